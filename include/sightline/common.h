@@ -1,0 +1,80 @@
+/* Small definitions every module of sightline shares: addresses, time, error
+ * codes, array sizing and the startup allocator. */
+#ifndef SIGHTLINE_COMMON_H
+#define SIGHTLINE_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Packet time in microseconds since the Unix epoch, taken from the capture
+ * record header.  It is the only clock inside the pipeline. */
+typedef uint64_t sl_time_us;
+
+#define SL_US_PER_SEC 1000000ULL
+
+/* An IP address.  IPv4 lives in b[0..3] with the rest zero; family is 4 or 6
+ * (0 means "no address"). */
+struct sl_addr {
+	uint8_t b[16];
+	uint8_t family;
+};
+
+/* Length of the significant bytes of an address: 4, 16 or 0. */
+static inline unsigned sl_addr_len(const struct sl_addr *a)
+{
+	return a->family == 4 ? 4u : a->family == 6 ? 16u : 0u;
+}
+
+/* Compare two addresses (family first, then bytes); <0, 0, >0 like memcmp. */
+int sl_addr_cmp(const struct sl_addr *a, const struct sl_addr *b);
+
+/**
+ * Format an address as text into buf (at least SL_ADDR_STRLEN bytes).
+ * Returns buf.  Borrowed: the caller owns buf.
+ */
+#define SL_ADDR_STRLEN 46
+char *sl_addr_format(const struct sl_addr *a, char *buf, size_t len);
+
+/**
+ * Parse "a.b.c.d" or an IPv6 literal into *out.  Returns 0 or -EINVAL.
+ */
+int sl_addr_parse(const char *text, struct sl_addr *out);
+
+/* A CIDR prefix (home_networks, allow-lists). */
+struct sl_cidr {
+	struct sl_addr addr; /* host bits are zero */
+	uint8_t prefix;      /* 0..32 or 0..128 */
+};
+
+/**
+ * Parse "10.0.0.0/8", "fd00::/8" or a bare address (full-length prefix).
+ * Host bits set beyond the prefix are an error (-EINVAL), so a typo such as
+ * 10.0.0.1/8 is caught at load instead of silently widened.
+ */
+int sl_cidr_parse(const char *text, struct sl_cidr *out);
+
+/* True when a lies inside c (families must match; IPv4-mapped IPv6 is not
+ * folded). */
+bool sl_cidr_contains(const struct sl_cidr *c, const struct sl_addr *a);
+
+/**
+ * Format a packet timestamp as ISO-8601 UTC with microseconds and offset,
+ * e.g. "2024-05-01T12:00:00.123456+0000" (Suricata EVE style).  buf must hold
+ * SL_TIME_STRLEN bytes.  Returns buf.
+ */
+#define SL_TIME_STRLEN 32
+char *sl_time_format(sl_time_us t, char *buf, size_t len);
+
+/**
+ * Allocate or abort.  Only for startup-sized allocations (config, tables
+ * created once); the packet path never calls it.  Caller owns the result;
+ * free with free().
+ */
+void *sl_xmalloc(size_t n);
+void *sl_xcalloc(size_t n, size_t size);
+char *sl_xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,89 @@
+/* Configuration: one typed struct, filled from one table of keys that drives
+ * YAML parsing, defaults, range checks, --set overrides and --dump-config. */
+#ifndef SIGHTLINE_CONFIG_H
+#define SIGHTLINE_CONFIG_H
+
+#include <stdio.h>
+
+#include "sightline/common.h"
+#include "sightline/decode.h"
+
+/* Flow-table tunables.  Times are packet-time seconds. */
+struct sl_flow_config {
+	uint32_t max_flows;          /* hard cap of concurrent flows */
+	uint32_t timeout_tcp_new;    /* SYN seen, handshake not complete */
+	uint32_t timeout_tcp_established;
+	uint32_t timeout_tcp_closed; /* after FIN both ways or RST: catches stray retransmissions */
+	uint32_t timeout_udp;
+	uint32_t timeout_icmp;
+	uint32_t timeout_other;
+	uint32_t expire_batch;       /* most flows expired per packet (bounded work) */
+};
+
+struct sl_capture_config {
+	uint32_t snaplen;      /* live: bytes kept per packet */
+	uint32_t buffer_mb;    /* live: kernel buffer size */
+	bool promisc;          /* live: promiscuous mode */
+	bool immediate;        /* live: deliver packets without batching delay */
+	char *bpf;             /* BPF filter or NULL; owned by the config */
+};
+
+struct sl_output_config {
+	char *eve_path;        /* EVE JSON path, "-" for stdout; owned by the config */
+	bool progress;         /* progress line on stderr while replaying (only on a terminal) */
+	bool summary;          /* human summary on stderr at the end */
+	uint32_t top_talkers;  /* rows in the summary's top-talkers table */
+};
+
+struct sl_config {
+	struct sl_flow_config flow;
+	struct sl_decode_config decode;
+	struct sl_capture_config capture;
+	struct sl_output_config output;
+	uint16_t community_id_seed;   /* Community ID v1 seed */
+	struct sl_cidr *home_networks; /* owned; n_home_networks entries */
+	size_t n_home_networks;
+};
+
+/**
+ * Fill cfg with the embedded defaults (every key of the table).  No file is
+ * needed.  Returns 0 or -ENOMEM.  Caller owns the strings and lists inside;
+ * release with sl_config_finish().
+ */
+int sl_config_init_defaults(struct sl_config *cfg);
+
+/**
+ * Merge a YAML file into cfg.  Unknown keys, wrong types and out-of-range
+ * values are errors: -EINVAL with "FILE:LINE:COL: sentence" written to err
+ * (errlen bytes).  A missing or unreadable file is -ENOENT/-EACCES with the
+ * path in err.  On failure cfg may be partly updated; discard it.
+ */
+int sl_config_load_file(struct sl_config *cfg, const char *path, char *err, size_t errlen);
+
+/**
+ * Same as sl_config_load_file() for a YAML document in memory; name is used in
+ * error messages in place of the file name.
+ */
+int sl_config_load_string(struct sl_config *cfg, const char *yaml, size_t len,
+			  const char *name, char *err, size_t errlen);
+
+/**
+ * Apply one "key=value" override (dotted key, e.g. "flow.max_flows=1000" or
+ * "home_networks=10.0.0.0/8,192.168.0.0/16").  Same checks as the file; the
+ * message names "--set key".  Returns 0 or -EINVAL.
+ */
+int sl_config_set(struct sl_config *cfg, const char *assignment, char *err, size_t errlen);
+
+/**
+ * Write the effective configuration as commented YAML that
+ * sl_config_load_file() reads back to the same values.
+ */
+void sl_config_dump(const struct sl_config *cfg, FILE *out);
+
+/** Release what cfg owns and zero it.  Accepts NULL or a zeroed config. */
+void sl_config_finish(struct sl_config *cfg);
+
+/** True when a is inside one of cfg->home_networks. */
+bool sl_config_is_home(const struct sl_config *cfg, const struct sl_addr *a);
+
+#endif

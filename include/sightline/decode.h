@@ -1,0 +1,174 @@
+/* Packet decoding: link layer to L4, with GRE/VXLAN decapsulation and bounded
+ * IPv4/IPv6 fragment reassembly.  Reads only through sl_cursor; a malformed
+ * packet is counted under a named reason and skipped, never fatal. */
+#ifndef SIGHTLINE_DECODE_H
+#define SIGHTLINE_DECODE_H
+
+#include "sightline/common.h"
+
+/*
+ * Why a packet was not decoded.  X(ENUM, "counter.name", "description").
+ * The counter names appear in the stats event as decode.errors.<name> and in
+ * the end-of-run summary; keep them stable.
+ */
+#define SL_DECODE_REASONS(X)                                                   \
+	X(ETH_TRUNCATED, "eth.truncated", "Ethernet header shorter than 14 bytes") \
+	X(VLAN_TRUNCATED, "vlan.truncated", "802.1Q/802.1ad tag cut short")        \
+	X(VLAN_TOO_DEEP, "vlan.too_deep", "more than two VLAN tags")               \
+	X(SLL_TRUNCATED, "sll.truncated", "Linux cooked (SLL) header cut short")    \
+	X(SLL2_TRUNCATED, "sll2.truncated", "Linux cooked v2 (SLL2) header cut short") \
+	X(NULL_TRUNCATED, "null.truncated", "BSD loopback header cut short")       \
+	X(NULL_BAD_FAMILY, "null.bad_family", "BSD loopback family is neither IPv4 nor IPv6") \
+	X(PPP_TRUNCATED, "ppp.truncated", "PPP header cut short")                  \
+	X(IPV4_TRUNCATED, "ipv4.truncated", "IPv4 header cut short")               \
+	X(IPV4_BAD_VERSION, "ipv4.bad_version", "version field is not 4")          \
+	X(IPV4_HLEN_TOO_SMALL, "ipv4.hlen_too_small", "IHL below 5 words")         \
+	X(IPV4_HLEN_TOO_BIG, "ipv4.hlen_too_big", "IHL past the captured bytes")   \
+	X(IPV4_BAD_TOTAL_LEN, "ipv4.bad_total_len", "total length smaller than the header") \
+	X(IPV4_BAD_OPTION, "ipv4.bad_option", "malformed IPv4 option")             \
+	X(IPV6_TRUNCATED, "ipv6.truncated", "IPv6 header cut short")               \
+	X(IPV6_BAD_VERSION, "ipv6.bad_version", "version field is not 6")          \
+	X(IPV6_EXTHDR_TRUNCATED, "ipv6.exthdr_truncated", "IPv6 extension header cut short") \
+	X(IPV6_EXTHDR_TOO_MANY, "ipv6.exthdr_too_many", "extension-header chain too long") \
+	X(FRAG_BAD_OFFSET, "frag.bad_offset", "fragment overlaps or runs past 65535 bytes") \
+	X(FRAG_TABLE_FULL, "frag.table_full", "fragment dropped: reassembly table full") \
+	X(FRAG_TIMEOUT, "frag.timeout", "incomplete datagram expired")             \
+	X(TCP_TRUNCATED, "tcp.truncated", "TCP header cut short")                  \
+	X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small", "TCP data offset below 5 words") \
+	X(TCP_HLEN_TOO_BIG, "tcp.hlen_too_big", "TCP data offset past the packet") \
+	X(UDP_TRUNCATED, "udp.truncated", "UDP header cut short")                  \
+	X(UDP_BAD_LEN, "udp.bad_len", "UDP length field disagrees with the packet") \
+	X(ICMP_TRUNCATED, "icmp.truncated", "ICMP/ICMPv6 header cut short")        \
+	X(SCTP_TRUNCATED, "sctp.truncated", "SCTP common header cut short")        \
+	X(GRE_TRUNCATED, "gre.truncated", "GRE header cut short")                  \
+	X(VXLAN_TRUNCATED, "vxlan.truncated", "VXLAN header cut short")            \
+	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations")
+
+enum sl_decode_reason {
+#define SL_X_ENUM(e, name, desc) SL_DEC_##e,
+	SL_DECODE_REASONS(SL_X_ENUM)
+#undef SL_X_ENUM
+	SL_DEC__COUNT
+};
+
+/* Counter name ("ipv4.truncated") and description of a reason. */
+const char *sl_decode_reason_name(enum sl_decode_reason r);
+const char *sl_decode_reason_desc(enum sl_decode_reason r);
+
+enum sl_decode_result {
+	SL_DECODE_OK,       /* *pkt describes an IP packet with its L4 */
+	SL_DECODE_NOT_IP,   /* valid frame, but not IP (ARP, LLDP...): counted, not an error */
+	SL_DECODE_ERROR,    /* malformed: counted under a reason */
+	SL_DECODE_FRAG_HELD /* a fragment was stored; nothing to process yet */
+};
+
+enum sl_tunnel_type { SL_TUNNEL_NONE = 0, SL_TUNNEL_GRE, SL_TUNNEL_VXLAN };
+
+/* The outermost encapsulation peeled off to reach the inner flow. */
+struct sl_tunnel {
+	uint8_t type;        /* enum sl_tunnel_type */
+	uint8_t depth;       /* number of encapsulations removed */
+	struct sl_addr src;  /* outer IP source */
+	struct sl_addr dst;  /* outer IP destination */
+	uint32_t id;         /* VXLAN VNI or GRE key (0 if absent) */
+};
+
+/*
+ * One decoded packet.  Every pointer is borrowed: it points into the caller's
+ * frame or, for a reassembled datagram, into the decoder's own buffer, and is
+ * valid until the next call to sl_decode_packet() on the same decoder.
+ */
+struct sl_packet {
+	sl_time_us ts;
+	uint32_t caplen;        /* bytes captured of the frame */
+	uint32_t wirelen;       /* bytes of the frame on the wire */
+	uint32_t ip_len;        /* IP total length (header + payload) as on the wire */
+
+	const uint8_t *mac_src; /* NULL when the link layer has none */
+	const uint8_t *mac_dst;
+	uint16_t vlan[2];       /* outermost first */
+	uint8_t vlan_count;
+
+	struct sl_tunnel tunnel;
+
+	struct sl_addr src, dst;
+	uint8_t ip_version;     /* 4 or 6 (inner, after decapsulation) */
+	uint8_t ttl;            /* IPv4 TTL or IPv6 hop limit */
+	bool df;                /* IPv4 don't-fragment flag */
+	bool reassembled;       /* built from fragments */
+	uint16_t ip_id;         /* IPv4 identification */
+	const uint8_t *l3;      /* start of the (inner) IP header */
+
+	uint8_t proto;          /* IP protocol of the transport (after ext headers) */
+	uint16_t sport, dport;  /* TCP/UDP/SCTP ports; 0 otherwise */
+	const uint8_t *l4;      /* start of the transport header */
+	uint32_t l4_len;        /* bytes from l4 to the end of the IP payload (captured) */
+
+	/* TCP */
+	uint8_t tcp_flags;      /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
+	uint32_t tcp_seq, tcp_ack;
+	uint16_t tcp_window;
+	const uint8_t *tcp_opts;
+	uint8_t tcp_opts_len;
+
+	/* ICMP / ICMPv6 */
+	uint8_t icmp_type, icmp_code;
+
+	/* Application payload after the transport header (captured bytes only). */
+	const uint8_t *payload;
+	uint32_t payload_len;
+};
+
+#define SL_TCP_FIN 0x01
+#define SL_TCP_SYN 0x02
+#define SL_TCP_RST 0x04
+#define SL_TCP_PSH 0x08
+#define SL_TCP_ACK 0x10
+
+/* Tunables of the decoder (a sub-struct of struct sl_config). */
+struct sl_decode_config {
+	uint32_t frag_max_datagrams; /* datagrams under reassembly at once */
+	uint32_t frag_timeout_sec;   /* packet-time seconds before an incomplete datagram is dropped */
+	bool decap_gre;              /* peel GRE (v0) carrying IP or Ethernet */
+	bool decap_vxlan;            /* peel VXLAN on vxlan_port */
+	uint16_t vxlan_port;         /* UDP destination port of VXLAN (4789) */
+};
+
+struct sl_decoder;
+
+/**
+ * Create a decoder.  Fragment buffers are allocated here, once, so decoding
+ * never allocates.  Returns 0 or -ENOMEM/-EINVAL.
+ * Caller owns *out; free with sl_decoder_destroy().
+ */
+int sl_decoder_create(const struct sl_decode_config *cfg, struct sl_decoder **out);
+
+/** Free a decoder and its buffers.  Accepts NULL. */
+void sl_decoder_destroy(struct sl_decoder *d);
+
+/** True when sightline can decode this libpcap DLT_* link type. */
+bool sl_decode_dlt_supported(int dlt);
+
+/**
+ * Decode one frame of link type dlt.  On SL_DECODE_OK *pkt is filled; its
+ * pointers are borrowed (see struct sl_packet).  Failures are counted inside
+ * the decoder (sl_decoder_counters()).  Never reads outside [frame, frame+caplen).
+ */
+enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
+				       const uint8_t *frame, uint32_t caplen,
+				       uint32_t wirelen, sl_time_us ts,
+				       struct sl_packet *pkt);
+
+/* Counters kept by a decoder. */
+struct sl_decode_counters {
+	uint64_t reasons[SL_DEC__COUNT]; /* malformed packets, by reason */
+	uint64_t not_ip;                 /* frames that are not IP */
+	uint64_t fragments;              /* IP fragments seen */
+	uint64_t reassembled;            /* datagrams completed from fragments */
+	uint64_t decapsulated;           /* packets with a tunnel removed */
+};
+
+/** Borrowed: valid until the decoder is destroyed. */
+const struct sl_decode_counters *sl_decoder_counters(const struct sl_decoder *d);
+
+#endif

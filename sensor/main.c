@@ -1,0 +1,3 @@
+/* sightline command line (placeholder until the CLI lands in this change). */
+#include <stdio.h>
+int main(void) { return 0; }

@@ -1,0 +1,129 @@
+/* Shared helpers declared in common.h: address text, CIDR prefixes, packet
+ * time formatting and the startup allocator. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sightline/common.h"
+
+int sl_addr_cmp(const struct sl_addr *a, const struct sl_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->b, b->b, sl_addr_len(a));
+}
+
+char *sl_addr_format(const struct sl_addr *a, char *buf, size_t len)
+{
+	int af = a->family == 6 ? AF_INET6 : AF_INET;
+	if (a->family == 0 || !inet_ntop(af, a->b, buf, (socklen_t)len))
+		snprintf(buf, len, "%s", "");
+	return buf;
+}
+
+int sl_addr_parse(const char *text, struct sl_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, text, out->b) == 1) {
+		out->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, out->b) == 1) {
+		out->family = 6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Zero the bits of a beyond prefix; report whether any were set. */
+static bool mask_host_bits(struct sl_addr *a, unsigned prefix)
+{
+	bool had = false;
+	for (unsigned i = 0; i < sl_addr_len(a); i++) {
+		unsigned keep = prefix >= (i + 1) * 8 ? 8 : prefix > i * 8 ? prefix - i * 8 : 0;
+		uint8_t mask = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
+		if (a->b[i] & ~mask)
+			had = true;
+		a->b[i] &= mask;
+	}
+	return had;
+}
+
+int sl_cidr_parse(const char *text, struct sl_cidr *out)
+{
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	if (alen == 0 || alen >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, alen);
+	buf[alen] = '\0';
+	if (sl_addr_parse(buf, &out->addr) < 0)
+		return -EINVAL;
+	unsigned max = sl_addr_len(&out->addr) * 8;
+	unsigned long prefix = max;
+	if (slash) {
+		char *end;
+		errno = 0;
+		prefix = strtoul(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || prefix > max)
+			return -EINVAL;
+	}
+	out->prefix = (uint8_t)prefix;
+	return mask_host_bits(&out->addr, (unsigned)prefix) ? -EINVAL : 0;
+}
+
+bool sl_cidr_contains(const struct sl_cidr *c, const struct sl_addr *a)
+{
+	if (c->addr.family != a->family)
+		return false;
+	unsigned full = c->prefix / 8, rest = c->prefix % 8;
+	if (memcmp(c->addr.b, a->b, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (a->b[full] & mask) == c->addr.b[full];
+}
+
+char *sl_time_format(sl_time_us t, char *buf, size_t len)
+{
+	time_t sec = (time_t)(t / SL_US_PER_SEC);
+	struct tm tm;
+	char day[24];
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
+	return buf;
+}
+
+void *sl_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "sightline: out of memory allocating %zu bytes\n", n);
+		abort();
+	}
+	return p;
+}
+
+void *sl_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "sightline: out of memory allocating %zu x %zu bytes\n", n, size);
+		abort();
+	}
+	return p;
+}
+
+char *sl_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = sl_xmalloc(n);
+	memcpy(p, s, n);
+	return p;
+}
