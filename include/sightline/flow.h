@@ -1,0 +1,130 @@
+/* The flow table: bidirectional flows in fixed-size records, a symmetric
+ * seeded hash, per-state timeouts driven by packet time, a hard cap with
+ * eviction of the oldest idle flow, and Community ID v1. */
+#ifndef SIGHTLINE_FLOW_H
+#define SIGHTLINE_FLOW_H
+
+#include "sightline/common.h"
+#include "sightline/config.h"
+#include "sightline/decode.h"
+
+enum sl_flow_state {
+	SL_FLOW_NEW,         /* one direction seen (TCP: SYN without completed handshake) */
+	SL_FLOW_ESTABLISHED, /* both directions seen (TCP: handshake done or mid-stream data both ways) */
+	SL_FLOW_CLOSING,     /* TCP: a FIN seen */
+	SL_FLOW_CLOSED       /* TCP: FIN both ways, or RST */
+};
+
+enum sl_flow_reason {
+	SL_END_NONE,
+	SL_END_FIN,      /* TCP closed with FIN both ways */
+	SL_END_RST,      /* TCP reset */
+	SL_END_TIMEOUT,  /* idle longer than its state's timeout (packet time) */
+	SL_END_EVICTED,  /* table full: the oldest idle flow made room */
+	SL_END_SHUTDOWN  /* end of input or a signal */
+};
+
+/* Direction of a packet within its flow. */
+enum sl_dir { SL_DIR_TOSERVER = 0, SL_DIR_TOCLIENT = 1 };
+
+/*
+ * One flow.  The client is the side that sent the first SYN (TCP), else the
+ * source of the first packet; a flow first seen at its SYN/ACK takes the
+ * SYN/ACK's destination as client.  Records live in one slab allocated at
+ * table creation and are reused; protocol modules keep their own per-flow
+ * state elsewhere (STYLE.md: no per-protocol unions here).
+ */
+struct sl_flow {
+	struct sl_addr cli, srv;
+	uint16_t cport, sport;     /* for ICMP: 0 */
+	uint8_t proto;
+	uint8_t state;             /* enum sl_flow_state */
+	uint8_t reason;            /* enum sl_flow_reason, set when the flow ends */
+	uint8_t tclass;            /* timeout class (internal) */
+	uint8_t icmp_type, icmp_code; /* first ICMP message of the flow */
+	uint8_t tcp_flags[2];      /* TCP flags seen, OR-ed, per direction */
+	uint8_t vlan_count;
+	bool fin[2];               /* FIN seen per direction */
+	uint16_t vlan[2];
+	uint64_t flow_id;          /* stable 53-bit id (fits a JSON number exactly) */
+	sl_time_us first, last;
+	uint64_t pkts[2], bytes[2]; /* indexed by enum sl_dir; bytes = IP length */
+	struct sl_tunnel tunnel;
+	uint32_t hnext;            /* hash chain (internal) */
+	uint32_t lprev, lnext;     /* age list of its timeout class (internal) */
+};
+
+struct sl_flow_table;
+
+/* Called for every flow that ends; the flow is borrowed for the call only
+ * (its record is reused right after). */
+typedef void (*sl_flow_end_fn)(void *ctx, const struct sl_flow *flow);
+
+/**
+ * Create a table for cfg->max_flows flows; the slab and buckets are allocated
+ * once here.  hash_seed randomises bucket placement (use a per-process random
+ * value); flow ids and output do not depend on it.  on_end is called for each
+ * ending flow with ctx.  Returns 0 or -ENOMEM/-EINVAL.
+ * Caller owns *out; free with sl_flow_table_destroy() (which does not call on_end:
+ * flush first).
+ */
+int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
+			 sl_flow_end_fn on_end, void *ctx,
+			 struct sl_flow_table **out);
+
+/** Free the table.  Accepts NULL. */
+void sl_flow_table_destroy(struct sl_flow_table *t);
+
+/**
+ * Account one decoded packet: expire at most cfg->expire_batch idle flows
+ * whose timeout passed at pkt->ts, find or create the packet's flow (evicting
+ * the oldest idle flow when the table is full), update counters and TCP state.
+ * *dir receives the packet's direction.  Returns the flow, borrowed until the
+ * next call on this table.  Never allocates.
+ */
+struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t,
+				     const struct sl_packet *pkt, enum sl_dir *dir);
+
+/**
+ * End every open flow with SL_END_SHUTDOWN (flows already closed by FIN/RST
+ * keep that reason), calling on_end in a deterministic order: by first-packet
+ * time, then flow id.  Used at end of input and on SIGINT/SIGTERM.
+ */
+void sl_flow_table_flush(struct sl_flow_table *t);
+
+struct sl_flow_stats {
+	uint64_t created;
+	uint64_t ended[SL_END_SHUTDOWN + 1]; /* by final reason */
+	uint64_t evictions;                  /* flows ended to make room (table full) */
+	uint64_t active;                     /* open now */
+	uint64_t active_max;                 /* high-water mark */
+	uint32_t capacity;                   /* cfg->max_flows */
+	size_t bytes_per_flow;               /* slab + bucket bytes per flow */
+};
+
+/** Borrowed: valid until the table is destroyed. */
+const struct sl_flow_stats *sl_flow_table_stats(const struct sl_flow_table *t);
+
+/* Names for output: "new", "established", "closing", "closed" and
+ * "fin", "rst", "timeout", "evicted", "shutdown". */
+const char *sl_flow_state_name(enum sl_flow_state s);
+const char *sl_flow_reason_name(enum sl_flow_reason r);
+
+/* Length of a Community ID string "1:<28 base64 chars>" with its NUL. */
+#define SL_COMMUNITY_ID_LEN 31
+
+/**
+ * Community ID v1 (https://github.com/corelight/community-id-spec) of a
+ * packet or flow given as seen in one packet: for TCP/UDP/SCTP sport/dport
+ * are ports, for ICMP/ICMPv6 sport is the type and dport the code; other
+ * protocols hash addresses only.  Writes the string into out.
+ */
+void sl_community_id(uint16_t seed, const struct sl_addr *src,
+		     const struct sl_addr *dst, uint8_t proto, uint16_t sport,
+		     uint16_t dport, char out[SL_COMMUNITY_ID_LEN]);
+
+/** Community ID of a flow, from its client → server orientation. */
+void sl_flow_community_id(const struct sl_flow *f, uint16_t seed,
+			  char out[SL_COMMUNITY_ID_LEN]);
+
+#endif

@@ -1,0 +1,271 @@
+/* Bounded flow table: a slab of fixed records, chained buckets indexed by a
+ * symmetric seeded hash, and one age list per timeout class so expiry and
+ * eviction are O(1) and driven only by packet time. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow_priv.h"
+#include "sightline/flow.h"
+
+#define NIL UINT32_MAX
+
+enum tclass { TC_TCP_NEW, TC_TCP_EST, TC_TCP_CLOSED, TC_UDP, TC_ICMP, TC_OTHER, TC__COUNT };
+
+struct age_list {
+	uint32_t head, tail; /* head = least recently active */
+};
+
+struct sl_flow_table {
+	struct sl_flow_config cfg;
+	uint64_t seed;
+	sl_flow_end_fn on_end;
+	void *ctx;
+	struct sl_flow *slab;
+	uint32_t *buckets;
+	uint32_t mask;
+	uint32_t free_head;
+	struct age_list lists[TC__COUNT];
+	sl_time_us timeout[TC__COUNT];
+	struct sl_flow_stats stats;
+};
+
+static uint32_t idx_of(const struct sl_flow_table *t, const struct sl_flow *f)
+{
+	return (uint32_t)(f - t->slab);
+}
+
+static void list_unlink(struct sl_flow_table *t, struct sl_flow *f)
+{
+	struct age_list *l = &t->lists[f->tclass];
+	if (f->lprev != NIL)
+		t->slab[f->lprev].lnext = f->lnext;
+	else
+		l->head = f->lnext;
+	if (f->lnext != NIL)
+		t->slab[f->lnext].lprev = f->lprev;
+	else
+		l->tail = f->lprev;
+	f->lprev = f->lnext = NIL;
+}
+
+static void list_append(struct sl_flow_table *t, struct sl_flow *f, uint8_t tc)
+{
+	struct age_list *l = &t->lists[tc];
+	uint32_t i = idx_of(t, f);
+	f->tclass = tc;
+	f->lnext = NIL;
+	f->lprev = l->tail;
+	if (l->tail != NIL)
+		t->slab[l->tail].lnext = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static uint8_t class_of(const struct sl_flow *f)
+{
+	switch (f->proto) {
+	case 6:
+		return f->state == SL_FLOW_NEW      ? TC_TCP_NEW
+		       : f->state == SL_FLOW_CLOSED ? TC_TCP_CLOSED
+						    : TC_TCP_EST;
+	case 17: return TC_UDP;
+	case 1:
+	case 58: return TC_ICMP;
+	default: return TC_OTHER;
+	}
+}
+
+static uint32_t bucket_of(const struct sl_flow_table *t, const struct sl_packet *p)
+{
+	return (uint32_t)sl_flow_hash_packet(p, t->seed) & t->mask;
+}
+
+static void bucket_remove(struct sl_flow_table *t, struct sl_flow *f, uint32_t b)
+{
+	uint32_t i = idx_of(t, f), *pp = &t->buckets[b];
+	while (*pp != NIL && *pp != i)
+		pp = &t->slab[*pp].hnext;
+	if (*pp == i)
+		*pp = f->hnext;
+}
+
+/* End a flow: report it, then return its record to the free list. */
+static void flow_end(struct sl_flow_table *t, struct sl_flow *f, enum sl_flow_reason why)
+{
+	/* A flow already closed by FIN or RST keeps that reason. */
+	if (f->reason == SL_END_NONE)
+		f->reason = (uint8_t)why;
+	if (why == SL_END_EVICTED)
+		t->stats.evictions++;
+	t->stats.ended[f->reason]++;
+	t->stats.active--;
+	t->on_end(t->ctx, f);
+	list_unlink(t, f);
+	bucket_remove(t, f, (uint32_t)sl_flow_hash_flow(f, t->seed) & t->mask);
+	f->hnext = t->free_head;
+	t->free_head = idx_of(t, f);
+}
+
+int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
+			 sl_flow_end_fn on_end, void *ctx, struct sl_flow_table **out)
+{
+	if (!cfg || !on_end || cfg->max_flows == 0 || cfg->max_flows > (1u << 30))
+		return -EINVAL;
+	struct sl_flow_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	uint32_t nb = 1;
+	while (nb < cfg->max_flows * 2u)
+		nb <<= 1;
+	t->slab = calloc(cfg->max_flows, sizeof(*t->slab));
+	t->buckets = malloc((size_t)nb * sizeof(*t->buckets));
+	if (!t->slab || !t->buckets) {
+		sl_flow_table_destroy(t);
+		return -ENOMEM;
+	}
+	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
+	t->cfg = *cfg;
+	t->seed = hash_seed;
+	t->on_end = on_end;
+	t->ctx = ctx;
+	t->mask = nb - 1;
+	for (uint32_t i = 0; i < cfg->max_flows; i++)
+		t->slab[i].hnext = i + 1 < cfg->max_flows ? i + 1 : NIL;
+	t->free_head = 0;
+	for (int c = 0; c < TC__COUNT; c++)
+		t->lists[c].head = t->lists[c].tail = NIL;
+	const uint32_t secs[TC__COUNT] = {
+		cfg->timeout_tcp_new, cfg->timeout_tcp_established, cfg->timeout_tcp_closed,
+		cfg->timeout_udp, cfg->timeout_icmp, cfg->timeout_other,
+	};
+	for (int c = 0; c < TC__COUNT; c++)
+		t->timeout[c] = (sl_time_us)secs[c] * SL_US_PER_SEC;
+	t->stats.capacity = cfg->max_flows;
+	t->stats.bytes_per_flow = sizeof(struct sl_flow) + 2 * sizeof(uint32_t);
+	*out = t;
+	return 0;
+}
+
+void sl_flow_table_destroy(struct sl_flow_table *t)
+{
+	if (!t)
+		return;
+	free(t->slab);
+	free(t->buckets);
+	free(t);
+}
+
+/* Expire idle flows whose class timeout passed at now; at most budget. */
+static void expire(struct sl_flow_table *t, sl_time_us now, uint32_t budget)
+{
+	for (int c = 0; c < TC__COUNT && budget; c++) {
+		while (budget && t->lists[c].head != NIL) {
+			struct sl_flow *f = &t->slab[t->lists[c].head];
+			if (f->last + t->timeout[c] > now)
+				break;
+			flow_end(t, f, SL_END_TIMEOUT);
+			budget--;
+		}
+	}
+}
+
+/* Table full: end the least recently active flow of any class. */
+static void evict_one(struct sl_flow_table *t)
+{
+	struct sl_flow *oldest = NULL;
+	for (int c = 0; c < TC__COUNT; c++) {
+		uint32_t h = t->lists[c].head;
+		if (h != NIL && (!oldest || t->slab[h].last < oldest->last))
+			oldest = &t->slab[h];
+	}
+	if (oldest)
+		flow_end(t, oldest, SL_END_EVICTED);
+}
+
+static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p,
+			      uint32_t b, enum sl_dir *dir)
+{
+	for (uint32_t i = t->buckets[b]; i != NIL; i = t->slab[i].hnext) {
+		struct sl_flow *f = &t->slab[i];
+		int d = sl_flow_match(f, p);
+		if (d >= 0) {
+			*dir = (enum sl_dir)d;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p,
+			      uint32_t b, enum sl_dir *dir)
+{
+	if (t->free_head == NIL)
+		evict_one(t);
+	uint32_t i = t->free_head;
+	struct sl_flow *f = &t->slab[i];
+	t->free_head = f->hnext;
+	sl_flow_init_from_packet(f, p);
+	f->hnext = t->buckets[b];
+	t->buckets[b] = i;
+	f->lprev = f->lnext = NIL;
+	list_append(t, f, class_of(f));
+	t->stats.created++;
+	if (++t->stats.active > t->stats.active_max)
+		t->stats.active_max = t->stats.active;
+	*dir = (enum sl_dir)sl_flow_match(f, p); /* to client when first seen at SYN/ACK */
+	return f;
+}
+
+struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t,
+				     const struct sl_packet *p, enum sl_dir *dir)
+{
+	expire(t, p->ts, t->cfg.expire_batch);
+	uint32_t b = bucket_of(t, p);
+	struct sl_flow *f = lookup(t, p, b, dir);
+	if (f && sl_flow_is_reuse(f, p)) {
+		flow_end(t, f, SL_END_NONE);
+		f = NULL;
+	}
+	if (!f)
+		f = create(t, p, b, dir);
+	sl_flow_account(f, p, *dir);
+	list_unlink(t, f);
+	list_append(t, f, class_of(f));
+	return f;
+}
+
+static int cmp_first(const void *a, const void *b, void *slab)
+{
+	const struct sl_flow *fa = &((struct sl_flow *)slab)[*(const uint32_t *)a];
+	const struct sl_flow *fb = &((struct sl_flow *)slab)[*(const uint32_t *)b];
+	if (fa->first != fb->first)
+		return fa->first < fb->first ? -1 : 1;
+	return fa->flow_id < fb->flow_id ? -1 : fa->flow_id > fb->flow_id;
+}
+
+void sl_flow_table_flush(struct sl_flow_table *t)
+{
+	size_t n = 0, cap = t->stats.active;
+	uint32_t *order = malloc((cap ? cap : 1) * sizeof(*order));
+	if (!order) {
+		/* Out of memory at shutdown: still end every flow, in list order. */
+		for (int c = 0; c < TC__COUNT; c++)
+			while (t->lists[c].head != NIL)
+				flow_end(t, &t->slab[t->lists[c].head], SL_END_SHUTDOWN);
+		return;
+	}
+	for (int c = 0; c < TC__COUNT; c++)
+		for (uint32_t i = t->lists[c].head; i != NIL && n < cap; i = t->slab[i].lnext)
+			order[n++] = i;
+	qsort_r(order, n, sizeof(*order), cmp_first, t->slab);
+	for (size_t k = 0; k < n; k++)
+		flow_end(t, &t->slab[order[k]], SL_END_SHUTDOWN);
+	free(order);
+}
+
+const struct sl_flow_stats *sl_flow_table_stats(const struct sl_flow_table *t)
+{
+	return &t->stats;
+}

@@ -1,0 +1,221 @@
+/* Unit tests for the flow table and Community ID. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sightline/flow.h"
+#include "testhelp.h"
+
+/* Test vectors from the Community ID spec (baseline/baseline_deflt.json,
+ * seed 0): for ICMP the "ports" are type and code. */
+static const struct {
+	uint8_t proto;
+	const char *s, *d;
+	uint16_t sp, dp;
+	const char *id;
+} vectors[] = {
+	{ 58, "fe80::200:86ff:fe05:80da", "fe80::260:97ff:fe07:69ea", 135, 136, "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=" },
+	{ 58, "fe80::260:97ff:fe07:69ea", "fe80::200:86ff:fe05:80da", 136, 135, "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=" },
+	{ 58, "fe80::260:97ff:fe07:69ea", "fe80::200:86ff:fe05:80da", 135, 136, "1:zavyT/cezQr1fmImYCwYnMXbgck=" },
+	{ 58, "fe80::200:86ff:fe05:80da", "fe80::260:97ff:fe07:69ea", 136, 135, "1:zavyT/cezQr1fmImYCwYnMXbgck=" },
+	{ 58, "3ffe:501:1800:2345::2", "3ffe:507:0:1:200:86ff:fe05:80da", 3, 0, "1:2ObVBgIn28oZvibYZhZMBgh7WdQ=" },
+	{ 58, "3ffe:501:410:0:2c0:dfff:fe47:33e", "3ffe:507:0:1:200:86ff:fe05:80da", 1, 4, "1:hLZd0XGWojozrvxqE0dWB1iM6R0=" },
+	{ 58, "3ffe:507:0:1:200:86ff:fe05:80da", "3ffe:501:0:1001::2", 128, 129, "1:+TW+HtLHvV1xnGhV1lv7XoJrqQg=" },
+	{ 58, "3ffe:501:0:1001::2", "3ffe:507:0:1:200:86ff:fe05:80da", 129, 128, "1:+TW+HtLHvV1xnGhV1lv7XoJrqQg=" },
+	{ 58, "fe80::200:86ff:fe05:80da", "ff02::2", 133, 134, "1:hO+sN4H+MG5MY/8hIrXPqc4ZQz0=" },
+	{ 58, "fe80::260:97ff:fe07:69ea", "ff02::1", 134, 133, "1:pkvHqCL88/tg1k4cPigmZXUtL00=" },
+	{ 1, "192.168.0.89", "192.168.0.1", 8, 0, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=" },
+	{ 1, "192.168.0.1", "192.168.0.89", 0, 8, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=" },
+	{ 1, "10.0.0.1", "10.0.0.2", 11, 0, "1:YHxtAirCG//0OzkcVAukqKQN9xM=" },
+	{ 6, "2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=" },
+	{ 6, "2607:f8b0:400c:c03::1a", "2001:470:e5bf:dead:4957:2174:e82c:4887", 25, 63943, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=" },
+	{ 132, "192.168.170.8", "192.168.170.56", 7, 7, "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs=" },
+	{ 132, "192.168.170.56", "192.168.170.8", 7, 7, "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs=" },
+	{ 6, "128.232.110.120", "66.35.250.204", 34855, 80, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+	{ 6, "66.35.250.204", "128.232.110.120", 80, 34855, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+	{ 17, "192.168.1.52", "8.8.8.8", 54585, 53, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=" },
+	{ 17, "8.8.8.8", "192.168.1.52", 53, 54585, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=" },
+	{ 46, "10.1.12.1", "10.1.12.2", 0, 0, "1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=" },
+	{ 46, "10.1.12.2", "10.1.12.1", 0, 0, "1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=" },
+};
+
+static void test_community_id(void)
+{
+	TEST("community id: spec baseline vectors");
+	for (size_t i = 0; i < ARRAY_SIZE(vectors); i++) {
+		struct sl_addr s, d;
+		char out[SL_COMMUNITY_ID_LEN];
+		CHECK(sl_addr_parse(vectors[i].s, &s) == 0);
+		CHECK(sl_addr_parse(vectors[i].d, &d) == 0);
+		sl_community_id(0, &s, &d, vectors[i].proto, vectors[i].sp, vectors[i].dp, out);
+		CHECK_EQ_STR(out, vectors[i].id);
+	}
+}
+
+#define ENDED_MAX 64
+static struct sl_flow ended[ENDED_MAX];
+static int n_ended;
+
+static void on_end(void *ctx, const struct sl_flow *f)
+{
+	(void)ctx;
+	if (n_ended < ENDED_MAX)
+		ended[n_ended] = *f;
+	n_ended++;
+}
+
+static struct sl_packet tcp(const char *s, uint16_t sp, const char *d, uint16_t dp,
+			    uint8_t flags, double t)
+{
+	struct sl_packet p;
+	memset(&p, 0, sizeof(p));
+	sl_addr_parse(s, &p.src);
+	sl_addr_parse(d, &p.dst);
+	p.proto = 6;
+	p.sport = sp;
+	p.dport = dp;
+	p.tcp_flags = flags;
+	p.wirelen = 60;
+	p.ts = (sl_time_us)(t * 1e6);
+	return p;
+}
+
+static struct sl_flow_config cfg(uint32_t max)
+{
+	struct sl_flow_config c = { .max_flows = max, .timeout_tcp_new = 60,
+		.timeout_tcp_established = 600, .timeout_tcp_closed = 10,
+		.timeout_udp = 120, .timeout_icmp = 30, .timeout_other = 120,
+		.expire_batch = 8 };
+	return c;
+}
+
+static void test_handshake_and_fin(void)
+{
+	TEST("flow: handshake, directions, FIN close, timeout in packet time");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	enum sl_dir dir;
+	n_ended = 0;
+	CHECK(sl_flow_table_create(&c, 12345, on_end, NULL, &t) == 0);
+	struct sl_packet p = tcp("10.0.0.2", 40000, "198.51.100.20", 443, SL_TCP_SYN, 100);
+	struct sl_flow *f = sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(dir, SL_DIR_TOSERVER);
+	CHECK_EQ_INT(f->state, SL_FLOW_NEW);
+	p = tcp("198.51.100.20", 443, "10.0.0.2", 40000, SL_TCP_SYN | SL_TCP_ACK, 100.08);
+	CHECK(sl_flow_table_packet(t, &p, &dir) == f);
+	CHECK_EQ_INT(dir, SL_DIR_TOCLIENT);
+	p = tcp("10.0.0.2", 40000, "198.51.100.20", 443, SL_TCP_ACK, 100.09);
+	sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(f->state, SL_FLOW_ESTABLISHED);
+	p = tcp("10.0.0.2", 40000, "198.51.100.20", 443, SL_TCP_ACK | SL_TCP_FIN, 101);
+	sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(f->state, SL_FLOW_CLOSING);
+	p = tcp("198.51.100.20", 443, "10.0.0.2", 40000, SL_TCP_ACK | SL_TCP_FIN, 101.1);
+	sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(f->state, SL_FLOW_CLOSED);
+	CHECK_EQ_INT(f->pkts[0], 3);
+	CHECK_EQ_INT(f->pkts[1], 2);
+	CHECK_EQ_INT(n_ended, 0);
+	/* An unrelated packet 20 s later expires the closed flow (timeout 10 s). */
+	p = tcp("10.0.0.3", 1, "10.0.0.4", 2, SL_TCP_SYN, 121.2);
+	sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(n_ended, 1);
+	CHECK_EQ_INT(ended[0].reason, SL_END_FIN);
+	char a[SL_ADDR_STRLEN];
+	CHECK_EQ_STR(sl_addr_format(&ended[0].cli, a, sizeof(a)), "10.0.0.2");
+	CHECK_EQ_INT(ended[0].cport, 40000);
+	sl_flow_table_flush(t);
+	CHECK_EQ_INT(n_ended, 2);
+	CHECK_EQ_INT(ended[1].reason, SL_END_SHUTDOWN);
+	CHECK_EQ_INT(sl_flow_table_stats(t)->active, 0);
+	sl_flow_table_destroy(t);
+}
+
+static void test_synack_first_and_rst(void)
+{
+	TEST("flow: first seen at SYN/ACK picks the receiver as client; RST");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	enum sl_dir dir;
+	n_ended = 0;
+	sl_flow_table_create(&c, 1, on_end, NULL, &t);
+	struct sl_packet p = tcp("198.51.100.20", 443, "10.0.0.2", 40001, SL_TCP_SYN | SL_TCP_ACK, 5);
+	struct sl_flow *f = sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(dir, SL_DIR_TOCLIENT);
+	CHECK_EQ_INT(f->cport, 40001);
+	CHECK_EQ_INT(f->sport, 443);
+	p = tcp("10.0.0.2", 40001, "198.51.100.20", 443, SL_TCP_RST, 6);
+	sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(f->state, SL_FLOW_CLOSED);
+	/* Port reuse: a new SYN on the closed tuple ends the old flow. */
+	p = tcp("10.0.0.2", 40001, "198.51.100.20", 443, SL_TCP_SYN, 7);
+	struct sl_flow *g = sl_flow_table_packet(t, &p, &dir);
+	CHECK_EQ_INT(n_ended, 1);
+	CHECK_EQ_INT(ended[0].reason, SL_END_RST);
+	CHECK_EQ_INT(g->state, SL_FLOW_NEW);
+	CHECK_EQ_INT(g->pkts[0], 1);
+	sl_flow_table_flush(t);
+	sl_flow_table_destroy(t);
+}
+
+static void test_eviction_and_order(void)
+{
+	TEST("flow: cap holds, oldest idle evicted, flush ordered by first packet");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	enum sl_dir dir;
+	n_ended = 0;
+	sl_flow_table_create(&c, 99, on_end, NULL, &t);
+	for (int i = 0; i < 1100; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250 + 1);
+		struct sl_packet p = tcp(src, 1000, "198.51.100.1", 80, SL_TCP_SYN, 10 + i * 0.001);
+		p.proto = 17; /* UDP: same timeout class, strict age order */
+		sl_flow_table_packet(t, &p, &dir);
+	}
+	const struct sl_flow_stats *st = sl_flow_table_stats(t);
+	CHECK_EQ_INT(st->active, 1024);
+	CHECK_EQ_INT(st->evictions, 76);
+	CHECK_EQ_INT(n_ended, 76);
+	char a[SL_ADDR_STRLEN];
+	CHECK_EQ_STR(sl_addr_format(&ended[0].cli, a, sizeof(a)), "10.1.0.1");
+	CHECK_EQ_INT(ended[0].reason, SL_END_EVICTED);
+	n_ended = 0;
+	sl_flow_table_flush(t);
+	CHECK_EQ_INT(n_ended, 1024);
+	CHECK_EQ_STR(sl_addr_format(&ended[0].cli, a, sizeof(a)), "10.1.0.77");
+	CHECK(st->bytes_per_flow <= 256);
+	sl_flow_table_destroy(t);
+}
+
+static void test_flow_id_independent_of_seed(void)
+{
+	TEST("flow: flow id and community id do not depend on the hash seed");
+	struct sl_flow_config c = cfg(1024);
+	uint64_t ids[2];
+	char cid[2][SL_COMMUNITY_ID_LEN];
+	for (int k = 0; k < 2; k++) {
+		struct sl_flow_table *t;
+		enum sl_dir dir;
+		sl_flow_table_create(&c, k ? 777 : 3, on_end, NULL, &t);
+		struct sl_packet p = tcp("128.232.110.120", 34855, "66.35.250.204", 80, SL_TCP_SYN, 1);
+		struct sl_flow *f = sl_flow_table_packet(t, &p, &dir);
+		ids[k] = f->flow_id;
+		sl_flow_community_id(f, 0, cid[k]);
+		sl_flow_table_flush(t);
+		sl_flow_table_destroy(t);
+	}
+	CHECK(ids[0] == ids[1]);
+	CHECK(ids[0] < (1ULL << 53));
+	CHECK_EQ_STR(cid[0], "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+}
+
+int main(void)
+{
+	test_community_id();
+	test_handshake_and_fin();
+	test_synack_first_and_rst();
+	test_eviction_and_order();
+	test_flow_id_independent_of_seed();
+	sl_flow_table_destroy(NULL);
+	return TEST_REPORT();
+}
