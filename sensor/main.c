@@ -1,3 +1,260 @@
-/* sightline command line (placeholder until the CLI lands in this change). */
+/* sightline command line: parse options, load the configuration, run the
+ * capture through the engine, print the summary, choose the exit code.
+ * Nothing else lives here. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sightline/capture.h"
+#include "sightline/config.h"
+#include "sightline/engine.h"
+#include "sightline/eve.h"
+#include "sightline/field.h"
+#include "sl_build_config.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"Usage:\n"
+	"  sightline -r FILE_OR_DIR... [options]    replay pcap/pcapng files or directories\n"
+	"  sightline -i IFACE [options]             capture live from an interface\n"
+	"  sightline --list-fields | --dump-config | --version | --help\n"
+	"\n"
+	"sightline is a passive network sensor that exposes concealed origin (VPN exits,\n"
+	"remote-desktop relays, laptop farms) in remote-worker traffic. It writes one\n"
+	"EVE-style JSON event per line: a 'flow' event when each flow ends and a 'stats'\n"
+	"event at the end, then prints a summary on stderr.\n"
+	"\n"
+	"Input:\n"
+	"  -r, --read PATH        read a capture file, or every capture under a directory\n"
+	"                         (recursively, in name order); repeat -r or list several\n"
+	"                         paths after it. Files are recognised by content, not name.\n"
+	"  -i, --interface IFACE  capture live (needs root or CAP_NET_RAW+CAP_NET_ADMIN)\n"
+	"      --bpf FILTER       BPF filter, e.g. 'tcp or udp port 53' (capture.bpf)\n"
+	"\n"
+	"Output:\n"
+	"  -o, --output PATH      EVE JSON lines to PATH (appended), '-' for stdout\n"
+	"                         (output.eve; default eve.json)\n"
+	"  -q, --quiet            no progress line and no summary on stderr\n"
+	"\n"
+	"Configuration:\n"
+	"  -c, --config FILE      YAML configuration; without it the embedded defaults apply\n"
+	"      --set KEY=VALUE    override one key, e.g. --set flow.max_flows=100000\n"
+	"                         (repeatable; applied after -c; lists are comma-separated)\n"
+	"      --dump-config      print the effective configuration as commented YAML\n"
+	"      --list-fields      print every output field with its type and meaning\n"
+	"\n"
+	"  -V, --version          print the version\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Exit status: 0 success, 1 runtime error (e.g. a capture damaged part-way; the\n"
+	"flows read so far are still written), 2 usage, configuration or input error.\n"
+	"SIGINT/SIGTERM stop reading, write every open flow and exit 0.\n";
+
+struct opts {
+	const char **inputs;
+	size_t n_inputs;
+	const char *iface;
+	const char *config;
+	const char *output;
+	const char *bpf;
+	const char **sets;
+	size_t n_sets;
+	bool quiet, list_fields, dump_config;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "sightline: %s\nTry 'sightline --help'.\n", msg);
+	return EXIT_USAGE;
+}
+
+static bool push(const char ***list, size_t *n, const char *v)
+{
+	const char **nl = realloc(*list, (*n + 1) * sizeof(*nl));
+	if (!nl)
+		return false;
+	nl[(*n)++] = v;
+	*list = nl;
+	return true;
+}
+
+/* Returns -1 to continue, or an exit code (help, version, bad usage). */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP };
+	static const struct option longs[] = {
+		{ "read", required_argument, NULL, 'r' }, { "interface", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' }, { "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, OPT_SET }, { "bpf", required_argument, NULL, OPT_BPF },
+		{ "list-fields", no_argument, NULL, OPT_LIST }, { "dump-config", no_argument, NULL, OPT_DUMP },
+		{ "quiet", no_argument, NULL, 'q' }, { "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+	bool ok = true;
+	while ((c = getopt_long(argc, argv, "r:i:o:c:qVh", longs, NULL)) != -1) {
+		switch (c) {
+		case 'r': ok &= push(&o->inputs, &o->n_inputs, optarg); break;
+		case 'i': o->iface = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'c': o->config = optarg; break;
+		case OPT_SET: ok &= push(&o->sets, &o->n_sets, optarg); break;
+		case OPT_BPF: o->bpf = optarg; break;
+		case OPT_LIST: o->list_fields = true; break;
+		case OPT_DUMP: o->dump_config = true; break;
+		case 'q': o->quiet = true; break;
+		case 'V': printf("sightline %s\n", SL_VERSION); return EXIT_OK;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: return usage_error("unknown option or missing argument");
+		}
+	}
+	if (optind < argc && o->n_inputs == 0)
+		return usage_error("extra arguments: paths to read go after -r");
+	for (int i = optind; i < argc; i++)
+		ok &= push(&o->inputs, &o->n_inputs, argv[i]);
+	if (!ok)
+		return usage_error("out of memory parsing arguments");
+	return -1;
+}
+
+static int load_config(const struct opts *o, struct sl_config *cfg)
+{
+	char err[512];
+	if (sl_config_init_defaults(cfg) < 0)
+		return usage_error("out of memory");
+	if (o->config && sl_config_load_file(cfg, o->config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sightline: %s\n", err);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < o->n_sets; i++)
+		if (sl_config_set(cfg, o->sets[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "sightline: %s\n", err);
+			return EXIT_USAGE;
+		}
+	char set[1024];
+	if (o->output) {
+		snprintf(set, sizeof(set), "output.eve=%s", o->output);
+		if (sl_config_set(cfg, set, err, sizeof(err)) < 0)
+			return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+	}
+	if (o->bpf) {
+		free(cfg->capture.bpf);
+		cfg->capture.bpf = strdup(o->bpf);
+	}
+	return -1;
+}
+
+static double wall_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout reader is a counted write error */
+}
+
+static int exit_for(int rc)
+{
+	return rc == 0 ? EXIT_OK : rc == SL_CAPTURE_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+/* Open the sink, run the capture, flush, report. */
+static int run(const struct opts *o, const struct sl_config *cfg, const struct sl_capture_list *files)
+{
+	char err[1024] = "";
+	struct sl_eve *eve;
+	struct sl_engine *e;
+	int rc = sl_eve_open(cfg->output.eve_path, &eve, err, sizeof(err));
+	if (rc < 0)
+		return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+	rc = sl_engine_create(cfg, eve, &e, err, sizeof(err));
+	if (rc < 0) {
+		sl_eve_close(eve);
+		return fprintf(stderr, "sightline: %s\n", err), EXIT_RUNTIME;
+	}
+	install_signals();
+	struct sl_capture_opts co = {
+		.bpf = cfg->capture.bpf,
+		.progress = !o->quiet && cfg->output.progress && isatty(STDERR_FILENO),
+		.stop = &stop_flag,
+	};
+	double t0 = wall_now();
+	rc = o->iface ? sl_capture_live(e, o->iface, &cfg->capture, &co, err, sizeof(err))
+		      : sl_capture_offline(e, files, &co, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "sightline: %s\n", err);
+	if (rc != SL_CAPTURE_INPUT || sl_engine_stats(e)->packets > 0)
+		sl_engine_finish(e);
+	if (!o->quiet && cfg->output.summary && rc != SL_CAPTURE_INPUT)
+		sl_engine_summary(e, wall_now() - t0, stderr);
+	if (stop_flag && !o->quiet)
+		fprintf(stderr, "sightline: stopped by signal; every open flow was written\n");
+	sl_engine_destroy(e);
+	sl_eve_close(eve);
+	return exit_for(rc);
+}
+
+static int main_job(const struct opts *o, struct sl_config *cfg)
+{
+	if (!!o->n_inputs == !!o->iface)
+		return usage_error(o->iface ? "give either -r or -i, not both"
+					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
+	struct sl_capture_list files = { 0 };
+	char err[1024];
+	if (o->n_inputs) {
+		if (sl_capture_expand(o->inputs, o->n_inputs, &files, err, sizeof(err)) < 0)
+			return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+		if (files.n == 0) {
+			fprintf(stderr, "sightline: no capture files found in the given paths\n");
+			return EXIT_USAGE;
+		}
+		if (files.skipped && !o->quiet)
+			fprintf(stderr, "sightline: passed over %zu file(s) that are not captures\n",
+				files.skipped);
+	}
+	int rc = run(o, cfg, &files);
+	sl_capture_list_finish(&files);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct sl_config cfg = { 0 };
+	int rc = parse_args(argc, argv, &o);
+	if (rc < 0)
+		rc = load_config(&o, &cfg);
+	if (rc < 0 && o.list_fields)
+		sl_catalogue_print(stdout), rc = EXIT_OK;
+	if (rc < 0 && o.dump_config)
+		sl_config_dump(&cfg, stdout), rc = EXIT_OK;
+	if (rc < 0)
+		rc = main_job(&o, &cfg);
+	sl_config_finish(&cfg);
+	free(o.inputs);
+	free(o.sets);
+	return rc;
+}

@@ -1,0 +1,88 @@
+/* The field catalogue: every field an event carries and a rule can test is
+ * declared once, in a table beside the code that fills it (name, type,
+ * description, getter).  JSON output and --list-fields are driven by it. */
+#ifndef SIGHTLINE_FIELD_H
+#define SIGHTLINE_FIELD_H
+
+#include <stdio.h>
+
+#include "sightline/common.h"
+#include "sightline/flow.h"
+#include "sightline/json.h"
+
+enum sl_ftype {
+	SL_FT_STRING,
+	SL_FT_UINT,
+	SL_FT_INT,
+	SL_FT_DOUBLE,
+	SL_FT_BOOL,
+	SL_FT_IP,
+	SL_FT_TIME,      /* packet time, written as ISO-8601 */
+	SL_FT_UINT_LIST, /* e.g. vlan ids */
+};
+
+/** Name of a type for --list-fields ("string", "uint", ...). */
+const char *sl_ftype_name(enum sl_ftype t);
+
+#define SL_VALUE_LIST_MAX 8
+
+/* A field's value as produced by its getter.  s may point into the record
+ * or into buf; either way it is borrowed for as long as the record is. */
+struct sl_value {
+	union {
+		const char *s;
+		uint64_t u;
+		int64_t i;
+		double d;
+		bool b;
+		struct sl_addr ip;
+		sl_time_us t;
+	};
+	uint64_t list[SL_VALUE_LIST_MAX];
+	unsigned n;      /* entries in list */
+	char buf[64];    /* scratch for computed strings */
+};
+
+/* What fields read from: the flow at its end, plus output settings. */
+struct sl_record {
+	const struct sl_flow *flow;
+	const char *event_type;   /* "flow" */
+	uint16_t community_seed;
+};
+
+struct sl_field {
+	const char *name;     /* dotted, EVE style: "flow.pkts_toserver" */
+	enum sl_ftype type;
+	const char *desc;     /* one line, shown by --list-fields */
+	/* Fill v; return false when the field is absent for this record. */
+	bool (*get)(const struct sl_record *r, struct sl_value *v);
+};
+
+/* A module's table.  Fields sharing a dotted prefix are contiguous so the
+ * JSON writer never reopens an object (checked in debug builds). */
+struct sl_field_table {
+	const char *module;
+	const struct sl_field *fields;
+	size_t n;
+};
+
+/* The flow module's fields (sensor/flow/flow_fields.c). */
+extern const struct sl_field_table sl_flow_fields;
+
+/** Number of tables in the catalogue and the table at index i (borrowed, static). */
+size_t sl_catalogue_tables(void);
+const struct sl_field_table *sl_catalogue_table(size_t i);
+
+/** Look a field up by dotted name; NULL when unknown.  Borrowed, static. */
+const struct sl_field *sl_catalogue_find(const char *name);
+
+/** Print the catalogue (name, type, description) as an aligned table. */
+void sl_catalogue_print(FILE *out);
+
+/**
+ * Write every present field of every table for r into j (inside an object
+ * begun by the caller), in catalogue order.
+ */
+void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j);
+
+#endif

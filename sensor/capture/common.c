@@ -1,0 +1,50 @@
+/* Pieces both capture modes share: the libpcap callback that feeds the
+ * engine with the record's own timestamp, link-type and filter checks. */
+#include <stdio.h>
+
+#include "capture_priv.h"
+#include "sightline/decode.h"
+
+void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap_ctx *c = (struct cap_ctx *)user;
+	/* Packet time is the only clock: clamp pre-1970 values from damaged
+	 * files rather than wrapping them into the far future. */
+	sl_time_us ts = h->ts.tv_sec < 0 ? 0
+			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
+	c->packets++;
+	sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
+	if (c->stop && *c->stop)
+		pcap_breakloop(c->p);
+}
+
+int sl_cap_check_dlt(pcap_t *p, const char *what, char *err, size_t errlen)
+{
+	int dlt = pcap_datalink(p);
+	if (sl_decode_dlt_supported(dlt))
+		return 0;
+	const char *name = pcap_datalink_val_to_name(dlt);
+	snprintf(err, errlen,
+		 "%s: link type %d (%s) is not supported; sightline decodes Ethernet, Linux cooked "
+		 "(SLL, SLL2), BSD loopback, raw IP and PPP captures",
+		 what, dlt, name ? name : "unknown");
+	return SL_CAPTURE_INPUT;
+}
+
+int sl_cap_set_filter(pcap_t *p, const char *bpf, const char *what, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+	if (!bpf || !*bpf)
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "%s: bad BPF filter '%s': %s", what, bpf, pcap_geterr(p));
+		return SL_CAPTURE_INPUT;
+	}
+	int rc = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: cannot apply BPF filter '%s': %s", what, bpf, pcap_geterr(p));
+		return SL_CAPTURE_INPUT;
+	}
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* Offline replay of pcap and pcapng files (libpcap detects the format from
+ * the magic number), with a progress line for long interactive replays. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "capture_priv.h"
+
+static pcap_t *open_file(const char *path, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!p)
+		snprintf(err, errlen, "%s: cannot read the capture: %s", path, ebuf);
+	return p;
+}
+
+/* Open every file once before reading any, so a bad link type, a damaged
+ * header or a bad filter stops the run before it writes half a result. */
+static int preflight(const struct sl_capture_list *files, const char *bpf, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		pcap_t *p = open_file(files->paths[i], err, errlen);
+		if (!p)
+			return SL_CAPTURE_INPUT;
+		int rc = sl_cap_check_dlt(p, files->paths[i], err, errlen);
+		if (rc == 0)
+			rc = sl_cap_set_filter(p, bpf, files->paths[i], err, errlen);
+		pcap_close(p);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static double now_sec(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct progress {
+	double start, last;
+	uint64_t done_bytes;  /* bytes of files already finished */
+	uint64_t total_bytes;
+	uint64_t packets;     /* packets before the current file */
+};
+
+static void progress_show(struct progress *pg, struct cap_ctx *c, size_t idx, size_t n)
+{
+	double t = now_sec();
+	if (t - pg->last < 1.0)
+		return;
+	pg->last = t;
+	long pos = ftell(pcap_file(c->p));
+	uint64_t done = pg->done_bytes + (pos > 0 ? (uint64_t)pos : 0);
+	uint64_t pk = pg->packets + c->packets;
+	fprintf(stderr, "\rsightline: %5.1f%% of input, file %zu/%zu, %llu packets, %.0f packets/s   ",
+		pg->total_bytes ? 100.0 * (double)done / (double)pg->total_bytes : 100.0, idx + 1, n,
+		(unsigned long long)pk, pk / (t - pg->start));
+}
+
+/* Read one file in slices so the progress line and signals are serviced. */
+static int replay_file(struct sl_engine *e, const char *path, const struct sl_capture_opts *o,
+		       struct progress *pg, size_t idx, size_t n, char *err, size_t errlen)
+{
+	pcap_t *p = open_file(path, err, errlen);
+	if (!p)
+		return SL_CAPTURE_INPUT;
+	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p };
+	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
+	sl_engine_stats(e)->files++;
+	while (rc == 0) {
+		int got = pcap_dispatch(p, 4096, sl_cap_handler, (u_char *)&c);
+		if (got == 0 || got == PCAP_ERROR_BREAK)
+			break;
+		if (got == PCAP_ERROR) {
+			const char *why = pcap_geterr(p);
+			bool truncated = strstr(why, "truncated") != NULL;
+			fprintf(stderr, "\nsightline: %s: %s after packet %llu (%s); the flows read so far are kept\n",
+				path, truncated ? "capture ends in a cut-short record" : "capture is damaged",
+				(unsigned long long)c.packets, why);
+			if (truncated) {
+				sl_engine_stats(e)->truncated_files++;
+			} else {
+				sl_engine_stats(e)->damaged_files++;
+				snprintf(err, errlen, "%s: damaged after packet %llu: %s", path,
+					 (unsigned long long)c.packets, why);
+				rc = SL_CAPTURE_RUNTIME;
+			}
+			break;
+		}
+		if (o->progress)
+			progress_show(pg, &c, idx, n);
+		if (o->stop && *o->stop)
+			break;
+	}
+	pg->packets += c.packets;
+	pcap_close(p);
+	return rc;
+}
+
+int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
+		       const struct sl_capture_opts *o, char *err, size_t errlen)
+{
+	int rc = preflight(files, o->bpf, err, errlen);
+	if (rc < 0)
+		return rc;
+	struct progress pg = { .start = now_sec(), .last = now_sec(), .total_bytes = files->total_bytes };
+	int result = 0;
+	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
+		struct stat st;
+		rc = replay_file(e, files->paths[i], o, &pg, i, files->n, err, errlen);
+		if (rc < 0)
+			result = rc == SL_CAPTURE_INPUT && result == 0 ? rc : SL_CAPTURE_RUNTIME;
+		if (stat(files->paths[i], &st) == 0)
+			pg.done_bytes += (uint64_t)st.st_size;
+	}
+	if (o->progress && pg.last > pg.start)
+		fprintf(stderr, "\r\033[K");
+	return result;
+}

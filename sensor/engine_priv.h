@@ -1,0 +1,37 @@
+/* Engine internals shared by engine.c, the stats event and the summary. */
+#ifndef SIGHTLINE_ENGINE_PRIV_H
+#define SIGHTLINE_ENGINE_PRIV_H
+
+#include "sightline/decode.h"
+#include "sightline/engine.h"
+#include "sightline/field.h"
+#include "sightline/json.h"
+
+/* Top talkers by bytes, bounded: a fixed table with space-saving
+ * replacement of the smallest entry, updated once per ended flow. */
+#define SL_TALKERS_MAX 1024
+struct sl_talkers {
+	struct sl_talker t[SL_TALKERS_MAX];
+	size_t n;
+};
+
+void sl_talkers_add(struct sl_talkers *tk, const struct sl_addr *a, uint64_t bytes);
+/* Sort the table by bytes, largest first (ties by address), for the summary. */
+void sl_talkers_sort(struct sl_talkers *tk);
+
+struct sl_engine {
+	const struct sl_config *cfg;
+	struct sl_eve *eve;
+	struct sl_decoder *dec;
+	struct sl_flow_table *flows;
+	struct sl_json json;
+	struct sl_engine_stats st;
+	struct sl_talkers talkers;
+	uint64_t flow_events;
+	uint64_t events_lost; /* JSON could not be built (out of memory) */
+};
+
+/* Write the end-of-run stats event. */
+void sl_engine_write_stats(struct sl_engine *e);
+
+#endif

@@ -1,0 +1,227 @@
+/* JSON line builder (RFC 8259): escaping, numbers, nesting and dotted paths. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sightline/json.h"
+
+void sl_json_init(struct sl_json *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void sl_json_finish(struct sl_json *j)
+{
+	if (!j)
+		return;
+	free(j->buf);
+	memset(j, 0, sizeof(*j));
+}
+
+static void reserve(struct sl_json *j, size_t more)
+{
+	if (j->failed || j->len + more + 1 <= j->cap)
+		return;
+	size_t cap = j->cap ? j->cap : 1024;
+	while (cap < j->len + more + 1)
+		cap *= 2;
+	char *nb = realloc(j->buf, cap);
+	if (!nb) {
+		j->failed = true;
+		return;
+	}
+	j->buf = nb;
+	j->cap = cap;
+}
+
+static void put(struct sl_json *j, const char *s, size_t n)
+{
+	reserve(j, n);
+	if (j->failed)
+		return;
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void putc_(struct sl_json *j, char c)
+{
+	put(j, &c, 1);
+}
+
+/* Separator before a value or key at the current depth. */
+static void sep(struct sl_json *j)
+{
+	if (j->need_comma[j->depth])
+		putc_(j, ',');
+	j->need_comma[j->depth] = true;
+}
+
+void sl_json_begin(struct sl_json *j)
+{
+	j->len = 0;
+	j->failed = false;
+	j->depth = 0;
+	j->path[0] = '\0';
+	j->path_depth = 0;
+	memset(j->need_comma, 0, sizeof(j->need_comma));
+	putc_(j, '{');
+	j->depth = 1;
+}
+
+void sl_json_end(struct sl_json *j)
+{
+	sl_json_path_reset(j);
+	while (j->depth > 0) {
+		putc_(j, '}');
+		j->depth--;
+	}
+}
+
+void sl_json_strn(struct sl_json *j, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	reserve(j, n + 2);
+	putc_(j, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			put(j, e, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			put(j, e, 6);
+		} else {
+			putc_(j, (char)c);
+		}
+	}
+	putc_(j, '"');
+}
+
+/* A key is followed by ':' and exactly one value, which must not be
+ * preceded by a comma: clear the flag so the value's sep() writes nothing. */
+void sl_json_key(struct sl_json *j, const char *key)
+{
+	sep(j);
+	sl_json_strn(j, key, strlen(key));
+	putc_(j, ':');
+	j->need_comma[j->depth] = false;
+}
+
+void sl_json_str(struct sl_json *j, const char *s)
+{
+	sep(j);
+	sl_json_strn(j, s, strlen(s));
+}
+
+void sl_json_u64(struct sl_json *j, uint64_t v)
+{
+	char b[24];
+	sep(j);
+	put(j, b, (size_t)snprintf(b, sizeof(b), "%llu", (unsigned long long)v));
+}
+
+void sl_json_i64(struct sl_json *j, int64_t v)
+{
+	char b[24];
+	sep(j);
+	put(j, b, (size_t)snprintf(b, sizeof(b), "%lld", (long long)v));
+}
+
+void sl_json_double(struct sl_json *j, double v)
+{
+	char b[40];
+	sep(j);
+	if (!isfinite(v)) {
+		put(j, "null", 4);
+		return;
+	}
+	put(j, b, (size_t)snprintf(b, sizeof(b), "%.17g", v));
+}
+
+void sl_json_bool(struct sl_json *j, bool v)
+{
+	sep(j);
+	put(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+void sl_json_null(struct sl_json *j)
+{
+	sep(j);
+	put(j, "null", 4);
+}
+
+static void open_(struct sl_json *j, char c)
+{
+	sep(j);
+	putc_(j, c);
+	if (j->depth < SL_JSON_MAX_DEPTH)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void close_(struct sl_json *j, char c)
+{
+	putc_(j, c);
+	if (j->depth > 1)
+		j->depth--;
+}
+
+void sl_json_open_object(struct sl_json *j) { open_(j, '{'); }
+void sl_json_close_object(struct sl_json *j) { close_(j, '}'); }
+void sl_json_open_array(struct sl_json *j) { open_(j, '['); }
+void sl_json_close_array(struct sl_json *j) { close_(j, ']'); }
+
+/* Split a dotted name into at most max components of at most 63 chars. */
+static unsigned split(const char *dotted, char comp[][64], unsigned max)
+{
+	unsigned n = 0;
+	while (n < max) {
+		const char *dot = strchr(dotted, '.');
+		size_t len = dot ? (size_t)(dot - dotted) : strlen(dotted);
+		if (len > 63)
+			len = 63;
+		memcpy(comp[n], dotted, len);
+		comp[n++][len] = '\0';
+		if (!dot)
+			break;
+		dotted = dot + 1;
+	}
+	return n;
+}
+
+/* The open objects are j->path's components; the new field needs all of
+ * dotted's components but the last.  Close what differs, open what is
+ * missing, then write the leaf key. */
+void sl_json_path(struct sl_json *j, const char *dotted)
+{
+	char open[SL_JSON_MAX_DEPTH][64], want[SL_JSON_MAX_DEPTH][64];
+	unsigned no = j->path[0] ? split(j->path, open, SL_JSON_MAX_DEPTH) : 0;
+	unsigned nw = split(dotted, want, SL_JSON_MAX_DEPTH) - 1;
+	unsigned keep = 0;
+	while (keep < no && keep < nw && strcmp(open[keep], want[keep]) == 0)
+		keep++;
+	for (unsigned k = keep; k < no; k++)
+		close_(j, '}');
+	j->path[0] = '\0';
+	for (unsigned k = 0; k < nw; k++) {
+		if (k >= keep) {
+			sl_json_key(j, want[k]);
+			open_(j, '{');
+		}
+		size_t pl = strlen(j->path);
+		snprintf(j->path + pl, sizeof(j->path) - pl, "%s%s", pl ? "." : "", want[k]);
+	}
+	j->path_depth = (uint8_t)nw;
+	sl_json_key(j, want[nw]);
+}
+
+void sl_json_path_reset(struct sl_json *j)
+{
+	while (j->path_depth > 0) {
+		close_(j, '}');
+		j->path_depth--;
+	}
+	j->path[0] = '\0';
+}

@@ -1,0 +1,151 @@
+/* End-of-run reporting: the stats event (deterministic: packet time only)
+ * and the human summary on stderr. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_priv.h"
+
+static void kv(struct sl_json *j, const char *path, uint64_t v)
+{
+	sl_json_path(j, path);
+	sl_json_u64(j, v);
+}
+
+static void stats_capture(struct sl_engine *e, struct sl_json *j)
+{
+	kv(j, "stats.capture.files", e->st.files);
+	kv(j, "stats.capture.packets", e->st.packets);
+	kv(j, "stats.capture.bytes", e->st.bytes);
+	kv(j, "stats.capture.truncated_files", e->st.truncated_files);
+	kv(j, "stats.capture.damaged_files", e->st.damaged_files);
+	kv(j, "stats.capture.kernel_drops", e->st.capture_drops);
+}
+
+static void stats_decode(struct sl_engine *e, struct sl_json *j)
+{
+	const struct sl_decode_counters *c = sl_decoder_counters(e->dec);
+	char path[96];
+	kv(j, "stats.decoder.ip", e->st.ip_packets);
+	kv(j, "stats.decoder.not_ip", c->not_ip);
+	kv(j, "stats.decoder.fragments", c->fragments);
+	kv(j, "stats.decoder.reassembled", c->reassembled);
+	kv(j, "stats.decoder.decapsulated", c->decapsulated);
+	for (int r = 0; r < SL_DEC__COUNT; r++) {
+		snprintf(path, sizeof(path), "stats.decoder.errors.%s",
+			 sl_decode_reason_name((enum sl_decode_reason)r));
+		kv(j, path, c->reasons[r]);
+	}
+}
+
+static void stats_flow(struct sl_engine *e, struct sl_json *j)
+{
+	const struct sl_flow_stats *f = sl_flow_table_stats(e->flows);
+	char path[64];
+	kv(j, "stats.flow.created", f->created);
+	kv(j, "stats.flow.active_max", f->active_max);
+	kv(j, "stats.flow.capacity", f->capacity);
+	kv(j, "stats.flow.evictions", f->evictions);
+	kv(j, "stats.flow.bytes_per_flow", f->bytes_per_flow);
+	for (int r = SL_END_FIN; r <= SL_END_SHUTDOWN; r++) {
+		snprintf(path, sizeof(path), "stats.flow.ended.%s",
+			 sl_flow_reason_name((enum sl_flow_reason)r));
+		kv(j, path, f->ended[r]);
+	}
+}
+
+void sl_engine_write_stats(struct sl_engine *e)
+{
+	struct sl_json *j = &e->json;
+	char ts[SL_TIME_STRLEN];
+	sl_json_begin(j);
+	sl_json_key(j, "timestamp");
+	sl_json_str(j, sl_time_format(e->st.last_ts, ts, sizeof(ts)));
+	sl_json_key(j, "event_type");
+	sl_json_str(j, "stats");
+	stats_capture(e, j);
+	stats_decode(e, j);
+	stats_flow(e, j);
+	const struct sl_eve_stats *o = sl_eve_stats(e->eve);
+	kv(j, "stats.output.events", o->events);
+	kv(j, "stats.output.write_errors", o->write_errors);
+	kv(j, "stats.output.events_lost", e->events_lost);
+	sl_json_end(j);
+	if (!j->failed)
+		sl_eve_write(e->eve, j->buf, j->len);
+}
+
+/* "12.3 MB" style, for people. */
+static const char *human_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)b;
+	int u = 0;
+	while (v >= 1000 && u < 4)
+		v /= 1000, u++;
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	return buf;
+}
+
+static void summary_decode(const struct sl_engine *e, FILE *out)
+{
+	const struct sl_decode_counters *c = sl_decoder_counters(e->dec);
+	uint64_t total = 0;
+	for (int r = 0; r < SL_DEC__COUNT; r++)
+		total += c->reasons[r];
+	fprintf(out, "  decode:    %llu IP packets, %llu not IP, %llu malformed",
+		(unsigned long long)e->st.ip_packets, (unsigned long long)c->not_ip,
+		(unsigned long long)total);
+	for (int r = 0, shown = 0; r < SL_DEC__COUNT; r++)
+		if (c->reasons[r])
+			fprintf(out, "%s%s %llu", shown++ ? ", " : " (",
+				sl_decode_reason_name((enum sl_decode_reason)r),
+				(unsigned long long)c->reasons[r]);
+	fprintf(out, "%s\n", total ? ")" : "");
+	if (c->fragments || c->decapsulated)
+		fprintf(out, "             %llu fragments -> %llu datagrams, %llu decapsulated\n",
+			(unsigned long long)c->fragments, (unsigned long long)c->reassembled,
+			(unsigned long long)c->decapsulated);
+}
+
+static void summary_flows(const struct sl_engine *e, FILE *out)
+{
+	const struct sl_flow_stats *f = sl_flow_table_stats(e->flows);
+	fprintf(out, "  flows:     %llu (fin %llu, rst %llu, timeout %llu, evicted %llu, at end %llu); "
+		"peak %llu of %u\n",
+		(unsigned long long)f->created, (unsigned long long)f->ended[SL_END_FIN],
+		(unsigned long long)f->ended[SL_END_RST], (unsigned long long)f->ended[SL_END_TIMEOUT],
+		(unsigned long long)f->ended[SL_END_EVICTED], (unsigned long long)f->ended[SL_END_SHUTDOWN],
+		(unsigned long long)f->active_max, f->capacity);
+}
+
+static void summary_talkers(struct sl_talkers *tk, unsigned rows, FILE *out)
+{
+	char a[SL_ADDR_STRLEN], b[32];
+	if (!rows || !tk->n)
+		return;
+	sl_talkers_sort(tk);
+	fprintf(out, "  top talkers (bytes in their flows):\n");
+	for (unsigned i = 0; i < rows && i < SL_TALKERS_MAX && tk->t[i].flows; i++)
+		fprintf(out, "    %-40s %10s  %llu flows\n", sl_addr_format(&tk->t[i].addr, a, sizeof(a)),
+			human_bytes(tk->t[i].bytes, b, sizeof(b)), (unsigned long long)tk->t[i].flows);
+}
+
+void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
+{
+	char b[32];
+	const struct sl_eve_stats *o = sl_eve_stats(e->eve);
+	fprintf(out, "sightline summary\n");
+	fprintf(out, "  input:     %llu file(s), %llu packets, %s in %.2f s (%.0f packets/s)\n",
+		(unsigned long long)e->st.files, (unsigned long long)e->st.packets,
+		human_bytes(e->st.bytes, b, sizeof(b)), wall_sec,
+		wall_sec > 0 ? (double)e->st.packets / wall_sec : 0.0);
+	summary_decode(e, out);
+	summary_flows(e, out);
+	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
+	fprintf(out, "  output:    %llu events to %s", (unsigned long long)o->events,
+		strcmp(sl_eve_path(e->eve), "-") == 0 ? "stdout" : sl_eve_path(e->eve));
+	if (o->write_errors)
+		fprintf(out, "; %llu LOST to write errors (%s)", (unsigned long long)o->write_errors,
+			strerror(o->last_errno));
+	fprintf(out, "\n");
+}
