@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # netns-lib.sh — shared helpers for the real-capture scripts: build a two-namespace
 # "laptop <-> server" link over one veth pair, run daemons inside it, record with tcpdump,
 # and tear everything down again (also on failure, through an EXIT trap). Source, don't run.
@@ -112,9 +113,9 @@ nl_create() {
 
 # Wait until something listens on $2/$3 (tcp|udp, port) inside namespace $1.
 nl_wait_listen() {
-    local ns=$1 proto=$2 port=$3 i flag=-ltnH
+    local ns=$1 proto=$2 port=$3 flag=-ltnH
     [ "$proto" = udp ] && flag=-lunH
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if ip netns exec "$ns" ss "$flag" "sport = :$port" | grep -q .; then
             return 0
         fi
@@ -127,10 +128,10 @@ nl_wait_listen() {
 # Start tcpdump on the laptop's interface, full snaplen, unbuffered, into $1.
 # Returns once tcpdump reports it is listening, so no early packet is lost.
 nl_capture_start() {
-    local out=$1 i
+    local out=$1
     nl_spawn "$NL_LAPTOP" tcpdump tcpdump -i "$NL_LAPTOP_IF" -s 0 -U -n -Z root -w "$out"
     NL_TCPDUMP_PID=$NL_LAST_PID
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         grep -q 'listening on' "$NL_TMP/tcpdump.log" 2>/dev/null && return 0
         sleep 0.1
     done
