@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# real-captures.sh — re-make the real captures in pcaps/real/ by running real software
+# (OpenSSH, OpenSSL, curl, dnsmasq, dig, python http.server, ping) between two network
+# namespaces. Usage (root): pcaps/make/real-captures.sh [ssh tls12 tls13 dns http ipv6 icmp_udp]
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$HERE/../real"
+OUT=$(cd "$HERE/../real" && pwd)
+# shellcheck source=netns-lib.sh
+. "$HERE/netns-lib.sh"
+
+PY=/usr/bin/python3
+UA='Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'
+LANG_HDR='Accept-Language: ko-KR,ko;q=0.9,en-US;q=0.7'
+SNI=corp-sso.example
+
+# Move a finished capture from the temp dir into pcaps/real/ and show a one-line summary.
+save() {
+    cp "$NL_TMP/$1.pcap" "$OUT/$1.pcap"
+    chmod 644 "$OUT/$1.pcap"
+    nl_log "$1.pcap: $(tcpdump -nr "$OUT/$1.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$OUT/$1.pcap") bytes"
+}
+
+# 1. OpenSSH: key login with throwaway keys, one short command, clean close.
+cap_ssh() {
+    local d=$NL_TMP/ssh
+    mkdir -p "$d" /run/sshd
+    ssh-keygen -q -t ed25519 -N '' -C sl-host -f "$d/host_key"
+    ssh-keygen -q -t ed25519 -N '' -C sl-client -f "$d/client_key"
+    cp "$d/client_key.pub" "$d/authorized_keys"
+    cat >"$d/sshd_config" <<EOF
+ListenAddress $NL_SERVER_V4:22
+HostKey $d/host_key
+PidFile none
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PrintMotd no
+PrintLastLog no
+EOF
+    nl_create 0
+    nl_spawn "$NL_SERVER" sshd /usr/sbin/sshd -D -e -f "$d/sshd_config"
+    nl_wait_listen "$NL_SERVER" tcp 22
+    nl_capture_start "$NL_TMP/ssh.pcap"
+    nl_laptop ssh -F /dev/null -i "$d/client_key" -o IdentitiesOnly=yes -o BatchMode=yes \
+        -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+        "root@$NL_SERVER_V4" 'echo sightline-capture; uname -s' >"$NL_TMP/ssh-client.log"
+    nl_capture_stop
+    nl_kill_all
+    save ssh
+}
+
+# Self-signed RSA certificate for the TLS server, made fresh each run.
+make_cert() {
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -subj "/CN=$SNI" \
+        -addext "subjectAltName=DNS:$SNI" -keyout "$NL_TMP/key.pem" -out "$NL_TMP/cert.pem" 2>/dev/null
+}
+
+# openssl s_server on 443 answering with its status page; picks http/1.1 when ALPN is offered.
+start_tls_server() {
+    nl_create 0
+    nl_spawn "$NL_SERVER" s_server openssl s_server -accept "$NL_SERVER_V4:443" \
+        -cert "$NL_TMP/cert.pem" -key "$NL_TMP/key.pem" -www -alpn http/1.1
+    nl_wait_listen "$NL_SERVER" tcp 443
+}
+
+# One s_client exchange: a plain HTTP/1.0 GET, then wait for the server to close.
+s_client_get() {
+    printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$SNI" |
+        nl_laptop openssl s_client -connect "$NL_SERVER_V4:443" -servername "$SNI" \
+            -ign_eof "$@" >>"$NL_TMP/s_client.log" 2>&1
+}
+
+curl_tls() {
+    nl_laptop curl -sS -k -o /dev/null -A "$UA" --resolve "$SNI:443:$NL_SERVER_V4" \
+        "$@" "https://$SNI/" >>"$NL_TMP/curl.log" 2>&1
+}
+
+# 2. TLS 1.2: s_client without ALPN, then curl (ALPN h2,http/1.1), both capped at 1.2.
+cap_tls12() {
+    make_cert
+    start_tls_server
+    nl_capture_start "$NL_TMP/tls12.pcap"
+    s_client_get -tls1_2
+    curl_tls --tlsv1.2 --tls-max 1.2
+    nl_capture_stop
+    nl_kill_all
+    save tls12
+}
+
+# 3. TLS 1.3: s_client offering ALPN h2,http/1.1, then curl --tlsv1.3.
+cap_tls13() {
+    make_cert
+    start_tls_server
+    nl_capture_start "$NL_TMP/tls13.pcap"
+    s_client_get -tls1_3 -alpn h2,http/1.1
+    curl_tls --tlsv1.3
+    nl_capture_stop
+    nl_kill_all
+    save tls13
+}
+
+# 4. DNS: dnsmasq authoritative-ish for corp.example; dig over UDP, and once over TCP.
+cap_dns() {
+    nl_create 0
+    nl_spawn "$NL_SERVER" dnsmasq dnsmasq --keep-in-foreground --log-facility=- --log-queries \
+        --conf-file=/dev/null --no-resolv --no-hosts --user=root --group=root --pid-file= \
+        --listen-address="$NL_SERVER_V4" --bind-interfaces \
+        --local=/corp.example/ --local=/100.51.198.in-addr.arpa/ \
+        --host-record=sso.corp.example,"$NL_SERVER_V4","$NL_SERVER_V6" \
+        --cname=login.corp.example,sso.corp.example \
+        --txt-record=corp.example,"v=spf1 ip4:198.51.100.0/24 -all"
+    nl_wait_listen "$NL_SERVER" udp 53
+    nl_wait_listen "$NL_SERVER" tcp 53
+    nl_capture_start "$NL_TMP/dns.pcap"
+    local q
+    for q in 'sso.corp.example A' 'sso.corp.example AAAA' 'login.corp.example A' \
+             'corp.example TXT' '-x 198.51.100.20' 'nosuch.corp.example A' \
+             '+tcp sso.corp.example A'; do
+        # shellcheck disable=SC2086
+        nl_laptop dig @"$NL_SERVER_V4" +tries=1 +time=3 $q >>"$NL_TMP/dig.log"
+    done
+    nl_capture_stop
+    nl_kill_all
+    save dns
+}
+
+# Small document root for the HTTP captures.
+make_www() {
+    mkdir -p "$NL_TMP/www"
+    printf '<!doctype html>\n<title>corp wiki</title>\n<p>sightline test page</p>\n' \
+        >"$NL_TMP/www/index.html"
+}
+
+# 5. Plain HTTP: a GET and a HEAD with a browser User-Agent and Korean Accept-Language.
+cap_http() {
+    make_www
+    nl_create 0
+    nl_spawn "$NL_SERVER" httpd "$PY" -m http.server 80 --bind "$NL_SERVER_V4" --directory "$NL_TMP/www"
+    nl_wait_listen "$NL_SERVER" tcp 80
+    nl_capture_start "$NL_TMP/http.pcap"
+    local c=(curl -sS -A "$UA" -H "$LANG_HDR" --resolve "wiki.corp.example:80:$NL_SERVER_V4")
+    nl_laptop "${c[@]}" -o /dev/null http://wiki.corp.example/
+    nl_laptop "${c[@]}" -I http://wiki.corp.example/ >/dev/null
+    nl_capture_stop
+    nl_kill_all
+    save http
+}
+
+# 6. IPv6: one HTTP GET over TCP/IPv6 and two ICMPv6 echoes (NDP included, as on a wire).
+cap_ipv6() {
+    make_www
+    nl_create 1
+    nl_spawn "$NL_SERVER" httpd "$PY" -m http.server 80 --bind "$NL_SERVER_V6" --directory "$NL_TMP/www"
+    nl_wait_listen "$NL_SERVER" tcp 80
+    nl_capture_start "$NL_TMP/ipv6.pcap"
+    nl_laptop curl -sS -6 -o /dev/null -A "$UA" -H "$LANG_HDR" "http://[$NL_SERVER_V6]/"
+    nl_laptop ping -6 -c 2 -i 0.5 "$NL_SERVER_V6" >/dev/null
+    nl_capture_stop
+    nl_kill_all
+    save ipv6
+}
+
+# 7. ICMP echo, two small UDP datagrams, one 3000-byte datagram (IPv4 fragments at MTU 1500)
+# and one datagram to a closed port (ICMP port unreachable quoting it).
+cap_icmp_udp() {
+    cat >"$NL_TMP/udp_recv.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 5140))
+for _ in range(3):
+    data, peer = s.recvfrom(65535)
+    print(len(data), peer, flush=True)
+EOF
+    cat >"$NL_TMP/udp_send.py" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+IP_MTU_DISCOVER, IP_PMTUDISC_DONT = 10, 0   # <linux/in.h>; let the kernel fragment
+s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+s.bind((sys.argv[1], 40514))
+dst = sys.argv[2]
+s.sendto(b'<14>sightline: udp datagram one', (dst, 5140)); time.sleep(0.2)
+s.sendto(b'<14>sightline: udp datagram two', (dst, 5140)); time.sleep(0.2)
+s.sendto(bytes(i % 251 for i in range(3000)), (dst, 5140)); time.sleep(0.2)
+s.sendto(b'nobody listens here', (dst, 5141)); time.sleep(0.2)
+EOF
+    nl_create 0
+    nl_spawn "$NL_SERVER" udp_recv "$PY" "$NL_TMP/udp_recv.py" "$NL_SERVER_V4"
+    nl_wait_listen "$NL_SERVER" udp 5140
+    nl_capture_start "$NL_TMP/icmp_udp.pcap"
+    nl_laptop ping -c 3 -i 0.5 "$NL_SERVER_V4" >/dev/null
+    nl_laptop "$PY" "$NL_TMP/udp_send.py" "$NL_LAPTOP_V4" "$NL_SERVER_V4"
+    nl_capture_stop
+    nl_kill_all
+    save icmp_udp
+}
+
+# Fail early, naming the Debian package, when a tool is missing.
+need_tools() {
+    local pair missing=0
+    for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump ssh:openssh-client \
+                /usr/sbin/sshd:openssh-server openssl:openssl curl:curl dnsmasq:dnsmasq \
+                dig:bind9-dnsutils ping:iputils-ping ss:iproute2 "$PY":python3; do
+        command -v "${pair%%:*}" >/dev/null || { echo "missing ${pair%%:*} (apt-get install ${pair##*:})" >&2; missing=1; }
+    done
+    return "$missing"
+}
+
+main() {
+    [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
+    need_tools || exit 1
+    local all=(ssh tls12 tls13 dns http ipv6 icmp_udp) c
+    [ $# -gt 0 ] && all=("$@")
+    nl_init
+    for c in "${all[@]}"; do
+        declare -F "cap_$c" >/dev/null || { echo "unknown capture: $c" >&2; exit 2; }
+        nl_log "making $c"
+        "cap_$c"
+    done
+    nl_destroy
+}
+
+main "$@"
