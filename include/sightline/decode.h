@@ -42,7 +42,14 @@
 	X(SCTP_TRUNCATED, "sctp.truncated", "SCTP common header cut short")        \
 	X(GRE_TRUNCATED, "gre.truncated", "GRE header cut short")                  \
 	X(VXLAN_TRUNCATED, "vxlan.truncated", "VXLAN header cut short")            \
-	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations")
+	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations") \
+	X(LINK_UNSUPPORTED, "link.unsupported", "link type (DLT) not decoded")    \
+	X(RAW_BAD_VERSION, "raw.bad_version", "raw IP packet empty or neither IPv4 nor IPv6") \
+	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short")    \
+	X(FRAG_BAD_LEN, "frag.bad_len", "non-final fragment empty or not a multiple of 8 bytes") \
+	X(FRAG_TRUNCATED, "frag.truncated", "fragment cut short by the snap length; not reassembled") \
+	X(FRAG_DROPPED, "frag.dropped", "fragment of a datagram already discarded for overlap") \
+	X(FRAG_NESTED, "frag.nested", "fragment header inside a reassembled datagram")
 
 enum sl_decode_reason {
 #define SL_X_ENUM(e, name, desc) SL_DEC_##e,

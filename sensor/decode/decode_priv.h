@@ -1,0 +1,108 @@
+/* Private interfaces between the decoder's layers (link, IP, transport,
+ * tunnel, fragment reassembly).  Nothing outside sensor/decode includes this. */
+#ifndef SIGHTLINE_DECODE_PRIV_H
+#define SIGHTLINE_DECODE_PRIV_H
+
+#include "sightline/cursor.h"
+#include "sightline/decode.h"
+
+/* Tunables fixed at compile time (runtime ones live in sl_decode_config). */
+#define SL_DEC_MAX_VLAN 2          /* tags recorded; one more is VLAN_TOO_DEEP */
+#define SL_DEC_MAX_TUNNEL 4        /* nested encapsulations peeled; one more is TUNNEL_TOO_DEEP */
+#define SL_DEC_MAX_EXTHDR 8        /* IPv6 extension headers walked per datagram */
+#define SL_FRAG_MAX_SLOTS 4096     /* upper bound of frag_max_datagrams (~70 KiB each) */
+#define SL_FRAG_MAX_DATA 65535u    /* largest reassembled payload (offset + length) */
+#define SL_FRAG_HDR_ROOM 60u       /* room before the data for the first fragment's header */
+
+/* IP protocol numbers used across files. */
+enum {
+	SL_IPPROTO_ICMP = 1,
+	SL_IPPROTO_TCP = 6,
+	SL_IPPROTO_UDP = 17,
+	SL_IPPROTO_GRE = 47,
+	SL_IPPROTO_ICMPV6 = 58,
+	SL_IPPROTO_SCTP = 132,
+};
+
+/* Ethertypes used across files. */
+enum {
+	SL_ETH_IPV4 = 0x0800,
+	SL_ETH_IPV6 = 0x86DD,
+	SL_ETH_TEB = 0x6558, /* transparent Ethernet bridging (GRE) */
+};
+
+struct sl_frag_table;
+
+struct sl_decoder {
+	struct sl_decode_config cfg;
+	struct sl_decode_counters counters;
+	struct sl_frag_table *frag;
+};
+
+/*
+ * State of one sl_decode_packet() call, passed down the layers.  A layer that
+ * fails sets reason and returns SL_DECODE_ERROR; only the top level counts it,
+ * so a tunnel can discard an inner failure without polluting the counters.
+ */
+struct sl_dctx {
+	struct sl_decoder *d;
+	struct sl_packet *pkt;
+	enum sl_decode_reason reason;
+	unsigned depth; /* encapsulations removed so far */
+};
+
+static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
+						enum sl_decode_reason r)
+{
+	x->reason = r;
+	return SL_DECODE_ERROR;
+}
+
+/* link.c: link layers and the ethertype dispatch they share. */
+enum sl_decode_result sl_decode_link(struct sl_dctx *x, int dlt, struct sl_cursor c);
+enum sl_decode_result sl_decode_ethernet(struct sl_dctx *x, struct sl_cursor c);
+
+/* ipv4.c / ipv6.c: one IP layer; reassembled says c is a completed datagram. */
+enum sl_decode_result sl_decode_ipv4(struct sl_dctx *x, struct sl_cursor c, bool reassembled);
+enum sl_decode_result sl_decode_ipv6(struct sl_dctx *x, struct sl_cursor c, bool reassembled);
+
+/* transport.c: L4 of protocol proto; c holds the captured IP payload and
+ * wire_len its length on the wire. */
+enum sl_decode_result sl_decode_l4(struct sl_dctx *x, uint8_t proto,
+				   struct sl_cursor c, uint32_t wire_len);
+
+/* tunnel.c: try to peel GRE / VXLAN whose header starts at c.  Returns OK with
+ * the outer packet untouched when the payload is not decapsulated. */
+enum sl_decode_result sl_decode_gre(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c);
+
+/* frag.c: bounded reassembly of IPv4 and IPv6 fragments. */
+struct sl_frag {
+	uint8_t family;         /* 4 or 6 */
+	uint8_t proto;          /* IPv4 protocol (part of the key); IPv6: 0 */
+	uint8_t next;           /* IPv6: Next Header of the Fragment header */
+	bool more;              /* MF / M flag */
+	uint32_t id;
+	uint32_t offset;        /* bytes */
+	const uint8_t *hdr;     /* IPv4 header, or the IPv6 fixed header */
+	size_t hdr_len;
+	struct sl_cursor data;  /* the fragment's data as captured */
+	uint32_t wire_len;      /* its length on the wire (snapped fragments are refused) */
+};
+
+int sl_frag_table_create(uint32_t slots, struct sl_frag_table **out);
+void sl_frag_table_destroy(struct sl_frag_table *t);
+
+/* Start of a call: hand back slots completed by the previous call and drop
+ * datagrams older than timeout_us (counting FRAG_TIMEOUT). */
+void sl_frag_tick(struct sl_decoder *d, sl_time_us now, uint64_t timeout_us);
+
+/*
+ * Store one fragment.  FRAG_HELD while the datagram is incomplete; ERROR with
+ * x->reason; OK with *whole covering the rebuilt datagram (header + data) in
+ * the table's buffer, valid until the next sl_decode_packet() call.
+ */
+enum sl_decode_result sl_frag_input(struct sl_dctx *x, const struct sl_frag *f,
+				    struct sl_cursor *whole);
+
+#endif

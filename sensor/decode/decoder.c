@@ -1,0 +1,108 @@
+/* Decoder lifecycle, the per-packet entry point and the counters.  The layers
+ * live in link.c, ipv4.c, ipv6.c, transport.c, tunnel.c and frag.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_priv.h"
+
+static const char *const reason_names[] = {
+#define SL_X_NAME(e, name, desc) name,
+	SL_DECODE_REASONS(SL_X_NAME)
+#undef SL_X_NAME
+};
+
+static const char *const reason_descs[] = {
+#define SL_X_DESC(e, name, desc) desc,
+	SL_DECODE_REASONS(SL_X_DESC)
+#undef SL_X_DESC
+};
+
+const char *sl_decode_reason_name(enum sl_decode_reason r)
+{
+	return (unsigned)r < ARRAY_SIZE(reason_names) ? reason_names[r] : "unknown";
+}
+
+const char *sl_decode_reason_desc(enum sl_decode_reason r)
+{
+	return (unsigned)r < ARRAY_SIZE(reason_descs) ? reason_descs[r] : "unknown reason";
+}
+
+/*
+ * frag_max_datagrams == 0 turns reassembly off (every fragment is counted as
+ * FRAG_TABLE_FULL); the upper bound keeps a typo from reserving gigabytes.
+ */
+int sl_decoder_create(const struct sl_decode_config *cfg, struct sl_decoder **out)
+{
+	*out = NULL;
+	if (!cfg || cfg->frag_max_datagrams > SL_FRAG_MAX_SLOTS ||
+	    (cfg->decap_vxlan && cfg->vxlan_port == 0))
+		return -EINVAL;
+	struct sl_decoder *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->cfg = *cfg;
+	int rc = sl_frag_table_create(cfg->frag_max_datagrams, &d->frag);
+	if (rc < 0) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void sl_decoder_destroy(struct sl_decoder *d)
+{
+	if (!d)
+		return;
+	sl_frag_table_destroy(d->frag);
+	free(d);
+}
+
+bool sl_decode_dlt_supported(int dlt)
+{
+	switch (dlt) {
+	case 0:   /* DLT_NULL */
+	case 1:   /* DLT_EN10MB */
+	case 9:   /* DLT_PPP */
+	case 12:  /* DLT_RAW */
+	case 14:  /* DLT_RAW (OpenBSD numbering) */
+	case 108: /* DLT_LOOP */
+	case 113: /* DLT_LINUX_SLL */
+	case 228: /* DLT_IPV4 */
+	case 229: /* DLT_IPV6 */
+	case 276: /* DLT_LINUX_SLL2 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct sl_decode_counters *sl_decoder_counters(const struct sl_decoder *d)
+{
+	return &d->counters;
+}
+
+enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
+				       const uint8_t *frame, uint32_t caplen,
+				       uint32_t wirelen, sl_time_us ts,
+				       struct sl_packet *pkt)
+{
+	static const uint8_t empty[1];
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->ts = ts;
+	pkt->caplen = caplen;
+	pkt->wirelen = wirelen;
+	sl_frag_tick(d, ts, (uint64_t)d->cfg.frag_timeout_sec * SL_US_PER_SEC);
+
+	/* A NULL frame is an empty one; never form NULL + 0. */
+	struct sl_cursor c = frame ? sl_cursor_make(frame, caplen) : sl_cursor_make(empty, 0);
+	struct sl_dctx x = { .d = d, .pkt = pkt };
+	enum sl_decode_result r = sl_decode_link(&x, dlt, c);
+	if (r == SL_DECODE_ERROR)
+		d->counters.reasons[x.reason]++;
+	else if (r == SL_DECODE_NOT_IP)
+		d->counters.not_ip++;
+	return r;
+}
