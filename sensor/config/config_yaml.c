@@ -148,7 +148,7 @@ static int walk_section(struct loader *ld, const struct sl_cfg_table *t, void *b
 /* Checks on a key node before it is looked up: a plain name, no dots (the
  * file nests; dotted names are the --set spelling), not given twice. */
 static int check_key(struct loader *ld, const yaml_node_t *map, const yaml_node_pair_t *pair,
-		     const char **name)
+		     const char *prefix, const char **name)
 {
 	const yaml_node_t *key = yaml_document_get_node(ld->doc, pair->key);
 	char ex[64];
@@ -168,8 +168,9 @@ static int check_key(struct loader *ld, const yaml_node_t *map, const yaml_node_
 	for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
 		const yaml_node_t *prev = yaml_document_get_node(ld->doc, q->key);
 		if (strcmp((const char *)prev->data.scalar.value, *name) == 0) {
-			put_err(ld, MARK_FMT "key '%s' is given twice (first at line %zu)",
-				MARK_ARGS(ld, key->start_mark), *name, prev->start_mark.line + 1);
+			put_err(ld, MARK_FMT "key '%s%s%s' is given twice (first at line %zu)",
+				MARK_ARGS(ld, key->start_mark), prefix, *prefix ? "." : "",
+				sl_cfg_excerpt(*name, ex, sizeof(ex)), prev->start_mark.line + 1);
 			return -EINVAL;
 		}
 	}
@@ -192,7 +193,7 @@ static int walk_map(struct loader *ld, const struct sl_cfg_table *t, void *base,
 		char path[SL_CFG_KEY_MAX + 2], hint[SL_CFG_KEY_MAX + 32], ex[64];
 		const char *name;
 		int rc;
-		if ((rc = check_key(ld, map, pair, &name)) < 0)
+		if ((rc = check_key(ld, map, pair, prefix, &name)) < 0)
 			return rc;
 		int n = snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", name);
 		const struct sl_cfg_key *k = n <= SL_CFG_KEY_MAX ? sl_cfg_find(t, path) : NULL;
@@ -216,6 +217,7 @@ static int walk_map(struct loader *ld, const struct sl_cfg_table *t, void *base,
 static yaml_mark_t mark_at(const struct loader *ld, size_t offset)
 {
 	yaml_mark_t m = { 0 };
+	m.index = offset;
 	for (size_t i = 0; i < offset && i < ld->len; i++) {
 		if (ld->input[i] == '\n') {
 			m.line++;
@@ -240,8 +242,10 @@ static int syntax_error(struct loader *ld, const yaml_parser_t *p)
 	if (p->context)
 		snprintf(ctx, sizeof(ctx), " (%s at line %zu column %zu)", p->context,
 			 p->context_mark.line + 1, p->context_mark.column + 1);
-	put_err(ld, MARK_FMT "YAML syntax error: %s%s", MARK_ARGS(ld, m),
-		p->problem ? p->problem : "unreadable input", ctx);
+	bool tab = m.index < ld->len && ld->input[m.index] == '\t';
+	put_err(ld, MARK_FMT "YAML syntax error: %s%s%s", MARK_ARGS(ld, m),
+		p->problem ? p->problem : "unreadable input", ctx,
+		tab ? "; YAML does not allow tabs for indentation, use spaces" : "");
 	return -EINVAL;
 }
 
