@@ -39,7 +39,8 @@ struct sl_cfg_key {
 	size_t offset;         /* the field; for lists, the element pointer */
 	size_t count_offset;   /* lists only: the size_t element count */
 	const char *def;       /* default as text, parsed like --set values */
-	uint32_t min, max;     /* numbers: value range; strings: max bytes; lists: entry count */
+	uint32_t min, max;     /* numbers: value range; strings: length in bytes;
+				 * lists: max only, entry count */
 	const char *unit;      /* shown in the dump comment; "" for none */
 	const char *desc;      /* one line for the dump comment */
 };

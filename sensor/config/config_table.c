@@ -20,9 +20,9 @@
 #define BOOL(k, field, d, text)                                                \
 	{ .key = k, .type = SL_CFG_BOOL, .offset = OFF(field), .def = d,       \
 	  .max = 1, .unit = "", .desc = text }
-#define STR(k, field, d, maxlen, text)                                         \
+#define STR(k, field, d, minlen, maxlen, text)                                 \
 	{ .key = k, .type = SL_CFG_STRING, .offset = OFF(field), .def = d,     \
-	  .max = maxlen, .unit = "", .desc = text }
+	  .min = minlen, .max = maxlen, .unit = "", .desc = text }
 #define CIDRS(k, field, count, d, maxn, text)                                  \
 	{ .key = k, .type = SL_CFG_CIDR_LIST, .offset = OFF(field),            \
 	  .count_offset = OFF(count), .def = d, .max = maxn, .unit = "",       \
@@ -65,9 +65,9 @@ static const struct sl_cfg_key root_keys[] = {
 	     "live capture: put the interface in promiscuous mode"),
 	BOOL("capture.immediate", capture.immediate, "false",
 	     "live capture: deliver each packet at once instead of in batches"),
-	STR("capture.bpf", capture.bpf, "", 65536,
+	STR("capture.bpf", capture.bpf, "", 0, 65536,
 	    "BPF filter applied to captured packets; empty means none"),
-	STR("output.eve", output.eve_path, "eve.json", 4096,
+	STR("output.eve", output.eve_path, "eve.json", 1, 4096,
 	    "file the EVE JSON events are written to; \"-\" means standard output"),
 	BOOL("output.progress", output.progress, "true",
 	     "progress line on stderr while reading capture files, shown only on a terminal"),
@@ -168,23 +168,65 @@ static int parse_bool(const struct sl_cfg_key *k, const char *text, bool plain, 
 }
 
 /*
+ * Decode one UTF-8 sequence of s (n bytes left): returns its length and the
+ * code point, or 0 when it is not well-formed (overlong, surrogate, above
+ * U+10FFFF, cut short).  Strings must be UTF-8 because YAML files are.
+ */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+		   : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	uint32_t c = len == 1 ? s[0] : s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min_cp[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Characters the dump writes as escapes: YAML would refuse them raw (C1
+ * controls, non-characters) or fold them as line breaks (NEL, LS, PS). */
+static bool needs_escape(uint32_t c)
+{
+	return c == '\t' || (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
+	       c == 0xfeff || c == 0xfffe || c == 0xffff;
+}
+
+/*
  * Strings: an unquoted "~" or nothing means empty, stored as NULL.  Control
- * characters are refused so every value can be dumped as a plain
- * double-quoted YAML string and read back unchanged.
+ * characters (other than tab) are refused: no path or filter needs them and
+ * they would hide in messages.  The text must be UTF-8 so the dump is a valid
+ * YAML file.
  */
 static int parse_string(const struct sl_cfg_key *k, const char *text, bool plain, void *dst,
 			char *why, size_t whylen)
 {
 	char **field = dst;
-	size_t n = strlen(text);
+	size_t n = strlen(text), len;
+	uint32_t c;
 	if (plain && strcmp(text, "~") == 0)
 		n = 0;
+	if (n < k->min) {
+		snprintf(why, whylen, "%s", "must not be empty");
+		return -EINVAL;
+	}
 	if (n > k->max) {
 		snprintf(why, whylen, "is %zu bytes long, more than the maximum %u", n, k->max);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
+	for (size_t i = 0; i < n; i += len) {
+		len = utf8_next((const unsigned char *)text + i, n - i, &c);
+		if (len == 0) {
+			snprintf(why, whylen, "is not valid UTF-8 text (byte %zu)", i + 1);
+			return -EINVAL;
+		}
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
 			snprintf(why, whylen, "contains a control character (byte %zu)", i + 1);
 			return -EINVAL;
@@ -266,17 +308,26 @@ static void format_bool(const struct sl_cfg_key *k, const void *src, FILE *out)
 	fputs(*(const bool *)src ? "true" : "false", out);
 }
 
-/* Double-quoted YAML: only '"' and '\' need escaping, control characters
- * were refused by parse_string(). */
+/* Double-quoted YAML.  parse_string() admitted only well-formed UTF-8
+ * without C0 controls, so besides '"' and '\\' only needs_escape() code
+ * points are written as escapes; everything else goes out as is. */
 static void format_string(const struct sl_cfg_key *k, const void *src, FILE *out)
 {
 	const char *s = *(char *const *)src;
+	size_t n = s ? strlen(s) : 0, len;
+	uint32_t c;
 	(void)k;
 	fputc('"', out);
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc(*s, out);
+	for (size_t i = 0; i < n; i += len) {
+		len = utf8_next((const unsigned char *)s + i, n - i, &c);
+		if (len == 0)
+			break; /* not reachable: parse_string() checked */
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", (char)c);
+		else if (needs_escape(c))
+			fprintf(out, "\\u%04x", (unsigned)c);
+		else
+			fwrite(s + i, 1, len, out);
 	}
 	fputc('"', out);
 }

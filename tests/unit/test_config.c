@@ -174,10 +174,9 @@ static void test_partial_and_empty(void)
 	TEST("partial file, empty values");
 	CHECK_EQ_INT(load(&c, "capture:\n  bpf: udp\n"), 0);
 	CHECK_EQ_STR(c.capture.bpf, "udp");
-	const char *blank = "capture:\n  bpf: ~\noutput:\n  eve:\n";
+	const char *blank = "capture:\n  bpf: ~\n";
 	CHECK_EQ_INT(sl_config_load_string(&c, blank, strlen(blank), "t.yaml", err, sizeof(err)), 0);
 	CHECK(c.capture.bpf == NULL);
-	CHECK(c.output.eve_path == NULL);
 	CHECK_EQ_INT(c.flow.max_flows, 262144);
 	sl_config_finish(&c);
 
@@ -241,6 +240,8 @@ static void test_value_errors(void)
 		   "t.yaml:2:14: flow.max_flows: the value contains a NUL character");
 	load_fails("capture:\n  bpf: \"tcp\\nudp\"\n",
 		   "t.yaml:2:8: capture.bpf: contains a control character (byte 4)");
+	load_fails("output:\n  eve:\n", "t.yaml:2:7: output.eve: must not be empty");
+	load_fails("output:\n  eve: ''\n", "t.yaml:2:8: output.eve: must not be empty");
 }
 
 static void test_key_errors(void)
@@ -369,8 +370,8 @@ static void test_set(void)
 	CHECK_EQ_STR(c.capture.bpf, "a=b");
 	CHECK_EQ_INT(set(&c, "capture.bpf="), 0);
 	CHECK(c.capture.bpf == NULL);
-	CHECK_EQ_INT(set(&c, "output.eve=~"), 0);
-	CHECK(c.output.eve_path == NULL);
+	set_fails(&c, "output.eve=~", "--set output.eve: must not be empty");
+	CHECK_EQ_STR(c.output.eve_path, "eve.json");
 	CHECK_EQ_INT(set(&c, "home_networks=10.0.0.0/8, fd00::/8"), 0);
 	check_home(&c, home, ARRAY_SIZE(home));
 	CHECK_EQ_INT(set(&c, "home_networks="), 0);
@@ -396,6 +397,9 @@ static void test_set(void)
 		  "--set flow.timeouts: 'flow.timeouts' is a section, not a key; name a key inside it, "
 		  "e.g. 'flow.timeouts.tcp_new'");
 	set_fails(&c, "capture.bpf=tcp\tport\x01", "--set capture.bpf: contains a control character (byte 9)");
+	set_fails(&c, "output.eve=ab\xf7", "--set output.eve: is not valid UTF-8 text (byte 3)");
+	set_fails(&c, "output.eve=\xc0\xaf", "--set output.eve: is not valid UTF-8 text (byte 1)");
+	set_fails(&c, "output.eve=\xed\xa0\x80", "--set output.eve: is not valid UTF-8 text (byte 1)");
 	/* failed --set left the earlier values alone */
 	CHECK_EQ_INT(c.flow.max_flows, 1000000);
 	CHECK_EQ_INT(c.n_home_networks, 0);
@@ -466,12 +470,17 @@ static void test_round_trip(void)
 	round_trip(&c);
 	/* Quotes, backslashes, YAML-special text and an empty list. */
 	CHECK_EQ_INT(set(&c, "capture.bpf=host \"a\\b\" # not a comment: [x]"), 0);
-	CHECK_EQ_INT(set(&c, "output.eve=~"), 0);
+	CHECK_EQ_INT(set(&c, "output.eve=~"), -EINVAL);
+	CHECK_EQ_INT(set(&c, "output.eve=~~"), 0);
 	CHECK_EQ_INT(set(&c, "home_networks="), 0);
 	round_trip(&c);
 	CHECK_EQ_INT(set(&c, "output.eve=yes"), 0);
 	CHECK_EQ_INT(set(&c, "capture.bpf=~/x"), 0);
 	round_trip(&c);
+	/* Non-ASCII: kept raw, except what YAML would fold or refuse. */
+	CHECK_EQ_INT(set(&c, "output.eve=caf\xc3\xa9\t\xc2\x85\xe2\x80\xa8 \xf0\x9f\x93\x84 "), 0);
+	round_trip(&c);
+	CHECK_EQ_STR(c.output.eve_path, "caf\xc3\xa9\t\xc2\x85\xe2\x80\xa8 \xf0\x9f\x93\x84 ");
 	sl_config_finish(&c);
 
 	/* A dumped value differs from the default -> reload is not a no-op. */
