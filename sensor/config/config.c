@@ -1,0 +1,174 @@
+/* Public configuration API: defaults, --set overrides, the commented dump and
+ * release, all driven by the key table in config_table.c.  The YAML loader
+ * lives in config_yaml.c. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_priv.h"
+
+int sl_config_init_defaults(struct sl_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	int rc = sl_cfg_apply_defaults(&sl_cfg_root, cfg);
+	if (rc < 0)
+		sl_config_finish(cfg);
+	return rc;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The first key under a section, to show how a key inside it is spelled. */
+static const char *first_under(const struct sl_cfg_table *t, const char *section)
+{
+	size_t n = strlen(section);
+	for (size_t i = 0; i < t->n; i++)
+		if (strncmp(t->keys[i].key, section, n) == 0 && t->keys[i].key[n] == '.')
+			return t->keys[i].key;
+	return "";
+}
+
+/*
+ * --set takes the same text as a YAML value (unquoted), so a value that works
+ * on the command line works in the file and the other way round.  Lists are
+ * comma-separated and replace the whole list.
+ */
+int sl_config_set(struct sl_config *cfg, const char *assignment, char *err, size_t errlen)
+{
+	char key[SL_CFG_KEY_MAX + 1], why[SL_CFG_WHY_MAX], hint[SL_CFG_KEY_MAX + 32], ex[64];
+	const char *eq = strchr(assignment, '=');
+	size_t klen = eq ? (size_t)(eq - assignment) : 0;
+	if (!eq || klen == 0) {
+		set_err(err, errlen, "--set '%s': expected key=value, e.g. flow.max_flows=100000",
+			sl_cfg_excerpt(assignment, ex, sizeof(ex)));
+		return -EINVAL;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)klen, assignment);
+	const struct sl_cfg_key *k = klen <= SL_CFG_KEY_MAX ? sl_cfg_find(&sl_cfg_root, key) : NULL;
+	if (!k && klen <= SL_CFG_KEY_MAX && sl_cfg_is_section(&sl_cfg_root, key)) {
+		set_err(err, errlen, "--set %s: '%s' is a section, not a key; name a key inside it, "
+			"e.g. '%s'", key, key, first_under(&sl_cfg_root, key));
+		return -EINVAL;
+	}
+	if (!k) {
+		set_err(err, errlen, "--set %s: unknown key%s", sl_cfg_excerpt(key, ex, sizeof(ex)),
+			sl_cfg_suggest(&sl_cfg_root, key, hint, sizeof(hint)));
+		return -EINVAL;
+	}
+	int rc = sl_cfg_set_text(k, cfg, eq + 1, true, why, sizeof(why));
+	if (rc < 0)
+		set_err(err, errlen, "--set %s: %s", key, why);
+	return rc;
+}
+
+static void indent(FILE *out, size_t depth)
+{
+	for (size_t i = 0; i < depth; i++)
+		fputs("  ", out);
+}
+
+/* Number of leading dotted parts two keys share, sections only (the last
+ * part of a key is its name, never a section). */
+static size_t shared_sections(const char *a, const char *b)
+{
+	size_t depth = 0;
+	for (size_t i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '.')
+			depth++;
+	return depth;
+}
+
+/* "# description (unit, min..max, default X)" above each key. */
+static void dump_comment(FILE *out, const struct sl_cfg_key *k, size_t depth)
+{
+	indent(out, depth);
+	fprintf(out, "# %s (", k->desc);
+	if (k->type == SL_CFG_U16 || k->type == SL_CFG_U32)
+		fprintf(out, "%s%s%u..%u, ", k->unit, *k->unit ? ", " : "", k->min, k->max);
+	if (sl_cfg_types[k->type].elem_size)
+		fprintf(out, "list, default [%s])\n", k->def);
+	else
+		fprintf(out, "default %s)\n", *k->def ? k->def : "empty");
+}
+
+static void dump_value(FILE *out, const struct sl_cfg_key *k, const struct sl_config *cfg,
+		       size_t depth)
+{
+	const struct sl_cfg_type_ops *ops = &sl_cfg_types[k->type];
+	const char *field = (const char *)cfg + k->offset;
+	if (!ops->elem_size) {
+		fputc(' ', out);
+		ops->format(k, field, out);
+		fputc('\n', out);
+		return;
+	}
+	const uint8_t *items = *(const uint8_t *const *)field;
+	size_t n = *(const size_t *)((const char *)cfg + k->count_offset);
+	fputs(n ? "\n" : " []\n", out);
+	for (size_t i = 0; i < n; i++) {
+		indent(out, depth + 1);
+		fputs("- ", out);
+		ops->format(k, items + i * ops->elem_size, out);
+		fputc('\n', out);
+	}
+}
+
+/*
+ * Keys are written in table order; a section is opened when a key's leading
+ * parts differ from the previous key's, so keys of one section must be
+ * adjacent in the table (a duplicate section would fail to load back, which
+ * the round-trip test catches).
+ */
+void sl_config_dump(const struct sl_config *cfg, FILE *out)
+{
+	const char *prev = "";
+	fputs("# sightline configuration in effect (sightline --dump-config).\n"
+	      "# Each key: description (unit, range, default).\n", out);
+	for (size_t i = 0; i < sl_cfg_root.n; i++) {
+		const struct sl_cfg_key *k = &sl_cfg_root.keys[i];
+		size_t depth = shared_sections(prev, k->key), level = 0;
+		if (depth == 0)
+			fputc('\n', out);
+		const char *part = k->key;
+		for (const char *dot; (dot = strchr(part, '.')); part = dot + 1, level++) {
+			if (level < depth)
+				continue;
+			indent(out, level);
+			fprintf(out, "%.*s:\n", (int)(dot - part), part);
+		}
+		dump_comment(out, k, level);
+		indent(out, level);
+		fprintf(out, "%s:", part);
+		dump_value(out, k, cfg, level);
+		prev = k->key;
+	}
+}
+
+void sl_config_finish(struct sl_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < sl_cfg_root.n; i++)
+		sl_cfg_release(&sl_cfg_root.keys[i], cfg);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+bool sl_config_is_home(const struct sl_config *cfg, const struct sl_addr *a)
+{
+	for (size_t i = 0; i < cfg->n_home_networks; i++)
+		if (sl_cidr_contains(&cfg->home_networks[i], a))
+			return true;
+	return false;
+}
