@@ -36,7 +36,7 @@ enum sl_dir { SL_DIR_TOSERVER = 0, SL_DIR_TOCLIENT = 1 };
  */
 struct sl_flow {
 	struct sl_addr cli, srv;
-	uint16_t cport, sport;     /* for ICMP: 0 */
+	uint16_t cport, sport;     /* ICMP: type and counterpart type (key only, not output) */
 	uint8_t proto;
 	uint8_t state;             /* enum sl_flow_state */
 	uint8_t reason;            /* enum sl_flow_reason, set when the flow ends */

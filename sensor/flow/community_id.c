@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "sightline/flow.h"
+#include "flow_priv.h"
 
 /* ICMP types that have a request/response counterpart (RFC 792 and the
  * spec's table); everything else is "one way" and keeps its orientation. */
@@ -43,6 +43,11 @@ static int icmp6_counterpart(uint8_t type)
 	}
 }
 
+int sl_icmp_counterpart(uint8_t proto, uint8_t type)
+{
+	return proto == 1 ? icmp4_counterpart(type) : icmp6_counterpart(type);
+}
+
 static bool tuple_lt(const struct sl_addr *a, const struct sl_addr *b,
 		     uint16_t pa, uint16_t pb)
 {
@@ -76,8 +81,7 @@ void sl_community_id(uint16_t seed, const struct sl_addr *src,
 	bool ports = proto == 6 || proto == 17 || proto == 132 || proto == 1 || proto == 58;
 	bool one_way = false;
 	if (proto == 1 || proto == 58) {
-		int peer = proto == 1 ? icmp4_counterpart((uint8_t)sport)
-				      : icmp6_counterpart((uint8_t)sport);
+		int peer = sl_icmp_counterpart(proto, (uint8_t)sport);
 		if (peer < 0)
 			one_way = true;
 		else

@@ -38,10 +38,19 @@ static uint64_t hash_key(const struct sl_addr *a, uint16_t pa, const struct sl_a
 	return mix((ha + hb) ^ mix(shared ^ seed));
 }
 
+/* Ports of the flow key.  ICMP has none; like Community ID, it keys on the
+ * type and its counterpart (echo 8 -> reply 0 and back) so a request and its
+ * reply share a flow while an unrelated message (a port unreachable, a
+ * neighbour solicitation) between the same hosts gets its own.  One-way
+ * types key on type and code. */
 static uint16_t flow_port(const struct sl_packet *p, bool src)
 {
-	if (p->proto == 1 || p->proto == 58)
-		return 0;
+	if (p->proto == 1 || p->proto == 58) {
+		int peer = sl_icmp_counterpart(p->proto, p->icmp_type);
+		if (src)
+			return p->icmp_type;
+		return peer < 0 ? (uint16_t)(0x100 | p->icmp_code) : (uint16_t)peer;
+	}
 	return src ? p->sport : p->dport;
 }
 

@@ -18,4 +18,8 @@ bool sl_flow_is_reuse(const struct sl_flow *f, const struct sl_packet *p);
 /* Count p and advance the TCP/UDP state of f. */
 void sl_flow_account(struct sl_flow *f, const struct sl_packet *p, enum sl_dir dir);
 
+/* The matching reply/request type of an ICMP (proto 1) or ICMPv6 (58)
+ * type per the Community ID table, or -1 when the message is one-way. */
+int sl_icmp_counterpart(uint8_t proto, uint8_t type);
+
 #endif

@@ -62,8 +62,10 @@ def run_sensor(sensor, root, case, out_path):
     if 'quiet' in case and not case['quiet']:
         cmd.remove('-q')
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    with open(out_path, 'rb') as f:
-        raw = f.read() if os.path.exists(out_path) else b''
+    raw = b''
+    if os.path.exists(out_path):
+        with open(out_path, 'rb') as f:
+            raw = f.read()
     return proc, raw
 
 

@@ -209,8 +209,32 @@ static void test_flow_id_independent_of_seed(void)
 	CHECK_EQ_STR(cid[0], "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
 }
 
+static void test_icmp_keying(void)
+{
+	TEST("flow: ICMP echo and reply share a flow; an error message does not");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	enum sl_dir dir;
+	sl_flow_table_create(&c, 5, on_end, NULL, &t);
+	struct sl_packet p = tcp("10.0.0.2", 0, "10.0.0.9", 0, 0, 1);
+	p.proto = 1, p.icmp_type = 8;
+	struct sl_flow *echo = sl_flow_table_packet(t, &p, &dir);
+	p = tcp("10.0.0.9", 0, "10.0.0.2", 0, 0, 1.1);
+	p.proto = 1, p.icmp_type = 0;
+	CHECK(sl_flow_table_packet(t, &p, &dir) == echo);
+	CHECK_EQ_INT(dir, SL_DIR_TOCLIENT);
+	p.icmp_type = 3, p.icmp_code = 3; /* port unreachable, same hosts */
+	struct sl_flow *err = sl_flow_table_packet(t, &p, &dir);
+	CHECK(err != echo);
+	CHECK_EQ_INT(dir, SL_DIR_TOSERVER);
+	CHECK_EQ_INT(sl_flow_table_stats(t)->active, 2);
+	sl_flow_table_flush(t);
+	sl_flow_table_destroy(t);
+}
+
 int main(void)
 {
+	test_icmp_keying();
 	test_community_id();
 	test_handshake_and_fin();
 	test_synack_first_and_rst();
