@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define EXIT_USAGE 2
 
@@ -13,6 +14,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: sl-pcapgen SCENARIO OUT.pcap   write one scenario\n"
 	        "       sl-pcapgen --all DIR           write every regular scenario as DIR/<name>.pcap\n"
+	        "                                      (DIR is created if missing)\n"
 	        "       sl-pcapgen --malformed DIR     write every malformed-* scenario as DIR/<name>.pcap\n"
 	        "       sl-pcapgen --list              list scenarios with a one-line description\n"
 	        "       sl-pcapgen --help              this text\n");
@@ -38,6 +40,10 @@ static int write_dir(const char *dir, bool malformed)
 {
 	char path[4096];
 
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "sl-pcapgen: cannot create %s: %s\n", dir, strerror(errno));
+		return -errno;
+	}
 	for (size_t i = 0; i < sl_scenarios_count; i++) {
 		const struct sl_scenario *s = &sl_scenarios[i];
 		if (s->malformed != malformed)
