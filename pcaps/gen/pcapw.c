@@ -1,0 +1,164 @@
+/* Classic pcap writer: buffers records, sorts them by time, writes a little-endian file.
+ * Format: libpcap "savefile" 2.4 (magic 0xa1b2c3d4, 24-byte header, 16-byte record headers). */
+#include "pcapw.h"
+
+#include "bytes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rec {
+	uint64_t ts_us;
+	size_t seq;      /* insertion order, the tie-breaker that keeps the sort stable */
+	size_t off;      /* into bytes[] */
+	uint32_t caplen;
+	uint32_t wirelen;
+};
+
+struct sl_pcapw {
+	uint32_t linktype;
+	uint32_t snaplen;
+	struct rec *recs;
+	size_t nrecs, caprecs;
+	uint8_t *bytes;
+	size_t nbytes, capbytes;
+};
+
+int sl_pcapw_create(struct sl_pcapw **out, uint32_t linktype, uint32_t snaplen)
+{
+	struct sl_pcapw *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->linktype = linktype;
+	w->snaplen = snaplen ? snaplen : SL_PCAPW_SNAPLEN_DEFAULT;
+	*out = w;
+	return 0;
+}
+
+void sl_pcapw_destroy(struct sl_pcapw *w)
+{
+	if (!w)
+		return;
+	free(w->recs);
+	free(w->bytes);
+	free(w);
+}
+
+size_t sl_pcapw_count(const struct sl_pcapw *w)
+{
+	return w->nrecs;
+}
+
+/* Doubles the record and byte arrays as needed; growth is geometric so adds stay cheap. */
+static int reserve(struct sl_pcapw *w, size_t more_bytes)
+{
+	if (w->nbytes + more_bytes > SL_PCAPW_MAX_BYTES)
+		return -E2BIG;
+	if (w->nrecs == w->caprecs) {
+		size_t n = w->caprecs ? w->caprecs * 2 : 64;
+		struct rec *r = realloc(w->recs, n * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		w->recs = r;
+		w->caprecs = n;
+	}
+	if (w->nbytes + more_bytes > w->capbytes) {
+		size_t n = w->capbytes ? w->capbytes : 4096;
+		while (n < w->nbytes + more_bytes)
+			n *= 2;
+		uint8_t *b = realloc(w->bytes, n);
+		if (!b)
+			return -ENOMEM;
+		w->bytes = b;
+		w->capbytes = n;
+	}
+	return 0;
+}
+
+int sl_pcapw_add(struct sl_pcapw *w, uint64_t ts_us, const uint8_t *frame, size_t len)
+{
+	if (!w || (!frame && len) || len > UINT32_MAX)
+		return -EINVAL;
+	size_t cap = len < w->snaplen ? len : w->snaplen;
+	int rc = reserve(w, cap);
+	if (rc)
+		return rc;
+	struct rec *r = &w->recs[w->nrecs];
+	r->ts_us = ts_us;
+	r->seq = w->nrecs;
+	r->off = w->nbytes;
+	r->caplen = (uint32_t)cap;
+	r->wirelen = (uint32_t)len;
+	if (cap)
+		memcpy(w->bytes + w->nbytes, frame, cap);
+	w->nbytes += cap;
+	w->nrecs++;
+	return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->ts_us != y->ts_us)
+		return x->ts_us < y->ts_us ? -1 : 1;
+	return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
+/* Writes header and records to an open stream. The byte order is fixed (little-endian)
+ * rather than the host's, so the file is identical whichever machine runs the generator. */
+static int write_all(const struct sl_pcapw *w, const struct rec *order, FILE *f)
+{
+	uint8_t gh[24];
+
+	put_le32(gh, 0xa1b2c3d4u);
+	gh[4] = 2; gh[5] = 0;    /* version major 2 */
+	gh[6] = 4; gh[7] = 0;    /* version minor 4 */
+	put_le32(gh + 8, 0);     /* thiszone */
+	put_le32(gh + 12, 0);    /* sigfigs */
+	put_le32(gh + 16, w->snaplen);
+	put_le32(gh + 20, w->linktype);
+	if (fwrite(gh, sizeof(gh), 1, f) != 1)
+		return -EIO;
+	for (size_t i = 0; i < w->nrecs; i++) {
+		const struct rec *r = &order[i];
+		uint8_t rh[16];
+		put_le32(rh, (uint32_t)(r->ts_us / 1000000u));
+		put_le32(rh + 4, (uint32_t)(r->ts_us % 1000000u));
+		put_le32(rh + 8, r->caplen);
+		put_le32(rh + 12, r->wirelen);
+		if (fwrite(rh, sizeof(rh), 1, f) != 1)
+			return -EIO;
+		if (r->caplen && fwrite(w->bytes + r->off, r->caplen, 1, f) != 1)
+			return -EIO;
+	}
+	return 0;
+}
+
+int sl_pcapw_save(const struct sl_pcapw *w, const char *path)
+{
+	struct rec *order = NULL;
+	int rc;
+
+	if (w->nrecs) {
+		order = malloc(w->nrecs * sizeof(*order));
+		if (!order)
+			return -ENOMEM;
+		memcpy(order, w->recs, w->nrecs * sizeof(*order));
+		qsort(order, w->nrecs, sizeof(*order), cmp_rec);
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		rc = -errno;
+		goto out;
+	}
+	rc = write_all(w, order, f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+out:
+	free(order);
+	return rc;
+}

@@ -1,0 +1,178 @@
+/* Helpers shared by the scenario files: default host profiles, conversation runners,
+ * and small payload makers (TLS-shaped records, DNS messages, filler datagrams). */
+#include "scenarios.h"
+
+#include "bytes.h"
+#include "rng.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const uint8_t client_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
+static const uint8_t gateway_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+static const uint8_t linux_opts[] = { SL_TCPOPT_MSS, SL_TCPOPT_SACKOK, SL_TCPOPT_TS,
+                                      SL_TCPOPT_NOP, SL_TCPOPT_WSCALE };
+
+void sl_scen_link_ethernet(struct sl_pb_link *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->linktype = SL_LINKTYPE_ETHERNET;
+	memcpy(l->client_mac, client_mac, 6);
+	memcpy(l->server_mac, gateway_mac, 6);
+}
+
+static void linux_side(struct sl_conv_side *s, uint8_t ttl, uint16_t window)
+{
+	s->ttl = ttl;
+	s->df = true;
+	s->ip_id_step = 1;
+	s->window = window;
+	s->mss = 1460;
+	s->wscale = 7;
+	memcpy(s->syn_opts, linux_opts, sizeof(linux_opts));
+	s->nsyn_opts = sizeof(linux_opts);
+}
+
+int sl_scen_cfg(struct sl_conv_cfg *cfg, const char *client, uint16_t cport,
+                const char *server, uint16_t sport, uint32_t client_ms, uint32_t server_ms)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (sl_pb_addr_parse(&cfg->client.addr, client) || sl_pb_addr_parse(&cfg->server.addr, server))
+		return -EINVAL;
+	cfg->client.port = cport;
+	cfg->server.port = sport;
+	linux_side(&cfg->client, 64, 64240);
+	linux_side(&cfg->server, 54, 65160);
+	/* Fixed, port-derived ISNs, IP IDs and TSvals: distinct per flow yet reproducible. */
+	cfg->client.isn = 0x1000000u * (cport % 200u) + 0x1111u;
+	cfg->server.isn = 0x2000000u * (sport % 100u) + 0x2222u;
+	cfg->client.ip_id = (uint16_t)(cport * 7u);
+	cfg->server.ip_id = (uint16_t)(sport * 13u);
+	cfg->client.tsval = 100000u + cport;
+	cfg->server.tsval = 900000u + sport;
+	cfg->client_delay_us = client_ms * SL_MS;
+	cfg->server_delay_us = server_ms * SL_MS;
+	cfg->gap_us = 50;
+	sl_scen_link_ethernet(&cfg->link);
+	return 0;
+}
+
+int sl_scen_tcp(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t, int flags,
+                const struct sl_conv_msg *msgs, size_t n, int close)
+{
+	struct sl_conv *c;
+	int rc = sl_conv_create(&c, cfg, w, *t);
+
+	if (rc)
+		return rc;
+	if (flags & SL_SCEN_HANDSHAKE)
+		rc = sl_conv_tcp_handshake(c);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = sl_conv_tcp_exchange(c, &msgs[i]);
+	if (!rc && close >= 0)
+		rc = sl_conv_tcp_close(c, (enum sl_conv_close)close);
+	*t = sl_conv_time(c);
+	sl_conv_destroy(c);
+	return rc;
+}
+
+int sl_scen_udp(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t,
+                const struct sl_conv_msg *msgs, size_t n)
+{
+	struct sl_conv *c;
+	int rc = sl_conv_create(&c, cfg, w, *t);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = sl_conv_udp_exchange(c, &msgs[i]);
+	*t = sl_conv_time(c);
+	sl_conv_destroy(c);
+	return rc;
+}
+
+void sl_scen_tls_record(uint8_t *out, size_t len, uint8_t type, uint64_t seed)
+{
+	struct sl_rng r = { seed };
+
+	out[0] = type;
+	out[1] = 0x03;
+	out[2] = 0x03;
+	put16(out + 3, (uint16_t)(len - 5));
+	sl_rng_fill(&r, out + 5, len - 5);
+}
+
+/* Encodes a dotted name as DNS labels (RFC 1035 3.1); returns bytes written or 0. */
+static size_t dns_name(uint8_t *out, size_t cap, const char *name)
+{
+	size_t n = 0;
+
+	while (*name) {
+		size_t l = strcspn(name, ".");
+		if (l == 0 || l > 63 || n + l + 2 > cap)
+			return 0;
+		out[n++] = (uint8_t)l;
+		memcpy(out + n, name, l);
+		n += l;
+		name += l + (name[l] == '.');
+	}
+	out[n++] = 0;
+	return n;
+}
+
+size_t sl_scen_dns(uint8_t *out, size_t cap, uint16_t id, const char *qname,
+                   const uint8_t *answer)
+{
+	if (cap < 12 + 4 + 16)
+		return 0;
+	memset(out, 0, 12);
+	put16(out, id);
+	put16(out + 2, answer ? 0x8180 : 0x0100);   /* response+RD+RA, or query+RD */
+	put16(out + 4, 1);
+	put16(out + 6, answer ? 1 : 0);
+	size_t n = dns_name(out + 12, cap - 12 - 4, qname);
+	if (n == 0)
+		return 0;
+	n += 12;
+	put16(out + n, 1);          /* QTYPE A */
+	put16(out + n + 2, 1);      /* QCLASS IN */
+	n += 4;
+	if (!answer)
+		return n;
+	if (n + 16 > cap)
+		return 0;
+	put16(out + n, 0xc00c);     /* pointer to the question name */
+	put16(out + n + 2, 1);
+	put16(out + n + 4, 1);
+	put32(out + n + 6, 300);    /* TTL */
+	put16(out + n + 10, 4);
+	memcpy(out + n + 12, answer, 4);
+	return n + 16;
+}
+
+int sl_scen_udp_datagram(struct sl_pb *b, const struct sl_pb_ip *ip, uint16_t sport,
+                         uint16_t dport, size_t n, uint64_t seed)
+{
+	struct sl_rng r = { seed };
+	uint8_t chunk[256];
+
+	sl_pb_init(b);
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+		sl_rng_fill(&r, chunk, k);
+		int rc = sl_pb_append(b, chunk, k);
+		if (rc)
+			return rc;
+		done += k;
+	}
+	int rc = sl_pb_udp(b, ip, sport, dport);
+	return rc ? rc : sl_pb_ip(b, ip, 17);
+}
+
+int sl_scen_emit(struct sl_pcapw *w, struct sl_pb *b, const struct sl_pb_link *link,
+                 bool from_client, uint64_t t)
+{
+	int rc = link ? sl_pb_frame(b, link, from_client) : 0;
+
+	return rc ? rc : sl_pcapw_add(w, t, sl_pb_data(b), b->len);
+}

@@ -1,0 +1,78 @@
+/* The one table of generator scenarios: name, description, link type, builder. Adding a
+ * scenario means one row here and its builder in a scen_*.c file. */
+#include "scenarios.h"
+
+#include <string.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct sl_scenario sl_scenarios[] = {
+	{ "flows-basic", "TCP FIN/RST/mid-stream/SYN-only, UDP DNS + lone UDP, ICMP echo, IPv6 TCP, late packet at +700 s",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_flows_basic },
+	{ "decode-vlan", "802.1Q and QinQ (88a8/8100 and 8100/8100) tagged TCP and UDP flows, padded frames",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_vlan },
+	{ "decode-tunnels", "GRE v0 with key (IPv4 TCP), GRE transparent Ethernet, VXLAN VNI 4242, PPTP GRE v1 pair",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_tunnels },
+	{ "decode-frag", "IPv4 UDP/500 fragmented in order and reversed, IPv6 fragments, overlap, lone tail fragment",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_frag },
+	{ "decode-ipv6-ext", "IPv6 hop-by-hop + destination options + routing headers before TCP and UDP",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_ipv6_ext },
+	{ "sctp", "SCTP INIT / INIT-ACK between ports 36412 (S1AP-like)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_sctp },
+	{ "link-sll", "Linux cooked v1: IPv4 TCP handshake, IPv6 UDP packet",
+	  SL_LINKTYPE_LINUX_SLL, 0, false, sl_scen_link_sll },
+	{ "link-sll2", "Linux cooked v2: IPv4 TCP handshake, IPv6 UDP packet",
+	  SL_LINKTYPE_LINUX_SLL2, 0, false, sl_scen_link_sll2 },
+	{ "link-null", "BSD NULL loopback (little-endian AF 2/30): IPv4 TCP handshake, IPv6 UDP packet",
+	  SL_LINKTYPE_NULL, 0, false, sl_scen_link_null },
+	{ "link-loop", "OpenBSD LOOP (network-order AF 2/24): IPv4 TCP handshake, IPv6 UDP packet",
+	  SL_LINKTYPE_LOOP, 0, false, sl_scen_link_loop },
+	{ "link-raw", "raw IP (linktype 101): IPv4 TCP handshake, IPv6 UDP packet",
+	  SL_LINKTYPE_RAW, 0, false, sl_scen_link_raw },
+	{ "link-ipv4", "DLT_IPV4 (228): IPv4 TCP handshake, IPv4 UDP packet",
+	  SL_LINKTYPE_IPV4, 0, false, sl_scen_link_ipv4 },
+	{ "link-ipv6", "DLT_IPV6 (229): IPv6 TCP handshake, IPv6 UDP packet",
+	  SL_LINKTYPE_IPV6, 0, false, sl_scen_link_ipv6 },
+	{ "malformed-ipv4-truncated", "Ethernet frame ending 12 bytes into the IPv4 header",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_ipv4_truncated },
+	{ "malformed-ipv4-ihl", "IPv4 header with IHL 4 (16 bytes, below the minimum 5)",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_ipv4_ihl },
+	{ "malformed-ipv4-optlen", "IPv4 options: length 0, and a length running past the header",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_ipv4_optlen },
+	{ "malformed-tcp-doff", "TCP data offset 15 (60 bytes) with only a 20-byte header present",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_tcp_doff },
+	{ "malformed-udp-len", "UDP length larger than the datagram, and smaller than 8",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_udp_len },
+	{ "malformed-vlan-truncated", "Ethernet frame ending inside an 802.1Q tag",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_vlan_truncated },
+	{ "malformed-ipv6-ext-truncated", "IPv6 hop-by-hop header whose length runs past the packet",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_ipv6_ext_truncated },
+	{ "malformed-arp", "ARP request and reply (not IP; counted, not decoded as a flow)",
+	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_arp },
+	{ "malformed-snaplen", "TCP session captured with snaplen 96: caplen < wirelen on data segments (valid)",
+	  SL_LINKTYPE_ETHERNET, 96, true, sl_scen_mal_snaplen },
+};
+
+const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);
+
+const struct sl_scenario *sl_scenario_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sl_scenarios); i++)
+		if (strcmp(sl_scenarios[i].name, name) == 0)
+			return &sl_scenarios[i];
+	return NULL;
+}
+
+int sl_scenario_write(const struct sl_scenario *s, const char *path)
+{
+	struct sl_pcapw *w;
+	int rc = sl_pcapw_create(&w, s->linktype, s->snaplen);
+
+	if (rc)
+		return rc;
+	rc = s->build(w, SL_SCEN_EPOCH_US);
+	if (!rc)
+		rc = sl_pcapw_save(w, path);
+	sl_pcapw_destroy(w);
+	return rc;
+}
