@@ -66,10 +66,13 @@ int sl_cidr_parse(const char *text, struct sl_cidr *out)
 	unsigned max = sl_addr_len(&out->addr) * 8;
 	unsigned long prefix = max;
 	if (slash) {
-		char *end;
-		errno = 0;
-		prefix = strtoul(slash + 1, &end, 10);
-		if (errno || end == slash + 1 || *end || prefix > max)
+		/* Digits only: strtoul would accept " 8", "+8" and "-0". */
+		const char *d = slash + 1;
+		size_t nd = strspn(d, "0123456789");
+		if (nd == 0 || nd > 3 || d[nd] != '\0')
+			return -EINVAL;
+		prefix = strtoul(d, NULL, 10);
+		if (prefix > max)
 			return -EINVAL;
 	}
 	out->prefix = (uint8_t)prefix;

@@ -1,0 +1,52 @@
+/* Unit tests for the shared helpers in sensor/util.c: addresses, CIDR
+ * prefixes and packet-time formatting. */
+#include "sightline/common.h"
+#include "testhelp.h"
+
+static void test_cidr(void)
+{
+	TEST("cidr: parse, reject host bits and sloppy prefixes, contains");
+	struct sl_cidr c;
+	struct sl_addr a;
+	CHECK(sl_cidr_parse("10.0.0.0/8", &c) == 0 && c.prefix == 8 && c.addr.family == 4);
+	CHECK(sl_cidr_parse("fd00::/8", &c) == 0 && c.prefix == 8 && c.addr.family == 6);
+	CHECK(sl_cidr_parse("192.0.2.7", &c) == 0 && c.prefix == 32);
+	CHECK(sl_cidr_parse("10.0.0.1/8", &c) < 0);   /* host bits set */
+	CHECK(sl_cidr_parse("10.0.0.0/ 8", &c) < 0);
+	CHECK(sl_cidr_parse("10.0.0.0/-0", &c) < 0);
+	CHECK(sl_cidr_parse("10.0.0.0/+8", &c) < 0);
+	CHECK(sl_cidr_parse("10.0.0.0/33", &c) < 0);
+	CHECK(sl_cidr_parse("10.0.0.0/", &c) < 0);
+	CHECK(sl_cidr_parse("/8", &c) < 0);
+	CHECK(sl_cidr_parse("::/129", &c) < 0);
+	CHECK(sl_cidr_parse("100.64.0.0/10", &c) == 0);
+	sl_addr_parse("100.127.255.255", &a);
+	CHECK(sl_cidr_contains(&c, &a));
+	sl_addr_parse("100.128.0.0", &a);
+	CHECK(!sl_cidr_contains(&c, &a));
+	sl_addr_parse("::ffff:100.64.0.1", &a);
+	CHECK(!sl_cidr_contains(&c, &a)); /* families differ */
+	CHECK(sl_cidr_parse("0.0.0.0/0", &c) == 0);
+	sl_addr_parse("203.0.113.9", &a);
+	CHECK(sl_cidr_contains(&c, &a));
+}
+
+static void test_format(void)
+{
+	TEST("format: addresses and ISO-8601 packet time");
+	struct sl_addr a;
+	char buf[SL_TIME_STRLEN > SL_ADDR_STRLEN ? SL_TIME_STRLEN : SL_ADDR_STRLEN];
+	CHECK(sl_addr_parse("2001:db8:0:0:0:0:0:1", &a) == 0);
+	CHECK_EQ_STR(sl_addr_format(&a, buf, sizeof(buf)), "2001:db8::1");
+	CHECK(sl_addr_parse("not an address", &a) < 0);
+	CHECK_EQ_STR(sl_time_format(1772460000ULL * SL_US_PER_SEC + 42, buf, sizeof(buf)),
+		     "2026-03-02T14:00:00.000042+0000");
+	CHECK_EQ_STR(sl_time_format(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000000+0000");
+}
+
+int main(void)
+{
+	test_cidr();
+	test_format();
+	return TEST_REPORT();
+}
