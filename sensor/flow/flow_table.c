@@ -22,9 +22,10 @@ struct sl_flow_table {
 	sl_flow_end_fn on_end;
 	void *ctx;
 	struct sl_flow *slab;
-	uint32_t *buckets;
+	uint32_t *buckets;   /* index + 1 of the chain head; 0 = empty (calloc'd) */
 	uint32_t mask;
-	uint32_t free_head;
+	uint32_t free_head;  /* records returned by ended flows */
+	uint32_t fresh;      /* records below this were handed out at least once */
 	struct age_list lists[TC__COUNT];
 	sl_time_us timeout[TC__COUNT];
 	struct sl_flow_stats stats;
@@ -82,13 +83,24 @@ static uint32_t bucket_of(const struct sl_flow_table *t, const struct sl_packet 
 	return (uint32_t)sl_flow_hash_packet(p, t->seed) & t->mask;
 }
 
+/* Buckets hold index + 1 so that zeroed (lazily mapped) memory means empty;
+ * chain links inside records hold plain indices with NIL as the end. */
+static uint32_t head_of(const struct sl_flow_table *t, uint32_t b)
+{
+	return t->buckets[b] ? t->buckets[b] - 1 : NIL;
+}
+
 static void bucket_remove(struct sl_flow_table *t, struct sl_flow *f, uint32_t b)
 {
-	uint32_t i = idx_of(t, f), *pp = &t->buckets[b];
-	while (*pp != NIL && *pp != i)
-		pp = &t->slab[*pp].hnext;
-	if (*pp == i)
-		*pp = f->hnext;
+	uint32_t i = idx_of(t, f), h = head_of(t, b);
+	if (h == i) {
+		t->buckets[b] = f->hnext == NIL ? 0 : f->hnext + 1;
+		return;
+	}
+	while (h != NIL && t->slab[h].hnext != i)
+		h = t->slab[h].hnext;
+	if (h != NIL)
+		t->slab[h].hnext = f->hnext;
 }
 
 /* End a flow: report it, then return its record to the free list. */
@@ -119,21 +131,20 @@ int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
 	uint32_t nb = 1;
 	while (nb < cfg->max_flows * 2u)
 		nb <<= 1;
+	/* calloc of large blocks maps zero pages lazily: memory is only
+	 * touched as flows are created, so a big cap costs nothing up front. */
 	t->slab = calloc(cfg->max_flows, sizeof(*t->slab));
-	t->buckets = malloc((size_t)nb * sizeof(*t->buckets));
+	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (!t->slab || !t->buckets) {
 		sl_flow_table_destroy(t);
 		return -ENOMEM;
 	}
-	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
 	t->cfg = *cfg;
 	t->seed = hash_seed;
 	t->on_end = on_end;
 	t->ctx = ctx;
 	t->mask = nb - 1;
-	for (uint32_t i = 0; i < cfg->max_flows; i++)
-		t->slab[i].hnext = i + 1 < cfg->max_flows ? i + 1 : NIL;
-	t->free_head = 0;
+	t->free_head = NIL;
 	for (int c = 0; c < TC__COUNT; c++)
 		t->lists[c].head = t->lists[c].tail = NIL;
 	const uint32_t secs[TC__COUNT] = {
@@ -187,7 +198,7 @@ static void evict_one(struct sl_flow_table *t)
 static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p,
 			      uint32_t b, enum sl_dir *dir)
 {
-	for (uint32_t i = t->buckets[b]; i != NIL; i = t->slab[i].hnext) {
+	for (uint32_t i = head_of(t, b); i != NIL; i = t->slab[i].hnext) {
 		struct sl_flow *f = &t->slab[i];
 		int d = sl_flow_match(f, p);
 		if (d >= 0) {
@@ -201,14 +212,19 @@ static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p
 static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p,
 			      uint32_t b, enum sl_dir *dir)
 {
-	if (t->free_head == NIL)
+	if (t->free_head == NIL && t->fresh == t->cfg.max_flows)
 		evict_one(t);
-	uint32_t i = t->free_head;
+	uint32_t i;
+	if (t->free_head != NIL) {
+		i = t->free_head;
+		t->free_head = t->slab[i].hnext;
+	} else {
+		i = t->fresh++;
+	}
 	struct sl_flow *f = &t->slab[i];
-	t->free_head = f->hnext;
 	sl_flow_init_from_packet(f, p);
-	f->hnext = t->buckets[b];
-	t->buckets[b] = i;
+	f->hnext = head_of(t, b);
+	t->buckets[b] = i + 1;
 	f->lprev = f->lnext = NIL;
 	list_append(t, f, class_of(f));
 	t->stats.created++;
