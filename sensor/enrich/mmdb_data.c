@@ -299,6 +299,8 @@ static int pick_record_size(const struct mb *b, unsigned *rs)
 {
 	uint64_t max = (uint64_t)b->node_count + 16 + b->data.len;
 	*rs = max < (1ull << 24) ? 24 : max < (1ull << 28) ? 28 : 32;
+	if (*rs < b->min_record_size)
+		*rs = b->min_record_size;
 	return max <= UINT32_MAX ? 0 : -EFBIG;
 }
 

@@ -117,6 +117,7 @@ struct mb {
 	size_t rec_lists_n, chain_cap;
 	struct mb_buf enc;
 	uint32_t node_count, next_num;
+	unsigned min_record_size; /* 0, or 28/32 to force a wider layout (tests) */
 };
 
 /* Byte sink for the serialised database (a file or a buffer). */
