@@ -9,7 +9,8 @@
 /* Database metadata.  A NULL opts or NULL member takes the default. */
 struct sl_mmdb_build_opts {
 	const char *database_type; /* default "sightline-intel" */
-	const char *description;   /* written as description.en; omitted if NULL */
+	const char *description;   /* written as description.en; NULL gives an
+				    * empty description map */
 	uint64_t build_epoch;      /* Unix seconds; a parameter so builds are
 				    * reproducible (SOURCE_DATE_EPOCH).  0 is
 				    * written as 1: libmaxminddb rejects 0. */

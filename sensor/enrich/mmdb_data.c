@@ -266,7 +266,7 @@ static int enc_metadata(struct mb *b, const struct sl_mmdb_build_opts *o,
 {
 	struct mb_buf *e = &b->enc;
 	e->len = 0;
-	int rc = put_ctrl(e, T_MAP, o->description ? 9 : 8);
+	int rc = put_ctrl(e, T_MAP, 9);
 	rc = rc ? rc : put_cstr(e, "binary_format_major_version");
 	rc = rc ? rc : put_uint(e, T_UINT16, 2);
 	rc = rc ? rc : put_cstr(e, "binary_format_minor_version");
@@ -275,9 +275,11 @@ static int enc_metadata(struct mb *b, const struct sl_mmdb_build_opts *o,
 	rc = rc ? rc : put_uint(e, T_UINT64, o->build_epoch);
 	rc = rc ? rc : put_cstr(e, "database_type");
 	rc = rc ? rc : put_cstr(e, o->database_type);
+	/* The spec makes description optional, but libmaxminddb 1.7 refuses a
+	 * database without it: write an empty map when there is none. */
+	rc = rc ? rc : put_cstr(e, "description");
+	rc = rc ? rc : put_ctrl(e, T_MAP, o->description ? 1 : 0);
 	if (o->description) {
-		rc = rc ? rc : put_cstr(e, "description");
-		rc = rc ? rc : put_ctrl(e, T_MAP, 1);
 		rc = rc ? rc : put_cstr(e, "en");
 		rc = rc ? rc : put_cstr(e, o->description);
 	}

@@ -330,6 +330,13 @@ static void test_errors(void)
 	CHECK_EQ_INT(tmp, 0);
 }
 
+static void write_bytes(const char *name, const void *p, size_t n)
+{
+	FILE *f = fopen(path_of(name), "wb");
+	fwrite(p, 1, n, f);
+	fclose(f);
+}
+
 static uint8_t *slurp(const char *name, size_t *len)
 {
 	FILE *f = fopen(path_of(name), "rb");
@@ -358,6 +365,19 @@ static void test_reproducible_and_mem(void)
 	free(a);
 	free(b);
 	free(m);
+	TEST("NULL options: default type, epoch 1, empty description");
+	m = NULL;
+	CHECK_EQ_INT(sl_mmdb_build_mem(&src, 1, NULL, &m, &lm, err, sizeof(err)), 0);
+	write_bytes("defaults.mmdb", m, lm);
+	free(m);
+	MMDB_s db;
+	if (open_db("defaults.mmdb", &db)) {
+		CHECK_EQ_STR(db.metadata.database_type, "sightline-intel");
+		CHECK_EQ_INT(db.metadata.build_epoch, 1);
+		CHECK_EQ_INT(db.metadata.description.count, 0);
+		CHECK_EQ_STR(label(&db, "10.1.2.3"), "corp");
+		MMDB_close(&db);
+	}
 	struct sl_mmdb_source bad = {"mem", "x,y\n", 4};
 	m = NULL;
 	CHECK(sl_mmdb_build_mem(&bad, 1, NULL, &m, &lm, err, sizeof(err)) == -EINVAL);
@@ -368,13 +388,6 @@ static void test_reproducible_and_mem(void)
 static int buf_sink(void *ctx, const void *p, size_t n)
 {
 	return mb_buf_put(ctx, p, n);
-}
-
-static void write_bytes(const char *name, const void *p, size_t n)
-{
-	FILE *f = fopen(path_of(name), "wb");
-	fwrite(p, 1, n, f);
-	fclose(f);
 }
 
 static void test_record_layouts(void)
