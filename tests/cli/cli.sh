@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: help, version, usage errors, the
+# config dump that loads back, the field list, and 'mmdb build' read back by
+# mmdblookup.  Each check names what it expects.
+set -u
+s=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() { # expect NAME WANT_STATUS REGEX -- command...
+  local name=$1 want=$2 rx=$3; shift 4
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" != "$want" ] || ! grep -Eq -- "$rx" <<<"$out"; then
+    echo "FAIL $name: exit $rc (want $want), output:"; echo "$out" | head -5; fail=1
+  else echo "ok $name"; fi
+}
+expect help 0 'sightline -r FILE_OR_DIR' -- "$s" --help
+expect version 0 '^sightline [0-9]+\.[0-9]+' -- "$s" --version
+expect no-input 2 'nothing to read' -- "$s"
+expect both-inputs 2 'either -r or -i' -- "$s" -r x -i y
+expect bad-option 2 'unknown option' -- "$s" --frobnicate
+expect stray-arg 2 'after -r' -- "$s" foo.pcap
+expect list-fields 0 '^community_id +string' -- "$s" --list-fields
+expect bad-set 2 "unknown key \(did you mean 'flow.max_flows'\?\)" -- "$s" --set flow.max_flow=3 -r x
+expect missing-config 2 'nope.yaml' -- "$s" -c "$tmp/nope.yaml" -r x
+
+# --dump-config output loads back and dumps identically, with a change kept.
+"$s" --set flow.max_flows=5000 --set home_networks=10.0.0.0/8 --dump-config >"$tmp/c.yaml"
+"$s" -c "$tmp/c.yaml" --dump-config >"$tmp/c2.yaml"
+if cmp -s "$tmp/c.yaml" "$tmp/c2.yaml" && grep -q 'max_flows: 5000' "$tmp/c2.yaml"; then echo "ok dump-roundtrip"
+else echo "FAIL dump-roundtrip"; diff "$tmp/c.yaml" "$tmp/c2.yaml" | head; fail=1; fi
+
+# mmdb build
+printf '# DPRK address space\n175.45.176.0/22,dprk,country=KP\n2001:db8::/32,doc-v6\n' >"$tmp/dprk.csv"
+printf '175.45.177.0/24,tor,anon.tor=true\n' >"$tmp/tor.csv"
+expect mmdb-build 0 'wrote .*intel.mmdb from 2 list' -- "$s" mmdb build "$tmp/dprk.csv" "$tmp/tor.csv" "$tmp/intel.mmdb"
+expect mmdb-help 0 'most specific' -- "$s" mmdb build --help
+expect mmdb-missing 2 'nope.csv' -- "$s" mmdb build "$tmp/nope.csv" "$tmp/x.mmdb"
+printf 'cidr,label\n1.2.3.4/8,x\n' >"$tmp/bad.csv"
+expect mmdb-bad-cidr 2 'bad.csv:2: ' -- "$s" mmdb build "$tmp/bad.csv" "$tmp/x.mmdb"
+expect mmdb-no-output 2 'give at least one' -- "$s" mmdb build "$tmp/dprk.csv"
+if command -v mmdblookup >/dev/null; then
+  expect mmdblookup-overlap 0 '"tor"' -- mmdblookup --file "$tmp/intel.mmdb" --ip 175.45.177.9 label
+  expect mmdblookup-lists 0 '"dprk".*' -- mmdblookup --file "$tmp/intel.mmdb" --ip 175.45.177.9 lists 0
+  expect mmdblookup-v6 0 '"doc-v6"' -- mmdblookup --file "$tmp/intel.mmdb" --ip 2001:db8::1 label
+  expect mmdblookup-miss 6 'Could not find an entry' -- mmdblookup --file "$tmp/intel.mmdb" --ip 8.8.8.8
+fi
+exit $fail
