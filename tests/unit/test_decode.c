@@ -1012,6 +1012,17 @@ static void test_gre(void)
 	CHECK(p.proto == 47 && addr4_is(&p.dst, OUT_B) && p.tunnel.type == SL_TUNNEL_NONE);
 	CHECK(p.l4 == held + 20 && p.l4_len == g.n);
 	CHECK_EQ_INT(errors_total(dec), errs);
+	junk = inner; /* inner IP fine, inner TCP data offset past the segment */
+	junk.b[20 + 12] = 0xf0;
+	g.n = outer.n = f.n = 0;
+	mk_gre(&g, 0x2000, 0x0800, 5, &junk);
+	mk_ipv4(&outer, 47, OUT_A, OUT_B, &g);
+	mk_eth(&f, 0x0800, &outer);
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(p.proto == 47 && addr4_is(&p.src, OUT_A) && addr4_is(&p.dst, OUT_B));
+	CHECK(p.sport == 0 && p.tcp_seq == 0 && p.l3 == held + 14 && p.tunnel.depth == 0);
+	CHECK(p.mac_src == held + 6);
+	CHECK_EQ_INT(errors_total(dec), errs);
 
 	outer.n = 0;
 	mk_ipv4_full(&outer, 47, OUT_A, OUT_B, 1, 0, NULL, 0, "\x20\x00\x08", 3);
@@ -1097,6 +1108,12 @@ static void test_vxlan(void)
 	mk_vxlan_frame(&f, 0x00, 4789); /* I flag clear: a UDP flow */
 	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
 	CHECK(p.proto == 17 && p.dport == 4789 && p.tunnel.type == SL_TUNNEL_NONE);
+	mk_vxlan_frame(&f, 0x08, 4789);
+	f.b[14 + 20 + 8 + 8 + 12] = 0x08; /* inner ethertype ARP: outer UDP flow */
+	f.b[14 + 20 + 8 + 8 + 13] = 0x06;
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(p.proto == 17 && p.dport == 4789 && p.tunnel.type == SL_TUNNEL_NONE);
+	CHECK(p.mac_src == held + 6 && p.vlan_count == 0 && addr4_is(&p.src, OUT_A));
 	mk_vxlan_frame(&f, 0x08, 4790); /* not the VXLAN port */
 	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
 	CHECK(p.proto == 17 && p.dport == 4790);
