@@ -2,7 +2,8 @@
 # Writes the seed frames of fuzz_decode into tests/fuzz/seeds/decode/.  Each
 # file is one selector byte (index into the harness's DLT list: 0 Ethernet,
 # 1 NULL, 2 LOOP, 3 RAW, 4 RAW/14, 5 IPV4, 6 IPV6, 7 SLL, 8 SLL2, 9 PPP)
-# followed by a frame written here in hex.
+# followed by a frame written here in hex.  With the selector's top bit set
+# the rest is several frames, each after a 2-byte length.
 set -eu
 out=$(dirname "$0")/seeds/decode
 mkdir -p "$out"
@@ -39,3 +40,13 @@ seed loop_ipv6 "02 0000001e $V6UDP"
 seed sll_ipv6 "07 0000 0001 0006 b827eb1122330000 86dd $V6UDP"
 seed sll2_ipv4 "08 0800 0000 00000002 0001 00 06 b827eb1122330000 $V4UDP"
 seed ppp_ipv4 "09 ff03 0021 $V4UDP"
+FRAG0="45000024 0077 2000 4011 0000 $A4 $B4 0fa0 1388 0020 0000 3031323334353637"
+FRAG1="45000024 0077 0002 4011 0000 $A4 $B4 3839616263646566 6768696a6b6c6d6e"
+seed multi_raw_frag_reverse "83 0024 $FRAG1 0024 $FRAG0"
+# IPv6 UDP datagram in two fragments: [0,16) then [16,24), then a duplicate
+F6A="60000000 0018 2c40 $A6 $B6 1100 0001 000000aa 0457 08ae 0018 0000 3031323334353637"
+F6B="60000000 0010 2c40 $A6 $B6 1100 0010 000000aa 3839616263646566"
+seed multi_ipv6_frags "86 0040 $F6A 0038 $F6B 0038 $F6B"
+# IPv4 fragments of a GRE packet carrying IPv4 UDP
+seed multi_gre_frags "83 0024 45000024 0078 2000 402f 0000 01020304 05060708 2000 0800 0000cafe 45000020 0001 0000
+	002c 4500002c 0078 0002 402f 0000 01020304 05060708 4011 0000 $A4 $B4 0035 0035 000c 0000 61626364"
