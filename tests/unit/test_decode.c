@@ -285,14 +285,22 @@ static void test_padding_and_snaplen(void)
 	CHECK_EQ_INT(p.l4_len, 46);
 }
 
-static void test_link_types(void)
+/* The same UDP 1111 -> 2222 "xyz" datagram over IPv4 and over IPv6. */
+static void mk_udp_pair(struct fr *ip4, struct fr *ip6)
 {
-	TEST("every link type");
-	struct fr l4 = { 0 }, ip4 = { 0 }, ip6 = { 0 };
-	struct sl_packet p;
+	struct fr l4 = { 0 };
+	ip4->n = ip6->n = 0;
 	mk_udp(&l4, 1111, 2222, "xyz", 3);
-	mk_ipv4(&ip4, 17, A4, B4, &l4);
-	mk_ipv6(&ip6, 17, V6_A, V6_B, l4.b, l4.n);
+	mk_ipv4(ip4, 17, A4, B4, &l4);
+	mk_ipv6(ip6, 17, V6_A, V6_B, l4.b, l4.n);
+}
+
+static void test_loopback_links(void)
+{
+	TEST("DLT_NULL and DLT_LOOP");
+	struct fr ip4, ip6;
+	struct sl_packet p;
+	mk_udp_pair(&ip4, &ip6);
 
 	struct fr f = { 0 };
 	add(&f, "\x02\0\0\0", 4); /* DLT_NULL, little-endian writer, AF_INET */
@@ -332,6 +340,14 @@ static void test_link_types(void)
 	add(&f, ip4.b, ip4.n);
 	EXPECT_ERR(108, &f, SL_DEC_NULL_BAD_FAMILY);
 
+}
+
+static void test_raw_links(void)
+{
+	TEST("raw IP link types");
+	struct fr ip4, ip6, f = { 0 };
+	struct sl_packet p;
+	mk_udp_pair(&ip4, &ip6);
 	CHECK_EQ_INT(run(12, &ip4, &p), SL_DECODE_OK);
 	CHECK(addr4_is(&p.dst, B4) && p.l3 == held);
 	CHECK_EQ_INT(run(14, &ip6, &p), SL_DECODE_OK);
@@ -347,7 +363,15 @@ static void test_link_types(void)
 	EXPECT_ERR(12, &f, SL_DEC_RAW_BAD_VERSION);
 	EXPECT_ERR(105, &ip4, SL_DEC_LINK_UNSUPPORTED);
 
-	f.n = 0; /* Linux cooked v1: outgoing, ARPHRD_ETHER, 6-byte address */
+}
+
+static void test_cooked_links(void)
+{
+	TEST("Linux cooked SLL and SLL2");
+	struct fr ip4, ip6, f = { 0 };
+	struct sl_packet p;
+	mk_udp_pair(&ip4, &ip6);
+	/* Linux cooked v1: outgoing, ARPHRD_ETHER, 6-byte address */
 	add16(&f, 4);
 	add16(&f, 1);
 	add16(&f, 6);
@@ -964,7 +988,6 @@ static void test_gre(void)
 	mk_gre(&g, 0x2000 | 0x8000 | 0x1000, 0x0800, 0xcafe, &inner); /* C, K, S */
 	mk_ipv4(&outer, 47, OUT_A, OUT_B, &g);
 	mk_eth(&f, 0x0800, &outer);
-	struct fr keyed = f;
 	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
 	check_tcp_v4(&p, "in");
 	CHECK_EQ_INT(p.tunnel.type, SL_TUNNEL_GRE);
@@ -992,8 +1015,15 @@ static void test_gre(void)
 	CHECK(p.tunnel.type == SL_TUNNEL_GRE && p.tunnel.id == 42 && p.tunnel.depth == 1);
 	CHECK(p.mac_src == held + 14 + 20 + 8 + 6 && memcmp(p.mac_src, MAC_DST, 6) == 0);
 
+}
+
+static void test_gre_not_decapsulated(void)
+{
+	TEST("GRE left as a flow");
+	struct fr inner, g = { 0 }, outer = { 0 }, f = { 0 };
+	struct sl_packet p;
+	mk_inner_v4(&inner);
 	/* version 1 (PPTP) stays a protocol-47 flow */
-	g.n = outer.n = f.n = 0;
 	mk_gre(&g, 0x3001, 0x880b, 0x00080001, &inner);
 	mk_ipv4(&outer, 47, OUT_A, OUT_B, &g);
 	mk_eth(&f, 0x0800, &outer);
@@ -1036,7 +1066,11 @@ static void test_gre(void)
 	cfg.decap_gre = false;
 	struct sl_decoder *d;
 	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), 0);
-	CHECK_EQ_INT(run_on(d, 1, keyed.b, keyed.n, 1, &p), SL_DECODE_OK);
+	g.n = outer.n = f.n = 0;
+	mk_gre(&g, 0x2000, 0x0800, 0xcafe, &inner);
+	mk_ipv4(&outer, 47, OUT_A, OUT_B, &g);
+	mk_eth(&f, 0x0800, &outer);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, 1, &p), SL_DECODE_OK);
 	CHECK(p.proto == 47 && p.tunnel.type == SL_TUNNEL_NONE && addr4_is(&p.src, OUT_A));
 	sl_decoder_destroy(d);
 }
@@ -1178,7 +1212,9 @@ int main(void)
 	test_names_and_create();
 	test_eth_ipv4_tcp();
 	test_padding_and_snaplen();
-	test_link_types();
+	test_loopback_links();
+	test_raw_links();
+	test_cooked_links();
 	test_ppp();
 	test_vlan();
 	test_ipv4_header();
@@ -1188,6 +1224,7 @@ int main(void)
 	test_frag_ipv6();
 	test_frag_limits();
 	test_gre();
+	test_gre_not_decapsulated();
 	test_nesting();
 	test_vxlan();
 	test_truncation();
