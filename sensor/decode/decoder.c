@@ -59,25 +59,6 @@ void sl_decoder_destroy(struct sl_decoder *d)
 	free(d);
 }
 
-bool sl_decode_dlt_supported(int dlt)
-{
-	switch (dlt) {
-	case 0:   /* DLT_NULL */
-	case 1:   /* DLT_EN10MB */
-	case 9:   /* DLT_PPP */
-	case 12:  /* DLT_RAW */
-	case 14:  /* DLT_RAW (OpenBSD numbering) */
-	case 108: /* DLT_LOOP */
-	case 113: /* DLT_LINUX_SLL */
-	case 228: /* DLT_IPV4 */
-	case 229: /* DLT_IPV6 */
-	case 276: /* DLT_LINUX_SLL2 */
-		return true;
-	default:
-		return false;
-	}
-}
-
 const struct sl_decode_counters *sl_decoder_counters(const struct sl_decoder *d)
 {
 	return &d->counters;

@@ -204,29 +204,55 @@ static enum sl_decode_result decode_sll2(struct sl_dctx *x, struct sl_cursor c)
 	return decode_ethertype(x, proto, c);
 }
 
+static enum sl_decode_result decode_null(struct sl_dctx *x, struct sl_cursor c)
+{
+	return decode_loopback(x, c, false);
+}
+
+static enum sl_decode_result decode_loop(struct sl_dctx *x, struct sl_cursor c)
+{
+	return decode_loopback(x, c, true);
+}
+
+static enum sl_decode_result decode_ipv4_only(struct sl_dctx *x, struct sl_cursor c)
+{
+	return sl_decode_ipv4(x, c, false);
+}
+
+static enum sl_decode_result decode_ipv6_only(struct sl_dctx *x, struct sl_cursor c)
+{
+	return sl_decode_ipv6(x, c, false);
+}
+
+/* The one list of decoded link types: dispatch and sl_decode_dlt_supported(). */
+static const struct {
+	int dlt;
+	enum sl_decode_result (*decode)(struct sl_dctx *x, struct sl_cursor c);
+} links[] = {
+	{ DLT_EN10MB_, sl_decode_ethernet },
+	{ DLT_NULL_, decode_null },
+	{ DLT_LOOP_, decode_loop },
+	{ DLT_RAW_, decode_raw },
+	{ DLT_RAW_OPENBSD_, decode_raw },
+	{ DLT_IPV4_, decode_ipv4_only },
+	{ DLT_IPV6_, decode_ipv6_only },
+	{ DLT_LINUX_SLL_, decode_sll },
+	{ DLT_LINUX_SLL2_, decode_sll2 },
+	{ DLT_PPP_, decode_ppp },
+};
+
+bool sl_decode_dlt_supported(int dlt)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (links[i].dlt == dlt)
+			return true;
+	return false;
+}
+
 enum sl_decode_result sl_decode_link(struct sl_dctx *x, int dlt, struct sl_cursor c)
 {
-	switch (dlt) {
-	case DLT_EN10MB_:
-		return sl_decode_ethernet(x, c);
-	case DLT_NULL_:
-		return decode_loopback(x, c, false);
-	case DLT_LOOP_:
-		return decode_loopback(x, c, true);
-	case DLT_RAW_:
-	case DLT_RAW_OPENBSD_:
-		return decode_raw(x, c);
-	case DLT_IPV4_:
-		return sl_decode_ipv4(x, c, false);
-	case DLT_IPV6_:
-		return sl_decode_ipv6(x, c, false);
-	case DLT_LINUX_SLL_:
-		return decode_sll(x, c);
-	case DLT_LINUX_SLL2_:
-		return decode_sll2(x, c);
-	case DLT_PPP_:
-		return decode_ppp(x, c);
-	default:
-		return sl_dec_fail(x, SL_DEC_LINK_UNSUPPORTED);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (links[i].dlt == dlt)
+			return links[i].decode(x, c);
+	return sl_dec_fail(x, SL_DEC_LINK_UNSUPPORTED);
 }
