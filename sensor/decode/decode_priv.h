@@ -74,7 +74,9 @@ enum sl_decode_result sl_decode_l4(struct sl_dctx *x, uint8_t proto,
 /* tunnel.c: try to peel GRE / VXLAN whose header starts at c.  Returns OK with
  * the outer packet untouched when the payload is not decapsulated. */
 enum sl_decode_result sl_decode_gre(struct sl_dctx *x, struct sl_cursor c);
-enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c);
+/* VXLAN after a UDP header; strict: matched on the source port, so only an
+ * exact header (I flag alone, reserved bits zero) is taken as VXLAN. */
+enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c, bool strict);
 
 /* frag.c: bounded reassembly of IPv4 and IPv6 fragments. */
 struct sl_frag {

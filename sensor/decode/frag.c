@@ -39,6 +39,7 @@ struct slot {
 	uint32_t total;   /* data bytes of the datagram, once have_last */
 	uint32_t max_end; /* one past the highest data byte received */
 	uint32_t blocks;  /* blocks received */
+	uint32_t wire_bytes; /* frame bytes of every fragment, so the flow counts them all */
 	sl_time_us created;
 	int32_t hnext;        /* hash chain, or free list */
 	int32_t older, newer; /* creation-ordered list, for expiry */
@@ -168,7 +169,7 @@ static int32_t alloc_slot(struct sl_frag_table *t, const struct frag_key *k, sl_
 	s->state = SLOT_ACTIVE;
 	s->next = s->hdr_len = 0;
 	s->have_last = false;
-	s->total = s->max_end = s->blocks = 0;
+	s->total = s->max_end = s->blocks = s->wire_bytes = 0;
 	s->created = now;
 	memset(s->have, 0, 3 * MAP_BYTES);
 	uint32_t b = key_hash(k) & t->mask;
@@ -333,6 +334,7 @@ static enum sl_decode_result finish(struct sl_dctx *x, int32_t idx, struct sl_cu
 	s->state = SLOT_DONE;
 	t->pending[t->npending++] = idx;
 	x->d->counters.reassembled++;
+	x->pkt->wirelen = s->wire_bytes;
 	*whole = sl_cursor_make(h, size);
 	return SL_DECODE_OK;
 }
@@ -374,6 +376,7 @@ enum sl_decode_result sl_frag_input(struct sl_dctx *x, const struct sl_frag *f,
 	struct slot *s = &t->slots[idx];
 	if (s->state == SLOT_POISONED)
 		return sl_dec_fail(x, SL_DEC_FRAG_DROPPED);
+	s->wire_bytes += x->pkt->wirelen;
 	enum place_result p = place(s, f, data, len);
 	if (p == CONFLICT) {
 		s->state = SLOT_POISONED;

@@ -54,8 +54,13 @@ static enum sl_decode_result decode_udp(struct sl_dctx *x, struct sl_cursor c,
 		c.end = c.p + (ulen - 8u);
 	pkt->payload = c.p;
 	pkt->payload_len = (uint32_t)sl_cursor_left(&c);
+	/* RFC 7348 sends both directions to the VXLAN port, but some VTEPs
+	 * answer from it; the source-port case is decoded only when the header
+	 * is exactly a VXLAN header (sl_decode_vxlan's strict mode). */
 	if (x->d->cfg.decap_vxlan && pkt->dport == x->d->cfg.vxlan_port)
-		return sl_decode_vxlan(x, c);
+		return sl_decode_vxlan(x, c, false);
+	if (x->d->cfg.decap_vxlan && pkt->sport == x->d->cfg.vxlan_port)
+		return sl_decode_vxlan(x, c, true);
 	return SL_DECODE_OK;
 }
 

@@ -80,14 +80,16 @@ enum sl_decode_result sl_decode_gre(struct sl_dctx *x, struct sl_cursor c)
 }
 
 /* VXLAN header: flags (I = VNI valid), 24 reserved bits, VNI, 8 reserved. */
-enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c)
+enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c, bool strict)
 {
 	uint8_t flags, reserved8;
 	uint32_t reserved24, vni;
 	if (!sl_rd_u8(&c, &flags) || !sl_rd_be24(&c, &reserved24) ||
 	    !sl_rd_be24(&c, &vni) || !sl_rd_u8(&c, &reserved8))
-		return sl_dec_fail(x, SL_DEC_VXLAN_TRUNCATED);
+		return strict ? SL_DECODE_OK : sl_dec_fail(x, SL_DEC_VXLAN_TRUNCATED);
 	if (!(flags & VXLAN_I))
+		return SL_DECODE_OK;
+	if (strict && (flags != VXLAN_I || reserved24 || reserved8))
 		return SL_DECODE_OK;
 	return decap(x, SL_TUNNEL_VXLAN, vni, SL_ETH_TEB, c);
 }

@@ -215,7 +215,7 @@ static const struct sl_field fields[] = {
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id },
 	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
 	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },
-	{ "flow.bytes_toserver", SL_FT_UINT, "bytes client to server, link layer included (as Suricata)", g_bytes_ts },
+	{ "flow.bytes_toserver", SL_FT_UINT, "bytes client to server, link layer included (as Suricata); a reassembled datagram counts every fragment's frame", g_bytes_ts },
 	{ "flow.bytes_toclient", SL_FT_UINT, "bytes server to client, link layer included", g_bytes_tc },
 	{ "flow.start", SL_FT_TIME, "first packet time", g_start },
 	{ "flow.end", SL_FT_TIME, "last packet time", g_end },

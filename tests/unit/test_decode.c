@@ -772,13 +772,16 @@ static void feed(int dlt, frag_fn mk, unsigned id, const unsigned (*pieces)[2], 
 {
 	struct fr f;
 	struct sl_packet p;
+	uint32_t frames = 0;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned off = pieces[i][0], len = pieces[i][1];
 		mk(&f, l4, id, off, len, off + len < 64);
+		frames += (uint32_t)f.n;
 		enum sl_decode_result r = run(dlt, &f, &p);
 		CHECK_EQ_INT(r, i + 1 < n ? SL_DECODE_FRAG_HELD : SL_DECODE_OK);
 	}
 	check_whole(&p, l4, version);
+	CHECK_EQ_INT(p.wirelen, frames); /* the flow is charged every fragment's frame */
 }
 
 static void test_frag_ipv4(void)
@@ -1104,7 +1107,14 @@ static void test_nesting(void)
 	EXPECT_ERR(12, &f, SL_DEC_TUNNEL_TOO_DEEP);
 }
 
+static void mk_vxlan_frame_ports(struct fr *f, unsigned flags, unsigned sport, unsigned dport);
+
 static void mk_vxlan_frame(struct fr *f, unsigned flags, unsigned port)
+{
+	mk_vxlan_frame_ports(f, flags, 55555, port);
+}
+
+static void mk_vxlan_frame_ports(struct fr *f, unsigned flags, unsigned sport, unsigned dport)
 {
 	struct fr inner, eth = { 0 }, vx = { 0 }, udp = { 0 }, outer = { 0 };
 	mk_inner_v4(&inner);
@@ -1118,7 +1128,7 @@ static void mk_vxlan_frame(struct fr *f, unsigned flags, unsigned port)
 	add(&vx, "\0\0\0", 3);
 	add(&vx, "\x12\x34\x56\0", 4);
 	add(&vx, eth.b, eth.n);
-	mk_udp(&udp, 55555, port, vx.b, vx.n);
+	mk_udp(&udp, sport, dport, vx.b, vx.n);
 	mk_ipv4(&outer, 17, OUT_A, OUT_B, &udp);
 	f->n = 0;
 	mk_eth(f, 0x0800, &outer);
@@ -1151,6 +1161,21 @@ static void test_vxlan(void)
 	mk_vxlan_frame(&f, 0x08, 4790); /* not the VXLAN port */
 	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
 	CHECK(p.proto == 17 && p.dport == 4790);
+
+	/* Answers from the VXLAN port are decapsulated when the header is exact. */
+	mk_vxlan_frame_ports(&f, 0x08, 4789, 49320);
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	check_tcp_v4(&p, "in");
+	CHECK_EQ_INT(p.tunnel.type, SL_TUNNEL_VXLAN);
+	mk_vxlan_frame_ports(&f, 0x0c, 4789, 49320); /* extra flag bits: not taken */
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(p.proto == 17 && p.sport == 4789 && p.tunnel.type == SL_TUNNEL_NONE);
+	struct fr shortu = { 0 }, shortip = { 0 };
+	uint64_t errs = errors_total(dec);
+	mk_udp(&shortu, 4789, 1, "\x08\0\0", 3); /* short, from the port: plain UDP */
+	mk_ipv4(&shortip, 17, OUT_A, OUT_B, &shortu);
+	CHECK_EQ_INT(run(12, &shortip, &p), SL_DECODE_OK);
+	CHECK_EQ_INT(errors_total(dec), errs);
 
 	struct fr udp = { 0 }, ip = { 0 };
 	mk_udp(&udp, 1, 4789, "\x08\0\0", 3);
