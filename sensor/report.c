@@ -102,7 +102,7 @@ static void summary_decode(const struct sl_engine *e, FILE *out)
 				(unsigned long long)c->reasons[r]);
 	fprintf(out, "%s\n", total ? ")" : "");
 	if (c->fragments || c->decapsulated)
-		fprintf(out, "             %llu fragments -> %llu datagrams, %llu decapsulated\n",
+		fprintf(out, "             %llu fragments -> %llu reassembled datagrams, %llu decapsulated\n",
 			(unsigned long long)c->fragments, (unsigned long long)c->reassembled,
 			(unsigned long long)c->decapsulated);
 }
@@ -126,8 +126,9 @@ static void summary_talkers(struct sl_talkers *tk, unsigned rows, FILE *out)
 	sl_talkers_sort(tk);
 	fprintf(out, "  top talkers (bytes in their flows):\n");
 	for (unsigned i = 0; i < rows && i < SL_TALKERS_MAX && tk->t[i].flows; i++)
-		fprintf(out, "    %-40s %10s  %llu flows\n", sl_addr_format(&tk->t[i].addr, a, sizeof(a)),
-			human_bytes(tk->t[i].bytes, b, sizeof(b)), (unsigned long long)tk->t[i].flows);
+		fprintf(out, "    %-40s %10s  %llu flow%s\n", sl_addr_format(&tk->t[i].addr, a, sizeof(a)),
+			human_bytes(tk->t[i].bytes, b, sizeof(b)), (unsigned long long)tk->t[i].flows,
+			tk->t[i].flows == 1 ? "" : "s");
 }
 
 void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)

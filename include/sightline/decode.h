@@ -8,48 +8,50 @@
 
 /*
  * Why a packet was not decoded.  X(ENUM, "counter.name", "description").
- * The counter names appear in the stats event as decode.errors.<name> and in
- * the end-of-run summary; keep them stable.
+ * The counter names appear in the stats event as decoder.errors.<name> and in
+ * the end-of-run summary; keep them stable, and keep entries that share a
+ * prefix together (the JSON nests them; a split group would repeat a key —
+ * test_decode checks this).
  */
-#define SL_DECODE_REASONS(X)                                                   \
+#define SL_DECODE_REASONS(X) \
 	X(ETH_TRUNCATED, "eth.truncated", "Ethernet header shorter than 14 bytes") \
-	X(VLAN_TRUNCATED, "vlan.truncated", "802.1Q/802.1ad tag cut short")        \
-	X(VLAN_TOO_DEEP, "vlan.too_deep", "more than two VLAN tags")               \
-	X(SLL_TRUNCATED, "sll.truncated", "Linux cooked (SLL) header cut short")    \
+	X(VLAN_TRUNCATED, "vlan.truncated", "802.1Q/802.1ad tag cut short") \
+	X(VLAN_TOO_DEEP, "vlan.too_deep", "more than two VLAN tags") \
+	X(SLL_TRUNCATED, "sll.truncated", "Linux cooked (SLL) header cut short") \
 	X(SLL2_TRUNCATED, "sll2.truncated", "Linux cooked v2 (SLL2) header cut short") \
-	X(NULL_TRUNCATED, "null.truncated", "BSD loopback header cut short")       \
+	X(NULL_TRUNCATED, "null.truncated", "BSD loopback header cut short") \
 	X(NULL_BAD_FAMILY, "null.bad_family", "BSD loopback family is neither IPv4 nor IPv6") \
-	X(PPP_TRUNCATED, "ppp.truncated", "PPP header cut short")                  \
-	X(IPV4_TRUNCATED, "ipv4.truncated", "IPv4 header cut short")               \
-	X(IPV4_BAD_VERSION, "ipv4.bad_version", "version field is not 4")          \
-	X(IPV4_HLEN_TOO_SMALL, "ipv4.hlen_too_small", "IHL below 5 words")         \
-	X(IPV4_HLEN_TOO_BIG, "ipv4.hlen_too_big", "IHL past the captured bytes")   \
+	X(PPP_TRUNCATED, "ppp.truncated", "PPP header cut short") \
+	X(IPV4_TRUNCATED, "ipv4.truncated", "IPv4 header cut short") \
+	X(IPV4_BAD_VERSION, "ipv4.bad_version", "version field is not 4") \
+	X(IPV4_HLEN_TOO_SMALL, "ipv4.hlen_too_small", "IHL below 5 words") \
+	X(IPV4_HLEN_TOO_BIG, "ipv4.hlen_too_big", "IHL past the captured bytes") \
 	X(IPV4_BAD_TOTAL_LEN, "ipv4.bad_total_len", "total length smaller than the header") \
-	X(IPV4_BAD_OPTION, "ipv4.bad_option", "malformed IPv4 option")             \
-	X(IPV6_TRUNCATED, "ipv6.truncated", "IPv6 header cut short")               \
-	X(IPV6_BAD_VERSION, "ipv6.bad_version", "version field is not 6")          \
+	X(IPV4_BAD_OPTION, "ipv4.bad_option", "malformed IPv4 option") \
+	X(IPV6_TRUNCATED, "ipv6.truncated", "IPv6 header cut short") \
+	X(IPV6_BAD_VERSION, "ipv6.bad_version", "version field is not 6") \
 	X(IPV6_EXTHDR_TRUNCATED, "ipv6.exthdr_truncated", "IPv6 extension header cut short") \
 	X(IPV6_EXTHDR_TOO_MANY, "ipv6.exthdr_too_many", "extension-header chain too long") \
 	X(FRAG_BAD_OFFSET, "frag.bad_offset", "fragment overlaps or runs past 65535 bytes") \
 	X(FRAG_TABLE_FULL, "frag.table_full", "fragment dropped: reassembly table full") \
-	X(FRAG_TIMEOUT, "frag.timeout", "incomplete datagram expired")             \
-	X(TCP_TRUNCATED, "tcp.truncated", "TCP header cut short")                  \
-	X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small", "TCP data offset below 5 words") \
-	X(TCP_HLEN_TOO_BIG, "tcp.hlen_too_big", "TCP data offset past the packet") \
-	X(UDP_TRUNCATED, "udp.truncated", "UDP header cut short")                  \
-	X(UDP_BAD_LEN, "udp.bad_len", "UDP length field disagrees with the packet") \
-	X(ICMP_TRUNCATED, "icmp.truncated", "ICMP/ICMPv6 header cut short")        \
-	X(SCTP_TRUNCATED, "sctp.truncated", "SCTP common header cut short")        \
-	X(GRE_TRUNCATED, "gre.truncated", "GRE header cut short")                  \
-	X(VXLAN_TRUNCATED, "vxlan.truncated", "VXLAN header cut short")            \
-	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations") \
-	X(LINK_UNSUPPORTED, "link.unsupported", "link type (DLT) not decoded")    \
-	X(RAW_BAD_VERSION, "raw.bad_version", "raw IP packet empty or neither IPv4 nor IPv6") \
-	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short")    \
+	X(FRAG_TIMEOUT, "frag.timeout", "incomplete datagram expired") \
 	X(FRAG_BAD_LEN, "frag.bad_len", "non-final fragment empty or not a multiple of 8 bytes") \
 	X(FRAG_TRUNCATED, "frag.truncated", "fragment cut short by the snap length; not reassembled") \
 	X(FRAG_DROPPED, "frag.dropped", "fragment of a datagram already discarded for overlap") \
-	X(FRAG_NESTED, "frag.nested", "fragment header inside a reassembled datagram")
+	X(FRAG_NESTED, "frag.nested", "fragment header inside a reassembled datagram") \
+	X(TCP_TRUNCATED, "tcp.truncated", "TCP header cut short") \
+	X(TCP_HLEN_TOO_SMALL, "tcp.hlen_too_small", "TCP data offset below 5 words") \
+	X(TCP_HLEN_TOO_BIG, "tcp.hlen_too_big", "TCP data offset past the packet") \
+	X(UDP_TRUNCATED, "udp.truncated", "UDP header cut short") \
+	X(UDP_BAD_LEN, "udp.bad_len", "UDP length field disagrees with the packet") \
+	X(ICMP_TRUNCATED, "icmp.truncated", "ICMP/ICMPv6 header cut short") \
+	X(SCTP_TRUNCATED, "sctp.truncated", "SCTP common header cut short") \
+	X(GRE_TRUNCATED, "gre.truncated", "GRE header cut short") \
+	X(VXLAN_TRUNCATED, "vxlan.truncated", "VXLAN header cut short") \
+	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations") \
+	X(LINK_UNSUPPORTED, "link.unsupported", "link type (DLT) not decoded") \
+	X(RAW_BAD_VERSION, "raw.bad_version", "raw IP packet empty or neither IPv4 nor IPv6") \
+	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short")
 
 enum sl_decode_reason {
 #define SL_X_ENUM(e, name, desc) SL_DEC_##e,

@@ -22,6 +22,16 @@ ICMP6_PAIR = {128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135,
               130: 131, 131: 130, 139: 140, 140: 139, 144: 145, 145: 144}
 
 
+
+def no_duplicates(pairs):
+    """JSON object hook: a repeated key is a bug in the writer (parsers
+    silently keep one of the values), so fail loudly."""
+    keys = [k for k, _ in pairs]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError('duplicate JSON keys %s' % dup)
+    return dict(pairs)
+
 def community_id(ev, seed=0):
     proto = PROTO_NUM[ev['proto']]
     s = ipaddress.ip_address(ev['src_ip']).packed
@@ -53,7 +63,7 @@ def main():
             print('FAIL: exit %d\n%s' % (proc.returncode, proc.stderr))
             return 1
         with open(out) as f:
-            events = [json.loads(line) for line in f]
+            events = [json.loads(line, object_pairs_hook=no_duplicates) for line in f]
     flows = [e for e in events if e['event_type'] == 'flow']
     bad = []
     checked = 0

@@ -29,6 +29,16 @@ import tempfile
 import yaml
 
 
+
+def no_duplicates(pairs):
+    """JSON object hook: a repeated key is a bug in the writer (parsers
+    silently keep one of the values), so fail loudly."""
+    keys = [k for k, _ in pairs]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError('duplicate JSON keys %s' % dup)
+    return dict(pairs)
+
 def lookup(event, path):
     cur = event
     for part in path.split('.'):
@@ -97,7 +107,7 @@ def main():
         for rx in case.get('stderr', []):
             if not re.search(rx, proc.stderr):
                 failures.append('stderr does not match /%s/:\n%s' % (rx, proc.stderr))
-        events = [json.loads(line) for line in raw.decode().splitlines() if line]
+        events = [json.loads(line, object_pairs_hook=no_duplicates) for line in raw.decode().splitlines() if line]
         failures += check_filters(events, case.get('checks'))
         if case.get('deterministic', True) and proc.returncode in (0, 1):
             out2 = os.path.join(tmp, 'eve2.json')

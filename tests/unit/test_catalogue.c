@@ -1,0 +1,114 @@
+/* Unit tests for the output layer: the JSON builder (escaping, nesting by
+ * dotted path) and the field catalogue's invariants. */
+#include <string.h>
+
+#include "sightline/decode.h"
+#include "sightline/field.h"
+#include "sightline/json.h"
+#include "testhelp.h"
+
+static void test_json_escaping(void)
+{
+	TEST("json: escaping per RFC 8259, numbers, nesting");
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_json_key(&j, "s");
+	sl_json_str(&j, "a\"b\\c\n\x01\x7f");
+	sl_json_key(&j, "n");
+	sl_json_u64(&j, 18446744073709551615ULL);
+	sl_json_key(&j, "i");
+	sl_json_i64(&j, -5);
+	sl_json_key(&j, "d");
+	sl_json_double(&j, 1.0 / 0.0);
+	sl_json_key(&j, "l");
+	sl_json_open_array(&j);
+	sl_json_u64(&j, 1);
+	sl_json_u64(&j, 2);
+	sl_json_close_array(&j);
+	sl_json_key(&j, "b");
+	sl_json_bool(&j, false);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\\u007f\",\"n\":18446744073709551615,"
+			    "\"i\":-5,\"d\":null,\"l\":[1,2],\"b\":false}");
+	sl_json_finish(&j);
+	sl_json_finish(NULL);
+}
+
+static void test_json_paths(void)
+{
+	TEST("json: dotted paths open and close nested objects");
+	struct sl_json j;
+	sl_json_init(&j);
+	for (int round = 0; round < 2; round++) { /* the buffer is reused */
+		sl_json_begin(&j);
+		static const char *const paths[] = { "a", "b.c", "b.d.e", "b.d.f", "b.g", "h.i", "j" };
+		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+			sl_json_path(&j, paths[i]);
+			sl_json_u64(&j, i);
+		}
+		sl_json_end(&j);
+		CHECK_EQ_STR(j.buf, "{\"a\":0,\"b\":{\"c\":1,\"d\":{\"e\":2,\"f\":3},\"g\":4},\"h\":{\"i\":5},\"j\":6}");
+	}
+	sl_json_finish(&j);
+}
+
+/* Names with a shared first component must be contiguous, or the JSON
+ * would open the same object twice (a duplicate key). */
+static bool grouped(const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 2; k < n; k++) {
+			size_t li = strcspn(names[i], "."), lk = strcspn(names[k], ".");
+			if (!names[i][li] || !names[k][lk] || li != lk || memcmp(names[i], names[k], li))
+				continue;
+			for (size_t m = i + 1; m < k; m++) {
+				size_t lm = strcspn(names[m], ".");
+				if (lm != li || memcmp(names[m], names[i], li))
+					return false;
+			}
+		}
+	return true;
+}
+
+static void test_catalogue(void)
+{
+	TEST("catalogue: unique names, grouped prefixes, getters, descriptions");
+	const char *names[256];
+	size_t n = 0;
+	for (size_t t = 0; t < sl_catalogue_tables(); t++) {
+		const struct sl_field_table *tab = sl_catalogue_table(t);
+		for (size_t i = 0; i < tab->n && n < ARRAY_SIZE(names); i++) {
+			const struct sl_field *f = &tab->fields[i];
+			CHECK(f->get != NULL && f->desc && f->desc[0]);
+			CHECK(sl_catalogue_find(f->name) == f); /* unique */
+			names[n++] = f->name;
+		}
+	}
+	CHECK(n > 20);
+	CHECK(grouped(names, n));
+	CHECK(sl_catalogue_find("flow.pkts_toserver") != NULL);
+	CHECK(sl_catalogue_find("flow.pkts") == NULL);
+	CHECK(sl_catalogue_table(sl_catalogue_tables()) == NULL);
+}
+
+static void test_decode_reasons_grouped(void)
+{
+	TEST("decode reasons: names unique and grouped by prefix");
+	const char *names[SL_DEC__COUNT];
+	for (int r = 0; r < SL_DEC__COUNT; r++) {
+		names[r] = sl_decode_reason_name((enum sl_decode_reason)r);
+		for (int k = 0; k < r; k++)
+			CHECK(strcmp(names[k], names[r]) != 0);
+	}
+	CHECK(grouped(names, SL_DEC__COUNT));
+}
+
+int main(void)
+{
+	test_json_escaping();
+	test_json_paths();
+	test_catalogue();
+	test_decode_reasons_grouped();
+	return TEST_REPORT();
+}
