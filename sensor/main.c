@@ -203,6 +203,7 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	struct sl_capture_opts co = {
 		.bpf = cfg->capture.bpf,
 		.progress = !o->quiet && cfg->output.progress && isatty(STDERR_FILENO),
+		.progress_interval_ms = cfg->output.progress_interval_ms,
 		.stop = &stop_flag,
 	};
 	double t0 = wall_now();

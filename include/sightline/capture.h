@@ -36,6 +36,7 @@ bool sl_capture_is_capture_magic(const uint8_t *b, size_t n);
 struct sl_capture_opts {
 	const char *bpf;                 /* filter or NULL */
 	bool progress;                   /* progress line on stderr (callers check the terminal) */
+	uint32_t progress_interval_ms;   /* refresh period of that line */
 	volatile sig_atomic_t *stop;     /* set by a signal handler: stop reading */
 };
 

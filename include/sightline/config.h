@@ -31,6 +31,7 @@ struct sl_capture_config {
 struct sl_output_config {
 	char *eve_path;        /* EVE JSON path, "-" for stdout; owned by the config */
 	bool progress;         /* progress line on stderr while replaying (only on a terminal) */
+	uint32_t progress_interval_ms; /* refresh period of the progress line */
 	bool summary;          /* human summary on stderr at the end */
 	uint32_t top_talkers;  /* rows in the summary's top-talkers table */
 };

@@ -44,6 +44,7 @@ static double now_sec(void)
 
 struct progress {
 	double start, last;
+	double interval;      /* seconds between refreshes */
 	uint64_t done_bytes;  /* bytes of files already finished */
 	uint64_t total_bytes;
 	uint64_t packets;     /* packets before the current file */
@@ -52,7 +53,7 @@ struct progress {
 static void progress_show(struct progress *pg, struct cap_ctx *c, size_t idx, size_t n)
 {
 	double t = now_sec();
-	if (t - pg->last < 1.0)
+	if (t - pg->last < pg->interval)
 		return;
 	pg->last = t;
 	long pos = ftell(pcap_file(c->p));
@@ -74,7 +75,7 @@ static int replay_file(struct sl_engine *e, const char *path, const struct sl_ca
 	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
 	sl_engine_stats(e)->files++;
 	while (rc == 0) {
-		int got = pcap_dispatch(p, 4096, sl_cap_handler, (u_char *)&c);
+		int got = pcap_dispatch(p, 1024, sl_cap_handler, (u_char *)&c);
 		if (got == 0 || got == PCAP_ERROR_BREAK)
 			break;
 		if (got == PCAP_ERROR) {
@@ -109,7 +110,8 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	int rc = preflight(files, o->bpf, err, errlen);
 	if (rc < 0)
 		return rc;
-	struct progress pg = { .start = now_sec(), .last = now_sec(), .total_bytes = files->total_bytes };
+	struct progress pg = { .start = now_sec(), .last = now_sec(), .total_bytes = files->total_bytes,
+			       .interval = o->progress_interval_ms / 1000.0 };
 	int result = 0;
 	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
 		struct stat st;

@@ -71,6 +71,8 @@ static const struct sl_cfg_key root_keys[] = {
 	    "file the EVE JSON events are written to; \"-\" means standard output"),
 	BOOL("output.progress", output.progress, "true",
 	     "progress line on stderr while reading capture files, shown only on a terminal"),
+	U32("output.progress_interval", output.progress_interval_ms, "1000", 100, 60000, "ms",
+	    "how often the progress line is refreshed"),
 	BOOL("output.summary", output.summary, "true",
 	     "human-readable summary on stderr when the run ends"),
 	U32("output.top_talkers", output.top_talkers, "5", 0, 100, "rows",

@@ -44,4 +44,17 @@ if command -v mmdblookup >/dev/null; then
   expect mmdblookup-v6 0 '"doc-v6"' -- mmdblookup --file "$tmp/intel.mmdb" --ip 2001:db8::1 label
   expect mmdblookup-miss 6 'Could not find an entry' -- mmdblookup --file "$tmp/intel.mmdb" --ip 8.8.8.8
 fi
+
+# Progress line: only on a terminal (script(1) gives one), never in a pipe.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+many=(); for _ in $(seq 4000); do many+=("$src/pcaps/real/tls12.pcap"); done
+printf '%q ' "$s" -o /dev/null --set output.progress_interval=100 -r "${many[@]}" >"$tmp/prog.sh"
+if command -v script >/dev/null; then
+  if script -qc "bash $tmp/prog.sh" /dev/null | tr '\r' '\n' | grep -Eq '^sightline: +[0-9.]+% of input, file [0-9]+/4000, [0-9]+ packets, [0-9]+ packets/s'; then
+    echo "ok progress-on-tty"
+  else echo "FAIL progress-on-tty: no progress line on a terminal"; fail=1; fi
+fi
+if bash "$tmp/prog.sh" 2>&1 | grep -q '% of input'; then
+  echo "FAIL progress-in-pipe: progress line written to a pipe"; fail=1
+else echo "ok progress-in-pipe"; fi
 exit $fail
