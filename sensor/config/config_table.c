@@ -56,7 +56,7 @@ static const struct sl_cfg_key root_keys[] = {
 	BOOL("decode.vxlan", decode.decap_vxlan, "true",
 	     "look inside VXLAN tunnels on decode.vxlan_port"),
 	U16("decode.vxlan_port", decode.vxlan_port, "4789", 1, 65535, "UDP port",
-	    "UDP destination port that carries VXLAN"),
+	    "UDP port of VXLAN (the destination; answers sent from it are decoded too)"),
 	U32("capture.snaplen", capture.snaplen, "262144", 64, 262144, "bytes",
 	    "live capture: bytes kept of each packet"),
 	U32("capture.buffer_mb", capture.buffer_mb, "64", 1, 4096, "MiB",
