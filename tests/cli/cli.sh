@@ -57,4 +57,17 @@ fi
 if bash "$tmp/prog.sh" 2>&1 | grep -q '% of input'; then
   echo "FAIL progress-in-pipe: progress line written to a pipe"; fail=1
 else echo "ok progress-in-pipe"; fi
+
+# SIGINT during an offline replay: stop reading, write the open flows and the
+# stats event, exit 0.
+many=(); for _ in $(seq 20000); do many+=("$src/pcaps/real/tls12.pcap"); done
+"$s" -o "$tmp/sig.json" -r "${many[@]}" 2>"$tmp/sig.err" &
+pid=$!
+sleep 0.5
+kill -INT "$pid"; wait "$pid"; rc=$?
+files_read=$(tail -1 "$tmp/sig.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["capture"]["files"])' 2>/dev/null)
+if [ "$rc" = 0 ] && grep -q 'stopped by signal' "$tmp/sig.err" && [ -n "$files_read" ] && [ "$files_read" -lt 20000 ] &&
+   grep -q '"event_type":"flow"' "$tmp/sig.json"; then
+  echo "ok sigint-offline ($files_read of 20000 files read, flows and stats written)"
+else echo "FAIL sigint-offline: exit $rc, files $files_read"; head -3 "$tmp/sig.err"; fail=1; fi
 exit $fail
