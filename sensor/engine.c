@@ -17,12 +17,14 @@ static uint64_t random_seed(void)
 }
 
 /* Ended flow: write its event and feed the top-talkers table. */
-static void on_flow_end(void *ctx, const struct sl_flow *f)
+static void on_flow_end(void *ctx, struct sl_flow *f)
 {
 	struct sl_engine *e = ctx;
 	struct sl_record r = {
-		.flow = f, .event_type = "flow", .community_seed = e->cfg->community_id_seed,
+		.flow = f, .dispatch = e->dispatch, .event_type = "flow",
+		.community_seed = e->cfg->community_id_seed,
 	};
+	sl_dispatch_flow_end(e->dispatch, f);
 	sl_json_begin(&e->json);
 	sl_catalogue_emit(&r, &e->json);
 	sl_json_end(&e->json);
@@ -33,6 +35,7 @@ static void on_flow_end(void *ctx, const struct sl_flow *f)
 	e->flow_events++;
 	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
 	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
+	sl_dispatch_flow_free(e->dispatch, f);
 }
 
 int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
@@ -49,6 +52,9 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		snprintf(err, errlen, "cannot create the decoder: %s", strerror(-rc));
 		goto err_dec;
 	}
+	rc = sl_dispatch_create(cfg, &e->dispatch, err, errlen);
+	if (rc < 0)
+		goto err_dispatch;
 	rc = sl_flow_table_create(&cfg->flow, random_seed(), on_flow_end, e, &e->flows);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot allocate the flow table for %u flows: %s",
@@ -58,6 +64,8 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	*out = e;
 	return 0;
 err_flows:
+	sl_dispatch_destroy(e->dispatch);
+err_dispatch:
 	sl_decoder_destroy(e->dec);
 err_dec:
 	sl_json_finish(&e->json);
@@ -70,6 +78,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	if (!e)
 		return;
 	sl_flow_table_destroy(e->flows);
+	sl_dispatch_destroy(e->dispatch);
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
 	free(e);
@@ -89,7 +98,8 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
 		return;
 	e->st.ip_packets++;
-	sl_flow_table_packet(e->flows, &pkt, &dir);
+	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, &dir);
+	sl_dispatch_packet(e->dispatch, f, &pkt, dir);
 }
 
 void sl_engine_finish(struct sl_engine *e)

@@ -6,6 +6,7 @@
 #include "sightline/engine.h"
 #include "sightline/field.h"
 #include "sightline/json.h"
+#include "sightline/proto.h"
 
 /* Top talkers by bytes, bounded: a fixed table with space-saving
  * replacement of the smallest entry, updated once per ended flow. */
@@ -24,6 +25,7 @@ struct sl_engine {
 	struct sl_eve *eve;
 	struct sl_decoder *dec;
 	struct sl_flow_table *flows;
+	struct sl_dispatch *dispatch;
 	struct sl_json json;
 	struct sl_engine_stats st;
 	struct sl_talkers talkers;

@@ -36,8 +36,15 @@ struct sl_output_config {
 	uint32_t top_talkers;  /* rows in the summary's top-talkers table */
 };
 
+/* How much of each flow the protocol parsers see. */
+struct sl_inspect_config {
+	uint32_t tcp_packets; /* first packets of a TCP flow offered to parsers */
+	uint32_t udp_packets; /* first packets of a UDP flow offered to parsers */
+};
+
 struct sl_config {
 	struct sl_flow_config flow;
+	struct sl_inspect_config inspect;
 	struct sl_decode_config decode;
 	struct sl_capture_config capture;
 	struct sl_output_config output;

@@ -43,9 +43,12 @@ struct sl_value {
 	char buf[64];    /* scratch for computed strings */
 };
 
+struct sl_dispatch;
+
 /* What fields read from: the flow at its end, plus output settings. */
 struct sl_record {
 	const struct sl_flow *flow;
+	const struct sl_dispatch *dispatch; /* parser globals (sl_record_global); may be NULL */
 	const char *event_type;   /* "flow" */
 	uint16_t community_seed;
 };
@@ -69,7 +72,8 @@ struct sl_field_table {
 /* The flow module's fields (sensor/flow/flow_fields.c). */
 extern const struct sl_field_table sl_flow_fields;
 
-/** Number of tables in the catalogue and the table at index i (borrowed, static). */
+/** Number of tables in the catalogue (the flow table, then each parser's in
+ * registry order) and the table at index i (borrowed, static). */
 size_t sl_catalogue_tables(void);
 const struct sl_field_table *sl_catalogue_table(size_t i);
 

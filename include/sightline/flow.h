@@ -50,15 +50,22 @@ struct sl_flow {
 	sl_time_us first, last;
 	uint64_t pkts[2], bytes[2]; /* indexed by enum sl_dir; bytes = IP length */
 	struct sl_tunnel tunnel;
+	/* Protocol inspection, owned by the engine (include/sightline/proto.h):
+	 * per-parser state hangs off app once a parser takes an interest. */
+	struct sl_app *app;
+	uint8_t app_proto;         /* registry index + 1 of the identified protocol; 0 = none */
+	bool inspect_done;         /* no parser wants more packets of this flow */
 	uint32_t hnext;            /* hash chain (internal) */
 	uint32_t lprev, lnext;     /* age list of its timeout class (internal) */
 };
 
+struct sl_app;
 struct sl_flow_table;
 
 /* Called for every flow that ends; the flow is borrowed for the call only
- * (its record is reused right after). */
-typedef void (*sl_flow_end_fn)(void *ctx, const struct sl_flow *flow);
+ * (its record is reused right after), and the callee releases what it hung
+ * off it (flow->app). */
+typedef void (*sl_flow_end_fn)(void *ctx, struct sl_flow *flow);
 
 /**
  * Create a table for cfg->max_flows flows; the slab and buckets are allocated

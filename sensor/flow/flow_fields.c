@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sightline/field.h"
+#include "sightline/proto.h"
 
 #define FLOW(r) ((r)->flow)
 
@@ -125,6 +126,13 @@ static bool g_tunnel_depth(const struct sl_record *r, struct sl_value *v)
 	return FLOW(r)->tunnel.type != SL_TUNNEL_NONE;
 }
 
+static bool g_app_proto(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_proto *p = FLOW(r)->app_proto ? sl_proto_at(FLOW(r)->app_proto - 1u) : NULL;
+	v->s = p ? p->name : NULL;
+	return v->s != NULL;
+}
+
 static bool g_community_id(const struct sl_record *r, struct sl_value *v)
 {
 	sl_flow_community_id(FLOW(r), r->community_seed, v->buf);
@@ -212,6 +220,7 @@ static const struct sl_field fields[] = {
 	{ "tunnel.dest_ip", SL_FT_IP, "outer destination address of the encapsulation", g_tunnel_dst },
 	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI or GRE key", g_tunnel_id },
 	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
+	{ "app_proto", SL_FT_STRING, "application protocol identified on the wire (http, tls, ssh, ...)", g_app_proto },
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id },
 	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
 	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },

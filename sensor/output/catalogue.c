@@ -3,19 +3,26 @@
 #include <string.h>
 
 #include "sightline/field.h"
+#include "sightline/proto.h"
 
-static const struct sl_field_table *const tables[] = {
-	&sl_flow_fields,
-};
-
+/* The flow module's table first, then each parser's, in registry order:
+ * the catalogue names no parser itself. */
 size_t sl_catalogue_tables(void)
 {
-	return ARRAY_SIZE(tables);
+	size_t n = 1;
+	for (size_t i = 0; i < sl_proto_count(); i++)
+		n += sl_proto_at(i)->fields != NULL;
+	return n;
 }
 
 const struct sl_field_table *sl_catalogue_table(size_t i)
 {
-	return i < ARRAY_SIZE(tables) ? tables[i] : NULL;
+	if (i == 0)
+		return &sl_flow_fields;
+	for (size_t k = 0; k < sl_proto_count(); k++)
+		if (sl_proto_at(k)->fields && --i == 0)
+			return sl_proto_at(k)->fields;
+	return NULL;
 }
 
 const char *sl_ftype_name(enum sl_ftype t)
@@ -28,19 +35,21 @@ const char *sl_ftype_name(enum sl_ftype t)
 
 const struct sl_field *sl_catalogue_find(const char *name)
 {
-	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
-		for (size_t i = 0; i < tables[t]->n; i++)
-			if (strcmp(tables[t]->fields[i].name, name) == 0)
-				return &tables[t]->fields[i];
+	const struct sl_field_table *tab;
+	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
+		for (size_t i = 0; i < tab->n; i++)
+			if (strcmp(tab->fields[i].name, name) == 0)
+				return &tab->fields[i];
 	return NULL;
 }
 
 void sl_catalogue_print(FILE *out)
 {
 	fprintf(out, "%-28s %-7s %s\n", "FIELD", "TYPE", "DESCRIPTION");
-	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
-		for (size_t i = 0; i < tables[t]->n; i++) {
-			const struct sl_field *f = &tables[t]->fields[i];
+	const struct sl_field_table *tab;
+	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
+		for (size_t i = 0; i < tab->n; i++) {
+			const struct sl_field *f = &tab->fields[i];
 			fprintf(out, "%-28s %-7s %s\n", f->name, sl_ftype_name(f->type), f->desc);
 		}
 }
@@ -67,9 +76,10 @@ static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_va
 
 void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 {
-	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
-		for (size_t i = 0; i < tables[t]->n; i++) {
-			const struct sl_field *f = &tables[t]->fields[i];
+	const struct sl_field_table *tab;
+	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
+		for (size_t i = 0; i < tab->n; i++) {
+			const struct sl_field *f = &tab->fields[i];
 			struct sl_value v;
 			v.n = 0;
 			if (!f->get(r, &v))

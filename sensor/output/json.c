@@ -79,21 +79,50 @@ void sl_json_end(struct sl_json *j)
 	}
 }
 
-void sl_json_strn(struct sl_json *j, const char *s, size_t n)
+/* Length of a well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, at most U+10FFFF), or 0 when the bytes are not one. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0];
+	size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+	if (n == 0 || n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/* Strings from packets are hostile: control characters are escaped and
+ * bytes that are not well-formed UTF-8 become U+FFFD, so every line is
+ * valid JSON whatever a client put in its SNI or User-Agent. */
+void sl_json_strn(struct sl_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
 	reserve(j, n + 2);
 	putc_(j, '"');
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			put(j, e, 2);
 		} else if (c < 0x20 || c == 0x7f) {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			put(j, e, 6);
-		} else {
+		} else if (c < 0x80) {
 			putc_(j, (char)c);
+		} else {
+			size_t len = utf8_len(s + i, n - i);
+			if (len) {
+				put(j, (const char *)s + i, len);
+				i += len - 1;
+			} else {
+				put(j, "\\ufffd", 6);
+			}
 		}
 	}
 	putc_(j, '"');

@@ -35,6 +35,24 @@ static void test_json_escaping(void)
 	sl_json_finish(NULL);
 }
 
+static void test_json_utf8(void)
+{
+	TEST("json: valid UTF-8 passes, anything else becomes U+FFFD");
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_json_key(&j, "ok");
+	sl_json_str(&j, "caf\xc3\xa9 \xec\x84\x9c\xec\x9a\xb8 \xf0\x9f\x92\xac");
+	sl_json_key(&j, "bad");
+	/* lone continuation, overlong '/', surrogate, truncated 3-byte, > U+10FFFF */
+	sl_json_str(&j, "\x80|\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80");
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"ok\":\"caf\xc3\xa9 \xec\x84\x9c\xec\x9a\xb8 \xf0\x9f\x92\xac\","
+			    "\"bad\":\"\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd|"
+			    "\\ufffd\\ufffd\\ufffd\\ufffd\"}");
+	sl_json_finish(&j);
+}
+
 static void test_json_paths(void)
 {
 	TEST("json: dotted paths open and close nested objects");
@@ -107,6 +125,7 @@ static void test_decode_reasons_grouped(void)
 int main(void)
 {
 	test_json_escaping();
+	test_json_utf8();
 	test_json_paths();
 	test_catalogue();
 	test_decode_reasons_grouped();

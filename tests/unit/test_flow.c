@@ -55,7 +55,7 @@ static void test_community_id(void)
 static struct sl_flow ended[ENDED_MAX];
 static int n_ended;
 
-static void on_end(void *ctx, const struct sl_flow *f)
+static void on_end(void *ctx, struct sl_flow *f)
 {
 	(void)ctx;
 	if (n_ended < ENDED_MAX)

@@ -1,0 +1,128 @@
+/* Protocol parsers ("fingerprinters"): one file per protocol in
+ * sensor/proto/, each exporting one `const struct sl_proto sl_proto_<name>`,
+ * all listed in the single table of sensor/proto/registry.c.
+ *
+ * How a flow is inspected (sensor/proto/dispatch.c):
+ *  - Only the first packets of a flow are offered (proto.inspect_tcp /
+ *    inspect_udp in the config); after that the flow is only counted.
+ *  - For each packet, every parser whose l4 matches and that has not finished
+ *    or declined this flow is offered it: first through probe() (cheap, no
+ *    state), and once probe() says yes, a zeroed state of state_size bytes is
+ *    allocated for this flow and packet() is called for this and later packets.
+ *  - packet() answers MORE (keep feeding me), DONE (I have what I need; keep my
+ *    state for output) or NOT_MINE (release my state; never offer again).
+ *  - When the flow ends, flow_end() runs (state still valid), the flow event is
+ *    written (field getters read the state through sl_record_state()), then
+ *    release() frees anything the state points to and the state is returned.
+ */
+#ifndef SIGHTLINE_PROTO_H
+#define SIGHTLINE_PROTO_H
+
+#include "sightline/config.h"
+#include "sightline/decode.h"
+#include "sightline/field.h"
+#include "sightline/flow.h"
+
+#define SL_L4_TCP 0x1
+#define SL_L4_UDP 0x2
+
+enum sl_proto_verdict {
+	SL_PROTO_MORE,     /* feed me the next packets */
+	SL_PROTO_DONE,     /* finished; keep my state for the flow event */
+	SL_PROTO_NOT_MINE, /* not my protocol after all: drop my state */
+};
+
+/* What a parser sees for one packet.  Everything is borrowed for the call. */
+struct sl_proto_pkt {
+	const struct sl_packet *pkt; /* decoded packet; payload/payload_len may be 0 */
+	struct sl_flow *flow;        /* the parser may call the sl_app_* setters below */
+	enum sl_dir dir;             /* SL_DIR_TOSERVER = from the client */
+	uint64_t index;              /* 0-based position of this packet in the flow */
+	void *global;                /* the parser's global context (create()), or NULL */
+};
+
+struct sl_proto {
+	const char *name;          /* wire protocol, also the app_proto value: "tls" */
+	uint8_t l4;                /* SL_L4_TCP | SL_L4_UDP */
+	bool all_packets;          /* offer packets without payload too (e.g. TCP handshake) */
+	uint16_t state_size;       /* bytes of per-flow state, zeroed before the first packet() */
+
+	/* Global setup (caches shared by all flows).  Optional.  Returns 0 or
+	 * -errno with a sentence in err; *global is passed back in every call. */
+	int (*create)(const struct sl_config *cfg, void **global, char *err, size_t errlen);
+	void (*destroy)(void *global);
+
+	/* Cheap test whether this packet could start the protocol.  Optional:
+	 * without it every matching packet goes straight to packet(). */
+	bool (*probe)(const struct sl_proto_pkt *pp);
+	enum sl_proto_verdict (*packet)(void *state, const struct sl_proto_pkt *pp);
+	/* Optional: the flow is ending; finish derived values (hashes...). */
+	void (*flow_end)(void *state, const struct sl_flow *flow, void *global);
+	/* Optional: free what state points to (not state itself). */
+	void (*release)(void *state);
+
+	const struct sl_field_table *fields; /* what it adds to the flow record, or NULL */
+};
+
+/* The registry (sensor/proto/registry.c): the one list of parsers. */
+size_t sl_proto_count(void);
+/** Parser at index i (borrowed, static), NULL past the end. */
+const struct sl_proto *sl_proto_at(size_t i);
+/** Registry index of p, or -1. */
+int sl_proto_index(const struct sl_proto *p);
+
+/**
+ * Mark the flow as identified as protocol p (its name becomes app_proto).
+ * The first parser to call this wins; later calls are ignored.
+ */
+void sl_app_identify(struct sl_flow *f, const struct sl_proto *p);
+
+/**
+ * Application-handshake round trip (e.g. TLS: server's last handshake flight
+ * to the client's next flight), in microseconds.  Parsers that measure it
+ * call this once; rtt.app_ms and rtt.gap_ms are derived from it.
+ */
+void sl_app_set_rtt(struct sl_flow *f, uint64_t us);
+
+/** The application round trip of f if a parser measured one (microseconds). */
+bool sl_app_rtt(const struct sl_flow *f, uint64_t *us);
+
+/**
+ * The state of parser p for the flow behind r, or NULL when p never took the
+ * flow.  Borrowed: valid while the record is.  For field getters.
+ */
+const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p);
+
+/** The global context of parser p (create()), or NULL.  For field getters. */
+void *sl_record_global(const struct sl_record *r, const struct sl_proto *p);
+
+/* Inspection engine (sensor/proto/dispatch.c), used by the engine. */
+struct sl_dispatch;
+
+/**
+ * Create every parser's global context.  cfg is borrowed and must outlive
+ * the dispatcher.  Returns 0 or -errno with the parser's sentence in err.
+ * Caller owns *out; free with sl_dispatch_destroy().
+ */
+int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
+		       size_t errlen);
+/** Destroy global contexts.  Flows must have been ended first.  Accepts NULL. */
+void sl_dispatch_destroy(struct sl_dispatch *d);
+/** Offer one packet of flow f to the parsers (bounded by the inspection limits). */
+void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
+			enum sl_dir dir);
+/** The flow is ending: run flow_end() of every parser that holds state. */
+void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f);
+/** After the flow event is written: release and free all parser state of f. */
+void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f);
+
+struct sl_dispatch_stats {
+	uint64_t states;       /* parser states allocated */
+	uint64_t state_bytes;  /* bytes of parser state in use now */
+	uint64_t state_bytes_max;
+	uint64_t alloc_failures; /* state not allocated: that parser skipped the flow */
+};
+/** Borrowed: valid until the dispatcher is destroyed. */
+const struct sl_dispatch_stats *sl_dispatch_stats(const struct sl_dispatch *d);
+
+#endif

@@ -1,0 +1,227 @@
+/* Offering the first packets of each flow to the protocol parsers, and the
+ * life of their per-flow state (see the contract in proto.h). */
+#include <errno.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sightline/proto.h"
+
+/* One parser's state for one flow; the parser's bytes follow the header. */
+struct sl_pstate {
+	struct sl_pstate *next;
+	uint16_t idx;
+	alignas(max_align_t) unsigned char data[];
+};
+
+struct sl_app {
+	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
+	uint64_t rtt_us;
+	bool has_rtt;
+	struct sl_pstate *states;
+};
+
+struct sl_dispatch {
+	const struct sl_config *cfg;
+	void **globals;
+	struct sl_dispatch_stats st;
+};
+
+int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
+		       size_t errlen)
+{
+	size_t n = sl_proto_count();
+	struct sl_dispatch *d = calloc(1, sizeof(*d));
+	if (!d || !(d->globals = calloc(n ? n : 1, sizeof(void *)))) {
+		free(d);
+		return -ENOMEM;
+	}
+	d->cfg = cfg;
+	for (size_t i = 0; i < n; i++) {
+		const struct sl_proto *p = sl_proto_at(i);
+		int rc = p->create ? p->create(cfg, &d->globals[i], err, errlen) : 0;
+		if (rc < 0) {
+			sl_dispatch_destroy(d);
+			return rc;
+		}
+	}
+	*out = d;
+	return 0;
+}
+
+void sl_dispatch_destroy(struct sl_dispatch *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < sl_proto_count(); i++)
+		if (sl_proto_at(i)->destroy && d->globals[i])
+			sl_proto_at(i)->destroy(d->globals[i]);
+	free(d->globals);
+	free(d);
+}
+
+static struct sl_pstate *find(const struct sl_app *app, size_t idx)
+{
+	for (struct sl_pstate *s = app ? app->states : NULL; s; s = s->next)
+		if (s->idx == idx)
+			return s;
+	return NULL;
+}
+
+/* Per-flow parser state is allocated once per flow and parser, only for
+ * flows a parser's probe() accepted; a failure skips that parser for the
+ * flow and is counted, never fatal. */
+static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, size_t idx)
+{
+	const struct sl_proto *p = sl_proto_at(idx);
+	if (!f->app && !(f->app = calloc(1, sizeof(*f->app)))) {
+		d->st.alloc_failures++;
+		return NULL;
+	}
+	struct sl_pstate *s = calloc(1, sizeof(*s) + p->state_size);
+	if (!s) {
+		d->st.alloc_failures++;
+		return NULL;
+	}
+	s->idx = (uint16_t)idx;
+	s->next = f->app->states;
+	f->app->states = s;
+	d->st.states++;
+	d->st.state_bytes += sizeof(*s) + p->state_size;
+	if (d->st.state_bytes > d->st.state_bytes_max)
+		d->st.state_bytes_max = d->st.state_bytes;
+	return s;
+}
+
+static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s)
+{
+	const struct sl_proto *p = sl_proto_at(s->idx);
+	struct sl_pstate **pp = &f->app->states;
+	while (*pp != s)
+		pp = &(*pp)->next;
+	*pp = s->next;
+	if (p->release)
+		p->release(s->data);
+	d->st.state_bytes -= sizeof(*s) + p->state_size;
+	free(s);
+}
+
+static bool l4_matches(const struct sl_proto *p, uint8_t proto)
+{
+	return (proto == 6 && (p->l4 & SL_L4_TCP)) || (proto == 17 && (p->l4 & SL_L4_UDP));
+}
+
+/* Offer the packet to parser idx; true while it still wants packets. */
+static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
+{
+	const struct sl_proto *p = sl_proto_at(idx);
+	struct sl_flow *f = pp->flow;
+	uint64_t bit = 1ULL << idx;
+	if (f->app && ((f->app->done | f->app->rejected) & bit))
+		return false;
+	if (!pp->pkt->payload_len && !p->all_packets)
+		return true;
+	struct sl_pstate *s = find(f->app, idx);
+	if (!s) {
+		if (p->probe && !p->probe(pp))
+			return true;
+		if (!(s = add_state(d, f, idx)))
+			return false;
+	}
+	switch (p->packet(s->data, pp)) {
+	case SL_PROTO_MORE:
+		return true;
+	case SL_PROTO_DONE:
+		f->app->done |= bit;
+		return false;
+	case SL_PROTO_NOT_MINE:
+	default:
+		f->app->rejected |= bit;
+		drop_state(d, f, s);
+		return false;
+	}
+}
+
+void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
+			enum sl_dir dir)
+{
+	if (f->inspect_done)
+		return;
+	uint64_t index = f->pkts[0] + f->pkts[1] - 1;
+	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets
+			 : f->proto == 17 ? d->cfg->inspect.udp_packets : 0;
+	if (index >= limit) {
+		f->inspect_done = true;
+		return;
+	}
+	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };
+	bool wanted = false;
+	for (size_t i = 0; i < sl_proto_count(); i++) {
+		if (!l4_matches(sl_proto_at(i), f->proto))
+			continue;
+		pp.global = d->globals[i];
+		wanted |= offer(d, i, &pp);
+	}
+	if (!wanted)
+		f->inspect_done = true;
+}
+
+void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
+{
+	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
+		const struct sl_proto *p = sl_proto_at(s->idx);
+		if (p->flow_end)
+			p->flow_end(s->data, f, d->globals[s->idx]);
+	}
+}
+
+void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
+{
+	if (!f->app)
+		return;
+	while (f->app->states)
+		drop_state(d, f, f->app->states);
+	free(f->app);
+	f->app = NULL;
+}
+
+const struct sl_dispatch_stats *sl_dispatch_stats(const struct sl_dispatch *d)
+{
+	return &d->st;
+}
+
+void sl_app_identify(struct sl_flow *f, const struct sl_proto *p)
+{
+	int i = sl_proto_index(p);
+	if (f->app_proto == 0 && i >= 0)
+		f->app_proto = (uint8_t)(i + 1);
+}
+
+void sl_app_set_rtt(struct sl_flow *f, uint64_t us)
+{
+	if (f->app && !f->app->has_rtt) {
+		f->app->rtt_us = us;
+		f->app->has_rtt = true;
+	}
+}
+
+bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
+{
+	if (!f->app || !f->app->has_rtt)
+		return false;
+	*us = f->app->rtt_us;
+	return true;
+}
+
+const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
+{
+	int i = sl_proto_index(p);
+	struct sl_pstate *s = i >= 0 ? find(r->flow->app, (size_t)i) : NULL;
+	return s ? s->data : NULL;
+}
+
+void *sl_record_global(const struct sl_record *r, const struct sl_proto *p)
+{
+	int i = sl_proto_index(p);
+	return r->dispatch && i >= 0 ? r->dispatch->globals[i] : NULL;
+}

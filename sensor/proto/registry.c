@@ -1,0 +1,31 @@
+/* The one list of protocol parsers.  Adding a protocol touches its own file,
+ * one line here and one files() line in meson.build; nothing else names
+ * individual parsers. */
+#include "sightline/proto.h"
+
+extern const struct sl_proto sl_proto_http;
+
+static const struct sl_proto *const protos[] = {
+	&sl_proto_http,
+};
+
+/* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
+_Static_assert(ARRAY_SIZE(protos) <= 64, "at most 64 parsers");
+
+size_t sl_proto_count(void)
+{
+	return ARRAY_SIZE(protos);
+}
+
+const struct sl_proto *sl_proto_at(size_t i)
+{
+	return i < ARRAY_SIZE(protos) ? protos[i] : NULL;
+}
+
+int sl_proto_index(const struct sl_proto *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
+		if (protos[i] == p)
+			return (int)i;
+	return -1;
+}

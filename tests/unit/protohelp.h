@@ -1,0 +1,126 @@
+/* Test harness for protocol parsers: one flow, packets fed through the real
+ * dispatcher (probe, state, verdicts), and the flow record's fields read
+ * back through the catalogue exactly as the JSON writer reads them.
+ *
+ *   struct ph h;
+ *   ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
+ *   ph_feed(&h, SL_DIR_TOSERVER, "GET / HTTP/1.1\r\n...", n);
+ *   CHECK_EQ_STR(ph_str(&h, "http.host"), "example.org");
+ *   ph_finish(&h);
+ */
+#ifndef SIGHTLINE_PROTOHELP_H
+#define SIGHTLINE_PROTOHELP_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sightline/proto.h"
+
+struct ph {
+	struct sl_config cfg;
+	struct sl_dispatch *d;
+	struct sl_flow flow;
+	uint32_t seq[2];    /* next TCP sequence number per direction */
+	sl_time_us now;
+	uint8_t flags;      /* TCP flags for the next ph_feed (default PSH|ACK) */
+	bool ended;
+	struct sl_value v;
+};
+
+static inline void ph_init(struct ph *h, uint8_t proto, const char *cli, uint16_t cport,
+		    const char *srv, uint16_t sport)
+{
+	char err[256];
+	memset(h, 0, sizeof(*h));
+	sl_config_init_defaults(&h->cfg);
+	if (sl_dispatch_create(&h->cfg, &h->d, err, sizeof(err)) < 0)
+		abort();
+	sl_addr_parse(cli, &h->flow.cli);
+	sl_addr_parse(srv, &h->flow.srv);
+	h->flow.cport = cport;
+	h->flow.sport = sport;
+	h->flow.proto = proto;
+	h->seq[0] = 1000;
+	h->seq[1] = 50000;
+	h->now = 1772460000ULL * SL_US_PER_SEC;
+}
+
+/* Feed a packet with payload (len may be 0) in direction dir, 1 ms after the
+ * previous one, with in-order sequence numbers.  Returns the packet's seq. */
+static inline uint32_t ph_feed_at(struct ph *h, enum sl_dir dir, const void *payload, size_t len,
+			   uint32_t seq)
+{
+	struct sl_packet p;
+	memset(&p, 0, sizeof(p));
+	const struct sl_flow *f = &h->flow;
+	p.src = dir == SL_DIR_TOSERVER ? f->cli : f->srv;
+	p.dst = dir == SL_DIR_TOSERVER ? f->srv : f->cli;
+	p.sport = dir == SL_DIR_TOSERVER ? f->cport : f->sport;
+	p.dport = dir == SL_DIR_TOSERVER ? f->sport : f->cport;
+	p.proto = f->proto;
+	p.ip_version = f->cli.family;
+	p.ts = h->now += 1000;
+	p.tcp_flags = h->flags ? h->flags : (SL_TCP_PSH | SL_TCP_ACK);
+	p.tcp_seq = seq;
+	p.tcp_ack = h->seq[!dir];
+	p.payload = payload;
+	p.payload_len = (uint32_t)len;
+	p.wirelen = (uint32_t)len + 54;
+	h->flow.pkts[dir]++;
+	h->flow.bytes[dir] += p.wirelen;
+	if (h->flow.first == 0)
+		h->flow.first = p.ts;
+	h->flow.last = p.ts;
+	sl_dispatch_packet(h->d, &h->flow, &p, dir);
+	return seq;
+}
+
+static inline uint32_t ph_feed(struct ph *h, enum sl_dir dir, const void *payload, size_t len)
+{
+	uint32_t seq = h->seq[dir];
+	h->seq[dir] += (uint32_t)len;
+	return ph_feed_at(h, dir, payload, len, seq);
+}
+
+/* End the flow (flow_end hooks) once, before reading fields. */
+static inline void ph_end(struct ph *h)
+{
+	if (!h->ended)
+		sl_dispatch_flow_end(h->d, &h->flow);
+	h->ended = true;
+}
+
+static inline const struct sl_value *ph_get(struct ph *h, const char *name)
+{
+	const struct sl_field *fd = sl_catalogue_find(name);
+	struct sl_record r = { .flow = &h->flow, .dispatch = h->d, .event_type = "flow" };
+	ph_end(h);
+	if (!fd)
+		abort(); /* a test naming an undeclared field is a bug in the test */
+	memset(&h->v, 0, sizeof(h->v));
+	return fd->get(&r, &h->v) ? &h->v : NULL;
+}
+
+/* String field value, or NULL when absent. */
+static inline const char *ph_str(struct ph *h, const char *name)
+{
+	const struct sl_value *v = ph_get(h, name);
+	return v ? v->s : NULL;
+}
+
+/* Unsigned field value, or UINT64_MAX when absent. */
+static inline uint64_t ph_u64(struct ph *h, const char *name)
+{
+	const struct sl_value *v = ph_get(h, name);
+	return v ? v->u : UINT64_MAX;
+}
+
+static inline void ph_finish(struct ph *h)
+{
+	ph_end(h);
+	sl_dispatch_flow_free(h->d, &h->flow);
+	sl_dispatch_destroy(h->d);
+	sl_config_finish(&h->cfg);
+}
+
+#endif
