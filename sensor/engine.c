@@ -46,6 +46,8 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		return -ENOMEM;
 	e->cfg = cfg;
 	e->eve = eve;
+	size_t nf;
+	sl_catalogue_emit_order(&nf); /* build the static order before any event */
 	sl_json_init(&e->json);
 	int rc = sl_decoder_create(&cfg->decode, &e->dec);
 	if (rc < 0) {

@@ -84,8 +84,16 @@ const struct sl_field *sl_catalogue_find(const char *name);
 void sl_catalogue_print(FILE *out);
 
 /**
+ * Fields in the order events carry them: catalogue order, except that
+ * fields sharing a dotted prefix are brought together (so modules may add
+ * fields under a common prefix without repeating a JSON key).  Borrowed,
+ * static; built on the first call (make that call before starting threads).
+ */
+const struct sl_field *const *sl_catalogue_emit_order(size_t *n);
+
+/**
  * Write every present field of every table for r into j (inside an object
- * begun by the caller), in catalogue order.
+ * begun by the caller), in sl_catalogue_emit_order().
  */
 void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j);
 

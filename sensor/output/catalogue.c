@@ -1,5 +1,6 @@
 /* The one list of field tables, lookup by name, --list-fields printing and
  * JSON emission of a record. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sightline/field.h"
@@ -74,18 +75,102 @@ static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_va
 	}
 }
 
-void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
+/*
+ * Emission order.  Modules may add fields under a shared prefix (tcp.* from
+ * the flow table and from the TCP parser; dest.* from DNS and GeoIP), but a
+ * JSON object must be written in one piece or its key repeats.  So fields
+ * are emitted sorted by, at every level of their dotted path, the position
+ * of the first field that opened that path: groups become contiguous and
+ * otherwise the catalogue order is kept.  Computed once; the catalogue is
+ * static.
+ */
+#define MAX_FIELDS 1024
+#define MAX_DEPTH 6
+
+struct ordered {
+	const struct sl_field *f;
+	uint16_t key[MAX_DEPTH];
+};
+
+static void all_fields(size_t *n, const struct sl_field **out, size_t max)
 {
 	const struct sl_field_table *tab;
+	*n = 0;
 	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
-		for (size_t i = 0; i < tab->n; i++) {
-			const struct sl_field *f = &tab->fields[i];
-			struct sl_value v;
-			v.n = 0;
-			if (!f->get(r, &v))
-				continue;
-			sl_json_path(j, f->name);
-			emit_value(j, f->type, &v);
+		for (size_t i = 0; i < tab->n && *n < max; i++)
+			out[(*n)++] = &tab->fields[i];
+}
+
+/* Rank of the path made of the first len bytes of name: the index of the
+ * first field whose name continues that path. */
+static uint16_t path_rank(const struct sl_field **fs, size_t n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(fs[i]->name, name, len) == 0 &&
+		    (fs[i]->name[len] == '.' || fs[i]->name[len] == '\0'))
+			return (uint16_t)i;
+	return (uint16_t)n;
+}
+
+static int cmp_ordered(const void *a, const void *b)
+{
+	const struct ordered *x = a, *y = b;
+	return memcmp(x->key, y->key, sizeof(x->key)) < 0 ? -1 :
+	       memcmp(x->key, y->key, sizeof(x->key)) > 0;
+}
+
+static void build_order(struct ordered *ord, size_t *count)
+{
+	const struct sl_field *fs[MAX_FIELDS];
+	size_t n;
+	all_fields(&n, fs, MAX_FIELDS);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = fs[i]->name;
+		size_t d = 0, len = 0;
+		memset(ord[i].key, 0xff, sizeof(ord[i].key));
+		ord[i].f = fs[i];
+		for (const char *p = name;; p++) {
+			if ((*p == '.' || *p == '\0') && d < MAX_DEPTH) {
+				len = (size_t)(p - name);
+				uint16_t r = path_rank(fs, n, name, len);
+				ord[i].key[d++] = (uint16_t)((r >> 8) | (r << 8)); /* big-endian for memcmp */
+			}
+			if (!*p)
+				break;
 		}
+	}
+	qsort(ord, n, sizeof(*ord), cmp_ordered);
+	*count = n;
+}
+
+/* The sorted order, built on first use (the engine calls this at start-up,
+ * before any thread writes events). */
+const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
+{
+	static struct ordered ord[MAX_FIELDS];
+	static const struct sl_field *list[MAX_FIELDS];
+	static size_t count;
+	if (!count) {
+		build_order(ord, &count);
+		for (size_t i = 0; i < count; i++)
+			list[i] = ord[i].f;
+	}
+	*n = count;
+	return list;
+}
+
+void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
+{
+	size_t n;
+	const struct sl_field *const *order = sl_catalogue_emit_order(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sl_field *f = order[i];
+		struct sl_value v;
+		v.n = 0;
+		if (!f->get(r, &v))
+			continue;
+		sl_json_path(j, f->name);
+		emit_value(j, f->type, &v);
+	}
 	sl_json_path_reset(j);
 }

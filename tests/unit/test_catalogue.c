@@ -71,20 +71,25 @@ static void test_json_paths(void)
 	sl_json_finish(&j);
 }
 
-/* Names with a shared first component must be contiguous, or the JSON
- * would open the same object twice (a duplicate key). */
+/* True when a has the object path p (the first plen bytes) as a prefix. */
+static bool in_path(const char *a, const char *p, size_t plen)
+{
+	return strncmp(a, p, plen) == 0 && a[plen] == '.';
+}
+
+/* Names sharing an object path (at any depth) must be contiguous, or the
+ * JSON would open the same object twice (a duplicate key). */
 static bool grouped(const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = i + 2; k < n; k++) {
-			size_t li = strcspn(names[i], "."), lk = strcspn(names[k], ".");
-			if (!names[i][li] || !names[k][lk] || li != lk || memcmp(names[i], names[k], li))
-				continue;
-			for (size_t m = i + 1; m < k; m++) {
-				size_t lm = strcspn(names[m], ".");
-				if (lm != li || memcmp(names[m], names[i], li))
+		for (const char *dot = strchr(names[i], '.'); dot; dot = strchr(dot + 1, '.')) {
+			size_t plen = (size_t)(dot - names[i]);
+			size_t k = n;
+			while (k-- > i + 1 && !in_path(names[k], names[i], plen))
+				;
+			for (size_t m = i + 1; m < k; m++)
+				if (!in_path(names[m], names[i], plen))
 					return false;
-			}
 		}
 	return true;
 }
@@ -104,10 +109,27 @@ static void test_catalogue(void)
 		}
 	}
 	CHECK(n > 20);
-	CHECK(grouped(names, n));
+	size_t ne;
+	const struct sl_field *const *order = sl_catalogue_emit_order(&ne);
+	const char *emitted[256];
+	CHECK_EQ_INT(ne, n);
+	for (size_t i = 0; i < ne && i < ARRAY_SIZE(emitted); i++)
+		emitted[i] = order[i]->name;
+	CHECK(grouped(emitted, ne));
 	CHECK(sl_catalogue_find("flow.pkts_toserver") != NULL);
 	CHECK(sl_catalogue_find("flow.pkts") == NULL);
 	CHECK(sl_catalogue_table(sl_catalogue_tables()) == NULL);
+}
+
+static void test_grouping_helper(void)
+{
+	TEST("grouped(): detects a split object at any depth");
+	const char *ok[] = { "a", "t.x", "t.s.a", "t.s.b", "t.y", "z" };
+	const char *split_top[] = { "t.x", "a", "t.y" };
+	const char *split_deep[] = { "t.s.a", "t.x", "t.s.b" };
+	CHECK(grouped(ok, ARRAY_SIZE(ok)));
+	CHECK(!grouped(split_top, ARRAY_SIZE(split_top)));
+	CHECK(!grouped(split_deep, ARRAY_SIZE(split_deep)));
 }
 
 static void test_decode_reasons_grouped(void)
@@ -128,6 +150,7 @@ int main(void)
 	test_json_utf8();
 	test_json_paths();
 	test_catalogue();
+	test_grouping_helper();
 	test_decode_reasons_grouped();
 	return TEST_REPORT();
 }
