@@ -1,0 +1,70 @@
+/* TLS ClientHello parsing and the client fingerprints computed from it
+ * (JA3, JA4), shared by TLS over TCP (sensor/proto/tls.c), QUIC Initial
+ * packets (sensor/proto/quic.c) and DTLS.  Spec: RFC 8446 §4.1.2 (and RFC
+ * 5246 for earlier versions); JA3: salesforce/ja3 README; JA4 (BSD-3):
+ * FoxIO-LLC/ja4 technical details.  JA4+ variants other than JA4 are under
+ * a non-commercial licence and are not implemented here. */
+#ifndef SIGHTLINE_TLS_HELLO_H
+#define SIGHTLINE_TLS_HELLO_H
+
+#include "sightline/common.h"
+
+#define SL_TLS_LIST_MAX 128  /* ciphers, extensions, groups, sig algs kept */
+#define SL_TLS_ALPN_MAX 8    /* ALPN protocols kept */
+
+/* Facts of one ClientHello, in wire order, GREASE values included (the
+ * fingerprint functions skip them as their specs say). */
+struct sl_tls_client_hello {
+	uint16_t legacy_version;        /* ClientHello.legacy_version */
+	uint16_t supported_version_max; /* highest non-GREASE supported_versions entry; 0 if absent */
+	uint16_t ciphers[SL_TLS_LIST_MAX];
+	uint16_t n_ciphers;
+	uint16_t extensions[SL_TLS_LIST_MAX];
+	uint16_t n_extensions;
+	uint16_t groups[SL_TLS_LIST_MAX];      /* supported_groups */
+	uint16_t n_groups;
+	uint8_t ec_point_formats[16];
+	uint16_t n_ec_point_formats;
+	uint16_t sig_algs[SL_TLS_LIST_MAX];    /* signature_algorithms */
+	uint16_t n_sig_algs;
+	char sni[256];                         /* server_name host_name, "" if absent */
+	char alpn[SL_TLS_ALPN_MAX][64];        /* ALPN protocol names, in order */
+	uint16_t n_alpn;
+	bool has_sni;
+	bool ech;                              /* encrypted_client_hello (0xfe0d) present */
+	bool esni;                             /* draft ESNI (0xffce) present */
+	bool truncated_lists;                  /* a list had more entries than kept */
+};
+
+/**
+ * Parse a ClientHello handshake message body (after the 4-byte handshake
+ * header: starting at legacy_version) of len bytes into *out.  Returns 0, or
+ * -EINVAL when the bytes are not a well-formed ClientHello (every read is
+ * bounds-checked).  *out is fully overwritten; no allocation.
+ */
+int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_client_hello *out);
+
+/* "t13d1516h2_8daaf6152771_02713d6af862" and its NUL. */
+#define SL_JA4_LEN 37
+
+/**
+ * JA4 of a ClientHello.  transport is 't' (TLS over TCP), 'q' (QUIC) or
+ * 'd' (DTLS).  Writes out.
+ */
+void sl_tls_ja4(const struct sl_tls_client_hello *ch, char transport, char out[SL_JA4_LEN]);
+
+/**
+ * JA3: the decimal string "version,ciphers,extensions,groups,formats"
+ * (GREASE removed) into str (strlen bytes, truncated safely), and its MD5 in
+ * lowercase hex into md5hex.
+ */
+void sl_tls_ja3(const struct sl_tls_client_hello *ch, char *str, size_t strlen,
+		char md5hex[33]);
+
+/** True for a GREASE value (RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa). */
+static inline bool sl_tls_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+#endif
