@@ -97,6 +97,9 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 		e->st.first_ts = ts;
 	if (ts > e->st.last_ts)
 		e->st.last_ts = ts;
+	if (ts < e->st.prev_ts)
+		e->st.time_backwards++;
+	e->st.prev_ts = ts;
 	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
 		return;
 	e->st.ip_packets++;

@@ -218,8 +218,18 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	if (stop_flag && !o->quiet)
 		fprintf(stderr, "sightline: stopped by signal; every open flow was written\n");
 	sl_engine_destroy(e);
+	int code = exit_for(rc);
+	sl_eve_flush(eve);
+	const struct sl_eve_stats *es = sl_eve_stats(eve);
+	if (es->write_errors) {
+		fprintf(stderr, "sightline: %llu of %llu events could not be written to %s: %s\n",
+			(unsigned long long)es->write_errors, (unsigned long long)es->events,
+			cfg->output.eve_path, strerror(es->last_errno));
+		if (code == EXIT_OK)
+			code = EXIT_RUNTIME;
+	}
 	sl_eve_close(eve);
-	return exit_for(rc);
+	return code;
 }
 
 static int main_job(const struct opts *o, struct sl_config *cfg)

@@ -19,6 +19,7 @@ static void stats_capture(struct sl_engine *e, struct sl_json *j)
 	kv(j, "stats.capture.truncated_files", e->st.truncated_files);
 	kv(j, "stats.capture.damaged_files", e->st.damaged_files);
 	kv(j, "stats.capture.kernel_drops", e->st.capture_drops);
+	kv(j, "stats.capture.time_backwards", e->st.time_backwards);
 }
 
 static void stats_decode(struct sl_engine *e, struct sl_json *j)
@@ -140,10 +141,14 @@ void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 		(unsigned long long)e->st.files, (unsigned long long)e->st.packets,
 		human_bytes(e->st.bytes, b, sizeof(b)), wall_sec,
 		wall_sec > 0 ? (double)e->st.packets / wall_sec : 0.0);
+	if (e->st.time_backwards)
+		fprintf(out, "  time:      %llu packets earlier than the packet before them (capture "
+			"merged or clock stepped); flows keep their first and latest times\n",
+			(unsigned long long)e->st.time_backwards);
 	summary_decode(e, out);
 	summary_flows(e, out);
 	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
-	fprintf(out, "  output:    %llu events to %s", (unsigned long long)o->events,
+	fprintf(out, "  output:    %llu events to %s", (unsigned long long)(o->events - o->write_errors),
 		strcmp(sl_eve_path(e->eve), "-") == 0 ? "stdout" : sl_eve_path(e->eve));
 	if (o->write_errors)
 		fprintf(out, "; %llu LOST to write errors (%s)", (unsigned long long)o->write_errors,

@@ -8,9 +8,9 @@
 struct sl_eve;
 
 struct sl_eve_stats {
-	uint64_t events;       /* lines written */
-	uint64_t bytes;
-	uint64_t write_errors; /* lines lost to a failed write */
+	uint64_t events;       /* lines handed to the writer */
+	uint64_t bytes;        /* bytes that reached the file */
+	uint64_t write_errors; /* lines lost to a failed write (events - write_errors arrived) */
 	int last_errno;        /* errno of the last failed write, 0 if none */
 };
 
@@ -21,7 +21,11 @@ struct sl_eve_stats {
  */
 int sl_eve_open(const char *path, struct sl_eve **out, char *err, size_t errlen);
 
-/** Write one line (a newline is added).  Returns false when it was lost. */
+/**
+ * Queue one line (a newline is added); it reaches the file when the buffer
+ * fills or on sl_eve_flush().  Returns false when a write failed during the
+ * call (lines lost then are counted in write_errors).
+ */
 bool sl_eve_write(struct sl_eve *e, const char *line, size_t len);
 
 /** Push buffered lines to the file; counts a failure like sl_eve_write(). */

@@ -64,6 +64,28 @@ static void progress_show(struct progress *pg, struct cap_ctx *c, size_t idx, si
 		(unsigned long long)pk, pk / (t - pg->start));
 }
 
+/* A read error part-way.  A record cut short at the end (an interrupted
+ * capture) is a warning: everything before it was read.  Anything else is
+ * damage: the caller reports err and the run exits 1. */
+static int read_error(struct sl_engine *e, const char *path, const char *why, uint64_t packets,
+		      char *err, size_t errlen)
+{
+	const char *advice = "repair it with pcapfix or re-capture";
+	if (strstr(why, "truncated")) {
+		fprintf(stderr, "sightline: %s: capture ends in a cut-short record after packet %llu "
+			"(%s); every packet before it was read\n", path, (unsigned long long)packets, why);
+		sl_engine_stats(e)->truncated_files++;
+		return 0;
+	}
+	if (strstr(why, "different from the type of the first interface"))
+		advice = "sightline reads one link type per file: split it per interface, e.g. "
+			 "tshark -r FILE -Y 'frame.interface_id == 1' -w FILE-if1.pcapng";
+	sl_engine_stats(e)->damaged_files++;
+	snprintf(err, errlen, "%s: capture is damaged after packet %llu (%s); the flows read so far "
+		 "are written; %s", path, (unsigned long long)packets, why, advice);
+	return SL_CAPTURE_RUNTIME;
+}
+
 /* Read one file in slices so the progress line and signals are serviced. */
 static int replay_file(struct sl_engine *e, const char *path, const struct sl_capture_opts *o,
 		       struct progress *pg, size_t idx, size_t n, char *err, size_t errlen)
@@ -79,19 +101,7 @@ static int replay_file(struct sl_engine *e, const char *path, const struct sl_ca
 		if (got == 0 || got == PCAP_ERROR_BREAK)
 			break;
 		if (got == PCAP_ERROR) {
-			const char *why = pcap_geterr(p);
-			bool truncated = strstr(why, "truncated") != NULL;
-			fprintf(stderr, "\nsightline: %s: %s after packet %llu (%s); the flows read so far are kept\n",
-				path, truncated ? "capture ends in a cut-short record" : "capture is damaged",
-				(unsigned long long)c.packets, why);
-			if (truncated) {
-				sl_engine_stats(e)->truncated_files++;
-			} else {
-				sl_engine_stats(e)->damaged_files++;
-				snprintf(err, errlen, "%s: damaged after packet %llu: %s", path,
-					 (unsigned long long)c.packets, why);
-				rc = SL_CAPTURE_RUNTIME;
-			}
+			rc = read_error(e, path, pcap_geterr(p), c.packets, err, errlen);
 			break;
 		}
 		if (o->progress)

@@ -1,15 +1,25 @@
-/* EVE JSON lines to a file or stdout, with counted (never fatal) write errors. */
+/* EVE JSON lines to a file or stdout.  The writer keeps its own buffer and
+ * counts the lines in it, so when a write fails (disk full, closed pipe) it
+ * knows exactly how many events were lost; losses are counted and reported,
+ * never fatal. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sightline/eve.h"
 
+#define EVE_BUF (1u << 16)
+
 struct sl_eve {
-	FILE *f;
+	int fd;
 	bool is_stdout;
 	char *path;
+	char *buf;
+	size_t len;
+	uint64_t pending;   /* lines in buf */
 	struct sl_eve_stats st;
 };
 
@@ -19,8 +29,8 @@ int sl_eve_open(const char *path, struct sl_eve **out, char *err, size_t errlen)
 	if (!e)
 		return -ENOMEM;
 	e->is_stdout = strcmp(path, "-") == 0;
-	e->f = e->is_stdout ? stdout : fopen(path, "a");
-	if (!e->f) {
+	e->fd = e->is_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (e->fd < 0) {
 		int rc = -errno;
 		snprintf(err, errlen, "%s: cannot open the EVE output: %s; %s", path, strerror(errno),
 			 errno == ENOENT ? "create the directory first or choose another path with -o"
@@ -29,36 +39,69 @@ int sl_eve_open(const char *path, struct sl_eve **out, char *err, size_t errlen)
 		return rc;
 	}
 	e->path = strdup(path);
-	if (!e->path) {
+	e->buf = malloc(EVE_BUF);
+	if (!e->path || !e->buf) {
 		sl_eve_close(e);
 		return -ENOMEM;
 	}
-	if (!e->is_stdout)
-		setvbuf(e->f, NULL, _IOFBF, 1 << 16);
 	*out = e;
 	return 0;
 }
 
-bool sl_eve_write(struct sl_eve *e, const char *line, size_t len)
+/* write(2) all of [p, p+n), retrying on EINTR and partial writes. */
+static int write_all(int fd, const char *p, size_t n)
 {
-	if (fwrite(line, 1, len, e->f) != len || fputc('\n', e->f) == EOF) {
-		e->st.write_errors++;
-		e->st.last_errno = errno;
-		clearerr(e->f);
-		return false;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
 	}
-	e->st.events++;
-	e->st.bytes += len + 1;
-	return true;
+	return 0;
 }
 
+/* Push the buffer out; on failure its lines are counted as lost. */
 void sl_eve_flush(struct sl_eve *e)
 {
-	if (e && fflush(e->f) != 0) {
-		e->st.write_errors++;
-		e->st.last_errno = errno;
-		clearerr(e->f);
+	if (!e || !e->len)
+		return;
+	int rc = write_all(e->fd, e->buf, e->len);
+	if (rc < 0) {
+		e->st.write_errors += e->pending;
+		e->st.last_errno = -rc;
+	} else {
+		e->st.bytes += e->len;
 	}
+	e->len = 0;
+	e->pending = 0;
+}
+
+bool sl_eve_write(struct sl_eve *e, const char *line, size_t len)
+{
+	uint64_t lost = e->st.write_errors;
+	e->st.events++;
+	if (e->len + len + 1 > EVE_BUF)
+		sl_eve_flush(e);
+	if (len + 1 > EVE_BUF) { /* longer than the buffer: write it through */
+		int rc = write_all(e->fd, line, len);
+		if (rc == 0)
+			rc = write_all(e->fd, "\n", 1);
+		if (rc < 0) {
+			e->st.write_errors++;
+			e->st.last_errno = -rc;
+		} else {
+			e->st.bytes += len + 1;
+		}
+		return e->st.write_errors == lost;
+	}
+	memcpy(e->buf + e->len, line, len);
+	e->buf[e->len + len] = '\n';
+	e->len += len + 1;
+	e->pending++;
+	return e->st.write_errors == lost;
 }
 
 const char *sl_eve_path(const struct sl_eve *e)
@@ -75,9 +118,11 @@ void sl_eve_close(struct sl_eve *e)
 {
 	if (!e)
 		return;
-	sl_eve_flush(e);
-	if (!e->is_stdout && e->f)
-		fclose(e->f);
+	if (e->buf)
+		sl_eve_flush(e);
+	if (!e->is_stdout && e->fd >= 0)
+		close(e->fd);
+	free(e->buf);
 	free(e->path);
 	free(e);
 }
