@@ -199,7 +199,6 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 		sl_eve_close(eve);
 		return fprintf(stderr, "sightline: %s\n", err), EXIT_RUNTIME;
 	}
-	install_signals();
 	struct sl_capture_opts co = {
 		.bpf = cfg->capture.bpf,
 		.progress = !o->quiet && cfg->output.progress && isatty(STDERR_FILENO),
@@ -329,6 +328,9 @@ int main(int argc, char **argv)
 		return mmdb_main(argc - 1, argv + 1);
 	struct opts o = { 0 };
 	struct sl_config cfg = { 0 };
+	/* First thing: a Ctrl-C while thousands of inputs are being checked
+	 * must stop the run cleanly, not be lost or kill it half-way. */
+	install_signals();
 	int rc = parse_args(argc, argv, &o);
 	if (rc < 0)
 		rc = load_config(&o, &cfg);

@@ -1,6 +1,8 @@
 /* Expanding -r arguments into an ordered list of capture files: directories
  * walked recursively in name order, captures recognised by magic number. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +27,20 @@ bool sl_capture_is_capture_magic(const uint8_t *b, size_t n)
 	return false;
 }
 
-/* Read the first bytes of path: -errno, 0 = capture, 1 = not a capture. */
+/* Read the first bytes of path: -errno, 0 = capture, 1 = not a capture.
+ * read(2) of 4 bytes: stdio would pull a whole buffer per file. */
 static int sniff(const char *path, char *why, size_t whylen)
 {
 	uint8_t b[4];
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
+	ssize_t got = read(fd, b, sizeof(b));
+	int saved = errno;
+	close(fd);
+	if (got < 0)
+		return -saved;
+	size_t n = (size_t)got;
 	if (n == 0)
 		snprintf(why, whylen, "empty file, not a capture");
 	else if (n < 4)

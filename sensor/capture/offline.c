@@ -19,9 +19,11 @@ static pcap_t *open_file(const char *path, char *err, size_t errlen)
 
 /* Open every file once before reading any, so a bad link type, a damaged
  * header or a bad filter stops the run before it writes half a result. */
-static int preflight(const struct sl_capture_list *files, const char *bpf, char *err, size_t errlen)
+static int preflight(const struct sl_capture_list *files, const struct sl_capture_opts *o,
+		     char *err, size_t errlen)
 {
-	for (size_t i = 0; i < files->n; i++) {
+	const char *bpf = o->bpf;
+	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
 		pcap_t *p = open_file(files->paths[i], err, errlen);
 		if (!p)
 			return SL_CAPTURE_INPUT;
@@ -117,7 +119,7 @@ static int replay_file(struct sl_engine *e, const char *path, const struct sl_ca
 int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 		       const struct sl_capture_opts *o, char *err, size_t errlen)
 {
-	int rc = preflight(files, o->bpf, err, errlen);
+	int rc = preflight(files, o, err, errlen);
 	if (rc < 0)
 		return rc;
 	struct progress pg = { .start = now_sec(), .last = now_sec(), .total_bytes = files->total_bytes,

@@ -60,10 +60,16 @@ else echo "ok progress-in-pipe"; fi
 
 # SIGINT during an offline replay: stop reading, write the open flows and the
 # stats event, exit 0.
-many=(); for _ in $(seq 20000); do many+=("$src/pcaps/real/tls12.pcap"); done
+many=(); for _ in $(seq 20000); do many+=("$src/pcaps/real/tls12.pcap"); done  # ~900k packets
 "$s" -o "$tmp/sig.json" -r "${many[@]}" 2>"$tmp/sig.err" &
 pid=$!
-sleep 0.5
+# Signal mid-replay: once events have reached the file (flows of earlier
+# files end as the same tuples reopen), not on a timer that a fast machine
+# beats or a loaded one never reaches.
+for _ in $(seq 1000); do
+  [ -s "$tmp/sig.json" ] && break
+  sleep 0.01
+done
 kill -INT "$pid"; wait "$pid"; rc=$?
 files_read=$(tail -1 "$tmp/sig.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["capture"]["files"])' 2>/dev/null)
 if [ "$rc" = 0 ] && grep -q 'stopped by signal' "$tmp/sig.err" && [ -n "$files_read" ] && [ "$files_read" -lt 20000 ] &&

@@ -1,6 +1,8 @@
-/* Fuzz every protocol parser through the real dispatcher.  Input format:
- * byte 0: registry index (mod the number of parsers) and, in bit 7, UDP
- * instead of TCP; then records of [dir:1][len:2 big-endian][bytes:len], each
+/* Fuzz every protocol parser through the real dispatcher (which offers
+ * each packet to every parser of the flow's transport).  Input format:
+ * byte 0: bit 7 = UDP instead of TCP; bits 0-4 pick the server port from
+ * ports[] below (parsers whose probe looks at the port need the right one);
+ * then records of [dir:1][len:2 big-endian][bytes:len], each
  * fed as one packet of a single flow with in-order sequence numbers (the
  * dir byte's bit 1 skips 1000 sequence numbers first, to exercise gaps).
  * The flow is ended and every field of the catalogue is read, as the JSON
@@ -13,12 +15,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Server ports of the protocols sightline parses; append, never reorder
+ * (seeds name their port by index). */
+static const uint16_t ports[32] = {
+	443, 80, 22, 53, 67, 5353, 1194, 51820, 500, 4500, 3389, 5900, 5938, 6568, 21116, 1701,
+	1723, 8080, 9001, 3478, 5060, 853, 123, 137, 0,
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || sl_proto_count() == 0)
 		return 0;
 	struct ph h;
-	ph_init(&h, (data[0] & 0x80) ? 17 : 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	uint16_t port = ports[data[0] & 0x1f] ? ports[data[0] & 0x1f] : 443;
+	ph_init(&h, (data[0] & 0x80) ? 17 : 6, "10.0.0.2", 40000, "198.51.100.1", port);
 	size_t i = 1;
 	while (i + 3 <= size) {
 		enum sl_dir dir = (data[i] & 1) ? SL_DIR_TOCLIENT : SL_DIR_TOSERVER;
