@@ -3,9 +3,11 @@
  * individual parsers. */
 #include "sightline/proto.h"
 
+extern const struct sl_proto sl_proto_tcp;
 extern const struct sl_proto sl_proto_http;
 
 static const struct sl_proto *const protos[] = {
+	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
 	&sl_proto_http,
 };
 
