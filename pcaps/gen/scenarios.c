@@ -33,6 +33,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_IPV4, 0, false, sl_scen_link_ipv4 },
 	{ "link-ipv6", "DLT_IPV6 (229): IPv6 TCP handshake, IPv6 UDP packet",
 	  SL_LINKTYPE_IPV6, 0, false, sl_scen_link_ipv6 },
+	{ "tunnel-mss", "TCP handshakes whose SYN MSS marks Ethernet, PPPoE, WireGuard, GRE/IPsec, IPIP, PPTP, tunnel (IPv4 + IPv6)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_tunnel_mss },
 	{ "malformed-ipv4-truncated", "Ethernet frame ending 12 bytes into the IPv4 header",
 	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_ipv4_truncated },
 	{ "malformed-ipv4-ihl", "IPv4 header with IHL 4 (16 bytes, below the minimum 5)",

@@ -96,6 +96,7 @@ int sl_scen_link_loop(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_link_raw(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_link_ipv4(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_link_ipv6(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_tunnel_mss(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_mal_ipv4_truncated(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_mal_ipv4_ihl(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_mal_ipv4_optlen(struct sl_pcapw *w, uint64_t t0);

@@ -158,6 +158,8 @@ void sl_json_i64(struct sl_json *j, int64_t v)
 	put(j, b, (size_t)snprintf(b, sizeof(b), "%lld", (long long)v));
 }
 
+/* The shortest of %.15g..%.17g that reads back to the same double: 0.022
+ * rather than 0.021999999999999999, with no precision lost. */
 void sl_json_double(struct sl_json *j, double v)
 {
 	char b[40];
@@ -166,7 +168,13 @@ void sl_json_double(struct sl_json *j, double v)
 		put(j, "null", 4);
 		return;
 	}
-	put(j, b, (size_t)snprintf(b, sizeof(b), "%.17g", v));
+	int n = 0;
+	for (int prec = 15; prec <= 17; prec++) {
+		n = snprintf(b, sizeof(b), "%.*g", prec, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	put(j, b, (size_t)n);
 }
 
 void sl_json_bool(struct sl_json *j, bool v)

@@ -3,10 +3,12 @@
  * individual parsers. */
 #include "sightline/proto.h"
 
+extern const struct sl_proto sl_proto_tcp;
 extern const struct sl_proto sl_proto_http;
 extern const struct sl_proto sl_proto_ssh;
 
 static const struct sl_proto *const protos[] = {
+	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
 	&sl_proto_http,
 	&sl_proto_ssh,
 };

@@ -7,6 +7,10 @@
  *   ph_feed(&h, SL_DIR_TOSERVER, "GET / HTTP/1.1\r\n...", n);
  *   CHECK_EQ_STR(ph_str(&h, "http.host"), "example.org");
  *   ph_finish(&h);
+ *
+ * For IP/TCP header facts (TTL, window, TCP options, IP id...) point h.tmpl
+ * at a packet: each fed packet starts as a copy of it, then gets the flow's
+ * addresses and ports, the time, sequence numbers, flags and payload.
  */
 #ifndef SIGHTLINE_PROTOHELP_H
 #define SIGHTLINE_PROTOHELP_H
@@ -23,6 +27,7 @@ struct ph {
 	uint32_t seq[2];    /* next TCP sequence number per direction */
 	sl_time_us now;
 	uint8_t flags;      /* TCP flags for the next ph_feed (default PSH|ACK) */
+	const struct sl_packet *tmpl; /* optional: header facts of the next packets */
 	bool ended;
 	struct sl_value v;
 };
@@ -46,12 +51,16 @@ static inline void ph_init(struct ph *h, uint8_t proto, const char *cli, uint16_
 }
 
 /* Feed a packet with payload (len may be 0) in direction dir, 1 ms after the
- * previous one, with in-order sequence numbers.  Returns the packet's seq. */
+ * previous one (set h->now to place it elsewhere), with in-order sequence
+ * numbers.  Returns the packet's seq. */
 static inline uint32_t ph_feed_at(struct ph *h, enum sl_dir dir, const void *payload, size_t len,
 			   uint32_t seq)
 {
 	struct sl_packet p;
-	memset(&p, 0, sizeof(p));
+	if (h->tmpl)
+		p = *h->tmpl;
+	else
+		memset(&p, 0, sizeof(p));
 	const struct sl_flow *f = &h->flow;
 	p.src = dir == SL_DIR_TOSERVER ? f->cli : f->srv;
 	p.dst = dir == SL_DIR_TOSERVER ? f->srv : f->cli;
@@ -75,10 +84,12 @@ static inline uint32_t ph_feed_at(struct ph *h, enum sl_dir dir, const void *pay
 	return seq;
 }
 
+/* As ph_feed_at at the direction's next sequence number; a SYN or FIN in
+ * h->flags takes one sequence number, as on the wire. */
 static inline uint32_t ph_feed(struct ph *h, enum sl_dir dir, const void *payload, size_t len)
 {
 	uint32_t seq = h->seq[dir];
-	h->seq[dir] += (uint32_t)len;
+	h->seq[dir] += (uint32_t)len + !!(h->flags & SL_TCP_SYN) + !!(h->flags & SL_TCP_FIN);
 	return ph_feed_at(h, dir, payload, len, seq);
 }
 
@@ -113,6 +124,13 @@ static inline uint64_t ph_u64(struct ph *h, const char *name)
 {
 	const struct sl_value *v = ph_get(h, name);
 	return v ? v->u : UINT64_MAX;
+}
+
+/* Double field value, or -1 when absent. */
+static inline double ph_f64(struct ph *h, const char *name)
+{
+	const struct sl_value *v = ph_get(h, name);
+	return v ? v->d : -1.0;
 }
 
 static inline void ph_finish(struct ph *h)

@@ -21,6 +21,10 @@ static void test_json_escaping(void)
 	sl_json_i64(&j, -5);
 	sl_json_key(&j, "d");
 	sl_json_double(&j, 1.0 / 0.0);
+	sl_json_key(&j, "ms");
+	sl_json_double(&j, 22.0 / 1000.0);
+	sl_json_key(&j, "third");
+	sl_json_double(&j, 1.0 / 3.0);
 	sl_json_key(&j, "l");
 	sl_json_open_array(&j);
 	sl_json_u64(&j, 1);
@@ -30,7 +34,8 @@ static void test_json_escaping(void)
 	sl_json_bool(&j, false);
 	sl_json_end(&j);
 	CHECK_EQ_STR(j.buf, "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\\u007f\",\"n\":18446744073709551615,"
-			    "\"i\":-5,\"d\":null,\"l\":[1,2],\"b\":false}");
+			    "\"i\":-5,\"d\":null,\"ms\":0.022,\"third\":0.3333333333333333,"
+			    "\"l\":[1,2],\"b\":false}");
 	sl_json_finish(&j);
 	sl_json_finish(NULL);
 }
