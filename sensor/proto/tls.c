@@ -17,12 +17,11 @@
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
 #include "sightline/tls_hello.h"
+#include "tcp_reasm.h"
 #include "tls_priv.h"
 
 /* Tunables (bytes). */
 #define TLS_HS_MAX (64 * 1024)        /* one handshake message being joined, per direction */
-#define TLS_OOO_MAX (16 * 1024)       /* out-of-order window past the next expected byte */
-#define TLS_OOO_RANGES 4              /* disjoint early pieces held per direction */
 #define TLS_TEXT_MAX (16 * 1024)      /* strings kept for the flow event */
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext.length limit, RFC 5246 §6.2.3 */
 
@@ -31,15 +30,9 @@ enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_
 
 extern const struct sl_proto sl_proto_tls;
 
-struct ooo_range {
-	uint32_t lo, hi; /* [lo, hi) as offsets from next_seq */
-};
-
 /* One direction's byte stream, record layer and handshake layer. */
 struct tls_dir {
-	uint32_t next_seq;  /* next expected sequence number */
-	uint32_t hint_seq;  /* where the stream starts, from the peer's ACK */
-	bool started, hinted;
+	struct sl_reasm tcp;     /* TCP order */
 	bool dead;          /* not TLS records (after identification) or lost: ignored */
 	bool encrypted;     /* handshake records are no longer plaintext */
 	bool any_record;
@@ -49,9 +42,6 @@ struct tls_dir {
 	uint32_t skip_left;      /* bytes of the current handshake message passed over */
 	uint8_t *hs;             /* a partial handshake message, or NULL */
 	uint32_t hs_len, hs_cap;
-	uint8_t *ooo;            /* TLS_OOO_MAX bytes, or NULL */
-	struct ooo_range rng[TLS_OOO_RANGES];
-	uint8_t n_rng;
 };
 
 /* Strings for the flow event live in one arena (text), found by offset. */
@@ -108,11 +98,16 @@ static const char *text_get(const struct tls_state *s, enum text_id id)
  * a fact about the client). */
 static void text_hex_list(struct tls_state *s, enum text_id id, const uint16_t *v, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	char buf[SL_TLS_LIST_MAX * 5 + 1];
-	size_t len = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && i < SL_TLS_LIST_MAX; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%04x", i ? "," : "", v[i]);
+	char *o = buf;
+	for (size_t i = 0; i < n && i < SL_TLS_LIST_MAX; i++) {
+		if (i)
+			*o++ = ',';
+		for (int shift = 12; shift >= 0; shift -= 4)
+			*o++ = hex[(v[i] >> shift) & 0xf];
+	}
+	*o = '\0';
 	if (n)
 		text_set(s, id, buf);
 }
@@ -526,119 +521,25 @@ static int records_feed(struct tls_state *s, enum sl_dir dir, const uint8_t *p, 
 	return 0;
 }
 
-/* ---- TCP order ----------------------------------------------------------- */
-
-/* Slide the out-of-order window after the stream advanced by k bytes. */
-static void ooo_advance(struct tls_dir *d, uint32_t k)
-{
-	uint8_t n = 0;
-	if (!d->ooo)
-		return;
-	if (k < TLS_OOO_MAX)
-		memmove(d->ooo, d->ooo + k, TLS_OOO_MAX - k);
-	for (uint8_t i = 0; i < d->n_rng; i++) {
-		struct ooo_range r = d->rng[i];
-		if (r.hi <= k)
-			continue;
-		r.lo = r.lo > k ? r.lo - k : 0;
-		r.hi -= k;
-		d->rng[n++] = r;
-	}
-	d->n_rng = n;
-	if (!n) {
-		free(d->ooo);
-		d->ooo = NULL;
-	}
-}
-
-/* Hold a segment that starts off bytes past the next expected one. */
-static void ooo_store(struct tls_state *s, struct tls_dir *d, uint32_t off, const uint8_t *b,
-		      uint32_t n)
-{
-	struct ooo_range r = { off, 0 };
-	if (off >= TLS_OOO_MAX || (!d->ooo && !(d->ooo = malloc(TLS_OOO_MAX)))) {
-		s->overflows++;
-		return;
-	}
-	if (n > TLS_OOO_MAX - off) {
-		n = TLS_OOO_MAX - off;
-		s->overflows++;
-	}
-	r.hi = off + n;
-	uint8_t k = 0;
-	for (uint8_t i = 0; i < d->n_rng; i++) { /* merge what touches r */
-		if (d->rng[i].lo <= r.hi && r.lo <= d->rng[i].hi) {
-			r.lo = d->rng[i].lo < r.lo ? d->rng[i].lo : r.lo;
-			r.hi = d->rng[i].hi > r.hi ? d->rng[i].hi : r.hi;
-		} else {
-			d->rng[k++] = d->rng[i];
-		}
-	}
-	if (k == TLS_OOO_RANGES) {
-		s->overflows++;
-		d->n_rng = k;
-		return;
-	}
-	memcpy(d->ooo + off, b, n);
-	uint8_t at = k;
-	while (at > 0 && d->rng[at - 1].lo > r.lo) {
-		d->rng[at] = d->rng[at - 1];
-		at--;
-	}
-	d->rng[at] = r;
-	d->n_rng = (uint8_t)(k + 1);
-}
-
 static void dir_drop(struct tls_dir *d)
 {
 	d->dead = true;
 	hs_clear(d);
-	free(d->ooo);
-	d->ooo = NULL;
-	d->n_rng = 0;
+	sl_reasm_finish(&d->tcp);
 }
 
-/* In-order bytes: records, then whatever held early segments now follow. */
-static int consume(struct tls_state *s, enum sl_dir dir, const uint8_t *b, uint32_t n,
-		   const struct sl_proto_pkt *pp)
-{
-	struct tls_dir *d = &s->d[dir];
-	int rc = hs_wanted(s, dir) ? records_feed(s, dir, b, n, pp) : 0;
-	d->next_seq += n;
-	ooo_advance(d, n);
-	while (rc == 0 && d->n_rng && d->rng[0].lo == 0) {
-		uint32_t k = d->rng[0].hi;
-		rc = hs_wanted(s, dir) ? records_feed(s, dir, d->ooo, k, pp) : 0;
-		d->next_seq += k;
-		ooo_advance(d, k);
-	}
-	return rc;
-}
+struct deliver_ctx {
+	struct tls_state *s;
+	const struct sl_proto_pkt *pp;
+};
 
-/* Place the packet's payload in its direction's stream.  The stream starts
- * where the peer's ACK said (so a first segment that arrives early is held),
- * else at the first segment seen. */
-static int stream_packet(struct tls_state *s, const struct sl_proto_pkt *pp)
+/* In-order bytes of the packet's direction, from sl_reasm_packet(). */
+static int deliver(void *ctx, const uint8_t *p, size_t n)
 {
-	struct tls_dir *d = &s->d[pp->dir];
-	const struct sl_packet *p = pp->pkt;
-	if (!d->started) {
-		d->started = true;
-		d->next_seq = d->hinted && p->tcp_seq - d->hint_seq < TLS_OOO_MAX ? d->hint_seq : p->tcp_seq;
-	}
-	if (d->dead)
+	struct deliver_ctx *c = ctx;
+	if (!hs_wanted(c->s, c->pp->dir))
 		return 0;
-	uint32_t ahead = p->tcp_seq - d->next_seq, behind = d->next_seq - p->tcp_seq;
-	if (ahead && ahead < 0x80000000u) {
-		if (hs_wanted(s, pp->dir))
-			ooo_store(s, d, ahead, p->payload, p->payload_len);
-		return 0;
-	}
-	if (ahead && behind >= p->payload_len)
-		return 0; /* retransmission */
-	if (!ahead)
-		behind = 0;
-	return consume(s, pp->dir, p->payload + behind, p->payload_len - behind, pp);
+	return records_feed(c->s, c->pp->dir, p, n, c->pp);
 }
 
 /* The client's next new payload after the server's flight closes the round
@@ -688,9 +589,7 @@ static void free_buffers(struct tls_state *s)
 {
 	for (int i = 0; i < 2; i++) {
 		hs_clear(&s->d[i]);
-		free(s->d[i].ooo);
-		s->d[i].ooo = NULL;
-		s->d[i].n_rng = 0;
+		sl_reasm_finish(&s->d[i].tcp);
 	}
 }
 
@@ -706,15 +605,15 @@ static enum sl_proto_verdict tls_packet(void *state, const struct sl_proto_pkt *
 {
 	struct tls_state *s = state;
 	const struct sl_packet *p = pp->pkt;
-	struct tls_dir *d = &s->d[pp->dir], *peer = &s->d[!pp->dir];
-	if (!peer->started && (p->tcp_flags & SL_TCP_ACK)) {
-		peer->hint_seq = p->tcp_ack;
-		peer->hinted = true;
-	}
+	struct tls_dir *d = &s->d[pp->dir];
+	struct deliver_ctx ctx = { s, pp };
+	if (p->tcp_flags & SL_TCP_ACK) /* where the peer's stream starts */
+		sl_reasm_hint(&s->d[!pp->dir].tcp, p->tcp_ack);
 	if (!p->payload_len)
 		return SL_PROTO_MORE;
-	bool new_data = !d->started || (int32_t)(p->tcp_seq + p->payload_len - d->next_seq) > 0;
-	if (stream_packet(s, pp) < 0) {
+	bool new_data = sl_reasm_is_new(&d->tcp, p->tcp_seq, p->payload_len);
+	if (!d->dead && sl_reasm_packet(&d->tcp, p->tcp_seq, p->payload, p->payload_len,
+					hs_wanted(s, pp->dir), deliver, &ctx, &s->overflows) < 0) {
 		if (!s->identified)
 			return SL_PROTO_NOT_MINE;
 		dir_drop(d);
