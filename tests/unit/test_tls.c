@@ -1,0 +1,719 @@
+/* TLS: ClientHello parsing, JA3/JA4 against published values, every
+ * truncation of a hello, and the stream parser (segments, records, order,
+ * ServerHello, certificate, round trip) through the real dispatcher. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "protohelp.h"
+#include "sightline/tls_hello.h"
+#include "testhelp.h"
+
+#define CHECK_EQ(a, b) CHECK_EQ_INT(a, b)
+
+extern const struct sl_proto sl_proto_tls;
+
+/* ---- building messages from parts ------------------------------------- */
+
+struct buf {
+	uint8_t b[96 * 1024];
+	size_t n;
+};
+
+static void put8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct buf *b, unsigned v) { put8(b, v >> 8); put8(b, v & 0xff); }
+static void put24(struct buf *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
+static void putn(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
+
+/* Length prefixes: open reserves w bytes, close writes what followed. */
+static size_t open_len(struct buf *b, int w) { size_t at = b->n; b->n += (size_t)w; return at; }
+static void close_len(struct buf *b, size_t at, int w)
+{
+	size_t len = b->n - at - (size_t)w;
+	for (int i = w - 1; i >= 0; i--, len >>= 8)
+		b->b[at + (size_t)i] = (uint8_t)(len & 0xff);
+}
+
+static void u16_list(struct buf *b, const uint16_t *v, size_t n, int w)
+{
+	size_t at = open_len(b, w);
+	for (size_t i = 0; i < n; i++)
+		put16(b, v[i]);
+	close_len(b, at, w);
+}
+
+static size_t ext_open(struct buf *b, unsigned type) { put16(b, type); return open_len(b, 2); }
+static void ext_close(struct buf *b, size_t at) { close_len(b, at, 2); }
+
+static void ext_empty(struct buf *b, unsigned type) { ext_close(b, ext_open(b, type)); }
+
+static void ext_sni(struct buf *b, const char *name)
+{
+	size_t e = ext_open(b, 0x0000), l = open_len(b, 2);
+	put8(b, 0);
+	put16(b, (unsigned)strlen(name));
+	putn(b, name, strlen(name));
+	close_len(b, l, 2);
+	ext_close(b, e);
+}
+
+/* ALPN from raw names (each a length byte then bytes). */
+static void ext_alpn_raw(struct buf *b, const uint8_t *const *names, const size_t *lens, size_t n)
+{
+	size_t e = ext_open(b, 0x0010), l = open_len(b, 2);
+	for (size_t i = 0; i < n; i++) {
+		put8(b, (unsigned)lens[i]);
+		putn(b, names[i], lens[i]);
+	}
+	close_len(b, l, 2);
+	ext_close(b, e);
+}
+
+static void ext_alpn(struct buf *b, const char *a, const char *c)
+{
+	const uint8_t *names[] = { (const uint8_t *)a, (const uint8_t *)c };
+	size_t lens[] = { strlen(a), c ? strlen(c) : 0 };
+	ext_alpn_raw(b, names, lens, c ? 2 : 1);
+}
+
+static void ext_u16s(struct buf *b, unsigned type, const uint16_t *v, size_t n, int w)
+{
+	size_t e = ext_open(b, type);
+	u16_list(b, v, n, w);
+	ext_close(b, e);
+}
+
+static void ext_bytes(struct buf *b, unsigned type, const char *hex)
+{
+	size_t e = ext_open(b, type);
+	for (; hex[0] && hex[1]; hex += 2) {
+		unsigned v;
+		sscanf(hex, "%2x", &v);
+		put8(b, v);
+	}
+	ext_close(b, e);
+}
+
+/* key_share (RFC 8446 §4.2.8): GREASE, x25519 and, with pq, a 1216-byte
+ * X25519MLKEM768 share that makes the hello span several segments. */
+static void ext_key_share(struct buf *b, bool pq)
+{
+	size_t e = ext_open(b, 51), l = open_len(b, 2);
+	put16(b, 0xdada);
+	put16(b, 1);
+	put8(b, 0);
+	if (pq) {
+		put16(b, 0x11ec);
+		put16(b, 1216);
+		for (int i = 0; i < 1216; i++)
+			put8(b, (unsigned)(i * 7));
+	}
+	put16(b, 0x001d);
+	put16(b, 32);
+	for (int i = 0; i < 32; i++)
+		put8(b, (unsigned)(i * 3));
+	close_len(b, l, 2);
+	ext_close(b, e);
+}
+
+/* ClientHello up to and including the compression methods; the caller adds
+ * the extensions block. */
+static void hello_head(struct buf *b, unsigned version, const uint16_t *ciphers, size_t n)
+{
+	put16(b, version);
+	for (int i = 0; i < 32; i++)
+		put8(b, (unsigned)i);
+	put8(b, 32);
+	for (int i = 0; i < 32; i++)
+		put8(b, 0xa0u + (unsigned)i);
+	u16_list(b, ciphers, n, 2);
+	put8(b, 1);
+	put8(b, 0);
+}
+
+/* Chrome's ClientHello of nDPI's chrome.pcap, flow 192.168.1.178:64410
+ * (fields as tshark lists them): nDPI labels it JA3C
+ * aa50c12a5dfa717d9d6ab34e97de79d5, JA4 t13d1516h2_8daaf6152771_e5627efa2ab1. */
+static void build_chrome(struct buf *b, bool pq)
+{
+	static const uint16_t ciphers[] = { 0x2a2a, 0x1303, 0x1301, 0x1302, 0xcca9, 0xcca8,
+		0xc02b, 0xc02f, 0xc02c, 0xc030, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035 };
+	static const uint16_t groups[] = { 0xdada, 0x001d, 0x0017, 0x0018 };
+	static const uint16_t sigs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
+	static const uint16_t versions[] = { 0x1a1a, 0x0304, 0x0303, 0x0302, 0x0301 };
+	b->n = 0;
+	hello_head(b, 0x0303, ciphers, ARRAY_SIZE(ciphers));
+	size_t exts = open_len(b, 2);
+	ext_empty(b, 0x1a1a);
+	ext_sni(b, "www.iit.cnr.it");
+	ext_empty(b, 23);
+	ext_bytes(b, 65281, "00");
+	ext_u16s(b, 10, groups, ARRAY_SIZE(groups), 2);
+	ext_bytes(b, 11, "0100");
+	ext_empty(b, 35);
+	ext_alpn(b, "h2", "http/1.1");
+	ext_bytes(b, 5, "0100000000");
+	ext_u16s(b, 13, sigs, ARRAY_SIZE(sigs), 2);
+	ext_empty(b, 18);
+	ext_key_share(b, pq);
+	ext_bytes(b, 45, "0101");
+	size_t e = ext_open(b, 43);
+	u16_list(b, versions, ARRAY_SIZE(versions), 1);
+	ext_close(b, e);
+	ext_bytes(b, 27, "020002");
+	ext_bytes(b, 17513, "0003026832");
+	ext_bytes(b, 43690, "00");
+	size_t pad = ext_open(b, 21); /* padding, as Chrome pads to a 512-byte boundary */
+	for (int i = 0; i < (pq ? 300 : 8); i++)
+		put8(b, 0);
+	ext_close(b, pad);
+	close_len(b, exts, 2);
+}
+
+/* ---- ClientHello parsing and fingerprints ----------------------------- */
+
+static void test_parse_fields(void)
+{
+	TEST("ClientHello: every parsed field");
+	static struct buf b;
+	struct sl_tls_client_hello ch;
+	build_chrome(&b, false);
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0);
+	CHECK_EQ_INT(ch.legacy_version, 0x0303);
+	CHECK_EQ_INT(ch.supported_version_max, 0x0304);
+	CHECK_EQ_INT(ch.n_ciphers, 16);
+	CHECK_EQ_INT(ch.ciphers[0], 0x2a2a);
+	CHECK_EQ_INT(ch.ciphers[15], 0x0035);
+	CHECK_EQ_INT(ch.n_extensions, 18);
+	CHECK_EQ_INT(ch.extensions[0], 0x1a1a);
+	CHECK_EQ_INT(ch.extensions[17], 21);
+	CHECK_EQ_INT(ch.n_groups, 4);
+	CHECK_EQ_INT(ch.groups[0], 0xdada);
+	CHECK_EQ_INT(ch.groups[3], 0x0018);
+	CHECK_EQ_INT(ch.n_ec_point_formats, 1);
+	CHECK_EQ_INT(ch.ec_point_formats[0], 0);
+	CHECK_EQ_INT(ch.n_sig_algs, 8);
+	CHECK_EQ_INT(ch.sig_algs[7], 0x0601);
+	CHECK(ch.has_sni);
+	CHECK_EQ_STR(ch.sni, "www.iit.cnr.it");
+	CHECK_EQ_INT(ch.n_alpn, 2);
+	CHECK_EQ_STR(ch.alpn[0], "h2");
+	CHECK_EQ_STR(ch.alpn[1], "http/1.1");
+	CHECK(!ch.ech && !ch.esni && !ch.truncated_lists);
+}
+
+static void test_fingerprints_chrome(void)
+{
+	TEST("JA3/JA4 of Chrome's hello equal nDPI's labels (chrome.pcap)");
+	static struct buf b;
+	struct sl_tls_client_hello ch;
+	char str[2048], md5[33], ja4[SL_JA4_LEN];
+	build_chrome(&b, false);
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0);
+	sl_tls_ja3(&ch, str, sizeof(str), md5);
+	CHECK_EQ_STR(str, "771,4867-4865-4866-52393-52392-49195-49199-49196-49200-49171-49172-156-157-47-53,"
+			  "0-23-65281-10-11-35-16-5-13-18-51-45-43-27-17513-21,29-23-24,0");
+	CHECK_EQ_STR(md5, "aa50c12a5dfa717d9d6ab34e97de79d5");
+	sl_tls_ja4(&ch, 't', ja4);
+	CHECK_EQ_STR(ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	sl_tls_ja4(&ch, 'q', ja4);
+	CHECK_EQ_STR(ja4, "q13d1516h2_8daaf6152771_e5627efa2ab1");
+	/* a buffer too small for the string still gives the full string's MD5 */
+	sl_tls_ja3(&ch, str, 10, md5);
+	CHECK_EQ_STR(str, "771,4867-");
+	CHECK_EQ_STR(md5, "aa50c12a5dfa717d9d6ab34e97de79d5");
+}
+
+/* Parse a list of decimal values "a-b-c" into v. */
+static size_t dec_list(const char *s, uint16_t *v)
+{
+	size_t n = 0;
+	while (*s) {
+		v[n++] = (uint16_t)strtoul(s, (char **)&s, 10);
+		if (*s == '-')
+			s++;
+	}
+	return n;
+}
+
+/* Suricata-verify tls13-draft28: the JA3 text and hash it expects; the
+ * hello is rebuilt from the text (extension bodies do not enter JA3). */
+static void test_ja3_suricata_draft28(void)
+{
+	TEST("JA3 of a hello rebuilt from Suricata's tls13-draft28 label");
+	static struct buf b;
+	uint16_t ciphers[64], exts[32];
+	const char *want = "771,4866-4867-4865-4868-49196-52393-49325-49162-49195-49324-49161-49200-"
+			   "52392-49172-49199-49171-157-49309-53-156-49308-47-159-52394-49311-57-158-"
+			   "49310-51,5-10-11-13-22-23-35-51-43-65281-0-45-41,23,0";
+	size_t nc = dec_list("4866-4867-4865-4868-49196-52393-49325-49162-49195-49324-49161-49200-"
+			     "52392-49172-49199-49171-157-49309-53-156-49308-47-159-52394-49311-57-158-"
+			     "49310-51", ciphers);
+	size_t ne = dec_list("5-10-11-13-22-23-35-51-43-65281-0-45-41", exts);
+	static const uint16_t groups[] = { 23 };
+	b.n = 0;
+	hello_head(&b, 771, ciphers, nc);
+	size_t at = open_len(&b, 2);
+	for (size_t i = 0; i < ne; i++) {
+		if (exts[i] == 10)
+			ext_u16s(&b, 10, groups, 1, 2);
+		else if (exts[i] == 11)
+			ext_bytes(&b, 11, "0100");
+		else if (exts[i] == 0)
+			ext_sni(&b, "localhost");
+		else
+			ext_empty(&b, exts[i]);
+	}
+	close_len(&b, at, 2);
+	struct sl_tls_client_hello ch;
+	char str[1024], md5[33];
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0);
+	sl_tls_ja3(&ch, str, sizeof(str), md5);
+	CHECK_EQ_STR(str, want);
+	CHECK_EQ_STR(md5, "d00857e0c8e7a7f35e446508c6233460");
+}
+
+/* A TLS 1.0 hello without signature_algorithms (Suricata's
+ * TLSv1-Extracted-MaliciousC2.pcap, fields per tshark).  JA4.md: without
+ * signature algorithms the extension string is hashed with no trailing
+ * underscore, giving c39ab67fec8e (Suricata writes ce66f3b797c1, the hash
+ * with the underscore). */
+static void test_ja4_no_sigalgs(void)
+{
+	TEST("JA4: no signature algorithms, no SNI, no ALPN (TLS 1.0)");
+	static struct buf b;
+	static const uint16_t ciphers[] = { 0xc00a, 0xc009, 0xc014, 0xc013, 0x0035, 0x002f, 0x000a };
+	static const uint16_t groups[] = { 0x001d, 0x0017, 0x0018 };
+	b.n = 0;
+	hello_head(&b, 0x0301, ciphers, ARRAY_SIZE(ciphers));
+	size_t at = open_len(&b, 2);
+	ext_bytes(&b, 5, "0100000000");
+	ext_u16s(&b, 10, groups, 3, 2);
+	ext_bytes(&b, 11, "0100");
+	ext_empty(&b, 35);
+	ext_empty(&b, 23);
+	ext_bytes(&b, 65281, "00");
+	close_len(&b, at, 2);
+	struct sl_tls_client_hello ch;
+	char ja4[SL_JA4_LEN], str[512], md5[33];
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0);
+	sl_tls_ja4(&ch, 't', ja4);
+	CHECK_EQ_STR(ja4, "t10i070600_c50f5591e341_c39ab67fec8e");
+	sl_tls_ja3(&ch, str, sizeof(str), md5);
+	CHECK_EQ_STR(str, "769,49162-49161-49172-49171-53-47-10,5-10-11-35-23-65281,29-23-24,0");
+	CHECK_EQ_STR(md5, "49ed2ef3f1321e5f044f1e71b0e6fdd5"); /* tshark's JA3 of that hello */
+}
+
+/* JA4 of a hello with the given first ALPN value (raw bytes). */
+static void ja4_with_alpn(const uint8_t *alpn, size_t n, char out[SL_JA4_LEN])
+{
+	static struct buf b;
+	static const uint16_t ciphers[] = { 0x1301 };
+	struct sl_tls_client_hello ch;
+	const uint8_t *names[] = { alpn };
+	b.n = 0;
+	hello_head(&b, 0x0303, ciphers, 1);
+	size_t at = open_len(&b, 2);
+	ext_alpn_raw(&b, names, &n, 1);
+	close_len(&b, at, 2);
+	if (sl_tls_parse_client_hello(b.b, b.n, &ch) < 0)
+		abort();
+	sl_tls_ja4(&ch, 't', out);
+}
+
+static void test_ja4_alpn_rules(void)
+{
+	TEST("JA4: ALPN characters, the non-alphanumeric rule (JA4.md examples)");
+	static const struct { const char *alpn; size_t n; const char *want; } cases[] = {
+		{ "h2", 2, "h2" }, { "http/1.1", 8, "h1" }, { "x", 1, "xx" }, { "", 0, "00" },
+		{ "\xab", 1, "ab" }, { "\xab\xcd", 2, "ad" }, { "\x30\xab", 2, "3b" },
+		{ "\x30\x31\xab\xcd", 4, "3d" }, { "\x30\xab\xcd\x31", 4, "01" },
+	};
+	char ja4[SL_JA4_LEN];
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		ja4_with_alpn((const uint8_t *)cases[i].alpn, cases[i].n, ja4);
+		char got[3] = { ja4[8], ja4[9], 0 };
+		CHECK_EQ_STR(got, cases[i].want);
+	}
+	/* "t12i0101" + alpn: one cipher, one extension (ALPN), no SNI; the
+	 * extension list without ALPN is empty, so part c is all zeros */
+	ja4_with_alpn((const uint8_t *)"h2", 2, ja4);
+	CHECK_EQ_STR(ja4, "t12i0101h2_0f2cb44170f4_000000000000");
+}
+
+static void test_ja4_counts_and_versions(void)
+{
+	TEST("JA4: counts capped at 99, empty lists, DTLS and SSL versions");
+	static struct buf b;
+	static uint16_t many[120];
+	struct sl_tls_client_hello ch;
+	char ja4[SL_JA4_LEN];
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = (uint16_t)(0x0100 + i);
+	b.n = 0;
+	hello_head(&b, 0x0300, many, ARRAY_SIZE(many));
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0); /* SSLv3: no extensions */
+	sl_tls_ja4(&ch, 't', ja4);
+	CHECK_EQ(strncmp(ja4, "ts3i9900", 8), 0);
+	CHECK_EQ_STR(ja4 + 24, "000000000000");
+	/* no ciphers at all: part b is zeros */
+	b.n = 0;
+	hello_head(&b, 0x0303, NULL, 0);
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0);
+	sl_tls_ja4(&ch, 't', ja4);
+	CHECK_EQ_STR(ja4, "t12i000000_000000000000_000000000000");
+	/* DTLS: 0xfefc is newer than 0xfefd */
+	static const uint16_t dv[] = { 0xfefd, 0xfefc };
+	b.n = 0;
+	hello_head(&b, 0xfefd, dv, 0);
+	size_t at = open_len(&b, 2), e = ext_open(&b, 43);
+	u16_list(&b, dv, 2, 1);
+	ext_close(&b, e);
+	close_len(&b, at, 2);
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), 0);
+	CHECK_EQ_INT(ch.supported_version_max, 0xfefc);
+	sl_tls_ja4(&ch, 'd', ja4);
+	CHECK_EQ(strncmp(ja4, "dd3i0001", 8), 0);
+}
+
+/* Every prefix of a whole hello must be rejected, read only inside its own
+ * exact-size copy (ASan would flag one byte more).  The one exception is
+ * the prefix ending at the compression methods: that is a complete
+ * extension-less ClientHello (RFC 5246 §7.4.1.2), accepted by design. */
+static void test_truncations(void)
+{
+	TEST("ClientHello: every truncation is -EINVAL, no read past the end");
+	static struct buf b;
+	struct sl_tls_client_hello ch;
+	build_chrome(&b, false);
+	size_t head_end = 2 + 32 + 1 + 32 + 2 + 16 * 2 + 1 + 1;
+	int bad = 0, accepted = 0;
+	for (size_t len = 0; len <= b.n; len++) {
+		uint8_t *copy = malloc(len ? len : 1);
+		memcpy(copy, b.b, len);
+		int rc = sl_tls_parse_client_hello(copy, len, &ch);
+		free(copy);
+		if (len == b.n || len == head_end)
+			accepted += rc == 0;
+		else
+			bad += rc != -EINVAL;
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK_EQ_INT(accepted, 2);
+	/* a session id longer than 32 and an odd cipher length are malformed */
+	b.b[34] = 33;
+	CHECK_EQ_INT(sl_tls_parse_client_hello(b.b, b.n, &ch), -EINVAL);
+}
+
+/* ---- the stream parser through the dispatcher ------------------------- */
+
+/* Handshake message: type, 24-bit length, body. */
+static void handshake(struct buf *out, unsigned type, const uint8_t *body, size_t n)
+{
+	put8(out, type);
+	put24(out, (unsigned)n);
+	putn(out, body, n);
+}
+
+/* Cut data into TLS records of at most max bytes of content type type. */
+static void records(struct buf *out, unsigned type, const uint8_t *data, size_t n, size_t max)
+{
+	for (size_t off = 0; off < n; off += max) {
+		size_t k = n - off < max ? n - off : max;
+		put8(out, type);
+		put16(out, 0x0303);
+		put16(out, (unsigned)k);
+		putn(out, data + off, k);
+	}
+}
+
+/* ServerHello with the extensions of Suricata's tls-ja3s test
+ * (65281, 0, 11, 16 h2, 23), or for TLS 1.3 supported_versions + key_share. */
+static void server_hello(struct buf *b, unsigned cipher, unsigned selected)
+{
+	b->n = 0;
+	put16(b, 0x0303);
+	for (int i = 0; i < 32; i++)
+		put8(b, 0x40u + (unsigned)i);
+	put8(b, 0);
+	put16(b, cipher);
+	put8(b, 0);
+	size_t at = open_len(b, 2);
+	if (selected) {
+		size_t e = ext_open(b, 43);
+		put16(b, selected);
+		ext_close(b, e);
+		ext_bytes(b, 51, "001d0004aabbccdd");
+	} else {
+		ext_bytes(b, 65281, "00");
+		ext_empty(b, 0);
+		ext_bytes(b, 11, "0100");
+		ext_alpn(b, "h2", NULL);
+		ext_empty(b, 23);
+	}
+	close_len(b, at, 2);
+}
+
+/* A DER certificate: subject O=..., CN=... (in that DER order), issued by
+ * issuer_cn (NULL: self-issued), valid 2025-01-01 to 2035-01-01 12:00. */
+static size_t make_cert(uint8_t *out, const char *issuer_cn)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *x = X509_new();
+	X509_NAME *subj = X509_NAME_new(), *iss = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(subj, "O", MBSTRING_UTF8, (const unsigned char *)"philandro Software GmbH", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8, (const unsigned char *)"AnyNet Relay", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_UTF8, (const unsigned char *)issuer_cn, -1, -1, 0);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_set_subject_name(x, subj);
+	X509_set_issuer_name(x, issuer_cn ? iss : subj);
+	ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20250101000000Z");
+	ASN1_TIME_set_string_X509(X509_getm_notAfter(x), "20350101120000Z");
+	X509_set_pubkey(x, key);
+	X509_sign(x, key, EVP_sha256());
+	unsigned char *p = out;
+	int n = i2d_X509(x, &p);
+	X509_NAME_free(subj);
+	X509_NAME_free(iss);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void sha1_hex(const uint8_t *p, size_t n, char out[41])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	EVP_Digest(p, n, md, &len, EVP_sha1(), NULL);
+	for (unsigned i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The server's TLS 1.2 flight: ServerHello, Certificate (leaf issued by
+ * issuer_cn, then a second certificate), ServerHelloDone, as records. */
+static void tls12_flight(struct buf *out, const char *issuer_cn, char leaf_sha1[41])
+{
+	static struct buf sh, cert, hs;
+	static uint8_t der1[2048], der2[2048];
+	size_t n1 = make_cert(der1, issuer_cn), n2 = make_cert(der2, "Other CA");
+	sha1_hex(der1, n1, leaf_sha1);
+	server_hello(&sh, 0xc02f, 0);
+	cert.n = 0;
+	put24(&cert, (unsigned)(n1 + n2 + 6));
+	put24(&cert, (unsigned)n1);
+	putn(&cert, der1, n1);
+	put24(&cert, (unsigned)n2);
+	putn(&cert, der2, n2);
+	hs.n = 0;
+	handshake(&hs, 2, sh.b, sh.n);
+	handshake(&hs, 11, cert.b, cert.n);
+	handshake(&hs, 14, NULL, 0);
+	out->n = 0;
+	records(out, 22, hs.b, hs.n, 300); /* small records: messages span them */
+}
+
+/* The client's hello as one handshake message in records of max bytes. */
+static void client_flight(struct buf *out, bool pq, size_t max)
+{
+	static struct buf ch, hs;
+	build_chrome(&ch, pq);
+	hs.n = 0;
+	handshake(&hs, 1, ch.b, ch.n);
+	out->n = 0;
+	records(out, 22, hs.b, hs.n, max);
+}
+
+static void check_client_fields(struct ph *h)
+{
+	CHECK_EQ_INT(h->flow.app_proto, sl_proto_index(&sl_proto_tls) + 1);
+	CHECK_EQ_STR(ph_str(h, "tls.sni"), "www.iit.cnr.it");
+	CHECK_EQ_STR(ph_str(h, "tls.alpn"), "h2,http/1.1");
+	CHECK_EQ_STR(ph_str(h, "tls.ciphers"), "2a2a,1303,1301,1302,cca9,cca8,c02b,c02f,c02c,c030,c013,c014,009c,009d,002f,0035");
+	CHECK_EQ_STR(ph_str(h, "tls.extensions"), "1a1a,0000,0017,ff01,000a,000b,0023,0010,0005,000d,0012,0033,002d,002b,001b,4469,aaaa,0015");
+	CHECK_EQ_STR(ph_str(h, "tls.sig_algs"), "0403,0804,0401,0503,0805,0501,0806,0601");
+	CHECK_EQ_STR(ph_str(h, "tls.supported_versions"), "1a1a,0304,0303,0302,0301");
+	CHECK_EQ_INT(ph_get(h, "tls.ech")->b, 0);
+	CHECK_EQ_STR(ph_str(h, "tls.ja3"), "aa50c12a5dfa717d9d6ab34e97de79d5");
+	CHECK_EQ_STR(ph_str(h, "tls.ja4"), "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	CHECK(ph_str(h, "tls.ja3_string") != NULL);
+}
+
+/* Feed data in pieces cut at the given offsets (ascending, < n). */
+static void feed_cuts(struct ph *h, enum sl_dir dir, const uint8_t *p, size_t n,
+		      const size_t *cuts, size_t ncuts)
+{
+	size_t from = 0;
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : n;
+		ph_feed(h, dir, p + from, to - from);
+		from = to;
+	}
+}
+
+static void test_stream_tls12(void)
+{
+	TEST("stream: TLS 1.2 hello in 3 segments, server flight, certificate, round trip");
+	static struct buf cf, sf;
+	char sha1[41];
+	struct ph h;
+	uint64_t rtt = 0;
+	client_flight(&cf, true, 16384);
+	CHECK(cf.n > 1800); /* a post-quantum hello: more than one segment */
+	tls12_flight(&sf, NULL, sha1);
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	size_t ccuts[] = { 700, 1400 }, scuts[] = { sf.n / 2 };
+	feed_cuts(&h, SL_DIR_TOSERVER, cf.b, cf.n, ccuts, 2);
+	feed_cuts(&h, SL_DIR_TOCLIENT, sf.b, sf.n, scuts, 1);
+	h.now += 5000;
+	ph_feed(&h, SL_DIR_TOSERVER, "\x16\x03\x03\x00\x01\x10", 6); /* ClientKeyExchange flight */
+	CHECK(sl_app_rtt(&h.flow, &rtt));
+	CHECK_EQ_INT(rtt, 6000);
+	check_client_fields(&h);
+	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.2");
+	CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "c02f");
+	CHECK_EQ_STR(ph_str(&h, "tls.alpn_server"), "h2");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s_string"), "771,49199,65281-0-11-16-23");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), "5d79edf64e03689ff559a54e9d9487bc");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.subject"), "CN=AnyNet Relay,O=philandro Software GmbH");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.issuer"), "CN=AnyNet Relay,O=philandro Software GmbH");
+	CHECK_EQ_INT(ph_get(&h, "tls.cert.self_signed")->b, 1);
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.sha1"), sha1);
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.not_before"), "2025-01-01T00:00:00Z");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.not_after"), "2035-01-01T12:00:00Z");
+	CHECK(ph_get(&h, "tls.buffer_overflows") == NULL);
+	ph_finish(&h);
+}
+
+static void test_stream_records_and_order(void)
+{
+	TEST("stream: hello across 2 records and 3 segments, delivered out of order");
+	static struct buf cf, sf;
+	char sha1[41];
+	struct ph h;
+	client_flight(&cf, true, 1000); /* two records: 1000 + the rest */
+	tls12_flight(&sf, "Test CA", sha1);
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	uint32_t s0 = h.seq[0];
+	/* segments [0,600) [600,1500) [1500,n): sent first, third, first again, second */
+	ph_feed_at(&h, SL_DIR_TOSERVER, cf.b, 600, s0);
+	ph_feed_at(&h, SL_DIR_TOSERVER, cf.b + 1500, cf.n - 1500, s0 + 1500);
+	ph_feed_at(&h, SL_DIR_TOSERVER, cf.b, 600, s0);
+	ph_feed_at(&h, SL_DIR_TOSERVER, cf.b + 600, 900, s0 + 600);
+	h.seq[0] = s0 + (uint32_t)cf.n;
+	/* the server's second segment arrives before its first */
+	uint32_t t0 = h.seq[1], half = (uint32_t)sf.n / 2;
+	CHECK(sf.n > 600);
+	ph_feed_at(&h, SL_DIR_TOCLIENT, sf.b + half, sf.n - half, t0 + half);
+	ph_feed_at(&h, SL_DIR_TOCLIENT, sf.b, half, t0);
+	h.seq[1] = t0 + (uint32_t)sf.n;
+	check_client_fields(&h);
+	CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "c02f");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.issuer"), "CN=Test CA");
+	CHECK_EQ_INT(ph_get(&h, "tls.cert.self_signed")->b, 0);
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.sha1"), sha1);
+	ph_finish(&h);
+}
+
+static void test_stream_tls13(void)
+{
+	TEST("stream: TLS 1.3 and a draft version, round trip from the server's last packet");
+	static struct buf cf, sh, hs, sf;
+	static const struct { unsigned v; const char *name; } versions[] = {
+		{ 0x0304, "TLS 1.3" }, { 0x7f1c, "TLS 1.3 draft 28" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++) {
+		struct ph h;
+		uint64_t rtt = 0;
+		client_flight(&cf, false, 16384);
+		server_hello(&sh, 0x1302, versions[i].v);
+		hs.n = sf.n = 0;
+		handshake(&hs, 2, sh.b, sh.n);
+		records(&sf, 22, hs.b, hs.n, 16384);
+		records(&sf, 20, (const uint8_t *)"\x01", 1, 16384);
+		ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+		ph_feed(&h, SL_DIR_TOSERVER, cf.b, cf.n);
+		ph_feed(&h, SL_DIR_TOCLIENT, sf.b, sf.n);
+		ph_feed(&h, SL_DIR_TOCLIENT, "\x17\x03\x03\x00\x02\xaa\xbb", 7); /* encrypted flight */
+		h.now += 2000;
+		ph_feed(&h, SL_DIR_TOSERVER, "\x14\x03\x03\x00\x01\x01", 6);
+		CHECK(sl_app_rtt(&h.flow, &rtt));
+		CHECK_EQ_INT(rtt, 3000);
+		CHECK_EQ_STR(ph_str(&h, "tls.version"), versions[i].name);
+		CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "1302");
+		CHECK(ph_str(&h, "tls.cert.subject") == NULL);
+		CHECK(ph_str(&h, "tls.ja3s") != NULL);
+		ph_finish(&h);
+	}
+}
+
+static void test_sslv2_and_garbage(void)
+{
+	TEST("stream: SSLv2-compatible hello is passed over; non-TLS after the probe is declined");
+	static struct buf sh, hs, sf;
+	static uint8_t v2[2 + 9 + 21 + 16] = { 0x80, 9 + 21 + 16, 1, 3, 1, 0, 21, 0, 0, 0, 16 };
+	struct ph h;
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, v2, sizeof(v2));
+	server_hello(&sh, 0x002f, 0);
+	sh.b[0] = 3, sh.b[1] = 1; /* TLS 1.0 */
+	hs.n = sf.n = 0;
+	handshake(&hs, 2, sh.b, sh.n);
+	records(&sf, 22, hs.b, hs.n, 16384);
+	ph_feed(&h, SL_DIR_TOCLIENT, sf.b, sf.n);
+	CHECK_EQ_INT(h.flow.app_proto, sl_proto_index(&sl_proto_tls) + 1);
+	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.0");
+	CHECK(ph_str(&h, "tls.ja3") == NULL);
+	ph_finish(&h);
+
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, "\x16\x03\x01\x00\x06\x01\x00\x00\x02\x03\x03", 11);
+	CHECK_EQ_INT(h.flow.app_proto, 0);
+	CHECK(ph_str(&h, "tls.version") == NULL);
+	ph_finish(&h);
+}
+
+static void test_overflow(void)
+{
+	TEST("stream: a 70 000-byte handshake message is passed over and counted");
+	static struct buf sh, hs, sf, cf;
+	static uint8_t big[70000];
+	struct ph h;
+	uint64_t rtt = 0;
+	client_flight(&cf, false, 16384);
+	server_hello(&sh, 0xc02f, 0);
+	hs.n = sf.n = 0;
+	handshake(&hs, 2, sh.b, sh.n);
+	handshake(&hs, 12, big, sizeof(big));
+	handshake(&hs, 14, NULL, 0);
+	records(&sf, 22, hs.b, hs.n, 16384);
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, cf.b, cf.n);
+	for (size_t off = 0; off < sf.n; off += 1400)
+		ph_feed(&h, SL_DIR_TOCLIENT, sf.b + off, sf.n - off < 1400 ? sf.n - off : 1400);
+	ph_feed(&h, SL_DIR_TOSERVER, "\x16\x03\x03\x00\x01\x10", 6);
+	CHECK_EQ_INT(ph_u64(&h, "tls.buffer_overflows"), 1);
+	CHECK(sl_app_rtt(&h.flow, &rtt)); /* ServerHelloDone after it was still seen */
+	CHECK_EQ_INT(rtt, 1000);
+	ph_finish(&h);
+}
+
+int main(void)
+{
+	test_parse_fields();
+	test_fingerprints_chrome();
+	test_ja3_suricata_draft28();
+	test_ja4_no_sigalgs();
+	test_ja4_alpn_rules();
+	test_ja4_counts_and_versions();
+	test_truncations();
+	test_stream_tls12();
+	test_stream_records_and_order();
+	test_stream_tls13();
+	test_sslv2_and_garbage();
+	test_overflow();
+	return TEST_REPORT();
+}
