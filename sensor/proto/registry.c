@@ -4,9 +4,11 @@
 #include "sightline/proto.h"
 
 extern const struct sl_proto sl_proto_http;
+extern const struct sl_proto sl_proto_tls;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_http,
+	&sl_proto_tls,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */

@@ -1,0 +1,395 @@
+/* ClientHello parsing (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2, extensions per
+ * RFC 6066, 7301, 8422, 8446 §4.2, draft-ietf-tls-esni) and the JA3
+ * (salesforce/ja3 README) and JA4 (FoxIO-LLC/ja4 technical_details/JA4.md)
+ * client fingerprints.  Shared by TLS, QUIC and DTLS. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "sightline/cursor.h"
+#include "sightline/tls_hello.h"
+#include "tls_priv.h"
+
+/* Append v to list (capacity SL_TLS_LIST_MAX), noting overflow. */
+static void keep16(uint16_t *list, uint16_t *n, uint16_t v, bool *truncated)
+{
+	if (*n < SL_TLS_LIST_MAX)
+		list[(*n)++] = v;
+	else
+		*truncated = true;
+}
+
+/* A u16-length-prefixed list of u16 values (supported_groups, sig algs). */
+static void parse_u16_list(struct sl_cursor c, uint16_t *list, uint16_t *n, bool *truncated)
+{
+	uint16_t len, v;
+	struct sl_cursor l;
+	if (!sl_rd_be16(&c, &len) || !sl_rd_sub(&c, len, &l))
+		return;
+	while (sl_rd_be16(&l, &v))
+		keep16(list, n, v, truncated);
+}
+
+/* Copy n raw bytes into a C string of size cap (NUL bytes become '?', so the
+ * string is never cut short by the peer). */
+static void copy_name(char *dst, size_t cap, const uint8_t *b, size_t n)
+{
+	if (n > cap - 1)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = b[i] ? (char)b[i] : '?';
+	dst[n] = '\0';
+}
+
+/* server_name (RFC 6066 §3): the first host_name entry. */
+static void parse_sni(struct sl_cursor c, struct sl_tls_client_hello *ch)
+{
+	uint16_t len, nlen;
+	uint8_t type;
+	const uint8_t *name;
+	struct sl_cursor l;
+	ch->has_sni = true;
+	if (!sl_rd_be16(&c, &len) || !sl_rd_sub(&c, len, &l))
+		return;
+	while (sl_rd_u8(&l, &type) && sl_rd_be16(&l, &nlen) && sl_rd_bytes(&l, nlen, &name)) {
+		if (type == 0) {
+			copy_name(ch->sni, sizeof(ch->sni), name, nlen);
+			return;
+		}
+	}
+}
+
+/* application_layer_protocol_negotiation (RFC 7301 §3.1).  Names longer than
+ * 63 bytes are kept truncated (JA4 then sees the kept prefix). */
+static void parse_alpn(struct sl_cursor c, struct sl_tls_client_hello *ch)
+{
+	uint16_t len;
+	uint8_t nlen;
+	const uint8_t *name;
+	struct sl_cursor l;
+	if (!sl_rd_be16(&c, &len) || !sl_rd_sub(&c, len, &l))
+		return;
+	while (sl_rd_u8(&l, &nlen) && sl_rd_bytes(&l, nlen, &name)) {
+		if (ch->n_alpn >= SL_TLS_ALPN_MAX) {
+			ch->truncated_lists = true;
+			return;
+		}
+		copy_name(ch->alpn[ch->n_alpn++], sizeof(ch->alpn[0]), name, nlen);
+	}
+}
+
+/* ec_point_formats (RFC 8422 §5.1.2): u8 length, u8 values. */
+static void parse_point_formats(struct sl_cursor c, struct sl_tls_client_hello *ch)
+{
+	uint8_t len, v;
+	struct sl_cursor l;
+	if (!sl_rd_u8(&c, &len) || !sl_rd_sub(&c, len, &l))
+		return;
+	while (sl_rd_u8(&l, &v)) {
+		if (ch->n_ec_point_formats < ARRAY_SIZE(ch->ec_point_formats))
+			ch->ec_point_formats[ch->n_ec_point_formats++] = v;
+		else
+			ch->truncated_lists = true;
+	}
+}
+
+bool sl_tls_version_newer(uint16_t a, uint16_t b)
+{
+	bool da = (a >> 8) == 0xfe, db = (b >> 8) == 0xfe;
+	if (da && db)
+		return a < b; /* DTLS counts down: 0xfefc (1.3) is newer than 0xfefd */
+	return a > b;
+}
+
+/* supported_versions (RFC 8446 §4.2.1), client form: u8 length, u16 list. */
+static void parse_versions(struct sl_cursor c, struct sl_tls_client_hello *ch)
+{
+	uint8_t len;
+	uint16_t v;
+	struct sl_cursor l;
+	if (!sl_rd_u8(&c, &len) || !sl_rd_sub(&c, len, &l))
+		return;
+	while (sl_rd_be16(&l, &v))
+		if (!sl_tls_is_grease(v) &&
+		    (!ch->supported_version_max || sl_tls_version_newer(v, ch->supported_version_max)))
+			ch->supported_version_max = v;
+}
+
+static void parse_extension(uint16_t type, struct sl_cursor data, struct sl_tls_client_hello *ch)
+{
+	switch (type) {
+	case 0x0000: parse_sni(data, ch); break;
+	case 0x000a: parse_u16_list(data, ch->groups, &ch->n_groups, &ch->truncated_lists); break;
+	case 0x000b: parse_point_formats(data, ch); break;
+	case 0x000d: parse_u16_list(data, ch->sig_algs, &ch->n_sig_algs, &ch->truncated_lists); break;
+	case 0x0010: parse_alpn(data, ch); break;
+	case 0x002b: parse_versions(data, ch); break;
+	case 0xfe0d: ch->ech = true; break;
+	case 0xffce: ch->esni = true; break;
+	default: break;
+	}
+}
+
+int sl_tls_hello_extensions(const uint8_t *body, size_t len, struct sl_cursor *exts)
+{
+	struct sl_cursor c = sl_cursor_make(body, len);
+	uint8_t sid_len, comp_len;
+	uint16_t cs_len, ext_len;
+	if (!sl_rd_skip(&c, 2 + 32) || !sl_rd_u8(&c, &sid_len) || sid_len > 32 ||
+	    !sl_rd_skip(&c, sid_len) || !sl_rd_be16(&c, &cs_len) || (cs_len & 1) ||
+	    !sl_rd_skip(&c, cs_len) || !sl_rd_u8(&c, &comp_len) || comp_len < 1 ||
+	    !sl_rd_skip(&c, comp_len))
+		return -EINVAL;
+	/* RFC 5246 §7.4.1.2: a ClientHello may end right after the compression
+	 * methods (SSLv3 and early TLS clients); otherwise the extensions block
+	 * must fit what is left. */
+	if (sl_cursor_left(&c) == 0) {
+		*exts = sl_cursor_make(c.p, 0);
+		return 0;
+	}
+	if (!sl_rd_be16(&c, &ext_len) || !sl_rd_sub(&c, ext_len, exts))
+		return -EINVAL;
+	return 0;
+}
+
+/* Every extension must be whole; the contents of the ones we read are parsed
+ * leniently (a malformed inner list is left empty, not fatal), since the
+ * outer lengths already prove the message is intact. */
+static int parse_extensions(struct sl_cursor exts, struct sl_tls_client_hello *ch)
+{
+	uint16_t type, len;
+	struct sl_cursor data;
+	while (sl_cursor_left(&exts)) {
+		if (!sl_rd_be16(&exts, &type) || !sl_rd_be16(&exts, &len) ||
+		    !sl_rd_sub(&exts, len, &data))
+			return -EINVAL;
+		keep16(ch->extensions, &ch->n_extensions, type, &ch->truncated_lists);
+		parse_extension(type, data, ch);
+	}
+	return 0;
+}
+
+int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_client_hello *out)
+{
+	struct sl_cursor c = sl_cursor_make(body, len), cs, exts;
+	uint8_t sid_len;
+	uint16_t cs_len, v;
+	memset(out, 0, sizeof(*out));
+	if (sl_tls_hello_extensions(body, len, &exts) < 0)
+		return -EINVAL;
+	/* The layout was validated above; these reads cannot fail. */
+	if (!sl_rd_be16(&c, &out->legacy_version) || !sl_rd_skip(&c, 32) ||
+	    !sl_rd_u8(&c, &sid_len) || !sl_rd_skip(&c, sid_len) || !sl_rd_be16(&c, &cs_len) ||
+	    !sl_rd_sub(&c, cs_len, &cs))
+		return -EINVAL;
+	while (sl_rd_be16(&cs, &v))
+		keep16(out->ciphers, &out->n_ciphers, v, &out->truncated_lists);
+	if (parse_extensions(exts, out) < 0) {
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- JA3 ---------------------------------------------------------------- */
+
+/* Writes text into a bounded buffer and, in step, into a digest, so the hash
+ * covers the whole string even when the buffer truncates it. */
+struct text_sink {
+	char *buf;
+	size_t cap, len;
+	EVP_MD_CTX *md;
+};
+
+static void text_put(struct text_sink *t, const char *s)
+{
+	size_t n = strlen(s);
+	if (t->md)
+		EVP_DigestUpdate(t->md, s, n);
+	if (t->cap && t->len < t->cap - 1) {
+		size_t k = n < t->cap - 1 - t->len ? n : t->cap - 1 - t->len;
+		memcpy(t->buf + t->len, s, k);
+		t->buf[t->len + k] = '\0';
+	}
+	t->len += n;
+}
+
+/* Decimal values joined by '-', GREASE skipped (JA3's list form). */
+static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
+{
+	char num[8];
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (sl_tls_is_grease(v[i]))
+			continue;
+		snprintf(num, sizeof(num), "%s%u", first ? "" : "-", v[i]);
+		text_put(t, num);
+		first = false;
+	}
+}
+
+void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
+		     const size_t *counts, char *str, size_t cap, char md5hex[33])
+{
+	struct text_sink t = { str, cap, 0, EVP_MD_CTX_new() };
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	if (cap)
+		str[0] = '\0';
+	if (t.md && !EVP_DigestInit_ex(t.md, EVP_md5(), NULL)) {
+		EVP_MD_CTX_free(t.md);
+		t.md = NULL;
+	}
+	for (size_t i = 0; i < nparts; i++) {
+		if (parts[i])
+			text_put(&t, parts[i]);
+		else
+			put_dec_list(&t, lists[i], counts[i]);
+	}
+	md5hex[0] = '\0';
+	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen))
+		for (unsigned i = 0; i < mdlen && i < 16; i++)
+			snprintf(md5hex + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(t.md);
+}
+
+/* JA3 = SSLVersion,Cipher,SSLExtension,EllipticCurve,EllipticCurvePointFormat
+ * (salesforce/ja3): decimal, lists joined by '-', GREASE (RFC 8701) removed. */
+void sl_tls_ja3(const struct sl_tls_client_hello *ch, char *str, size_t cap, char md5hex[33])
+{
+	char version[8];
+	uint16_t formats[16];
+	for (size_t i = 0; i < ch->n_ec_point_formats && i < ARRAY_SIZE(formats); i++)
+		formats[i] = ch->ec_point_formats[i];
+	snprintf(version, sizeof(version), "%u", ch->legacy_version);
+	const char *const parts[] = { version, ",", NULL, ",", NULL, ",", NULL, ",", NULL };
+	const uint16_t *const lists[] = { NULL, NULL, ch->ciphers, NULL, ch->extensions, NULL,
+					  ch->groups, NULL, formats };
+	const size_t counts[] = { 0, 0, ch->n_ciphers, 0, ch->n_extensions, 0, ch->n_groups, 0,
+				  ch->n_ec_point_formats };
+	sl_tls_md5_text(parts, ARRAY_SIZE(parts), lists, counts, str, cap, md5hex);
+}
+
+/* ---- JA4 ---------------------------------------------------------------- */
+
+/* JA4's two-character version code. */
+static const char *ja4_version(uint16_t v)
+{
+	switch (v) {
+	case 0x0304: return "13";
+	case 0x0303: return "12";
+	case 0x0302: return "11";
+	case 0x0301: return "10";
+	case 0x0300: return "s3";
+	case 0x0002: return "s2";
+	case 0xfeff: return "d1";
+	case 0xfefd: return "d2";
+	case 0xfefc: return "d3";
+	default: return "00";
+	}
+}
+
+static bool is_alnum(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* First and last character of the first ALPN value; "00" when there is none
+ * or it is empty; when either end is not alphanumeric, the first and last
+ * hex digits of the value's hex form (first byte's high nibble, last byte's
+ * low nibble). */
+static void ja4_alpn(const struct sl_tls_client_hello *ch, char out[3])
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *a = (const uint8_t *)ch->alpn[0];
+	size_t n = ch->n_alpn ? strlen(ch->alpn[0]) : 0;
+	if (n == 0) {
+		memcpy(out, "00", 3);
+		return;
+	}
+	if (is_alnum(a[0]) && is_alnum(a[n - 1])) {
+		out[0] = (char)a[0];
+		out[1] = (char)a[n - 1];
+	} else {
+		out[0] = hex[a[0] >> 4];
+		out[1] = hex[a[n - 1] & 0xf];
+	}
+	out[2] = '\0';
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Non-GREASE values of v (minus 0x0000 and 0x0010 when skip_sni_alpn)
+ * into out; returns how many. */
+static size_t filter(const uint16_t *v, size_t n, bool skip_sni_alpn, uint16_t *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (sl_tls_is_grease(v[i]) || (skip_sni_alpn && (v[i] == 0x0000 || v[i] == 0x0010)))
+			continue;
+		out[k++] = v[i];
+	}
+	return k;
+}
+
+/* Update the digest with "xxxx,yyyy,..." (4 lowercase hex digits each). */
+static void hash_hex_list(EVP_MD_CTX *md, const uint16_t *v, size_t n)
+{
+	char item[8];
+	for (size_t i = 0; i < n; i++) {
+		int len = snprintf(item, sizeof(item), "%s%04x", i ? "," : "", v[i]);
+		EVP_DigestUpdate(md, item, (size_t)len);
+	}
+}
+
+/* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b. */
+static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, char out[13])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	memcpy(out, "000000000000", 13);
+	if (!ctx || na == 0 || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(ctx);
+		return;
+	}
+	hash_hex_list(ctx, a, na);
+	if (nb) {
+		EVP_DigestUpdate(ctx, "_", 1);
+		hash_hex_list(ctx, b, nb);
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= 6)
+		for (unsigned i = 0; i < 6; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* JA4 = a_b_c: a = transport, version, d/i, cipher count, extension count,
+ * ALPN ends; b = hash of the sorted ciphers; c = hash of the sorted
+ * extensions without SNI and ALPN, '_', the signature algorithms in wire
+ * order.  GREASE is ignored everywhere. */
+void sl_tls_ja4(const struct sl_tls_client_hello *ch, char transport, char out[SL_JA4_LEN])
+{
+	uint16_t ciphers[SL_TLS_LIST_MAX], exts[SL_TLS_LIST_MAX], sigs[SL_TLS_LIST_MAX];
+	size_t nc = filter(ch->ciphers, ch->n_ciphers, false, ciphers);
+	size_t ne_all = filter(ch->extensions, ch->n_extensions, false, exts);
+	size_t ne = filter(ch->extensions, ch->n_extensions, true, exts);
+	size_t ns = filter(ch->sig_algs, ch->n_sig_algs, false, sigs);
+	uint16_t v = ch->supported_version_max ? ch->supported_version_max : ch->legacy_version;
+	char alpn[3], hb[13], hc[13];
+	qsort(ciphers, nc, sizeof(ciphers[0]), cmp_u16);
+	qsort(exts, ne, sizeof(exts[0]), cmp_u16);
+	ja4_alpn(ch, alpn);
+	ja4_hash(ciphers, nc, NULL, 0, hb);
+	ja4_hash(exts, ne, sigs, ns, hc);
+	snprintf(out, SL_JA4_LEN, "%c%s%c%02u%02u%s_%s_%s", transport, ja4_version(v),
+		 ch->has_sni ? 'd' : 'i', (unsigned)(nc > 99 ? 99 : nc),
+		 (unsigned)(ne_all > 99 ? 99 : ne_all), alpn, hb, hc);
+}
