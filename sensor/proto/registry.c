@@ -5,10 +5,12 @@
 
 extern const struct sl_proto sl_proto_http;
 extern const struct sl_proto sl_proto_tls;
+extern const struct sl_proto sl_proto_quic;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_http,
 	&sl_proto_tls,
+	&sl_proto_quic,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */

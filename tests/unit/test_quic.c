@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "protohelp.h"
 #include "quic_vectors.h"
 #include "sightline/quic.h"
 #include "testhelp.h"
@@ -422,6 +423,101 @@ static void test_chlo(void)
 	CHECK_EQ_STR(c.uaid, "");
 }
 
+/* The A.2 datagram through the real dispatcher, read back as the JSON
+ * writer reads fields.  The JA4 was computed by hand from the RFC's
+ * ClientHello per the JA4 specification (2 ciphers, 11 extensions, ALPN
+ * "alpn"). */
+static void test_parser_rfc(void)
+{
+	TEST("quic parser: RFC 9001/9369 A.2 give version, SNI, ALPN, JA4, DCID");
+	uint8_t pkt[1200];
+	struct ph h;
+	unhex(rfc9001_packet_hex, pkt, sizeof(pkt));
+	ph_init(&h, 17, "10.0.0.2", 50000, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, pkt, sizeof(pkt));
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "quic");
+	CHECK_EQ_STR(ph_str(&h, "quic.version"), "1");
+	CHECK_EQ_STR(ph_str(&h, "quic.sni"), "example.com");
+	CHECK_EQ_STR(ph_str(&h, "quic.alpn"), "alpn");
+	CHECK_EQ_STR(ph_str(&h, "quic.ja4"), "q13d0211an_62ed6f6ca7ad_4d634acda6c0");
+	CHECK_EQ_STR(ph_str(&h, "quic.dcid"), RFC_DCID);
+	CHECK(ph_str(&h, "quic.ua") == NULL);
+	ph_finish(&h);
+	unhex(rfc9369_packet_hex, pkt, sizeof(pkt));
+	ph_init(&h, 17, "10.0.0.2", 50001, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, pkt, sizeof(pkt));
+	CHECK_EQ_STR(ph_str(&h, "quic.version"), "2");
+	CHECK_EQ_STR(ph_str(&h, "quic.sni"), "example.com");
+	ph_finish(&h);
+}
+
+static void test_parser_declines(void)
+{
+	TEST("quic parser: short datagrams, server-first and undecryptable flows are not QUIC");
+	uint8_t pkt[1200];
+	struct ph h;
+	unhex(rfc9001_packet_hex, pkt, sizeof(pkt));
+	ph_init(&h, 17, "10.0.0.2", 50002, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, pkt, 1199); /* under 1200 bytes: probe refuses */
+	ph_feed(&h, SL_DIR_TOCLIENT, pkt, sizeof(pkt));
+	CHECK(ph_str(&h, "app_proto") == NULL);
+	CHECK(ph_str(&h, "quic.version") == NULL);
+	ph_finish(&h);
+	pkt[600] ^= 0x80; /* every copy fails its tag */
+	ph_init(&h, 17, "10.0.0.2", 50003, "198.51.100.1", 443);
+	for (int i = 0; i < SL_QUIC_FAIL_MAX + 2; i++)
+		ph_feed(&h, SL_DIR_TOSERVER, pkt, sizeof(pkt));
+	CHECK(ph_str(&h, "app_proto") == NULL);
+	CHECK(ph_str(&h, "quic.version") == NULL);
+	CHECK(ph_str(&h, "quic.dcid") == NULL);
+	ph_finish(&h);
+}
+
+/* gQUIC public header (flags 0x0d: version, 8-byte CID), version Q043,
+ * packet number, then a STREAM frame whose data is the CHLO. */
+static void test_parser_gquic_clear(void)
+{
+	TEST("quic parser: gQUIC CHLO in clear text gives version, SNI and UA");
+	static const uint8_t chlo[] = "CHLO\x02\x00\x00\x00"
+				      "SNI\0\x0f\x00\x00\x00"
+				      "UAID\x20\x00\x00\x00"
+				      "mail.google.com"
+				      "Chrome/70.0 Linux";
+	uint8_t pkt[1350] = { 0x0d, 1, 2, 3, 4, 5, 6, 7, 8, 'Q', '0', '4', '3', 0x01,
+			      0xa0, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc };
+	memcpy(pkt + 40, chlo, sizeof(chlo) - 1);
+	struct ph h;
+	ph_init(&h, 17, "10.0.0.2", 50004, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, pkt, sizeof(pkt));
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "quic");
+	CHECK_EQ_STR(ph_str(&h, "quic.version"), "Q043");
+	CHECK_EQ_STR(ph_str(&h, "quic.sni"), "mail.google.com");
+	CHECK_EQ_STR(ph_str(&h, "quic.ua"), "Chrome/70.0 Linux");
+	CHECK(ph_str(&h, "quic.ja4") == NULL);
+	ph_finish(&h);
+}
+
+/* A ClientHello split over two Initials, a server Initial between, then
+ * the flow ends: fields come out, the CRYPTO buffer is released. */
+static void test_parser_two_packets(void)
+{
+	TEST("quic parser: ClientHello over two client Initials; server packets between");
+	uint8_t hello[300], f[600], d[1400];
+	size_t hl = rfc_hello(hello);
+	struct ph h;
+	ph_init(&h, 17, "10.0.0.2", 50005, "198.51.100.1", 443);
+	size_t fl = crypto_frame(hello, 120, hl, f);
+	ph_feed(&h, SL_DIR_TOSERVER, d, make_initial(1, RFC_DCID, 0, f, fl, 1162, d));
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "quic");
+	h.ended = false;
+	ph_feed(&h, SL_DIR_TOCLIENT, "\xc0\x00\x00\x00\x01\x00\x04" "abcd" "\x00\x05" "xxxxx", 18);
+	fl = crypto_frame(hello, 0, 120, f);
+	ph_feed(&h, SL_DIR_TOSERVER, d, make_initial_keyed(1, "0a0b0c0d", RFC_DCID, 1, f, fl, 1162, d));
+	CHECK_EQ_STR(ph_str(&h, "quic.sni"), "example.com");
+	CHECK_EQ_STR(ph_str(&h, "quic.dcid"), RFC_DCID);
+	ph_finish(&h);
+}
+
 int main(void)
 {
 	if (sl_quic_crypto_create(&qc) < 0) {
@@ -440,6 +536,10 @@ int main(void)
 	test_not_hello();
 	test_versions();
 	test_chlo();
+	test_parser_rfc();
+	test_parser_declines();
+	test_parser_gquic_clear();
+	test_parser_two_packets();
 	sl_quic_crypto_destroy(qc);
 	return TEST_REPORT();
 }
