@@ -14,6 +14,7 @@
 #include "sightline/tls_hello.h"
 
 #define QUIC_MIN_DATAGRAM 1200 /* RFC 9000 §14.1: client datagrams carrying an Initial */
+#define QUIC_CLEAR_TRIES 4     /* client packets searched for a clear-text CHLO */
 
 extern const struct sl_proto sl_proto_quic;
 
@@ -23,6 +24,7 @@ struct quic_state {
 	bool started;
 	bool clear;         /* gQUIC whose CHLO travels in clear text */
 	bool confirmed;     /* an Initial decrypted or a CHLO read: it is QUIC */
+	uint8_t clear_tries;
 	char sni[256];
 	char alpn[128];     /* comma-joined */
 	char ja4[SL_JA4_LEN];
@@ -136,7 +138,7 @@ static enum sl_proto_verdict clear_packet(struct quic_state *s, const struct sl_
 		return SL_PROTO_MORE;
 	const uint8_t *at = memmem(p, n, "CHLO", 4);
 	if (!at || sl_gquic_parse_chlo(at, n - (size_t)(at - p), &c) < 0)
-		return SL_PROTO_MORE;
+		return ++s->clear_tries < QUIC_CLEAR_TRIES ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
 	copy_str(s->sni, sizeof(s->sni), c.sni);
 	copy_str(s->ua, sizeof(s->ua), c.uaid);
 	confirm(s, pp->flow);
