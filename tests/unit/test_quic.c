@@ -471,6 +471,15 @@ static void test_parser_declines(void)
 	CHECK(ph_str(&h, "quic.version") == NULL);
 	CHECK(ph_str(&h, "quic.dcid") == NULL);
 	ph_finish(&h);
+	/* a gQUIC-looking public header, but no CHLO in the first 4 packets */
+	static const uint8_t gq[64] = { 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 'Q', '0', '3', '9', 1 };
+	ph_init(&h, 17, "10.0.0.2", 50006, "198.51.100.1", 443);
+	for (int i = 0; i < 4; i++)
+		ph_feed(&h, SL_DIR_TOSERVER, gq, sizeof(gq));
+	ph_feed(&h, SL_DIR_TOSERVER, "CHLO\0\0\0\0", 8);
+	CHECK(ph_str(&h, "app_proto") == NULL);
+	CHECK(ph_str(&h, "quic.version") == NULL);
+	ph_finish(&h);
 }
 
 /* gQUIC public header (flags 0x0d: version, 8-byte CID), version Q043,
