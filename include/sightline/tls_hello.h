@@ -9,7 +9,7 @@
 
 #include "sightline/common.h"
 
-#define SL_TLS_LIST_MAX 128  /* ciphers, extensions, groups, sig algs kept */
+#define SL_TLS_LIST_MAX 512  /* ciphers, extensions, groups, sig algs kept (real hellos carry up to ~350) */
 #define SL_TLS_ALPN_MAX 8    /* ALPN protocols kept */
 
 /* Facts of one ClientHello, in wire order, GREASE values included (the

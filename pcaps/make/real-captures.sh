@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # real-captures.sh — re-make the real captures in pcaps/real/ by running real software
 # (OpenSSH, OpenSSL, curl, dnsmasq, dig, python http.server, ping) between two network
-# namespaces. Usage (root): pcaps/make/real-captures.sh [ssh tls12 tls13 dns http ipv6 icmp_udp]
+# namespaces. Usage (root): pcaps/make/real-captures.sh [ssh tls12 tls13 dns http ipv6 icmp_udp quic]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -201,11 +201,36 @@ EOF
 }
 
 # Fail early, naming the Debian package, when a tool is missing.
+# 8. QUIC: ngtcp2's example HTTP/3 server and client (GnuTLS backend), QUIC v1.  One GET to
+#    the server on 443, one to a second instance on 8443 that validates addresses (-V), so the
+#    client's second Initial follows a Retry and is protected with the Retry's connection ID.
+cap_quic() {
+    make_cert
+    nl_create 0
+    mkdir -p "$NL_TMP/htdocs"
+    echo sightline-quic >"$NL_TMP/htdocs/index.html"
+    local port
+    for port in 443 8443; do
+        nl_spawn "$NL_SERVER" "gtlsserver-$port" gtlsserver -q $([ $port = 8443 ] && echo -V) \
+            -d "$NL_TMP/htdocs" "$NL_SERVER_V4" $port "$NL_TMP/key.pem" "$NL_TMP/cert.pem"
+        nl_wait_listen "$NL_SERVER" udp $port
+    done
+    nl_capture_start "$NL_TMP/quic.pcap"
+    for port in 443 8443; do
+        nl_laptop gtlsclient -q --exit-on-all-streams-close --sni="$SNI" "$NL_SERVER_V4" $port \
+            "https://$SNI:$port/index.html" >>"$NL_TMP/quic-client.log" 2>&1
+    done
+    nl_capture_stop
+    nl_kill_all
+    save quic
+}
+
 need_tools() {
     local pair missing=0
     for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump ssh:openssh-client \
                 /usr/sbin/sshd:openssh-server openssl:openssl curl:curl dnsmasq:dnsmasq \
-                dig:bind9-dnsutils ping:iputils-ping ss:iproute2 "$PY":python3; do
+                dig:bind9-dnsutils ping:iputils-ping ss:iproute2 "$PY":python3 \
+                gtlsclient:ngtcp2-client gtlsserver:ngtcp2-server; do
         command -v "${pair%%:*}" >/dev/null || { echo "missing ${pair%%:*} (apt-get install ${pair##*:})" >&2; missing=1; }
     done
     return "$missing"
@@ -214,7 +239,7 @@ need_tools() {
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
     need_tools || exit 1
-    local all=(ssh tls12 tls13 dns http ipv6 icmp_udp) c
+    local all=(ssh tls12 tls13 dns http ipv6 icmp_udp quic) c
     [ $# -gt 0 ] && all=("$@")
     nl_init
     for c in "${all[@]}"; do

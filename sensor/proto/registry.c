@@ -7,12 +7,14 @@ extern const struct sl_proto sl_proto_tcp;
 extern const struct sl_proto sl_proto_http;
 extern const struct sl_proto sl_proto_ssh;
 extern const struct sl_proto sl_proto_tls;
+extern const struct sl_proto sl_proto_quic;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
 	&sl_proto_http,
 	&sl_proto_ssh,
 	&sl_proto_tls,
+	&sl_proto_quic,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */

@@ -44,6 +44,10 @@ THRESHOLD = 0.95
 #        characters of the first ALPN value: "ht" for http/1.1.  JA4.md: "If
 #        the first ALPN listed was http/1.1 then the first and last characters
 #        to use in the fingerprint would be 'h1'".
+#        For QUIC (quic.alpn) the same nDPI takes the first two characters
+#        when the value is longer than two ("h3-29" -> "h3") and the first
+#        character followed by '0' otherwise ("h3" -> "h0"): observed on
+#        ndpi/quic-29.pcap and quic_0RTT.pcap, not in any spec.
 #  sni   nDPI writes 'i' when the SNI holds an IP literal and 'd' when the
 #        ClientHello has no server_name at all.  JA4.md: "If the SNI extension
 #        (0x0000) exists, then the destination ... is a domain, or 'd'" and 'i'
@@ -66,11 +70,14 @@ def sha12(text):
 def ja4_variants(ev):
     """{rule name: function(ja4 string) -> the other tool's variant or None}"""
     tls = ev.get('tls') or {}
+    quic = ev.get('quic') or {}
     exts = [e for e in (tls.get('extensions') or '').split(',') if e]
-    alpn = (tls.get('alpn') or '').split(',')[0]
+    alpn = (tls.get('alpn') or quic.get('alpn') or '').split(',')[0]
     sni = tls.get('sni') or ''
 
     def alpn_rule(ja4):
+        if quic and len(alpn) == 2:
+            return ja4[:8] + alpn[0] + '0' + ja4[10:]
         if len(alpn) < 2 or not alpn[:2].isalnum():
             return None
         return ja4[:8] + alpn[:2] + ja4[10:]
@@ -98,10 +105,11 @@ def is_grease(hex4):
 def explain(field, want, events):
     """Name the spec-divergence rules that turn one of our values into the
     label, or None."""
-    if field != 'tls.ja4':
+    if field not in ('tls.ja4', 'quic.ja4'):
         return None
+    block = field.split('.')[0]
     for ev in events:
-        ours = (ev.get('tls') or {}).get('ja4')
+        ours = (ev.get(block) or {}).get('ja4')
         if not ours:
             continue
         rules = ja4_variants(ev)

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Rebuild the TLS fuzz seeds from the project's own captures (pcaps/real):
 # raw ClientHello bodies for fuzz_tls_hello, and whole flows in the
-# fuzz_proto input format (byte 0 = registry index of tls, then
-# [dir][len:2][payload] per packet).  Needs tshark.  Usage: gen_tls_seeds.sh SRCROOT TLS_INDEX
+# fuzz_proto input format (byte 0 = 0: TCP to port 443, see tests/fuzz/fuzz_proto.c; then
+# [dir][len:2][payload] per packet).  Needs tshark.  Usage: gen_tls_seeds.sh SRCROOT
 set -eu
-root=$1; idx=$2
+root=$1; idx=0
 out=$root/tests/fuzz/seeds
 mkdir -p "$out/tls_hello" "$out/proto"
 n=0
