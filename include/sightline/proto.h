@@ -58,6 +58,10 @@ struct sl_proto {
 	enum sl_proto_verdict (*packet)(void *state, const struct sl_proto_pkt *pp);
 	/* Optional: the flow is ending; finish derived values (hashes...). */
 	void (*flow_end)(void *state, const struct sl_flow *flow, void *global);
+	/* Optional: no more packets will be offered (the inspection limit was
+	 * reached while this parser still wanted some).  Free transient
+	 * buffers; keep what the fields report. */
+	void (*inspect_end)(void *state);
 	/* Optional: free what state points to (not state itself). */
 	void (*release)(void *state);
 

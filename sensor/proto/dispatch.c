@@ -142,6 +142,19 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 	}
 }
 
+/* Inspection stops with parsers still waiting (e.g. a handshake cut off
+ * by the limit): let them drop their scratch buffers now rather than hold
+ * them until the flow ends. */
+static void stop_inspection(struct sl_flow *f)
+{
+	f->inspect_done = true;
+	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
+		const struct sl_proto *p = sl_proto_at(s->idx);
+		if (p->inspect_end && !((f->app->done | f->app->rejected) & (1ULL << s->idx)))
+			p->inspect_end(s->data);
+	}
+}
+
 void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir)
 {
@@ -151,7 +164,7 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets
 			 : f->proto == 17 ? d->cfg->inspect.udp_packets : 0;
 	if (index >= limit) {
-		f->inspect_done = true;
+		stop_inspection(f);
 		return;
 	}
 	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };

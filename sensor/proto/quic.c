@@ -261,6 +261,7 @@ const struct sl_proto sl_proto_quic = {
 	.destroy = quic_destroy,
 	.probe = quic_probe,
 	.packet = quic_packet,
+	.inspect_end = quic_release,
 	.release = quic_release,
 	.fields = &quic_fields,
 };

@@ -438,6 +438,18 @@ static enum sl_proto_verdict ssh_packet(void *state, const struct sl_proto_pkt *
 	return verdict(st);
 }
 
+/* Inspection stopped mid-handshake: drop the reassembly scratch of both
+ * sides; banners and any hash already computed stay. */
+static void ssh_inspect_end(void *state)
+{
+	struct ssh_state *st = state;
+	for (int i = 0; i < 2; i++) {
+		free(st->side[i].buf);
+		st->side[i].buf = NULL;
+		st->side[i].len = 0;
+	}
+}
+
 static void ssh_release(void *state)
 {
 	struct ssh_state *st = state;
@@ -501,6 +513,7 @@ const struct sl_proto sl_proto_ssh = {
 	.state_size = sizeof(struct ssh_state),
 	.probe = ssh_probe,
 	.packet = ssh_packet,
+	.inspect_end = ssh_inspect_end,
 	.release = ssh_release,
 	.fields = &ssh_fields,
 };

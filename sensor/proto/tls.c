@@ -593,6 +593,11 @@ static void free_buffers(struct tls_state *s)
 	}
 }
 
+static void tls_inspect_end(void *state)
+{
+	free_buffers(state);
+}
+
 static void tls_release(void *state)
 {
 	struct tls_state *s = state;
@@ -741,6 +746,7 @@ const struct sl_proto sl_proto_tls = {
 	.state_size = sizeof(struct tls_state),
 	.probe = tls_probe,
 	.packet = tls_packet,
+	.inspect_end = tls_inspect_end,
 	.release = tls_release,
 	.fields = &tls_fields,
 };

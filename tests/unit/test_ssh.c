@@ -341,8 +341,29 @@ static void test_not_ssh(void)
 	ph_finish(&h);
 }
 
+static void test_inspection_limit(void)
+{
+	TEST("ssh: the inspection limit mid-KEXINIT drops scratch, keeps the banners");
+	uint8_t ck[2048], sk[2048];
+	size_t ckn = kexinit(ck, cli_lists);
+	(void)kexinit(sk, srv_lists);
+	struct ph h;
+	ph_init(&h, 6, "10.0.0.2", 40009, "198.51.100.1", 22);
+	h.cfg.inspect.tcp_packets = 3;
+	ph_feed(&h, SL_DIR_TOSERVER, cli_banner, sizeof(cli_banner) - 1);
+	ph_feed(&h, SL_DIR_TOCLIENT, srv_banner, sizeof(srv_banner) - 1);
+	ph_feed(&h, SL_DIR_TOSERVER, ck, 40);          /* KEXINIT begins: buffered */
+	ph_feed(&h, SL_DIR_TOSERVER, ck + 40, ckn - 40); /* past the limit: not offered */
+	CHECK(h.flow.inspect_done);
+	CHECK_EQ_STR(ph_str(&h, "ssh.client.banner"), "SSH-2.0-Cyberduck/6.7.1.28683 (Mac OS X/10.13.6) (x86_64)");
+	CHECK_EQ_STR(ph_str(&h, "ssh.server.banner"), "SSH-2.0-OpenSSH_5.3");
+	CHECK(ph_str(&h, "ssh.client.hassh") == NULL);
+	ph_finish(&h);
+}
+
 int main(void)
 {
+	test_inspection_limit();
 	test_separate_segments();
 	test_joined_segment();
 	test_split_and_retransmitted();

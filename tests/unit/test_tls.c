@@ -26,7 +26,7 @@ struct buf {
 static void put8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
 static void put16(struct buf *b, unsigned v) { put8(b, v >> 8); put8(b, v & 0xff); }
 static void put24(struct buf *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
-static void putn(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
+static void putn(struct buf *b, const void *p, size_t n) { if (n) memcpy(b->b + b->n, p, n); b->n += n; }
 
 /* Length prefixes: open reserves w bytes, close writes what followed. */
 static size_t open_len(struct buf *b, int w) { size_t at = b->n; b->n += (size_t)w; return at; }
