@@ -4,9 +4,15 @@
 #include "sightline/proto.h"
 
 extern const struct sl_proto sl_proto_http;
+extern const struct sl_proto sl_proto_dns;
+extern const struct sl_proto sl_proto_dhcp;
+extern const struct sl_proto sl_proto_mdns;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_http,
+	&sl_proto_dns,
+	&sl_proto_dhcp,
+	&sl_proto_mdns,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
