@@ -193,11 +193,11 @@ bool sl_dns_rdata_txt(const struct sl_dns_msg *m, const struct sl_dns_rr *rr, ch
 const char *sl_dns_type_name(uint16_t type, char *buf, size_t len)
 {
 	static const struct { uint16_t t; const char *s; } names[] = {
-		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 10, "NULL" }, { 12, "PTR" },
 		{ 13, "HINFO" }, { 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },
 		{ 35, "NAPTR" }, { 41, "OPT" }, { 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" },
-		{ 48, "DNSKEY" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 252, "AXFR" }, { 255, "ANY" },
-		{ 257, "CAA" },
+		{ 48, "DNSKEY" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" }, { 251, "IXFR" },
+		{ 252, "AXFR" }, { 255, "ANY" }, { 257, "CAA" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i].t == type)
