@@ -84,11 +84,11 @@ static bool dns_probe(const struct sl_proto_pkt *pp)
 	if (excluded_port(p->sport) || excluded_port(p->dport))
 		return false;
 	if (p->proto == 6) {
+		if (port53)
+			return true; /* even a lone byte of the length prefix: reassembly joins it */
 		if (len < 2)
 			return false;
 		size_t mlen = (size_t)msg[0] << 8 | msg[1];
-		if (port53)
-			return mlen >= SL_DNS_HDR_LEN;
 		msg += 2;
 		len -= 2;
 		if (mlen != len)

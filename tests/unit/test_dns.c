@@ -166,7 +166,8 @@ static void test_tcp_framing(void)
 	size_t n = 0;
 	seg[n++] = 0, seg[n++] = (uint8_t)q1.n, memcpy(seg + n, q1.b, q1.n), n += q1.n;
 	seg[n++] = 0, seg[n++] = (uint8_t)q2.n, memcpy(seg + n, q2.b, q2.n), n += q2.n;
-	ph_feed(&h, SL_DIR_TOSERVER, seg, n); /* two queries in one segment */
+	ph_feed(&h, SL_DIR_TOSERVER, seg, 1); /* a lone byte of the first length */
+	ph_feed(&h, SL_DIR_TOSERVER, seg + 1, n - 1); /* the rest: two queries in one segment */
 	n = 0;
 	seg[n++] = 0, seg[n++] = (uint8_t)r1.n, memcpy(seg + n, r1.b, r1.n), n += r1.n;
 	ph_feed(&h, SL_DIR_TOCLIENT, seg, 1); /* half the length prefix */
