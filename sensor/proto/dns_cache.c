@@ -1,8 +1,9 @@
 /* The address → name cache of the DNS parser.  Why set-associative: a lookup
- * touches one set (8 keys in two cache lines) whatever the fill, the memory
- * is fixed at create, and an address flood can only evict within the sets it
- * hashes to.  The hash is fixed (not per-process seeded) so that replaying a
- * capture evicts the same entries and writes the same output every time. */
+ * reads one set's eight 32-bit tags (half a cache line) and, on a tag match,
+ * one key, whatever the fill; the memory is fixed at create; and an address
+ * flood can only evict within the sets it hashes to.  The hash is fixed (not
+ * per-process seeded) so that replaying a capture evicts the same entries
+ * and writes the same output every time. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@ struct key {
 struct sl_dns_cache {
 	uint32_t nsets;
 	uint64_t clock;
-	struct key *keys;                    /* nsets * WAYS */
+	uint32_t *tags;                      /* nsets * WAYS hash tags, 0 = empty way */
+	struct key *keys;                    /* parallel to tags */
 	char (*names)[SL_DNS_CACHE_NAME];    /* parallel to keys */
 	struct sl_dns_cache_stats st;
 };
@@ -31,7 +33,8 @@ int sl_dns_cache_create(uint32_t entries, struct sl_dns_cache **out)
 	c->nsets = (uint32_t)(((uint64_t)entries + SL_DNS_CACHE_WAYS - 1) / SL_DNS_CACHE_WAYS);
 	size_t n = (size_t)c->nsets * SL_DNS_CACHE_WAYS;
 	c->st.capacity = (uint32_t)n;
-	if (n && (!(c->keys = calloc(n, sizeof(*c->keys))) ||
+	if (n && (!(c->tags = calloc(n, sizeof(*c->tags))) ||
+		  !(c->keys = calloc(n, sizeof(*c->keys))) ||
 		  !(c->names = calloc(n, sizeof(*c->names))))) {
 		sl_dns_cache_destroy(c);
 		return -ENOMEM;
@@ -44,6 +47,7 @@ void sl_dns_cache_destroy(struct sl_dns_cache *c)
 {
 	if (!c)
 		return;
+	free(c->tags);
 	free(c->keys);
 	free(c->names);
 	free(c);
@@ -59,22 +63,24 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-/* First way of a's set. */
-static struct key *set_of(const struct sl_dns_cache *c, const struct sl_addr *a)
+/* Where a lives: the first way of its set and its tag (never 0). */
+static size_t locate(const struct sl_dns_cache *c, const struct sl_addr *a, uint32_t *tag)
 {
 	uint64_t lo, hi;
 	memcpy(&lo, a->b, 8);
 	memcpy(&hi, a->b + 8, 8);
-	uint64_t h = mix64(lo ^ mix64(hi ^ a->family));
-	uint32_t set = (uint32_t)(((h >> 32) * c->nsets) >> 32);
-	return &c->keys[(size_t)set * SL_DNS_CACHE_WAYS];
+	uint64_t h = mix64(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ a->family);
+	*tag = (uint32_t)h | 1u;
+	return (size_t)(((h >> 32) * c->nsets) >> 32) * SL_DNS_CACHE_WAYS;
 }
 
-static struct key *find(struct key *set, const struct sl_addr *a)
+static struct key *find(const struct sl_dns_cache *c, size_t base, uint32_t tag,
+			const struct sl_addr *a)
 {
-	for (struct key *k = set; k < set + SL_DNS_CACHE_WAYS; k++)
-		if (k->family == a->family && memcmp(k->addr, a->b, 16) == 0)
-			return k;
+	for (size_t w = base; w < base + SL_DNS_CACHE_WAYS; w++)
+		if (c->tags[w] == tag && c->keys[w].family == a->family &&
+		    memcmp(c->keys[w].addr, a->b, 16) == 0)
+			return &c->keys[w];
 	return NULL;
 }
 
@@ -92,15 +98,18 @@ void sl_dns_cache_put(struct sl_dns_cache *c, const struct sl_addr *a, const cha
 {
 	if (!c->nsets || !a->family)
 		return;
-	struct key *set = set_of(c, a), *k = find(set, a);
+	uint32_t tag;
+	size_t base = locate(c, a, &tag);
+	struct key *k = find(c, base, tag, a);
 	if (k) {
 		c->st.updates++;
 	} else {
-		k = lru(set);
+		k = lru(&c->keys[base]);
 		c->st.evictions += k->family != 0;
 		c->st.inserts++;
 		memcpy(k->addr, a->b, 16);
 		k->family = a->family;
+		c->tags[k - c->keys] = tag;
 	}
 	k->stamp = ++c->clock;
 	char *dst = c->names[k - c->keys];
@@ -113,7 +122,9 @@ const char *sl_dns_cache_get(struct sl_dns_cache *c, const struct sl_addr *a)
 {
 	if (!c->nsets || !a->family)
 		return NULL;
-	struct key *k = find(set_of(c, a), a);
+	uint32_t tag;
+	size_t base = locate(c, a, &tag);
+	struct key *k = find(c, base, tag, a);
 	if (!k) {
 		c->st.misses++;
 		return NULL;
