@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pages.h"
 #include "sightline/dhcp.h"
 
 #define WAYS 8
@@ -24,6 +25,7 @@ struct ip_slot {
 struct sl_dhcp_table {
 	uint32_t nsets;
 	uint32_t count;
+	size_t n;                /* slots in each array: nsets * WAYS */
 	uint64_t clock;
 	struct host_slot *hosts; /* nsets * WAYS */
 	struct ip_slot *ips;     /* nsets * WAYS */
@@ -35,9 +37,9 @@ int sl_dhcp_table_create(uint32_t max_hosts, struct sl_dhcp_table **out)
 	if (!t)
 		return -ENOMEM;
 	t->nsets = (uint32_t)(((uint64_t)max_hosts + WAYS - 1) / WAYS);
-	size_t n = (size_t)t->nsets * WAYS;
-	if (n && (!(t->hosts = calloc(n, sizeof(*t->hosts))) ||
-		  !(t->ips = calloc(n, sizeof(*t->ips))))) {
+	size_t n = t->n = (size_t)t->nsets * WAYS;
+	if (n && (!(t->hosts = sl_pages_alloc(n * sizeof(*t->hosts))) ||
+		  !(t->ips = sl_pages_alloc(n * sizeof(*t->ips))))) {
 		sl_dhcp_table_destroy(t);
 		return -ENOMEM;
 	}
@@ -49,8 +51,8 @@ void sl_dhcp_table_destroy(struct sl_dhcp_table *t)
 {
 	if (!t)
 		return;
-	free(t->hosts);
-	free(t->ips);
+	sl_pages_free(t->hosts, t->n * sizeof(*t->hosts));
+	sl_pages_free(t->ips, t->n * sizeof(*t->ips));
 	free(t);
 }
 

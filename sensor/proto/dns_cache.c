@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dns_cache.h"
+#include "pages.h"
 
 struct key {
 	uint8_t addr[16];
@@ -22,6 +23,7 @@ struct sl_dns_cache {
 	uint32_t *tags;                      /* nsets * WAYS hash tags, 0 = empty way */
 	struct key *keys;                    /* parallel to tags */
 	char (*names)[SL_DNS_CACHE_NAME];    /* parallel to keys */
+	size_t n;                            /* ways in all: nsets * WAYS */
 	struct sl_dns_cache_stats st;
 };
 
@@ -31,11 +33,11 @@ int sl_dns_cache_create(uint32_t entries, struct sl_dns_cache **out)
 	if (!c)
 		return -ENOMEM;
 	c->nsets = (uint32_t)(((uint64_t)entries + SL_DNS_CACHE_WAYS - 1) / SL_DNS_CACHE_WAYS);
-	size_t n = (size_t)c->nsets * SL_DNS_CACHE_WAYS;
+	size_t n = c->n = (size_t)c->nsets * SL_DNS_CACHE_WAYS;
 	c->st.capacity = (uint32_t)n;
-	if (n && (!(c->tags = calloc(n, sizeof(*c->tags))) ||
-		  !(c->keys = calloc(n, sizeof(*c->keys))) ||
-		  !(c->names = calloc(n, sizeof(*c->names))))) {
+	if (n && (!(c->tags = sl_pages_alloc(n * sizeof(*c->tags))) ||
+		  !(c->keys = sl_pages_alloc(n * sizeof(*c->keys))) ||
+		  !(c->names = sl_pages_alloc(n * sizeof(*c->names))))) {
 		sl_dns_cache_destroy(c);
 		return -ENOMEM;
 	}
@@ -47,9 +49,9 @@ void sl_dns_cache_destroy(struct sl_dns_cache *c)
 {
 	if (!c)
 		return;
-	free(c->tags);
-	free(c->keys);
-	free(c->names);
+	sl_pages_free(c->tags, c->n * sizeof(*c->tags));
+	sl_pages_free(c->keys, c->n * sizeof(*c->keys));
+	sl_pages_free(c->names, c->n * sizeof(*c->names));
 	free(c);
 }
 
