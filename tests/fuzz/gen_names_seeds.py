@@ -2,7 +2,9 @@
 """Writes the fuzz seeds of the DNS, DHCP and mDNS parsers:
 tests/fuzz/seeds/proto/{dns,dhcp,mdns}-*.bin for fuzz_proto (byte 0 = registry
 index, | 0x80 for UDP; registry: 0 http, 1 dns, 2 dhcp, 3 mdns) and
-tests/fuzz/seeds/names/*.bin for fuzz_names (byte 0 = flow selector).
+tests/fuzz/seeds/names/*.bin for fuzz_names (byte 0 = flow selector).  fuzz_proto
+runs every flow on port 443, so there mdns.bin only meets the refusal of
+mDNS off 5353; fuzz_names covers mDNS on its port.
 Messages are built here from RFC 1035 / 2131 / 6762; run from anywhere."""
 import os
 import struct
@@ -98,7 +100,9 @@ def main():
     r = rich()
     two = tcp(query(1, 'a.example')) + tcp(query(2, 'a.example', 28))
     write('proto', 'dns-udp.bin', b'\x81' + rec(0, q) + rec(1, r))
-    write('proto', 'dns-tcp.bin', b'\x01' + rec(0, two[:5]) + rec(0, two[5:]) +
+    q1, q2 = tcp(query(1, 'a.example')), tcp(query(2, 'a.example', 28))
+    # off port 53 the first segment must hold a whole message; the second is split
+    write('proto', 'dns-tcp.bin', b'\x01' + rec(0, q1) + rec(0, q2[:5]) + rec(0, q2[5:]) +
           rec(1, tcp(answer_a(1, 'a.example', [198, 51, 100, 1]))))
     write('proto', 'dhcp.bin', b'\x82' + rec(0, dhcp(1, 1, CLIENT_OPTS)) + rec(1, dhcp(2, 2, [(54, bytes([10, 77, 0, 1]))])))
     write('proto', 'mdns.bin', b'\x83' + rec(0, mdns_announce()))
