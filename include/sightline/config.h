@@ -42,9 +42,20 @@ struct sl_inspect_config {
 	uint32_t udp_packets; /* first packets of a UDP flow offered to parsers */
 };
 
+/* Name tables the DNS and DHCP parsers keep for later flows (fixed at start). */
+struct sl_dns_config {
+	uint32_t cache_entries; /* address -> name cache of DNS answers; 0 disables */
+};
+
+struct sl_dhcp_config {
+	uint32_t max_hosts;     /* MAC -> host table of DHCP clients; 0 disables */
+};
+
 struct sl_config {
 	struct sl_flow_config flow;
 	struct sl_inspect_config inspect;
+	struct sl_dns_config dns;
+	struct sl_dhcp_config dhcp;
 	struct sl_decode_config decode;
 	struct sl_capture_config capture;
 	struct sl_output_config output;

@@ -53,6 +53,12 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, true, sl_scen_mal_arp },
 	{ "malformed-snaplen", "TCP session captured with snaplen 96: caplen < wirelen on data segments (valid)",
 	  SL_LINKTYPE_ETHERNET, 96, true, sl_scen_mal_snaplen },
+	{ "proto-dhcp", "DHCP DISCOVER/OFFER/REQUEST/ACK: laptop-jdoe, MSFT 5.0, Windows parameter list, 10.77.0.50",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_dhcp },
+	{ "proto-mdns", "mDNS: pikvm.local A announcement, _http._tcp PTR/SRV/TXT, a laptop's _http._tcp query",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_mdns },
+	{ "proto-dns-cache", "flow to 198.51.100.77, then DNS names it relay-1.net.anydesk.com, a second flow; CNAME chain to 203.0.113.57",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_dns_cache },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

@@ -82,7 +82,7 @@ int sl_scen_emit(struct sl_pcapw *w, struct sl_pb *b, const struct sl_pb_link *l
 void sl_scen_link_ethernet(struct sl_pb_link *l);
 
 /* Scenario builders, one per table row (scen_flows.c, scen_decode.c, scen_link.c,
- * scen_malformed.c). */
+ * scen_malformed.c, scen_names.c). */
 int sl_scen_flows_basic(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_vlan(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_tunnels(struct sl_pcapw *w, uint64_t t0);
@@ -106,5 +106,8 @@ int sl_scen_mal_vlan_truncated(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_mal_ipv6_ext_truncated(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_mal_arp(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_mal_snaplen(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_proto_dhcp(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_proto_mdns(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_proto_dns_cache(struct sl_pcapw *w, uint64_t t0);
 
 #endif

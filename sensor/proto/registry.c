@@ -8,6 +8,9 @@ extern const struct sl_proto sl_proto_http;
 extern const struct sl_proto sl_proto_ssh;
 extern const struct sl_proto sl_proto_tls;
 extern const struct sl_proto sl_proto_quic;
+extern const struct sl_proto sl_proto_dns;
+extern const struct sl_proto sl_proto_dhcp;
+extern const struct sl_proto sl_proto_mdns;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -15,6 +18,9 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_ssh,
 	&sl_proto_tls,
 	&sl_proto_quic,
+	&sl_proto_dns,
+	&sl_proto_dhcp,
+	&sl_proto_mdns,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
