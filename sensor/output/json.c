@@ -166,7 +166,12 @@ void sl_json_double(struct sl_json *j, double v)
 		put(j, "null", 4);
 		return;
 	}
-	put(j, b, (size_t)snprintf(b, sizeof(b), "%.17g", v));
+	/* The shortest of 15 or 17 digits that reads back exactly: 52.3702
+	 * stays 52.3702 instead of 52.370199999999997. */
+	int n = snprintf(b, sizeof(b), "%.15g", v);
+	if (strtod(b, NULL) != v)
+		n = snprintf(b, sizeof(b), "%.17g", v);
+	put(j, b, (size_t)n);
 }
 
 void sl_json_bool(struct sl_json *j, bool v)
