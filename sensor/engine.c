@@ -16,15 +16,25 @@ static uint64_t random_seed(void)
 	return s;
 }
 
+/* Multicast and broadcast destinations are nobody's location. */
+static bool is_group(const struct sl_addr *a)
+{
+	if (a->family == 4)
+		return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] == 255 && a->b[1] == 255 &&
+						     a->b[2] == 255 && a->b[3] == 255);
+	return a->family == 6 && a->b[0] == 0xff;
+}
+
 /*
  * IP intelligence for both sides, looked up once per flow through the cache
  * (which keeps both results alive until the next flow's), and which side is
- * remote: the one outside home_networks, the server when both are.
+ * remote: the one outside home_networks, the server when both are; a
+ * multicast or broadcast server never is.
  */
 static void enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
 {
 	bool cli_home = sl_config_is_home(e->cfg, &f->cli);
-	bool srv_home = sl_config_is_home(e->cfg, &f->srv);
+	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
 	r->geo[0] = sl_geo_cache_lookup(e->geo_cache, &f->cli);
 	r->geo[1] = sl_geo_cache_lookup(e->geo_cache, &f->srv);
 	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;

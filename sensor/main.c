@@ -197,7 +197,10 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	rc = sl_engine_create(cfg, eve, &e, err, sizeof(err));
 	if (rc < 0) {
 		sl_eve_close(eve);
-		return fprintf(stderr, "sightline: %s\n", err), EXIT_RUNTIME;
+		fprintf(stderr, "sightline: %s\n", err);
+		/* a database that is missing or not what the config says is a
+		 * configuration error, like a bad key */
+		return rc == -EINVAL || rc == -ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	install_signals();
 	struct sl_capture_opts co = {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "geo_priv.h"
@@ -162,14 +163,21 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void open_error(const char *path, int status, int saved_errno, char *err, size_t errlen)
+/* Why MMDB_open refused the file, in words; -ENOENT when it is not there. */
+static int open_error(const char *path, int status, int saved_errno, char *err, size_t errlen)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+		snprintf(err, errlen, "%s: empty file, not a MaxMind DB (.mmdb) database", path);
+		return -EINVAL;
+	}
 	if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR)
 		snprintf(err, errlen, "%s: cannot open the database: %s", path,
 			 saved_errno ? strerror(saved_errno) : MMDB_strerror(status));
 	else
 		snprintf(err, errlen, "%s: not a usable MaxMind DB file (%s); is it truncated, or "
 			 "not an .mmdb file?", path, MMDB_strerror(status));
+	return saved_errno == ENOENT ? -ENOENT : -EINVAL;
 }
 
 /* Open one file and check it against its schema. */
@@ -179,10 +187,8 @@ static int open_db(struct geo_db *db, const char *path, uint32_t schema, const c
 	const char *expect = "";
 	errno = 0;
 	int status = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
-	if (status != MMDB_SUCCESS) {
-		open_error(path, status, errno, err, errlen);
-		return status == MMDB_FILE_OPEN_ERROR ? -ENOENT : -EINVAL;
-	}
+	if (status != MMDB_SUCCESS)
+		return open_error(path, status, errno, err, errlen);
 	db->open = true;
 	db->schema = schema;
 	snprintf(db->name, sizeof(db->name), "%s", name && *name ? name : base_name(path));
