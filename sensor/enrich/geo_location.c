@@ -22,16 +22,18 @@ struct want {
 static bool record_matches(const struct geo_db *db, MMDB_entry_s *entry, struct want *w,
 			   struct sl_geo_result *r)
 {
+	struct geo_record rec;
 	if (entry->offset == w->last_offset)
 		return false; /* neighbouring networks often share one record */
 	w->last_offset = entry->offset;
 	memset(r, 0, sizeof(*r));
-	if (!sl_geo_read_field(db, entry, SL_GEO_CITY, r) || strcasecmp(r->city, w->city) != 0)
+	sl_geo_record_init(&rec, *entry);
+	if (!sl_geo_read_field(db, &rec, SL_GEO_CITY, r) || strcasecmp(r->city, w->city) != 0)
 		return false;
-	if (w->country[0] && (!sl_geo_read_field(db, entry, SL_GEO_COUNTRY, r) ||
+	if (w->country[0] && (!sl_geo_read_field(db, &rec, SL_GEO_COUNTRY, r) ||
 			      strcasecmp(r->country, w->country) != 0))
 		return false;
-	return sl_geo_read_field(db, entry, SL_GEO_LAT, r) && sl_geo_read_field(db, entry, SL_GEO_LON, r);
+	return sl_geo_read_field(db, &rec, SL_GEO_LAT, r) && sl_geo_read_field(db, &rec, SL_GEO_LON, r);
 }
 
 /* Depth-first over the search tree; the first matching record wins. */

@@ -124,27 +124,24 @@ static void add_intel(struct sl_geo_result *out, const char *s, size_t n)
 		memcpy(out->intel[out->n_intel++], name, sizeof(name));
 }
 
-/* An array of names (our `lists`), read element by element so nothing is
- * allocated; a single string counts as a one-name list. */
-static bool read_list(MMDB_entry_s *entry, const struct geo_path *p, const MMDB_entry_data_s *d,
-		      struct sl_geo_result *out)
+/* An array of names (our `lists`), read element by element from the
+ * array itself so nothing is allocated; a single string counts as a
+ * one-name list. */
+static bool read_list(const MMDB_s *mmdb, const MMDB_entry_data_s *d, struct sl_geo_result *out)
 {
-	static const char *const index[SL_GEO_INTEL_MAX] = { "0", "1", "2", "3", "4", "5", "6", "7" };
-	const char *parts[GEO_PATH_PARTS + 2];
-	size_t k = 0;
+	static const char *const index[SL_GEO_INTEL_MAX][2] = {
+		{ "0" }, { "1" }, { "2" }, { "3" }, { "4" }, { "5" }, { "6" }, { "7" },
+	};
+	MMDB_entry_s array = { .mmdb = mmdb, .offset = d->offset };
 	if (d->type == MMDB_DATA_TYPE_UTF8_STRING) {
 		add_intel(out, d->utf8_string, d->data_size);
 		return true;
 	}
 	if (d->type != MMDB_DATA_TYPE_ARRAY)
 		return false;
-	for (; p->parts[k]; k++)
-		parts[k] = p->parts[k];
-	parts[k + 1] = NULL;
 	for (uint32_t i = 0; i < d->data_size && i < SL_GEO_INTEL_MAX; i++) {
 		MMDB_entry_data_s e;
-		parts[k] = index[i];
-		if (MMDB_aget_value(entry, &e, parts) == MMDB_SUCCESS && e.has_data &&
+		if (MMDB_aget_value(&array, &e, index[i]) == MMDB_SUCCESS && e.has_data &&
 		    e.type == MMDB_DATA_TYPE_UTF8_STRING)
 			add_intel(out, e.utf8_string, e.data_size);
 	}
@@ -152,8 +149,8 @@ static bool read_list(MMDB_entry_s *entry, const struct geo_path *p, const MMDB_
 }
 
 /* Store value d of field f; false when its type or range does not fit. */
-static bool store(enum sl_geo_field f, MMDB_entry_s *entry, const struct geo_path *p,
-		  const MMDB_entry_data_s *d, struct sl_geo_result *out)
+static bool store(enum sl_geo_field f, const MMDB_s *mmdb, const MMDB_entry_data_s *d,
+		  struct sl_geo_result *out)
 {
 	const struct slot *s = &slots[f];
 	double v;
@@ -180,19 +177,56 @@ static bool store(enum sl_geo_field f, MMDB_entry_s *entry, const struct geo_pat
 		out->flags = (out->flags & ~(1u << f)) | (uint32_t)b << f;
 		return true;
 	default:
-		return read_list(entry, p, d, out);
+		return read_list(mmdb, d, out);
 	}
 }
 
-bool sl_geo_read_field(const struct geo_db *db, MMDB_entry_s *entry, enum sl_geo_field f,
+/* The first-level map named `name` of the record, found once per record. */
+static const MMDB_entry_s *parent(struct geo_record *rec, const char *name)
+{
+	const char *path[2] = { name, NULL };
+	MMDB_entry_data_s d;
+	for (unsigned i = 0; i < rec->n; i++)
+		if (strcmp(rec->name[i], name) == 0)
+			return rec->found[i] ? &rec->sub[i] : NULL;
+	bool found = MMDB_aget_value(&rec->entry, &d, path) == MMDB_SUCCESS && d.has_data &&
+		     d.type == MMDB_DATA_TYPE_MAP;
+	MMDB_entry_s sub = { .mmdb = rec->entry.mmdb, .offset = d.offset };
+	if (rec->n < GEO_PARENTS) {
+		rec->name[rec->n] = name;
+		rec->sub[rec->n] = sub;
+		rec->found[rec->n++] = found;
+		return found ? &rec->sub[rec->n - 1] : NULL;
+	}
+	return NULL; /* more first-level maps than kept: the caller reads from the top */
+}
+
+/* The value at path p of the record: one-part paths from the top, longer
+ * ones from inside their first-level map. */
+static bool value_at(struct geo_record *rec, const struct geo_path *p, MMDB_entry_data_s *d)
+{
+	const MMDB_entry_s *start = &rec->entry;
+	const char *const *parts = p->parts;
+	if (parts[1]) {
+		const MMDB_entry_s *sub = parent(rec, parts[0]);
+		if (!sub && rec->n < GEO_PARENTS)
+			return false;
+		if (sub) {
+			start = sub;
+			parts++;
+		}
+	}
+	return MMDB_aget_value((MMDB_entry_s *)start, d, parts) == MMDB_SUCCESS && d->has_data;
+}
+
+bool sl_geo_read_field(const struct geo_db *db, struct geo_record *rec, enum sl_geo_field f,
 		       struct sl_geo_result *out)
 {
 	for (uint8_t a = 0; a < db->npaths[f]; a++) {
 		MMDB_entry_data_s d;
-		const struct geo_path *p = &db->paths[f][a];
-		if (MMDB_aget_value(entry, &d, p->parts) != MMDB_SUCCESS || !d.has_data)
+		if (!value_at(rec, &db->paths[f][a], &d))
 			continue;
-		if (store(f, entry, p, &d, out)) {
+		if (store(f, &db->mmdb, &d, out)) {
 			out->have |= 1u << f;
 			return true;
 		}
@@ -203,12 +237,14 @@ bool sl_geo_read_field(const struct geo_db *db, MMDB_entry_s *entry, enum sl_geo
 void sl_geo_merge_db(const struct geo_db *db, const struct sockaddr *sa, struct sl_geo_result *out)
 {
 	int mmdb_error = 0;
+	struct geo_record rec;
 	MMDB_lookup_result_s res = MMDB_lookup_sockaddr(&db->mmdb, sa, &mmdb_error);
 	if (mmdb_error != MMDB_SUCCESS || !res.found_entry)
 		return; /* includes IPv6 asked of an IPv4-only database */
+	sl_geo_record_init(&rec, res.entry);
 	for (int f = 0; f < SL_GEO__NFIELDS; f++)
-		if (f == SL_GEO_INTEL || !(out->have >> f & 1u))
-			sl_geo_read_field(db, &res.entry, (enum sl_geo_field)f, out);
+		if (db->npaths[f] && (f == SL_GEO_INTEL || !(out->have >> f & 1u)))
+			sl_geo_read_field(db, &rec, (enum sl_geo_field)f, out);
 }
 
 /* The socket address libmaxminddb takes; IPv4-mapped IPv6 becomes IPv4 so

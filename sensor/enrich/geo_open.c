@@ -19,7 +19,7 @@
 #define INTEL_DB "intel.mmdb"
 
 /* GeoIP2 / GeoLite2 (and DB-IP's compatible files).  Enterprise keeps the
- * network facts under traits, hence the second path. */
+ * network facts under traits, hence the second path (see maxmind_reads). */
 static const char *const maxmind_paths[SL_GEO__NFIELDS][GEO_ALTS + 1] = {
 	[SL_GEO_COUNTRY] = { "country.iso_code" },
 	[SL_GEO_COUNTRY_NAME] = { "country.names.en" },
@@ -45,6 +45,60 @@ static const char *const maxmind_paths[SL_GEO__NFIELDS][GEO_ALTS + 1] = {
 	[SL_GEO_ANON_CONFIDENCE] = { "anonymizer_confidence" },
 	[SL_GEO_ANON_LAST_SEEN] = { "network_last_seen" },
 };
+
+/*
+ * Which MaxMind products carry each field, as bits of mm_products[]: a
+ * lookup reads only the paths the file's type can hold (an ASN database is
+ * not asked for a city), which keeps a merged lookup to a few reads per
+ * database.  Enterprise keeps its network facts under traits.
+ */
+enum { P_CITY = 1, P_COUNTRY = 2, P_ASN = 4, P_ISP = 8, P_CONN = 16, P_ANON = 32,
+       P_PLUS = 64, P_ENTERPRISE = 128 };
+static const char *const mm_products[] = { "City", "Country", "ASN", "ISP", "Connection-Type",
+					   "Anonymous-IP", "Anonymous-Plus", "Enterprise" };
+#define P_GEO (P_CITY | P_ENTERPRISE)
+#define P_FLAGS (P_ANON | P_PLUS | P_ENTERPRISE)
+static const uint8_t maxmind_fields[SL_GEO__NFIELDS] = {
+	[SL_GEO_COUNTRY] = P_GEO | P_COUNTRY,
+	[SL_GEO_COUNTRY_NAME] = P_GEO | P_COUNTRY,
+	[SL_GEO_REGISTERED_COUNTRY] = P_GEO | P_COUNTRY,
+	[SL_GEO_CITY] = P_GEO,
+	[SL_GEO_LAT] = P_GEO,
+	[SL_GEO_LON] = P_GEO,
+	[SL_GEO_ACCURACY_KM] = P_GEO,
+	[SL_GEO_TIMEZONE] = P_GEO,
+	[SL_GEO_ASN] = P_ASN | P_ISP | P_ENTERPRISE,
+	[SL_GEO_AS_ORG] = P_ASN | P_ISP | P_ENTERPRISE,
+	[SL_GEO_ISP] = P_ISP | P_ENTERPRISE,
+	[SL_GEO_CONNECTION_TYPE] = P_CONN | P_ENTERPRISE,
+	[SL_GEO_ANON_ANY] = P_FLAGS,
+	[SL_GEO_ANON_VPN] = P_FLAGS,
+	[SL_GEO_ANON_HOSTING] = P_FLAGS,
+	[SL_GEO_ANON_PROXY] = P_FLAGS,
+	[SL_GEO_ANON_RESIDENTIAL_PROXY] = P_FLAGS,
+	[SL_GEO_ANON_TOR] = P_FLAGS,
+	[SL_GEO_ANON_PROVIDER] = P_PLUS,
+	[SL_GEO_ANON_CONFIDENCE] = P_PLUS,
+	[SL_GEO_ANON_LAST_SEEN] = P_PLUS,
+};
+
+/* The products a database_type names ("GeoLite2-City" -> P_CITY). */
+static unsigned products_of(const char *type)
+{
+	unsigned bits = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(mm_products); i++)
+		if (strstr(type, mm_products[i]))
+			bits |= 1u << i;
+	return bits;
+}
+
+/* Should a maxmind database of these products read path number alt of f? */
+static bool maxmind_reads(unsigned products, enum sl_geo_field f, size_t alt)
+{
+	if (alt > 0)
+		return products & P_ENTERPRISE; /* the traits.* spelling */
+	return maxmind_fields[f] & products;
+}
 
 /* github.com/sapics/ip-location-db: flat keys, coordinates as text or float. */
 static const char *const iplocdb_paths[SL_GEO__NFIELDS][GEO_ALTS + 1] = {
@@ -96,17 +150,12 @@ static const char *const schema_label[SL_GEO__NSCHEMAS] = {
  */
 static bool type_fits(uint32_t schema, const char *type, const char **expect)
 {
-	static const char *const mm[] = { "City", "Country", "ASN", "ISP", "Connection-Type",
-					  "Anonymous-IP", "Anonymous-Plus", "Enterprise", "Domain" };
 	static const char *const loc[] = { "city", "country", "asn" };
 	switch (schema) {
 	case SL_GEO_SCHEMA_MAXMIND:
 		*expect = "a GeoIP2/GeoLite2 type such as GeoLite2-City, GeoLite2-ASN or "
 			  "GeoIP2-Anonymous-IP";
-		for (size_t i = 0; i < ARRAY_SIZE(mm); i++)
-			if (strstr(type, mm[i]))
-				return true;
-		return false;
+		return products_of(type) != 0;
 	case SL_GEO_SCHEMA_IP_LOCATION_DB:
 		*expect = "an ip-location-db type such as 'city ipv4' or 'asn ipv6'";
 		for (size_t i = 0; i < ARRAY_SIZE(loc); i++)
@@ -124,10 +173,18 @@ static bool type_fits(uint32_t schema, const char *type, const char **expect)
 	}
 }
 
+/* Does this database read path number alt of field f at all? */
+static bool reads(const struct geo_db *db, unsigned products, enum sl_geo_field f, size_t alt)
+{
+	return db->schema != SL_GEO_SCHEMA_MAXMIND || maxmind_reads(products, f, alt);
+}
+
 /* Split every path the database reads into one buffer it owns. */
 static int compile_paths(struct geo_db *db, const struct sl_geo_db_config *c)
 {
 	size_t total = 1;
+	unsigned products = products_of(db->mmdb.metadata.database_type ?
+					db->mmdb.metadata.database_type : "");
 	for (int f = 0; f < SL_GEO__NFIELDS; f++) {
 		const char *const *p = c ? (const char *const[]){ c->fields[f], NULL }
 					 : sl_geo_schema_paths(db->schema, (enum sl_geo_field)f);
@@ -141,6 +198,8 @@ static int compile_paths(struct geo_db *db, const struct sl_geo_db_config *c)
 		const char *const *p = c ? (const char *const[]){ c->fields[f], NULL }
 					 : sl_geo_schema_paths(db->schema, (enum sl_geo_field)f);
 		for (size_t a = 0; p && a < GEO_ALTS && p[a]; a++) {
+			if (!reads(db, products, (enum sl_geo_field)f, a))
+				continue;
 			struct geo_path *gp = &db->paths[f][db->npaths[f]++];
 			size_t k = 0;
 			strcpy(w, p[a]);

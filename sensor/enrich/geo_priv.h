@@ -42,10 +42,32 @@ const char *const *sl_geo_schema_paths(uint32_t schema, enum sl_geo_field f);
  * already known stay; intel names are added to the union. */
 void sl_geo_merge_db(const struct geo_db *db, const struct sockaddr *sa, struct sl_geo_result *out);
 
-/* geo_lookup.c: read field f from a record entry into out (one database's
- * view); true when the record has it.  Used by the lookup and by the search
- * for the sensor's city. */
-bool sl_geo_read_field(const struct geo_db *db, MMDB_entry_s *entry, enum sl_geo_field f,
+/*
+ * One record being read.  libmaxminddb finds a path by scanning each map
+ * from its start, so reading location.latitude, location.longitude, ...
+ * one by one would skip over country, city and their names every time; the
+ * first-level maps found so far are kept here and later paths start inside
+ * them.  Fixed size, on the caller's stack.
+ */
+#define GEO_PARENTS 8
+struct geo_record {
+	MMDB_entry_s entry;
+	unsigned n;
+	const char *name[GEO_PARENTS];
+	MMDB_entry_s sub[GEO_PARENTS];
+	bool found[GEO_PARENTS];
+};
+
+static inline void sl_geo_record_init(struct geo_record *rec, MMDB_entry_s entry)
+{
+	rec->entry = entry;
+	rec->n = 0;
+}
+
+/* geo_lookup.c: read field f of the record into out (one database's view);
+ * true when the record has it.  Used by the lookup and by the search for
+ * the sensor's city. */
+bool sl_geo_read_field(const struct geo_db *db, struct geo_record *rec, enum sl_geo_field f,
 		       struct sl_geo_result *out);
 
 /* geo_location.c: resolve cfg->sensor into g->located/lat/lon.  Returns 0

@@ -157,6 +157,35 @@ static void test_maxmind(void)
 	sl_config_finish(&c);
 }
 
+/* A database is read for what its product holds: an ASN file is not asked
+ * for a city; Enterprise files keep network facts under traits. */
+static void test_products(void)
+{
+	struct sl_config c;
+	struct sl_geo *g = NULL;
+	struct sl_geo_result r;
+	TEST("schema maxmind reads what the database type holds");
+	build_db("odd-asn.mmdb", "GeoLite2-ASN", "asn",
+		 "192.0.2.0/24,x,autonomous_system_number=64496,city.names.en=Nowhere,is_anonymous_vpn=true\n");
+	build_db("ent.mmdb", "GeoIP2-Enterprise", "ent",
+		 "192.0.2.0/24,x,country.iso_code=JP,traits.autonomous_system_number=2497,"
+		 "traits.isp=IIJ,traits.connection_type=Corporate,traits.is_anonymous_vpn=true\n");
+	static const char *const names[] = { "odd-asn.mmdb", "ent.mmdb" };
+	static const uint32_t schemas[] = { 0, 0 };
+	config_with(&c, 2, names, schemas);
+	CHECK_EQ_INT(sl_geo_create(&c, &g, err, sizeof(err)), 0);
+	struct sl_addr a = addr("192.0.2.1");
+	CHECK(sl_geo_lookup(g, &a, &r));
+	CHECK_EQ_INT(r.asn, 64496);            /* first database */
+	CHECK_EQ_STR(r.country, "JP");
+	CHECK_EQ_STR(r.isp, "IIJ");
+	CHECK_EQ_STR(r.connection_type, "Corporate");
+	CHECK(flag(&r, SL_GEO_ANON_VPN));       /* from Enterprise's traits */
+	CHECK(!sl_geo_has(&r, SL_GEO_CITY));   /* the ASN file's city is not read */
+	sl_geo_destroy(g);
+	sl_config_finish(&c);
+}
+
 /* ip-location-db: flat keys, coordinates stored as text. */
 static void test_ip_location_db(void)
 {
@@ -498,7 +527,7 @@ static void cleanup(void)
 		"city.mmdb", "asn.mmdb", "anon.mmdb", "plus.mmdb", "loc-city.mmdb", "loc-asn.mmdb",
 		"ipinfo.mmdb", "custom.mmdb", "first.mmdb", "second.mmdb", "asn2.mmdb",
 		"intel1.mmdb", "intel2.mmdb", "notes.txt", "cut-end.mmdb", "cut-half.mmdb",
-		"empty.mmdb",
+		"empty.mmdb", "odd-asn.mmdb", "ent.mmdb",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlink(path_of(files[i]));
@@ -513,6 +542,7 @@ int main(void)
 		return 1;
 	}
 	test_maxmind();
+	test_products();
 	test_ip_location_db();
 	test_ipinfo();
 	test_fields();
