@@ -194,7 +194,7 @@ static const struct sl_cfg_key root_keys[] = {
 	     "with no databases configured, use the bundled demo database (it knows only "
 	     "documentation addresses)"),
 	U32("intel.cache_entries", intel.cache_entries, "16384", 64, 16777216, "addresses",
-	    "addresses whose merged lookup result is cached (about 700 bytes each)"),
+	    "addresses whose merged lookup result is cached (648 bytes each)"),
 	COORD("sensor.location.lat", sensor.lat, 90,
 	      "latitude of the sensor, for the light-speed check; empty: unknown"),
 	COORD("sensor.location.lon", sensor.lon, 180, "longitude of the sensor"),

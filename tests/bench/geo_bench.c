@@ -189,6 +189,24 @@ int main(int argc, char **argv)
 	       cfg.intel.cache_entries, warm, 100.0 * (double)st->hits / (double)st->lookups);
 	sl_geo_cache_destroy(c);
 	sl_geo_cache_create(g, cfg.intel.cache_entries, &c);
+	st = sl_geo_cache_stats(c);
+	for (uint32_t i = 0; i < 1000; i++) { /* warm: 1000 peers, then only hits */
+		struct sl_addr a = addr_for(i, n);
+		a.b[3] = 7;
+		sl_geo_cache_lookup(c, &a);
+	}
+	t0 = now();
+	for (uint32_t i = 0; i < lookups; i++) {
+		struct sl_addr a = addr_for(rnd() % 1000, n);
+		a.b[3] = 7;
+		sl_geo_cache_lookup(c, &a);
+	}
+	double hit = (now() - t0) / lookups * 1e9;
+	printf("cache, 1000 peers, all hits:                     %7.0f ns/lookup (%.1f%% hits)\n",
+	       hit, 100.0 * (double)st->hits / (double)st->lookups);
+	sl_geo_cache_destroy(c);
+	sl_geo_cache_create(g, cfg.intel.cache_entries, &c);
+	st = sl_geo_cache_stats(c);
 	t0 = now();
 	for (uint32_t i = 0; i < lookups / 4; i++) {
 		struct sl_addr a = addr_for(rnd(), n);
