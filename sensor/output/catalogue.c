@@ -53,12 +53,12 @@ const struct sl_field *sl_catalogue_find(const char *name)
 
 void sl_catalogue_print(FILE *out)
 {
-	fprintf(out, "%-28s %-7s %s\n", "FIELD", "TYPE", "DESCRIPTION");
+	fprintf(out, "%-31s %-8s %s\n", "FIELD", "TYPE", "DESCRIPTION");
 	const struct sl_field_table *tab;
 	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
 		for (size_t i = 0; i < tab->n; i++) {
 			const struct sl_field *f = &tab->fields[i];
-			fprintf(out, "%-28s %-7s %s\n", f->name, sl_ftype_name(f->type), f->desc);
+			fprintf(out, "%-31s %-8s %s\n", f->name, sl_ftype_name(f->type), f->desc);
 		}
 }
 
