@@ -16,6 +16,30 @@ static uint64_t random_seed(void)
 	return s;
 }
 
+/* Multicast and broadcast destinations are nobody's location. */
+static bool is_group(const struct sl_addr *a)
+{
+	if (a->family == 4)
+		return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] == 255 && a->b[1] == 255 &&
+						     a->b[2] == 255 && a->b[3] == 255);
+	return a->family == 6 && a->b[0] == 0xff;
+}
+
+/*
+ * IP intelligence for both sides, looked up once per flow through the cache
+ * (which keeps both results alive until the next flow's), and which side is
+ * remote: the one outside home_networks, the server when both are; a
+ * multicast or broadcast server never is.
+ */
+static void enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
+{
+	bool cli_home = sl_config_is_home(e->cfg, &f->cli);
+	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
+	r->geo[0] = sl_geo_cache_lookup(e->geo_cache, &f->cli);
+	r->geo[1] = sl_geo_cache_lookup(e->geo_cache, &f->srv);
+	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
+}
+
 /* Ended flow: write its event and feed the top-talkers table. */
 static void on_flow_end(void *ctx, struct sl_flow *f)
 {
@@ -24,6 +48,7 @@ static void on_flow_end(void *ctx, struct sl_flow *f)
 		.flow = f, .dispatch = e->dispatch, .event_type = "flow",
 		.community_seed = e->cfg->community_id_seed,
 	};
+	enrich(e, f, &r);
 	sl_dispatch_flow_end(e->dispatch, f);
 	sl_json_begin(&e->json);
 	sl_catalogue_emit(&r, &e->json);
@@ -57,6 +82,14 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	rc = sl_dispatch_create(cfg, &e->dispatch, err, errlen);
 	if (rc < 0)
 		goto err_dispatch;
+	rc = sl_geo_create(cfg, &e->geo, err, errlen);
+	if (rc < 0)
+		goto err_geo;
+	rc = sl_geo_cache_create(e->geo, cfg->intel.cache_entries, &e->geo_cache);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot allocate the IP-intelligence cache: %s", strerror(-rc));
+		goto err_cache;
+	}
 	rc = sl_flow_table_create(&cfg->flow, random_seed(), on_flow_end, e, &e->flows);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot allocate the flow table for %u flows: %s",
@@ -66,6 +99,10 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	*out = e;
 	return 0;
 err_flows:
+	sl_geo_cache_destroy(e->geo_cache);
+err_cache:
+	sl_geo_destroy(e->geo);
+err_geo:
 	sl_dispatch_destroy(e->dispatch);
 err_dispatch:
 	sl_decoder_destroy(e->dec);
@@ -80,6 +117,8 @@ void sl_engine_destroy(struct sl_engine *e)
 	if (!e)
 		return;
 	sl_flow_table_destroy(e->flows);
+	sl_geo_cache_destroy(e->geo_cache);
+	sl_geo_destroy(e->geo);
 	sl_dispatch_destroy(e->dispatch);
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);

@@ -4,6 +4,7 @@
 
 #include "sightline/decode.h"
 #include "sightline/engine.h"
+#include "sightline/enrich.h"
 #include "sightline/field.h"
 #include "sightline/json.h"
 #include "sightline/proto.h"
@@ -26,6 +27,8 @@ struct sl_engine {
 	struct sl_decoder *dec;
 	struct sl_flow_table *flows;
 	struct sl_dispatch *dispatch;
+	struct sl_geo *geo;             /* IP-intelligence databases */
+	struct sl_geo_cache *geo_cache; /* this engine's lookup cache */
 	struct sl_json json;
 	struct sl_engine_stats st;
 	struct sl_talkers talkers;

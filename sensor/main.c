@@ -197,7 +197,10 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	rc = sl_engine_create(cfg, eve, &e, err, sizeof(err));
 	if (rc < 0) {
 		sl_eve_close(eve);
-		return fprintf(stderr, "sightline: %s\n", err), EXIT_RUNTIME;
+		fprintf(stderr, "sightline: %s\n", err);
+		/* a database that is missing or not what the config says is a
+		 * configuration error, like a bad key */
+		return rc == -EINVAL || rc == -ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	struct sl_capture_opts co = {
 		.bpf = cfg->capture.bpf,
@@ -262,7 +265,10 @@ static const char mmdb_usage[] =
 	"lines are 'cidr,label[,key=value...]' (IPv4 or IPv6; '#' starts a comment).\n"
 	"An address's record holds the label of the most specific prefix covering it,\n"
 	"every key=value of covering prefixes (most specific wins), and 'lists': the\n"
-	"names of all lists that cover it. Dotted keys nest (location.latitude=37.5).\n"
+	"names of all lists that cover it. Dotted keys nest (location.latitude=37.5);\n"
+	"a value in single quotes stays text (latitude='37.5'). A line may name an AS\n"
+	"number instead (AS131279,label): it is stored at 100::<AS number> and the\n"
+	"sensor matches it against the AS its other databases give an address.\n"
 	"\n"
 	"  --type NAME         database_type in the metadata (default sightline-intel)\n"
 	"  --description TEXT  English description in the metadata\n"

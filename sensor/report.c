@@ -66,6 +66,10 @@ void sl_engine_write_stats(struct sl_engine *e)
 	stats_capture(e, j);
 	stats_decode(e, j);
 	stats_flow(e, j);
+	const struct sl_geo_cache_stats *g = sl_geo_cache_stats(e->geo_cache);
+	kv(j, "stats.geo.lookups", g->lookups);
+	kv(j, "stats.geo.cache_hits", g->hits);
+	kv(j, "stats.geo.cache_evictions", g->evictions);
 	const struct sl_eve_stats *o = sl_eve_stats(e->eve);
 	kv(j, "stats.output.events", o->events);
 	kv(j, "stats.output.write_errors", o->write_errors);
@@ -119,6 +123,15 @@ static void summary_flows(const struct sl_engine *e, FILE *out)
 		(unsigned long long)f->active_max, f->capacity);
 }
 
+static void summary_geo(const struct sl_engine *e, FILE *out)
+{
+	char what[512];
+	const struct sl_geo_cache_stats *g = sl_geo_cache_stats(e->geo_cache);
+	fprintf(out, "  intel:     %s\n", sl_geo_describe(e->geo, what, sizeof(what)));
+	fprintf(out, "             %llu lookups, %llu from the cache\n",
+		(unsigned long long)g->lookups, (unsigned long long)g->hits);
+}
+
 static void summary_talkers(struct sl_talkers *tk, unsigned rows, FILE *out)
 {
 	char a[SL_ADDR_STRLEN], b[32];
@@ -147,6 +160,7 @@ void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 			(unsigned long long)e->st.time_backwards);
 	summary_decode(e, out);
 	summary_flows(e, out);
+	summary_geo(e, out);
 	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
 	fprintf(out, "  output:    %llu events to %s", (unsigned long long)(o->events - o->write_errors),
 		strcmp(sl_eve_path(e->eve), "-") == 0 ? "stdout" : sl_eve_path(e->eve));

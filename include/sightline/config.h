@@ -51,6 +51,67 @@ struct sl_dhcp_config {
 	uint32_t max_hosts;     /* MAC -> host table of DHCP clients; 0 disables */
 };
 
+/* IP-intelligence database layouts (databases[].schema). */
+enum sl_geo_schema {
+	SL_GEO_SCHEMA_MAXMIND,        /* GeoIP2/GeoLite2 City, Country, ASN, ISP, ... */
+	SL_GEO_SCHEMA_IP_LOCATION_DB, /* ip-location-db: flat country_code, latitude, ... */
+	SL_GEO_SCHEMA_IPINFO,         /* IPinfo Lite: flat country_code, asn "AS174", ... */
+	SL_GEO_SCHEMA_INTEL,          /* built by `sightline mmdb build`: its `lists` */
+	SL_GEO_SCHEMA_FIELDS,         /* explicit paths in fields[] */
+	SL_GEO__NSCHEMAS,
+};
+
+/* The geo fields an IP-intelligence lookup can fill, in output order.
+ * databases[].fields names a dotted mmdb path for each (schema "fields"). */
+enum sl_geo_field {
+	SL_GEO_COUNTRY,           /* ISO 3166-1 alpha-2 */
+	SL_GEO_COUNTRY_NAME,
+	SL_GEO_REGISTERED_COUNTRY,
+	SL_GEO_CITY,
+	SL_GEO_LAT,
+	SL_GEO_LON,
+	SL_GEO_ACCURACY_KM,
+	SL_GEO_TIMEZONE,
+	SL_GEO_ASN,
+	SL_GEO_AS_ORG,
+	SL_GEO_AS_DOMAIN,
+	SL_GEO_ISP,
+	SL_GEO_CONNECTION_TYPE,
+	SL_GEO_ANON_ANY,
+	SL_GEO_ANON_VPN,
+	SL_GEO_ANON_HOSTING,
+	SL_GEO_ANON_PROXY,
+	SL_GEO_ANON_RESIDENTIAL_PROXY,
+	SL_GEO_ANON_TOR,
+	SL_GEO_ANON_PROVIDER,
+	SL_GEO_ANON_CONFIDENCE,
+	SL_GEO_ANON_LAST_SEEN,
+	SL_GEO_INTEL,             /* list names (an array of strings) */
+	SL_GEO__NFIELDS,
+};
+
+/* One entry of `databases:`. */
+struct sl_geo_db_config {
+	char *path;                   /* .mmdb file; owned */
+	uint32_t schema;              /* enum sl_geo_schema */
+	char *name;                   /* label in messages; NULL: the file name */
+	char *fields[SL_GEO__NFIELDS]; /* dotted paths (schema fields); NULL = none */
+};
+
+/* Settings of the IP-intelligence stage. */
+struct sl_intel_config {
+	bool builtin;           /* add the intel database built from rules/intel */
+	bool demo;              /* no databases configured: use the bundled demo database */
+	uint32_t cache_entries; /* addresses whose merged lookup result is cached */
+};
+
+/* Where the sensor itself stands (physics checks).  lat/lon are NAN when
+ * unset; city is resolved through the databases when lat/lon are not given. */
+struct sl_sensor_config {
+	double lat, lon;
+	char *city;             /* "Frankfurt" or "Portland, US"; owned; NULL = none */
+};
+
 struct sl_config {
 	struct sl_flow_config flow;
 	struct sl_inspect_config inspect;
@@ -62,6 +123,10 @@ struct sl_config {
 	uint16_t community_id_seed;   /* Community ID v1 seed */
 	struct sl_cidr *home_networks; /* owned; n_home_networks entries */
 	size_t n_home_networks;
+	struct sl_geo_db_config *databases; /* owned; n_databases entries */
+	size_t n_databases;
+	struct sl_intel_config intel;
+	struct sl_sensor_config sensor;
 };
 
 /**
@@ -89,7 +154,8 @@ int sl_config_load_string(struct sl_config *cfg, const char *yaml, size_t len,
 /**
  * Apply one "key=value" override (dotted key, e.g. "flow.max_flows=1000" or
  * "home_networks=10.0.0.0/8,192.168.0.0/16").  Same checks as the file; the
- * message names "--set key".  Returns 0 or -EINVAL.
+ * message names "--set key".  Lists of maps (databases) are refused: they
+ * are written in the file.  Returns 0 or -EINVAL.
  */
 int sl_config_set(struct sl_config *cfg, const char *assignment, char *err, size_t errlen);
 

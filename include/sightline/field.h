@@ -19,6 +19,7 @@ enum sl_ftype {
 	SL_FT_IP,
 	SL_FT_TIME,      /* packet time, written as ISO-8601 */
 	SL_FT_UINT_LIST, /* e.g. vlan ids */
+	SL_FT_STRING_LIST, /* e.g. intel list names */
 };
 
 /** Name of a type for --list-fields ("string", "uint", ...). */
@@ -39,11 +40,13 @@ struct sl_value {
 		sl_time_us t;
 	};
 	uint64_t list[SL_VALUE_LIST_MAX];
-	unsigned n;      /* entries in list */
+	const char *strs[SL_VALUE_LIST_MAX]; /* SL_FT_STRING_LIST entries */
+	unsigned n;      /* entries in list or strs */
 	char buf[64];    /* scratch for computed strings */
 };
 
 struct sl_dispatch;
+struct sl_geo_result;
 
 /* What fields read from: the flow at its end, plus output settings. */
 struct sl_record {
@@ -51,6 +54,11 @@ struct sl_record {
 	const struct sl_dispatch *dispatch; /* parser globals (sl_record_global); may be NULL */
 	const char *event_type;   /* "flow" */
 	uint16_t community_seed;
+	/* IP intelligence of the client [0] and server [1] side (NULL: nothing
+	 * known), and which of them is remote (outside home_networks): 0, 1,
+	 * or -1 for neither.  Borrowed from the engine's geo cache. */
+	const struct sl_geo_result *geo[2];
+	int8_t remote;
 };
 
 struct sl_field {
@@ -71,9 +79,11 @@ struct sl_field_table {
 
 /* The flow module's fields (sensor/flow/flow_fields.c). */
 extern const struct sl_field_table sl_flow_fields;
+/* IP intelligence: src.geo.*, dest.geo.*, remote.* (sensor/enrich/geo_fields.c). */
+extern const struct sl_field_table sl_geo_fields;
 
-/** Number of tables in the catalogue (the flow table, then each parser's in
- * registry order) and the table at index i (borrowed, static). */
+/** Number of tables in the catalogue (the core tables: flow, geo; then each
+ * parser's in registry order) and the table at index i (borrowed, static). */
 size_t sl_catalogue_tables(void);
 const struct sl_field_table *sl_catalogue_table(size_t i);
 

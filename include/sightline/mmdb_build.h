@@ -24,6 +24,29 @@ struct sl_mmdb_source {
 	size_t len;
 };
 
+/*
+ * AS-number entries.  A list line `AS131279,dprk` cannot live in the
+ * address tree as such, so the builder stores it at one address per AS
+ * number inside the RFC 6666 discard-only block 100::/64: 100::/96 plus the
+ * number in the low 32 bits (AS131279 -> 100::2:cf).  No real peer uses
+ * that block.  A reader that has learnt an address's AS number (from a
+ * GeoIP/ASN database) asks the intel database for this address as well,
+ * and `mmdblookup --ip 100::2:cf` shows the entry.
+ */
+#define SL_MMDB_ASN_PREFIX "100::/96"
+
+/** The address that stands for AS number asn in a built database. */
+static inline void sl_mmdb_asn_addr(uint32_t asn, uint8_t out[16])
+{
+	for (int i = 0; i < 16; i++)
+		out[i] = 0;
+	out[0] = 0x01;
+	out[12] = (uint8_t)(asn >> 24);
+	out[13] = (uint8_t)(asn >> 16);
+	out[14] = (uint8_t)(asn >> 8);
+	out[15] = (uint8_t)asn;
+}
+
 /**
  * Compile the CSV lists at csv_paths into a MaxMind DB at out_path.
  *
@@ -31,8 +54,10 @@ struct sl_mmdb_source {
  * are `cidr,label[,key=value...]` (a third field without '=' is taken as
  * `note`); '#' comment lines, blank lines and a leading `cidr,label,...`
  * header are skipped.  Values are typed: true/false -> boolean, integers ->
- * uint32 / uint64 / int32 (negative), decimals -> double, anything else a
- * UTF-8 string; dotted keys (`location.latitude`) become nested maps.
+ * uint32 / uint64 / int32 (negative), decimals -> double, a value in single
+ * quotes ('38.5') -> the string between them, anything else a UTF-8
+ * string; dotted keys (`location.latitude`) become nested maps.  The first
+ * column may also be an AS number (`AS131279`): see sl_mmdb_asn_addr().
  *
  * The record for an address is a map holding `label` and every key of the
  * prefixes that cover it, the most specific prefix winning per key, plus

@@ -90,39 +90,84 @@ static size_t shared_sections(const char *a, const char *b)
 	return depth;
 }
 
-/* "# description (unit, min..max, default X)" above each key. */
+/* "# description (unit, min..max, default X)" above each key; a list of
+ * maps also lists the keys one entry takes. */
 static void dump_comment(FILE *out, const struct sl_cfg_key *k, size_t depth)
 {
 	indent(out, depth);
 	fprintf(out, "# %s (", k->desc);
 	if (k->type == SL_CFG_U16 || k->type == SL_CFG_U32)
 		fprintf(out, "%s%s%u..%u, ", k->unit, *k->unit ? ", " : "", k->min, k->max);
-	if (sl_cfg_types[k->type].elem_size)
+	if (k->type == SL_CFG_DOUBLE)
+		fprintf(out, "%s, %g..%g, ", k->unit, k->dmin, k->dmax);
+	if (k->type == SL_CFG_MAP_LIST)
+		fprintf(out, "list of maps, default [])\n");
+	else if (sl_cfg_types[k->type].elem_size)
 		fprintf(out, "list, default [%s])\n", k->def);
 	else
-		fprintf(out, "default %s)\n", *k->def ? k->def : "empty");
+		fprintf(out, "default %s)\n", *k->def ? k->def : k->type == SL_CFG_DOUBLE ? "unset" : "empty");
+	for (size_t i = 0; k->type == SL_CFG_MAP_LIST && i < k->sub->n; i++) {
+		indent(out, depth);
+		fprintf(out, "#   %s%s: %s\n", i ? "  " : "- ", k->sub->keys[i].key, k->sub->keys[i].desc);
+	}
 }
 
-static void dump_value(FILE *out, const struct sl_cfg_key *k, const struct sl_config *cfg,
-		       size_t depth)
+/* Where the dump stands: base indentation, whether the next line opens a
+ * list entry ("- "), and whether keys get comments (not inside entries). */
+struct dumper {
+	FILE *out;
+	size_t base;
+	bool dash;
+	bool comments;
+};
+
+static void start_line(struct dumper *d, size_t level)
+{
+	if (d->dash) {
+		indent(d->out, d->base - 1);
+		fputs("- ", d->out);
+		d->dash = false;
+	} else {
+		indent(d->out, d->base + level);
+	}
+}
+
+static void dump_table(struct dumper *d, const struct sl_cfg_table *t, const void *base);
+
+static void dump_value(struct dumper *d, const struct sl_cfg_key *k, const void *base,
+		       size_t level)
 {
 	const struct sl_cfg_type_ops *ops = &sl_cfg_types[k->type];
-	const char *field = (const char *)cfg + k->offset;
-	if (!ops->elem_size) {
+	const char *field = (const char *)base + k->offset;
+	FILE *out = d->out;
+	if (k->type != SL_CFG_MAP_LIST && !ops->elem_size) {
 		fputc(' ', out);
 		ops->format(k, field, out);
 		fputc('\n', out);
 		return;
 	}
 	const uint8_t *items = *(const uint8_t *const *)field;
-	size_t n = *(const size_t *)((const char *)cfg + k->count_offset);
+	size_t n = *(const size_t *)((const char *)base + k->count_offset);
+	size_t size = k->type == SL_CFG_MAP_LIST ? k->elem_size : ops->elem_size;
 	fputs(n ? "\n" : " []\n", out);
 	for (size_t i = 0; i < n; i++) {
-		indent(out, depth + 1);
+		if (k->type == SL_CFG_MAP_LIST) {
+			struct dumper sub = { out, d->base + level + 2, true, false };
+			dump_table(&sub, k->sub, items + i * size);
+			continue;
+		}
+		indent(out, d->base + level + 1);
 		fputs("- ", out);
-		ops->format(k, items + i * ops->elem_size, out);
+		ops->format(k, items + i * size, out);
 		fputc('\n', out);
 	}
+}
+
+/* Inside list entries an empty string is the default: leave it out. */
+static bool skip_in_entry(const struct dumper *d, const struct sl_cfg_key *k, const void *base)
+{
+	return !d->comments && k->type == SL_CFG_STRING &&
+	       *(char *const *)((const char *)base + k->offset) == NULL;
 }
 
 /*
@@ -131,29 +176,38 @@ static void dump_value(FILE *out, const struct sl_cfg_key *k, const struct sl_co
  * adjacent in the table (a duplicate section would fail to load back, which
  * the round-trip test catches).
  */
-void sl_config_dump(const struct sl_config *cfg, FILE *out)
+static void dump_table(struct dumper *d, const struct sl_cfg_table *t, const void *base)
 {
 	const char *prev = "";
-	fputs("# sightline configuration in effect (sightline --dump-config).\n"
-	      "# Each key: description (unit, range, default).\n", out);
-	for (size_t i = 0; i < sl_cfg_root.n; i++) {
-		const struct sl_cfg_key *k = &sl_cfg_root.keys[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sl_cfg_key *k = &t->keys[i];
+		if (skip_in_entry(d, k, base))
+			continue;
 		size_t depth = shared_sections(prev, k->key), level = 0;
-		if (depth == 0)
-			fputc('\n', out);
+		if (depth == 0 && d->comments)
+			fputc('\n', d->out);
 		const char *part = k->key;
 		for (const char *dot; (dot = strchr(part, '.')); part = dot + 1, level++) {
 			if (level < depth)
 				continue;
-			indent(out, level);
-			fprintf(out, "%.*s:\n", (int)(dot - part), part);
+			start_line(d, level);
+			fprintf(d->out, "%.*s:\n", (int)(dot - part), part);
 		}
-		dump_comment(out, k, level);
-		indent(out, level);
-		fprintf(out, "%s:", part);
-		dump_value(out, k, cfg, level);
+		if (d->comments)
+			dump_comment(d->out, k, d->base + level);
+		start_line(d, level);
+		fprintf(d->out, "%s:", part);
+		dump_value(d, k, base, level);
 		prev = k->key;
 	}
+}
+
+void sl_config_dump(const struct sl_config *cfg, FILE *out)
+{
+	struct dumper d = { out, 0, false, true };
+	fputs("# sightline configuration in effect (sightline --dump-config).\n"
+	      "# Each key: description (unit, range, default).\n", out);
+	dump_table(&d, &sl_cfg_root, cfg);
 }
 
 void sl_config_finish(struct sl_config *cfg)

@@ -193,10 +193,26 @@ static int set_list_text(const struct sl_cfg_key *k, void *base, const char *tex
 	return rc;
 }
 
+/* A list of maps has no one-line text form: only "nothing" (the default,
+ * or --set key= to empty it) is accepted; entries come from the file. */
+static int set_map_list_text(const struct sl_cfg_key *k, void *base, const char *text,
+			     char *why, size_t whylen)
+{
+	if (text[strspn(text, " \t")] != '\0') {
+		snprintf(why, whylen, "is a list of maps; write its entries in the configuration "
+			 "file (-c), --set can only empty it ('%s=')", k->key);
+		return -EINVAL;
+	}
+	sl_cfg_release(k, base);
+	return 0;
+}
+
 int sl_cfg_set_text(const struct sl_cfg_key *k, void *base, const char *text, bool plain,
 		    char *why, size_t whylen)
 {
 	const struct sl_cfg_type_ops *ops = &sl_cfg_types[k->type];
+	if (k->type == SL_CFG_MAP_LIST)
+		return set_map_list_text(k, base, text, why, whylen);
 	if (ops->elem_size)
 		return set_list_text(k, base, text, why, whylen);
 	return ops->parse(k, text, plain, field_of(k, base), why, whylen);
@@ -206,16 +222,37 @@ int sl_cfg_apply_defaults(const struct sl_cfg_table *t, void *base)
 {
 	char why[SL_CFG_WHY_MAX];
 	for (size_t i = 0; i < t->n; i++) {
+		if (t->keys[i].required)
+			continue;
 		if (sl_cfg_set_text(&t->keys[i], base, t->keys[i].def, true, why, sizeof(why)) < 0)
 			return -EINVAL;
 	}
 	return 0;
 }
 
+void sl_cfg_entries_free(const struct sl_cfg_key *k, uint8_t *items, size_t n)
+{
+	for (size_t e = 0; items && e < n; e++)
+		for (size_t i = 0; i < k->sub->n; i++)
+			sl_cfg_release(&k->sub->keys[i], items + e * k->elem_size);
+	free(items);
+}
+
+void sl_cfg_map_list_release(const struct sl_cfg_key *k, void *base)
+{
+	uint8_t **items = field_of(k, base);
+	size_t *n = (size_t *)((char *)base + k->count_offset);
+	sl_cfg_entries_free(k, *items, *n);
+	*items = NULL;
+	*n = 0;
+}
+
 void sl_cfg_release(const struct sl_cfg_key *k, void *base)
 {
 	const struct sl_cfg_type_ops *ops = &sl_cfg_types[k->type];
-	if (ops->elem_size) {
+	if (k->type == SL_CFG_MAP_LIST) {
+		sl_cfg_map_list_release(k, base);
+	} else if (ops->elem_size) {
 		void **items = field_of(k, base);
 		free(*items);
 		*items = NULL;

@@ -14,6 +14,10 @@ enum sl_cfg_type {
 	SL_CFG_BOOL,
 	SL_CFG_STRING,    /* owned char *, NULL when empty */
 	SL_CFG_CIDR_LIST, /* owned struct sl_cidr[], count in a size_t */
+	SL_CFG_ENUM,      /* uint32_t index into the key's choices[] */
+	SL_CFG_DOUBLE,    /* double in [dmin, dmax]; NAN when unset ("~") */
+	SL_CFG_MAP_LIST,  /* owned array of elem_size-byte entries, each a map
+			   * whose keys are described by `sub`; count in a size_t */
 	SL_CFG__NTYPES,
 };
 
@@ -31,8 +35,12 @@ enum sl_cfg_type {
  * sl_cfg_apply_defaults(sub, entry) and walks the item's mapping with
  * walk_map(sub, entry) -- the same function that walks the root today, so
  * unknown keys, duplicates, ranges and marks work unchanged.  The dump
- * recurses the same way, writing "- " before each entry.
+ * recurses the same way, writing "- " before each entry.  (That is how
+ * SL_CFG_MAP_LIST is built; `required` keys of an entry have no default and
+ * must be given, and the entry table's check() sees the finished entry.)
  */
+struct sl_cfg_table;
+
 struct sl_cfg_key {
 	const char *key;       /* dotted path: YAML nesting, --set name */
 	enum sl_cfg_type type;
@@ -43,11 +51,19 @@ struct sl_cfg_key {
 				 * lists: max only, entry count */
 	const char *unit;      /* shown in the dump comment; "" for none */
 	const char *desc;      /* one line for the dump comment */
+	const char *const *choices;       /* SL_CFG_ENUM: names, NULL-terminated */
+	double dmin, dmax;                /* SL_CFG_DOUBLE: value range */
+	const struct sl_cfg_table *sub;   /* SL_CFG_MAP_LIST: keys of one entry */
+	size_t elem_size;                 /* SL_CFG_MAP_LIST: bytes of one entry */
+	bool required;                    /* entry keys: no default, must be given */
 };
 
 struct sl_cfg_table {
 	const struct sl_cfg_key *keys;
 	size_t n;
+	/* Optional, for entry tables: check one finished entry as a whole
+	 * (keys that depend on each other).  Returns 0 or -EINVAL with why. */
+	int (*check)(const void *entry, char *why, size_t whylen);
 };
 
 /*
@@ -66,6 +82,13 @@ struct sl_cfg_type_ops {
 };
 
 extern const struct sl_cfg_table sl_cfg_root;
+
+/** Release every entry of the map list k in base (their keys, then the
+ * array) and leave the list empty. */
+void sl_cfg_map_list_release(const struct sl_cfg_key *k, void *base);
+
+/** Release n entries of map-list key k held in items, then items itself. */
+void sl_cfg_entries_free(const struct sl_cfg_key *k, uint8_t *items, size_t n);
 extern const struct sl_cfg_type_ops sl_cfg_types[SL_CFG__NTYPES];
 
 /* Longest dotted key the loader will build (longer ones are unknown). */

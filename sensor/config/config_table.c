@@ -3,6 +3,7 @@
  * include/sightline/config.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,101 @@
 	  .desc = text }
 
 #define TIMEOUT(k, field, d, what) U32(k, field, d, 1, 86400, "s", what)
+#define COORD(k, field, lim, text)                                             \
+	{ .key = k, .type = SL_CFG_DOUBLE, .offset = OFF(field), .def = "",    \
+	  .dmin = -(lim), .dmax = (lim), .unit = "degrees", .desc = text }
+
+/* One entry of `databases:` (offsets into struct sl_geo_db_config). */
+#define DB_OFF(field) offsetof(struct sl_geo_db_config, field)
+#define DB_PATH(name, f, text)                                                 \
+	{ .key = "fields." name, .type = SL_CFG_STRING, .offset = DB_OFF(fields[f]), \
+	  .def = "", .max = 256, .unit = "", .desc = text }
+
+static const char *const schema_names[] = {
+	[SL_GEO_SCHEMA_MAXMIND] = "maxmind",
+	[SL_GEO_SCHEMA_IP_LOCATION_DB] = "ip-location-db",
+	[SL_GEO_SCHEMA_IPINFO] = "ipinfo",
+	[SL_GEO_SCHEMA_INTEL] = "intel",
+	[SL_GEO_SCHEMA_FIELDS] = "fields",
+	NULL,
+};
+
+static const struct sl_cfg_key db_keys[] = {
+	{ .key = "path", .type = SL_CFG_STRING, .offset = DB_OFF(path), .def = "", .min = 1,
+	  .max = 4096, .unit = "", .required = true, .desc = "the .mmdb file (required)" },
+	{ .key = "schema", .type = SL_CFG_ENUM, .offset = DB_OFF(schema), .def = "",
+	  .choices = schema_names, .unit = "", .required = true,
+	  .desc = "its layout (required): maxmind, ip-location-db, ipinfo, intel, or fields "
+		  "(the paths below)" },
+	{ .key = "name", .type = SL_CFG_STRING, .offset = DB_OFF(name), .def = "", .max = 64,
+	  .unit = "", .desc = "label used in messages; default the file name" },
+	DB_PATH("country", SL_GEO_COUNTRY, "path of the ISO country code, e.g. country.iso_code"),
+	DB_PATH("country_name", SL_GEO_COUNTRY_NAME, "path of the country name"),
+	DB_PATH("registered_country", SL_GEO_REGISTERED_COUNTRY,
+		"path of the country the network is registered in"),
+	DB_PATH("city", SL_GEO_CITY, "path of the city name, e.g. city.names.en"),
+	DB_PATH("lat", SL_GEO_LAT, "path of the latitude (number or numeric text)"),
+	DB_PATH("lon", SL_GEO_LON, "path of the longitude (number or numeric text)"),
+	DB_PATH("accuracy_km", SL_GEO_ACCURACY_KM, "path of the location's accuracy radius in km"),
+	DB_PATH("timezone", SL_GEO_TIMEZONE, "path of the IANA time zone"),
+	DB_PATH("asn", SL_GEO_ASN, "path of the AS number (number, or text like AS174)"),
+	DB_PATH("as_org", SL_GEO_AS_ORG, "path of the AS organisation"),
+	DB_PATH("as_domain", SL_GEO_AS_DOMAIN, "path of the AS organisation's domain"),
+	DB_PATH("isp", SL_GEO_ISP, "path of the ISP name"),
+	DB_PATH("connection_type", SL_GEO_CONNECTION_TYPE, "path of the connection type"),
+	DB_PATH("anon.any", SL_GEO_ANON_ANY, "path of the any-anonymizer flag"),
+	DB_PATH("anon.vpn", SL_GEO_ANON_VPN, "path of the VPN flag"),
+	DB_PATH("anon.hosting", SL_GEO_ANON_HOSTING, "path of the hosting-provider flag"),
+	DB_PATH("anon.proxy", SL_GEO_ANON_PROXY, "path of the public-proxy flag"),
+	DB_PATH("anon.residential_proxy", SL_GEO_ANON_RESIDENTIAL_PROXY,
+		"path of the residential-proxy flag"),
+	DB_PATH("anon.tor", SL_GEO_ANON_TOR, "path of the Tor-exit flag"),
+	DB_PATH("anon.provider", SL_GEO_ANON_PROVIDER, "path of the anonymizer provider name"),
+	DB_PATH("anon.confidence", SL_GEO_ANON_CONFIDENCE, "path of the anonymizer confidence"),
+	DB_PATH("anon.last_seen", SL_GEO_ANON_LAST_SEEN, "path of the date the network was last seen anonymizing"),
+	DB_PATH("intel", SL_GEO_INTEL, "path of an array (or one string) of list names"),
+};
+
+/* A field path: dotted parts, none empty, at most 8 of them. */
+static bool path_ok(const char *p)
+{
+	unsigned parts = 1;
+	if (!*p || *p == '.' || p[strlen(p) - 1] == '.' || strstr(p, ".."))
+		return false;
+	for (; *p; p++)
+		parts += *p == '.';
+	return parts <= 8;
+}
+
+/* Paths go with schema "fields" and only with it; each must be well formed. */
+static int check_db(const void *entry, char *why, size_t whylen)
+{
+	const struct sl_geo_db_config *db = entry;
+	size_t given = 0;
+	for (size_t f = 0; f < SL_GEO__NFIELDS; f++) {
+		if (!db->fields[f])
+			continue;
+		given++;
+		if (!path_ok(db->fields[f])) {
+			snprintf(why, whylen, "field path '%.60s' is not a dotted path of at most 8 "
+				 "non-empty parts (e.g. city.names.en)", db->fields[f]);
+			return -EINVAL;
+		}
+	}
+	if (db->schema == SL_GEO_SCHEMA_FIELDS && given == 0) {
+		snprintf(why, whylen, "%s", "schema 'fields' needs 'fields:' with at least one path "
+			 "(e.g. fields: {country: country.iso_code})");
+		return -EINVAL;
+	}
+	if (db->schema != SL_GEO_SCHEMA_FIELDS && given) {
+		snprintf(why, whylen, "'fields:' is only read with schema 'fields' (this entry has "
+			 "schema '%s')", schema_names[db->schema]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct sl_cfg_table db_table = { db_keys, ARRAY_SIZE(db_keys), check_db };
 
 /* Keys that share a section must stay next to each other: the dump opens
  * each section once, in table order (the round-trip test enforces it). */
@@ -91,9 +187,27 @@ static const struct sl_cfg_key root_keys[] = {
 	      "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, "
 	      "169.254.0.0/16, fc00::/7, fe80::/10",
 	      4096, "address ranges on our side of the sensor (like Suricata's HOME_NET)"),
+	{ .key = "databases", .type = SL_CFG_MAP_LIST, .offset = OFF(databases),
+	  .count_offset = OFF(n_databases), .def = "", .max = 64, .unit = "",
+	  .sub = &db_table, .elem_size = sizeof(struct sl_geo_db_config),
+	  .desc = "IP-intelligence databases (.mmdb), consulted in order; the first to know a "
+		  "value wins. None: the bundled demo database" },
+	BOOL("intel.builtin", intel.builtin, "true",
+	     "also consult the intel database built from rules/intel (after the databases)"),
+	BOOL("intel.demo", intel.demo, "true",
+	     "with no databases configured, use the bundled demo database (it knows only "
+	     "documentation addresses)"),
+	U32("intel.cache_entries", intel.cache_entries, "16384", 64, 16777216, "addresses",
+	    "addresses whose merged lookup result is cached (648 bytes each)"),
+	COORD("sensor.location.lat", sensor.lat, 90,
+	      "latitude of the sensor, for the light-speed check; empty: unknown"),
+	COORD("sensor.location.lon", sensor.lon, 180, "longitude of the sensor"),
+	STR("sensor.location.city", sensor.city, "", 0, 128,
+	    "city of the sensor (\"Frankfurt\" or \"Portland, US\"), located through the "
+	    "databases when lat/lon are not given"),
 };
 
-const struct sl_cfg_table sl_cfg_root = { root_keys, ARRAY_SIZE(root_keys) };
+const struct sl_cfg_table sl_cfg_root = { root_keys, ARRAY_SIZE(root_keys), NULL };
 
 const char *sl_cfg_excerpt(const char *text, char *buf, size_t len)
 {
@@ -350,6 +464,80 @@ static void format_cidr(const struct sl_cfg_key *k, const void *src, FILE *out)
 	fprintf(out, "%s/%u", sl_addr_format(&c->addr, buf, sizeof(buf)), c->prefix);
 }
 
+/* One of the key's choices, exactly (names are lower case already). */
+static int parse_enum(const struct sl_cfg_key *k, const char *text, bool plain, void *dst,
+		      char *why, size_t whylen)
+{
+	char ex[64];
+	size_t used = 0;
+	(void)plain;
+	for (uint32_t i = 0; k->choices[i]; i++)
+		if (strcmp(text, k->choices[i]) == 0) {
+			*(uint32_t *)dst = i;
+			return 0;
+		}
+	used = (size_t)snprintf(why, whylen, "expected one of");
+	for (uint32_t i = 0; k->choices[i] && used < whylen; i++)
+		used += (size_t)snprintf(why + used, whylen - used, "%s %s", i ? "," : "",
+					 k->choices[i]);
+	if (used < whylen)
+		snprintf(why + used, whylen - used, ", got '%s'", sl_cfg_excerpt(text, ex, sizeof(ex)));
+	return -EINVAL;
+}
+
+static void format_enum(const struct sl_cfg_key *k, const void *src, FILE *out)
+{
+	fputs(k->choices[*(const uint32_t *)src], out);
+}
+
+/*
+ * Plain decimal with an optional sign and fraction ("-33.87"); no
+ * exponents, hex, inf or nan, which no coordinate needs.  Unquoted "~" or
+ * nothing means unset (NAN).
+ */
+static int parse_double(const struct sl_cfg_key *k, const char *text, bool plain, void *dst,
+			char *why, size_t whylen)
+{
+	char ex[64], *end;
+	const char *p = text + (*text == '-' || *text == '+');
+	size_t ip = strspn(p, "0123456789"), fp = p[ip] == '.' ? strspn(p + ip + 1, "0123456789") : 0;
+	if (*text == '\0' || (plain && strcmp(text, "~") == 0)) {
+		*(double *)dst = NAN;
+		return 0;
+	}
+	bool shape = (ip || fp) && p[ip + (p[ip] == '.') + fp] == '\0';
+	double v = shape ? strtod(text, &end) : 0;
+	if (!shape || *end) {
+		snprintf(why, whylen, "expected a decimal number (%s), got '%s'", k->unit,
+			 sl_cfg_excerpt(text, ex, sizeof(ex)));
+		return -EINVAL;
+	}
+	if (!(v >= k->dmin && v <= k->dmax)) {
+		snprintf(why, whylen, "%s is outside %g..%g", sl_cfg_excerpt(text, ex, sizeof(ex)),
+			 k->dmin, k->dmax);
+		return -EINVAL;
+	}
+	*(double *)dst = v;
+	return 0;
+}
+
+/* The shortest text that reads back to the same double (15 digits when
+ * they suffice, so 37.7749 stays 37.7749); "~" when unset. */
+static void format_double(const struct sl_cfg_key *k, const void *src, FILE *out)
+{
+	double v = *(const double *)src;
+	char buf[40];
+	(void)k;
+	if (isnan(v)) {
+		fputs("~", out);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, out);
+}
+
 static void release_string(void *field)
 {
 	char **s = field;
@@ -364,4 +552,9 @@ const struct sl_cfg_type_ops sl_cfg_types[SL_CFG__NTYPES] = {
 	[SL_CFG_STRING] = { "text", 0, parse_string, format_string, release_string },
 	[SL_CFG_CIDR_LIST] = { "list of CIDR prefixes", sizeof(struct sl_cidr), parse_cidr,
 			       format_cidr, NULL },
+	[SL_CFG_ENUM] = { "name", 0, parse_enum, format_enum, NULL },
+	[SL_CFG_DOUBLE] = { "decimal number", 0, parse_double, format_double, NULL },
+	/* Entries are walked key by key (config_yaml.c, config.c); the whole
+	 * list has no text form. */
+	[SL_CFG_MAP_LIST] = { "list of maps", 0, NULL, NULL, NULL },
 };

@@ -20,6 +20,7 @@ struct loader {
 	size_t len;
 	char *err;
 	size_t errlen;
+	const char *ctx;    /* "databases[2]: " inside a list entry, else "" */
 };
 
 static void put_err(struct loader *ld, const char *fmt, ...)
@@ -79,8 +80,8 @@ static int apply_list(struct loader *ld, const struct sl_cfg_key *k, void *base,
 	char why[SL_CFG_WHY_MAX], d[80];
 	struct sl_cfg_list l;
 	if (val->type != YAML_SEQUENCE_NODE) {
-		put_err(ld, MARK_FMT "%s: expected a list (e.g. [a, b], or [] for none), got %s",
-			MARK_ARGS(ld, val->start_mark), k->key, describe(val, d, sizeof(d)));
+		put_err(ld, MARK_FMT "%s%s: expected a list (e.g. [a, b], or [] for none), got %s",
+			MARK_ARGS(ld, val->start_mark), ld->ctx, k->key, describe(val, d, sizeof(d)));
 		return -EINVAL;
 	}
 	sl_cfg_list_begin(&l, k);
@@ -90,11 +91,13 @@ static int apply_list(struct loader *ld, const struct sl_cfg_key *k, void *base,
 		const char *text;
 		int rc = -EINVAL;
 		if (item->type != YAML_SCALAR_NODE)
-			put_err(ld, MARK_FMT "%s: each entry must be a single value, got %s",
-				MARK_ARGS(ld, item->start_mark), k->key, describe(item, d, sizeof(d)));
+			put_err(ld, MARK_FMT "%s%s: each entry must be a single value, got %s",
+				MARK_ARGS(ld, item->start_mark), ld->ctx, k->key,
+				describe(item, d, sizeof(d)));
 		else if ((rc = scalar_text(ld, item, k->key, &text)) == 0 &&
 			 (rc = sl_cfg_list_add(&l, text, why, sizeof(why))) < 0)
-			put_err(ld, MARK_FMT "%s: %s", MARK_ARGS(ld, item->start_mark), k->key, why);
+			put_err(ld, MARK_FMT "%s%s: %s", MARK_ARGS(ld, item->start_mark), ld->ctx,
+				k->key, why);
 		if (rc < 0) {
 			sl_cfg_list_abort(&l);
 			return rc;
@@ -104,31 +107,134 @@ static int apply_list(struct loader *ld, const struct sl_cfg_key *k, void *base,
 	return 0;
 }
 
+static int walk_map(struct loader *ld, const struct sl_cfg_table *t, void *base,
+		    const yaml_node_t *map, const char *prefix);
+static int apply_map_list(struct loader *ld, const struct sl_cfg_key *k, void *base,
+			  const yaml_node_t *val);
+
 static int apply_value(struct loader *ld, const struct sl_cfg_key *k, void *base,
 		       const yaml_node_t *val)
 {
 	char why[SL_CFG_WHY_MAX], d[80];
 	const struct sl_cfg_type_ops *ops = &sl_cfg_types[k->type];
 	const char *text;
+	if (k->type == SL_CFG_MAP_LIST)
+		return apply_map_list(ld, k, base, val);
 	if (ops->elem_size)
 		return apply_list(ld, k, base, val);
 	if (val->type != YAML_SCALAR_NODE) {
-		put_err(ld, MARK_FMT "%s: expected a single value (%s), got %s",
-			MARK_ARGS(ld, val->start_mark), k->key, ops->name, describe(val, d, sizeof(d)));
+		put_err(ld, MARK_FMT "%s%s: expected a single value (%s), got %s",
+			MARK_ARGS(ld, val->start_mark), ld->ctx, k->key, ops->name,
+			describe(val, d, sizeof(d)));
 		return -EINVAL;
 	}
 	if (scalar_text(ld, val, k->key, &text) < 0)
 		return -EINVAL;
 	bool plain = val->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	if (sl_cfg_set_text(k, base, text, plain, why, sizeof(why)) < 0) {
-		put_err(ld, MARK_FMT "%s: %s", MARK_ARGS(ld, val->start_mark), k->key, why);
+		put_err(ld, MARK_FMT "%s%s: %s", MARK_ARGS(ld, val->start_mark), ld->ctx, k->key, why);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int walk_map(struct loader *ld, const struct sl_cfg_table *t, void *base,
-		    const yaml_node_t *map, const char *prefix);
+/* The required keys of an entry table that the YAML map does not give. */
+static const struct sl_cfg_key *missing_required(struct loader *ld, const struct sl_cfg_table *t,
+						 const yaml_node_t *map)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		bool found = false;
+		if (!t->keys[i].required)
+			continue;
+		for (const yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+		     pair < map->data.mapping.pairs.top && !found; pair++) {
+			const yaml_node_t *key = yaml_document_get_node(ld->doc, pair->key);
+			found = strcmp((const char *)key->data.scalar.value, t->keys[i].key) == 0;
+		}
+		if (!found)
+			return &t->keys[i];
+	}
+	return NULL;
+}
+
+/* One entry of a list of maps: defaults, the map's keys, required keys, the
+ * table's whole-entry check; errors are placed at the entry. */
+static int apply_entry(struct loader *ld, const struct sl_cfg_key *k, void *entry,
+		       const yaml_node_t *item)
+{
+	const struct sl_cfg_table *t = k->sub;
+	char why[SL_CFG_WHY_MAX], d[80];
+	const struct sl_cfg_key *miss;
+	if (item->type != YAML_MAPPING_NODE) {
+		put_err(ld, MARK_FMT "%seach entry must be a map of keys such as '%s:', got %s",
+			MARK_ARGS(ld, item->start_mark), ld->ctx, t->keys[0].key,
+			describe(item, d, sizeof(d)));
+		return -EINVAL;
+	}
+	if (sl_cfg_apply_defaults(t, entry) < 0)
+		return -EINVAL;
+	int rc = walk_map(ld, t, entry, item, "");
+	if (rc < 0)
+		return rc;
+	if ((miss = missing_required(ld, t, item)) != NULL) {
+		put_err(ld, MARK_FMT "%s'%s' is missing: %s", MARK_ARGS(ld, item->start_mark),
+			ld->ctx, miss->key, miss->desc);
+		return -EINVAL;
+	}
+	if (t->check && t->check(entry, why, sizeof(why)) < 0) {
+		put_err(ld, MARK_FMT "%s%s", MARK_ARGS(ld, item->start_mark), ld->ctx, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A list of maps (databases:): every item is walked against the key's entry
+ * table into a fresh array that replaces the old list only when all items
+ * are good, so a failure leaves the earlier value in place.
+ */
+static int apply_map_list(struct loader *ld, const struct sl_cfg_key *k, void *base,
+			  const yaml_node_t *val)
+{
+	char d[80], ctx[SL_CFG_KEY_MAX + 32];
+	size_t n = 0;
+	int rc = 0;
+	if (is_null(val)) {
+		sl_cfg_release(k, base);
+		return 0;
+	}
+	if (val->type != YAML_SEQUENCE_NODE) {
+		put_err(ld, MARK_FMT "%s: expected a list of maps (- %s: ...), or [] for none, got %s",
+			MARK_ARGS(ld, val->start_mark), k->key, k->sub->keys[0].key,
+			describe(val, d, sizeof(d)));
+		return -EINVAL;
+	}
+	size_t count = (size_t)(val->data.sequence.items.top - val->data.sequence.items.start);
+	if (count > k->max) {
+		put_err(ld, MARK_FMT "%s: has more than %u entries", MARK_ARGS(ld, val->start_mark),
+			k->key, k->max);
+		return -EINVAL;
+	}
+	uint8_t *items = calloc(count ? count : 1, k->elem_size);
+	if (!items)
+		return -ENOMEM;
+	const char *outer = ld->ctx;
+	for (; n < count && rc == 0; n++) {
+		snprintf(ctx, sizeof(ctx), "%s[%zu]: ", k->key, n);
+		ld->ctx = ctx;
+		rc = apply_entry(ld, k, items + n * k->elem_size,
+				 yaml_document_get_node(ld->doc, val->data.sequence.items.start[n]));
+	}
+	ld->ctx = outer;
+	if (rc < 0) {
+		sl_cfg_entries_free(k, items, n);
+		return rc;
+	}
+	sl_cfg_release(k, base);
+	*(uint8_t **)((char *)base + k->offset) = items;
+	*(size_t *)((char *)base + k->count_offset) = n;
+	return 0;
+}
 
 /* A section key ("flow", "flow.timeouts"): its value is a nested map, or
  * nothing at all (every sub-key commented out). */
@@ -140,8 +246,8 @@ static int walk_section(struct loader *ld, const struct sl_cfg_table *t, void *b
 		return walk_map(ld, t, base, val, path);
 	if (is_null(val))
 		return 0;
-	put_err(ld, MARK_FMT "%s: expected a map of keys under '%s', got %s",
-		MARK_ARGS(ld, val->start_mark), path, path, describe(val, d, sizeof(d)));
+	put_err(ld, MARK_FMT "%s%s: expected a map of keys under '%s', got %s",
+		MARK_ARGS(ld, val->start_mark), ld->ctx, path, path, describe(val, d, sizeof(d)));
 	return -EINVAL;
 }
 
@@ -168,8 +274,8 @@ static int check_key(struct loader *ld, const yaml_node_t *map, const yaml_node_
 	for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
 		const yaml_node_t *prev = yaml_document_get_node(ld->doc, q->key);
 		if (strcmp((const char *)prev->data.scalar.value, *name) == 0) {
-			put_err(ld, MARK_FMT "key '%s%s%s' is given twice (first at line %zu)",
-				MARK_ARGS(ld, key->start_mark), prefix, *prefix ? "." : "",
+			put_err(ld, MARK_FMT "%skey '%s%s%s' is given twice (first at line %zu)",
+				MARK_ARGS(ld, key->start_mark), ld->ctx, prefix, *prefix ? "." : "",
 				sl_cfg_excerpt(*name, ex, sizeof(ex)), prev->start_mark.line + 1);
 			return -EINVAL;
 		}
@@ -202,8 +308,8 @@ static int walk_map(struct loader *ld, const struct sl_cfg_table *t, void *base,
 		else if (n <= SL_CFG_KEY_MAX && sl_cfg_is_section(t, path))
 			rc = walk_section(ld, t, base, val, path);
 		else {
-			put_err(ld, MARK_FMT "unknown key '%s'%s", MARK_ARGS(ld, key->start_mark),
-				sl_cfg_excerpt(path, ex, sizeof(ex)),
+			put_err(ld, MARK_FMT "%sunknown key '%s'%s", MARK_ARGS(ld, key->start_mark),
+				ld->ctx, sl_cfg_excerpt(path, ex, sizeof(ex)),
 				sl_cfg_suggest(t, path, hint, sizeof(hint)));
 			rc = -EINVAL;
 		}
@@ -283,7 +389,7 @@ int sl_config_load_string(struct sl_config *cfg, const char *yaml, size_t len,
 			  const char *name, char *err, size_t errlen)
 {
 	struct loader ld = { .name = name ? name : "config", .input = yaml, .len = len,
-			     .err = err, .errlen = errlen };
+			     .err = err, .errlen = errlen, .ctx = "" };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc;
@@ -337,7 +443,7 @@ static int read_file(FILE *f, char **out, size_t *len)
 
 int sl_config_load_file(struct sl_config *cfg, const char *path, char *err, size_t errlen)
 {
-	struct loader ld = { .name = path, .err = err, .errlen = errlen };
+	struct loader ld = { .name = path, .err = err, .errlen = errlen, .ctx = "" };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = fopen(path, "rb");

@@ -123,12 +123,33 @@ static int fold_alias(struct load *l, uint8_t a[16], unsigned *plen, const char 
 	return 0;
 }
 
+static size_t digits(const char *s, size_t len, size_t i);
+
+/* "AS131279": the AS number's own address in 100::/64 (mmdb_build.h). */
+static int parse_asn(struct load *l, const char *s, size_t len, uint8_t a[16], unsigned *plen)
+{
+	uint64_t v = 0;
+	size_t n = digits(s, len, 2);
+	if (n == 0 || n != len - 2 || n > 10 || (n > 1 && s[2] == '0'))
+		return lerr(l, -EINVAL, "malformed AS number '%.*s' (expected AS and 1 to 4294967295)",
+			    (int)(len > 40 ? 40 : len), s);
+	for (size_t i = 2; i < len; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (v == 0 || v > UINT32_MAX)
+		return lerr(l, -EINVAL, "AS number '%.*s' is outside 1 to 4294967295", (int)len, s);
+	sl_mmdb_asn_addr((uint32_t)v, a);
+	*plen = 128;
+	return 0;
+}
+
 static int parse_cidr(struct load *l, const char *s, size_t len, uint8_t a[16], unsigned *plen)
 {
 	char text[64];
 	struct sl_cidr c;
 	if (len == 0)
 		return lerr(l, -EINVAL, "missing CIDR");
+	if (len > 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's'))
+		return parse_asn(l, s, len, a, plen);
 	if (len >= sizeof(text))
 		return lerr(l, -EINVAL, "malformed CIDR '%.40s...'", s);
 	memcpy(text, s, len);
@@ -366,6 +387,8 @@ static int add_extra(struct load *l, const char *f, size_t len, size_t col)
 	size_t klen = (size_t)(eq - f), vlen = len - klen - 1;
 	trim(&k, &klen);
 	trim(&v, &vlen);
+	if (vlen >= 2 && v[0] == '\'' && v[vlen - 1] == '\'')
+		return add_kv(l, k, klen, v + 1, vlen - 2, true); /* 'text' stays text */
 	return add_kv(l, k, klen, v, vlen, false);
 }
 

@@ -6,11 +6,17 @@
 #include "sightline/field.h"
 #include "sightline/proto.h"
 
-/* The flow module's table first, then each parser's, in registry order:
- * the catalogue names no parser itself. */
+/* The core modules' tables, one line each, before the parsers'. */
+static const struct sl_field_table *const core_tables[] = {
+	&sl_flow_fields,
+	&sl_geo_fields,
+};
+
+/* The core tables first, then each parser's, in registry order: the
+ * catalogue names no parser itself. */
 size_t sl_catalogue_tables(void)
 {
-	size_t n = 1;
+	size_t n = ARRAY_SIZE(core_tables);
 	for (size_t i = 0; i < sl_proto_count(); i++)
 		n += sl_proto_at(i)->fields != NULL;
 	return n;
@@ -18,8 +24,9 @@ size_t sl_catalogue_tables(void)
 
 const struct sl_field_table *sl_catalogue_table(size_t i)
 {
-	if (i == 0)
-		return &sl_flow_fields;
+	if (i < ARRAY_SIZE(core_tables))
+		return core_tables[i];
+	i -= ARRAY_SIZE(core_tables) - 1;
 	for (size_t k = 0; k < sl_proto_count(); k++)
 		if (sl_proto_at(k)->fields && --i == 0)
 			return sl_proto_at(k)->fields;
@@ -29,7 +36,7 @@ const struct sl_field_table *sl_catalogue_table(size_t i)
 const char *sl_ftype_name(enum sl_ftype t)
 {
 	static const char *const names[] = {
-		"string", "uint", "int", "double", "bool", "ip", "time", "uint[]",
+		"string", "uint", "int", "double", "bool", "ip", "time", "uint[]", "string[]",
 	};
 	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
 }
@@ -46,12 +53,12 @@ const struct sl_field *sl_catalogue_find(const char *name)
 
 void sl_catalogue_print(FILE *out)
 {
-	fprintf(out, "%-28s %-7s %s\n", "FIELD", "TYPE", "DESCRIPTION");
+	fprintf(out, "%-31s %-8s %s\n", "FIELD", "TYPE", "DESCRIPTION");
 	const struct sl_field_table *tab;
 	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
 		for (size_t i = 0; i < tab->n; i++) {
 			const struct sl_field *f = &tab->fields[i];
-			fprintf(out, "%-28s %-7s %s\n", f->name, sl_ftype_name(f->type), f->desc);
+			fprintf(out, "%-31s %-8s %s\n", f->name, sl_ftype_name(f->type), f->desc);
 		}
 }
 
@@ -70,6 +77,12 @@ static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_va
 		sl_json_open_array(j);
 		for (unsigned k = 0; k < v->n && k < SL_VALUE_LIST_MAX; k++)
 			sl_json_u64(j, v->list[k]);
+		sl_json_close_array(j);
+		break;
+	case SL_FT_STRING_LIST:
+		sl_json_open_array(j);
+		for (unsigned k = 0; k < v->n && k < SL_VALUE_LIST_MAX; k++)
+			sl_json_str(j, v->strs[k]);
 		sl_json_close_array(j);
 		break;
 	}

@@ -8,6 +8,10 @@ A case is a directory holding test.yaml:
     exit: 0                          # expected exit status (default 0)
     stderr: ["regex", ...]           # each must match somewhere in stderr (optional)
     deterministic: true              # run twice, outputs must be byte-identical (default true)
+    setup:                           # commands run first, in a scratch directory that is
+      - ["{sensor}", mmdb, build, "{case}/x.csv", x.mmdb]   # also the sensor's working
+                                     # directory; {sensor} {root} {case} {tmp} are replaced
+                                     # in setup and args (optional)
     checks:                          # partial-match checks on the EVE events
       - filter:
           count: 1                   # exactly this many events match (or min_count:)
@@ -65,13 +69,30 @@ def matches(event, match):
     return True
 
 
-def run_sensor(sensor, root, case, out_path):
+def expand(arg, names):
+    text = str(arg)
+    for key, value in names.items():
+        text = text.replace('{%s}' % key, value)
+    return text
+
+
+def run_setup(case, names):
+    for cmd in case.get('setup', []):
+        proc = subprocess.run([expand(a, names) for a in cmd], cwd=names['tmp'],
+                              capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            return 'setup %s failed (%d): %s' % (cmd, proc.returncode, proc.stderr)
+    return None
+
+
+def run_sensor(sensor, root, case, out_path, names):
     pcaps = case['pcap'] if isinstance(case['pcap'], list) else [case['pcap']]
-    cmd = [sensor, '-q', '-o', out_path] + [str(a) for a in case.get('args', [])]
-    cmd += ['-r'] + [os.path.join(root, p) for p in pcaps]
+    cmd = [names['sensor'], '-q', '-o', out_path] + [expand(a, names) for a in case.get('args', [])]
+    cmd += ['-r'] + [os.path.join(names['root'], p) for p in pcaps]
     if 'quiet' in case and not case['quiet']:
         cmd.remove('-q')
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                          cwd=names['tmp'] if 'setup' in case else None)
     raw = b''
     if os.path.exists(out_path):
         with open(out_path, 'rb') as f:
@@ -99,8 +120,14 @@ def main():
         case = yaml.safe_load(f)
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
+        names = {'sensor': os.path.abspath(sensor), 'root': os.path.abspath(root),
+                 'case': os.path.abspath(case_dir), 'tmp': tmp}
+        problem = run_setup(case, names)
+        if problem:
+            print('FAIL %s\n  %s' % (os.path.basename(os.path.normpath(case_dir)), problem))
+            return 1
         out1 = os.path.join(tmp, 'eve1.json')
-        proc, raw = run_sensor(sensor, root, case, out1)
+        proc, raw = run_sensor(sensor, root, case, out1, names)
         if proc.returncode != case.get('exit', 0):
             failures.append('exit status %d, expected %d; stderr:\n%s'
                             % (proc.returncode, case.get('exit', 0), proc.stderr))
@@ -111,7 +138,7 @@ def main():
         failures += check_filters(events, case.get('checks'))
         if case.get('deterministic', True) and proc.returncode in (0, 1):
             out2 = os.path.join(tmp, 'eve2.json')
-            _, raw2 = run_sensor(sensor, root, case, out2)
+            _, raw2 = run_sensor(sensor, root, case, out2, names)
             if raw != raw2:
                 failures.append('two runs on the same input gave different output')
     name = os.path.basename(os.path.normpath(case_dir))

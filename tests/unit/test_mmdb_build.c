@@ -1,5 +1,6 @@
 /* Unit tests for the mmdb builder: every database is built into a temp dir
  * and read back through libmaxminddb, the same reader the sensor uses. */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <maxminddb.h>
@@ -257,6 +258,34 @@ static void test_nested_and_types(void)
 	MMDB_close(&db);
 }
 
+/* 'quoted' values stay text (ip-location-db stores coordinates as text);
+ * AS-number lines land at 100::ASN where readers ask for them. */
+static void test_text_values_and_asn(void)
+{
+	TEST("'quoted' values stay strings; AS numbers at 100::/96");
+	write_text("loc.csv", "1.0.0.0/24,x,latitude='-27.4748',longitude=' 153.0',zip='',q=''x''\n"
+		   "AS131279,star-jv\nas4294967295,top\n175.45.176.0/22,star-jv\n");
+	CHECK_EQ_INT(build("loc.mmdb", "loc.csv", NULL, NULL), 0);
+	MMDB_s db;
+	if (!open_db("loc.mmdb", &db))
+		return;
+	CHECK_EQ_STR(str_at(&db, "1.0.0.9", "latitude", NULL, NULL), "-27.4748");
+	CHECK_EQ_STR(str_at(&db, "1.0.0.9", "longitude", NULL, NULL), " 153.0");
+	CHECK_EQ_STR(str_at(&db, "1.0.0.9", "zip", NULL, NULL), "");
+	CHECK_EQ_STR(str_at(&db, "1.0.0.9", "q", NULL, NULL), "'x'");
+	uint8_t a[16];
+	char text[64];
+	sl_mmdb_asn_addr(131279, a);
+	CHECK(inet_ntop(AF_INET6, a, text, sizeof(text)) != NULL);
+	CHECK_EQ_STR(text, "100::2:cf");
+	CHECK_EQ_STR(label(&db, "100::2:cf"), "star-jv");
+	CHECK_EQ_STR(label(&db, "100::ffff:ffff"), "top");
+	CHECK_EQ_STR(label(&db, "100::2:ce"), "(miss)");
+	CHECK_EQ_STR(label(&db, "100::1:2:cf"), "(miss)");
+	CHECK_EQ_STR(label(&db, "175.45.177.1"), "star-jv");
+	MMDB_close(&db);
+}
+
 static void test_empty(void)
 {
 	TEST("an empty list (and no list at all) gives a valid database that misses");
@@ -307,6 +336,10 @@ static void test_errors(void)
 	expect_error("2002:0102:0304:5::/64,x\n",
 		     "bad.csv:1: '2002:0102:0304:5::/64' lies inside the 6to4 alias 2002::/16 and is longer than /48; list the IPv4 prefix instead");
 	expect_error("1.2.3.0/24,\xff\xfe\n", "bad.csv:1: text is not valid UTF-8");
+	expect_error("AS12x,x\n", "bad.csv:1: malformed AS number 'AS12x' (expected AS and 1 to 4294967295)");
+	expect_error("AS0,x\n", "bad.csv:1: AS number 'AS0' is outside 1 to 4294967295");
+	expect_error("AS4294967296,x\n", "bad.csv:1: AS number 'AS4294967296' is outside 1 to 4294967295");
+	expect_error("AS007,x\n", "bad.csv:1: malformed AS number 'AS007' (expected AS and 1 to 4294967295)");
 
 	TEST("a failed build leaves the previous database and no temporary file");
 	write_text("good.csv", "1.2.3.0/24,good\n");
@@ -541,6 +574,7 @@ int main(void)
 	test_overlap();
 	test_ipv6_vs_ipv4_space();
 	test_nested_and_types();
+	test_text_values_and_asn();
 	test_empty();
 	test_errors();
 	test_reproducible_and_mem();
