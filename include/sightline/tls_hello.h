@@ -3,7 +3,7 @@
  * packets (sensor/proto/quic.c) and DTLS.  Spec: RFC 8446 §4.1.2 (and RFC
  * 5246 for earlier versions); JA3: salesforce/ja3 README; JA4 (BSD-3):
  * FoxIO-LLC/ja4 technical details.  JA4+ variants other than JA4 are under
- * a non-commercial licence and are not implemented here. */
+ * a non-commercial licence: sightline leaves them out on purpose. */
 #ifndef SIGHTLINE_TLS_HELLO_H
 #define SIGHTLINE_TLS_HELLO_H
 
