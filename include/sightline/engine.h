@@ -27,7 +27,7 @@ struct sl_engine_stats {
 	uint64_t truncated_files;/* files that ended in a cut-short record */
 	uint64_t damaged_files;  /* files with unreadable records part-way */
 	uint64_t capture_drops;  /* live: kernel/interface drops from pcap_stats */
-	uint64_t time_backwards; /* packets stamped earlier than the packet before them */
+	uint64_t time_backwards; /* packets stamped earlier than the packet before them in their file */
 	sl_time_us prev_ts;      /* time of the previous packet */
 	sl_time_us first_ts, last_ts;
 };

@@ -98,6 +98,7 @@ static int replay_file(struct sl_engine *e, const char *path, const struct sl_ca
 	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p };
 	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
 	sl_engine_stats(e)->files++;
+	sl_engine_stats(e)->prev_ts = 0; /* a new file may start earlier: not a clock step */
 	while (rc == 0) {
 		int got = pcap_dispatch(p, 1024, sl_cap_handler, (u_char *)&c);
 		if (got == 0 || got == PCAP_ERROR_BREAK)
