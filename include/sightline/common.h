@@ -28,6 +28,17 @@ static inline unsigned sl_addr_len(const struct sl_addr *a)
 	return a->family == 4 ? 4u : a->family == 6 ? 16u : 0u;
 }
 
+/* 64-bit finaliser (MurmurHash3 fmix64): every input bit affects every
+ * output bit.  Shared by the bounded caches that hash addresses. */
+static inline uint64_t sl_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
 /* Compare two addresses (family first, then bytes); <0, 0, >0 like memcmp. */
 int sl_addr_cmp(const struct sl_addr *a, const struct sl_addr *b);
 

@@ -58,15 +58,6 @@ const struct sl_geo_cache_stats *sl_geo_cache_stats(const struct sl_geo_cache *c
 	return &c->st;
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
 /* The cache key: IPv4-mapped IPv6 folded to IPv4 (the lookup does the same),
  * bytes past the family's length zeroed so equal addresses compare equal. */
 static struct sl_addr key_of(const struct sl_addr *a)
@@ -87,7 +78,7 @@ static uint32_t set_of(const struct sl_geo_cache *c, const struct sl_addr *k)
 	uint64_t w0, w1;
 	memcpy(&w0, k->b, 8);
 	memcpy(&w1, k->b + 8, 8);
-	return (uint32_t)(mix(w0 ^ c->seed) ^ mix(w1 + k->family)) & c->set_mask;
+	return (uint32_t)(sl_mix64(w0 ^ c->seed) ^ sl_mix64(w1 + k->family)) & c->set_mask;
 }
 
 /*

@@ -56,19 +56,9 @@ void sl_dhcp_table_destroy(struct sl_dhcp_table *t)
 	free(t);
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static size_t set_index(const struct sl_dhcp_table *t, uint64_t h)
 {
-	return (size_t)(((mix64(h) >> 32) * t->nsets) >> 32) * WAYS;
+	return (size_t)(((sl_mix64(h) >> 32) * t->nsets) >> 32) * WAYS;
 }
 
 static uint64_t mac_key(const uint8_t mac[6])
@@ -83,7 +73,7 @@ static uint64_t ip_key(const struct sl_addr *a)
 	uint64_t lo, hi;
 	memcpy(&lo, a->b, 8);
 	memcpy(&hi, a->b + 8, 8);
-	return lo ^ mix64(hi ^ a->family);
+	return lo ^ sl_mix64(hi ^ a->family);
 }
 
 static struct host_slot *find_host(const struct sl_dhcp_table *t, const uint8_t mac[6])

@@ -55,23 +55,13 @@ void sl_dns_cache_destroy(struct sl_dns_cache *c)
 	free(c);
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /* Where a lives: the first way of its set and its tag (never 0). */
 static size_t locate(const struct sl_dns_cache *c, const struct sl_addr *a, uint32_t *tag)
 {
 	uint64_t lo, hi;
 	memcpy(&lo, a->b, 8);
 	memcpy(&hi, a->b + 8, 8);
-	uint64_t h = mix64(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ a->family);
+	uint64_t h = sl_mix64(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ a->family);
 	*tag = (uint32_t)h | 1u;
 	return (size_t)(((h >> 32) * c->nsets) >> 32) * SL_DNS_CACHE_WAYS;
 }
