@@ -88,6 +88,38 @@ void sl_app_identify(struct sl_flow *f, const struct sl_proto *p);
  */
 void sl_app_set_rtt(struct sl_flow *f, uint64_t us);
 
+/*
+ * How a product (`app`) was decided, strongest first.  A weaker kind never
+ * overrides a stronger one; the first claim of a given strength wins.
+ */
+enum sl_app_source {
+	SL_SRC_NONE,
+	SL_SRC_PORT,         /* only the port number */
+	SL_SRC_ADDRESS_LIST, /* an intel list of the product's addresses */
+	SL_SRC_DNS,          /* the server's name from an earlier DNS answer */
+	SL_SRC_ALPN,         /* a product-specific ALPN */
+	SL_SRC_SNI,          /* TLS/QUIC server name or HTTP Host */
+	SL_SRC_CERTIFICATE,  /* the server certificate's names */
+	SL_SRC_WIRE,         /* the protocol's own framing, validated */
+};
+
+/** "port", "address-list", "dns", "alpn", "sni", "certificate", "wire". */
+const char *sl_app_source_name(enum sl_app_source s);
+
+/**
+ * Name the product on top of the wire protocol: app ("anydesk",
+ * "openvpn"), category ("remote-access", "vpn", "anonymizer", "proxy",
+ * "ip-kvm") and how it was decided.  app and category must be static
+ * strings (borrowed for the life of the process).  A claim replaces an
+ * earlier one only when its source is stronger.
+ */
+void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
+			enum sl_app_source source);
+
+/** The product of f, or false when none was claimed.  Borrowed, static strings. */
+bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
+		    enum sl_app_source *source);
+
 /** The application round trip of f if a parser measured one (microseconds). */
 bool sl_app_rtt(const struct sl_flow *f, uint64_t *us);
 

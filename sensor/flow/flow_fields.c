@@ -133,6 +133,30 @@ static bool g_app_proto(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
+static bool g_app(const struct sl_record *r, struct sl_value *v)
+{
+	const char *category;
+	enum sl_app_source src;
+	return sl_app_product(FLOW(r), &v->s, &category, &src);
+}
+
+static bool g_category(const struct sl_record *r, struct sl_value *v)
+{
+	const char *app;
+	enum sl_app_source src;
+	return sl_app_product(FLOW(r), &app, &v->s, &src) && v->s;
+}
+
+static bool g_app_source(const struct sl_record *r, struct sl_value *v)
+{
+	const char *app, *category;
+	enum sl_app_source src;
+	if (!sl_app_product(FLOW(r), &app, &category, &src))
+		return false;
+	v->s = sl_app_source_name(src);
+	return true;
+}
+
 static bool g_community_id(const struct sl_record *r, struct sl_value *v)
 {
 	sl_flow_community_id(FLOW(r), r->community_seed, v->buf);
@@ -221,6 +245,9 @@ static const struct sl_field fields[] = {
 	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI or GRE key", g_tunnel_id },
 	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
 	{ "app_proto", SL_FT_STRING, "application protocol identified on the wire (http, tls, ssh, ...)", g_app_proto },
+	{ "app", SL_FT_STRING, "product on top of the wire protocol: anydesk, teamviewer, openvpn, nordvpn, tor, pikvm, ...", g_app },
+	{ "category", SL_FT_STRING, "what the product is: remote-access, vpn, anonymizer, proxy or ip-kvm", g_category },
+	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, dns, address-list, port", g_app_source },
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id },
 	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
 	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },

@@ -18,6 +18,8 @@ struct sl_app {
 	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
 	uint64_t rtt_us;
 	bool has_rtt;
+	uint8_t app_source;      /* enum sl_app_source of app */
+	const char *app, *category;
 	struct sl_pstate *states;
 };
 
@@ -216,6 +218,39 @@ void sl_app_set_rtt(struct sl_flow *f, uint64_t us)
 		f->app->rtt_us = us;
 		f->app->has_rtt = true;
 	}
+}
+
+const char *sl_app_source_name(enum sl_app_source s)
+{
+	static const char *const names[] = {
+		"none", "port", "address-list", "dns", "alpn", "sni", "certificate", "wire",
+	};
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "none";
+}
+
+/* Products are claimed by parsers while they run and by name matching at
+ * flow end; the flow keeps the claim backed by the strongest evidence. */
+void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
+			enum sl_app_source source)
+{
+	if (!f->app && !(f->app = calloc(1, sizeof(*f->app))))
+		return;
+	if (source <= f->app->app_source)
+		return;
+	f->app->app = app;
+	f->app->category = category;
+	f->app->app_source = (uint8_t)source;
+}
+
+bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
+		    enum sl_app_source *source)
+{
+	if (!f->app || !f->app->app)
+		return false;
+	*app = f->app->app;
+	*category = f->app->category;
+	*source = (enum sl_app_source)f->app->app_source;
+	return true;
 }
 
 bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
