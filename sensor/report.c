@@ -54,6 +54,14 @@ static void stats_flow(struct sl_engine *e, struct sl_json *j)
 	}
 }
 
+static void stats_parsers(struct sl_engine *e, struct sl_json *j)
+{
+	const struct sl_dispatch_stats *d = sl_dispatch_stats(e->dispatch);
+	kv(j, "stats.parsers.states", d->states);
+	kv(j, "stats.parsers.state_bytes_max", d->state_bytes_max);
+	kv(j, "stats.parsers.alloc_failures", d->alloc_failures);
+}
+
 void sl_engine_write_stats(struct sl_engine *e)
 {
 	struct sl_json *j = &e->json;
@@ -66,6 +74,7 @@ void sl_engine_write_stats(struct sl_engine *e)
 	stats_capture(e, j);
 	stats_decode(e, j);
 	stats_flow(e, j);
+	stats_parsers(e, j);
 	const struct sl_geo_cache_stats *g = sl_geo_cache_stats(e->geo_cache);
 	kv(j, "stats.geo.lookups", g->lookups);
 	kv(j, "stats.geo.cache_hits", g->hits);
