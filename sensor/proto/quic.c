@@ -28,6 +28,7 @@ struct quic_state {
 	char sni[256];
 	char alpn[128];     /* comma-joined */
 	char ja4[SL_JA4_LEN];
+	char ja3[33];       /* JA3 MD5 of the ClientHello (nDPI and others label it too) */
 	char ua[256];       /* gQUIC UAID */
 };
 
@@ -118,6 +119,8 @@ static void take_message(struct quic_state *s, const uint8_t *m, size_t len)
 		copy_str(s->sni, sizeof(s->sni), ch.sni);
 	join_alpn(s, &ch);
 	sl_tls_ja4(&ch, 'q', s->ja4);
+	char ja3_string[64]; /* only the hash is kept: the string can run to kilobytes */
+	sl_tls_ja3(&ch, ja3_string, sizeof(ja3_string), s->ja3);
 }
 
 static void confirm(struct quic_state *s, struct sl_flow *flow)
@@ -233,6 +236,7 @@ static bool g_dcid(const struct sl_record *r, struct sl_value *v)
 QUIC_STR(g_sni, sni)
 QUIC_STR(g_alpn, alpn)
 QUIC_STR(g_ja4, ja4)
+QUIC_STR(g_ja3, ja3)
 QUIC_STR(g_ua, ua)
 
 static const struct sl_field fields[] = {
@@ -245,6 +249,7 @@ static const struct sl_field fields[] = {
 	{ "quic.alpn", SL_FT_STRING, "ALPN protocols the client offered, comma-joined in its order",
 	  g_alpn },
 	{ "quic.ja4", SL_FT_STRING, "JA4 fingerprint of that ClientHello, transport letter q", g_ja4 },
+	{ "quic.ja3", SL_FT_STRING, "JA3 MD5 of that ClientHello (JA3 is defined for TLS; computed the same way)", g_ja3 },
 	{ "quic.ua", SL_FT_STRING, "user agent from a Google QUIC CHLO (UAID tag)", g_ua },
 	{ "quic.dcid", SL_FT_STRING,
 	  "Destination Connection ID the Initial keys came from (the client's first, or a Retry's), hex",

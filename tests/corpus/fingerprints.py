@@ -133,14 +133,19 @@ SURICATA_KEYS = {'tls.ja3.hash': 'tls.ja3', 'tls.ja3s.hash': 'tls.ja3s', 'tls.ja
                  'ssh.server.hassh.hash': 'ssh.server.hassh'}
 
 
-def field_for(tag, proto, value):
-    """Our field for an nDPI tag on a flow of this L4 protocol."""
+def field_for(tag, proto, value, line=''):
+    """Our field for an nDPI tag on a flow of this L4 protocol.  A UDP flow's
+    TLS-style fingerprints belong to QUIC or to DTLS (AnyConnect's UDP 443
+    is DTLS): nDPI's [proto: ...] name on the line says which."""
+    dtls = proto == 'UDP' and 'DTLS' in line and 'QUIC' not in line
     if tag == 'ja4':
         if proto == 'UDP':
             return 'quic.ja4' if value.startswith('q') else 'dtls.ja4'
         return 'tls.ja4'
     if tag in ('ja3', 'ja3s'):
-        return 'tls.' + tag if proto == 'TCP' else ('quic.' if proto == 'UDP' else '') + tag
+        if proto == 'TCP':
+            return 'tls.' + tag
+        return ('dtls.' if dtls else 'quic.') + tag
     return {'hassh-c': 'ssh.client.hassh', 'hassh-s': 'ssh.server.hassh'}[tag]
 
 
@@ -160,7 +165,7 @@ def ndpi_labels(path):
                 t = re.search(r'\[' + re.escape(tag) + r': ([^\]\s]+)', line)
                 if t:
                     value = t.group(1).lower()
-                    out.append((key, field_for(kind, proto, value), value))
+                    out.append((key, field_for(kind, proto, value, line.split('[', 2)[1] if '[' in line else ''), value))
     return out
 
 
