@@ -8,6 +8,7 @@ extern const struct sl_proto sl_proto_http;
 extern const struct sl_proto sl_proto_ssh;
 extern const struct sl_proto sl_proto_tls;
 extern const struct sl_proto sl_proto_quic;
+extern const struct sl_proto sl_proto_dtls;
 extern const struct sl_proto sl_proto_dns;
 extern const struct sl_proto sl_proto_dhcp;
 extern const struct sl_proto sl_proto_mdns;
@@ -18,6 +19,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_ssh,
 	&sl_proto_tls,
 	&sl_proto_quic,
+	&sl_proto_dtls,
 	&sl_proto_dns,
 	&sl_proto_dhcp,
 	&sl_proto_mdns,

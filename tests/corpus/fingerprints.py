@@ -58,9 +58,10 @@ THRESHOLD = 0.95
 #        without an underscore and is hashed" (its example
 #        "0005,...,ff01 = 6d807ffa2a79" holds only without the underscore).
 #
-# DTLS: nDPI's "ds3d..." maps OpenSSL's pre-standard DTLS 0x0100 to "s3";
-# JA4.md knows only 0xfeff/0xfefd/0xfefc for DTLS (others are "00").  No
-# sightline field carries DTLS yet, so that label counts as not implemented.
+#  dtlsver  nDPI's "ds3..." maps OpenSSL's pre-standard DTLS 0x0100 to "s3";
+#        JA4.md knows only 0xfeff/0xfefd/0xfefc for DTLS (others are "00").
+#  empty  nDPI hashes an empty extension list as SHA-256("") = e3b0c44298fc;
+#        JA4.md: "if there are no ... extensions, the hash is 000000000000".
 
 
 def sha12(text):
@@ -69,8 +70,9 @@ def sha12(text):
 
 def ja4_variants(ev):
     """{rule name: function(ja4 string) -> the other tool's variant or None}"""
-    tls = ev.get('tls') or {}
+    tls = ev.get('tls') or ev.get('dtls') or {}
     quic = ev.get('quic') or {}
+    dtls = ev.get('dtls') or {}
     exts = [e for e in (tls.get('extensions') or '').split(',') if e]
     alpn = (tls.get('alpn') or quic.get('alpn') or '').split(',')[0]
     sni = tls.get('sni') or ''
@@ -94,7 +96,16 @@ def ja4_variants(ev):
         kept = sorted(e for e in exts if e not in ('0000', '0010') and not is_grease(e))
         return ja4[:24] + sha12(','.join(kept) + '_') if kept else None
 
-    return {'alpn': alpn_rule, 'sni': sni_rule, 'sigs': sigs_rule}
+    def dtlsver_rule(ja4):
+        return ja4[:1] + 's3' + ja4[3:] if dtls.get('version') == '0x0100' else None
+
+    def empty_rule(ja4):
+        return ja4[:24] + sha12('') if ja4.endswith('_000000000000') else None
+
+    rules = {'alpn': alpn_rule, 'sni': sni_rule, 'sigs': sigs_rule}
+    if dtls:
+        rules.update({'dtlsver': dtlsver_rule, 'empty': empty_rule})
+    return rules
 
 
 def is_grease(hex4):
@@ -105,7 +116,7 @@ def is_grease(hex4):
 def explain(field, want, events):
     """Name the spec-divergence rules that turn one of our values into the
     label, or None."""
-    if field not in ('tls.ja4', 'quic.ja4'):
+    if field not in ('tls.ja4', 'quic.ja4', 'dtls.ja4'):
         return None
     block = field.split('.')[0]
     for ev in events:
