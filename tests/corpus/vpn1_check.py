@@ -18,8 +18,9 @@ import tempfile
 # nDPI protocol name -> our app_proto, and the captures holding them.
 NDPI = {
     'OpenVPN': 'openvpn',
+    'WireGuard': 'wireguard',
 }
-NDPI_FILES = ['ndpi/openvpn*.pcap*']
+NDPI_FILES = ['ndpi/openvpn*.pcap*', 'ndpi/wireguard.pcap']
 ZEEK_FILES = ['corelight-openvpn/*.pcap']
 
 LINE = re.compile(r'^\s*\d+\s+(TCP|UDP)\s+\[?([0-9A-Fa-f:.]+?)\]?:(\d+)\s+<?->\s+'
