@@ -19,8 +19,9 @@ import tempfile
 NDPI = {
     'OpenVPN': 'openvpn',
     'WireGuard': 'wireguard',
+    'Tailscale': 'tailscale',
 }
-NDPI_FILES = ['ndpi/openvpn*.pcap*', 'ndpi/wireguard.pcap']
+NDPI_FILES = ['ndpi/openvpn*.pcap*', 'ndpi/wireguard.pcap', 'ndpi/tailscale.pcap']
 ZEEK_FILES = ['corelight-openvpn/*.pcap']
 
 LINE = re.compile(r'^\s*\d+\s+(TCP|UDP)\s+\[?([0-9A-Fa-f:.]+?)\]?:(\d+)\s+<?->\s+'
