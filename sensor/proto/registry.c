@@ -14,6 +14,7 @@ extern const struct sl_proto sl_proto_mdns;
 extern const struct sl_proto sl_proto_openvpn;
 extern const struct sl_proto sl_proto_wireguard;
 extern const struct sl_proto sl_proto_tailscale;
+extern const struct sl_proto sl_proto_zerotier;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -27,6 +28,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_openvpn,
 	&sl_proto_wireguard,
 	&sl_proto_tailscale,
+	&sl_proto_zerotier,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
