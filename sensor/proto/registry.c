@@ -12,6 +12,11 @@ extern const struct sl_proto sl_proto_dtls;
 extern const struct sl_proto sl_proto_dns;
 extern const struct sl_proto sl_proto_dhcp;
 extern const struct sl_proto sl_proto_mdns;
+extern const struct sl_proto sl_proto_openvpn;
+extern const struct sl_proto sl_proto_wireguard;
+extern const struct sl_proto sl_proto_tailscale;
+extern const struct sl_proto sl_proto_zerotier;
+extern const struct sl_proto sl_proto_tinc;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -23,6 +28,11 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_dns,
 	&sl_proto_dhcp,
 	&sl_proto_mdns,
+	&sl_proto_openvpn,
+	&sl_proto_wireguard,
+	&sl_proto_tailscale,
+	&sl_proto_zerotier,
+	&sl_proto_tinc,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */

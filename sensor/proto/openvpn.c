@@ -1,0 +1,338 @@
+/* OpenVPN over UDP and TCP (each packet behind a 2-byte length): hard-reset
+ * opcodes, the 8-byte session ids of both sides and the layout of the
+ * control channel (plain, tls-auth with its HMAC size, tls-crypt).  Spec:
+ * OpenVPN's protocol overview (doc/doxygen/doc_protocol_overview.h in the
+ * OpenVPN source: "OpenVPN Protocol"), and its tls-crypt description. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sightline/proto.h"
+
+#define OV_MAX_TRIES 16   /* records looked at before giving up */
+#define OV_ONE_SIDE_MIN 4 /* control packets of one side when the other is never seen */
+#define OV_TWO_SIDE_MIN 2 /* control packets per side without a visible echo */
+#define OV_ACK_MAX 8      /* ack array entries (reliable.h: RELIABLE_ACK_SIZE) */
+#define OV_SID 8
+#define OV_TIME_MIN 1000000000u /* net_time: a Unix time after 2001 */
+
+/* Layouts of a control packet after opcode and session id. */
+enum ov_layout {
+	LY_PLAIN,   /* ack array, [remote session id], message packet id */
+	LY_AUTH16,  /* tls-auth: HMAC, replay packet id, net_time, then as plain */
+	LY_AUTH20,
+	LY_AUTH32,
+	LY_AUTH64,
+	LY_CRYPT,   /* tls-crypt: replay packet id, net_time, 32-byte tag, ciphertext */
+	LY_N,
+};
+static const uint8_t hmac_len[LY_N] = { 0, 16, 20, 32, 64, 0 };
+
+enum ov_op {
+	OP_RESET_CLIENT_V1 = 1,
+	OP_RESET_SERVER_V1 = 2,
+	OP_SOFT_RESET = 3,
+	OP_CONTROL = 4,
+	OP_ACK = 5,
+	OP_DATA_V1 = 6,
+	OP_RESET_CLIENT_V2 = 7,
+	OP_RESET_SERVER_V2 = 8,
+	OP_DATA_V2 = 9,
+	OP_RESET_CLIENT_V3 = 10,
+	OP_CONTROL_WKC = 11,
+};
+
+struct ov_layout_st {
+	uint32_t replay;  /* last replay packet id (tls-auth, tls-crypt) */
+	uint32_t time;    /* net_time of the first packet */
+	uint32_t msg_max; /* highest message packet id (plain, tls-auth) */
+};
+
+struct ov_side {
+	uint8_t sid[OV_SID];
+	bool have_sid;
+	uint8_t role;       /* 1 = sent a client reset, 2 = a server reset */
+	uint8_t ok;         /* bit per enum ov_layout still consistent */
+	uint8_t ctl;        /* control packets seen */
+	uint32_t skip;      /* TCP: bytes of a record continuing in later segments */
+	uint32_t next_seq;  /* TCP: next expected sequence number */
+	bool started;
+	struct ov_layout_st ly[LY_N];
+};
+
+struct ov_state {
+	struct ov_side side[2];
+	uint8_t first_op;
+	uint8_t tries;
+	bool identified;
+	bool have_client_sid;
+	uint8_t client_sid[OV_SID];
+	const char *mode;
+};
+
+extern const struct sl_proto sl_proto_openvpn;
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool is_reset(unsigned op)
+{
+	return op == OP_RESET_CLIENT_V1 || op == OP_RESET_CLIENT_V2 || op == OP_RESET_CLIENT_V3 ||
+	       op == OP_RESET_SERVER_V1 || op == OP_RESET_SERVER_V2;
+}
+
+static bool is_client_reset(unsigned op)
+{
+	return op == OP_RESET_CLIENT_V1 || op == OP_RESET_CLIENT_V2 || op == OP_RESET_CLIENT_V3;
+}
+
+static bool is_control(unsigned op)
+{
+	return is_reset(op) || op == OP_SOFT_RESET || op == OP_CONTROL || op == OP_ACK ||
+	       op == OP_CONTROL_WKC;
+}
+
+/* A reset is always key_id 0 and at least opcode, session id, an empty ack
+ * array and a message packet id long. */
+static bool reset_record(const uint8_t *p, size_t n)
+{
+	return n >= 14 && n <= 1600 && is_reset(p[0] >> 3) && (p[0] & 7) == 0;
+}
+
+static bool ov_probe(const struct sl_proto_pkt *pp)
+{
+	const uint8_t *p = pp->pkt->payload;
+	size_t n = pp->pkt->payload_len;
+	if (pp->pkt->proto != 6)
+		return reset_record(p, n);
+	if (n < 3)
+		return false;
+	size_t rl = (size_t)p[0] << 8 | p[1];
+	return rl <= n - 2 + 1600 && reset_record(p + 2, rl < n - 2 ? rl : n - 2);
+}
+
+/* Parse record p[0..n) under layout ly.  Returns false when it does not fit;
+ * *remote is set to the remote session id when the ack array carries one. */
+static bool parse_layout(const uint8_t *p, size_t n, enum ov_layout ly, struct ov_layout_st *st,
+			 bool first, const uint8_t **remote)
+{
+	unsigned op = p[0] >> 3;
+	size_t off = 1 + OV_SID + hmac_len[ly];
+	*remote = NULL;
+	if (ly != LY_PLAIN) {
+		if (off + 8 > n)
+			return false;
+		uint32_t replay = be32(p + off), t = be32(p + off + 4);
+		if (t < OV_TIME_MIN || (!first && (replay <= st->replay || t != st->time)))
+			return false;
+		st->replay = replay;
+		st->time = t;
+		off += 8;
+		if (ly == LY_CRYPT) /* tag, then at least an ack count and an id */
+			return off + 32 + 5 <= n;
+	}
+	if (off >= n || p[off] > OV_ACK_MAX)
+		return false;
+	size_t acks = p[off++];
+	off += 4 * acks;
+	if (acks) {
+		if (off + OV_SID > n)
+			return false;
+		*remote = p + off;
+		off += OV_SID;
+	}
+	if (op == OP_ACK)
+		return acks > 0 && off == n;
+	if (off + 4 > n)
+		return false;
+	uint32_t msg = be32(p + off);
+	if (is_reset(op) ? msg != 0 : (!first && msg > st->msg_max + 1))
+		return false;
+	if (first || msg > st->msg_max)
+		st->msg_max = msg;
+	return true;
+}
+
+/* The mode the layouts that still fit on every side that spoke point to. */
+static const char *mode_of(uint8_t ok)
+{
+	if (ok & (1u << LY_CRYPT))
+		return "tls-crypt";
+	for (int ly = LY_AUTH16; ly <= LY_AUTH64; ly++)
+		if (ok & (1u << ly))
+			return "tls-auth";
+	return ok & 1u ? "plain" : "unknown";
+}
+
+static void identify(struct ov_state *s, struct sl_flow *f, const char *mode)
+{
+	s->identified = true;
+	s->mode = mode;
+	sl_app_identify(f, &sl_proto_openvpn);
+	sl_app_set_product(f, "openvpn", "vpn", SL_SRC_WIRE);
+}
+
+/* Check the other side's session id in this record's ack array under
+ * every layout still fitting: the server's reset/ACK echoing the client's
+ * session id is the strongest sign. */
+static void check_layouts(struct ov_state *s, struct ov_side *me, const struct ov_side *other,
+			  const uint8_t *p, size_t n, bool full, bool first, struct sl_flow *f)
+{
+	for (int ly = 0; ly < LY_N && full; ly++) {
+		const uint8_t *remote;
+		if (!(me->ok & (1u << ly)))
+			continue;
+		if (!parse_layout(p, n, (enum ov_layout)ly, &me->ly[ly], first, &remote)) {
+			me->ok &= (uint8_t)~(1u << ly);
+			continue;
+		}
+		if (remote && !s->have_client_sid && me->role == 2) {
+			memcpy(s->client_sid, remote, OV_SID);
+			s->have_client_sid = true;
+		}
+		if (!s->identified && remote && other->have_sid &&
+		    memcmp(remote, other->sid, OV_SID) == 0)
+			identify(s, f, ly == LY_PLAIN ? "plain" : "tls-auth");
+	}
+}
+
+/* One OpenVPN record (n bytes present of a record of full bytes). */
+static enum sl_proto_verdict record(struct ov_state *s, const struct sl_proto_pkt *pp,
+				    const uint8_t *p, size_t n, bool full)
+{
+	struct ov_side *me = &s->side[pp->dir], *other = &s->side[!pp->dir];
+	unsigned op = n ? p[0] >> 3 : 0;
+	if (n < 1 + OV_SID || !is_control(op))
+		return s->identified || (me->have_sid && (op == OP_DATA_V1 || op == OP_DATA_V2))
+			       ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
+	bool first = !me->have_sid;
+	if (first) {
+		if (!reset_record(p, full ? n : 14))
+			return SL_PROTO_NOT_MINE;
+		memcpy(me->sid, p + 1, OV_SID);
+		me->have_sid = true;
+		me->role = is_client_reset(op) ? 1 : 2;
+		me->ok = (1u << LY_N) - 1;
+		if (me->role == 1) {
+			memcpy(s->client_sid, me->sid, OV_SID);
+			s->have_client_sid = true;
+		}
+		if (!s->first_op)
+			s->first_op = (uint8_t)op;
+		if (other->have_sid && other->role == me->role)
+			return SL_PROTO_NOT_MINE;
+	} else if (memcmp(me->sid, p + 1, OV_SID) != 0) {
+		return s->identified ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
+	}
+	if (me->ctl < 255)
+		me->ctl++;
+	check_layouts(s, me, other, p, n, full, first, pp->flow);
+	if (!me->ok && !s->identified)
+		return SL_PROTO_NOT_MINE;
+	if (s->identified)
+		return SL_PROTO_DONE;
+	bool both = other->have_sid && me->ctl >= OV_TWO_SIDE_MIN && other->ctl >= OV_TWO_SIDE_MIN;
+	bool alone = pp->flow->pkts[!pp->dir] == 0 && me->ctl >= OV_ONE_SIDE_MIN;
+	uint8_t ok = me->ok & (other->have_sid ? other->ok : 0xff);
+	if ((both || alone) && ok)
+		identify(s, pp->flow, mode_of(ok));
+	return s->identified ? SL_PROTO_DONE : SL_PROTO_MORE;
+}
+
+/* TCP: walk the length-prefixed records of an in-order segment; a record
+ * running past the segment is checked as far as it goes and the rest is
+ * skipped in the next segments.  Retransmissions are ignored. */
+static enum sl_proto_verdict tcp_records(struct ov_state *s, const struct sl_proto_pkt *pp)
+{
+	struct ov_side *me = &s->side[pp->dir];
+	const uint8_t *p = pp->pkt->payload;
+	size_t n = pp->pkt->payload_len;
+	if (me->started && pp->pkt->tcp_seq != me->next_seq)
+		return (int32_t)(pp->pkt->tcp_seq - me->next_seq) < 0 ? SL_PROTO_MORE
+								       : SL_PROTO_NOT_MINE;
+	me->started = true;
+	me->next_seq = pp->pkt->tcp_seq + (uint32_t)n;
+	size_t skip = me->skip < n ? me->skip : n;
+	me->skip -= (uint32_t)skip;
+	enum sl_proto_verdict v = SL_PROTO_MORE;
+	for (size_t i = skip; i < n && v == SL_PROTO_MORE;) {
+		if (n - i < 2)
+			return s->identified ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
+		size_t rl = (size_t)p[i] << 8 | p[i + 1];
+		size_t have = rl < n - i - 2 ? rl : n - i - 2;
+		v = record(s, pp, p + i + 2, have, have == rl);
+		me->skip = (uint32_t)(rl - have);
+		i += 2 + have;
+	}
+	return v;
+}
+
+static enum sl_proto_verdict ov_packet(void *state, const struct sl_proto_pkt *pp)
+{
+	struct ov_state *s = state;
+	if (++s->tries > OV_MAX_TRIES)
+		return s->identified ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
+	if (pp->pkt->proto == 6)
+		return tcp_records(s, pp);
+	return record(s, pp, pp->pkt->payload, pp->pkt->payload_len, true);
+}
+
+static const char *op_name(unsigned op)
+{
+	static const char *const names[] = {
+		NULL, "P_CONTROL_HARD_RESET_CLIENT_V1", "P_CONTROL_HARD_RESET_SERVER_V1",
+		"P_CONTROL_SOFT_RESET_V1", "P_CONTROL_V1", "P_ACK_V1", "P_DATA_V1",
+		"P_CONTROL_HARD_RESET_CLIENT_V2", "P_CONTROL_HARD_RESET_SERVER_V2", "P_DATA_V2",
+		"P_CONTROL_HARD_RESET_CLIENT_V3", "P_CONTROL_WKC_V1",
+	};
+	return op < ARRAY_SIZE(names) ? names[op] : NULL;
+}
+
+static const struct ov_state *ident_state(const struct sl_record *r)
+{
+	const struct ov_state *s = sl_record_state(r, &sl_proto_openvpn);
+	return s && s->identified ? s : NULL;
+}
+
+static bool g_op(const struct sl_record *r, struct sl_value *v)
+{
+	const struct ov_state *s = ident_state(r);
+	v->s = s ? op_name(s->first_op) : NULL;
+	return v->s != NULL;
+}
+
+static bool g_sid(const struct sl_record *r, struct sl_value *v)
+{
+	const struct ov_state *s = ident_state(r);
+	if (!s || !s->have_client_sid)
+		return false;
+	for (int i = 0; i < OV_SID; i++)
+		snprintf(v->buf + 2 * i, 3, "%02x", s->client_sid[i]);
+	v->s = v->buf;
+	return true;
+}
+
+static bool g_mode(const struct sl_record *r, struct sl_value *v)
+{
+	const struct ov_state *s = ident_state(r);
+	v->s = s ? s->mode : NULL;
+	return v->s != NULL;
+}
+
+static const struct sl_field fields[] = {
+	{ "openvpn.opcode_first", SL_FT_STRING, "opcode of the first OpenVPN packet seen, e.g. P_CONTROL_HARD_RESET_CLIENT_V2", g_op },
+	{ "openvpn.session_id", SL_FT_STRING, "the client's 8-byte session id, hex", g_sid },
+	{ "openvpn.mode", SL_FT_STRING, "control channel protection: plain, tls-auth, tls-crypt or unknown", g_mode },
+};
+
+static const struct sl_field_table ov_fields = { "openvpn", fields, ARRAY_SIZE(fields) };
+
+const struct sl_proto sl_proto_openvpn = {
+	.name = "openvpn",
+	.l4 = SL_L4_TCP | SL_L4_UDP,
+	.state_size = sizeof(struct ov_state),
+	.probe = ov_probe,
+	.packet = ov_packet,
+	.fields = &ov_fields,
+};
