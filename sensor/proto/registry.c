@@ -13,6 +13,8 @@ extern const struct sl_proto sl_proto_dhcp;
 extern const struct sl_proto sl_proto_mdns;
 extern const struct sl_proto sl_proto_ike;
 extern const struct sl_proto sl_proto_esp;
+extern const struct sl_proto sl_proto_pptp;
+extern const struct sl_proto sl_proto_pptp_gre;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -25,6 +27,8 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_mdns,
 	&sl_proto_ike,
 	&sl_proto_esp,
+	&sl_proto_pptp,
+	&sl_proto_pptp_gre,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
