@@ -4,7 +4,8 @@
  *
  * How a flow is inspected (sensor/proto/dispatch.c):
  *  - Only the first packets of a flow are offered (proto.inspect_tcp /
- *    inspect_udp in the config); after that the flow is only counted.
+ *    inspect_udp in the config; other IP protocols such as ESP and GRE
+ *    use inspect_udp); after that the flow is only counted.
  *  - For each packet, every parser whose l4 matches and that has not finished
  *    or declined this flow is offered it: first through probe() (cheap, no
  *    state), and once probe() says yes, a zeroed state of state_size bytes is
@@ -25,6 +26,7 @@
 
 #define SL_L4_TCP 0x1
 #define SL_L4_UDP 0x2
+#define SL_L4_OTHER 0x4 /* any IP protocol but TCP and UDP (ESP, GRE...); UDP's inspection limit */
 
 enum sl_proto_verdict {
 	SL_PROTO_MORE,     /* feed me the next packets */
@@ -43,7 +45,7 @@ struct sl_proto_pkt {
 
 struct sl_proto {
 	const char *name;          /* wire protocol, also the app_proto value: "tls" */
-	uint8_t l4;                /* SL_L4_TCP | SL_L4_UDP */
+	uint8_t l4;                /* SL_L4_TCP | SL_L4_UDP | SL_L4_OTHER */
 	bool all_packets;          /* offer packets without payload too (e.g. TCP handshake) */
 	uint16_t state_size;       /* bytes of per-flow state, zeroed before the first packet() */
 

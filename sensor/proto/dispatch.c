@@ -110,7 +110,11 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 
 static bool l4_matches(const struct sl_proto *p, uint8_t proto)
 {
-	return (proto == 6 && (p->l4 & SL_L4_TCP)) || (proto == 17 && (p->l4 & SL_L4_UDP));
+	if (proto == 6)
+		return p->l4 & SL_L4_TCP;
+	if (proto == 17)
+		return p->l4 & SL_L4_UDP;
+	return p->l4 & SL_L4_OTHER;
 }
 
 /* Offer the packet to parser idx; true while it still wants packets. */
@@ -163,8 +167,8 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 	if (f->inspect_done)
 		return;
 	uint64_t index = f->pkts[0] + f->pkts[1] - 1;
-	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets
-			 : f->proto == 17 ? d->cfg->inspect.udp_packets : 0;
+	/* other IP protocols (ESP, GRE...) are datagrams: the UDP limit */
+	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets : d->cfg->inspect.udp_packets;
 	if (index >= limit) {
 		stop_inspection(f);
 		return;

@@ -17,6 +17,10 @@ extern const struct sl_proto sl_proto_wireguard;
 extern const struct sl_proto sl_proto_tailscale;
 extern const struct sl_proto sl_proto_zerotier;
 extern const struct sl_proto sl_proto_tinc;
+extern const struct sl_proto sl_proto_ike;
+extern const struct sl_proto sl_proto_esp;
+extern const struct sl_proto sl_proto_pptp;
+extern const struct sl_proto sl_proto_pptp_gre;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -33,6 +37,10 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_tailscale,
 	&sl_proto_zerotier,
 	&sl_proto_tinc,
+	&sl_proto_ike,
+	&sl_proto_esp,
+	&sl_proto_pptp,
+	&sl_proto_pptp_gre,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
