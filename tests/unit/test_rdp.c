@@ -314,6 +314,74 @@ static void test_truncations(void)
 	ph_finish(&h);
 }
 
+/* [MS-RDPEUDP] SYN (correlation id + SYNEX v3), padded to 1232, and SYN+ACK. */
+static size_t udp_syn(uint8_t *b, uint32_t ack, uint16_t flags, uint32_t isn, uint16_t mtu,
+		      size_t pad)
+{
+	struct buf w = { .n = 0 };
+	uint8_t hdr[] = { (uint8_t)(ack >> 24), (uint8_t)(ack >> 16), (uint8_t)(ack >> 8),
+			  (uint8_t)ack, 0, 0x40, (uint8_t)(flags >> 8), (uint8_t)flags,
+			  (uint8_t)(isn >> 24), (uint8_t)(isn >> 16), (uint8_t)(isn >> 8),
+			  (uint8_t)isn, (uint8_t)(mtu >> 8), (uint8_t)mtu, (uint8_t)(mtu >> 8),
+			  (uint8_t)mtu };
+	put(&w, hdr, sizeof(hdr));
+	if (flags & 0x0800) {
+		for (uint8_t i = 0; i < 16; i++)
+			put8(&w, (uint8_t)(0xa0 + i));
+		while (w.n < 48)
+			put8(&w, 0);
+	}
+	static const uint8_t synex[] = { 0, 1, 1, 1 };
+	put(&w, synex, sizeof(synex));
+	memset(b, 0, pad);
+	memcpy(b, w.b, w.n);
+	return pad > w.n ? pad : w.n;
+}
+
+static void test_rdp_udp(void)
+{
+	static uint8_t b[1232];
+	struct ph h;
+	ph_init(&h, 17, "10.0.0.2", 54759, "198.51.100.7", 3389);
+	size_t n = udp_syn(b, 0xFFFFFFFFu, 0x1801, 0xbbff5687, 1232, 1232);
+	ph_feed(&h, SL_DIR_TOSERVER, b, n);
+	n = udp_syn(b, 0xbbff5687, 0x1005, 0x4d677966, 1232, 1232);
+	ph_feed(&h, SL_DIR_TOCLIENT, b, n);
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "rdp-udp");
+	CHECK_EQ_STR(ph_str(&h, "app"), "rdp");
+	const struct sl_value *v = ph_get(&h, "rdp_udp.confirmed");
+	CHECK(v && v->b);
+	CHECK_EQ_INT(ph_u64(&h, "rdp_udp.mtu"), 1232);
+	CHECK_EQ_INT(ph_u64(&h, "rdp_udp.version"), 3);
+	CHECK_EQ_STR(ph_str(&h, "rdp_udp.correlation_id"), "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	ph_finish(&h);
+
+	/* server acknowledging another number: not confirmed */
+	ph_init(&h, 17, "10.0.0.2", 54760, "198.51.100.7", 3389);
+	n = udp_syn(b, 0xFFFFFFFFu, 0x0001, 7, 1200, 1232);
+	ph_feed(&h, SL_DIR_TOSERVER, b, n);
+	n = udp_syn(b, 8, 0x0005, 9, 1200, 1232);
+	ph_feed(&h, SL_DIR_TOCLIENT, b, n);
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "rdp-udp");
+	v = ph_get(&h, "rdp_udp.confirmed");
+	CHECK(v && !v->b);
+	ph_finish(&h);
+
+	/* negatives: MTU out of range, not padded, snSourceAck not -1 */
+	static const struct {
+		uint32_t ack;
+		uint16_t mtu;
+		size_t pad;
+	} bad[] = { { 0xFFFFFFFFu, 1500, 1232 }, { 0xFFFFFFFFu, 1232, 60 }, { 5, 1232, 1232 } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ph_init(&h, 17, "10.0.0.2", 54761, "198.51.100.7", 3389);
+		n = udp_syn(b, bad[i].ack, 0x0001, 7, bad[i].mtu, bad[i].pad);
+		ph_feed(&h, SL_DIR_TOSERVER, b, n);
+		CHECK(ph_str(&h, "app_proto") == NULL);
+		ph_finish(&h);
+	}
+}
+
 int main(void)
 {
 	test_nla();
@@ -325,5 +393,6 @@ int main(void)
 	test_socks_refused();
 	test_negatives();
 	test_truncations();
+	test_rdp_udp();
 	return TEST_REPORT();
 }
