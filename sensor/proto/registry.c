@@ -13,6 +13,7 @@ extern const struct sl_proto sl_proto_dhcp;
 extern const struct sl_proto sl_proto_mdns;
 extern const struct sl_proto sl_proto_rdp;
 extern const struct sl_proto sl_proto_rdp_udp;
+extern const struct sl_proto sl_proto_vnc;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -25,6 +26,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_mdns,
 	&sl_proto_rdp,
 	&sl_proto_rdp_udp,
+	&sl_proto_vnc,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
