@@ -21,6 +21,9 @@ extern const struct sl_proto sl_proto_ike;
 extern const struct sl_proto sl_proto_esp;
 extern const struct sl_proto sl_proto_pptp;
 extern const struct sl_proto sl_proto_pptp_gre;
+extern const struct sl_proto sl_proto_rdp;
+extern const struct sl_proto sl_proto_rdp_udp;
+extern const struct sl_proto sl_proto_vnc;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -41,6 +44,9 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_esp,
 	&sl_proto_pptp,
 	&sl_proto_pptp_gre,
+	&sl_proto_rdp,
+	&sl_proto_rdp_udp,
+	&sl_proto_vnc,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
