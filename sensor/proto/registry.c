@@ -12,6 +12,7 @@ extern const struct sl_proto sl_proto_dns;
 extern const struct sl_proto sl_proto_dhcp;
 extern const struct sl_proto sl_proto_mdns;
 extern const struct sl_proto sl_proto_teamviewer;
+extern const struct sl_proto sl_proto_anydesk;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -23,6 +24,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_dhcp,
 	&sl_proto_mdns,
 	&sl_proto_teamviewer,
+	&sl_proto_anydesk,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
