@@ -13,6 +13,7 @@ extern const struct sl_proto sl_proto_dhcp;
 extern const struct sl_proto sl_proto_mdns;
 extern const struct sl_proto sl_proto_teamviewer;
 extern const struct sl_proto sl_proto_anydesk;
+extern const struct sl_proto sl_proto_rustdesk;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -25,6 +26,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_mdns,
 	&sl_proto_teamviewer,
 	&sl_proto_anydesk,
+	&sl_proto_rustdesk,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
