@@ -59,6 +59,12 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_mdns },
 	{ "proto-dns-cache", "flow to 198.51.100.77, then DNS names it relay-1.net.anydesk.com, a second flow; CNAME chain to 203.0.113.57",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_dns_cache },
+	{ "rat-teamviewer", "synthetic TeamViewer: TCP 5938 with 17 24 / 11 30 framing both ways, a UDP 5938 frame pair",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_teamviewer },
+	{ "rat-anydesk-discovery", "synthetic AnyDesk LAN discovery: two datagrams to 239.255.102.18:50001 (opaque payload)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_anydesk_discovery },
+	{ "rat-rustdesk", "synthetic RustDesk: UDP RegisterPeer pair and TCP PunchHole exchange on 21116, RequestRelay on 21117",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_rustdesk },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

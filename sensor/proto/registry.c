@@ -24,6 +24,9 @@ extern const struct sl_proto sl_proto_pptp_gre;
 extern const struct sl_proto sl_proto_rdp;
 extern const struct sl_proto sl_proto_rdp_udp;
 extern const struct sl_proto sl_proto_vnc;
+extern const struct sl_proto sl_proto_teamviewer;
+extern const struct sl_proto sl_proto_anydesk;
+extern const struct sl_proto sl_proto_rustdesk;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -47,6 +50,9 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_rdp,
 	&sl_proto_rdp_udp,
 	&sl_proto_vnc,
+	&sl_proto_teamviewer,
+	&sl_proto_anydesk,
+	&sl_proto_rustdesk,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
