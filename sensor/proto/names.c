@@ -82,6 +82,9 @@ static const struct nm_rule rules[] = {
 	{ NM_HOST, "*.astrill.com", "astrill", VPN },
 	{ NM_HOST, "astrill.com", "astrill", VPN },
 	{ NM_HOST, "*.privateinternetaccess.com", "pia", VPN },
+	/* PIA's own CA (published with its OpenVPN configurations, pia-foss
+	 * manual-connections ca.rsa.4096.crt) signs its servers' certificates. */
+	{ NM_CERT, "O=Private Internet Access", "pia", VPN },
 	{ NM_HOST, "privateinternetaccess.com", "pia", VPN },
 	{ NM_HOST, "*.windscribe.com", "windscribe", VPN },
 	{ NM_HOST, "windscribe.com", "windscribe", VPN },
@@ -92,6 +95,7 @@ static const struct nm_rule rules[] = {
 	{ NM_HOST, "expressvpn.com", "expressvpn", VPN },
 	{ NM_HOST, "*.cyberghostvpn.com", "cyberghost", VPN },
 	{ NM_HOST, "*.psiphon.ca", "psiphon", "anonymizer" },
+	{ NM_HOST, "*.psiphon3.net", "psiphon", "anonymizer" },
 	{ NM_HOST, "*.ultrasurf.us", "ultrasurf", "anonymizer" },
 	/* iCloud Private Relay ingress (Apple "Prepare your network for iCloud
 	 * Private Relay": mask.icloud.com, mask-h2.icloud.com). */

@@ -167,6 +167,9 @@ static void test_cert_and_alpn_rules(void)
 	CHECK_EQ_STR(app, "anydesk");
 	CHECK(sl_names_match_cert("CN=AnyDesk Client", &app, &cat));
 	CHECK(!sl_names_match_cert("CN=example.org,O=Example", &app, &cat));
+	CHECK(sl_names_match_cert("CN=newjersey402,OU=Private Internet Access,O=Private Internet Access,C=US", &app, &cat));
+	CHECK_EQ_STR(app, "pia");
+	CHECK_EQ_STR(cat, "vpn");
 	CHECK(sl_names_match_alpn("h2,anydesk/6.2.0/linux", &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
 	CHECK(!sl_names_match_alpn("h2,http/1.1", &app, &cat));
