@@ -59,6 +59,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_mdns },
 	{ "proto-dns-cache", "flow to 198.51.100.77, then DNS names it relay-1.net.anydesk.com, a second flow; CNAME chain to 203.0.113.57",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_proto_dns_cache },
+	{ "names-relays", "TLS ClientHellos naming relay-01.net.anydesk.com, remotedesktop-pa.googleapis.com, nl123.nordvpn.com, a Tor-style name, evilanydesk.com",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_relays },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

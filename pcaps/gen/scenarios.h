@@ -109,5 +109,6 @@ int sl_scen_mal_snaplen(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_proto_dhcp(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_proto_mdns(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_proto_dns_cache(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0);
 
 #endif
