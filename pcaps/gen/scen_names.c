@@ -317,3 +317,93 @@ int sl_scen_proto_dns_cache(struct sl_pcapw *w, uint64_t t0)
 	struct sl_conv_msg m = { "hello", 5, "world", 5, 0, 100 };
 	return rc ? rc : sl_scen_udp(w, &cfg, &t, &m, 1);
 }
+
+/* ---- TLS server names of remote-access and VPN services ---- */
+
+/* ClientHello (RFC 8446 §4.1.2) in one handshake record: legacy version
+ * 0x0303, fixed random, empty session id, three suites, null compression,
+ * then server_name (RFC 6066 §3) and supported_versions (TLS 1.3, 1.2). */
+static size_t client_hello(uint8_t *p, size_t cap, const char *sni)
+{
+	static const uint8_t head[] = {
+		0x03, 0x03,                                     /* legacy_version */
+		0x5e, 0x11, 0x9a, 0x40, 0x27, 0xc3, 0x81, 0x0d, 0x64, 0x2b, 0xf0, 0x39,
+		0x12, 0x7e, 0xa5, 0x58, 0x0c, 0xd6, 0x33, 0x4f, 0x91, 0xe8, 0x2a, 0x75,
+		0xbc, 0x06, 0x4d, 0x19, 0xf2, 0x83, 0x60, 0xa7, /* random */
+		0x00,                                           /* session id */
+		0x00, 0x06, 0x13, 0x01, 0x13, 0x02, 0xc0, 0x2f, /* cipher suites */
+		0x01, 0x00,                                     /* compression */
+	};
+	static const uint8_t versions[] = { 0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03 };
+	size_t n = strlen(sni), ext = 9 + n + sizeof(versions), body = sizeof(head) + 2 + ext;
+
+	if (5 + 4 + body > cap)
+		return 0;
+	p[0] = 0x16;
+	put16(p + 1, 0x0301);
+	put16(p + 3, (uint16_t)(4 + body));
+	p[5] = 1;
+	p[6] = 0;
+	put16(p + 7, (uint16_t)body);
+	memcpy(p + 9, head, sizeof(head));
+	uint8_t *e = p + 9 + sizeof(head);
+	put16(e, (uint16_t)ext);
+	put16(e + 2, 0x0000);                  /* server_name */
+	put16(e + 4, (uint16_t)(5 + n));
+	put16(e + 6, (uint16_t)(3 + n));
+	e[8] = 0;                              /* host_name */
+	put16(e + 9, (uint16_t)n);
+	memcpy(e + 11, sni, n);
+	memcpy(e + 11 + n, versions, sizeof(versions));
+	return 9 + body;
+}
+
+/* ServerHello (TLS 1.2, suite 0xc02f, no extensions) in one record. */
+static size_t server_hello(uint8_t *p)
+{
+	static const uint8_t sh[] = {
+		0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03,
+		0x7a, 0x02, 0x4c, 0x9e, 0x31, 0xd0, 0x68, 0xb5, 0x1f, 0x83, 0x2e, 0xc7,
+		0x55, 0x0a, 0xe4, 0x96, 0x3b, 0x70, 0x1d, 0xa8, 0x42, 0xf9, 0x06, 0x6c,
+		0xb1, 0x27, 0x8d, 0x53, 0xe0, 0x14, 0x9a, 0x3f,
+		0x00, 0xc0, 0x2f, 0x00,
+	};
+	memcpy(p, sh, sizeof(sh));
+	return sizeof(sh);
+}
+
+/* One TLS handshake from the laptop to server:sport naming sni. */
+static int tls_hello_flow(struct sl_pcapw *w, uint64_t *t, uint16_t cport, const char *server,
+                          uint16_t sport, const char *sni)
+{
+	struct sl_conv_cfg cfg;
+	uint8_t req[512], resp[64];
+	size_t qn = client_hello(req, sizeof(req), sni), rn = server_hello(resp);
+
+	if (!qn || sl_scen_cfg(&cfg, "10.77.0.2", cport, server, sport, 5, 40))
+		return -EINVAL;
+	struct sl_conv_msg m = { req, qn, resp, rn, 0, 100 };
+	return sl_scen_tcp(w, &cfg, t, SL_SCEN_HANDSHAKE, &m, 1, SL_CLOSE_FIN_CLIENT);
+}
+
+/* ClientHellos naming an AnyDesk relay, Chrome Remote Desktop's signalling
+ * host, a NordVPN server, a Tor-style random name to a relay port, and a
+ * look-alike (evilanydesk.com) that must not be taken for AnyDesk. */
+int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0)
+{
+	static const struct { uint16_t cport; const char *server; uint16_t sport; const char *sni; } f[] = {
+		{ 41001, "198.51.100.21", 443, "relay-01.net.anydesk.com" },
+		{ 41002, "198.51.100.22", 443, "remotedesktop-pa.googleapis.com" },
+		{ 41003, "198.51.100.23", 443, "nl123.nordvpn.com" },
+		{ 41004, "198.51.100.24", 9001, "www.jq3vgsfe7xbk2.com" },
+		{ 41005, "198.51.100.25", 443, "evilanydesk.com" },
+	};
+	uint64_t t = t0;
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !rc; i++) {
+		rc = tls_hello_flow(w, &t, f[i].cport, f[i].server, f[i].sport, f[i].sni);
+		t += 200 * SL_MS;
+	}
+	return rc;
+}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/names.h"
 #include "sightline/proto.h"
 
 /* One parser's state for one flow; the parser's bytes follow the header. */
@@ -26,6 +27,7 @@ struct sl_app {
 struct sl_dispatch {
 	const struct sl_config *cfg;
 	void **globals;
+	struct sl_names *names; /* name matching, after every parser's flow_end */
 	struct sl_dispatch_stats st;
 };
 
@@ -39,6 +41,10 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 		return -ENOMEM;
 	}
 	d->cfg = cfg;
+	if (sl_names_create(&d->names) < 0) {
+		sl_dispatch_destroy(d);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_proto *p = sl_proto_at(i);
 		int rc = p->create ? p->create(cfg, &d->globals[i], err, errlen) : 0;
@@ -58,6 +64,7 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	for (size_t i = 0; i < sl_proto_count(); i++)
 		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
+	sl_names_destroy(d->names);
 	free(d->globals);
 	free(d);
 }
@@ -185,6 +192,9 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		f->inspect_done = true;
 }
 
+/* Name matching reads what the parsers finished in their flow_end (the
+ * certificate, the SNI), so it runs here, explicitly after all of them;
+ * also for flows no parser took (the server's DNS name may still tell). */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
@@ -192,6 +202,8 @@ void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 		if (p->flow_end)
 			p->flow_end(s->data, f, d->globals[s->idx]);
 	}
+	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
+	sl_names_flow_end(d->names, &r, f);
 }
 
 void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)

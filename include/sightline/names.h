@@ -1,0 +1,55 @@
+/* Name-based product identification at flow end: server names (TLS/QUIC
+ * SNI, HTTP Host, the DNS name of the server), certificate names and ALPN
+ * matched against one product table (sensor/proto/names.c). */
+#ifndef SIGHTLINE_NAMES_H
+#define SIGHTLINE_NAMES_H
+
+#include <stdbool.h>
+
+#include "sightline/field.h"
+#include "sightline/flow.h"
+
+struct sl_names;
+
+/**
+ * Resolve the catalogue fields the matcher reads (tls.sni, quic.sni,
+ * http.host, dest.dns_name, tls.cert.*, *.alpn) once, at setup.  Caller owns
+ * *out; free with sl_names_destroy().  Returns 0 or -ENOMEM.
+ */
+int sl_names_create(struct sl_names **out);
+/** Free a matcher.  Accepts NULL. */
+void sl_names_destroy(struct sl_names *n);
+
+/**
+ * Match the ended flow's names and claim its product with
+ * sl_app_set_product() (certificate > sni > alpn > dns; a stronger claim
+ * already made by a wire parser stays).  r is the flow's record (borrowed;
+ * r->dispatch must be set for dest.dns_name); f is r->flow, writable.
+ * Must run after every parser's flow_end (the dispatcher guarantees it).
+ */
+void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f);
+
+/**
+ * Product of a host name (SNI, Host, DNS name): case-insensitive, a
+ * trailing dot and a ":port" suffix ignored.  On a match *app and
+ * *category are set to static strings.
+ */
+bool sl_names_match_host(const char *name, const char **app, const char **category);
+
+/** Product of a certificate subject or issuer (RFC 4514 string) by substring. */
+bool sl_names_match_cert(const char *dn, const char **app, const char **category);
+
+/** Product of a comma-joined ALPN list by the prefix of any of its entries. */
+bool sl_names_match_alpn(const char *alpn, const char **app, const char **category);
+
+/** Whether a server name looks like Tor's random client SNI (www.<base32>.com). */
+bool sl_names_tor_sni(const char *name);
+
+/**
+ * Whether a certificate looks like a Tor relay's link certificate: subject
+ * and issuer each exactly one CN of the form www.<base32>.net|.com, and
+ * different from each other.
+ */
+bool sl_names_tor_cert(const char *subject, const char *issuer);
+
+#endif

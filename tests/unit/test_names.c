@@ -1,0 +1,268 @@
+/* Name-based identification: the product table's matching rules (suffix
+ * boundaries, case, trailing dot, ports, globs), Tor's random names, and
+ * whole flows through the dispatcher (SNI, ALPN, certificate, precedence). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "protohelp.h"
+#include "sightline/names.h"
+#include "testhelp.h"
+
+struct buf {
+	uint8_t b[8192];
+	size_t n;
+};
+
+static void put8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct buf *b, unsigned v) { put8(b, v >> 8); put8(b, v & 0xff); }
+static void put24(struct buf *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
+static void putn(struct buf *b, const void *p, size_t n) { if (n) memcpy(b->b + b->n, p, n); b->n += n; }
+static size_t open_len(struct buf *b, int w) { size_t at = b->n; b->n += (size_t)w; return at; }
+static void close_len(struct buf *b, size_t at, int w)
+{
+	size_t len = b->n - at - (size_t)w;
+	for (int i = w - 1; i >= 0; i--, len >>= 8)
+		b->b[at + (size_t)i] = (uint8_t)(len & 0xff);
+}
+
+/* One TLS record holding a ClientHello (RFC 8446 §4.1.2) with server_name
+ * (RFC 6066 §3) and, when alpn is set, one ALPN protocol (RFC 7301). */
+static void client_hello(struct buf *b, const char *sni, const char *alpn)
+{
+	b->n = 0;
+	put8(b, 22);
+	put16(b, 0x0301);
+	size_t rec = open_len(b, 2);
+	put8(b, 1);
+	size_t hs = open_len(b, 3);
+	put16(b, 0x0303);
+	for (int i = 0; i < 32; i++)
+		put8(b, (unsigned)i);
+	put8(b, 0);
+	put16(b, 4);
+	put16(b, 0x1301);
+	put16(b, 0xc02f);
+	put8(b, 1);
+	put8(b, 0);
+	size_t exts = open_len(b, 2);
+	put16(b, 0);
+	size_t e = open_len(b, 2), l = open_len(b, 2);
+	put8(b, 0);
+	put16(b, (unsigned)strlen(sni));
+	putn(b, sni, strlen(sni));
+	close_len(b, l, 2);
+	close_len(b, e, 2);
+	if (alpn) {
+		put16(b, 16);
+		e = open_len(b, 2);
+		l = open_len(b, 2);
+		put8(b, (unsigned)strlen(alpn));
+		putn(b, alpn, strlen(alpn));
+		close_len(b, l, 2);
+		close_len(b, e, 2);
+	}
+	close_len(b, exts, 2);
+	close_len(b, hs, 3);
+	close_len(b, rec, 2);
+}
+
+/* DER certificate with subject "O=org, CN=cn" (org may be NULL) issued by
+ * issuer_cn. */
+static size_t make_cert(uint8_t *out, const char *org, const char *cn, const char *issuer_cn)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *x = X509_new();
+	X509_NAME *subj = X509_NAME_new(), *iss = X509_NAME_new();
+	if (org)
+		X509_NAME_add_entry_by_txt(subj, "O", MBSTRING_UTF8, (const unsigned char *)org, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_UTF8, (const unsigned char *)issuer_cn, -1, -1, 0);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 9);
+	X509_set_subject_name(x, subj);
+	X509_set_issuer_name(x, iss);
+	ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20250101000000Z");
+	ASN1_TIME_set_string_X509(X509_getm_notAfter(x), "20350101000000Z");
+	X509_set_pubkey(x, key);
+	X509_sign(x, key, EVP_sha256());
+	unsigned char *p = out;
+	int n = i2d_X509(x, &p);
+	X509_NAME_free(subj);
+	X509_NAME_free(iss);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* TLS 1.2 server flight: ServerHello, Certificate, ServerHelloDone. */
+static void server_flight(struct buf *b, const char *org, const char *cn, const char *issuer_cn)
+{
+	uint8_t der[2048];
+	size_t n = make_cert(der, org, cn, issuer_cn);
+	b->n = 0;
+	put8(b, 22);
+	put16(b, 0x0303);
+	size_t rec = open_len(b, 2);
+	put8(b, 2);
+	size_t hs = open_len(b, 3);
+	put16(b, 0x0303);
+	for (int i = 0; i < 32; i++)
+		put8(b, 0x40u + (unsigned)i);
+	put8(b, 0);
+	put16(b, 0xc02f);
+	put8(b, 0);
+	put16(b, 0);
+	close_len(b, hs, 3);
+	put8(b, 11);
+	put24(b, (unsigned)n + 6);
+	put24(b, (unsigned)n + 3);
+	put24(b, (unsigned)n);
+	putn(b, der, n);
+	put8(b, 14);
+	put24(b, 0);
+	close_len(b, rec, 2);
+}
+
+static void test_host_rules(void)
+{
+	const char *app = NULL, *cat = NULL;
+	CHECK(sl_names_match_host("relay-01.net.anydesk.com", &app, &cat));
+	CHECK_EQ_STR(app, "anydesk");
+	CHECK_EQ_STR(cat, "remote-access");
+	CHECK(!sl_names_match_host("evilanydesk.com", &app, &cat));
+	CHECK(!sl_names_match_host("anydesk.com.evil.org", &app, &cat));
+	CHECK(!sl_names_match_host("xnet.anydesk.co", &app, &cat));
+	CHECK(sl_names_match_host("Relay-01.NET.AnyDesk.COM.", &app, &cat));
+	CHECK_EQ_STR(app, "anydesk");
+	CHECK(sl_names_match_host("anydesk.com:443", &app, &cat));
+	CHECK(sl_names_match_host("master7.teamviewer.com", &app, &cat));
+	CHECK_EQ_STR(app, "teamviewer");
+	CHECK(sl_names_match_host("rs-ny.rustdesk.com", &app, &cat));
+	CHECK_EQ_STR(app, "rustdesk");
+	CHECK(sl_names_match_host("remotedesktop-pa.googleapis.com", &app, &cat));
+	CHECK_EQ_STR(app, "chrome-remote-desktop");
+	CHECK(!sl_names_match_host("www.googleapis.com", &app, &cat));
+	CHECK(!sl_names_match_host("xremotedesktop-pa.googleapis.com", &app, &cat));
+	CHECK(sl_names_match_host("nl123.nordvpn.com", &app, &cat));
+	CHECK_EQ_STR(app, "nordvpn");
+	CHECK_EQ_STR(cat, "vpn");
+	CHECK(sl_names_match_host("api.cloudflareclient.com", &app, &cat));
+	CHECK_EQ_STR(app, "cloudflare-warp");
+	CHECK(sl_names_match_host("mask.icloud.com", &app, &cat));
+	CHECK_EQ_STR(cat, "proxy");
+	CHECK(!sl_names_match_host("www.icloud.com", &app, &cat));
+	CHECK(!sl_names_match_host("", &app, &cat));
+	CHECK(!sl_names_match_host(".", &app, &cat));
+	CHECK(!sl_names_match_host(NULL, &app, &cat));
+	CHECK(!sl_names_match_host("teams.microsoft.com", &app, &cat));
+}
+
+static void test_cert_and_alpn_rules(void)
+{
+	const char *app = NULL, *cat = NULL;
+	CHECK(sl_names_match_cert("CN=AnyNet Relay,O=philandro Software GmbH", &app, &cat));
+	CHECK_EQ_STR(app, "anydesk");
+	CHECK(sl_names_match_cert("CN=AnyDesk Client", &app, &cat));
+	CHECK(!sl_names_match_cert("CN=example.org,O=Example", &app, &cat));
+	CHECK(sl_names_match_cert("CN=newjersey402,OU=Private Internet Access,O=Private Internet Access,C=US", &app, &cat));
+	CHECK_EQ_STR(app, "pia");
+	CHECK_EQ_STR(cat, "vpn");
+	CHECK(sl_names_match_alpn("h2,anydesk/6.2.0/linux", &app, &cat));
+	CHECK_EQ_STR(app, "anydesk");
+	CHECK(!sl_names_match_alpn("h2,http/1.1", &app, &cat));
+	CHECK(!sl_names_match_alpn("xanydesk/", &app, &cat));
+}
+
+static void test_tor_names(void)
+{
+	CHECK(sl_names_tor_sni("www.jq3vgsfe7xbk2.com"));
+	CHECK(sl_names_tor_sni("www.mxbqtrkzwlpv.com")); /* no digit, long consonant run */
+	CHECK(!sl_names_tor_sni("www.google.com"));
+	CHECK(!sl_names_tor_sni("www.facebook.com"));
+	CHECK(!sl_names_tor_sni("www.microsoft.com"));
+	CHECK(!sl_names_tor_sni("www.stackoverflow.com"));
+	CHECK(!sl_names_tor_sni("www.jq3vgsfe7xbk2.net")); /* the client SNI is .com */
+	CHECK(!sl_names_tor_sni("www.jq3vgsfe9xbk1.com")); /* 9 and 1 are not base32 */
+	CHECK(!sl_names_tor_sni("mail.jq3vgsfe7xbk2.com"));
+	CHECK(!sl_names_tor_sni("www.ab2.com"));            /* too short to tell */
+	CHECK(!sl_names_tor_sni("www.a.b.jq3vgsfe7xbk2.com"));
+	CHECK(sl_names_tor_cert("CN=www.ke4xwqz7mvrb.net", "CN=www.p2dlkx6oqa3n5.com"));
+	CHECK(!sl_names_tor_cert("CN=www.ke4xwqz7mvrb.net", "CN=www.ke4xwqz7mvrb.net"));
+	CHECK(!sl_names_tor_cert("CN=www.ke4xwqz7mvrb.net,O=Acme", "CN=www.p2dlkx6oqa3n5.com"));
+	CHECK(!sl_names_tor_cert("CN=www.example.org", "CN=www.p2dlkx6oqa3n5.com"));
+	CHECK(!sl_names_tor_cert("CN=www.google.com", "CN=GTS CA 1C3,O=Google Trust Services,C=US"));
+	CHECK(!sl_names_tor_cert(NULL, "CN=www.p2dlkx6oqa3n5.com"));
+}
+
+/* A flow with the given ClientHello (and server flight when cn is set). */
+static void run_flow(struct ph *h, const char *sni, const char *alpn, const char *org,
+		     const char *cn, const char *issuer)
+{
+	static struct buf ch, sf;
+	ph_init(h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	client_hello(&ch, sni, alpn);
+	ph_feed(h, SL_DIR_TOSERVER, ch.b, ch.n);
+	if (cn) {
+		server_flight(&sf, org, cn, issuer);
+		ph_feed(h, SL_DIR_TOCLIENT, sf.b, sf.n);
+	}
+}
+
+static void test_flows(void)
+{
+	struct ph h;
+	run_flow(&h, "relay-01.net.anydesk.com", NULL, NULL, NULL, NULL);
+	CHECK_EQ_STR(ph_str(&h, "tls.sni"), "relay-01.net.anydesk.com");
+	CHECK_EQ_STR(ph_str(&h, "app"), "anydesk");
+	CHECK_EQ_STR(ph_str(&h, "category"), "remote-access");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "sni");
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "tls");
+	ph_finish(&h);
+
+	run_flow(&h, "example.org", "anydesk/7.1.0", NULL, NULL, NULL);
+	CHECK_EQ_STR(ph_str(&h, "app"), "anydesk");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "alpn");
+	ph_finish(&h);
+
+	/* The relay certificate outranks the (misleading) SNI. */
+	run_flow(&h, "nl123.nordvpn.com", NULL, "philandro Software GmbH", "AnyNet Relay", "AnyNet Root CA");
+	CHECK_EQ_STR(ph_str(&h, "app"), "anydesk");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "certificate");
+	ph_finish(&h);
+
+	run_flow(&h, "www.jq3vgsfe7xbk2.com", NULL, NULL, "www.ke4xwqz7mvrb.net", "www.p2dlkx6oqa3n5.com");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.subject"), "CN=www.ke4xwqz7mvrb.net");
+	CHECK_EQ_STR(ph_str(&h, "app"), "tor");
+	CHECK_EQ_STR(ph_str(&h, "category"), "anonymizer");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "certificate");
+	ph_finish(&h);
+
+	run_flow(&h, "www.jq3vgsfe7xbk2.com", NULL, NULL, NULL, NULL);
+	CHECK_EQ_STR(ph_str(&h, "app"), "tor");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "sni");
+	ph_finish(&h);
+
+	/* A wire claim made while parsing stays. */
+	run_flow(&h, "nl123.nordvpn.com", NULL, NULL, NULL, NULL);
+	sl_app_set_product(&h.flow, "openvpn", "vpn", SL_SRC_WIRE);
+	CHECK_EQ_STR(ph_str(&h, "app"), "openvpn");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "wire");
+	ph_finish(&h);
+
+	run_flow(&h, "www.google.com", "h2", NULL, "www.google.com", "GTS CA 1C3");
+	CHECK(ph_str(&h, "app") == NULL);
+	CHECK(ph_str(&h, "category") == NULL);
+	ph_finish(&h);
+}
+
+int main(void)
+{
+	test_host_rules();
+	test_cert_and_alpn_rules();
+	test_tor_names();
+	test_flows();
+	return TEST_REPORT();
+}
