@@ -17,6 +17,7 @@ extern const struct sl_proto sl_proto_pptp;
 extern const struct sl_proto sl_proto_pptp_gre;
 extern const struct sl_proto sl_proto_l2tp;
 extern const struct sl_proto sl_proto_softether;
+extern const struct sl_proto sl_proto_sstp;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -33,6 +34,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_pptp_gre,
 	&sl_proto_l2tp,
 	&sl_proto_softether,
+	&sl_proto_sstp,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
