@@ -27,6 +27,9 @@ extern const struct sl_proto sl_proto_vnc;
 extern const struct sl_proto sl_proto_teamviewer;
 extern const struct sl_proto sl_proto_anydesk;
 extern const struct sl_proto sl_proto_rustdesk;
+extern const struct sl_proto sl_proto_l2tp;
+extern const struct sl_proto sl_proto_softether;
+extern const struct sl_proto sl_proto_sstp;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -53,6 +56,9 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_teamviewer,
 	&sl_proto_anydesk,
 	&sl_proto_rustdesk,
+	&sl_proto_l2tp,
+	&sl_proto_softether,
+	&sl_proto_sstp,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
