@@ -15,6 +15,7 @@ extern const struct sl_proto sl_proto_rdp;
 extern const struct sl_proto sl_proto_rdp_udp;
 extern const struct sl_proto sl_proto_vnc;
 extern const struct sl_proto sl_proto_nomachine;
+extern const struct sl_proto sl_proto_radmin;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -29,6 +30,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_rdp_udp,
 	&sl_proto_vnc,
 	&sl_proto_nomachine,
+	&sl_proto_radmin,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
