@@ -30,6 +30,8 @@ extern const struct sl_proto sl_proto_rustdesk;
 extern const struct sl_proto sl_proto_l2tp;
 extern const struct sl_proto sl_proto_softether;
 extern const struct sl_proto sl_proto_sstp;
+extern const struct sl_proto sl_proto_nomachine;
+extern const struct sl_proto sl_proto_radmin;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -59,6 +61,8 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_l2tp,
 	&sl_proto_softether,
 	&sl_proto_sstp,
+	&sl_proto_nomachine,
+	&sl_proto_radmin,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */

@@ -1,0 +1,146 @@
+/* NoMachine (NX) on TCP (default port 4000): the client opens with a
+ * text line "NXSH-<version>\n" and the server answers "NXD-<version>\n",
+ * after which both sides start TLS (the server certificate names
+ * O=NoMachine).  Public description: the DESIGN.md advisory summary
+ * ("NoMachine (NXSH-)") and nDPI's NoMachine test capture, where the
+ * exchange is "NXSH-8.10.1\n" / "NXD-8.10.1\n".  Both lines must be
+ * well-formed: prefix, a dotted version of digits, LF (CR LF tolerated). */
+#include <string.h>
+
+#include "sightline/proto.h"
+#include "tcp_reasm.h"
+
+#define NX_LINE_MAX 32 /* "NXSH-" and a version are short */
+
+extern const struct sl_proto sl_proto_nomachine;
+
+struct nx_side {
+	struct sl_reasm tcp;
+	uint8_t len;
+	bool done; /* a complete, valid line was read */
+	char line[NX_LINE_MAX + 1];
+};
+
+struct nx_state {
+	struct nx_side side[2];
+	uint16_t overflows;
+	bool identified;
+	char version[2][NX_LINE_MAX]; /* per enum sl_dir */
+};
+
+static const char *const prefix[2] = { "NXSH-", "NXD-" }; /* client, server */
+
+static bool prefix_ok(const uint8_t *p, size_t n, enum sl_dir dir)
+{
+	size_t k = strlen(prefix[dir]);
+	return memcmp(p, prefix[dir], n < k ? n : k) == 0;
+}
+
+static bool nx_probe(const struct sl_proto_pkt *pp)
+{
+	return pp->index < 8 && pp->pkt->payload_len >= 3 &&
+	       prefix_ok(pp->pkt->payload, pp->pkt->payload_len, pp->dir);
+}
+
+/* The version after the prefix: digits and dots, starting with a digit. */
+static bool version_ok(const char *v, size_t n)
+{
+	if (!n || v[0] < '0' || v[0] > '9')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != '.' && (v[i] < '0' || v[i] > '9'))
+			return false;
+	return true;
+}
+
+/* Returns -1 when this side is not NX, 1 when its line is complete. */
+static int side_line(struct nx_state *st, struct nx_side *s, enum sl_dir dir)
+{
+	if (!prefix_ok((const uint8_t *)s->line, s->len, dir))
+		return -1;
+	char *nl = memchr(s->line, '\n', s->len);
+	if (!nl)
+		return s->len < NX_LINE_MAX ? 0 : -1;
+	size_t k = strlen(prefix[dir]), end = (size_t)(nl - s->line);
+	if (end > k && s->line[end - 1] == '\r')
+		end--;
+	if (end < k || !version_ok(s->line + k, end - k))
+		return -1;
+	memcpy(st->version[dir], s->line + k, end - k);
+	st->version[dir][end - k] = '\0';
+	s->done = true;
+	return 1;
+}
+
+static int deliver(void *ctx, const uint8_t *p, size_t n)
+{
+	struct nx_side *s = ctx;
+	size_t k = n < (size_t)(NX_LINE_MAX - s->len) ? n : (size_t)(NX_LINE_MAX - s->len);
+	memcpy(s->line + s->len, p, k);
+	s->len = (uint8_t)(s->len + k);
+	return 0;
+}
+
+static enum sl_proto_verdict nx_packet(void *state, const struct sl_proto_pkt *pp)
+{
+	struct nx_state *st = state;
+	struct nx_side *s = &st->side[pp->dir];
+	const struct sl_packet *p = pp->pkt;
+	if (p->tcp_flags & SL_TCP_ACK)
+		sl_reasm_hint(&st->side[!pp->dir].tcp, p->tcp_ack);
+	if (!p->payload_len || s->done)
+		return SL_PROTO_MORE;
+	if (sl_reasm_packet(&s->tcp, p->tcp_seq, p->payload, p->payload_len, true, deliver, s,
+			    &st->overflows) < 0 ||
+	    (s->len && side_line(st, s, pp->dir) < 0))
+		return SL_PROTO_NOT_MINE;
+	if (st->side[0].done && st->side[1].done) {
+		st->identified = true;
+		sl_app_identify(pp->flow, &sl_proto_nomachine);
+		sl_app_set_product(pp->flow, "nomachine", "remote-access", SL_SRC_WIRE);
+		return SL_PROTO_DONE;
+	}
+	return SL_PROTO_MORE;
+}
+
+static void nx_inspect_end(void *state)
+{
+	struct nx_state *st = state;
+	sl_reasm_finish(&st->side[0].tcp);
+	sl_reasm_finish(&st->side[1].tcp);
+}
+
+static bool g_version(const struct sl_record *r, struct sl_value *v, enum sl_dir dir)
+{
+	const struct nx_state *st = sl_record_state(r, &sl_proto_nomachine);
+	v->s = st && st->identified ? st->version[dir] : NULL;
+	return v->s != NULL;
+}
+
+static bool g_cver(const struct sl_record *r, struct sl_value *v)
+{
+	return g_version(r, v, SL_DIR_TOSERVER);
+}
+
+static bool g_sver(const struct sl_record *r, struct sl_value *v)
+{
+	return g_version(r, v, SL_DIR_TOCLIENT);
+}
+
+static const struct sl_field fields[] = {
+	{ "nomachine.client_version", SL_FT_STRING, "version in the client's NXSH- line, e.g. 8.10.1", g_cver },
+	{ "nomachine.server_version", SL_FT_STRING, "version in the server's NXD- line", g_sver },
+};
+
+static const struct sl_field_table nx_fields = { "nomachine", fields, ARRAY_SIZE(fields) };
+
+const struct sl_proto sl_proto_nomachine = {
+	.name = "nomachine",
+	.l4 = SL_L4_TCP,
+	.state_size = sizeof(struct nx_state),
+	.probe = nx_probe,
+	.packet = nx_packet,
+	.inspect_end = nx_inspect_end,
+	.release = nx_inspect_end,
+	.fields = &nx_fields,
+};
