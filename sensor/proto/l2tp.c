@@ -123,8 +123,10 @@ static enum sl_proto_verdict l2tp_packet(void *state, const struct sl_proto_pkt 
 	const uint8_t *m = pp->pkt->payload;
 	size_t len = pp->pkt->payload_len;
 	uint16_t type = 0;
-	uint8_t ver = m[1] & 0x0f;
 	bool ok;
+	if (len < 6) /* later packets were not checked by the probe */
+		return s->identified ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
+	uint8_t ver = m[1] & 0x0f;
 	if (m[0] & F_T)
 		ok = (ver == 2 || ver == 3) && control_ok(m, len, &type) && (type || s->identified);
 	else
