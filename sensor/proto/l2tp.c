@@ -124,7 +124,7 @@ static enum sl_proto_verdict l2tp_packet(void *state, const struct sl_proto_pkt 
 	size_t len = pp->pkt->payload_len;
 	uint16_t type = 0;
 	bool ok;
-	if (len < 2) /* flags and version need two bytes */
+	if (len < 6) /* later packets were not checked by the probe */
 		return s->identified ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
 	uint8_t ver = m[1] & 0x0f;
 	if (m[0] & F_T)

@@ -182,7 +182,7 @@ static bool gre_probe(const struct sl_proto_pkt *pp)
 /* Enhanced GRE header check; *ppp is set when the payload is a PPP frame. */
 static bool gre_v1_ok(const uint8_t *m, size_t len, bool *ppp)
 {
-	if ((m[0] & ~0x10) != 0x20 || (m[1] & 0x7f) != 0x01 || be16(m + 2) != GRE_PPP)
+	if (len < 8 || (m[0] & ~0x10) != 0x20 || (m[1] & 0x7f) != 0x01 || be16(m + 2) != GRE_PPP)
 		return false;
 	size_t hlen = 8 + ((m[0] & 0x10) ? 4 : 0) + ((m[1] & 0x80) ? 4 : 0);
 	size_t plen = be16(m + 4);

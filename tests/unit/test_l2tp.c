@@ -72,6 +72,7 @@ static void test_data(void)
 	struct ph h;
 	ph_init(&h, 17, "10.0.0.2", 1701, "198.51.100.1", 1701);
 	ph_feed(&h, SL_DIR_TOSERVER, d, sizeof(d));
+	ph_feed(&h, SL_DIR_TOCLIENT, d, 1); /* a later one-byte datagram (found by fuzzing) */
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "l2tp");
 	CHECK(ph_get(&h, "l2tp.message_type") == NULL);
 	ph_finish(&h);

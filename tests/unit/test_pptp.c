@@ -107,8 +107,22 @@ static void test_gre(void)
 	}
 }
 
+static void test_gre_short(void)
+{
+	TEST("pptp-gre: a packet shorter than a GRE header after a valid one");
+	uint8_t b[32];
+	struct ph h;
+	size_t n = gre(b, false);
+	ph_init(&h, 47, "10.0.0.2", 0, "198.51.100.1", 0);
+	ph_feed(&h, SL_DIR_TOSERVER, b, n);
+	ph_feed(&h, SL_DIR_TOSERVER, b, 3);
+	CHECK(ph_str(&h, "app_proto") == NULL);
+	ph_finish(&h);
+}
+
 int main(void)
 {
+	test_gre_short();
 	test_control();
 	test_control_negative();
 	test_gre();
