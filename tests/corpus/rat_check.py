@@ -8,27 +8,14 @@ of ndpi/teamviewer.pcap (the capture these detectors are graded on) differs.
 Usage: rat_check.py SIGHTLINE CORPUS_DIR   (exit 77 = skipped: corpus absent)
 """
 import glob
-import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
+from evelib import flow_events as flows, get
 
 PRODUCTS = {'TeamViewer': 'teamviewer', 'AnyDesk': 'anydesk', 'RustDesk': 'rustdesk'}
 REQUIRED = {'ndpi/teamviewer.pcap'}
 LINE = re.compile(r'^\s*\d+\s+(TCP|UDP)\s+([\d.]+):(\d+)\s+<?->\s+([\d.]+):(\d+)\s+\[proto: ([^\]]+)\]')
-
-
-def flows(sensor, pcap):
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, 'eve.json')
-        proc = subprocess.run([sensor, '-q', '-o', out, '-r', pcap], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError('%s: exit %d: %s' % (pcap, proc.returncode, proc.stderr))
-        with open(out) as f:
-            events = [json.loads(line) for line in f]
-    return [e for e in events if e.get('event_type') == 'flow']
 
 
 def labels(out_path):

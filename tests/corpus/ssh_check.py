@@ -9,37 +9,13 @@ Usage: ssh_check.py SIGHTLINE CORPUS_DIR   (exit 77 = skipped: corpus absent)
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
 import yaml
+from evelib import flow_events as flows, endpoints, get
 
 NDPI = ['ndpi/ssh.pcap', 'ndpi/ssh_unidirectional.pcap']
 SV = 'suricata-verify/ssh-hassh__input.pcap'
-
-
-def flows(sensor, pcap):
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, 'eve.json')
-        proc = subprocess.run([sensor, '-q', '-o', out, '-r', pcap], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError('%s: exit %d: %s' % (pcap, proc.returncode, proc.stderr))
-        with open(out) as f:
-            events = [json.loads(line) for line in f]
-    return [e for e in events if e.get('event_type') == 'flow']
-
-
-def endpoints(ev):
-    return frozenset([(ev['src_ip'], ev['src_port']), (ev['dest_ip'], ev['dest_port'])])
-
-
-def get(ev, path):
-    for part in path.split('.'):
-        if not isinstance(ev, dict) or part not in ev:
-            return None
-        ev = ev[part]
-    return ev
 
 
 def ndpi_labels(out_path):

@@ -11,9 +11,8 @@ import glob
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
+from evelib import endpoints, flow_events
 
 # nDPI protocol name -> our app_proto, and the captures holding them.
 # tinc's UDP data packets are encrypted without framing (nDPI names them from
@@ -33,19 +32,8 @@ LINE = re.compile(r'^\s*\d+\s+(TCP|UDP)\s+\[?([0-9A-Fa-f:.]+?)\]?:(\d+)\s+<?->\s
 
 
 def flows(sensor, pcap):
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, 'eve.json')
-        proc = subprocess.run([sensor, '-q', '-o', out, '-r', pcap], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError('%s: exit %d: %s' % (pcap, proc.returncode, proc.stderr))
-        with open(out) as f:
-            events = [json.loads(line) for line in f]
-    res = {}
-    for e in events:
-        if e.get('event_type') == 'flow' and 'src_port' in e:
-            key = frozenset([(e['src_ip'], e['src_port']), (e['dest_ip'], e['dest_port'])])
-            res[key] = e
-    return res
+    """Flow events with ports, keyed by their two endpoints."""
+    return {endpoints(e): e for e in flow_events(sensor, pcap) if 'src_port' in e}
 
 
 def ndpi_labels(out_path):

@@ -9,29 +9,16 @@ fuzzed tcpdump/l2tp-avp-overflow.pcap must only replay cleanly.
 Usage: vpn2_check.py SIGHTLINE CORPUS_DIR   (exit 77 = skipped: corpus absent)
 """
 import glob
-import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
+from evelib import flow_events as flows, get
 
 ZEEK_SERVICE = {'spicy_ipsec_ike_udp': {'ike'}, 'spicy_ipsec_udp': {'ike', 'esp'}}
 # nDPI's HTTP.Softether is SoftEther's dynamic-DNS update over plain HTTP: the
 # wire protocol is HTTP, and the product is left to host-name matching.
 NDPI_PROTO = {'IPSec': {'ike', 'esp'}, 'PPTP': {'pptp'}, 'Softether': {'softether'},
               'HTTP.Softether': {'http'}}
-
-
-def flows(sensor, pcap):
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, 'eve.json')
-        proc = subprocess.run([sensor, '-q', '-o', out, '-r', pcap], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError('%s: exit %d: %s' % (pcap, proc.returncode, proc.stderr))
-        with open(out) as f:
-            events = [json.loads(line) for line in f]
-    return [e for e in events if e.get('event_type') == 'flow']
 
 
 def key(proto, a, ap, b, bp):
