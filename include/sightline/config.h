@@ -112,6 +112,44 @@ struct sl_sensor_config {
 	char *city;             /* "Frankfurt" or "Portland, US"; owned; NULL = none */
 };
 
+/* Detectors of the identification stage that can be switched off. */
+struct sl_identify_config {
+	bool obfuscated;  /* flag fully-encrypted unknown first payloads */
+	bool tls_in_tls;  /* flag TLS handshakes carried inside TLS */
+};
+
+/* The rule pack (sensor/rules). */
+struct sl_rules_config {
+	bool enabled;
+	char *path;          /* rule file or directory; owned; NULL = the bundled pack */
+	uint32_t max_groups; /* correlation groups tracked at once (bounded memory) */
+};
+
+/* Subjects and scoring (sensor/subject). */
+struct sl_scoring_config {
+	char *roster;             /* roster YAML; owned; NULL = none */
+	double threshold;         /* subject score that raises an alert (0-100) */
+	uint32_t decay_sec;       /* a rule hit stops counting this long after it was seen */
+	uint32_t summary_interval; /* seconds of packet time between subject summaries; 0: end only */
+	uint32_t max_subjects;    /* subjects tracked at once */
+	uint32_t evidence_max;    /* community_ids kept per rule and subject as evidence */
+};
+
+/* The light-speed check and impossible travel. */
+struct sl_physics_config {
+	double route_inflation;  /* real paths are longer than great circles by this factor */
+	double access_ms;        /* allowance for access links and stacks, added to the RTT bound */
+	double travel_kmh;       /* fastest plausible travel between two sightings */
+};
+
+/* Time of activity. */
+struct sl_activity_config {
+	char *reference_zones;   /* comma-separated IANA zones; owned */
+	uint32_t work_start;     /* business hours [work_start, work_end) local time */
+	uint32_t work_end;
+	uint32_t min_hours;      /* distinct active hours before a verdict is given */
+};
+
 struct sl_config {
 	struct sl_flow_config flow;
 	struct sl_inspect_config inspect;
@@ -127,6 +165,11 @@ struct sl_config {
 	size_t n_databases;
 	struct sl_intel_config intel;
 	struct sl_sensor_config sensor;
+	struct sl_identify_config identify;
+	struct sl_rules_config rules;
+	struct sl_scoring_config scoring;
+	struct sl_physics_config physics;
+	struct sl_activity_config activity;
 };
 
 /**

@@ -47,6 +47,7 @@ struct sl_value {
 
 struct sl_dispatch;
 struct sl_geo_result;
+struct sl_subject_view;
 
 /* What fields read from: the flow at its end, plus output settings. */
 struct sl_record {
@@ -59,6 +60,9 @@ struct sl_record {
 	 * or -1 for neither.  Borrowed from the engine's geo cache. */
 	const struct sl_geo_result *geo[2];
 	int8_t remote;
+	/* The subject the flow is charged to, with its physics and travel facts
+	 * (subject.*, physics.*, travel.*; sensor/subject).  NULL: none. */
+	const struct sl_subject_view *subject;
 };
 
 struct sl_field {

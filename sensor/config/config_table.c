@@ -30,6 +30,9 @@
 	  .desc = text }
 
 #define TIMEOUT(k, field, d, what) U32(k, field, d, 1, 86400, "s", what)
+#define DBL(k, field, d, lo, hi, u, text)                                      \
+	{ .key = k, .type = SL_CFG_DOUBLE, .offset = OFF(field), .def = d,     \
+	  .dmin = lo, .dmax = hi, .unit = u, .desc = text }
 #define COORD(k, field, lim, text)                                             \
 	{ .key = k, .type = SL_CFG_DOUBLE, .offset = OFF(field), .def = "",    \
 	  .dmin = -(lim), .dmax = (lim), .unit = "degrees", .desc = text }
@@ -205,6 +208,42 @@ static const struct sl_cfg_key root_keys[] = {
 	STR("sensor.location.city", sensor.city, "", 0, 128,
 	    "city of the sensor (\"Frankfurt\" or \"Portland, US\"), located through the "
 	    "databases when lat/lon are not given"),
+	BOOL("identify.obfuscated", identify.obfuscated, "true",
+	     "flag fully-encrypted first payloads of unidentified flows (tunnel.obfuscated)"),
+	BOOL("identify.tls_in_tls", identify.tls_in_tls, "true",
+	     "flag TLS handshakes carried inside a TLS session (tunnel.obfuscated)"),
+	BOOL("rules.enabled", rules.enabled, "true", "evaluate the rule pack"),
+	STR("rules.path", rules.path, "", 0, 4096,
+	    "rule file or directory of *.yml/*.yaml; empty: the bundled pack"),
+	U32("rules.max_groups", rules.max_groups, "65536", 16, 16777216, "groups",
+	    "correlation groups (rule and group-by values) tracked at once"),
+	STR("scoring.roster", scoring.roster, "", 0, 4096,
+	    "roster YAML (people, devices, claimed places, allow-lists); empty: none"),
+	DBL("scoring.threshold", scoring.threshold, "50", 1, 100, "points",
+	    "subject score that raises an alert"),
+	U32("scoring.decay", scoring.decay_sec, "86400", 60, 31536000, "s",
+	    "a rule hit stops counting towards a subject's score this long after it was seen"),
+	U32("scoring.summary_interval", scoring.summary_interval, "3600", 0, 604800, "s",
+	    "packet time between subject summary events; 0: only at the end"),
+	U32("scoring.max_subjects", scoring.max_subjects, "65536", 16, 16777216, "subjects",
+	    "subjects tracked at once; the least recently seen is forgotten first"),
+	U32("scoring.evidence_max", scoring.evidence_max, "8", 1, 64, "flows",
+	    "community_ids kept per rule and subject as evidence in alerts"),
+	DBL("physics.route_inflation", physics.route_inflation, "1.5", 1, 4, "",
+	    "how much longer real network paths are than great circles"),
+	DBL("physics.access_ms", physics.access_ms, "10", 0, 200, "ms",
+	    "allowance for access links and end hosts added to the light-speed RTT bound"),
+	DBL("physics.travel_kmh", physics.travel_kmh, "900", 100, 5000, "km/h",
+	    "fastest plausible travel between two places a subject is seen from"),
+	STR("activity.reference_zones", activity.reference_zones,
+	    "Asia/Pyongyang,Asia/Shanghai,Europe/Moscow", 0, 1024,
+	    "comma-separated IANA time zones a subject's working hours are compared with"),
+	U32("activity.work_start", activity.work_start, "9", 0, 23, "hour",
+	    "start of business hours (local time) when the roster gives none"),
+	U32("activity.work_end", activity.work_end, "18", 1, 24, "hour",
+	    "end of business hours (local time, exclusive) when the roster gives none"),
+	U32("activity.min_hours", activity.min_hours, "4", 1, 24, "hours",
+	    "distinct active hours of a subject before its time-of-activity fit is reported"),
 };
 
 const struct sl_cfg_table sl_cfg_root = { root_keys, ARRAY_SIZE(root_keys), NULL };

@@ -1,0 +1,139 @@
+/* The rule pack: Sigma-style YAML rules (detection selections, a condition,
+ * field modifiers) and Sigma-style correlation rules, compiled once at load
+ * into field pointers and typed constants so evaluation does no string
+ * lookups of field names.  Implemented in sensor/rules/. */
+#ifndef SIGHTLINE_RULES_H
+#define SIGHTLINE_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sightline/common.h"
+#include "sightline/field.h"
+
+/* Where a rule's hits count: flow rules also raise an alert on the flow;
+ * subject rules only add to the subject's score. */
+enum sl_rule_scope {
+	SL_RULE_SCOPE_FLOW,
+	SL_RULE_SCOPE_SUBJECT,
+};
+
+/* Sigma levels, in increasing order. */
+enum sl_rule_level {
+	SL_RULE_LEVEL_INFORMATIONAL,
+	SL_RULE_LEVEL_LOW,
+	SL_RULE_LEVEL_MEDIUM,
+	SL_RULE_LEVEL_HIGH,
+	SL_RULE_LEVEL_CRITICAL,
+};
+
+/* What scoring and alerts need to know of a rule.  Owned by the pack; the
+ * strings and the struct live as long as the pack. */
+struct sl_rule_info {
+	const char *id;          /* the rule's `id` (a UUID or any unique text) */
+	const char *title;
+	const char *family;      /* hits of one family count once, at their max */
+	const char *file;        /* the file it was loaded from */
+	enum sl_rule_level level;
+	enum sl_rule_scope scope;
+	uint8_t score;           /* 0-100 */
+	bool correlation;        /* a correlation rule (fed by other rules' hits) */
+	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
+};
+
+/** "informational", "low", ... for a level. */
+const char *sl_rule_level_name(enum sl_rule_level l);
+
+/* A load or check error: file, 1-based line and column (0 when unknown) and
+ * one sentence saying what is wrong and what to do. */
+struct sl_rule_error {
+	char file[512];
+	unsigned line, col;
+	char msg[512];
+};
+
+struct sl_rules;
+
+/**
+ * Load and compile every rule of path: a .yml/.yaml file, or a directory
+ * whose *.yml/*.yaml files are read in name order.  A NULL or empty path
+ * loads the bundled pack (beside the executable in rules/, else the
+ * installed data directory).  Every field a rule names must be in the field
+ * catalogue.  On the first error returns a negative errno and fills *err;
+ * on success the caller owns *out (free with sl_rules_destroy()).
+ */
+int sl_rules_load(const char *path, struct sl_rules **out, struct sl_rule_error *err);
+
+/**
+ * Validate every file of path without stopping at the first error: each
+ * error is passed to report (borrowed for the call).  Returns the number of
+ * errors (0: the pack is good) or a negative errno when path cannot be read.
+ */
+int sl_rules_check(const char *path, void (*report)(void *ctx, const struct sl_rule_error *e),
+		   void *ctx);
+
+/**
+ * Run every rule's embedded `tests: {match: [...], nomatch: [...]}`
+ * examples against the rule.  Prints one line per failing example to out
+ * and fills *passed and *failed.  Returns 0, or a negative errno when the
+ * pack cannot be loaded (then *err says why).
+ */
+int sl_rules_test(const char *path, FILE *out, unsigned *passed, unsigned *failed,
+		  struct sl_rule_error *err);
+
+/** Free a pack.  Accepts NULL. */
+void sl_rules_destroy(struct sl_rules *rules);
+
+/** Number of rules in the pack (correlation rules included). */
+size_t sl_rules_count(const struct sl_rules *rules);
+
+/** Rule i's description (borrowed from the pack). */
+const struct sl_rule_info *sl_rules_info(const struct sl_rules *rules, size_t i);
+
+/* Where evaluation reads field values: get fills v for field f and returns
+ * false when the field is absent.  For a flow event use sl_rules_record_source. */
+struct sl_field_source {
+	bool (*get)(void *ctx, const struct sl_field *f, struct sl_value *v);
+	void *ctx;
+};
+
+/** A source reading the fields of r through the catalogue getters (r borrowed). */
+struct sl_field_source sl_rules_record_source(const struct sl_record *r);
+
+/* Called once for each rule that matches; rule is borrowed from the pack. */
+typedef void (*sl_rule_hit_fn)(void *ctx, const struct sl_rule_info *rule);
+
+/**
+ * Evaluate every non-correlation rule against one event and call hit for
+ * each match, in pack order.  Allocates nothing.
+ */
+void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *src,
+		    sl_rule_hit_fn hit, void *ctx);
+
+struct sl_correlator;
+
+/**
+ * State of the pack's correlation rules: at most max_groups (rule,
+ * group-by values) groups, the least recently updated forgotten first.
+ * All memory is allocated here.  Caller owns *out; rules must outlive it.
+ */
+int sl_correlator_create(const struct sl_rules *rules, uint32_t max_groups,
+			 struct sl_correlator **out);
+
+/** Free the correlator.  Accepts NULL. */
+void sl_correlator_destroy(struct sl_correlator *c);
+
+/**
+ * Feed one hit of a base rule seen in event src at packet time t: updates
+ * every correlation rule that lists the rule and calls hit for each whose
+ * condition becomes true (once per group and timespan window).
+ */
+void sl_correlator_feed(struct sl_correlator *c, const struct sl_rule_info *base,
+			const struct sl_field_source *src, sl_time_us t,
+			sl_rule_hit_fn hit, void *ctx);
+
+/** Groups forgotten to stay within max_groups (for the stats event). */
+uint64_t sl_correlator_evictions(const struct sl_correlator *c);
+
+#endif
