@@ -105,11 +105,20 @@ struct sl_intel_config {
 	uint32_t cache_entries; /* addresses whose merged lookup result is cached */
 };
 
+/* Where the sensor sits, which decides who a flow is charged to (sensor/subject). */
+enum sl_vantage {
+	SL_VANTAGE_AUTO, /* inbound flows: the external client, except remote-access sessions
+			  * into an inside host (charged to that host); outbound: the inside client */
+	SL_VANTAGE_EDGE, /* the client of every flow (workers arriving from outside) */
+	SL_VANTAGE_HOST, /* the side inside home_networks (a laptop or LAN) */
+};
+
 /* Where the sensor itself stands (physics checks).  lat/lon are NAN when
  * unset; city is resolved through the databases when lat/lon are not given. */
 struct sl_sensor_config {
 	double lat, lon;
 	char *city;             /* "Frankfurt" or "Portland, US"; owned; NULL = none */
+	uint32_t vantage;       /* enum sl_vantage: who a flow is charged to */
 };
 
 /* Detectors of the identification stage that can be switched off. */

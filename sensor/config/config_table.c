@@ -52,6 +52,13 @@ static const char *const schema_names[] = {
 	NULL,
 };
 
+static const char *const vantage_names[] = {
+	[SL_VANTAGE_AUTO] = "auto",
+	[SL_VANTAGE_EDGE] = "edge",
+	[SL_VANTAGE_HOST] = "host",
+	NULL,
+};
+
 static const struct sl_cfg_key db_keys[] = {
 	{ .key = "path", .type = SL_CFG_STRING, .offset = DB_OFF(path), .def = "", .min = 1,
 	  .max = 4096, .unit = "", .required = true, .desc = "the .mmdb file (required)" },
@@ -208,6 +215,11 @@ static const struct sl_cfg_key root_keys[] = {
 	STR("sensor.location.city", sensor.city, "", 0, 128,
 	    "city of the sensor (\"Frankfurt\" or \"Portland, US\"), located through the "
 	    "databases when lat/lon are not given"),
+	{ .key = "sensor.vantage", .type = SL_CFG_ENUM, .offset = OFF(sensor.vantage), .def = "auto",
+	  .choices = vantage_names, .unit = "",
+	  .desc = "who flows are charged to: auto (external clients inbound, except remote-access "
+		  "sessions into an inside host; inside clients outbound), edge (the client), host "
+		  "(the side inside home_networks)" },
 	BOOL("identify.obfuscated", identify.obfuscated, "true",
 	     "flag fully-encrypted first payloads of unidentified flows (tunnel.obfuscated)"),
 	BOOL("identify.tls_in_tls", identify.tls_in_tls, "true",
