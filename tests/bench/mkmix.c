@@ -1,0 +1,141 @@
+/* Benchmark input: a large mixed capture built from small ones.  Each pass
+ * over the inputs is one "copy" whose IP addresses are rewritten by a
+ * per-copy bijection (so every copy's flows are distinct flows, and both
+ * directions of a flow stay one flow) and whose timestamps follow the
+ * previous copy's.  Only Ethernet inputs are used; the output is Ethernet.
+ *   mkmix OUT.pcap MEGABYTES INPUT.pcap...
+ * The flow count grows with the copies; addresses keep their first two
+ * bytes, so private ranges stay private and home_networks still apply. */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct input {
+	struct pcap_pkthdr *hdr;
+	u_char **data;
+	size_t n;
+	int64_t span_us; /* last minus first timestamp */
+};
+
+static int64_t ts_us(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
+/* Load an Ethernet capture into memory; false when unreadable or another link type. */
+static int load(const char *path, struct input *in)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	if (!p) {
+		fprintf(stderr, "mkmix: %s\n", err);
+		return -1;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		pcap_close(p);
+		return 0;
+	}
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	size_t cap = 0;
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		if (in->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			in->hdr = realloc(in->hdr, cap * sizeof(*in->hdr));
+			in->data = realloc(in->data, cap * sizeof(*in->data));
+			if (!in->hdr || !in->data)
+				abort();
+		}
+		in->hdr[in->n] = *h;
+		in->data[in->n] = malloc(h->caplen);
+		if (!in->data[in->n])
+			abort();
+		memcpy(in->data[in->n], d, h->caplen);
+		in->n++;
+	}
+	pcap_close(p);
+	if (in->n)
+		in->span_us = ts_us(&in->hdr[in->n - 1].ts) - ts_us(&in->hdr[0].ts);
+	return in->n ? 1 : 0;
+}
+
+/* XOR the copy number into bytes 2-3 of an IPv4 address (IPv6: bytes 12-13),
+ * a bijection per copy that leaves the network's first two bytes alone. */
+static void rewrite(u_char *pkt, uint32_t caplen, uint32_t copy)
+{
+	uint32_t off = 14;
+	uint16_t et = caplen >= 14 ? (uint16_t)(pkt[12] << 8 | pkt[13]) : 0;
+	while ((et == 0x8100 || et == 0x88a8) && caplen >= off + 4) {
+		et = (uint16_t)(pkt[off + 2] << 8 | pkt[off + 3]);
+		off += 4;
+	}
+	uint8_t hi = (uint8_t)(copy >> 8), lo = (uint8_t)copy;
+	if (et == 0x0800 && caplen >= off + 20) {
+		for (uint32_t a = off + 12; a <= off + 16; a += 4) {
+			pkt[a + 2] ^= hi;
+			pkt[a + 3] ^= lo;
+		}
+	} else if (et == 0x86dd && caplen >= off + 40) {
+		for (uint32_t a = off + 8; a <= off + 24; a += 16) {
+			pkt[a + 12] ^= hi;
+			pkt[a + 13] ^= lo;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: mkmix OUT.pcap MEGABYTES INPUT.pcap...\n");
+		return 2;
+	}
+	uint64_t target = strtoull(argv[2], NULL, 10) * 1000000ULL;
+	struct input *ins = calloc((size_t)argc, sizeof(*ins));
+	size_t nin = 0;
+	for (int i = 3; i < argc; i++) {
+		int rc = load(argv[i], &ins[nin]);
+		if (rc < 0)
+			return 1;
+		nin += rc > 0;
+	}
+	if (!nin) {
+		fprintf(stderr, "mkmix: no Ethernet capture among the inputs\n");
+		return 1;
+	}
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	pcap_dumper_t *out = pcap_dump_open(dead, argv[1]);
+	if (!out) {
+		fprintf(stderr, "mkmix: %s\n", pcap_geterr(dead));
+		return 1;
+	}
+	uint64_t bytes = 24, pkts = 0;
+	int64_t base = 1767225600LL * 1000000; /* 2026-01-01T00:00:00Z */
+	u_char *buf = malloc(262144);
+	uint32_t copy = 0;
+	while (bytes < target && copy < 65536) {
+		for (size_t i = 0; i < nin && bytes < target; i++) {
+			struct input *in = &ins[i];
+			int64_t first = ts_us(&in->hdr[0].ts);
+			for (size_t k = 0; k < in->n; k++) {
+				struct pcap_pkthdr h = in->hdr[k];
+				int64_t t = base + ts_us(&h.ts) - first;
+				h.ts.tv_sec = (time_t)(t / 1000000);
+				h.ts.tv_usec = (suseconds_t)(t % 1000000);
+				memcpy(buf, in->data[k], h.caplen);
+				rewrite(buf, h.caplen, copy);
+				pcap_dump((u_char *)out, &h, buf);
+				bytes += 16 + h.caplen;
+				pkts++;
+			}
+			base += in->span_us + 1000; /* the next input starts 1 ms later */
+		}
+		copy++;
+	}
+	pcap_dump_close(out);
+	pcap_close(dead);
+	printf("%s: %llu packets, %.1f MB, %u copies of %zu Ethernet inputs\n", argv[1],
+	       (unsigned long long)pkts, bytes / 1e6, copy, nin);
+	return 0;
+}
