@@ -70,6 +70,34 @@ void sl_scen_tls_record(uint8_t *out, size_t len, uint8_t type, uint64_t seed);
 size_t sl_scen_dns(uint8_t *out, size_t cap, uint16_t id, const char *qname,
                    const uint8_t *answer);
 
+/**
+ * Writes a TLS ClientHello record naming `sni` (and offering `alpn` when not NULL) into
+ * p[cap]: three suites, server_name, ALPN, supported_versions 1.3/1.2, fixed random.
+ * Returns the length, or 0 if it does not fit.
+ */
+size_t sl_scen_client_hello(uint8_t *p, size_t cap, const char *sni, const char *alpn);
+
+/** Writes a 47-byte TLS 1.2 ServerHello record (suite 0xc02f) into p; returns 47. */
+size_t sl_scen_server_hello(uint8_t *p);
+
+/* A DHCP client and the router that leases it an address (IPv4 only). */
+struct sl_scen_dhcp {
+	const uint8_t *mac;          /* the client's 6-byte hardware address */
+	const uint8_t *router_mac;
+	uint32_t xid;
+	const char *hostname;        /* option 12, at most 63 bytes */
+	struct sl_pb_addr ip;        /* the address leased */
+	struct sl_pb_addr router;    /* server identifier, router and DNS server */
+};
+
+/**
+ * Writes a Windows-like DHCP lease (RFC 2131/2132) starting at *t: DISCOVER, OFFER +2 ms,
+ * REQUEST +3 ms, ACK +2 ms, all broadcast, options 61/12/60/55 from the client and
+ * 54/51/1/3/6 from the router, one-day lease. *t becomes the time of the ACK.
+ * Returns 0 or -errno.
+ */
+int sl_scen_dhcp_lease(struct sl_pcapw *w, uint64_t *t, const struct sl_scen_dhcp *d);
+
 /** Builds a complete IPv4/IPv6 UDP datagram (no link header) carrying `n` filler bytes. */
 int sl_scen_udp_datagram(struct sl_pb *b, const struct sl_pb_ip *ip, uint16_t sport,
                          uint16_t dport, size_t n, uint64_t seed);
