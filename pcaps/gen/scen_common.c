@@ -240,3 +240,43 @@ size_t sl_scen_server_hello(uint8_t *p)
 	memcpy(p, sh, sizeof(sh));
 	return sizeof(sh);
 }
+
+void sl_scen_windows_side(struct sl_conv_side *s, uint8_t ttl, uint16_t mss)
+{
+	static const uint8_t win_opts[] = { SL_TCPOPT_MSS, SL_TCPOPT_NOP, SL_TCPOPT_WSCALE,
+	                                    SL_TCPOPT_NOP, SL_TCPOPT_NOP, SL_TCPOPT_SACKOK };
+	s->ttl = ttl;
+	s->df = true;
+	s->ip_id_step = 1;
+	s->window = 64240;
+	s->mss = mss;
+	s->wscale = 8;
+	memcpy(s->syn_opts, win_opts, sizeof(win_opts));
+	s->nsyn_opts = sizeof(win_opts);
+}
+
+/* A TLS session as a sensor sees it: the client's hello answered by the server's, the
+ * client's second flight (ChangeCipherSpec and an encrypted record, so the application
+ * handshake round trip is measurable), then `records` request/answer pairs of application
+ * data a second apart, and a client FIN. Filler is seeded from the client port. */
+int sl_scen_tls_session(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t,
+                        const char *sni, const char *alpn, unsigned records)
+{
+	uint8_t hello[512], sh[64], flight[6 + 69], req[420], resp[640];
+	size_t qn = sl_scen_client_hello(hello, sizeof(hello), sni, alpn);
+	size_t sn = sl_scen_server_hello(sh);
+	uint64_t seed = cfg->client.port * 1000003ull + cfg->server.port;
+	struct sl_conv_msg m[1 + 1 + 8];
+
+	if (!qn || records > 8)
+		return -EINVAL;
+	memcpy(flight, "\x14\x03\x03\x00\x01\x01", 6);
+	sl_scen_tls_record(flight + 6, sizeof(flight) - 6, 0x17, seed);
+	sl_scen_tls_record(req, sizeof(req), 0x17, seed + 1);
+	sl_scen_tls_record(resp, sizeof(resp), 0x17, seed + 2);
+	m[0] = (struct sl_conv_msg){ hello, qn, sh, sn, 0, 200 };
+	m[1] = (struct sl_conv_msg){ flight, sizeof(flight), resp, 300, 0, 300 };
+	for (unsigned i = 0; i < records; i++)
+		m[2 + i] = (struct sl_conv_msg){ req, sizeof(req), resp, sizeof(resp), SL_SEC, 2000 };
+	return sl_scen_tcp(w, cfg, t, SL_SCEN_HANDSHAKE, m, 2 + records, SL_CLOSE_FIN_CLIENT);
+}
