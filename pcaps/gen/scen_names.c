@@ -6,6 +6,7 @@
 #include "bytes.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -24,54 +25,54 @@ static size_t dhcp_opt(uint8_t *p, uint8_t code, const void *v, size_t len)
 	return 2 + len;
 }
 
-/* A BOOTP message for the laptop's MAC with the DHCP cookie and the type
+/* A BOOTP message for the client's MAC with the DHCP cookie and the type
  * option (RFC 2131 §2, §3); the caller appends options and the end mark. */
-static size_t dhcp_start(uint8_t *p, uint8_t op, uint8_t type, const char *yiaddr)
+static size_t dhcp_start(uint8_t *p, const struct sl_scen_dhcp *d, uint8_t op, uint8_t type,
+                         bool offer)
 {
-	struct sl_pb_addr y = { 0 };
-
 	memset(p, 0, DHCP_MIN);
 	p[0] = op;
 	p[1] = 1;                       /* Ethernet */
 	p[2] = 6;
-	put32(p + 4, 0x3a5c1001);       /* xid */
+	put32(p + 4, d->xid);
 	put16(p + 10, 0x8000);          /* broadcast flag: answer to 255.255.255.255 */
-	if (yiaddr && !sl_pb_addr_parse(&y, yiaddr))
-		memcpy(p + 16, y.a, 4);
-	memcpy(p + 28, laptop_mac, 6);
+	if (offer)
+		memcpy(p + 16, d->ip.a, 4);
+	memcpy(p + 28, d->mac, 6);
 	put32(p + 236, 0x63825363);
 	return 240 + dhcp_opt(p + 240, 53, &type, 1);
 }
 
 /* DISCOVER (type 1) or REQUEST (3) from a Windows-like client. */
-static size_t dhcp_client(uint8_t *p, uint8_t type)
+static size_t dhcp_client(uint8_t *p, const struct sl_scen_dhcp *d, uint8_t type)
 {
 	static const uint8_t params[] = { 1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252 };
-	static const uint8_t cid[7] = { 0x01, 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
-	size_t n = dhcp_start(p, 1, type, NULL);
+	uint8_t cid[7] = { 0x01 };
+	size_t n = dhcp_start(p, d, 1, type, false);
 
+	memcpy(cid + 1, d->mac, 6);
 	n += dhcp_opt(p + n, 61, cid, sizeof(cid));
 	if (type == 3) {
-		n += dhcp_opt(p + n, 50, "\x0a\x4d\x00\x32", 4);       /* 10.77.0.50 */
-		n += dhcp_opt(p + n, 54, "\x0a\x4d\x00\x01", 4);       /* server 10.77.0.1 */
+		n += dhcp_opt(p + n, 50, d->ip.a, 4);
+		n += dhcp_opt(p + n, 54, d->router.a, 4);
 	}
-	n += dhcp_opt(p + n, 12, "laptop-jdoe", 11);
+	n += dhcp_opt(p + n, 12, d->hostname, strlen(d->hostname));
 	n += dhcp_opt(p + n, 60, "MSFT 5.0", 8);
 	n += dhcp_opt(p + n, 55, params, sizeof(params));
 	p[n++] = 255;
 	return n < DHCP_MIN ? DHCP_MIN : n;
 }
 
-/* OFFER (2) or ACK (5) of 10.77.0.50 from the router 10.77.0.1. */
-static size_t dhcp_server(uint8_t *p, uint8_t type)
+/* OFFER (2) or ACK (5) of the client's address from the router. */
+static size_t dhcp_server(uint8_t *p, const struct sl_scen_dhcp *d, uint8_t type)
 {
-	size_t n = dhcp_start(p, 2, type, "10.77.0.50");
+	size_t n = dhcp_start(p, d, 2, type, true);
 
-	n += dhcp_opt(p + n, 54, "\x0a\x4d\x00\x01", 4);
+	n += dhcp_opt(p + n, 54, d->router.a, 4);
 	n += dhcp_opt(p + n, 51, "\x00\x01\x51\x80", 4);           /* one day */
 	n += dhcp_opt(p + n, 1, "\xff\xff\xff\x00", 4);
-	n += dhcp_opt(p + n, 3, "\x0a\x4d\x00\x01", 4);
-	n += dhcp_opt(p + n, 6, "\x0a\x4d\x00\x01", 4);
+	n += dhcp_opt(p + n, 3, d->router.a, 4);
+	n += dhcp_opt(p + n, 6, d->router.a, 4);
 	p[n++] = 255;
 	return n < DHCP_MIN ? DHCP_MIN : n;
 }
@@ -92,22 +93,37 @@ static int broadcast(struct sl_pcapw *w, uint64_t *t, const char *from, uint16_t
 	return sl_scen_udp(w, &cfg, t, &m, 1);
 }
 
-int sl_scen_proto_dhcp(struct sl_pcapw *w, uint64_t t0)
+int sl_scen_dhcp_lease(struct sl_pcapw *w, uint64_t *t, const struct sl_scen_dhcp *d)
 {
 	uint8_t p[DHCP_MIN + 64];
-	uint64_t t = t0;
-	int rc = broadcast(w, &t, "0.0.0.0", 68, 67, laptop_mac, p, dhcp_client(p, 1));
+	char router[16];
 
-	t += 2 * SL_MS;
+	if (d->ip.family != 4 || d->router.family != 4 || strlen(d->hostname) > 63)
+		return -EINVAL;
+	snprintf(router, sizeof(router), "%u.%u.%u.%u", d->router.a[0], d->router.a[1],
+	         d->router.a[2], d->router.a[3]);
+	int rc = broadcast(w, t, "0.0.0.0", 68, 67, d->mac, p, dhcp_client(p, d, 1));
+	*t += 2 * SL_MS;
 	if (!rc)
-		rc = broadcast(w, &t, "10.77.0.1", 67, 68, router_mac, p, dhcp_server(p, 2));
-	t += 3 * SL_MS;
+		rc = broadcast(w, t, router, 67, 68, d->router_mac, p, dhcp_server(p, d, 2));
+	*t += 3 * SL_MS;
 	if (!rc)
-		rc = broadcast(w, &t, "0.0.0.0", 68, 67, laptop_mac, p, dhcp_client(p, 3));
-	t += 2 * SL_MS;
+		rc = broadcast(w, t, "0.0.0.0", 68, 67, d->mac, p, dhcp_client(p, d, 3));
+	*t += 2 * SL_MS;
 	if (!rc)
-		rc = broadcast(w, &t, "10.77.0.1", 67, 68, router_mac, p, dhcp_server(p, 5));
+		rc = broadcast(w, t, router, 67, 68, d->router_mac, p, dhcp_server(p, d, 5));
 	return rc;
+}
+
+int sl_scen_proto_dhcp(struct sl_pcapw *w, uint64_t t0)
+{
+	struct sl_scen_dhcp d = { .mac = laptop_mac, .router_mac = router_mac, .xid = 0x3a5c1001,
+	                          .hostname = "laptop-jdoe" };
+	uint64_t t = t0;
+
+	if (sl_pb_addr_parse(&d.ip, "10.77.0.50") || sl_pb_addr_parse(&d.router, "10.77.0.1"))
+		return -EINVAL;
+	return sl_scen_dhcp_lease(w, &t, &d);
 }
 
 /* ---- DNS messages ---- */
@@ -320,65 +336,14 @@ int sl_scen_proto_dns_cache(struct sl_pcapw *w, uint64_t t0)
 
 /* ---- TLS server names of remote-access and VPN services ---- */
 
-/* ClientHello (RFC 8446 §4.1.2) in one handshake record: legacy version
- * 0x0303, fixed random, empty session id, three suites, null compression,
- * then server_name (RFC 6066 §3) and supported_versions (TLS 1.3, 1.2). */
-static size_t client_hello(uint8_t *p, size_t cap, const char *sni)
-{
-	static const uint8_t head[] = {
-		0x03, 0x03,                                     /* legacy_version */
-		0x5e, 0x11, 0x9a, 0x40, 0x27, 0xc3, 0x81, 0x0d, 0x64, 0x2b, 0xf0, 0x39,
-		0x12, 0x7e, 0xa5, 0x58, 0x0c, 0xd6, 0x33, 0x4f, 0x91, 0xe8, 0x2a, 0x75,
-		0xbc, 0x06, 0x4d, 0x19, 0xf2, 0x83, 0x60, 0xa7, /* random */
-		0x00,                                           /* session id */
-		0x00, 0x06, 0x13, 0x01, 0x13, 0x02, 0xc0, 0x2f, /* cipher suites */
-		0x01, 0x00,                                     /* compression */
-	};
-	static const uint8_t versions[] = { 0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03 };
-	size_t n = strlen(sni), ext = 9 + n + sizeof(versions), body = sizeof(head) + 2 + ext;
-
-	if (5 + 4 + body > cap)
-		return 0;
-	p[0] = 0x16;
-	put16(p + 1, 0x0301);
-	put16(p + 3, (uint16_t)(4 + body));
-	p[5] = 1;
-	p[6] = 0;
-	put16(p + 7, (uint16_t)body);
-	memcpy(p + 9, head, sizeof(head));
-	uint8_t *e = p + 9 + sizeof(head);
-	put16(e, (uint16_t)ext);
-	put16(e + 2, 0x0000);                  /* server_name */
-	put16(e + 4, (uint16_t)(5 + n));
-	put16(e + 6, (uint16_t)(3 + n));
-	e[8] = 0;                              /* host_name */
-	put16(e + 9, (uint16_t)n);
-	memcpy(e + 11, sni, n);
-	memcpy(e + 11 + n, versions, sizeof(versions));
-	return 9 + body;
-}
-
-/* ServerHello (TLS 1.2, suite 0xc02f, no extensions) in one record. */
-static size_t server_hello(uint8_t *p)
-{
-	static const uint8_t sh[] = {
-		0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03,
-		0x7a, 0x02, 0x4c, 0x9e, 0x31, 0xd0, 0x68, 0xb5, 0x1f, 0x83, 0x2e, 0xc7,
-		0x55, 0x0a, 0xe4, 0x96, 0x3b, 0x70, 0x1d, 0xa8, 0x42, 0xf9, 0x06, 0x6c,
-		0xb1, 0x27, 0x8d, 0x53, 0xe0, 0x14, 0x9a, 0x3f,
-		0x00, 0xc0, 0x2f, 0x00,
-	};
-	memcpy(p, sh, sizeof(sh));
-	return sizeof(sh);
-}
-
 /* One TLS handshake from the laptop to server:sport naming sni. */
 static int tls_hello_flow(struct sl_pcapw *w, uint64_t *t, uint16_t cport, const char *server,
                           uint16_t sport, const char *sni)
 {
 	struct sl_conv_cfg cfg;
 	uint8_t req[512], resp[64];
-	size_t qn = client_hello(req, sizeof(req), sni), rn = server_hello(resp);
+	size_t qn = sl_scen_client_hello(req, sizeof(req), sni, NULL);
+	size_t rn = sl_scen_server_hello(resp);
 
 	if (!qn || sl_scen_cfg(&cfg, "10.77.0.2", cport, server, sport, 5, 40))
 		return -EINVAL;

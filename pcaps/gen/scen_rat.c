@@ -20,25 +20,35 @@ static const uint8_t tv_cont_c[] = { 0x11, 0x30, 0x3c, 0x00, 0x1e, 0x04, 0x00, 0
 static const uint8_t tv_udp[] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 				  0x03, 0x17, 0x24, 0x47, 0x50, 0x00, 0x05, 0x00, 0x00, 0x00 };
 
-int sl_scen_rat_teamviewer(struct sl_pcapw *w, uint64_t t0)
+int sl_scen_teamviewer_tcp(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t)
 {
-	struct sl_conv_cfg cfg;
-	uint64_t t = t0;
 	const struct sl_conv_msg tcp[] = {
 		{ tv_hello, sizeof(tv_hello), tv_cont_s, sizeof(tv_cont_s), 0, 0 },
 		{ tv_cont_c, sizeof(tv_cont_c), tv_cont_s, sizeof(tv_cont_s), 5 * SL_MS, 0 },
 	};
+	return sl_scen_tcp(w, cfg, t, SL_SCEN_HANDSHAKE, tcp, 2, SL_CLOSE_FIN_CLIENT);
+}
+
+int sl_scen_teamviewer_udp(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t)
+{
 	const struct sl_conv_msg udp[] = {
 		{ tv_udp, sizeof(tv_udp), tv_udp, sizeof(tv_udp), 0, 0 },
 	};
+	return sl_scen_udp(w, cfg, t, udp, 1);
+}
+
+int sl_scen_rat_teamviewer(struct sl_pcapw *w, uint64_t t0)
+{
+	struct sl_conv_cfg cfg;
+	uint64_t t = t0;
 
 	if (sl_scen_cfg(&cfg, "10.77.0.2", 40300, "198.51.100.80", 5938, 2, 30))
 		return -EINVAL;
-	int rc = sl_scen_tcp(w, &cfg, &t, SL_SCEN_HANDSHAKE, tcp, 2, SL_CLOSE_FIN_CLIENT);
+	int rc = sl_scen_teamviewer_tcp(w, &cfg, &t);
 	t += SL_SEC;
 	if (!rc && sl_scen_cfg(&cfg, "10.77.0.2", 40301, "198.51.100.81", 5938, 2, 30))
 		return -EINVAL;
-	return rc ? rc : sl_scen_udp(w, &cfg, &t, udp, 1);
+	return rc ? rc : sl_scen_teamviewer_udp(w, &cfg, &t);
 }
 
 /* ---- AnyDesk ---- */

@@ -67,6 +67,20 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_rustdesk },
 	{ "names-relays", "TLS ClientHellos naming relay-01.net.anydesk.com, remotedesktop-pa.googleapis.com, nl123.nordvpn.com, a Tor-style name, evilanydesk.com",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_relays },
+	{ "laptop-farm", "farm LAN: DHCP laptop-asmith/laptop-bjones, AnyDesk TLS to relays abroad (6568 ALPN, 443), SSO TLS",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_laptop_farm },
+	{ "laptop-farm-edge", "company edge: the farm's SSO sessions from one residential address 203.0.113.140 (22 ms)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_laptop_farm_edge },
+	{ "us-vpn-exit", "company edge: worker via a US VPN exit 41 km from the sensor, client RTT 180 ms, MSS 1380",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_us_vpn_exit },
+	{ "honest-worker", "company edge: Dallas home line, RTT 12 ms, office hours: SSO/updates/git TLS, QUIC, STUN+RTP call",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_honest_worker },
+	{ "traveller", "company edge: Atlanta then New York 5 h later (plausible); New York then Seoul 2 h later (impossible)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_traveller },
+	{ "sanctioned-support", "office LAN: TeamViewer from IT support (allow-listed) and from a developer (not)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_sanctioned_support },
+	{ "pyongyang-hours", "company edge: Houston home line used 09:20-17:20 KST on three days (night in Houston)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_pyongyang_hours },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

@@ -70,6 +70,54 @@ void sl_scen_tls_record(uint8_t *out, size_t len, uint8_t type, uint64_t seed);
 size_t sl_scen_dns(uint8_t *out, size_t cap, uint16_t id, const char *qname,
                    const uint8_t *answer);
 
+/**
+ * Writes a TLS ClientHello record naming `sni` (and offering `alpn` when not NULL) into
+ * p[cap]: three suites, server_name, ALPN, supported_versions 1.3/1.2, fixed random.
+ * Returns the length, or 0 if it does not fit.
+ */
+size_t sl_scen_client_hello(uint8_t *p, size_t cap, const char *sni, const char *alpn);
+
+/** Writes a 47-byte TLS 1.2 ServerHello record (suite 0xc02f) into p; returns 47. */
+size_t sl_scen_server_hello(uint8_t *p);
+
+/** Makes `s` look like Windows 10/11: TTL as given (after the hops), DF, window 64240,
+ * MSS as given, wscale 8, SYN options 2-1-3-1-1-4 (no timestamps). */
+void sl_scen_windows_side(struct sl_conv_side *s, uint8_t ttl, uint16_t mss);
+
+/**
+ * Runs a whole TLS session over cfg starting at *t: handshake, ClientHello naming `sni`
+ * (ALPN `alpn` when not NULL) answered by a ServerHello, the client's ChangeCipherSpec and
+ * first encrypted record, `records` (at most 8) application-data exchanges one second
+ * apart, client FIN. *t becomes the time of the last packet. Returns 0 or -errno.
+ */
+int sl_scen_tls_session(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t,
+                        const char *sni, const char *alpn, unsigned records);
+
+/** The rat-teamviewer TCP session over cfg (17 24 hello, 11 30 continuations both ways,
+ * client FIN) starting at *t. Returns 0 or -errno. */
+int sl_scen_teamviewer_tcp(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t);
+
+/** One TeamViewer UDP frame each way over cfg (byte 0 = 0, 17 24 at bytes 11-12). */
+int sl_scen_teamviewer_udp(struct sl_pcapw *w, const struct sl_conv_cfg *cfg, uint64_t *t);
+
+/* A DHCP client and the router that leases it an address (IPv4 only). */
+struct sl_scen_dhcp {
+	const uint8_t *mac;          /* the client's 6-byte hardware address */
+	const uint8_t *router_mac;
+	uint32_t xid;
+	const char *hostname;        /* option 12, at most 63 bytes */
+	struct sl_pb_addr ip;        /* the address leased */
+	struct sl_pb_addr router;    /* server identifier, router and DNS server */
+};
+
+/**
+ * Writes a Windows-like DHCP lease (RFC 2131/2132) starting at *t: DISCOVER, OFFER +2 ms,
+ * REQUEST +3 ms, ACK +2 ms, all broadcast, options 61/12/60/55 from the client and
+ * 54/51/1/3/6 from the router, one-day lease. *t becomes the time of the ACK.
+ * Returns 0 or -errno.
+ */
+int sl_scen_dhcp_lease(struct sl_pcapw *w, uint64_t *t, const struct sl_scen_dhcp *d);
+
 /** Builds a complete IPv4/IPv6 UDP datagram (no link header) carrying `n` filler bytes. */
 int sl_scen_udp_datagram(struct sl_pb *b, const struct sl_pb_ip *ip, uint16_t sport,
                          uint16_t dport, size_t n, uint64_t seed);
@@ -82,7 +130,7 @@ int sl_scen_emit(struct sl_pcapw *w, struct sl_pb *b, const struct sl_pb_link *l
 void sl_scen_link_ethernet(struct sl_pb_link *l);
 
 /* Scenario builders, one per table row (scen_flows.c, scen_decode.c, scen_link.c,
- * scen_malformed.c, scen_names.c). */
+ * scen_malformed.c, scen_names.c, scen_rat.c, scen_farm.c, scen_edge.c). */
 int sl_scen_flows_basic(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_vlan(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_tunnels(struct sl_pcapw *w, uint64_t t0);
@@ -113,5 +161,12 @@ int sl_scen_rat_teamviewer(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_anydesk_discovery(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_rustdesk(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_laptop_farm(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_laptop_farm_edge(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_sanctioned_support(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_us_vpn_exit(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_honest_worker(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_traveller(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_pyongyang_hours(struct sl_pcapw *w, uint64_t t0);
 
 #endif
