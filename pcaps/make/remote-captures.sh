@@ -84,10 +84,59 @@ cap_openvpn_tcp() { ovpn_session openvpn_tcp tcp none; }
 cap_openvpn_tlsauth() { ovpn_session openvpn_tlsauth udp tls-auth; }
 cap_openvpn_tlscrypt() { ovpn_session openvpn_tlscrypt udp tls-crypt; }
 
+# ---- Display for X clients ----
+
+# xfreerdp needs an X display even when it never shows a window: a TigerVNC X server
+# without any network listener (unix socket only) in the laptop namespace.
+start_display() {
+    nl_spawn "$NL_LAPTOP" xvnc-display Xvnc :7 -rfbport -1 -SecurityTypes None -nolisten tcp
+    for _ in $(seq 1 50); do [ -S /tmp/.X11-unix/X7 ] && return 0; sleep 0.1; done
+    cat "$NL_TMP/xvnc-display.log" >&2; return 1
+}
+
+# ---- RDP ----
+
+# xrdp in the server namespace with its own certificate; security_layer negotiate, so the
+# client's choice (/sec:tls or /sec:rdp) decides.  Listens on 198.51.100.20:$1 (default 3389).
+start_xrdp() {
+    local port=${1:-3389} d=$NL_TMP/xrdp
+    mkdir -p "$d" /run/xrdp /var/run/xrdp
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -subj /CN=farm-pc-07 \
+        -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
+    sed -e "s|^port=3389|port=tcp://$NL_SERVER_V4:$port|" -e "s|^certificate=.*|certificate=$d/cert.pem|" \
+        -e "s|^key_file=.*|key_file=$d/key.pem|" -e 's|^fork=true|fork=false|' \
+        /etc/xrdp/xrdp.ini >"$d/xrdp.ini"
+    nl_spawn "$NL_SERVER" xrdp xrdp --nodaemon --config "$d/xrdp.ini"
+    nl_wait_listen "$NL_SERVER" tcp "$port"
+}
+
+# One xfreerdp connection, left to run for 3 s (handshake, licensing, the xrdp login
+# screen's first updates) and then stopped.  Extra arguments go to xfreerdp.
+rdp_client() {
+    DISPLAY=:7 timeout -s INT 3 ip netns exec "$NL_LAPTOP" xfreerdp /u:jdoe /p:not-a-secret \
+        /cert:ignore /kbd:0x00000412 /client-hostname:LAPTOP-7 /size:800x600 -grab-keyboard \
+        "$@" >>"$NL_TMP/xfreerdp.log" 2>&1 || true
+}
+
+# 1. RDP to xrdp on 3389: one connection with TLS security (cookie and RDP_NEG_REQ in
+#    clear, the rest in TLS) and one with standard RDP security (the MCS Connect Initial,
+#    so the keyboard layout, client build and name, in clear).
+cap_rdp() {
+    nl_create 0
+    start_display
+    start_xrdp 3389
+    nl_capture_start "$NL_TMP/rdp.pcap"
+    rdp_client "/v:$NL_SERVER_V4:3389" /sec:tls
+    rdp_client "/v:$NL_SERVER_V4:3389" /sec:rdp
+    nl_capture_stop
+    nl_kill_all
+    save rdp
+}
+
 need_tools() {
     local pair missing=0
     for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump editcap:tshark openssl:openssl \
-                openvpn:openvpn ss:iproute2 "$PY":python3; do
+                openvpn:openvpn xrdp:xrdp xfreerdp:freerdp2-x11 Xvnc:tigervnc-standalone-server ss:iproute2 "$PY":python3; do
         command -v "${pair%%:*}" >/dev/null || { echo "missing ${pair%%:*} (apt-get install ${pair##*:})" >&2; missing=1; }
     done
     return "$missing"
@@ -96,7 +145,7 @@ need_tools() {
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
     need_tools || exit 1
-    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt) c
+    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp) c
     [ $# -gt 0 ] && all=("$@")
     nl_init
     for c in "${all[@]}"; do
