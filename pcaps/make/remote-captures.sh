@@ -133,6 +133,73 @@ cap_rdp() {
     save rdp
 }
 
+# ---- VNC ----
+
+# A minimal RFB 3.8 client (RFC 6143): version banners, security-type choice, VNC
+# authentication (DES of the challenge with the bit-reversed password, §7.2.2) or None,
+# SecurityResult, ClientInit (shared) and ServerInit with the desktop name, then one
+# FramebufferUpdateRequest; closes after the first update.  argv: host port sectype [password]
+write_rfb_client() {
+    cat >"$NL_TMP/rfb_client.py" <<'PYEOF'
+import socket, struct, sys
+from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES
+from cryptography.hazmat.primitives.ciphers import Cipher, modes
+
+def recvn(s, n):
+    b = b''
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            raise SystemExit('closed after %d of %d bytes' % (len(b), n))
+        b += c
+    return b
+
+host, port, want = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.create_connection((host, port))
+print('server', recvn(s, 12))
+s.sendall(b'RFB 003.008\n')
+types = recvn(s, recvn(s, 1)[0])
+print('types', list(types))
+s.sendall(bytes([want]))
+if want == 2:
+    key = bytes(int('{:08b}'.format(c)[::-1], 2) for c in sys.argv[4].encode()[:8].ljust(8, b'\0'))
+    enc = Cipher(TripleDES(key * 3), modes.ECB()).encryptor()
+    s.sendall(enc.update(recvn(s, 16)) + enc.finalize())
+result = struct.unpack('>I', recvn(s, 4))[0]
+print('result', result)
+if result:
+    raise SystemExit(1)
+s.sendall(b'\x01')                                  # ClientInit: shared
+w, h = struct.unpack('>HH', recvn(s, 4))
+recvn(s, 16)                                        # pixel format
+name = recvn(s, struct.unpack('>I', recvn(s, 4))[0])
+print('desktop', w, h, name)
+s.sendall(struct.pack('>BBHHHH', 3, 0, 0, 0, 64, 64))   # FramebufferUpdateRequest 64x64
+print('update', len(s.recv(65536)))
+s.close()
+PYEOF
+}
+
+# 2. VNC: TigerVNC's Xvnc in the server namespace on 198.51.100.20:5901 offering VNC
+#    authentication and None; the RFB client logs in once with each, then once more with
+#    a wrong password (SecurityResult failed, with a reason string).
+cap_vnc() {
+    write_rfb_client
+    nl_create 0
+    echo farm-pw1 | vncpasswd -f >"$NL_TMP/vncpasswd"
+    nl_spawn "$NL_SERVER" xvnc Xvnc :1 -interface "$NL_SERVER_V4" -rfbport 5901 -nolisten tcp \
+        -SecurityTypes VncAuth,None -PasswordFile "$NL_TMP/vncpasswd" \
+        -desktop 'farm-pc-07:1 (jdoe)' -geometry 1280x800 -depth 24
+    nl_wait_listen "$NL_SERVER" tcp 5901
+    nl_capture_start "$NL_TMP/vnc.pcap"
+    nl_laptop "$PY" "$NL_TMP/rfb_client.py" "$NL_SERVER_V4" 5901 2 farm-pw1 >>"$NL_TMP/rfb.log"
+    nl_laptop "$PY" "$NL_TMP/rfb_client.py" "$NL_SERVER_V4" 5901 1 >>"$NL_TMP/rfb.log"
+    nl_laptop "$PY" "$NL_TMP/rfb_client.py" "$NL_SERVER_V4" 5901 2 wrong-pw >>"$NL_TMP/rfb.log" 2>&1 || true
+    nl_capture_stop
+    nl_kill_all
+    save vnc
+}
+
 need_tools() {
     local pair missing=0
     for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump editcap:tshark openssl:openssl \
@@ -145,7 +212,7 @@ need_tools() {
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
     need_tools || exit 1
-    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp) c
+    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc) c
     [ $# -gt 0 ] && all=("$@")
     nl_init
     for c in "${all[@]}"; do
