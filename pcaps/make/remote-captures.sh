@@ -97,13 +97,15 @@ start_display() {
 # ---- RDP ----
 
 # xrdp in the server namespace with its own certificate; security_layer negotiate, so the
-# client's choice (/sec:tls or /sec:rdp) decides.  Listens on 198.51.100.20:$1 (default 3389).
-start_xrdp() {
-    local port=${1:-3389} d=$NL_TMP/xrdp
+# client's choice (/sec:tls or /sec:rdp) decides.  start_xrdp listens on 198.51.100.20:$1
+# (default 3389), start_xrdp_on on address $1, port $2.
+start_xrdp() { start_xrdp_on "$NL_SERVER_V4" "${1:-3389}"; }
+start_xrdp_on() {
+    local addr=$1 port=$2 d=$NL_TMP/xrdp
     mkdir -p "$d" /run/xrdp /var/run/xrdp
     openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -subj /CN=farm-pc-07 \
         -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
-    sed -e "s|^port=3389|port=tcp://$NL_SERVER_V4:$port|" -e "s|^certificate=.*|certificate=$d/cert.pem|" \
+    sed -e "s|^port=3389|port=tcp://$addr:$port|" -e "s|^certificate=.*|certificate=$d/cert.pem|" \
         -e "s|^key_file=.*|key_file=$d/key.pem|" -e 's|^fork=true|fork=false|' \
         /etc/xrdp/xrdp.ini >"$d/xrdp.ini"
     nl_spawn "$NL_SERVER" xrdp xrdp --nodaemon --config "$d/xrdp.ini"
@@ -200,10 +202,66 @@ cap_vnc() {
     save vnc
 }
 
+# ---- RDP and VNC through OpenSSH forwarding and SOCKS ----
+
+# sshd on the server's loopback, with a throwaway ed25519 host and client key.
+start_sshd_lo() {
+    local d=$NL_TMP/ssh
+    mkdir -p "$d" /run/sshd
+    ssh-keygen -q -t ed25519 -N '' -C sl-host -f "$d/host_key"
+    ssh-keygen -q -t ed25519 -N '' -C sl-client -f "$d/client_key"
+    cp "$d/client_key.pub" "$d/authorized_keys"
+    cat >"$d/sshd_config" <<EOT
+ListenAddress 127.0.0.1:22
+HostKey $d/host_key
+PidFile none
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+EOT
+    nl_spawn "$NL_SERVER" sshd /usr/sbin/sshd -D -e -f "$d/sshd_config"
+    nl_wait_listen "$NL_SERVER" tcp 22
+}
+
+# 3. A "farm" box exposing its desktops through OpenSSH: in the server namespace, xrdp and
+#    Xvnc listen on 127.0.0.1 only; one `ssh -N` to its own sshd forwards
+#    198.51.100.20:8443 -> 127.0.0.1:3389 (-L), 198.51.100.20:8080 -> 127.0.0.1:5901 (-L)
+#    and runs a SOCKS proxy on 198.51.100.20:1080 (-D).  The laptop then connects with
+#    xfreerdp to :8443, with the RFB client to :8080, and with xfreerdp through the SOCKS5
+#    proxy (/proxy:socks5://) to 127.0.0.1:3389.  Only the forwarded legs cross the wire.
+cap_ssh_fwd() {
+    write_rfb_client
+    nl_create 0
+    start_display
+    start_sshd_lo
+    start_xrdp_on 127.0.0.1 3389
+    nl_spawn "$NL_SERVER" xvnc Xvnc :1 -interface 127.0.0.1 -rfbport 5901 -nolisten tcp \
+        -SecurityTypes None -desktop 'farm-pc-07:1 (jdoe)' -geometry 1280x800 -depth 24
+    nl_wait_listen "$NL_SERVER" tcp 5901
+    nl_spawn "$NL_SERVER" ssh-fwd ssh -N -F /dev/null -i "$NL_TMP/ssh/client_key" -o IdentitiesOnly=yes \
+        -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o GatewayPorts=yes -L "$NL_SERVER_V4:8443:127.0.0.1:3389" \
+        -L "$NL_SERVER_V4:8080:127.0.0.1:5901" -D "$NL_SERVER_V4:1080" root@127.0.0.1
+    nl_wait_listen "$NL_SERVER" tcp 1080
+    nl_wait_listen "$NL_SERVER" tcp 8443
+    nl_wait_listen "$NL_SERVER" tcp 8080
+    nl_capture_start "$NL_TMP/ssh_fwd.pcap"
+    rdp_client "/v:$NL_SERVER_V4:8443" /sec:tls
+    nl_laptop "$PY" "$NL_TMP/rfb_client.py" "$NL_SERVER_V4" 8080 1 >>"$NL_TMP/rfb.log"
+    rdp_client /v:127.0.0.1:3389 /sec:tls "/proxy:socks5://$NL_SERVER_V4:1080"
+    nl_capture_stop
+    nl_kill_all
+    save ssh_fwd
+}
+
 need_tools() {
     local pair missing=0
     for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump editcap:tshark openssl:openssl \
-                openvpn:openvpn xrdp:xrdp xfreerdp:freerdp2-x11 Xvnc:tigervnc-standalone-server ss:iproute2 "$PY":python3; do
+                openvpn:openvpn ssh:openssh-client /usr/sbin/sshd:openssh-server xrdp:xrdp xfreerdp:freerdp2-x11 Xvnc:tigervnc-standalone-server ss:iproute2 "$PY":python3; do
         command -v "${pair%%:*}" >/dev/null || { echo "missing ${pair%%:*} (apt-get install ${pair##*:})" >&2; missing=1; }
     done
     return "$missing"
@@ -212,7 +270,7 @@ need_tools() {
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
     need_tools || exit 1
-    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc) c
+    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ssh_fwd) c
     [ $# -gt 0 ] && all=("$@")
     nl_init
     for c in "${all[@]}"; do
