@@ -258,10 +258,93 @@ cap_ssh_fwd() {
     save ssh_fwd
 }
 
+# ---- IKEv2 / IPsec (strongSwan) ----
+
+# strongswan.conf and swanctl.conf for one side ($1 = laptop|server).  This kernel has XFRM
+# netlink but no ESP transform ("ip xfrm state add ... proto esp": "Requested type not
+# found"), so ESP runs in user space through the kernel-libipsec plugin, which carries ESP
+# in UDP only: `encap = yes` forces NAT-T, so IKE_AUTH and ESP move to UDP 4500.  The vici
+# socket is TCP on the namespace's own loopback; each charon gets its own /run (pid file).
+write_swan_conf() {
+    local side=$1 d=$NL_TMP/swan-$1 me peer my_ts peer_ts
+    mkdir -p "$d/run"
+    if [ "$side" = laptop ]; then
+        me=$NL_LAPTOP_V4 peer=$NL_SERVER_V4 my_ts=10.10.1.1/32 peer_ts=10.10.2.1/32
+    else
+        me=$NL_SERVER_V4 peer=$NL_LAPTOP_V4 my_ts=10.10.2.1/32 peer_ts=10.10.1.1/32
+    fi
+    cat >"$d/strongswan.conf" <<EOT
+charon {
+    load = random nonce openssl pem pkcs1 x509 pubkey revocation constraints kdf hmac sha1 sha2 aes gcm kernel-libipsec kernel-netlink socket-default vici updown
+    filelog { stderr { default = 1 } }
+    install_routes = yes
+    send_vendor_id = yes
+    plugins { vici { socket = tcp://127.0.0.1:4502 } }
+}
+EOT
+    cat >"$d/swanctl.conf" <<EOT
+connections {
+    farm {
+        version = 2
+        local_addrs = $me
+        remote_addrs = $peer
+        encap = yes
+        proposals = aes128-sha256-modp2048
+        local { auth = psk
+                id = $side@farm.example }
+        remote { auth = psk }
+        children {
+            lan {
+                local_ts = $my_ts
+                remote_ts = $peer_ts
+                esp_proposals = aes128gcm16
+                start_action = none
+            }
+        }
+    }
+}
+secrets { ike-farm { secret = "throwaway-psk-$RANDOM$RANDOM" } }
+EOT
+}
+
+start_charon() {
+    local side=$1 ns=$2 d=$NL_TMP/swan-$1
+    nl_spawn "$ns" "charon-$side" env STRONGSWAN_CONF="$d/strongswan.conf" \
+        unshare -m sh -c "mount --bind '$d/run' /run && exec /usr/lib/ipsec/charon"
+    nl_wait_listen "$ns" udp 500
+    ip netns exec "$ns" swanctl --load-all --uri tcp://127.0.0.1:4502 --file "$d/swanctl.conf" \
+        >>"$NL_TMP/swanctl.log" 2>&1
+}
+
+# 4. IKEv2 with a pre-shared key between the namespaces, NAT-T forced (UDP 500, then 4500),
+#    then ESP-in-UDP carrying three pings between 10.10.1.1 (laptop) and 10.10.2.1 (server).
+cap_ike() {
+    nl_create 0
+    write_swan_conf laptop
+    write_swan_conf server
+    # both sides must share the one PSK
+    sed -i "s/secret = .*/$(grep -o 'secret = .*' "$NL_TMP/swan-laptop/swanctl.conf")/" \
+        "$NL_TMP/swan-server/swanctl.conf"
+    nl_laptop ip addr add 10.10.1.1/32 dev lo
+    nl_server ip addr add 10.10.2.1/32 dev lo
+    start_charon laptop "$NL_LAPTOP"
+    start_charon server "$NL_SERVER"
+    nl_capture_start "$NL_TMP/ike.pcap"
+    nl_laptop swanctl --initiate --child lan --uri tcp://127.0.0.1:4502 >>"$NL_TMP/swanctl.log" 2>&1 ||
+        { cat "$NL_TMP/swanctl.log" "$NL_TMP/charon-laptop.log" >&2; return 1; }
+    sleep 1
+    nl_laptop ping -c 3 -i 0.5 -I 10.10.1.1 10.10.2.1 >>"$NL_TMP/ping.log" 2>&1 ||
+        nl_log "no answer through the tunnel: $(tail -n 2 "$NL_TMP/ping.log" | tr '\n' ' ')"
+    nl_laptop swanctl --terminate --ike farm --uri tcp://127.0.0.1:4502 >>"$NL_TMP/swanctl.log" 2>&1 || true
+    nl_capture_stop
+    nl_kill_all
+    save ike
+}
+
 need_tools() {
     local pair missing=0
     for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump editcap:tshark openssl:openssl \
-                openvpn:openvpn ssh:openssh-client /usr/sbin/sshd:openssh-server xrdp:xrdp xfreerdp:freerdp2-x11 Xvnc:tigervnc-standalone-server ss:iproute2 "$PY":python3; do
+                openvpn:openvpn ssh:openssh-client /usr/sbin/sshd:openssh-server swanctl:strongswan-swanctl /usr/lib/ipsec/charon:strongswan-charon xrdp:xrdp xfreerdp:freerdp2-x11 Xvnc:tigervnc-standalone-server ss:iproute2 "$PY":python3; do
         command -v "${pair%%:*}" >/dev/null || { echo "missing ${pair%%:*} (apt-get install ${pair##*:})" >&2; missing=1; }
     done
     return "$missing"
@@ -270,7 +353,7 @@ need_tools() {
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
     need_tools || exit 1
-    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ssh_fwd) c
+    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ssh_fwd ike) c
     [ $# -gt 0 ] && all=("$@")
     nl_init
     for c in "${all[@]}"; do
