@@ -114,5 +114,7 @@ int sl_scen_rat_anydesk_discovery(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_rustdesk(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_rmm(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_rat_tools(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_vpn_tunnels(struct sl_pcapw *w, uint64_t t0);
 
 #endif
