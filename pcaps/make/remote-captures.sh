@@ -2,7 +2,7 @@
 # remote-captures.sh — re-make the remote-access and VPN captures in pcaps/real/ by running
 # real software (OpenVPN, xrdp + FreeRDP, TigerVNC, strongSwan, OpenSSH forwarding) between
 # the two network namespaces of netns-lib.sh.  Usage (root):
-#   pcaps/make/remote-captures.sh [openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ike ssh_fwd]
+#   pcaps/make/remote-captures.sh [openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ssh_fwd ike]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
