@@ -372,3 +372,25 @@ int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0)
 	}
 	return rc;
 }
+
+/* ClientHellos naming the relays and consoles of remote-support tools that
+ * have no public wire format, so only their names tell them apart: Splashtop
+ * (*.relay.splashtop.com), Zoho Assist, GoTo/LogMeIn and a ScreenConnect
+ * cloud instance (vendors' firewall allow-list articles). */
+int sl_scen_names_rmm(struct sl_pcapw *w, uint64_t t0)
+{
+	static const struct { uint16_t cport; const char *server; uint16_t sport; const char *sni; } f[] = {
+		{ 41101, "198.51.100.31", 443, "st2-relay-04.relay.splashtop.com" },
+		{ 41102, "198.51.100.32", 443, "assist.zoho.zohoassist.com" },
+		{ 41103, "198.51.100.33", 443, "control.logmein-gateway.com" },
+		{ 41104, "198.51.100.34", 443, "farmhelp.screenconnect.com" },
+	};
+	uint64_t t = t0;
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !rc; i++) {
+		rc = tls_hello_flow(w, &t, f[i].cport, f[i].server, f[i].sport, f[i].sni);
+		t += 200 * SL_MS;
+	}
+	return rc;
+}

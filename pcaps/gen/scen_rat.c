@@ -188,3 +188,104 @@ int sl_scen_rat_rustdesk(struct sl_pcapw *w, uint64_t t0)
 		rc = rd_tcp_relay(w, &t);
 	return rc;
 }
+
+/* ---- NoMachine, Radmin, tinc, WireGuard ---- */
+
+/* Fills a message with deterministic non-zero filler after its fixed head. */
+static void fill(uint8_t *p, size_t from, size_t n, uint8_t seed)
+{
+	for (size_t i = from; i < n; i++)
+		p[i] = (uint8_t)(seed + 37 * i) | 1;
+}
+
+/* NoMachine: "NXSH-<version>\n" answered by "NXD-<version>\n" (the text
+ * lines before TLS), TCP 4000.  Radmin: the 10-byte hello and 46-byte
+ * answer of nDPI's description (9-byte header 01 00 00 00 L ...), TCP 4899. */
+static int rat_text_tools(struct sl_pcapw *w, uint64_t *t)
+{
+	static const char nx_c[] = "NXSH-8.10.1\n", nx_s[] = "NXD-8.10.1\n";
+	uint8_t rh[10] = { 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x08, 0x08 };
+	uint8_t rs[46] = { 0x01, 0x00, 0x00, 0x00, 0x25, 0x00, 0x00, 0x02, 0x12, 0x08, 0x02 };
+	struct sl_conv_cfg cfg;
+
+	fill(rs, 11, sizeof(rs), 0x40);
+	rs[13] = 0x0a;
+	const struct sl_conv_msg nx[] = { { nx_c, sizeof(nx_c) - 1, nx_s, sizeof(nx_s) - 1, 0, 0 } };
+	const struct sl_conv_msg ra[] = { { rh, sizeof(rh), rs, sizeof(rs), 0, 0 } };
+	if (sl_scen_cfg(&cfg, "10.77.0.2", 40500, "198.51.100.95", 4000, 2, 30))
+		return -EINVAL;
+	int rc = sl_scen_tcp(w, &cfg, t, SL_SCEN_HANDSHAKE, nx, 1, SL_CLOSE_FIN_CLIENT);
+	*t += SL_SEC;
+	if (!rc && sl_scen_cfg(&cfg, "10.77.0.2", 40501, "198.51.100.96", 4899, 2, 30))
+		return -EINVAL;
+	return rc ? rc : sl_scen_tcp(w, &cfg, t, SL_SCEN_HANDSHAKE, ra, 1, SL_CLOSE_FIN_CLIENT);
+}
+
+/* NoMachine, Radmin: see rat_text_tools(). */
+int sl_scen_rat_tools(struct sl_pcapw *w, uint64_t t0)
+{
+	uint64_t t = t0;
+
+	return rat_text_tools(w, &t);
+}
+
+/* tinc 1.0 meta connection, TCP 655: both ID lines ("0 name 17\n"), then
+ * the client's METAKEY request start. */
+static int vpn_tinc(struct sl_pcapw *w, uint64_t *t)
+{
+	static const char id_c[] = "0 laptop7 17\n", id_s[] = "0 farmgw 17\n";
+	static const char mk[] = "1 94 64 0 0 A1B2C3D4E5F60718293A4B5C6D7E8F90\n";
+	struct sl_conv_cfg cfg;
+	const struct sl_conv_msg m[] = {
+		{ id_c, sizeof(id_c) - 1, id_s, sizeof(id_s) - 1, 0, 0 },
+		{ mk, sizeof(mk) - 1, NULL, 0, 0, 0 },
+	};
+
+	if (sl_scen_cfg(&cfg, "10.77.0.2", 40600, "198.51.100.97", 655, 2, 35))
+		return -EINVAL;
+	return sl_scen_tcp(w, &cfg, t, SL_SCEN_HANDSHAKE, m, 2, SL_CLOSE_FIN_CLIENT);
+}
+
+/* WireGuard, UDP 51820: handshake initiation (type 1, 148 bytes, sender
+ * index 0x1a2b3c4d), response (type 2, 92 bytes, receiver = that index),
+ * then two transport messages each way (type 4, counters 0 and 1, 32
+ * bytes: 16 of padded payload and the 16-byte tag). */
+static int vpn_wireguard(struct sl_pcapw *w, uint64_t *t)
+{
+	uint8_t init[148] = { 1, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a };
+	uint8_t resp[92] = { 2, 0, 0, 0, 0x88, 0x77, 0x66, 0x55, 0x4d, 0x3c, 0x2b, 0x1a };
+	uint8_t dc[2][48], ds[2][48];
+	struct sl_conv_cfg cfg;
+
+	fill(init, 8, sizeof(init), 0x11);
+	fill(resp, 12, sizeof(resp), 0x22);
+	for (int i = 0; i < 2; i++) {
+		static const uint8_t to_s[4] = { 0x88, 0x77, 0x66, 0x55 }, to_c[4] = { 0x4d, 0x3c, 0x2b, 0x1a };
+		memset(dc[i], 0, 16);
+		memset(ds[i], 0, 16);
+		dc[i][0] = ds[i][0] = 4;
+		memcpy(dc[i] + 4, to_s, 4);
+		memcpy(ds[i] + 4, to_c, 4);
+		dc[i][8] = ds[i][8] = (uint8_t)i;
+		fill(dc[i], 16, 48, (uint8_t)(0x33 + i));
+		fill(ds[i], 16, 48, (uint8_t)(0x44 + i));
+	}
+	const struct sl_conv_msg m[] = {
+		{ init, sizeof(init), resp, sizeof(resp), 0, 0 },
+		{ dc[0], 48, ds[0], 48, 0, 0 },
+		{ dc[1], 48, ds[1], 48, 500 * SL_MS, 0 },
+	};
+	if (sl_scen_cfg(&cfg, "10.77.0.2", 40700, "198.51.100.98", 51820, 2, 40))
+		return -EINVAL;
+	return sl_scen_udp(w, &cfg, t, m, 3);
+}
+
+/* tinc and WireGuard: see vpn_tinc() and vpn_wireguard(). */
+int sl_scen_vpn_tunnels(struct sl_pcapw *w, uint64_t t0)
+{
+	uint64_t t = t0;
+	int rc = vpn_tinc(w, &t);
+
+	t += SL_SEC;
+	return rc ? rc : vpn_wireguard(w, &t);
+}

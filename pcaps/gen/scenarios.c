@@ -81,6 +81,12 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_sanctioned_support },
 	{ "pyongyang-hours", "company edge: Houston home line used 09:20-17:20 KST on three days (night in Houston)",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_pyongyang_hours },
+	{ "names-rmm", "TLS ClientHellos naming Splashtop, Zoho Assist, GoTo/LogMeIn and ScreenConnect hosts",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_rmm },
+	{ "rat-tools", "synthetic NoMachine NXSH-/NXD- lines on TCP 4000 and Radmin hello/answer on TCP 4899",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_tools },
+	{ "vpn-tunnels", "synthetic tinc 1.0 ID lines and METAKEY on TCP 655, WireGuard handshake and transport on UDP 51820",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_vpn_tunnels },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

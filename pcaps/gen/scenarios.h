@@ -168,5 +168,8 @@ int sl_scen_us_vpn_exit(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_honest_worker(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_traveller(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_pyongyang_hours(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_names_rmm(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_rat_tools(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_vpn_tunnels(struct sl_pcapw *w, uint64_t t0);
 
 #endif
