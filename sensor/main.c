@@ -17,6 +17,7 @@
 #include "sightline/eve.h"
 #include "sightline/field.h"
 #include "sightline/mmdb_build.h"
+#include "sightline/rules.h"
 #include "sl_build_config.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -28,6 +29,8 @@ static const char usage_text[] =
 	"  sightline --list-fields | --dump-config | --version | --help\n"
 	"  sightline mmdb build [--type NAME] [--description TEXT] IN.csv... OUT.mmdb\n"
 	"                                           compile CIDR lists into a MaxMind DB\n"
+	"  sightline rules check [PATH]             validate rules (errors as FILE:LINE:COL)\n"
+	"  sightline rules test [PATH]              run the rules' embedded examples\n"
 	"\n"
 	"sightline is a passive network sensor that exposes concealed origin (VPN exits,\n"
 	"remote-desktop relays, laptop farms) in remote-worker traffic. It writes one\n"
@@ -332,6 +335,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "mmdb") == 0)
 		return mmdb_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return sl_rules_main(argc - 1, argv + 1);
 	struct opts o = { 0 };
 	struct sl_config cfg = { 0 };
 	/* First thing: a Ctrl-C while thousands of inputs are being checked

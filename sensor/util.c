@@ -1,13 +1,16 @@
 /* Shared helpers declared in common.h: address text, CIDR prefixes, packet
- * time formatting and the startup allocator. */
+ * time formatting, the startup allocator and finding bundled data files. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sightline/common.h"
+#include "sl_build_config.h"
 
 int sl_addr_cmp(const struct sl_addr *a, const struct sl_addr *b)
 {
@@ -129,4 +132,24 @@ char *sl_xstrdup(const char *s)
 	char *p = sl_xmalloc(n);
 	memcpy(p, s, n);
 	return p;
+}
+
+/* Beside the executable in rules/ first (an uninstalled build tree, where
+ * rules/meson.build puts the data), else the installed SL_DATADIR. */
+bool sl_find_bundled(const char *file, char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(out, len, "%s/rules/%s", exe, file);
+			if (access(out, R_OK) == 0)
+				return true;
+		}
+	}
+	snprintf(out, len, "%s/%s", SL_DATADIR, file);
+	return access(out, R_OK) == 0;
 }

@@ -88,4 +88,12 @@ void *sl_xmalloc(size_t n);
 void *sl_xcalloc(size_t n, size_t size);
 char *sl_xstrdup(const char *s);
 
+/**
+ * Path of a bundled data file or directory (e.g. "intel.mmdb", "sigma"):
+ * <executable's directory>/rules/FILE when readable (an uninstalled build),
+ * else SL_DATADIR/FILE.  Writes the path into out (the caller's buffer) even
+ * when neither exists, so messages can name it; returns whether it exists.
+ */
+bool sl_find_bundled(const char *file, char *out, size_t len);
+
 #endif

@@ -57,7 +57,7 @@ struct sl_rules;
 
 /**
  * Load and compile every rule of path: a .yml/.yaml file, or a directory
- * whose *.yml/*.yaml files are read in name order.  A NULL or empty path
+ * whose *.yml and *.yaml files are read in name order.  A NULL or empty path
  * loads the bundled pack (beside the executable in rules/, else the
  * installed data directory).  Every field a rule names must be in the field
  * catalogue.  On the first error returns a negative errno and fills *err;
@@ -81,6 +81,14 @@ int sl_rules_check(const char *path, void (*report)(void *ctx, const struct sl_r
  */
 int sl_rules_test(const char *path, FILE *out, unsigned *passed, unsigned *failed,
 		  struct sl_rule_error *err);
+
+/**
+ * Like sl_rules_load() for one rule file already in memory (buf, len; may
+ * hold several YAML documents); name is used in error messages.  Used by
+ * the fuzz harness and tests.  Caller owns *out (free with sl_rules_destroy()).
+ */
+int sl_rules_load_mem(const char *name, const char *buf, size_t len, struct sl_rules **out,
+		      struct sl_rule_error *err);
 
 /** Free a pack.  Accepts NULL. */
 void sl_rules_destroy(struct sl_rules *rules);
@@ -106,7 +114,8 @@ typedef void (*sl_rule_hit_fn)(void *ctx, const struct sl_rule_info *rule);
 
 /**
  * Evaluate every non-correlation rule against one event and call hit for
- * each match, in pack order.  Allocates nothing.
+ * each match, in pack order.  Allocates nothing and looks no field up by
+ * name (libc's regexec, used by |re, may allocate internally).
  */
 void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *src,
 		    sl_rule_hit_fn hit, void *ctx);
@@ -127,7 +136,9 @@ void sl_correlator_destroy(struct sl_correlator *c);
 /**
  * Feed one hit of a base rule seen in event src at packet time t: updates
  * every correlation rule that lists the rule and calls hit for each whose
- * condition becomes true (once per group and timespan window).
+ * condition becomes true.  A group that fires starts counting afresh, so
+ * one burst of hits raises one correlation hit.  Times are kept to the
+ * second.  Allocates nothing.
  */
 void sl_correlator_feed(struct sl_correlator *c, const struct sl_rule_info *base,
 			const struct sl_field_source *src, sl_time_us t,
@@ -135,5 +146,12 @@ void sl_correlator_feed(struct sl_correlator *c, const struct sl_rule_info *base
 
 /** Groups forgotten to stay within max_groups (for the stats event). */
 uint64_t sl_correlator_evictions(const struct sl_correlator *c);
+
+/**
+ * `sightline rules check|test [PATH]` (argv[0] is "rules").  Prints to
+ * stdout/stderr and returns the exit code: 0 good, 1 a test example
+ * failed, 2 usage or rule errors.
+ */
+int sl_rules_main(int argc, char **argv);
 
 #endif

@@ -264,32 +264,12 @@ static int open_db(struct geo_db *db, const char *path, uint32_t schema, const c
 	return 0;
 }
 
-/* A bundled file: beside the executable in rules/ (the build tree), else in
- * SL_DATADIR (an install).  False when neither has it. */
-static bool find_bundled(const char *file, char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(out, len, "%s/rules/%s", exe, file);
-			if (access(out, R_OK) == 0)
-				return true;
-		}
-	}
-	snprintf(out, len, "%s/%s", SL_DATADIR, file);
-	return access(out, R_OK) == 0;
-}
-
 /* Append a bundled database when it exists; note it when it does not. */
 static int add_bundled(struct sl_geo *g, const char *file, uint32_t schema, char *err,
 		       size_t errlen)
 {
 	char path[PATH_MAX + 64];
-	if (!find_bundled(file, path, sizeof(path))) {
+	if (!sl_find_bundled(file, path, sizeof(path))) {
 		size_t used = strlen(g->note);
 		snprintf(g->note + used, sizeof(g->note) - used, "%sbundled %s not found beside the "
 			 "program (rules/) or in %s", used ? "; " : "", file, SL_DATADIR);

@@ -1,0 +1,216 @@
+/* Internals of the rule pack: the YAML node tree with marks, the compiled
+ * form of rules (matchers, condition tree, correlation), the pack's arena
+ * and the error context shared by the loader's files. */
+#ifndef SENSOR_RULES_RULES_PRIV_H
+#define SENSOR_RULES_RULES_PRIV_H
+
+#include <regex.h>
+#include <stdarg.h>
+
+#include "sightline/field.h"
+#include "sightline/rules.h"
+
+/* ---- YAML node tree (rules_yaml.c) ---- */
+
+enum ynode_type { YN_SCALAR, YN_MAP, YN_SEQ };
+
+struct ynode {
+	enum ynode_type type;
+	unsigned line, col;    /* 1-based start of the node */
+	char *s;               /* scalar text, NUL-terminated (may hold NULs: len) */
+	size_t len;
+	bool plain;            /* plain scalar: may mean null, a bool or a number */
+	bool quoted;           /* single- or double-quoted on one line */
+	struct ynode **kids;   /* map: key, value, key, value...; seq: items */
+	size_t n;              /* entries in kids */
+};
+
+/* Every document of a YAML text, in order.  Free with ydocs_free(). */
+struct ydocs {
+	struct ynode **docs;
+	size_t n;
+};
+
+/* Parse text; on error fills *line, *col and msg and returns -EINVAL. */
+int ydocs_parse(const char *text, size_t len, struct ydocs *out, unsigned *line, unsigned *col,
+		char *msg, size_t msglen);
+void ydocs_free(struct ydocs *d);
+/* The value of key in map n, or NULL. */
+const struct ynode *ymap_get(const struct ynode *n, const char *key);
+/* A plain null: ~, null, Null, NULL or empty. */
+bool ynode_is_null(const struct ynode *n);
+
+/* ---- arena: everything compiled lives until the pack is destroyed ---- */
+
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head;
+};
+void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL on out of memory */
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+
+/* ---- compiled detection ---- */
+
+enum mop {
+	MOP_EQ, MOP_CONTAINS, MOP_STARTSWITH, MOP_ENDSWITH, MOP_RE, MOP_CIDR,
+	MOP_GT, MOP_GTE, MOP_LT, MOP_LTE, MOP_EXISTS, MOP_FIELDREF,
+};
+
+enum mval_kind { MV_NULL, MV_STR, MV_NUM, MV_BOOL, MV_ADDR, MV_CIDR, MV_RE, MV_FIELD };
+
+/* One constant of a matcher, converted at load to the form it is compared in. */
+struct mval {
+	enum mval_kind kind;
+	const char *s;    /* MV_STR: lowered unless cased */
+	size_t len;
+	double d;         /* MV_NUM */
+	int64_t i;        /* MV_NUM when is_int */
+	bool is_int;
+	bool b;           /* MV_BOOL, and exists' wish */
+	struct sl_addr addr;      /* MV_ADDR (string constant that is an address) */
+	struct sl_cidr cidr;      /* MV_CIDR */
+	regex_t *re;              /* MV_RE, owned by the pack's regex list */
+	const struct sl_field *ref; /* MV_FIELD */
+};
+
+/* "field|modifiers: value(s)". */
+struct matcher {
+	const struct sl_field *f;
+	enum mop op;
+	bool all;     /* every value must match (|all) */
+	bool cased;   /* case-sensitive text comparison (|cased) */
+	struct mval *vals;
+	size_t n_vals;
+};
+
+/* A selection: any of its alternatives (a list of maps), each alternative
+ * all of its matchers (a map). */
+struct alt {
+	struct matcher *m;
+	size_t n;
+};
+struct selection {
+	const char *name;
+	struct alt *alts;
+	size_t n_alts;
+};
+
+enum cop { COP_SEL, COP_NOT, COP_AND, COP_OR, COP_ONE_OF, COP_ALL_OF };
+
+/* A node of the condition tree; children are indexes into the rule's nodes. */
+struct cnode {
+	enum cop op;
+	uint32_t a, b;      /* NOT: a; AND/OR: a, b; SEL: a = selection */
+	uint32_t off, cnt;  /* ONE_OF/ALL_OF: selections ofsel[off..off+cnt) */
+};
+
+#define CORR_MAX 16 /* largest threshold / listed rules of a correlation */
+
+enum corr_type { CORR_EVENT_COUNT, CORR_VALUE_COUNT, CORR_TEMPORAL };
+
+struct corr_ref {
+	const char *text;
+	unsigned line, col;
+};
+
+struct correlation {
+	enum corr_type type;
+	struct corr_ref *refs;      /* as written; resolved into bases */
+	uint32_t *bases;            /* rule indexes */
+	size_t n_refs;
+	const struct sl_field **group_by;
+	size_t n_group_by;
+	sl_time_us timespan;
+	uint32_t threshold;         /* count >= threshold fires */
+	const struct sl_field *field; /* value_count: the field whose values count */
+};
+
+/* One embedded example: field values and whether the rule must match. */
+struct ex_field {
+	const struct sl_field *f;
+	bool absent;
+	struct sl_value v;
+};
+struct example {
+	bool want_match;
+	unsigned line, col;
+	struct ex_field *fields;
+	size_t n;
+};
+
+struct rule {
+	struct sl_rule_info info;
+	const char *name;          /* optional, for correlation references */
+	unsigned id_line, id_col, name_line, name_col;
+	struct selection *sels;
+	size_t n_sels;
+	struct cnode *nodes;
+	uint32_t root;
+	uint32_t *ofsel;
+	struct correlation *corr;  /* NULL for a detection rule */
+	struct example *examples;
+	size_t n_examples;
+};
+
+/* For each base rule, the correlation rules that list it. */
+struct feed_link {
+	uint32_t corr;  /* correlation rule index */
+	uint32_t pos;   /* position of the base in its list (temporal) */
+};
+
+struct sl_rules {
+	struct arena arena;
+	struct rule **rules;
+	size_t n, cap;
+	regex_t **regexes;
+	size_t n_re, cap_re;
+	struct feed_link **links; /* per rule; n_links[i] entries */
+	uint32_t *n_links;
+};
+
+/* ---- compile context and errors ---- */
+
+struct cctx {
+	struct sl_rules *pack;
+	const char *file;
+	void (*report)(void *ctx, const struct sl_rule_error *e);
+	void *rctx;
+	unsigned errors;
+};
+
+void cerr(struct cctx *c, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define CERR_AT(c, node, ...) cerr((c), (node)->line, (node)->col, __VA_ARGS__)
+
+/* Compile one document into a rule (rules_compile.c); false on errors. */
+bool rule_compile(struct cctx *c, const struct ynode *doc);
+/* Compile a detection map into r (rules_detect.c). */
+bool detection_compile(struct cctx *c, struct rule *r, const struct ynode *det);
+/* Compile a condition string over r's selections (rules_cond.c). */
+bool condition_compile(struct cctx *c, struct rule *r, const struct ynode *cond);
+/* Compile a correlation map into r (rules_corr.c). */
+bool correlation_compile(struct cctx *c, struct rule *r, const struct ynode *corr);
+/* Resolve every correlation's rule references (after all files). */
+bool correlations_resolve(struct cctx *c);
+/* Compile tests: {match, nomatch} (rules_test.c). */
+bool examples_compile(struct cctx *c, struct rule *r, const struct ynode *tests);
+/* A catalogue field by name, or an error with a suggestion at node. */
+const struct sl_field *field_lookup(struct cctx *c, const char *name, unsigned line, unsigned col);
+/* Keep a compiled regex for regfree at destroy; false on out of memory. */
+bool pack_add_regex(struct sl_rules *p, regex_t *re);
+
+/* Evaluate one detection rule against src (rules_match.c). */
+bool rule_eval(const struct rule *r, const struct sl_field_source *src);
+/* Evaluate a condition tree node. */
+bool cond_eval(const struct rule *r, uint32_t node, const struct sl_field_source *src);
+/* Evaluate a selection. */
+bool selection_eval(const struct selection *s, const struct sl_field_source *src);
+
+/* ASCII lower case, independent of the locale. */
+static inline char lower_ascii(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+}
+
+#endif

@@ -1,0 +1,254 @@
+/* A small YAML loader for rule files: libyaml events into a tree of nodes
+ * that keep their marks (line, column), so every later error can point at
+ * the exact place.  Anchors and aliases are refused: rules do not need
+ * them, and refusing them rules out alias bombs and cycles. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "rules_priv.h"
+
+#define MAX_DEPTH 32 /* nesting of maps and lists: rules need 6 */
+
+struct yload {
+	yaml_parser_t p;
+	unsigned *line, *col;
+	char *msg;
+	size_t msglen;
+};
+
+static int fail_at(struct yload *y, unsigned line, unsigned col, const char *what)
+{
+	*y->line = line;
+	*y->col = col;
+	snprintf(y->msg, y->msglen, "%s", what);
+	return -EINVAL;
+}
+
+static int fail(struct yload *y, yaml_mark_t m, const char *what)
+{
+	return fail_at(y, (unsigned)m.line + 1, (unsigned)m.column + 1, what);
+}
+
+static int next_event(struct yload *y, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&y->p, ev))
+		return 0;
+	char text[400];
+	snprintf(text, sizeof(text), "YAML syntax error: %s%s%s (check indentation: spaces only, "
+		 "no tabs)", y->p.problem ? y->p.problem : "unreadable input",
+		 y->p.context ? " " : "", y->p.context ? y->p.context : "");
+	return fail(y, y->p.problem_mark, text);
+}
+
+static void node_free(struct ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		node_free(n->kids[i]);
+	free(n->kids);
+	free(n->s);
+	free(n);
+}
+
+static int add_kid(struct ynode *n, struct ynode *k)
+{
+	if ((n->n & (n->n - 1)) == 0 || n->n == 0) { /* grow at powers of two */
+		size_t cap = n->n ? n->n * 2 : 4;
+		struct ynode **nk = realloc(n->kids, cap * sizeof(*nk));
+		if (!nk)
+			return -ENOMEM;
+		n->kids = nk;
+	}
+	n->kids[n->n++] = k;
+	return 0;
+}
+
+static struct ynode *new_node(enum ynode_type t, yaml_mark_t m)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+	if (n) {
+		n->type = t;
+		n->line = (unsigned)m.line + 1;
+		n->col = (unsigned)m.column + 1;
+	}
+	return n;
+}
+
+static int load_node(struct yload *y, yaml_event_t *ev, unsigned depth, struct ynode **out);
+
+static struct ynode *scalar_node(const yaml_event_t *ev)
+{
+	struct ynode *n = new_node(YN_SCALAR, ev->start_mark);
+	if (!n || !(n->s = malloc(ev->data.scalar.length + 1))) {
+		free(n);
+		return NULL;
+	}
+	memcpy(n->s, ev->data.scalar.value, ev->data.scalar.length);
+	n->s[ev->data.scalar.length] = '\0';
+	n->len = ev->data.scalar.length;
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	n->quoted = (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		     ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) &&
+		    ev->start_mark.line == ev->end_mark.line;
+	return n;
+}
+
+/* Keys of one map must differ: YAML says so, and a repeated key in a rule
+ * is a mistake whose second half would otherwise silently win. */
+static int check_duplicate(struct yload *y, const struct ynode *map, const struct ynode *key)
+{
+	if (key->type != YN_SCALAR)
+		return fail_at(y, key->line, key->col,
+			       "a map key must be plain text, not a map or a list");
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (strcmp(map->kids[i]->s, key->s) == 0) {
+			char text[300];
+			snprintf(text, sizeof(text), "duplicate key '%.100s' (first on line %u); "
+				 "merge the two entries", key->s, map->kids[i]->line);
+			return fail_at(y, key->line, key->col, text);
+		}
+	return 0;
+}
+
+/* Children of a map or sequence until its end event. */
+static int load_children(struct yload *y, struct ynode *n, unsigned depth)
+{
+	yaml_event_type_t end = n->type == YN_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+	for (;;) {
+		yaml_event_t ev;
+		int rc = next_event(y, &ev);
+		if (rc < 0)
+			return rc;
+		if (ev.type == end) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		struct ynode *k = NULL;
+		rc = load_node(y, &ev, depth + 1, &k);
+		if (rc == 0 && n->type == YN_MAP && (n->n % 2) == 0)
+			rc = check_duplicate(y, n, k);
+		if (rc == 0 && (rc = add_kid(n, k)) == 0)
+			k = NULL;
+		node_free(k);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/* Build the node that starts with ev (consumed here). */
+static int load_node(struct yload *y, yaml_event_t *ev, unsigned depth, struct ynode **out)
+{
+	yaml_mark_t m = ev->start_mark;
+	struct ynode *n = NULL;
+	int rc = 0;
+	if (ev->type == YAML_ALIAS_EVENT ||
+	    (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
+	    (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor) ||
+	    (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor))
+		rc = fail(y, m, "anchors and aliases (&name, *name) are not supported in rules; "
+			  "write the value out");
+	else if (depth > MAX_DEPTH)
+		rc = fail(y, m, "nesting too deep for a rule (more than 32 levels)");
+	else if (ev->type == YAML_SCALAR_EVENT)
+		rc = (n = scalar_node(ev)) ? 0 : -ENOMEM;
+	else if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
+		n = new_node(ev->type == YAML_MAPPING_START_EVENT ? YN_MAP : YN_SEQ, m);
+		rc = n ? 0 : -ENOMEM;
+	} else
+		rc = fail(y, m, "unexpected YAML structure");
+	yaml_event_delete(ev);
+	if (rc == 0 && n->type != YN_SCALAR)
+		rc = load_children(y, n, depth);
+	if (rc < 0) {
+		node_free(n);
+		return rc;
+	}
+	*out = n;
+	return 0;
+}
+
+static int add_doc(struct ydocs *d, struct ynode *n)
+{
+	struct ynode **nd = realloc(d->docs, (d->n + 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	d->docs = nd;
+	d->docs[d->n++] = n;
+	return 0;
+}
+
+/* Stream: documents of one root node each, until the stream ends. */
+static int load_stream(struct yload *y, struct ydocs *out)
+{
+	for (;;) {
+		yaml_event_t ev;
+		int rc = next_event(y, &ev);
+		if (rc < 0)
+			return rc;
+		yaml_event_type_t t = ev.type;
+		if (t == YAML_STREAM_END_EVENT || t == YAML_NO_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (t == YAML_STREAM_START_EVENT || t == YAML_DOCUMENT_START_EVENT ||
+		    t == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&ev);
+			continue;
+		}
+		struct ynode *n = NULL;
+		if ((rc = load_node(y, &ev, 0, &n)) == 0 && (rc = add_doc(out, n)) < 0)
+			node_free(n);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+int ydocs_parse(const char *text, size_t len, struct ydocs *out, unsigned *line, unsigned *col,
+		char *msg, size_t msglen)
+{
+	struct yload y = { .line = line, .col = col, .msg = msg, .msglen = msglen };
+	memset(out, 0, sizeof(*out));
+	if (!yaml_parser_initialize(&y.p))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&y.p, (const unsigned char *)text, len);
+	int rc = load_stream(&y, out);
+	yaml_parser_delete(&y.p);
+	if (rc == -ENOMEM) {
+		*line = *col = 0;
+		snprintf(msg, msglen, "out of memory reading the rule file");
+	}
+	if (rc < 0)
+		ydocs_free(out);
+	return rc;
+}
+
+void ydocs_free(struct ydocs *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		node_free(d->docs[i]);
+	free(d->docs);
+	d->docs = NULL;
+	d->n = 0;
+}
+
+const struct ynode *ymap_get(const struct ynode *n, const char *key)
+{
+	if (!n || n->type != YN_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < n->n; i += 2)
+		if (strcmp(n->kids[i]->s, key) == 0)
+			return n->kids[i + 1];
+	return NULL;
+}
+
+bool ynode_is_null(const struct ynode *n)
+{
+	if (n->type != YN_SCALAR || !n->plain)
+		return false;
+	return n->s[0] == '\0' || !strcmp(n->s, "~") || !strcmp(n->s, "null") ||
+	       !strcmp(n->s, "Null") || !strcmp(n->s, "NULL");
+}

@@ -1,0 +1,497 @@
+/* Unit tests of the rule language: modifiers, types, list semantics, case,
+ * regex, CIDR, fieldref, exists/null, condition precedence and quantifiers,
+ * correlations (event_count, value_count, temporal, expiry, eviction), and
+ * that matching the bundled-style rules allocates nothing. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sightline/rules.h"
+#include "testhelp.h"
+
+/* ---- counting allocations (glibc; not under sanitizers, which own malloc) ---- */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_MALLOC_HOOK 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+#define NO_MALLOC_HOOK 1
+#endif
+
+#ifndef NO_MALLOC_HOOK
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t s);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+static int allocs;
+static bool counting;
+void *malloc(size_t n)
+{
+	allocs += counting;
+	return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t s)
+{
+	allocs += counting;
+	return __libc_calloc(n, s);
+}
+void *realloc(void *p, size_t n)
+{
+	allocs += counting;
+	return __libc_realloc(p, n);
+}
+void free(void *p)
+{
+	__libc_free(p);
+}
+#endif
+
+/* ---- an event: field values set by name ---- */
+#define EV_MAX 16
+struct ev {
+	const struct sl_field *f[EV_MAX];
+	struct sl_value v[EV_MAX];
+	unsigned n;
+};
+
+static struct sl_value *ev_add(struct ev *e, const char *name)
+{
+	const struct sl_field *f = sl_catalogue_find(name);
+	if (!f || e->n == EV_MAX) {
+		fprintf(stderr, "test: no field %s\n", name);
+		abort();
+	}
+	e->f[e->n] = f;
+	memset(&e->v[e->n], 0, sizeof(e->v[0]));
+	return &e->v[e->n++];
+}
+
+static void ev_str(struct ev *e, const char *name, const char *s)
+{
+	ev_add(e, name)->s = s;
+}
+
+static void ev_u(struct ev *e, const char *name, uint64_t u)
+{
+	ev_add(e, name)->u = u;
+}
+
+static void ev_d(struct ev *e, const char *name, double d)
+{
+	ev_add(e, name)->d = d;
+}
+
+static void ev_b(struct ev *e, const char *name, bool b)
+{
+	ev_add(e, name)->b = b;
+}
+
+static void ev_ip(struct ev *e, const char *name, const char *ip)
+{
+	if (sl_addr_parse(ip, &ev_add(e, name)->ip) < 0)
+		abort();
+}
+
+static void ev_strs(struct ev *e, const char *name, const char *a, const char *b)
+{
+	struct sl_value *v = ev_add(e, name);
+	v->strs[v->n++] = a;
+	if (b)
+		v->strs[v->n++] = b;
+}
+
+static bool ev_get(void *ctx, const struct sl_field *f, struct sl_value *v)
+{
+	const struct ev *e = ctx;
+	for (unsigned i = 0; i < e->n; i++)
+		if (e->f[i] == f) {
+			*v = e->v[i];
+			return true;
+		}
+	return false;
+}
+
+/* ---- loading and matching ---- */
+static struct sl_rules *load(const char *text)
+{
+	struct sl_rules *r = NULL;
+	struct sl_rule_error err;
+	if (sl_rules_load_mem("t.yml", text, strlen(text), &r, &err) < 0) {
+		fprintf(stderr, "load failed: %s:%u:%u: %s\n", err.file, err.line, err.col, err.msg);
+		return NULL;
+	}
+	return r;
+}
+
+struct hits {
+	unsigned n;
+	const char *last;
+};
+
+static void on_hit(void *ctx, const struct sl_rule_info *info)
+{
+	struct hits *h = ctx;
+	h->n++;
+	h->last = info->id;
+}
+
+/* Number of rules of r that match e. */
+static unsigned hits(const struct sl_rules *r, struct ev *e)
+{
+	struct hits h = { 0 };
+	struct sl_field_source src = { .get = ev_get, .ctx = e };
+	sl_rules_match(r, &src, on_hit, &h);
+	return h.n;
+}
+
+#define RULE_HEAD "title: t\nid: r1\nscore: 50\nfamily: test\ndetection:\n"
+
+/* One rule with detection body det; does it match e? */
+static int one(const char *det, struct ev *e)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), RULE_HEAD "%s", det);
+	struct sl_rules *r = load(text);
+	if (!r)
+		return -1;
+	int n = (int)hits(r, e);
+	sl_rules_destroy(r);
+	return n;
+}
+
+static void test_strings(void)
+{
+	TEST("strings: equality, case, contains, startswith, endswith, cased");
+	struct ev e = { 0 };
+	ev_str(&e, "tls.sni", "Relay.AnyDesk.com");
+	CHECK_EQ_INT(one("  s: {tls.sni: relay.anydesk.com}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|cased: relay.anydesk.com}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.sni|cased: Relay.AnyDesk.com}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|contains: ANYDESK}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|contains: anydesk.net}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.sni|startswith: relay.}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|endswith: .COM}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|endswith: relay}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.sni: relay}\n  condition: s\n", &e), 0);
+	TEST("strings: regex (POSIX extended, case-insensitive unless cased)");
+	CHECK_EQ_INT(one("  s: {tls.sni|re: '^relay\\.[a-z]+\\.com$'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|re|cased: '^relay'}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.sni|re: 'teamviewer|anydesk'}\n  condition: s\n", &e), 1);
+}
+
+static void test_lists(void)
+{
+	TEST("lists: any value, |all, string-list fields, null");
+	struct ev e = { 0 };
+	ev_str(&e, "app", "nordvpn");
+	ev_strs(&e, "remote.intel", "vpn", "Tor");
+	CHECK_EQ_INT(one("  s: {app: [mullvad, NordVPN]}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {app: [mullvad, proton]}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {app|contains|all: [nord, vpn]}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {app|contains|all: [nord, tor]}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {remote.intel: tor}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {remote.intel: dprk}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {remote.intel|all: [vpn, tor]}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {remote.intel|all: [vpn, dprk]}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {category: null}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {app: null}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {category: [null, vpn]}\n  condition: s\n", &e), 1);
+	TEST("lists: a list of maps is any of them; a map is all of its fields");
+	CHECK_EQ_INT(one("  s:\n    - {app: x}\n    - {remote.intel: vpn}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {app: nordvpn, remote.intel: dprk}\n  condition: s\n", &e), 0);
+}
+
+static void test_numbers(void)
+{
+	TEST("numbers, bools, exists");
+	struct ev e = { 0 };
+	ev_u(&e, "dest_port", 443);
+	ev_d(&e, "rtt.gap_ms", 87.5);
+	ev_b(&e, "tls.ech", true);
+	CHECK_EQ_INT(one("  s: {dest_port: 443}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {dest_port: '443'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {dest_port|gt: 442}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {dest_port|gt: 443}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {dest_port|gte: 443}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {dest_port|lt: -1}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {dest_port|lte: 443.5}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {rtt.gap_ms|gt: 50}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {rtt.gap_ms|lt: 87.4}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.ech: true}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.ech: false}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.ech|exists: true}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|exists: true}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {tls.sni|exists: false}\n  condition: s\n", &e), 1);
+	/* an absent field matches no comparison, not even a negative one */
+	CHECK_EQ_INT(one("  s: {src_port|lt: 100000}\n  condition: s\n", &e), 0);
+}
+
+static void test_addresses(void)
+{
+	TEST("addresses: cidr v4/v6, equality in any spelling, text");
+	struct ev e = { 0 };
+	ev_ip(&e, "remote.ip", "175.45.176.9");
+	ev_ip(&e, "src_ip", "2001:db8:0:0::1");
+	CHECK_EQ_INT(one("  s: {remote.ip|cidr: 175.45.176.0/22}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {remote.ip|cidr: [10.0.0.0/8, 175.45.180.0/22]}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {src_ip|cidr: '2001:db8::/32'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {src_ip|cidr: '2001:db9::/32'}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {src_ip|cidr: 0.0.0.0/0}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {src_ip: '2001:DB8::1'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {remote.ip|startswith: '175.45.'}\n  condition: s\n", &e), 1);
+}
+
+static void test_fieldref(void)
+{
+	TEST("fieldref: two fields compared");
+	struct ev e = { 0 };
+	ev_str(&e, "src.geo.country", "KP");
+	ev_str(&e, "dest.geo.country", "kp");
+	ev_str(&e, "remote.country", "US");
+	ev_ip(&e, "src_ip", "10.0.0.1");
+	ev_ip(&e, "remote.ip", "10.0.0.1");
+	CHECK_EQ_INT(one("  s: {src.geo.country|fieldref: dest.geo.country}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {src.geo.country|fieldref|cased: dest.geo.country}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {src.geo.country|fieldref: remote.country}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {src.geo.country|fieldref: remote.city}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {src_ip|fieldref: remote.ip}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {src_ip|fieldref: dest_port}\n  condition: s\n", &e), -1);
+}
+
+static void test_conditions(void)
+{
+	TEST("conditions: precedence not > and > or, parentheses, quantifiers");
+	static const char sels[] =
+		"  a: {app: a}\n  b: {category: b}\n  c: {proto: c}\n"
+		"  sel_x: {app: a}\n  sel_y: {category: b}\n  _helper: {proto: zz}\n";
+	struct { const char *cond; const char *app, *cat, *proto; int want; } cases[] = {
+		/* not a and b or c == ((not a) and b) or c */
+		{ "not a and b or c", "a", "b", "x", 0 },
+		{ "not a and b or c", "x", "b", "x", 1 },
+		{ "not a and b or c", "a", "x", "c", 1 },
+		{ "not (a and b) or c", "a", "b", "x", 0 },
+		{ "not (a and b or c)", "x", "x", "x", 1 },
+		{ "a or b and c", "a", "x", "x", 1 },
+		{ "(a or b) and c", "a", "x", "x", 0 },
+		{ "1 of sel_*", "x", "b", "x", 1 },
+		{ "1 of sel_*", "x", "x", "x", 0 },
+		{ "all of sel_*", "a", "b", "x", 1 },
+		{ "all of sel_*", "a", "x", "x", 0 },
+		{ "1 of them", "x", "x", "c", 1 },
+		{ "all of them", "a", "b", "c", 1 },  /* _helper is left out of them */
+		{ "all of them and not _helper", "a", "b", "c", 1 },
+		{ "a AND NOT b", "a", "x", "x", 1 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char det[1024];
+		struct ev e = { 0 };
+		ev_str(&e, "app", cases[i].app);
+		ev_str(&e, "category", cases[i].cat);
+		ev_str(&e, "proto", cases[i].proto);
+		snprintf(det, sizeof(det), "%s  condition: %s\n", sels, cases[i].cond);
+		int got = one(det, &e);
+		if (got != cases[i].want)
+			fprintf(stderr, "condition '%s' on %s/%s/%s\n", cases[i].cond, cases[i].app,
+				cases[i].cat, cases[i].proto);
+		CHECK_EQ_INT(got, cases[i].want);
+	}
+}
+
+static void err_at(const char *text, unsigned line, unsigned col, const char *frag)
+{
+	struct sl_rules *r = NULL;
+	struct sl_rule_error err;
+	int rc = sl_rules_load_mem("t.yml", text, strlen(text), &r, &err);
+	CHECK(rc < 0 && r == NULL);
+	if (rc < 0) {
+		CHECK_EQ_INT(err.line, line);
+		CHECK_EQ_INT(err.col, col);
+		CHECK(strstr(err.msg, frag) != NULL);
+		if (!strstr(err.msg, frag))
+			fprintf(stderr, "message: %s\n", err.msg);
+	}
+	sl_rules_destroy(r);
+}
+
+static void test_errors(void)
+{
+	TEST("errors: file, line, column and a sentence");
+	err_at(RULE_HEAD "  s: {app: x}\n  condition: s and (s or t)\n", 7, 26, "unknown selection 't'");
+	err_at(RULE_HEAD "  s: {app: x}\n  condition: \"s and\"\n", 7, 20, "ends too early");
+	err_at(RULE_HEAD "  s: {ap: x}\n  condition: s\n", 6, 7, "did you mean 'app'");
+	err_at(RULE_HEAD "  s: {app|gt: 3}\n  condition: s\n", 6, 7, "does not apply");
+	err_at(RULE_HEAD "  s: {remote.ip|cidr: 300.0.0.0/8}\n  condition: s\n", 6, 23, "bad CIDR");
+	err_at(RULE_HEAD "  s: {app: x}\n", 6, 3, "no 'condition'");
+	err_at("title: t\nid: r1\nscore: -1\nfamily: test\ndetection: {s: {app: x}, condition: s}\n",
+	       3, 8, "score");
+	err_at("title: t\nid: r1\nscore: 1\nfamily: Remote Access\ndetection: {s: {app: x}, condition: s}\n",
+	       4, 9, "family");
+	err_at(RULE_HEAD "  s: {app: x}\n  condition: s\ntests: {match: [{dest_port: https}]}\n",
+	       8, 29, "whole number");
+}
+
+#define BASE(id, app) \
+	"title: " id "\nid: " id "\nscore: 10\nfamily: test\ndetection:\n  s: {app: " app "}\n" \
+	"  condition: s\n---\n"
+
+static const char corr_pack[] =
+	BASE("b1", "anydesk") BASE("b2", "teamviewer") BASE("b3", "nordvpn")
+	"title: two hits\nid: ec\nscore: 40\nfamily: farm\ncorrelation:\n  type: event_count\n"
+	"  rules: [b1]\n  group-by: [src_ip]\n  timespan: 1h\n  condition: {gte: 3}\n---\n"
+	"title: tools\nid: vc\nscore: 40\nfamily: farm\ncorrelation:\n  type: value_count\n"
+	"  rules: [b1, b2]\n  group-by: src_ip\n  timespan: 24h\n  condition: {gte: 2, field: app}\n---\n"
+	"title: vpn then tool\nid: tc\nscore: 40\nfamily: farm\ncorrelation:\n  type: temporal\n"
+	"  rules: [b3, b1]\n  group-by: [src_ip]\n  timespan: 10m\n";
+
+/* Feed base rule `base` for a host at second t; returns the correlation
+ * hit (its id) or NULL. */
+static const char *feed(struct sl_correlator *c, const struct sl_rules *r, size_t base,
+			const char *host, const char *app, uint64_t t)
+{
+	struct ev e = { 0 };
+	ev_ip(&e, "src_ip", host);
+	ev_str(&e, "app", app);
+	struct sl_field_source src = { .get = ev_get, .ctx = &e };
+	struct hits h = { 0 };
+	sl_correlator_feed(c, sl_rules_info(r, base), &src, t * SL_US_PER_SEC, on_hit, &h);
+	return h.n == 1 ? h.last : h.n ? "several" : NULL;
+}
+
+static void test_correlation(void)
+{
+	TEST("correlation: event_count with expiry, value_count, temporal, eviction");
+	struct sl_rules *r = load(corr_pack);
+	struct sl_correlator *c = NULL;
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_EQ_INT(sl_rules_count(r), 6);
+	CHECK(sl_rules_info(r, 3)->correlation && sl_rules_info(r, 3)->scope == SL_RULE_SCOPE_SUBJECT);
+	CHECK(!sl_rules_info(r, 0)->correlation && sl_rules_info(r, 0)->scope == SL_RULE_SCOPE_FLOW);
+	CHECK_EQ_INT(sl_correlator_create(r, 64, &c), 0);
+	/* event_count: 3 hits of b1 within an hour, per host */
+	CHECK(feed(c, r, 0, "10.0.0.1", "anydesk", 1000) == NULL);
+	CHECK(feed(c, r, 0, "10.0.0.2", "anydesk", 1001) == NULL); /* other group */
+	CHECK(feed(c, r, 0, "10.0.0.1", "anydesk", 4000) == NULL);
+	CHECK(feed(c, r, 0, "10.0.0.1", "anydesk", 4700) == NULL); /* 1000 expired */
+	const char *hit = feed(c, r, 0, "10.0.0.1", "anydesk", 4800);
+	CHECK_EQ_STR(hit, "ec");
+	CHECK(feed(c, r, 0, "10.0.0.1", "anydesk", 4801) == NULL); /* starts afresh */
+	/* value_count: two different tools on one host within a day */
+	CHECK(feed(c, r, 1, "10.0.0.9", "teamviewer", 100) == NULL);
+	CHECK(feed(c, r, 1, "10.0.0.9", "teamviewer", 200) == NULL);
+	CHECK_EQ_STR(feed(c, r, 0, "10.0.0.9", "anydesk", 300), "vc");
+	CHECK(feed(c, r, 1, "10.0.0.8", "teamviewer", 1000) == NULL);
+	CHECK(feed(c, r, 0, "10.0.0.8", "anydesk", 1000 + 86400) == NULL); /* too late */
+	/* temporal: b3 and b1 within 10 minutes */
+	CHECK(feed(c, r, 2, "10.0.0.7", "nordvpn", 5000) == NULL);
+	CHECK(feed(c, r, 2, "10.0.0.7", "nordvpn", 5010) == NULL);
+	const char *t = feed(c, r, 0, "10.0.0.7", "anydesk", 5500);
+	CHECK_EQ_STR(t, "tc");
+	CHECK(feed(c, r, 2, "10.0.0.6", "nordvpn", 5000) == NULL);
+	CHECK(feed(c, r, 0, "10.0.0.6", "anydesk", 5000 + 600) == NULL); /* window closed */
+	CHECK_EQ_INT(sl_correlator_evictions(c), 0);
+	sl_correlator_destroy(c);
+
+	sl_rules_destroy(r);
+
+	/* eviction: with 2 groups, a third host pushes out the least recent */
+	r = load(BASE("b1", "anydesk") BASE("b3", "nordvpn")
+		 "title: vpn then tool\nid: tc\nscore: 40\nfamily: farm\ncorrelation:\n"
+		 "  type: temporal\n  rules: [b3, b1]\n  group-by: [src_ip]\n  timespan: 10m\n");
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_EQ_INT(sl_correlator_create(r, 2, &c), 0);
+	feed(c, r, 1, "10.1.0.1", "nordvpn", 10);          /* group A */
+	feed(c, r, 1, "10.1.0.2", "nordvpn", 11);          /* group B */
+	feed(c, r, 1, "10.1.0.1", "nordvpn", 12);          /* A is now most recent */
+	feed(c, r, 1, "10.1.0.3", "nordvpn", 13);          /* evicts B */
+	CHECK_EQ_INT(sl_correlator_evictions(c), 1);
+	CHECK_EQ_STR(feed(c, r, 0, "10.1.0.1", "anydesk", 14), "tc"); /* A kept its state */
+	CHECK(feed(c, r, 0, "10.1.0.2", "anydesk", 15) == NULL);      /* B forgot it */
+	sl_correlator_destroy(c);
+	sl_correlator_destroy(NULL);
+	sl_rules_destroy(r);
+	sl_rules_destroy(NULL);
+}
+
+/* rules/sigma of the source tree: __FILE__ is absolute, or relative to the
+ * build root, which is three levels above this executable. */
+static void pack_dir(char *out, size_t len)
+{
+	char exe[4096] = "";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	for (int i = 0; i < 3; i++)
+		if (strrchr(exe, '/'))
+			*strrchr(exe, '/') = '\0';
+	int dir = (int)(strrchr(__FILE__, '/') - __FILE__);
+	if (__FILE__[0] == '/')
+		snprintf(out, len, "%.*s/../../rules/sigma", dir, __FILE__);
+	else
+		snprintf(out, len, "%s/%.*s/../../rules/sigma", exe, dir, __FILE__);
+}
+
+static void test_no_alloc(void)
+{
+	TEST("match and feed allocate nothing");
+	struct sl_rules *r = NULL;
+	struct sl_rule_error err;
+	char pack[8192];
+	pack_dir(pack, sizeof(pack));
+	int rc = sl_rules_load(pack, &r, &err);
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", pack, err.msg);
+	CHECK_EQ_INT(rc, 0);
+	struct sl_rules *cr = load(corr_pack);
+	struct sl_correlator *c = NULL;
+	if (rc < 0 || !cr || sl_correlator_create(cr, 16, &c) < 0)
+		return;
+	struct ev e = { 0 };
+	ev_str(&e, "category", "remote-access");
+	ev_str(&e, "app", "anydesk");
+	ev_ip(&e, "remote.ip", "175.45.176.1");
+	ev_ip(&e, "src_ip", "10.0.0.1");
+	ev_strs(&e, "remote.intel", "dprk", "vpn");
+	ev_strs(&e, "dest.geo.intel", "dprk", NULL);
+	CHECK_EQ_INT(hits(r, &e), 3);
+#ifndef NO_MALLOC_HOOK
+	allocs = 0;
+	counting = true;
+	free(malloc(16)); /* the hook itself counts */
+	CHECK_EQ_INT(allocs, 1);
+	allocs = 0;
+#endif
+	unsigned n = 0;
+	for (int i = 0; i < 100; i++)
+		n += hits(r, &e);
+	struct sl_field_source src = { .get = ev_get, .ctx = &e };
+	struct hits h = { 0 };
+	for (uint64_t t = 0; t < 50; t++)
+		sl_correlator_feed(c, sl_rules_info(cr, 0), &src, t * SL_US_PER_SEC, on_hit, &h);
+#ifndef NO_MALLOC_HOOK
+	counting = false;
+	CHECK_EQ_INT(allocs, 0);
+#endif
+	CHECK_EQ_INT(n, 300);
+	CHECK(h.n >= 16); /* event_count (3) fired every third feed */
+	sl_correlator_destroy(c);
+	sl_rules_destroy(cr);
+	sl_rules_destroy(r);
+}
+
+int main(void)
+{
+	test_strings();
+	test_lists();
+	test_numbers();
+	test_addresses();
+	test_fieldref();
+	test_conditions();
+	test_errors();
+	test_correlation();
+	test_no_alloc();
+	return TEST_REPORT();
+}
