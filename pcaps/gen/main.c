@@ -1,5 +1,6 @@
 /* sl-pcapgen: writes the project's deterministic scenario captures (see pcaps/README.md).
  * Same arguments, same bytes: no wall clock, no unseeded randomness. */
+#include "flood.h"
 #include "scenarios.h"
 
 #include <errno.h>
@@ -16,6 +17,8 @@ static void usage(FILE *f)
 	        "       sl-pcapgen --all DIR           write every regular scenario as DIR/<name>.pcap\n"
 	        "                                      (DIR is created if missing)\n"
 	        "       sl-pcapgen --malformed DIR     write every malformed-* scenario as DIR/<name>.pcap\n"
+	        "       sl-pcapgen flood [--syn N] [--udp N] [--gap-us US] [--real] OUT|-\n"
+	        "                                      stream one-packet flows (and real ones) to a file\n"
 	        "       sl-pcapgen --list              list scenarios with a one-line description\n"
 	        "       sl-pcapgen --help              this text\n");
 }
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "flood"))
+		return sl_flood_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		list();
 		return 0;

@@ -108,9 +108,9 @@ static int cmp_rec(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
-/* Writes header and records to an open stream. The byte order is fixed (little-endian)
- * rather than the host's, so the file is identical whichever machine runs the generator. */
-static int write_all(const struct sl_pcapw *w, const struct rec *order, FILE *f)
+/* Writes the global header. The byte order is fixed (little-endian) rather than the
+ * host's, so the file is identical whichever machine runs the generator. */
+static int write_header(const struct sl_pcapw *w, FILE *f)
 {
 	uint8_t gh[24];
 
@@ -121,35 +121,84 @@ static int write_all(const struct sl_pcapw *w, const struct rec *order, FILE *f)
 	put_le32(gh + 12, 0);    /* sigfigs */
 	put_le32(gh + 16, w->snaplen);
 	put_le32(gh + 20, w->linktype);
-	if (fwrite(gh, sizeof(gh), 1, f) != 1)
+	return fwrite(gh, sizeof(gh), 1, f) == 1 ? 0 : -EIO;
+}
+
+static int write_record(FILE *f, uint64_t ts_us, const uint8_t *bytes, uint32_t caplen,
+                        uint32_t wirelen)
+{
+	uint8_t rh[16];
+
+	put_le32(rh, (uint32_t)(ts_us / 1000000u));
+	put_le32(rh + 4, (uint32_t)(ts_us % 1000000u));
+	put_le32(rh + 8, caplen);
+	put_le32(rh + 12, wirelen);
+	if (fwrite(rh, sizeof(rh), 1, f) != 1)
 		return -EIO;
-	for (size_t i = 0; i < w->nrecs; i++) {
-		const struct rec *r = &order[i];
-		uint8_t rh[16];
-		put_le32(rh, (uint32_t)(r->ts_us / 1000000u));
-		put_le32(rh + 4, (uint32_t)(r->ts_us % 1000000u));
-		put_le32(rh + 8, r->caplen);
-		put_le32(rh + 12, r->wirelen);
-		if (fwrite(rh, sizeof(rh), 1, f) != 1)
-			return -EIO;
-		if (r->caplen && fwrite(w->bytes + r->off, r->caplen, 1, f) != 1)
-			return -EIO;
-	}
+	if (caplen && fwrite(bytes, caplen, 1, f) != 1)
+		return -EIO;
 	return 0;
+}
+
+/* Writes header and records (in the given order) to an open stream. */
+static int write_all(const struct sl_pcapw *w, const struct rec *order, FILE *f)
+{
+	int rc = write_header(w, f);
+
+	for (size_t i = 0; i < w->nrecs && !rc; i++)
+		rc = write_record(f, order[i].ts_us, w->bytes + order[i].off, order[i].caplen,
+		                  order[i].wirelen);
+	return rc;
+}
+
+/* Records sorted by time into a new array (NULL when there are none). */
+static int sorted(const struct sl_pcapw *w, struct rec **out)
+{
+	*out = NULL;
+	if (!w->nrecs)
+		return 0;
+	*out = malloc(w->nrecs * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, w->recs, w->nrecs * sizeof(**out));
+	qsort(*out, w->nrecs, sizeof(**out), cmp_rec);
+	return 0;
+}
+
+int sl_pcapw_stream(const struct sl_pcapw *w, FILE *f, sl_pcapw_source src, void *ctx)
+{
+	struct rec *order;
+	uint64_t ts = 0;
+	const uint8_t *frame = NULL;
+	size_t len = 0, i = 0;
+	int rc = sorted(w, &order), more = 1;
+
+	if (!rc)
+		rc = write_header(w, f);
+	if (!rc)
+		more = src(ctx, &ts, &frame, &len);
+	while (!rc && more >= 0 && (more || i < w->nrecs)) {
+		if (i < w->nrecs && (!more || order[i].ts_us <= ts)) {
+			const struct rec *r = &order[i++];
+			rc = write_record(f, r->ts_us, w->bytes + r->off, r->caplen, r->wirelen);
+			continue;
+		}
+		uint32_t cap = len < w->snaplen ? (uint32_t)len : w->snaplen;
+		rc = len > UINT32_MAX ? -EINVAL : write_record(f, ts, frame, cap, (uint32_t)len);
+		if (!rc)
+			more = src(ctx, &ts, &frame, &len);
+	}
+	free(order);
+	return rc ? rc : more < 0 ? more : 0;
 }
 
 int sl_pcapw_save(const struct sl_pcapw *w, const char *path)
 {
-	struct rec *order = NULL;
-	int rc;
+	struct rec *order;
+	int rc = sorted(w, &order);
 
-	if (w->nrecs) {
-		order = malloc(w->nrecs * sizeof(*order));
-		if (!order)
-			return -ENOMEM;
-		memcpy(order, w->recs, w->nrecs * sizeof(*order));
-		qsort(order, w->nrecs, sizeof(*order), cmp_rec);
-	}
+	if (rc)
+		return rc;
 	FILE *f = fopen(path, "wb");
 	if (!f) {
 		rc = -errno;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Link-layer header types as they appear in a pcap file (tcpdump.org/linktypes.html). */
 enum {
@@ -44,6 +45,21 @@ int sl_pcapw_add(struct sl_pcapw *w, uint64_t ts_us, const uint8_t *frame, size_
  * bytes. Returns 0 or a negative errno from the file operations.
  */
 int sl_pcapw_save(const struct sl_pcapw *w, const char *path);
+
+/**
+ * A generator of frames for sl_pcapw_stream(): sets *ts_us, *frame (borrowed until the
+ * next call) and *len, returns 1; returns 0 when it has no more, or a negative errno.
+ * Frames must come in nondecreasing time.
+ */
+typedef int (*sl_pcapw_source)(void *ctx, uint64_t *ts_us, const uint8_t **frame, size_t *len);
+
+/**
+ * Writes the capture to the open stream f, merging the frames of src (not kept in
+ * memory, so a stream may hold millions of packets) with the buffered records in time
+ * order; at equal times buffered records go first. f stays the caller's.
+ * Returns 0 or a negative errno (-EIO on a failed write).
+ */
+int sl_pcapw_stream(const struct sl_pcapw *w, FILE *f, sl_pcapw_source src, void *ctx);
 
 /** Number of records added so far. */
 size_t sl_pcapw_count(const struct sl_pcapw *w);

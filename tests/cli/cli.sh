@@ -23,6 +23,24 @@ expect list-fields 0 '^community_id +string' -- "$s" --list-fields
 expect bad-set 2 "unknown key \(did you mean 'flow.max_flows'\?\)" -- "$s" --set flow.max_flow=3 -r x
 expect missing-config 2 'nope.yaml' -- "$s" -c "$tmp/nope.yaml" -r x
 
+# Bad-input catalogue (issue #8) not covered by tests/pcap: exact status and message.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+dns="$src/pcaps/real/dns.pcap"
+: >"$tmp/empty.pcap"; printf 'x' >"$tmp/short.pcap"
+expect empty-file 2 "empty.pcap: empty file, not a capture$" -- "$s" -o /dev/null -r "$tmp/empty.pcap"
+expect short-file 2 'short.pcap: only 1 bytes: too short for a pcap or pcapng header' -- "$s" -o /dev/null -r "$tmp/short.pcap"
+printf 'flow:\n  max_flows: [1, 2\n' >"$tmp/syntax.yaml"
+expect yaml-syntax 2 "syntax.yaml:3:1: YAML syntax error: did not find expected ',' or ']'" -- "$s" -c "$tmp/syntax.yaml" -o /dev/null -r "$dns"
+printf 'flow:\n  max_flow: 5000\n' >"$tmp/unknown.yaml"
+expect yaml-unknown-key 2 "unknown.yaml:2:3: unknown key 'flow.max_flow' \(did you mean 'flow.max_flows'\?\)" -- "$s" -c "$tmp/unknown.yaml" -o /dev/null -r "$dns"
+printf 'flow:\n  max_flows: lots\n' >"$tmp/type.yaml"
+expect yaml-wrong-type 2 "type.yaml:2:14: flow.max_flows: expected a whole number \(flows\), got 'lots'" -- "$s" -c "$tmp/type.yaml" -o /dev/null -r "$dns"
+printf 'output:\n  summary: maybe\n' >"$tmp/bool.yaml"
+expect yaml-wrong-bool 2 "bool.yaml:2:12: output.summary: expected true or false, got 'maybe'" -- "$s" -c "$tmp/bool.yaml" -o /dev/null -r "$dns"
+expect output-missing-dir 2 'nodir/eve.json: cannot open the EVE output: No such file or directory; create the directory first' -- "$s" -q -o "$tmp/nodir/eve.json" -r "$dns"
+printf 'databases:\n  - {path: %s/missing.mmdb, schema: maxmind}\n' "$tmp" >"$tmp/db.yaml"
+expect database-missing 2 'missing.mmdb: cannot open the database: No such file or directory' -- "$s" -q -c "$tmp/db.yaml" -o /dev/null -r "$dns"
+
 # --dump-config output loads back and dumps identically, with a change kept.
 "$s" --set flow.max_flows=5000 --set home_networks=10.0.0.0/8 --dump-config >"$tmp/c.yaml"
 "$s" -c "$tmp/c.yaml" --dump-config >"$tmp/c2.yaml"
@@ -46,7 +64,6 @@ if command -v mmdblookup >/dev/null; then
 fi
 
 # Progress line: only on a terminal (script(1) gives one), never in a pipe.
-src=$(cd "$(dirname "$0")/../.." && pwd)
 many=(); for _ in $(seq 4000); do many+=("$src/pcaps/real/tls12.pcap"); done
 printf '%q ' "$s" -o /dev/null --set output.progress_interval=100 -r "${many[@]}" >"$tmp/prog.sh"
 if command -v script >/dev/null; then

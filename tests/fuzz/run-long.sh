@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Run every fuzz harness of tests/fuzz/meson.build under libFuzzer (clang,
+# ASan+UBSan), in ./build-fuzz (configured on first use).
+#   tests/fuzz/run-long.sh HOURS     share HOURS (may be fractional) among the harnesses
+#   tests/fuzz/run-long.sh --ci      each harness 20 s (SL_FUZZ_SECONDS overrides): CI
+#   tests/fuzz/run-long.sh --ci NAME ...   only those harnesses (also with HOURS)
+# Corpora grow in build-fuzz/fuzz-corpus/NAME (seeded from the harness's seed
+# directories each run; kept between runs), crashes land in
+# build-fuzz/fuzz-artifacts/NAME/, logs in build-fuzz/fuzz-logs/NAME.log.
+# Exit 0 when no harness crashed, 1 otherwise (artifact paths and the replay
+# command are printed), 2 on usage or build errors.
+set -u
+cd "$(dirname "$0")/../.."
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || usage
+if [ "$1" = --ci ]; then
+  per=${SL_FUZZ_SECONDS:-20}; shift
+elif [[ "$1" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+  hours=$1; shift
+else
+  usage
+fi
+# The harness list and seeds come from the one table in tests/fuzz/meson.build.
+mapfile -t table < <(python3 - <<'PY'
+import re
+text = open('tests/fuzz/meson.build').read()
+body = text[text.index('fuzz_harnesses = ['):]
+for m in re.finditer(r"\['(\w+)', \[([^\]]*)\]\]", body[:body.index('\n]')]):
+    print(m.group(1), ' '.join(re.findall(r"'([^']+)'", m.group(2))))
+PY
+)
+if [ $# -gt 0 ]; then
+  want=" $* "; keep=()
+  for row in "${table[@]}"; do [[ "$want" == *" ${row%% *} "* ]] && keep+=("$row"); done
+  table=("${keep[@]}")
+fi
+[ ${#table[@]} -gt 0 ] || { echo "run-long: no such harness: $*"; exit 2; }
+[ -n "${hours:-}" ] && per=$(python3 -c "print(max(10, int($hours * 3600 / ${#table[@]})))")
+
+b=build-fuzz
+if [ ! -f $b/build.ninja ]; then
+  CC=clang meson setup $b -Dfuzzing_engine=libfuzzer -Db_sanitize=address,undefined \
+    -Db_lundef=false >/dev/null || { echo "run-long: meson setup failed"; exit 2; }
+fi
+targets=(); for row in "${table[@]}"; do targets+=("tests/fuzz/fuzz_${row%% *}"); done
+ninja -C $b -j2 "${targets[@]}" >/dev/null || { echo "run-long: build failed"; exit 2; }
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+crashed=0
+for row in "${table[@]}"; do
+  read -r name seeds <<<"$row"
+  corpus=$b/fuzz-corpus/$name art=$b/fuzz-artifacts/$name log=$b/fuzz-logs/$name.log
+  mkdir -p "$corpus" "$art" "$(dirname "$log")"
+  for s in $seeds; do
+    if [ -d "$s" ]; then find "$s" -maxdepth 1 -type f -exec cp -n {} "$corpus/" \;
+    else cp -n "$s" "$corpus/"; fi
+  done
+  # stderr of the target is closed (-close_fd_mask=2; libFuzzer and the
+  # sanitizers still report): damaged-capture warnings would fill the log.
+  ./$b/tests/fuzz/fuzz_$name -max_total_time="$per" -max_len=65536 -timeout=25 \
+    -close_fd_mask=2 -artifact_prefix="$art/" "$corpus" >"$log" 2>&1
+  rc=$?
+  execs=$(grep -Eo '^Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || echo '?')
+  if [ $rc -ne 0 ]; then
+    crashed=1
+    echo "CRASH fuzz_$name (exit $rc): $(ls "$art" | head -3 | sed "s|^|$art/|" | tr '\n' ' ')"
+    echo "  replay: build/tests/fuzz/fuzz_$name ARTIFACT   log: $log"
+  else
+    echo "ok fuzz_$name: $execs executions in ${per} s, corpus $(ls "$corpus" | wc -l) inputs"
+  fi
+done
+exit $crashed
