@@ -157,6 +157,7 @@ void sl_subjects_hit(struct sl_subjects *s, const struct sl_record *r,
 		return;
 	sl_time_us now = r->flow->last;
 	s->st.hits++;
+	sl_subj_rescore(s, x, now); /* see hits decay (and levels fall) before adding */
 	if (r->subject->allowed || rule_allowed(x, rule)) {
 		s->st.hits_allowed++;
 		return;
