@@ -240,6 +240,6 @@ enum sl_subject_level sl_subject_level_of(double score, double threshold);
 /* ---- Geometry (shared with tests) ------------------------------------ */
 
 /** Great-circle distance in km between two points given in degrees (mean Earth radius 6371 km). */
-double sl_geo_distance_km(double lat1, double lon1, double lat2, double lon2);
+double sl_subject_distance_km(double lat1, double lon1, double lat2, double lon2);
 
 #endif

@@ -11,7 +11,7 @@
 #define FIBRE_KM_PER_MS 204.0 /* light in fibre: ~2/3 c */
 #define EARTH_RADIUS_KM 6371.0
 
-double sl_geo_distance_km(double lat1, double lon1, double lat2, double lon2)
+double sl_subject_distance_km(double lat1, double lon1, double lat2, double lon2)
 {
 	const double rad = M_PI / 180.0;
 	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
@@ -70,7 +70,7 @@ static void physics(struct sl_subjects *s, struct subject *x, const struct sl_re
 	const struct sl_geo_result *g = r->remote >= 0 ? r->geo[r->remote] : NULL;
 	if (!s->has_sensor || !has_point(g))
 		return;
-	double d = sl_geo_distance_km(s->sensor_lat, s->sensor_lon, g->lat, g->lon) - accuracy(g);
+	double d = sl_subject_distance_km(s->sensor_lat, s->sensor_lon, g->lat, g->lon) - accuracy(g);
 	v->have_distance = true;
 	v->distance_km = d > 0 ? d : 0;
 	v->expected_rtt_ms = 2 * v->distance_km / FIBRE_KM_PER_MS * pc->route_inflation +
@@ -97,7 +97,7 @@ static void travel(const struct sl_subjects *s, struct subject *x, const struct 
 	if (!has_point(g))
 		return;
 	if (x->has_loc) {
-		double gc = sl_geo_distance_km(x->loc_lat, x->loc_lon, g->lat, g->lon);
+		double gc = sl_subject_distance_km(x->loc_lat, x->loc_lon, g->lat, g->lon);
 		double secs = (double)(t > x->loc_time ? t - x->loc_time : x->loc_time - t) / 1e6;
 		v->have_travel = true;
 		memcpy(v->travel_from_country, x->loc_country, 2);
