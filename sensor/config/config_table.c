@@ -226,7 +226,7 @@ static const struct sl_cfg_key root_keys[] = {
 	     "flag TLS handshakes carried inside a TLS session (tunnel.obfuscated)"),
 	BOOL("rules.enabled", rules.enabled, "true", "evaluate the rule pack"),
 	STR("rules.path", rules.path, "", 0, 4096,
-	    "rule file or directory of *.yml/*.yaml; empty: the bundled pack"),
+	    "rule file or directory of *.yml or *.yaml files; empty: the bundled pack"),
 	U32("rules.max_groups", rules.max_groups, "65536", 16, 16777216, "groups",
 	    "correlation groups (rule and group-by values) tracked at once"),
 	STR("scoring.roster", scoring.roster, "", 0, 4096,

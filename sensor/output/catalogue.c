@@ -5,11 +5,13 @@
 
 #include "sightline/field.h"
 #include "sightline/proto.h"
+#include "sightline/subject.h"
 
 /* The core modules' tables, one line each, before the parsers'. */
 static const struct sl_field_table *const core_tables[] = {
 	&sl_flow_fields,
 	&sl_geo_fields,
+	&sl_subject_fields,
 };
 
 /* The core tables first, then each parser's, in registry order: the

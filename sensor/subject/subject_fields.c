@@ -1,0 +1,239 @@
+/* Field table of subjects: subject.* (who the flow is charged to, what the
+ * roster claims, farm signs, time of activity), physics.* (light-speed
+ * check) and travel.* (impossible travel), read from the view that
+ * sl_subjects_charge() attaches to the record. */
+#include <math.h>
+#include <stdio.h>
+
+#include "sightline/subject.h"
+
+#define VIEW(r) ((r)->subject)
+
+/* Values are rounded for output: kilometres to 0.1, milliseconds to the
+ * microsecond, fractions to 0.001; more digits would be noise. */
+static double round_to(double v, double unit)
+{
+	return round(v / unit) * unit;
+}
+
+static bool g_id(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r))
+		return false;
+	v->s = VIEW(r)->id;
+	return true;
+}
+
+static bool g_name(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->claimed)
+		return false;
+	v->s = VIEW(r)->claimed->name;
+	return true;
+}
+
+static bool g_kind(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r))
+		return false;
+	v->s = VIEW(r)->kind;
+	return true;
+}
+
+static bool g_mac(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_subject_view *s = VIEW(r);
+	if (!s || !s->has_mac)
+		return false;
+	snprintf(v->buf, sizeof(v->buf), "%02x:%02x:%02x:%02x:%02x:%02x", s->mac[0], s->mac[1],
+		 s->mac[2], s->mac[3], s->mac[4], s->mac[5]);
+	v->s = v->buf;
+	return true;
+}
+
+static bool g_hostname(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->hostname[0])
+		return false;
+	v->s = VIEW(r)->hostname;
+	return true;
+}
+
+static const struct sl_roster_entry *claimed(const struct sl_record *r)
+{
+	return VIEW(r) ? VIEW(r)->claimed : NULL;
+}
+
+static bool g_c_country(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_roster_entry *e = claimed(r);
+	if (!e || !e->country[0])
+		return false;
+	v->s = e->country;
+	return true;
+}
+
+static bool g_c_city(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_roster_entry *e = claimed(r);
+	if (!e || !e->city)
+		return false;
+	v->s = e->city;
+	return true;
+}
+
+static bool g_c_lat(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_roster_entry *e = claimed(r);
+	if (!e || isnan(e->lat))
+		return false;
+	v->d = e->lat;
+	return true;
+}
+
+static bool g_c_lon(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_roster_entry *e = claimed(r);
+	if (!e || isnan(e->lon))
+		return false;
+	v->d = e->lon;
+	return true;
+}
+
+static bool g_c_tz(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_roster_entry *e = claimed(r);
+	if (!e || !e->tz)
+		return false;
+	v->s = sl_tz_name(e->tz);
+	return true;
+}
+
+static bool g_countries(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_subject_view *s = VIEW(r);
+	if (!s || !s->n_countries)
+		return false;
+	for (v->n = 0; v->n < s->n_countries && v->n < SL_VALUE_LIST_MAX; v->n++)
+		v->strs[v->n] = s->countries[v->n];
+	return true;
+}
+
+static bool g_allowed(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->claimed)
+		return false;
+	v->b = VIEW(r)->allowed;
+	return true;
+}
+
+static bool g_act_hours(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r))
+		return false;
+	v->u = VIEW(r)->activity_hours;
+	return true;
+}
+
+static bool g_act_claimed(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->have_claimed_fit)
+		return false;
+	v->d = round_to(VIEW(r)->claimed_fit, 0.001);
+	return true;
+}
+
+static bool g_act_zone(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->have_activity || !VIEW(r)->best_zone)
+		return false;
+	v->s = VIEW(r)->best_zone;
+	return true;
+}
+
+static bool g_act_fit(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->have_activity || !VIEW(r)->best_zone)
+		return false;
+	v->d = round_to(VIEW(r)->best_fit, 0.001);
+	return true;
+}
+
+#define COUNT(fn, member)                                                \
+	static bool fn(const struct sl_record *r, struct sl_value *v)    \
+	{                                                                \
+		if (!VIEW(r))                                            \
+			return false;                                    \
+		v->u = VIEW(r)->member;                                  \
+		return true;                                             \
+	}
+COUNT(g_egress, egress_subjects)
+COUNT(g_ra, remote_access_apps)
+COUNT(g_vpn, vpn_apps)
+
+#define MEASURE(fn, flag, member, unit)                                  \
+	static bool fn(const struct sl_record *r, struct sl_value *v)    \
+	{                                                                \
+		if (!VIEW(r) || !VIEW(r)->flag)                          \
+			return false;                                    \
+		v->d = round_to(VIEW(r)->member, unit);                  \
+		return true;                                             \
+	}
+MEASURE(g_p_dist, have_distance, distance_km, 0.1)
+MEASURE(g_p_expected, have_distance, expected_rtt_ms, 0.001)
+MEASURE(g_p_rtt, have_rtt, rtt_ms, 0.001)
+MEASURE(g_p_excess, have_rtt, excess_ms, 0.001)
+MEASURE(g_p_extra, have_rtt, implied_extra_km, 0.1)
+MEASURE(g_t_dist, have_travel, travel_distance_km, 0.1)
+MEASURE(g_t_hours, have_travel, travel_hours, 0.001)
+MEASURE(g_t_speed, have_travel, travel_speed_kmh, 0.1)
+
+static bool g_t_from(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->have_travel || !VIEW(r)->travel_from_country[0])
+		return false;
+	v->s = VIEW(r)->travel_from_country;
+	return true;
+}
+
+static bool g_t_impossible(const struct sl_record *r, struct sl_value *v)
+{
+	if (!VIEW(r) || !VIEW(r)->have_travel)
+		return false;
+	v->b = VIEW(r)->travel_impossible;
+	return true;
+}
+
+static const struct sl_field fields[] = {
+	{ "subject.id", SL_FT_STRING, "who the flow is charged to: roster name, else DHCP MAC, else address", g_id },
+	{ "subject.name", SL_FT_STRING, "roster name of the subject", g_name },
+	{ "subject.kind", SL_FT_STRING, "roster (a roster entry matched), host (known by its DHCP MAC) or address", g_kind },
+	{ "subject.mac", SL_FT_STRING, "MAC address DHCP gave for the subject's address", g_mac },
+	{ "subject.hostname", SL_FT_STRING, "host name the subject sent in DHCP", g_hostname },
+	{ "subject.claimed.country", SL_FT_STRING, "country the roster claims for the subject (ISO alpha-2)", g_c_country },
+	{ "subject.claimed.city", SL_FT_STRING, "city the roster claims", g_c_city },
+	{ "subject.claimed.lat", SL_FT_DOUBLE, "claimed latitude, degrees", g_c_lat },
+	{ "subject.claimed.lon", SL_FT_DOUBLE, "claimed longitude, degrees", g_c_lon },
+	{ "subject.claimed.timezone", SL_FT_STRING, "claimed IANA time zone", g_c_tz },
+	{ "subject.countries", SL_FT_STRING_LIST, "countries the subject's own address has been located in (first 8)", g_countries },
+	{ "subject.allowed", SL_FT_BOOL, "the flow's app or remote address is on the subject's roster allow-list", g_allowed },
+	{ "subject.activity.hours", SL_FT_UINT, "distinct hours of the day (UTC) the subject started flows in", g_act_hours },
+	{ "subject.activity.claimed_fit", SL_FT_DOUBLE, "share 0-1 of the subject's activity inside business hours of its claimed zone (after activity.min_hours hours)", g_act_claimed },
+	{ "subject.activity.best_zone", SL_FT_STRING, "the activity.reference_zones zone whose business hours fit the subject's activity best", g_act_zone },
+	{ "subject.activity.best_fit", SL_FT_DOUBLE, "share 0-1 of activity inside business hours of best_zone", g_act_fit },
+	{ "subject.egress_subjects", SL_FT_UINT, "distinct subjects seen behind this flow's remote address (several people behind one egress: a laptop farm sign)", g_egress },
+	{ "subject.remote_access_apps", SL_FT_UINT, "distinct remote-access and IP-KVM apps of the subject within scoring.decay", g_ra },
+	{ "subject.vpn_apps", SL_FT_UINT, "distinct VPN and anonymizer apps of the subject within scoring.decay", g_vpn },
+	{ "physics.distance_km", SL_FT_DOUBLE, "great circle from the sensor to the remote side minus its accuracy radius, km (not below 0)", g_p_dist },
+	{ "physics.expected_rtt_ms", SL_FT_DOUBLE, "fastest plausible RTT: 2 d / 204 km/ms x physics.route_inflation + physics.access_ms", g_p_expected },
+	{ "physics.rtt_ms", SL_FT_DOUBLE, "minimum TCP handshake leg sensor-remote-sensor seen for this subject and remote address, ms", g_p_rtt },
+	{ "physics.excess_ms", SL_FT_DOUBLE, "rtt_ms - expected_rtt_ms; large and positive: the path is longer than the address's place allows", g_p_excess },
+	{ "physics.implied_extra_km", SL_FT_DOUBLE, "distance the excess RTT would cover: max(0, excess) x 204 / 2 / route_inflation, km", g_p_extra },
+	{ "travel.from_country", SL_FT_STRING, "country of the subject's previous location", g_t_from },
+	{ "travel.distance_km", SL_FT_DOUBLE, "great circle between the subject's previous location and this one, km", g_t_dist },
+	{ "travel.hours", SL_FT_DOUBLE, "hours between the two sightings", g_t_hours },
+	{ "travel.speed_kmh", SL_FT_DOUBLE, "distance / hours (a sighting less than a second apart counts as one second)", g_t_speed },
+	{ "travel.impossible", SL_FT_BOOL, "speed above physics.travel_kmh and distance beyond both accuracy radii", g_t_impossible },
+};
+
+const struct sl_field_table sl_subject_fields = { "subject", fields, ARRAY_SIZE(fields) };

@@ -1,0 +1,304 @@
+/* What one flow teaches about its subject: countries, the light-speed check
+ * on the handshake RTT, impossible travel, hours of activity, remote-access
+ * and VPN apps, and the egress address shared with other subjects. */
+#include <math.h>
+#include <string.h>
+
+#include "sightline/enrich.h"
+#include "sightline/proto.h"
+#include "subject_priv.h"
+
+#define FIBRE_KM_PER_MS 204.0 /* light in fibre: ~2/3 c */
+#define EARTH_RADIUS_KM 6371.0
+
+double sl_subject_distance_km(double lat1, double lon1, double lat2, double lon2)
+{
+	const double rad = M_PI / 180.0;
+	double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+	double a = sin(dlat / 2) * sin(dlat / 2) +
+		   cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+	return 2 * EARTH_RADIUS_KM * atan2(sqrt(a), sqrt(1 - a > 0 ? 1 - a : 0));
+}
+
+static bool has_point(const struct sl_geo_result *g)
+{
+	return sl_geo_has(g, SL_GEO_LAT) && sl_geo_has(g, SL_GEO_LON);
+}
+
+static uint32_t accuracy(const struct sl_geo_result *g)
+{
+	return sl_geo_has(g, SL_GEO_ACCURACY_KM) ? g->accuracy_km : 0;
+}
+
+static void add_country(struct subject *x, const struct sl_geo_result *g)
+{
+	if (!sl_geo_has(g, SL_GEO_COUNTRY) || strlen(g->country) != 2)
+		return;
+	for (unsigned i = 0; i < x->n_countries; i++)
+		if (memcmp(x->countries[i], g->country, 2) == 0)
+			return;
+	if (x->n_countries < SL_SUBJECT_COUNTRIES)
+		memcpy(x->countries[x->n_countries++], g->country, 2);
+}
+
+/* The subject's minimum RTT towards addr, folding in this flow's sample. */
+static uint32_t min_rtt(struct subject *x, const struct sl_addr *addr, uint32_t us)
+{
+	for (unsigned i = 0; i < SUBJ_RTTS; i++)
+		if (x->rtt[i].min_us && sl_addr_cmp(&x->rtt[i].addr, addr) == 0) {
+			if (us < x->rtt[i].min_us)
+				x->rtt[i].min_us = us;
+			return x->rtt[i].min_us;
+		}
+	struct subj_rtt *slot = &x->rtt[x->rtt_next++ % SUBJ_RTTS]; /* oldest goes */
+	slot->addr = *addr;
+	slot->min_us = us ? us : 1;
+	return slot->min_us;
+}
+
+/*
+ * Light-speed check.  The handshake leg that measures sensor <-> remote is
+ * the one the remote side answers: SYN/ACK -> ACK (rtt.client_ms) when the
+ * remote is the client, SYN -> SYN/ACK (rtt.server_ms) when it is the
+ * server.  One-sided: an RTT far above the bound proves a longer path; a
+ * short one proves nothing, so excess is reported as is, negative too.
+ */
+static void physics(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
+		    struct sl_subject_view *v)
+{
+	const struct sl_physics_config *pc = &s->cfg->physics;
+	const struct sl_geo_result *g = r->remote >= 0 ? r->geo[r->remote] : NULL;
+	if (!s->has_sensor || !has_point(g))
+		return;
+	double d = sl_subject_distance_km(s->sensor_lat, s->sensor_lon, g->lat, g->lon) - accuracy(g);
+	v->have_distance = true;
+	v->distance_km = d > 0 ? d : 0;
+	v->expected_rtt_ms = 2 * v->distance_km / FIBRE_KM_PER_MS * pc->route_inflation +
+			     pc->access_ms;
+	const struct sl_field *leg = r->remote == 0 ? s->f_rtt_client : s->f_rtt_server;
+	struct sl_value val;
+	if (!leg || !leg->get(r, &val) || !(val.d >= 0))
+		return;
+	const struct sl_addr *remote = r->remote == 0 ? &r->flow->cli : &r->flow->srv;
+	uint32_t us = min_rtt(x, remote, val.d * 1000 < 4e9 ? (uint32_t)(val.d * 1000) : 4000000000u);
+	v->have_rtt = true;
+	v->rtt_ms = us / 1000.0;
+	v->excess_ms = v->rtt_ms - v->expected_rtt_ms;
+	v->implied_extra_km = v->excess_ms > 0 ? v->excess_ms * FIBRE_KM_PER_MS / 2 /
+							 pc->route_inflation
+					       : 0;
+}
+
+/* Travel between the subject's previous location and this one.  Flows end
+ * out of order, so the earlier of the two sightings is "from". */
+static void travel(const struct sl_subjects *s, struct subject *x, const struct sl_geo_result *g,
+		   sl_time_us t, struct sl_subject_view *v)
+{
+	if (!has_point(g))
+		return;
+	if (x->has_loc) {
+		double gc = sl_subject_distance_km(x->loc_lat, x->loc_lon, g->lat, g->lon);
+		double secs = (double)(t > x->loc_time ? t - x->loc_time : x->loc_time - t) / 1e6;
+		v->have_travel = true;
+		memcpy(v->travel_from_country, x->loc_country, 2);
+		v->travel_distance_km = gc;
+		v->travel_hours = secs / 3600.0;
+		v->travel_speed_kmh = gc / (secs > 1 ? secs : 1) * 3600.0;
+		v->travel_impossible = v->travel_speed_kmh > s->cfg->physics.travel_kmh &&
+				       gc > (double)x->loc_acc_km + accuracy(g);
+	}
+	if (!x->has_loc || t >= x->loc_time) {
+		x->has_loc = true;
+		x->loc_lat = g->lat;
+		x->loc_lon = g->lon;
+		x->loc_acc_km = accuracy(g);
+		x->loc_time = t;
+		memset(x->loc_country, 0, 2);
+		if (sl_geo_has(g, SL_GEO_COUNTRY))
+			memcpy(x->loc_country, g->country, 2);
+	}
+}
+
+/* Remember app in set (by pointer or name) and count those seen within decay. */
+static unsigned note_app(struct subj_app *set, const char *app, sl_time_us now, uint64_t decay_us)
+{
+	if (app) {
+		struct subj_app *slot = &set[0];
+		for (unsigned i = 0; i < SUBJ_APPS; i++) {
+			if (set[i].app && strcmp(set[i].app, app) == 0) {
+				slot = &set[i];
+				break;
+			}
+			if (!set[i].app || set[i].seen < slot->seen)
+				slot = &set[i];
+		}
+		slot->app = app;
+		slot->seen = slot->seen > now ? slot->seen : now;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < SUBJ_APPS; i++)
+		n += set[i].app && set[i].seen + decay_us >= now;
+	return n;
+}
+
+static void apps(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
+		 struct sl_subject_view *v)
+{
+	const char *app = NULL, *cat = NULL;
+	enum sl_app_source src;
+	bool known = sl_app_product(r->flow, &app, &cat, &src) && cat;
+	bool ra = known && (strcmp(cat, "remote-access") == 0 || strcmp(cat, "ip-kvm") == 0);
+	bool vpn = known && (strcmp(cat, "vpn") == 0 || strcmp(cat, "anonymizer") == 0);
+	uint64_t decay = (uint64_t)s->cfg->scoring.decay_sec * SL_US_PER_SEC;
+	v->remote_access_apps = note_app(x->ra, ra ? app : NULL, r->flow->last, decay);
+	v->vpn_apps = note_app(x->vpn, vpn ? app : NULL, r->flow->last, decay);
+}
+
+/* Distinct subjects seen behind the remote address of this flow. */
+static unsigned egress(struct sl_subjects *s, const struct subject *x, const struct sl_addr *a,
+		       sl_time_us now)
+{
+	uint64_t h = sl_mix64(0x5ca1ab1eULL ^ a->b[0]);
+	for (unsigned i = 1; i < 16; i++)
+		h = sl_mix64(h ^ a->b[i] ^ (uint64_t)i << 8);
+	struct egress *set = &s->egress[(h & (s->egress_sets - 1)) * EGRESS_WAYS], *e = &set[0];
+	for (unsigned w = 0; w < EGRESS_WAYS; w++) {
+		if (set[w].n && sl_addr_cmp(&set[w].addr, a) == 0) {
+			e = &set[w];
+			goto found;
+		}
+		if (set[w].seen < e->seen)
+			e = &set[w];
+	}
+	memset(e, 0, sizeof(*e)); /* the least recently used way of the set */
+	e->addr = *a;
+found:
+	e->seen = now > e->seen ? now : e->seen;
+	for (unsigned i = 0; i < e->n; i++)
+		if (e->subj[i] == x->hash)
+			return e->n;
+	if (e->n < EGRESS_SUBJECTS)
+		e->subj[e->n++] = x->hash;
+	return e->n;
+}
+
+static bool allowed(const struct subject *x, const struct sl_record *r)
+{
+	const struct sl_roster_entry *e = x->claimed;
+	const char *app, *cat;
+	enum sl_app_source src;
+	if (!e)
+		return false;
+	if (sl_app_product(r->flow, &app, &cat, &src))
+		for (size_t i = 0; i < e->n_allow_apps; i++)
+			if (strcmp(e->allow_apps[i], app) == 0)
+				return true;
+	const struct sl_addr *remote = r->remote == 0 ? &r->flow->cli
+				     : r->remote == 1 ? &r->flow->srv : NULL;
+	for (size_t i = 0; remote && i < e->n_allow_nets; i++)
+		if (sl_cidr_contains(&e->allow_nets[i], remote))
+			return true;
+	return false;
+}
+
+/* Count a flow start once per minute: a burst of parallel connections is
+ * one moment of activity, not hundreds. */
+static void activity(struct subject *x, sl_time_us start)
+{
+	uint64_t minute = start / (60 * SL_US_PER_SEC);
+	if (minute == x->last_minute && x->flows > 1)
+		return;
+	x->last_minute = minute;
+	x->hours[(minute / 60) % 24]++;
+}
+
+static void fill_identity(const struct subject *x, struct sl_subject_view *v)
+{
+	sl_subj_id(x, v->id, sizeof(v->id));
+	v->kind = sl_subj_kind_name(x);
+	v->claimed = x->claimed;
+	v->has_mac = x->has_mac;
+	memcpy(v->mac, x->mac, 6);
+	memcpy(v->hostname, x->hostname, sizeof(v->hostname));
+	v->n_countries = x->n_countries;
+	for (unsigned i = 0; i < x->n_countries; i++) {
+		memcpy(v->countries[i], x->countries[i], 2);
+		v->countries[i][2] = '\0';
+	}
+}
+
+void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
+		     const struct sl_addr *self, int self_side)
+{
+	struct sl_subject_view *v = &s->view;
+	const struct sl_flow *f = r->flow;
+	(void)self;
+	memset(v, 0, sizeof(*v));
+	v->subject = x;
+	x->flows++;
+	if (!x->first || f->first < x->first)
+		x->first = f->first;
+	x->last = f->last > x->last ? f->last : x->last;
+	const struct sl_geo_result *own = r->geo[self_side];
+	add_country(x, own);
+	travel(s, x, own, f->first, v);
+	physics(s, x, r, v);
+	activity(x, f->first);
+	apps(s, x, r, v);
+	if (r->remote >= 0)
+		v->egress_subjects = egress(s, x, r->remote == 0 ? &f->cli : &f->srv, f->last);
+	v->allowed = allowed(x, r);
+	fill_identity(x, v);
+	sl_subj_activity(s, x, x->last, v);
+}
+
+/* Share of activity inside [ws, we) minutes of local time for a zone at
+ * offset off (seconds).  Each UTC hour bucket counts at its middle (h:30),
+ * so half-hour zones (Pyongyang 2015-2018, India) land in one local hour. */
+static double fit(const struct subject *x, int32_t off, uint16_t ws, uint16_t we)
+{
+	uint64_t in = 0, all = 0;
+	for (int h = 0; h < 24; h++) {
+		if (!x->hours[h])
+			continue;
+		int lm = ((h * 60 + 30 + off / 60) % 1440 + 1440) % 1440;
+		bool inside = ws < we ? lm >= ws && lm < we : lm >= ws || lm < we;
+		in += inside ? x->hours[h] : 0;
+		all += x->hours[h];
+	}
+	return all ? (double)in / (double)all : 0;
+}
+
+/*
+ * Time-of-activity verdicts at time now: zone offsets are those in force at
+ * now (a subject's history spanning a DST change is off by an hour for the
+ * older part, which business-hour windows absorb).
+ */
+void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
+		      struct sl_subject_view *v)
+{
+	const struct sl_activity_config *ac = &s->cfg->activity;
+	int64_t t = (int64_t)(now / SL_US_PER_SEC);
+	v->activity_hours = 0;
+	for (int h = 0; h < 24; h++)
+		v->activity_hours += x->hours[h] != 0;
+	v->have_activity = v->activity_hours >= ac->min_hours;
+	if (!v->have_activity)
+		return;
+	if (x->claimed && x->claimed->tz) {
+		v->have_claimed_fit = true;
+		v->claimed_fit = fit(x, sl_tz_offset(x->claimed->tz, t), x->claimed->work_start,
+				     x->claimed->work_end);
+	}
+	v->best_fit = -1;
+	for (size_t i = 0; i < s->n_zones; i++) {
+		double f = fit(x, sl_tz_offset(s->zones[i], t), (uint16_t)(ac->work_start * 60),
+			       (uint16_t)(ac->work_end * 60));
+		if (f > v->best_fit) {
+			v->best_fit = f;
+			v->best_zone = sl_tz_name(s->zones[i]);
+		}
+	}
+	if (!v->best_zone)
+		v->best_fit = 0;
+}

@@ -1,0 +1,159 @@
+/* Internals of sensor/subject: the roster's indexes, the subject record,
+ * the hit pool and the egress table, shared by the files of the module. */
+#ifndef SIGHTLINE_SUBJECT_PRIV_H
+#define SIGHTLINE_SUBJECT_PRIV_H
+
+#include "sightline/rules.h"
+#include "sightline/subject.h"
+
+/* ---- roster ---- */
+struct sl_roster_ip {
+	struct sl_addr addr;
+	uint32_t entry;
+};
+
+struct sl_roster_mac {
+	uint8_t mac[6];
+	uint32_t entry;
+};
+
+struct sl_roster {
+	struct sl_roster_entry *entries;
+	size_t n;
+	struct sl_roster_ip *by_ip;   /* exact addresses, sorted */
+	size_t n_ip, n_prefixes;
+	struct sl_roster_mac *by_mac; /* sorted */
+	size_t n_mac;
+};
+
+/* Build the lookup indexes (roster_match.c).  Returns 0 or -ENOMEM. */
+int sl_roster_index(struct sl_roster *r);
+/* "aa:bb:cc:dd:ee:ff" (or '-') into mac; false when malformed. */
+bool sl_roster_parse_mac(const char *s, uint8_t mac[6]);
+
+/* ---- subjects ---- */
+#define SUBJ_RTTS 4      /* remote addresses with a minimum RTT, per subject */
+#define SUBJ_APPS 4      /* remote-access and VPN apps remembered, each */
+#define SUBJ_RULES 8     /* rules contributing to a subject's score at once */
+#define SUBJ_ZONES 8     /* reference zones */
+#define EGRESS_WAYS 8    /* egress table associativity */
+#define EGRESS_SUBJECTS 8 /* distinct subjects remembered per egress address */
+
+struct subj_rtt {
+	struct sl_addr addr;
+	uint32_t min_us;
+};
+
+struct subj_app {
+	const char *app;  /* static string from the identification stage */
+	sl_time_us seen;
+};
+
+/* One subject.  Slots live in one array; idx+1 is used as a link so 0 is "none". */
+struct subject {
+	bool used;
+	uint8_t kind;               /* enum sl_subject_kind */
+	uint8_t key[16];            /* roster index, MAC or address bytes */
+	uint8_t key_len;
+	uint64_t hash;
+	const struct sl_roster_entry *claimed;
+	struct sl_addr addr;        /* last address it was seen with */
+	bool has_mac;
+	uint8_t mac[6];
+	char hostname[SL_ROSTER_NAME_MAX];
+	sl_time_us first, last;
+	uint64_t flows;
+	char countries[SL_SUBJECT_COUNTRIES][2];
+	uint8_t n_countries;
+	struct subj_rtt rtt[SUBJ_RTTS];
+	uint8_t rtt_next;
+	bool has_loc;               /* last location, for travel */
+	char loc_country[2];
+	uint32_t loc_acc_km;
+	double loc_lat, loc_lon;
+	sl_time_us loc_time;
+	uint32_t hours[24];         /* active minutes by UTC hour of day */
+	uint64_t last_minute;       /* last minute counted (dedupes bursts) */
+	struct subj_app ra[SUBJ_APPS], vpn[SUBJ_APPS];
+	uint32_t rules[SUBJ_RULES]; /* hit pool index + 1; 0 = free */
+	double score;
+	uint8_t level, alerted;     /* enum sl_subject_level now, and last alerted */
+	uint32_t lprev, lnext;      /* LRU list, most recent first */
+};
+
+/* One rule's hits on one subject; evidence lives in the pool's arena. */
+struct hit {
+	const struct sl_rule_info *rule;
+	uint32_t count;
+	sl_time_us first, last;
+	uint8_t n_ev, ev_next;
+	uint32_t next_free;
+};
+
+/* A subject in a sorted pass (summaries, the stderr table). */
+struct order_key {
+	double score;
+	sl_time_us first;
+	uint32_t idx;
+};
+
+struct egress {
+	struct sl_addr addr;
+	uint64_t subj[EGRESS_SUBJECTS]; /* subject hashes */
+	uint8_t n, next;
+	sl_time_us seen;
+};
+
+struct sl_subjects {
+	const struct sl_config *cfg;
+	struct sl_roster *roster;
+	struct sl_tz *zones[SUBJ_ZONES];
+	size_t n_zones;
+	bool has_sensor;
+	double sensor_lat, sensor_lon;
+	struct subject *subj;
+	uint32_t cap, n;
+	uint32_t *index;            /* open addressing: subject idx + 1, 0 = empty */
+	uint32_t index_mask;
+	uint32_t lru_head, lru_tail, free_head;
+	struct hit *hits;
+	char *evidence;             /* n_hits * evidence_max community ids */
+	uint32_t n_hits, hit_free;
+	struct egress *egress;
+	uint32_t egress_sets;
+	const struct sl_field *f_rtt_client, *f_rtt_server;
+	struct sl_subject_view view;
+	struct sl_subjects_stats st;
+	/* summaries */
+	struct order_key *order;   /* cap entries, for sorted passes */
+	uint32_t order_n, order_pos;
+	bool in_pass, final_done;
+	sl_time_us next_summary, prev_pass, latest;
+};
+
+/* subject_table.c */
+struct subject *sl_subj_of_view(const struct sl_subject_view *v);
+struct subject *sl_subj_find_id(struct sl_subjects *s, const char *id);
+void sl_subj_id(const struct subject *x, char *buf, size_t len);
+const char *sl_subj_kind_name(const struct subject *x);
+
+/* subject_observe.c: update a subject from a flow and fill s->view. */
+void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
+		     const struct sl_addr *self, int self_side);
+/* Time-of-activity verdicts for x at time now (fills the view's activity fields). */
+void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
+		      struct sl_subject_view *v);
+
+/* subject_score.c */
+double sl_subj_rescore(struct sl_subjects *s, struct subject *x, sl_time_us now);
+void sl_subj_release_hits(struct sl_subjects *s, struct subject *x);
+const char *sl_subj_evidence(const struct sl_subjects *s, uint32_t hit, unsigned k);
+/* Contributing hits of x sorted by score (highest first): pool indexes into out. */
+unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint32_t *out);
+void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j);
+/* The contributing rules (at most max, by score) as a JSON array; with
+ * evidence, each lists its community_ids. */
+void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, unsigned max,
+			bool evidence, struct sl_json *j);
+
+#endif

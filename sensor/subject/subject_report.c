@@ -1,0 +1,193 @@
+/* What subjects report on their own: the periodic `subject` events (score,
+ * level, top contributors, countries, activity fit) and the table on stderr
+ * at the end of a replay. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "subject_priv.h"
+
+#define TOP_REASONS 3
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Rescore the subjects seen since `since` at now and sort them by score. */
+static uint32_t sort_subjects(struct sl_subjects *s, sl_time_us since, sl_time_us now)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->cap; i++) {
+		struct subject *x = &s->subj[i];
+		if (!x->used || x->last < since)
+			continue;
+		s->order[n++] = (struct order_key){ sl_subj_rescore(s, x, now), x->first, i };
+	}
+	qsort(s->order, n, sizeof(*s->order), cmp_order);
+	return n;
+}
+
+static void json_apps(struct sl_json *j, const char *key, const struct subj_app *set)
+{
+	sl_json_key(j, key);
+	sl_json_open_array(j);
+	for (unsigned i = 0; i < SUBJ_APPS; i++)
+		if (set[i].app)
+			sl_json_str(j, set[i].app);
+	sl_json_close_array(j);
+}
+
+static void json_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
+			  struct sl_json *j)
+{
+	struct sl_subject_view v = { 0 };
+	sl_subj_activity(s, x, now, &v);
+	sl_json_key(j, "activity");
+	sl_json_open_object(j);
+	sl_json_key(j, "hours");
+	sl_json_u64(j, v.activity_hours);
+	if (v.have_claimed_fit) {
+		sl_json_key(j, "claimed_fit");
+		sl_json_double(j, round(v.claimed_fit * 1000) / 1000);
+	}
+	if (v.have_activity && v.best_zone) {
+		sl_json_key(j, "best_zone");
+		sl_json_str(j, v.best_zone);
+		sl_json_key(j, "best_fit");
+		sl_json_double(j, round(v.best_fit * 1000) / 1000);
+	}
+	sl_json_close_object(j);
+}
+
+static void summary_event(struct sl_subjects *s, const struct subject *x, sl_time_us now,
+			  struct sl_json *j)
+{
+	char ts[SL_TIME_STRLEN];
+	sl_json_begin(j);
+	sl_json_key(j, "timestamp");
+	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
+	sl_json_key(j, "event_type");
+	sl_json_str(j, "subject");
+	sl_subj_json_block(s, x, j);
+	sl_json_key(j, "first_seen");
+	sl_json_str(j, sl_time_format(x->first, ts, sizeof(ts)));
+	sl_json_key(j, "last_seen");
+	sl_json_str(j, sl_time_format(x->last, ts, sizeof(ts)));
+	sl_json_key(j, "flows");
+	sl_json_u64(j, x->flows);
+	sl_json_key(j, "score");
+	sl_json_double(j, round(x->score * 10) / 10);
+	sl_json_key(j, "level");
+	sl_json_str(j, sl_subject_level_name((enum sl_subject_level)x->level));
+	sl_json_key(j, "top");
+	sl_subj_json_rules(s, x, TOP_REASONS, false, j);
+	json_activity(s, x, now, j);
+	json_apps(j, "remote_access_apps", x->ra);
+	json_apps(j, "vpn_apps", x->vpn);
+	sl_json_close_object(j);
+	sl_json_end(j);
+}
+
+/*
+ * A pass starts when summary_interval of packet time has gone by since the
+ * last one (the first call only sets the clock), or at the end.  Periodic
+ * passes cover the subjects seen since the previous pass, so a quiet
+ * subject is not repeated every interval; the final pass covers all.
+ */
+static bool start_pass(struct sl_subjects *s, sl_time_us now, bool final)
+{
+	uint64_t every = (uint64_t)s->cfg->scoring.summary_interval * SL_US_PER_SEC;
+	if (s->final_done)
+		return false;
+	if (s->next_summary == UINT64_MAX && every && !final) {
+		s->next_summary = now + every;
+		return false;
+	}
+	if (!final && (!every || now < s->next_summary))
+		return false;
+	s->order_n = sort_subjects(s, final ? 0 : s->prev_pass, now);
+	s->order_pos = 0;
+	s->in_pass = true;
+	s->prev_pass = now;
+	s->final_done = final;
+	while (every && s->next_summary <= now)
+		s->next_summary += every;
+	return true;
+}
+
+bool sl_subjects_summary(struct sl_subjects *s, sl_time_us now, bool final, struct sl_json *j)
+{
+	if (!s->in_pass && !start_pass(s, now, final))
+		return false;
+	if (s->order_pos >= s->order_n) {
+		s->in_pass = false;
+		return false;
+	}
+	summary_event(s, &s->subj[s->order[s->order_pos++].idx], now, j);
+	return true;
+}
+
+static void claimed_place(const struct subject *x, char *buf, size_t len)
+{
+	const struct sl_roster_entry *e = x->claimed;
+	if (!e || (!e->city && !e->country[0])) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%s%s%s", e->city ? e->city : "", e->city && e->country[0] ? ", " : "",
+		 e->country);
+}
+
+static void countries(const struct subject *x, char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < x->n_countries && k + 4 < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%.2s", i ? "," : "", x->countries[i]);
+	if (!x->n_countries)
+		snprintf(buf, len, "-");
+}
+
+static void reasons(const struct sl_subjects *s, const struct subject *x, char *buf, size_t len)
+{
+	uint32_t top[SUBJ_RULES];
+	unsigned n = sl_subj_top(s, x, top);
+	size_t k = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && i < TOP_REASONS && k < len; i++) {
+		const struct sl_rule_info *r = s->hits[top[i]].rule;
+		k += (size_t)snprintf(buf + k, len - k, "%s%s (%u)", i ? "; " : "",
+				      r->title ? r->title : r->id, r->score);
+	}
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows)
+{
+	uint32_t n = sort_subjects(s, 0, s->latest);
+	char id[SL_ROSTER_NAME_MAX], place[96], cc[40], why[256];
+	if (!n)
+		return;
+	fprintf(out, "\nSubjects by score (%u seen, %llu forgotten):\n", n,
+		(unsigned long long)s->st.evictions);
+	fprintf(out, "  %-24s %-22s %-12s %5s  %-8s %s\n", "SUBJECT", "CLAIMED", "SEEN FROM",
+		"SCORE", "LEVEL", "TOP REASONS");
+	for (uint32_t i = 0; i < n && i < max_rows; i++) {
+		const struct subject *x = &s->subj[s->order[i].idx];
+		sl_subj_id(x, id, sizeof(id));
+		claimed_place(x, place, sizeof(place));
+		countries(x, cc, sizeof(cc));
+		reasons(s, x, why, sizeof(why));
+		fprintf(out, "  %-24.24s %-22.22s %-12.12s %5.1f  %-8s %s\n", id, place, cc, x->score,
+			sl_subject_level_name((enum sl_subject_level)x->level), why);
+	}
+	if (n > max_rows)
+		fprintf(out, "  ... %u more\n", n - max_rows);
+}

@@ -1,0 +1,338 @@
+/* Scoring: rule hits kept per subject with their evidence flows, combined
+ * by noisy-OR over families, with decay in packet time, allow-lists, alert
+ * levels and the subject alert event. */
+#include <math.h>
+#include <string.h>
+
+#include "sightline/flow.h"
+#include "subject_priv.h"
+
+const char *sl_subject_level_name(enum sl_subject_level l)
+{
+	static const char *const names[] = { "none", "medium", "high", "critical" };
+	return (unsigned)l < ARRAY_SIZE(names) ? names[l] : "?";
+}
+
+/* medium from the threshold, high halfway to 100, critical at 80 % of the way. */
+enum sl_subject_level sl_subject_level_of(double score, double threshold)
+{
+	double room = 100 - threshold;
+	if (score >= threshold + 0.8 * room - 1e-9)
+		return SL_SUBJECT_LEVEL_CRITICAL;
+	if (score >= threshold + room / 2 - 1e-9)
+		return SL_SUBJECT_LEVEL_HIGH;
+	if (score >= threshold - 1e-9)
+		return SL_SUBJECT_LEVEL_MEDIUM;
+	return SL_SUBJECT_LEVEL_NONE;
+}
+
+static char *evidence_at(const struct sl_subjects *s, uint32_t hit, unsigned k)
+{
+	return s->evidence + ((size_t)hit * s->cfg->scoring.evidence_max + k) * SL_COMMUNITY_ID_LEN;
+}
+
+const char *sl_subj_evidence(const struct sl_subjects *s, uint32_t hit, unsigned k)
+{
+	return evidence_at(s, hit, k);
+}
+
+static void free_hit(struct sl_subjects *s, uint32_t *ref)
+{
+	s->hits[*ref - 1] = (struct hit){ .next_free = s->hit_free };
+	s->hit_free = *ref;
+	*ref = 0;
+}
+
+void sl_subj_release_hits(struct sl_subjects *s, struct subject *x)
+{
+	for (unsigned i = 0; i < SUBJ_RULES; i++)
+		if (x->rules[i])
+			free_hit(s, &x->rules[i]);
+}
+
+static bool expired(const struct sl_subjects *s, const struct hit *h, sl_time_us now)
+{
+	return h->last + (uint64_t)s->cfg->scoring.decay_sec * SL_US_PER_SEC <= now;
+}
+
+static const char *family_of(const struct sl_rule_info *r)
+{
+	return r->family && r->family[0] ? r->family : r->id;
+}
+
+static const struct sl_rule_info *rule_at(const struct sl_subjects *s, const struct subject *x,
+				       unsigned i)
+{
+	return x->rules[i] ? s->hits[x->rules[i] - 1].rule : NULL;
+}
+
+/* True when a slot before i holds a hit of slot i's family. */
+static bool family_seen(const struct sl_subjects *s, const struct subject *x, unsigned i)
+{
+	const char *fam = family_of(rule_at(s, x, i));
+	for (unsigned k = 0; k < i; k++)
+		if (rule_at(s, x, k) && strcmp(family_of(rule_at(s, x, k)), fam) == 0)
+			return true;
+	return false;
+}
+
+/* Highest score (capped at 100) among the hits of slot i's family. */
+static unsigned family_max(const struct sl_subjects *s, const struct subject *x, unsigned i)
+{
+	const char *fam = family_of(rule_at(s, x, i));
+	unsigned best = 0;
+	for (unsigned k = i; k < SUBJ_RULES; k++) {
+		const struct sl_rule_info *rk = rule_at(s, x, k);
+		if (rk && strcmp(family_of(rk), fam) == 0 && rk->score > best)
+			best = rk->score;
+	}
+	return best > 100 ? 100 : best;
+}
+
+/*
+ * 100 * (1 - prod(1 - s_f / 100)) over families f, s_f the highest score
+ * among the family's live hits.  Expired hits are released here, so a
+ * subject's slots free up as its evidence ages out.
+ */
+double sl_subj_rescore(struct sl_subjects *s, struct subject *x, sl_time_us now)
+{
+	double keep = 1;
+	for (unsigned i = 0; i < SUBJ_RULES; i++)
+		if (x->rules[i] && expired(s, &s->hits[x->rules[i] - 1], now))
+			free_hit(s, &x->rules[i]);
+	for (unsigned i = 0; i < SUBJ_RULES; i++)
+		if (x->rules[i] && !family_seen(s, x, i))
+			keep *= 1 - family_max(s, x, i) / 100.0;
+	x->score = 100 * (1 - keep);
+	x->level = (uint8_t)sl_subject_level_of(x->score, s->cfg->scoring.threshold);
+	if (x->alerted > x->level)
+		x->alerted = x->level; /* fell back: rising again alerts again */
+	return x->score;
+}
+
+static bool rule_allowed(const struct subject *x, const struct sl_rule_info *rule)
+{
+	const struct sl_roster_entry *e = x->claimed;
+	for (size_t i = 0; e && i < e->n_allow_rules; i++)
+		if (strcmp(e->allow_rules[i], rule->id) == 0)
+			return true;
+	return false;
+}
+
+/* The slot of rule on x: its own, a free one, an expired one, or the lowest
+ * scoring one when the new rule scores higher; 0 when the hit is dropped. */
+static uint32_t *slot_for(struct sl_subjects *s, struct subject *x,
+			  const struct sl_rule_info *rule, sl_time_us now)
+{
+	uint32_t *free_slot = NULL, *low = NULL;
+	for (unsigned i = 0; i < SUBJ_RULES; i++) {
+		if (!x->rules[i]) {
+			free_slot = free_slot ? free_slot : &x->rules[i];
+			continue;
+		}
+		struct hit *h = &s->hits[x->rules[i] - 1];
+		if (h->rule == rule)
+			return &x->rules[i];
+		if (expired(s, h, now) || !low || h->rule->score < s->hits[*low - 1].rule->score)
+			low = &x->rules[i];
+	}
+	if (!free_slot && low && (expired(s, &s->hits[*low - 1], now) ||
+				  s->hits[*low - 1].rule->score < rule->score)) {
+		free_hit(s, low);
+		free_slot = low;
+	}
+	if (!free_slot || !s->hit_free)
+		return NULL;
+	*free_slot = s->hit_free;
+	s->hit_free = s->hits[*free_slot - 1].next_free;
+	s->hits[*free_slot - 1] = (struct hit){ .rule = rule, .first = now };
+	return free_slot;
+}
+
+void sl_subjects_hit(struct sl_subjects *s, const struct sl_record *r,
+		     const struct sl_rule_info *rule)
+{
+	struct subject *x = sl_subj_of_view(r->subject);
+	if (!x)
+		return;
+	sl_time_us now = r->flow->last;
+	s->st.hits++;
+	sl_subj_rescore(s, x, now); /* see hits decay (and levels fall) before adding */
+	if (r->subject->allowed || rule_allowed(x, rule)) {
+		s->st.hits_allowed++;
+		return;
+	}
+	uint32_t *ref = slot_for(s, x, rule, now);
+	if (!ref) {
+		s->st.hits_dropped++;
+		return;
+	}
+	struct hit *h = &s->hits[*ref - 1];
+	if (h->count && expired(s, h, now))
+		*h = (struct hit){ .rule = rule, .first = now };
+	h->count++;
+	h->last = now > h->last ? now : h->last;
+	char cid[SL_COMMUNITY_ID_LEN];
+	sl_flow_community_id(r->flow, r->community_seed, cid);
+	for (unsigned k = 0; k < h->n_ev; k++)
+		if (strcmp(evidence_at(s, *ref - 1, k), cid) == 0)
+			return; /* this flow is already evidence of this rule */
+	unsigned max = s->cfg->scoring.evidence_max;
+	memcpy(evidence_at(s, *ref - 1, h->ev_next % max), cid, SL_COMMUNITY_ID_LEN);
+	h->ev_next = (uint8_t)((h->ev_next + 1) % max);
+	h->n_ev = (uint8_t)(h->n_ev < max ? h->n_ev + 1u : max);
+}
+
+/* Hit pool indexes of x by score (highest first), then rule id. */
+unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint32_t *out)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < SUBJ_RULES; i++) {
+		if (!x->rules[i])
+			continue;
+		uint32_t v = x->rules[i] - 1;
+		const struct sl_rule_info *rv = s->hits[v].rule;
+		unsigned k = n++;
+		for (; k > 0; k--) {
+			const struct sl_rule_info *rk = s->hits[out[k - 1]].rule;
+			if (rk->score > rv->score ||
+			    (rk->score == rv->score && strcmp(rk->id, rv->id) <= 0))
+				break;
+			out[k] = out[k - 1];
+		}
+		out[k] = v;
+	}
+	return n;
+}
+
+/* "subject": {id, name, kind, hostname, claimed{...}, countries[] -- left
+ * open for the caller to add to and close. */
+void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j)
+{
+	char id[SL_ROSTER_NAME_MAX];
+	(void)s;
+	sl_subj_id(x, id, sizeof(id));
+	sl_json_key(j, "subject");
+	sl_json_open_object(j);
+	sl_json_key(j, "id");
+	sl_json_str(j, id);
+	if (x->claimed) {
+		sl_json_key(j, "name");
+		sl_json_str(j, x->claimed->name);
+	}
+	sl_json_key(j, "kind");
+	sl_json_str(j, sl_subj_kind_name(x));
+	if (x->hostname[0]) {
+		sl_json_key(j, "hostname");
+		sl_json_str(j, x->hostname);
+	}
+	const struct sl_roster_entry *e = x->claimed;
+	if (e && (e->country[0] || e->city || e->tz)) {
+		sl_json_key(j, "claimed");
+		sl_json_open_object(j);
+		if (e->country[0]) {
+			sl_json_key(j, "country");
+			sl_json_str(j, e->country);
+		}
+		if (e->city) {
+			sl_json_key(j, "city");
+			sl_json_str(j, e->city);
+		}
+		if (e->tz) {
+			sl_json_key(j, "timezone");
+			sl_json_str(j, sl_tz_name(e->tz));
+		}
+		sl_json_close_object(j);
+	}
+	sl_json_key(j, "countries");
+	sl_json_open_array(j);
+	for (unsigned i = 0; i < x->n_countries; i++)
+		sl_json_strn(j, x->countries[i], 2);
+	sl_json_close_array(j);
+}
+
+static void json_rule(const struct sl_subjects *s, uint32_t hi, bool evidence, struct sl_json *j)
+{
+	const struct hit *h = &s->hits[hi];
+	char ts[SL_TIME_STRLEN];
+	sl_json_open_object(j);
+	sl_json_key(j, "id");
+	sl_json_str(j, h->rule->id);
+	sl_json_key(j, "title");
+	sl_json_str(j, h->rule->title ? h->rule->title : "");
+	sl_json_key(j, "family");
+	sl_json_str(j, family_of(h->rule));
+	sl_json_key(j, "score");
+	sl_json_u64(j, h->rule->score);
+	sl_json_key(j, "count");
+	sl_json_u64(j, h->count);
+	sl_json_key(j, "first_seen");
+	sl_json_str(j, sl_time_format(h->first, ts, sizeof(ts)));
+	sl_json_key(j, "last_seen");
+	sl_json_str(j, sl_time_format(h->last, ts, sizeof(ts)));
+	if (evidence) {
+		unsigned max = s->cfg->scoring.evidence_max;
+		unsigned start = h->n_ev < max ? 0 : h->ev_next; /* oldest first */
+		sl_json_key(j, "community_ids");
+		sl_json_open_array(j);
+		for (unsigned k = 0; k < h->n_ev; k++)
+			sl_json_str(j, evidence_at(s, hi, (start + k) % max));
+		sl_json_close_array(j);
+	}
+	sl_json_close_object(j);
+}
+
+/* The contributing rules as a JSON array (evidence: with community_ids). */
+void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, unsigned max,
+			bool evidence, struct sl_json *j)
+{
+	uint32_t top[SUBJ_RULES];
+	unsigned n = sl_subj_top(s, x, top);
+	sl_json_open_array(j);
+	for (unsigned i = 0; i < n && i < max; i++)
+		json_rule(s, top[i], evidence, j);
+	sl_json_close_array(j);
+}
+
+bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct sl_json *j)
+{
+	struct subject *x = sl_subj_of_view(r->subject);
+	if (!x)
+		return false;
+	sl_time_us now = r->flow->last;
+	double score = sl_subj_rescore(s, x, now);
+	if (x->level <= x->alerted)
+		return false;
+	x->alerted = x->level;
+	s->st.alerts++;
+	char ts[SL_TIME_STRLEN], cid[SL_COMMUNITY_ID_LEN], sig[96];
+	sl_json_begin(j);
+	sl_json_key(j, "timestamp");
+	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
+	sl_json_key(j, "event_type");
+	sl_json_str(j, "alert");
+	sl_json_key(j, "community_id");
+	sl_flow_community_id(r->flow, r->community_seed, cid);
+	sl_json_str(j, cid);
+	sl_json_key(j, "alert");
+	sl_json_open_object(j);
+	sl_json_key(j, "scope");
+	sl_json_str(j, "subject");
+	sl_json_key(j, "signature");
+	snprintf(sig, sizeof(sig), "subject score %.0f reached %s", score,
+		 sl_subject_level_name((enum sl_subject_level)x->level));
+	sl_json_str(j, sig);
+	sl_json_key(j, "level");
+	sl_json_str(j, sl_subject_level_name((enum sl_subject_level)x->level));
+	sl_json_key(j, "score");
+	sl_json_double(j, round(score * 10) / 10);
+	sl_json_key(j, "threshold");
+	sl_json_double(j, s->cfg->scoring.threshold);
+	sl_json_key(j, "rules");
+	sl_subj_json_rules(s, x, SUBJ_RULES, true, j);
+	sl_json_close_object(j);
+	sl_subj_json_block(s, x, j);
+	sl_json_close_object(j);
+	sl_json_end(j);
+	return true;
+}

@@ -1,0 +1,357 @@
+/* The subject table: a fixed array of subjects with an open-addressing
+ * index and a least-recently-seen list, and the choice of who each flow is
+ * charged to (sensor.vantage, the roster, the DHCP table). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sightline/dhcp.h"
+#include "sightline/proto.h"
+#include "subject_priv.h"
+
+static uint64_t key_hash(uint8_t kind, const uint8_t *key, uint8_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL * (kind + 1u);
+	for (uint8_t i = 0; i < len; i++)
+		h = sl_mix64(h ^ key[i] ^ (uint64_t)i << 8);
+	return sl_mix64(h ^ len);
+}
+
+/* Reference zones from the comma-separated list. */
+static int load_zones(struct sl_subjects *s, const char *list, char *err, size_t errlen)
+{
+	char name[SL_TZ_NAME_MAX];
+	const char *p = list ? list : "";
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		while (n && (*p == ' ')) {
+			p++;
+			n--;
+		}
+		if (n >= sizeof(name) || s->n_zones == SUBJ_ZONES) {
+			snprintf(err, errlen, "activity.reference_zones: at most %d zones of up to "
+				 "%d characters", SUBJ_ZONES, SL_TZ_NAME_MAX - 1);
+			return -EINVAL;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		while (n && name[n - 1] == ' ')
+			name[--n] = '\0';
+		if (n) {
+			int rc = sl_tz_load(NULL, name, &s->zones[s->n_zones], err, errlen);
+			if (rc < 0)
+				return rc;
+			s->n_zones++;
+		}
+		p += strcspn(p, ",");
+		p += *p == ',';
+	}
+	return 0;
+}
+
+static int alloc_tables(struct sl_subjects *s)
+{
+	const struct sl_scoring_config *sc = &s->cfg->scoring;
+	s->cap = sc->max_subjects;
+	uint32_t isz = 16;
+	while (isz < s->cap * 2u)
+		isz <<= 1;
+	s->index_mask = isz - 1;
+	s->n_hits = s->cap / 4 > 256 ? s->cap / 4 : 256;
+	s->egress_sets = 1;
+	while (s->egress_sets * EGRESS_WAYS < s->cap)
+		s->egress_sets <<= 1;
+	s->subj = calloc(s->cap, sizeof(*s->subj));
+	s->index = calloc(isz, sizeof(*s->index));
+	s->order = calloc(s->cap, sizeof(*s->order));
+	s->hits = calloc(s->n_hits, sizeof(*s->hits));
+	s->evidence = calloc((size_t)s->n_hits * sc->evidence_max, SL_COMMUNITY_ID_LEN);
+	s->egress = calloc((size_t)s->egress_sets * EGRESS_WAYS, sizeof(*s->egress));
+	if (!s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->cap; i++)
+		s->subj[i].lnext = i + 2 <= s->cap ? i + 2 : 0; /* the free list */
+	s->free_head = 1;
+	for (uint32_t i = 0; i < s->n_hits; i++)
+		s->hits[i].next_free = i + 2 <= s->n_hits ? i + 2 : 0;
+	s->hit_free = 1;
+	return 0;
+}
+
+int sl_subjects_create(const struct sl_config *cfg, struct sl_subjects **out, char *err,
+		       size_t errlen)
+{
+	struct sl_subjects *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->cfg = cfg;
+	s->sensor_lat = s->sensor_lon = NAN;
+	s->next_summary = UINT64_MAX;
+	int rc = alloc_tables(s);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot allocate the table of %u subjects",
+			 cfg->scoring.max_subjects);
+		goto err;
+	}
+	if ((rc = load_zones(s, cfg->activity.reference_zones, err, errlen)) < 0)
+		goto err;
+	if (cfg->scoring.roster && cfg->scoring.roster[0] &&
+	    (rc = sl_roster_load_file(cfg->scoring.roster, &cfg->activity, &s->roster, err,
+				      errlen)) < 0)
+		goto err;
+	s->f_rtt_client = sl_catalogue_find("rtt.client_ms");
+	s->f_rtt_server = sl_catalogue_find("rtt.server_ms");
+	*out = s;
+	return 0;
+err:
+	sl_subjects_destroy(s);
+	return rc;
+}
+
+void sl_subjects_destroy(struct sl_subjects *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_zones; i++)
+		sl_tz_destroy(s->zones[i]);
+	sl_roster_destroy(s->roster);
+	free(s->subj);
+	free(s->index);
+	free(s->order);
+	free(s->hits);
+	free(s->evidence);
+	free(s->egress);
+	free(s);
+}
+
+void sl_subjects_set_roster(struct sl_subjects *s, struct sl_roster *roster)
+{
+	sl_roster_destroy(s->roster);
+	s->roster = roster;
+}
+
+void sl_subjects_set_sensor_location(struct sl_subjects *s, double lat, double lon)
+{
+	s->has_sensor = !isnan(lat) && !isnan(lon);
+	s->sensor_lat = lat;
+	s->sensor_lon = lon;
+}
+
+const struct sl_subjects_stats *sl_subjects_stats(const struct sl_subjects *s)
+{
+	return &s->st;
+}
+
+/* ---- LRU list and index ---- */
+
+static void lru_unlink(struct sl_subjects *s, uint32_t i)
+{
+	struct subject *x = &s->subj[i - 1];
+	if (x->lprev)
+		s->subj[x->lprev - 1].lnext = x->lnext;
+	else
+		s->lru_head = x->lnext;
+	if (x->lnext)
+		s->subj[x->lnext - 1].lprev = x->lprev;
+	else
+		s->lru_tail = x->lprev;
+	x->lprev = x->lnext = 0;
+}
+
+static void lru_push(struct sl_subjects *s, uint32_t i)
+{
+	struct subject *x = &s->subj[i - 1];
+	x->lprev = 0;
+	x->lnext = s->lru_head;
+	if (s->lru_head)
+		s->subj[s->lru_head - 1].lprev = i;
+	s->lru_head = i;
+	if (!s->lru_tail)
+		s->lru_tail = i;
+}
+
+static uint32_t *probe(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
+		       uint64_t h)
+{
+	for (uint32_t pos = (uint32_t)h & s->index_mask;; pos = (pos + 1) & s->index_mask) {
+		uint32_t v = s->index[pos];
+		if (!v)
+			return &s->index[pos];
+		const struct subject *x = &s->subj[v - 1];
+		if (x->hash == h && x->kind == kind && x->key_len == len &&
+		    memcmp(x->key, key, len) == 0)
+			return &s->index[pos];
+	}
+}
+
+/* Linear-probing deletion by backward shift: later entries of the run
+ * move up so lookups never need tombstones. */
+static void index_remove(struct sl_subjects *s, uint32_t pos)
+{
+	uint32_t hole = pos;
+	for (uint32_t i = (pos + 1) & s->index_mask; s->index[i]; i = (i + 1) & s->index_mask) {
+		uint32_t home = (uint32_t)s->subj[s->index[i] - 1].hash & s->index_mask;
+		if (((i - home) & s->index_mask) >= ((i - hole) & s->index_mask)) {
+			s->index[hole] = s->index[i];
+			hole = i;
+		}
+	}
+	s->index[hole] = 0;
+}
+
+/* Forget the least recently seen subject to make room. */
+static void evict_oldest(struct sl_subjects *s)
+{
+	uint32_t i = s->lru_tail;
+	struct subject *x = &s->subj[i - 1];
+	uint32_t *slot = probe(s, x->kind, x->key, x->key_len, x->hash);
+	index_remove(s, (uint32_t)(slot - s->index));
+	lru_unlink(s, i);
+	sl_subj_release_hits(s, x);
+	memset(x, 0, sizeof(*x));
+	x->lnext = s->free_head;
+	s->free_head = i;
+	s->n--;
+	s->st.evictions++;
+}
+
+static struct subject *lookup(struct sl_subjects *s, uint8_t kind, const uint8_t *key,
+			      uint8_t len, sl_time_us now)
+{
+	uint64_t h = key_hash(kind, key, len);
+	uint32_t *slot = probe(s, kind, key, len, h);
+	if (*slot) {
+		lru_unlink(s, *slot);
+		lru_push(s, *slot);
+		return &s->subj[*slot - 1];
+	}
+	if (s->n == s->cap) {
+		evict_oldest(s);
+		slot = probe(s, kind, key, len, h);
+	}
+	uint32_t i = s->free_head;
+	struct subject *x = &s->subj[i - 1];
+	s->free_head = x->lnext;
+	memset(x, 0, sizeof(*x));
+	x->used = true;
+	x->kind = kind;
+	x->key_len = len;
+	memcpy(x->key, key, len);
+	x->hash = h;
+	x->first = now;
+	*slot = i;
+	lru_push(s, i);
+	s->n++;
+	s->st.tracked = s->n;
+	return x;
+}
+
+/* ---- who a flow is charged to ---- */
+
+static bool remote_access_session(const struct sl_flow *f)
+{
+	const char *app, *cat;
+	enum sl_app_source src;
+	if (sl_app_product(f, &app, &cat, &src) && cat && strcmp(cat, "remote-access") == 0)
+		return true;
+	const struct sl_proto *p = f->app_proto ? sl_proto_at(f->app_proto - 1u) : NULL;
+	return p && (strcmp(p->name, "rdp") == 0 || strcmp(p->name, "vnc") == 0);
+}
+
+/*
+ * The side of the flow that is the subject (0 client, 1 server), per
+ * sensor.vantage: edge charges the client; host the side inside
+ * home_networks; auto charges inbound flows to the external client except
+ * remote-access sessions into an inside host (the inside host is the one
+ * being driven), and everything else to the client.
+ */
+static int subject_side(const struct sl_subjects *s, const struct sl_flow *f)
+{
+	bool cli_home = sl_config_is_home(s->cfg, &f->cli);
+	bool srv_home = sl_config_is_home(s->cfg, &f->srv);
+	switch (s->cfg->sensor.vantage) {
+	case SL_VANTAGE_EDGE:
+		return 0;
+	case SL_VANTAGE_HOST:
+		return cli_home || !srv_home ? 0 : 1;
+	default:
+		return !cli_home && srv_home && remote_access_session(f) ? 1 : 0;
+	}
+}
+
+const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, struct sl_record *r)
+{
+	const struct sl_flow *f = r->flow;
+	int side = subject_side(s, f);
+	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
+	struct sl_dhcp_host host;
+	bool dhcp = sl_dhcp_lookup_ip(sl_dhcp_table_of(r), self, &host);
+	const struct sl_roster_entry *e =
+		sl_roster_match(s->roster, self, dhcp ? host.mac : NULL, dhcp ? host.hostname : NULL);
+	struct subject *x;
+	if (e) {
+		uint32_t idx = (uint32_t)(e - s->roster->entries);
+		x = lookup(s, SL_SUBJECT_ROSTER, (const uint8_t *)&idx, sizeof(idx), f->last);
+		x->claimed = e;
+	} else if (dhcp) {
+		x = lookup(s, SL_SUBJECT_HOST, host.mac, 6, f->last);
+	} else {
+		x = lookup(s, SL_SUBJECT_ADDRESS, self->b, (uint8_t)sl_addr_len(self), f->last);
+	}
+	x->addr = *self;
+	if (dhcp) {
+		x->has_mac = true;
+		memcpy(x->mac, host.mac, 6);
+		if (host.hostname[0])
+			snprintf(x->hostname, sizeof(x->hostname), "%s", host.hostname);
+	}
+	s->latest = f->last > s->latest ? f->last : s->latest;
+	sl_subj_observe(s, x, r, self, side);
+	r->subject = &s->view;
+	return &s->view;
+}
+
+/* ---- identity text ---- */
+
+struct subject *sl_subj_of_view(const struct sl_subject_view *v)
+{
+	return v ? v->subject : NULL;
+}
+
+void sl_subj_id(const struct subject *x, char *buf, size_t len)
+{
+	if (x->kind == SL_SUBJECT_ROSTER && x->claimed) {
+		snprintf(buf, len, "%s", x->claimed->name);
+	} else if (x->kind == SL_SUBJECT_HOST) {
+		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", x->key[0], x->key[1], x->key[2],
+			 x->key[3], x->key[4], x->key[5]);
+	} else {
+		struct sl_addr a = { .family = x->key_len == 4 ? 4 : 6 };
+		memcpy(a.b, x->key, x->key_len);
+		sl_addr_format(&a, buf, len);
+	}
+}
+
+const char *sl_subj_kind_name(const struct subject *x)
+{
+	static const char *const names[] = { "roster", "host", "address" };
+	return names[x->kind];
+}
+
+struct subject *sl_subj_find_id(struct sl_subjects *s, const char *id)
+{
+	char buf[SL_ROSTER_NAME_MAX];
+	for (uint32_t i = s->lru_head; i; i = s->subj[i - 1].lnext) {
+		sl_subj_id(&s->subj[i - 1], buf, sizeof(buf));
+		if (strcmp(buf, id) == 0)
+			return &s->subj[i - 1];
+	}
+	return NULL;
+}
+
+double sl_subjects_score(struct sl_subjects *s, const char *id, sl_time_us now)
+{
+	struct subject *x = sl_subj_find_id(s, id);
+	return x ? sl_subj_rescore(s, x, now) : -1;
+}
