@@ -2,6 +2,7 @@
  * comes with the operations work). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "capture_priv.h"
 
@@ -56,17 +57,28 @@ int sl_capture_live(struct sl_engine *e, const char *iface, const struct sl_capt
 	rc = sl_cap_check_dlt(p, iface, err, errlen);
 	if (rc == 0)
 		rc = sl_cap_set_filter(p, o->bpf, iface, err, errlen);
-	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p };
+	if (rc == 0 && o->on_open && o->on_open(o->ctx, err, errlen) != 0)
+		rc = SL_CAPTURE_INPUT;
+	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
+			     .live = true };
+	/* pcap_set_timeout(200) returns here at least five times a second even
+	 * without traffic, so SIGHUP and periodic stats are served on time. */
 	while (rc == 0 && !(o->stop && *o->stop)) {
 		int got = pcap_dispatch(p, 1024, sl_cap_handler, (u_char *)&c);
 		if (got == PCAP_ERROR) {
 			snprintf(err, errlen, "%s: capture failed: %s", iface, pcap_geterr(p));
 			rc = SL_CAPTURE_RUNTIME;
 		}
+		struct timeval now;
+		struct pcap_stat ps;
+		if (pcap_stats(p, &ps) == 0) /* cumulative: the periodic stats see kernel drops */
+			sl_engine_stats(e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+		gettimeofday(&now, NULL);
+		sl_cap_between(&c, (sl_time_us)now.tv_sec * SL_US_PER_SEC + (sl_time_us)now.tv_usec);
 	}
 	struct pcap_stat ps;
 	if (pcap_stats(p, &ps) == 0)
-		sl_engine_stats(e)->capture_drops += (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+		sl_engine_stats(e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 	pcap_close(p);
 	return rc;
 }
