@@ -124,6 +124,7 @@ static void send_inhand(struct channel *c)
 		drop_connection(c);
 	if (rc < 0 && c->stopping && past(&c->deadline)) {
 		c->st.dropped++; /* the destination did not take it in time */
+		c->st.last_errno = c->st.last_errno ? c->st.last_errno : ETIMEDOUT;
 		c->has_inhand = false;
 	}
 }
@@ -182,6 +183,8 @@ static void *writer(void *arg)
 			idle(c);
 	}
 	c->st.dropped += c->count + c->has_inhand;
+	if (c->count + c->has_inhand && !c->st.last_errno)
+		c->st.last_errno = ETIMEDOUT;
 	c->count = 0;
 	c->has_inhand = false;
 	pthread_mutex_unlock(&c->mu);

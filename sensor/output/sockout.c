@@ -141,9 +141,9 @@ static int send_dgram(struct sock_tr *s, size_t n, struct sl_tx *tx)
 		return 0;
 	}
 	int e = errno;
+	tx->err = e;
 	if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
 		return -EAGAIN;
-	tx->err = e;
 	if (e == EMSGSIZE) { /* can never fit: lose this one, keep the link */
 		tx->lost++;
 		return 0;
@@ -170,7 +170,7 @@ static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	if (rc == 0)
 		tx->delivered++;
 	else
-		tx->err = rc == -EAGAIN ? EAGAIN : EPIPE;
+		tx->err = rc == -EAGAIN ? ETIMEDOUT : EPIPE;
 	return rc;
 }
 
