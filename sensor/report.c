@@ -108,6 +108,8 @@ void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
 	sl_json_end(j);
 	if (!j->failed)
 		sl_eve_write(e->eve, j->buf, j->len);
+	if (ts_now)
+		sl_eve_flush(e->eve); /* periodic stats reach the file when they are due */
 }
 
 /* "12.3 MB" style, for people. */

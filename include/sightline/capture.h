@@ -43,7 +43,8 @@ struct sl_capture_opts {
 	/* Live: called once the interface is open, before the first packet
 	 * (privilege drop); non-zero stops with SL_CAPTURE_INPUT and err. */
 	int (*on_open)(void *ctx, char *err, size_t errlen);
-	void *ctx;                       /* for on_hup and on_open */
+	void (*on_idle)(void *ctx);      /* live: no packet waiting (flush outputs); may be NULL */
+	void *ctx;                       /* for on_hup, on_open and on_idle */
 	uint32_t stats_interval;         /* seconds between stats events; 0: none */
 };
 

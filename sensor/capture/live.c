@@ -1,5 +1,7 @@
 /* Basic live capture from one interface with libpcap (multi-worker capture
  * comes with the operations work). */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -61,10 +63,24 @@ int sl_capture_live(struct sl_engine *e, const char *iface, const struct sl_capt
 		rc = SL_CAPTURE_INPUT;
 	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
 			     .live = true };
-	/* pcap_set_timeout(200) returns here at least five times a second even
-	 * without traffic, so SIGHUP and periodic stats are served on time. */
+	/* Non-blocking reads and our own poll with a timeout: libpcap's
+	 * blocking read can wait forever on a quiet interface (TPACKET_V3
+	 * polls without a timeout and retries after EINTR), and signals,
+	 * SIGHUP and periodic stats must be served without traffic. */
+	char ebuf[PCAP_ERRBUF_SIZE];
+	int fd = rc == 0 ? pcap_get_selectable_fd(p) : -1;
+	if (rc == 0 && (fd < 0 || pcap_setnonblock(p, 1, ebuf) != 0)) {
+		snprintf(err, errlen, "%s: cannot poll the capture", iface);
+		rc = SL_CAPTURE_RUNTIME;
+	}
 	while (rc == 0 && !(o->stop && *o->stop)) {
 		int got = pcap_dispatch(p, 1024, sl_cap_handler, (u_char *)&c);
+		if (got == 0) {
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+			if (o->on_idle)
+				o->on_idle(o->ctx);
+			poll(&pf, 1, 200);
+		}
 		if (got == PCAP_ERROR) {
 			snprintf(err, errlen, "%s: capture failed: %s", iface, pcap_geterr(p));
 			rc = SL_CAPTURE_RUNTIME;

@@ -288,7 +288,7 @@ bool sl_channel_write(void *state, const char *line, size_t len)
 	if (c->cap == 0)
 		return write_inline(c, line, len);
 	pthread_mutex_lock(&c->mu);
-	bool ok = c->count < c->cap;
+	bool ok = c->count + c->has_inhand < c->cap; /* the line in hand counts too */
 	if (ok) {
 		struct slot *s = &c->slots[(c->head + c->count) % c->cap];
 		ok = copy_line(s, line, len);

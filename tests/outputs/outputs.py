@@ -125,6 +125,10 @@ class TcpListener:
             buf += b
 
     def stop(self):
+        try:  # wakes the accept() of the other thread; close alone would not stop listening
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
         for c in self.conns:
             try:
@@ -274,6 +278,166 @@ CASES = {
     'outage-replay': case_outage_replay,
     'kafka': case_kafka,
 }
+
+
+# ---- live cases: root, capturing on the loopback interface with a filter
+# that matches nothing, so only the periodic stats events are written.
+NOTHING = 'ip proto 253'
+
+
+def need_root():
+    if os.geteuid() != 0:
+        print('skip: live capture needs root')
+        sys.exit(SKIP)
+
+
+def start_live(sensor, args, cfg, tmp):
+    path = os.path.join(tmp, 'cfg.yaml')
+    with open(path, 'w') as f:
+        f.write(cfg)
+    err = open(os.path.join(tmp, 'stderr'), 'wb')
+    return subprocess.Popen([sensor, '-q', '-i', 'lo', '--bpf', NOTHING, '-c', path] + args,
+                            stderr=err)
+
+
+def wait_for(pred, secs, what):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.1)
+    fail('timed out waiting for ' + what)
+
+
+def stop(p, tmp):
+    p.terminate()
+    rc = p.wait(30)
+    with open(os.path.join(tmp, 'stderr')) as f:
+        return rc, f.read()
+
+
+def case_outage_live(sensor, root, tmp):
+    """A TCP syslog listener that stops and comes back: the sensor keeps
+    capturing (stats events keep reaching the file every second), holds 3
+    events, counts the rest as dropped, reconnects and delivers again."""
+    need_root()
+    l1 = TcpListener()
+    port = l1.port
+    out = os.path.join(tmp, 'eve.json')
+    cfg = ('stats:\n  interval: 1\n' + syslog_cfg('tcp', '127.0.0.1:%d' % port,
+           '    queue: 3\n    flush_timeout: 2000\n') + '  - type: file\n    path: %s\n' % out)
+    p = start_live(sensor, ['--allow-root'], cfg, tmp)
+    try:
+        wait_for(lambda: len(l1.frames()) >= 2, 10, 'the first syslog frames')
+        before = len(l1.frames())
+        l1.stop()
+        t_down = time.time()
+        time.sleep(6)
+        during = [e for e in stats_events(out) if 'timestamp' in e]
+        l2 = TcpListener(port)
+        wait_for(lambda: len(l2.frames()) >= 5, 15, 'delivery after the listener came back')
+        rc, err = stop(p, tmp)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    after = [json.loads(RFC5424.match(f).group(7)) for f in l2.frames()]
+    if rc != 0:
+        fail('exit %d after SIGTERM: %s' % (rc, err))
+    if len(during) < 7:
+        fail('only %d stats events reached the file: capture was held up' % len(during))
+    last = [o for o in stats_events(out)[-1]['stats']['outputs'] if o['type'] == 'syslog'][0]
+    if last['dropped'] < 1 or last['reconnects'] < 1:
+        fail('final stats: %s' % last)
+    seen = [o for e in after for o in e['stats']['outputs'] if o['type'] == 'syslog']
+    if not any(o['reconnects'] >= 1 and o['connected'] for o in seen):
+        fail('no event written after the reconnect arrived: %s' % seen)
+    queued_max = max(o['queued'] for e in stats_events(out) for o in e['stats']['outputs']
+                     if o['type'] == 'syslog')
+    if queued_max > 3:
+        fail('queue held %d events, bound 3' % queued_max)
+    print('ok outage (live TCP syslog): %d frames before, listener down 6 s while %d stats events '
+          'reached the file; queued at most %d, dropped %d, reconnects %d, %d frames after the '
+          'restart' % (before, len(during), queued_max, last['dropped'], last['reconnects'], len(after)))
+
+
+def case_sighup(sensor, root, tmp):
+    """logrotate: rename the files, SIGHUP, new events land in new files;
+    a broken configuration file at reload is refused with the reason."""
+    need_root()
+    a, b = os.path.join(tmp, 'a.json'), os.path.join(tmp, 'b.json')
+    cfg = 'stats:\n  interval: 1\noutputs:\n  - type: file\n    path: %s\n' % b
+    p = start_live(sensor, ['--allow-root', '-o', a], cfg, tmp)
+    try:
+        wait_for(lambda: os.path.exists(a) and stats_events(a) and os.path.exists(b) and stats_events(b),
+                 10, 'stats events in both files')
+        os.rename(a, a + '.1')
+        os.rename(b, b + '.1')
+        with open(os.path.join(tmp, 'cfg.yaml'), 'a') as f:
+            f.write('flow:\n  max_flow: 3\n')
+        p.send_signal(1)
+        wait_for(lambda: os.path.exists(a) and stats_events(a) and os.path.exists(b) and stats_events(b),
+                 10, 'stats events in the reopened files')
+        rc, err = stop(p, tmp)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    if rc != 0:
+        fail('exit %d: %s' % (rc, err))
+    if 'reload:' not in err or 'keeping the running configuration' not in err or 'max_flow' not in err:
+        fail('no refused reload on stderr: %s' % err)
+    print('ok SIGHUP: -o file (inline) and outputs: file (queued) reopened, %d and %d events in '
+          'the new files; broken config refused at reload' % (len(lines(a)), len(lines(b))))
+
+
+def proc_ids(pid):
+    ids = {}
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            k, _, v = line.partition(':')
+            if k in ('Uid', 'Gid', 'Groups'):
+                ids[k] = v.split()
+    return ids
+
+
+def case_privileges(sensor, root, tmp):
+    need_root()
+    import pwd
+    try:
+        nobody = pwd.getpwnam('nobody')
+    except KeyError:
+        print('skip: no user nobody')
+        sys.exit(SKIP)
+    p = subprocess.run([sensor, '-q', '-i', 'lo', '--bpf', NOTHING, '-o', os.devnull],
+                       capture_output=True, timeout=10)
+    err = p.stderr.decode()
+    if p.returncode != 2 or 'refusing to capture live as root' not in err or '--user' not in err:
+        fail('live as root without --user: exit %d, %s' % (p.returncode, err))
+    jail = os.path.join(tmp, 'jail')
+    os.mkdir(jail)
+    out = os.path.join(tmp, 'eve.json')
+    s = start_live(sensor, ['--user', 'nobody', '--chroot', jail, '-o', out], 'stats:\n  interval: 1\n', tmp)
+    try:
+        wait_for(lambda: os.path.exists(out) and stats_events(out), 10, 'a stats event after the drop')
+        ids = proc_ids(s.pid)
+        root_dir = os.readlink('/proc/%d/root' % s.pid)
+        rc, err = stop(s, tmp)
+    finally:
+        if s.poll() is None:
+            s.kill()
+    want_u, want_g = str(nobody.pw_uid), str(nobody.pw_gid)
+    if ids['Uid'] != [want_u] * 4 or ids['Gid'] != [want_g] * 4:
+        fail('running as Uid %s Gid %s, want %s/%s' % (ids['Uid'], ids['Gid'], want_u, want_g))
+    if any(g == '0' for g in ids['Groups']):
+        fail('still in group root: %s' % ids['Groups'])
+    if root_dir != jail:
+        fail('root directory %s, want %s' % (root_dir, jail))
+    if rc != 0:
+        fail('exit %d after SIGTERM: %s' % (rc, err))
+    print('ok privileges: refused as root without --user (exit 2); running as uid %s gid %s '
+          'groups %s in chroot %s' % (want_u, want_g, ids['Groups'], root_dir))
+
+
+CASES.update({'outage-live': case_outage_live, 'sighup': case_sighup, 'privileges': case_privileges})
 
 
 def main():
