@@ -18,6 +18,7 @@
 #include "sightline/field.h"
 #include "sightline/mmdb_build.h"
 #include "sightline/rules.h"
+#include "sightline/privileges.h"
 #include "sl_build_config.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -46,7 +47,9 @@ static const char usage_text[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output PATH      EVE JSON lines to PATH (appended), '-' for stdout\n"
-	"                         (output.eve; default eve.json)\n"
+	"                         (output.eve; default eve.json). With an outputs: list\n"
+	"                         in the config (syslog, Kafka, sockets, files) -o adds\n"
+	"                         this file to them; without one it is the only output\n"
 	"  -q, --quiet            no progress line and no summary on stderr\n"
 	"\n"
 	"Configuration:\n"
@@ -56,12 +59,19 @@ static const char usage_text[] =
 	"      --dump-config      print the effective configuration as commented YAML\n"
 	"      --list-fields      print every output field with its type and meaning\n"
 	"\n"
+	"Privileges (live capture):\n"
+	"      --user NAME        after opening the interface and outputs, switch to NAME\n"
+	"      --chroot DIR       and chroot to DIR first (needs --user)\n"
+	"      --allow-root       keep running as root (refused otherwise on -i)\n"
+	"\n"
 	"  -V, --version          print the version\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: 0 success, 1 runtime error (e.g. a capture damaged part-way; the\n"
 	"flows read so far are still written), 2 usage, configuration or input error.\n"
-	"SIGINT/SIGTERM stop reading, write every open flow and exit 0.\n";
+	"SIGINT/SIGTERM stop reading, write every open flow, deliver queued events\n"
+	"(each output waits at most its flush_timeout) and exit. SIGHUP reopens output\n"
+	"files (logrotate) and re-checks the configuration file.\n";
 
 struct opts {
 	const char **inputs;
@@ -72,15 +82,18 @@ struct opts {
 	const char *bpf;
 	const char **sets;
 	size_t n_sets;
-	bool quiet, list_fields, dump_config;
+	const char *user, *chroot_dir;
+	bool quiet, list_fields, dump_config, allow_root;
 };
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, hup_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		hup_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static int usage_error(const char *msg)
@@ -102,14 +115,16 @@ static bool push(const char ***list, size_t *n, const char *v)
 /* Returns -1 to continue, or an exit code (help, version, bad usage). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP };
+	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP, OPT_USER, OPT_CHROOT, OPT_ROOT };
 	static const struct option longs[] = {
 		{ "read", required_argument, NULL, 'r' }, { "interface", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' }, { "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, OPT_SET }, { "bpf", required_argument, NULL, OPT_BPF },
 		{ "list-fields", no_argument, NULL, OPT_LIST }, { "dump-config", no_argument, NULL, OPT_DUMP },
 		{ "quiet", no_argument, NULL, 'q' }, { "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { "user", required_argument, NULL, OPT_USER },
+		{ "chroot", required_argument, NULL, OPT_CHROOT },
+		{ "allow-root", no_argument, NULL, OPT_ROOT }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	bool ok = true;
@@ -124,6 +139,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_LIST: o->list_fields = true; break;
 		case OPT_DUMP: o->dump_config = true; break;
 		case 'q': o->quiet = true; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_CHROOT: o->chroot_dir = optarg; break;
+		case OPT_ROOT: o->allow_root = true; break;
 		case 'V': printf("sightline %s\n", SL_VERSION); return EXIT_OK;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: return usage_error("unknown option or missing argument");
@@ -162,6 +180,15 @@ static int load_config(const struct opts *o, struct sl_config *cfg)
 		free(cfg->capture.bpf);
 		cfg->capture.bpf = strdup(o->bpf);
 	}
+	if (o->user) {
+		free(cfg->privileges.user);
+		cfg->privileges.user = strdup(o->user);
+	}
+	if (o->chroot_dir) {
+		free(cfg->privileges.chroot);
+		cfg->privileges.chroot = strdup(o->chroot_dir);
+	}
+	cfg->privileges.allow_root |= o->allow_root;
 	return -1;
 }
 
@@ -180,6 +207,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout reader is a counted write error */
 }
 
@@ -188,52 +216,130 @@ static int exit_for(int rc)
 	return rc == 0 ? EXIT_OK : rc == SL_CAPTURE_INPUT ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
-/* Open the sink, run the capture, flush, report. */
+/* What the SIGHUP and privilege callbacks of the capture need. */
+struct run_ctx {
+	const struct opts *o;
+	const struct sl_config *cfg;
+	struct sl_eve *eve;
+	struct sl_engine *e;
+};
+
+/*
+ * Reload on SIGHUP, between packets.  Today: re-read and validate the
+ * configuration file, so an operator learns at once that an edit is broken;
+ * a file that fails validation changes nothing and says why.  This is the
+ * place that swaps in new rules, roster and databases once they can be
+ * replaced at run time.
+ */
+static void reload(struct run_ctx *rc)
+{
+	char err[1024];
+	struct sl_config fresh = { 0 };
+	if (!rc->o->config)
+		return;
+	if (sl_config_init_defaults(&fresh) < 0 ||
+	    sl_config_load_file(&fresh, rc->o->config, err, sizeof(err)) < 0)
+		fprintf(stderr, "sightline: reload: %s; keeping the running configuration\n", err);
+	else if (!rc->o->quiet)
+		fprintf(stderr, "sightline: reload: %s is valid\n", rc->o->config);
+	sl_config_finish(&fresh);
+}
+
+/* SIGHUP: reopen output files (logrotate moved them), then reload. */
+static void on_hup(void *ctx)
+{
+	struct run_ctx *rc = ctx;
+	sl_eve_reopen(rc->eve);
+	reload(rc);
+}
+
+/* Live and quiet: push what the file outputs buffered, so a tailing
+ * shipper sees events within a poll period, not when 64 KiB filled. */
+static void on_idle(void *ctx)
+{
+	struct run_ctx *rc = ctx;
+	sl_eve_flush(rc->eve);
+}
+
+static int on_open(void *ctx, char *err, size_t errlen)
+{
+	struct run_ctx *rc = ctx;
+	return sl_priv_drop(&rc->cfg->privileges, err, errlen);
+}
+
+/* Per output: events lost, on stderr; true when any were. */
+static bool report_losses(struct sl_eve *eve)
+{
+	bool lost = false;
+	for (size_t i = 0; i < sl_eve_outputs(eve); i++) {
+		struct sl_output_stats st;
+		sl_eve_output_stats(eve, i, &st);
+		if (!st.dropped)
+			continue;
+		lost = true;
+		fprintf(stderr, "sightline: %llu of %llu events could not be written to %s: %s\n",
+			(unsigned long long)st.dropped, (unsigned long long)st.events,
+			strcmp(st.type, "stdout") == 0 ? "stdout" : st.destination,
+			st.last_errno ? strerror(st.last_errno) : "queue full");
+	}
+	return lost;
+}
+
+/* Run the capture (replay: drop privileges first; live: once the
+ * interface is open), then flush flows, deliver queues, summarise. */
+static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char *err, size_t errlen)
+{
+	const struct sl_config *cfg = rc->cfg;
+	struct sl_capture_opts co = {
+		.bpf = cfg->capture.bpf,
+		.progress = !rc->o->quiet && cfg->output.progress && isatty(STDERR_FILENO),
+		.progress_interval_ms = cfg->output.progress_interval_ms,
+		.stop = &stop_flag, .hup = &hup_flag, .on_hup = on_hup, .on_open = on_open,
+		.on_idle = on_idle,
+		.ctx = rc, .stats_interval = cfg->stats_interval,
+	};
+	if (rc->o->iface)
+		return sl_capture_live(rc->e, rc->o->iface, &cfg->capture, &co, err, errlen);
+	if (sl_priv_drop(&cfg->privileges, err, errlen) < 0)
+		return SL_CAPTURE_INPUT;
+	return sl_capture_offline(rc->e, files, &co, err, errlen);
+}
+
+/* Open the outputs, run the capture, flush, report. */
 static int run(const struct opts *o, const struct sl_config *cfg, const struct sl_capture_list *files)
 {
 	char err[1024] = "";
-	struct sl_eve *eve;
-	struct sl_engine *e;
-	int rc = sl_eve_open(cfg->output.eve_path, &eve, err, sizeof(err));
-	if (rc < 0)
+	struct run_ctx rc = { .o = o, .cfg = cfg };
+	int r = sl_eve_create(cfg, o->output, &rc.eve, err, sizeof(err));
+	if (r < 0)
 		return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
-	rc = sl_engine_create(cfg, eve, &e, err, sizeof(err));
-	if (rc < 0) {
-		sl_eve_close(eve);
+	r = sl_engine_create(cfg, rc.eve, &rc.e, err, sizeof(err));
+	if (r < 0) {
+		sl_eve_close(rc.eve);
 		fprintf(stderr, "sightline: %s\n", err);
 		/* a database that is missing or not what the config says is a
 		 * configuration error, like a bad key */
-		return rc == -EINVAL || rc == -ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
+		return r == -EINVAL || r == -ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	struct sl_capture_opts co = {
-		.bpf = cfg->capture.bpf,
-		.progress = !o->quiet && cfg->output.progress && isatty(STDERR_FILENO),
-		.progress_interval_ms = cfg->output.progress_interval_ms,
-		.stop = &stop_flag,
-	};
 	double t0 = wall_now();
-	rc = o->iface ? sl_capture_live(e, o->iface, &cfg->capture, &co, err, sizeof(err))
-		      : sl_capture_offline(e, files, &co, err, sizeof(err));
-	if (rc < 0)
+	r = capture(&rc, files, err, sizeof(err));
+	if (r < 0)
 		fprintf(stderr, "sightline: %s\n", err);
-	if (rc != SL_CAPTURE_INPUT || sl_engine_stats(e)->packets > 0)
-		sl_engine_finish(e);
-	if (!o->quiet && cfg->output.summary && rc != SL_CAPTURE_INPUT)
-		sl_engine_summary(e, wall_now() - t0, stderr);
+	if (r != SL_CAPTURE_INPUT || sl_engine_stats(rc.e)->packets > 0)
+		sl_engine_finish(rc.e);
+	sl_eve_drain(rc.eve);
+	if (!o->quiet && cfg->output.summary && r != SL_CAPTURE_INPUT)
+		sl_engine_summary(rc.e, wall_now() - t0, stderr);
 	if (stop_flag && !o->quiet)
 		fprintf(stderr, "sightline: stopped by signal; every open flow was written\n");
-	sl_engine_destroy(e);
-	int code = exit_for(rc);
-	sl_eve_flush(eve);
-	const struct sl_eve_stats *es = sl_eve_stats(eve);
-	if (es->write_errors) {
-		fprintf(stderr, "sightline: %llu of %llu events could not be written to %s: %s\n",
-			(unsigned long long)es->write_errors, (unsigned long long)es->events,
-			cfg->output.eve_path, strerror(es->last_errno));
-		if (code == EXIT_OK)
-			code = EXIT_RUNTIME;
-	}
-	sl_eve_close(eve);
+	sl_engine_destroy(rc.e);
+	int code = exit_for(r);
+	/* A replay that lost events produced an incomplete result: exit 1.  A
+	 * live sensor's losses during an outage are operations, reported in
+	 * the stats events and here, and SIGTERM still ends it with 0. */
+	if (report_losses(rc.eve) && code == EXIT_OK && !o->iface)
+		code = EXIT_RUNTIME;
+	sl_eve_close(rc.eve);
 	return code;
 }
 
@@ -244,6 +350,10 @@ static int main_job(const struct opts *o, struct sl_config *cfg)
 					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
 	struct sl_capture_list files = { 0 };
 	char err[1024];
+	if (sl_priv_check(&cfg->privileges, o->iface != NULL, err, sizeof(err)) < 0)
+		return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+	if (cfg->privileges.chroot && !o->iface)
+		return usage_error("--chroot applies to live capture (-i); a replay reads its files by path");
 	if (o->n_inputs) {
 		if (sl_capture_expand(o->inputs, o->n_inputs, &files, err, sizeof(err)) < 0)
 			return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;

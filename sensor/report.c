@@ -2,6 +2,7 @@
  * and the human summary on stderr. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine_priv.h"
 
@@ -43,6 +44,7 @@ static void stats_flow(struct sl_engine *e, struct sl_json *j)
 	const struct sl_flow_stats *f = sl_flow_table_stats(e->flows);
 	char path[64];
 	kv(j, "stats.flow.created", f->created);
+	kv(j, "stats.flow.active", f->active);
 	kv(j, "stats.flow.active_max", f->active_max);
 	kv(j, "stats.flow.capacity", f->capacity);
 	kv(j, "stats.flow.evictions", f->evictions);
@@ -62,13 +64,31 @@ static void stats_parsers(struct sl_engine *e, struct sl_json *j)
 	kv(j, "stats.parsers.alloc_failures", d->alloc_failures);
 }
 
+/* Resident memory from /proc/self/statm (second field, in pages); 0 if unknown. */
+static uint64_t rss_bytes(void)
+{
+	unsigned long size, resident;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return 0;
+	int n = fscanf(f, "%lu %lu", &size, &resident);
+	fclose(f);
+	long page = sysconf(_SC_PAGESIZE);
+	return n == 2 && page > 0 ? (uint64_t)resident * (uint64_t)page : 0;
+}
+
 void sl_engine_write_stats(struct sl_engine *e)
+{
+	sl_engine_stats_event(e, 0);
+}
+
+void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
 {
 	struct sl_json *j = &e->json;
 	char ts[SL_TIME_STRLEN];
 	sl_json_begin(j);
 	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(e->st.last_ts, ts, sizeof(ts)));
+	sl_json_str(j, sl_time_format(ts_now ? ts_now : e->st.last_ts, ts, sizeof(ts)));
 	sl_json_key(j, "event_type");
 	sl_json_str(j, "stats");
 	stats_capture(e, j);
@@ -79,13 +99,17 @@ void sl_engine_write_stats(struct sl_engine *e)
 	kv(j, "stats.geo.lookups", g->lookups);
 	kv(j, "stats.geo.cache_hits", g->hits);
 	kv(j, "stats.geo.cache_evictions", g->evictions);
+	kv(j, "stats.memory.rss_bytes", rss_bytes());
 	const struct sl_eve_stats *o = sl_eve_stats(e->eve);
 	kv(j, "stats.output.events", o->events);
 	kv(j, "stats.output.write_errors", o->write_errors);
 	kv(j, "stats.output.events_lost", e->events_lost);
+	sl_eve_stats_json(e->eve, j);
 	sl_json_end(j);
 	if (!j->failed)
 		sl_eve_write(e->eve, j->buf, j->len);
+	if (ts_now)
+		sl_eve_flush(e->eve); /* periodic stats reach the file when they are due */
 }
 
 /* "12.3 MB" style, for people. */
@@ -154,10 +178,27 @@ static void summary_talkers(struct sl_talkers *tk, unsigned rows, FILE *out)
 			tk->t[i].flows == 1 ? "" : "s");
 }
 
+/* One line per output: what arrived, what is still queued, what was lost. */
+static void summary_output(struct sl_eve *eve, size_t i, FILE *out)
+{
+	struct sl_output_stats st;
+	sl_eve_output_stats(eve, i, &st);
+	bool plain = !strcmp(st.type, "file") || !strcmp(st.type, "stdout");
+	fprintf(out, "  output:    %llu events to %s%s%s", (unsigned long long)st.delivered,
+		plain ? "" : st.type, plain ? "" : " ", st.destination);
+	if (st.queued)
+		fprintf(out, "; %llu still queued", (unsigned long long)st.queued);
+	if (st.reconnects)
+		fprintf(out, "; %llu reconnects", (unsigned long long)st.reconnects);
+	if (st.dropped)
+		fprintf(out, "; %llu LOST to write errors (%s)", (unsigned long long)st.dropped,
+			st.last_errno ? strerror(st.last_errno) : "queue full");
+	fprintf(out, "\n");
+}
+
 void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 {
 	char b[32];
-	const struct sl_eve_stats *o = sl_eve_stats(e->eve);
 	fprintf(out, "sightline summary\n");
 	fprintf(out, "  input:     %llu file(s), %llu packets, %s in %.2f s (%.0f packets/s)\n",
 		(unsigned long long)e->st.files, (unsigned long long)e->st.packets,
@@ -171,10 +212,6 @@ void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 	summary_flows(e, out);
 	summary_geo(e, out);
 	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
-	fprintf(out, "  output:    %llu events to %s", (unsigned long long)(o->events - o->write_errors),
-		strcmp(sl_eve_path(e->eve), "-") == 0 ? "stdout" : sl_eve_path(e->eve));
-	if (o->write_errors)
-		fprintf(out, "; %llu LOST to write errors (%s)", (unsigned long long)o->write_errors,
-			strerror(o->last_errno));
-	fprintf(out, "\n");
+	for (size_t i = 0; i < sl_eve_outputs(e->eve); i++)
+		summary_output(e->eve, i, out);
 }

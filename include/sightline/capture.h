@@ -38,6 +38,14 @@ struct sl_capture_opts {
 	bool progress;                   /* progress line on stderr (callers check the terminal) */
 	uint32_t progress_interval_ms;   /* refresh period of that line */
 	volatile sig_atomic_t *stop;     /* set by a signal handler: stop reading */
+	volatile sig_atomic_t *hup;      /* set by SIGHUP: call on_hup between packets */
+	void (*on_hup)(void *ctx);       /* reopen outputs, reload (main.c); may be NULL */
+	/* Live: called once the interface is open, before the first packet
+	 * (privilege drop); non-zero stops with SL_CAPTURE_INPUT and err. */
+	int (*on_open)(void *ctx, char *err, size_t errlen);
+	void (*on_idle)(void *ctx);      /* live: no packet waiting (flush outputs); may be NULL */
+	void *ctx;                       /* for on_hup, on_open and on_idle */
+	uint32_t stats_interval;         /* seconds between stats events; 0: none */
 };
 
 /*

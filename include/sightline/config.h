@@ -28,6 +28,37 @@ struct sl_capture_config {
 	char *bpf;             /* BPF filter or NULL; owned by the config */
 };
 
+/* Output types (outputs[].type). */
+enum sl_output_type {
+	SL_OUT_FILE,        /* regular file, appended, reopened on SIGHUP */
+	SL_OUT_STDOUT,
+	SL_OUT_UNIX_STREAM, /* connected SOCK_STREAM unix socket, one line per event */
+	SL_OUT_UNIX_DGRAM,  /* SOCK_DGRAM unix socket, one datagram per event */
+	SL_OUT_SYSLOG,      /* RFC 5424 over UDP, TCP (octet counting) or a unix socket */
+	SL_OUT_KAFKA,       /* librdkafka producer */
+	SL_OUT__NTYPES,
+};
+
+enum sl_syslog_transport { SL_SYSLOG_UDP, SL_SYSLOG_TCP, SL_SYSLOG_UNIX };
+
+/* One entry of `outputs:`.  Strings are owned; NULL when not given. */
+struct sl_output_entry {
+	uint32_t type;          /* enum sl_output_type */
+	char *path;             /* file, unix-stream, unix-dgram */
+	uint32_t transport;     /* syslog: enum sl_syslog_transport */
+	char *address;          /* syslog: host:port, [v6]:port, or a socket path (unix) */
+	uint32_t facility;      /* syslog: 0 kern .. 23 local7 */
+	char *app_name;         /* syslog APP-NAME */
+	char *hostname;         /* syslog HOSTNAME; NULL: gethostname() */
+	char *brokers;          /* kafka: bootstrap.servers */
+	char *topic;            /* kafka */
+	uint32_t acks;          /* kafka: index into "all", "0", "1" */
+	uint32_t compression;   /* kafka: none, gzip, snappy, lz4, zstd */
+	char *properties;       /* kafka: extra librdkafka properties "k=v,k=v" */
+	uint32_t queue;         /* events held while the destination is slow or down; 0: write inline */
+	uint32_t flush_timeout_ms; /* at exit, how long queued events may take to leave */
+};
+
 struct sl_output_config {
 	char *eve_path;        /* EVE JSON path, "-" for stdout; owned by the config */
 	bool progress;         /* progress line on stderr while replaying (only on a terminal) */
@@ -159,6 +190,13 @@ struct sl_activity_config {
 	uint32_t min_hours;      /* distinct active hours before a verdict is given */
 };
 
+/* Privilege drop after captures and outputs are open (live capture). */
+struct sl_privilege_config {
+	char *user;            /* switch to this user; NULL: stay */
+	char *chroot;          /* chroot here before switching; NULL: none */
+	bool allow_root;       /* let a live capture keep running as root */
+};
+
 struct sl_config {
 	struct sl_flow_config flow;
 	struct sl_inspect_config inspect;
@@ -167,6 +205,11 @@ struct sl_config {
 	struct sl_decode_config decode;
 	struct sl_capture_config capture;
 	struct sl_output_config output;
+	struct sl_output_entry *outputs; /* owned; n_outputs entries (outputs:) */
+	size_t n_outputs;
+	uint32_t stats_interval;      /* seconds between stats events (packet time offline,
+				       * wall clock live); 0: only at the end */
+	struct sl_privilege_config privileges;
 	uint16_t community_id_seed;   /* Community ID v1 seed */
 	struct sl_cidr *home_networks; /* owned; n_home_networks entries */
 	size_t n_home_networks;

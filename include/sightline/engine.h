@@ -56,6 +56,12 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
  */
 void sl_engine_finish(struct sl_engine *e);
 
+/**
+ * Write a stats event now (periodic stats).  ts is its timestamp: packet
+ * time when replaying, the wall clock live; 0 means the last packet's time.
+ */
+void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts);
+
 /** Mutable counters for the capture front end (files, drops).  Borrowed. */
 struct sl_engine_stats *sl_engine_stats(struct sl_engine *e);
 

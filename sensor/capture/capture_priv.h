@@ -13,7 +13,14 @@ struct cap_ctx {
 	uint64_t packets;              /* in the current file or session */
 	volatile sig_atomic_t *stop;
 	pcap_t *p;
+	const struct sl_capture_opts *o;
+	sl_time_us next_stats;         /* when the next periodic stats event is due */
+	bool live;                     /* stats on the wall clock, not packet time */
 };
+
+/* Between packets: a pending SIGHUP, and a periodic stats event due at
+ * now (packet time offline, the wall clock live). */
+void sl_cap_between(struct cap_ctx *c, sl_time_us now);
 
 /* libpcap callback: hand one record to the engine. */
 void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);

@@ -14,8 +14,32 @@ void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
 	c->packets++;
 	sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
+	if (!c->live)
+		sl_cap_between(c, ts);
 	if (c->stop && *c->stop)
 		pcap_breakloop(c->p);
+}
+
+/*
+ * Periodic stats are aligned to multiples of the interval, so replaying the
+ * same file twice gives stats events at the same packet times.  A gap in
+ * the capture longer than the interval yields one event, not a burst.
+ */
+void sl_cap_between(struct cap_ctx *c, sl_time_us now)
+{
+	const struct sl_capture_opts *o = c->o;
+	if (o && o->hup && *o->hup) {
+		*o->hup = 0;
+		if (o->on_hup)
+			o->on_hup(o->ctx);
+	}
+	if (!o || !o->stats_interval || !now)
+		return;
+	sl_time_us iv = (sl_time_us)o->stats_interval * SL_US_PER_SEC;
+	if (c->next_stats && now >= c->next_stats)
+		sl_engine_stats_event(c->e, now);
+	if (!c->next_stats || now >= c->next_stats)
+		c->next_stats = now - now % iv + iv;
 }
 
 int sl_cap_check_dlt(pcap_t *p, const char *what, char *err, size_t errlen)

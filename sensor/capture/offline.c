@@ -90,12 +90,14 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, ui
 
 /* Read one file in slices so the progress line and signals are serviced. */
 static int replay_file(struct sl_engine *e, const char *path, const struct sl_capture_opts *o,
-		       struct progress *pg, size_t idx, size_t n, char *err, size_t errlen)
+		       struct progress *pg, size_t idx, size_t n, sl_time_us *next_stats,
+		       char *err, size_t errlen)
 {
 	pcap_t *p = open_file(path, err, errlen);
 	if (!p)
 		return SL_CAPTURE_INPUT;
-	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p };
+	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
+			     .next_stats = *next_stats };
 	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
 	sl_engine_stats(e)->files++;
 	sl_engine_stats(e)->prev_ts = 0; /* a new file may start earlier: not a clock step */
@@ -113,6 +115,7 @@ static int replay_file(struct sl_engine *e, const char *path, const struct sl_ca
 			break;
 	}
 	pg->packets += c.packets;
+	*next_stats = c.next_stats;
 	pcap_close(p);
 	return rc;
 }
@@ -126,9 +129,10 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	struct progress pg = { .start = now_sec(), .last = now_sec(), .total_bytes = files->total_bytes,
 			       .interval = o->progress_interval_ms / 1000.0 };
 	int result = 0;
+	sl_time_us next_stats = 0;
 	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
 		struct stat st;
-		rc = replay_file(e, files->paths[i], o, &pg, i, files->n, err, errlen);
+		rc = replay_file(e, files->paths[i], o, &pg, i, files->n, &next_stats, err, errlen);
 		if (rc < 0)
 			result = rc == SL_CAPTURE_INPUT && result == 0 ? rc : SL_CAPTURE_RUNTIME;
 		if (stat(files->paths[i], &st) == 0)

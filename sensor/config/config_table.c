@@ -136,6 +136,121 @@ static int check_db(const void *entry, char *why, size_t whylen)
 
 static const struct sl_cfg_table db_table = { db_keys, ARRAY_SIZE(db_keys), check_db };
 
+/* One entry of `outputs:` (offsets into struct sl_output_entry). */
+#define OUT_OFF(field) offsetof(struct sl_output_entry, field)
+#define OUT_STR(k, field, maxlen, text)                                        \
+	{ .key = k, .type = SL_CFG_STRING, .offset = OUT_OFF(field), .def = "", \
+	  .max = maxlen, .unit = "", .desc = text }
+#define OUT_ENUM(k, field, d, names, text)                                     \
+	{ .key = k, .type = SL_CFG_ENUM, .offset = OUT_OFF(field), .def = d,   \
+	  .choices = names, .unit = "", .desc = text }
+
+static const char *const output_type_names[] = {
+	[SL_OUT_FILE] = "file",
+	[SL_OUT_STDOUT] = "stdout",
+	[SL_OUT_UNIX_STREAM] = "unix-stream",
+	[SL_OUT_UNIX_DGRAM] = "unix-dgram",
+	[SL_OUT_SYSLOG] = "syslog",
+	[SL_OUT_KAFKA] = "kafka",
+	NULL,
+};
+
+static const char *const syslog_transport_names[] = { "udp", "tcp", "unix", NULL };
+
+/* RFC 5424 section 6.2.1, table 1, codes 0 to 23. */
+static const char *const facility_names[] = {
+	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+	"authpriv", "ftp", "ntp", "audit", "alert", "clock", "local0", "local1", "local2",
+	"local3", "local4", "local5", "local6", "local7", NULL,
+};
+
+static const char *const acks_names[] = { "all", "0", "1", NULL };
+static const char *const compression_names[] = { "none", "gzip", "snappy", "lz4", "zstd", NULL };
+
+static const struct sl_cfg_key output_keys[] = {
+	{ .key = "type", .type = SL_CFG_ENUM, .offset = OUT_OFF(type), .def = "",
+	  .choices = output_type_names, .unit = "", .required = true,
+	  .desc = "file, stdout, unix-stream, unix-dgram, syslog or kafka (required)" },
+	OUT_STR("path", path, 4096, "file, unix-stream, unix-dgram: the file or socket path"),
+	OUT_ENUM("transport", transport, "udp", syslog_transport_names,
+		 "syslog: udp, tcp (octet-counted frames, RFC 6587) or unix (datagram socket)"),
+	OUT_STR("address", address, 4096,
+		"syslog: host:port ([v6]:port) for udp/tcp, the socket path for unix"),
+	OUT_ENUM("facility", facility, "user", facility_names,
+		 "syslog facility: kern, user, daemon, auth, local0 ... local7 (RFC 5424 names)"),
+	OUT_STR("app_name", app_name, 48, "syslog APP-NAME; default sightline"),
+	OUT_STR("hostname", hostname, 255, "syslog HOSTNAME; default this machine's host name"),
+	OUT_STR("brokers", brokers, 4096, "kafka: bootstrap brokers, host:port[,host:port...]"),
+	OUT_STR("topic", topic, 249, "kafka: topic the events are produced to"),
+	OUT_ENUM("acks", acks, "all", acks_names,
+		 "kafka: acknowledgements a write waits for: all, 1 or 0"),
+	OUT_ENUM("compression", compression, "none", compression_names,
+		 "kafka: none, gzip, snappy, lz4 or zstd"),
+	OUT_STR("properties", properties, 8192,
+		"kafka: more librdkafka properties, \"key=value,key=value\" (a part without '=' "
+		"continues the previous value)"),
+	{ .key = "queue", .type = SL_CFG_U32, .offset = OUT_OFF(queue), .def = "10000", .min = 0,
+	  .max = 10000000, .unit = "events",
+	  .desc = "events held while the destination is slow or down; beyond it they are dropped "
+		  "and counted (0: file/stdout written inline)" },
+	{ .key = "flush_timeout", .type = SL_CFG_U32, .offset = OUT_OFF(flush_timeout_ms),
+	  .def = "5000", .min = 0, .max = 600000, .unit = "ms",
+	  .desc = "at exit, how long queued events may take to leave before the rest are dropped" },
+};
+
+/* The keys each type needs (1) or accepts (2); strings only, since the
+ * enums and numbers always have a value. */
+static const struct {
+	const char *key;
+	size_t off;
+	uint8_t use[SL_OUT__NTYPES];
+} output_strings[] = {
+	{ "path", OUT_OFF(path), { 1, 0, 1, 1, 0, 0 } },
+	{ "address", OUT_OFF(address), { 0, 0, 0, 0, 1, 0 } },
+	{ "app_name", OUT_OFF(app_name), { 0, 0, 0, 0, 2, 0 } },
+	{ "hostname", OUT_OFF(hostname), { 0, 0, 0, 0, 2, 0 } },
+	{ "brokers", OUT_OFF(brokers), { 0, 0, 0, 0, 0, 1 } },
+	{ "topic", OUT_OFF(topic), { 0, 0, 0, 0, 0, 1 } },
+	{ "properties", OUT_OFF(properties), { 0, 0, 0, 0, 0, 2 } },
+};
+
+/* host:port or [v6]:port with a port of 1..65535. */
+static bool host_port_ok(const char *a)
+{
+	const char *colon = strrchr(a, ':');
+	if (!colon || colon == a || (a[0] == '[' && colon[-1] != ']'))
+		return false;
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	return colon[1] && !*end && port >= 1 && port <= 65535;
+}
+
+static int check_output(const void *entry, char *why, size_t whylen)
+{
+	const struct sl_output_entry *o = entry;
+	const char *type = output_type_names[o->type];
+	for (size_t i = 0; i < ARRAY_SIZE(output_strings); i++) {
+		bool given = *(char *const *)((const char *)o + output_strings[i].off) != NULL;
+		uint8_t use = output_strings[i].use[o->type];
+		if (use == 1 && !given)
+			return snprintf(why, whylen, "an output of type %s needs '%s'", type,
+					output_strings[i].key), -EINVAL;
+		if (use == 0 && given)
+			return snprintf(why, whylen, "'%s' does not apply to an output of type %s",
+					output_strings[i].key, type), -EINVAL;
+	}
+	if (o->type == SL_OUT_SYSLOG && o->transport != SL_SYSLOG_UNIX && !host_port_ok(o->address))
+		return snprintf(why, whylen, "syslog address '%.60s' is not host:port (e.g. "
+				"siem.example.com:514 or [2001:db8::1]:6514)", o->address), -EINVAL;
+	if (o->queue == 0 && o->type != SL_OUT_FILE && o->type != SL_OUT_STDOUT)
+		return snprintf(why, whylen, "an output of type %s needs a queue of at least 1 event, "
+				"so a slow destination cannot stall the capture", type), -EINVAL;
+	return 0;
+}
+
+static const struct sl_cfg_table output_table = { output_keys, ARRAY_SIZE(output_keys),
+						   check_output };
+
 /* Keys that share a section must stay next to each other: the dump opens
  * each section once, in table order (the round-trip test enforces it). */
 static const struct sl_cfg_key root_keys[] = {
@@ -191,6 +306,20 @@ static const struct sl_cfg_key root_keys[] = {
 	     "human-readable summary on stderr when the run ends"),
 	U32("output.top_talkers", output.top_talkers, "5", 0, 100, "rows",
 	    "rows in the summary's top-talkers table"),
+	{ .key = "outputs", .type = SL_CFG_MAP_LIST, .offset = OFF(outputs),
+	  .count_offset = OFF(n_outputs), .def = "", .max = 32, .unit = "",
+	  .sub = &output_table, .elem_size = sizeof(struct sl_output_entry),
+	  .desc = "where events go, several at once; none: the file output.eve (-o adds a file "
+		  "output to this list)" },
+	U32("stats.interval", stats_interval, "0", 0, 86400, "s",
+	    "seconds between stats events (packet time when replaying, wall clock live); 0: only "
+	    "at the end"),
+	STR("privileges.user", privileges.user, "", 0, 64,
+	    "after opening captures and outputs, switch to this user (--user)"),
+	STR("privileges.chroot", privileges.chroot, "", 0, 4096,
+	    "live capture: chroot to this directory before switching user (--chroot)"),
+	BOOL("privileges.allow_root", privileges.allow_root, "false",
+	     "let a live capture keep running as root when no user is given (--allow-root)"),
 	U16("community_id.seed", community_id_seed, "0", 0, 65535, "",
 	    "Community ID v1 seed; must match the other tools that compute the IDs"),
 	CIDRS("home_networks", home_networks, n_home_networks,

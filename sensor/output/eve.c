@@ -1,128 +1,168 @@
-/* EVE JSON lines to a file or stdout.  The writer keeps its own buffer and
- * counts the lines in it, so when a write fails (disk full, closed pipe) it
- * knows exactly how many events were lost; losses are counted and reported,
- * never fatal. */
+/* The EVE sink: one line in, every configured output gets a copy.  With no
+ * outputs: list it is the single file of output.eve (or -o), written inline
+ * exactly as before the outputs existed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sightline/eve.h"
 
-#define EVE_BUF (1u << 16)
-
 struct sl_eve {
-	int fd;
-	bool is_stdout;
-	char *path;
-	char *buf;
-	size_t len;
-	uint64_t pending;   /* lines in buf */
+	struct sl_output **outs;
+	size_t n;
+	char desc[512];
 	struct sl_eve_stats st;
 };
+
+static int add(struct sl_eve *e, const struct sl_output_entry *cfg, char *err, size_t errlen)
+{
+	struct sl_output **no = realloc(e->outs, (e->n + 1) * sizeof(*no));
+	if (!no)
+		return -ENOMEM;
+	e->outs = no;
+	int rc = sl_output_open(cfg, &e->outs[e->n], err, errlen);
+	if (rc < 0)
+		return rc;
+	struct sl_output_stats st;
+	sl_output_stats(e->outs[e->n], &st);
+	size_t used = strlen(e->desc);
+	snprintf(e->desc + used, sizeof(e->desc) - used, "%s%s%s%s", e->n ? " and " : "",
+		 strcmp(st.type, "file") && strcmp(st.type, "stdout") ? st.type : "",
+		 strcmp(st.type, "file") && strcmp(st.type, "stdout") ? " " : "", st.destination);
+	e->n++;
+	return 0;
+}
+
+/* The file of -o / output.eve: inline, no queue, so replay output is
+ * written in the capture thread as it always was. */
+static int add_file(struct sl_eve *e, const char *path, char *err, size_t errlen)
+{
+	struct sl_output_entry f = { .type = SL_OUT_FILE, .path = (char *)path, .queue = 0 };
+	return add(e, &f, err, errlen);
+}
+
+int sl_eve_create(const struct sl_config *cfg, const char *extra_file, struct sl_eve **out,
+		  char *err, size_t errlen)
+{
+	struct sl_eve *e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	int rc = 0;
+	if (cfg->n_outputs == 0)
+		rc = add_file(e, cfg->output.eve_path, err, errlen);
+	for (size_t i = 0; rc == 0 && i < cfg->n_outputs; i++)
+		rc = add(e, &cfg->outputs[i], err, errlen);
+	if (rc == 0 && extra_file && cfg->n_outputs)
+		rc = add_file(e, extra_file, err, errlen);
+	if (rc < 0) {
+		sl_eve_close(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
 
 int sl_eve_open(const char *path, struct sl_eve **out, char *err, size_t errlen)
 {
 	struct sl_eve *e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->is_stdout = strcmp(path, "-") == 0;
-	e->fd = e->is_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (e->fd < 0) {
-		int rc = -errno;
-		snprintf(err, errlen, "%s: cannot open the EVE output: %s; %s", path, strerror(errno),
-			 errno == ENOENT ? "create the directory first or choose another path with -o"
-					 : "check permissions or choose another path with -o");
-		free(e);
-		return rc;
-	}
-	e->path = strdup(path);
-	e->buf = malloc(EVE_BUF);
-	if (!e->path || !e->buf) {
+	int rc = add_file(e, path, err, errlen);
+	if (rc < 0) {
 		sl_eve_close(e);
-		return -ENOMEM;
+		return rc;
 	}
 	*out = e;
 	return 0;
 }
 
-/* write(2) all of [p, p+n), retrying on EINTR and partial writes. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Push the buffer out; on failure its lines are counted as lost. */
-void sl_eve_flush(struct sl_eve *e)
-{
-	if (!e || !e->len)
-		return;
-	int rc = write_all(e->fd, e->buf, e->len);
-	if (rc < 0) {
-		e->st.write_errors += e->pending;
-		e->st.last_errno = -rc;
-	} else {
-		e->st.bytes += e->len;
-	}
-	e->len = 0;
-	e->pending = 0;
-}
-
 bool sl_eve_write(struct sl_eve *e, const char *line, size_t len)
 {
-	uint64_t lost = e->st.write_errors;
+	bool ok = true;
 	e->st.events++;
-	if (e->len + len + 1 > EVE_BUF)
-		sl_eve_flush(e);
-	if (len + 1 > EVE_BUF) { /* longer than the buffer: write it through */
-		int rc = write_all(e->fd, line, len);
-		if (rc == 0)
-			rc = write_all(e->fd, "\n", 1);
-		if (rc < 0) {
-			e->st.write_errors++;
-			e->st.last_errno = -rc;
-		} else {
-			e->st.bytes += len + 1;
-		}
-		return e->st.write_errors == lost;
-	}
-	memcpy(e->buf + e->len, line, len);
-	e->buf[e->len + len] = '\n';
-	e->len += len + 1;
-	e->pending++;
-	return e->st.write_errors == lost;
+	for (size_t i = 0; i < e->n; i++)
+		ok &= sl_output_write(e->outs[i], line, len);
+	return ok;
+}
+
+void sl_eve_flush(struct sl_eve *e)
+{
+	for (size_t i = 0; e && i < e->n; i++)
+		sl_output_flush(e->outs[i]);
+}
+
+void sl_eve_reopen(struct sl_eve *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		sl_output_reopen(e->outs[i]);
+}
+
+size_t sl_eve_outputs(const struct sl_eve *e)
+{
+	return e->n;
+}
+
+void sl_eve_output_stats(struct sl_eve *e, size_t i, struct sl_output_stats *st)
+{
+	sl_output_stats(e->outs[i], st);
 }
 
 const char *sl_eve_path(const struct sl_eve *e)
 {
-	return e->path;
+	return e->desc;
 }
 
-const struct sl_eve_stats *sl_eve_stats(const struct sl_eve *e)
+const struct sl_eve_stats *sl_eve_stats(struct sl_eve *e)
 {
+	struct sl_output_stats st;
+	e->st.write_errors = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		sl_output_stats(e->outs[i], &st);
+		e->st.write_errors += st.dropped;
+		if (st.last_errno && st.dropped)
+			e->st.last_errno = st.last_errno;
+	}
 	return &e->st;
+}
+
+void sl_eve_stats_json(struct sl_eve *e, struct sl_json *j)
+{
+	static const char *const keys[] = { "events", "queued", "delivered", "dropped", "reconnects" };
+	struct sl_output_stats st;
+	sl_json_path(j, "stats.outputs");
+	sl_json_open_array(j);
+	for (size_t i = 0; i < e->n; i++) {
+		sl_output_stats(e->outs[i], &st);
+		const uint64_t v[] = { st.events, st.queued, st.delivered, st.dropped, st.reconnects };
+		sl_json_open_object(j);
+		sl_json_key(j, "type");
+		sl_json_str(j, st.type);
+		sl_json_key(j, "destination");
+		sl_json_str(j, st.destination);
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			sl_json_key(j, keys[k]);
+			sl_json_u64(j, v[k]);
+		}
+		sl_json_key(j, "connected");
+		sl_json_bool(j, st.connected);
+		sl_json_close_object(j);
+	}
+	sl_json_close_array(j);
+}
+
+void sl_eve_drain(struct sl_eve *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		sl_output_drain(e->outs[i]);
 }
 
 void sl_eve_close(struct sl_eve *e)
 {
 	if (!e)
 		return;
-	if (e->buf)
-		sl_eve_flush(e);
-	if (!e->is_stdout && e->fd >= 0)
-		close(e->fd);
-	free(e->buf);
-	free(e->path);
+	for (size_t i = 0; i < e->n; i++)
+		sl_output_close(e->outs[i]);
+	free(e->outs);
 	free(e);
 }

@@ -21,7 +21,7 @@ ip link add vl-a netns "$a" type veth peer name vl-b netns "$b" || exit 1
 ip -n "$a" addr add 10.78.0.1/24 dev vl-a && ip -n "$a" link set vl-a up && ip -n "$a" link set lo up
 ip -n "$b" addr add 10.78.0.2/24 dev vl-b && ip -n "$b" link set vl-b up
 
-ip netns exec "$a" "$sensor" -i vl-a -o "$tmp/eve.json" 2>"$tmp/stderr" &
+ip netns exec "$a" "$sensor" -i vl-a --allow-root -o "$tmp/eve.json" 2>"$tmp/stderr" &
 pid=$!
 sleep 1
 ip netns exec "$b" ping -c 3 -i 0.2 10.78.0.1 >/dev/null || { echo "FAIL: ping across the veth failed"; exit 1; }

@@ -1,0 +1,75 @@
+/* Outputs: where EVE lines go.  Each configured destination is one
+ * struct sl_output behind a small table of operations; slow or unreachable
+ * destinations are fed through a bounded queue so they never block capture. */
+#ifndef SIGHTLINE_OUTPUT_H
+#define SIGHTLINE_OUTPUT_H
+
+#include "sightline/common.h"
+#include "sightline/config.h"
+
+/* Counters of one output, copied out by sl_output_stats(). */
+struct sl_output_stats {
+	const char *type;        /* "file", "syslog", ...; static */
+	char destination[256];   /* path, host:port, brokers/topic */
+	uint64_t events;         /* lines handed to the output */
+	uint64_t queued;         /* waiting in the queue now */
+	uint64_t delivered;      /* written to the file or socket (kafka: acknowledged) */
+	uint64_t dropped;        /* lost: queue full, failed write, undeliverable at exit */
+	uint64_t reconnects;     /* connections re-established after a loss */
+	bool connected;          /* the destination is open right now */
+	int last_errno;          /* errno of the last failure, 0 if none */
+};
+
+/*
+ * One output type.  open() checks what can be checked at start (a file in a
+ * missing directory fails here, with "PATH: reason; what to do" in err); a
+ * network destination that is down is not an error: it is retried.  write()
+ * never blocks on the destination.  The state pointer belongs to the type.
+ */
+struct sl_output_ops {
+	const char *type;
+	int (*open)(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen);
+	bool (*write)(void *state, const char *line, size_t len);
+	void (*reopen)(void *state);
+	void (*flush)(void *state);
+	void (*stats)(void *state, struct sl_output_stats *st);
+	void (*drain)(void *state);  /* deliver what is queued, stop; stats stay readable */
+	void (*close)(void *state);  /* drain if not done, free */
+};
+
+struct sl_output;
+
+/**
+ * Open one output as cfg describes (cfg is copied).  Returns 0 or a negative
+ * errno with a sentence in err.  Caller owns *out; free with sl_output_close().
+ */
+int sl_output_open(const struct sl_output_entry *cfg, struct sl_output **out,
+		   char *err, size_t errlen);
+
+/**
+ * Hand one line (without newline) to the output; the line is copied.  Never
+ * blocks on the destination.  Returns false when the line was dropped (queue
+ * full) or a write failed during the call; both are counted.
+ */
+bool sl_output_write(struct sl_output *o, const char *line, size_t len);
+
+/** Close and reopen a file destination (logrotate); no effect on sockets. */
+void sl_output_reopen(struct sl_output *o);
+
+/** Push buffered lines towards the destination without waiting for it. */
+void sl_output_flush(struct sl_output *o);
+
+/** Copy the output's counters into st.  Safe while the writer thread runs. */
+void sl_output_stats(struct sl_output *o, struct sl_output_stats *st);
+
+/**
+ * Deliver what is queued (waiting at most the entry's flush_timeout for a
+ * destination that is down; the rest is counted as dropped) and close the
+ * destination.  Later writes are dropped and counted; stats stay readable.
+ */
+void sl_output_drain(struct sl_output *o);
+
+/** Drain if not done yet, then free.  Accepts NULL. */
+void sl_output_close(struct sl_output *o);
+
+#endif

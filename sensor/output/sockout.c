@@ -1,0 +1,234 @@
+/* Socket outputs: unix-stream (one JSON line per event), unix-dgram (one
+ * datagram per event) and syslog per RFC 5424: over UDP one message per
+ * datagram (RFC 5426), over TCP with octet-counting framing (RFC 6587
+ * section 3.4.1), over a unix datagram socket like /dev/log. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output_priv.h"
+
+enum frame { FRAME_LINE, FRAME_DGRAM, FRAME_OCTETS };
+
+struct sock_tr {
+	int fd;
+	int socktype;
+	bool is_unix;
+	bool syslog;
+	enum frame frame;
+	char *where;          /* path or host:port */
+	uint32_t facility;
+	char app[49];
+	char host[256];
+	char procid[16];
+	char *buf;            /* the framed message being sent */
+	size_t cap;
+};
+
+static int sock_connect(void *t, char *err, size_t errlen)
+{
+	struct sock_tr *s = t;
+	int fd = s->is_unix ? sl_sock_unix(s->where, s->socktype, err, errlen)
+			    : sl_sock_inet(s->where, s->socktype, err, errlen);
+	if (fd < 0)
+		return fd;
+	s->fd = fd;
+	return 0;
+}
+
+static void sock_disconnect(void *t, struct sl_tx *tx)
+{
+	struct sock_tr *s = t;
+	(void)tx;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static void sock_destroy(void *t)
+{
+	struct sock_tr *s = t;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->where);
+	free(s->buf);
+	free(s);
+}
+
+static bool reserve(struct sock_tr *s, size_t n)
+{
+	if (n <= s->cap)
+		return true;
+	char *nb = realloc(s->buf, n);
+	if (!nb)
+		return false;
+	s->buf = nb;
+	s->cap = n;
+	return true;
+}
+
+/* The event_type of an EVE line, as the syslog MSGID ("-" if absent). */
+static size_t event_type(const char *line, size_t len, const char **out)
+{
+	static const char key[] = "\"event_type\":\"";
+	const char *p = memmem(line, len, key, sizeof(key) - 1);
+	*out = "-";
+	if (!p)
+		return 1;
+	p += sizeof(key) - 1;
+	size_t n = 0;
+	while (p + n < line + len && p[n] != '"' && n < 32)
+		n++;
+	if (p + n >= line + len || p[n] != '"' || n == 0)
+		return 1;
+	*out = p;
+	return n;
+}
+
+/*
+ * RFC 5424 section 6: "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG".
+ * PRI = facility * 8 + severity: alerts are warning (4), everything else
+ * informational (6).  The timestamp is the wall clock in UTC with
+ * microseconds (the event's own packet time is inside the JSON).  No
+ * structured data; MSG is the JSON line without a BOM.
+ */
+static int format_syslog(struct sock_tr *s, const char *line, size_t len, char *hdr, size_t hlen)
+{
+	const char *msgid;
+	size_t idlen = event_type(line, len, &msgid);
+	unsigned sev = idlen == 5 && memcmp(msgid, "alert", 5) == 0 ? 4 : 6;
+	struct timeval tv;
+	struct tm tm;
+	char ts[40];
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof(ts) - n, ".%06ldZ", (long)tv.tv_usec);
+	return snprintf(hdr, hlen, "<%u>1 %s %s %s %s %.*s - ", s->facility * 8 + sev, ts, s->host,
+			s->app, s->procid, (int)idlen, msgid);
+}
+
+/* Build the framed message in s->buf; returns its length or 0 (no memory). */
+static size_t frame(struct sock_tr *s, const char *line, size_t len)
+{
+	char hdr[512], pre[24] = "";
+	int h = s->syslog ? format_syslog(s, line, len, hdr, sizeof(hdr)) : 0;
+	size_t hl = h > 0 ? (size_t)h : 0;
+	if (hl >= sizeof(hdr))
+		hl = sizeof(hdr) - 1;
+	if (s->frame == FRAME_OCTETS)
+		snprintf(pre, sizeof(pre), "%zu ", hl + len);
+	size_t pl = strlen(pre), total = pl + hl + len + (s->frame == FRAME_LINE);
+	if (!reserve(s, total))
+		return 0;
+	memcpy(s->buf, pre, pl);
+	memcpy(s->buf + pl, hdr, hl);
+	memcpy(s->buf + pl + hl, line, len);
+	if (s->frame == FRAME_LINE)
+		s->buf[total - 1] = '\n';
+	return total;
+}
+
+static int send_dgram(struct sock_tr *s, size_t n, struct sl_tx *tx)
+{
+	if (send(s->fd, s->buf, n, MSG_NOSIGNAL) == (ssize_t)n) {
+		tx->delivered++;
+		return 0;
+	}
+	int e = errno;
+	tx->err = e;
+	if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
+		return -EAGAIN;
+	if (e == EMSGSIZE) { /* can never fit: lose this one, keep the link */
+		tx->lost++;
+		return 0;
+	}
+	return -ENOTCONN;
+}
+
+static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
+{
+	struct sock_tr *s = t;
+	size_t n = frame(s, line, len);
+	if (n == 0) {
+		tx->lost++;
+		tx->err = ENOMEM;
+		return 0;
+	}
+	if (s->socktype == SOCK_DGRAM)
+		return send_dgram(s, n, tx);
+	if (sl_sock_peer_closed(s->fd)) {
+		tx->err = EPIPE;
+		return -ENOTCONN;
+	}
+	int rc = sl_sock_send_all(s->fd, s->buf, n);
+	if (rc == 0)
+		tx->delivered++;
+	else
+		tx->err = rc == -EAGAIN ? ETIMEDOUT : EPIPE;
+	return rc;
+}
+
+static const struct sl_transport_ops sock_ops = {
+	sock_connect, sock_send, NULL, sock_disconnect, sock_destroy, false,
+};
+
+static void syslog_identity(struct sock_tr *s, const struct sl_output_entry *cfg)
+{
+	snprintf(s->app, sizeof(s->app), "%s", cfg->app_name ? cfg->app_name : "sightline");
+	if (cfg->hostname)
+		snprintf(s->host, sizeof(s->host), "%s", cfg->hostname);
+	else if (gethostname(s->host, sizeof(s->host) - 1) != 0 || !s->host[0])
+		snprintf(s->host, sizeof(s->host), "-");
+	for (char *p = s->app; *p; p++) /* header fields are PRINTUSASCII without spaces */
+		if (*p <= ' ' || *p > '~')
+			*p = '_';
+	for (char *p = s->host; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			*p = '_';
+	snprintf(s->procid, sizeof(s->procid), "%ld", (long)getpid());
+}
+
+static int open_sock(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
+{
+	static const char *const tnames[] = { "udp", "tcp", "unix" };
+	struct sock_tr *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = -1;
+	s->syslog = cfg->type == SL_OUT_SYSLOG;
+	s->is_unix = !s->syslog || cfg->transport == SL_SYSLOG_UNIX;
+	s->socktype = cfg->type == SL_OUT_UNIX_STREAM || (s->syslog && cfg->transport == SL_SYSLOG_TCP)
+			      ? SOCK_STREAM : SOCK_DGRAM;
+	s->frame = cfg->type == SL_OUT_UNIX_STREAM ? FRAME_LINE
+		   : s->socktype == SOCK_STREAM ? FRAME_OCTETS : FRAME_DGRAM;
+	s->where = strdup(s->syslog ? cfg->address : cfg->path);
+	s->facility = cfg->facility;
+	if (!s->where) {
+		sock_destroy(s);
+		return -ENOMEM;
+	}
+	char dest[300];
+	if (s->syslog) {
+		syslog_identity(s, cfg);
+		snprintf(dest, sizeof(dest), "%s:%s", tnames[cfg->transport], s->where);
+	} else {
+		snprintf(dest, sizeof(dest), "%s", s->where);
+	}
+	const char *type = s->syslog ? "syslog" : s->socktype == SOCK_STREAM ? "unix-stream" : "unix-dgram";
+	return sl_channel_open(&sock_ops, s, type, dest, cfg, state, err, errlen);
+}
+
+#define SOCK_OUTPUT(name, text)                                                        \
+	const struct sl_output_ops name = {                                            \
+		text, open_sock, sl_channel_write, sl_channel_reopen, sl_channel_flush, \
+		sl_channel_stats, sl_channel_drain, sl_channel_close,                  \
+	}
+SOCK_OUTPUT(sl_output_unix_stream, "unix-stream");
+SOCK_OUTPUT(sl_output_unix_dgram, "unix-dgram");
+SOCK_OUTPUT(sl_output_syslog, "syslog");
