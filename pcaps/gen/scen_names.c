@@ -323,7 +323,7 @@ int sl_scen_proto_dns_cache(struct sl_pcapw *w, uint64_t t0)
 /* ClientHello (RFC 8446 §4.1.2) in one handshake record: legacy version
  * 0x0303, fixed random, empty session id, three suites, null compression,
  * then server_name (RFC 6066 §3) and supported_versions (TLS 1.3, 1.2). */
-static size_t client_hello(uint8_t *p, size_t cap, const char *sni)
+size_t sl_scen_client_hello(uint8_t *p, size_t cap, const char *sni)
 {
 	static const uint8_t head[] = {
 		0x03, 0x03,                                     /* legacy_version */
@@ -359,7 +359,7 @@ static size_t client_hello(uint8_t *p, size_t cap, const char *sni)
 }
 
 /* ServerHello (TLS 1.2, suite 0xc02f, no extensions) in one record. */
-static size_t server_hello(uint8_t *p)
+size_t sl_scen_server_hello(uint8_t *p)
 {
 	static const uint8_t sh[] = {
 		0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03,
@@ -378,7 +378,7 @@ static int tls_hello_flow(struct sl_pcapw *w, uint64_t *t, uint16_t cport, const
 {
 	struct sl_conv_cfg cfg;
 	uint8_t req[512], resp[64];
-	size_t qn = client_hello(req, sizeof(req), sni), rn = server_hello(resp);
+	size_t qn = sl_scen_client_hello(req, sizeof(req), sni), rn = sl_scen_server_hello(resp);
 
 	if (!qn || sl_scen_cfg(&cfg, "10.77.0.2", cport, server, sport, 5, 40))
 		return -EINVAL;

@@ -70,6 +70,12 @@ void sl_scen_tls_record(uint8_t *out, size_t len, uint8_t type, uint64_t seed);
 size_t sl_scen_dns(uint8_t *out, size_t cap, uint16_t id, const char *qname,
                    const uint8_t *answer);
 
+/** A TLS ClientHello record naming sni (scen_names.c); returns its length, 0 if over cap. */
+size_t sl_scen_client_hello(uint8_t *p, size_t cap, const char *sni);
+
+/** A TLS 1.2 ServerHello record (suite c02f, 47 bytes) into p; returns its length. */
+size_t sl_scen_server_hello(uint8_t *p);
+
 /** Builds a complete IPv4/IPv6 UDP datagram (no link header) carrying `n` filler bytes. */
 int sl_scen_udp_datagram(struct sl_pb *b, const struct sl_pb_ip *ip, uint16_t sport,
                          uint16_t dport, size_t n, uint64_t seed);
@@ -113,5 +119,8 @@ int sl_scen_rat_teamviewer(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_anydesk_discovery(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_rustdesk(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_obfs_tunnels(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_rat_crd(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_ipkvm(struct sl_pcapw *w, uint64_t t0);
 
 #endif
