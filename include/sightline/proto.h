@@ -98,6 +98,7 @@ enum sl_app_source {
 	SL_SRC_NONE,
 	SL_SRC_PORT,         /* only the port number */
 	SL_SRC_ADDRESS_LIST, /* an intel list of the product's addresses */
+	SL_SRC_ASSOCIATION,  /* follows a flow of the same host that named the product */
 	SL_SRC_DNS,          /* the server's name from an earlier DNS answer */
 	SL_SRC_ALPN,         /* a product-specific ALPN */
 	SL_SRC_SNI,          /* TLS/QUIC server name or HTTP Host */
@@ -105,7 +106,7 @@ enum sl_app_source {
 	SL_SRC_WIRE,         /* the protocol's own framing, validated */
 };
 
-/** "port", "address-list", "dns", "alpn", "sni", "certificate", "wire". */
+/** "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire". */
 const char *sl_app_source_name(enum sl_app_source s);
 
 /**

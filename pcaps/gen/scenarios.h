@@ -171,5 +171,8 @@ int sl_scen_pyongyang_hours(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_rmm(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_tools(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_vpn_tunnels(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_obfs_tunnels(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_rat_crd(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_ipkvm(struct sl_pcapw *w, uint64_t t0);
 
 #endif

@@ -247,7 +247,7 @@ static const struct sl_field fields[] = {
 	{ "app_proto", SL_FT_STRING, "application protocol identified on the wire (http, tls, ssh, ...)", g_app_proto },
 	{ "app", SL_FT_STRING, "product on top of the wire protocol: anydesk, teamviewer, openvpn, nordvpn, tor, pikvm, ...", g_app },
 	{ "category", SL_FT_STRING, "what the product is: remote-access, vpn, anonymizer, proxy or ip-kvm", g_category },
-	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, dns, address-list, port", g_app_source },
+	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, dns, association, address-list, port", g_app_source },
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id },
 	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
 	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assoc.h"
 #include "sightline/names.h"
 #include "sightline/proto.h"
 
@@ -28,6 +29,7 @@ struct sl_dispatch {
 	const struct sl_config *cfg;
 	void **globals;
 	struct sl_names *names; /* name matching, after every parser's flow_end */
+	struct sl_assoc *assoc; /* hosts that named a product, for the flows they open next */
 	struct sl_dispatch_stats st;
 };
 
@@ -41,7 +43,7 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 		return -ENOMEM;
 	}
 	d->cfg = cfg;
-	if (sl_names_create(&d->names) < 0) {
+	if (sl_names_create(&d->names) < 0 || sl_assoc_create(&d->assoc) < 0) {
 		sl_dispatch_destroy(d);
 		return -ENOMEM;
 	}
@@ -65,6 +67,7 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
 	sl_names_destroy(d->names);
+	sl_assoc_destroy(d->assoc);
 	free(d->globals);
 	free(d);
 }
@@ -155,12 +158,24 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 	}
 }
 
+/* Inspection is over, the flow may live on for hours (a signalling
+ * channel): its names are known now, so the association table hears of
+ * them now rather than at flow end.  Name claims made here are made
+ * again, identically, at flow end. */
+static void inspection_over(struct sl_dispatch *d, struct sl_flow *f, sl_time_us ts)
+{
+	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
+	f->inspect_done = true;
+	sl_names_flow_end(d->names, &r, f);
+	sl_assoc_flow(d->assoc, f, ts);
+}
+
 /* Inspection stops with parsers still waiting (e.g. a handshake cut off
  * by the limit): let them drop their scratch buffers now rather than hold
  * them until the flow ends. */
-static void stop_inspection(struct sl_flow *f)
+static void stop_inspection(struct sl_dispatch *d, struct sl_flow *f, sl_time_us ts)
 {
-	f->inspect_done = true;
+	inspection_over(d, f, ts);
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
 		const struct sl_proto *p = sl_proto_at(s->idx);
 		if (p->inspect_end && !((f->app->done | f->app->rejected) & (1ULL << s->idx)))
@@ -177,7 +192,7 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 	/* other IP protocols (ESP, GRE...) are datagrams: the UDP limit */
 	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets : d->cfg->inspect.udp_packets;
 	if (index >= limit) {
-		stop_inspection(f);
+		stop_inspection(d, f, pkt->ts);
 		return;
 	}
 	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };
@@ -189,7 +204,7 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		wanted |= offer(d, i, &pp);
 	}
 	if (!wanted)
-		f->inspect_done = true;
+		inspection_over(d, f, pkt->ts);
 }
 
 /* Name matching reads what the parsers finished in their flow_end (the
@@ -204,6 +219,7 @@ void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 	}
 	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
 	sl_names_flow_end(d->names, &r, f);
+	sl_assoc_flow(d->assoc, f, f->last);
 }
 
 void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
@@ -239,7 +255,7 @@ void sl_app_set_rtt(struct sl_flow *f, uint64_t us)
 const char *sl_app_source_name(enum sl_app_source s)
 {
 	static const char *const names[] = {
-		"none", "port", "address-list", "dns", "alpn", "sni", "certificate", "wire",
+		"none", "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire",
 	};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "none";
 }

@@ -102,7 +102,7 @@ static bool grouped(const char *const *names, size_t n)
 static void test_catalogue(void)
 {
 	TEST("catalogue: unique names, grouped prefixes, getters, descriptions");
-	const char *names[1024];
+	const char *names[1024]; /* catalogue.c MAX_FIELDS */
 	size_t n = 0;
 	for (size_t t = 0; t < sl_catalogue_tables(); t++) {
 		const struct sl_field_table *tab = sl_catalogue_table(t);
