@@ -71,6 +71,10 @@ static const struct nm_rule rules[] = {
 	/* Consumer VPN brands (nDPI host_match entries of the same names). */
 	{ NM_HOST, "*.nordvpn.com", "nordvpn", VPN },
 	{ NM_HOST, "nordvpn.com", "nordvpn", VPN },
+	{ NM_HOST, "*.nordvpn.net", "nordvpn", VPN },  /* API and server names */
+	/* Proton VPN's API lives under proton.me beside Mail and Drive, so
+	 * only its VPN hosts are listed (vpn-api.proton.me). */
+	{ NM_HOST, "vpn-api.proton.me", "protonvpn", VPN },
 	{ NM_HOST, "*.protonvpn.ch", "protonvpn", VPN },
 	{ NM_HOST, "*.protonvpn.net", "protonvpn", VPN },
 	{ NM_HOST, "*.protonvpn.com", "protonvpn", VPN },
@@ -91,20 +95,47 @@ static const struct nm_rule rules[] = {
 	{ NM_HOST, "*.tunnelbear.com", "tunnelbear", VPN },
 	{ NM_HOST, "tunnelbear.com", "tunnelbear", VPN },
 	{ NM_HOST, "*.hotspotshield.com", "hotspot-shield", VPN },
+	{ NM_HOST, "hotspotshield.com", "hotspot-shield", VPN },
+	{ NM_HOST, "*.hsselite.com", "hotspot-shield", VPN },  /* Hotspot Shield Elite API */
+	{ NM_HOST, "*.anchorfree.com", "hotspot-shield", VPN }, /* AnchorFree, its maker */
+	{ NM_HOST, "*.anchorfree.net", "hotspot-shield", VPN },
+	/* Opera's built-in browser VPN: its proxies are *.sec-tunnel.com
+	 * (e.g. eu0.sec-tunnel.com; Opera VPN support pages, nDPI OperaVPN). */
+	{ NM_HOST, "*.sec-tunnel.com", "opera-vpn", VPN },
+	{ NM_HOST, "*.windscribe.net", "windscribe", VPN },
 	{ NM_HOST, "*.expressvpn.com", "expressvpn", VPN },
 	{ NM_HOST, "expressvpn.com", "expressvpn", VPN },
 	{ NM_HOST, "*.cyberghostvpn.com", "cyberghost", VPN },
+	/* Censorship-circumvention tools are "anonymizer": they exist to hide
+	 * where the user is, not to join a private network. */
 	{ NM_HOST, "*.psiphon.ca", "psiphon", "anonymizer" },
+	{ NM_HOST, "psiphon.ca", "psiphon", "anonymizer" },
 	{ NM_HOST, "*.psiphon3.net", "psiphon", "anonymizer" },
+	{ NM_HOST, "psiphon3.net", "psiphon", "anonymizer" },
+	{ NM_HOST, "*.psiphon3.com", "psiphon", "anonymizer" },
+	{ NM_HOST, "psiphon3.com", "psiphon", "anonymizer" },
 	{ NM_HOST, "*.ultrasurf.us", "ultrasurf", "anonymizer" },
+	{ NM_HOST, "ultrasurf.us", "ultrasurf", "anonymizer" },
 	/* iCloud Private Relay ingress (Apple "Prepare your network for iCloud
-	 * Private Relay": mask.icloud.com, mask-h2.icloud.com). */
+	 * Private Relay": mask.icloud.com, mask-h2.icloud.com).  Category
+	 * "proxy", not "anonymizer": Apple's egress keeps the user's region
+	 * (the "maintain general location" default), so it hides the address
+	 * but not, coarsely, where the user is. */
 	{ NM_HOST, "mask.icloud.com", "icloud-private-relay", "proxy" },
 	{ NM_HOST, "mask-h2.icloud.com", "icloud-private-relay", "proxy" },
 	/* Cloudflare WARP (Cloudflare One firewall docs; nDPI CloudflareWarp). */
 	{ NM_HOST, "engage.cloudflareclient.com", "cloudflare-warp", VPN },
 	{ NM_HOST, "*.cloudflareclient.com", "cloudflare-warp", VPN },
 	{ NM_HOST, "cloudflareclient.com", "cloudflare-warp", VPN },
+	/* FortiGate SSL-VPN (FortiClient's server): the appliance's factory
+	 * certificate, subject "CN=<serial>,OU=FortiGate,O=Fortinet" (Fortinet
+	 * "Fortinet_Factory" certificate docs).  Fortinet's inspection CA is
+	 * "OU=Certificate Authority", so re-signed web sites do not match. */
+	{ NM_CERT, "OU=FortiGate,O=Fortinet", "forticlient", VPN },
+	/* SoftEther VPN: its DDNS and NAT-traversal service names
+	 * (<name>.softether.net; *.servers.ddns.softether-network.net). */
+	{ NM_HOST, "*.softether-network.net", "softether", VPN },
+	{ NM_HOST, "*.softether.net", "softether", VPN },
 	/* Tor Project web sites (bridges.torproject.org hands out bridges). */
 	{ NM_HOST, "*.torproject.org", "tor", "anonymizer" },
 };

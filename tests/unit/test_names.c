@@ -160,6 +160,50 @@ static void test_host_rules(void)
 	CHECK(!sl_names_match_host("teams.microsoft.com", &app, &cat));
 }
 
+/* Every VPN brand and anonymiser the table knows, by one public name each,
+ * and benign neighbours of the same companies that must stay unclaimed. */
+static void test_brands(void)
+{
+	static const struct { const char *host, *app, *cat; } brands[] = {
+		{ "nl123.nordvpn.com", "nordvpn", "vpn" },
+		{ "api.nordvpn.net", "nordvpn", "vpn" },
+		{ "api.protonvpn.ch", "protonvpn", "vpn" },
+		{ "vpn-api.proton.me", "protonvpn", "vpn" },
+		{ "api.mullvad.net", "mullvad", "vpn" },
+		{ "api.surfshark.com", "surfshark", "vpn" },
+		{ "www.astrill.com", "astrill", "vpn" },
+		{ "www.privateinternetaccess.com", "pia", "vpn" },
+		{ "assets.windscribe.com", "windscribe", "vpn" },
+		{ "api.tunnelbear.com", "tunnelbear", "vpn" },
+		{ "eu0.sec-tunnel.com", "opera-vpn", "vpn" },
+		{ "api.hsselite.com", "hotspot-shield", "vpn" },
+		{ "hotspotshield.com", "hotspot-shield", "vpn" },
+		{ "x.anchorfree.net", "hotspot-shield", "vpn" },
+		{ "psiphon3.com", "psiphon", "anonymizer" },
+		{ "s3.psiphon.ca", "psiphon", "anonymizer" },
+		{ "ultrasurf.us", "ultrasurf", "anonymizer" },
+		{ "mask-h2.icloud.com", "icloud-private-relay", "proxy" },
+		{ "engage.cloudflareclient.com", "cloudflare-warp", "vpn" },
+		{ "bridges.torproject.org", "tor", "anonymizer" },
+		{ "x0.x0.dev.open.servers.ddns.softether-network.net", "softether", "vpn" },
+		{ "moishele.softether.net", "softether", "vpn" },
+	};
+	static const char *const benign[] = {
+		"mail.proton.me", "account.proton.me", "www.opera.com", "www.icloud.com",
+		"www.fortinet.com", "www.cloudflare.com", "tunnel.example.com",
+		"sec-tunnel.com.example.org", "softether.org.example.net",
+	};
+	const char *app = NULL, *cat = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(brands); i++) {
+		app = cat = NULL;
+		CHECK(sl_names_match_host(brands[i].host, &app, &cat));
+		CHECK_EQ_STR(app, brands[i].app);
+		CHECK_EQ_STR(cat, brands[i].cat);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(benign); i++)
+		CHECK(!sl_names_match_host(benign[i], &app, &cat));
+}
+
 static void test_cert_and_alpn_rules(void)
 {
 	const char *app = NULL, *cat = NULL;
@@ -170,6 +214,14 @@ static void test_cert_and_alpn_rules(void)
 	CHECK(sl_names_match_cert("CN=newjersey402,OU=Private Internet Access,O=Private Internet Access,C=US", &app, &cat));
 	CHECK_EQ_STR(app, "pia");
 	CHECK_EQ_STR(cat, "vpn");
+	/* A FortiGate's factory certificate; its inspection CA is not one. */
+	CHECK(sl_names_match_cert("emailAddress=support@fortinet.com,CN=FWF60E4Q16012050,"
+				  "OU=FortiGate,O=Fortinet,L=Sunnyvale,ST=California,C=US", &app, &cat));
+	CHECK_EQ_STR(app, "forticlient");
+	CHECK_EQ_STR(cat, "vpn");
+	CHECK(!sl_names_match_cert("emailAddress=support@fortinet.com,CN=FortiGate CA,"
+				   "OU=Certificate Authority,O=Fortinet,L=Sunnyvale,ST=California,C=US",
+				   &app, &cat));
 	CHECK(sl_names_match_alpn("h2,anydesk/6.2.0/linux", &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
 	CHECK(!sl_names_match_alpn("h2,http/1.1", &app, &cat));
@@ -261,6 +313,7 @@ static void test_flows(void)
 int main(void)
 {
 	test_host_rules();
+	test_brands();
 	test_cert_and_alpn_rules();
 	test_tor_names();
 	test_flows();
