@@ -33,6 +33,7 @@ extern const struct sl_proto sl_proto_sstp;
 extern const struct sl_proto sl_proto_nomachine;
 extern const struct sl_proto sl_proto_radmin;
 extern const struct sl_proto sl_proto_citrix;
+extern const struct sl_proto sl_proto_cloudflare_warp;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -65,6 +66,7 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_nomachine,
 	&sl_proto_radmin,
 	&sl_proto_citrix,
+	&sl_proto_cloudflare_warp,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */
