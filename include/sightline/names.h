@@ -39,6 +39,15 @@ bool sl_names_match_host(const char *name, const char **app, const char **catego
 /** Product of a certificate subject or issuer (RFC 4514 string) by substring. */
 bool sl_names_match_cert(const char *dn, const char **app, const char **category);
 
+/**
+ * Product of a certificate's subjectAltName DNS names (comma-separated, as
+ * tls.cert.san): only when every name, CDN placeholder names such as
+ * *.cloudflaressl.com aside, maps to the same product; a shared certificate
+ * listing several companies names none.  *app and *category are set to
+ * static strings on a match.
+ */
+bool sl_names_match_san(const char *san, const char **app, const char **category);
+
 /** Product of a comma-joined ALPN list by the prefix of any of its entries. */
 bool sl_names_match_alpn(const char *alpn, const char **app, const char **category);
 

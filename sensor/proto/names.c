@@ -144,6 +144,7 @@ struct sl_names {
 	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.host */
 	const struct sl_field *dns;      /* dest.dns_name */
 	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
+	const struct sl_field *san;      /* tls.cert.san */
 	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
 };
 
@@ -158,6 +159,7 @@ int sl_names_create(struct sl_names **out)
 	n->dns = sl_catalogue_find("dest.dns_name");
 	n->cert[0] = sl_catalogue_find("tls.cert.subject");
 	n->cert[1] = sl_catalogue_find("tls.cert.issuer");
+	n->san = sl_catalogue_find("tls.cert.san");
 	n->alpn[0] = sl_catalogue_find("tls.alpn");
 	n->alpn[1] = sl_catalogue_find("tls.alpn_server");
 	n->alpn[2] = sl_catalogue_find("quic.alpn");
@@ -347,6 +349,45 @@ static void claim_cert(const char *dn, struct sl_flow *f)
 		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 }
 
+/* CDN placeholder names that sit beside a customer's own names in the
+ * certificates a CDN issues for it (Cloudflare's "sni.cloudflaressl.com"). */
+static bool cdn_placeholder(const char *name)
+{
+	return host_matches("*.cloudflaressl.com", name);
+}
+
+/*
+ * The certificate's DNS names name a product only when every one of them
+ * (CDN placeholders aside) belongs to that same product: shared CDN
+ * certificates list unrelated customers side by side, and one brand among
+ * them must not name a benign site's flow.
+ */
+bool sl_names_match_san(const char *san, const char **app, const char **category)
+{
+	const char *found_app = NULL, *found_cat = NULL;
+	char one[256];
+	for (const char *p = san; p && *p;) {
+		size_t len = strcspn(p, ",");
+		const char *a, *c;
+		if (len >= sizeof(one))
+			return false;
+		memcpy(one, p, len);
+		one[len] = '\0';
+		p += len + (p[len] == ',');
+		if (!normalise(one, one, sizeof(one)) || cdn_placeholder(one))
+			continue;
+		if (!find_rule(NM_HOST, one, &a, &c) || (found_app && strcmp(a, found_app) != 0))
+			return false;
+		found_app = a;
+		found_cat = c;
+	}
+	if (!found_app)
+		return false;
+	*app = found_app;
+	*category = found_cat;
+	return true;
+}
+
 /* Server names: a product name, else Tor's random SNI unless DNS resolved
  * that very name for this server (Tor clients never resolve theirs). */
 static void claim_sni(const char *name, const char *dns_name, struct sl_flow *f)
@@ -373,6 +414,9 @@ void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, stru
 		claim_cert(subject, f);
 	if (issuer)
 		claim_cert(issuer, f);
+	const char *san = field_str(n->san, r, &v1);
+	if (san && sl_names_match_san(san, &app, &cat))
+		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 	const char *dns_name = field_str(n->dns, r, &v1);
 	if (dns_name && sl_names_match_host(dns_name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_DNS);

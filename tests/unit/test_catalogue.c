@@ -102,7 +102,7 @@ static bool grouped(const char *const *names, size_t n)
 static void test_catalogue(void)
 {
 	TEST("catalogue: unique names, grouped prefixes, getters, descriptions");
-	const char *names[256];
+	const char *names[512];
 	size_t n = 0;
 	for (size_t t = 0; t < sl_catalogue_tables(); t++) {
 		const struct sl_field_table *tab = sl_catalogue_table(t);
@@ -116,7 +116,7 @@ static void test_catalogue(void)
 	CHECK(n > 20);
 	size_t ne;
 	const struct sl_field *const *order = sl_catalogue_emit_order(&ne);
-	const char *emitted[256];
+	const char *emitted[512];
 	CHECK_EQ_INT(ne, n);
 	for (size_t i = 0; i < ne && i < ARRAY_SIZE(emitted); i++)
 		emitted[i] = order[i]->name;

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "protohelp.h"
 #include "sightline/names.h"
@@ -69,8 +70,11 @@ static void client_hello(struct buf *b, const char *sni, const char *alpn)
 	close_len(b, rec, 2);
 }
 
+/* subjectAltName of the next make_cert ("DNS:a,DNS:b"), or NULL for none. */
+static const char *cert_san;
+
 /* DER certificate with subject "O=org, CN=cn" (org may be NULL) issued by
- * issuer_cn. */
+ * issuer_cn, with cert_san's names when set. */
 static size_t make_cert(uint8_t *out, const char *org, const char *cn, const char *issuer_cn)
 {
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -87,6 +91,11 @@ static size_t make_cert(uint8_t *out, const char *org, const char *cn, const cha
 	ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20250101000000Z");
 	ASN1_TIME_set_string_X509(X509_getm_notAfter(x), "20350101000000Z");
 	X509_set_pubkey(x, key);
+	if (cert_san) {
+		X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, cert_san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
 	X509_sign(x, key, EVP_sha256());
 	unsigned char *p = out;
 	int n = i2d_X509(x, &p);
@@ -228,6 +237,22 @@ static void test_cert_and_alpn_rules(void)
 	CHECK(!sl_names_match_alpn("xanydesk/", &app, &cat));
 }
 
+static void test_san_rule(void)
+{
+	const char *app = NULL, *cat = NULL;
+	CHECK(sl_names_match_san("sni.cloudflaressl.com,psiphon3.net,*.psiphon3.net", &app, &cat));
+	CHECK_EQ_STR(app, "psiphon");
+	CHECK_EQ_STR(cat, "anonymizer");
+	CHECK(sl_names_match_san("api.nordvpn.com", &app, &cat));
+	CHECK_EQ_STR(app, "nordvpn");
+	/* a shared certificate: one unrelated name, or two brands, name none */
+	CHECK(!sl_names_match_san("sni.cloudflaressl.com,psiphon3.net,shop.example.com", &app, &cat));
+	CHECK(!sl_names_match_san("nordvpn.com,mullvad.net", &app, &cat));
+	CHECK(!sl_names_match_san("sni.cloudflaressl.com", &app, &cat));
+	CHECK(!sl_names_match_san("", &app, &cat));
+	CHECK(!sl_names_match_san(NULL, &app, &cat));
+}
+
 static void test_tor_names(void)
 {
 	CHECK(sl_names_tor_sni("www.jq3vgsfe7xbk2.com"));
@@ -304,6 +329,23 @@ static void test_flows(void)
 	CHECK_EQ_STR(ph_str(&h, "app_source"), "wire");
 	ph_finish(&h);
 
+	/* Psiphon behind a CDN: no brand in SNI or subject, only in the SAN */
+	cert_san = "DNS:sni.cloudflaressl.com,DNS:psiphon3.net,DNS:*.psiphon3.net";
+	run_flow(&h, "front.example.org", "h2", "Cloudflare, Inc.", "sni.cloudflaressl.com",
+		 "Cloudflare Inc ECC CA-3");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.san"), "sni.cloudflaressl.com,psiphon3.net,*.psiphon3.net");
+	CHECK_EQ_STR(ph_str(&h, "app"), "psiphon");
+	CHECK_EQ_STR(ph_str(&h, "category"), "anonymizer");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "certificate");
+	ph_finish(&h);
+	cert_san = "DNS:sni.cloudflaressl.com,DNS:nordvpn.com,DNS:shop.example.com,IP:192.0.2.1";
+	run_flow(&h, "shop.example.com", "h2", "Cloudflare, Inc.", "sni.cloudflaressl.com",
+		 "Cloudflare Inc ECC CA-3");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.san"), "sni.cloudflaressl.com,nordvpn.com,shop.example.com");
+	CHECK(ph_str(&h, "app") == NULL);
+	ph_finish(&h);
+	cert_san = NULL;
+
 	run_flow(&h, "www.google.com", "h2", NULL, "www.google.com", "GTS CA 1C3");
 	CHECK(ph_str(&h, "app") == NULL);
 	CHECK(ph_str(&h, "category") == NULL);
@@ -315,6 +357,7 @@ int main(void)
 	test_host_rules();
 	test_brands();
 	test_cert_and_alpn_rules();
+	test_san_rule();
 	test_tor_names();
 	test_flows();
 	return TEST_REPORT();
