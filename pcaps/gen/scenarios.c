@@ -67,6 +67,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_rustdesk },
 	{ "names-relays", "TLS ClientHellos naming relay-01.net.anydesk.com, remotedesktop-pa.googleapis.com, nl123.nordvpn.com, a Tor-style name, evilanydesk.com",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_relays },
+	{ "names-vpn-brands", "TLS ClientHellos naming 15 VPN brands and anonymisers (NordVPN ... Tor), then mail.proton.me and www.opera.com",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_vpn_brands },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

@@ -113,5 +113,6 @@ int sl_scen_rat_teamviewer(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_anydesk_discovery(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_rustdesk(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_names_vpn_brands(struct sl_pcapw *w, uint64_t t0);
 
 #endif
