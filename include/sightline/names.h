@@ -55,6 +55,19 @@ bool sl_names_match_alpn(const char *alpn, const char **app, const char **catego
 bool sl_names_tor_sni(const char *name);
 
 /**
+ * As sl_names_tor_sni, for a server on Tor's default relay ports (9001,
+ * 9030), where shorter random labels (from 4 characters) are accepted.
+ */
+bool sl_names_tor_sni_on_port(const char *name, uint16_t port);
+
+/**
+ * Whether an HTTP request is Tor's directory protocol: GET/POST under
+ * /tor/server/, /tor/status-vote/, /tor/micro/, /tor/keys/, /tor/hs/, ...,
+ * or a descriptor POST to "/tor/".
+ */
+bool sl_names_tor_dir_request(const char *method, const char *uri);
+
+/**
  * Whether a certificate looks like a Tor relay's link certificate: subject
  * and issuer each exactly one CN of the form www.<base32>.net|.com, and
  * different from each other.

@@ -146,6 +146,7 @@ struct sl_names {
 	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
 	const struct sl_field *san;      /* tls.cert.san */
 	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
+	const struct sl_field *http[2];  /* http.method, http.uri */
 };
 
 int sl_names_create(struct sl_names **out)
@@ -163,6 +164,8 @@ int sl_names_create(struct sl_names **out)
 	n->alpn[0] = sl_catalogue_find("tls.alpn");
 	n->alpn[1] = sl_catalogue_find("tls.alpn_server");
 	n->alpn[2] = sl_catalogue_find("quic.alpn");
+	n->http[0] = sl_catalogue_find("http.method");
+	n->http[1] = sl_catalogue_find("http.uri");
 	*out = n;
 	return 0;
 }
@@ -303,6 +306,38 @@ bool sl_names_tor_sni(const char *name)
 	       looks_random(buf + 4, len);
 }
 
+/* On Tor's relay ports (ORPort 9001, DirPort 9030: torrc defaults in
+ * Tor's manual) the shape alone is enough down to 4 characters, still with
+ * a digit or a consonant run. */
+bool sl_names_tor_sni_on_port(const char *name, uint16_t port)
+{
+	char buf[64];
+	size_t len;
+	return (port == 9001 || port == 9030) && name && normalise(name, buf, sizeof(buf)) &&
+	       tor_name(buf, 4, 25, true, &len) && looks_random(buf + 4, len);
+}
+
+/* Tor's directory protocol (dir-spec.txt §4-6, rend-spec v3 §2.5): HTTP
+ * requests under /tor/ -- descriptors, consensuses and votes, microdescs,
+ * keys, onion-service descriptors -- and POSTs of descriptors to "/tor/". */
+bool sl_names_tor_dir_request(const char *method, const char *uri)
+{
+	static const char *const paths[] = {
+		"/tor/server/", "/tor/extra/", "/tor/status-vote/", "/tor/micro/",
+		"/tor/keys/", "/tor/hs/", "/tor/rendezvous2/", "/tor/post/",
+	};
+	if (!method || !uri)
+		return false;
+	if (strcmp(method, "POST") == 0 && strcmp(uri, "/tor/") == 0)
+		return true;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		if (strncmp(uri, paths[i], strlen(paths[i])) == 0)
+			return true;
+	return false;
+}
+
 /* "CN=www.x.net" and nothing else (no O=, no second attribute). */
 static bool tor_dn(const char *dn, size_t *len)
 {
@@ -395,8 +430,18 @@ static void claim_sni(const char *name, const char *dns_name, struct sl_flow *f)
 	const char *app, *cat;
 	if (sl_names_match_host(name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_SNI);
-	else if (sl_names_tor_sni(name) && !(dns_name && strcasecmp(dns_name, name) == 0))
+	else if ((sl_names_tor_sni(name) || sl_names_tor_sni_on_port(name, f->sport)) &&
+		 !(dns_name && strcasecmp(dns_name, name) == 0))
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_SNI);
+}
+
+/* A Tor directory request is Tor's own protocol on the wire. */
+static void claim_http(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+{
+	struct sl_value v1, v2;
+	const char *method = field_str(n->http[0], r, &v1), *uri = field_str(n->http[1], r, &v2);
+	if (sl_names_tor_dir_request(method, uri))
+		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_WIRE);
 }
 
 /*
@@ -410,6 +455,7 @@ void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, stru
 	const char *subject = field_str(n->cert[0], r, &v1), *issuer = field_str(n->cert[1], r, &v2);
 	if (sl_names_tor_cert(subject, issuer))
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_CERTIFICATE);
+	claim_http(n, r, f);
 	if (subject)
 		claim_cert(subject, f);
 	if (issuer)

@@ -253,6 +253,44 @@ static void test_san_rule(void)
 	CHECK(!sl_names_match_san(NULL, &app, &cat));
 }
 
+static void test_tor_behaviour(void)
+{
+	CHECK(sl_names_tor_dir_request("GET", "/tor/status-vote/current/consensus-microdesc.z"));
+	CHECK(sl_names_tor_dir_request("GET", "/tor/server/authority.z"));
+	CHECK(sl_names_tor_dir_request("GET", "/tor/micro/d/abc-def.z"));
+	CHECK(sl_names_tor_dir_request("GET", "/tor/keys/all.z"));
+	CHECK(sl_names_tor_dir_request("POST", "/tor/"));
+	CHECK(!sl_names_tor_dir_request("GET", "/tor/"));
+	CHECK(!sl_names_tor_dir_request("GET", "/torrent/ubuntu.iso"));
+	CHECK(!sl_names_tor_dir_request("GET", "/tor"));
+	CHECK(!sl_names_tor_dir_request("GET", "/docs/tor/server/"));
+	CHECK(!sl_names_tor_dir_request("DELETE", "/tor/server/x"));
+	CHECK(!sl_names_tor_dir_request(NULL, "/tor/server/x"));
+	/* short random names count on the relay ports only */
+	CHECK(!sl_names_tor_sni("www.k2fq.com"));
+	CHECK(sl_names_tor_sni_on_port("www.k2fq.com", 9001));
+	CHECK(sl_names_tor_sni_on_port("www.k2fq.com", 9030));
+	CHECK(!sl_names_tor_sni_on_port("www.k2fq.com", 443));
+	CHECK(!sl_names_tor_sni_on_port("www.idea.com", 9001)); /* a word */
+	CHECK(!sl_names_tor_sni_on_port("www.k2f.com", 9001));  /* under 4 */
+
+	struct ph h;
+	static const char req[] = "GET /tor/status-vote/current/consensus.z HTTP/1.0\r\n"
+				  "Host: 198.51.100.9\r\n\r\n";
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.9", 9030);
+	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
+	CHECK_EQ_STR(ph_str(&h, "http.uri"), "/tor/status-vote/current/consensus.z");
+	CHECK_EQ_STR(ph_str(&h, "app"), "tor");
+	CHECK_EQ_STR(ph_str(&h, "category"), "anonymizer");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "wire");
+	ph_finish(&h);
+	static const char other[] = "GET /torrent/ HTTP/1.1\r\nHost: example.org\r\n\r\n";
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.9", 80);
+	ph_feed(&h, SL_DIR_TOSERVER, other, sizeof(other) - 1);
+	CHECK(ph_str(&h, "app") == NULL);
+	ph_finish(&h);
+}
+
 static void test_tor_names(void)
 {
 	CHECK(sl_names_tor_sni("www.jq3vgsfe7xbk2.com"));
@@ -359,6 +397,7 @@ int main(void)
 	test_cert_and_alpn_rules();
 	test_san_rule();
 	test_tor_names();
+	test_tor_behaviour();
 	test_flows();
 	return TEST_REPORT();
 }
