@@ -120,9 +120,9 @@ static void identify(struct nx_state *st, struct sl_flow *f)
 static enum sl_proto_verdict nx_udp(struct nx_state *st, const struct sl_proto_pkt *pp)
 {
 	const uint8_t *p = pp->pkt->payload;
-	unsigned type = le16(p);
 	if (!udp_framed(p, pp->pkt->payload_len))
 		return SL_PROTO_NOT_MINE;
+	unsigned type = le16(p);
 	if (type >= 1 && type <= 3) {
 		uint32_t seq = (uint32_t)le16(p + 6) | (uint32_t)le16(p + 8) << 16;
 		bool first = st->udp_ok[pp->dir] == 0;

@@ -124,7 +124,7 @@ static void san_names(struct sl_cursor names, char *out, size_t cap)
 static void find_san(struct sl_cursor rest, char *out, size_t cap)
 {
 	struct sl_cursor body, tlv, exts, ext, oid, val, names;
-	uint8_t tag;
+	uint8_t tag = 0;
 	while (der_next(&rest, &tag, &body, &tlv))
 		if (tag == DER_CTX3)
 			break;
