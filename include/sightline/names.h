@@ -39,11 +39,33 @@ bool sl_names_match_host(const char *name, const char **app, const char **catego
 /** Product of a certificate subject or issuer (RFC 4514 string) by substring. */
 bool sl_names_match_cert(const char *dn, const char **app, const char **category);
 
+/**
+ * Product of a certificate's subjectAltName DNS names (comma-separated, as
+ * tls.cert.san): only when every name, CDN placeholder names such as
+ * *.cloudflaressl.com aside, maps to the same product; a shared certificate
+ * listing several companies names none.  *app and *category are set to
+ * static strings on a match.
+ */
+bool sl_names_match_san(const char *san, const char **app, const char **category);
+
 /** Product of a comma-joined ALPN list by the prefix of any of its entries. */
 bool sl_names_match_alpn(const char *alpn, const char **app, const char **category);
 
 /** Whether a server name looks like Tor's random client SNI (www.<base32>.com). */
 bool sl_names_tor_sni(const char *name);
+
+/**
+ * As sl_names_tor_sni, for a server on Tor's default relay ports (9001,
+ * 9030), where shorter random labels (from 4 characters) are accepted.
+ */
+bool sl_names_tor_sni_on_port(const char *name, uint16_t port);
+
+/**
+ * Whether an HTTP request is Tor's directory protocol: GET/POST under
+ * /tor/server/, /tor/status-vote/, /tor/micro/, /tor/keys/, /tor/hs/, ...,
+ * or a descriptor POST to "/tor/".
+ */
+bool sl_names_tor_dir_request(const char *method, const char *uri);
 
 /**
  * Whether a certificate looks like a Tor relay's link certificate: subject

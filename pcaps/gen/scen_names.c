@@ -394,3 +394,27 @@ int sl_scen_names_rmm(struct sl_pcapw *w, uint64_t t0)
 	}
 	return rc;
 }
+
+/* One ClientHello per VPN brand and anonymiser of the product table (their
+ * public host names), then two benign neighbours of the same companies. */
+int sl_scen_names_vpn_brands(struct sl_pcapw *w, uint64_t t0)
+{
+	static const char *const sni[] = {
+		"api.nordvpn.net",           "vpn-api.proton.me",       "api.mullvad.net",
+		"api.surfshark.com",         "www.astrill.com",         "www.privateinternetaccess.com",
+		"assets.windscribe.com",     "api.tunnelbear.com",      "eu0.sec-tunnel.com",
+		"api.hsselite.com",          "psiphon3.com",            "ultrasurf.us",
+		"mask-h2.icloud.com",        "engage.cloudflareclient.com", "bridges.torproject.org",
+		"mail.proton.me",            "www.opera.com",
+	};
+	uint64_t t = t0;
+	int rc = 0;
+	char server[32];
+
+	for (size_t i = 0; i < sizeof(sni) / sizeof(sni[0]) && !rc; i++) {
+		snprintf(server, sizeof(server), "198.51.100.%u", 101u + (unsigned)i);
+		rc = tls_hello_flow(w, &t, (uint16_t)(42001 + i), server, 443, sni[i]);
+		t += 200 * SL_MS;
+	}
+	return rc;
+}

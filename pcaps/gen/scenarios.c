@@ -90,6 +90,8 @@ const struct sl_scenario sl_scenarios[] = {
 	{ "obfs-tunnels", "synthetic obfuscated tunnels: random first payload on 8388, TLS whose app-data sizes follow an inner handshake, a plain HTTPS session", SL_LINKTYPE_ETHERNET, 0, false, sl_scen_obfs_tunnels },
 	{ "rat-crd", "synthetic Chrome Remote Desktop: ClientHello to remotedesktop-pa.googleapis.com, then STUN and DTLS from the same host; another host's STUN only", SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_crd },
 	{ "ipkvm", "synthetic IP-KVMs: PiKVM web UI on a Raspberry Pi MAC, TinyPilot by host name, JetKVM login, mDNS announcements", SL_LINKTYPE_ETHERNET, 0, false, sl_scen_ipkvm },
+	{ "names-vpn-brands", "TLS ClientHellos naming 15 VPN brands and anonymisers (NordVPN ... Tor), then mail.proton.me and www.opera.com",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_vpn_brands },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

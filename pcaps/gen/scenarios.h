@@ -174,5 +174,6 @@ int sl_scen_vpn_tunnels(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_obfs_tunnels(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_crd(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_ipkvm(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_names_vpn_brands(struct sl_pcapw *w, uint64_t t0);
 
 #endif

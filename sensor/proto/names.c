@@ -71,6 +71,10 @@ static const struct nm_rule rules[] = {
 	/* Consumer VPN brands (nDPI host_match entries of the same names). */
 	{ NM_HOST, "*.nordvpn.com", "nordvpn", VPN },
 	{ NM_HOST, "nordvpn.com", "nordvpn", VPN },
+	{ NM_HOST, "*.nordvpn.net", "nordvpn", VPN },  /* API and server names */
+	/* Proton VPN's API lives under proton.me beside Mail and Drive, so
+	 * only its VPN hosts are listed (vpn-api.proton.me). */
+	{ NM_HOST, "vpn-api.proton.me", "protonvpn", VPN },
 	{ NM_HOST, "*.protonvpn.ch", "protonvpn", VPN },
 	{ NM_HOST, "*.protonvpn.net", "protonvpn", VPN },
 	{ NM_HOST, "*.protonvpn.com", "protonvpn", VPN },
@@ -91,20 +95,47 @@ static const struct nm_rule rules[] = {
 	{ NM_HOST, "*.tunnelbear.com", "tunnelbear", VPN },
 	{ NM_HOST, "tunnelbear.com", "tunnelbear", VPN },
 	{ NM_HOST, "*.hotspotshield.com", "hotspot-shield", VPN },
+	{ NM_HOST, "hotspotshield.com", "hotspot-shield", VPN },
+	{ NM_HOST, "*.hsselite.com", "hotspot-shield", VPN },  /* Hotspot Shield Elite API */
+	{ NM_HOST, "*.anchorfree.com", "hotspot-shield", VPN }, /* AnchorFree, its maker */
+	{ NM_HOST, "*.anchorfree.net", "hotspot-shield", VPN },
+	/* Opera's built-in browser VPN: its proxies are *.sec-tunnel.com
+	 * (e.g. eu0.sec-tunnel.com; Opera VPN support pages, nDPI OperaVPN). */
+	{ NM_HOST, "*.sec-tunnel.com", "opera-vpn", VPN },
+	{ NM_HOST, "*.windscribe.net", "windscribe", VPN },
 	{ NM_HOST, "*.expressvpn.com", "expressvpn", VPN },
 	{ NM_HOST, "expressvpn.com", "expressvpn", VPN },
 	{ NM_HOST, "*.cyberghostvpn.com", "cyberghost", VPN },
+	/* Censorship-circumvention tools are "anonymizer": they exist to hide
+	 * where the user is, not to join a private network. */
 	{ NM_HOST, "*.psiphon.ca", "psiphon", "anonymizer" },
+	{ NM_HOST, "psiphon.ca", "psiphon", "anonymizer" },
 	{ NM_HOST, "*.psiphon3.net", "psiphon", "anonymizer" },
+	{ NM_HOST, "psiphon3.net", "psiphon", "anonymizer" },
+	{ NM_HOST, "*.psiphon3.com", "psiphon", "anonymizer" },
+	{ NM_HOST, "psiphon3.com", "psiphon", "anonymizer" },
 	{ NM_HOST, "*.ultrasurf.us", "ultrasurf", "anonymizer" },
+	{ NM_HOST, "ultrasurf.us", "ultrasurf", "anonymizer" },
 	/* iCloud Private Relay ingress (Apple "Prepare your network for iCloud
-	 * Private Relay": mask.icloud.com, mask-h2.icloud.com). */
+	 * Private Relay": mask.icloud.com, mask-h2.icloud.com).  Category
+	 * "proxy", not "anonymizer": Apple's egress keeps the user's region
+	 * (the "maintain general location" default), so it hides the address
+	 * but not, coarsely, where the user is. */
 	{ NM_HOST, "mask.icloud.com", "icloud-private-relay", "proxy" },
 	{ NM_HOST, "mask-h2.icloud.com", "icloud-private-relay", "proxy" },
 	/* Cloudflare WARP (Cloudflare One firewall docs; nDPI CloudflareWarp). */
 	{ NM_HOST, "engage.cloudflareclient.com", "cloudflare-warp", VPN },
 	{ NM_HOST, "*.cloudflareclient.com", "cloudflare-warp", VPN },
 	{ NM_HOST, "cloudflareclient.com", "cloudflare-warp", VPN },
+	/* FortiGate SSL-VPN (FortiClient's server): the appliance's factory
+	 * certificate, subject "CN=<serial>,OU=FortiGate,O=Fortinet" (Fortinet
+	 * "Fortinet_Factory" certificate docs).  Fortinet's inspection CA is
+	 * "OU=Certificate Authority", so re-signed web sites do not match. */
+	{ NM_CERT, "OU=FortiGate,O=Fortinet", "forticlient", VPN },
+	/* SoftEther VPN: its DDNS and NAT-traversal service names
+	 * (<name>.softether.net; *.servers.ddns.softether-network.net). */
+	{ NM_HOST, "*.softether-network.net", "softether", VPN },
+	{ NM_HOST, "*.softether.net", "softether", VPN },
 	/* Tor Project web sites (bridges.torproject.org hands out bridges). */
 	{ NM_HOST, "*.torproject.org", "tor", "anonymizer" },
 };
@@ -113,7 +144,9 @@ struct sl_names {
 	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.host */
 	const struct sl_field *dns;      /* dest.dns_name */
 	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
+	const struct sl_field *san;      /* tls.cert.san */
 	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
+	const struct sl_field *http[2];  /* http.method, http.uri */
 };
 
 int sl_names_create(struct sl_names **out)
@@ -127,9 +160,12 @@ int sl_names_create(struct sl_names **out)
 	n->dns = sl_catalogue_find("dest.dns_name");
 	n->cert[0] = sl_catalogue_find("tls.cert.subject");
 	n->cert[1] = sl_catalogue_find("tls.cert.issuer");
+	n->san = sl_catalogue_find("tls.cert.san");
 	n->alpn[0] = sl_catalogue_find("tls.alpn");
 	n->alpn[1] = sl_catalogue_find("tls.alpn_server");
 	n->alpn[2] = sl_catalogue_find("quic.alpn");
+	n->http[0] = sl_catalogue_find("http.method");
+	n->http[1] = sl_catalogue_find("http.uri");
 	*out = n;
 	return 0;
 }
@@ -270,6 +306,38 @@ bool sl_names_tor_sni(const char *name)
 	       looks_random(buf + 4, len);
 }
 
+/* On Tor's relay ports (ORPort 9001, DirPort 9030: torrc defaults in
+ * Tor's manual) the shape alone is enough down to 4 characters, still with
+ * a digit or a consonant run. */
+bool sl_names_tor_sni_on_port(const char *name, uint16_t port)
+{
+	char buf[64];
+	size_t len;
+	return (port == 9001 || port == 9030) && name && normalise(name, buf, sizeof(buf)) &&
+	       tor_name(buf, 4, 25, true, &len) && looks_random(buf + 4, len);
+}
+
+/* Tor's directory protocol (dir-spec.txt §4-6, rend-spec v3 §2.5): HTTP
+ * requests under /tor/ -- descriptors, consensuses and votes, microdescs,
+ * keys, onion-service descriptors -- and POSTs of descriptors to "/tor/". */
+bool sl_names_tor_dir_request(const char *method, const char *uri)
+{
+	static const char *const paths[] = {
+		"/tor/server/", "/tor/extra/", "/tor/status-vote/", "/tor/micro/",
+		"/tor/keys/", "/tor/hs/", "/tor/rendezvous2/", "/tor/post/",
+	};
+	if (!method || !uri)
+		return false;
+	if (strcmp(method, "POST") == 0 && strcmp(uri, "/tor/") == 0)
+		return true;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		if (strncmp(uri, paths[i], strlen(paths[i])) == 0)
+			return true;
+	return false;
+}
+
 /* "CN=www.x.net" and nothing else (no O=, no second attribute). */
 static bool tor_dn(const char *dn, size_t *len)
 {
@@ -316,6 +384,45 @@ static void claim_cert(const char *dn, struct sl_flow *f)
 		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 }
 
+/* CDN placeholder names that sit beside a customer's own names in the
+ * certificates a CDN issues for it (Cloudflare's "sni.cloudflaressl.com"). */
+static bool cdn_placeholder(const char *name)
+{
+	return host_matches("*.cloudflaressl.com", name);
+}
+
+/*
+ * The certificate's DNS names name a product only when every one of them
+ * (CDN placeholders aside) belongs to that same product: shared CDN
+ * certificates list unrelated customers side by side, and one brand among
+ * them must not name a benign site's flow.
+ */
+bool sl_names_match_san(const char *san, const char **app, const char **category)
+{
+	const char *found_app = NULL, *found_cat = NULL;
+	char one[256];
+	for (const char *p = san; p && *p;) {
+		size_t len = strcspn(p, ",");
+		const char *a, *c;
+		if (len >= sizeof(one))
+			return false;
+		memcpy(one, p, len);
+		one[len] = '\0';
+		p += len + (p[len] == ',');
+		if (!normalise(one, one, sizeof(one)) || cdn_placeholder(one))
+			continue;
+		if (!find_rule(NM_HOST, one, &a, &c) || (found_app && strcmp(a, found_app) != 0))
+			return false;
+		found_app = a;
+		found_cat = c;
+	}
+	if (!found_app)
+		return false;
+	*app = found_app;
+	*category = found_cat;
+	return true;
+}
+
 /* Server names: a product name, else Tor's random SNI unless DNS resolved
  * that very name for this server (Tor clients never resolve theirs). */
 static void claim_sni(const char *name, const char *dns_name, struct sl_flow *f)
@@ -323,8 +430,18 @@ static void claim_sni(const char *name, const char *dns_name, struct sl_flow *f)
 	const char *app, *cat;
 	if (sl_names_match_host(name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_SNI);
-	else if (sl_names_tor_sni(name) && !(dns_name && strcasecmp(dns_name, name) == 0))
+	else if ((sl_names_tor_sni(name) || sl_names_tor_sni_on_port(name, f->sport)) &&
+		 !(dns_name && strcasecmp(dns_name, name) == 0))
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_SNI);
+}
+
+/* A Tor directory request is Tor's own protocol on the wire. */
+static void claim_http(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+{
+	struct sl_value v1, v2;
+	const char *method = field_str(n->http[0], r, &v1), *uri = field_str(n->http[1], r, &v2);
+	if (sl_names_tor_dir_request(method, uri))
+		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_WIRE);
 }
 
 /*
@@ -338,10 +455,14 @@ void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, stru
 	const char *subject = field_str(n->cert[0], r, &v1), *issuer = field_str(n->cert[1], r, &v2);
 	if (sl_names_tor_cert(subject, issuer))
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_CERTIFICATE);
+	claim_http(n, r, f);
 	if (subject)
 		claim_cert(subject, f);
 	if (issuer)
 		claim_cert(issuer, f);
+	const char *san = field_str(n->san, r, &v1);
+	if (san && sl_names_match_san(san, &app, &cat))
+		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 	const char *dns_name = field_str(n->dns, r, &v1);
 	if (dns_name && sl_names_match_host(dns_name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_DNS);

@@ -4,13 +4,24 @@
  * O=NoMachine).  Public description: the DESIGN.md advisory summary
  * ("NoMachine (NXSH-)") and nDPI's NoMachine test capture, where the
  * exchange is "NXSH-8.10.1\n" / "NXD-8.10.1\n".  Both lines must be
- * well-formed: prefix, a dotted version of digits, LF (CR LF tolerated). */
+ * well-formed: prefix, a dotted version of digits, LF (CR LF tolerated).
+ * NX also carries multimedia over UDP to the same port ("Use UDP
+ * communication for multimedia data", NoMachine server settings).  No
+ * specification is published; the layout below is what nDPI's capture
+ * shows in both directions: a little-endian header of message type (u16,
+ * small), 1 (u16), the datagram's own length (u16), then for the opening
+ * types 1-3 a u32 sequence number rising from 0 per direction.  Two such
+ * datagrams each way, every one consistent, identify the flow. */
 #include <string.h>
 
 #include "sightline/proto.h"
 #include "tcp_reasm.h"
 
 #define NX_LINE_MAX 32 /* "NXSH-" and a version are short */
+#define NX_UDP_HDR 10  /* type, 1, length, sequence */
+#define NX_UDP_TYPE_MAX 0x20
+#define NX_UDP_PER_SIDE 2
+#define NX_UDP_TRIES 16
 
 extern const struct sl_proto sl_proto_nomachine;
 
@@ -26,7 +37,15 @@ struct nx_state {
 	uint16_t overflows;
 	bool identified;
 	char version[2][NX_LINE_MAX]; /* per enum sl_dir */
+	uint32_t udp_seq[2];          /* last opening-type sequence number */
+	uint8_t udp_ok[2];            /* consistent datagrams per direction */
+	uint8_t udp_tries;
 };
+
+static unsigned le16(const uint8_t *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
 
 static const char *const prefix[2] = { "NXSH-", "NXD-" }; /* client, server */
 
@@ -36,8 +55,16 @@ static bool prefix_ok(const uint8_t *p, size_t n, enum sl_dir dir)
 	return memcmp(p, prefix[dir], n < k ? n : k) == 0;
 }
 
+/* The UDP header: small type, the constant 1, the datagram's length. */
+static bool udp_framed(const uint8_t *p, size_t n)
+{
+	return n >= NX_UDP_HDR && le16(p) < NX_UDP_TYPE_MAX && le16(p + 2) == 1 && le16(p + 4) == n;
+}
+
 static bool nx_probe(const struct sl_proto_pkt *pp)
 {
+	if (pp->flow->proto == 17)
+		return pp->index < 8 && udp_framed(pp->pkt->payload, pp->pkt->payload_len);
 	return pp->index < 8 && pp->pkt->payload_len >= 3 &&
 	       prefix_ok(pp->pkt->payload, pp->pkt->payload_len, pp->dir);
 }
@@ -81,11 +108,45 @@ static int deliver(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
+static void identify(struct nx_state *st, struct sl_flow *f)
+{
+	st->identified = true;
+	sl_app_identify(f, &sl_proto_nomachine);
+	sl_app_set_product(f, "nomachine", "remote-access", SL_SRC_WIRE);
+}
+
+/* One UDP datagram: framed, and an opening message's sequence number
+ * rises (from 0 for a direction's first). */
+static enum sl_proto_verdict nx_udp(struct nx_state *st, const struct sl_proto_pkt *pp)
+{
+	const uint8_t *p = pp->pkt->payload;
+	if (!udp_framed(p, pp->pkt->payload_len))
+		return SL_PROTO_NOT_MINE;
+	unsigned type = le16(p);
+	if (type >= 1 && type <= 3) {
+		uint32_t seq = (uint32_t)le16(p + 6) | (uint32_t)le16(p + 8) << 16;
+		bool first = st->udp_ok[pp->dir] == 0;
+		if (first ? seq != 0 : seq <= st->udp_seq[pp->dir])
+			return SL_PROTO_NOT_MINE;
+		st->udp_seq[pp->dir] = seq;
+	} else if (st->udp_ok[pp->dir] == 0) {
+		return SL_PROTO_NOT_MINE; /* a direction opens with types 1-3 */
+	}
+	st->udp_ok[pp->dir]++;
+	if (st->udp_ok[0] >= NX_UDP_PER_SIDE && st->udp_ok[1] >= NX_UDP_PER_SIDE) {
+		identify(st, pp->flow);
+		return SL_PROTO_DONE;
+	}
+	return ++st->udp_tries >= NX_UDP_TRIES ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;
+}
+
 static enum sl_proto_verdict nx_packet(void *state, const struct sl_proto_pkt *pp)
 {
 	struct nx_state *st = state;
 	struct nx_side *s = &st->side[pp->dir];
 	const struct sl_packet *p = pp->pkt;
+	if (pp->flow->proto == 17)
+		return nx_udp(st, pp);
 	if (p->tcp_flags & SL_TCP_ACK)
 		sl_reasm_hint(&st->side[!pp->dir].tcp, p->tcp_ack);
 	if (!p->payload_len || s->done)
@@ -95,9 +156,7 @@ static enum sl_proto_verdict nx_packet(void *state, const struct sl_proto_pkt *p
 	    (s->len && side_line(st, s, pp->dir) < 0))
 		return SL_PROTO_NOT_MINE;
 	if (st->side[0].done && st->side[1].done) {
-		st->identified = true;
-		sl_app_identify(pp->flow, &sl_proto_nomachine);
-		sl_app_set_product(pp->flow, "nomachine", "remote-access", SL_SRC_WIRE);
+		identify(st, pp->flow);
 		return SL_PROTO_DONE;
 	}
 	return SL_PROTO_MORE;
@@ -113,7 +172,7 @@ static void nx_inspect_end(void *state)
 static bool g_version(const struct sl_record *r, struct sl_value *v, enum sl_dir dir)
 {
 	const struct nx_state *st = sl_record_state(r, &sl_proto_nomachine);
-	v->s = st && st->identified ? st->version[dir] : NULL;
+	v->s = st && st->identified && st->version[dir][0] ? st->version[dir] : NULL; /* UDP: none */
 	return v->s != NULL;
 }
 
@@ -136,7 +195,7 @@ static const struct sl_field_table nx_fields = { "nomachine", fields, ARRAY_SIZE
 
 const struct sl_proto sl_proto_nomachine = {
 	.name = "nomachine",
-	.l4 = SL_L4_TCP,
+	.l4 = SL_L4_TCP | SL_L4_UDP,
 	.state_size = sizeof(struct nx_state),
 	.probe = nx_probe,
 	.packet = nx_packet,

@@ -2,7 +2,13 @@
  * Spec: [MS-RDPEUDP] 2.2.2.1 (RDPUDP_FEC_HEADER), 2.2.2.5
  * (RDPUDP_SYNDATA_PAYLOAD), 2.2.2.6 (RDPUDP_CORRELATION_ID_PAYLOAD),
  * 2.2.2.7 (RDPUDP_SYNDATAEX_PAYLOAD) and 3.1.5.1.1 (the SYN is zero-padded
- * to 1232 bytes).  Later datagrams are DTLS-protected and not read. */
+ * to 1232 bytes).  Later datagrams carry a protected payload, but their
+ * headers are clear: a flow seen only from mid-session (no SYN) is named
+ * by them -- 2.2.2.1 FEC header with RDPUDP_FLAG_ACK, 2.2.2.7 ACK vector
+ * (at most 2048 bytes, padded to 4), 2.2.2.6 ack-of-acks, then 2.2.2.4
+ * source or 2.2.2.2 FEC payload header -- when every datagram parses and
+ * each side's snSourceAck acknowledges sequence numbers the other side
+ * sent (3.1.5.1.2: "the largest sequence number the receiver has seen"). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +17,14 @@
 
 #define FLAG_SYN 0x0001
 #define FLAG_ACK 0x0004
+#define FLAG_DATA 0x0008
+#define FLAG_FEC 0x0010
+#define FLAG_ACK_OF_ACKS 0x0100
+#define FLAGS_KNOWN 0x1fff
+#define ACKVEC_MAX 2048
+#define MID_ACK_WINDOW 256  /* sequence numbers an ack may trail or lead the data seen */
+#define MID_PER_SIDE 2      /* well-formed datagrams per direction */
+#define MID_TRIES 32
 #define FLAG_CORRELATION_ID 0x0800
 #define FLAG_SYNEX 0x1000
 #define MTU_MIN 1132
@@ -27,6 +41,17 @@ struct rdpu_state {
 	bool syn, confirmed;
 	uint8_t corr[16];
 	bool has_corr;
+	/* mid-session: per direction, the last source sequence number sent,
+	 * datagrams parsed, and whether an ack matched the other side */
+	bool mid, mid_has_seq[2], mid_acked[2];
+	uint32_t mid_seq[2];
+	uint8_t mid_ok[2], mid_tries;
+};
+
+struct rdpu_data {
+	uint32_t ack;
+	bool has_seq;
+	uint32_t seq; /* snSourceStart of a source payload */
 };
 
 struct rdpu_hdr {
@@ -53,11 +78,68 @@ static bool is_syn(const uint8_t *p, size_t n, struct rdpu_hdr *h)
 	       !(h->flags & FLAG_ACK);
 }
 
+/* A datagram after the handshake: FEC header with ACK and without SYN,
+ * the ACK vector, ack-of-acks, and the data header its flags announce. */
+static bool parse_mid(const uint8_t *p, size_t n, struct rdpu_data *d)
+{
+	struct sl_cursor c = sl_cursor_make(p, n);
+	uint16_t win, flags, vec;
+	uint32_t coded;
+	if (!sl_rd_be32(&c, &d->ack) || !sl_rd_be16(&c, &win) || !sl_rd_be16(&c, &flags) ||
+	    !win || (flags & ~FLAGS_KNOWN) || (flags & FLAG_SYN) || !(flags & FLAG_ACK) ||
+	    !sl_rd_be16(&c, &vec) || vec > ACKVEC_MAX || !sl_rd_skip(&c, vec + (4 - (2 + vec) % 4) % 4))
+		return false;
+	if ((flags & FLAG_ACK_OF_ACKS) && !sl_rd_skip(&c, 4))
+		return false;
+	d->has_seq = false;
+	if (!(flags & FLAG_DATA))
+		return sl_cursor_left(&c) == 0;
+	if (!sl_rd_be32(&c, &coded) || !sl_rd_be32(&c, &d->seq) ||
+	    ((flags & FLAG_FEC) && !sl_rd_skip(&c, 4)))
+		return false;
+	d->has_seq = !(flags & FLAG_FEC);
+	return sl_cursor_left(&c) > 0;
+}
+
 static bool rdpu_probe(const struct sl_proto_pkt *pp)
 {
 	struct rdpu_hdr h;
+	struct rdpu_data d;
+	if (pp->index == 0 && parse_mid(pp->pkt->payload, pp->pkt->payload_len, &d))
+		return true;
 	return pp->dir == SL_DIR_TOSERVER &&
 	       is_syn(pp->pkt->payload, pp->pkt->payload_len, &h);
+}
+
+static bool near(uint32_t a, uint32_t b)
+{
+	uint32_t d = a - b;
+	return d <= MID_ACK_WINDOW || -d <= MID_ACK_WINDOW;
+}
+
+/* A flow that began before the capture: every datagram must parse, and
+ * each side must acknowledge what the other sent. */
+static enum sl_proto_verdict rdpu_mid(struct rdpu_state *st, const struct sl_proto_pkt *pp)
+{
+	struct rdpu_data d;
+	enum sl_dir me = pp->dir, peer = !pp->dir;
+	if (!parse_mid(pp->pkt->payload, pp->pkt->payload_len, &d))
+		return SL_PROTO_NOT_MINE;
+	if (d.has_seq) {
+		st->mid_seq[me] = d.seq;
+		st->mid_has_seq[me] = true;
+	}
+	if (st->mid_has_seq[peer] && near(d.ack, st->mid_seq[peer]))
+		st->mid_acked[me] = true;
+	if (st->mid_ok[me] < 255)
+		st->mid_ok[me]++;
+	if (st->mid_ok[0] >= MID_PER_SIDE && st->mid_ok[1] >= MID_PER_SIDE && st->mid_acked[0] &&
+	    st->mid_acked[1]) {
+		sl_app_identify(pp->flow, &sl_proto_rdp_udp);
+		sl_app_set_product(pp->flow, "rdp", "remote-access", SL_SRC_WIRE);
+		return SL_PROTO_DONE;
+	}
+	return ++st->mid_tries >= MID_TRIES ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;
 }
 
 /* Optional parts after the SYNDATA: a correlation id (16 bytes and 16
@@ -85,6 +167,10 @@ static enum sl_proto_verdict rdpu_packet(void *state, const struct sl_proto_pkt 
 	size_t n = pp->pkt->payload_len;
 	struct rdpu_hdr h;
 	struct sl_cursor c = sl_cursor_make(p, n);
+	if (pp->index == 0 && !is_syn(p, n, &h))
+		st->mid = true;
+	if (st->mid)
+		return rdpu_mid(st, pp);
 	if (pp->dir == SL_DIR_TOSERVER) {
 		if (st->syn || !is_syn(p, n, &h))
 			return st->syn ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;

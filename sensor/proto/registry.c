@@ -35,6 +35,8 @@ extern const struct sl_proto sl_proto_radmin;
 extern const struct sl_proto sl_proto_obfs;
 extern const struct sl_proto sl_proto_stun;
 extern const struct sl_proto sl_proto_ipkvm;
+extern const struct sl_proto sl_proto_citrix;
+extern const struct sl_proto sl_proto_cloudflare_warp;
 
 static const struct sl_proto *const protos[] = {
 	&sl_proto_tcp, /* FIRST: sees the SYN, SYN/ACK and ACK before any other parser */
@@ -69,6 +71,8 @@ static const struct sl_proto *const protos[] = {
 	&sl_proto_obfs,
 	&sl_proto_stun,
 	&sl_proto_ipkvm,
+	&sl_proto_citrix,
+	&sl_proto_cloudflare_warp,
 };
 
 /* dispatch.c keeps per-flow done/declined sets as 64-bit masks. */

@@ -4,15 +4,25 @@
  * request ("1 ...").  Both sides' ID lines are required.  Spec: tinc's
  * protocol documentation ("The meta-protocol", tinc manual §6.2 and
  * doc/PROTOCOL in the tinc source).  tinc's UDP data packets are encrypted
- * and carry no framing to check: they are left alone. */
+ * and carry no framing to check, but they travel between the same two
+ * daemons, each sending from its own listening port, and the meta
+ * server's UDP port is the TCP port it accepted the meta connection on
+ * (tinc manual §4.4 "Port": one port for TCP and UDP).  So a UDP flow
+ * between the two hosts of an identified meta connection, on the meta
+ * server's port and with packets both ways, is tinc's data channel. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sightline/flow.h"
 #include "sightline/proto.h"
 
 #define TINC_LINE_MAX 64  /* an ID line: "0 " + name + " 17.x\n" */
 #define TINC_NAME_MAX 40
 #define TINC_MAJOR 17
 #define TINC_MAX_TRIES 8
+#define TINC_PEERS 64     /* meta connections remembered for their UDP channel */
+#define TINC_UDP_MIN 12   /* bytes: 1.0's sequence number and MAC, 1.1's SPTPS header */
 
 struct tinc_side {
 	char name[TINC_NAME_MAX + 1];
@@ -24,6 +34,19 @@ struct tinc_state {
 	struct tinc_side side[2];
 	uint8_t tries;
 	bool identified;
+	bool udp_seen[2]; /* data channel: packets per direction */
+};
+
+/* Meta connections seen: the hosts and the meta server's port (a ring; an
+ * older entry is overwritten by a newer one). */
+struct tinc_peer {
+	struct sl_addr cli, srv;
+	uint16_t port;
+};
+
+struct tinc_peers {
+	struct tinc_peer e[TINC_PEERS];
+	unsigned next, used;
 };
 
 extern const struct sl_proto sl_proto_tinc;
@@ -71,16 +94,72 @@ static bool parse_id(const uint8_t *p, size_t n, struct tinc_side *s)
 	return true;
 }
 
+static bool addr_eq(const struct sl_addr *a, const struct sl_addr *b)
+{
+	unsigned n = sl_addr_len(a);
+	return n && a->family == b->family && memcmp(a->b, b->b, n) == 0;
+}
+
+static void remember(struct tinc_peers *g, const struct sl_flow *f)
+{
+	if (!g)
+		return;
+	struct tinc_peer *e = &g->e[g->next];
+	e->cli = f->cli;
+	e->srv = f->srv;
+	e->port = f->sport;
+	g->next = (g->next + 1) % TINC_PEERS;
+	if (g->used < TINC_PEERS)
+		g->used++;
+}
+
+/* The packet runs between the two hosts of a known meta connection, with
+ * the meta server's port on the meta server's side. */
+static bool known_channel(const struct tinc_peers *g, const struct sl_packet *p)
+{
+	for (unsigned i = 0; g && i < g->used; i++) {
+		const struct tinc_peer *e = &g->e[i];
+		if ((addr_eq(&p->src, &e->srv) && p->sport == e->port && addr_eq(&p->dst, &e->cli)) ||
+		    (addr_eq(&p->dst, &e->srv) && p->dport == e->port && addr_eq(&p->src, &e->cli)))
+			return true;
+	}
+	return false;
+}
+
 static bool tinc_probe(const struct sl_proto_pkt *pp)
 {
 	const uint8_t *p = pp->pkt->payload;
+	if (pp->flow->proto == 17)
+		return pp->pkt->payload_len >= TINC_UDP_MIN && known_channel(pp->global, pp->pkt);
 	return pp->pkt->payload_len >= 6 && p[0] == '0' && p[1] == ' ' && name_char(p[2]);
+}
+
+static void identify(struct tinc_state *s, struct sl_flow *f)
+{
+	s->identified = true;
+	sl_app_identify(f, &sl_proto_tinc);
+	sl_app_set_product(f, "tinc", "vpn", SL_SRC_WIRE);
+}
+
+/* The data channel: the probe placed it; packets both ways confirm it. */
+static enum sl_proto_verdict tinc_udp(struct tinc_state *s, const struct sl_proto_pkt *pp)
+{
+	if (pp->pkt->payload_len < TINC_UDP_MIN)
+		return SL_PROTO_NOT_MINE;
+	s->udp_seen[pp->dir] = true;
+	if (s->udp_seen[0] && s->udp_seen[1]) {
+		identify(s, pp->flow);
+		return SL_PROTO_DONE;
+	}
+	return ++s->tries > TINC_MAX_TRIES ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;
 }
 
 static enum sl_proto_verdict tinc_packet(void *state, const struct sl_proto_pkt *pp)
 {
 	struct tinc_state *s = state;
 	struct tinc_side *me = &s->side[pp->dir];
+	if (pp->flow->proto == 17)
+		return tinc_udp(s, pp);
 	if (++s->tries > TINC_MAX_TRIES)
 		return SL_PROTO_NOT_MINE;
 	if (me->id)
@@ -90,16 +169,29 @@ static enum sl_proto_verdict tinc_packet(void *state, const struct sl_proto_pkt 
 	me->id = true;
 	if (!s->side[!pp->dir].id)
 		return SL_PROTO_MORE;
-	s->identified = true;
-	sl_app_identify(pp->flow, &sl_proto_tinc);
-	sl_app_set_product(pp->flow, "tinc", "vpn", SL_SRC_WIRE);
+	identify(s, pp->flow);
+	remember(pp->global, pp->flow);
 	return SL_PROTO_DONE;
+}
+
+static int tinc_create(const struct sl_config *cfg, void **global, char *err, size_t errlen)
+{
+	(void)cfg;
+	(void)err;
+	(void)errlen;
+	*global = calloc(1, sizeof(struct tinc_peers));
+	return *global ? 0 : -ENOMEM;
+}
+
+static void tinc_destroy(void *global)
+{
+	free(global);
 }
 
 static const struct tinc_side *side_of(const struct sl_record *r, enum sl_dir d)
 {
 	const struct tinc_state *s = sl_record_state(r, &sl_proto_tinc);
-	return s && s->identified ? &s->side[d] : NULL;
+	return s && s->identified && s->side[d].id ? &s->side[d] : NULL; /* UDP: no ID lines */
 }
 
 static bool g_cname(const struct sl_record *r, struct sl_value *v)
@@ -133,8 +225,10 @@ static const struct sl_field_table tinc_fields = { "tinc", fields, ARRAY_SIZE(fi
 
 const struct sl_proto sl_proto_tinc = {
 	.name = "tinc",
-	.l4 = SL_L4_TCP,
+	.l4 = SL_L4_TCP | SL_L4_UDP,
 	.state_size = sizeof(struct tinc_state),
+	.create = tinc_create,
+	.destroy = tinc_destroy,
 	.probe = tinc_probe,
 	.packet = tinc_packet,
 	.fields = &tinc_fields,

@@ -47,7 +47,7 @@ struct tls_dir {
 /* Strings for the flow event live in one arena (text), found by offset. */
 enum text_id {
 	T_SNI, T_ALPN, T_ALPN_SERVER, T_CIPHERS, T_EXTS, T_SIGALGS, T_SVERS, T_JA3, T_JA3_STRING,
-	T_JA3S, T_JA3S_STRING, T_JA4, T_SUBJECT, T_ISSUER, T_SHA1, T_NOT_BEFORE, T_NOT_AFTER,
+	T_JA3S, T_JA3S_STRING, T_JA4, T_SUBJECT, T_ISSUER, T_SHA1, T_NOT_BEFORE, T_NOT_AFTER, T_SAN,
 	T__COUNT
 };
 
@@ -303,6 +303,8 @@ static int on_certificate(struct tls_state *s, const uint8_t *body, size_t avail
 		text_set(s, T_NOT_BEFORE, cert.not_before);
 	if (cert.not_after[0])
 		text_set(s, T_NOT_AFTER, cert.not_after);
+	if (cert.san[0])
+		text_set(s, T_SAN, cert.san);
 	s->self_signed = cert.self_signed;
 	return 1;
 }
@@ -664,6 +666,7 @@ TLS_TEXT(g_ja3s_string, T_JA3S_STRING)
 TLS_TEXT(g_ja4, T_JA4)
 TLS_TEXT(g_subject, T_SUBJECT)
 TLS_TEXT(g_issuer, T_ISSUER)
+TLS_TEXT(g_san, T_SAN)
 TLS_TEXT(g_sha1, T_SHA1)
 TLS_TEXT(g_not_before, T_NOT_BEFORE)
 TLS_TEXT(g_not_after, T_NOT_AFTER)
@@ -730,6 +733,7 @@ static const struct sl_field fields[] = {
 	  "times a reassembly cap was hit (64 KiB handshake message, 16 KiB out-of-order window): facts after it may be missing", g_overflows },
 	{ "tls.cert.subject", SL_FT_STRING, "server certificate subject (TLS <= 1.2), RFC 4514 order: most specific first", g_subject },
 	{ "tls.cert.issuer", SL_FT_STRING, "server certificate issuer, RFC 4514 order", g_issuer },
+	{ "tls.cert.san", SL_FT_STRING, "server certificate subjectAltName DNS names, comma-separated (up to 255 bytes of whole names)", g_san },
 	{ "tls.cert.self_signed", SL_FT_BOOL,
 	  "subject and issuer names are equal (a name comparison; the signature is not checked)", g_self_signed },
 	{ "tls.cert.sha1", SL_FT_STRING, "SHA-1 of the server certificate, lowercase hex without colons", g_sha1 },

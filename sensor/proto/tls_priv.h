@@ -41,6 +41,7 @@ struct sl_tls_cert {
 	char sha1[41];        /* SHA-1 of the DER, lowercase hex without colons */
 	char not_before[21];  /* ISO-8601 UTC, "2025-02-09T18:07:27Z" */
 	char not_after[21];
+	char san[256];        /* subjectAltName dNSNames, comma-separated, whole names only */
 };
 
 /**

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "protohelp.h"
 #include "sightline/names.h"
@@ -69,8 +70,11 @@ static void client_hello(struct buf *b, const char *sni, const char *alpn)
 	close_len(b, rec, 2);
 }
 
+/* subjectAltName of the next make_cert ("DNS:a,DNS:b"), or NULL for none. */
+static const char *cert_san;
+
 /* DER certificate with subject "O=org, CN=cn" (org may be NULL) issued by
- * issuer_cn. */
+ * issuer_cn, with cert_san's names when set. */
 static size_t make_cert(uint8_t *out, const char *org, const char *cn, const char *issuer_cn)
 {
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -87,6 +91,11 @@ static size_t make_cert(uint8_t *out, const char *org, const char *cn, const cha
 	ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20250101000000Z");
 	ASN1_TIME_set_string_X509(X509_getm_notAfter(x), "20350101000000Z");
 	X509_set_pubkey(x, key);
+	if (cert_san) {
+		X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, cert_san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
 	X509_sign(x, key, EVP_sha256());
 	unsigned char *p = out;
 	int n = i2d_X509(x, &p);
@@ -160,6 +169,50 @@ static void test_host_rules(void)
 	CHECK(!sl_names_match_host("teams.microsoft.com", &app, &cat));
 }
 
+/* Every VPN brand and anonymiser the table knows, by one public name each,
+ * and benign neighbours of the same companies that must stay unclaimed. */
+static void test_brands(void)
+{
+	static const struct { const char *host, *app, *cat; } brands[] = {
+		{ "nl123.nordvpn.com", "nordvpn", "vpn" },
+		{ "api.nordvpn.net", "nordvpn", "vpn" },
+		{ "api.protonvpn.ch", "protonvpn", "vpn" },
+		{ "vpn-api.proton.me", "protonvpn", "vpn" },
+		{ "api.mullvad.net", "mullvad", "vpn" },
+		{ "api.surfshark.com", "surfshark", "vpn" },
+		{ "www.astrill.com", "astrill", "vpn" },
+		{ "www.privateinternetaccess.com", "pia", "vpn" },
+		{ "assets.windscribe.com", "windscribe", "vpn" },
+		{ "api.tunnelbear.com", "tunnelbear", "vpn" },
+		{ "eu0.sec-tunnel.com", "opera-vpn", "vpn" },
+		{ "api.hsselite.com", "hotspot-shield", "vpn" },
+		{ "hotspotshield.com", "hotspot-shield", "vpn" },
+		{ "x.anchorfree.net", "hotspot-shield", "vpn" },
+		{ "psiphon3.com", "psiphon", "anonymizer" },
+		{ "s3.psiphon.ca", "psiphon", "anonymizer" },
+		{ "ultrasurf.us", "ultrasurf", "anonymizer" },
+		{ "mask-h2.icloud.com", "icloud-private-relay", "proxy" },
+		{ "engage.cloudflareclient.com", "cloudflare-warp", "vpn" },
+		{ "bridges.torproject.org", "tor", "anonymizer" },
+		{ "x0.x0.dev.open.servers.ddns.softether-network.net", "softether", "vpn" },
+		{ "moishele.softether.net", "softether", "vpn" },
+	};
+	static const char *const benign[] = {
+		"mail.proton.me", "account.proton.me", "www.opera.com", "www.icloud.com",
+		"www.fortinet.com", "www.cloudflare.com", "tunnel.example.com",
+		"sec-tunnel.com.example.org", "softether.org.example.net",
+	};
+	const char *app = NULL, *cat = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(brands); i++) {
+		app = cat = NULL;
+		CHECK(sl_names_match_host(brands[i].host, &app, &cat));
+		CHECK_EQ_STR(app, brands[i].app);
+		CHECK_EQ_STR(cat, brands[i].cat);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(benign); i++)
+		CHECK(!sl_names_match_host(benign[i], &app, &cat));
+}
+
 static void test_cert_and_alpn_rules(void)
 {
 	const char *app = NULL, *cat = NULL;
@@ -170,10 +223,72 @@ static void test_cert_and_alpn_rules(void)
 	CHECK(sl_names_match_cert("CN=newjersey402,OU=Private Internet Access,O=Private Internet Access,C=US", &app, &cat));
 	CHECK_EQ_STR(app, "pia");
 	CHECK_EQ_STR(cat, "vpn");
+	/* A FortiGate's factory certificate; its inspection CA is not one. */
+	CHECK(sl_names_match_cert("emailAddress=support@fortinet.com,CN=FWF60E4Q16012050,"
+				  "OU=FortiGate,O=Fortinet,L=Sunnyvale,ST=California,C=US", &app, &cat));
+	CHECK_EQ_STR(app, "forticlient");
+	CHECK_EQ_STR(cat, "vpn");
+	CHECK(!sl_names_match_cert("emailAddress=support@fortinet.com,CN=FortiGate CA,"
+				   "OU=Certificate Authority,O=Fortinet,L=Sunnyvale,ST=California,C=US",
+				   &app, &cat));
 	CHECK(sl_names_match_alpn("h2,anydesk/6.2.0/linux", &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
 	CHECK(!sl_names_match_alpn("h2,http/1.1", &app, &cat));
 	CHECK(!sl_names_match_alpn("xanydesk/", &app, &cat));
+}
+
+static void test_san_rule(void)
+{
+	const char *app = NULL, *cat = NULL;
+	CHECK(sl_names_match_san("sni.cloudflaressl.com,psiphon3.net,*.psiphon3.net", &app, &cat));
+	CHECK_EQ_STR(app, "psiphon");
+	CHECK_EQ_STR(cat, "anonymizer");
+	CHECK(sl_names_match_san("api.nordvpn.com", &app, &cat));
+	CHECK_EQ_STR(app, "nordvpn");
+	/* a shared certificate: one unrelated name, or two brands, name none */
+	CHECK(!sl_names_match_san("sni.cloudflaressl.com,psiphon3.net,shop.example.com", &app, &cat));
+	CHECK(!sl_names_match_san("nordvpn.com,mullvad.net", &app, &cat));
+	CHECK(!sl_names_match_san("sni.cloudflaressl.com", &app, &cat));
+	CHECK(!sl_names_match_san("", &app, &cat));
+	CHECK(!sl_names_match_san(NULL, &app, &cat));
+}
+
+static void test_tor_behaviour(void)
+{
+	CHECK(sl_names_tor_dir_request("GET", "/tor/status-vote/current/consensus-microdesc.z"));
+	CHECK(sl_names_tor_dir_request("GET", "/tor/server/authority.z"));
+	CHECK(sl_names_tor_dir_request("GET", "/tor/micro/d/abc-def.z"));
+	CHECK(sl_names_tor_dir_request("GET", "/tor/keys/all.z"));
+	CHECK(sl_names_tor_dir_request("POST", "/tor/"));
+	CHECK(!sl_names_tor_dir_request("GET", "/tor/"));
+	CHECK(!sl_names_tor_dir_request("GET", "/torrent/ubuntu.iso"));
+	CHECK(!sl_names_tor_dir_request("GET", "/tor"));
+	CHECK(!sl_names_tor_dir_request("GET", "/docs/tor/server/"));
+	CHECK(!sl_names_tor_dir_request("DELETE", "/tor/server/x"));
+	CHECK(!sl_names_tor_dir_request(NULL, "/tor/server/x"));
+	/* short random names count on the relay ports only */
+	CHECK(!sl_names_tor_sni("www.k2fq.com"));
+	CHECK(sl_names_tor_sni_on_port("www.k2fq.com", 9001));
+	CHECK(sl_names_tor_sni_on_port("www.k2fq.com", 9030));
+	CHECK(!sl_names_tor_sni_on_port("www.k2fq.com", 443));
+	CHECK(!sl_names_tor_sni_on_port("www.idea.com", 9001)); /* a word */
+	CHECK(!sl_names_tor_sni_on_port("www.k2f.com", 9001));  /* under 4 */
+
+	struct ph h;
+	static const char req[] = "GET /tor/status-vote/current/consensus.z HTTP/1.0\r\n"
+				  "Host: 198.51.100.9\r\n\r\n";
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.9", 9030);
+	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
+	CHECK_EQ_STR(ph_str(&h, "http.uri"), "/tor/status-vote/current/consensus.z");
+	CHECK_EQ_STR(ph_str(&h, "app"), "tor");
+	CHECK_EQ_STR(ph_str(&h, "category"), "anonymizer");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "wire");
+	ph_finish(&h);
+	static const char other[] = "GET /torrent/ HTTP/1.1\r\nHost: example.org\r\n\r\n";
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.9", 80);
+	ph_feed(&h, SL_DIR_TOSERVER, other, sizeof(other) - 1);
+	CHECK(ph_str(&h, "app") == NULL);
+	ph_finish(&h);
 }
 
 static void test_tor_names(void)
@@ -252,6 +367,23 @@ static void test_flows(void)
 	CHECK_EQ_STR(ph_str(&h, "app_source"), "wire");
 	ph_finish(&h);
 
+	/* Psiphon behind a CDN: no brand in SNI or subject, only in the SAN */
+	cert_san = "DNS:sni.cloudflaressl.com,DNS:psiphon3.net,DNS:*.psiphon3.net";
+	run_flow(&h, "front.example.org", "h2", "Cloudflare, Inc.", "sni.cloudflaressl.com",
+		 "Cloudflare Inc ECC CA-3");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.san"), "sni.cloudflaressl.com,psiphon3.net,*.psiphon3.net");
+	CHECK_EQ_STR(ph_str(&h, "app"), "psiphon");
+	CHECK_EQ_STR(ph_str(&h, "category"), "anonymizer");
+	CHECK_EQ_STR(ph_str(&h, "app_source"), "certificate");
+	ph_finish(&h);
+	cert_san = "DNS:sni.cloudflaressl.com,DNS:nordvpn.com,DNS:shop.example.com,IP:192.0.2.1";
+	run_flow(&h, "shop.example.com", "h2", "Cloudflare, Inc.", "sni.cloudflaressl.com",
+		 "Cloudflare Inc ECC CA-3");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.san"), "sni.cloudflaressl.com,nordvpn.com,shop.example.com");
+	CHECK(ph_str(&h, "app") == NULL);
+	ph_finish(&h);
+	cert_san = NULL;
+
 	run_flow(&h, "www.google.com", "h2", NULL, "www.google.com", "GTS CA 1C3");
 	CHECK(ph_str(&h, "app") == NULL);
 	CHECK(ph_str(&h, "category") == NULL);
@@ -261,8 +393,11 @@ static void test_flows(void)
 int main(void)
 {
 	test_host_rules();
+	test_brands();
 	test_cert_and_alpn_rules();
+	test_san_rule();
 	test_tor_names();
+	test_tor_behaviour();
 	test_flows();
 	return TEST_REPORT();
 }

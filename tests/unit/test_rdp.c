@@ -382,8 +382,69 @@ static void test_rdp_udp(void)
 	}
 }
 
+/* A post-handshake RDP-UDP datagram (MS-RDPEUDP 2.2.2.1, 2.2.2.7, 2.2.2.4):
+ * FEC header with ACK (and DATA when seq is set), a one-byte ACK vector
+ * padded to 4, then the source payload header and 8 bytes of payload. */
+static size_t udp_mid(uint8_t *b, uint32_t ack, bool data, uint32_t seq)
+{
+	static const uint8_t fixed[] = { 0x04, 0x00, 0, 0, 0x00, 0x01, 0x00, 0x00 };
+	memcpy(b + 4, fixed, sizeof(fixed));
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(ack >> (24 - 8 * i));
+	b[7] = data ? 0x0c : 0x04;
+	if (!data)
+		return 12;
+	for (int i = 0; i < 4; i++)
+		b[12 + i] = b[16 + i] = (uint8_t)(seq >> (24 - 8 * i));
+	memset(b + 20, 0x17, 8);
+	return 28;
+}
+
+/* Two datagrams each way as (ack, seq) pairs, the client's first; app_proto. */
+static const char *mid_run(const uint32_t (*c)[2], const uint32_t (*s)[2], struct ph *h)
+{
+	uint8_t b[32];
+	ph_init(h, 17, "10.8.37.100", 51652, "10.100.2.87", 3389);
+	for (int i = 0; i < 2; i++) {
+		ph_feed(h, SL_DIR_TOSERVER, b, udp_mid(b, c[i][0], c[i][1] != 0, c[i][1]));
+		ph_feed(h, SL_DIR_TOCLIENT, b, udp_mid(b, s[i][0], s[i][1] != 0, s[i][1]));
+	}
+	return ph_str(h, "app_proto");
+}
+
+static void test_rdp_udp_mid(void)
+{
+	struct ph h;
+	/* as in nDPI's rdp2.pcap: each side acks the other's snSourceStart */
+	static const uint32_t cli[2][2] = { { 0x10976033, 0xe65f846d }, { 0x10976034, 0 } };
+	static const uint32_t srv[2][2] = { { 0xe65f846d, 0x10976034 }, { 0xe65f846e, 0x10976035 } };
+	static const uint32_t stray[2][2] = { { 0x55550000, 0xe65f846d }, { 0x55550001, 0 } };
+	CHECK_EQ_STR(mid_run(cli, srv, &h), "rdp-udp");
+	CHECK_EQ_STR(ph_str(&h, "app"), "rdp");
+	CHECK(ph_get(&h, "rdp_udp.confirmed") == NULL); /* no handshake seen */
+	ph_finish(&h);
+	/* the client never acknowledges the server's numbers */
+	CHECK(mid_run(stray, srv, &h) == NULL);
+	ph_finish(&h);
+	/* one side only */
+	uint8_t b[32];
+	ph_init(&h, 17, "10.8.37.100", 51652, "10.100.2.87", 3389);
+	for (int i = 0; i < 4; i++)
+		ph_feed(&h, SL_DIR_TOSERVER, b, udp_mid(b, 0x10976033, true, 0xe65f8460u + (uint32_t)i));
+	CHECK(ph_str(&h, "app_proto") == NULL);
+	ph_finish(&h);
+	/* a datagram that does not parse (ACK vector longer than the datagram) */
+	ph_init(&h, 17, "10.8.37.100", 51652, "10.100.2.87", 3389);
+	size_t n = udp_mid(b, 0x10976033, false, 0);
+	b[9] = 0x40;
+	ph_feed(&h, SL_DIR_TOSERVER, b, n);
+	CHECK(ph_str(&h, "app_proto") == NULL);
+	ph_finish(&h);
+}
+
 int main(void)
 {
+	test_rdp_udp_mid();
 	test_nla();
 	test_standard_security();
 	test_bare_cr_confirmed();
