@@ -40,7 +40,106 @@ static void enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_recor
 	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
 }
 
-/* Ended flow: write its event and feed the top-talkers table. */
+/* Write the event built in e->json, or count it lost. */
+static void write_event(struct sl_engine *e)
+{
+	if (e->json.failed)
+		e->events_lost++;
+	else
+		sl_eve_write(e->eve, e->json.buf, e->json.len);
+}
+
+/* Suricata's severity scale (1 most severe) for a Sigma level. */
+static unsigned severity_of(enum sl_rule_level l)
+{
+	return l >= SL_RULE_LEVEL_HIGH ? 1 : l == SL_RULE_LEVEL_MEDIUM ? 2 :
+	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
+}
+
+/*
+ * An alert for a flow-scoped rule: the flow's own fields, so the analyst has
+ * the five-tuple, the products and the places in one line, plus the rule.
+ */
+static void flow_alert(struct sl_engine *e, struct sl_record *r, const struct sl_rule_info *rule)
+{
+	r->event_type = "alert";
+	sl_json_begin(&e->json);
+	sl_catalogue_emit(r, &e->json);
+	sl_json_key(&e->json, "alert");
+	sl_json_open_object(&e->json);
+	sl_json_key(&e->json, "scope");
+	sl_json_str(&e->json, "flow");
+	sl_json_key(&e->json, "signature_id");
+	sl_json_str(&e->json, rule->id);
+	sl_json_key(&e->json, "signature");
+	sl_json_str(&e->json, rule->title ? rule->title : rule->id);
+	sl_json_key(&e->json, "category");
+	sl_json_str(&e->json, rule->family);
+	sl_json_key(&e->json, "level");
+	sl_json_str(&e->json, sl_rule_level_name(rule->level));
+	sl_json_key(&e->json, "severity");
+	sl_json_u64(&e->json, severity_of(rule->level));
+	sl_json_key(&e->json, "score");
+	sl_json_u64(&e->json, rule->score);
+	sl_json_close_object(&e->json);
+	sl_json_end(&e->json);
+	write_event(e);
+	r->event_type = "flow";
+	e->flow_alerts++;
+}
+
+struct hit_ctx {
+	struct sl_engine *e;
+	struct sl_record *r;
+	const struct sl_field_source *src;
+};
+
+/* A correlation rule fired: it counts for the subject like any hit. */
+static void on_correlation_hit(void *ctx, const struct sl_rule_info *rule)
+{
+	struct hit_ctx *h = ctx;
+	h->e->rule_hits++;
+	sl_subjects_hit(h->e->subjects, h->r, rule);
+}
+
+/*
+ * A rule matched this flow.  A hit the subject's allow-list covers is still
+ * charged (the subject module zeroes and counts it) but raises no flow
+ * alert; every hit feeds the correlation rules that list it.
+ */
+static void on_rule_hit(void *ctx, const struct sl_rule_info *rule)
+{
+	struct hit_ctx *h = ctx;
+	struct sl_engine *e = h->e;
+	e->rule_hits++;
+	bool allowed = h->r->subject && h->r->subject->allowed;
+	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
+		flow_alert(e, h->r, rule);
+	sl_subjects_hit(e->subjects, h->r, rule);
+	sl_correlator_feed(e->corr, rule, h->src, h->r->flow->last, on_correlation_hit, h);
+}
+
+/* Rules, then the subject's alert if its score rose a level, then any
+ * periodic summaries that fell due. */
+static void score_flow(struct sl_engine *e, struct sl_record *r)
+{
+	if (e->rules) {
+		struct sl_field_source src = sl_rules_record_source(r);
+		struct hit_ctx h = { e, r, &src };
+		sl_rules_match(e->rules, &src, on_rule_hit, &h);
+	}
+	if (sl_subjects_alert(e->subjects, r, &e->json)) {
+		write_event(e);
+		e->subject_events++;
+	}
+	while (sl_subjects_summary(e->subjects, e->st.last_ts, false, &e->json)) {
+		write_event(e);
+		e->subject_events++;
+	}
+}
+
+/* Ended flow: charge it to its subject, write its event, score it, and feed
+ * the top-talkers table. */
 static void on_flow_end(void *ctx, struct sl_flow *f)
 {
 	struct sl_engine *e = ctx;
@@ -50,17 +149,53 @@ static void on_flow_end(void *ctx, struct sl_flow *f)
 	};
 	enrich(e, f, &r);
 	sl_dispatch_flow_end(e->dispatch, f);
+	sl_subjects_charge(e->subjects, &r);
 	sl_json_begin(&e->json);
 	sl_catalogue_emit(&r, &e->json);
 	sl_json_end(&e->json);
-	if (e->json.failed)
-		e->events_lost++;
-	else
-		sl_eve_write(e->eve, e->json.buf, e->json.len);
+	write_event(e);
 	e->flow_events++;
+	score_flow(e, &r);
 	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
 	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
 	sl_dispatch_flow_free(e->dispatch, f);
+}
+
+/* Subjects (with the roster and the sensor's place) and the rule pack. */
+static int scoring_create(struct sl_engine *e, char *err, size_t errlen)
+{
+	const struct sl_config *cfg = e->cfg;
+	int rc = sl_subjects_create(cfg, &e->subjects, err, errlen);
+	if (rc < 0)
+		return rc;
+	double lat, lon;
+	if (sl_geo_sensor_location(e->geo, &lat, &lon))
+		sl_subjects_set_sensor_location(e->subjects, lat, lon);
+	if (!cfg->rules.enabled)
+		return 0;
+	struct sl_rule_error re;
+	rc = sl_rules_load(cfg->rules.path, &e->rules, &re);
+	if (rc < 0) {
+		if (re.line)
+			snprintf(err, errlen, "%s:%u:%u: %s", re.file, re.line, re.col, re.msg);
+		else
+			snprintf(err, errlen, "%s%s%s%s", re.file, re.file[0] ? ": " : "", re.msg,
+				 cfg->rules.path ? "" : " (the bundled rule pack is missing: give one "
+				 "with -R PATH, or run without rules: --set rules.enabled=false)");
+		return rc;
+	}
+	rc = sl_correlator_create(e->rules, cfg->rules.max_groups, &e->corr);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot allocate %u correlation groups: %s",
+			 cfg->rules.max_groups, strerror(-rc));
+	return rc;
+}
+
+static void scoring_destroy(struct sl_engine *e)
+{
+	sl_correlator_destroy(e->corr);
+	sl_rules_destroy(e->rules);
+	sl_subjects_destroy(e->subjects);
 }
 
 int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
@@ -90,6 +225,9 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		snprintf(err, errlen, "cannot allocate the IP-intelligence cache: %s", strerror(-rc));
 		goto err_cache;
 	}
+	rc = scoring_create(e, err, errlen);
+	if (rc < 0)
+		goto err_scoring;
 	rc = sl_flow_table_create(&cfg->flow, random_seed(), on_flow_end, e, &e->flows);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot allocate the flow table for %u flows: %s",
@@ -99,6 +237,8 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	*out = e;
 	return 0;
 err_flows:
+err_scoring:
+	scoring_destroy(e);
 	sl_geo_cache_destroy(e->geo_cache);
 err_cache:
 	sl_geo_destroy(e->geo);
@@ -117,6 +257,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	if (!e)
 		return;
 	sl_flow_table_destroy(e->flows);
+	scoring_destroy(e);
 	sl_geo_cache_destroy(e->geo_cache);
 	sl_geo_destroy(e->geo);
 	sl_dispatch_destroy(e->dispatch);
@@ -149,6 +290,10 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 void sl_engine_finish(struct sl_engine *e)
 {
 	sl_flow_table_flush(e->flows);
+	while (sl_subjects_summary(e->subjects, e->st.last_ts, true, &e->json)) {
+		write_event(e);
+		e->subject_events++;
+	}
 	sl_engine_write_stats(e);
 	sl_eve_flush(e->eve);
 }

@@ -8,6 +8,8 @@
 #include "sightline/field.h"
 #include "sightline/json.h"
 #include "sightline/proto.h"
+#include "sightline/rules.h"
+#include "sightline/subject.h"
 
 /* Top talkers by bytes, bounded: a fixed table with space-saving
  * replacement of the smallest entry, updated once per ended flow. */
@@ -32,6 +34,12 @@ struct sl_engine {
 	struct sl_json json;
 	struct sl_engine_stats st;
 	struct sl_talkers talkers;
+	struct sl_rules *rules;          /* NULL when rules.enabled is false */
+	struct sl_correlator *corr;      /* the rules' correlation state */
+	struct sl_subjects *subjects;    /* who flows are charged to, and their scores */
+	uint64_t rule_hits;              /* rule matches (flow, subject and correlation) */
+	uint64_t flow_alerts;            /* alert events for flow-scoped rules */
+	uint64_t subject_events;         /* subject alerts and summaries written */
 	uint64_t flow_events;
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 };

@@ -35,8 +35,10 @@ static const char usage_text[] =
 	"\n"
 	"sightline is a passive network sensor that exposes concealed origin (VPN exits,\n"
 	"remote-desktop relays, laptop farms) in remote-worker traffic. It writes one\n"
-	"EVE-style JSON event per line: a 'flow' event when each flow ends and a 'stats'\n"
-	"event at the end, then prints a summary on stderr.\n"
+	"EVE-style JSON event per line: a 'flow' event when each flow ends, an 'alert'\n"
+	"when a rule matches a flow or a subject's score crosses the threshold (with the\n"
+	"rules and evidence flows behind it), 'subject' summaries and 'stats' events,\n"
+	"then prints a summary on stderr.\n"
 	"\n"
 	"Input:\n"
 	"  -r, --read PATH        read a capture file, or every capture under a directory\n"
@@ -51,6 +53,11 @@ static const char usage_text[] =
 	"                         in the config (syslog, Kafka, sockets, files) -o adds\n"
 	"                         this file to them; without one it is the only output\n"
 	"  -q, --quiet            no progress line and no summary on stderr\n"
+	"\n"
+	"Rules and subjects:\n"
+	"  -R, --rules PATH       rule file or directory instead of the bundled pack (rules.path)\n"
+	"      --roster FILE      people and devices with their claimed place, time zone, work\n"
+	"                         hours and sanctioned tools (scoring.roster)\n"
 	"\n"
 	"Configuration:\n"
 	"  -c, --config FILE      YAML configuration; without it the embedded defaults apply\n"
@@ -83,6 +90,7 @@ struct opts {
 	const char **sets;
 	size_t n_sets;
 	const char *user, *chroot_dir;
+	const char *rules, *roster;
 	bool quiet, list_fields, dump_config, allow_root;
 };
 
@@ -115,7 +123,8 @@ static bool push(const char ***list, size_t *n, const char *v)
 /* Returns -1 to continue, or an exit code (help, version, bad usage). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP, OPT_USER, OPT_CHROOT, OPT_ROOT };
+	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP, OPT_USER, OPT_CHROOT, OPT_ROOT,
+	       OPT_ROSTER };
 	static const struct option longs[] = {
 		{ "read", required_argument, NULL, 'r' }, { "interface", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' }, { "config", required_argument, NULL, 'c' },
@@ -124,16 +133,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' }, { "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' }, { "user", required_argument, NULL, OPT_USER },
 		{ "chroot", required_argument, NULL, OPT_CHROOT },
-		{ "allow-root", no_argument, NULL, OPT_ROOT }, { NULL, 0, NULL, 0 },
+		{ "allow-root", no_argument, NULL, OPT_ROOT }, { "rules", required_argument, NULL, 'R' },
+		{ "roster", required_argument, NULL, OPT_ROSTER }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	bool ok = true;
-	while ((c = getopt_long(argc, argv, "r:i:o:c:qVh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:o:c:R:qVh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'r': ok &= push(&o->inputs, &o->n_inputs, optarg); break;
 		case 'i': o->iface = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'c': o->config = optarg; break;
+		case 'R': o->rules = optarg; break;
+		case OPT_ROSTER: o->roster = optarg; break;
 		case OPT_SET: ok &= push(&o->sets, &o->n_sets, optarg); break;
 		case OPT_BPF: o->bpf = optarg; break;
 		case OPT_LIST: o->list_fields = true; break;
@@ -179,6 +191,14 @@ static int load_config(const struct opts *o, struct sl_config *cfg)
 	if (o->bpf) {
 		free(cfg->capture.bpf);
 		cfg->capture.bpf = strdup(o->bpf);
+	}
+	if (o->rules) {
+		free(cfg->rules.path);
+		cfg->rules.path = strdup(o->rules);
+	}
+	if (o->roster) {
+		free(cfg->scoring.roster);
+		cfg->scoring.roster = strdup(o->roster);
 	}
 	if (o->user) {
 		free(cfg->privileges.user);

@@ -64,6 +64,22 @@ static void stats_parsers(struct sl_engine *e, struct sl_json *j)
 	kv(j, "stats.parsers.alloc_failures", d->alloc_failures);
 }
 
+/* Rules and subjects: what matched, what was alerted, what was forgotten. */
+static void stats_scoring(struct sl_engine *e, struct sl_json *j)
+{
+	kv(j, "stats.rules.loaded", e->rules ? sl_rules_count(e->rules) : 0);
+	kv(j, "stats.rules.hits", e->rule_hits);
+	kv(j, "stats.rules.flow_alerts", e->flow_alerts);
+	kv(j, "stats.rules.correlation_evictions", e->corr ? sl_correlator_evictions(e->corr) : 0);
+	const struct sl_subjects_stats *s = sl_subjects_stats(e->subjects);
+	kv(j, "stats.subjects.tracked", s->tracked);
+	kv(j, "stats.subjects.evictions", s->evictions);
+	kv(j, "stats.subjects.hits", s->hits);
+	kv(j, "stats.subjects.hits_allowed", s->hits_allowed);
+	kv(j, "stats.subjects.hits_dropped", s->hits_dropped);
+	kv(j, "stats.subjects.alerts", s->alerts);
+}
+
 /* Resident memory from /proc/self/statm (second field, in pages); 0 if unknown. */
 static uint64_t rss_bytes(void)
 {
@@ -95,6 +111,7 @@ void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
 	stats_decode(e, j);
 	stats_flow(e, j);
 	stats_parsers(e, j);
+	stats_scoring(e, j);
 	const struct sl_geo_cache_stats *g = sl_geo_cache_stats(e->geo_cache);
 	kv(j, "stats.geo.lookups", g->lookups);
 	kv(j, "stats.geo.cache_hits", g->hits);
@@ -212,6 +229,11 @@ void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 	summary_flows(e, out);
 	summary_geo(e, out);
 	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
+	fprintf(out, "  rules:     %zu loaded, %llu hits, %llu flow alerts, %llu subject alerts\n",
+		e->rules ? sl_rules_count(e->rules) : 0, (unsigned long long)e->rule_hits,
+		(unsigned long long)e->flow_alerts,
+		(unsigned long long)sl_subjects_stats(e->subjects)->alerts);
+	sl_subjects_print(e->subjects, out, 20);
 	for (size_t i = 0; i < sl_eve_outputs(e->eve); i++)
 		summary_output(e->eve, i, out);
 }

@@ -23,6 +23,8 @@ static const char *const overrides[] = {
 	"flow.max_flows=1024", "dns.cache_entries=64", "dhcp.max_hosts=16",
 	"decode.fragments.max_datagrams=8", "output.eve=/dev/null",
 	"output.progress=false", "output.summary=false",
+	"rules.path=" SL_SOURCE_ROOT "/rules/sigma", "scoring.max_subjects=64",
+	"rules.max_groups=64",
 };
 
 static void load_config(struct sl_config *cfg)

@@ -14,7 +14,8 @@ A case is a directory holding test.yaml:
                                      # in setup and args (optional)
     checks:                          # partial-match checks on the EVE events
       - filter:
-          count: 1                   # exactly this many events match (or min_count:)
+          count: 1                   # exactly this many events match (or min_count:);
+                                     # without event_type a match means flow events
           match:
             event_type: flow
             src_ip: 10.77.0.2
@@ -119,7 +120,12 @@ def check_filters(events, checks):
     failures = []
     for i, chk in enumerate(checks or []):
         flt = chk['filter']
-        n = sum(1 for e in events if matches(e, flt.get('match', {})))
+        match = flt.get('match') or {}
+        if match and 'event_type' not in match:
+            # Flow alerts repeat their flow's fields: a match that names
+            # fields but no event type means the flow event.
+            match = dict(match, event_type='flow')
+        n = sum(1 for e in events if matches(e, match))
         if 'count' in flt and n != flt['count']:
             failures.append('check %d: %d events match %s, expected %d'
                             % (i, n, flt.get('match'), flt['count']))
