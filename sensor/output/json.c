@@ -99,7 +99,8 @@ static size_t utf8_len(const unsigned char *s, size_t left)
 /* Strings from packets are hostile: control characters are escaped and
  * bytes that are not well-formed UTF-8 become U+FFFD, so every line is
  * valid JSON whatever a client put in its SNI or User-Agent. */
-void sl_json_strn(struct sl_json *j, const char *str, size_t n)
+/* The escaped string itself, without the separator before it. */
+static void put_string(struct sl_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
@@ -133,14 +134,19 @@ void sl_json_strn(struct sl_json *j, const char *str, size_t n)
 void sl_json_key(struct sl_json *j, const char *key)
 {
 	sep(j);
-	sl_json_strn(j, key, strlen(key));
+	put_string(j, key, strlen(key));
 	putc_(j, ':');
 	j->need_comma[j->depth] = false;
 }
 
-void sl_json_str(struct sl_json *j, const char *s)
+void sl_json_strn(struct sl_json *j, const char *s, size_t n)
 {
 	sep(j);
+	put_string(j, s, n);
+}
+
+void sl_json_str(struct sl_json *j, const char *s)
+{
 	sl_json_strn(j, s, strlen(s));
 }
 

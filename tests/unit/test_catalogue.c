@@ -40,6 +40,24 @@ static void test_json_escaping(void)
 	sl_json_finish(NULL);
 }
 
+static void test_json_strn_in_array(void)
+{
+	TEST("json: counted strings get their commas like every other value");
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_json_key(&j, "c");
+	sl_json_open_array(&j);
+	sl_json_strn(&j, "USA", 2);
+	sl_json_strn(&j, "KRX", 2);
+	sl_json_close_array(&j);
+	sl_json_key(&j, "k");
+	sl_json_strn(&j, "vv", 1);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"c\":[\"US\",\"KR\"],\"k\":\"v\"}");
+	sl_json_finish(&j);
+}
+
 static void test_json_utf8(void)
 {
 	TEST("json: valid UTF-8 passes, anything else becomes U+FFFD");
@@ -153,6 +171,7 @@ int main(void)
 {
 	test_json_escaping();
 	test_json_utf8();
+	test_json_strn_in_array();
 	test_json_paths();
 	test_catalogue();
 	test_grouping_helper();
