@@ -92,6 +92,12 @@ const struct sl_scenario sl_scenarios[] = {
 	{ "ipkvm", "synthetic IP-KVMs: PiKVM web UI on a Raspberry Pi MAC, TinyPilot by host name, JetKVM login, mDNS announcements", SL_LINKTYPE_ETHERNET, 0, false, sl_scen_ipkvm },
 	{ "names-vpn-brands", "TLS ClientHellos naming 15 VPN brands and anonymisers (NordVPN ... Tor), then mail.proton.me and www.opera.com",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_vpn_brands },
+	{ "rat-rdp-udp", "synthetic RDP UDP transport: the client's padded SYN with correlation id and SYNEX, the server's SYN+ACK on UDP 3389",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_rdp_udp },
+	{ "vpn-tunnels2", "synthetic SSTP (SSTP_DUPLEX_POST, call connect) and SoftEther (POST /vpnsvc/connect.cgi, NAT-T IP=...,PORT=) in clear, raw ESP both ways",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_vpn_tunnels2 },
+	{ "overlay-nets", "synthetic Tailscale disco ping/pong (TS magic, two disco keys) and a ZeroTier cleartext HELLO answered by OK on UDP 9993",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_overlay_nets },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);
