@@ -195,6 +195,9 @@ static void scoring_destroy(struct sl_engine *e)
 {
 	sl_correlator_destroy(e->corr);
 	sl_rules_destroy(e->rules);
+	for (size_t i = 0; i < e->n_retired; i++)
+		sl_rules_destroy(e->retired[i]);
+	free(e->retired);
 	sl_subjects_destroy(e->subjects);
 }
 
@@ -301,4 +304,90 @@ void sl_engine_finish(struct sl_engine *e)
 struct sl_engine_stats *sl_engine_stats(struct sl_engine *e)
 {
 	return &e->st;
+}
+
+/* What a reload replaces, loaded in full before anything is swapped. */
+struct reload_set {
+	struct sl_rules *rules;
+	struct sl_correlator *corr;
+	struct sl_roster *roster;
+	struct sl_geo *geo;
+	struct sl_geo_cache *cache;
+};
+
+static void reload_set_free(struct reload_set *n)
+{
+	sl_correlator_destroy(n->corr);
+	sl_rules_destroy(n->rules);
+	sl_roster_destroy(n->roster);
+	sl_geo_cache_destroy(n->cache);
+	sl_geo_destroy(n->geo);
+}
+
+static int reload_load(struct sl_engine *e, const struct sl_config *fresh, struct reload_set *n,
+		       char *err, size_t errlen)
+{
+	int rc = 0;
+	if (fresh->rules.enabled) {
+		struct sl_rule_error re;
+		rc = sl_rules_load(fresh->rules.path, &n->rules, &re);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%u:%u: %s", re.file, re.line, re.col, re.msg);
+			return rc;
+		}
+		rc = sl_correlator_create(n->rules, e->cfg->rules.max_groups, &n->corr);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot allocate the correlation groups: %s",
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	if (fresh->scoring.roster && fresh->scoring.roster[0]) {
+		rc = sl_roster_load_file(fresh->scoring.roster, &e->cfg->activity, &n->roster, err,
+					 errlen);
+		if (rc < 0)
+			return rc;
+	}
+	rc = sl_geo_create(fresh, &n->geo, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sl_geo_cache_create(n->geo, e->cfg->intel.cache_entries, &n->cache);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot allocate the IP-intelligence cache: %s", strerror(-rc));
+	return rc;
+}
+
+int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *err,
+		     size_t errlen)
+{
+	struct reload_set n = { 0 };
+	int rc = reload_load(e, fresh, &n, err, errlen);
+	struct sl_rules **r = NULL;
+	if (rc == 0 && e->rules) {
+		r = realloc(e->retired, (e->n_retired + 1) * sizeof(*r));
+		if (!r) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+		}
+	}
+	if (rc < 0) {
+		reload_set_free(&n);
+		return rc;
+	}
+	if (e->rules) {
+		e->retired = r;
+		e->retired[e->n_retired++] = e->rules;
+	}
+	sl_correlator_destroy(e->corr);
+	e->rules = n.rules;
+	e->corr = n.corr;
+	sl_subjects_replace_roster(e->subjects, n.roster);
+	sl_geo_cache_destroy(e->geo_cache);
+	sl_geo_destroy(e->geo);
+	e->geo = n.geo;
+	e->geo_cache = n.cache;
+	double lat, lon;
+	if (sl_geo_sensor_location(e->geo, &lat, &lon))
+		sl_subjects_set_sensor_location(e->subjects, lat, lon);
+	return 0;
 }

@@ -37,6 +37,8 @@ struct sl_engine {
 	struct sl_rules *rules;          /* NULL when rules.enabled is false */
 	struct sl_correlator *corr;      /* the rules' correlation state */
 	struct sl_subjects *subjects;    /* who flows are charged to, and their scores */
+	struct sl_rules **retired;       /* packs replaced by reloads; hits may point into them */
+	size_t n_retired;
 	uint64_t rule_hits;              /* rule matches (flow, subject and correlation) */
 	uint64_t flow_alerts;            /* alert events for flow-scoped rules */
 	uint64_t subject_events;         /* subject alerts and summaries written */

@@ -245,23 +245,26 @@ struct run_ctx {
 };
 
 /*
- * Reload on SIGHUP, between packets.  Today: re-read and validate the
- * configuration file, so an operator learns at once that an edit is broken;
- * a file that fails validation changes nothing and says why.  This is the
- * place that swaps in new rules, roster and databases once they can be
- * replaced at run time.
+ * Reload on SIGHUP, between packets: read the configuration again (the -c
+ * file with the command line's overrides on top), then swap in its rules,
+ * roster and databases.  Anything that fails validation changes nothing
+ * and says why; keys other than those need a restart.
  */
 static void reload(struct run_ctx *rc)
 {
 	char err[1024];
 	struct sl_config fresh = { 0 };
-	if (!rc->o->config)
-		return;
-	if (sl_config_init_defaults(&fresh) < 0 ||
-	    sl_config_load_file(&fresh, rc->o->config, err, sizeof(err)) < 0)
-		fprintf(stderr, "sightline: reload: %s; keeping the running configuration\n", err);
-	else if (!rc->o->quiet)
-		fprintf(stderr, "sightline: reload: %s is valid\n", rc->o->config);
+	int code = load_config(rc->o, &fresh);
+	if (code != -1) {
+		fprintf(stderr, "sightline: reload: keeping the running configuration (rules, "
+			"roster and databases)\n");
+	} else if (sl_engine_reload(rc->e, &fresh, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sightline: reload: %s; keeping the running configuration (rules, "
+			"roster and databases)\n", err);
+	} else if (!rc->o->quiet) {
+		fprintf(stderr, "sightline: reload: rules, roster and databases reloaded%s%s\n",
+			rc->o->config ? " from " : "", rc->o->config ? rc->o->config : "");
+	}
 	sl_config_finish(&fresh);
 }
 

@@ -40,6 +40,19 @@ struct sl_engine_stats {
 int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		     struct sl_engine **out, char *err, size_t errlen);
 
+/**
+ * Swap in the rule pack, roster and IP-intelligence databases that fresh
+ * names (SIGHUP).  Everything is loaded and validated before anything
+ * changes: on an error the running set stays and err says why ("FILE:LINE:COL:
+ * sentence" for rules and rosters).  Subjects keep their scores; rule hits
+ * already charged keep pointing at the pack they came from, which is kept
+ * until sl_engine_destroy().  Correlation windows start afresh.  Other keys
+ * of fresh need a restart and are ignored.  fresh is only read during the
+ * call.  Call between packets.  Returns 0 or a negative errno.
+ */
+int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *err,
+		     size_t errlen);
+
 /** Free the engine.  Does not flush: call sl_engine_finish() first.  Accepts NULL. */
 void sl_engine_destroy(struct sl_engine *e);
 

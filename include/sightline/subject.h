@@ -180,6 +180,14 @@ void sl_subjects_destroy(struct sl_subjects *s);
  */
 void sl_subjects_set_roster(struct sl_subjects *s, struct sl_roster *roster);
 
+/**
+ * Swap in a new roster while running (SIGHUP).  Takes ownership of roster
+ * (NULL: none) and frees the old one.  A roster subject the new roster still
+ * names (same name) keeps its score and history; one it no longer names is
+ * forgotten.  Call between flows, never from inside a flow's callbacks.
+ */
+void sl_subjects_replace_roster(struct sl_subjects *s, struct sl_roster *roster);
+
 /** The sensor's location for the light-speed check (see sl_geo_sensor_location()). */
 void sl_subjects_set_sensor_location(struct sl_subjects *s, double lat, double lon);
 

@@ -200,20 +200,83 @@ static void index_remove(struct sl_subjects *s, uint32_t pos)
 	s->index[hole] = 0;
 }
 
-/* Forget the least recently seen subject to make room. */
-static void evict_oldest(struct sl_subjects *s)
+/* Free subject i's slot (it must already be out of the index). */
+static void release(struct sl_subjects *s, uint32_t i)
 {
-	uint32_t i = s->lru_tail;
 	struct subject *x = &s->subj[i - 1];
-	uint32_t *slot = probe(s, x->kind, x->key, x->key_len, x->hash);
-	index_remove(s, (uint32_t)(slot - s->index));
 	lru_unlink(s, i);
 	sl_subj_release_hits(s, x);
 	memset(x, 0, sizeof(*x));
 	x->lnext = s->free_head;
 	s->free_head = i;
 	s->n--;
+	s->st.tracked = s->n;
+}
+
+/* Forget subject i: out of the index, slot freed. */
+static void forget(struct sl_subjects *s, uint32_t i)
+{
+	struct subject *x = &s->subj[i - 1];
+	uint32_t *slot = probe(s, x->kind, x->key, x->key_len, x->hash);
+	index_remove(s, (uint32_t)(slot - s->index));
+	release(s, i);
+}
+
+/* Forget the least recently seen subject to make room. */
+static void evict_oldest(struct sl_subjects *s)
+{
+	forget(s, s->lru_tail);
 	s->st.evictions++;
+}
+
+/* The entry of r named name, or NULL. */
+static const struct sl_roster_entry *entry_named(const struct sl_roster *r, const char *name)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (strcmp(r->entries[i].name, name) == 0)
+			return &r->entries[i];
+	return NULL;
+}
+
+/*
+ * A new roster while running (SIGHUP): a roster subject keeps its history
+ * when the new roster still names it (its key is its entry's index, so it
+ * is re-keyed), and is forgotten when the new roster drops it.  Subjects
+ * not on either roster are untouched; a host that the new roster now names
+ * starts a roster subject with its next flow.
+ */
+void sl_subjects_replace_roster(struct sl_subjects *s, struct sl_roster *roster)
+{
+	for (uint32_t i = 1; i <= s->cap; i++) {
+		struct subject *x = &s->subj[i - 1];
+		if (!x->used || x->kind != SL_SUBJECT_ROSTER)
+			continue;
+		const struct sl_roster_entry *e = entry_named(roster, x->claimed->name);
+		uint32_t *slot = probe(s, x->kind, x->key, x->key_len, x->hash);
+		index_remove(s, (uint32_t)(slot - s->index));
+		if (!e) {
+			release(s, i);
+			continue;
+		}
+		uint32_t idx = (uint32_t)(e - roster->entries);
+		memcpy(x->key, &idx, sizeof(idx));
+		x->hash = key_hash(x->kind, x->key, x->key_len);
+		x->claimed = e;
+	}
+	/* Re-insert the kept roster subjects under their new keys; two that
+	 * now name the same entry (a duplicated name) keep the first. */
+	for (uint32_t i = 1; i <= s->cap; i++) {
+		struct subject *x = &s->subj[i - 1];
+		if (!x->used || x->kind != SL_SUBJECT_ROSTER)
+			continue;
+		uint32_t *slot = probe(s, x->kind, x->key, x->key_len, x->hash);
+		if (*slot)
+			release(s, i);
+		else
+			*slot = i;
+	}
+	sl_roster_destroy(s->roster);
+	s->roster = roster;
 }
 
 static struct subject *lookup(struct sl_subjects *s, uint8_t kind, const uint8_t *key,

@@ -440,7 +440,53 @@ def case_privileges(sensor, root, tmp):
           'groups %s in chroot %s' % (want_u, want_g, ids['Groups'], root_dir))
 
 
-CASES.update({'outage-live': case_outage_live, 'sighup': case_sighup, 'privileges': case_privileges})
+def case_reload_rules(sensor, root, tmp):
+    """SIGHUP reloads the rule pack: a broken rule is refused with its
+    FILE:LINE:COL and the running pack stays; a good one is swapped in
+    (stats.rules.loaded changes) without restarting."""
+    need_root()
+    rules = os.path.join(tmp, 'rules')
+    shutil.copytree(os.path.join(root, 'rules', 'sigma'), rules,
+                    ignore=shutil.ignore_patterns('meson.build'))
+    n0 = len([f for f in os.listdir(rules) if f.endswith(('.yml', '.yaml'))])
+    a = os.path.join(tmp, 'a.json')
+    cfg = 'stats:\n  interval: 1\nrules:\n  path: %s\n' % rules
+    p = start_live(sensor, ['--allow-root', '-o', a], cfg, tmp)
+
+    def loaded():
+        ev = stats_events(a)
+        return ev[-1]['stats']['rules']['loaded'] if ev else None
+    try:
+        wait_for(lambda: os.path.exists(a) and loaded() == n0, 10, 'stats with %d rules' % n0)
+        bad = os.path.join(rules, 'zz-bad.yml')
+        with open(bad, 'w') as f:
+            f.write('title: broken\nid: zz-bad\nlevel: low\nscore: 10\nfamily: x\n'
+                    'detection:\n  sel:\n    app_protocol: rdp\n  condition: sel\n')
+        p.send_signal(1)
+        time.sleep(2.5)
+        if loaded() != n0:
+            fail('a broken pack replaced the running one')
+        os.unlink(bad)
+        with open(os.path.join(rules, 'zz-good.yml'), 'w') as f:
+            f.write('title: extra\nid: zz-good\nlevel: low\nscore: 10\nfamily: x\n'
+                    'detection:\n  sel:\n    app_proto: rdp\n  condition: sel\n'
+                    'tests:\n  match: [{app_proto: rdp}]\n  nomatch: [{app_proto: ssh}]\n')
+        p.send_signal(1)
+        wait_for(lambda: loaded() == n0 + 1, 10, 'stats with %d rules' % (n0 + 1))
+        rc, err = stop(p, tmp)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    if rc != 0:
+        fail('exit %d: %s' % (rc, err))
+    if not re.search(r'reload: .*zz-bad\.yml:8:5: .*app_protocol.*keeping the running', err):
+        fail('the refused reload does not name FILE:LINE:COL: %s' % err)
+    print('ok reload: broken rule refused with its position, %d -> %d rules without a restart'
+          % (n0, n0 + 1))
+
+
+CASES.update({'outage-live': case_outage_live, 'sighup': case_sighup, 'privileges': case_privileges,
+              'reload-rules': case_reload_rules})
 
 
 def main():

@@ -217,6 +217,36 @@ static void test_allow(void)
 	teardown(s);
 }
 
+static void test_replace_roster(void)
+{
+	TEST("roster reload: a subject the new roster still names keeps its score, others go");
+	static const char two[] = "people:\n  - name: Amy\n    ip: 203.0.113.8\n"
+				  "  - name: Ben\n    ip: 203.0.113.9\n";
+	static const char one[] = "people:\n  - name: Zed\n    ip: 203.0.113.10\n"
+				  "  - name: Ben\n    ip: 203.0.113.9\n";
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, two);
+	struct tflow t;
+	hit_flow(s, &t, "203.0.113.8", T0, &rule_a);
+	hit_flow(s, &t, "203.0.113.9", T0 + 1, &rule_b);
+	CHECK_EQ_INT(sl_subjects_stats(s)->tracked, 2);
+	struct sl_roster *r = NULL;
+	char err[256];
+	CHECK(sl_roster_load_string(one, strlen(one), "n.yaml", &cfg.activity, &r, err,
+				    sizeof(err)) == 0);
+	sl_subjects_replace_roster(s, r);
+	CHECK_EQ_INT(sl_subjects_stats(s)->tracked, 1);
+	NEAR(sl_subjects_score(s, "Ben", (T0 + 5) * US), 60.0, 1e-9);
+	NEAR(sl_subjects_score(s, "Amy", (T0 + 5) * US), -1.0, 1e-9); /* forgotten */
+	/* Ben's next flow finds the kept subject under its new key. */
+	hit_flow(s, &t, "203.0.113.9", T0 + 6, &rule_a);
+	CHECK_EQ_INT(sl_subjects_stats(s)->tracked, 1);
+	NEAR(sl_subjects_score(s, "Ben", (T0 + 7) * US), 84.0, 1e-9);
+	hit_flow(s, &t, "203.0.113.10", T0 + 8, &rule_a);
+	CHECK_EQ_STR(t.r.subject->id, "Zed");
+	CHECK_EQ_INT(sl_subjects_stats(s)->tracked, 2);
+	teardown(s);
+}
+
 static bool alert_after(struct sl_subjects *s, struct tflow *t, uint64_t sec,
 			const struct sl_rule_info *rule, struct sl_json *j)
 {
@@ -472,6 +502,7 @@ static void test_summary_and_table(void)
 
 int main(void)
 {
+	test_replace_roster();
 	test_physics();
 	test_noisy_or_decay();
 	test_allow();
