@@ -41,6 +41,21 @@ expect output-missing-dir 2 'nodir/eve.json: cannot open the EVE output: No such
 printf 'databases:\n  - {path: %s/missing.mmdb, schema: maxmind}\n' "$tmp" >"$tmp/db.yaml"
 expect database-missing 2 'missing.mmdb: cannot open the database: No such file or directory' -- "$s" -q -c "$tmp/db.yaml" -o /dev/null -r "$dns"
 
+# Rule packs and rosters given to a replay: refused before any packet, with FILE:LINE:COL.
+mkdir -p "$tmp/rules"
+printf 'title: t\nid: t1\nlevel: low\nscore: 10\nfamily: x\ndetection:\n  sel:\n    remote.contry: KP\n  condition: sel\n' >"$tmp/rules/bad.yml"
+expect rules-unknown-field 2 "rules/bad.yml:8:5: unknown field 'remote.contry' \(did you mean 'remote.country'\? see sightline --list-fields\)" -- "$s" -q -o /dev/null -R "$tmp/rules" -r "$dns"
+printf 'people:\n  - name: a\n    ip: 203.0.113.7\n    timezone: Mars/Olympus_Mons\n' >"$tmp/tz.yaml"
+expect roster-bad-zone 2 "tz.yaml:4:15: timezone: time zone 'Mars/Olympus_Mons': cannot open .*check the spelling against the IANA list" -- "$s" -q -o /dev/null --roster "$tmp/tz.yaml" -r "$dns"
+printf 'people:\n  - name: a\n    emial: x\n' >"$tmp/key.yaml"
+expect roster-unknown-key 2 "key.yaml:3:5: unknown key 'emial'; known keys: name, ip" -- "$s" -q -o /dev/null --roster "$tmp/key.yaml" -r "$dns"
+printf 'people:\n  - name: a\n    lat: [1, 2]\n' >"$tmp/rtype.yaml"
+expect roster-wrong-type 2 "rtype.yaml:3:10: .*expected a single value, got a list" -- "$s" -q -o /dev/null --roster "$tmp/rtype.yaml" -r "$dns"
+printf 'people: [\n  - name: a\n' >"$tmp/rsyntax.yaml"
+expect roster-yaml-syntax 2 "rsyntax.yaml:.*YAML syntax error" -- "$s" -q -o /dev/null --roster "$tmp/rsyntax.yaml" -r "$dns"
+cp "$s" "$tmp/alone"
+expect rules-bundled-missing 2 "the bundled rule pack is missing: give one with -R PATH, or run without rules: --set rules.enabled=false" -- "$tmp/alone" -q -o /dev/null -r "$dns"
+
 # --dump-config output loads back and dumps identically, with a change kept.
 "$s" --set flow.max_flows=5000 --set home_networks=10.0.0.0/8 --dump-config >"$tmp/c.yaml"
 "$s" -c "$tmp/c.yaml" --dump-config >"$tmp/c2.yaml"
