@@ -152,3 +152,33 @@ nl_capture_stop() {
     nl_log "$(tail -n 3 "$NL_TMP/tcpdump.log" | tr '\n' ' ')"
     NL_TCPDUMP_PID=""
 }
+
+# Copy the recording $NL_TMP/NAME.pcap to $OUT/NAME.pcap, trimmed to its
+# first N packets (default $MAX_PKTS; neither: whole), and log its size.
+nl_save() {
+    local n=${2:-${MAX_PKTS:-}}
+    if [ -n "$n" ]; then
+        editcap -r "$NL_TMP/$1.pcap" "$OUT/$1.pcap" "1-$n"
+    else
+        cp "$NL_TMP/$1.pcap" "$OUT/$1.pcap"
+    fi
+    chmod 644 "$OUT/$1.pcap"
+    nl_log "$1.pcap: $(tcpdump -nr "$OUT/$1.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$OUT/$1.pcap") bytes"
+}
+
+# The scripts' main: as root, with the tools need_tools checks, run cap_NAME
+# for each NAME given (default: the list in $NL_ALL), in fresh namespaces.
+nl_main() {
+    [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
+    need_tools || exit 1
+    local all c
+    read -r -a all <<<"$NL_ALL"
+    [ $# -gt 0 ] && all=("$@")
+    nl_init
+    for c in "${all[@]}"; do
+        declare -F "cap_$c" >/dev/null || { echo "unknown capture: $c" >&2; exit 2; }
+        nl_log "making $c"
+        "cap_$c"
+    done
+    nl_destroy
+}

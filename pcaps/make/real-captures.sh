@@ -16,11 +16,6 @@ LANG_HDR='Accept-Language: ko-KR,ko;q=0.9,en-US;q=0.7'
 SNI=corp-sso.example
 
 # Move a finished capture from the temp dir into pcaps/real/ and show a one-line summary.
-save() {
-    cp "$NL_TMP/$1.pcap" "$OUT/$1.pcap"
-    chmod 644 "$OUT/$1.pcap"
-    nl_log "$1.pcap: $(tcpdump -nr "$OUT/$1.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$OUT/$1.pcap") bytes"
-}
 
 # 1. OpenSSH: key login with throwaway keys, one short command, clean close.
 cap_ssh() {
@@ -52,7 +47,7 @@ EOF
         "root@$NL_SERVER_V4" 'echo sightline-capture; uname -s' >"$NL_TMP/ssh-client.log"
     nl_capture_stop
     nl_kill_all
-    save ssh
+    nl_save ssh
 }
 
 # Self-signed RSA certificate for the TLS server, made fresh each run.
@@ -90,7 +85,7 @@ cap_tls12() {
     curl_tls --tlsv1.2 --tls-max 1.2
     nl_capture_stop
     nl_kill_all
-    save tls12
+    nl_save tls12
 }
 
 # 3. TLS 1.3: s_client offering ALPN h2,http/1.1, then curl --tlsv1.3.
@@ -102,7 +97,7 @@ cap_tls13() {
     curl_tls --tlsv1.3
     nl_capture_stop
     nl_kill_all
-    save tls13
+    nl_save tls13
 }
 
 # 4. DNS: dnsmasq authoritative-ish for corp.example; dig over UDP, and once over TCP.
@@ -127,7 +122,7 @@ cap_dns() {
     done
     nl_capture_stop
     nl_kill_all
-    save dns
+    nl_save dns
 }
 
 # Small document root for the HTTP captures.
@@ -149,7 +144,7 @@ cap_http() {
     nl_laptop "${c[@]}" -I http://wiki.corp.example/ >/dev/null
     nl_capture_stop
     nl_kill_all
-    save http
+    nl_save http
 }
 
 # 6. IPv6: one HTTP GET over TCP/IPv6 and two ICMPv6 echoes (NDP included, as on a wire).
@@ -163,7 +158,7 @@ cap_ipv6() {
     nl_laptop ping -6 -c 2 -i 0.5 "$NL_SERVER_V6" >/dev/null
     nl_capture_stop
     nl_kill_all
-    save ipv6
+    nl_save ipv6
 }
 
 # 7. ICMP echo, two small UDP datagrams, one 3000-byte datagram (IPv4 fragments at MTU 1500)
@@ -197,7 +192,7 @@ EOF
     nl_laptop "$PY" "$NL_TMP/udp_send.py" "$NL_LAPTOP_V4" "$NL_SERVER_V4"
     nl_capture_stop
     nl_kill_all
-    save icmp_udp
+    nl_save icmp_udp
 }
 
 # Fail early, naming the Debian package, when a tool is missing.
@@ -222,7 +217,7 @@ cap_quic() {
     done
     nl_capture_stop
     nl_kill_all
-    save quic
+    nl_save quic
 }
 
 need_tools() {
@@ -236,18 +231,5 @@ need_tools() {
     return "$missing"
 }
 
-main() {
-    [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
-    need_tools || exit 1
-    local all=(ssh tls12 tls13 dns http ipv6 icmp_udp quic) c
-    [ $# -gt 0 ] && all=("$@")
-    nl_init
-    for c in "${all[@]}"; do
-        declare -F "cap_$c" >/dev/null || { echo "unknown capture: $c" >&2; exit 2; }
-        nl_log "making $c"
-        "cap_$c"
-    done
-    nl_destroy
-}
-
-main "$@"
+NL_ALL="ssh tls12 tls13 dns http ipv6 icmp_udp quic"
+nl_main "$@"

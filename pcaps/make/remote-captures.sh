@@ -16,12 +16,6 @@ MAX_PKTS=${MAX_PKTS:-200}   # keep each file small: the handshakes are all that 
 
 # Move a finished capture into pcaps/real/, trimmed to the first $2 (default MAX_PKTS)
 # packets with editcap, and show a one-line summary.
-save() {
-    local n=${2:-$MAX_PKTS}
-    editcap -r "$NL_TMP/$1.pcap" "$OUT/$1.pcap" "1-$n"
-    chmod 644 "$OUT/$1.pcap"
-    nl_log "$1.pcap: $(tcpdump -nr "$OUT/$1.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$OUT/$1.pcap") bytes"
-}
 
 # ---- OpenVPN ----
 
@@ -76,7 +70,7 @@ ovpn_session() {
     nl_laptop ping -c 2 -i 0.5 10.8.0.1 >/dev/null
     nl_capture_stop
     nl_kill_all
-    save "$name"
+    nl_save "$name"
 }
 
 cap_openvpn_udp() { ovpn_session openvpn_udp udp none; }
@@ -132,7 +126,7 @@ cap_rdp() {
     rdp_client "/v:$NL_SERVER_V4:3389" /sec:rdp
     nl_capture_stop
     nl_kill_all
-    save rdp
+    nl_save rdp
 }
 
 # ---- VNC ----
@@ -199,7 +193,7 @@ cap_vnc() {
     nl_laptop "$PY" "$NL_TMP/rfb_client.py" "$NL_SERVER_V4" 5901 2 wrong-pw >>"$NL_TMP/rfb.log" 2>&1 || true
     nl_capture_stop
     nl_kill_all
-    save vnc
+    nl_save vnc
 }
 
 # ---- RDP and VNC through OpenSSH forwarding and SOCKS ----
@@ -255,7 +249,7 @@ cap_ssh_fwd() {
     rdp_client /v:127.0.0.1:3389 /sec:tls "/proxy:socks5://$NL_SERVER_V4:1080"
     nl_capture_stop
     nl_kill_all
-    save ssh_fwd
+    nl_save ssh_fwd
 }
 
 # ---- IKEv2 / IPsec (strongSwan) ----
@@ -338,7 +332,7 @@ cap_ike() {
     nl_laptop swanctl --terminate --ike farm --uri tcp://127.0.0.1:4502 >>"$NL_TMP/swanctl.log" 2>&1 || true
     nl_capture_stop
     nl_kill_all
-    save ike
+    nl_save ike
 }
 
 need_tools() {
@@ -350,18 +344,5 @@ need_tools() {
     return "$missing"
 }
 
-main() {
-    [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
-    need_tools || exit 1
-    local all=(openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ssh_fwd ike) c
-    [ $# -gt 0 ] && all=("$@")
-    nl_init
-    for c in "${all[@]}"; do
-        declare -F "cap_$c" >/dev/null || { echo "unknown capture: $c" >&2; exit 2; }
-        nl_log "making $c"
-        "cap_$c"
-    done
-    nl_destroy
-}
-
-main "$@"
+NL_ALL="openvpn_udp openvpn_tcp openvpn_tlsauth openvpn_tlscrypt rdp vnc ssh_fwd ike"
+nl_main "$@"

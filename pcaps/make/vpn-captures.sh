@@ -15,12 +15,6 @@ OUT=$(cd "$HERE/../real" && pwd)
 MAX_PKTS=${MAX_PKTS:-60}
 
 # Move a finished capture into pcaps/real/, trimmed to the first $2 packets.
-save() {
-    local n=${2:-$MAX_PKTS}
-    editcap -r "$NL_TMP/$1.pcap" "$OUT/$1.pcap" "1-$n"
-    chmod 644 "$OUT/$1.pcap"
-    nl_log "$1.pcap: $(tcpdump -nr "$OUT/$1.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$OUT/$1.pcap") bytes"
-}
 
 # ---- L2TP (xl2tpd) ----
 
@@ -71,7 +65,7 @@ cap_l2tp() {
     sleep 4
     nl_capture_stop
     nl_kill_all
-    save l2tp
+    nl_save l2tp
 }
 
 # ---- PPTP (pptpd + pptp-linux) ----
@@ -151,7 +145,7 @@ cap_pptp() {
         --nohostroute --debug --loglevel 2 >"$NL_TMP/pptp-client.log" 2>&1 || true
     nl_capture_stop
     nl_kill_all
-    save pptp
+    nl_save pptp
 }
 
 need_tools() {
@@ -163,18 +157,5 @@ need_tools() {
     return "$missing"
 }
 
-main() {
-    [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
-    need_tools || exit 1
-    local all=(l2tp pptp) c
-    [ $# -gt 0 ] && all=("$@")
-    nl_init
-    for c in "${all[@]}"; do
-        declare -F "cap_$c" >/dev/null || { echo "unknown capture: $c" >&2; exit 2; }
-        nl_log "making $c"
-        "cap_$c"
-    done
-    nl_destroy
-}
-
-main "$@"
+NL_ALL="l2tp pptp"
+nl_main "$@"
