@@ -77,6 +77,31 @@ static const struct sl_roster_entry *by_ip(const struct sl_roster *r, const stru
 	return &r->entries[best];
 }
 
+/*
+ * Distinct entries that list ip exactly.  HR's or the SSO log's addresses:
+ * two people tied to one home line are a laptop-farm sign the edge cannot
+ * see on the wire (TLS hides who logs in), so the egress count takes it in.
+ */
+unsigned sl_roster_claimants(const struct sl_roster *r, const struct sl_addr *ip)
+{
+	size_t lo = 0, hi = r ? r->n_ip : 0;
+	while (lo < hi) { /* first element >= ip */
+		size_t mid = lo + (hi - lo) / 2;
+		if (sl_addr_cmp(&r->by_ip[mid].addr, ip) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	unsigned n = 0;
+	for (size_t k = lo; r && k < r->n_ip && sl_addr_cmp(&r->by_ip[k].addr, ip) == 0; k++) {
+		size_t j = lo;
+		while (j < k && r->by_ip[j].entry != r->by_ip[k].entry)
+			j++;
+		n += j == k; /* an entry listing the address twice counts once */
+	}
+	return n;
+}
+
 static const struct sl_roster_entry *by_prefix(const struct sl_roster *r,
 					       const struct sl_addr *ip)
 {

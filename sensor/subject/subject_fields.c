@@ -221,7 +221,7 @@ static const struct sl_field fields[] = {
 	{ "subject.activity.claimed_fit", SL_FT_DOUBLE, "share 0-1 of the subject's activity inside business hours of its claimed zone (after activity.min_hours hours)", g_act_claimed },
 	{ "subject.activity.best_zone", SL_FT_STRING, "the activity.reference_zones zone whose business hours fit the subject's activity best", g_act_zone },
 	{ "subject.activity.best_fit", SL_FT_DOUBLE, "share 0-1 of activity inside business hours of best_zone", g_act_fit },
-	{ "subject.egress_subjects", SL_FT_UINT, "distinct subjects seen behind this flow's remote address (several people behind one egress: a laptop farm sign)", g_egress },
+	{ "subject.egress_subjects", SL_FT_UINT, "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign)", g_egress },
 	{ "subject.remote_access_apps", SL_FT_UINT, "distinct remote-access and IP-KVM apps of the subject within scoring.decay", g_ra },
 	{ "subject.vpn_apps", SL_FT_UINT, "distinct VPN and anonymizer apps of the subject within scoring.decay", g_vpn },
 	{ "physics.distance_km", SL_FT_DOUBLE, "great circle from the sensor to the remote side minus its accuracy radius, km (not below 0)", g_p_dist },

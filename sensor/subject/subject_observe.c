@@ -245,8 +245,14 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 	physics(s, x, r, v);
 	activity(x, f->first);
 	apps(s, x, r, v);
-	if (r->remote >= 0)
-		v->egress_subjects = egress(s, x, r->remote == 0 ? &f->cli : &f->srv, f->last);
+	if (r->remote >= 0) {
+		const struct sl_addr *ra = r->remote == 0 ? &f->cli : &f->srv;
+		v->egress_subjects = egress(s, x, ra, f->last);
+		/* The subject's own address at the edge: people the roster ties to
+		 * it count too, since the wire cannot tell them apart. */
+		unsigned listed = r->remote == self_side ? sl_roster_claimants(s->roster, ra) : 0;
+		v->egress_subjects = listed > v->egress_subjects ? listed : v->egress_subjects;
+	}
 	v->allowed = allowed(x, r);
 	fill_identity(x, v);
 	sl_subj_activity(s, x, x->last, v);

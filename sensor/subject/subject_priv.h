@@ -28,6 +28,8 @@ struct sl_roster {
 
 /* Build the lookup indexes (roster_match.c).  Returns 0 or -ENOMEM. */
 int sl_roster_index(struct sl_roster *r);
+/* Number of distinct entries listing ip as an exact address (roster_match.c). */
+unsigned sl_roster_claimants(const struct sl_roster *r, const struct sl_addr *ip);
 /* "aa:bb:cc:dd:ee:ff" (or '-') into mac; false when malformed. */
 bool sl_roster_parse_mac(const char *s, uint8_t mac[6]);
 

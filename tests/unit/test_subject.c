@@ -422,6 +422,11 @@ static void test_activity(void)
 	teardown(s);
 }
 
+static const char farm_roster[] = "people:\n"
+				  "- {name: Ann, ip: [203.0.113.140, 203.0.113.141, 203.0.113.140]}\n"
+				  "- {name: Ben, ip: [203.0.113.140]}\n"
+				  "- {name: Cy, ip: [203.0.113.140]}\n";
+
 static void test_farm_and_vantage(void)
 {
 	TEST("farm signs and vantage: egress_subjects, host vs edge vs auto");
@@ -439,6 +444,20 @@ static void test_farm_and_vantage(void)
 	flow(&t, "198.51.100.7", "10.0.0.9", T0); /* inbound: host charges the inside side */
 	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "10.0.0.9");
 	CHECK(field(&t.r, "subject.remote_access_apps", &v) && v.u == 0);
+	teardown(s);
+	/* At the edge, people the roster ties to the client's address count even
+	 * when every flow is charged to the first of them. */
+	s = setup(SL_VANTAGE_EDGE, farm_roster);
+	flow(&t, "203.0.113.140", "10.0.0.1", T0);
+	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "Ann");
+	CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == 3);
+	flow(&t, "203.0.113.141", "10.0.0.1", T0);
+	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "Ann");
+	CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == 1);
+	/* The address is the server's: Ann and 10.0.0.1 were seen, the roster's three not counted. */
+	flow(&t, "10.0.0.1", "203.0.113.140", T0);
+	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "10.0.0.1");
+	CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == 2);
 	teardown(s);
 	s = setup(SL_VANTAGE_AUTO, NULL);
 	flow(&t, "198.51.100.7", "10.0.0.9", T0); /* inbound, not remote access: the client */
