@@ -105,7 +105,8 @@ static void on_correlation_hit(void *ctx, const struct sl_rule_info *rule)
 /*
  * A rule matched this flow.  A hit the subject's allow-list covers is still
  * charged (the subject module zeroes and counts it) but raises no flow
- * alert; every hit feeds the correlation rules that list it.
+ * alert and feeds no correlation; every other hit feeds the correlation
+ * rules that list it.
  */
 static void on_rule_hit(void *ctx, const struct sl_rule_info *rule)
 {
@@ -116,7 +117,8 @@ static void on_rule_hit(void *ctx, const struct sl_rule_info *rule)
 	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
 		flow_alert(e, h->r, rule);
 	sl_subjects_hit(e->subjects, h->r, rule);
-	sl_correlator_feed(e->corr, rule, h->src, h->r->flow->last, on_correlation_hit, h);
+	if (!allowed) /* a sanctioned session is no step of a pattern either */
+		sl_correlator_feed(e->corr, rule, h->src, h->r->flow->last, on_correlation_hit, h);
 }
 
 /* Rules, then the subject's alert if its score rose a level, then any
