@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * (seeds name their port by index). */
 static const uint16_t ports[32] = {
 	443, 80, 22, 53, 67, 5353, 1194, 51820, 500, 4500, 3389, 5900, 5938, 6568, 21116, 1701,
-	1723, 8080, 9001, 3478, 5060, 853, 123, 137, 0,
+	1723, 8080, 9001, 3478, 5060, 853, 123, 137, 0, 1494, 2408, 9993, 655, 4000, 4899, 41641,
 };
 
 /* Feed one record's bytes [rec, rec+len); with hdr, its header facts first. */
