@@ -9,7 +9,9 @@ pcaps/gen-out and (when present) ../shared/corpus:
   replay (FIN, RST, timeouts) reach the shared subject table in an order
   that depends on thread timing, and a subject's state is cumulative;
   likewise src/dest.dns_name, read from the shared DNS answer cache: a flow
-  that ends within a worker's ring lag of the answer may miss it;
+  that ends within a worker's ring lag of the answer may miss it, or see
+  an answer that came later in the capture (so may app/category when
+  app_source is "dns");
 - the flow-scoped alerts are the same set, with the same exclusions;
 - every flow is reported exactly once;
 - the end-of-run stats agree on packets, bytes, IP packets and flows;
@@ -52,6 +54,9 @@ def digest(text):
         for k in DNS_NAMES:
             if isinstance(ev.get(k), dict):
                 ev[k].pop("dns_name", None)
+        if ev.get("app_source") == "dns":
+            for k in ("app", "category", "app_source"):
+                ev.pop(k, None)
         key = json.dumps(ev, sort_keys=True)
         (flows if kind == "flow" else alerts)[key] += 1
     return flows, alerts, stats
