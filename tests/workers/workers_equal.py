@@ -68,6 +68,14 @@ def totals(st):
             c.get("ring_drops"))
 
 
+# Captures built to put a DNS answer and the flows it names within
+# microseconds of each other: with workers, whether a flow's worker reads the
+# shared DNS cache before or after the answer's worker wrote it is thread
+# timing, so rules that match the DNS-derived app may fire or not.  Only the
+# alerts are exempt; the flows are still compared.
+DNS_RACE = ("proto-dns-cache.pcap",)
+
+
 def check(sensor, cap):
     one = run(sensor, cap, 1)
     plain = lambda t: [l for l in t.splitlines() if '"event_type":"stats"' not in l]
@@ -80,7 +88,7 @@ def check(sensor, cap):
     if f1 != f2:
         d = (f1 - f2) + (f2 - f1)
         return "flow events differ (%d): %s" % (sum(d.values()), next(iter(d))[:300])
-    if a1 != a2:
+    if a1 != a2 and os.path.basename(cap) not in DNS_RACE:
         return "flow alerts differ: %d vs %d" % (sum(a1.values()), sum(a2.values()))
     t1, t2 = totals(s1), totals(s2)
     if t1 != t2:
