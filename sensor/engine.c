@@ -122,8 +122,8 @@ static void on_rule_hit(void *ctx, const struct sl_rule_info *rule)
 }
 
 /* Rules, then the subject's alert if its score rose a level, then any
- * periodic summaries that fell due. */
-static void score_flow(struct sl_engine *e, struct sl_record *r)
+ * periodic summaries that fell due by now (the ending worker's clock). */
+static void score_flow(struct sl_engine *e, struct sl_record *r, sl_time_us now)
 {
 	if (e->rules) {
 		struct sl_field_source src = sl_rules_record_source(r);
@@ -134,33 +134,53 @@ static void score_flow(struct sl_engine *e, struct sl_record *r)
 		write_event(e);
 		e->subject_events++;
 	}
-	while (sl_subjects_summary(e->subjects, e->st.last_ts, false, &e->json)) {
+	while (sl_subjects_summary(e->subjects, now, false, &e->json)) {
 		write_event(e);
 		e->subject_events++;
 	}
 }
 
-/* Ended flow: charge it to its subject, write its event, score it, and feed
- * the top-talkers table. */
+void sl_engine_lock(struct sl_engine *e)
+{
+	if (e->n_workers > 1)
+		pthread_mutex_lock(&e->lock);
+}
+
+void sl_engine_unlock(struct sl_engine *e)
+{
+	if (e->n_workers > 1)
+		pthread_mutex_unlock(&e->lock);
+}
+
+/*
+ * Ended flow: charge it to its subject, write its event, score it, and feed
+ * the top-talkers table.  The worker w enriches it and ends its parsers on
+ * its own; everything after touches state the workers share, so it runs
+ * under the lead's lock, once per flow (flows end far less often than
+ * packets arrive, and the lock is not even taken without workers).
+ */
 static void on_flow_end(void *ctx, struct sl_flow *f)
 {
-	struct sl_engine *e = ctx;
+	struct sl_engine *w = ctx;
+	struct sl_engine *e = w->lead ? w->lead : w;
 	struct sl_record r = {
-		.flow = f, .dispatch = e->dispatch, .event_type = "flow",
-		.community_seed = e->cfg->community_id_seed,
+		.flow = f, .dispatch = w->dispatch, .event_type = "flow",
+		.community_seed = w->cfg->community_id_seed,
 	};
-	enrich(e, f, &r);
-	sl_dispatch_flow_end(e->dispatch, f);
+	enrich(w, f, &r);
+	sl_engine_lock(e); /* parsers' flow_end may feed shared tables (DNS, DHCP) */
+	sl_dispatch_flow_end(w->dispatch, f);
 	sl_subjects_charge(e->subjects, &r);
 	sl_json_begin(&e->json);
 	sl_catalogue_emit(&r, &e->json);
 	sl_json_end(&e->json);
 	write_event(e);
 	e->flow_events++;
-	score_flow(e, &r);
+	score_flow(e, &r, w->clock);
 	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
 	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
-	sl_dispatch_flow_free(e->dispatch, f);
+	sl_engine_unlock(e);
+	sl_dispatch_flow_free(w->dispatch, f);
 }
 
 /* Subjects (with the roster and the sensor's place) and the rule pack. */
@@ -211,6 +231,7 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		return -ENOMEM;
 	e->cfg = cfg;
 	e->eve = eve;
+	pthread_mutex_init(&e->lock, NULL);
 	size_t nf;
 	sl_catalogue_emit_order(&nf); /* build the static order before any event */
 	sl_json_init(&e->json);
@@ -253,14 +274,91 @@ err_dispatch:
 	sl_decoder_destroy(e->dec);
 err_dec:
 	sl_json_finish(&e->json);
+	pthread_mutex_destroy(&e->lock);
 	free(e);
 	return rc;
+}
+
+/* A worker: its own decoder, parsers, geo cache (over the lead's
+ * databases) and flow table; no subjects, rules or sink of its own. */
+static int worker_create(struct sl_engine *lead, const struct sl_flow_config *fc,
+			 struct sl_engine **out, char *err, size_t errlen)
+{
+	const struct sl_config *cfg = lead->cfg;
+	struct sl_engine *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->cfg = cfg;
+	w->lead = lead;
+	pthread_mutex_init(&w->lock, NULL);
+	sl_json_init(&w->json);
+	*out = w; /* freed by the caller's sl_engine_destroy() on failure */
+	int rc = sl_decoder_create(&cfg->decode, &w->dec);
+	if (rc < 0)
+		return snprintf(err, errlen, "cannot create a worker's decoder: %s", strerror(-rc)), rc;
+	rc = sl_dispatch_create(cfg, &w->dispatch, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sl_geo_cache_create(lead->geo, cfg->intel.cache_entries, &w->geo_cache);
+	if (rc == 0)
+		rc = sl_flow_table_create(fc, random_seed(), on_flow_end, w, &w->flows);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot allocate a worker's flow table or cache: %s",
+			 strerror(-rc));
+	return rc;
+}
+
+/*
+ * The flow-table cap is split evenly, so n workers hold at most as many
+ * flows (and as much memory) as one engine; each gets at least 1024.  The
+ * lead's table is rebuilt at its share before any packet was seen.
+ */
+int sl_engine_add_workers(struct sl_engine *e, unsigned n, char *err, size_t errlen)
+{
+	if (n <= 1 || e->lead || e->n_workers)
+		return 0;
+	if (n > SL_ENGINE_MAX_WORKERS)
+		return snprintf(err, errlen, "at most %d workers", SL_ENGINE_MAX_WORKERS), -EINVAL;
+	struct sl_flow_config fc = e->cfg->flow;
+	fc.max_flows = fc.max_flows / n < 1024 ? 1024 : fc.max_flows / n;
+	struct sl_flow_table *t;
+	int rc = sl_flow_table_create(&fc, random_seed(), on_flow_end, e, &t);
+	if (rc < 0)
+		return snprintf(err, errlen, "cannot allocate the flow tables: %s", strerror(-rc)), rc;
+	sl_flow_table_destroy(e->flows);
+	e->flows = t;
+	e->workers = calloc(n, sizeof(*e->workers));
+	if (!e->workers)
+		return snprintf(err, errlen, "out of memory"), -ENOMEM;
+	e->workers[0] = e;
+	e->n_workers = n;
+	sl_dispatch_share(e->dispatch, NULL, &e->lock);
+	for (unsigned i = 1; i < n; i++) {
+		rc = worker_create(e, &fc, &e->workers[i], err, errlen);
+		if (rc < 0)
+			return rc;
+		sl_dispatch_share(e->workers[i]->dispatch, e->dispatch, &e->lock);
+	}
+	return 0;
+}
+
+unsigned sl_engine_workers(const struct sl_engine *e)
+{
+	return e->n_workers > 1 ? (unsigned)e->n_workers : 1;
+}
+
+struct sl_engine *sl_engine_worker(struct sl_engine *e, unsigned i)
+{
+	return i == 0 || i >= e->n_workers ? e : e->workers[i];
 }
 
 void sl_engine_destroy(struct sl_engine *e)
 {
 	if (!e)
 		return;
+	for (size_t i = 1; i < e->n_workers; i++)
+		sl_engine_destroy(e->workers[i]);
+	free(e->workers);
 	sl_flow_table_destroy(e->flows);
 	scoring_destroy(e);
 	sl_geo_cache_destroy(e->geo_cache);
@@ -268,14 +366,12 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_dispatch_destroy(e->dispatch);
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
+	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
 
-void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
-		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
 {
-	struct sl_packet pkt;
-	enum sl_dir dir;
 	e->st.packets++;
 	e->st.bytes += wirelen;
 	if (e->st.first_ts == 0 || ts < e->st.first_ts)
@@ -285,6 +381,15 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 	if (ts < e->st.prev_ts)
 		e->st.time_backwards++;
 	e->st.prev_ts = ts;
+}
+
+void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
+		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+{
+	struct sl_packet pkt;
+	enum sl_dir dir;
+	if (ts > e->clock)
+		e->clock = ts;
 	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
 		return;
 	e->st.ip_packets++;
@@ -292,10 +397,35 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 	sl_dispatch_packet(e->dispatch, f, &pkt, dir);
 }
 
+void sl_engine_tick(struct sl_engine *e, sl_time_us ts)
+{
+	if (ts > e->clock)
+		e->clock = ts;
+	sl_flow_table_advance(e->flows, ts);
+}
+
+void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
+		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+{
+	sl_engine_account(e, ts, wirelen);
+	sl_engine_process(e, dlt, ts, frame, caplen, wirelen);
+}
+
+/* Every worker's open flows, worker by worker; the capture threads have
+ * stopped, so this thread may use every table. */
 void sl_engine_finish(struct sl_engine *e)
 {
-	sl_flow_table_flush(e->flows);
-	while (sl_subjects_summary(e->subjects, e->st.last_ts, true, &e->json)) {
+	if (e->n_workers > 1) {
+		struct sl_flow_table *t[SL_ENGINE_MAX_WORKERS];
+		for (size_t i = 0; i < e->n_workers; i++)
+			t[i] = e->workers[i]->flows;
+		sl_flow_table_flush_all(t, e->n_workers);
+	} else {
+		sl_flow_table_flush(e->flows);
+	}
+	struct sl_engine_totals t;
+	sl_engine_totals(e, &t);
+	while (sl_subjects_summary(e->subjects, t.st.last_ts, true, &e->json)) {
 		write_event(e);
 		e->subject_events++;
 	}
@@ -327,7 +457,7 @@ static void reload_set_free(struct reload_set *n)
 }
 
 static int reload_load(struct sl_engine *e, const struct sl_config *fresh, struct reload_set *n,
-		       char *err, size_t errlen)
+		       bool with_geo, char *err, size_t errlen)
 {
 	int rc = 0;
 	if (fresh->rules.enabled) {
@@ -350,6 +480,8 @@ static int reload_load(struct sl_engine *e, const struct sl_config *fresh, struc
 		if (rc < 0)
 			return rc;
 	}
+	if (!with_geo)
+		return 0;
 	rc = sl_geo_create(fresh, &n->geo, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -363,7 +495,10 @@ int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *e
 		     size_t errlen)
 {
 	struct reload_set n = { 0 };
-	int rc = reload_load(e, fresh, &n, err, errlen);
+	/* Workers enrich through caches over the lead's databases outside the
+	 * lock, so with several the databases stay until a restart. */
+	bool with_geo = e->n_workers <= 1;
+	int rc = reload_load(e, fresh, &n, with_geo, err, errlen);
 	struct sl_rules **r = NULL;
 	if (rc == 0 && e->rules) {
 		r = realloc(e->retired, (e->n_retired + 1) * sizeof(*r));
@@ -376,6 +511,7 @@ int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *e
 		reload_set_free(&n);
 		return rc;
 	}
+	sl_engine_lock(e); /* rules, correlator and subjects are used under it */
 	if (e->rules) {
 		e->retired = r;
 		e->retired[e->n_retired++] = e->rules;
@@ -384,12 +520,18 @@ int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *e
 	e->rules = n.rules;
 	e->corr = n.corr;
 	sl_subjects_replace_roster(e->subjects, n.roster);
-	sl_geo_cache_destroy(e->geo_cache);
-	sl_geo_destroy(e->geo);
-	e->geo = n.geo;
-	e->geo_cache = n.cache;
-	double lat, lon;
-	if (sl_geo_sensor_location(e->geo, &lat, &lon))
-		sl_subjects_set_sensor_location(e->subjects, lat, lon);
+	if (with_geo) {
+		sl_geo_cache_destroy(e->geo_cache);
+		sl_geo_destroy(e->geo);
+		e->geo = n.geo;
+		e->geo_cache = n.cache;
+		double lat, lon;
+		if (sl_geo_sensor_location(e->geo, &lat, &lon))
+			sl_subjects_set_sensor_location(e->subjects, lat, lon);
+	}
+	sl_engine_unlock(e);
+	if (!with_geo)
+		snprintf(err, errlen, "the databases are kept: with several workers, new ones "
+			 "are loaded at a restart");
 	return 0;
 }

@@ -2,6 +2,8 @@
 #ifndef SIGHTLINE_ENGINE_PRIV_H
 #define SIGHTLINE_ENGINE_PRIV_H
 
+#include <pthread.h>
+
 #include "sightline/decode.h"
 #include "sightline/engine.h"
 #include "sightline/enrich.h"
@@ -44,7 +46,27 @@ struct sl_engine {
 	uint64_t subject_events;         /* subject alerts and summaries written */
 	uint64_t flow_events;
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
+	sl_time_us clock;     /* latest packet time this engine processed */
+	/* Workers (sl_engine_add_workers): engine 0 is the lead itself; the
+	 * others own a decoder, flow table, parsers and geo cache and borrow
+	 * everything else from the lead, whose lock guards it. */
+	struct sl_engine *lead;       /* a worker: the lead; NULL on the lead */
+	struct sl_engine **workers;   /* lead: n_workers engines, [0] is the lead */
+	size_t n_workers;             /* lead: 0 or 1 without workers */
+	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json */
 };
+
+/* Counters summed over the lead and its workers, for stats and summary. */
+struct sl_engine_totals {
+	struct sl_engine_stats st;
+	struct sl_decode_counters dec;
+	struct sl_flow_stats flow;
+	struct sl_dispatch_stats disp;
+	struct sl_geo_cache_stats geo;
+};
+
+void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
+
 
 /* Write the end-of-run stats event. */
 void sl_engine_write_stats(struct sl_engine *e);

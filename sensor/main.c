@@ -46,6 +46,10 @@ static const char usage_text[] =
 	"                         paths after it. Files are recognised by content, not name.\n"
 	"  -i, --interface IFACE  capture live (needs root or CAP_NET_RAW+CAP_NET_ADMIN)\n"
 	"      --bpf FILTER       BPF filter, e.g. 'tcp or udp port 53' (capture.bpf)\n"
+	"      --workers N        N engines in parallel, each flow in one of them\n"
+	"                         (capture.workers; default 1). Live: N capture handles\n"
+	"                         in one PACKET_FANOUT group; replay: one reader hands\n"
+	"                         packets to the workers by a symmetric flow hash\n"
 	"\n"
 	"Output:\n"
 	"  -o, --output PATH      EVE JSON lines to PATH (appended), '-' for stdout\n"
@@ -91,6 +95,7 @@ struct opts {
 	size_t n_sets;
 	const char *user, *chroot_dir;
 	const char *rules, *roster;
+	const char *workers;
 	bool quiet, list_fields, dump_config, allow_root;
 };
 
@@ -124,7 +129,7 @@ static bool push(const char ***list, size_t *n, const char *v)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP, OPT_USER, OPT_CHROOT, OPT_ROOT,
-	       OPT_ROSTER };
+	       OPT_ROSTER, OPT_WORKERS };
 	static const struct option longs[] = {
 		{ "read", required_argument, NULL, 'r' }, { "interface", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' }, { "config", required_argument, NULL, 'c' },
@@ -134,7 +139,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' }, { "user", required_argument, NULL, OPT_USER },
 		{ "chroot", required_argument, NULL, OPT_CHROOT },
 		{ "allow-root", no_argument, NULL, OPT_ROOT }, { "rules", required_argument, NULL, 'R' },
-		{ "roster", required_argument, NULL, OPT_ROSTER }, { NULL, 0, NULL, 0 },
+		{ "roster", required_argument, NULL, OPT_ROSTER },
+		{ "workers", required_argument, NULL, OPT_WORKERS }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	bool ok = true;
@@ -146,6 +152,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->config = optarg; break;
 		case 'R': o->rules = optarg; break;
 		case OPT_ROSTER: o->roster = optarg; break;
+		case OPT_WORKERS: o->workers = optarg; break;
 		case OPT_SET: ok &= push(&o->sets, &o->n_sets, optarg); break;
 		case OPT_BPF: o->bpf = optarg; break;
 		case OPT_LIST: o->list_fields = true; break;
@@ -187,6 +194,11 @@ static int load_config(const struct opts *o, struct sl_config *cfg)
 		snprintf(set, sizeof(set), "output.eve=%s", o->output);
 		if (sl_config_set(cfg, set, err, sizeof(err)) < 0)
 			return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+	}
+	if (o->workers) {
+		snprintf(set, sizeof(set), "capture.workers=%s", o->workers);
+		if (sl_config_set(cfg, set, err, sizeof(err)) < 0)
+			return fprintf(stderr, "sightline: --workers: %s\n", err), EXIT_USAGE;
 	}
 	if (o->bpf) {
 		free(cfg->capture.bpf);
@@ -252,7 +264,7 @@ struct run_ctx {
  */
 static void reload(struct run_ctx *rc)
 {
-	char err[1024];
+	char err[1024] = "";
 	struct sl_config fresh = { 0 };
 	int code = load_config(rc->o, &fresh);
 	if (code != -1) {
@@ -262,8 +274,9 @@ static void reload(struct run_ctx *rc)
 		fprintf(stderr, "sightline: reload: %s; keeping the running configuration (rules, "
 			"roster and databases)\n", err);
 	} else if (!rc->o->quiet) {
-		fprintf(stderr, "sightline: reload: rules, roster and databases reloaded%s%s\n",
-			rc->o->config ? " from " : "", rc->o->config ? rc->o->config : "");
+		fprintf(stderr, "sightline: reload: rules, roster and databases reloaded%s%s%s%s\n",
+			rc->o->config ? " from " : "", rc->o->config ? rc->o->config : "",
+			err[0] ? "; " : "", err);
 	}
 	sl_config_finish(&fresh);
 }
@@ -337,6 +350,8 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	if (r < 0)
 		return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
 	r = sl_engine_create(cfg, rc.eve, &rc.e, err, sizeof(err));
+	if (r == 0 && (r = sl_engine_add_workers(rc.e, cfg->capture.workers, err, sizeof(err))) < 0)
+		sl_engine_destroy(rc.e);
 	if (r < 0) {
 		sl_eve_close(rc.eve);
 		fprintf(stderr, "sightline: %s\n", err);

@@ -12,22 +12,85 @@ static void kv(struct sl_json *j, const char *path, uint64_t v)
 	sl_json_u64(j, v);
 }
 
-static void stats_capture(struct sl_engine *e, struct sl_json *j)
+static void add_st(struct sl_engine_stats *t, const struct sl_engine_stats *s)
 {
-	kv(j, "stats.capture.files", e->st.files);
-	kv(j, "stats.capture.packets", e->st.packets);
-	kv(j, "stats.capture.bytes", e->st.bytes);
-	kv(j, "stats.capture.truncated_files", e->st.truncated_files);
-	kv(j, "stats.capture.damaged_files", e->st.damaged_files);
-	kv(j, "stats.capture.kernel_drops", e->st.capture_drops);
-	kv(j, "stats.capture.time_backwards", e->st.time_backwards);
+	t->packets += s->packets;
+	t->bytes += s->bytes;
+	t->ip_packets += s->ip_packets;
+	t->files += s->files;
+	t->truncated_files += s->truncated_files;
+	t->damaged_files += s->damaged_files;
+	t->capture_drops += s->capture_drops;
+	t->ring_drops += s->ring_drops;
+	t->time_backwards += s->time_backwards;
+	if (s->first_ts && (!t->first_ts || s->first_ts < t->first_ts))
+		t->first_ts = s->first_ts;
+	if (s->last_ts > t->last_ts)
+		t->last_ts = s->last_ts;
 }
 
-static void stats_decode(struct sl_engine *e, struct sl_json *j)
+static void add_dec(struct sl_decode_counters *t, const struct sl_decode_counters *c)
 {
-	const struct sl_decode_counters *c = sl_decoder_counters(e->dec);
+	for (int r = 0; r < SL_DEC__COUNT; r++)
+		t->reasons[r] += c->reasons[r];
+	t->not_ip += c->not_ip;
+	t->fragments += c->fragments;
+	t->reassembled += c->reassembled;
+	t->decapsulated += c->decapsulated;
+}
+
+static void add_flow(struct sl_flow_stats *t, const struct sl_flow_stats *f)
+{
+	t->created += f->created;
+	for (int r = 0; r <= SL_END_SHUTDOWN; r++)
+		t->ended[r] += f->ended[r];
+	t->evictions += f->evictions;
+	t->active += f->active;
+	t->active_max += f->active_max; /* an upper bound: the peaks need not coincide */
+	t->capacity += f->capacity;
+	t->bytes_per_flow = f->bytes_per_flow;
+}
+
+/* Sums over the workers (a single engine is its own only worker).  With
+ * workers running this reads counters other threads update: the periodic
+ * stats of a multi-worker run are a snapshot, exact only at the end. */
+void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < sl_engine_workers(e); i++) {
+		struct sl_engine *w = sl_engine_worker(e, i);
+		const struct sl_dispatch_stats *d = sl_dispatch_stats(w->dispatch);
+		const struct sl_geo_cache_stats *g = sl_geo_cache_stats(w->geo_cache);
+		add_st(&t->st, &w->st);
+		add_dec(&t->dec, sl_decoder_counters(w->dec));
+		add_flow(&t->flow, sl_flow_table_stats(w->flows));
+		t->disp.states += d->states;
+		t->disp.state_bytes += d->state_bytes;
+		t->disp.state_bytes_max += d->state_bytes_max;
+		t->disp.alloc_failures += d->alloc_failures;
+		t->geo.lookups += g->lookups;
+		t->geo.hits += g->hits;
+		t->geo.evictions += g->evictions;
+	}
+}
+
+static void stats_capture(const struct sl_engine_totals *t, struct sl_json *j)
+{
+	kv(j, "stats.capture.files", t->st.files);
+	kv(j, "stats.capture.packets", t->st.packets);
+	kv(j, "stats.capture.bytes", t->st.bytes);
+	kv(j, "stats.capture.truncated_files", t->st.truncated_files);
+	kv(j, "stats.capture.damaged_files", t->st.damaged_files);
+	kv(j, "stats.capture.kernel_drops", t->st.capture_drops);
+	kv(j, "stats.capture.ring_drops", t->st.ring_drops);
+	kv(j, "stats.capture.time_backwards", t->st.time_backwards);
+}
+
+static void stats_decode(const struct sl_engine_totals *t, struct sl_json *j)
+{
+	const struct sl_decode_counters *c = &t->dec;
 	char path[96];
-	kv(j, "stats.decoder.ip", e->st.ip_packets);
+	kv(j, "stats.decoder.ip", t->st.ip_packets);
 	kv(j, "stats.decoder.not_ip", c->not_ip);
 	kv(j, "stats.decoder.fragments", c->fragments);
 	kv(j, "stats.decoder.reassembled", c->reassembled);
@@ -39,9 +102,9 @@ static void stats_decode(struct sl_engine *e, struct sl_json *j)
 	}
 }
 
-static void stats_flow(struct sl_engine *e, struct sl_json *j)
+static void stats_flow(const struct sl_engine_totals *t, struct sl_json *j)
 {
-	const struct sl_flow_stats *f = sl_flow_table_stats(e->flows);
+	const struct sl_flow_stats *f = &t->flow;
 	char path[64];
 	kv(j, "stats.flow.created", f->created);
 	kv(j, "stats.flow.active", f->active);
@@ -56,9 +119,9 @@ static void stats_flow(struct sl_engine *e, struct sl_json *j)
 	}
 }
 
-static void stats_parsers(struct sl_engine *e, struct sl_json *j)
+static void stats_parsers(const struct sl_engine_totals *t, struct sl_json *j)
 {
-	const struct sl_dispatch_stats *d = sl_dispatch_stats(e->dispatch);
+	const struct sl_dispatch_stats *d = &t->disp;
 	kv(j, "stats.parsers.states", d->states);
 	kv(j, "stats.parsers.state_bytes_max", d->state_bytes_max);
 	kv(j, "stats.parsers.alloc_failures", d->alloc_failures);
@@ -102,17 +165,20 @@ void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
 {
 	struct sl_json *j = &e->json;
 	char ts[SL_TIME_STRLEN];
+	struct sl_engine_totals t;
+	sl_engine_lock(e);
+	sl_engine_totals(e, &t);
 	sl_json_begin(j);
 	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(ts_now ? ts_now : e->st.last_ts, ts, sizeof(ts)));
+	sl_json_str(j, sl_time_format(ts_now ? ts_now : t.st.last_ts, ts, sizeof(ts)));
 	sl_json_key(j, "event_type");
 	sl_json_str(j, "stats");
-	stats_capture(e, j);
-	stats_decode(e, j);
-	stats_flow(e, j);
-	stats_parsers(e, j);
+	stats_capture(&t, j);
+	stats_decode(&t, j);
+	stats_flow(&t, j);
+	stats_parsers(&t, j);
 	stats_scoring(e, j);
-	const struct sl_geo_cache_stats *g = sl_geo_cache_stats(e->geo_cache);
+	const struct sl_geo_cache_stats *g = &t.geo;
 	kv(j, "stats.geo.lookups", g->lookups);
 	kv(j, "stats.geo.cache_hits", g->hits);
 	kv(j, "stats.geo.cache_evictions", g->evictions);
@@ -127,6 +193,7 @@ void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
 		sl_eve_write(e->eve, j->buf, j->len);
 	if (ts_now)
 		sl_eve_flush(e->eve); /* periodic stats reach the file when they are due */
+	sl_engine_unlock(e);
 }
 
 /* "12.3 MB" style, for people. */
@@ -141,14 +208,14 @@ static const char *human_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-static void summary_decode(const struct sl_engine *e, FILE *out)
+static void summary_decode(const struct sl_engine_totals *t, FILE *out)
 {
-	const struct sl_decode_counters *c = sl_decoder_counters(e->dec);
+	const struct sl_decode_counters *c = &t->dec;
 	uint64_t total = 0;
 	for (int r = 0; r < SL_DEC__COUNT; r++)
 		total += c->reasons[r];
 	fprintf(out, "  decode:    %llu IP packets, %llu not IP, %llu malformed",
-		(unsigned long long)e->st.ip_packets, (unsigned long long)c->not_ip,
+		(unsigned long long)t->st.ip_packets, (unsigned long long)c->not_ip,
 		(unsigned long long)total);
 	for (int r = 0, shown = 0; r < SL_DEC__COUNT; r++)
 		if (c->reasons[r])
@@ -162,9 +229,9 @@ static void summary_decode(const struct sl_engine *e, FILE *out)
 			(unsigned long long)c->decapsulated);
 }
 
-static void summary_flows(const struct sl_engine *e, FILE *out)
+static void summary_flows(const struct sl_engine_totals *t, FILE *out)
 {
-	const struct sl_flow_stats *f = sl_flow_table_stats(e->flows);
+	const struct sl_flow_stats *f = &t->flow;
 	fprintf(out, "  flows:     %llu (fin %llu, rst %llu, timeout %llu, evicted %llu, at end %llu); "
 		"peak %llu of %u\n",
 		(unsigned long long)f->created, (unsigned long long)f->ended[SL_END_FIN],
@@ -173,10 +240,10 @@ static void summary_flows(const struct sl_engine *e, FILE *out)
 		(unsigned long long)f->active_max, f->capacity);
 }
 
-static void summary_geo(const struct sl_engine *e, FILE *out)
+static void summary_geo(const struct sl_engine *e, const struct sl_engine_totals *t, FILE *out)
 {
 	char what[512];
-	const struct sl_geo_cache_stats *g = sl_geo_cache_stats(e->geo_cache);
+	const struct sl_geo_cache_stats *g = &t->geo;
 	fprintf(out, "  intel:     %s\n", sl_geo_describe(e->geo, what, sizeof(what)));
 	fprintf(out, "             %llu lookups, %llu from the cache\n",
 		(unsigned long long)g->lookups, (unsigned long long)g->hits);
@@ -216,18 +283,20 @@ static void summary_output(struct sl_eve *eve, size_t i, FILE *out)
 void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 {
 	char b[32];
+	struct sl_engine_totals t;
+	sl_engine_totals(e, &t);
 	fprintf(out, "sightline summary\n");
 	fprintf(out, "  input:     %llu file(s), %llu packets, %s in %.2f s (%.0f packets/s)\n",
-		(unsigned long long)e->st.files, (unsigned long long)e->st.packets,
-		human_bytes(e->st.bytes, b, sizeof(b)), wall_sec,
-		wall_sec > 0 ? (double)e->st.packets / wall_sec : 0.0);
-	if (e->st.time_backwards)
+		(unsigned long long)t.st.files, (unsigned long long)t.st.packets,
+		human_bytes(t.st.bytes, b, sizeof(b)), wall_sec,
+		wall_sec > 0 ? (double)t.st.packets / wall_sec : 0.0);
+	if (t.st.time_backwards)
 		fprintf(out, "  time:      %llu packets earlier than the packet before them (capture "
 			"merged or clock stepped); flows keep their first and latest times\n",
-			(unsigned long long)e->st.time_backwards);
-	summary_decode(e, out);
-	summary_flows(e, out);
-	summary_geo(e, out);
+			(unsigned long long)t.st.time_backwards);
+	summary_decode(&t, out);
+	summary_flows(&t, out);
+	summary_geo(e, &t, out);
 	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
 	fprintf(out, "  rules:     %zu loaded, %llu hits, %llu flow alerts, %llu subject alerts\n",
 		e->rules ? sl_rules_count(e->rules) : 0, (unsigned long long)e->rule_hits,

@@ -26,6 +26,7 @@ struct sl_capture_config {
 	bool promisc;          /* live: promiscuous mode */
 	bool immediate;        /* live: deliver packets without batching delay */
 	char *bpf;             /* BPF filter or NULL; owned by the config */
+	uint32_t workers;      /* engines running in parallel, flows sharded among them */
 };
 
 /* Output types (outputs[].type). */

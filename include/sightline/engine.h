@@ -12,6 +12,8 @@
 
 struct sl_engine;
 
+#define SL_ENGINE_MAX_WORKERS 64 /* capture.workers' upper bound */
+
 /* One row of the top-talkers table. */
 struct sl_talker {
 	struct sl_addr addr;
@@ -27,6 +29,7 @@ struct sl_engine_stats {
 	uint64_t truncated_files;/* files that ended in a cut-short record */
 	uint64_t damaged_files;  /* files with unreadable records part-way */
 	uint64_t capture_drops;  /* live: kernel/interface drops from pcap_stats */
+	uint64_t ring_drops;     /* packets lost to a full worker ring (never offline) */
 	uint64_t time_backwards; /* packets stamped earlier than the packet before them in their file */
 	sl_time_us prev_ts;      /* time of the previous packet */
 	sl_time_us first_ts, last_ts;
@@ -47,14 +50,63 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
  * sentence" for rules and rosters).  Subjects keep their scores; rule hits
  * already charged keep pointing at the pack they came from, which is kept
  * until sl_engine_destroy().  Correlation windows start afresh.  Other keys
- * of fresh need a restart and are ignored.  fresh is only read during the
- * call.  Call between packets.  Returns 0 or a negative errno.
+ * of fresh need a restart and are ignored; so do the databases when the
+ * engine has several workers (then err says so even though 0 is returned;
+ * it is "" otherwise).  fresh is only read during the call.  Call between
+ * packets.  Returns 0 or a negative errno.
  */
 int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *err,
 		     size_t errlen);
 
 /** Free the engine.  Does not flush: call sl_engine_finish() first.  Accepts NULL. */
 void sl_engine_destroy(struct sl_engine *e);
+
+/**
+ * Split the engine into n workers (n <= 1: nothing to do) before the first
+ * packet: the lead becomes worker 0, and n - 1 more engines get their own
+ * decoder, parsers, geo cache and a flow table of cfg->flow.max_flows / n
+ * flows (the lead's table is rebuilt at that size); subjects, rules,
+ * correlation, the top talkers and the EVE sink stay in the lead and are
+ * used under its lock once per ended flow.  Returns 0 or a negative errno
+ * with a sentence in err; the workers are freed with the lead.
+ */
+int sl_engine_add_workers(struct sl_engine *e, unsigned n, char *err, size_t errlen);
+
+/** Number of engines packets may be given to (1 without workers). */
+unsigned sl_engine_workers(const struct sl_engine *e);
+
+/** Worker i (< sl_engine_workers(); 0 is e itself).  Borrowed from e. */
+struct sl_engine *sl_engine_worker(struct sl_engine *e, unsigned i);
+
+/**
+ * Hold the lead's lock while another thread touches what the workers share
+ * (the EVE sink on SIGHUP or when idle).  No-op without workers.
+ */
+void sl_engine_lock(struct sl_engine *e);
+
+/** Release the lock of sl_engine_lock(). */
+void sl_engine_unlock(struct sl_engine *e);
+
+/**
+ * Count one frame in e's capture counters (packets, bytes, first and last
+ * time, time going backwards) without processing it: the offline reader
+ * does this on the lead in capture order and hands the frame to a worker.
+ */
+void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen);
+
+/**
+ * Decode one frame and run it through e's flow table and parsers (what
+ * sl_engine_packet() does after sl_engine_account()).  frame is borrowed for
+ * the call.  With workers, each worker is fed by one thread only.
+ */
+void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
+		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen);
+
+/**
+ * Packet time reached ts in the capture, though no frame of e's share
+ * arrived: expire its idle flows as one frame would (offline workers).
+ */
+void sl_engine_tick(struct sl_engine *e, sl_time_us ts);
 
 /**
  * Process one frame of link type dlt.  ts is the capture timestamp.  frame is
@@ -64,8 +116,9 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen);
 
 /**
- * End of input (or a signal): flush every open flow, write the stats event,
- * flush the sink.  Call once.
+ * End of input (or a signal): flush every open flow (of every worker, whose
+ * threads must have stopped), write the stats event, flush the sink.  Call
+ * once, on the lead.
  */
 void sl_engine_finish(struct sl_engine *e);
 

@@ -93,11 +93,24 @@ struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t,
 				     const struct sl_packet *pkt, enum sl_dir *dir);
 
 /**
+ * Packet time reached now without a packet for this table (a worker's
+ * share of the capture is quiet): expire what sl_flow_table_packet() would
+ * have, at most cfg->expire_batch flows.
+ */
+void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now);
+
+/**
  * End every open flow with SL_END_SHUTDOWN (flows already closed by FIN/RST
  * keep that reason), calling on_end in a deterministic order: by first-packet
  * time, then flow id.  Used at end of input and on SIGINT/SIGTERM.
  */
 void sl_flow_table_flush(struct sl_flow_table *t);
+
+/**
+ * sl_flow_table_flush() of several tables (workers) at once: every open flow
+ * of all of them ends in the order one table holding them all would use.
+ */
+void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n);
 
 struct sl_flow_stats {
 	uint64_t created;

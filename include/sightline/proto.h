@@ -19,6 +19,7 @@
 #ifndef SIGHTLINE_PROTO_H
 #define SIGHTLINE_PROTO_H
 
+#include <pthread.h>
 #include "sightline/config.h"
 #include "sightline/decode.h"
 #include "sightline/field.h"
@@ -147,6 +148,16 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 		       size_t errlen);
 /** Destroy global contexts.  Flows must have been ended first.  Accepts NULL. */
 void sl_dispatch_destroy(struct sl_dispatch *d);
+/**
+ * Workers: make d use the cross-flow state of from (the DNS answer cache,
+ * DHCP leases, tinc peers, product associations, name matching) instead of
+ * its own, so a flow's worker does not change what it learns from other
+ * flows.  Packets to those parsers then run under lock, which the caller
+ * also holds around sl_dispatch_flow_end() and while fields are read.
+ * from == NULL: keep d's own state, only take lock (the lead).  from is
+ * borrowed and must outlive d.  Call before the first packet.
+ */
+void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_mutex_t *lock);
 /** Offer one packet of flow f to the parsers (bounded by the inspection limits). */
 void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir);

@@ -16,7 +16,27 @@ struct cap_ctx {
 	const struct sl_capture_opts *o;
 	sl_time_us next_stats;         /* when the next periodic stats event is due */
 	bool live;                     /* stats on the wall clock, not packet time */
+	struct sl_shard *shard;        /* replay with workers: frames go to their rings */
 };
+
+/* The worker (< n) an IP frame of link type dlt belongs to: a hash of its
+ * address pair and protocol, the same in both directions and for every
+ * fragment; -1 for non-IP frames and unknown link types (worker 0 takes
+ * them, but they do not advance the other workers' clocks). */
+int sl_shard_pick(int dlt, const uint8_t *frame, uint32_t caplen, unsigned n);
+
+struct sl_shard;
+
+/* Start one thread per worker of e, each draining its own ring into its
+ * engine.  Returns 0 or a negative errno with a sentence in err. */
+int sl_shard_start(struct sl_engine *e, struct sl_shard **out, char *err, size_t errlen);
+
+/* Copy a frame into its worker's ring, waiting while that ring is full. */
+void sl_shard_packet(struct sl_shard *s, int dlt, sl_time_us ts, const uint8_t *frame,
+		     uint32_t caplen, uint32_t wirelen);
+
+/* Let the workers drain their rings, join them, free.  Accepts NULL. */
+void sl_shard_stop(struct sl_shard *s);
 
 /* Between packets: a pending SIGHUP, and a periodic stats event due at
  * now (packet time offline, the wall clock live). */

@@ -13,7 +13,12 @@ void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	sl_time_us ts = h->ts.tv_sec < 0 ? 0
 			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
 	c->packets++;
-	sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
+	if (c->shard) {
+		sl_engine_account(c->e, ts, h->len);
+		sl_shard_packet(c->shard, c->dlt, ts, bytes, h->caplen, h->len);
+	} else {
+		sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
+	}
 	if (!c->live)
 		sl_cap_between(c, ts);
 	if (c->stop && *c->stop)
@@ -30,8 +35,10 @@ void sl_cap_between(struct cap_ctx *c, sl_time_us now)
 	const struct sl_capture_opts *o = c->o;
 	if (o && o->hup && *o->hup) {
 		*o->hup = 0;
+		sl_engine_lock(c->e); /* workers write events through the same sink */
 		if (o->on_hup)
 			o->on_hup(o->ctx);
+		sl_engine_unlock(c->e);
 	}
 	if (!o || !o->stats_interval || !now)
 		return;

@@ -1,7 +1,14 @@
-/* Basic live capture from one interface with libpcap (multi-worker capture
- * comes with the operations work). */
+/* Live capture from one interface with libpcap; with workers, one handle
+ * per worker, all in one PACKET_FANOUT group so the kernel shards flows. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -49,8 +56,32 @@ static pcap_t *open_live(const char *iface, const struct sl_capture_config *cfg,
 	return p;
 }
 
-int sl_capture_live(struct sl_engine *e, const char *iface, const struct sl_capture_config *cfg,
-		    const struct sl_capture_opts *o, char *err, size_t errlen)
+/*
+ * Join the handle's packet socket to the sensor's fanout group: the kernel
+ * then gives each packet to one member by its flow hash (symmetric, so both
+ * directions meet the same worker), after reassembling fragments (DEFRAG).
+ */
+static int join_fanout(pcap_t *p, const char *iface, char *err, size_t errlen)
+{
+#ifdef PACKET_FANOUT
+	int fd = pcap_fileno(p);
+	int arg = (int)((unsigned)getpid() & 0xffffu) |
+		  ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	if (fd >= 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: cannot join the workers' PACKET_FANOUT group: %s", iface,
+		 strerror(errno));
+#else
+	(void)p;
+	snprintf(err, errlen, "%s: --workers above 1 needs Linux PACKET_FANOUT", iface);
+#endif
+	return SL_CAPTURE_RUNTIME;
+}
+
+/* Open, check and filter one handle; with workers, join the group. */
+static int open_handle(const char *iface, const struct sl_capture_config *cfg,
+		       const struct sl_capture_opts *o, bool fanout, pcap_t **out,
+		       char *err, size_t errlen)
 {
 	int rc;
 	pcap_t *p = open_live(iface, cfg, &rc, err, errlen);
@@ -59,42 +90,137 @@ int sl_capture_live(struct sl_engine *e, const char *iface, const struct sl_capt
 	rc = sl_cap_check_dlt(p, iface, err, errlen);
 	if (rc == 0)
 		rc = sl_cap_set_filter(p, o->bpf, iface, err, errlen);
-	if (rc == 0 && o->on_open && o->on_open(o->ctx, err, errlen) != 0)
-		rc = SL_CAPTURE_INPUT;
-	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
-			     .live = true };
-	/* Non-blocking reads and our own poll with a timeout: libpcap's
-	 * blocking read can wait forever on a quiet interface (TPACKET_V3
-	 * polls without a timeout and retries after EINTR), and signals,
-	 * SIGHUP and periodic stats must be served without traffic. */
 	char ebuf[PCAP_ERRBUF_SIZE];
-	int fd = rc == 0 ? pcap_get_selectable_fd(p) : -1;
-	if (rc == 0 && (fd < 0 || pcap_setnonblock(p, 1, ebuf) != 0)) {
+	if (rc == 0 && (pcap_get_selectable_fd(p) < 0 || pcap_setnonblock(p, 1, ebuf) != 0)) {
 		snprintf(err, errlen, "%s: cannot poll the capture", iface);
 		rc = SL_CAPTURE_RUNTIME;
 	}
-	while (rc == 0 && !(o->stop && *o->stop)) {
-		int got = pcap_dispatch(p, 1024, sl_cap_handler, (u_char *)&c);
+	if (rc == 0 && fanout)
+		rc = join_fanout(p, iface, err, errlen);
+	if (rc < 0) {
+		pcap_close(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+static void discard(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	(void)user, (void)h, (void)bytes;
+}
+
+struct live_worker {
+	struct cap_ctx c;
+	const char *iface;
+	int rc;
+	char err[512];
+	pthread_t thread;
+	bool started, lead;
+};
+
+/* Kernel drops of this handle, cumulative, into its worker's counters. */
+static void read_drops(struct cap_ctx *c)
+{
+	struct pcap_stat ps;
+	if (pcap_stats(c->p, &ps) == 0)
+		sl_engine_stats(c->e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+}
+
+/*
+ * One handle's loop.  Non-blocking reads and our own poll with a timeout:
+ * libpcap's blocking read can wait forever on a quiet interface (TPACKET_V3
+ * polls without a timeout and retries after EINTR), and signals, SIGHUP and
+ * periodic stats must be served without traffic.  Worker 0 (lead) serves
+ * them; every worker reads its own handle's drops.
+ */
+static void *live_loop(void *arg)
+{
+	struct live_worker *lw = arg;
+	struct cap_ctx *c = &lw->c;
+	const struct sl_capture_opts *o = c->o;
+	bool lead = lw->lead;
+	int fd = pcap_get_selectable_fd(c->p);
+	while (lw->rc == 0 && !(o->stop && *o->stop)) {
+		int got = pcap_dispatch(c->p, 1024, sl_cap_handler, (u_char *)c);
 		if (got == 0) {
 			struct pollfd pf = { .fd = fd, .events = POLLIN };
-			if (o->on_idle)
+			if (lead && o->on_idle) {
+				sl_engine_lock(c->e);
 				o->on_idle(o->ctx);
+				sl_engine_unlock(c->e);
+			}
 			poll(&pf, 1, 200);
 		}
 		if (got == PCAP_ERROR) {
-			snprintf(err, errlen, "%s: capture failed: %s", iface, pcap_geterr(p));
-			rc = SL_CAPTURE_RUNTIME;
+			snprintf(lw->err, sizeof(lw->err), "%s: capture failed: %s", lw->iface,
+				 pcap_geterr(c->p));
+			lw->rc = SL_CAPTURE_RUNTIME;
 		}
-		struct timeval now;
-		struct pcap_stat ps;
-		if (pcap_stats(p, &ps) == 0) /* cumulative: the periodic stats see kernel drops */
-			sl_engine_stats(e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
-		gettimeofday(&now, NULL);
-		sl_cap_between(&c, (sl_time_us)now.tv_sec * SL_US_PER_SEC + (sl_time_us)now.tv_usec);
+		read_drops(c);
+		if (lead) {
+			struct timeval now;
+			gettimeofday(&now, NULL);
+			sl_cap_between(c, (sl_time_us)now.tv_sec * SL_US_PER_SEC +
+					  (sl_time_us)now.tv_usec);
+		}
 	}
-	struct pcap_stat ps;
-	if (pcap_stats(p, &ps) == 0)
-		sl_engine_stats(e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
-	pcap_close(p);
+	read_drops(c);
+	return NULL;
+}
+
+static int open_all(struct live_worker *lw, unsigned n, const char *iface,
+		    const struct sl_capture_config *cfg, const struct sl_capture_opts *o,
+		    char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int rc = open_handle(iface, cfg, o, n > 1, &lw[i].c.p, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	/* Until the last handle joined, the first ones each got every packet:
+	 * drop those few so no packet is counted twice. */
+	for (unsigned i = 0; n > 1 && i < n; i++)
+		while (pcap_dispatch(lw[i].c.p, 1024, discard, NULL) > 0)
+			;
+	if (o->on_open && o->on_open(o->ctx, err, errlen) != 0)
+		return SL_CAPTURE_INPUT;
+	return 0;
+}
+
+int sl_capture_live(struct sl_engine *e, const char *iface, const struct sl_capture_config *cfg,
+		    const struct sl_capture_opts *o, char *err, size_t errlen)
+{
+	unsigned n = sl_engine_workers(e);
+	struct live_worker *lw = calloc(n, sizeof(*lw));
+	if (!lw)
+		return snprintf(err, errlen, "out of memory"), SL_CAPTURE_RUNTIME;
+	int rc = open_all(lw, n, iface, cfg, o, err, errlen);
+	for (unsigned i = 0; i < n; i++) {
+		struct sl_engine *w = sl_engine_worker(e, i);
+		lw[i].c = (struct cap_ctx){ .e = w, .dlt = lw[i].c.p ? pcap_datalink(lw[i].c.p) : 0,
+					    .stop = o->stop, .p = lw[i].c.p, .o = o, .live = true };
+		lw[i].iface = iface;
+		lw[i].rc = rc;
+		lw[i].lead = i == 0;
+	}
+	for (unsigned i = 1; rc == 0 && i < n; i++) {
+		lw[i].started = pthread_create(&lw[i].thread, NULL, live_loop, &lw[i]) == 0;
+		if (!lw[i].started)
+			lw[i].rc = SL_CAPTURE_RUNTIME; /* that share of the traffic is lost: say so */
+	}
+	if (rc == 0)
+		live_loop(&lw[0]);
+	for (unsigned i = 0; i < n; i++) {
+		if (lw[i].started)
+			pthread_join(lw[i].thread, NULL);
+		if (rc == 0 && lw[i].rc < 0) {
+			rc = lw[i].rc;
+			snprintf(err, errlen, "%s", lw[i].err[0] ? lw[i].err : "cannot start a worker");
+		}
+		if (lw[i].c.p)
+			pcap_close(lw[i].c.p);
+	}
+	free(lw);
 	return rc;
 }

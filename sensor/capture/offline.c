@@ -89,15 +89,15 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, ui
 }
 
 /* Read one file in slices so the progress line and signals are serviced. */
-static int replay_file(struct sl_engine *e, const char *path, const struct sl_capture_opts *o,
-		       struct progress *pg, size_t idx, size_t n, sl_time_us *next_stats,
-		       char *err, size_t errlen)
+static int replay_file(struct sl_engine *e, struct sl_shard *sh, const char *path,
+		       const struct sl_capture_opts *o, struct progress *pg, size_t idx, size_t n,
+		       sl_time_us *next_stats, char *err, size_t errlen)
 {
 	pcap_t *p = open_file(path, err, errlen);
 	if (!p)
 		return SL_CAPTURE_INPUT;
 	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
-			     .next_stats = *next_stats };
+			     .next_stats = *next_stats, .shard = sh };
 	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
 	sl_engine_stats(e)->files++;
 	sl_engine_stats(e)->prev_ts = 0; /* a new file may start earlier: not a clock step */
@@ -130,14 +130,18 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 			       .interval = o->progress_interval_ms / 1000.0 };
 	int result = 0;
 	sl_time_us next_stats = 0;
+	struct sl_shard *sh = NULL;
+	if (sl_engine_workers(e) > 1 && sl_shard_start(e, &sh, err, errlen) < 0)
+		return SL_CAPTURE_RUNTIME;
 	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
 		struct stat st;
-		rc = replay_file(e, files->paths[i], o, &pg, i, files->n, &next_stats, err, errlen);
+		rc = replay_file(e, sh, files->paths[i], o, &pg, i, files->n, &next_stats, err, errlen);
 		if (rc < 0)
 			result = rc == SL_CAPTURE_INPUT && result == 0 ? rc : SL_CAPTURE_RUNTIME;
 		if (stat(files->paths[i], &st) == 0)
 			pg.done_bytes += (uint64_t)st.st_size;
 	}
+	sl_shard_stop(sh); /* the workers finish what the rings hold */
 	if (o->progress && pg.last > pg.start)
 		fprintf(stderr, "\r\033[K");
 	return result;

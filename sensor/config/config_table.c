@@ -294,6 +294,9 @@ static const struct sl_cfg_key root_keys[] = {
 	     "live capture: put the interface in promiscuous mode"),
 	BOOL("capture.immediate", capture.immediate, "false",
 	     "live capture: deliver each packet at once instead of in batches"),
+	U32("capture.workers", capture.workers, "1", 1, 64, "threads",
+	    "engines in parallel (--workers); each flow stays in one, the flow table is split "
+	    "among them"),
 	STR("capture.bpf", capture.bpf, "", 0, 65536,
 	    "BPF filter applied to captured packets; empty means none"),
 	STR("output.eve", output.eve_path, "eve.json", 1, 4096,

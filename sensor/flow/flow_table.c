@@ -182,6 +182,11 @@ static void expire(struct sl_flow_table *t, sl_time_us now, uint32_t budget)
 	}
 }
 
+void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now)
+{
+	expire(t, now, t->cfg.expire_batch);
+}
+
 /* Table full: end the least recently active flow of any class. */
 static void evict_one(struct sl_flow_table *t)
 {
@@ -278,6 +283,48 @@ void sl_flow_table_flush(struct sl_flow_table *t)
 	qsort_r(order, n, sizeof(*order), cmp_first, t->slab);
 	for (size_t k = 0; k < n; k++)
 		flow_end(t, &t->slab[order[k]], SL_END_SHUTDOWN);
+	free(order);
+}
+
+struct slot {
+	uint32_t table, idx;
+};
+
+static int cmp_slot(const void *a, const void *b, void *tables)
+{
+	struct sl_flow_table *const *ts = tables;
+	const struct slot *sa = a, *sb = b;
+	const struct sl_flow *fa = &ts[sa->table]->slab[sa->idx];
+	const struct sl_flow *fb = &ts[sb->table]->slab[sb->idx];
+	if (fa->first != fb->first)
+		return fa->first < fb->first ? -1 : 1;
+	return fa->flow_id < fb->flow_id ? -1 : fa->flow_id > fb->flow_id;
+}
+
+/* Workers' tables together, in the one order a single table would use,
+ * so what the flows' ends feed (subjects, correlation) sees them in the
+ * same sequence whatever the number of workers. */
+void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n_tables)
+{
+	size_t n = 0, cap = 0;
+	for (size_t k = 0; k < n_tables; k++)
+		cap += tables[k]->stats.active;
+	struct slot *order = malloc((cap ? cap : 1) * sizeof(*order));
+	if (!order) {
+		for (size_t k = 0; k < n_tables; k++)
+			sl_flow_table_flush(tables[k]);
+		return;
+	}
+	for (size_t k = 0; k < n_tables; k++) {
+		const struct sl_flow_table *t = tables[k];
+		for (int c = 0; c < TC__COUNT; c++)
+			for (uint32_t i = t->lists[c].head; i != NIL && n < cap; i = t->slab[i].lnext)
+				order[n++] = (struct slot){ (uint32_t)k, i };
+	}
+	qsort_r(order, n, sizeof(*order), cmp_slot, (void *)tables);
+	for (size_t k = 0; k < n; k++)
+		flow_end(tables[order[k].table], &tables[order[k].table]->slab[order[k].idx],
+			 SL_END_SHUTDOWN);
 	free(order);
 }
 

@@ -31,7 +31,43 @@ struct sl_dispatch {
 	struct sl_names *names; /* name matching, after every parser's flow_end */
 	struct sl_assoc *assoc; /* hosts that named a product, for the flows they open next */
 	struct sl_dispatch_stats st;
+	struct sl_dispatch *from; /* workers: whose shared state this one borrows */
+	pthread_mutex_t *lock;    /* workers: held around parsers with shared state */
+	uint64_t shared;          /* workers: bit i set when parser i's state is shared */
 };
+
+/* Parsers whose global context is knowledge across flows (not scratch or
+ * read-only tables): with workers there is one of each, shared. */
+static bool shared_global(size_t idx)
+{
+	static const char *const names[] = { "dns", "dhcp", "tinc" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(sl_proto_at(idx)->name, names[i]))
+			return true;
+	return false;
+}
+
+void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_mutex_t *lock)
+{
+	d->lock = lock;
+	for (size_t i = 0; i < sl_proto_count(); i++)
+		if (shared_global(i))
+			d->shared |= 1ULL << i;
+	if (!from)
+		return;
+	for (size_t i = 0; i < sl_proto_count(); i++) {
+		if (!shared_global(i))
+			continue;
+		if (sl_proto_at(i)->destroy && d->globals[i])
+			sl_proto_at(i)->destroy(d->globals[i]);
+		d->globals[i] = from->globals[i];
+	}
+	sl_names_destroy(d->names);
+	sl_assoc_destroy(d->assoc);
+	d->names = from->names;
+	d->assoc = from->assoc;
+	d->from = from;
+}
 
 int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
 		       size_t errlen)
@@ -64,10 +100,12 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < sl_proto_count(); i++)
-		if (sl_proto_at(i)->destroy && d->globals[i])
+		if (sl_proto_at(i)->destroy && d->globals[i] && !(d->from && shared_global(i)))
 			sl_proto_at(i)->destroy(d->globals[i]);
-	sl_names_destroy(d->names);
-	sl_assoc_destroy(d->assoc);
+	if (!d->from) {
+		sl_names_destroy(d->names);
+		sl_assoc_destroy(d->assoc);
+	}
 	free(d->globals);
 	free(d);
 }
@@ -166,8 +204,12 @@ static void inspection_over(struct sl_dispatch *d, struct sl_flow *f, sl_time_us
 {
 	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
 	f->inspect_done = true;
+	if (d->lock)
+		pthread_mutex_lock(d->lock); /* once per flow: the tables are shared */
 	sl_names_flow_end(d->names, &r, f);
 	sl_assoc_flow(d->assoc, f, ts);
+	if (d->lock)
+		pthread_mutex_unlock(d->lock);
 }
 
 /* Inspection stops with parsers still waiting (e.g. a handshake cut off
@@ -201,7 +243,13 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		if (!l4_matches(sl_proto_at(i), f->proto))
 			continue;
 		pp.global = d->globals[i];
-		wanted |= offer(d, i, &pp);
+		if (d->shared & (1ULL << i)) {
+			pthread_mutex_lock(d->lock);
+			wanted |= offer(d, i, &pp);
+			pthread_mutex_unlock(d->lock);
+		} else {
+			wanted |= offer(d, i, &pp);
+		}
 	}
 	if (!wanted)
 		inspection_over(d, f, pkt->ts);

@@ -64,6 +64,8 @@ struct subject {
 	uint8_t mac[6];
 	char hostname[SL_ROSTER_NAME_MAX];
 	sl_time_us first, last;
+	sl_time_us touched;         /* the table's latest time when last charged: falls
+				     * monotonically along the LRU list */
 	uint64_t flows;
 	char countries[SL_SUBJECT_COUNTRIES][2];
 	uint8_t n_countries;

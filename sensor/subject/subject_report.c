@@ -19,15 +19,22 @@ static int cmp_order(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Rescore the subjects seen since `since` at now and sort them by score. */
+/*
+ * Rescore the subjects seen since `since` (0: all) at now and sort them by
+ * score.  The LRU list runs from the most recently charged subject, so a
+ * periodic pass walks only the subjects charged since the previous one
+ * instead of the whole table.
+ */
 static uint32_t sort_subjects(struct sl_subjects *s, sl_time_us since, sl_time_us now)
 {
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < s->cap; i++) {
-		struct subject *x = &s->subj[i];
-		if (!x->used || x->last < since)
+	for (uint32_t i = s->lru_head; i; i = s->subj[i - 1].lnext) {
+		struct subject *x = &s->subj[i - 1];
+		if (since && x->touched < since)
+			break;
+		if (x->last < since)
 			continue;
-		s->order[n++] = (struct order_key){ sl_subj_rescore(s, x, now), x->first, i };
+		s->order[n++] = (struct order_key){ sl_subj_rescore(s, x, now), x->first, i - 1 };
 	}
 	qsort(s->order, n, sizeof(*s->order), cmp_order);
 	return n;

@@ -370,6 +370,7 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, struct s
 			snprintf(x->hostname, sizeof(x->hostname), "%s", host.hostname);
 	}
 	s->latest = f->last > s->latest ? f->last : s->latest;
+	x->touched = s->latest;
 	sl_subj_observe(s, x, r, self, side);
 	r->subject = &s->view;
 	return &s->view;

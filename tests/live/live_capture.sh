@@ -36,6 +36,24 @@ grep -q '"dest_port":5140,"proto":"UDP"' "$tmp/eve.json" || { echo "FAIL: no UDP
 grep -q '"event_type":"stats"' "$tmp/eve.json" || { echo "FAIL: no stats event"; fail=1; }
 grep -q 'stopped by signal' "$tmp/stderr" || { echo "FAIL: no signal note on stderr"; fail=1; }
 
+# Two workers: two handles in one PACKET_FANOUT group; every flow once.
+ip netns exec "$a" "$sensor" -i vl-a --workers 2 --allow-root -q -o "$tmp/w2.json" 2>"$tmp/w2.err" &
+pid=$!
+sleep 1
+ip netns exec "$b" ping -c 2 -i 0.2 10.78.0.1 >/dev/null
+for port in 5141 5142 5143 5144 5145 5146; do
+  ip netns exec "$b" bash -c "echo hi >/dev/udp/10.78.0.1/$port" 2>/dev/null
+done
+sleep 0.5
+kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
+[ "$rc" = 0 ] || { echo "FAIL: --workers 2 exit $rc"; cat "$tmp/w2.err"; fail=1; }
+for port in 5141 5142 5143 5144 5145 5146; do
+  n=$(grep '"event_type":"flow"' "$tmp/w2.json" | grep -c "\"dest_port\":$port,\"proto\":\"UDP\"")
+  [ "$n" = 1 ] || { echo "FAIL: --workers 2: UDP flow to $port reported $n times"; fail=1; }
+done
+n=$(grep '"event_type":"flow"' "$tmp/w2.json" | grep -c '"icmp_type":8')
+[ "$n" = 1 ] || { echo "FAIL: --workers 2: ICMP echo flow reported $n times"; fail=1; }
+
 # Permission denied on the interface, as an unprivileged user.
 if command -v setpriv >/dev/null; then
   out=$(ip netns exec "$a" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

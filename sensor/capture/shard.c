@@ -1,0 +1,181 @@
+/* Offline replay with workers: the reader thread hands each frame, by a
+ * symmetric hash of its addresses and ports, to one worker's bounded
+ * single-producer single-consumer ring; each worker thread drains its ring
+ * into its own engine, so one flow always meets the same flow table. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture_priv.h"
+
+#define RING_BYTES (4u << 20) /* per worker; a power of two above the largest record */
+#define TICK_US 1000          /* packet time a worker may lag the capture before a tick */
+#define TICK_DLT INT32_MIN    /* record without a frame: packet time reached ts */
+
+/* One frame in a ring; the frame follows, padded to 8 bytes.  A header
+ * with caplen RING_WRAP says "continue at offset 0". */
+struct rec {
+	sl_time_us ts;
+	uint32_t caplen, wirelen;
+	int32_t dlt;
+	uint32_t size; /* header + padded frame */
+};
+#define RING_WRAP UINT32_MAX
+
+struct ring {
+	_Alignas(64) _Atomic uint64_t head; /* consumer position */
+	_Alignas(64) _Atomic uint64_t tail; /* producer position */
+	_Alignas(64) uint64_t cached_head;  /* producer's last view of head */
+	_Atomic bool done;                  /* producer finished: drain and stop */
+	sl_time_us sent;                    /* producer: latest time this worker was given */
+	uint8_t *buf;
+	struct sl_engine *w;
+	pthread_t thread;
+	bool started;
+};
+
+struct sl_shard {
+	struct ring *rings;
+	unsigned n;
+};
+
+/* Waiting on the other side: a few yields (the partner is usually a
+ * moment away), then short sleeps, so an idle side costs no CPU on a
+ * machine with fewer cores than threads. */
+static void backoff(unsigned *spins)
+{
+	if ((*spins)++ < 16) {
+		sched_yield();
+		return;
+	}
+	struct timespec ts = { 0, 50000 };
+	nanosleep(&ts, NULL);
+}
+
+static void *worker_main(void *arg)
+{
+	struct ring *r = arg;
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	for (unsigned spins = 0;;) {
+		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (head == tail) {
+			if (atomic_load_explicit(&r->done, memory_order_acquire) &&
+			    head == atomic_load_explicit(&r->tail, memory_order_acquire))
+				break;
+			backoff(&spins);
+			continue;
+		}
+		spins = 0;
+		while (head != tail) {
+			uint32_t off = (uint32_t)(head & (RING_BYTES - 1));
+			const struct rec *h = (const struct rec *)(r->buf + off);
+			if (RING_BYTES - off < sizeof(*h) || h->caplen == RING_WRAP) {
+				head += RING_BYTES - off;
+				continue;
+			}
+			if (h->dlt == TICK_DLT)
+				sl_engine_tick(r->w, h->ts);
+			else
+				sl_engine_process(r->w, h->dlt, h->ts, (const uint8_t *)(h + 1),
+						  h->caplen, h->wirelen);
+			head += h->size;
+			atomic_store_explicit(&r->head, head, memory_order_release);
+		}
+		atomic_store_explicit(&r->head, head, memory_order_release);
+	}
+	return NULL;
+}
+
+/* Room for need contiguous bytes at the ring's tail, waiting for the
+ * worker when it is full (replay never drops).  Returns the offset. */
+static uint32_t reserve(struct ring *r, uint64_t *tail, uint32_t need)
+{
+	uint32_t off = (uint32_t)(*tail & (RING_BYTES - 1));
+	uint32_t pad = RING_BYTES - off < need ? RING_BYTES - off : 0;
+	for (unsigned spins = 0; RING_BYTES - (*tail - r->cached_head) < pad + need;) {
+		r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (RING_BYTES - (*tail - r->cached_head) >= pad + need)
+			break;
+		backoff(&spins);
+	}
+	if (pad) {
+		if (pad >= sizeof(struct rec))
+			((struct rec *)(r->buf + off))->caplen = RING_WRAP;
+		*tail += pad;
+		off = 0;
+	}
+	return off;
+}
+
+static void push(struct ring *r, int dlt, sl_time_us ts, const uint8_t *frame, uint32_t caplen,
+		 uint32_t wirelen)
+{
+	uint32_t size = (uint32_t)sizeof(struct rec) + ((caplen + 7u) & ~7u);
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint32_t off = reserve(r, &tail, size);
+	struct rec *h = (struct rec *)(r->buf + off);
+	*h = (struct rec){ .ts = ts, .caplen = caplen, .wirelen = wirelen, .dlt = dlt, .size = size };
+	if (caplen)
+		memcpy(h + 1, frame, caplen);
+	atomic_store_explicit(&r->tail, tail + size, memory_order_release);
+	if (ts > r->sent)
+		r->sent = ts;
+}
+
+/*
+ * The frame goes to its worker; every other worker whose share has been
+ * quiet for TICK_US of packet time gets a tick, so its idle flows time out
+ * when they would with one engine (expiry is driven by packet time, and a
+ * worker only sees its own packets).
+ */
+void sl_shard_packet(struct sl_shard *s, int dlt, sl_time_us ts, const uint8_t *frame,
+		     uint32_t caplen, uint32_t wirelen)
+{
+	int k = sl_shard_pick(dlt, frame, caplen, s->n);
+	push(&s->rings[k < 0 ? 0 : k], dlt, ts, frame, caplen, wirelen);
+	for (unsigned i = 0; k >= 0 && i < s->n; i++)
+		if (ts > s->rings[i].sent + TICK_US)
+			push(&s->rings[i], TICK_DLT, ts, NULL, 0, 0);
+}
+
+void sl_shard_stop(struct sl_shard *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->n; i++)
+		atomic_store_explicit(&s->rings[i].done, true, memory_order_release);
+	for (unsigned i = 0; i < s->n; i++) {
+		if (s->rings[i].started)
+			pthread_join(s->rings[i].thread, NULL);
+		free(s->rings[i].buf);
+	}
+	free(s->rings);
+	free(s);
+}
+
+int sl_shard_start(struct sl_engine *e, struct sl_shard **out, char *err, size_t errlen)
+{
+	struct sl_shard *s = calloc(1, sizeof(*s));
+	unsigned n = sl_engine_workers(e);
+	if (!s || !(s->rings = calloc(n, sizeof(*s->rings)))) {
+		free(s);
+		return snprintf(err, errlen, "out of memory for the worker rings"), -ENOMEM;
+	}
+	s->n = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct ring *r = &s->rings[i];
+		r->w = sl_engine_worker(e, i);
+		r->buf = malloc(RING_BYTES);
+		if (!r->buf || pthread_create(&r->thread, NULL, worker_main, r) != 0) {
+			sl_shard_stop(s);
+			return snprintf(err, errlen, "cannot start %u workers", n), -ENOMEM;
+		}
+		r->started = true;
+	}
+	*out = s;
+	return 0;
+}
