@@ -351,26 +351,40 @@ static int tls_hello_flow(struct sl_pcapw *w, uint64_t *t, uint16_t cport, const
 	return sl_scen_tcp(w, &cfg, t, SL_SCEN_HANDSHAKE, &m, 1, SL_CLOSE_FIN_CLIENT);
 }
 
+/* One TLS hello exchange to a named server, for the name scenarios. */
+struct hello_target {
+	uint16_t cport;
+	const char *server;
+	uint16_t sport;
+	const char *sni;
+};
+
+/* The exchanges of f[0..n), 200 ms apart, from t0. */
+static int hello_flows(struct sl_pcapw *w, uint64_t t0, const struct hello_target *f, size_t n)
+{
+	uint64_t t = t0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = tls_hello_flow(w, &t, f[i].cport, f[i].server, f[i].sport, f[i].sni);
+		t += 200 * SL_MS;
+	}
+	return rc;
+}
+
 /* ClientHellos naming an AnyDesk relay, Chrome Remote Desktop's signalling
  * host, a NordVPN server, a Tor-style random name to a relay port, and a
  * look-alike (evilanydesk.com) that must not be taken for AnyDesk. */
 int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0)
 {
-	static const struct { uint16_t cport; const char *server; uint16_t sport; const char *sni; } f[] = {
+	static const struct hello_target f[] = {
 		{ 41001, "198.51.100.21", 443, "relay-01.net.anydesk.com" },
 		{ 41002, "198.51.100.22", 443, "remotedesktop-pa.googleapis.com" },
 		{ 41003, "198.51.100.23", 443, "nl123.nordvpn.com" },
 		{ 41004, "198.51.100.24", 9001, "www.jq3vgsfe7xbk2.com" },
 		{ 41005, "198.51.100.25", 443, "evilanydesk.com" },
 	};
-	uint64_t t = t0;
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !rc; i++) {
-		rc = tls_hello_flow(w, &t, f[i].cport, f[i].server, f[i].sport, f[i].sni);
-		t += 200 * SL_MS;
-	}
-	return rc;
+	return hello_flows(w, t0, f, sizeof(f) / sizeof(f[0]));
 }
 
 /* ClientHellos naming the relays and consoles of remote-support tools that
@@ -379,20 +393,13 @@ int sl_scen_names_relays(struct sl_pcapw *w, uint64_t t0)
  * cloud instance (vendors' firewall allow-list articles). */
 int sl_scen_names_rmm(struct sl_pcapw *w, uint64_t t0)
 {
-	static const struct { uint16_t cport; const char *server; uint16_t sport; const char *sni; } f[] = {
+	static const struct hello_target f[] = {
 		{ 41101, "198.51.100.31", 443, "st2-relay-04.relay.splashtop.com" },
 		{ 41102, "198.51.100.32", 443, "assist.zoho.zohoassist.com" },
 		{ 41103, "198.51.100.33", 443, "control.logmein-gateway.com" },
 		{ 41104, "198.51.100.34", 443, "farmhelp.screenconnect.com" },
 	};
-	uint64_t t = t0;
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !rc; i++) {
-		rc = tls_hello_flow(w, &t, f[i].cport, f[i].server, f[i].sport, f[i].sni);
-		t += 200 * SL_MS;
-	}
-	return rc;
+	return hello_flows(w, t0, f, sizeof(f) / sizeof(f[0]));
 }
 
 /* One ClientHello per VPN brand and anonymiser of the product table (their
