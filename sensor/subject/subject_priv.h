@@ -117,6 +117,7 @@ struct sl_subjects {
 	double sensor_lat, sensor_lon;
 	struct subject *subj;
 	uint32_t cap, n;
+	uint32_t fresh;             /* slots ever handed out; the rest are untouched */
 	uint32_t *index;            /* open addressing: subject idx + 1, 0 = empty */
 	uint32_t index_mask;
 	uint32_t lru_head, lru_tail, free_head;

@@ -70,9 +70,11 @@ static int alloc_tables(struct sl_subjects *s)
 	s->egress = calloc((size_t)s->egress_sets * EGRESS_WAYS, sizeof(*s->egress));
 	if (!s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < s->cap; i++)
-		s->subj[i].lnext = i + 2 <= s->cap ? i + 2 : 0; /* the free list */
-	s->free_head = 1;
+	/* Slots are handed out in order (s->fresh) and only freed ones are
+	 * listed, so the table's memory is touched as subjects arrive, not at
+	 * start (65,536 subjects are 39 MB). */
+	s->free_head = 0;
+	s->fresh = 0;
 	for (uint32_t i = 0; i < s->n_hits; i++)
 		s->hits[i].next_free = i + 2 <= s->n_hits ? i + 2 : 0;
 	s->hit_free = 1;
@@ -293,9 +295,10 @@ static struct subject *lookup(struct sl_subjects *s, uint8_t kind, const uint8_t
 		evict_oldest(s);
 		slot = probe(s, kind, key, len, h);
 	}
-	uint32_t i = s->free_head;
+	uint32_t i = s->free_head ? s->free_head : ++s->fresh;
 	struct subject *x = &s->subj[i - 1];
-	s->free_head = x->lnext;
+	if (s->free_head)
+		s->free_head = x->lnext;
 	memset(x, 0, sizeof(*x));
 	x->used = true;
 	x->kind = kind;
