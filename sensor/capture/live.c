@@ -1,6 +1,7 @@
 /* Live capture from one interface with libpcap; with workers, one handle
  * per worker, all in one PACKET_FANOUT group so the kernel shards flows. */
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,8 +66,12 @@ static int join_fanout(pcap_t *p, const char *iface, char *err, size_t errlen)
 {
 #ifdef PACKET_FANOUT
 	int fd = pcap_fileno(p);
-	int arg = (int)((unsigned)getpid() & 0xffffu) |
-		  ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	/* Group id in the low 16 bits, mode and flags above (DEFRAG is 0x8000:
+	 * shift it unsigned, a signed int cannot hold 0x8000 << 16). */
+	uint32_t word = ((uint32_t)getpid() & 0xffffu) |
+			((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	int arg;
+	memcpy(&arg, &word, sizeof(arg));
 	if (fd >= 0 && setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)
 		return 0;
 	snprintf(err, errlen, "%s: cannot join the workers' PACKET_FANOUT group: %s", iface,
