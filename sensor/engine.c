@@ -198,12 +198,11 @@ static int scoring_create(struct sl_engine *e, char *err, size_t errlen)
 	struct sl_rule_error re;
 	rc = sl_rules_load(cfg->rules.path, &e->rules, &re);
 	if (rc < 0) {
-		if (re.line)
-			snprintf(err, errlen, "%s:%u:%u: %s", re.file, re.line, re.col, re.msg);
-		else
-			snprintf(err, errlen, "%s%s%s%s", re.file, re.file[0] ? ": " : "", re.msg,
-				 cfg->rules.path ? "" : " (the bundled rule pack is missing: give one "
-				 "with -R PATH, or run without rules: --set rules.enabled=false)");
+		sl_rule_error_format(&re, err, errlen);
+		size_t used = strlen(err);
+		if (!re.line && !cfg->rules.path)
+			snprintf(err + used, errlen - used, " (the bundled rule pack is missing: give "
+				 "one with -R PATH, or run without rules: --set rules.enabled=false)");
 		return rc;
 	}
 	rc = sl_correlator_create(e->rules, cfg->rules.max_groups, &e->corr);
@@ -464,7 +463,7 @@ static int reload_load(struct sl_engine *e, const struct sl_config *fresh, struc
 		struct sl_rule_error re;
 		rc = sl_rules_load(fresh->rules.path, &n->rules, &re);
 		if (rc < 0) {
-			snprintf(err, errlen, "%s:%u:%u: %s", re.file, re.line, re.col, re.msg);
+			sl_rule_error_format(&re, err, errlen);
 			return rc;
 		}
 		rc = sl_correlator_create(n->rules, e->cfg->rules.max_groups, &n->corr);

@@ -53,6 +53,10 @@ struct sl_rule_error {
 	char msg[512];
 };
 
+/** Write e as "FILE:LINE:COL: sentence" ("FILE: sentence" without a
+ * position) into buf (len bytes, always terminated). */
+void sl_rule_error_format(const struct sl_rule_error *e, char *buf, size_t len);
+
 struct sl_rules;
 
 /**

@@ -14,11 +14,9 @@ static const char rules_usage[] =
 
 static void print_error(void *ctx, const struct sl_rule_error *e)
 {
-	FILE *out = ctx;
-	if (e->line)
-		fprintf(out, "%s:%u:%u: %s\n", e->file, e->line, e->col, e->msg);
-	else
-		fprintf(out, "%s: %s\n", e->file, e->msg);
+	char line[sizeof(e->file) + sizeof(e->msg) + 32];
+	sl_rule_error_format(e, line, sizeof(line));
+	fprintf(ctx, "%s\n", line);
 }
 
 static int check(const char *path)

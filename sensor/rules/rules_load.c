@@ -370,3 +370,11 @@ const char *sl_rule_level_name(enum sl_rule_level l)
 					      "critical" };
 	return (unsigned)l < ARRAY_SIZE(names) ? names[l] : "?";
 }
+
+void sl_rule_error_format(const struct sl_rule_error *e, char *buf, size_t len)
+{
+	if (e->line)
+		snprintf(buf, len, "%s:%u:%u: %s", e->file, e->line, e->col, e->msg);
+	else
+		snprintf(buf, len, "%s%s%s", e->file, e->file[0] ? ": " : "", e->msg);
+}
