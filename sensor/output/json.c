@@ -137,14 +137,20 @@ static void put_string(struct sl_json *j, const char *str, size_t n)
 	putc_(j, '"');
 }
 
+/* Write key[0..n) as a key at the current level. */
+static void key_n(struct sl_json *j, const char *key, size_t n)
+{
+	sep(j);
+	put_string(j, key, n);
+	putc_(j, ':');
+	j->need_comma[j->depth] = false;
+}
+
 /* A key is followed by ':' and exactly one value, which must not be
  * preceded by a comma: clear the flag so the value's sep() writes nothing. */
 void sl_json_key(struct sl_json *j, const char *key)
 {
-	sep(j);
-	put_string(j, key, strlen(key));
-	putc_(j, ':');
-	j->need_comma[j->depth] = false;
+	key_n(j, key, strlen(key));
 }
 
 void sl_json_strn(struct sl_json *j, const char *s, size_t n)
@@ -191,8 +197,50 @@ void sl_json_i64(struct sl_json *j, int64_t v)
 	put(j, b, n);
 }
 
+/*
+ * v as m / 10^k with the fewest decimals k <= 6, when that reads back to v
+ * exactly: m and 10^k are exact doubles and IEEE division rounds correctly,
+ * as strtod does, so m / 10^k == v proves the round trip.  Limited to where
+ * %g prints fixed notation with at most 15 digits, so the text is the one
+ * the slow path would print.  Returns the length, 0 when it does not apply.
+ */
+static size_t fixed_text(double v, char *b)
+{
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+	double a = fabs(v);
+	if (a < 1e-4 || a >= 1e15)
+		return 0;
+	for (int k = 0; k <= 6; k++) {
+		double m = a * p10[k];
+		if (m >= 1e15)
+			return 0;
+		if (m != floor(m) || m / p10[k] != a)
+			continue;
+		char d[24];
+		size_t nd = u64_text((uint64_t)m, d), n = 0;
+		while (k > 0 && nd > 1 && d[nd - 1] == '0') /* 161240 / 10^4: 16.124 */
+			nd--, k--;
+		if (v < 0)
+			b[n++] = '-';
+		if (nd <= (size_t)k) { /* 0.00ddd */
+			b[n++] = '0', b[n++] = '.';
+			for (size_t z = nd; z < (size_t)k; z++)
+				b[n++] = '0';
+			memcpy(b + n, d, nd);
+			return n + nd;
+		}
+		memcpy(b + n, d, nd - (size_t)k);
+		n += nd - (size_t)k;
+		if (k)
+			b[n++] = '.', memcpy(b + n, d + nd - k, (size_t)k), n += (size_t)k;
+		return n;
+	}
+	return 0;
+}
+
 /* The shortest of %.15g..%.17g that reads back to the same double: 0.022
- * rather than 0.021999999999999999, with no precision lost. */
+ * rather than 0.021999999999999999, with no precision lost.  Most values
+ * (coordinates, milliseconds, scores) take the printf-free path above. */
 void sl_json_double(struct sl_json *j, double v)
 {
 	char b[40];
@@ -201,13 +249,13 @@ void sl_json_double(struct sl_json *j, double v)
 		put(j, "null", 4);
 		return;
 	}
-	int n = 0;
-	for (int prec = 15; prec <= 17; prec++) {
-		n = snprintf(b, sizeof(b), "%.*g", prec, v);
-		if (strtod(b, NULL) == v)
-			break;
+	size_t n = fixed_text(v, b);
+	for (int prec = 15; !n && prec <= 17; prec++) {
+		n = (size_t)snprintf(b, sizeof(b), "%.*g", prec, v);
+		if (strtod(b, NULL) != v && prec < 17)
+			n = 0;
 	}
-	put(j, b, (size_t)n);
+	put(j, b, n);
 }
 
 void sl_json_bool(struct sl_json *j, bool v)
@@ -243,48 +291,60 @@ void sl_json_close_object(struct sl_json *j) { close_(j, '}'); }
 void sl_json_open_array(struct sl_json *j) { open_(j, '['); }
 void sl_json_close_array(struct sl_json *j) { close_(j, ']'); }
 
-/* Split a dotted name into at most max components of at most 63 chars. */
-static unsigned split(const char *dotted, char comp[][64], unsigned max)
+/* Whole leading components that path and the parent part of dotted
+ * (dotted[0..plen)) share, and in *at the byte offset where they end in
+ * both (at a '.' or the end). */
+static unsigned shared_components(const char *path, const char *dotted, size_t plen, size_t *at)
 {
-	unsigned n = 0;
-	while (n < max) {
-		const char *dot = strchr(dotted, '.');
-		size_t len = dot ? (size_t)(dot - dotted) : strlen(dotted);
-		if (len > 63)
-			len = 63;
-		memcpy(comp[n], dotted, len);
-		comp[n++][len] = '\0';
-		if (!dot)
-			break;
-		dotted = dot + 1;
+	unsigned k = 0;
+	size_t i = 0;
+	*at = 0;
+	for (;;) {
+		bool pend = path[i] == '\0' || path[i] == '.';
+		bool dend = i == plen || dotted[i] == '.';
+		if (pend || dend) {
+			if (!(pend && dend) || i == 0)
+				return k;
+			k++, *at = i;
+			if (path[i] == '\0' || i == plen)
+				return k;
+		} else if (path[i] != dotted[i]) {
+			return k;
+		}
+		i++;
 	}
-	return n;
 }
 
 /* The open objects are j->path's components; the new field needs all of
  * dotted's components but the last.  Close what differs, open what is
- * missing, then write the leaf key. */
+ * missing, then write the leaf key.  Once per field of every event: no
+ * copies of the components, no printf. */
 void sl_json_path(struct sl_json *j, const char *dotted)
 {
-	char open[SL_JSON_MAX_DEPTH][64], want[SL_JSON_MAX_DEPTH][64];
-	unsigned no = j->path[0] ? split(j->path, open, SL_JSON_MAX_DEPTH) : 0;
-	unsigned nw = split(dotted, want, SL_JSON_MAX_DEPTH) - 1;
-	unsigned keep = 0;
-	while (keep < no && keep < nw && strcmp(open[keep], want[keep]) == 0)
-		keep++;
-	for (unsigned k = keep; k < no; k++)
+	const char *leaf = strrchr(dotted, '.');
+	size_t plen = leaf ? (size_t)(leaf - dotted) : 0;
+	leaf = leaf ? leaf + 1 : dotted;
+	if (plen >= sizeof(j->path)) /* deeper than any field: keep the leaf only */
+		plen = 0;
+	size_t at;
+	unsigned keep = shared_components(j->path, dotted, plen, &at);
+	for (unsigned k = keep; k < j->path_depth; k++)
 		close_(j, '}');
-	j->path[0] = '\0';
-	for (unsigned k = 0; k < nw; k++) {
-		if (k >= keep) {
-			sl_json_key(j, want[k]);
-			open_(j, '{');
-		}
-		size_t pl = strlen(j->path);
-		snprintf(j->path + pl, sizeof(j->path) - pl, "%s%s", pl ? "." : "", want[k]);
+	unsigned depth = keep;
+	size_t i = keep ? at + 1 : 0;
+	for (; i < plen && depth < SL_JSON_MAX_DEPTH - 1; depth++) {
+		const char *dot = memchr(dotted + i, '.', plen - i);
+		size_t end = dot ? (size_t)(dot - dotted) : plen;
+		key_n(j, dotted + i, end - i);
+		open_(j, '{');
+		i = end + 1;
 	}
-	j->path_depth = (uint8_t)nw;
-	sl_json_key(j, want[nw]);
+	if (i < plen) /* too deep: remember only the objects opened */
+		plen = i - 1;
+	memcpy(j->path, dotted, plen);
+	j->path[plen] = '\0';
+	j->path_depth = (uint8_t)depth;
+	key_n(j, leaf, strlen(leaf));
 }
 
 void sl_json_path_reset(struct sl_json *j)

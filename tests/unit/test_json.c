@@ -1,0 +1,90 @@
+/* The JSON builder: dotted paths open and close the right objects, and the
+ * printf-free number paths print exactly what the printf reference prints. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sightline/json.h"
+#include "testhelp.h"
+
+/* The reference: shortest of %.15g..%.17g that reads back. */
+static void ref_double(double v, char *b, size_t len)
+{
+	for (int p = 15; p <= 17; p++) {
+		snprintf(b, len, "%.*g", p, v);
+		if (strtod(b, NULL) == v)
+			return;
+	}
+}
+
+static const char *one_double(struct sl_json *j, double v)
+{
+	sl_json_begin(j);
+	sl_json_key(j, "x");
+	sl_json_double(j, v);
+	sl_json_end(j);
+	return j->buf;
+}
+
+static void test_doubles(void)
+{
+	static const double fixed[] = { 0, -0.0, 1, -1, 0.1, 0.2, 0.1 + 0.2, 1e-4, 1.5e-4, 0.00012,
+		9.9e-5, 1e-5, 99999.999999, 1e14, 999999999999999.0, 1e15, 123456.5, 37.5665,
+		-122.4194, 0.022, 16.124, 5e-324, 1.7976931348623157e308, 1234567.0000001 };
+	struct sl_json j;
+	char b[40], want[64];
+	int bad = 0;
+	sl_json_init(&j);
+	TEST("doubles: fixed values and 200000 random ones match %.15g..%.17g");
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		size_t nf = sizeof(fixed) / sizeof(fixed[0]);
+		double v = (size_t)i < nf ? fixed[i] :
+		           i % 3 == 0 ? (rand() % 2000000 - 1000000) / 1e4 :
+		           i % 3 == 1 ? ldexp(rand(), rand() % 80 - 60) :
+		                        (double)(rand() % 1000000) / (rand() % 1000 + 1);
+		ref_double(v, b, sizeof(b));
+		snprintf(want, sizeof(want), "{\"x\":%s}", b);
+		if (strcmp(want, one_double(&j, v)) != 0 && bad++ < 5)
+			fprintf(stderr, "%.17g: want %s got %s\n", v, want, j.buf);
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK_EQ_STR(one_double(&j, NAN), "{\"x\":null}");
+	CHECK_EQ_STR(one_double(&j, -0.0), "{\"x\":-0}");
+	CHECK_EQ_STR(one_double(&j, 16.124), "{\"x\":16.124}");
+	sl_json_finish(&j);
+}
+
+static void test_paths(void)
+{
+	struct sl_json j;
+	sl_json_init(&j);
+	TEST("paths: shared prefixes stay open, others close");
+	sl_json_begin(&j);
+	const char *names[] = { "a", "flow.x", "flow.tcp.y", "flow.tcp.z", "flow.tls.q", "flowx.r",
+		                "g.h.i.j", "k" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		sl_json_path(&j, names[i]);
+		sl_json_u64(&j, i);
+	}
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"a\":0,\"flow\":{\"x\":1,\"tcp\":{\"y\":2,\"z\":3},\"tls\":{\"q\":4}},"
+	                    "\"flowx\":{\"r\":5},\"g\":{\"h\":{\"i\":{\"j\":6}}},\"k\":7}");
+	TEST("paths: reset closes, a new event starts clean");
+	sl_json_begin(&j);
+	sl_json_path(&j, "stats.outputs.file");
+	sl_json_u64(&j, 1);
+	sl_json_path_reset(&j);
+	sl_json_path(&j, "stats.flows");
+	sl_json_u64(&j, 2);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"stats\":{\"outputs\":{\"file\":1}},\"stats\":{\"flows\":2}}");
+	sl_json_finish(&j);
+}
+
+int main(void)
+{
+	test_doubles();
+	test_paths();
+	return TEST_REPORT();
+}
