@@ -95,14 +95,53 @@ bool sl_cidr_contains(const struct sl_cidr *c, const struct sl_addr *a)
 	return (a->b[full] & mask) == c->addr.b[full];
 }
 
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian), after
+ * Howard Hinnant's "chrono-compatible low-level date algorithms". */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* n as exactly w decimal digits at p. */
+static char *digits(char *p, unsigned n, int w)
+{
+	for (int i = w - 1; i >= 0; i--, n /= 10)
+		p[i] = (char)('0' + n % 10);
+	return p + w;
+}
+
+/* Every event carries one or more of these: without gmtime_r, strftime and
+ * printf, for the years 0..9999 a capture can hold; others take libc. */
 char *sl_time_format(sl_time_us t, char *buf, size_t len)
 {
-	time_t sec = (time_t)(t / SL_US_PER_SEC);
-	struct tm tm;
-	char day[24];
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
+	int64_t sec = (int64_t)(t / SL_US_PER_SEC), y;
+	unsigned m, d, us = (unsigned)(t % SL_US_PER_SEC);
+	int64_t days = sec / 86400, rem = sec % 86400;
+	civil_from_days(days, &y, &m, &d);
+	if (len < 32 || y > 9999) {
+		time_t ts = (time_t)sec;
+		struct tm tm;
+		char day[24];
+		gmtime_r(&ts, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%06u+0000", day, us);
+		return buf;
+	}
+	char *p = digits(buf, (unsigned)y, 4);
+	*p++ = '-', p = digits(p, m, 2), *p++ = '-', p = digits(p, d, 2), *p++ = 'T';
+	p = digits(p, (unsigned)(rem / 3600), 2), *p++ = ':';
+	p = digits(p, (unsigned)(rem / 60 % 60), 2), *p++ = ':';
+	p = digits(p, (unsigned)(rem % 60), 2), *p++ = '.';
+	p = digits(p, us, 6);
+	memcpy(p, "+0000", 6);
 	return buf;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flow_priv.h"
+#include "sightline/digest.h"
 
 /* ICMP types that have a request/response counterpart (RFC 792 and the
  * spec's table); everything else is "one way" and keeps its orientation. */
@@ -108,7 +109,7 @@ void sl_community_id(uint16_t seed, const struct sl_addr *src,
 	}
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL);
+	EVP_Digest(buf, n, md, &mdlen, sl_md(SL_SHA1), NULL);
 	out[0] = '1', out[1] = ':';
 	b64(md, 20, out + 2);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sightline/digest.h"
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
 #include "sightline/tls_hello.h"
@@ -95,9 +96,8 @@ static void md5_hex(const char *text, char out[33])
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	EVP_Digest(text, strlen(text), md, &n, EVP_md5(), NULL);
-	for (unsigned i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_Digest(text, strlen(text), md, &n, sl_md(SL_MD5), NULL);
+	sl_hex(md, 16, out);
 }
 
 /* JA3S = "version,cipher,extensions" (salesforce/ja3), the extension types

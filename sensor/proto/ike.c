@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sightline/digest.h"
 #include "sightline/proto.h"
 
 #define IKE_PORT 500
@@ -117,8 +118,7 @@ static void add_vid(struct ike_state *s, const uint8_t *v, size_t len)
 	size_t n = len < IKE_VID_HEX_MAX ? len : IKE_VID_HEX_MAX;
 	if (!n || strlen(s->vendor_ids) + 2 * n + 2 > sizeof(s->vendor_ids))
 		return;
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", v[i]);
+	sl_hex(v, n, hex);
 	if (strstr(s->vendor_ids, hex))
 		return; /* the same id from both peers, or repeated */
 	list_add(s->vendor_ids, sizeof(s->vendor_ids), hex);
@@ -188,8 +188,7 @@ static enum sl_proto_verdict ike_packet(void *state, const struct sl_proto_pkt *
 		return s->identified ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
 	if (!s->identified) {
 		memcpy(s->spi_i, m, 8);
-		for (int i = 0; i < 8; i++)
-			snprintf(s->spi_hex + 2 * i, 3, "%02x", m[i]);
+		sl_hex(m, 8, s->spi_hex);
 		s->version = version;
 		s->exchange = m[18];
 		s->identified = true;

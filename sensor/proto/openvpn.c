@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sightline/digest.h"
 #include "sightline/proto.h"
 
 #define OV_MAX_TRIES 16   /* records looked at before giving up */
@@ -307,8 +308,7 @@ static bool g_sid(const struct sl_record *r, struct sl_value *v)
 	const struct ov_state *s = ident_state(r);
 	if (!s || !s->have_client_sid)
 		return false;
-	for (int i = 0; i < OV_SID; i++)
-		snprintf(v->buf + 2 * i, 3, "%02x", s->client_sid[i]);
+	sl_hex(s->client_sid, OV_SID, v->buf);
 	v->s = v->buf;
 	return true;
 }

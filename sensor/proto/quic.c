@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sightline/digest.h"
 #include "sightline/proto.h"
 #include "sightline/quic.h"
 #include "sightline/tls_hello.h"
@@ -220,8 +221,7 @@ static bool g_dcid(const struct sl_record *r, struct sl_value *v)
 	const struct quic_state *s = confirmed(r);
 	if (!s || !s->ini.dcid_len)
 		return false;
-	for (unsigned i = 0; i < s->ini.dcid_len; i++)
-		snprintf(v->buf + 2 * i, 3, "%02x", s->ini.dcid[i]);
+	sl_hex(s->ini.dcid, s->ini.dcid_len, v->buf);
 	v->s = v->buf;
 	return true;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sightline/digest.h"
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
 
@@ -225,8 +226,7 @@ static bool g_corr(const struct sl_record *r, struct sl_value *v)
 	const struct rdpu_state *st = state_of(r);
 	if (!st || !st->has_corr)
 		return false;
-	for (size_t i = 0; i < 16; i++)
-		snprintf(v->buf + 2 * i, 3, "%02x", st->corr[i]);
+	sl_hex(st->corr, 16, v->buf);
 	v->s = v->buf;
 	return true;
 }

@@ -1,6 +1,9 @@
 /* The one list of protocol parsers.  Adding a protocol touches its own file,
  * one line here and one files() line in meson.build; nothing else names
  * individual parsers. */
+#include <pthread.h>
+#include <stdint.h>
+
 #include "sightline/proto.h"
 
 extern const struct sl_proto sl_proto_tcp;
@@ -88,10 +91,38 @@ const struct sl_proto *sl_proto_at(size_t i)
 	return i < ARRAY_SIZE(protos) ? protos[i] : NULL;
 }
 
+/* Every field getter asks for its parser's index, many times per event: a
+ * pointer-keyed open-addressing table built once instead of a scan. */
+#define INDEX_SLOTS 256 /* a power of two, well above the parser count */
+static struct {
+	const struct sl_proto *p;
+	int i;
+} index_tab[INDEX_SLOTS];
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static size_t index_slot(const struct sl_proto *p)
+{
+	uintptr_t x = (uintptr_t)p;
+	return (size_t)((x >> 4) ^ (x >> 12)) & (INDEX_SLOTS - 1);
+}
+
+static void index_build(void)
+{
+	_Static_assert(ARRAY_SIZE(protos) < INDEX_SLOTS / 2, "grow INDEX_SLOTS");
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		size_t k = index_slot(protos[i]);
+		while (index_tab[k].p)
+			k = (k + 1) & (INDEX_SLOTS - 1);
+		index_tab[k].p = protos[i];
+		index_tab[k].i = (int)i;
+	}
+}
+
 int sl_proto_index(const struct sl_proto *p)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
-		if (protos[i] == p)
-			return (int)i;
+	pthread_once(&index_once, index_build);
+	for (size_t k = index_slot(p); index_tab[k].p; k = (k + 1) & (INDEX_SLOTS - 1))
+		if (index_tab[k].p == p)
+			return index_tab[k].i;
 	return -1;
 }

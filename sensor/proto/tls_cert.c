@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "sightline/digest.h"
 #include "tls_priv.h"
 
 enum { DER_INTEGER = 0x02, DER_OID = 0x06, DER_BOOLEAN = 0x01, DER_OCTETS = 0x04,
@@ -207,8 +208,7 @@ int sl_tls_cert_parse(const uint8_t *der, size_t len, struct sl_tls_cert *out)
 	format_time(parts.not_after, out->not_after);
 	find_san(parts.rest, out->san, sizeof(out->san));
 	/* Over the certificate entry as sent, as Wireshark and Suricata do. */
-	if (EVP_Digest(der, len, md, &mdlen, EVP_sha1(), NULL))
-		for (unsigned i = 0; i < mdlen && i < 20; i++)
-			snprintf(out->sha1 + 2 * i, 3, "%02x", md[i]);
+	if (EVP_Digest(der, len, md, &mdlen, sl_md(SL_SHA1), NULL) && mdlen == 20)
+		sl_hex(md, 20, out->sha1);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "sightline/digest.h"
 #include "sightline/cursor.h"
 #include "sightline/tls_hello.h"
 #include "tls_priv.h"
@@ -239,7 +240,7 @@ void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *co
 	unsigned mdlen = 0;
 	if (cap)
 		str[0] = '\0';
-	if (t.md && !EVP_DigestInit_ex(t.md, EVP_md5(), NULL)) {
+	if (t.md && !EVP_DigestInit_ex(t.md, sl_md(SL_MD5), NULL)) {
 		EVP_MD_CTX_free(t.md);
 		t.md = NULL;
 	}
@@ -250,9 +251,8 @@ void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *co
 			put_dec_list(&t, lists[i], counts[i]);
 	}
 	md5hex[0] = '\0';
-	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen))
-		for (unsigned i = 0; i < mdlen && i < 16; i++)
-			snprintf(md5hex + 2 * i, 3, "%02x", md[i]);
+	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen) && mdlen == 16)
+		sl_hex(md, 16, md5hex);
 	EVP_MD_CTX_free(t.md);
 }
 
@@ -356,7 +356,7 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 	unsigned mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	memcpy(out, "000000000000", 13);
-	if (!ctx || na == 0 || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+	if (!ctx || na == 0 || !EVP_DigestInit_ex(ctx, sl_md(SL_SHA256), NULL)) {
 		EVP_MD_CTX_free(ctx);
 		return;
 	}
@@ -366,8 +366,7 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 		hash_hex_list(ctx, b, nb);
 	}
 	if (EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= 6)
-		for (unsigned i = 0; i < 6; i++)
-			snprintf(out + 2 * i, 3, "%02x", md[i]);
+		sl_hex(md, 6, out);
 	EVP_MD_CTX_free(ctx);
 }
 

@@ -1,5 +1,8 @@
 /* Unit tests for the shared helpers in sensor/util.c: addresses, CIDR
  * prefixes and packet-time formatting. */
+#include <stdlib.h>
+#include <time.h>
+
 #include "sightline/common.h"
 #include "testhelp.h"
 
@@ -44,8 +47,32 @@ static void test_format(void)
 	CHECK_EQ_STR(sl_time_format(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000000+0000");
 }
 
+/* The printf-free timestamp against gmtime_r + strftime over random times
+ * from 1970 to 9999, the leap days and the fallback past 9999. */
+static void test_time_reference(void)
+{
+	char got[40], want[40], day[24];
+	int bad = 0;
+	srand(11);
+	for (int i = 0; i < 100000; i++) {
+		uint64_t sec = i == 0 ? 951782400 /* 2000-02-29 */ : i == 1 ? 253402300799 :
+		               i == 2 ? 253402300800 /* 10000-01-01 */ :
+		               ((uint64_t)rand() << 16 ^ (uint64_t)rand()) % 253402300800ULL;
+		sl_time_us t = sec * SL_US_PER_SEC + (uint64_t)rand() % SL_US_PER_SEC;
+		time_t ts = (time_t)sec;
+		struct tm tm;
+		gmtime_r(&ts, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
+		if (strcmp(sl_time_format(t, got, sizeof(got)), want) != 0 && bad++ < 5)
+			fprintf(stderr, "%s != %s\n", got, want);
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
+	test_time_reference();
 	test_cidr();
 	test_format();
 	return TEST_REPORT();
