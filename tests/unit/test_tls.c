@@ -701,6 +701,40 @@ static void test_overflow(void)
 	ph_finish(&h);
 }
 
+/* One server flight to a fresh flow; its certificate fields into subj/sha1. */
+static void cert_flow(const struct buf *sf, char issuer[64], char sha1[41])
+{
+	static struct buf cf;
+	struct ph h;
+	client_flight(&cf, false, 16384);
+	ph_init(&h, 6, "10.0.0.2", 40001, "198.51.100.1", 443);
+	ph_feed(&h, SL_DIR_TOSERVER, cf.b, cf.n);
+	ph_feed(&h, SL_DIR_TOCLIENT, sf->b, sf->n);
+	const char *i = ph_str(&h, "tls.cert.issuer"), *d = ph_str(&h, "tls.cert.sha1");
+	snprintf(issuer, 64, "%s", i ? i : "(none)");
+	snprintf(sha1, 41, "%s", d ? d : "(none)");
+	ph_finish(&h);
+}
+
+/* Certificates seen before come from the parser's cache: the same facts,
+ * and never another certificate's. */
+static void test_cert_cache(void)
+{
+	TEST("certificate cache: X, Y, X again and Y again keep their own facts");
+	static struct buf x, y;
+	char sx[41], sy[41], iss[64], sha[41];
+	tls12_flight(&x, NULL, sx);
+	tls12_flight(&y, "Test CA", sy);
+	for (int round = 0; round < 2; round++) {
+		cert_flow(&x, iss, sha);
+		CHECK_EQ_STR(iss, "CN=AnyNet Relay,O=philandro Software GmbH");
+		CHECK_EQ_STR(sha, sx);
+		cert_flow(&y, iss, sha);
+		CHECK_EQ_STR(iss, "CN=Test CA");
+		CHECK_EQ_STR(sha, sy);
+	}
+}
+
 int main(void)
 {
 	test_parse_fields();
@@ -715,5 +749,6 @@ int main(void)
 	test_stream_tls13();
 	test_sslv2_and_garbage();
 	test_overflow();
+	test_cert_cache();
 	return TEST_REPORT();
 }
