@@ -226,8 +226,15 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (sl_tls_is_grease(v[i]))
 			continue;
-		snprintf(num, sizeof(num), "%s%u", first ? "" : "-", v[i]);
-		text_put(t, num);
+		char *e = num + sizeof(num) - 1; /* digits backwards, then the dash */
+		*e = '\0';
+		unsigned x = v[i];
+		do
+			*--e = (char)('0' + x % 10);
+		while (x /= 10);
+		if (!first)
+			*--e = '-';
+		text_put(t, e);
 		first = false;
 	}
 }
@@ -342,11 +349,20 @@ static size_t filter(const uint16_t *v, size_t n, bool skip_sni_alpn, uint16_t *
 /* Update the digest with "xxxx,yyyy,..." (4 lowercase hex digits each). */
 static void hash_hex_list(EVP_MD_CTX *md, const uint16_t *v, size_t n)
 {
-	char item[8];
+	static const char hex[] = "0123456789abcdef";
+	char buf[5 * 64];
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		int len = snprintf(item, sizeof(item), "%s%04x", i ? "," : "", v[i]);
-		EVP_DigestUpdate(md, item, (size_t)len);
+		if (k > sizeof(buf) - 5) {
+			EVP_DigestUpdate(md, buf, k);
+			k = 0;
+		}
+		if (i)
+			buf[k++] = ',';
+		for (int sh = 12; sh >= 0; sh -= 4)
+			buf[k++] = hex[(v[i] >> sh) & 15];
 	}
+	EVP_DigestUpdate(md, buf, k);
 }
 
 /* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b. */
