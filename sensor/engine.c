@@ -16,130 +16,6 @@ static uint64_t random_seed(void)
 	return s;
 }
 
-/* Multicast and broadcast destinations are nobody's location. */
-static bool is_group(const struct sl_addr *a)
-{
-	if (a->family == 4)
-		return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] == 255 && a->b[1] == 255 &&
-						     a->b[2] == 255 && a->b[3] == 255);
-	return a->family == 6 && a->b[0] == 0xff;
-}
-
-/*
- * IP intelligence for both sides, looked up once per flow through the cache
- * (which keeps both results alive until the next flow's), and which side is
- * remote: the one outside home_networks, the server when both are; a
- * multicast or broadcast server never is.
- */
-static void enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
-{
-	bool cli_home = sl_config_is_home(e->cfg, &f->cli);
-	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
-	r->geo[0] = sl_geo_cache_lookup(e->geo_cache, &f->cli);
-	r->geo[1] = sl_geo_cache_lookup(e->geo_cache, &f->srv);
-	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
-}
-
-/* Write the event built in e->json, or count it lost. */
-static void write_event(struct sl_engine *e)
-{
-	if (e->json.failed)
-		e->events_lost++;
-	else
-		sl_eve_write(e->eve, e->json.buf, e->json.len);
-}
-
-/* Suricata's severity scale (1 most severe) for a Sigma level. */
-static unsigned severity_of(enum sl_rule_level l)
-{
-	return l >= SL_RULE_LEVEL_HIGH ? 1 : l == SL_RULE_LEVEL_MEDIUM ? 2 :
-	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
-}
-
-/*
- * An alert for a flow-scoped rule: the flow's own fields, so the analyst has
- * the five-tuple, the products and the places in one line, plus the rule.
- */
-static void flow_alert(struct sl_engine *e, struct sl_record *r, const struct sl_rule_info *rule)
-{
-	r->event_type = "alert";
-	sl_json_begin(&e->json);
-	sl_catalogue_emit(r, &e->json);
-	sl_json_key(&e->json, "alert");
-	sl_json_open_object(&e->json);
-	sl_json_key(&e->json, "scope");
-	sl_json_str(&e->json, "flow");
-	sl_json_key(&e->json, "signature_id");
-	sl_json_str(&e->json, rule->id);
-	sl_json_key(&e->json, "signature");
-	sl_json_str(&e->json, rule->title ? rule->title : rule->id);
-	sl_json_key(&e->json, "category");
-	sl_json_str(&e->json, rule->family);
-	sl_json_key(&e->json, "level");
-	sl_json_str(&e->json, sl_rule_level_name(rule->level));
-	sl_json_key(&e->json, "severity");
-	sl_json_u64(&e->json, severity_of(rule->level));
-	sl_json_key(&e->json, "score");
-	sl_json_u64(&e->json, rule->score);
-	sl_json_close_object(&e->json);
-	sl_json_end(&e->json);
-	write_event(e);
-	r->event_type = "flow";
-	e->flow_alerts++;
-}
-
-struct hit_ctx {
-	struct sl_engine *e;
-	struct sl_record *r;
-	const struct sl_field_source *src;
-};
-
-/* A correlation rule fired: it counts for the subject like any hit. */
-static void on_correlation_hit(void *ctx, const struct sl_rule_info *rule)
-{
-	struct hit_ctx *h = ctx;
-	h->e->rule_hits++;
-	sl_subjects_hit(h->e->subjects, h->r, rule);
-}
-
-/*
- * A rule matched this flow.  A hit the subject's allow-list covers is still
- * charged (the subject module zeroes and counts it) but raises no flow
- * alert and feeds no correlation; every other hit feeds the correlation
- * rules that list it.
- */
-static void on_rule_hit(void *ctx, const struct sl_rule_info *rule)
-{
-	struct hit_ctx *h = ctx;
-	struct sl_engine *e = h->e;
-	e->rule_hits++;
-	bool allowed = h->r->subject && h->r->subject->allowed;
-	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
-		flow_alert(e, h->r, rule);
-	sl_subjects_hit(e->subjects, h->r, rule);
-	if (!allowed) /* a sanctioned session is no step of a pattern either */
-		sl_correlator_feed(e->corr, rule, h->src, h->r->flow->last, on_correlation_hit, h);
-}
-
-/* Rules, then the subject's alert if its score rose a level, then any
- * periodic summaries that fell due by now (the ending worker's clock). */
-static void score_flow(struct sl_engine *e, struct sl_record *r, sl_time_us now)
-{
-	if (e->rules) {
-		struct sl_field_source src = sl_rules_record_source(r);
-		struct hit_ctx h = { e, r, &src };
-		sl_rules_match(e->rules, &src, on_rule_hit, &h);
-	}
-	if (sl_subjects_alert(e->subjects, r, &e->json)) {
-		write_event(e);
-		e->subject_events++;
-	}
-	while (sl_subjects_summary(e->subjects, now, false, &e->json)) {
-		write_event(e);
-		e->subject_events++;
-	}
-}
-
 void sl_engine_lock(struct sl_engine *e)
 {
 	if (e->n_workers > 1)
@@ -150,37 +26,6 @@ void sl_engine_unlock(struct sl_engine *e)
 {
 	if (e->n_workers > 1)
 		pthread_mutex_unlock(&e->lock);
-}
-
-/*
- * Ended flow: charge it to its subject, write its event, score it, and feed
- * the top-talkers table.  The worker w enriches it and ends its parsers on
- * its own; everything after touches state the workers share, so it runs
- * under the lead's lock, once per flow (flows end far less often than
- * packets arrive, and the lock is not even taken without workers).
- */
-static void on_flow_end(void *ctx, struct sl_flow *f)
-{
-	struct sl_engine *w = ctx;
-	struct sl_engine *e = w->lead ? w->lead : w;
-	struct sl_record r = {
-		.flow = f, .dispatch = w->dispatch, .event_type = "flow",
-		.community_seed = w->cfg->community_id_seed,
-	};
-	enrich(w, f, &r);
-	sl_engine_lock(e); /* parsers' flow_end may feed shared tables (DNS, DHCP) */
-	sl_dispatch_flow_end(w->dispatch, f);
-	sl_subjects_charge(e->subjects, &r);
-	sl_json_begin(&e->json);
-	sl_catalogue_emit(&r, &e->json);
-	sl_json_end(&e->json);
-	write_event(e);
-	e->flow_events++;
-	score_flow(e, &r, w->clock);
-	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
-	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
-	sl_engine_unlock(e);
-	sl_dispatch_flow_free(w->dispatch, f);
 }
 
 /* Subjects (with the roster and the sensor's place) and the rule pack. */
@@ -253,7 +98,7 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	rc = scoring_create(e, err, errlen);
 	if (rc < 0)
 		goto err_scoring;
-	rc = sl_flow_table_create(&cfg->flow, random_seed(), on_flow_end, e, &e->flows);
+	rc = sl_flow_table_create(&cfg->flow, random_seed(), sl_engine_flow_end, e, &e->flows);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot allocate the flow table for %u flows: %s",
 			 cfg->flow.max_flows, strerror(-rc));
@@ -300,7 +145,7 @@ static int worker_create(struct sl_engine *lead, const struct sl_flow_config *fc
 		return rc;
 	rc = sl_geo_cache_create(lead->geo, cfg->intel.cache_entries, &w->geo_cache);
 	if (rc == 0)
-		rc = sl_flow_table_create(fc, random_seed(), on_flow_end, w, &w->flows);
+		rc = sl_flow_table_create(fc, random_seed(), sl_engine_flow_end, w, &w->flows);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot allocate a worker's flow table or cache: %s",
 			 strerror(-rc));
@@ -321,7 +166,7 @@ int sl_engine_add_workers(struct sl_engine *e, unsigned n, char *err, size_t err
 	struct sl_flow_config fc = e->cfg->flow;
 	fc.max_flows = fc.max_flows / n < 1024 ? 1024 : fc.max_flows / n;
 	struct sl_flow_table *t;
-	int rc = sl_flow_table_create(&fc, random_seed(), on_flow_end, e, &t);
+	int rc = sl_flow_table_create(&fc, random_seed(), sl_engine_flow_end, e, &t);
 	if (rc < 0)
 		return snprintf(err, errlen, "cannot allocate the flow tables: %s", strerror(-rc)), rc;
 	sl_flow_table_destroy(e->flows);
@@ -365,6 +210,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_dispatch_destroy(e->dispatch);
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
+	sl_flow_out_free(&e->out);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }
@@ -425,7 +271,7 @@ void sl_engine_finish(struct sl_engine *e)
 	struct sl_engine_totals t;
 	sl_engine_totals(e, &t);
 	while (sl_subjects_summary(e->subjects, t.st.last_ts, true, &e->json)) {
-		write_event(e);
+		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}
 	sl_engine_write_stats(e);

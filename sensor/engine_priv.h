@@ -25,6 +25,19 @@ void sl_talkers_add(struct sl_talkers *tk, const struct sl_addr *a, uint64_t byt
 /* Sort the table by bytes, largest first (ties by address), for the summary. */
 void sl_talkers_sort(struct sl_talkers *tk);
 
+/* One ended flow as its worker builds it outside the lead's lock: the flow
+ * event, its flow-scope alerts, the rules it matched and a copy of its
+ * subject's view (sensor/engine.c).  Buffers are reused flow after flow. */
+struct sl_flow_out {
+	struct sl_json flow;
+	struct sl_json *alerts;             /* n_alerts built, cap_alerts allocated */
+	size_t n_alerts, cap_alerts;
+	const struct sl_rule_info **hits;   /* matched rules, in pack order */
+	size_t n_hits, cap_hits;
+	uint64_t lost;                      /* alerts or hits with no memory to keep them */
+	struct sl_subject_view view;
+};
+
 struct sl_engine {
 	const struct sl_config *cfg;
 	struct sl_eve *eve;
@@ -47,13 +60,15 @@ struct sl_engine {
 	uint64_t flow_events;
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 	sl_time_us clock;     /* latest packet time this engine processed */
+	struct sl_flow_out out; /* this engine's ended flow, built outside the lock */
 	/* Workers (sl_engine_add_workers): engine 0 is the lead itself; the
 	 * others own a decoder, flow table, parsers and geo cache and borrow
 	 * everything else from the lead, whose lock guards it. */
 	struct sl_engine *lead;       /* a worker: the lead; NULL on the lead */
 	struct sl_engine **workers;   /* lead: n_workers engines, [0] is the lead */
 	size_t n_workers;             /* lead: 0 or 1 without workers */
-	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json */
+	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json,
+				       * parsers' shared tables */
 };
 
 /* Counters summed over the lead and its workers, for stats and summary. */
@@ -67,6 +82,14 @@ struct sl_engine_totals {
 
 void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
 
+
+/* The flow table's end callback (ctx: the engine or worker that owns the
+ * table), in sensor/engine_flow.c. */
+void sl_engine_flow_end(void *ctx, struct sl_flow *f);
+/* Write the event built in j, or count it lost.  Under the lock with workers. */
+void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
+/* Free a flow-out's buffers; it is zeroed and may be reused. */
+void sl_flow_out_free(struct sl_flow_out *o);
 
 /* Write the end-of-run stats event. */
 void sl_engine_write_stats(struct sl_engine *e);

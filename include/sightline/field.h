@@ -63,6 +63,12 @@ struct sl_record {
 	/* The subject the flow is charged to, with its physics and travel facts
 	 * (subject.*, physics.*, travel.*; sensor/subject).  NULL: none. */
 	const struct sl_subject_view *subject;
+	/* Names earlier DNS answers gave the client [0] and server [1]
+	 * addresses, copied by sl_dns_record_names() while the workers' lock
+	 * is held so that the event can be written after it is released.
+	 * dns_names_set false: the fields read the shared cache instead. */
+	bool dns_names_set;
+	char dns_name[2][256];
 };
 
 struct sl_field {

@@ -28,6 +28,15 @@ void sl_json_begin(struct sl_json *j);
 /** Close every open object; the line (without newline) is j->buf[0..len). */
 void sl_json_end(struct sl_json *j);
 
+/**
+ * Start a new top-level object as a copy of src's finished line, its closing
+ * brace removed and the first occurrence of from replaced by to, so that more
+ * keys can follow (an alert that repeats a flow event).  Returns false, with
+ * j unchanged, when src failed or holds no from.  src is only read.
+ */
+bool sl_json_begin_edit(struct sl_json *j, const struct sl_json *src, const char *from,
+			const char *to);
+
 /** Write a key at the current level (opens no objects). */
 void sl_json_key(struct sl_json *j, const char *key);
 /**

@@ -136,6 +136,13 @@ const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
 /** The global context of parser p (create()), or NULL.  For field getters. */
 void *sl_record_global(const struct sl_record *r, const struct sl_proto *p);
 
+/**
+ * Copy into r the names the shared DNS cache holds for r's two addresses, so
+ * that src.dns_name and dest.dns_name read the copy (the cache is shared by
+ * the workers and guarded by their lock; call this while holding it).
+ */
+void sl_dns_record_names(struct sl_record *r);
+
 /* Inspection engine (sensor/proto/dispatch.c), used by the engine. */
 struct sl_dispatch;
 

@@ -140,8 +140,11 @@ struct sl_subject_view {
 	bool have_travel, travel_impossible;
 	char travel_from_country[3];
 	double travel_distance_km, travel_hours, travel_speed_kmh;
-	/* internal: the subject record this view describes */
+	/* internal: the subject record this view describes, and its slot's
+	 * stamp (a copy of the view outlives the lock: the slot may have been
+	 * given to another subject since, and then the stamps differ) */
 	void *subject;
+	uint64_t subject_gen;
 };
 
 /* subject.*, physics.*, travel.* (sensor/subject/subject_fields.c). */

@@ -4,11 +4,9 @@
  * into its own engine, so one flow always meets the same flow table. */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "capture_priv.h"
 
@@ -30,7 +28,13 @@ struct ring {
 	_Alignas(64) _Atomic uint64_t head; /* consumer position */
 	_Alignas(64) _Atomic uint64_t tail; /* producer position */
 	_Alignas(64) uint64_t cached_head;  /* producer's last view of head */
+	uint64_t want_tail;                 /* producer: the tail and the room it waits for */
+	uint32_t want_room;
 	_Atomic bool done;                  /* producer finished: drain and stop */
+	_Atomic bool worker_waits;          /* the worker sleeps on cv: ring was empty */
+	_Atomic bool reader_waits;          /* the reader sleeps on cv: ring was full */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	sl_time_us sent;                    /* producer: latest time this worker was given */
 	uint8_t *buf;
 	struct sl_engine *w;
@@ -43,34 +47,67 @@ struct sl_shard {
 	unsigned n;
 };
 
-/* Waiting on the other side: a few yields (the partner is usually a
- * moment away), then short sleeps, so an idle side costs no CPU on a
- * machine with fewer cores than threads. */
-static void backoff(unsigned *spins)
+#define SPINS 200 /* polls before sleeping: about a microsecond of waiting */
+
+static inline void cpu_relax(void)
 {
-	if ((*spins)++ < 16) {
-		sched_yield();
-		return;
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/*
+ * Sleep until ready(r) holds.  The sleeper announces itself in *flag and
+ * checks again under the mutex; the other side publishes its progress and
+ * then reads the flag (both sequentially consistent), so one of the two
+ * always sees the other and no wake-up is lost.  Threads outnumber cores
+ * here (a reader and N workers on N cores): sleeping, not yielding, lets
+ * the busy ones run.
+ */
+static void wait_until(struct ring *r, _Atomic bool *flag, bool (*ready)(struct ring *))
+{
+	for (unsigned i = 0; i < SPINS; i++) {
+		if (ready(r))
+			return;
+		cpu_relax();
 	}
-	struct timespec ts = { 0, 50000 };
-	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&r->mu);
+	atomic_store(flag, true);
+	while (!ready(r))
+		pthread_cond_wait(&r->cv, &r->mu);
+	atomic_store(flag, false);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Wake the other side if it sleeps (after publishing our progress). */
+static void wake(struct ring *r, _Atomic bool *flag)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(flag, memory_order_relaxed)) {
+		pthread_mutex_lock(&r->mu);
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+static bool has_work(struct ring *r)
+{
+	return atomic_load(&r->head) != atomic_load(&r->tail) || atomic_load(&r->done);
 }
 
 static void *worker_main(void *arg)
 {
 	struct ring *r = arg;
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	for (unsigned spins = 0;;) {
+	for (;;) {
 		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 		if (head == tail) {
-			if (atomic_load_explicit(&r->done, memory_order_acquire) &&
-			    head == atomic_load_explicit(&r->tail, memory_order_acquire))
+			if (atomic_load(&r->done) && head == atomic_load(&r->tail))
 				break;
-			backoff(&spins);
+			wait_until(r, &r->worker_waits, has_work);
 			continue;
 		}
-		spins = 0;
-		while (head != tail) {
+		for (unsigned k = 1; head != tail; k++) {
 			uint32_t off = (uint32_t)(head & (RING_BYTES - 1));
 			const struct rec *h = (const struct rec *)(r->buf + off);
 			if (RING_BYTES - off < sizeof(*h) || h->caplen == RING_WRAP) {
@@ -84,10 +121,19 @@ static void *worker_main(void *arg)
 						  h->caplen, h->wirelen);
 			head += h->size;
 			atomic_store_explicit(&r->head, head, memory_order_release);
+			if (k % 64 == 0)
+				wake(r, &r->reader_waits);
 		}
-		atomic_store_explicit(&r->head, head, memory_order_release);
+		wake(r, &r->reader_waits);
 	}
 	return NULL;
+}
+
+/* Producer's room check; the reader sleeps on it when the ring is full. */
+static bool has_room(struct ring *r)
+{
+	r->cached_head = atomic_load(&r->head);
+	return RING_BYTES - (r->want_tail - r->cached_head) >= r->want_room;
 }
 
 /* Room for need contiguous bytes at the ring's tail, waiting for the
@@ -96,11 +142,11 @@ static uint32_t reserve(struct ring *r, uint64_t *tail, uint32_t need)
 {
 	uint32_t off = (uint32_t)(*tail & (RING_BYTES - 1));
 	uint32_t pad = RING_BYTES - off < need ? RING_BYTES - off : 0;
-	for (unsigned spins = 0; RING_BYTES - (*tail - r->cached_head) < pad + need;) {
-		r->cached_head = atomic_load_explicit(&r->head, memory_order_acquire);
-		if (RING_BYTES - (*tail - r->cached_head) >= pad + need)
-			break;
-		backoff(&spins);
+	if (RING_BYTES - (*tail - r->cached_head) < pad + need) {
+		r->want_room = pad + need;
+		r->want_tail = *tail;
+		if (!has_room(r))
+			wait_until(r, &r->reader_waits, has_room);
 	}
 	if (pad) {
 		if (pad >= sizeof(struct rec))
@@ -122,6 +168,7 @@ static void push(struct ring *r, int dlt, sl_time_us ts, const uint8_t *frame, u
 	if (caplen)
 		memcpy(h + 1, frame, caplen);
 	atomic_store_explicit(&r->tail, tail + size, memory_order_release);
+	wake(r, &r->worker_waits);
 	if (ts > r->sent)
 		r->sent = ts;
 }
@@ -146,11 +193,15 @@ void sl_shard_stop(struct sl_shard *s)
 {
 	if (!s)
 		return;
-	for (unsigned i = 0; i < s->n; i++)
-		atomic_store_explicit(&s->rings[i].done, true, memory_order_release);
+	for (unsigned i = 0; i < s->n; i++) {
+		atomic_store(&s->rings[i].done, true);
+		wake(&s->rings[i], &s->rings[i].worker_waits);
+	}
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->rings[i].started)
 			pthread_join(s->rings[i].thread, NULL);
+		pthread_cond_destroy(&s->rings[i].cv);
+		pthread_mutex_destroy(&s->rings[i].mu);
 		free(s->rings[i].buf);
 	}
 	free(s->rings);
@@ -166,6 +217,10 @@ int sl_shard_start(struct sl_engine *e, struct sl_shard **out, char *err, size_t
 		return snprintf(err, errlen, "out of memory for the worker rings"), -ENOMEM;
 	}
 	s->n = n;
+	for (unsigned i = 0; i < n; i++) {
+		pthread_mutex_init(&s->rings[i].mu, NULL);
+		pthread_cond_init(&s->rings[i].cv, NULL);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct ring *r = &s->rings[i];
 		r->w = sl_engine_worker(e, i);

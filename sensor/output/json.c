@@ -79,6 +79,26 @@ void sl_json_end(struct sl_json *j)
 	}
 }
 
+bool sl_json_begin_edit(struct sl_json *j, const struct sl_json *src, const char *from,
+			const char *to)
+{
+	if (src->failed || src->len < 2 || src->buf[src->len - 1] != '}')
+		return false;
+	const char *at = strstr(src->buf, from);
+	if (!at)
+		return false;
+	size_t pre = (size_t)(at - src->buf), nf = strlen(from);
+	if (pre + nf > src->len - 1) /* from overlaps the closing brace */
+		return false;
+	sl_json_begin(j);
+	j->len = 0;
+	put(j, src->buf, pre);
+	put(j, to, strlen(to));
+	put(j, at + nf, src->len - 1 - pre - nf);
+	j->need_comma[1] = true;
+	return true;
+}
+
 /* Length of a well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, at most U+10FFFF), or 0 when the bytes are not one. */
 static size_t utf8_len(const unsigned char *s, size_t left)

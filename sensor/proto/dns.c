@@ -374,21 +374,36 @@ static bool g_responses(const struct sl_record *r, struct sl_value *v)
 
 /* The cache is read when the flow event is written: the name is the latest
  * one known at that moment, and later answers do not rewrite it. */
-static bool cached_name(const struct sl_record *r, const struct sl_addr *a, struct sl_value *v)
+static bool cached_name(const struct sl_record *r, int side, struct sl_value *v)
 {
+	if (r->dns_names_set) {
+		v->s = r->dns_name[side];
+		return v->s[0] != '\0';
+	}
 	struct sl_dns_cache *c = sl_record_global(r, &sl_proto_dns);
-	v->s = c ? sl_dns_cache_get(c, a) : NULL;
+	v->s = c ? sl_dns_cache_get(c, side ? &r->flow->srv : &r->flow->cli) : NULL;
 	return v->s != NULL;
+}
+
+void sl_dns_record_names(struct sl_record *r)
+{
+	struct sl_value v;
+	for (int side = 0; side < 2; side++) {
+		r->dns_name[side][0] = '\0';
+		if (cached_name(r, side, &v))
+			snprintf(r->dns_name[side], sizeof(r->dns_name[side]), "%s", v.s);
+	}
+	r->dns_names_set = true;
 }
 
 static bool g_src_name(const struct sl_record *r, struct sl_value *v)
 {
-	return cached_name(r, &r->flow->cli, v);
+	return cached_name(r, 0, v);
 }
 
 static bool g_dest_name(const struct sl_record *r, struct sl_value *v)
 {
-	return cached_name(r, &r->flow->srv, v);
+	return cached_name(r, 1, v);
 }
 
 static const struct sl_field fields[] = {

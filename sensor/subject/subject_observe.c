@@ -235,6 +235,7 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 	(void)self;
 	memset(v, 0, sizeof(*v));
 	v->subject = x;
+	v->subject_gen = x->gen;
 	x->flows++;
 	if (!x->first || f->first < x->first)
 		x->first = f->first;

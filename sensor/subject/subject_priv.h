@@ -54,6 +54,7 @@ struct subj_app {
 /* One subject.  Slots live in one array; idx+1 is used as a link so 0 is "none". */
 struct subject {
 	bool used;
+	uint64_t gen;               /* stamp from sl_subjects.gen when the slot was taken */
 	uint8_t kind;               /* enum sl_subject_kind */
 	uint8_t key[16];            /* roster index, MAC or address bytes */
 	uint8_t key_len;
@@ -111,6 +112,9 @@ struct egress {
 struct sl_subjects {
 	const struct sl_config *cfg;
 	struct sl_roster *roster;
+	struct sl_roster **retired; /* rosters replaced by reloads: views may still point in */
+	size_t n_retired;
+	uint64_t gen;               /* slots taken so far */
 	struct sl_tz *zones[SUBJ_ZONES];
 	size_t n_zones;
 	bool has_sensor;

@@ -118,6 +118,9 @@ void sl_subjects_destroy(struct sl_subjects *s)
 	for (size_t i = 0; i < s->n_zones; i++)
 		sl_tz_destroy(s->zones[i]);
 	sl_roster_destroy(s->roster);
+	for (size_t i = 0; i < s->n_retired; i++)
+		sl_roster_destroy(s->retired[i]);
+	free(s->retired);
 	free(s->subj);
 	free(s->index);
 	free(s->order);
@@ -247,6 +250,21 @@ static const struct sl_roster_entry *entry_named(const struct sl_roster *r, cons
  * not on either roster are untouched; a host that the new roster now names
  * starts a roster subject with its next flow.
  */
+/* Keep the current roster until the table goes: copies of views taken
+ * before a reload still name its entries.  Without memory for the list the
+ * roster is freed at once (a copy is only read by the worker that took it
+ * before its next flow, so the window is one event). */
+static void retire_roster(struct sl_subjects *s)
+{
+	struct sl_roster **r = realloc(s->retired, (s->n_retired + 1) * sizeof(*r));
+	if (!r) {
+		sl_roster_destroy(s->roster);
+		return;
+	}
+	s->retired = r;
+	s->retired[s->n_retired++] = s->roster;
+}
+
 void sl_subjects_replace_roster(struct sl_subjects *s, struct sl_roster *roster)
 {
 	for (uint32_t i = 1; i <= s->cap; i++) {
@@ -277,7 +295,7 @@ void sl_subjects_replace_roster(struct sl_subjects *s, struct sl_roster *roster)
 		else
 			*slot = i;
 	}
-	sl_roster_destroy(s->roster);
+	retire_roster(s);
 	s->roster = roster;
 }
 
@@ -301,6 +319,7 @@ static struct subject *lookup(struct sl_subjects *s, uint8_t kind, const uint8_t
 		s->free_head = x->lnext;
 	memset(x, 0, sizeof(*x));
 	x->used = true;
+	x->gen = ++s->gen;
 	x->kind = kind;
 	x->key_len = len;
 	memcpy(x->key, key, len);
@@ -383,7 +402,8 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, struct s
 
 struct subject *sl_subj_of_view(const struct sl_subject_view *v)
 {
-	return v ? v->subject : NULL;
+	const struct subject *x = v ? v->subject : NULL;
+	return x && x->used && x->gen == v->subject_gen ? v->subject : NULL;
 }
 
 void sl_subj_id(const struct subject *x, char *buf, size_t len)

@@ -1,0 +1,230 @@
+/* An ended flow's way out: enrichment, the subject it is charged to, its
+ * flow event, the rules and their alerts, the subject's score.  With
+ * workers, the parts that touch shared state run under the lead's lock and
+ * the costly JSON and rule matching run outside it, in the worker. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_priv.h"
+
+/* Multicast and broadcast destinations are nobody's location. */
+static bool is_group(const struct sl_addr *a)
+{
+	if (a->family == 4)
+		return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] == 255 && a->b[1] == 255 &&
+						     a->b[2] == 255 && a->b[3] == 255);
+	return a->family == 6 && a->b[0] == 0xff;
+}
+
+/*
+ * IP intelligence for both sides, looked up once per flow through the cache
+ * (which keeps both results alive until the next flow's), and which side is
+ * remote: the one outside home_networks, the server when both are; a
+ * multicast or broadcast server never is.
+ */
+static void enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
+{
+	bool cli_home = sl_config_is_home(e->cfg, &f->cli);
+	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
+	r->geo[0] = sl_geo_cache_lookup(e->geo_cache, &f->cli);
+	r->geo[1] = sl_geo_cache_lookup(e->geo_cache, &f->srv);
+	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
+}
+
+void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
+{
+	if (j->failed)
+		e->events_lost++;
+	else
+		sl_eve_write(e->eve, j->buf, j->len);
+}
+
+/* Suricata's severity scale (1 most severe) for a Sigma level. */
+static unsigned severity_of(enum sl_rule_level l)
+{
+	return l >= SL_RULE_LEVEL_HIGH ? 1 : l == SL_RULE_LEVEL_MEDIUM ? 2 :
+	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
+}
+
+/* Room for one more entry of size sz in *arr (cap entries); false when out of memory. */
+static bool grow(void **arr, size_t *cap, size_t used, size_t sz)
+{
+	if (used < *cap)
+		return true;
+	size_t n = *cap ? *cap * 2 : 4;
+	void *p = realloc(*arr, n * sz);
+	if (!p)
+		return false;
+	memset((char *)p + *cap * sz, 0, (n - *cap) * sz);
+	*arr = p;
+	*cap = n;
+	return true;
+}
+
+/*
+ * An alert for a flow-scoped rule: the flow's own fields, so the analyst has
+ * the five-tuple, the products and the places in one line, plus the rule.
+ * The fields are the flow event's, so its line is copied with the event
+ * type changed rather than every field read again.
+ */
+static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct sl_rule_info *rule)
+{
+	if (!grow((void **)&o->alerts, &o->cap_alerts, o->n_alerts, sizeof(*o->alerts))) {
+		o->lost++;
+		return;
+	}
+	struct sl_json *j = &o->alerts[o->n_alerts++];
+	if (!sl_json_begin_edit(j, &o->flow, "\"event_type\":\"flow\"", "\"event_type\":\"alert\"")) {
+		r->event_type = "alert";
+		sl_json_begin(j);
+		sl_catalogue_emit(r, j);
+		r->event_type = "flow";
+	}
+	sl_json_key(j, "alert");
+	sl_json_open_object(j);
+	sl_json_key(j, "scope");
+	sl_json_str(j, "flow");
+	sl_json_key(j, "signature_id");
+	sl_json_str(j, rule->id);
+	sl_json_key(j, "signature");
+	sl_json_str(j, rule->title ? rule->title : rule->id);
+	sl_json_key(j, "category");
+	sl_json_str(j, rule->family);
+	sl_json_key(j, "level");
+	sl_json_str(j, sl_rule_level_name(rule->level));
+	sl_json_key(j, "severity");
+	sl_json_u64(j, severity_of(rule->level));
+	sl_json_key(j, "score");
+	sl_json_u64(j, rule->score);
+	sl_json_close_object(j);
+	sl_json_end(j);
+}
+
+struct match_ctx {
+	struct sl_flow_out *o;
+	struct sl_record *r;
+};
+
+/* A rule matched: keep it for scoring, and build its alert unless it is a
+ * subject-scoped rule or the subject's allow-list covers the flow. */
+static void on_match(void *ctx, const struct sl_rule_info *rule)
+{
+	struct match_ctx *m = ctx;
+	struct sl_flow_out *o = m->o;
+	bool allowed = m->r->subject && m->r->subject->allowed;
+	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
+		flow_alert(o, m->r, rule);
+	if (grow((void **)&o->hits, &o->cap_hits, o->n_hits, sizeof(*o->hits)))
+		o->hits[o->n_hits++] = rule;
+	else
+		o->lost++;
+}
+
+/* The worker's part, outside the lock: the flow event and the rules. */
+static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
+{
+	o->n_alerts = o->n_hits = 0;
+	sl_json_begin(&o->flow);
+	sl_catalogue_emit(r, &o->flow);
+	sl_json_end(&o->flow);
+	if (rules) {
+		struct sl_field_source src = sl_rules_record_source(r);
+		struct match_ctx m = { o, r };
+		sl_rules_match(rules, &src, on_match, &m);
+	}
+}
+
+struct hit_ctx {
+	struct sl_engine *e;
+	struct sl_record *r;
+};
+
+/* A correlation rule fired: it counts for the subject like any hit. */
+static void on_correlation_hit(void *ctx, const struct sl_rule_info *rule)
+{
+	struct hit_ctx *h = ctx;
+	h->e->rule_hits++;
+	sl_subjects_hit(h->e->subjects, h->r, rule);
+}
+
+/*
+ * Under the lock: write what the worker built, then charge each hit to the
+ * subject (an allow-listed hit is still charged, and zeroed and counted by
+ * the subject module) and feed the correlation rules with the hits that are
+ * not allowed, then the subject's alert if its score rose a level and the
+ * periodic summaries that fell due by now (the ending worker's clock).
+ */
+static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r, sl_time_us now)
+{
+	sl_engine_write(e, &o->flow);
+	e->flow_events++;
+	for (size_t i = 0; i < o->n_alerts; i++)
+		sl_engine_write(e, &o->alerts[i]);
+	e->flow_alerts += o->n_alerts;
+	e->events_lost += o->lost;
+	o->lost = 0;
+	bool allowed = r->subject && r->subject->allowed;
+	struct sl_field_source src = sl_rules_record_source(r);
+	struct hit_ctx h = { e, r };
+	for (size_t i = 0; i < o->n_hits; i++) {
+		e->rule_hits++;
+		sl_subjects_hit(e->subjects, r, o->hits[i]);
+		if (!allowed && e->corr) /* a sanctioned session is no step of a pattern either */
+			sl_correlator_feed(e->corr, o->hits[i], &src, r->flow->last, on_correlation_hit, &h);
+	}
+	if (sl_subjects_alert(e->subjects, r, &e->json)) {
+		sl_engine_write(e, &e->json);
+		e->subject_events++;
+	}
+	while (sl_subjects_summary(e->subjects, now, false, &e->json)) {
+		sl_engine_write(e, &e->json);
+		e->subject_events++;
+	}
+}
+
+/*
+ * Ended flow.  The worker w enriches it on its own; under the lead's lock
+ * its parsers end (they may feed shared tables: DNS, DHCP), it is charged
+ * to its subject and what the event needs of shared state is copied (the
+ * subject's view, the DNS names, the rule pack); the lock is released while
+ * the worker builds the event and matches the rules, and taken again to
+ * write and score.  Without workers the lock is never taken and the order
+ * of events is the same.
+ */
+void sl_engine_flow_end(void *ctx, struct sl_flow *f)
+{
+	struct sl_engine *w = ctx;
+	struct sl_engine *e = w->lead ? w->lead : w;
+	struct sl_flow_out *o = &w->out;
+	struct sl_record r = {
+		.flow = f, .dispatch = w->dispatch, .event_type = "flow",
+		.community_seed = w->cfg->community_id_seed,
+	};
+	enrich(w, f, &r);
+	sl_engine_lock(e);
+	sl_dispatch_flow_end(w->dispatch, f);
+	if (sl_subjects_charge(e->subjects, &r)) {
+		o->view = *r.subject;
+		r.subject = &o->view;
+	}
+	sl_dns_record_names(&r);
+	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
+	sl_engine_unlock(e);
+	build(o, &r, rules);
+	sl_engine_lock(e);
+	score(e, o, &r, w->clock);
+	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
+	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
+	sl_engine_unlock(e);
+	sl_dispatch_flow_free(w->dispatch, f);
+}
+
+void sl_flow_out_free(struct sl_flow_out *o)
+{
+	sl_json_finish(&o->flow);
+	for (size_t i = 0; i < o->cap_alerts; i++)
+		sl_json_finish(&o->alerts[i]);
+	free(o->alerts);
+	free(o->hits);
+	memset(o, 0, sizeof(*o));
+}
