@@ -88,9 +88,8 @@ static void patch(u_char *w, uint16_t x, u_char *ipc, u_char *l4c)
 		csum_fix(l4c, m, m2);
 }
 
-/* Where the TCP, UDP or ICMPv6 checksum (those covering the addresses) is, when the packet
- * holds it: proto 6/17/58
- * at l4 (the first fragment only), a UDP checksum of 0 meaning none. */
+/* Where the TCP, UDP or ICMPv6 checksum (those covering the addresses) of the header at
+ * l4 is, when the packet holds it (first fragments only); a UDP checksum of 0 is none. */
 static u_char *l4_checksum(u_char *pkt, uint32_t caplen, uint32_t l4, uint8_t proto)
 {
 	uint32_t at = proto == 6 ? l4 + 16 : proto == 17 ? l4 + 6 : proto == 58 ? l4 + 2 : 0;
