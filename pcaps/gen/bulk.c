@@ -21,7 +21,7 @@
 #define SEG_LEN 1448u             /* payload of a full segment: MSS 1460 less timestamps */
 #define QUIC_LEN 1200u            /* short-header datagram of a busy QUIC connection */
 #define DEFAULT_SESSIONS 200u
-#define MAX_SESSIONS 20000u
+#define MAX_SESSIONS 300u        /* keeps one file under SL_PCAPW_MAX_BYTES (64 MiB in memory) */
 
 /* One letter per session, cycled: TLS, DNS, QUIC, SSH, HTTP, in roughly real shares. */
 static const char kinds[] = "TTDTQTDSTDQTHTDQTDST";

@@ -173,6 +173,14 @@ int main(int argc, char **argv)
 	}
 	pcap_dump_close(out);
 	pcap_close(dead);
+	free(buf);
+	for (size_t i = 0; i < nin; i++) {
+		for (size_t k = 0; k < ins[i].n; k++)
+			free(ins[i].data[k]);
+		free(ins[i].hdr);
+		free(ins[i].data);
+	}
+	free(ins);
 	printf("%s: %llu packets, %.1f MB, %u copies of %zu Ethernet inputs\n", argv[1],
 	       (unsigned long long)pkts, bytes / 1e6, copy, nin);
 	return 0;
