@@ -1,5 +1,6 @@
 /* sl-pcapgen: writes the project's deterministic scenario captures (see pcaps/README.md).
  * Same arguments, same bytes: no wall clock, no unseeded randomness. */
+#include "bulk.h"
 #include "flood.h"
 #include "scenarios.h"
 
@@ -19,6 +20,8 @@ static void usage(FILE *f)
 	        "       sl-pcapgen --malformed DIR     write every malformed-* scenario as DIR/<name>.pcap\n"
 	        "       sl-pcapgen flood [--syn N] [--udp N] [--gap-us US] [--real] OUT|-\n"
 	        "                                      stream one-packet flows (and real ones) to a file\n"
+	        "       sl-pcapgen bulk [--sessions N] [--seed S] OUT.pcap\n"
+	        "                                      long TLS/QUIC/SSH/DNS/HTTP sessions (benchmark)\n"
 	        "       sl-pcapgen --list              list scenarios with a one-line description\n"
 	        "       sl-pcapgen --help              this text\n");
 }
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "flood"))
 		return sl_flood_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "bulk"))
+		return sl_bulk_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		list();
 		return 0;

@@ -2,27 +2,32 @@
 """The benchmark (issue: operations and speed).  Never part of the timed
 test suite: run it by hand on a quiet machine.
 
-    tests/bench/bench.py [--build build] [--mb 512] [--runs 5] [--live]
+    tests/bench/bench.py [--build build] [--mb 512] [--runs 5] [--work DIR] [--live]
 
-From one run it prints, each the median of --runs: a bare pcap_next_ex loop
-over a mixed capture of at least --mb megabytes (the physical limit of
-reading the file on this machine), sightline on one core with every parser,
-enrichment and the default rules on, nDPI's ndpiReader when installed
-(Debian libndpi-bin), and sightline with 1..N workers.  Then packets/s,
-Gbit/s, the ratios, peak RSS, bytes of flow state per flow, the RSS of a
-capture with 1 M concurrent flows, and with --live a tcpreplay run at
-1 Gbit/s onto a veth in a network namespace this script creates.
+From one run it prints, each the median of --runs (the tools' runs
+interleaved, so load on the machine hits them alike): a bare pcap_next_ex
+loop over a mixed capture of at least --mb megabytes (the physical limit of
+reading the file on this machine), sightline pinned to one core with every
+parser, enrichment and the default rules on (its embedded defaults), nDPI's
+ndpiReader pinned likewise when installed (Debian libndpi-bin), and
+sightline with 1..N workers.  Then packets/s, Gbit/s, the ratios, peak RSS,
+bytes of flow state per flow, the RSS of a capture holding 1 M flows at
+once, and with --live (root, tcpreplay) a replay at 1 Gbit/s onto a veth
+pair in a network namespace this script creates and removes, with the drops
+sightline saw.  It ends with a table: each target, the figure, met or missed.
 
 The mixed capture is built by tests/bench/mkmix from the project's own
-captures (pcaps/real, pcaps/gen-out) and generator (long sessions from
-`sl-pcapgen bulk` when it exists), every copy's addresses rewritten so the
-flows are distinct.  Absolute figures depend on the machine and its load;
-the ratios are measured in one run and are what the targets are about.
+captures (pcaps/real, pcaps/gen-out) and `sl-pcapgen bulk` (long TLS, QUIC,
+SSH, DNS and HTTP sessions), every copy's addresses rewritten so its flows
+are distinct.  With --work the capture is kept there and reused by later
+runs.  Absolute figures depend on the machine and its load; the ratios are
+measured in one run and are what the targets are about.
 """
 import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,51 +35,75 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MILLION = 1000000
+RESULTS = []  # (target, figure, met) for the final table
 
 
-def run_timed(cmd, cpu=None):
-    """Run cmd (pinned to cpu when given); return its wall-clock seconds."""
+def target(name, figure, met):
+    RESULTS.append((name, figure, met))
+
+
+def pinned(cmd, cpu):
     if cpu is not None and shutil.which("taskset"):
-        cmd = ["taskset", "-c", cpu] + cmd
+        return ["taskset", "-c", cpu] + cmd
+    return cmd
+
+
+def run_timed(cmd):
+    """Run cmd; return its wall-clock seconds.  A failure stops the benchmark."""
     t0 = time.perf_counter()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     t1 = time.perf_counter()
     if p.returncode != 0:
-        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:3]), p.returncode,
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:4]), p.returncode,
                                                 p.stderr.decode()[-500:]))
     return t1 - t0
 
 
-def peak_rss_kb(cmd):
-    """Peak RSS of one run, measured by GNU time (-f %M), in kB."""
-    if not os.path.exists("/usr/bin/time"):
-        return None
-    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
-    try:
-        return int(p.stderr.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return None
+def interleaved(runs, cmds):
+    """Median seconds of each named command over `runs` rounds, one of each per round."""
+    times = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            times[name].append(run_timed(cmd))
+    return {name: statistics.median(v) for name, v in times.items()}
 
 
-def median_of(n, fn):
-    vals = [fn() for _ in range(n)]
-    return statistics.median(vals)
+def measured(cmd, eve):
+    """One run of sightline writing EVE to `eve`: (peak RSS in kB by GNU time, stats)."""
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd + ["-o", eve],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:4]), p.returncode,
+                                                p.stderr.decode()[-500:]))
+    rss = int(p.stderr.decode().strip().splitlines()[-1])
+    stats = last_stats(eve)
+    os.unlink(eve)
+    return rss, stats
+
+
+def last_stats(eve):
+    stats = {}
+    with open(eve) as f:
+        for line in f:
+            if '"event_type":"stats"' in line.replace(" ", ""):
+                stats = json.loads(line)["stats"]
+    return stats
 
 
 def build_mix(build, out, mb):
     inputs = []
     for d in ("pcaps/real", "pcaps/gen-out"):
         p = os.path.join(ROOT, d)
-        inputs += sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith(".pcap"))
-    gen = os.path.join(build, "pcaps", "sl-pcapgen")
+        inputs += sorted(os.path.join(p, f) for f in os.listdir(p)
+                         if f.endswith((".pcap", ".pcapng")))
     bulk = os.path.join(os.path.dirname(out), "bulk.pcap")
-    r = subprocess.run([gen, "bulk", bulk], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if r.returncode == 0 and os.path.exists(bulk):
-        inputs.append(bulk)
+    subprocess.run([os.path.join(build, "pcaps", "sl-pcapgen"), "bulk", bulk], check=True)
+    inputs.append(bulk)
     r = subprocess.run([os.path.join(build, "tests", "bench", "mkmix"), out, str(mb)] + inputs,
                        stdout=subprocess.PIPE, check=True)
-    print(r.stdout.decode().strip())
+    os.unlink(bulk)
+    print("mix: " + r.stdout.decode().strip())
 
 
 def count_packets(build, cap):
@@ -83,72 +112,198 @@ def count_packets(build, cap):
     return int(out[0]), int(out[2])
 
 
-def sightline_stats(build, cap, extra=()):
-    p = subprocess.run([os.path.join(build, "sightline"), "-q", "-o", "-", "-r", cap] + list(extra),
-                       stdout=subprocess.PIPE, check=True)
-    for line in reversed(p.stdout.decode().splitlines()):
-        ev = json.loads(line)
-        if ev.get("event_type") == "stats":
-            return ev["stats"]
-    return {}
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
-def supports(build, flag):
-    h = subprocess.run([os.path.join(build, "sightline"), "--help"], stdout=subprocess.PIPE)
-    return flag in h.stdout.decode()
-
-
-def line(name, secs, pkts, nbytes, base=None):
+def line(name, secs, pkts, nbytes, bare=None):
     rate = pkts / secs
-    gbps = nbytes * 8 / secs / 1e9
-    ratio = "" if base is None else "  %.2fx of bare" % (base / secs)
-    print("  %-34s %8.3f s %12.0f pkt/s %7.2f Gbit/s%s" % (name, secs, rate, gbps, ratio))
+    share = "" if bare is None else "  %5.1f%% of bare" % (100 * bare / secs)
+    print("  %-38s %7.3f s %11.0f pkt/s %6.2f Gbit/s%s" % (
+        name, secs, rate, nbytes * 8 / secs / 1e9, share))
     return rate
 
 
-def live_test(build, cap):
-    """tcpreplay at 1 Gbit/s onto a veth whose peer sightline captures, in a
-    namespace created here.  Reports pcap drops from the stats event."""
+def offline(build, cap, runs, pkts, nbytes):
+    """One core: bare loop, sightline and ndpiReader, interleaved."""
+    cmds = {
+        "bare": pinned([os.path.join(build, "tests", "bench", "bare_read"), cap], "0"),
+        "sightline": pinned([os.path.join(build, "sightline"), "-q", "-o", "/dev/null",
+                             "-r", cap], "0"),
+    }
+    # -q: no per-flow listing; the DPI itself is ndpiReader's default (all dissectors).
+    if shutil.which("ndpiReader"):
+        cmds["ndpi"] = pinned(["ndpiReader", "-q", "-i", cap], "0")
+    t = interleaved(runs, cmds)
+    print("one core (taskset -c 0), offline, median of %d:" % runs)
+    line("bare pcap_next_ex loop", t["bare"], pkts, nbytes)
+    sl = line("sightline (parsers, enrichment, rules)", t["sightline"], pkts, nbytes, t["bare"])
+    share = t["bare"] / t["sightline"]
+    target("one core offline >= 50% of the bare loop", "%.1f%%" % (100 * share), share >= 0.5)
+    if "ndpi" in t:
+        nd = line("ndpiReader -q (nDPI %s)" % ndpi_version(), t["ndpi"], pkts, nbytes, t["bare"])
+        print("  sightline / ndpiReader: %.2fx" % (sl / nd))
+        target("one core offline >= 4x ndpiReader", "%.2fx" % (sl / nd), sl / nd >= 4)
+    else:
+        print("  ndpiReader: not installed (apt-get install libndpi-bin), no comparison")
+        target("one core offline >= 4x ndpiReader", "not measured", None)
+
+
+def ndpi_version():
+    p = subprocess.run(["ndpiReader", "-h"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for word in p.stdout.decode(errors="replace").split():
+        if word[:1].isdigit() and "." in word:
+            return word
+    return "?"
+
+
+def memory(build, cap, work):
+    rss, st = measured([os.path.join(build, "sightline"), "-q", "-r", cap],
+                       os.path.join(work, "mix.json"))
+    fl, pa = st.get("flow", {}), st.get("parsers", {})
+    print("memory (mix, one run): peak RSS %d kB; %s flows, at most %s at once; flow table "
+          "%s B per flow (record + hash buckets); parser state peak %s B (%s states made); "
+          "rules loaded %s, geo lookups %s" % (
+              rss, fl.get("created"), fl.get("active_max"), fl.get("bytes_per_flow"),
+              pa.get("state_bytes_max"), pa.get("states"), st.get("rules", {}).get("loaded"),
+              st.get("geo", {}).get("lookups")))
+    bpf = fl.get("bytes_per_flow")
+    target("<= 256 B flow state per flow", "%s B" % bpf, bpf is not None and bpf <= 256)
+
+
+def workers(build, cap, runs, pkts):
+    ncpu = os.cpu_count() or 1
+    sl = [os.path.join(build, "sightline"), "-q", "-o", "/dev/null", "-r", cap]
+    t = interleaved(runs, {n: sl + ["--workers", str(n)] for n in range(1, ncpu + 1)})
+    print("workers (offline, not pinned, median of %d):" % runs)
+    for n in range(1, ncpu + 1):
+        print("  %d worker(s): %7.3f s %11.0f pkt/s  %.2fx of one worker" % (
+            n, t[n], pkts / t[n], t[1] / t[n]))
+    if ncpu >= 2:
+        target("2 workers >= 1.7x one worker", "%.2fx" % (t[1] / t[2]), t[1] / t[2] >= 1.7)
+    else:
+        target("2 workers >= 1.7x one worker", "one core only", None)
+
+
+def million(build, work):
+    """1 M TCP SYNs from distinct sources, 5 us apart: all open at once at the end."""
+    flood = os.path.join(work, "million.pcap")
+    if not os.path.exists(flood):
+        subprocess.run([os.path.join(build, "pcaps", "sl-pcapgen"), "flood", "--syn",
+                        str(MILLION), "--udp", "0", flood], check=True)
+    rss, st = measured([os.path.join(build, "sightline"), "-q", "-r", flood,
+                        "--set", "flow.max_flows=1048576",
+                        "--set", "flow.timeouts.tcp_new=86400"],
+                       os.path.join(work, "million.json"))
+    fl, su, pa = st.get("flow", {}), st.get("subjects", {}), st.get("parsers", {})
+    amax = fl.get("active_max", 0)
+    print("1 M concurrent flows: %s flows at most at once (%s evicted), flow table %s B per "
+          "flow; %s subjects tracked (%s evicted); parser state peak %s B; peak RSS %d kB = "
+          "%.0f B per flow all told" % (
+              amax, fl.get("evictions"), fl.get("bytes_per_flow"), su.get("tracked"),
+              su.get("evictions"), pa.get("state_bytes_max"), rss, rss * 1024 / max(amax, 1)))
+    target("1 M concurrent flows in <= 512 MB RSS",
+           "%d flows, %.0f MB" % (amax, rss / 1024), amax >= MILLION and rss <= 512 * 1024)
+
+
+def sh(*cmd):
+    subprocess.run(list(cmd), check=True)
+
+
+def live_capture(build, ns, cap, out):
+    """sightline on slb1, tcpreplay at 1 Gbit/s on slb0; returns tcpreplay's report."""
+    sens = subprocess.Popen(["ip", "netns", "exec", ns, os.path.join(build, "sightline"),
+                             "-q", "-i", "slb1", "--allow-root", "-o", out],
+                            stderr=subprocess.PIPE)
+    try:
+        time.sleep(2.0)
+        if sens.poll() is not None:
+            sys.exit("bench: live sightline exited: " + sens.stderr.read().decode()[-500:])
+        r = subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-i", "slb0",
+                            "--mbps=1000", cap],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        time.sleep(2.0)
+    finally:
+        sens.send_signal(signal.SIGTERM)
+        sens.wait(timeout=120)
+    return r.stdout.decode()
+
+
+def veth_drops(ns):
+    out = subprocess.run(["ip", "netns", "exec", ns, "ip", "-s", "-j", "link", "show", "slb1"],
+                         stdout=subprocess.PIPE).stdout.decode()
+    try:
+        return json.loads(out)[0]["stats64"]["rx"]["dropped"]
+    except (ValueError, KeyError, IndexError):
+        return "?"
+
+
+def backlog():
+    try:
+        with open("/proc/sys/net/core/netdev_max_backlog") as f:
+            return f.read().strip()
+    except OSError:
+        return "?"
+
+
+def live_test(build, cap, work):
+    """tcpreplay at 1 Gbit/s onto one end of a veth pair whose other end sightline
+    captures, both ends in a namespace created here and always removed."""
     if os.geteuid() != 0 or not shutil.which("tcpreplay"):
         print("live: skipped (needs root and tcpreplay: apt-get install tcpreplay)")
+        target("no drops at 1 Gbit/s on the veth test", "not run", None)
         return
     ns = "slbench%d" % os.getpid()
-    sh = lambda *a: subprocess.run(list(a), check=True)
+    out = os.path.join(work, "live.json")
     sh("ip", "netns", "add", ns)
     try:
-        sh("ip", "link", "add", "slb0", "type", "veth", "peer", "name", "slb1")
-        sh("ip", "link", "set", "slb1", "netns", ns)
-        sh("ip", "link", "set", "slb0", "up", "mtu", "9000")
-        sh("ip", "netns", "exec", ns, "ip", "link", "set", "slb1", "up", "mtu", "9000")
-        out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-        cmd = ["ip", "netns", "exec", ns, os.path.join(build, "sightline"), "-q", "-i", "slb1",
-               "-o", out, "--set", "capture.buffer_mb=512", "--allow-root"]
-        sens = subprocess.Popen(cmd, stderr=subprocess.PIPE)
-        time.sleep(1.5)
-        r = subprocess.run(["tcpreplay", "-i", "slb0", "--mbps=1000", cap],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        tail = [l for l in r.stdout.decode().splitlines() if "Rated" in l or "Actual" in l]
-        time.sleep(1.0)
-        sens.terminate()
-        sens.wait(timeout=60)
-        stats = {}
-        with open(out) as f:
-            for l in f:
-                ev = json.loads(l)
-                if ev.get("event_type") == "stats":
-                    stats = ev["stats"]
-        os.unlink(out)
-        cap_stats = stats.get("capture", {})
-        print("live (tcpreplay 1 Gbit/s onto a veth):")
-        for t in tail:
-            print("  tcpreplay: " + t.strip())
-        print("  sightline: packets %s, kernel drops %s, interface drops %s" % (
-            stats.get("packets", stats.get("decode", {}).get("packets", "?")),
-            cap_stats.get("kernel_drops", cap_stats.get("drops", "?")),
-            cap_stats.get("ifdrops", "?")))
+        # No IPv6 in the namespace: no router or neighbour solicitations, so every
+        # packet on the veth is one tcpreplay sent.
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+           "net.ipv6.conf.default.disable_ipv6=1")
+        sh("ip", "netns", "exec", ns, "ip", "link", "add", "slb0", "type", "veth",
+           "peer", "name", "slb1")
+        for dev in ("slb0", "slb1"):
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "mtu", "9000", "up")
+        report = live_capture(build, ns, cap, out)
+        vdrops = veth_drops(ns)
     finally:
-        subprocess.run(["ip", "link", "del", "slb0"], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "netns", "del", ns])
+    st = last_stats(out)
+    os.unlink(out)
+    print("live (tcpreplay --mbps=1000 onto a veth in namespace %s, sightline -i, default "
+          "capture.buffer_mb):" % ns)
+    sent = None
+    for t in report.splitlines():
+        t = t.strip()
+        if t.startswith(("Actual:", "Rated:", "Successful packets:", "Failed packets:",
+                         "Retried packets")):
+            print("  tcpreplay: " + t)
+        if t.startswith("Successful packets:"):
+            sent = int(t.split(":")[1])
+    c = st.get("capture", {})
+    got, kd, rd = c.get("packets"), c.get("kernel_drops"), c.get("ring_drops")
+    print("  sightline: %s packets captured, kernel drops %s, ring drops %s" % (got, kd, rd))
+    print("  veth: rx_dropped %s (the stack's count, after the capture tap too: frames nobody "
+          "in the namespace takes, e.g. VLAN-tagged ones; net.core.netdev_max_backlog=%s)" % (
+              vdrops, backlog()))
+    ok = sent is not None and got == sent and kd == 0 and rd == 0
+    target("no drops at 1 Gbit/s on the veth test", "%s/%s pkts, drops %s+%s, veth %s" % (
+        got, sent, kd, rd, vdrops), ok)
+
+
+def table():
+    print("targets:")
+    for name, figure, met in RESULTS:
+        verdict = "met" if met else "not measured" if met is None else "MISSED"
+        print("  %-42s %-28s %s" % (name, figure, verdict))
 
 
 def main():
@@ -156,63 +311,38 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--mb", type=int, default=512, help="size of the mixed capture (MB)")
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--work", default=None, help="directory for the capture (default a temp dir)")
+    ap.add_argument("--work", default=None, help="directory for the captures, kept (default "
+                    "a temporary directory, removed)")
     ap.add_argument("--live", action="store_true", help="also run the tcpreplay veth test")
     a = ap.parse_args()
+    t0 = time.time()
     build = os.path.abspath(a.build)
     subprocess.run(["meson", "compile", "-C", build, "sightline", "tests/bench/bare_read",
-                    "tests/bench/mkmix"], stdout=subprocess.DEVNULL, check=True)
-    work = a.work or tempfile.mkdtemp(prefix="sightline-bench-")
+                    "tests/bench/mkmix", "pcaps/sl-pcapgen"], stdout=subprocess.DEVNULL,
+                   check=True)
+    work = os.path.abspath(a.work) if a.work else tempfile.mkdtemp(prefix="sightline-bench-")
+    os.makedirs(work, exist_ok=True)
     cap = os.path.join(work, "mix.pcap")
     if not os.path.exists(cap):
         build_mix(build, cap, a.mb)
     pkts, nbytes = count_packets(build, cap)
-    ncpu = os.cpu_count() or 1
-    print("machine: %d cores; capture %s: %d packets, %.1f MB of packet data" % (
-        ncpu, cap, pkts, nbytes / 1e6))
-    bare_cmd = [os.path.join(build, "tests", "bench", "bare_read"), cap]
-    sl_cmd = [os.path.join(build, "sightline"), "-q", "-o", "/dev/null", "-r", cap]
-    bare = median_of(a.runs, lambda: run_timed(bare_cmd, cpu="0"))
-    sens = median_of(a.runs, lambda: run_timed(sl_cmd, cpu="0"))
-    print("one core, offline, median of %d:" % a.runs)
-    line("bare pcap_next_ex loop", bare, pkts, nbytes)
-    sl_rate = line("sightline (all parsers, intel, rules)", sens, pkts, nbytes, bare)
-    if shutil.which("ndpiReader"):
-        nd_cmd = ["ndpiReader", "-i", cap, "-q", "-v", "0"]
-        nd = median_of(a.runs, lambda: run_timed(nd_cmd, cpu="0"))
-        nd_rate = line("ndpiReader", nd, pkts, nbytes, bare)
-        print("  sightline / ndpiReader: %.2fx" % (sl_rate / nd_rate))
-    else:
-        print("  ndpiReader: not installed (apt-get install libndpi-bin), no comparison")
-    rss = peak_rss_kb(sl_cmd)
-    st = sightline_stats(build, cap)
-    fl = st.get("flow", {})
-    print("memory: peak RSS %s kB; flow state %s bytes per flow; %s flows, at most %s at once" % (
-        rss, fl.get("bytes_per_flow"), fl.get("created"), fl.get("active_max")))
-    if supports(build, "--workers"):
-        print("workers (offline, same capture, median of %d):" % a.runs)
-        one = None
-        for n in range(1, ncpu + 1):
-            t = median_of(a.runs, lambda: run_timed(sl_cmd + ["--workers", str(n)]))
-            one = one or t
-            print("  %d worker(s): %8.3f s  %12.0f pkt/s  %.2fx of one worker" % (
-                n, t, pkts / t, one / t))
-    else:
-        print("workers: this build has no --workers option")
-    gen = os.path.join(build, "pcaps", "sl-pcapgen")
-    flood = os.path.join(work, "million.pcap")
-    r = subprocess.run([gen, "flood", "--syn", "1000000", "--udp", "0", flood],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if r.returncode == 0 and os.path.exists(flood):
-        cmd = [os.path.join(build, "sightline"), "-q", "-o", "/dev/null", "-r", flood,
-               "--set", "flow.max_flows=1048576", "--set", "flow.timeout_tcp_new=86400"]
-        print("1 M concurrent flows: peak RSS %s kB (target 524288 kB)" % peak_rss_kb(cmd))
-    else:
-        print("1 M concurrent flows: this build's sl-pcapgen has no flood mode")
-    if a.live:
-        live_test(build, cap)
-    if not a.work:
-        shutil.rmtree(work)
+    print("machine: %s, %d cores, load average %.2f; capture %s: %d packets, %.1f MB of "
+          "packet data" % (cpu_model(), os.cpu_count() or 1, os.getloadavg()[0], cap, pkts,
+                           nbytes / 1e6))
+    try:
+        offline(build, cap, a.runs, pkts, nbytes)
+        memory(build, cap, work)
+        workers(build, cap, a.runs, pkts)
+        million(build, work)
+        if a.live:
+            live_test(build, cap, work)
+        else:
+            target("no drops at 1 Gbit/s on the veth test", "not run (--live)", None)
+        table()
+    finally:
+        if not a.work:
+            shutil.rmtree(work)
+    print("benchmark took %.0f s" % (time.time() - t0))
 
 
 if __name__ == "__main__":

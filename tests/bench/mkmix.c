@@ -5,8 +5,10 @@
  * previous copy's.  Only Ethernet inputs are used; the output is Ethernet.
  *   mkmix OUT.pcap MEGABYTES INPUT.pcap...
  * The flow count grows with the copies; addresses keep their first two
- * bytes, so private ranges stay private and home_networks still apply. */
+ * bytes, so private ranges stay private and home_networks still apply, and
+ * the IPv4 and TCP/UDP checksums are patched to match (RFC 1624). */
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +63,44 @@ static int load(const char *path, struct input *in)
 	return in->n ? 1 : 0;
 }
 
-/* XOR the copy number into bytes 2-3 of an IPv4 address (IPv6: bytes 12-13),
- * a bijection per copy that leaves the network's first two bytes alone. */
+/* RFC 1624 eqn. 3: the checksum at c after one 16-bit word changed from m to m2. */
+static void csum_fix(u_char *c, uint16_t m, uint16_t m2)
+{
+	uint32_t hc = (uint32_t)(c[0] << 8 | c[1]);
+	uint32_t sum = (~hc & 0xffff) + (~m & 0xffff) + m2;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t out = (uint16_t)~sum;
+	c[0] = (u_char)(out >> 8);
+	c[1] = (u_char)out;
+}
+
+/* XORs x into the 16-bit word at w and patches the checksums that cover it (the IPv4
+ * header's at ipc, the TCP/UDP one at l4c; either may be NULL). */
+static void patch(u_char *w, uint16_t x, u_char *ipc, u_char *l4c)
+{
+	uint16_t m = (uint16_t)(w[0] << 8 | w[1]), m2 = m ^ x;
+	w[0] = (u_char)(m2 >> 8);
+	w[1] = (u_char)m2;
+	if (ipc)
+		csum_fix(ipc, m, m2);
+	if (l4c)
+		csum_fix(l4c, m, m2);
+}
+
+/* Where the TCP, UDP or ICMPv6 checksum (those covering the addresses) of the header at
+ * l4 is, when the packet holds it (first fragments only); a UDP checksum of 0 is none. */
+static u_char *l4_checksum(u_char *pkt, uint32_t caplen, uint32_t l4, uint8_t proto)
+{
+	uint32_t at = proto == 6 ? l4 + 16 : proto == 17 ? l4 + 6 : proto == 58 ? l4 + 2 : 0;
+	if (!at || caplen < at + 2 || (proto == 17 && !pkt[at] && !pkt[at + 1]))
+		return NULL;
+	return pkt + at;
+}
+
+/* XOR the copy number into bytes 2-3 of an IPv4 address (IPv6: bytes 12-13), a
+ * bijection per copy that leaves the network's first two bytes alone, keeping the IPv4
+ * header and TCP/UDP checksums right (tunnelled inner headers stay as they were). */
 static void rewrite(u_char *pkt, uint32_t caplen, uint32_t copy)
 {
 	uint32_t off = 14;
@@ -71,17 +109,17 @@ static void rewrite(u_char *pkt, uint32_t caplen, uint32_t copy)
 		et = (uint16_t)(pkt[off + 2] << 8 | pkt[off + 3]);
 		off += 4;
 	}
-	uint8_t hi = (uint8_t)(copy >> 8), lo = (uint8_t)copy;
+	uint16_t x = (uint16_t)copy;
 	if (et == 0x0800 && caplen >= off + 20) {
-		for (uint32_t a = off + 12; a <= off + 16; a += 4) {
-			pkt[a + 2] ^= hi;
-			pkt[a + 3] ^= lo;
-		}
+		bool first = !((pkt[off + 6] & 0x1f) | pkt[off + 7]);
+		u_char *l4c = first ? l4_checksum(pkt, caplen, off + (pkt[off] & 0x0fu) * 4, pkt[off + 9])
+		                    : NULL;
+		for (uint32_t a = off + 12; a <= off + 16; a += 4)
+			patch(pkt + a + 2, x, pkt + off + 10, l4c);
 	} else if (et == 0x86dd && caplen >= off + 40) {
-		for (uint32_t a = off + 8; a <= off + 24; a += 16) {
-			pkt[a + 12] ^= hi;
-			pkt[a + 13] ^= lo;
-		}
+		u_char *l4c = l4_checksum(pkt, caplen, off + 40, pkt[off + 6]);
+		for (uint32_t a = off + 8; a <= off + 24; a += 16)
+			patch(pkt + a + 12, x, NULL, l4c);
 	}
 }
 
@@ -135,6 +173,14 @@ int main(int argc, char **argv)
 	}
 	pcap_dump_close(out);
 	pcap_close(dead);
+	free(buf);
+	for (size_t i = 0; i < nin; i++) {
+		for (size_t k = 0; k < ins[i].n; k++)
+			free(ins[i].data[k]);
+		free(ins[i].hdr);
+		free(ins[i].data);
+	}
+	free(ins);
 	printf("%s: %llu packets, %.1f MB, %u copies of %zu Ethernet inputs\n", argv[1],
 	       (unsigned long long)pkts, bytes / 1e6, copy, nin);
 	return 0;
