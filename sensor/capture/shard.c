@@ -30,6 +30,7 @@ struct ring {
 	_Alignas(64) uint64_t cached_head;  /* producer's last view of head */
 	uint64_t want_tail;                 /* producer: the tail and the room it waits for */
 	uint32_t want_room;
+	uint64_t woken;                     /* producer: tail when it last looked for a sleeper */
 	_Atomic bool done;                  /* producer finished: drain and stop */
 	_Atomic bool worker_waits;          /* the worker sleeps on cv: ring was empty */
 	_Atomic bool reader_waits;          /* the reader sleeps on cv: ring was full */
@@ -47,7 +48,8 @@ struct sl_shard {
 	unsigned n;
 };
 
-#define SPINS 200 /* polls before sleeping: about a microsecond of waiting */
+#define SPINS 32                /* polls before sleeping */
+#define WAKE_BYTES (RING_BYTES / 4) /* a sleeper is woken to this much work or room */
 
 static inline void cpu_relax(void)
 {
@@ -79,7 +81,10 @@ static void wait_until(struct ring *r, _Atomic bool *flag, bool (*ready)(struct 
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* Wake the other side if it sleeps (after publishing our progress). */
+/* Wake the other side if it sleeps (after publishing our progress).  The
+ * reader does so once per WAKE_BYTES it hands a worker, not per frame: a
+ * worker that keeps up would otherwise sleep and be woken, a system call
+ * each way, for every frame; sl_shard_stop() wakes everyone at the end. */
 static void wake(struct ring *r, _Atomic bool *flag)
 {
 	atomic_thread_fence(memory_order_seq_cst);
@@ -121,7 +126,7 @@ static void *worker_main(void *arg)
 						  h->caplen, h->wirelen);
 			head += h->size;
 			atomic_store_explicit(&r->head, head, memory_order_release);
-			if (k % 64 == 0)
+			if (k % 64 == 0 && RING_BYTES - (tail - head) >= WAKE_BYTES)
 				wake(r, &r->reader_waits);
 		}
 		wake(r, &r->reader_waits);
@@ -168,7 +173,10 @@ static void push(struct ring *r, int dlt, sl_time_us ts, const uint8_t *frame, u
 	if (caplen)
 		memcpy(h + 1, frame, caplen);
 	atomic_store_explicit(&r->tail, tail + size, memory_order_release);
-	wake(r, &r->worker_waits);
+	if (tail + size - r->woken >= WAKE_BYTES) { /* a sleeping worker wakes to a batch */
+		wake(r, &r->worker_waits);
+		r->woken = tail + size;
+	}
 	if (ts > r->sent)
 		r->sent = ts;
 }
