@@ -133,6 +133,9 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us);
  */
 const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p);
 
+/** Bit i set: parser i (registry order, sl_proto_at()) holds state for r's flow. */
+uint64_t sl_record_states(const struct sl_record *r);
+
 /** The global context of parser p (create()), or NULL.  For field getters. */
 void *sl_record_global(const struct sl_record *r, const struct sl_proto *p);
 

@@ -321,7 +321,7 @@ static const struct sl_field fields[] = {
 	{ "dhcp.param_list", SL_FT_STRING, "parameter request list in the client's order, e.g. 1,3,6,15 (option 55; an OS fingerprint)", g_params },
 };
 
-static const struct sl_field_table dhcp_fields = { "dhcp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table dhcp_fields = { "dhcp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_dhcp = {
 	.name = "dhcp",

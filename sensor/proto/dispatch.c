@@ -348,6 +348,14 @@ const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
 	return s ? s->data : NULL;
 }
 
+uint64_t sl_record_states(const struct sl_record *r)
+{
+	uint64_t m = 0;
+	for (const struct sl_pstate *s = r->flow->app ? r->flow->app->states : NULL; s; s = s->next)
+		m |= 1ULL << s->idx;
+	return m;
+}
+
 void *sl_record_global(const struct sl_record *r, const struct sl_proto *p)
 {
 	int i = sl_proto_index(p);

@@ -218,7 +218,7 @@ static const struct sl_field fields[] = {
 	{ "dtls.cipher", SL_FT_STRING, "cipher suite the server chose, 4 hex digits", g_cipher },
 };
 
-static const struct sl_field_table dtls_fields = { "dtls", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table dtls_fields = { "dtls", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_dtls = {
 	.name = "dtls",

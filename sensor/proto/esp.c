@@ -95,7 +95,7 @@ static const struct sl_field fields[] = {
 	{ "esp.spi_server", SL_FT_UINT, "SPI of the server's ESP packets", g_spi_s },
 };
 
-static const struct sl_field_table esp_fields = { "esp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table esp_fields = { "esp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_esp = {
 	.name = "esp",

@@ -185,7 +185,7 @@ static const struct sl_field fields[] = {
 	  "Accept-Language header: the client's locale preference (a hint of where its user is)", g_lang },
 };
 
-static const struct sl_field_table http_fields = { "http", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table http_fields = { "http", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_http = {
 	.name = "http",

@@ -258,7 +258,7 @@ static const struct sl_field fields[] = {
 	{ "ike.responder_seen", SL_FT_BOOL, "the responder answered with the initiator's SPI", g_replied },
 };
 
-static const struct sl_field_table ike_fields = { "ike", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table ike_fields = { "ike", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_ike = {
 	.name = "ike",

@@ -201,7 +201,7 @@ static const struct sl_field fields[] = {
 	{ "dest.mac_vendor", SL_FT_STRING, "the same for the server's hardware address", g_dest_vendor },
 };
 
-static const struct sl_field_table ipkvm_fields = { "ipkvm", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table ipkvm_fields = { "ipkvm", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_ipkvm = {
 	.name = "ipkvm",

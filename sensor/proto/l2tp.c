@@ -197,7 +197,7 @@ static const struct sl_field fields[] = {
 	{ "l2tp.vendor", SL_FT_STRING, "Vendor Name AVP of the first control message carrying one", g_vendor },
 };
 
-static const struct sl_field_table l2tp_fields = { "l2tp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table l2tp_fields = { "l2tp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_l2tp = {
 	.name = "l2tp",

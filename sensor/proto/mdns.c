@@ -109,7 +109,7 @@ static const struct sl_field fields[] = {
 	{ "mdns.hostname", SL_FT_STRING, "a .local host name from an A or AAAA record, e.g. pikvm.local", g_hostname },
 };
 
-static const struct sl_field_table mdns_fields = { "mdns", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table mdns_fields = { "mdns", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_mdns = {
 	.name = "mdns",

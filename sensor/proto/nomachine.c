@@ -191,7 +191,7 @@ static const struct sl_field fields[] = {
 	{ "nomachine.server_version", SL_FT_STRING, "version in the server's NXD- line", g_sver },
 };
 
-static const struct sl_field_table nx_fields = { "nomachine", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table nx_fields = { "nomachine", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_nomachine = {
 	.name = "nomachine",

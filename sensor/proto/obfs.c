@@ -380,7 +380,7 @@ static const struct sl_field fields[] = {
 	  "why that payload is not fully-encrypted: short, popcount, printable-prefix, printable-half, printable-run", g_exempt },
 };
 
-static const struct sl_field_table obfs_fields = { "obfs", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table obfs_fields = { "obfs", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_obfs = {
 	.name = "obfs",

@@ -326,7 +326,7 @@ static const struct sl_field fields[] = {
 	{ "openvpn.mode", SL_FT_STRING, "control channel protection: plain, tls-auth, tls-crypt or unknown", g_mode },
 };
 
-static const struct sl_field_table ov_fields = { "openvpn", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table ov_fields = { "openvpn", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_openvpn = {
 	.name = "openvpn",

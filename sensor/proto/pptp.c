@@ -158,7 +158,7 @@ static const struct sl_field fields[] = {
 	{ "pptp.server_vendor", SL_FT_STRING, "server vendor string from the Start-Control-Connection-Reply", g_server_vendor },
 };
 
-static const struct sl_field_table pptp_fields = { "pptp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table pptp_fields = { "pptp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_pptp = {
 	.name = "pptp",

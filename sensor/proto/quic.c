@@ -256,7 +256,7 @@ static const struct sl_field fields[] = {
 	  g_dcid },
 };
 
-static const struct sl_field_table quic_fields = { "quic", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table quic_fields = { "quic", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_quic = {
 	.name = "quic",

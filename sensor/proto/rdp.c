@@ -608,7 +608,7 @@ static const struct sl_field fields[] = {
 	{ "rdp.via_socks", SL_FT_BOOL, "the RDP connection followed a SOCKS4/5 CONNECT in the same flow", g_socks },
 };
 
-static const struct sl_field_table rdp_fields = { "rdp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table rdp_fields = { "rdp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_rdp = {
 	.name = "rdp",

@@ -238,7 +238,7 @@ static const struct sl_field fields[] = {
 	{ "rdp_udp.correlation_id", SL_FT_STRING, "client's correlation id (hex), also sent in the TCP connection's RDP_NEG_CORRELATION_INFO", g_corr },
 };
 
-static const struct sl_field_table rdpu_fields = { "rdp_udp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table rdpu_fields = { "rdp_udp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_rdp_udp = {
 	.name = "rdp-udp",

@@ -506,7 +506,7 @@ static const struct sl_field fields[] = {
 	{ "ssh.kex", SL_FT_STRING, "negotiated key exchange: first client kex method the server also offers", g_kex },
 };
 
-static const struct sl_field_table ssh_fields = { "ssh", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table ssh_fields = { "ssh", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_ssh = {
 	.name = "ssh",

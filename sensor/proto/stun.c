@@ -162,7 +162,7 @@ static const struct sl_field fields[] = {
 	  "XOR-MAPPED-ADDRESS of the first success response: the client's address as the STUN server saw it (its public NAT address)", g_mapped },
 };
 
-static const struct sl_field_table stun_fields = { "stun", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table stun_fields = { "stun", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_stun = {
 	.name = "stun",

@@ -87,7 +87,7 @@ static const struct sl_field fields[] = {
 	{ "tailscale.disco_key", SL_FT_STRING, "the client's disco public key (sender key of its disco messages), hex", g_key },
 };
 
-static const struct sl_field_table ts_fields = { "tailscale", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table ts_fields = { "tailscale", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_tailscale = {
 	.name = "tailscale",

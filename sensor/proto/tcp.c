@@ -622,7 +622,7 @@ static const struct sl_field fields[] = {
 	  g_gap_ms },
 };
 
-static const struct sl_field_table tcp_fields = { "tcp", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table tcp_fields = { "tcp", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_tcp = {
 	.name = "tcp",

@@ -221,7 +221,7 @@ static const struct sl_field fields[] = {
 	{ "tinc.version", SL_FT_STRING, "protocol version in the client's ID request: 17 (tinc 1.0) or 17.x (1.1)", g_version },
 };
 
-static const struct sl_field_table tinc_fields = { "tinc", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table tinc_fields = { "tinc", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_tinc = {
 	.name = "tinc",

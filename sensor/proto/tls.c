@@ -741,7 +741,7 @@ static const struct sl_field fields[] = {
 	{ "tls.cert.not_after", SL_FT_STRING, "certificate validity end, ISO-8601 UTC", g_not_after },
 };
 
-static const struct sl_field_table tls_fields = { "tls", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table tls_fields = { "tls", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_tls = {
 	.name = "tls",

@@ -436,7 +436,7 @@ static const struct sl_field fields[] = {
 	{ "vnc.reverse", SL_FT_BOOL, "reverse connection: the RFB server opened the TCP connection", g_reverse },
 };
 
-static const struct sl_field_table vnc_fields = { "vnc", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table vnc_fields = { "vnc", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_vnc = {
 	.name = "vnc",

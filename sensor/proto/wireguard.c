@@ -165,7 +165,7 @@ static const struct sl_field fields[] = {
 	{ "wireguard.handshakes", SL_FT_UINT, "handshake responses matching an initiation among the inspected packets", g_handshakes },
 };
 
-static const struct sl_field_table wg_fields = { "wireguard", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table wg_fields = { "wireguard", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_wireguard = {
 	.name = "wireguard",

@@ -155,7 +155,7 @@ static const struct sl_field fields[] = {
 	{ "zerotier.proto_version", SL_FT_UINT, "protocol version announced in a cleartext HELLO", g_version },
 };
 
-static const struct sl_field_table zt_fields = { "zerotier", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table zt_fields = { "zerotier", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_zerotier = {
 	.name = "zerotier",

@@ -5,6 +5,7 @@
 #include "sightline/decode.h"
 #include "sightline/field.h"
 #include "sightline/json.h"
+#include "protohelp.h"
 #include "testhelp.h"
 
 static void test_json_escaping(void)
@@ -167,8 +168,45 @@ static void test_decode_reasons_grouped(void)
 	CHECK(grouped(names, SL_DEC__COUNT));
 }
 
+/* A table flagged from_state is skipped for flows its parser never took:
+ * hold every flagged table to that, on a flow with no parser state whose
+ * record carries DNS names (so a field read from elsewhere would show). */
+static void test_from_state_tables(void)
+{
+	TEST("from_state tables: no field without the parser's state");
+	struct ph h;
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
+	ph_end(&h);
+	struct sl_record r = { .flow = &h.flow, .dispatch = h.d, .event_type = "flow",
+			       .dns_names_set = true };
+	strcpy(r.dns_name[0], "client.example");
+	strcpy(r.dns_name[1], "server.example");
+	size_t flagged = 0, wrong = 0;
+	for (size_t k = 0; k < sl_proto_count(); k++) {
+		const struct sl_field_table *t = sl_proto_at(k)->fields;
+		if (!t || !t->from_state)
+			continue;
+		flagged++;
+		for (size_t i = 0; i < t->n; i++) {
+			struct sl_value v;
+			memset(&v, 0, sizeof(v));
+			if (t->fields[i].get(&r, &v) && wrong++ < 5)
+				fprintf(stderr, "%s is present without %s state\n", t->fields[i].name,
+					t->module);
+		}
+	}
+	CHECK_EQ_INT(wrong, 0);
+	CHECK(flagged >= 20);
+	/* the control: dns is not flagged, and its names come from the record */
+	const struct sl_field *f = sl_catalogue_find("dest.dns_name");
+	struct sl_value v;
+	CHECK(f && f->get(&r, &v) && strcmp(v.s, "server.example") == 0);
+	ph_finish(&h);
+}
+
 int main(void)
 {
+	test_from_state_tables();
 	test_json_escaping();
 	test_json_utf8();
 	test_json_strn_in_array();
