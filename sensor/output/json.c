@@ -19,35 +19,45 @@ void sl_json_finish(struct sl_json *j)
 	memset(j, 0, sizeof(*j));
 }
 
-static void reserve(struct sl_json *j, size_t more)
+/* Make room for more bytes and the terminating NUL; false (and the event
+ * marked failed) when memory runs out. */
+static bool grow(struct sl_json *j, size_t more)
 {
-	if (j->failed || j->len + more + 1 <= j->cap)
-		return;
+	if (j->failed)
+		return false;
 	size_t cap = j->cap ? j->cap : 1024;
 	while (cap < j->len + more + 1)
 		cap *= 2;
 	char *nb = realloc(j->buf, cap);
 	if (!nb) {
 		j->failed = true;
-		return;
+		return false;
 	}
 	j->buf = nb;
 	j->cap = cap;
+	return true;
 }
 
-static void put(struct sl_json *j, const char *s, size_t n)
+static inline bool reserve(struct sl_json *j, size_t more)
 {
-	reserve(j, n);
-	if (j->failed)
+	return (j->len + more + 1 <= j->cap && !j->failed) || grow(j, more);
+}
+
+/* The line is NUL-terminated only by sl_json_end() (and begin): events are
+ * built from hundreds of small pieces. */
+static inline void put(struct sl_json *j, const char *s, size_t n)
+{
+	if (!reserve(j, n))
 		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
-	j->buf[j->len] = '\0';
 }
 
-static void putc_(struct sl_json *j, char c)
+static inline void putc_(struct sl_json *j, char c)
 {
-	put(j, &c, 1);
+	if (!reserve(j, 1))
+		return;
+	j->buf[j->len++] = c;
 }
 
 /* Separator before a value or key at the current depth. */
@@ -77,6 +87,8 @@ void sl_json_end(struct sl_json *j)
 		putc_(j, '}');
 		j->depth--;
 	}
+	if (!j->failed)
+		j->buf[j->len] = '\0'; /* reserve() always keeps a byte for it */
 }
 
 bool sl_json_begin_edit(struct sl_json *j, const struct sl_json *src, const char *from,
@@ -124,37 +136,34 @@ static void put_string(struct sl_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	reserve(j, n + 2);
-	putc_(j, '"');
-	for (size_t i = 0; i < n; i++) {
+	if (!reserve(j, 6 * n + 2)) /* the longest escape is six bytes a byte */
+		return;
+	char *o = j->buf + j->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n;) {
 		unsigned char c = s[i];
-		size_t run = i;
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
-			run++;
-		if (run > i) { /* plain ASCII needs no escape: copy the run at once */
-			put(j, (const char *)s + i, run - i);
-			i = run - 1;
-			continue;
-		}
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-			put(j, e, 2);
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') { /* plain ASCII: no escape */
+			*o++ = (char)c;
+			i++;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\', *o++ = (char)c, i++;
 		} else if (c < 0x20 || c == 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			put(j, e, 6);
-		} else if (c < 0x80) {
-			putc_(j, (char)c);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4], o[5] = hex[c & 15];
+			o += 6, i++;
 		} else {
 			size_t len = utf8_len(s + i, n - i);
 			if (len) {
-				put(j, (const char *)s + i, len);
-				i += len - 1;
+				memcpy(o, s + i, len);
+				o += len, i += len;
 			} else {
-				put(j, "\\ufffd", 6);
+				memcpy(o, "\\ufffd", 6);
+				o += 6, i++;
 			}
 		}
 	}
-	putc_(j, '"');
+	*o++ = '"';
+	j->len = (size_t)(o - j->buf);
 }
 
 /* Write key[0..n) as a key at the current level. */
