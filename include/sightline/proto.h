@@ -133,6 +133,19 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us);
  */
 const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p);
 
+/**
+ * The state of parser p for flow f, or NULL: for a parser that builds on
+ * another's facts while packets arrive.  Borrowed: valid until the flow ends.
+ */
+const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p);
+
+/**
+ * The client's initial sequence number, from the TCP parser's handshake
+ * state: false when no client SYN was seen (flow picked up later, or a
+ * simultaneous open).
+ */
+bool sl_tcp_client_isn(const struct sl_flow *f, uint32_t *isn);
+
 /** Bit i set: parser i (registry order, sl_proto_at()) holds state for r's flow. */
 uint64_t sl_record_states(const struct sl_record *r);
 

@@ -341,6 +341,13 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
 	return true;
 }
 
+const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p)
+{
+	int i = sl_proto_index(p);
+	struct sl_pstate *s = i >= 0 ? find(f->app, (size_t)i) : NULL;
+	return s ? s->data : NULL;
+}
+
 const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
 {
 	int i = sl_proto_index(p);

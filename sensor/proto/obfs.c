@@ -80,7 +80,7 @@ struct rec_walk {
 enum tit_stage { TIT_OFF, TIT_WAIT_C1, TIT_IN_C1, TIT_IN_S1, TIT_DONE };
 
 struct obfs_state {
-	bool syn_seen, measured, tls, judged;
+	bool measured, tls, judged;
 	uint32_t cli_isn;
 	uint8_t exempt;          /* enum obfs_exempt */
 	uint16_t first_len;
@@ -241,11 +241,14 @@ static void walk_segment(struct obfs_state *s, const struct sl_proto_pkt *pp)
 
 /* ---- parser callbacks ------------------------------------------------------ */
 
+/* Offered payload packets only: the first one of a flow whose client SYN
+ * the TCP parser saw takes it (and is judged at once), so a flow that never
+ * carries data costs no state here. */
 static bool obfs_probe(const struct sl_proto_pkt *pp)
 {
 	const struct obfs_global *g = pp->global;
-	return g && (g->obfuscated || g->tls_in_tls) && pp->index == 0 &&
-	       pp->dir == SL_DIR_TOSERVER && (pp->pkt->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK)) == SL_TCP_SYN;
+	uint32_t isn;
+	return g && (g->obfuscated || g->tls_in_tls) && sl_tcp_client_isn(pp->flow, &isn);
 }
 
 /* The client's first data segment decides what is worth following: a TLS
@@ -275,15 +278,13 @@ static enum sl_proto_verdict obfs_packet(void *state, const struct sl_proto_pkt 
 {
 	struct obfs_state *s = state;
 	const struct sl_packet *p = pp->pkt;
-	if (!s->syn_seen) {
-		s->syn_seen = true;
-		s->cli_isn = p->tcp_seq;
-		return SL_PROTO_MORE;
-	}
 	if (!p->payload_len)
 		return SL_PROTO_MORE;
-	if (!s->judged)
+	if (!s->judged) {
+		if (!sl_tcp_client_isn(pp->flow, &s->cli_isn))
+			return SL_PROTO_NOT_MINE;
 		return first_data(s, pp, pp->global);
+	}
 	walk_segment(s, pp);
 	if (s->stage == TIT_DONE || (s->w[0].lost && s->w[1].lost))
 		return SL_PROTO_DONE;
@@ -385,7 +386,7 @@ static const struct sl_field_table obfs_fields = { "obfs", fields, ARRAY_SIZE(fi
 const struct sl_proto sl_proto_obfs = {
 	.name = "obfs",
 	.l4 = SL_L4_TCP,
-	.all_packets = true,
+	.all_packets = false,
 	.state_size = sizeof(struct obfs_state),
 	.create = obfs_create,
 	.destroy = obfs_destroy,

@@ -287,6 +287,15 @@ static enum sl_proto_verdict on_client_ack(struct tcp_state *s, const struct sl_
 	return SL_PROTO_DONE;
 }
 
+bool sl_tcp_client_isn(const struct sl_flow *f, uint32_t *isn)
+{
+	const struct tcp_state *s = sl_flow_state(f, &sl_proto_tcp);
+	if (!s || !(s->syn.bits & S_SEEN) || (s->flags & F_SIMOPEN))
+		return false;
+	*isn = s->syn_seq;
+	return true;
+}
+
 /* Any SYN (SYN or SYN/ACK) starts the handshake this module measures. */
 static bool tcp_probe(const struct sl_proto_pkt *pp)
 {
