@@ -25,6 +25,8 @@
 
 #include "sightline/proto.h"
 
+extern const struct sl_proto sl_proto_tls, sl_proto_http, sl_proto_mdns;
+
 #define IPKVM_PKTS_MAX 16 /* packets looked at for names before giving up */
 
 extern const struct sl_proto sl_proto_ipkvm;
@@ -107,8 +109,17 @@ static bool prefix(const char *s, const char *p)
 static const char *field_str(const struct ipkvm_global *g, int id, const struct sl_record *r,
 			     struct sl_value *v)
 {
-	memset(v, 0, sizeof(*v));
+	v->s = NULL;
+	v->n = 0;
 	return g->f[id] && g->f[id]->get(r, v) && v->s && v->s[0] ? v->s : NULL;
+}
+
+/* The names and certificates claim() reads come from these parsers: a flow
+ * none of them took has nothing to claim yet (checked per packet, cheaply). */
+static bool has_sources(const struct sl_flow *f)
+{
+	return sl_flow_state(f, &sl_proto_tls) || sl_flow_state(f, &sl_proto_http) ||
+	       sl_flow_state(f, &sl_proto_mdns);
 }
 
 /* Certificates first (strongest), then the web UI's own paths, then names. */
@@ -155,7 +166,7 @@ static enum sl_proto_verdict ipkvm_packet(void *state, const struct sl_proto_pkt
 	struct ipkvm_state *s = state;
 	s->pi_server |= is_pi(server_mac(pp));
 	s->pi_client |= is_pi(client_mac(pp));
-	if (!s->claimed && pp->global)
+	if (!s->claimed && pp->global && has_sources(pp->flow))
 		s->claimed = claim(s, pp->global, pp->flow);
 	return s->claimed || pp->index >= IPKVM_PKTS_MAX ? SL_PROTO_DONE : SL_PROTO_MORE;
 }

@@ -81,8 +81,9 @@ static bool ssh_probe(const struct sl_proto_pkt *pp)
 		return false;
 	if (n > SSH_PRELINES_MAX + 6)
 		n = SSH_PRELINES_MAX + 6;
-	for (size_t i = 0; i + 5 < n; i++)
-		if (p[i] == '\n' && starts_banner(p + i + 1, 5))
+	for (const uint8_t *nl = p; n > 5 && (nl = memchr(nl, '\n', n - 5 - (size_t)(nl - p)));
+	     nl++)
+		if (starts_banner(nl + 1, 5))
 			return true;
 	return false;
 }
