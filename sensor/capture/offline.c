@@ -2,16 +2,34 @@
  * the magic number), with a progress line for long interactive replays. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "capture_priv.h"
 
-static pcap_t *open_file(const char *path, char *err, size_t errlen)
+#define READ_BUF (1u << 20) /* stdio buffer: one read(2) a megabyte, not every 4 kB */
+
+/* A file is opened here and handed to libpcap (which closes it), reading
+ * through buf (READ_BUF bytes, owned by the caller and kept until
+ * pcap_close) when one is given; standard input ("-") is libpcap's own. */
+static pcap_t *open_file(const char *path, char *buf, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	pcap_t *p = NULL;
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	if (!strcmp(path, "-")) {
+		p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	} else if (!fp) {
+		snprintf(ebuf, sizeof(ebuf), "%s: %s", path, strerror(errno));
+	} else {
+		if (buf) /* glibc ignores the size without a buffer of ours */
+			setvbuf(fp, buf, _IOFBF, READ_BUF);
+		p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+		if (!p)
+			fclose(fp); /* libpcap closes it only once it returned a handle */
+	}
 	if (!p)
 		snprintf(err, errlen, "%s: cannot read the capture: %s", path, ebuf);
 	return p;
@@ -24,7 +42,7 @@ static int preflight(const struct sl_capture_list *files, const struct sl_captur
 {
 	const char *bpf = o->bpf;
 	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
-		pcap_t *p = open_file(files->paths[i], err, errlen);
+		pcap_t *p = open_file(files->paths[i], NULL, err, errlen);
 		if (!p)
 			return SL_CAPTURE_INPUT;
 		int rc = sl_cap_check_dlt(p, files->paths[i], err, errlen);
@@ -93,9 +111,12 @@ static int replay_file(struct sl_engine *e, struct sl_shard *sh, const char *pat
 		       const struct sl_capture_opts *o, struct progress *pg, size_t idx, size_t n,
 		       sl_time_us *next_stats, char *err, size_t errlen)
 {
-	pcap_t *p = open_file(path, err, errlen);
-	if (!p)
+	char *buf = malloc(READ_BUF);
+	pcap_t *p = open_file(path, buf, err, errlen);
+	if (!p) {
+		free(buf);
 		return SL_CAPTURE_INPUT;
+	}
 	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
 			     .next_stats = *next_stats, .shard = sh };
 	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
@@ -117,6 +138,7 @@ static int replay_file(struct sl_engine *e, struct sl_shard *sh, const char *pat
 	pg->packets += c.packets;
 	*next_stats = c.next_stats;
 	pcap_close(p);
+	free(buf);
 	return rc;
 }
 
