@@ -19,8 +19,26 @@ int sl_addr_cmp(const struct sl_addr *a, const struct sl_addr *b)
 	return memcmp(a->b, b->b, sl_addr_len(a));
 }
 
+/* Dotted quad without inet_ntop's sprintf: several per event. */
+static void v4_text(const uint8_t *b, char *out)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 char *sl_addr_format(const struct sl_addr *a, char *buf, size_t len)
 {
+	if (a->family == 4 && len >= 16) {
+		v4_text(a->b, buf);
+		return buf;
+	}
 	int af = a->family == 6 ? AF_INET6 : AF_INET;
 	if (a->family == 0 || !inet_ntop(af, a->b, buf, (socklen_t)len))
 		snprintf(buf, len, "%s", "");

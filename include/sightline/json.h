@@ -16,7 +16,7 @@ struct sl_json {
 	bool need_comma[SL_JSON_MAX_DEPTH + 1];
 	/* dotted-path state: the object path currently open, e.g. "flow.tcp" */
 	char path[128];
-	uint8_t path_depth;
+	uint8_t path_len, path_depth;
 };
 
 /** Prepare an empty builder (no allocation yet).  Release with sl_json_finish(). */

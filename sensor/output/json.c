@@ -74,7 +74,7 @@ void sl_json_begin(struct sl_json *j)
 	j->failed = false;
 	j->depth = 0;
 	j->path[0] = '\0';
-	j->path_depth = 0;
+	j->path_len = j->path_depth = 0;
 	memset(j->need_comma, 0, sizeof(j->need_comma));
 	putc_(j, '{');
 	j->depth = 1;
@@ -355,6 +355,10 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 	leaf = leaf ? leaf + 1 : dotted;
 	if (plen >= sizeof(j->path)) /* deeper than any field: keep the leaf only */
 		plen = 0;
+	if (plen == j->path_len && memcmp(j->path, dotted, plen) == 0) {
+		key_n(j, leaf, strlen(leaf)); /* most fields: the same object as the last */
+		return;
+	}
 	size_t at;
 	unsigned keep = shared_components(j->path, dotted, plen, &at);
 	for (unsigned k = keep; k < j->path_depth; k++)
@@ -372,6 +376,7 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 		plen = i - 1;
 	memcpy(j->path, dotted, plen);
 	j->path[plen] = '\0';
+	j->path_len = (uint8_t)plen;
 	j->path_depth = (uint8_t)depth;
 	key_n(j, leaf, strlen(leaf));
 }
@@ -383,4 +388,5 @@ void sl_json_path_reset(struct sl_json *j)
 		j->path_depth--;
 	}
 	j->path[0] = '\0';
+	j->path_len = 0;
 }

@@ -1,5 +1,6 @@
 /* Unit tests for the shared helpers in sensor/util.c: addresses, CIDR
  * prefixes and packet-time formatting. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -70,8 +71,27 @@ static void test_time_reference(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* The hand-written dotted quad against inet_ntop, every octet value in
+ * every position. */
+static void test_v4_reference(void)
+{
+	char got[64], want[64];
+	int bad = 0;
+	for (unsigned v = 0; v < 256 * 4; v++) {
+		struct sl_addr a = { .family = 4 };
+		uint8_t b[4] = { 10, 200, 3, 45 };
+		b[v / 256] = (uint8_t)v;
+		memcpy(a.b, b, 4);
+		inet_ntop(AF_INET, b, want, sizeof(want));
+		if (strcmp(sl_addr_format(&a, got, sizeof(got)), want) != 0 && bad++ < 5)
+			fprintf(stderr, "%s != %s\n", got, want);
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
+	test_v4_reference();
 	test_time_reference();
 	test_cidr();
 	test_format();
