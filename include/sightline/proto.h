@@ -56,7 +56,10 @@ struct sl_proto {
 	void (*destroy)(void *global);
 
 	/* Cheap test whether this packet could start the protocol.  Optional:
-	 * without it every matching packet goes straight to packet(). */
+	 * without it every matching packet goes straight to packet().  For the
+	 * parsers whose global the workers share (dns, dhcp, tinc), probe()
+	 * runs outside the workers' lock: it must not read the global, or must
+	 * guard what it reads itself (tinc does). */
 	bool (*probe)(const struct sl_proto_pkt *pp);
 	enum sl_proto_verdict (*packet)(void *state, const struct sl_proto_pkt *pp);
 	/* Optional: the flow is ending; finish derived values (hashes...). */

@@ -16,7 +16,6 @@ struct cap_ctx {
 	const struct sl_capture_opts *o;
 	sl_time_us next_stats;         /* when the next periodic stats event is due */
 	bool live;                     /* stats on the wall clock, not packet time */
-	struct sl_shard *shard;        /* replay with workers: frames go to their rings */
 };
 
 /* The worker (< n) an IP frame of link type dlt belongs to: a hash of its
@@ -25,18 +24,34 @@ struct cap_ctx {
  * them, but they do not advance the other workers' clocks). */
 int sl_shard_pick(int dlt, const uint8_t *frame, uint32_t caplen, unsigned n);
 
-struct sl_shard;
+/* A classic pcap file read by sensor/capture/pcapfile.c. */
+struct sl_pcapfile {
+	int fd;
+	bool opened;
+	uint8_t *buf;         /* the file from file_off on, len bytes of it */
+	size_t len;
+	uint64_t file_off;
+	uint64_t pos;         /* file offset of the next record header */
+	uint64_t index;       /* records handed out */
+	bool eof, read_error;
+	bool swapped, nsec;
+	uint32_t snaplen;
+};
 
-/* Start one thread per worker of e, each draining its own ring into its
- * engine.  Returns 0 or a negative errno with a sentence in err. */
-int sl_shard_start(struct sl_engine *e, struct sl_shard **out, char *err, size_t errlen);
+/* Open path when it is a classic pcap file (2.4, either byte order, micro
+ * or nanosecond stamps, snap length 1..262144).  Returns 0, or -1 when it
+ * is not (pcapng, another version, not a regular file, unreadable): read it
+ * with libpcap then, which also reports why it cannot be read. */
+int sl_pcapfile_open(const char *path, struct sl_pcapfile *f);
 
-/* Copy a frame into its worker's ring, waiting while that ring is full. */
-void sl_shard_packet(struct sl_shard *s, int dlt, sl_time_us ts, const uint8_t *frame,
-		     uint32_t caplen, uint32_t wirelen);
+/* The next record, in place (data is valid until the next call).  Returns
+ * 1, 0 at the end of the file, or -1 at a record libpcap would cut, refuse
+ * or report (cut short, longer than the snap length, a read error): read on
+ * from record f->index with libpcap. */
+int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t **data);
 
-/* Let the workers drain their rings, join them, free.  Accepts NULL. */
-void sl_shard_stop(struct sl_shard *s);
+/* Close; f is zeroed.  Accepts a zeroed f. */
+void sl_pcapfile_close(struct sl_pcapfile *f);
 
 /* Between packets: a pending SIGHUP, and a periodic stats event due at
  * now (packet time offline, the wall clock live). */

@@ -13,12 +13,7 @@ void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	sl_time_us ts = h->ts.tv_sec < 0 ? 0
 			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
 	c->packets++;
-	if (c->shard) {
-		sl_engine_account(c->e, ts, h->len);
-		sl_shard_packet(c->shard, c->dlt, ts, bytes, h->caplen, h->len);
-	} else {
-		sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
-	}
+	sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
 	if (!c->live)
 		sl_cap_between(c, ts);
 	if (c->stop && *c->stop)

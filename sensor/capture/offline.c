@@ -1,6 +1,12 @@
-/* Offline replay of pcap and pcapng files (libpcap detects the format from
- * the magic number), with a progress line for long interactive replays. */
+/* Offline replay of pcap and pcapng files, with a progress line for long
+ * interactive replays.  Classic pcap is parsed here (pcapfile.c),
+ * everything else (pcapng, filters, damaged records) through libpcap.  With workers every worker reads the files itself and keeps the
+ * frames whose flow hash is its own: no reader thread, no copies into
+ * rings (measured: a reader thread feeding rings made two workers no faster
+ * than one on two cores; see README "Workers and the benchmark"). */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +76,15 @@ struct progress {
 	uint64_t packets;     /* packets before the current file */
 };
 
-static void progress_show(struct progress *pg, struct cap_ctx *c, size_t idx, size_t n)
+/* pos: bytes read of the current file. */
+static void progress_show(struct progress *pg, uint64_t pos, uint64_t packets, size_t idx, size_t n)
 {
 	double t = now_sec();
 	if (t - pg->last < pg->interval)
 		return;
 	pg->last = t;
-	long pos = ftell(pcap_file(c->p));
-	uint64_t done = pg->done_bytes + (pos > 0 ? (uint64_t)pos : 0);
-	uint64_t pk = pg->packets + c->packets;
+	uint64_t done = pg->done_bytes + pos;
+	uint64_t pk = pg->packets + packets;
 	fprintf(stderr, "\rsightline: %5.1f%% of input, file %zu/%zu, %llu packets, %.0f packets/s   ",
 		pg->total_bytes ? 100.0 * (double)done / (double)pg->total_bytes : 100.0, idx + 1, n,
 		(unsigned long long)pk, pk / (t - pg->start));
@@ -106,40 +112,168 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, ui
 	return SL_CAPTURE_RUNTIME;
 }
 
-/* Read one file in slices so the progress line and signals are serviced. */
-static int replay_file(struct sl_engine *e, struct sl_shard *sh, const char *path,
-		       const struct sl_capture_opts *o, struct progress *pg, size_t idx, size_t n,
-		       sl_time_us *next_stats, char *err, size_t errlen)
+#define TICK_US 1000 /* packet time a worker may lag the capture before a tick */
+#define SLICE 1024   /* frames between looks at the progress line and signals */
+
+/*
+ * One reader: an engine going through every file.  With n workers there
+ * are n readers over the same files, reader k keeping the frames whose
+ * flow hash is k (sl_shard_pick).  Reader 0 runs on the calling thread and
+ * keeps the capture's books for all: packet counts, periodic stats events,
+ * SIGHUP, the progress line and read errors.
+ */
+struct reader {
+	struct sl_engine *lead, *w;
+	unsigned k, n;
+	const struct sl_capture_list *files;
+	const struct sl_capture_opts *o;
+	struct progress *pg;           /* reader 0 */
+	struct cap_ctx c;              /* the current file */
+	sl_time_us sent;               /* latest packet time this reader's engine was given */
+	uint64_t frames;               /* read so far, all files */
+	char *buf;                     /* READ_BUF stdio buffer for libpcap */
+	int rc;                        /* reader 0: the run's result */
+	_Atomic bool *abort;           /* the run could not start all readers */
+	char *err;
+	size_t errlen;
+	pthread_t thread;
+};
+
+static bool stopped(const struct reader *rd)
 {
-	char *buf = malloc(READ_BUF);
-	pcap_t *p = open_file(path, buf, err, errlen);
-	if (!p) {
-		free(buf);
-		return SL_CAPTURE_INPUT;
-	}
-	struct cap_ctx c = { .e = e, .dlt = pcap_datalink(p), .stop = o->stop, .p = p, .o = o,
-			     .next_stats = *next_stats, .shard = sh };
-	int rc = sl_cap_set_filter(p, o->bpf, path, err, errlen);
-	sl_engine_stats(e)->files++;
-	sl_engine_stats(e)->prev_ts = 0; /* a new file may start earlier: not a clock step */
-	while (rc == 0) {
-		int got = pcap_dispatch(p, 1024, sl_cap_handler, (u_char *)&c);
-		if (got == 0 || got == PCAP_ERROR_BREAK)
-			break;
-		if (got == PCAP_ERROR) {
-			rc = read_error(e, path, pcap_geterr(p), c.packets, err, errlen);
-			break;
+	return (rd->o->stop && *rd->o->stop) || atomic_load_explicit(rd->abort, memory_order_relaxed);
+}
+
+/*
+ * A frame for this reader's engine, or a tick: a worker whose share has
+ * been quiet for TICK_US of packet time moves its clock, so its idle flows
+ * time out when they would with one engine (expiry runs on packet time and
+ * a worker only sees its own packets).  Frames that are not IP go to worker
+ * 0 and move no other clock.
+ */
+static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	/* Packet time is the only clock: clamp pre-1970 values from damaged
+	 * files rather than wrapping them into the far future. */
+	sl_time_us ts = h->ts.tv_sec < 0 ? 0
+			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
+	int dlt = rd->c.dlt;
+	rd->c.packets++;
+	if (rd->n == 1) {
+		sl_engine_packet(rd->w, dlt, ts, bytes, h->caplen, h->len);
+	} else {
+		if (rd->k == 0)
+			sl_engine_account(rd->lead, ts, h->len);
+		int k = sl_shard_pick(dlt, bytes, h->caplen, rd->n);
+		if ((unsigned)(k < 0 ? 0 : k) == rd->k) {
+			sl_engine_process(rd->w, dlt, ts, bytes, h->caplen, h->len);
+			rd->sent = ts > rd->sent ? ts : rd->sent;
+		} else if (k >= 0 && ts > rd->sent + TICK_US) {
+			sl_engine_tick(rd->w, ts);
+			rd->sent = ts;
 		}
-		if (o->progress)
-			progress_show(pg, &c, idx, n);
-		if (o->stop && *o->stop)
-			break;
 	}
-	pg->packets += c.packets;
-	*next_stats = c.next_stats;
+	if (rd->k == 0)
+		sl_cap_between(&rd->c, ts);
+}
+
+/* Every SLICE frames (of all files: many small ones count too) and at the
+ * end of each file: the progress line (reader 0) and the stop flag. */
+static bool slice_end(struct reader *rd, uint64_t pos, size_t idx, bool file_end)
+{
+	if (!file_end && ++rd->frames % SLICE)
+		return false;
+	if (rd->k == 0 && rd->o->progress)
+		progress_show(rd->pg, pos, rd->c.packets, idx, rd->files->n);
+	return stopped(rd);
+}
+
+/* Records from skip on through libpcap (all of them for pcapng or with a
+ * filter): the ones pcapfile.c already gave are skipped. */
+static int read_pcap(struct reader *rd, pcap_t *p, uint64_t skip, const char *path, size_t idx)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int got;
+	for (uint64_t i = 0; i < skip && pcap_next_ex(p, &h, &data) == 1; i++)
+		;
+	while ((got = pcap_next_ex(p, &h, &data)) == 1) {
+		frame(rd, h, data);
+		long pos = ftell(pcap_file(p));
+		if (slice_end(rd, pos > 0 ? (uint64_t)pos : 0, idx, false))
+			return 0;
+	}
+	if (got == PCAP_ERROR && rd->k == 0)
+		return read_error(rd->lead, path, pcap_geterr(p), rd->c.packets, rd->err, rd->errlen);
+	return 0;
+}
+
+/* Link types whose frames libpcap hands out as stored, so reading them
+ * ourselves gives the same bytes (byte-swapped files only for link types
+ * without a pseudo-header libpcap would swap). */
+static bool direct_ok(int dlt, bool swapped)
+{
+	switch (dlt) {
+	case DLT_EN10MB: case DLT_RAW: case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP:
+	case DLT_PPP:
+		return true;
+	case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+		return !swapped;
+	default:
+		return false;
+	}
+}
+
+static int read_file(struct reader *rd, size_t idx)
+{
+	const char *path = rd->files->paths[idx];
+	pcap_t *p = open_file(path, rd->buf, rd->err, rd->errlen);
+	if (!p)
+		return SL_CAPTURE_INPUT;
+	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = pcap_datalink(p), .stop = rd->o->stop,
+				  .p = p, .o = rd->o, .next_stats = rd->c.next_stats };
+	if (rd->k == 0) {
+		sl_engine_stats(rd->lead)->files++;
+		sl_engine_stats(rd->lead)->prev_ts = 0; /* a new file may start earlier: no step */
+	}
+	int rc = sl_cap_set_filter(p, rd->o->bpf, path, rd->err, rd->errlen);
+	struct sl_pcapfile pf;
+	uint64_t skip = 0;
+	if (rc == 0 && !(rd->o->bpf && *rd->o->bpf) && sl_pcapfile_open(path, &pf) == 0) {
+		struct pcap_pkthdr h = { 0 };
+		const uint8_t *data;
+		int got = 0;
+		if (direct_ok(rd->c.dlt, pf.swapped))
+			while ((got = sl_pcapfile_next(&pf, &h, &data)) == 1) {
+				frame(rd, &h, data);
+				if (slice_end(rd, pf.pos, idx, false))
+					break;
+			}
+		skip = got < 0 || !direct_ok(rd->c.dlt, pf.swapped) ? pf.index : UINT64_MAX;
+		sl_pcapfile_close(&pf);
+	}
+	if (rc == 0 && skip != UINT64_MAX && !stopped(rd))
+		rc = read_pcap(rd, p, skip, path, idx);
+	slice_end(rd, 0, idx, true);
+	if (rd->k == 0)
+		rd->pg->packets += rd->c.packets;
 	pcap_close(p);
-	free(buf);
 	return rc;
+}
+
+/* All files, in order; reader 0 merges the results as the run's. */
+static void *read_all(void *arg)
+{
+	struct reader *rd = arg;
+	for (size_t i = 0; i < rd->files->n && !stopped(rd); i++) {
+		struct stat st;
+		int rc = read_file(rd, i);
+		if (rc < 0)
+			rd->rc = rc == SL_CAPTURE_INPUT && rd->rc == 0 ? rc : SL_CAPTURE_RUNTIME;
+		if (rd->k == 0 && stat(rd->files->paths[i], &st) == 0)
+			rd->pg->done_bytes += (uint64_t)st.st_size;
+	}
+	return NULL;
 }
 
 int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
@@ -150,21 +284,35 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 		return rc;
 	struct progress pg = { .start = now_sec(), .last = now_sec(), .total_bytes = files->total_bytes,
 			       .interval = o->progress_interval_ms / 1000.0 };
-	int result = 0;
-	sl_time_us next_stats = 0;
-	struct sl_shard *sh = NULL;
-	if (sl_engine_workers(e) > 1 && sl_shard_start(e, &sh, err, errlen) < 0)
-		return SL_CAPTURE_RUNTIME;
-	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
-		struct stat st;
-		rc = replay_file(e, sh, files->paths[i], o, &pg, i, files->n, &next_stats, err, errlen);
-		if (rc < 0)
-			result = rc == SL_CAPTURE_INPUT && result == 0 ? rc : SL_CAPTURE_RUNTIME;
-		if (stat(files->paths[i], &st) == 0)
-			pg.done_bytes += (uint64_t)st.st_size;
+	unsigned n = sl_engine_workers(e);
+	struct reader *rd = calloc(n, sizeof(*rd));
+	char (*errs)[256] = calloc(n, sizeof(*errs));
+	_Atomic bool abort = false;
+	unsigned started = 1;
+	for (unsigned k = 0; rd && errs && k < n; k++) {
+		rd[k] = (struct reader){ .lead = e, .w = sl_engine_worker(e, k), .k = k, .n = n,
+					 .files = files, .o = o, .pg = &pg, .buf = malloc(READ_BUF),
+					 .abort = &abort, .err = k ? errs[k] : err,
+					 .errlen = k ? sizeof(errs[k]) : errlen };
+		if (k && pthread_create(&rd[k].thread, NULL, read_all, &rd[k]) != 0)
+			break;
+		started += k > 0;
 	}
-	sl_shard_stop(sh); /* the workers finish what the rings hold */
+	if (!rd || !errs || started < n) {
+		atomic_store(&abort, true); /* the started ones stop at their next slice */
+		snprintf(err, errlen, "cannot start %u workers", n);
+		rc = SL_CAPTURE_RUNTIME;
+	} else {
+		read_all(&rd[0]);
+		rc = rd[0].rc;
+	}
+	for (unsigned k = 1; rd && k < started; k++)
+		pthread_join(rd[k].thread, NULL);
+	for (unsigned k = 0; rd && k < n; k++)
+		free(rd[k].buf);
+	free(rd);
+	free(errs);
 	if (o->progress && pg.last > pg.start)
 		fprintf(stderr, "\r\033[K");
-	return result;
+	return rc;
 }

@@ -19,6 +19,7 @@ struct entry {
 struct sl_geo_cache {
 	const struct sl_geo *g;
 	struct entry *e;
+	uint8_t *fresh;      /* bit per set: written once (see sl_geo_cache_lookup) */
 	uint32_t set_mask;   /* sets - 1; sets is a power of two */
 	uint64_t clock;
 	uint64_t seed;
@@ -31,7 +32,10 @@ int sl_geo_cache_create(const struct sl_geo *g, uint32_t entries, struct sl_geo_
 	uint32_t sets = 1;
 	while ((uint64_t)sets * SL_GEO_CACHE_WAYS < entries && sets < (1u << 24))
 		sets <<= 1;
-	if (!c || !(c->e = calloc((size_t)sets * SL_GEO_CACHE_WAYS, sizeof(*c->e)))) {
+	if (!c || !(c->e = malloc((size_t)sets * SL_GEO_CACHE_WAYS * sizeof(*c->e))) ||
+	    !(c->fresh = calloc((sets + 7) / 8, 1))) {
+		if (c)
+			free(c->e);
 		free(c);
 		return -ENOMEM;
 	}
@@ -50,6 +54,7 @@ void sl_geo_cache_destroy(struct sl_geo_cache *c)
 	if (!c)
 		return;
 	free(c->e);
+	free(c->fresh);
 	free(c);
 }
 
@@ -91,7 +96,16 @@ static uint32_t set_of(const struct sl_geo_cache *c, const struct sl_addr *k)
 const struct sl_geo_result *sl_geo_cache_lookup(struct sl_geo_cache *c, const struct sl_addr *a)
 {
 	struct sl_addr k = key_of(a);
-	struct entry *set = &c->e[(size_t)set_of(c, &k) * SL_GEO_CACHE_WAYS], *victim = NULL;
+	uint32_t si = set_of(c, &k);
+	struct entry *set = &c->e[(size_t)si * SL_GEO_CACHE_WAYS], *victim = NULL;
+	if (!(c->fresh[si / 8] >> (si % 8) & 1)) {
+		/* A set's first touch is a write: read first, an untouched page
+		 * maps the zero page and the write after it is a copy-on-write
+		 * fault whose TLB flush interrupts every CPU the other workers
+		 * run on.  The table also stays unbacked until used. */
+		memset(set, 0, SL_GEO_CACHE_WAYS * sizeof(*set));
+		c->fresh[si / 8] |= (uint8_t)(1u << (si % 8));
+	}
 	c->st.lookups++;
 	c->clock++;
 	for (unsigned i = 0; i < SL_GEO_CACHE_WAYS; i++) {

@@ -166,7 +166,7 @@ static bool l4_matches(const struct sl_proto *p, uint8_t proto)
 }
 
 /* Offer the packet to parser idx; true while it still wants packets. */
-static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
+static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bool probed)
 {
 	const struct sl_proto *p = sl_proto_at(idx);
 	struct sl_flow *f = pp->flow;
@@ -177,7 +177,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 		return true;
 	struct sl_pstate *s = find(f->app, idx);
 	if (!s) {
-		if (p->probe && !p->probe(pp))
+		if (!probed && p->probe && !p->probe(pp))
 			return true;
 		if (!(s = add_state(d, f, idx)))
 			return false;
@@ -225,6 +225,33 @@ static void stop_inspection(struct sl_dispatch *d, struct sl_flow *f, sl_time_us
 	}
 }
 
+/*
+ * A parser whose global the workers share runs under their lock, but only
+ * once it may touch that global: a flow it finished or declined, a packet
+ * it would not be offered, and a probe that says no (probes do not read
+ * the global unguarded; see proto.h) all stay outside -- most packets of
+ * most flows -- since the lock is also the one every ended flow takes.
+ */
+static bool offer_shared(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
+{
+	const struct sl_proto *p = sl_proto_at(idx);
+	struct sl_flow *f = pp->flow;
+	if (f->app && ((f->app->done | f->app->rejected) & (1ULL << idx)))
+		return false;
+	if (!pp->pkt->payload_len && !p->all_packets)
+		return true;
+	bool probed = false;
+	if (p->probe && !find(f->app, idx)) {
+		if (!p->probe(pp))
+			return true;
+		probed = true;
+	}
+	pthread_mutex_lock(d->lock);
+	bool wanted = offer(d, idx, pp, probed);
+	pthread_mutex_unlock(d->lock);
+	return wanted;
+}
+
 void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir)
 {
@@ -243,13 +270,10 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		if (!l4_matches(sl_proto_at(i), f->proto))
 			continue;
 		pp.global = d->globals[i];
-		if (d->shared & (1ULL << i)) {
-			pthread_mutex_lock(d->lock);
-			wanted |= offer(d, i, &pp);
-			pthread_mutex_unlock(d->lock);
-		} else {
-			wanted |= offer(d, i, &pp);
-		}
+		if (d->shared & (1ULL << i))
+			wanted |= offer_shared(d, i, &pp);
+		else
+			wanted |= offer(d, i, &pp, false);
 	}
 	if (!wanted)
 		inspection_over(d, f, pkt->ts);

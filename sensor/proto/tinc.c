@@ -11,6 +11,7 @@
  * between the two hosts of an identified meta connection, on the meta
  * server's port and with packets both ways, is tinc's data channel. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +45,14 @@ struct tinc_peer {
 	uint16_t port;
 };
 
+/* Known meta connections.  With workers the table is shared: UDP probes of
+ * every worker read it, so it has its own lock (and a count read without
+ * it: while it is 0, as on most networks, probing costs nothing). */
 struct tinc_peers {
+	pthread_mutex_t mu;
 	struct tinc_peer e[TINC_PEERS];
-	unsigned next, used;
+	unsigned next;
+	_Atomic unsigned used;
 };
 
 extern const struct sl_proto sl_proto_tinc;
@@ -104,6 +110,7 @@ static void remember(struct tinc_peers *g, const struct sl_flow *f)
 {
 	if (!g)
 		return;
+	pthread_mutex_lock(&g->mu);
 	struct tinc_peer *e = &g->e[g->next];
 	e->cli = f->cli;
 	e->srv = f->srv;
@@ -111,19 +118,24 @@ static void remember(struct tinc_peers *g, const struct sl_flow *f)
 	g->next = (g->next + 1) % TINC_PEERS;
 	if (g->used < TINC_PEERS)
 		g->used++;
+	pthread_mutex_unlock(&g->mu);
 }
 
 /* The packet runs between the two hosts of a known meta connection, with
  * the meta server's port on the meta server's side. */
-static bool known_channel(const struct tinc_peers *g, const struct sl_packet *p)
+static bool known_channel(struct tinc_peers *g, const struct sl_packet *p)
 {
-	for (unsigned i = 0; g && i < g->used; i++) {
+	if (!g || !g->used)
+		return false;
+	bool found = false;
+	pthread_mutex_lock(&g->mu);
+	for (unsigned i = 0; !found && i < g->used; i++) {
 		const struct tinc_peer *e = &g->e[i];
-		if ((addr_eq(&p->src, &e->srv) && p->sport == e->port && addr_eq(&p->dst, &e->cli)) ||
-		    (addr_eq(&p->dst, &e->srv) && p->dport == e->port && addr_eq(&p->src, &e->cli)))
-			return true;
+		found = (addr_eq(&p->src, &e->srv) && p->sport == e->port && addr_eq(&p->dst, &e->cli)) ||
+			(addr_eq(&p->dst, &e->srv) && p->dport == e->port && addr_eq(&p->src, &e->cli));
 	}
-	return false;
+	pthread_mutex_unlock(&g->mu);
+	return found;
 }
 
 static bool tinc_probe(const struct sl_proto_pkt *pp)
@@ -179,13 +191,20 @@ static int tinc_create(const struct sl_config *cfg, void **global, char *err, si
 	(void)cfg;
 	(void)err;
 	(void)errlen;
-	*global = calloc(1, sizeof(struct tinc_peers));
-	return *global ? 0 : -ENOMEM;
+	struct tinc_peers *g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	pthread_mutex_init(&g->mu, NULL);
+	*global = g;
+	return 0;
 }
 
 static void tinc_destroy(void *global)
 {
-	free(global);
+	struct tinc_peers *g = global;
+	if (g)
+		pthread_mutex_destroy(&g->mu);
+	free(g);
 }
 
 static const struct tinc_side *side_of(const struct sl_record *r, enum sl_dir d)

@@ -161,7 +161,13 @@ static unsigned egress(struct sl_subjects *s, const struct subject *x, const str
 	uint64_t h = sl_mix64(0x5ca1ab1eULL ^ a->b[0]);
 	for (unsigned i = 1; i < 16; i++)
 		h = sl_mix64(h ^ a->b[i] ^ (uint64_t)i << 8);
-	struct egress *set = &s->egress[(h & (s->egress_sets - 1)) * EGRESS_WAYS], *e = &set[0];
+	size_t si = (size_t)(h & (s->egress_sets - 1));
+	struct egress *set = &s->egress[si * EGRESS_WAYS], *e = &set[0];
+	if (!(s->egress_fresh[si / 8] >> (si % 8) & 1)) {
+		/* first touch a write: see sl_geo_cache_lookup() on why */
+		memset(set, 0, EGRESS_WAYS * sizeof(*set));
+		s->egress_fresh[si / 8] |= (uint8_t)(1u << (si % 8));
+	}
 	for (unsigned w = 0; w < EGRESS_WAYS; w++) {
 		if (set[w].n && sl_addr_cmp(&set[w].addr, a) == 0) {
 			e = &set[w];

@@ -129,6 +129,7 @@ struct sl_subjects {
 	char *evidence;             /* n_hits * evidence_max community ids */
 	uint32_t n_hits, hit_free;
 	struct egress *egress;
+	uint8_t *egress_fresh;      /* bit per egress set: zeroed by its first use */
 	uint32_t egress_sets;
 	const struct sl_field *f_rtt_client, *f_rtt_server;
 	struct sl_subject_view view;

@@ -67,8 +67,10 @@ static int alloc_tables(struct sl_subjects *s)
 	s->order = calloc(s->cap, sizeof(*s->order));
 	s->hits = calloc(s->n_hits, sizeof(*s->hits));
 	s->evidence = calloc((size_t)s->n_hits * sc->evidence_max, SL_COMMUNITY_ID_LEN);
-	s->egress = calloc((size_t)s->egress_sets * EGRESS_WAYS, sizeof(*s->egress));
-	if (!s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress)
+	s->egress = malloc((size_t)s->egress_sets * EGRESS_WAYS * sizeof(*s->egress));
+	s->egress_fresh = calloc((s->egress_sets + 7) / 8, 1);
+	if (!s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
+	    !s->egress_fresh)
 		return -ENOMEM;
 	/* Slots are handed out in order (s->fresh) and only freed ones are
 	 * listed, so the table's memory is touched as subjects arrive, not at
@@ -127,6 +129,7 @@ void sl_subjects_destroy(struct sl_subjects *s)
 	free(s->hits);
 	free(s->evidence);
 	free(s->egress);
+	free(s->egress_fresh);
 	free(s);
 }
 
