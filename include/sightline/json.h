@@ -45,6 +45,14 @@ void sl_json_key(struct sl_json *j, const char *key);
  * Callers must emit paths grouped by prefix (an object is never reopened).
  */
 void sl_json_path(struct sl_json *j, const char *dotted);
+/**
+ * sl_json_path() with its parts worked out once by the caller: plen is the
+ * length of the parent path (dotted up to its last dot, 0 at the top) and
+ * key[0..klen) the leaf already written as a JSON key, quotes and colon
+ * included (the event writer keeps these for every field of the catalogue).
+ */
+void sl_json_path_key(struct sl_json *j, const char *dotted, size_t plen, const char *key,
+		      size_t klen);
 /** Close objects opened by sl_json_path() back to the top level. */
 void sl_json_path_reset(struct sl_json *j);
 

@@ -175,7 +175,31 @@ static void build_order(struct ordered *ord, size_t *count)
 static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
+/* list[i]'s parent path length and its leaf as a JSON key ("leaf":), or
+ * keylen 0 when the leaf needs escaping (then sl_json_path() writes it) */
+static uint8_t plen[MAX_FIELDS], keylen[MAX_FIELDS];
+static char keytext[MAX_FIELDS][40];
 static size_t count;
+
+static void prepare_key(size_t i, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	const char *leaf = dot ? dot + 1 : name;
+	size_t n = strlen(leaf);
+	plen[i] = (uint8_t)(dot ? dot - name : 0);
+	keylen[i] = 0;
+	if (n + 3 > sizeof(keytext[i]) || (size_t)(dot ? dot - name : 0) > UINT8_MAX)
+		return;
+	for (size_t k = 0; k < n; k++)
+		if (!((leaf[k] >= 'a' && leaf[k] <= 'z') || (leaf[k] >= '0' && leaf[k] <= '9') ||
+		      leaf[k] == '_' || (leaf[k] >= 'A' && leaf[k] <= 'Z')))
+			return;
+	keytext[i][0] = '"';
+	memcpy(keytext[i] + 1, leaf, n);
+	keytext[i][n + 1] = '"';
+	keytext[i][n + 2] = ':';
+	keylen[i] = (uint8_t)(n + 3);
+}
 
 const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 {
@@ -185,6 +209,7 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 		for (size_t i = 0; i < c; i++) {
 			list[i] = ord[i].f;
 			owner[i] = (int8_t)state_owner(ord[i].f);
+			prepare_key(i, ord[i].f->name);
 		}
 		count = c;
 	}
@@ -208,7 +233,10 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 		v.n = 0;
 		if (!f->get(r, &v))
 			continue;
-		sl_json_path(j, f->name);
+		if (keylen[i])
+			sl_json_path_key(j, f->name, plen[i], keytext[i], keylen[i]);
+		else
+			sl_json_path(j, f->name);
 		emit_value(j, f->type, &v);
 	}
 	sl_json_path_reset(j);

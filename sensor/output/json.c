@@ -344,6 +344,8 @@ static unsigned shared_components(const char *path, const char *dotted, size_t p
 	}
 }
 
+static void open_path(struct sl_json *j, const char *dotted, size_t plen);
+
 /* The open objects are j->path's components; the new field needs all of
  * dotted's components but the last.  Close what differs, open what is
  * missing, then write the leaf key.  Once per field of every event: no
@@ -359,6 +361,26 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 		key_n(j, leaf, strlen(leaf)); /* most fields: the same object as the last */
 		return;
 	}
+	open_path(j, dotted, plen);
+	key_n(j, leaf, strlen(leaf));
+}
+
+void sl_json_path_key(struct sl_json *j, const char *dotted, size_t plen, const char *key,
+		      size_t klen)
+{
+	if (plen >= sizeof(j->path))
+		plen = 0;
+	if (plen != j->path_len || memcmp(j->path, dotted, plen) != 0)
+		open_path(j, dotted, plen);
+	sep(j);
+	put(j, key, klen);
+	j->need_comma[j->depth] = false;
+}
+
+/* Close the objects of j->path that dotted[0..plen) does not share and
+ * open the ones it adds. */
+static void open_path(struct sl_json *j, const char *dotted, size_t plen)
+{
 	size_t at;
 	unsigned keep = shared_components(j->path, dotted, plen, &at);
 	for (unsigned k = keep; k < j->path_depth; k++)
@@ -378,7 +400,6 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 	j->path[plen] = '\0';
 	j->path_len = (uint8_t)plen;
 	j->path_depth = (uint8_t)depth;
-	key_n(j, leaf, strlen(leaf));
 }
 
 void sl_json_path_reset(struct sl_json *j)
