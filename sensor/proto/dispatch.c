@@ -18,6 +18,7 @@ struct sl_pstate {
 
 struct sl_app {
 	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
+	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
 	bool has_rtt;
 	uint8_t app_source;      /* enum sl_app_source of app */
@@ -34,6 +35,8 @@ struct sl_dispatch {
 	struct sl_dispatch *from; /* workers: whose shared state this one borrows */
 	pthread_mutex_t *lock;    /* workers: held around parsers with shared state */
 	uint64_t shared;          /* workers: bit i set when parser i's state is shared */
+	uint8_t by_l4[3][64];     /* parsers for TCP, UDP and other IP protocols, in order */
+	uint8_t n_by_l4[3];
 };
 
 /* Parsers whose global context is knowledge across flows (not scratch or
@@ -69,6 +72,21 @@ void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_
 	d->from = from;
 }
 
+static int l4_class(uint8_t proto)
+{
+	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+/* Each class's parsers in registry order, so a packet meets only those. */
+static void index_l4(struct sl_dispatch *d)
+{
+	static const uint8_t bit[3] = { SL_L4_TCP, SL_L4_UDP, SL_L4_OTHER };
+	for (int c = 0; c < 3; c++)
+		for (size_t i = 0; i < sl_proto_count(); i++)
+			if (sl_proto_at(i)->l4 & bit[c])
+				d->by_l4[c][d->n_by_l4[c]++] = (uint8_t)i;
+}
+
 int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
 		       size_t errlen)
 {
@@ -79,6 +97,8 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 		return -ENOMEM;
 	}
 	d->cfg = cfg;
+	_Static_assert(sizeof(d->by_l4[0]) >= 64, "one slot per parser bit");
+	index_l4(d);
 	if (sl_names_create(&d->names) < 0 || sl_assoc_create(&d->assoc) < 0) {
 		sl_dispatch_destroy(d);
 		return -ENOMEM;
@@ -112,7 +132,9 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 
 static struct sl_pstate *find(const struct sl_app *app, size_t idx)
 {
-	for (struct sl_pstate *s = app ? app->states : NULL; s; s = s->next)
+	if (!app || !(app->has_state >> idx & 1)) /* most lookups: no walk */
+		return NULL;
+	for (struct sl_pstate *s = app->states; s; s = s->next)
 		if (s->idx == idx)
 			return s;
 	return NULL;
@@ -136,6 +158,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 	s->idx = (uint16_t)idx;
 	s->next = f->app->states;
 	f->app->states = s;
+	f->app->has_state |= 1ULL << idx;
 	d->st.states++;
 	d->st.state_bytes += sizeof(*s) + p->state_size;
 	if (d->st.state_bytes > d->st.state_bytes_max)
@@ -150,20 +173,13 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 	while (*pp != s)
 		pp = &(*pp)->next;
 	*pp = s->next;
+	f->app->has_state &= ~(1ULL << s->idx);
 	if (p->release)
 		p->release(s->data);
 	d->st.state_bytes -= sizeof(*s) + p->state_size;
 	free(s);
 }
 
-static bool l4_matches(const struct sl_proto *p, uint8_t proto)
-{
-	if (proto == 6)
-		return p->l4 & SL_L4_TCP;
-	if (proto == 17)
-		return p->l4 & SL_L4_UDP;
-	return p->l4 & SL_L4_OTHER;
-}
 
 /* Offer the packet to parser idx; true while it still wants packets. */
 static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bool probed)
@@ -266,8 +282,10 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 	}
 	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };
 	bool wanted = false;
-	for (size_t i = 0; i < sl_proto_count(); i++) {
-		if (!l4_matches(sl_proto_at(i), f->proto))
+	int c = l4_class(f->proto);
+	for (size_t k = 0; k < d->n_by_l4[c]; k++) {
+		size_t i = d->by_l4[c][k];
+		if (f->app && ((f->app->done | f->app->rejected) >> i & 1))
 			continue;
 		pp.global = d->globals[i];
 		if (d->shared & (1ULL << i))
@@ -381,10 +399,7 @@ const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
 
 uint64_t sl_record_states(const struct sl_record *r)
 {
-	uint64_t m = 0;
-	for (const struct sl_pstate *s = r->flow->app ? r->flow->app->states : NULL; s; s = s->next)
-		m |= 1ULL << s->idx;
-	return m;
+	return r->flow->app ? r->flow->app->has_state : 0;
 }
 
 void *sl_record_global(const struct sl_record *r, const struct sl_proto *p)
