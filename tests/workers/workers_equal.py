@@ -11,7 +11,8 @@ pcaps/gen-out and (when present) ../shared/corpus:
   likewise src/dest.dns_name, read from the shared DNS answer cache: a flow
   that ends within a worker's ring lag of the answer may miss it, or see
   an answer that came later in the capture (so may app/category when
-  app_source is "dns");
+  app_source is "dns", or "association": a product a host named in an
+  earlier flow);
 - the flow-scoped alerts are the same set, with the same exclusions;
 - every flow is reported exactly once;
 - the end-of-run stats agree on packets, bytes, IP packets and flows;
@@ -54,7 +55,7 @@ def digest(text):
         for k in DNS_NAMES:
             if isinstance(ev.get(k), dict):
                 ev[k].pop("dns_name", None)
-        if ev.get("app_source") == "dns":
+        if ev.get("app_source") in ("dns", "association"):  # learned from other flows
             for k in ("app", "category", "app_source"):
                 ev.pop(k, None)
         key = json.dumps(ev, sort_keys=True)
