@@ -9,7 +9,7 @@ pcaps/gen-out and (when present) ../shared/corpus:
   replay (FIN, RST, timeouts) reach the shared subject table in an order
   that depends on thread timing, and a subject's state is cumulative;
   likewise src/dest.dns_name, read from the shared DNS answer cache: a flow
-  that ends within a worker's ring lag of the answer may miss it, or see
+  that ends while another worker is still behind the answer may miss it, or see
   an answer that came later in the capture (so may app/category when
   app_source is "dns", or "association": a product a host named in an
   earlier flow);
