@@ -1,9 +1,9 @@
 /* Offline replay of pcap and pcapng files, with a progress line for long
- * interactive replays.  Classic pcap is parsed here (pcapfile.c),
- * everything else (pcapng, filters, damaged records) through libpcap.  With workers every worker reads the files itself and keeps the
- * frames whose flow hash is its own: no reader thread, no copies into
- * rings (measured: a reader thread feeding rings made two workers no faster
- * than one on two cores; see README "Workers and the benchmark"). */
+ * interactive replays.  Classic pcap is parsed here (pcapfile.c); pcapng,
+ * filtered input and the rest of a damaged file go through libpcap.  With
+ * workers every worker reads the files itself and keeps the frames whose
+ * flow hash is its own: no reader thread and no copies into rings (the
+ * designs measured against it are in README "Workers and the benchmark"). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
