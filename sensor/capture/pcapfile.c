@@ -112,11 +112,13 @@ int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t
 		if (have < 16 + (size_t)caplen)
 			return -1;
 	}
-	/* signed 32-bit fields, as libpcap reads them (a damaged stamp stays
-	 * as damaged as libpcap would leave it) */
-	int32_t frac = (int32_t)get32(r + 4, f->swapped);
-	h->ts.tv_sec = (time_t)(int32_t)get32(r, f->swapped);
-	h->ts.tv_usec = (suseconds_t)(f->nsec ? frac / 1000 : frac);
+	/* The stamp as libpcap 1.10 hands it out, damaged ones included (found
+	 * by fuzz_pcapfile): its fields are signed 32-bit, but a byte-swapped
+	 * file's come out of its swap unsigned; nanoseconds are then divided. */
+	uint32_t sec = get32(r, f->swapped), frac = get32(r + 4, f->swapped);
+	int64_t usec = f->swapped ? (int64_t)frac : (int64_t)(int32_t)frac;
+	h->ts.tv_sec = f->swapped ? (time_t)sec : (time_t)(int32_t)sec;
+	h->ts.tv_usec = (suseconds_t)(f->nsec ? usec / 1000 : usec);
 	h->caplen = caplen;
 	h->len = get32(r + 12, f->swapped);
 	*data = r + 16;
