@@ -59,16 +59,23 @@ int sl_roster_index(struct sl_roster *r)
 	return 0;
 }
 
-static const struct sl_roster_entry *by_ip(const struct sl_roster *r, const struct sl_addr *ip)
+/* Index of the first by_ip element >= ip (n_ip when none). */
+static size_t lower_bound(const struct sl_roster *r, const struct sl_addr *ip)
 {
 	size_t lo = 0, hi = r->n_ip;
-	while (lo < hi) { /* first element >= ip */
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (sl_addr_cmp(&r->by_ip[mid].addr, ip) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static const struct sl_roster_entry *by_ip(const struct sl_roster *r, const struct sl_addr *ip)
+{
+	size_t lo = lower_bound(r, ip);
 	if (lo == r->n_ip || sl_addr_cmp(&r->by_ip[lo].addr, ip) != 0)
 		return NULL;
 	uint32_t best = r->by_ip[lo].entry;
@@ -84,14 +91,7 @@ static const struct sl_roster_entry *by_ip(const struct sl_roster *r, const stru
  */
 unsigned sl_roster_claimants(const struct sl_roster *r, const struct sl_addr *ip)
 {
-	size_t lo = 0, hi = r ? r->n_ip : 0;
-	while (lo < hi) { /* first element >= ip */
-		size_t mid = lo + (hi - lo) / 2;
-		if (sl_addr_cmp(&r->by_ip[mid].addr, ip) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = r ? lower_bound(r, ip) : 0;
 	unsigned n = 0;
 	for (size_t k = lo; r && k < r->n_ip && sl_addr_cmp(&r->by_ip[k].addr, ip) == 0; k++) {
 		size_t j = lo;
