@@ -181,16 +181,14 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 }
 
 
-/* Offer the packet to parser idx; true while it still wants packets. */
+/* Offer the packet to parser idx, which has not finished or declined the
+ * flow (the caller checks); probed: its probe already said yes.  True while
+ * it still wants packets. */
 static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bool probed)
 {
 	const struct sl_proto *p = sl_proto_at(idx);
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
-	if (f->app && ((f->app->done | f->app->rejected) & bit))
-		return false;
-	if (!pp->pkt->payload_len && !p->all_packets)
-		return true;
 	struct sl_pstate *s = find(f->app, idx);
 	if (!s) {
 		if (!probed && p->probe && !p->probe(pp))
@@ -243,21 +241,15 @@ static void stop_inspection(struct sl_dispatch *d, struct sl_flow *f, sl_time_us
 
 /*
  * A parser whose global the workers share runs under their lock, but only
- * once it may touch that global: a flow it finished or declined, a packet
- * it would not be offered, and a probe that says no (probes do not read
- * the global unguarded; see proto.h) all stay outside -- most packets of
- * most flows -- since the lock is also the one every ended flow takes.
+ * once it may touch that global: a probe that says no (probes do not read
+ * the global unguarded; see proto.h) stays outside -- most packets of most
+ * flows -- since the lock is also the one every ended flow takes.
  */
 static bool offer_shared(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 {
 	const struct sl_proto *p = sl_proto_at(idx);
-	struct sl_flow *f = pp->flow;
-	if (f->app && ((f->app->done | f->app->rejected) & (1ULL << idx)))
-		return false;
-	if (!pp->pkt->payload_len && !p->all_packets)
-		return true;
 	bool probed = false;
-	if (p->probe && !find(f->app, idx)) {
+	if (p->probe && !find(pp->flow->app, idx)) {
 		if (!p->probe(pp))
 			return true;
 		probed = true;
@@ -287,6 +279,10 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		size_t i = d->by_l4[c][k];
 		if (f->app && ((f->app->done | f->app->rejected) >> i & 1))
 			continue;
+		if (!pkt->payload_len && !sl_proto_at(i)->all_packets) {
+			wanted = true; /* it waits for payload */
+			continue;
+		}
 		pp.global = d->globals[i];
 		if (d->shared & (1ULL << i))
 			wanted |= offer_shared(d, i, &pp);
@@ -392,9 +388,7 @@ const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p)
 
 const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
 {
-	int i = sl_proto_index(p);
-	struct sl_pstate *s = i >= 0 ? find(r->flow->app, (size_t)i) : NULL;
-	return s ? s->data : NULL;
+	return sl_flow_state(r->flow, p);
 }
 
 uint64_t sl_record_states(const struct sl_record *r)
