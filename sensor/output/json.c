@@ -355,12 +355,6 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 	const char *leaf = strrchr(dotted, '.');
 	size_t plen = leaf ? (size_t)(leaf - dotted) : 0;
 	leaf = leaf ? leaf + 1 : dotted;
-	if (plen >= sizeof(j->path)) /* deeper than any field: keep the leaf only */
-		plen = 0;
-	if (plen == j->path_len && memcmp(j->path, dotted, plen) == 0) {
-		key_n(j, leaf, strlen(leaf)); /* most fields: the same object as the last */
-		return;
-	}
 	open_path(j, dotted, plen);
 	key_n(j, leaf, strlen(leaf));
 }
@@ -368,19 +362,21 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 void sl_json_path_key(struct sl_json *j, const char *dotted, size_t plen, const char *key,
 		      size_t klen)
 {
-	if (plen >= sizeof(j->path))
-		plen = 0;
-	if (plen != j->path_len || memcmp(j->path, dotted, plen) != 0)
-		open_path(j, dotted, plen);
+	open_path(j, dotted, plen);
 	sep(j);
 	put(j, key, klen);
 	j->need_comma[j->depth] = false;
 }
 
 /* Close the objects of j->path that dotted[0..plen) does not share and
- * open the ones it adds. */
+ * open the ones it adds.  Most fields are in the same object as the last
+ * one: then nothing is walked. */
 static void open_path(struct sl_json *j, const char *dotted, size_t plen)
 {
+	if (plen >= sizeof(j->path)) /* deeper than any field: keep the leaf only */
+		plen = 0;
+	if (plen == j->path_len && memcmp(j->path, dotted, plen) == 0)
+		return;
 	size_t at;
 	unsigned keep = shared_components(j->path, dotted, plen, &at);
 	for (unsigned k = keep; k < j->path_depth; k++)
