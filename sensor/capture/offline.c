@@ -227,9 +227,16 @@ static bool direct_ok(int dlt, bool swapped)
 static int read_file(struct reader *rd, size_t idx)
 {
 	const char *path = rd->files->paths[idx];
-	pcap_t *p = open_file(path, rd->buf, rd->err, rd->errlen);
-	if (!p)
+	struct sl_pcapfile pf;
+	bool direct = !(rd->o->bpf && *rd->o->bpf) && sl_pcapfile_open(path, &pf) == 0;
+	/* Read directly, libpcap only gives the link type (and reads any
+	 * damaged rest): its 1 MB buffer would read the file's start again. */
+	pcap_t *p = open_file(path, direct ? NULL : rd->buf, rd->err, rd->errlen);
+	if (!p) {
+		if (direct)
+			sl_pcapfile_close(&pf);
 		return SL_CAPTURE_INPUT;
+	}
 	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = pcap_datalink(p), .stop = rd->o->stop,
 				  .p = p, .o = rd->o, .next_stats = rd->c.next_stats };
 	if (rd->k == 0) {
@@ -237,9 +244,8 @@ static int read_file(struct reader *rd, size_t idx)
 		sl_engine_stats(rd->lead)->prev_ts = 0; /* a new file may start earlier: no step */
 	}
 	int rc = sl_cap_set_filter(p, rd->o->bpf, path, rd->err, rd->errlen);
-	struct sl_pcapfile pf;
 	uint64_t skip = 0;
-	if (rc == 0 && !(rd->o->bpf && *rd->o->bpf) && sl_pcapfile_open(path, &pf) == 0) {
+	if (direct) {
 		struct pcap_pkthdr h = { 0 };
 		const uint8_t *data;
 		int got = 0;
