@@ -46,21 +46,6 @@ static unsigned severity_of(enum sl_rule_level l)
 	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
 }
 
-/* Room for one more entry of size sz in *arr (cap entries); false when out of memory. */
-static bool grow(void **arr, size_t *cap, size_t used, size_t sz)
-{
-	if (used < *cap)
-		return true;
-	size_t n = *cap ? *cap * 2 : 4;
-	void *p = realloc(*arr, n * sz);
-	if (!p)
-		return false;
-	memset((char *)p + *cap * sz, 0, (n - *cap) * sz);
-	*arr = p;
-	*cap = n;
-	return true;
-}
-
 /*
  * An alert for a flow-scoped rule: the flow's own fields, so the analyst has
  * the five-tuple, the products and the places in one line, plus the rule.
@@ -69,10 +54,12 @@ static bool grow(void **arr, size_t *cap, size_t used, size_t sz)
  */
 static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct sl_rule_info *rule)
 {
-	if (!grow((void **)&o->alerts, &o->cap_alerts, o->n_alerts, sizeof(*o->alerts))) {
+	struct sl_json *a = sl_grow(o->alerts, &o->cap_alerts, o->n_alerts, sizeof(*a), 4);
+	if (!a) {
 		o->lost++;
 		return;
 	}
+	o->alerts = a;
 	struct sl_json *j = &o->alerts[o->n_alerts++];
 	if (!sl_json_begin_edit(j, &o->flow, "\"event_type\":\"flow\"", "\"event_type\":\"alert\"")) {
 		r->event_type = "alert";
@@ -114,10 +101,13 @@ static void on_match(void *ctx, const struct sl_rule_info *rule)
 	bool allowed = m->r->subject && m->r->subject->allowed;
 	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
 		flow_alert(o, m->r, rule);
-	if (grow((void **)&o->hits, &o->cap_hits, o->n_hits, sizeof(*o->hits)))
-		o->hits[o->n_hits++] = rule;
-	else
+	const struct sl_rule_info **h = sl_grow(o->hits, &o->cap_hits, o->n_hits, sizeof(*h), 4);
+	if (!h) {
 		o->lost++;
+		return;
+	}
+	o->hits = h;
+	o->hits[o->n_hits++] = rule;
 }
 
 /* The worker's part, outside the lock: the flow event and the rules. */

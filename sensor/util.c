@@ -173,6 +173,19 @@ void *sl_xmalloc(size_t n)
 	return p;
 }
 
+void *sl_grow(void *arr, size_t *cap, size_t used, size_t sz, size_t first)
+{
+	if (used < *cap)
+		return arr;
+	size_t n = *cap ? *cap * 2 : first;
+	char *p = realloc(arr, n * sz);
+	if (!p)
+		return NULL;
+	memset(p + *cap * sz, 0, (n - *cap) * sz);
+	*cap = n;
+	return p;
+}
+
 void *sl_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);

@@ -89,6 +89,15 @@ void *sl_xcalloc(size_t n, size_t size);
 char *sl_xstrdup(const char *s);
 
 /**
+ * Room for one more element of sz bytes in arr, a growing array holding used
+ * elements in *cap (used <= *cap): arr itself when it has room, else arr
+ * reallocated to twice *cap (first when *cap is 0) with the new room zeroed
+ * and *cap updated.  NULL when memory runs out; arr and *cap are then as
+ * they were, and arr still belongs to the caller.
+ */
+void *sl_grow(void *arr, size_t *cap, size_t used, size_t sz, size_t first);
+
+/**
  * Path of a bundled data file or directory (e.g. "intel.mmdb", "sigma"):
  * <executable's directory>/rules/FILE when readable (an uninstalled build),
  * else SL_DATADIR/FILE.  Writes the path into out (the caller's buffer) even

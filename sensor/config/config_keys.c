@@ -112,16 +112,12 @@ int sl_cfg_list_add(struct sl_cfg_list *l, const char *text, char *why, size_t w
 		snprintf(why, whylen, "has more than %u entries", l->k->max);
 		return -EINVAL;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		uint8_t *p = realloc(l->items, cap * ops->elem_size);
-		if (!p) {
-			snprintf(why, whylen, "%s", "out of memory");
-			return -ENOMEM;
-		}
-		l->items = p;
-		l->cap = cap;
+	uint8_t *p = sl_grow(l->items, &l->cap, l->n, ops->elem_size, 8);
+	if (!p) {
+		snprintf(why, whylen, "%s", "out of memory");
+		return -ENOMEM;
 	}
+	l->items = p;
 	memset(l->items + l->n * ops->elem_size, 0, ops->elem_size);
 	if (ops->parse(l->k, text, true, l->items + l->n * ops->elem_size, why, whylen) < 0)
 		return -EINVAL;

@@ -2,6 +2,7 @@
  * buffer (or a caller's memory), building each record in one reusable
  * buffer so memory stays bounded by SL_CSV_MAX_RECORD_BYTES. */
 #include "sightline/csv.h"
+#include "sightline/common.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -134,16 +135,12 @@ static int getch(struct sl_csv *c)
 
 static int push_byte(struct sl_csv *c, char ch)
 {
-	if (c->rec_len == c->rec_cap) {
-		if (c->rec_cap >= SL_CSV_MAX_RECORD_BYTES)
-			return -E2BIG;
-		size_t ncap = c->rec_cap ? c->rec_cap * 2 : 256;
-		char *n = realloc(c->rec, ncap);
-		if (!n)
-			return -ENOMEM;
-		c->rec = n;
-		c->rec_cap = ncap;
-	}
+	if (c->rec_len == c->rec_cap && c->rec_cap >= SL_CSV_MAX_RECORD_BYTES)
+		return -E2BIG;
+	char *n = sl_grow(c->rec, &c->rec_cap, c->rec_len, 1, 256);
+	if (!n)
+		return -ENOMEM;
+	c->rec = n;
 	c->rec[c->rec_len++] = ch;
 	return 0;
 }

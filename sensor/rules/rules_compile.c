@@ -196,14 +196,10 @@ static bool meta(struct cctx *c, const struct ynode *doc, struct rule *r)
 
 static bool pack_push(struct sl_rules *p, struct rule *r)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		struct rule **n = realloc(p->rules, cap * sizeof(*n));
-		if (!n)
-			return false;
-		p->rules = n;
-		p->cap = cap;
-	}
+	struct rule **n = sl_grow(p->rules, &p->cap, p->n, sizeof(*n), 16);
+	if (!n)
+		return false;
+	p->rules = n;
 	r->info.index = (uint32_t)p->n;
 	p->rules[p->n++] = r;
 	return true;

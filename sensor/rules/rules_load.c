@@ -69,14 +69,10 @@ void cerr(struct cctx *c, unsigned line, unsigned col, const char *fmt, ...)
 
 bool pack_add_regex(struct sl_rules *p, regex_t *re)
 {
-	if (p->n_re == p->cap_re) {
-		size_t cap = p->cap_re ? p->cap_re * 2 : 8;
-		regex_t **n = realloc(p->regexes, cap * sizeof(*n));
-		if (!n)
-			return false;
-		p->regexes = n;
-		p->cap_re = cap;
-	}
+	regex_t **n = sl_grow(p->regexes, &p->cap_re, p->n_re, sizeof(*n), 8);
+	if (!n)
+		return false;
+	p->regexes = n;
 	p->regexes[p->n_re++] = re;
 	return true;
 }
