@@ -1,11 +1,13 @@
-/* Privilege drop: initgroups, chroot, setgid, setuid (in that order: the
- * group database is read before the chroot hides it, and the group must
- * change while we may still change it), then proof that setuid(0) fails. */
+/* Privilege drop: initgroups, chroot, an empty capability bounding set,
+ * setgid, setuid (in that order: the group database is read before the
+ * chroot hides it, and groups and capabilities must change while we may
+ * still change them), proof that root cannot be regained, no_new_privs. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +45,51 @@ static int fail(char *err, size_t errlen, const char *what, const char *arg)
 	return -e;
 }
 
+/*
+ * Lower every capability still in the bounding set, so that nothing the
+ * process runs later (a helper, a compromised parser's exec) can gain one
+ * back.  Needs CAP_SETPCAP, which root has unless a service manager took
+ * it away; then say how to give it back rather than run half-dropped.
+ */
+static int clear_bounding_set(char *err, size_t errlen)
+{
+	for (int cap = 0;; cap++) {
+		int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (in < 0)
+			return errno == EINVAL ? 0 : fail(err, errlen, "reading", "the capability bounding set");
+		if (in && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+			int e = errno;
+			snprintf(err, errlen, "cannot drop privileges: clearing capability %d from the "
+				 "bounding set: %s%s", cap, strerror(e),
+				 e == EPERM ? " (the process lacks CAP_SETPCAP; under systemd add "
+					      "CAP_SETPCAP to CapabilityBoundingSet=)" : "");
+			return -e;
+		}
+	}
+}
+
+/* After the switch: no way back to root, no capability left to regain. */
+static bool fully_dropped(uid_t uid, gid_t gid)
+{
+	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid || geteuid() != uid ||
+	    getgid() != gid || getegid() != gid)
+		return false;
+	for (int cap = 0;; cap++) {
+		int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (in < 0)
+			return errno == EINVAL;
+		if (in)
+			return false;
+	}
+}
+
+static int no_new_privs(const char *user, char *err, size_t errlen)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return fail(err, errlen, "setting no_new_privs for", user);
+	return 0;
+}
+
 int sl_priv_drop(const struct sl_privilege_config *p, char *err, size_t errlen)
 {
 	if (!p->user)
@@ -50,22 +97,24 @@ int sl_priv_drop(const struct sl_privilege_config *p, char *err, size_t errlen)
 	struct passwd *pw = getpwnam(p->user);
 	if (!pw)
 		return snprintf(err, errlen, "--user %s: no such user", p->user), -EINVAL;
-	if (geteuid() != 0)
-		return 0; /* sl_priv_check() made sure we already are this user */
+	if (geteuid() != 0) /* sl_priv_check() made sure we already are this user */
+		return no_new_privs(p->user, err, errlen);
 	uid_t uid = pw->pw_uid;
 	gid_t gid = pw->pw_gid;
 	if (initgroups(p->user, gid) != 0)
 		return fail(err, errlen, "initgroups", p->user);
-	if (p->chroot && (chdir(p->chroot) != 0 || chroot(p->chroot) != 0 || chdir("/") != 0))
+	if (p->chroot && (chdir(p->chroot) != 0 || chroot(".") != 0 || chdir("/") != 0))
 		return fail(err, errlen, "chroot", p->chroot);
+	int rc = uid != 0 ? clear_bounding_set(err, errlen) : 0;
+	if (rc < 0)
+		return rc;
 	if (setgid(gid) != 0)
 		return fail(err, errlen, "setgid for", p->user);
 	if (setuid(uid) != 0)
 		return fail(err, errlen, "setuid to", p->user);
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0 || getuid() != uid || geteuid() != uid ||
-			 getgid() != gid || getegid() != gid)) {
+	if (uid != 0 && !fully_dropped(uid, gid)) {
 		errno = EPERM;
-		return fail(err, errlen, "verify (root could be regained) for", p->user);
+		return fail(err, errlen, "verify (root or a capability could be regained) for", p->user);
 	}
-	return 0;
+	return no_new_privs(p->user, err, errlen);
 }
