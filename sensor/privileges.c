@@ -6,12 +6,18 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sightline/privileges.h"
+
+/* Exit status of the sl_priv_access() child when it could not switch. */
+#define SWITCH_FAILED 255
+#define MAX_GROUPS 65536
 
 int sl_priv_check(const struct sl_privilege_config *p, bool live, char *err, size_t errlen)
 {
@@ -36,6 +42,89 @@ int sl_priv_check(const struct sl_privilege_config *p, bool live, char *err, siz
 	if (p->chroot && (stat(p->chroot, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return snprintf(err, errlen, "--chroot %s: not a directory", p->chroot), -EINVAL;
 	return 0;
+}
+
+/* The user's supplementary groups, read now: the child of sl_priv_access()
+ * may not read the group database (it runs inside a threaded process). */
+static int read_groups(struct sl_priv_target *t)
+{
+	int n = 32;
+	for (;;) {
+		gid_t *g = realloc(t->groups, (size_t)n * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		t->groups = g;
+		int want = n;
+		if (getgrouplist(t->user, t->gid, g, &want) >= 0) {
+			t->ngroups = want;
+			return 0;
+		}
+		if (n >= MAX_GROUPS)
+			return -E2BIG;
+		n = want > n ? want : n * 2;
+	}
+}
+
+int sl_priv_target_init(const struct sl_privilege_config *p, struct sl_priv_target *t,
+			char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (!p->user || geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(p->user);
+	if (!pw)
+		return snprintf(err, errlen, "--user %s: no such user", p->user), -EINVAL;
+	if (pw->pw_uid == 0)
+		return 0;
+	t->uid = pw->pw_uid;
+	t->gid = pw->pw_gid;
+	t->user = p->user;
+	t->chroot = p->chroot;
+	int rc = read_groups(t);
+	if (rc < 0) {
+		snprintf(err, errlen, "--user %s: cannot read its groups: %s", p->user, strerror(-rc));
+		sl_priv_target_finish(t);
+		return rc;
+	}
+	return 1;
+}
+
+void sl_priv_target_finish(struct sl_priv_target *t)
+{
+	if (!t)
+		return;
+	free(t->groups);
+	memset(t, 0, sizeof(*t));
+}
+
+/* In the forked child: async-signal-safe calls only (the parent has threads). */
+static int access_as(const struct sl_priv_target *t, const char *path, int mode)
+{
+	if (t->chroot && (chdir(t->chroot) != 0 || chroot(".") != 0 || chdir("/") != 0))
+		return SWITCH_FAILED;
+	if (setgroups((size_t)t->ngroups, t->groups) != 0 || setgid(t->gid) != 0 ||
+	    setuid(t->uid) != 0)
+		return SWITCH_FAILED;
+	if (access(path, mode) == 0)
+		return 0;
+	return errno > 0 && errno < SWITCH_FAILED ? errno : EIO;
+}
+
+int sl_priv_access(const struct sl_priv_target *t, const char *path, int mode)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(access_as(t, path, mode));
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	int e = WEXITSTATUS(status);
+	return e == SWITCH_FAILED ? -EPERM : -e;
 }
 
 static int fail(char *err, size_t errlen, const char *what, const char *arg)
