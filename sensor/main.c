@@ -401,6 +401,9 @@ static int main_job(const struct opts *o, struct sl_config *cfg)
 	if (!!o->n_inputs == !!o->iface)
 		return usage_error(o->iface ? "give either -r or -i, not both"
 					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
+	if (o->iface && !*o->iface) /* the unit's SIGHTLINE_IFACE left empty */
+		return usage_error("-i: empty interface name; give one, e.g. -i eth1 (systemd: set "
+				   "SIGHTLINE_IFACE in the unit's sightline.env)");
 	struct sl_capture_list files = { 0 };
 	char err[1024];
 	if (sl_priv_check(&cfg->privileges, o->iface != NULL, err, sizeof(err)) < 0)
