@@ -72,7 +72,11 @@ static const char usage_text[] =
 	"\n"
 	"Privileges (live capture):\n"
 	"      --user NAME        after opening the interface and outputs, switch to NAME\n"
-	"      --chroot DIR       and chroot to DIR first (needs --user)\n"
+	"                         (its groups; no capabilities left, no_new_privs). NAME\n"
+	"                         must be able to create the output files anew (logrotate)\n"
+	"                         in their directory, or the sensor refuses to start\n"
+	"      --chroot DIR       and chroot to DIR first (needs --user); output files\n"
+	"                         must then lie under DIR, where they are reopened\n"
 	"      --allow-root       keep running as root (refused otherwise on -i)\n"
 	"\n"
 	"  -V, --version          print the version\n"
@@ -297,10 +301,21 @@ static void on_idle(void *ctx)
 	sl_eve_flush(rc->eve);
 }
 
+/* Give up root: first let the outputs prepare for what they will do as
+ * the user (reopen files on SIGHUP), then switch. */
+static int drop_privileges(struct run_ctx *rc, char *err, size_t errlen)
+{
+	struct sl_priv_target to;
+	int r = sl_priv_target_init(&rc->cfg->privileges, &to, err, errlen);
+	if (r > 0)
+		r = sl_eve_handover(rc->eve, &to, err, errlen);
+	sl_priv_target_finish(&to);
+	return r < 0 ? r : sl_priv_drop(&rc->cfg->privileges, err, errlen);
+}
+
 static int on_open(void *ctx, char *err, size_t errlen)
 {
-	struct run_ctx *rc = ctx;
-	return sl_priv_drop(&rc->cfg->privileges, err, errlen);
+	return drop_privileges(ctx, err, errlen);
 }
 
 /* Per output: events lost, on stderr; true when any were. */
@@ -336,7 +351,7 @@ static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char
 	};
 	if (rc->o->iface)
 		return sl_capture_live(rc->e, rc->o->iface, &cfg->capture, &co, err, errlen);
-	if (sl_priv_drop(&cfg->privileges, err, errlen) < 0)
+	if (drop_privileges(rc, err, errlen) < 0)
 		return SL_CAPTURE_INPUT;
 	return sl_capture_offline(rc->e, files, &co, err, errlen);
 }
@@ -386,6 +401,9 @@ static int main_job(const struct opts *o, struct sl_config *cfg)
 	if (!!o->n_inputs == !!o->iface)
 		return usage_error(o->iface ? "give either -r or -i, not both"
 					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
+	if (o->iface && !*o->iface) /* the unit's SIGHTLINE_IFACE left empty */
+		return usage_error("-i: empty interface name; give one, e.g. -i eth1 (systemd: set "
+				   "SIGHTLINE_IFACE in the unit's sightline.env)");
 	struct sl_capture_list files = { 0 };
 	char err[1024];
 	if (sl_priv_check(&cfg->privileges, o->iface != NULL, err, sizeof(err)) < 0)

@@ -48,6 +48,13 @@ void sl_eve_flush(struct sl_eve *e);
 /** Reopen file outputs (SIGHUP, after logrotate moved them). */
 void sl_eve_reopen(struct sl_eve *e);
 
+/**
+ * Before the switch to user `to` (sl_priv_drop()): prepare every output
+ * for what it will do as that user (see sl_output_handover()).  Returns 0,
+ * or -errno with the first output's "PATH: what is wrong; what to do".
+ */
+int sl_eve_handover(struct sl_eve *e, const struct sl_priv_target *to, char *err, size_t errlen);
+
 /** Number of outputs. */
 size_t sl_eve_outputs(const struct sl_eve *e);
 
@@ -57,7 +64,7 @@ void sl_eve_output_stats(struct sl_eve *e, size_t i, struct sl_output_stats *st)
 /**
  * Add "stats.outputs" to the event j is building: an array with one object
  * per output (type, destination, queued, delivered, dropped, reconnects,
- * connected).  Call it after the other stats.* keys.
+ * reopens, reopen_failures, reopen_errno, connected).  Call it after the other stats.* keys.
  */
 void sl_eve_stats_json(struct sl_eve *e, struct sl_json *j);
 

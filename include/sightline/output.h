@@ -6,6 +6,7 @@
 
 #include "sightline/common.h"
 #include "sightline/config.h"
+#include "sightline/privileges.h"
 
 /* Counters of one output, copied out by sl_output_stats(). */
 struct sl_output_stats {
@@ -18,6 +19,9 @@ struct sl_output_stats {
 	uint64_t reconnects;     /* connections re-established after a loss */
 	bool connected;          /* the destination is open right now */
 	int last_errno;          /* errno of the last failure, 0 if none */
+	uint64_t reopens;        /* SIGHUP reopens that switched to the new file */
+	uint64_t reopen_failures;/* reopens that failed (the old file kept receiving) */
+	int reopen_errno;        /* errno of the latest reopen, 0 when it worked */
 };
 
 /*
@@ -35,6 +39,8 @@ struct sl_output_ops {
 	void (*stats)(void *state, struct sl_output_stats *st);
 	void (*drain)(void *state);  /* deliver what is queued, stop; stats stay readable */
 	void (*close)(void *state);  /* drain if not done, free */
+	/* before the privilege drop; NULL: nothing to prepare */
+	int (*handover)(void *state, const struct sl_priv_target *to, char *err, size_t errlen);
 };
 
 struct sl_output;
@@ -53,8 +59,23 @@ int sl_output_open(const struct sl_output_entry *cfg, struct sl_output **out,
  */
 bool sl_output_write(struct sl_output *o, const char *line, size_t len);
 
-/** Close and reopen a file destination (logrotate); no effect on sockets. */
+/**
+ * Reopen a file destination (logrotate moved it); no effect on sockets.  A
+ * file switches to the new one only once it is open: when the reopen fails
+ * the old file keeps receiving, the reason is printed on stderr at once and
+ * counted (reopen_failures, reopen_errno in the stats).
+ */
 void sl_output_reopen(struct sl_output *o);
+
+/**
+ * Before the switch to user `to`: make sure that user will be able to do
+ * what the output does later as that user (reopen a file on SIGHUP): give
+ * it the files it writes, check it may create files in their directory (as
+ * it will see it, inside the chroot) and remember the path to reopen.
+ * Returns 0, or -errno with "PATH: what is wrong; what to do" in err.
+ */
+int sl_output_handover(struct sl_output *o, const struct sl_priv_target *to, char *err,
+		       size_t errlen);
 
 /** Push buffered lines towards the destination without waiting for it. */
 void sl_output_flush(struct sl_output *o);

@@ -4,6 +4,7 @@
  * bound are counted as dropped; a lost connection is retried with backoff. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -110,6 +111,37 @@ static void drop_connection(struct channel *c)
 	c->connected = false;
 }
 
+/*
+ * Count a reopen (lock held when there is a writer thread).  One that
+ * failed is said on stderr the moment it happens, not only at exit: the
+ * operator's logrotate just ran; one that works after failures says so.
+ */
+static void note_reopen(struct channel *c, int rc, const char *err)
+{
+	if (rc < 0) {
+		c->st.reopen_failures++;
+		c->st.reopen_errno = -rc;
+		fprintf(stderr, "sightline: %s\n", err);
+		return;
+	}
+	if (c->st.reopen_errno)
+		fprintf(stderr, "sightline: %s: reopened; events go to the new file again\n", c->dest);
+	c->st.reopens++;
+	c->st.reopen_errno = 0;
+}
+
+/* Lock held.  SIGHUP on a connected transport that can switch in place. */
+static void reopen_in_place(struct channel *c)
+{
+	struct sl_tx tx = { 0 };
+	char err[1024] = "";
+	pthread_mutex_unlock(&c->mu);
+	int rc = c->ops->reopen_now(c->t, &tx, err, sizeof(err));
+	pthread_mutex_lock(&c->mu);
+	add_tx(c, &tx);
+	note_reopen(c, rc, err);
+}
+
 /* Lock held.  Send the line in hand; keep it when the link is down or busy. */
 static void send_inhand(struct channel *c)
 {
@@ -158,6 +190,10 @@ static void *writer(void *arg)
 	for (;;) {
 		if (c->reopen_req) {
 			c->reopen_req = false;
+			if (c->connected && c->ops->reopen_now) {
+				reopen_in_place(c);
+				continue;
+			}
 			if (c->connected)
 				drop_connection(c);
 			c->ever_connected = false; /* a reopen is not a reconnect */
@@ -265,13 +301,14 @@ static bool write_inline(struct channel *c, const char *line, size_t len)
 {
 	struct sl_tx tx = { 0 };
 	char err[256];
-	if (!c->connected && c->ops->connect(c->t, err, sizeof(err)) == 0)
-		c->connected = true;
-	int rc = c->connected ? c->ops->send(c->t, line, len, &tx) : -ENOTCONN;
+	int crc = 0;
+	if (!c->connected)
+		c->connected = (crc = c->ops->connect(c->t, err, sizeof(err))) == 0;
+	int rc = c->connected ? c->ops->send(c->t, line, len, &tx) : crc;
 	if (rc < 0) {
 		tx.lost++;
-		if (!tx.err)
-			tx.err = c->connected ? EAGAIN : ENOENT;
+		if (!tx.err) /* the transport's own errno: why the open failed, not a guess */
+			tx.err = -rc;
 	}
 	add_tx(c, &tx);
 	return tx.lost == 0;
@@ -313,10 +350,25 @@ void sl_channel_reopen(void *state)
 		return;
 	}
 	struct sl_tx tx = { 0 };
-	char err[256];
+	char err[1024];
+	if (c->connected && c->ops->reopen_now) {
+		int rc = c->ops->reopen_now(c->t, &tx, err, sizeof(err));
+		add_tx(c, &tx);
+		note_reopen(c, rc, err);
+		return;
+	}
 	c->ops->disconnect(c->t, &tx);
-	c->connected = c->ops->connect(c->t, err, sizeof(err)) == 0;
+	int rc = c->ops->connect(c->t, err, sizeof(err));
+	c->connected = rc == 0;
 	add_tx(c, &tx);
+	if (rc < 0)
+		c->st.last_errno = -rc;
+}
+
+int sl_channel_handover(void *state, const struct sl_priv_target *to, char *err, size_t errlen)
+{
+	struct channel *c = state;
+	return c->ops->handover ? c->ops->handover(c->t, to, err, errlen) : 0;
 }
 
 void sl_channel_flush(void *state)

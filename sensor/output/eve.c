@@ -98,6 +98,16 @@ void sl_eve_reopen(struct sl_eve *e)
 		sl_output_reopen(e->outs[i]);
 }
 
+int sl_eve_handover(struct sl_eve *e, const struct sl_priv_target *to, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		int rc = sl_output_handover(e->outs[i], to, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 size_t sl_eve_outputs(const struct sl_eve *e)
 {
 	return e->n;
@@ -128,13 +138,15 @@ const struct sl_eve_stats *sl_eve_stats(struct sl_eve *e)
 
 void sl_eve_stats_json(struct sl_eve *e, struct sl_json *j)
 {
-	static const char *const keys[] = { "events", "queued", "delivered", "dropped", "reconnects" };
+	static const char *const keys[] = { "events", "queued", "delivered", "dropped", "reconnects",
+					    "reopens", "reopen_failures", "reopen_errno" };
 	struct sl_output_stats st;
 	sl_json_path(j, "stats.outputs");
 	sl_json_open_array(j);
 	for (size_t i = 0; i < e->n; i++) {
 		sl_output_stats(e->outs[i], &st);
-		const uint64_t v[] = { st.events, st.queued, st.delivered, st.dropped, st.reconnects };
+		const uint64_t v[] = { st.events, st.queued, st.delivered, st.dropped, st.reconnects,
+				       st.reopens, st.reopen_failures, (uint64_t)st.reopen_errno };
 		sl_json_open_object(j);
 		sl_json_key(j, "type");
 		sl_json_str(j, st.type);

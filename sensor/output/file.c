@@ -1,9 +1,12 @@
 /* The file and stdout transports: lines collected in a 64 KiB buffer and
  * appended with write(2).  The buffer's line count makes losses exact: when
  * a write fails (disk full, closed pipe) those lines are counted as lost,
- * never fatal.  A file is reopened on SIGHUP so logrotate can move it. */
+ * never fatal.  A file is reopened on SIGHUP so logrotate can move it; the
+ * old one is let go only once the new one is open. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,9 @@
 
 struct file_tr {
 	char *path;
+	char *reopen_path;   /* after the privilege drop, as the process sees it; NULL: path */
+	char user[64];       /* the user it runs as after the drop, for messages */
+	pthread_mutex_t mu;  /* guards reopen_path and user (set from the main thread) */
 	bool is_stdout;
 	int fd;
 	char *buf;
@@ -29,14 +35,16 @@ static int file_connect(void *t, char *err, size_t errlen)
 		f->fd = STDOUT_FILENO;
 		return 0;
 	}
-	f->fd = open(f->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (f->fd >= 0)
-		return 0;
+	pthread_mutex_lock(&f->mu);
+	const char *path = f->reopen_path ? f->reopen_path : f->path;
+	f->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	int e = errno;
-	snprintf(err, errlen, "%s: cannot open the EVE output: %s; %s", f->path, strerror(e),
-		 e == ENOENT ? "create the directory first or choose another path with -o"
-			     : "check permissions or choose another path with -o");
-	return -e;
+	if (f->fd < 0)
+		snprintf(err, errlen, "%s: cannot open the EVE output: %s; %s", path, strerror(e),
+			 e == ENOENT ? "create the directory first or choose another path with -o"
+				     : "check permissions or choose another path with -o");
+	pthread_mutex_unlock(&f->mu);
+	return f->fd >= 0 ? 0 : -e;
 }
 
 /* write(2) all of [p, p+n), retrying on EINTR and partial writes. */
@@ -92,6 +100,73 @@ static int file_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	return 0;
 }
 
+/* What to do about a reopen that failed with errno e, for the message. */
+static const char *reopen_hint(int e)
+{
+	if (e == EACCES || e == EPERM)
+		return "let that user create files in the directory (chown it to the user) and have "
+		       "logrotate create the new file owned by it (create MODE USER GROUP, or nocreate)";
+	if (e == ENOENT)
+		return "recreate the directory, writable by the sensor's user";
+	return "fix the cause";
+}
+
+/* f->mu held.  "PATH: cannot reopen ...; events keep going to ... (now
+ * PATH.1); what to do, then send SIGHUP again". */
+static void reopen_failed(const struct file_tr *f, const char *path, int e, char *err, size_t errlen)
+{
+	char link[64], now[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->fd);
+	ssize_t n = readlink(link, now, sizeof(now) - 1); /* /proc may be hidden by a chroot */
+	now[n > 0 ? n : 0] = '\0';
+	snprintf(err, errlen, "%s: cannot reopen after SIGHUP%s%s: %s; events keep going to the "
+		 "file opened before%s%s%s; %s, then send SIGHUP again", path,
+		 f->user[0] ? " as user " : "", f->user, strerror(e), now[0] ? " (now " : "", now,
+		 now[0] ? ")" : "", reopen_hint(e));
+}
+
+/*
+ * SIGHUP (logrotate moved the file): open the new file first and let the
+ * old one go only once that worked.  A reopen that fails (the user may not
+ * create the file, the directory is gone) then loses nothing: events keep
+ * going to the old file, and the caller reports it at once.
+ */
+static int file_reopen_now(void *t, struct sl_tx *tx, char *err, size_t errlen)
+{
+	struct file_tr *f = t;
+	pthread_mutex_lock(&f->mu);
+	const char *path = f->reopen_path ? f->reopen_path : f->path;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int e = errno;
+	if (fd < 0)
+		reopen_failed(f, path, e, err, errlen);
+	pthread_mutex_unlock(&f->mu);
+	if (fd < 0)
+		return -e;
+	file_flush(f, tx); /* lines from before the SIGHUP belong in the old file */
+	close(f->fd);
+	f->fd = fd;
+	return 0;
+}
+
+/* Before the privilege drop: see sl_file_handover(). */
+static int file_handover(void *t, const struct sl_priv_target *to, char *err, size_t errlen)
+{
+	struct file_tr *f = t;
+	char *after;
+	if (f->is_stdout)
+		return 0;
+	int rc = sl_file_handover(f->path, to, &after, err, errlen);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&f->mu);
+	free(f->reopen_path);
+	f->reopen_path = after;
+	snprintf(f->user, sizeof(f->user), "%s", to->user);
+	pthread_mutex_unlock(&f->mu);
+	return 0;
+}
+
 static void file_disconnect(void *t, struct sl_tx *tx)
 {
 	struct file_tr *f = t;
@@ -105,12 +180,15 @@ static void file_destroy(void *t)
 {
 	struct file_tr *f = t;
 	free(f->path);
+	free(f->reopen_path);
 	free(f->buf);
+	pthread_mutex_destroy(&f->mu);
 	free(f);
 }
 
 static const struct sl_transport_ops file_ops = {
 	file_connect, file_send, file_flush, file_disconnect, file_destroy, true,
+	file_reopen_now, file_handover,
 };
 static const struct sl_transport_ops stdout_ops = {
 	file_connect, file_send, file_flush, file_disconnect, file_destroy, false,
@@ -123,6 +201,7 @@ static int open_file(const struct sl_output_entry *cfg, void **state, char *err,
 	if (!f)
 		return -ENOMEM;
 	f->fd = -1;
+	pthread_mutex_init(&f->mu, NULL);
 	f->is_stdout = is_stdout;
 	f->path = strdup(is_stdout ? "-" : cfg->path);
 	f->buf = malloc(FILE_BUF);
@@ -144,9 +223,9 @@ static int open_file(const struct sl_output_entry *cfg, void **state, char *err,
 
 const struct sl_output_ops sl_output_file = {
 	"file", open_file, sl_channel_write, sl_channel_reopen, sl_channel_flush,
-	sl_channel_stats, sl_channel_drain, sl_channel_close,
+	sl_channel_stats, sl_channel_drain, sl_channel_close, sl_channel_handover,
 };
 const struct sl_output_ops sl_output_stdout = {
 	"stdout", open_file, sl_channel_write, sl_channel_reopen, sl_channel_flush,
-	sl_channel_stats, sl_channel_drain, sl_channel_close,
+	sl_channel_stats, sl_channel_drain, sl_channel_close, sl_channel_handover,
 };

@@ -32,6 +32,13 @@ struct sl_transport_ops {
 	void (*disconnect)(void *t, struct sl_tx *tx);
 	void (*destroy)(void *t);
 	bool reopen;                                  /* SIGHUP closes and reopens it */
+	/* SIGHUP: open the destination anew and switch to it only once open;
+	 * on failure keep the old one, -errno and the reason in err.  NULL:
+	 * disconnect, then connect. */
+	int (*reopen_now)(void *t, struct sl_tx *tx, char *err, size_t errlen);
+	/* Before the privilege drop (sl_output_handover()); may run beside the
+	 * thread using t, so it guards what it changes.  NULL: nothing to do. */
+	int (*handover)(void *t, const struct sl_priv_target *to, char *err, size_t errlen);
 };
 
 /**
@@ -46,6 +53,7 @@ int sl_channel_open(const struct sl_transport_ops *ops, void *t, const char *typ
 		    char *err, size_t errlen);
 bool sl_channel_write(void *state, const char *line, size_t len);
 void sl_channel_reopen(void *state);
+int sl_channel_handover(void *state, const struct sl_priv_target *to, char *err, size_t errlen);
 void sl_channel_flush(void *state);
 void sl_channel_stats(void *state, struct sl_output_stats *st);
 void sl_channel_drain(void *state);
@@ -59,6 +67,16 @@ int sl_sock_inet(const char *hostport, int socktype, char *err, size_t errlen);
 int sl_sock_send_all(int fd, const char *buf, size_t len);
 /* True when a stream peer has closed its end (EOF or error is pending). */
 bool sl_sock_peer_closed(int fd);
+
+/*
+ * A file output about to be reopened by user `to` (file_handover.c): give
+ * it the file at path (a regular file not yet its own), check it may create
+ * files in the directory, and set *after to the path to reopen as it will
+ * see it (inside its chroot).  Returns 0 (caller owns *after; free()) or
+ * -errno with "PATH: what is wrong; what to do" in err.
+ */
+int sl_file_handover(const char *path, const struct sl_priv_target *to, char **after,
+		     char *err, size_t errlen);
 
 /* The output types, listed in registry.c. */
 extern const struct sl_output_ops sl_output_file, sl_output_stdout, sl_output_unix_stream,

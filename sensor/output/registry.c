@@ -47,6 +47,12 @@ void sl_output_reopen(struct sl_output *o)
 	o->ops->reopen(o->state);
 }
 
+int sl_output_handover(struct sl_output *o, const struct sl_priv_target *to, char *err,
+		       size_t errlen)
+{
+	return o->ops->handover ? o->ops->handover(o->state, to, err, errlen) : 0;
+}
+
 void sl_output_flush(struct sl_output *o)
 {
 	o->ops->flush(o->state);

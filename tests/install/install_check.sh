@@ -31,7 +31,7 @@ fi
 # Every long option of --help is documented in the man page.
 for opt in $("$BUILD/sightline" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
   esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
-  grep -q -- "$esc" "$SRC/sensor/dist/sightline.8" || bad "man page does not document $opt"
+  grep -q -- "$esc" "$root/share/man/man8/sightline.8" || bad "man page does not document $opt"
 done
 unit=$root/share/sightline/systemd/sightline.service
 grep -q "^ExecStart=$prefix/sbin/sightline -i" "$unit" || bad "unit's ExecStart is not the installed binary"

@@ -414,10 +414,14 @@ def case_privileges(sensor, root, tmp):
         fail('live as root without --user: exit %d, %s' % (p.returncode, err))
     jail = os.path.join(tmp, 'jail')
     os.mkdir(jail)
+    # The output lives inside the chroot, in a directory nobody may write:
+    # only there can it be reopened after the drop (SIGHUP, logrotate).
+    os.mkdir(os.path.join(jail, 'log'))
+    os.chown(os.path.join(jail, 'log'), nobody.pw_uid, -1)
     # Under ASan, LeakSanitizer reads /proc at exit, which the chroot hides.
     opts = os.environ.get('ASAN_OPTIONS')
     os.environ['ASAN_OPTIONS'] = (opts + ':' if opts else '') + 'detect_leaks=0'
-    out = os.path.join(tmp, 'eve.json')
+    out = os.path.join(jail, 'log', 'eve.json')
     s = start_live(sensor, ['--user', 'nobody', '--chroot', jail, '-o', out], 'stats:\n  interval: 1\n', tmp)
     try:
         wait_for(lambda: os.path.exists(out) and stats_events(out), 10, 'a stats event after the drop')
