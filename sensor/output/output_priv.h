@@ -60,6 +60,20 @@ int sl_sock_send_all(int fd, const char *buf, size_t len);
 /* True when a stream peer has closed its end (EOF or error is pending). */
 bool sl_sock_peer_closed(int fd);
 
+/* The RFC 5424 identity of a syslog sender (syslog.c): facility, APP-NAME,
+ * HOSTNAME (printable ASCII, no spaces) and PROCID, from an outputs: entry. */
+struct sl_syslog_id {
+	uint32_t facility;
+	char app[49];
+	char host[256];
+	char procid[16];
+};
+void sl_syslog_id_init(struct sl_syslog_id *id, const struct sl_output_entry *cfg);
+/* Write "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - " for the EVE line
+ * into hdr; returns what snprintf returns.  MSGID is the line's event_type. */
+int sl_syslog_header(const struct sl_syslog_id *id, const char *line, size_t len, char *hdr,
+		     size_t hlen);
+
 /* The output types, listed in registry.c. */
 extern const struct sl_output_ops sl_output_file, sl_output_stdout, sl_output_unix_stream,
 	sl_output_unix_dgram, sl_output_syslog, sl_output_kafka;

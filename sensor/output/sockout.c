@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "output_priv.h"
@@ -22,10 +20,7 @@ struct sock_tr {
 	bool syslog;
 	enum frame frame;
 	char *where;          /* path or host:port */
-	uint32_t facility;
-	char app[49];
-	char host[256];
-	char procid[16];
+	struct sl_syslog_id id;
 	char *buf;            /* the framed message being sent */
 	size_t cap;
 };
@@ -72,52 +67,11 @@ static bool reserve(struct sock_tr *s, size_t n)
 	return true;
 }
 
-/* The event_type of an EVE line, as the syslog MSGID ("-" if absent). */
-static size_t event_type(const char *line, size_t len, const char **out)
-{
-	static const char key[] = "\"event_type\":\"";
-	const char *p = memmem(line, len, key, sizeof(key) - 1);
-	*out = "-";
-	if (!p)
-		return 1;
-	p += sizeof(key) - 1;
-	size_t n = 0;
-	while (p + n < line + len && p[n] != '"' && n < 32)
-		n++;
-	if (p + n >= line + len || p[n] != '"' || n == 0)
-		return 1;
-	*out = p;
-	return n;
-}
-
-/*
- * RFC 5424 section 6: "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG".
- * PRI = facility * 8 + severity: alerts are warning (4), everything else
- * informational (6).  The timestamp is the wall clock in UTC with
- * microseconds (the event's own packet time is inside the JSON).  No
- * structured data; MSG is the JSON line without a BOM.
- */
-static int format_syslog(struct sock_tr *s, const char *line, size_t len, char *hdr, size_t hlen)
-{
-	const char *msgid;
-	size_t idlen = event_type(line, len, &msgid);
-	unsigned sev = idlen == 5 && memcmp(msgid, "alert", 5) == 0 ? 4 : 6;
-	struct timeval tv;
-	struct tm tm;
-	char ts[40];
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%06ldZ", (long)tv.tv_usec);
-	return snprintf(hdr, hlen, "<%u>1 %s %s %s %s %.*s - ", s->facility * 8 + sev, ts, s->host,
-			s->app, s->procid, (int)idlen, msgid);
-}
-
 /* Build the framed message in s->buf; returns its length or 0 (no memory). */
 static size_t frame(struct sock_tr *s, const char *line, size_t len)
 {
 	char hdr[512], pre[24] = "";
-	int h = s->syslog ? format_syslog(s, line, len, hdr, sizeof(hdr)) : 0;
+	int h = s->syslog ? sl_syslog_header(&s->id, line, len, hdr, sizeof(hdr)) : 0;
 	size_t hl = h > 0 ? (size_t)h : 0;
 	if (hl >= sizeof(hdr))
 		hl = sizeof(hdr) - 1;
@@ -178,22 +132,6 @@ static const struct sl_transport_ops sock_ops = {
 	sock_connect, sock_send, NULL, sock_disconnect, sock_destroy, false,
 };
 
-static void syslog_identity(struct sock_tr *s, const struct sl_output_entry *cfg)
-{
-	snprintf(s->app, sizeof(s->app), "%s", cfg->app_name ? cfg->app_name : "sightline");
-	if (cfg->hostname)
-		snprintf(s->host, sizeof(s->host), "%s", cfg->hostname);
-	else if (gethostname(s->host, sizeof(s->host) - 1) != 0 || !s->host[0])
-		snprintf(s->host, sizeof(s->host), "-");
-	for (char *p = s->app; *p; p++) /* header fields are PRINTUSASCII without spaces */
-		if (*p <= ' ' || *p > '~')
-			*p = '_';
-	for (char *p = s->host; *p; p++)
-		if (*p <= ' ' || *p > '~')
-			*p = '_';
-	snprintf(s->procid, sizeof(s->procid), "%ld", (long)getpid());
-}
-
 static int open_sock(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
 {
 	static const char *const tnames[] = { "udp", "tcp", "unix" };
@@ -208,14 +146,13 @@ static int open_sock(const struct sl_output_entry *cfg, void **state, char *err,
 	s->frame = cfg->type == SL_OUT_UNIX_STREAM ? FRAME_LINE
 		   : s->socktype == SOCK_STREAM ? FRAME_OCTETS : FRAME_DGRAM;
 	s->where = strdup(s->syslog ? cfg->address : cfg->path);
-	s->facility = cfg->facility;
 	if (!s->where) {
 		sock_destroy(s);
 		return -ENOMEM;
 	}
 	char dest[300];
 	if (s->syslog) {
-		syslog_identity(s, cfg);
+		sl_syslog_id_init(&s->id, cfg);
 		snprintf(dest, sizeof(dest), "%s:%s", tnames[cfg->transport], s->where);
 	} else {
 		snprintf(dest, sizeof(dest), "%s", s->where);
