@@ -54,11 +54,11 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void file_flush(void *t, struct sl_tx *tx)
+static bool file_flush(void *t, struct sl_tx *tx)
 {
 	struct file_tr *f = t;
 	if (!f->len)
-		return;
+		return false;
 	int rc = write_all(f->fd, f->buf, f->len);
 	if (rc < 0) {
 		tx->lost += f->pending;
@@ -68,6 +68,7 @@ static void file_flush(void *t, struct sl_tx *tx)
 	}
 	f->len = 0;
 	f->pending = 0;
+	return false;
 }
 
 /* A file never refuses a line: a failed write loses it (counted). */
@@ -110,10 +111,12 @@ static void file_destroy(void *t)
 }
 
 static const struct sl_transport_ops file_ops = {
-	file_connect, file_send, file_flush, file_disconnect, file_destroy, true,
+	.connect = file_connect, .send = file_send, .flush = file_flush,
+	.disconnect = file_disconnect, .destroy = file_destroy, .reopen = true,
 };
 static const struct sl_transport_ops stdout_ops = {
-	file_connect, file_send, file_flush, file_disconnect, file_destroy, false,
+	.connect = file_connect, .send = file_send, .flush = file_flush,
+	.disconnect = file_disconnect, .destroy = file_destroy, .reopen = false,
 };
 
 static int open_file(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
@@ -144,9 +147,9 @@ static int open_file(const struct sl_output_entry *cfg, void **state, char *err,
 
 const struct sl_output_ops sl_output_file = {
 	"file", open_file, sl_channel_write, sl_channel_reopen, sl_channel_flush,
-	sl_channel_stats, sl_channel_drain, sl_channel_close,
+	sl_channel_sync, sl_channel_stats, sl_channel_drain, sl_channel_close,
 };
 const struct sl_output_ops sl_output_stdout = {
 	"stdout", open_file, sl_channel_write, sl_channel_reopen, sl_channel_flush,
-	sl_channel_stats, sl_channel_drain, sl_channel_close,
+	sl_channel_sync, sl_channel_stats, sl_channel_drain, sl_channel_close,
 };

@@ -10,25 +10,42 @@
 #define SL_OUT_BACKOFF_MIN_MS 100   /* first wait after a failed connect */
 #define SL_OUT_BACKOFF_MAX_MS 5000  /* waits double up to this */
 #define SL_OUT_SEND_TIMEOUT_MS 1000 /* a socket send waits this long for room (SO_SNDTIMEO) */
+#define SL_OUT_CONFIRM_POLL_MS 50   /* idle, lines unconfirmed: look for acknowledgements this often */
 
-/* What one send or flush did: lines that reached the destination or were lost. */
+/* What one call of a transport did: lines that reached the destination, were
+ * lost, or were sent again after a reconnect (the receiver may hold them
+ * twice). */
 struct sl_tx {
-	uint64_t delivered, lost;
+	uint64_t delivered, lost, resent;
 	int err; /* errno behind a loss or a failed connect */
 };
+
+/* sync() results besides 0 and -errno: everything is confirmed and the
+ * transport closed its connection to do so (RELP's close handshake). */
+#define SL_TX_CLOSED 1
 
 /*
  * A transport.  connect() opens the destination (0 or -errno, reason in
  * err); send() takes one line (no newline) and returns 0 when it took it,
  * -EAGAIN when the destination had no room in time (retry the same line),
  * or -ENOTCONN when the connection is gone (disconnect, reconnect, resend).
- * Lines a transport buffers are reported in tx when they leave.  A
- * transport is used by one thread at a time.
+ * A transport that learns later whether a line arrived (TCP acknowledgements,
+ * RELP responses) keeps the lines it sent until then, sends them again on the
+ * next connect, and reports them in tx when it knows.  flush() pushes buffered
+ * lines out and collects what is known without waiting; it returns true while
+ * lines remain unconfirmed (call it again soon).  sync() waits up to wait_ms
+ * until every line sent is confirmed: 0, SL_TX_CLOSED, -ETIMEDOUT or
+ * -ENOTCONN (the unconfirmed lines are kept for the next connect).  NULL
+ * flush/sync: nothing to do beyond send().  disconnect() closes for good
+ * unless the connection was lost (after -ENOTCONN): then unconfirmed lines
+ * stay for the next connect; destroy() counts nothing.  A transport is used
+ * by one thread at a time.
  */
 struct sl_transport_ops {
 	int (*connect)(void *t, char *err, size_t errlen);
 	int (*send)(void *t, const char *line, size_t len, struct sl_tx *tx);
-	void (*flush)(void *t, struct sl_tx *tx);     /* NULL: nothing buffered */
+	bool (*flush)(void *t, struct sl_tx *tx);
+	int (*sync)(void *t, uint32_t wait_ms, struct sl_tx *tx);
 	void (*disconnect)(void *t, struct sl_tx *tx);
 	void (*destroy)(void *t);
 	bool reopen;                                  /* SIGHUP closes and reopens it */
@@ -47,6 +64,7 @@ int sl_channel_open(const struct sl_transport_ops *ops, void *t, const char *typ
 bool sl_channel_write(void *state, const char *line, size_t len);
 void sl_channel_reopen(void *state);
 void sl_channel_flush(void *state);
+void sl_channel_sync(void *state);
 void sl_channel_stats(void *state, struct sl_output_stats *st);
 void sl_channel_drain(void *state);
 void sl_channel_close(void *state);

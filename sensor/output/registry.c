@@ -52,6 +52,11 @@ void sl_output_flush(struct sl_output *o)
 	o->ops->flush(o->state);
 }
 
+void sl_output_sync(struct sl_output *o)
+{
+	o->ops->sync(o->state);
+}
+
 void sl_output_stats(struct sl_output *o, struct sl_output_stats *st)
 {
 	o->ops->stats(o->state, st);

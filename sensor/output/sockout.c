@@ -129,7 +129,8 @@ static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 }
 
 static const struct sl_transport_ops sock_ops = {
-	sock_connect, sock_send, NULL, sock_disconnect, sock_destroy, false,
+	.connect = sock_connect, .send = sock_send, .disconnect = sock_disconnect,
+	.destroy = sock_destroy, .reopen = false,
 };
 
 static int open_sock(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
@@ -164,7 +165,7 @@ static int open_sock(const struct sl_output_entry *cfg, void **state, char *err,
 #define SOCK_OUTPUT(name, text)                                                        \
 	const struct sl_output_ops name = {                                            \
 		text, open_sock, sl_channel_write, sl_channel_reopen, sl_channel_flush, \
-		sl_channel_stats, sl_channel_drain, sl_channel_close,                  \
+		sl_channel_sync, sl_channel_stats, sl_channel_drain, sl_channel_close, \
 	}
 SOCK_OUTPUT(sl_output_unix_stream, "unix-stream");
 SOCK_OUTPUT(sl_output_unix_dgram, "unix-dgram");
