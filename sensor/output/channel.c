@@ -45,6 +45,7 @@ struct channel {
 static void add_tx(struct channel *c, const struct sl_tx *tx)
 {
 	c->st.delivered += tx->delivered;
+	c->st.delivered -= tx->retracted < c->st.delivered ? tx->retracted : c->st.delivered;
 	c->st.dropped += tx->lost;
 	c->st.resent += tx->resent;
 	if (tx->err)
@@ -114,7 +115,7 @@ static void drop_connection(struct channel *c)
 {
 	struct sl_tx tx = { 0 };
 	pthread_mutex_unlock(&c->mu);
-	c->ops->disconnect(c->t, &tx);
+	c->ops->disconnect(c->t, false, &tx);
 	pthread_mutex_lock(&c->mu);
 	add_tx(c, &tx);
 	c->connected = false;
@@ -143,7 +144,7 @@ static void send_inhand(struct channel *c)
  * work, or briefly when the transport still waits for confirmations. */
 static void idle(struct channel *c)
 {
-	bool more = false;
+	int more = 0;
 	if (c->ops->flush) {
 		struct sl_tx tx = { 0 };
 		pthread_mutex_unlock(&c->mu);
@@ -151,9 +152,13 @@ static void idle(struct channel *c)
 		pthread_mutex_lock(&c->mu);
 		add_tx(c, &tx);
 	}
+	if (more < 0) {
+		drop_connection(c);
+		return;
+	}
 	if (c->count || c->stopping || c->reopen_req || c->sync_req != c->sync_done)
 		return;
-	if (!more) {
+	if (more == 0) {
 		pthread_cond_wait(&c->cv, &c->mu);
 		return;
 	}
@@ -188,7 +193,7 @@ static void confirm(struct channel *c)
 	if (c->ops->sync)
 		rc = c->ops->sync(c->t, wait, &tx);
 	else if (c->ops->flush)
-		c->ops->flush(c->t, &tx);
+		rc = c->ops->flush(c->t, &tx) < 0 ? -ENOTCONN : 0;
 	pthread_mutex_lock(&c->mu);
 	add_tx(c, &tx);
 	if (rc == SL_TX_CLOSED)
@@ -225,7 +230,7 @@ static void writer_end(struct channel *c)
 	struct sl_tx tx = { 0 };
 	if (c->connected && c->ops->flush)
 		c->ops->flush(c->t, &tx);
-	c->ops->disconnect(c->t, &tx); /* counts what it could not confirm as lost */
+	c->ops->disconnect(c->t, true, &tx); /* counts what it could not confirm as lost */
 	pthread_mutex_lock(&c->mu);
 	add_tx(c, &tx);
 	c->connected = false;
@@ -389,7 +394,7 @@ void sl_channel_reopen(void *state)
 	}
 	struct sl_tx tx = { 0 };
 	char err[256];
-	c->ops->disconnect(c->t, &tx);
+	c->ops->disconnect(c->t, false, &tx);
 	c->connected = c->ops->connect(c->t, err, sizeof(err)) == 0;
 	add_tx(c, &tx);
 }
@@ -471,7 +476,7 @@ void sl_channel_drain(void *state)
 		struct sl_tx tx = { 0 };
 		if (c->ops->flush)
 			c->ops->flush(c->t, &tx);
-		c->ops->disconnect(c->t, &tx);
+		c->ops->disconnect(c->t, true, &tx);
 		add_tx(c, &tx);
 		c->connected = false;
 	}

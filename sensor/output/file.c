@@ -111,15 +111,15 @@ static void append_lines(struct file_tr *f, const char *p, size_t n, uint64_t li
 	cut_partial(f, (size_t)(end - whole));
 }
 
-static bool file_flush(void *t, struct sl_tx *tx)
+static int file_flush(void *t, struct sl_tx *tx)
 {
 	struct file_tr *f = t;
 	if (!f->len)
-		return false;
+		return 0;
 	append_lines(f, f->buf, f->len, f->pending, tx);
 	f->len = 0;
 	f->pending = 0;
-	return false;
+	return 0;
 }
 
 /* A file never refuses a line: a failed write loses it (counted). */
@@ -148,9 +148,10 @@ static int file_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	return 0;
 }
 
-static void file_disconnect(void *t, struct sl_tx *tx)
+static void file_disconnect(void *t, bool final, struct sl_tx *tx)
 {
 	struct file_tr *f = t;
+	(void)final; /* a file keeps nothing back: what is buffered is written now */
 	file_flush(f, tx);
 	if (!f->is_stdout && f->fd >= 0)
 		close(f->fd);
@@ -195,7 +196,7 @@ static int open_file(const struct sl_output_entry *cfg, void **state, char *err,
 		file_destroy(f);
 		return rc;
 	}
-	file_disconnect(f, &tx);
+	file_disconnect(f, true, &tx);
 	return sl_channel_open(is_stdout ? &stdout_ops : &file_ops, f, is_stdout ? "stdout" : "file",
 			       is_stdout ? "stdout" : cfg->path, cfg, state, err, errlen);
 }

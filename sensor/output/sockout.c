@@ -1,7 +1,8 @@
 /* Socket outputs: unix-stream (one JSON line per event), unix-dgram (one
  * datagram per event) and syslog per RFC 5424: over UDP one message per
  * datagram (RFC 5426), over TCP with octet-counting framing (RFC 6587
- * section 3.4.1), over a unix datagram socket like /dev/log. */
+ * section 3.4.1) and delivery counted by the peer's acknowledgements
+ * (tcptrack.c), over a unix datagram socket like /dev/log. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ struct sock_tr {
 	struct sl_syslog_id id;
 	char *buf;            /* the framed message being sent */
 	size_t cap;
+	bool tracked;         /* TCP syslog: frames held until acknowledged */
+	struct sl_tcp_track track;
 };
 
 static int sock_connect(void *t, char *err, size_t errlen)
@@ -33,13 +36,16 @@ static int sock_connect(void *t, char *err, size_t errlen)
 	if (fd < 0)
 		return fd;
 	s->fd = fd;
+	if (s->tracked)
+		sl_tcp_track_connected(&s->track, fd);
 	return 0;
 }
 
-static void sock_disconnect(void *t, struct sl_tx *tx)
+static void sock_disconnect(void *t, bool final, struct sl_tx *tx)
 {
 	struct sock_tr *s = t;
-	(void)tx;
+	if (s->tracked)
+		sl_tcp_track_close(&s->track, final, tx);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -50,6 +56,7 @@ static void sock_destroy(void *t)
 	struct sock_tr *s = t;
 	if (s->fd >= 0)
 		close(s->fd);
+	sl_tcp_track_finish(&s->track);
 	free(s->where);
 	free(s->buf);
 	free(s);
@@ -116,6 +123,8 @@ static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	}
 	if (s->socktype == SOCK_DGRAM)
 		return send_dgram(s, n, tx);
+	if (s->tracked)
+		return sl_tcp_track_send(&s->track, s->buf, n, tx);
 	if (sl_sock_peer_closed(s->fd)) {
 		tx->err = EPIPE;
 		return -ENOTCONN;
@@ -128,9 +137,23 @@ static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	return rc;
 }
 
+static int tcp_flush(void *t, struct sl_tx *tx)
+{
+	return sl_tcp_track_flush(&((struct sock_tr *)t)->track, tx);
+}
+
+static int tcp_sync(void *t, uint32_t wait_ms, struct sl_tx *tx)
+{
+	return sl_tcp_track_sync(&((struct sock_tr *)t)->track, wait_ms, tx);
+}
+
 static const struct sl_transport_ops sock_ops = {
 	.connect = sock_connect, .send = sock_send, .disconnect = sock_disconnect,
 	.destroy = sock_destroy, .reopen = false,
+};
+static const struct sl_transport_ops tcp_ops = {
+	.connect = sock_connect, .send = sock_send, .flush = tcp_flush, .sync = tcp_sync,
+	.disconnect = sock_disconnect, .destroy = sock_destroy, .reopen = false,
 };
 
 static int open_sock(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
@@ -146,6 +169,8 @@ static int open_sock(const struct sl_output_entry *cfg, void **state, char *err,
 			      ? SOCK_STREAM : SOCK_DGRAM;
 	s->frame = cfg->type == SL_OUT_UNIX_STREAM ? FRAME_LINE
 		   : s->socktype == SOCK_STREAM ? FRAME_OCTETS : FRAME_DGRAM;
+	s->tracked = s->syslog && cfg->transport == SL_SYSLOG_TCP;
+	s->track.fd = -1;
 	s->where = strdup(s->syslog ? cfg->address : cfg->path);
 	if (!s->where) {
 		sock_destroy(s);
@@ -159,7 +184,8 @@ static int open_sock(const struct sl_output_entry *cfg, void **state, char *err,
 		snprintf(dest, sizeof(dest), "%s", s->where);
 	}
 	const char *type = s->syslog ? "syslog" : s->socktype == SOCK_STREAM ? "unix-stream" : "unix-dgram";
-	return sl_channel_open(&sock_ops, s, type, dest, cfg, state, err, errlen);
+	return sl_channel_open(s->tracked ? &tcp_ops : &sock_ops, s, type, dest, cfg, state, err,
+			       errlen);
 }
 
 #define SOCK_OUTPUT(name, text)                                                        \

@@ -8,6 +8,8 @@ Cases:
                 events the destination holds before it (the stats event does
                 not count itself), for an inline file, a queued file and TCP
                 syslog
+  relp-down     replay into a RELP address nobody listens on: bounded time,
+                bounded queue, every event counted lost
   disk-full     live in a network namespace, the EVE file on a tiny tmpfs:
                 the disk fills, space comes back; every line of the file
                 parses as JSON, written = delivered + dropped
@@ -208,6 +210,36 @@ def case_final_stats(sensor, root, tmp):
           'queued file and TCP syslog (queued 0, in flight 0)' % (want, want))
 
 
+# ---- relp-down --------------------------------------------------------------
+
+def case_relp_down(sensor, root, tmp):
+    """A RELP destination that is down: the replay ends within the flush
+    timeout, the queue bound holds, every event is counted lost."""
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    eve, cfg = os.path.join(tmp, 'eve.json'), os.path.join(tmp, 'cfg.yaml')
+    with open(cfg, 'w') as f:
+        f.write('outputs:\n  - type: relp\n    address: "127.0.0.1:%d"\n    queue: 5\n'
+                '    flush_timeout: 500\n' % port)
+    start = time.monotonic()
+    p = subprocess.run([sensor, '-q', '-c', cfg, '-o', eve, '-r', os.path.join(root, 'pcaps/real')],
+                       capture_output=True, timeout=60)
+    secs = time.monotonic() - start
+    n = len(lines(eve))
+    o = output(last_stats([json.loads(l) for l in lines(eve)]), 'relp')[0]
+    err = p.stderr.decode()
+    want = '%d of %d events could not be written to 127.0.0.1:%d: Connection refused' % (n, n, port)
+    if p.returncode != 1 or want not in err:
+        fail('exit %d, want 1 and "%s": %s' % (p.returncode, want, err))
+    if o['queued'] > 5 or o['delivered'] or o['dropped'] != n - 1 - o['queued'] or o['connected']:
+        fail('final stats %s for %d events' % (o, n))
+    if secs > 10:
+        fail('the replay took %.1f s with the RELP destination down' % secs)
+    print('ok relp down: %d events in %.2f s, queued %d, all counted lost' % (n, secs, o['queued']))
+
+
 # ---- disk-full ------------------------------------------------------------
 
 def fill(path, keep):
@@ -339,7 +371,7 @@ def account(rs, eve, rc, err, before, kind):
     print('%s across a receiver restart: written %d, received %d (%d more as duplicates), '
           'dropped %d; resent %d, reconnects %d; %d had arrived before the restart'
           % ('TCP syslog' if kind == 'imtcp' else 'RELP', len(written), len(unique), dup, dropped,
-             o['resent'], o['reconnects'], before))
+             o.get('resent', 0), o['reconnects'], before))
     if o['reconnects'] < 1:
         fail('the output never reconnected: %s' % o)
     if len(unique) + dropped != len(written):
@@ -347,13 +379,14 @@ def account(rs, eve, rc, err, before, kind):
              % (len(unique), dropped, len(written), missing - dropped))
     if kind == 'imrelp' and dropped:
         fail('RELP dropped %d events' % dropped)
-    if o['delivered'] != len(written) - 1 - dropped or o['in_flight'] or o['queued']:
+    if o['delivered'] != len(written) - 1 - dropped or o.get('in_flight') or o['queued']:
         fail('final stats %s: delivered should be %d' % (o, len(written) - 1 - dropped))
     return 0
 
 
 CASES = {
     'final-stats': case_final_stats,
+    'relp-down': case_relp_down,
     'disk-full': case_disk_full,
     'rsyslog-tcp': lambda s, r, t: case_rsyslog(s, r, t, 'imtcp'),
     'rsyslog-relp': lambda s, r, t: case_rsyslog(s, r, t, 'imrelp'),
