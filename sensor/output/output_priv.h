@@ -12,6 +12,8 @@
 #define SL_OUT_SEND_TIMEOUT_MS 1000 /* a socket send waits this long for room (SO_SNDTIMEO) */
 #define SL_OUT_CONFIRM_POLL_MS 50   /* idle, lines unconfirmed: look for acknowledgements this often */
 #define SL_OUT_TCP_RETAIN_MAX (8u << 20) /* TCP syslog: acknowledged bytes held at most, for a reset */
+#define SL_OUT_RELP_WINDOW 128      /* RELP: messages sent before an answer is awaited (librelp's default) */
+#define SL_OUT_RELP_TIMEOUT_S 5     /* RELP: connect, and wait for answers, at most this long (s) */
 
 /* What one call of a transport did: lines that reached the destination, were
  * lost, or were sent again after a reconnect (the receiver may hold them
@@ -155,6 +157,6 @@ int sl_syslog_header(const struct sl_syslog_id *id, const char *line, size_t len
 
 /* The output types, listed in registry.c. */
 extern const struct sl_output_ops sl_output_file, sl_output_stdout, sl_output_unix_stream,
-	sl_output_unix_dgram, sl_output_syslog, sl_output_kafka;
+	sl_output_unix_dgram, sl_output_syslog, sl_output_kafka, sl_output_relp;
 
 #endif

@@ -12,6 +12,7 @@ static const struct sl_output_ops *const types[SL_OUT__NTYPES] = {
 	[SL_OUT_UNIX_DGRAM] = &sl_output_unix_dgram,
 	[SL_OUT_SYSLOG] = &sl_output_syslog,
 	[SL_OUT_KAFKA] = &sl_output_kafka,
+	[SL_OUT_RELP] = &sl_output_relp,
 };
 
 struct sl_output {
