@@ -99,9 +99,10 @@ class Rsyslog:
         p = subprocess.run([self.exe, '-N1', '-f', self.conf], capture_output=True, timeout=30)
         if p.returncode != 0:
             text = (p.stdout + p.stderr).decode(errors='replace')
-            if 'could not load module' in text or 'module' in text and 'not found' in text:
+            why = [l for l in text.splitlines() if 'could not load module' in l]
+            if why:
                 skip('rsyslogd cannot load an input module (imrelp is in Debian package '
-                     'rsyslog-relp): ' + text.strip().splitlines()[-1])
+                     'rsyslog-relp): ' + why[0].strip())
             raise RuntimeError('rsyslogd rejects the test configuration:\n' + text)
 
     def start(self, timeout=15):
