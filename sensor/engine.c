@@ -288,6 +288,9 @@ void sl_engine_finish(struct sl_engine *e)
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}
+	/* The last stats event counts every event before it as delivered or
+	 * dropped, not "somewhere in a buffer": outputs confirm first. */
+	sl_eve_sync(e->eve);
 	sl_engine_write_stats(e);
 	sl_eve_flush(e->eve);
 }

@@ -54,7 +54,7 @@ static const char usage_text[] =
 	"Output:\n"
 	"  -o, --output PATH      EVE JSON lines to PATH (appended), '-' for stdout\n"
 	"                         (output.eve; default eve.json). With an outputs: list\n"
-	"                         in the config (syslog, Kafka, sockets, files) -o adds\n"
+	"                         in the config (syslog, RELP, Kafka, sockets, files) -o adds\n"
 	"                         this file to them; without one it is the only output\n"
 	"  -q, --quiet            no progress line and no summary on stderr\n"
 	"\n"

@@ -274,6 +274,9 @@ static void summary_output(struct sl_eve *eve, size_t i, FILE *out)
 		fprintf(out, "; %llu still queued", (unsigned long long)st.queued);
 	if (st.reconnects)
 		fprintf(out, "; %llu reconnects", (unsigned long long)st.reconnects);
+	if (st.resent)
+		fprintf(out, "; %llu sent again after a reconnect (the receiver may hold them twice)",
+			(unsigned long long)st.resent);
 	if (st.dropped)
 		fprintf(out, "; %llu LOST to write errors (%s)", (unsigned long long)st.dropped,
 			st.last_errno ? strerror(st.last_errno) : "queue full");

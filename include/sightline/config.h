@@ -37,6 +37,7 @@ enum sl_output_type {
 	SL_OUT_UNIX_DGRAM,  /* SOCK_DGRAM unix socket, one datagram per event */
 	SL_OUT_SYSLOG,      /* RFC 5424 over UDP, TCP (octet counting) or a unix socket */
 	SL_OUT_KAFKA,       /* librdkafka producer */
+	SL_OUT_RELP,        /* RFC 5424 messages over RELP (librelp), acknowledged by the receiver */
 	SL_OUT__NTYPES,
 };
 
@@ -47,10 +48,10 @@ struct sl_output_entry {
 	uint32_t type;          /* enum sl_output_type */
 	char *path;             /* file, unix-stream, unix-dgram */
 	uint32_t transport;     /* syslog: enum sl_syslog_transport */
-	char *address;          /* syslog: host:port, [v6]:port, or a socket path (unix) */
-	uint32_t facility;      /* syslog: 0 kern .. 23 local7 */
-	char *app_name;         /* syslog APP-NAME */
-	char *hostname;         /* syslog HOSTNAME; NULL: gethostname() */
+	char *address;          /* syslog: host:port, [v6]:port, or a socket path (unix); relp: host:port */
+	uint32_t facility;      /* syslog, relp: 0 kern .. 23 local7 */
+	char *app_name;         /* syslog, relp: APP-NAME */
+	char *hostname;         /* syslog, relp: HOSTNAME; NULL: gethostname() */
 	char *brokers;          /* kafka: bootstrap.servers */
 	char *topic;            /* kafka */
 	uint32_t acks;          /* kafka: index into "all", "0", "1" */

@@ -45,6 +45,14 @@ bool sl_eve_write(struct sl_eve *e, const char *line, size_t len);
 /** Push buffered lines out (inline outputs write; queued ones are woken). */
 void sl_eve_flush(struct sl_eve *e);
 
+/**
+ * Wait until every output has confirmed what it was given (files written,
+ * peers' acknowledgements received) or counted it as dropped, each at most
+ * its flush_timeout (shared with the drain).  The final stats event is
+ * written after this, so its counters cover every event before it.
+ */
+void sl_eve_sync(struct sl_eve *e);
+
 /** Reopen file outputs (SIGHUP, after logrotate moved them). */
 void sl_eve_reopen(struct sl_eve *e);
 
@@ -63,8 +71,9 @@ void sl_eve_output_stats(struct sl_eve *e, size_t i, struct sl_output_stats *st)
 
 /**
  * Add "stats.outputs" to the event j is building: an array with one object
- * per output (type, destination, queued, delivered, dropped, reconnects,
- * reopens, reopen_failures, reopen_errno, connected).  Call it after the other stats.* keys.
+ * per output (type, destination, events, queued, in_flight, delivered,
+ * dropped, resent, reconnects, reopens, reopen_failures, reopen_errno,
+ * connected).  Call it after the other stats.* keys.
  */
 void sl_eve_stats_json(struct sl_eve *e, struct sl_json *j);
 

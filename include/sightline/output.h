@@ -14,8 +14,10 @@ struct sl_output_stats {
 	char destination[256];   /* path, host:port, brokers/topic */
 	uint64_t events;         /* lines handed to the output */
 	uint64_t queued;         /* waiting in the queue now */
-	uint64_t delivered;      /* written to the file or socket (kafka: acknowledged) */
+	uint64_t delivered;      /* confirmed: written to the file, acknowledged by the peer
+				  * (TCP: its kernel; RELP and Kafka: the receiver) */
 	uint64_t dropped;        /* lost: queue full, failed write, undeliverable at exit */
+	uint64_t resent;         /* sent again after a reconnect (the receiver may have them twice) */
 	uint64_t reconnects;     /* connections re-established after a loss */
 	bool connected;          /* the destination is open right now */
 	int last_errno;          /* errno of the last failure, 0 if none */
@@ -36,6 +38,7 @@ struct sl_output_ops {
 	bool (*write)(void *state, const char *line, size_t len);
 	void (*reopen)(void *state);
 	void (*flush)(void *state);
+	void (*sync)(void *state);   /* wait (bounded) until what was written is confirmed */
 	void (*stats)(void *state, struct sl_output_stats *st);
 	void (*drain)(void *state);  /* deliver what is queued, stop; stats stay readable */
 	void (*close)(void *state);  /* drain if not done, free */
@@ -79,6 +82,13 @@ int sl_output_handover(struct sl_output *o, const struct sl_priv_target *to, cha
 
 /** Push buffered lines towards the destination without waiting for it. */
 void sl_output_flush(struct sl_output *o);
+
+/**
+ * Wait until every line written so far is confirmed by the destination or
+ * counted as dropped, at most the entry's flush_timeout (shared with the
+ * drain that follows).  Afterwards the counters account for every line.
+ */
+void sl_output_sync(struct sl_output *o);
 
 /** Copy the output's counters into st.  Safe while the writer thread runs. */
 void sl_output_stats(struct sl_output *o, struct sl_output_stats *st);

@@ -152,6 +152,7 @@ static const char *const output_type_names[] = {
 	[SL_OUT_UNIX_DGRAM] = "unix-dgram",
 	[SL_OUT_SYSLOG] = "syslog",
 	[SL_OUT_KAFKA] = "kafka",
+	[SL_OUT_RELP] = "relp",
 	NULL,
 };
 
@@ -170,16 +171,17 @@ static const char *const compression_names[] = { "none", "gzip", "snappy", "lz4"
 static const struct sl_cfg_key output_keys[] = {
 	{ .key = "type", .type = SL_CFG_ENUM, .offset = OUT_OFF(type), .def = "",
 	  .choices = output_type_names, .unit = "", .required = true,
-	  .desc = "file, stdout, unix-stream, unix-dgram, syslog or kafka (required)" },
+	  .desc = "file, stdout, unix-stream, unix-dgram, syslog, relp or kafka (required)" },
 	OUT_STR("path", path, 4096, "file, unix-stream, unix-dgram: the file or socket path"),
 	OUT_ENUM("transport", transport, "udp", syslog_transport_names,
 		 "syslog: udp, tcp (octet-counted frames, RFC 6587) or unix (datagram socket)"),
 	OUT_STR("address", address, 4096,
-		"syslog: host:port ([v6]:port) for udp/tcp, the socket path for unix"),
+		"syslog: host:port ([v6]:port) for udp/tcp, the socket path for unix; relp: host:port"),
 	OUT_ENUM("facility", facility, "user", facility_names,
-		 "syslog facility: kern, user, daemon, auth, local0 ... local7 (RFC 5424 names)"),
-	OUT_STR("app_name", app_name, 48, "syslog APP-NAME; default sightline"),
-	OUT_STR("hostname", hostname, 255, "syslog HOSTNAME; default this machine's host name"),
+		 "syslog, relp: facility kern, user, daemon, auth, local0 ... local7 (RFC 5424 names)"),
+	OUT_STR("app_name", app_name, 48, "syslog, relp: APP-NAME; default sightline"),
+	OUT_STR("hostname", hostname, 255,
+		"syslog, relp: HOSTNAME; default this machine's host name"),
 	OUT_STR("brokers", brokers, 4096, "kafka: bootstrap brokers, host:port[,host:port...]"),
 	OUT_STR("topic", topic, 249, "kafka: topic the events are produced to"),
 	OUT_ENUM("acks", acks, "all", acks_names,
@@ -205,13 +207,14 @@ static const struct {
 	size_t off;
 	uint8_t use[SL_OUT__NTYPES];
 } output_strings[] = {
-	{ "path", OUT_OFF(path), { 1, 0, 1, 1, 0, 0 } },
-	{ "address", OUT_OFF(address), { 0, 0, 0, 0, 1, 0 } },
-	{ "app_name", OUT_OFF(app_name), { 0, 0, 0, 0, 2, 0 } },
-	{ "hostname", OUT_OFF(hostname), { 0, 0, 0, 0, 2, 0 } },
-	{ "brokers", OUT_OFF(brokers), { 0, 0, 0, 0, 0, 1 } },
-	{ "topic", OUT_OFF(topic), { 0, 0, 0, 0, 0, 1 } },
-	{ "properties", OUT_OFF(properties), { 0, 0, 0, 0, 0, 2 } },
+	/* file, stdout, unix-stream, unix-dgram, syslog, kafka, relp */
+	{ "path", OUT_OFF(path), { 1, 0, 1, 1, 0, 0, 0 } },
+	{ "address", OUT_OFF(address), { 0, 0, 0, 0, 1, 0, 1 } },
+	{ "app_name", OUT_OFF(app_name), { 0, 0, 0, 0, 2, 0, 2 } },
+	{ "hostname", OUT_OFF(hostname), { 0, 0, 0, 0, 2, 0, 2 } },
+	{ "brokers", OUT_OFF(brokers), { 0, 0, 0, 0, 0, 1, 0 } },
+	{ "topic", OUT_OFF(topic), { 0, 0, 0, 0, 0, 1, 0 } },
+	{ "properties", OUT_OFF(properties), { 0, 0, 0, 0, 0, 2, 0 } },
 };
 
 /* host:port or [v6]:port with a port of 1..65535. */
@@ -239,9 +242,12 @@ static int check_output(const void *entry, char *why, size_t whylen)
 			return snprintf(why, whylen, "'%s' does not apply to an output of type %s",
 					output_strings[i].key, type), -EINVAL;
 	}
-	if (o->type == SL_OUT_SYSLOG && o->transport != SL_SYSLOG_UNIX && !host_port_ok(o->address))
-		return snprintf(why, whylen, "syslog address '%.60s' is not host:port (e.g. "
-				"siem.example.com:514 or [2001:db8::1]:6514)", o->address), -EINVAL;
+	if (((o->type == SL_OUT_SYSLOG && o->transport != SL_SYSLOG_UNIX) || o->type == SL_OUT_RELP) &&
+	    !host_port_ok(o->address))
+		return snprintf(why, whylen, "%s address '%.60s' is not host:port (e.g. "
+				"siem.example.com:%s or [2001:db8::1]:%s)", type, o->address,
+				o->type == SL_OUT_RELP ? "2514" : "514",
+				o->type == SL_OUT_RELP ? "2514" : "6514"), -EINVAL;
 	if (o->queue == 0 && o->type != SL_OUT_FILE && o->type != SL_OUT_STDOUT)
 		return snprintf(why, whylen, "an output of type %s needs a queue of at least 1 event, "
 				"so a slow destination cannot stall the capture", type), -EINVAL;

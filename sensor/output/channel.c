@@ -1,7 +1,9 @@
 /* A channel runs one transport for one output: inline (file, stdout with
  * queue 0) or from its own writer thread behind a bounded queue, so a
  * destination that is slow or down never blocks capture.  Lines beyond the
- * bound are counted as dropped; a lost connection is retried with backoff. */
+ * bound are counted as dropped; a lost connection is retried with backoff.
+ * sl_channel_sync() waits (bounded) until what was written is confirmed, so
+ * the final stats event can report what really arrived. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,21 +27,28 @@ struct channel {
 	uint32_t flush_timeout_ms;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t cv;         /* wakes the writer */
+	pthread_cond_t synced_cv;  /* wakes sl_channel_sync() */
 	struct slot *slots;
 	uint32_t head, count;
 	struct slot inhand;        /* taken by the writer, not yet sent */
 	bool has_inhand;
 	bool stopping, reopen_req, connected, ever_connected;
+	bool closed_by_sync;       /* the transport closed to confirm: not a lost connection */
+	bool unconfirmed;          /* lines sent since the transport last confirmed them all */
 	bool drained;              /* sl_channel_drain() ran: lines are refused */
-	struct timespec deadline;  /* stopping: give up on the destination after this */
+	uint64_t sync_req, sync_done; /* sl_channel_sync() generations asked and served */
+	bool has_deadline;
+	struct timespec deadline;  /* sync or stop: give up on the destination after this */
 	struct sl_output_stats st;
 };
 
 static void add_tx(struct channel *c, const struct sl_tx *tx)
 {
 	c->st.delivered += tx->delivered;
+	c->st.delivered -= tx->retracted < c->st.delivered ? tx->retracted : c->st.delivered;
 	c->st.dropped += tx->lost;
+	c->st.resent += tx->resent;
 	if (tx->err)
 		c->st.last_errno = tx->err;
 }
@@ -85,8 +94,10 @@ static void try_connect(struct channel *c, uint32_t *backoff)
 	pthread_mutex_lock(&c->mu);
 	if (rc == 0) {
 		c->connected = true;
-		c->st.reconnects += c->ever_connected;
+		c->st.reconnects += c->ever_connected && !c->closed_by_sync;
 		c->ever_connected = true;
+		c->closed_by_sync = false;
+		c->unconfirmed = true; /* the transport may have sent lines it kept */
 		*backoff = SL_OUT_BACKOFF_MIN_MS;
 		return;
 	}
@@ -105,7 +116,7 @@ static void drop_connection(struct channel *c)
 {
 	struct sl_tx tx = { 0 };
 	pthread_mutex_unlock(&c->mu);
-	c->ops->disconnect(c->t, &tx);
+	c->ops->disconnect(c->t, false, &tx);
 	pthread_mutex_lock(&c->mu);
 	add_tx(c, &tx);
 	c->connected = false;
@@ -151,7 +162,7 @@ static void send_inhand(struct channel *c)
 	pthread_mutex_lock(&c->mu);
 	add_tx(c, &tx);
 	if (rc == 0)
-		c->has_inhand = false;
+		c->has_inhand = false, c->unconfirmed = true;
 	else if (rc == -ENOTCONN)
 		drop_connection(c);
 	if (rc < 0 && c->stopping && past(&c->deadline)) {
@@ -161,26 +172,110 @@ static void send_inhand(struct channel *c)
 	}
 }
 
-/* Lock held.  Idle: push buffered lines out, then sleep until there is work. */
+/* Lock held.  Idle: push buffered lines out, then sleep until there is
+ * work, or briefly when the transport still waits for confirmations. */
 static void idle(struct channel *c)
 {
+	int more = 0;
 	if (c->ops->flush) {
 		struct sl_tx tx = { 0 };
 		pthread_mutex_unlock(&c->mu);
-		c->ops->flush(c->t, &tx);
+		more = c->ops->flush(c->t, &tx);
 		pthread_mutex_lock(&c->mu);
 		add_tx(c, &tx);
 	}
-	if (!c->count && !c->stopping && !c->reopen_req)
+	if (more < 0) {
+		drop_connection(c);
+		return;
+	}
+	if (c->count || c->stopping || c->reopen_req || c->sync_req != c->sync_done)
+		return;
+	if (more == 0) {
 		pthread_cond_wait(&c->cv, &c->mu);
+		return;
+	}
+	struct timespec soon = after_ms(SL_OUT_CONFIRM_POLL_MS);
+	pthread_cond_timedwait(&c->cv, &c->mu, &soon);
+}
+
+static uint32_t ms_left(const struct timespec *d)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	long long ms = (long long)(d->tv_sec - t.tv_sec) * 1000 + (d->tv_nsec - t.tv_nsec) / 1000000;
+	return ms > 0 ? (uint32_t)ms : 0;
+}
+
+/* Lock held.  Everything sent is confirmed (or nothing was sent): a sync
+ * waiting for it may return. */
+static void confirmed(struct channel *c)
+{
+	c->unconfirmed = false;
+	c->sync_done = c->sync_req;
+	pthread_cond_broadcast(&c->synced_cv);
+}
+
+/* Lock held, queue empty.  Ask the transport to confirm what it sent. */
+static void confirm(struct channel *c)
+{
+	struct sl_tx tx = { 0 };
+	int rc = 0;
+	uint32_t wait = c->has_deadline ? ms_left(&c->deadline) : 0;
+	pthread_mutex_unlock(&c->mu);
+	if (c->ops->sync)
+		rc = c->ops->sync(c->t, wait, &tx);
+	else if (c->ops->flush)
+		rc = c->ops->flush(c->t, &tx) < 0 ? -ENOTCONN : 0;
+	pthread_mutex_lock(&c->mu);
+	add_tx(c, &tx);
+	if (rc == SL_TX_CLOSED)
+		c->connected = false, c->closed_by_sync = true;
+	if (rc >= 0)
+		confirmed(c);
+	else if (rc == -ENOTCONN)
+		drop_connection(c);
+	else if (past(&c->deadline))
+		c->sync_done = c->sync_req, pthread_cond_broadcast(&c->synced_cv);
+}
+
+/* Lock held.  Move the next queued line into hand (buffers are swapped:
+ * no copy, no allocation under the lock). */
+static void take_line(struct channel *c)
+{
+	struct slot tmp = c->inhand;
+	c->inhand = c->slots[c->head];
+	c->slots[c->head] = tmp;
+	c->head = (c->head + 1) % c->cap;
+	c->count--;
+	c->has_inhand = true;
+}
+
+/* Lock held: the writer gives up, counting what it still holds as lost. */
+static void writer_end(struct channel *c)
+{
+	c->st.dropped += c->count + c->has_inhand;
+	if (c->count + c->has_inhand && !c->st.last_errno)
+		c->st.last_errno = ETIMEDOUT;
+	c->count = 0;
+	c->has_inhand = false;
+	pthread_mutex_unlock(&c->mu);
+	struct sl_tx tx = { 0 };
+	if (c->connected && c->ops->flush)
+		c->ops->flush(c->t, &tx);
+	c->ops->disconnect(c->t, true, &tx); /* counts what it could not confirm as lost */
+	pthread_mutex_lock(&c->mu);
+	add_tx(c, &tx);
+	c->connected = false;
+	confirmed(c);
 }
 
 /*
  * The writer thread.  It owns the transport.  It connects eagerly (so
- * `connected` in stats means something), takes one line at a time out of
- * the queue by swapping buffers (no copy, no allocation under the lock) and
- * gives up on an unreachable destination only when stopping and past the
- * flush timeout.
+ * `connected` in stats means something), sends one line at a time, and
+ * when the queue is empty and a sync or the stop asks for it, has the
+ * transport confirm what it sent (reconnecting and resending when the
+ * connection was lost meanwhile).  It gives up on an unreachable
+ * destination only when stopping and past the flush timeout.
  */
 static void *writer(void *arg)
 {
@@ -199,40 +294,23 @@ static void *writer(void *arg)
 			c->ever_connected = false; /* a reopen is not a reconnect */
 		}
 		bool work = c->has_inhand || c->count;
-		if (c->stopping && (!work || past(&c->deadline)))
+		bool want_sync = c->stopping || c->sync_req != c->sync_done;
+		if (!work && want_sync && !c->unconfirmed)
+			confirmed(c);
+		if (c->stopping && ((!work && !c->unconfirmed) || past(&c->deadline)))
 			break;
-		if (!c->connected) {
+		if (!c->connected)
 			try_connect(c, &backoff);
-			continue;
-		}
-		if (!c->has_inhand && c->count) {
-			struct slot tmp = c->inhand;
-			c->inhand = c->slots[c->head];
-			c->slots[c->head] = tmp;
-			c->head = (c->head + 1) % c->cap;
-			c->count--;
-			c->has_inhand = true;
-		}
-		if (c->has_inhand)
+		else if (work && !c->has_inhand)
+			take_line(c);
+		else if (work)
 			send_inhand(c);
+		else if (want_sync && c->unconfirmed)
+			confirm(c);
 		else
 			idle(c);
 	}
-	c->st.dropped += c->count + c->has_inhand;
-	if (c->count + c->has_inhand && !c->st.last_errno)
-		c->st.last_errno = ETIMEDOUT;
-	c->count = 0;
-	c->has_inhand = false;
-	pthread_mutex_unlock(&c->mu);
-	struct sl_tx tx = { 0 };
-	if (c->connected) {
-		if (c->ops->flush)
-			c->ops->flush(c->t, &tx);
-		c->ops->disconnect(c->t, &tx);
-	}
-	pthread_mutex_lock(&c->mu);
-	add_tx(c, &tx);
-	c->connected = false;
+	writer_end(c);
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
@@ -246,6 +324,7 @@ static void channel_free(struct channel *c)
 	c->ops->destroy(c->t);
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
+	pthread_cond_destroy(&c->synced_cv);
 	free(c);
 }
 
@@ -286,6 +365,7 @@ int sl_channel_open(const struct sl_transport_ops *ops, void *t, const char *typ
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cv, &ca);
+	pthread_cond_init(&c->synced_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	int rc = start(c, err, errlen);
 	if (rc < 0) {
@@ -357,7 +437,7 @@ void sl_channel_reopen(void *state)
 		note_reopen(c, rc, err);
 		return;
 	}
-	c->ops->disconnect(c->t, &tx);
+	c->ops->disconnect(c->t, false, &tx);
 	int rc = c->ops->connect(c->t, err, sizeof(err));
 	c->connected = rc == 0;
 	add_tx(c, &tx);
@@ -379,6 +459,40 @@ void sl_channel_flush(void *state)
 		return;
 	c->ops->flush(c->t, &tx);
 	add_tx(c, &tx);
+}
+
+/* Lock held (queued channels).  Stop and sync share one deadline, so the
+ * exit waits flush_timeout once, not once for each. */
+static void set_deadline(struct channel *c)
+{
+	if (c->has_deadline)
+		return;
+	c->deadline = after_ms(c->flush_timeout_ms);
+	c->has_deadline = true;
+}
+
+/*
+ * Wait until every line written so far is confirmed by the destination
+ * (written to the file, acknowledged by the peer) or counted as lost, at
+ * most flush_timeout from the first sync or drain.  The outputs' counters
+ * are then final up to here: the last stats event reports what arrived.
+ */
+void sl_channel_sync(void *state)
+{
+	struct channel *c = state;
+	if (c->drained)
+		return;
+	if (c->cap == 0) {
+		sl_channel_flush(c);
+		return;
+	}
+	pthread_mutex_lock(&c->mu);
+	set_deadline(c);
+	uint64_t want = ++c->sync_req;
+	pthread_cond_signal(&c->cv);
+	while (c->sync_done < want && !past(&c->deadline))
+		pthread_cond_timedwait(&c->synced_cv, &c->mu, &c->deadline);
+	pthread_mutex_unlock(&c->mu);
 }
 
 void sl_channel_stats(void *state, struct sl_output_stats *st)
@@ -406,7 +520,7 @@ void sl_channel_drain(void *state)
 	if (c->cap) {
 		pthread_mutex_lock(&c->mu);
 		c->stopping = true;
-		c->deadline = after_ms(c->flush_timeout_ms);
+		set_deadline(c);
 		pthread_cond_signal(&c->cv);
 		pthread_mutex_unlock(&c->mu);
 		pthread_join(c->thread, NULL);
@@ -414,7 +528,7 @@ void sl_channel_drain(void *state)
 		struct sl_tx tx = { 0 };
 		if (c->ops->flush)
 			c->ops->flush(c->t, &tx);
-		c->ops->disconnect(c->t, &tx);
+		c->ops->disconnect(c->t, true, &tx);
 		add_tx(c, &tx);
 		c->connected = false;
 	}

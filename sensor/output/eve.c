@@ -92,6 +92,12 @@ void sl_eve_flush(struct sl_eve *e)
 		sl_output_flush(e->outs[i]);
 }
 
+void sl_eve_sync(struct sl_eve *e)
+{
+	for (size_t i = 0; e && i < e->n; i++)
+		sl_output_sync(e->outs[i]);
+}
+
 void sl_eve_reopen(struct sl_eve *e)
 {
 	for (size_t i = 0; i < e->n; i++)
@@ -136,17 +142,27 @@ const struct sl_eve_stats *sl_eve_stats(struct sl_eve *e)
 	return &e->st;
 }
 
+/* What the output took but has not confirmed yet: sent and waiting for an
+ * acknowledgement (TCP, RELP) or in a buffer (files). */
+static uint64_t in_flight(const struct sl_output_stats *st)
+{
+	uint64_t settled = st->queued + st->delivered + st->dropped;
+	return st->events > settled ? st->events - settled : 0;
+}
+
 void sl_eve_stats_json(struct sl_eve *e, struct sl_json *j)
 {
-	static const char *const keys[] = { "events", "queued", "delivered", "dropped", "reconnects",
-					    "reopens", "reopen_failures", "reopen_errno" };
+	static const char *const keys[] = { "events", "queued", "in_flight", "delivered", "dropped",
+					     "resent", "reconnects", "reopens", "reopen_failures",
+					     "reopen_errno" };
 	struct sl_output_stats st;
 	sl_json_path(j, "stats.outputs");
 	sl_json_open_array(j);
 	for (size_t i = 0; i < e->n; i++) {
 		sl_output_stats(e->outs[i], &st);
-		const uint64_t v[] = { st.events, st.queued, st.delivered, st.dropped, st.reconnects,
-				       st.reopens, st.reopen_failures, (uint64_t)st.reopen_errno };
+		const uint64_t v[] = { st.events, st.queued, in_flight(&st), st.delivered, st.dropped,
+				       st.resent, st.reconnects, st.reopens, st.reopen_failures,
+				       (uint64_t)st.reopen_errno };
 		sl_json_open_object(j);
 		sl_json_key(j, "type");
 		sl_json_str(j, st.type);

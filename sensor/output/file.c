@@ -1,7 +1,9 @@
 /* The file and stdout transports: lines collected in a 64 KiB buffer and
  * appended with write(2).  The buffer's line count makes losses exact: when
- * a write fails (disk full, closed pipe) those lines are counted as lost,
- * never fatal.  A file is reopened on SIGHUP so logrotate can move it; the
+ * a write fails (disk full, closed pipe) the lines that reached the file
+ * whole are delivered, the rest are counted as lost, never fatal, and a line
+ * cut short is taken back off the file so the next event starts on a line
+ * of its own.  A file is reopened on SIGHUP so logrotate can move it; the
  * old one is let go only once the new one is open. */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output_priv.h"
@@ -26,6 +29,7 @@ struct file_tr {
 	char *buf;
 	size_t len;
 	uint64_t pending; /* lines in buf */
+	bool torn;        /* the file ends inside a line that could not be cut off */
 };
 
 static int file_connect(void *t, char *err, size_t errlen)
@@ -38,6 +42,9 @@ static int file_connect(void *t, char *err, size_t errlen)
 	pthread_mutex_lock(&f->mu);
 	const char *path = f->reopen_path ? f->reopen_path : f->path;
 	f->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	struct stat st;
+	if (f->fd >= 0 && f->torn && fstat(f->fd, &st) == 0 && st.st_size == 0)
+		f->torn = false; /* a new file (rotated): nothing to finish */
 	int e = errno;
 	if (f->fd < 0)
 		snprintf(err, errlen, "%s: cannot open the EVE output: %s; %s", path, strerror(e),
@@ -47,35 +54,80 @@ static int file_connect(void *t, char *err, size_t errlen)
 	return f->fd >= 0 ? 0 : -e;
 }
 
-/* write(2) all of [p, p+n), retrying on EINTR and partial writes. */
-static int write_all(int fd, const char *p, size_t n)
+/* write(2) all of [p, p+n), retrying on EINTR and partial writes; *done
+ * says how much reached the file, also when it fails. */
+static int write_all(int fd, const char *p, size_t n, size_t *done)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	*done = 0;
+	while (*done < n) {
+		ssize_t w = write(fd, p + *done, n - *done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
+		*done += (size_t)w;
 	}
 	return 0;
 }
 
-static void file_flush(void *t, struct sl_tx *tx)
+/*
+ * A write stopped `partial` bytes into a line.  Left there, the next event
+ * would be appended to it and both would be lost to a JSON reader, so cut
+ * the fragment off: only when the descriptor's position is the end of the
+ * file (nobody else wrote or truncated it since), and then seek there too,
+ * for a descriptor without O_APPEND (stdout redirected with >).  Where it
+ * cannot be cut (a pipe, a terminal, a file that moved on), the next write
+ * starts with a newline instead: the fragment stays a line of its own.
+ */
+static void cut_partial(struct file_tr *f, size_t partial)
+{
+	struct stat st;
+	if (partial == 0)
+		return;
+	off_t pos = lseek(f->fd, 0, SEEK_CUR);
+	if (pos >= (off_t)partial && fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == pos && ftruncate(f->fd, pos - (off_t)partial) == 0 &&
+	    lseek(f->fd, pos - (off_t)partial, SEEK_SET) >= 0)
+		return;
+	f->torn = true;
+}
+
+/* Append [p, p+n): `lines` whole lines, each ending in a newline.  Lines
+ * that reached the file whole are delivered; on a failure the rest are
+ * lost and a line cut short is taken back. */
+static void append_lines(struct file_tr *f, const char *p, size_t n, uint64_t lines,
+			 struct sl_tx *tx)
+{
+	size_t done = 0;
+	int rc = f->torn ? write_all(f->fd, "\n", 1, &done) : 0;
+	f->torn = f->torn && rc < 0;
+	if (rc == 0)
+		rc = write_all(f->fd, p, n, &done);
+	if (rc == 0) {
+		tx->delivered += lines;
+		return;
+	}
+	const char *end = p + done, *whole = p;
+	uint64_t complete = 0;
+	for (const char *q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) {
+		complete++;
+		whole = q + 1;
+	}
+	tx->delivered += complete;
+	tx->lost += lines - complete;
+	tx->err = -rc;
+	cut_partial(f, (size_t)(end - whole));
+}
+
+static int file_flush(void *t, struct sl_tx *tx)
 {
 	struct file_tr *f = t;
 	if (!f->len)
-		return;
-	int rc = write_all(f->fd, f->buf, f->len);
-	if (rc < 0) {
-		tx->lost += f->pending;
-		tx->err = -rc;
-	} else {
-		tx->delivered += f->pending;
-	}
+		return 0;
+	append_lines(f, f->buf, f->len, f->pending, tx);
 	f->len = 0;
 	f->pending = 0;
+	return 0;
 }
 
 /* A file never refuses a line: a failed write loses it (counted). */
@@ -84,13 +136,17 @@ static int file_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	struct file_tr *f = t;
 	if (f->len + len + 1 > FILE_BUF)
 		file_flush(f, tx);
-	if (len + 1 > FILE_BUF) { /* longer than the buffer: write it through */
-		int rc = write_all(f->fd, line, len);
-		if (rc == 0)
-			rc = write_all(f->fd, "\n", 1);
-		tx->delivered += rc == 0;
-		tx->lost += rc < 0;
-		tx->err = rc < 0 ? -rc : tx->err;
+	if (len + 1 > FILE_BUF) { /* longer than the buffer: written by itself, rare */
+		char *one = malloc(len + 1);
+		if (!one) {
+			tx->lost++;
+			tx->err = ENOMEM;
+			return 0;
+		}
+		memcpy(one, line, len);
+		one[len] = '\n';
+		append_lines(f, one, len + 1, 1, tx);
+		free(one);
 		return 0;
 	}
 	memcpy(f->buf + f->len, line, len);
@@ -146,6 +202,9 @@ static int file_reopen_now(void *t, struct sl_tx *tx, char *err, size_t errlen)
 	file_flush(f, tx); /* lines from before the SIGHUP belong in the old file */
 	close(f->fd);
 	f->fd = fd;
+	struct stat st;
+	if (f->torn && fstat(fd, &st) == 0 && st.st_size == 0)
+		f->torn = false; /* a new file (rotated): nothing to finish */
 	return 0;
 }
 
@@ -167,9 +226,10 @@ static int file_handover(void *t, const struct sl_priv_target *to, char *err, si
 	return 0;
 }
 
-static void file_disconnect(void *t, struct sl_tx *tx)
+static void file_disconnect(void *t, bool final, struct sl_tx *tx)
 {
 	struct file_tr *f = t;
+	(void)final; /* a file keeps nothing back: what is buffered is written now */
 	file_flush(f, tx);
 	if (!f->is_stdout && f->fd >= 0)
 		close(f->fd);
@@ -187,11 +247,13 @@ static void file_destroy(void *t)
 }
 
 static const struct sl_transport_ops file_ops = {
-	file_connect, file_send, file_flush, file_disconnect, file_destroy, true,
-	file_reopen_now, file_handover,
+	.connect = file_connect, .send = file_send, .flush = file_flush,
+	.disconnect = file_disconnect, .destroy = file_destroy, .reopen = true,
+	.reopen_now = file_reopen_now, .handover = file_handover,
 };
 static const struct sl_transport_ops stdout_ops = {
-	file_connect, file_send, file_flush, file_disconnect, file_destroy, false,
+	.connect = file_connect, .send = file_send, .flush = file_flush,
+	.disconnect = file_disconnect, .destroy = file_destroy, .reopen = false,
 };
 
 static int open_file(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
@@ -216,16 +278,18 @@ static int open_file(const struct sl_output_entry *cfg, void **state, char *err,
 		file_destroy(f);
 		return rc;
 	}
-	file_disconnect(f, &tx);
+	file_disconnect(f, true, &tx);
 	return sl_channel_open(is_stdout ? &stdout_ops : &file_ops, f, is_stdout ? "stdout" : "file",
 			       is_stdout ? "stdout" : cfg->path, cfg, state, err, errlen);
 }
 
 const struct sl_output_ops sl_output_file = {
 	"file", open_file, sl_channel_write, sl_channel_reopen, sl_channel_flush,
-	sl_channel_stats, sl_channel_drain, sl_channel_close, sl_channel_handover,
+	sl_channel_sync, sl_channel_stats, sl_channel_drain, sl_channel_close,
+	sl_channel_handover,
 };
 const struct sl_output_ops sl_output_stdout = {
 	"stdout", open_file, sl_channel_write, sl_channel_reopen, sl_channel_flush,
-	sl_channel_stats, sl_channel_drain, sl_channel_close, sl_channel_handover,
+	sl_channel_sync, sl_channel_stats, sl_channel_drain, sl_channel_close,
+	sl_channel_handover,
 };

@@ -183,6 +183,15 @@ static void kafka_nothing(void *state)
 	(void)state; /* librdkafka sends by itself and has no file to reopen */
 }
 
+/* Wait for the brokers to acknowledge what is queued; the delivery reports
+ * served meanwhile count it. */
+static void kafka_sync(void *state)
+{
+	struct kafka *k = state;
+	if (!k->drained)
+		rd_kafka_flush(k->rk, (int)k->flush_timeout_ms);
+}
+
 static void kafka_stats(void *state, struct sl_output_stats *st)
 {
 	struct kafka *k = state;
@@ -220,6 +229,6 @@ static void kafka_close(void *state)
 }
 
 const struct sl_output_ops sl_output_kafka = {
-	"kafka", kafka_open, kafka_write, kafka_nothing, kafka_nothing,
+	"kafka", kafka_open, kafka_write, kafka_nothing, kafka_nothing, kafka_sync,
 	kafka_stats, kafka_drain, kafka_close,
 };

@@ -12,6 +12,7 @@ static const struct sl_output_ops *const types[SL_OUT__NTYPES] = {
 	[SL_OUT_UNIX_DGRAM] = &sl_output_unix_dgram,
 	[SL_OUT_SYSLOG] = &sl_output_syslog,
 	[SL_OUT_KAFKA] = &sl_output_kafka,
+	[SL_OUT_RELP] = &sl_output_relp,
 };
 
 struct sl_output {
@@ -56,6 +57,11 @@ int sl_output_handover(struct sl_output *o, const struct sl_priv_target *to, cha
 void sl_output_flush(struct sl_output *o)
 {
 	o->ops->flush(o->state);
+}
+
+void sl_output_sync(struct sl_output *o)
+{
+	o->ops->sync(o->state);
 }
 
 void sl_output_stats(struct sl_output *o, struct sl_output_stats *st)

@@ -39,8 +39,7 @@ int sl_sock_unix(const char *path, int socktype, char *err, size_t errlen)
 	return fd;
 }
 
-/* Split "host:port" or "[v6]:port" into its parts. */
-static int split_hostport(const char *hp, char *host, size_t hostlen, const char **port)
+int sl_sock_split_hostport(const char *hp, char *host, size_t hostlen, const char **port)
 {
 	const char *colon = strrchr(hp, ':');
 	if (!colon)
@@ -64,7 +63,7 @@ int sl_sock_inet(const char *hostport, int socktype, char *err, size_t errlen)
 {
 	char host[256];
 	const char *port;
-	if (split_hostport(hostport, host, sizeof(host), &port) < 0)
+	if (sl_sock_split_hostport(hostport, host, sizeof(host), &port) < 0)
 		return snprintf(err, errlen, "%s: not host:port", hostport), -EINVAL;
 	struct addrinfo hints = { .ai_socktype = socktype }, *res, *ai;
 	int g = getaddrinfo(host, port, &hints, &res);
@@ -90,30 +89,47 @@ int sl_sock_inet(const char *hostport, int socktype, char *err, size_t errlen)
 	return fd;
 }
 
-int sl_sock_send_all(int fd, const char *buf, size_t len)
+int sl_sock_send_counted(int fd, const char *buf, size_t len, size_t *done)
 {
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = send(fd, buf + done, len - done, MSG_NOSIGNAL);
+	*done = 0;
+	while (*done < len) {
+		ssize_t w = send(fd, buf + *done, len - *done, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && done == 0)
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && *done == 0)
 			return -EAGAIN;
 		if (w <= 0)
 			return -ENOTCONN;
-		done += (size_t)w;
+		*done += (size_t)w;
 	}
 	return 0;
 }
 
-bool sl_sock_peer_closed(int fd)
+int sl_sock_send_all(int fd, const char *buf, size_t len)
+{
+	size_t done;
+	return sl_sock_send_counted(fd, buf, len, &done);
+}
+
+/* A peer that closed with everything read sends FIN (recv sees EOF); one
+ * that exits with data unread, or a broken path, resets (ECONNRESET). */
+int sl_sock_peer_state(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
 	if (poll(&p, 1, 0) <= 0)
-		return false;
-	if (p.revents & (POLLERR | POLLHUP | POLLRDHUP))
-		return true;
+		return SL_PEER_OPEN;
 	char c;
 	ssize_t r = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+	if (r == 0)
+		return SL_PEER_CLOSED;
+	if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		return SL_PEER_RESET;
+	return p.revents & (POLLERR | POLLHUP) ? SL_PEER_RESET
+	       : p.revents & POLLRDHUP		? SL_PEER_CLOSED
+						: SL_PEER_OPEN;
+}
+
+bool sl_sock_peer_closed(int fd)
+{
+	return sl_sock_peer_state(fd) != SL_PEER_OPEN;
 }

@@ -1,14 +1,13 @@
 /* Socket outputs: unix-stream (one JSON line per event), unix-dgram (one
  * datagram per event) and syslog per RFC 5424: over UDP one message per
  * datagram (RFC 5426), over TCP with octet-counting framing (RFC 6587
- * section 3.4.1), over a unix datagram socket like /dev/log. */
+ * section 3.4.1) and delivery counted by the peer's acknowledgements
+ * (tcptrack.c), over a unix datagram socket like /dev/log. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "output_priv.h"
@@ -22,12 +21,11 @@ struct sock_tr {
 	bool syslog;
 	enum frame frame;
 	char *where;          /* path or host:port */
-	uint32_t facility;
-	char app[49];
-	char host[256];
-	char procid[16];
+	struct sl_syslog_id id;
 	char *buf;            /* the framed message being sent */
 	size_t cap;
+	bool tracked;         /* TCP syslog: frames held until acknowledged */
+	struct sl_tcp_track track;
 };
 
 static int sock_connect(void *t, char *err, size_t errlen)
@@ -38,13 +36,16 @@ static int sock_connect(void *t, char *err, size_t errlen)
 	if (fd < 0)
 		return fd;
 	s->fd = fd;
+	if (s->tracked)
+		sl_tcp_track_connected(&s->track, fd);
 	return 0;
 }
 
-static void sock_disconnect(void *t, struct sl_tx *tx)
+static void sock_disconnect(void *t, bool final, struct sl_tx *tx)
 {
 	struct sock_tr *s = t;
-	(void)tx;
+	if (s->tracked)
+		sl_tcp_track_close(&s->track, final, tx);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -55,6 +56,7 @@ static void sock_destroy(void *t)
 	struct sock_tr *s = t;
 	if (s->fd >= 0)
 		close(s->fd);
+	sl_tcp_track_finish(&s->track);
 	free(s->where);
 	free(s->buf);
 	free(s);
@@ -72,52 +74,11 @@ static bool reserve(struct sock_tr *s, size_t n)
 	return true;
 }
 
-/* The event_type of an EVE line, as the syslog MSGID ("-" if absent). */
-static size_t event_type(const char *line, size_t len, const char **out)
-{
-	static const char key[] = "\"event_type\":\"";
-	const char *p = memmem(line, len, key, sizeof(key) - 1);
-	*out = "-";
-	if (!p)
-		return 1;
-	p += sizeof(key) - 1;
-	size_t n = 0;
-	while (p + n < line + len && p[n] != '"' && n < 32)
-		n++;
-	if (p + n >= line + len || p[n] != '"' || n == 0)
-		return 1;
-	*out = p;
-	return n;
-}
-
-/*
- * RFC 5424 section 6: "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG".
- * PRI = facility * 8 + severity: alerts are warning (4), everything else
- * informational (6).  The timestamp is the wall clock in UTC with
- * microseconds (the event's own packet time is inside the JSON).  No
- * structured data; MSG is the JSON line without a BOM.
- */
-static int format_syslog(struct sock_tr *s, const char *line, size_t len, char *hdr, size_t hlen)
-{
-	const char *msgid;
-	size_t idlen = event_type(line, len, &msgid);
-	unsigned sev = idlen == 5 && memcmp(msgid, "alert", 5) == 0 ? 4 : 6;
-	struct timeval tv;
-	struct tm tm;
-	char ts[40];
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%06ldZ", (long)tv.tv_usec);
-	return snprintf(hdr, hlen, "<%u>1 %s %s %s %s %.*s - ", s->facility * 8 + sev, ts, s->host,
-			s->app, s->procid, (int)idlen, msgid);
-}
-
 /* Build the framed message in s->buf; returns its length or 0 (no memory). */
 static size_t frame(struct sock_tr *s, const char *line, size_t len)
 {
 	char hdr[512], pre[24] = "";
-	int h = s->syslog ? format_syslog(s, line, len, hdr, sizeof(hdr)) : 0;
+	int h = s->syslog ? sl_syslog_header(&s->id, line, len, hdr, sizeof(hdr)) : 0;
 	size_t hl = h > 0 ? (size_t)h : 0;
 	if (hl >= sizeof(hdr))
 		hl = sizeof(hdr) - 1;
@@ -162,6 +123,8 @@ static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	}
 	if (s->socktype == SOCK_DGRAM)
 		return send_dgram(s, n, tx);
+	if (s->tracked)
+		return sl_tcp_track_send(&s->track, s->buf, n, tx);
 	if (sl_sock_peer_closed(s->fd)) {
 		tx->err = EPIPE;
 		return -ENOTCONN;
@@ -174,25 +137,24 @@ static int sock_send(void *t, const char *line, size_t len, struct sl_tx *tx)
 	return rc;
 }
 
-static const struct sl_transport_ops sock_ops = {
-	sock_connect, sock_send, NULL, sock_disconnect, sock_destroy, false,
-};
-
-static void syslog_identity(struct sock_tr *s, const struct sl_output_entry *cfg)
+static int tcp_flush(void *t, struct sl_tx *tx)
 {
-	snprintf(s->app, sizeof(s->app), "%s", cfg->app_name ? cfg->app_name : "sightline");
-	if (cfg->hostname)
-		snprintf(s->host, sizeof(s->host), "%s", cfg->hostname);
-	else if (gethostname(s->host, sizeof(s->host) - 1) != 0 || !s->host[0])
-		snprintf(s->host, sizeof(s->host), "-");
-	for (char *p = s->app; *p; p++) /* header fields are PRINTUSASCII without spaces */
-		if (*p <= ' ' || *p > '~')
-			*p = '_';
-	for (char *p = s->host; *p; p++)
-		if (*p <= ' ' || *p > '~')
-			*p = '_';
-	snprintf(s->procid, sizeof(s->procid), "%ld", (long)getpid());
+	return sl_tcp_track_flush(&((struct sock_tr *)t)->track, tx);
 }
+
+static int tcp_sync(void *t, uint32_t wait_ms, struct sl_tx *tx)
+{
+	return sl_tcp_track_sync(&((struct sock_tr *)t)->track, wait_ms, tx);
+}
+
+static const struct sl_transport_ops sock_ops = {
+	.connect = sock_connect, .send = sock_send, .disconnect = sock_disconnect,
+	.destroy = sock_destroy, .reopen = false,
+};
+static const struct sl_transport_ops tcp_ops = {
+	.connect = sock_connect, .send = sock_send, .flush = tcp_flush, .sync = tcp_sync,
+	.disconnect = sock_disconnect, .destroy = sock_destroy, .reopen = false,
+};
 
 static int open_sock(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
 {
@@ -207,27 +169,29 @@ static int open_sock(const struct sl_output_entry *cfg, void **state, char *err,
 			      ? SOCK_STREAM : SOCK_DGRAM;
 	s->frame = cfg->type == SL_OUT_UNIX_STREAM ? FRAME_LINE
 		   : s->socktype == SOCK_STREAM ? FRAME_OCTETS : FRAME_DGRAM;
+	s->tracked = s->syslog && cfg->transport == SL_SYSLOG_TCP;
+	s->track.fd = -1;
 	s->where = strdup(s->syslog ? cfg->address : cfg->path);
-	s->facility = cfg->facility;
 	if (!s->where) {
 		sock_destroy(s);
 		return -ENOMEM;
 	}
 	char dest[300];
 	if (s->syslog) {
-		syslog_identity(s, cfg);
+		sl_syslog_id_init(&s->id, cfg);
 		snprintf(dest, sizeof(dest), "%s:%s", tnames[cfg->transport], s->where);
 	} else {
 		snprintf(dest, sizeof(dest), "%s", s->where);
 	}
 	const char *type = s->syslog ? "syslog" : s->socktype == SOCK_STREAM ? "unix-stream" : "unix-dgram";
-	return sl_channel_open(&sock_ops, s, type, dest, cfg, state, err, errlen);
+	return sl_channel_open(s->tracked ? &tcp_ops : &sock_ops, s, type, dest, cfg, state, err,
+			       errlen);
 }
 
 #define SOCK_OUTPUT(name, text)                                                        \
 	const struct sl_output_ops name = {                                            \
 		text, open_sock, sl_channel_write, sl_channel_reopen, sl_channel_flush, \
-		sl_channel_stats, sl_channel_drain, sl_channel_close,                  \
+		sl_channel_sync, sl_channel_stats, sl_channel_drain, sl_channel_close, \
 	}
 SOCK_OUTPUT(sl_output_unix_stream, "unix-stream");
 SOCK_OUTPUT(sl_output_unix_dgram, "unix-dgram");

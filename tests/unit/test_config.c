@@ -294,6 +294,31 @@ static void test_shape_errors(void)
 		   "t.yaml:2:3: unknown key 'flow.timeouts.timeouts' (did you mean 'flow.timeouts'?)");
 }
 
+/* A relp output takes the syslog identity keys and a host:port address. */
+static void test_relp_output(void)
+{
+	TEST("relp output");
+	struct sl_config c;
+	CHECK_EQ_INT(load(&c, "outputs:\n  - type: relp\n    address: \"[::1]:2514\"\n"
+			      "    facility: local3\n    app_name: s1\n    queue: 7\n"), 0);
+	CHECK_EQ_INT(c.n_outputs, 1);
+	if (c.n_outputs == 1) {
+		CHECK_EQ_INT(c.outputs[0].type, SL_OUT_RELP);
+		CHECK_EQ_STR(c.outputs[0].address, "[::1]:2514");
+		CHECK_EQ_INT(c.outputs[0].facility, 19);
+		CHECK_EQ_STR(c.outputs[0].app_name, "s1");
+		CHECK_EQ_INT(c.outputs[0].queue, 7);
+	}
+	sl_config_finish(&c);
+	load_fails("outputs:\n  - type: relp\n",
+		   "t.yaml:2:5: outputs[0]: an output of type relp needs 'address'");
+	load_fails("outputs:\n  - type: relp\n    address: h:2514\n    path: /x\n",
+		   "t.yaml:2:5: outputs[0]: 'path' does not apply to an output of type relp");
+	load_fails("outputs:\n  - type: relp\n    address: nohost\n",
+		   "t.yaml:2:5: outputs[0]: relp address 'nohost' is not host:port (e.g. "
+		   "siem.example.com:2514 or [2001:db8::1]:2514)");
+}
+
 static void test_syntax_errors(void)
 {
 	TEST("syntax errors");
@@ -553,6 +578,7 @@ int main(void)
 	test_value_errors();
 	test_key_errors();
 	test_shape_errors();
+	test_relp_output();
 	test_syntax_errors();
 	test_file();
 	test_set();
