@@ -23,7 +23,7 @@ extern const struct sl_proto sl_proto_dtls;
 struct dtls_state {
 	uint16_t version;        /* highest offered by the client */
 	uint16_t cipher;         /* chosen by the server */
-	bool have_ch, have_sh;
+	bool have_ch, have_sh, alpn_cut;
 	uint8_t fragmented;      /* handshake messages skipped because fragmented */
 	char sni[256];
 	char alpn[128];
@@ -68,10 +68,7 @@ static bool strip_cookie(struct sl_cursor c, uint8_t *out, size_t *outlen)
 
 static void keep_alpn(struct dtls_state *s, const struct sl_tls_client_hello *ch)
 {
-	size_t n = 0;
-	s->alpn[0] = '\0';
-	for (uint16_t i = 0; i < ch->n_alpn && n + strlen(ch->alpn[i]) + 2 < sizeof(s->alpn); i++)
-		n += (size_t)snprintf(s->alpn + n, sizeof(s->alpn) - n, "%s%s", i ? "," : "", ch->alpn[i]);
+	s->alpn_cut = !sl_tls_alpn_copy(ch, s->alpn, sizeof(s->alpn));
 }
 
 /* The client may send a second ClientHello (with the cookie of a
@@ -198,6 +195,13 @@ DTLS_STR(g_ja3, ja3)
 DTLS_STR(g_ja4, ja4)
 DTLS_STR(g_ja3s, ja3s)
 
+static bool g_alpn_cut(const struct sl_record *r, struct sl_value *v)
+{
+	const struct dtls_state *s = st(r);
+	v->b = true;
+	return s && s->alpn_cut;
+}
+
 static bool g_cipher(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dtls_state *s = st(r);
@@ -211,7 +215,8 @@ static bool g_cipher(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	{ "dtls.version", SL_FT_STRING, "highest DTLS version the client offered (DTLS 1.0/1.2/1.3, else hex: 0x0100 is OpenSSL's pre-RFC DTLS)", g_version },
 	{ "dtls.sni", SL_FT_STRING, "server_name of the DTLS ClientHello", g_sni },
-	{ "dtls.alpn", SL_FT_STRING, "ALPN protocols offered, comma-joined", g_alpn },
+	{ "dtls.alpn", SL_FT_STRING, "ALPN protocols offered, comma-joined (whole names, up to 127 bytes)", g_alpn },
+	{ "dtls.alpn_truncated", SL_FT_BOOL, "present (true) when names were left out of dtls.alpn", g_alpn_cut },
 	{ "dtls.ja3", SL_FT_STRING, "JA3 MD5 of the (last) ClientHello, cookie excluded", g_ja3 },
 	{ "dtls.ja4", SL_FT_STRING, "JA4 of that ClientHello, transport letter d", g_ja4 },
 	{ "dtls.ja3s", SL_FT_STRING, "JA3S MD5 of the ServerHello", g_ja3s },

@@ -71,6 +71,22 @@ static bool g_overflows(const struct sl_record *r, struct sl_value *v)
 	return s && s->overflows;
 }
 
+static bool g_alpn_cut(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_tls_session *s = get_state(r);
+	v->b = true;
+	return s && s->alpn_cut;
+}
+
+/* The TLS client sent the flow's second packet, not its first: the
+ * capture began after the client's first flight. */
+static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_tls_session *s = get_state(r);
+	v->b = true;
+	return s && s->client_side == 1 + SL_DIR_TOCLIENT;
+}
+
 static bool g_self_signed(const struct sl_record *r, struct sl_value *v)
 {
 	const struct sl_tls_session *s = get_state(r);
@@ -82,14 +98,17 @@ static const struct sl_field fields[] = {
 	{ "tls.version", SL_FT_STRING,
 	  "negotiated version from the ServerHello (\"TLS 1.2\", \"TLS 1.3 draft 28\"), else the client's highest", g_version },
 	{ "tls.sni", SL_FT_STRING, "server_name the client asked for", g_sni },
-	{ "tls.alpn", SL_FT_STRING, "ALPN protocols the client offered, comma-joined (\"h2,http/1.1\")", g_alpn },
+	{ "tls.alpn", SL_FT_STRING, "ALPN protocols the client offered, comma-joined (\"h2,http/1.1\"); a comma or NUL inside a name is written '?'", g_alpn },
+	{ "tls.alpn_truncated", SL_FT_BOOL, "present (true) when the client offered more ALPN names than the 2 KiB of tls.alpn hold: the names kept are whole, the rest left out", g_alpn_cut },
 	{ "tls.alpn_server", SL_FT_STRING, "ALPN protocol the server chose (visible up to TLS 1.2)", g_alpn_server },
-	{ "tls.ciphers", SL_FT_STRING, "client's cipher suites in wire order (first 128), 4-digit hex, comma-joined, GREASE kept", g_ciphers },
+	{ "tls.ciphers", SL_FT_STRING, "client's cipher suites in wire order (first 512), 4-digit hex, comma-joined, GREASE kept", g_ciphers },
 	{ "tls.extensions", SL_FT_STRING, "client's extension types in wire order, 4-digit hex, comma-joined", g_exts },
 	{ "tls.sig_algs", SL_FT_STRING, "client's signature_algorithms in wire order, 4-digit hex, comma-joined", g_sigalgs },
 	{ "tls.supported_versions", SL_FT_STRING, "client's supported_versions list, 4-digit hex, comma-joined", g_svers },
+	{ "tls.client_is_dest", SL_FT_BOOL,
+	  "present (true) when the handshake shows the TLS client is dest_ip (the capture began after the client's first flight); tls.* facts still belong to their TLS roles", g_client_is_dest },
 	{ "tls.ech", SL_FT_BOOL, "the ClientHello carries encrypted_client_hello (or draft ESNI): the real SNI is hidden", g_ech },
-	{ "tls.ja3", SL_FT_STRING, "JA3 of the ClientHello (MD5 of tls.ja3_string); absent when a list exceeds 128 entries", g_ja3 },
+	{ "tls.ja3", SL_FT_STRING, "JA3 of the ClientHello (MD5 of tls.ja3_string); absent when a list exceeds 512 entries", g_ja3 },
 	{ "tls.ja3_string", SL_FT_STRING, "JA3 text: version,ciphers,extensions,groups,point formats (decimal, GREASE removed)", g_ja3_string },
 	{ "tls.ja3s", SL_FT_STRING, "JA3S of the ServerHello (MD5 of tls.ja3s_string)", g_ja3s },
 	{ "tls.ja3s_string", SL_FT_STRING, "JA3S text: version,cipher,extensions (decimal)", g_ja3s_string },

@@ -92,7 +92,9 @@ struct sl_tls_session {
 	uint16_t server_version; /* negotiated (ServerHello) */
 	uint16_t cipher;
 	uint16_t overflows;      /* reassembly caps hit (the carrier's too) */
-	bool identified, ch_done, sh_done, shd_seen, cert_done, self_signed, ech;
+	uint8_t client_side;     /* 0 unknown, else 1 + the enum sl_dir the TLS client sends in */
+	bool identified, ch_done, sh_done, shd_seen, cert_done, self_signed, ech, hrr_seen;
+	bool alpn_cut;           /* the client offered more ALPN names than tls.alpn holds */
 	bool rtt_armed, rtt_follow, rtt_done;
 	sl_time_us rtt_from;
 };

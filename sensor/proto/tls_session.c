@@ -25,7 +25,25 @@
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext.length limit, RFC 5246 §6.2.3 */
 
 enum { REC_CCS = 20, REC_HANDSHAKE = 22, REC_SSLV2 = 0x80 };
-enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_HELLO_DONE = 14 };
+enum {
+	HS_CLIENT_HELLO = 1,
+	HS_SERVER_HELLO = 2,
+	HS_CERTIFICATE = 11,
+	HS_SERVER_KEY_EXCHANGE = 12,
+	HS_CERTIFICATE_REQUEST = 13,
+	HS_SERVER_HELLO_DONE = 14,
+};
+
+/* Roles, once learnt (learn_roles()). */
+static bool is_client(const struct sl_tls_session *s, enum sl_dir dir)
+{
+	return s->client_side == 1 + dir;
+}
+
+static enum sl_dir server_dir(const struct sl_tls_session *s)
+{
+	return s->client_side == 1 + SL_DIR_TOCLIENT ? SL_DIR_TOSERVER : SL_DIR_TOCLIENT;
+}
 
 /* ---- strings kept for the event ---------------------------------------- */
 
@@ -120,12 +138,10 @@ static void keep_supported_versions(struct sl_tls_session *s, const uint8_t *bod
 
 static void keep_alpn(struct sl_tls_session *s, const struct sl_tls_client_hello *ch)
 {
-	char buf[SL_TLS_ALPN_MAX * 64 + 1];
-	size_t len = 0;
-	for (size_t i = 0; i < ch->n_alpn; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "," : "", ch->alpn[i]);
-	if (ch->n_alpn)
-		text_set(s, SL_TLS_T_ALPN, buf);
+	if (!ch->n_alpn)
+		return;
+	text_set(s, SL_TLS_T_ALPN, ch->alpn);
+	s->alpn_cut = ch->alpn_cut;
 }
 
 /* A well-formed hello names the flow (the first parser to do so wins). */
@@ -213,16 +229,25 @@ static int on_server_hello(struct sl_tls_session *s, const uint8_t *body, size_t
 	const uint8_t *random;
 	size_t ntypes = 0;
 	char v[8], cs[8], str[1024], md5[33];
-	if (!sl_rd_be16(&c, &version) || !sl_rd_bytes(&c, 32, &random) || !sl_rd_u8(&c, &sid_len) ||
-	    sid_len > 32 || !sl_rd_skip(&c, sid_len) || !sl_rd_be16(&c, &cipher) || !sl_rd_u8(&c, &comp))
+	if (!sl_rd_be16(&c, &version) || !sl_rd_bytes(&c, 32, &random))
+		return -EINVAL;
+	/* TLS 1.3 drafts before -22 put their own version (0x7fNN) here and
+	 * had neither legacy_session_id_echo nor legacy_compression_method;
+	 * draft-22 restored both and moved the version to supported_versions. */
+	bool draft = (version >> 8) == 0x7f;
+	if (!draft && (!sl_rd_u8(&c, &sid_len) || sid_len > 32 || !sl_rd_skip(&c, sid_len)))
+		return -EINVAL;
+	if (!sl_rd_be16(&c, &cipher) || (!draft && !sl_rd_u8(&c, &comp)))
 		return -EINVAL;
 	if (sl_cursor_left(&c) && (!sl_rd_be16(&c, &ext_len) || !sl_rd_sub(&c, ext_len, &exts)))
 		return -EINVAL;
 	if (server_extensions(s, exts, types, &ntypes, &selected) < 0)
 		return -EINVAL;
 	identify(s, pp);
-	if (memcmp(random, hrr_random, sizeof(hrr_random)) == 0)
-		return 0; /* HelloRetryRequest: the real ServerHello follows the second ClientHello */
+	if (memcmp(random, hrr_random, sizeof(hrr_random)) == 0) {
+		s->hrr_seen = true; /* the real ServerHello follows the second ClientHello */
+		return 0;
+	}
 	s->sh_done = true;
 	s->server_version = selected ? selected : version;
 	s->cipher = cipher;
@@ -237,7 +262,7 @@ static int on_server_hello(struct sl_tls_session *s, const uint8_t *body, size_t
 	if (is_tls13(s->server_version)) {
 		/* everything after the ServerHello is encrypted: the server's first
 		 * flight ends with the last packet before the client answers */
-		s->d[SL_DIR_TOCLIENT].encrypted = true;
+		s->d[server_dir(s)].encrypted = true;
 		s->rtt_armed = s->rtt_follow = true;
 		s->rtt_from = pp->pkt->ts;
 	}
@@ -284,13 +309,31 @@ static void rtt_arm(struct sl_tls_session *s, const struct sl_proto_pkt *pp, boo
 	s->rtt_from = pp->pkt->ts;
 }
 
+/* Which side is the TLS client follows from the handshake messages, not
+ * from who sent the flow's first packet: a capture that begins after the
+ * client's first flight starts with the server's ServerHello.  The first
+ * message that only one side sends settles it. */
+static void learn_roles(struct sl_tls_session *s, enum sl_dir dir, uint8_t type)
+{
+	if (s->client_side)
+		return;
+	if (type == HS_CLIENT_HELLO)
+		s->client_side = (uint8_t)(1 + dir);
+	else if (type == HS_SERVER_HELLO || type == HS_CERTIFICATE || type == HS_SERVER_KEY_EXCHANGE ||
+		 type == HS_CERTIFICATE_REQUEST || type == HS_SERVER_HELLO_DONE)
+		s->client_side = (uint8_t)(1 + !dir);
+}
+
 /* One complete handshake message.  Returns -EINVAL when a hello does not
  * parse (so an unidentified flow is not TLS). */
 static int on_message(struct sl_tls_session *s, enum sl_dir dir, uint8_t type, const uint8_t *body,
 		      size_t len, const struct sl_proto_pkt *pp)
 {
 	int rc = 0;
-	if (dir == SL_DIR_TOSERVER) {
+	learn_roles(s, dir, type);
+	if (!s->client_side)
+		return 0;
+	if (is_client(s, dir)) {
 		if (type == HS_CLIENT_HELLO && !s->ch_done)
 			rc = on_client_hello(s, body, len, pp);
 	} else if (type == HS_SERVER_HELLO && !s->sh_done) {
@@ -309,7 +352,9 @@ bool sl_tls_session_wants(const struct sl_tls_session *s, enum sl_dir dir)
 	const struct sl_tls_dir *d = &s->d[dir];
 	if (d->dead || d->encrypted)
 		return false;
-	if (dir == SL_DIR_TOSERVER)
+	if (!s->client_side)
+		return true;
+	if (is_client(s, dir))
 		return !s->ch_done;
 	return !(s->sh_done && s->shd_seen);
 }
@@ -376,7 +421,8 @@ static int hs_buffer(struct sl_tls_session *s, enum sl_dir dir, const uint8_t **
 		hs_clear(d);
 		return rc;
 	}
-	if (d->hs[0] == HS_CERTIFICATE && dir == SL_DIR_TOCLIENT && !s->cert_done &&
+	learn_roles(s, dir, d->hs[0]);
+	if (d->hs[0] == HS_CERTIFICATE && s->client_side && !is_client(s, dir) && !s->cert_done &&
 	    on_certificate(s, d->hs + 4, d->hs_len - 4, false)) {
 		d->skip_left = (uint32_t)(want - d->hs_len);
 		hs_clear(d);
@@ -430,6 +476,7 @@ static int record_start(struct sl_tls_session *s, struct sl_tls_dir *d, enum sl_
 		if (v2len < 3 + 6)
 			return -EINVAL;
 		d->rec_type = REC_SSLV2;
+		s->client_side = 1 + SL_DIR_TOSERVER;
 		d->rec_left = (uint16_t)(v2len - 3);
 		s->client_version = (uint16_t)((h[3] << 8) | h[4]);
 		return 0;
@@ -441,14 +488,24 @@ static int record_start(struct sl_tls_session *s, struct sl_tls_dir *d, enum sl_
 	return 0;
 }
 
+/* TLS 1.3 in middlebox-compatibility mode (RFC 8446 Appendix D.4) sends a
+ * ChangeCipherSpec that changes nothing: the server's right after its
+ * HelloRetryRequest or ServerHello, the client's before its second flight.
+ * After a HelloRetryRequest the real ServerHello still follows in clear, so
+ * such a record must not end the plaintext handshake. */
+static bool ccs_is_dummy(const struct sl_tls_session *s)
+{
+	return s->sh_done ? is_tls13(s->server_version) : s->hrr_seen;
+}
+
 static void record_end(struct sl_tls_session *s, struct sl_tls_dir *d, enum sl_dir dir,
 		       const struct sl_proto_pkt *pp)
 {
 	d->hdr_len = 0;
-	if (d->rec_type != REC_CCS)
+	if (d->rec_type != REC_CCS || ccs_is_dummy(s))
 		return;
 	d->encrypted = true; /* what follows ChangeCipherSpec is protected */
-	if (dir == SL_DIR_TOCLIENT)
+	if (s->client_side && !is_client(s, dir))
 		rtt_arm(s, pp, true);
 }
 
@@ -494,7 +551,7 @@ void sl_tls_session_packet(struct sl_tls_session *s, const struct sl_proto_pkt *
 	if (!s->rtt_armed || s->rtt_done)
 		return;
 	sl_time_us ts = pp->pkt->ts;
-	if (pp->dir == SL_DIR_TOCLIENT) {
+	if (pp->dir == server_dir(s)) {
 		if (s->rtt_follow && ts > s->rtt_from)
 			s->rtt_from = ts;
 		return;

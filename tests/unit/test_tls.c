@@ -41,8 +41,8 @@ static void test_parse_fields(void)
 	CHECK(ch.has_sni);
 	CHECK_EQ_STR(ch.sni, "www.iit.cnr.it");
 	CHECK_EQ_INT(ch.n_alpn, 2);
-	CHECK_EQ_STR(ch.alpn[0], "h2");
-	CHECK_EQ_STR(ch.alpn[1], "http/1.1");
+	CHECK_EQ_STR(ch.alpn, "h2,http/1.1");
+	CHECK(!ch.alpn_cut);
 	CHECK(!ch.ech && !ch.esni && !ch.truncated_lists);
 }
 
