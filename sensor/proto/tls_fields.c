@@ -1,15 +1,24 @@
 /* The tls.* fields of the flow record, read from the TLS session of the
- * flow (tls_session.c).  Names follow Suricata's EVE tls object where it
- * has one (sni, ja3, ja3s, ja4, version). */
+ * flow (tls_session.c), whichever transport carried it: TCP (tls.c) or
+ * OpenVPN's control channel (openvpn_ctl.c), so a VPN's TLS peers are
+ * fingerprinted like any other.  Names follow Suricata's EVE tls object
+ * where it has one (sni, ja3, ja3s, ja4, version). */
 #include <stdio.h>
 
 #include "sightline/proto.h"
+#include "openvpn_ctl.h"
 #include "tls_priv.h"
 
-/* The TLS session of the flow, whichever transport carried it. */
+/* The TLS session of the flow, whichever transport carried it (a flow
+ * has at most one with a hello read: TLS over TCP starts with a record
+ * header, OpenVPN over TCP with a length and a reset opcode). */
 static const struct sl_tls_session *get_state(const struct sl_record *r)
 {
-	return sl_tls_tcp_session(r->flow);
+	const struct sl_tls_session *s = sl_tls_tcp_session(r->flow);
+	if (s && s->identified)
+		return s;
+	const struct sl_tls_session *o = sl_openvpn_tls_session(r->flow);
+	return o && o->identified ? o : s;
 }
 
 #define TLS_TEXT(fn, id)                                               \
@@ -126,5 +135,6 @@ static const struct sl_field fields[] = {
 	{ "tls.cert.not_after", SL_FT_STRING, "certificate validity end, ISO-8601 UTC", g_not_after },
 };
 
-const struct sl_field_table sl_tls_fields = { "tls", fields, ARRAY_SIZE(fields), true };
+/* from_state false: the fields are also read from the OpenVPN parser's state. */
+const struct sl_field_table sl_tls_fields = { "tls", fields, ARRAY_SIZE(fields), false };
 
