@@ -242,7 +242,8 @@ need_tools() {
     for c in "$@"; do
         case $c in
         ssh) want+=" ssh:openssh-client /usr/sbin/sshd:openssh-server" ;;
-        tls12 | tls13 | tls13_hrr) want+=" openssl:openssl curl:curl" ;;
+        tls12 | tls13) want+=" openssl:openssl curl:curl" ;;
+        tls13_hrr) want+=" openssl:openssl" ;;
         dns) want+=" dnsmasq:dnsmasq dig:bind9-dnsutils" ;;
         http | ipv6) want+=" curl:curl $PY:python3 ping:iputils-ping" ;;
         icmp_udp) want+=" ping:iputils-ping $PY:python3" ;;
