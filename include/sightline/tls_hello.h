@@ -10,7 +10,7 @@
 #include "sightline/common.h"
 
 #define SL_TLS_LIST_MAX 512  /* ciphers, extensions, groups, sig algs kept (real hellos carry up to ~350) */
-#define SL_TLS_ALPN_MAX 8    /* ALPN protocols kept */
+#define SL_TLS_ALPN_TEXT 2048 /* bytes of the comma-joined ALPN list kept (whole names; real lists use < 100) */
 
 /* Facts of one ClientHello, in wire order, GREASE values included (the
  * fingerprint functions skip them as their specs say). */
@@ -28,12 +28,19 @@ struct sl_tls_client_hello {
 	uint16_t sig_algs[SL_TLS_LIST_MAX];    /* signature_algorithms */
 	uint16_t n_sig_algs;
 	char sni[256];                         /* server_name host_name, "" if absent */
-	char alpn[SL_TLS_ALPN_MAX][64];        /* ALPN protocol names, in order */
-	uint16_t n_alpn;
+	/* ALPN protocol names in wire order, comma-joined, each NUL or comma
+	 * byte inside a name written as '?'.  Whole names
+	 * only: when the list does not fit, alpn_cut is set and the names
+	 * that fit are kept. */
+	char alpn[SL_TLS_ALPN_TEXT];
+	uint16_t n_alpn;                       /* names offered (all, also those not kept) */
+	bool alpn_cut;
+	uint8_t alpn_first[255];               /* the first name's raw bytes (JA4 reads its ends) */
+	uint8_t alpn_first_len;
 	bool has_sni;
 	bool ech;                              /* encrypted_client_hello (0xfe0d) present */
 	bool esni;                             /* draft ESNI (0xffce) present */
-	bool truncated_lists;                  /* a list had more entries than kept */
+	bool truncated_lists;                  /* a fingerprinted list had more entries than kept */
 };
 
 /**
@@ -43,6 +50,13 @@ struct sl_tls_client_hello {
  * bounds-checked).  *out is fully overwritten; no allocation.
  */
 int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_client_hello *out);
+
+/**
+ * Copy the comma-joined ALPN names of ch into dst (cap bytes, NUL-terminated,
+ * "" when none), whole names only.  Returns false when names were left out
+ * (here, or already by the parser: ch->alpn_cut).
+ */
+bool sl_tls_alpn_copy(const struct sl_tls_client_hello *ch, char *dst, size_t cap);
 
 /* "t13d1516h2_8daaf6152771_02713d6af862" and its NUL. */
 #define SL_JA4_LEN 37

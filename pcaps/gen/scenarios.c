@@ -98,6 +98,10 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_vpn_tunnels2 },
 	{ "overlay-nets", "synthetic Tailscale disco ping/pong (TS magic, two disco keys) and a ZeroTier cleartext HELLO answered by OK on UDP 9993",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_overlay_nets },
+	{ "tls-missed", "TLS 1.3 draft-18 ServerHello (no session id, no compression), a ClientHello with twelve ALPN names, a TLS 1.2 session first seen at the server's ServerHello",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_tls_missed },
+	{ "webrtc-dtls", "WebRTC port pair: ICE checks, DTLS 1.2 from the answering peer with a consent check between the hellos, SRTP both ways",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_webrtc_dtls },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);

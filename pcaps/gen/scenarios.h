@@ -176,6 +176,8 @@ int sl_scen_vpn_tunnels2(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_overlay_nets(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_obfs_tunnels(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_crd(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_tls_missed(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_webrtc_dtls(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_ipkvm(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_vpn_brands(struct sl_pcapw *w, uint64_t t0);
 

@@ -166,14 +166,15 @@ nl_save() {
     nl_log "$1.pcap: $(tcpdump -nr "$OUT/$1.pcap" 2>/dev/null | wc -l) packets, $(stat -c %s "$OUT/$1.pcap") bytes"
 }
 
-# The scripts' main: as root, with the tools need_tools checks, run cap_NAME
+# The scripts' main: as root, with the tools need_tools checks (it is given the names),
+# run cap_NAME
 # for each NAME given (default: the list in $NL_ALL), in fresh namespaces.
 nl_main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (needs ip netns)" >&2; exit 1; }
-    need_tools || exit 1
     local all c
     read -r -a all <<<"$NL_ALL"
     [ $# -gt 0 ] && all=("$@")
+    need_tools "${all[@]}" || exit 1
     nl_init
     for c in "${all[@]}"; do
         declare -F "cap_$c" >/dev/null || { echo "unknown capture: $c" >&2; exit 2; }

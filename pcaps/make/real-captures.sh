@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # real-captures.sh — re-make the real captures in pcaps/real/ by running real software
 # (OpenSSH, OpenSSL, curl, dnsmasq, dig, python http.server, ping) between two network
-# namespaces. Usage (root): pcaps/make/real-captures.sh [ssh tls12 tls13 dns http ipv6 icmp_udp quic]
+# namespaces. Usage (root): pcaps/make/real-captures.sh [ssh tls12 tls13 tls13_hrr dns http ipv6 icmp_udp quic]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,10 +57,11 @@ make_cert() {
 }
 
 # openssl s_server on 443 answering with its status page; picks http/1.1 when ALPN is offered.
+# Extra arguments go to s_server.
 start_tls_server() {
     nl_create 0
     nl_spawn "$NL_SERVER" s_server openssl s_server -accept "$NL_SERVER_V4:443" \
-        -cert "$NL_TMP/cert.pem" -key "$NL_TMP/key.pem" -www -alpn http/1.1
+        -cert "$NL_TMP/cert.pem" -key "$NL_TMP/key.pem" -www -alpn http/1.1 "$@"
     nl_wait_listen "$NL_SERVER" tcp 443
 }
 
@@ -98,6 +99,19 @@ cap_tls13() {
     nl_capture_stop
     nl_kill_all
     nl_save tls13
+}
+
+# 3b. TLS 1.3 with a HelloRetryRequest: the server takes only P-256 while the client's
+# key share is X25519 (its first group), so the server asks again; OpenSSL's default
+# middlebox-compatibility mode (RFC 8446 D.4) adds the dummy ChangeCipherSpec records.
+cap_tls13_hrr() {
+    make_cert
+    start_tls_server -groups P-256
+    nl_capture_start "$NL_TMP/tls13_hrr.pcap"
+    s_client_get -tls1_3 -groups X25519:P-256 -alpn h2,http/1.1
+    nl_capture_stop
+    nl_kill_all
+    nl_save tls13_hrr
 }
 
 # 4. DNS: dnsmasq authoritative-ish for corp.example; dig over UDP, and once over TCP.
@@ -220,16 +234,27 @@ cap_quic() {
     nl_save quic
 }
 
+# The tools the named captures need (all of them without names), with the package
+# that brings each; a missing one is named with its apt-get line.
 need_tools() {
-    local pair missing=0
-    for pair in ip:iproute2 ethtool:ethtool tcpdump:tcpdump ssh:openssh-client \
-                /usr/sbin/sshd:openssh-server openssl:openssl curl:curl dnsmasq:dnsmasq \
-                dig:bind9-dnsutils ping:iputils-ping ss:iproute2 "$PY":python3 \
-                gtlsclient:ngtcp2-client gtlsserver:ngtcp2-server; do
+    local pair missing=0 c want="ip:iproute2 ethtool:ethtool tcpdump:tcpdump ss:iproute2 editcap:tshark"
+    [ $# -gt 0 ] || set -- $NL_ALL
+    for c in "$@"; do
+        case $c in
+        ssh) want+=" ssh:openssh-client /usr/sbin/sshd:openssh-server" ;;
+        tls12 | tls13) want+=" openssl:openssl curl:curl" ;;
+        tls13_hrr) want+=" openssl:openssl" ;;
+        dns) want+=" dnsmasq:dnsmasq dig:bind9-dnsutils" ;;
+        http | ipv6) want+=" curl:curl $PY:python3 ping:iputils-ping" ;;
+        icmp_udp) want+=" ping:iputils-ping $PY:python3" ;;
+        quic) want+=" gtlsclient:ngtcp2-client gtlsserver:ngtcp2-server" ;;
+        esac
+    done
+    for pair in $want; do
         command -v "${pair%%:*}" >/dev/null || { echo "missing ${pair%%:*} (apt-get install ${pair##*:})" >&2; missing=1; }
     done
     return "$missing"
 }
 
-NL_ALL="ssh tls12 tls13 dns http ipv6 icmp_udp quic"
+NL_ALL="ssh tls12 tls13 tls13_hrr dns http ipv6 icmp_udp quic"
 nl_main "$@"

@@ -6,7 +6,13 @@
  * (DTLS 1.3).  A DTLS ClientHello is a TLS ClientHello plus a cookie after
  * the session id: the cookie is cut out and the shared TLS parser
  * (tls_hello.c) reads the rest.  Only unfragmented handshake messages are
- * read (a ClientHello fits a datagram in practice); others are counted. */
+ * read (a ClientHello fits a datagram in practice); others are counted.
+ *
+ * WebRTC runs STUN, DTLS and SRTP on one port pair (RFC 7983 §7: the first
+ * byte tells them apart, 20-63 being DTLS): datagrams of the others are
+ * passed over, not taken as the end of DTLS.  Which peer is the DTLS client
+ * is negotiated in SDP, not by who sent the flow's first datagram (an ICE
+ * check), so the roles come from the handshake messages. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,10 +26,14 @@ extern const struct sl_proto sl_proto_dtls;
 
 #define DTLS_HELLO_MAX 4096
 
+#define DTLS_RECORDS_MAX 16 /* DTLS records looked at without a ClientHello before giving up */
+
 struct dtls_state {
 	uint16_t version;        /* highest offered by the client */
 	uint16_t cipher;         /* chosen by the server */
-	bool have_ch, have_sh;
+	uint8_t client_side;     /* 0 unknown, else 1 + the enum sl_dir of the DTLS client */
+	bool have_ch, have_sh, alpn_cut;
+	uint8_t records;         /* DTLS records seen (up to DTLS_RECORDS_MAX) */
 	uint8_t fragmented;      /* handshake messages skipped because fragmented */
 	char sni[256];
 	char alpn[128];
@@ -68,10 +78,7 @@ static bool strip_cookie(struct sl_cursor c, uint8_t *out, size_t *outlen)
 
 static void keep_alpn(struct dtls_state *s, const struct sl_tls_client_hello *ch)
 {
-	size_t n = 0;
-	s->alpn[0] = '\0';
-	for (uint16_t i = 0; i < ch->n_alpn && n + strlen(ch->alpn[i]) + 2 < sizeof(s->alpn); i++)
-		n += (size_t)snprintf(s->alpn + n, sizeof(s->alpn) - n, "%s%s", i ? "," : "", ch->alpn[i]);
+	s->alpn_cut = !sl_tls_alpn_copy(ch, s->alpn, sizeof(s->alpn));
 }
 
 /* The client may send a second ClientHello (with the cookie of a
@@ -121,6 +128,15 @@ static void server_hello(struct dtls_state *s, struct sl_cursor c)
 	md5_hex(text, s->ja3s);
 }
 
+/* The DTLS client sends ClientHello; the server HelloVerifyRequest and
+ * ServerHello.  The first of them settles the roles. */
+static bool from_client(struct dtls_state *s, uint8_t type, enum sl_dir dir)
+{
+	if (!s->client_side && (type == 1 || type == 2 || type == 3))
+		s->client_side = (uint8_t)(1 + (type == 1 ? dir : !dir));
+	return s->client_side == 1 + dir;
+}
+
 /* One handshake record: header (RFC 6347 §4.2.2), whole messages only. */
 static void handshake(struct dtls_state *s, struct sl_cursor rec, enum sl_dir dir)
 {
@@ -137,10 +153,18 @@ static void handshake(struct dtls_state *s, struct sl_cursor rec, enum sl_dir di
 			s->fragmented++;
 		return;
 	}
-	if (type == 1 && dir == SL_DIR_TOSERVER)
+	bool client = from_client(s, type, dir);
+	if (type == 1 && client)
 		client_hello(s, body);
-	else if (type == 2 && dir == SL_DIR_TOCLIENT)
+	else if (type == 2 && !client && s->client_side)
 		server_hello(s, body);
+}
+
+/* RFC 7983 §7: a first byte in 20..63 is DTLS; 0..3 STUN, 16..19 ZRTP,
+ * 64..79 TURN channel data, 128..191 RTP/RTCP share the port pair. */
+static bool dtls_byte(const struct sl_packet *p)
+{
+	return p->payload_len && p->payload[0] >= 20 && p->payload[0] <= 63;
 }
 
 static enum sl_proto_verdict dtls_packet(void *state, const struct sl_proto_pkt *pp)
@@ -150,10 +174,14 @@ static enum sl_proto_verdict dtls_packet(void *state, const struct sl_proto_pkt 
 	uint8_t type;
 	uint16_t version, epoch, len;
 	struct sl_cursor rec;
+	if (!dtls_byte(pp->pkt))
+		return SL_PROTO_MORE; /* a multiplexed STUN, SRTP or TURN datagram */
 	while (sl_rd_u8(&c, &type) && sl_rd_be16(&c, &version) && sl_rd_be16(&c, &epoch) &&
 	       sl_rd_skip(&c, 6) && sl_rd_be16(&c, &len) && sl_rd_sub(&c, len, &rec)) {
 		if (!is_dtls_version(version))
 			return s->have_ch ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
+		if (s->records < DTLS_RECORDS_MAX)
+			s->records++;
 		if (type == 22 && epoch == 0)
 			handshake(s, rec, pp->dir);
 	}
@@ -161,7 +189,7 @@ static enum sl_proto_verdict dtls_packet(void *state, const struct sl_proto_pkt 
 		sl_app_identify(pp->flow, &sl_proto_dtls);
 	if (s->have_ch && s->have_sh)
 		return SL_PROTO_DONE;
-	return pp->index >= 16 && !s->have_ch ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;
+	return s->records >= DTLS_RECORDS_MAX && !s->have_ch ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;
 }
 
 static const struct dtls_state *st(const struct sl_record *r)
@@ -198,6 +226,20 @@ DTLS_STR(g_ja3, ja3)
 DTLS_STR(g_ja4, ja4)
 DTLS_STR(g_ja3s, ja3s)
 
+static bool g_alpn_cut(const struct sl_record *r, struct sl_value *v)
+{
+	const struct dtls_state *s = st(r);
+	v->b = true;
+	return s && s->alpn_cut;
+}
+
+static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
+{
+	const struct dtls_state *s = st(r);
+	v->b = true;
+	return s && s->client_side == 1 + SL_DIR_TOCLIENT;
+}
+
 static bool g_cipher(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dtls_state *s = st(r);
@@ -211,7 +253,10 @@ static bool g_cipher(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	{ "dtls.version", SL_FT_STRING, "highest DTLS version the client offered (DTLS 1.0/1.2/1.3, else hex: 0x0100 is OpenSSL's pre-RFC DTLS)", g_version },
 	{ "dtls.sni", SL_FT_STRING, "server_name of the DTLS ClientHello", g_sni },
-	{ "dtls.alpn", SL_FT_STRING, "ALPN protocols offered, comma-joined", g_alpn },
+	{ "dtls.alpn", SL_FT_STRING, "ALPN protocols offered, comma-joined (whole names, up to 127 bytes)", g_alpn },
+	{ "dtls.alpn_truncated", SL_FT_BOOL, "present (true) when names were left out of dtls.alpn", g_alpn_cut },
+	{ "dtls.client_is_dest", SL_FT_BOOL,
+	  "present (true) when the DTLS client is dest_ip: WebRTC negotiates the DTLS roles in SDP, apart from who sent the first ICE check", g_client_is_dest },
 	{ "dtls.ja3", SL_FT_STRING, "JA3 MD5 of the (last) ClientHello, cookie excluded", g_ja3 },
 	{ "dtls.ja4", SL_FT_STRING, "JA4 of that ClientHello, transport letter d", g_ja4 },
 	{ "dtls.ja3s", SL_FT_STRING, "JA3S MD5 of the ServerHello", g_ja3s },

@@ -1,13 +1,18 @@
 /* OpenVPN over UDP and TCP (each packet behind a 2-byte length): hard-reset
  * opcodes, the 8-byte session ids of both sides and the layout of the
- * control channel (plain, tls-auth with its HMAC size, tls-crypt).  Spec:
- * OpenVPN's protocol overview (doc/doxygen/doc_protocol_overview.h in the
- * OpenVPN source: "OpenVPN Protocol"), and its tls-crypt description. */
+ * control channel (plain, tls-auth with its HMAC size, tls-crypt), and the
+ * TLS handshake the control channel carries (openvpn_ctl.c; its facts are
+ * the flow's tls.* fields).  Spec: OpenVPN's protocol overview
+ * (doc/doxygen/doc_protocol_overview.h in the OpenVPN source: "OpenVPN
+ * Protocol"), and its tls-crypt description. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sightline/digest.h"
 #include "sightline/proto.h"
+#include "openvpn_ctl.h"
+#include "tcp_reasm.h"
 
 #define OV_MAX_TRIES 16   /* records looked at before giving up */
 #define OV_ONE_SIDE_MIN 4 /* control packets of one side when the other is never seen */
@@ -15,6 +20,7 @@
 #define OV_ACK_MAX 8      /* ack array entries (reliable.h: RELIABLE_ACK_SIZE) */
 #define OV_SID 8
 #define OV_TIME_MIN 1000000000u /* net_time: a Unix time after 2001 */
+#define OV_REC_MAX 4096   /* TCP: a record split across segments is joined up to this size */
 
 /* Layouts of a control packet after opcode and session id. */
 enum ov_layout {
@@ -54,10 +60,16 @@ struct ov_side {
 	uint8_t role;       /* 1 = sent a client reset, 2 = a server reset */
 	uint8_t ok;         /* bit per enum ov_layout still consistent */
 	uint8_t ctl;        /* control packets seen */
-	uint32_t skip;      /* TCP: bytes of a record continuing in later segments */
-	uint32_t next_seq;  /* TCP: next expected sequence number */
-	bool started;
 	struct ov_layout_st ly[LY_N];
+};
+
+/* TCP: one direction's stream of length-prefixed records. */
+struct ov_stream {
+	struct sl_reasm tcp;  /* TCP order */
+	uint8_t len[2], len_have;
+	uint16_t rec_len, rec_have; /* the record being joined */
+	uint8_t *rec;         /* its bytes while it spans segments, else NULL */
+	uint32_t skip;        /* bytes of a record too large to join, passed over */
 };
 
 struct ov_state {
@@ -67,7 +79,10 @@ struct ov_state {
 	bool identified;
 	bool have_client_sid;
 	uint8_t client_sid[OV_SID];
+	bool new_ctl;           /* this packet carried control-channel bytes not seen before */
 	const char *mode;
+	struct sl_ovctl ctl;    /* the TLS handshake of the control channel */
+	struct ov_stream st[2]; /* TCP only, indexed by enum sl_dir */
 };
 
 extern const struct sl_proto sl_proto_openvpn;
@@ -198,15 +213,39 @@ static void check_layouts(struct ov_state *s, struct ov_side *me, const struct o
 	}
 }
 
+/* A P_CONTROL_V1 packet: its piece of the TLS stream, under each layout
+ * still possible on this side (tls-crypt encrypts it: out of reach). */
+static void control_tls(struct ov_state *s, const struct sl_proto_pkt *pp, const struct ov_side *me,
+			const uint8_t *p, size_t n)
+{
+	size_t cand[LY_N], ncand = 0;
+	for (int ly = LY_PLAIN; ly <= LY_AUTH64; ly++)
+		if (me->ok & (1u << ly))
+			cand[ncand++] = 1 + OV_SID + hmac_len[ly] + (ly == LY_PLAIN ? 0 : 8);
+	if (sl_ovctl_control(&s->ctl, pp, p, n, cand, ncand))
+		s->new_ctl = true;
+}
+
+/* Once identified, the parser stays for the TLS handshake of the control
+ * channel (none to read under tls-crypt). */
+static enum sl_proto_verdict after_identified(const struct ov_state *s)
+{
+	bool crypt = s->mode && !strcmp(s->mode, "tls-crypt");
+	return crypt || sl_ovctl_done(&s->ctl) ? SL_PROTO_DONE : SL_PROTO_MORE;
+}
+
 /* One OpenVPN record (n bytes present of a record of full bytes). */
 static enum sl_proto_verdict record(struct ov_state *s, const struct sl_proto_pkt *pp,
 				    const uint8_t *p, size_t n, bool full)
 {
 	struct ov_side *me = &s->side[pp->dir], *other = &s->side[!pp->dir];
 	unsigned op = n ? p[0] >> 3 : 0;
-	if (n < 1 + OV_SID || !is_control(op))
-		return s->identified || (me->have_sid && (op == OP_DATA_V1 || op == OP_DATA_V2))
-			       ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
+	bool data = op == OP_DATA_V1 || op == OP_DATA_V2;
+	if (n < 1 + OV_SID || !is_control(op)) {
+		if (s->identified) /* data packets: the handshake is over */
+			return data ? SL_PROTO_DONE : SL_PROTO_MORE;
+		return me->have_sid && data ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
+	}
 	bool first = !me->have_sid;
 	if (first) {
 		if (!reset_record(p, full ? n : 14))
@@ -229,54 +268,141 @@ static enum sl_proto_verdict record(struct ov_state *s, const struct sl_proto_pk
 	if (me->ctl < 255)
 		me->ctl++;
 	check_layouts(s, me, other, p, n, full, first, pp->flow);
+	if (op == OP_CONTROL && full)
+		control_tls(s, pp, me, p, n);
 	if (!me->ok && !s->identified)
 		return SL_PROTO_NOT_MINE;
 	if (s->identified)
-		return SL_PROTO_DONE;
+		return after_identified(s);
 	bool both = other->have_sid && me->ctl >= OV_TWO_SIDE_MIN && other->ctl >= OV_TWO_SIDE_MIN;
 	bool alone = pp->flow->pkts[!pp->dir] == 0 && me->ctl >= OV_ONE_SIDE_MIN;
 	uint8_t ok = me->ok & (other->have_sid ? other->ok : 0xff);
 	if ((both || alone) && ok)
 		identify(s, pp->flow, mode_of(ok));
-	return s->identified ? SL_PROTO_DONE : SL_PROTO_MORE;
+	return s->identified ? after_identified(s) : SL_PROTO_MORE;
 }
 
-/* TCP: walk the length-prefixed records of an in-order segment; a record
- * running past the segment is checked as far as it goes and the rest is
- * skipped in the next segments.  Retransmissions are ignored. */
+struct ov_deliver {
+	struct ov_state *s;
+	const struct sl_proto_pkt *pp;
+	enum sl_proto_verdict v;
+};
+
+/* A record too large to join: its head is checked as far as this segment
+ * goes, the rest passed over. */
+static size_t oversized(struct ov_deliver *c, struct ov_stream *st, const uint8_t *p, size_t n)
+{
+	size_t k = st->rec_len < n ? st->rec_len : n;
+	c->v = record(c->s, c->pp, p, k, k == st->rec_len);
+	st->skip = (uint32_t)(st->rec_len - k);
+	st->len_have = 0;
+	return k;
+}
+
+/* Bytes of the record being read: handled in place when the segment holds
+ * it whole, else joined in st->rec.  Returns the bytes used. */
+static size_t record_bytes(struct ov_deliver *c, struct ov_stream *st, const uint8_t *p, size_t n)
+{
+	size_t need = (size_t)st->rec_len - st->rec_have;
+	if (!st->rec && n >= need) {
+		c->v = record(c->s, c->pp, p, need, true);
+		st->len_have = 0;
+		return need;
+	}
+	if (!st->rec && (st->rec_len > OV_REC_MAX || !(st->rec = malloc(OV_REC_MAX))))
+		return oversized(c, st, p, n);
+	size_t k = need < n ? need : n;
+	memcpy(st->rec + st->rec_have, p, k);
+	st->rec_have = (uint16_t)(st->rec_have + k);
+	if (st->rec_have == st->rec_len) {
+		c->v = record(c->s, c->pp, st->rec, st->rec_len, true);
+		free(st->rec);
+		st->rec = NULL;
+		st->len_have = 0;
+	}
+	return k;
+}
+
+/* TCP: in-order bytes of one direction (from sl_reasm_packet()), cut into
+ * the records each 2-byte length announces. */
+static int tcp_deliver(void *ctx, const uint8_t *p, size_t n)
+{
+	struct ov_deliver *c = ctx;
+	struct ov_stream *st = &c->s->st[c->pp->dir];
+	while (n && c->v == SL_PROTO_MORE) {
+		size_t k;
+		if (st->skip) {
+			k = st->skip < n ? st->skip : n;
+			st->skip -= (uint32_t)k;
+		} else if (st->len_have < 2) {
+			st->len[st->len_have++] = p[0];
+			k = 1;
+			st->rec_len = (uint16_t)(st->len[0] << 8 | st->len[1]);
+			st->rec_have = 0;
+		} else {
+			k = record_bytes(c, st, p, n);
+		}
+		p += k;
+		n -= k;
+	}
+	return c->v == SL_PROTO_MORE ? 0 : -1;
+}
+
 static enum sl_proto_verdict tcp_records(struct ov_state *s, const struct sl_proto_pkt *pp)
 {
-	struct ov_side *me = &s->side[pp->dir];
-	const uint8_t *p = pp->pkt->payload;
-	size_t n = pp->pkt->payload_len;
-	if (me->started && pp->pkt->tcp_seq != me->next_seq)
-		return (int32_t)(pp->pkt->tcp_seq - me->next_seq) < 0 ? SL_PROTO_MORE
-								       : SL_PROTO_NOT_MINE;
-	me->started = true;
-	me->next_seq = pp->pkt->tcp_seq + (uint32_t)n;
-	size_t skip = me->skip < n ? me->skip : n;
-	me->skip -= (uint32_t)skip;
-	enum sl_proto_verdict v = SL_PROTO_MORE;
-	for (size_t i = skip; i < n && v == SL_PROTO_MORE;) {
-		if (n - i < 2)
-			return s->identified ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
-		size_t rl = (size_t)p[i] << 8 | p[i + 1];
-		size_t have = rl < n - i - 2 ? rl : n - i - 2;
-		v = record(s, pp, p + i + 2, have, have == rl);
-		me->skip = (uint32_t)(rl - have);
-		i += 2 + have;
+	const struct sl_packet *p = pp->pkt;
+	struct ov_deliver c = { s, pp, SL_PROTO_MORE };
+	if (p->tcp_flags & SL_TCP_ACK) /* where the peer's stream starts */
+		sl_reasm_hint(&s->st[!pp->dir].tcp, p->tcp_ack);
+	sl_reasm_packet(&s->st[pp->dir].tcp, p->tcp_seq, p->payload, p->payload_len, true, tcp_deliver,
+			&c, &s->ctl.tls.overflows);
+	return c.v;
+}
+
+static void free_buffers(struct ov_state *s)
+{
+	sl_ovctl_free_buffers(&s->ctl);
+	for (int i = 0; i < 2; i++) {
+		sl_reasm_finish(&s->st[i].tcp);
+		free(s->st[i].rec);
+		s->st[i].rec = NULL;
 	}
-	return v;
+}
+
+static void ov_inspect_end(void *state)
+{
+	free_buffers(state);
+}
+
+static void ov_release(void *state)
+{
+	struct ov_state *s = state;
+	free_buffers(s);
+	sl_ovctl_release(&s->ctl);
+}
+
+const struct sl_tls_session *sl_openvpn_tls_session(const struct sl_flow *f)
+{
+	const struct ov_state *s = sl_flow_state(f, &sl_proto_openvpn);
+	return s ? &s->ctl.tls : NULL;
 }
 
 static enum sl_proto_verdict ov_packet(void *state, const struct sl_proto_pkt *pp)
 {
 	struct ov_state *s = state;
-	if (++s->tries > OV_MAX_TRIES)
-		return s->identified ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
+	enum sl_proto_verdict v;
+	if (!s->identified && ++s->tries > OV_MAX_TRIES)
+		return SL_PROTO_NOT_MINE;
+	s->new_ctl = false;
 	if (pp->pkt->proto == 6)
-		return tcp_records(s, pp);
-	return record(s, pp, pp->pkt->payload, pp->pkt->payload_len, true);
+		v = tcp_records(s, pp);
+	else
+		v = record(s, pp, pp->pkt->payload, pp->pkt->payload_len, true);
+	if (s->identified)
+		sl_tls_session_packet(&s->ctl.tls, pp, s->new_ctl);
+	if (v != SL_PROTO_MORE)
+		free_buffers(s);
+	return v;
 }
 
 static const char *op_name(unsigned op)
@@ -334,5 +460,7 @@ const struct sl_proto sl_proto_openvpn = {
 	.state_size = sizeof(struct ov_state),
 	.probe = ov_probe,
 	.packet = ov_packet,
+	.inspect_end = ov_inspect_end,
+	.release = ov_release,
 	.fields = &ov_fields,
 };

@@ -89,16 +89,7 @@ static void copy_str(char *dst, size_t size, const char *src)
  * those after it, so the list is never cut mid-name. */
 static void join_alpn(struct quic_state *s, const struct sl_tls_client_hello *ch)
 {
-	size_t len = 0;
-	for (unsigned i = 0; i < ch->n_alpn && i < SL_TLS_ALPN_MAX; i++) {
-		size_t n = strlen(ch->alpn[i]);
-		if (len + (len > 0) + n + 1 > sizeof(s->alpn))
-			break;
-		if (len)
-			s->alpn[len++] = ',';
-		memcpy(s->alpn + len, ch->alpn[i], n + 1);
-		len += n;
-	}
+	sl_tls_alpn_copy(ch, s->alpn, sizeof(s->alpn));
 }
 
 /* The first handshake message is whole: a ClientHello (handshake header

@@ -106,14 +106,27 @@ static bool known_txid(const struct stun_state *s, const uint8_t *txid)
 	return false;
 }
 
+/* What to answer when no more STUN is needed or expected yet. */
+static enum sl_proto_verdict stun_wait(const struct stun_state *s, const struct sl_proto_pkt *pp)
+{
+	if (s->identified && s->has_mapped)
+		return SL_PROTO_DONE;
+	return pp->index < STUN_PKTS_MAX || s->identified ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
+}
+
 /* Requests are remembered with the side that sent them (bit 2i + dir of
  * seen for slot i); a response must echo a remembered transaction id and
  * come from the other side.  Both sides of ICE send requests, so any one
- * answered request of the flow is enough. */
+ * answered request of the flow is enough.  WebRTC multiplexes DTLS, SRTP
+ * and TURN channel data on the same port pair: a datagram whose first byte
+ * is not STUN's (RFC 7983 §7: 0..3) is passed over, so a DTLS handshake
+ * starting before the STUN answer does not hide it. */
 static enum sl_proto_verdict stun_packet(void *state, const struct sl_proto_pkt *pp)
 {
 	struct stun_state *s = state;
 	struct stun_hdr h;
+	if (pp->pkt->payload_len && pp->pkt->payload[0] > 3)
+		return stun_wait(s, pp);
 	if (!parse_hdr(pp->pkt->payload, pp->pkt->payload_len, &h))
 		return s->identified ? SL_PROTO_DONE : SL_PROTO_NOT_MINE;
 	attributes(s, &h);
@@ -129,9 +142,7 @@ static enum sl_proto_verdict stun_packet(void *state, const struct sl_proto_pkt 
 				sl_app_identify(pp->flow, &sl_proto_stun);
 			}
 	}
-	if (s->identified && s->has_mapped)
-		return SL_PROTO_DONE;
-	return pp->index < STUN_PKTS_MAX || s->identified ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
+	return stun_wait(s, pp);
 }
 
 static const struct stun_state *get_state(const struct sl_record *r)

@@ -1,533 +1,32 @@
-/* TLS over TCP: ClientHello (SNI, ALPN, lists, JA3, JA4), ServerHello
- * (version, cipher, JA3S), the server certificate of TLS <= 1.2, and the
- * application-handshake round trip.  Specs: RFC 8446 (TLS 1.3), RFC 5246
- * (TLS 1.2 records and handshake), RFC 6101 (SSLv3), RFC 6066 (SNI), RFC 7301
- * (ALPN); JA3/JA3S: salesforce/ja3; JA4: FoxIO-LLC/ja4 JA4.md.
- *
- * Each direction is reassembled in TCP sequence order (a small out-of-order
- * window holds segments that arrive early), cut into TLS records, and the
- * handshake records' bodies are joined into handshake messages, so hellos and
- * certificates spanning segments and records are seen whole.  Buffers exist
- * only while a partial message or an out-of-order segment is held. */
+/* TLS over TCP: each direction is reassembled in TCP sequence order (a small
+ * out-of-order window holds segments that arrive early) and handed to the
+ * TLS session layer (tls_session.c), which reads the records and handshake.
+ * Specs: RFC 9293 (TCP), RFC 8446 / RFC 5246 (TLS records), RFC 6101
+ * Appendix E.1 (SSLv2-compatible CLIENT-HELLO). */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
-#include "sightline/tls_hello.h"
 #include "tcp_reasm.h"
 #include "tls_priv.h"
 
-/* Tunables (bytes). */
-#define TLS_HS_MAX (64 * 1024)        /* one handshake message being joined, per direction */
-#define TLS_TEXT_MAX (16 * 1024)      /* strings kept for the flow event */
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext.length limit, RFC 5246 §6.2.3 */
 
-enum { REC_CCS = 20, REC_HANDSHAKE = 22, REC_SSLV2 = 0x80 };
-enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_HELLO_DONE = 14 };
+enum { REC_HANDSHAKE = 22 };
 
 extern const struct sl_proto sl_proto_tls;
 
-/* One direction's byte stream, record layer and handshake layer. */
-struct tls_dir {
-	struct sl_reasm tcp;     /* TCP order */
-	bool dead;          /* not TLS records (after identification) or lost: ignored */
-	bool encrypted;     /* handshake records are no longer plaintext */
-	bool any_record;
-	uint8_t hdr[5], hdr_len; /* record header being read; 5 = reading the body */
-	uint8_t rec_type;
-	uint16_t rec_left;       /* body bytes left in the current record */
-	uint32_t skip_left;      /* bytes of the current handshake message passed over */
-	uint8_t *hs;             /* a partial handshake message, or NULL */
-	uint32_t hs_len, hs_cap;
-};
-
-/* Strings for the flow event live in one arena (text), found by offset. */
-enum text_id {
-	T_SNI, T_ALPN, T_ALPN_SERVER, T_CIPHERS, T_EXTS, T_SIGALGS, T_SVERS, T_JA3, T_JA3_STRING,
-	T_JA3S, T_JA3S_STRING, T_JA4, T_SUBJECT, T_ISSUER, T_SHA1, T_NOT_BEFORE, T_NOT_AFTER, T_SAN,
-	T__COUNT
-};
-
 struct tls_state {
-	struct tls_dir d[2];     /* indexed by enum sl_dir */
-	char *text;
-	uint16_t text_len, text_cap;
-	uint16_t off[T__COUNT];  /* 1 + offset into text; 0 = absent */
-	uint16_t client_version; /* highest the client offered */
-	uint16_t server_version; /* negotiated (ServerHello) */
-	uint16_t cipher;
-	uint16_t overflows;      /* reassembly caps hit */
-	bool identified, ch_done, sh_done, shd_seen, cert_done, self_signed, ech;
-	bool rtt_armed, rtt_follow, rtt_done;
-	sl_time_us rtt_from;
+	struct sl_tls_session sess;
+	struct sl_reasm tcp[2]; /* TCP order, indexed by enum sl_dir */
 };
 
-/* ---- strings kept for the event ---------------------------------------- */
-
-/* Keep str as text id (first value wins); silently absent past TLS_TEXT_MAX. */
-static void text_set(struct tls_state *s, enum text_id id, const char *str)
+const struct sl_tls_session *sl_tls_tcp_session(const struct sl_flow *f)
 {
-	size_t n = strlen(str) + 1;
-	if (s->off[id] || n > (size_t)TLS_TEXT_MAX - s->text_len)
-		return;
-	if (s->text_len + n > s->text_cap) {
-		size_t cap = s->text_cap ? s->text_cap : 1024;
-		while (cap < s->text_len + n)
-			cap *= 2;
-		cap = cap > TLS_TEXT_MAX ? TLS_TEXT_MAX : cap;
-		char *t = realloc(s->text, cap);
-		if (!t)
-			return;
-		s->text = t;
-		s->text_cap = (uint16_t)cap;
-	}
-	memcpy(s->text + s->text_len, str, n);
-	s->off[id] = (uint16_t)(s->text_len + 1);
-	s->text_len = (uint16_t)(s->text_len + n);
-}
-
-static const char *text_get(const struct tls_state *s, enum text_id id)
-{
-	return s && s->off[id] ? s->text + s->off[id] - 1 : NULL;
-}
-
-/* "1301,1302,c02b": 4-digit lowercase hex in wire order, GREASE kept (it is
- * a fact about the client). */
-static void text_hex_list(struct tls_state *s, enum text_id id, const uint16_t *v, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char buf[SL_TLS_LIST_MAX * 5 + 1];
-	char *o = buf;
-	for (size_t i = 0; i < n && i < SL_TLS_LIST_MAX; i++) {
-		if (i)
-			*o++ = ',';
-		for (int shift = 12; shift >= 0; shift -= 4)
-			*o++ = hex[(v[i] >> shift) & 0xf];
-	}
-	*o = '\0';
-	if (n)
-		text_set(s, id, buf);
-}
-
-const char *sl_tls_version_name(uint16_t v, char *buf, size_t len)
-{
-	static const struct { uint16_t v; const char *name; } names[] = {
-		{ 0x0002, "SSLv2" }, { 0x0300, "SSLv3" }, { 0x0301, "TLS 1.0" },
-		{ 0x0302, "TLS 1.1" }, { 0x0303, "TLS 1.2" }, { 0x0304, "TLS 1.3" },
-		{ 0xfeff, "DTLS 1.0" }, { 0xfefd, "DTLS 1.2" }, { 0xfefc, "DTLS 1.3" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (names[i].v == v)
-			return names[i].name;
-	if ((v >> 8) == 0x7f)
-		snprintf(buf, len, "TLS 1.3 draft %u", v & 0xff);
-	else
-		snprintf(buf, len, "0x%04x", v);
-	return buf;
-}
-
-static bool is_tls13(uint16_t v)
-{
-	return v == 0x0304 || (v >> 8) == 0x7f;
-}
-
-/* ---- handshake messages ------------------------------------------------ */
-
-/* The client's supported_versions list as hex (the parsed hello keeps only
- * its maximum). */
-static void keep_supported_versions(struct tls_state *s, const uint8_t *body, size_t len)
-{
-	struct sl_cursor exts, data, l;
-	uint16_t type, elen, v[64];
-	uint8_t llen;
-	size_t n = 0;
-	if (sl_tls_hello_extensions(body, len, &exts) < 0)
-		return;
-	while (sl_rd_be16(&exts, &type) && sl_rd_be16(&exts, &elen) && sl_rd_sub(&exts, elen, &data)) {
-		if (type != 0x002b || !sl_rd_u8(&data, &llen) || !sl_rd_sub(&data, llen, &l))
-			continue;
-		while (n < ARRAY_SIZE(v) && sl_rd_be16(&l, &v[n]))
-			n++;
-		text_hex_list(s, T_SVERS, v, n);
-		return;
-	}
-}
-
-static void keep_alpn(struct tls_state *s, const struct sl_tls_client_hello *ch)
-{
-	char buf[SL_TLS_ALPN_MAX * 64 + 1];
-	size_t len = 0;
-	for (size_t i = 0; i < ch->n_alpn; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "," : "", ch->alpn[i]);
-	if (ch->n_alpn)
-		text_set(s, T_ALPN, buf);
-}
-
-/* A well-formed hello names the flow (the first parser to do so wins). */
-static void identify(struct tls_state *s, const struct sl_proto_pkt *pp)
-{
-	if (!s->identified) {
-		s->identified = true;
-		sl_app_identify(pp->flow, &sl_proto_tls);
-	}
-}
-
-static int on_client_hello(struct tls_state *s, const uint8_t *body, size_t len,
-			   const struct sl_proto_pkt *pp)
-{
-	struct sl_tls_client_hello ch;
-	char ja3[3072], md5[33], ja4[SL_JA4_LEN];
-	if (sl_tls_parse_client_hello(body, len, &ch) < 0)
-		return -EINVAL;
-	s->ch_done = true;
-	identify(s, pp);
-	s->client_version = ch.supported_version_max ? ch.supported_version_max : ch.legacy_version;
-	s->ech = ch.ech || ch.esni;
-	if (ch.sni[0])
-		text_set(s, T_SNI, ch.sni);
-	keep_alpn(s, &ch);
-	text_hex_list(s, T_CIPHERS, ch.ciphers, ch.n_ciphers);
-	text_hex_list(s, T_EXTS, ch.extensions, ch.n_extensions);
-	text_hex_list(s, T_SIGALGS, ch.sig_algs, ch.n_sig_algs);
-	keep_supported_versions(s, body, len);
-	/* A list longer than the parser keeps would give a wrong fingerprint:
-	 * better none than a false one. */
-	if (!ch.truncated_lists) {
-		sl_tls_ja3(&ch, ja3, sizeof(ja3), md5);
-		text_set(s, T_JA3_STRING, ja3);
-		text_set(s, T_JA3, md5);
-		sl_tls_ja4(&ch, 't', ja4);
-		text_set(s, T_JA4, ja4);
-	}
-	return 0;
-}
-
-/* SHA-256("HelloRetryRequest"), the random of an HRR (RFC 8446 §4.1.3). */
-static const uint8_t hrr_random[32] = {
-	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
-};
-
-/* ServerHello extensions: their types (for JA3S), supported_versions and
- * the chosen ALPN protocol. */
-static int server_extensions(struct tls_state *s, struct sl_cursor exts, uint16_t *types,
-			     size_t *n, uint16_t *selected)
-{
-	uint16_t type, len;
-	uint8_t nlen;
-	struct sl_cursor data;
-	char alpn[256];
-	const uint8_t *name;
-	while (sl_cursor_left(&exts)) {
-		if (!sl_rd_be16(&exts, &type) || !sl_rd_be16(&exts, &len) || !sl_rd_sub(&exts, len, &data))
-			return -EINVAL;
-		if (*n < SL_TLS_LIST_MAX)
-			types[(*n)++] = type;
-		if (type == 0x002b)
-			sl_rd_be16(&data, selected);
-		if (type == 0x0010 && sl_rd_skip(&data, 2) && sl_rd_u8(&data, &nlen) &&
-		    sl_rd_bytes(&data, nlen, &name)) {
-			for (size_t i = 0; i < nlen; i++)
-				alpn[i] = name[i] ? (char)name[i] : '?';
-			alpn[nlen] = '\0';
-			text_set(s, T_ALPN_SERVER, alpn);
-		}
-	}
-	return 0;
-}
-
-/* ServerHello (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3) and JA3S =
- * "SSLVersion,Cipher,SSLExtension" (decimal, extensions joined by '-'). */
-static int on_server_hello(struct tls_state *s, const uint8_t *body, size_t len,
-			   const struct sl_proto_pkt *pp)
-{
-	struct sl_cursor c = sl_cursor_make(body, len), exts = sl_cursor_make(body, 0);
-	uint16_t version, cipher, ext_len, selected = 0, types[SL_TLS_LIST_MAX];
-	uint8_t sid_len, comp;
-	const uint8_t *random;
-	size_t ntypes = 0;
-	char v[8], cs[8], str[1024], md5[33];
-	if (!sl_rd_be16(&c, &version) || !sl_rd_bytes(&c, 32, &random) || !sl_rd_u8(&c, &sid_len) ||
-	    sid_len > 32 || !sl_rd_skip(&c, sid_len) || !sl_rd_be16(&c, &cipher) || !sl_rd_u8(&c, &comp))
-		return -EINVAL;
-	if (sl_cursor_left(&c) && (!sl_rd_be16(&c, &ext_len) || !sl_rd_sub(&c, ext_len, &exts)))
-		return -EINVAL;
-	if (server_extensions(s, exts, types, &ntypes, &selected) < 0)
-		return -EINVAL;
-	identify(s, pp);
-	if (memcmp(random, hrr_random, sizeof(hrr_random)) == 0)
-		return 0; /* HelloRetryRequest: the real ServerHello follows the second ClientHello */
-	s->sh_done = true;
-	s->server_version = selected ? selected : version;
-	s->cipher = cipher;
-	snprintf(v, sizeof(v), "%u", version);
-	snprintf(cs, sizeof(cs), "%u", cipher);
-	const char *const parts[] = { v, ",", cs, ",", NULL };
-	const uint16_t *const lists[] = { NULL, NULL, NULL, NULL, types };
-	const size_t counts[] = { 0, 0, 0, 0, ntypes };
-	sl_tls_md5_text(parts, ARRAY_SIZE(parts), lists, counts, str, sizeof(str), md5);
-	text_set(s, T_JA3S_STRING, str);
-	text_set(s, T_JA3S, md5);
-	if (is_tls13(s->server_version)) {
-		/* everything after the ServerHello is encrypted: the server's first
-		 * flight ends with the last packet before the client answers */
-		s->d[SL_DIR_TOCLIENT].encrypted = true;
-		s->rtt_armed = s->rtt_follow = true;
-		s->rtt_from = pp->pkt->ts;
-	}
-	return 0;
-}
-
-/* The first certificate of a TLS <= 1.2 Certificate message (RFC 5246
- * §7.4.2), from the avail bytes of the body received so far.  Returns 1 when
- * done (parsed, or the message is unusable), 0 when more bytes are needed. */
-static int on_certificate(struct tls_state *s, const uint8_t *body, size_t avail, bool complete)
-{
-	struct sl_cursor c = sl_cursor_make(body, avail);
-	uint32_t list_len, cert_len;
-	const uint8_t *der;
-	struct sl_tls_cert cert;
-	if (!sl_rd_be24(&c, &list_len) || !sl_rd_be24(&c, &cert_len) ||
-	    !sl_rd_bytes(&c, cert_len, &der))
-		return complete ? 1 : 0;
-	s->cert_done = true;
-	if (cert_len > list_len || sl_tls_cert_parse(der, cert_len, &cert) < 0)
-		return 1;
-	text_set(s, T_SUBJECT, cert.subject);
-	text_set(s, T_ISSUER, cert.issuer);
-	text_set(s, T_SHA1, cert.sha1);
-	if (cert.not_before[0])
-		text_set(s, T_NOT_BEFORE, cert.not_before);
-	if (cert.not_after[0])
-		text_set(s, T_NOT_AFTER, cert.not_after);
-	if (cert.san[0])
-		text_set(s, T_SAN, cert.san);
-	s->self_signed = cert.self_signed;
-	return 1;
-}
-
-/* The round trip starts at the packet completing ServerHelloDone (TLS 1.2)
- * or at the server's last packet before the client answers (TLS 1.3,
- * abbreviated handshakes: rtt_follow). */
-static void rtt_arm(struct tls_state *s, const struct sl_proto_pkt *pp, bool follow)
-{
-	if (s->rtt_armed)
-		return;
-	s->rtt_armed = true;
-	s->rtt_follow = follow;
-	s->rtt_from = pp->pkt->ts;
-}
-
-/* One complete handshake message.  Returns -EINVAL when a hello does not
- * parse (so an unidentified flow is not TLS). */
-static int on_message(struct tls_state *s, enum sl_dir dir, uint8_t type, const uint8_t *body,
-		      size_t len, const struct sl_proto_pkt *pp)
-{
-	int rc = 0;
-	if (dir == SL_DIR_TOSERVER) {
-		if (type == HS_CLIENT_HELLO && !s->ch_done)
-			rc = on_client_hello(s, body, len, pp);
-	} else if (type == HS_SERVER_HELLO && !s->sh_done) {
-		rc = on_server_hello(s, body, len, pp);
-	} else if (type == HS_CERTIFICATE && !s->cert_done) {
-		on_certificate(s, body, len, true);
-	} else if (type == HS_SERVER_HELLO_DONE) {
-		s->shd_seen = true;
-		rtt_arm(s, pp, false);
-	}
-	return rc;
-}
-
-/* Whether a direction's handshake still holds facts we want. */
-static bool hs_wanted(const struct tls_state *s, enum sl_dir dir)
-{
-	const struct tls_dir *d = &s->d[dir];
-	if (d->dead || d->encrypted)
-		return false;
-	if (dir == SL_DIR_TOSERVER)
-		return !s->ch_done;
-	return !(s->sh_done && s->shd_seen);
-}
-
-static void hs_clear(struct tls_dir *d)
-{
-	free(d->hs);
-	d->hs = NULL;
-	d->hs_len = d->hs_cap = 0;
-}
-
-static bool hs_reserve(struct tls_dir *d, size_t want)
-{
-	if (want > TLS_HS_MAX)
-		return false;
-	if (want <= d->hs_cap)
-		return true;
-	size_t cap = want < 2048 ? 2048 : want;
-	uint8_t *b = realloc(d->hs, cap);
-	if (!b)
-		return false;
-	d->hs = b;
-	d->hs_cap = (uint32_t)cap;
-	return true;
-}
-
-static uint32_t rd24(const uint8_t *p)
-{
-	struct sl_cursor c = sl_cursor_make(p, 3);
-	uint32_t v = 0;
-	sl_rd_be24(&c, &v);
-	return v;
-}
-
-/* Append to the partial message in d->hs; handle it once whole.  A message
- * over TLS_HS_MAX is passed over and counted.  A Certificate message is
- * released as soon as its first certificate is in: the rest of the chain is
- * passed over, so chains never need to fit. */
-static int hs_buffer(struct tls_state *s, enum sl_dir dir, const uint8_t **p, size_t *n,
-		     const struct sl_proto_pkt *pp)
-{
-	struct tls_dir *d = &s->d[dir];
-	size_t want = d->hs_len < 4 ? 4 : 4 + (size_t)rd24(d->hs + 1);
-	if (!hs_reserve(d, want)) {
-		s->overflows++;
-		if (d->hs_len < 4) {
-			d->dead = true;
-			return 0;
-		}
-		d->skip_left = (uint32_t)(want - d->hs_len);
-		hs_clear(d);
-		return 0;
-	}
-	size_t k = want - d->hs_len < *n ? want - d->hs_len : *n;
-	memcpy(d->hs + d->hs_len, *p, k);
-	d->hs_len += (uint32_t)k;
-	*p += k;
-	*n -= k;
-	if (d->hs_len < 4 || (want == 4 && rd24(d->hs + 1) > 0))
-		return 0; /* header just completed: the next call sizes the body */
-	want = 4 + (size_t)rd24(d->hs + 1);
-	if (d->hs_len == want) {
-		int rc = on_message(s, dir, d->hs[0], d->hs + 4, want - 4, pp);
-		hs_clear(d);
-		return rc;
-	}
-	if (d->hs[0] == HS_CERTIFICATE && dir == SL_DIR_TOCLIENT && !s->cert_done &&
-	    on_certificate(s, d->hs + 4, d->hs_len - 4, false)) {
-		d->skip_left = (uint32_t)(want - d->hs_len);
-		hs_clear(d);
-	}
-	return 0;
-}
-
-/* Handshake-record body bytes, in order.  Whole messages inside the packet
- * are handled in place; only a message cut by a segment or record boundary
- * is copied. */
-static int hs_feed(struct tls_state *s, enum sl_dir dir, const uint8_t *p, size_t n,
-		   const struct sl_proto_pkt *pp)
-{
-	struct tls_dir *d = &s->d[dir];
-	while (n && hs_wanted(s, dir)) {
-		if (d->skip_left) {
-			size_t k = d->skip_left < n ? d->skip_left : n;
-			d->skip_left -= (uint32_t)k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		if (!d->hs_len && n >= 4 && rd24(p + 1) <= n - 4) {
-			size_t len = rd24(p + 1);
-			if (on_message(s, dir, p[0], p + 4, len, pp) < 0)
-				return -EINVAL;
-			p += 4 + len;
-			n -= 4 + len;
-			continue;
-		}
-		if (hs_buffer(s, dir, &p, &n, pp) < 0)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-/* ---- records ----------------------------------------------------------- */
-
-/* A record header is complete in d->hdr: check it.  The client's first
- * record may be an SSLv2-compatible CLIENT-HELLO (RFC 6101 Appendix E.1):
- * it is recognised and passed over, never parsed. */
-static int record_start(struct tls_state *s, struct tls_dir *d, enum sl_dir dir)
-{
-	const uint8_t *h = d->hdr;
-	uint16_t len = (uint16_t)((h[3] << 8) | h[4]);
-	bool first = !d->any_record;
-	d->any_record = true;
-	if (first && dir == SL_DIR_TOSERVER && (h[0] & 0x80) && h[2] == 1 &&
-	    (h[3] == 3 || (h[3] == 0 && h[4] == 2))) {
-		uint16_t v2len = (uint16_t)(((h[0] & 0x7f) << 8) | h[1]);
-		if (v2len < 3 + 6)
-			return -EINVAL;
-		d->rec_type = REC_SSLV2;
-		d->rec_left = (uint16_t)(v2len - 3);
-		s->client_version = (uint16_t)((h[3] << 8) | h[4]);
-		return 0;
-	}
-	if (h[0] < 20 || h[0] > 24 || h[1] != 3 || len > TLS_RECORD_MAX)
-		return -EINVAL;
-	d->rec_type = h[0];
-	d->rec_left = len;
-	return 0;
-}
-
-static void record_end(struct tls_state *s, struct tls_dir *d, enum sl_dir dir,
-		       const struct sl_proto_pkt *pp)
-{
-	d->hdr_len = 0;
-	if (d->rec_type != REC_CCS)
-		return;
-	d->encrypted = true; /* what follows ChangeCipherSpec is protected */
-	if (dir == SL_DIR_TOCLIENT)
-		rtt_arm(s, pp, true);
-}
-
-/* In-order stream bytes of one direction.  Returns -EINVAL when they are not
- * TLS records. */
-static int records_feed(struct tls_state *s, enum sl_dir dir, const uint8_t *p, size_t n,
-			const struct sl_proto_pkt *pp)
-{
-	struct tls_dir *d = &s->d[dir];
-	while (n && !d->dead) {
-		if (d->hdr_len < 5) {
-			size_t k = 5u - d->hdr_len < n ? 5u - d->hdr_len : n;
-			memcpy(d->hdr + d->hdr_len, p, k);
-			d->hdr_len = (uint8_t)(d->hdr_len + k);
-			p += k;
-			n -= k;
-			if (d->hdr_len < 5)
-				break;
-			if (record_start(s, d, dir) < 0)
-				return -EINVAL;
-			if (d->rec_left == 0)
-				record_end(s, d, dir, pp);
-			continue;
-		}
-		size_t k = d->rec_left < n ? d->rec_left : n;
-		if (d->rec_type == REC_HANDSHAKE && hs_feed(s, dir, p, k, pp) < 0)
-			return -EINVAL;
-		p += k;
-		n -= k;
-		d->rec_left = (uint16_t)(d->rec_left - k);
-		if (d->rec_left == 0)
-			record_end(s, d, dir, pp);
-	}
-	return 0;
-}
-
-static void dir_drop(struct tls_dir *d)
-{
-	d->dead = true;
-	hs_clear(d);
-	sl_reasm_finish(&d->tcp);
+	const struct tls_state *s = sl_flow_state(f, &sl_proto_tls);
+	return s ? &s->sess : NULL;
 }
 
 struct deliver_ctx {
@@ -539,30 +38,10 @@ struct deliver_ctx {
 static int deliver(void *ctx, const uint8_t *p, size_t n)
 {
 	struct deliver_ctx *c = ctx;
-	if (!hs_wanted(c->s, c->pp->dir))
+	if (!sl_tls_session_wants(&c->s->sess, c->pp->dir))
 		return 0;
-	return records_feed(c->s, c->pp->dir, p, n, c->pp);
+	return sl_tls_session_feed(&c->s->sess, c->pp->dir, p, n, c->pp);
 }
-
-/* The client's next new payload after the server's flight closes the round
- * trip; in follow mode every server packet before it moves the start. */
-static void rtt_packet(struct tls_state *s, const struct sl_proto_pkt *pp, bool new_data)
-{
-	if (!s->rtt_armed || s->rtt_done)
-		return;
-	sl_time_us ts = pp->pkt->ts;
-	if (pp->dir == SL_DIR_TOCLIENT) {
-		if (s->rtt_follow && ts > s->rtt_from)
-			s->rtt_from = ts;
-		return;
-	}
-	if (!new_data || ts < s->rtt_from)
-		return;
-	s->rtt_done = true;
-	sl_app_set_rtt(pp->flow, ts - s->rtt_from);
-}
-
-/* ---- parser callbacks -------------------------------------------------- */
 
 /* A TLS record header (handshake, version 3.x) from either side, or an
  * SSLv2-compatible CLIENT-HELLO from the client. */
@@ -581,18 +60,12 @@ static bool tls_probe(const struct sl_proto_pkt *pp)
 	       (b34 == 0x0002 || (b34 >> 8) == 3);
 }
 
-static bool finished(const struct tls_state *s)
-{
-	return !hs_wanted(s, SL_DIR_TOSERVER) && !hs_wanted(s, SL_DIR_TOCLIENT) && s->rtt_done;
-}
-
 /* The transient buffers (the strings for the event stay). */
 static void free_buffers(struct tls_state *s)
 {
-	for (int i = 0; i < 2; i++) {
-		hs_clear(&s->d[i]);
-		sl_reasm_finish(&s->d[i].tcp);
-	}
+	sl_tls_session_free_buffers(&s->sess);
+	for (int i = 0; i < 2; i++)
+		sl_reasm_finish(&s->tcp[i]);
 }
 
 static void tls_inspect_end(void *state)
@@ -604,144 +77,39 @@ static void tls_release(void *state)
 {
 	struct tls_state *s = state;
 	free_buffers(s);
-	free(s->text);
-	s->text = NULL;
+	sl_tls_session_release(&s->sess);
 }
 
 static enum sl_proto_verdict tls_packet(void *state, const struct sl_proto_pkt *pp)
 {
 	struct tls_state *s = state;
+	struct sl_tls_session *t = &s->sess;
 	const struct sl_packet *p = pp->pkt;
-	struct tls_dir *d = &s->d[pp->dir];
+	struct sl_reasm *r = &s->tcp[pp->dir];
 	struct deliver_ctx ctx = { s, pp };
+	t->owner = &sl_proto_tls;
 	if (p->tcp_flags & SL_TCP_ACK) /* where the peer's stream starts */
-		sl_reasm_hint(&s->d[!pp->dir].tcp, p->tcp_ack);
+		sl_reasm_hint(&s->tcp[!pp->dir], p->tcp_ack);
 	if (!p->payload_len)
 		return SL_PROTO_MORE;
-	bool new_data = sl_reasm_is_new(&d->tcp, p->tcp_seq, p->payload_len);
-	if (!d->dead && sl_reasm_packet(&d->tcp, p->tcp_seq, p->payload, p->payload_len,
-					hs_wanted(s, pp->dir), deliver, &ctx, &s->overflows) < 0) {
-		if (!s->identified)
+	bool new_data = sl_reasm_is_new(r, p->tcp_seq, p->payload_len);
+	bool wanted = sl_tls_session_wants(t, pp->dir);
+	if (!t->d[pp->dir].dead && sl_reasm_packet(r, p->tcp_seq, p->payload, p->payload_len, wanted,
+						   deliver, &ctx, &t->overflows) < 0) {
+		if (!t->identified)
 			return SL_PROTO_NOT_MINE;
-		dir_drop(d);
+		sl_tls_session_drop(t, pp->dir);
+		sl_reasm_finish(r);
 	}
-	if (!hs_wanted(s, pp->dir)) {
-		hs_clear(d); /* the rest of this direction is not read */
-		d->skip_left = 0;
-	}
-	rtt_packet(s, pp, new_data);
-	if (!s->identified && d->dead)
+	sl_tls_session_packet(t, pp, new_data);
+	if (!t->identified && t->d[pp->dir].dead)
 		return SL_PROTO_NOT_MINE;
-	if (finished(s)) {
+	if (sl_tls_session_finished(t)) {
 		free_buffers(s);
 		return SL_PROTO_DONE;
 	}
 	return SL_PROTO_MORE;
 }
-
-/* ---- fields ------------------------------------------------------------- */
-
-static const struct tls_state *get_state(const struct sl_record *r)
-{
-	return sl_record_state(r, &sl_proto_tls);
-}
-
-#define TLS_TEXT(fn, id)                                               \
-	static bool fn(const struct sl_record *r, struct sl_value *v)  \
-	{                                                              \
-		v->s = text_get(get_state(r), id);                     \
-		return v->s != NULL;                                   \
-	}
-TLS_TEXT(g_sni, T_SNI)
-TLS_TEXT(g_alpn, T_ALPN)
-TLS_TEXT(g_alpn_server, T_ALPN_SERVER)
-TLS_TEXT(g_ciphers, T_CIPHERS)
-TLS_TEXT(g_exts, T_EXTS)
-TLS_TEXT(g_sigalgs, T_SIGALGS)
-TLS_TEXT(g_svers, T_SVERS)
-TLS_TEXT(g_ja3, T_JA3)
-TLS_TEXT(g_ja3_string, T_JA3_STRING)
-TLS_TEXT(g_ja3s, T_JA3S)
-TLS_TEXT(g_ja3s_string, T_JA3S_STRING)
-TLS_TEXT(g_ja4, T_JA4)
-TLS_TEXT(g_subject, T_SUBJECT)
-TLS_TEXT(g_issuer, T_ISSUER)
-TLS_TEXT(g_san, T_SAN)
-TLS_TEXT(g_sha1, T_SHA1)
-TLS_TEXT(g_not_before, T_NOT_BEFORE)
-TLS_TEXT(g_not_after, T_NOT_AFTER)
-
-static bool g_version(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tls_state *s = get_state(r);
-	uint16_t ver = !s ? 0 : s->sh_done ? s->server_version : s->client_version;
-	if (!ver)
-		return false;
-	v->s = sl_tls_version_name(ver, v->buf, sizeof(v->buf));
-	return true;
-}
-
-static bool g_cipher(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tls_state *s = get_state(r);
-	if (!s || !s->sh_done)
-		return false;
-	snprintf(v->buf, sizeof(v->buf), "%04x", s->cipher);
-	v->s = v->buf;
-	return true;
-}
-
-static bool g_ech(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tls_state *s = get_state(r);
-	v->b = s && s->ech;
-	return s && s->ch_done;
-}
-
-static bool g_overflows(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tls_state *s = get_state(r);
-	v->u = s ? s->overflows : 0;
-	return s && s->overflows;
-}
-
-static bool g_self_signed(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tls_state *s = get_state(r);
-	v->b = s && s->self_signed;
-	return s && s->off[T_SUBJECT];
-}
-
-static const struct sl_field fields[] = {
-	{ "tls.version", SL_FT_STRING,
-	  "negotiated version from the ServerHello (\"TLS 1.2\", \"TLS 1.3 draft 28\"), else the client's highest", g_version },
-	{ "tls.sni", SL_FT_STRING, "server_name the client asked for", g_sni },
-	{ "tls.alpn", SL_FT_STRING, "ALPN protocols the client offered, comma-joined (\"h2,http/1.1\")", g_alpn },
-	{ "tls.alpn_server", SL_FT_STRING, "ALPN protocol the server chose (visible up to TLS 1.2)", g_alpn_server },
-	{ "tls.ciphers", SL_FT_STRING, "client's cipher suites in wire order (first 128), 4-digit hex, comma-joined, GREASE kept", g_ciphers },
-	{ "tls.extensions", SL_FT_STRING, "client's extension types in wire order, 4-digit hex, comma-joined", g_exts },
-	{ "tls.sig_algs", SL_FT_STRING, "client's signature_algorithms in wire order, 4-digit hex, comma-joined", g_sigalgs },
-	{ "tls.supported_versions", SL_FT_STRING, "client's supported_versions list, 4-digit hex, comma-joined", g_svers },
-	{ "tls.ech", SL_FT_BOOL, "the ClientHello carries encrypted_client_hello (or draft ESNI): the real SNI is hidden", g_ech },
-	{ "tls.ja3", SL_FT_STRING, "JA3 of the ClientHello (MD5 of tls.ja3_string); absent when a list exceeds 128 entries", g_ja3 },
-	{ "tls.ja3_string", SL_FT_STRING, "JA3 text: version,ciphers,extensions,groups,point formats (decimal, GREASE removed)", g_ja3_string },
-	{ "tls.ja3s", SL_FT_STRING, "JA3S of the ServerHello (MD5 of tls.ja3s_string)", g_ja3s },
-	{ "tls.ja3s_string", SL_FT_STRING, "JA3S text: version,cipher,extensions (decimal)", g_ja3s_string },
-	{ "tls.ja4", SL_FT_STRING, "JA4 client fingerprint of the ClientHello (FoxIO JA4 specification)", g_ja4 },
-	{ "tls.cipher", SL_FT_STRING, "cipher suite the server chose, 4-digit hex", g_cipher },
-	{ "tls.buffer_overflows", SL_FT_UINT,
-	  "times a reassembly cap was hit (64 KiB handshake message, 16 KiB out-of-order window): facts after it may be missing", g_overflows },
-	{ "tls.cert.subject", SL_FT_STRING, "server certificate subject (TLS <= 1.2), RFC 4514 order: most specific first", g_subject },
-	{ "tls.cert.issuer", SL_FT_STRING, "server certificate issuer, RFC 4514 order", g_issuer },
-	{ "tls.cert.san", SL_FT_STRING, "server certificate subjectAltName DNS names, comma-separated (up to 255 bytes of whole names)", g_san },
-	{ "tls.cert.self_signed", SL_FT_BOOL,
-	  "subject and issuer names are equal (a name comparison; the signature is not checked)", g_self_signed },
-	{ "tls.cert.sha1", SL_FT_STRING, "SHA-1 of the server certificate, lowercase hex without colons", g_sha1 },
-	{ "tls.cert.not_before", SL_FT_STRING, "certificate validity start, ISO-8601 UTC", g_not_before },
-	{ "tls.cert.not_after", SL_FT_STRING, "certificate validity end, ISO-8601 UTC", g_not_after },
-};
-
-static const struct sl_field_table tls_fields = { "tls", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_tls = {
 	.name = "tls",
@@ -752,5 +120,5 @@ const struct sl_proto sl_proto_tls = {
 	.packet = tls_packet,
 	.inspect_end = tls_inspect_end,
 	.release = tls_release,
-	.fields = &tls_fields,
+	.fields = &sl_tls_fields,
 };

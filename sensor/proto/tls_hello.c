@@ -63,23 +63,61 @@ static void parse_sni(struct sl_cursor c, struct sl_tls_client_hello *ch)
 	}
 }
 
-/* application_layer_protocol_negotiation (RFC 7301 §3.1).  Names longer than
- * 63 bytes are kept truncated (JA4 then sees the kept prefix). */
+/* Append one ALPN name to the joined list, whole or not at all. */
+static void alpn_append(struct sl_tls_client_hello *ch, size_t *len, const uint8_t *name,
+			uint8_t nlen)
+{
+	size_t need = (*len ? 1u : 0u) + nlen;
+	if (ch->alpn_cut || *len + need >= sizeof(ch->alpn)) {
+		ch->alpn_cut = true;
+		return;
+	}
+	if (*len)
+		ch->alpn[(*len)++] = ',';
+	for (size_t i = 0; i < nlen; i++)
+		ch->alpn[(*len)++] = name[i] == 0 || name[i] == ',' ? '?' : (char)name[i];
+	ch->alpn[*len] = '\0';
+}
+
+/* application_layer_protocol_negotiation (RFC 7301 §3.1): every name is
+ * counted and, as far as SL_TLS_ALPN_TEXT allows, kept; the first is also
+ * kept raw for JA4.  Keeping fewer names never touches the fingerprints. */
 static void parse_alpn(struct sl_cursor c, struct sl_tls_client_hello *ch)
 {
 	uint16_t len;
 	uint8_t nlen;
 	const uint8_t *name;
 	struct sl_cursor l;
+	size_t text = strlen(ch->alpn);
 	if (!sl_rd_be16(&c, &len) || !sl_rd_sub(&c, len, &l))
 		return;
 	while (sl_rd_u8(&l, &nlen) && sl_rd_bytes(&l, nlen, &name)) {
-		if (ch->n_alpn >= SL_TLS_ALPN_MAX) {
-			ch->truncated_lists = true;
-			return;
+		if (ch->n_alpn == 0) {
+			memcpy(ch->alpn_first, name, nlen);
+			ch->alpn_first_len = nlen;
 		}
-		copy_name(ch->alpn[ch->n_alpn++], sizeof(ch->alpn[0]), name, nlen);
+		if (ch->n_alpn < UINT16_MAX)
+			ch->n_alpn++;
+		alpn_append(ch, &text, name, nlen);
 	}
+}
+
+bool sl_tls_alpn_copy(const struct sl_tls_client_hello *ch, char *dst, size_t cap)
+{
+	size_t n = strlen(ch->alpn);
+	if (!cap)
+		return false;
+	if (n < cap) {
+		memcpy(dst, ch->alpn, n + 1);
+		return !ch->alpn_cut;
+	}
+	/* cut before the last comma that leaves a whole name inside cap */
+	size_t k = cap - 1;
+	while (k > 0 && ch->alpn[k] != ',')
+		k--;
+	memcpy(dst, ch->alpn, k);
+	dst[k] = '\0';
+	return false;
 }
 
 /* ec_point_formats (RFC 8422 §5.1.2): u8 length, u8 values. */
@@ -311,8 +349,8 @@ static bool is_alnum(uint8_t c)
 static void ja4_alpn(const struct sl_tls_client_hello *ch, char out[3])
 {
 	static const char hex[] = "0123456789abcdef";
-	const uint8_t *a = (const uint8_t *)ch->alpn[0];
-	size_t n = ch->n_alpn ? strlen(ch->alpn[0]) : 0;
+	const uint8_t *a = ch->alpn_first;
+	size_t n = ch->n_alpn ? ch->alpn_first_len : 0;
 	if (n == 0) {
 		memcpy(out, "00", 3);
 		return;

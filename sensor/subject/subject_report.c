@@ -123,8 +123,13 @@ static bool start_pass(struct sl_subjects *s, sl_time_us now, bool final)
 	s->in_pass = true;
 	s->prev_pass = now;
 	s->final_done = final;
-	while (every && s->next_summary <= now)
-		s->next_summary += every;
+	if (every && s->next_summary <= now) {
+		/* in one step: after a packet time far in the future (a damaged
+		 * capture) a loop of += every would run billions of times */
+		uint64_t steps = (now - s->next_summary) / every + 1;
+		uint64_t room = UINT64_MAX - 1 - s->next_summary; /* UINT64_MAX means "unset" */
+		s->next_summary += steps > room / every ? room : steps * every;
+	}
 	return true;
 }
 

@@ -4,6 +4,7 @@
  * JA3 "65277,49195-49199,0-16,," -> 5833d031b4053c78213b2a0339b324f2,
  * JA4 b = sha256("c02b,c02f")[:12] = b6f57f3be927, c = empty list ->
  * 000000000000, JA3S "65277,49195,65281" -> 475463012414e4f7120fa2ab37109e8f. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "protohelp.h"
@@ -75,6 +76,46 @@ static void test_handshake(void)
 	ph_finish(&h);
 }
 
+/* STUN binding request (tx id byte 0 = id) or its success response. */
+static void stun_msg(struct b *out, bool response, unsigned id)
+{
+	out->n = 0;
+	u16(out, response ? 0x0101 : 0x0001), u16(out, 0), u16(out, 0x2112), u16(out, 0xa442);
+	for (int i = 0; i < 12; i++)
+		u8(out, i ? (unsigned)i : id);
+}
+
+/* WebRTC (RFC 8842, RFC 7983): the flow's first datagram is an ICE check
+ * from A; B is the DTLS client (a=setup:active) and its ClientHello comes
+ * first, consent checks and SRTP arrive between the hellos. */
+static void test_webrtc_multiplexed(void)
+{
+	TEST("dtls: WebRTC port pair: STUN and SRTP between the hellos, DTLS client is dest");
+	struct b ch = { 0 }, sh = { 0 }, p = { 0 }, m = { 0 };
+	struct ph h;
+	static const uint8_t srtp[16] = { 0x80, 0x6f, 0x00, 0x01 };
+	ph_init(&h, 17, "10.77.0.2", 43002, "198.51.100.41", 12400);
+	stun_msg(&m, false, 1), ph_feed(&h, SL_DIR_TOSERVER, m.d, m.n);
+	stun_msg(&m, true, 1), ph_feed(&h, SL_DIR_TOCLIENT, m.d, m.n);
+	client_hello_body(&ch, "");
+	record(&p, 1, &ch, 0);
+	ph_feed(&h, SL_DIR_TOCLIENT, p.d, p.n);             /* B: ClientHello */
+	stun_msg(&m, false, 2), ph_feed(&h, SL_DIR_TOSERVER, m.d, m.n);
+	stun_msg(&m, true, 2), ph_feed(&h, SL_DIR_TOCLIENT, m.d, m.n);
+	ph_feed(&h, SL_DIR_TOCLIENT, srtp, sizeof(srtp));
+	static const uint8_t zero[32];
+	u16(&sh, 0xfefd), raw(&sh, zero, 32), u8(&sh, 0), u16(&sh, 0xc02b), u8(&sh, 0);
+	u16(&sh, 5), u16(&sh, 0xff01), u16(&sh, 1), u8(&sh, 0);
+	p.n = 0, record(&p, 2, &sh, 0);
+	ph_feed(&h, SL_DIR_TOSERVER, p.d, p.n);             /* A: ServerHello */
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "stun");
+	CHECK_EQ_STR(ph_str(&h, "dtls.ja3"), "5833d031b4053c78213b2a0339b324f2");
+	CHECK_EQ_STR(ph_str(&h, "dtls.ja4"), "dd2d0202wc_b6f57f3be927_000000000000");
+	CHECK_EQ_STR(ph_str(&h, "dtls.ja3s"), "475463012414e4f7120fa2ab37109e8f");
+	CHECK_EQ_INT(ph_get(&h, "dtls.client_is_dest")->b, 1);
+	ph_finish(&h);
+}
+
 static void test_truncations_and_noise(void)
 {
 	TEST("dtls: every truncation of the first record, and non-DTLS bytes");
@@ -104,5 +145,6 @@ int main(void)
 {
 	test_handshake();
 	test_truncations_and_noise();
+	test_webrtc_multiplexed();
 	return TEST_REPORT();
 }

@@ -1,9 +1,11 @@
 /* Unit tests for the OpenVPN detector (sensor/proto/openvpn.c): control
  * packets built here per the OpenVPN protocol overview (plain, tls-auth
  * with several HMAC sizes, tls-crypt; UDP and TCP), fed through the real
- * dispatcher; random bytes and inconsistent sessions must stay unnamed. */
+ * dispatcher; random bytes and inconsistent sessions must stay unnamed;
+ * the TLS handshake in the control channel gives the flow's tls.* facts. */
 #include "protohelp.h"
 #include "testhelp.h"
+#include "tlsbuild.h"
 
 #define CRYPT (-1)
 
@@ -25,6 +27,7 @@ struct ctl {
 	uint32_t ack;
 	uint32_t msg;
 	size_t body;          /* payload bytes after the message packet id */
+	const uint8_t *data;  /* the payload, or NULL for filler */
 };
 
 /* One control packet as the protocol overview lays it out. */
@@ -51,18 +54,21 @@ static size_t build(uint8_t *o, const struct ctl *c)
 	}
 	if (c->op != 5)
 		n += put32(o + n, c->msg);
-	memset(o + n, 0x16, c->body);
+	if (c->data)
+		memcpy(o + n, c->data, c->body);
+	else
+		memset(o + n, 0x16, c->body);
 	return n + (c->op == 5 ? 0 : c->body);
 }
 
 static void send(struct ph *h, enum sl_dir d, const struct ctl *c)
 {
-	uint8_t b[512];
+	uint8_t b[2048];
 	ph_feed(h, d, b, build(b, c));
 }
 
 /* Client reset, server reset acking it, client ACK, client control. */
-static void handshake(int hmac, const char *mode)
+static void reset_handshake(int hmac, const char *mode)
 {
 	struct ph h;
 	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 1194);
@@ -207,17 +213,107 @@ static void test_negative(void)
 	ph_finish(&h);
 }
 
+/* The TLS stream of one side cut into P_CONTROL_V1 packets of piece
+ * bytes, message ids from 1; order[] gives the sending order (an id sent
+ * twice is a retransmission).  TCP: every packet behind its 2-byte length,
+ * the whole stream fed in 700-byte segments. */
+struct tls_side {
+	enum sl_dir dir;
+	const uint8_t *sid, *remote;
+	int hmac;
+	uint32_t *replay;
+};
+
+static void send_stream(struct ph *h, const struct tls_side *sd, const struct buf *tls, size_t piece,
+			const unsigned *order, size_t norder)
+{
+	static uint8_t stream[16384];
+	size_t sn = 0;
+	for (size_t i = 0; i < norder; i++) {
+		size_t off = (order[i] - 1) * piece, k = tls->n - off < piece ? tls->n - off : piece;
+		struct ctl c = { 4, sd->sid, sd->hmac, ++*sd->replay, sd->remote, order[i], order[i], k,
+				 tls->b + off };
+		if (h->flow.proto == 17) {
+			send(h, sd->dir, &c);
+			continue;
+		}
+		size_t n = build(stream + sn + 2, &c);
+		stream[sn] = (uint8_t)(n >> 8), stream[sn + 1] = (uint8_t)n;
+		sn += n + 2;
+	}
+	for (size_t off = 0; off < sn; off += 700)
+		ph_feed(h, sd->dir, stream + off, sn - off < 700 ? sn - off : 700);
+}
+
+/* One packet, behind its 2-byte length on TCP. */
+static void send_one(struct ph *h, enum sl_dir d, const struct ctl *c)
+{
+	uint8_t b[256];
+	size_t n = build(b + 2, c);
+	if (h->flow.proto == 6) {
+		b[0] = (uint8_t)(n >> 8), b[1] = (uint8_t)n;
+		ph_feed(h, d, b, n + 2);
+	} else {
+		ph_feed(h, d, b + 2, n);
+	}
+}
+
+/* Resets, the client's hello in 3 pieces, the server's TLS 1.2 flight
+ * (hello, two certificates, done) in pieces sent out of order and once
+ * again, the client's next flight. */
+static void control_tls(uint8_t proto, int hmac, const char *mode)
+{
+	static struct buf cf, sf;
+	static const unsigned corder[] = { 1, 2, 3 }, sorder[] = { 2, 1, 1, 3, 4, 5, 6, 7, 8 };
+	char sha1[41];
+	uint32_t creplay = 0, sreplay = 0;
+	struct ph h;
+	client_flight(&cf, false, 16384);
+	tls12_flight(&sf, "Test CA", sha1);
+	CHECK(cf.n <= 3 * 300 && sf.n <= 8 * 300);
+	ph_init(&h, proto, "10.0.0.2", 40000, "198.51.100.1", 1194);
+	send_one(&h, SL_DIR_TOSERVER, &(struct ctl){ 7, CSID, hmac, ++creplay, NULL, 0, 0, 0, NULL });
+	send_one(&h, SL_DIR_TOCLIENT, &(struct ctl){ 8, SSID, hmac, ++sreplay, CSID, 0, 0, 0, NULL });
+	struct tls_side cs = { SL_DIR_TOSERVER, CSID, SSID, hmac, &creplay };
+	struct tls_side ss = { SL_DIR_TOCLIENT, SSID, CSID, hmac, &sreplay };
+	send_stream(&h, &cs, &cf, 300, corder, ARRAY_SIZE(corder));
+	send_stream(&h, &ss, &sf, 300, sorder, ARRAY_SIZE(sorder));
+	static const uint8_t cke[] = { 0x16, 0x03, 0x03, 0x00, 0x01, 0x10 }; /* ClientKeyExchange */
+	send_one(&h, SL_DIR_TOSERVER, &(struct ctl){ 4, CSID, hmac, ++creplay, SSID, 8, 4, sizeof(cke), cke });
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "openvpn");
+	CHECK_EQ_STR(ph_str(&h, "openvpn.mode"), mode);
+	CHECK_EQ_STR(ph_str(&h, "tls.sni"), "www.iit.cnr.it");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3"), "aa50c12a5dfa717d9d6ab34e97de79d5");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja4"), "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), "5d79edf64e03689ff559a54e9d9487bc");
+	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.2");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.issuer"), "CN=Test CA");
+	CHECK_EQ_STR(ph_str(&h, "tls.cert.sha1"), sha1);
+	ph_finish(&h);
+}
+
+static void test_control_tls(void)
+{
+	TEST("openvpn: the TLS handshake of the control channel, reassembled by packet id");
+	control_tls(17, 0, "plain");
+	control_tls(17, 20, "tls-auth");
+	control_tls(17, 32, "tls-auth");
+	control_tls(6, 0, "plain");
+	control_tls(6, 20, "tls-auth");
+}
+
 int main(void)
 {
-	handshake(0, "plain");
-	handshake(16, "tls-auth");
-	handshake(20, "tls-auth");
-	handshake(32, "tls-auth");
-	handshake(64, "tls-auth");
+	reset_handshake(0, "plain");
+	reset_handshake(16, "tls-auth");
+	reset_handshake(20, "tls-auth");
+	reset_handshake(32, "tls-auth");
+	reset_handshake(64, "tls-auth");
 	test_tls_crypt();
 	test_tcp();
 	test_one_side();
 	test_random();
 	test_negative();
+	test_control_tls();
 	return TEST_REPORT();
 }

@@ -119,8 +119,26 @@ static void test_crd_association(void)
 	ph_finish(&h);
 }
 
+/* WebRTC multiplexing (RFC 7983): a DTLS record between the request and
+ * its answer is another protocol on the port pair, not the end of STUN. */
+static void test_dtls_before_answer(void)
+{
+	TEST("stun: a DTLS record before the answer is passed over");
+	struct ph h;
+	uint8_t q[64], r[64];
+	static const uint8_t dtls[] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff };
+	ph_init(&h, 17, "10.77.0.2", 43002, "198.51.100.41", 12400);
+	ph_feed(&h, SL_DIR_TOSERVER, q, binding_request(q, txid));
+	ph_feed(&h, SL_DIR_TOCLIENT, dtls, sizeof(dtls));
+	ph_feed(&h, SL_DIR_TOCLIENT, r, binding_success(r, txid));
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "stun");
+	CHECK(ph_get(&h, "stun.mapped_ip") != NULL);
+	ph_finish(&h);
+}
+
 int main(void)
 {
+	test_dtls_before_answer();
 	test_binding();
 	test_not_stun();
 	test_crd_association();
