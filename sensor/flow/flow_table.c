@@ -1,6 +1,6 @@
 /* Bounded flow table: a slab of fixed records, chained buckets indexed by a
  * symmetric seeded hash, and one age list per timeout class so expiry and
- * eviction are O(1) and driven only by packet time. */
+ * eviction are O(1) and driven only by the capture's clock. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@ struct sl_flow_table {
 	uint32_t fresh;      /* records below this were handed out at least once */
 	struct age_list lists[TC__COUNT];
 	sl_time_us timeout[TC__COUNT];
+	sl_time_us now;      /* the capture clock: latest packet time of the capture */
 	struct sl_flow_stats stats;
 };
 
@@ -76,6 +77,14 @@ static uint8_t class_of(const struct sl_flow *f)
 	case 58: return TC_ICMP;
 	default: return TC_OTHER;
 	}
+}
+
+/* Its timeout passed on the capture clock: it ends as a timeout whenever it
+ * is next looked at (expiry, its own next packet, eviction or the flush),
+ * so when that happens changes nothing in what is reported. */
+static bool is_due(const struct sl_flow_table *t, const struct sl_flow *f)
+{
+	return f->seen + t->timeout[f->tclass] <= t->now;
 }
 
 static uint32_t bucket_of(const struct sl_flow_table *t, const struct sl_packet *p)
@@ -168,34 +177,57 @@ void sl_flow_table_destroy(struct sl_flow_table *t)
 	free(t);
 }
 
-/* Expire idle flows whose class timeout passed at now; at most budget. */
-static void expire(struct sl_flow_table *t, sl_time_us now, uint32_t budget)
+/* The capture clock never goes back: a capture merged from several, or
+ * files read one after the other, may step back in time, and a flow's
+ * idle time is measured on this clock, not on its own packets' times. */
+static void clock_to(struct sl_flow_table *t, sl_time_us now)
 {
-	for (int c = 0; c < TC__COUNT && budget; c++) {
-		while (budget && t->lists[c].head != NIL) {
+	if (now > t->now)
+		t->now = now;
+}
+
+/* Expire idle flows whose class timeout passed; at most budget.  Returns
+ * how many it ended. */
+static uint32_t expire(struct sl_flow_table *t, uint32_t budget)
+{
+	uint32_t ended = 0;
+	for (int c = 0; c < TC__COUNT && ended < budget; c++) {
+		while (ended < budget && t->lists[c].head != NIL) {
 			struct sl_flow *f = &t->slab[t->lists[c].head];
-			if (f->last + t->timeout[c] > now)
+			if (!is_due(t, f))
 				break;
 			flow_end(t, f, SL_END_TIMEOUT);
-			budget--;
+			ended++;
 		}
 	}
+	return ended;
 }
 
 void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now)
 {
-	expire(t, now, t->cfg.expire_batch);
+	clock_to(t, now);
+	expire(t, t->cfg.expire_batch);
 }
 
-/* Table full: end the least recently active flow of any class. */
-static void evict_one(struct sl_flow_table *t)
+/* The least recently seen flow at the head of lists [first, last), or NULL. */
+static struct sl_flow *oldest_of(struct sl_flow_table *t, int first, int last)
 {
 	struct sl_flow *oldest = NULL;
-	for (int c = 0; c < TC__COUNT; c++) {
+	for (int c = first; c < last; c++) {
 		uint32_t h = t->lists[c].head;
-		if (h != NIL && (!oldest || t->slab[h].last < oldest->last))
+		if (h != NIL && (!oldest || t->slab[h].seen < oldest->seen))
 			oldest = &t->slab[h];
 	}
+	return oldest;
+}
+
+/* Table full: a flow whose timeout passed goes first, as the timeout it is;
+ * else the least recently seen flow of any class. */
+static void evict_one(struct sl_flow_table *t)
+{
+	if (expire(t, 1))
+		return;
+	struct sl_flow *oldest = oldest_of(t, 0, TC__COUNT);
 	if (oldest)
 		flow_end(t, oldest, SL_END_EVICTED);
 }
@@ -228,6 +260,7 @@ static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p
 	}
 	struct sl_flow *f = &t->slab[i];
 	sl_flow_init_from_packet(f, p);
+	f->seen = t->now;
 	f->hnext = head_of(t, b);
 	t->buckets[b] = i + 1;
 	f->lprev = f->lnext = NIL;
@@ -239,19 +272,40 @@ static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p
 	return f;
 }
 
-struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t,
-				     const struct sl_packet *p, enum sl_dir *dir)
+/*
+ * The packet's flow, or NULL when it has none: a flow of the same tuple
+ * that timed out (whether or not expiry reached it yet) or that a new SYN
+ * reuses ends first.  A packet that comes a timeout after the flow's latest
+ * one in the flow's own time also starts anew, though the capture clock may
+ * not have moved that far (its time stepped back): both tests read only the
+ * flow and the clock, so they hold whichever worker holds the flow.
+ */
+static struct sl_flow *find(struct sl_flow_table *t, const struct sl_packet *p, uint32_t b,
+			    enum sl_dir *dir)
 {
-	expire(t, p->ts, t->cfg.expire_batch);
-	uint32_t b = bucket_of(t, p);
 	struct sl_flow *f = lookup(t, p, b, dir);
+	if (f && (is_due(t, f) || p->ts >= f->last + t->timeout[f->tclass])) {
+		flow_end(t, f, SL_END_TIMEOUT);
+		return NULL;
+	}
 	if (f && sl_flow_is_reuse(f, p)) {
 		flow_end(t, f, SL_END_NONE);
-		f = NULL;
+		return NULL;
 	}
+	return f;
+}
+
+struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_packet *p,
+				     sl_time_us now, enum sl_dir *dir)
+{
+	clock_to(t, now > p->ts ? now : p->ts);
+	expire(t, t->cfg.expire_batch);
+	uint32_t b = bucket_of(t, p);
+	struct sl_flow *f = find(t, p, b, dir);
 	if (!f)
 		f = create(t, p, b, dir);
 	sl_flow_account(f, p, *dir);
+	f->seen = t->now;
 	list_unlink(t, f);
 	list_append(t, f, class_of(f));
 	return f;
@@ -266,6 +320,14 @@ static int cmp_first(const void *a, const void *b, void *slab)
 	return fa->flow_id < fb->flow_id ? -1 : fa->flow_id > fb->flow_id;
 }
 
+/* At the end of input a flow whose timeout passed timed out, whether or not
+ * expiry (bounded per packet) reached it: the reason must not depend on
+ * how the capture was shared among workers. */
+static void end_at_flush(struct sl_flow_table *t, struct sl_flow *f)
+{
+	flow_end(t, f, is_due(t, f) ? SL_END_TIMEOUT : SL_END_SHUTDOWN);
+}
+
 void sl_flow_table_flush(struct sl_flow_table *t)
 {
 	size_t n = 0, cap = t->stats.active;
@@ -274,7 +336,7 @@ void sl_flow_table_flush(struct sl_flow_table *t)
 		/* Out of memory at shutdown: still end every flow, in list order. */
 		for (int c = 0; c < TC__COUNT; c++)
 			while (t->lists[c].head != NIL)
-				flow_end(t, &t->slab[t->lists[c].head], SL_END_SHUTDOWN);
+				end_at_flush(t, &t->slab[t->lists[c].head]);
 		return;
 	}
 	for (int c = 0; c < TC__COUNT; c++)
@@ -282,7 +344,7 @@ void sl_flow_table_flush(struct sl_flow_table *t)
 			order[n++] = i;
 	qsort_r(order, n, sizeof(*order), cmp_first, t->slab);
 	for (size_t k = 0; k < n; k++)
-		flow_end(t, &t->slab[order[k]], SL_END_SHUTDOWN);
+		end_at_flush(t, &t->slab[order[k]]);
 	free(order);
 }
 
@@ -307,8 +369,13 @@ static int cmp_slot(const void *a, const void *b, void *tables)
 void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n_tables)
 {
 	size_t n = 0, cap = 0;
-	for (size_t k = 0; k < n_tables; k++)
+	sl_time_us now = 0;
+	for (size_t k = 0; k < n_tables; k++) {
 		cap += tables[k]->stats.active;
+		now = tables[k]->now > now ? tables[k]->now : now;
+	}
+	for (size_t k = 0; k < n_tables; k++)
+		clock_to(tables[k], now); /* one clock decides what timed out */
 	struct slot *order = malloc((cap ? cap : 1) * sizeof(*order));
 	if (!order) {
 		for (size_t k = 0; k < n_tables; k++)
@@ -323,8 +390,7 @@ void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n_table
 	}
 	qsort_r(order, n, sizeof(*order), cmp_slot, (void *)tables);
 	for (size_t k = 0; k < n; k++)
-		flow_end(tables[order[k].table], &tables[order[k].table]->slab[order[k].idx],
-			 SL_END_SHUTDOWN);
+		end_at_flush(tables[order[k].table], &tables[order[k].table]->slab[order[k].idx]);
 	free(order);
 }
 
