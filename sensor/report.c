@@ -45,6 +45,9 @@ static void add_flow(struct sl_flow_stats *t, const struct sl_flow_stats *f)
 	for (int r = 0; r <= SL_END_SHUTDOWN; r++)
 		t->ended[r] += f->ended[r];
 	t->evictions += f->evictions;
+	t->evicted_embryonic += f->evicted_embryonic;
+	t->evicted_established += f->evicted_established;
+	t->closed_reclaimed += f->closed_reclaimed;
 	t->active += f->active;
 	t->active_max += f->active_max; /* an upper bound: the peaks need not coincide */
 	t->capacity += f->capacity;
@@ -111,6 +114,9 @@ static void stats_flow(const struct sl_engine_totals *t, struct sl_json *j)
 	kv(j, "stats.flow.active_max", f->active_max);
 	kv(j, "stats.flow.capacity", f->capacity);
 	kv(j, "stats.flow.evictions", f->evictions);
+	kv(j, "stats.flow.evicted_embryonic", f->evicted_embryonic);
+	kv(j, "stats.flow.evicted_established", f->evicted_established);
+	kv(j, "stats.flow.closed_reclaimed", f->closed_reclaimed);
 	kv(j, "stats.flow.bytes_per_flow", f->bytes_per_flow);
 	for (int r = SL_END_FIN; r <= SL_END_SHUTDOWN; r++) {
 		snprintf(path, sizeof(path), "stats.flow.ended.%s",
@@ -238,6 +244,14 @@ static void summary_flows(const struct sl_engine_totals *t, FILE *out)
 		(unsigned long long)f->ended[SL_END_RST], (unsigned long long)f->ended[SL_END_TIMEOUT],
 		(unsigned long long)f->ended[SL_END_EVICTED], (unsigned long long)f->ended[SL_END_SHUTDOWN],
 		(unsigned long long)f->active_max, f->capacity);
+	if (!f->evictions && !f->closed_reclaimed)
+		return;
+	/* A full table: say what it cost, so a split session is never a mystery. */
+	fprintf(out, "             table full: evicted %llu embryonic (no handshake, or one packet) "
+		"and %llu established; %llu closed flows ended early; raise flow.max_flows if "
+		"established ones were evicted\n",
+		(unsigned long long)f->evicted_embryonic, (unsigned long long)f->evicted_established,
+		(unsigned long long)f->closed_reclaimed);
 }
 
 static void summary_geo(const struct sl_engine *e, const struct sl_engine_totals *t, FILE *out)

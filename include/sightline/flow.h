@@ -1,6 +1,6 @@
 /* The flow table: bidirectional flows in fixed-size records, a symmetric
- * seeded hash, per-state timeouts driven by packet time, a hard cap with
- * eviction of the oldest idle flow, and Community ID v1. */
+ * seeded hash, per-state timeouts driven by packet time, a hard cap that
+ * gives up embryonic flows before established ones, and Community ID v1. */
 #ifndef SIGHTLINE_FLOW_H
 #define SIGHTLINE_FLOW_H
 
@@ -20,7 +20,7 @@ enum sl_flow_reason {
 	SL_END_FIN,      /* TCP closed with FIN both ways */
 	SL_END_RST,      /* TCP reset */
 	SL_END_TIMEOUT,  /* idle longer than its state's timeout (packet time) */
-	SL_END_EVICTED,  /* table full: the oldest idle flow made room */
+	SL_END_EVICTED,  /* table full: made room (embryonic flows first, then idle sessions) */
 	SL_END_SHUTDOWN  /* end of input or a signal */
 };
 
@@ -92,9 +92,9 @@ void sl_flow_table_destroy(struct sl_flow_table *t);
  * clock passes the clock at its latest packet by its state's timeout, so
  * the same capture gives the same flows however it is shared among tables.
  * Expires at most cfg->expire_batch such flows, finds or creates the
- * packet's flow (ending a timed-out one of the same tuple first; evicting
- * the least recently seen flow when the table is full), updates counters
- * and TCP state.  *dir receives the
+ * packet's flow (ending a timed-out one of the same tuple first; making
+ * room when the table is full: embryonic flows first, then closed, then
+ * established ones), updates counters and TCP state.  *dir receives the
  * packet's direction.  Returns the flow, borrowed until the next call on
  * this table.  Never allocates.
  */
@@ -125,7 +125,13 @@ void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n);
 struct sl_flow_stats {
 	uint64_t created;
 	uint64_t ended[SL_END_SHUTDOWN + 1]; /* by final reason */
-	uint64_t evictions;                  /* flows ended to make room (table full) */
+	/* Flows ended to make room (table full), always ended[SL_END_EVICTED]: */
+	uint64_t evictions;
+	uint64_t evicted_embryonic;   /* of them: TCP without a completed handshake, or one packet */
+	uint64_t evicted_established; /* of them: sessions (more than one packet, or TCP established) */
+	/* TCP flows already closed by FIN or RST whose record made room before
+	 * their closed-state timeout: they end as fin/rst, nothing is lost. */
+	uint64_t closed_reclaimed;
 	uint64_t active;                     /* open now */
 	uint64_t active_max;                 /* high-water mark */
 	uint32_t capacity;                   /* cfg->max_flows */

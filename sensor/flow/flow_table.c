@@ -1,6 +1,6 @@
 /* Bounded flow table: a slab of fixed records, chained buckets indexed by a
- * symmetric seeded hash, and one age list per timeout class so expiry and
- * eviction are O(1) and driven only by the capture's clock. */
+ * symmetric seeded hash, and one age list per timeout and eviction class so
+ * expiry and eviction are O(1) and driven only by the capture's clock. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,38 @@
 
 #define NIL UINT32_MAX
 
-enum tclass { TC_TCP_NEW, TC_TCP_EST, TC_TCP_CLOSED, TC_UDP, TC_ICMP, TC_OTHER, TC__COUNT };
+/*
+ * Age lists.  A flow sits on one list at a time, chosen from its protocol
+ * and state; every list holds flows with one timeout, in the order the
+ * capture clock last saw them, so expiry and eviction look only at heads.
+ * Flows of one packet (TCP: no completed handshake) have lists of their own
+ * so that a full table gives them up first (embryonic), then TCP flows
+ * already closed, and only then established sessions.
+ */
+enum tclass {
+	TC_TCP_NEW, TC_UDP_ONE, TC_ICMP_ONE, TC_OTHER_ONE, /* embryonic */
+	TC_TCP_CLOSED,                                    /* closed: FIN both ways or RST */
+	TC_TCP_EST, TC_UDP, TC_ICMP, TC_OTHER,            /* established */
+	TC__COUNT
+};
+
+enum rank { RANK_EMBRYONIC, RANK_CLOSED, RANK_ESTABLISHED, RANK__COUNT };
+
+/* Lists [first, last) of each eviction rank, in the order a full table
+ * takes from them. */
+static const struct {
+	uint8_t first, last;
+} ranks[RANK__COUNT] = {
+	[RANK_EMBRYONIC] = { TC_TCP_NEW, TC_TCP_CLOSED },
+	[RANK_CLOSED] = { TC_TCP_CLOSED, TC_TCP_EST },
+	[RANK_ESTABLISHED] = { TC_TCP_EST, TC__COUNT },
+};
+
+static enum rank rank_of(uint8_t tc)
+{
+	return tc < TC_TCP_CLOSED ? RANK_EMBRYONIC : tc == TC_TCP_CLOSED ? RANK_CLOSED
+									  : RANK_ESTABLISHED;
+}
 
 struct age_list {
 	uint32_t head, tail; /* head = least recently active */
@@ -67,15 +98,16 @@ static void list_append(struct sl_flow_table *t, struct sl_flow *f, uint8_t tc)
 
 static uint8_t class_of(const struct sl_flow *f)
 {
+	bool one = f->pkts[0] + f->pkts[1] <= 1;
 	switch (f->proto) {
 	case 6:
 		return f->state == SL_FLOW_NEW      ? TC_TCP_NEW
 		       : f->state == SL_FLOW_CLOSED ? TC_TCP_CLOSED
 						    : TC_TCP_EST;
-	case 17: return TC_UDP;
+	case 17: return one ? TC_UDP_ONE : TC_UDP;
 	case 1:
-	case 58: return TC_ICMP;
-	default: return TC_OTHER;
+	case 58: return one ? TC_ICMP_ONE : TC_ICMP;
+	default: return one ? TC_OTHER_ONE : TC_OTHER;
 	}
 }
 
@@ -112,15 +144,29 @@ static void bucket_remove(struct sl_flow_table *t, struct sl_flow *f, uint32_t b
 		t->slab[h].hnext = f->hnext;
 }
 
+/* Count an ending flow.  A flow already closed by FIN or RST keeps that
+ * reason; one that makes room so is counted apart, since nothing of it is
+ * lost, and evictions are exactly the flows that end as "evicted". */
+static void count_end(struct sl_flow_table *t, struct sl_flow *f, enum sl_flow_reason why)
+{
+	if (f->reason == SL_END_NONE)
+		f->reason = (uint8_t)why;
+	else if (why == SL_END_EVICTED)
+		t->stats.closed_reclaimed++;
+	t->stats.ended[f->reason]++;
+	if (f->reason != SL_END_EVICTED)
+		return;
+	t->stats.evictions++;
+	if (rank_of(f->tclass) == RANK_EMBRYONIC)
+		t->stats.evicted_embryonic++;
+	else
+		t->stats.evicted_established++;
+}
+
 /* End a flow: report it, then return its record to the free list. */
 static void flow_end(struct sl_flow_table *t, struct sl_flow *f, enum sl_flow_reason why)
 {
-	/* A flow already closed by FIN or RST keeps that reason. */
-	if (f->reason == SL_END_NONE)
-		f->reason = (uint8_t)why;
-	if (why == SL_END_EVICTED)
-		t->stats.evictions++;
-	t->stats.ended[f->reason]++;
+	count_end(t, f, why);
 	t->stats.active--;
 	t->on_end(t->ctx, f);
 	list_unlink(t, f);
@@ -157,8 +203,11 @@ int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
 	for (int c = 0; c < TC__COUNT; c++)
 		t->lists[c].head = t->lists[c].tail = NIL;
 	const uint32_t secs[TC__COUNT] = {
-		cfg->timeout_tcp_new, cfg->timeout_tcp_established, cfg->timeout_tcp_closed,
-		cfg->timeout_udp, cfg->timeout_icmp, cfg->timeout_other,
+		[TC_TCP_NEW] = cfg->timeout_tcp_new, [TC_TCP_EST] = cfg->timeout_tcp_established,
+		[TC_TCP_CLOSED] = cfg->timeout_tcp_closed,
+		[TC_UDP_ONE] = cfg->timeout_udp, [TC_UDP] = cfg->timeout_udp,
+		[TC_ICMP_ONE] = cfg->timeout_icmp, [TC_ICMP] = cfg->timeout_icmp,
+		[TC_OTHER_ONE] = cfg->timeout_other, [TC_OTHER] = cfg->timeout_other,
 	};
 	for (int c = 0; c < TC__COUNT; c++)
 		t->timeout[c] = (sl_time_us)secs[c] * SL_US_PER_SEC;
@@ -221,15 +270,25 @@ static struct sl_flow *oldest_of(struct sl_flow_table *t, int first, int last)
 	return oldest;
 }
 
-/* Table full: a flow whose timeout passed goes first, as the timeout it is;
- * else the least recently seen flow of any class. */
+/*
+ * Table full: make room for one flow.  A flow whose timeout already passed
+ * goes first, as the timeout it is; else the least recently seen embryonic
+ * flow (a SYN never answered, a lone datagram: what a flood is made of),
+ * then a TCP flow already closed (it keeps its reason), and only then an
+ * established session, so a flood cannot push a live session out while it
+ * has flows of its own to give up.  At most 2 * TC__COUNT heads are looked at.
+ */
 static void evict_one(struct sl_flow_table *t)
 {
 	if (expire(t, 1))
 		return;
-	struct sl_flow *oldest = oldest_of(t, 0, TC__COUNT);
-	if (oldest)
-		flow_end(t, oldest, SL_END_EVICTED);
+	for (int r = 0; r < RANK__COUNT; r++) {
+		struct sl_flow *f = oldest_of(t, ranks[r].first, ranks[r].last);
+		if (f) {
+			flow_end(t, f, SL_END_EVICTED);
+			return;
+		}
+	}
 }
 
 static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p,

@@ -201,12 +201,97 @@ static struct sl_flow *feed(struct sl_flow_table *t, struct sl_packet p, sl_time
 	return sl_flow_table_packet(t, &p, now, &dir);
 }
 
+/* An established TCP session 10.0.0.2:40000 -> 198.51.100.20:22 opened at t. */
+static struct sl_flow *session(struct sl_flow_table *t, double at)
+{
+	feed(t, tcp("10.0.0.2", 40000, "198.51.100.20", 22, SL_TCP_SYN, at), 0);
+	feed(t, tcp("198.51.100.20", 22, "10.0.0.2", 40000, SL_TCP_SYN | SL_TCP_ACK, at + 0.04), 0);
+	feed(t, tcp("10.0.0.2", 40000, "198.51.100.20", 22, SL_TCP_ACK, at + 0.05), 0);
+	return feed(t, tcp("10.0.0.2", 40000, "198.51.100.20", 22, SL_TCP_ACK | SL_TCP_PSH, at + 0.06), 0);
+}
+
 static int ended_with(uint16_t cport, enum sl_flow_reason why)
 {
 	int n = 0;
 	for (int i = 0; i < n_ended && i < ENDED_MAX; i++)
 		n += ended[i].cport == cport && ended[i].reason == why;
 	return n;
+}
+
+static void test_flood_spares_sessions(void)
+{
+	TEST("flow: a full table gives up embryonic flows, then closed ones, then sessions");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	n_ended = 0;
+	sl_flow_table_create(&c, 7, on_end, NULL, &t);
+	struct sl_flow *s = session(t, 1);
+	/* A closed flow (FIN both ways) kept for its closed-state timeout. */
+	feed(t, tcp("10.0.0.3", 40001, "198.51.100.21", 443, SL_TCP_SYN, 1.1), 0);
+	feed(t, tcp("198.51.100.21", 443, "10.0.0.3", 40001, SL_TCP_SYN | SL_TCP_ACK, 1.12), 0);
+	feed(t, tcp("10.0.0.3", 40001, "198.51.100.21", 443, SL_TCP_FIN | SL_TCP_ACK, 1.13), 0);
+	feed(t, tcp("198.51.100.21", 443, "10.0.0.3", 40001, SL_TCP_FIN | SL_TCP_ACK, 1.14), 0);
+	/* 3000 SYNs from distinct sources, each newer than the session's last packet. */
+	for (int i = 0; i < 3000; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "10.%d.%d.%d", 100 + i / 62500, i / 250 % 250, i % 250 + 1);
+		feed(t, tcp(src, 1024, "192.0.2.80", 80, SL_TCP_SYN, 2 + i * 0.001), 0);
+	}
+	const struct sl_flow_stats *st = sl_flow_table_stats(t);
+	CHECK_EQ_INT(st->active, 1024);
+	CHECK_EQ_INT(st->evictions, 3002 - 1024);
+	CHECK_EQ_INT(st->evicted_embryonic, 3002 - 1024);
+	CHECK_EQ_INT(st->evicted_established, 0);
+	CHECK_EQ_INT(st->ended[SL_END_EVICTED], st->evictions);
+	CHECK_EQ_INT(ended_with(40000, SL_END_EVICTED), 0);
+	CHECK_EQ_INT(ended_with(40001, SL_END_FIN), 0);
+	/* The session is still the same flow. */
+	CHECK(feed(t, tcp("198.51.100.20", 22, "10.0.0.2", 40000, SL_TCP_ACK, 6), 0) == s);
+	CHECK_EQ_INT(s->pkts[0] + s->pkts[1], 5);
+	sl_flow_table_flush(t);
+	sl_flow_table_destroy(t);
+}
+
+static void test_full_of_sessions(void)
+{
+	TEST("flow: no embryonic flow left: a closed flow keeps its reason, then the oldest session");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	n_ended = 0;
+	sl_flow_table_create(&c, 8, on_end, NULL, &t);
+	session(t, 1);
+	feed(t, tcp("10.0.0.3", 40001, "198.51.100.21", 443, SL_TCP_RST, 1.1), 0); /* closed by RST */
+	for (int i = 0; i < 1022; i++) { /* UDP request and answer: sessions */
+		char src[32];
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250 + 1);
+		feed(t, udp(src, 2000, "192.0.2.53", 53, 2 + i * 0.001), 0);
+		feed(t, udp("192.0.2.53", 53, src, 2000, 2.0005 + i * 0.001), 0);
+	}
+	const struct sl_flow_stats *st = sl_flow_table_stats(t);
+	CHECK_EQ_INT(st->active, 1024);
+	/* A SYN: the closed flow makes room, as the RST it ended with. */
+	feed(t, tcp("10.9.0.1", 3000, "192.0.2.80", 80, SL_TCP_SYN, 5), 0);
+	CHECK_EQ_INT(ended_with(40001, SL_END_RST), 1);
+	CHECK_EQ_INT(st->closed_reclaimed, 1);
+	CHECK_EQ_INT(st->evictions, 0);
+	/* Another: the newest flow, the embryonic SYN, goes before any session. */
+	feed(t, tcp("10.9.0.2", 3000, "192.0.2.80", 80, SL_TCP_SYN, 5.1), 0);
+	CHECK_EQ_INT(ended_with(3000, SL_END_EVICTED), 1);
+	CHECK_EQ_INT(st->evicted_embryonic, 1);
+	/* A UDP exchange takes the second SYN's place; the next one finds only sessions
+	 * and ends the least recently seen (the TCP session). */
+	feed(t, udp("10.9.0.3", 3001, "192.0.2.53", 53, 5.2), 0);
+	feed(t, udp("192.0.2.53", 53, "10.9.0.3", 3001, 5.3), 0);
+	CHECK_EQ_INT(st->evicted_embryonic, 2);
+	CHECK_EQ_INT(st->evicted_established, 0);
+	feed(t, udp("10.9.0.4", 3002, "192.0.2.53", 53, 5.4), 0);
+	CHECK_EQ_INT(st->evicted_established, 1);
+	CHECK_EQ_INT(ended_with(40000, SL_END_EVICTED), 1);
+	CHECK_EQ_INT(st->evictions, 3);
+	CHECK_EQ_INT(st->ended[SL_END_EVICTED], st->evictions);
+	sl_flow_table_flush(t);
+	CHECK_EQ_INT(st->ended[SL_END_EVICTED], st->evictions);
+	sl_flow_table_destroy(t);
 }
 
 static void test_capture_clock(void)
@@ -301,6 +386,8 @@ int main(void)
 	test_handshake_and_fin();
 	test_synack_first_and_rst();
 	test_eviction_and_order();
+	test_flood_spares_sessions();
+	test_full_of_sessions();
 	test_capture_clock();
 	test_flow_id_independent_of_seed();
 	sl_flow_table_destroy(NULL);
