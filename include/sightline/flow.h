@@ -135,7 +135,7 @@ struct sl_flow_stats {
 	uint64_t active;                     /* open now */
 	uint64_t active_max;                 /* high-water mark */
 	uint32_t capacity;                   /* cfg->max_flows */
-	size_t bytes_per_flow;               /* slab + bucket bytes per flow */
+	size_t table_bytes_per_flow;         /* the record and its share of the hash buckets */
 };
 
 /** Borrowed: valid until the table is destroyed. */

@@ -212,7 +212,11 @@ int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
 	for (int c = 0; c < TC__COUNT; c++)
 		t->timeout[c] = (sl_time_us)secs[c] * SL_US_PER_SEC;
 	t->stats.capacity = cfg->max_flows;
-	t->stats.bytes_per_flow = sizeof(struct sl_flow) + 2 * sizeof(uint32_t);
+	/* Buckets are touched at random, so at any real load all their pages
+	 * are resident: each flow of a full table carries its share. */
+	t->stats.table_bytes_per_flow = sizeof(struct sl_flow) +
+					((size_t)nb * sizeof(*t->buckets) + cfg->max_flows - 1) /
+						cfg->max_flows;
 	*out = t;
 	return 0;
 }

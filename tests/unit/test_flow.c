@@ -183,7 +183,7 @@ static void test_eviction_and_order(void)
 	sl_flow_table_flush(t);
 	CHECK_EQ_INT(n_ended, 1024);
 	CHECK_EQ_STR(sl_addr_format(&ended[0].cli, a, sizeof(a)), "10.1.0.77");
-	CHECK(st->bytes_per_flow <= 256);
+	CHECK(st->table_bytes_per_flow <= 256);
 	sl_flow_table_destroy(t);
 }
 
