@@ -252,14 +252,24 @@ void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
 	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
 		return;
 	e->st.ip_packets++;
-	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, &dir);
+	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
 	sl_dispatch_packet(e->dispatch, f, &pkt, dir);
 }
 
+/* The clock moves on every frame, so the worker's next own packet meets the
+ * same clock one engine would have; expiry runs once per TICK_US of it
+ * (each head it looks at may be a cache miss, on every frame of the
+ * capture).  When it runs changes when a flow's event is written, never
+ * what it says: a flow whose timeout passed ends as a timeout however it
+ * is next met (sl_flow_table_packet()). */
 void sl_engine_tick(struct sl_engine *e, sl_time_us ts)
 {
-	if (ts > e->clock)
-		e->clock = ts;
+	if (ts <= e->clock)
+		return;
+	e->clock = ts;
+	if (ts < e->expired_at + SL_ENGINE_TICK_US)
+		return;
+	e->expired_at = ts;
 	sl_flow_table_advance(e->flows, ts);
 }
 

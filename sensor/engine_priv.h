@@ -59,7 +59,8 @@ struct sl_engine {
 	uint64_t subject_events;         /* subject alerts and summaries written */
 	uint64_t flow_events;
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
-	sl_time_us clock;     /* latest packet time this engine processed */
+	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */
+	sl_time_us expired_at; /* clock of the last sl_engine_tick() expiry */
 	struct sl_flow_out out; /* this engine's ended flow, built outside the lock */
 	/* Workers (sl_engine_add_workers): engine 0 is the lead itself; the
 	 * others own a decoder, flow table, parsers and geo cache and borrow
@@ -70,6 +71,10 @@ struct sl_engine {
 	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json,
 				       * parsers' shared tables */
 };
+
+/* Capture clock a worker may run ahead of its last expiry pass without a
+ * frame of its own (sl_engine_tick()). */
+#define SL_ENGINE_TICK_US 1000
 
 /* Counters summed over the lead and its workers, for stats and summary. */
 struct sl_engine_totals {

@@ -45,10 +45,37 @@ static void add_flow(struct sl_flow_stats *t, const struct sl_flow_stats *f)
 	for (int r = 0; r <= SL_END_SHUTDOWN; r++)
 		t->ended[r] += f->ended[r];
 	t->evictions += f->evictions;
+	t->evicted_embryonic += f->evicted_embryonic;
+	t->evicted_established += f->evicted_established;
+	t->closed_reclaimed += f->closed_reclaimed;
 	t->active += f->active;
 	t->active_max += f->active_max; /* an upper bound: the peaks need not coincide */
+	/* table bytes summed over the tables here; per flow in flow_bytes() */
+	t->table_bytes_per_flow += f->table_bytes_per_flow * f->capacity;
 	t->capacity += f->capacity;
-	t->bytes_per_flow = f->bytes_per_flow;
+}
+
+/* The flow table's bytes per flow: record and share of the buckets. */
+static uint64_t table_bytes(const struct sl_engine_totals *t)
+{
+	const struct sl_flow_stats *f = &t->flow;
+	return f->capacity ? f->table_bytes_per_flow / f->capacity : 0;
+}
+
+/*
+ * What one flow costs at the busiest moment of the run: its record and
+ * share of the hash buckets, plus the parsers' per-flow state as the
+ * allocator counts it, that part being the peak of parser state over the
+ * peak number of flows (the figure a full table of such flows costs; with
+ * peaks that fall apart, an upper bound).  README "Output" says so.
+ */
+static uint64_t flow_bytes(const struct sl_engine_totals *t)
+{
+	const struct sl_flow_stats *f = &t->flow;
+	uint64_t table = table_bytes(t);
+	uint64_t parsers = f->active_max ? (t->disp.state_bytes_max + f->active_max - 1) /
+						   f->active_max : 0;
+	return table + parsers;
 }
 
 /* Sums over the workers (a single engine is its own only worker).  With
@@ -111,7 +138,11 @@ static void stats_flow(const struct sl_engine_totals *t, struct sl_json *j)
 	kv(j, "stats.flow.active_max", f->active_max);
 	kv(j, "stats.flow.capacity", f->capacity);
 	kv(j, "stats.flow.evictions", f->evictions);
-	kv(j, "stats.flow.bytes_per_flow", f->bytes_per_flow);
+	kv(j, "stats.flow.evicted_embryonic", f->evicted_embryonic);
+	kv(j, "stats.flow.evicted_established", f->evicted_established);
+	kv(j, "stats.flow.closed_reclaimed", f->closed_reclaimed);
+	kv(j, "stats.flow.bytes_per_flow", flow_bytes(t));
+	kv(j, "stats.flow.table_bytes_per_flow", table_bytes(t));
 	for (int r = SL_END_FIN; r <= SL_END_SHUTDOWN; r++) {
 		snprintf(path, sizeof(path), "stats.flow.ended.%s",
 			 sl_flow_reason_name((enum sl_flow_reason)r));
@@ -233,11 +264,19 @@ static void summary_flows(const struct sl_engine_totals *t, FILE *out)
 {
 	const struct sl_flow_stats *f = &t->flow;
 	fprintf(out, "  flows:     %llu (fin %llu, rst %llu, timeout %llu, evicted %llu, at end %llu); "
-		"peak %llu of %u\n",
+		"peak %llu of %u, %llu B each\n",
 		(unsigned long long)f->created, (unsigned long long)f->ended[SL_END_FIN],
 		(unsigned long long)f->ended[SL_END_RST], (unsigned long long)f->ended[SL_END_TIMEOUT],
 		(unsigned long long)f->ended[SL_END_EVICTED], (unsigned long long)f->ended[SL_END_SHUTDOWN],
-		(unsigned long long)f->active_max, f->capacity);
+		(unsigned long long)f->active_max, f->capacity, (unsigned long long)flow_bytes(t));
+	if (!f->evictions && !f->closed_reclaimed)
+		return;
+	/* A full table: say what it cost, so a split session is never a mystery. */
+	fprintf(out, "             table full: evicted %llu embryonic (no handshake, or one packet) "
+		"and %llu established; %llu closed flows ended early; raise flow.max_flows if "
+		"established ones were evicted\n",
+		(unsigned long long)f->evicted_embryonic, (unsigned long long)f->evicted_established,
+		(unsigned long long)f->closed_reclaimed);
 }
 
 static void summary_geo(const struct sl_engine *e, const struct sl_engine_totals *t, FILE *out)

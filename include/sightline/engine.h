@@ -103,8 +103,10 @@ void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
 		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen);
 
 /**
- * Packet time reached ts in the capture, though no frame of e's share
- * arrived: expire its idle flows as one frame would (offline workers).
+ * Packet time reached ts in the capture, though the frame went to another
+ * worker (or none): move e's capture clock, and expire its idle flows as one
+ * frame would once the clock moved on by a millisecond (offline workers call
+ * it for every frame that is not theirs).
  */
 void sl_engine_tick(struct sl_engine *e, sl_time_us ts);
 

@@ -1,6 +1,6 @@
 /* The flow table: bidirectional flows in fixed-size records, a symmetric
- * seeded hash, per-state timeouts driven by packet time, a hard cap with
- * eviction of the oldest idle flow, and Community ID v1. */
+ * seeded hash, per-state timeouts driven by packet time, a hard cap that
+ * gives up embryonic flows before established ones, and Community ID v1. */
 #ifndef SIGHTLINE_FLOW_H
 #define SIGHTLINE_FLOW_H
 
@@ -20,7 +20,7 @@ enum sl_flow_reason {
 	SL_END_FIN,      /* TCP closed with FIN both ways */
 	SL_END_RST,      /* TCP reset */
 	SL_END_TIMEOUT,  /* idle longer than its state's timeout (packet time) */
-	SL_END_EVICTED,  /* table full: the oldest idle flow made room */
+	SL_END_EVICTED,  /* table full: made room (embryonic flows first, then idle sessions) */
 	SL_END_SHUTDOWN  /* end of input or a signal */
 };
 
@@ -47,7 +47,9 @@ struct sl_flow {
 	bool fin[2];               /* FIN seen per direction */
 	uint16_t vlan[2];
 	uint64_t flow_id;          /* stable 53-bit id (fits a JSON number exactly) */
-	sl_time_us first, last;
+	sl_time_us first, last;    /* its first packet's time, its latest packet time */
+	sl_time_us seen;           /* the capture clock at its latest packet (internal):
+				    * idle time is measured from here */
 	uint64_t pkts[2], bytes[2]; /* indexed by enum sl_dir; bytes = IP length */
 	struct sl_tunnel tunnel;
 	/* Protocol inspection, owned by the engine (include/sightline/proto.h):
@@ -83,17 +85,24 @@ int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
 void sl_flow_table_destroy(struct sl_flow_table *t);
 
 /**
- * Account one decoded packet: expire at most cfg->expire_batch idle flows
- * whose timeout passed at pkt->ts, find or create the packet's flow (evicting
- * the oldest idle flow when the table is full), update counters and TCP state.
- * *dir receives the packet's direction.  Returns the flow, borrowed until the
- * next call on this table.  Never allocates.
+ * Account one decoded packet.  now is the capture clock: the latest packet
+ * time of the whole capture so far (every frame, whichever table it went
+ * to; the table keeps the largest value it was given, so a capture that
+ * steps back in time does not move it back).  A flow times out when this
+ * clock passes the clock at its latest packet by its state's timeout, so
+ * the same capture gives the same flows however it is shared among tables.
+ * Expires at most cfg->expire_batch such flows, finds or creates the
+ * packet's flow (ending a timed-out one of the same tuple first; making
+ * room when the table is full: embryonic flows first, then closed, then
+ * established ones), updates counters and TCP state.  *dir receives the
+ * packet's direction.  Returns the flow, borrowed until the next call on
+ * this table.  Never allocates.
  */
-struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t,
-				     const struct sl_packet *pkt, enum sl_dir *dir);
+struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_packet *pkt,
+				     sl_time_us now, enum sl_dir *dir);
 
 /**
- * Packet time reached now without a packet for this table (a worker's
+ * The capture clock reached now without a packet for this table (a worker's
  * share of the capture is quiet): expire what sl_flow_table_packet() would
  * have, at most cfg->expire_batch flows.
  */
@@ -101,7 +110,8 @@ void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now);
 
 /**
  * End every open flow with SL_END_SHUTDOWN (flows already closed by FIN/RST
- * keep that reason), calling on_end in a deterministic order: by first-packet
+ * keep that reason; flows whose timeout passed on the capture clock end as
+ * SL_END_TIMEOUT), calling on_end in a deterministic order: by first-packet
  * time, then flow id.  Used at end of input and on SIGINT/SIGTERM.
  */
 void sl_flow_table_flush(struct sl_flow_table *t);
@@ -115,11 +125,17 @@ void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n);
 struct sl_flow_stats {
 	uint64_t created;
 	uint64_t ended[SL_END_SHUTDOWN + 1]; /* by final reason */
-	uint64_t evictions;                  /* flows ended to make room (table full) */
+	/* Flows ended to make room (table full), always ended[SL_END_EVICTED]: */
+	uint64_t evictions;
+	uint64_t evicted_embryonic;   /* of them: TCP without a completed handshake, or one packet */
+	uint64_t evicted_established; /* of them: sessions (more than one packet, or TCP established) */
+	/* TCP flows already closed by FIN or RST whose record made room before
+	 * their closed-state timeout: they end as fin/rst, nothing is lost. */
+	uint64_t closed_reclaimed;
 	uint64_t active;                     /* open now */
 	uint64_t active_max;                 /* high-water mark */
 	uint32_t capacity;                   /* cfg->max_flows */
-	size_t bytes_per_flow;               /* slab + bucket bytes per flow */
+	size_t table_bytes_per_flow;         /* the record and its share of the hash buckets */
 };
 
 /** Borrowed: valid until the table is destroyed. */

@@ -194,7 +194,11 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f);
 
 struct sl_dispatch_stats {
 	uint64_t states;       /* parser states allocated */
-	uint64_t state_bytes;  /* bytes of parser state in use now */
+	/* Bytes of per-flow parser state in use now, as the allocator counts
+	 * them (the flow's parser block and each parser's state, with their
+	 * allocator overhead; not the buffers a parser holds while it reads a
+	 * handshake), and the peak. */
+	uint64_t state_bytes;
 	uint64_t state_bytes_max;
 	uint64_t alloc_failures; /* state not allocated: that parser skipped the flow */
 };

@@ -1,6 +1,7 @@
 /* sl-pcapgen flood: millions of one-packet flows (TCP SYNs to one server, UDP datagrams
  * from distinct sources) written on the fly, never held in memory or committed, with two
- * real conversations interleaved at known times, for the flow table's memory bound. */
+ * real conversations interleaved at known times, for the flow table's memory bound, and a
+ * long SSH session through the whole flood, for what a full table gives up first. */
 #include "flood.h"
 
 #include "scenarios.h"
@@ -14,6 +15,7 @@ struct flood {
 	uint64_t syn, udp;          /* packets of each kind */
 	uint64_t sent_syn, sent_udp, k; /* k: packets produced */
 	uint64_t t0, gap_us;
+	uint64_t ssh_ms;            /* --ssh: keystroke interval of the long session (0: none) */
 	struct sl_pb_link link;
 	struct sl_pb b;
 };
@@ -104,6 +106,45 @@ static int real_flows(struct sl_pcapw *w, uint64_t t0)
 	return sl_scen_udp(w, &cfg, &t, &d, 1);
 }
 
+/*
+ * The long session (--ssh MS): 10.77.0.7:50022 -> 203.0.113.22:22 from t0 + 50 ms, RFC 4253
+ * banners both ways, then a 36-byte keystroke packet and its 36-byte echo every MS
+ * milliseconds (as encrypted SSH packets look: opaque), to within MS of the flood's end,
+ * then a client FIN.  Client 2 ms away, server 20 ms: an interactive shell over the WAN.
+ */
+static int ssh_session(struct sl_pcapw *w, const struct flood *f)
+{
+	static const char sb[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\r\n";
+	static const char cb[] = "SSH-2.0-OpenSSH_9.6\r\n";
+	uint64_t end = f->t0 + (f->syn + f->udp) * f->gap_us, every = f->ssh_ms * SL_MS;
+	struct sl_conv_cfg cfg;
+	struct sl_conv *c;
+	uint8_t key[36], echo[36];
+
+	if (sl_scen_cfg(&cfg, "10.77.0.7", 50022, "203.0.113.22", 22, 2, 20))
+		return -EINVAL;
+	sl_scen_tls_record(key, sizeof(key), 0x00, 31);
+	sl_scen_tls_record(echo, sizeof(echo), 0x00, 32);
+	int rc = sl_conv_create(&c, &cfg, w, f->t0 + 50 * SL_MS);
+	if (rc)
+		return rc;
+	const struct sl_conv_msg banners[2] = {
+		{ NULL, 0, sb, sizeof(sb) - 1, 0, 0 },
+		{ cb, sizeof(cb) - 1, NULL, 0, 0, 0 },
+	};
+	const struct sl_conv_msg keystroke = { key, sizeof(key), echo, sizeof(echo),
+	                                       (uint32_t)every, 0 };
+	rc = sl_conv_tcp_handshake(c);
+	for (int i = 0; i < 2 && !rc; i++)
+		rc = sl_conv_tcp_exchange(c, &banners[i]);
+	while (!rc && sl_conv_time(c) + 2 * every < end)
+		rc = sl_conv_tcp_exchange(c, &keystroke);
+	if (!rc)
+		rc = sl_conv_tcp_close(c, SL_CLOSE_FIN_CLIENT);
+	sl_conv_destroy(c);
+	return rc;
+}
+
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -121,7 +162,8 @@ static const char *parse_args(int argc, char **argv, struct flood *f, bool *real
 	const char *out = NULL;
 	for (int i = 1; i < argc; i++) {
 		uint64_t *v = !strcmp(argv[i], "--syn") ? &f->syn : !strcmp(argv[i], "--udp") ? &f->udp
-		            : !strcmp(argv[i], "--gap-us") ? &f->gap_us : NULL;
+		            : !strcmp(argv[i], "--gap-us") ? &f->gap_us
+		            : !strcmp(argv[i], "--ssh") ? &f->ssh_ms : NULL;
 		if (v && (i + 1 >= argc || parse_u64(argv[++i], v)))
 			return NULL;
 		else if (!v && !strcmp(argv[i], "--real"))
@@ -141,9 +183,11 @@ int sl_flood_main(int argc, char **argv)
 	bool real = false;
 	f.gap_us = 5;
 	const char *out = parse_args(argc, argv, &f, &real);
-	if (!out || f.syn + f.udp == 0 || f.syn > 0x3fffff || f.udp > 0x3fffff) {
+	if (!out || f.syn + f.udp == 0 || f.syn > 0x3fffff || f.udp > 0x3fffff ||
+	    f.ssh_ms > 3600000) {
 		fprintf(stderr, "usage: sl-pcapgen flood [--syn N] [--udp N] [--gap-us US] [--real] "
-		        "OUT.pcap|-\n  (N up to 4194303 each; default gap 5 us)\n");
+		        "[--ssh MS] OUT.pcap|-\n  (N up to 4194303 each; default gap 5 us; --ssh: a "
+		        "long SSH session, a keystroke every MS ms, up to 3600000)\n");
 		return 2;
 	}
 	f.t0 = SL_SCEN_EPOCH_US;
@@ -152,6 +196,8 @@ int sl_flood_main(int argc, char **argv)
 	int rc = fp ? sl_pcapw_create(&w, SL_LINKTYPE_ETHERNET, 0) : -errno;
 	if (!rc && real)
 		rc = real_flows(w, f.t0);
+	if (!rc && f.ssh_ms)
+		rc = ssh_session(w, &f);
 	if (!rc)
 		rc = sl_pcapw_stream(w, fp, next_packet, &f);
 	if (fp && fp != stdout && fclose(fp) != 0 && !rc)

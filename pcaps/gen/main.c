@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	        "       sl-pcapgen --all DIR           write every regular scenario as DIR/<name>.pcap\n"
 	        "                                      (DIR is created if missing)\n"
 	        "       sl-pcapgen --malformed DIR     write every malformed-* scenario as DIR/<name>.pcap\n"
-	        "       sl-pcapgen flood [--syn N] [--udp N] [--gap-us US] [--real] OUT|-\n"
+	        "       sl-pcapgen flood [--syn N] [--udp N] [--gap-us US] [--real] [--ssh MS] OUT|-\n"
 	        "                                      stream one-packet flows (and real ones) to a file\n"
 	        "       sl-pcapgen bulk [--sessions N] [--seed S] OUT.pcap\n"
 	        "                                      long TLS/QUIC/SSH/DNS/HTTP sessions (benchmark)\n"

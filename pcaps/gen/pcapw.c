@@ -1,4 +1,5 @@
-/* Classic pcap writer: buffers records, sorts them by time, writes a little-endian file.
+/* Classic pcap writer: buffers records, sorts them by time (within each segment, see
+ * sl_pcapw_step()), writes a little-endian file.
  * Format: libpcap "savefile" 2.4 (magic 0xa1b2c3d4, 24-byte header, 16-byte record headers). */
 #include "pcapw.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 struct rec {
+	uint32_t segment; /* sl_pcapw_step() calls before it: segments are written in order */
 	uint64_t ts_us;
 	size_t seq;      /* insertion order, the tie-breaker that keeps the sort stable */
 	size_t off;      /* into bytes[] */
@@ -24,6 +26,7 @@ struct sl_pcapw {
 	size_t nrecs, caprecs;
 	uint8_t *bytes;
 	size_t nbytes, capbytes;
+	uint32_t segment;
 };
 
 int sl_pcapw_create(struct sl_pcapw **out, uint32_t linktype, uint32_t snaplen)
@@ -50,6 +53,11 @@ void sl_pcapw_destroy(struct sl_pcapw *w)
 size_t sl_pcapw_count(const struct sl_pcapw *w)
 {
 	return w->nrecs;
+}
+
+void sl_pcapw_step(struct sl_pcapw *w)
+{
+	w->segment++;
 }
 
 /* Doubles the record and byte arrays as needed; growth is geometric so adds stay cheap. */
@@ -87,6 +95,7 @@ int sl_pcapw_add(struct sl_pcapw *w, uint64_t ts_us, const uint8_t *frame, size_
 	if (rc)
 		return rc;
 	struct rec *r = &w->recs[w->nrecs];
+	r->segment = w->segment;
 	r->ts_us = ts_us;
 	r->seq = w->nrecs;
 	r->off = w->nbytes;
@@ -103,6 +112,8 @@ static int cmp_rec(const void *a, const void *b)
 {
 	const struct rec *x = a, *y = b;
 
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
 	if (x->ts_us != y->ts_us)
 		return x->ts_us < y->ts_us ? -1 : 1;
 	return x->seq < y->seq ? -1 : (x->seq > y->seq);

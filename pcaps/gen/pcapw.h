@@ -61,6 +61,14 @@ typedef int (*sl_pcapw_source)(void *ctx, uint64_t *ts_us, const uint8_t **frame
  */
 int sl_pcapw_stream(const struct sl_pcapw *w, FILE *f, sl_pcapw_source src, void *ctx);
 
+/**
+ * Starts a new segment: records added from now on are written after every record added
+ * before, whatever their times, so the file's time may step back there (two captures
+ * joined end to end, a sensor whose clock was set back). Within a segment records are
+ * sorted by time as usual.
+ */
+void sl_pcapw_step(struct sl_pcapw *w);
+
 /** Number of records added so far. */
 size_t sl_pcapw_count(const struct sl_pcapw *w);
 

@@ -96,6 +96,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_rdp_udp },
 	{ "vpn-tunnels2", "synthetic SSTP (SSTP_DUPLEX_POST, call connect) and SoftEther (POST /vpnsvc/connect.cgi, NAT-T IP=...,PORT=) in clear, raw ESP both ways",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_vpn_tunnels2 },
+	{ "time-steps", "clock steps back and forth (captures joined end to end): NTP and DNS exchanges, a TLS-like session, a datagram repeated 390 s later in its own time",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_time_steps },
 	{ "overlay-nets", "synthetic Tailscale disco ping/pong (TS magic, two disco keys) and a ZeroTier cleartext HELLO answered by OK on UDP 9993",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_overlay_nets },
 	{ "tls-missed", "TLS 1.3 draft-18 ServerHello (no session id, no compression), a ClientHello with twelve ALPN names, a TLS 1.2 session first seen at the server's ServerHello",

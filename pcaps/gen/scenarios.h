@@ -173,6 +173,7 @@ int sl_scen_rat_tools(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_vpn_tunnels(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_rdp_udp(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_vpn_tunnels2(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_time_steps(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_overlay_nets(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_obfs_tunnels(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_rat_crd(struct sl_pcapw *w, uint64_t t0);

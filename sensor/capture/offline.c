@@ -112,7 +112,6 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, ui
 	return SL_CAPTURE_RUNTIME;
 }
 
-#define TICK_US 1000 /* packet time a worker may lag the capture before a tick */
 #define SLICE 1024   /* frames between looks at the progress line and signals */
 
 /*
@@ -129,7 +128,6 @@ struct reader {
 	const struct sl_capture_opts *o;
 	struct progress *pg;           /* reader 0 */
 	struct cap_ctx c;              /* the current file */
-	sl_time_us sent;               /* latest packet time this reader's engine was given */
 	uint64_t frames;               /* read so far, all files */
 	char *buf;                     /* READ_BUF stdio buffer for libpcap */
 	int rc;                        /* reader 0: the run's result */
@@ -145,11 +143,11 @@ static bool stopped(const struct reader *rd)
 }
 
 /*
- * A frame for this reader's engine, or a tick: a worker whose share has
- * been quiet for TICK_US of packet time moves its clock, so its idle flows
- * time out when they would with one engine (expiry runs on packet time and
- * a worker only sees its own packets).  Frames that are not IP go to worker
- * 0 and move no other clock.
+ * A frame for this reader's engine, or a tick: every reader sees every
+ * frame's time, so each worker's capture clock is the one a single engine
+ * would have at that frame, and its flows time out as they would there
+ * (the clock, not the share of packets, decides).  Frames that are not IP
+ * go to worker 0 and are ticks for the others.
  */
 static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *bytes)
 {
@@ -165,13 +163,10 @@ static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *
 		if (rd->k == 0)
 			sl_engine_account(rd->lead, ts, h->len);
 		int k = sl_shard_pick(dlt, bytes, h->caplen, rd->n);
-		if ((unsigned)(k < 0 ? 0 : k) == rd->k) {
+		if ((unsigned)(k < 0 ? 0 : k) == rd->k)
 			sl_engine_process(rd->w, dlt, ts, bytes, h->caplen, h->len);
-			rd->sent = ts > rd->sent ? ts : rd->sent;
-		} else if (k >= 0 && ts > rd->sent + TICK_US) {
+		else
 			sl_engine_tick(rd->w, ts);
-			rd->sent = ts;
-		}
 	}
 	if (rd->k == 0)
 		sl_cap_between(&rd->c, ts);

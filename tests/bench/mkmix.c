@@ -18,7 +18,7 @@ struct input {
 	struct pcap_pkthdr *hdr;
 	u_char **data;
 	size_t n;
-	int64_t span_us; /* last minus first timestamp */
+	int64_t span_us; /* latest minus first timestamp */
 };
 
 static int64_t ts_us(const struct timeval *tv)
@@ -58,8 +58,13 @@ static int load(const char *path, struct input *in)
 		in->n++;
 	}
 	pcap_close(p);
-	if (in->n)
-		in->span_us = ts_us(&in->hdr[in->n - 1].ts) - ts_us(&in->hdr[0].ts);
+	/* Up to the latest time, not the last record's: an input whose clock steps back
+	 * (pcaps/gen-out/time-steps.pcap) must not pull the next one back in time. */
+	for (size_t k = 1; k < in->n; k++) {
+		int64_t span = ts_us(&in->hdr[k].ts) - ts_us(&in->hdr[0].ts);
+		if (span > in->span_us)
+			in->span_us = span;
+	}
 	return in->n ? 1 : 0;
 }
 

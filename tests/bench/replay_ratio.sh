@@ -30,4 +30,4 @@ echo "input: $cap x $rep = $total packets"
 printf 'bare pcap_next_ex loop: median %.3f s, %.0f packets/s\n' "$mb" "$(echo "$total / $mb" | bc -l)"
 printf 'sightline (one core):   median %.3f s, %.0f packets/s\n' "$ms" "$(echo "$total / $ms" | bc -l)"
 printf 'ratio sightline/bare:   %.2f\n' "$(echo "$mb / $ms" | bc -l)"
-"$build/sightline" -q -o - -r "$cap" | tail -1 | python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]["flow"]; print("flow state: %d bytes per flow (slab record + hash buckets), capacity %d" % (s["bytes_per_flow"], s["capacity"]))'
+"$build/sightline" -q -o - -r "$cap" | tail -1 | python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]["flow"]; print("flow state: %d bytes per flow (%d of them the flow-table record and hash buckets, the rest parser state), capacity %d" % (s["bytes_per_flow"], s["table_bytes_per_flow"], s["capacity"]))'

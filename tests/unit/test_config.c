@@ -528,8 +528,10 @@ static void test_dump_text(void)
 	FILE *f = open_memstream(&text, &len);
 	sl_config_dump(&c, f);
 	fclose(f);
-	CHECK(strstr(text, "flow:\n  # hard cap of concurrent flows; when full the oldest idle flow is "
-			   "evicted (flows, 1024..67108864, default 262144)\n  max_flows: 262144\n"));
+	CHECK(strstr(text, "flow:\n  # hard cap of concurrent flows; when full, flows without a "
+			   "handshake or of one packet are evicted first, then closed ones, then the "
+			   "least recently seen session (flows, 1024..67108864, default 262144)\n"
+			   "  max_flows: 262144\n"));
 	CHECK(strstr(text, "  timeouts:\n    # ") != NULL);
 	CHECK(strstr(text, "    udp: 120\n") != NULL);
 	CHECK(strstr(text, "  bpf: \"\"\n") != NULL);

@@ -97,27 +97,27 @@ static void test_handshake_and_fin(void)
 	n_ended = 0;
 	CHECK(sl_flow_table_create(&c, 12345, on_end, NULL, &t) == 0);
 	struct sl_packet p = tcp("10.0.0.2", 40000, "198.51.100.20", 443, SL_TCP_SYN, 100);
-	struct sl_flow *f = sl_flow_table_packet(t, &p, &dir);
+	struct sl_flow *f = sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(dir, SL_DIR_TOSERVER);
 	CHECK_EQ_INT(f->state, SL_FLOW_NEW);
 	p = tcp("198.51.100.20", 443, "10.0.0.2", 40000, SL_TCP_SYN | SL_TCP_ACK, 100.08);
-	CHECK(sl_flow_table_packet(t, &p, &dir) == f);
+	CHECK(sl_flow_table_packet(t, &p, p.ts, &dir) == f);
 	CHECK_EQ_INT(dir, SL_DIR_TOCLIENT);
 	p = tcp("10.0.0.2", 40000, "198.51.100.20", 443, SL_TCP_ACK, 100.09);
-	sl_flow_table_packet(t, &p, &dir);
+	sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(f->state, SL_FLOW_ESTABLISHED);
 	p = tcp("10.0.0.2", 40000, "198.51.100.20", 443, SL_TCP_ACK | SL_TCP_FIN, 101);
-	sl_flow_table_packet(t, &p, &dir);
+	sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(f->state, SL_FLOW_CLOSING);
 	p = tcp("198.51.100.20", 443, "10.0.0.2", 40000, SL_TCP_ACK | SL_TCP_FIN, 101.1);
-	sl_flow_table_packet(t, &p, &dir);
+	sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(f->state, SL_FLOW_CLOSED);
 	CHECK_EQ_INT(f->pkts[0], 3);
 	CHECK_EQ_INT(f->pkts[1], 2);
 	CHECK_EQ_INT(n_ended, 0);
 	/* An unrelated packet 20 s later expires the closed flow (timeout 10 s). */
 	p = tcp("10.0.0.3", 1, "10.0.0.4", 2, SL_TCP_SYN, 121.2);
-	sl_flow_table_packet(t, &p, &dir);
+	sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(n_ended, 1);
 	CHECK_EQ_INT(ended[0].reason, SL_END_FIN);
 	char a[SL_ADDR_STRLEN];
@@ -139,16 +139,16 @@ static void test_synack_first_and_rst(void)
 	n_ended = 0;
 	sl_flow_table_create(&c, 1, on_end, NULL, &t);
 	struct sl_packet p = tcp("198.51.100.20", 443, "10.0.0.2", 40001, SL_TCP_SYN | SL_TCP_ACK, 5);
-	struct sl_flow *f = sl_flow_table_packet(t, &p, &dir);
+	struct sl_flow *f = sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(dir, SL_DIR_TOCLIENT);
 	CHECK_EQ_INT(f->cport, 40001);
 	CHECK_EQ_INT(f->sport, 443);
 	p = tcp("10.0.0.2", 40001, "198.51.100.20", 443, SL_TCP_RST, 6);
-	sl_flow_table_packet(t, &p, &dir);
+	sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(f->state, SL_FLOW_CLOSED);
 	/* Port reuse: a new SYN on the closed tuple ends the old flow. */
 	p = tcp("10.0.0.2", 40001, "198.51.100.20", 443, SL_TCP_SYN, 7);
-	struct sl_flow *g = sl_flow_table_packet(t, &p, &dir);
+	struct sl_flow *g = sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK_EQ_INT(n_ended, 1);
 	CHECK_EQ_INT(ended[0].reason, SL_END_RST);
 	CHECK_EQ_INT(g->state, SL_FLOW_NEW);
@@ -170,7 +170,7 @@ static void test_eviction_and_order(void)
 		snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250 + 1);
 		struct sl_packet p = tcp(src, 1000, "198.51.100.1", 80, SL_TCP_SYN, 10 + i * 0.001);
 		p.proto = 17; /* UDP: same timeout class, strict age order */
-		sl_flow_table_packet(t, &p, &dir);
+		sl_flow_table_packet(t, &p, p.ts, &dir);
 	}
 	const struct sl_flow_stats *st = sl_flow_table_stats(t);
 	CHECK_EQ_INT(st->active, 1024);
@@ -183,7 +183,154 @@ static void test_eviction_and_order(void)
 	sl_flow_table_flush(t);
 	CHECK_EQ_INT(n_ended, 1024);
 	CHECK_EQ_STR(sl_addr_format(&ended[0].cli, a, sizeof(a)), "10.1.0.77");
-	CHECK(st->bytes_per_flow <= 256);
+	CHECK(st->table_bytes_per_flow <= 256);
+	sl_flow_table_destroy(t);
+}
+
+static struct sl_packet udp(const char *s, uint16_t sp, const char *d, uint16_t dp, double at)
+{
+	struct sl_packet p = tcp(s, sp, d, dp, 0, at);
+	p.proto = 17;
+	return p;
+}
+
+/* One packet through t, at its own time as the capture clock moved on to now. */
+static struct sl_flow *feed(struct sl_flow_table *t, struct sl_packet p, sl_time_us now)
+{
+	enum sl_dir dir;
+	return sl_flow_table_packet(t, &p, now, &dir);
+}
+
+/* An established TCP session 10.0.0.2:40000 -> 198.51.100.20:22 opened at t. */
+static struct sl_flow *session(struct sl_flow_table *t, double at)
+{
+	feed(t, tcp("10.0.0.2", 40000, "198.51.100.20", 22, SL_TCP_SYN, at), 0);
+	feed(t, tcp("198.51.100.20", 22, "10.0.0.2", 40000, SL_TCP_SYN | SL_TCP_ACK, at + 0.04), 0);
+	feed(t, tcp("10.0.0.2", 40000, "198.51.100.20", 22, SL_TCP_ACK, at + 0.05), 0);
+	return feed(t, tcp("10.0.0.2", 40000, "198.51.100.20", 22, SL_TCP_ACK | SL_TCP_PSH, at + 0.06), 0);
+}
+
+static int ended_with(uint16_t cport, enum sl_flow_reason why)
+{
+	int n = 0;
+	for (int i = 0; i < n_ended && i < ENDED_MAX; i++)
+		n += ended[i].cport == cport && ended[i].reason == why;
+	return n;
+}
+
+static void test_flood_spares_sessions(void)
+{
+	TEST("flow: a full table gives up embryonic flows, then closed ones, then sessions");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	n_ended = 0;
+	sl_flow_table_create(&c, 7, on_end, NULL, &t);
+	struct sl_flow *s = session(t, 1);
+	/* A closed flow (FIN both ways) kept for its closed-state timeout. */
+	feed(t, tcp("10.0.0.3", 40001, "198.51.100.21", 443, SL_TCP_SYN, 1.1), 0);
+	feed(t, tcp("198.51.100.21", 443, "10.0.0.3", 40001, SL_TCP_SYN | SL_TCP_ACK, 1.12), 0);
+	feed(t, tcp("10.0.0.3", 40001, "198.51.100.21", 443, SL_TCP_FIN | SL_TCP_ACK, 1.13), 0);
+	feed(t, tcp("198.51.100.21", 443, "10.0.0.3", 40001, SL_TCP_FIN | SL_TCP_ACK, 1.14), 0);
+	/* 3000 SYNs from distinct sources, each newer than the session's last packet. */
+	for (int i = 0; i < 3000; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "10.%d.%d.%d", 100 + i / 62500, i / 250 % 250, i % 250 + 1);
+		feed(t, tcp(src, 1024, "192.0.2.80", 80, SL_TCP_SYN, 2 + i * 0.001), 0);
+	}
+	const struct sl_flow_stats *st = sl_flow_table_stats(t);
+	CHECK_EQ_INT(st->active, 1024);
+	CHECK_EQ_INT(st->evictions, 3002 - 1024);
+	CHECK_EQ_INT(st->evicted_embryonic, 3002 - 1024);
+	CHECK_EQ_INT(st->evicted_established, 0);
+	CHECK_EQ_INT(st->ended[SL_END_EVICTED], st->evictions);
+	CHECK_EQ_INT(ended_with(40000, SL_END_EVICTED), 0);
+	CHECK_EQ_INT(ended_with(40001, SL_END_FIN), 0);
+	/* The session is still the same flow. */
+	CHECK(feed(t, tcp("198.51.100.20", 22, "10.0.0.2", 40000, SL_TCP_ACK, 6), 0) == s);
+	CHECK_EQ_INT(s->pkts[0] + s->pkts[1], 5);
+	sl_flow_table_flush(t);
+	sl_flow_table_destroy(t);
+}
+
+static void test_full_of_sessions(void)
+{
+	TEST("flow: no embryonic flow left: a closed flow keeps its reason, then the oldest session");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	n_ended = 0;
+	sl_flow_table_create(&c, 8, on_end, NULL, &t);
+	session(t, 1);
+	feed(t, tcp("10.0.0.3", 40001, "198.51.100.21", 443, SL_TCP_RST, 1.1), 0); /* closed by RST */
+	for (int i = 0; i < 1022; i++) { /* UDP request and answer: sessions */
+		char src[32];
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250 + 1);
+		feed(t, udp(src, 2000, "192.0.2.53", 53, 2 + i * 0.001), 0);
+		feed(t, udp("192.0.2.53", 53, src, 2000, 2.0005 + i * 0.001), 0);
+	}
+	const struct sl_flow_stats *st = sl_flow_table_stats(t);
+	CHECK_EQ_INT(st->active, 1024);
+	/* A SYN: the closed flow makes room, as the RST it ended with. */
+	feed(t, tcp("10.9.0.1", 3000, "192.0.2.80", 80, SL_TCP_SYN, 5), 0);
+	CHECK_EQ_INT(ended_with(40001, SL_END_RST), 1);
+	CHECK_EQ_INT(st->closed_reclaimed, 1);
+	CHECK_EQ_INT(st->evictions, 0);
+	/* Another: the newest flow, the embryonic SYN, goes before any session. */
+	feed(t, tcp("10.9.0.2", 3000, "192.0.2.80", 80, SL_TCP_SYN, 5.1), 0);
+	CHECK_EQ_INT(ended_with(3000, SL_END_EVICTED), 1);
+	CHECK_EQ_INT(st->evicted_embryonic, 1);
+	/* A UDP exchange takes the second SYN's place; the next one finds only sessions
+	 * and ends the least recently seen (the TCP session). */
+	feed(t, udp("10.9.0.3", 3001, "192.0.2.53", 53, 5.2), 0);
+	feed(t, udp("192.0.2.53", 53, "10.9.0.3", 3001, 5.3), 0);
+	CHECK_EQ_INT(st->evicted_embryonic, 2);
+	CHECK_EQ_INT(st->evicted_established, 0);
+	feed(t, udp("10.9.0.4", 3002, "192.0.2.53", 53, 5.4), 0);
+	CHECK_EQ_INT(st->evicted_established, 1);
+	CHECK_EQ_INT(ended_with(40000, SL_END_EVICTED), 1);
+	CHECK_EQ_INT(st->evictions, 3);
+	CHECK_EQ_INT(st->ended[SL_END_EVICTED], st->evictions);
+	sl_flow_table_flush(t);
+	CHECK_EQ_INT(st->ended[SL_END_EVICTED], st->evictions);
+	sl_flow_table_destroy(t);
+}
+
+static void test_capture_clock(void)
+{
+	TEST("flow: timeouts on the capture clock, whatever expiry reached; time stepping back");
+	struct sl_flow_config c = cfg(1024);
+	c.expire_batch = 1;
+	struct sl_flow_table *t;
+	n_ended = 0;
+	sl_flow_table_create(&c, 9, on_end, NULL, &t);
+	const sl_time_us S = SL_US_PER_SEC;
+	for (uint16_t i = 0; i < 10; i++) /* ten lone datagrams at 100 s */
+		feed(t, udp("10.0.0.2", (uint16_t)(5000 + i), "192.0.2.1", 53, 100), 100 * S);
+	feed(t, udp("10.0.0.3", 6000, "192.0.2.1", 53, 1000), 1000 * S); /* expires one of them */
+	CHECK_EQ_INT(n_ended, 1);
+	/* The last comes again: its flow timed out though expiry has not reached it. */
+	struct sl_flow *f = feed(t, udp("10.0.0.2", 5009, "192.0.2.1", 53, 1000.5), 1000 * S);
+	CHECK_EQ_INT(ended_with(5009, SL_END_TIMEOUT), 1);
+	CHECK_EQ_INT(f->pkts[0], 1);
+	/* Time steps back: a flow first seen at 500 s while the clock says 1000 s ... */
+	feed(t, udp("10.0.0.4", 7000, "192.0.2.1", 53, 500), 1000 * S);
+	/* ... is not idle when the clock reaches 1100 s, and goes on at 501 s. */
+	feed(t, udp("10.0.0.5", 7001, "192.0.2.1", 53, 1100), 1100 * S);
+	f = feed(t, udp("10.0.0.4", 7000, "192.0.2.1", 53, 501), 1100 * S);
+	CHECK_EQ_INT(f->pkts[0], 2);
+	CHECK_EQ_INT(ended_with(7000, SL_END_TIMEOUT), 0);
+	/* 199 s later in its own time (UDP timeout 120 s): a new flow, though the clock
+	 * did not move. */
+	f = feed(t, udp("10.0.0.4", 7000, "192.0.2.1", 53, 700), 1100 * S);
+	CHECK_EQ_INT(ended_with(7000, SL_END_TIMEOUT), 1);
+	CHECK_EQ_INT(f->pkts[0], 1);
+	/* At the end, what timed out on the clock says so, whether expiry got to it or not. */
+	int before = n_ended;
+	sl_flow_table_flush(t);
+	int timeouts = 0;
+	for (int i = before; i < n_ended; i++)
+		timeouts += ended[i].reason == SL_END_TIMEOUT;
+	CHECK_EQ_INT(timeouts, 3); /* the lone datagrams of 100 s that expiry left */
+	CHECK_EQ_INT(n_ended - before, 7);
 	sl_flow_table_destroy(t);
 }
 
@@ -198,7 +345,7 @@ static void test_flow_id_independent_of_seed(void)
 		enum sl_dir dir;
 		sl_flow_table_create(&c, k ? 777 : 3, on_end, NULL, &t);
 		struct sl_packet p = tcp("128.232.110.120", 34855, "66.35.250.204", 80, SL_TCP_SYN, 1);
-		struct sl_flow *f = sl_flow_table_packet(t, &p, &dir);
+		struct sl_flow *f = sl_flow_table_packet(t, &p, p.ts, &dir);
 		ids[k] = f->flow_id;
 		sl_flow_community_id(f, 0, cid[k]);
 		sl_flow_table_flush(t);
@@ -218,13 +365,13 @@ static void test_icmp_keying(void)
 	sl_flow_table_create(&c, 5, on_end, NULL, &t);
 	struct sl_packet p = tcp("10.0.0.2", 0, "10.0.0.9", 0, 0, 1);
 	p.proto = 1, p.icmp_type = 8;
-	struct sl_flow *echo = sl_flow_table_packet(t, &p, &dir);
+	struct sl_flow *echo = sl_flow_table_packet(t, &p, p.ts, &dir);
 	p = tcp("10.0.0.9", 0, "10.0.0.2", 0, 0, 1.1);
 	p.proto = 1, p.icmp_type = 0;
-	CHECK(sl_flow_table_packet(t, &p, &dir) == echo);
+	CHECK(sl_flow_table_packet(t, &p, p.ts, &dir) == echo);
 	CHECK_EQ_INT(dir, SL_DIR_TOCLIENT);
 	p.icmp_type = 3, p.icmp_code = 3; /* port unreachable, same hosts */
-	struct sl_flow *err = sl_flow_table_packet(t, &p, &dir);
+	struct sl_flow *err = sl_flow_table_packet(t, &p, p.ts, &dir);
 	CHECK(err != echo);
 	CHECK_EQ_INT(dir, SL_DIR_TOSERVER);
 	CHECK_EQ_INT(sl_flow_table_stats(t)->active, 2);
@@ -239,6 +386,9 @@ int main(void)
 	test_handshake_and_fin();
 	test_synack_first_and_rst();
 	test_eviction_and_order();
+	test_flood_spares_sessions();
+	test_full_of_sessions();
+	test_capture_clock();
 	test_flow_id_independent_of_seed();
 	sl_flow_table_destroy(NULL);
 	return TEST_REPORT();
