@@ -331,6 +331,29 @@ static void test_errors(void)
 	       8, 29, "whole number");
 }
 
+/* Rule files share the bounded reader: 80,000 levels stop at level 33, a
+ * collection past 1024 rules is refused, anchors stay refused. */
+static void test_bounds(void)
+{
+	TEST("bounds: nesting depth, documents, anchors");
+	size_t n = 80000;
+	char *text = malloc(2 * n + 64), *w = text;
+	w += sprintf(w, "title: t\nid: r1\ndetection: ");
+	memset(w, '[', n);
+	memset(w + n, ']', n);
+	strcpy(w + 2 * n, "\n");
+	err_at(text, 3, 43, "maps and lists nested more than 32 levels deep; a rule file");
+	free(text);
+	text = malloc(1100 * 5 + 1);
+	text[0] = '\0';
+	for (int i = 0; i < 1100; i++)
+		strcat(text, "---\n");
+	err_at(text, 1026, 1, "more than 1024 YAML documents in one rule file");
+	free(text);
+	err_at(RULE_HEAD "  s: &x {app: x}\n  condition: s\n", 6, 6,
+	       "anchors and aliases (&name, *name) are not supported in a rule file");
+}
+
 #define BASE(id, app) \
 	"title: " id "\nid: " id "\nscore: 10\nfamily: test\ndetection:\n  s: {app: " app "}\n" \
 	"  condition: s\n---\n"
@@ -491,6 +514,7 @@ int main(void)
 	test_fieldref();
 	test_conditions();
 	test_errors();
+	test_bounds();
 	test_correlation();
 	test_no_alloc();
 	return TEST_REPORT();
