@@ -64,6 +64,8 @@ static int scoring_create(struct sl_engine *e, char *err, size_t errlen)
 				 "one with -R PATH, or run without rules: --set rules.enabled=false)");
 		return rc;
 	}
+	sl_rules_set_regex_limits(e->rules, cfg->rules.regex_match_limit,
+				  cfg->rules.regex_depth_limit);
 	rc = sl_correlator_create(e->rules, cfg->rules.max_groups, &e->corr);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot allocate %u correlation groups: %s",
@@ -301,7 +303,7 @@ struct sl_engine_stats *sl_engine_stats(struct sl_engine *e)
  * the engine's settings loading needs (copied: the load may run on another
  * thread and outlive the engine). */
 struct sl_reload {
-	uint32_t max_groups, cache_entries;
+	uint32_t max_groups, cache_entries, regex_match_limit, regex_depth_limit;
 	struct sl_activity_config act;  /* reference_zones not kept: the roster reads hours */
 	bool with_geo;
 	bool loaded;
@@ -318,6 +320,8 @@ int sl_engine_reload_begin(const struct sl_engine *e, struct sl_reload **out)
 	if (!r)
 		return -ENOMEM;
 	r->max_groups = e->cfg->rules.max_groups;
+	r->regex_match_limit = e->cfg->rules.regex_match_limit;
+	r->regex_depth_limit = e->cfg->rules.regex_depth_limit;
 	r->cache_entries = e->cfg->intel.cache_entries;
 	r->act = e->cfg->activity;
 	r->act.reference_zones = NULL;
@@ -349,6 +353,7 @@ static int load_rules(struct sl_reload *r, const struct sl_config *fresh, char *
 		sl_rule_error_format(&re, err, errlen);
 		return rc;
 	}
+	sl_rules_set_regex_limits(r->rules, r->regex_match_limit, r->regex_depth_limit);
 	rc = sl_correlator_create(r->rules, r->max_groups, &r->corr);
 	if (rc < 0)
 		snprintf(err, errlen, "cannot allocate the correlation groups: %s", strerror(-rc));
