@@ -251,7 +251,8 @@ static void tcp_segment(struct pcap_buf *b, struct flow *f, int dir, uint8_t fla
 	t[13] = flags;
 	be16(t + 14, 64240);
 	memcpy(t + 20, syn_opts, olen);
-	memcpy(t + 20 + olen, pl, n);
+	if (n)
+		memcpy(t + 20 + olen, pl, n);
 	f->seq[dir] += (uint32_t)n + ((flags & 0x03) ? 1 : 0); /* SYN and FIN count one */
 	put_record(b, frame, h + 20 + olen + n);
 }
