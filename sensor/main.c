@@ -83,7 +83,8 @@ static const char usage_text[] =
 	"flows read so far are still written), 2 usage, configuration or input error.\n"
 	"SIGINT/SIGTERM stop reading, write every open flow, deliver queued events\n"
 	"(each output waits at most its flush_timeout) and exit. SIGHUP reopens output\n"
-	"files (logrotate) and re-checks the configuration file.\n";
+	"files (logrotate) and reloads the configuration's rules, roster and databases\n"
+	"in the background; capture goes on while they load.\n";
 
 struct opts {
 	const char **inputs;
