@@ -19,6 +19,7 @@
 #include "sightline/mmdb_build.h"
 #include "sightline/rules.h"
 #include "sightline/privileges.h"
+#include "sightline/reload.h"
 #include "sl_build_config.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -86,7 +87,8 @@ static const char usage_text[] =
 	"flows read so far are still written), 2 usage, configuration or input error.\n"
 	"SIGINT/SIGTERM stop reading, write every open flow, deliver queued events\n"
 	"(each output waits at most its flush_timeout) and exit. SIGHUP reopens output\n"
-	"files (logrotate) and re-checks the configuration file.\n";
+	"files (logrotate) and reloads the configuration's rules, roster and databases\n"
+	"in the background; capture goes on while they load.\n";
 
 struct opts {
 	const char **inputs;
@@ -258,31 +260,86 @@ struct run_ctx {
 	const struct sl_config *cfg;
 	struct sl_eve *eve;
 	struct sl_engine *e;
+	struct sl_reloader *reloader;
+	atomic_int reload_done;      /* set by the loading thread: commit between packets */
 };
 
+/* The options a reload reads, copied for the loading thread: the run may
+ * end (and free its own) while a load is still going.  The strings are
+ * argv's, which last until exit. */
+static void *opts_copy(const struct opts *o)
+{
+	struct opts *c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = *o;
+	c->inputs = NULL;
+	c->n_inputs = 0;
+	c->sets = o->n_sets ? malloc(o->n_sets * sizeof(*c->sets)) : NULL;
+	if (o->n_sets && !c->sets) {
+		free(c);
+		return NULL;
+	}
+	if (o->n_sets)
+		memcpy(c->sets, o->sets, o->n_sets * sizeof(*c->sets));
+	return c;
+}
+
+static void opts_free(void *p)
+{
+	struct opts *c = p;
+	if (c)
+		free(c->sets);
+	free(c);
+}
+
+/* On the loading thread: the -c file with the command line's overrides
+ * on top, as at start.  load_config() reports its own errors. */
+static int reload_config(void *ctx, struct sl_config *cfg, char *err, size_t errlen)
+{
+	(void)errlen;
+	err[0] = '\0';
+	return load_config(ctx, cfg) == -1 ? 0 : -EINVAL;
+}
+
 /*
- * Reload on SIGHUP, between packets: read the configuration again (the -c
- * file with the command line's overrides on top), then swap in its rules,
- * roster and databases.  Anything that fails validation changes nothing
- * and says why; keys other than those need a restart.
+ * Reload on SIGHUP: the configuration is read again and its rules, roster
+ * and databases are loaded and validated on a thread of their own, so
+ * capture goes on meanwhile; the new set is swapped in between packets
+ * once ready (on_reload_done).  Anything that fails validation changes
+ * nothing and says why; keys other than those need a restart.
  */
 static void reload(struct run_ctx *rc)
 {
-	char err[1024] = "";
-	struct sl_config fresh = { 0 };
-	int code = load_config(rc->o, &fresh);
-	if (code != -1) {
-		fprintf(stderr, "sightline: reload: keeping the running configuration (rules, "
-			"roster and databases)\n");
-	} else if (sl_engine_reload(rc->e, &fresh, err, sizeof(err)) < 0) {
+	char err[512];
+	void *ctx = opts_copy(rc->o);
+	if (!ctx)
+		fprintf(stderr, "sightline: reload: out of memory; keeping the running "
+			"configuration (rules, roster and databases)\n");
+	else if (sl_reloader_request(rc->reloader, reload_config, ctx, opts_free, err,
+				     sizeof(err)) < 0)
 		fprintf(stderr, "sightline: reload: %s; keeping the running configuration (rules, "
 			"roster and databases)\n", err);
-	} else if (!rc->o->quiet) {
+}
+
+/* Between packets, once a reload has loaded: swap it in, say what happened. */
+static void on_reload_done(void *ctx)
+{
+	struct run_ctx *rc = ctx;
+	char err[1024];
+	int r = sl_reloader_commit(rc->reloader, err, sizeof(err));
+	if (r == -EAGAIN)
+		return;
+	if (r < 0 && !err[0])
+		fprintf(stderr, "sightline: reload: keeping the running configuration (rules, "
+			"roster and databases)\n");
+	else if (r < 0)
+		fprintf(stderr, "sightline: reload: %s; keeping the running configuration (rules, "
+			"roster and databases)\n", err);
+	else if (!rc->o->quiet)
 		fprintf(stderr, "sightline: reload: rules, roster and databases reloaded%s%s%s%s\n",
 			rc->o->config ? " from " : "", rc->o->config ? rc->o->config : "",
 			err[0] ? "; " : "", err);
-	}
-	sl_config_finish(&fresh);
 }
 
 /* SIGHUP: reopen output files (logrotate moved them), then reload. */
@@ -346,7 +403,7 @@ static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char
 		.progress = !rc->o->quiet && cfg->output.progress && isatty(STDERR_FILENO),
 		.progress_interval_ms = cfg->output.progress_interval_ms,
 		.stop = &stop_flag, .hup = &hup_flag, .on_hup = on_hup, .on_open = on_open,
-		.on_idle = on_idle,
+		.on_idle = on_idle, .wake = &rc->reload_done, .on_wake = on_reload_done,
 		.ctx = rc, .stats_interval = cfg->stats_interval,
 	};
 	if (rc->o->iface)
@@ -364,9 +421,14 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	int r = sl_eve_create(cfg, o->output, &rc.eve, err, sizeof(err));
 	if (r < 0)
 		return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+	atomic_init(&rc.reload_done, 0);
 	r = sl_engine_create(cfg, rc.eve, &rc.e, err, sizeof(err));
 	if (r == 0 && (r = sl_engine_add_workers(rc.e, cfg->capture.workers, err, sizeof(err))) < 0)
 		sl_engine_destroy(rc.e);
+	if (r == 0 && (r = sl_reloader_create(rc.e, &rc.reload_done, &rc.reloader)) < 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		sl_engine_destroy(rc.e);
+	}
 	if (r < 0) {
 		sl_eve_close(rc.eve);
 		fprintf(stderr, "sightline: %s\n", err);
@@ -378,6 +440,9 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	r = capture(&rc, files, err, sizeof(err));
 	if (r < 0)
 		fprintf(stderr, "sightline: %s\n", err);
+	if (sl_reloader_busy(rc.reloader))
+		fprintf(stderr, "sightline: reload: still loading when the run ended; not applied\n");
+	sl_reloader_destroy(rc.reloader); /* a load still running is abandoned, not waited for */
 	if (r != SL_CAPTURE_INPUT || sl_engine_stats(rc.e)->packets > 0)
 		sl_engine_finish(rc.e);
 	sl_eve_drain(rc.eve);

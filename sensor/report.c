@@ -165,6 +165,10 @@ static void stats_scoring(struct sl_engine *e, struct sl_json *j)
 	kv(j, "stats.rules.hits", e->rule_hits);
 	kv(j, "stats.rules.flow_alerts", e->flow_alerts);
 	kv(j, "stats.rules.correlation_evictions", e->corr ? sl_correlator_evictions(e->corr) : 0);
+	uint64_t limited = sl_rules_regex_limit_hits(e->rules);
+	for (size_t i = 0; i < e->n_retired; i++) /* packs replaced by reloads count on */
+		limited += sl_rules_regex_limit_hits(e->retired[i]);
+	kv(j, "stats.rules.regex_limit_hits", limited);
 	const struct sl_subjects_stats *s = sl_subjects_stats(e->subjects);
 	kv(j, "stats.subjects.tracked", s->tracked);
 	kv(j, "stats.subjects.evictions", s->evictions);

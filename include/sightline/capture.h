@@ -5,6 +5,7 @@
 #define SIGHTLINE_CAPTURE_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "sightline/config.h"
 #include "sightline/engine.h"
@@ -40,11 +41,15 @@ struct sl_capture_opts {
 	volatile sig_atomic_t *stop;     /* set by a signal handler: stop reading */
 	volatile sig_atomic_t *hup;      /* set by SIGHUP: call on_hup between packets */
 	void (*on_hup)(void *ctx);       /* reopen outputs, reload (main.c); may be NULL */
+	/* Set from another thread (a reload finished loading): on_wake is
+	 * called between packets, like on_hup; both may be NULL. */
+	atomic_int *wake;
+	void (*on_wake)(void *ctx);
 	/* Live: called once the interface is open, before the first packet
 	 * (privilege drop); non-zero stops with SL_CAPTURE_INPUT and err. */
 	int (*on_open)(void *ctx, char *err, size_t errlen);
 	void (*on_idle)(void *ctx);      /* live: no packet waiting (flush outputs); may be NULL */
-	void *ctx;                       /* for on_hup, on_open and on_idle */
+	void *ctx;                       /* for on_hup, on_wake, on_open and on_idle */
 	uint32_t stats_interval;         /* seconds between stats events; 0: none */
 };
 

@@ -165,6 +165,8 @@ struct sl_rules_config {
 	bool enabled;
 	char *path;          /* rule file or directory; owned; NULL = the bundled pack */
 	uint32_t max_groups; /* correlation groups tracked at once (bounded memory) */
+	uint32_t regex_match_limit; /* |re backtracking steps per start position */
+	uint32_t regex_depth_limit; /* |re nested backtracking frames (interpreter) */
 };
 
 /* Subjects and scoring (sensor/subject). */

@@ -43,20 +43,46 @@ struct sl_engine_stats {
 int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		     struct sl_engine **out, char *err, size_t errlen);
 
-/**
- * Swap in the rule pack, roster and IP-intelligence databases that fresh
- * names (SIGHUP).  Everything is loaded and validated before anything
- * changes: on an error the running set stays and err says why ("FILE:LINE:COL:
- * sentence" for rules and rosters).  Subjects keep their scores; rule hits
- * already charged keep pointing at the pack they came from, which is kept
- * until sl_engine_destroy().  Correlation windows start afresh.  Other keys
- * of fresh need a restart and are ignored; so do the databases when the
- * engine has several workers (then err says so even though 0 is returned;
- * it is "" otherwise).  fresh is only read during the call.  Call between
- * packets.  Returns 0 or a negative errno.
+/*
+ * A reload (SIGHUP) in three steps, so the slow part never runs on the
+ * capture path: begin (between packets: copy the engine's fixed settings),
+ * load (on any thread, touching only the reload), commit (between packets:
+ * swap).  Nothing of the running set changes before the commit; on an
+ * error it stays.
  */
-int sl_engine_reload(struct sl_engine *e, const struct sl_config *fresh, char *err,
-		     size_t errlen);
+struct sl_reload;
+
+/**
+ * Start a reload of e: copies what loading needs of e's settings, so the
+ * reload may be loaded on another thread and may outlive e.  Returns 0 or
+ * -ENOMEM.  Caller owns *out; hand it to sl_engine_reload_commit() or free
+ * it with sl_reload_destroy().
+ */
+int sl_engine_reload_begin(const struct sl_engine *e, struct sl_reload **out);
+
+/**
+ * Load and validate the rule pack, roster and IP-intelligence databases
+ * that fresh names into r (not the databases when the engine has several
+ * workers: they stay until a restart).  Touches only r; safe on any thread.
+ * Returns 0, or a negative errno with "FILE:LINE:COL: sentence" (rules,
+ * rosters) or "FILE: sentence" in err.  fresh is only read during the call.
+ */
+int sl_reload_load(struct sl_reload *r, const struct sl_config *fresh, char *err,
+		   size_t errlen);
+
+/**
+ * Swap the set loaded into r into e.  Subjects keep their scores; rule hits
+ * already charged keep pointing at the pack they came from, which is kept
+ * until sl_engine_destroy().  Correlation windows start afresh.  Call between
+ * packets, holding the engine lock as sl_capture_opts callbacks do.  Takes
+ * ownership of r in every case.  Returns 0 (err "" or a note that the
+ * databases were kept) or -ENOMEM with err set, the running set kept.
+ */
+int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
+			    size_t errlen);
+
+/** Free a reload that was not committed.  Accepts NULL. */
+void sl_reload_destroy(struct sl_reload *r);
 
 /** Free the engine.  Does not flush: call sl_engine_finish() first.  Accepts NULL. */
 void sl_engine_destroy(struct sl_engine *e);

@@ -69,8 +69,10 @@ struct sl_geo_cache_stats {
  * SL_DATADIR (an install); a bundled file that is found in neither is
  * skipped (see sl_geo_describe()).  Each configured file is checked
  * against its schema's metadata; the sensor location is resolved
- * (sensor.location).  Returns 0, or a negative errno with "FILE: sentence"
- * in err.  cfg is only read during the call.  Caller owns *out; free with
+ * (sensor.location.city: a walk over each database's search tree that
+ * expands every node at most once, so it ends within node_count steps; a
+ * tree that loops back or runs deeper than an address has bits is refused,
+ * -EINVAL).  Returns 0, or a negative errno with "FILE: sentence" in err.  cfg is only read during the call.  Caller owns *out; free with
  * sl_geo_destroy().
  */
 int sl_geo_create(const struct sl_config *cfg, struct sl_geo **out, char *err, size_t errlen);

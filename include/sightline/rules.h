@@ -118,11 +118,31 @@ typedef void (*sl_rule_hit_fn)(void *ctx, const struct sl_rule_info *rule);
 
 /**
  * Evaluate every non-correlation rule against one event and call hit for
- * each match, in pack order.  Allocates nothing and looks no field up by
- * name (libc's regexec, used by |re, may allocate internally).
+ * each match, in pack order.  Allocates nothing (but a thread's first |re
+ * makes that thread's PCRE2 match data) and looks no field up by name.
+ * Several threads may evaluate one pack at once.
  */
 void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *src,
 		    sl_rule_hit_fn hit, void *ctx);
+
+/*
+ * |re patterns are PCRE2 (Perl syntax) and run under the limits Suricata
+ * uses by default: a match stops after this many backtracking steps per
+ * start position, or this deep in nested backtracking (the interpreter
+ * only; JIT code has its own stack bound), and counts as no match.
+ */
+#define SL_RULES_REGEX_MATCH_LIMIT 3500 /* steps; rules.regex_match_limit */
+#define SL_RULES_REGEX_DEPTH_LIMIT 1500 /* frames; rules.regex_depth_limit */
+
+/** Set the pack's |re limits (see above; 0 leaves one as it is). */
+void sl_rules_set_regex_limits(struct sl_rules *rules, uint32_t match_limit,
+			       uint32_t depth_limit);
+
+/**
+ * |re matches of this pack abandoned at a limit (steps, depth, memory),
+ * each counted as no match, since the pack was loaded.  Thread-safe.
+ */
+uint64_t sl_rules_regex_limit_hits(const struct sl_rules *rules);
 
 struct sl_correlator;
 

@@ -28,11 +28,17 @@ void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 void sl_cap_between(struct cap_ctx *c, sl_time_us now)
 {
 	const struct sl_capture_opts *o = c->o;
-	if (o && o->hup && *o->hup) {
-		*o->hup = 0;
+	bool hup = o && o->hup && *o->hup;
+	bool wake = o && o->wake && atomic_load_explicit(o->wake, memory_order_relaxed) &&
+		    atomic_exchange(o->wake, 0);
+	if (hup || wake) {
+		if (hup)
+			*o->hup = 0;
 		sl_engine_lock(c->e); /* workers write events through the same sink */
-		if (o->on_hup)
+		if (hup && o->on_hup)
 			o->on_hup(o->ctx);
+		if (wake && o->on_wake)
+			o->on_wake(o->ctx);
 		sl_engine_unlock(c->e);
 	}
 	if (!o || !o->stats_interval || !now)

@@ -368,6 +368,12 @@ static const struct sl_cfg_key root_keys[] = {
 	    "rule file or directory of *.yml or *.yaml files; empty: the bundled pack"),
 	U32("rules.max_groups", rules.max_groups, "65536", 16, 16777216, "groups",
 	    "correlation groups (rule and group-by values) tracked at once"),
+	U32("rules.regex_match_limit", rules.regex_match_limit, "3500", 100, 10000000, "steps",
+	    "a |re match stops after this many backtracking steps at one start position and "
+	    "counts as no match (stats.rules.regex_limit_hits)"),
+	U32("rules.regex_depth_limit", rules.regex_depth_limit, "1500", 10, 10000000, "frames",
+	    "a |re match stops this deep in nested backtracking (when PCRE2 has no JIT) and "
+	    "counts as no match"),
 	STR("scoring.roster", scoring.roster, "", 0, 4096,
 	    "roster YAML (people, devices, claimed places, allow-lists); empty: none"),
 	DBL("scoring.threshold", scoring.threshold, "50", 1, 100, "points",

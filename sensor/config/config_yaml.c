@@ -1,6 +1,6 @@
-/* The YAML side of the configuration: libyaml builds a node tree, and one
- * walker matches its nested maps against the key table, reporting every
- * problem as FILE:LINE:COL and a sentence. */
+/* The YAML side of the configuration: the bounded reader builds a node
+ * tree, and one walker matches its nested maps against the key table,
+ * reporting every problem as FILE:LINE:COL and a sentence. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "config_priv.h"
+#include "sightline/yaml_read.h"
 
 /* Largest configuration file read (a config is a few KiB; this only keeps a
  * wrong -c argument, such as a pcap, from being slurped whole). */
@@ -16,8 +17,6 @@
 struct loader {
 	yaml_document_t *doc;
 	const char *name;   /* file name for messages */
-	const char *input;  /* the whole text, to place reader errors */
-	size_t len;
 	char *err;
 	size_t errlen;
 	const char *ctx;    /* "databases[2]: " inside a list entry, else "" */
@@ -319,42 +318,6 @@ static int walk_map(struct loader *ld, const struct sl_cfg_table *t, void *base,
 	return 0;
 }
 
-/* libyaml's reader errors carry a byte offset rather than a mark. */
-static yaml_mark_t mark_at(const struct loader *ld, size_t offset)
-{
-	yaml_mark_t m = { 0 };
-	m.index = offset;
-	for (size_t i = 0; i < offset && i < ld->len; i++) {
-		if (ld->input[i] == '\n') {
-			m.line++;
-			m.column = 0;
-		} else {
-			m.column++;
-		}
-	}
-	return m;
-}
-
-static int syntax_error(struct loader *ld, const yaml_parser_t *p)
-{
-	char ctx[160] = "";
-	if (p->error == YAML_MEMORY_ERROR) {
-		put_err(ld, "%s: out of memory while reading the YAML", ld->name);
-		return -ENOMEM;
-	}
-	yaml_mark_t m = p->problem_mark;
-	if (p->error == YAML_READER_ERROR)
-		m = mark_at(ld, p->problem_offset);
-	if (p->context)
-		snprintf(ctx, sizeof(ctx), " (%s at line %zu column %zu)", p->context,
-			 p->context_mark.line + 1, p->context_mark.column + 1);
-	bool tab = m.index < ld->len && ld->input[m.index] == '\t';
-	put_err(ld, MARK_FMT "YAML syntax error: %s%s%s", MARK_ARGS(ld, m),
-		p->problem ? p->problem : "unreadable input", ctx,
-		tab ? "; YAML does not allow tabs for indentation, use spaces" : "");
-	return -EINVAL;
-}
-
 static int apply_root(struct loader *ld, struct sl_config *cfg)
 {
 	char d[80];
@@ -368,48 +331,35 @@ static int apply_root(struct loader *ld, struct sl_config *cfg)
 	return -EINVAL;
 }
 
-/* One document per file: a second one would silently be ignored otherwise. */
-static int check_single_document(struct loader *ld, yaml_parser_t *p)
-{
-	yaml_document_t next;
-	if (!yaml_parser_load(p, &next))
-		return syntax_error(ld, p);
-	const yaml_node_t *root = yaml_document_get_root_node(&next);
-	int rc = 0;
-	if (root) {
-		put_err(ld, MARK_FMT "only one YAML document is allowed; a second one starts here",
-			MARK_ARGS(ld, root->start_mark));
-		rc = -EINVAL;
-	}
-	yaml_document_delete(&next);
-	return rc;
-}
+/* Bounds of a configuration file: a handful of levels and anchors. */
+static const struct sl_yaml_limits config_limits = {
+	.what = "configuration", .max_depth = SL_YAML_MAX_DEPTH, .max_documents = 1,
+	.max_anchors = 256,
+};
 
 int sl_config_load_string(struct sl_config *cfg, const char *yaml, size_t len,
 			  const char *name, char *err, size_t errlen)
 {
-	struct loader ld = { .name = name ? name : "config", .input = yaml, .len = len,
-			     .err = err, .errlen = errlen, .ctx = "" };
-	yaml_parser_t parser;
+	struct loader ld = { .name = name ? name : "config", .err = err, .errlen = errlen,
+			     .ctx = "" };
+	struct sl_yaml_reader r;
 	yaml_document_t doc;
-	int rc;
 	put_err(&ld, "%s", "");
-	if (!yaml_parser_initialize(&parser)) {
-		put_err(&ld, "%s: out of memory", ld.name);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = syntax_error(&ld, &parser);
-		goto err_parser;
+	int rc = sl_yaml_reader_init(&r, yaml, len, &config_limits);
+	if (rc == 0)
+		rc = sl_yaml_load_single(&r, &doc);
+	if (rc < 0) {
+		if (r.line)
+			put_err(&ld, "%s:%u:%u: %s", ld.name, r.line, r.col, r.msg);
+		else
+			put_err(&ld, "%s: %s", ld.name, r.msg);
+		sl_yaml_reader_finish(&r);
+		return rc;
 	}
 	ld.doc = &doc;
-	rc = check_single_document(&ld, &parser);
-	if (rc == 0)
-		rc = apply_root(&ld, cfg);
+	rc = apply_root(&ld, cfg);
 	yaml_document_delete(&doc);
-err_parser:
-	yaml_parser_delete(&parser);
+	sl_yaml_reader_finish(&r);
 	return rc;
 }
 

@@ -70,8 +70,10 @@ static inline void sl_geo_record_init(struct geo_record *rec, MMDB_entry_s entry
 bool sl_geo_read_field(const struct geo_db *db, struct geo_record *rec, enum sl_geo_field f,
 		       struct sl_geo_result *out);
 
-/* geo_location.c: resolve cfg->sensor into g->located/lat/lon.  Returns 0
- * or -ENOENT with a sentence in err when the city is in no database. */
+/* geo_location.c: resolve cfg->sensor into g->located/lat/lon.  Returns 0,
+ * -ENOENT with a sentence in err when the city is in no database, or
+ * -EINVAL / -ENOMEM with "FILE: sentence" when a database's search tree is
+ * corrupt (loops, too deep) or cannot be walked. */
 int sl_geo_locate_sensor(struct sl_geo *g, const struct sl_sensor_config *s, char *err,
 			 size_t errlen);
 

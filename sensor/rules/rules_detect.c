@@ -139,26 +139,7 @@ static bool text_value(struct cctx *c, const struct matcher *m, const struct yno
 static bool regex_value(struct cctx *c, const struct matcher *m, const struct ynode *n,
 			struct mval *v)
 {
-	regex_t *re = malloc(sizeof(*re));
-	if (!re)
-		return false;
-	int rc = regcomp(re, n->s, REG_EXTENDED | REG_NOSUB | (m->cased ? 0 : REG_ICASE));
-	if (rc != 0) {
-		char why[200];
-		regerror(rc, re, why, sizeof(why));
-		free(re);
-		CERR_AT(c, n, "bad regular expression '%.80s': %s (POSIX extended syntax)", n->s,
-			why);
-		return false;
-	}
-	if (!pack_add_regex(c->pack, re)) {
-		regfree(re);
-		free(re);
-		return false;
-	}
-	v->kind = MV_RE;
-	v->re = re;
-	return true;
+	return rx_compile(c, n, m->cased, v);
 }
 
 static bool ref_value(struct cctx *c, const struct matcher *m, const struct ynode *n,

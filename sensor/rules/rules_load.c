@@ -67,16 +67,6 @@ void cerr(struct cctx *c, unsigned line, unsigned col, const char *fmt, ...)
 		c->report(c->rctx, &e);
 }
 
-bool pack_add_regex(struct sl_rules *p, regex_t *re)
-{
-	regex_t **n = sl_grow(p->regexes, &p->cap_re, p->n_re, sizeof(*n), 8);
-	if (!n)
-		return false;
-	p->regexes = n;
-	p->regexes[p->n_re++] = re;
-	return true;
-}
-
 /* Edit distance, bounded to short names (field names are < 64 bytes). */
 static unsigned distance(const char *a, const char *b)
 {
@@ -335,11 +325,7 @@ void sl_rules_destroy(struct sl_rules *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n_re; i++) {
-		regfree(p->regexes[i]);
-		free(p->regexes[i]);
-	}
-	free(p->regexes);
+	rx_set_free(p->rx);
 	if (p->links)
 		for (size_t i = 0; i < p->n; i++)
 			free(p->links[i]);

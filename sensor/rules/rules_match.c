@@ -1,7 +1,7 @@
 /* Evaluating detection rules: each matcher reads its field once through the
  * field source and compares it with constants prepared at load.  Nothing
- * here allocates or looks a field up by name (libc's regexec, used for
- * |re, may allocate internally). */
+ * here allocates or looks a field up by name (|re's PCRE2 match data is
+ * made once per thread). */
 #include <string.h>
 
 #include "rules_priv.h"
@@ -35,7 +35,7 @@ static bool text_match(const struct matcher *m, const struct mval *k, const char
 	case MOP_CONTAINS: return contains(s, n, k->s, k->len, m->cased);
 	case MOP_STARTSWITH: return n >= k->len && eq_n(s, k->s, k->len, m->cased);
 	case MOP_ENDSWITH: return n >= k->len && eq_n(s + n - k->len, k->s, k->len, m->cased);
-	case MOP_RE: return regexec(k->re, s, 0, NULL, 0) == 0;
+	case MOP_RE: return rx_match(k, s, n);
 	default: return false;
 	}
 }

@@ -4,8 +4,11 @@
 #ifndef SENSOR_RULES_RULES_PRIV_H
 #define SENSOR_RULES_RULES_PRIV_H
 
-#include <regex.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "sightline/field.h"
 #include "sightline/rules.h"
@@ -70,7 +73,8 @@ struct mval {
 	bool b;           /* MV_BOOL, and exists' wish */
 	struct sl_addr addr;      /* MV_ADDR (string constant that is an address) */
 	struct sl_cidr cidr;      /* MV_CIDR */
-	regex_t *re;              /* MV_RE, owned by the pack's regex list */
+	const pcre2_code *re;     /* MV_RE, owned by the pack's regex set */
+	struct rx_set *rx;        /* MV_RE: that set (limits, counter) */
 	const struct sl_field *ref; /* MV_FIELD */
 };
 
@@ -163,8 +167,7 @@ struct sl_rules {
 	struct arena arena;
 	struct rule **rules;
 	size_t n, cap;
-	regex_t **regexes;
-	size_t n_re, cap_re;
+	struct rx_set *rx;        /* the |re patterns; NULL when there are none */
 	struct feed_link **links; /* per rule; n_links[i] entries */
 	uint32_t *n_links;
 };
@@ -197,8 +200,14 @@ bool correlations_resolve(struct cctx *c);
 bool examples_compile(struct cctx *c, struct rule *r, const struct ynode *tests);
 /* A catalogue field by name, or an error with a suggestion at node. */
 const struct sl_field *field_lookup(struct cctx *c, const char *name, unsigned line, unsigned col);
-/* Keep a compiled regex for regfree at destroy; false on out of memory. */
-bool pack_add_regex(struct sl_rules *p, regex_t *re);
+/* |re (rules_regex.c): compile n's pattern into v (MV_RE), kept in the
+ * pack's set; false with an error at n when it does not compile. */
+bool rx_compile(struct cctx *c, const struct ynode *n, bool cased, struct mval *v);
+/* Does s[0..n) match k's pattern?  A match stopped by a limit is false,
+ * counted in the set.  Allocates only the thread's first match data. */
+bool rx_match(const struct mval *k, const char *s, size_t n);
+/* Free a pack's set.  Accepts NULL. */
+void rx_set_free(struct rx_set *s);
 
 /* Evaluate one detection rule against src (rules_match.c). */
 bool rule_eval(const struct rule *r, const struct sl_field_source *src);

@@ -1,7 +1,7 @@
-/* A small YAML loader for rule files: libyaml events into a tree of nodes
- * that keep their marks (line, column), so every later error can point at
- * the exact place.  Anchors and aliases are refused: rules do not need
- * them, and refusing them rules out alias bombs and cycles. */
+/* A small YAML loader for rule files: the bounded reader's events into a
+ * tree of nodes that keep their marks (line, column), so every later error
+ * can point at the exact place.  Anchors and aliases are refused: rules do
+ * not need them, and refusing them rules out alias bombs and cycles. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +9,17 @@
 #include <yaml.h>
 
 #include "rules_priv.h"
+#include "sightline/yaml_read.h"
 
-#define MAX_DEPTH 32 /* nesting of maps and lists: rules need 6 */
+/* Rules nest 6 levels; a file may hold a collection of rules, one per
+ * document, but no rule needs anchors. */
+static const struct sl_yaml_limits rule_limits = {
+	.what = "rule file", .max_depth = SL_YAML_MAX_DEPTH, .max_documents = 1024,
+	.max_anchors = 0,
+};
 
 struct yload {
-	yaml_parser_t p;
+	struct sl_yaml_reader r;
 	unsigned *line, *col;
 	char *msg;
 	size_t msglen;
@@ -32,15 +38,13 @@ static int fail(struct yload *y, yaml_mark_t m, const char *what)
 	return fail_at(y, (unsigned)m.line + 1, (unsigned)m.column + 1, what);
 }
 
+/* The next event within the limits, or the reader's error as ours. */
 static int next_event(struct yload *y, yaml_event_t *ev)
 {
-	if (yaml_parser_parse(&y->p, ev))
-		return 0;
-	char text[400];
-	snprintf(text, sizeof(text), "YAML syntax error: %s%s%s (check indentation: spaces only, "
-		 "no tabs)", y->p.problem ? y->p.problem : "unreadable input",
-		 y->p.context ? " " : "", y->p.context ? y->p.context : "");
-	return fail(y, y->p.problem_mark, text);
+	int rc = sl_yaml_next(&y->r, ev);
+	if (rc < 0 && rc != -ENOMEM)
+		return fail_at(y, y->r.line, y->r.col, y->r.msg);
+	return rc;
 }
 
 static void node_free(struct ynode *n)
@@ -78,7 +82,7 @@ static struct ynode *new_node(enum ynode_type t, yaml_mark_t m)
 	return n;
 }
 
-static int load_node(struct yload *y, yaml_event_t *ev, unsigned depth, struct ynode **out);
+static int load_node(struct yload *y, yaml_event_t *ev, struct ynode **out);
 
 static struct ynode *scalar_node(const yaml_event_t *ev)
 {
@@ -115,7 +119,7 @@ static int check_duplicate(struct yload *y, const struct ynode *map, const struc
 }
 
 /* Children of a map or sequence until its end event. */
-static int load_children(struct yload *y, struct ynode *n, unsigned depth)
+static int load_children(struct yload *y, struct ynode *n)
 {
 	yaml_event_type_t end = n->type == YN_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 	for (;;) {
@@ -128,7 +132,7 @@ static int load_children(struct yload *y, struct ynode *n, unsigned depth)
 			return 0;
 		}
 		struct ynode *k = NULL;
-		rc = load_node(y, &ev, depth + 1, &k);
+		rc = load_node(y, &ev, &k);
 		if (rc == 0 && n->type == YN_MAP && (n->n % 2) == 0)
 			rc = check_duplicate(y, n, k);
 		if (rc == 0 && (rc = add_kid(n, k)) == 0)
@@ -139,21 +143,15 @@ static int load_children(struct yload *y, struct ynode *n, unsigned depth)
 	}
 }
 
-/* Build the node that starts with ev (consumed here). */
-static int load_node(struct yload *y, yaml_event_t *ev, unsigned depth, struct ynode **out)
+/* Build the node that starts with ev (consumed here).  The reader has
+ * refused anchors, aliases and nesting past the limit, so recursion is
+ * bounded by SL_YAML_MAX_DEPTH. */
+static int load_node(struct yload *y, yaml_event_t *ev, struct ynode **out)
 {
 	yaml_mark_t m = ev->start_mark;
 	struct ynode *n = NULL;
 	int rc = 0;
-	if (ev->type == YAML_ALIAS_EVENT ||
-	    (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
-	    (ev->type == YAML_MAPPING_START_EVENT && ev->data.mapping_start.anchor) ||
-	    (ev->type == YAML_SEQUENCE_START_EVENT && ev->data.sequence_start.anchor))
-		rc = fail(y, m, "anchors and aliases (&name, *name) are not supported in rules; "
-			  "write the value out");
-	else if (depth > MAX_DEPTH)
-		rc = fail(y, m, "nesting too deep for a rule (more than 32 levels)");
-	else if (ev->type == YAML_SCALAR_EVENT)
+	if (ev->type == YAML_SCALAR_EVENT)
 		rc = (n = scalar_node(ev)) ? 0 : -ENOMEM;
 	else if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
 		n = new_node(ev->type == YAML_MAPPING_START_EVENT ? YN_MAP : YN_SEQ, m);
@@ -162,7 +160,7 @@ static int load_node(struct yload *y, yaml_event_t *ev, unsigned depth, struct y
 		rc = fail(y, m, "unexpected YAML structure");
 	yaml_event_delete(ev);
 	if (rc == 0 && n->type != YN_SCALAR)
-		rc = load_children(y, n, depth);
+		rc = load_children(y, n);
 	if (rc < 0) {
 		node_free(n);
 		return rc;
@@ -200,7 +198,7 @@ static int load_stream(struct yload *y, struct ydocs *out)
 			continue;
 		}
 		struct ynode *n = NULL;
-		if ((rc = load_node(y, &ev, 0, &n)) == 0 && (rc = add_doc(out, n)) < 0)
+		if ((rc = load_node(y, &ev, &n)) == 0 && (rc = add_doc(out, n)) < 0)
 			node_free(n);
 		if (rc < 0)
 			return rc;
@@ -212,11 +210,10 @@ int ydocs_parse(const char *text, size_t len, struct ydocs *out, unsigned *line,
 {
 	struct yload y = { .line = line, .col = col, .msg = msg, .msglen = msglen };
 	memset(out, 0, sizeof(*out));
-	if (!yaml_parser_initialize(&y.p))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&y.p, (const unsigned char *)text, len);
-	int rc = load_stream(&y, out);
-	yaml_parser_delete(&y.p);
+	int rc = sl_yaml_reader_init(&y.r, text, len, &rule_limits);
+	if (rc == 0)
+		rc = load_stream(&y, out);
+	sl_yaml_reader_finish(&y.r);
 	if (rc == -ENOMEM) {
 		*line = *col = 0;
 		snprintf(msg, msglen, "out of memory reading the rule file");

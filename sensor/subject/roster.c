@@ -1,5 +1,5 @@
-/* The roster loader: HR's list of people and devices (YAML through
- * libyaml's document API) with their match keys, claimed place, zone, hours
+/* The roster loader: HR's list of people and devices (YAML through the
+ * bounded reader's document) with their match keys, claimed place, zone, hours
  * and allow-list, each problem reported as FILE:LINE:COL and a sentence. */
 #include <errno.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "sightline/yaml_read.h"
 #include "subject_priv.h"
 
 #define ROSTER_FILE_MAX (16u << 20)
@@ -446,51 +447,30 @@ static int load_root(struct loader *ld)
 	return 0;
 }
 
-static int syntax_error(struct loader *ld, const yaml_parser_t *p)
-{
-	if (p->error == YAML_MEMORY_ERROR)
-		return -ENOMEM;
-	yaml_mark_t m = p->problem_mark;
-	if (p->error == YAML_READER_ERROR) { /* reader errors carry an offset only */
-		m = (yaml_mark_t){ 0 };
-		for (size_t i = 0; i < p->problem_offset && i < ld->len; i++) {
-			m.line += ld->input[i] == '\n';
-			m.column = ld->input[i] == '\n' ? 0 : m.column + 1;
-		}
-	}
-	if (ld->err && ld->errlen)
-		snprintf(ld->err, ld->errlen, "%s:%zu:%zu: YAML syntax error: %s", ld->name,
-			 m.line + 1, m.column + 1, p->problem ? p->problem : "unreadable input");
-	return -EINVAL;
-}
+/* Bounds of a roster: a few levels, a few anchors, one document. */
+static const struct sl_yaml_limits roster_limits = {
+	.what = "roster", .max_depth = SL_YAML_MAX_DEPTH, .max_documents = 1, .max_anchors = 256,
+};
 
 static int parse_document(struct loader *ld)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc, next;
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)ld->input, ld->len);
-	int rc;
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = syntax_error(ld, &parser);
-		goto out;
+	struct sl_yaml_reader r;
+	yaml_document_t doc;
+	int rc = sl_yaml_reader_init(&r, ld->input, ld->len, &roster_limits);
+	if (rc == 0)
+		rc = sl_yaml_load_single(&r, &doc);
+	if (rc < 0 && ld->err && ld->errlen) {
+		if (r.line)
+			snprintf(ld->err, ld->errlen, "%s:%u:%u: %s", ld->name, r.line, r.col, r.msg);
+		else
+			snprintf(ld->err, ld->errlen, "%s: %s", ld->name, r.msg);
 	}
-	ld->doc = &doc;
-	rc = load_root(ld);
 	if (rc == 0) {
-		if (!yaml_parser_load(&parser, &next)) {
-			rc = syntax_error(ld, &parser);
-		} else {
-			if (yaml_document_get_root_node(&next))
-				rc = put_err(ld, yaml_document_get_root_node(&next),
-					     "only one YAML document is allowed in a roster");
-			yaml_document_delete(&next);
-		}
+		ld->doc = &doc;
+		rc = load_root(ld);
+		yaml_document_delete(&doc);
 	}
-	yaml_document_delete(&doc);
-out:
-	yaml_parser_delete(&parser);
+	sl_yaml_reader_finish(&r);
 	return rc;
 }
 

@@ -336,6 +336,50 @@ static void test_syntax_errors(void)
 	load_fails("a: *nothing\n", "t.yaml:1:4: YAML syntax error: found undefined alias");
 }
 
+/* Text of prefix, then n copies of open and n of close. */
+static char *nested(const char *prefix, const char *open, const char *close, size_t n)
+{
+	size_t lp = strlen(prefix), lo = strlen(open), lc = strlen(close);
+	char *s = malloc(lp + n * (lo + lc) + 2);
+	char *w = s;
+	memcpy(w, prefix, lp);
+	w += lp;
+	for (size_t i = 0; i < n; i++, w += lo)
+		memcpy(w, open, lo);
+	for (size_t i = 0; i < n; i++, w += lc)
+		memcpy(w, close, lc);
+	strcpy(w, "\n");
+	return s;
+}
+
+/* Nesting, documents and anchors are bounded before anything is built: an
+ * 80,000-level file (16 s of libyaml scanning before) stops at level 33,
+ * at the place it passes the bound. */
+static void test_bounds(void)
+{
+	TEST("bounds: nesting depth, documents and anchors");
+	char *deep = nested("flow: ", "[", "]", 80000);
+	load_fails(deep, "t.yaml:1:38: maps and lists nested more than 32 levels deep; a "
+		   "configuration needs only a few: is this the right file?");
+	free(deep);
+	deep = nested("flow: ", "{a: ", "}", 80000);
+	load_fails_prefix(deep, "t.yaml:1:131: maps and lists nested more than 32 levels deep");
+	free(deep);
+	deep = nested("flow: ", "[", "]", 31); /* 32 levels with the top map: allowed */
+	load_fails(deep, "t.yaml:1:7: flow: expected a map of keys under 'flow', got a list");
+	free(deep);
+	char many[8192] = "home_networks: [";
+	for (int i = 0; i < 257; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "&a%d 10.0.0.0/8, ", i);
+	strcat(many, "]\n");
+	load_fails_prefix(many, "t.yaml:1:");
+	CHECK(strstr(err, "more than 256 anchors (&name) in one configuration") != NULL);
+	load_fails("flow: &a {}\ndecode: &a {}\n",
+		   "t.yaml:2:9: YAML syntax error: found duplicate anchor '&a' (first on line 1)");
+	load_fails("flow: {}\n---\n---\n",
+		   "t.yaml:3:1: only one YAML document is allowed; a second one starts here");
+}
+
 static void test_file(void)
 {
 	struct sl_config c;
@@ -582,6 +626,7 @@ int main(void)
 	test_shape_errors();
 	test_relp_output();
 	test_syntax_errors();
+	test_bounds();
 	test_file();
 	test_set();
 	test_round_trip();

@@ -485,6 +485,60 @@ static void test_sensor_location(void)
 	sl_config_finish(&c);
 }
 
+/* Copy database `from` to `to` with node `node`'s two 24-bit records set to
+ * left and right (the builder's small files use 24-bit records). */
+static void patch_node(const char *from, const char *to, uint32_t node, uint32_t left,
+		       uint32_t right)
+{
+	FILE *in = fopen(path_of(from), "rb"), *out = fopen(path_of(to), "wb");
+	static uint8_t buf[1 << 20];
+	size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
+	uint8_t *rec = buf + 6 * node;
+	CHECK(n > 6 * node + 6);
+	for (int i = 0; i < 3; i++) {
+		rec[i] = (uint8_t)(left >> (16 - 8 * i));
+		rec[3 + i] = (uint8_t)(right >> (16 - 8 * i));
+	}
+	CHECK(out && fwrite(buf, 1, n, out) == n);
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+}
+
+/* A search tree that loops (a record pointing back at its own node or an
+ * ancestor) must not hang the search for the sensor's city: it is refused
+ * at once, naming the file.  Shared subtrees (IPv4's aliases) still work. */
+static void test_sensor_location_corrupt(void)
+{
+	TEST("sensor location: a looping search tree is refused, naming the file");
+	static const char *const files[] = { "loop-self.mmdb", "loop-up.mmdb" };
+	patch_node("city.mmdb", "loop-self.mmdb", 1, 1, 1);
+	patch_node("city.mmdb", "loop-up.mmdb", 2, 1, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		struct sl_config c;
+		struct sl_geo *g = NULL;
+		const uint32_t schemas[] = { SL_GEO_SCHEMA_MAXMIND };
+		config_with(&c, 1, &files[i], schemas);
+		c.sensor.city = strdup("Nowhere, SE");
+		err[0] = '\0';
+		CHECK_EQ_INT(sl_geo_create(&c, &g, err, sizeof(err)), -EINVAL);
+		CHECK(g == NULL);
+		CHECK(strstr(err, path_of(files[i])) && strstr(err, "corrupt search tree") &&
+		      strstr(err, "(a loop)"));
+		sl_config_finish(&c);
+	}
+	/* the intact file has aliased subtrees: walked, the city not there */
+	struct sl_config c;
+	struct sl_geo *g = NULL;
+	const char *const names[] = { "city.mmdb" };
+	const uint32_t schemas[] = { SL_GEO_SCHEMA_MAXMIND };
+	config_with(&c, 1, names, schemas);
+	c.sensor.city = strdup("Nowhere, SE");
+	CHECK_EQ_INT(sl_geo_create(&c, &g, err, sizeof(err)), -ENOENT);
+	sl_config_finish(&c);
+}
+
 /* Every geo field has a `fields:` key of the same name in the config, and
  * the catalogue has src.geo.*, dest.geo.* and remote.* for it. */
 static void test_field_names(void)
@@ -527,7 +581,7 @@ static void cleanup(void)
 		"city.mmdb", "asn.mmdb", "anon.mmdb", "plus.mmdb", "loc-city.mmdb", "loc-asn.mmdb",
 		"ipinfo.mmdb", "custom.mmdb", "first.mmdb", "second.mmdb", "asn2.mmdb",
 		"intel1.mmdb", "intel2.mmdb", "notes.txt", "cut-end.mmdb", "cut-half.mmdb",
-		"empty.mmdb", "odd-asn.mmdb", "ent.mmdb",
+		"empty.mmdb", "odd-asn.mmdb", "ent.mmdb", "loop-self.mmdb", "loop-up.mmdb",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlink(path_of(files[i]));
@@ -550,6 +604,7 @@ int main(void)
 	test_load_errors();
 	test_cache();
 	test_sensor_location();
+	test_sensor_location_corrupt();
 	test_field_names();
 	cleanup();
 	return TEST_REPORT();

@@ -133,6 +133,35 @@ static void test_broken(void)
 	}
 }
 
+/* An 80,000-level roster (19 s of libyaml scanning before) is refused at
+ * level 33 without reading further; so are a second document and a file
+ * full of anchors. */
+static void test_bounds(void)
+{
+	TEST("bounds: nesting depth, documents and anchors, FILE:LINE:COL");
+	size_t n = 80000;
+	char *deep = malloc(2 * n + 16), *w = deep;
+	w += sprintf(w, "people: ");
+	memset(w, '[', n);
+	memset(w + n, ']', n);
+	strcpy(w + 2 * n, "\n");
+	struct sl_roster *r = NULL;
+	char err[512] = "";
+	CHECK_EQ_INT(sl_roster_load_string(deep, strlen(deep), "deep.yaml", &act, &r, err,
+					   sizeof(err)), -22);
+	CHECK_EQ_STR(err, "deep.yaml:1:40: maps and lists nested more than 32 levels deep; a "
+		     "roster needs only a few: is this the right file?");
+	free(deep);
+	char many[8192] = "people: [";
+	for (int i = 0; i < 300; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "&a%d {}, ", i);
+	strcat(many, "]\n");
+	CHECK_EQ_INT(sl_roster_load_string(many, strlen(many), "a.yaml", &act, &r, err,
+					   sizeof(err)), -22);
+	CHECK(strstr(err, "more than 256 anchors (&name) in one roster") != NULL);
+	CHECK(r == NULL);
+}
+
 static void test_file(void)
 {
 	TEST("a missing file names the path; an empty roster is fine");
@@ -149,6 +178,7 @@ int main(void)
 {
 	test_good();
 	test_broken();
+	test_bounds();
 	test_file();
 	return TEST_REPORT();
 }

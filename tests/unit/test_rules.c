@@ -174,10 +174,17 @@ static void test_strings(void)
 	CHECK_EQ_INT(one("  s: {tls.sni|endswith: .COM}\n  condition: s\n", &e), 1);
 	CHECK_EQ_INT(one("  s: {tls.sni|endswith: relay}\n  condition: s\n", &e), 0);
 	CHECK_EQ_INT(one("  s: {tls.sni: relay}\n  condition: s\n", &e), 0);
-	TEST("strings: regex (POSIX extended, case-insensitive unless cased)");
+	TEST("strings: regex (PCRE2, case-insensitive unless cased)");
 	CHECK_EQ_INT(one("  s: {tls.sni|re: '^relay\\.[a-z]+\\.com$'}\n  condition: s\n", &e), 1);
 	CHECK_EQ_INT(one("  s: {tls.sni|re|cased: '^relay'}\n  condition: s\n", &e), 0);
 	CHECK_EQ_INT(one("  s: {tls.sni|re: 'teamviewer|anydesk'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|re: '^\\w+\\.(?:any|team)desk\\.com$'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|re: '[[:upper:]]'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {tls.sni|re|cased: '[[:upper:]]{2}'}\n  condition: s\n", &e), 0);
+	/* as POSIX regexec did: . takes a newline, $ is only the very end */
+	ev_str(&e, "http.user_agent", "a\nb\n");
+	CHECK_EQ_INT(one("  s: {http.user_agent|re: '^a.b'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {http.user_agent|re: 'b$'}\n  condition: s\n", &e), 0);
 }
 
 static void test_lists(void)
@@ -329,6 +336,61 @@ static void test_errors(void)
 	       4, 9, "family");
 	err_at(RULE_HEAD "  s: {app: x}\n  condition: s\ntests: {match: [{dest_port: https}]}\n",
 	       8, 29, "whole number");
+}
+
+/* Rule files share the bounded reader: 80,000 levels stop at level 33, a
+ * collection past 1024 rules is refused, anchors stay refused. */
+static void test_bounds(void)
+{
+	TEST("bounds: nesting depth, documents, anchors");
+	size_t n = 80000;
+	char *text = malloc(2 * n + 64), *w = text;
+	w += sprintf(w, "title: t\nid: r1\ndetection: ");
+	memset(w, '[', n);
+	memset(w + n, ']', n);
+	strcpy(w + 2 * n, "\n");
+	err_at(text, 3, 43, "maps and lists nested more than 32 levels deep; a rule file");
+	free(text);
+	text = malloc(1100 * 5 + 1);
+	text[0] = '\0';
+	for (int i = 0; i < 1100; i++)
+		strcat(text, "---\n");
+	err_at(text, 1026, 1, "more than 1024 YAML documents in one rule file");
+	free(text);
+	err_at(RULE_HEAD "  s: &x {app: x}\n  condition: s\n", 6, 6,
+	       "anchors and aliases (&name, *name) are not supported in a rule file");
+}
+
+/* A backreference that backtracks without bound (glibc: about 80 s for
+ * these 400 bytes, deaf to signals) stops at the match limit: no match,
+ * counted; a backreference that matches still does. */
+static void test_regex_limits(void)
+{
+	TEST("regex: a runaway backreference is a counted non-match");
+	char ua[401];
+	memset(ua, 'a', 400);
+	ua[400] = '\0';
+	struct ev e = { 0 };
+	ev_str(&e, "http.user_agent", ua);
+	struct sl_rules *r = load(RULE_HEAD "  s: {http.user_agent|re: '(a*)*\\1[bc]'}\n  condition: s\n");
+	CHECK(r != NULL);
+	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 0);
+	CHECK_EQ_INT(hits(r, &e), 0);
+	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 1);
+	sl_rules_destroy(r);
+	struct ev f = { 0 };
+	ev_str(&f, "http.user_agent", "xxABabyy");
+	r = load(RULE_HEAD "  s: {http.user_agent|re: '(ab)\\1'}\n  condition: s\n");
+	CHECK_EQ_INT(hits(r, &f), 1);
+	CHECK_EQ_INT(hits(r, &e), 0);
+	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 0);
+	sl_rules_destroy(r);
+	TEST("regex: a pattern that does not compile is a load error at its place");
+	err_at(RULE_HEAD "  s: {http.user_agent|re: 'a(b'}\n  condition: s\n", 6, 27,
+	       "bad regular expression 'a(b': missing closing parenthesis at offset 3 "
+	       "(PCRE2 syntax)");
+	err_at(RULE_HEAD "  s: {http.user_agent|re: '(*UTF)x'}\n  condition: s\n", 6, 27,
+	       "(PCRE2 syntax)");
 }
 
 #define BASE(id, app) \
@@ -485,12 +547,14 @@ static void test_no_alloc(void)
 int main(void)
 {
 	test_strings();
+	test_regex_limits();
 	test_lists();
 	test_numbers();
 	test_addresses();
 	test_fieldref();
 	test_conditions();
 	test_errors();
+	test_bounds();
 	test_correlation();
 	test_no_alloc();
 	return TEST_REPORT();
