@@ -167,14 +167,18 @@ static int tls_data(struct bulk *b, struct sl_conv *c, uint32_t records, bool up
 	return 0;
 }
 
-/* Records of one transaction: mostly small pages, one in eight a large download. */
+/* Records of one transaction: mostly small pages, one in eight a large download; a
+ * visit's are few. */
 static uint32_t tls_size(struct bulk *b)
 {
+	if (b->brief)
+		return pick(b, 1, 8);
 	return pick(b, 0, 7) ? pick(b, 4, 50) : pick(b, 150, 500);
 }
 
 /* Handshake, TLS 1.3 hellos, the client's second flight with its first request, then one
- * to three request/response transactions with think time between, client FIN. */
+ * to three request/response transactions (one or two in a visit) with think time between,
+ * client FIN. */
 static int tls_session(struct bulk *b, struct sl_conv *c, const char *sni)
 {
 	uint8_t hello[600], flight[6000], second[6 + 58 + 700], req[700];
@@ -196,7 +200,7 @@ static int tls_session(struct bulk *b, struct sl_conv *c, const char *sni)
 		rc = sl_conv_tcp_exchange(c, &m[i]);
 	bool upload = pick(b, 0, 9) == 0;
 	rc = rc ? rc : tls_data(b, c, tls_size(b), upload);
-	for (uint32_t n = pick(b, 0, 2); n && !rc; n--) {
+	for (uint32_t n = pick(b, 0, b->brief ? 1 : 2); n && !rc; n--) {
 		qn = pick(b, 120, 600);
 		sl_scen_tls_record(req, qn, 0x17, sl_rng_next(&b->rng));
 		struct sl_conv_msg q = { req, qn, NULL, 0, pick(b, 50, 2000) * SL_MS, 0 };
@@ -331,7 +335,8 @@ static size_t ssh_ecdh(uint8_t *out, size_t cap, struct sl_rng *r, bool server)
 }
 
 /* Banners, KEXINITs, curve25519 exchange and NEWKEYS, then an interactive shell (small
- * keystroke echoes, think time between) or a file copy (bulk upload), client FIN. */
+ * keystroke echoes, think time between) or a file copy (bulk upload), client FIN; a
+ * visit runs a dozen commands at most. */
 static int ssh_session(struct bulk *b, struct sl_conv *c)
 {
 	static const char cb[] = "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n";
@@ -359,7 +364,8 @@ static int ssh_session(struct bulk *b, struct sl_conv *c)
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]) && !rc; i++)
 		rc = sl_conv_tcp_exchange(c, &m[i]);
 	bool copy = pick(b, 0, 3) == 0;
-	for (uint32_t n = copy ? pick(b, 30, 150) : pick(b, 20, 200); n && !rc; n--) {
+	uint32_t n = b->brief ? pick(b, 1, 12) : copy ? pick(b, 30, 150) : pick(b, 20, 200);
+	for (; n && !rc; n--) {
 		uint8_t key[64];
 		size_t kn = ssh_opaque(key, sizeof(key), r, 0, 36);
 		xn = ssh_opaque(x, sizeof(x), r, 0, copy ? BURST_MAX * REC_LEN : pick(b, 36, 600));
@@ -372,13 +378,13 @@ static int ssh_session(struct bulk *b, struct sl_conv *c)
 
 /* ---- HTTP ---- */
 
-/* A GET of a file answered 200 with Content-Length, the body in bursts of 2..4 full
- * segments each acknowledged, client FIN. */
+/* A GET of a file (up to 13 kB in a visit) answered 200 with Content-Length, the body in
+ * bursts of 2..4 full segments each acknowledged, client FIN. */
 static int http_session(struct bulk *b, struct sl_conv *c, unsigned i)
 {
 	uint8_t buf[700 + BURST_MAX * SEG_LEN];
 	char req[400];
-	uint32_t body = pick(b, 100, 600) * 1000;
+	uint32_t body = (b->brief ? pick(b, 0, 12) : pick(b, 100, 600)) * 1000;
 	body += pick(b, 0, 999);
 	int qn = snprintf(req, sizeof(req),
 	                  "GET /files/pkg-%u.tar.gz HTTP/1.1\r\nHost: downloads.example.net\r\n"
@@ -474,7 +480,8 @@ static void quic_datagram(uint8_t *p, size_t n, struct sl_rng *r, uint8_t first,
 
 /* The RFC 9001 Initial, the server's Initial+Handshake datagrams, the client's
  * handshake completion, then server bursts of 2..6 full datagrams each answered by
- * a short client ACK datagram one client round trip later. */
+ * a short client ACK datagram one client round trip later (20..400 datagrams; 2..16 in a
+ * visit). */
 static int quic_session(struct bulk *b, const struct sl_conv_cfg *cfg, uint64_t *t)
 {
 	uint8_t p[QUIC_LEN];
@@ -494,7 +501,7 @@ static int quic_session(struct bulk *b, const struct sl_conv_cfg *cfg, uint64_t 
 	*t += crtt;
 	quic_datagram(p, QUIC_LEN, &b->rng, 0xe1, true);
 	rc = rc ? rc : udp_send(b, &f, 0, p, QUIC_LEN, *t);
-	for (uint32_t n = pick(b, 20, 400); n && !rc;) {
+	for (uint32_t n = b->brief ? pick(b, 2, 16) : pick(b, 20, 400); n && !rc;) {
 		uint32_t k = pick(b, 2, 6);
 		k = k < n ? k : n;
 		*t += srtt + pick(b, 0, 500);
@@ -549,7 +556,7 @@ static int tcp_session(struct bulk *b, const struct sl_bulk_flow *f, uint64_t t)
 	rc = rc ? rc : sl_conv_create(&c, &cfg, b->w, t);
 	if (rc)
 		return rc;
-	rc = f->kind == 'T' ? tls_session(b, c, tls_names[f->i % nt])
+	rc = f->kind == 'T' ? tls_session(b, c, f->sni ? f->sni : tls_names[f->i % nt])
 	   : f->kind == 'S' ? ssh_session(b, c) : http_session(b, c, f->i);
 	sl_conv_destroy(c);
 	return rc;

@@ -7,12 +7,15 @@
 #include "pkt.h"
 #include "rng.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct bulk {
 	struct sl_pcapw *w;
 	struct sl_rng rng;
 	struct sl_pb pb;              /* scratch for hand-built UDP datagrams */
+	bool brief;                   /* a visit, not a session: a page or two, a login and a
+	                               * few commands, a few QUIC bursts, a small download */
 };
 
 /* One session's kind and endpoints. */
@@ -21,6 +24,7 @@ struct sl_bulk_flow {
 	unsigned i;                   /* session number: picks the name, path or query */
 	const char *client, *server;  /* addresses, as sl_pb_addr_parse() reads them */
 	uint16_t cport, sport;
+	const char *sni;              /* TLS: the name; NULL takes one of bulk's by `i` */
 };
 
 /** A number from lo to hi inclusive, drawn from b's generator. */
