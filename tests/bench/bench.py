@@ -75,6 +75,14 @@ def fail(cmd, code, err):
     sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:6]), code, err[-500:]))
 
 
+def checked(cmd, **kw):
+    """Run cmd (its stderr kept for the message); a failure stops the benchmark."""
+    p = subprocess.run(cmd, stderr=subprocess.PIPE, **kw)
+    if p.returncode != 0:
+        fail(cmd, p.returncode, p.stderr.decode(errors="replace"))
+    return p
+
+
 def run_timed(cmd):
     """Run cmd; return (wall-clock seconds, CPU seconds user + sys).  A failure stops
     the benchmark."""
@@ -136,7 +144,7 @@ def build_mix(build, work, name, gen_args, limit):
     Returns the capture and its record: sha256 and shape (tests/bench/mixstat)."""
     cap, stamp = os.path.join(work, name + ".pcap"), os.path.join(work, name + ".json")
     extra = os.path.join(work, name + "-input.pcap")
-    subprocess.run([tool(build, "pcaps", "sl-pcapgen")] + gen_args + [extra], check=True)
+    checked([tool(build, "pcaps", "sl-pcapgen")] + gen_args + [extra])
     inputs = project_inputs() + [extra]
     recipe = digest([gen_args, limit], inputs)
     try:
@@ -148,11 +156,11 @@ def build_mix(build, work, name, gen_args, limit):
     except (OSError, ValueError):
         pass
     t0 = time.time()
-    subprocess.run([tool(build, "tests", "bench", "mkmix")] + limit + [cap] + inputs,
-                   stdout=subprocess.DEVNULL, check=True)
+    checked([tool(build, "tests", "bench", "mkmix")] + limit + [cap] + inputs,
+            stdout=subprocess.DEVNULL)
     os.unlink(extra)
-    shape = json.loads(subprocess.run([tool(build, "tests", "bench", "mixstat"), cap],
-                                      stdout=subprocess.PIPE, check=True).stdout)
+    shape = json.loads(checked([tool(build, "tests", "bench", "mixstat"), cap],
+                               stdout=subprocess.PIPE).stdout)
     rec = {"recipe": recipe, "sha256": file_sha256(cap), "shape": shape,
            "built_s": round(time.time() - t0, 1)}
     with open(stamp, "w") as f:
@@ -164,8 +172,9 @@ def describe(name, cap, rec, packets_asked):
     s = rec["shape"]
     print("%s: %s (%.1f MB, sha256 %s..., built in %s s)" % (
         TITLE[name], cap, os.path.getsize(cap) / 1e6, rec["sha256"][:16], rec["built_s"]))
-    print("  %d packets, %d flows (address/port pairs both ways), packets per flow: median "
-          "%d, p90 %d, p99 %d, max %d; flows of 100+ packets: %d (%.0f%% of packets)" % (
+    print("  {:,} packets, {:,} flows (address/port pairs both ways), packets per flow: "
+          "median {}, p90 {}, p99 {}, max {}; flows of 100+ packets: {:,} ({:.0f}% of "
+          "packets)".format(
               s["packets"], s["flows"], s["median"], s["p90"], s["p99"], s["max"],
               s["flows_100plus"], 100.0 * s["packets_in_100plus"] / max(s["packets"], 1)))
     svc = sorted(s["services"].items(), key=lambda kv: -kv[1]["flows"])
@@ -321,8 +330,8 @@ def million(build, work):
     """1 M TCP SYNs from distinct sources, 5 us apart: all open at once at the end."""
     flood = os.path.join(work, "million.pcap")
     if not os.path.exists(flood):
-        subprocess.run([tool(build, "pcaps", "sl-pcapgen"), "flood", "--syn",
-                        str(MILLION), "--udp", "0", flood], check=True)
+        checked([tool(build, "pcaps", "sl-pcapgen"), "flood", "--syn", str(MILLION), "--udp",
+                 "0", flood])
     rss, st, _ = measured([tool(build, "sightline"), "-q", "-r", flood,
                            "--set", "flow.max_flows=1048576",
                            "--set", "flow.timeouts.tcp_new=86400"],

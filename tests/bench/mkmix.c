@@ -8,6 +8,7 @@
  * The flow count grows with the copies; addresses keep their first two
  * bytes, so private ranges stay private and home_networks still apply, and
  * the IPv4 and TCP/UDP checksums are patched to match (RFC 1624). */
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -187,6 +188,10 @@ int main(int argc, char **argv)
 		}
 		copy++;
 	}
+	/* pcap_dump() reports nothing: a full disk shows at the flush. */
+	int bad = pcap_dump_flush(out) != 0 || ferror(pcap_dump_file(out));
+	if (bad)
+		fprintf(stderr, "mkmix: %s: write failed: %s\n", path, strerror(errno));
 	pcap_dump_close(out);
 	pcap_close(dead);
 	free(buf);
@@ -197,6 +202,8 @@ int main(int argc, char **argv)
 		free(ins[i].data);
 	}
 	free(ins);
+	if (bad)
+		return 1;
 	printf("%s: %llu packets, %.1f MB, %u copies of %zu Ethernet inputs\n", path,
 	       (unsigned long long)pkts, bytes / 1e6, copy, nin);
 	return 0;
