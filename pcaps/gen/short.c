@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define DEFAULT_FLOWS 1000u
-#define MAX_FLOWS 2000u             /* keeps one file under SL_PCAPW_MAX_BYTES */
+#define MAX_FLOWS 1400u             /* keeps one file under SL_PCAPW_MAX_BYTES */
 #define SPAN_US (20ull * SL_SEC)    /* flows start within 20 s */
 #define FLOWS_PER_CLIENT 16u
 
@@ -446,7 +446,10 @@ int sl_short_main(int argc, char **argv)
 	for (unsigned i = 0; i < flows && !rc; i++)
 		rc = one_flow(e, i, SL_SCEN_EPOCH_US);
 	rc = rc ? rc : sl_pcapw_save(e->b.w, out);
-	if (rc)
+	if (rc == -E2BIG)
+		fprintf(stderr, "sl-pcapgen: short -> %s: more than %u MiB of packets (the "
+		        "writer's bound); ask for fewer --flows\n", out, SL_PCAPW_MAX_BYTES >> 20);
+	else if (rc)
 		fprintf(stderr, "sl-pcapgen: short -> %s: %s\n", out, strerror(-rc));
 	if (e)
 		sl_pcapw_destroy(e->b.w);

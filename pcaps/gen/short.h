@@ -4,12 +4,13 @@
 
 /**
  * Runs `sl-pcapgen short [--flows N] [--seed S] OUT.pcap` with argv[0] "short": writes N
- * (default 2000, at most 4000) flows over Ethernet starting within 20 s, one client per 16
+ * (default 1000, at most 1400) flows over Ethernet starting within 20 s, one client per 16
  * flows: DNS lookups, brief TLS 1.3 and QUIC visits, refused and unanswered connections,
- * NTP, pings, brief HTTP and SSH, WireGuard handshakes, TeamViewer, and about one flow in
- * five a long bulk session (see bulk.h); kinds, names, sizes and timings follow seed S
- * (default 1). Same arguments, same bytes. Returns an exit status: 0, 1 (build or write
- * failed), 2 (usage).
+ * NTP, pings, brief HTTP and SSH, WireGuard handshakes, TeamViewer, and one flow in eight
+ * a long bulk session (see bulk.h), each kind in its share of every 1000 flows; names,
+ * sizes and timings follow seed S (default 1). Same arguments, same bytes. Returns an exit
+ * status: 0, 1 (build or write failed, or more than SL_PCAPW_MAX_BYTES of packets), 2
+ * (usage).
  */
 int sl_short_main(int argc, char **argv);
 
