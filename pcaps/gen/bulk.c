@@ -5,9 +5,11 @@
  * and plain HTTP/1.1 (RFC 9112) downloads. Sizes, delays and think times follow a seed. */
 #include "bulk.h"
 
+#include "bulk_priv.h"
 #include "bytes.h"
 #include "rng.h"
 #include "scenarios.h"
+#include "wr.h"
 /* RFC 9001 Appendix A.2: a real, decryptable QUIC v1 client Initial (SNI example.com). */
 #include "../../tests/unit/quic_vectors.h"
 
@@ -31,72 +33,9 @@ static const char *const tls_names[] = {
 	"mail.example.com", "video.example.net", "docs.example.org", "updates.example.com",
 };
 
-struct bulk {
-	struct sl_pcapw *w;
-	struct sl_rng rng;
-	struct sl_pb pb;              /* scratch for hand-built UDP datagrams */
-};
-
-/* A byte writer over a fixed buffer; `bad` records an overflow instead of writing. */
-struct wr {
-	uint8_t *p;
-	size_t n, cap;
-	bool bad;
-};
-
-static void w_bytes(struct wr *w, const void *b, size_t n)
-{
-	if (w->bad || w->n + n > w->cap) {
-		w->bad = true;
-		return;
-	}
-	memcpy(w->p + w->n, b, n);
-	w->n += n;
-}
-
-static void w16(struct wr *w, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-	w_bytes(w, b, 2);
-}
-
-static void w8(struct wr *w, uint8_t v)
-{
-	w_bytes(w, &v, 1);
-}
-
-/* Writes a placeholder length of `width` bytes; returns its offset for w_close(). */
-static size_t w_open(struct wr *w, size_t width)
-{
-	static const uint8_t zero[4];
-	size_t at = w->n;
-	w_bytes(w, zero, width);
-	return at;
-}
-
-/* Fills the length opened at `at` with the bytes written since. */
-static void w_close(struct wr *w, size_t at, size_t width)
-{
-	if (w->bad)
-		return;
-	size_t len = w->n - at - width;
-	for (size_t i = 0; i < width; i++)
-		w->p[at + i] = (uint8_t)(len >> (8 * (width - 1 - i)));
-}
-
-static void w_rand(struct wr *w, struct sl_rng *r, size_t n)
-{
-	if (w->bad || w->n + n > w->cap) {
-		w->bad = true;
-		return;
-	}
-	sl_rng_fill(r, w->p + w->n, n);
-	w->n += n;
-}
-
 static uint32_t pick(struct bulk *b, uint32_t lo, uint32_t hi)
 {
-	return lo + (uint32_t)(sl_rng_next(&b->rng) % (hi - lo + 1));
+	return sl_bulk_pick(b, lo, hi);
 }
 
 /* ---- TLS 1.3 ---- */
@@ -228,14 +167,18 @@ static int tls_data(struct bulk *b, struct sl_conv *c, uint32_t records, bool up
 	return 0;
 }
 
-/* Records of one transaction: mostly small pages, one in eight a large download. */
+/* Records of one transaction: mostly small pages, one in eight a large download; a
+ * visit's are few. */
 static uint32_t tls_size(struct bulk *b)
 {
+	if (b->brief)
+		return pick(b, 1, 8);
 	return pick(b, 0, 7) ? pick(b, 4, 50) : pick(b, 150, 500);
 }
 
 /* Handshake, TLS 1.3 hellos, the client's second flight with its first request, then one
- * to three request/response transactions with think time between, client FIN. */
+ * to three request/response transactions (one or two in a visit) with think time between,
+ * client FIN. */
 static int tls_session(struct bulk *b, struct sl_conv *c, const char *sni)
 {
 	uint8_t hello[600], flight[6000], second[6 + 58 + 700], req[700];
@@ -257,7 +200,7 @@ static int tls_session(struct bulk *b, struct sl_conv *c, const char *sni)
 		rc = sl_conv_tcp_exchange(c, &m[i]);
 	bool upload = pick(b, 0, 9) == 0;
 	rc = rc ? rc : tls_data(b, c, tls_size(b), upload);
-	for (uint32_t n = pick(b, 0, 2); n && !rc; n--) {
+	for (uint32_t n = pick(b, 0, b->brief ? 1 : 2); n && !rc; n--) {
 		qn = pick(b, 120, 600);
 		sl_scen_tls_record(req, qn, 0x17, sl_rng_next(&b->rng));
 		struct sl_conv_msg q = { req, qn, NULL, 0, pick(b, 50, 2000) * SL_MS, 0 };
@@ -392,7 +335,8 @@ static size_t ssh_ecdh(uint8_t *out, size_t cap, struct sl_rng *r, bool server)
 }
 
 /* Banners, KEXINITs, curve25519 exchange and NEWKEYS, then an interactive shell (small
- * keystroke echoes, think time between) or a file copy (bulk upload), client FIN. */
+ * keystroke echoes, think time between) or a file copy (bulk upload), client FIN; a
+ * visit runs a dozen commands at most. */
 static int ssh_session(struct bulk *b, struct sl_conv *c)
 {
 	static const char cb[] = "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n";
@@ -420,7 +364,8 @@ static int ssh_session(struct bulk *b, struct sl_conv *c)
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]) && !rc; i++)
 		rc = sl_conv_tcp_exchange(c, &m[i]);
 	bool copy = pick(b, 0, 3) == 0;
-	for (uint32_t n = copy ? pick(b, 30, 150) : pick(b, 20, 200); n && !rc; n--) {
+	uint32_t n = b->brief ? pick(b, 1, 12) : copy ? pick(b, 30, 150) : pick(b, 20, 200);
+	for (; n && !rc; n--) {
 		uint8_t key[64];
 		size_t kn = ssh_opaque(key, sizeof(key), r, 0, 36);
 		xn = ssh_opaque(x, sizeof(x), r, 0, copy ? BURST_MAX * REC_LEN : pick(b, 36, 600));
@@ -433,13 +378,13 @@ static int ssh_session(struct bulk *b, struct sl_conv *c)
 
 /* ---- HTTP ---- */
 
-/* A GET of a file answered 200 with Content-Length, the body in bursts of 2..4 full
- * segments each acknowledged, client FIN. */
+/* A GET of a file (up to 13 kB in a visit) answered 200 with Content-Length, the body in
+ * bursts of 2..4 full segments each acknowledged, client FIN. */
 static int http_session(struct bulk *b, struct sl_conv *c, unsigned i)
 {
 	uint8_t buf[700 + BURST_MAX * SEG_LEN];
 	char req[400];
-	uint32_t body = pick(b, 100, 600) * 1000;
+	uint32_t body = (b->brief ? pick(b, 0, 12) : pick(b, 100, 600)) * 1000;
 	body += pick(b, 0, 999);
 	int qn = snprintf(req, sizeof(req),
 	                  "GET /files/pkg-%u.tar.gz HTTP/1.1\r\nHost: downloads.example.net\r\n"
@@ -535,7 +480,8 @@ static void quic_datagram(uint8_t *p, size_t n, struct sl_rng *r, uint8_t first,
 
 /* The RFC 9001 Initial, the server's Initial+Handshake datagrams, the client's
  * handshake completion, then server bursts of 2..6 full datagrams each answered by
- * a short client ACK datagram one client round trip later. */
+ * a short client ACK datagram one client round trip later (20..400 datagrams; 2..16 in a
+ * visit). */
 static int quic_session(struct bulk *b, const struct sl_conv_cfg *cfg, uint64_t *t)
 {
 	uint8_t p[QUIC_LEN];
@@ -555,7 +501,7 @@ static int quic_session(struct bulk *b, const struct sl_conv_cfg *cfg, uint64_t 
 	*t += crtt;
 	quic_datagram(p, QUIC_LEN, &b->rng, 0xe1, true);
 	rc = rc ? rc : udp_send(b, &f, 0, p, QUIC_LEN, *t);
-	for (uint32_t n = pick(b, 20, 400); n && !rc;) {
+	for (uint32_t n = b->brief ? pick(b, 2, 16) : pick(b, 20, 400); n && !rc;) {
 		uint32_t k = pick(b, 2, 6);
 		k = k < n ? k : n;
 		*t += srtt + pick(b, 0, 500);
@@ -591,56 +537,62 @@ static int dns_session(struct bulk *b, const struct sl_conv_cfg *cfg, uint64_t *
 
 /* ---- sessions ---- */
 
-/* Session i's endpoints: a client on 10.20.0.0/16 one switch away, a server 2..60 ms
- * away; distinct client ports so every session is its own flow. */
-static int session_cfg(struct bulk *b, struct sl_conv_cfg *cfg, unsigned i, const char *server,
-                       uint16_t sport)
+/* Session f's settings: the client one switch away, the server 2..60 ms away. */
+static int session_cfg(struct bulk *b, struct sl_conv_cfg *cfg, const struct sl_bulk_flow *f)
 {
-	char client[32];
-	snprintf(client, sizeof(client), "10.20.%u.%u", (i / 200) % 256, 10 + i % 200);
-	uint16_t cport = (uint16_t)(32768 + (i * 2731u) % 28000);
 	uint32_t client_ms = pick(b, 0, 2), server_ms = pick(b, 2, 60);
-	int rc = sl_scen_cfg(cfg, client, cport, server, sport, client_ms, server_ms);
+	int rc = sl_scen_cfg(cfg, f->client, f->cport, f->server, f->sport, client_ms, server_ms);
 	cfg->gap_us = 30;
 	return rc;
 }
 
-static int tcp_session(struct bulk *b, char kind, unsigned i, uint64_t t)
+static int tcp_session(struct bulk *b, const struct sl_bulk_flow *f, uint64_t t)
 {
-	static const char *const ssh_hosts[] = { "198.51.100.22", "198.51.100.23" };
 	size_t nt = sizeof(tls_names) / sizeof(tls_names[0]);
-	char server[32];
 	struct sl_conv_cfg cfg;
 	struct sl_conv *c;
-	int rc;
+	int rc = session_cfg(b, &cfg, f);
 
-	snprintf(server, sizeof(server), kind == 'T' ? "192.0.2.%u" : "198.51.100.%u",
-	         (unsigned)(100 + i % nt));
-	if (kind == 'S')
-		rc = session_cfg(b, &cfg, i, ssh_hosts[i % 2], 22);
-	else
-		rc = session_cfg(b, &cfg, i, server, kind == 'T' ? 443 : 80);
 	rc = rc ? rc : sl_conv_create(&c, &cfg, b->w, t);
 	if (rc)
 		return rc;
-	rc = kind == 'T' ? tls_session(b, c, tls_names[i % nt])
-	   : kind == 'S' ? ssh_session(b, c) : http_session(b, c, i);
+	rc = f->kind == 'T' ? tls_session(b, c, f->sni ? f->sni : tls_names[f->i % nt])
+	   : f->kind == 'S' ? ssh_session(b, c) : http_session(b, c, f->i);
 	sl_conv_destroy(c);
 	return rc;
 }
 
-static int one_session(struct bulk *b, unsigned i, uint64_t t)
+int sl_bulk_flow_write(struct bulk *b, const struct sl_bulk_flow *f, uint64_t t)
 {
-	char kind = kinds[i % (sizeof(kinds) - 1)];
 	struct sl_conv_cfg cfg;
 
-	if (kind == 'Q')
-		return session_cfg(b, &cfg, i, "192.0.2.80", 443) ? -EINVAL
-		                                                     : quic_session(b, &cfg, &t);
-	if (kind == 'D')
-		return session_cfg(b, &cfg, i, "192.0.2.53", 53) ? -EINVAL
-		                                                     : dns_session(b, &cfg, &t, i);
-	return tcp_session(b, kind, i, t);
+	if (f->kind == 'Q')
+		return session_cfg(b, &cfg, f) ? -EINVAL : quic_session(b, &cfg, &t);
+	if (f->kind == 'D')
+		return session_cfg(b, &cfg, f) ? -EINVAL : dns_session(b, &cfg, &t, f->i);
+	return tcp_session(b, f, t);
+}
+
+/* Session i of the bulk capture: its kind from the cycle, a client on 10.20.0.0/16 with
+ * a port of its own (so every session is its own flow), the kind's server. */
+static int one_session(struct bulk *b, unsigned i, uint64_t t)
+{
+	static const char *const ssh_hosts[] = { "198.51.100.22", "198.51.100.23" };
+	char client[32], server[32];
+	struct sl_bulk_flow f = { kinds[i % (sizeof(kinds) - 1)], i, client, server,
+	                          (uint16_t)(32768 + (i * 2731u) % 28000), 443 };
+
+	snprintf(client, sizeof(client), "10.20.%u.%u", (i / 200) % 256, 10 + i % 200);
+	snprintf(server, sizeof(server), f.kind == 'T' ? "192.0.2.%u" : "198.51.100.%u", 100 + i % 8);
+	if (f.kind == 'Q')
+		f.server = "192.0.2.80";
+	else if (f.kind == 'D')
+		f.server = "192.0.2.53", f.sport = 53;
+	else if (f.kind == 'S')
+		f.server = ssh_hosts[i % 2], f.sport = 22;
+	else if (f.kind == 'H')
+		f.sport = 80;
+	return sl_bulk_flow_write(b, &f, t);
 }
 
 /* Options into *sessions, *seed; returns the output path or NULL on a usage error. */

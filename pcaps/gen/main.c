@@ -2,6 +2,7 @@
  * Same arguments, same bytes: no wall clock, no unseeded randomness. */
 #include "bulk.h"
 #include "flood.h"
+#include "short.h"
 #include "scenarios.h"
 
 #include <errno.h>
@@ -22,6 +23,8 @@ static void usage(FILE *f)
 	        "                                      stream one-packet flows (and real ones) to a file\n"
 	        "       sl-pcapgen bulk [--sessions N] [--seed S] OUT.pcap\n"
 	        "                                      long TLS/QUIC/SSH/DNS/HTTP sessions (benchmark)\n"
+	        "       sl-pcapgen short [--flows N] [--seed S] OUT.pcap\n"
+	        "                                      the short flows of an Internet edge (benchmark)\n"
 	        "       sl-pcapgen --list              list scenarios with a one-line description\n"
 	        "       sl-pcapgen --help              this text\n");
 }
@@ -76,6 +79,8 @@ int main(int argc, char **argv)
 		return sl_flood_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "bulk"))
 		return sl_bulk_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "short"))
+		return sl_short_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		list();
 		return 0;

@@ -1,29 +1,45 @@
 #!/usr/bin/env python3
-"""The benchmark (issue: operations and speed).  Never part of the timed
-test suite: run it by hand on a quiet machine.
+"""The benchmark (issues: operations and speed; the engine rebuilt for speed).
+Never part of the timed test suite: run it by hand, on a quiet machine if you can.
 
-    tests/bench/bench.py [--build build] [--mb 512] [--runs 5] [--work DIR] [--live]
+    tests/bench/bench.py [--mix short|long|both] [--runs 5] [--work DIR]
+                         [--packets 2000000] [--mb 512] [--perf] [--live] [--build build]
 
-From one run it prints, each the median of --runs (the tools' runs
-interleaved, so load on the machine hits them alike): a bare pcap_next_ex
-loop over a mixed capture of at least --mb megabytes (the physical limit of
-reading the file on this machine), sightline pinned to one core with every
-parser, enrichment and the default rules on (its embedded defaults), nDPI's
-ndpiReader pinned likewise when installed (Debian libndpi-bin), and
-sightline with 1..N workers.  Then packets/s, Gbit/s, the ratios, peak RSS,
-bytes of flow state per flow, the RSS of a capture holding 1 M flows at
-once, and with --live (root, tcpreplay) a replay at 1 Gbit/s onto a veth
-pair in a network namespace this script creates and removes, with the drops
-sightline saw.  It ends with a table: each target, the figure, met or missed.
+Two captures ("mixes"), both built by tests/bench/mkmix from the project's own
+captures (pcaps/real, pcaps/gen-out) and generator, every copy's addresses
+rewritten so its flows are distinct, deterministic (same bytes every build):
 
-The mixed capture is built by tests/bench/mkmix from the project's own
-captures (pcaps/real, pcaps/gen-out) and `sl-pcapgen bulk` (long TLS, QUIC,
-SSH, DNS and HTTP sessions), every copy's addresses rewritten so its flows
-are distinct.  With --work the capture is kept there and reused by later
-runs.  Absolute figures depend on the machine and its load; the ratios are
+  short-flow mix  shaped like an Internet edge: `sl-pcapgen short` (DNS, brief
+                  TLS/QUIC/HTTP/SSH visits, refused SYNs, NTP, WireGuard...,
+                  one flow in eight a long session) beside the project's
+                  captures, repeated to at least --packets packets.  Its shape
+                  is checked: >= 2 M packets, >= 50 k flows, median <= 10
+                  packets per flow.  This is where per-flow cost shows.
+  long-flow mix   `sl-pcapgen bulk` (long TLS, QUIC, SSH, DNS, HTTP sessions)
+                  beside the project's captures, --mb megabytes, ~170 packets
+                  per flow: the per-packet path.
+
+For each mix, from one run, medians of --runs with every tool's runs
+interleaved (so load on the machine hits them alike): a zero-copy reader
+(tests/bench/zc_read: the file mapped, records walked without libpcap), the
+bare pcap_next_ex loop (tests/bench/bare_read), sightline pinned to one core
+with every parser, enrichment and the default rules on (its embedded
+defaults), ndpiReader pinned likewise when installed (Debian libndpi-bin), and
+sightline with 1..N workers; each one-core tool's wall-clock and CPU seconds
+(user + sys), the ratios sightline/bare, sightline/zero-copy and
+sightline/ndpiReader, then memory and the protocols sightline saw.  With the
+long mix also the RSS of 1 M concurrent flows; with --live a replay at
+1 Gbit/s onto a veth pair in a namespace this script creates and removes;
+with --perf a `perf record -g` of one sightline run per mix and its top 25
+symbols by self time.  It ends with the targets: each figure, met or MISSED.
+
+With --work the mixes are kept there and reused while their inputs are the
+same.  Absolute figures depend on the machine and its load; the ratios are
 measured in one run and are what the targets are about.
 """
 import argparse
+import collections
+import hashlib
 import json
 import os
 import shutil
@@ -36,11 +52,17 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MILLION = 1000000
+SHORT_SHAPE = {"packets": 2000000, "flows": 50000, "median": 10}
+TITLE = {"short": "short-flow mix", "long": "long-flow mix"}
 RESULTS = []  # (target, figure, met) for the final table
 
 
 def target(name, figure, met):
     RESULTS.append((name, figure, met))
+
+
+def tool(build, *parts):
+    return os.path.join(build, *parts)
 
 
 def pinned(cmd, cpu):
@@ -49,111 +71,156 @@ def pinned(cmd, cpu):
     return cmd
 
 
-def run_timed(cmd):
-    """Run cmd; return its wall-clock seconds.  A failure stops the benchmark."""
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    t1 = time.perf_counter()
+def fail(cmd, code, err):
+    sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:6]), code, err[-500:]))
+
+
+def checked(cmd, **kw):
+    """Run cmd (its stderr kept for the message); a failure stops the benchmark."""
+    p = subprocess.run(cmd, stderr=subprocess.PIPE, **kw)
     if p.returncode != 0:
-        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:4]), p.returncode,
-                                                p.stderr.decode()[-500:]))
-    return t1 - t0
+        fail(cmd, p.returncode, p.stderr.decode(errors="replace"))
+    return p
+
+
+def run_timed(cmd):
+    """Run cmd; return (wall-clock seconds, CPU seconds user + sys).  A failure stops
+    the benchmark."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        t1 = time.perf_counter()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            err.seek(0)
+            fail(cmd, p.returncode, err.read().decode(errors="replace"))
+    return t1 - t0, ru.ru_utime + ru.ru_stime
 
 
 def interleaved(runs, cmds):
-    """Median seconds of each named command over `runs` rounds, one of each per round."""
-    times = {name: [] for name in cmds}
-    for _ in range(runs):
-        for name, cmd in cmds.items():
-            times[name].append(run_timed(cmd))
-    return {name: statistics.median(v) for name, v in times.items()}
+    """Medians (wall, cpu) of each named command over `runs` rounds, one run of each per
+    round, the order rotated each round so no tool always follows the same one."""
+    names = list(cmds)
+    times = {name: [] for name in names}
+    for r in range(runs):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            times[name].append(run_timed(cmds[name]))
+    return {name: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+            for name, v in times.items()}
 
 
-def measured(cmd, eve):
-    """One run of sightline writing EVE to `eve`: (peak RSS in kB by GNU time, stats)."""
-    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd + ["-o", eve],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if p.returncode != 0:
-        sys.exit("bench: %s failed (%d): %s" % (" ".join(cmd[:4]), p.returncode,
-                                                p.stderr.decode()[-500:]))
-    rss = int(p.stderr.decode().strip().splitlines()[-1])
-    stats = last_stats(eve)
-    os.unlink(eve)
-    return rss, stats
+# ---- the mixes ----
 
-
-def last_stats(eve):
-    stats = {}
-    with open(eve) as f:
-        for line in f:
-            if '"event_type":"stats"' in line.replace(" ", ""):
-                stats = json.loads(line)["stats"]
-    return stats
-
-
-def build_mix(build, out, mb):
+def project_inputs():
     inputs = []
     for d in ("pcaps/real", "pcaps/gen-out"):
         p = os.path.join(ROOT, d)
         inputs += sorted(os.path.join(p, f) for f in os.listdir(p)
                          if f.endswith((".pcap", ".pcapng")))
-    bulk = os.path.join(os.path.dirname(out), "bulk.pcap")
-    subprocess.run([os.path.join(build, "pcaps", "sl-pcapgen"), "bulk", bulk], check=True)
-    inputs.append(bulk)
-    r = subprocess.run([os.path.join(build, "tests", "bench", "mkmix"), out, str(mb)] + inputs,
-                       stdout=subprocess.PIPE, check=True)
-    os.unlink(bulk)
-    print("mix: " + r.stdout.decode().strip())
+    return inputs
 
 
-def count_packets(build, cap):
-    out = subprocess.run([os.path.join(build, "tests", "bench", "bare_read"), cap],
-                         stdout=subprocess.PIPE, check=True).stdout.decode().split()
-    return int(out[0]), int(out[2])
+def digest(args, inputs):
+    h = hashlib.sha256(json.dumps(args).encode())
+    for path in inputs:
+        with open(path, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    return h.hexdigest()
 
 
-def cpu_model():
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_mix(build, work, name, gen_args, limit):
+    """work/NAME.pcap from the project's captures and one generated input; reused while
+    the recipe (generator and mkmix arguments, every input's bytes) is the same.
+    Returns the capture and its record: sha256 and shape (tests/bench/mixstat)."""
+    cap, stamp = os.path.join(work, name + ".pcap"), os.path.join(work, name + ".json")
+    extra = os.path.join(work, name + "-input.pcap")
+    checked([tool(build, "pcaps", "sl-pcapgen")] + gen_args + [extra])
+    inputs = project_inputs() + [extra]
+    recipe = digest([gen_args, limit], inputs)
     try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
+        with open(stamp) as f:
+            rec = json.load(f)
+        if rec.get("recipe") == recipe and os.path.exists(cap):
+            os.unlink(extra)
+            return cap, rec
+    except (OSError, ValueError):
         pass
-    return "unknown CPU"
+    t0 = time.time()
+    checked([tool(build, "tests", "bench", "mkmix")] + limit + [cap] + inputs,
+            stdout=subprocess.DEVNULL)
+    os.unlink(extra)
+    shape = json.loads(checked([tool(build, "tests", "bench", "mixstat"), cap],
+                               stdout=subprocess.PIPE).stdout)
+    rec = {"recipe": recipe, "sha256": file_sha256(cap), "shape": shape,
+           "built_s": round(time.time() - t0, 1)}
+    with open(stamp, "w") as f:
+        json.dump(rec, f)
+    return cap, rec
 
 
-def line(name, secs, pkts, nbytes, bare=None):
-    rate = pkts / secs
-    share = "" if bare is None else "  %5.1f%% of bare" % (100 * bare / secs)
-    print("  %-38s %7.3f s %11.0f pkt/s %6.2f Gbit/s%s" % (
-        name, secs, rate, nbytes * 8 / secs / 1e9, share))
-    return rate
+def describe(name, cap, rec, packets_asked):
+    s = rec["shape"]
+    print("%s: %s (%.1f MB, sha256 %s..., built in %s s)" % (
+        TITLE[name], cap, os.path.getsize(cap) / 1e6, rec["sha256"][:16], rec["built_s"]))
+    print("  {:,} packets, {:,} flows (address/port pairs both ways), packets per flow: "
+          "median {}, p90 {}, p99 {}, max {}; flows of 100+ packets: {:,} ({:.0f}% of "
+          "packets)".format(
+              s["packets"], s["flows"], s["median"], s["p90"], s["p99"], s["max"],
+              s["flows_100plus"], 100.0 * s["packets_in_100plus"] / max(s["packets"], 1)))
+    svc = sorted(s["services"].items(), key=lambda kv: -kv[1]["flows"])
+    print("  flows by service (well-known port): " + ", ".join(
+        "%s %.1f%%" % (k, 100.0 * v["flows"] / max(s["flows"], 1)) for k, v in svc))
+    if name == "short":
+        check_shape(s, packets_asked)
 
 
-def offline(build, cap, runs, pkts, nbytes):
-    """One core: bare loop, sightline and ndpiReader, interleaved."""
+def check_shape(s, packets_asked):
+    """The short-flow mix must look like an edge; stop when it does not (the generator or
+    the project's captures changed), unless a smaller mix was asked for."""
+    short = [("packets", s["packets"] >= SHORT_SHAPE["packets"]),
+             ("flows", s["flows"] >= SHORT_SHAPE["flows"]),
+             ("median", s["median"] <= SHORT_SHAPE["median"])]
+    missed = ["%s %s (want %s %s)" % (k, s[k], "<=" if k == "median" else ">=",
+                                      SHORT_SHAPE[k]) for k, ok in short if not ok]
+    if not missed:
+        print("  shape: >= 2 M packets, >= 50 k flows, median <= 10 packets per flow: ok")
+    elif packets_asked < SHORT_SHAPE["packets"]:
+        print("  shape: smaller than the benchmark's (--packets %d): %s" % (
+            packets_asked, "; ".join(missed)))
+    else:
+        sys.exit("bench: the short-flow mix is not edge-shaped: %s; see sl-pcapgen short "
+                 "in pcaps/README.md" % "; ".join(missed))
+
+
+def count_packets(rec):
+    return rec["shape"]["packets"], rec["shape"]["bytes"]
+
+
+# ---- one core, workers ----
+
+def commands(build, cap):
+    sl = [tool(build, "sightline"), "-q", "-o", "/dev/null", "-r", cap]
     cmds = {
-        "bare": pinned([os.path.join(build, "tests", "bench", "bare_read"), cap], "0"),
-        "sightline": pinned([os.path.join(build, "sightline"), "-q", "-o", "/dev/null",
-                             "-r", cap], "0"),
+        "zc": pinned([tool(build, "tests", "bench", "zc_read"), cap], "0"),
+        "bare": pinned([tool(build, "tests", "bench", "bare_read"), cap], "0"),
+        "sightline": pinned(sl, "0"),
     }
     # -q: no per-flow listing; the DPI itself is ndpiReader's default (all dissectors).
     if shutil.which("ndpiReader"):
         cmds["ndpi"] = pinned(["ndpiReader", "-q", "-i", cap], "0")
-    t = interleaved(runs, cmds)
-    print("one core (taskset -c 0), offline, median of %d:" % runs)
-    line("bare pcap_next_ex loop", t["bare"], pkts, nbytes)
-    sl = line("sightline (parsers, enrichment, rules)", t["sightline"], pkts, nbytes, t["bare"])
-    share = t["bare"] / t["sightline"]
-    target("one core offline >= 50% of the bare loop", "%.1f%%" % (100 * share), share >= 0.5)
-    if "ndpi" in t:
-        nd = line("ndpiReader -q (nDPI %s)" % ndpi_version(), t["ndpi"], pkts, nbytes, t["bare"])
-        print("  sightline / ndpiReader: %.2fx" % (sl / nd))
-        target("one core offline >= 4x ndpiReader", "%.2fx" % (sl / nd), sl / nd >= 4)
-    else:
-        print("  ndpiReader: not installed (apt-get install libndpi-bin), no comparison")
-        target("one core offline >= 4x ndpiReader", "not measured", None)
+    for n in range(1, (os.cpu_count() or 1) + 1):
+        cmds["workers%d" % n] = sl + ["--workers", str(n)]
+    return cmds
 
 
 def ndpi_version():
@@ -164,44 +231,111 @@ def ndpi_version():
     return "?"
 
 
+def line(name, t, pkts, nbytes, bare=None):
+    wall, cpu = t
+    share = "" if bare is None else "  %5.1f%% of bare" % (100 * bare[1] / cpu)
+    print("    %-40s %7.3f s %7.3f s %11.0f %6.2f%s" % (
+        name, wall, cpu, pkts / cpu, nbytes * 8 / cpu / 1e9, share))
+
+
+def ratio(a, b):
+    """How many times faster a runs than b, by CPU time and by wall clock."""
+    return b[1] / a[1], b[0] / a[0]
+
+
+def offline(name, t, pkts, nbytes):
+    print("  one core (taskset -c 0), median of the interleaved runs:   wall      cpu"
+          "    pkt/s(cpu) Gbit/s(cpu)")
+    line("zero-copy reader (mmap, no libpcap)", t["zc"], pkts, nbytes, t["bare"])
+    line("bare pcap_next_ex loop", t["bare"], pkts, nbytes)
+    line("sightline (parsers, enrichment, rules)", t["sightline"], pkts, nbytes, t["bare"])
+    if "ndpi" in t:
+        line("ndpiReader -q (nDPI %s)" % ndpi_version(), t["ndpi"], pkts, nbytes, t["bare"])
+    sb, sz = ratio(t["sightline"], t["bare"]), ratio(t["sightline"], t["zc"])
+    text = "  sightline/bare %.2f (wall %.2f), sightline/zero-copy %.2f (wall %.2f)" % (
+        sb + sz)
+    sn = ratio(t["sightline"], t["ndpi"]) if "ndpi" in t else None
+    if sn:
+        text += ", sightline/ndpiReader %.2fx (wall %.2fx)" % sn
+    else:
+        text += ", ndpiReader not installed (apt-get install libndpi-bin)"
+    print(text + "  [speed ratios: CPU time, wall clock in brackets]")
+    return sb, sn
+
+
+def workers(t, pkts):
+    ncpu = os.cpu_count() or 1
+    print("  workers (not pinned, wall clock, median of the interleaved runs): " + "; ".join(
+        "%d: %.3f s %.0f pkt/s %.2fx" % (n, t["workers%d" % n][0], pkts / t["workers%d" % n][0],
+                                         t["workers1"][0] / t["workers%d" % n][0])
+        for n in range(1, ncpu + 1)))
+    return t["workers1"][0] / t["workers2"][0] if ncpu >= 2 else None
+
+
+def fig(r, unit=""):
+    return "%.2f%s (wall %.2f%s)" % (r[0], unit, r[1], unit)
+
+
+def speed_targets(name, sb, sn, speedup):
+    if name == "short":
+        target("short-flow mix: >= 0.5 of the bare loop", fig(sb), sb[0] >= 0.5)
+        target("short-flow mix: >= 4x ndpiReader", fig(sn, "x") if sn else "not measured",
+               sn[0] >= 4 if sn else None)
+        target("short-flow mix: 2 workers >= 1.5x one", "%.2fx" % speedup
+               if speedup else "one core only", speedup >= 1.5 if speedup else None)
+    else:
+        target("long-flow mix: >= 0.8 of the bare loop", fig(sb), sb[0] >= 0.8)
+        target("long-flow mix: 2 workers >= 1.7x one", "%.2fx" % speedup
+               if speedup else "one core only", speedup >= 1.7 if speedup else None)
+
+
+# ---- memory, protocols, 1 M flows ----
+
+def measured(cmd, eve):
+    """One run of sightline writing EVE to `eve`: (peak RSS in kB by GNU time, the last
+    stats, flows by app_proto)."""
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd + ["-o", eve],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        fail(cmd, p.returncode, p.stderr.decode(errors="replace"))
+    rss = int(p.stderr.decode().strip().splitlines()[-1])
+    stats, protos = {}, collections.Counter()
+    with open(eve) as f:
+        for text in f:
+            if '"event_type":"flow"' in text:
+                protos[json.loads(text).get("app_proto") or "(none)"] += 1
+            elif '"event_type":"stats"' in text:
+                stats = json.loads(text)["stats"]
+    os.unlink(eve)
+    return rss, stats, protos
+
+
 def memory(build, cap, work):
-    rss, st = measured([os.path.join(build, "sightline"), "-q", "-r", cap],
-                       os.path.join(work, "mix.json"))
+    rss, st, protos = measured([tool(build, "sightline"), "-q", "-r", cap],
+                               os.path.join(work, "mix.json"))
     fl, pa = st.get("flow", {}), st.get("parsers", {})
-    print("memory (mix, one run): peak RSS %d kB; %s flows, at most %s at once; %s B per flow "
+    print("  memory (one run): peak RSS %d kB; %s flows, at most %s at once; %s B per flow "
           "all told (flow table %s B: record + hash buckets; the rest parser state); parser "
           "state peak %s B (%s states made); rules loaded %s, geo lookups %s" % (
               rss, fl.get("created"), fl.get("active_max"), fl.get("bytes_per_flow"),
               fl.get("table_bytes_per_flow"), pa.get("state_bytes_max"), pa.get("states"),
               st.get("rules", {}).get("loaded"), st.get("geo", {}).get("lookups")))
-    tbpf = fl.get("table_bytes_per_flow")
-    target("<= 256 B flow-table state per flow", "%s B" % tbpf, tbpf is not None and tbpf <= 256)
-
-
-def workers(build, cap, runs, pkts):
-    ncpu = os.cpu_count() or 1
-    sl = [os.path.join(build, "sightline"), "-q", "-o", "/dev/null", "-r", cap]
-    t = interleaved(runs, {n: sl + ["--workers", str(n)] for n in range(1, ncpu + 1)})
-    print("workers (offline, not pinned, median of %d):" % runs)
-    for n in range(1, ncpu + 1):
-        print("  %d worker(s): %7.3f s %11.0f pkt/s  %.2fx of one worker" % (
-            n, t[n], pkts / t[n], t[1] / t[n]))
-    if ncpu >= 2:
-        target("2 workers >= 1.7x one worker", "%.2fx" % (t[1] / t[2]), t[1] / t[2] >= 1.7)
-    else:
-        target("2 workers >= 1.7x one worker", "one core only", None)
+    total = max(sum(protos.values()), 1)
+    print("  flows by app_proto as sightline saw them: " + ", ".join(
+        "%s %.1f%%" % (k, 100.0 * v / total) for k, v in protos.most_common()))
+    return fl.get("table_bytes_per_flow")
 
 
 def million(build, work):
     """1 M TCP SYNs from distinct sources, 5 us apart: all open at once at the end."""
     flood = os.path.join(work, "million.pcap")
     if not os.path.exists(flood):
-        subprocess.run([os.path.join(build, "pcaps", "sl-pcapgen"), "flood", "--syn",
-                        str(MILLION), "--udp", "0", flood], check=True)
-    rss, st = measured([os.path.join(build, "sightline"), "-q", "-r", flood,
-                        "--set", "flow.max_flows=1048576",
-                        "--set", "flow.timeouts.tcp_new=86400"],
-                       os.path.join(work, "million.json"))
+        checked([tool(build, "pcaps", "sl-pcapgen"), "flood", "--syn", str(MILLION), "--udp",
+                 "0", flood])
+    rss, st, _ = measured([tool(build, "sightline"), "-q", "-r", flood,
+                           "--set", "flow.max_flows=1048576",
+                           "--set", "flow.timeouts.tcp_new=86400"],
+                          os.path.join(work, "million.json"))
     fl, su, pa = st.get("flow", {}), st.get("subjects", {}), st.get("parsers", {})
     amax = fl.get("active_max", 0)
     print("1 M concurrent flows: %s flows at most at once (%s evicted), %s B per flow "
@@ -213,13 +347,40 @@ def million(build, work):
            "%d flows, %.0f MB" % (amax, rss / 1024), amax >= MILLION and rss <= 512 * 1024)
 
 
+# ---- perf ----
+
+def perf_top(build, name, cap, work):
+    """perf record -g of one pinned sightline run; prints the top 25 symbols by self time."""
+    if not shutil.which("perf"):
+        print("  perf: not installed (apt-get install linux-perf), no profile")
+        return
+    data = os.path.join(work, "perf-%s.data" % name)
+    rec = subprocess.run(["perf", "record", "-g", "-o", data, "--"] +
+                         pinned([tool(build, "sightline"), "-q", "-o", "/dev/null", "-r", cap],
+                                "0"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if rec.returncode != 0:
+        print("  perf record failed (kernel.perf_event_paranoid, or no permission?): " +
+              rec.stderr.decode(errors="replace").strip()[-300:])
+        return
+    rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "-g", "none",
+                          "-F", "overhead,sym,dso", "--stdio", "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    rows = [r for r in rep.stdout.decode(errors="replace").splitlines() if "%" in r]
+    print("  perf (%s): top 25 symbols by self time of one sightline run "
+          "(perf report -i %s):" % (TITLE[name], data))
+    for r in rows[:25]:
+        print("    " + " ".join(r.split()))
+
+
+# ---- live ----
+
 def sh(*cmd):
     subprocess.run(list(cmd), check=True)
 
 
 def live_capture(build, ns, cap, out):
     """sightline on slb1, tcpreplay at 1 Gbit/s on slb0; returns tcpreplay's report."""
-    sens = subprocess.Popen(["ip", "netns", "exec", ns, os.path.join(build, "sightline"),
+    sens = subprocess.Popen(["ip", "netns", "exec", ns, tool(build, "sightline"),
                              "-q", "-i", "slb1", "--allow-root", "-o", out],
                             stderr=subprocess.PIPE)
     try:
@@ -253,6 +414,28 @@ def backlog():
         return "?"
 
 
+def live_report(ns, report, st, vdrops):
+    print("live (tcpreplay --mbps=1000 onto a veth in namespace %s, sightline -i, default "
+          "capture.buffer_mb):" % ns)
+    sent = None
+    for t in report.splitlines():
+        t = t.strip()
+        if t.startswith(("Actual:", "Rated:", "Successful packets:", "Failed packets:",
+                         "Retried packets")):
+            print("  tcpreplay: " + t)
+        if t.startswith("Successful packets:"):
+            sent = int(t.split(":")[1])
+    c = st.get("capture", {})
+    got, kd, rd = c.get("packets"), c.get("kernel_drops"), c.get("ring_drops")
+    print("  sightline: %s packets captured, kernel drops %s, ring drops %s" % (got, kd, rd))
+    print("  veth: rx_dropped %s (the stack's count, after the capture tap too: frames nobody "
+          "in the namespace takes, e.g. VLAN-tagged ones; net.core.netdev_max_backlog=%s)" % (
+              vdrops, backlog()))
+    ok = sent is not None and got == sent and kd == 0 and rd == 0
+    target("no drops at 1 Gbit/s on the veth test", "%s/%s pkts, drops %s+%s, veth %s" % (
+        got, sent, kd, rd, vdrops), ok)
+
+
 def live_test(build, cap, work):
     """tcpreplay at 1 Gbit/s onto one end of a veth pair whose other end sightline
     captures, both ends in a namespace created here and always removed."""
@@ -276,66 +459,128 @@ def live_test(build, cap, work):
         vdrops = veth_drops(ns)
     finally:
         subprocess.run(["ip", "netns", "del", ns])
-    st = last_stats(out)
-    os.unlink(out)
-    print("live (tcpreplay --mbps=1000 onto a veth in namespace %s, sightline -i, default "
-          "capture.buffer_mb):" % ns)
-    sent = None
-    for t in report.splitlines():
-        t = t.strip()
-        if t.startswith(("Actual:", "Rated:", "Successful packets:", "Failed packets:",
-                         "Retried packets")):
-            print("  tcpreplay: " + t)
-        if t.startswith("Successful packets:"):
-            sent = int(t.split(":")[1])
-    c = st.get("capture", {})
-    got, kd, rd = c.get("packets"), c.get("kernel_drops"), c.get("ring_drops")
-    print("  sightline: %s packets captured, kernel drops %s, ring drops %s" % (got, kd, rd))
-    print("  veth: rx_dropped %s (the stack's count, after the capture tap too: frames nobody "
-          "in the namespace takes, e.g. VLAN-tagged ones; net.core.netdev_max_backlog=%s)" % (
-              vdrops, backlog()))
-    ok = sent is not None and got == sent and kd == 0 and rd == 0
-    target("no drops at 1 Gbit/s on the veth test", "%s/%s pkts, drops %s+%s, veth %s" % (
-        got, sent, kd, rd, vdrops), ok)
+    live_report(ns, report, last_stats(out), vdrops)
 
+
+def last_stats(eve):
+    stats = {}
+    with open(eve) as f:
+        for text in f:
+            if '"event_type":"stats"' in text:
+                stats = json.loads(text)["stats"]
+    os.unlink(eve)
+    return stats
+
+
+# ---- the run ----
 
 def table():
-    print("targets:")
+    print("targets (one-core figures: CPU-time ratio, wall clock in brackets; verdict on "
+          "CPU time):")
     for name, figure, met in RESULTS:
         verdict = "met" if met else "not measured" if met is None else "MISSED"
-        print("  %-42s %-28s %s" % (name, figure, verdict))
+        print("  %-44s %-34s %s" % (name, figure, verdict))
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for text in f:
+                if text.startswith("model name"):
+                    return text.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def build_type(build):
+    p = subprocess.run(["meson", "introspect", build, "--buildoptions"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    try:
+        opts = {o["name"]: o["value"] for o in json.loads(p.stdout)}
+        return "%s (-O%s, b_ndebug=%s)" % (opts["buildtype"], opts["optimization"],
+                                           opts["b_ndebug"])
+    except (ValueError, KeyError):
+        return "?"
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--mix", choices=("short", "long", "both"), default="both",
+                    help="which mix(es) to measure; 'short' alone with --runs 1 is the "
+                    "quick check (default both, plus the 1 M flow test with the long mix)")
+    ap.add_argument("--packets", type=int, default=SHORT_SHAPE["packets"],
+                    help="packets in the short-flow mix (default 2000000; fewer fails the "
+                    "shape check's first line, for experiments only)")
+    ap.add_argument("--mb", type=int, default=512, help="size of the long-flow mix (MB)")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--work", default=None, help="directory for the captures, kept and "
+                    "reused (default a temporary directory, removed)")
+    ap.add_argument("--perf", action="store_true", help="also profile one sightline run per "
+                    "mix with perf record -g and print the top 25 symbols by self time")
+    ap.add_argument("--live", action="store_true", help="also run the tcpreplay veth test "
+                    "(root)")
+    a = ap.parse_args()
+    if a.runs < 1 or a.packets < 1 or a.mb < 1:
+        ap.error("--runs, --packets and --mb must be at least 1")
+    return a
+
+
+def prepare(a, build, work):
+    mixes = ["short", "long"] if a.mix == "both" else [a.mix]
+    recipes = {"short": (["short"], ["--packets", str(a.packets)]),
+               "long": (["bulk"], ["--mb", str(a.mb)])}
+    built = {}
+    for name in mixes:
+        cap, rec = build_mix(build, work, name, *recipes[name])
+        built[name] = (cap, rec)
+    print("machine: %s, %d cores, load average %.2f (1 min); build %s" % (
+        cpu_model(), os.cpu_count() or 1, os.getloadavg()[0], build_type(build)))
+    for name, (cap, rec) in built.items():
+        describe(name, cap, rec, a.packets)
+    return built
+
+
+def measure(a, build, work, built):
+    cmds = {}
+    for name, (cap, _) in built.items():
+        cmds.update({(name, k): v for k, v in commands(build, cap).items()})
+    print("timing: %d rounds of %d runs, interleaved ..." % (a.runs, len(cmds)), flush=True)
+    t = interleaved(a.runs, cmds)
+    bpf = []
+    for name, (cap, rec) in built.items():
+        pkts, nbytes = count_packets(rec)
+        mine = {k: v for (m, k), v in t.items() if m == name}
+        print("%s (median of %d):" % (TITLE[name], a.runs))
+        sb, sn = offline(name, mine, pkts, nbytes)
+        speed_targets(name, sb, sn, workers(mine, pkts))
+        bpf.append(memory(build, cap, work))
+        if a.perf:
+            perf_top(build, name, cap, work)
+    known = [b for b in bpf if b is not None]
+    target("<= 256 B flow-table state per flow", "%s B" % max(known) if known else "?",
+           bool(known) and max(known) <= 256)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--mb", type=int, default=512, help="size of the mixed capture (MB)")
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--work", default=None, help="directory for the captures, kept (default "
-                    "a temporary directory, removed)")
-    ap.add_argument("--live", action="store_true", help="also run the tcpreplay veth test")
-    a = ap.parse_args()
+    a = parse_args()
     t0 = time.time()
     build = os.path.abspath(a.build)
     subprocess.run(["meson", "compile", "-C", build, "sightline", "tests/bench/bare_read",
-                    "tests/bench/mkmix", "pcaps/sl-pcapgen"], stdout=subprocess.DEVNULL,
-                   check=True)
+                    "tests/bench/zc_read", "tests/bench/mixstat", "tests/bench/mkmix",
+                    "pcaps/sl-pcapgen"], stdout=subprocess.DEVNULL, check=True)
     work = os.path.abspath(a.work) if a.work else tempfile.mkdtemp(prefix="sightline-bench-")
     os.makedirs(work, exist_ok=True)
-    cap = os.path.join(work, "mix.pcap")
-    if not os.path.exists(cap):
-        build_mix(build, cap, a.mb)
-    pkts, nbytes = count_packets(build, cap)
-    print("machine: %s, %d cores, load average %.2f; capture %s: %d packets, %.1f MB of "
-          "packet data" % (cpu_model(), os.cpu_count() or 1, os.getloadavg()[0], cap, pkts,
-                           nbytes / 1e6))
     try:
-        offline(build, cap, a.runs, pkts, nbytes)
-        memory(build, cap, work)
-        workers(build, cap, a.runs, pkts)
-        million(build, work)
+        built = prepare(a, build, work)
+        measure(a, build, work, built)
+        if "long" in built:
+            million(build, work)
+        else:
+            target("1 M concurrent flows in <= 512 MB RSS", "not run (--mix short)", None)
         if a.live:
-            live_test(build, cap, work)
+            live_test(build, built.get("long", built.get("short"))[0], work)
         else:
             target("no drops at 1 Gbit/s on the veth test", "not run (--live)", None)
         table()

@@ -2,11 +2,13 @@
  * over the inputs is one "copy" whose IP addresses are rewritten by a
  * per-copy bijection (so every copy's flows are distinct flows, and both
  * directions of a flow stay one flow) and whose timestamps follow the
- * previous copy's.  Only Ethernet inputs are used; the output is Ethernet.
- *   mkmix OUT.pcap MEGABYTES INPUT.pcap...
+ * previous copy's.  Only Ethernet inputs are used; the output is Ethernet.  It stops
+ * after the input that brings it to the size asked (megabytes of file, or packets).
+ *   mkmix --mb N | --packets N OUT.pcap INPUT.pcap...
  * The flow count grows with the copies; addresses keep their first two
  * bytes, so private ranges stay private and home_networks still apply, and
  * the IPv4 and TCP/UDP checksums are patched to match (RFC 1624). */
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -128,16 +130,31 @@ static void rewrite(u_char *pkt, uint32_t caplen, uint32_t copy)
 	}
 }
 
+/* The size asked for: --mb N (bytes of file) or --packets N; false on a usage error. */
+static bool limit(int argc, char **argv, uint64_t *bytes, uint64_t *pkts)
+{
+	char *end = NULL;
+	if (argc < 5)
+		return false;
+	uint64_t n = strtoull(argv[2], &end, 10);
+	if (!n || *end)
+		return false;
+	*bytes = !strcmp(argv[1], "--mb") ? n * 1000000ULL : UINT64_MAX;
+	*pkts = !strcmp(argv[1], "--packets") ? n : UINT64_MAX;
+	return *bytes != UINT64_MAX || *pkts != UINT64_MAX;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: mkmix OUT.pcap MEGABYTES INPUT.pcap...\n");
+	uint64_t target, target_pkts;
+	if (!limit(argc, argv, &target, &target_pkts)) {
+		fprintf(stderr, "usage: mkmix --mb N | --packets N OUT.pcap INPUT.pcap...\n");
 		return 2;
 	}
-	uint64_t target = strtoull(argv[2], NULL, 10) * 1000000ULL;
+	const char *path = argv[3];
 	struct input *ins = calloc((size_t)argc, sizeof(*ins));
 	size_t nin = 0;
-	for (int i = 3; i < argc; i++) {
+	for (int i = 4; i < argc; i++) {
 		int rc = load(argv[i], &ins[nin]);
 		if (rc < 0)
 			return 1;
@@ -148,7 +165,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
-	pcap_dumper_t *out = pcap_dump_open(dead, argv[1]);
+	pcap_dumper_t *out = pcap_dump_open(dead, path);
 	if (!out) {
 		fprintf(stderr, "mkmix: %s\n", pcap_geterr(dead));
 		return 1;
@@ -157,8 +174,8 @@ int main(int argc, char **argv)
 	int64_t base = 1767225600LL * 1000000; /* 2026-01-01T00:00:00Z */
 	u_char *buf = malloc(262144);
 	uint32_t copy = 0;
-	while (bytes < target && copy < 65536) {
-		for (size_t i = 0; i < nin && bytes < target; i++) {
+	while (bytes < target && pkts < target_pkts && copy < 65536) {
+		for (size_t i = 0; i < nin && bytes < target && pkts < target_pkts; i++) {
 			struct input *in = &ins[i];
 			int64_t first = ts_us(&in->hdr[0].ts);
 			for (size_t k = 0; k < in->n; k++) {
@@ -176,6 +193,10 @@ int main(int argc, char **argv)
 		}
 		copy++;
 	}
+	/* pcap_dump() reports nothing: a full disk shows at the flush. */
+	int bad = pcap_dump_flush(out) != 0 || ferror(pcap_dump_file(out));
+	if (bad)
+		fprintf(stderr, "mkmix: %s: write failed: %s\n", path, strerror(errno));
 	pcap_dump_close(out);
 	pcap_close(dead);
 	free(buf);
@@ -186,7 +207,9 @@ int main(int argc, char **argv)
 		free(ins[i].data);
 	}
 	free(ins);
-	printf("%s: %llu packets, %.1f MB, %u copies of %zu Ethernet inputs\n", argv[1],
+	if (bad)
+		return 1;
+	printf("%s: %llu packets, %.1f MB, %u copies of %zu Ethernet inputs\n", path,
 	       (unsigned long long)pkts, bytes / 1e6, copy, nin);
 	return 0;
 }
