@@ -1,7 +1,7 @@
 /* Reloads off the capture path: SIGHUP starts loading the configuration,
  * rule pack, roster and databases on a thread of their own; the capture
  * loop commits the result at its next safe point and never waits for the
- * load.  Implemented in sensor/reload.c. */
+ * load.  Implemented in sensor/engine/reloader.c. */
 #ifndef SIGHTLINE_RELOAD_H
 #define SIGHTLINE_RELOAD_H
 

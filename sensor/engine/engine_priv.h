@@ -27,7 +27,7 @@ void sl_talkers_sort(struct sl_talkers *tk);
 
 /* One ended flow as its worker builds it outside the lead's lock: the flow
  * event, its flow-scope alerts, the rules it matched and a copy of its
- * subject's view (sensor/engine.c).  Buffers are reused flow after flow. */
+ * subject's view (sensor/engine/flow_end.c).  Buffers are reused flow after flow. */
 struct sl_flow_out {
 	struct sl_json flow;
 	struct sl_json *alerts;             /* n_alerts built, cap_alerts allocated */
@@ -89,7 +89,7 @@ void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
 
 
 /* The flow table's end callback (ctx: the engine or worker that owns the
- * table), in sensor/engine_flow.c. */
+ * table), in sensor/engine/flow_end.c. */
 void sl_engine_flow_end(void *ctx, struct sl_flow *f);
 /* Write the event built in j, or count it lost.  Under the lock with workers. */
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
