@@ -38,7 +38,8 @@ enum sl_proto_verdict {
 /* What a parser sees for one packet.  Everything is borrowed for the call. */
 struct sl_proto_pkt {
 	const struct sl_packet *pkt; /* decoded packet; payload/payload_len may be 0 */
-	struct sl_flow *flow;        /* the parser may call the sl_app_* setters below */
+	struct sl_flow *flow;        /* the parser may call sl_app_identify(), sl_app_set_rtt()
+				      * and sl_proto_claim_product() below */
 	enum sl_dir dir;             /* SL_DIR_TOSERVER = from the client */
 	uint64_t index;              /* 0-based position of this packet in the flow */
 	void *global;                /* the parser's global context (create()), or NULL */
@@ -94,38 +95,26 @@ void sl_app_identify(struct sl_flow *f, const struct sl_proto *p);
  */
 void sl_app_set_rtt(struct sl_flow *f, uint64_t us);
 
-/*
- * How a product (`app`) was decided, strongest first.  A weaker kind never
- * overrides a stronger one; the first claim of a given strength wins.
- */
-enum sl_app_source {
-	SL_SRC_NONE,
-	SL_SRC_PORT,         /* only the port number */
-	SL_SRC_ADDRESS_LIST, /* an intel list of the product's addresses */
-	SL_SRC_ASSOCIATION,  /* follows a flow of the same host that named the product */
-	SL_SRC_DNS,          /* the server's name from an earlier DNS answer */
-	SL_SRC_ALPN,         /* a product-specific ALPN */
-	SL_SRC_SNI,          /* TLS/QUIC server name or HTTP Host */
-	SL_SRC_CERTIFICATE,  /* the server certificate's names */
-	SL_SRC_WIRE,         /* the protocol's own framing, validated */
+/* How a parser's own framing names the product on top of its protocol. */
+enum sl_proto_evidence {
+	SL_PROTO_BY_PORT = 1, /* only the port number */
+	SL_PROTO_BY_WIRE,     /* the protocol's own framing, validated */
 };
 
-/** "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire". */
-const char *sl_app_source_name(enum sl_app_source s);
-
 /**
- * Name the product on top of the wire protocol: app ("anydesk",
- * "openvpn"), category ("remote-access", "vpn", "anonymizer", "proxy",
- * "ip-kvm") and how it was decided.  app and category must be static
- * strings (borrowed for the life of the process).  A claim replaces an
- * earlier one only when its source is stronger.
+ * The parser's framing names the product: app ("anydesk", "openvpn") and
+ * category ("remote-access", "vpn"), static strings (borrowed for the life
+ * of the process).  The identification stage weighs this claim with the
+ * flow's other facts (include/sightline/identify.h); of several claims the
+ * strongest stays, of equal ones the first.  Only while the parser holds
+ * state for f (in packet()).
  */
-void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
-			enum sl_app_source source);
+void sl_proto_claim_product(struct sl_flow *f, const char *app, const char *category,
+			    enum sl_proto_evidence ev);
 
-/** The product of f, or false when none was claimed.  Borrowed, static strings. */
-bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
-		    enum sl_app_source *source);
+/** The product the parsers' framing claimed for f, or false.  Borrowed, static strings. */
+bool sl_proto_product_claim(const struct sl_flow *f, const char **app, const char **category,
+			    enum sl_proto_evidence *ev);
 
 /** The application round trip of f if a parser measured one (microseconds). */
 bool sl_app_rtt(const struct sl_flow *f, uint64_t *us);
@@ -176,7 +165,7 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 void sl_dispatch_destroy(struct sl_dispatch *d);
 /**
  * Workers: make d use the cross-flow state of from (the DNS answer cache,
- * DHCP leases, tinc peers, product associations, name matching) instead of
+ * DHCP leases, tinc peers) instead of
  * its own, so a flow's worker does not change what it learns from other
  * flows.  Packets to those parsers then run under lock, which the caller
  * also holds around sl_dispatch_flow_end() and while fields are read.
@@ -184,9 +173,20 @@ void sl_dispatch_destroy(struct sl_dispatch *d);
  * borrowed and must outlive d.  Call before the first packet.
  */
 void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_mutex_t *lock);
-/** Offer one packet of flow f to the parsers (bounded by the inspection limits). */
-void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
+/**
+ * Offer one packet of flow f to the parsers (bounded by the inspection
+ * limits).  Returns true when this packet ended the flow's inspection (no
+ * parser wants more, or the limit was reached; f->inspect_done is set): the
+ * caller then runs what depends on the inspected facts and calls
+ * sl_dispatch_inspection_end().
+ */
+bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir);
+/**
+ * After sl_dispatch_packet() returned true: parsers that still waited for
+ * packets (the limit cut a handshake off) drop their scratch buffers.
+ */
+void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f);
 /** The flow is ending: run flow_end() of every parser that holds state. */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f);
 /** After the flow event is written: release and free all parser state of f. */

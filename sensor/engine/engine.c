@@ -103,6 +103,9 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	rc = sl_dispatch_create(cfg, &e->dispatch, err, errlen);
 	if (rc < 0)
 		goto err_dispatch;
+	rc = sl_identify_create(cfg, &e->identify, err, errlen);
+	if (rc < 0)
+		goto err_identify;
 	rc = sl_geo_create(cfg, &e->geo, err, errlen);
 	if (rc < 0)
 		goto err_geo;
@@ -129,6 +132,8 @@ err_scoring:
 err_cache:
 	sl_geo_destroy(e->geo);
 err_geo:
+	sl_identify_destroy(e->identify);
+err_identify:
 	sl_dispatch_destroy(e->dispatch);
 err_dispatch:
 	sl_decoder_destroy(e->dec);
@@ -223,6 +228,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	scoring_destroy(e);
 	sl_geo_cache_destroy(e->geo_cache);
 	sl_geo_destroy(e->geo);
+	sl_identify_destroy(e->identify);
 	sl_dispatch_destroy(e->dispatch);
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
@@ -244,6 +250,19 @@ void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
 	e->st.prev_ts = ts;
 }
 
+/* The flow's inspection ended with this packet, and it may live on for
+ * hours (a signalling channel): what its facts name counts from now.  The
+ * association table is the lead's, shared by the workers. */
+static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
+{
+	struct sl_engine *e = w->lead ? w->lead : w;
+	struct sl_record r = { .flow = f, .dispatch = w->dispatch, .event_type = "flow" };
+	sl_engine_lock(e);
+	sl_identify_inspected(e->identify, &r, f, ts);
+	sl_engine_unlock(e);
+	sl_dispatch_inspection_end(w->dispatch, f);
+}
+
 void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
 		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
 {
@@ -255,7 +274,8 @@ void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
 		return;
 	e->st.ip_packets++;
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
-	sl_dispatch_packet(e->dispatch, f, &pkt, dir);
+	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
+		inspected(e, f, pkt.ts);
 }
 
 /* The clock moves on every frame, so the worker's next own packet meets the

@@ -8,6 +8,7 @@
 #include "sightline/engine.h"
 #include "sightline/enrich.h"
 #include "sightline/field.h"
+#include "sightline/identify.h"
 #include "sightline/json.h"
 #include "sightline/proto.h"
 #include "sightline/rules.h"
@@ -44,6 +45,7 @@ struct sl_engine {
 	struct sl_decoder *dec;
 	struct sl_flow_table *flows;
 	struct sl_dispatch *dispatch;
+	struct sl_identify *identify;   /* lead: products and tunnel signs; workers use the lead's */
 	struct sl_geo *geo;             /* IP-intelligence databases */
 	struct sl_geo_cache *geo_cache; /* this engine's lookup cache */
 	struct sl_json json;

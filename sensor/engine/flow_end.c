@@ -193,6 +193,8 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	enrich(w, f, &r);
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
+	struct sl_record named = { .flow = f, .dispatch = w->dispatch, .event_type = "flow" };
+	sl_identify_flow_end(e->identify, &named, f);
 	if (sl_subjects_charge(e->subjects, &r)) {
 		o->view = *r.subject;
 		r.subject = &o->view;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sightline/field.h"
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 
 #define FLOW(r) ((r)->flow)

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assoc.h"
-#include "sightline/names.h"
 #include "sightline/proto.h"
 
 /* One parser's state for one flow; the parser's bytes follow the header. */
@@ -22,8 +20,8 @@ struct sl_app {
 	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
 	bool has_rtt;
-	uint8_t app_source;      /* enum sl_app_source of app */
-	const char *app, *category;
+	uint8_t claim_evidence;  /* enum sl_proto_evidence of the product claim */
+	const char *claim_app, *claim_category;
 	struct sl_pstate *states;
 	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
@@ -31,8 +29,6 @@ struct sl_app {
 struct sl_dispatch {
 	const struct sl_config *cfg;
 	void **globals;
-	struct sl_names *names; /* name matching, after every parser's flow_end */
-	struct sl_assoc *assoc; /* hosts that named a product, for the flows they open next */
 	struct sl_dispatch_stats st;
 	struct sl_dispatch *from; /* workers: whose shared state this one borrows */
 	pthread_mutex_t *lock;    /* workers: held around parsers with shared state */
@@ -67,10 +63,6 @@ void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_
 			sl_proto_at(i)->destroy(d->globals[i]);
 		d->globals[i] = from->globals[i];
 	}
-	sl_names_destroy(d->names);
-	sl_assoc_destroy(d->assoc);
-	d->names = from->names;
-	d->assoc = from->assoc;
 	d->from = from;
 }
 
@@ -101,10 +93,6 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 	d->cfg = cfg;
 	_Static_assert(sizeof(d->by_l4[0]) >= 64, "one slot per parser bit");
 	index_l4(d);
-	if (sl_names_create(&d->names) < 0 || sl_assoc_create(&d->assoc) < 0) {
-		sl_dispatch_destroy(d);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_proto *p = sl_proto_at(i);
 		int rc = p->create ? p->create(cfg, &d->globals[i], err, errlen) : 0;
@@ -124,10 +112,6 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	for (size_t i = 0; i < sl_proto_count(); i++)
 		if (sl_proto_at(i)->destroy && d->globals[i] && !(d->from && shared_global(i)))
 			sl_proto_at(i)->destroy(d->globals[i]);
-	if (!d->from) {
-		sl_names_destroy(d->names);
-		sl_assoc_destroy(d->assoc);
-	}
 	free(d->globals);
 	free(d);
 }
@@ -229,28 +213,12 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bo
 	}
 }
 
-/* Inspection is over, the flow may live on for hours (a signalling
- * channel): its names are known now, so the association table hears of
- * them now rather than at flow end.  Name claims made here are made
- * again, identically, at flow end. */
-static void inspection_over(struct sl_dispatch *d, struct sl_flow *f, sl_time_us ts)
-{
-	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
-	f->inspect_done = true;
-	if (d->lock)
-		pthread_mutex_lock(d->lock); /* once per flow: the tables are shared */
-	sl_names_flow_end(d->names, &r, f);
-	sl_assoc_flow(d->assoc, f, ts);
-	if (d->lock)
-		pthread_mutex_unlock(d->lock);
-}
-
 /* Inspection stops with parsers still waiting (e.g. a handshake cut off
  * by the limit): let them drop their scratch buffers now rather than hold
  * them until the flow ends. */
-static void stop_inspection(struct sl_dispatch *d, struct sl_flow *f, sl_time_us ts)
+void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f)
 {
-	inspection_over(d, f, ts);
+	(void)d;
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
 		const struct sl_proto *p = sl_proto_at(s->idx);
 		if (p->inspect_end && !((f->app->done | f->app->rejected) & (1ULL << s->idx)))
@@ -279,18 +247,23 @@ static bool offer_shared(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt 
 	return wanted;
 }
 
-void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
+/* The flow's inspection is over: it is only counted from now on. */
+static bool inspection_over(struct sl_flow *f)
+{
+	f->inspect_done = true;
+	return true;
+}
+
+bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir)
 {
 	if (f->inspect_done)
-		return;
+		return false;
 	uint64_t index = f->pkts[0] + f->pkts[1] - 1;
 	/* other IP protocols (ESP, GRE...) are datagrams: the UDP limit */
 	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets : d->cfg->inspect.udp_packets;
-	if (index >= limit) {
-		stop_inspection(d, f, pkt->ts);
-		return;
-	}
+	if (index >= limit)
+		return inspection_over(f);
 	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };
 	bool wanted = false;
 	int c = l4_class(f->proto);
@@ -308,13 +281,9 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		else
 			wanted |= offer(d, i, &pp, false);
 	}
-	if (!wanted)
-		inspection_over(d, f, pkt->ts);
+	return !wanted && inspection_over(f);
 }
 
-/* Name matching reads what the parsers finished in their flow_end (the
- * certificate, the SNI), so it runs here, explicitly after all of them;
- * also for flows no parser took (the server's DNS name may still tell). */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
@@ -322,9 +291,6 @@ void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 		if (p->flow_end)
 			p->flow_end(s->data, f, d->globals[s->idx]);
 	}
-	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
-	sl_names_flow_end(d->names, &r, f);
-	sl_assoc_flow(d->assoc, f, f->last);
 }
 
 void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
@@ -359,36 +325,25 @@ void sl_app_set_rtt(struct sl_flow *f, uint64_t us)
 	}
 }
 
-const char *sl_app_source_name(enum sl_app_source s)
+/* The strongest claim stays; of equal ones the first. */
+void sl_proto_claim_product(struct sl_flow *f, const char *app, const char *category,
+			    enum sl_proto_evidence ev)
 {
-	static const char *const names[] = {
-		"none", "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire",
-	};
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "none";
+	if (!f->app || ev <= f->app->claim_evidence)
+		return;
+	f->app->claim_app = app;
+	f->app->claim_category = category;
+	f->app->claim_evidence = (uint8_t)ev;
 }
 
-/* Products are claimed by parsers while they run and by name matching at
- * flow end; the flow keeps the claim backed by the strongest evidence. */
-void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
-			enum sl_app_source source)
+bool sl_proto_product_claim(const struct sl_flow *f, const char **app, const char **category,
+			    enum sl_proto_evidence *ev)
 {
-	if (!f->app && !(f->app = calloc(1, sizeof(*f->app))))
-		return;
-	if (source <= f->app->app_source)
-		return;
-	f->app->app = app;
-	f->app->category = category;
-	f->app->app_source = (uint8_t)source;
-}
-
-bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
-		    enum sl_app_source *source)
-{
-	if (!f->app || !f->app->app)
+	if (!f->app || !f->app->claim_evidence)
 		return false;
-	*app = f->app->app;
-	*category = f->app->category;
-	*source = (enum sl_app_source)f->app->app_source;
+	*app = f->app->claim_app;
+	*category = f->app->claim_category;
+	*ev = (enum sl_proto_evidence)f->app->claim_evidence;
 	return true;
 }
 

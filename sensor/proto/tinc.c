@@ -150,7 +150,7 @@ static void identify(struct tinc_state *s, struct sl_flow *f)
 {
 	s->identified = true;
 	sl_app_identify(f, &sl_proto_tinc);
-	sl_app_set_product(f, "tinc", "vpn", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "tinc", "vpn", SL_PROTO_BY_WIRE);
 }
 
 /* The data channel: the probe placed it; packets both ways confirm it. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sightline/dhcp.h"
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 #include "subject_priv.h"
 

@@ -127,7 +127,9 @@ static inline void ph_init_shared(struct ph *h2, struct ph *h, uint8_t proto, co
 {
 	ph_init(h2, proto, cli, cport, srv, sport);
 	sl_dispatch_destroy(h2->d);
+	sl_identify_destroy(h2->id);
 	h2->d = h->d;
+	h2->id = h->id;
 	h2->now = h->now + 1000000;
 }
 

@@ -1,6 +1,8 @@
 /* Test harness for protocol parsers: one flow, packets fed through the real
- * dispatcher (probe, state, verdicts), and the flow record's fields read
- * back through the catalogue exactly as the JSON writer reads them.
+ * dispatcher (probe, state, verdicts) and the identification steps at the
+ * end of its inspection and at its end, in the engine's order
+ * (sensor/engine), and the flow record's fields read back through the
+ * catalogue exactly as the JSON writer reads them.
  *
  *   struct ph h;
  *   ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
@@ -18,11 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 
 struct ph {
 	struct sl_config cfg;
 	struct sl_dispatch *d;
+	struct sl_identify *id;
 	struct sl_flow flow;
 	uint32_t seq[2];    /* next TCP sequence number per direction */
 	sl_time_us now;
@@ -38,7 +42,8 @@ static inline void ph_init(struct ph *h, uint8_t proto, const char *cli, uint16_
 	char err[256];
 	memset(h, 0, sizeof(*h));
 	sl_config_init_defaults(&h->cfg);
-	if (sl_dispatch_create(&h->cfg, &h->d, err, sizeof(err)) < 0)
+	if (sl_dispatch_create(&h->cfg, &h->d, err, sizeof(err)) < 0 ||
+	    sl_identify_create(&h->cfg, &h->id, err, sizeof(err)) < 0)
 		abort();
 	sl_addr_parse(cli, &h->flow.cli);
 	sl_addr_parse(srv, &h->flow.srv);
@@ -80,7 +85,11 @@ static inline uint32_t ph_feed_at(struct ph *h, enum sl_dir dir, const void *pay
 	if (h->flow.first == 0)
 		h->flow.first = p.ts;
 	h->flow.last = p.ts;
-	sl_dispatch_packet(h->d, &h->flow, &p, dir);
+	if (sl_dispatch_packet(h->d, &h->flow, &p, dir)) {
+		struct sl_record r = { .flow = &h->flow, .dispatch = h->d, .event_type = "flow" };
+		sl_identify_inspected(h->id, &r, &h->flow, p.ts);
+		sl_dispatch_inspection_end(h->d, &h->flow);
+	}
 	return seq;
 }
 
@@ -93,11 +102,15 @@ static inline uint32_t ph_feed(struct ph *h, enum sl_dir dir, const void *payloa
 	return ph_feed_at(h, dir, payload, len, seq);
 }
 
-/* End the flow (flow_end hooks) once, before reading fields. */
+/* End the flow before reading fields: the parsers' flow_end hooks once,
+ * the identification steps at every call (a test may read a field, feed
+ * more packets and read again; the steps only add stronger claims). */
 static inline void ph_end(struct ph *h)
 {
+	struct sl_record r = { .flow = &h->flow, .dispatch = h->d, .event_type = "flow" };
 	if (!h->ended)
 		sl_dispatch_flow_end(h->d, &h->flow);
+	sl_identify_flow_end(h->id, &r, &h->flow);
 	h->ended = true;
 }
 
@@ -138,6 +151,7 @@ static inline void ph_finish(struct ph *h)
 	ph_end(h);
 	sl_dispatch_flow_free(h->d, &h->flow);
 	sl_dispatch_destroy(h->d);
+	sl_identify_destroy(h->id);
 	sl_config_finish(&h->cfg);
 }
 

@@ -1,5 +1,6 @@
-/* Unit tests for the obfuscated-tunnel signs (sensor/proto/obfs.c): the
- * fully-encrypted exemptions and the TLS-in-TLS record-size sequence. */
+/* Unit tests for the obfuscated-tunnel signs (collected by sensor/proto/obfs.c,
+ * decided by sensor/identify/obfs.c): the fully-encrypted exemptions and the
+ * TLS-in-TLS record-size sequence. */
 #include <stdio.h>
 
 #include "protohelp.h"

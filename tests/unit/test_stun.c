@@ -1,5 +1,5 @@
 /* Unit tests for STUN (sensor/proto/stun.c) and the Chrome Remote Desktop
- * association of WebRTC flows (sensor/proto/assoc.c). */
+ * association of WebRTC flows (sensor/identify/assoc.c). */
 #include "protohelp.h"
 #include "testhelp.h"
 
@@ -86,7 +86,9 @@ static const char *stun_flow(struct ph *h, const char *cli, sl_time_us after)
 	uint8_t q[64], r[64];
 	ph_init(&s, 17, cli, 51000, "198.51.100.30", 19302);
 	sl_dispatch_destroy(s.d);
+	sl_identify_destroy(s.id);
 	s.d = h->d;
+	s.id = h->id;
 	s.now = h->now + after;
 	ph_feed(&s, SL_DIR_TOSERVER, q, binding_request(q, txid));
 	ph_feed(&s, SL_DIR_TOCLIENT, r, binding_success(r, txid));

@@ -1,8 +1,8 @@
-/* Products decided by association (private to sensor/proto): a host that
+/* Products decided by association (private to sensor/identify): a host that
  * just named a product's signalling service, and the media flows it opens
- * next.  One bounded table of hosts, owned by the dispatcher. */
-#ifndef SIGHTLINE_PROTO_ASSOC_H
-#define SIGHTLINE_PROTO_ASSOC_H
+ * next.  One bounded table of hosts, owned by the identification stage. */
+#ifndef SIGHTLINE_IDENTIFY_ASSOC_H
+#define SIGHTLINE_IDENTIFY_ASSOC_H
 
 #include "sightline/flow.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 
 #define WAYS 4

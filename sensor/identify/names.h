@@ -1,8 +1,9 @@
-/* Name-based product identification at flow end: server names (TLS/QUIC
- * SNI, HTTP Host, the DNS name of the server), certificate names and ALPN
- * matched against one product table (sensor/proto/names.c). */
-#ifndef SIGHTLINE_NAMES_H
-#define SIGHTLINE_NAMES_H
+/* Name-based product identification (private to sensor/identify and its
+ * tests): server names (TLS/QUIC SNI, HTTP Host, the DNS name of the
+ * server), certificate names and ALPN matched against one product table
+ * (names.c). */
+#ifndef SIGHTLINE_IDENTIFY_NAMES_H
+#define SIGHTLINE_IDENTIFY_NAMES_H
 
 #include <stdbool.h>
 
@@ -23,9 +24,9 @@ void sl_names_destroy(struct sl_names *n);
 /**
  * Match the ended flow's names and claim its product with
  * sl_app_set_product() (certificate > sni > alpn > dns; a stronger claim
- * already made by a wire parser stays).  r is the flow's record (borrowed;
- * r->dispatch must be set for dest.dns_name); f is r->flow, writable.
- * Must run after every parser's flow_end (the dispatcher guarantees it).
+ * already made stays).  r is the flow's record (borrowed; r->dispatch must
+ * be set for dest.dns_name); f is r->flow, writable.  At flow end it runs
+ * after every parser's flow_end (sl_identify_flow_end()).
  */
 void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f);
 

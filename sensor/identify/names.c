@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sightline/names.h"
-#include "sightline/proto.h"
+#include "names.h"
+#include "sightline/identify.h"
 
 enum nm_kind {
 	NM_HOST, /* "*.x.com": x.com's subdomains; "a*b.x.com": '*' within one label; else exact */
