@@ -10,6 +10,7 @@
 #include "sightline/config.h"
 #include "sightline/field.h"
 #include "sightline/flow.h"
+#include "sightline/hosts.h"
 
 /*
  * How a product (`app`) was decided, strongest first.  A weaker kind never
@@ -49,9 +50,9 @@ struct sl_identify;
 
 /**
  * The identification steps with what they read resolved once (catalogue
- * fields), and the table of hosts that named a product's signalling
- * service.  cfg is borrowed and must outlive it.  Returns 0 or -ENOMEM with
- * a sentence in err.  Caller owns *out; free with sl_identify_destroy().
+ * fields); read-only afterwards, so the workers share one.  cfg is only
+ * read during the call.  Returns 0 or -ENOMEM with a sentence in err.
+ * Caller owns *out; free with sl_identify_destroy().
  */
 int sl_identify_create(const struct sl_config *cfg, struct sl_identify **out, char *err,
 		       size_t errlen);
@@ -63,14 +64,14 @@ void sl_identify_destroy(struct sl_identify *id);
  * The inspection of f ended at packet time ts (no parser wants more of its
  * packets, or the limit was reached): claim its product now, in this order,
  * from the products the parsers' framing named, IP-KVM appliances' names
- * and certificates, the flow's server names, certificates and ALPN, and
- * the association of WebRTC media with a signalling flow of the same host
- * (which also remembers a host that named one, until ts).  A flow may live
- * on for hours after its inspection: what it names counts from now.  r is
- * the flow's record (r->flow == f; borrowed for the call).  With workers,
- * hold the engine lock: the association table is shared.
+ * and certificates, the flow's server names (the server's DNS name from
+ * hosts), certificates and ALPN, and the association of WebRTC media with
+ * a signalling flow of the same host (a host that named the signalling
+ * service is told to hosts, until ts).  A flow may live on for hours after
+ * its inspection: what it names counts from now.  hosts (NULL: nothing
+ * known across flows) is read and fed: with workers, hold the engine lock.
  */
-void sl_identify_inspected(struct sl_identify *id, const struct sl_record *r, struct sl_flow *f,
+void sl_identify_inspected(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f,
 			   sl_time_us ts);
 
 /**
@@ -78,7 +79,7 @@ void sl_identify_inspected(struct sl_identify *id, const struct sl_record *r, st
  * sl_identify_inspected() with the facts the parsers finished at the end
  * (a claim already made stays unless a stronger one comes).  Same locking.
  */
-void sl_identify_flow_end(struct sl_identify *id, const struct sl_record *r, struct sl_flow *f);
+void sl_identify_flow_end(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f);
 
 /* The identification fields: tunnel.obfuscated and the measures behind it
  * (sensor/identify/obfs.c). */

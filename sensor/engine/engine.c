@@ -42,6 +42,39 @@ void sl_engine_unlock(struct sl_engine *e)
 		pthread_mutex_unlock(&e->lock);
 }
 
+/* A parser learnt something about a host: into the lead's table, under its
+ * lock (ctx: the lead). */
+static void hosts_learn(void *ctx, const struct sl_host_fact *fact)
+{
+	struct sl_engine *e = ctx;
+	sl_engine_lock(e);
+	sl_hosts_learn(e->hosts, fact);
+	if (fact->kind == SL_HOST_OVERLAY_PEER)
+		atomic_store_explicit(&e->overlay_known, true, memory_order_relaxed);
+	sl_engine_unlock(e);
+}
+
+/* tinc asks this of UDP packets while it probes: while no meta connection
+ * is known, as on most networks, the answer costs no lock. */
+static bool hosts_overlay_channel(void *ctx, const struct sl_packet *p)
+{
+	struct sl_engine *e = ctx;
+	if (!atomic_load_explicit(&e->overlay_known, memory_order_relaxed))
+		return false;
+	sl_engine_lock(e);
+	bool channel = sl_hosts_overlay_channel(e->hosts, p);
+	sl_engine_unlock(e);
+	return channel;
+}
+
+/* The dispatcher of w (the lead or a worker) with the lead's hosts table. */
+static int dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err, size_t errlen)
+{
+	w->hosts_view = (struct sl_proto_hosts){ .learn = hosts_learn,
+						 .overlay_channel = hosts_overlay_channel, .ctx = lead };
+	return sl_dispatch_create(w->cfg, &w->hosts_view, &w->dispatch, err, errlen);
+}
+
 /* Subjects (with the roster and the sensor's place) and the rule pack. */
 static int scoring_create(struct sl_engine *e, char *err, size_t errlen)
 {
@@ -100,7 +133,10 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		snprintf(err, errlen, "cannot create the decoder: %s", strerror(-rc));
 		goto err_dec;
 	}
-	rc = sl_dispatch_create(cfg, &e->dispatch, err, errlen);
+	rc = sl_hosts_create(cfg, &e->hosts, err, errlen);
+	if (rc < 0)
+		goto err_hosts;
+	rc = dispatch_create(e, e, err, errlen);
 	if (rc < 0)
 		goto err_dispatch;
 	rc = sl_identify_create(cfg, &e->identify, err, errlen);
@@ -136,6 +172,8 @@ err_geo:
 err_identify:
 	sl_dispatch_destroy(e->dispatch);
 err_dispatch:
+	sl_hosts_destroy(e->hosts);
+err_hosts:
 	sl_decoder_destroy(e->dec);
 err_dec:
 	sl_json_finish(&e->json);
@@ -161,7 +199,7 @@ static int worker_create(struct sl_engine *lead, const struct sl_flow_config *fc
 	int rc = sl_decoder_create(&cfg->decode, &w->dec);
 	if (rc < 0)
 		return snprintf(err, errlen, "cannot create a worker's decoder: %s", strerror(-rc)), rc;
-	rc = sl_dispatch_create(cfg, &w->dispatch, err, errlen);
+	rc = dispatch_create(w, lead, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = sl_geo_cache_create(lead->geo, cfg->intel.cache_entries, &w->geo_cache);
@@ -197,12 +235,10 @@ int sl_engine_add_workers(struct sl_engine *e, unsigned n, char *err, size_t err
 		return snprintf(err, errlen, "out of memory"), -ENOMEM;
 	e->workers[0] = e;
 	e->n_workers = n;
-	sl_dispatch_share(e->dispatch, NULL, &e->lock);
 	for (unsigned i = 1; i < n; i++) {
 		rc = worker_create(e, &fc, &e->workers[i], err, errlen);
 		if (rc < 0)
 			return rc;
-		sl_dispatch_share(e->workers[i]->dispatch, e->dispatch, &e->lock);
 	}
 	return 0;
 }
@@ -230,6 +266,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_geo_destroy(e->geo);
 	sl_identify_destroy(e->identify);
 	sl_dispatch_destroy(e->dispatch);
+	sl_hosts_destroy(e->hosts);
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
 	sl_flow_out_free(&e->out);
@@ -252,13 +289,12 @@ void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
 
 /* The flow's inspection ended with this packet, and it may live on for
  * hours (a signalling channel): what its facts name counts from now.  The
- * association table is the lead's, shared by the workers. */
+ * hosts table is the lead's, shared by the workers. */
 static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 {
 	struct sl_engine *e = w->lead ? w->lead : w;
-	struct sl_record r = { .flow = f, .dispatch = w->dispatch, .event_type = "flow" };
 	sl_engine_lock(e);
-	sl_identify_inspected(e->identify, &r, f, ts);
+	sl_identify_inspected(e->identify, e->hosts, f, ts);
 	sl_engine_unlock(e);
 	sl_dispatch_inspection_end(w->dispatch, f);
 }

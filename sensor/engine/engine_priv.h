@@ -3,11 +3,13 @@
 #define SIGHTLINE_ENGINE_PRIV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "sightline/decode.h"
 #include "sightline/engine.h"
 #include "sightline/enrich.h"
 #include "sightline/field.h"
+#include "sightline/hosts.h"
 #include "sightline/identify.h"
 #include "sightline/json.h"
 #include "sightline/proto.h"
@@ -45,7 +47,10 @@ struct sl_engine {
 	struct sl_decoder *dec;
 	struct sl_flow_table *flows;
 	struct sl_dispatch *dispatch;
+	struct sl_proto_hosts hosts_view; /* the lead's hosts table as this dispatcher's parsers see it */
 	struct sl_identify *identify;   /* lead: products and tunnel signs; workers use the lead's */
+	struct sl_hosts *hosts;         /* lead: what is known about hosts across flows */
+	atomic_bool overlay_known;      /* lead: hosts holds overlay peers (read without the lock) */
 	struct sl_geo *geo;             /* IP-intelligence databases */
 	struct sl_geo_cache *geo_cache; /* this engine's lookup cache */
 	struct sl_json json;
@@ -71,7 +76,7 @@ struct sl_engine {
 	struct sl_engine **workers;   /* lead: n_workers engines, [0] is the lead */
 	size_t n_workers;             /* lead: 0 or 1 without workers */
 	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json,
-				       * parsers' shared tables */
+				       * hosts */
 };
 
 /* Capture clock a worker may run ahead of its last expiry pass without a

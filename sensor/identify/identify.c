@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "assoc.h"
 #include "identify_priv.h"
 #include "names.h"
 #include "sightline/proto.h"
@@ -21,8 +20,6 @@ int sl_identify_create(const struct sl_config *cfg, struct sl_identify **out, ch
 	int rc = id ? sl_identify_ipkvm_init(&id->ipkvm) : -ENOMEM;
 	if (rc == 0)
 		rc = sl_names_create(&id->names);
-	if (rc == 0)
-		rc = sl_assoc_create(&id->assoc);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot set up identification: %s", rc == -ENOMEM ?
 			 "out of memory" : "a field it reads is not in the catalogue");
@@ -38,7 +35,6 @@ void sl_identify_destroy(struct sl_identify *id)
 	if (!id)
 		return;
 	sl_names_destroy(id->names);
-	sl_assoc_destroy(id->assoc);
 	free(id);
 }
 
@@ -52,23 +48,25 @@ static void wire_claim(struct sl_flow *f)
 				   ev == SL_PROTO_BY_WIRE ? SL_SRC_WIRE : SL_SRC_PORT);
 }
 
-/* The steps of both moments; seen_until: the latest packet time known. */
-static void steps(struct sl_identify *id, const struct sl_record *r, struct sl_flow *f,
+/* The steps of both moments; seen_until: the latest packet time known.
+ * The parsers' fields are read through a record of the flow alone. */
+static void steps(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f,
 		  sl_time_us seen_until)
 {
+	struct sl_record r = { .flow = f, .event_type = "flow" };
 	wire_claim(f);
-	sl_identify_ipkvm(&id->ipkvm, r, f);
-	sl_names_flow_end(id->names, r, f);
-	sl_assoc_flow(id->assoc, f, seen_until);
+	sl_identify_ipkvm(&id->ipkvm, &r, f);
+	sl_names_claim(id->names, &r, sl_hosts_dns_name(hosts, &f->srv), f);
+	sl_identify_assoc(hosts, f, seen_until);
 }
 
-void sl_identify_inspected(struct sl_identify *id, const struct sl_record *r, struct sl_flow *f,
+void sl_identify_inspected(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f,
 			   sl_time_us ts)
 {
-	steps(id, r, f, ts);
+	steps(id, hosts, f, ts);
 }
 
-void sl_identify_flow_end(struct sl_identify *id, const struct sl_record *r, struct sl_flow *f)
+void sl_identify_flow_end(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f)
 {
-	steps(id, r, f, f->last);
+	steps(id, hosts, f, f->last);
 }

@@ -7,7 +7,6 @@
 #include "sightline/identify.h"
 
 struct sl_names;
-struct sl_assoc;
 
 /* The fields IP-KVM identification reads (ipkvm.c). */
 enum {
@@ -27,7 +26,6 @@ struct sl_identify_ipkvm {
 struct sl_identify {
 	struct sl_identify_ipkvm ipkvm;
 	struct sl_names *names;
-	struct sl_assoc *assoc;
 };
 
 /* Resolve the catalogue fields of k.  0, or -ENOENT when one is missing. */
@@ -37,5 +35,9 @@ int sl_identify_ipkvm_init(struct sl_identify_ipkvm *k);
  * collector looked at the flow. */
 void sl_identify_ipkvm(const struct sl_identify_ipkvm *k, const struct sl_record *r,
 		       struct sl_flow *f);
+
+/* Association of WebRTC media with a signalling flow of the same host
+ * (assoc.c); seen_until: the latest packet time known of f. */
+void sl_identify_assoc(struct sl_hosts *hosts, struct sl_flow *f, sl_time_us seen_until);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sightline/field.h"
+#include "sightline/hosts.h"
 #include "sightline/identify.h"
 #include "sightline/proto.h"
 #include "sightline/subject.h"
@@ -14,6 +15,7 @@ static const struct sl_field_table *const core_tables[] = {
 	&sl_geo_fields,
 	&sl_subject_fields,
 	&sl_identify_fields,
+	&sl_hosts_fields,
 };
 
 /* The core tables first, then each parser's, in registry order: the

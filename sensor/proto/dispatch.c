@@ -28,43 +28,12 @@ struct sl_app {
 
 struct sl_dispatch {
 	const struct sl_config *cfg;
+	const struct sl_proto_hosts *hosts; /* the engine's hosts table, for the parsers */
 	void **globals;
 	struct sl_dispatch_stats st;
-	struct sl_dispatch *from; /* workers: whose shared state this one borrows */
-	pthread_mutex_t *lock;    /* workers: held around parsers with shared state */
-	uint64_t shared;          /* workers: bit i set when parser i's state is shared */
 	uint8_t by_l4[3][64];     /* parsers for TCP, UDP and other IP protocols, in order */
 	uint8_t n_by_l4[3];
 };
-
-/* Parsers whose global context is knowledge across flows (not scratch or
- * read-only tables): with workers there is one of each, shared. */
-static bool shared_global(size_t idx)
-{
-	static const char *const names[] = { "dns", "dhcp", "tinc" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(sl_proto_at(idx)->name, names[i]))
-			return true;
-	return false;
-}
-
-void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_mutex_t *lock)
-{
-	d->lock = lock;
-	for (size_t i = 0; i < sl_proto_count(); i++)
-		if (shared_global(i))
-			d->shared |= 1ULL << i;
-	if (!from)
-		return;
-	for (size_t i = 0; i < sl_proto_count(); i++) {
-		if (!shared_global(i))
-			continue;
-		if (sl_proto_at(i)->destroy && d->globals[i])
-			sl_proto_at(i)->destroy(d->globals[i]);
-		d->globals[i] = from->globals[i];
-	}
-	d->from = from;
-}
 
 static int l4_class(uint8_t proto)
 {
@@ -81,8 +50,8 @@ static void index_l4(struct sl_dispatch *d)
 				d->by_l4[c][d->n_by_l4[c]++] = (uint8_t)i;
 }
 
-int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
-		       size_t errlen)
+int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts *hosts,
+		       struct sl_dispatch **out, char *err, size_t errlen)
 {
 	size_t n = sl_proto_count();
 	struct sl_dispatch *d = calloc(1, sizeof(*d));
@@ -91,6 +60,7 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 		return -ENOMEM;
 	}
 	d->cfg = cfg;
+	d->hosts = hosts;
 	_Static_assert(sizeof(d->by_l4[0]) >= 64, "one slot per parser bit");
 	index_l4(d);
 	for (size_t i = 0; i < n; i++) {
@@ -110,7 +80,7 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < sl_proto_count(); i++)
-		if (sl_proto_at(i)->destroy && d->globals[i] && !(d->from && shared_global(i)))
+		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
 	free(d->globals);
 	free(d);
@@ -185,16 +155,15 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 
 
 /* Offer the packet to parser idx, which has not finished or declined the
- * flow (the caller checks); probed: its probe already said yes.  True while
- * it still wants packets. */
-static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bool probed)
+ * flow (the caller checks).  True while it still wants packets. */
+static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 {
 	const struct sl_proto *p = sl_proto_at(idx);
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
 	struct sl_pstate *s = find(f->app, idx);
 	if (!s) {
-		if (!probed && p->probe && !p->probe(pp))
+		if (p->probe && !p->probe(pp))
 			return true;
 		if (!(s = add_state(d, f, idx)))
 			return false;
@@ -226,27 +195,6 @@ void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f)
 	}
 }
 
-/*
- * A parser whose global the workers share runs under their lock, but only
- * once it may touch that global: a probe that says no (probes do not read
- * the global unguarded; see proto.h) stays outside -- most packets of most
- * flows -- since the lock is also the one every ended flow takes.
- */
-static bool offer_shared(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
-{
-	const struct sl_proto *p = sl_proto_at(idx);
-	bool probed = false;
-	if (p->probe && !find(pp->flow->app, idx)) {
-		if (!p->probe(pp))
-			return true;
-		probed = true;
-	}
-	pthread_mutex_lock(d->lock);
-	bool wanted = offer(d, idx, pp, probed);
-	pthread_mutex_unlock(d->lock);
-	return wanted;
-}
-
 /* The flow's inspection is over: it is only counted from now on. */
 static bool inspection_over(struct sl_flow *f)
 {
@@ -264,7 +212,8 @@ bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets : d->cfg->inspect.udp_packets;
 	if (index >= limit)
 		return inspection_over(f);
-	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };
+	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index,
+				   .hosts = d->hosts };
 	bool wanted = false;
 	int c = l4_class(f->proto);
 	for (size_t k = 0; k < d->n_by_l4[c]; k++) {
@@ -276,10 +225,7 @@ bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 			continue;
 		}
 		pp.global = d->globals[i];
-		if (d->shared & (1ULL << i))
-			wanted |= offer_shared(d, i, &pp);
-		else
-			wanted |= offer(d, i, &pp, false);
+		wanted |= offer(d, i, &pp);
 	}
 	return !wanted && inspection_over(f);
 }
@@ -372,8 +318,14 @@ uint64_t sl_record_states(const struct sl_record *r)
 	return r->flow->app ? r->flow->app->has_state : 0;
 }
 
-void *sl_record_global(const struct sl_record *r, const struct sl_proto *p)
+void sl_proto_learn(const struct sl_proto_pkt *pp, const struct sl_host_fact *fact)
 {
-	int i = sl_proto_index(p);
-	return r->dispatch && i >= 0 ? r->dispatch->globals[i] : NULL;
+	if (pp->hosts && pp->hosts->learn)
+		pp->hosts->learn(pp->hosts->ctx, fact);
+}
+
+bool sl_proto_overlay_channel(const struct sl_proto_pkt *pp)
+{
+	return pp->hosts && pp->hosts->overlay_channel &&
+	       pp->hosts->overlay_channel(pp->hosts->ctx, pp->pkt);
 }
