@@ -1,25 +1,12 @@
-/* The pipeline: each frame is decoded, charged to its flow, and every ended
- * flow becomes an EVE flow event; at the end a stats event and the summary. */
+/* The engine's life: its parts (decoder, hosts, parsers, identification,
+ * geo, subjects and rules, flow table) made and freed, its workers, and the
+ * end of input (flush, summaries, the last stats event). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "engine_priv.h"
-
-/* The lead's lock is held for short stretches by every worker at every
- * flow end: an adaptive mutex spins a little before sleeping, which saves
- * the two context switches of a futex wait for most of them. */
-static void lock_init(pthread_mutex_t *m)
-{
-	pthread_mutexattr_t a;
-	pthread_mutexattr_init(&a);
-#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
-#endif
-	pthread_mutex_init(m, &a);
-	pthread_mutexattr_destroy(&a);
-}
 
 /* A per-process random hash seed (STYLE.md 8); output never depends on it. */
 static uint64_t random_seed(void)
@@ -28,51 +15,6 @@ static uint64_t random_seed(void)
 	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
 		s = (uint64_t)(uintptr_t)&s ^ 0x9e3779b97f4a7c15ULL;
 	return s;
-}
-
-void sl_engine_lock(struct sl_engine *e)
-{
-	if (e->n_workers > 1)
-		pthread_mutex_lock(&e->lock);
-}
-
-void sl_engine_unlock(struct sl_engine *e)
-{
-	if (e->n_workers > 1)
-		pthread_mutex_unlock(&e->lock);
-}
-
-/* A parser learnt something about a host: into the lead's table, under its
- * lock (ctx: the lead). */
-static void hosts_learn(void *ctx, const struct sl_host_fact *fact)
-{
-	struct sl_engine *e = ctx;
-	sl_engine_lock(e);
-	sl_hosts_learn(e->hosts, fact);
-	if (fact->kind == SL_HOST_OVERLAY_PEER)
-		atomic_store_explicit(&e->overlay_known, true, memory_order_relaxed);
-	sl_engine_unlock(e);
-}
-
-/* tinc asks this of UDP packets while it probes: while no meta connection
- * is known, as on most networks, the answer costs no lock. */
-static bool hosts_overlay_channel(void *ctx, const struct sl_packet *p)
-{
-	struct sl_engine *e = ctx;
-	if (!atomic_load_explicit(&e->overlay_known, memory_order_relaxed))
-		return false;
-	sl_engine_lock(e);
-	bool channel = sl_hosts_overlay_channel(e->hosts, p);
-	sl_engine_unlock(e);
-	return channel;
-}
-
-/* The dispatcher of w (the lead or a worker) with the lead's hosts table. */
-static int dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err, size_t errlen)
-{
-	w->hosts_view = (struct sl_proto_hosts){ .learn = hosts_learn,
-						 .overlay_channel = hosts_overlay_channel, .ctx = lead };
-	return sl_dispatch_create(w->cfg, &w->hosts_view, &w->dispatch, err, errlen);
 }
 
 /* Subjects (with the roster and the sensor's place) and the rule pack. */
@@ -124,7 +66,7 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		return -ENOMEM;
 	e->cfg = cfg;
 	e->eve = eve;
-	lock_init(&e->lock);
+	sl_engine_lock_init(&e->lock);
 	size_t nf;
 	sl_catalogue_emit_order(&nf); /* build the static order before any event */
 	sl_json_init(&e->json);
@@ -136,7 +78,7 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	rc = sl_hosts_create(cfg, &e->hosts, err, errlen);
 	if (rc < 0)
 		goto err_hosts;
-	rc = dispatch_create(e, e, err, errlen);
+	rc = sl_engine_dispatch_create(e, e, err, errlen);
 	if (rc < 0)
 		goto err_dispatch;
 	rc = sl_identify_create(cfg, &e->identify, err, errlen);
@@ -199,7 +141,7 @@ static int worker_create(struct sl_engine *lead, const struct sl_flow_config *fc
 	int rc = sl_decoder_create(&cfg->decode, &w->dec);
 	if (rc < 0)
 		return snprintf(err, errlen, "cannot create a worker's decoder: %s", strerror(-rc)), rc;
-	rc = dispatch_create(w, lead, err, errlen);
+	rc = sl_engine_dispatch_create(w, lead, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = sl_geo_cache_create(lead->geo, cfg->intel.cache_entries, &w->geo_cache);
@@ -243,16 +185,6 @@ int sl_engine_add_workers(struct sl_engine *e, unsigned n, char *err, size_t err
 	return 0;
 }
 
-unsigned sl_engine_workers(const struct sl_engine *e)
-{
-	return e->n_workers > 1 ? (unsigned)e->n_workers : 1;
-}
-
-struct sl_engine *sl_engine_worker(struct sl_engine *e, unsigned i)
-{
-	return i == 0 || i >= e->n_workers ? e : e->workers[i];
-}
-
 void sl_engine_destroy(struct sl_engine *e)
 {
 	if (!e)
@@ -272,70 +204,6 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_flow_out_free(&e->out);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
-}
-
-void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
-{
-	e->st.packets++;
-	e->st.bytes += wirelen;
-	if (e->st.first_ts == 0 || ts < e->st.first_ts)
-		e->st.first_ts = ts;
-	if (ts > e->st.last_ts)
-		e->st.last_ts = ts;
-	if (ts < e->st.prev_ts)
-		e->st.time_backwards++;
-	e->st.prev_ts = ts;
-}
-
-/* The flow's inspection ended with this packet, and it may live on for
- * hours (a signalling channel): what its facts name counts from now.  The
- * hosts table is the lead's, shared by the workers. */
-static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
-{
-	struct sl_engine *e = w->lead ? w->lead : w;
-	sl_engine_lock(e);
-	sl_identify_inspected(e->identify, e->hosts, f, ts);
-	sl_engine_unlock(e);
-	sl_dispatch_inspection_end(w->dispatch, f);
-}
-
-void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
-		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
-{
-	struct sl_packet pkt;
-	enum sl_dir dir;
-	if (ts > e->clock)
-		e->clock = ts;
-	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
-		return;
-	e->st.ip_packets++;
-	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
-	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
-		inspected(e, f, pkt.ts);
-}
-
-/* The clock moves on every frame, so the worker's next own packet meets the
- * same clock one engine would have; expiry runs once per TICK_US of it
- * (each head it looks at may be a cache miss, on every frame of the
- * capture).  When it runs changes when a flow's event is written, never
- * what it says: a flow whose timeout passed ends as a timeout however it
- * is next met (sl_flow_table_packet()). */
-void sl_engine_tick(struct sl_engine *e, sl_time_us ts)
-{
-	if (ts <= e->clock)
-		return;
-	e->clock = ts;
-	if (ts < e->expired_at + SL_ENGINE_TICK_US)
-		return;
-	e->expired_at = ts;
-	sl_flow_table_advance(e->flows, ts);
-}
-
-void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
-		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
-{
-	sl_engine_account(e, ts, wirelen);
-	sl_engine_process(e, dlt, ts, frame, caplen, wirelen);
 }
 
 /* Every worker's open flows, worker by worker; the capture threads have
@@ -366,130 +234,4 @@ void sl_engine_finish(struct sl_engine *e)
 struct sl_engine_stats *sl_engine_stats(struct sl_engine *e)
 {
 	return &e->st;
-}
-
-/* What a reload replaces, loaded in full before anything is swapped, and
- * the engine's settings loading needs (copied: the load may run on another
- * thread and outlive the engine). */
-struct sl_reload {
-	uint32_t max_groups, cache_entries, regex_match_limit, regex_depth_limit;
-	struct sl_activity_config act;  /* reference_zones not kept: the roster reads hours */
-	bool with_geo;
-	bool loaded;
-	struct sl_rules *rules;
-	struct sl_correlator *corr;
-	struct sl_roster *roster;
-	struct sl_geo *geo;
-	struct sl_geo_cache *cache;
-};
-
-int sl_engine_reload_begin(const struct sl_engine *e, struct sl_reload **out)
-{
-	struct sl_reload *r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->max_groups = e->cfg->rules.max_groups;
-	r->regex_match_limit = e->cfg->rules.regex_match_limit;
-	r->regex_depth_limit = e->cfg->rules.regex_depth_limit;
-	r->cache_entries = e->cfg->intel.cache_entries;
-	r->act = e->cfg->activity;
-	r->act.reference_zones = NULL;
-	/* Workers enrich through caches over the lead's databases outside the
-	 * lock, so with several the databases stay until a restart. */
-	r->with_geo = e->n_workers <= 1;
-	*out = r;
-	return 0;
-}
-
-void sl_reload_destroy(struct sl_reload *r)
-{
-	if (!r)
-		return;
-	sl_correlator_destroy(r->corr);
-	sl_rules_destroy(r->rules);
-	sl_roster_destroy(r->roster);
-	sl_geo_cache_destroy(r->cache);
-	sl_geo_destroy(r->geo);
-	free(r);
-}
-
-static int load_rules(struct sl_reload *r, const struct sl_config *fresh, char *err,
-		      size_t errlen)
-{
-	struct sl_rule_error re;
-	int rc = sl_rules_load(fresh->rules.path, &r->rules, &re);
-	if (rc < 0) {
-		sl_rule_error_format(&re, err, errlen);
-		return rc;
-	}
-	sl_rules_set_regex_limits(r->rules, r->regex_match_limit, r->regex_depth_limit);
-	rc = sl_correlator_create(r->rules, r->max_groups, &r->corr);
-	if (rc < 0)
-		snprintf(err, errlen, "cannot allocate the correlation groups: %s", strerror(-rc));
-	return rc;
-}
-
-int sl_reload_load(struct sl_reload *r, const struct sl_config *fresh, char *err,
-		   size_t errlen)
-{
-	int rc = fresh->rules.enabled ? load_rules(r, fresh, err, errlen) : 0;
-	if (rc == 0 && fresh->scoring.roster && fresh->scoring.roster[0])
-		rc = sl_roster_load_file(fresh->scoring.roster, &r->act, &r->roster, err, errlen);
-	if (rc == 0 && r->with_geo)
-		rc = sl_geo_create(fresh, &r->geo, err, errlen);
-	if (rc == 0 && r->with_geo) {
-		rc = sl_geo_cache_create(r->geo, r->cache_entries, &r->cache);
-		if (rc < 0)
-			snprintf(err, errlen, "cannot allocate the IP-intelligence cache: %s",
-				 strerror(-rc));
-	}
-	r->loaded = rc == 0;
-	return rc;
-}
-
-/* The databases and their cache, with the sensor location they give. */
-static void swap_geo(struct sl_engine *e, struct sl_reload *r)
-{
-	sl_geo_cache_destroy(e->geo_cache);
-	sl_geo_destroy(e->geo);
-	e->geo = r->geo;
-	e->geo_cache = r->cache;
-	r->geo = NULL;
-	r->cache = NULL;
-	double lat, lon;
-	if (sl_geo_sensor_location(e->geo, &lat, &lon))
-		sl_subjects_set_sensor_location(e->subjects, lat, lon);
-}
-
-int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
-			    size_t errlen)
-{
-	err[0] = '\0';
-	if (!r->loaded) {
-		sl_reload_destroy(r);
-		return snprintf(err, errlen, "the new set was not loaded"), -EINVAL;
-	}
-	if (e->rules) {
-		struct sl_rules **k = realloc(e->retired, (e->n_retired + 1) * sizeof(*k));
-		if (!k) {
-			sl_reload_destroy(r);
-			return snprintf(err, errlen, "out of memory"), -ENOMEM;
-		}
-		e->retired = k;
-		e->retired[e->n_retired++] = e->rules;
-	}
-	sl_correlator_destroy(e->corr);
-	e->rules = r->rules;
-	e->corr = r->corr;
-	r->rules = NULL;
-	r->corr = NULL;
-	sl_subjects_replace_roster(e->subjects, r->roster);
-	r->roster = NULL;
-	if (r->with_geo)
-		swap_geo(e, r);
-	else
-		snprintf(err, errlen, "the databases are kept: with several workers, new ones "
-			 "are loaded at a restart");
-	sl_reload_destroy(r);
-	return 0;
 }

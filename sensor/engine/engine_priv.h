@@ -1,4 +1,4 @@
-/* Engine internals shared by engine.c, the stats event and the summary. */
+/* Engine internals shared by the files of sensor/engine. */
 #ifndef SIGHTLINE_ENGINE_PRIV_H
 #define SIGHTLINE_ENGINE_PRIV_H
 
@@ -83,6 +83,30 @@ struct sl_engine {
  * frame of its own (sl_engine_tick()). */
 #define SL_ENGINE_TICK_US 1000
 
+/* ---- the lock regime (lock.c) ---- */
+
+/* The lead's mutex: adaptive where the C library has one. */
+void sl_engine_lock_init(pthread_mutex_t *m);
+/* The lead of worker w (w itself for the lead). */
+struct sl_engine *sl_engine_lead(struct sl_engine *w);
+/* The dispatcher of w (the lead or a worker), its parsers seeing the lead's
+ * hosts table through w->hosts_view, under the lead's lock.  0 or -errno
+ * with err set. */
+int sl_engine_dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err,
+			      size_t errlen);
+
+/* ---- an ended flow (flow_end.c) ---- */
+
+/* The flow table's end callback (ctx: the engine or worker that owns the
+ * table). */
+void sl_engine_flow_end(void *ctx, struct sl_flow *f);
+/* Write the event built in j, or count it lost.  Under the lock with workers. */
+void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
+/* Free a flow-out's buffers; it is zeroed and may be reused. */
+void sl_flow_out_free(struct sl_flow_out *o);
+
+/* ---- reporting (report.c) ---- */
+
 /* Counters summed over the lead and its workers, for stats and summary. */
 struct sl_engine_totals {
 	struct sl_engine_stats st;
@@ -93,16 +117,6 @@ struct sl_engine_totals {
 };
 
 void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
-
-
-/* The flow table's end callback (ctx: the engine or worker that owns the
- * table), in sensor/engine/flow_end.c. */
-void sl_engine_flow_end(void *ctx, struct sl_flow *f);
-/* Write the event built in j, or count it lost.  Under the lock with workers. */
-void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
-/* Free a flow-out's buffers; it is zeroed and may be reused. */
-void sl_flow_out_free(struct sl_flow_out *o);
-
 /* Write the end-of-run stats event. */
 void sl_engine_write_stats(struct sl_engine *e);
 

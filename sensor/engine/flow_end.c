@@ -184,7 +184,7 @@ static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *
 void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 {
 	struct sl_engine *w = ctx;
-	struct sl_engine *e = w->lead ? w->lead : w;
+	struct sl_engine *e = sl_engine_lead(w);
 	struct sl_flow_out *o = &w->out;
 	struct sl_record r = {
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,

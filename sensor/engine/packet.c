@@ -1,0 +1,68 @@
+/* The packet loop: each frame is counted, decoded and charged to its flow,
+ * whose parsers see it while it is inspected; the capture clock moves with
+ * every frame, this worker's or not. */
+#include "engine_priv.h"
+
+void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
+{
+	e->st.packets++;
+	e->st.bytes += wirelen;
+	if (e->st.first_ts == 0 || ts < e->st.first_ts)
+		e->st.first_ts = ts;
+	if (ts > e->st.last_ts)
+		e->st.last_ts = ts;
+	if (ts < e->st.prev_ts)
+		e->st.time_backwards++;
+	e->st.prev_ts = ts;
+}
+
+/* The flow's inspection ended with this packet, and it may live on for
+ * hours (a signalling channel): what its facts name counts from now.  The
+ * hosts table is the lead's, shared by the workers. */
+static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
+{
+	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_lock(e);
+	sl_identify_inspected(e->identify, e->hosts, f, ts);
+	sl_engine_unlock(e);
+	sl_dispatch_inspection_end(w->dispatch, f);
+}
+
+void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
+		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+{
+	struct sl_packet pkt;
+	enum sl_dir dir;
+	if (ts > e->clock)
+		e->clock = ts;
+	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
+		return;
+	e->st.ip_packets++;
+	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
+	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
+		inspected(e, f, pkt.ts);
+}
+
+/* The clock moves on every frame, so the worker's next own packet meets the
+ * same clock one engine would have; expiry runs once per TICK_US of it
+ * (each head it looks at may be a cache miss, on every frame of the
+ * capture).  When it runs changes when a flow's event is written, never
+ * what it says: a flow whose timeout passed ends as a timeout however it
+ * is next met (sl_flow_table_packet()). */
+void sl_engine_tick(struct sl_engine *e, sl_time_us ts)
+{
+	if (ts <= e->clock)
+		return;
+	e->clock = ts;
+	if (ts < e->expired_at + SL_ENGINE_TICK_US)
+		return;
+	e->expired_at = ts;
+	sl_flow_table_advance(e->flows, ts);
+}
+
+void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
+		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+{
+	sl_engine_account(e, ts, wirelen);
+	sl_engine_process(e, dlt, ts, frame, caplen, wirelen);
+}
