@@ -89,7 +89,11 @@ struct sl_field_table {
 	bool from_state;
 };
 
-/* The flow module's fields (sensor/flow/flow_fields.c). */
+/* The flow module's fields (sensor/flow/flow_fields.c): the EVE header
+ * (timestamp, ids, 5-tuple, encapsulation), then after the protocol and
+ * product the catalogue puts between them, the Community ID, the flow block
+ * and TCP flags. */
+extern const struct sl_field_table sl_flow_head_fields;
 extern const struct sl_field_table sl_flow_fields;
 /* IP intelligence: src.geo.*, dest.geo.*, remote.* (sensor/enrich/geo_fields.c). */
 extern const struct sl_field_table sl_geo_fields;

@@ -81,8 +81,10 @@ void sl_identify_inspected(const struct sl_identify *id, struct sl_hosts *hosts,
  */
 void sl_identify_flow_end(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f);
 
-/* The identification fields: tunnel.obfuscated and the measures behind it
- * (sensor/identify/obfs.c). */
+/* The identification fields: the product (app, category, app_source;
+ * sensor/identify/product.c), and tunnel.obfuscated with the measures
+ * behind it (sensor/identify/obfs.c). */
+extern const struct sl_field_table sl_identify_product_fields;
 extern const struct sl_field_table sl_identify_fields;
 
 #endif

@@ -104,6 +104,9 @@ const struct sl_proto *sl_proto_at(size_t i);
 /** Registry index of p, or -1. */
 int sl_proto_index(const struct sl_proto *p);
 
+/* The app_proto field: the parser that identified the flow (registry.c). */
+extern const struct sl_field_table sl_proto_fields;
+
 /**
  * Mark the flow as identified as protocol p (its name becomes app_proto).
  * The first parser to call this wins; later calls are ignored.
