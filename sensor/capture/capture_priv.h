@@ -24,16 +24,41 @@ struct cap_ctx {
  * them, but they do not advance the other workers' clocks). */
 int sl_shard_pick(int dlt, const uint8_t *frame, uint32_t caplen, unsigned n);
 
-/* A classic pcap file read by sensor/capture/pcapfile.c. */
-struct sl_pcapfile {
+/* A capture file read through one growing buffer (sensor/capture/filebuf.c). */
+struct sl_filebuf {
 	int fd;
 	bool opened;
 	uint8_t *buf;         /* the file from file_off on, len bytes of it */
-	size_t len;
+	size_t len, cap, max; /* bytes held, allocated, and the most ever allocated */
 	uint64_t file_off;
-	uint64_t pos;         /* file offset of the next record header */
-	uint64_t index;       /* records handed out */
+	uint64_t pos;         /* file offset of the next record: the reader moves it */
+	uint64_t size;        /* of the file when opened */
 	bool eof, read_error;
+	int read_errno;
+};
+
+/* Open path (a regular file) with a cap-byte buffer that may grow to max.
+ * Returns 0 or -1 (b is then closed). */
+int sl_filebuf_open(struct sl_filebuf *b, const char *path, size_t cap, size_t max);
+
+/* At least need bytes from b->pos in the buffer, unless the file ends (or a
+ * read fails: eof and read_error set) first, or need is above b->max.
+ * Returns the bytes available at sl_filebuf_at(). */
+size_t sl_filebuf_fill(struct sl_filebuf *b, size_t need);
+
+/* The bytes at b->pos; valid until the next fill. */
+static inline uint8_t *sl_filebuf_at(const struct sl_filebuf *b)
+{
+	return b->buf + (b->pos - b->file_off);
+}
+
+/* Close; b is zeroed.  Accepts a zeroed b. */
+void sl_filebuf_close(struct sl_filebuf *b);
+
+/* A classic pcap file read by sensor/capture/pcapfile.c. */
+struct sl_pcapfile {
+	struct sl_filebuf fb; /* fb.pos: file offset of the next record header */
+	uint64_t index;       /* records handed out */
 	bool swapped, nsec;
 	uint32_t snaplen;
 };

@@ -252,7 +252,7 @@ static int read_file(struct reader *rd, size_t idx)
 		if (direct_ok(rd->c.dlt, pf.swapped))
 			while ((got = sl_pcapfile_next(&pf, &h, &data)) == 1) {
 				frame(rd, &h, data);
-				if (slice_end(rd, pf.pos, idx, false))
+				if (slice_end(rd, pf.fb.pos, idx, false))
 					break;
 			}
 		skip = got < 0 || !direct_ok(rd->c.dlt, pf.swapped) ? pf.index : UINT64_MAX;
