@@ -78,6 +78,50 @@ int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t
 /* Close; f is zeroed.  Accepts a zeroed f. */
 void sl_pcapfile_close(struct sl_pcapfile *f);
 
+/* One interface of a pcapng section (an Interface Description Block). */
+struct sl_pcapng_if {
+	int dlt;             /* its link type */
+	uint32_t snaplen;    /* 0: no limit */
+	uint64_t units;      /* time units per second (if_tsresol; 10^6 by default) */
+	int64_t offset;      /* if_tsoffset: seconds added to every stamp */
+	uint32_t seq;        /* interfaces described before it in the file, all sections */
+	char name[96];       /* if_name ("" when absent), cut to fit */
+};
+
+/* A pcapng file read by sensor/capture/pcapng.c. */
+struct sl_pcapng {
+	struct sl_filebuf fb;       /* fb.pos: file offset of the next block */
+	bool swapped;               /* the current section's byte order is not ours */
+	bool skipping;              /* in a section of another major version */
+	struct sl_pcapng_if *ifs;   /* the current section's interfaces */
+	size_t n_ifs, cap_ifs;
+	uint32_t n_seen;            /* interfaces described so far, all sections */
+	uint32_t sections_skipped;  /* sections of another major version, passed over */
+	uint64_t index;             /* packets handed out */
+	bool truncated;             /* the last error: the file ends inside a block */
+	char err[192];              /* why the last call failed */
+};
+
+/* True when b starts with the pcapng Section Header Block type. */
+bool sl_pcapng_magic(const uint8_t *b, size_t n);
+
+/* Open path when it is a pcapng file and read its first section header.
+ * Returns 0; -1 when it is not one (or not a regular file: read it with
+ * libpcap then); -2 when its first block is unreadable (g->err says why).
+ * Close g with sl_pcapng_close() whatever the result. */
+int sl_pcapng_open(const char *path, struct sl_pcapng *g);
+
+/* The next packet, in place: data is valid until the next call, *ifc until
+ * the next section starts.  Stamps are libpcap's microseconds.  Returns 1,
+ * 0 at the end of the file, or -1: g->err says why, g->truncated tells a
+ * file cut short inside its last block from damage, and g->fb.pos is the
+ * offset of the block at fault. */
+int sl_pcapng_next(struct sl_pcapng *g, struct pcap_pkthdr *h, const uint8_t **data,
+		   const struct sl_pcapng_if **ifc);
+
+/* Close; g is zeroed.  Accepts a zeroed g. */
+void sl_pcapng_close(struct sl_pcapng *g);
+
 /* Between packets: a pending SIGHUP, and a periodic stats event due at
  * now (packet time offline, the wall clock live). */
 void sl_cap_between(struct cap_ctx *c, sl_time_us now);
