@@ -89,6 +89,8 @@ struct sl_tunnel {
  */
 struct sl_packet {
 	sl_time_us ts;
+	const char *iface;      /* capture interface name: set by the engine, not the
+				 * decoder (sl_engine_set_iface); NULL when unknown */
 	uint32_t caplen;        /* bytes captured of the frame */
 	uint32_t wirelen;       /* bytes of the frame on the wire */
 	uint32_t ip_len;        /* IP total length (header + payload) as on the wire */

@@ -86,6 +86,7 @@ struct sl_pcapng_if {
 	int64_t offset;      /* if_tsoffset: seconds added to every stamp */
 	uint32_t seq;        /* interfaces described before it in the file, all sections */
 	char name[96];       /* if_name ("" when absent), cut to fit */
+	bool noted;          /* free for the caller (offline.c: warned about it) */
 };
 
 /* A pcapng file read by sensor/capture/pcapng.c. */
@@ -117,7 +118,7 @@ int sl_pcapng_open(const char *path, struct sl_pcapng *g);
  * file cut short inside its last block from damage, and g->fb.pos is the
  * offset of the block at fault. */
 int sl_pcapng_next(struct sl_pcapng *g, struct pcap_pkthdr *h, const uint8_t **data,
-		   const struct sl_pcapng_if **ifc);
+		   struct sl_pcapng_if **ifc);
 
 /* Close; g is zeroed.  Accepts a zeroed g. */
 void sl_pcapng_close(struct sl_pcapng *g);
@@ -131,6 +132,17 @@ void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 
 /* Check the link type of an open handle; SL_CAPTURE_INPUT with advice if unsupported. */
 int sl_cap_check_dlt(pcap_t *p, const char *what, char *err, size_t errlen);
+
+/* The same for a link type given by value (a pcapng interface's). */
+int sl_cap_check_dlt_value(int dlt, const char *what, char *err, size_t errlen);
+
+#define SL_CAP_MAX_SNAPLEN 262144 /* libpcap's largest snap length */
+
+/* Compile bpf for link type dlt (for pcap_offline_filter()); thread-safe.
+ * 0, or SL_CAPTURE_INPUT with the reason in err.  Caller owns *prog:
+ * pcap_freecode() it. */
+int sl_cap_compile(const char *bpf, int dlt, struct bpf_program *prog, const char *what,
+		   char *err, size_t errlen);
 
 /* Compile and install a BPF filter (NULL/empty: none). */
 int sl_cap_set_filter(pcap_t *p, const char *bpf, const char *what, char *err, size_t errlen);

@@ -1,6 +1,9 @@
 /* Offline replay of pcap and pcapng files, with a progress line for long
- * interactive replays.  Classic pcap is parsed here (pcapfile.c); pcapng,
- * filtered input and the rest of a damaged file go through libpcap.  With
+ * interactive replays.  Both formats are parsed here (pcapfile.c,
+ * pcapng.c: a pcapng file's packets each with their interface's link type,
+ * filtered per link type with pcap_offline_filter); standard input,
+ * filtered classic pcap and the rest of a damaged classic file go through
+ * libpcap.  With
  * workers every worker reads the files itself and keeps the frames whose
  * flow hash is its own: no reader thread and no copies into rings (the
  * designs measured against it are in README "Workers and the benchmark"). */
@@ -41,6 +44,35 @@ static pcap_t *open_file(const char *path, char *buf, char *err, size_t errlen)
 	return p;
 }
 
+/*
+ * A pcapng file before it is read: its first section header must read, one
+ * of the interfaces described before its first packet must have a link
+ * type we decode (the others' packets are counted, not decoded), and the
+ * filter must compile for each of their link types.
+ */
+static int preflight_ng(struct sl_pcapng *g, int opened, const char *path, const char *bpf,
+			char *err, size_t errlen)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+	struct sl_pcapng_if *ifc;
+	if (opened == -2) {
+		snprintf(err, errlen, "%s: cannot read the capture: %s", path, g->err);
+		return SL_CAPTURE_INPUT;
+	}
+	sl_pcapng_next(g, &h, &data, &ifc); /* reads the interfaces before it */
+	int rc = g->n_ifs ? SL_CAPTURE_INPUT : 0;
+	for (size_t i = 0; i < g->n_ifs && rc; i++)
+		rc = sl_cap_check_dlt_value(g->ifs[i].dlt, path, err, errlen);
+	for (size_t i = 0; i < g->n_ifs && rc == 0 && bpf && *bpf; i++) {
+		struct bpf_program prog;
+		rc = sl_cap_compile(bpf, g->ifs[i].dlt, &prog, path, err, errlen);
+		if (rc == 0)
+			pcap_freecode(&prog);
+	}
+	return rc;
+}
+
 /* Open every file once before reading any, so a bad link type, a damaged
  * header or a bad filter stops the run before it writes half a result. */
 static int preflight(const struct sl_capture_list *files, const struct sl_capture_opts *o,
@@ -48,10 +80,18 @@ static int preflight(const struct sl_capture_list *files, const struct sl_captur
 {
 	const char *bpf = o->bpf;
 	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
+		struct sl_pcapng g;
+		int ng = sl_pcapng_open(files->paths[i], &g);
+		int rc = ng == -1 ? 0 : preflight_ng(&g, ng, files->paths[i], bpf, err, errlen);
+		sl_pcapng_close(&g);
+		if (rc < 0)
+			return rc;
+		if (ng != -1)
+			continue;
 		pcap_t *p = open_file(files->paths[i], NULL, err, errlen);
 		if (!p)
 			return SL_CAPTURE_INPUT;
-		int rc = sl_cap_check_dlt(p, files->paths[i], err, errlen);
+		rc = sl_cap_check_dlt(p, files->paths[i], err, errlen);
 		if (rc == 0)
 			rc = sl_cap_set_filter(p, bpf, files->paths[i], err, errlen);
 		pcap_close(p);
@@ -93,19 +133,19 @@ static void progress_show(struct progress *pg, uint64_t pos, uint64_t packets, s
 /* A read error part-way.  A record cut short at the end (an interrupted
  * capture) is a warning: everything before it was read.  Anything else is
  * damage: the caller reports err and the run exits 1. */
-static int read_error(struct sl_engine *e, const char *path, const char *why, uint64_t packets,
-		      char *err, size_t errlen)
+static int read_error(struct sl_engine *e, const char *path, const char *why, bool truncated,
+		      uint64_t packets, char *err, size_t errlen)
 {
 	const char *advice = "repair it with pcapfix or re-capture";
-	if (strstr(why, "truncated")) {
+	if (truncated) {
 		fprintf(stderr, "sightline: %s: capture ends in a cut-short record after packet %llu "
 			"(%s); every packet before it was read\n", path, (unsigned long long)packets, why);
 		sl_engine_stats(e)->truncated_files++;
 		return 0;
 	}
-	if (strstr(why, "different from the type of the first interface"))
-		advice = "sightline reads one link type per file: split it per interface, e.g. "
-			 "tshark -r FILE -Y 'frame.interface_id == 1' -w FILE-if1.pcapng";
+	if (strstr(why, "different from the") && strstr(why, "of the first interface"))
+		advice = "from standard input sightline reads one link type and snap length per "
+			 "pcapng file: give the file by name (-r FILE) instead";
 	sl_engine_stats(e)->damaged_files++;
 	snprintf(err, errlen, "%s: capture is damaged after packet %llu (%s); the flows read so far "
 		 "are written; %s", path, (unsigned long long)packets, why, advice);
@@ -122,6 +162,11 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, ui
  * keeps the capture's books for all: packet counts, periodic stats events,
  * SIGHUP, the progress line and read errors.
  */
+struct filter {
+	int dlt;
+	struct bpf_program prog;
+};
+
 struct reader {
 	struct sl_engine *lead, *w;
 	unsigned k, n;
@@ -132,6 +177,8 @@ struct reader {
 	sl_time_us sent;               /* latest packet time this reader's engine was given */
 	uint64_t frames;               /* read so far, all files */
 	char *buf;                     /* READ_BUF stdio buffer for libpcap */
+	struct filter *filters;        /* pcapng: the filter compiled per link type */
+	size_t n_filters, cap_filters;
 	int rc;                        /* reader 0: the run's result */
 	_Atomic bool *abort;           /* the run could not start all readers */
 	char *err;
@@ -204,7 +251,8 @@ static int read_pcap(struct reader *rd, pcap_t *p, uint64_t skip, const char *pa
 			return 0;
 	}
 	if (got == PCAP_ERROR && rd->k == 0)
-		return read_error(rd->lead, path, pcap_geterr(p), rd->c.packets, rd->err, rd->errlen);
+		return read_error(rd->lead, path, pcap_geterr(p), strstr(pcap_geterr(p), "truncated"),
+				  rd->c.packets, rd->err, rd->errlen);
 	return 0;
 }
 
@@ -224,9 +272,105 @@ static bool direct_ok(int dlt, bool swapped)
 	}
 }
 
+/* A file starts: its packet counts, and no step back in time from the
+ * previous file's last packet. */
+static void file_begin(struct reader *rd, pcap_t *p, int dlt)
+{
+	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = dlt, .stop = rd->o->stop, .p = p,
+				  .o = rd->o, .next_stats = rd->c.next_stats };
+	if (rd->k == 0) {
+		sl_engine_stats(rd->lead)->files++;
+		sl_engine_stats(rd->lead)->prev_ts = 0;
+	}
+}
+
+/* The filter compiled for link type dlt, from this reader's cache. */
+static const struct bpf_program *filter_for(struct reader *rd, int dlt, const char *path)
+{
+	for (size_t i = 0; i < rd->n_filters; i++)
+		if (rd->filters[i].dlt == dlt)
+			return &rd->filters[i].prog;
+	struct filter *f = sl_grow(rd->filters, &rd->cap_filters, rd->n_filters, sizeof(*f), 4);
+	if (!f) {
+		snprintf(rd->err, rd->errlen, "%s: out of memory for a BPF filter", path);
+		return NULL;
+	}
+	rd->filters = f;
+	f = &rd->filters[rd->n_filters];
+	if (sl_cap_compile(rd->o->bpf, dlt, &f->prog, path, rd->err, rd->errlen) != 0)
+		return NULL;
+	f->dlt = dlt;
+	return &rd->filters[rd->n_filters++].prog;
+}
+
+/*
+ * The packets that follow come from interface ifc: its link type, its
+ * name for in_iface, its filter.  An interface whose link type we do not
+ * decode is named on stderr once; its packets are counted (decoder
+ * errors link.unsupported), the file's other interfaces read as usual.
+ */
+static int use_iface(struct reader *rd, struct sl_pcapng_if *ifc, const char *path,
+		     const struct bpf_program **prog)
+{
+	rd->c.dlt = ifc->dlt;
+	sl_engine_set_iface(rd->w, ifc->name);
+	if (rd->k == 0 && !ifc->noted && !sl_decode_dlt_supported(ifc->dlt)) {
+		const char *name = pcap_datalink_val_to_name(ifc->dlt);
+		fprintf(stderr, "sightline: %s: interface %u%s%s%s has link type %d (%s), which "
+			"sightline does not decode; its packets are counted, not decoded\n", path,
+			ifc->seq, *ifc->name ? " (" : "", ifc->name, *ifc->name ? ")" : "", ifc->dlt,
+			name ? name : "unknown");
+	}
+	ifc->noted = true;
+	*prog = NULL;
+	if (rd->o->bpf && *rd->o->bpf && !(*prog = filter_for(rd, ifc->dlt, path)))
+		return SL_CAPTURE_RUNTIME;
+	return 0;
+}
+
+/* A pcapng file, every packet with its own interface's link type. */
+static int read_pcapng(struct reader *rd, struct sl_pcapng *g, const char *path, size_t idx)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+	struct sl_pcapng_if *ifc;
+	const struct bpf_program *prog = NULL;
+	uint32_t cur = UINT32_MAX; /* seq of the interface in use */
+	int got, rc = 0;
+	file_begin(rd, NULL, -1);
+	while ((got = sl_pcapng_next(g, &h, &data, &ifc)) == 1) {
+		if (ifc->seq != cur && (rc = use_iface(rd, ifc, path, &prog)) < 0)
+			break;
+		cur = ifc->seq;
+		if (!prog || pcap_offline_filter(prog, &h, data))
+			frame(rd, &h, data);
+		if (slice_end(rd, g->fb.pos, idx, false))
+			break;
+	}
+	if (got < 0 && rd->k == 0)
+		rc = read_error(rd->lead, path, g->err, g->truncated, rd->c.packets, rd->err,
+				rd->errlen);
+	if (g->sections_skipped && rd->k == 0)
+		fprintf(stderr, "sightline: %s: %u pcapng section(s) of a version other than 1 "
+			"skipped, as the format asks; their packets were not read\n", path,
+			g->sections_skipped);
+	slice_end(rd, 0, idx, true);
+	if (rd->k == 0)
+		rd->pg->packets += rd->c.packets;
+	return rc;
+}
+
 static int read_file(struct reader *rd, size_t idx)
 {
 	const char *path = rd->files->paths[idx];
+	struct sl_pcapng g;
+	if (sl_pcapng_open(path, &g) == 0) {
+		int rc = read_pcapng(rd, &g, path, idx);
+		sl_pcapng_close(&g);
+		return rc;
+	}
+	sl_pcapng_close(&g);
+	sl_engine_set_iface(rd->w, NULL); /* classic pcap names no interface */
 	struct sl_pcapfile pf;
 	bool direct = !(rd->o->bpf && *rd->o->bpf) && sl_pcapfile_open(path, &pf) == 0;
 	/* Read directly, libpcap only gives the link type (and reads any
@@ -237,12 +381,7 @@ static int read_file(struct reader *rd, size_t idx)
 			sl_pcapfile_close(&pf);
 		return SL_CAPTURE_INPUT;
 	}
-	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = pcap_datalink(p), .stop = rd->o->stop,
-				  .p = p, .o = rd->o, .next_stats = rd->c.next_stats };
-	if (rd->k == 0) {
-		sl_engine_stats(rd->lead)->files++;
-		sl_engine_stats(rd->lead)->prev_ts = 0; /* a new file may start earlier: no step */
-	}
+	file_begin(rd, p, pcap_datalink(p));
 	int rc = sl_cap_set_filter(p, rd->o->bpf, path, rd->err, rd->errlen);
 	uint64_t skip = 0;
 	if (direct) {
@@ -314,8 +453,12 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	}
 	for (unsigned k = 1; rd && k < started; k++)
 		pthread_join(rd[k].thread, NULL);
-	for (unsigned k = 0; rd && k < n; k++)
+	for (unsigned k = 0; rd && k < n; k++) {
 		free(rd[k].buf);
+		for (size_t i = 0; i < rd[k].n_filters; i++)
+			pcap_freecode(&rd[k].filters[i].prog);
+		free(rd[k].filters);
+	}
 	free(rd);
 	free(errs);
 	if (o->progress && pg.last > pg.start)

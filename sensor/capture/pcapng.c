@@ -149,6 +149,20 @@ static int idb_options(struct sl_pcapng *g, struct sl_pcapng_if *ifc, const uint
 	return 0;
 }
 
+/* A file's LINKTYPE_ value as this system's DLT_ value, as libpcap hands
+ * it out: they differ only where DLT_ values were never the same across
+ * systems (tcpdump.org/linktypes.html). */
+static int dlt_of(uint16_t linktype)
+{
+	switch (linktype) {
+	case 100: return DLT_ATM_RFC1483;
+	case 101: return DLT_RAW;
+	case 102: return DLT_SLIP_BSDOS;
+	case 103: return DLT_PPP_BSDOS;
+	default: return linktype;
+	}
+}
+
 /* Interface Description Block: link type, snap length, options. */
 static int read_idb(struct sl_pcapng *g, const uint8_t *b, uint32_t len)
 {
@@ -161,7 +175,7 @@ static int read_idb(struct sl_pcapng *g, const uint8_t *b, uint32_t len)
 		return damaged(g, "out of memory for interface %zu", g->n_ifs);
 	g->ifs = ifs;
 	struct sl_pcapng_if *ifc = &ifs[g->n_ifs];
-	*ifc = (struct sl_pcapng_if){ .dlt = get16(b + 8, g->swapped),
+	*ifc = (struct sl_pcapng_if){ .dlt = dlt_of(get16(b + 8, g->swapped)),
 				      .snaplen = get32(b + 12, g->swapped),
 				      .units = 1000000, .seq = g->n_seen };
 	int rc = idb_options(g, ifc, b + 16, b + len - 4);
@@ -206,7 +220,7 @@ static void swap_nflog(uint8_t *p, uint32_t caplen)
 }
 
 /* The interface a packet block names, or damage. */
-static int iface_of(struct sl_pcapng *g, uint32_t id, const struct sl_pcapng_if **ifc)
+static int iface_of(struct sl_pcapng *g, uint32_t id, struct sl_pcapng_if **ifc)
 {
 	if (id >= g->n_ifs)
 		return damaged(g, "packet for interface %u, but the section describes %zu", id,
@@ -246,7 +260,7 @@ static int packet_fields(struct sl_pcapng *g, uint32_t type, const uint8_t *b, u
 
 /* A packet block: header, data in place, its interface. */
 static int read_packet(struct sl_pcapng *g, uint32_t type, uint8_t *b, uint32_t len,
-		       struct pcap_pkthdr *h, const uint8_t **data, const struct sl_pcapng_if **ifp)
+		       struct pcap_pkthdr *h, const uint8_t **data, struct sl_pcapng_if **ifp)
 {
 	struct pkt_fields f = { 0 };
 	int rc = packet_fields(g, type, b, len, &f);
@@ -323,7 +337,7 @@ static int next_block(struct sl_pcapng *g, uint8_t **bp, uint32_t *type, uint32_
 }
 
 int sl_pcapng_next(struct sl_pcapng *g, struct pcap_pkthdr *h, const uint8_t **data,
-		   const struct sl_pcapng_if **ifc)
+		   struct sl_pcapng_if **ifc)
 {
 	for (;;) {
 		uint8_t *b;

@@ -19,6 +19,12 @@ static bool g_flow_id(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+static bool g_in_iface(const struct sl_record *r, struct sl_value *v)
+{
+	v->s = FLOW(r)->iface;
+	return v->s != NULL;
+}
+
 static bool g_event_type(const struct sl_record *r, struct sl_value *v)
 {
 	v->s = r->event_type;
@@ -230,6 +236,7 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp },
 	{ "flow_id", SL_FT_UINT, "53-bit flow identifier, stable across replays of the same capture", g_flow_id },
+	{ "in_iface", SL_FT_STRING, "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", g_in_iface },
 	{ "event_type", SL_FT_STRING, "flow, stats (alert, subject in later stages)", g_event_type },
 	{ "src_ip", SL_FT_IP, "client address: the side that sent the SYN, else the first packet's source", g_src_ip },
 	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },

@@ -26,7 +26,7 @@ static void against_libpcap(struct sl_pcapng *g)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-	const struct sl_pcapng_if *ifc;
+	struct sl_pcapng_if *ifc;
 	struct pcap_pkthdr h, *lh;
 	const uint8_t *d, *ld;
 	while (sl_pcapng_next(g, &h, &d, &ifc) == 1) {

@@ -144,7 +144,7 @@ static long compare(const char *path)
 	if (!p)
 		return -2;
 	struct sl_pcapng g;
-	const struct sl_pcapng_if *ifc;
+	struct sl_pcapng_if *ifc;
 	struct pcap_pkthdr h, *lh;
 	const uint8_t *d, *ld;
 	long n = 0;
@@ -226,7 +226,7 @@ static void test_multi_interface(const char *path)
 	spb(&w, data, 100); /* interface 0: no snap length cut at 262144 */
 	fclose(w.f);
 	struct sl_pcapng g;
-	const struct sl_pcapng_if *ifc;
+	struct sl_pcapng_if *ifc;
 	struct pcap_pkthdr h;
 	const uint8_t *d;
 	CHECK_EQ_INT(sl_pcapng_open(path, &g), 0);
@@ -236,7 +236,7 @@ static void test_multi_interface(const char *path)
 	CHECK_EQ_INT(h.ts.tv_sec, 1700000000);
 	CHECK_EQ_INT(h.ts.tv_usec, 123456);
 	CHECK_EQ_INT(sl_pcapng_next(&g, &h, &d, &ifc), 1);
-	CHECK_EQ_INT(ifc->dlt, 101);
+	CHECK_EQ_INT(ifc->dlt, DLT_RAW); /* LINKTYPE_RAW 101 in the file */
 	CHECK_EQ_INT(ifc->snaplen, 96);
 	CHECK_EQ_STR(ifc->name, "veth-b");
 	CHECK_EQ_INT(h.ts.tv_sec, 1700000001);
@@ -272,7 +272,7 @@ static void test_sections(const char *path)
 	epb(&w, 0, 4000000, data, 90, 90);
 	fclose(w.f);
 	struct sl_pcapng g;
-	const struct sl_pcapng_if *ifc;
+	struct sl_pcapng_if *ifc;
 	struct pcap_pkthdr h;
 	const uint8_t *d;
 	CHECK_EQ_INT(sl_pcapng_open(path, &g), 0);
@@ -303,7 +303,7 @@ static void test_nflog_swap(const char *path)
 	epb(&w, 0, 1, nf, 16, 16);
 	fclose(w.f);
 	struct sl_pcapng g;
-	const struct sl_pcapng_if *ifc;
+	struct sl_pcapng_if *ifc;
 	struct pcap_pkthdr h;
 	const uint8_t *d;
 	uint16_t len, type;
@@ -322,7 +322,7 @@ static void test_nflog_swap(const char *path)
 static int read_all(const char *path, uint64_t *n, bool *truncated)
 {
 	struct sl_pcapng g;
-	const struct sl_pcapng_if *ifc;
+	struct sl_pcapng_if *ifc;
 	struct pcap_pkthdr h;
 	const uint8_t *d;
 	int rc = sl_pcapng_open(path, &g);
