@@ -1,4 +1,5 @@
-/* Packet decoding: link layer to L4, with GRE/VXLAN decapsulation and bounded
+/* Packet decoding: link layer to L4 (Ethernet, cooked, loopback, raw IP, PPP,
+ * PPPoE, Cisco HDLC, NFLOG, MPLS), GRE/VXLAN/GTP-U decapsulation and bounded
  * IPv4/IPv6 fragment reassembly.  Reads only through sl_cursor; a malformed
  * packet is counted under a named reason and skipped, never fatal. */
 #ifndef SIGHTLINE_DECODE_H
@@ -51,7 +52,35 @@
 	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations") \
 	X(LINK_UNSUPPORTED, "link.unsupported", "link type (DLT) not decoded") \
 	X(RAW_BAD_VERSION, "raw.bad_version", "raw IP packet empty or neither IPv4 nor IPv6") \
-	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short")
+	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short") \
+	X(CHDLC_TRUNCATED, "chdlc.truncated", "Cisco HDLC header cut short") \
+	X(NFLOG_TRUNCATED, "nflog.truncated", "NFLOG header or TLV cut short, or a TLV shorter than its header") \
+	X(MPLS_TRUNCATED, "mpls.truncated", "MPLS label stack cut short before its bottom entry") \
+	X(MPLS_TOO_DEEP, "mpls.too_deep", "more MPLS labels than SL_DEC_MAX_MPLS") \
+	X(GTPU_TRUNCATED, "gtpu.truncated", "GTP-U header, optional fields or extension headers cut short (or an extension of length 0)")
+
+/*
+ * Encapsulations counted as packets pass through them (stats.decoder.layers.<name>).
+ * X(ENUM, "name", "description").
+ */
+#define SL_DECODE_LAYERS(X) \
+	X(PPPOE, "pppoe", "PPPoE session frames") \
+	X(CHDLC, "chdlc", "Cisco HDLC frames, and BSD loopback headers that are Cisco HDLC ones") \
+	X(NFLOG, "nflog", "NFLOG records carrying a packet") \
+	X(MPLS, "mpls", "frames carrying an MPLS label stack") \
+	X(GTPU, "gtpu", "GTP-U G-PDUs whose inner packet was decoded") \
+	X(LOOPBACK_SWAPPED, "loopback_swapped", "BSD loopback headers in the other byte order than the link type says")
+
+enum sl_decode_layer {
+#define SL_X_ENUM(e, name, desc) SL_LAYER_##e,
+	SL_DECODE_LAYERS(SL_X_ENUM)
+#undef SL_X_ENUM
+	SL_LAYER__COUNT
+};
+
+/* Counter name ("mpls") and description of a layer. */
+const char *sl_decode_layer_name(enum sl_decode_layer l);
+const char *sl_decode_layer_desc(enum sl_decode_layer l);
 
 enum sl_decode_reason {
 #define SL_X_ENUM(e, name, desc) SL_DEC_##e,
@@ -71,7 +100,7 @@ enum sl_decode_result {
 	SL_DECODE_FRAG_HELD /* a fragment was stored; nothing to process yet */
 };
 
-enum sl_tunnel_type { SL_TUNNEL_NONE = 0, SL_TUNNEL_GRE, SL_TUNNEL_VXLAN };
+enum sl_tunnel_type { SL_TUNNEL_NONE = 0, SL_TUNNEL_GRE, SL_TUNNEL_VXLAN, SL_TUNNEL_GTPU };
 
 /* The outermost encapsulation peeled off to reach the inner flow. */
 struct sl_tunnel {
@@ -79,7 +108,7 @@ struct sl_tunnel {
 	uint8_t depth;       /* number of encapsulations removed */
 	struct sl_addr src;  /* outer IP source */
 	struct sl_addr dst;  /* outer IP destination */
-	uint32_t id;         /* VXLAN VNI or GRE key (0 if absent) */
+	uint32_t id;         /* VXLAN VNI, GRE key or GTP-U TEID (0 if absent) */
 };
 
 /*
@@ -142,6 +171,7 @@ struct sl_decode_config {
 	uint32_t frag_timeout_sec;   /* packet-time seconds before an incomplete datagram is dropped */
 	bool decap_gre;              /* peel GRE (v0) carrying IP or Ethernet */
 	bool decap_vxlan;            /* peel VXLAN on vxlan_port */
+	bool decap_gtpu;             /* peel GTP-U G-PDUs on UDP port 2152 */
 	uint16_t vxlan_port;         /* UDP destination port of VXLAN (4789) */
 };
 
@@ -177,6 +207,7 @@ struct sl_decode_counters {
 	uint64_t fragments;              /* IP fragments seen */
 	uint64_t reassembled;            /* datagrams completed from fragments */
 	uint64_t decapsulated;           /* packets with a tunnel removed */
+	uint64_t layers[SL_LAYER__COUNT]; /* packets through each encapsulation */
 };
 
 /** Borrowed: valid until the decoder is destroyed. */

@@ -282,6 +282,8 @@ static const struct sl_cfg_key root_keys[] = {
 	    "time an incomplete fragmented datagram is kept before it is dropped"),
 	BOOL("decode.gre", decode.decap_gre, "true",
 	     "look inside GRE tunnels that carry IP or Ethernet"),
+	BOOL("decode.gtpu", decode.decap_gtpu, "true",
+	     "look inside GTP-U tunnels (UDP 2152, the mobile core's user plane)"),
 	BOOL("decode.vxlan", decode.decap_vxlan, "true",
 	     "look inside VXLAN tunnels on decode.vxlan_port"),
 	U16("decode.vxlan_port", decode.vxlan_port, "4789", 1, 65535, "UDP port",

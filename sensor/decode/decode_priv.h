@@ -10,6 +10,9 @@
 #define SL_DEC_MAX_VLAN 2          /* tags recorded; one more is VLAN_TOO_DEEP */
 #define SL_DEC_MAX_TUNNEL 4        /* nested encapsulations peeled; one more is TUNNEL_TOO_DEEP */
 #define SL_DEC_MAX_EXTHDR 8        /* IPv6 extension headers walked per datagram */
+#define SL_DEC_MAX_MPLS 8          /* MPLS label stack entries; one more is MPLS_TOO_DEEP */
+#define SL_DEC_MAX_GTP_EXT 8       /* GTP-U extension headers walked per packet */
+#define SL_GTPU_PORT 2152          /* GTP-U, both ends (3GPP TS 29.281) */
 #define SL_FRAG_MAX_SLOTS 4096     /* upper bound of frag_max_datagrams (~70 KiB each) */
 #define SL_FRAG_MAX_DATA 65535u    /* largest reassembled payload (offset + length) */
 #define SL_FRAG_HDR_ROOM 60u       /* room before the data for the first fragment's header */
@@ -29,6 +32,9 @@ enum {
 	SL_ETH_IPV4 = 0x0800,
 	SL_ETH_IPV6 = 0x86DD,
 	SL_ETH_TEB = 0x6558, /* transparent Ethernet bridging (GRE) */
+	SL_ETH_MPLS = 0x8847,
+	SL_ETH_MPLS_MC = 0x8848,
+	SL_ETH_PPPOE = 0x8864,
 };
 
 struct sl_frag_table;
@@ -51,6 +57,11 @@ struct sl_dctx {
 	unsigned depth; /* encapsulations removed so far */
 };
 
+static inline void sl_dec_count(struct sl_dctx *x, enum sl_decode_layer l)
+{
+	x->d->counters.layers[l]++;
+}
+
 static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 						enum sl_decode_reason r)
 {
@@ -61,6 +72,14 @@ static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 /* link.c: link layers and the ethertype dispatch they share. */
 enum sl_decode_result sl_decode_link(struct sl_dctx *x, int dlt, struct sl_cursor c);
 enum sl_decode_result sl_decode_ethernet(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_ethertype(struct sl_dctx *x, uint16_t type, struct sl_cursor c);
+
+/* link_more.c: NFLOG, Cisco HDLC and MPLS (after its ethertype). */
+enum sl_decode_result sl_decode_nflog(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_chdlc(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_mpls(struct sl_dctx *x, struct sl_cursor c);
+/* IPv4 or IPv6 by the version nibble; NOT_IP for anything else. */
+enum sl_decode_result sl_decode_ip_guess(struct sl_dctx *x, struct sl_cursor c);
 
 /* ipv4.c / ipv6.c: one IP layer; reassembled says c is a completed datagram. */
 enum sl_decode_result sl_decode_ipv4(struct sl_dctx *x, struct sl_cursor c, bool reassembled);
@@ -77,6 +96,9 @@ enum sl_decode_result sl_decode_gre(struct sl_dctx *x, struct sl_cursor c);
 /* VXLAN after a UDP header; strict: matched on the source port, so only an
  * exact header (I flag alone, reserved bits zero) is taken as VXLAN. */
 enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c, bool strict);
+/* GTP-U (3GPP TS 29.281) after a UDP header on port 2152: a G-PDU's inner
+ * IPv4/IPv6 packet becomes the packet; other messages stay UDP. */
+enum sl_decode_result sl_decode_gtpu(struct sl_dctx *x, struct sl_cursor c);
 
 /* frag.c: bounded reassembly of IPv4 and IPv6 fragments. */
 struct sl_frag {

@@ -18,6 +18,28 @@ static const char *const reason_descs[] = {
 #undef SL_X_DESC
 };
 
+static const char *const layer_names[] = {
+#define SL_X_NAME(e, name, desc) name,
+	SL_DECODE_LAYERS(SL_X_NAME)
+#undef SL_X_NAME
+};
+
+static const char *const layer_descs[] = {
+#define SL_X_DESC(e, name, desc) desc,
+	SL_DECODE_LAYERS(SL_X_DESC)
+#undef SL_X_DESC
+};
+
+const char *sl_decode_layer_name(enum sl_decode_layer l)
+{
+	return (unsigned)l < ARRAY_SIZE(layer_names) ? layer_names[l] : "unknown";
+}
+
+const char *sl_decode_layer_desc(enum sl_decode_layer l)
+{
+	return (unsigned)l < ARRAY_SIZE(layer_descs) ? layer_descs[l] : "unknown layer";
+}
+
 const char *sl_decode_reason_name(enum sl_decode_reason r)
 {
 	return (unsigned)r < ARRAY_SIZE(reason_names) ? reason_names[r] : "unknown";

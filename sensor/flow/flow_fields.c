@@ -104,7 +104,8 @@ static bool g_vlan(const struct sl_record *r, struct sl_value *v)
 static bool g_tunnel_type(const struct sl_record *r, struct sl_value *v)
 {
 	uint8_t t = FLOW(r)->tunnel.type;
-	v->s = t == SL_TUNNEL_GRE ? "gre" : t == SL_TUNNEL_VXLAN ? "vxlan" : NULL;
+	v->s = t == SL_TUNNEL_GRE ? "gre" : t == SL_TUNNEL_VXLAN ? "vxlan" :
+	       t == SL_TUNNEL_GTPU ? "gtpu" : NULL;
 	return v->s != NULL;
 }
 
@@ -246,10 +247,10 @@ static const struct sl_field fields[] = {
 	{ "icmp_type", SL_FT_UINT, "type of the flow's first ICMP/ICMPv6 message", g_icmp_type },
 	{ "icmp_code", SL_FT_UINT, "code of the flow's first ICMP/ICMPv6 message", g_icmp_code },
 	{ "vlan", SL_FT_UINT_LIST, "802.1Q/802.1ad VLAN ids, outermost first", g_vlan },
-	{ "tunnel.type", SL_FT_STRING, "outermost encapsulation removed to reach this flow: gre or vxlan", g_tunnel_type },
+	{ "tunnel.type", SL_FT_STRING, "outermost encapsulation removed to reach this flow: gre, vxlan or gtpu", g_tunnel_type },
 	{ "tunnel.src_ip", SL_FT_IP, "outer source address of the encapsulation", g_tunnel_src },
 	{ "tunnel.dest_ip", SL_FT_IP, "outer destination address of the encapsulation", g_tunnel_dst },
-	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI or GRE key", g_tunnel_id },
+	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI, GRE key or GTP-U TEID", g_tunnel_id },
 	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
 	{ "app_proto", SL_FT_STRING, "application protocol identified on the wire (http, tls, ssh, ...)", g_app_proto },
 	{ "app", SL_FT_STRING, "product on top of the wire protocol: anydesk, teamviewer, openvpn, nordvpn, tor, pikvm, ...", g_app },
