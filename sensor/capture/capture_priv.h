@@ -139,10 +139,36 @@ int sl_cap_check_dlt_value(int dlt, const char *what, char *err, size_t errlen);
 #define SL_CAP_MAX_SNAPLEN 262144 /* libpcap's largest snap length */
 
 /* Compile bpf for link type dlt (for pcap_offline_filter()); thread-safe.
- * 0, or SL_CAPTURE_INPUT with the reason in err.  Caller owns *prog:
+ * 0, or SL_CAPTURE_INPUT with the reason in err ("what: bad BPF filter...",
+ * or without "what: " when what is NULL).  Caller owns *prog:
  * pcap_freecode() it. */
 int sl_cap_compile(const char *bpf, int dlt, struct bpf_program *prog, const char *what,
 		   char *err, size_t errlen);
+
+/* The filter compiled for one link type, or why libpcap cannot compile it
+ * for that type (a syntax error, or a link type libpcap cannot filter,
+ * such as NFLOG). */
+struct sl_cap_filter {
+	int dlt;
+	bool ok;
+	struct bpf_program prog;  /* when ok */
+	char why[192];            /* when not: "bad BPF filter ... for link type ..." */
+	const char *where;        /* the file it was first compiled for (borrowed) */
+};
+
+/* Filters by link type, compiled on first use; one set per thread. */
+struct sl_cap_filters {
+	const char *bpf;          /* borrowed; NULL or "": no filter */
+	struct sl_cap_filter *v;
+	size_t n, cap;
+};
+
+/* The filter of link type dlt (compiled now if new, for the file what);
+ * NULL when there is no filter or no memory. */
+struct sl_cap_filter *sl_cap_filter_for(struct sl_cap_filters *fs, int dlt, const char *what);
+
+/* Free the compiled programs; fs keeps its bpf and may be used again. */
+void sl_cap_filters_free(struct sl_cap_filters *fs);
 
 /* Compile and install a BPF filter (NULL/empty: none). */
 int sl_cap_set_filter(pcap_t *p, const char *bpf, const char *what, char *err, size_t errlen);

@@ -2,6 +2,7 @@
  * engine with the record's own timestamp, link-type and filter checks. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "capture_priv.h"
 #include "sightline/decode.h"
@@ -74,8 +75,9 @@ int sl_cap_compile(const char *bpf, int dlt, struct bpf_program *prog, const cha
 	int rc = dead ? pcap_compile(dead, prog, bpf, 1, PCAP_NETMASK_UNKNOWN) : -1;
 	if (rc != 0) {
 		const char *name = pcap_datalink_val_to_name(dlt);
-		snprintf(err, errlen, "%s: bad BPF filter '%s' for link type %d (%s): %s", what, bpf,
-			 dlt, name ? name : "unknown", dead ? pcap_geterr(dead) : "out of memory");
+		snprintf(err, errlen, "%s%sbad BPF filter '%s' for link type %d (%s): %s",
+			 what ? what : "", what ? ": " : "", bpf, dlt, name ? name : "unknown",
+			 dead ? pcap_geterr(dead) : "out of memory");
 	}
 	if (dead)
 		pcap_close(dead);
@@ -99,4 +101,31 @@ int sl_cap_set_filter(pcap_t *p, const char *bpf, const char *what, char *err, s
 		return SL_CAPTURE_INPUT;
 	}
 	return 0;
+}
+
+struct sl_cap_filter *sl_cap_filter_for(struct sl_cap_filters *fs, int dlt, const char *what)
+{
+	if (!fs->bpf || !*fs->bpf)
+		return NULL;
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].dlt == dlt)
+			return &fs->v[i];
+	struct sl_cap_filter *v = sl_grow(fs->v, &fs->cap, fs->n, sizeof(*v), 4);
+	if (!v)
+		return NULL;
+	fs->v = v;
+	struct sl_cap_filter *f = &fs->v[fs->n++];
+	*f = (struct sl_cap_filter){ .dlt = dlt, .where = what };
+	f->ok = sl_cap_compile(fs->bpf, dlt, &f->prog, NULL, f->why, sizeof(f->why)) == 0;
+	return f;
+}
+
+void sl_cap_filters_free(struct sl_cap_filters *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].ok)
+			pcap_freecode(&fs->v[i].prog);
+	free(fs->v);
+	fs->v = NULL;
+	fs->n = fs->cap = 0;
 }

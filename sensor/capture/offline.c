@@ -45,13 +45,13 @@ static pcap_t *open_file(const char *path, char *buf, char *err, size_t errlen)
 }
 
 /*
- * A pcapng file before it is read: its first section header must read, one
- * of the interfaces described before its first packet must have a link
- * type we decode (the others' packets are counted, not decoded), and the
- * filter must compile for each of their link types.
+ * A pcapng file before it is read: its first section header must read, and
+ * one of the interfaces described before its first packet must have a link
+ * type we decode (the others' packets are counted, not decoded).  The
+ * filter is compiled for each of their link types, into fs.
  */
-static int preflight_ng(struct sl_pcapng *g, int opened, const char *path, const char *bpf,
-			char *err, size_t errlen)
+static int preflight_ng(struct sl_pcapng *g, int opened, const char *path,
+			struct sl_cap_filters *fs, char *err, size_t errlen)
 {
 	struct pcap_pkthdr h;
 	const uint8_t *data;
@@ -64,13 +64,39 @@ static int preflight_ng(struct sl_pcapng *g, int opened, const char *path, const
 	int rc = g->n_ifs ? SL_CAPTURE_INPUT : 0;
 	for (size_t i = 0; i < g->n_ifs && rc; i++)
 		rc = sl_cap_check_dlt_value(g->ifs[i].dlt, path, err, errlen);
-	for (size_t i = 0; i < g->n_ifs && rc == 0 && bpf && *bpf; i++) {
-		struct bpf_program prog;
-		rc = sl_cap_compile(bpf, g->ifs[i].dlt, &prog, path, err, errlen);
-		if (rc == 0)
-			pcap_freecode(&prog);
-	}
+	for (size_t i = 0; i < g->n_ifs && rc == 0; i++)
+		sl_cap_filter_for(fs, g->ifs[i].dlt, path);
 	return rc;
+}
+
+/* A classic pcap file (or standard input) before it is read. */
+static int preflight_pcap(const char *path, struct sl_cap_filters *fs, char *err, size_t errlen)
+{
+	pcap_t *p = open_file(path, NULL, err, errlen);
+	if (!p)
+		return SL_CAPTURE_INPUT;
+	int rc = sl_cap_check_dlt(p, path, err, errlen);
+	if (rc == 0)
+		sl_cap_filter_for(fs, pcap_datalink(p), path);
+	pcap_close(p);
+	return rc;
+}
+
+/*
+ * A filter that compiles for none of the run's link types is a mistake in
+ * the filter.  One that compiles for some is used; packets of the link
+ * types libpcap cannot filter (NFLOG: "link-layer type filtering not
+ * implemented") are skipped, with a warning, as they cannot be shown to match.
+ */
+static int filter_verdict(const struct sl_cap_filters *fs, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].ok)
+			return 0;
+	if (fs->n == 0)
+		return 0;
+	snprintf(err, errlen, "%s: %s", fs->v[0].where, fs->v[0].why);
+	return SL_CAPTURE_INPUT;
 }
 
 /* Open every file once before reading any, so a bad link type, a damaged
@@ -78,27 +104,21 @@ static int preflight_ng(struct sl_pcapng *g, int opened, const char *path, const
 static int preflight(const struct sl_capture_list *files, const struct sl_capture_opts *o,
 		     char *err, size_t errlen)
 {
-	const char *bpf = o->bpf;
-	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
+	struct sl_cap_filters fs = { .bpf = o->bpf };
+	int rc = 0;
+	for (size_t i = 0; i < files->n && rc == 0 && !(o->stop && *o->stop); i++) {
 		struct sl_pcapng g;
 		int ng = sl_pcapng_open(files->paths[i], &g);
-		int rc = ng == -1 ? 0 : preflight_ng(&g, ng, files->paths[i], bpf, err, errlen);
-		sl_pcapng_close(&g);
-		if (rc < 0)
-			return rc;
 		if (ng != -1)
-			continue;
-		pcap_t *p = open_file(files->paths[i], NULL, err, errlen);
-		if (!p)
-			return SL_CAPTURE_INPUT;
-		rc = sl_cap_check_dlt(p, files->paths[i], err, errlen);
-		if (rc == 0)
-			rc = sl_cap_set_filter(p, bpf, files->paths[i], err, errlen);
-		pcap_close(p);
-		if (rc < 0)
-			return rc;
+			rc = preflight_ng(&g, ng, files->paths[i], &fs, err, errlen);
+		sl_pcapng_close(&g);
+		if (ng == -1)
+			rc = preflight_pcap(files->paths[i], &fs, err, errlen);
 	}
-	return 0;
+	if (rc == 0)
+		rc = filter_verdict(&fs, err, errlen);
+	sl_cap_filters_free(&fs);
+	return rc;
 }
 
 static double now_sec(void)
@@ -162,11 +182,6 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, bo
  * keeps the capture's books for all: packet counts, periodic stats events,
  * SIGHUP, the progress line and read errors.
  */
-struct filter {
-	int dlt;
-	struct bpf_program prog;
-};
-
 struct reader {
 	struct sl_engine *lead, *w;
 	unsigned k, n;
@@ -177,8 +192,7 @@ struct reader {
 	sl_time_us sent;               /* latest packet time this reader's engine was given */
 	uint64_t frames;               /* read so far, all files */
 	char *buf;                     /* READ_BUF stdio buffer for libpcap */
-	struct filter *filters;        /* pcapng: the filter compiled per link type */
-	size_t n_filters, cap_filters;
+	struct sl_cap_filters filters; /* the filter compiled per link type */
 	int rc;                        /* reader 0: the run's result */
 	_Atomic bool *abort;           /* the run could not start all readers */
 	char *err;
@@ -284,23 +298,13 @@ static void file_begin(struct reader *rd, pcap_t *p, int dlt)
 	}
 }
 
-/* The filter compiled for link type dlt, from this reader's cache. */
-static const struct bpf_program *filter_for(struct reader *rd, int dlt, const char *path)
+/* The filter of link type dlt; -1 when the filter cannot apply to it (its
+ * packets are skipped), 0 without a filter or when out of memory. */
+static int filter_of(struct reader *rd, int dlt, const char *path, const struct bpf_program **prog)
 {
-	for (size_t i = 0; i < rd->n_filters; i++)
-		if (rd->filters[i].dlt == dlt)
-			return &rd->filters[i].prog;
-	struct filter *f = sl_grow(rd->filters, &rd->cap_filters, rd->n_filters, sizeof(*f), 4);
-	if (!f) {
-		snprintf(rd->err, rd->errlen, "%s: out of memory for a BPF filter", path);
-		return NULL;
-	}
-	rd->filters = f;
-	f = &rd->filters[rd->n_filters];
-	if (sl_cap_compile(rd->o->bpf, dlt, &f->prog, path, rd->err, rd->errlen) != 0)
-		return NULL;
-	f->dlt = dlt;
-	return &rd->filters[rd->n_filters++].prog;
+	struct sl_cap_filter *f = sl_cap_filter_for(&rd->filters, dlt, path);
+	*prog = f && f->ok ? &f->prog : NULL;
+	return f && !f->ok ? -1 : 0;
 }
 
 /*
@@ -308,12 +312,14 @@ static const struct bpf_program *filter_for(struct reader *rd, int dlt, const ch
  * name for in_iface, its filter.  An interface whose link type we do not
  * decode is named on stderr once; its packets are counted (decoder
  * errors link.unsupported), the file's other interfaces read as usual.
+ * So is one the filter cannot apply to; its packets are skipped.
  */
-static int use_iface(struct reader *rd, struct sl_pcapng_if *ifc, const char *path,
-		     const struct bpf_program **prog)
+static void use_iface(struct reader *rd, struct sl_pcapng_if *ifc, const char *path,
+		      const struct bpf_program **prog, bool *skip)
 {
 	rd->c.dlt = ifc->dlt;
 	sl_engine_set_iface(rd->w, ifc->name);
+	*skip = filter_of(rd, ifc->dlt, path, prog) < 0;
 	if (rd->k == 0 && !ifc->noted && !sl_decode_dlt_supported(ifc->dlt)) {
 		const char *name = pcap_datalink_val_to_name(ifc->dlt);
 		fprintf(stderr, "sightline: %s: interface %u%s%s%s has link type %d (%s), which "
@@ -321,11 +327,12 @@ static int use_iface(struct reader *rd, struct sl_pcapng_if *ifc, const char *pa
 			ifc->seq, *ifc->name ? " (" : "", ifc->name, *ifc->name ? ")" : "", ifc->dlt,
 			name ? name : "unknown");
 	}
+	if (rd->k == 0 && !ifc->noted && *skip)
+		fprintf(stderr, "sightline: %s: %s; the packets of interface %u%s%s%s cannot be "
+			"filtered and are skipped\n", path,
+			sl_cap_filter_for(&rd->filters, ifc->dlt, path)->why, ifc->seq,
+			*ifc->name ? " (" : "", ifc->name, *ifc->name ? ")" : "");
 	ifc->noted = true;
-	*prog = NULL;
-	if (rd->o->bpf && *rd->o->bpf && !(*prog = filter_for(rd, ifc->dlt, path)))
-		return SL_CAPTURE_RUNTIME;
-	return 0;
 }
 
 /* A pcapng file, every packet with its own interface's link type. */
@@ -335,14 +342,15 @@ static int read_pcapng(struct reader *rd, struct sl_pcapng *g, const char *path,
 	const uint8_t *data;
 	struct sl_pcapng_if *ifc;
 	const struct bpf_program *prog = NULL;
+	bool skip = false;
 	uint32_t cur = UINT32_MAX; /* seq of the interface in use */
 	int got, rc = 0;
 	file_begin(rd, NULL, -1);
 	while ((got = sl_pcapng_next(g, &h, &data, &ifc)) == 1) {
-		if (ifc->seq != cur && (rc = use_iface(rd, ifc, path, &prog)) < 0)
-			break;
+		if (ifc->seq != cur)
+			use_iface(rd, ifc, path, &prog, &skip);
 		cur = ifc->seq;
-		if (!prog || pcap_offline_filter(prog, &h, data))
+		if (!skip && (!prog || pcap_offline_filter(prog, &h, data)))
 			frame(rd, &h, data);
 		if (slice_end(rd, g->fb.pos, idx, false))
 			break;
@@ -382,7 +390,19 @@ static int read_file(struct reader *rd, size_t idx)
 		return SL_CAPTURE_INPUT;
 	}
 	file_begin(rd, p, pcap_datalink(p));
-	int rc = sl_cap_set_filter(p, rd->o->bpf, path, rd->err, rd->errlen);
+	const struct bpf_program *prog;
+	int rc = 0;
+	if (filter_of(rd, rd->c.dlt, path, &prog) < 0) {
+		if (rd->k == 0)
+			fprintf(stderr, "sightline: %s: %s; the file's packets cannot be filtered and "
+				"are skipped\n", path,
+				sl_cap_filter_for(&rd->filters, rd->c.dlt, path)->why);
+		rc = 1; /* read nothing */
+	} else if (prog && pcap_setfilter(p, (struct bpf_program *)prog) != 0) {
+		snprintf(rd->err, rd->errlen, "%s: cannot apply BPF filter '%s': %s", path,
+			 rd->o->bpf, pcap_geterr(p));
+		rc = SL_CAPTURE_INPUT;
+	}
 	uint64_t skip = 0;
 	if (direct) {
 		struct pcap_pkthdr h = { 0 };
@@ -403,7 +423,7 @@ static int read_file(struct reader *rd, size_t idx)
 	if (rd->k == 0)
 		rd->pg->packets += rd->c.packets;
 	pcap_close(p);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 /* All files, in order; reader 0 merges the results as the run's. */
@@ -437,6 +457,7 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	for (unsigned k = 0; rd && errs && k < n; k++) {
 		rd[k] = (struct reader){ .lead = e, .w = sl_engine_worker(e, k), .k = k, .n = n,
 					 .files = files, .o = o, .pg = &pg, .buf = malloc(READ_BUF),
+					 .filters = { .bpf = o->bpf },
 					 .abort = &abort, .err = k ? errs[k] : err,
 					 .errlen = k ? sizeof(errs[k]) : errlen };
 		if (k && pthread_create(&rd[k].thread, NULL, read_all, &rd[k]) != 0)
@@ -455,9 +476,7 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 		pthread_join(rd[k].thread, NULL);
 	for (unsigned k = 0; rd && k < n; k++) {
 		free(rd[k].buf);
-		for (size_t i = 0; i < rd[k].n_filters; i++)
-			pcap_freecode(&rd[k].filters[i].prog);
-		free(rd[k].filters);
+		sl_cap_filters_free(&rd[k].filters);
 	}
 	free(rd);
 	free(errs);
