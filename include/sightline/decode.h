@@ -34,8 +34,9 @@
 	X(IPV6_EXTHDR_TRUNCATED, "ipv6.exthdr_truncated", "IPv6 extension header cut short") \
 	X(IPV6_EXTHDR_TOO_MANY, "ipv6.exthdr_too_many", "extension-header chain too long") \
 	X(FRAG_BAD_OFFSET, "frag.bad_offset", "fragment overlaps or runs past 65535 bytes") \
-	X(FRAG_TABLE_FULL, "frag.table_full", "fragment dropped: reassembly table full") \
+	X(FRAG_TABLE_FULL, "frag.table_full", "fragment dropped: reassembly off, or one datagram larger than its memory") \
 	X(FRAG_TIMEOUT, "frag.timeout", "incomplete datagram expired") \
+	X(FRAG_EVICTED, "frag.evicted", "incomplete datagram dropped, the oldest, to make room (datagrams or memory full)") \
 	X(FRAG_BAD_LEN, "frag.bad_len", "non-final fragment empty or not a multiple of 8 bytes") \
 	X(FRAG_TRUNCATED, "frag.truncated", "fragment cut short by the snap length; not reassembled") \
 	X(FRAG_DROPPED, "frag.dropped", "fragment of a datagram already discarded for overlap") \
@@ -167,7 +168,8 @@ struct sl_packet {
 
 /* Tunables of the decoder (a sub-struct of struct sl_config). */
 struct sl_decode_config {
-	uint32_t frag_max_datagrams; /* datagrams under reassembly at once */
+	uint32_t frag_max_datagrams; /* datagrams under reassembly at once; 0: no reassembly */
+	uint32_t frag_memory_mb;     /* MiB their data may take (0: 8) */
 	uint32_t frag_timeout_sec;   /* packet-time seconds before an incomplete datagram is dropped */
 	bool decap_gre;              /* peel GRE (v0) carrying IP or Ethernet */
 	bool decap_vxlan;            /* peel VXLAN on vxlan_port */
@@ -208,6 +210,10 @@ struct sl_decode_counters {
 	uint64_t reassembled;            /* datagrams completed from fragments */
 	uint64_t decapsulated;           /* packets with a tunnel removed */
 	uint64_t layers[SL_LAYER__COUNT]; /* packets through each encapsulation */
+	uint64_t frag_datagrams_max;     /* most datagrams under reassembly at once */
+	uint64_t frag_bytes_max;         /* most reassembly memory in use at once (bytes) */
+	uint64_t frag_datagrams_cap;     /* frag_max_datagrams */
+	uint64_t frag_bytes_cap;         /* reassembly memory allocated (bytes) */
 };
 
 /** Borrowed: valid until the decoder is destroyed. */

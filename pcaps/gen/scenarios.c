@@ -15,6 +15,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_tunnels },
 	{ "decode-frag", "IPv4 UDP/500 fragmented in order and reversed, IPv6 fragments, overlap, lone tail fragment",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_frag },
+	{ "decode-frag-load", "IKEv2 at a VPN edge: 68 IKE_AUTH datagrams whose trailing fragments were dropped, then 10 complete ones, each answered",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_frag_load },
 	{ "decode-ipv6-ext", "IPv6 hop-by-hop + destination options + routing headers before TCP and UDP",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_decode_ipv6_ext },
 	{ "sctp", "SCTP INIT / INIT-ACK between ports 36412 (S1AP-like)",

@@ -135,6 +135,7 @@ int sl_scen_flows_basic(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_vlan(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_tunnels(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_frag(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_decode_frag_load(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_decode_ipv6_ext(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_sctp(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_link_sll(struct sl_pcapw *w, uint64_t t0);

@@ -276,8 +276,12 @@ static const struct sl_cfg_key root_keys[] = {
 	    "addresses remembered from DNS answers for dest.dns_name (about 290 bytes each); 0 disables"),
 	U32("dhcp.max_hosts", dhcp.max_hosts, "4096", 0, 1048576, "hosts",
 	    "DHCP clients remembered by MAC (host name, vendor class, last address); 0 disables"),
-	U32("decode.fragments.max_datagrams", decode.frag_max_datagrams, "64", 0, 4096,
-	    "datagrams", "IP datagrams under reassembly at once; 0 disables reassembly"),
+	U32("decode.fragments.max_datagrams", decode.frag_max_datagrams, "1024", 0, 65536,
+	    "datagrams", "IP datagrams under reassembly at once (about 300 bytes each); when full, "
+	    "the oldest incomplete one is dropped; 0 disables reassembly"),
+	U32("decode.fragments.memory_mb", decode.frag_memory_mb, "8", 1, 1024, "MiB",
+	    "memory for the data of datagrams under reassembly, taken 2 KiB at a time; when full, "
+	    "the oldest incomplete datagram is dropped"),
 	U32("decode.fragments.timeout", decode.frag_timeout_sec, "30", 1, 600, "s",
 	    "time an incomplete fragmented datagram is kept before it is dropped"),
 	BOOL("decode.gre", decode.decap_gre, "true",

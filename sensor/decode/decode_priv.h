@@ -13,9 +13,11 @@
 #define SL_DEC_MAX_MPLS 8          /* MPLS label stack entries; one more is MPLS_TOO_DEEP */
 #define SL_DEC_MAX_GTP_EXT 8       /* GTP-U extension headers walked per packet */
 #define SL_GTPU_PORT 2152          /* GTP-U, both ends (3GPP TS 29.281) */
-#define SL_FRAG_MAX_SLOTS 4096     /* upper bound of frag_max_datagrams (~70 KiB each) */
+#define SL_FRAG_MAX_SLOTS 65536    /* upper bound of frag_max_datagrams (~300 bytes each) */
+#define SL_FRAG_MAX_MB 1024        /* upper bound of frag_memory_mb */
+#define SL_FRAG_DEFAULT_MB 8       /* frag_memory_mb 0 means this */
 #define SL_FRAG_MAX_DATA 65535u    /* largest reassembled payload (offset + length) */
-#define SL_FRAG_HDR_ROOM 60u       /* room before the data for the first fragment's header */
+#define SL_FRAG_HDR_ROOM 60u       /* room for the first fragment's header (IPv4 with options) */
 
 /* IP protocol numbers used across files. */
 enum {
@@ -114,17 +116,26 @@ struct sl_frag {
 	uint32_t wire_len;      /* its length on the wire (snapped fragments are refused) */
 };
 
-int sl_frag_table_create(uint32_t slots, struct sl_frag_table **out);
+/* A table of slots datagrams whose data shares mem_bytes (at least one
+ * whole datagram's worth is taken).  0 or -ENOMEM; free with
+ * sl_frag_table_destroy(), which accepts NULL. */
+int sl_frag_table_create(uint32_t slots, size_t mem_bytes, struct sl_frag_table **out);
 void sl_frag_table_destroy(struct sl_frag_table *t);
 
-/* Start of a call: hand back slots completed by the previous call and drop
- * datagrams older than timeout_us (counting FRAG_TIMEOUT). */
+/* Bytes of datagram data the table can hold at once (its chunks; their
+ * bitmaps add 5 % to what is allocated). */
+size_t sl_frag_table_bytes(const struct sl_frag_table *t);
+
+/* Start of a call: forget the datagrams rebuilt by the previous call and
+ * drop datagrams older than timeout_us (counting FRAG_TIMEOUT). */
 void sl_frag_tick(struct sl_decoder *d, sl_time_us now, uint64_t timeout_us);
 
 /*
  * Store one fragment.  FRAG_HELD while the datagram is incomplete; ERROR with
  * x->reason; OK with *whole covering the rebuilt datagram (header + data) in
- * the table's buffer, valid until the next sl_decode_packet() call.
+ * the table's buffer, valid until the next sl_decode_packet() call.  When
+ * slots or memory run out the oldest incomplete datagram is dropped
+ * (FRAG_EVICTED) to make room.
  */
 enum sl_decode_result sl_frag_input(struct sl_dctx *x, const struct sl_frag *f,
 				    struct sl_cursor *whole);

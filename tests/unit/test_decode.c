@@ -936,7 +936,7 @@ static void test_frag_ipv6(void)
 
 static void test_frag_limits(void)
 {
-	TEST("fragment timeout and table full");
+	TEST("fragment timeout; a full table drops its oldest datagram, not the newest");
 	struct sl_decode_config cfg = default_cfg();
 	cfg.frag_max_datagrams = 2;
 	cfg.frag_timeout_sec = 30;
@@ -952,29 +952,73 @@ static void test_frag_limits(void)
 	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0, &p), SL_DECODE_FRAG_HELD);
 	v4_frag(&f, &l4, 2, 0, 24, true);
 	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 1, &p), SL_DECODE_FRAG_HELD);
-	v4_frag(&f, &l4, 3, 0, 24, true);
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 2, &p), SL_DECODE_ERROR);
-	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TABLE_FULL], 1);
+	v4_frag(&f, &l4, 3, 0, 24, true); /* full: datagram 1, the oldest, makes room */
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 2, &p), SL_DECODE_FRAG_HELD);
+	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_EVICTED], 1);
+	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TABLE_FULL], 0);
+	v4_frag(&f, &l4, 3, 24, 40, false); /* and datagram 3 completes */
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 3, &p), SL_DECODE_OK);
+	CHECK(p.reassembled && p.payload_len == 56 && p.payload[55] == (uint8_t)(55 * 3));
+	CHECK_EQ_INT(c->frag_datagrams_max, 2);
+	CHECK_EQ_INT(c->frag_datagrams_cap, 2);
 
 	/* 30 s is still in time; 30 s and a bit is not */
-	v4_frag(&f, &l4, 1, 24, 24, true);
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 30 * SL_US_PER_SEC, &p), SL_DECODE_FRAG_HELD);
+	v4_frag(&f, &l4, 2, 24, 24, true);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 1 + 30 * SL_US_PER_SEC, &p), SL_DECODE_FRAG_HELD);
 	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TIMEOUT], 0);
-	v4_frag(&f, &l4, 1, 48, 16, false);
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 30 * SL_US_PER_SEC + 1, &p),
-		     SL_DECODE_FRAG_HELD); /* datagram 1 expired: this starts anew */
+	v4_frag(&f, &l4, 2, 48, 16, false);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 2 + 30 * SL_US_PER_SEC, &p),
+		     SL_DECODE_FRAG_HELD); /* datagram 2 expired: this starts anew */
 	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TIMEOUT], 1);
-	v4_frag(&f, &l4, 3, 0, 24, true); /* datagram 2 expired too: room again */
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 30 * SL_US_PER_SEC + 2, &p),
-		     SL_DECODE_FRAG_HELD);
-	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TIMEOUT], 2);
-	CHECK_EQ_INT(c->reassembled, 0);
+	CHECK_EQ_INT(c->reassembled, 1);
 	sl_decoder_destroy(d);
 
 	cfg.frag_max_datagrams = 0; /* reassembly off */
 	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), 0);
 	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0, &p), SL_DECODE_ERROR);
 	CHECK_EQ_INT(sl_decoder_counters(d)->reasons[SL_DEC_FRAG_TABLE_FULL], 1);
+	sl_decoder_destroy(d);
+	cfg.frag_memory_mb = 1025;
+	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), -22);
+}
+
+static void test_frag_memory(void)
+{
+	TEST("fragment memory: held by the chunk, the oldest datagram makes room");
+	struct sl_decode_config cfg = default_cfg();
+	cfg.frag_max_datagrams = 4096;
+	cfg.frag_memory_mb = 1;
+	struct sl_decoder *d;
+	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), 0);
+	const struct sl_decode_counters *c = sl_decoder_counters(d);
+	uint64_t cap = c->frag_bytes_cap;
+	CHECK(cap > 900000 && cap <= 1u << 20);
+	static uint8_t big[3000];
+	for (unsigned i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	struct fr l4 = { 0 }, f;
+	struct sl_packet p;
+	mk_udp(&l4, 4000, 5000, big, sizeof(big));
+	sl_time_us t0 = 1700000000ull * SL_US_PER_SEC;
+	/* Each datagram holds bytes in two 2 KiB chunks ([0,24) and [2048,2072)):
+	 * the memory holds cap / 4 KiB of them; the next ones take the oldest's. */
+	unsigned fit = (unsigned)(cap / 4096), n = fit + 10;
+	for (unsigned id = 1; id <= n; id++) {
+		v4_frag(&f, &l4, id, 0, 24, true);
+		run_on(d, 1, f.b, f.n, t0 + id, &p);
+		v4_frag(&f, &l4, id, 2048, 24, true);
+		CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + id, &p), SL_DECODE_FRAG_HELD);
+	}
+	CHECK(c->reasons[SL_DEC_FRAG_EVICTED] >= 10 && c->reasons[SL_DEC_FRAG_EVICTED] <= 12);
+	CHECK(c->frag_bytes_max <= cap && c->frag_bytes_max >= cap - 4 * 2048);
+	/* the newest datagram completes, whole and correct */
+	for (unsigned off = 24; off < 2048; off += 1000)
+		v4_frag(&f, &l4, n, off, off + 1000 > 2048 ? 2048 - off : 1000, true),
+			run_on(d, 1, f.b, f.n, t0 + n, &p);
+	v4_frag(&f, &l4, n, 2072, (unsigned)l4.n - 2072, false);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + n, &p), SL_DECODE_OK);
+	CHECK(p.reassembled && p.payload_len == sizeof(big) && memcmp(p.payload, big, sizeof(big)) == 0);
+	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TABLE_FULL], 0);
 	sl_decoder_destroy(d);
 }
 
@@ -1465,6 +1509,7 @@ int main(void)
 	test_frag_ipv4();
 	test_frag_ipv6();
 	test_frag_limits();
+	test_frag_memory();
 	test_gre();
 	test_gre_not_decapsulated();
 	test_nesting();
