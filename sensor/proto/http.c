@@ -41,12 +41,14 @@ static const char *const methods[] = {
 	"MKACTIVITY", "QUERY", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE",
 };
 
-/* A request line of a method not listed: a token of capitals, '-' or '_',
- * a target, and "HTTP/1." in the first line of the packet (RFC 9112 3). */
+/* A request line of a method not listed: a token of capitals and '-' (as
+ * every registered one is; not '_', so SSTP's SSTP_DUPLEX_POST stays for
+ * its own parser), a target, and "HTTP/1." in the first line of the packet
+ * (RFC 9112 section 3). */
 static bool any_request_line(const uint8_t *b, size_t n)
 {
 	size_t i = 0;
-	while (i < n && i < 24 && ((b[i] >= 'A' && b[i] <= 'Z') || b[i] == '-' || b[i] == '_'))
+	while (i < n && i < 24 && ((b[i] >= 'A' && b[i] <= 'Z') || b[i] == '-'))
 		i++;
 	if (i < 3 || i >= n || b[i] != ' ')
 		return false;
