@@ -30,6 +30,7 @@ struct sl_filebuf {
 	bool opened;
 	uint8_t *buf;         /* the file from file_off on, len bytes of it */
 	size_t len, cap, max; /* bytes held, allocated, and the most ever allocated */
+	size_t first;         /* what the first fill allocates */
 	uint64_t file_off;
 	uint64_t pos;         /* file offset of the next record: the reader moves it */
 	uint64_t size;        /* of the file when opened */
@@ -37,8 +38,8 @@ struct sl_filebuf {
 	int read_errno;
 };
 
-/* Open path (a regular file) with a cap-byte buffer that may grow to max.
- * Returns 0 or -1 (b is then closed). */
+/* Open path (a regular file) for a cap-byte buffer, allocated by the first
+ * fill, that may grow to max.  Returns 0 or -1 (b is then closed). */
 int sl_filebuf_open(struct sl_filebuf *b, const char *path, size_t cap, size_t max);
 
 /* At least need bytes from b->pos in the buffer, unless the file ends (or a

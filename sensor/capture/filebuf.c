@@ -16,12 +16,11 @@ int sl_filebuf_open(struct sl_filebuf *b, const char *path, size_t cap, size_t m
 	b->fd = open(path, O_RDONLY | O_CLOEXEC);
 	b->opened = b->fd >= 0;
 	struct stat st;
-	if (b->fd < 0 || fstat(b->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    !(b->buf = malloc(cap))) {
+	if (b->fd < 0 || fstat(b->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		sl_filebuf_close(b);
 		return -1;
 	}
-	b->cap = cap;
+	b->first = cap; /* allocated by the first fill: a file looked at and refused costs none */
 	b->max = max > cap ? max : cap;
 	b->size = (uint64_t)st.st_size;
 	posix_fadvise(b->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -35,7 +34,7 @@ static bool room(struct sl_filebuf *b, size_t need)
 		return true;
 	if (need > b->max)
 		return false;
-	size_t cap = b->cap;
+	size_t cap = b->cap ? b->cap : b->first;
 	while (cap < need)
 		cap = cap * 2 > b->max ? b->max : cap * 2;
 	uint8_t *nb = realloc(b->buf, cap);
@@ -51,10 +50,11 @@ size_t sl_filebuf_fill(struct sl_filebuf *b, size_t need)
 	size_t have = b->len - (size_t)(b->pos - b->file_off);
 	if (have >= need || b->eof)
 		return have;
-	memmove(b->buf, b->buf + (b->pos - b->file_off), have);
+	if (have)
+		memmove(b->buf, b->buf + (b->pos - b->file_off), have);
 	b->file_off = b->pos;
 	b->len = have;
-	if (!room(b, need))
+	if (!room(b, need > b->first ? need : b->first))
 		return have;
 	while (b->len < need && !b->eof) {
 		ssize_t n = pread(b->fd, b->buf + b->len, b->cap - b->len,
