@@ -199,11 +199,15 @@ static void stamp(const struct sl_pcapng_if *ifc, uint64_t t, struct pcap_pkthdr
 /*
  * NFLOG's TLV headers are in the writing host's byte order; libpcap swaps
  * them when the file's order is not ours, and so does this, so the decoder
- * always reads host order.  Stops at the first TLV that does not fit.
+ * always reads host order.  Like libpcap: only version 0 records with a
+ * whole header, TLVs within the captured bytes, stopping at the first one
+ * that does not fit.
  */
-static void swap_nflog(uint8_t *p, uint32_t caplen)
+static void swap_nflog(uint8_t *p, uint32_t caplen, uint32_t len)
 {
 	uint32_t off = 4; /* family, version, resource id */
+	if (caplen < 4 || len < 4 || p[1] != 0)
+		return;
 	while (caplen >= off + 4) {
 		uint16_t n, type;
 		memcpy(&n, p + off, 2);
@@ -276,7 +280,7 @@ static int read_packet(struct sl_pcapng *g, uint32_t type, uint8_t *b, uint32_t 
 	h->caplen = f.caplen;
 	h->len = f.len;
 	if (g->swapped && ifc->dlt == DLT_NFLOG_)
-		swap_nflog(b + f.hdr, f.caplen);
+		swap_nflog(b + f.hdr, f.caplen, f.len);
 	*data = b + f.hdr;
 	return 1;
 }

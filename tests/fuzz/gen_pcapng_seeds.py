@@ -3,7 +3,8 @@
 pcapng files (draft-ietf-opsawg-pcapng) with what the reader must handle
 beyond the project's captures: interfaces of different link types and snap
 lengths with names and time options, SPB and the obsolete PB, a second
-section in the other byte order, a section of another version, NFLOG."""
+section in the other byte order, a section of another version, NFLOG.  The
+nflog-*-*.pcapng files beside them are libFuzzer finds kept as regressions."""
 import os
 import struct
 
