@@ -4,7 +4,8 @@ pcapng files (draft-ietf-opsawg-pcapng) with what the reader must handle
 beyond the project's captures: interfaces of different link types and snap
 lengths with names and time options, SPB and the obsolete PB, a second
 section in the other byte order, a section of another version, NFLOG.  The
-nflog-*-*.pcapng files beside them are libFuzzer finds kept as regressions."""
+nflog-version-not-0 and nflog-len-below-caplen seeds beside them are libFuzzer
+finds, kept as regressions."""
 import os
 import struct
 
