@@ -1,9 +1,9 @@
 /* Offline replay of pcap and pcapng files, with a progress line for long
  * interactive replays.  Both formats are parsed here (pcapfile.c,
  * pcapng.c: a pcapng file's packets each with their interface's link type,
- * filtered per link type with pcap_offline_filter); standard input,
- * filtered classic pcap and the rest of a damaged classic file go through
- * libpcap.  With
+ * filtered per link type with pcap_offline_filter); files that are not
+ * regular (pipes), filtered classic pcap and the rest of a damaged classic
+ * file go through libpcap.  With
  * workers every worker reads the files itself and keeps the frames whose
  * flow hash is its own: no reader thread and no copies into rings (the
  * designs measured against it are in README "Workers and the benchmark"). */
@@ -164,8 +164,8 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, bo
 		return 0;
 	}
 	if (strstr(why, "different from the") && strstr(why, "of the first interface"))
-		advice = "from standard input sightline reads one link type and snap length per "
-			 "pcapng file: give the file by name (-r FILE) instead";
+		advice = "from a pipe or device libpcap reads the pcapng, one link type and snap "
+			 "length per file: save it to a regular file and give that";
 	sl_engine_stats(e)->damaged_files++;
 	snprintf(err, errlen, "%s: capture is damaged after packet %llu (%s); the flows read so far "
 		 "are written; %s", path, (unsigned long long)packets, why, advice);
