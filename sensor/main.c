@@ -547,7 +547,7 @@ int main(int argc, char **argv)
 	if (rc < 0 && o.dump_config)
 		sl_config_dump(&cfg, stdout), rc = EXIT_OK;
 	if (rc < 0 && o.identity_check) {
-		int r = sl_identity_check(&cfg, stdout, stderr);
+		int r = sl_identity_check(&cfg, NULL, stdout, stderr);
 		rc = r == 0 ? EXIT_OK : r == -EBADMSG ? EXIT_RUNTIME : EXIT_USAGE;
 	}
 	if (rc < 0)

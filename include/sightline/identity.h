@@ -5,6 +5,7 @@
 #define SIGHTLINE_IDENTITY_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "sightline/common.h"
@@ -225,21 +226,33 @@ size_t sl_identity_count(const struct sl_identity *id);
  * Borrowed; valid until the set is destroyed. */
 struct sl_identity_source *sl_identity_source_at(const struct sl_identity *id, size_t i);
 
+/* How sl_identity_check() treats sockets. */
+struct sl_identity_check_opts {
+	unsigned listen_sec;                 /* listen on socket sources this long (wall
+					      * clock); 0: sockets are named, not read */
+	const volatile sig_atomic_t *stop;   /* set (by a signal handler) to stop listening
+					      * early; NULL: none */
+};
+
 /**
  * Read every source of cfg once and report, for a user testing exports
  * before deployment: per source its format(s), sign-ins by outcome, events
  * passed over, bad records by reason, the time span, on out; bad-record
  * messages on msgs as they are met (identity.max_messages per source).
- * Returns 0 when every record was read, -EBADMSG when some were bad, and
- * -EINVAL (or a negative errno) when a source is not a known format or
- * cannot be read, with the reason on msgs.
+ * Followed files are read once, like files; sockets are listened on for
+ * co->listen_sec seconds (co may be NULL: not at all).  Returns 0 when every
+ * record was read, -EBADMSG when some were bad, and -EINVAL (or a negative
+ * errno) when a source is not a known format or cannot be read or created,
+ * with the reason on msgs.
  */
-int sl_identity_check(const struct sl_config *cfg, FILE *out, FILE *msgs);
+int sl_identity_check(const struct sl_config *cfg, const struct sl_identity_check_opts *co,
+		      FILE *out, FILE *msgs);
 
 /**
  * `sightline identity ...` (argv[0] is "identity"): `check [-c CONFIG]
- * [--set K=V] [--format F] [FILE...]` runs sl_identity_check() on the
- * config's sources plus FILEs; `--help` explains.  Returns the process exit
+ * [--set K=V] [--format F] [--wait SECONDS] [FILE...]` runs
+ * sl_identity_check() on the config's sources plus FILEs (SIGINT and
+ * SIGTERM end the wait); `--help` explains.  Returns the process exit
  * status: 0 good, 1 bad records, 2 usage, configuration, unreadable or
  * unknown-format input.
  */

@@ -96,6 +96,19 @@ expect identity-format-flag 2 'usable entra sign-in' -- "$s" identity check --fo
 printf 'identity:\n  sources:\n    - path: x.jsonl\n      format: json\n' >"$tmp/idjson.yaml"
 expect identity-config-json 2 'idjson.yaml:3:7: identity.sources\[0\]: format json needs fields.time' -- "$s" -c "$tmp/idjson.yaml" --identity-check
 expect identity-with-capture 2 'sign-in logs \(--identity, identity.sources\) are not joined with captures yet' -- "$s" -q -o /dev/null --identity "$ids/okta-api.jsonl" -r "$dns"
+printf 'identity:\n  sources:\n    - socket: %s/id.sock\n' "$tmp" >"$tmp/idsock.yaml"
+expect identity-socket-named 0 'id.sock: a socket: not read \(sightline identity check --wait SECONDS' -- "$s" identity check -c "$tmp/idsock.yaml"
+# --wait: a collector on the stream socket sends two records; SIGTERM ends the wait.
+"$s" identity check --wait 30 -c "$tmp/idsock.yaml" >"$tmp/wait.out" 2>&1 & wpid=$!
+for _ in $(seq 100); do [ -S "$tmp/id.sock" ] && break; sleep 0.05; done
+python3 - "$tmp/id.sock" "$ids/okta-api.jsonl" <<'PY'
+import socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+c.sendall(b''.join(open(sys.argv[2], 'rb').readlines()[:2])); c.close()
+PY
+sleep 0.5; kill -TERM $wpid; wait $wpid; wrc=$?
+if [ $wrc = 0 ] && grep -q 'sign-ins     2: okta 2' "$tmp/wait.out" && [ ! -e "$tmp/id.sock" ]; then echo "ok identity-wait-stream"
+else echo "FAIL identity-wait-stream: exit $wrc"; cat "$tmp/wait.out"; fail=1; fi
 expect identity-usage 2 'Usage: sightline identity check' -- "$s" identity frobnicate
 expect identity-help 0 'Graph' -- "$s" identity --help
 
