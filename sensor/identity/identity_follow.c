@@ -121,8 +121,16 @@ static bool check_path(struct sl_identity_source *s)
 		}
 		return false; /* renamed away and not yet replaced: keep the old one */
 	}
-	if (f->fd < 0)
-		return open_current(s, false) == 0; /* new: everything in it is news */
+	if (f->fd < 0) {
+		int rc = open_current(s, false); /* new: everything in it is news */
+		if (rc < 0 && !f->waiting_said) {
+			f->waiting_said = true;
+			sl_id_notice(s, "cannot open: %s; trying again at each poll", strerror(-rc));
+		}
+		if (rc == 0)
+			f->waiting_said = false;
+		return rc == 0;
+	}
 	if (st.st_dev != f->dev || st.st_ino != f->ino) {
 		if (!f->rotating) {
 			f->rotating = true; /* one more read of the old file first */

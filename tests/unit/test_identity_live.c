@@ -128,6 +128,16 @@ static void test_rotation(void)
 	CHECK_EQ_STR(next_account(s, &si), "seven@x");
 	CHECK_EQ_INT(sl_identity_source_stats(s)->rotations, 2);
 	CHECK_EQ_INT(bad_sum(sl_identity_source_stats(s)), 0);
+
+	TEST("follow: a new path that cannot be opened is said once and tried again");
+	CHECK_EQ_INT(unlink(path), 0);
+	CHECK_EQ_INT(mkdir(path, 0755), 0);
+	CHECK_EQ_STR(next_account(s, &si), "");
+	CHECK_EQ_STR(next_account(s, &si), "");
+	CHECK(strstr(r.msgs, "okta.jsonl: cannot open: Is a directory; trying again") != NULL);
+	CHECK_EQ_INT(rmdir(path), 0);
+	append_rec(path, 8, "eight@x");
+	CHECK_EQ_STR(next_account(s, &si), "eight@x");
 	sl_identity_source_destroy(s);
 	unlink(path);
 	unlink(old);
