@@ -407,6 +407,16 @@ static const struct sl_cfg_key root_keys[] = {
 	    "end of business hours (local time, exclusive) when the roster gives none"),
 	U32("activity.min_hours", activity.min_hours, "4", 1, 24, "hours",
 	    "distinct active hours of a subject before its time-of-activity fit is reported"),
+	{ .key = "identity.sources", .type = SL_CFG_MAP_LIST, .offset = OFF(identity.sources),
+	  .count_offset = OFF(identity.n_sources), .def = "", .max = 64, .unit = "",
+	  .sub = &sl_cfg_identity_table, .elem_size = sizeof(struct sl_identity_source_config),
+	  .desc = "sign-in logs (Okta System Log, Entra ID sign-ins, JSON lines) that tie "
+		  "accounts to addresses; --identity FILE adds a path" },
+	U32("identity.max_messages", identity.max_messages, "10", 0, 100000, "messages",
+	    "bad records described on stderr per source (FILE:LINE and why); the rest are counted"),
+	U32("identity.max_record", identity.max_record, "1048576", 1024, 67108864, "bytes",
+	    "longest sign-in record (line, datagram or array element); longer ones are skipped "
+	    "and counted"),
 };
 
 const struct sl_cfg_table sl_cfg_root = { root_keys, ARRAY_SIZE(root_keys), NULL };
