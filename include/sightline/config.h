@@ -201,6 +201,70 @@ struct sl_privilege_config {
 	bool allow_root;       /* let a live capture keep running as root */
 };
 
+/* Sign-in log formats (identity.sources[].format). */
+enum sl_identity_format {
+	SL_IDENTITY_FORMAT_AUTO,  /* recognised from each record's fields */
+	SL_IDENTITY_FORMAT_OKTA,  /* Okta System Log events */
+	SL_IDENTITY_FORMAT_ENTRA, /* Microsoft Entra ID (Graph) sign-ins */
+	SL_IDENTITY_FORMAT_JSON,  /* any JSON records, with configured field paths */
+	SL_IDENTITY__NFORMATS,
+};
+
+/* How a file source is read (identity.sources[].mode). */
+enum sl_identity_mode {
+	SL_IDENTITY_MODE_AUTO,   /* follow when capturing live, read once when replaying */
+	SL_IDENTITY_MODE_REPLAY, /* read once, in time order */
+	SL_IDENTITY_MODE_FOLLOW, /* follow as it grows and across rotation (tail -F) */
+};
+
+enum sl_identity_start { SL_IDENTITY_START_BEGINNING, SL_IDENTITY_START_END };
+enum sl_identity_socket_type { SL_IDENTITY_SOCK_STREAM, SL_IDENTITY_SOCK_DGRAM };
+
+/* How format json reads its time field (identity.sources[].time_format). */
+enum sl_identity_time_format {
+	SL_IDENTITY_TIME_AUTO,     /* RFC 3339 text, or epoch s/ms/us told apart by size */
+	SL_IDENTITY_TIME_RFC3339,
+	SL_IDENTITY_TIME_EPOCH_S,
+	SL_IDENTITY_TIME_EPOCH_MS,
+	SL_IDENTITY_TIME_EPOCH_US,
+};
+
+/* The fields format json maps by path (identity.sources[].fields.*). */
+enum sl_identity_field {
+	SL_IDENTITY_FIELD_TIME,        /* required */
+	SL_IDENTITY_FIELD_ACCOUNT,     /* required */
+	SL_IDENTITY_FIELD_ADDRESS,     /* required */
+	SL_IDENTITY_FIELD_OUTCOME,     /* required */
+	SL_IDENTITY_FIELD_USER_AGENT,
+	SL_IDENTITY_FIELD_APPLICATION,
+	SL_IDENTITY_FIELD_CLIENT_APP,
+	SL_IDENTITY_FIELD_EVENT_TYPE,
+	SL_IDENTITY__NFIELDS,
+};
+
+/* One entry of identity.sources.  Strings are owned; NULL when not given. */
+struct sl_identity_source_config {
+	char *name;             /* label in messages and stats; NULL: the path */
+	char *path;             /* a sign-in log file (exclusive with socket) */
+	char *socket;           /* a unix socket a collector pushes records to */
+	uint32_t socket_type;   /* enum sl_identity_socket_type */
+	uint32_t format;        /* enum sl_identity_format */
+	uint32_t mode;          /* enum sl_identity_mode (files) */
+	uint32_t start;         /* enum sl_identity_start (followed files) */
+	uint32_t time_format;   /* enum sl_identity_time_format (format json) */
+	char *fields[SL_IDENTITY__NFIELDS]; /* dotted paths (format json) */
+	char *success;          /* format json: outcome values meaning success, comma-separated */
+	char *failure;          /* format json: values meaning failure; NULL: any other value */
+};
+
+/* Sign-in log sources (sensor/identity). */
+struct sl_identity_config {
+	struct sl_identity_source_config *sources; /* owned; n_sources entries */
+	size_t n_sources;
+	uint32_t max_messages;  /* bad-record messages shown per source, then only counted */
+	uint32_t max_record;    /* longest record (line, datagram, array element) in bytes */
+};
+
 struct sl_config {
 	struct sl_flow_config flow;
 	struct sl_inspect_config inspect;
@@ -226,6 +290,7 @@ struct sl_config {
 	struct sl_scoring_config scoring;
 	struct sl_physics_config physics;
 	struct sl_activity_config activity;
+	struct sl_identity_config identity;
 };
 
 /**
@@ -257,6 +322,16 @@ int sl_config_load_string(struct sl_config *cfg, const char *yaml, size_t len,
  * are written in the file.  Returns 0 or -EINVAL.
  */
 int sl_config_set(struct sl_config *cfg, const char *assignment, char *err, size_t errlen);
+
+/**
+ * Append one entry to a list of maps (e.g. "identity.sources"), built from
+ * "key=value" assignments of the entry's keys ("path=okta.json"): the
+ * entry's defaults, then the assignments, then its required keys and checks,
+ * as a YAML entry would be.  Errors name what (the key) and why: -EINVAL
+ * with the message in err.  On failure cfg is unchanged.
+ */
+int sl_config_append(struct sl_config *cfg, const char *list, const char *const *assignments,
+		     size_t n, char *err, size_t errlen);
 
 /**
  * Write the effective configuration as commented YAML that

@@ -1,4 +1,5 @@
-/* Packet decoding: link layer to L4, with GRE/VXLAN decapsulation and bounded
+/* Packet decoding: link layer to L4 (Ethernet, cooked, loopback, raw IP, PPP,
+ * PPPoE, Cisco HDLC, NFLOG, MPLS), GRE/VXLAN/GTP-U decapsulation and bounded
  * IPv4/IPv6 fragment reassembly.  Reads only through sl_cursor; a malformed
  * packet is counted under a named reason and skipped, never fatal. */
 #ifndef SIGHTLINE_DECODE_H
@@ -33,8 +34,9 @@
 	X(IPV6_EXTHDR_TRUNCATED, "ipv6.exthdr_truncated", "IPv6 extension header cut short") \
 	X(IPV6_EXTHDR_TOO_MANY, "ipv6.exthdr_too_many", "extension-header chain too long") \
 	X(FRAG_BAD_OFFSET, "frag.bad_offset", "fragment overlaps or runs past 65535 bytes") \
-	X(FRAG_TABLE_FULL, "frag.table_full", "fragment dropped: reassembly table full") \
+	X(FRAG_TABLE_FULL, "frag.table_full", "fragment dropped: reassembly off, or one datagram larger than its memory") \
 	X(FRAG_TIMEOUT, "frag.timeout", "incomplete datagram expired") \
+	X(FRAG_EVICTED, "frag.evicted", "incomplete datagram dropped, the oldest, to make room (datagrams or memory full)") \
 	X(FRAG_BAD_LEN, "frag.bad_len", "non-final fragment empty or not a multiple of 8 bytes") \
 	X(FRAG_TRUNCATED, "frag.truncated", "fragment cut short by the snap length; not reassembled") \
 	X(FRAG_DROPPED, "frag.dropped", "fragment of a datagram already discarded for overlap") \
@@ -51,7 +53,35 @@
 	X(TUNNEL_TOO_DEEP, "tunnel.too_deep", "more than four nested encapsulations") \
 	X(LINK_UNSUPPORTED, "link.unsupported", "link type (DLT) not decoded") \
 	X(RAW_BAD_VERSION, "raw.bad_version", "raw IP packet empty or neither IPv4 nor IPv6") \
-	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short")
+	X(PPPOE_TRUNCATED, "pppoe.truncated", "PPPoE session header cut short") \
+	X(CHDLC_TRUNCATED, "chdlc.truncated", "Cisco HDLC header cut short") \
+	X(NFLOG_TRUNCATED, "nflog.truncated", "NFLOG header or TLV cut short, or a TLV shorter than its header") \
+	X(MPLS_TRUNCATED, "mpls.truncated", "MPLS label stack cut short before its bottom entry") \
+	X(MPLS_TOO_DEEP, "mpls.too_deep", "more MPLS labels than SL_DEC_MAX_MPLS") \
+	X(GTPU_TRUNCATED, "gtpu.truncated", "GTP-U header, optional fields or extension headers cut short (or an extension of length 0)")
+
+/*
+ * Encapsulations counted as packets pass through them (stats.decoder.layers.<name>).
+ * X(ENUM, "name", "description").
+ */
+#define SL_DECODE_LAYERS(X) \
+	X(PPPOE, "pppoe", "PPPoE session frames") \
+	X(CHDLC, "chdlc", "Cisco HDLC frames, and BSD loopback headers that are Cisco HDLC ones") \
+	X(NFLOG, "nflog", "NFLOG records carrying a packet") \
+	X(MPLS, "mpls", "frames carrying an MPLS label stack") \
+	X(GTPU, "gtpu", "GTP-U G-PDUs whose inner packet was decoded") \
+	X(LOOPBACK_SWAPPED, "loopback_swapped", "BSD loopback headers in the other byte order than the link type says")
+
+enum sl_decode_layer {
+#define SL_X_ENUM(e, name, desc) SL_LAYER_##e,
+	SL_DECODE_LAYERS(SL_X_ENUM)
+#undef SL_X_ENUM
+	SL_LAYER__COUNT
+};
+
+/* Counter name ("mpls") and description of a layer. */
+const char *sl_decode_layer_name(enum sl_decode_layer l);
+const char *sl_decode_layer_desc(enum sl_decode_layer l);
 
 enum sl_decode_reason {
 #define SL_X_ENUM(e, name, desc) SL_DEC_##e,
@@ -71,7 +101,7 @@ enum sl_decode_result {
 	SL_DECODE_FRAG_HELD /* a fragment was stored; nothing to process yet */
 };
 
-enum sl_tunnel_type { SL_TUNNEL_NONE = 0, SL_TUNNEL_GRE, SL_TUNNEL_VXLAN };
+enum sl_tunnel_type { SL_TUNNEL_NONE = 0, SL_TUNNEL_GRE, SL_TUNNEL_VXLAN, SL_TUNNEL_GTPU };
 
 /* The outermost encapsulation peeled off to reach the inner flow. */
 struct sl_tunnel {
@@ -79,7 +109,7 @@ struct sl_tunnel {
 	uint8_t depth;       /* number of encapsulations removed */
 	struct sl_addr src;  /* outer IP source */
 	struct sl_addr dst;  /* outer IP destination */
-	uint32_t id;         /* VXLAN VNI or GRE key (0 if absent) */
+	uint32_t id;         /* VXLAN VNI, GRE key or GTP-U TEID (0 if absent) */
 };
 
 /*
@@ -89,6 +119,8 @@ struct sl_tunnel {
  */
 struct sl_packet {
 	sl_time_us ts;
+	const char *iface;      /* capture interface name: set by the engine, not the
+				 * decoder (sl_engine_set_iface); NULL when unknown */
 	uint32_t caplen;        /* bytes captured of the frame */
 	uint32_t wirelen;       /* bytes of the frame on the wire */
 	uint32_t ip_len;        /* IP total length (header + payload) as on the wire */
@@ -136,10 +168,12 @@ struct sl_packet {
 
 /* Tunables of the decoder (a sub-struct of struct sl_config). */
 struct sl_decode_config {
-	uint32_t frag_max_datagrams; /* datagrams under reassembly at once */
+	uint32_t frag_max_datagrams; /* datagrams under reassembly at once; 0: no reassembly */
+	uint32_t frag_memory_mb;     /* MiB their data may take (0: 8) */
 	uint32_t frag_timeout_sec;   /* packet-time seconds before an incomplete datagram is dropped */
 	bool decap_gre;              /* peel GRE (v0) carrying IP or Ethernet */
 	bool decap_vxlan;            /* peel VXLAN on vxlan_port */
+	bool decap_gtpu;             /* peel GTP-U G-PDUs on UDP port 2152 */
 	uint16_t vxlan_port;         /* UDP destination port of VXLAN (4789) */
 };
 
@@ -175,6 +209,11 @@ struct sl_decode_counters {
 	uint64_t fragments;              /* IP fragments seen */
 	uint64_t reassembled;            /* datagrams completed from fragments */
 	uint64_t decapsulated;           /* packets with a tunnel removed */
+	uint64_t layers[SL_LAYER__COUNT]; /* packets through each encapsulation */
+	uint64_t frag_datagrams_max;     /* most datagrams under reassembly at once */
+	uint64_t frag_bytes_max;         /* most reassembly memory in use at once (bytes) */
+	uint64_t frag_datagrams_cap;     /* frag_max_datagrams */
+	uint64_t frag_bytes_cap;         /* reassembly memory allocated (bytes) */
 };
 
 /** Borrowed: valid until the decoder is destroyed. */

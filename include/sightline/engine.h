@@ -16,6 +16,7 @@
 struct sl_engine;
 
 #define SL_ENGINE_MAX_WORKERS 64 /* capture.workers' upper bound */
+#define SL_ENGINE_MAX_IFNAMES 4096 /* interface names kept for in_iface */
 
 /* One row of the top-talkers table. */
 struct sl_talker {
@@ -138,6 +139,16 @@ void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
  * it for every frame that is not theirs).
  */
 void sl_engine_tick(struct sl_engine *e, sl_time_us ts);
+
+/**
+ * Name the capture interface of the frames given to e from now on (a
+ * pcapng interface's if_name, the interface of a live capture; NULL or ""
+ * for none): a flow that starts with one of them carries it as in_iface.
+ * name is copied; e keeps each distinct name once, until it is destroyed,
+ * up to SL_ENGINE_MAX_IFNAMES names (flows started after that get none).
+ * Returns 0, or -ENOMEM (flows then get none).
+ */
+int sl_engine_set_iface(struct sl_engine *e, const char *name);
 
 /**
  * Process one frame of link type dlt.  ts is the capture timestamp.  frame is

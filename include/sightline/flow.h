@@ -52,6 +52,8 @@ struct sl_flow {
 				    * idle time is measured from here */
 	uint64_t pkts[2], bytes[2]; /* indexed by enum sl_dir; bytes = IP length */
 	struct sl_tunnel tunnel;
+	const char *iface;         /* capture interface of its first packet (in_iface); NULL:
+				    * unknown.  Borrowed from the engine's kept names */
 	/* Protocol inspection, owned by the engine (include/sightline/proto.h):
 	 * per-parser state hangs off app once a parser takes an interest. */
 	struct sl_app *app;

@@ -12,6 +12,7 @@ enum {
 	SL_LINKTYPE_NULL = 0,         /* BSD loopback, 4-byte AF in the writer's byte order */
 	SL_LINKTYPE_ETHERNET = 1,
 	SL_LINKTYPE_RAW = 101,        /* raw IPv4 or IPv6, version nibble decides */
+	SL_LINKTYPE_C_HDLC = 104,     /* Cisco HDLC: address, control, ethertype */
 	SL_LINKTYPE_LOOP = 108,       /* OpenBSD loopback, 4-byte AF in network order */
 	SL_LINKTYPE_LINUX_SLL = 113,
 	SL_LINKTYPE_IPV4 = 228,

@@ -1,7 +1,8 @@
 /* Packet builder for the capture generator: headers are prepended inside-out (payload, then
  * L4, then IP, then link/tunnel) into a buffer with headroom, with correct checksums.
  * Specs: RFC 791/8200 (IP), 793/9293 (TCP), 768 (UDP), 792/4443 (ICMP), 9260 (SCTP),
- * 2784/2890 (GRE), 2637 (PPTP GRE), 7348 (VXLAN), IEEE 802.1Q/802.1ad, tcpdump.org linktypes. */
+ * 2784/2890 (GRE), 2637 (PPTP GRE), 7348 (VXLAN), 3032 (MPLS), 2516 (PPPoE), 3GPP TS 29.281
+ * (GTP-U), IEEE 802.1Q/802.1ad, tcpdump.org linktypes. */
 #ifndef PCAPS_GEN_PKT_H
 #define PCAPS_GEN_PKT_H
 
@@ -103,6 +104,7 @@ enum sl_pb_tunnel_kind {
 	SL_TUN_GRE,      /* GRE v0, protocol 0x0800/0x86dd, inner IP */
 	SL_TUN_GRE_TEB,  /* GRE v0, protocol 0x6558, inner Ethernet */
 	SL_TUN_VXLAN,    /* UDP 4789, inner Ethernet */
+	SL_TUN_GTPU,     /* UDP 2152 both ways, GTP-U G-PDU, inner IP */
 };
 
 /* Encapsulation applied around each inner datagram by sl_pb_frame(). */
@@ -114,6 +116,8 @@ struct sl_pb_tunnel {
 	uint32_t vni;                    /* VXLAN network identifier, 24 bits */
 	uint16_t udp_sport;              /* VXLAN outer UDP source port */
 	uint8_t inner_client_mac[6], inner_server_mac[6]; /* inner Ethernet for TEB/VXLAN */
+	uint32_t teid_up, teid_down;     /* GTP-U TEID client -> server, server -> client */
+	bool gtp_ext;                    /* GTP-U: sequence number and a PDU session container */
 };
 
 /* How a datagram is framed in a capture file: link type and its header fields. */
@@ -125,6 +129,10 @@ struct sl_pb_link {
 	bool pad_ethernet;               /* pad Ethernet frames to 60 bytes, as on the wire */
 	uint32_t ifindex;                /* SLL2 interface index */
 	const struct sl_pb_tunnel *tunnel; /* NULL: no encapsulation */
+	bool null_swapped;               /* NULL/LOOP: the family in the other byte order */
+	uint16_t pppoe_session;          /* Ethernet: non-zero wraps IP in PPPoE session + PPP */
+	const uint32_t *mpls;            /* Ethernet/C-HDLC: MPLS labels, outermost first */
+	size_t nmpls;
 };
 
 /** Empties the buffer and restores full headroom. */
@@ -219,14 +227,28 @@ int sl_pb_sll2(struct sl_pb *b, uint16_t proto, uint32_t ifindex, uint8_t pkttyp
 /**
  * Prepends a BSD loopback header for IP version ipver: for `loop` false (LINKTYPE_NULL) the
  * address family in little-endian with Darwin values (2, 30), for `loop` true
- * (LINKTYPE_LOOP) in network order with OpenBSD values (2, 24).
+ * (LINKTYPE_LOOP) in network order with OpenBSD values (2, 24); `swapped` writes it in the
+ * other byte order (as Darwin's utun does for NULL).
  */
-int sl_pb_null(struct sl_pb *b, bool loop, int ipver);
+int sl_pb_null(struct sl_pb *b, bool loop, bool swapped, int ipver);
+
+/** Prepends a Cisco HDLC header: unicast address 0x0f, control 0, ethertype. */
+int sl_pb_chdlc(struct sl_pb *b, uint16_t ethertype);
+
+/** Prepends an MPLS label stack (labels[0] outermost; bottom of stack on the last), TTL 64. */
+int sl_pb_mpls(struct sl_pb *b, const uint32_t *labels, size_t n);
+
+/** Prepends a PPPoE session header (RFC 2516, code 0) and the 2-byte PPP protocol. */
+int sl_pb_pppoe(struct sl_pb *b, uint16_t session, uint16_t ppp_proto);
+
+/** Prepends a GTP-U G-PDU header (TEID; with `ext`, sequence number seq and one PDU
+ * session container extension header of QFI 9). */
+int sl_pb_gtpu(struct sl_pb *b, uint32_t teid, bool ext, uint16_t seq);
 
 /**
  * Frames the IP datagram in b for a capture of l->linktype: applies l->tunnel (if any),
- * then the link header (Ethernet with tags, SLL, SLL2, NULL, LOOP, or nothing for raw
- * types). Direction picks MAC addresses, outer IPs and SLL packet type.
+ * then MPLS labels and PPPoE when asked, then the link header (Ethernet with tags, SLL,
+ * SLL2, NULL, LOOP, Cisco HDLC, or nothing for raw types). Direction picks MAC addresses, outer IPs and SLL packet type.
  * Returns 0, -EINVAL (unknown link type, or an IP version the link cannot carry) or -ENOSPC.
  */
 int sl_pb_frame(struct sl_pb *b, const struct sl_pb_link *l, bool from_client);

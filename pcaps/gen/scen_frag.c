@@ -6,6 +6,7 @@
 #include "rng.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,72 @@ int sl_scen_decode_frag(struct sl_pcapw *w, uint64_t t0)
 	int rc = whole_sets(x);
 	if (!rc)
 		rc = broken_sets(x);
+	free(x);
+	return rc;
+}
+
+/*
+ * Scenario decode-frag-load: remote workers' IKEv2 at a VPN gateway's edge, some behind a
+ * path that drops non-first fragments (the reason RFC 7383 exists).  17 clients
+ * 10.77.20.1-17 send a 3000-byte IKE_AUTH to 198.51.100.51:500 and retransmit it 1, 2 and 4 s
+ * later (a new IP ID each time); only the first fragment of each reaches the sensor: 68
+ * datagrams in 8 s that never complete.  Then 10 clients 10.77.21.1-10 on clean paths send
+ * theirs whole, 1 s apart, each answered.  A reassembly table that keeps what it holds until
+ * it times out, and refuses newcomers when full, loses the ten that complete.
+ */
+static int stuck_clients(struct frag_ctx *x)
+{
+	static const uint32_t retry_ms[] = { 0, 1000, 2000, 4000 };
+	uint64_t t0 = x->t;
+	int rc = 0;
+
+	for (unsigned r = 0; r < 4 && !rc; r++)
+		for (unsigned c = 1; c <= 17 && !rc; c++) {
+			char src[32];
+			struct sl_pb_ip ip;
+			snprintf(src, sizeof(src), "10.77.20.%u", c);
+			x->t = t0 + (uint64_t)retry_ms[r] * SL_MS + c * 40 * SL_MS;
+			rc = ip_pair(&ip, src, "198.51.100.51", (uint16_t)(0x4000 + r * 0x100 + c));
+			if (!rc)
+				rc = ike_datagram(&x->dg, &ip, BIG_PAYLOAD, 0x57c0000000000000ull + c, false);
+			if (!rc)
+				rc = emit_frag(x, 0, V4_FRAG, true, 0);
+		}
+	x->t = t0 + 6 * SL_SEC;
+	return rc;
+}
+
+static int clean_clients(struct frag_ctx *x)
+{
+	for (unsigned c = 1; c <= 10; c++) {
+		char src[32];
+		struct sl_pb_ip ip;
+		snprintf(src, sizeof(src), "10.77.21.%u", c);
+		int rc = ip_pair(&ip, src, "198.51.100.51", (uint16_t)(0x5000 + c));
+		if (!rc)
+			rc = ike_datagram(&x->dg, &ip, BIG_PAYLOAD, 0x57c1000000000000ull + c, false);
+		if (!rc)
+			rc = split(x, 20, V4_FRAG, false, 0);
+		if (!rc)
+			rc = answer(x, &ip, 0x57c1000000000000ull + c);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int sl_scen_decode_frag_load(struct sl_pcapw *w, uint64_t t0)
+{
+	struct frag_ctx *x = malloc(sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	x->w = w;
+	x->t = t0;
+	sl_scen_link_ethernet(&x->link);
+	int rc = stuck_clients(x);
+	if (!rc)
+		rc = clean_clients(x);
 	free(x);
 	return rc;
 }

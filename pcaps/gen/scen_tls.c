@@ -299,7 +299,8 @@ static size_t dtls_hs(uint8_t *p, uint16_t rec_version, uint16_t rec_seq, uint8_
 	put16(p + h + 4, msg_seq);
 	p[h + 6] = 0, put16(p + h + 7, 0);
 	p[h + 9] = (uint8_t)(n >> 16), put16(p + h + 10, (uint16_t)n);
-	memcpy(p + h + 12, body, n);
+	if (n) /* an empty body (ServerHelloDone) may come as NULL */
+		memcpy(p + h + 12, body, n);
 	return h + 12 + n;
 }
 

@@ -62,7 +62,8 @@ FILES = {
     # after one good packet, a block header claiming 2 GiB
     'pcapng-oversized-block.pcapng': (SHB + idb(1) + epb(0, ETH_IP_UDP) +
                                       struct.pack('<II', 6, 0x7ffffff0) + b'\0' * 40),
-    # two interfaces: Ethernet and raw IP, one packet each
+    # two interfaces: Ethernet and raw IP, one packet each (valid: libpcap 1.10 refuses it,
+    # sightline reads both)
     'pcapng-two-linktypes.pcapng': (SHB + idb(1) + idb(101) + epb(0, ETH_IP_UDP) +
                                     epb(1, ETH_IP_UDP[14:])),
 }

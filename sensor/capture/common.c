@@ -1,6 +1,8 @@
 /* Pieces both capture modes share: the libpcap callback that feeds the
  * engine with the record's own timestamp, link-type and filter checks. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "capture_priv.h"
 #include "sightline/decode.h"
@@ -50,17 +52,43 @@ void sl_cap_between(struct cap_ctx *c, sl_time_us now)
 		c->next_stats = now - now % iv + iv;
 }
 
-int sl_cap_check_dlt(pcap_t *p, const char *what, char *err, size_t errlen)
+int sl_cap_check_dlt_value(int dlt, const char *what, char *err, size_t errlen)
 {
-	int dlt = pcap_datalink(p);
 	if (sl_decode_dlt_supported(dlt))
 		return 0;
 	const char *name = pcap_datalink_val_to_name(dlt);
 	snprintf(err, errlen,
 		 "%s: link type %d (%s) is not supported; sightline decodes Ethernet, Linux cooked "
-		 "(SLL, SLL2), BSD loopback, raw IP and PPP captures",
+		 "(SLL, SLL2), BSD loopback, raw IP, PPP, Cisco HDLC and NFLOG captures",
 		 what, dlt, name ? name : "unknown");
 	return SL_CAPTURE_INPUT;
+}
+
+int sl_cap_check_dlt(pcap_t *p, const char *what, char *err, size_t errlen)
+{
+	return sl_cap_check_dlt_value(pcap_datalink(p), what, err, errlen);
+}
+
+/* libpcap does not promise that pcap_compile() may run on several threads
+ * at once, and offline workers each compile their own programs. */
+static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int sl_cap_compile(const char *bpf, int dlt, struct bpf_program *prog, const char *what,
+		   char *err, size_t errlen)
+{
+	pthread_mutex_lock(&compile_lock);
+	pcap_t *dead = pcap_open_dead(dlt, SL_CAP_MAX_SNAPLEN);
+	int rc = dead ? pcap_compile(dead, prog, bpf, 1, PCAP_NETMASK_UNKNOWN) : -1;
+	if (rc != 0) {
+		const char *name = pcap_datalink_val_to_name(dlt);
+		snprintf(err, errlen, "%s%sbad BPF filter '%s' for link type %d (%s): %s",
+			 what ? what : "", what ? ": " : "", bpf, dlt, name ? name : "unknown",
+			 dead ? pcap_geterr(dead) : "out of memory");
+	}
+	if (dead)
+		pcap_close(dead);
+	pthread_mutex_unlock(&compile_lock);
+	return rc != 0 ? SL_CAPTURE_INPUT : 0;
 }
 
 int sl_cap_set_filter(pcap_t *p, const char *bpf, const char *what, char *err, size_t errlen)
@@ -79,4 +107,31 @@ int sl_cap_set_filter(pcap_t *p, const char *bpf, const char *what, char *err, s
 		return SL_CAPTURE_INPUT;
 	}
 	return 0;
+}
+
+struct sl_cap_filter *sl_cap_filter_for(struct sl_cap_filters *fs, int dlt, const char *what)
+{
+	if (!fs->bpf || !*fs->bpf)
+		return NULL;
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].dlt == dlt)
+			return &fs->v[i];
+	struct sl_cap_filter *v = sl_grow(fs->v, &fs->cap, fs->n, sizeof(*v), 4);
+	if (!v)
+		return NULL;
+	fs->v = v;
+	struct sl_cap_filter *f = &fs->v[fs->n++];
+	*f = (struct sl_cap_filter){ .dlt = dlt, .where = what };
+	f->ok = sl_cap_compile(fs->bpf, dlt, &f->prog, NULL, f->why, sizeof(f->why)) == 0;
+	return f;
+}
+
+void sl_cap_filters_free(struct sl_cap_filters *fs)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].ok)
+			pcap_freecode(&fs->v[i].prog);
+	free(fs->v);
+	fs->v = NULL;
+	fs->n = fs->cap = 0;
 }

@@ -207,6 +207,7 @@ int sl_capture_live(struct sl_engine *e, const char *iface, const struct sl_capt
 					    .stop = o->stop, .p = lw[i].c.p, .o = o, .live = true };
 		lw[i].iface = iface;
 		lw[i].rc = rc;
+		sl_engine_set_iface(w, iface); /* in_iface; without memory flows just lack it */
 		lw[i].lead = i == 0;
 	}
 	for (unsigned i = 1; rc == 0 && i < n; i++) {

@@ -1,6 +1,9 @@
 /* Offline replay of pcap and pcapng files, with a progress line for long
- * interactive replays.  Classic pcap is parsed here (pcapfile.c); pcapng,
- * filtered input and the rest of a damaged file go through libpcap.  With
+ * interactive replays.  Both formats are parsed here (pcapfile.c,
+ * pcapng.c: a pcapng file's packets each with their interface's link type,
+ * filtered per link type with pcap_offline_filter); files that are not
+ * regular (pipes), filtered classic pcap and the rest of a damaged classic
+ * file go through libpcap.  With
  * workers every worker reads the files itself and keeps the frames whose
  * flow hash is its own: no reader thread and no copies into rings (the
  * designs measured against it are in README "Workers and the benchmark"). */
@@ -41,24 +44,81 @@ static pcap_t *open_file(const char *path, char *buf, char *err, size_t errlen)
 	return p;
 }
 
+/*
+ * A pcapng file before it is read: its first section header must read, and
+ * one of the interfaces described before its first packet must have a link
+ * type we decode (the others' packets are counted, not decoded).  The
+ * filter is compiled for each of their link types, into fs.
+ */
+static int preflight_ng(struct sl_pcapng *g, int opened, const char *path,
+			struct sl_cap_filters *fs, char *err, size_t errlen)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+	struct sl_pcapng_if *ifc;
+	if (opened == -2) {
+		snprintf(err, errlen, "%s: cannot read the capture: %s", path, g->err);
+		return SL_CAPTURE_INPUT;
+	}
+	sl_pcapng_next(g, &h, &data, &ifc); /* reads the interfaces before it */
+	int rc = g->n_ifs ? SL_CAPTURE_INPUT : 0;
+	for (size_t i = 0; i < g->n_ifs && rc; i++)
+		rc = sl_cap_check_dlt_value(g->ifs[i].dlt, path, err, errlen);
+	for (size_t i = 0; i < g->n_ifs && rc == 0; i++)
+		sl_cap_filter_for(fs, g->ifs[i].dlt, path);
+	return rc;
+}
+
+/* A classic pcap file (or standard input) before it is read. */
+static int preflight_pcap(const char *path, struct sl_cap_filters *fs, char *err, size_t errlen)
+{
+	pcap_t *p = open_file(path, NULL, err, errlen);
+	if (!p)
+		return SL_CAPTURE_INPUT;
+	int rc = sl_cap_check_dlt(p, path, err, errlen);
+	if (rc == 0)
+		sl_cap_filter_for(fs, pcap_datalink(p), path);
+	pcap_close(p);
+	return rc;
+}
+
+/*
+ * A filter that compiles for none of the run's link types is a mistake in
+ * the filter.  One that compiles for some is used; packets of the link
+ * types libpcap cannot filter (NFLOG: "link-layer type filtering not
+ * implemented") are skipped, with a warning, as they cannot be shown to match.
+ */
+static int filter_verdict(const struct sl_cap_filters *fs, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->v[i].ok)
+			return 0;
+	if (fs->n == 0)
+		return 0;
+	snprintf(err, errlen, "%s: %s", fs->v[0].where, fs->v[0].why);
+	return SL_CAPTURE_INPUT;
+}
+
 /* Open every file once before reading any, so a bad link type, a damaged
  * header or a bad filter stops the run before it writes half a result. */
 static int preflight(const struct sl_capture_list *files, const struct sl_capture_opts *o,
 		     char *err, size_t errlen)
 {
-	const char *bpf = o->bpf;
-	for (size_t i = 0; i < files->n && !(o->stop && *o->stop); i++) {
-		pcap_t *p = open_file(files->paths[i], NULL, err, errlen);
-		if (!p)
-			return SL_CAPTURE_INPUT;
-		int rc = sl_cap_check_dlt(p, files->paths[i], err, errlen);
-		if (rc == 0)
-			rc = sl_cap_set_filter(p, bpf, files->paths[i], err, errlen);
-		pcap_close(p);
-		if (rc < 0)
-			return rc;
+	struct sl_cap_filters fs = { .bpf = o->bpf };
+	int rc = 0;
+	for (size_t i = 0; i < files->n && rc == 0 && !(o->stop && *o->stop); i++) {
+		struct sl_pcapng g;
+		int ng = sl_pcapng_open(files->paths[i], &g);
+		if (ng != -1)
+			rc = preflight_ng(&g, ng, files->paths[i], &fs, err, errlen);
+		sl_pcapng_close(&g);
+		if (ng == -1)
+			rc = preflight_pcap(files->paths[i], &fs, err, errlen);
 	}
-	return 0;
+	if (rc == 0)
+		rc = filter_verdict(&fs, err, errlen);
+	sl_cap_filters_free(&fs);
+	return rc;
 }
 
 static double now_sec(void)
@@ -93,19 +153,19 @@ static void progress_show(struct progress *pg, uint64_t pos, uint64_t packets, s
 /* A read error part-way.  A record cut short at the end (an interrupted
  * capture) is a warning: everything before it was read.  Anything else is
  * damage: the caller reports err and the run exits 1. */
-static int read_error(struct sl_engine *e, const char *path, const char *why, uint64_t packets,
-		      char *err, size_t errlen)
+static int read_error(struct sl_engine *e, const char *path, const char *why, bool truncated,
+		      uint64_t packets, char *err, size_t errlen)
 {
 	const char *advice = "repair it with pcapfix or re-capture";
-	if (strstr(why, "truncated")) {
+	if (truncated) {
 		fprintf(stderr, "sightline: %s: capture ends in a cut-short record after packet %llu "
 			"(%s); every packet before it was read\n", path, (unsigned long long)packets, why);
 		sl_engine_stats(e)->truncated_files++;
 		return 0;
 	}
-	if (strstr(why, "different from the type of the first interface"))
-		advice = "sightline reads one link type per file: split it per interface, e.g. "
-			 "tshark -r FILE -Y 'frame.interface_id == 1' -w FILE-if1.pcapng";
+	if (strstr(why, "different from the") && strstr(why, "of the first interface"))
+		advice = "from a pipe or device libpcap reads the pcapng, one link type and snap "
+			 "length per file: save it to a regular file and give that";
 	sl_engine_stats(e)->damaged_files++;
 	snprintf(err, errlen, "%s: capture is damaged after packet %llu (%s); the flows read so far "
 		 "are written; %s", path, (unsigned long long)packets, why, advice);
@@ -130,6 +190,7 @@ struct reader {
 	struct cap_ctx c;              /* the current file */
 	uint64_t frames;               /* read so far, all files */
 	char *buf;                     /* READ_BUF stdio buffer for libpcap */
+	struct sl_cap_filters filters; /* the filter compiled per link type */
 	int rc;                        /* reader 0: the run's result */
 	_Atomic bool *abort;           /* the run could not start all readers */
 	char *err;
@@ -199,7 +260,8 @@ static int read_pcap(struct reader *rd, pcap_t *p, uint64_t skip, const char *pa
 			return 0;
 	}
 	if (got == PCAP_ERROR && rd->k == 0)
-		return read_error(rd->lead, path, pcap_geterr(p), rd->c.packets, rd->err, rd->errlen);
+		return read_error(rd->lead, path, pcap_geterr(p), strstr(pcap_geterr(p), "truncated"),
+				  rd->c.packets, rd->err, rd->errlen);
 	return 0;
 }
 
@@ -219,9 +281,99 @@ static bool direct_ok(int dlt, bool swapped)
 	}
 }
 
+/* A file starts: its packet counts, and no step back in time from the
+ * previous file's last packet. */
+static void file_begin(struct reader *rd, pcap_t *p, int dlt)
+{
+	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = dlt, .stop = rd->o->stop, .p = p,
+				  .o = rd->o, .next_stats = rd->c.next_stats };
+	if (rd->k == 0) {
+		sl_engine_stats(rd->lead)->files++;
+		sl_engine_stats(rd->lead)->prev_ts = 0;
+	}
+}
+
+/* The filter of link type dlt; -1 when the filter cannot apply to it (its
+ * packets are skipped), 0 without a filter or when out of memory. */
+static int filter_of(struct reader *rd, int dlt, const char *path, const struct bpf_program **prog)
+{
+	struct sl_cap_filter *f = sl_cap_filter_for(&rd->filters, dlt, path);
+	*prog = f && f->ok ? &f->prog : NULL;
+	return f && !f->ok ? -1 : 0;
+}
+
+/*
+ * The packets that follow come from interface ifc: its link type, its
+ * name for in_iface, its filter.  An interface whose link type we do not
+ * decode is named on stderr once; its packets are counted (decoder
+ * errors link.unsupported), the file's other interfaces read as usual.
+ * So is one the filter cannot apply to; its packets are skipped.
+ */
+static void use_iface(struct reader *rd, struct sl_pcapng_if *ifc, const char *path,
+		      const struct bpf_program **prog, bool *skip)
+{
+	rd->c.dlt = ifc->dlt;
+	sl_engine_set_iface(rd->w, ifc->name);
+	*skip = filter_of(rd, ifc->dlt, path, prog) < 0;
+	if (rd->k == 0 && !ifc->noted && !sl_decode_dlt_supported(ifc->dlt)) {
+		const char *name = pcap_datalink_val_to_name(ifc->dlt);
+		fprintf(stderr, "sightline: %s: interface %u%s%s%s has link type %d (%s), which "
+			"sightline does not decode; its packets are counted, not decoded\n", path,
+			ifc->seq, *ifc->name ? " (" : "", ifc->name, *ifc->name ? ")" : "", ifc->dlt,
+			name ? name : "unknown");
+	}
+	if (rd->k == 0 && !ifc->noted && *skip)
+		fprintf(stderr, "sightline: %s: %s; the packets of interface %u%s%s%s cannot be "
+			"filtered and are skipped\n", path,
+			sl_cap_filter_for(&rd->filters, ifc->dlt, path)->why, ifc->seq,
+			*ifc->name ? " (" : "", ifc->name, *ifc->name ? ")" : "");
+	ifc->noted = true;
+}
+
+/* A pcapng file, every packet with its own interface's link type. */
+static int read_pcapng(struct reader *rd, struct sl_pcapng *g, const char *path, size_t idx)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+	struct sl_pcapng_if *ifc;
+	const struct bpf_program *prog = NULL;
+	bool skip = false;
+	uint32_t cur = UINT32_MAX; /* seq of the interface in use */
+	int got, rc = 0;
+	file_begin(rd, NULL, -1);
+	while ((got = sl_pcapng_next(g, &h, &data, &ifc)) == 1) {
+		if (ifc->seq != cur)
+			use_iface(rd, ifc, path, &prog, &skip);
+		cur = ifc->seq;
+		if (!skip && (!prog || pcap_offline_filter(prog, &h, data)))
+			frame(rd, &h, data);
+		if (slice_end(rd, g->fb.pos, idx, false))
+			break;
+	}
+	if (got < 0 && rd->k == 0)
+		rc = read_error(rd->lead, path, g->err, g->truncated, rd->c.packets, rd->err,
+				rd->errlen);
+	if (g->sections_skipped && rd->k == 0)
+		fprintf(stderr, "sightline: %s: %u pcapng section(s) of a version other than 1 "
+			"skipped, as the format asks; their packets were not read\n", path,
+			g->sections_skipped);
+	slice_end(rd, 0, idx, true);
+	if (rd->k == 0)
+		rd->pg->packets += rd->c.packets;
+	return rc;
+}
+
 static int read_file(struct reader *rd, size_t idx)
 {
 	const char *path = rd->files->paths[idx];
+	struct sl_pcapng g;
+	if (sl_pcapng_open(path, &g) == 0) {
+		int rc = read_pcapng(rd, &g, path, idx);
+		sl_pcapng_close(&g);
+		return rc;
+	}
+	sl_pcapng_close(&g);
+	sl_engine_set_iface(rd->w, NULL); /* classic pcap names no interface */
 	struct sl_pcapfile pf;
 	bool direct = !(rd->o->bpf && *rd->o->bpf) && sl_pcapfile_open(path, &pf) == 0;
 	/* Read directly, libpcap only gives the link type (and reads any
@@ -232,13 +384,20 @@ static int read_file(struct reader *rd, size_t idx)
 			sl_pcapfile_close(&pf);
 		return SL_CAPTURE_INPUT;
 	}
-	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = pcap_datalink(p), .stop = rd->o->stop,
-				  .p = p, .o = rd->o, .next_stats = rd->c.next_stats };
-	if (rd->k == 0) {
-		sl_engine_stats(rd->lead)->files++;
-		sl_engine_stats(rd->lead)->prev_ts = 0; /* a new file may start earlier: no step */
+	file_begin(rd, p, pcap_datalink(p));
+	const struct bpf_program *prog;
+	int rc = 0;
+	if (filter_of(rd, rd->c.dlt, path, &prog) < 0) {
+		if (rd->k == 0)
+			fprintf(stderr, "sightline: %s: %s; the file's packets cannot be filtered and "
+				"are skipped\n", path,
+				sl_cap_filter_for(&rd->filters, rd->c.dlt, path)->why);
+		rc = 1; /* read nothing */
+	} else if (prog && pcap_setfilter(p, (struct bpf_program *)prog) != 0) {
+		snprintf(rd->err, rd->errlen, "%s: cannot apply BPF filter '%s': %s", path,
+			 rd->o->bpf, pcap_geterr(p));
+		rc = SL_CAPTURE_INPUT;
 	}
-	int rc = sl_cap_set_filter(p, rd->o->bpf, path, rd->err, rd->errlen);
 	uint64_t skip = 0;
 	if (direct) {
 		struct pcap_pkthdr h = { 0 };
@@ -247,7 +406,7 @@ static int read_file(struct reader *rd, size_t idx)
 		if (direct_ok(rd->c.dlt, pf.swapped))
 			while ((got = sl_pcapfile_next(&pf, &h, &data)) == 1) {
 				frame(rd, &h, data);
-				if (slice_end(rd, pf.pos, idx, false))
+				if (slice_end(rd, pf.fb.pos, idx, false))
 					break;
 			}
 		skip = got < 0 || !direct_ok(rd->c.dlt, pf.swapped) ? pf.index : UINT64_MAX;
@@ -259,7 +418,7 @@ static int read_file(struct reader *rd, size_t idx)
 	if (rd->k == 0)
 		rd->pg->packets += rd->c.packets;
 	pcap_close(p);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 /* All files, in order; reader 0 merges the results as the run's. */
@@ -293,6 +452,7 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	for (unsigned k = 0; rd && errs && k < n; k++) {
 		rd[k] = (struct reader){ .lead = e, .w = sl_engine_worker(e, k), .k = k, .n = n,
 					 .files = files, .o = o, .pg = &pg, .buf = malloc(READ_BUF),
+					 .filters = { .bpf = o->bpf },
 					 .abort = &abort, .err = k ? errs[k] : err,
 					 .errlen = k ? sizeof(errs[k]) : errlen };
 		if (k && pthread_create(&rd[k].thread, NULL, read_all, &rd[k]) != 0)
@@ -309,8 +469,10 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	}
 	for (unsigned k = 1; rd && k < started; k++)
 		pthread_join(rd[k].thread, NULL);
-	for (unsigned k = 0; rd && k < n; k++)
+	for (unsigned k = 0; rd && k < n; k++) {
 		free(rd[k].buf);
+		sl_cap_filters_free(&rd[k].filters);
+	}
 	free(rd);
 	free(errs);
 	if (o->progress && pg.last > pg.start)

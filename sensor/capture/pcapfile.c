@@ -1,19 +1,15 @@
 /* Classic pcap files read by this module rather than libpcap (the format:
  * a 24-byte file header, then 16-byte record headers each followed by
  * caplen bytes; draft-ietf-opsawg-pcap).  Records are parsed in place in a
- * large read buffer: one pread(2) per megabyte and no copy of each packet
- * into libpcap's buffer, which with libpcap's per-record calls was a third
- * of a replay.  (A memory mapping was tried first: its page faults, and
+ * large read buffer (filebuf.c): one pread(2) per megabyte and no copy of
+ * each packet into libpcap's buffer, which with libpcap's per-record calls
+ * was a third of a replay.  (A memory mapping was tried first: its page faults, and
  * the TLB flushes of dropping pages behind the reader, cost more.)
  * Only records libpcap would hand out unchanged are read here; at the first
  * one it would adjust or refuse (cut short, longer than the snap length or
  * than 262144 bytes) the caller switches to libpcap for the rest, so damaged
  * files keep libpcap's behaviour and messages exactly. */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture_priv.h"
@@ -54,61 +50,32 @@ static bool header_ok(struct sl_pcapfile *f, const uint8_t *h)
 int sl_pcapfile_open(const char *path, struct sl_pcapfile *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	f->opened = f->fd >= 0;
-	struct stat st;
-	uint8_t h[24];
-	if (f->fd < 0)
+	if (sl_filebuf_open(&f->fb, path, BUF_BYTES, BUF_BYTES) != 0)
 		return -1;
-	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || pread(f->fd, h, 24, 0) != 24 ||
-	    !header_ok(f, h) || !(f->buf = malloc(BUF_BYTES))) {
+	uint8_t h[24];
+	if (pread(f->fb.fd, h, 24, 0) != 24 || !header_ok(f, h)) {
 		sl_pcapfile_close(f);
 		return -1;
 	}
-	posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	f->pos = f->file_off = 24;
+	f->fb.pos = f->fb.file_off = 24;
 	return 0;
-}
-
-/* At least need bytes from f->pos in the buffer, unless the file ends
- * first.  Returns the bytes available there. */
-static size_t fill(struct sl_pcapfile *f, size_t need)
-{
-	size_t have = f->len - (size_t)(f->pos - f->file_off);
-	if (have >= need || f->eof)
-		return have;
-	memmove(f->buf, f->buf + (f->pos - f->file_off), have);
-	f->file_off = f->pos;
-	f->len = have;
-	while (f->len < need && !f->eof) {
-		ssize_t n = pread(f->fd, f->buf + f->len, BUF_BYTES - f->len,
-				  (off_t)(f->file_off + f->len));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			f->eof = true;
-			f->read_error = n < 0; /* libpcap reads on and reports it */
-		} else {
-			f->len += (size_t)n;
-		}
-	}
-	return f->len;
 }
 
 int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t **data)
 {
-	size_t have = fill(f, 16);
-	if (have == 0 && f->eof)
-		return f->read_error ? -1 : 0;
+	struct sl_filebuf *b = &f->fb;
+	size_t have = sl_filebuf_fill(b, 16);
+	if (have == 0 && b->eof)
+		return b->read_error ? -1 : 0; /* libpcap reads on and reports it */
 	if (have < 16)
 		return -1;
-	const uint8_t *r = f->buf + (f->pos - f->file_off);
+	const uint8_t *r = sl_filebuf_at(b);
 	uint32_t caplen = get32(r + 8, f->swapped);
 	if (caplen > f->snaplen)
 		return -1;
 	if (have < 16 + (size_t)caplen) {
-		have = fill(f, 16 + (size_t)caplen);
-		r = f->buf;
+		have = sl_filebuf_fill(b, 16 + (size_t)caplen);
+		r = sl_filebuf_at(b);
 		if (have < 16 + (size_t)caplen)
 			return -1;
 	}
@@ -122,15 +89,13 @@ int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t
 	h->caplen = caplen;
 	h->len = get32(r + 12, f->swapped);
 	*data = r + 16;
-	f->pos += 16 + (uint64_t)caplen;
+	b->pos += 16 + (uint64_t)caplen;
 	f->index++;
 	return 1;
 }
 
 void sl_pcapfile_close(struct sl_pcapfile *f)
 {
-	if (f->opened)
-		close(f->fd);
-	free(f->buf);
+	sl_filebuf_close(&f->fb);
 	memset(f, 0, sizeof(*f));
 }

@@ -1,5 +1,6 @@
 /* Which worker a frame belongs to: a cheap, bounds-checked pre-parse of the
- * link, VLAN and IPv4/IPv6 headers, and a hash of the address pair and
+ * link (Ethernet, cooked, loopback, raw, Cisco HDLC, NFLOG), VLAN, MPLS,
+ * PPPoE and IPv4/IPv6 headers, and a hash of the address pair and
  * protocol that is the same in both directions.  Ports are left out on
  * purpose: a fragment carries none, and a flow whose datagrams are partly
  * fragmented must still meet one decoder and one flow table.  Non-IP frames
@@ -12,6 +13,9 @@
 #define ETH_QINQ 0x88a8
 #define ETH_IPV4 0x0800
 #define ETH_IPV6 0x86dd
+#define ETH_MPLS 0x8847
+#define ETH_MPLS_MC 0x8848
+#define ETH_PPPOE 0x8864
 
 struct tuple {
 	uint8_t a[16], b[16]; /* addresses, IPv4 in the first 4 bytes */
@@ -57,6 +61,39 @@ static void ipv6(struct tuple *t, const uint8_t *p, const uint8_t *end)
 	t->proto = nh;
 }
 
+static void by_version(struct tuple *t, const uint8_t *p, const uint8_t *end)
+{
+	if (end > p && (p[0] >> 4) == 4)
+		ipv4(t, p, end);
+	else if (end > p && (p[0] >> 4) == 6)
+		ipv6(t, p, end);
+}
+
+/* MPLS labels up to the bottom of the stack, then IP by its version. */
+static void mpls(struct tuple *t, const uint8_t *p, const uint8_t *end)
+{
+	for (int i = 0; i < 8 && end - p >= 4; i++) {
+		bool bottom = p[2] & 1;
+		p += 4;
+		if (bottom) {
+			by_version(t, p, end);
+			return;
+		}
+	}
+}
+
+/* PPPoE session header, then PPP's IPv4 (0x0021) or IPv6 (0x0057). */
+static void pppoe(struct tuple *t, const uint8_t *p, const uint8_t *end)
+{
+	if (end - p < 8)
+		return;
+	uint16_t proto = be16(p + 6);
+	if (proto == 0x0021)
+		ipv4(t, p + 8, end);
+	else if (proto == 0x0057)
+		ipv6(t, p + 8, end);
+}
+
 static void by_ethertype(struct tuple *t, uint16_t et, const uint8_t *p, const uint8_t *end)
 {
 	for (int i = 0; i < 3 && (et == ETH_VLAN || et == ETH_QINQ); i++) {
@@ -69,14 +106,32 @@ static void by_ethertype(struct tuple *t, uint16_t et, const uint8_t *p, const u
 		ipv4(t, p, end);
 	else if (et == ETH_IPV6)
 		ipv6(t, p, end);
+	else if (et == ETH_MPLS || et == ETH_MPLS_MC)
+		mpls(t, p, end);
+	else if (et == ETH_PPPOE)
+		pppoe(t, p, end);
 }
 
-static void by_version(struct tuple *t, const uint8_t *p, const uint8_t *end)
+/* NFLOG: TLVs (host-order length and type) up to the payload (type 9). */
+static void nflog(struct tuple *t, const uint8_t *p, const uint8_t *end)
 {
-	if (end > p && (p[0] >> 4) == 4)
-		ipv4(t, p, end);
-	else if (end > p && (p[0] >> 4) == 6)
-		ipv6(t, p, end);
+	if (end - p < 4)
+		return;
+	for (p += 4; end - p >= 4;) {
+		uint16_t len, type;
+		memcpy(&len, p, 2);
+		memcpy(&type, p + 2, 2);
+		if (len < 4 || len > end - p)
+			return;
+		if ((type & 0x3fff) == 9) {
+			by_version(t, p + 4, p + len);
+			return;
+		}
+		size_t step = (len + 3u) & ~3u;
+		if (step > (size_t)(end - p))
+			return;
+		p += step;
+	}
 }
 
 static void parse(struct tuple *t, int dlt, const uint8_t *p, const uint8_t *end)
@@ -101,6 +156,13 @@ static void parse(struct tuple *t, int dlt, const uint8_t *p, const uint8_t *end
 	case DLT_LOOP:
 		if (n >= 4)
 			by_version(t, p + 4, end);
+		break;
+	case DLT_C_HDLC:
+		if (n >= 4)
+			by_ethertype(t, be16(p + 2), p + 4, end);
+		break;
+	case DLT_NFLOG:
+		nflog(t, p, end);
 		break;
 	case 12: /* DLT_RAW */
 	case 14: /* DLT_RAW on OpenBSD */

@@ -73,6 +73,85 @@ int sl_config_set(struct sl_config *cfg, const char *assignment, char *err, size
 	return rc;
 }
 
+/* Apply one "key=value" of an entry being appended to list k. */
+static int assign_entry_key(const struct sl_cfg_key *k, void *entry, const char *a,
+			    char *err, size_t errlen)
+{
+	char key[SL_CFG_KEY_MAX + 1], why[SL_CFG_WHY_MAX], hint[SL_CFG_KEY_MAX + 32], ex[64];
+	const char *eq = strchr(a, '=');
+	size_t klen = eq ? (size_t)(eq - a) : 0;
+	if (!eq || klen == 0 || klen > SL_CFG_KEY_MAX) {
+		set_err(err, errlen, "%s: '%s': expected key=value", k->key,
+			sl_cfg_excerpt(a, ex, sizeof(ex)));
+		return -EINVAL;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)klen, a);
+	const struct sl_cfg_key *ek = sl_cfg_find(k->sub, key);
+	if (!ek || ek->type == SL_CFG_MAP_LIST) {
+		set_err(err, errlen, "%s: unknown key '%s'%s", k->key, sl_cfg_excerpt(key, ex, sizeof(ex)),
+			sl_cfg_suggest(k->sub, key, hint, sizeof(hint)));
+		return -EINVAL;
+	}
+	if (sl_cfg_set_text(ek, entry, eq + 1, true, why, sizeof(why)) < 0) {
+		set_err(err, errlen, "%s: %s: %s", k->key, key, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Build one entry of list k from assignments: defaults, values, checks. */
+static int build_entry(const struct sl_cfg_key *k, void *entry, const char *const *assignments,
+		       size_t n, char *err, size_t errlen)
+{
+	char why[SL_CFG_WHY_MAX];
+	if (sl_cfg_apply_defaults(k->sub, entry) < 0)
+		return set_err(err, errlen, "%s: bad defaults", k->key), -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (assign_entry_key(k, entry, assignments[i], err, errlen) < 0)
+			return -EINVAL;
+	for (size_t i = 0; i < k->sub->n; i++) {
+		const struct sl_cfg_key *ek = &k->sub->keys[i];
+		bool given = false;
+		for (size_t j = 0; j < n && ek->required && !given; j++)
+			given = strncmp(assignments[j], ek->key, strlen(ek->key)) == 0 &&
+				assignments[j][strlen(ek->key)] == '=';
+		if (ek->required && !given)
+			return set_err(err, errlen, "%s: '%s' is missing: %s", k->key, ek->key,
+				       ek->desc), -EINVAL;
+	}
+	if (k->sub->check && k->sub->check(entry, why, sizeof(why)) < 0)
+		return set_err(err, errlen, "%s: %s", k->key, why), -EINVAL;
+	return 0;
+}
+
+int sl_config_append(struct sl_config *cfg, const char *list, const char *const *assignments,
+		     size_t n, char *err, size_t errlen)
+{
+	const struct sl_cfg_key *k = sl_cfg_find(&sl_cfg_root, list);
+	if (!k || k->type != SL_CFG_MAP_LIST)
+		return set_err(err, errlen, "'%s' is not a list of maps", list), -EINVAL;
+	uint8_t **items = (uint8_t **)((char *)cfg + k->offset);
+	size_t *count = (size_t *)((char *)cfg + k->count_offset);
+	if (*count >= k->max)
+		return set_err(err, errlen, "%s: has more than %u entries", list, k->max), -EINVAL;
+	uint8_t *entry = calloc(1, k->elem_size);
+	if (!entry)
+		return set_err(err, errlen, "out of memory"), -ENOMEM;
+	int rc = build_entry(k, entry, assignments, n, err, errlen);
+	uint8_t *grown = rc == 0 ? realloc(*items, (*count + 1) * k->elem_size) : NULL;
+	if (rc == 0 && !grown)
+		rc = -ENOMEM, set_err(err, errlen, "out of memory");
+	if (rc < 0) {
+		sl_cfg_entries_free(k, entry, 1);
+		return rc;
+	}
+	memcpy(grown + *count * k->elem_size, entry, k->elem_size);
+	free(entry);
+	*items = grown;
+	(*count)++;
+	return 0;
+}
+
 static void indent(FILE *out, size_t depth)
 {
 	for (size_t i = 0; i < depth; i++)

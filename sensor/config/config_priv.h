@@ -83,6 +83,9 @@ struct sl_cfg_type_ops {
 
 extern const struct sl_cfg_table sl_cfg_root;
 
+/* Keys of one identity.sources entry (config_identity.c). */
+extern const struct sl_cfg_table sl_cfg_identity_table;
+
 /** Release every entry of the map list k in base (their keys, then the
  * array) and leave the list empty. */
 void sl_cfg_map_list_release(const struct sl_cfg_key *k, void *base);

@@ -283,12 +283,18 @@ static const struct sl_cfg_key root_keys[] = {
 	    "addresses remembered from DNS answers for dest.dns_name (about 290 bytes each); 0 disables"),
 	U32("dhcp.max_hosts", dhcp.max_hosts, "4096", 0, 1048576, "hosts",
 	    "DHCP clients remembered by MAC (host name, vendor class, last address); 0 disables"),
-	U32("decode.fragments.max_datagrams", decode.frag_max_datagrams, "64", 0, 4096,
-	    "datagrams", "IP datagrams under reassembly at once; 0 disables reassembly"),
+	U32("decode.fragments.max_datagrams", decode.frag_max_datagrams, "1024", 0, 65536,
+	    "datagrams", "IP datagrams under reassembly at once (about 300 bytes each); when full, "
+	    "the oldest incomplete one is dropped; 0 disables reassembly"),
+	U32("decode.fragments.memory_mb", decode.frag_memory_mb, "8", 1, 1024, "MiB",
+	    "memory for the data of datagrams under reassembly, taken 2 KiB at a time; when full, "
+	    "the oldest incomplete datagram is dropped"),
 	U32("decode.fragments.timeout", decode.frag_timeout_sec, "30", 1, 600, "s",
 	    "time an incomplete fragmented datagram is kept before it is dropped"),
 	BOOL("decode.gre", decode.decap_gre, "true",
 	     "look inside GRE tunnels that carry IP or Ethernet"),
+	BOOL("decode.gtpu", decode.decap_gtpu, "true",
+	     "look inside GTP-U tunnels (UDP 2152, the mobile core's user plane)"),
 	BOOL("decode.vxlan", decode.decap_vxlan, "true",
 	     "look inside VXLAN tunnels on decode.vxlan_port"),
 	U16("decode.vxlan_port", decode.vxlan_port, "4789", 1, 65535, "UDP port",
@@ -401,6 +407,16 @@ static const struct sl_cfg_key root_keys[] = {
 	    "end of business hours (local time, exclusive) when the roster gives none"),
 	U32("activity.min_hours", activity.min_hours, "4", 1, 24, "hours",
 	    "distinct active hours of a subject before its time-of-activity fit is reported"),
+	{ .key = "identity.sources", .type = SL_CFG_MAP_LIST, .offset = OFF(identity.sources),
+	  .count_offset = OFF(identity.n_sources), .def = "", .max = 64, .unit = "",
+	  .sub = &sl_cfg_identity_table, .elem_size = sizeof(struct sl_identity_source_config),
+	  .desc = "sign-in logs (Okta System Log, Entra ID sign-ins, JSON lines) that tie "
+		  "accounts to addresses; --identity FILE adds a path" },
+	U32("identity.max_messages", identity.max_messages, "10", 0, 100000, "messages",
+	    "bad records described on stderr per source (FILE:LINE and why); the rest are counted"),
+	U32("identity.max_record", identity.max_record, "1048576", 1024, 67108864, "bytes",
+	    "longest sign-in record (line, datagram or array element); longer ones are skipped "
+	    "and counted"),
 };
 
 const struct sl_cfg_table sl_cfg_root = { root_keys, ARRAY_SIZE(root_keys), NULL };

@@ -10,9 +10,14 @@
 #define SL_DEC_MAX_VLAN 2          /* tags recorded; one more is VLAN_TOO_DEEP */
 #define SL_DEC_MAX_TUNNEL 4        /* nested encapsulations peeled; one more is TUNNEL_TOO_DEEP */
 #define SL_DEC_MAX_EXTHDR 8        /* IPv6 extension headers walked per datagram */
-#define SL_FRAG_MAX_SLOTS 4096     /* upper bound of frag_max_datagrams (~70 KiB each) */
+#define SL_DEC_MAX_MPLS 8          /* MPLS label stack entries; one more is MPLS_TOO_DEEP */
+#define SL_DEC_MAX_GTP_EXT 8       /* GTP-U extension headers walked per packet */
+#define SL_GTPU_PORT 2152          /* GTP-U, both ends (3GPP TS 29.281) */
+#define SL_FRAG_MAX_SLOTS 65536    /* upper bound of frag_max_datagrams (~300 bytes each) */
+#define SL_FRAG_MAX_MB 1024        /* upper bound of frag_memory_mb */
+#define SL_FRAG_DEFAULT_MB 8       /* frag_memory_mb 0 means this */
 #define SL_FRAG_MAX_DATA 65535u    /* largest reassembled payload (offset + length) */
-#define SL_FRAG_HDR_ROOM 60u       /* room before the data for the first fragment's header */
+#define SL_FRAG_HDR_ROOM 60u       /* room for the first fragment's header (IPv4 with options) */
 
 /* IP protocol numbers used across files. */
 enum {
@@ -29,6 +34,9 @@ enum {
 	SL_ETH_IPV4 = 0x0800,
 	SL_ETH_IPV6 = 0x86DD,
 	SL_ETH_TEB = 0x6558, /* transparent Ethernet bridging (GRE) */
+	SL_ETH_MPLS = 0x8847,
+	SL_ETH_MPLS_MC = 0x8848,
+	SL_ETH_PPPOE = 0x8864,
 };
 
 struct sl_frag_table;
@@ -51,6 +59,11 @@ struct sl_dctx {
 	unsigned depth; /* encapsulations removed so far */
 };
 
+static inline void sl_dec_count(struct sl_dctx *x, enum sl_decode_layer l)
+{
+	x->d->counters.layers[l]++;
+}
+
 static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 						enum sl_decode_reason r)
 {
@@ -61,6 +74,14 @@ static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 /* link.c: link layers and the ethertype dispatch they share. */
 enum sl_decode_result sl_decode_link(struct sl_dctx *x, int dlt, struct sl_cursor c);
 enum sl_decode_result sl_decode_ethernet(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_ethertype(struct sl_dctx *x, uint16_t type, struct sl_cursor c);
+
+/* link_more.c: NFLOG, Cisco HDLC and MPLS (after its ethertype). */
+enum sl_decode_result sl_decode_nflog(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_chdlc(struct sl_dctx *x, struct sl_cursor c);
+enum sl_decode_result sl_decode_mpls(struct sl_dctx *x, struct sl_cursor c);
+/* IPv4 or IPv6 by the version nibble; NOT_IP for anything else. */
+enum sl_decode_result sl_decode_ip_guess(struct sl_dctx *x, struct sl_cursor c);
 
 /* ipv4.c / ipv6.c: one IP layer; reassembled says c is a completed datagram. */
 enum sl_decode_result sl_decode_ipv4(struct sl_dctx *x, struct sl_cursor c, bool reassembled);
@@ -77,6 +98,9 @@ enum sl_decode_result sl_decode_gre(struct sl_dctx *x, struct sl_cursor c);
 /* VXLAN after a UDP header; strict: matched on the source port, so only an
  * exact header (I flag alone, reserved bits zero) is taken as VXLAN. */
 enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c, bool strict);
+/* GTP-U (3GPP TS 29.281) after a UDP header on port 2152: a G-PDU's inner
+ * IPv4/IPv6 packet becomes the packet; other messages stay UDP. */
+enum sl_decode_result sl_decode_gtpu(struct sl_dctx *x, struct sl_cursor c);
 
 /* frag.c: bounded reassembly of IPv4 and IPv6 fragments. */
 struct sl_frag {
@@ -92,17 +116,26 @@ struct sl_frag {
 	uint32_t wire_len;      /* its length on the wire (snapped fragments are refused) */
 };
 
-int sl_frag_table_create(uint32_t slots, struct sl_frag_table **out);
+/* A table of slots datagrams whose data shares mem_bytes (at least one
+ * whole datagram's worth is taken).  0 or -ENOMEM; free with
+ * sl_frag_table_destroy(), which accepts NULL. */
+int sl_frag_table_create(uint32_t slots, size_t mem_bytes, struct sl_frag_table **out);
 void sl_frag_table_destroy(struct sl_frag_table *t);
 
-/* Start of a call: hand back slots completed by the previous call and drop
- * datagrams older than timeout_us (counting FRAG_TIMEOUT). */
+/* Bytes of datagram data the table can hold at once (its chunks; their
+ * bitmaps add 5 % to what is allocated). */
+size_t sl_frag_table_bytes(const struct sl_frag_table *t);
+
+/* Start of a call: forget the datagrams rebuilt by the previous call and
+ * drop datagrams older than timeout_us (counting FRAG_TIMEOUT). */
 void sl_frag_tick(struct sl_decoder *d, sl_time_us now, uint64_t timeout_us);
 
 /*
  * Store one fragment.  FRAG_HELD while the datagram is incomplete; ERROR with
  * x->reason; OK with *whole covering the rebuilt datagram (header + data) in
- * the table's buffer, valid until the next sl_decode_packet() call.
+ * the table's buffer, valid until the next sl_decode_packet() call.  When
+ * slots or memory run out the oldest incomplete datagram is dropped
+ * (FRAG_EVICTED) to make room.
  */
 enum sl_decode_result sl_frag_input(struct sl_dctx *x, const struct sl_frag *f,
 				    struct sl_cursor *whole);

@@ -18,6 +18,28 @@ static const char *const reason_descs[] = {
 #undef SL_X_DESC
 };
 
+static const char *const layer_names[] = {
+#define SL_X_NAME(e, name, desc) name,
+	SL_DECODE_LAYERS(SL_X_NAME)
+#undef SL_X_NAME
+};
+
+static const char *const layer_descs[] = {
+#define SL_X_DESC(e, name, desc) desc,
+	SL_DECODE_LAYERS(SL_X_DESC)
+#undef SL_X_DESC
+};
+
+const char *sl_decode_layer_name(enum sl_decode_layer l)
+{
+	return (unsigned)l < ARRAY_SIZE(layer_names) ? layer_names[l] : "unknown";
+}
+
+const char *sl_decode_layer_desc(enum sl_decode_layer l)
+{
+	return (unsigned)l < ARRAY_SIZE(layer_descs) ? layer_descs[l] : "unknown layer";
+}
+
 const char *sl_decode_reason_name(enum sl_decode_reason r)
 {
 	return (unsigned)r < ARRAY_SIZE(reason_names) ? reason_names[r] : "unknown";
@@ -30,23 +52,26 @@ const char *sl_decode_reason_desc(enum sl_decode_reason r)
 
 /*
  * frag_max_datagrams == 0 turns reassembly off (every fragment is counted as
- * FRAG_TABLE_FULL); the upper bound keeps a typo from reserving gigabytes.
+ * FRAG_TABLE_FULL); the upper bounds keep a typo from reserving gigabytes.
  */
 int sl_decoder_create(const struct sl_decode_config *cfg, struct sl_decoder **out)
 {
 	*out = NULL;
 	if (!cfg || cfg->frag_max_datagrams > SL_FRAG_MAX_SLOTS ||
-	    (cfg->decap_vxlan && cfg->vxlan_port == 0))
+	    cfg->frag_memory_mb > SL_FRAG_MAX_MB || (cfg->decap_vxlan && cfg->vxlan_port == 0))
 		return -EINVAL;
 	struct sl_decoder *d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->cfg = *cfg;
-	int rc = sl_frag_table_create(cfg->frag_max_datagrams, &d->frag);
+	size_t mb = cfg->frag_memory_mb ? cfg->frag_memory_mb : SL_FRAG_DEFAULT_MB;
+	int rc = sl_frag_table_create(cfg->frag_max_datagrams, mb << 20, &d->frag);
 	if (rc < 0) {
 		free(d);
 		return rc;
 	}
+	d->counters.frag_datagrams_cap = cfg->frag_max_datagrams;
+	d->counters.frag_bytes_cap = sl_frag_table_bytes(d->frag);
 	*out = d;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Link layers by libpcap DLT (header layouts: tcpdump.org/linktypes.html):
  * Ethernet II / IEEE 802.3 with IEEE 802.1Q and 802.1ad tags, BSD loopback,
- * raw IP, Linux cooked SLL/SLL2, PPP (RFC 1661/1662) and PPPoE (RFC 2516). */
+ * raw IP, Linux cooked SLL/SLL2, PPP (RFC 1661/1662) and PPPoE (RFC 2516);
+ * NFLOG, Cisco HDLC and MPLS live in link_more.c. */
 #include "decode_priv.h"
 
 enum {
@@ -9,18 +10,17 @@ enum {
 	DLT_PPP_ = 9,
 	DLT_RAW_ = 12,
 	DLT_RAW_OPENBSD_ = 14,
+	DLT_C_HDLC_ = 104,
 	DLT_LOOP_ = 108,
 	DLT_LINUX_SLL_ = 113,
 	DLT_IPV4_ = 228,
 	DLT_IPV6_ = 229,
+	DLT_NFLOG_ = 239,
 	DLT_LINUX_SLL2_ = 276,
 };
 
 #define ARPHRD_ETHER_ 1
 #define ARPHRD_NETLINK_ 824
-
-static enum sl_decode_result decode_ethertype(struct sl_dctx *x, uint16_t type,
-					      struct sl_cursor c);
 
 /* Raw IP: the version nibble is the only link information there is. */
 static enum sl_decode_result decode_raw(struct sl_dctx *x, struct sl_cursor c)
@@ -86,17 +86,17 @@ static enum sl_decode_result decode_pppoe(struct sl_dctx *x, struct sl_cursor c)
 		return SL_DECODE_NOT_IP;
 	if (sl_cursor_left(&c) > len)
 		c.end = c.p + len;
+	sl_dec_count(x, SL_LAYER_PPPOE);
 	return decode_ppp_proto(x, c);
 }
 
 /*
- * Ethertype dispatch shared by Ethernet, SLL, SLL2 and inner Ethernet.  Up
- * to two 802.1Q/802.1ad tags (TPID 0x8100, 0x88a8, or the pre-standard
- * 0x9100) are peeled; they are recorded only on the capture link (depth 0),
- * because the flow's "vlan" is the outer encapsulation.
+ * Ethertype dispatch shared by Ethernet, SLL, SLL2, Cisco HDLC and inner
+ * Ethernet.  Up to two 802.1Q/802.1ad tags (TPID 0x8100, 0x88a8, or the
+ * pre-standard 0x9100) are peeled; they are recorded only on the capture
+ * link (depth 0), because the flow's "vlan" is the outer encapsulation.
  */
-static enum sl_decode_result decode_ethertype(struct sl_dctx *x, uint16_t type,
-					      struct sl_cursor c)
+enum sl_decode_result sl_decode_ethertype(struct sl_dctx *x, uint16_t type, struct sl_cursor c)
 {
 	for (unsigned tags = 0;; tags++) {
 		switch (type) {
@@ -104,8 +104,11 @@ static enum sl_decode_result decode_ethertype(struct sl_dctx *x, uint16_t type,
 			return sl_decode_ipv4(x, c, false);
 		case SL_ETH_IPV6:
 			return sl_decode_ipv6(x, c, false);
-		case 0x8864:
+		case SL_ETH_PPPOE:
 			return decode_pppoe(x, c);
+		case SL_ETH_MPLS:
+		case SL_ETH_MPLS_MC:
+			return sl_decode_mpls(x, c);
 		case 0x8100:
 		case 0x88a8:
 		case 0x9100:
@@ -135,32 +138,45 @@ enum sl_decode_result sl_decode_ethernet(struct sl_dctx *x, struct sl_cursor c)
 		return sl_dec_fail(x, SL_DEC_ETH_TRUNCATED);
 	x->pkt->mac_dst = dst;
 	x->pkt->mac_src = src;
-	return decode_ethertype(x, type, c);
+	return sl_decode_ethertype(x, type, c);
+}
+
+/* BSD address families: AF_INET, and AF_INET6 as NetBSD/OpenBSD (24),
+ * FreeBSD (28) and Darwin (30) number it.  0 for anything else. */
+static unsigned loop_family(uint32_t v)
+{
+	return v == 2 ? 4 : v == 24 || v == 28 || v == 30 ? 6 : 0;
 }
 
 /*
  * BSD loopback: a 4-byte address family, in the writer's host order for
- * DLT_NULL (a value above 0xffff means the other byte order wrote it) and
- * network order for DLT_LOOP.  IPv6 is 24, 28 or 30 depending on the BSD.
+ * DLT_NULL and network order for DLT_LOOP, but writers get it wrong both
+ * ways (Darwin's utun writes DLT_NULL in network order), so the other byte
+ * order is read too and counted.  A header that is a Cisco HDLC one
+ * (address 0x0f/0x8f, control 0, then the ethertype: the word 0x0008000f
+ * read little-endian), which some routers' captures carry under DLT_NULL
+ * and which Wireshark reads through its ethertype, is decoded as such.
  */
 static enum sl_decode_result decode_loopback(struct sl_dctx *x, struct sl_cursor c,
 					     bool network_order)
 {
-	uint32_t fam;
-	if (!(network_order ? sl_rd_be32(&c, &fam) : sl_rd_le32(&c, &fam)))
+	struct sl_cursor peek = c;
+	uint32_t be, le;
+	if (!sl_rd_be32(&peek, &be))
 		return sl_dec_fail(x, SL_DEC_NULL_TRUNCATED);
-	if (!network_order && fam > 0xffff)
-		fam = (fam >> 24) | ((fam >> 8) & 0xff00) | ((fam << 8) & 0xff0000) | (fam << 24);
-	switch (fam) {
-	case 2:
-		return sl_decode_ipv4(x, c, false);
-	case 24:
-	case 28:
-	case 30:
-		return sl_decode_ipv6(x, c, false);
-	default:
-		return sl_dec_fail(x, SL_DEC_NULL_BAD_FAMILY);
-	}
+	le = __builtin_bswap32(be);
+	unsigned fam = loop_family(network_order ? be : le);
+	if (!fam && (fam = loop_family(network_order ? le : be)) != 0)
+		sl_dec_count(x, SL_LAYER_LOOPBACK_SWAPPED);
+	if (fam == 4)
+		return sl_decode_ipv4(x, peek, false);
+	if (fam == 6)
+		return sl_decode_ipv6(x, peek, false);
+	uint16_t et = (uint16_t)be;
+	if (((be >> 24) == 0x0f || (be >> 24) == 0x8f) && ((be >> 16) & 0xff) == 0 &&
+	    (et == SL_ETH_IPV4 || et == SL_ETH_IPV6))
+		return sl_decode_chdlc(x, c);
+	return sl_dec_fail(x, SL_DEC_NULL_BAD_FAMILY);
 }
 
 /* Link-layer address of a cooked header, kept as mac_src when it is one. */
@@ -183,7 +199,7 @@ static enum sl_decode_result decode_sll(struct sl_dctx *x, struct sl_cursor c)
 	if (hatype == ARPHRD_NETLINK_)
 		return SL_DECODE_NOT_IP;
 	cooked_addr(x, hatype, (uint8_t)(halen > 8 ? 0 : halen), addr);
-	return decode_ethertype(x, proto, c);
+	return sl_decode_ethertype(x, proto, c);
 }
 
 /* Linux cooked v2: protocol, reserved, ifindex, ARPHRD, type, length, address. */
@@ -201,7 +217,7 @@ static enum sl_decode_result decode_sll2(struct sl_dctx *x, struct sl_cursor c)
 	if (hatype == ARPHRD_NETLINK_)
 		return SL_DECODE_NOT_IP;
 	cooked_addr(x, hatype, halen, addr);
-	return decode_ethertype(x, proto, c);
+	return sl_decode_ethertype(x, proto, c);
 }
 
 static enum sl_decode_result decode_null(struct sl_dctx *x, struct sl_cursor c)
@@ -239,6 +255,8 @@ static const struct {
 	{ DLT_LINUX_SLL_, decode_sll },
 	{ DLT_LINUX_SLL2_, decode_sll2 },
 	{ DLT_PPP_, decode_ppp },
+	{ DLT_C_HDLC_, sl_decode_chdlc },
+	{ DLT_NFLOG_, sl_decode_nflog },
 };
 
 bool sl_decode_dlt_supported(int dlt)

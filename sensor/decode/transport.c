@@ -61,6 +61,8 @@ static enum sl_decode_result decode_udp(struct sl_dctx *x, struct sl_cursor c,
 		return sl_decode_vxlan(x, c, false);
 	if (x->d->cfg.decap_vxlan && pkt->sport == x->d->cfg.vxlan_port)
 		return sl_decode_vxlan(x, c, true);
+	if (x->d->cfg.decap_gtpu && (pkt->dport == SL_GTPU_PORT || pkt->sport == SL_GTPU_PORT))
+		return sl_decode_gtpu(x, c);
 	return SL_DECODE_OK;
 }
 

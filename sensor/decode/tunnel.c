@@ -1,6 +1,7 @@
 /* Tunnel decapsulation: GRE (RFC 2784, key and sequence number per RFC 2890)
- * carrying IPv4, IPv6 or transparent Ethernet, and VXLAN (RFC 7348).  GRE
- * version 1 (PPTP's enhanced GRE, RFC 2637) is left as a protocol-47 flow. */
+ * carrying IPv4, IPv6 or transparent Ethernet, VXLAN (RFC 7348) and GTP-U
+ * (3GPP TS 29.281, the mobile core's user plane).  GRE version 1 (PPTP's
+ * enhanced GRE, RFC 2637) is left as a protocol-47 flow. */
 #include "decode_priv.h"
 
 #define GRE_C 0x80       /* checksum present */
@@ -8,6 +9,10 @@
 #define GRE_S 0x10       /* sequence number present (RFC 2890) */
 #define GRE_RFC1701 0x4c /* routing, strict route, recursion: RFC 2784 says discard */
 #define VXLAN_I 0x08     /* VNI valid */
+#define GTP_V1_PT 0x30   /* version 1 (top three bits 001) and PT 1 (GTP, not GTP') */
+#define GTP_OPT 0x07     /* E, S, PN: the 4 optional bytes are present */
+#define GTP_E 0x04       /* extension headers follow */
+#define GTP_GPDU 255     /* message type of a G-PDU: a user packet */
 
 /*
  * Decode the inner payload as the packet.  Only an inner packet that decodes
@@ -44,6 +49,8 @@ static enum sl_decode_result decap(struct sl_dctx *x, uint8_t type, uint32_t id,
 			t->id = id;
 			x->d->counters.decapsulated++;
 		}
+		if (type == SL_TUNNEL_GTPU)
+			sl_dec_count(x, SL_LAYER_GTPU);
 		if (t->depth < level + 1)
 			t->depth = (uint8_t)(level + 1);
 		return r;
@@ -92,4 +99,49 @@ enum sl_decode_result sl_decode_vxlan(struct sl_dctx *x, struct sl_cursor c, boo
 	if (strict && (flags != VXLAN_I || reserved24 || reserved8))
 		return SL_DECODE_OK;
 	return decap(x, SL_TUNNEL_VXLAN, vni, SL_ETH_TEB, c);
+}
+
+/* GTP-U extension headers: each a length in 4-byte units (covering the
+ * length and next-type bytes), its content, and the next type; 0 ends. */
+static bool gtp_extensions(struct sl_cursor *c, uint8_t next)
+{
+	for (unsigned n = 0; next != 0; n++) {
+		uint8_t units;
+		if (n == SL_DEC_MAX_GTP_EXT || !sl_rd_u8(c, &units) || units == 0 ||
+		    !sl_rd_skip(c, units * 4u - 2u) || !sl_rd_u8(c, &next))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * GTP-U header: flags (version, PT, E, S, PN), message type, length of
+ * what follows the first 8 bytes, TEID; with any of E, S, PN, a sequence
+ * number, N-PDU number and next extension type.  Only a G-PDU carries a
+ * user packet; echo, error indication and end marker stay UDP, as does
+ * GTP' (PT 0) and anything whose inner packet is not IP.  A short datagram
+ * that does not even start like GTPv1 is some other use of the port.
+ */
+enum sl_decode_result sl_decode_gtpu(struct sl_dctx *x, struct sl_cursor c)
+{
+	uint8_t flags, type, next = 0;
+	uint16_t len;
+	uint32_t teid;
+	if (!sl_rd_u8(&c, &flags) || (flags & 0xf0) != GTP_V1_PT)
+		return SL_DECODE_OK;
+	if (!sl_rd_u8(&c, &type) || !sl_rd_be16(&c, &len) || !sl_rd_be32(&c, &teid))
+		return sl_dec_fail(x, SL_DEC_GTPU_TRUNCATED);
+	if (type != GTP_GPDU)
+		return SL_DECODE_OK;
+	if (sl_cursor_left(&c) > len)
+		c.end = c.p + len;
+	if ((flags & GTP_OPT) && (!sl_rd_skip(&c, 3) || !sl_rd_u8(&c, &next)))
+		return sl_dec_fail(x, SL_DEC_GTPU_TRUNCATED);
+	if ((flags & GTP_E) && !gtp_extensions(&c, next))
+		return sl_dec_fail(x, SL_DEC_GTPU_TRUNCATED);
+	struct sl_cursor peek = c;
+	uint8_t v;
+	if (!sl_rd_u8(&peek, &v) || (v >> 4 != 4 && v >> 4 != 6))
+		return SL_DECODE_OK;
+	return decap(x, SL_TUNNEL_GTPU, teid, v >> 4 == 4 ? SL_ETH_IPV4 : SL_ETH_IPV6, c);
 }

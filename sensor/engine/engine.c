@@ -202,6 +202,9 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
 	sl_flow_out_free(&e->out);
+	for (size_t i = 0; i < e->n_ifnames; i++)
+		free(e->ifnames[i]);
+	free(e->ifnames);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

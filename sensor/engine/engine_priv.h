@@ -68,6 +68,9 @@ struct sl_engine {
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */
 	sl_time_us expired_at; /* clock of the last sl_engine_tick() expiry */
+	const char *iface;    /* interface of the frames now given (one of ifnames); NULL: none */
+	char **ifnames;       /* every name set, each once: flows point into them */
+	size_t n_ifnames, cap_ifnames;
 	struct sl_flow_out out; /* this engine's ended flow, built outside the lock */
 	/* Workers (sl_engine_add_workers): engine 0 is the lead itself; the
 	 * others own a decoder, flow table, parsers and geo cache and borrow

@@ -1,6 +1,10 @@
 /* The packet loop: each frame is counted, decoded and charged to its flow,
  * whose parsers see it while it is inspected; the capture clock moves with
  * every frame, this worker's or not. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine_priv.h"
 
 void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
@@ -37,10 +41,35 @@ void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
 		e->clock = ts;
 	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
 		return;
+	pkt.iface = e->iface;
 	e->st.ip_packets++;
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);
+}
+
+/* Names are kept, never freed before the engine: an ended flow's event may
+ * still be written with its name after the capture moved to another file. */
+int sl_engine_set_iface(struct sl_engine *e, const char *name)
+{
+	e->iface = NULL;
+	if (!name || !*name)
+		return 0;
+	for (size_t i = 0; i < e->n_ifnames; i++)
+		if (strcmp(e->ifnames[i], name) == 0) {
+			e->iface = e->ifnames[i];
+			return 0;
+		}
+	if (e->n_ifnames == SL_ENGINE_MAX_IFNAMES)
+		return 0;
+	char **n = sl_grow(e->ifnames, &e->cap_ifnames, e->n_ifnames, sizeof(*n), 4);
+	char *copy = n ? strdup(name) : NULL;
+	if (!copy)
+		return -ENOMEM;
+	e->ifnames = n;
+	e->ifnames[e->n_ifnames++] = copy;
+	e->iface = copy;
+	return 0;
 }
 
 /* The clock moves on every frame, so the worker's next own packet meets the

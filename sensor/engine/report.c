@@ -37,6 +37,12 @@ static void add_dec(struct sl_decode_counters *t, const struct sl_decode_counter
 	t->fragments += c->fragments;
 	t->reassembled += c->reassembled;
 	t->decapsulated += c->decapsulated;
+	for (int l = 0; l < SL_LAYER__COUNT; l++)
+		t->layers[l] += c->layers[l];
+	t->frag_datagrams_max += c->frag_datagrams_max; /* upper bounds: peaks need not coincide */
+	t->frag_bytes_max += c->frag_bytes_max;
+	t->frag_datagrams_cap += c->frag_datagrams_cap;
+	t->frag_bytes_cap += c->frag_bytes_cap;
 }
 
 static void add_flow(struct sl_flow_stats *t, const struct sl_flow_stats *f)
@@ -122,6 +128,15 @@ static void stats_decode(const struct sl_engine_totals *t, struct sl_json *j)
 	kv(j, "stats.decoder.fragments", c->fragments);
 	kv(j, "stats.decoder.reassembled", c->reassembled);
 	kv(j, "stats.decoder.decapsulated", c->decapsulated);
+	kv(j, "stats.decoder.reassembly.datagrams_max", c->frag_datagrams_max);
+	kv(j, "stats.decoder.reassembly.datagrams_capacity", c->frag_datagrams_cap);
+	kv(j, "stats.decoder.reassembly.bytes_max", c->frag_bytes_max);
+	kv(j, "stats.decoder.reassembly.bytes_capacity", c->frag_bytes_cap);
+	for (int l = 0; l < SL_LAYER__COUNT; l++) {
+		snprintf(path, sizeof(path), "stats.decoder.layers.%s",
+			 sl_decode_layer_name((enum sl_decode_layer)l));
+		kv(j, path, c->layers[l]);
+	}
 	for (int r = 0; r < SL_DEC__COUNT; r++) {
 		snprintf(path, sizeof(path), "stats.decoder.errors.%s",
 			 sl_decode_reason_name((enum sl_decode_reason)r));

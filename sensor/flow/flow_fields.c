@@ -19,6 +19,12 @@ static bool g_flow_id(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+static bool g_in_iface(const struct sl_record *r, struct sl_value *v)
+{
+	v->s = FLOW(r)->iface;
+	return v->s != NULL;
+}
+
 static bool g_event_type(const struct sl_record *r, struct sl_value *v)
 {
 	v->s = r->event_type;
@@ -98,7 +104,8 @@ static bool g_vlan(const struct sl_record *r, struct sl_value *v)
 static bool g_tunnel_type(const struct sl_record *r, struct sl_value *v)
 {
 	uint8_t t = FLOW(r)->tunnel.type;
-	v->s = t == SL_TUNNEL_GRE ? "gre" : t == SL_TUNNEL_VXLAN ? "vxlan" : NULL;
+	v->s = t == SL_TUNNEL_GRE ? "gre" : t == SL_TUNNEL_VXLAN ? "vxlan" :
+	       t == SL_TUNNEL_GTPU ? "gtpu" : NULL;
 	return v->s != NULL;
 }
 
@@ -199,6 +206,7 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field head[] = {
 	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp },
 	{ "flow_id", SL_FT_UINT, "53-bit flow identifier, stable across replays of the same capture", g_flow_id },
+	{ "in_iface", SL_FT_STRING, "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", g_in_iface },
 	{ "event_type", SL_FT_STRING, "flow, stats (alert, subject in later stages)", g_event_type },
 	{ "src_ip", SL_FT_IP, "client address: the side that sent the SYN, else the first packet's source", g_src_ip },
 	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },
@@ -208,10 +216,10 @@ static const struct sl_field head[] = {
 	{ "icmp_type", SL_FT_UINT, "type of the flow's first ICMP/ICMPv6 message", g_icmp_type },
 	{ "icmp_code", SL_FT_UINT, "code of the flow's first ICMP/ICMPv6 message", g_icmp_code },
 	{ "vlan", SL_FT_UINT_LIST, "802.1Q/802.1ad VLAN ids, outermost first", g_vlan },
-	{ "tunnel.type", SL_FT_STRING, "outermost encapsulation removed to reach this flow: gre or vxlan", g_tunnel_type },
+	{ "tunnel.type", SL_FT_STRING, "outermost encapsulation removed to reach this flow: gre, vxlan or gtpu", g_tunnel_type },
 	{ "tunnel.src_ip", SL_FT_IP, "outer source address of the encapsulation", g_tunnel_src },
 	{ "tunnel.dest_ip", SL_FT_IP, "outer destination address of the encapsulation", g_tunnel_dst },
-	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI or GRE key", g_tunnel_id },
+	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI, GRE key or GTP-U TEID", g_tunnel_id },
 	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
 };
 

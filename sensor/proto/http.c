@@ -2,7 +2,9 @@
  * (a locale hint: a claimed US worker whose browser asks for ko-KR first is
  * worth a look).  Spec: RFC 9112 (HTTP/1.1 message syntax), RFC 9110 §12.5.4
  * (Accept-Language).  The request head is reassembled in TCP order from the
- * client's first segments, up to HTTP_HEAD_MAX bytes. */
+ * client's first segments, up to HTTP_HEAD_MAX bytes.  Over UDP (UPnP's
+ * SSDP: M-SEARCH and NOTIFY, UPnP Device Architecture 2.0 section 1) each
+ * datagram is a whole request, and the first one is read. */
 #include <string.h>
 #include <strings.h>
 
@@ -19,7 +21,7 @@ struct http_state {
 	bool parsed;
 	uint16_t len;        /* bytes in head */
 	char head[HTTP_HEAD_MAX];
-	char method[16];
+	char method[24];
 	char protocol[16];
 	char uri[512];
 	char host[256];
@@ -27,11 +29,36 @@ struct http_state {
 	char accept_language[128];
 };
 
+/* The IANA HTTP Method Registry (RFC 9110 and the WebDAV family: RFC 4918,
+ * 3253, 3648, 3744, 4437, 4791, 5323, 5842), UPnP's GENA and SSDP methods,
+ * and PURGE, which caches take. */
 static const char *const methods[] = {
 	"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "PATCH", "TRACE",
+	"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT",
+	"ACL", "BIND", "UNBIND", "REBIND", "LINK", "UNLINK", "MKCALENDAR", "MKREDIRECTREF",
+	"UPDATEREDIRECTREF", "ORDERPATCH", "VERSION-CONTROL", "CHECKIN", "CHECKOUT",
+	"UNCHECKOUT", "MKWORKSPACE", "UPDATE", "LABEL", "MERGE", "BASELINE-CONTROL",
+	"MKACTIVITY", "QUERY", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE",
 };
 
-/* The client's first bytes are a known method followed by a space. */
+/* A request line of a method not listed: a token of capitals and '-' (as
+ * every registered one is; not '_', so SSTP's SSTP_DUPLEX_POST stays for
+ * its own parser), a target, and "HTTP/1." in the first line of the packet
+ * (RFC 9112 section 3). */
+static bool any_request_line(const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i < 24 && ((b[i] >= 'A' && b[i] <= 'Z') || b[i] == '-'))
+		i++;
+	if (i < 3 || i >= n || b[i] != ' ')
+		return false;
+	for (i++; i < n && b[i] != ' ' && b[i] != '\r' && b[i] != '\n'; i++)
+		;
+	return n - i > 8 && b[i] == ' ' && memcmp(b + i + 1, "HTTP/1.", 7) == 0;
+}
+
+/* The client's first bytes are a known method followed by a space, or a
+ * whole request line of another method. */
 static bool http_probe(const struct sl_proto_pkt *pp)
 {
 	const struct sl_packet *p = pp->pkt;
@@ -42,7 +69,7 @@ static bool http_probe(const struct sl_proto_pkt *pp)
 		if (p->payload_len > n && memcmp(p->payload, methods[i], n) == 0 && p->payload[n] == ' ')
 			return true;
 	}
-	return false;
+	return any_request_line(p->payload, p->payload_len);
 }
 
 /* Copy [b, e) into dst (size n), trimmed of spaces and tabs. */
@@ -143,7 +170,8 @@ static enum sl_proto_verdict http_packet(void *state, const struct sl_proto_pkt 
 	if (pp->dir != SL_DIR_TOSERVER || !p->payload_len)
 		return SL_PROTO_MORE;
 	bool in_order = append(s, p);
-	if (in_order && !head_complete(s) && s->len < sizeof(s->head))
+	bool datagram = p->proto == 17; /* a whole message: nothing more to wait for */
+	if (in_order && !datagram && !head_complete(s) && s->len < sizeof(s->head))
 		return SL_PROTO_MORE;
 	if (!parse_head(s))
 		return SL_PROTO_NOT_MINE;
@@ -189,7 +217,7 @@ static const struct sl_field_table http_fields = { "http", fields, ARRAY_SIZE(fi
 
 const struct sl_proto sl_proto_http = {
 	.name = "http",
-	.l4 = SL_L4_TCP,
+	.l4 = SL_L4_TCP | SL_L4_UDP,
 	.state_size = sizeof(struct http_state),
 	.probe = http_probe,
 	.packet = http_packet,

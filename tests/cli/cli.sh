@@ -78,6 +78,40 @@ if command -v mmdblookup >/dev/null; then
   expect mmdblookup-miss 6 'Could not find an entry' -- mmdblookup --file "$tmp/intel.mmdb" --ip 8.8.8.8
 fi
 
+# Sign-in logs (issue #16): identity check on the sample exports, a file of
+# no known format, bad records, the json format through a config, and the
+# refusal to pretend sign-ins join a capture.
+ids="$src/tests/identity"
+expect identity-samples 0 'entra-graph-page.json: 8 records \(file, newest first: read backwards\)' -- "$s" identity check "$ids/okta-export.json" "$ids/okta-api.jsonl" "$ids/entra-graph-page.json" "$ids/entra-portal.json"
+expect identity-counts 0 'sign-ins     10: okta 10; success 8, failure 2, unknown 0' -- "$s" --identity "$ids/okta-api.jsonl" --identity-check
+expect identity-unknown 2 'dns.pcap:1: not a known sign-in log format: it starts with binary data' -- "$s" identity check "$dns"
+printf '"Time","Actor","Event Type","IP Address"\n"2024-03-05T14:03:11Z","bob@example.com","user.session.start","198.51.100.23"\n' >"$tmp/okta.csv"
+expect identity-csv 2 'okta.csv:1: .*export the log as JSON, not CSV' -- "$s" identity check "$tmp/okta.csv"
+expect identity-missing 2 'nope.json: cannot open the sign-in log: No such file or directory' -- "$s" --identity "$tmp/nope.json" --identity-check
+{ head -n 2 "$ids/okta-api.jsonl"; echo '{"published":"2024-03-05T13:59:00Z","eventType":"user.session.start","actor":{"alternateId":"x@example.com"},"client":{"ipAddress":"192.0.2.400"}}'; tail -n 1 "$ids/okta-api.jsonl"; } >"$tmp/bad.jsonl"
+expect identity-bad-record 1 "bad.jsonl:3: client.ipAddress '192.0.2.400' is not an IPv4 or IPv6 address \(bad_address\); record skipped" -- "$s" identity check "$tmp/bad.jsonl"
+sabs=$(cd "$(dirname "$s")" && pwd)/$(basename "$s")
+(cd "$ids" && expect identity-json 0 'sign-ins     4: json 4; success 3, failure 1' -- "$sabs" identity check -c vpn-connect.yaml; exit $fail) || fail=1
+expect identity-format-flag 2 'usable entra sign-in' -- "$s" identity check --format entra "$ids/okta-api.jsonl"
+printf 'identity:\n  sources:\n    - path: x.jsonl\n      format: json\n' >"$tmp/idjson.yaml"
+expect identity-config-json 2 'idjson.yaml:3:7: identity.sources\[0\]: format json needs fields.time' -- "$s" -c "$tmp/idjson.yaml" --identity-check
+expect identity-with-capture 2 'sign-in logs \(--identity, identity.sources\) are not joined with captures yet' -- "$s" -q -o /dev/null --identity "$ids/okta-api.jsonl" -r "$dns"
+printf 'identity:\n  sources:\n    - socket: %s/id.sock\n' "$tmp" >"$tmp/idsock.yaml"
+expect identity-socket-named 0 'id.sock: a socket: not read \(sightline identity check --wait SECONDS' -- "$s" identity check -c "$tmp/idsock.yaml"
+# --wait: a collector on the stream socket sends two records; SIGTERM ends the wait.
+"$s" identity check --wait 30 -c "$tmp/idsock.yaml" >"$tmp/wait.out" 2>&1 & wpid=$!
+for _ in $(seq 100); do [ -S "$tmp/id.sock" ] && break; sleep 0.05; done
+python3 - "$tmp/id.sock" "$ids/okta-api.jsonl" <<'PY'
+import socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+c.sendall(b''.join(open(sys.argv[2], 'rb').readlines()[:2])); c.close()
+PY
+sleep 0.5; kill -TERM $wpid; wait $wpid; wrc=$?
+if [ $wrc = 0 ] && grep -q 'sign-ins     2: okta 2' "$tmp/wait.out" && [ ! -e "$tmp/id.sock" ]; then echo "ok identity-wait-stream"
+else echo "FAIL identity-wait-stream: exit $wrc"; cat "$tmp/wait.out"; fail=1; fi
+expect identity-usage 2 'Usage: sightline identity check' -- "$s" identity frobnicate
+expect identity-help 0 'Graph' -- "$s" identity --help
+
 # Progress line: only on a terminal (script(1) gives one), never in a pipe.
 many=(); for _ in $(seq 4000); do many+=("$src/pcaps/real/tls12.pcap"); done
 printf '%q ' "$s" -o /dev/null --set output.progress_interval=100 -r "${many[@]}" >"$tmp/prog.sh"

@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const int dlts[] = { 1, 0, 108, 12, 14, 228, 229, 113, 276, 9 };
+static const int dlts[] = { 1, 0, 108, 12, 14, 228, 229, 113, 276, 9, 104, 239 };
 static volatile unsigned sink; /* keeps touch() from being optimised away */
 
 /* Touch every byte an OK packet points at, so ASan sees a bad pointer. */
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!d) {
 		struct sl_decode_config cfg = { .frag_max_datagrams = 32, .frag_timeout_sec = 2,
 						.decap_gre = true, .decap_vxlan = true,
-						.vxlan_port = 4789 };
+						.decap_gtpu = true, .vxlan_port = 4789 };
 		if (sl_decoder_create(&cfg, &d) != 0)
 			abort();
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Writes the seed frames of fuzz_decode into tests/fuzz/seeds/decode/.  Each
 # file is one selector byte (index into the harness's DLT list: 0 Ethernet,
-# 1 NULL, 2 LOOP, 3 RAW, 4 RAW/14, 5 IPV4, 6 IPV6, 7 SLL, 8 SLL2, 9 PPP)
+# 1 NULL, 2 LOOP, 3 RAW, 4 RAW/14, 5 IPV4, 6 IPV6, 7 SLL, 8 SLL2, 9 PPP,
+# 10 Cisco HDLC, 11 NFLOG)
 # followed by a frame written here in hex.  With the selector's top bit set
 # the rest is several frames, each after a 2-byte length.
 set -eu
@@ -40,6 +41,16 @@ seed loop_ipv6 "02 0000001e $V6UDP"
 seed sll_ipv6 "07 0000 0001 0006 b827eb1122330000 86dd $V6UDP"
 seed sll2_ipv4 "08 0800 0000 00000002 0001 00 06 b827eb1122330000 $V4UDP"
 seed ppp_ipv4 "09 ff03 0021 $V4UDP"
+seed chdlc_ipv6 "0a 0f00 86dd $V6UDP"
+seed chdlc_mpls_ipv4 "0a 8f00 8847 00064140 00065140 $V4UDP"
+seed null_chdlc_ipv4 "01 0f000800 $V4UDP"
+seed loop_swapped_ipv4 "02 02000000 $V4UDP"
+# NFLOG (TLV lengths little-endian: this host's order): prefix TLV, then the payload TLV
+seed nflog_ipv4 "0b 02 00 0005 0800 0a00 6c6f6700 2400 0900 $V4UDP"
+seed eth_mpls_ipv6 "00 $ETH 8847 00001140 $V6UDP"
+# GTP-U G-PDU with S and an extension header (PDU session container) carrying IPv4 UDP
+seed eth_gtpu_ipv4 "00 $ETH 0800 4500004c 0004 0000 4011 0000 01020304 05060708
+	0868 0868 0038 0000 36ff 0028 12345678 0001 00 85 01 10 01 00 $V4UDP"
 FRAG0="45000024 0077 2000 4011 0000 $A4 $B4 0fa0 1388 0020 0000 3031323334353637"
 FRAG1="45000024 0077 0002 4011 0000 $A4 $B4 3839616263646566 6768696a6b6c6d6e"
 seed multi_raw_frag_reverse "83 0024 $FRAG1 0024 $FRAG0"

@@ -35,6 +35,8 @@ grep -q '"proto":"ICMP","icmp_type":8' "$tmp/eve.json" || { echo "FAIL: no ICMP 
 grep -q '"dest_port":5140,"proto":"UDP"' "$tmp/eve.json" || { echo "FAIL: no UDP flow to 5140"; fail=1; }
 grep -q '"event_type":"stats"' "$tmp/eve.json" || { echo "FAIL: no stats event"; fail=1; }
 grep -q 'stopped by signal' "$tmp/stderr" || { echo "FAIL: no signal note on stderr"; fail=1; }
+n=$(grep '"event_type":"flow"' "$tmp/eve.json" | grep -vc '"in_iface":"vl-a"')
+[ "$n" = 0 ] || { echo "FAIL: $n flow events without in_iface vl-a"; fail=1; }
 
 # Two workers: two handles in one PACKET_FANOUT group; every flow once.
 ip netns exec "$a" "$sensor" -i vl-a --workers 2 --allow-root -q -o "$tmp/w2.json" 2>"$tmp/w2.err" &

@@ -76,7 +76,8 @@ static void test_defaults(void)
 	CHECK_EQ_INT(c.flow.timeout_icmp, 30);
 	CHECK_EQ_INT(c.flow.timeout_other, 120);
 	CHECK_EQ_INT(c.flow.expire_batch, 8);
-	CHECK_EQ_INT(c.decode.frag_max_datagrams, 64);
+	CHECK_EQ_INT(c.decode.frag_max_datagrams, 1024);
+	CHECK_EQ_INT(c.decode.frag_memory_mb, 8);
 	CHECK_EQ_INT(c.decode.frag_timeout_sec, 30);
 	CHECK(c.decode.decap_gre);
 	CHECK(c.decode.decap_vxlan);

@@ -46,6 +46,7 @@ static const uint8_t V6_B[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0xab, [15] = 2 
 static const uint8_t TCP_OPTS[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1,
 				      0, 0, 0, 0, 1, 3, 3, 7 };
 #define A4 0xc0a80001u /* 192.168.0.1 */
+#define SL_DEC_MAX_MPLS_TEST 8 /* SL_DEC_MAX_MPLS in sensor/decode/decode_priv.h */
 #define B4 0x0a000002u /* 10.0.0.2 */
 
 static void mk_tcp(struct fr *f, unsigned sp, unsigned dp, const uint8_t *opts,
@@ -134,7 +135,8 @@ static uint8_t *held; /* the last frame decoded; pointers in pkt refer to it */
 static struct sl_decode_config default_cfg(void)
 {
 	struct sl_decode_config c = { .frag_max_datagrams = 8, .frag_timeout_sec = 30,
-				      .decap_gre = true, .decap_vxlan = true, .vxlan_port = 4789 };
+				      .decap_gre = true, .decap_vxlan = true, .decap_gtpu = true,
+				      .vxlan_port = 4789 };
 	return c;
 }
 
@@ -217,7 +219,7 @@ static void test_names_and_create(void)
 	CHECK_EQ_STR(sl_decode_reason_name(SL_DEC__COUNT), "unknown");
 	for (unsigned i = 0; i < SL_DEC__COUNT; i++)
 		CHECK(strlen(sl_decode_reason_name(i)) > 3 && strlen(sl_decode_reason_desc(i)) > 5);
-	static const int yes[] = { 0, 1, 9, 12, 14, 108, 113, 228, 229, 276 };
+	static const int yes[] = { 0, 1, 9, 12, 14, 104, 108, 113, 228, 229, 239, 276 };
 	unsigned n = 0;
 	for (int dlt = -1; dlt < 300; dlt++)
 		n += sl_decode_dlt_supported(dlt);
@@ -335,10 +337,31 @@ static void test_loopback_links(void)
 	add32(&f, 2);
 	add(&f, ip4.b, ip4.n);
 	CHECK_EQ_INT(run(108, &f, &p), SL_DECODE_OK);
+	uint64_t swapped = sl_decoder_counters(dec)->layers[SL_LAYER_LOOPBACK_SWAPPED];
 	f.n = 0;
-	add(&f, "\x02\0\0\0", 4); /* little-endian on DLT_LOOP is wrong */
+	add(&f, "\x02\0\0\0", 4); /* little-endian on DLT_LOOP: read, counted */
 	add(&f, ip4.b, ip4.n);
-	EXPECT_ERR(108, &f, SL_DEC_NULL_BAD_FAMILY);
+	CHECK_EQ_INT(run(108, &f, &p), SL_DECODE_OK);
+	CHECK(addr4_is(&p.src, A4));
+	f.n = 0;
+	add(&f, "\0\0\0\x1c", 4); /* FreeBSD AF_INET6 (28), big-endian, on DLT_NULL */
+	add(&f, ip6.b, ip6.n);
+	CHECK_EQ_INT(run(0, &f, &p), SL_DECODE_OK);
+	CHECK(addr6_is(&p.src, V6_A));
+	CHECK_EQ_INT(sl_decoder_counters(dec)->layers[SL_LAYER_LOOPBACK_SWAPPED], swapped + 2);
+	f.n = 0;
+	add(&f, "\x0f\0\x08\0", 4); /* a Cisco HDLC header, 0x0008000f little-endian */
+	add(&f, ip4.b, ip4.n);
+	CHECK_EQ_INT(run(0, &f, &p), SL_DECODE_OK);
+	CHECK(addr4_is(&p.dst, B4) && p.dport == 2222);
+	f.n = 0;
+	add(&f, "\x8f\0\x86\xdd", 4);
+	add(&f, ip6.b, ip6.n);
+	CHECK_EQ_INT(run(108, &f, &p), SL_DECODE_OK);
+	f.n = 0;
+	add(&f, "\x0f\0\x08\x06", 4); /* ARP's ethertype: not taken for HDLC */
+	add(&f, ip4.b, ip4.n);
+	EXPECT_ERR(0, &f, SL_DEC_NULL_BAD_FAMILY);
 
 }
 
@@ -443,8 +466,10 @@ static void test_ppp(void)
 	add(&s, ip4.b, ip4.n);
 	add(&s, "\0\0\0\0\0\0", 6);
 	mk_eth(&e, 0x8864, &s);
+	uint64_t pppoe = sl_decoder_counters(dec)->layers[SL_LAYER_PPPOE];
 	CHECK_EQ_INT(run(1, &e, &p), SL_DECODE_OK);
 	CHECK(addr4_is(&p.dst, B4) && p.dport == 2222 && p.payload_len == 3);
+	CHECK_EQ_INT(sl_decoder_counters(dec)->layers[SL_LAYER_PPPOE], pppoe + 1);
 	e.n = 14 + 5;
 	EXPECT_ERR(1, &e, SL_DEC_PPPOE_TRUNCATED);
 	e.n = 14 + 7;
@@ -911,7 +936,7 @@ static void test_frag_ipv6(void)
 
 static void test_frag_limits(void)
 {
-	TEST("fragment timeout and table full");
+	TEST("fragment timeout; a full table drops its oldest datagram, not the newest");
 	struct sl_decode_config cfg = default_cfg();
 	cfg.frag_max_datagrams = 2;
 	cfg.frag_timeout_sec = 30;
@@ -927,29 +952,73 @@ static void test_frag_limits(void)
 	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0, &p), SL_DECODE_FRAG_HELD);
 	v4_frag(&f, &l4, 2, 0, 24, true);
 	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 1, &p), SL_DECODE_FRAG_HELD);
-	v4_frag(&f, &l4, 3, 0, 24, true);
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 2, &p), SL_DECODE_ERROR);
-	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TABLE_FULL], 1);
+	v4_frag(&f, &l4, 3, 0, 24, true); /* full: datagram 1, the oldest, makes room */
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 2, &p), SL_DECODE_FRAG_HELD);
+	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_EVICTED], 1);
+	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TABLE_FULL], 0);
+	v4_frag(&f, &l4, 3, 24, 40, false); /* and datagram 3 completes */
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 3, &p), SL_DECODE_OK);
+	CHECK(p.reassembled && p.payload_len == 56 && p.payload[55] == (uint8_t)(55 * 3));
+	CHECK_EQ_INT(c->frag_datagrams_max, 2);
+	CHECK_EQ_INT(c->frag_datagrams_cap, 2);
 
 	/* 30 s is still in time; 30 s and a bit is not */
-	v4_frag(&f, &l4, 1, 24, 24, true);
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 30 * SL_US_PER_SEC, &p), SL_DECODE_FRAG_HELD);
+	v4_frag(&f, &l4, 2, 24, 24, true);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 1 + 30 * SL_US_PER_SEC, &p), SL_DECODE_FRAG_HELD);
 	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TIMEOUT], 0);
-	v4_frag(&f, &l4, 1, 48, 16, false);
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 30 * SL_US_PER_SEC + 1, &p),
-		     SL_DECODE_FRAG_HELD); /* datagram 1 expired: this starts anew */
+	v4_frag(&f, &l4, 2, 48, 16, false);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 2 + 30 * SL_US_PER_SEC, &p),
+		     SL_DECODE_FRAG_HELD); /* datagram 2 expired: this starts anew */
 	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TIMEOUT], 1);
-	v4_frag(&f, &l4, 3, 0, 24, true); /* datagram 2 expired too: room again */
-	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + 30 * SL_US_PER_SEC + 2, &p),
-		     SL_DECODE_FRAG_HELD);
-	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TIMEOUT], 2);
-	CHECK_EQ_INT(c->reassembled, 0);
+	CHECK_EQ_INT(c->reassembled, 1);
 	sl_decoder_destroy(d);
 
 	cfg.frag_max_datagrams = 0; /* reassembly off */
 	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), 0);
 	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0, &p), SL_DECODE_ERROR);
 	CHECK_EQ_INT(sl_decoder_counters(d)->reasons[SL_DEC_FRAG_TABLE_FULL], 1);
+	sl_decoder_destroy(d);
+	cfg.frag_memory_mb = 1025;
+	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), -22);
+}
+
+static void test_frag_memory(void)
+{
+	TEST("fragment memory: held by the chunk, the oldest datagram makes room");
+	struct sl_decode_config cfg = default_cfg();
+	cfg.frag_max_datagrams = 4096;
+	cfg.frag_memory_mb = 1;
+	struct sl_decoder *d;
+	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), 0);
+	const struct sl_decode_counters *c = sl_decoder_counters(d);
+	uint64_t cap = c->frag_bytes_cap;
+	CHECK(cap > 900000 && cap <= 1u << 20);
+	static uint8_t big[3000];
+	for (unsigned i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	struct fr l4 = { 0 }, f;
+	struct sl_packet p;
+	mk_udp(&l4, 4000, 5000, big, sizeof(big));
+	sl_time_us t0 = 1700000000ull * SL_US_PER_SEC;
+	/* Each datagram holds bytes in two 2 KiB chunks ([0,24) and [2048,2072)):
+	 * the memory holds cap / 4 KiB of them; the next ones take the oldest's. */
+	unsigned fit = (unsigned)(cap / 4096), n = fit + 10;
+	for (unsigned id = 1; id <= n; id++) {
+		v4_frag(&f, &l4, id, 0, 24, true);
+		run_on(d, 1, f.b, f.n, t0 + id, &p);
+		v4_frag(&f, &l4, id, 2048, 24, true);
+		CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + id, &p), SL_DECODE_FRAG_HELD);
+	}
+	CHECK(c->reasons[SL_DEC_FRAG_EVICTED] >= 10 && c->reasons[SL_DEC_FRAG_EVICTED] <= 12);
+	CHECK(c->frag_bytes_max <= cap && c->frag_bytes_max >= cap - 4 * 2048);
+	/* the newest datagram completes, whole and correct */
+	for (unsigned off = 24; off < 2048; off += 1000)
+		v4_frag(&f, &l4, n, off, off + 1000 > 2048 ? 2048 - off : 1000, true),
+			run_on(d, 1, f.b, f.n, t0 + n, &p);
+	v4_frag(&f, &l4, n, 2072, (unsigned)l4.n - 2072, false);
+	CHECK_EQ_INT(run_on(d, 1, f.b, f.n, t0 + n, &p), SL_DECODE_OK);
+	CHECK(p.reassembled && p.payload_len == sizeof(big) && memcmp(p.payload, big, sizeof(big)) == 0);
+	CHECK_EQ_INT(c->reasons[SL_DEC_FRAG_TABLE_FULL], 0);
 	sl_decoder_destroy(d);
 }
 
@@ -1229,6 +1298,198 @@ static void test_truncation(void)
 	sweep(1, &v, 14 + 4 + 40 + 8, 6);
 }
 
+static uint64_t layer(enum sl_decode_layer l)
+{
+	return sl_decoder_counters(dec)->layers[l];
+}
+
+static void test_chdlc(void)
+{
+	TEST("Cisco HDLC");
+	struct fr ip4, ip6, f = { 0 };
+	struct sl_packet p;
+	uint64_t n = layer(SL_LAYER_CHDLC);
+	mk_udp_pair(&ip4, &ip6);
+	add(&f, "\x0f\x00\x08\x00", 4);
+	add(&f, ip4.b, ip4.n);
+	CHECK_EQ_INT(run(104, &f, &p), SL_DECODE_OK);
+	CHECK(addr4_is(&p.src, A4) && p.dport == 2222 && p.mac_src == NULL && p.l3 == held + 4);
+	f.n = 0;
+	add(&f, "\x8f\x00\x86\xdd", 4);
+	add(&f, ip6.b, ip6.n);
+	CHECK_EQ_INT(run(104, &f, &p), SL_DECODE_OK);
+	CHECK(addr6_is(&p.dst, V6_B));
+	CHECK_EQ_INT(layer(SL_LAYER_CHDLC), n + 2);
+	f.n = 0;
+	add(&f, "\x8f\x00\x80\x35\0\0\0\x02", 8); /* SLARP keepalive */
+	CHECK_EQ_INT(run(104, &f, &p), SL_DECODE_NOT_IP);
+	f.n = 3;
+	EXPECT_ERR(104, &f, SL_DEC_CHDLC_TRUNCATED);
+}
+
+/* An NFLOG record of family fam: a prefix TLV, then the payload TLV of
+ * (type 9) holding pkt; TLV headers in host order, as the reader hands them. */
+static void mk_nflog(struct fr *f, unsigned fam, const struct fr *pkt)
+{
+	uint16_t h[2];
+	f->n = 0;
+	add8(f, fam);
+	add8(f, 0);
+	add16(f, 5); /* nflog group */
+	h[0] = 4 + 6, h[1] = 10; /* NFULA_PREFIX "abcde\0", padded */
+	add(f, h, 4);
+	add(f, "abcde\0\0\0", 8);
+	h[0] = (uint16_t)(4 + pkt->n), h[1] = 9;
+	add(f, h, 4);
+	add(f, pkt->b, pkt->n);
+}
+
+static void test_nflog(void)
+{
+	TEST("NFLOG");
+	struct fr ip4, ip6, f = { 0 };
+	struct sl_packet p;
+	uint64_t n = layer(SL_LAYER_NFLOG);
+	mk_udp_pair(&ip4, &ip6);
+	mk_nflog(&f, 2, &ip4);
+	CHECK_EQ_INT(run(239, &f, &p), SL_DECODE_OK);
+	CHECK(addr4_is(&p.src, A4) && p.sport == 1111 && p.l3 == held + 20);
+	mk_nflog(&f, 10, &ip6);
+	CHECK_EQ_INT(run(239, &f, &p), SL_DECODE_OK);
+	CHECK(addr6_is(&p.src, V6_A) && p.payload_len == 3);
+	CHECK_EQ_INT(layer(SL_LAYER_NFLOG), n + 2);
+	mk_nflog(&f, 7, &ip4); /* AF_BRIDGE: not IP */
+	CHECK_EQ_INT(run(239, &f, &p), SL_DECODE_NOT_IP);
+	f.n = 16; /* logged without the packet: the prefix TLV only */
+	CHECK_EQ_INT(run(239, &f, &p), SL_DECODE_NOT_IP);
+	f.n = 3;
+	EXPECT_ERR(239, &f, SL_DEC_NFLOG_TRUNCATED);
+	mk_nflog(&f, 2, &ip4);
+	f.n -= 5; /* the payload TLV claims more than there is */
+	EXPECT_ERR(239, &f, SL_DEC_NFLOG_TRUNCATED);
+	mk_nflog(&f, 2, &ip4);
+	f.b[4] = 2, f.b[5] = 0; /* a TLV shorter than its own header */
+	EXPECT_ERR(239, &f, SL_DEC_NFLOG_TRUNCATED);
+}
+
+/* Ethernet, n MPLS labels (the last with bottom of stack), then rest. */
+static void mk_mpls(struct fr *f, unsigned n, bool bottom, const struct fr *rest)
+{
+	struct fr s = { 0 };
+	for (unsigned i = 0; i < n; i++)
+		add32(&s, (100u + i) << 12 | (i + 1 == n && bottom ? 0x100u : 0) | 64);
+	add(&s, rest->b, rest->n);
+	f->n = 0;
+	mk_eth(f, 0x8847, &s);
+}
+
+static void test_mpls(void)
+{
+	TEST("MPLS label stacks");
+	struct fr ip4, ip6, f = { 0 }, cw = { 0 };
+	struct sl_packet p;
+	uint64_t n = layer(SL_LAYER_MPLS);
+	mk_udp_pair(&ip4, &ip6);
+	mk_mpls(&f, 2, true, &ip4);
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(addr4_is(&p.src, A4) && p.dport == 2222 && p.l3 == held + 14 + 8);
+	mk_mpls(&f, 1, true, &ip6);
+	f.b[12] = 0x88, f.b[13] = 0x48; /* multicast MPLS */
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(addr6_is(&p.src, V6_A));
+	struct fr h = { 0 }; /* Cisco HDLC carrying MPLS */
+	add(&h, "\x0f\x00\x88\x47\x00\x06\x41\x40", 8);
+	add(&h, ip4.b, ip4.n);
+	CHECK_EQ_INT(run(104, &h, &p), SL_DECODE_OK);
+	CHECK_EQ_INT(layer(SL_LAYER_MPLS), n + 3);
+	add32(&cw, 0); /* pseudowire control word, then Ethernet */
+	add(&cw, MAC_DST, 6);
+	mk_mpls(&f, 1, true, &cw);
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_NOT_IP);
+	mk_mpls(&f, 3, false, &ip4);
+	f.n = 14 + 12; /* no bottom-of-stack entry before the end */
+	EXPECT_ERR(1, &f, SL_DEC_MPLS_TRUNCATED);
+	f.n = 14 + 6;
+	EXPECT_ERR(1, &f, SL_DEC_MPLS_TRUNCATED);
+	mk_mpls(&f, SL_DEC_MAX_MPLS_TEST + 1, true, &ip4);
+	EXPECT_ERR(1, &f, SL_DEC_MPLS_TOO_DEEP);
+	mk_mpls(&f, SL_DEC_MAX_MPLS_TEST, true, &ip4);
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+}
+
+/* IPv4 OUT_A -> OUT_B UDP 2152 -> 2152, GTP-U flags/type/TEID, optional
+ * bytes opt (4 or 0) and ext (extension headers), then inner. */
+static void mk_gtpu(struct fr *f, unsigned flags, unsigned type, const uint8_t *opt,
+		    size_t optlen, const uint8_t *ext, size_t extlen, const struct fr *inner)
+{
+	struct fr g = { 0 }, u = { 0 }, ip = { 0 };
+	add8(&g, flags);
+	add8(&g, type);
+	add16(&g, (unsigned)(optlen + extlen + inner->n));
+	add32(&g, 0x0badcafe);
+	add(&g, opt, optlen);
+	add(&g, ext, extlen);
+	add(&g, inner->b, inner->n);
+	mk_udp(&u, 2152, 2152, g.b, g.n);
+	mk_ipv4(&ip, 17, OUT_A, OUT_B, &u);
+	f->n = 0;
+	mk_eth(f, 0x0800, &ip);
+}
+
+static void test_gtpu(void)
+{
+	TEST("GTP-U decapsulation");
+	struct fr ip4, ip6, inner, f = { 0 };
+	struct sl_packet p;
+	uint64_t n = layer(SL_LAYER_GTPU);
+	mk_udp_pair(&ip4, &ip6);
+	mk_inner_v4(&inner);
+	mk_gtpu(&f, 0x30, 255, NULL, 0, NULL, 0, &inner);
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	check_tcp_v4(&p, "in");
+	CHECK_EQ_INT(p.tunnel.type, SL_TUNNEL_GTPU);
+	CHECK_EQ_INT(p.tunnel.id, 0x0badcafe);
+	CHECK(addr4_is(&p.tunnel.src, OUT_A) && addr4_is(&p.tunnel.dst, OUT_B));
+	static const uint8_t seq_ext[4] = { 0, 1, 0, 0x85 }, ext[4] = { 1, 0x10, 0x01, 0 };
+	mk_gtpu(&f, 0x36, 255, seq_ext, 4, ext, 4, &ip6); /* S, E: PDU session container */
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(addr6_is(&p.src, V6_A) && p.dport == 2222 && p.tunnel.type == SL_TUNNEL_GTPU);
+	CHECK(p.l3 == held + 14 + 20 + 8 + 16);
+	CHECK_EQ_INT(layer(SL_LAYER_GTPU), n + 2);
+	struct fr echo = { 0 };
+	add32(&echo, 0); /* echo request: sequence number, then nothing */
+	mk_gtpu(&f, 0x32, 1, echo.b, 4, NULL, 0, &(struct fr){ .n = 0 });
+	CHECK_EQ_INT(run(1, &f, &p), SL_DECODE_OK);
+	CHECK(p.tunnel.type == SL_TUNNEL_NONE && p.sport == 2152 && p.dport == 2152);
+	mk_gtpu(&f, 0x36, 255, seq_ext, 4, ext, 4, &ip6);
+	f.n = 14 + 20 + 8 + 10; /* cut inside the optional fields; IP and UDP lengths agree */
+	f.b[14 + 2] = 0, f.b[14 + 3] = 20 + 8 + 10;
+	f.b[14 + 20 + 4] = 0, f.b[14 + 20 + 5] = 8 + 10;
+	EXPECT_ERR(1, &f, SL_DEC_GTPU_TRUNCATED);
+	mk_gtpu(&f, 0x36, 255, seq_ext, 4, (const uint8_t[4]){ 0, 0, 0, 0 }, 4, &ip6);
+	EXPECT_ERR(1, &f, SL_DEC_GTPU_TRUNCATED); /* an extension of length 0 */
+	struct fr short_gtp = { 0 }, u = { 0 }, ip = { 0 };
+	mk_udp(&u, 2152, 2152, "\x30\xff\x00", 3);
+	mk_ipv4(&ip, 17, OUT_A, OUT_B, &u);
+	mk_eth(&short_gtp, 0x0800, &ip);
+	EXPECT_ERR(1, &short_gtp, SL_DEC_GTPU_TRUNCATED);
+	u.n = ip.n = short_gtp.n = 0;
+	mk_udp(&u, 2152, 40000, "hi", 2); /* not GTP: some other use of the port */
+	mk_ipv4(&ip, 17, OUT_A, OUT_B, &u);
+	mk_eth(&short_gtp, 0x0800, &ip);
+	CHECK_EQ_INT(run(1, &short_gtp, &p), SL_DECODE_OK);
+	CHECK(p.tunnel.type == SL_TUNNEL_NONE && p.payload_len == 2);
+
+	struct sl_decode_config cfg = default_cfg();
+	struct sl_decoder *off;
+	cfg.decap_gtpu = false;
+	CHECK_EQ_INT(sl_decoder_create(&cfg, &off), 0);
+	mk_gtpu(&f, 0x30, 255, NULL, 0, NULL, 0, &inner);
+	CHECK_EQ_INT(run_on(off, 1, f.b, f.n, 1000, &p), SL_DECODE_OK);
+	CHECK(p.tunnel.type == SL_TUNNEL_NONE && p.dport == 2152);
+	sl_decoder_destroy(off);
+}
+
 int main(void)
 {
 	struct sl_decode_config cfg = default_cfg();
@@ -1248,10 +1509,15 @@ int main(void)
 	test_frag_ipv4();
 	test_frag_ipv6();
 	test_frag_limits();
+	test_frag_memory();
 	test_gre();
 	test_gre_not_decapsulated();
 	test_nesting();
 	test_vxlan();
+	test_chdlc();
+	test_nflog();
+	test_mpls();
+	test_gtpu();
 	test_truncation();
 	sl_decoder_destroy(dec);
 	free(held);

@@ -60,8 +60,9 @@ static void test_not_http(void)
 	struct ph h;
 	ph_init(&h, 6, "10.0.0.2", 40003, "198.51.100.1", 80);
 	ph_feed(&h, SL_DIR_TOSERVER, "SSH-2.0-OpenSSH_9.2\r\n", 21);
-	ph_feed(&h, SL_DIR_TOSERVER, "GETX / HTTP/1.1\r\n\r\n", 19);
-	/* the SSH parser rightly claims this banner; HTTP must not */
+	ph_feed(&h, SL_DIR_TOSERVER, "getx / HTTP/1.1\r\n\r\n", 19);
+	/* the SSH parser rightly claims this banner; HTTP must not (methods are
+	 * case-sensitive tokens, RFC 9110 9.1: "getx" is none of them) */
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "ssh");
 	CHECK(ph_str(&h, "http.method") == NULL);
 	ph_finish(&h);
@@ -71,9 +72,55 @@ static void test_not_http(void)
 	ph_finish(&h);
 }
 
+/* method, target and Host of the request req over proto (6 or 17) to port. */
+static void check_request(uint8_t proto, uint16_t port, const char *req_text, const char *method,
+			  const char *uri, const char *host)
+{
+	struct ph h;
+	ph_init(&h, proto, "10.0.0.2", 40100, proto == 17 ? "239.255.255.250" : "198.51.100.1",
+		port);
+	ph_feed(&h, SL_DIR_TOSERVER, req_text, strlen(req_text));
+	CHECK_EQ_STR(ph_str(&h, "app_proto"), "http");
+	CHECK_EQ_STR(ph_str(&h, "http.method"), method);
+	CHECK_EQ_STR(ph_str(&h, "http.uri"), uri);
+	CHECK_EQ_STR(ph_str(&h, "http.host"), host);
+	ph_finish(&h);
+}
+
+static void test_more_methods(void)
+{
+	TEST("http: WebDAV, UPnP (GENA over TCP, SSDP over UDP) and unregistered methods");
+	check_request(6, 80, "PROPFIND /dav/ HTTP/1.1\r\nHost: files.corp.example\r\nDepth: 1\r\n\r\n",
+		      "PROPFIND", "/dav/", "files.corp.example");
+	check_request(6, 8080, "BASELINE-CONTROL /svn/x HTTP/1.1\r\nHost: svn.example\r\n\r\n",
+		      "BASELINE-CONTROL", "/svn/x", "svn.example");
+	check_request(6, 49152, "SUBSCRIBE /upnp/event/cm HTTP/1.1\r\nHOST: 10.0.0.9:49152\r\n"
+		      "CALLBACK: <http://10.0.0.2:5000/>\r\nNT: upnp:event\r\n\r\n",
+		      "SUBSCRIBE", "/upnp/event/cm", "10.0.0.9:49152");
+	/* SSDP: one datagram is the whole request, blank line or not */
+	check_request(17, 1900, "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+		      "MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n", "M-SEARCH", "*",
+		      "239.255.255.250:1900");
+	check_request(17, 1900, "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+		      "NT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n\r\n", "NOTIFY", "*",
+		      "239.255.255.250:1900");
+	check_request(6, 80, "X-FROB /thing HTTP/1.0\r\nHost: h\r\n\r\n", "X-FROB", "/thing", "h");
+	struct ph h; /* an unlisted method needs its whole request line in the first segment */
+	ph_init(&h, 6, "10.0.0.2", 40101, "198.51.100.1", 80);
+	ph_feed(&h, SL_DIR_TOSERVER, "X-FROB /thing", 13);
+	ph_feed(&h, SL_DIR_TOSERVER, " HTTP/1.0\r\n\r\n", 15);
+	CHECK(ph_str(&h, "http.method") == NULL);
+	ph_finish(&h);
+	ph_init(&h, 17, "10.0.0.2", 40102, "198.51.100.1", 1900);
+	ph_feed(&h, SL_DIR_TOSERVER, "HTTP/1.1 200 OK\r\n\r\n", 19); /* a response is not a request */
+	CHECK(ph_str(&h, "http.method") == NULL);
+	ph_finish(&h);
+}
+
 int main(void)
 {
 	test_one_segment();
+	test_more_methods();
 	test_segments_and_retransmission();
 	test_gap_reports_what_arrived();
 	test_not_http();

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Every capture of the project (pcaps/) and of ../shared/corpus in which tshark
+sees IP packets is read to its end: sightline exits 0, reports no damaged file,
+and counts as many packets (stats.capture.packets) as capinfos does.  Files
+that capinfos itself calls damaged (the bad-input fixtures) are left to their
+own pcap cases.
+
+Usage: packet_counts.py SIGHTLINE PCAPS_DIR CORPUS_DIR
+Exit 77 (skip) without tshark or capinfos; the corpus may be absent.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+MAGICS = {bytes.fromhex(m) for m in ('d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', 'a1b23c4d', '0a0d0d0a')}
+
+
+def captures(top):
+    """Capture files under top, by magic number, in name order."""
+    out = []
+    for root, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with open(path, 'rb') as f:
+                if f.read(4) in MAGICS:
+                    out.append(path)
+    return out
+
+
+def capinfos_count(path):
+    """(packets, damaged): capinfos' count, and whether it called the file damaged
+    (a record cut short at the end is not damage: readers stop there)."""
+    r = subprocess.run(['capinfos', '-M', '-c', '-T', '-r', path], capture_output=True,
+                       text=True)
+    count = int(r.stdout.strip().split('\t')[-1]) if r.stdout.strip() else 0
+    damaged = r.returncode != 0 and 'cut short' not in r.stderr
+    return count, damaged
+
+
+def tshark_sees_ip(path):
+    r = subprocess.run(['tshark', '-n', '-r', path, '-Y', 'ip or ipv6', '-T', 'fields',
+                        '-e', 'frame.number'], capture_output=True, text=True)
+    return bool(r.stdout.strip())
+
+
+def sightline_stats(sensor, path, tmp):
+    out = os.path.join(tmp, 'eve.json')
+    if os.path.exists(out):
+        os.unlink(out)
+    r = subprocess.run([sensor, '-q', '-o', out, '-r', path], capture_output=True, text=True,
+                       timeout=600)
+    stats = None
+    if os.path.exists(out):
+        with open(out) as f:
+            for line in f:
+                ev = json.loads(line)
+                if ev.get('event_type') == 'stats':
+                    stats = ev['stats']
+    return r.returncode, r.stderr.strip(), stats
+
+
+def check(sensor, path, tmp):
+    """None when fine, 'skip: why' or a failure sentence."""
+    count, damaged = capinfos_count(path)
+    if damaged:
+        return 'skip: capinfos calls it damaged'
+    if not tshark_sees_ip(path):
+        return 'skip: tshark sees no IP packet'
+    rc, err, stats = sightline_stats(sensor, path, tmp)
+    if rc != 0:
+        return 'exit %d (%s)' % (rc, err.splitlines()[-1] if err else 'no message')
+    if not stats:
+        return 'no stats event'
+    cap = stats['capture']
+    if cap['packets'] != count or cap['damaged_files']:
+        return '%d packets read, capinfos counts %d; damaged_files %d' % (
+            cap['packets'], count, cap['damaged_files'])
+    return None
+
+
+def main():
+    sensor, pcaps, corpus = sys.argv[1:4]
+    for tool in ('tshark', 'capinfos'):
+        if not shutil.which(tool):
+            print('skip: %s not installed (apt-get install tshark)' % tool)
+            return 77
+    files = captures(pcaps)
+    if os.path.isdir(corpus):
+        files += captures(corpus)
+    else:
+        print('note: %s absent; the project\'s captures only' % corpus)
+    fails, read, skipped = [], 0, []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in files:
+            why = check(sensor, path, tmp)
+            if why is None:
+                read += 1
+            elif why.startswith('skip: '):
+                skipped.append('%s (%s)' % (os.path.relpath(path), why[6:]))
+            else:
+                fails.append('%s: %s' % (os.path.relpath(path), why))
+    print('%d captures read to their end with capinfos\' packet count; %d left to their own '
+          'cases:' % (read, len(skipped)))
+    for s in skipped:
+        print('  ' + s)
+    if fails:
+        print('FAIL:\n  ' + '\n  '.join(fails))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
