@@ -2,7 +2,8 @@
 """Same output before and after a change: builds sightline at a reference
 commit in a temporary directory, then replays every project capture
 (pcaps/**), every capture of ../shared/corpus (when present), each of
-those directories read whole, and each scenario with its configuration,
+those directories read whole (also with periodic stats events every 10 s
+of packet time), and each scenario with its configuration,
 through the reference binary and the binary under test, with --workers 1
 and --workers 2, and compares exit status, standard error and the EVE
 output.  Prints one line per difference and the counts; exits 1 when
@@ -103,6 +104,9 @@ def captures(corpus):
             if any(is_capture(p) for p in caps):
                 dirs.append(d)
     cases += [(os.path.relpath(d, ROOT) + "/", ["-r", d]) for d in dirs]
+    # periodic stats events on packet time, and with them the ticks' order
+    cases += [(os.path.relpath(d, ROOT) + "/ stats.interval=10",
+               ["--set", "stats.interval=10", "-r", d]) for d in dirs]
     scen = os.path.join(ROOT, "pcaps", "scenarios")
     for name in sorted(os.listdir(scen)) if os.path.isdir(scen) else []:
         pcaps = []
