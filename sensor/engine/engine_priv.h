@@ -68,6 +68,7 @@ struct sl_engine {
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */
 	sl_time_us expired_at; /* clock of the last sl_engine_tick() expiry */
+	sl_time_us next_stats; /* lead: when the next periodic stats event is due */
 	const char *iface;    /* interface of the frames now given (one of ifnames); NULL: none */
 	char **ifnames;       /* every name set, each once: flows point into them */
 	size_t n_ifnames, cap_ifnames;
@@ -122,5 +123,8 @@ struct sl_engine_totals {
 void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
 /* Write the end-of-run stats event. */
 void sl_engine_write_stats(struct sl_engine *e);
+/* The lead's clock reached now (packet time offline, the wall clock live):
+ * a stats event when stats.interval fell due. */
+void sl_engine_periodic_stats(struct sl_engine *e, sl_time_us now);
 
 #endif

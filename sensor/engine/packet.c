@@ -1,24 +1,12 @@
-/* The packet loop: each frame is counted, decoded and charged to its flow,
- * whose parsers see it while it is inspected; the capture clock moves with
- * every frame, this worker's or not. */
+/* The packet loop: the engine's two entries from the capture stage.  Each
+ * frame is decoded and charged to its flow, whose parsers see it while it
+ * is inspected; time moves with every frame, this worker's or not, and
+ * with the wall clock live. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_priv.h"
-
-void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen)
-{
-	e->st.packets++;
-	e->st.bytes += wirelen;
-	if (e->st.first_ts == 0 || ts < e->st.first_ts)
-		e->st.first_ts = ts;
-	if (ts > e->st.last_ts)
-		e->st.last_ts = ts;
-	if (ts < e->st.prev_ts)
-		e->st.time_backwards++;
-	e->st.prev_ts = ts;
-}
 
 /* The flow's inspection ended with this packet, and it may live on for
  * hours (a signalling channel): what its facts name counts from now.  The
@@ -32,14 +20,14 @@ static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 	sl_dispatch_inspection_end(w->dispatch, f);
 }
 
-void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
-		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 {
 	struct sl_packet pkt;
 	enum sl_dir dir;
-	if (ts > e->clock)
-		e->clock = ts;
-	if (sl_decode_packet(e->dec, dlt, frame, caplen, wirelen, ts, &pkt) != SL_DECODE_OK)
+	if (fr->ts > e->clock)
+		e->clock = fr->ts;
+	if (sl_decode_packet(e->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, fr->ts, &pkt) !=
+	    SL_DECODE_OK)
 		return;
 	pkt.iface = e->iface;
 	e->st.ip_packets++;
@@ -78,7 +66,7 @@ int sl_engine_set_iface(struct sl_engine *e, const char *name)
  * capture).  When it runs changes when a flow's event is written, never
  * what it says: a flow whose timeout passed ends as a timeout however it
  * is next met (sl_flow_table_packet()). */
-void sl_engine_tick(struct sl_engine *e, sl_time_us ts)
+static void advance(struct sl_engine *e, sl_time_us ts)
 {
 	if (ts <= e->clock)
 		return;
@@ -89,9 +77,10 @@ void sl_engine_tick(struct sl_engine *e, sl_time_us ts)
 	sl_flow_table_advance(e->flows, ts);
 }
 
-void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
-		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen)
+void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
-	sl_engine_account(e, ts, wirelen);
-	sl_engine_process(e, dlt, ts, frame, caplen, wirelen);
+	if (clock == SL_CLOCK_PACKET)
+		advance(w, now);
+	if (!w->lead)
+		sl_engine_periodic_stats(w, now);
 }
