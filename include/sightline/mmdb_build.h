@@ -82,4 +82,11 @@ int sl_mmdb_build_mem(const struct sl_mmdb_source *srcs, size_t n_srcs,
 		      const struct sl_mmdb_build_opts *opts, uint8_t **out,
 		      size_t *out_len, char *err, size_t errlen);
 
+/**
+ * `sightline mmdb ...` with argv[0] "mmdb": parse the options, build, print
+ * what was done on stderr.  Returns the process exit status (0, 1 runtime
+ * error, 2 usage or input error).  Only main() calls it.
+ */
+int sl_mmdb_main(int argc, char **argv);
+
 #endif
