@@ -94,16 +94,61 @@ def registry(sensor, root):
     else:
         print('note: npm not installed: npm packages not checked')
     if shutil.which('apt-cache'):
+        apt, state = isolated_apt()
         for pkg in apt_packages(sh):
-            p = subprocess.run(['apt-cache', 'show', pkg], capture_output=True, text=True)
+            p = subprocess.run(['apt-cache'] + apt + ['show', pkg], capture_output=True, text=True)
             if p.returncode == 0 and ('Package: %s' % pkg) in p.stdout:
-                check(True, 'apt-cache show %s: exists' % pkg)
+                area = re.search(r'^Section: (\S+)', p.stdout, re.M)
+                area = area.group(1) if area else 'main'
+                check(True, 'apt-cache show %s: exists (%s)' % (pkg, area))
+                if '/' in area:  # contrib/net, non-free/...: not enabled on a fresh system
+                    text = '\n'.join(sh)
+                    enable = text.find(' main %s' % area.split('/')[0])
+                    check(0 <= enable < text.find('apt-get install -y ' + pkg),
+                          '%s is in %s: the section enables %s before installing it'
+                          % (pkg, area, area.split('/')[0]))
                 checked += 1
             else:
-                print('note: apt-cache show %s: no answer (run apt-get update?)' % pkg)
+                print('note: apt-cache show %s: no answer from the Debian archive' % pkg)
+        shutil.rmtree(state, ignore_errors=True)
     if checked == 0:
         print('SKIP: no registry could be asked (no npm, no network, no apt lists)')
         sys.exit(SKIP)
+
+
+def system_debian_sources():
+    """(URI, suite) pairs of the machine's Debian archive, read from its apt
+    sources (either format), so the test names no mirror of its own."""
+    pairs = []
+    for path in ['/etc/apt/sources.list'] + [os.path.join('/etc/apt/sources.list.d', f)
+                                             for f in sorted(os.listdir('/etc/apt/sources.list.d'))
+                                             if f.endswith(('.list', '.sources'))]:
+        try:
+            text = open(path).read()
+        except OSError:
+            continue
+        for m in re.finditer(r'^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+(\S+)\s+.*\bmain\b', text, re.M):
+            pairs.append((m.group(1), m.group(2)))
+        for stanza in text.split('\n\n'):
+            f = dict(re.findall(r'^(\w[\w-]*):\s*(.*)$', stanza, re.M))
+            if f.get('Types', '').split()[:1] == ['deb'] and 'main' in f.get('Components', ''):
+                pairs += [(u, s) for u in f.get('URIs', '').split() for s in f.get('Suites', '').split()]
+    return pairs
+
+
+def isolated_apt():
+    """apt options for the system's archive with contrib enabled, in a state
+    directory of our own (the machine's apt configuration is not touched)."""
+    state = tempfile.mkdtemp()
+    os.makedirs(os.path.join(state, 'lists', 'partial'))
+    src = os.path.join(state, 'sources.list')
+    with open(src, 'w') as f:
+        for uri, suite in system_debian_sources():
+            f.write('deb %s %s main contrib\n' % (uri, suite))
+    opts = ['-o', 'Dir::Etc::sourcelist=' + src, '-o', 'Dir::Etc::sourceparts=-',
+            '-o', 'Dir::State::Lists=' + os.path.join(state, 'lists')]
+    subprocess.run(['apt-get'] + opts + ['update'], capture_output=True, timeout=300)
+    return opts, state
 
 
 # ---- commands ----------------------------------------------------------
@@ -194,6 +239,18 @@ def files_named(sh, yaml, pkg):
     return sorted(n for n in names if n.startswith(stem + '-'))
 
 
+# Debian 12's two sources formats as a fresh system has them (mirror elided).
+APT_FIXTURES = {
+    'debian.sources': 'Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm '
+                      'bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/'
+                      'debian-archive-keyring.gpg\n\nTypes: deb\nURIs: http://mirror.invalid/'
+                      'debian-security\nSuites: bookworm-security\nComponents: main\n',
+    'sources.list': 'deb http://mirror.invalid/debian bookworm main non-free-firmware\n'
+                    'deb-src http://mirror.invalid/debian bookworm main non-free-firmware\n'
+                    'deb http://mirror.invalid/debian-security bookworm-security main\n',
+}
+
+
 def run_sh(cmd, cwd, what):
     p = subprocess.run(['bash', '-c', 'set -e -o pipefail\n' + cmd], cwd=cwd, capture_output=True,
                        text=True, timeout=120, env=dict(os.environ, IPINFO_TOKEN='test-token'))
@@ -205,8 +262,19 @@ def run_sh(cmd, cwd, what):
 def run_command(fx, cmd, comment, body, sh, yaml):
     tmp = fx.tmp
     m = re.match(r'^sudo apt-get install -y (\S+)$', cmd)
-    if m:
+    if m or cmd == 'sudo apt-get update':
         print('ok   %s: the package is checked by the registry test' % cmd)
+        return
+    m = re.match(r'^sudo (sed -i .*) (/etc/apt/\S+)$', cmd)
+    if m:
+        fixture = os.path.join(tmp, os.path.basename(m.group(2)))
+        with open(fixture, 'w') as f:
+            f.write(APT_FIXTURES[os.path.basename(m.group(2))])
+        run_sh('%s %s' % (m.group(1), fixture), tmp, cmd)
+        lines = [l for l in open(fixture).read().splitlines()
+                 if l.startswith(('Components:', 'deb '))]
+        check(lines and all(' main contrib' in l for l in lines),
+              '%s adds contrib: %s' % (os.path.basename(m.group(2)), lines))
         return
     if cmd.startswith('sudo tee /etc/GeoIP.conf'):
         keys = {l.split()[0] for l in body if l.strip()}
