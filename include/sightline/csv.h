@@ -1,6 +1,8 @@
 /* A small RFC 4180 CSV record reader shared by every loader that takes CSV
  * (intel lists for the mmdb builder, rosters): quoted fields with commas,
- * doubled quotes and line breaks, CRLF or LF, a UTF-8 BOM, file:line errors. */
+ * doubled quotes and line breaks in any column, a quoted section inside a
+ * field (key="a, b" reads as key=a, b), CRLF or LF, a UTF-8 BOM, file:line
+ * errors. */
 #ifndef SIGHTLINE_CSV_H
 #define SIGHTLINE_CSV_H
 

@@ -91,6 +91,15 @@ size_t sl_geo_count(const struct sl_geo *g);
 char *sl_geo_describe(const struct sl_geo *g, char *buf, size_t len);
 
 /**
+ * A warning about the databases that does not stop the sensor, or "": the
+ * intel lists whose AS-number lines can match nothing because no database
+ * gives AS numbers and the lists were not resolved into prefixes at build
+ * (`mmdb build --asn`).  sl_geo_describe() includes it.  Borrowed; valid
+ * until sl_geo_destroy().
+ */
+const char *sl_geo_warning(const struct sl_geo *g);
+
+/**
  * Look a up in every database, uncached, and merge into *out: for each
  * field the first database (in order) that has it wins; intel list names
  * are the union over all databases, including the lists that name the

@@ -6,7 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Database metadata.  A NULL opts or NULL member takes the default. */
+/* What resolving one list's AS lines gave (sl_mmdb_build_opts.on_resolved).
+ * Everything is borrowed for the duration of the callback. */
+struct sl_mmdb_asn_result {
+	const char *list;    /* the list's name */
+	uint32_t as_numbers; /* distinct AS numbers the list names */
+	uint32_t as_found;   /* of them, those some ASN source announces */
+	uint64_t prefixes;   /* prefixes added to the list for them */
+	const char *missing; /* the AS numbers no source knows, space-separated
+			      * ("AS20448 AS398391"; at most 8, then "..."),
+			      * "" when all were found */
+};
+
+/* Database metadata and build options.  A NULL opts or NULL member takes
+ * the default. */
 struct sl_mmdb_build_opts {
 	const char *database_type; /* default "sightline-intel" */
 	const char *description;   /* written as description.en; NULL gives an
@@ -14,6 +27,17 @@ struct sl_mmdb_build_opts {
 	uint64_t build_epoch;      /* Unix seconds; a parameter so builds are
 				    * reproducible (SOURCE_DATE_EPOCH).  0 is
 				    * written as 1: libmaxminddb rejects 0. */
+	/* ASN databases that resolve the lists' AS lines into address
+	 * prefixes (see "AS-number entries" below): ip-location-db `asn` CSV
+	 * files (start_ip,end_ip,asn[,org]), or .mmdb files with an
+	 * autonomous_system_number (GeoLite2-ASN, DB-IP ASN) or asn ("AS174",
+	 * IPinfo Lite) per record.  None: AS lines stay lookup-time entries. */
+	const char *const *asn_sources;
+	size_t n_asn_sources;
+	/* Called once per list that has AS lines, in list order, after they
+	 * were resolved (only when asn_sources are given); NULL: not told. */
+	void (*on_resolved)(void *ctx, const struct sl_mmdb_asn_result *r);
+	void *ctx;
 };
 
 /* One in-memory list for sl_mmdb_build_mem(): name is the list name as it
@@ -32,8 +56,16 @@ struct sl_mmdb_source {
  * that block.  A reader that has learnt an address's AS number (from a
  * GeoIP/ASN database) asks the intel database for this address as well,
  * and `mmdblookup --ip 100::2:cf` shows the entry.
+ *
+ * Given ASN sources (sl_mmdb_build_opts.asn_sources), the builder also adds
+ * every prefix the sources give each AS number to the list, with the AS
+ * line's label and keys, so the list matches without an ASN database at
+ * lookup time.  The lists whose AS lines were not resolved so are named in
+ * the metadata key SL_MMDB_META_UNRESOLVED (an array of list names, absent
+ * when there are none): a reader without AS numbers warns about them.
  */
 #define SL_MMDB_ASN_PREFIX "100::/96"
+#define SL_MMDB_META_UNRESOLVED "sightline_unresolved_as_lists"
 
 /** The address that stands for AS number asn in a built database. */
 static inline void sl_mmdb_asn_addr(uint32_t asn, uint8_t out[16])
@@ -64,6 +96,10 @@ static inline void sl_mmdb_asn_addr(uint32_t asn, uint8_t out[16])
  * `lists`: the names of all covering lists in input order.  The tree is an
  * IPv6 tree with IPv4 at ::/96 and aliases for ::ffff:0:0/96 and 2002::/16.
  *
+ * With opts->asn_sources the AS lines are resolved into prefixes as well
+ * (see "AS-number entries"); an unreadable or malformed source fails the
+ * build with "SOURCE[:LINE]: sentence".
+ *
  * The file is written to a temporary name and renamed, so a failed build
  * never leaves a partial database.  Returns 0 or a negative errno with
  * "FILE:LINE: sentence" (or "FILE: sentence") in err.  Borrowed: every
@@ -81,5 +117,12 @@ int sl_mmdb_build(const char *const *csv_paths, size_t n_paths,
 int sl_mmdb_build_mem(const struct sl_mmdb_source *srcs, size_t n_srcs,
 		      const struct sl_mmdb_build_opts *opts, uint8_t **out,
 		      size_t *out_len, char *err, size_t errlen);
+
+/**
+ * `sightline mmdb ...` with argv[0] "mmdb": parse the options, build, print
+ * what was done on stderr.  Returns the process exit status (0, 1 runtime
+ * error, 2 usage or input error).  Only main() calls it.
+ */
+int sl_mmdb_main(int argc, char **argv);
 
 #endif

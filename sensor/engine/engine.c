@@ -2,6 +2,7 @@
  * geo, subjects and rules, flow table) made and freed, its workers, and the
  * end of input (flush, summaries, the last stats event). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -87,6 +88,8 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	rc = sl_geo_create(cfg, &e->geo, err, errlen);
 	if (rc < 0)
 		goto err_geo;
+	if (sl_geo_warning(e->geo)[0]) /* not fatal: the summary's intel line repeats it */
+		fprintf(stderr, "sightline: warning: %s\n", sl_geo_warning(e->geo));
 	rc = sl_geo_cache_create(e->geo, cfg->intel.cache_entries, &e->geo_cache);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot allocate the IP-intelligence cache: %s", strerror(-rc));

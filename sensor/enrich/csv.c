@@ -1,6 +1,7 @@
 /* RFC 4180 CSV reader: a byte-at-a-time state machine over a 64 KiB read
  * buffer (or a caller's memory), building each record in one reusable
- * buffer so memory stays bounded by SL_CSV_MAX_RECORD_BYTES. */
+ * buffer so memory stays bounded by SL_CSV_MAX_RECORD_BYTES.  A quoted
+ * section may also start inside a field (key="a, b"). */
 #include "sightline/csv.h"
 #include "sightline/common.h"
 
@@ -220,15 +221,13 @@ static int step(struct sl_csv *c, enum state *st, size_t *fstart, int ch,
 		}
 		break;
 	case S_FIELD:
+	case S_UNQUOTED:
+		/* A quote opens a quoted section at the start of a field (RFC
+		 * 4180) and also after text in it, so a key=value column can
+		 * quote just its value: key="a, b" reads as key=a, b. */
 		if (ch == '"') {
 			*st = S_QUOTED;
 			return 0;
-		}
-		/* fall through */
-	case S_UNQUOTED:
-		if (ch == '"') {
-			*why = "quote character inside an unquoted field";
-			return -EINVAL;
 		}
 		if (ch != ',' && !term) {
 			*st = S_UNQUOTED;
@@ -282,7 +281,7 @@ static int read_record(struct sl_csv *c, unsigned long *line, char *err,
 		}
 		if (ch == 0)
 			return fail(c, -EINVAL, c->line, "NUL byte in input", err, errlen);
-		if (ch == '"' && st == S_FIELD)
+		if (ch == '"' && (st == S_FIELD || st == S_UNQUOTED))
 			qline = c->line;
 		unsigned long here = c->line;
 		const char *why = "out of memory";

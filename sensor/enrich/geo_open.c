@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "geo_priv.h"
+#include "sightline/mmdb_build.h"
 #include "sl_build_config.h"
 
 /* The files `meson compile` builds in <build>/rules and installs in
@@ -278,6 +279,103 @@ static int add_bundled(struct sl_geo *g, const char *file, uint32_t schema, char
 	return open_db(&g->dbs[g->n++], path, schema, NULL, NULL, err, errlen);
 }
 
+/* Can this database tell an address's AS number?  An ip-location-db city
+ * or country file has the schema's ASN path but no AS numbers. */
+static bool gives_asn(const struct geo_db *db)
+{
+	const char *type = db->mmdb.metadata.database_type ? db->mmdb.metadata.database_type : "";
+	if (db->schema == SL_GEO_SCHEMA_INTEL || db->npaths[SL_GEO_ASN] == 0)
+		return false;
+	return db->schema != SL_GEO_SCHEMA_IP_LOCATION_DB || strstr(type, "asn") != NULL;
+}
+
+/* The entry after the value that starts at p: maps and arrays come
+ * flattened, their size first. */
+static MMDB_entry_data_list_s *skip_value(MMDB_entry_data_list_s *p, unsigned depth)
+{
+	uint32_t n = 0;
+	if (p->entry_data.type == MMDB_DATA_TYPE_MAP)
+		n = p->entry_data.data_size * 2;
+	else if (p->entry_data.type == MMDB_DATA_TYPE_ARRAY)
+		n = p->entry_data.data_size;
+	for (p = p->next; n-- > 0 && p && depth < 16;)
+		p = skip_value(p, depth + 1);
+	return p;
+}
+
+/* Append to w the names in the array p unless w names them already. */
+static void add_names(char *w, size_t size, const MMDB_entry_data_list_s *p)
+{
+	uint32_t n = p->entry_data.type == MMDB_DATA_TYPE_ARRAY ? p->entry_data.data_size : 0;
+	for (p = p->next; n-- > 0 && p; p = p->next) {
+		char name[96];
+		const MMDB_entry_data_s *d = &p->entry_data;
+		if (d->type != MMDB_DATA_TYPE_UTF8_STRING)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)d->data_size, d->utf8_string);
+		size_t used = strlen(w), len = strlen(name);
+		bool dup = false;
+		for (const char *q = strstr(w, name); q && !dup; q = strstr(q + 1, name))
+			dup = (q == w || q[-1] == ' ') && (q[len] == ',' || q[len] == '\0');
+		if (!dup)
+			snprintf(w + used, size - used, "%s%s", used ? ", " : "", name);
+	}
+}
+
+/* The lists of an intel database whose AS lines were not resolved into
+ * prefixes when it was built (SL_MMDB_META_UNRESOLVED), appended to w. */
+static void unresolved_lists(const struct geo_db *db, char *w, size_t size)
+{
+	MMDB_entry_data_list_s *list = NULL, *p;
+	if (MMDB_get_metadata_as_entry_data_list(&db->mmdb, &list) != MMDB_SUCCESS || !list ||
+	    list->entry_data.type != MMDB_DATA_TYPE_MAP) {
+		MMDB_free_entry_data_list(list);
+		return;
+	}
+	uint32_t n = list->entry_data.data_size;
+	for (p = list->next; n-- > 0 && p && p->next; p = skip_value(p->next, 0)) {
+		const MMDB_entry_data_s *k = &p->entry_data;
+		if (k->type == MMDB_DATA_TYPE_UTF8_STRING &&
+		    k->data_size == strlen(SL_MMDB_META_UNRESOLVED) &&
+		    memcmp(k->utf8_string, SL_MMDB_META_UNRESOLVED, k->data_size) == 0)
+			add_names(w, size, p->next);
+	}
+	MMDB_free_entry_data_list(list);
+}
+
+/*
+ * AS lines of an intel list match only through an address's AS number, so
+ * with no database that gives one, and no resolution at build time, those
+ * lists silently match nothing: say so once, at start, naming the lists
+ * and both ways out.
+ */
+static void check_as_lists(struct sl_geo *g)
+{
+	char names[256] = "";
+	const char *file = NULL;
+	for (size_t i = 0; i < g->n; i++)
+		if (gives_asn(&g->dbs[i]))
+			return;
+	for (size_t i = 0; i < g->n; i++) {
+		size_t before = strlen(names);
+		if (g->dbs[i].schema == SL_GEO_SCHEMA_INTEL)
+			unresolved_lists(&g->dbs[i], names, sizeof(names));
+		if (strlen(names) > before && !file)
+			file = g->dbs[i].name;
+	}
+	if (!names[0])
+		return;
+	snprintf(g->warning, sizeof(g->warning), "the AS-number lines of intel list%s %s (%s) match "
+		 "nothing: no database gives AS numbers and they were not resolved at build; add an "
+		 "ASN database (GeoLite2-ASN, IPinfo Lite) to databases:, or rebuild the lists with "
+		 "'sightline mmdb build --asn'", strchr(names, ',') ? "s" : "", names, file);
+}
+
+const char *sl_geo_warning(const struct sl_geo *g)
+{
+	return g ? g->warning : "";
+}
+
 int sl_geo_create(const struct sl_config *cfg, struct sl_geo **out, char *err, size_t errlen)
 {
 	struct sl_geo *g = calloc(1, sizeof(*g));
@@ -295,6 +393,8 @@ int sl_geo_create(const struct sl_config *cfg, struct sl_geo **out, char *err, s
 		rc = add_bundled(g, DEMO_DB, SL_GEO_SCHEMA_MAXMIND, err, errlen);
 	if (rc == 0 && cfg->intel.builtin)
 		rc = add_bundled(g, INTEL_DB, SL_GEO_SCHEMA_INTEL, err, errlen);
+	if (rc == 0)
+		check_as_lists(g);
 	if (rc == 0)
 		rc = sl_geo_locate_sensor(g, &cfg->sensor, err, errlen);
 	if (rc < 0) {
@@ -334,6 +434,8 @@ char *sl_geo_describe(const struct sl_geo *g, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "no databases");
 	if (used < len && g && g->note[0])
 		used += (size_t)snprintf(buf + used, len - used, "; %s", g->note);
+	if (used < len && g && g->warning[0])
+		used += (size_t)snprintf(buf + used, len - used, "; WARNING: %s", g->warning);
 	if (used < len && g && g->located)
 		snprintf(buf + used, len - used, "; sensor at %.4f, %.4f", g->lat, g->lon);
 	return buf;

@@ -31,6 +31,7 @@ struct sl_geo {
 	bool located;            /* sensor location known */
 	double lat, lon;
 	char note[320];          /* why bundled databases are missing, or "" */
+	char warning[512];       /* intel lists that cannot match, or "" (geo_open.c) */
 };
 
 /* geo_open.c: the dotted paths a schema reads for field f (NULL-terminated,

@@ -118,6 +118,8 @@ int sl_mmdb_build(const char *const *csv_paths, size_t n_paths,
 	}
 	rc = load_paths(&b, csv_paths, n_paths, err, errlen);
 	if (rc == 0)
+		rc = mb_resolve_asn(&b, &o, err, errlen);
+	if (rc == 0)
 		rc = write_atomic(&b, &o, out_path, err, errlen);
 	mb_finish(&b);
 	return rc;
@@ -162,6 +164,8 @@ int sl_mmdb_build_mem(const struct sl_mmdb_source *srcs, size_t n_srcs,
 		return rc;
 	}
 	rc = load_mem(&b, srcs, n_srcs, err, errlen);
+	if (rc == 0)
+		rc = mb_resolve_asn(&b, &o, err, errlen);
 	struct mb_sink sink = {buf_write, &buf};
 	if (rc == 0 && (rc = mb_serialize(&b, &o, &sink)) < 0)
 		snprintf(err, errlen, "cannot build the database: %s",

@@ -260,13 +260,40 @@ int mb_data_for(struct mb *b, const uint32_t *heads, size_t n, uint32_t *off)
 	return rc < 0 ? rc : dedup_store(b, off);
 }
 
+/* Which lists have AS lines that were not resolved into prefixes (no ASN
+ * sources): marks in seen[] (n_lists bytes), returns how many. */
+static uint32_t unresolved_lists(const struct mb *b, uint8_t *seen)
+{
+	uint32_t n = 0;
+	for (size_t i = 0; !b->asn_resolved && i < b->n_asrefs; i++)
+		if (!seen[b->asrefs[i].list]++)
+			n++;
+	return n;
+}
+
+/* SL_MMDB_META_UNRESOLVED: the names of those lists, in list order. */
+static int enc_unresolved(struct mb *b, const uint8_t *seen, uint32_t n)
+{
+	struct mb_buf *e = &b->enc;
+	int rc = put_cstr(e, SL_MMDB_META_UNRESOLVED);
+	rc = rc ? rc : put_ctrl(e, T_ARRAY, n);
+	for (size_t l = 0; rc == 0 && l < b->n_lists; l++)
+		if (seen[l])
+			rc = put_cstr(e, mb_str(&b->strs, b->lists[l]));
+	return rc;
+}
+
 /* The metadata map, keys in sorted order so the bytes are reproducible. */
 static int enc_metadata(struct mb *b, const struct sl_mmdb_build_opts *o,
 			unsigned record_size)
 {
 	struct mb_buf *e = &b->enc;
+	uint8_t *seen = calloc(b->n_lists + 1, 1);
+	if (!seen)
+		return -ENOMEM;
+	uint32_t unresolved = unresolved_lists(b, seen);
 	e->len = 0;
-	int rc = put_ctrl(e, T_MAP, 9);
+	int rc = put_ctrl(e, T_MAP, unresolved ? 10 : 9);
 	rc = rc ? rc : put_cstr(e, "binary_format_major_version");
 	rc = rc ? rc : put_uint(e, T_UINT16, 2);
 	rc = rc ? rc : put_cstr(e, "binary_format_minor_version");
@@ -292,6 +319,9 @@ static int enc_metadata(struct mb *b, const struct sl_mmdb_build_opts *o,
 	rc = rc ? rc : put_uint(e, T_UINT32, b->node_count);
 	rc = rc ? rc : put_cstr(e, "record_size");
 	rc = rc ? rc : put_uint(e, T_UINT16, record_size);
+	if (rc == 0 && unresolved)
+		rc = enc_unresolved(b, seen, unresolved);
+	free(seen);
 	return rc;
 }
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <maxminddb.h>
+
 #include "sightline/csv.h"
 #include "sightline/mmdb_build.h"
 
@@ -89,6 +91,13 @@ struct mb_trie {
 	uint32_t v4root;
 };
 
+/* One AS line (`AS131279,label,...`): resolved into prefixes at build time
+ * when ASN sources are given, and named in the metadata when not. */
+struct mb_asref {
+	uint32_t asn, list, kv_off, kv_n;
+	uint64_t gained; /* prefixes added for it */
+};
+
 struct mb_dedup {
 	uint64_t hash;
 	uint32_t off, len;
@@ -107,6 +116,9 @@ struct mb {
 	size_t n_entries, entries_cap;
 	struct mb_trie trie;
 	uint32_t key_label, key_lists;
+	struct mb_asref *asrefs; /* every AS line, in input order */
+	size_t n_asrefs, asrefs_cap;
+	bool asn_resolved;       /* the AS lines were resolved from ASN sources */
 	/* serialisation state */
 	struct mb_buf data;
 	struct mb_dedup *dedup;
@@ -144,12 +156,31 @@ int mb_load_csv(struct mb *b, struct sl_csv *csv, const char *name,
 		size_t name_len, uint32_t file, char *err, size_t errlen);
 
 /* mmdb_tree.c */
+/* Fold a prefix inside the aliased regions into IPv4 space (::a.b.c.d/n):
+ * ::ffff:a.b.c.d/n with n >= 96 and 2002:AABB:CCDD::/n with 16 <= n <= 48.
+ * Returns 0, or -EINVAL for a 6to4 prefix longer than /48 (no IPv4
+ * equivalent). */
+int mb_fold_alias(uint8_t a[16], unsigned *plen);
 int mb_trie_init(struct mb_trie *t);
 void mb_trie_finish(struct mb_trie *t);
 int mb_add(struct mb *b, uint32_t list, const uint8_t addr[16], unsigned plen,
 	   uint32_t kv_off, uint32_t kv_n);
 int mb_tree_number(struct mb *b);
 int mb_tree_write(struct mb *b, unsigned record_size, const struct mb_sink *s);
+
+/* mmdb_asn.c: resolve every AS line of b into the prefixes the ASN
+ * sources give its number (sl_mmdb_build_opts.asn_sources), then tell
+ * o->on_resolved per list.  Returns 0 or a negative errno with
+ * "SOURCE[:LINE]: sentence" in err. */
+int mb_resolve_asn(struct mb *b, const struct sl_mmdb_build_opts *o, char *err, size_t errlen);
+
+/* mmdb_walk.c: call fn for every data record of db's search tree with the
+ * network it covers (an IPv4 tree's networks as ::a.b.c.d/96+n).  Each
+ * node is expanded at most once, so the walk ends within node_count steps;
+ * a tree that loops back or runs too deep is refused.  Returns 0, fn's
+ * negative result, or a negative errno with "FILE: sentence" in err. */
+typedef int (*mb_walk_fn)(void *ctx, const uint8_t addr[16], unsigned plen, MMDB_entry_s *entry);
+int mb_walk_mmdb(const MMDB_s *db, mb_walk_fn fn, void *ctx, char *err, size_t errlen);
 
 /* mmdb_data.c */
 int mb_data_for(struct mb *b, const uint32_t *heads, size_t n, uint32_t *off);

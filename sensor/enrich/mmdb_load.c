@@ -105,21 +105,8 @@ static int cidr_error(struct load *l, const char *text)
  * (16 <= n <= 48).  Longer 6to4 prefixes have no IPv4 equivalent. */
 static int fold_alias(struct load *l, uint8_t a[16], unsigned *plen, const char *text)
 {
-	static const uint8_t zero[12];
-	if (*plen >= 96 && memcmp(a, zero, 10) == 0 &&
-	    ((a[10] == 0 && a[11] == 0) || (a[10] == 0xff && a[11] == 0xff))) {
-		a[10] = a[11] = 0;
-		return 0;
-	}
-	if (*plen < 16 || a[0] != 0x20 || a[1] != 0x02)
-		return 0;
-	if (*plen > 48)
+	if (mb_fold_alias(a, plen) < 0)
 		return lerr(l, -EINVAL, "'%s' lies inside the 6to4 alias 2002::/16 and is longer than /48; list the IPv4 prefix instead", text);
-	uint8_t v4[4];
-	memcpy(v4, a + 2, 4);
-	memset(a, 0, 16);
-	memcpy(a + 12, v4, 4);
-	*plen = 96 + (*plen - 16);
 	return 0;
 }
 
@@ -142,13 +129,19 @@ static int parse_asn(struct load *l, const char *s, size_t len, uint8_t a[16], u
 	return 0;
 }
 
+/* "AS..." rather than an address ('s' is no hex digit, so "a::1" is not). */
+static bool is_asn_text(const char *s, size_t len)
+{
+	return len > 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's');
+}
+
 static int parse_cidr(struct load *l, const char *s, size_t len, uint8_t a[16], unsigned *plen)
 {
 	char text[64];
 	struct sl_cidr c;
 	if (len == 0)
 		return lerr(l, -EINVAL, "missing CIDR");
-	if (len > 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's'))
+	if (is_asn_text(s, len))
 		return parse_asn(l, s, len, a, plen);
 	if (len >= sizeof(text))
 		return lerr(l, -EINVAL, "malformed CIDR '%.40s...'", s);
@@ -392,6 +385,18 @@ static int add_extra(struct load *l, const char *f, size_t len, size_t col)
 	return add_kv(l, k, klen, v, vlen, false);
 }
 
+/* Remember an AS line (its number is in the low 32 bits of its address)
+ * for resolving and for the metadata. */
+static int add_asref(struct mb *b, uint32_t list, const uint8_t a[16], uint32_t kv_off,
+		     uint32_t kv_n)
+{
+	if (mb_grow(&b->asrefs, &b->asrefs_cap, b->n_asrefs + 1, sizeof(*b->asrefs)) < 0)
+		return -ENOMEM;
+	uint32_t asn = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+	b->asrefs[b->n_asrefs++] = (struct mb_asref){asn, list, kv_off, kv_n, 0};
+	return 0;
+}
+
 static int load_record(struct load *l, const struct sl_csv_record *r, bool first)
 {
 	const char *f0 = r->fields[0], *lab = r->n_fields > 1 ? r->fields[1] : "";
@@ -415,8 +420,10 @@ static int load_record(struct load *l, const struct sl_csv_record *r, bool first
 		rc = add_extra(l, r->fields[i], r->lens[i], i);
 	if (rc < 0)
 		return rc;
-	rc = mb_add(l->b, l->list, addr, plen, (uint32_t)l->line_kv_start,
-		    (uint32_t)(l->b->n_kvs - l->line_kv_start));
+	uint32_t kv_off = (uint32_t)l->line_kv_start, kv_n = (uint32_t)(l->b->n_kvs - kv_off);
+	rc = mb_add(l->b, l->list, addr, plen, kv_off, kv_n);
+	if (rc == 0 && is_asn_text(f0, n0))
+		rc = add_asref(l->b, l->list, addr, kv_off, kv_n);
 	return rc < 0 ? lerr(l, rc, "cannot add prefix: %s", strerror(-rc)) : 0;
 }
 

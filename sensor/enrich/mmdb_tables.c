@@ -209,6 +209,7 @@ void mb_finish(struct mb *b)
 	free(b->lists);
 	free(b->kvs);
 	free(b->entries);
+	free(b->asrefs);
 	mb_trie_finish(&b->trie);
 	mb_buf_free(&b->data);
 	free(b->dedup);

@@ -87,6 +87,26 @@ void mb_trie_finish(struct mb_trie *t)
 	*t = (struct mb_trie){0};
 }
 
+int mb_fold_alias(uint8_t a[16], unsigned *plen)
+{
+	static const uint8_t zero[10];
+	if (*plen >= 96 && memcmp(a, zero, 10) == 0 &&
+	    ((a[10] == 0 && a[11] == 0) || (a[10] == 0xff && a[11] == 0xff))) {
+		a[10] = a[11] = 0;
+		return 0;
+	}
+	if (*plen < 16 || a[0] != 0x20 || a[1] != 0x02)
+		return 0;
+	if (*plen > 48)
+		return -EINVAL;
+	uint8_t v4[4];
+	memcpy(v4, a + 2, 4);
+	memset(a, 0, 16);
+	memcpy(a + 12, v4, 4);
+	*plen = 96 + (*plen - 16);
+	return 0;
+}
+
 int mb_add(struct mb *b, uint32_t list, const uint8_t addr[16], unsigned plen,
 	   uint32_t kv_off, uint32_t kv_n)
 {

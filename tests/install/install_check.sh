@@ -33,6 +33,17 @@ for opt in $("$BUILD/sightline" --help | grep -o -- '--[a-z][a-z-]*' | sort -u);
   esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
   grep -q -- "$esc" "$root/share/man/man8/sightline.8" || bad "man page does not document $opt"
 done
+# The refresh script: executable, naming the installed binary and lists,
+# and reading the installed lists' source headers.
+refresh=$root/sbin/sightline-intel-refresh
+[ -x "$refresh" ] || bad "sightline-intel-refresh not installed executable in sbin"
+grep -q "^SIGHTLINE=$prefix/sbin/sightline$" "$refresh" || bad "sightline-intel-refresh does not name the installed binary"
+grep -q "$prefix/share/sightline/intel" "$refresh" || bad "sightline-intel-refresh does not name the installed lists"
+for l in allow dprk remote-access tor vpn; do
+  [ -e "$root/share/sightline/intel/$l.csv" ] || bad "list $l.csv not installed in share/sightline/intel"
+done
+src=$("$refresh" --lists "$root/share/sightline/intel" --list-sources 2>&1)
+grep -q '^tor: addresses https://check.torproject.org/torbulkexitlist' <<<"$src" || bad "installed lists name no Tor source: $src"
 unit=$root/share/sightline/systemd/sightline.service
 grep -q "^ExecStart=$prefix/sbin/sightline -i" "$unit" || bad "unit's ExecStart is not the installed binary"
 grep -q '^NoNewPrivileges=yes' "$unit" || bad "unit lacks hardening"

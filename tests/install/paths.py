@@ -36,7 +36,8 @@ def dirs_of(build):
 
 def install_roots(d):
     """The places the project installs to: a path under one names an installed file."""
-    return [os.path.join(d['sbindir'], 'sightline'), os.path.join(d['sysconfdir'], 'sightline'),
+    return [os.path.join(d['sbindir'], 'sightline'), os.path.join(d['sbindir'], 'sightline-intel-refresh'),
+            os.path.join(d['sysconfdir'], 'sightline'),
             os.path.join(d['datadir'], 'sightline'), os.path.join(d['mandir'], 'man8', 'sightline.8')]
 
 
@@ -168,7 +169,8 @@ def expected(d):
     e, s = os.path.join(d['sysconfdir'], 'sightline'), os.path.join(d['datadir'], 'sightline')
     return sorted([os.path.join(d['sbindir'], 'sightline'), os.path.join(d['mandir'], 'man8', 'sightline.8'),
                    e + '/sightline.yaml', e + '/sightline.env', s + '/sigma/', s + '/intel.mmdb',
-                   s + '/demo-geo.mmdb', s + '/systemd/sightline.service'])
+                   s + '/demo-geo.mmdb', s + '/systemd/sightline.service', s + '/intel/',
+                   os.path.join(d['sbindir'], 'sightline-intel-refresh')])
 
 
 def check_readme(dest, d, src, tmp):

@@ -286,6 +286,25 @@ static void test_text_values_and_asn(void)
 	MMDB_close(&db);
 }
 
+static void test_quoted_commas(void)
+{
+	TEST("key=\"a, b\" and quoted notes and labels keep their commas");
+	write_text("q.csv", "cidr,label,note\n"
+		   "1.0.0.0/24,\"x, y\",org=\"Example, Inc.\",\"city=Seoul, KR\"\n"
+		   "1.0.1.0/24,z,\"free text, with comma\"\n"
+		   "AS64500,v,org=\"Hosting, Ltd.\"\n");
+	CHECK_EQ_INT(build("q.mmdb", "q.csv", NULL, NULL), 0);
+	MMDB_s db;
+	if (!open_db("q.mmdb", &db))
+		return;
+	CHECK_EQ_STR(label(&db, "1.0.0.1"), "x, y");
+	CHECK_EQ_STR(str_at(&db, "1.0.0.1", "org", NULL, NULL), "Example, Inc.");
+	CHECK_EQ_STR(str_at(&db, "1.0.0.1", "city", NULL, NULL), "Seoul, KR");
+	CHECK_EQ_STR(str_at(&db, "1.0.1.1", "note", NULL, NULL), "free text, with comma");
+	CHECK_EQ_STR(str_at(&db, "100::fbf4", "org", NULL, NULL), "Hosting, Ltd.");
+	MMDB_close(&db);
+}
+
 static void test_empty(void)
 {
 	TEST("an empty list (and no list at all) gives a valid database that misses");
@@ -575,6 +594,7 @@ int main(void)
 	test_ipv6_vs_ipv4_space();
 	test_nested_and_types();
 	test_text_values_and_asn();
+	test_quoted_commas();
 	test_empty();
 	test_errors();
 	test_reproducible_and_mem();
