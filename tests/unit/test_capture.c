@@ -98,7 +98,8 @@ static size_t ip4_frame(uint8_t *f, const uint8_t *hdr, size_t hl, uint8_t a, ui
 {
 	static const uint8_t ip[20] = { 0x45, 0, 0, 28, 0, 1, 0, 0, 64, 6, 0, 0,
 					10, 0, 0, 0, 198, 51, 100, 0 };
-	memcpy(f, hdr, hl);
+	if (hl)
+		memcpy(f, hdr, hl);
 	memcpy(f + hl, ip, 20);
 	f[hl + 6] = (uint8_t)(frag >> 8);
 	f[hl + 7] = (uint8_t)frag;
