@@ -118,6 +118,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_tls_missed },
 	{ "webrtc-dtls", "WebRTC port pair: ICE checks, DTLS 1.2 from the answering peer with a consent check between the hellos, SRTP both ways",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_webrtc_dtls },
+	{ "tls-big-hello", "a scanner-like ClientHello: 512 suites, 256 groups, 256 signature schemes, 184 ALPN names (a 10.7 kB flow event)",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_tls_big_hello },
 };
 
 const size_t sl_scenarios_count = ARRAY_SIZE(sl_scenarios);
