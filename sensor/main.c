@@ -20,7 +20,6 @@
 #include "sightline/mmdb_build.h"
 #include "sightline/rules.h"
 #include "sightline/privileges.h"
-#include "sightline/reload.h"
 #include "sl_build_config.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };

@@ -202,6 +202,23 @@ enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
 				       uint32_t wirelen, sl_time_us ts,
 				       struct sl_packet *pkt);
 
+/* The outermost IP header of a frame, as sl_decode_peek() reads it. */
+struct sl_decode_peek {
+	struct sl_addr src, dst;
+	uint8_t proto; /* after IPv6 extension headers; a fragment's own protocol */
+};
+
+/**
+ * Read the outermost IP header of a frame of link type dlt with the
+ * decoder's own link layers (every link type and encapsulation below IP it
+ * decodes), without reassembly, tunnels or counters: the same for every
+ * fragment of a datagram, and what workers shard frames on.  Returns true
+ * and fills *out when sl_decode_packet() would reach an IP header it
+ * accepts; false for frames that are not IP or fail before it.  Keeps no
+ * state: safe on any thread.
+ */
+bool sl_decode_peek(int dlt, const uint8_t *frame, uint32_t caplen, struct sl_decode_peek *out);
+
 /* Counters kept by a decoder. */
 struct sl_decode_counters {
 	uint64_t reasons[SL_DEC__COUNT]; /* malformed packets, by reason */

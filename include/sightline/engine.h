@@ -1,9 +1,12 @@
-/* The pipeline behind the capture front end: decode -> flow table -> events.
- * The engine owns the decoder, the flow table and the JSON builder; it
- * borrows the configuration and the EVE sink. */
+/* The pipeline behind the capture front end: decode -> flow table ->
+ * parsers -> identification -> events, with the hosts table, subjects and
+ * rules, its workers and their lock, and reloads off the capture path.  The
+ * engine owns all of it; it borrows the configuration and the EVE sink.
+ * Implemented in sensor/engine/. */
 #ifndef SIGHTLINE_ENGINE_H
 #define SIGHTLINE_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "sightline/config.h"
@@ -115,29 +118,6 @@ void sl_engine_lock(struct sl_engine *e);
 void sl_engine_unlock(struct sl_engine *e);
 
 /**
- * Count one frame in e's capture counters (packets, bytes, first and last
- * time, time going backwards) without processing it: the offline reader
- * does this on the lead in capture order and hands the frame to a worker.
- */
-void sl_engine_account(struct sl_engine *e, sl_time_us ts, uint32_t wirelen);
-
-/**
- * Decode one frame and run it through e's flow table and parsers (what
- * sl_engine_packet() does after sl_engine_account()).  frame is borrowed for
- * the call.  With workers, each worker is fed by one thread only.
- */
-void sl_engine_process(struct sl_engine *e, int dlt, sl_time_us ts,
-		       const uint8_t *frame, uint32_t caplen, uint32_t wirelen);
-
-/**
- * Packet time reached ts in the capture, though the frame went to another
- * worker (or none): move e's capture clock, and expire its idle flows as one
- * frame would once the clock moved on by a millisecond (offline workers call
- * it for every frame that is not theirs).
- */
-void sl_engine_tick(struct sl_engine *e, sl_time_us ts);
-
-/**
  * Name the capture interface of the frames given to e from now on (a
  * pcapng interface's if_name, the interface of a live capture; NULL or ""
  * for none): a flow that starts with one of them carries it as in_iface.
@@ -147,12 +127,43 @@ void sl_engine_tick(struct sl_engine *e, sl_time_us ts);
  */
 int sl_engine_set_iface(struct sl_engine *e, const char *name);
 
+/* One frame of the capture, as the capture stage hands it over. */
+struct sl_frame {
+	int dlt;                 /* its link type (DLT_*) */
+	sl_time_us ts;           /* the capture's timestamp: packet time */
+	const uint8_t *data;     /* caplen bytes, borrowed for the call */
+	uint32_t caplen, wirelen;
+};
+
+/* The clock a tick follows. */
+enum sl_clock {
+	SL_CLOCK_PACKET, /* capture timestamps (replay; a worker's share of the capture) */
+	SL_CLOCK_WALL,   /* the wall clock (live, between batches of frames) */
+};
+
 /**
- * Process one frame of link type dlt.  ts is the capture timestamp.  frame is
- * borrowed for the call.  Never fails: bad packets are counted.
+ * The one way frames enter the engine: a frame for worker w (the engine
+ * itself without workers) is decoded, charged to its flow and offered to
+ * the flow's parsers while the flow is inspected; flows that end on the
+ * way become events.  f and what it points to are borrowed for the call.
+ * With workers, each worker is fed by one thread only.  Never fails: bad
+ * frames are counted.  The capture's own counters (sl_engine_stats()) are
+ * the capture stage's to keep.
  */
-void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
-		      const uint8_t *frame, uint32_t caplen, uint32_t wirelen);
+void sl_engine_packet(struct sl_engine *w, const struct sl_frame *f);
+
+/**
+ * The one way time enters the engine without a frame: clock reached now.
+ * Give it to each worker after every frame of the capture (offline workers
+ * read every frame: theirs or another's), and to the lead between batches
+ * of a live capture.  SL_CLOCK_PACKET moves w's capture clock to now, and
+ * flows whose timeout passed on it end (looked for once per millisecond
+ * of it), so each worker's flows end as one engine's would; SL_CLOCK_WALL moves no flow clock.  On the lead, a stats event is
+ * written when stats.interval passes on the given clock (at multiples of
+ * the interval, so a replay writes them at the same packet times; a gap
+ * longer than the interval gives one event, not a burst).
+ */
+void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock);
 
 /**
  * End of input (or a signal): flush every open flow (of every worker, whose
@@ -162,15 +173,72 @@ void sl_engine_packet(struct sl_engine *e, int dlt, sl_time_us ts,
 void sl_engine_finish(struct sl_engine *e);
 
 /**
- * Write a stats event now (periodic stats).  ts is its timestamp: packet
- * time when replaying, the wall clock live; 0 means the last packet's time.
+ * e's capture counters (frames, bytes, first and last time, time going
+ * backwards, files, drops), which the capture stage keeps: the lead's for
+ * an offline capture (its reader 0 counts every frame in capture order),
+ * each worker's own for a live one.  Borrowed.
  */
-void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts);
-
-/** Mutable counters for the capture front end (files, drops).  Borrowed. */
 struct sl_engine_stats *sl_engine_stats(struct sl_engine *e);
 
 /** Print the human end-of-run summary (sorts the top-talkers table); wall_sec is the run's wall-clock time. */
 void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out);
+
+/*
+ * Reloads off the capture path: SIGHUP starts loading the configuration,
+ * rule pack, roster and databases on a thread of their own
+ * (sensor/engine/reloader.c); the capture loop commits the result at its
+ * next safe point and never waits for the load.
+ */
+
+/*
+ * Read the configuration for a reload into cfg (zeroed on entry), on the
+ * loading thread.  Returns 0, or a negative errno with a sentence in err
+ * ("" when the function reported the problem itself).  ctx is the one given
+ * to sl_reloader_request().
+ */
+typedef int (*sl_reload_config_fn)(void *ctx, struct sl_config *cfg, char *err, size_t errlen);
+
+struct sl_reloader;
+
+/**
+ * A reloader for e.  *wake is set (to 1) from the loading thread when a
+ * load has finished: the capture loop then calls sl_reloader_commit() at
+ * its next safe point (sl_capture_opts.wake and on_wake).  e and wake are
+ * borrowed and must outlive the reloader.  Returns 0 or -ENOMEM.  Caller
+ * owns *out; free with sl_reloader_destroy().
+ */
+int sl_reloader_create(struct sl_engine *e, atomic_int *wake, struct sl_reloader **out);
+
+/**
+ * Ask for a reload (SIGHUP): start loading now, or, while a load is
+ * running, once more after it (the files may have changed since it began
+ * reading).  load reads the configuration on the loading thread with ctx,
+ * which the reloader owns from this call on and releases with free_ctx
+ * (NULL: nothing to free), perhaps on that thread, perhaps after the
+ * reloader is gone.  Returns 0, or a negative errno with err set when no
+ * thread could be started (nothing changes then; ctx is released).
+ */
+int sl_reloader_request(struct sl_reloader *r, sl_reload_config_fn load, void *ctx,
+			void (*free_ctx)(void *ctx), char *err, size_t errlen);
+
+/**
+ * Apply a finished load: swap its set into the engine (between packets,
+ * holding the engine lock, as sl_capture_opts callbacks do), then start a
+ * load asked for meanwhile.  Returns -EAGAIN when no load has finished;
+ * otherwise 0 (err "" or a note) when the new set is in use, or the load's
+ * negative errno with err saying why the running set was kept ("" when the
+ * configuration function reported it).
+ */
+int sl_reloader_commit(struct sl_reloader *r, char *err, size_t errlen);
+
+/** True while a load is running or waiting to be committed. */
+bool sl_reloader_busy(const struct sl_reloader *r);
+
+/**
+ * Free the reloader.  A load still running is abandoned, not waited for
+ * (SIGTERM must not wait on a slow disk): its thread finishes alone and
+ * frees what it holds.  Accepts NULL.
+ */
+void sl_reloader_destroy(struct sl_reloader *r);
 
 #endif

@@ -42,17 +42,15 @@ struct sl_value {
 	uint64_t list[SL_VALUE_LIST_MAX];
 	const char *strs[SL_VALUE_LIST_MAX]; /* SL_FT_STRING_LIST entries */
 	unsigned n;      /* entries in list or strs */
-	char buf[64];    /* scratch for computed strings */
+	char buf[176];   /* scratch for computed strings (a SYN's longest option list) */
 };
 
-struct sl_dispatch;
 struct sl_geo_result;
 struct sl_subject_view;
 
 /* What fields read from: the flow at its end, plus output settings. */
 struct sl_record {
 	const struct sl_flow *flow;
-	const struct sl_dispatch *dispatch; /* parser globals (sl_record_global); may be NULL */
 	const char *event_type;   /* "flow" */
 	uint16_t community_seed;
 	/* IP intelligence of the client [0] and server [1] side (NULL: nothing
@@ -64,10 +62,9 @@ struct sl_record {
 	 * (subject.*, physics.*, travel.*; sensor/subject).  NULL: none. */
 	const struct sl_subject_view *subject;
 	/* Names earlier DNS answers gave the client [0] and server [1]
-	 * addresses, copied by sl_dns_record_names() while the workers' lock
-	 * is held so that the event can be written after it is released.
-	 * dns_names_set false: the fields read the shared cache instead. */
-	bool dns_names_set;
+	 * addresses ("": none), copied from the hosts table by
+	 * sl_hosts_name_record() under the engine lock, so that the event can
+	 * be written after it is released. */
 	char dns_name[2][256];
 };
 
@@ -92,7 +89,11 @@ struct sl_field_table {
 	bool from_state;
 };
 
-/* The flow module's fields (sensor/flow/flow_fields.c). */
+/* The flow module's fields (sensor/flow/flow_fields.c): the EVE header
+ * (timestamp, ids, 5-tuple, encapsulation), then after the protocol and
+ * product the catalogue puts between them, the Community ID, the flow block
+ * and TCP flags. */
+extern const struct sl_field_table sl_flow_head_fields;
 extern const struct sl_field_table sl_flow_fields;
 /* IP intelligence: src.geo.*, dest.geo.*, remote.* (sensor/enrich/geo_fields.c). */
 extern const struct sl_field_table sl_geo_fields;

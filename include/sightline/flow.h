@@ -57,6 +57,10 @@ struct sl_flow {
 	/* Protocol inspection, owned by the engine (include/sightline/proto.h):
 	 * per-parser state hangs off app once a parser takes an interest. */
 	struct sl_app *app;
+	/* The product on top of the wire protocol (app, category): decided by
+	 * the identification stage (include/sightline/identify.h). */
+	const char *product, *category;
+	uint8_t app_source;        /* enum sl_app_source of product */
 	uint8_t app_proto;         /* registry index + 1 of the identified protocol; 0 = none */
 	bool inspect_done;         /* no parser wants more packets of this flow */
 	uint32_t hnext;            /* hash chain (internal) */

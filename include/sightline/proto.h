@@ -15,15 +15,26 @@
  *  - When the flow ends, flow_end() runs (state still valid), the flow event is
  *    written (field getters read the state through sl_record_state()), then
  *    release() frees anything the state points to and the state is returned.
+ *
+ * Parsers report facts and decide nothing beyond their wire format: the
+ * protocol (sl_app_identify), the product their framing names
+ * (sl_proto_claim_product), what a packet taught about hosts
+ * (sl_proto_learn: DNS answers, DHCP clients, overlay peers).  Products
+ * from names, certificates and associations are the identification
+ * stage's (include/sightline/identify.h); knowledge across flows is the
+ * hosts table's (include/sightline/hosts.h), which the engine owns and
+ * guards.  A parser's global context (create()) belongs to one dispatcher,
+ * that is one engine thread: it holds settings and scratch, nothing that
+ * other flows read.
  */
 #ifndef SIGHTLINE_PROTO_H
 #define SIGHTLINE_PROTO_H
 
-#include <pthread.h>
 #include "sightline/config.h"
 #include "sightline/decode.h"
 #include "sightline/field.h"
 #include "sightline/flow.h"
+#include "sightline/hosts.h"
 
 #define SL_L4_TCP 0x1
 #define SL_L4_UDP 0x2
@@ -35,13 +46,27 @@ enum sl_proto_verdict {
 	SL_PROTO_NOT_MINE, /* not my protocol after all: drop my state */
 };
 
+/*
+ * What the engine lends the dispatcher for the hosts table: learn applies a
+ * fact (under the engine's lock), overlay_channel answers the one question
+ * a parser asks about other flows (sl_hosts_overlay_channel()).  Either may
+ * be NULL: facts are dropped, the answer is no.
+ */
+struct sl_proto_hosts {
+	void (*learn)(void *ctx, const struct sl_host_fact *fact);
+	bool (*overlay_channel)(void *ctx, const struct sl_packet *pkt);
+	void *ctx;
+};
+
 /* What a parser sees for one packet.  Everything is borrowed for the call. */
 struct sl_proto_pkt {
 	const struct sl_packet *pkt; /* decoded packet; payload/payload_len may be 0 */
-	struct sl_flow *flow;        /* the parser may call the sl_app_* setters below */
+	struct sl_flow *flow;        /* the parser may call sl_app_identify(), sl_app_set_rtt()
+				      * and sl_proto_claim_product() below */
 	enum sl_dir dir;             /* SL_DIR_TOSERVER = from the client */
 	uint64_t index;              /* 0-based position of this packet in the flow */
 	void *global;                /* the parser's global context (create()), or NULL */
+	const struct sl_proto_hosts *hosts; /* for sl_proto_learn(); may be NULL */
 };
 
 struct sl_proto {
@@ -50,16 +75,14 @@ struct sl_proto {
 	bool all_packets;          /* offer packets without payload too (e.g. TCP handshake) */
 	uint16_t state_size;       /* bytes of per-flow state, zeroed before the first packet() */
 
-	/* Global setup (caches shared by all flows).  Optional.  Returns 0 or
-	 * -errno with a sentence in err; *global is passed back in every call. */
+	/* Global setup (settings, scratch and caches of this dispatcher, never
+	 * shared with another).  Optional.  Returns 0 or -errno with a sentence
+	 * in err; *global is passed back in every call. */
 	int (*create)(const struct sl_config *cfg, void **global, char *err, size_t errlen);
 	void (*destroy)(void *global);
 
 	/* Cheap test whether this packet could start the protocol.  Optional:
-	 * without it every matching packet goes straight to packet().  For the
-	 * parsers whose global the workers share (dns, dhcp, tinc), probe()
-	 * runs outside the workers' lock: it must not read the global, or must
-	 * guard what it reads itself (tinc does). */
+	 * without it every matching packet goes straight to packet(). */
 	bool (*probe)(const struct sl_proto_pkt *pp);
 	enum sl_proto_verdict (*packet)(void *state, const struct sl_proto_pkt *pp);
 	/* Optional: the flow is ending; finish derived values (hashes...). */
@@ -81,6 +104,9 @@ const struct sl_proto *sl_proto_at(size_t i);
 /** Registry index of p, or -1. */
 int sl_proto_index(const struct sl_proto *p);
 
+/* The app_proto field: the parser that identified the flow (registry.c). */
+extern const struct sl_field_table sl_proto_fields;
+
 /**
  * Mark the flow as identified as protocol p (its name becomes app_proto).
  * The first parser to call this wins; later calls are ignored.
@@ -94,38 +120,26 @@ void sl_app_identify(struct sl_flow *f, const struct sl_proto *p);
  */
 void sl_app_set_rtt(struct sl_flow *f, uint64_t us);
 
-/*
- * How a product (`app`) was decided, strongest first.  A weaker kind never
- * overrides a stronger one; the first claim of a given strength wins.
- */
-enum sl_app_source {
-	SL_SRC_NONE,
-	SL_SRC_PORT,         /* only the port number */
-	SL_SRC_ADDRESS_LIST, /* an intel list of the product's addresses */
-	SL_SRC_ASSOCIATION,  /* follows a flow of the same host that named the product */
-	SL_SRC_DNS,          /* the server's name from an earlier DNS answer */
-	SL_SRC_ALPN,         /* a product-specific ALPN */
-	SL_SRC_SNI,          /* TLS/QUIC server name or HTTP Host */
-	SL_SRC_CERTIFICATE,  /* the server certificate's names */
-	SL_SRC_WIRE,         /* the protocol's own framing, validated */
+/* How a parser's own framing names the product on top of its protocol. */
+enum sl_proto_evidence {
+	SL_PROTO_BY_PORT = 1, /* only the port number */
+	SL_PROTO_BY_WIRE,     /* the protocol's own framing, validated */
 };
 
-/** "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire". */
-const char *sl_app_source_name(enum sl_app_source s);
-
 /**
- * Name the product on top of the wire protocol: app ("anydesk",
- * "openvpn"), category ("remote-access", "vpn", "anonymizer", "proxy",
- * "ip-kvm") and how it was decided.  app and category must be static
- * strings (borrowed for the life of the process).  A claim replaces an
- * earlier one only when its source is stronger.
+ * The parser's framing names the product: app ("anydesk", "openvpn") and
+ * category ("remote-access", "vpn"), static strings (borrowed for the life
+ * of the process).  The identification stage weighs this claim with the
+ * flow's other facts (include/sightline/identify.h); of several claims the
+ * strongest stays, of equal ones the first.  Only while the parser holds
+ * state for f (in packet()).
  */
-void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
-			enum sl_app_source source);
+void sl_proto_claim_product(struct sl_flow *f, const char *app, const char *category,
+			    enum sl_proto_evidence ev);
 
-/** The product of f, or false when none was claimed.  Borrowed, static strings. */
-bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
-		    enum sl_app_source *source);
+/** The product the parsers' framing claimed for f, or false.  Borrowed, static strings. */
+bool sl_proto_product_claim(const struct sl_flow *f, const char **app, const char **category,
+			    enum sl_proto_evidence *ev);
 
 /** The application round trip of f if a parser measured one (microseconds). */
 bool sl_app_rtt(const struct sl_flow *f, uint64_t *us);
@@ -152,41 +166,47 @@ bool sl_tcp_client_isn(const struct sl_flow *f, uint32_t *isn);
 /** Bit i set: parser i (registry order, sl_proto_at()) holds state for r's flow. */
 uint64_t sl_record_states(const struct sl_record *r);
 
-/** The global context of parser p (create()), or NULL.  For field getters. */
-void *sl_record_global(const struct sl_record *r, const struct sl_proto *p);
+/**
+ * Tell the hosts table what pp's packet taught (a DNS answer's address, a
+ * DHCP client, an overlay meta connection): the one way a parser feeds
+ * knowledge to other flows.  Applied at once; fact is borrowed for the call.
+ */
+void sl_proto_learn(const struct sl_proto_pkt *pp, const struct sl_host_fact *fact);
 
 /**
- * Copy into r the names the shared DNS cache holds for r's two addresses, so
- * that src.dns_name and dest.dns_name read the copy (the cache is shared by
- * the workers and guarded by their lock; call this while holding it).
+ * Whether pp's packet runs between the two hosts of a known overlay meta
+ * connection, on the meta server's port (include/sightline/hosts.h).
  */
-void sl_dns_record_names(struct sl_record *r);
+bool sl_proto_overlay_channel(const struct sl_proto_pkt *pp);
 
 /* Inspection engine (sensor/proto/dispatch.c), used by the engine. */
 struct sl_dispatch;
 
 /**
- * Create every parser's global context.  cfg is borrowed and must outlive
- * the dispatcher.  Returns 0 or -errno with the parser's sentence in err.
- * Caller owns *out; free with sl_dispatch_destroy().
+ * Create every parser's global context.  cfg and hosts (NULL: the parsers
+ * learn nothing across flows) are borrowed and must outlive the
+ * dispatcher.  One dispatcher per engine thread.  Returns 0 or -errno with
+ * the parser's sentence in err.  Caller owns *out; free with
+ * sl_dispatch_destroy().
  */
-int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
-		       size_t errlen);
+int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts *hosts,
+		       struct sl_dispatch **out, char *err, size_t errlen);
 /** Destroy global contexts.  Flows must have been ended first.  Accepts NULL. */
 void sl_dispatch_destroy(struct sl_dispatch *d);
 /**
- * Workers: make d use the cross-flow state of from (the DNS answer cache,
- * DHCP leases, tinc peers, product associations, name matching) instead of
- * its own, so a flow's worker does not change what it learns from other
- * flows.  Packets to those parsers then run under lock, which the caller
- * also holds around sl_dispatch_flow_end() and while fields are read.
- * from == NULL: keep d's own state, only take lock (the lead).  from is
- * borrowed and must outlive d.  Call before the first packet.
+ * Offer one packet of flow f to the parsers (bounded by the inspection
+ * limits).  Returns true when this packet ended the flow's inspection (no
+ * parser wants more, or the limit was reached; f->inspect_done is set): the
+ * caller then runs what depends on the inspected facts and calls
+ * sl_dispatch_inspection_end().
  */
-void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_mutex_t *lock);
-/** Offer one packet of flow f to the parsers (bounded by the inspection limits). */
-void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
+bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir);
+/**
+ * After sl_dispatch_packet() returned true: parsers that still waited for
+ * packets (the limit cut a handshake off) drop their scratch buffers.
+ */
+void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f);
 /** The flow is ending: run flow_end() of every parser that holds state. */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f);
 /** After the flow event is written: release and free all parser state of f. */

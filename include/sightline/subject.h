@@ -160,6 +160,7 @@ struct sl_subjects_stats {
 	uint64_t alerts;         /* subject alert events built */
 };
 
+struct sl_hosts;
 struct sl_subjects;
 
 /**
@@ -195,13 +196,16 @@ void sl_subjects_replace_roster(struct sl_subjects *s, struct sl_roster *roster)
 void sl_subjects_set_sensor_location(struct sl_subjects *s, double lat, double lon);
 
 /**
- * Charge the ended flow of r to its subject (sensor.vantage decides who),
- * update that subject (last seen, countries, RTTs, location, hours, apps)
- * and point r->subject at a view of it.  r->flow, r->geo, r->remote and
- * r->dispatch must be set (enrichment done, parsers' flow_end run).  The
- * view is borrowed: valid until the next call.  Never allocates.
+ * Charge the ended flow of r to its subject (sensor.vantage decides who; a
+ * LAN host is named by what DHCP told hosts about its address; hosts may be
+ * NULL), update that subject (last seen, countries, RTTs, location, hours,
+ * apps) and point r->subject at a view of it.  r->flow, r->geo and
+ * r->remote must be set (enrichment done, the flow identified).  hosts is
+ * only read during the call.  The view is borrowed: valid until the next
+ * call.  Never allocates.
  */
-const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, struct sl_record *r);
+const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
+						 struct sl_record *r);
 
 /**
  * A rule (flow- or subject-scope, correlation included) matched the flow of r,

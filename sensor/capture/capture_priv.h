@@ -14,8 +14,7 @@ struct cap_ctx {
 	volatile sig_atomic_t *stop;
 	pcap_t *p;
 	const struct sl_capture_opts *o;
-	sl_time_us next_stats;         /* when the next periodic stats event is due */
-	bool live;                     /* stats on the wall clock, not packet time */
+	bool live;
 };
 
 /* The worker (< n) an IP frame of link type dlt belongs to: a hash of its
@@ -124,11 +123,20 @@ int sl_pcapng_next(struct sl_pcapng *g, struct pcap_pkthdr *h, const uint8_t **d
 /* Close; g is zeroed.  Accepts a zeroed g. */
 void sl_pcapng_close(struct sl_pcapng *g);
 
-/* Between packets: a pending SIGHUP, and a periodic stats event due at
- * now (packet time offline, the wall clock live). */
-void sl_cap_between(struct cap_ctx *c, sl_time_us now);
+/* Count one frame in the capture's counters st (frames, bytes, first and
+ * last time, time going backwards): the lead's for every frame of a
+ * replay, in capture order; each worker's own live. */
+void sl_cap_count(struct sl_engine_stats *st, sl_time_us ts, uint32_t wirelen);
 
-/* libpcap callback: hand one record to the engine. */
+/* A record's timestamp as packet time (pre-1970 clamped to 0). */
+sl_time_us sl_cap_ts(const struct pcap_pkthdr *h);
+
+/* Between frames: a pending SIGHUP, a finished reload (the caller's
+ * callbacks, under the engine lock).  The caller then ticks the engine. */
+void sl_cap_signals(struct cap_ctx *c);
+
+/* libpcap callback of a live capture: count one record, hand it to the
+ * engine. */
 void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);
 
 /* Check the link type of an open handle; SL_CAPTURE_INPUT with advice if unsupported. */

@@ -1,5 +1,6 @@
-/* Pieces both capture modes share: the libpcap callback that feeds the
- * engine with the record's own timestamp, link-type and filter checks. */
+/* Pieces both capture modes share: the capture's counters, the libpcap
+ * callback that feeds the engine with the record's own timestamp, the
+ * signals served between frames, link-type and filter checks. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,49 +8,55 @@
 #include "capture_priv.h"
 #include "sightline/decode.h"
 
+void sl_cap_count(struct sl_engine_stats *st, sl_time_us ts, uint32_t wirelen)
+{
+	st->packets++;
+	st->bytes += wirelen;
+	if (st->first_ts == 0 || ts < st->first_ts)
+		st->first_ts = ts;
+	if (ts > st->last_ts)
+		st->last_ts = ts;
+	if (ts < st->prev_ts)
+		st->time_backwards++;
+	st->prev_ts = ts;
+}
+
+/* Packet time is the only clock: pre-1970 values from damaged files are
+ * clamped rather than wrapped into the far future. */
+sl_time_us sl_cap_ts(const struct pcap_pkthdr *h)
+{
+	return h->ts.tv_sec < 0 ? 0
+	       : (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
+}
+
 void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct cap_ctx *c = (struct cap_ctx *)user;
-	/* Packet time is the only clock: clamp pre-1970 values from damaged
-	 * files rather than wrapping them into the far future. */
-	sl_time_us ts = h->ts.tv_sec < 0 ? 0
-			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
+	struct sl_frame fr = { .dlt = c->dlt, .ts = sl_cap_ts(h), .data = bytes,
+			       .caplen = h->caplen, .wirelen = h->len };
 	c->packets++;
-	sl_engine_packet(c->e, c->dlt, ts, bytes, h->caplen, h->len);
-	if (!c->live)
-		sl_cap_between(c, ts);
+	sl_cap_count(sl_engine_stats(c->e), fr.ts, fr.wirelen);
+	sl_engine_packet(c->e, &fr);
 	if (c->stop && *c->stop)
 		pcap_breakloop(c->p);
 }
 
-/*
- * Periodic stats are aligned to multiples of the interval, so replaying the
- * same file twice gives stats events at the same packet times.  A gap in
- * the capture longer than the interval yields one event, not a burst.
- */
-void sl_cap_between(struct cap_ctx *c, sl_time_us now)
+void sl_cap_signals(struct cap_ctx *c)
 {
 	const struct sl_capture_opts *o = c->o;
 	bool hup = o && o->hup && *o->hup;
 	bool wake = o && o->wake && atomic_load_explicit(o->wake, memory_order_relaxed) &&
 		    atomic_exchange(o->wake, 0);
-	if (hup || wake) {
-		if (hup)
-			*o->hup = 0;
-		sl_engine_lock(c->e); /* workers write events through the same sink */
-		if (hup && o->on_hup)
-			o->on_hup(o->ctx);
-		if (wake && o->on_wake)
-			o->on_wake(o->ctx);
-		sl_engine_unlock(c->e);
-	}
-	if (!o || !o->stats_interval || !now)
+	if (!hup && !wake)
 		return;
-	sl_time_us iv = (sl_time_us)o->stats_interval * SL_US_PER_SEC;
-	if (c->next_stats && now >= c->next_stats)
-		sl_engine_stats_event(c->e, now);
-	if (!c->next_stats || now >= c->next_stats)
-		c->next_stats = now - now % iv + iv;
+	if (hup)
+		*o->hup = 0;
+	sl_engine_lock(c->e); /* workers write events through the same sink */
+	if (hup && o->on_hup)
+		o->on_hup(o->ctx);
+	if (wake && o->on_wake)
+		o->on_wake(o->ctx);
+	sl_engine_unlock(c->e);
 }
 
 int sl_cap_check_dlt_value(int dlt, const char *what, char *err, size_t errlen)

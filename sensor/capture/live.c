@@ -166,8 +166,9 @@ static void *live_loop(void *arg)
 		if (lead) {
 			struct timeval now;
 			gettimeofday(&now, NULL);
-			sl_cap_between(c, (sl_time_us)now.tv_sec * SL_US_PER_SEC +
-					  (sl_time_us)now.tv_usec);
+			sl_cap_signals(c);
+			sl_engine_tick(c->e, (sl_time_us)now.tv_sec * SL_US_PER_SEC +
+					     (sl_time_us)now.tv_usec, SL_CLOCK_WALL);
 		}
 	}
 	read_drops(c);

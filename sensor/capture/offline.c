@@ -204,33 +204,26 @@ static bool stopped(const struct reader *rd)
 }
 
 /*
- * A frame for this reader's engine, or a tick: every reader sees every
+ * A frame for this reader's engine, and a tick: every reader sees every
  * frame's time, so each worker's capture clock is the one a single engine
  * would have at that frame, and its flows time out as they would there
  * (the clock, not the share of packets, decides).  Frames that are not IP
- * go to worker 0 and are ticks for the others.
+ * go to worker 0.  Reader 0 keeps the capture's counters for all and
+ * serves signals.
  */
 static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	/* Packet time is the only clock: clamp pre-1970 values from damaged
-	 * files rather than wrapping them into the far future. */
-	sl_time_us ts = h->ts.tv_sec < 0 ? 0
-			: (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
-	int dlt = rd->c.dlt;
+	struct sl_frame fr = { .dlt = rd->c.dlt, .ts = sl_cap_ts(h), .data = bytes,
+			       .caplen = h->caplen, .wirelen = h->len };
 	rd->c.packets++;
-	if (rd->n == 1) {
-		sl_engine_packet(rd->w, dlt, ts, bytes, h->caplen, h->len);
-	} else {
-		if (rd->k == 0)
-			sl_engine_account(rd->lead, ts, h->len);
-		int k = sl_shard_pick(dlt, bytes, h->caplen, rd->n);
-		if ((unsigned)(k < 0 ? 0 : k) == rd->k)
-			sl_engine_process(rd->w, dlt, ts, bytes, h->caplen, h->len);
-		else
-			sl_engine_tick(rd->w, ts);
-	}
 	if (rd->k == 0)
-		sl_cap_between(&rd->c, ts);
+		sl_cap_count(sl_engine_stats(rd->lead), fr.ts, fr.wirelen);
+	int k = rd->n == 1 ? 0 : sl_shard_pick(fr.dlt, bytes, h->caplen, rd->n);
+	if ((unsigned)(k < 0 ? 0 : k) == rd->k)
+		sl_engine_packet(rd->w, &fr);
+	if (rd->k == 0)
+		sl_cap_signals(&rd->c);
+	sl_engine_tick(rd->w, fr.ts, SL_CLOCK_PACKET);
 }
 
 /* Every SLICE frames (of all files: many small ones count too) and at the
@@ -286,7 +279,7 @@ static bool direct_ok(int dlt, bool swapped)
 static void file_begin(struct reader *rd, pcap_t *p, int dlt)
 {
 	rd->c = (struct cap_ctx){ .e = rd->lead, .dlt = dlt, .stop = rd->o->stop, .p = p,
-				  .o = rd->o, .next_stats = rd->c.next_stats };
+				  .o = rd->o };
 	if (rd->k == 0) {
 		sl_engine_stats(rd->lead)->files++;
 		sl_engine_stats(rd->lead)->prev_ts = 0;

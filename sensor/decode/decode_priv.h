@@ -53,15 +53,17 @@ struct sl_decoder {
  * so a tunnel can discard an inner failure without polluting the counters.
  */
 struct sl_dctx {
-	struct sl_decoder *d;
+	struct sl_decoder *d;          /* NULL when peeking */
 	struct sl_packet *pkt;
 	enum sl_decode_reason reason;
 	unsigned depth; /* encapsulations removed so far */
+	struct sl_decode_peek *peek;   /* sl_decode_peek(): stop at the first IP header */
 };
 
 static inline void sl_dec_count(struct sl_dctx *x, enum sl_decode_layer l)
 {
-	x->d->counters.layers[l]++;
+	if (x->d)
+		x->d->counters.layers[l]++;
 }
 
 static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
@@ -83,7 +85,9 @@ enum sl_decode_result sl_decode_mpls(struct sl_dctx *x, struct sl_cursor c);
 /* IPv4 or IPv6 by the version nibble; NOT_IP for anything else. */
 enum sl_decode_result sl_decode_ip_guess(struct sl_dctx *x, struct sl_cursor c);
 
-/* ipv4.c / ipv6.c: one IP layer; reassembled says c is a completed datagram. */
+/* ipv4.c / ipv6.c: one IP layer; reassembled says c is a completed datagram.
+ * When peeking, each stops after its header (and IPv6 after its extension
+ * headers), filling x->peek. */
 enum sl_decode_result sl_decode_ipv4(struct sl_dctx *x, struct sl_cursor c, bool reassembled);
 enum sl_decode_result sl_decode_ipv6(struct sl_dctx *x, struct sl_cursor c, bool reassembled);
 

@@ -112,3 +112,14 @@ enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
 		d->counters.not_ip++;
 	return r;
 }
+
+bool sl_decode_peek(int dlt, const uint8_t *frame, uint32_t caplen, struct sl_decode_peek *out)
+{
+	static const uint8_t empty[1];
+	struct sl_packet scratch;
+	memset(&scratch, 0, sizeof(scratch));
+	memset(out, 0, sizeof(*out));
+	struct sl_cursor c = frame ? sl_cursor_make(frame, caplen) : sl_cursor_make(empty, 0);
+	struct sl_dctx x = { .d = NULL, .pkt = &scratch, .peek = out };
+	return sl_decode_link(&x, dlt, c) == SL_DECODE_OK && out->src.family != 0;
+}

@@ -116,6 +116,12 @@ enum sl_decode_result sl_decode_ipv4(struct sl_dctx *x, struct sl_cursor c, bool
 	if (r != SL_DECODE_OK)
 		return r;
 	fill_packet(x->pkt, &h, l3);
+	if (x->peek) {
+		x->peek->src = x->pkt->src;
+		x->peek->dst = x->pkt->dst;
+		x->peek->proto = h.proto;
+		return SL_DECODE_OK;
+	}
 	uint32_t wire = (uint32_t)(h.total - h.hlen);
 	if (sl_cursor_left(&c) > wire)
 		c.end = c.p + wire;

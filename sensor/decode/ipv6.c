@@ -80,6 +80,31 @@ static enum sl_decode_result fragment(struct sl_dctx *x, struct v6walk *w,
 	return sl_decode_ipv6(x, whole, true);
 }
 
+/* Peeking: the protocol after the extension headers the walk below skips;
+ * at a fragment header, the fragment's own (every fragment carries it). */
+static enum sl_decode_result peek_walk(struct sl_dctx *x, struct v6walk *w, uint8_t nh)
+{
+	x->peek->src = x->pkt->src;
+	x->peek->dst = x->pkt->dst;
+	for (unsigned n = 0;; n++) {
+		if (nh != NH_HOPOPTS && nh != NH_ROUTING && nh != NH_DSTOPTS && nh != NH_MOBILITY &&
+		    nh != NH_AH && nh != NH_FRAGMENT)
+			break;
+		if (n == SL_DEC_MAX_EXTHDR)
+			return sl_dec_fail(x, SL_DEC_IPV6_EXTHDR_TOO_MANY);
+		if (nh == NH_FRAGMENT) {
+			if (!sl_rd_u8(&w->c, &nh))
+				return sl_dec_fail(x, SL_DEC_IPV6_EXTHDR_TRUNCATED);
+			break;
+		}
+		enum sl_decode_result r = skip_ext(x, w, nh, &nh);
+		if (r != SL_DECODE_OK)
+			return r;
+	}
+	x->peek->proto = nh;
+	return SL_DECODE_OK;
+}
+
 /* Walk at most SL_DEC_MAX_EXTHDR extension headers, then the transport. */
 static enum sl_decode_result walk(struct sl_dctx *x, struct v6walk *w, uint8_t nh)
 {
@@ -144,5 +169,5 @@ enum sl_decode_result sl_decode_ipv6(struct sl_dctx *x, struct sl_cursor c, bool
 	if (sl_cursor_left(&c) > plen)
 		c.end = c.p + plen;
 	struct v6walk w = { .fixed = l3, .c = c, .wire = plen, .reassembled = reassembled };
-	return walk(x, &w, nh);
+	return x->peek ? peek_walk(x, &w, nh) : walk(x, &w, nh);
 }

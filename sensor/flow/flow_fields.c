@@ -1,9 +1,9 @@
-/* Field table of the flow record: the EVE header (timestamp, ids, 5-tuple,
- * encapsulation) and the flow block.  Each getter reads the ended flow. */
+/* Field tables of the flow record: the EVE header (timestamp, ids, 5-tuple,
+ * encapsulation), and the Community ID, the flow block and the TCP flags
+ * seen.  Each getter reads the ended flow. */
 #include <string.h>
 
 #include "sightline/field.h"
-#include "sightline/proto.h"
 
 #define FLOW(r) ((r)->flow)
 
@@ -133,37 +133,6 @@ static bool g_tunnel_depth(const struct sl_record *r, struct sl_value *v)
 	return FLOW(r)->tunnel.type != SL_TUNNEL_NONE;
 }
 
-static bool g_app_proto(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_proto *p = FLOW(r)->app_proto ? sl_proto_at(FLOW(r)->app_proto - 1u) : NULL;
-	v->s = p ? p->name : NULL;
-	return v->s != NULL;
-}
-
-static bool g_app(const struct sl_record *r, struct sl_value *v)
-{
-	const char *category;
-	enum sl_app_source src;
-	return sl_app_product(FLOW(r), &v->s, &category, &src);
-}
-
-static bool g_category(const struct sl_record *r, struct sl_value *v)
-{
-	const char *app;
-	enum sl_app_source src;
-	return sl_app_product(FLOW(r), &app, &v->s, &src) && v->s;
-}
-
-static bool g_app_source(const struct sl_record *r, struct sl_value *v)
-{
-	const char *app, *category;
-	enum sl_app_source src;
-	if (!sl_app_product(FLOW(r), &app, &category, &src))
-		return false;
-	v->s = sl_app_source_name(src);
-	return true;
-}
-
 static bool g_community_id(const struct sl_record *r, struct sl_value *v)
 {
 	sl_flow_community_id(FLOW(r), r->community_seed, v->buf);
@@ -234,7 +203,7 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 	return tcp_flags_hex(r, v, FLOW(r)->tcp_flags[1]);
 }
 
-static const struct sl_field fields[] = {
+static const struct sl_field head[] = {
 	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp },
 	{ "flow_id", SL_FT_UINT, "53-bit flow identifier, stable across replays of the same capture", g_flow_id },
 	{ "in_iface", SL_FT_STRING, "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", g_in_iface },
@@ -252,10 +221,11 @@ static const struct sl_field fields[] = {
 	{ "tunnel.dest_ip", SL_FT_IP, "outer destination address of the encapsulation", g_tunnel_dst },
 	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI, GRE key or GTP-U TEID", g_tunnel_id },
 	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
-	{ "app_proto", SL_FT_STRING, "application protocol identified on the wire (http, tls, ssh, ...)", g_app_proto },
-	{ "app", SL_FT_STRING, "product on top of the wire protocol: anydesk, teamviewer, openvpn, nordvpn, tor, pikvm, ...", g_app },
-	{ "category", SL_FT_STRING, "what the product is: remote-access, vpn, anonymizer, proxy or ip-kvm", g_category },
-	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, dns, association, address-list, port", g_app_source },
+};
+
+const struct sl_field_table sl_flow_head_fields = { "flow", head, ARRAY_SIZE(head) };
+
+static const struct sl_field fields[] = {
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id },
 	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
 	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },

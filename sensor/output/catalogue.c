@@ -4,14 +4,23 @@
 #include <string.h>
 
 #include "sightline/field.h"
+#include "sightline/hosts.h"
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 #include "sightline/subject.h"
 
-/* The core modules' tables, one line each, before the parsers'. */
+/* The core modules' tables, one line each, before the parsers'.  The EVE
+ * header comes first, then the wire protocol and the product, then the
+ * rest of the flow. */
 static const struct sl_field_table *const core_tables[] = {
+	&sl_flow_head_fields,
+	&sl_proto_fields,
+	&sl_identify_product_fields,
 	&sl_flow_fields,
 	&sl_geo_fields,
 	&sl_subject_fields,
+	&sl_identify_fields,
+	&sl_hosts_fields,
 };
 
 /* The core tables first, then each parser's, in registry order: the

@@ -59,9 +59,9 @@ static enum sl_proto_verdict ad_packet(void *state, const struct sl_proto_pkt *p
 	s->kind = (uint8_t)k;
 	if (k == AD_MULTICAST) {
 		sl_app_identify(pp->flow, &sl_proto_anydesk);
-		sl_app_set_product(pp->flow, "anydesk", "remote-access", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "anydesk", "remote-access", SL_PROTO_BY_WIRE);
 	} else {
-		sl_app_set_product(pp->flow, "anydesk", "remote-access", SL_SRC_PORT);
+		sl_proto_claim_product(pp->flow, "anydesk", "remote-access", SL_PROTO_BY_PORT);
 	}
 	return SL_PROTO_DONE;
 }

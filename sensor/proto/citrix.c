@@ -41,7 +41,7 @@ static enum sl_proto_verdict citrix_packet(void *state, const struct sl_proto_pk
 		st->seen[pp->dir] = true;
 	if (st->seen[0] && st->seen[1]) {
 		sl_app_identify(pp->flow, &sl_proto_citrix);
-		sl_app_set_product(pp->flow, "citrix", "remote-access", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "citrix", "remote-access", SL_PROTO_BY_WIRE);
 		return SL_PROTO_DONE;
 	}
 	return pp->index >= ICA_PKTS ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;

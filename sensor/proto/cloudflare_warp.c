@@ -93,7 +93,7 @@ static enum sl_proto_verdict warp_packet(void *state, const struct sl_proto_pkt 
 			return SL_PROTO_NOT_MINE;
 		if (s->side[0].data >= WARP_PER_SIDE && s->side[1].data >= WARP_PER_SIDE) {
 			sl_app_identify(pp->flow, &sl_proto_cloudflare_warp);
-			sl_app_set_product(pp->flow, "cloudflare-warp", "vpn", SL_SRC_WIRE);
+			sl_proto_claim_product(pp->flow, "cloudflare-warp", "vpn", SL_PROTO_BY_WIRE);
 			return SL_PROTO_DONE;
 		}
 	}

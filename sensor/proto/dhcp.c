@@ -1,13 +1,14 @@
 /* DHCP (BOOTP with the magic cookie): message type, client MAC, host name,
  * vendor class, client identifier, requested and assigned address, and the
  * parameter request list, whose order is a well-known OS fingerprint.  Every
- * message also feeds the host table of include/sightline/dhcp.h.  Specs:
+ * message also tells the hosts table (include/sightline/hosts.h) about its
+ * client.  Specs:
  * RFC 2131 (protocol, message layout), RFC 2132 (options 12, 50, 52, 53, 55,
  * 60, 61), RFC 951 (BOOTP). */
 #include <stdio.h>
 #include <string.h>
 
-#include "sightline/dhcp.h"
+#include "sightline/hosts.h"
 #include "sightline/proto.h"
 
 #define DHCP_FIXED 236          /* op .. file: the BOOTP fixed part */
@@ -185,10 +186,11 @@ static void keep_fields(struct dhcp_state *s, const struct dhcp_msg *m)
 /* Host facts come from the client's own messages (name, vendor class, and
  * ciaddr when it already holds an address) and from the server's ACK (the
  * address it assigned). */
-static void learn(struct sl_dhcp_table *t, const struct dhcp_msg *m, sl_time_us ts)
+static void learn(const struct sl_proto_pkt *pp, const struct dhcp_msg *m, sl_time_us ts)
 {
+	struct sl_host_fact fact = { .kind = SL_HOST_DHCP };
 	struct sl_dhcp_host h;
-	if (!t || !m->has_mac)
+	if (!m->has_mac)
 		return;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.mac, m->mac, 6);
@@ -204,7 +206,8 @@ static void learn(struct sl_dhcp_table *t, const struct dhcp_msg *m, sl_time_us 
 	} else {
 		return;
 	}
-	sl_dhcp_table_learn(t, &h);
+	fact.dhcp = h;
+	sl_proto_learn(pp, &fact);
 }
 
 static enum sl_proto_verdict dhcp_packet(void *state, const struct sl_proto_pkt *pp)
@@ -216,34 +219,12 @@ static enum sl_proto_verdict dhcp_packet(void *state, const struct sl_proto_pkt 
 		return s->identified ? SL_PROTO_MORE : SL_PROTO_NOT_MINE;
 	parse_msg(&m, p->payload, p->payload_len);
 	keep_fields(s, &m);
-	learn(pp->global, &m, p->ts);
+	learn(pp, &m, p->ts);
 	if (!s->identified) {
 		s->identified = true;
 		sl_app_identify(pp->flow, &sl_proto_dhcp);
 	}
 	return SL_PROTO_MORE;
-}
-
-static int dhcp_create(const struct sl_config *cfg, void **global, char *err, size_t errlen)
-{
-	struct sl_dhcp_table *t;
-	int rc = sl_dhcp_table_create(cfg->dhcp.max_hosts, &t);
-	if (rc < 0) {
-		snprintf(err, errlen, "dhcp: no memory for a table of %u hosts", cfg->dhcp.max_hosts);
-		return rc;
-	}
-	*global = t;
-	return 0;
-}
-
-static void dhcp_destroy(void *global)
-{
-	sl_dhcp_table_destroy(global);
-}
-
-const struct sl_dhcp_table *sl_dhcp_table_of(const struct sl_record *r)
-{
-	return sl_record_global(r, &sl_proto_dhcp);
 }
 
 static const char *type_name(uint8_t t)
@@ -327,8 +308,6 @@ const struct sl_proto sl_proto_dhcp = {
 	.name = "dhcp",
 	.l4 = SL_L4_UDP,
 	.state_size = sizeof(struct dhcp_state),
-	.create = dhcp_create,
-	.destroy = dhcp_destroy,
 	.probe = dhcp_probe,
 	.packet = dhcp_packet,
 	.fields = &dhcp_fields,

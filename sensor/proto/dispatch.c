@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assoc.h"
-#include "sightline/names.h"
 #include "sightline/proto.h"
 
 /* One parser's state for one flow; the parser's bytes follow the header. */
@@ -22,57 +20,20 @@ struct sl_app {
 	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
 	bool has_rtt;
-	uint8_t app_source;      /* enum sl_app_source of app */
-	const char *app, *category;
+	uint8_t claim_evidence;  /* enum sl_proto_evidence of the product claim */
+	const char *claim_app, *claim_category;
 	struct sl_pstate *states;
 	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
 
 struct sl_dispatch {
 	const struct sl_config *cfg;
+	const struct sl_proto_hosts *hosts; /* the engine's hosts table, for the parsers */
 	void **globals;
-	struct sl_names *names; /* name matching, after every parser's flow_end */
-	struct sl_assoc *assoc; /* hosts that named a product, for the flows they open next */
 	struct sl_dispatch_stats st;
-	struct sl_dispatch *from; /* workers: whose shared state this one borrows */
-	pthread_mutex_t *lock;    /* workers: held around parsers with shared state */
-	uint64_t shared;          /* workers: bit i set when parser i's state is shared */
 	uint8_t by_l4[3][64];     /* parsers for TCP, UDP and other IP protocols, in order */
 	uint8_t n_by_l4[3];
 };
-
-/* Parsers whose global context is knowledge across flows (not scratch or
- * read-only tables): with workers there is one of each, shared. */
-static bool shared_global(size_t idx)
-{
-	static const char *const names[] = { "dns", "dhcp", "tinc" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(sl_proto_at(idx)->name, names[i]))
-			return true;
-	return false;
-}
-
-void sl_dispatch_share(struct sl_dispatch *d, struct sl_dispatch *from, pthread_mutex_t *lock)
-{
-	d->lock = lock;
-	for (size_t i = 0; i < sl_proto_count(); i++)
-		if (shared_global(i))
-			d->shared |= 1ULL << i;
-	if (!from)
-		return;
-	for (size_t i = 0; i < sl_proto_count(); i++) {
-		if (!shared_global(i))
-			continue;
-		if (sl_proto_at(i)->destroy && d->globals[i])
-			sl_proto_at(i)->destroy(d->globals[i]);
-		d->globals[i] = from->globals[i];
-	}
-	sl_names_destroy(d->names);
-	sl_assoc_destroy(d->assoc);
-	d->names = from->names;
-	d->assoc = from->assoc;
-	d->from = from;
-}
 
 static int l4_class(uint8_t proto)
 {
@@ -89,8 +50,8 @@ static void index_l4(struct sl_dispatch *d)
 				d->by_l4[c][d->n_by_l4[c]++] = (uint8_t)i;
 }
 
-int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, char *err,
-		       size_t errlen)
+int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts *hosts,
+		       struct sl_dispatch **out, char *err, size_t errlen)
 {
 	size_t n = sl_proto_count();
 	struct sl_dispatch *d = calloc(1, sizeof(*d));
@@ -99,12 +60,9 @@ int sl_dispatch_create(const struct sl_config *cfg, struct sl_dispatch **out, ch
 		return -ENOMEM;
 	}
 	d->cfg = cfg;
+	d->hosts = hosts;
 	_Static_assert(sizeof(d->by_l4[0]) >= 64, "one slot per parser bit");
 	index_l4(d);
-	if (sl_names_create(&d->names) < 0 || sl_assoc_create(&d->assoc) < 0) {
-		sl_dispatch_destroy(d);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_proto *p = sl_proto_at(i);
 		int rc = p->create ? p->create(cfg, &d->globals[i], err, errlen) : 0;
@@ -122,12 +80,8 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < sl_proto_count(); i++)
-		if (sl_proto_at(i)->destroy && d->globals[i] && !(d->from && shared_global(i)))
+		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
-	if (!d->from) {
-		sl_names_destroy(d->names);
-		sl_assoc_destroy(d->assoc);
-	}
 	free(d->globals);
 	free(d);
 }
@@ -201,16 +155,15 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 
 
 /* Offer the packet to parser idx, which has not finished or declined the
- * flow (the caller checks); probed: its probe already said yes.  True while
- * it still wants packets. */
-static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bool probed)
+ * flow (the caller checks).  True while it still wants packets. */
+static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 {
 	const struct sl_proto *p = sl_proto_at(idx);
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
 	struct sl_pstate *s = find(f->app, idx);
 	if (!s) {
-		if (!probed && p->probe && !p->probe(pp))
+		if (p->probe && !p->probe(pp))
 			return true;
 		if (!(s = add_state(d, f, idx)))
 			return false;
@@ -229,28 +182,12 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp, bo
 	}
 }
 
-/* Inspection is over, the flow may live on for hours (a signalling
- * channel): its names are known now, so the association table hears of
- * them now rather than at flow end.  Name claims made here are made
- * again, identically, at flow end. */
-static void inspection_over(struct sl_dispatch *d, struct sl_flow *f, sl_time_us ts)
-{
-	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
-	f->inspect_done = true;
-	if (d->lock)
-		pthread_mutex_lock(d->lock); /* once per flow: the tables are shared */
-	sl_names_flow_end(d->names, &r, f);
-	sl_assoc_flow(d->assoc, f, ts);
-	if (d->lock)
-		pthread_mutex_unlock(d->lock);
-}
-
 /* Inspection stops with parsers still waiting (e.g. a handshake cut off
  * by the limit): let them drop their scratch buffers now rather than hold
  * them until the flow ends. */
-static void stop_inspection(struct sl_dispatch *d, struct sl_flow *f, sl_time_us ts)
+void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f)
 {
-	inspection_over(d, f, ts);
+	(void)d;
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
 		const struct sl_proto *p = sl_proto_at(s->idx);
 		if (p->inspect_end && !((f->app->done | f->app->rejected) & (1ULL << s->idx)))
@@ -258,40 +195,25 @@ static void stop_inspection(struct sl_dispatch *d, struct sl_flow *f, sl_time_us
 	}
 }
 
-/*
- * A parser whose global the workers share runs under their lock, but only
- * once it may touch that global: a probe that says no (probes do not read
- * the global unguarded; see proto.h) stays outside -- most packets of most
- * flows -- since the lock is also the one every ended flow takes.
- */
-static bool offer_shared(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
+/* The flow's inspection is over: it is only counted from now on. */
+static bool inspection_over(struct sl_flow *f)
 {
-	const struct sl_proto *p = sl_proto_at(idx);
-	bool probed = false;
-	if (p->probe && !find(pp->flow->app, idx)) {
-		if (!p->probe(pp))
-			return true;
-		probed = true;
-	}
-	pthread_mutex_lock(d->lock);
-	bool wanted = offer(d, idx, pp, probed);
-	pthread_mutex_unlock(d->lock);
-	return wanted;
+	f->inspect_done = true;
+	return true;
 }
 
-void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
+bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir)
 {
 	if (f->inspect_done)
-		return;
+		return false;
 	uint64_t index = f->pkts[0] + f->pkts[1] - 1;
 	/* other IP protocols (ESP, GRE...) are datagrams: the UDP limit */
 	uint32_t limit = f->proto == 6 ? d->cfg->inspect.tcp_packets : d->cfg->inspect.udp_packets;
-	if (index >= limit) {
-		stop_inspection(d, f, pkt->ts);
-		return;
-	}
-	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index };
+	if (index >= limit)
+		return inspection_over(f);
+	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index,
+				   .hosts = d->hosts };
 	bool wanted = false;
 	int c = l4_class(f->proto);
 	for (size_t k = 0; k < d->n_by_l4[c]; k++) {
@@ -303,18 +225,11 @@ void sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 			continue;
 		}
 		pp.global = d->globals[i];
-		if (d->shared & (1ULL << i))
-			wanted |= offer_shared(d, i, &pp);
-		else
-			wanted |= offer(d, i, &pp, false);
+		wanted |= offer(d, i, &pp);
 	}
-	if (!wanted)
-		inspection_over(d, f, pkt->ts);
+	return !wanted && inspection_over(f);
 }
 
-/* Name matching reads what the parsers finished in their flow_end (the
- * certificate, the SNI), so it runs here, explicitly after all of them;
- * also for flows no parser took (the server's DNS name may still tell). */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
@@ -322,9 +237,6 @@ void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 		if (p->flow_end)
 			p->flow_end(s->data, f, d->globals[s->idx]);
 	}
-	struct sl_record r = { .flow = f, .dispatch = d, .event_type = "flow" };
-	sl_names_flow_end(d->names, &r, f);
-	sl_assoc_flow(d->assoc, f, f->last);
 }
 
 void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
@@ -359,36 +271,25 @@ void sl_app_set_rtt(struct sl_flow *f, uint64_t us)
 	}
 }
 
-const char *sl_app_source_name(enum sl_app_source s)
+/* The strongest claim stays; of equal ones the first. */
+void sl_proto_claim_product(struct sl_flow *f, const char *app, const char *category,
+			    enum sl_proto_evidence ev)
 {
-	static const char *const names[] = {
-		"none", "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire",
-	};
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "none";
+	if (!f->app || ev <= f->app->claim_evidence)
+		return;
+	f->app->claim_app = app;
+	f->app->claim_category = category;
+	f->app->claim_evidence = (uint8_t)ev;
 }
 
-/* Products are claimed by parsers while they run and by name matching at
- * flow end; the flow keeps the claim backed by the strongest evidence. */
-void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
-			enum sl_app_source source)
+bool sl_proto_product_claim(const struct sl_flow *f, const char **app, const char **category,
+			    enum sl_proto_evidence *ev)
 {
-	if (!f->app && !(f->app = calloc(1, sizeof(*f->app))))
-		return;
-	if (source <= f->app->app_source)
-		return;
-	f->app->app = app;
-	f->app->category = category;
-	f->app->app_source = (uint8_t)source;
-}
-
-bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
-		    enum sl_app_source *source)
-{
-	if (!f->app || !f->app->app)
+	if (!f->app || !f->app->claim_evidence)
 		return false;
-	*app = f->app->app;
-	*category = f->app->category;
-	*source = (enum sl_app_source)f->app->app_source;
+	*app = f->app->claim_app;
+	*category = f->app->claim_category;
+	*ev = (enum sl_proto_evidence)f->app->claim_evidence;
 	return true;
 }
 
@@ -417,8 +318,14 @@ uint64_t sl_record_states(const struct sl_record *r)
 	return r->flow->app ? r->flow->app->has_state : 0;
 }
 
-void *sl_record_global(const struct sl_record *r, const struct sl_proto *p)
+void sl_proto_learn(const struct sl_proto_pkt *pp, const struct sl_host_fact *fact)
 {
-	int i = sl_proto_index(p);
-	return r->dispatch && i >= 0 ? r->dispatch->globals[i] : NULL;
+	if (pp->hosts && pp->hosts->learn)
+		pp->hosts->learn(pp->hosts->ctx, fact);
+}
+
+bool sl_proto_overlay_channel(const struct sl_proto_pkt *pp)
+{
+	return pp->hosts && pp->hosts->overlay_channel &&
+	       pp->hosts->overlay_channel(pp->hosts->ctx, pp->pkt);
 }

@@ -1,16 +1,17 @@
-/* DNS queries and responses over UDP and TCP, and the address → name cache
- * they feed (dest.dns_name, src.dns_name on every later flow).  Specs:
+/* DNS queries and responses over UDP and TCP; every answer tells the hosts
+ * table the names of its addresses (dest.dns_name, src.dns_name on every
+ * later flow: include/sightline/hosts.h).  Specs:
  * RFC 1035 (messages), RFC 3596 (AAAA), RFC 7766 (TCP: 2-byte length prefix,
  * several messages per connection).  A flow may carry several transactions
  * (a resolver's 5-tuple): the first question and the response to it are
- * kept, the rest are counted, and every response feeds the cache. */
+ * kept, the rest are counted, and every response is learnt from. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "dns_cache.h"
 #include "dns_msg.h"
+#include "sightline/hosts.h"
 #include "sightline/proto.h"
 
 #define DNS_TCP_BUF 4096    /* bytes kept of one TCP message; the rest is skipped */
@@ -33,7 +34,6 @@ struct dns_stream {
 
 struct dns_state {
 	struct dns_stream *tcp;  /* [2], allocated at the first TCP segment; NULL on UDP */
-	struct sl_dns_cache *cache;
 	uint32_t queries, responses;
 	bool identified, rejected;
 	bool have_q, q_from_query, have_r;
@@ -146,8 +146,9 @@ static bool chains_to(const char *owner, const char *qname, const struct cname_l
  * and nothing obliges a server to list the CNAMEs first.  Records whose owner
  * does not lead back to the question are not answers to it and are skipped.
  */
-static void learn(struct sl_dns_cache *cache, struct sl_dns_msg m, const char *qname)
+static void learn(const struct sl_proto_pkt *pp, struct sl_dns_msg m, const char *qname)
 {
+	struct sl_host_fact fact = { .kind = SL_HOST_DNS_NAME, .dns.name = qname };
 	struct cname_link links[DNS_CNAME_MAX];
 	struct sl_dns_rr rr;
 	struct sl_addr a;
@@ -162,8 +163,10 @@ static void learn(struct sl_dns_cache *cache, struct sl_dns_msg m, const char *q
 		}
 	}
 	for (unsigned i = 0; i < again.h.ancount && sl_dns_rr(&again, &rr); i++)
-		if (sl_dns_rdata_addr(&again, &rr, &a) && chains_to(rr.name, qname, links, n))
-			sl_dns_cache_put(cache, &a, qname);
+		if (sl_dns_rdata_addr(&again, &rr, &a) && chains_to(rr.name, qname, links, n)) {
+			fact.dns.addr = a;
+			sl_proto_learn(pp, &fact);
+		}
 }
 
 static void record_question(struct dns_state *s, uint16_t id, const char *qname,
@@ -176,8 +179,8 @@ static void record_question(struct dns_state *s, uint16_t id, const char *qname,
 	memcpy(s->query, qname, sizeof(s->query));
 }
 
-static void handle_response(struct dns_state *s, const struct sl_dns_msg *m, bool has_q,
-			    const char *qname, uint16_t qtype)
+static void handle_response(struct dns_state *s, const struct sl_proto_pkt *pp,
+			    const struct sl_dns_msg *m, bool has_q, const char *qname, uint16_t qtype)
 {
 	unsigned rcode = SL_DNS_RCODE(m->h.flags);
 	s->responses++;
@@ -188,13 +191,14 @@ static void handle_response(struct dns_state *s, const struct sl_dns_msg *m, boo
 		s->rcode = (uint8_t)rcode;
 		collect_answers(s, *m);
 	}
-	if (rcode == 0 && has_q && s->cache)
-		learn(s->cache, *m, qname);
+	if (rcode == 0 && has_q)
+		learn(pp, *m, qname);
 }
 
 /* One complete DNS message (or the kept prefix of a long TCP one).  False
  * when its header or questions do not parse. */
-static bool handle_msg(struct dns_state *s, const uint8_t *buf, size_t len)
+static bool handle_msg(struct dns_state *s, const struct sl_proto_pkt *pp, const uint8_t *buf,
+		       size_t len)
 {
 	struct sl_dns_msg m;
 	char qname[SL_DNS_TEXT_MAX] = "", skip[SL_DNS_TEXT_MAX];
@@ -208,7 +212,7 @@ static bool handle_msg(struct dns_state *s, const uint8_t *buf, size_t len)
 		if (!sl_dns_question(&m, skip, sizeof(skip), &t, &c))
 			return false;
 	if (m.h.flags & SL_DNS_QR) {
-		handle_response(s, &m, has_q, qname, qtype);
+		handle_response(s, pp, &m, has_q, qname, qtype);
 	} else {
 		s->queries++;
 		if (has_q && !s->have_q)
@@ -253,7 +257,7 @@ static void stream_bytes(struct dns_state *s, struct dns_stream *st, const uint8
 		n -= take;
 		if (st->have == st->msglen) {
 			size_t kept = st->msglen < DNS_TCP_BUF ? st->msglen : DNS_TCP_BUF;
-			message_done(s, pp, handle_msg(s, st->buf, kept));
+			message_done(s, pp, handle_msg(s, pp, st->buf, kept));
 			st->nlen = 0;
 		}
 	}
@@ -287,11 +291,10 @@ static enum sl_proto_verdict dns_packet(void *state, const struct sl_proto_pkt *
 {
 	struct dns_state *s = state;
 	const struct sl_packet *p = pp->pkt;
-	s->cache = pp->global;
 	if (!p->payload_len)
 		return SL_PROTO_MORE;
 	if (p->proto == 17) {
-		message_done(s, pp, handle_msg(s, p->payload, p->payload_len));
+		message_done(s, pp, handle_msg(s, pp, p->payload, p->payload_len));
 	} else {
 		if (!s->tcp && !(s->tcp = calloc(2, sizeof(*s->tcp))))
 			return SL_PROTO_NOT_MINE;
@@ -305,23 +308,6 @@ static void dns_release(void *state)
 	struct dns_state *s = state;
 	free(s->tcp);
 	s->tcp = NULL;
-}
-
-static int dns_create(const struct sl_config *cfg, void **global, char *err, size_t errlen)
-{
-	struct sl_dns_cache *c;
-	int rc = sl_dns_cache_create(cfg->dns.cache_entries, &c);
-	if (rc < 0) {
-		snprintf(err, errlen, "dns: no memory for a cache of %u names", cfg->dns.cache_entries);
-		return rc;
-	}
-	*global = c;
-	return 0;
-}
-
-static void dns_destroy(void *global)
-{
-	sl_dns_cache_destroy(global);
 }
 
 static const struct dns_state *state_of(const struct sl_record *r)
@@ -372,40 +358,6 @@ static bool g_responses(const struct sl_record *r, struct sl_value *v)
 	return s != NULL;
 }
 
-/* The cache is read when the flow event is written: the name is the latest
- * one known at that moment, and later answers do not rewrite it. */
-static bool cached_name(const struct sl_record *r, int side, struct sl_value *v)
-{
-	if (r->dns_names_set) {
-		v->s = r->dns_name[side];
-		return v->s[0] != '\0';
-	}
-	struct sl_dns_cache *c = sl_record_global(r, &sl_proto_dns);
-	v->s = c ? sl_dns_cache_get(c, side ? &r->flow->srv : &r->flow->cli) : NULL;
-	return v->s != NULL;
-}
-
-void sl_dns_record_names(struct sl_record *r)
-{
-	struct sl_value v;
-	for (int side = 0; side < 2; side++) {
-		r->dns_name[side][0] = '\0';
-		if (cached_name(r, side, &v))
-			snprintf(r->dns_name[side], sizeof(r->dns_name[side]), "%s", v.s);
-	}
-	r->dns_names_set = true;
-}
-
-static bool g_src_name(const struct sl_record *r, struct sl_value *v)
-{
-	return cached_name(r, 0, v);
-}
-
-static bool g_dest_name(const struct sl_record *r, struct sl_value *v)
-{
-	return cached_name(r, 1, v);
-}
-
 static const struct sl_field fields[] = {
 	{ "dns.query", SL_FT_STRING, "first question name of the flow (RFC 1035 presentation form)", g_query },
 	{ "dns.rrtype", SL_FT_STRING, "type asked for in that question: A, AAAA, CNAME, TXT, PTR, MX, HTTPS, ... or the number", g_rrtype },
@@ -413,18 +365,14 @@ static const struct sl_field fields[] = {
 	{ "dns.answers", SL_FT_STRING, "that answer's A, AAAA, CNAME, PTR and TXT data, comma-separated (at most 511 bytes)", g_answers },
 	{ "dns.queries", SL_FT_UINT, "DNS queries seen in the flow's inspected packets", g_queries },
 	{ "dns.responses", SL_FT_UINT, "DNS responses seen in the flow's inspected packets", g_responses },
-	{ "src.dns_name", SL_FT_STRING, "name a DNS answer seen earlier gave the client address (latest known when the flow ended)", g_src_name },
-	{ "dest.dns_name", SL_FT_STRING, "name a DNS answer seen earlier gave the server address, as the client asked it, CNAMEs followed back (latest known when the flow ended)", g_dest_name },
 };
 
-static const struct sl_field_table dns_fields = { "dns", fields, ARRAY_SIZE(fields) };
+static const struct sl_field_table dns_fields = { "dns", fields, ARRAY_SIZE(fields), true };
 
 const struct sl_proto sl_proto_dns = {
 	.name = "dns",
 	.l4 = SL_L4_TCP | SL_L4_UDP,
 	.state_size = sizeof(struct dns_state),
-	.create = dns_create,
-	.destroy = dns_destroy,
 	.probe = dns_probe,
 	.packet = dns_packet,
 	.release = dns_release,

@@ -20,7 +20,7 @@
 #include "sightline/digest.h"
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
-#include "sightline/tls_hello.h"
+#include "tls_hello.h"
 
 extern const struct sl_proto sl_proto_dtls;
 

@@ -66,7 +66,7 @@ static enum sl_proto_verdict esp_packet(void *state, const struct sl_proto_pkt *
 	if (!s->identified && (s->seen[d] >= 2 || (s->seen[0] && s->seen[1]))) {
 		s->identified = true;
 		sl_app_identify(pp->flow, &sl_proto_esp);
-		sl_app_set_product(pp->flow, "ipsec", "vpn", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "ipsec", "vpn", SL_PROTO_BY_WIRE);
 	}
 	return s->identified && s->seen[0] && s->seen[1] ? SL_PROTO_DONE : SL_PROTO_MORE;
 }

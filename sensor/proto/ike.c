@@ -193,7 +193,7 @@ static enum sl_proto_verdict ike_packet(void *state, const struct sl_proto_pkt *
 		s->exchange = m[18];
 		s->identified = true;
 		sl_app_identify(pp->flow, &sl_proto_ike);
-		sl_app_set_product(pp->flow, "ipsec", "vpn", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "ipsec", "vpn", SL_PROTO_BY_WIRE);
 	} else if (memcmp(s->spi_i, m, 8) == 0 && pp->dir == SL_DIR_TOCLIENT) {
 		s->replied = true;
 	}

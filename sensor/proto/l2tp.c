@@ -142,7 +142,7 @@ static enum sl_proto_verdict l2tp_packet(void *state, const struct sl_proto_pkt 
 		s->identified = true;
 		s->version = ver;
 		sl_app_identify(pp->flow, &sl_proto_l2tp);
-		sl_app_set_product(pp->flow, "l2tp", "vpn", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "l2tp", "vpn", SL_PROTO_BY_WIRE);
 	}
 	return ++s->msgs >= 8 ? SL_PROTO_DONE : SL_PROTO_MORE;
 }

@@ -112,7 +112,7 @@ static void identify(struct nx_state *st, struct sl_flow *f)
 {
 	st->identified = true;
 	sl_app_identify(f, &sl_proto_nomachine);
-	sl_app_set_product(f, "nomachine", "remote-access", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "nomachine", "remote-access", SL_PROTO_BY_WIRE);
 }
 
 /* One UDP datagram: framed, and an opening message's sequence number

@@ -186,7 +186,7 @@ static void identify(struct ov_state *s, struct sl_flow *f, const char *mode)
 	s->identified = true;
 	s->mode = mode;
 	sl_app_identify(f, &sl_proto_openvpn);
-	sl_app_set_product(f, "openvpn", "vpn", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "openvpn", "vpn", SL_PROTO_BY_WIRE);
 }
 
 /* Check the other side's session id in this record's ack array under

@@ -97,7 +97,7 @@ static size_t control_msg(struct pptp_state *s, const struct sl_proto_pkt *pp, c
 		if (!s->identified) {
 			s->identified = true;
 			sl_app_identify(pp->flow, &sl_proto_pptp);
-			sl_app_set_product(pp->flow, "pptp", "vpn", SL_SRC_WIRE);
+			sl_proto_claim_product(pp->flow, "pptp", "vpn", SL_PROTO_BY_WIRE);
 		}
 	}
 	return mlen;
@@ -201,7 +201,7 @@ static enum sl_proto_verdict gre_packet(void *state, const struct sl_proto_pkt *
 	if (++s->valid >= 2 || ppp) {
 		s->identified = true;
 		sl_app_identify(pp->flow, &sl_proto_pptp_gre);
-		sl_app_set_product(pp->flow, "pptp", "vpn", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "pptp", "vpn", SL_PROTO_BY_WIRE);
 		return SL_PROTO_DONE;
 	}
 	return SL_PROTO_MORE;

@@ -11,8 +11,8 @@
 
 #include "sightline/digest.h"
 #include "sightline/proto.h"
-#include "sightline/quic.h"
-#include "sightline/tls_hello.h"
+#include "quic.h"
+#include "tls_hello.h"
 
 #define QUIC_MIN_DATAGRAM 1200 /* RFC 9000 §14.1: client datagrams carrying an Initial */
 #define QUIC_CLEAR_TRIES 4     /* client packets searched for a clear-text CHLO */

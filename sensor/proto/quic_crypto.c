@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
-#include "sightline/quic.h"
+#include "quic.h"
 
 #define QUIC_V1 0x00000001u
 #define QUIC_V2 0x6b3343cfu

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sightline/quic.h"
+#include "quic.h"
 
 /* A long-header packet at the start of a buffer. */
 struct long_hdr {

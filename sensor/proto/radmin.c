@@ -55,7 +55,7 @@ static void identify(struct radmin_state *st, struct sl_flow *f)
 {
 	st->identified = true;
 	sl_app_identify(f, &sl_proto_radmin);
-	sl_app_set_product(f, "radmin", "remote-access", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "radmin", "remote-access", SL_PROTO_BY_WIRE);
 }
 
 static enum sl_proto_verdict radmin_packet(void *state, const struct sl_proto_pkt *pp)

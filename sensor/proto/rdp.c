@@ -343,7 +343,7 @@ static void identify(struct rdp_state *st, struct sl_flow *f)
 		return;
 	st->identified = true;
 	sl_app_identify(f, &sl_proto_rdp);
-	sl_app_set_product(f, "rdp", "remote-access", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "rdp", "remote-access", SL_PROTO_BY_WIRE);
 }
 
 /* Parse what the client's buffer holds, stage by stage. */

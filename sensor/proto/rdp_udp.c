@@ -137,7 +137,7 @@ static enum sl_proto_verdict rdpu_mid(struct rdpu_state *st, const struct sl_pro
 	if (st->mid_ok[0] >= MID_PER_SIDE && st->mid_ok[1] >= MID_PER_SIDE && st->mid_acked[0] &&
 	    st->mid_acked[1]) {
 		sl_app_identify(pp->flow, &sl_proto_rdp_udp);
-		sl_app_set_product(pp->flow, "rdp", "remote-access", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "rdp", "remote-access", SL_PROTO_BY_WIRE);
 		return SL_PROTO_DONE;
 	}
 	return ++st->mid_tries >= MID_TRIES ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;
@@ -182,7 +182,7 @@ static enum sl_proto_verdict rdpu_packet(void *state, const struct sl_proto_pkt 
 		(void)read_hdr(&c, &h);
 		read_ext(st, &c, h.flags, true);
 		sl_app_identify(pp->flow, &sl_proto_rdp_udp);
-		sl_app_set_product(pp->flow, "rdp", "remote-access", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "rdp", "remote-access", SL_PROTO_BY_WIRE);
 		return SL_PROTO_MORE;
 	}
 	if (read_hdr(&c, &h) && (h.flags & FLAG_ACK) && h.ack == st->isn) {

@@ -1,6 +1,7 @@
-/* The one list of protocol parsers.  Adding a protocol touches its own file,
- * one line here and one files() line in meson.build; nothing else names
- * individual parsers. */
+/* The one list of protocol parsers, and the field naming the one that
+ * identified a flow.  Adding a protocol touches its own file, one line here
+ * and one files() line in meson.build; nothing else names individual
+ * parsers. */
 #include <pthread.h>
 #include <stdint.h>
 
@@ -126,3 +127,17 @@ int sl_proto_index(const struct sl_proto *p)
 			return index_tab[k].i;
 	return -1;
 }
+
+/* The wire protocol the parsers identified: app_proto. */
+static bool g_app_proto(const struct sl_record *r, struct sl_value *v)
+{
+	const struct sl_proto *p = r->flow->app_proto ? sl_proto_at(r->flow->app_proto - 1u) : NULL;
+	v->s = p ? p->name : NULL;
+	return v->s != NULL;
+}
+
+static const struct sl_field fields[] = {
+	{ "app_proto", SL_FT_STRING, "application protocol identified on the wire (http, tls, ssh, ...)", g_app_proto },
+};
+
+const struct sl_field_table sl_proto_fields = { "proto", fields, ARRAY_SIZE(fields) };

@@ -150,7 +150,7 @@ static enum sl_proto_verdict rz_packet(void *state, const struct sl_proto_pkt *p
 	}
 	if (s->seen[SL_DIR_TOSERVER] && s->seen[SL_DIR_TOCLIENT]) {
 		sl_app_identify(pp->flow, &sl_proto_rustdesk);
-		sl_app_set_product(pp->flow, "rustdesk", "remote-access", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "rustdesk", "remote-access", SL_PROTO_BY_WIRE);
 		return SL_PROTO_DONE;
 	}
 	return pp->index + 1 >= RZ_PKTS_MAX ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;

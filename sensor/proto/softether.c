@@ -89,7 +89,7 @@ static enum sl_proto_verdict se_packet(void *state, const struct sl_proto_pkt *p
 	if (hit) {
 		s->identified = true;
 		sl_app_identify(pp->flow, &sl_proto_softether);
-		sl_app_set_product(pp->flow, "softether", "vpn", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "softether", "vpn", SL_PROTO_BY_WIRE);
 		return SL_PROTO_DONE;
 	}
 	if (pp->pkt->proto == 6 || ++s->pkts >= 4)

@@ -61,7 +61,7 @@ static enum sl_proto_verdict sstp_packet(void *state, const struct sl_proto_pkt 
 		   (len >= SSTP_CTRL_HDR && control_ok(p, len));
 	if (hit) {
 		sl_app_identify(pp->flow, &sl_proto_sstp);
-		sl_app_set_product(pp->flow, "sstp", "vpn", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "sstp", "vpn", SL_PROTO_BY_WIRE);
 		return SL_PROTO_DONE;
 	}
 	return ++s->pkts >= 4 ? SL_PROTO_NOT_MINE : SL_PROTO_MORE;

@@ -72,7 +72,7 @@ static enum sl_proto_verdict ts_packet(void *state, const struct sl_proto_pkt *p
 	if (s->side[SL_DIR_TOSERVER].msgs)
 		hex(s->key_hex, s->side[SL_DIR_TOSERVER].key, TS_KEY);
 	sl_app_identify(pp->flow, &sl_proto_tailscale);
-	sl_app_set_product(pp->flow, "tailscale", "vpn", SL_SRC_WIRE);
+	sl_proto_claim_product(pp->flow, "tailscale", "vpn", SL_PROTO_BY_WIRE);
 	return SL_PROTO_DONE;
 }
 

@@ -79,28 +79,7 @@ struct tcp_state {
 
 _Static_assert(sizeof(struct tcp_state) <= 96, "TCP state must stay small: one per SYN");
 
-/* Scratch for the option strings, one per dispatcher (one per engine
- * thread), since a 40-kind list does not fit struct sl_value's buffer. */
-struct tcp_global {
-	char syn[OPT_STR_MAX];
-	char synack[OPT_STR_MAX];
-};
-
-static int tcp_create(const struct sl_config *cfg, void **global, char *err, size_t errlen)
-{
-	(void)cfg;
-	*global = calloc(1, sizeof(struct tcp_global));
-	if (!*global) {
-		snprintf(err, errlen, "tcp: cannot allocate %zu bytes", sizeof(struct tcp_global));
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void tcp_destroy(void *global)
-{
-	free(global);
-}
+_Static_assert(OPT_STR_MAX <= sizeof(((struct sl_value *)0)->buf), "options render in sl_value");
 
 static void put_nib(struct side *sd, unsigned v)
 {
@@ -478,21 +457,11 @@ static bool f_wscale(const struct side *sd, const struct sl_record *r, struct sl
 	return (sd->bits & S_WS) != 0;
 }
 
-/* The rendering lives in the dispatcher's scratch for this side: valid
- * until this field is read again on the same dispatcher (fields of one
- * record are read one after the other by one thread). */
 static bool f_options(const struct side *sd, const struct sl_record *r, struct sl_value *v)
 {
-	struct tcp_global *g = sl_record_global(r, &sl_proto_tcp);
-	const struct tcp_state *s = state_of(r);
-	char *dst = v->buf;
-	size_t size = sizeof(v->buf);
-	if (g) {
-		dst = sd == &s->syn ? g->syn : g->synack;
-		size = OPT_STR_MAX;
-	}
-	render_options(sd, dst, size);
-	v->s = dst;
+	(void)r;
+	render_options(sd, v->buf, OPT_STR_MAX);
+	v->s = v->buf;
 	return true;
 }
 
@@ -638,8 +607,6 @@ const struct sl_proto sl_proto_tcp = {
 	.l4 = SL_L4_TCP,
 	.all_packets = true,
 	.state_size = sizeof(struct tcp_state),
-	.create = tcp_create,
-	.destroy = tcp_destroy,
 	.probe = tcp_probe,
 	.packet = tcp_packet,
 	.fields = &tcp_fields,

@@ -76,7 +76,7 @@ static void tv_claim(const struct sl_proto_pkt *pp, bool wire_proto)
 {
 	if (wire_proto)
 		sl_app_identify(pp->flow, &sl_proto_teamviewer);
-	sl_app_set_product(pp->flow, "teamviewer", "remote-access", SL_SRC_WIRE);
+	sl_proto_claim_product(pp->flow, "teamviewer", "remote-access", SL_PROTO_BY_WIRE);
 }
 
 /* The first payload fixed the kind; the other direction's first payload

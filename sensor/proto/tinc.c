@@ -8,21 +8,19 @@
  * daemons, each sending from its own listening port, and the meta
  * server's UDP port is the TCP port it accepted the meta connection on
  * (tinc manual §4.4 "Port": one port for TCP and UDP).  So a UDP flow
- * between the two hosts of an identified meta connection, on the meta
- * server's port and with packets both ways, is tinc's data channel. */
-#include <errno.h>
-#include <pthread.h>
-#include <stdlib.h>
+ * between the two hosts of an identified meta connection (the hosts table
+ * keeps them: include/sightline/hosts.h), on the meta server's port and
+ * with packets both ways, is tinc's data channel. */
 #include <string.h>
 
 #include "sightline/flow.h"
+#include "sightline/hosts.h"
 #include "sightline/proto.h"
 
 #define TINC_LINE_MAX 64  /* an ID line: "0 " + name + " 17.x\n" */
 #define TINC_NAME_MAX 40
 #define TINC_MAJOR 17
 #define TINC_MAX_TRIES 8
-#define TINC_PEERS 64     /* meta connections remembered for their UDP channel */
 #define TINC_UDP_MIN 12   /* bytes: 1.0's sequence number and MAC, 1.1's SPTPS header */
 
 struct tinc_side {
@@ -36,23 +34,6 @@ struct tinc_state {
 	uint8_t tries;
 	bool identified;
 	bool udp_seen[2]; /* data channel: packets per direction */
-};
-
-/* Meta connections seen: the hosts and the meta server's port (a ring; an
- * older entry is overwritten by a newer one). */
-struct tinc_peer {
-	struct sl_addr cli, srv;
-	uint16_t port;
-};
-
-/* Known meta connections.  With workers the table is shared: UDP probes of
- * every worker read it, so it has its own lock (and a count read without
- * it: while it is 0, as on most networks, probing costs nothing). */
-struct tinc_peers {
-	pthread_mutex_t mu;
-	struct tinc_peer e[TINC_PEERS];
-	unsigned next;
-	_Atomic unsigned used;
 };
 
 extern const struct sl_proto sl_proto_tinc;
@@ -100,49 +81,20 @@ static bool parse_id(const uint8_t *p, size_t n, struct tinc_side *s)
 	return true;
 }
 
-static bool addr_eq(const struct sl_addr *a, const struct sl_addr *b)
+/* An identified meta connection: its UDP channel may follow. */
+static void remember(const struct sl_proto_pkt *pp)
 {
-	unsigned n = sl_addr_len(a);
-	return n && a->family == b->family && memcmp(a->b, b->b, n) == 0;
-}
-
-static void remember(struct tinc_peers *g, const struct sl_flow *f)
-{
-	if (!g)
-		return;
-	pthread_mutex_lock(&g->mu);
-	struct tinc_peer *e = &g->e[g->next];
-	e->cli = f->cli;
-	e->srv = f->srv;
-	e->port = f->sport;
-	g->next = (g->next + 1) % TINC_PEERS;
-	if (g->used < TINC_PEERS)
-		g->used++;
-	pthread_mutex_unlock(&g->mu);
-}
-
-/* The packet runs between the two hosts of a known meta connection, with
- * the meta server's port on the meta server's side. */
-static bool known_channel(struct tinc_peers *g, const struct sl_packet *p)
-{
-	if (!g || !g->used)
-		return false;
-	bool found = false;
-	pthread_mutex_lock(&g->mu);
-	for (unsigned i = 0; !found && i < g->used; i++) {
-		const struct tinc_peer *e = &g->e[i];
-		found = (addr_eq(&p->src, &e->srv) && p->sport == e->port && addr_eq(&p->dst, &e->cli)) ||
-			(addr_eq(&p->dst, &e->srv) && p->dport == e->port && addr_eq(&p->src, &e->cli));
-	}
-	pthread_mutex_unlock(&g->mu);
-	return found;
+	const struct sl_flow *f = pp->flow;
+	struct sl_host_fact fact = { .kind = SL_HOST_OVERLAY_PEER,
+				     .peer = { .cli = f->cli, .srv = f->srv, .port = f->sport } };
+	sl_proto_learn(pp, &fact);
 }
 
 static bool tinc_probe(const struct sl_proto_pkt *pp)
 {
 	const uint8_t *p = pp->pkt->payload;
 	if (pp->flow->proto == 17)
-		return pp->pkt->payload_len >= TINC_UDP_MIN && known_channel(pp->global, pp->pkt);
+		return pp->pkt->payload_len >= TINC_UDP_MIN && sl_proto_overlay_channel(pp);
 	return pp->pkt->payload_len >= 6 && p[0] == '0' && p[1] == ' ' && name_char(p[2]);
 }
 
@@ -150,7 +102,7 @@ static void identify(struct tinc_state *s, struct sl_flow *f)
 {
 	s->identified = true;
 	sl_app_identify(f, &sl_proto_tinc);
-	sl_app_set_product(f, "tinc", "vpn", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "tinc", "vpn", SL_PROTO_BY_WIRE);
 }
 
 /* The data channel: the probe placed it; packets both ways confirm it. */
@@ -182,29 +134,8 @@ static enum sl_proto_verdict tinc_packet(void *state, const struct sl_proto_pkt 
 	if (!s->side[!pp->dir].id)
 		return SL_PROTO_MORE;
 	identify(s, pp->flow);
-	remember(pp->global, pp->flow);
+	remember(pp);
 	return SL_PROTO_DONE;
-}
-
-static int tinc_create(const struct sl_config *cfg, void **global, char *err, size_t errlen)
-{
-	(void)cfg;
-	(void)err;
-	(void)errlen;
-	struct tinc_peers *g = calloc(1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
-	pthread_mutex_init(&g->mu, NULL);
-	*global = g;
-	return 0;
-}
-
-static void tinc_destroy(void *global)
-{
-	struct tinc_peers *g = global;
-	if (g)
-		pthread_mutex_destroy(&g->mu);
-	free(g);
 }
 
 static const struct tinc_side *side_of(const struct sl_record *r, enum sl_dir d)
@@ -246,8 +177,6 @@ const struct sl_proto sl_proto_tinc = {
 	.name = "tinc",
 	.l4 = SL_L4_TCP | SL_L4_UDP,
 	.state_size = sizeof(struct tinc_state),
-	.create = tinc_create,
-	.destroy = tinc_destroy,
 	.probe = tinc_probe,
 	.packet = tinc_packet,
 	.fields = &tinc_fields,

@@ -12,7 +12,6 @@
  * dNSNames (RFC 5280 §4.2.1.6: IA5String, [2] IMPLICIT) are plain ASCII
  * and read by the same walk. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -218,16 +217,16 @@ static int parse_uncached(const uint8_t *der, size_t len, struct sl_tls_cert *ou
  * Busy servers send the same certificate to every client, and decoding its
  * names costs ~25 us against ~2 us for hashing it (Zeek caches certificates
  * for the same reason).  Certificates parsed lately are kept by the SHA-256
- * of their DER, direct-mapped, behind one mutex (one lookup per TLS <= 1.2
- * flow, so the workers hardly meet there).  A collision would need SHA-256's.
+ * of their DER, direct-mapped, one cache per thread: each engine thread
+ * keeps its own, so the workers share nothing and take no lock.  A hit
+ * gives exactly what parsing would.  A collision would need SHA-256's.
  */
-#define CERT_CACHE 128 /* a power of two; ~110 kB */
-static struct {
+#define CERT_CACHE 128 /* a power of two; ~110 kB a thread */
+static _Thread_local struct {
 	uint8_t key[32];
 	bool used;
 	struct sl_tls_cert cert;
 } cert_cache[CERT_CACHE];
-static pthread_mutex_t cert_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int sl_tls_cert_parse(const uint8_t *der, size_t len, struct sl_tls_cert *out)
 {
@@ -236,20 +235,15 @@ int sl_tls_cert_parse(const uint8_t *der, size_t len, struct sl_tls_cert *out)
 	if (!EVP_Digest(der, len, key, &klen, sl_md(SL_SHA256), NULL) || klen != 32)
 		return parse_uncached(der, len, out);
 	unsigned slot = ((unsigned)key[0] << 8 | key[1]) & (CERT_CACHE - 1);
-	pthread_mutex_lock(&cert_cache_lock);
-	bool hit = cert_cache[slot].used && memcmp(cert_cache[slot].key, key, 32) == 0;
-	if (hit)
+	if (cert_cache[slot].used && memcmp(cert_cache[slot].key, key, 32) == 0) {
 		*out = cert_cache[slot].cert;
-	pthread_mutex_unlock(&cert_cache_lock);
-	if (hit)
 		return 0;
+	}
 	int rc = parse_uncached(der, len, out);
 	if (rc == 0) {
-		pthread_mutex_lock(&cert_cache_lock);
 		memcpy(cert_cache[slot].key, key, 32);
 		cert_cache[slot].cert = *out;
 		cert_cache[slot].used = true;
-		pthread_mutex_unlock(&cert_cache_lock);
 	}
 	return rc;
 }

@@ -11,7 +11,7 @@
 
 #include "sightline/digest.h"
 #include "sightline/cursor.h"
-#include "sightline/tls_hello.h"
+#include "tls_hello.h"
 #include "tls_priv.h"
 
 /* Append v to list (capacity SL_TLS_LIST_MAX), noting overflow. */

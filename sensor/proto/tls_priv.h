@@ -6,7 +6,7 @@
 
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
-#include "sightline/tls_hello.h"
+#include "tls_hello.h"
 
 /**
  * Locate the extensions block of a ClientHello body (as for

@@ -16,7 +16,7 @@
 
 #include "sightline/cursor.h"
 #include "sightline/proto.h"
-#include "sightline/tls_hello.h"
+#include "tls_hello.h"
 #include "tls_priv.h"
 
 /* Tunables (bytes). */

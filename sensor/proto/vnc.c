@@ -302,7 +302,7 @@ static enum sl_proto_verdict vnc_packet(void *state, const struct sl_proto_pkt *
 	if (!st->identified && st->ver[0][0] && st->ver[1][0]) {
 		st->identified = true;
 		sl_app_identify(pp->flow, &sl_proto_vnc);
-		sl_app_set_product(pp->flow, "vnc", "remote-access", SL_SRC_WIRE);
+		sl_proto_claim_product(pp->flow, "vnc", "remote-access", SL_PROTO_BY_WIRE);
 	}
 	if (st->side[0].stage == S_END && st->side[1].stage == C_END)
 		return SL_PROTO_DONE;

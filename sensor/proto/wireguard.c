@@ -73,7 +73,7 @@ static void identify(struct wg_state *s, struct sl_flow *f)
 		return;
 	s->identified = true;
 	sl_app_identify(f, &sl_proto_wireguard);
-	sl_app_set_product(f, "wireguard", "vpn", SL_SRC_WIRE);
+	sl_proto_claim_product(f, "wireguard", "vpn", SL_PROTO_BY_WIRE);
 }
 
 /* A transport message: addressed to the peer's index when the handshake

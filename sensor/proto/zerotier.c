@@ -108,7 +108,7 @@ static enum sl_proto_verdict zt_packet(void *state, const struct sl_proto_pkt *p
 		return SL_PROTO_MORE;
 	s->identified = true;
 	sl_app_identify(pp->flow, &sl_proto_zerotier);
-	sl_app_set_product(pp->flow, "zerotier", "vpn", SL_SRC_WIRE);
+	sl_proto_claim_product(pp->flow, "zerotier", "vpn", SL_PROTO_BY_WIRE);
 	return SL_PROTO_DONE;
 }
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sightline/enrich.h"
-#include "sightline/proto.h"
+#include "sightline/identify.h"
 #include "subject_priv.h"
 
 #define FIBRE_KM_PER_MS 204.0 /* light in fibre: ~2/3 c */

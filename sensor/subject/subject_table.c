@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sightline/dhcp.h"
+#include "sightline/hosts.h"
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 #include "subject_priv.h"
 
@@ -368,13 +369,14 @@ static int subject_side(const struct sl_subjects *s, const struct sl_flow *f)
 	}
 }
 
-const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, struct sl_record *r)
+const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
+						 struct sl_record *r)
 {
 	const struct sl_flow *f = r->flow;
 	int side = subject_side(s, f);
 	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
 	struct sl_dhcp_host host;
-	bool dhcp = sl_dhcp_lookup_ip(sl_dhcp_table_of(r), self, &host);
+	bool dhcp = sl_hosts_dhcp_by_ip(hosts, self, &host);
 	const struct sl_roster_entry *e =
 		sl_roster_match(s->roster, self, dhcp ? host.mac : NULL, dhcp ? host.hostname : NULL);
 	struct subject *x;

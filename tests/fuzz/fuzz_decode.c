@@ -1,4 +1,5 @@
-/* Fuzz harness of the packet decoder: the first byte picks a link type from
+/* Fuzz harness of the packet decoder and of its peek at the outermost IP
+ * header (the workers' shard key): the first byte picks a link type from
  * the supported list, the rest is the frame.  One decoder lives across inputs
  * so fragment reassembly state (and its expiry) is exercised too; with the
  * selector's top bit set the rest is several frames, each after a 2-byte
@@ -50,9 +51,16 @@ static void decode_one(struct sl_decoder *d, int dlt, const uint8_t *data, size_
 		return;
 	memcpy(frame, data, n);
 	ts += 10000; /* 10 ms per frame: held datagrams expire after 200 frames */
+	/* the workers' shard key: a frame the decoder takes has one, in its family */
+	struct sl_decode_peek ip;
+	bool peeked = sl_decode_peek(dlt, frame, (uint32_t)n, &ip);
+	if (peeked && (ip.src.family != ip.dst.family || (ip.src.family != 4 && ip.src.family != 6)))
+		abort();
 	if (sl_decode_packet(d, dlt, frame, (uint32_t)n, (uint32_t)n, ts, &pkt) == SL_DECODE_OK) {
 		check(&pkt);
 		sink += touch(&pkt);
+		if (!peeked && !pkt.reassembled)
+			abort(); /* the decoder reached an IP header peek did not */
 	}
 	free(frame);
 }

@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void emit(struct ph *h)
 {
 	struct sl_json j;
-	struct sl_record r = { .flow = &h->flow, .dispatch = h->d, .event_type = "flow" };
 	ph_end(h);
+	struct sl_record r = ph_record(h);
 	sl_json_init(&j);
 	sl_json_begin(&j);
 	sl_catalogue_emit(&r, &j);

@@ -13,8 +13,8 @@
 
 #include <openssl/evp.h>
 
-#include "sightline/quic.h"
-#include "sightline/tls_hello.h"
+#include "sensor/proto/quic.h"
+#include "sensor/proto/tls_hello.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -120,14 +120,24 @@ static inline void mb_answer_a(struct mb *m, uint16_t id, const char *name, cons
 	mb_rr_body(m, 1, ip, 4);
 }
 
-/* A second flow on h's dispatcher (it sees h's caches); finish it with
- * ph_finish_shared() before ph_finish(h). */
+/* A second flow on h's dispatcher, identification and hosts table (it sees
+ * what h's flow taught); finish it with ph_finish_shared() before
+ * ph_finish(h). */
+static inline void ph_share(struct ph *h2, struct ph *h)
+{
+	sl_dispatch_destroy(h2->d);
+	sl_identify_destroy(h2->id);
+	sl_hosts_destroy(h2->hosts);
+	h2->d = h->d;
+	h2->id = h->id;
+	h2->hosts = h->hosts;
+}
+
 static inline void ph_init_shared(struct ph *h2, struct ph *h, uint8_t proto, const char *cli,
 				  uint16_t cport, const char *srv, uint16_t sport)
 {
 	ph_init(h2, proto, cli, cport, srv, sport);
-	sl_dispatch_destroy(h2->d);
-	h2->d = h->d;
+	ph_share(h2, h);
 	h2->now = h->now + 1000000;
 }
 
@@ -138,12 +148,17 @@ static inline void ph_finish_shared(struct ph *h2)
 	sl_config_finish(&h2->cfg);
 }
 
-/* Rebuild h's dispatcher after changing h->cfg (before any packet). */
+/* Rebuild h's dispatcher and hosts table after changing h->cfg (before any
+ * packet). */
 static inline void ph_redispatch(struct ph *h)
 {
 	char err[256];
 	sl_dispatch_destroy(h->d);
-	if (sl_dispatch_create(&h->cfg, &h->d, err, sizeof(err)) < 0)
+	sl_hosts_destroy(h->hosts);
+	if (sl_hosts_create(&h->cfg, &h->hosts, err, sizeof(err)) < 0)
+		abort();
+	h->view.ctx = h->hosts;
+	if (sl_dispatch_create(&h->cfg, &h->view, &h->d, err, sizeof(err)) < 0)
 		abort();
 }
 

@@ -1,6 +1,9 @@
 /* Test harness for protocol parsers: one flow, packets fed through the real
- * dispatcher (probe, state, verdicts), and the flow record's fields read
- * back through the catalogue exactly as the JSON writer reads them.
+ * dispatcher (probe, state, verdicts), what they teach applied to a hosts
+ * table, and the identification steps at the end of its inspection and at
+ * its end, in the engine's order (sensor/engine), and the flow record's
+ * fields read back through the catalogue exactly as the JSON writer reads
+ * them.
  *
  *   struct ph h;
  *   ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
@@ -18,11 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/hosts.h"
+#include "sightline/identify.h"
 #include "sightline/proto.h"
 
 struct ph {
 	struct sl_config cfg;
 	struct sl_dispatch *d;
+	struct sl_identify *id;
+	struct sl_hosts *hosts;
+	struct sl_proto_hosts view; /* the dispatcher's way to hosts (no lock: one thread) */
 	struct sl_flow flow;
 	uint32_t seq[2];    /* next TCP sequence number per direction */
 	sl_time_us now;
@@ -32,13 +40,28 @@ struct ph {
 	struct sl_value v;
 };
 
+static inline void ph_learn(void *ctx, const struct sl_host_fact *fact)
+{
+	sl_hosts_learn(ctx, fact);
+}
+
+static inline bool ph_overlay(void *ctx, const struct sl_packet *p)
+{
+	return sl_hosts_overlay_channel(ctx, p);
+}
+
 static inline void ph_init(struct ph *h, uint8_t proto, const char *cli, uint16_t cport,
 		    const char *srv, uint16_t sport)
 {
 	char err[256];
 	memset(h, 0, sizeof(*h));
 	sl_config_init_defaults(&h->cfg);
-	if (sl_dispatch_create(&h->cfg, &h->d, err, sizeof(err)) < 0)
+	if (sl_hosts_create(&h->cfg, &h->hosts, err, sizeof(err)) < 0)
+		abort();
+	h->view = (struct sl_proto_hosts){ .learn = ph_learn, .overlay_channel = ph_overlay,
+					   .ctx = h->hosts };
+	if (sl_dispatch_create(&h->cfg, &h->view, &h->d, err, sizeof(err)) < 0 ||
+	    sl_identify_create(&h->cfg, &h->id, err, sizeof(err)) < 0)
 		abort();
 	sl_addr_parse(cli, &h->flow.cli);
 	sl_addr_parse(srv, &h->flow.srv);
@@ -80,7 +103,10 @@ static inline uint32_t ph_feed_at(struct ph *h, enum sl_dir dir, const void *pay
 	if (h->flow.first == 0)
 		h->flow.first = p.ts;
 	h->flow.last = p.ts;
-	sl_dispatch_packet(h->d, &h->flow, &p, dir);
+	if (sl_dispatch_packet(h->d, &h->flow, &p, dir)) {
+		sl_identify_inspected(h->id, h->hosts, &h->flow, p.ts);
+		sl_dispatch_inspection_end(h->d, &h->flow);
+	}
 	return seq;
 }
 
@@ -93,19 +119,30 @@ static inline uint32_t ph_feed(struct ph *h, enum sl_dir dir, const void *payloa
 	return ph_feed_at(h, dir, payload, len, seq);
 }
 
-/* End the flow (flow_end hooks) once, before reading fields. */
+/* End the flow before reading fields: the parsers' flow_end hooks once,
+ * the identification steps at every call (a test may read a field, feed
+ * more packets and read again; the steps only add stronger claims). */
 static inline void ph_end(struct ph *h)
 {
 	if (!h->ended)
 		sl_dispatch_flow_end(h->d, &h->flow);
+	sl_identify_flow_end(h->id, h->hosts, &h->flow);
 	h->ended = true;
+}
+
+/* The flow's record as the engine makes it at flow end (DNS names copied). */
+static inline struct sl_record ph_record(struct ph *h)
+{
+	struct sl_record r = { .flow = &h->flow, .event_type = "flow" };
+	sl_hosts_name_record(h->hosts, &r);
+	return r;
 }
 
 static inline const struct sl_value *ph_get(struct ph *h, const char *name)
 {
 	const struct sl_field *fd = sl_catalogue_find(name);
-	struct sl_record r = { .flow = &h->flow, .dispatch = h->d, .event_type = "flow" };
 	ph_end(h);
+	struct sl_record r = ph_record(h);
 	if (!fd)
 		abort(); /* a test naming an undeclared field is a bug in the test */
 	memset(&h->v, 0, sizeof(h->v));
@@ -138,6 +175,8 @@ static inline void ph_finish(struct ph *h)
 	ph_end(h);
 	sl_dispatch_flow_free(h->d, &h->flow);
 	sl_dispatch_destroy(h->d);
+	sl_identify_destroy(h->id);
+	sl_hosts_destroy(h->hosts);
 	sl_config_finish(&h->cfg);
 }
 

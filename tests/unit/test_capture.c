@@ -1,5 +1,6 @@
-/* Unit tests for capture-list expansion: name order, recursion, hidden
- * entries, files recognised by magic number, and the errors for named files. */
+/* Unit tests for capture-list expansion (name order, recursion, hidden
+ * entries, files recognised by magic number, the errors for named files)
+ * and for the workers' sharding of frames (sensor/capture/pick.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sensor/capture/capture_priv.h"
 #include "sightline/capture.h"
 #include "testhelp.h"
 
@@ -89,8 +91,75 @@ static void test_magic(void)
 	CHECK(!sl_capture_is_capture_magic(pcap_le, 3));
 }
 
+/* An IPv4 header from a to b (last octets) carrying proto, after hdr
+ * bytes of link header; returns the frame's length. */
+static size_t ip4_frame(uint8_t *f, const uint8_t *hdr, size_t hl, uint8_t a, uint8_t b,
+			uint8_t proto, uint16_t frag)
+{
+	static const uint8_t ip[20] = { 0x45, 0, 0, 28, 0, 1, 0, 0, 64, 6, 0, 0,
+					10, 0, 0, 0, 198, 51, 100, 0 };
+	if (hl)
+		memcpy(f, hdr, hl);
+	memcpy(f + hl, ip, 20);
+	f[hl + 6] = (uint8_t)(frag >> 8);
+	f[hl + 7] = (uint8_t)frag;
+	f[hl + 9] = proto;
+	f[hl + 15] = a;
+	f[hl + 19] = b;
+	memset(f + hl + 20, 0, 8);
+	return hl + 28;
+}
+
+/* Every link type the decoder reads is sharded by its IP pair: both
+ * directions and every fragment of a datagram meet one worker, and flows
+ * spread over the workers.  pick.c once parsed links itself and sent every
+ * PPP frame to worker 0. */
+static void test_shard_links(void)
+{
+	TEST("shard: the decoder's link layers (Ethernet, PPP, raw); fragments agree, flows spread");
+	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00 };
+	static const uint8_t ppp[4] = { 0xff, 0x03, 0x00, 0x21 };
+	static const struct { int dlt; const uint8_t *hdr; size_t len; } links[] = {
+		{ 1, eth, sizeof(eth) },  /* DLT_EN10MB */
+		{ 9, ppp, sizeof(ppp) },  /* DLT_PPP */
+		{ 12, NULL, 0 },          /* DLT_RAW */
+	};
+	uint8_t f[128];
+	for (size_t l = 0; l < ARRAY_SIZE(links); l++) {
+		unsigned used = 0;
+		for (uint8_t h = 1; h <= 16; h++) {
+			size_t n = ip4_frame(f, links[l].hdr, links[l].len, h, 7, 6, 0);
+			int first = sl_shard_pick(links[l].dlt, f, (uint32_t)n, 4);
+			n = ip4_frame(f, links[l].hdr, links[l].len, h, 7, 6, 0x0010); /* a later fragment */
+			int later = sl_shard_pick(links[l].dlt, f, (uint32_t)n, 4);
+			CHECK(first >= 0 && first < 4 && first == later);
+			used |= 1u << (first < 0 ? 0 : first);
+		}
+		CHECK(used != 1u); /* spread, not all on worker 0 */
+	}
+	static const uint8_t arp[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06 };
+	CHECK_EQ_INT(sl_shard_pick(1, arp, sizeof(arp), 4), -1); /* not IP: worker 0 */
+	CHECK_EQ_INT(sl_shard_pick(1, NULL, 0, 4), -1);
+}
+
+/* Both directions of a flow: the address pair is taken order-free. */
+static void test_shard_directions(void)
+{
+	TEST("shard: both directions of an address pair meet one worker");
+	uint8_t f[64], g[64];
+	for (uint8_t h = 1; h <= 32; h++) {
+		size_t n = ip4_frame(f, NULL, 0, h, 9, 17, 0);
+		memcpy(g, f, n);
+		memcpy(g + 12, f + 16, 4); /* source and destination swapped */
+		memcpy(g + 16, f + 12, 4);
+		CHECK_EQ_INT(sl_shard_pick(12, f, (uint32_t)n, 3), sl_shard_pick(12, g, (uint32_t)n, 3));
+	}
+}
+
 int main(void)
 {
+	test_shard_links();
+	test_shard_directions();
 	snprintf(dir, sizeof(dir), "/tmp/sl-test-capture-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;

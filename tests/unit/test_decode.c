@@ -809,6 +809,48 @@ static void feed(int dlt, frag_fn mk, unsigned id, const unsigned (*pieces)[2], 
 	CHECK_EQ_INT(p.wirelen, frames); /* the flow is charged every fragment's frame */
 }
 
+/* sl_decode_peek(): the outermost IP header through the same link layers,
+ * the protocol past the IPv6 extension headers (a fragment's own), no
+ * reassembly, no counters, and no IP header is no answer. */
+static void test_peek(void)
+{
+	TEST("peek: outermost IP pair and protocol, extension headers, fragments, no counters");
+	struct fr chain = { 0 }, l4 = { 0 }, f = { 0 }, e = { 0 };
+	struct sl_decode_peek ip;
+	mk_tcp(&l4, 50000, 22, NULL, 0, "SSH-", 4);
+	add_ext(&chain, 51, 0);        /* hop-by-hop -> AH */
+	add8(&chain, 6);               /* AH (24 bytes) -> TCP */
+	add8(&chain, 4);
+	for (unsigned i = 2; i < 24; i++)
+		add8(&chain, 0xaa);
+	add(&chain, l4.b, l4.n);
+	mk_ipv6(&f, 0, V6_A, V6_B, chain.b, chain.n);
+	mk_eth(&e, 0x86dd, &f);
+	CHECK(sl_decode_peek(1, e.b, (uint32_t)e.n, &ip));
+	CHECK(addr6_is(&ip.src, V6_A) && addr6_is(&ip.dst, V6_B) && ip.proto == 6);
+	e.n = 14 + 40 + 8 + 10; /* cut inside AH: the decoder refuses it, so does peek */
+	CHECK(!sl_decode_peek(1, e.b, (uint32_t)e.n, &ip));
+	/* a later fragment: its own protocol, nothing held */
+	chain.n = f.n = 0;
+	add8(&chain, 17);
+	add8(&chain, 0);
+	add16(&chain, 24 | 1);
+	add32(&chain, 9);
+	add(&chain, l4.b, 16);
+	mk_ipv6(&f, 44, V6_A, V6_B, chain.b, chain.n);
+	CHECK(sl_decode_peek(229, f.b, (uint32_t)f.n, &ip) && ip.proto == 17);
+	/* ARP is not IP; an unknown link type is not read */
+	static const uint8_t arp[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06 };
+	CHECK(!sl_decode_peek(1, arp, sizeof(arp), &ip));
+	CHECK(!sl_decode_peek(4242, f.b, (uint32_t)f.n, &ip));
+	CHECK(!sl_decode_peek(1, NULL, 0, &ip));
+	/* the decoder's counters are untouched: a decoder that decoded nothing */
+	const struct sl_decode_counters *c = sl_decoder_counters(dec);
+	uint64_t before = c->not_ip + c->fragments;
+	CHECK(!sl_decode_peek(1, arp, sizeof(arp), &ip));
+	CHECK_EQ_INT(c->not_ip + c->fragments, before);
+}
+
 static void test_frag_ipv4(void)
 {
 	TEST("IPv4 fragments");
@@ -1506,6 +1548,7 @@ int main(void)
 	test_ipv4_header();
 	test_transport();
 	test_ipv6_chain();
+	test_peek();
 	test_frag_ipv4();
 	test_frag_ipv6();
 	test_frag_limits();

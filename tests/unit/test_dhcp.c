@@ -1,7 +1,6 @@
-/* Unit tests for the DHCP parser (sensor/proto/dhcp.c) and the host table
- * of include/sightline/dhcp.h (sensor/proto/dhcp_table.c). */
+/* Unit tests for the DHCP parser (sensor/proto/dhcp.c) and what it tells
+ * the hosts table (include/sightline/hosts.h). */
 #include "dnsbuild.h"
-#include "sightline/dhcp.h"
 #include "testhelp.h"
 
 static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
@@ -89,69 +88,27 @@ static void test_server_flow_and_table(void)
 	ph_init_shared(&s, &c, 17, "10.77.0.1", 67, "255.255.255.255", 68);
 	server_msg(&m, 2);
 	ph_feed(&s, SL_DIR_TOSERVER, m.b, m.n);
-	struct sl_record r = { .flow = &s.flow, .dispatch = s.d, .event_type = "flow" };
-	const struct sl_dhcp_table *t = sl_dhcp_table_of(&r);
+	const struct sl_hosts *t = s.hosts;
 	struct sl_dhcp_host host;
 	struct sl_addr a;
 	sl_addr_parse("10.77.0.50", &a);
-	CHECK(t != NULL);
-	CHECK(!sl_dhcp_lookup_ip(t, &a, &host)); /* only offered so far */
+	CHECK(!sl_hosts_dhcp_by_ip(t, &a, &host)); /* only offered so far */
 	server_msg(&m, 5);
 	ph_feed(&s, SL_DIR_TOSERVER, m.b, m.n);
 	CHECK_EQ_STR(ph_str(&s, "dhcp.type"), "OFFER,ACK");
 	const struct sl_value *v = ph_get(&s, "dhcp.assigned_ip");
 	CHECK(v && strcmp(sl_addr_format(&v->ip, ip, sizeof(ip)), "10.77.0.50") == 0);
 	CHECK(ph_str(&s, "dhcp.hostname") == NULL); /* the server sent none */
-	CHECK(sl_dhcp_lookup_ip(t, &a, &host));
+	CHECK(sl_hosts_dhcp_by_ip(t, &a, &host));
 	CHECK_EQ_STR(host.hostname, "laptop-jdoe");
 	CHECK_EQ_STR(host.vendor_class, "MSFT 5.0");
 	CHECK(memcmp(host.mac, mac, 6) == 0);
 	CHECK(host.last_seen == s.now);
-	CHECK(sl_dhcp_lookup_mac(t, mac, &host));
+	CHECK(sl_hosts_dhcp_by_mac(t, mac, &host));
 	CHECK_EQ_STR(sl_addr_format(&host.ip, ip, sizeof(ip)), "10.77.0.50");
-	CHECK_EQ_INT(sl_dhcp_table_count(t), 1);
+	CHECK_EQ_INT(sl_hosts_dhcp_count(t), 1);
 	ph_finish_shared(&s);
 	ph_finish(&c);
-}
-
-static void test_table(void)
-{
-	TEST("dhcp table: merge, moved address, eviction of the least recently learned");
-	struct sl_dhcp_table *t;
-	struct sl_dhcp_host h, out;
-	CHECK_EQ_INT(sl_dhcp_table_create(8, &t), 0);
-	memset(&h, 0, sizeof(h));
-	memcpy(h.mac, mac, 6);
-	snprintf(h.hostname, sizeof(h.hostname), "pikvm");
-	sl_addr_parse("10.77.0.60", &h.ip);
-	sl_dhcp_table_learn(t, &h);
-	memset(h.hostname, 0, sizeof(h.hostname));
-	snprintf(h.vendor_class, sizeof(h.vendor_class), "dhcpcd-9.4.1");
-	sl_addr_parse("10.77.0.61", &h.ip);
-	sl_dhcp_table_learn(t, &h); /* same MAC: merged, moved */
-	CHECK(sl_dhcp_lookup_mac(t, mac, &out));
-	CHECK_EQ_STR(out.hostname, "pikvm");
-	CHECK_EQ_STR(out.vendor_class, "dhcpcd-9.4.1");
-	struct sl_addr old;
-	sl_addr_parse("10.77.0.60", &old);
-	CHECK(!sl_dhcp_lookup_ip(t, &old, &out)); /* the host moved */
-	CHECK(sl_dhcp_lookup_ip(t, &h.ip, &out));
-	for (uint8_t i = 1; i <= 8; i++) {
-		struct sl_dhcp_host o = { .mac = { 0x02, 0, 0, 0, 1, i } };
-		sl_dhcp_table_learn(t, &o);
-	}
-	CHECK_EQ_INT(sl_dhcp_table_count(t), 8);
-	CHECK(!sl_dhcp_lookup_mac(t, mac, &out)); /* the oldest went */
-	const uint8_t last[6] = { 0x02, 0, 0, 0, 1, 8 };
-	CHECK(sl_dhcp_lookup_mac(t, last, &out));
-	sl_dhcp_table_destroy(t);
-	CHECK_EQ_INT(sl_dhcp_table_create(0, &t), 0);
-	sl_dhcp_table_learn(t, &h);
-	CHECK(!sl_dhcp_lookup_mac(t, mac, &out));
-	CHECK_EQ_INT(sl_dhcp_table_count(t), 0);
-	sl_dhcp_table_destroy(t);
-	sl_dhcp_table_destroy(NULL);
-	CHECK(!sl_dhcp_lookup_mac(NULL, mac, &out));
 }
 
 static void test_odd_messages(void)
@@ -191,7 +148,6 @@ int main(void)
 {
 	test_client_flow();
 	test_server_flow_and_table();
-	test_table();
 	test_odd_messages();
 	return TEST_REPORT();
 }

@@ -1,7 +1,6 @@
 /* Unit tests for the DNS parser (sensor/proto/dns.c), its message decoder
- * (dns_msg.c) and the address → name cache (dns_cache.c). */
+ * (dns_msg.c) and the names it gives the hosts table. */
 #include "dnsbuild.h"
-#include "sensor/proto/dns_cache.h"
 #include "sensor/proto/dns_msg.h"
 #include "testhelp.h"
 
@@ -316,40 +315,6 @@ static void test_cache_cname(void)
 	ph_finish(&d);
 }
 
-static void test_cache_eviction(void)
-{
-	TEST("dns cache: hit, miss, update, LRU eviction when a set is full");
-	struct sl_dns_cache *c;
-	struct sl_addr a[9];
-	CHECK_EQ_INT(sl_dns_cache_create(8, &c), 0); /* one set of 8 */
-	for (int i = 0; i < 9; i++) {
-		char ip[32];
-		snprintf(ip, sizeof(ip), "192.0.2.%d", i + 1);
-		sl_addr_parse(ip, &a[i]);
-	}
-	for (int i = 0; i < 8; i++)
-		sl_dns_cache_put(c, &a[i], i == 0 ? "zero.example" : "n.example");
-	CHECK_EQ_STR(sl_dns_cache_get(c, &a[0]), "zero.example"); /* refreshes a[0] */
-	sl_dns_cache_put(c, &a[8], "eight.example");             /* evicts a[1], the LRU */
-	CHECK(sl_dns_cache_get(c, &a[1]) == NULL);
-	CHECK_EQ_STR(sl_dns_cache_get(c, &a[0]), "zero.example");
-	CHECK_EQ_STR(sl_dns_cache_get(c, &a[8]), "eight.example");
-	sl_dns_cache_put(c, &a[8], "renamed.example");
-	CHECK_EQ_STR(sl_dns_cache_get(c, &a[8]), "renamed.example");
-	const struct sl_dns_cache_stats *st = sl_dns_cache_stats(c);
-	CHECK_EQ_INT(st->capacity, 8);
-	CHECK_EQ_INT(st->inserts, 9);
-	CHECK_EQ_INT(st->evictions, 1);
-	CHECK_EQ_INT(st->updates, 1);
-	CHECK_EQ_INT(st->misses, 1);
-	sl_dns_cache_destroy(c);
-	CHECK_EQ_INT(sl_dns_cache_create(0, &c), 0); /* disabled: stores nothing */
-	sl_dns_cache_put(c, &a[0], "x");
-	CHECK(sl_dns_cache_get(c, &a[0]) == NULL);
-	sl_dns_cache_destroy(c);
-	sl_dns_cache_destroy(NULL);
-}
-
 static void test_cache_config(void)
 {
 	TEST("dns cache: dns.cache_entries=0 turns dest.dns_name off");
@@ -395,7 +360,6 @@ int main(void)
 	test_probe();
 	test_cache_relay();
 	test_cache_cname();
-	test_cache_eviction();
 	test_cache_config();
 	test_codes();
 	return TEST_REPORT();

@@ -1,5 +1,6 @@
-/* Unit tests for IP-KVM identification (sensor/proto/ipkvm.c): web UI paths,
- * host names, mDNS names and Raspberry Pi hardware addresses. */
+/* Unit tests for IP-KVM identification (sensor/identify/ipkvm.c, from the
+ * facts of sensor/proto/ipkvm.c): web UI paths, host names, mDNS names and
+ * Raspberry Pi hardware addresses. */
 #include "dnsbuild.h"
 #include "testhelp.h"
 

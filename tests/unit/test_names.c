@@ -9,7 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "protohelp.h"
-#include "sightline/names.h"
+#include "sensor/identify/names.h"
 #include "testhelp.h"
 
 struct buf {

@@ -1,8 +1,9 @@
-/* Unit tests for the obfuscated-tunnel signs (sensor/proto/obfs.c): the
- * fully-encrypted exemptions and the TLS-in-TLS record-size sequence. */
+/* Unit tests for the obfuscated-tunnel signs (collected by sensor/proto/obfs.c,
+ * decided by sensor/identify/obfs.c): the fully-encrypted exemptions and the
+ * TLS-in-TLS record-size sequence. */
 #include <stdio.h>
 
-#include "protohelp.h"
+#include "dnsbuild.h"
 #include "testhelp.h"
 
 /* Deterministic bytes that look random (xorshift64*). */
@@ -25,12 +26,8 @@ static void start(struct ph *h, const char *cfg_off, uint16_t port)
 		h->cfg.identify.obfuscated = false;
 	if (cfg_off && strcmp(cfg_off, "tls_in_tls") == 0)
 		h->cfg.identify.tls_in_tls = false;
-	if (cfg_off) { /* the switches are read at create: make the dispatcher again */
-		sl_dispatch_destroy(h->d);
-		char err[128];
-		if (sl_dispatch_create(&h->cfg, &h->d, err, sizeof(err)) < 0)
-			abort();
-	}
+	if (cfg_off) /* the switches are read at create: make the dispatcher again */
+		ph_redispatch(h);
 	h->flags = SL_TCP_SYN;
 	ph_feed(h, SL_DIR_TOSERVER, NULL, 0);
 	h->flags = SL_TCP_SYN | SL_TCP_ACK;

@@ -8,7 +8,7 @@
 
 #include "protohelp.h"
 #include "quic_vectors.h"
-#include "sightline/quic.h"
+#include "sensor/proto/quic.h"
 #include "testhelp.h"
 
 static struct sl_quic_crypto *qc;

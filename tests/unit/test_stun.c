@@ -1,6 +1,6 @@
 /* Unit tests for STUN (sensor/proto/stun.c) and the Chrome Remote Desktop
- * association of WebRTC flows (sensor/proto/assoc.c). */
-#include "protohelp.h"
+ * association of WebRTC flows (sensor/identify/assoc.c). */
+#include "dnsbuild.h"
 #include "testhelp.h"
 
 static const uint8_t txid[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
@@ -85,8 +85,7 @@ static const char *stun_flow(struct ph *h, const char *cli, sl_time_us after)
 	struct ph s;
 	uint8_t q[64], r[64];
 	ph_init(&s, 17, cli, 51000, "198.51.100.30", 19302);
-	sl_dispatch_destroy(s.d);
-	s.d = h->d;
+	ph_share(&s, h);
 	s.now = h->now + after;
 	ph_feed(&s, SL_DIR_TOSERVER, q, binding_request(q, txid));
 	ph_feed(&s, SL_DIR_TOCLIENT, r, binding_success(r, txid));

@@ -125,9 +125,9 @@ static void test_physics(void)
 	ph_end(&h);
 	struct sl_geo_result ny;
 	geo(&ny, "US", 40.71, -74.01, 0);
-	struct sl_record r = { .flow = &h.flow, .dispatch = h.d, .event_type = "flow",
+	struct sl_record r = { .flow = &h.flow, .event_type = "flow",
 			       .geo = { NULL, &ny }, .remote = 1 };
-	const struct sl_subject_view *v = sl_subjects_charge(s, &r);
+	const struct sl_subject_view *v = sl_subjects_charge(s, h.hosts, &r);
 	CHECK(r.subject == v);
 	CHECK_EQ_STR(v->id, "10.0.0.2");
 	NEAR(dfield(&r, "physics.distance_km"), 6203.0, 0.11);
@@ -139,14 +139,14 @@ static void test_physics(void)
 	struct tflow t;
 	geo(&ny, "US", 40.71, -74.01, 200);
 	flow(&t, "10.0.0.2", "198.51.100.2", T0)->geo[1] = &ny;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	NEAR(dfield(&t.r, "physics.distance_km"), 6003.0, 0.11);
 	CHECK(isnan(dfield(&t.r, "physics.rtt_ms")));
 	/* a remote closer than its accuracy radius is at distance 0, never below */
 	struct sl_geo_result fra;
 	geo(&fra, "DE", 50.2, 8.7, 50);
 	flow(&t, "10.0.0.2", "198.51.100.3", T0)->geo[1] = &fra;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	NEAR(dfield(&t.r, "physics.distance_km"), 0.0, 1e-9);
 	NEAR(dfield(&t.r, "physics.expected_rtt_ms"), 10.0, 1e-9);
 	ph_finish(&h);
@@ -157,7 +157,7 @@ static void hit_flow(struct sl_subjects *s, struct tflow *t, const char *cli, ui
 		     const struct sl_rule_info *rule)
 {
 	flow(t, cli, "198.51.100.1", sec);
-	sl_subjects_charge(s, &t->r);
+	sl_subjects_charge(s, NULL, &t->r);
 	sl_subjects_hit(s, &t->r, rule);
 }
 
@@ -207,7 +207,7 @@ static void test_allow(void)
 	      strcmp(v.s, "America/New_York") == 0);
 	NEAR(sl_subjects_score(s, "Jane", (T0 + 5) * US), 0.0, 1e-9);
 	flow(&t, "203.0.113.7", "192.0.2.1", T0 + 10);
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	CHECK(field(&t.r, "subject.allowed", &v) && !v.b);
 	sl_subjects_hit(s, &t.r, &rule_b); /* allowed by rule id */
 	NEAR(sl_subjects_score(s, "Jane", (T0 + 20) * US), 0.0, 1e-9);
@@ -299,7 +299,7 @@ static void test_evidence(void)
 	for (unsigned i = 0; i < 3; i++) {
 		flow(&t, "203.0.113.9", "198.51.100.1", T0 + i);
 		t.f.cport = (uint16_t)(40000 + i);
-		sl_subjects_charge(s, &t.r);
+		sl_subjects_charge(s, NULL, &t.r);
 		sl_subjects_hit(s, &t.r, &rule_80);
 		sl_subjects_hit(s, &t.r, &rule_80); /* the same flow twice: one id */
 	}
@@ -354,10 +354,10 @@ static void test_travel(void)
 	geo(&ny, "US", 40.71, -74.01, 0);
 	geo(&pyo, "KP", 39.03, 125.75, 0);
 	flow(&t, "203.0.113.7", "10.0.0.1", T0)->geo[0] = &ny;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	CHECK(isnan(dfield(&t.r, "travel.distance_km")));
 	flow(&t, "203.0.113.7", "10.0.0.1", T0 + 7200)->geo[0] = &pyo;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	NEAR(dfield(&t.r, "travel.distance_km"), 10924.6, 0.11);
 	NEAR(dfield(&t.r, "travel.hours"), 2.0, 1e-9);
 	NEAR(dfield(&t.r, "travel.speed_kmh"), 5462.3, 0.11);
@@ -366,17 +366,17 @@ static void test_travel(void)
 	CHECK(field(&t.r, "subject.countries", &v) && v.n == 2 && strcmp(v.strs[1], "KP") == 0);
 	/* back to New York a day later: 455 km/h, possible */
 	flow(&t, "203.0.113.7", "10.0.0.1", T0 + 7200 + 86400)->geo[0] = &ny;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	NEAR(dfield(&t.r, "travel.speed_kmh"), 455.2, 0.11);
 	CHECK(field(&t.r, "travel.impossible", &v) && !v.b);
 	/* fast, but inside the accuracy radii: not impossible */
 	geo(&pyo, "KP", 39.03, 125.75, 6000);
 	geo(&ny, "US", 40.71, -74.01, 6000);
 	flow(&t, "203.0.113.7", "10.0.0.1", T0 + 7200 + 86400 + 60)->geo[0] = &pyo;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	CHECK(field(&t.r, "travel.impossible", &v) && v.b); /* previous radius was 0 */
 	flow(&t, "203.0.113.7", "10.0.0.1", T0 + 7200 + 86400 + 120)->geo[0] = &ny;
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	CHECK(field(&t.r, "travel.impossible", &v) && !v.b);
 	teardown(s);
 }
@@ -399,7 +399,7 @@ static void test_activity(void)
 	/* 09:10-16:10 KST = 00:10-07:10 UTC; the second flow in one minute counts once */
 	for (unsigned h = 0; h < 8; h++) {
 		flow(&t, "203.0.113.8", "198.51.100.1", T0 + h * 3600 + 600);
-		sl_subjects_charge(s, &t.r);
+		sl_subjects_charge(s, NULL, &t.r);
 		if (h == 2) {
 			CHECK(field(&t.r, "subject.activity.hours", &v) && v.u == 3);
 			CHECK(!field(&t.r, "subject.activity.claimed_fit", &v));
@@ -407,7 +407,7 @@ static void test_activity(void)
 		}
 	}
 	flow(&t, "203.0.113.8", "198.51.100.1", T0 + 7 * 3600 + 610);
-	sl_subjects_charge(s, &t.r);
+	sl_subjects_charge(s, NULL, &t.r);
 	CHECK(field(&t.r, "subject.activity.hours", &v) && v.u == 8);
 	NEAR(dfield(&t.r, "subject.activity.claimed_fit"), 0.0, 1e-9);
 	CHECK(field(&t.r, "subject.activity.best_zone", &v) && strcmp(v.s, "Asia/Pyongyang") == 0);
@@ -415,7 +415,7 @@ static void test_activity(void)
 	/* then a New York day 14:00-17:00 UTC = 09:00-12:00 EST: 3 of 11 minutes fit */
 	for (unsigned h = 14; h < 17; h++) {
 		flow(&t, "203.0.113.8", "198.51.100.1", T0 + h * 3600);
-		sl_subjects_charge(s, &t.r);
+		sl_subjects_charge(s, NULL, &t.r);
 	}
 	NEAR(dfield(&t.r, "subject.activity.claimed_fit"), 3.0 / 11, 0.0006);
 	NEAR(dfield(&t.r, "subject.activity.best_fit"), 8.0 / 11, 0.0006);
@@ -437,37 +437,37 @@ static void test_farm_and_vantage(void)
 	unsigned want[] = { 1, 2, 3, 3 };
 	for (unsigned i = 0; i < 4; i++) {
 		flow(&t, hosts[i], "198.51.100.1", T0 + i);
-		sl_subjects_charge(s, &t.r);
+		sl_subjects_charge(s, NULL, &t.r);
 		CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == want[i]);
 		CHECK_EQ_STR(t.r.subject->kind, "address");
 	}
 	flow(&t, "198.51.100.7", "10.0.0.9", T0); /* inbound: host charges the inside side */
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "10.0.0.9");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "10.0.0.9");
 	CHECK(field(&t.r, "subject.remote_access_apps", &v) && v.u == 0);
 	teardown(s);
 	/* At the edge, people the roster ties to the client's address count even
 	 * when every flow is charged to the first of them. */
 	s = setup(SL_VANTAGE_EDGE, farm_roster);
 	flow(&t, "203.0.113.140", "10.0.0.1", T0);
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "Ann");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "Ann");
 	CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == 3);
 	flow(&t, "203.0.113.141", "10.0.0.1", T0);
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "Ann");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "Ann");
 	CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == 1);
 	/* The address is the server's: Ann and 10.0.0.1 were seen, the roster's three not counted. */
 	flow(&t, "10.0.0.1", "203.0.113.140", T0);
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "10.0.0.1");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "10.0.0.1");
 	CHECK(field(&t.r, "subject.egress_subjects", &v) && v.u == 2);
 	teardown(s);
 	s = setup(SL_VANTAGE_AUTO, NULL);
 	flow(&t, "198.51.100.7", "10.0.0.9", T0); /* inbound, not remote access: the client */
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "198.51.100.7");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "198.51.100.7");
 	flow(&t, "10.0.0.9", "198.51.100.7", T0); /* outbound: the inside client */
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "10.0.0.9");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "10.0.0.9");
 	teardown(s);
 	s = setup(SL_VANTAGE_EDGE, NULL);
 	flow(&t, "10.0.0.9", "198.51.100.7", T0);
-	CHECK_EQ_STR(sl_subjects_charge(s, &t.r)->id, "10.0.0.9");
+	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "10.0.0.9");
 	teardown(s);
 }
 

@@ -458,7 +458,7 @@ static void test_registry_and_size(void)
 	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
 	h.flags = SL_TCP_PSH | ACK;
 	ph_feed(&h, SL_DIR_TOSERVER, "x", 1);
-	struct sl_record r = { .flow = &h.flow, .dispatch = h.d };
+	struct sl_record r = { .flow = &h.flow };
 	CHECK(sl_record_state(&r, &sl_proto_tcp) == NULL); /* other parsers (ipkvm on 80) may hold some */
 	CHECK(ph_get(&h, "tcp.simultaneous_open") == NULL);
 	ph_finish(&h);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "protohelp.h"
-#include "sightline/tls_hello.h"
+#include "sensor/proto/tls_hello.h"
 #include "testhelp.h"
 #include "tlsbuild.h"
 

@@ -1,11 +1,11 @@
-/* QUIC Initial packets: version facts, Initial key derivation, removal of
- * header and payload protection, and the client's CRYPTO stream rebuilt up
- * to its first handshake message.  Specs: RFC 9000 (packets, frames,
+/* QUIC Initial packets (private to sensor/proto and its tests): version
+ * facts, Initial key derivation, removal of header and payload protection,
+ * and the client's CRYPTO stream rebuilt up to its first handshake message.  Specs: RFC 9000 (packets, frames,
  * varints), RFC 9001 §5 (Initial protection), RFC 9369 (QUIC v2), the
  * draft-ietf-quic-tls salts for drafts 23-32, and Google QUIC Q050 (same
  * protection with its own salt, a CHLO message in place of a ClientHello). */
-#ifndef SIGHTLINE_QUIC_H
-#define SIGHTLINE_QUIC_H
+#ifndef SIGHTLINE_PROTO_QUIC_H
+#define SIGHTLINE_PROTO_QUIC_H
 
 #include "sightline/common.h"
 

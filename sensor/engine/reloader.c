@@ -1,4 +1,4 @@
-/* Loading a reload on its own thread (include/sightline/reload.h): one job
+/* Loading a reload on its own thread (include/sightline/engine.h): one job
  * at a time, handed between its thread and the capture loop through an
  * atomic state, so neither ever waits for the other. */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sightline/reload.h"
+#include "sightline/engine.h"
 
 enum { JOB_RUNNING, JOB_DONE, JOB_ABANDONED };
 

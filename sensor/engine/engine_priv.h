@@ -1,13 +1,16 @@
-/* Engine internals shared by engine.c, the stats event and the summary. */
+/* Engine internals shared by the files of sensor/engine. */
 #ifndef SIGHTLINE_ENGINE_PRIV_H
 #define SIGHTLINE_ENGINE_PRIV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "sightline/decode.h"
 #include "sightline/engine.h"
 #include "sightline/enrich.h"
 #include "sightline/field.h"
+#include "sightline/hosts.h"
+#include "sightline/identify.h"
 #include "sightline/json.h"
 #include "sightline/proto.h"
 #include "sightline/rules.h"
@@ -27,7 +30,7 @@ void sl_talkers_sort(struct sl_talkers *tk);
 
 /* One ended flow as its worker builds it outside the lead's lock: the flow
  * event, its flow-scope alerts, the rules it matched and a copy of its
- * subject's view (sensor/engine.c).  Buffers are reused flow after flow. */
+ * subject's view (sensor/engine/flow_end.c).  Buffers are reused flow after flow. */
 struct sl_flow_out {
 	struct sl_json flow;
 	struct sl_json *alerts;             /* n_alerts built, cap_alerts allocated */
@@ -44,6 +47,10 @@ struct sl_engine {
 	struct sl_decoder *dec;
 	struct sl_flow_table *flows;
 	struct sl_dispatch *dispatch;
+	struct sl_proto_hosts hosts_view; /* the lead's hosts table as this dispatcher's parsers see it */
+	struct sl_identify *identify;   /* lead: products and tunnel signs; workers use the lead's */
+	struct sl_hosts *hosts;         /* lead: what is known about hosts across flows */
+	atomic_bool overlay_known;      /* lead: hosts holds overlay peers (read without the lock) */
 	struct sl_geo *geo;             /* IP-intelligence databases */
 	struct sl_geo_cache *geo_cache; /* this engine's lookup cache */
 	struct sl_json json;
@@ -61,6 +68,7 @@ struct sl_engine {
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */
 	sl_time_us expired_at; /* clock of the last sl_engine_tick() expiry */
+	sl_time_us next_stats; /* lead: when the next periodic stats event is due */
 	const char *iface;    /* interface of the frames now given (one of ifnames); NULL: none */
 	char **ifnames;       /* every name set, each once: flows point into them */
 	size_t n_ifnames, cap_ifnames;
@@ -72,12 +80,36 @@ struct sl_engine {
 	struct sl_engine **workers;   /* lead: n_workers engines, [0] is the lead */
 	size_t n_workers;             /* lead: 0 or 1 without workers */
 	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json,
-				       * parsers' shared tables */
+				       * hosts */
 };
 
 /* Capture clock a worker may run ahead of its last expiry pass without a
  * frame of its own (sl_engine_tick()). */
 #define SL_ENGINE_TICK_US 1000
+
+/* ---- the lock regime (lock.c) ---- */
+
+/* The lead's mutex: adaptive where the C library has one. */
+void sl_engine_lock_init(pthread_mutex_t *m);
+/* The lead of worker w (w itself for the lead). */
+struct sl_engine *sl_engine_lead(struct sl_engine *w);
+/* The dispatcher of w (the lead or a worker), its parsers seeing the lead's
+ * hosts table through w->hosts_view, under the lead's lock.  0 or -errno
+ * with err set. */
+int sl_engine_dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err,
+			      size_t errlen);
+
+/* ---- an ended flow (flow_end.c) ---- */
+
+/* The flow table's end callback (ctx: the engine or worker that owns the
+ * table). */
+void sl_engine_flow_end(void *ctx, struct sl_flow *f);
+/* Write the event built in j, or count it lost.  Under the lock with workers. */
+void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
+/* Free a flow-out's buffers; it is zeroed and may be reused. */
+void sl_flow_out_free(struct sl_flow_out *o);
+
+/* ---- reporting (report.c) ---- */
 
 /* Counters summed over the lead and its workers, for stats and summary. */
 struct sl_engine_totals {
@@ -89,17 +121,10 @@ struct sl_engine_totals {
 };
 
 void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
-
-
-/* The flow table's end callback (ctx: the engine or worker that owns the
- * table), in sensor/engine_flow.c. */
-void sl_engine_flow_end(void *ctx, struct sl_flow *f);
-/* Write the event built in j, or count it lost.  Under the lock with workers. */
-void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
-/* Free a flow-out's buffers; it is zeroed and may be reused. */
-void sl_flow_out_free(struct sl_flow_out *o);
-
 /* Write the end-of-run stats event. */
 void sl_engine_write_stats(struct sl_engine *e);
+/* The lead's clock reached now (packet time offline, the wall clock live):
+ * a stats event when stats.interval fell due. */
+void sl_engine_periodic_stats(struct sl_engine *e, sl_time_us now);
 
 #endif

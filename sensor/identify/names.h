@@ -1,8 +1,9 @@
-/* Name-based product identification at flow end: server names (TLS/QUIC
- * SNI, HTTP Host, the DNS name of the server), certificate names and ALPN
- * matched against one product table (sensor/proto/names.c). */
-#ifndef SIGHTLINE_NAMES_H
-#define SIGHTLINE_NAMES_H
+/* Name-based product identification (private to sensor/identify and its
+ * tests): server names (TLS/QUIC SNI, HTTP Host, the DNS name of the
+ * server), certificate names and ALPN matched against one product table
+ * (names.c). */
+#ifndef SIGHTLINE_IDENTIFY_NAMES_H
+#define SIGHTLINE_IDENTIFY_NAMES_H
 
 #include <stdbool.h>
 
@@ -13,21 +14,22 @@ struct sl_names;
 
 /**
  * Resolve the catalogue fields the matcher reads (tls.sni, quic.sni,
- * http.host, dest.dns_name, tls.cert.*, *.alpn) once, at setup.  Caller owns
- * *out; free with sl_names_destroy().  Returns 0 or -ENOMEM.
+ * http.host, tls.cert.*, *.alpn, http.method, http.uri) once, at setup.
+ * Caller owns *out; free with sl_names_destroy().  Returns 0 or -ENOMEM.
  */
 int sl_names_create(struct sl_names **out);
 /** Free a matcher.  Accepts NULL. */
 void sl_names_destroy(struct sl_names *n);
 
 /**
- * Match the ended flow's names and claim its product with
- * sl_app_set_product() (certificate > sni > alpn > dns; a stronger claim
- * already made by a wire parser stays).  r is the flow's record (borrowed;
- * r->dispatch must be set for dest.dns_name); f is r->flow, writable.
- * Must run after every parser's flow_end (the dispatcher guarantees it).
+ * Match the flow's names and claim its product with sl_app_set_product()
+ * (certificate > sni > alpn > dns; a stronger claim already made stays).
+ * r is a record of f (borrowed) for the parsers' fields; dns_name is the
+ * name a DNS answer gave the server (NULL or "": none).  At flow end it
+ * runs after every parser's flow_end (sl_identify_flow_end()).
  */
-void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f);
+void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const char *dns_name,
+		    struct sl_flow *f);
 
 /**
  * Product of a host name (SNI, Host, DNS name): case-insensitive, a

@@ -1,10 +1,10 @@
-/* Zeroed memory for the parsers' fixed global tables (private to
- * sensor/proto), mapped straight from the kernel: pages cost nothing until a
- * table entry is first written, and creating a large table is one system
- * call (no allocator bookkeeping proportional to its size, which matters
- * when fuzzers and tests create a dispatcher per input). */
-#ifndef SIGHTLINE_PROTO_PAGES_H
-#define SIGHTLINE_PROTO_PAGES_H
+/* Zeroed memory for the hosts table's fixed parts (private to sensor/hosts),
+ * mapped straight from the kernel: pages cost nothing until a table entry
+ * is first written, and creating a large table is one system call (no
+ * allocator bookkeeping proportional to its size, which matters when
+ * fuzzers and tests create a table per input). */
+#ifndef SIGHTLINE_HOSTS_PAGES_H
+#define SIGHTLINE_HOSTS_PAGES_H
 
 #include <stddef.h>
 #include <sys/mman.h>

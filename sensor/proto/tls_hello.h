@@ -1,11 +1,11 @@
 /* TLS ClientHello parsing and the client fingerprints computed from it
- * (JA3, JA4), shared by TLS over TCP (sensor/proto/tls.c), QUIC Initial
+ * (JA3, JA4; private to sensor/proto and its tests), shared by TLS over TCP (sensor/proto/tls.c), QUIC Initial
  * packets (sensor/proto/quic.c) and DTLS.  Spec: RFC 8446 §4.1.2 (and RFC
  * 5246 for earlier versions); JA3: salesforce/ja3 README; JA4 (BSD-3):
  * FoxIO-LLC/ja4 technical details.  JA4+ variants other than JA4 are under
  * a non-commercial licence: sightline leaves them out on purpose. */
-#ifndef SIGHTLINE_TLS_HELLO_H
-#define SIGHTLINE_TLS_HELLO_H
+#ifndef SIGHTLINE_PROTO_TLS_HELLO_H
+#define SIGHTLINE_PROTO_TLS_HELLO_H
 
 #include "sightline/common.h"
 

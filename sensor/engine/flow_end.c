@@ -174,8 +174,8 @@ static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *
 
 /*
  * Ended flow.  The worker w enriches it on its own; under the lead's lock
- * its parsers end (they may feed shared tables: DNS, DHCP), it is charged
- * to its subject and what the event needs of shared state is copied (the
+ * its parsers end, it is identified (its names and hosts' history), charged
+ * to its subject, and what the event needs of shared state is copied (the
  * subject's view, the DNS names, the rule pack); the lock is released while
  * the worker builds the event and matches the rules, and taken again to
  * write and score.  Without workers the lock is never taken and the order
@@ -184,20 +184,20 @@ static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *
 void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 {
 	struct sl_engine *w = ctx;
-	struct sl_engine *e = w->lead ? w->lead : w;
+	struct sl_engine *e = sl_engine_lead(w);
 	struct sl_flow_out *o = &w->out;
 	struct sl_record r = {
-		.flow = f, .dispatch = w->dispatch, .event_type = "flow",
-		.community_seed = w->cfg->community_id_seed,
+		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
 	enrich(w, f, &r);
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
-	if (sl_subjects_charge(e->subjects, &r)) {
+	sl_identify_flow_end(e->identify, e->hosts, f);
+	if (sl_subjects_charge(e->subjects, e->hosts, &r)) {
 		o->view = *r.subject;
 		r.subject = &o->view;
 	}
-	sl_dns_record_names(&r);
+	sl_hosts_name_record(e->hosts, &r);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
 	build(o, &r, rules);

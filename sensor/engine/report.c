@@ -206,12 +206,8 @@ static uint64_t rss_bytes(void)
 	return n == 2 && page > 0 ? (uint64_t)resident * (uint64_t)page : 0;
 }
 
-void sl_engine_write_stats(struct sl_engine *e)
-{
-	sl_engine_stats_event(e, 0);
-}
-
-void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
+/* A stats event stamped ts_now (0: the last packet's time). */
+static void stats_event(struct sl_engine *e, sl_time_us ts_now)
 {
 	struct sl_json *j = &e->json;
 	char ts[SL_TIME_STRLEN];
@@ -244,6 +240,27 @@ void sl_engine_stats_event(struct sl_engine *e, sl_time_us ts_now)
 	if (ts_now)
 		sl_eve_flush(e->eve); /* periodic stats reach the file when they are due */
 	sl_engine_unlock(e);
+}
+
+void sl_engine_write_stats(struct sl_engine *e)
+{
+	stats_event(e, 0);
+}
+
+/*
+ * Periodic stats are aligned to multiples of the interval, so replaying the
+ * same file twice gives stats events at the same packet times.  A gap in
+ * the capture longer than the interval yields one event, not a burst.
+ */
+void sl_engine_periodic_stats(struct sl_engine *e, sl_time_us now)
+{
+	sl_time_us iv = (sl_time_us)e->cfg->stats_interval * SL_US_PER_SEC;
+	if (!iv || !now)
+		return;
+	if (e->next_stats && now >= e->next_stats)
+		stats_event(e, now);
+	if (!e->next_stats || now >= e->next_stats)
+		e->next_stats = now - now % iv + iv;
 }
 
 /* "12.3 MB" style, for people. */

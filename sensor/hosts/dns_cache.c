@@ -1,7 +1,8 @@
-/* The address → name cache of the DNS parser.  Why set-associative: a lookup
- * reads one set's eight 32-bit tags (half a cache line) and, on a tag match,
- * one key, whatever the fill; the memory is fixed at create; and an address
- * flood can only evict within the sets it hashes to.  The hash is fixed (not
+/* The address → name cache of the hosts table, fed by DNS answers.  Why
+ * set-associative: a lookup reads one set's eight 32-bit tags (half a cache
+ * line) and, on a tag match, one key, whatever the fill; the memory is
+ * fixed at create; and an address flood can only evict within the sets it
+ * hashes to.  The hash is fixed (not
  * per-process seeded) so that replaying a capture evicts the same entries
  * and writes the same output every time. */
 #include <errno.h>

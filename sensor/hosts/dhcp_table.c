@@ -1,13 +1,13 @@
-/* The DHCP host table of include/sightline/dhcp.h: hosts in 8-way sets keyed
- * by MAC, and an address → MAC index of the same shape.  Fixed memory,
+/* The DHCP clients of the hosts table: hosts in 8-way sets keyed by MAC,
+ * and an address → MAC index of the same shape.  Fixed memory,
  * allocated at create; a full set forgets the host learned least recently.
  * The hash is fixed so that a replay forgets the same hosts every time. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts_priv.h"
 #include "pages.h"
-#include "sightline/dhcp.h"
 
 #define WAYS 8
 

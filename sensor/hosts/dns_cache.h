@@ -1,8 +1,8 @@
-/* The address → name cache fed by DNS answers (private to sensor/proto): a
+/* The address → name cache fed by DNS answers (private to sensor/hosts): a
  * fixed-size, 8-way set-associative table with LRU replacement inside each
  * set, allocated once at create, never per packet. */
-#ifndef SIGHTLINE_PROTO_DNS_CACHE_H
-#define SIGHTLINE_PROTO_DNS_CACHE_H
+#ifndef SIGHTLINE_HOSTS_DNS_CACHE_H
+#define SIGHTLINE_HOSTS_DNS_CACHE_H
 
 #include <stdint.h>
 

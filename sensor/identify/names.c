@@ -1,7 +1,8 @@
-/* Name-based product identification at flow end: one table of host-name,
- * certificate and ALPN patterns, plus Tor's random-name rule.  Names come
- * from other parsers' fields (tls.sni, quic.sni, http.host, dest.dns_name,
- * tls.cert.*, tls/quic ALPN), read through the field catalogue.
+/* Name-based product identification: one table of host-name, certificate
+ * and ALPN patterns, plus Tor's random-name rule.  Names come from the
+ * parsers' fields (tls.sni, quic.sni, http.host, tls.cert.*, tls/quic
+ * ALPN), read through the field catalogue, and from the hosts table (the
+ * server's DNS name).
  * Sources: vendor firewall/allow-list documentation, published detection
  * lists (nDPI's host_match table, Emerging Threats, Sigma/KQL hunts of
  * remote-access relays), and Tor's tortls.c for the random names. */
@@ -11,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sightline/names.h"
-#include "sightline/proto.h"
+#include "names.h"
+#include "sightline/identify.h"
 
 enum nm_kind {
 	NM_HOST, /* "*.x.com": x.com's subdomains; "a*b.x.com": '*' within one label; else exact */
@@ -142,7 +143,6 @@ static const struct nm_rule rules[] = {
 
 struct sl_names {
 	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.host */
-	const struct sl_field *dns;      /* dest.dns_name */
 	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
 	const struct sl_field *san;      /* tls.cert.san */
 	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
@@ -157,7 +157,6 @@ int sl_names_create(struct sl_names **out)
 	n->sni[0] = sl_catalogue_find("tls.sni");
 	n->sni[1] = sl_catalogue_find("quic.sni");
 	n->sni[2] = sl_catalogue_find("http.host");
-	n->dns = sl_catalogue_find("dest.dns_name");
 	n->cert[0] = sl_catalogue_find("tls.cert.subject");
 	n->cert[1] = sl_catalogue_find("tls.cert.issuer");
 	n->san = sl_catalogue_find("tls.cert.san");
@@ -448,7 +447,8 @@ static void claim_http(const struct sl_names *n, const struct sl_record *r, stru
  * Every claim is offered; sl_app_set_product keeps the strongest, so the
  * order here only decides between claims of equal strength (first wins).
  */
-void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const char *dns_name,
+		    struct sl_flow *f)
 {
 	struct sl_value v1, v2;
 	const char *app, *cat;
@@ -463,7 +463,8 @@ void sl_names_flow_end(const struct sl_names *n, const struct sl_record *r, stru
 	const char *san = field_str(n->san, r, &v1);
 	if (san && sl_names_match_san(san, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
-	const char *dns_name = field_str(n->dns, r, &v1);
+	if (dns_name && !dns_name[0])
+		dns_name = NULL;
 	if (dns_name && sl_names_match_host(dns_name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_DNS);
 	for (size_t i = 0; i < ARRAY_SIZE(n->sni); i++) {

@@ -1,0 +1,86 @@
+/* The packet loop: the engine's two entries from the capture stage.  Each
+ * frame is decoded and charged to its flow, whose parsers see it while it
+ * is inspected; time moves with every frame, this worker's or not, and
+ * with the wall clock live. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_priv.h"
+
+/* The flow's inspection ended with this packet, and it may live on for
+ * hours (a signalling channel): what its facts name counts from now.  The
+ * hosts table is the lead's, shared by the workers. */
+static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
+{
+	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_lock(e);
+	sl_identify_inspected(e->identify, e->hosts, f, ts);
+	sl_engine_unlock(e);
+	sl_dispatch_inspection_end(w->dispatch, f);
+}
+
+void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
+{
+	struct sl_packet pkt;
+	enum sl_dir dir;
+	if (fr->ts > e->clock)
+		e->clock = fr->ts;
+	if (sl_decode_packet(e->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, fr->ts, &pkt) !=
+	    SL_DECODE_OK)
+		return;
+	pkt.iface = e->iface;
+	e->st.ip_packets++;
+	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
+	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
+		inspected(e, f, pkt.ts);
+}
+
+/* Names are kept, never freed before the engine: an ended flow's event may
+ * still be written with its name after the capture moved to another file. */
+int sl_engine_set_iface(struct sl_engine *e, const char *name)
+{
+	e->iface = NULL;
+	if (!name || !*name)
+		return 0;
+	for (size_t i = 0; i < e->n_ifnames; i++)
+		if (strcmp(e->ifnames[i], name) == 0) {
+			e->iface = e->ifnames[i];
+			return 0;
+		}
+	if (e->n_ifnames == SL_ENGINE_MAX_IFNAMES)
+		return 0;
+	char **n = sl_grow(e->ifnames, &e->cap_ifnames, e->n_ifnames, sizeof(*n), 4);
+	char *copy = n ? strdup(name) : NULL;
+	if (!copy)
+		return -ENOMEM;
+	e->ifnames = n;
+	e->ifnames[e->n_ifnames++] = copy;
+	e->iface = copy;
+	return 0;
+}
+
+/* The clock moves on every frame, so the worker's next own packet meets the
+ * same clock one engine would have; expiry runs once per TICK_US of it
+ * (each head it looks at may be a cache miss, on every frame of the
+ * capture).  When it runs changes when a flow's event is written, never
+ * what it says: a flow whose timeout passed ends as a timeout however it
+ * is next met (sl_flow_table_packet()). */
+static void advance(struct sl_engine *e, sl_time_us ts)
+{
+	if (ts <= e->clock)
+		return;
+	e->clock = ts;
+	if (ts < e->expired_at + SL_ENGINE_TICK_US)
+		return;
+	e->expired_at = ts;
+	sl_flow_table_advance(e->flows, ts);
+}
+
+void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
+{
+	if (clock == SL_CLOCK_PACKET)
+		advance(w, now);
+	if (!w->lead)
+		sl_engine_periodic_stats(w, now);
+}

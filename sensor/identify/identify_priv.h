@@ -1,0 +1,43 @@
+/* The identification stage's steps, shared by the files of sensor/identify. */
+#ifndef SIGHTLINE_IDENTIFY_PRIV_H
+#define SIGHTLINE_IDENTIFY_PRIV_H
+
+#include <errno.h>
+
+#include "sightline/identify.h"
+
+struct sl_names;
+
+/* The fields IP-KVM identification reads (ipkvm.c). */
+enum {
+	SL_IPKVM_F_URI,
+	SL_IPKVM_F_HOST,
+	SL_IPKVM_F_SUBJECT,
+	SL_IPKVM_F_ISSUER,
+	SL_IPKVM_F_MDNS,
+	SL_IPKVM_F_VENDOR,
+	SL_IPKVM_F__COUNT
+};
+
+struct sl_identify_ipkvm {
+	const struct sl_field *f[SL_IPKVM_F__COUNT];
+};
+
+struct sl_identify {
+	struct sl_identify_ipkvm ipkvm;
+	struct sl_names *names;
+};
+
+/* Resolve the catalogue fields of k.  0, or -ENOENT when one is missing. */
+int sl_identify_ipkvm_init(struct sl_identify_ipkvm *k);
+
+/* IP-KVM appliances: claim f's product from r's fields when the IP-KVM
+ * collector looked at the flow. */
+void sl_identify_ipkvm(const struct sl_identify_ipkvm *k, const struct sl_record *r,
+		       struct sl_flow *f);
+
+/* Association of WebRTC media with a signalling flow of the same host
+ * (assoc.c); seen_until: the latest packet time known of f. */
+void sl_identify_assoc(struct sl_hosts *hosts, struct sl_flow *f, sl_time_us seen_until);
+
+#endif

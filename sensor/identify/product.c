@@ -1,0 +1,66 @@
+/* The flow's product (app, category, app_source): one claim kept, the one
+ * backed by the strongest evidence; and its fields. */
+#include "sightline/identify.h"
+
+const char *sl_app_source_name(enum sl_app_source s)
+{
+	static const char *const names[] = {
+		"none", "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire",
+	};
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "none";
+}
+
+/* Of claims of equal strength the first stays: the steps run in a fixed
+ * order, so which one that is never depends on the parsers' order. */
+void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
+			enum sl_app_source source)
+{
+	if (source <= f->app_source)
+		return;
+	f->product = app;
+	f->category = category;
+	f->app_source = (uint8_t)source;
+}
+
+bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
+		    enum sl_app_source *source)
+{
+	if (!f->product)
+		return false;
+	*app = f->product;
+	*category = f->category;
+	*source = (enum sl_app_source)f->app_source;
+	return true;
+}
+
+static bool g_app(const struct sl_record *r, struct sl_value *v)
+{
+	const char *category;
+	enum sl_app_source src;
+	return sl_app_product(r->flow, &v->s, &category, &src);
+}
+
+static bool g_category(const struct sl_record *r, struct sl_value *v)
+{
+	const char *app;
+	enum sl_app_source src;
+	return sl_app_product(r->flow, &app, &v->s, &src) && v->s;
+}
+
+static bool g_app_source(const struct sl_record *r, struct sl_value *v)
+{
+	const char *app, *category;
+	enum sl_app_source src;
+	if (!sl_app_product(r->flow, &app, &category, &src))
+		return false;
+	v->s = sl_app_source_name(src);
+	return true;
+}
+
+static const struct sl_field fields[] = {
+	{ "app", SL_FT_STRING, "product on top of the wire protocol: anydesk, teamviewer, openvpn, nordvpn, tor, pikvm, ...", g_app },
+	{ "category", SL_FT_STRING, "what the product is: remote-access, vpn, anonymizer, proxy or ip-kvm", g_category },
+	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, dns, association, address-list, port", g_app_source },
+};
+
+const struct sl_field_table sl_identify_product_fields = { "identify", fields, ARRAY_SIZE(fields) };
