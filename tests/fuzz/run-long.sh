@@ -47,10 +47,13 @@ ninja -C $b -j2 "${targets[@]}" >/dev/null || { echo "run-long: build failed"; e
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-crashed=0
-for row in "${table[@]}"; do
-  read -r name seeds <<<"$row"
-  corpus=$b/fuzz-corpus/$name art=$b/fuzz-artifacts/$name log=$b/fuzz-logs/$name.log
+
+# One harness: seed its corpus, fuzz for $per seconds, and leave a one-line
+# verdict in $b/fuzz-logs/NAME.verdict (the first word is ok or CRASH).
+fuzz_one() {
+  local name=$1 seeds=$2
+  local corpus=$b/fuzz-corpus/$name art=$b/fuzz-artifacts/$name log=$b/fuzz-logs/$name.log
+  local verdict=$b/fuzz-logs/$name.verdict
   mkdir -p "$corpus" "$art" "$(dirname "$log")"
   for s in $seeds; do
     if [ -d "$s" ]; then find "$s" -maxdepth 1 -type f -exec cp -n {} "$corpus/" \;
@@ -61,18 +64,38 @@ for row in "${table[@]}"; do
   # fuzz_pipeline reaches ~35 k features: libFuzzer's entropic scheduling
   # then spends over 80 % of the time re-weighting them (30 inputs/s instead
   # of hundreds under ASan), so that harness runs without it.
-  opts=()
+  local opts=()
   [ "$name" = pipeline ] && opts=(-entropic=0)
   ./$b/tests/fuzz/fuzz_$name -max_total_time="$per" -max_len=65536 -timeout=25 \
     -close_fd_mask=2 -artifact_prefix="$art/" "${opts[@]}" "$corpus" >"$log" 2>&1
-  rc=$?
+  local rc=$?
+  local execs
   execs=$(grep -Eo '^Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || echo '?')
   if [ $rc -ne 0 ]; then
-    crashed=1
-    echo "CRASH fuzz_$name (exit $rc): $(ls "$art" | head -3 | sed "s|^|$art/|" | tr '\n' ' ')"
-    echo "  replay: build/tests/fuzz/fuzz_$name ARTIFACT   log: $log"
+    { echo "CRASH fuzz_$name (exit $rc): $(ls "$art" | head -3 | sed "s|^|$art/|" | tr '\n' ' ')"
+      echo "  replay: build/tests/fuzz/fuzz_$name ARTIFACT   log: $log"; } >"$verdict"
   else
-    echo "ok fuzz_$name: $execs executions in ${per} s, corpus $(ls "$corpus" | wc -l) inputs"
+    echo "ok fuzz_$name: $execs executions in ${per} s, corpus $(ls "$corpus" | wc -l) inputs" >"$verdict"
   fi
+}
+
+# As many harnesses at once as there are cores (SL_FUZZ_JOBS overrides):
+# each libFuzzer process is single-threaded, so one at a time left the other
+# cores idle and doubled CI's fuzzing time.  Verdicts print in table order.
+jobs=${SL_FUZZ_JOBS:-$(nproc)}
+for row in "${table[@]}"; do
+  read -r name seeds <<<"$row"
+  rm -f "$b/fuzz-logs/$name.verdict"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  fuzz_one "$name" "$seeds" &
+done
+wait
+crashed=0
+for row in "${table[@]}"; do
+  name=${row%% *}
+  v=$b/fuzz-logs/$name.verdict
+  if [ ! -s "$v" ]; then echo "CRASH fuzz_$name: no verdict (the runner died)"; crashed=1; continue; fi
+  cat "$v"
+  grep -q '^CRASH' "$v" && crashed=1
 done
 exit $crashed
