@@ -415,6 +415,14 @@ static bool report_losses(struct sl_eve *eve)
 	return lost;
 }
 
+/* A sign-in source's sentence (a bad record, a rotation), on stderr even
+ * with -q: a skipped record is data lost. */
+static void identity_message(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "sightline: identity: %s\n", line);
+}
+
 /* Run the capture (replay: drop privileges first; live: once the
  * interface is open), then flush flows, deliver queues, summarise. */
 static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char *err, size_t errlen)
@@ -458,8 +466,19 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 		 * configuration error, like a bad key */
 		return r == -EINVAL || r == -ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	r = sl_engine_identity_open(rc.e, o->iface != NULL, identity_message, NULL, err,
+				    sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "sightline: %s\n", err);
+		sl_reloader_destroy(rc.reloader);
+		sl_engine_destroy(rc.e);
+		sl_eve_close(rc.eve);
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+	}
 	double t0 = wall_now();
-	r = capture(&rc, files, err, sizeof(err));
+	r = files->n || o->iface ? capture(&rc, files, err, sizeof(err)) : 0;
+	if (!o->iface) /* sign-ins after the last packet are events too */
+		sl_engine_signins(rc.e, SL_IDENTITY_ANY_TIME);
 	if (r < 0)
 		fprintf(stderr, "sightline: %s\n", err);
 	if (sl_reloader_busy(rc.reloader))
@@ -485,13 +504,10 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 
 static int main_job(const struct opts *o, struct sl_config *cfg)
 {
-	/* The engine does not read sign-ins yet (bindings come with it): a
-	 * run that was given some must not pretend to use them. */
-	if (cfg->identity.n_sources)
-		return usage_error("sign-in logs (--identity, identity.sources) are not joined with "
-				   "captures yet; test them with --identity-check or 'sightline "
-				   "identity check FILE...'");
-	if (!!o->n_inputs == !!o->iface)
+	/* Sign-in logs alone are a run of their own: SaaS-only companies have
+	 * no packets to give. */
+	bool signins_alone = cfg->identity.n_sources && !o->n_inputs && !o->iface;
+	if (!signins_alone && !!o->n_inputs == !!o->iface)
 		return usage_error(o->iface ? "give either -r or -i, not both"
 					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
 	if (o->iface && !*o->iface) /* the unit's SIGHTLINE_IFACE left empty */
