@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"Usage:\n"
 	"  sightline -r FILE_OR_DIR... [options]    replay pcap/pcapng files or directories\n"
 	"  sightline -i IFACE [options]             capture live from an interface\n"
+	"  sightline --identity FILE... [options]   score sign-in logs alone (no capture)\n"
 	"  sightline --list-fields | --dump-config | --version | --help\n"
 	"  sightline mmdb build [--type NAME] [--description TEXT] IN.csv... OUT.mmdb\n"
 	"                                           compile CIDR lists into a MaxMind DB\n"
@@ -39,8 +40,9 @@ static const char usage_text[] =
 	"remote-desktop relays, laptop farms) in remote-worker traffic. It writes one\n"
 	"EVE-style JSON event per line: a 'flow' event when each flow ends, an 'alert'\n"
 	"when a rule matches a flow or a subject's score crosses the threshold (with the\n"
-	"rules and evidence flows behind it), 'subject' summaries and 'stats' events,\n"
-	"then prints a summary on stderr.\n"
+	"rules and evidence flows behind it), a 'signin' event per sign-in read from an\n"
+	"identity provider's log, 'subject' summaries and 'stats' events, then prints a\n"
+	"summary on stderr.\n"
 	"\n"
 	"Input:\n"
 	"  -r, --read PATH        read a capture file, or every capture under a directory\n"
@@ -69,7 +71,12 @@ static const char usage_text[] =
 	"      --identity FILE    an Okta System Log or Entra ID sign-in export (JSON lines,\n"
 	"                         a JSON array or Graph {\"value\": [...]} pages; the format\n"
 	"                         is recognised from the records). Repeatable; adds to\n"
-	"                         identity.sources, where sockets and JSON field paths go\n"
+	"                         identity.sources, where sockets and JSON field paths go.\n"
+	"                         A successful sign-in binds its account to its address\n"
+	"                         (identity.binding_ttl, 12 h): flows from there are charged\n"
+	"                         to the person whose roster entry lists the account\n"
+	"                         (accounts:). With -r, sign-ins and packets are merged in\n"
+	"                         time order; with -i, files are followed and sockets read\n"
 	"      --identity-check   read every sign-in log once and report formats, outcomes,\n"
 	"                         bad records (FILE:LINE: why) and the time span; exit 0\n"
 	"                         clean, 1 some bad records, 2 unknown format or unreadable\n"
@@ -509,7 +516,8 @@ static int main_job(const struct opts *o, struct sl_config *cfg)
 	bool signins_alone = cfg->identity.n_sources && !o->n_inputs && !o->iface;
 	if (!signins_alone && !!o->n_inputs == !!o->iface)
 		return usage_error(o->iface ? "give either -r or -i, not both"
-					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
+					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE (or --identity FILE to "
+					    "score sign-in logs alone)");
 	if (o->iface && !*o->iface) /* the unit's SIGHTLINE_IFACE left empty */
 		return usage_error("-i: empty interface name; give one, e.g. -i eth1 (systemd: set "
 				   "SIGHTLINE_IFACE in the unit's sightline.env)");

@@ -129,6 +129,10 @@ void sl_flow_out_free(struct sl_flow_out *o);
 /* Set r->binding from the binding of r's outside address at its last
  * packet (w's own table in a replay, else the lead's; lead's lock held). */
 void sl_engine_bind_flow(struct sl_engine *w, struct sl_record *r);
+/* The stats event's stats.identity.* counters (none without sources). */
+void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
+/* The summary's sign-in lines (nothing without sign-in sources). */
+void sl_engine_summary_signins(struct sl_engine *e, FILE *out);
 /* Close the sign-in sources and bindings of one engine. */
 void sl_engine_identity_finish(struct sl_engine *e);
 

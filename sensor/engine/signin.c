@@ -228,3 +228,58 @@ void sl_engine_identity_finish(struct sl_engine *e)
 	e->identity = NULL;
 	e->bindings = NULL;
 }
+
+/* Per source what was read and skipped, then what the bindings made of it:
+ * a user whose flows stay charged to addresses learns why here. */
+void sl_engine_summary_signins(struct sl_engine *e, FILE *out)
+{
+	if (!e->identity)
+		return;
+	for (size_t i = 0; i < sl_identity_count(e->identity); i++) {
+		const struct sl_identity_source *src = sl_identity_source_at(e->identity, i);
+		const struct sl_identity_stats *st = sl_identity_source_stats(src);
+		uint64_t bad = 0;
+		for (int k = 0; k < SL_IDENTITY__NBAD; k++)
+			bad += st->bad[k];
+		fprintf(out, "  sign-ins:  %s: %llu (success %llu, failure %llu), %llu bad records "
+			"skipped\n", sl_identity_source_name(src), (unsigned long long)st->signins,
+			(unsigned long long)st->outcome[SL_SIGNIN_SUCCESS],
+			(unsigned long long)st->outcome[SL_SIGNIN_FAILURE], (unsigned long long)bad);
+	}
+	const struct sl_bindings_stats *b = sl_bindings_stats(e->bindings);
+	fprintf(out, "  bindings:  %llu made, %llu moved, %llu on a shared address, %llu evicted; "
+		"%llu sign-ins of accounts the roster does not list\n",
+		(unsigned long long)b->signins, (unsigned long long)b->moved,
+		(unsigned long long)b->shared, (unsigned long long)b->evicted,
+		(unsigned long long)e->signin.unrostered);
+}
+
+static void kv(struct sl_json *j, const char *path, uint64_t v)
+{
+	sl_json_path(j, path);
+	sl_json_u64(j, v);
+}
+
+void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j)
+{
+	if (!e->identity)
+		return;
+	uint64_t signins = 0, bad = 0;
+	for (size_t i = 0; i < sl_identity_count(e->identity); i++) {
+		const struct sl_identity_stats *st =
+			sl_identity_source_stats(sl_identity_source_at(e->identity, i));
+		signins += st->signins;
+		for (int k = 0; k < SL_IDENTITY__NBAD; k++)
+			bad += st->bad[k];
+	}
+	const struct sl_bindings_stats *b = sl_bindings_stats(e->bindings);
+	kv(j, "stats.identity.signins", signins);
+	kv(j, "stats.identity.bad_records", bad);
+	kv(j, "stats.identity.events", e->signin.events);
+	kv(j, "stats.identity.unrostered", e->signin.unrostered);
+	kv(j, "stats.identity.bindings", b->signins);
+	kv(j, "stats.identity.bindings_held", b->held);
+	kv(j, "stats.identity.bindings_moved", b->moved);
+	kv(j, "stats.identity.bindings_shared", b->shared);
+	kv(j, "stats.identity.bindings_evicted", b->evicted);
+}
