@@ -51,6 +51,7 @@ struct sl_engine_signin {
 	uint64_t events, alerts;          /* lead: signin events and their alerts */
 	uint64_t unrostered;              /* lead: successful sign-ins of accounts no roster lists */
 	sl_time_us last;                  /* lead: newest sign-in time */
+	sl_time_us next;                  /* time of the next sign-in ready; 0: not known */
 };
 
 struct sl_engine {

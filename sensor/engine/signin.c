@@ -178,11 +178,17 @@ static void signin_event(struct sl_engine *e, const struct sl_signin *si, unsign
 	signin_rules(e, &r);
 }
 
+/*
+ * Called before every replayed frame: the time of the next sign-in is kept,
+ * so frames before it cost one comparison (0: not known, look again).
+ */
 void sl_engine_signins(struct sl_engine *w, sl_time_us until)
 {
+	if (!w->identity || (w->signin.next && until < w->signin.next))
+		return;
 	struct sl_engine *e = sl_engine_lead(w);
 	struct sl_signin si;
-	while (w->identity && sl_identity_next(w->identity, until, &si) == 1) {
+	while (sl_identity_next(w->identity, until, &si) == 1) {
 		if (w != e) { /* a replay worker's own copy: bindings only */
 			sl_bindings_signin(w->bindings, &si);
 			continue;
@@ -192,6 +198,9 @@ void sl_engine_signins(struct sl_engine *w, sl_time_us until)
 		signin_event(e, &si, bound);
 		sl_engine_unlock(e);
 	}
+	sl_time_us t;
+	w->signin.next = sl_identity_next_time(w->identity, &t) == 1 ? t
+			 : sl_identity_finished(w->identity) ? SL_IDENTITY_ANY_TIME : 0;
 }
 
 size_t sl_engine_identity_pollfds(const struct sl_engine *e, struct pollfd *fds, size_t max)
