@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"Usage:\n"
 	"  sightline -r FILE_OR_DIR... [options]    replay pcap/pcapng files or directories\n"
 	"  sightline -i IFACE [options]             capture live from an interface\n"
+	"  sightline --identity FILE... [options]   score sign-in logs alone (no capture)\n"
 	"  sightline --list-fields | --dump-config | --version | --help\n"
 	"  sightline mmdb build [--type NAME] [--description TEXT] IN.csv... OUT.mmdb\n"
 	"                                           compile CIDR lists into a MaxMind DB\n"
@@ -39,8 +40,9 @@ static const char usage_text[] =
 	"remote-desktop relays, laptop farms) in remote-worker traffic. It writes one\n"
 	"EVE-style JSON event per line: a 'flow' event when each flow ends, an 'alert'\n"
 	"when a rule matches a flow or a subject's score crosses the threshold (with the\n"
-	"rules and evidence flows behind it), 'subject' summaries and 'stats' events,\n"
-	"then prints a summary on stderr.\n"
+	"rules and evidence flows behind it), a 'signin' event per sign-in read from an\n"
+	"identity provider's log, 'subject' summaries and 'stats' events, then prints a\n"
+	"summary on stderr.\n"
 	"\n"
 	"Input:\n"
 	"  -r, --read PATH        read a capture file, or every capture under a directory\n"
@@ -69,7 +71,12 @@ static const char usage_text[] =
 	"      --identity FILE    an Okta System Log or Entra ID sign-in export (JSON lines,\n"
 	"                         a JSON array or Graph {\"value\": [...]} pages; the format\n"
 	"                         is recognised from the records). Repeatable; adds to\n"
-	"                         identity.sources, where sockets and JSON field paths go\n"
+	"                         identity.sources, where sockets and JSON field paths go.\n"
+	"                         A successful sign-in binds its account to its address\n"
+	"                         (identity.binding_ttl, 12 h): flows from there are charged\n"
+	"                         to the person whose roster entry lists the account\n"
+	"                         (accounts:). With -r, sign-ins and packets are merged in\n"
+	"                         time order; with -i, files are followed and sockets read\n"
 	"      --identity-check   read every sign-in log once and report formats, outcomes,\n"
 	"                         bad records (FILE:LINE: why) and the time span; exit 0\n"
 	"                         clean, 1 some bad records, 2 unknown format or unreadable\n"
@@ -415,6 +422,14 @@ static bool report_losses(struct sl_eve *eve)
 	return lost;
 }
 
+/* A sign-in source's sentence (a bad record, a rotation), on stderr even
+ * with -q: a skipped record is data lost. */
+static void identity_message(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "sightline: identity: %s\n", line);
+}
+
 /* Run the capture (replay: drop privileges first; live: once the
  * interface is open), then flush flows, deliver queues, summarise. */
 static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char *err, size_t errlen)
@@ -458,8 +473,19 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 		 * configuration error, like a bad key */
 		return r == -EINVAL || r == -ENOENT ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	r = sl_engine_identity_open(rc.e, o->iface != NULL, identity_message, NULL, err,
+				    sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "sightline: %s\n", err);
+		sl_reloader_destroy(rc.reloader);
+		sl_engine_destroy(rc.e);
+		sl_eve_close(rc.eve);
+		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+	}
 	double t0 = wall_now();
-	r = capture(&rc, files, err, sizeof(err));
+	r = files->n || o->iface ? capture(&rc, files, err, sizeof(err)) : 0;
+	if (!o->iface) /* sign-ins after the last packet are events too */
+		sl_engine_signins(rc.e, SL_IDENTITY_ANY_TIME);
 	if (r < 0)
 		fprintf(stderr, "sightline: %s\n", err);
 	if (sl_reloader_busy(rc.reloader))
@@ -485,15 +511,13 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 
 static int main_job(const struct opts *o, struct sl_config *cfg)
 {
-	/* The engine does not read sign-ins yet (bindings come with it): a
-	 * run that was given some must not pretend to use them. */
-	if (cfg->identity.n_sources)
-		return usage_error("sign-in logs (--identity, identity.sources) are not joined with "
-				   "captures yet; test them with --identity-check or 'sightline "
-				   "identity check FILE...'");
-	if (!!o->n_inputs == !!o->iface)
+	/* Sign-in logs alone are a run of their own: SaaS-only companies have
+	 * no packets to give. */
+	bool signins_alone = cfg->identity.n_sources && !o->n_inputs && !o->iface;
+	if (!signins_alone && !!o->n_inputs == !!o->iface)
 		return usage_error(o->iface ? "give either -r or -i, not both"
-					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE");
+					    : "nothing to read: give -r FILE_OR_DIR or -i IFACE (or --identity FILE to "
+					    "score sign-in logs alone)");
 	if (o->iface && !*o->iface) /* the unit's SIGHTLINE_IFACE left empty */
 		return usage_error("-i: empty interface name; give one, e.g. -i eth1 (systemd: set "
 				   "SIGHTLINE_IFACE in the unit's sightline.env)");

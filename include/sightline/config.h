@@ -263,6 +263,8 @@ struct sl_identity_config {
 	size_t n_sources;
 	uint32_t max_messages;  /* bad-record messages shown per source, then only counted */
 	uint32_t max_record;    /* longest record (line, datagram, array element) in bytes */
+	uint32_t binding_ttl;   /* seconds a successful sign-in binds its account to its address */
+	uint32_t max_bindings;  /* account-address bindings held at once */
 };
 
 struct sl_config {

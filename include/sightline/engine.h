@@ -6,6 +6,7 @@
 #ifndef SIGHTLINE_ENGINE_H
 #define SIGHTLINE_ENGINE_H
 
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -107,6 +108,35 @@ unsigned sl_engine_workers(const struct sl_engine *e);
 
 /** Worker i (< sl_engine_workers(); 0 is e itself).  Borrowed from e. */
 struct sl_engine *sl_engine_worker(struct sl_engine *e, unsigned i);
+
+/**
+ * Open the sign-in sources of cfg->identity (none: nothing to do) and their
+ * binding tables: followed files and sockets when live, else files read
+ * once, one copy per worker (each binds by its own packets' clock).
+ * message receives the sources' sentences (bad records, rotations).  Call
+ * after sl_engine_add_workers().  Returns 0 or a negative errno with err
+ * naming the source; what was opened is freed with the engine.
+ */
+int sl_engine_identity_open(struct sl_engine *e, bool live,
+			    void (*message)(void *ctx, const char *line), void *ctx, char *err,
+			    size_t errlen);
+
+/** True when sl_engine_identity_open() opened sign-in sources. */
+bool sl_engine_has_identity(const struct sl_engine *e);
+
+/**
+ * Read w's sign-ins up to time until (SL_IDENTITY_ANY_TIME: all that are
+ * ready) and bind them.  In replay, call with each frame's time before the
+ * frame is given, on every reader, so packets and sign-ins meet in time
+ * order; live, on the lead whenever its poll descriptors are readable (and
+ * every second for followed files).  On the lead each sign-in also becomes
+ * a signin event, matched by the sign-in rules and scored (under the lock).
+ */
+void sl_engine_signins(struct sl_engine *w, sl_time_us until);
+
+/** The lead's sign-in poll descriptors (sl_identity_pollfds()); at most
+ * max.  Owned by the engine. */
+size_t sl_engine_identity_pollfds(const struct sl_engine *e, struct pollfd *fds, size_t max);
 
 /**
  * Hold the lead's lock while another thread touches what the workers share

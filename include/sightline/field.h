@@ -47,6 +47,8 @@ struct sl_value {
 
 struct sl_geo_result;
 struct sl_subject_view;
+struct sl_binding;
+struct sl_signin;
 
 /* What fields read from: the flow at its end, plus output settings. */
 struct sl_record {
@@ -66,6 +68,12 @@ struct sl_record {
 	 * sl_hosts_name_record() under the engine lock, so that the event can
 	 * be written after it is released. */
 	char dns_name[2][256];
+	/* The sign-in that bound the flow's outside address (subject.account,
+	 * subject.signin.*; include/sightline/binding.h), NULL: none.  Borrowed. */
+	const struct sl_binding *binding;
+	/* A sign-in event's own sign-in (signin.*; then flow is a stand-in
+	 * holding its address and time).  NULL for flows.  Borrowed. */
+	const struct sl_signin *signin;
 };
 
 struct sl_field {
@@ -122,5 +130,12 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n);
  * begun by the caller), in sl_catalogue_emit_order().
  */
 void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j);
+
+/**
+ * Like sl_catalogue_emit(), for the fields want() accepts only: events that
+ * are not flows (a sign-in) carry a chosen part of the catalogue.
+ */
+void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
+			  bool (*want)(const struct sl_field *f));
 
 #endif

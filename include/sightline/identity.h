@@ -91,6 +91,10 @@ const char *sl_identity_bad_name(enum sl_identity_bad why);
 /** Name of a format ("auto", "okta", "entra", "json").  Borrowed constant. */
 const char *sl_identity_format_name(enum sl_identity_format f);
 
+/** Case-fold s as sign-ins' account_folded is (ASCII and the Latin
+ * letters of two-byte UTF-8) into out (cap bytes, always terminated). */
+void sl_identity_fold(const char *s, char *out, size_t cap);
+
 /** Name of an outcome ("success", "failure", "unknown").  Borrowed constant. */
 const char *sl_signin_outcome_name(enum sl_signin_outcome o);
 

@@ -19,6 +19,13 @@ enum sl_rule_scope {
 	SL_RULE_SCOPE_SUBJECT,
 };
 
+/* Event types a rule applies to (a bit set): a rule's logsource category
+ * (flow or signin) or its `events:` list; flow when neither is given. */
+enum sl_rule_event {
+	SL_RULE_EVENT_FLOW = 1u << 0,
+	SL_RULE_EVENT_SIGNIN = 1u << 1,
+};
+
 /* Sigma levels, in increasing order. */
 enum sl_rule_level {
 	SL_RULE_LEVEL_INFORMATIONAL,
@@ -39,6 +46,7 @@ struct sl_rule_info {
 	enum sl_rule_scope scope;
 	uint8_t score;           /* 0-100 */
 	bool correlation;        /* a correlation rule (fed by other rules' hits) */
+	uint8_t events;          /* enum sl_rule_event bits: the event types it tests */
 	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
 };
 
@@ -124,6 +132,14 @@ typedef void (*sl_rule_hit_fn)(void *ctx, const struct sl_rule_info *rule);
  */
 void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *src,
 		    sl_rule_hit_fn hit, void *ctx);
+
+/**
+ * As sl_rules_match(), for an event of the given type (one enum
+ * sl_rule_event bit): only the rules that apply to it are evaluated.
+ * sl_rules_match() is this with SL_RULE_EVENT_FLOW.
+ */
+void sl_rules_match_event(const struct sl_rules *rules, unsigned event,
+			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
 
 /*
  * |re patterns are PCRE2 (Perl syntax) and run under the limits Suricata

@@ -31,6 +31,8 @@ struct sl_roster_entry {
 	size_t n_macs;
 	char **hostnames;            /* DHCP host names, compared without case */
 	size_t n_hostnames;
+	char **accounts;             /* sign-in login names, case-folded (sl_identity_fold()) */
+	size_t n_accounts;
 	char country[3];             /* ISO 3166-1 alpha-2, "" when not claimed */
 	char *city;                  /* NULL when not claimed */
 	double lat, lon;             /* NAN when not claimed */
@@ -58,6 +60,7 @@ struct sl_roster;
  *         lon: -97.74
  *         timezone: America/Chicago
  *         work_hours: "09:00-17:00"
+ *         accounts: [jane.doe@example.com]  # sign-in login names (any case)
  *         allow: {apps: [teamviewer], cidrs: [198.51.100.0/24], rules: [rule-id]}
  *
  * Unknown keys, wrong types, bad addresses, unknown time zones (each is
@@ -91,6 +94,13 @@ const struct sl_roster_entry *sl_roster_entry(const struct sl_roster *r, size_t 
 const struct sl_roster_entry *sl_roster_match(const struct sl_roster *r,
 					      const struct sl_addr *ip, const uint8_t *mac,
 					      const char *hostname);
+
+/**
+ * The entry listing account (a login name, any case) under accounts:, NULL
+ * when none does.  Borrowed from the roster.  Allocates nothing.
+ */
+const struct sl_roster_entry *sl_roster_match_account(const struct sl_roster *r,
+						      const char *account);
 
 /* ---- Subjects --------------------------------------------------------- */
 

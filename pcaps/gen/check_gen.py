@@ -33,10 +33,15 @@ def malformed(pcaps):
                   if f.startswith("malformed-") and f.endswith(".pcap"))
 
 
+def generated(name):
+    """A file the generator writes: a capture, or a scenario's sign-in log."""
+    return name.endswith((".pcap", ".okta.jsonl", ".entra.json"))
+
+
 def compare_dir(fresh, committed, exact_set):
     """Every freshly written file must equal its committed copy; with exact_set the
     committed directory must hold no capture the generator no longer writes."""
-    made = sorted(f for f in os.listdir(fresh) if f.endswith(".pcap"))
+    made = sorted(f for f in os.listdir(fresh) if generated(f))
     if not made:
         fail("generator wrote nothing into " + fresh)
     bad = []
@@ -50,7 +55,7 @@ def compare_dir(fresh, committed, exact_set):
                 bad.append(name + ": differs from the committed file")
     if exact_set and os.path.isdir(committed):
         for name in sorted(os.listdir(committed)):
-            if name.endswith(".pcap") and name not in made:
+            if generated(name) and name not in made:
                 bad.append(name + ": committed but no longer generated")
     return made, bad
 

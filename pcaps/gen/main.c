@@ -4,6 +4,7 @@
 #include "flood.h"
 #include "short.h"
 #include "scenarios.h"
+#include "signins.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: sl-pcapgen SCENARIO OUT.pcap   write one scenario\n"
 	        "       sl-pcapgen --all DIR           write every regular scenario as DIR/<name>.pcap\n"
+	        "                                      and the subject scenarios' sign-in logs as\n"
+	        "                                      DIR/<name>.okta.jsonl, DIR/<name>.entra.json\n"
 	        "                                      (DIR is created if missing)\n"
 	        "       sl-pcapgen --malformed DIR     write every malformed-* scenario as DIR/<name>.pcap\n"
 	        "       sl-pcapgen flood [--syn N] [--udp N] [--gap-us US] [--real] [--ssh MS] OUT|-\n"
@@ -66,7 +69,8 @@ static int write_dir(const char *dir, bool malformed)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	/* beside the regular captures: the sign-in logs of the subject scenarios */
+	return malformed ? 0 : sl_signins_write_all(dir);
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <sys/time.h>
 
 #include "capture_priv.h"
+#include "sightline/identity.h"
 
 static int activate_error(pcap_t *p, int rc, const char *iface, char *err, size_t errlen)
 {
@@ -139,6 +140,8 @@ static void read_drops(struct cap_ctx *c)
  * periodic stats must be served without traffic.  Worker 0 (lead) serves
  * them; every worker reads its own handle's drops.
  */
+#define SIGNIN_FDS 64 /* sign-in socket descriptors waited on with the capture's */
+
 static void *live_loop(void *arg)
 {
 	struct live_worker *lw = arg;
@@ -149,14 +152,17 @@ static void *live_loop(void *arg)
 	while (lw->rc == 0 && !(o->stop && *o->stop)) {
 		int got = pcap_dispatch(c->p, 1024, sl_cap_handler, (u_char *)c);
 		if (got == 0) {
-			struct pollfd pf = { .fd = fd, .events = POLLIN };
+			struct pollfd pf[1 + SIGNIN_FDS] = { { .fd = fd, .events = POLLIN } };
+			size_t n = lead ? sl_engine_identity_pollfds(c->e, pf + 1, SIGNIN_FDS) : 0;
 			if (lead && o->on_idle) {
 				sl_engine_lock(c->e);
 				o->on_idle(o->ctx);
 				sl_engine_unlock(c->e);
 			}
-			poll(&pf, 1, 200);
+			poll(pf, 1 + n, 200);
 		}
+		if (lead) /* sign-ins join as they come: sockets woke the poll, files are read */
+			sl_engine_signins(c->e, SL_IDENTITY_ANY_TIME);
 		if (got == PCAP_ERROR) {
 			snprintf(lw->err, sizeof(lw->err), "%s: capture failed: %s", lw->iface,
 				 pcap_geterr(c->p));

@@ -218,6 +218,7 @@ static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *
 	rd->c.packets++;
 	if (rd->k == 0)
 		sl_cap_count(sl_engine_stats(rd->lead), fr.ts, fr.wirelen);
+	sl_engine_signins(rd->w, fr.ts); /* sign-ins up to this frame come before it */
 	int k = rd->n == 1 ? 0 : sl_shard_pick(fr.dlt, bytes, h->caplen, rd->n);
 	if ((unsigned)(k < 0 ? 0 : k) == rd->k)
 		sl_engine_packet(rd->w, &fr);

@@ -417,6 +417,12 @@ static const struct sl_cfg_key root_keys[] = {
 	U32("identity.max_record", identity.max_record, "1048576", 1024, 67108864, "bytes",
 	    "longest sign-in record (line, datagram or array element); longer ones are skipped "
 	    "and counted"),
+	U32("identity.binding_ttl", identity.binding_ttl, "43200", 60, 2592000, "s",
+	    "how long a successful sign-in ties its account to its address (ended sooner by "
+	    "the account signing in from elsewhere)"),
+	U32("identity.max_bindings", identity.max_bindings, "100000", 16, 10000000, "bindings",
+	    "account-address bindings held at once; when full the one that ends first is dropped "
+	    "and counted"),
 };
 
 const struct sl_cfg_table sl_cfg_root = { root_keys, ARRAY_SIZE(root_keys), NULL };

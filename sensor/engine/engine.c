@@ -195,6 +195,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	for (size_t i = 1; i < e->n_workers; i++)
 		sl_engine_destroy(e->workers[i]);
 	free(e->workers);
+	sl_engine_identity_finish(e);
 	sl_flow_table_destroy(e->flows);
 	scoring_destroy(e);
 	sl_geo_cache_destroy(e->geo_cache);
@@ -226,7 +227,8 @@ void sl_engine_finish(struct sl_engine *e)
 	}
 	struct sl_engine_totals t;
 	sl_engine_totals(e, &t);
-	while (sl_subjects_summary(e->subjects, t.st.last_ts, true, &e->json)) {
+	sl_time_us end = t.st.last_ts > e->signin.last ? t.st.last_ts : e->signin.last;
+	while (sl_subjects_summary(e->subjects, end, true, &e->json)) {
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}

@@ -5,12 +5,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "sightline/binding.h"
 #include "sightline/decode.h"
 #include "sightline/engine.h"
 #include "sightline/enrich.h"
 #include "sightline/field.h"
 #include "sightline/hosts.h"
 #include "sightline/identify.h"
+#include "sightline/identity.h"
 #include "sightline/json.h"
 #include "sightline/proto.h"
 #include "sightline/rules.h"
@@ -39,6 +41,17 @@ struct sl_flow_out {
 	size_t n_hits, cap_hits;
 	uint64_t lost;                      /* alerts or hits with no memory to keep them */
 	struct sl_subject_view view;
+};
+
+/* The identity stage's state of one engine (signin.c). */
+struct sl_engine_signin {
+	struct sl_json alert;             /* lead: a sign-in alert being built */
+	struct sl_binding binding;        /* lead: the sign-in event's own */
+	struct sl_binding flow_binding;   /* this engine's ended flow's */
+	uint64_t events, alerts;          /* lead: signin events and their alerts */
+	uint64_t unrostered;              /* lead: successful sign-ins of accounts no roster lists */
+	sl_time_us last;                  /* lead: newest sign-in time */
+	sl_time_us next;                  /* time of the next sign-in ready; 0: not known */
 };
 
 struct sl_engine {
@@ -73,6 +86,9 @@ struct sl_engine {
 	char **ifnames;       /* every name set, each once: flows point into them */
 	size_t n_ifnames, cap_ifnames;
 	struct sl_flow_out out; /* this engine's ended flow, built outside the lock */
+	struct sl_identity *identity;   /* sign-in logs (lead; replay workers: own copies) */
+	struct sl_bindings *bindings;   /* what they bound (as identity) */
+	struct sl_engine_signin signin;
 	/* Workers (sl_engine_add_workers): engine 0 is the lead itself; the
 	 * others own a decoder, flow table, parsers and geo cache and borrow
 	 * everything else from the lead, whose lock guards it. */
@@ -108,6 +124,18 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f);
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
 /* Free a flow-out's buffers; it is zeroed and may be reused. */
 void sl_flow_out_free(struct sl_flow_out *o);
+
+/* ---- sign-ins (signin.c) ---- */
+
+/* Set r->binding from the binding of r's outside address at its last
+ * packet (w's own table in a replay, else the lead's; lead's lock held). */
+void sl_engine_bind_flow(struct sl_engine *w, struct sl_record *r);
+/* The stats event's stats.identity.* counters (none without sources). */
+void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
+/* The summary's sign-in lines (nothing without sign-in sources). */
+void sl_engine_summary_signins(struct sl_engine *e, FILE *out);
+/* Close the sign-in sources and bindings of one engine. */
+void sl_engine_identity_finish(struct sl_engine *e);
 
 /* ---- reporting (report.c) ---- */
 

@@ -179,6 +179,7 @@ static void stats_scoring(struct sl_engine *e, struct sl_json *j)
 	kv(j, "stats.rules.loaded", e->rules ? sl_rules_count(e->rules) : 0);
 	kv(j, "stats.rules.hits", e->rule_hits);
 	kv(j, "stats.rules.flow_alerts", e->flow_alerts);
+	kv(j, "stats.rules.signin_alerts", e->signin.alerts);
 	kv(j, "stats.rules.correlation_evictions", e->corr ? sl_correlator_evictions(e->corr) : 0);
 	uint64_t limited = sl_rules_regex_limit_hits(e->rules);
 	for (size_t i = 0; i < e->n_retired; i++) /* packs replaced by reloads count on */
@@ -224,6 +225,7 @@ static void stats_event(struct sl_engine *e, sl_time_us ts_now)
 	stats_flow(&t, j);
 	stats_parsers(&t, j);
 	stats_scoring(e, j);
+	sl_engine_stats_signins(e, j);
 	const struct sl_geo_cache_stats *g = &t.geo;
 	kv(j, "stats.geo.lookups", g->lookups);
 	kv(j, "stats.geo.cache_hits", g->hits);
@@ -376,9 +378,11 @@ void sl_engine_summary(struct sl_engine *e, double wall_sec, FILE *out)
 	summary_flows(&t, out);
 	summary_geo(e, &t, out);
 	summary_talkers(&e->talkers, e->cfg->output.top_talkers, out);
-	fprintf(out, "  rules:     %zu loaded, %llu hits, %llu flow alerts, %llu subject alerts\n",
+	sl_engine_summary_signins(e, out);
+	fprintf(out, "  rules:     %zu loaded, %llu hits, %llu flow alerts, %llu sign-in alerts, "
+		"%llu subject alerts\n",
 		e->rules ? sl_rules_count(e->rules) : 0, (unsigned long long)e->rule_hits,
-		(unsigned long long)e->flow_alerts,
+		(unsigned long long)e->flow_alerts, (unsigned long long)e->signin.alerts,
 		(unsigned long long)sl_subjects_stats(e->subjects)->alerts);
 	sl_subjects_print(e->subjects, out, 20);
 	for (size_t i = 0; i < sl_eve_outputs(e->eve); i++)

@@ -207,7 +207,7 @@ static const struct sl_field head[] = {
 	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp },
 	{ "flow_id", SL_FT_UINT, "53-bit flow identifier, stable across replays of the same capture", g_flow_id },
 	{ "in_iface", SL_FT_STRING, "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", g_in_iface },
-	{ "event_type", SL_FT_STRING, "flow, stats (alert, subject in later stages)", g_event_type },
+	{ "event_type", SL_FT_STRING, "flow, alert, subject, signin or stats", g_event_type },
 	{ "src_ip", SL_FT_IP, "client address: the side that sent the SYN, else the first packet's source", g_src_ip },
 	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },
 	{ "dest_ip", SL_FT_IP, "server address", g_dest_ip },

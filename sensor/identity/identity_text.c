@@ -296,3 +296,8 @@ const char *sl_id_quote(const char *s, size_t n, size_t max, char *buf, size_t c
 	buf[o < cap ? o : cap - 1] = '\0';
 	return buf;
 }
+
+void sl_identity_fold(const char *s, char *out, size_t cap)
+{
+	sl_id_fold(s, strlen(s), out, cap);
+}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/binding.h"
 #include "sightline/field.h"
 #include "sightline/hosts.h"
 #include "sightline/identify.h"
@@ -14,11 +15,13 @@
  * rest of the flow. */
 static const struct sl_field_table *const core_tables[] = {
 	&sl_flow_head_fields,
+	&sl_signin_fields,
 	&sl_proto_fields,
 	&sl_identify_product_fields,
 	&sl_flow_fields,
 	&sl_geo_fields,
 	&sl_subject_fields,
+	&sl_binding_fields,
 	&sl_identify_fields,
 	&sl_hosts_fields,
 };
@@ -246,6 +249,23 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 			sl_json_path_key(j, f->name, plen[i], keytext[i], keylen[i]);
 		else
 			sl_json_path(j, f->name);
+		emit_value(j, f->type, &v);
+	}
+	sl_json_path_reset(j);
+}
+
+void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
+			  bool (*want)(const struct sl_field *f))
+{
+	size_t n;
+	const struct sl_field *const *order = sl_catalogue_emit_order(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sl_field *f = order[i];
+		struct sl_value v;
+		v.n = 0;
+		if (!want(f) || !f->get(r, &v))
+			continue;
+		sl_json_path(j, f->name);
 		emit_value(j, f->type, &v);
 	}
 	sl_json_path_reset(j);

@@ -13,7 +13,7 @@
 static const char *const known_keys[] = {
 	"title", "id", "name", "status", "description", "references", "tags", "level",
 	"author", "date", "modified", "falsepositives", "license", "related", "logsource",
-	"fields", "detection", "correlation", "score", "scope", "family", "tests",
+	"fields", "detection", "correlation", "score", "scope", "family", "tests", "events",
 };
 
 static const char *const statuses[] = { "stable", "test", "experimental", "deprecated",
@@ -36,7 +36,7 @@ static bool check_keys(struct cctx *c, const struct ynode *doc)
 			continue;
 		CERR_AT(c, k, "unknown key '%.80s' in a rule (keys: title, id, name, status, "
 			"description, references, tags, level, detection or correlation, score, "
-			"scope, family, tests)", k->s);
+			"scope, family, events, tests)", k->s);
 		ok = false;
 	}
 	return ok;
@@ -194,6 +194,45 @@ static bool meta(struct cctx *c, const struct ynode *doc, struct rule *r)
 	return r->info.id && r->info.title && r->info.family && r->info.file && (!name || r->name);
 }
 
+/* One event type's bit from its name; 0 when unknown (with an error). */
+static unsigned event_bit(struct cctx *c, const struct ynode *v)
+{
+	if (v->type == YN_SCALAR && !strcmp(v->s, "flow"))
+		return SL_RULE_EVENT_FLOW;
+	if (v->type == YN_SCALAR && !strcmp(v->s, "signin"))
+		return SL_RULE_EVENT_SIGNIN;
+	CERR_AT(c, v, "unknown event type '%.40s'; a rule applies to flow or signin events",
+		v->type == YN_SCALAR ? v->s : "(a map or list)");
+	return 0;
+}
+
+/*
+ * Which events the rule tests: `events: [flow, signin]` (or one name), else
+ * Sigma's logsource category when it names one of ours, else flow, so every
+ * rule written before sign-ins existed keeps testing flows only.
+ */
+static bool events_key(struct cctx *c, const struct ynode *doc, struct rule *r)
+{
+	const struct ynode *v = ymap_get(doc, "events");
+	const struct ynode *ls = ymap_get(doc, "logsource");
+	const struct ynode *cat = ls && ls->type == YN_MAP ? ymap_get(ls, "category") : NULL;
+	r->info.events = 0;
+	if (v && v->type == YN_SEQ) {
+		for (size_t i = 0; i < v->n; i++)
+			r->info.events |= (uint8_t)event_bit(c, v->kids[i]);
+		if (!v->n)
+			CERR_AT(c, v, "events: name at least one event type (flow, signin)");
+		return r->info.events != 0;
+	}
+	if (v)
+		return (r->info.events = (uint8_t)event_bit(c, v)) != 0;
+	if (cat && cat->type == YN_SCALAR && !strcmp(cat->s, "signin"))
+		r->info.events = SL_RULE_EVENT_SIGNIN;
+	else
+		r->info.events = SL_RULE_EVENT_FLOW;
+	return true;
+}
+
 static bool pack_push(struct sl_rules *p, struct rule *r)
 {
 	struct rule **n = sl_grow(p->rules, &p->cap, p->n, sizeof(*n), 16);
@@ -241,6 +280,7 @@ bool rule_compile(struct cctx *c, const struct ynode *doc)
 	bool ok = meta(c, doc, r);
 	ok &= body(c, doc, r);
 	ok &= enums(c, doc, r);
+	ok &= events_key(c, doc, r);
 	r->info.correlation = r->corr != NULL;
 	const struct ynode *tests = ymap_get(doc, "tests");
 	if (tests && ok)

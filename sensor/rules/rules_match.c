@@ -196,12 +196,18 @@ bool rule_eval(const struct rule *r, const struct sl_field_source *src)
 	return !r->corr && cond_eval(r, r->root, src);
 }
 
+void sl_rules_match_event(const struct sl_rules *rules, unsigned event,
+			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx)
+{
+	for (size_t i = 0; i < rules->n; i++)
+		if ((rules->rules[i]->info.events & event) && rule_eval(rules->rules[i], src))
+			hit(ctx, &rules->rules[i]->info);
+}
+
 void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *src,
 		    sl_rule_hit_fn hit, void *ctx)
 {
-	for (size_t i = 0; i < rules->n; i++)
-		if (rule_eval(rules->rules[i], src))
-			hit(ctx, &rules->rules[i]->info);
+	sl_rules_match_event(rules, SL_RULE_EVENT_FLOW, src, hit, ctx);
 }
 
 static bool record_get(void *ctx, const struct sl_field *f, struct sl_value *v)

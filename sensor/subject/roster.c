@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "sightline/identity.h"
 #include "sightline/yaml_read.h"
 #include "subject_priv.h"
 
@@ -197,6 +198,28 @@ static int i_hostname(struct loader *ld, struct sl_roster_entry *e, const yaml_n
 	return add_str(ld, n, key, text, &e->hostnames, &e->n_hostnames);
 }
 
+/* Login names of the identity provider, kept case-folded as sign-ins are
+ * (sl_identity_fold()), so "Carol@Example.com" in a log finds "carol@example.com". */
+static int i_account(struct loader *ld, struct sl_roster_entry *e, const yaml_node_t *n,
+		     const char *key, const char *text)
+{
+	char folded[SL_ROSTER_NAME_MAX];
+	if (!text[0] || strlen(text) >= SL_ROSTER_NAME_MAX)
+		return put_err(ld, n, "%s: give a login name of 1 to %d characters", key,
+			       SL_ROSTER_NAME_MAX - 1);
+	sl_identity_fold(text, folded, sizeof(folded));
+	/* One login, one person: a sign-in must never charge two. */
+	for (size_t i = 0; i < ld->roster->n; i++)
+		for (size_t k = 0; k < ld->roster->entries[i].n_accounts; k++)
+			if (strcmp(ld->roster->entries[i].accounts[k], folded) == 0)
+				return put_err(ld, n, "%s: '%s' is already listed%s%s; an account "
+					       "belongs to one entry", key, text,
+					       &ld->roster->entries[i] == e ? "" : " for ",
+					       &ld->roster->entries[i] == e ? ""
+					       : ld->roster->entries[i].name);
+	return add_str(ld, n, key, folded, &e->accounts, &e->n_accounts);
+}
+
 static int i_allow_app(struct loader *ld, struct sl_roster_entry *e, const yaml_node_t *n,
 		       const char *key, const char *text)
 {
@@ -330,7 +353,7 @@ static const struct key entry_keys[] = {
 	{ "hostname", i_hostname, true }, { "country", k_country, false },
 	{ "city", k_city, false },        { "lat", k_lat, false },
 	{ "lon", k_lon, false },          { "timezone", k_timezone, false },
-	{ "work_hours", k_work_hours, false },
+	{ "work_hours", k_work_hours, false }, { "accounts", i_account, true },
 };
 
 static void key_list(const struct key *keys, size_t n, const char *extra, char *buf, size_t len)
@@ -402,9 +425,9 @@ static int load_entry(struct loader *ld, const yaml_node_t *n, bool device)
 		return rc;
 	if (!e->name[0])
 		return put_err(ld, n, "the entry has no name:; every person or device needs one");
-	if (e->n_nets + e->n_macs + e->n_hostnames == 0)
-		return put_err(ld, n, "'%s' has no ip, cidr, mac or hostname, so no flow can "
-			       "match it", e->name);
+	if (e->n_nets + e->n_macs + e->n_hostnames + e->n_accounts == 0)
+		return put_err(ld, n, "'%s' has no ip, cidr, mac, hostname or accounts, so no "
+			       "flow can match it", e->name);
 	if (isnan(e->lat) != isnan(e->lon))
 		return put_err(ld, n, "'%s': give lat and lon together", e->name);
 	return 0;
@@ -537,6 +560,7 @@ void sl_roster_destroy(struct sl_roster *r)
 		free(e->nets);
 		free(e->macs);
 		free_strs(e->hostnames, e->n_hostnames);
+		free_strs(e->accounts, e->n_accounts);
 		free(e->city);
 		sl_tz_destroy(e->tz);
 		free_strs(e->allow_apps, e->n_allow_apps);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sightline/identity.h"
 #include "subject_priv.h"
 
 static unsigned full_prefix(const struct sl_cidr *c)
@@ -145,4 +146,20 @@ const struct sl_roster_entry *sl_roster_match(const struct sl_roster *r,
 				break;
 			}
 	return e;
+}
+
+/* Accounts are few per person and looked up only for bound flows and
+ * sign-ins, not every packet: a scan is enough. */
+const struct sl_roster_entry *sl_roster_match_account(const struct sl_roster *r,
+						      const char *account)
+{
+	char folded[SL_ROSTER_NAME_MAX];
+	if (!r || !account || !account[0] || strlen(account) >= sizeof(folded))
+		return NULL;
+	sl_identity_fold(account, folded, sizeof(folded));
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < r->entries[i].n_accounts; k++)
+			if (strcmp(r->entries[i].accounts[k], folded) == 0)
+				return &r->entries[i];
+	return NULL;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/binding.h"
 #include "sightline/hosts.h"
 #include "sightline/identify.h"
 #include "sightline/proto.h"
@@ -377,8 +378,14 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
 	struct sl_dhcp_host host;
 	bool dhcp = sl_hosts_dhcp_by_ip(hosts, self, &host);
+	/* A sign-in that bound this address names the person more surely than
+	 * an address the roster was once given. */
 	const struct sl_roster_entry *e =
-		sl_roster_match(s->roster, self, dhcp ? host.mac : NULL, dhcp ? host.hostname : NULL);
+		r->binding && r->remote == side ? sl_roster_match_account(s->roster, r->binding->account)
+						: NULL;
+	if (!e)
+		e = sl_roster_match(s->roster, self, dhcp ? host.mac : NULL,
+				    dhcp ? host.hostname : NULL);
 	struct subject *x;
 	if (e) {
 		uint32_t idx = (uint32_t)(e - s->roster->entries);

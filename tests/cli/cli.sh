@@ -95,7 +95,9 @@ sabs=$(cd "$(dirname "$s")" && pwd)/$(basename "$s")
 expect identity-format-flag 2 'usable entra sign-in' -- "$s" identity check --format entra "$ids/okta-api.jsonl"
 printf 'identity:\n  sources:\n    - path: x.jsonl\n      format: json\n' >"$tmp/idjson.yaml"
 expect identity-config-json 2 'idjson.yaml:3:7: identity.sources\[0\]: format json needs fields.time' -- "$s" -c "$tmp/idjson.yaml" --identity-check
-expect identity-with-capture 2 'sign-in logs \(--identity, identity.sources\) are not joined with captures yet' -- "$s" -q -o /dev/null --identity "$ids/okta-api.jsonl" -r "$dns"
+expect identity-with-capture 0 '"event_type":"signin","src_ip":"175.45.176.17"' -- "$s" -q -o - --identity "$ids/okta-api.jsonl" -r "$dns"
+expect identity-alone 0 'sign-ins: .*okta-api.jsonl: 10 \(success 8, failure 2\)' -- "$s" -o /dev/null --identity "$ids/okta-api.jsonl"
+expect identity-alone-unreadable 2 'nope.jsonl: cannot open the sign-in log' -- "$s" -o /dev/null --identity "$tmp/nope.jsonl"
 printf 'identity:\n  sources:\n    - socket: %s/id.sock\n' "$tmp" >"$tmp/idsock.yaml"
 expect identity-socket-named 0 'id.sock: a socket: not read \(sightline identity check --wait SECONDS' -- "$s" identity check -c "$tmp/idsock.yaml"
 # --wait: a collector on the stream socket sends two records; SIGTERM ends the wait.

@@ -3,7 +3,8 @@
 
 A case is a directory holding test.yaml:
 
-    pcap: pcaps/real/ssh.pcap        # one path or a list, relative to the source root
+    pcap: pcaps/real/ssh.pcap        # one path or a list, relative to the source root;
+                                     # [] for none (sign-in logs alone, given in args)
     args: [--set, flow.timeouts.udp=30]   # extra command-line arguments (optional)
     exit: 0                          # expected exit status (default 0)
     stderr: ["regex", ...]           # each must match somewhere in stderr (optional)
@@ -102,9 +103,11 @@ def run_setup(case, names):
 
 
 def run_sensor(sensor, root, case, out_path, names):
-    pcaps = case['pcap'] if isinstance(case['pcap'], list) else [case['pcap']]
+    pcaps = case.get('pcap') or []
+    pcaps = pcaps if isinstance(pcaps, list) else [pcaps]
     cmd = [names['sensor'], '-q', '-o', out_path] + [expand(a, names) for a in case.get('args', [])]
-    cmd += ['-r'] + [os.path.join(names['root'], p) for p in pcaps]
+    if pcaps:  # none: the run reads only what args give (sign-in logs alone)
+        cmd += ['-r'] + [os.path.join(names['root'], p) for p in pcaps]
     if 'quiet' in case and not case['quiet']:
         cmd.remove('-q')
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600,

@@ -4,7 +4,8 @@
   evaluate.py [--sightline build/sightline] [--scenarios pcaps/scenarios] [--corpus DIR]
 
 Scenarios: for each pcaps/scenarios/<name>/ (truth.yaml, config.yaml, roster.yaml), replays
-the captures truth.yaml lists with `sightline -c config.yaml -r PCAP... -o TMP`, collects
+the captures truth.yaml lists with `sightline -c config.yaml -r PCAP... -o TMP` (with the
+sign-in logs config.yaml names; an empty `pcaps:` runs the sign-in logs alone), collects
 the subjects of `event_type: alert` events whose alert.scope is "subject", and compares
 them with the truth: a listed subject must alert (or not) as `expect` says; an alert on a
 subject the truth does not list is a false positive. Reasons are reported, not graded.
@@ -104,7 +105,8 @@ def run_sightline(sightline, pcaps, config=None):
         cmd = [sightline, "-q", "-o", eve]
         if config:
             cmd += ["-c", config]
-        cmd += ["-r"] + list(pcaps)
+        if pcaps:   # none: the config's sign-in logs alone
+            cmd += ["-r"] + list(pcaps)
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode not in (0, 1) or not os.path.exists(eve):
             raise RuntimeError("%s exited %d: %s" % (" ".join(cmd), r.returncode,

@@ -100,7 +100,11 @@ static const struct {
 	  "allow: unknown key 'vpn'" },
 	{ "people:\n  - name: a\n    ip: 1.2.3.4\n  - name: a\n    ip: 1.2.3.5\n", "bad.yaml:4:11: ",
 	  "already in the roster" },
-	{ "people:\n  - name: a\n", "bad.yaml:2:5: ", "no ip, cidr, mac or hostname" },
+	{ "people:\n  - name: a\n", "bad.yaml:2:5: ", "no ip, cidr, mac, hostname or accounts" },
+	{ "people:\n  - name: a\n    accounts: [A@x.com]\n  - name: b\n    accounts: a@X.com\n",
+	  "bad.yaml:5:15: ", "'a@X.com' is already listed for a" },
+	{ "people:\n  - name: a\n    accounts: [\"\"]\n", "bad.yaml:3:16: ", "login name of 1 to" },
+	{ "people:\n  - name: a\n    accounts: {x: 1}\n", "bad.yaml:3:15: ", "got a map" },
 	{ "people:\n  - ip: 1.2.3.4\n", "bad.yaml:2:5: ", "has no name" },
 	{ "- name: a\n", "bad.yaml:1:1: ", "top level must be a map" },
 	{ "staff:\n  - name: a\n", "bad.yaml:1:1: ", "unknown key 'staff'" },
@@ -162,6 +166,31 @@ static void test_bounds(void)
 	CHECK(r == NULL);
 }
 
+static void test_accounts(void)
+{
+	TEST("accounts: login names matched without case; an entry with only accounts loads");
+	static const char y[] = "people:\n  - name: Carol Davis\n"
+				"    accounts: [Carol.Davis@Example.com, cdavis]\n"
+				"  - name: Dan\n    ip: 203.0.113.9\n    accounts: dan@example.com\n";
+	struct sl_roster *r = NULL;
+	char err[512] = "";
+	CHECK_EQ_INT(sl_roster_load_string(y, sizeof(y) - 1, "acc.yaml", &act, &r, err,
+					   sizeof(err)), 0);
+	const struct sl_roster_entry *e = sl_roster_match_account(r, "carol.davis@example.com");
+	CHECK(e && strcmp(e->name, "Carol Davis") == 0);
+	e = sl_roster_match_account(r, "CDAVIS");
+	CHECK(e && strcmp(e->name, "Carol Davis") == 0);
+	e = sl_roster_match_account(r, "Dan@Example.com");
+	CHECK(e && strcmp(e->name, "Dan") == 0);
+	CHECK(sl_roster_match_account(r, "mallory@example.com") == NULL);
+	CHECK(sl_roster_match_account(r, "") == NULL);
+	CHECK(sl_roster_match_account(NULL, "cdavis") == NULL);
+	struct sl_addr a = { .family = 4, .b = { 203, 0, 113, 9 } };
+	e = sl_roster_match(r, &a, NULL, NULL);
+	CHECK(e && strcmp(e->name, "Dan") == 0);
+	sl_roster_destroy(r);
+}
+
 static void test_file(void)
 {
 	TEST("a missing file names the path; an empty roster is fine");
@@ -179,6 +208,7 @@ int main(void)
 	test_good();
 	test_broken();
 	test_bounds();
+	test_accounts();
 	test_file();
 	return TEST_REPORT();
 }
