@@ -31,8 +31,11 @@ struct sl_dispatch {
 	const struct sl_proto_hosts *hosts; /* the engine's hosts table, for the parsers */
 	void **globals;
 	struct sl_dispatch_stats st;
-	uint8_t by_l4[3][64];     /* parsers for TCP, UDP and other IP protocols, in order */
-	uint8_t n_by_l4[3];
+	const struct sl_proto *protos[64]; /* the registry, by index */
+	uint64_t class_mask[3];   /* bit i: parser i takes TCP, UDP, other IP protocols */
+	uint64_t all_packets;     /* bit i: parser i is offered packets without payload */
+	uint8_t budgeted[3][64];  /* per class, the parsers declaring a probe budget */
+	uint8_t n_budgeted[3];
 };
 
 static int l4_class(uint8_t proto)
@@ -40,14 +43,24 @@ static int l4_class(uint8_t proto)
 	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
 
-/* Each class's parsers in registry order, so a packet meets only those. */
+/* Each class's parsers as a bit set (bit i: registry index i, so a walk of
+ * the bits meets them in registry order). */
 static void index_l4(struct sl_dispatch *d)
 {
 	static const uint8_t bit[3] = { SL_L4_TCP, SL_L4_UDP, SL_L4_OTHER };
+	for (size_t i = 0; i < sl_proto_count(); i++) {
+		d->protos[i] = sl_proto_at(i);
+		if (d->protos[i]->all_packets)
+			d->all_packets |= 1ULL << i;
+	}
 	for (int c = 0; c < 3; c++)
-		for (size_t i = 0; i < sl_proto_count(); i++)
-			if (sl_proto_at(i)->l4 & bit[c])
-				d->by_l4[c][d->n_by_l4[c]++] = (uint8_t)i;
+		for (size_t i = 0; i < sl_proto_count(); i++) {
+			if (!(d->protos[i]->l4 & bit[c]))
+				continue;
+			d->class_mask[c] |= 1ULL << i;
+			if (d->protos[i]->probe_budget)
+				d->budgeted[c][d->n_budgeted[c]++] = (uint8_t)i;
+		}
 }
 
 int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts *hosts,
@@ -61,7 +74,6 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	}
 	d->cfg = cfg;
 	d->hosts = hosts;
-	_Static_assert(sizeof(d->by_l4[0]) >= 64, "one slot per parser bit");
 	index_l4(d);
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_proto *p = sl_proto_at(i);
@@ -155,16 +167,21 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 
 
 /* Offer the packet to parser idx, which has not finished or declined the
- * flow (the caller checks).  True while it still wants packets. */
+ * flow (the caller checks).  True while it still wants packets; a probe()
+ * that says no is a "no" for this packet only (the caller decides when the
+ * parser has had its chance). */
 static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 {
-	const struct sl_proto *p = sl_proto_at(idx);
+	const struct sl_proto *p = d->protos[idx];
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
 	struct sl_pstate *s = find(f->app, idx);
+	d->st.offers++;
 	if (!s) {
-		if (p->probe && !p->probe(pp))
+		if (p->probe && !p->probe(pp)) {
+			d->st.declines++;
 			return true;
+		}
 		if (!(s = add_state(d, f, idx)))
 			return false;
 	}
@@ -176,6 +193,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 		return false;
 	case SL_PROTO_NOT_MINE:
 	default:
+		d->st.declines++;
 		f->app->rejected |= bit;
 		drop_state(d, f, s);
 		return false;
@@ -202,6 +220,41 @@ static bool inspection_over(struct sl_flow *f)
 	return true;
 }
 
+/* Parsers of class c that may still be probed at packet index although
+ * they refused both first payloads: those whose declared budget is not
+ * spent (proto.h: probe_budget). */
+static uint64_t budgeted(const struct sl_dispatch *d, int c, uint64_t index)
+{
+	uint64_t m = 0;
+	for (size_t k = 0; k < d->n_budgeted[c]; k++)
+		if (index < d->protos[d->budgeted[c][k]]->probe_budget)
+			m |= 1ULL << d->budgeted[c][k];
+	return m;
+}
+
+/* Parsers of class c that may be probed by a packet at index going in
+ * direction dir (2: either) of a flow whose first payloads so far are
+ * firsts (bit per direction): only the first payload of each direction is
+ * asked, then only parsers with a budget left. */
+static uint64_t probeable(const struct sl_dispatch *d, int c, uint8_t firsts, unsigned dir,
+			  uint64_t index)
+{
+	bool asked = dir < 2 ? firsts >> dir & 1 : firsts == 3;
+	return asked ? budgeted(d, c, index) : d->class_mask[c];
+}
+
+/* Parsers of class c that have neither finished nor declined f and hold
+ * state or may be probed (as probeable()). */
+static uint64_t in_play(const struct sl_dispatch *d, const struct sl_flow *f, int c,
+			unsigned dir, uint64_t index)
+{
+	const struct sl_app *a = f->app;
+	uint64_t gone = a ? a->done | a->rejected : 0, held = a ? a->has_state : 0;
+	return d->class_mask[c] & ~gone & (held | probeable(d, c, f->inspect_firsts, dir, index));
+}
+
+/* Offers go only to the parsers in play (a bit walk in registry order), so
+ * a packet costs in proportion to the parsers still interested. */
 bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir)
 {
@@ -214,20 +267,23 @@ bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		return inspection_over(f);
 	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index,
 				   .hosts = d->hosts };
-	bool wanted = false;
 	int c = l4_class(f->proto);
-	for (size_t k = 0; k < d->n_by_l4[c]; k++) {
-		size_t i = d->by_l4[c][k];
-		if (f->app && ((f->app->done | f->app->rejected) >> i & 1))
-			continue;
-		if (!pkt->payload_len && !sl_proto_at(i)->all_packets) {
-			wanted = true; /* it waits for payload */
-			continue;
-		}
+	uint64_t todo = in_play(d, f, c, dir, index);
+	if (!pkt->payload_len)
+		todo &= d->all_packets; /* the others wait for payload */
+	while (todo) {
+		size_t i = (size_t)__builtin_ctzll(todo);
+		todo &= todo - 1;
 		pp.global = d->globals[i];
-		wanted |= offer(d, i, &pp);
+		offer(d, i, &pp);
 	}
-	return !wanted && inspection_over(f);
+	if (pkt->payload_len)
+		f->inspect_firsts |= (uint8_t)(1u << dir);
+	if (in_play(d, f, c, 2, index + 1))
+		return false;
+	if (index + 1 < limit)
+		d->st.inspections_decided++;
+	return inspection_over(f);
 }
 
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
