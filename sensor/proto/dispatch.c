@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,13 @@
 /* One parser's state for one flow; the parser's bytes follow the header. */
 struct sl_pstate {
 	struct sl_pstate *next;
+	const struct sl_proto *proto; /* for lookups by parser without its index */
 	uint16_t idx;
 	alignas(max_align_t) unsigned char data[];
 };
 
 struct sl_app {
+	struct sl_app *pool_next;  /* in the dispatcher's pool once its flow ended */
 	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
 	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
@@ -26,12 +29,23 @@ struct sl_app {
 	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
 
+/* Most blocks a dispatcher keeps per parser (and of flow records) after
+ * their flows ended: enough for a busy edge's churn, a bound on what is
+ * held back from the allocator. */
+#define POOL_MAX 512
+
 struct sl_dispatch {
 	const struct sl_config *cfg;
 	const struct sl_proto_hosts *hosts; /* the engine's hosts table, for the parsers */
 	void **globals;
 	struct sl_dispatch_stats st;
 	const struct sl_proto *protos[64]; /* the registry, by index */
+	/* Blocks of ended flows kept for the next (state of parser i; flows'
+	 * parser records): a short flow costs no malloc/free pair per parser. */
+	struct sl_pstate *pool[64];
+	uint32_t pooled[64];
+	struct sl_app *app_pool;
+	uint32_t app_pooled;
 	uint64_t class_mask[3];   /* bit i: parser i takes TCP, UDP, other IP protocols */
 	uint64_t all_packets;     /* bit i: parser i is offered packets without payload */
 	uint8_t budgeted[3][64];  /* per class, the parsers declaring a probe budget */
@@ -87,10 +101,27 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	return 0;
 }
 
+/* Pooled blocks go back to the allocator. */
+static void drain_pools(struct sl_dispatch *d)
+{
+	for (size_t i = 0; i < 64; i++)
+		while (d->pool[i]) {
+			struct sl_pstate *s = d->pool[i];
+			d->pool[i] = s->next;
+			free(s);
+		}
+	while (d->app_pool) {
+		struct sl_app *a = d->app_pool;
+		d->app_pool = a->pool_next;
+		free(a);
+	}
+}
+
 void sl_dispatch_destroy(struct sl_dispatch *d)
 {
 	if (!d)
 		return;
+	drain_pools(d);
 	for (size_t i = 0; i < sl_proto_count(); i++)
 		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
@@ -123,26 +154,54 @@ static void count_bytes(struct sl_dispatch *d, uint64_t n)
 		d->st.state_bytes_max = d->st.state_bytes;
 }
 
-/* Per-flow parser state is allocated once per flow and parser, only for
- * flows a parser's probe() accepted; a failure skips that parser for the
- * flow and is counted, never fatal. */
+/* A zeroed block of n bytes: from the pool when it holds one, else calloc(). */
+static void *pool_take(void **head, uint32_t *count, size_t next_off, size_t n)
+{
+	void *b = *head;
+	if (!b)
+		return calloc(1, n);
+	memcpy(head, (char *)b + next_off, sizeof(void *));
+	(*count)--;
+	memset(b, 0, n);
+	return b;
+}
+
+/* Keep b for a later flow while the pool has room, else free it. */
+static void pool_give(void **head, uint32_t *count, size_t next_off, void *b)
+{
+	if (*count >= POOL_MAX) {
+		free(b);
+		return;
+	}
+	memcpy((char *)b + next_off, head, sizeof(void *));
+	*head = b;
+	(*count)++;
+}
+
+/* Per-flow parser state is made once per flow and parser, only for flows
+ * a parser's probe() accepted; a failure skips that parser for the flow
+ * and is counted, never fatal. */
 static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, size_t idx)
 {
-	const struct sl_proto *p = sl_proto_at(idx);
+	const struct sl_proto *p = d->protos[idx];
 	if (!f->app) {
-		if (!(f->app = calloc(1, sizeof(*f->app)))) {
+		f->app = pool_take((void **)&d->app_pool, &d->app_pooled,
+				   offsetof(struct sl_app, pool_next), sizeof(*f->app));
+		if (!f->app) {
 			d->st.alloc_failures++;
 			return NULL;
 		}
 		f->app->counted = true;
 		count_bytes(d, block_bytes(f->app));
 	}
-	struct sl_pstate *s = calloc(1, sizeof(*s) + p->state_size);
+	struct sl_pstate *s = pool_take((void **)&d->pool[idx], &d->pooled[idx],
+					offsetof(struct sl_pstate, next), sizeof(*s) + p->state_size);
 	if (!s) {
 		d->st.alloc_failures++;
 		return NULL;
 	}
 	s->idx = (uint16_t)idx;
+	s->proto = p;
 	s->next = f->app->states;
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
@@ -153,7 +212,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 
 static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s)
 {
-	const struct sl_proto *p = sl_proto_at(s->idx);
+	const struct sl_proto *p = d->protos[s->idx];
 	struct sl_pstate **pp = &f->app->states;
 	while (*pp != s)
 		pp = &(*pp)->next;
@@ -162,9 +221,9 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 	if (p->release)
 		p->release(s->data);
 	d->st.state_bytes -= block_bytes(s);
-	free(s);
+	pool_give((void **)&d->pool[s->idx], &d->pooled[s->idx], offsetof(struct sl_pstate, next),
+		  s);
 }
-
 
 /* Offer the packet to parser idx, which has not finished or declined the
  * flow (the caller checks).  True while it still wants packets; a probe()
@@ -301,9 +360,13 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
 		return;
 	while (f->app->states)
 		drop_state(d, f, f->app->states);
-	if (f->app->counted)
+	if (f->app->counted) {
 		d->st.state_bytes -= block_bytes(f->app);
-	free(f->app);
+		pool_give((void **)&d->app_pool, &d->app_pooled, offsetof(struct sl_app, pool_next),
+			  f->app);
+	} else {
+		free(f->app);
+	}
 	f->app = NULL;
 }
 
@@ -357,11 +420,15 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
 	return true;
 }
 
+/* Field getters and parsers that read another's facts call this many
+ * times per flow: a walk of the flow's few states by parser beats finding
+ * the parser's index first. */
 const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p)
 {
-	int i = sl_proto_index(p);
-	struct sl_pstate *s = i >= 0 ? find(f->app, (size_t)i) : NULL;
-	return s ? s->data : NULL;
+	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
+		if (s->proto == p)
+			return s->data;
+	return NULL;
 }
 
 const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)
