@@ -369,8 +369,11 @@ struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_pa
 		f = create(t, p, b, dir);
 	sl_flow_account(f, p, *dir);
 	f->seen = t->now;
-	list_unlink(t, f);
-	list_append(t, f, class_of(f));
+	uint8_t tc = class_of(f);
+	if (tc != f->tclass || t->lists[tc].tail != idx_of(t, f)) { /* already last: stays */
+		list_unlink(t, f);
+		list_append(t, f, tc);
+	}
 	return f;
 }
 
