@@ -63,6 +63,8 @@ struct sl_flow {
 	uint8_t app_source;        /* enum sl_app_source of product */
 	uint8_t app_proto;         /* registry index + 1 of the identified protocol; 0 = none */
 	bool inspect_done;         /* no parser wants more packets of this flow */
+	uint8_t inspect_firsts;    /* bit d: the first payload of direction d was offered to
+				    * the parsers (internal, sensor/proto/dispatch.c) */
 	uint32_t hnext;            /* hash chain (internal) */
 	uint32_t lprev, lnext;     /* age list of its timeout class (internal) */
 };

@@ -10,6 +10,11 @@
  *    or declined this flow is offered it: first through probe() (cheap, no
  *    state), and once probe() says yes, a zeroed state of state_size bytes is
  *    allocated for this flow and packet() is called for this and later packets.
+ *  - Parsers are decisive: a parser that has been offered the first payload
+ *    of both directions and whose probe() said no to every packet so far
+ *    declines the flow for good.  A protocol whose start may legitimately
+ *    come later says so with probe_budget.  When no parser is left, the
+ *    flow's inspection ends at once and the flow is only counted.
  *  - packet() answers MORE (keep feeding me), DONE (I have what I need; keep my
  *    state for output) or NOT_MINE (release my state; never offer again).
  *  - When the flow ends, flow_end() runs (state still valid), the flow event is
@@ -74,6 +79,11 @@ struct sl_proto {
 	uint8_t l4;                /* SL_L4_TCP | SL_L4_UDP | SL_L4_OTHER */
 	bool all_packets;          /* offer packets without payload too (e.g. TCP handshake) */
 	uint16_t state_size;       /* bytes of per-flow state, zeroed before the first packet() */
+	/* Packets of a flow (by index from its first) during which probe() is
+	 * still asked after the first payload of both directions said no:
+	 * 0 (most parsers) decides on those first payloads; a protocol that
+	 * may start later in a flow declares how much later here. */
+	uint16_t probe_budget;
 
 	/* Global setup (settings, scratch and caches of this dispatcher, never
 	 * shared with another).  Optional.  Returns 0 or -errno with a sentence
@@ -221,6 +231,11 @@ struct sl_dispatch_stats {
 	uint64_t state_bytes;
 	uint64_t state_bytes_max;
 	uint64_t alloc_failures; /* state not allocated: that parser skipped the flow */
+	uint64_t offers;         /* packets offered to a parser (probe() or packet()) */
+	uint64_t declines;       /* of those, answered no (probe() false or NOT_MINE) */
+	/* flows whose inspection ended because no parser wanted more, before the
+	 * inspection limit */
+	uint64_t inspections_decided;
 };
 /** Borrowed: valid until the dispatcher is destroyed. */
 const struct sl_dispatch_stats *sl_dispatch_stats(const struct sl_dispatch *d);

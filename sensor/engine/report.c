@@ -101,6 +101,9 @@ void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t)
 		t->disp.state_bytes += d->state_bytes;
 		t->disp.state_bytes_max += d->state_bytes_max;
 		t->disp.alloc_failures += d->alloc_failures;
+		t->disp.offers += d->offers;
+		t->disp.declines += d->declines;
+		t->disp.inspections_decided += d->inspections_decided;
 		t->geo.lookups += g->lookups;
 		t->geo.hits += g->hits;
 		t->geo.evictions += g->evictions;
@@ -171,6 +174,9 @@ static void stats_parsers(const struct sl_engine_totals *t, struct sl_json *j)
 	kv(j, "stats.parsers.states", d->states);
 	kv(j, "stats.parsers.state_bytes_max", d->state_bytes_max);
 	kv(j, "stats.parsers.alloc_failures", d->alloc_failures);
+	kv(j, "stats.parsers.offers", d->offers);
+	kv(j, "stats.parsers.declines", d->declines);
+	kv(j, "stats.parsers.inspections_decided", d->inspections_decided);
 }
 
 /* Rules and subjects: what matched, what was alerted, what was forgotten. */

@@ -60,6 +60,9 @@ struct sl_flow_table {
 	struct age_list lists[TC__COUNT];
 	sl_time_us timeout[TC__COUNT];
 	sl_time_us now;      /* the capture clock: latest packet time of the capture */
+	/* No list head is due before this time (a lower bound): expiry, asked on
+	 * every packet, looks at the heads only once the clock reaches it. */
+	sl_time_us next_due;
 	struct sl_flow_stats stats;
 };
 
@@ -89,10 +92,14 @@ static void list_append(struct sl_flow_table *t, struct sl_flow *f, uint8_t tc)
 	f->tclass = tc;
 	f->lnext = NIL;
 	f->lprev = l->tail;
-	if (l->tail != NIL)
+	if (l->tail != NIL) {
 		t->slab[l->tail].lnext = i;
-	else
+	} else {
 		l->head = i;
+		/* a new head: its due time may come before the bound */
+		if (f->seen + t->timeout[tc] < t->next_due)
+			t->next_due = f->seen + t->timeout[tc];
+	}
 	l->tail = i;
 }
 
@@ -240,19 +247,34 @@ static void clock_to(struct sl_flow_table *t, sl_time_us now)
 }
 
 /* Expire idle flows whose class timeout passed; at most budget.  Returns
- * how many it ended. */
+ * how many it ended.  Each list is ordered by last activity (appended at
+ * the clock, which never goes back), so when no head is due nothing is: the
+ * earliest head's due time then bounds when to look again.  A head that
+ * leaves its list is followed by a later one, and a new head (an empty
+ * list gets a flow) lowers the bound in list_append(). */
 static uint32_t expire(struct sl_flow_table *t, uint32_t budget)
 {
+	if (t->now < t->next_due)
+		return 0;
 	uint32_t ended = 0;
-	for (int c = 0; c < TC__COUNT && ended < budget; c++) {
+	sl_time_us next = UINT64_MAX;
+	for (int c = 0; c < TC__COUNT; c++) {
 		while (ended < budget && t->lists[c].head != NIL) {
 			struct sl_flow *f = &t->slab[t->lists[c].head];
-			if (!is_due(t, f))
+			if (!is_due(t, f)) {
+				if (f->seen + t->timeout[c] < next)
+					next = f->seen + t->timeout[c];
 				break;
+			}
 			flow_end(t, f, SL_END_TIMEOUT);
 			ended++;
 		}
+		if (ended == budget) { /* stopped short: look again next time */
+			next = 0;
+			break;
+		}
 	}
+	t->next_due = next;
 	return ended;
 }
 
@@ -369,8 +391,11 @@ struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_pa
 		f = create(t, p, b, dir);
 	sl_flow_account(f, p, *dir);
 	f->seen = t->now;
-	list_unlink(t, f);
-	list_append(t, f, class_of(f));
+	uint8_t tc = class_of(f);
+	if (tc != f->tclass || t->lists[tc].tail != idx_of(t, f)) { /* already last: stays */
+		list_unlink(t, f);
+		list_append(t, f, tc);
+	}
 	return f;
 }
 

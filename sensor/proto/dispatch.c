@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,13 @@
 /* One parser's state for one flow; the parser's bytes follow the header. */
 struct sl_pstate {
 	struct sl_pstate *next;
+	const struct sl_proto *proto; /* for lookups by parser without its index */
 	uint16_t idx;
 	alignas(max_align_t) unsigned char data[];
 };
 
 struct sl_app {
+	struct sl_app *pool_next;  /* in the dispatcher's pool once its flow ended */
 	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
 	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
@@ -26,13 +29,27 @@ struct sl_app {
 	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
 
+/* Most blocks a dispatcher keeps per parser (and of flow records) after
+ * their flows ended: enough for a busy edge's churn, a bound on what is
+ * held back from the allocator. */
+#define POOL_MAX 512
+
 struct sl_dispatch {
 	const struct sl_config *cfg;
 	const struct sl_proto_hosts *hosts; /* the engine's hosts table, for the parsers */
 	void **globals;
 	struct sl_dispatch_stats st;
-	uint8_t by_l4[3][64];     /* parsers for TCP, UDP and other IP protocols, in order */
-	uint8_t n_by_l4[3];
+	const struct sl_proto *protos[64]; /* the registry, by index */
+	/* Blocks of ended flows kept for the next (state of parser i; flows'
+	 * parser records): a short flow costs no malloc/free pair per parser. */
+	struct sl_pstate *pool[64];
+	uint32_t pooled[64];
+	struct sl_app *app_pool;
+	uint32_t app_pooled;
+	uint64_t class_mask[3];   /* bit i: parser i takes TCP, UDP, other IP protocols */
+	uint64_t all_packets;     /* bit i: parser i is offered packets without payload */
+	uint8_t budgeted[3][64];  /* per class, the parsers declaring a probe budget */
+	uint8_t n_budgeted[3];
 };
 
 static int l4_class(uint8_t proto)
@@ -40,14 +57,24 @@ static int l4_class(uint8_t proto)
 	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
 
-/* Each class's parsers in registry order, so a packet meets only those. */
+/* Each class's parsers as a bit set (bit i: registry index i, so a walk of
+ * the bits meets them in registry order). */
 static void index_l4(struct sl_dispatch *d)
 {
 	static const uint8_t bit[3] = { SL_L4_TCP, SL_L4_UDP, SL_L4_OTHER };
+	for (size_t i = 0; i < sl_proto_count(); i++) {
+		d->protos[i] = sl_proto_at(i);
+		if (d->protos[i]->all_packets)
+			d->all_packets |= 1ULL << i;
+	}
 	for (int c = 0; c < 3; c++)
-		for (size_t i = 0; i < sl_proto_count(); i++)
-			if (sl_proto_at(i)->l4 & bit[c])
-				d->by_l4[c][d->n_by_l4[c]++] = (uint8_t)i;
+		for (size_t i = 0; i < sl_proto_count(); i++) {
+			if (!(d->protos[i]->l4 & bit[c]))
+				continue;
+			d->class_mask[c] |= 1ULL << i;
+			if (d->protos[i]->probe_budget)
+				d->budgeted[c][d->n_budgeted[c]++] = (uint8_t)i;
+		}
 }
 
 int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts *hosts,
@@ -61,7 +88,6 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	}
 	d->cfg = cfg;
 	d->hosts = hosts;
-	_Static_assert(sizeof(d->by_l4[0]) >= 64, "one slot per parser bit");
 	index_l4(d);
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_proto *p = sl_proto_at(i);
@@ -75,10 +101,27 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	return 0;
 }
 
+/* Pooled blocks go back to the allocator. */
+static void drain_pools(struct sl_dispatch *d)
+{
+	for (size_t i = 0; i < 64; i++)
+		while (d->pool[i]) {
+			struct sl_pstate *s = d->pool[i];
+			d->pool[i] = s->next;
+			free(s);
+		}
+	while (d->app_pool) {
+		struct sl_app *a = d->app_pool;
+		d->app_pool = a->pool_next;
+		free(a);
+	}
+}
+
 void sl_dispatch_destroy(struct sl_dispatch *d)
 {
 	if (!d)
 		return;
+	drain_pools(d);
 	for (size_t i = 0; i < sl_proto_count(); i++)
 		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
@@ -111,26 +154,54 @@ static void count_bytes(struct sl_dispatch *d, uint64_t n)
 		d->st.state_bytes_max = d->st.state_bytes;
 }
 
-/* Per-flow parser state is allocated once per flow and parser, only for
- * flows a parser's probe() accepted; a failure skips that parser for the
- * flow and is counted, never fatal. */
+/* A zeroed block of n bytes: from the pool when it holds one, else calloc(). */
+static void *pool_take(void **head, uint32_t *count, size_t next_off, size_t n)
+{
+	void *b = *head;
+	if (!b)
+		return calloc(1, n);
+	memcpy(head, (char *)b + next_off, sizeof(void *));
+	(*count)--;
+	memset(b, 0, n);
+	return b;
+}
+
+/* Keep b for a later flow while the pool has room, else free it. */
+static void pool_give(void **head, uint32_t *count, size_t next_off, void *b)
+{
+	if (*count >= POOL_MAX) {
+		free(b);
+		return;
+	}
+	memcpy((char *)b + next_off, head, sizeof(void *));
+	*head = b;
+	(*count)++;
+}
+
+/* Per-flow parser state is made once per flow and parser, only for flows
+ * a parser's probe() accepted; a failure skips that parser for the flow
+ * and is counted, never fatal. */
 static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, size_t idx)
 {
-	const struct sl_proto *p = sl_proto_at(idx);
+	const struct sl_proto *p = d->protos[idx];
 	if (!f->app) {
-		if (!(f->app = calloc(1, sizeof(*f->app)))) {
+		f->app = pool_take((void **)&d->app_pool, &d->app_pooled,
+				   offsetof(struct sl_app, pool_next), sizeof(*f->app));
+		if (!f->app) {
 			d->st.alloc_failures++;
 			return NULL;
 		}
 		f->app->counted = true;
 		count_bytes(d, block_bytes(f->app));
 	}
-	struct sl_pstate *s = calloc(1, sizeof(*s) + p->state_size);
+	struct sl_pstate *s = pool_take((void **)&d->pool[idx], &d->pooled[idx],
+					offsetof(struct sl_pstate, next), sizeof(*s) + p->state_size);
 	if (!s) {
 		d->st.alloc_failures++;
 		return NULL;
 	}
 	s->idx = (uint16_t)idx;
+	s->proto = p;
 	s->next = f->app->states;
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
@@ -141,7 +212,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 
 static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s)
 {
-	const struct sl_proto *p = sl_proto_at(s->idx);
+	const struct sl_proto *p = d->protos[s->idx];
 	struct sl_pstate **pp = &f->app->states;
 	while (*pp != s)
 		pp = &(*pp)->next;
@@ -150,21 +221,26 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 	if (p->release)
 		p->release(s->data);
 	d->st.state_bytes -= block_bytes(s);
-	free(s);
+	pool_give((void **)&d->pool[s->idx], &d->pooled[s->idx], offsetof(struct sl_pstate, next),
+		  s);
 }
 
-
 /* Offer the packet to parser idx, which has not finished or declined the
- * flow (the caller checks).  True while it still wants packets. */
+ * flow (the caller checks).  True while it still wants packets; a probe()
+ * that says no is a "no" for this packet only (the caller decides when the
+ * parser has had its chance). */
 static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 {
-	const struct sl_proto *p = sl_proto_at(idx);
+	const struct sl_proto *p = d->protos[idx];
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
 	struct sl_pstate *s = find(f->app, idx);
+	d->st.offers++;
 	if (!s) {
-		if (p->probe && !p->probe(pp))
+		if (p->probe && !p->probe(pp)) {
+			d->st.declines++;
 			return true;
+		}
 		if (!(s = add_state(d, f, idx)))
 			return false;
 	}
@@ -176,6 +252,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 		return false;
 	case SL_PROTO_NOT_MINE:
 	default:
+		d->st.declines++;
 		f->app->rejected |= bit;
 		drop_state(d, f, s);
 		return false;
@@ -202,6 +279,41 @@ static bool inspection_over(struct sl_flow *f)
 	return true;
 }
 
+/* Parsers of class c that may still be probed at packet index although
+ * they refused both first payloads: those whose declared budget is not
+ * spent (proto.h: probe_budget). */
+static uint64_t budgeted(const struct sl_dispatch *d, int c, uint64_t index)
+{
+	uint64_t m = 0;
+	for (size_t k = 0; k < d->n_budgeted[c]; k++)
+		if (index < d->protos[d->budgeted[c][k]]->probe_budget)
+			m |= 1ULL << d->budgeted[c][k];
+	return m;
+}
+
+/* Parsers of class c that may be probed by a packet at index going in
+ * direction dir (2: either) of a flow whose first payloads so far are
+ * firsts (bit per direction): only the first payload of each direction is
+ * asked, then only parsers with a budget left. */
+static uint64_t probeable(const struct sl_dispatch *d, int c, uint8_t firsts, unsigned dir,
+			  uint64_t index)
+{
+	bool asked = dir < 2 ? firsts >> dir & 1 : firsts == 3;
+	return asked ? budgeted(d, c, index) : d->class_mask[c];
+}
+
+/* Parsers of class c that have neither finished nor declined f and hold
+ * state or may be probed (as probeable()). */
+static uint64_t in_play(const struct sl_dispatch *d, const struct sl_flow *f, int c,
+			unsigned dir, uint64_t index)
+{
+	const struct sl_app *a = f->app;
+	uint64_t gone = a ? a->done | a->rejected : 0, held = a ? a->has_state : 0;
+	return d->class_mask[c] & ~gone & (held | probeable(d, c, f->inspect_firsts, dir, index));
+}
+
+/* Offers go only to the parsers in play (a bit walk in registry order), so
+ * a packet costs in proportion to the parsers still interested. */
 bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct sl_packet *pkt,
 			enum sl_dir dir)
 {
@@ -214,20 +326,23 @@ bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 		return inspection_over(f);
 	struct sl_proto_pkt pp = { .pkt = pkt, .flow = f, .dir = dir, .index = index,
 				   .hosts = d->hosts };
-	bool wanted = false;
 	int c = l4_class(f->proto);
-	for (size_t k = 0; k < d->n_by_l4[c]; k++) {
-		size_t i = d->by_l4[c][k];
-		if (f->app && ((f->app->done | f->app->rejected) >> i & 1))
-			continue;
-		if (!pkt->payload_len && !sl_proto_at(i)->all_packets) {
-			wanted = true; /* it waits for payload */
-			continue;
-		}
+	uint64_t todo = in_play(d, f, c, dir, index);
+	if (!pkt->payload_len)
+		todo &= d->all_packets; /* the others wait for payload */
+	while (todo) {
+		size_t i = (size_t)__builtin_ctzll(todo);
+		todo &= todo - 1;
 		pp.global = d->globals[i];
-		wanted |= offer(d, i, &pp);
+		offer(d, i, &pp);
 	}
-	return !wanted && inspection_over(f);
+	if (pkt->payload_len)
+		f->inspect_firsts |= (uint8_t)(1u << dir);
+	if (in_play(d, f, c, 2, index + 1))
+		return false;
+	if (index + 1 < limit)
+		d->st.inspections_decided++;
+	return inspection_over(f);
 }
 
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
@@ -245,9 +360,13 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
 		return;
 	while (f->app->states)
 		drop_state(d, f, f->app->states);
-	if (f->app->counted)
+	if (f->app->counted) {
 		d->st.state_bytes -= block_bytes(f->app);
-	free(f->app);
+		pool_give((void **)&d->app_pool, &d->app_pooled, offsetof(struct sl_app, pool_next),
+			  f->app);
+	} else {
+		free(f->app);
+	}
 	f->app = NULL;
 }
 
@@ -301,11 +420,15 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
 	return true;
 }
 
+/* Field getters and parsers that read another's facts call this many
+ * times per flow: a walk of the flow's few states by parser beats finding
+ * the parser's index first. */
 const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p)
 {
-	int i = sl_proto_index(p);
-	struct sl_pstate *s = i >= 0 ? find(f->app, (size_t)i) : NULL;
-	return s ? s->data : NULL;
+	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
+		if (s->proto == p)
+			return s->data;
+	return NULL;
 }
 
 const void *sl_record_state(const struct sl_record *r, const struct sl_proto *p)

@@ -269,6 +269,9 @@ const struct sl_proto sl_proto_dtls = {
 	.name = "dtls",
 	.l4 = SL_L4_UDP,
 	.state_size = sizeof(struct dtls_state),
+	/* WebRTC's DTLS follows ICE's STUN checks (packets 2 to 4 in our
+	 * captures; more with retransmitted checks) */
+	.probe_budget = 12,
 	.probe = dtls_probe,
 	.packet = dtls_packet,
 	.fields = &dtls_fields,

@@ -64,6 +64,11 @@ static bool http_probe(const struct sl_proto_pkt *pp)
 	const struct sl_packet *p = pp->pkt;
 	if (pp->dir != SL_DIR_TOSERVER)
 		return false;
+	/* every method and request line starts with a capital or '-': most
+	 * payloads (binary protocols) are turned away on their first byte */
+	if (!p->payload_len || !((p->payload[0] >= 'A' && p->payload[0] <= 'Z') ||
+				 p->payload[0] == '-'))
+		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
 		size_t n = strlen(methods[i]);
 		if (p->payload_len > n && memcmp(p->payload, methods[i], n) == 0 && p->payload[n] == ' ')
@@ -219,6 +224,9 @@ const struct sl_proto sl_proto_http = {
 	.name = "http",
 	.l4 = SL_L4_TCP | SL_L4_UDP,
 	.state_size = sizeof(struct http_state),
+	/* a request may follow a proxy's own exchange: SOCKS5's greeting, method
+	 * choice and CONNECT put it at packet 8 to 10 */
+	.probe_budget = 12,
 	.probe = http_probe,
 	.packet = http_packet,
 	.flow_end = http_flow_end,

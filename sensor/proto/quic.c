@@ -253,6 +253,9 @@ const struct sl_proto sl_proto_quic = {
 	.name = "quic",
 	.l4 = SL_L4_UDP,
 	.state_size = sizeof(struct quic_state),
+	/* the client's first Initial may come after a datagram that overtook it
+	 * or that cannot be read yet (a 0-RTT packet, a coalesced remainder) */
+	.probe_budget = 8,
 	.create = quic_create,
 	.destroy = quic_destroy,
 	.probe = quic_probe,

@@ -10,7 +10,6 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include "quic.h"
 
@@ -19,7 +18,7 @@
 #define QUIC_Q050 0x51303530u
 
 struct sl_quic_crypto {
-	EVP_KDF_CTX *hkdf;
+	EVP_MAC_CTX *hmac;        /* HMAC-SHA256, its digest set once */
 	EVP_CIPHER *gcm, *ecb;
 	EVP_CIPHER_CTX *gcm_ctx, *ecb_ctx;
 };
@@ -107,14 +106,21 @@ int sl_quic_crypto_create(struct sl_quic_crypto **out)
 	struct sl_quic_crypto *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	c->hkdf = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	EVP_KDF_free(kdf);
+	/* HKDF through HMAC with its digest fixed here: EVP_KDF took the digest
+	 * by name on every call and fetched it anew, most of a QUIC flow's cost */
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	c->hmac = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	EVP_MAC_free(mac);
+	OSSL_PARAM dparams[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
 	c->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	c->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	c->gcm_ctx = EVP_CIPHER_CTX_new();
 	c->ecb_ctx = EVP_CIPHER_CTX_new();
-	if (!c->hkdf || !c->gcm || !c->ecb || !c->gcm_ctx || !c->ecb_ctx ||
+	if (!c->hmac || !EVP_MAC_CTX_set_params(c->hmac, dparams) || !c->gcm || !c->ecb ||
+	    !c->gcm_ctx || !c->ecb_ctx ||
 	    !EVP_DecryptInit_ex2(c->gcm_ctx, c->gcm, NULL, NULL, NULL) ||
 	    !EVP_EncryptInit_ex2(c->ecb_ctx, c->ecb, NULL, NULL, NULL) ||
 	    !EVP_CIPHER_CTX_set_padding(c->ecb_ctx, 0)) {
@@ -129,7 +135,7 @@ void sl_quic_crypto_destroy(struct sl_quic_crypto *c)
 {
 	if (!c)
 		return;
-	EVP_KDF_CTX_free(c->hkdf);
+	EVP_MAC_CTX_free(c->hmac);
 	EVP_CIPHER_CTX_free(c->gcm_ctx);
 	EVP_CIPHER_CTX_free(c->ecb_ctx);
 	EVP_CIPHER_free(c->gcm);
@@ -137,37 +143,46 @@ void sl_quic_crypto_destroy(struct sl_quic_crypto *c)
 	free(c);
 }
 
-/* One HKDF step through the reused context: extract (salt, ikm) when
- * label is NULL, otherwise expand ikm with the TLS 1.3 HkdfLabel
- * {length, "tls13 " + label, empty context} (RFC 8446 §7.1). */
+/* HMAC-SHA256(key, msg) into out[32] through the reused context. */
+static int hmac(struct sl_quic_crypto *c, const uint8_t *key, size_t key_len, const uint8_t *msg,
+		size_t msg_len, uint8_t out[32])
+{
+	size_t n = 0;
+	if (!EVP_MAC_init(c->hmac, key, key_len, NULL) || !EVP_MAC_update(c->hmac, msg, msg_len) ||
+	    !EVP_MAC_final(c->hmac, out, &n, 32) || n != 32)
+		return -EIO;
+	return 0;
+}
+
+/* One HKDF step (RFC 5869 §2.2-2.3): extract (salt, ikm) when label is
+ * NULL, otherwise expand ikm with the TLS 1.3 HkdfLabel {length, "tls13 "
+ * + label, empty context} (RFC 8446 §7.1).  Every output here is at most
+ * one SHA-256 block: T(1) = HMAC(PRK, info || 0x01). */
 static int hkdf(struct sl_quic_crypto *c, const uint8_t *salt, const uint8_t *ikm, size_t ikm_len,
 		const char *label, uint8_t *out, size_t out_len)
 {
-	uint8_t info[2 + 1 + 255 + 1];
+	uint8_t info[2 + 1 + 255 + 1 + 1], t[32];
 	size_t n = 0, ll = label ? strlen(label) : 0;
-	if (label) {
-		if (6 + ll > 255)
-			return -EINVAL;
-		info[n++] = (uint8_t)(out_len >> 8);
-		info[n++] = (uint8_t)out_len;
-		info[n++] = (uint8_t)(6 + ll);
-		memcpy(info + n, "tls13 ", 6);
-		memcpy(info + n + 6, label, ll);
-		n += 6 + ll;
-		info[n++] = 0;
+	if (out_len > sizeof(t))
+		return -EINVAL;
+	if (!label) {
+		int rc = hmac(c, salt, 20, ikm, ikm_len, t);
+		memcpy(out, t, out_len);
+		return rc;
 	}
-	int mode = label ? EVP_KDF_HKDF_MODE_EXPAND_ONLY : EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
-	OSSL_PARAM params[5], *p = params;
-	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
-	if (label)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
-	else
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, 20);
-	*p = OSSL_PARAM_construct_end();
-	EVP_KDF_CTX_reset(c->hkdf);
-	return EVP_KDF_derive(c->hkdf, out, out_len, params) > 0 ? 0 : -EIO;
+	if (6 + ll > 255)
+		return -EINVAL;
+	info[n++] = (uint8_t)(out_len >> 8);
+	info[n++] = (uint8_t)out_len;
+	info[n++] = (uint8_t)(6 + ll);
+	memcpy(info + n, "tls13 ", 6);
+	memcpy(info + n + 6, label, ll);
+	n += 6 + ll;
+	info[n++] = 0;   /* empty context */
+	info[n++] = 1;   /* the block counter */
+	int rc = hmac(c, ikm, ikm_len, info, n, t);
+	memcpy(out, t, out_len);
+	return rc;
 }
 
 int sl_quic_client_keys(struct sl_quic_crypto *c, uint32_t version, const uint8_t *dcid,

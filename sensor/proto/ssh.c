@@ -513,6 +513,9 @@ const struct sl_proto sl_proto_ssh = {
 	.name = "ssh",
 	.l4 = SL_L4_TCP,
 	.state_size = sizeof(struct ssh_state),
+	/* a server may send lines before its banner, and the banner may come in
+	 * a later segment than the first */
+	.probe_budget = SSH_PRELINES_PKTS,
 	.probe = ssh_probe,
 	.packet = ssh_packet,
 	.inspect_end = ssh_inspect_end,

@@ -116,6 +116,9 @@ const struct sl_proto sl_proto_tls = {
 	.l4 = SL_L4_TCP,
 	.all_packets = false,
 	.state_size = sizeof(struct tls_state),
+	/* TLS may follow a plaintext negotiation: RDP's X.224 exchange puts the
+	 * ClientHello at packet 7 to 12, STARTTLS after a greeting or two */
+	.probe_budget = 16,
 	.probe = tls_probe,
 	.packet = tls_packet,
 	.inspect_end = tls_inspect_end,

@@ -4,6 +4,7 @@ Never part of the timed test suite: run it by hand, on a quiet machine if you ca
 
     tests/bench/bench.py [--mix short|long|both] [--runs 5] [--work DIR]
                          [--packets 2000000] [--mb 512] [--perf] [--live] [--build build]
+                         [--live-workers N] [--live-mbps MBPS]
 
 Two captures ("mixes"), both built by tests/bench/mkmix from the project's own
 captures (pcaps/real, pcaps/gen-out) and generator, every copy's addresses
@@ -29,7 +30,9 @@ sightline with 1..N workers; each one-core tool's wall-clock and CPU seconds
 (user + sys), the ratios sightline/bare, sightline/zero-copy and
 sightline/ndpiReader, then memory and the protocols sightline saw.  With the
 long mix also the RSS of 1 M concurrent flows; with --live a replay at
-1 Gbit/s onto a veth pair in a namespace this script creates and removes;
+1 Gbit/s onto a veth pair in a namespace this script creates and removes
+(--live-workers N: sightline with N workers in one PACKET_FANOUT group;
+--live-mbps 0: tcpreplay --topspeed);
 with --perf a `perf record -g` of one sightline run per mix and its top 25
 symbols by self time.  It ends with the targets: each figure, met or MISSED.
 
@@ -378,17 +381,19 @@ def sh(*cmd):
     subprocess.run(list(cmd), check=True)
 
 
-def live_capture(build, ns, cap, out):
-    """sightline on slb1, tcpreplay at 1 Gbit/s on slb0; returns tcpreplay's report."""
+def live_capture(build, ns, cap, out, workers, mbps):
+    """sightline (workers threads, one PACKET_FANOUT group) on slb1, tcpreplay at
+    mbps Mbit/s (0: as fast as it can) on slb0; returns tcpreplay's report."""
     sens = subprocess.Popen(["ip", "netns", "exec", ns, tool(build, "sightline"),
-                             "-q", "-i", "slb1", "--allow-root", "-o", out],
+                             "-q", "-i", "slb1", "--allow-root", "--workers", str(workers),
+                             "-o", out],
                             stderr=subprocess.PIPE)
     try:
         time.sleep(2.0)
         if sens.poll() is not None:
             sys.exit("bench: live sightline exited: " + sens.stderr.read().decode()[-500:])
-        r = subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-i", "slb0",
-                            "--mbps=1000", cap],
+        rate = ["--mbps=%d" % mbps] if mbps else ["--topspeed"]
+        r = subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-i", "slb0"] + rate + [cap],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         time.sleep(2.0)
     finally:
@@ -414,9 +419,9 @@ def backlog():
         return "?"
 
 
-def live_report(ns, report, st, vdrops):
-    print("live (tcpreplay --mbps=1000 onto a veth in namespace %s, sightline -i, default "
-          "capture.buffer_mb):" % ns)
+def live_report(ns, report, st, vdrops, workers, mbps):
+    print("live (tcpreplay %s onto a veth in namespace %s, sightline -i --workers %d, default "
+          "capture.buffer_mb):" % ("--mbps=%d" % mbps if mbps else "--topspeed", ns, workers))
     sent = None
     for t in report.splitlines():
         t = t.strip()
@@ -432,11 +437,14 @@ def live_report(ns, report, st, vdrops):
           "in the namespace takes, e.g. VLAN-tagged ones; net.core.netdev_max_backlog=%s)" % (
               vdrops, backlog()))
     ok = sent is not None and got == sent and kd == 0 and rd == 0
-    target("no drops at 1 Gbit/s on the veth test", "%s/%s pkts, drops %s+%s, veth %s" % (
-        got, sent, kd, rd, vdrops), ok)
+    name = "no drops at 1 Gbit/s on the veth test"
+    if (workers, mbps) != (1, 1000):
+        name = "live, %d worker(s), %s: no drops" % (workers, "%d Mbit/s" % mbps if mbps
+                                                     else "top speed")
+    target(name, "%s/%s pkts, drops %s+%s, veth %s" % (got, sent, kd, rd, vdrops), ok)
 
 
-def live_test(build, cap, work):
+def live_test(build, cap, work, workers=1, mbps=1000):
     """tcpreplay at 1 Gbit/s onto one end of a veth pair whose other end sightline
     captures, both ends in a namespace created here and always removed."""
     if os.geteuid() != 0 or not shutil.which("tcpreplay"):
@@ -455,11 +463,11 @@ def live_test(build, cap, work):
            "peer", "name", "slb1")
         for dev in ("slb0", "slb1"):
             sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "mtu", "9000", "up")
-        report = live_capture(build, ns, cap, out)
+        report = live_capture(build, ns, cap, out, workers, mbps)
         vdrops = veth_drops(ns)
     finally:
         subprocess.run(["ip", "netns", "del", ns])
-    live_report(ns, report, last_stats(out), vdrops)
+    live_report(ns, report, last_stats(out), vdrops, workers, mbps)
 
 
 def last_stats(eve):
@@ -521,9 +529,14 @@ def parse_args():
                     "mix with perf record -g and print the top 25 symbols by self time")
     ap.add_argument("--live", action="store_true", help="also run the tcpreplay veth test "
                     "(root)")
+    ap.add_argument("--live-workers", type=int, default=1, help="sightline's --workers in "
+                    "the veth test (a PACKET_FANOUT group of that many handles)")
+    ap.add_argument("--live-mbps", type=int, default=1000, help="tcpreplay's rate in the "
+                    "veth test, Mbit/s; 0: --topspeed")
     a = ap.parse_args()
-    if a.runs < 1 or a.packets < 1 or a.mb < 1:
-        ap.error("--runs, --packets and --mb must be at least 1")
+    if a.runs < 1 or a.packets < 1 or a.mb < 1 or a.live_workers < 1 or a.live_mbps < 0:
+        ap.error("--runs, --packets, --mb and --live-workers must be at least 1, "
+                 "--live-mbps at least 0")
     return a
 
 
@@ -580,7 +593,8 @@ def main():
         else:
             target("1 M concurrent flows in <= 512 MB RSS", "not run (--mix short)", None)
         if a.live:
-            live_test(build, built.get("long", built.get("short"))[0], work)
+            live_test(build, built.get("long", built.get("short"))[0], work,
+                      a.live_workers, a.live_mbps)
         else:
             target("no drops at 1 Gbit/s on the veth test", "not run (--live)", None)
         table()

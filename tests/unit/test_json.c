@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sightline/json.h"
 #include "testhelp.h"
@@ -82,9 +83,50 @@ static void test_paths(void)
 	sl_json_finish(&j);
 }
 
+/* The reference escape of one byte that is not part of UTF-8 text. */
+static void ref_byte(unsigned char c, char *out)
+{
+	if (c == '"' || c == '\\')
+		sprintf(out, "\\%c", c);
+	else if (c < 0x20 || c == 0x7f)
+		sprintf(out, "\\u%04x", c);
+	else if (c > 0x7f)
+		strcpy(out, "\\ufffd"); /* alone, never well-formed UTF-8 */
+	else
+		sprintf(out, "%c", c);
+}
+
+/* Strings go through eight bytes at a time when no byte needs escaping:
+ * every byte value at every place of a 20-byte string (both words and the
+ * tail) comes out as the byte-wise reference says. */
+static void test_string_words(void)
+{
+	TEST("json: each byte value escaped alike at every place of a string");
+	int bad = 0;
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < 20; at++) {
+			char in[20], want[64], esc[8];
+			memset(in, 'a', sizeof(in));
+			in[at] = (char)c;
+			ref_byte((unsigned char)c, esc);
+			snprintf(want, sizeof(want), "{\"x\":\"%.*s%s%.*s\"}", (int)at, in, esc,
+				 (int)(sizeof(in) - at - 1), in + at + 1);
+			struct sl_json j;
+			sl_json_init(&j);
+			sl_json_begin(&j);
+			sl_json_key(&j, "x");
+			sl_json_strn(&j, in, sizeof(in));
+			sl_json_end(&j);
+			bad += strcmp(j.buf, want) != 0;
+			sl_json_finish(&j);
+		}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
 	test_doubles();
 	test_paths();
+	test_string_words();
 	return TEST_REPORT();
 }
