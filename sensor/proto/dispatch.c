@@ -1,7 +1,6 @@
 /* Offering the first packets of each flow to the protocol parsers, and the
  * life of their per-flow state (see the contract in proto.h). */
 #include <errno.h>
-#include <malloc.h>
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -139,12 +138,16 @@ static struct sl_pstate *find(const struct sl_app *app, size_t idx)
 	return NULL;
 }
 
-/* What a block really takes from the allocator: its usable size and the
- * size word glibc keeps before it (malloc_usable_size(3)), so the figure
- * matches what the process grows by, not what was asked for. */
-static uint64_t block_bytes(void *p)
+/* What a block of n bytes takes from the allocator: glibc's chunk for it
+ * (the request plus its size word, rounded up to 16 bytes, at least 32), so
+ * the figure matches what the process grows by, not what was asked for.
+ * Computed from the request, not read back with malloc_usable_size(3): a
+ * reused chunk can be larger by a bin, and which chunk a block gets depends
+ * on what other threads freed, so the figure would differ between runs. */
+static uint64_t block_bytes(size_t n)
 {
-	return malloc_usable_size(p) + sizeof(size_t);
+	uint64_t chunk = ((uint64_t)n + sizeof(size_t) + 15) & ~(uint64_t)15;
+	return chunk < 32 ? 32 : chunk;
 }
 
 static void count_bytes(struct sl_dispatch *d, uint64_t n)
@@ -192,7 +195,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 			return NULL;
 		}
 		f->app->counted = true;
-		count_bytes(d, block_bytes(f->app));
+		count_bytes(d, block_bytes(sizeof(*f->app)));
 	}
 	struct sl_pstate *s = pool_take((void **)&d->pool[idx], &d->pooled[idx],
 					offsetof(struct sl_pstate, next), sizeof(*s) + p->state_size);
@@ -206,7 +209,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
 	d->st.states++;
-	count_bytes(d, block_bytes(s));
+	count_bytes(d, block_bytes(sizeof(*s) + p->state_size));
 	return s;
 }
 
@@ -220,7 +223,7 @@ static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstat
 	f->app->has_state &= ~(1ULL << s->idx);
 	if (p->release)
 		p->release(s->data);
-	d->st.state_bytes -= block_bytes(s);
+	d->st.state_bytes -= block_bytes(sizeof(*s) + p->state_size);
 	pool_give((void **)&d->pool[s->idx], &d->pooled[s->idx], offsetof(struct sl_pstate, next),
 		  s);
 }
@@ -361,7 +364,7 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
 	while (f->app->states)
 		drop_state(d, f, f->app->states);
 	if (f->app->counted) {
-		d->st.state_bytes -= block_bytes(f->app);
+		d->st.state_bytes -= block_bytes(sizeof(*f->app));
 		pool_give((void **)&d->app_pool, &d->app_pooled, offsetof(struct sl_app, pool_next),
 			  f->app);
 	} else {
