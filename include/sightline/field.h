@@ -66,7 +66,25 @@ struct sl_record {
 	 * sl_hosts_name_record() under the engine lock, so that the event can
 	 * be written after it is released. */
 	char dns_name[2][256];
+	/* An interim record of a flow still open (flow.interim): its counters
+	 * so far, written every flow.update_interval of a long flow. */
+	bool interim;
 };
+
+/*
+ * When a field's value is settled in a flow's life, declared once per field
+ * (or for a whole table): a rule is evaluated at the latest stage of the
+ * fields it names, as soon as the flow reaches it, and a flow that ends
+ * early runs every remaining stage at its end.  0 in a declaration means
+ * "the table's stage"; a table's 0 means SL_SETTLE_INSPECTION.
+ */
+enum sl_settle {
+	SL_SETTLE_DEFAULT = 0,
+	SL_SETTLE_HANDSHAKE,  /* both directions seen (TCP: handshake done): addresses, places */
+	SL_SETTLE_INSPECTION, /* no parser wants more packets: parsers' facts, the product */
+	SL_SETTLE_END,        /* the flow ended: counters, state, its subject */
+};
+#define SL_SETTLE_STAGES 3 /* HANDSHAKE .. END */
 
 struct sl_field {
 	const char *name;     /* dotted, EVE style: "flow.pkts_toserver" */
@@ -74,6 +92,7 @@ struct sl_field {
 	const char *desc;     /* one line, shown by --list-fields */
 	/* Fill v; return false when the field is absent for this record. */
 	bool (*get)(const struct sl_record *r, struct sl_value *v);
+	enum sl_settle settle; /* SL_SETTLE_DEFAULT: the table's */
 };
 
 /* A module's table.  Fields sharing a dotted prefix are contiguous so the
@@ -87,6 +106,7 @@ struct sl_field_table {
 	 * calling its getters (tests/unit/test_catalogue.c holds each flagged
 	 * table to it).  Leave false for a table with a field read elsewhere. */
 	bool from_state;
+	enum sl_settle settle; /* its fields' stage unless they say (DEFAULT: inspection) */
 };
 
 /* The flow module's fields (sensor/flow/flow_fields.c): the EVE header
@@ -102,6 +122,12 @@ extern const struct sl_field_table sl_geo_fields;
  * parser's in registry order) and the table at index i (borrowed, static). */
 size_t sl_catalogue_tables(void);
 const struct sl_field_table *sl_catalogue_table(size_t i);
+
+/**
+ * The stage at which f (a catalogue field) is settled: its own declaration,
+ * else its table's, else SL_SETTLE_INSPECTION.  Never SL_SETTLE_DEFAULT.
+ */
+enum sl_settle sl_field_settle(const struct sl_field *f);
 
 /** Look a field up by dotted name; NULL when unknown.  Borrowed, static. */
 const struct sl_field *sl_catalogue_find(const char *name);

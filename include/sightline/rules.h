@@ -39,6 +39,8 @@ struct sl_rule_info {
 	enum sl_rule_scope scope;
 	uint8_t score;           /* 0-100 */
 	bool correlation;        /* a correlation rule (fed by other rules' hits) */
+	enum sl_settle stage;    /* when a flow can be matched: the latest settle stage
+				  * of the fields it names (END for correlation rules) */
 	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
 };
 
@@ -124,6 +126,19 @@ typedef void (*sl_rule_hit_fn)(void *ctx, const struct sl_rule_info *rule);
  */
 void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *src,
 		    sl_rule_hit_fn hit, void *ctx);
+
+/**
+ * Does the pack hold a detection rule of this stage?  false for NULL.
+ */
+bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage);
+
+/**
+ * sl_rules_match() of the rules whose stage (sl_rule_info.stage) is stage:
+ * what a flow that just reached stage is matched against, each rule once in
+ * the flow's life.  Same guarantees as sl_rules_match().
+ */
+void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
+			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
 
 /*
  * |re patterns are PCRE2 (Perl syntax) and run under the limits Suricata

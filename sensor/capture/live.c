@@ -136,8 +136,10 @@ static void read_drops(struct cap_ctx *c)
  * One handle's loop.  Non-blocking reads and our own poll with a timeout:
  * libpcap's blocking read can wait forever on a quiet interface (TPACKET_V3
  * polls without a timeout and retries after EINTR), and signals, SIGHUP and
- * periodic stats must be served without traffic.  Worker 0 (lead) serves
- * them; every worker reads its own handle's drops.
+ * periodic stats must be served without traffic, and flows must end by
+ * their timeouts on a quiet interface: every worker ticks its own engine
+ * with the wall clock at least every 200 ms.  Worker 0 (lead) serves the
+ * signals; every worker reads its own handle's drops.
  */
 static void *live_loop(void *arg)
 {
@@ -163,13 +165,14 @@ static void *live_loop(void *arg)
 			lw->rc = SL_CAPTURE_RUNTIME;
 		}
 		read_drops(c);
-		if (lead) {
-			struct timeval now;
-			gettimeofday(&now, NULL);
+		if (lead)
 			sl_cap_signals(c);
-			sl_engine_tick(c->e, (sl_time_us)now.tv_sec * SL_US_PER_SEC +
-					     (sl_time_us)now.tv_usec, SL_CLOCK_WALL);
-		}
+		/* Every worker's flows end by the clock in its own thread (the
+		 * table is its own); the lead's tick also serves stats. */
+		struct timeval now;
+		gettimeofday(&now, NULL);
+		sl_engine_tick(c->e, (sl_time_us)now.tv_sec * SL_US_PER_SEC + (sl_time_us)now.tv_usec,
+			       SL_CLOCK_WALL);
 	}
 	read_drops(c);
 	return NULL;

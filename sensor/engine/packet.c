@@ -20,6 +20,17 @@ static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 	sl_dispatch_inspection_end(w->dispatch, f);
 }
 
+/* The stage this packet brought the flow to: inspection over, else both
+ * directions seen (TCP: the handshake completed, or data both ways); the
+ * rules of that stage run at once (a cheap compare on most packets). */
+static void settled(struct sl_engine *w, struct sl_flow *f)
+{
+	unsigned stage = f->inspect_done ? SL_SETTLE_INSPECTION
+		       : f->state != SL_FLOW_NEW ? SL_SETTLE_HANDSHAKE : 0;
+	if (stage > f->stage)
+		sl_engine_stage(w, f, stage);
+}
+
 void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 {
 	struct sl_packet pkt;
@@ -34,6 +45,8 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);
+	settled(e, f);
+	sl_engine_interim(e, f);
 }
 
 /* Names are kept, never freed before the engine: an ended flow's event may
@@ -77,10 +90,12 @@ static void advance(struct sl_engine *e, sl_time_us ts)
 	sl_flow_table_advance(e->flows, ts);
 }
 
+/* Live, the wall clock is the capture clock too (frames carry the kernel's
+ * receive time), so an idle flow ends on time without another frame. */
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
-	if (clock == SL_CLOCK_PACKET)
-		advance(w, now);
+	advance(w, now);
+	(void)clock;
 	if (!w->lead)
 		sl_engine_periodic_stats(w, now);
 }
