@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "capture_priv.h"
 
@@ -132,6 +133,27 @@ static void read_drops(struct cap_ctx *c)
 		sl_engine_stats(c->e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 }
 
+/* The loop wakes at least this often on a quiet interface: signals, ticks
+ * (flow timeouts, stats) and output flushes are served that often. */
+#define LIVE_WAKE_MS 200
+
+/* The lead pushes the outputs' buffers out when the interface is quiet, and
+ * at least every LIVE_WAKE_MS when it is busy (a busy link never idles, and
+ * an alert must not wait in a buffer).  Returns the time of the last flush. */
+static sl_time_us flush_outputs(struct cap_ctx *c, bool quiet, sl_time_us flushed)
+{
+	const struct sl_capture_opts *o = c->o;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sl_time_us now = (sl_time_us)ts.tv_sec * SL_US_PER_SEC + (sl_time_us)ts.tv_nsec / 1000;
+	if (!o->on_idle || (!quiet && now < flushed + LIVE_WAKE_MS * 1000))
+		return flushed;
+	sl_engine_lock(c->e);
+	o->on_idle(o->ctx);
+	sl_engine_unlock(c->e);
+	return now;
+}
+
 /*
  * One handle's loop.  Non-blocking reads and our own poll with a timeout:
  * libpcap's blocking read can wait forever on a quiet interface (TPACKET_V3
@@ -148,16 +170,14 @@ static void *live_loop(void *arg)
 	const struct sl_capture_opts *o = c->o;
 	bool lead = lw->lead;
 	int fd = pcap_get_selectable_fd(c->p);
+	sl_time_us flushed = 0;
 	while (lw->rc == 0 && !(o->stop && *o->stop)) {
 		int got = pcap_dispatch(c->p, 1024, sl_cap_handler, (u_char *)c);
+		if (lead)
+			flushed = flush_outputs(c, got == 0, flushed);
 		if (got == 0) {
 			struct pollfd pf = { .fd = fd, .events = POLLIN };
-			if (lead && o->on_idle) {
-				sl_engine_lock(c->e);
-				o->on_idle(o->ctx);
-				sl_engine_unlock(c->e);
-			}
-			poll(&pf, 1, 200);
+			poll(&pf, 1, LIVE_WAKE_MS);
 		}
 		if (got == PCAP_ERROR) {
 			snprintf(lw->err, sizeof(lw->err), "%s: capture failed: %s", lw->iface,
