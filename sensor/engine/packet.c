@@ -20,12 +20,31 @@ static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 	sl_dispatch_inspection_end(w->dispatch, f);
 }
 
-/* The stage this packet brought the flow to: inspection over, else both
- * directions seen (TCP: the handshake completed, or data both ways); the
- * rules of that stage run at once (a cheap compare on most packets). */
-static void settled(struct sl_engine *w, struct sl_flow *f)
+/*
+ * The parser that identified the flow finished it while others still look
+ * at its packets (up to the inspection limit): its facts and its product
+ * are settled, so the flow is identified now, not dozens of packets or
+ * hours later.  Identification runs again at inspection end and flow end,
+ * and keeps the strongest claim.
+ */
+static bool identified(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 {
-	unsigned stage = f->inspect_done ? SL_SETTLE_INSPECTION
+	if (f->stage >= SL_SETTLE_INSPECTION || !sl_dispatch_identified_done(f))
+		return false;
+	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_lock(e);
+	sl_identify_inspected(e->identify, e->hosts, f, ts);
+	sl_engine_unlock(e);
+	return true;
+}
+
+/* The stage this packet brought the flow to: its inspection over or its
+ * protocol identified, else both directions seen (TCP: the handshake
+ * completed, or data both ways); the rules of that stage run at once (a
+ * cheap compare on most packets). */
+static void settled(struct sl_engine *w, struct sl_flow *f, bool inspected_now)
+{
+	unsigned stage = inspected_now || f->inspect_done ? SL_SETTLE_INSPECTION
 		       : f->state != SL_FLOW_NEW ? SL_SETTLE_HANDSHAKE : 0;
 	if (stage > f->stage)
 		sl_engine_stage(w, f, stage);
@@ -43,9 +62,12 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 	pkt.iface = e->iface;
 	e->st.ip_packets++;
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
+	bool now = false;
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);
-	settled(e, f);
+	else
+		now = identified(e, f, pkt.ts);
+	settled(e, f, now);
 	sl_engine_interim(e, f);
 }
 
