@@ -190,8 +190,10 @@ void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_recor
 static void charge(struct sl_engine *e, struct sl_flow *f, struct sl_flow_out *o,
 		   struct sl_record *r)
 {
-	if (sl_engine_charged_view(e, f, r, &o->view))
+	if (sl_engine_charged_view(e, f, r, &o->view)) {
+		sl_subjects_flow_ended(e->subjects, r);
 		return;
+	}
 	if (sl_subjects_charge(e->subjects, e->hosts, r)) {
 		o->view = *r->subject;
 		r->subject = &o->view;

@@ -38,16 +38,19 @@ static bool identified(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 	return true;
 }
 
-/* The stage this packet brought the flow to: its inspection over or its
- * protocol identified, else both directions seen (TCP: the handshake
- * completed, or data both ways); the rules of that stage run at once (a
- * cheap compare on most packets). */
+/*
+ * The stage this packet brought the flow to, whose rules run at once (a
+ * cheap compare on most packets): its inspection over or its protocol
+ * identified.  Rules of the handshake stage run then too, not at the
+ * handshake: who the flow is charged to (an inbound remote-access session
+ * is the inside host's) and the subject's allow-list (by app) depend on the
+ * product, and no alert may go out that the allow-list would have held
+ * back, nor a hit be scored to the wrong subject.
+ */
 static void settled(struct sl_engine *w, struct sl_flow *f, bool inspected_now)
 {
-	unsigned stage = inspected_now || f->inspect_done ? SL_SETTLE_INSPECTION
-		       : f->state != SL_FLOW_NEW ? SL_SETTLE_HANDSHAKE : 0;
-	if (stage > f->stage)
-		sl_engine_stage(w, f, stage);
+	if ((inspected_now || f->inspect_done) && f->stage < SL_SETTLE_INSPECTION)
+		sl_engine_stage(w, f, SL_SETTLE_INSPECTION);
 }
 
 void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
