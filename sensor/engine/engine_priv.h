@@ -30,11 +30,14 @@ void sl_talkers_sort(struct sl_talkers *tk);
 
 /* A flow charged to its subject before its end (a rule hit at an earlier
  * stage): its subject's view then, for every later event of the flow, so
- * the flow is counted once.  roster_gen: the engine's roster generation
- * then (a reload frees the roster the view points into). */
+ * the flow is counted once, and the rules that fired then, so none fires
+ * twice.  roster_gen: the engine's roster generation then (a reload frees
+ * the roster the view points into; a retired pack keeps its rules). */
 struct sl_flow_charge {
 	struct sl_subject_view view;
 	uint64_t roster_gen;
+	size_t n_fired;
+	const struct sl_rule_info *fired[];
 };
 
 /* One ended flow as its worker builds it outside the lead's lock: the flow
@@ -148,9 +151,13 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage);
 void sl_engine_interim(struct sl_engine *w, struct sl_flow *f);
 /* Under the lock, at f's end: r->subject is the subject view kept since f
  * was charged early (copied into *view); false when f was not charged
- * early.  Frees what f kept. */
+ * early.  f keeps it until sl_engine_forget(). */
 bool sl_engine_charged_view(struct sl_engine *e, struct sl_flow *f, struct sl_record *r,
 			    struct sl_subject_view *view);
+/* Take out of o->hits the rules that fired for f before its end. */
+void sl_engine_drop_fired(const struct sl_flow *f, struct sl_flow_out *o);
+/* f ended: free what the engine kept for it. */
+void sl_engine_forget(struct sl_flow *f);
 
 /* ---- reporting (report.c) ---- */
 

@@ -123,14 +123,20 @@ void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r)
 			flow_alert(o, r, o->hits[i]);
 }
 
-/* The worker's part, outside the lock: the flow event, then the rules of
- * the stages the flow has not reached (all of them when it ended early). */
+/*
+ * The worker's part, outside the lock: the flow event, then every rule
+ * against the flow's final facts but those that fired before: a rule that
+ * ran at an earlier stage without firing may fire now (a product that
+ * names or an association gave only at the end), so no alert is lost to
+ * running early, and none comes twice.
+ */
 static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
 {
 	sl_json_begin(&o->flow);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
-	sl_engine_match(o, r, rules, r->flow->stage, SL_SETTLE_END);
+	sl_engine_match(o, r, rules, 0, SL_SETTLE_END);
+	sl_engine_drop_fired(r->flow, o);
 	sl_engine_alerts(o, r);
 }
 
@@ -236,6 +242,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
 	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
 	sl_engine_unlock(e);
+	sl_engine_forget(f);
 	sl_dispatch_flow_free(w->dispatch, f);
 }
 

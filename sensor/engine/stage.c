@@ -3,6 +3,7 @@
  * alert is written when its evidence appears, and the interim records of
  * long flows. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine_priv.h"
 
@@ -29,19 +30,20 @@ static void record_now(struct sl_engine *w, struct sl_flow *f, struct sl_record 
 
 /* Under the lock: charge f to its subject now, once (a rule hit at an
  * early stage needs the subject's score and allow-list), keeping the view
- * for its later events.  Without memory for the view the flow is charged
- * at its end as usual, and its early hits are lost (counted). */
+ * for its later events and the rules that fired.  Without memory for them
+ * the flow is charged at its end as usual, and its rules matched then. */
 static void charge_now(struct sl_engine *e, struct sl_flow *f, struct sl_record *r,
 		       struct sl_flow_out *o, struct sl_subject_view *view)
 {
 	if (f->charge)
 		return;
-	f->charge = malloc(sizeof(*f->charge));
+	f->charge = malloc(sizeof(*f->charge) + o->n_hits * sizeof(f->charge->fired[0]));
 	if (!f->charge) {
-		o->lost += o->n_hits;
-		o->n_hits = 0;
+		o->n_hits = 0; /* they are matched again at the flow's end */
 		return;
 	}
+	f->charge->n_fired = o->n_hits;
+	memcpy(f->charge->fired, o->hits, o->n_hits * sizeof(o->hits[0]));
 	if (sl_subjects_charge(e->subjects, e->hosts, r))
 		f->charge->view = *r->subject;
 	else
@@ -102,9 +104,28 @@ bool sl_engine_charged_view(struct sl_engine *e, struct sl_flow *f, struct sl_re
 	if (f->charge->roster_gen != e->roster_gen)
 		view->claimed = NULL;
 	r->subject = view->subject ? view : NULL;
+	return true;
+}
+
+void sl_engine_drop_fired(const struct sl_flow *f, struct sl_flow_out *o)
+{
+	if (!f->charge)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < o->n_hits; i++) {
+		bool fired = false;
+		for (size_t j = 0; j < f->charge->n_fired && !fired; j++)
+			fired = f->charge->fired[j] == o->hits[i];
+		if (!fired)
+			o->hits[k++] = o->hits[i];
+	}
+	o->n_hits = k;
+}
+
+void sl_engine_forget(struct sl_flow *f)
+{
 	free(f->charge);
 	f->charge = NULL;
-	return true;
 }
 
 /*
