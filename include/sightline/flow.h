@@ -64,10 +64,11 @@ struct sl_flow {
 	uint8_t app_proto;         /* registry index + 1 of the identified protocol; 0 = none */
 	bool inspect_done;         /* no parser wants more packets of this flow */
 	/* Owned by the engine (sensor/engine/stage.c): the settle stage whose
-	 * rules last ran (enum sl_settle; 0: none yet), the packet time of its
-	 * next interim record, and its subject's view when it was charged
-	 * before its end (NULL: not yet). */
+	 * rules last ran (enum sl_settle; 0: none yet) and the product then,
+	 * the packet time of its next interim record, and its subject's view
+	 * when it was charged before its end (NULL: not yet). */
 	uint8_t stage;
+	const char *staged_product;
 	sl_time_us next_interim;
 	struct sl_flow_charge *charge;
 	uint32_t hnext;            /* hash chain (internal) */

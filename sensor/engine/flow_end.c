@@ -124,19 +124,21 @@ void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r)
 }
 
 /*
- * The worker's part, outside the lock: the flow event, then every rule
- * against the flow's final facts but those that fired before: a rule that
- * ran at an earlier stage without firing may fire now (a product that
- * names or an association gave only at the end), so no alert is lost to
- * running early, and none comes twice.
+ * The worker's part, outside the lock: the flow event, then the rules of
+ * the stages the flow had not reached.  When identification named another
+ * product at the end (from names or an association known only then), the
+ * rules that already ran without firing run again on the final facts, so
+ * no alert is lost to running early, and none comes twice.
  */
 static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
 {
+	const struct sl_flow *f = r->flow;
 	sl_json_begin(&o->flow);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
-	sl_engine_match(o, r, rules, 0, SL_SETTLE_END);
-	sl_engine_drop_fired(r->flow, o);
+	bool again = f->stage && f->product != f->staged_product;
+	sl_engine_match(o, r, rules, again ? 0 : f->stage, SL_SETTLE_END);
+	sl_engine_drop_fired(f, o);
 	sl_engine_alerts(o, r);
 }
 

@@ -68,6 +68,7 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	struct sl_engine *e = sl_engine_lead(w);
 	unsigned from = f->stage;
 	f->stage = (uint8_t)stage;
+	f->staged_product = f->product;
 	sl_engine_lock(e);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
