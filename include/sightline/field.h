@@ -76,15 +76,16 @@ struct sl_record {
  * (or for a whole table): a rule is evaluated at the latest stage of the
  * fields it names, as soon as the flow reaches it, and a flow that ends
  * early runs every remaining stage at its end.  0 in a declaration means
- * "the table's stage"; a table's 0 means SL_SETTLE_INSPECTION.
+ * "the table's stage"; a table's 0 means SL_SETTLE_IDENTIFIED.
  */
 enum sl_settle {
 	SL_SETTLE_DEFAULT = 0,
 	SL_SETTLE_HANDSHAKE,  /* both directions seen (TCP: handshake done): addresses, places */
-	SL_SETTLE_INSPECTION, /* no parser wants more packets: parsers' facts, the product */
+	SL_SETTLE_IDENTIFIED, /* the parser that identified the flow finished it (or inspection
+			       * ended): its facts and the product */
+	SL_SETTLE_INSPECTION, /* no parser wants more packets: what every parser saw */
 	SL_SETTLE_END,        /* the flow ended: counters, state, its subject */
 };
-#define SL_SETTLE_STAGES 3 /* HANDSHAKE .. END */
 
 struct sl_field {
 	const char *name;     /* dotted, EVE style: "flow.pkts_toserver" */
@@ -106,7 +107,7 @@ struct sl_field_table {
 	 * calling its getters (tests/unit/test_catalogue.c holds each flagged
 	 * table to it).  Leave false for a table with a field read elsewhere. */
 	bool from_state;
-	enum sl_settle settle; /* its fields' stage unless they say (DEFAULT: inspection) */
+	enum sl_settle settle; /* its fields' stage unless they say (DEFAULT: identified) */
 };
 
 /* The flow module's fields (sensor/flow/flow_fields.c): the EVE header
@@ -125,7 +126,7 @@ const struct sl_field_table *sl_catalogue_table(size_t i);
 
 /**
  * The stage at which f (a catalogue field) is settled: its own declaration,
- * else its table's, else SL_SETTLE_INSPECTION.  Never SL_SETTLE_DEFAULT.
+ * else its table's, else SL_SETTLE_IDENTIFIED.  Never SL_SETTLE_DEFAULT.
  */
 enum sl_settle sl_field_settle(const struct sl_field *f);
 

@@ -29,7 +29,7 @@ static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
  */
 static bool identified(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 {
-	if (f->stage >= SL_SETTLE_INSPECTION || !sl_dispatch_identified_done(f))
+	if (f->stage >= SL_SETTLE_IDENTIFIED || !sl_dispatch_identified_done(f))
 		return false;
 	struct sl_engine *e = sl_engine_lead(w);
 	sl_engine_lock(e);
@@ -40,17 +40,20 @@ static bool identified(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 
 /*
  * The stage this packet brought the flow to, whose rules run at once (a
- * cheap compare on most packets): its inspection over or its protocol
- * identified.  Rules of the handshake stage run then too, not at the
+ * cheap compare on most packets): its inspection over, or its protocol
+ * identified (its parser finished).  Rules of the handshake stage run then
+ * too, not at the
  * handshake: who the flow is charged to (an inbound remote-access session
  * is the inside host's) and the subject's allow-list (by app) depend on the
  * product, and no alert may go out that the allow-list would have held
  * back, nor a hit be scored to the wrong subject.
  */
-static void settled(struct sl_engine *w, struct sl_flow *f, bool inspected_now)
+static void settled(struct sl_engine *w, struct sl_flow *f, bool identified_now)
 {
-	if ((inspected_now || f->inspect_done) && f->stage < SL_SETTLE_INSPECTION)
-		sl_engine_stage(w, f, SL_SETTLE_INSPECTION);
+	unsigned stage = f->inspect_done ? SL_SETTLE_INSPECTION
+		       : identified_now ? SL_SETTLE_IDENTIFIED : 0;
+	if (stage > f->stage)
+		sl_engine_stage(w, f, stage);
 }
 
 void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)

@@ -62,9 +62,9 @@ enum sl_settle sl_field_settle(const struct sl_field *f)
 			continue;
 		if (f->settle != SL_SETTLE_DEFAULT)
 			return f->settle;
-		return tab->settle != SL_SETTLE_DEFAULT ? tab->settle : SL_SETTLE_INSPECTION;
+		return tab->settle != SL_SETTLE_DEFAULT ? tab->settle : SL_SETTLE_IDENTIFIED;
 	}
-	return f && f->settle != SL_SETTLE_DEFAULT ? f->settle : SL_SETTLE_INSPECTION;
+	return f && f->settle != SL_SETTLE_DEFAULT ? f->settle : SL_SETTLE_IDENTIFIED;
 }
 
 const struct sl_field *sl_catalogue_find(const char *name)

@@ -573,8 +573,10 @@ static void test_stages(void)
 	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("src_ip")), SL_SETTLE_HANDSHAKE);
 	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("community_id")), SL_SETTLE_HANDSHAKE);
 	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("remote.country")), SL_SETTLE_HANDSHAKE);
-	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("app_proto")), SL_SETTLE_INSPECTION);
-	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("vnc.security_type")), SL_SETTLE_INSPECTION);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("app_proto")), SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("category")), SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("vnc.security_type")), SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("tunnel.obfuscated")), SL_SETTLE_INSPECTION);
 	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("timestamp")), SL_SETTLE_END);
 	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("flow.pkts_toserver")), SL_SETTLE_END);
 	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("flow.interim")), SL_SETTLE_END);
@@ -585,7 +587,7 @@ static void test_stages(void)
 	if (!r)
 		return;
 	CHECK_EQ_INT(sl_rules_info(r, 0)->stage, SL_SETTLE_HANDSHAKE);
-	CHECK_EQ_INT(sl_rules_info(r, 1)->stage, SL_SETTLE_INSPECTION);
+	CHECK_EQ_INT(sl_rules_info(r, 1)->stage, SL_SETTLE_IDENTIFIED);
 	CHECK_EQ_INT(sl_rules_info(r, 2)->stage, SL_SETTLE_END);
 	CHECK_EQ_INT(sl_rules_info(r, 3)->stage, SL_SETTLE_END);
 	CHECK_EQ_INT(sl_rules_info(r, 4)->stage, SL_SETTLE_END); /* by its |fieldref */
@@ -605,8 +607,11 @@ static void test_stages(void)
 	sl_rules_match_stage(r, SL_SETTLE_HANDSHAKE, &src, on_stage_hit, seen);
 	CHECK_EQ_STR(seen, "s-addr ");
 	seen[0] = '\0';
-	sl_rules_match_stage(r, SL_SETTLE_INSPECTION, &src, on_stage_hit, seen);
+	sl_rules_match_stage(r, SL_SETTLE_IDENTIFIED, &src, on_stage_hit, seen);
 	CHECK_EQ_STR(seen, "s-vnc ");
+	seen[0] = '\0';
+	sl_rules_match_stage(r, SL_SETTLE_INSPECTION, &src, on_stage_hit, seen);
+	CHECK_EQ_STR(seen, "");
 	seen[0] = '\0';
 	sl_rules_match_stage(r, SL_SETTLE_END, &src, on_stage_hit, seen);
 	CHECK_EQ_STR(seen, "s-claimed s-count s-ref ");
