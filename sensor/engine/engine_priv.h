@@ -135,8 +135,8 @@ void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r);
 /* Under the lock: write o's alerts (and count those lost). */
 void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o);
 /* Under the lock: charge o's hits to r's subject (and the correlation
- * rules), then the subject's alert if its score rose a level and
- * the subject summaries due by now. */
+ * rules), then the subject's alert if its score rose a level and the
+ * subject summaries due by now (0: none; flow ends write them). */
 void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r,
 		     sl_time_us now);
 

@@ -169,7 +169,7 @@ void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o)
  * still charged, and zeroed and counted by the subject module) and feed the
  * correlation rules with the hits that are not allowed, then the subject's
  * alert if its score rose a level and the periodic summaries that fell due
- * by now (the worker's clock).
+ * by now (the worker's clock; 0: none now).
  */
 void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r,
 		     sl_time_us now)
@@ -187,7 +187,7 @@ void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_recor
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}
-	while (sl_subjects_summary(e->subjects, now, false, &e->json)) {
+	while (now && sl_subjects_summary(e->subjects, now, false, &e->json)) {
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}

@@ -91,8 +91,8 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	sl_engine_alerts(o, &r);
 	sl_engine_lock(e);
 	sl_engine_write_alerts(e, o);
-	if (r.subject)
-		sl_engine_score(e, o, &r, w->clock);
+	if (r.subject) /* periodic summaries stay with flow ends, where they always were */
+		sl_engine_score(e, o, &r, 0);
 	sl_engine_unlock(e);
 }
 

@@ -412,6 +412,11 @@ void sl_subjects_flow_ended(struct sl_subjects *s, const struct sl_record *r)
 	x->last = f->last > x->last ? f->last : x->last;
 	s->latest = f->last > s->latest ? f->last : s->latest;
 	x->touched = s->latest;
+	/* most recently touched first, as a charge leaves it: the periodic
+	 * summary walks the list only down to the previous pass */
+	uint32_t i = (uint32_t)(x - s->subj) + 1;
+	lru_unlink(s, i);
+	lru_push(s, i);
 }
 
 /* ---- identity text ---- */
