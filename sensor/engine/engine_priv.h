@@ -77,7 +77,6 @@ struct sl_engine {
 	uint64_t flow_alerts;            /* alert events for flow-scoped rules */
 	uint64_t subject_events;         /* subject alerts and summaries written */
 	uint64_t flow_events;
-	uint64_t flow_interims;          /* interim flow records (flow.update_interval) */
 	uint64_t roster_gen;             /* lead: rosters swapped in by reloads */
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */

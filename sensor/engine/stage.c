@@ -156,6 +156,5 @@ void sl_engine_interim(struct sl_engine *w, struct sl_flow *f)
 	build_now(&w->out, &r);
 	sl_engine_lock(e);
 	sl_engine_write(e, &w->out.flow);
-	e->flow_interims++;
 	sl_engine_unlock(e);
 }
