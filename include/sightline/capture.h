@@ -48,7 +48,8 @@ struct sl_capture_opts {
 	/* Live: called once the interface is open, before the first packet
 	 * (privilege drop); non-zero stops with SL_CAPTURE_INPUT and err. */
 	int (*on_open)(void *ctx, char *err, size_t errlen);
-	void (*on_idle)(void *ctx);      /* live: no packet waiting (flush outputs); may be NULL */
+	void (*on_idle)(void *ctx);      /* live: no packet waiting, or 200 ms since the last call
+					  * on a busy link (flush outputs); may be NULL */
 	void *ctx;                       /* for on_hup, on_wake, on_open and on_idle */
 	uint32_t stats_interval;         /* seconds between stats events; 0: none */
 };

@@ -18,6 +18,8 @@ struct sl_flow_config {
 	uint32_t timeout_icmp;
 	uint32_t timeout_other;
 	uint32_t expire_batch;       /* most flows expired per packet (bounded work) */
+	uint32_t update_interval;    /* s: interim flow record of a flow open this long, and
+				      * again every interval; 0: none */
 };
 
 struct sl_capture_config {

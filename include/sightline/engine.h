@@ -168,7 +168,7 @@ struct sl_frame {
 /* The clock a tick follows. */
 enum sl_clock {
 	SL_CLOCK_PACKET, /* capture timestamps (replay; a worker's share of the capture) */
-	SL_CLOCK_WALL,   /* the wall clock (live, between batches of frames) */
+	SL_CLOCK_WALL,   /* the wall clock (live, between batches of frames and when idle) */
 };
 
 /**
@@ -185,10 +185,14 @@ void sl_engine_packet(struct sl_engine *w, const struct sl_frame *f);
 /**
  * The one way time enters the engine without a frame: clock reached now.
  * Give it to each worker after every frame of the capture (offline workers
- * read every frame: theirs or another's), and to the lead between batches
- * of a live capture.  SL_CLOCK_PACKET moves w's capture clock to now, and
+ * read every frame: theirs or another's), and live, to every worker from
+ * its own capture thread between batches and at least every 200 ms of a
+ * quiet interface.  SL_CLOCK_PACKET moves w's capture clock to now, and
  * flows whose timeout passed on it end (looked for once per millisecond
- * of it), so each worker's flows end as one engine's would; SL_CLOCK_WALL moves no flow clock.  On the lead, a stats event is
+ * of it), so each worker's flows end as one engine's would; SL_CLOCK_WALL
+ * moves it too (live frames carry the kernel's receive time, the same
+ * clock) and ends every flow that is due, so an idle flow is written
+ * within its timeout without another frame.  On the lead, a stats event is
  * written when stats.interval passes on the given clock (at multiples of
  * the interval, so a replay writes them at the same packet times; a gap
  * longer than the interval gives one event, not a burst).

@@ -74,6 +74,25 @@ struct sl_record {
 	/* A sign-in event's own sign-in (signin.*; then flow is a stand-in
 	 * holding its address and time).  NULL for flows.  Borrowed. */
 	const struct sl_signin *signin;
+	/* An interim record of a flow still open (flow.interim): its counters
+	 * so far, written every flow.update_interval of a long flow. */
+	bool interim;
+};
+
+/*
+ * When a field's value is settled in a flow's life, declared once per field
+ * (or for a whole table): a rule is evaluated at the latest stage of the
+ * fields it names, as soon as the flow reaches it, and a flow that ends
+ * early runs every remaining stage at its end.  0 in a declaration means
+ * "the table's stage"; a table's 0 means SL_SETTLE_IDENTIFIED.
+ */
+enum sl_settle {
+	SL_SETTLE_DEFAULT = 0,
+	SL_SETTLE_HANDSHAKE,  /* both directions seen (TCP: handshake done): addresses, places */
+	SL_SETTLE_IDENTIFIED, /* the parser that identified the flow finished it (or inspection
+			       * ended): its facts and the product */
+	SL_SETTLE_INSPECTION, /* no parser wants more packets: what every parser saw */
+	SL_SETTLE_END,        /* the flow ended: counters, state, its subject */
 };
 
 struct sl_field {
@@ -82,6 +101,7 @@ struct sl_field {
 	const char *desc;     /* one line, shown by --list-fields */
 	/* Fill v; return false when the field is absent for this record. */
 	bool (*get)(const struct sl_record *r, struct sl_value *v);
+	enum sl_settle settle; /* SL_SETTLE_DEFAULT: the table's */
 };
 
 /* A module's table.  Fields sharing a dotted prefix are contiguous so the
@@ -95,6 +115,7 @@ struct sl_field_table {
 	 * calling its getters (tests/unit/test_catalogue.c holds each flagged
 	 * table to it).  Leave false for a table with a field read elsewhere. */
 	bool from_state;
+	enum sl_settle settle; /* its fields' stage unless they say (DEFAULT: identified) */
 };
 
 /* The flow module's fields (sensor/flow/flow_fields.c): the EVE header
@@ -110,6 +131,12 @@ extern const struct sl_field_table sl_geo_fields;
  * parser's in registry order) and the table at index i (borrowed, static). */
 size_t sl_catalogue_tables(void);
 const struct sl_field_table *sl_catalogue_table(size_t i);
+
+/**
+ * The stage at which f (a catalogue field) is settled: its own declaration,
+ * else its table's, else SL_SETTLE_IDENTIFIED.  Never SL_SETTLE_DEFAULT.
+ */
+enum sl_settle sl_field_settle(const struct sl_field *f);
 
 /** Look a field up by dotted name; NULL when unknown.  Borrowed, static. */
 const struct sl_field *sl_catalogue_find(const char *name);

@@ -65,6 +65,14 @@ struct sl_flow {
 	bool inspect_done;         /* no parser wants more packets of this flow */
 	uint8_t inspect_firsts;    /* bit d: the first payload of direction d was offered to
 				    * the parsers (internal, sensor/proto/dispatch.c) */
+	/* Owned by the engine (sensor/engine/stage.c): the settle stage whose
+	 * rules last ran (enum sl_settle; 0: none yet) and the product then,
+	 * the packet time of its next interim record, and its subject's view
+	 * when it was charged before its end (NULL: not yet). */
+	uint8_t stage;
+	const char *staged_product;
+	sl_time_us next_interim;
+	struct sl_flow_charge *charge;
 	uint32_t hnext;            /* hash chain (internal) */
 	uint32_t lprev, lnext;     /* age list of its timeout class (internal) */
 };
@@ -111,10 +119,11 @@ struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_pa
 
 /**
  * The capture clock reached now without a packet for this table (a worker's
- * share of the capture is quiet): expire what sl_flow_table_packet() would
- * have, at most cfg->expire_batch flows.
+ * share of the capture is quiet, or a live interface is): expire what
+ * sl_flow_table_packet() would have, at most cfg->expire_batch flows.
+ * Returns how many flows it ended (cfg->expire_batch: call again for more).
  */
-void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now);
+uint32_t sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now);
 
 /**
  * End every open flow with SL_END_SHUTDOWN (flows already closed by FIN/RST

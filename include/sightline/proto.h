@@ -217,6 +217,12 @@ bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
  * packets (the limit cut a handshake off) drop their scratch buffers.
  */
 void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f);
+/**
+ * Has the parser that identified f (f->app_proto) finished it (answered
+ * SL_PROTO_DONE)?  Its facts and the product its framing named are then
+ * settled, though other parsers may still be offered packets.
+ */
+bool sl_dispatch_identified_done(const struct sl_flow *f);
 /** The flow is ending: run flow_end() of every parser that holds state. */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f);
 /** After the flow event is written: release and free all parser state of f. */

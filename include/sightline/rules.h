@@ -47,6 +47,8 @@ struct sl_rule_info {
 	uint8_t score;           /* 0-100 */
 	bool correlation;        /* a correlation rule (fed by other rules' hits) */
 	uint8_t events;          /* enum sl_rule_event bits: the event types it tests */
+	enum sl_settle stage;    /* when a flow can be matched: the latest settle stage
+				  * of the fields it names (END for correlation rules) */
 	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
 };
 
@@ -139,6 +141,19 @@ void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *
  * sl_rules_match() is this with SL_RULE_EVENT_FLOW.
  */
 void sl_rules_match_event(const struct sl_rules *rules, unsigned event,
+			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
+
+/**
+ * Does the pack hold a detection rule of this stage?  false for NULL.
+ */
+bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage);
+
+/**
+ * sl_rules_match() of the flow rules whose stage (sl_rule_info.stage) is
+ * stage: what a flow that just reached stage is matched against, each rule once in
+ * the flow's life.  Same guarantees as sl_rules_match().
+ */
+void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
 			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
 
 /*

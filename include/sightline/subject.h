@@ -218,6 +218,13 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 						 struct sl_record *r);
 
 /**
+ * The flow of r, charged before its end (r->subject is the view its charge
+ * gave), ended: its subject was last seen at its last packet.  Counts
+ * nothing (the flow was counted when charged).
+ */
+void sl_subjects_flow_ended(struct sl_subjects *s, const struct sl_record *r);
+
+/**
  * A rule (flow- or subject-scope, correlation included) matched the flow of r,
  * which was charged before: add the hit to its subject's score at packet time
  * r->flow->last, with the flow's community_id as evidence, unless the

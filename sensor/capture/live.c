@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "capture_priv.h"
 #include "sightline/identity.h"
@@ -133,12 +134,35 @@ static void read_drops(struct cap_ctx *c)
 		sl_engine_stats(c->e)->capture_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 }
 
+/* The loop wakes at least this often on a quiet interface: signals, ticks
+ * (flow timeouts, stats) and output flushes are served that often. */
+#define LIVE_WAKE_MS 200
+
+/* The lead pushes the outputs' buffers out when the interface is quiet, and
+ * at least every LIVE_WAKE_MS when it is busy (a busy link never idles, and
+ * an alert must not wait in a buffer).  Returns the time of the last flush. */
+static sl_time_us flush_outputs(struct cap_ctx *c, bool quiet, sl_time_us flushed)
+{
+	const struct sl_capture_opts *o = c->o;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sl_time_us now = (sl_time_us)ts.tv_sec * SL_US_PER_SEC + (sl_time_us)ts.tv_nsec / 1000;
+	if (!o->on_idle || (!quiet && now < flushed + LIVE_WAKE_MS * 1000))
+		return flushed;
+	sl_engine_lock(c->e);
+	o->on_idle(o->ctx);
+	sl_engine_unlock(c->e);
+	return now;
+}
+
 /*
  * One handle's loop.  Non-blocking reads and our own poll with a timeout:
  * libpcap's blocking read can wait forever on a quiet interface (TPACKET_V3
  * polls without a timeout and retries after EINTR), and signals, SIGHUP and
- * periodic stats must be served without traffic.  Worker 0 (lead) serves
- * them; every worker reads its own handle's drops.
+ * periodic stats must be served without traffic, and flows must end by
+ * their timeouts on a quiet interface: every worker ticks its own engine
+ * with the wall clock at least every 200 ms.  Worker 0 (lead) serves the
+ * signals; every worker reads its own handle's drops.
  */
 #define SIGNIN_FDS 64 /* sign-in socket descriptors waited on with the capture's */
 
@@ -149,17 +173,15 @@ static void *live_loop(void *arg)
 	const struct sl_capture_opts *o = c->o;
 	bool lead = lw->lead;
 	int fd = pcap_get_selectable_fd(c->p);
+	sl_time_us flushed = 0;
 	while (lw->rc == 0 && !(o->stop && *o->stop)) {
 		int got = pcap_dispatch(c->p, 1024, sl_cap_handler, (u_char *)c);
+		if (lead)
+			flushed = flush_outputs(c, got == 0, flushed);
 		if (got == 0) {
 			struct pollfd pf[1 + SIGNIN_FDS] = { { .fd = fd, .events = POLLIN } };
 			size_t n = lead ? sl_engine_identity_pollfds(c->e, pf + 1, SIGNIN_FDS) : 0;
-			if (lead && o->on_idle) {
-				sl_engine_lock(c->e);
-				o->on_idle(o->ctx);
-				sl_engine_unlock(c->e);
-			}
-			poll(pf, 1 + n, 200);
+			poll(pf, 1 + n, LIVE_WAKE_MS);
 		}
 		if (lead) /* sign-ins join as they come: sockets woke the poll, files are read */
 			sl_engine_signins(c->e, SL_IDENTITY_ANY_TIME);
@@ -169,13 +191,14 @@ static void *live_loop(void *arg)
 			lw->rc = SL_CAPTURE_RUNTIME;
 		}
 		read_drops(c);
-		if (lead) {
-			struct timeval now;
-			gettimeofday(&now, NULL);
+		if (lead)
 			sl_cap_signals(c);
-			sl_engine_tick(c->e, (sl_time_us)now.tv_sec * SL_US_PER_SEC +
-					     (sl_time_us)now.tv_usec, SL_CLOCK_WALL);
-		}
+		/* Every worker's flows end by the clock in its own thread (the
+		 * table is its own); the lead's tick also serves stats. */
+		struct timeval now;
+		gettimeofday(&now, NULL);
+		sl_engine_tick(c->e, (sl_time_us)now.tv_sec * SL_US_PER_SEC + (sl_time_us)now.tv_usec,
+			       SL_CLOCK_WALL);
 	}
 	read_drops(c);
 	return NULL;

@@ -275,6 +275,8 @@ static const struct sl_cfg_key root_keys[] = {
 		"idle time of flows of any other IP protocol"),
 	U32("flow.expire_batch", flow.expire_batch, "8", 1, 1024, "flows",
 	    "most flows expired per packet, bounding per-packet work"),
+	U32("flow.update_interval", flow.update_interval, "300", 0, 86400, "s",
+	    "a flow open this long gets an interim flow record (flow.interim: true, counters so far), and again every interval; 0: off"),
 	U32("inspect.tcp_packets", inspect.tcp_packets, "80", 0, 100000, "packets",
 	    "first packets of a TCP flow offered to the protocol parsers; later ones are only counted"),
 	U32("inspect.udp_packets", inspect.udp_packets, "24", 0, 100000, "packets",

@@ -30,6 +30,18 @@ void sl_talkers_add(struct sl_talkers *tk, const struct sl_addr *a, uint64_t byt
 /* Sort the table by bytes, largest first (ties by address), for the summary. */
 void sl_talkers_sort(struct sl_talkers *tk);
 
+/* A flow charged to its subject before its end (a rule hit at an earlier
+ * stage): its subject's view then, for every later event of the flow, so
+ * the flow is counted once, and the rules that fired then, so none fires
+ * twice.  roster_gen: the engine's roster generation then (a reload frees
+ * the roster the view points into; a retired pack keeps its rules). */
+struct sl_flow_charge {
+	struct sl_subject_view view;
+	uint64_t roster_gen;
+	size_t n_fired;
+	const struct sl_rule_info *fired[];
+};
+
 /* One ended flow as its worker builds it outside the lead's lock: the flow
  * event, its flow-scope alerts, the rules it matched and a copy of its
  * subject's view (sensor/engine/flow_end.c).  Buffers are reused flow after flow. */
@@ -78,6 +90,7 @@ struct sl_engine {
 	uint64_t flow_alerts;            /* alert events for flow-scoped rules */
 	uint64_t subject_events;         /* subject alerts and summaries written */
 	uint64_t flow_events;
+	uint64_t roster_gen;             /* lead: rosters swapped in by reloads */
 	uint64_t events_lost; /* JSON could not be built (out of memory) */
 	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */
 	sl_time_us expired_at; /* clock of the last sl_engine_tick() expiry */
@@ -124,6 +137,42 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f);
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
 /* Free a flow-out's buffers; it is zeroed and may be reused. */
 void sl_flow_out_free(struct sl_flow_out *o);
+/* IP intelligence of both sides of f and which is remote, into r (worker w's
+ * cache: r->geo is valid until w's next lookup). */
+void sl_engine_enrich(struct sl_engine *w, const struct sl_flow *f, struct sl_record *r);
+/* Match the rules of stages (from, to] against r into o->hits (pack order
+ * within a stage, stages in order); outside the lock. */
+void sl_engine_match(struct sl_flow_out *o, const struct sl_record *r,
+		     const struct sl_rules *rules, unsigned from, unsigned to);
+/* Build into o->alerts the alert of each flow-scope hit of o->hits from the
+ * event built in o->flow, unless r's subject allow-lists the flow. */
+void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r);
+/* Under the lock: write o's alerts (and count those lost). */
+void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o);
+/* Under the lock: charge o's hits to r's subject (and the correlation
+ * rules), then the subject's alert if its score rose a level and the
+ * subject summaries due by now (0: none; flow ends write them). */
+void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r,
+		     sl_time_us now);
+
+/* ---- a flow's stages and interim records (stage.c) ---- */
+
+/* Flow f of worker w reached stage (enum sl_settle): the rules of every
+ * stage up to it not run yet run now, their alerts are written and their
+ * hits scored (the flow is charged to its subject at its first hit). */
+void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage);
+/* An interim flow record of f when flow.update_interval passed on w's clock
+ * since its start or its last interim record. */
+void sl_engine_interim(struct sl_engine *w, struct sl_flow *f);
+/* Under the lock, at f's end: r->subject is the subject view kept since f
+ * was charged early (copied into *view); false when f was not charged
+ * early.  f keeps it until sl_engine_forget(). */
+bool sl_engine_charged_view(struct sl_engine *e, struct sl_flow *f, struct sl_record *r,
+			    struct sl_subject_view *view);
+/* Take out of o->hits the rules that fired for f before its end. */
+void sl_engine_drop_fired(const struct sl_flow *f, struct sl_flow_out *o);
+/* f ended: free what the engine kept for it. */
+void sl_engine_forget(struct sl_flow *f);
 
 /* ---- sign-ins (signin.c) ---- */
 

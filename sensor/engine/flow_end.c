@@ -17,12 +17,12 @@ static bool is_group(const struct sl_addr *a)
 }
 
 /*
- * IP intelligence for both sides, looked up once per flow through the cache
- * (which keeps both results alive until the next flow's), and which side is
- * remote: the one outside home_networks, the server when both are; a
- * multicast or broadcast server never is.
+ * IP intelligence for both sides, looked up through the cache (which keeps
+ * both results alive until the next lookups), and which side is remote: the
+ * one outside home_networks, the server when both are; a multicast or
+ * broadcast server never is.
  */
-static void enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
+void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
 {
 	bool cli_home = sl_config_is_home(e->cfg, &f->cli);
 	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
@@ -87,20 +87,10 @@ static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct 
 	sl_json_end(j);
 }
 
-struct match_ctx {
-	struct sl_flow_out *o;
-	struct sl_record *r;
-};
-
-/* A rule matched: keep it for scoring, and build its alert unless it is a
- * subject-scoped rule or the subject's allow-list covers the flow. */
+/* A rule matched: keep it for the alerts and the score. */
 static void on_match(void *ctx, const struct sl_rule_info *rule)
 {
-	struct match_ctx *m = ctx;
-	struct sl_flow_out *o = m->o;
-	bool allowed = m->r->subject && m->r->subject->allowed;
-	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
-		flow_alert(o, m->r, rule);
+	struct sl_flow_out *o = ctx;
 	const struct sl_rule_info **h = sl_grow(o->hits, &o->cap_hits, o->n_hits, sizeof(*h), 4);
 	if (!h) {
 		o->lost++;
@@ -110,18 +100,46 @@ static void on_match(void *ctx, const struct sl_rule_info *rule)
 	o->hits[o->n_hits++] = rule;
 }
 
-/* The worker's part, outside the lock: the flow event and the rules. */
+void sl_engine_match(struct sl_flow_out *o, const struct sl_record *r,
+		     const struct sl_rules *rules, unsigned from, unsigned to)
+{
+	o->n_hits = 0;
+	if (!rules)
+		return;
+	struct sl_field_source src = sl_rules_record_source(r);
+	for (unsigned s = from + 1; s <= to; s++)
+		sl_rules_match_stage(rules, (enum sl_settle)s, &src, on_match, o);
+}
+
+/* A subject-scoped rule only scores; an allow-listed flow raises no alert
+ * (its hits are still charged, zeroed and counted by the subject module). */
+void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r)
+{
+	o->n_alerts = 0;
+	if (r->subject && r->subject->allowed)
+		return;
+	for (size_t i = 0; i < o->n_hits; i++)
+		if (o->hits[i]->scope == SL_RULE_SCOPE_FLOW)
+			flow_alert(o, r, o->hits[i]);
+}
+
+/*
+ * The worker's part, outside the lock: the flow event, then the rules of
+ * the stages the flow had not reached.  When identification named another
+ * product at the end (from names or an association known only then), the
+ * rules that already ran without firing run again on the final facts, so
+ * no alert is lost to running early, and none comes twice.
+ */
 static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
 {
-	o->n_alerts = o->n_hits = 0;
+	const struct sl_flow *f = r->flow;
 	sl_json_begin(&o->flow);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
-	if (rules) {
-		struct sl_field_source src = sl_rules_record_source(r);
-		struct match_ctx m = { o, r };
-		sl_rules_match(rules, &src, on_match, &m);
-	}
+	bool again = f->stage && f->product != f->staged_product;
+	sl_engine_match(o, r, rules, again ? 0 : f->stage, SL_SETTLE_END);
+	sl_engine_drop_fired(f, o);
+	sl_engine_alerts(o, r);
 }
 
 struct hit_ctx {
@@ -137,22 +155,25 @@ static void on_correlation_hit(void *ctx, const struct sl_rule_info *rule)
 	sl_subjects_hit(h->e->subjects, h->r, rule);
 }
 
-/*
- * Under the lock: write what the worker built, then charge each hit to the
- * subject (an allow-listed hit is still charged, and zeroed and counted by
- * the subject module) and feed the correlation rules with the hits that are
- * not allowed, then the subject's alert if its score rose a level and the
- * periodic summaries that fell due by now (the ending worker's clock).
- */
-static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r, sl_time_us now)
+void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o)
 {
-	sl_engine_write(e, &o->flow);
-	e->flow_events++;
 	for (size_t i = 0; i < o->n_alerts; i++)
 		sl_engine_write(e, &o->alerts[i]);
 	e->flow_alerts += o->n_alerts;
 	e->events_lost += o->lost;
 	o->lost = 0;
+}
+
+/*
+ * Under the lock: charge each hit to the subject (an allow-listed hit is
+ * still charged, and zeroed and counted by the subject module) and feed the
+ * correlation rules with the hits that are not allowed, then the subject's
+ * alert if its score rose a level and the periodic summaries that fell due
+ * by now (the worker's clock; 0: none now).
+ */
+void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r,
+		     sl_time_us now)
+{
 	bool allowed = r->subject && r->subject->allowed;
 	struct sl_field_source src = sl_rules_record_source(r);
 	struct hit_ctx h = { e, r };
@@ -166,9 +187,24 @@ static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}
-	while (sl_subjects_summary(e->subjects, now, false, &e->json)) {
+	while (now && sl_subjects_summary(e->subjects, now, false, &e->json)) {
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
+	}
+}
+
+/* Under the lock: the flow's subject, charged now unless a rule hit at an
+ * earlier stage charged it then (a flow counts once), its view in o. */
+static void charge(struct sl_engine *e, struct sl_flow *f, struct sl_flow_out *o,
+		   struct sl_record *r)
+{
+	if (sl_engine_charged_view(e, f, r, &o->view)) {
+		sl_subjects_flow_ended(e->subjects, r);
+		return;
+	}
+	if (sl_subjects_charge(e->subjects, e->hosts, r)) {
+		o->view = *r->subject;
+		r->subject = &o->view;
 	}
 }
 
@@ -177,8 +213,9 @@ static void score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *
  * its parsers end, it is identified (its names and hosts' history), charged
  * to its subject, and what the event needs of shared state is copied (the
  * subject's view, the DNS names, the rule pack); the lock is released while
- * the worker builds the event and matches the rules, and taken again to
- * write and score.  Without workers the lock is never taken and the order
+ * the worker builds the event and matches the rules of the stages the flow
+ * had not reached, and taken again to write its alerts, then the flow
+ * event, and score.  Without workers the lock is never taken and the order
  * of events is the same.
  */
 void sl_engine_flow_end(void *ctx, struct sl_flow *f)
@@ -189,24 +226,26 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	struct sl_record r = {
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
-	enrich(w, f, &r);
+	sl_engine_enrich(w, f, &r);
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
 	sl_identify_flow_end(e->identify, e->hosts, f);
 	sl_engine_bind_flow(w, &r);
-	if (sl_subjects_charge(e->subjects, e->hosts, &r)) {
-		o->view = *r.subject;
-		r.subject = &o->view;
-	}
+	charge(e, f, o, &r);
 	sl_hosts_name_record(e->hosts, &r);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
 	build(o, &r, rules);
+	f->stage = SL_SETTLE_END;
 	sl_engine_lock(e);
-	score(e, o, &r, w->clock);
+	sl_engine_write_alerts(e, o); /* before the flow event, as alerts of earlier stages are */
+	sl_engine_write(e, &o->flow);
+	e->flow_events++;
+	sl_engine_score(e, o, &r, w->clock);
 	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
 	sl_talkers_add(&e->talkers, &f->srv, f->bytes[0] + f->bytes[1]);
 	sl_engine_unlock(e);
+	sl_engine_forget(f);
 	sl_dispatch_flow_free(w->dispatch, f);
 }
 

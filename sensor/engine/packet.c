@@ -20,6 +20,42 @@ static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 	sl_dispatch_inspection_end(w->dispatch, f);
 }
 
+/*
+ * The parser that identified the flow finished it while others still look
+ * at its packets (up to the inspection limit): its facts and its product
+ * are settled, so the flow is identified now, not dozens of packets or
+ * hours later.  Identification runs again at inspection end and flow end,
+ * and keeps the strongest claim.
+ */
+static bool identified(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
+{
+	if (f->stage >= SL_SETTLE_IDENTIFIED || !sl_dispatch_identified_done(f))
+		return false;
+	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_lock(e);
+	sl_identify_inspected(e->identify, e->hosts, f, ts);
+	sl_engine_unlock(e);
+	return true;
+}
+
+/*
+ * The stage this packet brought the flow to, whose rules run at once (a
+ * cheap compare on most packets): its inspection over, or its protocol
+ * identified (its parser finished).  Rules of the handshake stage run then
+ * too, not at the
+ * handshake: who the flow is charged to (an inbound remote-access session
+ * is the inside host's) and the subject's allow-list (by app) depend on the
+ * product, and no alert may go out that the allow-list would have held
+ * back, nor a hit be scored to the wrong subject.
+ */
+static void settled(struct sl_engine *w, struct sl_flow *f, bool identified_now)
+{
+	unsigned stage = f->inspect_done ? SL_SETTLE_INSPECTION
+		       : identified_now ? SL_SETTLE_IDENTIFIED : 0;
+	if (stage > f->stage)
+		sl_engine_stage(w, f, stage);
+}
+
 void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 {
 	struct sl_packet pkt;
@@ -32,8 +68,13 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 	pkt.iface = e->iface;
 	e->st.ip_packets++;
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
+	bool now = false;
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);
+	else
+		now = identified(e, f, pkt.ts);
+	settled(e, f, now);
+	sl_engine_interim(e, f);
 }
 
 /* Names are kept, never freed before the engine: an ended flow's event may
@@ -77,10 +118,12 @@ static void advance(struct sl_engine *e, sl_time_us ts)
 	sl_flow_table_advance(e->flows, ts);
 }
 
+/* Live, the wall clock is the capture clock too (frames carry the kernel's
+ * receive time), so an idle flow ends on time without another frame. */
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
-	if (clock == SL_CLOCK_PACKET)
-		advance(w, now);
+	advance(w, now);
+	(void)clock;
 	if (!w->lead)
 		sl_engine_periodic_stats(w, now);
 }

@@ -124,6 +124,7 @@ int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
 	r->corr = NULL;
 	sl_subjects_replace_roster(e->subjects, r->roster);
 	r->roster = NULL;
+	e->roster_gen++; /* views kept by open flows point into the old one */
 	if (r->with_geo)
 		swap_geo(e, r);
 	else

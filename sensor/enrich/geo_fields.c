@@ -117,4 +117,6 @@ static const struct sl_field fields[] = {
 	GEO_COLUMNS(ROW, remote, SIDE_REMOTE)
 };
 
-const struct sl_field_table sl_geo_fields = { "geo", fields, ARRAY_SIZE(fields) };
+/* Places depend on the addresses alone: settled at the handshake. */
+const struct sl_field_table sl_geo_fields = { "geo", fields, ARRAY_SIZE(fields),
+					     .settle = SL_SETTLE_HANDSHAKE };

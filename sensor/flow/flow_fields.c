@@ -181,6 +181,12 @@ static bool g_reason(const struct sl_record *r, struct sl_value *v)
 	return FLOW(r)->reason != SL_END_NONE;
 }
 
+static bool g_interim(const struct sl_record *r, struct sl_value *v)
+{
+	v->b = true;
+	return r->interim;
+}
+
 /* Two hex digits by hand: three of these per TCP flow event, where
  * snprintf() cost more than the rest of the flow's own fields. */
 static bool tcp_flags_hex(const struct sl_record *r, struct sl_value *v, uint8_t fl)
@@ -211,7 +217,7 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 }
 
 static const struct sl_field head[] = {
-	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp },
+	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp, SL_SETTLE_END },
 	{ "flow_id", SL_FT_UINT, "53-bit flow identifier, stable across replays of the same capture", g_flow_id },
 	{ "in_iface", SL_FT_STRING, "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", g_in_iface },
 	{ "event_type", SL_FT_STRING, "flow, alert, subject, signin or stats", g_event_type },
@@ -230,22 +236,27 @@ static const struct sl_field head[] = {
 	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
 };
 
-const struct sl_field_table sl_flow_head_fields = { "flow", head, ARRAY_SIZE(head) };
+/* The header is known from the first packets: settled at the handshake. */
+const struct sl_field_table sl_flow_head_fields = { "flow", head, ARRAY_SIZE(head),
+						   .settle = SL_SETTLE_HANDSHAKE };
 
 static const struct sl_field fields[] = {
-	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id },
+	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id, SL_SETTLE_HANDSHAKE },
 	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
 	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },
 	{ "flow.bytes_toserver", SL_FT_UINT, "bytes client to server, link layer included (as Suricata); a reassembled datagram counts every fragment's frame", g_bytes_ts },
 	{ "flow.bytes_toclient", SL_FT_UINT, "bytes server to client, link layer included", g_bytes_tc },
-	{ "flow.start", SL_FT_TIME, "first packet time", g_start },
+	{ "flow.start", SL_FT_TIME, "first packet time", g_start, SL_SETTLE_HANDSHAKE },
 	{ "flow.end", SL_FT_TIME, "last packet time", g_end },
 	{ "flow.age", SL_FT_UINT, "seconds from first to last packet", g_age },
 	{ "flow.state", SL_FT_STRING, "new, established, closing or closed (TCP); new or established otherwise", g_state },
 	{ "flow.reason", SL_FT_STRING, "why the flow ended: fin, rst, timeout, evicted or shutdown", g_reason },
+	{ "flow.interim", SL_FT_BOOL, "true on an interim record of a flow still open (written every flow.update_interval, counters so far); absent on the final record", g_interim },
 	{ "tcp.tcp_flags", SL_FT_STRING, "TCP flags seen in either direction, OR-ed, as hex", g_tcp_flags },
 	{ "tcp.tcp_flags_ts", SL_FT_STRING, "TCP flags seen client to server, as hex", g_tcp_flags_ts },
 	{ "tcp.tcp_flags_tc", SL_FT_STRING, "TCP flags seen server to client, as hex", g_tcp_flags_tc },
 };
 
-const struct sl_field_table sl_flow_fields = { "flow", fields, ARRAY_SIZE(fields) };
+/* Counters, state and flags keep changing until the flow ends. */
+const struct sl_field_table sl_flow_fields = { "flow", fields, ARRAY_SIZE(fields),
+					      .settle = SL_SETTLE_END };

@@ -278,10 +278,10 @@ static uint32_t expire(struct sl_flow_table *t, uint32_t budget)
 	return ended;
 }
 
-void sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now)
+uint32_t sl_flow_table_advance(struct sl_flow_table *t, sl_time_us now)
 {
 	clock_to(t, now);
-	expire(t, t->cfg.expire_batch);
+	return expire(t, t->cfg.expire_batch);
 }
 
 /* The least recently seen flow at the head of lists [first, last), or NULL. */

@@ -149,4 +149,7 @@ static const struct sl_field fields[] = {
 	  "why that payload is not fully-encrypted: short, popcount, printable-prefix, printable-half, printable-run", g_exempt },
 };
 
-const struct sl_field_table sl_identify_fields = { "identify", fields, ARRAY_SIZE(fields) };
+/* The collector follows a session's flights after its protocol is known
+ * (TLS in TLS): settled when inspection ends. */
+const struct sl_field_table sl_identify_fields = { "identify", fields, ARRAY_SIZE(fields),
+						   .settle = SL_SETTLE_INSPECTION };

@@ -55,6 +55,21 @@ const char *sl_ftype_name(enum sl_ftype t)
 	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
 }
 
+/* Found by address: a rule holds the field itself, and this runs once per
+ * field a rule names, at load. */
+enum sl_settle sl_field_settle(const struct sl_field *f)
+{
+	const struct sl_field_table *tab;
+	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++) {
+		if (f < tab->fields || f >= tab->fields + tab->n)
+			continue;
+		if (f->settle != SL_SETTLE_DEFAULT)
+			return f->settle;
+		return tab->settle != SL_SETTLE_DEFAULT ? tab->settle : SL_SETTLE_IDENTIFIED;
+	}
+	return f && f->settle != SL_SETTLE_DEFAULT ? f->settle : SL_SETTLE_IDENTIFIED;
+}
+
 const struct sl_field *sl_catalogue_find(const char *name)
 {
 	const struct sl_field_table *tab;

@@ -39,7 +39,9 @@ struct channel {
 	bool drained;              /* sl_channel_drain() ran: lines are refused */
 	uint64_t sync_req, sync_done; /* sl_channel_sync() generations asked and served */
 	bool has_deadline;
-	struct timespec deadline;  /* sync or stop: give up on the destination after this */
+	struct timespec deadline;
+	bool holding;              /* the transport may buffer lines sent since its last flush */
+	struct timespec flush_due; /* holding: flush by then (SL_OUT_HOLD_MS after the first) */  /* sync or stop: give up on the destination after this */
 	struct sl_output_stats st;
 };
 
@@ -161,9 +163,11 @@ static void send_inhand(struct channel *c)
 	int rc = c->ops->send(c->t, c->inhand.buf, c->inhand.len, &tx);
 	pthread_mutex_lock(&c->mu);
 	add_tx(c, &tx);
-	if (rc == 0)
+	if (rc == 0) {
 		c->has_inhand = false, c->unconfirmed = true;
-	else if (rc == -ENOTCONN)
+		if (!c->holding)
+			c->holding = true, c->flush_due = after_ms(SL_OUT_HOLD_MS);
+	} else if (rc == -ENOTCONN)
 		drop_connection(c);
 	if (rc < 0 && c->stopping && past(&c->deadline)) {
 		c->st.dropped++; /* the destination did not take it in time */
@@ -177,6 +181,7 @@ static void send_inhand(struct channel *c)
 static void idle(struct channel *c)
 {
 	int more = 0;
+	c->holding = false;
 	if (c->ops->flush) {
 		struct sl_tx tx = { 0 };
 		pthread_mutex_unlock(&c->mu);
@@ -301,6 +306,8 @@ static void *writer(void *arg)
 			break;
 		if (!c->connected)
 			try_connect(c, &backoff);
+		else if (work && c->holding && past(&c->flush_due))
+			idle(c); /* a busy queue never idles: push what the transport holds */
 		else if (work && !c->has_inhand)
 			take_line(c);
 		else if (work)

@@ -114,6 +114,10 @@ static rd_kafka_conf_t *make_conf(const struct sl_output_entry *cfg, struct kafk
 	    set(conf, "acks", acks[cfg->acks], err, errlen) < 0 ||
 	    set(conf, "compression.type", comp[cfg->compression], err, errlen) < 0 ||
 	    set(conf, "queue.buffering.max.messages", q, err, errlen) < 0 ||
+	    /* librdkafka batches for linger.ms: pinned to its 5 ms default (an
+	     * alert must leave within a second); the user's properties may still
+	     * change it */
+	    set(conf, "queue.buffering.max.ms", "5", err, errlen) < 0 ||
 	    (cfg->properties && set_properties(conf, cfg->properties, err, errlen) < 0)) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;

@@ -11,6 +11,8 @@
 #define SL_OUT_BACKOFF_MAX_MS 5000  /* waits double up to this */
 #define SL_OUT_SEND_TIMEOUT_MS 1000 /* a socket send waits this long for room (SO_SNDTIMEO) */
 #define SL_OUT_CONFIRM_POLL_MS 50   /* idle, lines unconfirmed: look for acknowledgements this often */
+#define SL_OUT_HOLD_MS 250          /* a transport's own buffer holds a line at most this long, even
+				     * when the queue never empties (an alert leaves within a second) */
 #define SL_OUT_TCP_RETAIN_MAX (8u << 20) /* TCP syslog: acknowledged bytes held at most, for a reset */
 #define SL_OUT_RELP_WINDOW 128      /* RELP: messages sent before an answer is awaited (librelp's default) */
 #define SL_OUT_RELP_TIMEOUT_S 5     /* RELP: connect, and wait for answers, at most this long (s) */

@@ -348,6 +348,11 @@ bool sl_dispatch_packet(struct sl_dispatch *d, struct sl_flow *f, const struct s
 	return inspection_over(f);
 }
 
+bool sl_dispatch_identified_done(const struct sl_flow *f)
+{
+	return f->app && f->app_proto && (f->app->done >> (f->app_proto - 1) & 1);
+}
+
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {

@@ -221,6 +221,8 @@ static void finish_pack(struct cctx *c)
 {
 	if (c->errors == 0)
 		correlations_resolve(c);
+	if (c->errors == 0)
+		rules_stages_compute(c->pack);
 }
 
 static struct sl_rules *pack_new(void)

@@ -170,6 +170,7 @@ struct sl_rules {
 	struct rx_set *rx;        /* the |re patterns; NULL when there are none */
 	struct feed_link **links; /* per rule; n_links[i] entries */
 	uint32_t *n_links;
+	uint8_t stages;           /* bit s: a detection rule has stage s (rules_stage.c) */
 };
 
 /* ---- compile context and errors ---- */
@@ -208,6 +209,10 @@ bool rx_compile(struct cctx *c, const struct ynode *n, bool cased, struct mval *
 bool rx_match(const struct mval *k, const char *s, size_t n);
 /* Free a pack's set.  Accepts NULL. */
 void rx_set_free(struct rx_set *s);
+
+/* Set every rule's info.stage and the pack's stages (rules_stage.c); after
+ * the whole pack compiled. */
+void rules_stages_compute(struct sl_rules *p);
 
 /* Evaluate one detection rule against src (rules_match.c). */
 bool rule_eval(const struct rule *r, const struct sl_field_source *src);

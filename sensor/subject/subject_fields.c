@@ -236,4 +236,7 @@ static const struct sl_field fields[] = {
 	{ "travel.impossible", SL_FT_BOOL, "speed above physics.travel_kmh and distance beyond both accuracy radii", g_t_impossible },
 };
 
-const struct sl_field_table sl_subject_fields = { "subject", fields, ARRAY_SIZE(fields) };
+/* A subject's facts take in the whole flow (its product, hours, last
+ * packet): the flow is charged to its subject when it ends. */
+const struct sl_field_table sl_subject_fields = { "subject", fields, ARRAY_SIZE(fields),
+						 .settle = SL_SETTLE_END };

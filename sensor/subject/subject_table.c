@@ -410,6 +410,22 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 	return &s->view;
 }
 
+void sl_subjects_flow_ended(struct sl_subjects *s, const struct sl_record *r)
+{
+	struct subject *x = sl_subj_of_view(r->subject);
+	const struct sl_flow *f = r->flow;
+	if (!x)
+		return;
+	x->last = f->last > x->last ? f->last : x->last;
+	s->latest = f->last > s->latest ? f->last : s->latest;
+	x->touched = s->latest;
+	/* most recently touched first, as a charge leaves it: the periodic
+	 * summary walks the list only down to the previous pass */
+	uint32_t i = (uint32_t)(x - s->subj) + 1;
+	lru_unlink(s, i);
+	lru_push(s, i);
+}
+
 /* ---- identity text ---- */
 
 struct subject *sl_subj_of_view(const struct sl_subject_view *v)

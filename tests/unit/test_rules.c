@@ -1,7 +1,8 @@
 /* Unit tests of the rule language: modifiers, types, list semantics, case,
  * regex, CIDR, fieldref, exists/null, condition precedence and quantifiers,
- * correlations (event_count, value_count, temporal, expiry, eviction), and
- * that matching the bundled-style rules allocates nothing. */
+ * correlations (event_count, value_count, temporal, expiry, eviction), each
+ * rule's settle stage, and that matching the bundled-style rules allocates
+ * nothing. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -544,6 +545,80 @@ static void test_no_alloc(void)
 	sl_rules_destroy(r);
 }
 
+static const char stage_pack[] =
+	"title: address\nid: s-addr\nscore: 10\nfamily: a\n"
+	"detection: {s: {remote.ip|exists: true}, condition: s}\n---\n"
+	"title: vnc\nid: s-vnc\nscore: 10\nfamily: b\n"
+	"detection: {s: {app_proto: vnc, vnc.security_type: none, remote.ip|exists: true},"
+	" condition: s}\n---\n"
+	"title: claimed\nid: s-claimed\nscore: 10\nfamily: c\n"
+	"detection: {s: {remote.country: KP}, t: {subject.claimed.country: US},"
+	" condition: s and t}\n---\n"
+	"title: counters\nid: s-count\nscore: 10\nfamily: d\n"
+	"detection: {s: {flow.pkts_toserver|gt: 10}, condition: s}\n---\n"
+	"title: ref\nid: s-ref\nscore: 10\nfamily: e\n"
+	"detection: {s: {src_port|fieldref: flow.pkts_toclient}, condition: s}\n";
+
+/* Stage-matching callback: the ids seen, in order. */
+static void on_stage_hit(void *ctx, const struct sl_rule_info *info)
+{
+	char *seen = ctx;
+	strcat(seen, info->id);
+	strcat(seen, " ");
+}
+
+static void test_stages(void)
+{
+	TEST("stages: each field's settle stage, a rule's is the latest of the fields it names");
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("src_ip")), SL_SETTLE_HANDSHAKE);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("community_id")), SL_SETTLE_HANDSHAKE);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("remote.country")), SL_SETTLE_HANDSHAKE);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("app_proto")), SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("category")), SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("vnc.security_type")), SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("tunnel.obfuscated")), SL_SETTLE_INSPECTION);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("timestamp")), SL_SETTLE_END);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("flow.pkts_toserver")), SL_SETTLE_END);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("flow.interim")), SL_SETTLE_END);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("subject.id")), SL_SETTLE_END);
+	CHECK_EQ_INT(sl_field_settle(sl_catalogue_find("physics.excess_ms")), SL_SETTLE_END);
+	struct sl_rules *r = load(stage_pack);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_EQ_INT(sl_rules_info(r, 0)->stage, SL_SETTLE_HANDSHAKE);
+	CHECK_EQ_INT(sl_rules_info(r, 1)->stage, SL_SETTLE_IDENTIFIED);
+	CHECK_EQ_INT(sl_rules_info(r, 2)->stage, SL_SETTLE_END);
+	CHECK_EQ_INT(sl_rules_info(r, 3)->stage, SL_SETTLE_END);
+	CHECK_EQ_INT(sl_rules_info(r, 4)->stage, SL_SETTLE_END); /* by its |fieldref */
+	CHECK(sl_rules_has_stage(r, SL_SETTLE_HANDSHAKE) && sl_rules_has_stage(r, SL_SETTLE_END));
+	CHECK(!sl_rules_has_stage(NULL, SL_SETTLE_END));
+	struct ev e = { 0 };
+	ev_ip(&e, "remote.ip", "203.0.113.9");
+	ev_str(&e, "app_proto", "vnc");
+	ev_str(&e, "vnc.security_type", "none");
+	ev_str(&e, "remote.country", "KP");
+	ev_str(&e, "subject.claimed.country", "US");
+	ev_u(&e, "flow.pkts_toserver", 11);
+	ev_u(&e, "flow.pkts_toclient", 5900);
+	ev_u(&e, "src_port", 5900);
+	struct sl_field_source src = { .get = ev_get, .ctx = &e };
+	char seen[256] = "";
+	sl_rules_match_stage(r, SL_SETTLE_HANDSHAKE, &src, on_stage_hit, seen);
+	CHECK_EQ_STR(seen, "s-addr ");
+	seen[0] = '\0';
+	sl_rules_match_stage(r, SL_SETTLE_IDENTIFIED, &src, on_stage_hit, seen);
+	CHECK_EQ_STR(seen, "s-vnc ");
+	seen[0] = '\0';
+	sl_rules_match_stage(r, SL_SETTLE_INSPECTION, &src, on_stage_hit, seen);
+	CHECK_EQ_STR(seen, "");
+	seen[0] = '\0';
+	sl_rules_match_stage(r, SL_SETTLE_END, &src, on_stage_hit, seen);
+	CHECK_EQ_STR(seen, "s-claimed s-count s-ref ");
+	CHECK_EQ_INT(hits(r, &e), 5); /* all stages together: what matching the ended flow gives */
+	sl_rules_destroy(r);
+}
+
 int main(void)
 {
 	test_strings();
@@ -556,6 +631,7 @@ int main(void)
 	test_errors();
 	test_bounds();
 	test_correlation();
+	test_stages();
 	test_no_alloc();
 	return TEST_REPORT();
 }
