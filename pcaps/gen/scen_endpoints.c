@@ -136,8 +136,9 @@ static int arp(struct sl_pcapw *w, uint64_t t)
 }
 
 /* A UDP datagram src:sport -> dst:dport with 32 filler bytes, and the ICMP error `from`
- * sends back about it after 20 ms, quoting as much of it as fits (RFC 792: the IP header
- * and 8 bytes; RFC 4443: the whole of this small one). */
+ * sends back about it after 20 ms, quoting all of it, as Linux does for a datagram this
+ * small (RFC 792 asks for the IP header and 8 bytes at least; RFC 1812 4.3.2.3 and RFC
+ * 4443 2.4 for as much as fits). */
 static int udp_and_error(struct sl_pcapw *w, uint64_t t, const struct node *n, const char *src,
                          uint16_t sport, const char *dst, uint16_t dport, uint8_t ttl,
                          const char *from, uint8_t type, uint8_t code)
@@ -148,13 +149,12 @@ static int udp_and_error(struct sl_pcapw *w, uint64_t t, const struct node *n, c
 	if (ip_of(&ip, src, dst, ttl) || ip_of(&back, from, src, 54))
 		return -EINVAL;
 	int rc = sl_scen_udp_datagram(&dg, &ip, sport, dport, 32, 0x17);
-	size_t quote = back.src.family == 4 ? 28 : dg.len;
 	uint8_t unused[4] = { 0 };
 	sl_pb_init(&err);
 	if (!rc)
 		rc = sl_pb_append(&err, unused, 4);
 	if (!rc)
-		rc = sl_pb_append(&err, sl_pb_data(&dg), quote);
+		rc = sl_pb_append(&err, sl_pb_data(&dg), dg.len);
 	if (!rc)
 		rc = sl_pb_icmp(&err, &back, type, code);
 	if (!rc)
