@@ -174,19 +174,14 @@ static void countries(const struct subject *x, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* The rules behind the peak: those still live when the subject has any,
- * else the ones remembered when it peaked (its hits decayed since). */
-static void reasons(const struct sl_subjects *s, const struct subject *x, char *buf, size_t len)
+/* The rules behind the peak, as they stood when the subject peaked (its
+ * hits may have decayed since). */
+static void reasons(const struct subject *x, char *buf, size_t len)
 {
-	uint32_t top[SUBJ_RULES];
-	const struct sl_rule_info *r[TOP_REASONS];
-	unsigned n = sl_subj_top(s, x, top);
-	for (unsigned i = 0; i < TOP_REASONS; i++)
-		r[i] = i < n ? s->hits[top[i]].rule : i < ARRAY_SIZE(x->peak_rules) && !n ?
-			x->peak_rules[i] : NULL;
+	const struct sl_rule_info *const *r = x->peak_rules;
 	size_t k = 0;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < TOP_REASONS && r[i] && k < len; i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(x->peak_rules) && r[i] && k < len; i++)
 		k += (size_t)snprintf(buf + k, len - k, "%s%s (%u)", i ? "; " : "",
 				      r[i]->title ? r[i]->title : r[i]->id, r[i]->score);
 	if (!buf[0])
@@ -212,7 +207,7 @@ struct row {
 	char why[512];
 };
 
-static void fill_row(const struct sl_subjects *s, const struct subject *x, struct row *w)
+static void fill_row(const struct subject *x, struct row *w)
 {
 	sl_subj_id(x, w->id, sizeof(w->id));
 	if (x->kind == SL_SUBJECT_ADDRESS || !x->addr.family)
@@ -222,7 +217,7 @@ static void fill_row(const struct sl_subjects *s, const struct subject *x, struc
 	claimed_place(x, w->place, sizeof(w->place));
 	countries(x, w->cc, sizeof(w->cc));
 	peak(x, w->peak, sizeof(w->peak));
-	reasons(s, x, w->why, sizeof(w->why));
+	reasons(x, w->why, sizeof(w->why));
 }
 
 static int cmp_peak(const void *a, const void *b)
@@ -257,7 +252,7 @@ static void header(FILE *out, const struct widths *w)
 {
 	fprintf(out, "  %-*s  %-*s  %-*s  %-*s  %6s  %-*s  %5s  %-8s  %s\n", w->id, "SUBJECT",
 		w->addr, "ADDRESS", w->place, "CLAIMED", w->cc, "SEEN FROM", "ALERTS", w->peak,
-		"PEAK SCORE", "END", "LEVEL", "TOP REASONS");
+		"PEAK SCORE", "END", "LEVEL", "REASONS AT PEAK");
 }
 
 /*
@@ -282,7 +277,7 @@ void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows)
 		alerted += x->n_alerts > 0;
 		if (i >= shown)
 			continue;
-		fill_row(s, x, &r);
+		fill_row(x, &r);
 		w = (struct widths){ widen(w.id, r.id), widen(w.addr, r.addr),
 				     widen(w.place, r.place), widen(w.cc, r.cc), widen(w.peak, r.peak) };
 	}
@@ -295,7 +290,7 @@ void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows)
 	header(out, &w);
 	for (uint32_t i = 0; i < shown; i++) {
 		const struct subject *x = &s->subj[s->order[i].idx];
-		fill_row(s, x, &r);
+		fill_row(x, &r);
 		fprintf(out, "  %-*s  %-*s  %-*s  %-*s  %6u  %-*s  %5.1f  %-8s  %s\n", w.id, r.id,
 			w.addr, r.addr, w.place, r.place, w.cc, r.cc, x->n_alerts, w.peak, r.peak,
 			x->score, sl_subject_level_name((enum sl_subject_level)x->level), r.why);
