@@ -133,9 +133,19 @@ static bool host_mac(const uint8_t *m)
 	return !(m[0] & 1) && memcmp(m, zero, 6) != 0;
 }
 
+/* An address a host can hold: not unspecified, multicast or broadcast. */
+static bool host_addr(const struct sl_addr *a)
+{
+	static const uint8_t zero[16];
+	if (a->family == 4)
+		return memcmp(a->b, zero, 4) != 0 && (a->b[0] & 0xf0) != 0xe0 &&
+		       !(a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255);
+	return memcmp(a->b, zero, 16) != 0 && a->b[0] != 0xff;
+}
+
 static void bind(struct sl_packet *pkt, const struct sl_addr *a, const uint8_t *mac)
 {
-	if (!host_mac(mac))
+	if (!host_mac(mac) || !host_addr(a))
 		return;
 	pkt->neighbour.valid = true;
 	pkt->neighbour.addr = *a;
@@ -156,8 +166,7 @@ void sl_dec_arp(struct sl_dctx *x, struct sl_cursor c)
 		return;
 	struct sl_addr a = { .family = 4 };
 	memcpy(a.b, spa, 4);
-	if (a.b[0] | a.b[1] | a.b[2] | a.b[3])
-		bind(x->pkt, &a, sha);
+	bind(x->pkt, &a, sha);
 }
 
 /* The first link-layer address option of kind want in an ND message's options. */
@@ -195,8 +204,6 @@ void sl_dec_nd(struct sl_packet *pkt, struct sl_cursor c)
 			bind(pkt, &a, mac);
 		return;
 	}
-	static const uint8_t unspecified[16];
-	if (memcmp(pkt->src.b, unspecified, 16) != 0 && pkt->src.b[0] != 0xff &&
-	    (mac = nd_option(c, ND_OPT_SLLA)) != NULL)
+	if ((mac = nd_option(c, ND_OPT_SLLA)) != NULL)
 		bind(pkt, &pkt->src, mac);
 }
