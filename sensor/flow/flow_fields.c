@@ -93,6 +93,24 @@ static bool g_icmp_code(const struct sl_record *r, struct sl_value *v)
 	return is_icmp(FLOW(r));
 }
 
+static bool g_icmp_errors(const struct sl_record *r, struct sl_value *v)
+{
+	v->u = FLOW(r)->icmp_errors;
+	return v->u != 0;
+}
+
+static bool g_icmp_error_type(const struct sl_record *r, struct sl_value *v)
+{
+	v->u = FLOW(r)->icmp_error_type;
+	return FLOW(r)->icmp_errors != 0;
+}
+
+static bool g_icmp_error_code(const struct sl_record *r, struct sl_value *v)
+{
+	v->u = FLOW(r)->icmp_error_code;
+	return FLOW(r)->icmp_errors != 0;
+}
+
 static bool g_vlan(const struct sl_record *r, struct sl_value *v)
 {
 	v->n = FLOW(r)->vlan_count;
@@ -251,6 +269,9 @@ static const struct sl_field fields[] = {
 	{ "flow.age", SL_FT_UINT, "seconds from first to last packet", g_age },
 	{ "flow.state", SL_FT_STRING, "new, established, closing or closed (TCP); new or established otherwise", g_state },
 	{ "flow.reason", SL_FT_STRING, "why the flow ended: fin, rst, timeout, evicted or shutdown", g_reason },
+	{ "flow.icmp_errors", SL_FT_UINT, "ICMP/ICMPv6 errors (unreachable, time exceeded, packet too big, ...) that quoted a packet of this flow; they make no flow of their own", g_icmp_errors },
+	{ "flow.icmp_error.type", SL_FT_UINT, "type of the first ICMP/ICMPv6 error quoting this flow (ICMP 3 unreachable, 11 time exceeded; ICMPv6 1 unreachable, 2 packet too big, 3 time exceeded)", g_icmp_error_type },
+	{ "flow.icmp_error.code", SL_FT_UINT, "code of that error (ICMP 3/3, ICMPv6 1/4: port unreachable)", g_icmp_error_code },
 	{ "flow.interim", SL_FT_BOOL, "true on an interim record of a flow still open (written every flow.update_interval, counters so far); absent on the final record", g_interim },
 	{ "tcp.tcp_flags", SL_FT_STRING, "TCP flags seen in either direction, OR-ed, as hex", g_tcp_flags },
 	{ "tcp.tcp_flags_ts", SL_FT_STRING, "TCP flags seen client to server, as hex", g_tcp_flags_ts },

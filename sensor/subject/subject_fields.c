@@ -205,9 +205,9 @@ static bool g_t_impossible(const struct sl_record *r, struct sl_value *v)
 }
 
 static const struct sl_field fields[] = {
-	{ "subject.id", SL_FT_STRING, "who the flow is charged to: roster name, else DHCP MAC, else address", g_id },
+	{ "subject.id", SL_FT_STRING, "who the flow is charged to (a real endpoint: never an unspecified, broadcast or multicast address, nor the sender of an ICMP error): roster name, else the host's MAC (its IPv4, link-local and global IPv6 addresses tied to it by DHCP, ARP or neighbour discovery: one subject), else the address", g_id },
 	{ "subject.name", SL_FT_STRING, "roster name of the subject", g_name },
-	{ "subject.kind", SL_FT_STRING, "roster (a roster entry matched), host (known by its DHCP MAC) or address", g_kind },
+	{ "subject.kind", SL_FT_STRING, "roster (a roster entry matched), host (known by its MAC from DHCP, ARP or neighbour discovery) or address", g_kind },
 	{ "subject.mac", SL_FT_STRING, "MAC address DHCP gave for the subject's address", g_mac },
 	{ "subject.hostname", SL_FT_STRING, "host name the subject sent in DHCP", g_hostname },
 	{ "subject.claimed.country", SL_FT_STRING, "country the roster claims for the subject (ISO alpha-2)", g_c_country },
@@ -221,7 +221,7 @@ static const struct sl_field fields[] = {
 	{ "subject.activity.claimed_fit", SL_FT_DOUBLE, "share 0-1 of the subject's activity inside business hours of its claimed zone (after activity.min_hours hours)", g_act_claimed },
 	{ "subject.activity.best_zone", SL_FT_STRING, "the activity.reference_zones zone whose business hours fit the subject's activity best", g_act_zone },
 	{ "subject.activity.best_fit", SL_FT_DOUBLE, "share 0-1 of activity inside business hours of best_zone", g_act_fit },
-	{ "subject.egress_subjects", SL_FT_UINT, "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign)", g_egress },
+	{ "subject.egress_subjects", SL_FT_UINT, "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign); the link's own plumbing (neighbour and router discovery, MLD, DHCP, DHCPv6) never counts", g_egress },
 	{ "subject.remote_access_apps", SL_FT_UINT, "distinct remote-access and IP-KVM apps of the subject within scoring.decay", g_ra },
 	{ "subject.vpn_apps", SL_FT_UINT, "distinct VPN and anonymizer apps of the subject within scoring.decay", g_vpn },
 	{ "physics.distance_km", SL_FT_DOUBLE, "great circle from the sensor to the remote side minus its accuracy radius, km (not below 0)", g_p_dist },
