@@ -192,7 +192,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	enrich(w, f, &r);
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
-	sl_identify_flow_end(e->identify, e->hosts, f);
+	sl_identify_flow_end(e->identify, e->hosts, f, &r);
 	if (sl_subjects_charge(e->subjects, e->hosts, &r)) {
 		o->view = *r.subject;
 		r.subject = &o->view;

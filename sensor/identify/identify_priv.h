@@ -7,6 +7,7 @@
 #include "sightline/identify.h"
 
 struct sl_names;
+struct sl_sigs;
 
 /* The fields IP-KVM identification reads (ipkvm.c). */
 enum {
@@ -25,6 +26,7 @@ struct sl_identify_ipkvm {
 
 struct sl_identify {
 	struct sl_identify_ipkvm ipkvm;
+	struct sl_sigs *sigs;
 	struct sl_names *names;
 };
 

@@ -5,7 +5,8 @@
 const char *sl_app_source_name(enum sl_app_source s)
 {
 	static const char *const names[] = {
-		"none", "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire",
+		"none", "port", "address-list", "association", "dns", "ja4", "user-agent", "alpn",
+		"sni", "certificate", "wire",
 	};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "none";
 }
@@ -60,7 +61,7 @@ static bool g_app_source(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	{ "app", SL_FT_STRING, "product on top of the wire protocol: anydesk, teamviewer, openvpn, nordvpn, tor, pikvm, ...", g_app },
 	{ "category", SL_FT_STRING, "what the product is: remote-access, vpn, anonymizer, proxy or ip-kvm", g_category },
-	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, dns, association, address-list, port", g_app_source },
+	{ "app_source", SL_FT_STRING, "how app was decided, strongest first: wire, certificate, sni, alpn, user-agent, ja4, dns, association, address-list, port", g_app_source },
 };
 
 const struct sl_field_table sl_identify_product_fields = { "identify", fields, ARRAY_SIZE(fields) };
