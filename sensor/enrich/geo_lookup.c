@@ -275,8 +275,11 @@ static void merge_asn_lists(const struct sl_geo *g, struct sl_geo_result *out)
 		if (g->dbs[i].schema != SL_GEO_SCHEMA_INTEL)
 			continue;
 		uint32_t have = out->have;
+		unsigned before = out->n_intel;
 		sl_geo_merge_db(&g->dbs[i], (const struct sockaddr *)&in6, out);
 		out->have = have | (out->have & (1u << SL_GEO_INTEL));
+		for (unsigned k = before; k < out->n_intel; k++) /* lists only the AS is on */
+			out->intel_as |= (uint8_t)(1u << k);
 	}
 }
 
