@@ -129,13 +129,12 @@ int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
 	}
 	e->retired_identify = ki;
 	/* Flows identified so far keep pointing at the old set's product
-	 * names: it is retired, not freed, and the swap is made under the lock
-	 * the workers identify under. */
-	sl_engine_lock(e);
+	 * names: it is retired, not freed.  The capture calls the commit with
+	 * the engine lock held (sl_cap_signals), the lock the workers identify
+	 * under, so no worker is in the middle of it. */
 	e->retired_identify[e->n_retired_identify++] = e->identify;
 	e->identify = r->identify;
 	r->identify = NULL;
-	sl_engine_unlock(e);
 	sl_correlator_destroy(e->corr);
 	e->rules = r->rules;
 	e->corr = r->corr;
