@@ -231,7 +231,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	sl_engine_enrich(w, f, &r);
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
-	sl_identify_flow_end(e->identify, e->hosts, f);
+	sl_identify_flow_end(e->identify, e->hosts, f, &r);
 	sl_engine_bind_flow(w, &r);
 	charge(e, f, o, &r);
 	sl_hosts_name_record(e->hosts, &r);
