@@ -185,6 +185,8 @@ void sl_subjects_hit(struct sl_subjects *s, const struct sl_record *r,
 		*h = (struct hit){ .rule = rule, .first = now };
 	h->count++;
 	h->last = now > h->last ? now : h->last;
+	if (r->signin) /* a sign-in is no flow: its stand-in has no Community ID to cite */
+		return;
 	char cid[SL_COMMUNITY_ID_LEN];
 	sl_flow_community_id(r->flow, r->community_seed, cid);
 	for (unsigned k = 0; k < h->n_ev; k++)
@@ -325,9 +327,11 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
 	sl_json_key(j, "event_type");
 	sl_json_str(j, "alert");
-	sl_json_key(j, "community_id");
-	sl_flow_community_id(r->flow, r->community_seed, cid);
-	sl_json_str(j, cid);
+	if (!r->signin) { /* the flow that raised it; a sign-in's stand-in flow is none */
+		sl_json_key(j, "community_id");
+		sl_flow_community_id(r->flow, r->community_seed, cid);
+		sl_json_str(j, cid);
+	}
 	sl_json_key(j, "alert");
 	sl_json_open_object(j);
 	sl_json_key(j, "scope");
