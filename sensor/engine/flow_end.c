@@ -48,6 +48,29 @@ static unsigned severity_of(enum sl_rule_level l)
 	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
 }
 
+/* The "alert" object of an alert event of a rule's match (flow or sign-in):
+ * one writer, so both kinds of alert carry the same fields. */
+void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule)
+{
+	sl_json_key(j, "alert");
+	sl_json_open_object(j);
+	sl_json_key(j, "scope");
+	sl_json_str(j, scope);
+	sl_json_key(j, "signature_id");
+	sl_json_str(j, rule->id);
+	sl_json_key(j, "signature");
+	sl_json_str(j, rule->title ? rule->title : rule->id);
+	sl_json_key(j, "category");
+	sl_json_str(j, rule->family);
+	sl_json_key(j, "level");
+	sl_json_str(j, sl_rule_level_name(rule->level));
+	sl_json_key(j, "severity");
+	sl_json_u64(j, severity_of(rule->level));
+	sl_json_key(j, "score");
+	sl_json_u64(j, rule->score);
+	sl_json_close_object(j);
+}
+
 /*
  * An alert for a flow-scoped rule: the flow's own fields, so the analyst has
  * the five-tuple, the products and the places in one line, plus the rule.
@@ -69,23 +92,7 @@ static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct 
 		sl_catalogue_emit(r, j);
 		r->event_type = "flow";
 	}
-	sl_json_key(j, "alert");
-	sl_json_open_object(j);
-	sl_json_key(j, "scope");
-	sl_json_str(j, "flow");
-	sl_json_key(j, "signature_id");
-	sl_json_str(j, rule->id);
-	sl_json_key(j, "signature");
-	sl_json_str(j, rule->title ? rule->title : rule->id);
-	sl_json_key(j, "category");
-	sl_json_str(j, rule->family);
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_rule_level_name(rule->level));
-	sl_json_key(j, "severity");
-	sl_json_u64(j, severity_of(rule->level));
-	sl_json_key(j, "score");
-	sl_json_u64(j, rule->score);
-	sl_json_close_object(j);
+	sl_engine_alert_block(j, "flow", rule);
 	sl_json_end(j);
 }
 

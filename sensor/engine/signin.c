@@ -48,12 +48,6 @@ static bool signin_field(const struct sl_field *f)
 	return false;
 }
 
-/* Suricata's severity scale (1 most severe) for a Sigma level. */
-static unsigned severity_of(enum sl_rule_level l)
-{
-	return l >= SL_RULE_LEVEL_HIGH ? 1 : l == SL_RULE_LEVEL_MEDIUM ? 2 :
-	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
-}
 
 /* The alert of a rule that matched a sign-in: the sign-in event's line with
  * its type changed, plus the rule, as a flow's alert repeats its flow. */
@@ -65,23 +59,7 @@ static void signin_alert(struct sl_engine *e, const struct sl_rule_info *rule)
 		e->events_lost++;
 		return;
 	}
-	sl_json_key(j, "alert");
-	sl_json_open_object(j);
-	sl_json_key(j, "scope");
-	sl_json_str(j, "signin");
-	sl_json_key(j, "signature_id");
-	sl_json_str(j, rule->id);
-	sl_json_key(j, "signature");
-	sl_json_str(j, rule->title ? rule->title : rule->id);
-	sl_json_key(j, "category");
-	sl_json_str(j, rule->family);
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_rule_level_name(rule->level));
-	sl_json_key(j, "severity");
-	sl_json_u64(j, severity_of(rule->level));
-	sl_json_key(j, "score");
-	sl_json_u64(j, rule->score);
-	sl_json_close_object(j);
+	sl_engine_alert_block(j, "signin", rule);
 	sl_json_end(j);
 	sl_engine_write(e, j);
 	e->signin.alerts++;
