@@ -1,5 +1,5 @@
-/* The one list of field tables, lookup by name, --list-fields printing and
- * JSON emission of a record. */
+/* The record stage's catalogue: the one list of field tables, lookup by
+ * name, --list-fields printing and JSON emission of a record. */
 #include <stdlib.h>
 #include <string.h>
 
