@@ -202,6 +202,7 @@ static void build_order(struct ordered *ord, size_t *count)
 static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
+static uint8_t srcof[MAX_FIELDS]; /* list[i]'s base slot (struct bases) when declared */
 /* list[i]'s parent path length and its leaf as a JSON key ("leaf":), or
  * keylen 0 when the leaf needs escaping (then sl_json_path() writes it) */
 static uint8_t plen[MAX_FIELDS], keylen[MAX_FIELDS];
@@ -233,6 +234,19 @@ static void prepare_key(size_t i, const char *name)
 	keylen[i] = (uint8_t)(n + 3);
 }
 
+/* The slot of f's base in struct bases: 0 the flow, 1 the record, 2 + k
+ * parser k's state. */
+static uint8_t base_slot(const struct sl_field *f)
+{
+	if (f->at.base == SL_AT_RECORD)
+		return 1;
+	if (f->at.base == SL_AT_STATE)
+		for (size_t k = 0; k < sl_proto_count() && k < 64; k++)
+			if (sl_proto_at(k) == f->at.proto)
+				return (uint8_t)(2 + k);
+	return 0;
+}
+
 const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 {
 	if (!count) {
@@ -242,6 +256,7 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 			list[i] = ord[i].f;
 			owner[i] = (int8_t)state_owner(ord[i].f);
 			prepare_key(i, ord[i].f->name);
+			srcof[i] = base_slot(ord[i].f);
 			if (owner[i] >= 0)
 				owned[owner[i]][i / 64] |= 1ULL << (i % 64);
 			else
@@ -253,14 +268,45 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 	return list;
 }
 
-/* One field of r (list[i]), when its getter has a value. */
-static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i)
+/* Where an event's declared fields live, looked up on first use: the
+ * flow, the record, and the state of each parser (slot 2 + its index). */
+#define BASE_SLOTS (2 + 64)
+struct bases {
+	uint64_t looked[2];
+	const void *p[BASE_SLOTS];
+};
+
+static const void *base_of(struct bases *b, const struct sl_record *r,
+			   const struct sl_field *f, uint8_t slot)
+{
+	if (b->looked[slot / 64] & (1ULL << (slot % 64)))
+		return b->p[slot];
+	b->looked[slot / 64] |= 1ULL << (slot % 64);
+	switch (f->at.base) {
+	case SL_AT_FLOW: b->p[slot] = r->flow; break;
+	case SL_AT_RECORD: b->p[slot] = r; break;
+	default: b->p[slot] = sl_record_state(r, f->at.proto); break;
+	}
+	return b->p[slot];
+}
+
+/* One field of r (list[i]), when it has a value: a declared field read
+ * from its base (looked up once per event for all the fields sharing it),
+ * a computed one through its getter. */
+static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
+		       struct bases *b)
 {
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
-	if (!f->get(r, &v))
-		return;
+	if (f->at.base == SL_AT_COMPUTED) {
+		if (!f->get(r, &v))
+			return;
+	} else {
+		const void *base = base_of(b, r, f, srcof[i]);
+		if (!base || !sl_field_read(f, base, &v))
+			return;
+	}
 	if (keylen[i])
 		sl_json_path_key(j, f->name, plen[i], keytext[i], keylen[i]);
 	else
@@ -285,9 +331,11 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 		for (size_t w = 0; w < words; w++)
 			visit[w] |= o[w];
 	}
+	struct bases b;
+	b.looked[0] = b.looked[1] = 0;
 	for (size_t w = 0; w < words; w++)
-		for (uint64_t b = visit[w]; b; b &= b - 1)
-			emit_field(r, j, w * 64 + (size_t)__builtin_ctzll(b));
+		for (uint64_t m = visit[w]; m; m &= m - 1)
+			emit_field(r, j, w * 64 + (size_t)__builtin_ctzll(m), &b);
 	sl_json_path_reset(j);
 }
 
@@ -300,7 +348,7 @@ void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
 		const struct sl_field *f = order[i];
 		struct sl_value v;
 		v.n = 0;
-		if (!want(f) || !f->get(r, &v))
+		if (!want(f) || !sl_field_get(f, r, &v))
 			continue;
 		sl_json_path(j, f->name);
 		emit_value(j, f->type, &v);
