@@ -160,7 +160,7 @@ struct sl_field {
  * rule matcher all work.  SRC is SL_IN_STATE(sl_proto_x), or
  * SL_IN_STATE_IF(sl_proto_x, T, flag) for state read only once its flag is
  * set (the parser identified the flow), SL_IN_FLOW or SL_IN_RECORD; T the struct at that base and M the member; the trailing
- * arguments are the presence rule (SL_NONZERO, SL_WITH_STATE,
+ * arguments are the presence rule (SL_NONZERO, SL_WITH_STATE or SL_ALWAYS,
  * SL_IF(T, flag), SL_IF_BIT(T, flag, mask), SL_IF_NONZERO(T, flag)), optionally
  * followed by a settle stage (, .settle = SL_SETTLE_END).  The JSON type
  * follows from the macro: STR/STRP -> string, U -> uint (any unsigned
@@ -174,6 +174,7 @@ struct sl_field {
 
 #define SL_NONZERO .at.when = SL_WHEN_NONZERO
 #define SL_WITH_STATE .at.when = SL_WHEN_STATE
+#define SL_ALWAYS SL_WITH_STATE /* of the flow or the record: they always exist */
 #define SL_IF_BIT(T, F, MASK)                                                 \
 	.at.when = SL_WHEN_FLAG, .at.flag_off = offsetof(T, F),               \
 	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = (MASK)
