@@ -106,6 +106,9 @@ enum sl_at_base {
 	SL_AT_STATE,        /* the state of parser at.proto for the flow */
 	SL_AT_FLOW,         /* the record's struct sl_flow */
 	SL_AT_RECORD,       /* the struct sl_record itself */
+	SL_AT_FUNC,         /* what at.base_fn returns for the record (NULL: absent):
+			     * state found by a rule, e.g. the TLS session of
+			     * whichever parser carried it, one side of a handshake */
 };
 
 /* How the member at at.off is stored. */
@@ -116,6 +119,8 @@ enum sl_at_kind {
 	SL_AK_STRP,   /* const char * (NULL: absent) -> string */
 	SL_AK_IP,     /* struct sl_addr -> ip */
 	SL_AK_TIME,   /* sl_time_us -> time */
+	SL_AK_BIT,    /* (unsigned member of at.vsize bytes & at.vmask) != 0 -> bool */
+	SL_AK_TEXTOFF, /* uint16_t: 1 + offset into the char * at at.aux_off; 0 absent -> string */
 };
 
 /* When a declared field is present (its presence rule). */
@@ -140,6 +145,11 @@ struct sl_field_at {
 	 * non-zero, the field is absent unless the member at gate_off is. */
 	uint16_t gate_off;
 	uint8_t gate_size;
+	uint8_t vsize;     /* SL_AK_BIT: bytes of the member */
+	uint16_t aux_off;  /* SL_AK_TEXTOFF: offsetof the text pointer */
+	uint64_t vmask;    /* SL_AK_BIT: the bit(s) */
+	/* SL_AT_FUNC: the base for r, or NULL.  Borrowed like the record. */
+	const void *(*base_fn)(const struct sl_record *r);
 };
 
 struct sl_field {
@@ -159,7 +169,8 @@ struct sl_field {
  * when it is present, from which sl_field_get(), the event writer and the
  * rule matcher all work.  SRC is SL_IN_STATE(sl_proto_x), or
  * SL_IN_STATE_IF(sl_proto_x, T, flag) for state read only once its flag is
- * set (the parser identified the flow), SL_IN_FLOW or SL_IN_RECORD; T the struct at that base and M the member; the trailing
+ * set (the parser identified the flow), SL_IN_FLOW, SL_IN_RECORD, or
+ * SL_IN_FUNC(fn) / SL_IN_FUNC_IF(fn, T, flag) for a struct fn finds; T the struct at that base and M the member; the trailing
  * arguments are the presence rule (SL_NONZERO, SL_WITH_STATE or SL_ALWAYS,
  * SL_IF(T, flag), SL_IF_BIT(T, flag, mask), SL_IF_NONZERO(T, flag)), optionally
  * followed by a settle stage (, .settle = SL_SETTLE_END).  The JSON type
@@ -169,6 +180,9 @@ struct sl_field {
 #define SL_IN_STATE(P) .at.base = SL_AT_STATE, .at.proto = &(P)
 #define SL_IN_STATE_IF(P, T, G)                                               \
 	SL_IN_STATE(P), .at.gate_off = offsetof(T, G), .at.gate_size = sizeof(((T *)0)->G)
+#define SL_IN_FUNC(FN) .at.base = SL_AT_FUNC, .at.base_fn = (FN)
+#define SL_IN_FUNC_IF(FN, T, G)                                               \
+	SL_IN_FUNC(FN), .at.gate_off = offsetof(T, G), .at.gate_size = sizeof(((T *)0)->G)
 #define SL_IN_FLOW .at.base = SL_AT_FLOW
 #define SL_IN_RECORD .at.base = SL_AT_RECORD
 
@@ -199,6 +213,15 @@ struct sl_field {
 	SL__FIELD(NAME, SL_FT_UINT, DESC, T, M, SL__UKIND(T, M), SRC, __VA_ARGS__)
 #define SL_FIELD_BOOL(NAME, DESC, SRC, T, M, ...)                             \
 	SL__FIELD(NAME, SL_FT_BOOL, DESC, T, M, SL_AK_BOOL, SRC, __VA_ARGS__)
+/* A flag bit as a bool: (M & MASK) != 0 */
+#define SL_FIELD_BIT(NAME, DESC, SRC, T, M, MASK, ...)                        \
+	SL__FIELD(NAME, SL_FT_BOOL, DESC, T, M, SL_AK_BIT, SRC,               \
+		  .at.vsize = sizeof(((T *)0)->M), .at.vmask = (MASK), __VA_ARGS__)
+/* A string kept in a text buffer: M is 1 + its offset in the buffer TEXT
+ * points to (0: absent) */
+#define SL_FIELD_TEXT(NAME, DESC, SRC, T, M, TEXT, ...)                       \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_TEXTOFF, SRC,         \
+		  .at.aux_off = offsetof(T, TEXT), __VA_ARGS__)
 #define SL_FIELD_IP(NAME, DESC, SRC, T, M, ...)                               \
 	SL__FIELD(NAME, SL_FT_IP, DESC, T, M, SL_AK_IP, SRC, __VA_ARGS__)
 #define SL_FIELD_TIME(NAME, DESC, SRC, T, M, ...)                             \

@@ -128,6 +128,7 @@ static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_va
  */
 #define MAX_FIELDS 1024
 #define MAX_DEPTH 6
+#define BASE_SLOTS 128 /* flow, record, 64 parsers' states, 62 base functions */
 
 struct ordered {
 	const struct sl_field *f;
@@ -235,7 +236,10 @@ static void prepare_key(size_t i, const char *name)
 }
 
 /* The slot of f's base in struct bases: 0 the flow, 1 the record, 2 + k
- * parser k's state. */
+ * parser k's state, then one per base function in order of first use. */
+static const void *(*base_fns[BASE_SLOTS - 66])(const struct sl_record *r);
+static size_t nbase_fns;
+
 static uint8_t base_slot(const struct sl_field *f)
 {
 	if (f->at.base == SL_AT_RECORD)
@@ -244,6 +248,15 @@ static uint8_t base_slot(const struct sl_field *f)
 		for (size_t k = 0; k < sl_proto_count() && k < 64; k++)
 			if (sl_proto_at(k) == f->at.proto)
 				return (uint8_t)(2 + k);
+	if (f->at.base == SL_AT_FUNC) {
+		for (size_t k = 0; k < nbase_fns; k++)
+			if (base_fns[k] == f->at.base_fn)
+				return (uint8_t)(66 + k);
+		if (nbase_fns < ARRAY_SIZE(base_fns)) {
+			base_fns[nbase_fns] = f->at.base_fn;
+			return (uint8_t)(66 + nbase_fns++);
+		}
+	}
 	return 0;
 }
 
@@ -269,10 +282,10 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 }
 
 /* Where an event's declared fields live, looked up on first use: the
- * flow, the record, and the state of each parser (slot 2 + its index). */
-#define BASE_SLOTS (2 + 64)
+ * flow, the record, the state of each parser and each base function's
+ * struct, one slot each (base_slot()). */
 struct bases {
-	uint64_t looked[2];
+	uint64_t looked[BASE_SLOTS / 64];
 	const void *p[BASE_SLOTS];
 };
 
@@ -285,6 +298,7 @@ static const void *base_of(struct bases *b, const struct sl_record *r,
 	switch (f->at.base) {
 	case SL_AT_FLOW: b->p[slot] = r->flow; break;
 	case SL_AT_RECORD: b->p[slot] = r; break;
+	case SL_AT_FUNC: b->p[slot] = f->at.base_fn(r); break;
 	default: b->p[slot] = sl_record_state(r, f->at.proto); break;
 	}
 	return b->p[slot];
@@ -332,7 +346,7 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 			visit[w] |= o[w];
 	}
 	struct bases b;
-	b.looked[0] = b.looked[1] = 0;
+	memset(b.looked, 0, sizeof(b.looked));
 	for (size_t w = 0; w < words; w++)
 		for (uint64_t m = visit[w]; m; m &= m - 1)
 			emit_field(r, j, w * 64 + (size_t)__builtin_ctzll(m), &b);

@@ -47,6 +47,17 @@ static bool read_value(const struct sl_field_at *at, const uint8_t *p, struct sl
 	case SL_AK_TIME:
 		memcpy(&v->t, p, sizeof(v->t));
 		return v->t != 0;
+	case SL_AK_BIT:
+		v->b = (read_uint(p, at->vsize) & at->vmask) != 0;
+		return v->b;
+	case SL_AK_TEXTOFF: {
+		uint16_t o;
+		const char *text;
+		memcpy(&o, p, sizeof(o));
+		memcpy(&text, p - at->off + at->aux_off, sizeof(text));
+		v->s = o && text ? text + o - 1 : NULL;
+		return v->s != NULL;
+	}
 	}
 	return false;
 }
@@ -61,8 +72,8 @@ bool sl_field_read(const struct sl_field *f, const void *base, struct sl_value *
 	    !(read_uint(b + at->flag_off, at->flag_size) & at->flag_mask))
 		return false;
 	bool nonzero = read_value(at, b + at->off, v);
-	/* A pointer member that is NULL has no value to show, whatever the rule. */
-	if (at->kind == SL_AK_STRP && !v->s)
+	/* A string pointer that is NULL has no value to show, whatever the rule. */
+	if ((at->kind == SL_AK_STRP || at->kind == SL_AK_TEXTOFF) && !v->s)
 		return false;
 	return nonzero || at->when == SL_WHEN_STATE || at->when == SL_WHEN_FLAG;
 }
@@ -75,6 +86,7 @@ bool sl_field_get(const struct sl_field *f, const struct sl_record *r, struct sl
 	case SL_AT_STATE: base = sl_record_state(r, f->at.proto); break;
 	case SL_AT_FLOW: base = r->flow; break;
 	case SL_AT_RECORD: base = r; break;
+	case SL_AT_FUNC: base = f->at.base_fn(r); break;
 	}
 	return base && sl_field_read(f, base, v);
 }
