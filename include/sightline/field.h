@@ -128,7 +128,8 @@ enum sl_at_when {
 	SL_WHEN_NONZERO = 0, /* the value is non-zero: a number, true, a non-empty
 			      * string, an address with a family */
 	SL_WHEN_STATE,       /* whenever its memory exists (the parser holds state) */
-	SL_WHEN_FLAG,        /* a has-bit: the flag member & flag_mask is non-zero */
+	SL_WHEN_FLAG,        /* a has-bit: the flag member is non-zero (flag_mask
+			      * UINT64_MAX) or has every bit of flag_mask set */
 	SL_WHEN_FLAG_NONZERO, /* the has-bit and the value is non-zero */
 };
 
@@ -172,7 +173,8 @@ struct sl_field {
  * set (the parser identified the flow), SL_IN_FLOW, SL_IN_RECORD, or
  * SL_IN_FUNC(fn) / SL_IN_FUNC_IF(fn, T, flag) for a struct fn finds; T the struct at that base and M the member; the trailing
  * arguments are the presence rule (SL_NONZERO, SL_WITH_STATE or SL_ALWAYS,
- * SL_IF(T, flag), SL_IF_BIT(T, flag, mask), SL_IF_NONZERO(T, flag)), optionally
+ * SL_IF(T, flag): flag non-zero, SL_IF_BIT(T, flag, mask): every bit of mask
+ * set in flag, SL_IF_NONZERO(T, flag): flag and value non-zero), optionally
  * followed by a settle stage (, .settle = SL_SETTLE_END).  The JSON type
  * follows from the macro: STR/STRP -> string, U -> uint (any unsigned
  * width), BOOL -> bool, IP -> ip, TIME -> time.

@@ -68,9 +68,11 @@ bool sl_field_read(const struct sl_field *f, const void *base, struct sl_value *
 	const uint8_t *b = base;
 	if (at->gate_size && !read_uint(b + at->gate_off, at->gate_size))
 		return false;
-	if ((at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO) &&
-	    !(read_uint(b + at->flag_off, at->flag_size) & at->flag_mask))
-		return false;
+	if (at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO) {
+		uint64_t x = read_uint(b + at->flag_off, at->flag_size) & at->flag_mask;
+		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
+			return false;
+	}
 	bool nonzero = read_value(at, b + at->off, v);
 	/* A string pointer that is NULL has no value to show, whatever the rule. */
 	if ((at->kind == SL_AK_STRP || at->kind == SL_AK_TEXTOFF) && !v->s)
