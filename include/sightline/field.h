@@ -121,6 +121,7 @@ enum sl_at_kind {
 	SL_AK_TIME,   /* sl_time_us -> time */
 	SL_AK_BIT,    /* (unsigned member of at.vsize bytes & at.vmask) != 0 -> bool */
 	SL_AK_TEXTOFF, /* uint16_t: 1 + offset into the char * at at.aux_off; 0 absent -> string */
+	SL_AK_DOUBLE, /* double, rounded to a multiple of at.unit (0: as is) -> double */
 };
 
 /* When a declared field is present (its presence rule). */
@@ -149,6 +150,7 @@ struct sl_field_at {
 	uint8_t vsize;     /* SL_AK_BIT: bytes of the member */
 	uint16_t aux_off;  /* SL_AK_TEXTOFF: offsetof the text pointer */
 	uint64_t vmask;    /* SL_AK_BIT: the bit(s) */
+	double unit;       /* SL_AK_DOUBLE: written to this precision (0: as is) */
 	/* SL_AT_FUNC: the base for r, or NULL.  Borrowed like the record. */
 	const void *(*base_fn)(const struct sl_record *r);
 };
@@ -224,6 +226,11 @@ struct sl_field {
 #define SL_FIELD_TEXT(NAME, DESC, SRC, T, M, TEXT, ...)                       \
 	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_TEXTOFF, SRC,         \
 		  .at.aux_off = offsetof(T, TEXT), __VA_ARGS__)
+/* A measurement written to a multiple of UNIT (0.001: to the thousandth):
+ * more digits than the measure holds are noise */
+#define SL_FIELD_DOUBLE(NAME, DESC, SRC, T, M, UNIT, ...)                     \
+	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_DOUBLE, SRC,          \
+		  .at.unit = (UNIT), __VA_ARGS__)
 #define SL_FIELD_IP(NAME, DESC, SRC, T, M, ...)                               \
 	SL__FIELD(NAME, SL_FT_IP, DESC, T, M, SL_AK_IP, SRC, __VA_ARGS__)
 #define SL_FIELD_TIME(NAME, DESC, SRC, T, M, ...)                             \

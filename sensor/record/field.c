@@ -1,5 +1,6 @@
 /* Reading a declared field: the value at its declared place in the parser's
  * state, the flow or the record, present by its declared rule. */
+#include <math.h>
 #include <string.h>
 
 #include "sightline/field.h"
@@ -47,6 +48,11 @@ static bool read_value(const struct sl_field_at *at, const uint8_t *p, struct sl
 	case SL_AK_TIME:
 		memcpy(&v->t, p, sizeof(v->t));
 		return v->t != 0;
+	case SL_AK_DOUBLE:
+		memcpy(&v->d, p, sizeof(v->d));
+		if (at->unit > 0)
+			v->d = round(v->d / at->unit) * at->unit;
+		return v->d != 0;
 	case SL_AK_BIT:
 		v->b = (read_uint(p, at->vsize) & at->vmask) != 0;
 		return v->b;
