@@ -454,7 +454,6 @@ static bool f_options(const struct side *sd, const struct sl_record *r, struct s
 	return true;
 }
 
-
 /* g_syn_<name> and g_synack_<name> from f_<name>: the side's fields that
  * are computed (initial TTL and hops from the TTL, the IPv4-only ones, the
  * option list rendered); the rest are declared in SIDE_FIELDS. */
@@ -498,13 +497,6 @@ static bool g_link_mtu(const struct sl_record *r, struct sl_value *v)
 		return false;
 	v->u = mtu;
 	return true;
-}
-
-static bool g_simopen(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tcp_state *s = state_of(r);
-	v->b = s && (s->flags & F_SIMOPEN);
-	return s != NULL;
 }
 
 static bool leg_ms(const struct sl_record *r, unsigned flag, struct sl_value *v)
@@ -568,7 +560,8 @@ static const struct sl_field fields[] = {
 	  "link type implied by tcp.link_mtu (p0f v3 MTU table plus tunnel plateaus): Ethernet, PPPoE/DSL, typical WireGuard, IPsec or GRE, IPIP or SIT, PPTP, generic tunnel or VPN, ...",
 	  g_link },
 	{ "tcp.link_mtu", SL_FT_UINT, "link MTU implied by the SYN's MSS: MSS + 40 (IPv4) or + 60 (IPv6)", g_link_mtu },
-	{ "tcp.simultaneous_open", SL_FT_BOOL, "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then", g_simopen },
+	SL_FIELD_BIT("tcp.simultaneous_open", "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then",
+	             SL_IN_STATE(sl_proto_tcp), struct tcp_state, flags, F_SIMOPEN, SL_WITH_STATE),
 	{ "rtt.server_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-server-sensor: last SYN to SYN/ACK, ms with microsecond precision", g_server_ms },
 	{ "rtt.client_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-client-sensor: SYN/ACK to the client's ACK, ms with microsecond precision", g_client_ms },
 	{ "rtt.app_ms", SL_FT_DOUBLE, "application-handshake round trip measured by the TLS/SSH parser (e.g. ServerHello to the client's next flight), ms", g_app_ms },
