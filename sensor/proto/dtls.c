@@ -213,13 +213,6 @@ static bool g_version(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_alpn_cut(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dtls_state *s = st(r);
-	v->b = true;
-	return s && s->alpn_cut;
-}
-
 static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dtls_state *s = st(r);
@@ -246,7 +239,8 @@ static const struct sl_field fields[] = {
 		     AT_DTLS, struct dtls_state, sni, SL_NONZERO),
 	SL_FIELD_STR("dtls.alpn", "ALPN protocols offered, comma-joined (whole names, up to 127 bytes)",
 		     AT_DTLS, struct dtls_state, alpn, SL_NONZERO),
-	{ "dtls.alpn_truncated", SL_FT_BOOL, "present (true) when names were left out of dtls.alpn", g_alpn_cut },
+	SL_FIELD_BOOL("dtls.alpn_truncated", "present (true) when names were left out of dtls.alpn",
+	              AT_DTLS, struct dtls_state, alpn_cut, SL_NONZERO),
 	{ "dtls.client_is_dest", SL_FT_BOOL,
 	  "present (true) when the DTLS client is dest_ip: WebRTC negotiates the DTLS roles in SDP, apart from who sent the first ICE check", g_client_is_dest },
 	SL_FIELD_STR("dtls.ja3", "JA3 MD5 of the (last) ClientHello, cookie excluded",
