@@ -9,6 +9,7 @@
 #include "sightline/identify.h"
 #include "sightline/proto.h"
 #include "sightline/subject.h"
+#include "field_read.h"
 
 /* The core modules' tables, one line each, before the parsers'.  The EVE
  * header comes first, then the wire protocol and the product, then the
@@ -318,7 +319,7 @@ static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
 			return;
 	} else {
 		const void *base = base_of(b, r, f, srcof[i]);
-		if (!base || !sl_field_read(f, base, &v))
+		if (!base || !field_read_at(&f->at, base, &v))
 			return;
 	}
 	if (keylen[i])
