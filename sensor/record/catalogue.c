@@ -129,7 +129,7 @@ static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_va
  */
 #define MAX_FIELDS 1024
 #define MAX_DEPTH 6
-#define BASE_SLOTS 128 /* flow, record, 64 parsers' states, 62 base functions */
+#define BASE_SLOTS 128 /* distinct (base, gate) places of declared fields; ~60 today */
 
 struct ordered {
 	const struct sl_field *f;
@@ -204,7 +204,7 @@ static void build_order(struct ordered *ord, size_t *count)
 static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
-static uint8_t srcof[MAX_FIELDS]; /* list[i]'s base slot (struct bases) when declared */
+static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
 /* list[i]'s parent path length and its leaf as a JSON key ("leaf":), or
  * keylen 0 when the leaf needs escaping (then sl_json_path() writes it) */
 static uint8_t plen[MAX_FIELDS], keylen[MAX_FIELDS];
@@ -236,29 +236,37 @@ static void prepare_key(size_t i, const char *name)
 	keylen[i] = (uint8_t)(n + 3);
 }
 
-/* The slot of f's base in struct bases: 0 the flow, 1 the record, 2 + k
- * parser k's state, then one per base function in order of first use. */
-static const void *(*base_fns[BASE_SLOTS - 66])(const struct sl_record *r);
-static size_t nbase_fns;
+/* The distinct places declared fields are read from: a base (flow, record,
+ * a parser's state, a base function's struct) and its gate.  Each field
+ * has a slot; an event looks each slot up once, and when a slot's base is
+ * absent or its gate closed, none of its fields is visited. */
+struct slot {
+	uint8_t base, gate_size;
+	uint16_t gate_off;
+	const struct sl_proto *proto;
+	const void *(*fn)(const struct sl_record *r);
+};
+static struct slot slots[BASE_SLOTS];
+static size_t nslots = 1; /* slot 0: computed fields */
+static uint64_t slot_fields[BASE_SLOTS][FIELD_WORDS];
 
 static uint8_t base_slot(const struct sl_field *f)
 {
-	if (f->at.base == SL_AT_RECORD)
-		return 1;
-	if (f->at.base == SL_AT_STATE)
-		for (size_t k = 0; k < sl_proto_count() && k < 64; k++)
-			if (sl_proto_at(k) == f->at.proto)
-				return (uint8_t)(2 + k);
-	if (f->at.base == SL_AT_FUNC) {
-		for (size_t k = 0; k < nbase_fns; k++)
-			if (base_fns[k] == f->at.base_fn)
-				return (uint8_t)(66 + k);
-		if (nbase_fns < ARRAY_SIZE(base_fns)) {
-			base_fns[nbase_fns] = f->at.base_fn;
-			return (uint8_t)(66 + nbase_fns++);
-		}
-	}
-	return 0;
+	const struct sl_field_at *at = &f->at;
+	if (at->base == SL_AT_COMPUTED)
+		return 0;
+	struct slot want = { at->base, at->gate_size, at->gate_off,
+			     at->base == SL_AT_STATE ? at->proto : NULL,
+			     at->base == SL_AT_FUNC ? at->base_fn : NULL };
+	for (size_t k = 1; k < nslots; k++)
+		if (slots[k].base == want.base && slots[k].gate_size == want.gate_size &&
+		    slots[k].gate_off == want.gate_off && slots[k].proto == want.proto &&
+		    slots[k].fn == want.fn)
+			return (uint8_t)k;
+	if (nslots == BASE_SLOTS) /* never: the catalogue has a few dozen */
+		return 0;
+	slots[nslots] = want;
+	return (uint8_t)nslots++;
 }
 
 const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
@@ -271,6 +279,7 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 			owner[i] = (int8_t)state_owner(ord[i].f);
 			prepare_key(i, ord[i].f->name);
 			srcof[i] = base_slot(ord[i].f);
+			slot_fields[srcof[i]][i / 64] |= 1ULL << (i % 64);
 			if (owner[i] >= 0)
 				owned[owner[i]][i / 64] |= 1ULL << (i % 64);
 			else
@@ -282,43 +291,88 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 	return list;
 }
 
-/* Where an event's declared fields live, looked up on first use: the
- * flow, the record, the state of each parser and each base function's
- * struct, one slot each (base_slot()). */
+/* An event's scratch: each slot's base, looked up on first use, and the
+ * last time and addresses written as text (timestamp and flow.end are one
+ * time, remote.ip is src_ip or dest_ip). */
 struct bases {
 	uint64_t looked[BASE_SLOTS / 64];
 	const void *p[BASE_SLOTS];
+	sl_time_us t;
+	bool have_t;
+	uint8_t nip;
+	char tbuf[SL_TIME_STRLEN];
+	struct sl_addr ip[2];
+	char ipbuf[2][SL_ADDR_STRLEN];
 };
 
-static const void *base_of(struct bases *b, const struct sl_record *r,
-			   const struct sl_field *f, uint8_t slot)
+/* The base of slot for r, NULL when absent or its gate is closed. */
+static const void *slot_base(const struct slot *sl, const struct sl_record *r)
 {
-	if (b->looked[slot / 64] & (1ULL << (slot % 64)))
-		return b->p[slot];
-	b->looked[slot / 64] |= 1ULL << (slot % 64);
-	switch (f->at.base) {
-	case SL_AT_FLOW: b->p[slot] = r->flow; break;
-	case SL_AT_RECORD: b->p[slot] = r; break;
-	case SL_AT_FUNC: b->p[slot] = f->at.base_fn(r); break;
-	default: b->p[slot] = sl_record_state(r, f->at.proto); break;
+	const void *p;
+	switch (sl->base) {
+	case SL_AT_FLOW: p = r->flow; break;
+	case SL_AT_RECORD: p = r; break;
+	case SL_AT_FUNC: p = sl->fn(r); break;
+	default: p = sl_record_state(r, sl->proto); break;
 	}
+	if (p && sl->gate_size) {
+		if (!read_uint((const uint8_t *)p + sl->gate_off, sl->gate_size))
+			return NULL;
+	}
+	return p;
+}
+
+/* The base of list[i]; on the first look at an absent one, the fields
+ * of its slot still to come are taken out of visit. */
+static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t slot,
+			   uint64_t *visit, size_t words)
+{
+	uint64_t bit = 1ULL << (slot % 64);
+	if (b->looked[slot / 64] & bit)
+		return b->p[slot];
+	b->looked[slot / 64] |= bit;
+	b->p[slot] = slot_base(&slots[slot], r);
+	if (!b->p[slot])
+		for (size_t w = 0; w < words; w++)
+			visit[w] &= ~slot_fields[slot][w];
 	return b->p[slot];
+}
+
+/* A time or an address as text, formatted once per event. */
+static const char *time_text(struct bases *b, sl_time_us t)
+{
+	if (!b->have_t || b->t != t) {
+		sl_time_format(t, b->tbuf, sizeof(b->tbuf));
+		b->t = t;
+		b->have_t = true;
+	}
+	return b->tbuf;
+}
+
+static const char *ip_text(struct bases *b, const struct sl_addr *a)
+{
+	for (unsigned k = 0; k < b->nip; k++)
+		if (b->ip[k].family == a->family && memcmp(b->ip[k].b, a->b, sizeof(a->b)) == 0)
+			return b->ipbuf[k];
+	unsigned k = b->nip < 2 ? b->nip++ : 1;
+	b->ip[k] = *a;
+	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
 }
 
 /* One field of r (list[i]), when it has a value: a declared field read
  * from its base (looked up once per event for all the fields sharing it),
  * a computed one through its getter. */
 static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
-		       struct bases *b)
+		       struct bases *b, uint64_t *visit, size_t words)
 {
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
-	if (f->at.base == SL_AT_COMPUTED) {
-		if (!f->get(r, &v))
+	if (!srcof[i]) { /* computed (or, were the slots ever full, read the slow way) */
+		if (!sl_field_get(f, r, &v))
 			return;
 	} else {
-		const void *base = base_of(b, r, f, srcof[i]);
+		const void *base = base_of(b, r, srcof[i], visit, words);
 		if (!base || !field_read_at(&f->at, base, &v))
 			return;
 	}
@@ -326,7 +380,12 @@ static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
 		sl_json_path_key(j, f->name, plen[i], keytext[i], keylen[i]);
 	else
 		sl_json_path(j, f->name);
-	emit_value(j, f->type, &v);
+	if (f->type == SL_FT_TIME)
+		sl_json_str(j, time_text(b, v.t));
+	else if (f->type == SL_FT_IP)
+		sl_json_str(j, ip_text(b, &v.ip));
+	else
+		emit_value(j, f->type, &v);
 }
 
 /* Every field present for r, in emission order.  A flow meets a handful of
@@ -348,9 +407,14 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 	}
 	struct bases b;
 	memset(b.looked, 0, sizeof(b.looked));
+	b.have_t = false;
+	b.nip = 0;
 	for (size_t w = 0; w < words; w++)
-		for (uint64_t m = visit[w]; m; m &= m - 1)
-			emit_field(r, j, w * 64 + (size_t)__builtin_ctzll(m), &b);
+		while (visit[w]) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(visit[w]);
+			visit[w] &= visit[w] - 1;
+			emit_field(r, j, i, &b, visit, words);
+		}
 	sl_json_path_reset(j);
 }
 
