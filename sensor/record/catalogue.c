@@ -292,15 +292,14 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 }
 
 /* An event's scratch: each slot's base, looked up on first use, and the
- * last time and addresses written as text (timestamp and flow.end are one
- * time, remote.ip is src_ip or dest_ip). */
+ * last times and addresses written as text (timestamp and flow.end are
+ * one time, remote.ip is src_ip or dest_ip). */
 struct bases {
 	uint64_t looked[BASE_SLOTS / 64];
 	const void *p[BASE_SLOTS];
-	sl_time_us t;
-	bool have_t;
-	uint8_t nip;
-	char tbuf[SL_TIME_STRLEN];
+	sl_time_us t[2];
+	uint8_t nt, nip;
+	char tbuf[2][SL_TIME_STRLEN];
 	struct sl_addr ip[2];
 	char ipbuf[2][SL_ADDR_STRLEN];
 };
@@ -341,12 +340,12 @@ static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t s
 /* A time or an address as text, formatted once per event. */
 static const char *time_text(struct bases *b, sl_time_us t)
 {
-	if (!b->have_t || b->t != t) {
-		sl_time_format(t, b->tbuf, sizeof(b->tbuf));
-		b->t = t;
-		b->have_t = true;
-	}
-	return b->tbuf;
+	for (unsigned k = 0; k < b->nt; k++)
+		if (b->t[k] == t)
+			return b->tbuf[k];
+	unsigned k = b->nt < 2 ? b->nt++ : 1;
+	b->t[k] = t;
+	return sl_time_format(t, b->tbuf[k], sizeof(b->tbuf[k]));
 }
 
 static const char *ip_text(struct bases *b, const struct sl_addr *a)
@@ -359,33 +358,85 @@ static const char *ip_text(struct bases *b, const struct sl_addr *a)
 	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
 }
 
+static void put_key(struct sl_json *j, size_t i)
+{
+	if (keylen[i])
+		sl_json_path_key(j, list[i]->name, plen[i], keytext[i], keylen[i]);
+	else
+		sl_json_path(j, list[i]->name);
+}
+
+/* A value in hand, its key first; times and addresses through the
+ * event's memo. */
+static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct sl_value *v)
+{
+	enum sl_ftype type = list[i]->type;
+	put_key(j, i);
+	if (type == SL_FT_TIME)
+		sl_json_str(j, time_text(b, v->t));
+	else if (type == SL_FT_IP)
+		sl_json_str(j, ip_text(b, &v->ip));
+	else
+		emit_value(j, type, v);
+}
+
+/* A declared field from its base (whose gate its slot has checked): the
+ * common kinds written straight from the member, the rest through
+ * field_read_at().  The presence rule is field_read_at()'s. */
+static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
+{
+	const struct sl_field_at *at = &list[i]->at;
+	bool flagged = at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO;
+	bool need = at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO;
+	if (flagged) {
+		uint64_t x = read_uint(base + at->flag_off, at->flag_size) & at->flag_mask;
+		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
+			return;
+	}
+	const uint8_t *p = base + at->off;
+	uint64_t u;
+	switch (at->kind) {
+	case SL_AK_CHARS:
+		if (need && !*p)
+			return;
+		put_key(j, i);
+		sl_json_str(j, (const char *)p);
+		return;
+	case SL_AK_U8: case SL_AK_U16: case SL_AK_U32: case SL_AK_U64:
+		u = read_uint(p, 1u << (at->kind - SL_AK_U8));
+		if (need && !u)
+			return;
+		put_key(j, i);
+		sl_json_u64(j, u);
+		return;
+	default: {
+		struct sl_value v;
+		v.n = 0;
+		if (field_read_at(at, base, &v))
+			put_value(j, i, b, &v);
+		return;
+	}
+	}
+}
+
 /* One field of r (list[i]), when it has a value: a declared field read
- * from its base (looked up once per event for all the fields sharing it),
- * a computed one through its getter. */
+ * from its slot's base (looked up once per event for all the fields
+ * sharing it), a computed one through its getter. */
 static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
 		       struct bases *b, uint64_t *visit, size_t words)
 {
+	if (srcof[i]) {
+		const void *base = base_of(b, r, srcof[i], visit, words);
+		if (base)
+			put_declared(j, i, b, base);
+		return;
+	}
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
-	if (!srcof[i]) { /* computed (or, were the slots ever full, read the slow way) */
-		if (!sl_field_get(f, r, &v))
-			return;
-	} else {
-		const void *base = base_of(b, r, srcof[i], visit, words);
-		if (!base || !field_read_at(&f->at, base, &v))
-			return;
-	}
-	if (keylen[i])
-		sl_json_path_key(j, f->name, plen[i], keytext[i], keylen[i]);
-	else
-		sl_json_path(j, f->name);
-	if (f->type == SL_FT_TIME)
-		sl_json_str(j, time_text(b, v.t));
-	else if (f->type == SL_FT_IP)
-		sl_json_str(j, ip_text(b, &v.ip));
-	else
-		emit_value(j, f->type, &v);
+	/* computed (or, were the slots ever full, a declared field read the slow way) */
+	if (f->get ? f->get(r, &v) : sl_field_get(f, r, &v))
+		put_value(j, i, b, &v);
 }
 
 /* Every field present for r, in emission order.  A flow meets a handful of
@@ -407,7 +458,7 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 	}
 	struct bases b;
 	memset(b.looked, 0, sizeof(b.looked));
-	b.have_t = false;
+	b.nt = 0;
 	b.nip = 0;
 	for (size_t w = 0; w < words; w++)
 		while (visit[w]) {
