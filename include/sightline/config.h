@@ -160,6 +160,8 @@ struct sl_sensor_config {
 struct sl_identify_config {
 	bool obfuscated;  /* flag fully-encrypted unknown first payloads */
 	bool tls_in_tls;  /* flag TLS handshakes carried inside TLS */
+	char *signatures; /* product signature file or directory; owned; NULL = the bundled set */
+	char *extra_signatures; /* more signature files, added to those; owned; NULL = none */
 };
 
 /* The rule pack (sensor/rules). */

@@ -113,6 +113,24 @@ struct sl_tunnel {
 };
 
 /*
+ * The packet an ICMP or ICMPv6 error quotes (RFC 792; RFC 4443 section 2.4
+ * (c)): its addresses and protocol as it was sent, and its ports (ICMP and
+ * ICMPv6: its type and code; 0 when its transport header is not quoted).
+ */
+struct sl_icmp_quote {
+	struct sl_addr src, dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
+/* An address a frame bound to a hardware address on the link. */
+struct sl_neighbour {
+	bool valid;
+	struct sl_addr addr;
+	uint8_t mac[6];
+};
+
+/*
  * One decoded packet.  Every pointer is borrowed: it points into the caller's
  * frame or, for a reassembled datagram, into the decoder's own buffer, and is
  * valid until the next call to sl_decode_packet() on the same decoder.
@@ -154,6 +172,14 @@ struct sl_packet {
 
 	/* ICMP / ICMPv6 */
 	uint8_t icmp_type, icmp_code;
+	bool icmp_error;        /* an error message (ICMP 3, 4, 5, 11, 12; ICMPv6 1-4): it
+				 * belongs to the flow it quotes, never a flow of its own */
+	bool icmp_quoted;       /* ... and the offending packet's header was read into quote */
+	struct sl_icmp_quote quote;
+
+	/* A neighbour binding the frame announced (ARP sender; ND source or
+	 * target link-layer address option): address -> hardware address. */
+	struct sl_neighbour neighbour;
 
 	/* Application payload after the transport header (captured bytes only). */
 	const uint8_t *payload;

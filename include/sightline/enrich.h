@@ -40,6 +40,7 @@ struct sl_geo_result {
 	uint32_t asn;
 	uint32_t confidence;
 	uint8_t n_intel;
+	uint8_t intel_as;  /* bit i: intel[i] holds only the address's AS number, not the address */
 	char intel[SL_GEO_INTEL_MAX][SL_GEO_LIST_NAME];
 };
 

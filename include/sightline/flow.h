@@ -42,6 +42,8 @@ struct sl_flow {
 	uint8_t reason;            /* enum sl_flow_reason, set when the flow ends */
 	uint8_t tclass;            /* timeout class (internal) */
 	uint8_t icmp_type, icmp_code; /* first ICMP message of the flow */
+	uint8_t icmp_error_type, icmp_error_code; /* first ICMP error quoting the flow */
+	uint16_t icmp_errors;      /* ICMP/ICMPv6 errors quoting the flow (saturates) */
 	uint8_t tcp_flags[2];      /* TCP flags seen, OR-ed, per direction */
 	uint8_t vlan_count;
 	bool fin[2];               /* FIN seen per direction */
@@ -112,7 +114,9 @@ void sl_flow_table_destroy(struct sl_flow_table *t);
  * room when the table is full: embryonic flows first, then closed, then
  * established ones), updates counters and TCP state.  *dir receives the
  * packet's direction.  Returns the flow, borrowed until the next call on
- * this table.  Never allocates.
+ * this table.  An ICMP error (pkt->icmp_error) is no flow of its own: it is
+ * counted on the flow it quotes (icmp_errors), when that flow is here, and
+ * NULL is returned.  Never allocates.
  */
 struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_packet *pkt,
 				     sl_time_us now, enum sl_dir *dir);
@@ -149,6 +153,8 @@ struct sl_flow_stats {
 	/* TCP flows already closed by FIN or RST whose record made room before
 	 * their closed-state timeout: they end as fin/rst, nothing is lost. */
 	uint64_t closed_reclaimed;
+	uint64_t icmp_errors;                /* ICMP errors counted on the flow they quote */
+	uint64_t icmp_errors_unmatched;      /* ... quoting no flow in the table (or nothing) */
 	uint64_t active;                     /* open now */
 	uint64_t active_max;                 /* high-water mark */
 	uint32_t capacity;                   /* cfg->max_flows */

@@ -1,6 +1,7 @@
 /* What is known about hosts across flows: the names DNS answers gave their
  * addresses, what DHCP said about the LAN's clients (hardware address,
- * host name, vendor class, address), the hosts that named a remote-access
+ * host name, vendor class, address), the addresses ARP and neighbour
+ * discovery bound to hardware addresses, the hosts that named a remote-access
  * product's signalling service lately, and the peers of overlay-network
  * meta connections.  One table, owned by the engine: the parsers report
  * what a packet taught them as a typed fact, which the engine applies with
@@ -37,6 +38,7 @@ enum sl_host_fact_kind {
 	SL_HOST_OVERLAY_PEER, /* a tinc meta connection between cli and srv, on srv's port */
 	SL_HOST_SIGNALLING,   /* addr named a remote-access product's signalling service
 			       * (Chrome Remote Desktop) during [first, last] */
+	SL_HOST_NEIGHBOUR,    /* ARP or neighbour discovery: addr is at hardware address mac */
 };
 
 /* One thing a packet (or a flow's identification) taught about hosts.
@@ -58,14 +60,19 @@ struct sl_host_fact {
 			struct sl_addr addr;
 			sl_time_us first, last;
 		} signalling;
+		struct {
+			struct sl_addr addr;
+			uint8_t mac[6];
+			sl_time_us last_seen;
+		} neighbour;
 	};
 };
 
 struct sl_hosts;
 
 /**
- * A table sized by cfg (dns.cache_entries names, dhcp.max_hosts clients;
- * fixed sizes for the rest), all memory allocated here.  cfg is only read
+ * A table sized by cfg (dns.cache_entries names, dhcp.max_hosts clients
+ * and four times as many ARP/ND address bindings; fixed sizes for the rest), all memory allocated here.  cfg is only read
  * during the call.  Returns 0 or -ENOMEM with a sentence in err.  Caller
  * owns *out; free with sl_hosts_destroy().
  */
@@ -106,6 +113,15 @@ bool sl_hosts_dhcp_by_ip(const struct sl_hosts *h, const struct sl_addr *ip,
 /** The DHCP client with hardware address mac, copied into *out.  Accepts h NULL. */
 bool sl_hosts_dhcp_by_mac(const struct sl_hosts *h, const uint8_t mac[6],
 			  struct sl_dhcp_host *out);
+
+/**
+ * The hardware address of the host that holds ip on the link, into mac:
+ * DHCP's lease first, else the latest ARP or neighbour-discovery binding.
+ * A host's IPv4, link-local and global IPv6 addresses all lead to its one
+ * MAC, which is how they make one subject.  False when none is known.
+ * Accepts h NULL.
+ */
+bool sl_hosts_mac_of(const struct sl_hosts *h, const struct sl_addr *ip, uint8_t mac[6]);
 
 /** DHCP clients known now. */
 uint32_t sl_hosts_dhcp_count(const struct sl_hosts *h);

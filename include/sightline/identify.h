@@ -22,20 +22,24 @@ enum sl_app_source {
 	SL_SRC_ADDRESS_LIST, /* an intel list of the product's addresses */
 	SL_SRC_ASSOCIATION,  /* follows a flow of the same host that named the product */
 	SL_SRC_DNS,          /* the server's name from an earlier DNS answer */
+	SL_SRC_JA4,          /* the client's JA4 fingerprint */
+	SL_SRC_USER_AGENT,   /* the client's HTTP user agent */
 	SL_SRC_ALPN,         /* a product-specific ALPN */
 	SL_SRC_SNI,          /* TLS/QUIC server name or HTTP Host */
 	SL_SRC_CERTIFICATE,  /* the server certificate's names */
 	SL_SRC_WIRE,         /* the protocol's own framing, validated */
 };
 
-/** "port", "address-list", "association", "dns", "alpn", "sni", "certificate", "wire". */
+/** "port", "address-list", "association", "dns", "ja4", "user-agent", "alpn", "sni",
+ * "certificate", "wire". */
 const char *sl_app_source_name(enum sl_app_source s);
 
 /**
  * Claim a product for f: app ("anydesk", "openvpn"), category
  * ("remote-access", "vpn", "anonymizer", "proxy", "ip-kvm") and the
- * evidence.  app and category must be static strings (borrowed for the
- * life of the process).  A claim replaces an earlier one only when its
+ * evidence.  app and category must outlive the flow's event: static
+ * strings or a signature set's (reloads retire a set, never free it while
+ * the engine runs).  A claim replaces an earlier one only when its
  * source is stronger.  The identification steps below make the claims;
  * exported for them and for tests.
  */
@@ -50,9 +54,12 @@ struct sl_identify;
 
 /**
  * The identification steps with what they read resolved once (catalogue
- * fields); read-only afterwards, so the workers share one.  cfg is only
- * read during the call.  Returns 0 or -ENOMEM with a sentence in err.
- * Caller owns *out; free with sl_identify_destroy().
+ * fields) and the product signatures loaded (identify.signatures, else the
+ * bundled rules/products, plus identify.extra_signatures); read-only
+ * afterwards, so the workers share one.  cfg is only read during the call.
+ * Returns 0, -EINVAL (a signature file is wrong: FILE:LINE:COL and the
+ * sentence in err), -ENOENT or -ENOMEM.  Caller owns *out; free with
+ * sl_identify_destroy().
  */
 int sl_identify_create(const struct sl_config *cfg, struct sl_identify **out, char *err,
 		       size_t errlen);
@@ -77,9 +84,12 @@ void sl_identify_inspected(const struct sl_identify *id, struct sl_hosts *hosts,
 /**
  * f ended, after every parser's flow_end: the same steps as
  * sl_identify_inspected() with the facts the parsers finished at the end
- * (a claim already made stays unless a stronger one comes).  Same locking.
+ * (a claim already made stays unless a stronger one comes), and the remote
+ * side's intel lists from enriched (a record of f with its geo; NULL: not
+ * enriched).  Same locking.
  */
-void sl_identify_flow_end(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f);
+void sl_identify_flow_end(const struct sl_identify *id, struct sl_hosts *hosts, struct sl_flow *f,
+			  const struct sl_record *enriched);
 
 /* The identification fields: the product (app, category, app_source;
  * sensor/identify/product.c), and tunnel.obfuscated with the measures

@@ -168,6 +168,8 @@ struct sl_subjects_stats {
 	uint64_t hits_allowed;   /* hits zeroed by an allow-list */
 	uint64_t hits_dropped;   /* no room to keep the hit (rule slots or evidence pool full) */
 	uint64_t alerts;         /* subject alert events built */
+	uint64_t not_endpoints;  /* flows charged to nobody: the subject side was an
+				  * unspecified, broadcast or multicast address */
 };
 
 struct sl_hosts;
@@ -207,11 +209,14 @@ void sl_subjects_set_sensor_location(struct sl_subjects *s, double lat, double l
 
 /**
  * Charge the ended flow of r to its subject (sensor.vantage decides who; a
- * LAN host is named by what DHCP told hosts about its address; hosts may be
- * NULL), update that subject (last seen, countries, RTTs, location, hours,
+ * LAN host is named by the MAC that DHCP, ARP or neighbour discovery told
+ * hosts its address is at; hosts may be NULL), update that subject (last seen, countries, RTTs, location, hours,
  * apps) and point r->subject at a view of it.  r->flow, r->geo and
  * r->remote must be set (enrichment done, the flow identified).  hosts is
- * only read during the call.  The view is borrowed: valid until the next
+ * only read during the call.  A host's addresses that hosts ties to one
+ * MAC (DHCP, ARP, neighbour discovery) are one subject.  Returns NULL, and
+ * leaves r->subject NULL, when the side to charge is no endpoint
+ * (sl_subject_is_endpoint()).  The view is borrowed: valid until the next
  * call.  Never allocates.
  */
 const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
@@ -256,6 +261,13 @@ bool sl_subjects_summary(struct sl_subjects *s, sl_time_us now, bool final, stru
  * Nothing is printed when no subject was seen.
  */
 void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows);
+
+/**
+ * Whether a can be a subject: not unspecified (0.0.0.0, ::), not multicast,
+ * not the IPv4 limited broadcast, nor (cfg not NULL) the broadcast address
+ * of an IPv4 home network.  Reads only.
+ */
+bool sl_subject_is_endpoint(const struct sl_config *cfg, const struct sl_addr *a);
 
 /** Counters.  Borrowed; valid until sl_subjects_destroy(). */
 const struct sl_subjects_stats *sl_subjects_stats(const struct sl_subjects *s);

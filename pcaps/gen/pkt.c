@@ -205,6 +205,23 @@ int sl_pb_icmp_echo(struct sl_pb *b, const struct sl_pb_ip *ip, bool reply, uint
 	return 0;
 }
 
+int sl_pb_icmp(struct sl_pb *b, const struct sl_pb_ip *ip, uint8_t type, uint8_t code)
+{
+	uint8_t *h = sl_pb_push(b, 4);
+
+	if (!h)
+		return -ENOSPC;
+	h[0] = type;
+	h[1] = code;
+	if (ip->src.family == 6) {
+		l4_checksum(b, ip, PROTO_ICMPV6, 2, false);
+	} else {
+		put16(h + 2, 0);
+		put16(h + 2, sl_pb_csum(h, b->len));
+	}
+	return 0;
+}
+
 /* CRC32c (Castagnoli, reflected polynomial 0x82f63b78), bitwise: SCTP packets are few. */
 static uint32_t crc32c(const uint8_t *p, size_t n)
 {

@@ -175,6 +175,13 @@ int sl_pb_udp(struct sl_pb *b, const struct sl_pb_ip *ip, uint16_t sport, uint16
  */
 int sl_pb_icmp_echo(struct sl_pb *b, const struct sl_pb_ip *ip, bool reply, uint16_t id, uint16_t seq);
 
+/**
+ * Prepends an ICMP (IPv4) or ICMPv6 (IPv6, pseudo-header checksum) header of any type: type,
+ * code and checksum over the message body already in the buffer (an error's unused word and
+ * quote, a neighbour-discovery message's fields and options). Returns 0 or -ENOSPC.
+ */
+int sl_pb_icmp(struct sl_pb *b, const struct sl_pb_ip *ip, uint8_t type, uint8_t code);
+
 /** Prepends an SCTP common header over the chunks and fills the CRC32c checksum. */
 int sl_pb_sctp(struct sl_pb *b, uint16_t sport, uint16_t dport, uint32_t vtag);
 

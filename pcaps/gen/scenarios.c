@@ -81,6 +81,8 @@ const struct sl_scenario sl_scenarios[] = {
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_rat_rustdesk },
 	{ "names-relays", "TLS ClientHellos naming relay-01.net.anydesk.com, remotedesktop-pa.googleapis.com, nl123.nordvpn.com, a Tor-style name, evilanydesk.com",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_names_relays },
+	{ "endpoints", "LAN: DHCP from 0.0.0.0, DAD from ::, ARP, ND (NS/NA with link-layer options), one host by IPv4 + link-local + global IPv6, a port unreachable and an ICMPv6 time exceeded",
+	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_endpoints },
 	{ "laptop-farm", "farm LAN: DHCP laptop-asmith/laptop-bjones, AnyDesk TLS to relays abroad (6568 ALPN, 443), SSO TLS",
 	  SL_LINKTYPE_ETHERNET, 0, false, sl_scen_laptop_farm },
 	{ "laptop-farm-edge", "company edge: the farm's SSO sessions from one residential address 203.0.113.140 (22 ms)",

@@ -189,5 +189,6 @@ int sl_scen_webrtc_dtls(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_ipkvm(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_names_vpn_brands(struct sl_pcapw *w, uint64_t t0);
 int sl_scen_tls_big_hello(struct sl_pcapw *w, uint64_t t0);
+int sl_scen_endpoints(struct sl_pcapw *w, uint64_t t0);
 
 #endif

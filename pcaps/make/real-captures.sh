@@ -114,6 +114,23 @@ cap_tls13_hrr() {
     nl_save tls13_hrr
 }
 
+# 3c. A VPN client reaching its server by address (no SNI) over TLS 1.2, the server showing a
+# self-signed certificate whose organisation is the brand (O=NordVPN): the name on the
+# certificate is the only name on the wire (issue #17: brand knowledge in signatures).
+cap_vpn_selfsigned() {
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+        -subj "/O=NordVPN/CN=gw-$NL_SERVER_V4" \
+        -keyout "$NL_TMP/key.pem" -out "$NL_TMP/cert.pem" 2>/dev/null
+    start_tls_server
+    nl_capture_start "$NL_TMP/vpn_selfsigned.pcap"
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        nl_laptop openssl s_client -connect "$NL_SERVER_V4:443" -noservername -tls1_2 \
+            -ign_eof >>"$NL_TMP/s_client.log" 2>&1
+    nl_capture_stop
+    nl_kill_all
+    nl_save vpn_selfsigned
+}
+
 # 4. DNS: dnsmasq authoritative-ish for corp.example; dig over UDP, and once over TCP.
 cap_dns() {
     nl_create 0
@@ -243,7 +260,7 @@ need_tools() {
         case $c in
         ssh) want+=" ssh:openssh-client /usr/sbin/sshd:openssh-server" ;;
         tls12 | tls13) want+=" openssl:openssl curl:curl" ;;
-        tls13_hrr) want+=" openssl:openssl" ;;
+        tls13_hrr | vpn_selfsigned) want+=" openssl:openssl" ;;
         dns) want+=" dnsmasq:dnsmasq dig:bind9-dnsutils" ;;
         http | ipv6) want+=" curl:curl $PY:python3 ping:iputils-ping" ;;
         icmp_udp) want+=" ping:iputils-ping $PY:python3" ;;
@@ -256,5 +273,5 @@ need_tools() {
     return "$missing"
 }
 
-NL_ALL="ssh tls12 tls13 tls13_hrr dns http ipv6 icmp_udp quic"
+NL_ALL="ssh tls12 tls13 tls13_hrr vpn_selfsigned dns http ipv6 icmp_udp quic"
 nl_main "$@"

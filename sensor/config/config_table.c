@@ -371,6 +371,12 @@ static const struct sl_cfg_key root_keys[] = {
 	     "flag fully-encrypted first payloads of unidentified flows (tunnel.obfuscated)"),
 	BOOL("identify.tls_in_tls", identify.tls_in_tls, "true",
 	     "flag TLS handshakes carried inside a TLS session (tunnel.obfuscated)"),
+	STR("identify.signatures", identify.signatures, "", 0, 4096,
+	    "product signature file or directory of *.yml/*.yaml (rules/products); empty: the "
+	    "bundled set"),
+	STR("identify.extra_signatures", identify.extra_signatures, "", 0, 4096,
+	    "your own product signatures (a file or directory), loaded beside the others and "
+	    "reloaded on SIGHUP; empty: none"),
 	BOOL("rules.enabled", rules.enabled, "true", "evaluate the rule pack"),
 	STR("rules.path", rules.path, "", 0, 4096,
 	    "rule file or directory of *.yml or *.yaml files; empty: the bundled pack"),

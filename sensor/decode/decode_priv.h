@@ -33,6 +33,7 @@ enum {
 enum {
 	SL_ETH_IPV4 = 0x0800,
 	SL_ETH_IPV6 = 0x86DD,
+	SL_ETH_ARP = 0x0806,
 	SL_ETH_TEB = 0x6558, /* transparent Ethernet bridging (GRE) */
 	SL_ETH_MPLS = 0x8847,
 	SL_ETH_MPLS_MC = 0x8848,
@@ -72,6 +73,21 @@ static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 	x->reason = r;
 	return SL_DECODE_ERROR;
 }
+
+/* neighbour.c: ICMP error quotes, ARP and neighbour discovery. */
+/* Whether type is an ICMP (proto 1) or ICMPv6 (58) error message. */
+bool sl_dec_icmp_is_error(uint8_t proto, uint8_t type);
+/* Read the packet an error quotes; c holds the message after its first 4
+ * bytes.  False when no IP header is quoted. */
+bool sl_dec_icmp_quote(uint8_t proto, struct sl_cursor c, struct sl_icmp_quote *q);
+/* Peeking at an ICMP error (c at its transport header): report the quoted
+ * packet's addresses and protocol, which its flow's worker is chosen by. */
+void sl_dec_peek_icmp(struct sl_dctx *x, uint8_t proto, struct sl_cursor c);
+/* An ARP packet (c after the ethertype): its sender's binding, if any. */
+void sl_dec_arp(struct sl_dctx *x, struct sl_cursor c);
+/* A neighbour-discovery message of pkt (c after type, code, checksum): the
+ * binding its link-layer address option gives, if any. */
+void sl_dec_nd(struct sl_packet *pkt, struct sl_cursor c);
 
 /* link.c: link layers and the ethertype dispatch they share. */
 enum sl_decode_result sl_decode_link(struct sl_dctx *x, int dlt, struct sl_cursor c);

@@ -120,6 +120,8 @@ enum sl_decode_result sl_decode_ipv4(struct sl_dctx *x, struct sl_cursor c, bool
 		x->peek->src = x->pkt->src;
 		x->peek->dst = x->pkt->dst;
 		x->peek->proto = h.proto;
+		if (!(h.frag & (V4_MF | V4_OFFSET)))
+			sl_dec_peek_icmp(x, h.proto, c);
 		return SL_DECODE_OK;
 	}
 	uint32_t wire = (uint32_t)(h.total - h.hlen);

@@ -95,13 +95,15 @@ static enum sl_decode_result peek_walk(struct sl_dctx *x, struct v6walk *w, uint
 		if (nh == NH_FRAGMENT) {
 			if (!sl_rd_u8(&w->c, &nh))
 				return sl_dec_fail(x, SL_DEC_IPV6_EXTHDR_TRUNCATED);
-			break;
+			x->peek->proto = nh;
+			return SL_DECODE_OK;
 		}
 		enum sl_decode_result r = skip_ext(x, w, nh, &nh);
 		if (r != SL_DECODE_OK)
 			return r;
 	}
 	x->peek->proto = nh;
+	sl_dec_peek_icmp(x, nh, w->c);
 	return SL_DECODE_OK;
 }
 

@@ -113,6 +113,9 @@ enum sl_decode_result sl_decode_ethertype(struct sl_dctx *x, uint16_t type, stru
 		case 0x88a8:
 		case 0x9100:
 			break;
+		case SL_ETH_ARP:
+			sl_dec_arp(x, c); /* not IP, but it names a host */
+			return SL_DECODE_NOT_IP;
 		default:
 			return SL_DECODE_NOT_IP;
 		}

@@ -1,5 +1,6 @@
 /* Transport headers: TCP (RFC 9293), UDP (RFC 768), ICMP (RFC 792), ICMPv6
- * (RFC 4443) and the SCTP common header (RFC 9260).  Any other protocol is
+ * (RFC 4443; errors are read for the packet they quote, neighbour discovery
+ * for its link-layer addresses: neighbour.c) and the SCTP common header (RFC 9260).  Any other protocol is
  * still a flow, with ports 0 and its bytes as the payload. */
 #include "decode_priv.h"
 
@@ -76,6 +77,11 @@ static enum sl_decode_result decode_icmp(struct sl_dctx *x, struct sl_cursor c)
 		return sl_dec_fail(x, SL_DEC_ICMP_TRUNCATED);
 	pkt->payload = c.p;
 	pkt->payload_len = (uint32_t)sl_cursor_left(&c);
+	pkt->icmp_error = sl_dec_icmp_is_error(pkt->proto, pkt->icmp_type);
+	if (pkt->icmp_error)
+		pkt->icmp_quoted = sl_dec_icmp_quote(pkt->proto, c, &pkt->quote);
+	else
+		sl_dec_nd(pkt, c);
 	return SL_DECODE_OK;
 }
 
@@ -108,6 +114,8 @@ enum sl_decode_result sl_decode_l4(struct sl_dctx *x, uint8_t proto,
 	pkt->tcp_opts = NULL;
 	pkt->tcp_opts_len = 0;
 	pkt->icmp_type = pkt->icmp_code = 0;
+	pkt->icmp_error = pkt->icmp_quoted = false;
+	pkt->neighbour.valid = false;
 	pkt->l4 = c.p;
 	pkt->l4_len = (uint32_t)sl_cursor_left(&c);
 	pkt->payload = c.p;

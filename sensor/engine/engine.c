@@ -201,6 +201,9 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_geo_cache_destroy(e->geo_cache);
 	sl_geo_destroy(e->geo);
 	sl_identify_destroy(e->identify);
+	for (size_t i = 0; i < e->n_retired_identify; i++)
+		sl_identify_destroy(e->retired_identify[i]);
+	free(e->retired_identify);
 	sl_dispatch_destroy(e->dispatch);
 	sl_hosts_destroy(e->hosts);
 	sl_decoder_destroy(e->dec);

@@ -86,6 +86,8 @@ struct sl_engine {
 	struct sl_subjects *subjects;    /* who flows are charged to, and their scores */
 	struct sl_rules **retired;       /* packs replaced by reloads; hits may point into them */
 	size_t n_retired;
+	struct sl_identify **retired_identify; /* sets replaced by reloads: flows name their products */
+	size_t n_retired_identify;
 	uint64_t rule_hits;              /* rule matches (flow, subject and correlation) */
 	uint64_t flow_alerts;            /* alert events for flow-scoped rules */
 	uint64_t subject_events;         /* subject alerts and summaries written */

@@ -7,13 +7,15 @@
 
 #include "engine_priv.h"
 
-/* Multicast and broadcast destinations are nobody's location. */
+/* Multicast, broadcast and unspecified addresses are nobody's location, and
+ * a link-local one (169.254/16, fe80::/10) is on the sensor's own link. */
 static bool is_group(const struct sl_addr *a)
 {
-	if (a->family == 4)
-		return (a->b[0] & 0xf0) == 0xe0 || (a->b[0] == 255 && a->b[1] == 255 &&
-						     a->b[2] == 255 && a->b[3] == 255);
-	return a->family == 6 && a->b[0] == 0xff;
+	if (a->family == 4 && a->b[0] == 169 && a->b[1] == 254)
+		return true;
+	if (a->family == 6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80)
+		return true;
+	return !sl_subject_is_endpoint(NULL, a);
 }
 
 /*
@@ -24,7 +26,7 @@ static bool is_group(const struct sl_addr *a)
  */
 void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
 {
-	bool cli_home = sl_config_is_home(e->cfg, &f->cli);
+	bool cli_home = sl_config_is_home(e->cfg, &f->cli) || is_group(&f->cli);
 	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
 	r->geo[0] = sl_geo_cache_lookup(e->geo_cache, &f->cli);
 	r->geo[1] = sl_geo_cache_lookup(e->geo_cache, &f->srv);
@@ -229,7 +231,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	sl_engine_enrich(w, f, &r);
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
-	sl_identify_flow_end(e->identify, e->hosts, f);
+	sl_identify_flow_end(e->identify, e->hosts, f, &r);
 	sl_engine_bind_flow(w, &r);
 	charge(e, f, o, &r);
 	sl_hosts_name_record(e->hosts, &r);

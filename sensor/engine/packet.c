@@ -56,18 +56,37 @@ static void settled(struct sl_engine *w, struct sl_flow *f, bool identified_now)
 		sl_engine_stage(w, f, stage);
 }
 
+/* ARP or neighbour discovery bound an address to a hardware address: the
+ * hosts stage makes one subject of a host's addresses with it. */
+static void neighbour(struct sl_engine *w, const struct sl_packet *p)
+{
+	struct sl_engine *e = sl_engine_lead(w);
+	struct sl_host_fact fact = { .kind = SL_HOST_NEIGHBOUR };
+	fact.neighbour.addr = p->neighbour.addr;
+	memcpy(fact.neighbour.mac, p->neighbour.mac, 6);
+	fact.neighbour.last_seen = p->ts;
+	sl_engine_lock(e);
+	sl_hosts_learn(e->hosts, &fact);
+	sl_engine_unlock(e);
+}
+
 void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 {
 	struct sl_packet pkt;
 	enum sl_dir dir;
 	if (fr->ts > e->clock)
 		e->clock = fr->ts;
-	if (sl_decode_packet(e->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, fr->ts, &pkt) !=
-	    SL_DECODE_OK)
+	enum sl_decode_result r =
+		sl_decode_packet(e->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, fr->ts, &pkt);
+	if (pkt.neighbour.valid)
+		neighbour(e, &pkt);
+	if (r != SL_DECODE_OK)
 		return;
 	pkt.iface = e->iface;
 	e->st.ip_packets++;
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
+	if (!f) /* an ICMP error, counted on the flow it quotes */
+		return;
 	bool now = false;
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);

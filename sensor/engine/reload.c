@@ -16,6 +16,7 @@ struct sl_reload {
 	bool with_geo;
 	bool loaded;
 	struct sl_rules *rules;
+	struct sl_identify *identify;  /* the product signatures, reloaded */
 	struct sl_correlator *corr;
 	struct sl_roster *roster;
 	struct sl_geo *geo;
@@ -46,6 +47,7 @@ void sl_reload_destroy(struct sl_reload *r)
 		return;
 	sl_correlator_destroy(r->corr);
 	sl_rules_destroy(r->rules);
+	sl_identify_destroy(r->identify);
 	sl_roster_destroy(r->roster);
 	sl_geo_cache_destroy(r->cache);
 	sl_geo_destroy(r->geo);
@@ -71,7 +73,9 @@ static int load_rules(struct sl_reload *r, const struct sl_config *fresh, char *
 int sl_reload_load(struct sl_reload *r, const struct sl_config *fresh, char *err,
 		   size_t errlen)
 {
-	int rc = fresh->rules.enabled ? load_rules(r, fresh, err, errlen) : 0;
+	int rc = sl_identify_create(fresh, &r->identify, err, errlen);
+	if (rc == 0 && fresh->rules.enabled)
+		rc = load_rules(r, fresh, err, errlen);
 	if (rc == 0 && fresh->scoring.roster && fresh->scoring.roster[0])
 		rc = sl_roster_load_file(fresh->scoring.roster, &r->act, &r->roster, err, errlen);
 	if (rc == 0 && r->with_geo)
@@ -117,6 +121,20 @@ int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
 		e->retired = k;
 		e->retired[e->n_retired++] = e->rules;
 	}
+	struct sl_identify **ki = realloc(e->retired_identify,
+					  (e->n_retired_identify + 1) * sizeof(*ki));
+	if (!ki) {
+		sl_reload_destroy(r);
+		return snprintf(err, errlen, "out of memory"), -ENOMEM;
+	}
+	e->retired_identify = ki;
+	/* Flows identified so far keep pointing at the old set's product
+	 * names: it is retired, not freed.  The capture calls the commit with
+	 * the engine lock held (sl_cap_signals), the lock the workers identify
+	 * under, so no worker is in the middle of it. */
+	e->retired_identify[e->n_retired_identify++] = e->identify;
+	e->identify = r->identify;
+	r->identify = NULL;
 	sl_correlator_destroy(e->corr);
 	e->rules = r->rules;
 	e->corr = r->corr;

@@ -54,6 +54,8 @@ static void add_flow(struct sl_flow_stats *t, const struct sl_flow_stats *f)
 	t->evicted_embryonic += f->evicted_embryonic;
 	t->evicted_established += f->evicted_established;
 	t->closed_reclaimed += f->closed_reclaimed;
+	t->icmp_errors += f->icmp_errors;
+	t->icmp_errors_unmatched += f->icmp_errors_unmatched;
 	t->active += f->active;
 	t->active_max += f->active_max; /* an upper bound: the peaks need not coincide */
 	/* table bytes summed over the tables here; per flow in flow_bytes() */
@@ -159,6 +161,8 @@ static void stats_flow(const struct sl_engine_totals *t, struct sl_json *j)
 	kv(j, "stats.flow.evicted_embryonic", f->evicted_embryonic);
 	kv(j, "stats.flow.evicted_established", f->evicted_established);
 	kv(j, "stats.flow.closed_reclaimed", f->closed_reclaimed);
+	kv(j, "stats.flow.icmp_errors", f->icmp_errors);
+	kv(j, "stats.flow.icmp_errors_unmatched", f->icmp_errors_unmatched);
 	kv(j, "stats.flow.bytes_per_flow", flow_bytes(t));
 	kv(j, "stats.flow.table_bytes_per_flow", table_bytes(t));
 	for (int r = SL_END_FIN; r <= SL_END_SHUTDOWN; r++) {
@@ -198,6 +202,7 @@ static void stats_scoring(struct sl_engine *e, struct sl_json *j)
 	kv(j, "stats.subjects.hits_allowed", s->hits_allowed);
 	kv(j, "stats.subjects.hits_dropped", s->hits_dropped);
 	kv(j, "stats.subjects.alerts", s->alerts);
+	kv(j, "stats.subjects.not_endpoints", s->not_endpoints);
 }
 
 /* Resident memory from /proc/self/statm (second field, in pages); 0 if unknown. */

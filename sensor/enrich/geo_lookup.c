@@ -234,6 +234,24 @@ bool sl_geo_read_field(const struct geo_db *db, struct geo_record *rec, enum sl_
 	return false;
 }
 
+/* An intel database's `as_lists` (mmdb build --asn): the lists this record
+ * holds only through an AS line resolved into prefixes.  Those of them this
+ * database added (index from `before` on) are marked AS-only in intel_as. */
+static void mark_as_lists(const struct geo_db *db, struct geo_record *rec, unsigned before,
+			  struct sl_geo_result *out)
+{
+	static const struct geo_path as_lists = { .parts = { "as_lists", NULL } };
+	MMDB_entry_data_s d;
+	struct sl_geo_result names = { 0 };
+	if (db->schema != SL_GEO_SCHEMA_INTEL || !value_at(rec, &as_lists, &d) ||
+	    !read_list(&db->mmdb, &d, &names))
+		return;
+	for (unsigned i = 0; i < names.n_intel; i++)
+		for (unsigned k = before; k < out->n_intel; k++)
+			if (strcmp(out->intel[k], names.intel[i]) == 0)
+				out->intel_as |= (uint8_t)(1u << k);
+}
+
 void sl_geo_merge_db(const struct geo_db *db, const struct sockaddr *sa, struct sl_geo_result *out)
 {
 	int mmdb_error = 0;
@@ -242,9 +260,11 @@ void sl_geo_merge_db(const struct geo_db *db, const struct sockaddr *sa, struct 
 	if (mmdb_error != MMDB_SUCCESS || !res.found_entry)
 		return; /* includes IPv6 asked of an IPv4-only database */
 	sl_geo_record_init(&rec, res.entry);
+	unsigned before = out->n_intel;
 	for (int f = 0; f < SL_GEO__NFIELDS; f++)
 		if (db->npaths[f] && (f == SL_GEO_INTEL || !(out->have >> f & 1u)))
 			sl_geo_read_field(db, &rec, (enum sl_geo_field)f, out);
+	mark_as_lists(db, &rec, before, out);
 }
 
 /* The socket address libmaxminddb takes; IPv4-mapped IPv6 becomes IPv4 so
@@ -275,8 +295,11 @@ static void merge_asn_lists(const struct sl_geo *g, struct sl_geo_result *out)
 		if (g->dbs[i].schema != SL_GEO_SCHEMA_INTEL)
 			continue;
 		uint32_t have = out->have;
+		unsigned before = out->n_intel;
 		sl_geo_merge_db(&g->dbs[i], (const struct sockaddr *)&in6, out);
 		out->have = have | (out->have & (1u << SL_GEO_INTEL));
+		for (unsigned k = before; k < out->n_intel; k++) /* lists only the AS is on */
+			out->intel_as |= (uint8_t)(1u << k);
 	}
 }
 

@@ -67,7 +67,7 @@ static int add_prefix(struct res *r, const uint8_t addr[16], unsigned plen, uint
 		return 0;
 	for (size_t i = first_ref(r->b, asn); i < r->b->n_asrefs && r->b->asrefs[i].asn == asn; i++) {
 		struct mb_asref *ref = &r->b->asrefs[i];
-		int rc = mb_add(r->b, ref->list, a, plen, ref->kv_off, ref->kv_n);
+		int rc = mb_add(r->b, ref->list | MB_LIST_FROM_AS, a, plen, ref->kv_off, ref->kv_n);
 		if (rc < 0) {
 			snprintf(r->err, r->errlen, "%s: cannot add the prefixes of AS%u: %s", r->src,
 				 asn, strerror(-rc));

@@ -69,6 +69,15 @@ static int put_cstr(struct mb_buf *o, const char *s)
 	return put_string(o, s, strlen(s));
 }
 
+/* Lists of the record that only AS-resolved prefixes put there. */
+static size_t as_only_lists(const struct mb *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->rec_lists_n; i++)
+		n += !b->rec_addr[i];
+	return n;
+}
+
 /* int32 always takes four bytes: readers sign-extend only a full-width
  * value, so a shorter negative would read back as a large positive. */
 static int put_value(struct mb *b, const struct mb_kv *kv)
@@ -91,11 +100,12 @@ static int put_value(struct mb *b, const struct mb_kv *kv)
 	case MB_T_STR:
 		return put_string(o, mb_str(&b->strs, (uint32_t)kv->v),
 				  b->strs.len[kv->v]);
-	default: /* MB_T_LISTS */
-		rc = put_ctrl(o, T_ARRAY, b->rec_lists_n);
+	default: /* MB_T_LISTS, MB_T_AS_LISTS */
+		rc = put_ctrl(o, T_ARRAY, kv->type == MB_T_LISTS ? b->rec_lists_n : as_only_lists(b));
 		for (size_t i = 0; i < b->rec_lists_n && rc == 0; i++) {
 			uint32_t sid = b->lists[b->rec_lists[i]];
-			rc = put_string(o, mb_str(&b->strs, sid), b->strs.len[sid]);
+			if (kv->type == MB_T_LISTS || !b->rec_addr[i])
+				rc = put_string(o, mb_str(&b->strs, sid), b->strs.len[sid]);
 		}
 		return rc;
 	}
@@ -148,19 +158,27 @@ static int apply_kv(struct mb *b, const struct mb_kv *kv)
 	return 0;
 }
 
-/* Keep rec_lists sorted and unique: list ids follow input order. */
+/* Keep rec_lists sorted and unique: list ids follow input order.  An
+ * address line of a list marks it in rec_addr; AS-resolved prefixes do not. */
 static void add_list(struct mb *b, uint32_t list)
 {
+	bool addr = !(list & MB_LIST_FROM_AS);
+	list &= ~MB_LIST_FROM_AS;
 	size_t i = b->rec_lists_n;
 	while (i > 0 && b->rec_lists[i - 1] > list)
 		i--;
-	if (i > 0 && b->rec_lists[i - 1] == list)
+	if (i > 0 && b->rec_lists[i - 1] == list) {
+		b->rec_addr[i - 1] |= addr;
 		return;
+	}
 	memmove(b->rec_lists + i + 1, b->rec_lists + i,
 		(b->rec_lists_n - i) * sizeof(*b->rec_lists));
+	memmove(b->rec_addr + i + 1, b->rec_addr + i, b->rec_lists_n - i);
 	b->rec_lists[i] = list;
+	b->rec_addr[i] = addr;
 	b->rec_lists_n++;
 }
+
 
 /* Apply one node's entries in input order (the chain is newest first). */
 static int apply_chain(struct mb *b, uint32_t head)
@@ -251,7 +269,10 @@ int mb_data_for(struct mb *b, const uint32_t *heads, size_t n, uint32_t *off)
 			return rc;
 	}
 	struct mb_kv lists = {.key = b->key_lists, .type = MB_T_LISTS};
+	struct mb_kv as_lists = {.key = b->key_as_lists, .type = MB_T_AS_LISTS};
 	int rc = apply_kv(b, &lists);
+	if (rc == 0 && as_only_lists(b)) /* absent unless an AS line was resolved here */
+		rc = apply_kv(b, &as_lists);
 	if (rc < 0)
 		return rc;
 	sort_rec(b);
@@ -343,7 +364,8 @@ int mb_serialize(struct mb *b, const struct sl_mmdb_build_opts *opts,
 	static const char marker[] = "\xAB\xCD\xEFMaxMind.com";
 	unsigned rs = 0;
 	b->rec_lists = malloc((b->n_lists + 1) * sizeof(*b->rec_lists));
-	int rc = b->rec_lists ? mb_tree_number(b) : -ENOMEM;
+	b->rec_addr = malloc(b->n_lists + 1);
+	int rc = b->rec_lists && b->rec_addr ? mb_tree_number(b) : -ENOMEM;
 	if (rc == 0)
 		rc = pick_record_size(b, &rs);
 	if (rc == 0)

@@ -50,7 +50,14 @@ void mb_strtab_free(struct mb_strtab *t);
 
 /* Value types written to the data section; MB_T_LISTS is the synthetic
  * `lists` array. */
-enum mb_type { MB_T_BOOL, MB_T_U32, MB_T_U64, MB_T_I32, MB_T_DOUBLE, MB_T_STR, MB_T_LISTS };
+enum mb_type { MB_T_BOOL, MB_T_U32, MB_T_U64, MB_T_I32, MB_T_DOUBLE, MB_T_STR, MB_T_LISTS,
+	       MB_T_AS_LISTS };
+
+/* An entry's list id with this bit set came from an AS line resolved into
+ * prefixes at build time: the record names such a list in `as_lists` too
+ * when no address line of it covers the block (an AS list is weaker
+ * evidence than an address, issue #17). */
+#define MB_LIST_FROM_AS 0x80000000u
 
 /* Type classes for the "one type per key per list" check. */
 enum mb_cls { MB_C_NONE, MB_C_BOOL, MB_C_INT, MB_C_DOUBLE, MB_C_STR, MB_C_MAP };
@@ -115,7 +122,7 @@ struct mb {
 	struct mb_entry *entries;
 	size_t n_entries, entries_cap;
 	struct mb_trie trie;
-	uint32_t key_label, key_lists;
+	uint32_t key_label, key_lists, key_as_lists;
 	struct mb_asref *asrefs; /* every AS line, in input order */
 	size_t n_asrefs, asrefs_cap;
 	bool asn_resolved;       /* the AS lines were resolved from ASN sources */
@@ -126,6 +133,7 @@ struct mb {
 	struct mb_kv *rec; /* record being merged */
 	size_t rec_n, rec_cap;
 	uint32_t *rec_lists, *chain;
+	uint8_t *rec_addr;       /* per rec_lists entry: some address line covers the block */
 	size_t rec_lists_n, chain_cap;
 	struct mb_buf enc;
 	uint32_t node_count, next_num;

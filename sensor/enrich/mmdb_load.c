@@ -273,6 +273,8 @@ static int check_key(struct load *l, const char *k, size_t len)
 		return lerr(l, -EINVAL, "key is not valid UTF-8");
 	if (len >= 5 && memcmp(k, "lists", 5) == 0 && (len == 5 || k[5] == '.'))
 		return lerr(l, -EINVAL, "key 'lists' is reserved for the list names");
+	if (len >= 8 && memcmp(k, "as_lists", 8) == 0 && (len == 8 || k[8] == '.'))
+		return lerr(l, -EINVAL, "key 'as_lists' is reserved for the lists an AS line adds");
 	return 0;
 }
 

@@ -196,6 +196,8 @@ int mb_init(struct mb *b)
 		rc = mb_key_intern(b, "label", 5, &b->key_label);
 	if (rc == 0)
 		rc = mb_key_intern(b, "lists", 5, &b->key_lists);
+	if (rc == 0)
+		rc = mb_key_intern(b, "as_lists", 8, &b->key_as_lists);
 	if (rc < 0)
 		mb_finish(b);
 	return rc;
@@ -215,6 +217,7 @@ void mb_finish(struct mb *b)
 	free(b->dedup);
 	free(b->rec);
 	free(b->rec_lists);
+	free(b->rec_addr);
 	free(b->chain);
 	mb_buf_free(&b->enc);
 	*b = (struct mb){0};

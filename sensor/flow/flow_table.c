@@ -380,11 +380,51 @@ static struct sl_flow *find(struct sl_flow_table *t, const struct sl_packet *p, 
 	return f;
 }
 
+/*
+ * An ICMP error is about the flow whose packet it quotes: a server's port
+ * unreachable, a router's time exceeded.  Its sender took no part in that
+ * conversation, so the error is counted there and makes no flow (and no
+ * subject) of its own.  The flow's own counters and idle time stay as they
+ * were: the error is not one of its packets.
+ */
+static void icmp_error(struct sl_flow_table *t, const struct sl_packet *p)
+{
+	struct sl_packet q = *p;
+	enum sl_dir dir;
+	struct sl_flow *f = NULL;
+	if (p->icmp_quoted) {
+		q.src = p->quote.src;
+		q.dst = p->quote.dst;
+		q.proto = p->quote.proto;
+		q.sport = p->quote.sport;
+		q.dport = p->quote.dport;
+		q.icmp_type = (uint8_t)p->quote.sport;
+		q.icmp_code = (uint8_t)p->quote.dport;
+		q.tcp_flags = 0;
+		f = lookup(t, &q, bucket_of(t, &q), &dir);
+	}
+	if (!f) {
+		t->stats.icmp_errors_unmatched++;
+		return;
+	}
+	t->stats.icmp_errors++;
+	if (!f->icmp_errors) {
+		f->icmp_error_type = p->icmp_type;
+		f->icmp_error_code = p->icmp_code;
+	}
+	if (f->icmp_errors < UINT16_MAX)
+		f->icmp_errors++;
+}
+
 struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_packet *p,
 				     sl_time_us now, enum sl_dir *dir)
 {
 	clock_to(t, now > p->ts ? now : p->ts);
 	expire(t, t->cfg.expire_batch);
+	if (p->icmp_error) {
+		icmp_error(t, p);
+		return NULL;
+	}
 	uint32_t b = bucket_of(t, p);
 	struct sl_flow *f = find(t, p, b, dir);
 	if (!f)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns_cache.h"
 #include "hosts_priv.h"
@@ -10,6 +11,7 @@
 struct sl_hosts {
 	struct sl_dns_cache *names;     /* address -> name, from DNS answers */
 	struct sl_dhcp_table *dhcp;     /* LAN clients, from DHCP */
+	struct sl_neighbour_table *neigh; /* address -> MAC, from ARP and ND */
 	struct sl_signal_table *signal; /* hosts that named a signalling service */
 	struct sl_overlay_peers peers;  /* tinc meta connections */
 };
@@ -25,6 +27,11 @@ int sl_hosts_create(const struct sl_config *cfg, struct sl_hosts **out, char *er
 	}
 	if (sl_dhcp_table_create(cfg->dhcp.max_hosts, &h->dhcp) < 0) {
 		snprintf(err, errlen, "dhcp: no memory for a table of %u hosts", cfg->dhcp.max_hosts);
+		goto err;
+	}
+	if (sl_neighbour_table_create(cfg->dhcp.max_hosts * 4u, &h->neigh) < 0) {
+		snprintf(err, errlen, "dhcp: no memory for %u ARP/ND bindings",
+			 cfg->dhcp.max_hosts * 4u);
 		goto err;
 	}
 	if (sl_signal_table_create(&h->signal) < 0) {
@@ -44,6 +51,7 @@ void sl_hosts_destroy(struct sl_hosts *h)
 		return;
 	sl_dns_cache_destroy(h->names);
 	sl_dhcp_table_destroy(h->dhcp);
+	sl_neighbour_table_destroy(h->neigh);
 	sl_signal_table_destroy(h->signal);
 	free(h);
 }
@@ -65,6 +73,9 @@ void sl_hosts_learn(struct sl_hosts *h, const struct sl_host_fact *f)
 	case SL_HOST_SIGNALLING:
 		sl_signal_table_note(h->signal, &f->signalling.addr, f->signalling.first,
 				     f->signalling.last);
+		break;
+	case SL_HOST_NEIGHBOUR:
+		sl_neighbour_table_learn(h->neigh, &f->neighbour.addr, f->neighbour.mac);
 		break;
 	}
 }
@@ -94,6 +105,18 @@ bool sl_hosts_dhcp_by_mac(const struct sl_hosts *h, const uint8_t mac[6],
 			  struct sl_dhcp_host *out)
 {
 	return h && sl_dhcp_lookup_mac(h->dhcp, mac, out);
+}
+
+bool sl_hosts_mac_of(const struct sl_hosts *h, const struct sl_addr *ip, uint8_t mac[6])
+{
+	struct sl_dhcp_host d;
+	if (!h)
+		return false;
+	if (sl_dhcp_lookup_ip(h->dhcp, ip, &d)) {
+		memcpy(mac, d.mac, 6);
+		return true;
+	}
+	return sl_neighbour_table_lookup(h->neigh, ip, mac);
 }
 
 uint32_t sl_hosts_dhcp_count(const struct sl_hosts *h)

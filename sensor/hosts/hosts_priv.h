@@ -42,6 +42,26 @@ bool sl_dhcp_lookup_ip(const struct sl_dhcp_table *t, const struct sl_addr *ip,
 /* Hosts stored now.  Accepts NULL. */
 uint32_t sl_dhcp_table_count(const struct sl_dhcp_table *t);
 
+/* ---- ARP and neighbour-discovery bindings (neighbours.c) ---- */
+
+struct sl_neighbour_table;
+
+/* A table of max_bindings addresses (rounded up to a multiple of 8; 0
+ * stores nothing), all memory allocated here.  Returns 0 or -ENOMEM.
+ * Caller owns *out; free with sl_neighbour_table_destroy(). */
+int sl_neighbour_table_create(uint32_t max_bindings, struct sl_neighbour_table **out);
+
+/* Free the table.  Accepts NULL. */
+void sl_neighbour_table_destroy(struct sl_neighbour_table *t);
+
+/* Address a is at hardware address mac now (replacing what it was at). */
+void sl_neighbour_table_learn(struct sl_neighbour_table *t, const struct sl_addr *a,
+			      const uint8_t mac[6]);
+
+/* The hardware address a was last bound to, into mac.  Accepts t NULL. */
+bool sl_neighbour_table_lookup(const struct sl_neighbour_table *t, const struct sl_addr *a,
+			       uint8_t mac[6]);
+
 /* ---- hosts that named a signalling service (signalling.c) ---- */
 
 #define SL_SIGNAL_HOSTS 1024                       /* hosts remembered (LRU beyond) */

@@ -7,6 +7,7 @@
 #include "sightline/identify.h"
 
 struct sl_names;
+struct sl_sigs;
 
 /* The fields IP-KVM identification reads (ipkvm.c). */
 enum {
@@ -25,6 +26,7 @@ struct sl_identify_ipkvm {
 
 struct sl_identify {
 	struct sl_identify_ipkvm ipkvm;
+	struct sl_sigs *sigs;
 	struct sl_names *names;
 };
 
@@ -35,6 +37,20 @@ int sl_identify_ipkvm_init(struct sl_identify_ipkvm *k);
  * collector looked at the flow. */
 void sl_identify_ipkvm(const struct sl_identify_ipkvm *k, const struct sl_record *r,
 		       struct sl_flow *f);
+
+/* What kind of flow evidence stands on (evidence.c). */
+enum sl_evidence_flow { SL_EVIDENCE_OTHER, SL_EVIDENCE_TUNNEL, SL_EVIDENCE_SERVICE };
+
+/* Tunnel-capable (a VPN protocol's handshake, a long encrypted session),
+ * plain service (DNS, ICMP, NTP, mail, plain HTTP) or other. */
+enum sl_evidence_flow sl_evidence_flow_kind(const struct sl_flow *f);
+
+/* Getters of evidence.tier, .flow, .lists, .as_lists, .flags (evidence.c). */
+bool sl_evidence_get_tier(const struct sl_record *r, struct sl_value *v);
+bool sl_evidence_get_flow(const struct sl_record *r, struct sl_value *v);
+bool sl_evidence_get_lists(const struct sl_record *r, struct sl_value *v);
+bool sl_evidence_get_as_lists(const struct sl_record *r, struct sl_value *v);
+bool sl_evidence_get_flags(const struct sl_record *r, struct sl_value *v);
 
 /* Association of WebRTC media with a signalling flow of the same host
  * (assoc.c); seen_until: the latest packet time known of f. */

@@ -1,11 +1,9 @@
-/* Name-based product identification: one table of host-name, certificate
- * and ALPN patterns, plus Tor's random-name rule.  Names come from the
- * parsers' fields (tls.sni, quic.sni, http.host, tls.cert.*, tls/quic
- * ALPN), read through the field catalogue, and from the hosts table (the
- * server's DNS name).
- * Sources: vendor firewall/allow-list documentation, published detection
- * lists (nDPI's host_match table, Emerging Threats, Sigma/KQL hunts of
- * remote-access relays), and Tor's tortls.c for the random names. */
+/* Name-based product identification: the flow's names and facts (tls.sni,
+ * quic.sni, http.host, tls.cert.*, ALPN, JA4, user agent, server port, the
+ * remote address's intel lists), read through the field catalogue, and the
+ * server's DNS name from the hosts table, looked up in the product
+ * signatures (rules/products, sig_index.c); plus Tor's own shapes (random
+ * names after Tor's tortls.c, directory requests, link certificates). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -13,147 +11,27 @@
 #include <strings.h>
 
 #include "names.h"
+#include "sig_priv.h"
+#include "sightline/enrich.h"
 #include "sightline/identify.h"
 
-enum nm_kind {
-	NM_HOST, /* "*.x.com": x.com's subdomains; "a*b.x.com": '*' within one label; else exact */
-	NM_CERT, /* substring of the certificate subject or issuer */
-	NM_ALPN, /* prefix of one offered/chosen ALPN protocol */
-};
-
-struct nm_rule {
-	uint8_t kind;
-	const char *pattern; /* lowercase (NM_HOST), as on the wire otherwise */
-	const char *app;
-	const char *category;
-};
-
-#define RA "remote-access"
-#define VPN "vpn"
-
-/* THE product table.  Only names with a public source are listed; brand
- * web sites count (visiting nordvpn.com from a company laptop is itself
- * worth a look), but generic hosting names never do. */
-static const struct nm_rule rules[] = {
-	/* AnyDesk: relays *.net.anydesk.com, relay certificate and ALPN
-	 * (AnyDesk firewall documentation; DESIGN.md; nDPI anydesk). */
-	{ NM_HOST, "*.net.anydesk.com", "anydesk", RA },
-	{ NM_HOST, "*.anydesk.com", "anydesk", RA },
-	{ NM_HOST, "anydesk.com", "anydesk", RA },
-	{ NM_CERT, "O=philandro Software GmbH", "anydesk", RA },
-	{ NM_CERT, "CN=AnyNet Relay", "anydesk", RA },
-	{ NM_CERT, "CN=AnyDesk Client", "anydesk", RA },
-	{ NM_ALPN, "anydesk/", "anydesk", RA },
-	/* TeamViewer: master and router brokers (TeamViewer KB "which ports
-	 * are used"; nDPI host_match teamviewer.com). */
-	{ NM_HOST, "*.teamviewer.com", "teamviewer", RA },
-	{ NM_HOST, "teamviewer.com", "teamviewer", RA },
-	{ NM_HOST, "*.dyngate.com", "teamviewer", RA },
-	/* Chrome Remote Desktop (Google's Chrome Enterprise firewall list). */
-	{ NM_HOST, "remotedesktop-pa.googleapis.com", "chrome-remote-desktop", RA },
-	{ NM_HOST, "remotedesktop.google.com", "chrome-remote-desktop", RA },
-	{ NM_HOST, "instantmessaging-pa.googleapis.com", "chrome-remote-desktop", RA },
-	/* RustDesk public servers rs-ny/rs-sg/rs-cn.rustdesk.com (RustDesk docs). */
-	{ NM_HOST, "rs-*.rustdesk.com", "rustdesk", RA },
-	{ NM_HOST, "rustdesk.com", "rustdesk", RA },
-	{ NM_HOST, "*.rustdesk.com", "rustdesk", RA },
-	/* Splashtop relays (Splashtop firewall article: *.relay.splashtop.com). */
-	{ NM_HOST, "*.splashtop.com", "splashtop", RA },
-	/* Zoho Assist (Zoho Assist network requirements). */
-	{ NM_HOST, "*.zohoassist.com", "zoho-assist", RA },
-	{ NM_HOST, "zohoassist.com", "zoho-assist", RA },
-	/* GoTo/LogMeIn (LogMeIn allow-list article; ET/Sigma RMM hunts). */
-	{ NM_HOST, "*.logmein.com", "gotoassist", RA },
-	{ NM_HOST, "*.logmeininc.com", "gotoassist", RA },
-	{ NM_HOST, "*.logmein-gateway.com", "gotoassist", RA },
-	{ NM_HOST, "*.gotoassist.com", "gotoassist", RA },
-	/* ConnectWise ScreenConnect cloud instances and relays. */
-	{ NM_HOST, "*.screenconnect.com", "screenconnect", RA },
-	/* Consumer VPN brands (nDPI host_match entries of the same names). */
-	{ NM_HOST, "*.nordvpn.com", "nordvpn", VPN },
-	{ NM_HOST, "nordvpn.com", "nordvpn", VPN },
-	{ NM_HOST, "*.nordvpn.net", "nordvpn", VPN },  /* API and server names */
-	/* Proton VPN's API lives under proton.me beside Mail and Drive, so
-	 * only its VPN hosts are listed (vpn-api.proton.me). */
-	{ NM_HOST, "vpn-api.proton.me", "protonvpn", VPN },
-	{ NM_HOST, "*.protonvpn.ch", "protonvpn", VPN },
-	{ NM_HOST, "*.protonvpn.net", "protonvpn", VPN },
-	{ NM_HOST, "*.protonvpn.com", "protonvpn", VPN },
-	{ NM_HOST, "protonvpn.com", "protonvpn", VPN },
-	{ NM_HOST, "*.mullvad.net", "mullvad", VPN },
-	{ NM_HOST, "mullvad.net", "mullvad", VPN },
-	{ NM_HOST, "*.surfshark.com", "surfshark", VPN },
-	{ NM_HOST, "surfshark.com", "surfshark", VPN },
-	{ NM_HOST, "*.astrill.com", "astrill", VPN },
-	{ NM_HOST, "astrill.com", "astrill", VPN },
-	{ NM_HOST, "*.privateinternetaccess.com", "pia", VPN },
-	/* PIA's own CA (published with its OpenVPN configurations, pia-foss
-	 * manual-connections ca.rsa.4096.crt) signs its servers' certificates. */
-	{ NM_CERT, "O=Private Internet Access", "pia", VPN },
-	{ NM_HOST, "privateinternetaccess.com", "pia", VPN },
-	{ NM_HOST, "*.windscribe.com", "windscribe", VPN },
-	{ NM_HOST, "windscribe.com", "windscribe", VPN },
-	{ NM_HOST, "*.tunnelbear.com", "tunnelbear", VPN },
-	{ NM_HOST, "tunnelbear.com", "tunnelbear", VPN },
-	{ NM_HOST, "*.hotspotshield.com", "hotspot-shield", VPN },
-	{ NM_HOST, "hotspotshield.com", "hotspot-shield", VPN },
-	{ NM_HOST, "*.hsselite.com", "hotspot-shield", VPN },  /* Hotspot Shield Elite API */
-	{ NM_HOST, "*.anchorfree.com", "hotspot-shield", VPN }, /* AnchorFree, its maker */
-	{ NM_HOST, "*.anchorfree.net", "hotspot-shield", VPN },
-	/* Opera's built-in browser VPN: its proxies are *.sec-tunnel.com
-	 * (e.g. eu0.sec-tunnel.com; Opera VPN support pages, nDPI OperaVPN). */
-	{ NM_HOST, "*.sec-tunnel.com", "opera-vpn", VPN },
-	{ NM_HOST, "*.windscribe.net", "windscribe", VPN },
-	{ NM_HOST, "*.expressvpn.com", "expressvpn", VPN },
-	{ NM_HOST, "expressvpn.com", "expressvpn", VPN },
-	{ NM_HOST, "*.cyberghostvpn.com", "cyberghost", VPN },
-	/* Censorship-circumvention tools are "anonymizer": they exist to hide
-	 * where the user is, not to join a private network. */
-	{ NM_HOST, "*.psiphon.ca", "psiphon", "anonymizer" },
-	{ NM_HOST, "psiphon.ca", "psiphon", "anonymizer" },
-	{ NM_HOST, "*.psiphon3.net", "psiphon", "anonymizer" },
-	{ NM_HOST, "psiphon3.net", "psiphon", "anonymizer" },
-	{ NM_HOST, "*.psiphon3.com", "psiphon", "anonymizer" },
-	{ NM_HOST, "psiphon3.com", "psiphon", "anonymizer" },
-	{ NM_HOST, "*.ultrasurf.us", "ultrasurf", "anonymizer" },
-	{ NM_HOST, "ultrasurf.us", "ultrasurf", "anonymizer" },
-	/* iCloud Private Relay ingress (Apple "Prepare your network for iCloud
-	 * Private Relay": mask.icloud.com, mask-h2.icloud.com).  Category
-	 * "proxy", not "anonymizer": Apple's egress keeps the user's region
-	 * (the "maintain general location" default), so it hides the address
-	 * but not, coarsely, where the user is. */
-	{ NM_HOST, "mask.icloud.com", "icloud-private-relay", "proxy" },
-	{ NM_HOST, "mask-h2.icloud.com", "icloud-private-relay", "proxy" },
-	/* Cloudflare WARP (Cloudflare One firewall docs; nDPI CloudflareWarp). */
-	{ NM_HOST, "engage.cloudflareclient.com", "cloudflare-warp", VPN },
-	{ NM_HOST, "*.cloudflareclient.com", "cloudflare-warp", VPN },
-	{ NM_HOST, "cloudflareclient.com", "cloudflare-warp", VPN },
-	/* FortiGate SSL-VPN (FortiClient's server): the appliance's factory
-	 * certificate, subject "CN=<serial>,OU=FortiGate,O=Fortinet" (Fortinet
-	 * "Fortinet_Factory" certificate docs).  Fortinet's inspection CA is
-	 * "OU=Certificate Authority", so re-signed web sites do not match. */
-	{ NM_CERT, "OU=FortiGate,O=Fortinet", "forticlient", VPN },
-	/* SoftEther VPN: its DDNS and NAT-traversal service names
-	 * (<name>.softether.net; *.servers.ddns.softether-network.net). */
-	{ NM_HOST, "*.softether-network.net", "softether", VPN },
-	{ NM_HOST, "*.softether.net", "softether", VPN },
-	/* Tor Project web sites (bridges.torproject.org hands out bridges). */
-	{ NM_HOST, "*.torproject.org", "tor", "anonymizer" },
-};
-
 struct sl_names {
+	const struct sl_sigs *sigs;      /* borrowed from the identification stage */
 	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.host */
 	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
 	const struct sl_field *san;      /* tls.cert.san */
 	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
 	const struct sl_field *http[2];  /* http.method, http.uri */
+	const struct sl_field *ja4[2];   /* tls.ja4, quic.ja4 */
+	const struct sl_field *ua[2];    /* http.user_agent, quic.ua */
 };
 
-int sl_names_create(struct sl_names **out)
+int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 {
 	struct sl_names *n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
+	n->sigs = sigs;
 	n->sni[0] = sl_catalogue_find("tls.sni");
 	n->sni[1] = sl_catalogue_find("quic.sni");
 	n->sni[2] = sl_catalogue_find("http.host");
@@ -165,6 +43,10 @@ int sl_names_create(struct sl_names **out)
 	n->alpn[2] = sl_catalogue_find("quic.alpn");
 	n->http[0] = sl_catalogue_find("http.method");
 	n->http[1] = sl_catalogue_find("http.uri");
+	n->ja4[0] = sl_catalogue_find("tls.ja4");
+	n->ja4[1] = sl_catalogue_find("quic.ja4");
+	n->ua[0] = sl_catalogue_find("http.user_agent");
+	n->ua[1] = sl_catalogue_find("quic.ua");
 	*out = n;
 	return 0;
 }
@@ -174,78 +56,31 @@ void sl_names_destroy(struct sl_names *n)
 	free(n);
 }
 
-/* Lowercase copy without a ":port" and trailing dots; false when empty or
- * too long to be a DNS name. */
-static bool normalise(const char *in, char *out, size_t cap)
+static bool found(const struct sl_sig_product *p, const char **app, const char **category)
 {
-	size_t len = 0;
-	for (; in[len] && in[len] != ':' && in[len] != '/'; len++) {
-		if (len + 1 >= cap)
-			return false;
-		out[len] = (char)tolower((unsigned char)in[len]);
-	}
-	while (len && out[len - 1] == '.')
-		len--;
-	out[len] = '\0';
-	return len > 0;
+	if (!p)
+		return false;
+	*app = p->app;
+	*category = p->category;
+	return true;
 }
 
-/* '*' matches a run of characters within one label. */
-static bool glob_label(const char *p, const char *s)
-{
-	for (; *p; p++, s++) {
-		if (*p == '*') {
-			for (const char *t = s;; t++) {
-				if (glob_label(p + 1, t))
-					return true;
-				if (!*t || *t == '.')
-					return false;
-			}
-		}
-		if (*p != *s)
-			return false;
-	}
-	return !*s;
-}
-
-static bool host_matches(const char *pat, const char *name)
-{
-	if (pat[0] == '*' && pat[1] == '.') {
-		size_t pl = strlen(pat + 1), nl = strlen(name); /* ".x.com" */
-		return nl > pl && strcmp(name + nl - pl, pat + 1) == 0;
-	}
-	return strchr(pat, '*') ? glob_label(pat, name) : strcmp(pat, name) == 0;
-}
-
-static bool find_rule(enum nm_kind kind, const char *s, const char **app, const char **category)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		const struct nm_rule *r = &rules[i];
-		bool hit = r->kind == kind &&
-			   (kind == NM_HOST   ? host_matches(r->pattern, s)
-			    : kind == NM_CERT ? strstr(s, r->pattern) != NULL
-					      : strncmp(s, r->pattern, strlen(r->pattern)) == 0);
-		if (hit) {
-			*app = r->app;
-			*category = r->category;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool sl_names_match_host(const char *name, const char **app, const char **category)
+bool sl_names_match_host(const struct sl_names *n, const char *name, const char **app,
+			 const char **category)
 {
 	char buf[256];
-	return name && normalise(name, buf, sizeof(buf)) && find_rule(NM_HOST, buf, app, category);
+	return name && sig_normalise_host(name, buf, sizeof(buf)) &&
+	       found(sl_sigs_host(n->sigs, buf), app, category);
 }
 
-bool sl_names_match_cert(const char *dn, const char **app, const char **category)
+bool sl_names_match_cert(const struct sl_names *n, const char *dn, bool subject,
+			 const char **app, const char **category)
 {
-	return dn && find_rule(NM_CERT, dn, app, category);
+	return dn && found(sl_sigs_cert(n->sigs, dn, subject), app, category);
 }
 
-bool sl_names_match_alpn(const char *alpn, const char **app, const char **category)
+bool sl_names_match_alpn(const struct sl_names *n, const char *alpn, const char **app,
+			 const char **category)
 {
 	char one[256];
 	for (const char *p = alpn; p && *p;) {
@@ -253,7 +88,7 @@ bool sl_names_match_alpn(const char *alpn, const char **app, const char **catego
 		if (len < sizeof(one)) {
 			memcpy(one, p, len);
 			one[len] = '\0';
-			if (find_rule(NM_ALPN, one, app, category))
+			if (found(sl_sigs_alpn(n->sigs, one), app, category))
 				return true;
 		}
 		p += len + (p[len] == ',');
@@ -301,7 +136,7 @@ bool sl_names_tor_sni(const char *name)
 {
 	char buf[64];
 	size_t len;
-	return name && normalise(name, buf, sizeof(buf)) && tor_name(buf, 8, 25, true, &len) &&
+	return name && sig_normalise_host(name, buf, sizeof(buf)) && tor_name(buf, 8, 25, true, &len) &&
 	       looks_random(buf + 4, len);
 }
 
@@ -312,7 +147,7 @@ bool sl_names_tor_sni_on_port(const char *name, uint16_t port)
 {
 	char buf[64];
 	size_t len;
-	return (port == 9001 || port == 9030) && name && normalise(name, buf, sizeof(buf)) &&
+	return (port == 9001 || port == 9030) && name && sig_normalise_host(name, buf, sizeof(buf)) &&
 	       tor_name(buf, 4, 25, true, &len) && looks_random(buf + 4, len);
 }
 
@@ -374,12 +209,12 @@ static bool dn_common_name(const char *dn, char *out, size_t cap)
 	return true;
 }
 
-static void claim_cert(const char *dn, struct sl_flow *f)
+static void claim_cert(const struct sl_names *n, const char *dn, bool subject, struct sl_flow *f)
 {
 	const char *app, *cat;
 	char cn[256];
-	if (sl_names_match_cert(dn, &app, &cat) ||
-	    (dn_common_name(dn, cn, sizeof(cn)) && sl_names_match_host(cn, &app, &cat)))
+	if (sl_names_match_cert(n, dn, subject, &app, &cat) ||
+	    (dn_common_name(dn, cn, sizeof(cn)) && sl_names_match_host(n, cn, &app, &cat)))
 		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 }
 
@@ -387,7 +222,8 @@ static void claim_cert(const char *dn, struct sl_flow *f)
  * certificates a CDN issues for it (Cloudflare's "sni.cloudflaressl.com"). */
 static bool cdn_placeholder(const char *name)
 {
-	return host_matches("*.cloudflaressl.com", name);
+	size_t len = strlen(name), sl = strlen(".cloudflaressl.com");
+	return len > sl && strcmp(name + len - sl, ".cloudflaressl.com") == 0;
 }
 
 /*
@@ -396,7 +232,8 @@ static bool cdn_placeholder(const char *name)
  * certificates list unrelated customers side by side, and one brand among
  * them must not name a benign site's flow.
  */
-bool sl_names_match_san(const char *san, const char **app, const char **category)
+bool sl_names_match_san(const struct sl_names *n, const char *san, const char **app,
+			const char **category)
 {
 	const char *found_app = NULL, *found_cat = NULL;
 	char one[256];
@@ -408,9 +245,10 @@ bool sl_names_match_san(const char *san, const char **app, const char **category
 		memcpy(one, p, len);
 		one[len] = '\0';
 		p += len + (p[len] == ',');
-		if (!normalise(one, one, sizeof(one)) || cdn_placeholder(one))
+		if (!sig_normalise_host(one, one, sizeof(one)) || cdn_placeholder(one))
 			continue;
-		if (!find_rule(NM_HOST, one, &a, &c) || (found_app && strcmp(a, found_app) != 0))
+		if (!found(sl_sigs_host(n->sigs, one), &a, &c) ||
+		    (found_app && strcmp(a, found_app) != 0))
 			return false;
 		found_app = a;
 		found_cat = c;
@@ -424,10 +262,11 @@ bool sl_names_match_san(const char *san, const char **app, const char **category
 
 /* Server names: a product name, else Tor's random SNI unless DNS resolved
  * that very name for this server (Tor clients never resolve theirs). */
-static void claim_sni(const char *name, const char *dns_name, struct sl_flow *f)
+static void claim_sni(const struct sl_names *n, const char *name, const char *dns_name,
+		      struct sl_flow *f)
 {
 	const char *app, *cat;
-	if (sl_names_match_host(name, &app, &cat))
+	if (sl_names_match_host(n, name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_SNI);
 	else if ((sl_names_tor_sni(name) || sl_names_tor_sni_on_port(name, f->sport)) &&
 		 !(dns_name && strcasecmp(dns_name, name) == 0))
@@ -443,6 +282,53 @@ static void claim_http(const struct sl_names *n, const struct sl_record *r, stru
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_WIRE);
 }
 
+/* The client's software: JA4 fingerprints and user agents. */
+static void claim_client(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+{
+	struct sl_value v;
+	const struct sl_sig_product *p;
+	for (size_t i = 0; i < ARRAY_SIZE(n->ja4); i++)
+		if ((p = sl_sigs_ja4(n->sigs, field_str(n->ja4[i], r, &v))))
+			sl_app_set_product(f, p->app, p->category, SL_SRC_JA4);
+	for (size_t i = 0; i < ARRAY_SIZE(n->ua); i++)
+		if ((p = sl_sigs_user_agent(n->sigs, field_str(n->ua[i], r, &v))))
+			sl_app_set_product(f, p->app, p->category, SL_SRC_USER_AGENT);
+}
+
+/* The weakest facts: the server's port, and the intel lists that hold the
+ * remote address (only in an enriched record: at flow end). */
+static void claim_port_lists(const struct sl_names *n, const struct sl_record *r,
+			     struct sl_flow *f)
+{
+	const struct sl_sig_product *p = NULL;
+	if (f->proto == 6 || f->proto == 17)
+		p = sl_sigs_port(n->sigs, f->proto == 6 ? "tcp" : "udp", f->sport);
+	if (p)
+		sl_app_set_product(f, p->app, p->category, SL_SRC_PORT);
+	const struct sl_geo_result *g = r->remote >= 0 ? r->geo[r->remote] : NULL;
+	for (unsigned i = 0; g && i < g->n_intel; i++)
+		if ((p = sl_sigs_list(n->sigs, g->intel[i])))
+			sl_app_set_product(f, p->app, p->category, SL_SRC_ADDRESS_LIST);
+}
+
+/* Names the flow's certificate carries: Tor's link certificate shape, the
+ * subject and issuer attributes, then the subjectAltName list. */
+static void claim_certs(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+{
+	struct sl_value v1, v2;
+	const char *app, *cat;
+	const char *subject = field_str(n->cert[0], r, &v1), *issuer = field_str(n->cert[1], r, &v2);
+	if (sl_names_tor_cert(subject, issuer))
+		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_CERTIFICATE);
+	if (subject)
+		claim_cert(n, subject, true, f);
+	if (issuer)
+		claim_cert(n, issuer, false, f);
+	const char *san = field_str(n->san, r, &v1);
+	if (san && sl_names_match_san(n, san, &app, &cat))
+		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
+}
+
 /*
  * Every claim is offered; sl_app_set_product keeps the strongest, so the
  * order here only decides between claims of equal strength (first wins).
@@ -450,31 +336,24 @@ static void claim_http(const struct sl_names *n, const struct sl_record *r, stru
 void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const char *dns_name,
 		    struct sl_flow *f)
 {
-	struct sl_value v1, v2;
+	struct sl_value v2;
 	const char *app, *cat;
-	const char *subject = field_str(n->cert[0], r, &v1), *issuer = field_str(n->cert[1], r, &v2);
-	if (sl_names_tor_cert(subject, issuer))
-		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_CERTIFICATE);
+	claim_certs(n, r, f);
 	claim_http(n, r, f);
-	if (subject)
-		claim_cert(subject, f);
-	if (issuer)
-		claim_cert(issuer, f);
-	const char *san = field_str(n->san, r, &v1);
-	if (san && sl_names_match_san(san, &app, &cat))
-		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 	if (dns_name && !dns_name[0])
 		dns_name = NULL;
-	if (dns_name && sl_names_match_host(dns_name, &app, &cat))
+	if (dns_name && sl_names_match_host(n, dns_name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_DNS);
 	for (size_t i = 0; i < ARRAY_SIZE(n->sni); i++) {
 		const char *name = field_str(n->sni[i], r, &v2);
 		if (name)
-			claim_sni(name, dns_name, f);
+			claim_sni(n, name, dns_name, f);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(n->alpn); i++) {
 		const char *alpn = field_str(n->alpn[i], r, &v2);
-		if (alpn && sl_names_match_alpn(alpn, &app, &cat))
+		if (alpn && sl_names_match_alpn(n, alpn, &app, &cat))
 			sl_app_set_product(f, app, cat, SL_SRC_ALPN);
 	}
+	claim_client(n, r, f);
+	claim_port_lists(n, r, f);
 }

@@ -1,7 +1,7 @@
 /* Name-based product identification (private to sensor/identify and its
  * tests): server names (TLS/QUIC SNI, HTTP Host, the DNS name of the
- * server), certificate names and ALPN matched against one product table
- * (names.c). */
+ * server), certificate names, ALPN, JA4, user agents, ports and intel
+ * lists matched against the product signatures (rules/products). */
 #ifndef SIGHTLINE_IDENTIFY_NAMES_H
 #define SIGHTLINE_IDENTIFY_NAMES_H
 
@@ -9,24 +9,29 @@
 
 #include "sightline/field.h"
 #include "sightline/flow.h"
+#include "sightline/signatures.h"
 
 struct sl_names;
 
 /**
  * Resolve the catalogue fields the matcher reads (tls.sni, quic.sni,
- * http.host, tls.cert.*, *.alpn, http.method, http.uri) once, at setup.
- * Caller owns *out; free with sl_names_destroy().  Returns 0 or -ENOMEM.
+ * http.host, tls.cert.*, *.alpn, *.ja4, user agents, http.method, http.uri)
+ * once, at setup, over the signature set sigs (borrowed: it must outlive
+ * the matcher).  Caller owns *out; free with sl_names_destroy().  Returns
+ * 0 or -ENOMEM.
  */
-int sl_names_create(struct sl_names **out);
+int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out);
 /** Free a matcher.  Accepts NULL. */
 void sl_names_destroy(struct sl_names *n);
 
 /**
- * Match the flow's names and claim its product with sl_app_set_product()
- * (certificate > sni > alpn > dns; a stronger claim already made stays).
- * r is a record of f (borrowed) for the parsers' fields; dns_name is the
- * name a DNS answer gave the server (NULL or "": none).  At flow end it
- * runs after every parser's flow_end (sl_identify_flow_end()).
+ * Match the flow's names and facts and claim its product with
+ * sl_app_set_product() (certificate > sni > alpn > user agent > ja4 > dns >
+ * address list > port; a stronger claim already made stays).  r is a
+ * record of f (borrowed) for the parsers' fields and, when enriched, the
+ * remote side's intel lists; dns_name is the name a DNS answer gave the
+ * server (NULL or "": none).  At flow end it runs after every parser's
+ * flow_end (sl_identify_flow_end()).
  */
 void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const char *dns_name,
 		    struct sl_flow *f);
@@ -34,24 +39,29 @@ void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const c
 /**
  * Product of a host name (SNI, Host, DNS name): case-insensitive, a
  * trailing dot and a ":port" suffix ignored.  On a match *app and
- * *category are set to static strings.
+ * *category are set to strings of the signature set (borrowed).
  */
-bool sl_names_match_host(const char *name, const char **app, const char **category);
+bool sl_names_match_host(const struct sl_names *n, const char *name, const char **app,
+			 const char **category);
 
-/** Product of a certificate subject or issuer (RFC 4514 string) by substring. */
-bool sl_names_match_cert(const char *dn, const char **app, const char **category);
+/** Product of a certificate subject (subject true) or issuer (RFC 4514
+ * string) by its O, OU and CN attributes. */
+bool sl_names_match_cert(const struct sl_names *n, const char *dn, bool subject,
+			 const char **app, const char **category);
 
 /**
  * Product of a certificate's subjectAltName DNS names (comma-separated, as
  * tls.cert.san): only when every name, CDN placeholder names such as
  * *.cloudflaressl.com aside, maps to the same product; a shared certificate
  * listing several companies names none.  *app and *category are set to
- * static strings on a match.
+ * strings of the signature set (borrowed) on a match.
  */
-bool sl_names_match_san(const char *san, const char **app, const char **category);
+bool sl_names_match_san(const struct sl_names *n, const char *san, const char **app,
+			const char **category);
 
 /** Product of a comma-joined ALPN list by the prefix of any of its entries. */
-bool sl_names_match_alpn(const char *alpn, const char **app, const char **category);
+bool sl_names_match_alpn(const struct sl_names *n, const char *alpn, const char **app,
+			 const char **category);
 
 /** Whether a server name looks like Tor's random client SNI (www.<base32>.com). */
 bool sl_names_tor_sni(const char *name);

@@ -12,36 +12,9 @@
 
 #include "sightline/field.h"
 #include "sightline/rules.h"
+#include "sightline/yaml_tree.h"
 
-/* ---- YAML node tree (rules_yaml.c) ---- */
-
-enum ynode_type { YN_SCALAR, YN_MAP, YN_SEQ };
-
-struct ynode {
-	enum ynode_type type;
-	unsigned line, col;    /* 1-based start of the node */
-	char *s;               /* scalar text, NUL-terminated (may hold NULs: len) */
-	size_t len;
-	bool plain;            /* plain scalar: may mean null, a bool or a number */
-	bool quoted;           /* single- or double-quoted on one line */
-	struct ynode **kids;   /* map: key, value, key, value...; seq: items */
-	size_t n;              /* entries in kids */
-};
-
-/* Every document of a YAML text, in order.  Free with ydocs_free(). */
-struct ydocs {
-	struct ynode **docs;
-	size_t n;
-};
-
-/* Parse text; on error fills *line, *col and msg and returns -EINVAL. */
-int ydocs_parse(const char *text, size_t len, struct ydocs *out, unsigned *line, unsigned *col,
-		char *msg, size_t msglen);
-void ydocs_free(struct ydocs *d);
-/* The value of key in map n, or NULL. */
-const struct ynode *ymap_get(const struct ynode *n, const char *key);
-/* A plain null: ~, null, Null, NULL or empty. */
-bool ynode_is_null(const struct ynode *n);
+/* ---- YAML node tree: sightline/yaml_tree.h (rules_yaml.c) ---- */
 
 /* ---- arena: everything compiled lives until the pack is destroyed ---- */
 

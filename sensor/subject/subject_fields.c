@@ -145,10 +145,10 @@ static const void *view_of(const struct sl_record *r)
 #define AT_VIEW SL_IN_FUNC(view_of)
 
 static const struct sl_field fields[] = {
-	SL_FIELD_STR("subject.id", "who the flow is charged to: roster name, else DHCP MAC, else address",
+	SL_FIELD_STR("subject.id", "who the flow is charged to (a real endpoint: never an unspecified, broadcast or multicast address, nor the sender of an ICMP error): roster name, else the host's MAC (its IPv4, link-local and global IPv6 addresses tied to it by DHCP, ARP or neighbour discovery: one subject), else the address",
 		     AT_VIEW, struct sl_subject_view, id, SL_WITH_STATE),
 	{ "subject.name", SL_FT_STRING, "roster name of the subject", g_name },
-	SL_FIELD_STRP("subject.kind", "roster (a roster entry matched), host (known by its DHCP MAC) or address",
+	SL_FIELD_STRP("subject.kind", "roster (a roster entry matched), host (known by its MAC from DHCP, ARP or neighbour discovery) or address",
 		     AT_VIEW, struct sl_subject_view, kind, SL_WITH_STATE),
 	{ "subject.mac", SL_FT_STRING, "MAC address DHCP gave for the subject's address", g_mac },
 	SL_FIELD_STR("subject.hostname", "host name the subject sent in DHCP",
@@ -164,7 +164,7 @@ static const struct sl_field fields[] = {
 	{ "subject.activity.claimed_fit", SL_FT_DOUBLE, "share 0-1 of the subject's activity inside business hours of its claimed zone (after activity.min_hours hours)", g_act_claimed },
 	{ "subject.activity.best_zone", SL_FT_STRING, "the activity.reference_zones zone whose business hours fit the subject's activity best", g_act_zone },
 	{ "subject.activity.best_fit", SL_FT_DOUBLE, "share 0-1 of activity inside business hours of best_zone", g_act_fit },
-	SL_FIELD_U("subject.egress_subjects", "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign)",
+	SL_FIELD_U("subject.egress_subjects", "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign); the link's own plumbing (neighbour and router discovery, MLD, DHCP, DHCPv6) never counts",
 		   AT_VIEW, struct sl_subject_view, egress_subjects, SL_WITH_STATE),
 	SL_FIELD_U("subject.remote_access_apps", "distinct remote-access and IP-KVM apps of the subject within scoring.decay",
 		   AT_VIEW, struct sl_subject_view, remote_access_apps, SL_WITH_STATE),

@@ -188,6 +188,26 @@ found:
 	return e->n;
 }
 
+/*
+ * The link's own plumbing: address resolution and configuration (IPv6
+ * neighbour and router discovery, MLD, DHCP and DHCPv6).  Every host on a
+ * LAN talks it with the router, so it says nothing about who shares an
+ * egress (a neighbour advertisement to a laptop is not a second subject
+ * behind the laptop's address).
+ */
+static bool link_plumbing(const struct sl_flow *f)
+{
+	if (f->proto == 58)
+		return (f->icmp_type >= 130 && f->icmp_type <= 137) || f->icmp_type == 143;
+	if (f->proto != 17)
+		return false;
+	const uint16_t ports[2] = { f->cport, f->sport };
+	for (int i = 0; i < 2; i++)
+		if (ports[i] == 67 || ports[i] == 68 || ports[i] == 546 || ports[i] == 547)
+			return true;
+	return false;
+}
+
 static bool allowed(const struct subject *x, const struct sl_record *r)
 {
 	const struct sl_roster_entry *e = x->claimed;
@@ -252,7 +272,7 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 	physics(s, x, r, v);
 	activity(x, f->first);
 	apps(s, x, r, v);
-	if (r->remote >= 0) {
+	if (r->remote >= 0 && !link_plumbing(f)) {
 		const struct sl_addr *ra = r->remote == 0 ? &f->cli : &f->srv;
 		v->egress_subjects = egress(s, x, ra, f->last);
 		/* The subject's own address at the edge: people the roster ties to

@@ -83,6 +83,12 @@ struct subject {
 	uint32_t rules[SUBJ_RULES]; /* hit pool index + 1; 0 = free */
 	double score;
 	uint8_t level, alerted;     /* enum sl_subject_level now, and last alerted */
+	/* the highest score reached, when, and its top rules: what the summary
+	 * shows after the hits decayed (rules outlive the table's subjects) */
+	double peak;
+	sl_time_us peak_at;
+	const struct sl_rule_info *peak_rules[3];
+	uint32_t n_alerts;          /* subject alert events about it */
 	uint32_t lprev, lnext;      /* LRU list, most recent first */
 };
 

@@ -92,6 +92,14 @@ static void summary_event(struct sl_subjects *s, const struct subject *x, sl_tim
 	sl_json_double(j, round(x->score * 10) / 10);
 	sl_json_key(j, "level");
 	sl_json_str(j, sl_subject_level_name((enum sl_subject_level)x->level));
+	sl_json_key(j, "peak_score");
+	sl_json_double(j, round(x->peak * 10) / 10);
+	if (x->peak > 0) {
+		sl_json_key(j, "peak_at");
+		sl_json_str(j, sl_time_format(x->peak_at, ts, sizeof(ts)));
+	}
+	sl_json_key(j, "alerts");
+	sl_json_u64(j, x->n_alerts);
 	sl_json_key(j, "top");
 	sl_subj_json_rules(s, x, TOP_REASONS, false, j);
 	json_activity(s, x, now, j);
@@ -166,40 +174,127 @@ static void countries(const struct subject *x, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-static void reasons(const struct sl_subjects *s, const struct subject *x, char *buf, size_t len)
+/* The rules behind the peak, as they stood when the subject peaked (its
+ * hits may have decayed since). */
+static void reasons(const struct subject *x, char *buf, size_t len)
 {
-	uint32_t top[SUBJ_RULES];
-	unsigned n = sl_subj_top(s, x, top);
+	const struct sl_rule_info *const *r = x->peak_rules;
 	size_t k = 0;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < n && i < TOP_REASONS && k < len; i++) {
-		const struct sl_rule_info *r = s->hits[top[i]].rule;
+	for (unsigned i = 0; i < ARRAY_SIZE(x->peak_rules) && r[i] && k < len; i++)
 		k += (size_t)snprintf(buf + k, len - k, "%s%s (%u)", i ? "; " : "",
-				      r->title ? r->title : r->id, r->score);
-	}
-	if (!n)
+				      r[i]->title ? r[i]->title : r[i]->id, r[i]->score);
+	if (!buf[0])
 		snprintf(buf, len, "-");
 }
 
-void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows)
+/* "84.0 at 2026-03-02T14:00:27Z", or "-" for a subject that never scored. */
+static void peak(const struct subject *x, char *buf, size_t len)
+{
+	char ts[SL_TIME_STRLEN];
+	if (!(x->peak > 0)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	sl_time_format(x->peak_at, ts, sizeof(ts));
+	snprintf(buf, len, "%.1f at %.19sZ", x->peak, ts);
+}
+
+/* One row's text, so that column widths can follow the longest value:
+ * identifiers (IPv6 addresses, roster names) are never cut. */
+struct row {
+	char id[SL_ROSTER_NAME_MAX], addr[SL_ADDR_STRLEN], place[96], cc[40], peak[48];
+	char why[512];
+};
+
+static void fill_row(const struct subject *x, struct row *w)
+{
+	sl_subj_id(x, w->id, sizeof(w->id));
+	if (x->kind == SL_SUBJECT_ADDRESS || !x->addr.family)
+		snprintf(w->addr, sizeof(w->addr), "-");
+	else
+		sl_addr_format(&x->addr, w->addr, sizeof(w->addr));
+	claimed_place(x, w->place, sizeof(w->place));
+	countries(x, w->cc, sizeof(w->cc));
+	peak(x, w->peak, sizeof(w->peak));
+	reasons(x, w->why, sizeof(w->why));
+}
+
+static int cmp_peak(const void *a, const void *b)
+{
+	return cmp_order(a, b);
+}
+
+/* Subjects by the highest score each reached (then the score now), so that
+ * one whose evidence decayed before the end still heads the table. */
+static uint32_t sort_by_peak(struct sl_subjects *s)
 {
 	uint32_t n = sort_subjects(s, 0, s->latest);
-	char id[SL_ROSTER_NAME_MAX], place[96], cc[40], why[256];
+	for (uint32_t i = 0; i < n; i++) {
+		const struct subject *x = &s->subj[s->order[i].idx];
+		s->order[i].score = x->peak * 1000 + x->score / 1000;
+	}
+	qsort(s->order, n, sizeof(*s->order), cmp_peak);
+	return n;
+}
+
+struct widths {
+	int id, addr, place, cc, peak;
+};
+
+static int widen(int w, const char *v)
+{
+	int n = (int)strlen(v);
+	return n > w ? n : w;
+}
+
+static void header(FILE *out, const struct widths *w)
+{
+	fprintf(out, "  %-*s  %-*s  %-*s  %-*s  %6s  %-*s  %5s  %-8s  %s\n", w->id, "SUBJECT",
+		w->addr, "ADDRESS", w->place, "CLAIMED", w->cc, "SEEN FROM", "ALERTS", w->peak,
+		"PEAK SCORE", "END", "LEVEL", "REASONS AT PEAK");
+}
+
+/*
+ * The end-of-replay table.  Scores decay in packet time, so after several
+ * captures the score at the end can be 0 for a subject that alerted on an
+ * earlier day: each row shows the subject's alerts, its peak and when, and
+ * the score and level at the end, and the header counts the same alerts as
+ * the summary's rules line.
+ */
+void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows)
+{
+	uint32_t n = sort_by_peak(s);
 	if (!n)
 		return;
-	fprintf(out, "\nSubjects by score (%u seen, %llu forgotten):\n", n,
-		(unsigned long long)s->st.evictions);
-	fprintf(out, "  %-24s %-22s %-12s %5s  %-8s %s\n", "SUBJECT", "CLAIMED", "SEEN FROM",
-		"SCORE", "LEVEL", "TOP REASONS");
-	for (uint32_t i = 0; i < n && i < max_rows; i++) {
+	uint32_t shown = n < max_rows ? n : max_rows, alerted = 0;
+	uint64_t alerts = 0;
+	struct widths w = { 7, 7, 7, 9, 10 };
+	struct row r;
+	for (uint32_t i = 0; i < n; i++) {
 		const struct subject *x = &s->subj[s->order[i].idx];
-		sl_subj_id(x, id, sizeof(id));
-		claimed_place(x, place, sizeof(place));
-		countries(x, cc, sizeof(cc));
-		reasons(s, x, why, sizeof(why));
-		fprintf(out, "  %-24.24s %-22.22s %-12.12s %5.1f  %-8s %s\n", id, place, cc, x->score,
-			sl_subject_level_name((enum sl_subject_level)x->level), why);
+		alerts += x->n_alerts;
+		alerted += x->n_alerts > 0;
+		if (i >= shown)
+			continue;
+		fill_row(x, &r);
+		w = (struct widths){ widen(w.id, r.id), widen(w.addr, r.addr),
+				     widen(w.place, r.place), widen(w.cc, r.cc), widen(w.peak, r.peak) };
 	}
-	if (n > max_rows)
-		fprintf(out, "  ... %u more\n", n - max_rows);
+	fprintf(out, "\nSubjects by peak score (%u seen, %llu forgotten; %llu subject alerts on %u "
+		"of them", n, (unsigned long long)s->st.evictions, (unsigned long long)alerts, alerted);
+	if (s->st.alerts > alerts)
+		fprintf(out, ", %llu on subjects forgotten since",
+			(unsigned long long)(s->st.alerts - alerts));
+	fprintf(out, "):\n");
+	header(out, &w);
+	for (uint32_t i = 0; i < shown; i++) {
+		const struct subject *x = &s->subj[s->order[i].idx];
+		fill_row(x, &r);
+		fprintf(out, "  %-*s  %-*s  %-*s  %-*s  %6u  %-*s  %5.1f  %-8s  %s\n", w.id, r.id,
+			w.addr, r.addr, w.place, r.place, w.cc, r.cc, x->n_alerts, w.peak, r.peak,
+			x->score, sl_subject_level_name((enum sl_subject_level)x->level), r.why);
+	}
+	if (n > shown)
+		fprintf(out, "  ... %u more\n", n - shown);
 }

@@ -89,6 +89,17 @@ static unsigned family_max(const struct sl_subjects *s, const struct subject *x,
 	return best > 100 ? 100 : best;
 }
 
+/* The score just rose above every earlier one: remember it, when, and why. */
+static void note_peak(const struct sl_subjects *s, struct subject *x, sl_time_us now)
+{
+	uint32_t top[SUBJ_RULES];
+	unsigned n = sl_subj_top(s, x, top);
+	x->peak = x->score;
+	x->peak_at = now;
+	for (unsigned i = 0; i < ARRAY_SIZE(x->peak_rules); i++)
+		x->peak_rules[i] = i < n ? s->hits[top[i]].rule : NULL;
+}
+
 /*
  * 100 * (1 - prod(1 - s_f / 100)) over families f, s_f the highest score
  * among the family's live hits.  Expired hits are released here, so a
@@ -107,6 +118,8 @@ double sl_subj_rescore(struct sl_subjects *s, struct subject *x, sl_time_us now)
 	x->level = (uint8_t)sl_subject_level_of(x->score, s->cfg->scoring.threshold);
 	if (x->alerted > x->level)
 		x->alerted = x->level; /* fell back: rising again alerts again */
+	if (x->score > x->peak)
+		note_peak(s, x, now);
 	return x->score;
 }
 
@@ -304,6 +317,7 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 	if (x->level <= x->alerted)
 		return false;
 	x->alerted = x->level;
+	x->n_alerts++;
 	s->st.alerts++;
 	char ts[SL_TIME_STRLEN], cid[SL_COMMUNITY_ID_LEN], sig[96];
 	sl_json_begin(j);

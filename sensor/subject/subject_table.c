@@ -370,39 +370,88 @@ static int subject_side(const struct sl_subjects *s, const struct sl_flow *f)
 	}
 }
 
+/* The broadcast address of an IPv4 home network (all host bits set), for
+ * prefixes that have one (RFC 3021: a /31 has none). */
+static bool home_broadcast(const struct sl_config *cfg, const struct sl_addr *a)
+{
+	for (size_t i = 0; i < cfg->n_home_networks; i++) {
+		const struct sl_cidr *n = &cfg->home_networks[i];
+		if (n->addr.family != 4 || a->family != 4 || n->prefix > 30)
+			continue;
+		uint32_t net = (uint32_t)n->addr.b[0] << 24 | (uint32_t)n->addr.b[1] << 16 |
+			       (uint32_t)n->addr.b[2] << 8 | n->addr.b[3];
+		uint32_t ip = (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 |
+			      (uint32_t)a->b[2] << 8 | a->b[3];
+		uint32_t host = n->prefix ? 0xffffffffu >> n->prefix : 0xffffffffu;
+		if ((ip & ~host) == net && (ip & host) == host)
+			return true;
+	}
+	return false;
+}
+
+bool sl_subject_is_endpoint(const struct sl_config *cfg, const struct sl_addr *a)
+{
+	static const uint8_t zero[16];
+	if (a->family == 4)
+		return memcmp(a->b, zero, 4) != 0 && (a->b[0] & 0xf0) != 0xe0 &&
+		       !(a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255) &&
+		       !(cfg && home_broadcast(cfg, a));
+	return a->family == 6 && memcmp(a->b, zero, 16) != 0 && a->b[0] != 0xff;
+}
+
+/* Who x is: the roster entry that names the address, its MAC or DHCP host
+ * name; else the host by MAC (one subject for all of its addresses); else
+ * the address. */
+static struct subject *subject_of(struct sl_subjects *s, const struct sl_hosts *hosts,
+				  const struct sl_addr *self, const char *account, sl_time_us now)
+{
+	uint8_t mac[6];
+	struct sl_dhcp_host host;
+	bool has_mac = sl_hosts_mac_of(hosts, self, mac);
+	bool dhcp = has_mac && sl_hosts_dhcp_by_mac(hosts, mac, &host);
+	/* A sign-in that bound this address names the person more surely than
+	 * an address the roster was once given. */
+	const struct sl_roster_entry *e = account ? sl_roster_match_account(s->roster, account) : NULL;
+	if (!e)
+		e = sl_roster_match(s->roster, self, has_mac ? mac : NULL,
+				    dhcp ? host.hostname : NULL);
+	struct subject *x;
+	if (e) {
+		uint32_t idx = (uint32_t)(e - s->roster->entries);
+		x = lookup(s, SL_SUBJECT_ROSTER, (const uint8_t *)&idx, sizeof(idx), now);
+		x->claimed = e;
+	} else if (has_mac) {
+		x = lookup(s, SL_SUBJECT_HOST, mac, 6, now);
+	} else {
+		x = lookup(s, SL_SUBJECT_ADDRESS, self->b, (uint8_t)sl_addr_len(self), now);
+	}
+	x->addr = *self;
+	if (has_mac) {
+		x->has_mac = true;
+		memcpy(x->mac, mac, 6);
+	}
+	if (dhcp && host.hostname[0])
+		snprintf(x->hostname, sizeof(x->hostname), "%s", host.hostname);
+	return x;
+}
+
+/*
+ * Only a real endpoint is charged: a flow whose subject side is an
+ * unspecified, broadcast or multicast address (DHCP from 0.0.0.0, a
+ * duplicate-address probe from ::) is nobody's, and gets no subject.
+ */
 const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
 						 struct sl_record *r)
 {
 	const struct sl_flow *f = r->flow;
 	int side = subject_side(s, f);
 	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
-	struct sl_dhcp_host host;
-	bool dhcp = sl_hosts_dhcp_by_ip(hosts, self, &host);
-	/* A sign-in that bound this address names the person more surely than
-	 * an address the roster was once given. */
-	const struct sl_roster_entry *e =
-		r->binding && r->remote == side ? sl_roster_match_account(s->roster, r->binding->account)
-						: NULL;
-	if (!e)
-		e = sl_roster_match(s->roster, self, dhcp ? host.mac : NULL,
-				    dhcp ? host.hostname : NULL);
-	struct subject *x;
-	if (e) {
-		uint32_t idx = (uint32_t)(e - s->roster->entries);
-		x = lookup(s, SL_SUBJECT_ROSTER, (const uint8_t *)&idx, sizeof(idx), f->last);
-		x->claimed = e;
-	} else if (dhcp) {
-		x = lookup(s, SL_SUBJECT_HOST, host.mac, 6, f->last);
-	} else {
-		x = lookup(s, SL_SUBJECT_ADDRESS, self->b, (uint8_t)sl_addr_len(self), f->last);
+	if (!sl_subject_is_endpoint(s->cfg, self)) {
+		s->st.not_endpoints++;
+		return NULL;
 	}
-	x->addr = *self;
-	if (dhcp) {
-		x->has_mac = true;
-		memcpy(x->mac, host.mac, 6);
-		if (host.hostname[0])
-			snprintf(x->hostname, sizeof(x->hostname), "%s", host.hostname);
-	}
+	const char *account = r->binding && r->remote == side ? r->binding->account : NULL;
+	struct subject *x = subject_of(s, hosts, self, account, f->last);
 	s->latest = f->last > s->latest ? f->last : s->latest;
 	x->touched = s->latest;
 	sl_subj_observe(s, x, r, self, side);

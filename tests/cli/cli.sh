@@ -54,7 +54,30 @@ expect roster-wrong-type 2 "rtype.yaml:3:10: .*expected a single value, got a li
 printf 'people: [\n  - name: a\n' >"$tmp/rsyntax.yaml"
 expect roster-yaml-syntax 2 "rsyntax.yaml:.*YAML syntax error" -- "$s" -q -o /dev/null --roster "$tmp/rsyntax.yaml" -r "$dns"
 cp "$s" "$tmp/alone"
-expect rules-bundled-missing 2 "the bundled rule pack is missing: give one with -R PATH, or run without rules: --set rules.enabled=false" -- "$tmp/alone" -q -o /dev/null -r "$dns"
+expect products-bundled-missing 2 "the bundled product signatures are missing: give a directory with identify.signatures" -- "$tmp/alone" -q -o /dev/null -r "$dns"
+products="$(cd "$(dirname "$s")" && pwd)/rules/products"
+expect rules-bundled-missing 2 "the bundled rule pack is missing: give one with -R PATH, or run without rules: --set rules.enabled=false" -- "$tmp/alone" -q -o /dev/null --set identify.signatures="$products" -r "$dns"
+
+# Product signatures: a user's brand file checked, tested and loaded with no
+# rebuild; a mistake is an error at FILE:LINE:COL that names the key.
+mkdir -p "$tmp/brands"
+cat >"$tmp/brands/acme.yml" <<'YML'
+family: vpn
+signatures:
+  - product: acme-vpn
+    reference: https://vpn.example.com/docs
+    hosts: ["*.acmevpn.example"]
+    certificates: [{o: Acme VPN Ltd}]
+    tests:
+      match: [{host: gw1.acmevpn.example}, {cert.subject: "CN=gw1,O=Acme VPN Ltd"}]
+      nomatch: [{host: acmevpn.example.org}]
+YML
+expect products-check-user 0 '^1 product signatures OK' -- "$s" rules check --products "$tmp/brands"
+expect products-test-user 0 '3 passed, 0 failed' -- "$s" rules test --products "$tmp/brands"
+expect products-test-bundled 0 'passed, 0 failed \(product signatures\)' -- "$s" rules test
+printf 'family: vpn\nsignatures:\n  - product: x\n    reference: https://e.example\n    hots: [a.example]\n' >"$tmp/bad-sig.yml"
+expect products-unknown-key 2 "bad-sig.yml:5:5: unknown key 'hots' in a signature" -- "$s" rules check --products "$tmp/bad-sig.yml"
+expect products-bad-start 2 "bad-sig.yml:5:5: unknown key 'hots'.*rules check --products" -- "$s" -q -o /dev/null --set identify.extra_signatures="$tmp/bad-sig.yml" -r "$dns"
 
 # --dump-config output loads back and dumps identically, with a change kept.
 "$s" --set flow.max_flows=5000 --set home_networks=10.0.0.0/8 --dump-config >"$tmp/c.yaml"

@@ -24,6 +24,7 @@ static const char *const overrides[] = {
 	"decode.fragments.max_datagrams=8", "output.eve=/dev/null",
 	"output.progress=false", "output.summary=false",
 	"rules.path=" SL_SOURCE_ROOT "/rules/sigma", "scoring.max_subjects=64",
+	"identify.signatures=" SL_SOURCE_ROOT "/rules/products",
 	"rules.max_groups=64",
 };
 

@@ -150,6 +150,7 @@ static void configure(struct sl_config *cfg)
 		abort();
 	}
 	set(cfg, "intel.builtin=false");
+	set(cfg, "identify.signatures=" SL_SOURCE_ROOT "/rules/products");
 	set(cfg, "flow.max_flows=1024");
 	set(cfg, "dns.cache_entries=64");
 	set(cfg, "dhcp.max_hosts=16");

@@ -135,6 +135,9 @@ def check_config(dest, d, build):
         bad('the binary does not look for its data in %s' % pkg)
     elif not installed(dest, os.path.join(pkg, 'sigma')):
         bad('the binary looks for its rule pack in %s/sigma, which was not installed' % pkg)
+    elif not installed(dest, os.path.join(pkg, 'products')):
+        bad('the binary looks for its product signatures in %s/products, which was not '
+            'installed' % pkg)
     return n + 1
 
 
@@ -170,7 +173,7 @@ def expected(d):
     return sorted([os.path.join(d['sbindir'], 'sightline'), os.path.join(d['mandir'], 'man8', 'sightline.8'),
                    e + '/sightline.yaml', e + '/sightline.env', s + '/sigma/', s + '/intel.mmdb',
                    s + '/demo-geo.mmdb', s + '/systemd/sightline.service', s + '/intel/',
-                   os.path.join(d['sbindir'], 'sightline-intel-refresh')])
+                   s + '/products/', os.path.join(d['sbindir'], 'sightline-intel-refresh')])
 
 
 def check_readme(dest, d, src, tmp):

@@ -56,6 +56,8 @@ static inline void ph_init(struct ph *h, uint8_t proto, const char *cli, uint16_
 	char err[256];
 	memset(h, 0, sizeof(*h));
 	sl_config_init_defaults(&h->cfg);
+	free(h->cfg.identify.signatures); /* the source tree's, not an installed set */
+	h->cfg.identify.signatures = strdup(SL_SOURCE_ROOT "/rules/products");
 	if (sl_hosts_create(&h->cfg, &h->hosts, err, sizeof(err)) < 0)
 		abort();
 	h->view = (struct sl_proto_hosts){ .learn = ph_learn, .overlay_channel = ph_overlay,
@@ -126,7 +128,7 @@ static inline void ph_end(struct ph *h)
 {
 	if (!h->ended)
 		sl_dispatch_flow_end(h->d, &h->flow);
-	sl_identify_flow_end(h->id, h->hosts, &h->flow);
+	sl_identify_flow_end(h->id, h->hosts, &h->flow, NULL);
 	h->ended = true;
 }
 

@@ -1532,6 +1532,117 @@ static void test_gtpu(void)
 	sl_decoder_destroy(off);
 }
 
+/* An ICMP error's body: four unused bytes, then the quoted packet. */
+static void mk_icmp_error(struct fr *f, unsigned type, unsigned code, const struct fr *quote)
+{
+	add8(f, type);
+	add8(f, code);
+	add16(f, 0);
+	add32(f, 0);
+	add(f, quote->b, quote->n);
+}
+
+static void test_icmp_errors(void)
+{
+	TEST("ICMP/ICMPv6 errors: the quoted packet is read, and peek follows it");
+	struct fr udp = { 0 }, inner = { 0 }, icmp = { 0 }, ip = { 0 }, e = { 0 };
+	struct sl_packet p;
+	struct sl_decode_peek pk;
+	mk_udp(&udp, 40514, 5141, "nobody", 6);
+	mk_ipv4(&inner, 17, A4, B4, &udp);
+	inner.n = 28; /* RFC 792's minimum: the header and 8 bytes */
+	mk_icmp_error(&icmp, 3, 3, &inner);
+	mk_ipv4(&ip, 1, B4, A4, &icmp);
+	mk_eth(&e, 0x0800, &ip);
+	CHECK_EQ_INT(run(1, &e, &p), SL_DECODE_OK);
+	CHECK(p.icmp_error && p.icmp_quoted && p.icmp_type == 3 && p.icmp_code == 3);
+	CHECK(addr4_is(&p.quote.src, A4) && addr4_is(&p.quote.dst, B4));
+	CHECK(p.quote.proto == 17 && p.quote.sport == 40514 && p.quote.dport == 5141);
+	CHECK(sl_decode_peek(1, e.b, (uint32_t)e.n, &pk));
+	CHECK(addr4_is(&pk.src, A4) && addr4_is(&pk.dst, B4) && pk.proto == 17);
+	/* an echo is no error; an error too short to quote a header is still one */
+	struct fr echo = { 0 }, cut = { 0 };
+	add32(&echo, 0x08000000);
+	add32(&echo, 0x00010001);
+	ip.n = e.n = 0;
+	mk_ipv4(&ip, 1, A4, B4, &echo);
+	mk_eth(&e, 0x0800, &ip);
+	CHECK(run(1, &e, &p) == SL_DECODE_OK && !p.icmp_error && !p.neighbour.valid);
+	inner.n = 12;
+	mk_icmp_error(&cut, 11, 0, &inner);
+	ip.n = e.n = 0;
+	mk_ipv4(&ip, 1, B4, A4, &cut);
+	mk_eth(&e, 0x0800, &ip);
+	CHECK(run(1, &e, &p) == SL_DECODE_OK && p.icmp_error && !p.icmp_quoted);
+	/* ICMPv6 time exceeded quoting a TCP segment behind a hop-by-hop header */
+	struct fr tcp = { 0 }, chain = { 0 }, in6 = { 0 }, err6 = { 0 }, f6 = { 0 };
+	mk_tcp(&tcp, 50000, 443, NULL, 0, "", 0);
+	add_ext(&chain, 6, 0);
+	add(&chain, tcp.b, tcp.n);
+	mk_ipv6(&in6, 0, V6_A, V6_B, chain.b, chain.n);
+	mk_icmp_error(&err6, 3, 0, &in6);
+	e.n = 0;
+	mk_ipv6(&f6, 58, V6_B, V6_A, err6.b, err6.n);
+	mk_eth(&e, 0x86dd, &f6);
+	CHECK_EQ_INT(run(1, &e, &p), SL_DECODE_OK);
+	CHECK(p.icmp_error && p.icmp_quoted && p.quote.proto == 6);
+	CHECK(addr6_is(&p.quote.src, V6_A) && p.quote.sport == 50000 && p.quote.dport == 443);
+	CHECK(sl_decode_peek(1, e.b, (uint32_t)e.n, &pk) && addr6_is(&pk.src, V6_A) && pk.proto == 6);
+}
+
+static void test_neighbours(void)
+{
+	TEST("ARP and neighbour discovery bind addresses to hardware addresses");
+	static const uint8_t mac_b[6] = { 0x02, 0x00, 0x5e, 0x40, 0x00, 0x0b };
+	struct fr arp = { 0 }, e = { 0 };
+	struct sl_packet p;
+	add32(&arp, 0x00010800);
+	add32(&arp, 0x06040001);
+	add(&arp, mac_b, 6);
+	add32(&arp, B4);
+	add(&arp, (const uint8_t[6]){ 0 }, 6);
+	add32(&arp, A4);
+	mk_eth(&e, 0x0806, &arp);
+	CHECK_EQ_INT(run(1, &e, &p), SL_DECODE_NOT_IP);
+	CHECK(p.neighbour.valid && addr4_is(&p.neighbour.addr, B4));
+	CHECK(memcmp(p.neighbour.mac, mac_b, 6) == 0);
+	e.b[14 + 14] = e.b[14 + 15] = e.b[14 + 16] = e.b[14 + 17] = 0; /* a probe: 0.0.0.0 */
+	CHECK(run(1, &e, &p) == SL_DECODE_NOT_IP && !p.neighbour.valid);
+	/* NS from A with a source link-layer option; NA for B with a target one */
+	static const uint8_t group[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 2 };
+	struct fr ns = { 0 }, na = { 0 }, f = { 0 };
+	add32(&ns, 0x87000000);
+	add32(&ns, 0);
+	add(&ns, V6_B, 16);
+	add16(&ns, 0x0101);
+	add(&ns, MAC_SRC, 6);
+	mk_ipv6(&f, 58, V6_A, group, ns.b, ns.n);
+	e.n = 0;
+	mk_eth(&e, 0x86dd, &f);
+	CHECK(run(1, &e, &p) == SL_DECODE_OK && p.neighbour.valid);
+	CHECK(addr6_is(&p.neighbour.addr, V6_A) && memcmp(p.neighbour.mac, MAC_SRC, 6) == 0);
+	static const uint8_t unspecified[16];
+	f.n = e.n = 0;
+	mk_ipv6(&f, 58, unspecified, group, ns.b, 24); /* duplicate-address probe: no option */
+	mk_eth(&e, 0x86dd, &f);
+	CHECK(run(1, &e, &p) == SL_DECODE_OK && !p.neighbour.valid);
+	add32(&na, 0x88000000);
+	add32(&na, 0x60000000);
+	add(&na, V6_B, 16);
+	add16(&na, 0x0201);
+	add(&na, mac_b, 6);
+	f.n = e.n = 0;
+	mk_ipv6(&f, 58, V6_B, V6_A, na.b, na.n);
+	mk_eth(&e, 0x86dd, &f);
+	CHECK(run(1, &e, &p) == SL_DECODE_OK && p.neighbour.valid);
+	CHECK(addr6_is(&p.neighbour.addr, V6_B) && memcmp(p.neighbour.mac, mac_b, 6) == 0);
+	f.n = e.n = 0;
+	na.b[na.n - 7] = 0; /* option length 0: malformed, nothing bound */
+	mk_ipv6(&f, 58, V6_B, V6_A, na.b, na.n);
+	mk_eth(&e, 0x86dd, &f);
+	CHECK(run(1, &e, &p) == SL_DECODE_OK && !p.neighbour.valid);
+}
+
 int main(void)
 {
 	struct sl_decode_config cfg = default_cfg();
@@ -1549,6 +1660,8 @@ int main(void)
 	test_transport();
 	test_ipv6_chain();
 	test_peek();
+	test_icmp_errors();
+	test_neighbours();
 	test_frag_ipv4();
 	test_frag_ipv6();
 	test_frag_limits();

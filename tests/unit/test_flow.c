@@ -379,8 +379,40 @@ static void test_icmp_keying(void)
 	sl_flow_table_destroy(t);
 }
 
+static void test_icmp_error_quote(void)
+{
+	TEST("flow: an ICMP error counts on the flow it quotes and makes none of its own");
+	struct sl_flow_config c = cfg(1024);
+	struct sl_flow_table *t;
+	enum sl_dir dir;
+	sl_flow_table_create(&c, 5, on_end, NULL, &t);
+	struct sl_packet p = tcp("10.0.0.2", 40000, "10.0.0.9", 5141, 0, 1);
+	p.proto = 17;
+	struct sl_flow *udp = sl_flow_table_packet(t, &p, p.ts, &dir);
+	struct sl_packet e = tcp("10.0.0.9", 0, "10.0.0.2", 0, 0, 1.02);
+	e.proto = 1, e.icmp_type = 3, e.icmp_code = 3;
+	e.icmp_error = e.icmp_quoted = true;
+	e.quote = (struct sl_icmp_quote){ .src = p.src, .dst = p.dst, .proto = 17, .sport = 40000,
+					  .dport = 5141 };
+	CHECK(sl_flow_table_packet(t, &e, e.ts, &dir) == NULL);
+	CHECK(udp->icmp_errors == 1 && udp->icmp_error_type == 3 && udp->icmp_error_code == 3);
+	CHECK(udp->pkts[0] == 1 && udp->pkts[1] == 0); /* not one of the flow's packets */
+	e.icmp_type = 11, e.icmp_code = 0; /* a second error keeps the first's type */
+	CHECK(sl_flow_table_packet(t, &e, e.ts, &dir) == NULL);
+	CHECK(udp->icmp_errors == 2 && udp->icmp_error_type == 3);
+	e.quote.dport = 5142; /* quoting no flow here: counted, dropped */
+	CHECK(sl_flow_table_packet(t, &e, e.ts, &dir) == NULL);
+	e.icmp_quoted = false;
+	CHECK(sl_flow_table_packet(t, &e, e.ts, &dir) == NULL);
+	const struct sl_flow_stats *st = sl_flow_table_stats(t);
+	CHECK(st->icmp_errors == 2 && st->icmp_errors_unmatched == 2 && st->active == 1);
+	sl_flow_table_flush(t);
+	sl_flow_table_destroy(t);
+}
+
 int main(void)
 {
+	test_icmp_error_quote();
 	test_icmp_keying();
 	test_community_id();
 	test_handshake_and_fin();

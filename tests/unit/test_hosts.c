@@ -179,8 +179,38 @@ static void test_table(void)
 	CHECK(!sl_dhcp_lookup_mac(NULL, mac, &out));
 }
 
+static void test_neighbours(void)
+{
+	TEST("hosts: ARP/ND bindings give an address's MAC; a DHCP lease comes first");
+	struct sl_hosts *h = hosts_new();
+	static const uint8_t other[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x99 };
+	struct sl_host_fact f = { .kind = SL_HOST_NEIGHBOUR };
+	uint8_t got[6];
+	f.neighbour.addr = addr("fe80::2");
+	memcpy(f.neighbour.mac, mac, 6);
+	sl_hosts_learn(h, &f);
+	CHECK(sl_hosts_mac_of(h, &f.neighbour.addr, got) && memcmp(got, mac, 6) == 0);
+	struct sl_addr v4 = addr("10.77.0.50");
+	CHECK(!sl_hosts_mac_of(h, &v4, got));
+	f.neighbour.addr = v4; /* ARP says other; the DHCP lease says mac */
+	memcpy(f.neighbour.mac, other, 6);
+	sl_hosts_learn(h, &f);
+	CHECK(sl_hosts_mac_of(h, &v4, got) && memcmp(got, other, 6) == 0);
+	struct sl_host_fact d = { .kind = SL_HOST_DHCP };
+	memcpy(d.dhcp.mac, mac, 6);
+	d.dhcp.ip = v4;
+	sl_hosts_learn(h, &d);
+	CHECK(sl_hosts_mac_of(h, &v4, got) && memcmp(got, mac, 6) == 0);
+	f.neighbour.addr = addr("fe80::2"); /* the address moved to another host */
+	sl_hosts_learn(h, &f);
+	CHECK(sl_hosts_mac_of(h, &f.neighbour.addr, got) && memcmp(got, other, 6) == 0);
+	CHECK(!sl_hosts_mac_of(NULL, &v4, got));
+	sl_hosts_destroy(h);
+}
+
 int main(void)
 {
+	test_neighbours();
 	test_facts();
 	test_peer_ring();
 	test_cache_eviction();

@@ -84,19 +84,21 @@ static void test_hosts_only(void)
 	struct sl_hosts *hosts = NULL;
 	char err[128];
 	sl_config_init_defaults(&cfg);
+	free(cfg.identify.signatures);
+	cfg.identify.signatures = strdup(SL_SOURCE_ROOT "/rules/products");
 	CHECK_EQ_INT(sl_identify_create(&cfg, &id, err, sizeof(err)), 0);
 	CHECK_EQ_INT(sl_hosts_create(&cfg, &hosts, err, sizeof(err)), 0);
 	struct sl_flow f = { .proto = 6, .sport = 443, .last = 1772460000ULL * SL_US_PER_SEC };
 	sl_addr_parse("10.77.0.2", &f.cli);
 	sl_addr_parse("198.51.100.77", &f.srv);
-	sl_identify_flow_end(id, hosts, &f);
+	sl_identify_flow_end(id, hosts, &f, NULL);
 	const char *app, *cat;
 	enum sl_app_source src;
 	CHECK(!sl_app_product(&f, &app, &cat, &src));
 	struct sl_host_fact fact = { .kind = SL_HOST_DNS_NAME,
 				     .dns = { f.srv, "relay-1.net.anydesk.com" } };
 	sl_hosts_learn(hosts, &fact);
-	sl_identify_flow_end(id, hosts, &f);
+	sl_identify_flow_end(id, hosts, &f, NULL);
 	CHECK(sl_app_product(&f, &app, &cat, &src));
 	CHECK_EQ_STR(app, "anydesk");
 	CHECK_EQ_STR(sl_app_source_name(src), "dns");

@@ -10,7 +10,22 @@
 
 #include "protohelp.h"
 #include "sensor/identify/names.h"
+#include "sightline/signatures.h"
 #include "testhelp.h"
+
+/* The bundled product signatures of the source tree, and a matcher over them. */
+static struct sl_sigs *SIGS;
+static struct sl_names *N;
+
+static void load_signatures(void)
+{
+	const char *path = SL_SOURCE_ROOT "/rules/products";
+	struct sl_rule_error e;
+	if (sl_sigs_load(&path, 1, NULL, NULL, &SIGS, &e) < 0 || sl_names_create(SIGS, &N) < 0) {
+		fprintf(stderr, "%s:%u:%u: %s\n", e.file, e.line, e.col, e.msg);
+		abort();
+	}
+}
 
 struct buf {
 	uint8_t b[8192];
@@ -138,35 +153,35 @@ static void server_flight(struct buf *b, const char *org, const char *cn, const 
 static void test_host_rules(void)
 {
 	const char *app = NULL, *cat = NULL;
-	CHECK(sl_names_match_host("relay-01.net.anydesk.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "relay-01.net.anydesk.com", &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
 	CHECK_EQ_STR(cat, "remote-access");
-	CHECK(!sl_names_match_host("evilanydesk.com", &app, &cat));
-	CHECK(!sl_names_match_host("anydesk.com.evil.org", &app, &cat));
-	CHECK(!sl_names_match_host("xnet.anydesk.co", &app, &cat));
-	CHECK(sl_names_match_host("Relay-01.NET.AnyDesk.COM.", &app, &cat));
+	CHECK(!sl_names_match_host(N, "evilanydesk.com", &app, &cat));
+	CHECK(!sl_names_match_host(N, "anydesk.com.evil.org", &app, &cat));
+	CHECK(!sl_names_match_host(N, "xnet.anydesk.co", &app, &cat));
+	CHECK(sl_names_match_host(N, "Relay-01.NET.AnyDesk.COM.", &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
-	CHECK(sl_names_match_host("anydesk.com:443", &app, &cat));
-	CHECK(sl_names_match_host("master7.teamviewer.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "anydesk.com:443", &app, &cat));
+	CHECK(sl_names_match_host(N, "master7.teamviewer.com", &app, &cat));
 	CHECK_EQ_STR(app, "teamviewer");
-	CHECK(sl_names_match_host("rs-ny.rustdesk.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "rs-ny.rustdesk.com", &app, &cat));
 	CHECK_EQ_STR(app, "rustdesk");
-	CHECK(sl_names_match_host("remotedesktop-pa.googleapis.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "remotedesktop-pa.googleapis.com", &app, &cat));
 	CHECK_EQ_STR(app, "chrome-remote-desktop");
-	CHECK(!sl_names_match_host("www.googleapis.com", &app, &cat));
-	CHECK(!sl_names_match_host("xremotedesktop-pa.googleapis.com", &app, &cat));
-	CHECK(sl_names_match_host("nl123.nordvpn.com", &app, &cat));
+	CHECK(!sl_names_match_host(N, "www.googleapis.com", &app, &cat));
+	CHECK(!sl_names_match_host(N, "xremotedesktop-pa.googleapis.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "nl123.nordvpn.com", &app, &cat));
 	CHECK_EQ_STR(app, "nordvpn");
 	CHECK_EQ_STR(cat, "vpn");
-	CHECK(sl_names_match_host("api.cloudflareclient.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "api.cloudflareclient.com", &app, &cat));
 	CHECK_EQ_STR(app, "cloudflare-warp");
-	CHECK(sl_names_match_host("mask.icloud.com", &app, &cat));
+	CHECK(sl_names_match_host(N, "mask.icloud.com", &app, &cat));
 	CHECK_EQ_STR(cat, "proxy");
-	CHECK(!sl_names_match_host("www.icloud.com", &app, &cat));
-	CHECK(!sl_names_match_host("", &app, &cat));
-	CHECK(!sl_names_match_host(".", &app, &cat));
-	CHECK(!sl_names_match_host(NULL, &app, &cat));
-	CHECK(!sl_names_match_host("teams.microsoft.com", &app, &cat));
+	CHECK(!sl_names_match_host(N, "www.icloud.com", &app, &cat));
+	CHECK(!sl_names_match_host(N, "", &app, &cat));
+	CHECK(!sl_names_match_host(N, ".", &app, &cat));
+	CHECK(!sl_names_match_host(N, NULL, &app, &cat));
+	CHECK(!sl_names_match_host(N, "teams.microsoft.com", &app, &cat));
 }
 
 /* Every VPN brand and anonymiser the table knows, by one public name each,
@@ -205,52 +220,52 @@ static void test_brands(void)
 	const char *app = NULL, *cat = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(brands); i++) {
 		app = cat = NULL;
-		CHECK(sl_names_match_host(brands[i].host, &app, &cat));
+		CHECK(sl_names_match_host(N, brands[i].host, &app, &cat));
 		CHECK_EQ_STR(app, brands[i].app);
 		CHECK_EQ_STR(cat, brands[i].cat);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(benign); i++)
-		CHECK(!sl_names_match_host(benign[i], &app, &cat));
+		CHECK(!sl_names_match_host(N, benign[i], &app, &cat));
 }
 
 static void test_cert_and_alpn_rules(void)
 {
 	const char *app = NULL, *cat = NULL;
-	CHECK(sl_names_match_cert("CN=AnyNet Relay,O=philandro Software GmbH", &app, &cat));
+	CHECK(sl_names_match_cert(N, "CN=AnyNet Relay,O=philandro Software GmbH", true, &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
-	CHECK(sl_names_match_cert("CN=AnyDesk Client", &app, &cat));
-	CHECK(!sl_names_match_cert("CN=example.org,O=Example", &app, &cat));
-	CHECK(sl_names_match_cert("CN=newjersey402,OU=Private Internet Access,O=Private Internet Access,C=US", &app, &cat));
+	CHECK(sl_names_match_cert(N, "CN=AnyDesk Client", true, &app, &cat));
+	CHECK(!sl_names_match_cert(N, "CN=example.org,O=Example", true, &app, &cat));
+	CHECK(sl_names_match_cert(N, "CN=newjersey402,OU=Private Internet Access,O=Private Internet Access,C=US", true, &app, &cat));
 	CHECK_EQ_STR(app, "pia");
 	CHECK_EQ_STR(cat, "vpn");
 	/* A FortiGate's factory certificate; its inspection CA is not one. */
-	CHECK(sl_names_match_cert("emailAddress=support@fortinet.com,CN=FWF60E4Q16012050,"
-				  "OU=FortiGate,O=Fortinet,L=Sunnyvale,ST=California,C=US", &app, &cat));
+	CHECK(sl_names_match_cert(N, "emailAddress=support@fortinet.com,CN=FWF60E4Q16012050,"
+				  "OU=FortiGate,O=Fortinet,L=Sunnyvale,ST=California,C=US", true, &app, &cat));
 	CHECK_EQ_STR(app, "forticlient");
 	CHECK_EQ_STR(cat, "vpn");
-	CHECK(!sl_names_match_cert("emailAddress=support@fortinet.com,CN=FortiGate CA,"
-				   "OU=Certificate Authority,O=Fortinet,L=Sunnyvale,ST=California,C=US",
+	CHECK(!sl_names_match_cert(N, "emailAddress=support@fortinet.com,CN=FortiGate CA,"
+				   "OU=Certificate Authority,O=Fortinet,L=Sunnyvale,ST=California,C=US", true,
 				   &app, &cat));
-	CHECK(sl_names_match_alpn("h2,anydesk/6.2.0/linux", &app, &cat));
+	CHECK(sl_names_match_alpn(N, "h2,anydesk/6.2.0/linux", &app, &cat));
 	CHECK_EQ_STR(app, "anydesk");
-	CHECK(!sl_names_match_alpn("h2,http/1.1", &app, &cat));
-	CHECK(!sl_names_match_alpn("xanydesk/", &app, &cat));
+	CHECK(!sl_names_match_alpn(N, "h2,http/1.1", &app, &cat));
+	CHECK(!sl_names_match_alpn(N, "xanydesk/", &app, &cat));
 }
 
 static void test_san_rule(void)
 {
 	const char *app = NULL, *cat = NULL;
-	CHECK(sl_names_match_san("sni.cloudflaressl.com,psiphon3.net,*.psiphon3.net", &app, &cat));
+	CHECK(sl_names_match_san(N, "sni.cloudflaressl.com,psiphon3.net,*.psiphon3.net", &app, &cat));
 	CHECK_EQ_STR(app, "psiphon");
 	CHECK_EQ_STR(cat, "anonymizer");
-	CHECK(sl_names_match_san("api.nordvpn.com", &app, &cat));
+	CHECK(sl_names_match_san(N, "api.nordvpn.com", &app, &cat));
 	CHECK_EQ_STR(app, "nordvpn");
 	/* a shared certificate: one unrelated name, or two brands, name none */
-	CHECK(!sl_names_match_san("sni.cloudflaressl.com,psiphon3.net,shop.example.com", &app, &cat));
-	CHECK(!sl_names_match_san("nordvpn.com,mullvad.net", &app, &cat));
-	CHECK(!sl_names_match_san("sni.cloudflaressl.com", &app, &cat));
-	CHECK(!sl_names_match_san("", &app, &cat));
-	CHECK(!sl_names_match_san(NULL, &app, &cat));
+	CHECK(!sl_names_match_san(N, "sni.cloudflaressl.com,psiphon3.net,shop.example.com", &app, &cat));
+	CHECK(!sl_names_match_san(N, "nordvpn.com,mullvad.net", &app, &cat));
+	CHECK(!sl_names_match_san(N, "sni.cloudflaressl.com", &app, &cat));
+	CHECK(!sl_names_match_san(N, "", &app, &cat));
+	CHECK(!sl_names_match_san(N, NULL, &app, &cat));
 }
 
 static void test_tor_behaviour(void)
@@ -392,6 +407,7 @@ static void test_flows(void)
 
 int main(void)
 {
+	load_signatures();
 	test_host_rules();
 	test_brands();
 	test_cert_and_alpn_rules();

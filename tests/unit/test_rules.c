@@ -519,6 +519,8 @@ static void test_no_alloc(void)
 	ev_ip(&e, "src_ip", "10.0.0.1");
 	ev_strs(&e, "remote.intel", "dprk", "vpn");
 	ev_strs(&e, "dest.geo.intel", "dprk", NULL);
+	ev_strs(&e, "evidence.lists", "dprk", "vpn");
+	ev_str(&e, "evidence.flow", "tunnel-capable");
 	CHECK_EQ_INT(hits(r, &e), 3);
 #ifndef NO_MALLOC_HOOK
 	allocs = 0;

@@ -7,6 +7,7 @@
 
 #include "protohelp.h"
 #include "sightline/enrich.h"
+#include "sightline/hosts.h"
 #include "sightline/rules.h"
 #include "sightline/subject.h"
 #include "testhelp.h"
@@ -512,15 +513,77 @@ static void test_summary_and_table(void)
 	sl_subjects_print(s, f, 5);
 	fclose(f);
 	CHECK(text && strstr(text, "Sam") && strstr(text, "New York, US"));
-	CHECK(text && strstr(text, "... 10 more") && strstr(text, "VPN exit (60)"));
-	CHECK(text && strstr(text, "DPRK space (80)") < strstr(text, "VPN exit (60)"));
+	/* Sam peaked at 60 with the remote tool; the VPN exit came after it had
+	 * decayed, reaching 60 again but no higher: the reasons shown are the peak's */
+	CHECK(text && strstr(text, "... 10 more") && strstr(text, "Remote tool (60)"));
+	CHECK(text && !strstr(text, "VPN exit (60)"));
+	CHECK(text && strstr(text, "DPRK space (80)") < strstr(text, "Remote tool (60)"));
+	CHECK(text && strstr(text, "15 seen, 0 forgotten; 0 subject alerts on 0 of them"));
 	free(text);
 	sl_json_finish(&j);
 	teardown(s);
 }
 
+static bool endpoint(const char *text)
+{
+	struct sl_addr a;
+	sl_addr_parse(text, &a);
+	return sl_subject_is_endpoint(&cfg, &a);
+}
+
+/* A fact that addr is at mac, as ARP or neighbour discovery tells it. */
+static void bind(struct sl_hosts *h, const char *addr, const uint8_t *mac)
+{
+	struct sl_host_fact f = { .kind = SL_HOST_NEIGHBOUR };
+	sl_addr_parse(addr, &f.neighbour.addr);
+	memcpy(f.neighbour.mac, mac, 6);
+	sl_hosts_learn(h, &f);
+}
+
+static void test_endpoints(void)
+{
+	TEST("only endpoints are subjects; one host's addresses are one subject by MAC");
+	struct sl_subjects *s = setup(SL_VANTAGE_HOST, NULL);
+	CHECK(!endpoint("0.0.0.0") && !endpoint("::") && !endpoint("255.255.255.255"));
+	CHECK(!endpoint("224.0.0.251") && !endpoint("239.255.102.18") && !endpoint("ff02::1:ff00:2"));
+	CHECK(!endpoint("10.255.255.255") && !endpoint("192.168.255.255")); /* home broadcasts */
+	CHECK(endpoint("10.77.0.2") && endpoint("fe80::2") && endpoint("2001:db8::2"));
+	CHECK(endpoint("192.168.1.255")); /* a /24's broadcast only when home_networks says /24 */
+	struct tflow t;
+	flow(&t, "0.0.0.0", "255.255.255.255", T0);
+	CHECK(!sl_subjects_charge(s, NULL, &t.r) && !t.r.subject);
+	flow(&t, "::", "ff02::1:ff00:2", T0);
+	CHECK(!sl_subjects_charge(s, NULL, &t.r));
+	CHECK_EQ_INT(sl_subjects_stats(s)->not_endpoints, 2);
+	CHECK_EQ_INT(sl_subjects_stats(s)->tracked, 0);
+
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x40, 0x00, 0x0a };
+	struct sl_hosts *h = NULL;
+	char err[128];
+	CHECK_EQ_INT(sl_hosts_create(&cfg, &h, err, sizeof(err)), 0);
+	bind(h, "10.77.0.2", mac);
+	bind(h, "fe80::2", mac);
+	bind(h, "2001:db8:77::2", mac);
+	const char *addrs[] = { "10.77.0.2", "fe80::2", "2001:db8:77::2" };
+	for (unsigned i = 0; i < 3; i++) {
+		flow(&t, addrs[i], i ? "2001:db8:51::20" : "198.51.100.20", T0 + i);
+		const struct sl_subject_view *v = sl_subjects_charge(s, h, &t.r);
+		CHECK(v && strcmp(v->id, "02:00:5e:40:00:0a") == 0 && strcmp(v->kind, "host") == 0);
+	}
+	CHECK_EQ_INT(sl_subjects_stats(s)->tracked, 1);
+	/* a neighbour advertisement to the host counts no subject behind its address */
+	flow(&t, "2001:db8:77::1", "2001:db8:77::2", T0 + 5);
+	t.f.proto = 58;
+	t.f.icmp_type = 136;
+	const struct sl_subject_view *v = sl_subjects_charge(s, h, &t.r);
+	CHECK(v && v->egress_subjects == 0);
+	sl_hosts_destroy(h);
+	teardown(s);
+}
+
 int main(void)
 {
+	test_endpoints();
 	test_replace_roster();
 	test_physics();
 	test_noisy_or_decay();

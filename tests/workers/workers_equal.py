@@ -16,7 +16,8 @@ the same way whichever worker holds them):
   that ends while another worker is still behind the answer may miss it, or see
   an answer that came later in the capture (so may app/category when
   app_source is "dns", or "association": a product a host named in an
-  earlier flow);
+  earlier flow), and with them evidence.tier and evidence.flow, which follow
+  from the product;
 - the flow-scoped alerts are the same set, with the same exclusions;
 - every flow is reported exactly once;
 - the end-of-run stats agree on packets, bytes, IP packets and flows;
@@ -63,9 +64,15 @@ def digest(text):
                 ev[k].pop("dns_name", None)
                 if not ev[k]:  # the name was all it had: with or without, the same flow
                     del ev[k]
-        if ev.get("app_source") in ("dns", "association"):  # learned from other flows
+        if ev.get("app_source") in ("dns", "association") or "app" not in ev:
+            # learned from other flows (or not yet): so is the evidence tier it gives
             for k in ("app", "category", "app_source"):
                 ev.pop(k, None)
+            if isinstance(ev.get("evidence"), dict):
+                for k in ("tier", "flow"):
+                    ev["evidence"].pop(k, None)
+                if not ev["evidence"]:
+                    del ev["evidence"]
         key = json.dumps(ev, sort_keys=True)
         (flows if kind == "flow" else alerts)[key] += 1
     return flows, alerts, stats
