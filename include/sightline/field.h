@@ -4,6 +4,7 @@
 #ifndef SIGHTLINE_FIELD_H
 #define SIGHTLINE_FIELD_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "sightline/common.h"
@@ -95,14 +96,160 @@ enum sl_settle {
 	SL_SETTLE_END,        /* the flow ended: counters, state, its subject */
 };
 
+struct sl_proto;
+
+/* Where a declared field's value is kept: the memory the record's writer,
+ * the rule matcher and sl_field_get() read, so that none of them needs a
+ * hand-written getter. */
+enum sl_at_base {
+	SL_AT_COMPUTED = 0, /* not declared: the field's get() computes it */
+	SL_AT_STATE,        /* the state of parser at.proto for the flow */
+	SL_AT_FLOW,         /* the record's struct sl_flow */
+	SL_AT_RECORD,       /* the struct sl_record itself */
+	SL_AT_FUNC,         /* what at.base_fn returns for the record (NULL: absent):
+			     * state found by a rule, e.g. the TLS session of
+			     * whichever parser carried it, one side of a handshake */
+};
+
+/* How the member at at.off is stored. */
+enum sl_at_kind {
+	SL_AK_U8 = 1, SL_AK_U16, SL_AK_U32, SL_AK_U64, /* unsigned integer -> uint */
+	SL_AK_BOOL,   /* bool -> bool */
+	SL_AK_CHARS,  /* NUL-terminated char array -> string */
+	SL_AK_STRP,   /* const char * (NULL: absent) -> string */
+	SL_AK_IP,     /* struct sl_addr -> ip */
+	SL_AK_TIME,   /* sl_time_us -> time */
+	SL_AK_BIT,    /* (unsigned member of at.vsize bytes & at.vmask) != 0 -> bool */
+	SL_AK_TEXTOFF, /* uint16_t: 1 + offset into the char * at at.aux_off; 0 absent -> string */
+	SL_AK_DOUBLE, /* double, rounded to a multiple of at.unit (0: as is) -> double */
+};
+
+/* When a declared field is present (its presence rule). */
+enum sl_at_when {
+	SL_WHEN_NONZERO = 0, /* the value is non-zero: a number, true, a non-empty
+			      * string, an address with a family */
+	SL_WHEN_STATE,       /* whenever its memory exists (the parser holds state) */
+	SL_WHEN_FLAG,        /* a has-bit: the flag member is non-zero (flag_mask
+			      * UINT64_MAX) or has every bit of flag_mask set */
+	SL_WHEN_FLAG_NONZERO, /* the has-bit and the value is non-zero */
+};
+
+struct sl_field_at {
+	uint8_t base;  /* enum sl_at_base */
+	uint8_t kind;  /* enum sl_at_kind */
+	uint8_t when;  /* enum sl_at_when */
+	uint8_t flag_size; /* bytes of the flag member: 1, 2, 4 or 8 */
+	uint16_t off;  /* offsetof the value in the base */
+	uint16_t flag_off;
+	uint64_t flag_mask;
+	const struct sl_proto *proto; /* SL_AT_STATE: whose state */
+	/* A gate on the whole base (a parser's "identified"): when gate_size is
+	 * non-zero, the field is absent unless the member at gate_off is. */
+	uint16_t gate_off;
+	uint8_t gate_size;
+	uint8_t vsize;     /* SL_AK_BIT: bytes of the member */
+	uint16_t aux_off;  /* SL_AK_TEXTOFF: offsetof the text pointer */
+	uint64_t vmask;    /* SL_AK_BIT: the bit(s) */
+	double unit;       /* SL_AK_DOUBLE: written to this precision (0: as is) */
+	/* SL_AT_FUNC: the base for r, or NULL.  Borrowed like the record. */
+	const void *(*base_fn)(const struct sl_record *r);
+};
+
 struct sl_field {
 	const char *name;     /* dotted, EVE style: "flow.pkts_toserver" */
 	enum sl_ftype type;
 	const char *desc;     /* one line, shown by --list-fields */
-	/* Fill v; return false when the field is absent for this record. */
+	/* A computed field: fill v; return false when the field is absent for
+	 * this record.  NULL for a declared field (at says where it lives);
+	 * read any field through sl_field_get(). */
 	bool (*get)(const struct sl_record *r, struct sl_value *v);
 	enum sl_settle settle; /* SL_SETTLE_DEFAULT: the table's */
+	struct sl_field_at at;
 };
+
+/*
+ * Declaring a field: one line per field saying where its value lives and
+ * when it is present, from which sl_field_get(), the event writer and the
+ * rule matcher all work.  SRC is SL_IN_STATE(sl_proto_x), or
+ * SL_IN_STATE_IF(sl_proto_x, T, flag) for state read only once its flag is
+ * set (the parser identified the flow), SL_IN_FLOW, SL_IN_RECORD, or
+ * SL_IN_FUNC(fn) / SL_IN_FUNC_IF(fn, T, flag) for a struct fn finds; T the struct at that base and M the member; the trailing
+ * arguments are the presence rule (SL_NONZERO, SL_WITH_STATE or SL_ALWAYS,
+ * SL_IF(T, flag): flag non-zero, SL_IF_BIT(T, flag, mask): every bit of mask
+ * set in flag, SL_IF_NONZERO(T, flag): flag and value non-zero), optionally
+ * followed by a settle stage (, .settle = SL_SETTLE_END).  The JSON type
+ * follows from the macro: STR/STRP -> string, U -> uint (any unsigned
+ * width), BOOL -> bool, IP -> ip, TIME -> time.
+ */
+#define SL_IN_STATE(P) .at.base = SL_AT_STATE, .at.proto = &(P)
+#define SL_IN_STATE_IF(P, T, G)                                               \
+	SL_IN_STATE(P), .at.gate_off = offsetof(T, G), .at.gate_size = sizeof(((T *)0)->G)
+#define SL_IN_FUNC(FN) .at.base = SL_AT_FUNC, .at.base_fn = (FN)
+#define SL_IN_FUNC_IF(FN, T, G)                                               \
+	SL_IN_FUNC(FN), .at.gate_off = offsetof(T, G), .at.gate_size = sizeof(((T *)0)->G)
+#define SL_IN_FLOW .at.base = SL_AT_FLOW
+#define SL_IN_RECORD .at.base = SL_AT_RECORD
+
+#define SL_NONZERO .at.when = SL_WHEN_NONZERO
+#define SL_WITH_STATE .at.when = SL_WHEN_STATE
+#define SL_ALWAYS SL_WITH_STATE /* of the flow or the record: they always exist */
+#define SL_IF_BIT(T, F, MASK)                                                 \
+	.at.when = SL_WHEN_FLAG, .at.flag_off = offsetof(T, F),               \
+	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = (MASK)
+#define SL_IF(T, F) SL_IF_BIT(T, F, UINT64_MAX)
+#define SL_IF_NONZERO(T, F)                                                   \
+	.at.when = SL_WHEN_FLAG_NONZERO, .at.flag_off = offsetof(T, F),       \
+	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = UINT64_MAX
+
+#define SL__UKIND(T, M)                                                       \
+	(sizeof(((T *)0)->M) == 1 ? SL_AK_U8 : sizeof(((T *)0)->M) == 2 ? SL_AK_U16 : \
+	 sizeof(((T *)0)->M) == 4 ? SL_AK_U32 : SL_AK_U64)
+/* SRC and the presence rule are expanded into commas, so they travel last. */
+#define SL__FIELD(NAME, FT, DESC, T, M, KIND, ...)                            \
+	{ .name = (NAME), .type = (FT), .desc = (DESC),                       \
+	  .at.off = offsetof(T, M), .at.kind = (KIND), __VA_ARGS__ }
+
+#define SL_FIELD_STR(NAME, DESC, SRC, T, M, ...)                              \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_CHARS, SRC, __VA_ARGS__)
+#define SL_FIELD_STRP(NAME, DESC, SRC, T, M, ...)                             \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_STRP, SRC, __VA_ARGS__)
+#define SL_FIELD_U(NAME, DESC, SRC, T, M, ...)                                \
+	SL__FIELD(NAME, SL_FT_UINT, DESC, T, M, SL__UKIND(T, M), SRC, __VA_ARGS__)
+#define SL_FIELD_BOOL(NAME, DESC, SRC, T, M, ...)                             \
+	SL__FIELD(NAME, SL_FT_BOOL, DESC, T, M, SL_AK_BOOL, SRC, __VA_ARGS__)
+/* A flag bit as a bool: (M & MASK) != 0 */
+#define SL_FIELD_BIT(NAME, DESC, SRC, T, M, MASK, ...)                        \
+	SL__FIELD(NAME, SL_FT_BOOL, DESC, T, M, SL_AK_BIT, SRC,               \
+		  .at.vsize = sizeof(((T *)0)->M), .at.vmask = (MASK), __VA_ARGS__)
+/* A string kept in a text buffer: M is 1 + its offset in the buffer TEXT
+ * points to (0: absent) */
+#define SL_FIELD_TEXT(NAME, DESC, SRC, T, M, TEXT, ...)                       \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_TEXTOFF, SRC,         \
+		  .at.aux_off = offsetof(T, TEXT), __VA_ARGS__)
+/* A measurement written to a multiple of UNIT (0.001: to the thousandth):
+ * more digits than the measure holds are noise */
+#define SL_FIELD_DOUBLE(NAME, DESC, SRC, T, M, UNIT, ...)                     \
+	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_DOUBLE, SRC,          \
+		  .at.unit = (UNIT), __VA_ARGS__)
+#define SL_FIELD_IP(NAME, DESC, SRC, T, M, ...)                               \
+	SL__FIELD(NAME, SL_FT_IP, DESC, T, M, SL_AK_IP, SRC, __VA_ARGS__)
+#define SL_FIELD_TIME(NAME, DESC, SRC, T, M, ...)                             \
+	SL__FIELD(NAME, SL_FT_TIME, DESC, T, M, SL_AK_TIME, SRC, __VA_ARGS__)
+
+/**
+ * The value of field f for r into v: false when absent.  A declared field
+ * is read where its declaration says, a computed one through its get().
+ * Strings in v are borrowed for as long as the record is.
+ */
+bool sl_field_get(const struct sl_field *f, const struct sl_record *r, struct sl_value *v);
+
+/**
+ * The value of declared field f read from base (the memory its at.base
+ * names for the record: parser state, flow or record), into v; false when
+ * absent by its presence rule.  For writers that look the base up once per
+ * table.  base must not be NULL.
+ */
+bool sl_field_read(const struct sl_field *f, const void *base, struct sl_value *v);
 
 /* A module's table.  Fields sharing a dotted prefix are contiguous so the
  * JSON writer never reopens an object (checked in debug builds). */

@@ -1,41 +1,13 @@
 /* Field tables of the flow record: the EVE header (timestamp, ids, 5-tuple,
  * encapsulation), and the Community ID, the flow block and the TCP flags
- * seen.  Each getter reads the ended flow. */
+ * seen.  Fields are declared where the flow keeps them; the getters left
+ * compute a value the flow does not hold as written (names of numbers,
+ * presence depending on the protocol, the Community ID hash, hex flags). */
 #include <string.h>
 
 #include "sightline/field.h"
 
 #define FLOW(r) ((r)->flow)
-
-static bool g_timestamp(const struct sl_record *r, struct sl_value *v)
-{
-	v->t = FLOW(r)->last;
-	return true;
-}
-
-static bool g_flow_id(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->flow_id;
-	return true;
-}
-
-static bool g_in_iface(const struct sl_record *r, struct sl_value *v)
-{
-	v->s = FLOW(r)->iface;
-	return v->s != NULL;
-}
-
-static bool g_event_type(const struct sl_record *r, struct sl_value *v)
-{
-	v->s = r->event_type;
-	return v->s != NULL;
-}
-
-static bool g_src_ip(const struct sl_record *r, struct sl_value *v)
-{
-	v->ip = FLOW(r)->cli;
-	return true;
-}
 
 static bool has_ports(const struct sl_flow *f)
 {
@@ -46,12 +18,6 @@ static bool g_src_port(const struct sl_record *r, struct sl_value *v)
 {
 	v->u = FLOW(r)->cport;
 	return has_ports(FLOW(r));
-}
-
-static bool g_dest_ip(const struct sl_record *r, struct sl_value *v)
-{
-	v->ip = FLOW(r)->srv;
-	return true;
 }
 
 static bool g_dest_port(const struct sl_record *r, struct sl_value *v)
@@ -93,24 +59,6 @@ static bool g_icmp_code(const struct sl_record *r, struct sl_value *v)
 	return is_icmp(FLOW(r));
 }
 
-static bool g_icmp_errors(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->icmp_errors;
-	return v->u != 0;
-}
-
-static bool g_icmp_error_type(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->icmp_error_type;
-	return FLOW(r)->icmp_errors != 0;
-}
-
-static bool g_icmp_error_code(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->icmp_error_code;
-	return FLOW(r)->icmp_errors != 0;
-}
-
 static bool g_vlan(const struct sl_record *r, struct sl_value *v)
 {
 	v->n = FLOW(r)->vlan_count;
@@ -127,57 +75,10 @@ static bool g_tunnel_type(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_tunnel_src(const struct sl_record *r, struct sl_value *v)
-{
-	v->ip = FLOW(r)->tunnel.src;
-	return FLOW(r)->tunnel.type != SL_TUNNEL_NONE;
-}
-
-static bool g_tunnel_dst(const struct sl_record *r, struct sl_value *v)
-{
-	v->ip = FLOW(r)->tunnel.dst;
-	return FLOW(r)->tunnel.type != SL_TUNNEL_NONE;
-}
-
-static bool g_tunnel_id(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->tunnel.id;
-	return FLOW(r)->tunnel.type != SL_TUNNEL_NONE && FLOW(r)->tunnel.id != 0;
-}
-
-static bool g_tunnel_depth(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->tunnel.depth;
-	return FLOW(r)->tunnel.type != SL_TUNNEL_NONE;
-}
-
 static bool g_community_id(const struct sl_record *r, struct sl_value *v)
 {
 	sl_flow_community_id(FLOW(r), r->community_seed, v->buf);
 	v->s = v->buf;
-	return true;
-}
-
-#define COUNTER(fn, member, idx)                                              \
-	static bool fn(const struct sl_record *r, struct sl_value *v)         \
-	{                                                                     \
-		v->u = FLOW(r)->member[idx];                                  \
-		return true;                                                  \
-	}
-COUNTER(g_pkts_ts, pkts, SL_DIR_TOSERVER)
-COUNTER(g_pkts_tc, pkts, SL_DIR_TOCLIENT)
-COUNTER(g_bytes_ts, bytes, SL_DIR_TOSERVER)
-COUNTER(g_bytes_tc, bytes, SL_DIR_TOCLIENT)
-
-static bool g_start(const struct sl_record *r, struct sl_value *v)
-{
-	v->t = FLOW(r)->first;
-	return true;
-}
-
-static bool g_end(const struct sl_record *r, struct sl_value *v)
-{
-	v->t = FLOW(r)->last;
 	return true;
 }
 
@@ -197,12 +98,6 @@ static bool g_reason(const struct sl_record *r, struct sl_value *v)
 {
 	v->s = sl_flow_reason_name((enum sl_flow_reason)FLOW(r)->reason);
 	return FLOW(r)->reason != SL_END_NONE;
-}
-
-static bool g_interim(const struct sl_record *r, struct sl_value *v)
-{
-	v->b = true;
-	return r->interim;
 }
 
 /* Two hex digits by hand: three of these per TCP flow event, where
@@ -235,23 +130,23 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 }
 
 static const struct sl_field head[] = {
-	{ "timestamp", SL_FT_TIME, "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", g_timestamp, SL_SETTLE_END },
-	{ "flow_id", SL_FT_UINT, "53-bit flow identifier, stable across replays of the same capture", g_flow_id },
-	{ "in_iface", SL_FT_STRING, "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", g_in_iface },
-	{ "event_type", SL_FT_STRING, "flow, alert, subject, signin or stats", g_event_type },
-	{ "src_ip", SL_FT_IP, "client address: the side that sent the SYN, else the first packet's source", g_src_ip },
+	SL_FIELD_TIME("timestamp", "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", SL_IN_FLOW, struct sl_flow, last, SL_ALWAYS, .settle = SL_SETTLE_END),
+	SL_FIELD_U("flow_id", "53-bit flow identifier, stable across replays of the same capture", SL_IN_FLOW, struct sl_flow, flow_id, SL_ALWAYS),
+	SL_FIELD_STRP("in_iface", "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", SL_IN_FLOW, struct sl_flow, iface, SL_ALWAYS),
+	SL_FIELD_STRP("event_type", "flow, alert, subject, signin or stats", SL_IN_RECORD, struct sl_record, event_type, SL_ALWAYS),
+	SL_FIELD_IP("src_ip", "client address: the side that sent the SYN, else the first packet's source", SL_IN_FLOW, struct sl_flow, cli, SL_ALWAYS),
 	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },
-	{ "dest_ip", SL_FT_IP, "server address", g_dest_ip },
+	SL_FIELD_IP("dest_ip", "server address", SL_IN_FLOW, struct sl_flow, srv, SL_ALWAYS),
 	{ "dest_port", SL_FT_UINT, "server port (TCP, UDP, SCTP)", g_dest_port },
 	{ "proto", SL_FT_STRING, "IP protocol: TCP, UDP, ICMP, IPv6-ICMP, SCTP, GRE, ESP, AH or the number", g_proto },
 	{ "icmp_type", SL_FT_UINT, "type of the flow's first ICMP/ICMPv6 message", g_icmp_type },
 	{ "icmp_code", SL_FT_UINT, "code of the flow's first ICMP/ICMPv6 message", g_icmp_code },
 	{ "vlan", SL_FT_UINT_LIST, "802.1Q/802.1ad VLAN ids, outermost first", g_vlan },
 	{ "tunnel.type", SL_FT_STRING, "outermost encapsulation removed to reach this flow: gre, vxlan or gtpu", g_tunnel_type },
-	{ "tunnel.src_ip", SL_FT_IP, "outer source address of the encapsulation", g_tunnel_src },
-	{ "tunnel.dest_ip", SL_FT_IP, "outer destination address of the encapsulation", g_tunnel_dst },
-	{ "tunnel.id", SL_FT_UINT, "VXLAN VNI, GRE key or GTP-U TEID", g_tunnel_id },
-	{ "tunnel.depth", SL_FT_UINT, "number of encapsulations removed", g_tunnel_depth },
+	SL_FIELD_IP("tunnel.src_ip", "outer source address of the encapsulation", SL_IN_FLOW, struct sl_flow, tunnel.src, SL_IF(struct sl_flow, tunnel.type)),
+	SL_FIELD_IP("tunnel.dest_ip", "outer destination address of the encapsulation", SL_IN_FLOW, struct sl_flow, tunnel.dst, SL_IF(struct sl_flow, tunnel.type)),
+	SL_FIELD_U("tunnel.id", "VXLAN VNI, GRE key or GTP-U TEID", SL_IN_FLOW, struct sl_flow, tunnel.id, SL_IF_NONZERO(struct sl_flow, tunnel.type)),
+	SL_FIELD_U("tunnel.depth", "number of encapsulations removed", SL_IN_FLOW, struct sl_flow, tunnel.depth, SL_IF(struct sl_flow, tunnel.type)),
 };
 
 /* The header is known from the first packets: settled at the handshake. */
@@ -260,19 +155,22 @@ const struct sl_field_table sl_flow_head_fields = { "flow", head, ARRAY_SIZE(hea
 
 static const struct sl_field fields[] = {
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id, SL_SETTLE_HANDSHAKE },
-	{ "flow.pkts_toserver", SL_FT_UINT, "packets client to server", g_pkts_ts },
-	{ "flow.pkts_toclient", SL_FT_UINT, "packets server to client", g_pkts_tc },
-	{ "flow.bytes_toserver", SL_FT_UINT, "bytes client to server, link layer included (as Suricata); a reassembled datagram counts every fragment's frame", g_bytes_ts },
-	{ "flow.bytes_toclient", SL_FT_UINT, "bytes server to client, link layer included", g_bytes_tc },
-	{ "flow.start", SL_FT_TIME, "first packet time", g_start, SL_SETTLE_HANDSHAKE },
-	{ "flow.end", SL_FT_TIME, "last packet time", g_end },
+	SL_FIELD_U("flow.pkts_toserver", "packets client to server", SL_IN_FLOW, struct sl_flow, pkts[SL_DIR_TOSERVER], SL_ALWAYS),
+	SL_FIELD_U("flow.pkts_toclient", "packets server to client", SL_IN_FLOW, struct sl_flow, pkts[SL_DIR_TOCLIENT], SL_ALWAYS),
+	SL_FIELD_U("flow.bytes_toserver", "bytes client to server, link layer included (as Suricata); a reassembled datagram counts every fragment's frame", SL_IN_FLOW, struct sl_flow, bytes[SL_DIR_TOSERVER], SL_ALWAYS),
+	SL_FIELD_U("flow.bytes_toclient", "bytes server to client, link layer included", SL_IN_FLOW, struct sl_flow, bytes[SL_DIR_TOCLIENT], SL_ALWAYS),
+	SL_FIELD_TIME("flow.start", "first packet time", SL_IN_FLOW, struct sl_flow, first, SL_ALWAYS, .settle = SL_SETTLE_HANDSHAKE),
+	SL_FIELD_TIME("flow.end", "last packet time", SL_IN_FLOW, struct sl_flow, last, SL_ALWAYS),
 	{ "flow.age", SL_FT_UINT, "seconds from first to last packet", g_age },
 	{ "flow.state", SL_FT_STRING, "new, established, closing or closed (TCP); new or established otherwise", g_state },
 	{ "flow.reason", SL_FT_STRING, "why the flow ended: fin, rst, timeout, evicted or shutdown", g_reason },
-	{ "flow.icmp_errors", SL_FT_UINT, "ICMP/ICMPv6 errors (unreachable, time exceeded, packet too big, ...) that quoted a packet of this flow; they make no flow of their own", g_icmp_errors },
-	{ "flow.icmp_error.type", SL_FT_UINT, "type of the first ICMP/ICMPv6 error quoting this flow (ICMP 3 unreachable, 11 time exceeded; ICMPv6 1 unreachable, 2 packet too big, 3 time exceeded)", g_icmp_error_type },
-	{ "flow.icmp_error.code", SL_FT_UINT, "code of that error (ICMP 3/3, ICMPv6 1/4: port unreachable)", g_icmp_error_code },
-	{ "flow.interim", SL_FT_BOOL, "true on an interim record of a flow still open (written every flow.update_interval, counters so far); absent on the final record", g_interim },
+	SL_FIELD_U("flow.icmp_errors", "ICMP/ICMPv6 errors (unreachable, time exceeded, packet too big, ...) that quoted a packet of this flow; they make no flow of their own",
+		   SL_IN_FLOW, struct sl_flow, icmp_errors, SL_NONZERO),
+	SL_FIELD_U("flow.icmp_error.type", "type of the first ICMP/ICMPv6 error quoting this flow (ICMP 3 unreachable, 11 time exceeded; ICMPv6 1 unreachable, 2 packet too big, 3 time exceeded)",
+		   SL_IN_FLOW, struct sl_flow, icmp_error_type, SL_IF(struct sl_flow, icmp_errors)),
+	SL_FIELD_U("flow.icmp_error.code", "code of that error (ICMP 3/3, ICMPv6 1/4: port unreachable)",
+		   SL_IN_FLOW, struct sl_flow, icmp_error_code, SL_IF(struct sl_flow, icmp_errors)),
+	SL_FIELD_BOOL("flow.interim", "true on an interim record of a flow still open (written every flow.update_interval, counters so far); absent on the final record", SL_IN_RECORD, struct sl_record, interim, SL_NONZERO),
 	{ "tcp.tcp_flags", SL_FT_STRING, "TCP flags seen in either direction, OR-ed, as hex", g_tcp_flags },
 	{ "tcp.tcp_flags_ts", SL_FT_STRING, "TCP flags seen client to server, as hex", g_tcp_flags_ts },
 	{ "tcp.tcp_flags_tc", SL_FT_STRING, "TCP flags seen server to client, as hex", g_tcp_flags_tc },

@@ -139,21 +139,14 @@ bool sl_hosts_signalled(const struct sl_hosts *h, const struct sl_addr *a, sl_ti
 	return h && sl_signal_table_recent(h->signal, a, start);
 }
 
-static bool g_src_name(const struct sl_record *r, struct sl_value *v)
-{
-	v->s = r->dns_name[0];
-	return v->s[0] != '\0';
-}
-
-static bool g_dest_name(const struct sl_record *r, struct sl_value *v)
-{
-	v->s = r->dns_name[1];
-	return v->s[0] != '\0';
-}
+/* The names are copied into the record (dns_name) under the engine lock. */
+#define AT_RECORD SL_IN_RECORD
 
 static const struct sl_field fields[] = {
-	{ "src.dns_name", SL_FT_STRING, "name a DNS answer seen earlier gave the client address (latest known when the flow ended)", g_src_name },
-	{ "dest.dns_name", SL_FT_STRING, "name a DNS answer seen earlier gave the server address, as the client asked it, CNAMEs followed back (latest known when the flow ended)", g_dest_name },
+	SL_FIELD_STR("src.dns_name", "name a DNS answer seen earlier gave the client address (latest known when the flow ended)",
+	             AT_RECORD, struct sl_record, dns_name[0], SL_NONZERO),
+	SL_FIELD_STR("dest.dns_name", "name a DNS answer seen earlier gave the server address, as the client asked it, CNAMEs followed back (latest known when the flow ended)",
+	             AT_RECORD, struct sl_record, dns_name[1], SL_NONZERO),
 };
 
 const struct sl_field_table sl_hosts_fields = { "hosts", fields, ARRAY_SIZE(fields) };

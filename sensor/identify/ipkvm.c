@@ -66,7 +66,7 @@ static const char *field_str(const struct sl_identify_ipkvm *k, int id, const st
 {
 	v->s = NULL;
 	v->n = 0;
-	return k->f[id]->get(r, v) && v->s && v->s[0] ? v->s : NULL;
+	return sl_field_get(k->f[id], r, v) && v->s && v->s[0] ? v->s : NULL;
 }
 
 /* The names and certificates claim() reads come from these parsers: a flow

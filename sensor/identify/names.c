@@ -191,7 +191,7 @@ static const char *field_str(const struct sl_field *fd, const struct sl_record *
 			     struct sl_value *v)
 {
 	memset(v, 0, sizeof(*v));
-	return fd && fd->get(r, v) && v->s && v->s[0] ? v->s : NULL;
+	return fd && sl_field_get(fd, r, v) && v->s && v->s[0] ? v->s : NULL;
 }
 
 /* The CN value of an RFC 4514 string, as a host name to match. */

@@ -267,39 +267,24 @@ static bool g_mac(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-#define DHCP_STR(fn, member)                                                   \
-	static bool fn(const struct sl_record *r, struct sl_value *v)          \
-	{                                                                      \
-		const struct dhcp_state *s = sl_record_state(r, &sl_proto_dhcp); \
-		v->s = s && s->member[0] ? s->member : NULL;                   \
-		return v->s != NULL;                                           \
-	}
-DHCP_STR(g_hostname, hostname)
-DHCP_STR(g_vendor, vendor_class)
-DHCP_STR(g_client_id, client_id)
-DHCP_STR(g_params, param_list)
-
-#define DHCP_IP(fn, member)                                                    \
-	static bool fn(const struct sl_record *r, struct sl_value *v)          \
-	{                                                                      \
-		const struct dhcp_state *s = sl_record_state(r, &sl_proto_dhcp); \
-		if (!s || !s->member.family)                                   \
-			return false;                                          \
-		v->ip = s->member;                                             \
-		return true;                                                   \
-	}
-DHCP_IP(g_assigned, assigned)
-DHCP_IP(g_requested, requested)
+/* Declared fields read the parser's state. */
+#define AT_DHCP SL_IN_STATE(sl_proto_dhcp)
 
 static const struct sl_field fields[] = {
 	{ "dhcp.type", SL_FT_STRING, "DHCP message types of the flow in order seen, e.g. DISCOVER,REQUEST (option 53)", g_type },
 	{ "dhcp.client_mac", SL_FT_STRING, "client hardware address (chaddr)", g_mac },
-	{ "dhcp.hostname", SL_FT_STRING, "host name the client sent (option 12)", g_hostname },
-	{ "dhcp.vendor_class", SL_FT_STRING, "vendor class identifier, e.g. MSFT 5.0, android-dhcp-14 (option 60)", g_vendor },
-	{ "dhcp.client_id", SL_FT_STRING, "client identifier as colon-separated hex, type byte first (option 61)", g_client_id },
-	{ "dhcp.requested_ip", SL_FT_IP, "address the client asked for (option 50)", g_requested },
-	{ "dhcp.assigned_ip", SL_FT_IP, "address the server offered or acknowledged (yiaddr; an ACK's wins)", g_assigned },
-	{ "dhcp.param_list", SL_FT_STRING, "parameter request list in the client's order, e.g. 1,3,6,15 (option 55; an OS fingerprint)", g_params },
+	SL_FIELD_STR("dhcp.hostname", "host name the client sent (option 12)",
+		     AT_DHCP, struct dhcp_state, hostname, SL_NONZERO),
+	SL_FIELD_STR("dhcp.vendor_class", "vendor class identifier, e.g. MSFT 5.0, android-dhcp-14 (option 60)",
+		     AT_DHCP, struct dhcp_state, vendor_class, SL_NONZERO),
+	SL_FIELD_STR("dhcp.client_id", "client identifier as colon-separated hex, type byte first (option 61)",
+		     AT_DHCP, struct dhcp_state, client_id, SL_NONZERO),
+	SL_FIELD_IP("dhcp.requested_ip", "address the client asked for (option 50)",
+		    AT_DHCP, struct dhcp_state, requested, SL_NONZERO),
+	SL_FIELD_IP("dhcp.assigned_ip", "address the server offered or acknowledged (yiaddr; an ACK's wins)",
+		    AT_DHCP, struct dhcp_state, assigned, SL_NONZERO),
+	SL_FIELD_STR("dhcp.param_list", "parameter request list in the client's order, e.g. 1,3,6,15 (option 55; an OS fingerprint)",
+		     AT_DHCP, struct dhcp_state, param_list, SL_NONZERO),
 };
 
 static const struct sl_field_table dhcp_fields = { "dhcp", fields, ARRAY_SIZE(fields), true };

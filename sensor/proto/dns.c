@@ -316,13 +316,6 @@ static const struct dns_state *state_of(const struct sl_record *r)
 	return s && s->identified ? s : NULL;
 }
 
-static bool g_query(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dns_state *s = state_of(r);
-	v->s = s && s->have_q ? s->query : NULL;
-	return v->s != NULL;
-}
-
 static bool g_rrtype(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dns_state *s = state_of(r);
@@ -337,34 +330,20 @@ static bool g_rcode(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_answers(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dns_state *s = state_of(r);
-	v->s = s && s->answers[0] ? s->answers : NULL;
-	return v->s != NULL;
-}
-
-static bool g_queries(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dns_state *s = state_of(r);
-	v->u = s ? s->queries : 0;
-	return s != NULL;
-}
-
-static bool g_responses(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dns_state *s = state_of(r);
-	v->u = s ? s->responses : 0;
-	return s != NULL;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_DNS SL_IN_STATE_IF(sl_proto_dns, struct dns_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "dns.query", SL_FT_STRING, "first question name of the flow (RFC 1035 presentation form)", g_query },
+	SL_FIELD_STR("dns.query", "first question name of the flow (RFC 1035 presentation form)",
+	             AT_DNS, struct dns_state, query, SL_IF(struct dns_state, have_q)),
 	{ "dns.rrtype", SL_FT_STRING, "type asked for in that question: A, AAAA, CNAME, TXT, PTR, MX, HTTPS, ... or the number", g_rrtype },
 	{ "dns.rcode", SL_FT_STRING, "response code of the answer to that question: NOERROR, NXDOMAIN, SERVFAIL, ...", g_rcode },
-	{ "dns.answers", SL_FT_STRING, "that answer's A, AAAA, CNAME, PTR and TXT data, comma-separated (at most 511 bytes)", g_answers },
-	{ "dns.queries", SL_FT_UINT, "DNS queries seen in the flow's inspected packets", g_queries },
-	{ "dns.responses", SL_FT_UINT, "DNS responses seen in the flow's inspected packets", g_responses },
+	SL_FIELD_STR("dns.answers", "that answer's A, AAAA, CNAME, PTR and TXT data, comma-separated (at most 511 bytes)",
+	             AT_DNS, struct dns_state, answers, SL_NONZERO),
+	SL_FIELD_U("dns.queries", "DNS queries seen in the flow's inspected packets",
+	           AT_DNS, struct dns_state, queries, SL_WITH_STATE),
+	SL_FIELD_U("dns.responses", "DNS responses seen in the flow's inspected packets",
+	           AT_DNS, struct dns_state, responses, SL_WITH_STATE),
 };
 
 static const struct sl_field_table dns_fields = { "dns", fields, ARRAY_SIZE(fields), true };

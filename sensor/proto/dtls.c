@@ -213,26 +213,6 @@ static bool g_version(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-#define DTLS_STR(fn, member)                                                  \
-	static bool fn(const struct sl_record *r, struct sl_value *v)         \
-	{                                                                     \
-		const struct dtls_state *s = st(r);                           \
-		v->s = s && s->member[0] ? s->member : NULL;                  \
-		return v->s != NULL;                                          \
-	}
-DTLS_STR(g_sni, sni)
-DTLS_STR(g_alpn, alpn)
-DTLS_STR(g_ja3, ja3)
-DTLS_STR(g_ja4, ja4)
-DTLS_STR(g_ja3s, ja3s)
-
-static bool g_alpn_cut(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dtls_state *s = st(r);
-	v->b = true;
-	return s && s->alpn_cut;
-}
-
 static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dtls_state *s = st(r);
@@ -250,16 +230,25 @@ static bool g_cipher(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Declared fields read the state once have_ch is set. */
+#define AT_DTLS SL_IN_STATE_IF(sl_proto_dtls, struct dtls_state, have_ch)
+
 static const struct sl_field fields[] = {
 	{ "dtls.version", SL_FT_STRING, "highest DTLS version the client offered (DTLS 1.0/1.2/1.3, else hex: 0x0100 is OpenSSL's pre-RFC DTLS)", g_version },
-	{ "dtls.sni", SL_FT_STRING, "server_name of the DTLS ClientHello", g_sni },
-	{ "dtls.alpn", SL_FT_STRING, "ALPN protocols offered, comma-joined (whole names, up to 127 bytes)", g_alpn },
-	{ "dtls.alpn_truncated", SL_FT_BOOL, "present (true) when names were left out of dtls.alpn", g_alpn_cut },
+	SL_FIELD_STR("dtls.sni", "server_name of the DTLS ClientHello",
+		     AT_DTLS, struct dtls_state, sni, SL_NONZERO),
+	SL_FIELD_STR("dtls.alpn", "ALPN protocols offered, comma-joined (whole names, up to 127 bytes)",
+		     AT_DTLS, struct dtls_state, alpn, SL_NONZERO),
+	SL_FIELD_BOOL("dtls.alpn_truncated", "present (true) when names were left out of dtls.alpn",
+	              AT_DTLS, struct dtls_state, alpn_cut, SL_NONZERO),
 	{ "dtls.client_is_dest", SL_FT_BOOL,
 	  "present (true) when the DTLS client is dest_ip: WebRTC negotiates the DTLS roles in SDP, apart from who sent the first ICE check", g_client_is_dest },
-	{ "dtls.ja3", SL_FT_STRING, "JA3 MD5 of the (last) ClientHello, cookie excluded", g_ja3 },
-	{ "dtls.ja4", SL_FT_STRING, "JA4 of that ClientHello, transport letter d", g_ja4 },
-	{ "dtls.ja3s", SL_FT_STRING, "JA3S MD5 of the ServerHello", g_ja3s },
+	SL_FIELD_STR("dtls.ja3", "JA3 MD5 of the (last) ClientHello, cookie excluded",
+		     AT_DTLS, struct dtls_state, ja3, SL_NONZERO),
+	SL_FIELD_STR("dtls.ja4", "JA4 of that ClientHello, transport letter d",
+		     AT_DTLS, struct dtls_state, ja4, SL_NONZERO),
+	SL_FIELD_STR("dtls.ja3s", "JA3S MD5 of the ServerHello",
+		     AT_DTLS, struct dtls_state, ja3s, SL_NONZERO),
 	{ "dtls.cipher", SL_FT_STRING, "cipher suite the server chose, 4 hex digits", g_cipher },
 };
 

@@ -71,28 +71,15 @@ static enum sl_proto_verdict esp_packet(void *state, const struct sl_proto_pkt *
 	return s->identified && s->seen[0] && s->seen[1] ? SL_PROTO_DONE : SL_PROTO_MORE;
 }
 
-static bool g_spi(const struct sl_record *r, struct sl_value *v, int d)
-{
-	const struct esp_state *s = sl_record_state(r, &sl_proto_esp);
-	if (!s || !s->identified || !s->seen[d])
-		return false;
-	v->u = s->spi[d];
-	return true;
-}
-
-static bool g_spi_c(const struct sl_record *r, struct sl_value *v)
-{
-	return g_spi(r, v, 0);
-}
-
-static bool g_spi_s(const struct sl_record *r, struct sl_value *v)
-{
-	return g_spi(r, v, 1);
-}
+/* Declared fields read the state once identified, each SPI once its
+ * direction was seen. */
+#define AT_ESP SL_IN_STATE_IF(sl_proto_esp, struct esp_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "esp.spi_client", SL_FT_UINT, "SPI of the client's ESP packets (the SA towards the server)", g_spi_c },
-	{ "esp.spi_server", SL_FT_UINT, "SPI of the server's ESP packets", g_spi_s },
+	SL_FIELD_U("esp.spi_client", "SPI of the client's ESP packets (the SA towards the server)",
+	           AT_ESP, struct esp_state, spi[0], SL_IF(struct esp_state, seen[0])),
+	SL_FIELD_U("esp.spi_server", "SPI of the server's ESP packets",
+	           AT_ESP, struct esp_state, spi[1], SL_IF(struct esp_state, seen[1])),
 };
 
 static const struct sl_field_table esp_fields = { "esp", fields, ARRAY_SIZE(fields), true };

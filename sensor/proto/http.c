@@ -194,28 +194,22 @@ static void http_flow_end(void *state, const struct sl_flow *flow, void *global)
 		s->parsed = parse_head(s);
 }
 
-#define HTTP_STR(fn, member)                                                  \
-	static bool fn(const struct sl_record *r, struct sl_value *v)         \
-	{                                                                     \
-		const struct http_state *s = sl_record_state(r, &sl_proto_http); \
-		v->s = s && s->parsed && s->member[0] ? s->member : NULL;     \
-		return v->s != NULL;                                          \
-	}
-HTTP_STR(g_method, method)
-HTTP_STR(g_protocol, protocol)
-HTTP_STR(g_uri, uri)
-HTTP_STR(g_host, host)
-HTTP_STR(g_ua, user_agent)
-HTTP_STR(g_lang, accept_language)
+/* Declared fields read the state once parsed is set. */
+#define AT_HTTP SL_IN_STATE_IF(sl_proto_http, struct http_state, parsed)
 
 static const struct sl_field fields[] = {
-	{ "http.method", SL_FT_STRING, "request method of the flow's first HTTP/1.x request", g_method },
-	{ "http.protocol", SL_FT_STRING, "HTTP version of that request, e.g. HTTP/1.1", g_protocol },
-	{ "http.uri", SL_FT_STRING, "request target (path and query, or authority for CONNECT)", g_uri },
-	{ "http.host", SL_FT_STRING, "Host header", g_host },
-	{ "http.user_agent", SL_FT_STRING, "User-Agent header", g_ua },
-	{ "http.accept_language", SL_FT_STRING,
-	  "Accept-Language header: the client's locale preference (a hint of where its user is)", g_lang },
+	SL_FIELD_STR("http.method", "request method of the flow's first HTTP/1.x request",
+		     AT_HTTP, struct http_state, method, SL_NONZERO),
+	SL_FIELD_STR("http.protocol", "HTTP version of that request, e.g. HTTP/1.1",
+		     AT_HTTP, struct http_state, protocol, SL_NONZERO),
+	SL_FIELD_STR("http.uri", "request target (path and query, or authority for CONNECT)",
+		     AT_HTTP, struct http_state, uri, SL_NONZERO),
+	SL_FIELD_STR("http.host", "Host header",
+		     AT_HTTP, struct http_state, host, SL_NONZERO),
+	SL_FIELD_STR("http.user_agent", "User-Agent header",
+		     AT_HTTP, struct http_state, user_agent, SL_NONZERO),
+	SL_FIELD_STR("http.accept_language", "Accept-Language header: the client's locale preference (a hint of where its user is)",
+		     AT_HTTP, struct http_state, accept_language, SL_NONZERO),
 };
 
 static const struct sl_field_table http_fields = { "http", fields, ARRAY_SIZE(fields), true };

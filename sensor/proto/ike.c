@@ -207,13 +207,6 @@ static const struct ike_state *get(const struct sl_record *r)
 	return s && s->identified ? s : NULL;
 }
 
-static bool g_version(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ike_state *s = get(r);
-	v->u = s ? s->version : 0;
-	return s != NULL;
-}
-
 static bool g_exchange(const struct sl_record *r, struct sl_value *v)
 {
 	const struct ike_state *s = get(r);
@@ -221,41 +214,21 @@ static bool g_exchange(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_spi(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ike_state *s = get(r);
-	v->s = s ? s->spi_hex : NULL;
-	return v->s != NULL;
-}
-
-static bool g_vendor_ids(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ike_state *s = get(r);
-	v->s = s && s->vendor_ids[0] ? s->vendor_ids : NULL;
-	return v->s != NULL;
-}
-
-static bool g_vendors(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ike_state *s = get(r);
-	v->s = s && s->vendors[0] ? s->vendors : NULL;
-	return v->s != NULL;
-}
-
-static bool g_replied(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ike_state *s = get(r);
-	v->b = s ? s->replied : false;
-	return s != NULL;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_IKE SL_IN_STATE_IF(sl_proto_ike, struct ike_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "ike.version", SL_FT_UINT, "IKE major version: 1 (ISAKMP, RFC 2409) or 2 (RFC 7296)", g_version },
+	SL_FIELD_U("ike.version", "IKE major version: 1 (ISAKMP, RFC 2409) or 2 (RFC 7296)",
+	           AT_IKE, struct ike_state, version, SL_WITH_STATE),
 	{ "ike.exchange_type", SL_FT_STRING, "exchange of the first message: main, aggressive, quick, informational, IKE_SA_INIT, IKE_AUTH...", g_exchange },
-	{ "ike.spi_initiator", SL_FT_STRING, "initiator SPI (cookie) as 16 hex digits", g_spi },
-	{ "ike.vendor_ids", SL_FT_STRING, "Vendor ID payloads of both peers as hex (first 32 bytes each, comma-separated)", g_vendor_ids },
-	{ "ike.vendors", SL_FT_STRING, "names of well-known vendor ids: RFC 3947 NAT-T, Cisco Unity, strongSwan, Microsoft...", g_vendors },
-	{ "ike.responder_seen", SL_FT_BOOL, "the responder answered with the initiator's SPI", g_replied },
+	SL_FIELD_STR("ike.spi_initiator", "initiator SPI (cookie) as 16 hex digits",
+	             AT_IKE, struct ike_state, spi_hex, SL_WITH_STATE),
+	SL_FIELD_STR("ike.vendor_ids", "Vendor ID payloads of both peers as hex (first 32 bytes each, comma-separated)",
+	             AT_IKE, struct ike_state, vendor_ids, SL_NONZERO),
+	SL_FIELD_STR("ike.vendors", "names of well-known vendor ids: RFC 3947 NAT-T, Cisco Unity, strongSwan, Microsoft...",
+	             AT_IKE, struct ike_state, vendors, SL_NONZERO),
+	SL_FIELD_BOOL("ike.responder_seen", "the responder answered with the initiator's SPI",
+	              AT_IKE, struct ike_state, replied, SL_WITH_STATE),
 };
 
 static const struct sl_field_table ike_fields = { "ike", fields, ARRAY_SIZE(fields), true };

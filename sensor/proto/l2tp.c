@@ -153,13 +153,6 @@ static const struct l2tp_state *get(const struct sl_record *r)
 	return s && s->identified ? s : NULL;
 }
 
-static bool g_version(const struct sl_record *r, struct sl_value *v)
-{
-	const struct l2tp_state *s = get(r);
-	v->u = s ? s->version : 0;
-	return s != NULL;
-}
-
 static const char *type_name(uint16_t t)
 {
 	static const char *const names[] = {
@@ -176,25 +169,17 @@ static bool g_type(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_hostname(const struct sl_record *r, struct sl_value *v)
-{
-	const struct l2tp_state *s = get(r);
-	v->s = s && s->hostname[0] ? s->hostname : NULL;
-	return v->s != NULL;
-}
-
-static bool g_vendor(const struct sl_record *r, struct sl_value *v)
-{
-	const struct l2tp_state *s = get(r);
-	v->s = s && s->vendor[0] ? s->vendor : NULL;
-	return v->s != NULL;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_L2TP SL_IN_STATE_IF(sl_proto_l2tp, struct l2tp_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "l2tp.version", SL_FT_UINT, "L2TP version: 2 (RFC 2661) or 3 (RFC 3931)", g_version },
+	SL_FIELD_U("l2tp.version", "L2TP version: 2 (RFC 2661) or 3 (RFC 3931)",
+	           AT_L2TP, struct l2tp_state, version, SL_WITH_STATE),
 	{ "l2tp.message_type", SL_FT_STRING, "first control message seen: SCCRQ, SCCRP, ICRQ, HELLO...", g_type },
-	{ "l2tp.hostname", SL_FT_STRING, "Host Name AVP of the first control message carrying one", g_hostname },
-	{ "l2tp.vendor", SL_FT_STRING, "Vendor Name AVP of the first control message carrying one", g_vendor },
+	SL_FIELD_STR("l2tp.hostname", "Host Name AVP of the first control message carrying one",
+	             AT_L2TP, struct l2tp_state, hostname, SL_NONZERO),
+	SL_FIELD_STR("l2tp.vendor", "Vendor Name AVP of the first control message carrying one",
+	             AT_L2TP, struct l2tp_state, vendor, SL_NONZERO),
 };
 
 static const struct sl_field_table l2tp_fields = { "l2tp", fields, ARRAY_SIZE(fields), true };

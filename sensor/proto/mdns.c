@@ -90,23 +90,14 @@ static enum sl_proto_verdict mdns_packet(void *state, const struct sl_proto_pkt 
 	return SL_PROTO_MORE;
 }
 
-static bool g_names(const struct sl_record *r, struct sl_value *v)
-{
-	const struct mdns_state *s = sl_record_state(r, &sl_proto_mdns);
-	v->s = s && s->identified && s->names[0] ? s->names : NULL;
-	return v->s != NULL;
-}
-
-static bool g_hostname(const struct sl_record *r, struct sl_value *v)
-{
-	const struct mdns_state *s = sl_record_state(r, &sl_proto_mdns);
-	v->s = s && s->identified && s->hostname[0] ? s->hostname : NULL;
-	return v->s != NULL;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_MDNS SL_IN_STATE_IF(sl_proto_mdns, struct mdns_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "mdns.names", SL_FT_STRING, "names asked for or announced: hosts, services, instances (comma-separated, at most 511 bytes)", g_names },
-	{ "mdns.hostname", SL_FT_STRING, "a .local host name from an A or AAAA record, e.g. pikvm.local", g_hostname },
+	SL_FIELD_STR("mdns.names", "names asked for or announced: hosts, services, instances (comma-separated, at most 511 bytes)",
+	             AT_MDNS, struct mdns_state, names, SL_NONZERO),
+	SL_FIELD_STR("mdns.hostname", "a .local host name from an A or AAAA record, e.g. pikvm.local",
+	             AT_MDNS, struct mdns_state, hostname, SL_NONZERO),
 };
 
 static const struct sl_field_table mdns_fields = { "mdns", fields, ARRAY_SIZE(fields), true };

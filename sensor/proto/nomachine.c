@@ -169,26 +169,14 @@ static void nx_inspect_end(void *state)
 	sl_reasm_finish(&st->side[1].tcp);
 }
 
-static bool g_version(const struct sl_record *r, struct sl_value *v, enum sl_dir dir)
-{
-	const struct nx_state *st = sl_record_state(r, &sl_proto_nomachine);
-	v->s = st && st->identified && st->version[dir][0] ? st->version[dir] : NULL; /* UDP: none */
-	return v->s != NULL;
-}
-
-static bool g_cver(const struct sl_record *r, struct sl_value *v)
-{
-	return g_version(r, v, SL_DIR_TOSERVER);
-}
-
-static bool g_sver(const struct sl_record *r, struct sl_value *v)
-{
-	return g_version(r, v, SL_DIR_TOCLIENT);
-}
+/* Declared fields read the state once identified. */
+#define AT_NX SL_IN_STATE_IF(sl_proto_nomachine, struct nx_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "nomachine.client_version", SL_FT_STRING, "version in the client's NXSH- line, e.g. 8.10.1", g_cver },
-	{ "nomachine.server_version", SL_FT_STRING, "version in the server's NXD- line", g_sver },
+	SL_FIELD_STR("nomachine.client_version", "version in the client's NXSH- line, e.g. 8.10.1",
+	             AT_NX, struct nx_state, version[SL_DIR_TOSERVER], SL_NONZERO),
+	SL_FIELD_STR("nomachine.server_version", "version in the server's NXD- line",
+	             AT_NX, struct nx_state, version[SL_DIR_TOCLIENT], SL_NONZERO),
 };
 
 static const struct sl_field_table nx_fields = { "nomachine", fields, ARRAY_SIZE(fields), true };

@@ -439,17 +439,14 @@ static bool g_sid(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_mode(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ov_state *s = ident_state(r);
-	v->s = s ? s->mode : NULL;
-	return v->s != NULL;
-}
+/* Declared fields read the state once identified. */
+#define AT_OV SL_IN_STATE_IF(sl_proto_openvpn, struct ov_state, identified)
 
 static const struct sl_field fields[] = {
 	{ "openvpn.opcode_first", SL_FT_STRING, "opcode of the first OpenVPN packet seen, e.g. P_CONTROL_HARD_RESET_CLIENT_V2", g_op },
 	{ "openvpn.session_id", SL_FT_STRING, "the client's 8-byte session id, hex", g_sid },
-	{ "openvpn.mode", SL_FT_STRING, "control channel protection: plain, tls-auth, tls-crypt or unknown", g_mode },
+	SL_FIELD_STRP("openvpn.mode", "control channel protection: plain, tls-auth, tls-crypt or unknown",
+	              AT_OV, struct ov_state, mode, SL_WITH_STATE),
 };
 
 static const struct sl_field_table ov_fields = { "openvpn", fields, ARRAY_SIZE(fields), true };

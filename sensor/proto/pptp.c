@@ -122,40 +122,16 @@ static enum sl_proto_verdict pptp_packet(void *state, const struct sl_proto_pkt 
 	return ++s->msgs >= 8 ? SL_PROTO_DONE : SL_PROTO_MORE;
 }
 
-static const struct pptp_state *get(const struct sl_record *r)
-{
-	const struct pptp_state *s = sl_record_state(r, &sl_proto_pptp);
-	return s && s->identified ? s : NULL;
-}
-
-static bool str_field(const char *v, struct sl_value *out)
-{
-	out->s = v && v[0] ? v : NULL;
-	return out->s != NULL;
-}
-
-static bool g_hostname(const struct sl_record *r, struct sl_value *v)
-{
-	const struct pptp_state *s = get(r);
-	return str_field(s ? s->hostname : NULL, v);
-}
-
-static bool g_vendor(const struct sl_record *r, struct sl_value *v)
-{
-	const struct pptp_state *s = get(r);
-	return str_field(s ? s->vendor : NULL, v);
-}
-
-static bool g_server_vendor(const struct sl_record *r, struct sl_value *v)
-{
-	const struct pptp_state *s = get(r);
-	return str_field(s ? s->server_vendor : NULL, v);
-}
+/* Declared fields read the state once identified is set. */
+#define AT_PPTP SL_IN_STATE_IF(sl_proto_pptp, struct pptp_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "pptp.hostname", SL_FT_STRING, "client host name from the Start-Control-Connection-Request", g_hostname },
-	{ "pptp.vendor", SL_FT_STRING, "client vendor string from the Start-Control-Connection-Request", g_vendor },
-	{ "pptp.server_vendor", SL_FT_STRING, "server vendor string from the Start-Control-Connection-Reply", g_server_vendor },
+	SL_FIELD_STR("pptp.hostname", "client host name from the Start-Control-Connection-Request",
+	             AT_PPTP, struct pptp_state, hostname, SL_NONZERO),
+	SL_FIELD_STR("pptp.vendor", "client vendor string from the Start-Control-Connection-Request",
+	             AT_PPTP, struct pptp_state, vendor, SL_NONZERO),
+	SL_FIELD_STR("pptp.server_vendor", "server vendor string from the Start-Control-Connection-Reply",
+	             AT_PPTP, struct pptp_state, server_vendor, SL_NONZERO),
 };
 
 static const struct sl_field_table pptp_fields = { "pptp", fields, ARRAY_SIZE(fields), true };

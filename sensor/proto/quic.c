@@ -217,31 +217,23 @@ static bool g_dcid(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-#define QUIC_STR(fn, member)                                        \
-	static bool fn(const struct sl_record *r, struct sl_value *v) \
-	{                                                             \
-		const struct quic_state *s = confirmed(r);            \
-		v->s = s && s->member[0] ? s->member : NULL;          \
-		return v->s != NULL;                                  \
-	}
-QUIC_STR(g_sni, sni)
-QUIC_STR(g_alpn, alpn)
-QUIC_STR(g_ja4, ja4)
-QUIC_STR(g_ja3, ja3)
-QUIC_STR(g_ua, ua)
+/* Declared fields read the state once confirmed is set. */
+#define AT_QUIC SL_IN_STATE_IF(sl_proto_quic, struct quic_state, confirmed)
 
 static const struct sl_field fields[] = {
 	{ "quic.version", SL_FT_STRING,
 	  "QUIC version of the client's Initial: 1, 2, draft-29, or a Google QUIC version such as Q046",
 	  g_version },
-	{ "quic.sni", SL_FT_STRING,
-	  "server name from the ClientHello in the decrypted Initial packets (gQUIC: the CHLO's SNI tag)",
-	  g_sni },
-	{ "quic.alpn", SL_FT_STRING, "ALPN protocols the client offered, comma-joined in its order",
-	  g_alpn },
-	{ "quic.ja4", SL_FT_STRING, "JA4 fingerprint of that ClientHello, transport letter q", g_ja4 },
-	{ "quic.ja3", SL_FT_STRING, "JA3 MD5 of that ClientHello (JA3 is defined for TLS; computed the same way)", g_ja3 },
-	{ "quic.ua", SL_FT_STRING, "user agent from a Google QUIC CHLO (UAID tag)", g_ua },
+	SL_FIELD_STR("quic.sni", "server name from the ClientHello in the decrypted Initial packets (gQUIC: the CHLO's SNI tag)",
+		     AT_QUIC, struct quic_state, sni, SL_NONZERO),
+	SL_FIELD_STR("quic.alpn", "ALPN protocols the client offered, comma-joined in its order",
+		     AT_QUIC, struct quic_state, alpn, SL_NONZERO),
+	SL_FIELD_STR("quic.ja4", "JA4 fingerprint of that ClientHello, transport letter q",
+		     AT_QUIC, struct quic_state, ja4, SL_NONZERO),
+	SL_FIELD_STR("quic.ja3", "JA3 MD5 of that ClientHello (JA3 is defined for TLS; computed the same way)",
+		     AT_QUIC, struct quic_state, ja3, SL_NONZERO),
+	SL_FIELD_STR("quic.ua", "user agent from a Google QUIC CHLO (UAID tag)",
+		     AT_QUIC, struct quic_state, ua, SL_NONZERO),
 	{ "quic.dcid", SL_FT_STRING,
 	  "Destination Connection ID the Initial keys came from (the client's first, or a Retry's), hex",
 	  g_dcid },

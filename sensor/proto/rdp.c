@@ -503,13 +503,6 @@ static void protocols_str(uint32_t v, char *out, size_t cap)
 	}
 }
 
-static bool g_cookie(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	v->s = st && st->cookie[0] ? st->cookie : NULL;
-	return v->s != NULL;
-}
-
 static bool g_req(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -528,13 +521,6 @@ static bool g_sel(const struct sl_record *r, struct sl_value *v)
 	protocols_str(st->selected, v->buf, sizeof(v->buf));
 	v->s = v->buf;
 	return true;
-}
-
-static bool g_fail(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	v->u = st ? st->fail_code : 0;
-	return st && st->has_fail;
 }
 
 /* A language hint: the LANGID (low 16 bits) of the keyboard layout. */
@@ -575,37 +561,24 @@ static bool g_kbd_name(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_build(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	v->u = st ? st->build : 0;
-	return st && st->has_core;
-}
-
-static bool g_name(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	v->s = st && st->has_core && st->client_name[0] ? st->client_name : NULL;
-	return v->s != NULL;
-}
-
-static bool g_socks(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	v->b = true;
-	return st && st->via_socks;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_RDP SL_IN_STATE_IF(sl_proto_rdp, struct rdp_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "rdp.cookie", SL_FT_STRING, "X.224 Connection Request cookie or routing token, e.g. mstshash=NAME", g_cookie },
+	SL_FIELD_STR("rdp.cookie", "X.224 Connection Request cookie or routing token, e.g. mstshash=NAME",
+	             AT_RDP, struct rdp_state, cookie, SL_NONZERO),
 	{ "rdp.requested_protocols", SL_FT_STRING, "RDP_NEG_REQ protocols: rdp, ssl, hybrid, rdstls, hybrid_ex, rdsaad (comma-joined)", g_req },
 	{ "rdp.selected_protocol", SL_FT_STRING, "protocol the server selected in RDP_NEG_RSP", g_sel },
-	{ "rdp.negotiation_failure", SL_FT_UINT, "RDP_NEG_FAILURE failureCode from the server", g_fail },
+	SL_FIELD_U("rdp.negotiation_failure", "RDP_NEG_FAILURE failureCode from the server",
+	           AT_RDP, struct rdp_state, fail_code, SL_IF(struct rdp_state, has_fail)),
 	{ "rdp.keyboard_layout", SL_FT_STRING, "client keyboard layout (hex), standard RDP security only", g_kbd },
 	{ "rdp.keyboard_layout_name", SL_FT_STRING, "locale of the keyboard layout's language id, e.g. ko-KR", g_kbd_name },
-	{ "rdp.client_build", SL_FT_UINT, "client build number from the Client Core Data", g_build },
-	{ "rdp.client_name", SL_FT_STRING, "client computer name from the Client Core Data", g_name },
-	{ "rdp.via_socks", SL_FT_BOOL, "the RDP connection followed a SOCKS4/5 CONNECT in the same flow", g_socks },
+	SL_FIELD_U("rdp.client_build", "client build number from the Client Core Data",
+	           AT_RDP, struct rdp_state, build, SL_IF(struct rdp_state, has_core)),
+	SL_FIELD_STR("rdp.client_name", "client computer name from the Client Core Data",
+	             AT_RDP, struct rdp_state, client_name, SL_IF_NONZERO(struct rdp_state, has_core)),
+	SL_FIELD_BOOL("rdp.via_socks", "the RDP connection followed a SOCKS4/5 CONNECT in the same flow",
+	              AT_RDP, struct rdp_state, via_socks, SL_NONZERO),
 };
 
 static const struct sl_field_table rdp_fields = { "rdp", fields, ARRAY_SIZE(fields), true };

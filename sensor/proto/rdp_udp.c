@@ -197,20 +197,6 @@ static const struct rdpu_state *state_of(const struct sl_record *r)
 	return sl_record_state(r, &sl_proto_rdp_udp);
 }
 
-static bool g_confirmed(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdpu_state *st = state_of(r);
-	v->b = st && st->confirmed;
-	return st && st->syn;
-}
-
-static bool g_mtu(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdpu_state *st = state_of(r);
-	v->u = st ? st->up_mtu : 0;
-	return st && st->syn;
-}
-
 /* uUdpVer: 0x0001 and 0x0002 are versions 1 and 2, 0x0101 is version 3. */
 static bool g_version(const struct sl_record *r, struct sl_value *v)
 {
@@ -231,9 +217,14 @@ static bool g_corr(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Declared fields read the parser's state. */
+#define AT_RDPU SL_IN_STATE(sl_proto_rdp_udp)
+
 static const struct sl_field fields[] = {
-	{ "rdp_udp.confirmed", SL_FT_BOOL, "the server answered the SYN with a SYN+ACK for its sequence number", g_confirmed },
-	{ "rdp_udp.mtu", SL_FT_UINT, "uUpStreamMtu the client proposed (1132..1232)", g_mtu },
+	SL_FIELD_BOOL("rdp_udp.confirmed", "the server answered the SYN with a SYN+ACK for its sequence number",
+	              AT_RDPU, struct rdpu_state, confirmed, SL_IF(struct rdpu_state, syn)),
+	SL_FIELD_U("rdp_udp.mtu", "uUpStreamMtu the client proposed (1132..1232)",
+	           AT_RDPU, struct rdpu_state, up_mtu, SL_IF(struct rdpu_state, syn)),
 	{ "rdp_udp.version", SL_FT_UINT, "RDP-UDP protocol version from SYNEX (1, 2 or 3); the server's when it answered", g_version },
 	{ "rdp_udp.correlation_id", SL_FT_STRING, "client's correlation id (hex), also sent in the TCP connection's RDP_NEG_CORRELATION_INFO", g_corr },
 };

@@ -461,50 +461,34 @@ static void ssh_release(void *state)
 	}
 }
 
-static const struct ssh_side *side_of(const struct sl_record *r, enum sl_dir d)
-{
-	const struct ssh_state *st = sl_record_state(r, &sl_proto_ssh);
-	return st ? &st->side[d] : NULL;
-}
 
-#define SSH_STR(fn, dir, member)                                  \
-	static bool fn(const struct sl_record *r, struct sl_value *v) \
-	{                                                             \
-		const struct ssh_side *s = side_of(r, dir);           \
-		const char *x = s ? s->member : NULL;                 \
-		v->s = x && x[0] ? x : NULL;                          \
-		return v->s != NULL;                                  \
-	}
-SSH_STR(g_cbanner, SL_DIR_TOSERVER, banner)
-SSH_STR(g_cproto, SL_DIR_TOSERVER, proto_version)
-SSH_STR(g_csoft, SL_DIR_TOSERVER, software)
-SSH_STR(g_chassh, SL_DIR_TOSERVER, hassh)
-SSH_STR(g_chstr, SL_DIR_TOSERVER, hassh_string)
-SSH_STR(g_sbanner, SL_DIR_TOCLIENT, banner)
-SSH_STR(g_sproto, SL_DIR_TOCLIENT, proto_version)
-SSH_STR(g_ssoft, SL_DIR_TOCLIENT, software)
-SSH_STR(g_shassh, SL_DIR_TOCLIENT, hassh)
-SSH_STR(g_shstr, SL_DIR_TOCLIENT, hassh_string)
-
-static bool g_kex(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ssh_state *st = sl_record_state(r, &sl_proto_ssh);
-	v->s = st && st->kex[0] ? st->kex : NULL;
-	return v->s != NULL;
-}
+/* Every ssh.* field is declared where the SSH state keeps it: side[0] is the
+ * client's (SL_DIR_TOSERVER), side[1] the server's. */
+#define AT_SSH SL_IN_STATE(sl_proto_ssh)
 
 static const struct sl_field fields[] = {
-	{ "ssh.client.banner", SL_FT_STRING, "client identification string, e.g. SSH-2.0-OpenSSH_9.2p1", g_cbanner },
-	{ "ssh.client.proto_version", SL_FT_STRING, "protocol version in the client banner: 2.0, 1.99, 1.5", g_cproto },
-	{ "ssh.client.software", SL_FT_STRING, "client softwareversion (banner after SSH-x.y-, before a space)", g_csoft },
-	{ "ssh.client.hassh", SL_FT_STRING, "HASSH: MD5 of the client KEXINIT's kex;enc;mac;comp (c2s)", g_chassh },
-	{ "ssh.client.hassh_string", SL_FT_STRING, "the string the client HASSH hashes", g_chstr },
-	{ "ssh.server.banner", SL_FT_STRING, "server identification string (lines sent before it are skipped)", g_sbanner },
-	{ "ssh.server.proto_version", SL_FT_STRING, "protocol version in the server banner: 2.0, 1.99, 1.5", g_sproto },
-	{ "ssh.server.software", SL_FT_STRING, "server softwareversion (banner after SSH-x.y-, before a space)", g_ssoft },
-	{ "ssh.server.hassh", SL_FT_STRING, "HASSH-server: MD5 of the server KEXINIT's kex;enc;mac;comp (s2c)", g_shassh },
-	{ "ssh.server.hassh_string", SL_FT_STRING, "the string the server HASSH hashes", g_shstr },
-	{ "ssh.kex", SL_FT_STRING, "negotiated key exchange: first client kex method the server also offers", g_kex },
+	SL_FIELD_STR("ssh.client.banner", "client identification string, e.g. SSH-2.0-OpenSSH_9.2p1",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOSERVER].banner, SL_NONZERO),
+	SL_FIELD_STR("ssh.client.proto_version", "protocol version in the client banner: 2.0, 1.99, 1.5",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOSERVER].proto_version, SL_NONZERO),
+	SL_FIELD_STR("ssh.client.software", "client softwareversion (banner after SSH-x.y-, before a space)",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOSERVER].software, SL_NONZERO),
+	SL_FIELD_STR("ssh.client.hassh", "HASSH: MD5 of the client KEXINIT's kex;enc;mac;comp (c2s)",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOSERVER].hassh, SL_NONZERO),
+	SL_FIELD_STRP("ssh.client.hassh_string", "the string the client HASSH hashes",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOSERVER].hassh_string, SL_NONZERO),
+	SL_FIELD_STR("ssh.server.banner", "server identification string (lines sent before it are skipped)",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOCLIENT].banner, SL_NONZERO),
+	SL_FIELD_STR("ssh.server.proto_version", "protocol version in the server banner: 2.0, 1.99, 1.5",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOCLIENT].proto_version, SL_NONZERO),
+	SL_FIELD_STR("ssh.server.software", "server softwareversion (banner after SSH-x.y-, before a space)",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOCLIENT].software, SL_NONZERO),
+	SL_FIELD_STR("ssh.server.hassh", "HASSH-server: MD5 of the server KEXINIT's kex;enc;mac;comp (s2c)",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOCLIENT].hassh, SL_NONZERO),
+	SL_FIELD_STRP("ssh.server.hassh_string", "the string the server HASSH hashes",
+		     AT_SSH, struct ssh_state, side[SL_DIR_TOCLIENT].hassh_string, SL_NONZERO),
+	SL_FIELD_STR("ssh.kex", "negotiated key exchange: first client kex method the server also offers",
+		     AT_SSH, struct ssh_state, kex, SL_NONZERO),
 };
 
 static const struct sl_field_table ssh_fields = { "ssh", fields, ARRAY_SIZE(fields), true };

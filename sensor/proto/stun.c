@@ -145,32 +145,14 @@ static enum sl_proto_verdict stun_packet(void *state, const struct sl_proto_pkt 
 	return stun_wait(s, pp);
 }
 
-static const struct stun_state *get_state(const struct sl_record *r)
-{
-	const struct stun_state *s = sl_record_state(r, &sl_proto_stun);
-	return s && s->identified ? s : NULL;
-}
-
-static bool g_software(const struct sl_record *r, struct sl_value *v)
-{
-	const struct stun_state *s = get_state(r);
-	v->s = s && s->software[0] ? s->software : NULL;
-	return v->s != NULL;
-}
-
-static bool g_mapped(const struct sl_record *r, struct sl_value *v)
-{
-	const struct stun_state *s = get_state(r);
-	if (!s || !s->has_mapped)
-		return false;
-	v->ip = s->mapped;
-	return true;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_STUN SL_IN_STATE_IF(sl_proto_stun, struct stun_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "stun.software", SL_FT_STRING, "SOFTWARE attribute of a STUN message (the agent's name and version)", g_software },
-	{ "stun.mapped_ip", SL_FT_IP,
-	  "XOR-MAPPED-ADDRESS of the first success response: the client's address as the STUN server saw it (its public NAT address)", g_mapped },
+	SL_FIELD_STR("stun.software", "SOFTWARE attribute of a STUN message (the agent's name and version)",
+	             AT_STUN, struct stun_state, software, SL_NONZERO),
+	SL_FIELD_IP("stun.mapped_ip", "XOR-MAPPED-ADDRESS of the first success response: the client's address as the STUN server saw it (its public NAT address)",
+	            AT_STUN, struct stun_state, mapped, SL_IF(struct stun_state, has_mapped)),
 };
 
 static const struct sl_field_table stun_fields = { "stun", fields, ARRAY_SIZE(fields), true };

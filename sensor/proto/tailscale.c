@@ -76,15 +76,12 @@ static enum sl_proto_verdict ts_packet(void *state, const struct sl_proto_pkt *p
 	return SL_PROTO_DONE;
 }
 
-static bool g_key(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ts_state *s = sl_record_state(r, &sl_proto_tailscale);
-	v->s = s && s->identified && s->key_hex[0] ? s->key_hex : NULL;
-	return v->s != NULL;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_TS SL_IN_STATE_IF(sl_proto_tailscale, struct ts_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "tailscale.disco_key", SL_FT_STRING, "the client's disco public key (sender key of its disco messages), hex", g_key },
+	SL_FIELD_STR("tailscale.disco_key", "the client's disco public key (sender key of its disco messages), hex",
+	             AT_TS, struct ts_state, key_hex, SL_NONZERO),
 };
 
 static const struct sl_field_table ts_fields = { "tailscale", fields, ARRAY_SIZE(fields), true };

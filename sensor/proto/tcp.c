@@ -420,13 +420,6 @@ static void render_options(const struct side *sd, char *dst, size_t size)
 	dst[n] = '\0';
 }
 
-static bool f_ttl(const struct side *sd, const struct sl_record *r, struct sl_value *v)
-{
-	(void)r;
-	v->u = sd->ttl;
-	return true;
-}
-
 static bool f_initial_ttl(const struct side *sd, const struct sl_record *r, struct sl_value *v)
 {
 	(void)r;
@@ -453,27 +446,6 @@ static bool f_ip_id(const struct side *sd, const struct sl_record *r, struct sl_
 	return r->flow->cli.family == 4;
 }
 
-static bool f_window(const struct side *sd, const struct sl_record *r, struct sl_value *v)
-{
-	(void)r;
-	v->u = sd->window;
-	return true;
-}
-
-static bool f_mss(const struct side *sd, const struct sl_record *r, struct sl_value *v)
-{
-	(void)r;
-	v->u = sd->mss;
-	return (sd->bits & S_MSS) != 0;
-}
-
-static bool f_wscale(const struct side *sd, const struct sl_record *r, struct sl_value *v)
-{
-	(void)r;
-	v->u = sd->wscale;
-	return (sd->bits & S_WS) != 0;
-}
-
 static bool f_options(const struct side *sd, const struct sl_record *r, struct sl_value *v)
 {
 	(void)r;
@@ -482,18 +454,9 @@ static bool f_options(const struct side *sd, const struct sl_record *r, struct s
 	return true;
 }
 
-#define SIDE_BIT(fn, bit)                                                                  \
-	static bool fn(const struct side *sd, const struct sl_record *r, struct sl_value *v) \
-	{                                                                                  \
-		(void)r;                                                                   \
-		v->b = (sd->bits & (bit)) != 0;                                            \
-		return true;                                                               \
-	}
-SIDE_BIT(f_sack, S_SACK)
-SIDE_BIT(f_timestamps, S_TS)
-SIDE_BIT(f_ip_options, S_IPOPT)
-
-/* g_syn_<name> and g_synack_<name> from f_<name>. */
+/* g_syn_<name> and g_synack_<name> from f_<name>: the side's fields that
+ * are computed (initial TTL and hops from the TTL, the IPv4-only ones, the
+ * option list rendered); the rest are declared in SIDE_FIELDS. */
 #define SIDE_GETTERS(name)                                                       \
 	static bool g_syn_##name(const struct sl_record *r, struct sl_value *v)    \
 	{                                                                        \
@@ -505,18 +468,11 @@ SIDE_BIT(f_ip_options, S_IPOPT)
 		const struct side *sd = side_of(r, true);                        \
 		return sd && f_##name(sd, r, v);                                 \
 	}
-SIDE_GETTERS(ttl)
 SIDE_GETTERS(initial_ttl)
 SIDE_GETTERS(hops)
 SIDE_GETTERS(df)
 SIDE_GETTERS(ip_id)
-SIDE_GETTERS(window)
-SIDE_GETTERS(mss)
-SIDE_GETTERS(wscale)
 SIDE_GETTERS(options)
-SIDE_GETTERS(sack)
-SIDE_GETTERS(timestamps)
-SIDE_GETTERS(ip_options)
 
 static bool syn_mtu(const struct sl_record *r, unsigned *mtu)
 {
@@ -541,13 +497,6 @@ static bool g_link_mtu(const struct sl_record *r, struct sl_value *v)
 		return false;
 	v->u = mtu;
 	return true;
-}
-
-static bool g_simopen(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tcp_state *s = state_of(r);
-	v->b = s && (s->flags & F_SIMOPEN);
-	return s != NULL;
 }
 
 static bool leg_ms(const struct sl_record *r, unsigned flag, struct sl_value *v)
@@ -587,28 +536,32 @@ static bool g_gap_ms(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-#define SIDE_FIELDS(pfx, who, g)                                                                   \
-	{ pfx ".ttl", SL_FT_UINT, "IP TTL (IPv6 hop limit) of the " who " as the sensor saw it", g##ttl }, \
+/* One side's fields; M is the side's member (syn or synack), present once
+ * its packet was recorded (S_SEEN) and the option, if any, was in it. */
+#define SIDE_HAS(M, BIT) SL_IF_BIT(struct tcp_state, M.bits, BIT)
+#define SIDE_FIELDS(pfx, who, g, M)                                                                \
+	SL_FIELD_U(pfx ".ttl", "IP TTL (IPv6 hop limit) of the " who " as the sensor saw it", SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.ttl, SIDE_HAS(M, S_SEEN)), \
 	{ pfx ".initial_ttl", SL_FT_UINT, "likely initial TTL of the " who ": the smallest of 32, 64, 128, 255 not below ttl", g##initial_ttl }, \
 	{ pfx ".hops", SL_FT_UINT, "initial_ttl - ttl of the " who ": routers between its sender and the sensor", g##hops }, \
 	{ pfx ".df", SL_FT_BOOL, "IPv4 don't-fragment flag of the " who " (IPv4 only)", g##df }, \
 	{ pfx ".ip_id", SL_FT_UINT, "IPv4 identification of the " who " (IPv4 only)", g##ip_id }, \
-	{ pfx ".window", SL_FT_UINT, "TCP window field of the " who " (unscaled)", g##window }, \
-	{ pfx ".mss", SL_FT_UINT, "MSS option value of the " who, g##mss }, \
-	{ pfx ".wscale", SL_FT_UINT, "window-scale option value (shift) of the " who, g##wscale }, \
+	SL_FIELD_U(pfx ".window", "TCP window field of the " who " (unscaled)", SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.window, SIDE_HAS(M, S_SEEN)), \
+	SL_FIELD_U(pfx ".mss", "MSS option value of the " who, SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.mss, SIDE_HAS(M, S_SEEN | S_MSS)), \
+	SL_FIELD_U(pfx ".wscale", "window-scale option value (shift) of the " who, SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.wscale, SIDE_HAS(M, S_SEEN | S_WS)), \
 	{ pfx ".options", SL_FT_STRING, "TCP option kinds of the " who " in wire order, NOP (1), EOL (0) and padding after EOL included, e.g. 2-1-3-1-1-8-4-0-0; up to 40 kinds, a cut list ends in -...", g##options }, \
-	{ pfx ".sack", SL_FT_BOOL, "SACK-permitted option present in the " who, g##sack }, \
-	{ pfx ".timestamps", SL_FT_BOOL, "timestamps option present in the " who, g##timestamps }, \
-	{ pfx ".ip_options", SL_FT_BOOL, "IPv4 options or IPv6 extension headers present on the " who, g##ip_options }
+	SL_FIELD_BIT(pfx ".sack", "SACK-permitted option present in the " who, SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.bits, S_SACK, SIDE_HAS(M, S_SEEN)), \
+	SL_FIELD_BIT(pfx ".timestamps", "timestamps option present in the " who, SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.bits, S_TS, SIDE_HAS(M, S_SEEN)), \
+	SL_FIELD_BIT(pfx ".ip_options", "IPv4 options or IPv6 extension headers present on the " who, SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.bits, S_IPOPT, SIDE_HAS(M, S_SEEN))
 
 static const struct sl_field fields[] = {
-	SIDE_FIELDS("tcp.syn", "client's SYN", g_syn_),
-	SIDE_FIELDS("tcp.synack", "server's SYN/ACK", g_synack_),
+	SIDE_FIELDS("tcp.syn", "client's SYN", g_syn_, syn),
+	SIDE_FIELDS("tcp.synack", "server's SYN/ACK", g_synack_, synack),
 	{ "tcp.link", SL_FT_STRING,
 	  "link type implied by tcp.link_mtu (p0f v3 MTU table plus tunnel plateaus): Ethernet, PPPoE/DSL, typical WireGuard, IPsec or GRE, IPIP or SIT, PPTP, generic tunnel or VPN, ...",
 	  g_link },
 	{ "tcp.link_mtu", SL_FT_UINT, "link MTU implied by the SYN's MSS: MSS + 40 (IPv4) or + 60 (IPv6)", g_link_mtu },
-	{ "tcp.simultaneous_open", SL_FT_BOOL, "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then", g_simopen },
+	SL_FIELD_BIT("tcp.simultaneous_open", "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then",
+	             SL_IN_STATE(sl_proto_tcp), struct tcp_state, flags, F_SIMOPEN, SL_WITH_STATE),
 	{ "rtt.server_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-server-sensor: last SYN to SYN/ACK, ms with microsecond precision", g_server_ms },
 	{ "rtt.client_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-client-sensor: SYN/ACK to the client's ACK, ms with microsecond precision", g_client_ms },
 	{ "rtt.app_ms", SL_FT_DOUBLE, "application-handshake round trip measured by the TLS/SSH parser (e.g. ServerHello to the client's next flight), ms", g_app_ms },

@@ -138,37 +138,18 @@ static enum sl_proto_verdict tinc_packet(void *state, const struct sl_proto_pkt 
 	return SL_PROTO_DONE;
 }
 
-static const struct tinc_side *side_of(const struct sl_record *r, enum sl_dir d)
-{
-	const struct tinc_state *s = sl_record_state(r, &sl_proto_tinc);
-	return s && s->identified && s->side[d].id ? &s->side[d] : NULL; /* UDP: no ID lines */
-}
-
-static bool g_cname(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tinc_side *sd = side_of(r, SL_DIR_TOSERVER);
-	v->s = sd ? sd->name : NULL;
-	return v->s != NULL;
-}
-
-static bool g_sname(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tinc_side *sd = side_of(r, SL_DIR_TOCLIENT);
-	v->s = sd ? sd->name : NULL;
-	return v->s != NULL;
-}
-
-static bool g_version(const struct sl_record *r, struct sl_value *v)
-{
-	const struct tinc_side *sd = side_of(r, SL_DIR_TOSERVER);
-	v->s = sd ? sd->version : NULL;
-	return v->s != NULL;
-}
+/* Declared fields read a side of the state once identified and once the
+ * side sent its ID line (UDP has none). */
+#define AT_TINC SL_IN_STATE_IF(sl_proto_tinc, struct tinc_state, identified)
+#define TINC_ID(d) SL_IF(struct tinc_state, side[d].id)
 
 static const struct sl_field fields[] = {
-	{ "tinc.client_name", SL_FT_STRING, "node name in the client's ID request", g_cname },
-	{ "tinc.server_name", SL_FT_STRING, "node name in the server's ID request", g_sname },
-	{ "tinc.version", SL_FT_STRING, "protocol version in the client's ID request: 17 (tinc 1.0) or 17.x (1.1)", g_version },
+	SL_FIELD_STR("tinc.client_name", "node name in the client's ID request",
+	             AT_TINC, struct tinc_state, side[SL_DIR_TOSERVER].name, TINC_ID(SL_DIR_TOSERVER)),
+	SL_FIELD_STR("tinc.server_name", "node name in the server's ID request",
+	             AT_TINC, struct tinc_state, side[SL_DIR_TOCLIENT].name, TINC_ID(SL_DIR_TOCLIENT)),
+	SL_FIELD_STR("tinc.version", "protocol version in the client's ID request: 17 (tinc 1.0) or 17.x (1.1)",
+	             AT_TINC, struct tinc_state, side[SL_DIR_TOSERVER].version, TINC_ID(SL_DIR_TOSERVER)),
 };
 
 static const struct sl_field_table tinc_fields = { "tinc", fields, ARRAY_SIZE(fields), true };

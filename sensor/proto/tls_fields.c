@@ -21,31 +21,8 @@ static const struct sl_tls_session *get_state(const struct sl_record *r)
 	return o && o->identified ? o : s;
 }
 
-#define TLS_TEXT(fn, id)                                               \
-	static bool fn(const struct sl_record *r, struct sl_value *v)  \
-	{                                                              \
-		v->s = sl_tls_session_text(get_state(r), id);                     \
-		return v->s != NULL;                                   \
-	}
-TLS_TEXT(g_sni, SL_TLS_T_SNI)
-TLS_TEXT(g_alpn, SL_TLS_T_ALPN)
-TLS_TEXT(g_alpn_server, SL_TLS_T_ALPN_SERVER)
-TLS_TEXT(g_ciphers, SL_TLS_T_CIPHERS)
-TLS_TEXT(g_exts, SL_TLS_T_EXTS)
-TLS_TEXT(g_sigalgs, SL_TLS_T_SIGALGS)
-TLS_TEXT(g_svers, SL_TLS_T_SVERS)
-TLS_TEXT(g_ja3, SL_TLS_T_JA3)
-TLS_TEXT(g_ja3_string, SL_TLS_T_JA3_STRING)
-TLS_TEXT(g_ja3s, SL_TLS_T_JA3S)
-TLS_TEXT(g_ja3s_string, SL_TLS_T_JA3S_STRING)
-TLS_TEXT(g_ja4, SL_TLS_T_JA4)
-TLS_TEXT(g_subject, SL_TLS_T_SUBJECT)
-TLS_TEXT(g_issuer, SL_TLS_T_ISSUER)
-TLS_TEXT(g_san, SL_TLS_T_SAN)
-TLS_TEXT(g_sha1, SL_TLS_T_SHA1)
-TLS_TEXT(g_not_before, SL_TLS_T_NOT_BEFORE)
-TLS_TEXT(g_not_after, SL_TLS_T_NOT_AFTER)
-
+/* Computed fields: the version and cipher are named or formatted, and
+ * client_is_dest compares the session's client with the flow's. */
 static bool g_version(const struct sl_record *r, struct sl_value *v)
 {
 	const struct sl_tls_session *s = get_state(r);
@@ -66,27 +43,6 @@ static bool g_cipher(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_ech(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_tls_session *s = get_state(r);
-	v->b = s && s->ech;
-	return s && s->ch_done;
-}
-
-static bool g_overflows(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_tls_session *s = get_state(r);
-	v->u = s ? s->overflows : 0;
-	return s && s->overflows;
-}
-
-static bool g_alpn_cut(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_tls_session *s = get_state(r);
-	v->b = true;
-	return s && s->alpn_cut;
-}
-
 /* The TLS client sent the flow's second packet, not its first: the
  * capture began after the client's first flight. */
 static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
@@ -96,43 +52,65 @@ static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
 	return s && s->client_side == 1 + SL_DIR_TOCLIENT;
 }
 
-static bool g_self_signed(const struct sl_record *r, struct sl_value *v)
+static const void *session_of(const struct sl_record *r)
 {
-	const struct sl_tls_session *s = get_state(r);
-	v->b = s && s->self_signed;
-	return s && s->off[SL_TLS_T_SUBJECT];
+	return get_state(r);
 }
+
+/* Declared fields: the texts of the session kept as offsets into its text
+ * buffer (tls_session.c). */
+#define AT_TLS SL_IN_FUNC(session_of)
 
 static const struct sl_field fields[] = {
 	{ "tls.version", SL_FT_STRING,
 	  "negotiated version from the ServerHello (\"TLS 1.2\", \"TLS 1.3 draft 28\"), else the client's highest", g_version },
-	{ "tls.sni", SL_FT_STRING, "server_name the client asked for", g_sni },
-	{ "tls.alpn", SL_FT_STRING, "ALPN protocols the client offered, comma-joined (\"h2,http/1.1\"); a comma or NUL inside a name is written '?'", g_alpn },
-	{ "tls.alpn_truncated", SL_FT_BOOL, "present (true) when the client offered more ALPN names than the 2 KiB of tls.alpn hold: the names kept are whole, the rest left out", g_alpn_cut },
-	{ "tls.alpn_server", SL_FT_STRING, "ALPN protocol the server chose (visible up to TLS 1.2)", g_alpn_server },
-	{ "tls.ciphers", SL_FT_STRING, "client's cipher suites in wire order (first 512), 4-digit hex, comma-joined, GREASE kept", g_ciphers },
-	{ "tls.extensions", SL_FT_STRING, "client's extension types in wire order, 4-digit hex, comma-joined", g_exts },
-	{ "tls.sig_algs", SL_FT_STRING, "client's signature_algorithms in wire order, 4-digit hex, comma-joined", g_sigalgs },
-	{ "tls.supported_versions", SL_FT_STRING, "client's supported_versions list, 4-digit hex, comma-joined", g_svers },
+	SL_FIELD_TEXT("tls.sni", "server_name the client asked for",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SNI], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.alpn", "ALPN protocols the client offered, comma-joined (\"h2,http/1.1\"); a comma or NUL inside a name is written '?'",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_ALPN], text, SL_NONZERO),
+	SL_FIELD_BOOL("tls.alpn_truncated", "present (true) when the client offered more ALPN names than the 2 KiB of tls.alpn hold: the names kept are whole, the rest left out",
+		      AT_TLS, struct sl_tls_session, alpn_cut, SL_NONZERO),
+	SL_FIELD_TEXT("tls.alpn_server", "ALPN protocol the server chose (visible up to TLS 1.2)",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_ALPN_SERVER], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.ciphers", "client's cipher suites in wire order (first 512), 4-digit hex, comma-joined, GREASE kept",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_CIPHERS], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.extensions", "client's extension types in wire order, 4-digit hex, comma-joined",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_EXTS], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.sig_algs", "client's signature_algorithms in wire order, 4-digit hex, comma-joined",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SIGALGS], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.supported_versions", "client's supported_versions list, 4-digit hex, comma-joined",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SVERS], text, SL_NONZERO),
 	{ "tls.client_is_dest", SL_FT_BOOL,
 	  "present (true) when the handshake shows the TLS client is dest_ip (the capture began after the client's first flight); tls.* facts still belong to their TLS roles", g_client_is_dest },
-	{ "tls.ech", SL_FT_BOOL, "the ClientHello carries encrypted_client_hello (or draft ESNI): the real SNI is hidden", g_ech },
-	{ "tls.ja3", SL_FT_STRING, "JA3 of the ClientHello (MD5 of tls.ja3_string); absent when a list exceeds 512 entries", g_ja3 },
-	{ "tls.ja3_string", SL_FT_STRING, "JA3 text: version,ciphers,extensions,groups,point formats (decimal, GREASE removed)", g_ja3_string },
-	{ "tls.ja3s", SL_FT_STRING, "JA3S of the ServerHello (MD5 of tls.ja3s_string)", g_ja3s },
-	{ "tls.ja3s_string", SL_FT_STRING, "JA3S text: version,cipher,extensions (decimal)", g_ja3s_string },
-	{ "tls.ja4", SL_FT_STRING, "JA4 client fingerprint of the ClientHello (FoxIO JA4 specification)", g_ja4 },
+	SL_FIELD_BOOL("tls.ech", "the ClientHello carries encrypted_client_hello (or draft ESNI): the real SNI is hidden",
+		      AT_TLS, struct sl_tls_session, ech, SL_IF(struct sl_tls_session, ch_done)),
+	SL_FIELD_TEXT("tls.ja3", "JA3 of the ClientHello (MD5 of tls.ja3_string); absent when a list exceeds 512 entries",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA3], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.ja3_string", "JA3 text: version,ciphers,extensions,groups,point formats (decimal, GREASE removed)",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA3_STRING], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.ja3s", "JA3S of the ServerHello (MD5 of tls.ja3s_string)",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA3S], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.ja3s_string", "JA3S text: version,cipher,extensions (decimal)",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA3S_STRING], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.ja4", "JA4 client fingerprint of the ClientHello (FoxIO JA4 specification)",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA4], text, SL_NONZERO),
 	{ "tls.cipher", SL_FT_STRING, "cipher suite the server chose, 4-digit hex", g_cipher },
-	{ "tls.buffer_overflows", SL_FT_UINT,
-	  "times a reassembly cap was hit (64 KiB handshake message, 16 KiB out-of-order window): facts after it may be missing", g_overflows },
-	{ "tls.cert.subject", SL_FT_STRING, "server certificate subject (TLS <= 1.2), RFC 4514 order: most specific first", g_subject },
-	{ "tls.cert.issuer", SL_FT_STRING, "server certificate issuer, RFC 4514 order", g_issuer },
-	{ "tls.cert.san", SL_FT_STRING, "server certificate subjectAltName DNS names, comma-separated (up to 255 bytes of whole names)", g_san },
-	{ "tls.cert.self_signed", SL_FT_BOOL,
-	  "subject and issuer names are equal (a name comparison; the signature is not checked)", g_self_signed },
-	{ "tls.cert.sha1", SL_FT_STRING, "SHA-1 of the server certificate, lowercase hex without colons", g_sha1 },
-	{ "tls.cert.not_before", SL_FT_STRING, "certificate validity start, ISO-8601 UTC", g_not_before },
-	{ "tls.cert.not_after", SL_FT_STRING, "certificate validity end, ISO-8601 UTC", g_not_after },
+	SL_FIELD_U("tls.buffer_overflows", "times a reassembly cap was hit (64 KiB handshake message, 16 KiB out-of-order window): facts after it may be missing",
+		      AT_TLS, struct sl_tls_session, overflows, SL_NONZERO),
+	SL_FIELD_TEXT("tls.cert.subject", "server certificate subject (TLS <= 1.2), RFC 4514 order: most specific first",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SUBJECT], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.cert.issuer", "server certificate issuer, RFC 4514 order",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_ISSUER], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.cert.san", "server certificate subjectAltName DNS names, comma-separated (up to 255 bytes of whole names)",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SAN], text, SL_NONZERO),
+	SL_FIELD_BOOL("tls.cert.self_signed", "subject and issuer names are equal (a name comparison; the signature is not checked)",
+		      AT_TLS, struct sl_tls_session, self_signed, SL_IF(struct sl_tls_session, off[SL_TLS_T_SUBJECT])),
+	SL_FIELD_TEXT("tls.cert.sha1", "SHA-1 of the server certificate, lowercase hex without colons",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SHA1], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.cert.not_before", "certificate validity start, ISO-8601 UTC",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_NOT_BEFORE], text, SL_NONZERO),
+	SL_FIELD_TEXT("tls.cert.not_after", "certificate validity end, ISO-8601 UTC",
+		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_NOT_AFTER], text, SL_NONZERO),
 };
 
 /* from_state false: the fields are also read from the OpenVPN parser's state. */

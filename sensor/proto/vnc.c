@@ -351,20 +351,8 @@ static size_t put_type(char *out, size_t cap, size_t w, uint8_t t)
 	return k > 0 && (size_t)k < cap - w ? w + (size_t)k : w;
 }
 
-static bool g_sver(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->s = st ? st->ver[0] : NULL;
-	return v->s != NULL;
-}
-
-static bool g_cver(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->s = st ? st->ver[1] : NULL;
-	return v->s != NULL;
-}
-
+/* Computed fields: the security types are written by name, the result as a
+ * word and "reverse" from which side spoke RFB first, not stored as such. */
 static bool g_types(const struct sl_record *r, struct sl_value *v)
 {
 	const struct vnc_state *st = state_of(r);
@@ -396,27 +384,6 @@ static bool g_result(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_name(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->s = st && st->has_init ? st->name : NULL;
-	return v->s != NULL;
-}
-
-static bool g_width(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->u = st ? st->width : 0;
-	return st && st->has_init;
-}
-
-static bool g_height(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->u = st ? st->height : 0;
-	return st && st->has_init;
-}
-
 static bool g_reverse(const struct sl_record *r, struct sl_value *v)
 {
 	const struct vnc_state *st = state_of(r);
@@ -424,15 +391,23 @@ static bool g_reverse(const struct sl_record *r, struct sl_value *v)
 	return st && st->srv_dir == (uint8_t)SL_DIR_TOSERVER;
 }
 
+/* Declared fields read the state once the flow is identified as RFB. */
+#define AT_VNC SL_IN_STATE_IF(sl_proto_vnc, struct vnc_state, identified)
+
 static const struct sl_field fields[] = {
-	{ "vnc.server_version", SL_FT_STRING, "RFB ProtocolVersion of the server, e.g. 003.008", g_sver },
-	{ "vnc.client_version", SL_FT_STRING, "RFB ProtocolVersion the client answered", g_cver },
+	SL_FIELD_STR("vnc.server_version", "RFB ProtocolVersion of the server, e.g. 003.008",
+		     AT_VNC, struct vnc_state, ver[0], SL_WITH_STATE),
+	SL_FIELD_STR("vnc.client_version", "RFB ProtocolVersion the client answered",
+		     AT_VNC, struct vnc_state, ver[1], SL_WITH_STATE),
 	{ "vnc.security_types", SL_FT_STRING, "security types the server offered (3.7+): none, vnc, ra2, tight, vencrypt, ... (comma-joined)", g_types },
 	{ "vnc.security_type", SL_FT_STRING, "security type in use (the client's choice; the server's in 3.3)", g_type },
 	{ "vnc.auth_result", SL_FT_STRING, "SecurityResult: ok or failed", g_result },
-	{ "vnc.desktop_name", SL_FT_STRING, "desktop name from ServerInit (None or VNC authentication only)", g_name },
-	{ "vnc.width", SL_FT_UINT, "framebuffer width from ServerInit", g_width },
-	{ "vnc.height", SL_FT_UINT, "framebuffer height from ServerInit", g_height },
+	SL_FIELD_STR("vnc.desktop_name", "desktop name from ServerInit (None or VNC authentication only)",
+		     AT_VNC, struct vnc_state, name, SL_IF(struct vnc_state, has_init)),
+	SL_FIELD_U("vnc.width", "framebuffer width from ServerInit",
+		   AT_VNC, struct vnc_state, width, SL_IF(struct vnc_state, has_init)),
+	SL_FIELD_U("vnc.height", "framebuffer height from ServerInit",
+		   AT_VNC, struct vnc_state, height, SL_IF(struct vnc_state, has_init)),
 	{ "vnc.reverse", SL_FT_BOOL, "reverse connection: the RFB server opened the TCP connection", g_reverse },
 };
 

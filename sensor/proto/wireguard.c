@@ -151,18 +151,13 @@ static bool g_sender(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_handshakes(const struct sl_record *r, struct sl_value *v)
-{
-	const struct wg_state *s = sl_record_state(r, &sl_proto_wireguard);
-	if (!s || !s->identified)
-		return false;
-	v->u = s->handshakes;
-	return true;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_WG SL_IN_STATE_IF(sl_proto_wireguard, struct wg_state, identified)
 
 static const struct sl_field fields[] = {
 	{ "wireguard.sender_index", SL_FT_STRING, "initiator's sender index of the last handshake, hex in wire order", g_sender },
-	{ "wireguard.handshakes", SL_FT_UINT, "handshake responses matching an initiation among the inspected packets", g_handshakes },
+	SL_FIELD_U("wireguard.handshakes", "handshake responses matching an initiation among the inspected packets",
+	           AT_WG, struct wg_state, handshakes, SL_WITH_STATE),
 };
 
 static const struct sl_field_table wg_fields = { "wireguard", fields, ARRAY_SIZE(fields), true };

@@ -140,19 +140,14 @@ static bool g_srv(const struct sl_record *r, struct sl_value *v)
 	return addr_field(r, v, SL_DIR_TOCLIENT);
 }
 
-static bool g_version(const struct sl_record *r, struct sl_value *v)
-{
-	const struct zt_state *s = ident_state(r);
-	if (!s || !s->hello)
-		return false;
-	v->u = s->hello_version;
-	return true;
-}
+/* Declared fields read the state once identified is set. */
+#define AT_ZT SL_IN_STATE_IF(sl_proto_zerotier, struct zt_state, identified)
 
 static const struct sl_field fields[] = {
 	{ "zerotier.client_address", SL_FT_STRING, "ZeroTier address (10 hex digits) of the flow's client side", g_cli },
 	{ "zerotier.server_address", SL_FT_STRING, "ZeroTier address (10 hex digits) of the flow's server side", g_srv },
-	{ "zerotier.proto_version", SL_FT_UINT, "protocol version announced in a cleartext HELLO", g_version },
+	SL_FIELD_U("zerotier.proto_version", "protocol version announced in a cleartext HELLO",
+	           AT_ZT, struct zt_state, hello_version, SL_IF(struct zt_state, hello)),
 };
 
 static const struct sl_field_table zt_fields = { "zerotier", fields, ARRAY_SIZE(fields), true };

@@ -212,7 +212,7 @@ void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *
 
 static bool record_get(void *ctx, const struct sl_field *f, struct sl_value *v)
 {
-	return f->get((const struct sl_record *)ctx, v);
+	return sl_field_get(f, (const struct sl_record *)ctx, v);
 }
 
 struct sl_field_source sl_rules_record_source(const struct sl_record *r)

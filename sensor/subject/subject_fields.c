@@ -16,27 +16,11 @@ static double round_to(double v, double unit)
 	return round(v / unit) * unit;
 }
 
-static bool g_id(const struct sl_record *r, struct sl_value *v)
-{
-	if (!VIEW(r))
-		return false;
-	v->s = VIEW(r)->id;
-	return true;
-}
-
 static bool g_name(const struct sl_record *r, struct sl_value *v)
 {
 	if (!VIEW(r) || !VIEW(r)->claimed)
 		return false;
 	v->s = VIEW(r)->claimed->name;
-	return true;
-}
-
-static bool g_kind(const struct sl_record *r, struct sl_value *v)
-{
-	if (!VIEW(r))
-		return false;
-	v->s = VIEW(r)->kind;
 	return true;
 }
 
@@ -48,14 +32,6 @@ static bool g_mac(const struct sl_record *r, struct sl_value *v)
 	snprintf(v->buf, sizeof(v->buf), "%02x:%02x:%02x:%02x:%02x:%02x", s->mac[0], s->mac[1],
 		 s->mac[2], s->mac[3], s->mac[4], s->mac[5]);
 	v->s = v->buf;
-	return true;
-}
-
-static bool g_hostname(const struct sl_record *r, struct sl_value *v)
-{
-	if (!VIEW(r) || !VIEW(r)->hostname[0])
-		return false;
-	v->s = VIEW(r)->hostname;
 	return true;
 }
 
@@ -159,57 +135,24 @@ static bool g_act_fit(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-#define COUNT(fn, member)                                                \
-	static bool fn(const struct sl_record *r, struct sl_value *v)    \
-	{                                                                \
-		if (!VIEW(r))                                            \
-			return false;                                    \
-		v->u = VIEW(r)->member;                                  \
-		return true;                                             \
-	}
-COUNT(g_egress, egress_subjects)
-COUNT(g_ra, remote_access_apps)
-COUNT(g_vpn, vpn_apps)
-
-#define MEASURE(fn, flag, member, unit)                                  \
-	static bool fn(const struct sl_record *r, struct sl_value *v)    \
-	{                                                                \
-		if (!VIEW(r) || !VIEW(r)->flag)                          \
-			return false;                                    \
-		v->d = round_to(VIEW(r)->member, unit);                  \
-		return true;                                             \
-	}
-MEASURE(g_p_dist, have_distance, distance_km, 0.1)
-MEASURE(g_p_expected, have_distance, expected_rtt_ms, 0.001)
-MEASURE(g_p_rtt, have_rtt, rtt_ms, 0.001)
-MEASURE(g_p_excess, have_rtt, excess_ms, 0.001)
-MEASURE(g_p_extra, have_rtt, implied_extra_km, 0.1)
-MEASURE(g_t_dist, have_travel, travel_distance_km, 0.1)
-MEASURE(g_t_hours, have_travel, travel_hours, 0.001)
-MEASURE(g_t_speed, have_travel, travel_speed_kmh, 0.1)
-
-static bool g_t_from(const struct sl_record *r, struct sl_value *v)
+static const void *view_of(const struct sl_record *r)
 {
-	if (!VIEW(r) || !VIEW(r)->have_travel || !VIEW(r)->travel_from_country[0])
-		return false;
-	v->s = VIEW(r)->travel_from_country;
-	return true;
+	return r->subject;
 }
 
-static bool g_t_impossible(const struct sl_record *r, struct sl_value *v)
-{
-	if (!VIEW(r) || !VIEW(r)->have_travel)
-		return false;
-	v->b = VIEW(r)->travel_impossible;
-	return true;
-}
+/* Declared fields read the subject view charged to the record (absent
+ * when the flow has none). */
+#define AT_VIEW SL_IN_FUNC(view_of)
 
 static const struct sl_field fields[] = {
-	{ "subject.id", SL_FT_STRING, "who the flow is charged to (a real endpoint: never an unspecified, broadcast or multicast address, nor the sender of an ICMP error): roster name, else the host's MAC (its IPv4, link-local and global IPv6 addresses tied to it by DHCP, ARP or neighbour discovery: one subject), else the address", g_id },
+	SL_FIELD_STR("subject.id", "who the flow is charged to (a real endpoint: never an unspecified, broadcast or multicast address, nor the sender of an ICMP error): roster name, else the host's MAC (its IPv4, link-local and global IPv6 addresses tied to it by DHCP, ARP or neighbour discovery: one subject), else the address",
+		     AT_VIEW, struct sl_subject_view, id, SL_WITH_STATE),
 	{ "subject.name", SL_FT_STRING, "roster name of the subject", g_name },
-	{ "subject.kind", SL_FT_STRING, "roster (a roster entry matched), host (known by its MAC from DHCP, ARP or neighbour discovery) or address", g_kind },
+	SL_FIELD_STRP("subject.kind", "roster (a roster entry matched), host (known by its MAC from DHCP, ARP or neighbour discovery) or address",
+		     AT_VIEW, struct sl_subject_view, kind, SL_WITH_STATE),
 	{ "subject.mac", SL_FT_STRING, "MAC address DHCP gave for the subject's address", g_mac },
-	{ "subject.hostname", SL_FT_STRING, "host name the subject sent in DHCP", g_hostname },
+	SL_FIELD_STR("subject.hostname", "host name the subject sent in DHCP",
+		     AT_VIEW, struct sl_subject_view, hostname, SL_NONZERO),
 	{ "subject.claimed.country", SL_FT_STRING, "country the roster claims for the subject (ISO alpha-2)", g_c_country },
 	{ "subject.claimed.city", SL_FT_STRING, "city the roster claims", g_c_city },
 	{ "subject.claimed.lat", SL_FT_DOUBLE, "claimed latitude, degrees", g_c_lat },
@@ -221,19 +164,32 @@ static const struct sl_field fields[] = {
 	{ "subject.activity.claimed_fit", SL_FT_DOUBLE, "share 0-1 of the subject's activity inside business hours of its claimed zone (after activity.min_hours hours)", g_act_claimed },
 	{ "subject.activity.best_zone", SL_FT_STRING, "the activity.reference_zones zone whose business hours fit the subject's activity best", g_act_zone },
 	{ "subject.activity.best_fit", SL_FT_DOUBLE, "share 0-1 of activity inside business hours of best_zone", g_act_fit },
-	{ "subject.egress_subjects", SL_FT_UINT, "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign); the link's own plumbing (neighbour and router discovery, MLD, DHCP, DHCPv6) never counts", g_egress },
-	{ "subject.remote_access_apps", SL_FT_UINT, "distinct remote-access and IP-KVM apps of the subject within scoring.decay", g_ra },
-	{ "subject.vpn_apps", SL_FT_UINT, "distinct VPN and anonymizer apps of the subject within scoring.decay", g_vpn },
-	{ "physics.distance_km", SL_FT_DOUBLE, "great circle from the sensor to the remote side minus its accuracy radius, km (not below 0)", g_p_dist },
-	{ "physics.expected_rtt_ms", SL_FT_DOUBLE, "fastest plausible RTT: 2 d / 204 km/ms x physics.route_inflation + physics.access_ms", g_p_expected },
-	{ "physics.rtt_ms", SL_FT_DOUBLE, "minimum TCP handshake leg sensor-remote-sensor seen for this subject and remote address, ms", g_p_rtt },
-	{ "physics.excess_ms", SL_FT_DOUBLE, "rtt_ms - expected_rtt_ms; large and positive: the path is longer than the address's place allows", g_p_excess },
-	{ "physics.implied_extra_km", SL_FT_DOUBLE, "distance the excess RTT would cover: max(0, excess) x 204 / 2 / route_inflation, km", g_p_extra },
-	{ "travel.from_country", SL_FT_STRING, "country of the subject's previous location", g_t_from },
-	{ "travel.distance_km", SL_FT_DOUBLE, "great circle between the subject's previous location and this one, km", g_t_dist },
-	{ "travel.hours", SL_FT_DOUBLE, "hours between the two sightings", g_t_hours },
-	{ "travel.speed_kmh", SL_FT_DOUBLE, "distance / hours (a sighting less than a second apart counts as one second)", g_t_speed },
-	{ "travel.impossible", SL_FT_BOOL, "speed above physics.travel_kmh and distance beyond both accuracy radii", g_t_impossible },
+	SL_FIELD_U("subject.egress_subjects", "distinct subjects seen behind this flow's remote address, or the roster entries listing it when it is the subject's own (several people behind one egress: a laptop farm sign); the link's own plumbing (neighbour and router discovery, MLD, DHCP, DHCPv6) never counts",
+		   AT_VIEW, struct sl_subject_view, egress_subjects, SL_WITH_STATE),
+	SL_FIELD_U("subject.remote_access_apps", "distinct remote-access and IP-KVM apps of the subject within scoring.decay",
+		   AT_VIEW, struct sl_subject_view, remote_access_apps, SL_WITH_STATE),
+	SL_FIELD_U("subject.vpn_apps", "distinct VPN and anonymizer apps of the subject within scoring.decay",
+		   AT_VIEW, struct sl_subject_view, vpn_apps, SL_WITH_STATE),
+	SL_FIELD_DOUBLE("physics.distance_km", "great circle from the sensor to the remote side minus its accuracy radius, km (not below 0)",
+			AT_VIEW, struct sl_subject_view, distance_km, 0.1, SL_IF(struct sl_subject_view, have_distance)),
+	SL_FIELD_DOUBLE("physics.expected_rtt_ms", "fastest plausible RTT: 2 d / 204 km/ms x physics.route_inflation + physics.access_ms",
+			AT_VIEW, struct sl_subject_view, expected_rtt_ms, 0.001, SL_IF(struct sl_subject_view, have_distance)),
+	SL_FIELD_DOUBLE("physics.rtt_ms", "minimum TCP handshake leg sensor-remote-sensor seen for this subject and remote address, ms",
+			AT_VIEW, struct sl_subject_view, rtt_ms, 0.001, SL_IF(struct sl_subject_view, have_rtt)),
+	SL_FIELD_DOUBLE("physics.excess_ms", "rtt_ms - expected_rtt_ms; large and positive: the path is longer than the address's place allows",
+			AT_VIEW, struct sl_subject_view, excess_ms, 0.001, SL_IF(struct sl_subject_view, have_rtt)),
+	SL_FIELD_DOUBLE("physics.implied_extra_km", "distance the excess RTT would cover: max(0, excess) x 204 / 2 / route_inflation, km",
+			AT_VIEW, struct sl_subject_view, implied_extra_km, 0.1, SL_IF(struct sl_subject_view, have_rtt)),
+	SL_FIELD_STR("travel.from_country", "country of the subject's previous location",
+		     AT_VIEW, struct sl_subject_view, travel_from_country, SL_IF_NONZERO(struct sl_subject_view, have_travel)),
+	SL_FIELD_DOUBLE("travel.distance_km", "great circle between the subject's previous location and this one, km",
+			AT_VIEW, struct sl_subject_view, travel_distance_km, 0.1, SL_IF(struct sl_subject_view, have_travel)),
+	SL_FIELD_DOUBLE("travel.hours", "hours between the two sightings",
+			AT_VIEW, struct sl_subject_view, travel_hours, 0.001, SL_IF(struct sl_subject_view, have_travel)),
+	SL_FIELD_DOUBLE("travel.speed_kmh", "distance / hours (a sighting less than a second apart counts as one second)",
+			AT_VIEW, struct sl_subject_view, travel_speed_kmh, 0.1, SL_IF(struct sl_subject_view, have_travel)),
+	SL_FIELD_BOOL("travel.impossible", "speed above physics.travel_kmh and distance beyond both accuracy radii",
+		      AT_VIEW, struct sl_subject_view, travel_impossible, SL_IF(struct sl_subject_view, have_travel)),
 };
 
 /* A subject's facts take in the whole flow (its product, hours, last

@@ -77,7 +77,7 @@ static void physics(struct sl_subjects *s, struct subject *x, const struct sl_re
 			     pc->access_ms;
 	const struct sl_field *leg = r->remote == 0 ? s->f_rtt_client : s->f_rtt_server;
 	struct sl_value val;
-	if (!leg || !leg->get(r, &val) || !(val.d >= 0))
+	if (!leg || !sl_field_get(leg, r, &val) || !(val.d >= 0))
 		return;
 	const struct sl_addr *remote = r->remote == 0 ? &r->flow->cli : &r->flow->srv;
 	uint32_t us = min_rtt(x, remote, val.d * 1000 < 4e9 ? (uint32_t)(val.d * 1000) : 4000000000u);

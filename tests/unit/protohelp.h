@@ -148,7 +148,7 @@ static inline const struct sl_value *ph_get(struct ph *h, const char *name)
 	if (!fd)
 		abort(); /* a test naming an undeclared field is a bug in the test */
 	memset(&h->v, 0, sizeof(h->v));
-	return fd->get(&r, &h->v) ? &h->v : NULL;
+	return sl_field_get(fd, &r, &h->v) ? &h->v : NULL;
 }
 
 /* String field value, or NULL when absent. */

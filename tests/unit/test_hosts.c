@@ -44,8 +44,8 @@ static void test_facts(void)
 	CHECK_EQ_STR(r.dns_name[0], "");
 	CHECK_EQ_STR(r.dns_name[1], "relay-1.net.anydesk.com");
 	struct sl_value v;
-	CHECK(sl_hosts_fields.fields[1].get(&r, &v) && strcmp(v.s, r.dns_name[1]) == 0);
-	CHECK(!sl_hosts_fields.fields[0].get(&r, &v));
+	CHECK(sl_field_get(&sl_hosts_fields.fields[1], &r, &v) && strcmp(v.s, r.dns_name[1]) == 0);
+	CHECK(!sl_field_get(&sl_hosts_fields.fields[0], &r, &v));
 
 	f = (struct sl_host_fact){ .kind = SL_HOST_DHCP };
 	memcpy(f.dhcp.mac, mac, 6);

@@ -89,7 +89,7 @@ static bool field(const struct sl_record *r, const char *name, struct sl_value *
 	if (!f)
 		abort();
 	memset(v, 0, sizeof(*v));
-	return f->get(r, v);
+	return sl_field_get(f, r, v);
 }
 
 static double dfield(const struct sl_record *r, const char *name)

@@ -1,5 +1,5 @@
-/* The one list of field tables, lookup by name, --list-fields printing and
- * JSON emission of a record. */
+/* The record stage's catalogue: the one list of field tables, lookup by
+ * name, --list-fields printing and JSON emission of a record. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +9,7 @@
 #include "sightline/identify.h"
 #include "sightline/proto.h"
 #include "sightline/subject.h"
+#include "field_read.h"
 
 /* The core modules' tables, one line each, before the parsers'.  The EVE
  * header comes first, then the wire protocol and the product, then the
@@ -128,6 +129,7 @@ static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_va
  */
 #define MAX_FIELDS 1024
 #define MAX_DEPTH 6
+#define BASE_SLOTS 128 /* distinct (base, gate) places of declared fields; ~60 today */
 
 struct ordered {
 	const struct sl_field *f;
@@ -202,6 +204,7 @@ static void build_order(struct ordered *ord, size_t *count)
 static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
+static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
 /* list[i]'s parent path length and its leaf as a JSON key ("leaf":), or
  * keylen 0 when the leaf needs escaping (then sl_json_path() writes it) */
 static uint8_t plen[MAX_FIELDS], keylen[MAX_FIELDS];
@@ -233,6 +236,39 @@ static void prepare_key(size_t i, const char *name)
 	keylen[i] = (uint8_t)(n + 3);
 }
 
+/* The distinct places declared fields are read from: a base (flow, record,
+ * a parser's state, a base function's struct) and its gate.  Each field
+ * has a slot; an event looks each slot up once, and when a slot's base is
+ * absent or its gate closed, none of its fields is visited. */
+struct slot {
+	uint8_t base, gate_size;
+	uint16_t gate_off;
+	const struct sl_proto *proto;
+	const void *(*fn)(const struct sl_record *r);
+};
+static struct slot slots[BASE_SLOTS];
+static size_t nslots = 1; /* slot 0: computed fields */
+static uint64_t slot_fields[BASE_SLOTS][FIELD_WORDS];
+
+static uint8_t base_slot(const struct sl_field *f)
+{
+	const struct sl_field_at *at = &f->at;
+	if (at->base == SL_AT_COMPUTED)
+		return 0;
+	struct slot want = { at->base, at->gate_size, at->gate_off,
+			     at->base == SL_AT_STATE ? at->proto : NULL,
+			     at->base == SL_AT_FUNC ? at->base_fn : NULL };
+	for (size_t k = 1; k < nslots; k++)
+		if (slots[k].base == want.base && slots[k].gate_size == want.gate_size &&
+		    slots[k].gate_off == want.gate_off && slots[k].proto == want.proto &&
+		    slots[k].fn == want.fn)
+			return (uint8_t)k;
+	if (nslots == BASE_SLOTS) /* never: the catalogue has a few dozen */
+		return 0;
+	slots[nslots] = want;
+	return (uint8_t)nslots++;
+}
+
 const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 {
 	if (!count) {
@@ -242,6 +278,8 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 			list[i] = ord[i].f;
 			owner[i] = (int8_t)state_owner(ord[i].f);
 			prepare_key(i, ord[i].f->name);
+			srcof[i] = base_slot(ord[i].f);
+			slot_fields[srcof[i]][i / 64] |= 1ULL << (i % 64);
 			if (owner[i] >= 0)
 				owned[owner[i]][i / 64] |= 1ULL << (i % 64);
 			else
@@ -253,19 +291,152 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 	return list;
 }
 
-/* One field of r (list[i]), when its getter has a value. */
-static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i)
+/* An event's scratch: each slot's base, looked up on first use, and the
+ * last times and addresses written as text (timestamp and flow.end are
+ * one time, remote.ip is src_ip or dest_ip). */
+struct bases {
+	uint64_t looked[BASE_SLOTS / 64];
+	const void *p[BASE_SLOTS];
+	sl_time_us t[2];
+	uint8_t nt, nip;
+	char tbuf[2][SL_TIME_STRLEN];
+	struct sl_addr ip[2];
+	char ipbuf[2][SL_ADDR_STRLEN];
+};
+
+/* The base of slot for r, NULL when absent or its gate is closed. */
+static const void *slot_base(const struct slot *sl, const struct sl_record *r)
 {
+	const void *p;
+	switch (sl->base) {
+	case SL_AT_FLOW: p = r->flow; break;
+	case SL_AT_RECORD: p = r; break;
+	case SL_AT_FUNC: p = sl->fn(r); break;
+	default: p = sl_record_state(r, sl->proto); break;
+	}
+	if (p && sl->gate_size) {
+		if (!read_uint((const uint8_t *)p + sl->gate_off, sl->gate_size))
+			return NULL;
+	}
+	return p;
+}
+
+/* The base of list[i]; on the first look at an absent one, the fields
+ * of its slot still to come are taken out of visit. */
+static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t slot,
+			   uint64_t *visit, size_t words)
+{
+	uint64_t bit = 1ULL << (slot % 64);
+	if (b->looked[slot / 64] & bit)
+		return b->p[slot];
+	b->looked[slot / 64] |= bit;
+	b->p[slot] = slot_base(&slots[slot], r);
+	if (!b->p[slot])
+		for (size_t w = 0; w < words; w++)
+			visit[w] &= ~slot_fields[slot][w];
+	return b->p[slot];
+}
+
+/* A time or an address as text, formatted once per event. */
+static const char *time_text(struct bases *b, sl_time_us t)
+{
+	for (unsigned k = 0; k < b->nt; k++)
+		if (b->t[k] == t)
+			return b->tbuf[k];
+	unsigned k = b->nt < 2 ? b->nt++ : 1;
+	b->t[k] = t;
+	return sl_time_format(t, b->tbuf[k], sizeof(b->tbuf[k]));
+}
+
+static const char *ip_text(struct bases *b, const struct sl_addr *a)
+{
+	for (unsigned k = 0; k < b->nip; k++)
+		if (b->ip[k].family == a->family && memcmp(b->ip[k].b, a->b, sizeof(a->b)) == 0)
+			return b->ipbuf[k];
+	unsigned k = b->nip < 2 ? b->nip++ : 1;
+	b->ip[k] = *a;
+	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
+}
+
+static void put_key(struct sl_json *j, size_t i)
+{
+	if (keylen[i])
+		sl_json_path_key(j, list[i]->name, plen[i], keytext[i], keylen[i]);
+	else
+		sl_json_path(j, list[i]->name);
+}
+
+/* A value in hand, its key first; times and addresses through the
+ * event's memo. */
+static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct sl_value *v)
+{
+	enum sl_ftype type = list[i]->type;
+	put_key(j, i);
+	if (type == SL_FT_TIME)
+		sl_json_str(j, time_text(b, v->t));
+	else if (type == SL_FT_IP)
+		sl_json_str(j, ip_text(b, &v->ip));
+	else
+		emit_value(j, type, v);
+}
+
+/* A declared field from its base (whose gate its slot has checked): the
+ * common kinds written straight from the member, the rest through
+ * field_read_at().  The presence rule is field_read_at()'s. */
+static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
+{
+	const struct sl_field_at *at = &list[i]->at;
+	bool flagged = at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO;
+	bool need = at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO;
+	if (flagged) {
+		uint64_t x = read_uint(base + at->flag_off, at->flag_size) & at->flag_mask;
+		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
+			return;
+	}
+	const uint8_t *p = base + at->off;
+	uint64_t u;
+	switch (at->kind) {
+	case SL_AK_CHARS:
+		if (need && !*p)
+			return;
+		put_key(j, i);
+		sl_json_str(j, (const char *)p);
+		return;
+	case SL_AK_U8: case SL_AK_U16: case SL_AK_U32: case SL_AK_U64:
+		u = read_uint(p, 1u << (at->kind - SL_AK_U8));
+		if (need && !u)
+			return;
+		put_key(j, i);
+		sl_json_u64(j, u);
+		return;
+	default: {
+		struct sl_value v;
+		v.n = 0;
+		if (field_read_at(at, base, &v))
+			put_value(j, i, b, &v);
+		return;
+	}
+	}
+}
+
+/* One field of r (list[i]), when it has a value: a declared field read
+ * from its slot's base (looked up once per event for all the fields
+ * sharing it), a computed one through its getter. */
+static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
+		       struct bases *b, uint64_t *visit, size_t words)
+{
+	if (srcof[i]) {
+		const void *base = base_of(b, r, srcof[i], visit, words);
+		if (base)
+			put_declared(j, i, b, base);
+		return;
+	}
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
-	if (!f->get(r, &v))
-		return;
-	if (keylen[i])
-		sl_json_path_key(j, f->name, plen[i], keytext[i], keylen[i]);
-	else
-		sl_json_path(j, f->name);
-	emit_value(j, f->type, &v);
+	/* computed (or, were the slots ever full, a declared field read the slow way) */
+	if (f->get ? f->get(r, &v) : sl_field_get(f, r, &v))
+		put_value(j, i, b, &v);
 }
 
 /* Every field present for r, in emission order.  A flow meets a handful of
@@ -285,9 +456,16 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
 		for (size_t w = 0; w < words; w++)
 			visit[w] |= o[w];
 	}
+	struct bases b;
+	memset(b.looked, 0, sizeof(b.looked));
+	b.nt = 0;
+	b.nip = 0;
 	for (size_t w = 0; w < words; w++)
-		for (uint64_t b = visit[w]; b; b &= b - 1)
-			emit_field(r, j, w * 64 + (size_t)__builtin_ctzll(b));
+		while (visit[w]) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(visit[w]);
+			visit[w] &= visit[w] - 1;
+			emit_field(r, j, i, &b, visit, words);
+		}
 	sl_json_path_reset(j);
 }
 
@@ -300,7 +478,7 @@ void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
 		const struct sl_field *f = order[i];
 		struct sl_value v;
 		v.n = 0;
-		if (!want(f) || !f->get(r, &v))
+		if (!want(f) || !sl_field_get(f, r, &v))
 			continue;
 		sl_json_path(j, f->name);
 		emit_value(j, f->type, &v);
