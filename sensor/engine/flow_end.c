@@ -194,12 +194,19 @@ void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_recor
 }
 
 /* Under the lock: the flow's subject, charged now unless a rule hit at an
- * earlier stage charged it then (a flow counts once), its view in o. */
+ * earlier stage charged it then (a flow counts once), its view in o.  A
+ * flow charged early is viewed again: the rules of the end stage and its
+ * event read its subject as it stands at the flow's end (other flows
+ * charged meanwhile, this flow's last packet), as if charged now. */
 static void charge(struct sl_engine *e, struct sl_flow *f, struct sl_flow_out *o,
 		   struct sl_record *r)
 {
 	if (sl_engine_charged_view(e, f, r, &o->view)) {
 		sl_subjects_flow_ended(e->subjects, r);
+		if (r->subject && sl_subjects_view(e->subjects, r)) {
+			o->view = *r->subject;
+			r->subject = &o->view;
+		}
 		return;
 	}
 	if (sl_subjects_charge(e->subjects, e->hosts, r)) {
