@@ -124,11 +124,26 @@ void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r)
 }
 
 /*
+ * The stage after which the end's rules start: those of the stages the
+ * flow had not reached, and again those that ran without firing on facts
+ * that were not all settled then: when identification named another
+ * product at the end (from names or an association known only then), or
+ * when a parser could still complete its facts at the end (inspection
+ * ended at its packet limit in the middle of an HTTP head) -- the fields
+ * of handshake-stage rules are settled from the first packets.
+ */
+static unsigned end_from(const struct sl_flow *f)
+{
+	if (f->stage && f->product != f->staged_product)
+		return 0;
+	if (f->stage_unsettled && f->stage > SL_SETTLE_HANDSHAKE)
+		return SL_SETTLE_HANDSHAKE;
+	return f->stage;
+}
+
+/*
  * The worker's part, outside the lock: the flow event, then the rules of
- * the stages the flow had not reached.  When identification named another
- * product at the end (from names or an association known only then), the
- * rules that already ran without firing run again on the final facts, so
- * no alert is lost to running early, and none comes twice.
+ * end_from(); none that fired before fires twice.
  */
 static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
 {
@@ -136,8 +151,7 @@ static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_ru
 	sl_json_begin(&o->flow);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
-	bool again = f->stage && f->product != f->staged_product;
-	sl_engine_match(o, r, rules, again ? 0 : f->stage, SL_SETTLE_END);
+	sl_engine_match(o, r, rules, end_from(f), SL_SETTLE_END);
 	sl_engine_drop_fired(f, o);
 	sl_engine_alerts(o, r);
 }

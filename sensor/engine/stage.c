@@ -70,6 +70,7 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	unsigned from = f->stage;
 	f->stage = (uint8_t)stage;
 	f->staged_product = f->product;
+	f->stage_unsettled |= sl_dispatch_end_pending(f);
 	sl_engine_lock(e);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
