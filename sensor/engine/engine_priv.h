@@ -110,6 +110,13 @@ struct sl_engine {
 	size_t n_workers;             /* lead: 0 or 1 without workers */
 	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json,
 				       * hosts */
+	/* Replay with workers (order.c): frames this worker finished (every
+	 * frame of the capture, its own or a tick; UINT64_MAX once its reader
+	 * stopped), its index among the workers, and on the lead whether
+	 * shared state is touched in capture order. */
+	_Atomic uint64_t frames_done;
+	unsigned index;
+	bool ordered;
 };
 
 /* Capture clock a worker may run ahead of its last expiry pass without a
@@ -185,6 +192,16 @@ void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
 void sl_engine_summary_signins(struct sl_engine *e, FILE *out);
 /* Close the sign-in sources and bindings of one engine. */
 void sl_engine_identity_finish(struct sl_engine *e);
+
+/* ---- capture order across replay workers (order.c) ---- */
+
+/* Worker w finished a frame of the capture (after its tick). */
+void sl_engine_frame_done(struct sl_engine *w);
+/* Before worker w touches shared state for its current frame (a flow's
+ * charge, its hits, a sign-in): wait until every frame before it, and this
+ * frame in the workers before w, is done in every worker.  Returns at once
+ * without ordering (live, one worker, after the readers stopped). */
+void sl_engine_await_turn(struct sl_engine *w);
 
 /* ---- reporting (report.c) ---- */
 

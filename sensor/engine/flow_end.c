@@ -248,6 +248,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
 	sl_engine_enrich(w, f, &r);
+	sl_engine_await_turn(w); /* replay workers: flows reach subjects in capture order */
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
 	sl_identify_flow_end(e->identify, e->hosts, f);

@@ -123,7 +123,8 @@ static void advance(struct sl_engine *e, sl_time_us ts)
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
 	advance(w, now);
-	(void)clock;
 	if (!w->lead)
 		sl_engine_periodic_stats(w, now);
+	if (clock == SL_CLOCK_PACKET)
+		sl_engine_frame_done(w); /* the frame's last step in this worker */
 }

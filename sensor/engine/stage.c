@@ -86,6 +86,7 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	sl_engine_match(o, &r, rules, from, stage);
 	if (!o->n_hits)
 		return;
+	sl_engine_await_turn(w); /* replay workers: charges and hits in capture order */
 	sl_engine_lock(e);
 	charge_now(e, f, &r, o, &view);
 	sl_engine_unlock(e);
