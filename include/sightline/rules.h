@@ -156,6 +156,24 @@ bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage);
 void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
 			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
 
+/**
+ * sl_rules_match_stage() on the fields of record rec, without evaluating
+ * the rules that cannot match its flow: those naming, where nothing else
+ * would do, a field of a parser holding no state for the flow, or its
+ * product when it has none.  The same hits, in the same order.
+ */
+void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stage,
+			       const struct sl_record *rec, sl_rule_hit_fn hit, void *ctx);
+
+/**
+ * Could a flow rule of a stage in (from, to] match f as it is now (by the
+ * states its parsers hold and its product, as sl_rules_match_stage_flow()
+ * decides)?  false: matching them would find nothing, and f's record need
+ * not be built.  false for NULL.  Reads f only.
+ */
+bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from,
+			       enum sl_settle to, const struct sl_flow *f);
+
 /*
  * |re patterns are PCRE2 (Perl syntax) and run under the limits Suricata
  * uses by default: a match stops after this many backtracking steps per

@@ -106,9 +106,8 @@ void sl_engine_match(struct sl_flow_out *o, const struct sl_record *r,
 	o->n_hits = 0;
 	if (!rules)
 		return;
-	struct sl_field_source src = sl_rules_record_source(r);
 	for (unsigned s = from + 1; s <= to; s++)
-		sl_rules_match_stage(rules, (enum sl_settle)s, &src, on_match, o);
+		sl_rules_match_stage_flow(rules, (enum sl_settle)s, r, on_match, o);
 }
 
 /* A subject-scoped rule only scores; an allow-listed flow raises no alert

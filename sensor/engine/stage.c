@@ -74,10 +74,9 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	sl_engine_lock(e);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
-	bool any = false;
-	for (unsigned s = from + 1; s <= stage; s++)
-		any |= sl_rules_has_stage(rules, (enum sl_settle)s);
-	if (!any)
+	/* most flows can match no rule of the stage (they hold none of the
+	 * parsers' states a rule needs): no record, no lookups, no lock */
+	if (!sl_rules_stages_may_match(rules, (enum sl_settle)from, (enum sl_settle)stage, f))
 		return;
 	struct sl_flow_out *o = &w->out;
 	struct sl_record r;

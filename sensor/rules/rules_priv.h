@@ -155,6 +155,11 @@ struct rule {
 	struct correlation *corr;  /* NULL for a detection rule */
 	struct example *examples;
 	size_t n_examples;
+	/* What a flow must have for the rule to match at all (rules_stage.c):
+	 * state of these parsers (bit per registry index; their fields are
+	 * absent without it), and a product (app, category). */
+	uint64_t need_parsers;
+	bool need_product;
 };
 
 /* For each base rule, the correlation rules that list it. */

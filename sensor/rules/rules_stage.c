@@ -1,5 +1,9 @@
 /* Each rule's stage, computed once at load: the latest settle stage of the
- * fields it names (sightline/field.h), and matching one stage's rules. */
+ * fields it names (sightline/field.h), and matching one stage's rules; and
+ * what a flow must have for a rule to match at all (a parser's state, a
+ * product), so a flow that cannot match any rule of a stage costs no record. */
+#include "sightline/identify.h"
+#include "sightline/proto.h"
 #include "rules_priv.h"
 
 static enum sl_settle later(enum sl_settle a, const struct sl_field *f)
@@ -24,12 +28,96 @@ static enum sl_settle rule_stage(const struct rule *r)
 	return st;
 }
 
+/* What a flow must have for a condition to hold: the fields it cannot do
+ * without are present only then. */
+struct need {
+	uint64_t parsers;
+	bool product;
+};
+
+static struct need need_or(struct need a, struct need b)
+{
+	return (struct need){ a.parsers | b.parsers, a.product || b.product };
+}
+
+static struct need need_and(struct need a, struct need b)
+{
+	return (struct need){ a.parsers & b.parsers, a.product && b.product };
+}
+
+/* A field absent without some state of the flow: a parser's (its table
+ * says every field is, from_state) or the product's. */
+static struct need field_need(const struct sl_field *f)
+{
+	const struct sl_field_table *t = &sl_identify_product_fields;
+	if (f >= t->fields && f < t->fields + t->n)
+		return (struct need){ 0, true };
+	for (size_t k = 0; k < sl_proto_count() && k < 64; k++) {
+		t = sl_proto_at(k)->fields;
+		if (t && t->from_state && f >= t->fields && f < t->fields + t->n)
+			return (struct need){ 1ULL << k, false };
+	}
+	return (struct need){ 0, false };
+}
+
+/* A matcher needs its field present unless absence can satisfy it
+ * (|exists: false, a null among its values). */
+static struct need matcher_need(const struct matcher *m)
+{
+	if (m->op == MOP_EXISTS)
+		return m->vals[0].b ? field_need(m->f) : (struct need){ 0 };
+	for (size_t v = 0; v < m->n_vals; v++)
+		if (m->vals[v].kind == MV_NULL)
+			return (struct need){ 0 };
+	return field_need(m->f);
+}
+
+/* A selection: any alternative, each all of its matchers. */
+static struct need selection_need(const struct selection *s)
+{
+	struct need n = { ~0ULL, true };
+	for (size_t a = 0; a < s->n_alts; a++) {
+		struct need alt = { 0 };
+		for (size_t m = 0; m < s->alts[a].n; m++)
+			alt = need_or(alt, matcher_need(&s->alts[a].m[m]));
+		n = need_and(n, alt);
+	}
+	return s->n_alts ? n : (struct need){ 0 };
+}
+
+/* Through the condition: and/all of add up, or/1 of keep what every branch
+ * needs, not needs nothing. */
+static struct need cond_need(const struct rule *r, uint32_t node)
+{
+	const struct cnode *n = &r->nodes[node];
+	struct need x = { 0 };
+	switch (n->op) {
+	case COP_SEL: return selection_need(&r->sels[n->a]);
+	case COP_NOT: return x;
+	case COP_AND: return need_or(cond_need(r, n->a), cond_need(r, n->b));
+	case COP_OR: return need_and(cond_need(r, n->a), cond_need(r, n->b));
+	case COP_ONE_OF:
+		x = (struct need){ ~0ULL, true };
+		for (uint32_t i = 0; i < n->cnt; i++)
+			x = need_and(x, selection_need(&r->sels[r->ofsel[n->off + i]]));
+		return n->cnt ? x : (struct need){ 0 };
+	case COP_ALL_OF:
+		for (uint32_t i = 0; i < n->cnt; i++)
+			x = need_or(x, selection_need(&r->sels[r->ofsel[n->off + i]]));
+		return x;
+	}
+	return x;
+}
+
 /* Correlation rules are fed hits, never matched: they keep stage END. */
 void rules_stages_compute(struct sl_rules *p)
 {
 	p->stages = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct rule *r = p->rules[i];
+		struct need n = r->corr || !r->nodes ? (struct need){ 0 } : cond_need(r, r->root);
+		r->need_parsers = n.parsers;
+		r->need_product = n.product;
 		r->info.stage = r->corr ? SL_SETTLE_END : rule_stage(r);
 		if (!r->corr && (r->info.events & SL_RULE_EVENT_FLOW))
 			p->stages |= (uint8_t)(1u << r->info.stage);
@@ -41,6 +129,18 @@ bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage)
 	return rules && (rules->stages >> stage & 1u);
 }
 
+/* Could r match a flow holding the states of parsers states (bits) and,
+ * with product, a product? */
+static bool may_match(const struct rule *r, uint64_t states, bool product)
+{
+	return !(r->need_parsers & ~states) && (product || !r->need_product);
+}
+
+static bool stage_rule(const struct rule *r, enum sl_settle stage)
+{
+	return r->info.stage == stage && !r->corr && (r->info.events & SL_RULE_EVENT_FLOW);
+}
+
 void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
 			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx)
 {
@@ -48,8 +148,37 @@ void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
 		return;
 	for (size_t i = 0; i < rules->n; i++) {
 		const struct rule *r = rules->rules[i];
-		if (r->info.stage == stage && !r->corr && (r->info.events & SL_RULE_EVENT_FLOW) &&
-		    rule_eval(r, src))
+		if (stage_rule(r, stage) && rule_eval(r, src))
 			hit(ctx, &r->info);
 	}
+}
+
+void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stage,
+			       const struct sl_record *rec, sl_rule_hit_fn hit, void *ctx)
+{
+	if (!sl_rules_has_stage(rules, stage))
+		return;
+	struct sl_field_source src = sl_rules_record_source(rec);
+	uint64_t states = sl_record_states(rec);
+	bool product = rec->flow->product != NULL;
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct rule *r = rules->rules[i];
+		if (stage_rule(r, stage) && may_match(r, states, product) && rule_eval(r, &src))
+			hit(ctx, &r->info);
+	}
+}
+
+bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from,
+			       enum sl_settle to, const struct sl_flow *f)
+{
+	if (!rules)
+		return false;
+	uint64_t states = sl_record_states(&(const struct sl_record){ .flow = f });
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct rule *r = rules->rules[i];
+		if (r->info.stage > from && r->info.stage <= to && stage_rule(r, r->info.stage) &&
+		    may_match(r, states, f->product != NULL))
+			return true;
+	}
+	return false;
 }
