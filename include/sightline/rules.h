@@ -174,6 +174,15 @@ void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stag
 bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from,
 			       enum sl_settle to, const struct sl_flow *f);
 
+/**
+ * Does a flow rule of a stage in (from, to] read a field the engine fills
+ * from its shared tables (src/dest.dns_name, identity.*, subject.*,
+ * physics.*, travel.*)?  false: the rules can be matched on a record
+ * without them.  false for NULL.
+ */
+bool sl_rules_stages_read_shared(const struct sl_rules *rules, enum sl_settle from,
+				 enum sl_settle to);
+
 /*
  * |re patterns are PCRE2 (Perl syntax) and run under the limits Suricata
  * uses by default: a match stops after this many backtracking steps per

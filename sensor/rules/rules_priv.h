@@ -176,6 +176,8 @@ struct sl_rules {
 	struct feed_link **links; /* per rule; n_links[i] entries */
 	uint32_t *n_links;
 	uint8_t stages;           /* bit s: a detection rule has stage s (rules_stage.c) */
+	uint8_t shared_stages;    /* bit s: one of them reads what shared tables give a
+				   * record (host names, bindings, the subject) */
 };
 
 /* ---- compile context and errors ---- */

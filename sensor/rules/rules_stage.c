@@ -2,14 +2,45 @@
  * fields it names (sightline/field.h), and matching one stage's rules; and
  * what a flow must have for a rule to match at all (a parser's state, a
  * product), so a flow that cannot match any rule of a stage costs no record. */
+#include "sightline/binding.h"
+#include "sightline/hosts.h"
 #include "sightline/identify.h"
 #include "sightline/proto.h"
+#include "sightline/subject.h"
 #include "rules_priv.h"
 
 static enum sl_settle later(enum sl_settle a, const struct sl_field *f)
 {
 	enum sl_settle b = f ? sl_field_settle(f) : SL_SETTLE_HANDSHAKE;
 	return b > a ? b : a;
+}
+
+static bool in_table(const struct sl_field *f, const struct sl_field_table *t)
+{
+	return f && f >= t->fields && f < t->fields + t->n;
+}
+
+/* A field the engine fills from its shared tables, under its lock: names
+ * from DNS answers, a sign-in's binding, the subject. */
+static bool shared_field(const struct sl_field *f)
+{
+	return in_table(f, &sl_hosts_fields) || in_table(f, &sl_binding_fields) ||
+	       in_table(f, &sl_subject_fields);
+}
+
+static bool reads_shared(const struct rule *r)
+{
+	for (size_t s = 0; s < r->n_sels; s++)
+		for (size_t a = 0; a < r->sels[s].n_alts; a++)
+			for (size_t m = 0; m < r->sels[s].alts[a].n; m++) {
+				const struct matcher *mt = &r->sels[s].alts[a].m[m];
+				bool any = shared_field(mt->f);
+				for (size_t v = 0; v < mt->n_vals && !any; v++)
+					any = mt->vals[v].kind == MV_FIELD && shared_field(mt->vals[v].ref);
+				if (any)
+					return true;
+			}
+	return false;
 }
 
 /* Every field a detection reads: each matcher's own, and a |fieldref's. */
@@ -112,15 +143,18 @@ static struct need cond_need(const struct rule *r, uint32_t node)
 /* Correlation rules are fed hits, never matched: they keep stage END. */
 void rules_stages_compute(struct sl_rules *p)
 {
-	p->stages = 0;
+	p->stages = p->shared_stages = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct rule *r = p->rules[i];
 		struct need n = r->corr || !r->nodes ? (struct need){ 0 } : cond_need(r, r->root);
 		r->need_parsers = n.parsers;
 		r->need_product = n.product;
 		r->info.stage = r->corr ? SL_SETTLE_END : rule_stage(r);
-		if (!r->corr && (r->info.events & SL_RULE_EVENT_FLOW))
+		if (!r->corr && (r->info.events & SL_RULE_EVENT_FLOW)) {
 			p->stages |= (uint8_t)(1u << r->info.stage);
+			if (reads_shared(r))
+				p->shared_stages |= (uint8_t)(1u << r->info.stage);
+		}
 	}
 }
 
@@ -181,4 +215,12 @@ bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from
 			return true;
 	}
 	return false;
+}
+
+bool sl_rules_stages_read_shared(const struct sl_rules *rules, enum sl_settle from,
+				 enum sl_settle to)
+{
+	unsigned lo = (unsigned)from + 1, hi = (unsigned)to;
+	uint8_t mask = hi >= lo && hi < 8 ? (uint8_t)(((1u << (hi + 1)) - 1) & ~((1u << lo) - 1)) : 0;
+	return rules && (rules->shared_stages & mask);
 }

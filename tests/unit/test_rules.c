@@ -594,6 +594,11 @@ static void test_stages(void)
 	CHECK_EQ_INT(sl_rules_info(r, 4)->stage, SL_SETTLE_END); /* by its |fieldref */
 	CHECK(sl_rules_has_stage(r, SL_SETTLE_HANDSHAKE) && sl_rules_has_stage(r, SL_SETTLE_END));
 	CHECK(!sl_rules_has_stage(NULL, SL_SETTLE_END));
+	/* only s-claimed reads a field of the shared tables (the subject's) */
+	CHECK(!sl_rules_stages_read_shared(r, SL_SETTLE_DEFAULT, SL_SETTLE_INSPECTION));
+	CHECK(sl_rules_stages_read_shared(r, SL_SETTLE_INSPECTION, SL_SETTLE_END));
+	CHECK(sl_rules_stages_read_shared(r, SL_SETTLE_DEFAULT, SL_SETTLE_END));
+	CHECK(!sl_rules_stages_read_shared(NULL, SL_SETTLE_DEFAULT, SL_SETTLE_END));
 	struct ev e = { 0 };
 	ev_ip(&e, "remote.ip", "203.0.113.9");
 	ev_str(&e, "app_proto", "vnc");
