@@ -166,13 +166,18 @@ void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stag
 			       const struct sl_record *rec, sl_rule_hit_fn hit, void *ctx);
 
 /**
- * Could a flow rule of a stage in (from, to] match f as it is now (by the
- * states its parsers hold and its product, as sl_rules_match_stage_flow()
- * decides)?  false: matching them would find nothing, and f's record need
- * not be built.  false for NULL.  Reads f only.
+ * Could a flow rule of a stage in (from, to] match the flow of own as it is
+ * now?  own is a record of the flow's own facts (flow, event_type,
+ * community_seed; no places, nothing from the shared tables): a rule is
+ * ruled out by the parser states and product it needs (as
+ * sl_rules_match_stage_flow() decides) and by the matchers on the flow's
+ * own fields that every match of it needs true (dest_port, app_proto,
+ * tcp.link, tunnel.obfuscated...), tried on own.  false: matching them on
+ * the full record would find nothing, so it need not be built (no
+ * lookups).  false for NULL.
  */
 bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from,
-			       enum sl_settle to, const struct sl_flow *f);
+			       enum sl_settle to, const struct sl_record *own);
 
 /**
  * Does a flow rule of a stage in (from, to] read a field the engine fills

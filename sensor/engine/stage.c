@@ -7,14 +7,12 @@
 
 #include "engine_priv.h"
 
-/* A record of f as it is now, for the worker's thread: its own facts and
- * places. */
+/* A record of f as it is now, for the worker's thread: its own facts. */
 static void record_own(struct sl_engine *w, struct sl_flow *f, struct sl_record *r)
 {
 	*r = (struct sl_record){
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
-	sl_engine_enrich(w, f, r);
 }
 
 /* What the record takes from shared tables, under the lead's lock: the DNS
@@ -39,6 +37,7 @@ static void record_now(struct sl_engine *w, struct sl_flow *f, struct sl_record 
 		       struct sl_subject_view *view)
 {
 	record_own(w, f, r);
+	sl_engine_enrich(w, f, r);
 	record_shared(w, f, r, view);
 }
 
@@ -87,17 +86,19 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	sl_engine_lock(e);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
-	/* most flows can match no rule of the stage (they hold none of the
-	 * parsers' states a rule needs): no record, no lookups, no lock */
-	if (!sl_rules_stages_may_match(rules, (enum sl_settle)from, (enum sl_settle)stage, f))
-		return;
+	/* many flows can match no rule of the stage (a parser state, a product
+	 * or an own fact every match needs is missing): no places looked up,
+	 * no lock */
 	struct sl_flow_out *o = &w->out;
 	struct sl_record r;
 	struct sl_subject_view view;
+	record_own(w, f, &r);
+	if (!sl_rules_stages_may_match(rules, (enum sl_settle)from, (enum sl_settle)stage, &r))
+		return;
+	sl_engine_enrich(w, f, &r);
 	/* the shared tables (and the lock) only when the rules read them or
 	 * one fired: its alert carries the names, its charge the binding */
 	bool shared = sl_rules_stages_read_shared(rules, (enum sl_settle)from, (enum sl_settle)stage);
-	record_own(w, f, &r);
 	if (shared)
 		record_shared(w, f, &r, &view);
 	sl_engine_match(o, &r, rules, from, stage);

@@ -160,6 +160,10 @@ struct rule {
 	 * absent without it), and a product (app, category). */
 	uint64_t need_parsers;
 	bool need_product;
+	/* The matchers on the flow's own facts (no places, nothing from the
+	 * shared tables) that every match needs true, as one selection: false
+	 * on a record of the flow alone, and the rule cannot match. */
+	struct selection pre;
 };
 
 /* For each base rule, the correlation rules that list it. */

@@ -28,6 +28,72 @@ static bool shared_field(const struct sl_field *f)
 	       in_table(f, &sl_subject_fields);
 }
 
+/* A field read from the flow alone: not its places (looked up), nothing
+ * from the shared tables. */
+static bool own_field(const struct sl_field *f)
+{
+	return f && !shared_field(f) && !in_table(f, &sl_geo_fields) &&
+	       !in_table(f, &sl_signin_fields);
+}
+
+static bool own_matcher(const struct matcher *m)
+{
+	if (!own_field(m->f))
+		return false;
+	for (size_t v = 0; v < m->n_vals; v++)
+		if (m->vals[v].kind == MV_FIELD && !own_field(m->vals[v].ref))
+			return false;
+	return true;
+}
+
+/* Append to out (NULL: count only) the own-fact matchers of selection s
+ * when it has one alternative (all of them must hold); n so far. */
+static size_t sel_pre(const struct selection *s, struct matcher *out, size_t n)
+{
+	for (size_t m = 0; s->n_alts == 1 && m < s->alts[0].n; m++)
+		if (own_matcher(&s->alts[0].m[m])) {
+			if (out)
+				out[n] = s->alts[0].m[m];
+			n++;
+		}
+	return n;
+}
+
+/* The own-fact matchers node requires: and / all of add up; or, not and a
+ * choice among several give none. */
+static size_t pre_collect(const struct rule *r, uint32_t node, struct matcher *out, size_t n)
+{
+	const struct cnode *c = &r->nodes[node];
+	switch (c->op) {
+	case COP_SEL:
+		return sel_pre(&r->sels[c->a], out, n);
+	case COP_AND:
+		return pre_collect(r, c->b, out, pre_collect(r, c->a, out, n));
+	case COP_ONE_OF:
+		return c->cnt == 1 ? sel_pre(&r->sels[r->ofsel[c->off]], out, n) : n;
+	case COP_ALL_OF:
+		for (uint32_t i = 0; i < c->cnt; i++)
+			n = sel_pre(&r->sels[r->ofsel[c->off + i]], out, n);
+		return n;
+	default:
+		return n;
+	}
+}
+
+/* The rule's pre-selection (empty when nothing is required: no check). */
+static void pre_compute(struct sl_rules *p, struct rule *r)
+{
+	r->pre = (struct selection){ 0 };
+	size_t n = r->nodes ? pre_collect(r, r->root, NULL, 0) : 0;
+	struct alt *alt = n ? arena_alloc(&p->arena, sizeof(*alt)) : NULL;
+	struct matcher *m = alt ? arena_alloc(&p->arena, n * sizeof(*m)) : NULL;
+	if (!m)
+		return; /* out of memory: no pre-check, the rule is matched in full */
+	alt->m = m;
+	alt->n = pre_collect(r, r->root, m, 0);
+	r->pre = (struct selection){ .name = "pre", .alts = alt, .n_alts = 1 };
+}
+
 static bool reads_shared(const struct rule *r)
 {
 	for (size_t s = 0; s < r->n_sels; s++)
@@ -149,6 +215,8 @@ void rules_stages_compute(struct sl_rules *p)
 		struct need n = r->corr || !r->nodes ? (struct need){ 0 } : cond_need(r, r->root);
 		r->need_parsers = n.parsers;
 		r->need_product = n.product;
+		if (!r->corr)
+			pre_compute(p, r);
 		r->info.stage = r->corr ? SL_SETTLE_END : rule_stage(r);
 		if (!r->corr && (r->info.events & SL_RULE_EVENT_FLOW)) {
 			p->stages |= (uint8_t)(1u << r->info.stage);
@@ -203,15 +271,17 @@ void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stag
 }
 
 bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from,
-			       enum sl_settle to, const struct sl_flow *f)
+			       enum sl_settle to, const struct sl_record *own)
 {
 	if (!rules)
 		return false;
-	uint64_t states = sl_record_states(&(const struct sl_record){ .flow = f });
+	uint64_t states = sl_record_states(own);
+	struct sl_field_source src = sl_rules_record_source(own);
 	for (size_t i = 0; i < rules->n; i++) {
 		const struct rule *r = rules->rules[i];
 		if (r->info.stage > from && r->info.stage <= to && stage_rule(r, r->info.stage) &&
-		    may_match(r, states, f->product != NULL))
+		    may_match(r, states, own->flow->product != NULL) &&
+		    (!r->pre.n_alts || selection_eval(&r->pre, &src)))
 			return true;
 	}
 	return false;

@@ -664,13 +664,13 @@ static void test_needs(void)
 	static const char get[] = "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n";
 	ph_feed(&h, SL_DIR_TOSERVER, get, sizeof(get) - 1);
 	struct sl_record rec = ph_record(&h);
-	CHECK(sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_IDENTIFIED, &h.flow));
+	CHECK(sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_IDENTIFIED, &rec));
 	both_ways(r, &rec, "n-host n-either n-noua n-nottls ");
 	ph_finish(&h);
 	/* no parser state, no product: only the rules absence can satisfy */
 	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 9999);
 	rec = ph_record(&h);
-	CHECK(sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_IDENTIFIED, &h.flow));
+	CHECK(sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_IDENTIFIED, &rec));
 	both_ways(r, &rec, "n-noua n-nottls ");
 	ph_finish(&h);
 	sl_rules_destroy(r);
@@ -679,10 +679,32 @@ static void test_needs(void)
 		 "detection: {s: {http.host: example.org}, condition: s}\n");
 	CHECK(r != NULL);
 	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 9999);
-	CHECK(r && !sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &h.flow));
-	CHECK(!sl_rules_stages_may_match(NULL, SL_SETTLE_DEFAULT, SL_SETTLE_END, &h.flow));
-	ph_finish(&h);
+	rec = ph_record(&h);
+	CHECK(r && !sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	CHECK(!sl_rules_stages_may_match(NULL, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
 	sl_rules_destroy(r);
+	/* an own fact every match needs (the port), with a place: the flow's
+	 * own record rules it out before any lookup; a place alone, or a
+	 * choice, does not */
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: {dest_port: 8080, proto: UDP}, g: {remote.country: KP},"
+		 " condition: p and g}\n");
+	CHECK(r && !sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: {dest_port: 9999, proto: UDP}, g: {remote.country: KP},"
+		 " condition: p and g}\n");
+	CHECK(r && sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: {dest_port: 8080}, g: {remote.country: KP}, condition: p or g}\n");
+	CHECK(r && sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: [{dest_port: 8080}, {dest_port: 53}], condition: p}\n");
+	CHECK(r && sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	ph_finish(&h);
 }
 
 int main(void)
