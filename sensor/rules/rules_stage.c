@@ -36,9 +36,12 @@ static bool own_field(const struct sl_field *f)
 	       !in_table(f, &sl_signin_fields);
 }
 
+/* A cheap matcher on the flow's own facts: a regular expression is left to
+ * the full match (run twice it would cost twice, and count its limit hits
+ * twice). */
 static bool own_matcher(const struct matcher *m)
 {
-	if (!own_field(m->f))
+	if (!own_field(m->f) || m->op == MOP_RE)
 		return false;
 	for (size_t v = 0; v < m->n_vals; v++)
 		if (m->vals[v].kind == MV_FIELD && !own_field(m->vals[v].ref))
