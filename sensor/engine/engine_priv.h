@@ -129,11 +129,10 @@ struct sl_engine {
 void sl_engine_lock_init(pthread_mutex_t *m);
 /* The lead of worker w (w itself for the lead). */
 struct sl_engine *sl_engine_lead(struct sl_engine *w);
-/* The dispatcher of w (the lead or a worker), its parsers seeing the lead's
- * hosts table through w->hosts_view, under the lead's lock.  0 or -errno
- * with err set. */
-int sl_engine_dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err,
-			      size_t errlen);
+/* The dispatcher of w (the lead or a worker, w->lead set), its parsers
+ * seeing the lead's hosts table through w->hosts_view, under the lead's
+ * lock and in w's turn.  0 or -errno with err set. */
+int sl_engine_dispatch_create(struct sl_engine *w, char *err, size_t errlen);
 
 /* ---- an ended flow (flow_end.c) ---- */
 
@@ -198,7 +197,7 @@ void sl_engine_identity_finish(struct sl_engine *e);
 /* Worker w finished a frame of the capture (after its tick). */
 void sl_engine_frame_done(struct sl_engine *w);
 /* Before worker w touches shared state for its current frame (a flow's
- * charge, its hits, a sign-in): wait until every frame before it, and this
+ * charge, its hits, a sign-in, what hosts learn or tell): wait until every frame before it, and this
  * frame in the workers before w, is done in every worker.  Returns at once
  * without ordering (live, one worker, after the readers stopped). */
 void sl_engine_await_turn(struct sl_engine *w);

@@ -21,6 +21,7 @@ static void record_shared(struct sl_engine *w, struct sl_flow *f, struct sl_reco
 			  struct sl_subject_view *view)
 {
 	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_await_turn(w); /* replay workers: names, charges and hits in capture order */
 	sl_engine_lock(e);
 	sl_hosts_name_record(e->hosts, r);
 	sl_engine_bind_flow(w, r); /* who the flow is charged to, if charged now */
@@ -106,7 +107,6 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 		return;
 	if (!shared)
 		record_shared(w, f, &r, &view);
-	sl_engine_await_turn(w); /* replay workers: charges and hits in capture order */
 	sl_engine_lock(e);
 	charge_now(e, f, &r, o, &view);
 	sl_engine_unlock(e);

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Offline workers in capture order: with --workers 2, what flows do to
-shared state (their charge to a subject, their hits, sign-ins) happens in
+shared state (their charge to a subject, their hits, sign-ins, what the
+hosts table learns from DNS answers and tells identification) happens in
 the order of the frames that caused it, so a replay gives the same events
-run after run, subject fields and subject-dependent alerts included (the
-impossible-travel alert no longer depends on which worker charges its flow
-first).
+run after run, subject fields, DNS names and subject-dependent alerts
+included (the impossible-travel alert no longer depends on which worker
+charges its flow first).
 
 - scenario traveller (pcaps/scenarios/traveller), 8 runs with --workers 2:
   every run's events equal those of --workers 1 (as a multiset, stats
@@ -54,7 +55,7 @@ def scenarios(root):
 
 
 def main():
-    sensor, root = sys.argv[1], sys.argv[2]
+    sensor, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     failed, checked = 0, 0
     for name, args in scenarios(root):
         one = events(sensor, root, args, 1)
