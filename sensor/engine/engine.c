@@ -209,6 +209,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	for (size_t i = 0; i < e->n_ifnames; i++)
 		free(e->ifnames[i]);
 	free(e->ifnames);
+	sl_engine_order_finish(e);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

@@ -117,6 +117,12 @@ struct sl_engine {
 	_Atomic uint64_t frames_done;
 	unsigned index;
 	bool ordered;
+	/* Those waiting for this worker's frames_done to reach wake_at sleep
+	 * on order_cond (order.c; set up by sl_engine_order_replay()). */
+	bool order_init;
+	_Atomic uint64_t wake_at;
+	pthread_mutex_t order_lock;
+	pthread_cond_t order_cond;
 };
 
 /* Capture clock a worker may run ahead of its last expiry pass without a
@@ -196,6 +202,8 @@ void sl_engine_identity_finish(struct sl_engine *e);
 
 /* Worker w finished a frame of the capture (after its tick). */
 void sl_engine_frame_done(struct sl_engine *w);
+/* Free what sl_engine_order_replay() set up in w. */
+void sl_engine_order_finish(struct sl_engine *w);
 /* Before worker w touches shared state for its current frame (a flow's
  * charge, its hits, a sign-in, what hosts learn or tell): wait until every frame before it, and this
  * frame in the workers before w, is done in every worker.  Returns at once
