@@ -200,6 +200,21 @@ void sl_engine_packet(struct sl_engine *w, const struct sl_frame *f);
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock);
 
 /**
+ * Replay with workers, where every worker is given every frame of the
+ * capture (sl_engine_packet() for its own, then sl_engine_tick() with
+ * SL_CLOCK_PACKET for each): call on the lead before the first frame.  What
+ * a flow does to shared state then happens in the order of the frames that
+ * caused it, worker by worker within a frame, so the subjects' state, and
+ * what rules read of it, are the same run after run.  Each worker's reader
+ * must call sl_engine_replay_done() when it stops, or the others wait for it.
+ */
+void sl_engine_order_replay(struct sl_engine *e);
+
+/** Worker w's reader read its last frame (or stopped, or never started):
+ * the other workers stop waiting for it. */
+void sl_engine_replay_done(struct sl_engine *w);
+
+/**
  * End of input (or a signal): flush every open flow (of every worker, whose
  * threads must have stopped), write the stats event, flush the sink.  Call
  * once, on the lead.

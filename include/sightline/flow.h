@@ -68,10 +68,13 @@ struct sl_flow {
 	uint8_t inspect_firsts;    /* bit d: the first payload of direction d was offered to
 				    * the parsers (internal, sensor/proto/dispatch.c) */
 	/* Owned by the engine (sensor/engine/stage.c): the settle stage whose
-	 * rules last ran (enum sl_settle; 0: none yet) and the product then,
+	 * rules last ran (enum sl_settle; 0: none yet), whether facts were still
+	 * open then, and the product then,
 	 * the packet time of its next interim record, and its subject's view
 	 * when it was charged before its end (NULL: not yet). */
 	uint8_t stage;
+	bool stage_unsettled;      /* those rules ran while a parser could still complete
+				    * facts at the flow's end: the end runs them again */
 	const char *staged_product;
 	sl_time_us next_interim;
 	struct sl_flow_charge *charge;

@@ -223,6 +223,13 @@ void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f);
  * settled, though other parsers may still be offered packets.
  */
 bool sl_dispatch_identified_done(const struct sl_flow *f);
+/**
+ * May a parser still complete facts of f at its end: does a parser hold
+ * state for f that neither finished nor declined it and has a flow_end hook
+ * (an HTTP head cut off by the inspection limit is parsed there)?  Reads f
+ * only.
+ */
+bool sl_dispatch_end_pending(const struct sl_flow *f);
 /** The flow is ending: run flow_end() of every parser that holds state. */
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f);
 /** After the flow event is written: release and free all parser state of f. */

@@ -156,6 +156,38 @@ bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage);
 void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
 			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
 
+/**
+ * sl_rules_match_stage() on the fields of record rec, without evaluating
+ * the rules that cannot match its flow: those naming, where nothing else
+ * would do, a field of a parser holding no state for the flow, or its
+ * product when it has none.  The same hits, in the same order.
+ */
+void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stage,
+			       const struct sl_record *rec, sl_rule_hit_fn hit, void *ctx);
+
+/**
+ * Could a flow rule of a stage in (from, to] match the flow of own as it is
+ * now?  own is a record of the flow's own facts (flow, event_type,
+ * community_seed; no places, nothing from the shared tables): a rule is
+ * ruled out by the parser states and product it needs (as
+ * sl_rules_match_stage_flow() decides) and by the matchers on the flow's
+ * own fields that every match of it needs true (dest_port, app_proto,
+ * tcp.link, tunnel.obfuscated...), tried on own.  false: matching them on
+ * the full record would find nothing, so it need not be built (no
+ * lookups).  false for NULL.
+ */
+bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from,
+			       enum sl_settle to, const struct sl_record *own);
+
+/**
+ * Does a flow rule of a stage in (from, to] read a field the engine fills
+ * from its shared tables (src/dest.dns_name, identity.*, subject.*,
+ * physics.*, travel.*)?  false: the rules can be matched on a record
+ * without them.  false for NULL.
+ */
+bool sl_rules_stages_read_shared(const struct sl_rules *rules, enum sl_settle from,
+				 enum sl_settle to);
+
 /*
  * |re patterns are PCRE2 (Perl syntax) and run under the limits Suricata
  * uses by default: a match stops after this many backtracking steps per

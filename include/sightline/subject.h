@@ -230,6 +230,19 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 void sl_subjects_flow_ended(struct sl_subjects *s, const struct sl_record *r);
 
 /**
+ * The flow of r, charged before (r->subject is the view its charge gave,
+ * or a copy), as its subject stands now: the view is filled again from the
+ * subject's current state and the flow's latest facts (its last packet,
+ * product, RTT), without counting the flow again (flows, activity hours,
+ * the remembered location and RTT minimums are left as they are; a flow
+ * whose own sighting is the subject's latest travels from the one before).
+ * Points r->subject at the new view and returns it (borrowed: valid until
+ * the next call); NULL, r untouched, when the subject was forgotten since.
+ * Never allocates.
+ */
+const struct sl_subject_view *sl_subjects_view(struct sl_subjects *s, struct sl_record *r);
+
+/**
  * A rule (flow- or subject-scope, correlation included) matched the flow of r,
  * which was charged before: add the hit to its subject's score at packet time
  * r->flow->last, with the flow's community_id as evidence, unless the

@@ -427,6 +427,7 @@ static void *read_all(void *arg)
 		if (rd->k == 0 && stat(rd->files->paths[i], &st) == 0)
 			rd->pg->done_bytes += (uint64_t)st.st_size;
 	}
+	sl_engine_replay_done(rd->w); /* the other workers stop waiting for this one */
 	return NULL;
 }
 
@@ -443,6 +444,7 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	char (*errs)[256] = calloc(n, sizeof(*errs));
 	_Atomic bool abort = false;
 	unsigned started = 1;
+	sl_engine_order_replay(e); /* with workers: shared state touched in capture order */
 	for (unsigned k = 0; rd && errs && k < n; k++) {
 		rd[k] = (struct reader){ .lead = e, .w = sl_engine_worker(e, k), .k = k, .n = n,
 					 .files = files, .o = o, .pg = &pg, .buf = malloc(READ_BUF),
@@ -455,6 +457,9 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	}
 	if (!rd || !errs || started < n) {
 		atomic_store(&abort, true); /* the started ones stop at their next slice */
+		for (unsigned k = 0; k < n; k++) /* and wait for no reader that never runs */
+			if (k == 0 || k >= started)
+				sl_engine_replay_done(sl_engine_worker(e, k));
 		snprintf(err, errlen, "cannot start %u workers", n);
 		rc = SL_CAPTURE_RUNTIME;
 	} else {

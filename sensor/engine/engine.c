@@ -79,7 +79,7 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	rc = sl_hosts_create(cfg, &e->hosts, err, errlen);
 	if (rc < 0)
 		goto err_hosts;
-	rc = sl_engine_dispatch_create(e, e, err, errlen);
+	rc = sl_engine_dispatch_create(e, err, errlen);
 	if (rc < 0)
 		goto err_dispatch;
 	rc = sl_identify_create(cfg, &e->identify, err, errlen);
@@ -144,7 +144,7 @@ static int worker_create(struct sl_engine *lead, const struct sl_flow_config *fc
 	int rc = sl_decoder_create(&cfg->decode, &w->dec);
 	if (rc < 0)
 		return snprintf(err, errlen, "cannot create a worker's decoder: %s", strerror(-rc)), rc;
-	rc = sl_engine_dispatch_create(w, lead, err, errlen);
+	rc = sl_engine_dispatch_create(w, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = sl_geo_cache_create(lead->geo, cfg->intel.cache_entries, &w->geo_cache);
@@ -212,6 +212,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	for (size_t i = 0; i < e->n_ifnames; i++)
 		free(e->ifnames[i]);
 	free(e->ifnames);
+	sl_engine_order_finish(e);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

@@ -112,6 +112,19 @@ struct sl_engine {
 	size_t n_workers;             /* lead: 0 or 1 without workers */
 	pthread_mutex_t lock;         /* lead: subjects, rules, correlator, eve, talkers, json,
 				       * hosts */
+	/* Replay with workers (order.c): frames this worker finished (every
+	 * frame of the capture, its own or a tick; UINT64_MAX once its reader
+	 * stopped), its index among the workers, and on the lead whether
+	 * shared state is touched in capture order. */
+	_Atomic uint64_t frames_done;
+	unsigned index;
+	bool ordered;
+	/* Those waiting for this worker's frames_done to reach wake_at sleep
+	 * on order_cond (order.c; set up by sl_engine_order_replay()). */
+	bool order_init;
+	_Atomic uint64_t wake_at;
+	pthread_mutex_t order_lock;
+	pthread_cond_t order_cond;
 };
 
 /* Capture clock a worker may run ahead of its last expiry pass without a
@@ -124,11 +137,10 @@ struct sl_engine {
 void sl_engine_lock_init(pthread_mutex_t *m);
 /* The lead of worker w (w itself for the lead). */
 struct sl_engine *sl_engine_lead(struct sl_engine *w);
-/* The dispatcher of w (the lead or a worker), its parsers seeing the lead's
- * hosts table through w->hosts_view, under the lead's lock.  0 or -errno
- * with err set. */
-int sl_engine_dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err,
-			      size_t errlen);
+/* The dispatcher of w (the lead or a worker, w->lead set), its parsers
+ * seeing the lead's hosts table through w->hosts_view, under the lead's
+ * lock and in w's turn.  0 or -errno with err set. */
+int sl_engine_dispatch_create(struct sl_engine *w, char *err, size_t errlen);
 
 /* ---- an ended flow (flow_end.c) ---- */
 
@@ -190,6 +202,18 @@ void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
 void sl_engine_summary_signins(struct sl_engine *e, FILE *out);
 /* Close the sign-in sources and bindings of one engine. */
 void sl_engine_identity_finish(struct sl_engine *e);
+
+/* ---- capture order across replay workers (order.c) ---- */
+
+/* Worker w finished a frame of the capture (after its tick). */
+void sl_engine_frame_done(struct sl_engine *w);
+/* Free what sl_engine_order_replay() set up in w. */
+void sl_engine_order_finish(struct sl_engine *w);
+/* Before worker w touches shared state for its current frame (a flow's
+ * charge, its hits, a sign-in, what hosts learn or tell): wait until every frame before it, and this
+ * frame in the workers before w, is done in every worker.  Returns at once
+ * without ordering (live, one worker, after the readers stopped). */
+void sl_engine_await_turn(struct sl_engine *w);
 
 /* ---- reporting (report.c) ---- */
 

@@ -115,9 +115,8 @@ void sl_engine_match(struct sl_flow_out *o, const struct sl_record *r,
 	o->n_hits = 0;
 	if (!rules)
 		return;
-	struct sl_field_source src = sl_rules_record_source(r);
 	for (unsigned s = from + 1; s <= to; s++)
-		sl_rules_match_stage(rules, (enum sl_settle)s, &src, on_match, o);
+		sl_rules_match_stage_flow(rules, (enum sl_settle)s, r, on_match, o);
 }
 
 /* A subject-scoped rule only scores; an allow-listed flow raises no alert
@@ -133,11 +132,26 @@ void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r)
 }
 
 /*
+ * The stage after which the end's rules start: those of the stages the
+ * flow had not reached, and again those that ran without firing on facts
+ * that were not all settled then: when identification named another
+ * product at the end (from names or an association known only then), or
+ * when a parser could still complete its facts at the end (inspection
+ * ended at its packet limit in the middle of an HTTP head) -- the fields
+ * of handshake-stage rules are settled from the first packets.
+ */
+static unsigned end_from(const struct sl_flow *f)
+{
+	if (f->stage && f->product != f->staged_product)
+		return 0;
+	if (f->stage_unsettled && f->stage > SL_SETTLE_HANDSHAKE)
+		return SL_SETTLE_HANDSHAKE;
+	return f->stage;
+}
+
+/*
  * The worker's part, outside the lock: the flow event, then the rules of
- * the stages the flow had not reached.  When identification named another
- * product at the end (from names or an association known only then), the
- * rules that already ran without firing run again on the final facts, so
- * no alert is lost to running early, and none comes twice.
+ * end_from(); none that fired before fires twice.
  */
 static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
 {
@@ -145,8 +159,7 @@ static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_ru
 	sl_json_begin(&o->flow);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
-	bool again = f->stage && f->product != f->staged_product;
-	sl_engine_match(o, r, rules, again ? 0 : f->stage, SL_SETTLE_END);
+	sl_engine_match(o, r, rules, end_from(f), SL_SETTLE_END);
 	sl_engine_drop_fired(f, o);
 	sl_engine_alerts(o, r);
 }
@@ -203,12 +216,19 @@ void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_recor
 }
 
 /* Under the lock: the flow's subject, charged now unless a rule hit at an
- * earlier stage charged it then (a flow counts once), its view in o. */
+ * earlier stage charged it then (a flow counts once), its view in o.  A
+ * flow charged early is viewed again: the rules of the end stage and its
+ * event read its subject as it stands at the flow's end (other flows
+ * charged meanwhile, this flow's last packet), as if charged now. */
 static void charge(struct sl_engine *e, struct sl_flow *f, struct sl_flow_out *o,
 		   struct sl_record *r)
 {
 	if (sl_engine_charged_view(e, f, r, &o->view)) {
 		sl_subjects_flow_ended(e->subjects, r);
+		if (r->subject && sl_subjects_view(e->subjects, r)) {
+			o->view = *r->subject;
+			r->subject = &o->view;
+		}
 		return;
 	}
 	if (sl_subjects_charge(e->subjects, e->hosts, r)) {
@@ -236,6 +256,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
 	sl_engine_enrich(w, f, &r);
+	sl_engine_await_turn(w); /* replay workers: flows reach subjects in capture order */
 	sl_engine_lock(e);
 	sl_dispatch_flow_end(w->dispatch, f);
 	sl_identify_flow_end(e->identify, e->hosts, f, &r);

@@ -31,10 +31,11 @@ void sl_engine_unlock(struct sl_engine *e)
 }
 
 /* A parser learnt something about a host: into the lead's table, under its
- * lock (ctx: the lead). */
+ * lock, in capture order among replay workers (ctx: the parser's engine). */
 static void hosts_learn(void *ctx, const struct sl_host_fact *fact)
 {
-	struct sl_engine *e = ctx;
+	struct sl_engine *e = sl_engine_lead(ctx);
+	sl_engine_await_turn(ctx);
 	sl_engine_lock(e);
 	sl_hosts_learn(e->hosts, fact);
 	if (fact->kind == SL_HOST_OVERLAY_PEER)
@@ -46,7 +47,7 @@ static void hosts_learn(void *ctx, const struct sl_host_fact *fact)
  * is known, as on most networks, the answer costs no lock. */
 static bool hosts_overlay_channel(void *ctx, const struct sl_packet *p)
 {
-	struct sl_engine *e = ctx;
+	struct sl_engine *e = sl_engine_lead(ctx);
 	if (!atomic_load_explicit(&e->overlay_known, memory_order_relaxed))
 		return false;
 	sl_engine_lock(e);
@@ -55,11 +56,10 @@ static bool hosts_overlay_channel(void *ctx, const struct sl_packet *p)
 	return channel;
 }
 
-int sl_engine_dispatch_create(struct sl_engine *w, struct sl_engine *lead, char *err,
-			      size_t errlen)
+int sl_engine_dispatch_create(struct sl_engine *w, char *err, size_t errlen)
 {
 	w->hosts_view = (struct sl_proto_hosts){ .learn = hosts_learn,
-						 .overlay_channel = hosts_overlay_channel, .ctx = lead };
+						 .overlay_channel = hosts_overlay_channel, .ctx = w };
 	return sl_dispatch_create(w->cfg, &w->hosts_view, &w->dispatch, err, errlen);
 }
 

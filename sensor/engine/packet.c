@@ -14,6 +14,7 @@
 static void inspected(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 {
 	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_await_turn(w); /* replay workers: hosts read and taught in capture order */
 	sl_engine_lock(e);
 	sl_identify_inspected(e->identify, e->hosts, f, ts);
 	sl_engine_unlock(e);
@@ -32,6 +33,7 @@ static bool identified(struct sl_engine *w, struct sl_flow *f, sl_time_us ts)
 	if (f->stage >= SL_SETTLE_IDENTIFIED || !sl_dispatch_identified_done(f))
 		return false;
 	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_await_turn(w);
 	sl_engine_lock(e);
 	sl_identify_inspected(e->identify, e->hosts, f, ts);
 	sl_engine_unlock(e);
@@ -142,7 +144,8 @@ static void advance(struct sl_engine *e, sl_time_us ts)
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
 	advance(w, now);
-	(void)clock;
 	if (!w->lead)
 		sl_engine_periodic_stats(w, now);
+	if (clock == SL_CLOCK_PACKET)
+		sl_engine_frame_done(w); /* the frame's last step in this worker */
 }

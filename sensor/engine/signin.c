@@ -171,6 +171,7 @@ void sl_engine_signins(struct sl_engine *w, sl_time_us until)
 			sl_bindings_signin(w->bindings, &si);
 			continue;
 		}
+		sl_engine_await_turn(e); /* scored among the flows in capture order */
 		sl_engine_lock(e);
 		unsigned bound = sl_bindings_signin(e->bindings, &si);
 		signin_event(e, &si, bound);

@@ -7,16 +7,21 @@
 
 #include "engine_priv.h"
 
-/* A record of f as it is now, for the worker's thread: places, and under
- * the lead's lock the DNS names and (when it was charged) its subject. */
-static void record_now(struct sl_engine *w, struct sl_flow *f, struct sl_record *r,
-		       struct sl_subject_view *view)
+/* A record of f as it is now, for the worker's thread: its own facts. */
+static void record_own(struct sl_engine *w, struct sl_flow *f, struct sl_record *r)
 {
-	struct sl_engine *e = sl_engine_lead(w);
 	*r = (struct sl_record){
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
-	sl_engine_enrich(w, f, r);
+}
+
+/* What the record takes from shared tables, under the lead's lock: the DNS
+ * names, the binding and (when it was charged) its subject. */
+static void record_shared(struct sl_engine *w, struct sl_flow *f, struct sl_record *r,
+			  struct sl_subject_view *view)
+{
+	struct sl_engine *e = sl_engine_lead(w);
+	sl_engine_await_turn(w); /* replay workers: names, charges and hits in capture order */
 	sl_engine_lock(e);
 	sl_hosts_name_record(e->hosts, r);
 	sl_engine_bind_flow(w, r); /* who the flow is charged to, if charged now */
@@ -27,6 +32,14 @@ static void record_now(struct sl_engine *w, struct sl_flow *f, struct sl_record 
 		r->subject = view;
 	}
 	sl_engine_unlock(e);
+}
+
+static void record_now(struct sl_engine *w, struct sl_flow *f, struct sl_record *r,
+		       struct sl_subject_view *view)
+{
+	record_own(w, f, r);
+	sl_engine_enrich(w, f, r);
+	record_shared(w, f, r, view);
 }
 
 /* Under the lock: charge f to its subject now, once (a rule hit at an
@@ -70,21 +83,30 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	unsigned from = f->stage;
 	f->stage = (uint8_t)stage;
 	f->staged_product = f->product;
+	f->stage_unsettled |= sl_dispatch_end_pending(f);
 	sl_engine_lock(e);
 	const struct sl_rules *rules = e->rules; /* a reload retires, never frees, a pack */
 	sl_engine_unlock(e);
-	bool any = false;
-	for (unsigned s = from + 1; s <= stage; s++)
-		any |= sl_rules_has_stage(rules, (enum sl_settle)s);
-	if (!any)
-		return;
+	/* many flows can match no rule of the stage (a parser state, a product
+	 * or an own fact every match needs is missing): no places looked up,
+	 * no lock */
 	struct sl_flow_out *o = &w->out;
 	struct sl_record r;
 	struct sl_subject_view view;
-	record_now(w, f, &r, &view);
+	record_own(w, f, &r);
+	if (!sl_rules_stages_may_match(rules, (enum sl_settle)from, (enum sl_settle)stage, &r))
+		return;
+	sl_engine_enrich(w, f, &r);
+	/* the shared tables (and the lock) only when the rules read them or
+	 * one fired: its alert carries the names, its charge the binding */
+	bool shared = sl_rules_stages_read_shared(rules, (enum sl_settle)from, (enum sl_settle)stage);
+	if (shared)
+		record_shared(w, f, &r, &view);
 	sl_engine_match(o, &r, rules, from, stage);
 	if (!o->n_hits)
 		return;
+	if (!shared)
+		record_shared(w, f, &r, &view);
 	sl_engine_lock(e);
 	charge_now(e, f, &r, o, &view);
 	sl_engine_unlock(e);

@@ -353,6 +353,14 @@ bool sl_dispatch_identified_done(const struct sl_flow *f)
 	return f->app && f->app_proto && (f->app->done >> (f->app_proto - 1) & 1);
 }
 
+bool sl_dispatch_end_pending(const struct sl_flow *f)
+{
+	for (const struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
+		if (s->proto->flow_end && !((f->app->done | f->app->rejected) >> s->idx & 1))
+			return true;
+	return false;
+}
+
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {

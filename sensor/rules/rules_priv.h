@@ -128,6 +128,15 @@ struct rule {
 	struct correlation *corr;  /* NULL for a detection rule */
 	struct example *examples;
 	size_t n_examples;
+	/* What a flow must have for the rule to match at all (rules_stage.c):
+	 * state of these parsers (bit per registry index; their fields are
+	 * absent without it), and a product (app, category). */
+	uint64_t need_parsers;
+	bool need_product;
+	/* The matchers on the flow's own facts (no places, nothing from the
+	 * shared tables) that every match needs true, as one selection: false
+	 * on a record of the flow alone, and the rule cannot match. */
+	struct selection pre;
 };
 
 /* For each base rule, the correlation rules that list it. */
@@ -144,6 +153,8 @@ struct sl_rules {
 	struct feed_link **links; /* per rule; n_links[i] entries */
 	uint32_t *n_links;
 	uint8_t stages;           /* bit s: a detection rule has stage s (rules_stage.c) */
+	uint8_t shared_stages;    /* bit s: one of them reads what shared tables give a
+				   * record (host names, bindings, the subject) */
 };
 
 /* ---- compile context and errors ---- */

@@ -41,15 +41,18 @@ static void add_country(struct subject *x, const struct sl_geo_result *g)
 		memcpy(x->countries[x->n_countries++], g->country, 2);
 }
 
-/* The subject's minimum RTT towards addr, folding in this flow's sample. */
-static uint32_t min_rtt(struct subject *x, const struct sl_addr *addr, uint32_t us)
+/* The subject's minimum RTT towards addr, folding in this flow's sample
+ * (count false: a view again of a flow counted before, the table untouched). */
+static uint32_t min_rtt(struct subject *x, const struct sl_addr *addr, uint32_t us, bool count)
 {
 	for (unsigned i = 0; i < SUBJ_RTTS; i++)
 		if (x->rtt[i].min_us && sl_addr_cmp(&x->rtt[i].addr, addr) == 0) {
-			if (us < x->rtt[i].min_us)
+			if (us < x->rtt[i].min_us && count)
 				x->rtt[i].min_us = us;
-			return x->rtt[i].min_us;
+			return us < x->rtt[i].min_us ? us : x->rtt[i].min_us;
 		}
+	if (!count)
+		return us ? us : 1;
 	struct subj_rtt *slot = &x->rtt[x->rtt_next++ % SUBJ_RTTS]; /* oldest goes */
 	slot->addr = *addr;
 	slot->min_us = us ? us : 1;
@@ -64,7 +67,7 @@ static uint32_t min_rtt(struct subject *x, const struct sl_addr *addr, uint32_t 
  * short one proves nothing, so excess is reported as is, negative too.
  */
 static void physics(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
-		    struct sl_subject_view *v)
+		    struct sl_subject_view *v, bool count)
 {
 	const struct sl_physics_config *pc = &s->cfg->physics;
 	const struct sl_geo_result *g = r->remote >= 0 ? r->geo[r->remote] : NULL;
@@ -80,7 +83,8 @@ static void physics(struct sl_subjects *s, struct subject *x, const struct sl_re
 	if (!leg || !sl_field_get(leg, r, &val) || !(val.d >= 0))
 		return;
 	const struct sl_addr *remote = r->remote == 0 ? &r->flow->cli : &r->flow->srv;
-	uint32_t us = min_rtt(x, remote, val.d * 1000 < 4e9 ? (uint32_t)(val.d * 1000) : 4000000000u);
+	uint32_t us = min_rtt(x, remote, val.d * 1000 < 4e9 ? (uint32_t)(val.d * 1000) : 4000000000u,
+			     count);
 	v->have_rtt = true;
 	v->rtt_ms = us / 1000.0;
 	v->excess_ms = v->rtt_ms - v->expected_rtt_ms;
@@ -89,33 +93,39 @@ static void physics(struct sl_subjects *s, struct subject *x, const struct sl_re
 					       : 0;
 }
 
+/* Is place p the sighting of this flow (location g at time t)? */
+static bool same_place(const struct subj_place *p, const struct sl_geo_result *g, sl_time_us t)
+{
+	return p->has && p->time == t && p->lat == g->lat && p->lon == g->lon;
+}
+
 /* Travel between the subject's previous location and this one.  Flows end
- * out of order, so the earlier of the two sightings is "from". */
+ * out of order, so the earlier of the two sightings is "from".  count
+ * false: the flow was charged before and its own sighting may be the
+ * latest; it travels from the one before, and nothing is remembered. */
 static void travel(const struct sl_subjects *s, struct subject *x, const struct sl_geo_result *g,
-		   sl_time_us t, struct sl_subject_view *v)
+		   sl_time_us t, struct sl_subject_view *v, bool count)
 {
 	if (!has_point(g))
 		return;
-	if (x->has_loc) {
-		double gc = sl_subject_distance_km(x->loc_lat, x->loc_lon, g->lat, g->lon);
-		double secs = (double)(t > x->loc_time ? t - x->loc_time : x->loc_time - t) / 1e6;
+	const struct subj_place *from = !count && same_place(&x->loc, g, t) ? &x->loc_prev : &x->loc;
+	if (from->has) {
+		double gc = sl_subject_distance_km(from->lat, from->lon, g->lat, g->lon);
+		double secs = (double)(t > from->time ? t - from->time : from->time - t) / 1e6;
 		v->have_travel = true;
-		memcpy(v->travel_from_country, x->loc_country, 2);
+		memcpy(v->travel_from_country, from->country, 2);
 		v->travel_distance_km = gc;
 		v->travel_hours = secs / 3600.0;
 		v->travel_speed_kmh = gc / (secs > 1 ? secs : 1) * 3600.0;
 		v->travel_impossible = v->travel_speed_kmh > s->cfg->physics.travel_kmh &&
-				       gc > (double)x->loc_acc_km + accuracy(g);
+				       gc > (double)from->acc_km + accuracy(g);
 	}
-	if (!x->has_loc || t >= x->loc_time) {
-		x->has_loc = true;
-		x->loc_lat = g->lat;
-		x->loc_lon = g->lon;
-		x->loc_acc_km = accuracy(g);
-		x->loc_time = t;
-		memset(x->loc_country, 0, 2);
+	if (count && (!x->loc.has || t >= x->loc.time)) {
+		x->loc_prev = x->loc;
+		x->loc = (struct subj_place){ .has = true, .lat = g->lat, .lon = g->lon,
+					      .acc_km = accuracy(g), .time = t };
 		if (sl_geo_has(g, SL_GEO_COUNTRY))
-			memcpy(x->loc_country, g->country, 2);
+			memcpy(x->loc.country, g->country, 2);
 	}
 }
 
@@ -253,24 +263,28 @@ static void fill_identity(const struct subject *x, struct sl_subject_view *v)
 	}
 }
 
+/* Counting the flow: once per flow, when it is charged.  Countries, apps
+ * and the egress table are sets, so a view again adds nothing twice. */
 void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
-		     const struct sl_addr *self, int self_side)
+		     int self_side, bool count)
 {
 	struct sl_subject_view *v = &s->view;
 	const struct sl_flow *f = r->flow;
-	(void)self;
 	memset(v, 0, sizeof(*v));
 	v->subject = x;
 	v->subject_gen = x->gen;
-	x->flows++;
-	if (!x->first || f->first < x->first)
-		x->first = f->first;
+	if (count) {
+		x->flows++;
+		if (!x->first || f->first < x->first)
+			x->first = f->first;
+	}
 	x->last = f->last > x->last ? f->last : x->last;
 	const struct sl_geo_result *own = r->geo[self_side];
 	add_country(x, own);
-	travel(s, x, own, f->first, v);
-	physics(s, x, r, v);
-	activity(x, f->first);
+	travel(s, x, own, f->first, v, count);
+	physics(s, x, r, v, count);
+	if (count)
+		activity(x, f->first);
 	apps(s, x, r, v);
 	if (r->remote >= 0 && !link_plumbing(f)) {
 		const struct sl_addr *ra = r->remote == 0 ? &f->cli : &f->srv;

@@ -51,6 +51,15 @@ struct subj_app {
 	sl_time_us seen;
 };
 
+/* Where and when a subject was seen (has false: never with a location). */
+struct subj_place {
+	bool has;
+	char country[2];
+	uint32_t acc_km;
+	double lat, lon;
+	sl_time_us time;
+};
+
 /* One subject.  Slots live in one array; idx+1 is used as a link so 0 is "none". */
 struct subject {
 	bool used;
@@ -72,11 +81,9 @@ struct subject {
 	uint8_t n_countries;
 	struct subj_rtt rtt[SUBJ_RTTS];
 	uint8_t rtt_next;
-	bool has_loc;               /* last location, for travel */
-	char loc_country[2];
-	uint32_t loc_acc_km;
-	double loc_lat, loc_lon;
-	sl_time_us loc_time;
+	struct subj_place loc;      /* latest sighting with a location, for travel */
+	struct subj_place loc_prev; /* the one it replaced: a flow viewed again at its end
+				     * (charged early) travels from there when loc is its own */
 	uint32_t hours[24];         /* active minutes by UTC hour of day */
 	uint64_t last_minute;       /* last minute counted (dedupes bursts) */
 	struct subj_app ra[SUBJ_APPS], vpn[SUBJ_APPS];
@@ -153,9 +160,11 @@ struct subject *sl_subj_find_id(struct sl_subjects *s, const char *id);
 void sl_subj_id(const struct subject *x, char *buf, size_t len);
 const char *sl_subj_kind_name(const struct subject *x);
 
-/* subject_observe.c: update a subject from a flow and fill s->view. */
+/* subject_observe.c: update a subject from a flow and fill s->view; count
+ * false: the flow was counted before (charged early), only what depends on
+ * the flow's latest facts and the subject's state now is taken in. */
 void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
-		     const struct sl_addr *self, int self_side);
+		     int self_side, bool count);
 /* Time-of-activity verdicts for x at time now (fills the view's activity fields). */
 void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
 		      struct sl_subject_view *v);

@@ -454,7 +454,7 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 	struct subject *x = subject_of(s, hosts, self, account, f->last);
 	s->latest = f->last > s->latest ? f->last : s->latest;
 	x->touched = s->latest;
-	sl_subj_observe(s, x, r, self, side);
+	sl_subj_observe(s, x, r, side, true);
 	r->subject = &s->view;
 	return &s->view;
 }
@@ -473,6 +473,16 @@ void sl_subjects_flow_ended(struct sl_subjects *s, const struct sl_record *r)
 	uint32_t i = (uint32_t)(x - s->subj) + 1;
 	lru_unlink(s, i);
 	lru_push(s, i);
+}
+
+const struct sl_subject_view *sl_subjects_view(struct sl_subjects *s, struct sl_record *r)
+{
+	struct subject *x = sl_subj_of_view(r->subject);
+	if (!x)
+		return NULL;
+	sl_subj_observe(s, x, r, subject_side(s, r->flow), false);
+	r->subject = &s->view;
+	return &s->view;
 }
 
 /* ---- identity text ---- */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "protohelp.h"
 #include "sightline/rules.h"
 #include "testhelp.h"
 
@@ -595,6 +596,11 @@ static void test_stages(void)
 	CHECK_EQ_INT(sl_rules_info(r, 4)->stage, SL_SETTLE_END); /* by its |fieldref */
 	CHECK(sl_rules_has_stage(r, SL_SETTLE_HANDSHAKE) && sl_rules_has_stage(r, SL_SETTLE_END));
 	CHECK(!sl_rules_has_stage(NULL, SL_SETTLE_END));
+	/* only s-claimed reads a field of the shared tables (the subject's) */
+	CHECK(!sl_rules_stages_read_shared(r, SL_SETTLE_DEFAULT, SL_SETTLE_INSPECTION));
+	CHECK(sl_rules_stages_read_shared(r, SL_SETTLE_INSPECTION, SL_SETTLE_END));
+	CHECK(sl_rules_stages_read_shared(r, SL_SETTLE_DEFAULT, SL_SETTLE_END));
+	CHECK(!sl_rules_stages_read_shared(NULL, SL_SETTLE_DEFAULT, SL_SETTLE_END));
 	struct ev e = { 0 };
 	ev_ip(&e, "remote.ip", "203.0.113.9");
 	ev_str(&e, "app_proto", "vnc");
@@ -621,6 +627,88 @@ static void test_stages(void)
 	sl_rules_destroy(r);
 }
 
+/* Rules a flow cannot match (a parser's fields it has no state for, a
+ * product it lacks) are not evaluated, and a stage none of whose rules can
+ * match builds no record; the hits are those of plain matching. */
+static const char need_pack[] =
+	"title: host\nid: n-host\nscore: 1\nfamily: a\n"
+	"detection: {s: {http.host: example.org}, condition: s}\n---\n"
+	"title: product\nid: n-app\nscore: 1\nfamily: b\n"
+	"detection: {s: {app: anydesk}, condition: s}\n---\n"
+	"title: either\nid: n-either\nscore: 1\nfamily: c\n"
+	"detection: {h: {http.method: GET}, t: {tls.sni|exists: true}, condition: 1 of them}\n---\n"
+	"title: no ua\nid: n-noua\nscore: 1\nfamily: d\n"
+	"detection: {s: {http.user_agent: null}, condition: s}\n---\n"
+	"title: not tls\nid: n-nottls\nscore: 1\nfamily: e\n"
+	"detection: {s: {tls.sni|exists: true}, condition: not s}\n---\n"
+	"title: tls sni\nid: n-sni\nscore: 1\nfamily: f\n"
+	"detection: {s: {tls.sni|exists: true}, condition: s}\n";
+
+static void both_ways(const struct sl_rules *r, const struct sl_record *rec, const char *want)
+{
+	char plain[256] = "", filtered[256] = "";
+	struct sl_field_source src = sl_rules_record_source(rec);
+	sl_rules_match_stage(r, SL_SETTLE_IDENTIFIED, &src, on_stage_hit, plain);
+	sl_rules_match_stage_flow(r, SL_SETTLE_IDENTIFIED, rec, on_stage_hit, filtered);
+	CHECK_EQ_STR(plain, want);
+	CHECK_EQ_STR(filtered, want);
+}
+
+static void test_needs(void)
+{
+	TEST("needs: rules that cannot match a flow are skipped, the hits unchanged");
+	struct sl_rules *r = load(need_pack);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct ph h;
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
+	static const char get[] = "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n";
+	ph_feed(&h, SL_DIR_TOSERVER, get, sizeof(get) - 1);
+	struct sl_record rec = ph_record(&h);
+	CHECK(sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_IDENTIFIED, &rec));
+	both_ways(r, &rec, "n-host n-either n-noua n-nottls ");
+	ph_finish(&h);
+	/* no parser state, no product: only the rules absence can satisfy */
+	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 9999);
+	rec = ph_record(&h);
+	CHECK(sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_IDENTIFIED, &rec));
+	both_ways(r, &rec, "n-noua n-nottls ");
+	ph_finish(&h);
+	sl_rules_destroy(r);
+	/* a pack whose every rule needs some state: a bare flow can match none */
+	r = load("title: host\nid: n-host\nscore: 1\nfamily: a\n"
+		 "detection: {s: {http.host: example.org}, condition: s}\n");
+	CHECK(r != NULL);
+	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 9999);
+	rec = ph_record(&h);
+	CHECK(r && !sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	CHECK(!sl_rules_stages_may_match(NULL, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	/* an own fact every match needs (the port), with a place: the flow's
+	 * own record rules it out before any lookup; a place alone, or a
+	 * choice, does not */
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: {dest_port: 8080, proto: UDP}, g: {remote.country: KP},"
+		 " condition: p and g}\n");
+	CHECK(r && !sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: {dest_port: 9999, proto: UDP}, g: {remote.country: KP},"
+		 " condition: p and g}\n");
+	CHECK(r && sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: {dest_port: 8080}, g: {remote.country: KP}, condition: p or g}\n");
+	CHECK(r && sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	r = load("title: port\nid: n-port\nscore: 1\nfamily: a\n"
+		 "detection: {p: [{dest_port: 8080}, {dest_port: 53}], condition: p}\n");
+	CHECK(r && sl_rules_stages_may_match(r, SL_SETTLE_DEFAULT, SL_SETTLE_END, &rec));
+	sl_rules_destroy(r);
+	ph_finish(&h);
+}
+
 int main(void)
 {
 	test_strings();
@@ -634,6 +722,7 @@ int main(void)
 	test_bounds();
 	test_correlation();
 	test_stages();
+	test_needs();
 	test_no_alloc();
 	return TEST_REPORT();
 }

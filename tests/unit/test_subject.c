@@ -578,6 +578,53 @@ static void test_endpoints(void)
 	const struct sl_subject_view *v = sl_subjects_charge(s, h, &t.r);
 	CHECK(v && v->egress_subjects == 0);
 	sl_hosts_destroy(h);
+}
+
+/* A flow charged early (a rule hit before its end) viewed again at its end:
+ * the subject as it stands then, the flow not counted twice, and its own
+ * sighting never the place it travels from. */
+static void test_view_again(void)
+{
+	TEST("view: a flow charged early sees later flows at its end, counted once");
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, NULL);
+	struct sl_geo_result ny, pyo;
+	struct tflow a, b;
+	struct sl_value v;
+	geo(&ny, "US", 40.71, -74.01, 0);
+	geo(&pyo, "KP", 39.03, 125.75, 0);
+	flow(&a, "203.0.113.7", "10.0.0.1", T0)->geo[0] = &ny;
+	sl_subjects_charge(s, NULL, &a.r); /* A charged early */
+	struct sl_subject_view kept = *a.r.subject;
+	flow(&b, "203.0.113.7", "10.0.0.1", T0 + 7200)->geo[0] = &pyo;
+	sl_subjects_charge(s, NULL, &b.r); /* B charged (ended) while A lasts */
+	a.f.last = (T0 + 9000) * US;   /* A ends */
+	a.r.subject = &kept;
+	const struct sl_subject_view *now = sl_subjects_view(s, &a.r);
+	CHECK(now && a.r.subject == now);
+	CHECK(field(&a.r, "subject.countries", &v) && v.n == 2);
+	/* A's own place is the subject's oldest; B (2 h later, Pyongyang) is
+	 * the latest sighting, so A travels from there: impossible */
+	CHECK(field(&a.r, "travel.impossible", &v) && v.b);
+	CHECK(field(&a.r, "travel.from_country", &v) && strcmp(v.s, "KP") == 0);
+	/* B viewed again: its own sighting is the latest, so it travels from
+	 * the one before (A's New York), not from itself */
+	struct sl_subject_view kept_b = *b.r.subject;
+	b.r.subject = &kept_b;
+	sl_subjects_view(s, &b.r);
+	NEAR(dfield(&b.r, "travel.speed_kmh"), 5462.3, 0.11);
+	CHECK(field(&b.r, "travel.from_country", &v) && strcmp(v.s, "US") == 0);
+	/* viewed twice, still two flows, and seen last at A's end */
+	sl_subjects_view(s, &a.r);
+	struct sl_json j = { 0 };
+	CHECK(sl_subjects_summary(s, (T0 + 9000) * US, true, &j));
+	CHECK(strstr(j.buf, "\"flows\":2,") != NULL);
+	CHECK(strstr(j.buf, "\"last_seen\":\"2024-01-15T02:30:00.000000+0000\"") != NULL);
+	sl_json_finish(&j);
+	/* a forgotten subject: nothing to view, the record untouched */
+	struct sl_subject_view gone = kept;
+	gone.subject_gen++;
+	a.r.subject = &gone;
+	CHECK(sl_subjects_view(s, &a.r) == NULL && a.r.subject == &gone);
 	teardown(s);
 }
 
@@ -592,6 +639,7 @@ int main(void)
 	test_evidence();
 	test_lru();
 	test_travel();
+	test_view_again();
 	test_activity();
 	test_farm_and_vantage();
 	test_summary_and_table();
