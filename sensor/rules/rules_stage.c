@@ -2,6 +2,8 @@
  * fields it names (sightline/field.h), and matching one stage's rules; and
  * what a flow must have for a rule to match at all (a parser's state, a
  * product), so a flow that cannot match any rule of a stage costs no record. */
+#include <string.h>
+
 #include "sightline/binding.h"
 #include "sightline/hosts.h"
 #include "sightline/identify.h"
@@ -28,12 +30,20 @@ static bool shared_field(const struct sl_field *f)
 	       in_table(f, &sl_subject_fields);
 }
 
+/* The evidence.* fields of the product table: read from the remote
+ * address's intel lists and flags (its place, looked up), and present with
+ * or without a product (a flag alone is evidence). */
+static bool evidence_field(const struct sl_field *f)
+{
+	return in_table(f, &sl_identify_product_fields) && strncmp(f->name, "evidence.", 9) == 0;
+}
+
 /* A field read from the flow alone: not its places (looked up), nothing
  * from the shared tables. */
 static bool own_field(const struct sl_field *f)
 {
 	return f && !shared_field(f) && !in_table(f, &sl_geo_fields) &&
-	       !in_table(f, &sl_signin_fields);
+	       !in_table(f, &sl_signin_fields) && !evidence_field(f);
 }
 
 /* A cheap matcher on the flow's own facts: a regular expression is left to
@@ -151,7 +161,7 @@ static struct need field_need(const struct sl_field *f)
 {
 	const struct sl_field_table *t = &sl_identify_product_fields;
 	if (f >= t->fields && f < t->fields + t->n)
-		return (struct need){ 0, true };
+		return (struct need){ 0, !evidence_field(f) };
 	for (size_t k = 0; k < sl_proto_count() && k < 64; k++) {
 		t = sl_proto_at(k)->fields;
 		if (t && t->from_state && f >= t->fields && f < t->fields + t->n)

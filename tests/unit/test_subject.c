@@ -578,6 +578,7 @@ static void test_endpoints(void)
 	const struct sl_subject_view *v = sl_subjects_charge(s, h, &t.r);
 	CHECK(v && v->egress_subjects == 0);
 	sl_hosts_destroy(h);
+	teardown(s);
 }
 
 /* A flow charged early (a rule hit before its end) viewed again at its end:
