@@ -66,4 +66,12 @@ int sl_yaml_next(struct sl_yaml_reader *r, yaml_event_t *ev);
  */
 int sl_yaml_load_single(struct sl_yaml_reader *r, yaml_document_t *doc);
 
+/**
+ * Read a whole YAML file of at most max bytes into *text (malloc'd, the
+ * caller frees it; not NUL-terminated) and its length into *len.  Returns
+ * 0, -EFBIG when the file is larger than max (nothing in *text), -ENOMEM,
+ * or the negative errno of opening it.
+ */
+int sl_yaml_file_read(const char *path, size_t max, char **text, size_t *len);
+
 #endif

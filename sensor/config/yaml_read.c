@@ -295,3 +295,24 @@ int sl_yaml_load_single(struct sl_yaml_reader *r, yaml_document_t *doc)
 	}
 	return rc;
 }
+
+int sl_yaml_file_read(const char *path, size_t max, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	char *buf = malloc(max + 1); /* one byte more tells a file over max */
+	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (!buf)
+		return -ENOMEM;
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}

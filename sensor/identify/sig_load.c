@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sightline/yaml_read.h"
 #include "sig_priv.h"
 #include "sightline/common.h"
 
@@ -528,21 +529,20 @@ static int load_file(struct lctx *c, const char *path)
 	c->file = sig_strdup(c->s, path);
 	if (!c->file)
 		return -ENOMEM;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		lerr(c, 0, 0, "cannot open the signature file: %s", strerror(e));
-		return -e;
-	}
-	char *buf = malloc(SIG_FILE_MAX + 1);
-	size_t n = buf ? fread(buf, 1, SIG_FILE_MAX + 1, f) : 0;
-	fclose(f);
-	if (!buf)
-		return -ENOMEM;
-	if (n > SIG_FILE_MAX)
+	char *buf;
+	size_t n;
+	int rc = sl_yaml_file_read(path, SIG_FILE_MAX, &buf, &n);
+	if (rc == -EFBIG) {
 		lerr(c, 0, 0, "the file is larger than 1 MiB; is it really a signature file?");
-	else
-		load_text(c, buf, n);
+		return c->oom ? -ENOMEM : 0;
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		lerr(c, 0, 0, "cannot open the signature file: %s", strerror(-rc));
+		return rc;
+	}
+	load_text(c, buf, n);
 	free(buf);
 	return c->oom ? -ENOMEM : 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sightline/yaml_read.h"
 #include "rules_priv.h"
 
 #define RULE_FILE_MAX (1u << 20) /* a rule file is a few KiB; bigger is a wrong path */
@@ -145,21 +146,20 @@ static void load_text(struct cctx *c, const char *text, size_t len)
 
 static int load_file(struct cctx *c, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		cerr(c, 0, 0, "cannot open the rule file: %s", strerror(e));
-		return -e;
-	}
-	char *buf = malloc(RULE_FILE_MAX + 1);
-	size_t n = buf ? fread(buf, 1, RULE_FILE_MAX + 1, f) : 0;
-	fclose(f);
-	if (!buf)
-		return -ENOMEM;
-	if (n > RULE_FILE_MAX)
+	char *buf;
+	size_t n;
+	int rc = sl_yaml_file_read(path, RULE_FILE_MAX, &buf, &n);
+	if (rc == -EFBIG) {
 		cerr(c, 0, 0, "the file is larger than 1 MiB; is it really a rule file?");
-	else
-		load_text(c, buf, n);
+		return 0;
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		cerr(c, 0, 0, "cannot open the rule file: %s", strerror(-rc));
+		return rc;
+	}
+	load_text(c, buf, n);
 	free(buf);
 	return 0;
 }
