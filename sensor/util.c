@@ -209,6 +209,7 @@ char *sl_xstrdup(const char *s)
 bool sl_find_bundled(const char *file, char *out, size_t len)
 {
 	char exe[PATH_MAX];
+	int first = ENOENT; /* why the build tree's copy was not taken */
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -218,8 +219,22 @@ bool sl_find_bundled(const char *file, char *out, size_t len)
 			snprintf(out, len, "%s/rules/%s", exe, file);
 			if (access(out, R_OK) == 0)
 				return true;
+			first = errno;
 		}
 	}
+	char build[PATH_MAX];
+	snprintf(build, sizeof(build), "%s", out);
 	snprintf(out, len, "%s/%s", SL_DATADIR, file);
-	return access(out, R_OK) == 0;
+	if (access(out, R_OK) == 0)
+		return true;
+	/* An unreadable copy beside the program (a checkout under a mode-700
+	 * directory, read by the dropped user) matters more than none
+	 * installed: name it, with its errno, so the message can say why. */
+	if (first == EACCES && n > 0) {
+		snprintf(out, len, "%s", build);
+		errno = EACCES;
+	} else {
+		errno = ENOENT;
+	}
+	return false;
 }

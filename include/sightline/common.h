@@ -102,6 +102,8 @@ void *sl_grow(void *arr, size_t *cap, size_t used, size_t sz, size_t first);
  * <executable's directory>/rules/FILE when readable (an uninstalled build),
  * else SL_DATADIR/FILE.  Writes the path into out (the caller's buffer) even
  * when neither exists, so messages can name it; returns whether it exists.
+ * When it does not, errno is EACCES if a copy beside the program exists but
+ * is not readable by this process (out then names that copy), else ENOENT.
  */
 bool sl_find_bundled(const char *file, char *out, size_t len);
 

@@ -272,8 +272,14 @@ static int add_bundled(struct sl_geo *g, const char *file, uint32_t schema, char
 	char path[PATH_MAX + 64];
 	if (!sl_find_bundled(file, path, sizeof(path))) {
 		size_t used = strlen(g->note);
-		snprintf(g->note + used, sizeof(g->note) - used, "%sbundled %s not found beside the "
-			 "program (rules/) or in %s", used ? "; " : "", file, SL_DATADIR);
+		if (errno == EACCES)
+			snprintf(g->note + used, sizeof(g->note) - used, "%sbundled %s is not "
+				 "readable by uid %u: %s", used ? "; " : "", file, (unsigned)getuid(),
+				 path);
+		else
+			snprintf(g->note + used, sizeof(g->note) - used, "%sbundled %s not found "
+				 "beside the program (rules/) or in %s", used ? "; " : "", file,
+				 SL_DATADIR);
 		return 0;
 	}
 	return open_db(&g->dbs[g->n++], path, schema, NULL, NULL, err, errlen);

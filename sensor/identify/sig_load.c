@@ -4,6 +4,7 @@
  * patterns, a pattern two products claim) and indexed (sig_index.c). */
 #include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -602,10 +603,16 @@ static int load_path(struct lctx *c, const char *path)
 	char buf[PATH_MAX];
 	if (!path || !*path) {
 		if (!sl_find_bundled("products", buf, sizeof(buf))) {
+			int e = errno;
 			c->file = buf;
-			lerr(c, 0, 0, "the bundled product signatures are missing: give a directory "
-			     "with identify.signatures");
-			return -ENOENT;
+			if (e == EACCES)
+				lerr(c, 0, 0, "the bundled product signatures are not readable by uid "
+				     "%u (a parent directory's mode?): make them readable or give a "
+				     "directory with identify.signatures", (unsigned)getuid());
+			else
+				lerr(c, 0, 0, "the bundled product signatures are missing: give a "
+				     "directory with identify.signatures");
+			return -e;
 		}
 		path = buf;
 	}

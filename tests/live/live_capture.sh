@@ -6,6 +6,7 @@
 # "permission denied" and exit 1.  Skips (77) without root or netns support.
 set -u
 sensor=$1
+src=$(cd "$(dirname "$0")/../.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "skip: needs root for network namespaces"; exit 77; }
 command -v ip >/dev/null && command -v ping >/dev/null || { echo "skip: needs iproute2 and ping"; exit 77; }
 a=sl-live-a-$$ b=sl-live-b-$$
@@ -56,14 +57,26 @@ done
 n=$(grep '"event_type":"flow"' "$tmp/w2.json" | grep -c '"icmp_type":8')
 [ "$n" = 1 ] || { echo "FAIL: --workers 2: ICMP echo flow reported $n times"; fail=1; }
 
-# Permission denied on the interface, as an unprivileged user.  Rules are off:
-# the build tree's rule pack may be unreadable to uid 65534 (a clone under a
-# mode-700 mktemp directory), and that would stop the run before the interface.
+# Permission denied on the interface, as an unprivileged user.  The build
+# tree may be unreadable to uid 65534 (a clone under a mode-700 mktemp
+# directory), which would stop the run before the interface: rules are off
+# and the product signatures are read from a world-readable copy.
 if command -v setpriv >/dev/null; then
+  pub=$(mktemp -d); chmod 755 "$pub"; cp -r "$src/rules/products" "$pub/"; chmod -R a+rX "$pub"
   out=$(ip netns exec "$a" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-        "$sensor" -i vl-a -o /dev/null --set rules.enabled=false 2>&1); rc=$?
+        "$sensor" -i vl-a -o /dev/null --set rules.enabled=false \
+        --set identify.signatures="$pub/products" 2>&1); rc=$?
+  rm -rf "$pub"
   [ "$rc" = 1 ] || { echo "FAIL: unprivileged capture exit $rc, expected 1: $out"; fail=1; }
   echo "$out" | grep -q 'vl-a: permission denied' || { echo "FAIL: message: $out"; fail=1; }
+  # A program whose bundled files its user cannot read says so (not "missing").
+  priv=$(mktemp -d); cp "$sensor" "$priv/"; cp -r "$src/rules" "$priv/"
+  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+        "$priv/$(basename "$sensor")" -r "$src/pcaps/real/$(ls "$src/pcaps/real" | head -1)" \
+        -o /dev/null 2>&1); rc=$?
+  rm -rf "$priv"
+  [ "$rc" != 0 ] && echo "$out" | grep -q 'not readable by uid 65534' ||
+    { echo "FAIL: unreadable bundled files, exit $rc: $out"; fail=1; }
 fi
 [ "$fail" = 0 ] && echo "ok: live capture, SIGTERM flush, permission message"
 exit "$fail"
