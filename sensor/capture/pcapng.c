@@ -216,8 +216,11 @@ static void swap_nflog(uint8_t *p, uint32_t caplen, uint32_t len)
 		type = __builtin_bswap16(type);
 		memcpy(p + off, &n, 2);
 		memcpy(p + off + 2, &type, 2);
-		uint32_t size = ((uint32_t)n + 3u) & ~3u;
-		if (n < 4 || caplen - off < size)
+		/* The padded size in 16 bits, as libpcap computes it: a length
+		 * of 1..3 still steps over a 4-byte TLV header, 0xfffd.. wraps
+		 * to 0 and stops; the original length bounds it too. */
+		uint16_t size = (uint16_t)(n % 4 ? n + (4 - n % 4) : n);
+		if (size < 4 || caplen - off < size || len - off < size)
 			break;
 		off += size;
 	}
