@@ -42,8 +42,9 @@ static bool below(const char *a, const char *b)
 	return !strncmp(a, b, n) && (a[n] == '.' || a[n] == '[');
 }
 
-/* The JSON kind of a declared type: what Elasticsearch maps a name to, so
- * uint, int and double are one ("number") only when they agree. */
+/* One declared type per name, not merely one JSON type: a SIEM maps a
+ * name once from the first value it sees, and an integer field later
+ * given a fraction (uint here, double there) loses it. */
 static bool same_type(const struct sl_field *a, const struct sl_field *b)
 {
 	return a->type == b->type;
