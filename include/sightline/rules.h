@@ -50,6 +50,8 @@ struct sl_rule_info {
 	enum sl_settle stage;    /* when a flow can be matched: the latest settle stage
 				  * of the fields it names (END for correlation rules) */
 	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
+	const void *compiled;    /* the pack's compiled rule (sl_rule_matched(),
+				  * sl_rule_reads()); NULL in a description made elsewhere */
 };
 
 /** "informational", "low", ... for a level. */
@@ -151,14 +153,15 @@ void sl_rules_match_event(const struct sl_rules *rules, unsigned event,
  * the rule lists them.  Writes at most max names into names (borrowed from
  * the pack) and returns how many.  Evaluates the rule's selections again,
  * so call it only for a rule that fired, on the source it fired on.  0 for
- * a correlation rule or NULL.  Allocates nothing.
+ * a correlation rule, NULL or a rule that is no pack's.  Allocates nothing.
  */
 unsigned sl_rule_matched(const struct sl_rule_info *rule, const struct sl_field_source *src,
 			 const char **names, unsigned max);
 
 /**
  * Does a detection rule name a field whose name starts with prefix (in a
- * matcher or as a |fieldref value)?  false for a correlation rule or NULL.
+ * matcher or as a |fieldref value)?  false for a correlation rule, NULL or
+ * a rule that is no pack's.
  * Reads only; the cost is one pass over the rule's matchers.
  */
 bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix);

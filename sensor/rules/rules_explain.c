@@ -1,7 +1,6 @@
 /* Why a rule fired: the selections of its condition that held (an alert's
  * `matched`) and which fields it reads (what a subject alert shows of its
  * hits).  Worked out only for rules that fired, never while matching. */
-#include <stddef.h>
 #include <string.h>
 
 #include "rules_priv.h"
@@ -36,21 +35,20 @@ void cond_mark_positive(struct rule *r, uint32_t node, bool positive)
 	}
 }
 
-/* The compiled rule an info belongs to (info is the rule's first member's
- * place in struct rule; every info the pack hands out is one). */
+/* The compiled rule an info belongs to; NULL for a correlation rule or a
+ * description that no pack made (scoring's tests make their own). */
 static const struct rule *rule_of(const struct sl_rule_info *info)
 {
-	return (const struct rule *)(const void *)((const char *)info -
-						   offsetof(struct rule, info));
+	return info && !info->correlation ? info->compiled : NULL;
 }
 
 unsigned sl_rule_matched(const struct sl_rule_info *rule, const struct sl_field_source *src,
 			 const char **names, unsigned max)
 {
-	if (!rule || rule->correlation)
-		return 0;
 	const struct rule *r = rule_of(rule);
 	unsigned n = 0;
+	if (!r)
+		return 0;
 	for (size_t i = 0; i < r->n_sels && n < max; i++)
 		if (r->sels[i].positive && selection_eval(&r->sels[i], src))
 			names[n++] = r->sels[i].name;
@@ -64,10 +62,10 @@ static bool named(const struct sl_field *f, const char *prefix, size_t len)
 
 bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix)
 {
-	if (!rule || rule->correlation)
-		return false;
 	const struct rule *r = rule_of(rule);
 	size_t len = strlen(prefix);
+	if (!r)
+		return false;
 	for (size_t s = 0; s < r->n_sels; s++)
 		for (size_t a = 0; a < r->sels[s].n_alts; a++)
 			for (size_t m = 0; m < r->sels[s].alts[a].n; m++) {
