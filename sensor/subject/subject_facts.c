@@ -1,5 +1,5 @@
-/* The facts behind a rule's hits on a subject (remote addresses with their
- * country and AS, products, observed countries, the reference zone that
+/* The facts behind a rule's hits on a subject (the selections that held,
+ * remote addresses with their country and AS, products, observed countries, the reference zone that
  * fit, the light-speed finding, the travel), kept bounded with each hit and
  * written into the subject alert, so it reads without a join on flows. */
 #include <math.h>
@@ -22,6 +22,23 @@ static bool country_of(const struct sl_geo_result *g, char out[2])
 		return false;
 	memcpy(out, g->country, 2);
 	return true;
+}
+
+/* The rule's selections that held on this hit, added to those of earlier
+ * hits (first seen first): "by product" and "by address list" told apart. */
+static void note_matched(struct hit_facts *h, const struct sl_rule_info *rule,
+			 const struct sl_record *r)
+{
+	const char *names[SL_RULE_MATCHED_MAX];
+	struct sl_field_source src = sl_rules_record_source(r);
+	unsigned n = sl_rule_matched(rule, &src, names, SL_RULE_MATCHED_MAX);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = 0;
+		while (k < h->n_matched && strcmp(h->matched[k], names[i]) != 0)
+			k++;
+		if (k == h->n_matched && k < HIT_MATCHED)
+			h->matched[h->n_matched++] = names[i];
+	}
 }
 
 /* The flow's remote address, listed once among the first HIT_REMOTES. */
@@ -120,13 +137,14 @@ static void note_travel(const struct sl_subjects *s, struct hit_facts *h,
 }
 
 /*
- * Addresses, products and places for every rule (they are what an analyst
- * asks first); the verdicts of the subject's history only for a rule that
+ * Selections, addresses, products and places for every rule (they are what
+ * an analyst asks first); the verdicts of the subject's history only for a rule that
  * reads them, since for any other they were not why it fired.
  */
 void sl_subj_facts_note(const struct sl_subjects *s, struct hit *h, const struct sl_record *r)
 {
 	struct hit_facts *f = &h->facts;
+	note_matched(f, h->rule, r);
 	note_remote(f, r);
 	note_app(f, r);
 	note_place(s, f, r);
@@ -154,6 +172,17 @@ static void json_unlisted(struct sl_json *j, const char *key, uint32_t n)
 		return;
 	sl_json_key(j, key);
 	sl_json_u64(j, n);
+}
+
+static void json_matched(const struct hit_facts *h, struct sl_json *j)
+{
+	if (!h->n_matched)
+		return;
+	sl_json_key(j, "matched");
+	sl_json_open_array(j);
+	for (unsigned i = 0; i < h->n_matched; i++)
+		sl_json_str(j, h->matched[i]);
+	sl_json_close_array(j);
 }
 
 static void json_remotes(const struct hit_facts *h, struct sl_json *j)
@@ -278,6 +307,7 @@ void sl_subj_facts_json(const struct subject *x, const struct hit *h, struct sl_
 	const struct hit_facts *f = &h->facts;
 	sl_json_key(j, "facts");
 	sl_json_open_object(j);
+	json_matched(f, j);
 	json_remotes(f, j);
 	json_apps(f, j);
 	json_place(x, f, j);

@@ -102,6 +102,7 @@ struct subject {
 #define HIT_REMOTES 3  /* remote addresses listed per rule hit, the first seen */
 #define HIT_APPS 3     /* products listed per rule hit */
 #define HIT_PLACES 3   /* observed countries listed per rule hit */
+#define HIT_MATCHED 4  /* selection names listed per rule hit */
 
 /* A remote address behind a rule's hits, with what the databases said. */
 struct hit_remote {
@@ -112,13 +113,16 @@ struct hit_remote {
 
 /*
  * What made a rule fire on a subject, gathered over its live hits so the
- * subject alert can say it without a join on community_id: bounded lists
- * (the first few, and how many hits fell outside them) of the remote
+ * subject alert can say it without a join on community_id: the selections
+ * of the rule that held, bounded lists (the first few, and how many hits
+ * fell outside them) of the remote
  * addresses, products and the subject's observed countries; and, for a
  * rule that reads them, the time-of-activity verdict (latest), the
  * light-speed finding (largest excess) and the travel (fastest).
  */
 struct hit_facts {
+	const char *matched[HIT_MATCHED];   /* selections that held (borrowed from the pack) */
+	uint8_t n_matched;
 	struct hit_remote remote[HIT_REMOTES];
 	const char *app[HIT_APPS];          /* static strings of the identification stage */
 	char observed[HIT_PLACES][2];

@@ -328,6 +328,35 @@ static void test_alert_facts(void)
 	teardown(s);
 }
 
+static void test_alert_matched(void)
+{
+	TEST("alert facts: a rule's selections that held, over its hits, first seen first");
+	static const char rule[] = "title: t\nid: r-ab\nscore: 60\nfamily: f\nscope: subject\n"
+				   "detection:\n  by_x: {app: x}\n  by_y: {app: y}\n"
+				   "  filter: {app: z}\n  condition: (by_x or by_y) and not filter\n";
+	struct sl_rules *pack = NULL;
+	struct sl_rule_error err;
+	CHECK(sl_rules_load_mem("t.yml", rule, strlen(rule), &pack, &err) == 0);
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, NULL);
+	struct sl_json j;
+	struct tflow t;
+	sl_json_init(&j);
+	const char *apps[] = { "y", "y", "x" };
+	for (unsigned i = 0; i < ARRAY_SIZE(apps); i++) {
+		flow(&t, "203.0.113.5", "198.51.100.1", T0 + i);
+		t.f.product = apps[i];
+		t.f.category = "vpn";
+		sl_subjects_charge(s, NULL, &t.r);
+		sl_subjects_hit(s, &t.r, sl_rules_info(pack, 0));
+	}
+	CHECK(sl_subjects_alert(s, &t.r, &j));
+	CHECK(strstr(j.buf, "\"facts\":{\"matched\":[\"by_y\",\"by_x\"],") != NULL);
+	CHECK(strstr(j.buf, "\"apps\":[\"y\",\"x\"]") != NULL);
+	sl_json_finish(&j);
+	teardown(s);
+	sl_rules_destroy(pack);
+}
+
 static void test_evidence(void)
 {
 	TEST("evidence: at most scoring.evidence_max community_ids per rule, one per flow");
@@ -680,6 +709,7 @@ int main(void)
 	test_allow();
 	test_alert_levels();
 	test_alert_facts();
+	test_alert_matched();
 	test_evidence();
 	test_lru();
 	test_travel();
