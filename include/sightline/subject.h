@@ -257,9 +257,13 @@ const struct sl_subject_view *sl_subjects_view(struct sl_subjects *s, struct sl_
 /**
  * A rule (flow- or subject-scope, correlation included) matched the flow of r,
  * which was charged before: add the hit to its subject's score at packet time
- * r->flow->last, with the flow's community_id as evidence, unless the
- * subject's allow-list covers it (then it is counted and zeroed).  rule is
- * borrowed and must live as long as the table (it is kept).
+ * r->flow->last, with the flow's community_id as evidence and the facts
+ * its alert shows (the rule's selections that held, the remote address
+ * with its country and AS, the product, the observed country, and the
+ * activity, light-speed and travel verdicts for a rule that reads them),
+ * unless the subject's allow-list covers it (then it is counted and
+ * zeroed).  rule is borrowed and must live as long as the table (it is
+ * kept, and so are the selection names of its pack).
  */
 void sl_subjects_hit(struct sl_subjects *s, const struct sl_record *r,
 		     const struct sl_rule_info *rule);

@@ -15,7 +15,8 @@ const char *sl_subject_level_name(enum sl_subject_level l)
 
 uint32_t sl_subject_alert_sid(enum sl_subject_level l)
 {
-	return l > SL_SUBJECT_LEVEL_NONE && l <= SL_SUBJECT_LEVEL_CRITICAL ? SL_SUBJECT_SID_BASE + l : 0;
+	bool alerting = l > SL_SUBJECT_LEVEL_NONE && l <= SL_SUBJECT_LEVEL_CRITICAL;
+	return alerting ? SL_SUBJECT_SID_BASE + (uint32_t)l : 0;
 }
 
 const char *sl_subject_alert_signature(enum sl_subject_level l)
