@@ -288,6 +288,14 @@ enum sl_settle sl_field_settle(const struct sl_field *f);
 /** Look a field up by dotted name; NULL when unknown.  Borrowed, static. */
 const struct sl_field *sl_catalogue_find(const char *name);
 
+/**
+ * The current name of a field sightline renamed when it took Suricata EVE's
+ * names and types ("http.host" -> "http.hostname", "tcp.syn.ttl" ->
+ * "tcp_stack.syn.ttl"), written into buf (len bytes); NULL when old was
+ * never renamed (or its new name is not in the catalogue).  Returns buf.
+ */
+const char *sl_field_renamed(const char *old, char *buf, size_t len);
+
 /** Print the catalogue (name, type, description) as an aligned table. */
 void sl_catalogue_print(FILE *out);
 

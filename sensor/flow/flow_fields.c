@@ -153,6 +153,13 @@ static const struct sl_field head[] = {
 const struct sl_field_table sl_flow_head_fields = { "flow", head, ARRAY_SIZE(head),
 						   .settle = SL_SETTLE_HANDSHAKE };
 
+/* EVE's tcp booleans: true when the flag was seen in either direction,
+ * absent otherwise (as Suricata writes them).  The two per-direction bytes
+ * are read as one member, so the mask holds the bit in both. */
+#define TCP_FLAG(NAME, BIT, WHAT)                                             \
+	SL_FIELD_BIT(NAME, WHAT " flag seen in either direction (EVE; absent when not seen)", \
+		     SL_IN_FLOW, struct sl_flow, tcp_flags, (BIT) | ((BIT) << 8), SL_NONZERO)
+
 static const struct sl_field fields[] = {
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id, SL_SETTLE_HANDSHAKE },
 	SL_FIELD_U("flow.pkts_toserver", "packets client to server", SL_IN_FLOW, struct sl_flow, pkts[SL_DIR_TOSERVER], SL_ALWAYS),
@@ -174,6 +181,14 @@ static const struct sl_field fields[] = {
 	{ "tcp.tcp_flags", SL_FT_STRING, "TCP flags seen in either direction, OR-ed, as hex", g_tcp_flags },
 	{ "tcp.tcp_flags_ts", SL_FT_STRING, "TCP flags seen client to server, as hex", g_tcp_flags_ts },
 	{ "tcp.tcp_flags_tc", SL_FT_STRING, "TCP flags seen server to client, as hex", g_tcp_flags_tc },
+	TCP_FLAG("tcp.fin", 0x01, "FIN"),
+	TCP_FLAG("tcp.syn", 0x02, "SYN"),
+	TCP_FLAG("tcp.rst", 0x04, "RST"),
+	TCP_FLAG("tcp.psh", 0x08, "PSH"),
+	TCP_FLAG("tcp.ack", 0x10, "ACK"),
+	TCP_FLAG("tcp.urg", 0x20, "URG"),
+	TCP_FLAG("tcp.ecn", 0x40, "ECE (ECN-Echo)"),
+	TCP_FLAG("tcp.cwr", 0x80, "CWR"),
 };
 
 /* Counters, state and flags keep changing until the flow ends. */

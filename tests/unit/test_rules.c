@@ -184,9 +184,9 @@ static void test_strings(void)
 	CHECK_EQ_INT(one("  s: {tls.sni|re: '[[:upper:]]'}\n  condition: s\n", &e), 1);
 	CHECK_EQ_INT(one("  s: {tls.sni|re|cased: '[[:upper:]]{2}'}\n  condition: s\n", &e), 0);
 	/* as POSIX regexec did: . takes a newline, $ is only the very end */
-	ev_str(&e, "http.user_agent", "a\nb\n");
-	CHECK_EQ_INT(one("  s: {http.user_agent|re: '^a.b'}\n  condition: s\n", &e), 1);
-	CHECK_EQ_INT(one("  s: {http.user_agent|re: 'b$'}\n  condition: s\n", &e), 0);
+	ev_str(&e, "http.http_user_agent", "a\nb\n");
+	CHECK_EQ_INT(one("  s: {http.http_user_agent|re: '^a.b'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {http.http_user_agent|re: 'b$'}\n  condition: s\n", &e), 0);
 }
 
 static void test_lists(void)
@@ -373,25 +373,25 @@ static void test_regex_limits(void)
 	memset(ua, 'a', 400);
 	ua[400] = '\0';
 	struct ev e = { 0 };
-	ev_str(&e, "http.user_agent", ua);
-	struct sl_rules *r = load(RULE_HEAD "  s: {http.user_agent|re: '(a*)*\\1[bc]'}\n  condition: s\n");
+	ev_str(&e, "http.http_user_agent", ua);
+	struct sl_rules *r = load(RULE_HEAD "  s: {http.http_user_agent|re: '(a*)*\\1[bc]'}\n  condition: s\n");
 	CHECK(r != NULL);
 	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 0);
 	CHECK_EQ_INT(hits(r, &e), 0);
 	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 1);
 	sl_rules_destroy(r);
 	struct ev f = { 0 };
-	ev_str(&f, "http.user_agent", "xxABabyy");
-	r = load(RULE_HEAD "  s: {http.user_agent|re: '(ab)\\1'}\n  condition: s\n");
+	ev_str(&f, "http.http_user_agent", "xxABabyy");
+	r = load(RULE_HEAD "  s: {http.http_user_agent|re: '(ab)\\1'}\n  condition: s\n");
 	CHECK_EQ_INT(hits(r, &f), 1);
 	CHECK_EQ_INT(hits(r, &e), 0);
 	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 0);
 	sl_rules_destroy(r);
 	TEST("regex: a pattern that does not compile is a load error at its place");
-	err_at(RULE_HEAD "  s: {http.user_agent|re: 'a(b'}\n  condition: s\n", 6, 27,
+	err_at(RULE_HEAD "  s: {http.http_user_agent|re: 'a(b'}\n  condition: s\n", 6, 32,
 	       "bad regular expression 'a(b': missing closing parenthesis at offset 3 "
 	       "(PCRE2 syntax)");
-	err_at(RULE_HEAD "  s: {http.user_agent|re: '(*UTF)x'}\n  condition: s\n", 6, 27,
+	err_at(RULE_HEAD "  s: {http.http_user_agent|re: '(*UTF)x'}\n  condition: s\n", 6, 32,
 	       "(PCRE2 syntax)");
 }
 
@@ -632,13 +632,13 @@ static void test_stages(void)
  * match builds no record; the hits are those of plain matching. */
 static const char need_pack[] =
 	"title: host\nid: n-host\nscore: 1\nfamily: a\n"
-	"detection: {s: {http.host: example.org}, condition: s}\n---\n"
+	"detection: {s: {http.hostname: example.org}, condition: s}\n---\n"
 	"title: product\nid: n-app\nscore: 1\nfamily: b\n"
 	"detection: {s: {app: anydesk}, condition: s}\n---\n"
 	"title: either\nid: n-either\nscore: 1\nfamily: c\n"
-	"detection: {h: {http.method: GET}, t: {tls.sni|exists: true}, condition: 1 of them}\n---\n"
+	"detection: {h: {http.http_method: GET}, t: {tls.sni|exists: true}, condition: 1 of them}\n---\n"
 	"title: no ua\nid: n-noua\nscore: 1\nfamily: d\n"
-	"detection: {s: {http.user_agent: null}, condition: s}\n---\n"
+	"detection: {s: {http.http_user_agent: null}, condition: s}\n---\n"
 	"title: not tls\nid: n-nottls\nscore: 1\nfamily: e\n"
 	"detection: {s: {tls.sni|exists: true}, condition: not s}\n---\n"
 	"title: tls sni\nid: n-sni\nscore: 1\nfamily: f\n"
@@ -678,7 +678,7 @@ static void test_needs(void)
 	sl_rules_destroy(r);
 	/* a pack whose every rule needs some state: a bare flow can match none */
 	r = load("title: host\nid: n-host\nscore: 1\nfamily: a\n"
-		 "detection: {s: {http.host: example.org}, condition: s}\n");
+		 "detection: {s: {http.hostname: example.org}, condition: s}\n");
 	CHECK(r != NULL);
 	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 9999);
 	rec = ph_record(&h);
