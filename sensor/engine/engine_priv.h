@@ -193,8 +193,9 @@ void sl_engine_forget(struct sl_flow *f);
 /* Set r->binding from the binding of r's outside address at its last
  * packet (w's own table in a replay, else the lead's; lead's lock held). */
 void sl_engine_bind_flow(struct sl_engine *w, struct sl_record *r);
-/* Append the "alert" object (scope, signature_id, signature, category, level,
- * severity, score) of rule's match to j, an alert event being built. */
+/* Append the "alert" object (EVE's action, gid, signature_id, rev, signature,
+ * category, severity, metadata; sightline's rule_id, scope, level, score) of
+ * rule's match to j, an alert event being built. */
 void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule);
 /* The stats event's stats.identity.* counters (none without sources). */
 void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
