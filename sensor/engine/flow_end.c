@@ -34,12 +34,32 @@ void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_re
 	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
 }
 
+/* Every event names its sensor, whichever stage wrote it: the writers
+ * build the rest, this puts host first, where one grep finds it. */
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 {
-	if (j->failed)
+	if (j->failed) {
 		e->events_lost++;
-	else
+		return;
+	}
+	size_t need = j->len + e->host_len;
+	if (!e->host_len || j->len < 3 || j->buf[0] != '{' || j->buf[1] == '}') {
 		sl_eve_write(e->eve, j->buf, j->len);
+		return;
+	}
+	if (need > e->line_cap) {
+		char *n = realloc(e->line, need * 2);
+		if (!n) {
+			e->events_lost++;
+			return;
+		}
+		e->line = n;
+		e->line_cap = need * 2;
+	}
+	e->line[0] = '{';
+	memcpy(e->line + 1, e->host_hdr, e->host_len);
+	memcpy(e->line + 1 + e->host_len, j->buf + 1, j->len - 1);
+	sl_eve_write(e->eve, e->line, need);
 }
 
 /* Suricata's severity scale (1 most severe) for a Sigma level. */

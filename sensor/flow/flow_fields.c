@@ -129,10 +129,18 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 	return tcp_flags_hex(r, v, FLOW(r)->tcp_flags[1]);
 }
 
+/* Where the flow's first packet was read (NULL: nowhere known, as for the
+ * stand-in flow of a sign-in). */
+static const void *flow_src(const struct sl_record *r)
+{
+	return r->flow->src;
+}
+
 static const struct sl_field head[] = {
 	SL_FIELD_TIME("timestamp", "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", SL_IN_FLOW, struct sl_flow, last, SL_ALWAYS, .settle = SL_SETTLE_END),
 	SL_FIELD_U("flow_id", "53-bit flow identifier, stable across replays of the same capture", SL_IN_FLOW, struct sl_flow, flow_id, SL_ALWAYS),
-	SL_FIELD_STRP("in_iface", "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", SL_IN_FLOW, struct sl_flow, iface, SL_ALWAYS),
+	SL_FIELD_STRP("in_iface", "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", SL_IN_FUNC(flow_src), struct sl_flow_src, iface, SL_NONZERO),
+	SL_FIELD_STRP("pcap_filename", "replay: the capture file of the flow's first packet, as given (-r FILE, or found under -r DIR)", SL_IN_FUNC(flow_src), struct sl_flow_src, file, SL_NONZERO),
 	SL_FIELD_STRP("event_type", "flow, alert, subject, signin or stats", SL_IN_RECORD, struct sl_record, event_type, SL_ALWAYS),
 	SL_FIELD_IP("src_ip", "client address: the side that sent the SYN, else the first packet's source", SL_IN_FLOW, struct sl_flow, cli, SL_ALWAYS),
 	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },

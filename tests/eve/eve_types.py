@@ -7,7 +7,8 @@ produce (flow, alert, subject, stats, signin) against Suricata's etc/schema.json
 prints how many field names EVE defines and how many of them mismatch, and
 fails on any mismatch.  A field deeper than an EVE leaf (tcp.syn.ttl where EVE
 has the boolean tcp.syn) is a mismatch at the EVE name: our value there is an
-object.
+object.  Also (part 4) every event must carry host (sensor.name) and every
+flow event and flow alert of a replay pcap_filename.
 
 Usage: eve_types.py SIGHTLINE SOURCE_ROOT SCHEMA   (exit 77: schema absent)
 """
@@ -18,6 +19,7 @@ import sys
 import tempfile
 
 SKIP = 77
+SENSOR = 'eve-check'  # sensor.name of the replays: every event's host
 
 # --list-fields type -> the JSON type the writer gives it
 DECLARED = {
@@ -111,7 +113,8 @@ def events(sensor, root):
     with tempfile.TemporaryDirectory() as tmp:
         for n, args in enumerate(runs):
             path = os.path.join(tmp, 'eve%d.json' % n)
-            proc = subprocess.run([sensor, '-q', '-o', path] + args, capture_output=True, text=True)
+            proc = subprocess.run([sensor, '-q', '--set', 'sensor.name=' + SENSOR, '-o', path] + args,
+                                  capture_output=True, text=True)
             if proc.returncode != 0:
                 sys.exit('sightline %s: exit %d: %s' % (' '.join(args), proc.returncode, proc.stderr))
             with open(path) as f:
@@ -158,6 +161,26 @@ def check(schema, seen):
     return named
 
 
+def identity(evs, root):
+    """Part 4: every event names its sensor (host); every flow event and
+    every flow alert of a replay names its capture file (pcap_filename).
+    Returns the problems, and prints the counts."""
+    bad = []
+    host = sum(1 for e in evs if e.get('host') == SENSOR)
+    flows = [e for e in evs if e.get('event_type') == 'flow' or
+             (e.get('event_type') == 'alert' and (e.get('alert') or {}).get('scope') == 'flow')]
+    named = sum(1 for e in flows if os.path.isfile(os.path.join(root, e.get('pcap_filename', '')))
+                or os.path.isfile(e.get('pcap_filename', '/')))
+    types = sorted({e.get('event_type') for e in evs})
+    print('events: %d (%s), with host: %d; flow events and flow alerts: %d, with pcap_filename: %d'
+          % (len(evs), ', '.join(types), host, len(flows), named))
+    if host != len(evs):
+        bad.append('%d events without host %r' % (len(evs) - host, SENSOR))
+    if named != len(flows):
+        bad.append('%d flow events/alerts without the pcap_filename of a capture' % (len(flows) - named))
+    return bad
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -166,13 +189,16 @@ def main():
         print('SKIP: %s absent (Suricata EVE schema, ../shared/reference)' % schema_path)
         return SKIP
     schema = Schema(schema_path)
-    named = check(schema, declared(sensor) + [l for ev in events(sensor, root)
-                                             for l in _leaves(ev)])
+    evs = events(sensor, root)
+    named = check(schema, declared(sensor) + [l for ev in evs for l in _leaves(ev)])
     bad = {k: v for k, v in named.items() if v}
     for name in sorted(bad):
         print('MISMATCH %-34s %s' % (name, bad[name]))
     print('EVE-named fields: %d, type mismatches: %d' % (len(named), len(bad)))
-    return 1 if bad else 0
+    missing = identity(evs, root)
+    for m in missing:
+        print('MISSING ' + m)
+    return 1 if bad or missing else 0
 
 
 def _leaves(ev):
