@@ -296,6 +296,13 @@ const struct sl_field *sl_catalogue_find(const char *name);
  */
 const char *sl_field_renamed(const char *old, char *buf, size_t len);
 
+/**
+ * For a field that kept its name but took Suricata EVE's type (text before,
+ * a number now: ike.exchange_type), the field that holds the text it held;
+ * NULL for any other.  Borrowed, static.
+ */
+const char *sl_field_text_moved(const char *name);
+
 /** Print the catalogue (name, type, description) as an aligned table. */
 void sl_catalogue_print(FILE *out);
 

@@ -36,6 +36,21 @@ static const struct {
 	{ "dhcp.type", "dhcp.message_types" },  /* EVE's dhcp.type is request/reply */
 };
 
+/* Fields that kept their name but took EVE's type: where the old text went. */
+static const struct {
+	const char *name, *text;
+} retyped[] = {
+	{ "ike.exchange_type", "ike.exchange_type_verbose" },
+};
+
+const char *sl_field_text_moved(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(retyped); i++)
+		if (!strcmp(name, retyped[i].name))
+			return retyped[i].text;
+	return NULL;
+}
+
 const char *sl_field_renamed(const char *old, char *buf, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(renamed); i++) {
