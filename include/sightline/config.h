@@ -151,6 +151,7 @@ enum sl_vantage {
 /* Where the sensor itself stands (physics checks).  lat/lon are NAN when
  * unset; city is resolved through the databases when lat/lon are not given. */
 struct sl_sensor_config {
+	char *name;             /* every event's host; owned; NULL or "": the host name */
 	double lat, lon;
 	char *city;             /* "Frankfurt" or "Portland, US"; owned; NULL = none */
 	uint32_t vantage;       /* enum sl_vantage: who a flow is charged to */

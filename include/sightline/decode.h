@@ -137,8 +137,9 @@ struct sl_neighbour {
  */
 struct sl_packet {
 	sl_time_us ts;
-	const char *iface;      /* capture interface name: set by the engine, not the
-				 * decoder (sl_engine_set_iface); NULL when unknown */
+	const struct sl_flow_src *origin; /* interface and file it was read from: set by the
+				 * engine, not the decoder (sl_engine_set_iface,
+				 * sl_engine_set_file); NULL when unknown */
 	uint32_t caplen;        /* bytes captured of the frame */
 	uint32_t wirelen;       /* bytes of the frame on the wire */
 	uint32_t ip_len;        /* IP total length (header + payload) as on the wire */

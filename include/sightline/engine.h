@@ -17,7 +17,8 @@
 struct sl_engine;
 
 #define SL_ENGINE_MAX_WORKERS 64 /* capture.workers' upper bound */
-#define SL_ENGINE_MAX_IFNAMES 4096 /* interface names kept for in_iface */
+#define SL_ENGINE_MAX_IFNAMES 4096 /* interface and file names kept for in_iface and
+				    * pcap_filename (pairs of them) */
 
 /* One row of the top-talkers table. */
 struct sl_talker {
@@ -156,6 +157,15 @@ void sl_engine_unlock(struct sl_engine *e);
  * Returns 0, or -ENOMEM (flows then get none).
  */
 int sl_engine_set_iface(struct sl_engine *e, const char *name);
+
+/**
+ * Name the capture file the frames given to e come from from now on (NULL
+ * for none, as live), with no interface until sl_engine_set_iface() names
+ * one: a flow that starts with them carries it as pcap_filename.  Copied
+ * and kept as sl_engine_set_iface() keeps names (the two count together).
+ * Returns 0, or -ENOMEM (flows then get neither).
+ */
+int sl_engine_set_file(struct sl_engine *e, const char *path);
 
 /* One frame of the capture, as the capture stage hands it over. */
 struct sl_frame {

@@ -289,6 +289,21 @@ enum sl_settle sl_field_settle(const struct sl_field *f);
 const struct sl_field *sl_catalogue_find(const char *name);
 
 /**
+ * The current name of a field sightline renamed when it took Suricata EVE's
+ * names and types ("http.host" -> "http.hostname", "tcp.syn.ttl" ->
+ * "tcp_stack.syn.ttl"), written into buf (len bytes); NULL when old was
+ * never renamed (or its new name is not in the catalogue).  Returns buf.
+ */
+const char *sl_field_renamed(const char *old, char *buf, size_t len);
+
+/**
+ * For a field that kept its name but took Suricata EVE's type (text before,
+ * a number now: ike.exchange_type), the field that holds the text it held;
+ * NULL for any other.  Borrowed, static.
+ */
+const char *sl_field_text_moved(const char *name);
+
+/**
  * Fields in the order events carry them: catalogue order, except that
  * fields sharing a dotted prefix are brought together (so modules may add
  * fields under a common prefix without repeating a JSON key).  Borrowed,

@@ -34,6 +34,13 @@ enum sl_dir { SL_DIR_TOSERVER = 0, SL_DIR_TOCLIENT = 1 };
  * table creation and are reused; protocol modules keep their own per-flow
  * state elsewhere (STYLE.md: no per-protocol unions here).
  */
+/* A source of packets: the capture interface (a live interface, a pcapng
+ * interface's if_name) and the capture file, each NULL when there is none. */
+struct sl_flow_src {
+	const char *iface;
+	const char *file;
+};
+
 struct sl_flow {
 	struct sl_addr cli, srv;
 	uint16_t cport, sport;     /* ICMP: type and counterpart type (key only, not output) */
@@ -54,8 +61,10 @@ struct sl_flow {
 				    * idle time is measured from here */
 	uint64_t pkts[2], bytes[2]; /* indexed by enum sl_dir; bytes = IP length */
 	struct sl_tunnel tunnel;
-	const char *iface;         /* capture interface of its first packet (in_iface); NULL:
-				    * unknown.  Borrowed from the engine's kept names */
+	/* Where its first packet was read: interface (in_iface) and capture
+	 * file (pcap_filename); NULL: neither known.  Borrowed from the engine,
+	 * which keeps each source until it is destroyed. */
+	const struct sl_flow_src *src;
 	/* Protocol inspection, owned by the engine (include/sightline/proto.h):
 	 * per-parser state hangs off app once a parser takes an interest. */
 	struct sl_app *app;

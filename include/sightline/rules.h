@@ -35,6 +35,25 @@ enum sl_rule_level {
 	SL_RULE_LEVEL_CRITICAL,
 };
 
+/* alert.gid of every sightline alert: Suricata's generator id of rule
+ * alerts (1), so SIEM content keyed on gid:sid treats ours as rule alerts;
+ * the signature_id ranges below keep sightline's sids apart. */
+#define SL_ALERT_GID 1u
+
+/* signature_id ranges: declared in a rule 1..999999, derived from a rule's
+ * id 10000000..1999999999 (10000000 + FNV-1a-32(id) mod 1990000000);
+ * 1000000..9999999 belong to sightline's own alerts (subject alerts at
+ * SL_SUBJECT_SID_BASE, include/sightline/subject.h), which no rule gets. */
+#define SL_RULE_SID_DECLARED_MAX 999999u
+#define SL_RULE_SID_DERIVED_MIN 10000000u
+#define SL_RULE_SID_DERIVED_SPAN 1990000000u
+
+/**
+ * The signature_id a rule with this id gets when it declares none: a
+ * function of the id alone, the same on every machine and run.
+ */
+uint32_t sl_rule_sid_derive(const char *id);
+
 /* What scoring and alerts need to know of a rule.  Owned by the pack; the
  * strings and the struct live as long as the pack. */
 struct sl_rule_info {
@@ -45,6 +64,16 @@ struct sl_rule_info {
 	enum sl_rule_level level;
 	enum sl_rule_scope scope;
 	uint8_t score;           /* 0-100 */
+	/* EVE's integer alert.signature_id: the rule's `signature_id:`
+	 * (SL_RULE_SID_DECLARED_MAX at most), else derived from its id into
+	 * SL_RULE_SID_DERIVED_MIN.. (so the two never collide); unique in the
+	 * pack.  rev: the rule's `rev:`, default 1. */
+	uint32_t signature_id;
+	uint32_t rev;
+	/* The rule's `tags` and `references` (Sigma lists; n 0: none). */
+	const char *const *tags;
+	const char *const *references;
+	uint16_t n_tags, n_references;
 	bool correlation;        /* a correlation rule (fed by other rules' hits) */
 	uint8_t events;          /* enum sl_rule_event bits: the event types it tests */
 	enum sl_settle stage;    /* when a flow can be matched: the latest settle stage

@@ -29,11 +29,13 @@ struct sl_event_kind {
 	size_t n_own;
 };
 
-/* Fields written by hand, beside their writers: the alert block of a rule's
+/* Fields written by hand, beside their writers: the header of every event
+ * (host, sensor/engine/header_fields.c), the alert block of a rule's
  * match (sensor/engine/alert_fields.c), a subject's alert and its summary
  * event (sensor/subject/subject_event_fields.c), the stats event
  * (sensor/engine/stats_fields.c) and its per-output part
  * (sensor/output/output_fields.c). */
+extern const struct sl_field_table sl_header_fields;
 extern const struct sl_field_table sl_alert_fields;
 extern const struct sl_field_table sl_subject_alert_fields;
 extern const struct sl_field_table sl_subject_event_fields;

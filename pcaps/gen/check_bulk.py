@@ -31,12 +31,12 @@ def check_flow(e, fail):
     if ap == 'quic' and quic.get('sni') != 'example.com':
         fail.append('quic flow without the RFC 9001 SNI: %s' % quic)
     ssh = e.get('ssh', {})
-    if ap == 'ssh' and (ssh.get('client', {}).get('software') != 'OpenSSH_9.6p1'
-                        or not ssh.get('server', {}).get('hassh')):
+    if ap == 'ssh' and (ssh.get('client', {}).get('software_version') != 'OpenSSH_9.6p1'
+                        or not ssh.get('server', {}).get('hassh', {}).get('hash')):
         fail.append('ssh flow without software/HASSH: %s' % ssh)
-    if ap == 'http' and e.get('http', {}).get('host') != 'downloads.example.net':
+    if ap == 'http' and e.get('http', {}).get('hostname') != 'downloads.example.net':
         fail.append('http flow without host: %s' % e.get('http'))
-    if ap == 'dns' and e.get('dns', {}).get('responses') != 1:
+    if ap == 'dns' and e.get('dns', {}).get('response_count') != 1:
         fail.append('dns flow without its answer: %s' % e.get('dns'))
 
 

@@ -361,6 +361,7 @@ static int read_file(struct reader *rd, size_t idx)
 {
 	const char *path = rd->files->paths[idx];
 	struct sl_pcapng g;
+	sl_engine_set_file(rd->w, path); /* pcap_filename; without memory flows just lack it */
 	if (sl_pcapng_open(path, &g) == 0) {
 		int rc = read_pcapng(rd, &g, path, idx);
 		sl_pcapng_close(&g);

@@ -356,6 +356,9 @@ static const struct sl_cfg_key root_keys[] = {
 	     "documentation addresses)"),
 	U32("intel.cache_entries", intel.cache_entries, "16384", 64, 16777216, "addresses",
 	    "addresses whose merged lookup result is cached (648 bytes each)"),
+	STR("sensor.name", sensor.name, "", 0, 255,
+	    "the sensor's name, written as host in every event (as Suricata's sensor-name); "
+	    "empty: this machine's host name"),
 	COORD("sensor.location.lat", sensor.lat, 90,
 	      "latitude of the sensor, for the light-speed check; empty: unknown"),
 	COORD("sensor.location.lon", sensor.lon, 180, "longitude of the sensor"),

@@ -11,11 +11,17 @@ static const struct sl_field alert_fields[] = {
 	{ "alert.gid", SL_FT_UINT, "generator id: 1 for every sightline alert" },
 	{ "alert.signature_id", SL_FT_UINT, "stable number of the rule (or, for subject alerts, of the level reached)" },
 	{ "alert.rev", SL_FT_UINT, "revision of the rule" },
-	{ "alert.signature", SL_FT_STRING, "the rule's title (its id when it has none); subject alerts: the score and level reached" },
+	{ "alert.signature", SL_FT_STRING, "the rule's title (its id when it has none); subject alerts: fixed text per level reached" },
 	{ "alert.category", SL_FT_STRING, "the rule's family (hits in one family count once for the subject)" },
 	{ "alert.level", SL_FT_STRING, "the rule's level: informational, low, medium, high or critical; subject alerts: the level the score reached" },
 	{ "alert.severity", SL_FT_UINT, "Suricata's severity scale from the level: 1 high or critical, 2 medium, 3 low, 4 informational" },
 	{ "alert.score", SL_FT_DOUBLE, "the rule's score 0-100; subject alerts: the subject's score (noisy-OR of its families)" },
+	{ "alert.metadata.tags", SL_FT_STRING_LIST, "rule alerts: the rule's tags (EVE's metadata: lists of text)" },
+	{ "alert.metadata.references", SL_FT_STRING_LIST, "rule alerts: the rule's references" },
+	{ "alert.metadata.level", SL_FT_STRING_LIST, "rule alerts: the rule's level, as a one-item list" },
+	{ "alert.metadata.score", SL_FT_STRING_LIST, "rule alerts: the rule's score, as a one-item list of text" },
+	{ "alert.metadata.family", SL_FT_STRING_LIST, "rule alerts: the rule's family, as a one-item list" },
+	{ "alert.rule_id", SL_FT_STRING, "rule alerts: the rule's own id (its YAML id, e.g. a UUID)" },
 	{ "alert.matched", SL_FT_STRING_LIST, "flow and sign-in alerts: the selections of the rule that held (outside any 'not')" },
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "engine_priv.h"
 
@@ -59,6 +60,32 @@ static void scoring_destroy(struct sl_engine *e)
 	sl_subjects_destroy(e->subjects);
 }
 
+/* "host":"NAME", for sl_engine_write(): sensor.name, else this machine's
+ * host name (Suricata's sensor-name default), JSON-escaped once here. */
+static void host_header(struct sl_engine *e)
+{
+	char name[256] = "";
+	const char *n = e->cfg->sensor.name;
+	if (!n || !*n) {
+		if (gethostname(name, sizeof(name) - 1) != 0 || !name[0])
+			snprintf(name, sizeof(name), "unknown");
+		n = name;
+	}
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_json_key(&j, "host");
+	sl_json_str(&j, n);
+	sl_json_end(&j);
+	/* {"host":"..."} less its braces, plus the comma before the rest */
+	if (!j.failed && j.len >= 2 && j.len - 1 < sizeof(e->host_hdr)) {
+		memcpy(e->host_hdr, j.buf + 1, j.len - 2);
+		e->host_hdr[j.len - 2] = ',';
+		e->host_len = j.len - 1;
+	}
+	sl_json_finish(&j);
+}
+
 int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 		     struct sl_engine **out, char *err, size_t errlen)
 {
@@ -71,6 +98,7 @@ int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,
 	size_t nf;
 	sl_catalogue_emit_order(&nf); /* build the static order before any event */
 	sl_json_init(&e->json);
+	host_header(e);
 	int rc = sl_decoder_create(&cfg->decode, &e->dec);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot create the decoder: %s", strerror(-rc));
@@ -209,9 +237,10 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_decoder_destroy(e->dec);
 	sl_json_finish(&e->json);
 	sl_flow_out_free(&e->out);
-	for (size_t i = 0; i < e->n_ifnames; i++)
-		free(e->ifnames[i]);
-	free(e->ifnames);
+	for (size_t i = 0; i < e->n_srcs; i++)
+		free(e->srcs[i]);
+	free(e->srcs);
+	free(e->line);
 	sl_engine_order_finish(e);
 	pthread_mutex_destroy(&e->lock);
 	free(e);

@@ -97,10 +97,18 @@ struct sl_engine {
 	sl_time_us clock;     /* the capture clock: latest packet time of the capture so far */
 	sl_time_us expired_at; /* clock of the last sl_engine_tick() expiry */
 	sl_time_us next_stats; /* lead: when the next periodic stats event is due */
-	const char *iface;    /* interface of the frames now given (one of ifnames); NULL: none */
-	char **ifnames;       /* every name set, each once: flows point into them */
-	size_t n_ifnames, cap_ifnames;
+	const struct sl_flow_src *src; /* where the frames now given come from (one of
+				 * srcs); NULL: nowhere known */
+	const char *cur_iface, *cur_file; /* its parts (kept in srcs) */
+	struct sl_flow_src **srcs; /* every source set, each once: flows point into them */
+	size_t n_srcs, cap_srcs;
 	struct sl_flow_out out; /* this engine's ended flow, built outside the lock */
+	/* Every event line goes out as '{' + host_hdr + the rest of the line:
+	 * host_hdr is "host":"NAME", (sensor.name, else the host name). */
+	char host_hdr[600];
+	size_t host_len;
+	char *line;             /* the line with it, grown as needed (under the lock) */
+	size_t line_cap;
 	struct sl_identity *identity;   /* sign-in logs (lead; replay workers: own copies) */
 	struct sl_bindings *bindings;   /* what they bound (as identity) */
 	struct sl_engine_signin signin;
@@ -193,9 +201,10 @@ void sl_engine_forget(struct sl_flow *f);
 /* Set r->binding from the binding of r's outside address at its last
  * packet (w's own table in a replay, else the lead's; lead's lock held). */
 void sl_engine_bind_flow(struct sl_engine *w, struct sl_record *r);
-/* Append the "alert" object (scope, signature_id, signature, category, level,
- * severity, score, and the selections that held in src: matched) of rule's
- * match to j, an alert event being built.  src: what the rule fired on. */
+/* Append the "alert" object (EVE's action, gid, signature_id, rev, signature,
+ * category, severity, metadata; sightline's rule_id, scope, level, score, and
+ * the selections that held in src: matched) of rule's match to j, an alert
+ * event being built.  src: what the rule fired on. */
 void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule,
 			   const struct sl_field_source *src);
 /* The stats event's stats.identity.* counters (none without sources). */

@@ -2,6 +2,7 @@
  * flow event, the rules and their alerts, the subject's score.  With
  * workers, the parts that touch shared state run under the lead's lock and
  * the costly JSON and rule matching run outside it, in the worker. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,12 +34,32 @@ void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_re
 	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
 }
 
+/* Every event names its sensor, whichever stage wrote it: the writers
+ * build the rest, this puts host first, where one grep finds it. */
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 {
-	if (j->failed)
+	if (j->failed) {
 		e->events_lost++;
-	else
+		return;
+	}
+	size_t need = j->len + e->host_len;
+	if (!e->host_len || j->len < 3 || j->buf[0] != '{' || j->buf[1] == '}') {
 		sl_eve_write(e->eve, j->buf, j->len);
+		return;
+	}
+	if (need > e->line_cap) {
+		char *n = realloc(e->line, need * 2);
+		if (!n) {
+			e->events_lost++;
+			return;
+		}
+		e->line = n;
+		e->line_cap = need * 2;
+	}
+	e->line[0] = '{';
+	memcpy(e->line + 1, e->host_hdr, e->host_len);
+	memcpy(e->line + 1 + e->host_len, j->buf + 1, j->len - 1);
+	sl_eve_write(e->eve, e->line, need);
 }
 
 /* Suricata's severity scale (1 most severe) for a Sigma level. */
@@ -64,25 +85,65 @@ static void alert_matched(struct sl_json *j, const struct sl_rule_info *rule,
 	sl_json_close_array(j);
 }
 
+/* A metadata entry: EVE's metadata values are lists of text. */
+static void meta_list(struct sl_json *j, const char *key, const char *const *v, size_t n)
+{
+	if (!n)
+		return;
+	sl_json_key(j, key);
+	sl_json_open_array(j);
+	for (size_t i = 0; i < n; i++)
+		sl_json_str(j, v[i]);
+	sl_json_close_array(j);
+}
+
+/* alert.metadata: the rule's tags and references, and its level, score and
+ * family, each a list of text as EVE's metadata holds them. */
+static void alert_metadata(struct sl_json *j, const struct sl_rule_info *rule)
+{
+	char score[4];
+	const char *level = sl_rule_level_name(rule->level), *sp = score;
+	snprintf(score, sizeof(score), "%u", (unsigned)rule->score);
+	sl_json_key(j, "metadata");
+	sl_json_open_object(j);
+	meta_list(j, "tags", rule->tags, rule->n_tags);
+	meta_list(j, "references", rule->references, rule->n_references);
+	meta_list(j, "level", &level, 1);
+	meta_list(j, "score", &sp, 1);
+	meta_list(j, "family", &rule->family, 1);
+	sl_json_close_object(j);
+}
+
 /* The "alert" object of an alert event of a rule's match (flow or sign-in):
- * one writer, so both kinds of alert carry the same fields. */
+ * one writer, so both kinds of alert carry the same fields.  EVE's fields
+ * first (a passive sensor only ever "allowed" the traffic; gid is always
+ * SL_ALERT_GID), then sightline's own: the rule's id, scope, level, score. */
 void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule,
 			   const struct sl_field_source *src)
 {
 	sl_json_key(j, "alert");
 	sl_json_open_object(j);
-	sl_json_key(j, "scope");
-	sl_json_str(j, scope);
+	sl_json_key(j, "action");
+	sl_json_str(j, "allowed");
+	sl_json_key(j, "gid");
+	sl_json_u64(j, SL_ALERT_GID);
 	sl_json_key(j, "signature_id");
-	sl_json_str(j, rule->id);
+	sl_json_u64(j, rule->signature_id);
+	sl_json_key(j, "rev");
+	sl_json_u64(j, rule->rev);
 	sl_json_key(j, "signature");
 	sl_json_str(j, rule->title ? rule->title : rule->id);
 	sl_json_key(j, "category");
 	sl_json_str(j, rule->family);
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_rule_level_name(rule->level));
 	sl_json_key(j, "severity");
 	sl_json_u64(j, severity_of(rule->level));
+	alert_metadata(j, rule);
+	sl_json_key(j, "rule_id");
+	sl_json_str(j, rule->id);
+	sl_json_key(j, "scope");
+	sl_json_str(j, scope);
+	sl_json_key(j, "level");
+	sl_json_str(j, sl_rule_level_name(rule->level));
 	sl_json_key(j, "score");
 	sl_json_u64(j, rule->score);
 	alert_matched(j, rule, src);

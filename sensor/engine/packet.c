@@ -84,7 +84,7 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 		neighbour(e, &pkt);
 	if (r != SL_DECODE_OK)
 		return;
-	pkt.iface = e->iface;
+	pkt.origin = e->src;
 	e->st.ip_packets++;
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
 	if (!f) /* an ICMP error, counted on the flow it quotes */
@@ -98,28 +98,53 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 	sl_engine_interim(e, f);
 }
 
-/* Names are kept, never freed before the engine: an ended flow's event may
- * still be written with its name after the capture moved to another file. */
+/* Sources are kept, never freed before the engine: an ended flow's event
+ * may still be written with them after the capture moved to another file.
+ * One allocation holds the source and its two names. */
+static int use_src(struct sl_engine *e, const char *iface, const char *file)
+{
+	iface = iface && *iface ? iface : NULL;
+	file = file && *file ? file : NULL;
+	e->src = NULL;
+	e->cur_iface = e->cur_file = NULL;
+	if (!iface && !file)
+		return 0;
+	for (size_t i = 0; i < e->n_srcs; i++) {
+		const struct sl_flow_src *s = e->srcs[i];
+		if (!s->iface == !iface && !s->file == !file && (!iface || !strcmp(s->iface, iface)) &&
+		    (!file || !strcmp(s->file, file))) {
+			e->src = s;
+			break;
+		}
+	}
+	if (!e->src && e->n_srcs < SL_ENGINE_MAX_IFNAMES) {
+		size_t li = iface ? strlen(iface) + 1 : 0, lf = file ? strlen(file) + 1 : 0;
+		struct sl_flow_src **n = sl_grow(e->srcs, &e->cap_srcs, e->n_srcs, sizeof(*n), 4);
+		struct sl_flow_src *s = n ? malloc(sizeof(*s) + li + lf) : NULL;
+		if (!s)
+			return -ENOMEM;
+		char *text = (char *)(s + 1);
+		s->iface = iface ? memcpy(text, iface, li) : NULL;
+		s->file = file ? memcpy(text + li, file, lf) : NULL;
+		e->srcs = n;
+		e->srcs[e->n_srcs++] = s;
+		e->src = s;
+	}
+	if (e->src) {
+		e->cur_iface = e->src->iface;
+		e->cur_file = e->src->file;
+	}
+	return 0;
+}
+
 int sl_engine_set_iface(struct sl_engine *e, const char *name)
 {
-	e->iface = NULL;
-	if (!name || !*name)
-		return 0;
-	for (size_t i = 0; i < e->n_ifnames; i++)
-		if (strcmp(e->ifnames[i], name) == 0) {
-			e->iface = e->ifnames[i];
-			return 0;
-		}
-	if (e->n_ifnames == SL_ENGINE_MAX_IFNAMES)
-		return 0;
-	char **n = sl_grow(e->ifnames, &e->cap_ifnames, e->n_ifnames, sizeof(*n), 4);
-	char *copy = n ? strdup(name) : NULL;
-	if (!copy)
-		return -ENOMEM;
-	e->ifnames = n;
-	e->ifnames[e->n_ifnames++] = copy;
-	e->iface = copy;
-	return 0;
+	return use_src(e, name, e->cur_file);
+}
+
+int sl_engine_set_file(struct sl_engine *e, const char *path)
+{
+	return use_src(e, NULL, path);
 }
 
 /* The clock moves on every frame, so the worker's next own packet meets the

@@ -248,8 +248,7 @@ static void stats_event(struct sl_engine *e, sl_time_us ts_now)
 	kv(j, "stats.output.events_lost", e->events_lost);
 	sl_eve_stats_json(e->eve, j);
 	sl_json_end(j);
-	if (!j->failed)
-		sl_eve_write(e->eve, j->buf, j->len);
+	sl_engine_write(e, j);
 	if (ts_now)
 		sl_eve_flush(e->eve); /* periodic stats reach the file when they are due */
 	sl_engine_unlock(e);

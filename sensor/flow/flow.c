@@ -143,7 +143,7 @@ void sl_flow_init_from_packet(struct sl_flow *f, const struct sl_packet *p)
 	f->vlan_count = p->vlan_count > 2 ? 2 : p->vlan_count;
 	packet_vlans(p, f->vlan);
 	f->tunnel = p->tunnel;
-	f->iface = p->iface;
+	f->src = p->origin;
 	f->first = f->last = p->ts;
 	f->state = SL_FLOW_NEW;
 	f->flow_id = make_flow_id(f);

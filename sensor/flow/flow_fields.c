@@ -129,10 +129,18 @@ static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
 	return tcp_flags_hex(r, v, FLOW(r)->tcp_flags[1]);
 }
 
+/* Where the flow's first packet was read (NULL: nowhere known, as for the
+ * stand-in flow of a sign-in). */
+static const void *flow_src(const struct sl_record *r)
+{
+	return r->flow->src;
+}
+
 static const struct sl_field head[] = {
 	SL_FIELD_TIME("timestamp", "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", SL_IN_FLOW, struct sl_flow, last, SL_ALWAYS, .settle = SL_SETTLE_END),
 	SL_FIELD_U("flow_id", "53-bit flow identifier, stable across replays of the same capture", SL_IN_FLOW, struct sl_flow, flow_id, SL_ALWAYS),
-	SL_FIELD_STRP("in_iface", "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", SL_IN_FLOW, struct sl_flow, iface, SL_ALWAYS),
+	SL_FIELD_STRP("in_iface", "capture interface of the flow's first packet: the live interface, or the pcapng interface's name (if_name); absent for classic pcap", SL_IN_FUNC(flow_src), struct sl_flow_src, iface, SL_NONZERO),
+	SL_FIELD_STRP("pcap_filename", "replay: the capture file of the flow's first packet, as given (-r FILE, or found under -r DIR)", SL_IN_FUNC(flow_src), struct sl_flow_src, file, SL_NONZERO),
 	SL_FIELD_STRP("event_type", "flow, alert, subject, signin or stats", SL_IN_RECORD, struct sl_record, event_type, SL_ALWAYS),
 	SL_FIELD_IP("src_ip", "client address: the side that sent the SYN, else the first packet's source", SL_IN_FLOW, struct sl_flow, cli, SL_ALWAYS),
 	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },
@@ -152,6 +160,13 @@ static const struct sl_field head[] = {
 /* The header is known from the first packets: settled at the handshake. */
 const struct sl_field_table sl_flow_head_fields = { "flow", head, ARRAY_SIZE(head),
 						   .settle = SL_SETTLE_HANDSHAKE };
+
+/* EVE's tcp booleans: true when the flag was seen in either direction,
+ * absent otherwise (as Suricata writes them).  The two per-direction bytes
+ * are read as one member, so the mask holds the bit in both. */
+#define TCP_FLAG(NAME, BIT, WHAT)                                             \
+	SL_FIELD_BIT(NAME, WHAT " flag seen in either direction (EVE; absent when not seen)", \
+		     SL_IN_FLOW, struct sl_flow, tcp_flags, (BIT) | ((BIT) << 8), SL_NONZERO)
 
 static const struct sl_field fields[] = {
 	{ "community_id", SL_FT_STRING, "Community ID v1 of the flow (seed: community_id.seed)", g_community_id, SL_SETTLE_HANDSHAKE },
@@ -174,6 +189,14 @@ static const struct sl_field fields[] = {
 	{ "tcp.tcp_flags", SL_FT_STRING, "TCP flags seen in either direction, OR-ed, as hex", g_tcp_flags },
 	{ "tcp.tcp_flags_ts", SL_FT_STRING, "TCP flags seen client to server, as hex", g_tcp_flags_ts },
 	{ "tcp.tcp_flags_tc", SL_FT_STRING, "TCP flags seen server to client, as hex", g_tcp_flags_tc },
+	TCP_FLAG("tcp.fin", 0x01, "FIN"),
+	TCP_FLAG("tcp.syn", 0x02, "SYN"),
+	TCP_FLAG("tcp.rst", 0x04, "RST"),
+	TCP_FLAG("tcp.psh", 0x08, "PSH"),
+	TCP_FLAG("tcp.ack", 0x10, "ACK"),
+	TCP_FLAG("tcp.urg", 0x20, "URG"),
+	TCP_FLAG("tcp.ecn", 0x40, "ECE (ECN-Echo)"),
+	TCP_FLAG("tcp.cwr", 0x80, "CWR"),
 };
 
 /* Counters, state and flags keep changing until the flow ends. */

@@ -26,7 +26,7 @@ extern const struct sl_proto sl_proto_tls, sl_proto_http, sl_proto_mdns, sl_prot
 int sl_identify_ipkvm_init(struct sl_identify_ipkvm *k)
 {
 	static const char *const names[SL_IPKVM_F__COUNT] = {
-		"http.uri", "http.host", "tls.cert.subject", "tls.cert.issuer", "mdns.hostname",
+		"http.url", "http.hostname", "tls.cert.subject", "tls.cert.issuer", "mdns.hostname",
 		"dest.mac_vendor",
 	};
 	for (int i = 0; i < SL_IPKVM_F__COUNT; i++)

@@ -1,5 +1,5 @@
 /* Name-based product identification: the flow's names and facts (tls.sni,
- * quic.sni, http.host, tls.cert.*, ALPN, JA4, user agent, server port, the
+ * quic.sni, http.hostname, tls.cert.*, ALPN, JA4, user agent, server port, the
  * remote address's intel lists), read through the field catalogue, and the
  * server's DNS name from the hosts table, looked up in the product
  * signatures (rules/products, sig_index.c); plus Tor's own shapes (random
@@ -17,13 +17,13 @@
 
 struct sl_names {
 	const struct sl_sigs *sigs;      /* borrowed from the identification stage */
-	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.host */
+	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.hostname */
 	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
 	const struct sl_field *san;      /* tls.cert.san */
 	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
-	const struct sl_field *http[2];  /* http.method, http.uri */
+	const struct sl_field *http[2];  /* http.http_method, http.url */
 	const struct sl_field *ja4[2];   /* tls.ja4, quic.ja4 */
-	const struct sl_field *ua[2];    /* http.user_agent, quic.ua */
+	const struct sl_field *ua[2];    /* http.http_user_agent, quic.ua */
 };
 
 int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
@@ -34,18 +34,18 @@ int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 	n->sigs = sigs;
 	n->sni[0] = sl_catalogue_find("tls.sni");
 	n->sni[1] = sl_catalogue_find("quic.sni");
-	n->sni[2] = sl_catalogue_find("http.host");
+	n->sni[2] = sl_catalogue_find("http.hostname");
 	n->cert[0] = sl_catalogue_find("tls.cert.subject");
 	n->cert[1] = sl_catalogue_find("tls.cert.issuer");
 	n->san = sl_catalogue_find("tls.cert.san");
 	n->alpn[0] = sl_catalogue_find("tls.alpn");
 	n->alpn[1] = sl_catalogue_find("tls.alpn_server");
 	n->alpn[2] = sl_catalogue_find("quic.alpn");
-	n->http[0] = sl_catalogue_find("http.method");
-	n->http[1] = sl_catalogue_find("http.uri");
+	n->http[0] = sl_catalogue_find("http.http_method");
+	n->http[1] = sl_catalogue_find("http.url");
 	n->ja4[0] = sl_catalogue_find("tls.ja4");
 	n->ja4[1] = sl_catalogue_find("quic.ja4");
-	n->ua[0] = sl_catalogue_find("http.user_agent");
+	n->ua[0] = sl_catalogue_find("http.http_user_agent");
 	n->ua[1] = sl_catalogue_find("quic.ua");
 	*out = n;
 	return 0;

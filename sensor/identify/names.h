@@ -15,7 +15,7 @@ struct sl_names;
 
 /**
  * Resolve the catalogue fields the matcher reads (tls.sni, quic.sni,
- * http.host, tls.cert.*, *.alpn, *.ja4, user agents, http.method, http.uri)
+ * http.hostname, tls.cert.*, *.alpn, *.ja4, user agents, http.http_method, http.url)
  * once, at setup, over the signature set sigs (borrowed: it must outlive
  * the matcher).  Caller owns *out; free with sl_names_destroy().  Returns
  * 0 or -ENOMEM.

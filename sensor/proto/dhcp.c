@@ -271,7 +271,7 @@ static bool g_mac(const struct sl_record *r, struct sl_value *v)
 #define AT_DHCP SL_IN_STATE(sl_proto_dhcp)
 
 static const struct sl_field fields[] = {
-	{ "dhcp.type", SL_FT_STRING, "DHCP message types of the flow in order seen, e.g. DISCOVER,REQUEST (option 53)", g_type },
+	{ "dhcp.message_types", SL_FT_STRING, "DHCP message types of the flow in order seen, e.g. DISCOVER,REQUEST (option 53)", g_type },
 	{ "dhcp.client_mac", SL_FT_STRING, "client hardware address (chaddr)", g_mac },
 	SL_FIELD_STR("dhcp.hostname", "host name the client sent (option 12)",
 		     AT_DHCP, struct dhcp_state, hostname, SL_NONZERO),

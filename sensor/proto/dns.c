@@ -15,7 +15,7 @@
 #include "sightline/proto.h"
 
 #define DNS_TCP_BUF 4096    /* bytes kept of one TCP message; the rest is skipped */
-#define DNS_ANSWERS_MAX 512 /* dns.answers, NUL included */
+#define DNS_ANSWERS_MAX 512 /* dns.answer_data, NUL included */
 #define DNS_CNAME_MAX 8     /* CNAME links followed per response */
 #define DNS_PROBE_RR_MAX 64 /* sane section counts for a DNS message off port 53 */
 
@@ -334,15 +334,15 @@ static bool g_rcode(const struct sl_record *r, struct sl_value *v)
 #define AT_DNS SL_IN_STATE_IF(sl_proto_dns, struct dns_state, identified)
 
 static const struct sl_field fields[] = {
-	SL_FIELD_STR("dns.query", "first question name of the flow (RFC 1035 presentation form)",
+	SL_FIELD_STR("dns.rrname", "first question name of the flow (RFC 1035 presentation form)",
 	             AT_DNS, struct dns_state, query, SL_IF(struct dns_state, have_q)),
 	{ "dns.rrtype", SL_FT_STRING, "type asked for in that question: A, AAAA, CNAME, TXT, PTR, MX, HTTPS, ... or the number", g_rrtype },
 	{ "dns.rcode", SL_FT_STRING, "response code of the answer to that question: NOERROR, NXDOMAIN, SERVFAIL, ...", g_rcode },
-	SL_FIELD_STR("dns.answers", "that answer's A, AAAA, CNAME, PTR and TXT data, comma-separated (at most 511 bytes)",
+	SL_FIELD_STR("dns.answer_data", "that answer's A, AAAA, CNAME, PTR and TXT data, comma-separated (at most 511 bytes)",
 	             AT_DNS, struct dns_state, answers, SL_NONZERO),
-	SL_FIELD_U("dns.queries", "DNS queries seen in the flow's inspected packets",
+	SL_FIELD_U("dns.query_count", "DNS queries seen in the flow's inspected packets",
 	           AT_DNS, struct dns_state, queries, SL_WITH_STATE),
-	SL_FIELD_U("dns.responses", "DNS responses seen in the flow's inspected packets",
+	SL_FIELD_U("dns.response_count", "DNS responses seen in the flow's inspected packets",
 	           AT_DNS, struct dns_state, responses, SL_WITH_STATE),
 };
 

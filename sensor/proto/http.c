@@ -198,15 +198,15 @@ static void http_flow_end(void *state, const struct sl_flow *flow, void *global)
 #define AT_HTTP SL_IN_STATE_IF(sl_proto_http, struct http_state, parsed)
 
 static const struct sl_field fields[] = {
-	SL_FIELD_STR("http.method", "request method of the flow's first HTTP/1.x request",
+	SL_FIELD_STR("http.http_method", "request method of the flow's first HTTP/1.x request",
 		     AT_HTTP, struct http_state, method, SL_NONZERO),
 	SL_FIELD_STR("http.protocol", "HTTP version of that request, e.g. HTTP/1.1",
 		     AT_HTTP, struct http_state, protocol, SL_NONZERO),
-	SL_FIELD_STR("http.uri", "request target (path and query, or authority for CONNECT)",
+	SL_FIELD_STR("http.url", "request target (path and query, or authority for CONNECT)",
 		     AT_HTTP, struct http_state, uri, SL_NONZERO),
-	SL_FIELD_STR("http.host", "Host header",
+	SL_FIELD_STR("http.hostname", "Host header",
 		     AT_HTTP, struct http_state, host, SL_NONZERO),
-	SL_FIELD_STR("http.user_agent", "User-Agent header",
+	SL_FIELD_STR("http.http_user_agent", "User-Agent header",
 		     AT_HTTP, struct http_state, user_agent, SL_NONZERO),
 	SL_FIELD_STR("http.accept_language", "Accept-Language header: the client's locale preference (a hint of where its user is)",
 		     AT_HTTP, struct http_state, accept_language, SL_NONZERO),

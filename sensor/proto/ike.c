@@ -220,7 +220,9 @@ static bool g_exchange(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	SL_FIELD_U("ike.version", "IKE major version: 1 (ISAKMP, RFC 2409) or 2 (RFC 7296)",
 	           AT_IKE, struct ike_state, version, SL_WITH_STATE),
-	{ "ike.exchange_type", SL_FT_STRING, "exchange of the first message: main, aggressive, quick, informational, IKE_SA_INIT, IKE_AUTH...", g_exchange },
+	SL_FIELD_U("ike.exchange_type", "exchange type number of the first message (EVE): IKEv1 2 main, 4 aggressive, 32 quick; IKEv2 34 IKE_SA_INIT, 35 IKE_AUTH...",
+	           AT_IKE, struct ike_state, exchange, SL_WITH_STATE),
+	{ "ike.exchange_type_verbose", SL_FT_STRING, "that exchange by name: main, aggressive, quick, informational, IKE_SA_INIT, IKE_AUTH...", g_exchange },
 	SL_FIELD_STR("ike.spi_initiator", "initiator SPI (cookie) as 16 hex digits",
 	             AT_IKE, struct ike_state, spi_hex, SL_WITH_STATE),
 	SL_FIELD_STR("ike.vendor_ids", "Vendor ID payloads of both peers as hex (first 32 bytes each, comma-separated)",

@@ -230,7 +230,7 @@ static const struct sl_field fields[] = {
 		     AT_QUIC, struct quic_state, alpn, SL_NONZERO),
 	SL_FIELD_STR("quic.ja4", "JA4 fingerprint of that ClientHello, transport letter q",
 		     AT_QUIC, struct quic_state, ja4, SL_NONZERO),
-	SL_FIELD_STR("quic.ja3", "JA3 MD5 of that ClientHello (JA3 is defined for TLS; computed the same way)",
+	SL_FIELD_STR("quic.ja3.hash", "JA3 MD5 of that ClientHello (JA3 is defined for TLS; computed the same way)",
 		     AT_QUIC, struct quic_state, ja3, SL_NONZERO),
 	SL_FIELD_STR("quic.ua", "user agent from a Google QUIC CHLO (UAID tag)",
 		     AT_QUIC, struct quic_state, ua, SL_NONZERO),

@@ -554,13 +554,13 @@ static bool g_gap_ms(const struct sl_record *r, struct sl_value *v)
 	SL_FIELD_BIT(pfx ".ip_options", "IPv4 options or IPv6 extension headers present on the " who, SL_IN_STATE(sl_proto_tcp), struct tcp_state, M.bits, S_IPOPT, SIDE_HAS(M, S_SEEN))
 
 static const struct sl_field fields[] = {
-	SIDE_FIELDS("tcp.syn", "client's SYN", g_syn_, syn),
-	SIDE_FIELDS("tcp.synack", "server's SYN/ACK", g_synack_, synack),
-	{ "tcp.link", SL_FT_STRING,
-	  "link type implied by tcp.link_mtu (p0f v3 MTU table plus tunnel plateaus): Ethernet, PPPoE/DSL, typical WireGuard, IPsec or GRE, IPIP or SIT, PPTP, generic tunnel or VPN, ...",
+	SIDE_FIELDS("tcp_stack.syn", "client's SYN", g_syn_, syn),
+	SIDE_FIELDS("tcp_stack.synack", "server's SYN/ACK", g_synack_, synack),
+	{ "tcp_stack.link", SL_FT_STRING,
+	  "link type implied by tcp_stack.link_mtu (p0f v3 MTU table plus tunnel plateaus): Ethernet, PPPoE/DSL, typical WireGuard, IPsec or GRE, IPIP or SIT, PPTP, generic tunnel or VPN, ...",
 	  g_link },
-	{ "tcp.link_mtu", SL_FT_UINT, "link MTU implied by the SYN's MSS: MSS + 40 (IPv4) or + 60 (IPv6)", g_link_mtu },
-	SL_FIELD_BIT("tcp.simultaneous_open", "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then",
+	{ "tcp_stack.link_mtu", SL_FT_UINT, "link MTU implied by the SYN's MSS: MSS + 40 (IPv4) or + 60 (IPv6)", g_link_mtu },
+	SL_FIELD_BIT("tcp_stack.simultaneous_open", "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then",
 	             SL_IN_STATE(sl_proto_tcp), struct tcp_state, flags, F_SIMOPEN, SL_WITH_STATE),
 	{ "rtt.server_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-server-sensor: last SYN to SYN/ACK, ms with microsecond precision", g_server_ms },
 	{ "rtt.client_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-client-sensor: SYN/ACK to the client's ACK, ms with microsecond precision", g_client_ms },

@@ -14,6 +14,7 @@ static const char *const known_keys[] = {
 	"title", "id", "name", "status", "description", "references", "tags", "level",
 	"author", "date", "modified", "falsepositives", "license", "related", "logsource",
 	"fields", "detection", "correlation", "score", "scope", "family", "tests", "events",
+	"signature_id", "rev",
 };
 
 static const char *const statuses[] = { "stable", "test", "experimental", "deprecated",
@@ -36,7 +37,7 @@ static bool check_keys(struct cctx *c, const struct ynode *doc)
 			continue;
 		CERR_AT(c, k, "unknown key '%.80s' in a rule (keys: title, id, name, status, "
 			"description, references, tags, level, detection or correlation, score, "
-			"scope, family, events, tests)", k->s);
+			"scope, family, events, tests, signature_id, rev)", k->s);
 		ok = false;
 	}
 	return ok;
@@ -75,6 +76,85 @@ static bool text_list_key(struct cctx *c, const struct ynode *doc, const char *k
 	}
 	CERR_AT(c, v, "'%s' must be a list of text", key);
 	return false;
+}
+
+/* references, tags: copied into the pack for the alert's metadata. */
+static bool text_list_copy(struct cctx *c, const struct ynode *doc, const char *key,
+			   const char *const **out, uint16_t *n)
+{
+	const struct ynode *v = ymap_get(doc, key);
+	*out = NULL;
+	*n = 0;
+	if (!v || ynode_is_null(v))
+		return true;
+	size_t k = v->type == YN_SEQ ? v->n : 1;
+	if (k == 0)
+		return true;
+	const char **a = arena_alloc(&c->pack->arena, k * sizeof(*a));
+	if (!a || k > UINT16_MAX)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (!(a[i] = arena_strdup(&c->pack->arena, v->type == YN_SEQ ? v->kids[i]->s : v->s)))
+			return false;
+	*out = a;
+	*n = (uint16_t)k;
+	return true;
+}
+
+/* A whole number key in [min, max]; *out keeps def when the key is absent. */
+static bool uint_key(struct cctx *c, const struct ynode *doc, const char *key, unsigned long min,
+		     unsigned long max, uint32_t def, uint32_t *out, const char *what)
+{
+	const struct ynode *v = ymap_get(doc, key);
+	*out = def;
+	if (!v)
+		return true;
+	char *end = NULL;
+	unsigned long x = v->type == YN_SCALAR && v->plain && v->s[0] != '-' ?
+			  strtoul(v->s, &end, 10) : 0;
+	if (!end || end == v->s || *end || x < min || x > max) {
+		CERR_AT(c, v, "%s must be a whole number from %lu to %lu (%s), not %s%.40s%s", key,
+			min, max, what, v->type == YN_SCALAR ? "'" : "",
+			v->type == YN_SCALAR ? v->s : "a map or list", v->type == YN_SCALAR ? "'" : "");
+		return false;
+	}
+	*out = (uint32_t)x;
+	return true;
+}
+
+/* FNV-1a, 32 bits: tiny, stable across machines and releases. */
+uint32_t sl_rule_sid_derive(const char *id)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return SL_RULE_SID_DERIVED_MIN + h % SL_RULE_SID_DERIVED_SPAN;
+}
+
+/* signature_id and rev: declared or derived, and the id unique in the pack
+ * (a SIEM keys alerts on it: two rules sharing one would merge). */
+static bool sid_keys(struct cctx *c, const struct ynode *doc, struct rule *r, const char *id)
+{
+	bool ok = uint_key(c, doc, "signature_id", 1, SL_RULE_SID_DECLARED_MAX, 0,
+			   &r->info.signature_id, "ids from 1000000 up are sightline's own and derived from rule ids");
+	ok &= uint_key(c, doc, "rev", 1, UINT32_MAX, 1, &r->info.rev, "the rule's revision");
+	if (!ok || !id)
+		return false;
+	bool declared = r->info.signature_id != 0;
+	if (!declared)
+		r->info.signature_id = sl_rule_sid_derive(id);
+	const struct ynode *at = declared ? ymap_get(doc, "signature_id") : ymap_get(doc, "id");
+	for (size_t i = 0; i < c->pack->n; i++) {
+		const struct rule *o = c->pack->rules[i];
+		if (o->info.signature_id != r->info.signature_id)
+			continue;
+		cerr(c, at->line, at->col, "signature_id %u%s is already used by '%.100s' in "
+		     "%.200s:%u; give one of them its own signature_id: (1-%u)",
+		     (unsigned)r->info.signature_id, declared ? "" : " (derived from this rule's id)",
+		     o->info.title, o->info.file, o->id_line, SL_RULE_SID_DECLARED_MAX);
+		return false;
+	}
+	return true;
 }
 
 static bool score_key(struct cctx *c, const struct ynode *doc, struct rule *r)
@@ -182,8 +262,13 @@ static bool meta(struct cctx *c, const struct ynode *doc, struct rule *r)
 	ok &= text_list_key(c, doc, "references") & text_list_key(c, doc, "tags") &
 	      text_list_key(c, doc, "falsepositives");
 	ok &= score_key(c, doc, r);
-	if (!ok)
+	if (!ok || !sid_keys(c, doc, r, id))
 		return false;
+	if (!text_list_copy(c, doc, "tags", &r->info.tags, &r->info.n_tags) ||
+	    !text_list_copy(c, doc, "references", &r->info.references, &r->info.n_references)) {
+		CERR_AT(c, doc, "out of memory");
+		return false;
+	}
 	r->info.id = arena_strdup(a, id);
 	r->info.title = arena_strdup(a, title);
 	r->info.family = arena_strdup(a, fam);

@@ -168,8 +168,10 @@ static bool typed_value(struct cctx *c, const struct matcher *m, const struct yn
 		v->kind = MV_NUM;
 		if (parse_number(n->s, v))
 			return true;
-		CERR_AT(c, n, "'%.60s' is not a number; '%s' is a %s field", n->s, m->f->name,
-			sl_ftype_name(m->f->type));
+		const char *text = sl_field_text_moved(m->f->name);
+		CERR_AT(c, n, "'%.60s' is not a number; '%s' is a %s field%s%s%s", n->s, m->f->name,
+			sl_ftype_name(m->f->type), text ? " (Suricata EVE's type; the text it held "
+			"before is now '" : "", text ? text : "", text ? "')" : "");
 		return false;
 	}
 	if (fc == FC_BOOL) {

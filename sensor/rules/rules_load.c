@@ -116,6 +116,15 @@ const struct sl_field *field_lookup(struct cctx *c, const char *name, unsigned l
 	const struct sl_field *f = sl_catalogue_find(name);
 	if (f)
 		return f;
+	/* A rule written before a rename still loads: silently matching
+	 * nothing would hide the evidence it was written for. */
+	char now[128];
+	if (sl_field_renamed(name, now, sizeof(now))) {
+		fprintf(stderr, "%s:%u:%u: warning: field '%s' is now '%s' (Suricata EVE's name "
+			"and type); the rule reads '%s': rename it in the rule\n",
+			c->file, line, col, name, now, now);
+		return sl_catalogue_find(now);
+	}
 	const char *near = nearest_field(name);
 	if (near)
 		cerr(c, line, col, "unknown field '%.100s' (did you mean '%s'? see sightline "

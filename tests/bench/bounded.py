@@ -41,8 +41,8 @@ def inputs(sensor, tmp):
     for name, pat in (('backref', r'(a*)*\1b'), ('backref-limit', r'(a*)*\1[bc]')):
         open('%s/%s.yml' % (tmp, name), 'w').write(
             'title: %s\nid: %s\nscore: 10\nfamily: x\ndetection:\n'
-            "  s: {http.user_agent|re|cased: '%s'}\n  condition: s\n"
-            "tests:\n  nomatch: [{http.user_agent: '%s'}]\n" % (name, name, pat, 'a' * 400))
+            "  s: {http.http_user_agent|re|cased: '%s'}\n  condition: s\n"
+            "tests:\n  nomatch: [{http.http_user_agent: '%s'}]\n" % (name, name, pat, 'a' * 400))
     return [
         ('looping .mmdb (sensor city)', ['-q', '-c', tmp + '/loop.yaml', '-r', DNS, '-o', os.devnull]),
         ('80k-deep YAML configuration', ['-c', tmp + '/deep.yaml', '--dump-config']),

@@ -14,25 +14,25 @@ import tempfile
 # capture -> list of (match, count): match is a dict of dotted EVE paths.
 CASES = {
     'ndpi/dns.pcap': [
-        ({'app_proto': 'dns', 'dns.query': 'e7.whatsapp.net', 'dns.rrtype': 'A',
-          'dns.rcode': 'NOERROR', 'dns.answers': '169.45.219.235,169.47.40.142,169.45.248.121,'
+        ({'app_proto': 'dns', 'dns.rrname': 'e7.whatsapp.net', 'dns.rrtype': 'A',
+          'dns.rcode': 'NOERROR', 'dns.answer_data': '169.45.219.235,169.47.40.142,169.45.248.121,'
           '108.168.176.234,169.45.248.189,169.45.248.180,169.53.81.79,169.45.219.232'}, 1),
-        ({'app_proto': 'dns', 'dns.query': 'www.l.google.com', 'dns.rrtype': 'AAAA',
-          'dns.rcode': 'NOERROR', 'dns.queries': 1, 'dns.responses': 2}, 1),
+        ({'app_proto': 'dns', 'dns.rrname': 'www.l.google.com', 'dns.rrtype': 'AAAA',
+          'dns.rcode': 'NOERROR', 'dns.query_count': 1, 'dns.response_count': 2}, 1),
     ],
     # DNS over TLS on 853 is TLS, not cleartext DNS
     'ndpi/dns_dot.pcap': [({'dest_port': 853, 'app_proto': 'dns'}, 0),
                           ({'dest_port': 853}, 1)],
     # iodine tunnels through NULL records of one resolver 5-tuple
     'ndpi/dns-tunnel-iodine.pcap': [
-        ({'app_proto': 'dns', 'dns.query': 'vaaaakardli.pirate.sea', 'dns.rrtype': 'NULL',
+        ({'app_proto': 'dns', 'dns.rrname': 'vaaaakardli.pirate.sea', 'dns.rrtype': 'NULL',
           'dns.rcode': 'NOERROR'}, 1)],
     # DNSCrypt on 5353 is neither DNS nor mDNS
     'ndpi/dnscrypt-v2.pcap': [({'dest_port': 5353, 'app_proto': None}, 3)],
     # suricata-verify dns-udp-nxdomain-soa: one NXDOMAIN answer
     'suricata-verify/dns-udp-nxdomain-soa.pcap': [
-        ({'app_proto': 'dns', 'dns.query': 'dne.oisf.net', 'dns.rrtype': 'A',
-          'dns.rcode': 'NXDOMAIN', 'dns.answers': None}, 1)],
+        ({'app_proto': 'dns', 'dns.rrname': 'dne.oisf.net', 'dns.rrtype': 'A',
+          'dns.rcode': 'NXDOMAIN', 'dns.answer_data': None}, 1)],
 }
 
 

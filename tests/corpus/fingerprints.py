@@ -5,9 +5,9 @@ sightline and compare, per flow, each JA3 / JA3S / JA4 / HASSH label to our
 field:
 
   nDPI (ndpi/X.out, one line per flow with its 5-tuple):
-      [JA3C: x] -> tls.ja3   [JA3S: x] -> tls.ja3s   [JA4: x] -> tls.ja4 (TCP),
+      [JA3C: x] -> tls.ja3.hash   [JA3S: x] -> tls.ja3s.hash   [JA4: x] -> tls.ja4 (TCP),
       quic.ja4 (QUIC, 'q...'), dtls.ja4 (DTLS, 'd...')
-      [HASSH-C: x] -> ssh.client.hassh   [HASSH-S: x] -> ssh.server.hassh
+      [HASSH-C: x] -> ssh.client.hassh.hash   [HASSH-S: x] -> ssh.server.hassh.hash
   Suricata-verify (X.sv.<test>.test.yaml, no 5-tuple: a label agrees when
   some flow of the capture carries the value):
       tls.ja3.hash, tls.ja3s.hash, tls.ja4, quic.ja4,
@@ -139,9 +139,9 @@ NDPI_FLOW = re.compile(r'^\s*\d+\s+(TCP|UDP)\s+(\[[^\]]+\]|[^\s:]+):(\d+)\s+<?->
                        r'(\[[^\]]+\]|[^\s:]+):(\d+)\s')
 NDPI_TAGS = {'JA3C': 'ja3', 'JA3S': 'ja3s', 'JA4': 'ja4', 'HASSH-C': 'hassh-c',
              'HASSH-S': 'hassh-s'}
-SURICATA_KEYS = {'tls.ja3.hash': 'tls.ja3', 'tls.ja3s.hash': 'tls.ja3s', 'tls.ja4': 'tls.ja4',
-                 'quic.ja4': 'quic.ja4', 'ssh.client.hassh.hash': 'ssh.client.hassh',
-                 'ssh.server.hassh.hash': 'ssh.server.hassh'}
+SURICATA_KEYS = {'tls.ja3.hash': 'tls.ja3.hash', 'tls.ja3s.hash': 'tls.ja3s.hash', 'tls.ja4': 'tls.ja4',
+                 'quic.ja4': 'quic.ja4', 'ssh.client.hassh.hash': 'ssh.client.hassh.hash',
+                 'ssh.server.hassh.hash': 'ssh.server.hassh.hash'}
 
 
 def field_for(tag, proto, value, line=''):
@@ -157,7 +157,7 @@ def field_for(tag, proto, value, line=''):
         if proto == 'TCP':
             return 'tls.' + tag
         return ('dtls.' if dtls else 'quic.') + tag
-    return {'hassh-c': 'ssh.client.hassh', 'hassh-s': 'ssh.server.hassh'}[tag]
+    return {'hassh-c': 'ssh.client.hassh.hash', 'hassh-s': 'ssh.server.hassh.hash'}[tag]
 
 
 def ndpi_labels(path):

@@ -28,7 +28,7 @@ def ndpi_labels(out_path):
             if not m:
                 continue
             ep = frozenset([(m.group(1), int(m.group(2))), (m.group(3), int(m.group(4)))])
-            for tag, field in (('HASSH-C', 'ssh.client.hassh'), ('HASSH-S', 'ssh.server.hassh')):
+            for tag, field in (('HASSH-C', 'ssh.client.hassh.hash'), ('HASSH-S', 'ssh.server.hassh.hash')):
                 h = re.search(r'\[%s: ([0-9A-Fa-f]{32})\]' % tag, line)
                 if h:
                     labels.append((ep, field, h.group(1).lower()))
@@ -48,13 +48,13 @@ def sv_labels(corpus):
             for side in ('client', 'server'):
                 key = 'ssh.%s.hassh.hash' % side
                 if key in match:
-                    labels.append((None, 'ssh.%s.hassh' % side, str(match[key])))
+                    labels.append((None, key, str(match[key])))
     with open(base + '.test.rules') as f:
         for rule in f:
             m = re.search(r'(ssh\.hassh(?:\.server)?)\.string; content:"([^"]*)"', rule)
             if m:
                 side = 'server' if m.group(1).endswith('server') else 'client'
-                labels.append((None, 'ssh.%s.hassh_string' % side, ('contains', m.group(2))))
+                labels.append((None, 'ssh.%s.hassh.string' % side, ('contains', m.group(2))))
     return labels
 
 

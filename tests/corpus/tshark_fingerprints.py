@@ -225,7 +225,15 @@ def run_sensor(sensor, path):
 
 
 def ours(events, block, field):
-    vals = {str((ev.get(block) or {}).get(field)) for ev in events if (ev.get(block) or {}).get(field)}
+    """Our values of block.field; a JA3/JA3S is EVE's {hash, string} object
+    in TLS and QUIC, a plain string elsewhere (dtls)."""
+    vals = set()
+    for ev in events:
+        v = (ev.get(block) or {}).get(field)
+        if isinstance(v, dict):
+            v = v.get('hash')
+        if v:
+            vals.add(str(v))
     return vals
 
 

@@ -83,7 +83,7 @@ static const char roster[] =
 	"    timezone: America/Los_Angeles\n    work_hours: 09:00-17:00\n";
 static const char re_rules[] =
 	"title: fuzz re 1\nid: fuzz-re-1\nscore: 10\nfamily: fuzz\ndetection:\n"
-	"  s: {http.user_agent|re: '(?:curl|python)/[0-9.]+'}\n  condition: s\n---\n"
+	"  s: {http.http_user_agent|re: '(?:curl|python)/[0-9.]+'}\n  condition: s\n---\n"
 	"title: fuzz re 2\nid: fuzz-re-2\nscore: 10\nfamily: fuzz\ndetection:\n"
 	"  s: {tls.sni|re: '^([a-z0-9-]+\\.)*([a-z]+)\\2\\.'}\n  condition: s\n";
 

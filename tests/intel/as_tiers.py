@@ -56,7 +56,7 @@ def flow_to_server(events, app_proto):
 
 def tunnel_alerts(events, app_proto):
     return [e for e in events if e['event_type'] == 'alert' and
-            e['alert'].get('signature_id') == VPN_OR_TOR and e.get('app_proto') == app_proto]
+            e['alert'].get('rule_id') == VPN_OR_TOR and e.get('app_proto') == app_proto]
 
 
 def check(label, events, want_lists, want_as, want_alert):

@@ -72,7 +72,7 @@ def flows(path, ua):
             for line in f:
                 if b'"event_type":"flow"' in line and line.endswith(b'\n'):
                     e = json.loads(line)
-                    if e.get('http', {}).get('user_agent') == 't/' + ua:
+                    if e.get('http', {}).get('http_user_agent') == 't/' + ua:
                         out.append(e)
     except FileNotFoundError:
         pass

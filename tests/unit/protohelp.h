@@ -8,7 +8,7 @@
  *   struct ph h;
  *   ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
  *   ph_feed(&h, SL_DIR_TOSERVER, "GET / HTTP/1.1\r\n...", n);
- *   CHECK_EQ_STR(ph_str(&h, "http.host"), "example.org");
+ *   CHECK_EQ_STR(ph_str(&h, "http.hostname"), "example.org");
  *   ph_finish(&h);
  *
  * For IP/TCP header facts (TTL, window, TCP options, IP id...) point h.tmpl

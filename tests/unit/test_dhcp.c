@@ -63,7 +63,7 @@ static void test_client_flow(void)
 	client_msg(&m, 3, true);
 	ph_feed(&h, SL_DIR_TOSERVER, m.b, m.n);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "dhcp");
-	CHECK_EQ_STR(ph_str(&h, "dhcp.type"), "DISCOVER,REQUEST");
+	CHECK_EQ_STR(ph_str(&h, "dhcp.message_types"), "DISCOVER,REQUEST");
 	CHECK_EQ_STR(ph_str(&h, "dhcp.client_mac"), "02:00:5e:10:00:02");
 	CHECK_EQ_STR(ph_str(&h, "dhcp.hostname"), "laptop-jdoe");
 	CHECK_EQ_STR(ph_str(&h, "dhcp.vendor_class"), "MSFT 5.0");
@@ -95,7 +95,7 @@ static void test_server_flow_and_table(void)
 	CHECK(!sl_hosts_dhcp_by_ip(t, &a, &host)); /* only offered so far */
 	server_msg(&m, 5);
 	ph_feed(&s, SL_DIR_TOSERVER, m.b, m.n);
-	CHECK_EQ_STR(ph_str(&s, "dhcp.type"), "OFFER,ACK");
+	CHECK_EQ_STR(ph_str(&s, "dhcp.message_types"), "OFFER,ACK");
 	const struct sl_value *v = ph_get(&s, "dhcp.assigned_ip");
 	CHECK(v && strcmp(sl_addr_format(&v->ip, ip, sizeof(ip)), "10.77.0.50") == 0);
 	CHECK(ph_str(&s, "dhcp.hostname") == NULL); /* the server sent none */
@@ -124,7 +124,7 @@ static void test_odd_messages(void)
 	char vendor[30] = "long-vendor";
 	opt(&m, 60, vendor, sizeof(vendor));                   /* cut below: runs past the end */
 	ph_feed_copy(&h, SL_DIR_TOSERVER, m.b, m.n - 19);
-	CHECK_EQ_STR(ph_str(&h, "dhcp.type"), "INFORM");
+	CHECK_EQ_STR(ph_str(&h, "dhcp.message_types"), "INFORM");
 	CHECK_EQ_STR(ph_str(&h, "dhcp.hostname"), "kvm?");
 	CHECK(ph_str(&h, "dhcp.vendor_class") == NULL);
 	ph_finish(&h);

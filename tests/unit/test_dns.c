@@ -98,12 +98,12 @@ static void test_udp_transaction(void)
 	ph_feed(&h, SL_DIR_TOSERVER, q.b, q.n);
 	ph_feed(&h, SL_DIR_TOCLIENT, r.b, r.n);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "dns");
-	CHECK_EQ_STR(ph_str(&h, "dns.query"), "sso.corp.example");
+	CHECK_EQ_STR(ph_str(&h, "dns.rrname"), "sso.corp.example");
 	CHECK_EQ_STR(ph_str(&h, "dns.rrtype"), "A");
 	CHECK_EQ_STR(ph_str(&h, "dns.rcode"), "NOERROR");
-	CHECK_EQ_STR(ph_str(&h, "dns.answers"), "198.51.100.20");
-	CHECK_EQ_INT(ph_u64(&h, "dns.queries"), 1);
-	CHECK_EQ_INT(ph_u64(&h, "dns.responses"), 1);
+	CHECK_EQ_STR(ph_str(&h, "dns.answer_data"), "198.51.100.20");
+	CHECK_EQ_INT(ph_u64(&h, "dns.query_count"), 1);
+	CHECK_EQ_INT(ph_u64(&h, "dns.response_count"), 1);
 	/* the server's own address was just named by the answer */
 	CHECK_EQ_STR(ph_str(&h, "dest.dns_name"), "sso.corp.example");
 	CHECK(ph_str(&h, "src.dns_name") == NULL);
@@ -140,10 +140,10 @@ static void test_truncation(void)
 		ph_init(&h, 17, "10.77.0.2", 40000, "192.0.2.53", 53);
 		ph_feed(&h, SL_DIR_TOSERVER, q.b, q.n);
 		ph_feed_copy(&h, SL_DIR_TOCLIENT, r.b, len);
-		const char *ans = ph_str(&h, "dns.answers");
+		const char *ans = ph_str(&h, "dns.answer_data");
 		const char *rcode = ph_str(&h, "dns.rcode");
 		bool question_whole = len >= 12 + 20 + 4;
-		CHECK_EQ_STR(ph_str(&h, "dns.query"), "login.corp.example");
+		CHECK_EQ_STR(ph_str(&h, "dns.rrname"), "login.corp.example");
 		CHECK((rcode != NULL) == question_whole);
 		CHECK(!ans || strncmp(full, ans, strlen(ans)) == 0); /* only whole records */
 		if (len == r.n)
@@ -174,11 +174,11 @@ static void test_tcp_framing(void)
 	ph_feed_at(&h, SL_DIR_TOCLIENT, seg + 1, 10, s); /* retransmission */
 	ph_feed(&h, SL_DIR_TOCLIENT, seg + 11, n - 11);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "dns");
-	CHECK_EQ_STR(ph_str(&h, "dns.query"), "sso.corp.example");
+	CHECK_EQ_STR(ph_str(&h, "dns.rrname"), "sso.corp.example");
 	CHECK_EQ_STR(ph_str(&h, "dns.rrtype"), "A");
-	CHECK_EQ_INT(ph_u64(&h, "dns.queries"), 2);
-	CHECK_EQ_INT(ph_u64(&h, "dns.responses"), 1);
-	CHECK_EQ_STR(ph_str(&h, "dns.answers"), "198.51.100.20");
+	CHECK_EQ_INT(ph_u64(&h, "dns.query_count"), 2);
+	CHECK_EQ_INT(ph_u64(&h, "dns.response_count"), 1);
+	CHECK_EQ_STR(ph_str(&h, "dns.answer_data"), "198.51.100.20");
 	ph_finish(&h);
 }
 
@@ -197,7 +197,7 @@ static void test_tcp_gap(void)
 	ph_feed(&h, SL_DIR_TOCLIENT, seg, 8);
 	h.seq[1] += 5; /* lost segment */
 	ph_feed(&h, SL_DIR_TOCLIENT, seg + 13, r.n + 2 - 13);
-	CHECK_EQ_STR(ph_str(&h, "dns.query"), "a.example");
+	CHECK_EQ_STR(ph_str(&h, "dns.rrname"), "a.example");
 	CHECK(ph_str(&h, "dns.rcode") == NULL);
 	CHECK(ph_str(&h, "dest.dns_name") == NULL);
 	ph_finish(&h);
@@ -218,11 +218,11 @@ static void test_resolver_flow(void)
 	mb_hdr(&m, 10, 0x8183, 1, 0, 0, 0);
 	mb_question(&m, "first.example", 1);
 	ph_feed(&h, SL_DIR_TOCLIENT, m.b, m.n);
-	CHECK_EQ_STR(ph_str(&h, "dns.query"), "first.example");
+	CHECK_EQ_STR(ph_str(&h, "dns.rrname"), "first.example");
 	CHECK_EQ_STR(ph_str(&h, "dns.rcode"), "NXDOMAIN");
-	CHECK(ph_str(&h, "dns.answers") == NULL);
-	CHECK_EQ_INT(ph_u64(&h, "dns.queries"), 2);
-	CHECK_EQ_INT(ph_u64(&h, "dns.responses"), 2);
+	CHECK(ph_str(&h, "dns.answer_data") == NULL);
+	CHECK_EQ_INT(ph_u64(&h, "dns.query_count"), 2);
+	CHECK_EQ_INT(ph_u64(&h, "dns.response_count"), 2);
 	struct ph h2; /* the second answer still fed the cache */
 	ph_init_shared(&h2, &h, 6, "10.77.0.2", 40000, "192.0.2.11", 443);
 	CHECK_EQ_STR(ph_str(&h2, "dest.dns_name"), "second.example");
@@ -248,7 +248,7 @@ static void test_probe(void)
 	ph_init(&h, 17, "10.77.0.2", 40000, "198.51.100.9", 53);
 	ph_feed(&h, SL_DIR_TOSERVER, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\xff", 13);
 	CHECK(ph_str(&h, "app_proto") == NULL); /* port 53 but not a message */
-	CHECK(ph_str(&h, "dns.query") == NULL);
+	CHECK(ph_str(&h, "dns.rrname") == NULL);
 	ph_finish(&h);
 	mb_query(&q, 5, "x.example", 999);
 	ph_init(&h, 6, "10.77.0.2", 40000, "198.51.100.9", 8053);
@@ -326,7 +326,7 @@ static void test_cache_config(void)
 	ph_redispatch(&h);
 	mb_answer_a(&m, 1, "relay-1.net.anydesk.com", relay_ip);
 	ph_feed(&h, SL_DIR_TOCLIENT, m.b, m.n);
-	CHECK_EQ_STR(ph_str(&h, "dns.query"), "relay-1.net.anydesk.com");
+	CHECK_EQ_STR(ph_str(&h, "dns.rrname"), "relay-1.net.anydesk.com");
 	CHECK(ph_str(&h, "dest.dns_name") == NULL);
 	ph_finish(&h);
 }

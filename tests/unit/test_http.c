@@ -16,11 +16,11 @@ static void test_one_segment(void)
 	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
 	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "http");
-	CHECK_EQ_STR(ph_str(&h, "http.method"), "GET");
-	CHECK_EQ_STR(ph_str(&h, "http.uri"), "/login?next=%2F");
+	CHECK_EQ_STR(ph_str(&h, "http.http_method"), "GET");
+	CHECK_EQ_STR(ph_str(&h, "http.url"), "/login?next=%2F");
 	CHECK_EQ_STR(ph_str(&h, "http.protocol"), "HTTP/1.1");
-	CHECK_EQ_STR(ph_str(&h, "http.host"), "sso.corp.example");
-	CHECK_EQ_STR(ph_str(&h, "http.user_agent"), "Mozilla/5.0 (X11)");
+	CHECK_EQ_STR(ph_str(&h, "http.hostname"), "sso.corp.example");
+	CHECK_EQ_STR(ph_str(&h, "http.http_user_agent"), "Mozilla/5.0 (X11)");
 	CHECK_EQ_STR(ph_str(&h, "http.accept_language"), "ko-KR,ko;q=0.9");
 	ph_finish(&h);
 }
@@ -36,7 +36,7 @@ static void test_segments_and_retransmission(void)
 	ph_feed(&h, SL_DIR_TOSERVER, req + 20, 30);
 	CHECK_EQ_INT(h.flow.app_proto, 0); /* head not complete yet: not identified */
 	ph_feed(&h, SL_DIR_TOSERVER, req + 50, sizeof(req) - 1 - 50);
-	CHECK_EQ_STR(ph_str(&h, "http.uri"), "/login?next=%2F");
+	CHECK_EQ_STR(ph_str(&h, "http.url"), "/login?next=%2F");
 	CHECK_EQ_STR(ph_str(&h, "http.accept_language"), "ko-KR,ko;q=0.9");
 	ph_finish(&h);
 }
@@ -49,7 +49,7 @@ static void test_gap_reports_what_arrived(void)
 	ph_feed(&h, SL_DIR_TOSERVER, req, 55); /* request line and Host */
 	h.seq[0] += 10;                        /* a lost segment */
 	ph_feed(&h, SL_DIR_TOSERVER, req + 65, 10);
-	CHECK_EQ_STR(ph_str(&h, "http.host"), "sso.corp.example");
+	CHECK_EQ_STR(ph_str(&h, "http.hostname"), "sso.corp.example");
 	CHECK(ph_str(&h, "http.accept_language") == NULL);
 	ph_finish(&h);
 }
@@ -64,11 +64,11 @@ static void test_not_http(void)
 	/* the SSH parser rightly claims this banner; HTTP must not (methods are
 	 * case-sensitive tokens, RFC 9110 9.1: "getx" is none of them) */
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "ssh");
-	CHECK(ph_str(&h, "http.method") == NULL);
+	CHECK(ph_str(&h, "http.http_method") == NULL);
 	ph_finish(&h);
 	ph_init(&h, 6, "10.0.0.2", 40004, "198.51.100.1", 80);
 	ph_feed(&h, SL_DIR_TOSERVER, "GET nothing-else\r\n\r\n", 20); /* no HTTP version */
-	CHECK(ph_str(&h, "http.method") == NULL);
+	CHECK(ph_str(&h, "http.http_method") == NULL);
 	ph_finish(&h);
 }
 
@@ -81,9 +81,9 @@ static void check_request(uint8_t proto, uint16_t port, const char *req_text, co
 		port);
 	ph_feed(&h, SL_DIR_TOSERVER, req_text, strlen(req_text));
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "http");
-	CHECK_EQ_STR(ph_str(&h, "http.method"), method);
-	CHECK_EQ_STR(ph_str(&h, "http.uri"), uri);
-	CHECK_EQ_STR(ph_str(&h, "http.host"), host);
+	CHECK_EQ_STR(ph_str(&h, "http.http_method"), method);
+	CHECK_EQ_STR(ph_str(&h, "http.url"), uri);
+	CHECK_EQ_STR(ph_str(&h, "http.hostname"), host);
 	ph_finish(&h);
 }
 
@@ -109,11 +109,11 @@ static void test_more_methods(void)
 	ph_init(&h, 6, "10.0.0.2", 40101, "198.51.100.1", 80);
 	ph_feed(&h, SL_DIR_TOSERVER, "X-FROB /thing", 13);
 	ph_feed(&h, SL_DIR_TOSERVER, " HTTP/1.0\r\n\r\n", 15);
-	CHECK(ph_str(&h, "http.method") == NULL);
+	CHECK(ph_str(&h, "http.http_method") == NULL);
 	ph_finish(&h);
 	ph_init(&h, 17, "10.0.0.2", 40102, "198.51.100.1", 1900);
 	ph_feed(&h, SL_DIR_TOSERVER, "HTTP/1.1 200 OK\r\n\r\n", 19); /* a response is not a request */
-	CHECK(ph_str(&h, "http.method") == NULL);
+	CHECK(ph_str(&h, "http.http_method") == NULL);
 	ph_finish(&h);
 }
 

@@ -46,7 +46,8 @@ static void test_v2_pair(void)
 	CHECK_EQ_STR(ph_str(&h, "app"), "ipsec");
 	CHECK_EQ_STR(ph_str(&h, "category"), "vpn");
 	CHECK_EQ_INT(ph_u64(&h, "ike.version"), 2);
-	CHECK_EQ_STR(ph_str(&h, "ike.exchange_type"), "IKE_SA_INIT");
+	CHECK_EQ_INT(ph_u64(&h, "ike.exchange_type"), 34);
+	CHECK_EQ_STR(ph_str(&h, "ike.exchange_type_verbose"), "IKE_SA_INIT");
 	CHECK_EQ_STR(ph_str(&h, "ike.spi_initiator"), "1122334455667788");
 	CHECK_EQ_STR(ph_str(&h, "ike.vendor_ids"), "4a131c81070358455c5728f20e95452f");
 	CHECK_EQ_STR(ph_str(&h, "ike.vendors"), "RFC 3947 NAT-T");
@@ -63,7 +64,8 @@ static void test_v1_natt(void)
 	ph_feed(&h, SL_DIR_TOSERVER, b, build(b, true, 0x10, 2, false));
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "ike");
 	CHECK_EQ_INT(ph_u64(&h, "ike.version"), 1);
-	CHECK_EQ_STR(ph_str(&h, "ike.exchange_type"), "main");
+	CHECK_EQ_INT(ph_u64(&h, "ike.exchange_type"), 2);
+	CHECK_EQ_STR(ph_str(&h, "ike.exchange_type_verbose"), "main");
 	CHECK(!ph_get(&h, "ike.responder_seen")->b);
 	ph_finish(&h);
 }

@@ -51,7 +51,7 @@ static void test_host_announcement(void)
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "mdns");
 	CHECK_EQ_STR(ph_str(&h, "mdns.hostname"), "pikvm.local");
 	CHECK_EQ_STR(ph_str(&h, "mdns.names"), "pikvm.local");
-	CHECK(ph_str(&h, "dns.query") == NULL); /* 5353 is not the DNS parser's */
+	CHECK(ph_str(&h, "dns.rrname") == NULL); /* 5353 is not the DNS parser's */
 	ph_finish(&h);
 }
 

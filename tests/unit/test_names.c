@@ -294,7 +294,7 @@ static void test_tor_behaviour(void)
 				  "Host: 198.51.100.9\r\n\r\n";
 	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.9", 9030);
 	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
-	CHECK_EQ_STR(ph_str(&h, "http.uri"), "/tor/status-vote/current/consensus.z");
+	CHECK_EQ_STR(ph_str(&h, "http.url"), "/tor/status-vote/current/consensus.z");
 	CHECK_EQ_STR(ph_str(&h, "app"), "tor");
 	CHECK_EQ_STR(ph_str(&h, "category"), "anonymizer");
 	CHECK_EQ_STR(ph_str(&h, "app_source"), "wire");

@@ -283,9 +283,9 @@ static void control_tls(uint8_t proto, int hmac, const char *mode)
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "openvpn");
 	CHECK_EQ_STR(ph_str(&h, "openvpn.mode"), mode);
 	CHECK_EQ_STR(ph_str(&h, "tls.sni"), "www.iit.cnr.it");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3"), "aa50c12a5dfa717d9d6ab34e97de79d5");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3.hash"), "aa50c12a5dfa717d9d6ab34e97de79d5");
 	CHECK_EQ_STR(ph_str(&h, "tls.ja4"), "t13d1516h2_8daaf6152771_e5627efa2ab1");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), "5d79edf64e03689ff559a54e9d9487bc");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.hash"), "5d79edf64e03689ff559a54e9d9487bc");
 	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.2");
 	CHECK_EQ_STR(ph_str(&h, "tls.cert.issuer"), "CN=Test CA");
 	CHECK_EQ_STR(ph_str(&h, "tls.cert.sha1"), sha1);

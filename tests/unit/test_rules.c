@@ -184,9 +184,9 @@ static void test_strings(void)
 	CHECK_EQ_INT(one("  s: {tls.sni|re: '[[:upper:]]'}\n  condition: s\n", &e), 1);
 	CHECK_EQ_INT(one("  s: {tls.sni|re|cased: '[[:upper:]]{2}'}\n  condition: s\n", &e), 0);
 	/* as POSIX regexec did: . takes a newline, $ is only the very end */
-	ev_str(&e, "http.user_agent", "a\nb\n");
-	CHECK_EQ_INT(one("  s: {http.user_agent|re: '^a.b'}\n  condition: s\n", &e), 1);
-	CHECK_EQ_INT(one("  s: {http.user_agent|re: 'b$'}\n  condition: s\n", &e), 0);
+	ev_str(&e, "http.http_user_agent", "a\nb\n");
+	CHECK_EQ_INT(one("  s: {http.http_user_agent|re: '^a.b'}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {http.http_user_agent|re: 'b$'}\n  condition: s\n", &e), 0);
 }
 
 static void test_lists(void)
@@ -396,6 +396,88 @@ static void test_errors(void)
 	       8, 29, "whole number");
 }
 
+/* The rule-info fields of the pack's rule with this id (NULL: none). */
+static const struct sl_rule_info *info_of(const struct sl_rules *r, const char *id)
+{
+	for (size_t i = 0; r && i < sl_rules_count(r); i++)
+		if (!strcmp(sl_rules_info(r, i)->id, id))
+			return sl_rules_info(r, i);
+	return NULL;
+}
+
+/* Write text to dir/name (for a pack of several files). */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* EVE's integer alert.signature_id: declared, else derived from the id by
+ * a fixed function (the same number on every machine, in its own range);
+ * two rules with one number is a load error naming both files. */
+static void test_signature_ids(void)
+{
+	TEST("signature_id: declared or derived from the id, rev, tags, references; collisions refused");
+	struct sl_rules *r = load("title: a\nid: r1\nsignature_id: 4242\nrev: 3\nscore: 5\nfamily: x\n"
+				  "tags: [attack.t1133, vpn]\nreferences: https://example.org/a\n"
+				  "detection: {s: {app: x}, condition: s}\n---\n"
+				  "title: b\nid: r2\nscore: 5\nfamily: x\n"
+				  "detection: {s: {app: y}, condition: s}\n");
+	CHECK(r != NULL);
+	const struct sl_rule_info *a = info_of(r, "r1"), *b = info_of(r, "r2");
+	CHECK(a && b);
+	if (a && b) {
+		CHECK_EQ_INT(a->signature_id, 4242);
+		CHECK_EQ_INT(a->rev, 3);
+		CHECK_EQ_INT(a->n_tags, 2);
+		CHECK_EQ_STR(a->tags[1], "vpn");
+		CHECK_EQ_INT(a->n_references, 1);
+		CHECK_EQ_STR(a->references[0], "https://example.org/a");
+		/* FNV-1a-32("r2") = 257163877 (computed apart, in Python): 10000000 + it */
+		CHECK_EQ_INT(b->signature_id, 267163877);
+		CHECK_EQ_INT(sl_rule_sid_derive("r2"), 267163877);
+		CHECK_EQ_INT(b->rev, 1);
+		CHECK_EQ_INT(b->n_tags, 0);
+	}
+	sl_rules_destroy(r);
+	err_at("title: a\nid: r1\nsignature_id: 7\nscore: 5\nfamily: x\n"
+	       "detection: {s: {app: x}, condition: s}\n---\n"
+	       "title: b\nid: r2\nsignature_id: 7\nscore: 5\nfamily: x\n"
+	       "detection: {s: {app: y}, condition: s}\n", 10, 15,
+	       "signature_id 7 is already used by 'a' in t.yml:2");
+	err_at("title: a\nid: r1\nsignature_id: 1000000\nscore: 5\nfamily: x\n"
+	       "detection: {s: {app: x}, condition: s}\n", 3, 15, "from 1 to 999999");
+	err_at("title: a\nid: r1\nrev: 0\nscore: 5\nfamily: x\n"
+	       "detection: {s: {app: x}, condition: s}\n", 3, 6, "rev must be a whole number");
+	/* across files: the error is at the second file and names the first */
+	char dir[] = "/tmp/sl-sid-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	put_file(dir, "a.yml", "title: a\nid: r1\nsignature_id: 9\nscore: 5\nfamily: x\n"
+		 "detection: {s: {app: x}, condition: s}\n");
+	put_file(dir, "b.yml", "title: b\nid: r2\nsignature_id: 9\nscore: 5\nfamily: x\n"
+		 "detection: {s: {app: y}, condition: s}\n");
+	struct sl_rule_error err;
+	r = NULL;
+	CHECK(sl_rules_load(dir, &r, &err) < 0 && r == NULL);
+	CHECK(strstr(err.file, "/b.yml") != NULL);
+	CHECK(strstr(err.msg, "/a.yml:2") != NULL);
+	if (!strstr(err.msg, "/a.yml:2"))
+		fprintf(stderr, "message: %s: %s\n", err.file, err.msg);
+	sl_rules_destroy(r);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/a.yml", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/b.yml", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Rule files share the bounded reader: 80,000 levels stop at level 33, a
  * collection past 1024 rules is refused, anchors stay refused. */
 static void test_bounds(void)
@@ -429,25 +511,25 @@ static void test_regex_limits(void)
 	memset(ua, 'a', 400);
 	ua[400] = '\0';
 	struct ev e = { 0 };
-	ev_str(&e, "http.user_agent", ua);
-	struct sl_rules *r = load(RULE_HEAD "  s: {http.user_agent|re: '(a*)*\\1[bc]'}\n  condition: s\n");
+	ev_str(&e, "http.http_user_agent", ua);
+	struct sl_rules *r = load(RULE_HEAD "  s: {http.http_user_agent|re: '(a*)*\\1[bc]'}\n  condition: s\n");
 	CHECK(r != NULL);
 	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 0);
 	CHECK_EQ_INT(hits(r, &e), 0);
 	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 1);
 	sl_rules_destroy(r);
 	struct ev f = { 0 };
-	ev_str(&f, "http.user_agent", "xxABabyy");
-	r = load(RULE_HEAD "  s: {http.user_agent|re: '(ab)\\1'}\n  condition: s\n");
+	ev_str(&f, "http.http_user_agent", "xxABabyy");
+	r = load(RULE_HEAD "  s: {http.http_user_agent|re: '(ab)\\1'}\n  condition: s\n");
 	CHECK_EQ_INT(hits(r, &f), 1);
 	CHECK_EQ_INT(hits(r, &e), 0);
 	CHECK_EQ_INT(sl_rules_regex_limit_hits(r), 0);
 	sl_rules_destroy(r);
 	TEST("regex: a pattern that does not compile is a load error at its place");
-	err_at(RULE_HEAD "  s: {http.user_agent|re: 'a(b'}\n  condition: s\n", 6, 27,
+	err_at(RULE_HEAD "  s: {http.http_user_agent|re: 'a(b'}\n  condition: s\n", 6, 32,
 	       "bad regular expression 'a(b': missing closing parenthesis at offset 3 "
 	       "(PCRE2 syntax)");
-	err_at(RULE_HEAD "  s: {http.user_agent|re: '(*UTF)x'}\n  condition: s\n", 6, 27,
+	err_at(RULE_HEAD "  s: {http.http_user_agent|re: '(*UTF)x'}\n  condition: s\n", 6, 32,
 	       "(PCRE2 syntax)");
 }
 
@@ -688,13 +770,13 @@ static void test_stages(void)
  * match builds no record; the hits are those of plain matching. */
 static const char need_pack[] =
 	"title: host\nid: n-host\nscore: 1\nfamily: a\n"
-	"detection: {s: {http.host: example.org}, condition: s}\n---\n"
+	"detection: {s: {http.hostname: example.org}, condition: s}\n---\n"
 	"title: product\nid: n-app\nscore: 1\nfamily: b\n"
 	"detection: {s: {app: anydesk}, condition: s}\n---\n"
 	"title: either\nid: n-either\nscore: 1\nfamily: c\n"
-	"detection: {h: {http.method: GET}, t: {tls.sni|exists: true}, condition: 1 of them}\n---\n"
+	"detection: {h: {http.http_method: GET}, t: {tls.sni|exists: true}, condition: 1 of them}\n---\n"
 	"title: no ua\nid: n-noua\nscore: 1\nfamily: d\n"
-	"detection: {s: {http.user_agent: null}, condition: s}\n---\n"
+	"detection: {s: {http.http_user_agent: null}, condition: s}\n---\n"
 	"title: not tls\nid: n-nottls\nscore: 1\nfamily: e\n"
 	"detection: {s: {tls.sni|exists: true}, condition: not s}\n---\n"
 	"title: tls sni\nid: n-sni\nscore: 1\nfamily: f\n"
@@ -734,7 +816,7 @@ static void test_needs(void)
 	sl_rules_destroy(r);
 	/* a pack whose every rule needs some state: a bare flow can match none */
 	r = load("title: host\nid: n-host\nscore: 1\nfamily: a\n"
-		 "detection: {s: {http.host: example.org}, condition: s}\n");
+		 "detection: {s: {http.hostname: example.org}, condition: s}\n");
 	CHECK(r != NULL);
 	ph_init(&h, 17, "10.0.0.2", 40000, "198.51.100.1", 9999);
 	rec = ph_record(&h);
@@ -776,6 +858,7 @@ int main(void)
 	test_conditions();
 	test_matched();
 	test_errors();
+	test_signature_ids();
 	test_bounds();
 	test_correlation();
 	test_stages();

@@ -77,14 +77,14 @@ static void check_full(struct ph *h)
 {
 	CHECK_EQ_STR(ph_str(h, "app_proto"), "ssh");
 	CHECK_EQ_STR(ph_str(h, "ssh.client.banner"), "SSH-2.0-Cyberduck/6.7.1.28683 (Mac OS X/10.13.6) (x86_64)");
-	CHECK_EQ_STR(ph_str(h, "ssh.client.software"), "Cyberduck/6.7.1.28683");
+	CHECK_EQ_STR(ph_str(h, "ssh.client.software_version"), "Cyberduck/6.7.1.28683");
 	CHECK_EQ_STR(ph_str(h, "ssh.client.proto_version"), "2.0");
-	CHECK_EQ_STR(ph_str(h, "ssh.client.hassh"), CD_HASSH);
-	CHECK_EQ_STR(ph_str(h, "ssh.client.hassh_string"), CD_KEX ";" CD_ENC ";" CD_MAC ";" CD_COMP);
+	CHECK_EQ_STR(ph_str(h, "ssh.client.hassh.hash"), CD_HASSH);
+	CHECK_EQ_STR(ph_str(h, "ssh.client.hassh.string"), CD_KEX ";" CD_ENC ";" CD_MAC ";" CD_COMP);
 	CHECK_EQ_STR(ph_str(h, "ssh.server.banner"), "SSH-2.0-OpenSSH_5.3");
-	CHECK_EQ_STR(ph_str(h, "ssh.server.software"), "OpenSSH_5.3");
-	CHECK_EQ_STR(ph_str(h, "ssh.server.hassh"), OS_HASSH);
-	CHECK_EQ_STR(ph_str(h, "ssh.server.hassh_string"), OS_KEX ";" OS_ENC ";" OS_MAC ";" OS_COMP);
+	CHECK_EQ_STR(ph_str(h, "ssh.server.software_version"), "OpenSSH_5.3");
+	CHECK_EQ_STR(ph_str(h, "ssh.server.hassh.hash"), OS_HASSH);
+	CHECK_EQ_STR(ph_str(h, "ssh.server.hassh.string"), OS_KEX ";" OS_ENC ";" OS_MAC ";" OS_COMP);
 	/* first client method the server lists */
 	CHECK_EQ_STR(ph_str(h, "ssh.kex"), "diffie-hellman-group-exchange-sha256");
 }
@@ -175,7 +175,7 @@ static void test_kexinit_truncations(void)
 		ph_init(&h, 6, "10.0.0.2", 40003, "198.51.100.1", 22);
 		ph_feed(&h, SL_DIR_TOSERVER, cli_banner, sizeof(cli_banner) - 1);
 		ph_feed(&h, SL_DIR_TOSERVER, k, cut);
-		bogus += ph_str(&h, "ssh.client.hassh") != NULL || ph_str(&h, "ssh.client.hassh_string") != NULL;
+		bogus += ph_str(&h, "ssh.client.hassh.hash") != NULL || ph_str(&h, "ssh.client.hassh.string") != NULL;
 		banners += ph_str(&h, "ssh.client.banner") != NULL;
 		ph_finish(&h);
 	}
@@ -184,7 +184,7 @@ static void test_kexinit_truncations(void)
 		ph_init(&h, 6, "10.0.0.2", 40004, "198.51.100.1", 22);
 		ph_feed(&h, SL_DIR_TOCLIENT, srv_banner, sizeof(srv_banner) - 1);
 		ph_feed(&h, SL_DIR_TOCLIENT, t, binary_packet(t, payload, cut));
-		bogus += ph_str(&h, "ssh.server.hassh") != NULL;
+		bogus += ph_str(&h, "ssh.server.hassh.hash") != NULL;
 		banners += ph_str(&h, "ssh.server.banner") != NULL;
 		ph_finish(&h);
 	}
@@ -206,8 +206,8 @@ static void test_prelines_and_versions(void)
 	CHECK_EQ_STR(ph_str(&h, "ssh.server.proto_version"), "1.99");
 	CHECK_EQ_STR(ph_str(&h, "ssh.client.banner"), "SSH-1.5-PuTTY_Release_0.60");
 	CHECK_EQ_STR(ph_str(&h, "ssh.client.proto_version"), "1.5");
-	CHECK_EQ_STR(ph_str(&h, "ssh.client.software"), "PuTTY_Release_0.60");
-	CHECK(ph_str(&h, "ssh.client.hassh") == NULL);
+	CHECK_EQ_STR(ph_str(&h, "ssh.client.software_version"), "PuTTY_Release_0.60");
+	CHECK(ph_str(&h, "ssh.client.hassh.hash") == NULL);
 	ph_finish(&h);
 }
 
@@ -218,7 +218,7 @@ static void test_one_side(void)
 	ph_init(&h, 6, "10.0.0.2", 40006, "198.51.100.1", 22);
 	ph_feed(&h, SL_DIR_TOSERVER, cli_banner, sizeof(cli_banner) - 1);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "ssh");
-	CHECK_EQ_STR(ph_str(&h, "ssh.client.software"), "Cyberduck/6.7.1.28683");
+	CHECK_EQ_STR(ph_str(&h, "ssh.client.software_version"), "Cyberduck/6.7.1.28683");
 	CHECK(ph_str(&h, "ssh.server.banner") == NULL);
 	ph_finish(&h);
 	/* server banner, then a client that types an empty line */
@@ -227,7 +227,7 @@ static void test_one_side(void)
 	ph_feed(&h, SL_DIR_TOSERVER, "\r\n", 2);
 	ph_feed(&h, SL_DIR_TOCLIENT, "Protocol mismatch.\n", 19);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "ssh");
-	CHECK_EQ_STR(ph_str(&h, "ssh.server.software"), "OpenSSH_7.4p1");
+	CHECK_EQ_STR(ph_str(&h, "ssh.server.software_version"), "OpenSSH_7.4p1");
 	CHECK(ph_str(&h, "ssh.client.banner") == NULL);
 	uint64_t us = 0;
 	CHECK(sl_app_rtt(&h.flow, &us)); /* the client's "\r\n" is still its answer */
@@ -277,7 +277,7 @@ static void test_kex_choice(void)
 	ph_feed(&h, SL_DIR_TOCLIENT, "SSH-2.0-b\r\n", 11);
 	ph_feed(&h, SL_DIR_TOSERVER, ck, kexinit(ck, c));
 	ph_feed(&h, SL_DIR_TOCLIENT, sk, kexinit(sk, s));
-	CHECK(ph_str(&h, "ssh.server.hassh") != NULL);
+	CHECK(ph_str(&h, "ssh.server.hassh.hash") != NULL);
 	CHECK(ph_str(&h, "ssh.kex") == NULL);
 	ph_finish(&h);
 }
@@ -302,7 +302,7 @@ static void test_bad_kexinit(void)
 		ph_feed(&h, SL_DIR_TOSERVER, cli_banner, sizeof(cli_banner) - 1);
 		ph_feed(&h, SL_DIR_TOSERVER, k, kn);
 		CHECK(ph_str(&h, "ssh.client.banner") != NULL);
-		CHECK(ph_str(&h, "ssh.client.hassh") == NULL);
+		CHECK(ph_str(&h, "ssh.client.hassh.hash") == NULL);
 		ph_finish(&h);
 	}
 }
@@ -357,7 +357,7 @@ static void test_inspection_limit(void)
 	CHECK(h.flow.inspect_done);
 	CHECK_EQ_STR(ph_str(&h, "ssh.client.banner"), "SSH-2.0-Cyberduck/6.7.1.28683 (Mac OS X/10.13.6) (x86_64)");
 	CHECK_EQ_STR(ph_str(&h, "ssh.server.banner"), "SSH-2.0-OpenSSH_5.3");
-	CHECK(ph_str(&h, "ssh.client.hassh") == NULL);
+	CHECK(ph_str(&h, "ssh.client.hassh.hash") == NULL);
 	ph_finish(&h);
 }
 

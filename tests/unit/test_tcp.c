@@ -65,30 +65,30 @@ static void test_linux_handshake(void)
 	seg(&h, SL_DIR_TOSERVER, SYN, 0, &cli);
 	seg(&h, SL_DIR_TOCLIENT, SYNACK, 80000, &srv);
 	seg(&h, SL_DIR_TOSERVER, ACK, 90123, &cli);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.ttl"), 64);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.initial_ttl"), 64);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.hops"), 0);
-	CHECK_EQ_INT(ph_get(&h, "tcp.syn.df")->b, true);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.ip_id"), 0x1234);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.window"), 64240);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.mss"), 1460);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.wscale"), 7);
-	CHECK_EQ_STR(ph_str(&h, "tcp.syn.options"), "2-4-8-1-3");
-	CHECK_EQ_INT(ph_get(&h, "tcp.syn.sack")->b, true);
-	CHECK_EQ_INT(ph_get(&h, "tcp.syn.timestamps")->b, true);
-	CHECK_EQ_INT(ph_get(&h, "tcp.syn.ip_options")->b, false);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.ttl"), 113);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.initial_ttl"), 128);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.hops"), 15);
-	CHECK_EQ_INT(ph_get(&h, "tcp.synack.df")->b, false);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.ip_id"), 777);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.window"), 8192);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.wscale"), 8);
-	CHECK_EQ_STR(ph_str(&h, "tcp.synack.options"), "2-1-3-1-1-4");
-	CHECK_EQ_INT(ph_get(&h, "tcp.synack.timestamps")->b, false);
-	CHECK_EQ_STR(ph_str(&h, "tcp.link"), "Ethernet");
-	CHECK_EQ_INT(ph_u64(&h, "tcp.link_mtu"), 1500);
-	CHECK_EQ_INT(ph_get(&h, "tcp.simultaneous_open")->b, false);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.ttl"), 64);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.initial_ttl"), 64);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.hops"), 0);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.df")->b, true);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.ip_id"), 0x1234);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.window"), 64240);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.mss"), 1460);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.wscale"), 7);
+	CHECK_EQ_STR(ph_str(&h, "tcp_stack.syn.options"), "2-4-8-1-3");
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.sack")->b, true);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.timestamps")->b, true);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.ip_options")->b, false);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.ttl"), 113);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.initial_ttl"), 128);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.hops"), 15);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.synack.df")->b, false);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.ip_id"), 777);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.window"), 8192);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.wscale"), 8);
+	CHECK_EQ_STR(ph_str(&h, "tcp_stack.synack.options"), "2-1-3-1-1-4");
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.synack.timestamps")->b, false);
+	CHECK_EQ_STR(ph_str(&h, "tcp_stack.link"), "Ethernet");
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.link_mtu"), 1500);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.simultaneous_open")->b, false);
 	CHECK(near(ph_f64(&h, "rtt.server_ms"), 80.0));
 	CHECK(near(ph_f64(&h, "rtt.client_ms"), 10.123));
 	CHECK(ph_get(&h, "rtt.app_ms") == NULL);
@@ -104,7 +104,7 @@ static const char *syn_options(struct ph *h, const uint8_t *opts, size_t n)
 	ph_init(h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
 	tmpl_init(&t, 64, 65535, opts, n);
 	seg(h, SL_DIR_TOSERVER, SYN, 0, &t);
-	return ph_str(h, "tcp.syn.options");
+	return ph_str(h, "tcp_stack.syn.options");
 }
 
 static void test_option_lists(void)
@@ -112,32 +112,32 @@ static void test_option_lists(void)
 	TEST("tcp: option kinds in wire order, NOP, EOL and padding included");
 	struct ph h;
 	CHECK_EQ_STR(syn_options(&h, macos_opts, sizeof(macos_opts)), "2-1-3-1-1-8-4-0-0");
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.wscale"), 6);
-	CHECK_EQ_INT(ph_get(&h, "tcp.syn.sack")->b, true);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.wscale"), 6);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.sack")->b, true);
 	ph_finish(&h);
 
 	static const uint8_t pad[] = { 2, 4, 0x05, 0x8c, 0, 0x41, 0, 0 }; /* junk after EOL */
 	CHECK_EQ_STR(syn_options(&h, pad, sizeof(pad)), "2-0-65-0-0");
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.mss"), 1420);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.mss"), 1420);
 	ph_finish(&h);
 
 	static const uint8_t rare[] = { 30, 4, 0, 0, 34, 2, 69, 3, 0, 1, 1, 1 }; /* MPTCP, TFO, ENO */
 	CHECK_EQ_STR(syn_options(&h, rare, sizeof(rare)), "30-34-69-1-1-1");
-	CHECK(ph_get(&h, "tcp.syn.mss") == NULL);
-	CHECK(ph_get(&h, "tcp.syn.wscale") == NULL);
-	CHECK(ph_get(&h, "tcp.link") == NULL);
-	CHECK(ph_get(&h, "tcp.link_mtu") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.syn.mss") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.syn.wscale") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.link") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.link_mtu") == NULL);
 	ph_finish(&h);
 
 	static const uint8_t badlen[] = { 1, 2, 1, 0x05, 0xb4 }; /* MSS with length 1 */
 	CHECK_EQ_STR(syn_options(&h, badlen, sizeof(badlen)), "1-2");
-	CHECK(ph_get(&h, "tcp.syn.mss") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.syn.mss") == NULL);
 	ph_finish(&h);
 
 	static const uint8_t wrongsize[] = { 2, 6, 0x05, 0xb4, 0, 0, 3, 4, 7, 0 }; /* sizes off */
 	CHECK_EQ_STR(syn_options(&h, wrongsize, sizeof(wrongsize)), "2-3");
-	CHECK(ph_get(&h, "tcp.syn.mss") == NULL);
-	CHECK(ph_get(&h, "tcp.syn.wscale") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.syn.mss") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.syn.wscale") == NULL);
 	ph_finish(&h);
 
 	CHECK_EQ_STR(syn_options(&h, NULL, 0), "");
@@ -174,7 +174,7 @@ static void test_option_bounds(void)
 	ph_finish(&h);
 }
 
-/* tcp.link for an MSS in a SYN of the given family. */
+/* tcp_stack.link for an MSS in a SYN of the given family. */
 static void check_link(const char *cli, const char *srv, unsigned mss, const char *label,
 		       unsigned mtu)
 {
@@ -184,8 +184,8 @@ static void check_link(const char *cli, const char *srv, unsigned mss, const cha
 	ph_init(&h, 6, cli, 40000, srv, 443);
 	tmpl_init(&t, 64, 65535, opt, sizeof(opt));
 	seg(&h, SL_DIR_TOSERVER, SYN, 0, &t);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.link_mtu"), mtu);
-	const char *got = ph_str(&h, "tcp.link");
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.link_mtu"), mtu);
+	const char *got = ph_str(&h, "tcp_stack.link");
 	if (label)
 		CHECK_EQ_STR(got, label);
 	else
@@ -251,8 +251,8 @@ static void test_syn_retransmission(void)
 	seg(&h, SL_DIR_TOSERVER, ACK, 3035250, &a);
 	CHECK(near(ph_f64(&h, "rtt.server_ms"), 30.25));
 	CHECK(near(ph_f64(&h, "rtt.client_ms"), 5.0));
-	CHECK_EQ_STR(ph_str(&h, "tcp.syn.options"), "2");
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.ip_id"), 0x1235);
+	CHECK_EQ_STR(ph_str(&h, "tcp_stack.syn.options"), "2");
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.ip_id"), 0x1235);
 	ph_finish(&h);
 }
 
@@ -267,13 +267,13 @@ static void test_missing_synack(void)
 		seg(&h, SL_DIR_TOSERVER, SYN, (uint64_t)i * 1000000, &a);
 		h.seq[0]--;
 	}
-	CHECK_EQ_STR(ph_str(&h, "tcp.syn.options"), "2-1-3-1-1-4");
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.initial_ttl"), 128);
-	CHECK(ph_get(&h, "tcp.synack.ttl") == NULL);
-	CHECK(ph_get(&h, "tcp.synack.options") == NULL);
+	CHECK_EQ_STR(ph_str(&h, "tcp_stack.syn.options"), "2-1-3-1-1-4");
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.initial_ttl"), 128);
+	CHECK(ph_get(&h, "tcp_stack.synack.ttl") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.synack.options") == NULL);
 	CHECK(ph_get(&h, "rtt.server_ms") == NULL);
 	CHECK(ph_get(&h, "rtt.client_ms") == NULL);
-	CHECK_EQ_STR(ph_str(&h, "tcp.link"), "Ethernet");
+	CHECK_EQ_STR(ph_str(&h, "tcp_stack.link"), "Ethernet");
 	ph_finish(&h);
 }
 
@@ -288,9 +288,9 @@ static void test_synack_variants(void)
 	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);
 	seg(&h, SL_DIR_TOCLIENT, SYNACK, 0, &t);
 	seg(&h, SL_DIR_TOSERVER, ACK, 7000, &t);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.ttl"), 60);
-	CHECK(ph_get(&h, "tcp.syn.ttl") == NULL);
-	CHECK(ph_get(&h, "tcp.link") == NULL);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.ttl"), 60);
+	CHECK(ph_get(&h, "tcp_stack.syn.ttl") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.link") == NULL);
 	CHECK(ph_get(&h, "rtt.server_ms") == NULL);
 	CHECK(near(ph_f64(&h, "rtt.client_ms"), 7.0));
 	ph_finish(&h);
@@ -311,7 +311,7 @@ static void test_synack_variants(void)
 	seg(&h, SL_DIR_TOSERVER, SYN, 0, &t);
 	h.seq[0] += 5;
 	seg(&h, SL_DIR_TOCLIENT, SYNACK, 20000, &t);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.synack.ttl"), 60);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.synack.ttl"), 60);
 	CHECK(ph_get(&h, "rtt.server_ms") == NULL);
 	ph_finish(&h);
 
@@ -320,8 +320,8 @@ static void test_synack_variants(void)
 	seg(&h, SL_DIR_TOSERVER, SYN, 0, &t);
 	seg(&h, SL_DIR_TOCLIENT, SL_TCP_RST | ACK, 20000, &t);
 	seg(&h, SL_DIR_TOCLIENT, SYNACK, 30000, &t); /* not offered any more */
-	CHECK(ph_get(&h, "tcp.synack.ttl") == NULL);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.ttl"), 60);
+	CHECK(ph_get(&h, "tcp_stack.synack.ttl") == NULL);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.ttl"), 60);
 	ph_finish(&h);
 }
 
@@ -366,7 +366,7 @@ static void test_simultaneous_open(void)
 	seg(&h, SL_DIR_TOCLIENT, SYN, 100, &t);
 	seg(&h, SL_DIR_TOSERVER, SYNACK, 30000, &t);
 	seg(&h, SL_DIR_TOCLIENT, SYNACK, 30100, &t);
-	CHECK_EQ_INT(ph_get(&h, "tcp.simultaneous_open")->b, true);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.simultaneous_open")->b, true);
 	CHECK(ph_get(&h, "rtt.server_ms") == NULL);
 	CHECK(ph_get(&h, "rtt.client_ms") == NULL);
 	ph_finish(&h);
@@ -408,11 +408,11 @@ static void test_ipv6_and_ttl(void)
 	t.l4 = hdr + 48; /* 8 bytes of hop-by-hop header */
 	ph_init(&h, 6, "2001:db8::2", 40000, "2001:db8:1::1", 443);
 	seg(&h, SL_DIR_TOSERVER, SYN, 0, &t);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.ttl"), 57);
-	CHECK_EQ_INT(ph_u64(&h, "tcp.syn.hops"), 7);
-	CHECK(ph_get(&h, "tcp.syn.df") == NULL);
-	CHECK(ph_get(&h, "tcp.syn.ip_id") == NULL);
-	CHECK_EQ_INT(ph_get(&h, "tcp.syn.ip_options")->b, true);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.ttl"), 57);
+	CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.hops"), 7);
+	CHECK(ph_get(&h, "tcp_stack.syn.df") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.syn.ip_id") == NULL);
+	CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.ip_options")->b, true);
 	ph_finish(&h);
 
 	static const struct { uint8_t ttl; unsigned init; } b[] = {
@@ -425,9 +425,9 @@ static void test_ipv6_and_ttl(void)
 		t.l3 = hdr;
 		t.l4 = hdr + 24; /* an IPv4 header with 4 bytes of options */
 		seg(&h, SL_DIR_TOSERVER, SYN, 0, &t);
-		CHECK_EQ_INT(ph_u64(&h, "tcp.syn.initial_ttl"), b[i].init);
-		CHECK_EQ_INT(ph_u64(&h, "tcp.syn.hops"), b[i].init - b[i].ttl);
-		CHECK_EQ_INT(ph_get(&h, "tcp.syn.ip_options")->b, true);
+		CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.initial_ttl"), b[i].init);
+		CHECK_EQ_INT(ph_u64(&h, "tcp_stack.syn.hops"), b[i].init - b[i].ttl);
+		CHECK_EQ_INT(ph_get(&h, "tcp_stack.syn.ip_options")->b, true);
 		ph_finish(&h);
 	}
 }
@@ -450,7 +450,7 @@ static void test_registry_and_size(void)
 	h.tmpl = NULL;
 	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
 	CHECK_EQ_STR(ph_str(&h, "app_proto"), "http");
-	CHECK_EQ_STR(ph_str(&h, "http.host"), "a.example");
+	CHECK_EQ_STR(ph_str(&h, "http.hostname"), "a.example");
 	CHECK(near(ph_f64(&h, "rtt.client_ms"), 1.0));
 	ph_finish(&h);
 
@@ -460,7 +460,7 @@ static void test_registry_and_size(void)
 	ph_feed(&h, SL_DIR_TOSERVER, "x", 1);
 	struct sl_record r = { .flow = &h.flow };
 	CHECK(sl_record_state(&r, &sl_proto_tcp) == NULL); /* other parsers (ipkvm on 80) may hold some */
-	CHECK(ph_get(&h, "tcp.simultaneous_open") == NULL);
+	CHECK(ph_get(&h, "tcp_stack.simultaneous_open") == NULL);
 	ph_finish(&h);
 }
 

@@ -261,9 +261,9 @@ static void check_client_fields(struct ph *h)
 	CHECK_EQ_STR(ph_str(h, "tls.sig_algs"), "0403,0804,0401,0503,0805,0501,0806,0601");
 	CHECK_EQ_STR(ph_str(h, "tls.supported_versions"), "1a1a,0304,0303,0302,0301");
 	CHECK_EQ_INT(ph_get(h, "tls.ech")->b, 0);
-	CHECK_EQ_STR(ph_str(h, "tls.ja3"), "aa50c12a5dfa717d9d6ab34e97de79d5");
+	CHECK_EQ_STR(ph_str(h, "tls.ja3.hash"), "aa50c12a5dfa717d9d6ab34e97de79d5");
 	CHECK_EQ_STR(ph_str(h, "tls.ja4"), "t13d1516h2_8daaf6152771_e5627efa2ab1");
-	CHECK(ph_str(h, "tls.ja3_string") != NULL);
+	CHECK(ph_str(h, "tls.ja3.string") != NULL);
 }
 
 /* Feed data in pieces cut at the given offsets (ascending, < n). */
@@ -300,8 +300,8 @@ static void test_stream_tls12(void)
 	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.2");
 	CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "c02f");
 	CHECK_EQ_STR(ph_str(&h, "tls.alpn_server"), "h2");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s_string"), "771,49199,65281-0-11-16-23");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), "5d79edf64e03689ff559a54e9d9487bc");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.string"), "771,49199,65281-0-11-16-23");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.hash"), "5d79edf64e03689ff559a54e9d9487bc");
 	CHECK_EQ_STR(ph_str(&h, "tls.cert.subject"), "CN=AnyNet Relay,O=philandro Software GmbH");
 	CHECK_EQ_STR(ph_str(&h, "tls.cert.issuer"), "CN=AnyNet Relay,O=philandro Software GmbH");
 	CHECK_EQ_INT(ph_get(&h, "tls.cert.self_signed")->b, 1);
@@ -369,7 +369,7 @@ static void test_stream_tls13(void)
 		CHECK_EQ_STR(ph_str(&h, "tls.version"), versions[i].name);
 		CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "1302");
 		CHECK(ph_str(&h, "tls.cert.subject") == NULL);
-		CHECK(ph_str(&h, "tls.ja3s") != NULL);
+		CHECK(ph_str(&h, "tls.ja3s.hash") != NULL);
 		ph_finish(&h);
 	}
 }
@@ -390,7 +390,7 @@ static void test_sslv2_and_garbage(void)
 	ph_feed(&h, SL_DIR_TOCLIENT, sf.b, sf.n);
 	CHECK_EQ_INT(h.flow.app_proto, sl_proto_index(&sl_proto_tls) + 1);
 	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.0");
-	CHECK(ph_str(&h, "tls.ja3") == NULL);
+	CHECK(ph_str(&h, "tls.ja3.hash") == NULL);
 	ph_finish(&h);
 
 	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 443);

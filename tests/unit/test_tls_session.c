@@ -91,11 +91,11 @@ static void test_hello_retry(void)
 	ph_feed(&h, SL_DIR_TOCLIENT, p.b, p.n);
 	ph_feed(&h, SL_DIR_TOSERVER, "\x17\x03\x03\x00\x02\xaa\xbb", 7);
 	md5_of("771,4866,43-51", want);
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s_string"), "771,4866,43-51");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), want);
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.string"), "771,4866,43-51");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.hash"), want);
 	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.3");
 	CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "1302");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3"), "aa50c12a5dfa717d9d6ab34e97de79d5"); /* the first hello */
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3.hash"), "aa50c12a5dfa717d9d6ab34e97de79d5"); /* the first hello */
 	CHECK(ph_get(&h, "tls.client_is_dest") == NULL);
 	ph_finish(&h);
 }
@@ -126,8 +126,8 @@ static void test_draft_server_hello(void)
 	md5_of("32530,4865,40", want);
 	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.3 draft 18");
 	CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "1301");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s_string"), "32530,4865,40");
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), want);
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.string"), "32530,4865,40");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.hash"), want);
 	ph_finish(&h);
 }
 
@@ -184,7 +184,7 @@ static void test_alpn_lists(void)
 	sha12_of("1301,1302", b);
 	sha12_of("000d,002b_0403", c);
 	snprintf(ja4, sizeof(ja4), "t13d0204h2_%s_%s", b, c);
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3"), ja3);
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3.hash"), ja3);
 	CHECK_EQ_STR(ph_str(&h, "tls.ja4"), ja4);
 	ph_finish(&h);
 
@@ -213,7 +213,7 @@ static void test_alpn_lists(void)
 	CHECK(kept && strncmp(kept, "proto-0000,proto-0001,", 22) == 0);
 	CHECK(kept && strlen(kept) % 11 == 10); /* whole names only */
 	CHECK_EQ_INT(ph_get(&h, "tls.alpn_truncated")->b, 1);
-	CHECK(ph_str(&h, "tls.ja3") != NULL);
+	CHECK(ph_str(&h, "tls.ja3.hash") != NULL);
 	snprintf(ja4, sizeof(ja4), "t13d0204p0_%s_%s", b, c);
 	CHECK_EQ_STR(ph_str(&h, "tls.ja4"), ja4);
 	ph_finish(&h);
@@ -235,13 +235,13 @@ static void test_starts_at_server_hello(void)
 	ph_feed(&h, SL_DIR_TOCLIENT, "\x16\x03\x03\x00\x01\x10", 6); /* ClientKeyExchange */
 	ph_feed(&h, SL_DIR_TOCLIENT, "\x14\x03\x03\x00\x01\x01", 6);
 	CHECK_EQ_INT(h.flow.app_proto, sl_proto_index(&sl_proto_tls) + 1);
-	CHECK_EQ_STR(ph_str(&h, "tls.ja3s"), "5d79edf64e03689ff559a54e9d9487bc");
+	CHECK_EQ_STR(ph_str(&h, "tls.ja3s.hash"), "5d79edf64e03689ff559a54e9d9487bc");
 	CHECK_EQ_STR(ph_str(&h, "tls.cipher"), "c02f");
 	CHECK_EQ_STR(ph_str(&h, "tls.version"), "TLS 1.2");
 	CHECK_EQ_STR(ph_str(&h, "tls.alpn_server"), "h2");
 	CHECK_EQ_STR(ph_str(&h, "tls.cert.sha1"), sha1);
 	CHECK_EQ_INT(ph_get(&h, "tls.client_is_dest")->b, 1);
-	CHECK(ph_str(&h, "tls.ja3") == NULL);
+	CHECK(ph_str(&h, "tls.ja3.hash") == NULL);
 	CHECK(sl_app_rtt(&h.flow, &rtt));
 	CHECK_EQ_INT(rtt, 5000);
 	ph_finish(&h);
