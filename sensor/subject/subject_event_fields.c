@@ -33,6 +33,7 @@ bool sl_subject_summary_field(const struct sl_field *f)
 /* A contributing rule, as sl_subj_json_rules() writes it (P: its array). */
 #define RULE_FIELDS(P)                                                                          \
 	{ P "[].id", SL_FT_STRING, "the rule's id" },                                           \
+	{ P "[].signature_id", SL_FT_UINT, "the alert.signature_id of the rule's own alerts" },  \
 	{ P "[].title", SL_FT_STRING, "the rule's title" },                                     \
 	{ P "[].family", SL_FT_STRING, "the rule's family (its id when it has none)" },         \
 	{ P "[].score", SL_FT_UINT, "the rule's score 0-100" },                                 \

@@ -298,6 +298,8 @@ static void json_rule(const struct sl_subjects *s, const struct subject *x, uint
 	sl_json_open_object(j);
 	sl_json_key(j, "id");
 	sl_json_str(j, h->rule->id);
+	sl_json_key(j, "signature_id"); /* the rule's own alerts' alert.signature_id */
+	sl_json_u64(j, h->rule->signature_id);
 	sl_json_key(j, "title");
 	sl_json_str(j, h->rule->title ? h->rule->title : "");
 	sl_json_key(j, "family");
