@@ -615,12 +615,24 @@ def case_elastic():
     dyn_seen = {}
     kinds = collections.Counter()
     errors = collections.Counter()
+    landed = collections.Counter()
     for line in lines:
         doc, err = ingest(line)
         if err:
             errors[err] += 1
             continue
         kinds[(get(doc, NS + '.event_type'), get(doc, 'event.kind'))] += 1
+        # Every fact the event had lands where the table says, and moved facts
+        # leave sightline.* (a wrong path would leave them behind silently).
+        raw = json.loads(line)
+        for src, dst, _ in siemgen.MOVES + siemgen.COPIES:
+            if get(raw, src) is None:
+                continue
+            landed[dst] += 1
+            if get(doc, dst) is None:
+                problems[(dst, 'not set from %s' % src)] += 1
+            if (src, dst, _) in siemgen.MOVES and get(doc, NS + '.' + src) is not None:
+                problems[(NS + '.' + src, 'still there after the move to %s' % dst)] += 1
         for f in ('event.kind', 'event.dataset', '@timestamp', 'observer.vendor'):
             if get(doc, f) is None:
                 problems[(f, 'not set')] += 1
@@ -631,6 +643,10 @@ def case_elastic():
         bad('%s: %s (%d events)' % (name, why, n))
     kinds_s = ', '.join('%s->%s %d' % (t, k, n) for (t, k), n in sorted(kinds.items(), key=str))
     print('elastic: %d events through %d processors: %s' % (len(lines), len(PIPELINE['processors']), kinds_s))
+    print('elastic: ECS fields set: %s' % ', '.join('%s %d' % kv for kv in sorted(landed.items())))
+    unset = sorted({d for _, d, _ in siemgen.MOVES + siemgen.COPIES} - set(landed))
+    if unset:
+        print('note: no event here has the facts for %s' % ', '.join(unset))
     if not any(k == 'alert' for _, k in kinds):
         bad('no alert among the events: the alert mapping went unchecked')
 
