@@ -12,6 +12,7 @@
 
 #include "sightline/csv.h"
 #include "sightline/mmdb_build.h"
+#include "mmdb_walk.h"
 
 #define MB_NONE UINT32_MAX         /* no entry / no data / no key */
 #define MB_ALIAS (UINT32_MAX - 1u) /* trie node aux: alias of the IPv4 root */
@@ -181,14 +182,6 @@ int mb_tree_write(struct mb *b, unsigned record_size, const struct mb_sink *s);
  * o->on_resolved per list.  Returns 0 or a negative errno with
  * "SOURCE[:LINE]: sentence" in err. */
 int mb_resolve_asn(struct mb *b, const struct sl_mmdb_build_opts *o, char *err, size_t errlen);
-
-/* mmdb_walk.c: call fn for every data record of db's search tree with the
- * network it covers (an IPv4 tree's networks as ::a.b.c.d/96+n).  Each
- * node is expanded at most once, so the walk ends within node_count steps;
- * a tree that loops back or runs too deep is refused.  Returns 0, fn's
- * negative result, or a negative errno with "FILE: sentence" in err. */
-typedef int (*mb_walk_fn)(void *ctx, const uint8_t addr[16], unsigned plen, MMDB_entry_s *entry);
-int mb_walk_mmdb(const MMDB_s *db, mb_walk_fn fn, void *ctx, char *err, size_t errlen);
 
 /* mmdb_data.c */
 int mb_data_for(struct mb *b, const uint32_t *heads, size_t n, uint32_t *off);

@@ -1,7 +1,8 @@
 /* A bounded walk over a MaxMind DB search tree that reports every data
  * record with the network it covers: how `mmdb build --asn` reads the
- * prefixes of each AS number out of GeoLite2-ASN or IPinfo Lite. */
-#include "mmdb_internal.h"
+ * prefixes of each AS number out of GeoLite2-ASN or IPinfo Lite, and how
+ * the sensor finds its own city at start. */
+#include "mmdb_walk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -112,7 +113,7 @@ static int expand(struct walk *w, const struct pending *p, mb_walk_fn fn, void *
 			rc = corrupt(w, "node", p->node, " has an invalid record (the root, or past the "
 				     "data section): ",
 				     (uint32_t)(rec[i] > UINT32_MAX ? UINT32_MAX : rec[i]));
-		if (rc < 0)
+		if (rc != 0)
 			return rc;
 	}
 	return 0;

@@ -525,7 +525,10 @@ static void test_sensor_location_corrupt(void)
 		CHECK_EQ_INT(sl_geo_create(&c, &g, err, sizeof(err)), -EINVAL);
 		CHECK(g == NULL);
 		CHECK(strstr(err, path_of(files[i])) && strstr(err, "corrupt search tree") &&
-		      strstr(err, "(a loop)"));
+		      strstr(err, "replace it, or remove it from databases"));
+		/* a record back at its own node is a loop; one back at the root is
+		 * an invalid record to libmaxminddb */
+		CHECK(strstr(err, i == 0 ? "a loop" : "the root"));
 		sl_config_finish(&c);
 	}
 	/* the intact file has aliased subtrees: walked, the city not there */
