@@ -19,6 +19,7 @@
 #include "sightline/identity.h"
 #include "sightline/mmdb_build.h"
 #include "sightline/rules.h"
+#include "sightline/schema.h"
 #include "sightline/privileges.h"
 #include "sl_build_config.h"
 
@@ -29,7 +30,7 @@ static const char usage_text[] =
 	"  sightline -r FILE_OR_DIR... [options]    replay pcap/pcapng files or directories\n"
 	"  sightline -i IFACE [options]             capture live from an interface\n"
 	"  sightline --identity FILE... [options]   score sign-in logs alone (no capture)\n"
-	"  sightline --list-fields | --dump-config | --version | --help\n"
+	"  sightline --list-fields | --schema | --dump-config | --version | --help\n"
 	"  sightline mmdb build [--type NAME] [--description TEXT] IN.csv... OUT.mmdb\n"
 	"                                           compile CIDR lists into a MaxMind DB\n"
 	"  sightline rules check [--products] [PATH]\n"
@@ -88,7 +89,9 @@ static const char usage_text[] =
 	"      --set KEY=VALUE    override one key, e.g. --set flow.max_flows=100000\n"
 	"                         (repeatable; applied after -c; lists are comma-separated)\n"
 	"      --dump-config      print the effective configuration as commented YAML\n"
-	"      --list-fields      print every output field with its type and meaning\n"
+	"      --list-fields      print every field of every event type: its type, the\n"
+	"                         event types carrying it and its meaning\n"
+	"      --schema           print the JSON Schema (draft 2020-12) of every event\n"
 	"\n"
 	"Privileges (live capture):\n"
 	"      --user NAME        after opening the interface and outputs, switch to NAME\n"
@@ -123,7 +126,7 @@ struct opts {
 	const char *workers;
 	const char **identities;
 	size_t n_identities;
-	bool quiet, list_fields, dump_config, allow_root, identity_check;
+	bool quiet, list_fields, schema, dump_config, allow_root, identity_check;
 };
 
 static volatile sig_atomic_t stop_flag, hup_flag;
@@ -156,7 +159,7 @@ static bool push(const char ***list, size_t *n, const char *v)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP, OPT_USER, OPT_CHROOT, OPT_ROOT,
-	       OPT_ROSTER, OPT_WORKERS, OPT_IDENTITY, OPT_IDCHECK };
+	       OPT_ROSTER, OPT_WORKERS, OPT_IDENTITY, OPT_IDCHECK, OPT_SCHEMA };
 	static const struct option longs[] = {
 		{ "read", required_argument, NULL, 'r' }, { "interface", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' }, { "config", required_argument, NULL, 'c' },
@@ -169,7 +172,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "roster", required_argument, NULL, OPT_ROSTER },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "identity", required_argument, NULL, OPT_IDENTITY },
-		{ "identity-check", no_argument, NULL, OPT_IDCHECK }, { NULL, 0, NULL, 0 },
+		{ "identity-check", no_argument, NULL, OPT_IDCHECK },
+		{ "schema", no_argument, NULL, OPT_SCHEMA }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	bool ok = true;
@@ -187,6 +191,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_SET: ok &= push(&o->sets, &o->n_sets, optarg); break;
 		case OPT_BPF: o->bpf = optarg; break;
 		case OPT_LIST: o->list_fields = true; break;
+		case OPT_SCHEMA: o->schema = true; break;
 		case OPT_DUMP: o->dump_config = true; break;
 		case 'q': o->quiet = true; break;
 		case OPT_USER: o->user = optarg; break;
@@ -545,6 +550,18 @@ static int main_job(const struct opts *o, struct sl_config *cfg)
 	return rc;
 }
 
+/* --schema: a conflict between declarations is the program's own fault,
+ * said plainly rather than printed as a broken schema. */
+static int print_schema(void)
+{
+	char err[256] = "";
+	if (sl_schema_print(stdout, err, sizeof(err)) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "sightline: --schema: %s\n", err[0] ? err : "cannot write");
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "mmdb") == 0)
@@ -562,7 +579,9 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		rc = load_config(&o, &cfg);
 	if (rc < 0 && o.list_fields)
-		sl_catalogue_print(stdout), rc = EXIT_OK;
+		sl_fields_print(stdout), rc = EXIT_OK;
+	if (rc < 0 && o.schema)
+		rc = print_schema();
 	if (rc < 0 && o.dump_config)
 		sl_config_dump(&cfg, stdout), rc = EXIT_OK;
 	if (rc < 0 && o.identity_check) {

@@ -288,9 +288,6 @@ enum sl_settle sl_field_settle(const struct sl_field *f);
 /** Look a field up by dotted name; NULL when unknown.  Borrowed, static. */
 const struct sl_field *sl_catalogue_find(const char *name);
 
-/** Print the catalogue (name, type, description) as an aligned table. */
-void sl_catalogue_print(FILE *out);
-
 /**
  * Fields in the order events carry them: catalogue order, except that
  * fields sharing a dotted prefix are brought together (so modules may add

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine_priv.h"
+#include "sightline/schema.h"
 
 int sl_engine_identity_open(struct sl_engine *e, bool live,
 			    void (*message)(void *ctx, const char *line), void *ctx, char *err,
@@ -34,8 +35,9 @@ int sl_engine_identity_open(struct sl_engine *e, bool live,
 }
 
 /* Fields a sign-in event carries: the header, the sign-in, its address's
- * intelligence and the subject; the flow-only fields are stand-ins here. */
-static bool signin_field(const struct sl_field *f)
+ * intelligence and the subject; the flow-only fields are stand-ins here.
+ * The schema of signin events is built from it too. */
+bool sl_signin_event_field(const struct sl_field *f)
 {
 	static const char *const exact[] = { "timestamp", "event_type", "src_ip" };
 	static const char *const prefix[] = { "signin.", "src.geo.", "subject.", "travel." };
@@ -150,7 +152,7 @@ static void signin_event(struct sl_engine *e, const struct sl_signin *si, unsign
 	e->signin.events++;
 	e->signin.last = si->time > e->signin.last ? si->time : e->signin.last;
 	sl_json_begin(&e->json);
-	sl_catalogue_emit_if(&r, &e->json, signin_field);
+	sl_catalogue_emit_if(&r, &e->json, sl_signin_event_field);
 	sl_json_end(&e->json);
 	sl_engine_write(e, &e->json);
 	signin_rules(e, &r);

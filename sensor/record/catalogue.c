@@ -81,17 +81,6 @@ const struct sl_field *sl_catalogue_find(const char *name)
 	return NULL;
 }
 
-void sl_catalogue_print(FILE *out)
-{
-	fprintf(out, "%-31s %-8s %s\n", "FIELD", "TYPE", "DESCRIPTION");
-	const struct sl_field_table *tab;
-	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
-		for (size_t i = 0; i < tab->n; i++) {
-			const struct sl_field *f = &tab->fields[i];
-			fprintf(out, "%-31s %-8s %s\n", f->name, sl_ftype_name(f->type), f->desc);
-		}
-}
-
 static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v)
 {
 	char buf[SL_TIME_STRLEN > SL_ADDR_STRLEN ? SL_TIME_STRLEN : SL_ADDR_STRLEN];

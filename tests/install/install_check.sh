@@ -14,6 +14,7 @@ prefix=$(meson introspect "$BUILD" --buildoptions | python3 -c \
 root=$D$prefix
 for f in sbin/sightline share/man/man8/sightline.8 share/sightline/intel.mmdb \
          share/sightline/demo-geo.mmdb share/sightline/systemd/sightline.service \
+         share/sightline/sightline.schema.json \
          share/sightline/elastic/sightline-pipeline.json share/sightline/elastic/sightline-template.json \
          share/sightline/splunk/TA-sightline/default/props.conf \
          share/sightline/splunk/TA-sightline/default/transforms.conf; do
@@ -27,6 +28,10 @@ if [ -n "$conf" ]; then
   cmp -s "$D/a" "$D/b" || bad "installed config differs from the embedded defaults"
 fi
 "$root/sbin/sightline" --version >/dev/null 2>&1 || bad "installed binary does not run"
+# The installed event schema is the installed program's own.
+"$root/sbin/sightline" --schema >"$D/schema.json" 2>&1 || bad "sightline --schema failed: $(cat "$D/schema.json")"
+cmp -s "$D/schema.json" "$root/share/sightline/sightline.schema.json" ||
+  bad "installed sightline.schema.json differs from sightline --schema"
 if command -v groff >/dev/null; then
   w=$(groff -man -ww -z "$root/share/man/man8/sightline.8" 2>&1)
   [ -z "$w" ] || bad "groff warnings in sightline.8: $w"

@@ -444,7 +444,7 @@ static void test_farm_and_vantage(void)
 	}
 	flow(&t, "198.51.100.7", "10.0.0.9", T0); /* inbound: host charges the inside side */
 	CHECK_EQ_STR(sl_subjects_charge(s, NULL, &t.r)->id, "10.0.0.9");
-	CHECK(field(&t.r, "subject.remote_access_apps", &v) && v.u == 0);
+	CHECK(field(&t.r, "subject.remote_access_apps_count", &v) && v.u == 0);
 	teardown(s);
 	/* At the edge, people the roster ties to the client's address count even
 	 * when every flow is charged to the first of them. */

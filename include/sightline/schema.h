@@ -1,0 +1,86 @@
+/* Every event type sightline writes and the fields each carries, from the
+ * declarations; --list-fields and the JSON Schema (--schema) are built from
+ * it, so neither is kept by hand. */
+#ifndef SIGHTLINE_SCHEMA_H
+#define SIGHTLINE_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sightline/field.h"
+
+/*
+ * One kind of event: its event_type (and alert.scope for alerts), the
+ * record fields (the catalogue) its writer takes, and the fields its own
+ * writer adds, declared in tables beside that writer (name, type,
+ * description; no getter: the writer writes them).  A declared name may
+ * hold two forms besides dotted keys: "a.rules[].id" is the member id of
+ * each object of the array a.rules, and "a.counts.*" any key of the object
+ * a.counts (counters named by an enumeration: decoder errors by reason).
+ */
+struct sl_event_kind {
+	const char *event_type;  /* "flow", "alert", ... */
+	const char *scope;       /* the alert.scope it carries, NULL: none */
+	const char *desc;        /* one line: when it is written */
+	/* The catalogue fields it carries (record() accepts them); NULL: none. */
+	bool (*record)(const struct sl_field *f);
+	const struct sl_field_table *const *own; /* its writer's own fields */
+	size_t n_own;
+};
+
+/* Fields written by hand, beside their writers: the alert block of a rule's
+ * match (sensor/engine/alert_fields.c), a subject's alert and its summary
+ * event (sensor/subject/subject_event_fields.c), the stats event
+ * (sensor/engine/stats_fields.c) and its per-output part
+ * (sensor/output/output_fields.c). */
+extern const struct sl_field_table sl_alert_fields;
+extern const struct sl_field_table sl_subject_alert_fields;
+extern const struct sl_field_table sl_subject_event_fields;
+extern const struct sl_field_table sl_stats_fields;
+extern const struct sl_field_table sl_output_stats_fields;
+
+/** Whether a signin event (and its alerts) carries catalogue field f: the
+ * header, signin.*, the address's src.geo.*, subject.* and travel.*
+ * (sensor/engine/signin.c, whose writer uses it). */
+bool sl_signin_event_field(const struct sl_field *f);
+
+/** Whether the subject block of subject alerts and subject events (written
+ * by sl_subj_json_block()) carries catalogue field f. */
+bool sl_subject_block_field(const struct sl_field *f);
+
+/** Whether a subject's summary event (event_type subject) carries catalogue
+ * field f: its block and the fit of its activity. */
+bool sl_subject_summary_field(const struct sl_field *f);
+
+/** Number of event kinds, and kind i (borrowed, static; NULL past the end). */
+size_t sl_event_kinds(void);
+const struct sl_event_kind *sl_event_kind_at(size_t i);
+
+/**
+ * Call fn for every field kind k carries: the catalogue fields record()
+ * accepts, in catalogue order, then its own tables'.  Borrowed, static.
+ */
+void sl_event_kind_fields(const struct sl_event_kind *k,
+			  void (*fn)(void *ctx, const struct sl_field *f), void *ctx);
+
+/**
+ * Check that no field name has two types across all event kinds, and that
+ * no name is both a value and an object (tcp.syn and tcp.syn.ttl).  Returns
+ * 0, or -EINVAL with the first conflict described in err.
+ */
+int sl_schema_check(char *err, size_t errlen);
+
+/**
+ * Print the JSON Schema (draft 2020-12) of every event to out: one
+ * definition per event kind, each object closed (additionalProperties:
+ * false), selected by event_type and alert.scope.  Returns 0, or -EINVAL
+ * (err says why) when sl_schema_check() finds a conflict.
+ */
+int sl_schema_print(FILE *out, char *err, size_t errlen);
+
+/** Print every field of every event kind (name, type, the event types
+ * carrying it, description) as an aligned table: --list-fields. */
+void sl_fields_print(FILE *out);
+
+#endif

@@ -1,0 +1,74 @@
+/* Declarations of what the subject stage writes by hand: the subject
+ * block and rules of a subject's alert (sl_subjects_alert) and its
+ * periodic summary event (summary_event in subject_report.c).  The schema
+ * and --list-fields are built from them, so a key added to those writers
+ * is added here (tests/tools/validate_events.py fails on any key the
+ * declarations do not name). */
+#include <string.h>
+
+#include "sightline/schema.h"
+
+/* The catalogue fields sl_subj_json_block() writes, by name: the subject
+ * block is the flow's subject.* as far as a subject knows it on its own. */
+bool sl_subject_block_field(const struct sl_field *f)
+{
+	static const char *const names[] = {
+		"subject.id", "subject.name", "subject.kind", "subject.hostname",
+		"subject.claimed.country", "subject.claimed.city", "subject.claimed.timezone",
+		"subject.countries",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(f->name, names[i]))
+			return true;
+	return false;
+}
+
+/* The catalogue fields a subject's summary event carries: its block and
+ * the fit of its activity (json_activity in subject_report.c). */
+bool sl_subject_summary_field(const struct sl_field *f)
+{
+	return sl_subject_block_field(f) || !strncmp(f->name, "subject.activity.", 17);
+}
+
+/* A contributing rule, as sl_subj_json_rules() writes it (P: its array). */
+#define RULE_FIELDS(P)                                                                          \
+	{ P "[].id", SL_FT_STRING, "the rule's id" },                                           \
+	{ P "[].title", SL_FT_STRING, "the rule's title" },                                     \
+	{ P "[].family", SL_FT_STRING, "the rule's family (its id when it has none)" },         \
+	{ P "[].score", SL_FT_UINT, "the rule's score 0-100" },                                 \
+	{ P "[].count", SL_FT_UINT, "hits of the rule on the subject" },                        \
+	{ P "[].first_seen", SL_FT_TIME, "its first hit on the subject" },                      \
+	{ P "[].last_seen", SL_FT_TIME, "its latest hit on the subject" }
+
+static const struct sl_field subject_alert_fields[] = {
+	{ "alert.threshold", SL_FT_DOUBLE, "scoring.threshold: the score of level medium" },
+	RULE_FIELDS("alert.rules"),
+	{ "alert.rules[].community_ids", SL_FT_STRING_LIST,
+	  "Community IDs of the rule's evidence flows, oldest first (up to scoring.evidence_max)" },
+};
+
+const struct sl_field_table sl_subject_alert_fields = {
+	.module = "subject-alert",
+	.fields = subject_alert_fields,
+	.n = ARRAY_SIZE(subject_alert_fields),
+};
+
+static const struct sl_field subject_event_fields[] = {
+	{ "subject.first_seen", SL_FT_TIME, "the subject's first flow or sign-in" },
+	{ "subject.last_seen", SL_FT_TIME, "the subject's latest flow or sign-in" },
+	{ "subject.flows", SL_FT_UINT, "flows and sign-ins charged to the subject" },
+	{ "subject.score", SL_FT_DOUBLE, "the subject's score now (hits decay after scoring.decay)" },
+	{ "subject.level", SL_FT_STRING, "the level of the score: none, medium, high or critical" },
+	{ "subject.peak_score", SL_FT_DOUBLE, "the highest score the subject reached" },
+	{ "subject.peak_at", SL_FT_TIME, "when it reached peak_score (absent: it never scored)" },
+	{ "subject.alerts", SL_FT_UINT, "subject alerts raised about the subject" },
+	RULE_FIELDS("subject.top"),
+	{ "subject.remote_access_apps", SL_FT_STRING_LIST, "remote-access and IP-KVM apps of the subject within scoring.decay" },
+	{ "subject.vpn_apps", SL_FT_STRING_LIST, "VPN and anonymizer apps of the subject within scoring.decay" },
+};
+
+const struct sl_field_table sl_subject_event_fields = {
+	.module = "subject-event",
+	.fields = subject_event_fields,
+	.n = ARRAY_SIZE(subject_event_fields),
+};
