@@ -329,12 +329,13 @@ def template(cat):
         _put(props, dst, ecs_mapping(t), 'ECS')
     sl = {}
     for name in sorted(cat):
-        if name in moved or name == 'stats' or name.startswith('stats.'):
+        if name in moved:
             continue
         _put(sl, name, sl_mapping(cat[name], name), 'sightline')
     # stats events are counters by the hundred, added release by release:
-    # mapped as they come (numbers long/double, text keyword).
-    sl['stats'] = {'type': 'object', 'dynamic': True}
+    # those the catalogue does not declare are mapped as they come (numbers
+    # long/double, text keyword) rather than left unindexed.
+    sl.setdefault('stats', {'type': 'object'})['dynamic'] = True
     props[NS] = {'properties': sl}
     return {
         'index_patterns': ['sightline-*'],
