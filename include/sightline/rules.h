@@ -50,6 +50,8 @@ struct sl_rule_info {
 	enum sl_settle stage;    /* when a flow can be matched: the latest settle stage
 				  * of the fields it names (END for correlation rules) */
 	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
+	const void *compiled;    /* the pack's compiled rule (sl_rule_matched(),
+				  * sl_rule_reads()); NULL in a description made elsewhere */
 };
 
 /** "informational", "low", ... for a level. */
@@ -142,6 +144,27 @@ void sl_rules_match(const struct sl_rules *rules, const struct sl_field_source *
  */
 void sl_rules_match_event(const struct sl_rules *rules, unsigned event,
 			  const struct sl_field_source *src, sl_rule_hit_fn hit, void *ctx);
+
+#define SL_RULE_MATCHED_MAX 8 /* selections an alert's `matched` names at most */
+
+/**
+ * Which selections of a detection rule that fired on src held: those its
+ * condition names outside any `not` (a filter never shows), in the order
+ * the rule lists them.  Writes at most max names into names (borrowed from
+ * the pack) and returns how many.  Evaluates the rule's selections again,
+ * so call it only for a rule that fired, on the source it fired on.  0 for
+ * a correlation rule, NULL or a rule that is no pack's.  Allocates nothing.
+ */
+unsigned sl_rule_matched(const struct sl_rule_info *rule, const struct sl_field_source *src,
+			 const char **names, unsigned max);
+
+/**
+ * Does a detection rule name a field whose name starts with prefix (in a
+ * matcher or as a |fieldref value)?  false for a correlation rule, NULL or
+ * a rule that is no pack's.
+ * Reads only; the cost is one pass over the rule's matchers.
+ */
+bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix);
 
 /**
  * Does the pack hold a detection rule of this stage?  false for NULL.

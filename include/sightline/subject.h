@@ -119,6 +119,18 @@ enum sl_subject_level {
 	SL_SUBJECT_LEVEL_CRITICAL,
 };
 
+/*
+ * Subject alerts in EVE's terms.  Each kind (the level a score reached) has
+ * its own signature_id and fixed signature text; the score, level and
+ * threshold are fields of the alert.  They share generator id 1 with the
+ * alerts of rules, so the signature_id range from SL_SUBJECT_SID_BASE for
+ * SL_SUBJECT_SID_COUNT ids is reserved for them: no rule may declare, or
+ * be given, an id in it.
+ */
+#define SL_SUBJECT_ALERT_GID 1
+#define SL_SUBJECT_SID_BASE 9000000u
+#define SL_SUBJECT_SID_COUNT 1000u
+
 #define SL_SUBJECT_COUNTRIES 8 /* countries remembered per subject */
 
 /*
@@ -245,9 +257,13 @@ const struct sl_subject_view *sl_subjects_view(struct sl_subjects *s, struct sl_
 /**
  * A rule (flow- or subject-scope, correlation included) matched the flow of r,
  * which was charged before: add the hit to its subject's score at packet time
- * r->flow->last, with the flow's community_id as evidence, unless the
- * subject's allow-list covers it (then it is counted and zeroed).  rule is
- * borrowed and must live as long as the table (it is kept).
+ * r->flow->last, with the flow's community_id as evidence and the facts
+ * its alert shows (the rule's selections that held, the remote address
+ * with its country and AS, the product, the observed country, and the
+ * activity, light-speed and travel verdicts for a rule that reads them),
+ * unless the subject's allow-list covers it (then it is counted and
+ * zeroed).  rule is borrowed and must live as long as the table (it is
+ * kept, and so are the selection names of its pack).
  */
 void sl_subjects_hit(struct sl_subjects *s, const struct sl_record *r,
 		     const struct sl_rule_info *rule);
@@ -287,6 +303,18 @@ const struct sl_subjects_stats *sl_subjects_stats(const struct sl_subjects *s);
 
 /** Score 0-100 of the subject with id (as in subject.id) at time now; -1 if unknown. */
 double sl_subjects_score(struct sl_subjects *s, const char *id, sl_time_us now);
+
+/** signature_id of the subject alert raised when a score reaches level l
+ * (medium SL_SUBJECT_SID_BASE + 1, high + 2, critical + 3); 0 for none. */
+uint32_t sl_subject_alert_sid(enum sl_subject_level l);
+
+/** Its fixed signature text ("Subject's combined score reached high");
+ * a static string, "" for none. */
+const char *sl_subject_alert_signature(enum sl_subject_level l);
+
+/** Its severity on Suricata's scale, as flow alerts' (1 most severe):
+ * critical and high 1, medium 2; 0 for none. */
+unsigned sl_subject_alert_severity(enum sl_subject_level l);
 
 /** "none", "medium", "high", "critical". */
 const char *sl_subject_level_name(enum sl_subject_level l);

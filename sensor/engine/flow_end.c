@@ -48,9 +48,26 @@ static unsigned severity_of(enum sl_rule_level l)
 	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
 }
 
+/* "matched": the selections of the rule that held, so an analyst tells a
+ * VPN by product from one by database flag or address list without
+ * reading the flow's fields against the rule.  Worked out here, for the
+ * rules that fired only. */
+static void alert_matched(struct sl_json *j, const struct sl_rule_info *rule,
+			  const struct sl_field_source *src)
+{
+	const char *names[SL_RULE_MATCHED_MAX];
+	unsigned n = sl_rule_matched(rule, src, names, SL_RULE_MATCHED_MAX);
+	sl_json_key(j, "matched");
+	sl_json_open_array(j);
+	for (unsigned i = 0; i < n; i++)
+		sl_json_str(j, names[i]);
+	sl_json_close_array(j);
+}
+
 /* The "alert" object of an alert event of a rule's match (flow or sign-in):
  * one writer, so both kinds of alert carry the same fields. */
-void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule)
+void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule,
+			   const struct sl_field_source *src)
 {
 	sl_json_key(j, "alert");
 	sl_json_open_object(j);
@@ -68,6 +85,7 @@ void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl
 	sl_json_u64(j, severity_of(rule->level));
 	sl_json_key(j, "score");
 	sl_json_u64(j, rule->score);
+	alert_matched(j, rule, src);
 	sl_json_close_object(j);
 }
 
@@ -92,7 +110,8 @@ static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct 
 		sl_catalogue_emit(r, j);
 		r->event_type = "flow";
 	}
-	sl_engine_alert_block(j, "flow", rule);
+	struct sl_field_source src = sl_rules_record_source(r);
+	sl_engine_alert_block(j, "flow", rule, &src);
 	sl_json_end(j);
 }
 

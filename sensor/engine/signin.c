@@ -53,7 +53,8 @@ bool sl_signin_event_field(const struct sl_field *f)
 
 /* The alert of a rule that matched a sign-in: the sign-in event's line with
  * its type changed, plus the rule, as a flow's alert repeats its flow. */
-static void signin_alert(struct sl_engine *e, const struct sl_rule_info *rule)
+static void signin_alert(struct sl_engine *e, const struct sl_record *r,
+			 const struct sl_rule_info *rule)
 {
 	struct sl_json *j = &e->signin.alert;
 	if (!sl_json_begin_edit(j, &e->json, "\"event_type\":\"signin\"",
@@ -61,7 +62,8 @@ static void signin_alert(struct sl_engine *e, const struct sl_rule_info *rule)
 		e->events_lost++;
 		return;
 	}
-	sl_engine_alert_block(j, "signin", rule);
+	struct sl_field_source src = sl_rules_record_source(r);
+	sl_engine_alert_block(j, "signin", rule, &src);
 	sl_json_end(j);
 	sl_engine_write(e, j);
 	e->signin.alerts++;
@@ -82,7 +84,7 @@ static void on_hit(void *ctx, const struct sl_rule_info *rule)
 	bool allowed = h->r->subject && h->r->subject->allowed;
 	h->e->rule_hits++;
 	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
-		signin_alert(h->e, rule);
+		signin_alert(h->e, h->r, rule);
 	if (h->n < SIGNIN_HITS)
 		h->hit[h->n++] = rule;
 }

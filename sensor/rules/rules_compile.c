@@ -240,6 +240,7 @@ static bool pack_push(struct sl_rules *p, struct rule *r)
 		return false;
 	p->rules = n;
 	r->info.index = (uint32_t)p->n;
+	r->info.compiled = r;
 	p->rules[p->n++] = r;
 	return true;
 }

@@ -245,6 +245,8 @@ bool condition_compile(struct cctx *c, struct rule *r, const struct ynode *cond)
 	else if (!p.failed && t->t != T_END)
 		perr(&p, t->off, "unexpected '%.*s' after a complete condition; join parts with "
 		     "and / or", (int)(t->len < 60 ? t->len : 60), p.s + t->off);
+	if (!p.failed)
+		cond_mark_positive(r, r->root, true);
 	return !p.failed;
 }
 

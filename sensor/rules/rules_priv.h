@@ -69,6 +69,7 @@ struct alt {
 };
 struct selection {
 	const char *name;
+	bool positive;  /* named outside any `not`: shown in `matched` when it holds */
 	struct alt *alts;
 	size_t n_alts;
 };
@@ -202,6 +203,9 @@ void rules_stages_compute(struct sl_rules *p);
 bool rule_eval(const struct rule *r, const struct sl_field_source *src);
 /* Evaluate a condition tree node. */
 bool cond_eval(const struct rule *r, uint32_t node, const struct sl_field_source *src);
+/* Mark the selections under node (positive: outside any `not`) that an
+ * alert's `matched` may name (rules_explain.c); after the condition compiled. */
+void cond_mark_positive(struct rule *r, uint32_t node, bool positive);
 /* Evaluate a selection. */
 bool selection_eval(const struct selection *s, const struct sl_field_source *src);
 

@@ -99,6 +99,46 @@ struct subject {
 	uint32_t lprev, lnext;      /* LRU list, most recent first */
 };
 
+#define HIT_REMOTES 3  /* remote addresses listed per rule hit, the first seen */
+#define HIT_APPS 3     /* products listed per rule hit */
+#define HIT_PLACES 3   /* observed countries listed per rule hit */
+#define HIT_MATCHED 4  /* selection names listed per rule hit */
+
+/* A remote address behind a rule's hits, with what the databases said. */
+struct hit_remote {
+	struct sl_addr addr;
+	char country[2];            /* "\0\0": unknown */
+	uint32_t asn;               /* 0: unknown */
+};
+
+/*
+ * What made a rule fire on a subject, gathered over its live hits so the
+ * subject alert can say it without a join on community_id: the selections
+ * of the rule that held, bounded lists (the first few, and how many hits
+ * fell outside them) of the remote
+ * addresses, products and the subject's observed countries; and, for a
+ * rule that reads them, the time-of-activity verdict (latest), the
+ * light-speed finding (largest excess) and the travel (fastest).
+ */
+struct hit_facts {
+	const char *matched[HIT_MATCHED];   /* selections that held (borrowed from the pack) */
+	uint8_t n_matched;
+	struct hit_remote remote[HIT_REMOTES];
+	const char *app[HIT_APPS];          /* static strings of the identification stage */
+	char observed[HIT_PLACES][2];
+	uint8_t n_remote, n_app, n_observed;
+	uint32_t remote_unlisted, app_unlisted, observed_unlisted; /* hits */
+	bool has_zone, has_claimed_share, has_light, has_travel;
+	const char *zone;                   /* borrowed from the subjects' reference zones */
+	double share, claimed_share;        /* 0..1 */
+	unsigned hours;
+	struct sl_addr light_addr;
+	double rtt_ms, expected_rtt_ms, excess_ms, distance_km;
+	char travel_from[2], travel_to[2];
+	double travel_km, travel_hours, travel_kmh;
+	bool travel_impossible;
+};
+
 /* One rule's hits on one subject; evidence lives in the pool's arena. */
 struct hit {
 	const struct sl_rule_info *rule;
@@ -106,6 +146,7 @@ struct hit {
 	sl_time_us first, last;
 	uint8_t n_ev, ev_next;
 	uint32_t next_free;
+	struct hit_facts facts;
 };
 
 /* A subject in a sorted pass (summaries, the stderr table). */
@@ -168,6 +209,14 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 /* Time-of-activity verdicts for x at time now (fills the view's activity fields). */
 void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
 		      struct sl_subject_view *v);
+
+/* subject_table.c: which side of f is the subject (0 client, 1 server). */
+int sl_subj_side(const struct sl_subjects *s, const struct sl_flow *f);
+
+/* subject_facts.c: fold the facts of r into h, a hit of rule h->rule on
+ * x just counted; write them as the "facts" object of a rule in an alert. */
+void sl_subj_facts_note(const struct sl_subjects *s, struct hit *h, const struct sl_record *r);
+void sl_subj_facts_json(const struct subject *x, const struct hit *h, struct sl_json *j);
 
 /* subject_score.c */
 double sl_subj_rescore(struct sl_subjects *s, struct subject *x, sl_time_us now);

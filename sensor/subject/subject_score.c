@@ -13,6 +13,29 @@ const char *sl_subject_level_name(enum sl_subject_level l)
 	return (unsigned)l < ARRAY_SIZE(names) ? names[l] : "?";
 }
 
+uint32_t sl_subject_alert_sid(enum sl_subject_level l)
+{
+	bool alerting = l > SL_SUBJECT_LEVEL_NONE && l <= SL_SUBJECT_LEVEL_CRITICAL;
+	return alerting ? SL_SUBJECT_SID_BASE + (uint32_t)l : 0;
+}
+
+const char *sl_subject_alert_signature(enum sl_subject_level l)
+{
+	static const char *const text[] = {
+		"", "Subject's combined score reached medium",
+		"Subject's combined score reached high", "Subject's combined score reached critical",
+	};
+	return (unsigned)l < ARRAY_SIZE(text) ? text[l] : "";
+}
+
+/* Rules of level high and critical are severity 1, medium 2 (severity_of()
+ * in sensor/engine/flow_end.c); a subject's levels read the same. */
+unsigned sl_subject_alert_severity(enum sl_subject_level l)
+{
+	return l >= SL_SUBJECT_LEVEL_HIGH && l <= SL_SUBJECT_LEVEL_CRITICAL ? 1 :
+	       l == SL_SUBJECT_LEVEL_MEDIUM ? 2 : 0;
+}
+
 /* medium from the threshold, high halfway to 100, critical at 80 % of the way. */
 enum sl_subject_level sl_subject_level_of(double score, double threshold)
 {
@@ -185,6 +208,7 @@ void sl_subjects_hit(struct sl_subjects *s, const struct sl_record *r,
 		*h = (struct hit){ .rule = rule, .first = now };
 	h->count++;
 	h->last = now > h->last ? now : h->last;
+	sl_subj_facts_note(s, h, r);
 	if (r->signin) /* a sign-in is no flow: its stand-in has no Community ID to cite */
 		return;
 	char cid[SL_COMMUNITY_ID_LEN];
@@ -266,7 +290,8 @@ void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, st
 	sl_json_close_array(j);
 }
 
-static void json_rule(const struct sl_subjects *s, uint32_t hi, bool evidence, struct sl_json *j)
+static void json_rule(const struct sl_subjects *s, const struct subject *x, uint32_t hi,
+		      bool evidence, struct sl_json *j)
 {
 	const struct hit *h = &s->hits[hi];
 	char ts[SL_TIME_STRLEN];
@@ -293,6 +318,7 @@ static void json_rule(const struct sl_subjects *s, uint32_t hi, bool evidence, s
 		for (unsigned k = 0; k < h->n_ev; k++)
 			sl_json_str(j, evidence_at(s, hi, (start + k) % max));
 		sl_json_close_array(j);
+		sl_subj_facts_json(x, h, j);
 	}
 	sl_json_close_object(j);
 }
@@ -305,8 +331,35 @@ void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, un
 	unsigned n = sl_subj_top(s, x, top);
 	sl_json_open_array(j);
 	for (unsigned i = 0; i < n && i < max; i++)
-		json_rule(s, top[i], evidence, j);
+		json_rule(s, x, top[i], evidence, j);
 	sl_json_close_array(j);
+}
+
+/* The "alert" object opened, with what names the kind of alert: the same
+ * keys as a rule's alert (sl_engine_alert_block), the level's own id and
+ * text, so a SIEM counts and suppresses subject alerts by signature_id. */
+static void alert_head(struct sl_json *j, enum sl_subject_level level)
+{
+	sl_json_key(j, "alert");
+	sl_json_open_object(j);
+	sl_json_key(j, "scope");
+	sl_json_str(j, "subject");
+	sl_json_key(j, "action");
+	sl_json_str(j, "allowed"); /* a passive sensor blocks nothing */
+	sl_json_key(j, "gid");
+	sl_json_u64(j, SL_SUBJECT_ALERT_GID);
+	sl_json_key(j, "signature_id");
+	sl_json_u64(j, sl_subject_alert_sid(level));
+	sl_json_key(j, "rev");
+	sl_json_u64(j, 1);
+	sl_json_key(j, "signature");
+	sl_json_str(j, sl_subject_alert_signature(level));
+	sl_json_key(j, "category");
+	sl_json_str(j, "subject");
+	sl_json_key(j, "severity");
+	sl_json_u64(j, sl_subject_alert_severity(level));
+	sl_json_key(j, "level");
+	sl_json_str(j, sl_subject_level_name(level));
 }
 
 bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct sl_json *j)
@@ -321,7 +374,7 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 	x->alerted = x->level;
 	x->n_alerts++;
 	s->st.alerts++;
-	char ts[SL_TIME_STRLEN], cid[SL_COMMUNITY_ID_LEN], sig[96];
+	char ts[SL_TIME_STRLEN], cid[SL_COMMUNITY_ID_LEN];
 	sl_json_begin(j);
 	sl_json_key(j, "timestamp");
 	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
@@ -332,16 +385,7 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 		sl_flow_community_id(r->flow, r->community_seed, cid);
 		sl_json_str(j, cid);
 	}
-	sl_json_key(j, "alert");
-	sl_json_open_object(j);
-	sl_json_key(j, "scope");
-	sl_json_str(j, "subject");
-	sl_json_key(j, "signature");
-	snprintf(sig, sizeof(sig), "subject score %.0f reached %s", score,
-		 sl_subject_level_name((enum sl_subject_level)x->level));
-	sl_json_str(j, sig);
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_subject_level_name((enum sl_subject_level)x->level));
+	alert_head(j, (enum sl_subject_level)x->level);
 	sl_json_key(j, "score");
 	sl_json_double(j, round(score * 10) / 10);
 	sl_json_key(j, "threshold");

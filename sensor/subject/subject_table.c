@@ -356,7 +356,7 @@ static bool remote_access_session(const struct sl_flow *f)
  * remote-access sessions into an inside host (the inside host is the one
  * being driven), and everything else to the client.
  */
-static int subject_side(const struct sl_subjects *s, const struct sl_flow *f)
+int sl_subj_side(const struct sl_subjects *s, const struct sl_flow *f)
 {
 	bool cli_home = sl_config_is_home(s->cfg, &f->cli);
 	bool srv_home = sl_config_is_home(s->cfg, &f->srv);
@@ -444,7 +444,7 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 						 struct sl_record *r)
 {
 	const struct sl_flow *f = r->flow;
-	int side = subject_side(s, f);
+	int side = sl_subj_side(s, f);
 	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
 	if (!sl_subject_is_endpoint(s->cfg, self)) {
 		s->st.not_endpoints++;
@@ -480,7 +480,7 @@ const struct sl_subject_view *sl_subjects_view(struct sl_subjects *s, struct sl_
 	struct subject *x = sl_subj_of_view(r->subject);
 	if (!x)
 		return NULL;
-	sl_subj_observe(s, x, r, subject_side(s, r->flow), false);
+	sl_subj_observe(s, x, r, sl_subj_side(s, r->flow), false);
 	r->subject = &s->view;
 	return &s->view;
 }

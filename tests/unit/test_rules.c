@@ -307,6 +307,62 @@ static void test_conditions(void)
 	}
 }
 
+/* The names sl_rule_matched() gives for rule text on e, joined by ','. */
+static void matched_of(const char *det, struct ev *e, char *out, size_t len)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), RULE_HEAD "%s", det);
+	struct sl_rules *r = load(text);
+	struct sl_field_source src = { .get = ev_get, .ctx = e };
+	const char *names[SL_RULE_MATCHED_MAX];
+	unsigned n = r ? sl_rule_matched(sl_rules_info(r, 0), &src, names, SL_RULE_MATCHED_MAX) : 0;
+	out[0] = '\0';
+	for (unsigned i = 0; i < n; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "," : "", names[i]);
+	sl_rules_destroy(r);
+}
+
+static void test_matched(void)
+{
+	TEST("matched: the selections that held, outside any not, in the rule's order");
+	static const char sels[] =
+		"  product: {app: a}\n  exit_flag: {category: b}\n  exit_list: {proto: c}\n"
+		"  sanctioned: {dest_port: 1}\n";
+	struct { const char *cond; const char *app, *cat, *proto; const char *want; } cases[] = {
+		{ "(product or 1 of exit_*) and not sanctioned", "a", "x", "x", "product" },
+		{ "(product or 1 of exit_*) and not sanctioned", "x", "b", "x", "exit_flag" },
+		{ "(product or 1 of exit_*) and not sanctioned", "x", "x", "c", "exit_list" },
+		{ "(product or 1 of exit_*) and not sanctioned", "a", "b", "c",
+		  "product,exit_flag,exit_list" },
+		/* b held but stands under not: it did not make the rule fire */
+		{ "product or not exit_flag", "a", "b", "x", "product" },
+		{ "not not exit_flag", "x", "b", "x", "exit_flag" },
+		{ "all of them", "a", "b", "c", "product,exit_flag,exit_list" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char det[1024], got[256];
+		struct ev e = { 0 };
+		ev_str(&e, "app", cases[i].app);
+		ev_str(&e, "category", cases[i].cat);
+		ev_str(&e, "proto", cases[i].proto);
+		ev_u(&e, "dest_port", 443);
+		snprintf(det, sizeof(det), "%s  condition: %s\n", sels, cases[i].cond);
+		matched_of(det, &e, got, sizeof(got));
+		if (strcmp(got, cases[i].want) != 0)
+			fprintf(stderr, "condition '%s': matched '%s', want '%s'\n", cases[i].cond,
+				got, cases[i].want);
+		CHECK_EQ_STR(got, cases[i].want);
+	}
+	struct sl_rules *r = load(RULE_HEAD "  z: {subject.activity.best_fit|gte: 0.8, app: x}\n"
+				  "  condition: z\n");
+	CHECK(r != NULL);
+	CHECK(sl_rule_reads(sl_rules_info(r, 0), "subject.activity."));
+	CHECK(sl_rule_reads(sl_rules_info(r, 0), "app"));
+	CHECK(!sl_rule_reads(sl_rules_info(r, 0), "physics."));
+	CHECK(!sl_rule_reads(NULL, "app"));
+	sl_rules_destroy(r);
+}
+
 static void err_at(const char *text, unsigned line, unsigned col, const char *frag)
 {
 	struct sl_rules *r = NULL;
@@ -718,6 +774,7 @@ int main(void)
 	test_addresses();
 	test_fieldref();
 	test_conditions();
+	test_matched();
 	test_errors();
 	test_bounds();
 	test_correlation();

@@ -286,6 +286,77 @@ static void test_alert_levels(void)
 	teardown(s);
 }
 
+static void test_alert_facts(void)
+{
+	TEST("alert facts: kind by signature_id, the first 3 remotes with country and AS, the rest counted");
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, NULL);
+	struct sl_json j;
+	struct tflow t;
+	char srv[32];
+	sl_json_init(&j);
+	for (unsigned i = 1; i <= 5; i++) {
+		snprintf(srv, sizeof(srv), "198.51.100.%u", i);
+		flow(&t, "203.0.113.5", srv, T0 + i);
+		geo(&t.geo[0], "KP", 39.0, 125.7, 0);
+		geo(&t.geo[1], i == 2 ? "RU" : "CN", 41.8, 123.4, 0);
+		t.geo[1].asn = 64500 + i;
+		t.geo[1].have |= 1u << SL_GEO_ASN;
+		t.r.geo[0] = &t.geo[0];
+		t.r.geo[1] = &t.geo[1];
+		sl_subjects_charge(s, NULL, &t.r);
+		sl_subjects_hit(s, &t.r, &rule_a);
+		if (i == 1)
+			CHECK(sl_subjects_alert(s, &t.r, &j));
+	}
+	CHECK(strstr(j.buf, "\"signature_id\":9000001,") != NULL);
+	CHECK(strstr(j.buf, "\"signature\":\"Subject's combined score reached medium\"") != NULL);
+	CHECK(strstr(j.buf, "\"severity\":2,") && strstr(j.buf, "\"gid\":1,"));
+	CHECK(strstr(j.buf, "\"action\":\"allowed\"") != NULL);
+	sl_subjects_hit(s, &t.r, &rule_80); /* 92: critical */
+	CHECK(sl_subjects_alert(s, &t.r, &j));
+	CHECK(strstr(j.buf, "\"signature_id\":9000003,") && strstr(j.buf, "\"severity\":1,"));
+	CHECK(strstr(j.buf, "\"signature\":\"Subject's combined score reached critical\"") != NULL);
+	CHECK(strstr(j.buf, "\"facts\":{\"remotes\":[{\"ip\":\"198.51.100.1\",\"country\":\"CN\","
+			    "\"asn\":64501},{\"ip\":\"198.51.100.2\",\"country\":\"RU\",\"asn\":64502},"
+			    "{\"ip\":\"198.51.100.3\",\"country\":\"CN\",\"asn\":64503}],"
+			    "\"remotes_unlisted\":2,\"place\":{\"observed_countries\":[\"KP\"]}}") != NULL);
+	/* a rule that reads no activity, physics or travel field shows none of them */
+	CHECK(!strstr(j.buf, "\"activity\":") && !strstr(j.buf, "\"lightspeed\":"));
+	CHECK_EQ_INT(sl_subject_alert_sid(SL_SUBJECT_LEVEL_HIGH), SL_SUBJECT_SID_BASE + 2);
+	CHECK_EQ_INT(sl_subject_alert_sid(SL_SUBJECT_LEVEL_NONE), 0);
+	sl_json_finish(&j);
+	teardown(s);
+}
+
+static void test_alert_matched(void)
+{
+	TEST("alert facts: a rule's selections that held, over its hits, first seen first");
+	static const char rule[] = "title: t\nid: r-ab\nscore: 60\nfamily: f\nscope: subject\n"
+				   "detection:\n  by_x: {app: x}\n  by_y: {app: y}\n"
+				   "  filter: {app: z}\n  condition: (by_x or by_y) and not filter\n";
+	struct sl_rules *pack = NULL;
+	struct sl_rule_error err;
+	CHECK(sl_rules_load_mem("t.yml", rule, strlen(rule), &pack, &err) == 0);
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, NULL);
+	struct sl_json j;
+	struct tflow t;
+	sl_json_init(&j);
+	const char *apps[] = { "y", "y", "x" };
+	for (unsigned i = 0; i < ARRAY_SIZE(apps); i++) {
+		flow(&t, "203.0.113.5", "198.51.100.1", T0 + i);
+		t.f.product = apps[i];
+		t.f.category = "vpn";
+		sl_subjects_charge(s, NULL, &t.r);
+		sl_subjects_hit(s, &t.r, sl_rules_info(pack, 0));
+	}
+	CHECK(sl_subjects_alert(s, &t.r, &j));
+	CHECK(strstr(j.buf, "\"facts\":{\"matched\":[\"by_y\",\"by_x\"],") != NULL);
+	CHECK(strstr(j.buf, "\"apps\":[\"y\",\"x\"]") != NULL);
+	sl_json_finish(&j);
+	teardown(s);
+	sl_rules_destroy(pack);
+}
+
 static void test_evidence(void)
 {
 	TEST("evidence: at most scoring.evidence_max community_ids per rule, one per flow");
@@ -637,6 +708,8 @@ int main(void)
 	test_noisy_or_decay();
 	test_allow();
 	test_alert_levels();
+	test_alert_facts();
+	test_alert_matched();
 	test_evidence();
 	test_lru();
 	test_travel();
