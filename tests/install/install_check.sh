@@ -14,7 +14,10 @@ prefix=$(meson introspect "$BUILD" --buildoptions | python3 -c \
 root=$D$prefix
 for f in sbin/sightline share/man/man8/sightline.8 share/sightline/intel.mmdb \
          share/sightline/demo-geo.mmdb share/sightline/systemd/sightline.service \
-         share/sightline/sightline.schema.json; do
+         share/sightline/sightline.schema.json \
+         share/sightline/elastic/sightline-pipeline.json share/sightline/elastic/sightline-template.json \
+         share/sightline/splunk/TA-sightline/default/props.conf \
+         share/sightline/splunk/TA-sightline/default/transforms.conf; do
   [ -e "$root/$f" ] || bad "meson install did not install $f"
 done
 conf=$(find "$D" -path '*/sightline/sightline.yaml' | head -1)

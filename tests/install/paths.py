@@ -173,7 +173,8 @@ def expected(d):
     return sorted([os.path.join(d['sbindir'], 'sightline'), os.path.join(d['mandir'], 'man8', 'sightline.8'),
                    e + '/sightline.yaml', e + '/sightline.env', s + '/sigma/', s + '/intel.mmdb',
                    s + '/demo-geo.mmdb', s + '/systemd/sightline.service', s + '/intel/',
-                   s + '/products/', s + '/sightline.schema.json', os.path.join(d['sbindir'], 'sightline-intel-refresh')])
+                   s + '/products/', s + '/sightline.schema.json', os.path.join(d['sbindir'], 'sightline-intel-refresh'),
+                   s + '/elastic/', s + '/splunk/'])
 
 
 def check_readme(dest, d, src, tmp):
