@@ -11,44 +11,7 @@
 #include "sightline/field.h"
 #include "sightline/flow.h"
 #include "sightline/hosts.h"
-
-/*
- * How a product (`app`) was decided, strongest first.  A weaker kind never
- * overrides a stronger one; the first claim of a given strength wins.
- */
-enum sl_app_source {
-	SL_SRC_NONE,
-	SL_SRC_PORT,         /* only the port number */
-	SL_SRC_ADDRESS_LIST, /* an intel list of the product's addresses */
-	SL_SRC_ASSOCIATION,  /* follows a flow of the same host that named the product */
-	SL_SRC_DNS,          /* the server's name from an earlier DNS answer */
-	SL_SRC_JA4,          /* the client's JA4 fingerprint */
-	SL_SRC_USER_AGENT,   /* the client's HTTP user agent */
-	SL_SRC_ALPN,         /* a product-specific ALPN */
-	SL_SRC_SNI,          /* TLS/QUIC server name or HTTP Host */
-	SL_SRC_CERTIFICATE,  /* the server certificate's names */
-	SL_SRC_WIRE,         /* the protocol's own framing, validated */
-};
-
-/** "port", "address-list", "association", "dns", "ja4", "user-agent", "alpn", "sni",
- * "certificate", "wire". */
-const char *sl_app_source_name(enum sl_app_source s);
-
-/**
- * Claim a product for f: app ("anydesk", "openvpn"), category
- * ("remote-access", "vpn", "anonymizer", "proxy", "ip-kvm") and the
- * evidence.  app and category must outlive the flow's event: static
- * strings or a signature set's (reloads retire a set, never free it while
- * the engine runs).  A claim replaces an earlier one only when its
- * source is stronger.  The identification steps below make the claims;
- * exported for them and for tests.
- */
-void sl_app_set_product(struct sl_flow *f, const char *app, const char *category,
-			enum sl_app_source source);
-
-/** The product of f, or false when none was claimed.  Borrowed, static strings. */
-bool sl_app_product(const struct sl_flow *f, const char **app, const char **category,
-		    enum sl_app_source *source);
+#include "sightline/product.h"
 
 struct sl_identify;
 
@@ -92,7 +55,7 @@ void sl_identify_flow_end(const struct sl_identify *id, struct sl_hosts *hosts, 
 			  const struct sl_record *enriched);
 
 /* The identification fields: the product (app, category, app_source;
- * sensor/identify/product.c), and tunnel.obfuscated with the measures
+ * sensor/identify/product_fields.c), and tunnel.obfuscated with the measures
  * behind it (sensor/identify/obfs.c). */
 extern const struct sl_field_table sl_identify_product_fields;
 extern const struct sl_field_table sl_identify_fields;
