@@ -62,19 +62,18 @@ n=$(grep '"event_type":"flow"' "$tmp/w2.json" | grep -c '"icmp_type":8')
 # directory), which would stop the run before the interface: rules are off
 # and the product signatures are read from a world-readable copy.
 if command -v setpriv >/dev/null; then
-  pub=$(mktemp -d); chmod 755 "$pub"; cp -r "$src/rules/products" "$pub/"; chmod -R a+rX "$pub"
+  pub=$(mktemp -d); chmod 755 "$pub"; cp -r "$src/rules/products" "$pub/"
+  cp "$src/pcaps/real/dns.pcap" "$pub/"; chmod -R a+rX "$pub"
   out=$(ip netns exec "$a" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
         "$sensor" -i vl-a -o /dev/null --set rules.enabled=false \
         --set identify.signatures="$pub/products" 2>&1); rc=$?
-  rm -rf "$pub"
   [ "$rc" = 1 ] || { echo "FAIL: unprivileged capture exit $rc, expected 1: $out"; fail=1; }
   echo "$out" | grep -q 'vl-a: permission denied' || { echo "FAIL: message: $out"; fail=1; }
   # A program whose bundled files its user cannot read says so (not "missing").
   priv=$(mktemp -d); cp "$sensor" "$priv/"; cp -r "$src/rules" "$priv/"
   out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-        "$priv/$(basename "$sensor")" -r "$src/pcaps/real/$(ls "$src/pcaps/real" | head -1)" \
-        -o /dev/null 2>&1); rc=$?
-  rm -rf "$priv"
+        "$priv/$(basename "$sensor")" -r "$pub/dns.pcap" -o /dev/null 2>&1); rc=$?
+  rm -rf "$priv" "$pub"
   [ "$rc" != 0 ] && echo "$out" | grep -q 'not readable by uid 65534' ||
     { echo "FAIL: unreadable bundled files, exit $rc: $out"; fail=1; }
 fi
