@@ -72,7 +72,15 @@ CIM_INTRUSION_DETECTION = {
     'file_path', 'ids_type', 'severity', 'severity_id', 'signature', 'signature_id', 'src',
     'src_bunit', 'src_category', 'src_ip', 'src_port', 'src_priority', 'transport', 'user',
     'user_bunit', 'user_category', 'user_priority', 'vendor_product'}
-CIM_TAGS = {'network', 'communicate', 'ids', 'attack'}
+# .../authentication (sign-ins; tags: authentication).
+CIM_AUTHENTICATION = {
+    'action', 'app', 'authentication_method', 'authentication_service', 'dest', 'dest_bunit',
+    'dest_category', 'dest_nt_domain', 'dest_priority', 'duration', 'reason', 'response_time',
+    'signature', 'signature_id', 'src', 'src_bunit', 'src_category', 'src_nt_domain',
+    'src_priority', 'src_user', 'src_user_bunit', 'src_user_category', 'src_user_id',
+    'src_user_priority', 'src_user_role', 'tag', 'user', 'user_agent', 'user_bunit',
+    'user_category', 'user_id', 'user_priority', 'user_role', 'vendor_account'}
+CIM_TAGS = {'network', 'communicate', 'ids', 'attack', 'authentication'}
 # What an eval may call (Splunk eval functions used here).
 EVAL_FUNCS = {'lower', 'if', 'isnotnull', 'null', 'coalesce', 'case', 'upper', 'tostring'}
 
@@ -658,7 +666,7 @@ def case_splunk():
         bad('props.conf has no [sightline:eve] stanza')
         return
     kv = dict(st)
-    cim = CIM_NETWORK_TRAFFIC | CIM_INTRUSION_DETECTION
+    cim = CIM_NETWORK_TRAFFIC | CIM_INTRUSION_DETECTION | CIM_AUTHENTICATION
     n = 0
     for k, v in st:
         dest = None
@@ -669,12 +677,12 @@ def case_splunk():
             for _, dest in pairs:
                 n += 1
                 if dest not in cim:
-                    bad('%s makes %s, not a CIM Network Traffic or Intrusion Detection field' % (k, dest))
+                    bad('%s makes %s, not a CIM Network Traffic, Authentication or Intrusion Detection field' % (k, dest))
         elif k.startswith('EVAL-'):
             n += 1
             dest = k[len('EVAL-'):]
             if dest not in cim:
-                bad('%s makes %s, not a CIM Network Traffic or Intrusion Detection field' % (k, dest))
+                bad('%s makes %s, not a CIM Network Traffic, Authentication or Intrusion Detection field' % (k, dest))
     if kv.get('KV_MODE') != 'json':
         bad('KV_MODE is %r, want json' % kv.get('KV_MODE'))
     # Time: the first match of TIME_PREFIX in each line must be the event's own
@@ -720,7 +728,7 @@ def case_splunk():
         for tag, state in kvs:
             n += 1
             if tag not in CIM_TAGS or state != 'enabled':
-                bad('tags.conf [%s] %s = %s: not a CIM Network Traffic / IDS tag' % (stanza, tag, state))
+                bad('tags.conf [%s] %s = %s: not a CIM Network Traffic / Authentication / IDS tag' % (stanza, tag, state))
     for stanza, kvs in splunk_conf('eventtypes.conf').items():
         if 'sourcetype=sightline:eve' not in dict(kvs).get('search', ''):
             bad('eventtype %s does not select sourcetype=sightline:eve' % stanza)
