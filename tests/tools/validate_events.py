@@ -32,9 +32,9 @@ except ImportError:
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pcap'))
 import run_case  # noqa: E402  (the pcap cases' own runner: same commands)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from identify_compare import captures  # noqa: E402  (capture files by magic, sorted)
 
-MAGICS = (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4', b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d',
-          b'\x0a\x0d\x0d\x0a')
 SHOW_MAX = 20  # invalid events printed in full
 
 
@@ -68,21 +68,6 @@ def kind(e):
     if t == 'alert' and isinstance(e.get('alert'), dict):
         return 'alert/%s' % e['alert'].get('scope', '?')
     return t
-
-
-def captures(root):
-    out = []
-    for d, dirs, files in os.walk(root):
-        dirs.sort()
-        for n in sorted(files):
-            p = os.path.join(d, n)
-            try:
-                with open(p, 'rb') as f:
-                    if f.read(4) in MAGICS:
-                        out.append(p)
-            except OSError:
-                pass
-    return out
 
 
 class Checker:
