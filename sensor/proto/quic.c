@@ -207,16 +207,6 @@ static bool g_version(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_dcid(const struct sl_record *r, struct sl_value *v)
-{
-	const struct quic_state *s = confirmed(r);
-	if (!s || !s->ini.dcid_len)
-		return false;
-	sl_hex(s->ini.dcid, s->ini.dcid_len, v->buf);
-	v->s = v->buf;
-	return true;
-}
-
 /* Declared fields read the state once confirmed is set. */
 #define AT_QUIC SL_IN_STATE_IF(sl_proto_quic, struct quic_state, confirmed)
 
@@ -234,9 +224,8 @@ static const struct sl_field fields[] = {
 		     AT_QUIC, struct quic_state, ja3, SL_NONZERO),
 	SL_FIELD_STR("quic.ua", "user agent from a Google QUIC CHLO (UAID tag)",
 		     AT_QUIC, struct quic_state, ua, SL_NONZERO),
-	{ "quic.dcid", SL_FT_STRING,
-	  "Destination Connection ID the Initial keys came from (the client's first, or a Retry's), hex",
-	  g_dcid },
+	SL_FIELD_HEXN("quic.dcid", "Destination Connection ID the Initial keys came from (the client's first, or a Retry's), hex",
+		      AT_QUIC, struct quic_state, ini.dcid, ini.dcid_len, SL_NONZERO),
 };
 
 static const struct sl_field_table quic_fields = { "quic", fields, ARRAY_SIZE(fields), true };

@@ -544,16 +544,6 @@ static const char *kbd_name(uint32_t kbd)
 	return NULL;
 }
 
-static bool g_kbd(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	if (!st || !st->has_core)
-		return false;
-	snprintf(v->buf, sizeof(v->buf), "0x%08x", st->kbd);
-	v->s = v->buf;
-	return true;
-}
-
 static bool g_kbd_name(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -571,7 +561,7 @@ static const struct sl_field fields[] = {
 	{ "rdp.selected_protocol", SL_FT_STRING, "protocol the server selected in RDP_NEG_RSP", g_sel },
 	SL_FIELD_U("rdp.negotiation_failure", "RDP_NEG_FAILURE failureCode from the server",
 	           AT_RDP, struct rdp_state, fail_code, SL_IF(struct rdp_state, has_fail)),
-	{ "rdp.keyboard_layout", SL_FT_STRING, "client keyboard layout (hex), standard RDP security only", g_kbd },
+	SL_FIELD_HEXNUM("rdp.keyboard_layout", "client keyboard layout (hex), standard RDP security only", AT_RDP, struct rdp_state, kbd, 8, "0x", SL_IF(struct rdp_state, has_core)),
 	{ "rdp.keyboard_layout_name", SL_FT_STRING, "locale of the keyboard layout's language id, e.g. ko-KR", g_kbd_name },
 	SL_FIELD_U("rdp.client_build", "client build number from the Client Core Data",
 	           AT_RDP, struct rdp_state, build, SL_IF(struct rdp_state, has_core)),

@@ -375,13 +375,9 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
 {
 	const struct sl_field_at *at = &list[i]->at;
-	bool flagged = at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO;
 	bool need = at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO;
-	if (flagged) {
-		uint64_t x = read_uint(base + at->flag_off, at->flag_size) & at->flag_mask;
-		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
-			return;
-	}
+	if (!flag_open(at, base))
+		return;
 	const uint8_t *p = base + at->off;
 	uint64_t u;
 	switch (at->kind) {
