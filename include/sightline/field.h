@@ -406,9 +406,20 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j);
 
 /**
  * Like sl_catalogue_emit(), for the fields want() accepts only: events that
- * are not flows (a sign-in) carry a chosen part of the catalogue.
+ * are not flows (a sign-in) carry a chosen part of the catalogue.  Each
+ * event kind's record() (include/sightline/schema.h) has a writer compiled
+ * at start-up; any other want() is tested field by field.
  */
 void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
 			  bool (*want)(const struct sl_field *f));
+
+/**
+ * The writer compiled for the event kind whose record() is want: the number
+ * of catalogue fields it writes, and in *runs how many runs it checks them
+ * in (consecutive fields read from one place for one parser: one check for
+ * a run whose parser holds no state or whose base is absent).  0 when no
+ * event kind has that record().  Builds the order on first call.
+ */
+size_t sl_catalogue_plan_size(bool (*want)(const struct sl_field *f), size_t *runs);
 
 #endif

@@ -237,6 +237,7 @@ static const char *type_name(uint8_t t)
 	return t < ARRAY_SIZE(names) ? names[t] : NULL;
 }
 
+/* Why computed: message types named and comma-joined, numbers for unknown ones. */
 static bool g_type(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dhcp_state *s = sl_record_state(r, &sl_proto_dhcp);

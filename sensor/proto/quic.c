@@ -197,6 +197,7 @@ static const struct quic_state *confirmed(const struct sl_record *r)
 	return s && s->confirmed ? s : NULL;
 }
 
+/* Why computed: versions named (drafts, Google QUIC) from either of two members. */
 static bool g_version(const struct sl_record *r, struct sl_value *v)
 {
 	const struct quic_state *s = confirmed(r);

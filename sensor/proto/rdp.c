@@ -503,6 +503,7 @@ static void protocols_str(uint32_t v, char *out, size_t cap)
 	}
 }
 
+/* Why computed: protocol bits named and comma-joined. */
 static bool g_req(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -513,6 +514,7 @@ static bool g_req(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Why computed: one protocol bit named, absent when several are set. */
 static bool g_sel(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -544,6 +546,7 @@ static const char *kbd_name(uint32_t kbd)
 	return NULL;
 }
 
+/* Why computed: a search of the language-id table. */
 static bool g_kbd_name(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);

@@ -366,6 +366,7 @@ static bool g_types(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Why computed: a security type number named, or written as a number. */
 static bool g_type(const struct sl_record *r, struct sl_value *v)
 {
 	const struct vnc_state *st = state_of(r);
