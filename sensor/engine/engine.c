@@ -82,6 +82,10 @@ static void host_header(struct sl_engine *e)
 		memcpy(e->host_hdr, j.buf + 1, j.len - 2);
 		e->host_hdr[j.len - 2] = ',';
 		e->host_len = j.len - 1;
+		if (strlen(n) < sizeof(e->host_name)) {
+			strcpy(e->host_name, n);
+			e->out.host = e->host_name;
+		}
 	}
 	sl_json_finish(&j);
 }
@@ -166,6 +170,7 @@ static int worker_create(struct sl_engine *lead, const struct sl_flow_config *fc
 		return -ENOMEM;
 	w->cfg = cfg;
 	w->lead = lead;
+	w->out.host = lead->out.host;
 	pthread_mutex_init(&w->lock, NULL);
 	sl_json_init(&w->json);
 	*out = w; /* freed by the caller's sl_engine_destroy() on failure */

@@ -53,6 +53,7 @@ struct sl_flow_out {
 	size_t n_hits, cap_hits;
 	uint64_t lost;                      /* alerts or hits with no memory to keep them */
 	struct sl_subject_view view;
+	const char *host;                   /* the lead's host_name, or NULL: sl_engine_begin_event() */
 };
 
 /* The identity stage's state of one engine (signin.c). */
@@ -104,9 +105,12 @@ struct sl_engine {
 	size_t n_srcs, cap_srcs;
 	struct sl_flow_out out; /* this engine's ended flow, built outside the lock */
 	/* Every event line goes out as '{' + host_hdr + the rest of the line:
-	 * host_hdr is "host":"NAME", (sensor.name, else the host name). */
+	 * host_hdr is "host":"NAME", (sensor.name, else the host name).  The
+	 * flow events and their alerts begin with it already (host_name, see
+	 * sl_engine_begin_event()), the rest have it put in front. */
 	char host_hdr[600];
 	size_t host_len;
+	char host_name[512];
 	char *line;             /* the line with it, grown as needed (under the lock) */
 	size_t line_cap;
 	struct sl_identity *identity;   /* sign-in logs (lead; replay workers: own copies) */
@@ -224,6 +228,9 @@ void sl_engine_order_finish(struct sl_engine *w);
  * charge, its hits, a sign-in, what hosts learn or tell): wait until every frame before it, and this
  * frame in the workers before w, is done in every worker.  Returns at once
  * without ordering (live, one worker, after the readers stopped). */
+/* Starts o's flow event with the host key sl_engine_write() would put in
+ * front of it, so that the line is written without a copy. */
+void sl_engine_begin_event(struct sl_flow_out *o);
 void sl_engine_await_turn(struct sl_engine *w);
 
 /* ---- reporting (report.c) ---- */

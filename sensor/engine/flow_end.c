@@ -35,7 +35,9 @@ void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_re
 }
 
 /* Every event names its sensor, whichever stage wrote it: the writers
- * build the rest, this puts host first, where one grep finds it. */
+ * build the rest, this puts host first, where one grep finds it.  A line
+ * begun with it (sl_engine_begin_event(): flow events and their alerts,
+ * most of the output) goes out as it is, uncopied. */
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 {
 	if (j->failed) {
@@ -43,7 +45,8 @@ void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 		return;
 	}
 	size_t need = j->len + e->host_len;
-	if (!e->host_len || j->len < 3 || j->buf[0] != '{' || j->buf[1] == '}') {
+	if (!e->host_len || j->len < 3 || j->buf[0] != '{' || j->buf[1] == '}' ||
+	    (j->len > e->host_len + 1 && memcmp(j->buf + 1, e->host_hdr, e->host_len) == 0)) {
 		sl_eve_write(e->eve, j->buf, j->len);
 		return;
 	}
@@ -60,6 +63,15 @@ void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 	memcpy(e->line + 1, e->host_hdr, e->host_len);
 	memcpy(e->line + 1 + e->host_len, j->buf + 1, j->len - 1);
 	sl_eve_write(e->eve, e->line, need);
+}
+
+void sl_engine_begin_event(struct sl_flow_out *o)
+{
+	sl_json_begin(&o->flow);
+	if (!o->host)
+		return;
+	sl_json_key(&o->flow, "host");
+	sl_json_str(&o->flow, o->host);
 }
 
 /* Suricata's severity scale (1 most severe) for a Sigma level. */
@@ -236,7 +248,7 @@ static unsigned end_from(const struct sl_flow *f)
 static void build(struct sl_flow_out *o, struct sl_record *r, const struct sl_rules *rules)
 {
 	const struct sl_flow *f = r->flow;
-	sl_json_begin(&o->flow);
+	sl_engine_begin_event(o);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
 	sl_engine_match(o, r, rules, end_from(f), SL_SETTLE_END);

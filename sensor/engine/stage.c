@@ -70,7 +70,7 @@ static void charge_now(struct sl_engine *e, struct sl_flow *f, struct sl_record 
 /* The event of f as it is now, into o->flow (the alerts are copied from it). */
 static void build_now(struct sl_flow_out *o, const struct sl_record *r)
 {
-	sl_json_begin(&o->flow);
+	sl_engine_begin_event(o);
 	sl_catalogue_emit(r, &o->flow);
 	sl_json_end(&o->flow);
 }

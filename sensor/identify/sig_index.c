@@ -302,8 +302,18 @@ const struct sl_sig_product *sl_sigs_user_agent(const struct sl_sigs *s, const c
 
 const struct sl_sig_product *sl_sigs_port(const struct sl_sigs *s, const char *l4, uint16_t port)
 {
-	char key[16];
-	snprintf(key, sizeof(key), "%s/%u", l4, (unsigned)port);
+	char key[16], digits[5];
+	size_t n = strlen(l4), nd = 0;
+	if (n > sizeof(key) - 7) /* "tcp" or "udp": never */
+		return NULL;
+	do /* no snprintf: every TCP and UDP flow asks, at inspection end and flow end */
+		digits[nd++] = (char)('0' + port % 10);
+	while (port /= 10);
+	memcpy(key, l4, n);
+	key[n++] = '/';
+	while (nd)
+		key[n++] = digits[--nd];
+	key[n] = '\0';
 	return plain(s, NS_PORT, key);
 }
 

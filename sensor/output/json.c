@@ -249,7 +249,8 @@ void sl_json_i64(struct sl_json *j, int64_t v)
 
 /*
  * v as m / 10^k with the fewest decimals k <= 6, when that reads back to v
- * exactly: m and 10^k are exact doubles and IEEE division rounds correctly,
+ * exactly: m (v * 10^k to the nearest integer, whatever the product's
+ * rounding) and 10^k are exact doubles and IEEE division rounds correctly,
  * as strtod does, so m / 10^k == v proves the round trip.  Limited to where
  * %g prints fixed notation with at most 15 digits, so the text is the one
  * the slow path would print.  Returns the length, 0 when it does not apply.
@@ -258,13 +259,20 @@ static size_t fixed_text(double v, char *b)
 {
 	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
 	double a = fabs(v);
+	if (a == 0) { /* a counter at zero: "0", or "-0" as %g prints it */
+		size_t n = 0;
+		if (signbit(v))
+			b[n++] = '-';
+		b[n++] = '0';
+		return n;
+	}
 	if (a < 1e-4 || a >= 1e15)
 		return 0;
 	for (int k = 0; k <= 6; k++) {
-		double m = a * p10[k];
+		double m = nearbyint(a * p10[k]); /* 52.3676 * 1e4 is 523676.00000000006 */
 		if (m >= 1e15)
 			return 0;
-		if (m != floor(m) || m / p10[k] != a)
+		if (m / p10[k] != a)
 			continue;
 		char d[24];
 		size_t nd = u64_text((uint64_t)m, d), n = 0;

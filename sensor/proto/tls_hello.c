@@ -236,18 +236,36 @@ int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_cli
 /* ---- JA3 ---------------------------------------------------------------- */
 
 /* Writes text into a bounded buffer and, in step, into a digest, so the hash
- * covers the whole string even when the buffer truncates it. */
+ * covers the whole string even when the buffer truncates it.  The digest is
+ * fed in blocks of up to sizeof(pend): one EVP_DigestUpdate() per piece (a
+ * number, a comma) cost more than the hashing. */
 struct text_sink {
 	char *buf;
 	size_t cap, len;
 	EVP_MD_CTX *md;
+	size_t npend;
+	char pend[512];
 };
+
+static void text_flush(struct text_sink *t)
+{
+	if (t->md && t->npend)
+		EVP_DigestUpdate(t->md, t->pend, t->npend);
+	t->npend = 0;
+}
 
 static void text_put(struct text_sink *t, const char *s)
 {
 	size_t n = strlen(s);
-	if (t->md)
-		EVP_DigestUpdate(t->md, s, n);
+	if (t->npend + n > sizeof(t->pend))
+		text_flush(t);
+	if (n > sizeof(t->pend)) {
+		if (t->md)
+			EVP_DigestUpdate(t->md, s, n);
+	} else {
+		memcpy(t->pend + t->npend, s, n);
+		t->npend += n;
+	}
 	if (t->cap && t->len < t->cap - 1) {
 		size_t k = n < t->cap - 1 - t->len ? n : t->cap - 1 - t->len;
 		memcpy(t->buf + t->len, s, k);
@@ -280,7 +298,7 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
 		     const size_t *counts, char *str, size_t cap, char md5hex[33])
 {
-	struct text_sink t = { str, cap, 0, EVP_MD_CTX_new() };
+	struct text_sink t = { .buf = str, .cap = cap, .md = EVP_MD_CTX_new() };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	if (cap)
@@ -295,6 +313,7 @@ void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *co
 		else
 			put_dec_list(&t, lists[i], counts[i]);
 	}
+	text_flush(&t);
 	md5hex[0] = '\0';
 	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen) && mdlen == 16)
 		sl_hex(md, 16, md5hex);
@@ -442,7 +461,18 @@ void sl_tls_ja4(const struct sl_tls_client_hello *ch, char transport, char out[S
 	ja4_alpn(ch, alpn);
 	ja4_hash(ciphers, nc, NULL, 0, hb);
 	ja4_hash(exts, ne, sigs, ns, hc);
-	snprintf(out, SL_JA4_LEN, "%c%s%c%02u%02u%s_%s_%s", transport, ja4_version(v),
-		 ch->has_sni ? 'd' : 'i', (unsigned)(nc > 99 ? 99 : nc),
-		 (unsigned)(ne_all > 99 ? 99 : ne_all), alpn, hb, hc);
+	/* fixed widths, 36 characters: "%c%s%c%02u%02u%s_%s_%s" without snprintf */
+	unsigned cc = (unsigned)(nc > 99 ? 99 : nc), ec = (unsigned)(ne_all > 99 ? 99 : ne_all);
+	char *p = out;
+	*p++ = transport;
+	memcpy(p, ja4_version(v), 2), p += 2;
+	*p++ = ch->has_sni ? 'd' : 'i';
+	*p++ = (char)('0' + cc / 10), *p++ = (char)('0' + cc % 10);
+	*p++ = (char)('0' + ec / 10), *p++ = (char)('0' + ec % 10);
+	memcpy(p, alpn, 2), p += 2;
+	*p++ = '_';
+	memcpy(p, hb, 12), p += 12;
+	*p++ = '_';
+	memcpy(p, hc, 12), p += 12;
+	*p = '\0';
 }

@@ -31,18 +31,23 @@ static void test_doubles(void)
 {
 	static const double fixed[] = { 0, -0.0, 1, -1, 0.1, 0.2, 0.1 + 0.2, 1e-4, 1.5e-4, 0.00012,
 		9.9e-5, 1e-5, 99999.999999, 1e14, 999999999999999.0, 1e15, 123456.5, 37.5665,
-		-122.4194, 0.022, 16.124, 5e-324, 1.7976931348623157e308, 1234567.0000001 };
+		-122.4194, 0.022, 16.124, 5e-324, 1.7976931348623157e308, 1234567.0000001, 52.3676,
+		4.9041, -97.7431, 30.2672, 0.515, 0.833, 0.03000000000000025, 0.28600000000000003,
+		123456789.123456, 0.5, 2.5, 1e-4 * 3 };
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7 };
 	struct sl_json j;
 	char b[40], want[64];
 	int bad = 0;
 	sl_json_init(&j);
-	TEST("doubles: fixed values and 200000 random ones match %.15g..%.17g");
+	TEST("doubles: fixed values and 400000 random ones match %.15g..%.17g");
 	srand(7);
-	for (int i = 0; i < 200000; i++) {
+	for (int i = 0; i < 400000; i++) {
 		size_t nf = sizeof(fixed) / sizeof(fixed[0]);
+		double big = (double)rand() * 1000 + rand() % 1000;
 		double v = (size_t)i < nf ? fixed[i] :
-		           i % 3 == 0 ? (rand() % 2000000 - 1000000) / 1e4 :
-		           i % 3 == 1 ? ldexp(rand(), rand() % 80 - 60) :
+		           i % 4 == 0 ? (rand() % 2000000 - 1000000) / 1e4 :
+		           i % 4 == 1 ? ldexp(rand(), rand() % 80 - 60) :
+		           i % 4 == 2 ? big / p10[rand() % 8] * (rand() % 2 ? 1 : -1) :
 		                        (double)(rand() % 1000000) / (rand() % 1000 + 1);
 		ref_double(v, b, sizeof(b));
 		snprintf(want, sizeof(want), "{\"x\":%s}", b);

@@ -89,9 +89,48 @@ static void test_v4_reference(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* Every pattern of zero and non-zero groups (the "::" choice), each
+ * group's value random (1 to 4 hex digits), the IPv4-embedded forms, and
+ * random addresses: the text is glibc's inet_ntop's. */
+static void test_v6_reference(void)
+{
+	TEST("format: IPv6 text equals inet_ntop's");
+	char got[64], want[64];
+	int bad = 0;
+	srand(5952);
+	for (unsigned i = 0; i < 256 * 64 + 20000; i++) {
+		struct sl_addr a = { .family = 6 };
+		unsigned mask = i & 255;
+		for (int g = 0; g < 8; g++) {
+			unsigned v = (unsigned)rand() & (0xffffu >> (rand() % 4 * 4));
+			v = v ? v : 1;
+			if (i >= 256 * 64)
+				v = (unsigned)rand() & 0xffff;
+			else if (!(mask >> g & 1))
+				v = 0;
+			a.b[2 * g] = (uint8_t)(v >> 8), a.b[2 * g + 1] = (uint8_t)v;
+		}
+		if (i % 7 == 0 && i < 256 * 64) { /* ::ffff:a.b.c.d, ::a.b.c.d */
+			memset(a.b, 0, 10);
+			a.b[10] = a.b[11] = i % 2 ? 0xff : 0;
+		}
+		inet_ntop(AF_INET6, a.b, want, sizeof(want));
+		if (strcmp(sl_addr_format(&a, got, sizeof(got)), want) != 0 && bad++ < 5)
+			fprintf(stderr, "%s != %s\n", got, want);
+	}
+	CHECK_EQ_INT(bad, 0);
+	struct sl_addr a = { .family = 6 };
+	CHECK_EQ_STR(sl_addr_format(&a, got, sizeof(got)), "::");
+	a.b[15] = 1;
+	CHECK_EQ_STR(sl_addr_format(&a, got, sizeof(got)), "::1");
+	a.b[10] = a.b[11] = 0xff;
+	CHECK_EQ_STR(sl_addr_format(&a, got, sizeof(got)), "::ffff:0.0.0.1");
+}
+
 int main(void)
 {
 	test_v4_reference();
+	test_v6_reference();
 	test_time_reference();
 	test_cidr();
 	test_format();
