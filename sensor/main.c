@@ -18,6 +18,7 @@
 #include "sightline/field.h"
 #include "sightline/identity.h"
 #include "sightline/mmdb_build.h"
+#include "sightline/report.h"
 #include "sightline/rules.h"
 #include "sightline/schema.h"
 #include "sightline/privileges.h"
@@ -570,6 +571,8 @@ int main(int argc, char **argv)
 		return sl_rules_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "identity") == 0)
 		return sl_identity_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return sl_report_main(argc - 1, argv + 1);
 	struct opts o = { 0 };
 	struct sl_config cfg = { 0 };
 	/* First thing: a Ctrl-C while thousands of inputs are being checked
