@@ -58,6 +58,14 @@ int sl_report_add_stream(struct sl_report *r, FILE *in, const char *name,
 			 void (*warn)(const char *line), char *err, size_t errlen);
 
 /**
+ * Add one event line (len bytes, no NUL needed, trailing newline allowed)
+ * of the input called name (the first call with a new name starts it), as
+ * a running sensor hands them over (sl_eve_tap()).  A line that is not a
+ * JSON object is counted as bad (nothing is kept of it).  Returns 0.
+ */
+int sl_report_add_line(struct sl_report *r, const char *name, const char *line, size_t len);
+
+/**
  * Write the page to out (borrowed).  The same events in the same order give
  * the same bytes.  Returns 0 or -EIO with a sentence in err.
  */

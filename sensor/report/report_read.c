@@ -177,11 +177,11 @@ static void bad_line(struct rp_input *in, uint64_t line, const char *why,
 }
 
 /* One line: blank lines are allowed, anything else must be a JSON object. */
-static void take_line(struct sl_report *r, struct rp_input *in, char *line, size_t len,
+static void take_line(struct sl_report *r, struct rp_input *in, const char *line, size_t len,
 		      void (*warn)(const char *line))
 {
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		line[--len] = '\0';
+		len--;
 	if (!len)
 		return;
 	json_error_t je;
@@ -267,4 +267,16 @@ int sl_report_add_file(struct sl_report *r, const char *path, const char *name,
 	int rc = sl_report_add_stream(r, in, name ? name : path, warn, err, errlen);
 	fclose(in);
 	return rc;
+}
+
+int sl_report_add_line(struct sl_report *r, const char *name, const char *line, size_t len)
+{
+	struct rp_input *in = r->n_inputs ? &r->inputs[r->n_inputs - 1] : NULL;
+	if (!in || strcmp(in->name, name) != 0)
+		in = new_input(r, name);
+	in->lines++;
+	uint64_t bad = in->bad;
+	take_line(r, in, line, len, NULL);
+	r->bad += in->bad - bad;
+	return 0;
 }
