@@ -100,9 +100,11 @@ void rp_write_heatmaps(FILE *f, const struct sl_report *r, const struct rp_subje
 		if (best)
 			max = s->heat[best][i] > max ? s->heat[best][i] : max;
 	}
-	heat_one(f, r, s->heat[0], max, "claimed", s->claimed_tz[0] ? s->claimed_tz : "UTC",
-		 s->claimed_tz[0] ? "Claimed zone" : "UTC (the events name no claimed zone)",
-		 s->claimed_fit);
+	bool claimed = s->heat_zone[0] && strcmp(s->heat_zone, "UTC") != 0;
+	heat_one(f, r, s->heat[0], max, "claimed", claimed ? s->heat_zone : "UTC",
+		 claimed ? "Claimed zone" : s->claimed_tz[0]
+		 ? "UTC (the claimed zone is not a zone this machine knows)"
+		 : "UTC (the events name no claimed zone)", claimed ? s->claimed_fit : NAN);
 	if (best) {
 		const char *z = sl_tz_name(r->zones[best - 1]);
 		bool named = s->best_zone[0] && strcmp(s->best_zone, z) == 0;

@@ -78,6 +78,7 @@ struct rp_subject {
 	char best_zone[RP_STR];            /* from the events; "" when absent */
 	double best_fit, claimed_fit;      /* the sensor's own shares; NAN: absent */
 	uint32_t heat[1 + RP_MAX_ZONES][RP_DAYS * RP_HOURS]; /* [0] claimed, then zones */
+	char heat_zone[RP_STR];            /* zone of heat[0]: the claimed one, else UTC */
 	uint64_t heat_total;
 	struct rp_place places[RP_MAX_PLACES];
 	size_t n_places;

@@ -172,6 +172,9 @@ static void bad_line(struct rp_input *in, uint64_t line, const char *why,
 	if (warn && in->bad <= RP_MAX_BAD_SHOWN) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s:%llu: %s", in->name, (unsigned long long)line, why);
+		for (char *p = msg; *p; p++) /* a quoted control byte must not reach a terminal */
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		warn(msg);
 	}
 }
@@ -213,29 +216,64 @@ static struct rp_input *new_input(struct sl_report *r, const char *name)
 	return in;
 }
 
-/* Lines longer than RP_MAX_LINE are skipped to their end and counted bad:
- * one hostile line must not take the memory of the whole run. */
+/* A line reader over fread: lines may hold NUL bytes (counted as bad, not
+ * cut short), and one longer than RP_MAX_LINE is skipped to its end and
+ * counted bad, so a hostile line cannot take the memory of the run. */
+struct line_reader {
+	FILE *in;
+	char chunk[1 << 16];
+	size_t pos, end;
+	char *line;
+	size_t len;
+	bool too_long;
+};
+
+/* Next line into lr->line/len (newline dropped); false at the end. */
+static bool next_line(struct line_reader *lr)
+{
+	lr->len = 0;
+	lr->too_long = false;
+	bool any = false;
+	for (;;) {
+		if (lr->pos == lr->end) {
+			lr->end = fread(lr->chunk, 1, sizeof(lr->chunk), lr->in);
+			lr->pos = 0;
+			if (!lr->end)
+				return any;
+		}
+		any = true;
+		const char *start = lr->chunk + lr->pos;
+		const char *nl = memchr(start, '\n', lr->end - lr->pos);
+		size_t n = nl ? (size_t)(nl - start) : lr->end - lr->pos;
+		if (lr->len + n > RP_MAX_LINE)
+			lr->too_long = true;
+		else
+			memcpy(lr->line + lr->len, start, n), lr->len += n;
+		lr->pos += n + (nl != NULL);
+		if (nl)
+			return true;
+	}
+}
+
 int sl_report_add_stream(struct sl_report *r, FILE *in, const char *name,
 			 void (*warn)(const char *line), char *err, size_t errlen)
 {
-	char *buf = malloc(RP_MAX_LINE + 2);
-	if (!buf)
+	struct line_reader *lr = calloc(1, sizeof(*lr));
+	if (!lr || !(lr->line = malloc(RP_MAX_LINE))) {
+		free(lr);
 		return snprintf(err, errlen, "%s: out of memory", name), -ENOMEM;
+	}
+	lr->in = in;
 	struct rp_input *ip = new_input(r, name);
-	uint64_t events0 = ip->events;
-	bool skipping = false;
-	while (fgets(buf, RP_MAX_LINE + 2, in)) {
-		size_t len = strlen(buf);
-		bool whole = len && buf[len - 1] == '\n';
-		if (!skipping)
-			ip->lines++;
-		if (skipping || (!whole && len > RP_MAX_LINE)) {
-			if (!skipping)
-				bad_line(ip, ip->lines, "line longer than 4 MiB; skipped", warn);
-			skipping = !whole;
-			continue;
-		}
-		take_line(r, ip, buf, len, warn);
+	uint64_t events0 = ip->events, bad0 = ip->bad;
+	while (next_line(lr)) {
+		ip->lines++;
+		if (lr->too_long)
+			bad_line(ip, ip->lines, "line longer than 4 MiB; skipped", warn);
+		else if (memchr(lr->line, '\0', lr->len))
+			bad_line(ip, ip->lines, "not JSON: a NUL byte in the line", warn);
+		else
+			take_line(r, ip, lr->line, lr->len, warn);
 	}
 	int rc = 0;
 	if (ferror(in)) {
@@ -244,11 +282,12 @@ int sl_report_add_stream(struct sl_report *r, FILE *in, const char *name,
 	} else if (ip->events == events0) {
 		snprintf(err, errlen, "%s: no events in it (%llu line(s), %llu not JSON objects): "
 			 "give files of EVE JSON lines as sightline -o writes them", name,
-			 (unsigned long long)ip->lines, (unsigned long long)ip->bad);
+			 (unsigned long long)ip->lines, (unsigned long long)(ip->bad - bad0));
 		rc = -EINVAL;
 	}
-	r->bad += ip->bad;
-	free(buf);
+	r->bad += ip->bad - bad0;
+	free(lr->line);
+	free(lr);
 	return rc;
 }
 

@@ -89,7 +89,12 @@ static void identity(struct rp_subject *s, const json_t *ev)
  * zone (UTC when the events name none) and in every reference zone. */
 static void heat(struct sl_report *r, struct rp_subject *s, int64_t t)
 {
-	struct sl_tz *cz = s->claimed_tz[0] ? rp_claimed_zone(r, s->claimed_tz) : NULL;
+	/* the zone of the first count stays, so the map is one zone throughout */
+	if (!s->heat_zone[0]) {
+		struct sl_tz *z = s->claimed_tz[0] ? rp_claimed_zone(r, s->claimed_tz) : NULL;
+		rp_copy(s->heat_zone, sizeof(s->heat_zone), z ? sl_tz_name(z) : "UTC");
+	}
+	struct sl_tz *cz = strcmp(s->heat_zone, "UTC") ? rp_claimed_zone(r, s->heat_zone) : NULL;
 	int d, h;
 	rp_day_hour(t, cz ? sl_tz_offset(cz, t / 1000000) : 0, &d, &h);
 	s->heat[0][d * RP_HOURS + h]++;
