@@ -170,17 +170,25 @@ static struct view map_view(const struct sl_report *r, const struct rp_subject *
 
 static void map_markers(FILE *f, const struct sl_report *r, const struct rp_subject *s, double u)
 {
+	/* rings first, then sign-in squares under the smaller address dots, so
+	 * a sign-in from an address's own place still shows */
 	for (size_t i = 0; i < s->n_places; i++) {
 		const struct rp_place *p = &s->places[i];
 		if (isfinite(p->accuracy_km) && p->accuracy_km > 0)
 			ellipse(f, p->lat, p->lon, p->accuracy_km, p->kind == 'r' ? "acc-r" : "acc-s");
+	}
+	for (size_t i = 0; i < s->n_places; i++) {
+		const struct rp_place *p = &s->places[i];
+		if (p->kind == 's')
+			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.3f\" height=\"%.3f\" "
+				"class=\"m-s\"/>", p->lon + 180 - 1.3 * u, 90 - p->lat - 1.3 * u,
+				2.6 * u, 2.6 * u);
+	}
+	for (size_t i = 0; i < s->n_places; i++) {
+		const struct rp_place *p = &s->places[i];
 		if (p->kind == 'r')
 			fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.3f\" class=\"m-r\"/>",
 				p->lon + 180, 90 - p->lat, u);
-		else
-			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.3f\" height=\"%.3f\" "
-				"class=\"m-s\"/>", p->lon + 180 - 0.9 * u, 90 - p->lat - 0.9 * u,
-				1.8 * u, 1.8 * u);
 	}
 	bool sensor = isfinite(r->sensor_lat);
 	if (sensor && isfinite(s->light_rtt))

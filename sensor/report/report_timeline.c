@@ -67,9 +67,12 @@ static void row_fill(struct rp_row *w, const json_t *ev, char kind, int64_t t)
 		w->detail = strdup(buf);
 	}
 	w->product = dup_or_null(rp_str(ev, "app"));
-	w->remote = dup_or_null(rp_str(ev, "remote.ip") ?: rp_str(ev, "src_ip"));
-	rp_copy(w->country, sizeof(w->country), rp_str(ev, "remote.country"));
-	double asn = rp_num(ev, "remote.asn");
+	/* a sign-in alert has no remote side: its place is the sign-in's source */
+	bool remote = rp_str(ev, "remote.ip") != NULL;
+	w->remote = dup_or_null(remote ? rp_str(ev, "remote.ip") : rp_str(ev, "src_ip"));
+	rp_copy(w->country, sizeof(w->country),
+		rp_str(ev, remote ? "remote.country" : "src.geo.country"));
+	double asn = rp_num(ev, remote ? "remote.asn" : "src.geo.asn");
 	w->asn = isfinite(asn) && asn > 0 && asn < 4294967296.0 ? (uint32_t)asn : 0;
 	w->cid = dup_or_null(rp_str(ev, "community_id"));
 	w->tier = dup_or_null(rp_str(ev, "evidence.tier"));

@@ -149,6 +149,14 @@ DOM_DUMP = """JSON.stringify({
 })"""
 
 
+SECTION_BOX = """(function () {
+  var s = document.querySelector('section.subject') || document.body;
+  var r = s.getBoundingClientRect();
+  return JSON.stringify({x: 0, y: Math.max(0, r.top + window.scrollY - 8), width: 1280,
+                         height: Math.min(1500, Math.max(200, r.height + 16))});
+})()"""
+
+
 def load_page(chromium, page, shot):
     """Load page; returns (dom data, problems)."""
     profile = tempfile.mkdtemp(prefix="sl-report-chromium-")
@@ -166,7 +174,13 @@ def load_page(chromium, page, shot):
         dom = json.loads(b.send("Runtime.evaluate", {"expression": DOM_DUMP,
                                                      "returnByValue": True},
                                 session=sid)["result"]["value"])
-        png = b.send("Page.captureScreenshot", {"format": "png"}, session=sid)["data"]
+        # the top subject's section (heat maps, map), else the page's top
+        box = json.loads(b.send("Runtime.evaluate", {"expression": SECTION_BOX,
+                                                     "returnByValue": True},
+                                session=sid)["result"]["value"])
+        png = b.send("Page.captureScreenshot",
+                     {"format": "png", "captureBeyondViewport": True,
+                      "clip": dict(box, scale=1)}, session=sid)["data"]
         with open(shot, "wb") as f:
             f.write(base64.b64decode(png))
         for m in b.events:
