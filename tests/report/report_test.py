@@ -365,6 +365,16 @@ def hostile(sightline, outdir):
         html = f.read()
     if "skipped" not in html:
         fail("the page does not say lines were skipped")
+    # a SIEM export with flattened names reads as the nested events do
+    flat = {"timestamp": good["timestamp"], "event_type": "flow", "subject.id": "alice",
+            "subject.claimed.timezone": "America/Chicago", "flow.start": good["timestamp"]}
+    write("flat.json", json.dumps(flat).encode() + b"\n")
+    rep(["flat.json"])
+    with open(os.path.join(outdir, "r.html")) as f:
+        html = f.read()
+    if 'data-subject="alice"' not in html or 'data-zone="America/Chicago" data-d="0" ' \
+            'data-h="8">1<' not in html:
+        fail("a flattened export's subject, zone or heat-map count is missing")
     # markup in every string the page shows is escaped
     evil = dict(good, host="<script>alert(1)</script>",
                 subject={"id": "<img src=x onerror=alert(1)>", "name": "\"><svg onload=x>",
