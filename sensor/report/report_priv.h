@@ -24,7 +24,8 @@
 #define RP_MAX_SCORE 240         /* score points per subject, thinned beyond */
 #define RP_MAX_ZONES 8           /* reference zones compared */
 #define RP_MAX_BAD_SHOWN 5       /* bad lines quoted per input */
-#define RP_STR 64                /* short text kept inline (ids, cities, zones) */
+#define RP_STR 64                /* short text kept inline (cities, zones) */
+#define RP_ID 192                /* a subject id (MAC, address, roster name); longer ones cut */
 
 /* The HTML written per subject section and overall. */
 #define RP_DAYS 7
@@ -65,7 +66,7 @@ struct rp_reason {
 
 /* One subject, as the events describe it. */
 struct rp_subject {
-	char id[RP_STR], name[RP_STR], kind[16];
+	char id[RP_ID], name[RP_STR], kind[16];
 	char claimed_country[8], claimed_city[RP_STR], claimed_tz[RP_STR];
 	double claimed_lat, claimed_lon;   /* NAN: not given */
 	char countries[RP_MAX_COUNTRIES][8];
