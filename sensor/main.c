@@ -480,12 +480,16 @@ static int report_open(const struct opts *o, const struct sl_config *cfg, struct
 		return 0;
 	snprintf(dir, sizeof(dir), "%s", o->report);
 	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash == dir ? (void)(dir[1] = '\0') : (void)(*slash = '\0');
-	if (strcmp(o->report, "-") == 0 || !*o->report || access(slash ? dir : ".", W_OK) != 0) {
+	if (slash == dir)
+		dir[1] = '\0';          /* "/report.html": the root */
+	else if (slash)
+		*slash = '\0';
+	const char *where = slash ? dir : ".";
+	bool named = *o->report && strcmp(o->report, "-") != 0;
+	if (!named || access(where, W_OK) != 0) {
 		fprintf(stderr, "sightline: --report %s: cannot write there (%s); give a file in a "
-			"writable directory\n", o->report, strcmp(o->report, "-") == 0 || !*o->report
-			? "a file name is needed" : strerror(errno));
+			"writable directory\n", o->report, named ? strerror(errno)
+			: "a file name is needed");
 		return EXIT_USAGE;
 	}
 	struct sl_report_opts ro = { .cfg = cfg, .config_name = o->config };

@@ -144,6 +144,10 @@ struct rp_subject *rp_subject_get(struct sl_report *r, const char *id);
 void rp_subject_event(struct sl_report *r, struct rp_subject *s, const json_t *ev,
 		      const char *type, int64_t t);
 void rp_subject_free(struct rp_subject *s);
+/* One timeline row of a flow ('f'), sign-in ('s') or alert ('a'), kept
+ * within opts.rows (report_timeline.c). */
+void rp_subject_row(struct sl_report *r, struct rp_subject *s, const json_t *ev, char kind,
+		    int64_t t);
 struct sl_tz *rp_claimed_zone(struct sl_report *r, const char *name);
 /* Share 0-1 of the heat map's counts inside business hours; NAN when empty. */
 double rp_business_share(const struct sl_report *r, const uint32_t *heat);

@@ -232,9 +232,6 @@ static void alert_facts(struct rp_subject *s, const json_t *ev)
 	}
 }
 
-void rp_subject_row(struct sl_report *r, struct rp_subject *s, const json_t *ev, char kind,
-		    int64_t t);
-
 void rp_subject_event(struct sl_report *r, struct rp_subject *s, const json_t *ev,
 		      const char *type, int64_t t)
 {

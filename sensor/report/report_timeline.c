@@ -84,9 +84,6 @@ static void row_free(struct rp_row *w)
 	free(w->detail);
 }
 
-void rp_subject_row(struct sl_report *r, struct rp_subject *s, const json_t *ev, char kind,
-		    int64_t t);
-
 /* Keep the earliest rows: when full, a new row replaces the latest kept
  * one if it sorts before it; either way one row is counted as not shown. */
 void rp_subject_row(struct sl_report *r, struct rp_subject *s, const json_t *ev, char kind,

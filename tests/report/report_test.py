@@ -328,7 +328,7 @@ def corpus(sightline, root, outdir, chromium, cdir):
 
 # ---- hostile input -------------------------------------------------------------
 
-def hostile(sightline, outdir):
+def hostile(sightline, outdir, root):
     def rep(files, out="r.html", ok=(0,), extra=()):
         return run([sightline, "report", "-q", "-o", os.path.join(outdir, out)] + list(extra)
                    + [os.path.join(outdir, f) if f != "-" else f for f in files], ok=ok)
@@ -417,6 +417,14 @@ def hostile(sightline, outdir):
     p = rep(["cut.json"], out="no/such/dir/r.html", ok=(1,))
     if "no/such/dir/r.html: cannot create" not in p.stderr:
         fail("unwritable output: %r" % p.stderr)
+    # --report to a directory that is not there: refused before the replay writes anything
+    eve = os.path.join(outdir, "refused.json")
+    if os.path.exists(eve):
+        os.unlink(eve)
+    p = run([sightline, "-q", "-o", eve, "--report", os.path.join(outdir, "no/dir/r.html"),
+             "-r", os.path.join(root, "pcaps", "real", "ssh.pcap")], ok=(2,))
+    if "no/dir/r.html: cannot write there" not in p.stderr or os.path.exists(eve):
+        fail("--report to a missing directory: %r" % p.stderr)
     print("ok hostile: errors name file and line; escaped; bounded (%d bytes for 26000 "
           "events)" % size)
 
@@ -426,7 +434,7 @@ def main():
     sightline = os.path.abspath(sightline)
     os.makedirs(outdir, exist_ok=True)
     if mode == "hostile":
-        return hostile(sightline, outdir)
+        return hostile(sightline, outdir, root)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         print("SKIP: no chromium (Debian: apt-get install chromium)")
