@@ -18,6 +18,7 @@
 #include "sightline/field.h"
 #include "sightline/identity.h"
 #include "sightline/mmdb_build.h"
+#include "sightline/report.h"
 #include "sightline/rules.h"
 #include "sightline/schema.h"
 #include "sightline/privileges.h"
@@ -64,6 +65,9 @@ static const char usage_text[] =
 	"                         in the config (syslog, RELP, Kafka, sockets, files) -o adds\n"
 	"                         this file to them; without one it is the only output\n"
 	"  -q, --quiet            no progress line and no summary on stderr\n"
+	"      --report FILE      also write an HTML report of this run's events to FILE\n"
+	"                         at the end (one self-contained page; see 'sightline\n"
+	"                         report --help' to make one from event files later)\n"
 	"\n"
 	"Rules and subjects:\n"
 	"  -R, --rules PATH       rule file or directory instead of the bundled pack (rules.path)\n"
@@ -124,6 +128,7 @@ struct opts {
 	const char *user, *chroot_dir;
 	const char *rules, *roster;
 	const char *workers;
+	const char *report;
 	const char **identities;
 	size_t n_identities;
 	bool quiet, list_fields, schema, dump_config, allow_root, identity_check;
@@ -159,7 +164,7 @@ static bool push(const char ***list, size_t *n, const char *v)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_SET = 256, OPT_BPF, OPT_LIST, OPT_DUMP, OPT_USER, OPT_CHROOT, OPT_ROOT,
-	       OPT_ROSTER, OPT_WORKERS, OPT_IDENTITY, OPT_IDCHECK, OPT_SCHEMA };
+	       OPT_ROSTER, OPT_WORKERS, OPT_IDENTITY, OPT_IDCHECK, OPT_SCHEMA, OPT_REPORT };
 	static const struct option longs[] = {
 		{ "read", required_argument, NULL, 'r' }, { "interface", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' }, { "config", required_argument, NULL, 'c' },
@@ -173,7 +178,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "identity", required_argument, NULL, OPT_IDENTITY },
 		{ "identity-check", no_argument, NULL, OPT_IDCHECK },
-		{ "schema", no_argument, NULL, OPT_SCHEMA }, { NULL, 0, NULL, 0 },
+		{ "schema", no_argument, NULL, OPT_SCHEMA },
+		{ "report", required_argument, NULL, OPT_REPORT }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	bool ok = true;
@@ -186,6 +192,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'R': o->rules = optarg; break;
 		case OPT_ROSTER: o->roster = optarg; break;
 		case OPT_WORKERS: o->workers = optarg; break;
+		case OPT_REPORT: o->report = optarg; break;
 		case OPT_IDENTITY: ok &= push(&o->identities, &o->n_identities, optarg); break;
 		case OPT_IDCHECK: o->identity_check = true; break;
 		case OPT_SET: ok &= push(&o->sets, &o->n_sets, optarg); break;
@@ -457,14 +464,73 @@ static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char
 	return sl_capture_offline(rc->e, files, &co, err, errlen);
 }
 
+/* --report: every event line of the run, as the outputs get it. */
+static void report_tap(void *ctx, const char *line, size_t len)
+{
+	sl_report_add_line(ctx, "this run", line, len);
+}
+
+/* --report: the page's directory must take a file now, not after hours of
+ * replay. */
+static int report_open(const struct opts *o, const struct sl_config *cfg, struct sl_report **out)
+{
+	char err[1024], dir[4096];
+	*out = NULL;
+	if (!o->report)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", o->report);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';          /* "/report.html": the root */
+	else if (slash)
+		*slash = '\0';
+	const char *where = slash ? dir : ".";
+	bool named = *o->report && strcmp(o->report, "-") != 0;
+	if (!named || access(where, W_OK) != 0) {
+		fprintf(stderr, "sightline: --report %s: cannot write there (%s); give a file in a "
+			"writable directory\n", o->report, named ? strerror(errno)
+			: "a file name is needed");
+		return EXIT_USAGE;
+	}
+	struct sl_report_opts ro = { .cfg = cfg, .config_name = o->config };
+	if (sl_report_create(&ro, out, err, sizeof(err)) < 0)
+		return fprintf(stderr, "sightline: --report: %s\n", err), EXIT_USAGE;
+	return 0;
+}
+
+/* --report at the end: the page, or why not (exit 1: the run's result is
+ * incomplete). */
+static int report_close(const struct opts *o, struct sl_report *rep, int code)
+{
+	char err[1024];
+	if (!rep)
+		return code;
+	if (sl_report_write_file(rep, o->report, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sightline: --report: %s\n", err);
+		code = code == EXIT_OK ? EXIT_RUNTIME : code;
+	} else if (!o->quiet) {
+		fprintf(stderr, "sightline: report of %llu events written to %s\n",
+			sl_report_events(rep), o->report);
+	}
+	sl_report_destroy(rep);
+	return code;
+}
+
 /* Open the outputs, run the capture, flush, report. */
 static int run(const struct opts *o, const struct sl_config *cfg, const struct sl_capture_list *files)
 {
 	char err[1024] = "";
 	struct run_ctx rc = { .o = o, .cfg = cfg };
+	struct sl_report *rep;
+	if (report_open(o, cfg, &rep))
+		return EXIT_USAGE;
 	int r = sl_eve_create(cfg, o->output, &rc.eve, err, sizeof(err));
-	if (r < 0)
+	if (r < 0) {
+		sl_report_destroy(rep);
 		return fprintf(stderr, "sightline: %s\n", err), EXIT_USAGE;
+	}
+	if (rep)
+		sl_eve_tap(rc.eve, report_tap, rep);
 	atomic_init(&rc.reload_done, 0);
 	r = sl_engine_create(cfg, rc.eve, &rc.e, err, sizeof(err));
 	if (r == 0 && (r = sl_engine_add_workers(rc.e, cfg->capture.workers, err, sizeof(err))) < 0)
@@ -475,6 +541,7 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	}
 	if (r < 0) {
 		sl_eve_close(rc.eve);
+		sl_report_destroy(rep);
 		fprintf(stderr, "sightline: %s\n", err);
 		/* a database that is missing or not what the config says is a
 		 * configuration error, like a bad key */
@@ -487,6 +554,7 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 		sl_reloader_destroy(rc.reloader);
 		sl_engine_destroy(rc.e);
 		sl_eve_close(rc.eve);
+		sl_report_destroy(rep);
 		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 	}
 	double t0 = wall_now();
@@ -513,7 +581,7 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	if (report_losses(rc.eve) && code == EXIT_OK && !o->iface)
 		code = EXIT_RUNTIME;
 	sl_eve_close(rc.eve);
-	return code;
+	return report_close(o, rep, code);
 }
 
 static int main_job(const struct opts *o, struct sl_config *cfg)
@@ -570,6 +638,8 @@ int main(int argc, char **argv)
 		return sl_rules_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "identity") == 0)
 		return sl_identity_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return sl_report_main(argc - 1, argv + 1);
 	struct opts o = { 0 };
 	struct sl_config cfg = { 0 };
 	/* First thing: a Ctrl-C while thousands of inputs are being checked

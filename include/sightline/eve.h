@@ -42,6 +42,13 @@ int sl_eve_create(const struct sl_config *cfg, const char *extra_file, struct sl
  */
 bool sl_eve_write(struct sl_eve *e, const char *line, size_t len);
 
+/**
+ * Also hand every line written from now on to fn (NULL: stop), in the
+ * writer's thread, after the outputs.  For the HTML report of a run
+ * (--report).  ctx is borrowed until the tap is removed or e closed.
+ */
+void sl_eve_tap(struct sl_eve *e, void (*fn)(void *ctx, const char *line, size_t len), void *ctx);
+
 /** Push buffered lines out (inline outputs write; queued ones are woken). */
 void sl_eve_flush(struct sl_eve *e);
 

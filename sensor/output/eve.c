@@ -13,6 +13,8 @@ struct sl_eve {
 	size_t n;
 	char desc[512];
 	struct sl_eve_stats st;
+	void (*tap)(void *ctx, const char *line, size_t len);
+	void *tap_ctx;
 };
 
 static int add(struct sl_eve *e, const struct sl_output_entry *cfg, char *err, size_t errlen)
@@ -83,7 +85,15 @@ bool sl_eve_write(struct sl_eve *e, const char *line, size_t len)
 	e->st.events++;
 	for (size_t i = 0; i < e->n; i++)
 		ok &= sl_output_write(e->outs[i], line, len);
+	if (e->tap)
+		e->tap(e->tap_ctx, line, len);
 	return ok;
+}
+
+void sl_eve_tap(struct sl_eve *e, void (*fn)(void *ctx, const char *line, size_t len), void *ctx)
+{
+	e->tap = fn;
+	e->tap_ctx = ctx;
 }
 
 void sl_eve_flush(struct sl_eve *e)
