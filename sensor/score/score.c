@@ -234,6 +234,14 @@ static const char *event_type(const json_t *ev)
 	return json_string_value(json_object_get(ev, "event_type"));
 }
 
+/* The event types the scorer applies: a flow's events and sign-ins.  The
+ * rest (stats, a local sensor's subject events) say nothing of subjects. */
+static bool applicable(const json_t *ev)
+{
+	const char *t = event_type(ev);
+	return !strcmp(t, "flow") || !strcmp(t, "alert") || !strcmp(t, "signin");
+}
+
 /* Parse one line into *out: an object with an event_type and a time. */
 static int parse(const char *json, size_t len, json_t **out, sl_time_us *t, char *err,
 		 size_t errlen)
@@ -268,6 +276,11 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return rc;
 	}
 	s->st.events++;
+	if (!applicable(ev)) {
+		json_decref(ev);
+		s->st.ignored++;
+		return SL_SCORER_IGNORED;
+	}
 	bool dup = seen_before(s, event_key(ev, json, len), &rc);
 	if (rc < 0 || dup) {
 		json_decref(ev);

@@ -132,8 +132,10 @@ static void forwarded_hits(struct sl_scorer *s)
 	for (size_t i = 0; i < s->batch.n; i++) {
 		json_t *ev = s->batch.items[i].ev;
 		const char *type = json_string_value(json_object_get(ev, "event_type"));
-		if (!type || strcmp(type, "alert") || !sl_jpath_get(ev, "alert.signature_id"))
-			continue;
+		const char *scope = json_string_value(sl_jpath_get(ev, "alert.scope"));
+		if (!type || strcmp(type, "alert") || !scope ||
+		    (strcmp(scope, "flow") && strcmp(scope, "subject-hit")))
+			continue; /* a local sensor's subject alerts are no hits */
 		const struct sl_rule_info *rule = alert_rule(s, ev);
 		if (!rule) {
 			s->st.unknown_rules++;
@@ -319,6 +321,7 @@ static void stat(struct sl_json *j, const char *key, uint64_t v)
 
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
+	(void)final; /* the same counters; the caller knows which it writes */
 	char t[40];
 	const struct sl_scorer_stats *st = &s->st;
 	const struct sl_subjects_stats *ss = sl_subjects_stats(s->subjects);
@@ -330,8 +333,6 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	sl_json_str(j, "stats");
 	sl_json_key(j, "stats");
 	sl_json_open_object(j);
-	sl_json_key(j, "final");
-	sl_json_bool(j, final);
 	sl_json_key(j, "scorer");
 	sl_json_open_object(j);
 	stat(j, "events", st->events);
@@ -347,7 +348,16 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "summaries", st->summaries);
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
-	stat(j, "subjects", ss->tracked);
+	sl_json_close_object(j);
+	sl_json_key(j, "subjects");
+	sl_json_open_object(j);
+	stat(j, "tracked", ss->tracked);
+	stat(j, "evictions", ss->evictions);
+	stat(j, "hits", ss->hits);
+	stat(j, "hits_allowed", ss->hits_allowed);
+	stat(j, "hits_dropped", ss->hits_dropped);
+	stat(j, "alerts", ss->alerts);
+	stat(j, "not_endpoints", ss->not_endpoints);
 	sl_json_close_object(j);
 	sl_json_close_object(j);
 	sl_json_end(j);
