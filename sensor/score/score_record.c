@@ -8,7 +8,7 @@
 #include "sightline/jsonpath.h"
 #include "sightline/product.h"
 #include "sightline/proto.h"
-#include "../identity/identity_priv.h"
+#include "sightline/identity.h"
 #include "score_priv.h"
 
 uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed)
@@ -24,7 +24,7 @@ uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed)
 
 bool sl_score_parse_time(const char *text, sl_time_us *t)
 {
-	return text && sl_id_parse_rfc3339(text, strlen(text), t) == 0;
+	return text && sl_identity_parse_time(text, strlen(text), t) == 0;
 }
 
 bool sl_score_event_time(const json_t *ev, sl_time_us *t)
