@@ -317,7 +317,9 @@ static bool same_batch(const struct score_item *a, const struct score_item *b)
 	const char *hx = json_string_value(json_object_get(x, "host"));
 	const char *hy = json_string_value(json_object_get(y, "host"));
 	json_t *fx = json_object_get(x, "flow_id"), *fy = json_object_get(y, "flow_id");
-	return fx && fy && json_equal(fx, fy) && ((!hx && !hy) || (hx && hy && !strcmp(hx, hy)));
+	json_t *sx = json_object_get(x, "signin"), *sy = json_object_get(y, "signin");
+	bool one = (fx && fy && json_equal(fx, fy)) || (sx && sy && json_equal(sx, sy));
+	return one && ((!hx && !hy) || (hx && hy && !strcmp(hx, hy)));
 }
 
 static void batch_add(struct sl_scorer *s, struct score_item it)

@@ -30,6 +30,10 @@ SENSORS = {  # name -> its captures
     'edge-sso': ['laptop-farm-edge.pcap'],
     'edge-vpn': ['us-vpn-exit.pcap'],
 }
+IDENTITY = {  # name -> the sign-in logs it reads (identity.sources)
+    'edge-sso': ['laptop-farm-edge.entra.json'],
+    'edge-vpn': ['us-vpn-exit.okta.jsonl'],
+}
 SUBJECT_SIDS = range(9000000, 9001000)
 failures = []
 
@@ -82,14 +86,17 @@ def subject_alerts(paths):
 
 
 def flow_alerts(paths):
+    """Alerts of rules on flows and sign-ins: which event, which rule, what held."""
     out = []
     for e in events(paths):
         a = e.get('alert')
         if e.get('event_type') != 'alert' or a['signature_id'] in SUBJECT_SIDS:
             continue
-        if a.get('scope') != 'flow':
+        if a.get('scope') not in ('flow', 'signin'):
             continue
-        out.append(json.dumps({'community_id': e.get('community_id'), 'sid': a['signature_id'],
+        which = e.get('community_id') or '%s %s %s' % (e['timestamp'], e.get('src_ip'),
+                                                      e.get('signin', {}).get('account'))
+        out.append(json.dumps({'event': which, 'sid': a['signature_id'],
                                'matched': a.get('matched')}, sort_keys=True))
     return sorted(out)
 
@@ -151,12 +158,13 @@ def scenario(exe, tmp):
     if r.returncode != 0:
         sys.exit('mergecap: ' + r.stderr)
     local = os.path.join(tmp, 'local.json')
-    sightline(exe, ['-r', merged], local)
+    ids = lambda logs: [a for log in logs for a in ('--identity', os.path.join(GEN, log))]
+    sightline(exe, ids(sum(IDENTITY.values(), [])) + ['-r', merged], local)
     fwd = []
     for name, cs in SENSORS.items():
         out = os.path.join(tmp, name + '.json')
-        sightline(exe, ['--set', 'sensor.name=' + name, '--set', 'scoring.mode=forward',
-                        '-r'] + [os.path.join(GEN, c) for c in cs], out)
+        sightline(exe, ['--set', 'sensor.name=' + name, '--set', 'scoring.mode=forward'] +
+                  ids(IDENTITY.get(name, [])) + ['-r'] + [os.path.join(GEN, c) for c in cs], out)
         fwd.append(out)
     fleet_ok(exe, tmp, local, fwd)
     schema_ok(exe, fwd + [os.path.join(tmp, 'scored.json')])
@@ -171,8 +179,9 @@ def scenario(exe, tmp):
 def fleet_ok(exe, tmp, local, fwd):
     fe = list(events(fwd))
     check(fe and all(e.get('event_id') and e.get('sensor_time') and e.get('subject_key')
-                     for e in fe if e['event_type'] in ('flow', 'alert')),
-          'every forwarded flow and alert event carries event_id, sensor_time, subject_key')
+                     for e in fe if e['event_type'] in ('flow', 'alert', 'signin')),
+          'every forwarded flow, alert and signin event carries event_id, sensor_time, subject_key')
+    check(any(e['event_type'] == 'signin' for e in fe), 'the edge sensors forward sign-ins')
     ids = [e['event_id'] for e in fe if 'event_id' in e]
     check(len(ids) == len(set(ids)), 'event ids are unique (%d)' % len(ids))
     check(not any(e['event_type'] == 'subject' or (e['event_type'] == 'alert' and
@@ -184,7 +193,7 @@ def fleet_ok(exe, tmp, local, fwd):
     same(subject_alerts([local]), subject_alerts([scored]),
          'subject alerts: one local sensor, and three forwarding sensors + sightline score')
     same(flow_alerts([local]), flow_alerts(fwd + [scored]),
-         'flow alerts: one local sensor, and the forwarding sensors + sightline score')
+         'flow and sign-in alerts: one local sensor, and the forwarding sensors + sightline score')
 
 
 def schema_ok(exe, paths):
@@ -225,7 +234,7 @@ def reordered(exe, tmp, local, fwd):
     shuf = [os.path.join(tmp, 'shuf.json')]
     moved = shuffled(one, shuf[0], 4, seed=19)
     check(moved > 0, 'the shuffle moved %d events' % moved)
-    out = os.path.join(tmp, 'shuf.json')
+    out = os.path.join(tmp, 'shuf-scored.json')
     r = score(exe, shuf, out)
     st = scorer_stats(out)
     check(r.returncode == 0 and st.get('late') == 0, 'shuffled within 4 s (the window is 5 s): nothing late (%s)'
@@ -258,6 +267,9 @@ def bad_input(exe, tmp, fwd):
     r = score(exe, [src], os.path.join(tmp, 'bad-out.json'))
     check(r.returncode == 1 and 'line 3 of ' + src in r.stderr,
           'a line that is no event: exit 1 and "line 3 of FILE" (%s)' % r.stderr.strip()[:200])
+    r = score(exe, [fwd[0]], fwd[0])
+    check(r.returncode == 2 and 'both an input and the output' in r.stderr,
+          'the output file given as input too: exit 2 (%s)' % r.stderr.strip()[:200])
 
 
 if __name__ == '__main__':
