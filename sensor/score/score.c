@@ -87,6 +87,8 @@ int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *
 		sl_subjects_set_sensor_location(s->subjects, lat, lon);
 	if (cfg->rules.enabled && (rc = load_rules(s, err, errlen)) < 0)
 		goto err;
+	if ((rc = sl_score_identity_open(s, err, errlen)) < 0)
+		goto err;
 	*out = s;
 	return 0;
 err:
@@ -118,6 +120,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->line);
 	free(s->central);
 	sl_json_finish(&s->json);
+	sl_score_identity_close(s);
 	sl_correlator_destroy(s->corr);
 	sl_rules_destroy(s->rules);
 	sl_geo_destroy(s->geo);

@@ -75,6 +75,12 @@ struct sl_scorer {
 	size_t line_cap;
 	const struct sl_rule_info **hits;
 	size_t n_hits, cap_hits;
+	/* the scorer's own sign-in logs (identity.sources; score_signin.c) */
+	struct sl_identity *identity;
+	struct sl_bindings *bindings;
+	struct sl_geo_cache *geo_cache;
+	struct sl_binding flow_binding;   /* the binding of the batch being applied */
+	uint64_t unrostered;
 };
 
 /* A record rebuilt from an event: the stand-in flow and places the subject
@@ -106,11 +112,26 @@ bool sl_score_parse_time(const char *text, sl_time_us *t);
 /* A stable 64-bit hash of text (never 0). */
 uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed);
 
+/* ---- score_signin.c ---- */
+/* Open the sign-in sources of identity.sources (none: nothing to do). */
+int sl_score_identity_open(struct sl_scorer *s, char *err, size_t errlen);
+/* Apply the scorer's own sign-ins up to time until (SL_IDENTITY_ANY_TIME: all). */
+void sl_score_identity_until(struct sl_scorer *s, sl_time_us until);
+/* r's binding from the scorer's own sign-ins, when it has any. */
+void sl_score_bind(struct sl_scorer *s, struct score_rec *r);
+void sl_score_identity_close(struct sl_scorer *s);
+
 /* ---- score_apply.c ---- */
 /* Apply one batch (every event of one flow at one moment), then clear it. */
 void sl_score_apply_batch(struct sl_scorer *s);
 /* The final summaries and stats (sl_scorer_drain(s, true)). */
 void sl_score_final(struct sl_scorer *s);
+/* Charge r's hits (s->hits) to its subject, feed the correlations, write
+ * the subject's alert and the summaries due by now (0: none). */
+void sl_score_hits(struct sl_scorer *s, struct score_rec *r, sl_time_us now);
+/* Write the alerts of r's flow-scope hits: those judged here (all: every
+ * one, for the scorer's own sign-ins). */
+void sl_score_alerts(struct sl_scorer *s, struct score_rec *r, bool all);
 /* Write a line (the host header put first) to the scorer's eve. */
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j);
 
