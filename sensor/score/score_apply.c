@@ -367,7 +367,8 @@ static void batch_hits(struct sl_scorer *s, struct score_rec *r, enum batch_kind
 								: SL_RULE_EVENT_FLOW,
 				     &src, on_central, s);
 	}
-	qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
+	if (s->n_hits > 1)
+		qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
 }
 
 void sl_score_apply_batch(struct sl_scorer *s)
