@@ -145,37 +145,43 @@ const struct sl_scorer_stats *sl_scorer_stats(const struct sl_scorer *s)
 
 /* ---- duplicates ---- */
 
+/* Rebuild the id table without the ids older than what was applied (their
+ * repeats are late), twice as large when that freed too little. */
 static int seen_grow(struct sl_scorer *s)
 {
-	size_t cap = s->cap_seen ? s->cap_seen * 2 : 4096;
-	uint64_t *n = calloc(cap, sizeof(*n));
+	size_t live = 0;
+	for (size_t i = 0; i < s->cap_seen; i++)
+		live += s->seen[i].id && s->seen[i].t >= s->applied_until;
+	size_t cap = !s->cap_seen ? 4096 : live * 4 > s->cap_seen ? s->cap_seen * 2 : s->cap_seen;
+	struct score_seen *n = calloc(cap, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->cap_seen; i++) {
-		if (!s->seen[i])
+		if (!s->seen[i].id || s->seen[i].t < s->applied_until)
 			continue;
-		size_t k = s->seen[i] & (cap - 1);
-		while (n[k])
+		size_t k = s->seen[i].id & (cap - 1);
+		while (n[k].id)
 			k = (k + 1) & (cap - 1);
 		n[k] = s->seen[i];
 	}
 	free(s->seen);
 	s->seen = n;
 	s->cap_seen = cap;
+	s->n_seen = live;
 	return 0;
 }
 
-/* Remember id; true when it was seen before. */
-static bool seen_before(struct sl_scorer *s, uint64_t id, int *rc)
+/* Remember id (of an event at t); true when it was seen before. */
+static bool seen_before(struct sl_scorer *s, uint64_t id, sl_time_us t, int *rc)
 {
 	*rc = 0;
 	if (s->n_seen * 2 >= s->cap_seen && (*rc = seen_grow(s)) < 0)
 		return false;
 	size_t k = id & (s->cap_seen - 1);
-	for (; s->seen[k]; k = (k + 1) & (s->cap_seen - 1))
-		if (s->seen[k] == id)
+	for (; s->seen[k].id; k = (k + 1) & (s->cap_seen - 1))
+		if (s->seen[k].id == id)
 			return true;
-	s->seen[k] = id;
+	s->seen[k] = (struct score_seen){ .id = id, .t = t };
 	s->n_seen++;
 	return false;
 }
@@ -284,7 +290,7 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		s->st.ignored++;
 		return SL_SCORER_IGNORED;
 	}
-	bool dup = seen_before(s, event_key(ev, json, len), &rc);
+	bool dup = seen_before(s, event_key(ev, json, len), t, &rc);
 	if (rc < 0 || dup) {
 		json_decref(ev);
 		if (rc < 0) {

@@ -15,6 +15,12 @@
 #include "sightline/scorer.h"
 #include "sightline/subject.h"
 
+/* An event id the scorer holds, and its event's time. */
+struct score_seen {
+	uint64_t id;
+	sl_time_us t;
+};
+
 /* One received event waiting in the reorder window. */
 struct score_item {
 	sl_time_us t;      /* its sensor_time, else its timestamp */
@@ -58,8 +64,11 @@ struct sl_scorer {
 	size_t n_heap, cap_heap;
 	uint64_t seq;
 	sl_time_us newest, applied_until, clock;
-	/* event ids seen: open addressing of 64-bit hashes (0 never stored) */
-	uint64_t *seen;
+	/* event ids seen, with their event time: open addressing of 64-bit
+	 * hashes (0 never stored); ids older than applied_until are dropped when
+	 * the table fills (a repeat that old is late anyway), so it stays the
+	 * size of the events of one reorder window, not of the whole stream */
+	struct score_seen *seen;
 	size_t n_seen, cap_seen;
 	struct score_open *open;     /* flows charged early, open addressing */
 	size_t n_open, cap_open;
