@@ -20,6 +20,7 @@
 #include "sightline/mmdb_build.h"
 #include "sightline/rules.h"
 #include "sightline/schema.h"
+#include "sightline/scorer.h"
 #include "sightline/privileges.h"
 #include "sl_build_config.h"
 
@@ -38,6 +39,8 @@ static const char usage_text[] =
 	"                                           (errors as FILE:LINE:COL)\n"
 	"  sightline rules test [--products] [PATH] run their embedded examples\n"
 	"  sightline identity check [FILE...]       read sign-in logs and report what they hold\n"
+	"  sightline score [-c CONFIG] -r EVENTS... score the events of forwarding sensors\n"
+	"                                           (scoring.mode: forward); see score --help\n"
 	"\n"
 	"sightline is a passive network sensor that exposes concealed origin (VPN exits,\n"
 	"remote-desktop relays, laptop farms) in remote-worker traffic. It writes one\n"
@@ -570,6 +573,8 @@ int main(int argc, char **argv)
 		return sl_rules_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "identity") == 0)
 		return sl_identity_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "score") == 0)
+		return sl_score_main(argc - 1, argv + 1);
 	struct opts o = { 0 };
 	struct sl_config cfg = { 0 };
 	/* First thing: a Ctrl-C while thousands of inputs are being checked

@@ -174,6 +174,13 @@ struct sl_rules_config {
 	uint32_t regex_depth_limit; /* |re nested backtracking frames (interpreter) */
 };
 
+/* Where subjects are scored: here, or by `sightline score` over the events
+ * of a fleet of forwarding sensors (sensor/score). */
+enum sl_scoring_mode {
+	SL_SCORING_LOCAL,   /* subjects, their alerts and summaries here (the default) */
+	SL_SCORING_FORWARD, /* events keyed by subject for a central scorer; no subject alerts */
+};
+
 /* Subjects and scoring (sensor/subject). */
 struct sl_scoring_config {
 	char *roster;             /* roster YAML; owned; NULL = none */
@@ -182,6 +189,8 @@ struct sl_scoring_config {
 	uint32_t summary_interval; /* seconds of packet time between subject summaries; 0: end only */
 	uint32_t max_subjects;    /* subjects tracked at once */
 	uint32_t evidence_max;    /* community_ids kept per rule and subject as evidence */
+	uint32_t mode;            /* enum sl_scoring_mode */
+	uint32_t reorder_window;  /* sightline score: seconds of event time held to reorder */
 };
 
 /* The light-speed check and impossible travel. */

@@ -15,6 +15,20 @@
 #include "sightline/flow.h"
 
 struct sl_engine;
+struct sl_json;
+struct sl_rule_info;
+struct sl_field_source;
+
+/**
+ * Append the "alert" object (EVE's action, gid, signature_id, rev,
+ * signature, category, severity, metadata; sightline's rule_id, scope,
+ * level, score, and the selections that held in src: matched) of rule's
+ * match to j, an alert event being built.  src: what the rule fired on.
+ * Shared by the engine and the fleet scorer (sensor/score), so both write
+ * the same alerts.  Reads only; rule and src are borrowed for the call.
+ */
+void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule,
+			   const struct sl_field_source *src);
 
 #define SL_ENGINE_MAX_WORKERS 64 /* capture.workers' upper bound */
 #define SL_ENGINE_MAX_IFNAMES 4096 /* interface and file names kept for in_iface and

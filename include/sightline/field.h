@@ -50,6 +50,7 @@ struct sl_geo_result;
 struct sl_subject_view;
 struct sl_binding;
 struct sl_signin;
+struct sl_field;
 
 /* What fields read from: the flow at its end, plus output settings. */
 struct sl_record {
@@ -78,6 +79,17 @@ struct sl_record {
 	/* An interim record of a flow still open (flow.interim): its counters
 	 * so far, written every flow.update_interval of a long flow. */
 	bool interim;
+	/* A record rebuilt from a received event (sightline score, sensor/score):
+	 * sl_field_get() asks event_get first; it returns true when it answers
+	 * for f (then *present says whether f is in the event, v its value,
+	 * borrowed like the record), false to read f as usual (the subject's
+	 * fields, which the scorer computes itself).  NULL for a flow seen here. */
+	bool (*event_get)(const struct sl_record *r, const struct sl_field *f, struct sl_value *v,
+			  bool *present);
+	const void *event; /* what event_get reads (a jansson object); borrowed */
+	/* The capture clock when the event was written (scoring.mode forward:
+	 * sensor_time, the order a fleet scorer applies events in); 0: not set. */
+	sl_time_us clock;
 };
 
 /*

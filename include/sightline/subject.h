@@ -234,6 +234,29 @@ void sl_subjects_set_sensor_location(struct sl_subjects *s, double lat, double l
 const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
 						 struct sl_record *r);
 
+/*
+ * Who a flow's subject is, as the sensor that saw it decided (its
+ * subject.name, subject.mac, subject.hostname): what the fleet scorer
+ * charges by instead of a hosts table.  Every member may be absent.
+ */
+struct sl_subject_hint {
+	const char *roster_name;   /* the roster entry the sensor matched; NULL: none */
+	bool has_mac;
+	uint8_t mac[6];
+	const char *hostname;      /* DHCP host name; NULL: none */
+};
+
+/**
+ * sl_subjects_charge() for a record rebuilt from a forwarded event: the
+ * side charged is chosen as there (sensor.vantage), the subject is the
+ * roster entry h names (by name, in this table's roster), else the entry
+ * matching the address, MAC or host name, else the host by MAC, else the
+ * address.  Same ownership and results as sl_subjects_charge().
+ */
+const struct sl_subject_view *sl_subjects_charge_hint(struct sl_subjects *s,
+						      const struct sl_subject_hint *h,
+						      struct sl_record *r);
+
 /**
  * The flow of r, charged before its end (r->subject is the view its charge
  * gave), ended: its subject was last seen at its last packet.  Counts

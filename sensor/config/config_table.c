@@ -59,6 +59,12 @@ static const char *const vantage_names[] = {
 	NULL,
 };
 
+static const char *const scoring_mode_names[] = {
+	[SL_SCORING_LOCAL] = "local",
+	[SL_SCORING_FORWARD] = "forward",
+	NULL,
+};
+
 static const struct sl_cfg_key db_keys[] = {
 	{ .key = "path", .type = SL_CFG_STRING, .offset = DB_OFF(path), .def = "", .min = 1,
 	  .max = 4096, .unit = "", .required = true, .desc = "the .mmdb file (required)" },
@@ -403,6 +409,14 @@ static const struct sl_cfg_key root_keys[] = {
 	    "subjects tracked at once; the least recently seen is forgotten first"),
 	U32("scoring.evidence_max", scoring.evidence_max, "8", 1, 64, "flows",
 	    "community_ids kept per rule and subject as evidence in alerts"),
+	{ .key = "scoring.mode", .type = SL_CFG_ENUM, .offset = OFF(scoring.mode), .def = "local",
+	  .choices = scoring_mode_names, .unit = "",
+	  .desc = "local (score subjects here) or forward (a fleet sensor: write flow and alert "
+		  "events keyed by subject, with event_id, for `sightline score` to combine; no "
+		  "subject alerts or summaries here)" },
+	U32("scoring.reorder_window", scoring.reorder_window, "5", 0, 3600, "s",
+	    "sightline score: events are held this long (event time) to be applied in order; "
+	    "an older event is counted late and dropped"),
 	DBL("physics.route_inflation", physics.route_inflation, "1.5", 1, 4, "",
 	    "how much longer real network paths are than great circles"),
 	DBL("physics.access_ms", physics.access_ms, "10", 0, 200, "ms",

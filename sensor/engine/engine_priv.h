@@ -201,12 +201,6 @@ void sl_engine_forget(struct sl_flow *f);
 /* Set r->binding from the binding of r's outside address at its last
  * packet (w's own table in a replay, else the lead's; lead's lock held). */
 void sl_engine_bind_flow(struct sl_engine *w, struct sl_record *r);
-/* Append the "alert" object (EVE's action, gid, signature_id, rev, signature,
- * category, severity, metadata; sightline's rule_id, scope, level, score, and
- * the selections that held in src: matched) of rule's match to j, an alert
- * event being built.  src: what the rule fired on. */
-void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule,
-			   const struct sl_field_source *src);
 /* The stats event's stats.identity.* counters (none without sources). */
 void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
 /* The summary's sign-in lines (nothing without sign-in sources). */

@@ -12,6 +12,9 @@ bool sl_field_read(const struct sl_field *f, const void *base, struct sl_value *
 bool sl_field_get(const struct sl_field *f, const struct sl_record *r, struct sl_value *v)
 {
 	const void *base = NULL;
+	bool present;
+	if (r->event_get && r->event_get(r, f, v, &present))
+		return present;
 	switch (f->at.base) {
 	case SL_AT_COMPUTED: return f->get(r, v);
 	case SL_AT_STATE: base = sl_record_state(r, f->at.proto); break;

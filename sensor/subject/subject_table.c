@@ -422,9 +422,52 @@ bool sl_subject_is_endpoint(const struct sl_config *cfg, const struct sl_addr *a
 	return a->family == 6 && memcmp(a->b, zero, 16) != 0 && a->b[0] != 0xff;
 }
 
+/* The roster entry a sign-in account or the sensor's own decision names,
+ * else the one matching the address, MAC or DHCP host name. */
+static const struct sl_roster_entry *roster_of(const struct sl_subjects *s,
+					       const struct sl_addr *self, const char *account,
+					       const char *name, const uint8_t *mac,
+					       const char *hostname)
+{
+	const struct sl_roster_entry *e = NULL;
+	/* A sign-in that bound this address names the person more surely than
+	 * an address the roster was once given. */
+	if (account)
+		e = sl_roster_match_account(s->roster, account);
+	if (!e && name)
+		e = entry_named(s->roster, name);
+	if (!e)
+		e = sl_roster_match(s->roster, self, mac, hostname);
+	return e;
+}
+
 /* Who x is: the roster entry that names the address, its MAC or DHCP host
  * name; else the host by MAC (one subject for all of its addresses); else
  * the address. */
+static struct subject *subject_by(struct sl_subjects *s, const struct sl_addr *self,
+				  const struct sl_roster_entry *e, const uint8_t *mac,
+				  const char *hostname, sl_time_us now)
+{
+	struct subject *x;
+	if (e) {
+		uint32_t idx = (uint32_t)(e - s->roster->entries);
+		x = lookup(s, SL_SUBJECT_ROSTER, (const uint8_t *)&idx, sizeof(idx), now);
+		x->claimed = e;
+	} else if (mac) {
+		x = lookup(s, SL_SUBJECT_HOST, mac, 6, now);
+	} else {
+		x = lookup(s, SL_SUBJECT_ADDRESS, self->b, (uint8_t)sl_addr_len(self), now);
+	}
+	x->addr = *self;
+	if (mac) {
+		x->has_mac = true;
+		memcpy(x->mac, mac, 6);
+	}
+	if (hostname && hostname[0])
+		snprintf(x->hostname, sizeof(x->hostname), "%s", hostname);
+	return x;
+}
+
 static struct subject *subject_of(struct sl_subjects *s, const struct sl_hosts *hosts,
 				  const struct sl_addr *self, const char *account, sl_time_us now)
 {
@@ -432,31 +475,14 @@ static struct subject *subject_of(struct sl_subjects *s, const struct sl_hosts *
 	struct sl_dhcp_host host;
 	bool has_mac = sl_hosts_mac_of(hosts, self, mac);
 	bool dhcp = has_mac && sl_hosts_dhcp_by_mac(hosts, mac, &host);
-	/* A sign-in that bound this address names the person more surely than
-	 * an address the roster was once given. */
-	const struct sl_roster_entry *e = account ? sl_roster_match_account(s->roster, account) : NULL;
-	if (!e)
-		e = sl_roster_match(s->roster, self, has_mac ? mac : NULL,
-				    dhcp ? host.hostname : NULL);
-	struct subject *x;
-	if (e) {
-		uint32_t idx = (uint32_t)(e - s->roster->entries);
-		x = lookup(s, SL_SUBJECT_ROSTER, (const uint8_t *)&idx, sizeof(idx), now);
-		x->claimed = e;
-	} else if (has_mac) {
-		x = lookup(s, SL_SUBJECT_HOST, mac, 6, now);
-	} else {
-		x = lookup(s, SL_SUBJECT_ADDRESS, self->b, (uint8_t)sl_addr_len(self), now);
-	}
-	x->addr = *self;
-	if (has_mac) {
-		x->has_mac = true;
-		memcpy(x->mac, mac, 6);
-	}
-	if (dhcp && host.hostname[0])
-		snprintf(x->hostname, sizeof(x->hostname), "%s", host.hostname);
-	return x;
+	const char *hostname = dhcp ? host.hostname : NULL;
+	const struct sl_roster_entry *e =
+		roster_of(s, self, account, NULL, has_mac ? mac : NULL, hostname);
+	return subject_by(s, self, e, has_mac ? mac : NULL, hostname, now);
 }
+
+static const struct sl_subject_view *charged(struct sl_subjects *s, struct subject *x,
+					     struct sl_record *r, int side);
 
 /*
  * Only a real endpoint is charged: a flow whose subject side is an
@@ -475,6 +501,33 @@ const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const st
 	}
 	const char *account = r->binding && r->remote == side ? r->binding->account : NULL;
 	struct subject *x = subject_of(s, hosts, self, account, f->last);
+	return charged(s, x, r, side);
+}
+
+const struct sl_subject_view *sl_subjects_charge_hint(struct sl_subjects *s,
+						      const struct sl_subject_hint *h,
+						      struct sl_record *r)
+{
+	const struct sl_flow *f = r->flow;
+	int side = sl_subj_side(s, f);
+	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
+	if (!sl_subject_is_endpoint(s->cfg, self)) {
+		s->st.not_endpoints++;
+		return NULL;
+	}
+	const char *account = r->binding && r->remote == side ? r->binding->account : NULL;
+	const uint8_t *mac = h->has_mac ? h->mac : NULL;
+	const struct sl_roster_entry *e =
+		roster_of(s, self, account, h->roster_name, mac, h->hostname);
+	struct subject *x = subject_by(s, self, e, mac, h->hostname, f->last);
+	return charged(s, x, r, side);
+}
+
+/* x was charged the flow of r: the table's clock, the flow counted. */
+static const struct sl_subject_view *charged(struct sl_subjects *s, struct subject *x,
+					     struct sl_record *r, int side)
+{
+	const struct sl_flow *f = r->flow;
 	s->latest = f->last > s->latest ? f->last : s->latest;
 	x->touched = s->latest;
 	sl_subj_observe(s, x, r, side, true);

@@ -1,0 +1,339 @@
+/* The fleet scorer's intake: events parsed, duplicates dropped by event id,
+ * held in a reorder window of event time and released in order, a flow's
+ * events of one moment together, to the subject stage (score_apply.c). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "score_priv.h"
+
+/* Rules that read what only the scorer knows whole: the subject's fields.
+ * A forwarding sensor leaves them to the scorer. */
+static bool central_rule(const struct sl_rule_info *r)
+{
+	return !r->correlation && (sl_rule_reads(r, "subject.") || sl_rule_reads(r, "physics.") ||
+				   sl_rule_reads(r, "travel."));
+}
+
+static int load_rules(struct sl_scorer *s, char *err, size_t errlen)
+{
+	struct sl_rule_error re;
+	int rc = sl_rules_load(s->cfg->rules.path, &s->rules, &re);
+	if (rc < 0) {
+		sl_rule_error_format(&re, err, errlen);
+		return rc;
+	}
+	sl_rules_set_regex_limits(s->rules, s->cfg->rules.regex_match_limit,
+				  s->cfg->rules.regex_depth_limit);
+	rc = sl_correlator_create(s->rules, s->cfg->rules.max_groups, &s->corr);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot allocate %u correlation groups", s->cfg->rules.max_groups);
+		return rc;
+	}
+	size_t n = sl_rules_count(s->rules);
+	s->central = calloc(n ? n : 1, sizeof(*s->central));
+	if (!s->central)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (central_rule(sl_rules_info(s->rules, i)))
+			s->central[s->n_central++] = sl_rules_info(s->rules, i);
+	return 0;
+}
+
+/* "host":"NAME", put first in every event the scorer writes. */
+static void host_header(struct sl_scorer *s)
+{
+	char name[256] = "";
+	const char *n = s->cfg->sensor.name;
+	if (!n || !*n) {
+		if (gethostname(name, sizeof(name) - 1) != 0 || !name[0])
+			snprintf(name, sizeof(name), "unknown");
+		n = name;
+	}
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_json_key(&j, "host");
+	sl_json_str(&j, n);
+	sl_json_end(&j);
+	if (!j.failed && j.len >= 2 && j.len - 1 < sizeof(s->host_hdr)) {
+		memcpy(s->host_hdr, j.buf + 1, j.len - 2);
+		s->host_hdr[j.len - 2] = ',';
+		s->host_len = j.len - 1;
+	}
+	sl_json_finish(&j);
+}
+
+int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *err,
+		     size_t errlen)
+{
+	struct sl_scorer *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->cfg = cfg;
+	size_t nf;
+	sl_catalogue_emit_order(&nf);
+	sl_json_init(&s->json);
+	host_header(s);
+	int rc = sl_subjects_create(cfg, &s->subjects, err, errlen);
+	if (rc < 0)
+		goto err;
+	rc = sl_geo_create(cfg, &s->geo, err, errlen);
+	if (rc < 0)
+		goto err;
+	double lat, lon;
+	if (sl_geo_sensor_location(s->geo, &lat, &lon))
+		sl_subjects_set_sensor_location(s->subjects, lat, lon);
+	if (cfg->rules.enabled && (rc = load_rules(s, err, errlen)) < 0)
+		goto err;
+	*out = s;
+	return 0;
+err:
+	sl_scorer_destroy(s);
+	return rc;
+}
+
+static void free_items(struct score_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(items[i].ev);
+}
+
+void sl_scorer_destroy(struct sl_scorer *s)
+{
+	if (!s)
+		return;
+	free_items(s->heap, s->n_heap);
+	free(s->heap);
+	free_items(s->batch.items, s->batch.n);
+	free(s->batch.items);
+	free(s->seen);
+	free(s->open);
+	free(s->parts);
+	for (size_t i = 0; i < s->n_strings; i++)
+		free(s->strings[i]);
+	free(s->strings);
+	free(s->hits);
+	free(s->line);
+	free(s->central);
+	sl_json_finish(&s->json);
+	sl_correlator_destroy(s->corr);
+	sl_rules_destroy(s->rules);
+	sl_geo_destroy(s->geo);
+	sl_subjects_destroy(s->subjects);
+	free(s);
+}
+
+void sl_scorer_set_eve(struct sl_scorer *s, struct sl_eve *eve)
+{
+	s->eve = eve;
+}
+
+struct sl_subjects *sl_scorer_subjects(struct sl_scorer *s)
+{
+	return s->subjects;
+}
+
+const struct sl_scorer_stats *sl_scorer_stats(const struct sl_scorer *s)
+{
+	return &s->st;
+}
+
+/* ---- duplicates ---- */
+
+static int seen_grow(struct sl_scorer *s)
+{
+	size_t cap = s->cap_seen ? s->cap_seen * 2 : 4096;
+	uint64_t *n = calloc(cap, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->cap_seen; i++) {
+		if (!s->seen[i])
+			continue;
+		size_t k = s->seen[i] & (cap - 1);
+		while (n[k])
+			k = (k + 1) & (cap - 1);
+		n[k] = s->seen[i];
+	}
+	free(s->seen);
+	s->seen = n;
+	s->cap_seen = cap;
+	return 0;
+}
+
+/* Remember id; true when it was seen before. */
+static bool seen_before(struct sl_scorer *s, uint64_t id, int *rc)
+{
+	*rc = 0;
+	if (s->n_seen * 2 >= s->cap_seen && (*rc = seen_grow(s)) < 0)
+		return false;
+	size_t k = id & (s->cap_seen - 1);
+	for (; s->seen[k]; k = (k + 1) & (s->cap_seen - 1))
+		if (s->seen[k] == id)
+			return true;
+	s->seen[k] = id;
+	s->n_seen++;
+	return false;
+}
+
+/* The event's id: its event_id, else a hash of the whole line (an event
+ * exported without one is a duplicate only when byte-identical). */
+static uint64_t event_key(const json_t *ev, const char *json, size_t len)
+{
+	const char *id = json_string_value(json_object_get(ev, "event_id"));
+	if (id)
+		return sl_score_hash(id, strlen(id), 0x1d);
+	return sl_score_hash(json, len, 0x11e);
+}
+
+/* ---- the reorder window: a min-heap by (t, seq) ---- */
+
+static bool before(const struct score_item *a, const struct score_item *b)
+{
+	return a->t != b->t ? a->t < b->t : a->seq < b->seq;
+}
+
+static int heap_push(struct sl_scorer *s, struct score_item it)
+{
+	struct score_item *h = sl_grow(s->heap, &s->cap_heap, s->n_heap, sizeof(*h), 256);
+	if (!h)
+		return -ENOMEM;
+	s->heap = h;
+	size_t i = s->n_heap++;
+	while (i && before(&it, &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = it;
+	return 0;
+}
+
+static struct score_item heap_pop(struct sl_scorer *s)
+{
+	struct score_item *h = s->heap, top = h[0], last = h[--s->n_heap];
+	size_t i = 0, n = s->n_heap;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && before(&h[c + 1], &h[c]))
+			c++;
+		if (!before(&h[c], &last))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (n)
+		h[i] = last;
+	return top;
+}
+
+static const char *event_type(const json_t *ev)
+{
+	return json_string_value(json_object_get(ev, "event_type"));
+}
+
+/* Parse one line into *out: an object with an event_type and a time. */
+static int parse(const char *json, size_t len, json_t **out, sl_time_us *t, char *err,
+		 size_t errlen)
+{
+	json_error_t je;
+	json_t *ev = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+	if (!ev) {
+		snprintf(err, errlen, "not JSON: %s (column %d)", je.text, je.column);
+		return -EINVAL;
+	}
+	const char *why = !json_is_object(ev) ? "not a JSON object (one EVE event per line)"
+			: !event_type(ev) ? "no event_type: not an EVE event"
+			: !sl_score_event_time(ev, t) ? "no timestamp (or sensor_time) in RFC 3339 form"
+			: NULL;
+	if (why) {
+		snprintf(err, errlen, "%s", why);
+		json_decref(ev);
+		return -EINVAL;
+	}
+	*out = ev;
+	return 0;
+}
+
+int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part, char *err,
+		    size_t errlen)
+{
+	json_t *ev;
+	sl_time_us t;
+	int rc = parse(json, len, &ev, &t, err, errlen);
+	if (rc < 0) {
+		s->st.invalid++;
+		return rc;
+	}
+	s->st.events++;
+	bool dup = seen_before(s, event_key(ev, json, len), &rc);
+	if (rc < 0 || dup) {
+		json_decref(ev);
+		if (rc < 0) {
+			snprintf(err, errlen, "out of memory for event ids");
+			return rc;
+		}
+		s->st.duplicates++;
+		return SL_SCORER_DUPLICATE;
+	}
+	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
+	if (t < s->applied_until || (s->newest > window && t + window < s->newest)) {
+		json_decref(ev);
+		s->st.late++;
+		return SL_SCORER_LATE;
+	}
+	s->newest = t > s->newest ? t : s->newest;
+	rc = heap_push(s, (struct score_item){ .t = t, .seq = s->seq++, .part = part, .ev = ev });
+	if (rc < 0) {
+		json_decref(ev);
+		snprintf(err, errlen, "out of memory for the reorder window");
+		return rc;
+	}
+	s->st.queued = s->n_heap;
+	return SL_SCORER_QUEUED;
+}
+
+/* Do a and b belong to one batch: one flow (host, flow_id) of one moment? */
+static bool same_batch(const struct score_item *a, const struct score_item *b)
+{
+	if (a->t != b->t)
+		return false;
+	json_t *x = a->ev, *y = b->ev;
+	const char *hx = json_string_value(json_object_get(x, "host"));
+	const char *hy = json_string_value(json_object_get(y, "host"));
+	json_t *fx = json_object_get(x, "flow_id"), *fy = json_object_get(y, "flow_id");
+	return fx && fy && json_equal(fx, fy) && ((!hx && !hy) || (hx && hy && !strcmp(hx, hy)));
+}
+
+static void batch_add(struct sl_scorer *s, struct score_item it)
+{
+	struct score_batch *b = &s->batch;
+	if (b->n && !same_batch(&b->items[0], &it))
+		sl_score_apply_batch(s);
+	struct score_item *n = sl_grow(b->items, &b->cap, b->n, sizeof(*n), 8);
+	if (!n) {
+		json_decref(it.ev);
+		s->st.invalid++;
+		return;
+	}
+	b->items = n;
+	b->items[b->n++] = it;
+}
+
+void sl_scorer_drain(struct sl_scorer *s, bool final)
+{
+	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
+	while (s->n_heap && (final || s->heap[0].t + window < s->newest)) {
+		struct score_item it = heap_pop(s);
+		s->applied_until = it.t;
+		batch_add(s, it);
+	}
+	/* a batch is whole once the next event is past its moment */
+	if (s->batch.n && (final || !s->n_heap || s->heap[0].t > s->batch.items[0].t))
+		sl_score_apply_batch(s);
+	s->st.queued = s->n_heap;
+	if (final)
+		sl_score_final(s);
+}

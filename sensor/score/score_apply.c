@@ -1,0 +1,355 @@
+/* One batch of forwarded events (a flow's events of one moment) applied as
+ * a local sensor applies that moment of the flow: its subject charged (at
+ * its first alert, or at its end), the rule hits the sensor forwarded and
+ * those of the rules only the scorer can judge, correlation, the subject's
+ * alert and the summaries that fell due. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sightline/binding.h"
+#include "sightline/engine.h"
+#include "sightline/jsonpath.h"
+#include "score_priv.h"
+
+void sl_score_write(struct sl_scorer *s, const struct sl_json *j)
+{
+	if (!s->eve || j->failed || j->len < 3 || j->buf[0] != '{')
+		return;
+	size_t need = j->len + s->host_len;
+	if (need > s->line_cap) {
+		char *n = realloc(s->line, need * 2);
+		if (!n)
+			return;
+		s->line = n;
+		s->line_cap = need * 2;
+	}
+	s->line[0] = '{';
+	memcpy(s->line + 1, s->host_hdr, s->host_len);
+	memcpy(s->line + 1 + s->host_len, j->buf + 1, j->len - 1);
+	sl_eve_write(s->eve, s->line, need);
+}
+
+/* ---- flows charged early, by host and flow_id ---- */
+
+static uint64_t flow_key(const struct score_rec *r)
+{
+	uint64_t h = sl_score_hash(r->host, strlen(r->host), r->flow_id);
+	return h;
+}
+
+static struct score_open *open_find(struct sl_scorer *s, uint64_t key)
+{
+	for (size_t i = 0; i < s->n_open; i++)
+		if (s->open[i].key == key)
+			return &s->open[i];
+	return NULL;
+}
+
+static struct score_open *open_add(struct sl_scorer *s, uint64_t key)
+{
+	struct score_open *n = sl_grow(s->open, &s->cap_open, s->n_open, sizeof(*n), 16);
+	if (!n)
+		return NULL;
+	s->open = n;
+	n[s->n_open] = (struct score_open){ .key = key };
+	s->st.open_flows = ++s->n_open;
+	return &n[s->n_open - 1];
+}
+
+static void open_drop(struct sl_scorer *s, struct score_open *o)
+{
+	*o = s->open[--s->n_open];
+	s->st.open_flows = s->n_open;
+}
+
+/* ---- which partition a subject's events come from ---- */
+
+static void note_partition(struct sl_scorer *s, const char *id, int part)
+{
+	if (part < 0 || !id)
+		return;
+	uint64_t key = sl_score_hash(id, strlen(id), 0x9a);
+	for (size_t i = 0; i < s->n_parts; i++)
+		if (s->parts[i].key == key) {
+			s->parts[i].part = part;
+			return;
+		}
+	struct score_part *n = sl_grow(s->parts, &s->cap_parts, s->n_parts, sizeof(*n), 64);
+	if (!n)
+		return;
+	s->parts = n;
+	n[s->n_parts++] = (struct score_part){ .key = key, .part = part };
+}
+
+int sl_scorer_subject_partition(const struct sl_scorer *s, const char *subject_id)
+{
+	uint64_t key = sl_score_hash(subject_id, strlen(subject_id), 0x9a);
+	for (size_t i = 0; i < s->n_parts; i++)
+		if (s->parts[i].key == key)
+			return s->parts[i].part;
+	return -1;
+}
+
+/* ---- the hits of a batch ---- */
+
+static void add_hit(struct sl_scorer *s, const struct sl_rule_info *rule)
+{
+	for (size_t i = 0; i < s->n_hits; i++)
+		if (s->hits[i] == rule)
+			return;
+	const struct sl_rule_info **n = sl_grow(s->hits, &s->cap_hits, s->n_hits, sizeof(*n), 8);
+	if (!n)
+		return;
+	s->hits = n;
+	s->hits[s->n_hits++] = rule;
+}
+
+/* The rule an alert event names: by signature_id, else rule_id. */
+static const struct sl_rule_info *alert_rule(const struct sl_scorer *s, json_t *ev)
+{
+	json_t *sid = sl_jpath_get(ev, "alert.signature_id");
+	const char *id = json_string_value(sl_jpath_get(ev, "alert.rule_id"));
+	for (size_t i = 0; s->rules && i < sl_rules_count(s->rules); i++) {
+		const struct sl_rule_info *r = sl_rules_info(s->rules, i);
+		if (json_is_integer(sid) && (json_int_t)r->signature_id == json_integer_value(sid))
+			return r;
+		if (!json_is_integer(sid) && id && !strcmp(r->id, id))
+			return r;
+	}
+	return NULL;
+}
+
+static bool is_central(const struct sl_scorer *s, const struct sl_rule_info *r)
+{
+	for (size_t i = 0; i < s->n_central; i++)
+		if (s->central[i] == r)
+			return true;
+	return false;
+}
+
+static void forwarded_hits(struct sl_scorer *s)
+{
+	for (size_t i = 0; i < s->batch.n; i++) {
+		json_t *ev = s->batch.items[i].ev;
+		const char *type = json_string_value(json_object_get(ev, "event_type"));
+		if (!type || strcmp(type, "alert") || !sl_jpath_get(ev, "alert.signature_id"))
+			continue;
+		const struct sl_rule_info *rule = alert_rule(s, ev);
+		if (!rule) {
+			s->st.unknown_rules++;
+			continue;
+		}
+		if (!is_central(s, rule)) /* the scorer judges those itself */
+			add_hit(s, rule);
+	}
+}
+
+static void on_central(void *ctx, const struct sl_rule_info *rule)
+{
+	struct sl_scorer *s = ctx;
+	if (is_central(s, rule))
+		add_hit(s, rule);
+}
+
+/* Pack order within a stage, stages in order: as a local sensor's hits. */
+static int hit_order(const void *a, const void *b)
+{
+	const struct sl_rule_info *x = *(const struct sl_rule_info *const *)a;
+	const struct sl_rule_info *y = *(const struct sl_rule_info *const *)b;
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* ---- alerts the scorer writes: flow-scope rules it judged ---- */
+
+static bool flow_field(const struct sl_field *f)
+{
+	const struct sl_field_table *t = &sl_signin_fields;
+	return f < t->fields || f >= t->fields + t->n;
+}
+
+static void flow_alerts(struct sl_scorer *s, struct score_rec *r)
+{
+	if (r->rec.subject && r->rec.subject->allowed)
+		return;
+	struct sl_field_source src = sl_rules_record_source(&r->rec);
+	for (size_t i = 0; i < s->n_hits; i++) {
+		const struct sl_rule_info *rule = s->hits[i];
+		if (rule->scope != SL_RULE_SCOPE_FLOW || !is_central(s, rule))
+			continue;
+		r->rec.event_type = "alert";
+		sl_json_begin(&s->json);
+		sl_catalogue_emit_if(&r->rec, &s->json, flow_field);
+		sl_engine_alert_block(&s->json, "flow", rule, &src);
+		sl_json_end(&s->json);
+		r->rec.event_type = "flow";
+		sl_score_write(s, &s->json);
+		s->st.flow_alerts++;
+	}
+}
+
+/* ---- scoring ---- */
+
+static void on_correlation(void *ctx, const struct sl_rule_info *rule)
+{
+	struct score_rec *r = ((void **)ctx)[1];
+	struct sl_scorer *s = ((void **)ctx)[0];
+	s->st.hits++;
+	sl_subjects_hit(s->subjects, &r->rec, rule);
+}
+
+static void score(struct sl_scorer *s, struct score_rec *r, sl_time_us now)
+{
+	bool allowed = r->rec.subject && r->rec.subject->allowed;
+	struct sl_field_source src = sl_rules_record_source(&r->rec);
+	void *ctx[2] = { s, r };
+	for (size_t i = 0; i < s->n_hits; i++) {
+		s->st.hits++;
+		sl_subjects_hit(s->subjects, &r->rec, s->hits[i]);
+		if (!allowed && s->corr)
+			sl_correlator_feed(s->corr, s->hits[i], &src, r->flow.last, on_correlation, ctx);
+	}
+	if (sl_subjects_alert(s->subjects, &r->rec, &s->json)) {
+		sl_score_write(s, &s->json);
+		s->st.subject_alerts++;
+	}
+	while (now && sl_subjects_summary(s->subjects, now, false, &s->json)) {
+		sl_score_write(s, &s->json);
+		s->st.summaries++;
+	}
+}
+
+/* Charge the flow of r: at its first batch, or (charged early) view its
+ * subject again at its end, as a local sensor's flow end does. */
+static void charge(struct sl_scorer *s, struct score_rec *r, bool end, struct sl_subject_view *v)
+{
+	uint64_t key = flow_key(r);
+	struct score_open *o = open_find(s, key);
+	if (o) {
+		*v = o->view;
+		r->rec.subject = v->subject ? v : NULL;
+		if (end) {
+			sl_subjects_flow_ended(s->subjects, &r->rec);
+			if (r->rec.subject && sl_subjects_view(s->subjects, &r->rec))
+				*v = *r->rec.subject;
+			open_drop(s, o);
+		}
+	} else {
+		if (sl_subjects_charge_hint(s->subjects, &r->hint, &r->rec))
+			*v = *r->rec.subject;
+		else
+			*v = (struct sl_subject_view){ 0 };
+		if (!end && (o = open_add(s, key)))
+			o->view = *v;
+	}
+	r->rec.subject = v->subject ? v : NULL;
+}
+
+/* The batch's flow event (its end), else its first alert. */
+static json_t *batch_base(struct sl_scorer *s, bool *end)
+{
+	json_t *alert = NULL;
+	*end = false;
+	for (size_t i = 0; i < s->batch.n; i++) {
+		json_t *ev = s->batch.items[i].ev;
+		const char *type = json_string_value(json_object_get(ev, "event_type"));
+		if (type && !strcmp(type, "flow") && !json_is_true(sl_jpath_get(ev, "flow.interim"))) {
+			*end = true;
+			return ev;
+		}
+		if (type && !strcmp(type, "alert") && !alert && json_object_get(ev, "flow_id"))
+			alert = ev;
+	}
+	return alert;
+}
+
+static void clear_batch(struct sl_scorer *s)
+{
+	for (size_t i = 0; i < s->batch.n; i++)
+		json_decref(s->batch.items[i].ev);
+	s->batch.n = 0;
+	s->n_hits = 0;
+}
+
+void sl_score_apply_batch(struct sl_scorer *s)
+{
+	bool end;
+	json_t *base = batch_base(s, &end);
+	struct score_rec r;
+	struct sl_subject_view view;
+	sl_time_us now = s->batch.items[0].t;
+	if (!base || !sl_score_rec_build(s, base, &r)) {
+		s->st.ignored += s->batch.n;
+		clear_batch(s);
+		return;
+	}
+	s->clock = now > s->clock ? now : s->clock;
+	s->st.applied += s->batch.n;
+	charge(s, &r, end, &view);
+	if (r.rec.subject)
+		note_partition(s, r.rec.subject->id, s->batch.items[0].part);
+	forwarded_hits(s);
+	if (end && s->rules && s->n_central) {
+		struct sl_field_source src = sl_rules_record_source(&r.rec);
+		sl_rules_match_event(s->rules, SL_RULE_EVENT_FLOW, &src, on_central, s);
+	}
+	qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
+	flow_alerts(s, &r);
+	if (r.rec.subject)
+		score(s, &r, end ? now : 0);
+	clear_batch(s);
+}
+
+/* The end of input: the final summaries, then the scorer's stats. */
+void sl_score_final(struct sl_scorer *s)
+{
+	while (sl_subjects_summary(s->subjects, s->clock, true, &s->json)) {
+		sl_score_write(s, &s->json);
+		s->st.summaries++;
+	}
+	sl_scorer_write_stats(s, true);
+}
+
+static void stat(struct sl_json *j, const char *key, uint64_t v)
+{
+	sl_json_key(j, key);
+	sl_json_u64(j, v);
+}
+
+void sl_scorer_write_stats(struct sl_scorer *s, bool final)
+{
+	char t[40];
+	const struct sl_scorer_stats *st = &s->st;
+	const struct sl_subjects_stats *ss = sl_subjects_stats(s->subjects);
+	struct sl_json *j = &s->json;
+	sl_json_begin(j);
+	sl_json_key(j, "timestamp");
+	sl_json_str(j, sl_time_format(s->clock, t, sizeof(t)));
+	sl_json_key(j, "event_type");
+	sl_json_str(j, "stats");
+	sl_json_key(j, "stats");
+	sl_json_open_object(j);
+	sl_json_key(j, "final");
+	sl_json_bool(j, final);
+	sl_json_key(j, "scorer");
+	sl_json_open_object(j);
+	stat(j, "events", st->events);
+	stat(j, "applied", st->applied);
+	stat(j, "duplicates", st->duplicates);
+	stat(j, "late", st->late);
+	stat(j, "invalid", st->invalid);
+	stat(j, "ignored", st->ignored);
+	stat(j, "unknown_rules", st->unknown_rules);
+	stat(j, "hits", st->hits);
+	stat(j, "flow_alerts", st->flow_alerts);
+	stat(j, "subject_alerts", st->subject_alerts);
+	stat(j, "summaries", st->summaries);
+	stat(j, "queued", st->queued);
+	stat(j, "open_flows", st->open_flows);
+	stat(j, "subjects", ss->tracked);
+	sl_json_close_object(j);
+	sl_json_close_object(j);
+	sl_json_end(j);
+	sl_score_write(s, j);
+}

@@ -1,0 +1,110 @@
+/* Internals of sensor/score: the scorer, its reorder queue, the records it
+ * rebuilds from received events, and what it keeps of flows charged early. */
+#ifndef SIGHTLINE_SCORE_PRIV_H
+#define SIGHTLINE_SCORE_PRIV_H
+
+#include <jansson.h>
+
+#include "sightline/enrich.h"
+#include "sightline/eve.h"
+#include "sightline/field.h"
+#include "sightline/json.h"
+#include "sightline/rules.h"
+#include "sightline/scorer.h"
+#include "sightline/subject.h"
+
+/* One received event waiting in the reorder window. */
+struct score_item {
+	sl_time_us t;      /* its sensor_time, else its timestamp */
+	uint64_t seq;      /* arrival order: ties keep it */
+	int part;
+	json_t *ev;        /* owned */
+};
+
+/* A flow charged before its end (an early alert): its subject's view then,
+ * for its later batches, as a local sensor keeps it (sl_flow_charge). */
+struct score_open {
+	uint64_t key;      /* hash of host and flow_id; 0: free slot */
+	struct sl_subject_view view;
+};
+
+/* Where a subject's events came from (sl_scorer_subject_partition()). */
+struct score_part {
+	uint64_t key;      /* hash of subject.id; 0: free */
+	int part;
+};
+
+/* A batch: the events of one flow written at one moment of its sensor. */
+struct score_batch {
+	struct score_item *items;
+	size_t n, cap;
+};
+
+struct sl_scorer {
+	const struct sl_config *cfg;
+	struct sl_eve *eve;
+	struct sl_geo *geo;          /* the scorer's own location (physics) */
+	struct sl_rules *rules;      /* NULL when rules.enabled is false */
+	struct sl_correlator *corr;
+	struct sl_subjects *subjects;
+	const struct sl_rule_info **central; /* rules evaluated here: they read subject.*,
+					      * physics.*, travel.* (pack order) */
+	size_t n_central;
+	struct sl_scorer_stats st;
+	/* the reorder window: a binary min-heap by (t, seq) */
+	struct score_item *heap;
+	size_t n_heap, cap_heap;
+	uint64_t seq;
+	sl_time_us newest, applied_until, clock;
+	/* event ids seen: open addressing of 64-bit hashes (0 never stored) */
+	uint64_t *seen;
+	size_t n_seen, cap_seen;
+	struct score_open *open;     /* flows charged early, open addressing */
+	size_t n_open, cap_open;
+	struct score_part *parts;
+	size_t n_parts, cap_parts;
+	char **strings;              /* products and categories subjects keep pointers to */
+	size_t n_strings, cap_strings;
+	struct score_batch batch;
+	struct sl_json json;
+	char host_hdr[600];
+	size_t host_len;
+	char *line;
+	size_t line_cap;
+	const struct sl_rule_info **hits;
+	size_t n_hits, cap_hits;
+};
+
+/* A record rebuilt from an event: the stand-in flow and places the subject
+ * stage reads as structs, and the event itself for every other field. */
+struct score_rec {
+	struct sl_flow flow;
+	struct sl_geo_result geo[2];
+	struct sl_record rec;
+	struct sl_subject_hint hint;
+	const char *host;
+	uint64_t flow_id;
+	const char *event_type;
+	bool interim;
+};
+
+/* ---- score_record.c ---- */
+/* Rebuild r from ev (borrowed; must outlive r).  false: no usable flow
+ * (no addresses).  Interns product names in s. */
+bool sl_score_rec_build(struct sl_scorer *s, json_t *ev, struct score_rec *r);
+/* The event's time for ordering: sensor_time, else timestamp; false: none. */
+bool sl_score_event_time(const json_t *ev, sl_time_us *t);
+/* Parse RFC 3339 text into *t; false when it is not. */
+bool sl_score_parse_time(const char *text, sl_time_us *t);
+/* A stable 64-bit hash of text (never 0). */
+uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed);
+
+/* ---- score_apply.c ---- */
+/* Apply one batch (every event of one flow at one moment), then clear it. */
+void sl_score_apply_batch(struct sl_scorer *s);
+/* The final summaries and stats (sl_scorer_drain(s, true)). */
+void sl_score_final(struct sl_scorer *s);
+/* Write a line (the host header put first) to the scorer's eve. */
+void sl_score_write(struct sl_scorer *s, const struct sl_json *j);
+
+#endif
