@@ -64,7 +64,7 @@ static void open_drop(struct sl_scorer *s, struct score_open *o)
 
 /* ---- which partition a subject's events come from ---- */
 
-static void note_partition(struct sl_scorer *s, const char *id, int part)
+void sl_score_note_partition(struct sl_scorer *s, const char *id, int part)
 {
 	if (part < 0 || !id)
 		return;
@@ -288,7 +288,7 @@ void sl_score_apply_batch(struct sl_scorer *s)
 	s->st.applied += s->batch.n;
 	charge(s, &r, end, &view);
 	if (r.rec.subject)
-		note_partition(s, r.rec.subject->id, s->batch.items[0].part);
+		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	forwarded_hits(s);
 	if (end && s->rules && s->n_central) {
 		struct sl_field_source src = sl_rules_record_source(&r.rec);

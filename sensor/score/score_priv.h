@@ -104,6 +104,8 @@ uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed);
 void sl_score_apply_batch(struct sl_scorer *s);
 /* The final summaries and stats (sl_scorer_drain(s, true)). */
 void sl_score_final(struct sl_scorer *s);
+/* Remember that subject id's events come from partition part (-1: none). */
+void sl_score_note_partition(struct sl_scorer *s, const char *id, int part);
 /* Write a line (the host header put first) to the scorer's eve. */
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j);
 
