@@ -196,6 +196,14 @@ unsigned sl_rule_matched(const struct sl_rule_info *rule, const struct sl_field_
 bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix);
 
 /**
+ * Does a detection rule read what a subject's whole history decides
+ * (subject.*, physics.*, travel.*)?  In a fleet only the scorer holds that
+ * history, so a forwarding sensor leaves such rules to `sightline score`
+ * (scoring.mode forward).  false for a correlation rule or NULL.
+ */
+bool sl_rule_reads_subject(const struct sl_rule_info *rule);
+
+/**
  * Does the pack hold a detection rule of this stage?  false for NULL.
  */
 bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage);

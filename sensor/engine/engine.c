@@ -261,7 +261,7 @@ void sl_engine_finish(struct sl_engine *e)
 	struct sl_engine_totals t;
 	sl_engine_totals(e, &t);
 	sl_time_us end = t.st.last_ts > e->signin.last ? t.st.last_ts : e->signin.last;
-	while (sl_subjects_summary(e->subjects, end, true, &e->json)) {
+	while (!sl_engine_forwarding(e) && sl_subjects_summary(e->subjects, end, true, &e->json)) {
 		sl_engine_write(e, &e->json);
 		e->subject_events++;
 	}

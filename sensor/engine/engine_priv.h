@@ -53,6 +53,20 @@ struct sl_flow_out {
 	size_t n_hits, cap_hits;
 	uint64_t lost;                      /* alerts or hits with no memory to keep them */
 	struct sl_subject_view view;
+	const struct sl_rule_info **alert_rule; /* the rule of each alert (its event_id) */
+	size_t cap_alert_rule;
+	bool forward;                       /* scoring.mode forward: see forward.c */
+};
+
+/* What a forwarding sensor's event carries besides its fields (forward.c):
+ * the parts of its event_id and its Kafka key. */
+struct sl_event_meta {
+	const char *type;      /* "flow", "alert", "signin" */
+	uint64_t flow_id;
+	uint32_t sid;          /* an alert's rule; 0 otherwise */
+	sl_time_us last;       /* the flow's (or sign-in's) latest packet time */
+	sl_time_us clock;      /* the capture clock at writing: sensor_time */
+	const char *key;       /* the subject: its subject.id, else the client address */
 };
 
 /* The identity stage's state of one engine (signin.c). */
@@ -157,6 +171,25 @@ int sl_engine_dispatch_create(struct sl_engine *w, char *err, size_t errlen);
 void sl_engine_flow_end(void *ctx, struct sl_flow *f);
 /* Write the event built in j, or count it lost.  Under the lock with workers. */
 void sl_engine_write(struct sl_engine *e, const struct sl_json *j);
+/* sl_engine_write() with extra keys (extra_len bytes ending in a comma)
+ * after host. */
+void sl_engine_write_with(struct sl_engine *e, const struct sl_json *j, const char *extra,
+			  size_t extra_len);
+/* sl_engine_write() of an event with its meta: a forwarding sensor puts
+ * event_id, sensor_time and subject_key after host (forward.c); otherwise
+ * the same as sl_engine_write(). */
+void sl_engine_write_meta(struct sl_engine *e, const struct sl_json *j,
+			  const struct sl_event_meta *m);
+/* The meta of r's events of type at clock (its subject, else its client). */
+void sl_engine_meta(const struct sl_record *r, const char *type, sl_time_us clock,
+		    struct sl_event_meta *m, char *keybuf, size_t keylen);
+/* scoring.mode forward: take out of o->hits the rules only the fleet scorer
+ * can judge (they read subject.*, physics.*, travel.*). */
+void sl_engine_forward_hits(struct sl_flow_out *o);
+static inline bool sl_engine_forwarding(const struct sl_engine *e)
+{
+	return e->cfg->scoring.mode == SL_SCORING_FORWARD;
+}
 /* Free a flow-out's buffers; it is zeroed and may be reused. */
 void sl_flow_out_free(struct sl_flow_out *o);
 /* IP intelligence of both sides of f and which is remote, into r (worker w's
@@ -169,8 +202,10 @@ void sl_engine_match(struct sl_flow_out *o, const struct sl_record *r,
 /* Build into o->alerts the alert of each flow-scope hit of o->hits from the
  * event built in o->flow, unless r's subject allow-lists the flow. */
 void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r);
-/* Under the lock: write o's alerts (and count those lost). */
-void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o);
+/* Under the lock: write o's alerts of the flow of r at capture clock
+ * (and count those lost). */
+void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o, const struct sl_record *r,
+			    sl_time_us clock);
 /* Under the lock: charge o's hits to r's subject (and the correlation
  * rules), then the subject's alert if its score rose a level and the
  * subject summaries due by now (0: none; flow ends write them). */

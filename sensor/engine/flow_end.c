@@ -35,15 +35,18 @@ void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_re
 }
 
 /* Every event names its sensor, whichever stage wrote it: the writers
- * build the rest, this puts host first, where one grep finds it. */
-void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
+ * build the rest, this puts host first, where one grep finds it, then
+ * extra (extra_len bytes of keys ending in a comma; a forwarding sensor's
+ * event_id and subject key). */
+void sl_engine_write_with(struct sl_engine *e, const struct sl_json *j, const char *extra,
+			  size_t extra_len)
 {
 	if (j->failed) {
 		e->events_lost++;
 		return;
 	}
-	size_t need = j->len + e->host_len;
-	if (!e->host_len || j->len < 3 || j->buf[0] != '{' || j->buf[1] == '}') {
+	size_t need = j->len + e->host_len + extra_len;
+	if ((!e->host_len && !extra_len) || j->len < 3 || j->buf[0] != '{' || j->buf[1] == '}') {
 		sl_eve_write(e->eve, j->buf, j->len);
 		return;
 	}
@@ -58,8 +61,15 @@ void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 	}
 	e->line[0] = '{';
 	memcpy(e->line + 1, e->host_hdr, e->host_len);
-	memcpy(e->line + 1 + e->host_len, j->buf + 1, j->len - 1);
+	if (extra_len)
+		memcpy(e->line + 1 + e->host_len, extra, extra_len);
+	memcpy(e->line + 1 + e->host_len + extra_len, j->buf + 1, j->len - 1);
 	sl_eve_write(e->eve, e->line, need);
+}
+
+void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
+{
+	sl_engine_write_with(e, j, NULL, 0);
 }
 
 /* Suricata's severity scale (1 most severe) for a Sigma level. */
@@ -159,11 +169,16 @@ void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl
 static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct sl_rule_info *rule)
 {
 	struct sl_json *a = sl_grow(o->alerts, &o->cap_alerts, o->n_alerts, sizeof(*a), 4);
-	if (!a) {
+	const struct sl_rule_info **ar = a ? sl_grow(o->alert_rule, &o->cap_alert_rule, o->n_alerts,
+						     sizeof(*ar), 4) : NULL;
+	if (a)
+		o->alerts = a;
+	if (!a || !ar) {
 		o->lost++;
 		return;
 	}
-	o->alerts = a;
+	o->alert_rule = ar;
+	ar[o->n_alerts] = rule;
 	struct sl_json *j = &o->alerts[o->n_alerts++];
 	if (!sl_json_begin_edit(j, &o->flow, "\"event_type\":\"flow\"", "\"event_type\":\"alert\"")) {
 		r->event_type = "alert";
@@ -172,7 +187,7 @@ static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct 
 		r->event_type = "flow";
 	}
 	struct sl_field_source src = sl_rules_record_source(r);
-	sl_engine_alert_block(j, "flow", rule, &src);
+	sl_engine_alert_block(j, rule->scope == SL_RULE_SCOPE_FLOW ? "flow" : "subject", rule, &src);
 	sl_json_end(j);
 }
 
@@ -197,17 +212,21 @@ void sl_engine_match(struct sl_flow_out *o, const struct sl_record *r,
 		return;
 	for (unsigned s = from + 1; s <= to; s++)
 		sl_rules_match_stage_flow(rules, (enum sl_settle)s, r, on_match, o);
+	if (o->forward)
+		sl_engine_forward_hits(o);
 }
 
 /* A subject-scoped rule only scores; an allow-listed flow raises no alert
- * (its hits are still charged, zeroed and counted by the subject module). */
+ * (its hits are still charged, zeroed and counted by the subject module).
+ * A forwarding sensor scores nothing: its subject-scope hits travel to the
+ * fleet scorer as alerts of scope subject. */
 void sl_engine_alerts(struct sl_flow_out *o, struct sl_record *r)
 {
 	o->n_alerts = 0;
 	if (r->subject && r->subject->allowed)
 		return;
 	for (size_t i = 0; i < o->n_hits; i++)
-		if (o->hits[i]->scope == SL_RULE_SCOPE_FLOW)
+		if (o->hits[i]->scope == SL_RULE_SCOPE_FLOW || o->forward)
 			flow_alert(o, r, o->hits[i]);
 }
 
@@ -257,10 +276,16 @@ static void on_correlation_hit(void *ctx, const struct sl_rule_info *rule)
 	sl_subjects_hit(h->e->subjects, h->r, rule);
 }
 
-void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o)
+void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o, const struct sl_record *r,
+			    sl_time_us clock)
 {
-	for (size_t i = 0; i < o->n_alerts; i++)
-		sl_engine_write(e, &o->alerts[i]);
+	struct sl_event_meta m;
+	char key[SL_ROSTER_NAME_MAX];
+	sl_engine_meta(r, "alert", clock, &m, key, sizeof(key));
+	for (size_t i = 0; i < o->n_alerts; i++) {
+		m.sid = o->alert_rule[i]->signature_id;
+		sl_engine_write_meta(e, &o->alerts[i], &m);
+	}
 	e->flow_alerts += o->n_alerts;
 	e->events_lost += o->lost;
 	o->lost = 0;
@@ -276,6 +301,8 @@ void sl_engine_write_alerts(struct sl_engine *e, struct sl_flow_out *o)
 void sl_engine_score(struct sl_engine *e, struct sl_flow_out *o, struct sl_record *r,
 		     sl_time_us now)
 {
+	if (sl_engine_forwarding(e))
+		return; /* the fleet scorer scores */
 	bool allowed = r->subject && r->subject->allowed;
 	struct sl_field_source src = sl_rules_record_source(r);
 	struct hit_ctx h = { e, r };
@@ -335,6 +362,7 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	struct sl_record r = {
 		.flow = f, .event_type = "flow", .community_seed = w->cfg->community_id_seed,
 	};
+	o->forward = sl_engine_forwarding(w);
 	sl_engine_enrich(w, f, &r);
 	sl_engine_await_turn(w); /* replay workers: flows reach subjects in capture order */
 	sl_engine_lock(e);
@@ -348,8 +376,11 @@ void sl_engine_flow_end(void *ctx, struct sl_flow *f)
 	build(o, &r, rules);
 	f->stage = SL_SETTLE_END;
 	sl_engine_lock(e);
-	sl_engine_write_alerts(e, o); /* before the flow event, as alerts of earlier stages are */
-	sl_engine_write(e, &o->flow);
+	sl_engine_write_alerts(e, o, &r, w->clock); /* before the flow event, as alerts of earlier stages are */
+	struct sl_event_meta m;
+	char key[SL_ROSTER_NAME_MAX];
+	sl_engine_meta(&r, "flow", w->clock, &m, key, sizeof(key));
+	sl_engine_write_meta(e, &o->flow, &m);
 	e->flow_events++;
 	sl_engine_score(e, o, &r, w->clock);
 	sl_talkers_add(&e->talkers, &f->cli, f->bytes[0] + f->bytes[1]);
@@ -365,6 +396,7 @@ void sl_flow_out_free(struct sl_flow_out *o)
 	for (size_t i = 0; i < o->cap_alerts; i++)
 		sl_json_finish(&o->alerts[i]);
 	free(o->alerts);
+	free(o->alert_rule);
 	free(o->hits);
 	memset(o, 0, sizeof(*o));
 }

@@ -6,6 +6,9 @@
 
 static const struct sl_field header_fields[] = {
 	{ "host", SL_FT_STRING, "the sensor's name: sensor.name, else the machine's host name (Suricata's sensor-name); on every event" },
+	{ "event_id", SL_FT_STRING, "scoring.mode forward: the event's unique id (16 hex digits, a hash of host, flow_id, event type, the alert's rule and the flow's latest packet time), the same when the capture is replayed; the fleet scorer drops a repeated id" },
+	{ "sensor_time", SL_FT_TIME, "scoring.mode forward: the sensor's capture clock when it wrote the event, the order `sightline score` applies a fleet's events in" },
+	{ "subject_key", SL_FT_STRING, "scoring.mode forward: who the event is charged to (subject.id: the roster name, else the host's MAC or address; the client address when nobody), also the Kafka message key, so one subject's events share a partition" },
 };
 
 const struct sl_field_table sl_header_fields = {

@@ -65,7 +65,11 @@ static void signin_alert(struct sl_engine *e, const struct sl_record *r,
 	struct sl_field_source src = sl_rules_record_source(r);
 	sl_engine_alert_block(j, "signin", rule, &src);
 	sl_json_end(j);
-	sl_engine_write(e, j);
+	struct sl_event_meta m;
+	char key[SL_ROSTER_NAME_MAX];
+	sl_engine_meta(r, "alert", r->flow->last, &m, key, sizeof(key));
+	m.sid = rule->signature_id;
+	sl_engine_write_meta(e, j, &m);
 	e->signin.alerts++;
 }
 
@@ -82,6 +86,8 @@ static void on_hit(void *ctx, const struct sl_rule_info *rule)
 {
 	struct signin_hits *h = ctx;
 	bool allowed = h->r->subject && h->r->subject->allowed;
+	if (sl_engine_forwarding(h->e) && sl_rule_reads_subject(rule))
+		return; /* the fleet scorer judges it on the whole subject */
 	h->e->rule_hits++;
 	if (rule->scope == SL_RULE_SCOPE_FLOW && !allowed)
 		signin_alert(h->e, h->r, rule);
@@ -107,7 +113,7 @@ static void signin_rules(struct sl_engine *e, struct sl_record *r)
 	struct sl_field_source src = sl_rules_record_source(r);
 	if (e->rules)
 		sl_rules_match_event(e->rules, SL_RULE_EVENT_SIGNIN, &src, on_hit, &h);
-	if (!r->subject)
+	if (!r->subject || sl_engine_forwarding(e)) /* the fleet scorer scores */
 		return;
 	for (unsigned i = 0; i < h.n; i++) {
 		sl_subjects_hit(e->subjects, r, h.hit[i]);
@@ -156,7 +162,10 @@ static void signin_event(struct sl_engine *e, const struct sl_signin *si, unsign
 	sl_json_begin(&e->json);
 	sl_catalogue_emit_if(&r, &e->json, sl_signin_event_field);
 	sl_json_end(&e->json);
-	sl_engine_write(e, &e->json);
+	struct sl_event_meta m;
+	char key[SL_ROSTER_NAME_MAX];
+	sl_engine_meta(&r, "signin", si->time, &m, key, sizeof(key));
+	sl_engine_write_meta(e, &e->json, &m);
 	signin_rules(e, &r);
 }
 

@@ -93,6 +93,7 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	struct sl_flow_out *o = &w->out;
 	struct sl_record r;
 	struct sl_subject_view view;
+	o->forward = sl_engine_forwarding(w);
 	record_own(w, f, &r);
 	if (!sl_rules_stages_may_match(rules, (enum sl_settle)from, (enum sl_settle)stage, &r))
 		return;
@@ -113,7 +114,7 @@ void sl_engine_stage(struct sl_engine *w, struct sl_flow *f, unsigned stage)
 	build_now(o, &r);
 	sl_engine_alerts(o, &r);
 	sl_engine_lock(e);
-	sl_engine_write_alerts(e, o);
+	sl_engine_write_alerts(e, o, &r, w->clock);
 	if (r.subject) /* periodic summaries stay with flow ends, where they always were */
 		sl_engine_score(e, o, &r, 0);
 	sl_engine_unlock(e);
@@ -177,7 +178,10 @@ void sl_engine_interim(struct sl_engine *w, struct sl_flow *f)
 	record_now(w, f, &r, &view);
 	r.interim = true;
 	build_now(&w->out, &r);
+	struct sl_event_meta m;
+	char key[SL_ROSTER_NAME_MAX];
+	sl_engine_meta(&r, "flow", w->clock, &m, key, sizeof(key));
 	sl_engine_lock(e);
-	sl_engine_write(e, &w->out.flow);
+	sl_engine_write_meta(e, &w->out.flow, &m);
 	sl_engine_unlock(e);
 }

@@ -168,17 +168,56 @@ static int kafka_open(const struct sl_output_entry *cfg, void **state, char *err
 	return 0;
 }
 
+#define KEY_LOOK 1024 /* the subject key sits in the head of the line (after host) */
+
+/*
+ * The message key: a forwarding sensor's subject_key, which the engine puts
+ * right after host and event_id (sensor/engine/forward.c), as the JSON
+ * string's bytes (escapes and all: the same subject, the same key).  The
+ * key decides the partition (librdkafka's default partitioner hashes it),
+ * so every event of one subject reaches one scorer.  NULL: no key (a local
+ * sensor's events, stats), spread as before.
+ */
+static const char *line_key(const char *line, size_t len, size_t *klen)
+{
+	static const char tag[] = "\"subject_key\":\"";
+	size_t look = len < KEY_LOOK ? len : KEY_LOOK;
+	const char *p = memmem(line, look, tag, sizeof(tag) - 1);
+	if (!p)
+		return NULL;
+	p += sizeof(tag) - 1;
+	const char *end = line + len;
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\\') {
+			q++;
+			continue;
+		}
+		if (*q == '"') {
+			*klen = (size_t)(q - p);
+			return p;
+		}
+	}
+	return NULL;
+}
+
 /* Enqueue only: librdkafka copies the line; a full queue is a counted drop. */
 static bool kafka_write(void *state, const char *line, size_t len)
 {
 	struct kafka *k = state;
+	size_t klen = 0;
+	const char *key = line_key(line, len, &klen);
 	k->events++;
-	if (!k->drained && rd_kafka_produce(k->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-					    (void *)line, len, NULL, 0, NULL) == 0)
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__STATE;
+	if (!k->drained)
+		err = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->rkt),
+					RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+					RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					RD_KAFKA_V_VALUE((void *)line, len),
+					RD_KAFKA_V_KEY(key, key ? klen : 0), RD_KAFKA_V_END);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		return true;
 	k->dropped++;
-	k->last_errno = k->drained ? ESHUTDOWN
-			: rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL ? ENOBUFS : EIO;
+	k->last_errno = k->drained ? ESHUTDOWN : err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? ENOBUFS : EIO;
 	return false;
 }
 

@@ -78,3 +78,10 @@ bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix)
 			}
 	return false;
 }
+
+bool sl_rule_reads_subject(const struct sl_rule_info *rule)
+{
+	return rule && !rule->correlation &&
+	       (sl_rule_reads(rule, "subject.") || sl_rule_reads(rule, "physics.") ||
+		sl_rule_reads(rule, "travel."));
+}

@@ -35,11 +35,12 @@ bool sl_score_event_time(const json_t *ev, sl_time_us *t)
 	return sl_score_parse_time(json_string_value(json_object_get(ev, "timestamp")), t);
 }
 
-/* The fields the scorer computes itself: the subject's, from its own table. */
+/* The fields the scorer computes itself: the subject's, from its own
+ * table, and the type of the event it writes (an alert of a flow event). */
 static bool scorer_owned(const struct sl_field *f)
 {
 	const struct sl_field_table *t = &sl_subject_fields;
-	return f >= t->fields && f < t->fields + t->n;
+	return (f >= t->fields && f < t->fields + t->n) || !strcmp(f->name, "event_type");
 }
 
 static bool list_value(const struct sl_field *f, json_t *x, struct sl_value *v)
