@@ -177,6 +177,13 @@ static bool seen_before(struct sl_scorer *s, uint64_t id, int *rc)
 	return false;
 }
 
+int sl_score_mark_seen(struct sl_scorer *s, uint64_t key)
+{
+	int rc;
+	seen_before(s, key, &rc);
+	return rc;
+}
+
 /* The event's id: its event_id, else a hash of the whole line (an event
  * exported without one is a duplicate only when byte-identical). */
 static uint64_t event_key(const json_t *ev, const char *json, size_t len)
@@ -268,7 +275,8 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return rc;
 	}
 	s->st.events++;
-	bool dup = seen_before(s, event_key(ev, json, len), &rc);
+	s->last_key = event_key(ev, json, len);
+	bool dup = seen_before(s, s->last_key, &rc);
 	if (rc < 0 || dup) {
 		json_decref(ev);
 		if (rc < 0) {

@@ -9,6 +9,7 @@
 #include "sightline/binding.h"
 #include "sightline/engine.h"
 #include "sightline/jsonpath.h"
+#include "score_kafka.h"
 #include "score_priv.h"
 
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j)
@@ -317,6 +318,21 @@ static void stat(struct sl_json *j, const char *key, uint64_t v)
 	sl_json_u64(j, v);
 }
 
+/* The Kafka input's counters (score_kafka.h), under scorer.kafka. */
+static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
+{
+	sl_json_key(j, "kafka");
+	sl_json_open_object(j);
+	stat(j, "partitions", k->partitions);
+	stat(j, "lag", k->lag);
+	stat(j, "checkpoints", k->checkpoints);
+	stat(j, "state_records", k->state_records);
+	stat(j, "state_bytes", k->state_bytes);
+	stat(j, "restored", k->restored);
+	stat(j, "replayed_seen", k->replayed_seen);
+	sl_json_close_object(j);
+}
+
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
 	char t[40];
@@ -348,6 +364,8 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
 	stat(j, "subjects", ss->tracked);
+	if (s->kafka)
+		kafka_stats(j, s->kafka);
 	sl_json_close_object(j);
 	sl_json_close_object(j);
 	sl_json_end(j);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sightline/eve.h"
+#include "score_kafka.h"
 #include "score_priv.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -83,11 +84,6 @@ static int parse_opts(int argc, char **argv, struct score_opts *o)
 	}
 	for (; optind < argc; optind++) /* -r a.json b.json c.json */
 		add(&o->inputs, &o->n_inputs, argv[optind]);
-	if (!o->n_inputs) {
-		fputs("sightline score: no events to read: give -r FILE (or -r - for standard "
-		      "input)\n", stderr);
-		return EXIT_USAGE;
-	}
 	return -1;
 }
 
@@ -123,6 +119,11 @@ static int load(const struct score_opts *o, struct sl_config *cfg)
 		rc = set_str(cfg, "rules.path", o->rules);
 	if (rc < 0 && o->roster)
 		rc = set_str(cfg, "scoring.roster", o->roster);
+	if (rc < 0 && !o->n_inputs && !cfg->scoring.input.brokers[0]) {
+		fputs("sightline score: no events to read: give -r FILE (or -r - for standard "
+		      "input), or scoring.input.brokers to consume from Kafka\n", stderr);
+		return EXIT_USAGE;
+	}
 	return rc;
 }
 
@@ -227,12 +228,23 @@ static void summary(struct sl_scorer *s)
 	sl_subjects_print(sl_scorer_subjects(s), stderr, 10);
 }
 
+/* No files: a member of the Kafka group until SIGTERM (score_kafka.c). */
+static int consume(struct sl_scorer *s, const struct sl_config *cfg)
+{
+	char err[1024];
+	if (sl_score_kafka_run(s, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sightline score: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return -1;
+}
+
 static int run(const struct score_opts *o, const struct sl_config *cfg)
 {
 	char err[1024];
 	struct sl_scorer *s = NULL;
 	struct sl_eve *eve = NULL;
-	struct input *ins = calloc(o->n_inputs, sizeof(*ins));
+	struct input *ins = calloc(o->n_inputs + 1, sizeof(*ins));
 	int rc = ins ? open_inputs(ins, o) : EXIT_RUNTIME;
 	if (rc < 0 && sl_scorer_create(cfg, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sightline score: %s\n", err);
@@ -244,8 +256,12 @@ static int run(const struct score_opts *o, const struct sl_config *cfg)
 	}
 	if (rc < 0) {
 		sl_scorer_set_eve(s, eve);
-		rc = feed(s, ins, o->n_inputs);
-		sl_scorer_drain(s, true);
+		if (o->n_inputs) {
+			rc = feed(s, ins, o->n_inputs);
+			sl_scorer_drain(s, true);
+		} else {
+			rc = consume(s, cfg);
+		}
 		if (!o->quiet)
 			summary(s);
 	}

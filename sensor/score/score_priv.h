@@ -13,6 +13,8 @@
 #include "sightline/scorer.h"
 #include "sightline/subject.h"
 
+struct sl_score_kafka_stats; /* score_kafka.h */
+
 /* One received event waiting in the reorder window. */
 struct score_item {
 	sl_time_us t;      /* its sensor_time, else its timestamp */
@@ -59,6 +61,9 @@ struct sl_scorer {
 	/* event ids seen: open addressing of 64-bit hashes (0 never stored) */
 	uint64_t *seen;
 	size_t n_seen, cap_seen;
+	const struct sl_score_kafka_stats *kafka; /* the Kafka input's counters; NULL: files */
+	uint64_t last_key;           /* the id key of the last event taken (the Kafka input
+				      * keeps it to carry the ids past a failover) */
 	struct score_open *open;     /* flows charged early, open addressing */
 	size_t n_open, cap_open;
 	struct score_part *parts;
@@ -98,6 +103,11 @@ bool sl_score_event_time(const json_t *ev, sl_time_us *t);
 bool sl_score_parse_time(const char *text, sl_time_us *t);
 /* A stable 64-bit hash of text (never 0). */
 uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed);
+
+/* ---- score.c ---- */
+/* Count key (an event id key, see last_key) as seen: a later event with it
+ * is a duplicate.  Returns 0 or -ENOMEM. */
+int sl_score_mark_seen(struct sl_scorer *s, uint64_t key);
 
 /* ---- score_apply.c ---- */
 /* Apply one batch (every event of one flow at one moment), then clear it. */

@@ -2,6 +2,7 @@
  * snapshots keyed by subject id, written on revocation and periodically to
  * the state topic, and restored by whoever owns the partition next. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "score_priv.h"
@@ -90,4 +91,61 @@ unsigned sl_score_state_drop(struct sl_scorer *s, int part)
 			n++;
 		}
 	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t sl_score_state_pending(const struct sl_scorer *s, int part, uint64_t **out)
+{
+	size_t n = 0;
+	uint64_t *seqs = malloc((s->n_heap + s->batch.n + 1) * sizeof(*seqs));
+	*out = seqs;
+	if (!seqs)
+		return 0;
+	for (size_t i = 0; i < s->n_heap; i++)
+		if (s->heap[i].part == part)
+			seqs[n++] = s->heap[i].seq;
+	for (size_t i = 0; i < s->batch.n; i++)
+		if (s->batch.items[i].part == part)
+			seqs[n++] = s->batch.items[i].seq;
+	qsort(seqs, n, sizeof(*seqs), cmp_u64);
+	return n;
+}
+
+/* (t, seq) order, the heap's: a sorted array is a valid min-heap. */
+static int cmp_item(const void *a, const void *b)
+{
+	const struct score_item *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+unsigned sl_score_state_discard(struct sl_scorer *s, int part)
+{
+	size_t kept = 0;
+	unsigned dropped = 0;
+	for (size_t i = 0; i < s->n_heap; i++) {
+		if (s->heap[i].part == part) {
+			json_decref(s->heap[i].ev);
+			dropped++;
+		} else {
+			s->heap[kept++] = s->heap[i];
+		}
+	}
+	s->n_heap = kept;
+	qsort(s->heap, s->n_heap, sizeof(*s->heap), cmp_item);
+	/* a batch is one flow's events, so one subject's, so one partition's */
+	if (s->batch.n && s->batch.items[0].part == part) {
+		for (size_t i = 0; i < s->batch.n; i++)
+			json_decref(s->batch.items[i].ev);
+		dropped += (unsigned)s->batch.n;
+		s->batch.n = 0;
+	}
+	s->st.queued = s->n_heap;
+	return dropped;
 }

@@ -5,6 +5,7 @@
 #define SIGHTLINE_SCORE_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct sl_scorer;
 
@@ -33,5 +34,17 @@ int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, siz
 /* Forget the subjects of partition part (it moved to another scorer).
  * Returns how many. */
 unsigned sl_score_state_drop(struct sl_scorer *s, int part);
+
+/*
+ * The arrival numbers (score_item.seq) of partition part's events still
+ * waiting in the reorder window or the open batch: not applied, so their
+ * offsets must not be committed.  Sorted; *out is malloc'd (caller frees,
+ * also when 0 is returned).
+ */
+size_t sl_score_state_pending(const struct sl_scorer *s, int part, uint64_t **out);
+
+/* Drop partition part's events still waiting (revocation: the new owner
+ * reads them again from the committed offset).  Returns how many. */
+unsigned sl_score_state_discard(struct sl_scorer *s, int part);
 
 #endif
