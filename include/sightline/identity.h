@@ -262,4 +262,12 @@ int sl_identity_check(const struct sl_config *cfg, const struct sl_identity_chec
  */
 int sl_identity_main(int argc, char **argv);
 
+/**
+ * Parse an RFC 3339 date-time with offset ("2026-03-02T14:00:27.917950+0000",
+ * "...Z", "+00:00"; fraction digits past six dropped), as sign-in logs and
+ * EVE events write them, from s (n bytes).  0 with *out in UTC
+ * microseconds, or -EINVAL.  Reads only.
+ */
+int sl_identity_parse_time(const char *s, size_t n, sl_time_us *out);
+
 #endif

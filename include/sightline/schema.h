@@ -36,6 +36,9 @@ struct sl_event_kind {
  * (sensor/engine/stats_fields.c) and its per-output part
  * (sensor/output/output_fields.c). */
 extern const struct sl_field_table sl_header_fields;
+/* event_id, sensor_time, subject_key: a forwarding sensor's flow, alert and
+ * sign-in events (sensor/engine/header_fields.c). */
+extern const struct sl_field_table sl_forward_fields;
 extern const struct sl_field_table sl_alert_fields;
 extern const struct sl_field_table sl_subject_alert_fields;
 extern const struct sl_field_table sl_subject_event_fields;

@@ -21,6 +21,7 @@ enum sl_scorer_verdict {
 	SL_SCORER_QUEUED = 0,    /* held in the reorder window, applied by sl_scorer_drain() */
 	SL_SCORER_DUPLICATE = 1, /* its event_id was seen before: dropped, counted */
 	SL_SCORER_LATE = 2,      /* older than the window allows: dropped, counted */
+	SL_SCORER_IGNORED = 3,   /* a type the scorer does not apply (stats, subject): counted */
 };
 
 /* Counters for the stats event and the end-of-run summary. */
@@ -65,8 +66,10 @@ void sl_scorer_set_eve(struct sl_scorer *s, struct sl_eve *eve);
 /**
  * Take one event (one line of EVE JSON, len bytes, no NUL needed).  part is
  * the source partition (-1 for files), remembered for the subject the event
- * is charged to.  Returns SL_SCORER_QUEUED (0), SL_SCORER_DUPLICATE (1) or
- * SL_SCORER_LATE (2), each counted; or a negative errno for input that is
+ * is charged to.  Returns SL_SCORER_QUEUED (0), SL_SCORER_DUPLICATE (1),
+ * SL_SCORER_LATE (2) or SL_SCORER_IGNORED (3: stats and subject events,
+ * which neither advance the window nor count as late), each counted; or a
+ * negative errno for input that is
  * no event (-EINVAL, a sentence in err: "not JSON: ...", "no event_type")
  * or no memory (-ENOMEM).  json is only read during the call.
  */

@@ -59,11 +59,8 @@ static const char *const vantage_names[] = {
 	NULL,
 };
 
-static const char *const scoring_mode_names[] = {
-	[SL_SCORING_LOCAL] = "local",
-	[SL_SCORING_FORWARD] = "forward",
-	NULL,
-};
+static const char *const scoring_mode_names[] = { [SL_SCORING_LOCAL] = "local",
+						   [SL_SCORING_FORWARD] = "forward", NULL };
 
 static const struct sl_cfg_key db_keys[] = {
 	{ .key = "path", .type = SL_CFG_STRING, .offset = DB_OFF(path), .def = "", .min = 1,

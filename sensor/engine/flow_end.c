@@ -187,7 +187,8 @@ static void flow_alert(struct sl_flow_out *o, struct sl_record *r, const struct 
 		r->event_type = "flow";
 	}
 	struct sl_field_source src = sl_rules_record_source(r);
-	sl_engine_alert_block(j, rule->scope == SL_RULE_SCOPE_FLOW ? "flow" : "subject", rule, &src);
+	sl_engine_alert_block(j, rule->scope == SL_RULE_SCOPE_FLOW ? "flow" : "subject-hit", rule,
+			      &src);
 	sl_json_end(j);
 }
 

@@ -301,3 +301,8 @@ void sl_identity_fold(const char *s, char *out, size_t cap)
 {
 	sl_id_fold(s, strlen(s), out, cap);
 }
+
+int sl_identity_parse_time(const char *s, size_t n, sl_time_us *out)
+{
+	return sl_id_parse_rfc3339(s, n, out);
+}

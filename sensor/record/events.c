@@ -42,8 +42,10 @@ static bool subject_event_field(const struct sl_field *f)
 	return header_field(f) || sl_subject_summary_field(f);
 }
 
-static const struct sl_field_table *const header_own[] = { &sl_header_fields };
-static const struct sl_field_table *const alert_own[] = { &sl_header_fields, &sl_alert_fields };
+static const struct sl_field_table *const forwarded_own[] = { &sl_header_fields,
+							      &sl_forward_fields };
+static const struct sl_field_table *const alert_own[] = { &sl_header_fields, &sl_forward_fields,
+							  &sl_alert_fields };
 static const struct sl_field_table *const subject_alert_own[] = { &sl_header_fields,
 								 &sl_alert_fields,
 								 &sl_subject_alert_fields };
@@ -56,11 +58,14 @@ static const struct sl_field_table *const stats_own[] = { &sl_header_fields, &sl
 
 static const struct sl_event_kind kinds[] = {
 	{ "flow", NULL, "a flow ended, or is still open after flow.update_interval (flow.interim)",
-	  flow_field, OWN(header_own) },
+	  flow_field, OWN(forwarded_own) },
 	{ "alert", "flow", "a rule of scope flow matched a flow: the flow's fields as the rule saw them",
 	  flow_field, OWN(alert_own) },
 	{ "signin", NULL, "a sign-in read from an identity source", sl_signin_event_field,
-	  OWN(header_own) },
+	  OWN(forwarded_own) },
+	{ "alert", "subject-hit", "scoring.mode forward: a rule of scope subject matched a flow, "
+	  "for the fleet scorer (a local sensor only scores it): the flow's fields as the rule saw them",
+	  flow_field, OWN(alert_own) },
 	{ "alert", "signin", "a rule matched a sign-in: the sign-in's fields",
 	  sl_signin_event_field, OWN(alert_own) },
 	{ "alert", "subject", "a subject's score first reached a level",

@@ -241,6 +241,14 @@ static const char *event_type(const json_t *ev)
 	return json_string_value(json_object_get(ev, "event_type"));
 }
 
+/* The event types the scorer applies: a flow's events and sign-ins.  The
+ * rest (stats, a local sensor's subject events) say nothing of subjects. */
+static bool applicable(const json_t *ev)
+{
+	const char *t = event_type(ev);
+	return !strcmp(t, "flow") || !strcmp(t, "alert") || !strcmp(t, "signin");
+}
+
 /* Parse one line into *out: an object with an event_type and a time. */
 static int parse(const char *json, size_t len, json_t **out, sl_time_us *t, char *err,
 		 size_t errlen)
@@ -275,8 +283,17 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return rc;
 	}
 	s->st.events++;
+<<<<<<< HEAD
 	s->last_key = event_key(ev, json, len);
 	bool dup = seen_before(s, s->last_key, &rc);
+=======
+	if (!applicable(ev)) {
+		json_decref(ev);
+		s->st.ignored++;
+		return SL_SCORER_IGNORED;
+	}
+	bool dup = seen_before(s, event_key(ev, json, len), &rc);
+>>>>>>> k1-score
 	if (rc < 0 || dup) {
 		json_decref(ev);
 		if (rc < 0) {
@@ -312,7 +329,9 @@ static bool same_batch(const struct score_item *a, const struct score_item *b)
 	const char *hx = json_string_value(json_object_get(x, "host"));
 	const char *hy = json_string_value(json_object_get(y, "host"));
 	json_t *fx = json_object_get(x, "flow_id"), *fy = json_object_get(y, "flow_id");
-	return fx && fy && json_equal(fx, fy) && ((!hx && !hy) || (hx && hy && !strcmp(hx, hy)));
+	json_t *sx = json_object_get(x, "signin"), *sy = json_object_get(y, "signin");
+	bool one = (fx && fy && json_equal(fx, fy)) || (sx && sy && json_equal(sx, sy));
+	return one && ((!hx && !hy) || (hx && hy && !strcmp(hx, hy)));
 }
 
 static void batch_add(struct sl_scorer *s, struct score_item it)

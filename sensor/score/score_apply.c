@@ -9,7 +9,11 @@
 #include "sightline/binding.h"
 #include "sightline/engine.h"
 #include "sightline/jsonpath.h"
+<<<<<<< HEAD
 #include "score_kafka.h"
+=======
+#include "sightline/schema.h"
+>>>>>>> k1-score
 #include "score_priv.h"
 
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j)
@@ -133,8 +137,10 @@ static void forwarded_hits(struct sl_scorer *s)
 	for (size_t i = 0; i < s->batch.n; i++) {
 		json_t *ev = s->batch.items[i].ev;
 		const char *type = json_string_value(json_object_get(ev, "event_type"));
-		if (!type || strcmp(type, "alert") || !sl_jpath_get(ev, "alert.signature_id"))
-			continue;
+		const char *scope = json_string_value(sl_jpath_get(ev, "alert.scope"));
+		if (!type || strcmp(type, "alert") || !scope ||
+		    (strcmp(scope, "flow") && strcmp(scope, "subject-hit") && strcmp(scope, "signin")))
+			continue; /* a local sensor's subject alerts are no hits */
 		const struct sl_rule_info *rule = alert_rule(s, ev);
 		if (!rule) {
 			s->st.unknown_rules++;
@@ -170,10 +176,14 @@ static bool flow_field(const struct sl_field *f)
 	return f < t->fields || f >= t->fields + t->n;
 }
 
+/* The alerts of the flow-scope rules judged here: the event's fields (a
+ * flow's, or a sign-in's) as the rule saw them, and the rule. */
 static void flow_alerts(struct sl_scorer *s, struct score_rec *r)
 {
 	if (r->rec.subject && r->rec.subject->allowed)
 		return;
+	bool signin = r->rec.signin != NULL;
+	const char *type = r->rec.event_type;
 	struct sl_field_source src = sl_rules_record_source(&r->rec);
 	for (size_t i = 0; i < s->n_hits; i++) {
 		const struct sl_rule_info *rule = s->hits[i];
@@ -181,10 +191,10 @@ static void flow_alerts(struct sl_scorer *s, struct score_rec *r)
 			continue;
 		r->rec.event_type = "alert";
 		sl_json_begin(&s->json);
-		sl_catalogue_emit_if(&r->rec, &s->json, flow_field);
-		sl_engine_alert_block(&s->json, "flow", rule, &src);
+		sl_catalogue_emit_if(&r->rec, &s->json, signin ? sl_signin_event_field : flow_field);
+		sl_engine_alert_block(&s->json, signin ? "signin" : "flow", rule, &src);
 		sl_json_end(&s->json);
-		r->rec.event_type = "flow";
+		r->rec.event_type = type;
 		sl_score_write(s, &s->json);
 		s->st.flow_alerts++;
 	}
@@ -247,16 +257,22 @@ static void charge(struct sl_scorer *s, struct score_rec *r, bool end, struct sl
 	r->rec.subject = v->subject ? v : NULL;
 }
 
-/* The batch's flow event (its end), else its first alert. */
-static json_t *batch_base(struct sl_scorer *s, bool *end)
+enum batch_kind { BATCH_EARLY, BATCH_END, BATCH_SIGNIN };
+
+/* The batch's flow event (its end), else its sign-in, else its first alert. */
+static json_t *batch_base(struct sl_scorer *s, enum batch_kind *kind)
 {
 	json_t *alert = NULL;
-	*end = false;
+	*kind = BATCH_EARLY;
 	for (size_t i = 0; i < s->batch.n; i++) {
 		json_t *ev = s->batch.items[i].ev;
 		const char *type = json_string_value(json_object_get(ev, "event_type"));
 		if (type && !strcmp(type, "flow") && !json_is_true(sl_jpath_get(ev, "flow.interim"))) {
-			*end = true;
+			*kind = BATCH_END;
+			return ev;
+		}
+		if (type && !strcmp(type, "signin")) {
+			*kind = BATCH_SIGNIN;
 			return ev;
 		}
 		if (type && !strcmp(type, "alert") && !alert && json_object_get(ev, "flow_id"))
@@ -273,22 +289,54 @@ static void clear_batch(struct sl_scorer *s)
 	s->n_hits = 0;
 }
 
+/* A sign-in is charged when it succeeded (a failed one proves nobody was
+ * there: its alerts stand alone), as the sensor's identity stage does. */
+static void charge_signin(struct sl_scorer *s, struct score_rec *r, struct sl_subject_view *v)
+{
+	r->rec.subject = NULL;
+	if (r->signin.outcome != SL_SIGNIN_SUCCESS ||
+	    !sl_subjects_charge_hint(s->subjects, &r->hint, &r->rec))
+		return;
+	*v = *r->rec.subject;
+	r->rec.subject = v;
+}
+
+/* The hits of the batch: forwarded, and those of the rules judged here on
+ * a flow's end or a sign-in, in the order a local sensor has them. */
+static void batch_hits(struct sl_scorer *s, struct score_rec *r, enum batch_kind kind)
+{
+	forwarded_hits(s);
+	if (kind != BATCH_EARLY && s->rules && s->n_central) {
+		struct sl_field_source src = sl_rules_record_source(&r->rec);
+		sl_rules_match_event(s->rules, kind == BATCH_SIGNIN ? SL_RULE_EVENT_SIGNIN
+								: SL_RULE_EVENT_FLOW,
+				     &src, on_central, s);
+	}
+	qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
+}
+
 void sl_score_apply_batch(struct sl_scorer *s)
 {
-	bool end;
-	json_t *base = batch_base(s, &end);
+	enum batch_kind kind;
+	json_t *base = batch_base(s, &kind);
 	struct score_rec r;
 	struct sl_subject_view view;
 	sl_time_us now = s->batch.items[0].t;
-	if (!base || !sl_score_rec_build(s, base, &r)) {
+	bool built = base && (kind == BATCH_SIGNIN ? sl_score_signin_build(s, base, &r)
+						   : sl_score_rec_build(s, base, &r));
+	if (!built) {
 		s->st.ignored += s->batch.n;
 		clear_batch(s);
 		return;
 	}
 	s->clock = now > s->clock ? now : s->clock;
 	s->st.applied += s->batch.n;
-	charge(s, &r, end, &view);
+	if (kind == BATCH_SIGNIN)
+		charge_signin(s, &r, &view);
+	else
+		charge(s, &r, kind == BATCH_END, &view);
 	if (r.rec.subject)
+<<<<<<< HEAD
 		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	forwarded_hits(s);
 	if (end && s->rules && s->n_central) {
@@ -296,9 +344,13 @@ void sl_score_apply_batch(struct sl_scorer *s)
 		sl_rules_match_event(s->rules, SL_RULE_EVENT_FLOW, &src, on_central, s);
 	}
 	qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
+=======
+		note_partition(s, r.rec.subject->id, s->batch.items[0].part);
+	batch_hits(s, &r, kind);
+>>>>>>> k1-score
 	flow_alerts(s, &r);
 	if (r.rec.subject)
-		score(s, &r, end ? now : 0);
+		score(s, &r, kind == BATCH_EARLY ? 0 : kind == BATCH_SIGNIN ? r.flow.last : now);
 	clear_batch(s);
 }
 
@@ -335,6 +387,7 @@ static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
 
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
+	(void)final; /* the same counters; the caller knows which it writes */
 	char t[40];
 	const struct sl_scorer_stats *st = &s->st;
 	const struct sl_subjects_stats *ss = sl_subjects_stats(s->subjects);
@@ -346,8 +399,6 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	sl_json_str(j, "stats");
 	sl_json_key(j, "stats");
 	sl_json_open_object(j);
-	sl_json_key(j, "final");
-	sl_json_bool(j, final);
 	sl_json_key(j, "scorer");
 	sl_json_open_object(j);
 	stat(j, "events", st->events);
@@ -363,9 +414,22 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "summaries", st->summaries);
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
+<<<<<<< HEAD
 	stat(j, "subjects", ss->tracked);
 	if (s->kafka)
 		kafka_stats(j, s->kafka);
+=======
+	sl_json_close_object(j);
+	sl_json_key(j, "subjects");
+	sl_json_open_object(j);
+	stat(j, "tracked", ss->tracked);
+	stat(j, "evictions", ss->evictions);
+	stat(j, "hits", ss->hits);
+	stat(j, "hits_allowed", ss->hits_allowed);
+	stat(j, "hits_dropped", ss->hits_dropped);
+	stat(j, "alerts", ss->alerts);
+	stat(j, "not_endpoints", ss->not_endpoints);
+>>>>>>> k1-score
 	sl_json_close_object(j);
 	sl_json_close_object(j);
 	sl_json_end(j);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sightline/eve.h"
 #include "score_kafka.h"
@@ -175,9 +176,23 @@ static void advance(struct input *in)
 		in->t = quick_time(in->line);
 }
 
-static int open_inputs(struct input *ins, const struct score_opts *o)
+/* Reading the file the scores are appended to would read them back as
+ * events, without end. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return a && b && strcmp(a, "-") && strcmp(b, "-") && stat(a, &x) == 0 && stat(b, &y) == 0 &&
+	       x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+static int open_inputs(struct input *ins, const struct score_opts *o, const char *out)
 {
 	for (size_t i = 0; i < o->n_inputs; i++) {
+		if (same_file(o->inputs[i], out)) {
+			fprintf(stderr, "sightline score: %s is both an input and the output: write "
+				"the scores to another file (-o)\n", o->inputs[i]);
+			return EXIT_USAGE;
+		}
 		ins[i].name = o->inputs[i];
 		ins[i].fp = strcmp(o->inputs[i], "-") ? fopen(o->inputs[i], "r") : stdin;
 		if (!ins[i].fp) {
@@ -245,7 +260,7 @@ static int run(const struct score_opts *o, const struct sl_config *cfg)
 	struct sl_scorer *s = NULL;
 	struct sl_eve *eve = NULL;
 	struct input *ins = calloc(o->n_inputs + 1, sizeof(*ins));
-	int rc = ins ? open_inputs(ins, o) : EXIT_RUNTIME;
+	int rc = ins ? open_inputs(ins, o, cfg->output.eve_path) : EXIT_RUNTIME;
 	if (rc < 0 && sl_scorer_create(cfg, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sightline score: %s\n", err);
 		rc = EXIT_USAGE;

@@ -5,7 +5,9 @@
 
 #include <jansson.h>
 
+#include "sightline/binding.h"
 #include "sightline/enrich.h"
+#include "sightline/identity.h"
 #include "sightline/eve.h"
 #include "sightline/field.h"
 #include "sightline/json.h"
@@ -85,6 +87,8 @@ struct sl_scorer {
 struct score_rec {
 	struct sl_flow flow;
 	struct sl_geo_result geo[2];
+	struct sl_signin signin;     /* a sign-in event's (rec.signin then points here) */
+	struct sl_binding binding;   /* its account, for the roster's accounts: */
 	struct sl_record rec;
 	struct sl_subject_hint hint;
 	const char *host;
@@ -97,6 +101,9 @@ struct score_rec {
 /* Rebuild r from ev (borrowed; must outlive r).  false: no usable flow
  * (no addresses).  Interns product names in s. */
 bool sl_score_rec_build(struct sl_scorer *s, json_t *ev, struct score_rec *r);
+/* Rebuild r from a signin event ev as the sensor's identity stage built
+ * it: a stand-in flow from its address at its time.  false: no address. */
+bool sl_score_signin_build(struct sl_scorer *s, json_t *ev, struct score_rec *r);
 /* The event's time for ordering: sensor_time, else timestamp; false: none. */
 bool sl_score_event_time(const json_t *ev, sl_time_us *t);
 /* Parse RFC 3339 text into *t; false when it is not. */

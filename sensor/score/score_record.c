@@ -8,7 +8,7 @@
 #include "sightline/jsonpath.h"
 #include "sightline/product.h"
 #include "sightline/proto.h"
-#include "../identity/identity_priv.h"
+#include "sightline/identity.h"
 #include "score_priv.h"
 
 uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed)
@@ -24,7 +24,7 @@ uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed)
 
 bool sl_score_parse_time(const char *text, sl_time_us *t)
 {
-	return text && sl_id_parse_rfc3339(text, strlen(text), t) == 0;
+	return text && sl_identity_parse_time(text, strlen(text), t) == 0;
 }
 
 bool sl_score_event_time(const json_t *ev, sl_time_us *t)
@@ -262,6 +262,53 @@ bool sl_score_rec_build(struct sl_scorer *s, json_t *ev, struct score_rec *r)
 	r->rec = (struct sl_record){
 		.flow = f, .event_type = "flow", .remote = (int8_t)(!srv_home ? 1 : !cli_home ? 0 : -1),
 		.geo = { &r->geo[0], &r->geo[1] }, .event_get = event_get, .event = ev,
+		.community_seed = s->cfg->community_id_seed,
+	};
+	return true;
+}
+
+static enum sl_signin_outcome outcome_of(const char *name)
+{
+	if (name && !strcmp(name, "success"))
+		return SL_SIGNIN_SUCCESS;
+	if (name && !strcmp(name, "failure"))
+		return SL_SIGNIN_FAILURE;
+	return SL_SIGNIN_UNKNOWN;
+}
+
+/*
+ * A sign-in: its account binds it to the roster's person (accounts:), its
+ * outcome says whether anybody is charged (a failed sign-in proves nobody
+ * was there), its address and time stand in for a flow's client, as the
+ * sensor's identity stage had it (sensor/engine/signin.c).
+ */
+bool sl_score_signin_build(struct sl_scorer *s, json_t *ev, struct score_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	struct sl_flow *f = &r->flow;
+	const char *ip = str_at(ev, "src_ip");
+	const char *account = str_at(ev, "signin.account");
+	if (!ip || sl_addr_parse(ip, &f->cli) != 0)
+		return false;
+	f->srv.family = f->cli.family;
+	sl_score_parse_time(str_at(ev, "timestamp"), &f->last);
+	f->first = f->last;
+	place(ev, "src", &r->geo[0]);
+	struct sl_signin *si = &r->signin;
+	si->time = f->last;
+	si->addr = f->cli;
+	si->outcome = outcome_of(str_at(ev, "signin.outcome"));
+	snprintf(si->account, sizeof(si->account), "%s", account ? account : "");
+	struct sl_binding *b = &r->binding;
+	snprintf(b->account, sizeof(b->account), "%s", si->account);
+	b->addr = f->cli;
+	b->since = f->last;
+	r->event_type = "signin";
+	r->host = str_at(ev, "host") ? str_at(ev, "host") : "";
+	hint_of(ev, &r->hint);
+	r->rec = (struct sl_record){
+		.flow = f, .event_type = "signin", .remote = 0, .geo = { &r->geo[0], NULL },
+		.signin = si, .binding = b, .event_get = event_get, .event = ev,
 		.community_seed = s->cfg->community_id_seed,
 	};
 	return true;

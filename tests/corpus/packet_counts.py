@@ -15,20 +15,9 @@ import subprocess
 import sys
 import tempfile
 
-MAGICS = {bytes.fromhex(m) for m in ('d4c3b2a1', 'a1b2c3d4', '4d3cb2a1', 'a1b23c4d', '0a0d0d0a')}
 
-
-def captures(top):
-    """Capture files under top, by magic number, in name order."""
-    out = []
-    for root, dirs, files in os.walk(top):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            with open(path, 'rb') as f:
-                if f.read(4) in MAGICS:
-                    out.append(path)
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+from captures import captures  # noqa: E402  (one walker for every test script)
 
 
 def capinfos_count(path):

@@ -17,27 +17,14 @@ import os
 import subprocess
 import sys
 
-MAGICS = (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4', b'\x4d\x3c\xb2\xa1',
-          b'\xa1\xb2\x3c\x4d', b'\x0a\x0d\x0d\x0a')
 TUNNEL_FAMILIES = {'vpn', 'tunnel'}
 SERVICE_PROTOS = {'dns', 'mdns', 'dhcp', 'http'}
 SERVICE_PORTS = {25, 53, 80, 110, 123, 143, 465, 587, 993, 995}
 NAMED = {'wire', 'certificate', 'sni', 'alpn', 'user-agent', 'ja4', 'dns', 'association'}
 
 
-def captures(root):
-    out = []
-    for d, dirs, files in os.walk(root):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(d, f)
-            try:
-                with open(p, 'rb') as fh:
-                    if fh.read(4) in MAGICS:
-                        out.append(p)
-            except OSError:
-                pass
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+from captures import captures  # noqa: E402  (one walker for every test script)
 
 
 def plain_service(e):

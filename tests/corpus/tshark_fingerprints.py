@@ -33,23 +33,14 @@ import subprocess
 import sys
 import tempfile
 
-MAGICS = (bytes.fromhex('d4c3b2a1'), bytes.fromhex('a1b2c3d4'), bytes.fromhex('4d3cb2a1'),
-          bytes.fromhex('a1b23c4d'), bytes.fromhex('0a0d0d0a'))
 HELLOS = ('tls.handshake.type==1 || tls.handshake.type==2 || '
           'dtls.handshake.type==1 || dtls.handshake.type==2')
 JA4_VERSIONS = {0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10', 0x0300: 's3',
                 0x0002: 's2', 0xfeff: 'd1', 0xfefd: 'd2', 0xfefc: 'd3'}
 
 
-def captures(dirs):
-    for d in dirs:
-        for root, subdirs, files in os.walk(d):
-            subdirs.sort()
-            for name in sorted(files):
-                path = os.path.join(root, name)
-                with open(path, 'rb') as f:
-                    if f.read(4) in MAGICS:
-                        yield path
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+from captures import captures  # noqa: E402  (one walker for every test script)
 
 
 def as_list(v):
@@ -304,7 +295,7 @@ def main():
         print('skip: none of %s exists' % ' '.join(args[1:]))
         return 77
     stats = {}
-    for path in captures(dirs):
+    for path in captures(*dirs):
         rel = os.path.relpath(path, os.path.commonpath(dirs + [path]) if len(dirs) > 1 else dirs[0])
         decoded = tshark_hellos(path)
         flows = run_sensor(sensor, path)

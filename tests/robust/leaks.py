@@ -16,18 +16,8 @@ import sys
 MARKS = ('LeakSanitizer', 'ERROR: AddressSanitizer', 'runtime error:')
 
 
-def captures(d):
-    out = []
-    for base, subdirs, names in os.walk(d):
-        subdirs.sort()
-        for n in sorted(names):
-            p = os.path.join(base, n)
-            with open(p, 'rb') as f:
-                head = f.read(4)
-            if head in (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4', b'\x4d\x3c\xb2\xa1',
-                        b'\xa1\xb2\x3c\x4d', b'\x0a\x0d\x0d\x0a'):
-                out.append(p)
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+from captures import captures  # noqa: E402  (one walker for every test script)
 
 
 def run(sensor, paths, env):

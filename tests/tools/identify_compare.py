@@ -16,23 +16,7 @@ import os
 import subprocess
 import sys
 
-MAGICS = (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4', b'\x4d\x3c\xb2\xa1',
-          b'\xa1\xb2\x3c\x4d', b'\x0a\x0d\x0d\x0a')
-
-
-def captures(root):
-    """Every capture file under root (recognised by its magic), sorted."""
-    out = []
-    for d, _, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            try:
-                with open(p, 'rb') as fh:
-                    if fh.read(4) in MAGICS:
-                        out.append(p)
-            except OSError:
-                pass
-    return sorted(out)
+from captures import captures  # same directory: one walker for every test script
 
 
 def flows(sightline, pcap):

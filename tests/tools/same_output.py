@@ -58,9 +58,9 @@ import subprocess
 import sys
 import tempfile
 
+from captures import is_capture  # same directory: one walker for every test script
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-MAGIC = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d",
-         b"\x0a\x0d\x0d\x0a")
 MEMORY = (("memory", "rss_bytes"), ("flow", "bytes_per_flow"), ("flow", "table_bytes_per_flow"),
           ("parsers", "state_bytes_max"))
 ORDER_DEPENDENT = ("subject", "travel", "physics")   # as tests/workers/workers_equal.py
@@ -93,14 +93,6 @@ def build_ref(commit, cache):
        stdout=subprocess.DEVNULL)
     sh(["nice", "meson", "compile", "-C", os.path.join(top, "build")], stdout=subprocess.DEVNULL)
     return sha, exe
-
-
-def is_capture(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) in MAGIC
-    except OSError:
-        return False
 
 
 def captures(corpus):

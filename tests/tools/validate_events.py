@@ -33,7 +33,7 @@ except ImportError:
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pcap'))
 import run_case  # noqa: E402  (the pcap cases' own runner: same commands)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from identify_compare import captures  # noqa: E402  (capture files by magic, sorted)
+from captures import captures  # noqa: E402  (one walker for every test script)
 
 SHOW_MAX = 20  # invalid events printed in full
 
