@@ -277,23 +277,20 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 {
 	json_t *ev;
 	sl_time_us t;
+	s->last_key = 0;
 	int rc = parse(json, len, &ev, &t, err, errlen);
 	if (rc < 0) {
 		s->st.invalid++;
 		return rc;
 	}
 	s->st.events++;
-<<<<<<< HEAD
-	s->last_key = event_key(ev, json, len);
-	bool dup = seen_before(s, s->last_key, &rc);
-=======
 	if (!applicable(ev)) {
 		json_decref(ev);
 		s->st.ignored++;
 		return SL_SCORER_IGNORED;
 	}
-	bool dup = seen_before(s, event_key(ev, json, len), &rc);
->>>>>>> k1-score
+	s->last_key = event_key(ev, json, len);
+	bool dup = seen_before(s, s->last_key, &rc);
 	if (rc < 0 || dup) {
 		json_decref(ev);
 		if (rc < 0) {

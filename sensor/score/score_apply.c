@@ -9,11 +9,8 @@
 #include "sightline/binding.h"
 #include "sightline/engine.h"
 #include "sightline/jsonpath.h"
-<<<<<<< HEAD
-#include "score_kafka.h"
-=======
 #include "sightline/schema.h"
->>>>>>> k1-score
+#include "score_kafka.h"
 #include "score_priv.h"
 
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j)
@@ -336,18 +333,8 @@ void sl_score_apply_batch(struct sl_scorer *s)
 	else
 		charge(s, &r, kind == BATCH_END, &view);
 	if (r.rec.subject)
-<<<<<<< HEAD
 		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
-	forwarded_hits(s);
-	if (end && s->rules && s->n_central) {
-		struct sl_field_source src = sl_rules_record_source(&r.rec);
-		sl_rules_match_event(s->rules, SL_RULE_EVENT_FLOW, &src, on_central, s);
-	}
-	qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
-=======
-		note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	batch_hits(s, &r, kind);
->>>>>>> k1-score
 	flow_alerts(s, &r);
 	if (r.rec.subject)
 		score(s, &r, kind == BATCH_EARLY ? 0 : kind == BATCH_SIGNIN ? r.flow.last : now);
@@ -414,11 +401,8 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "summaries", st->summaries);
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
-<<<<<<< HEAD
-	stat(j, "subjects", ss->tracked);
 	if (s->kafka)
 		kafka_stats(j, s->kafka);
-=======
 	sl_json_close_object(j);
 	sl_json_key(j, "subjects");
 	sl_json_open_object(j);
@@ -429,7 +413,6 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "hits_dropped", ss->hits_dropped);
 	stat(j, "alerts", ss->alerts);
 	stat(j, "not_endpoints", ss->not_endpoints);
->>>>>>> k1-score
 	sl_json_close_object(j);
 	sl_json_close_object(j);
 	sl_json_end(j);

@@ -80,7 +80,7 @@ static int64_t commit_point(const struct kpart *kp, const uint64_t *seqs, size_t
 	}
 	for (size_t i = 0; i < kp->n; i++) {
 		const struct kitem *it = &kp->items[kp->head + i];
-		if (it->offset >= at && !(it->queued && pending(seqs, n, it->seq)))
+		if (it->key && it->offset >= at && !(it->queued && pending(seqs, n, it->seq)))
 			key_hex(j, it->key);
 	}
 	return at;
