@@ -376,6 +376,14 @@ bool sl_subjects_snapshot(struct sl_subjects *s, const char *id, struct sl_json 
 int sl_subjects_restore(struct sl_subjects *s, const char *json, size_t len,
 			sl_subject_rule_fn find, void *ctx, char *id_out, char *err, size_t errlen);
 
+/**
+ * Point v at subject id as it stands (its id, kind, claimed entry and the
+ * internal reference sl_subjects_view() and sl_subjects_flow_ended() follow),
+ * for a flow charged before a restore and ended after it.  false, v
+ * untouched, when no subject has that id.
+ */
+bool sl_subjects_view_of(struct sl_subjects *s, const char *id, struct sl_subject_view *v);
+
 /** Forget the subject id (its partition moved to another scorer).  false: not held. */
 bool sl_subjects_forget(struct sl_subjects *s, const char *id);
 

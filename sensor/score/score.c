@@ -109,6 +109,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free_items(s->batch.items, s->batch.n);
 	free(s->batch.items);
 	free(s->seen);
+	free(s->clocks);
 	free(s->open);
 	free(s->parts);
 	for (size_t i = 0; i < s->n_strings; i++)
@@ -182,6 +183,28 @@ int sl_score_mark_seen(struct sl_scorer *s, uint64_t key)
 	int rc;
 	seen_before(s, key, &rc);
 	return rc;
+}
+
+/* Linear-probing deletion by backward shift (no tombstones). */
+void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key)
+{
+	size_t mask = s->cap_seen - 1, k = key & mask;
+	if (!s->cap_seen || !key)
+		return;
+	while (s->seen[k] && s->seen[k] != key)
+		k = (k + 1) & mask;
+	if (!s->seen[k])
+		return;
+	size_t hole = k;
+	for (size_t i = (k + 1) & mask; s->seen[i]; i = (i + 1) & mask) {
+		size_t home = s->seen[i] & mask;
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			s->seen[hole] = s->seen[i];
+			hole = i;
+		}
+	}
+	s->seen[hole] = 0;
+	s->n_seen--;
 }
 
 /* The event's id: its event_id, else a hash of the whole line (an event
@@ -272,6 +295,26 @@ static int parse(const char *json, size_t len, json_t **out, sl_time_us *t, char
 	return 0;
 }
 
+/* The clock of partition part (NULL for files, or without memory).  Late is
+ * judged per partition: a partition taken over from a failed scorer is
+ * replayed from its last commit, behind the partitions this scorer already
+ * had, and its events are no less timely for that. */
+static struct score_clock *part_clock(struct sl_scorer *s, int part)
+{
+	if (part < 0)
+		return NULL;
+	if ((size_t)part >= s->n_clocks) {
+		size_t n = (size_t)part + 1;
+		struct score_clock *c = realloc(s->clocks, n * sizeof(*c));
+		if (!c)
+			return NULL;
+		memset(c + s->n_clocks, 0, (n - s->n_clocks) * sizeof(*c));
+		s->clocks = c;
+		s->n_clocks = n;
+	}
+	return &s->clocks[part];
+}
+
 int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part, char *err,
 		    size_t errlen)
 {
@@ -301,12 +344,22 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return SL_SCORER_DUPLICATE;
 	}
 	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
-	if (t < s->applied_until || (s->newest > window && t + window < s->newest)) {
+	struct score_clock *pc = part_clock(s, part);
+	sl_time_us applied = pc ? pc->applied_until : s->applied_until;
+	sl_time_us newest = pc ? pc->newest : s->newest;
+	if (part >= 0 && !pc) {
+		json_decref(ev);
+		snprintf(err, errlen, "out of memory for partition clocks");
+		return -ENOMEM;
+	}
+	if (t < applied || (newest > window && t + window < newest)) {
 		json_decref(ev);
 		s->st.late++;
 		return SL_SCORER_LATE;
 	}
 	s->newest = t > s->newest ? t : s->newest;
+	if (pc)
+		pc->newest = t > pc->newest ? t : pc->newest;
 	rc = heap_push(s, (struct score_item){ .t = t, .seq = s->seq++, .part = part, .ev = ev });
 	if (rc < 0) {
 		json_decref(ev);
@@ -352,6 +405,8 @@ void sl_scorer_drain(struct sl_scorer *s, bool final)
 	while (s->n_heap && (final || s->heap[0].t + window < s->newest)) {
 		struct score_item it = heap_pop(s);
 		s->applied_until = it.t;
+		if (it.part >= 0 && (size_t)it.part < s->n_clocks)
+			s->clocks[it.part].applied_until = it.t;
 		batch_add(s, it);
 	}
 	/* a batch is whole once the next event is past its moment */

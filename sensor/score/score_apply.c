@@ -3,6 +3,7 @@
  * its first alert, or at its end), the rule hits the sensor forwarded and
  * those of the rules only the scorer can judge, correlation, the subject's
  * alert and the summaries that fell due. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,25 @@ static void open_drop(struct sl_scorer *s, struct score_open *o)
 {
 	*o = s->open[--s->n_open];
 	s->st.open_flows = s->n_open;
+}
+
+int sl_score_open_restore(struct sl_scorer *s, uint64_t key, const char *subject_id)
+{
+	struct sl_subject_view v;
+	if (open_find(s, key) || !sl_subjects_view_of(s->subjects, subject_id, &v))
+		return 0;
+	struct score_open *o = open_add(s, key);
+	if (!o)
+		return -ENOMEM;
+	o->view = v;
+	return 0;
+}
+
+void sl_score_open_drop_part(struct sl_scorer *s, int part)
+{
+	for (size_t i = s->n_open; i-- > 0;)
+		if (sl_scorer_subject_partition(s, s->open[i].view.id) == part)
+			open_drop(s, &s->open[i]);
 }
 
 /* ---- which partition a subject's events come from ---- */

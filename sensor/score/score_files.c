@@ -139,18 +139,16 @@ struct input {
 	sl_time_us t;
 };
 
-/* The event time of a line without parsing it all: "sensor_time" or
- * "timestamp" as the sensor writes them (0: not found; the scorer's own
- * parse then says what is wrong). */
-static sl_time_us quick_time(const char *line)
+sl_time_us sl_score_quick_time(const char *line, size_t len)
 {
 	const char *keys[] = { "\"sensor_time\":\"", "\"timestamp\":\"" };
+	const char *end = line + len;
 	for (int k = 0; k < 2; k++) {
-		const char *p = strstr(line, keys[k]);
+		const char *p = memmem(line, len, keys[k], strlen(keys[k]));
 		if (!p)
 			continue;
 		p += strlen(keys[k]);
-		const char *q = strchr(p, '"');
+		const char *q = memchr(p, '"', (size_t)(end - p));
 		char buf[64];
 		sl_time_us t;
 		if (q && (size_t)(q - p) < sizeof(buf)) {
@@ -173,7 +171,7 @@ static void advance(struct input *in)
 			in->line[--in->len] = '\0';
 	} while (in->len == 0);
 	if (in->len > 0)
-		in->t = quick_time(in->line);
+		in->t = sl_score_quick_time(in->line, (size_t)in->len);
 }
 
 /* Reading the file the scores are appended to would read them back as

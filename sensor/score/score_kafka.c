@@ -119,6 +119,8 @@ static rd_kafka_conf_t *make_conf(struct kin *k, bool consumer, bool group, char
 		rc = conf_set(c, "group.id", group ? k->in->group_id : reader, err, len);
 	if (!rc && consumer) /* offsets are committed by checkpoints only, after the state */
 		rc = conf_set(c, "enable.auto.commit", "false", err, len);
+	if (!rc && group) /* a partition read to its end stops holding the others back */
+		rc = conf_set(c, "enable.partition.eof", "true", err, len);
 	if (!rc && group) /* same-numbered partitions of every topic to one member */
 		rc = conf_set(c, "partition.assignment.strategy", "range", err, len);
 	if (!rc && consumer)
@@ -183,6 +185,15 @@ static void fail(struct kin *k, int rc, const char *what)
 	snprintf(k->err, sizeof(k->err), "%s: %.400s", what, why);
 }
 
+static void open_queues(struct kin *k, const rd_kafka_topic_partition_list_t *l)
+{
+	for (int i = 0; i < l->cnt; i++) {
+		struct kpart *kp = sl_kin_part(k, l->elems[i].topic, l->elems[i].partition, false);
+		if (kp && !kp->q && (kp->q = rd_kafka_queue_get_partition(k->rk, kp->topic, kp->p)))
+			rd_kafka_queue_forward(kp->q, NULL);
+	}
+}
+
 /* Arriving: restore each partition's subjects, then read from the
  * committed offsets (the assignment's offsets are left unset for that). */
 static void assigned(struct kin *k, rd_kafka_topic_partition_list_t *l)
@@ -207,7 +218,23 @@ static void assigned(struct kin *k, rd_kafka_topic_partition_list_t *l)
 	}
 	k->st.partitions += (uint64_t)l->cnt;
 	free(nums);
+	/* each partition read from its own queue, to merge them in event
+	 * time; taken before the assignment starts fetching (and after, for
+	 * one librdkafka did not know yet) */
+	open_queues(k, l);
 	rd_kafka_assign(k->rk, l);
+	open_queues(k, l);
+}
+
+static void release_queue(struct kpart *kp)
+{
+	if (kp->next_msg)
+		rd_kafka_message_destroy(kp->next_msg);
+	if (kp->q)
+		rd_kafka_queue_destroy(kp->q);
+	kp->next_msg = NULL;
+	kp->q = NULL;
+	kp->at_end = kp->started = false;
 }
 
 /* Leaving: checkpoint each partition, then let go of its subjects and of
@@ -218,9 +245,11 @@ static void revoked(struct kin *k, rd_kafka_topic_partition_list_t *l)
 	size_t n = nums ? numbers(l, nums) : 0;
 	for (size_t i = 0; i < n; i++) {
 		int rc = k->fatal ? 0 : sl_kin_checkpoint(k, nums[i]);
-		if (rc < 0) /* the next owner replays from the last checkpoint */
-			fail(k, rc, "checkpoint on revocation");
-		sl_score_state_discard(k->s, nums[i]);
+		if (rc < 0) /* safe: nothing is committed before its state */
+			fprintf(stderr, "sightline score: checkpoint of partition %d on revocation: %s; "
+				"its next owner replays from the previous commit and drops what was "
+				"applied as duplicates\n", (int)nums[i], k->err);
+		sl_kin_give_back(k, nums[i]);
 		sl_score_state_drop(k->s, nums[i]);
 	}
 	for (int i = 0; i < l->cnt; i++) {
@@ -230,6 +259,8 @@ static void revoked(struct kin *k, rd_kafka_topic_partition_list_t *l)
 			kp->n = kp->head = 0;
 			k->st.partitions--;
 		}
+		if (kp)
+			release_queue(kp); /* the next owner reads the unread message */
 	}
 	free(nums);
 	rd_kafka_assign(k->rk, NULL);
@@ -358,29 +389,132 @@ static int subscribe(struct kin *k)
 	return e ? -EINVAL : 0;
 }
 
+/* A message that reached the group's queue before its partition's own
+ * queue was split off: it is the partition's first, so it waits first.
+ * Returns m when it cannot be placed (the caller destroys it). */
+static rd_kafka_message_t *stash(struct kin *k, rd_kafka_message_t *m)
+{
+	struct kpart *kp = sl_kin_part(k, rd_kafka_topic_name(m->rkt), m->partition, false);
+	if (!kp || !kp->owned || kp->next_msg)
+		return m;
+	kp->next_msg = m;
+	kp->next_t = sl_score_quick_time(m->payload, m->len);
+	kp->at_end = false;
+	kp->started = true;
+	return NULL;
+}
+
+/* Fetch the next message of every owned partition that has none waiting. */
+static void fetch(struct kin *k)
+{
+	for (size_t i = 0; i < k->n_parts; i++) {
+		struct kpart *kp = &k->parts[i];
+		if (!kp->owned || !kp->q || kp->next_msg)
+			continue;
+		rd_kafka_message_t *m = rd_kafka_consume_queue(kp->q, 0);
+		if (!m)
+			continue;
+		kp->started = true;
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			kp->at_end = true;
+		} else if (m->err) {
+			fprintf(stderr, "sightline score: kafka: %s [%d]: %s\n", kp->topic, (int)kp->p,
+				rd_kafka_message_errstr(m));
+		} else {
+			kp->next_msg = m;
+			kp->next_t = sl_score_quick_time(m->payload, m->len);
+			kp->at_end = false;
+			continue;
+		}
+		rd_kafka_message_destroy(m);
+	}
+}
+
+/*
+ * The partition whose waiting message is oldest in event time, when every
+ * other owned partition has one waiting too or has been read to its end
+ * (or waited for MERGE_WAIT_MS): the partitions are merged in event time as
+ * the files of `score -r` are, so that one read ahead of another does not
+ * make the other's events late.  NULL: nothing to take yet.
+ */
+static struct kpart *oldest(struct kin *k, int64_t *blocked_since)
+{
+	struct kpart *best = NULL;
+	bool waiting = false, unstarted = false;
+	for (size_t i = 0; i < k->n_parts; i++) {
+		struct kpart *kp = &k->parts[i];
+		if (!kp->owned || !kp->q)
+			continue;
+		if (!kp->next_msg) {
+			waiting |= !kp->at_end;
+			unstarted |= !kp->started;
+		} else if (!best || kp->next_t < best->next_t) {
+			best = kp;
+		}
+	}
+	if (!best || !waiting) {
+		*blocked_since = 0;
+		return best;
+	}
+	if (!*blocked_since)
+		*blocked_since = now_ms();
+	if (now_ms() - *blocked_since < (unstarted ? START_WAIT_MS : MERGE_WAIT_MS))
+		return NULL;
+	return best;
+}
+
+/* Every owned partition read to its end, nothing waiting to be taken. */
+static bool caught_up(const struct kin *k)
+{
+	bool any = false;
+	for (size_t i = 0; i < k->n_parts; i++) {
+		const struct kpart *kp = &k->parts[i];
+		if (!kp->owned)
+			continue;
+		if (!kp->at_end || kp->next_msg)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static void periodic(struct kin *k, int64_t *last_ckpt)
+{
+	sl_scorer_drain(k->s, false);
+	rd_kafka_poll(k->prod, 0);
+	if (now_ms() - *last_ckpt >= (int64_t)k->in->snapshot_interval * 1000) {
+		checkpoint_all(k);
+		*last_ckpt = now_ms();
+	}
+}
+
 static void loop(struct kin *k)
 {
-	int64_t last_ckpt = now_ms(), last_msg = now_ms();
-	int64_t every = (int64_t)k->in->snapshot_interval * 1000;
+	int64_t last_ckpt = now_ms(), last_msg = now_ms(), blocked = 0;
 	while (!stopping && !k->fatal) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, 100);
-		if (m && !m->err) {
-			take(k, m);
-			last_msg = now_ms();
-		} else if (m && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		/* rebalances and client errors arrive here; messages come from
+		 * the partitions' own queues */
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, 0);
+		if (m && !m->err)
+			m = stash(k, m);
+		if (m && m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
 			fprintf(stderr, "sightline score: kafka: %s\n", rd_kafka_message_errstr(m));
-		}
 		if (m)
 			rd_kafka_message_destroy(m);
-		sl_scorer_drain(k->s, false);
-		rd_kafka_poll(k->prod, 0);
-		if (now_ms() - last_ckpt >= every) {
-			checkpoint_all(k);
-			last_ckpt = now_ms();
+		fetch(k);
+		struct kpart *kp = oldest(k, &blocked);
+		if (kp) {
+			take(k, kp->next_msg);
+			rd_kafka_message_destroy(kp->next_msg);
+			kp->next_msg = NULL;
+			last_msg = now_ms();
+		} else {
+			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL); /* nothing yet */
 		}
+		periodic(k, &last_ckpt);
 		uint64_t behind;
 		if (k->in->idle_exit && now_ms() - last_msg >= (int64_t)k->in->idle_exit * 1000 &&
-		    k->st.partitions && lag(k, &behind) && behind == 0)
+		    caught_up(k) && lag(k, &behind) && behind == 0)
 			break;
 	}
 }
@@ -391,6 +525,8 @@ static void kin_finish(struct kin *k)
 		rd_kafka_consumer_close(k->reader);
 		rd_kafka_destroy(k->reader);
 	}
+	for (size_t i = 0; i < k->n_parts; i++)
+		release_queue(&k->parts[i]);
 	if (k->rk)
 		rd_kafka_destroy(k->rk);
 	if (k->prod) {

@@ -64,8 +64,9 @@ static void key_hex(struct sl_json *j, uint64_t key)
 /*
  * Where kp can be committed: the first of its events still waiting (not
  * applied: the next owner must read it again), else past the last taken.
- * The ids of the events at or after it that were applied (or dropped as
- * duplicates) go into j: the next owner reads them again and must drop them.
+ * The ids of every event not committed yet that was applied (or dropped as
+ * a duplicate) go into j: the next owner reads from this commit, or from an
+ * older one if this commit fails, and must drop them.
  */
 static int64_t commit_point(const struct kpart *kp, const uint64_t *seqs, size_t n,
 			    struct sl_json *j)
@@ -80,24 +81,66 @@ static int64_t commit_point(const struct kpart *kp, const uint64_t *seqs, size_t
 	}
 	for (size_t i = 0; i < kp->n; i++) {
 		const struct kitem *it = &kp->items[kp->head + i];
-		if (it->key && it->offset >= at && !(it->queued && pending(seqs, n, it->seq)))
+		if (it->key && !(it->queued && pending(seqs, n, it->seq)))
 			key_hex(j, it->key);
 	}
 	return at;
 }
 
-/* Forget the items below the committed offset. */
+void sl_kin_give_back(struct kin *k, int32_t p)
+{
+	uint64_t *seqs = NULL;
+	size_t n = sl_score_state_pending(k->s, p, &seqs);
+	for (size_t i = 0; i < k->n_parts; i++) {
+		const struct kpart *kp = &k->parts[i];
+		for (size_t j = 0; kp->p == p && j < kp->n; j++) {
+			const struct kitem *it = &kp->items[kp->head + j];
+			if (it->queued && pending(seqs, n, it->seq))
+				sl_score_unmark_seen(k->s, it->key);
+		}
+	}
+	free(seqs);
+	sl_score_state_discard(k->s, p);
+	sl_score_open_drop_part(k->s, p);
+}
+
+/* Forget the items below the committed offset but the last SEEN_TAIL: their
+ * ids stay in the partition record, so that a sensor's retry of an event
+ * just before a failover is still a duplicate for the next owner. */
 static void committed(struct kpart *kp, int64_t at)
 {
-	while (kp->n && kp->items[kp->head].offset < at) {
+	size_t below = 0;
+	while (below < kp->n && kp->items[kp->head + below].offset < at)
+		below++;
+	while (below > SEEN_TAIL) {
 		kp->head++;
 		kp->n--;
+		below--;
 	}
 	if (!kp->n)
 		kp->head = 0;
 }
 
-/* The partition record: {"v":1,"part":P,"seen":[keys...]} and the offsets. */
+/* The flows of p's subjects charged at an early alert whose flow event is
+ * still due: "open":[[key, subject id], ...]. */
+static void open_flows(struct kin *k, int32_t p, struct sl_json *j)
+{
+	const struct sl_scorer *s = k->s;
+	sl_json_key(j, "open");
+	sl_json_open_array(j);
+	for (size_t i = 0; i < s->n_open; i++) {
+		if (sl_scorer_subject_partition(s, s->open[i].view.id) != p)
+			continue;
+		sl_json_open_array(j);
+		key_hex(j, s->open[i].key);
+		sl_json_str(j, s->open[i].view.id);
+		sl_json_close_array(j);
+	}
+	sl_json_close_array(j);
+}
+
+/* The partition record: {"v":1,"part":P,"seen":[keys...],"open":[...]} and
+ * the offsets. */
 static rd_kafka_topic_partition_list_t *partition_record(struct kin *k, int32_t p,
 							 struct sl_json *j)
 {
@@ -120,6 +163,7 @@ static rd_kafka_topic_partition_list_t *partition_record(struct kin *k, int32_t 
 			rd_kafka_topic_partition_list_add(offs, kp->topic, p)->offset = at;
 	}
 	sl_json_close_array(j);
+	open_flows(k, p, j);
 	sl_json_end(j);
 	free(seqs);
 	return offs;
@@ -155,6 +199,8 @@ int sl_kin_checkpoint(struct kin *k, int32_t p)
 		rc = produce(k, p, PART_KEY, j.buf, j.len);
 	if (rc >= 0)
 		rc = delivered(k);
+	if (rc >= 0 && k->s->eve) /* the alerts the committed events raised are out too */
+		sl_eve_sync(k->s->eve);
 	rd_kafka_resp_err_t ce = RD_KAFKA_RESP_ERR_NO_ERROR;
 	if (rc >= 0 && offs->cnt && (ce = rd_kafka_commit(k->rk, offs, 0))) {
 		snprintf(k->err, sizeof(k->err), "commit of partition %d: %s", (int)p,
@@ -252,15 +298,22 @@ static int read_partition(struct kin *k, int32_t p, struct records *rs)
 	return rc;
 }
 
-static int mark_seen(struct kin *k, const struct record *r)
+/* The partition record: its event ids marked seen, its open flows reopened
+ * (after the subjects: they name them). */
+static int restore_partition(struct kin *k, const struct record *r)
 {
 	json_t *o = json_loadb(r->value, r->len, 0, NULL);
-	json_t *seen = json_object_get(o, "seen");
+	json_t *seen = json_object_get(o, "seen"), *open = json_object_get(o, "open");
 	int rc = json_is_array(seen) ? 0 : -EINVAL;
 	for (size_t i = 0; rc == 0 && i < json_array_size(seen); i++) {
 		const char *hex = json_string_value(json_array_get(seen, i));
 		rc = hex ? sl_score_mark_seen(k->s, strtoull(hex, NULL, 16)) : -EINVAL;
 		k->st.replayed_seen++;
+	}
+	for (size_t i = 0; rc == 0 && i < json_array_size(open); i++) {
+		const char *hex = json_string_value(json_array_get(json_array_get(open, i), 0));
+		const char *id = json_string_value(json_array_get(json_array_get(open, i), 1));
+		rc = hex && id ? sl_score_open_restore(k->s, strtoull(hex, NULL, 16), id) : -EINVAL;
 	}
 	json_decref(o);
 	return rc;
@@ -303,23 +356,33 @@ static int restore_records(struct kin *k, int32_t p, const struct records *rs)
 	bool *live = live_records(rs);
 	if (!live)
 		return -ENOMEM;
+	const struct record *part = NULL;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct record *r = &rs->r[i];
 		if (!r->value || !live[i]) /* a tombstone, or superseded */
 			continue;
-		int rc = strcmp(r->key, PART_KEY) == 0
-				 ? mark_seen(k, r)
-				 : sl_score_state_restore(k->s, p, r->value, r->len, err, sizeof(err));
+		if (strcmp(r->key, PART_KEY) == 0) {
+			part = r;
+			continue;
+		}
+		int rc = sl_score_state_restore(k->s, p, r->value, r->len, err, sizeof(err));
 		if (rc == -ENOMEM)
 			return free(live), rc;
 		if (rc < 0) /* one bad record costs one subject, not the partition */
 			fprintf(stderr, "sightline score: state topic %s [%d], key \"%s\": %s\n",
 				k->in->state_topic, (int)p, r->key, err);
-		else if (strcmp(r->key, PART_KEY) != 0)
+		else
 			k->st.restored++;
 	}
 	free(live);
-	return 0;
+	int rc = part ? restore_partition(k, part) : 0;
+	if (rc == -EINVAL) {
+		fprintf(stderr, "sightline score: state topic %s [%d]: the partition record is "
+			"malformed; replays of applied events will count twice\n",
+			k->in->state_topic, (int)p);
+		rc = 0;
+	}
+	return rc;
 }
 
 int sl_kin_restore(struct kin *k, int32_t p)

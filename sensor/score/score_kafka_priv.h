@@ -9,6 +9,9 @@
 #include "score_priv.h"
 
 #define KAFKA_TIMEOUT_MS 30000 /* a delivery, commit or state read that takes longer fails */
+#define MERGE_WAIT_MS 1000   /* a partition with nothing fetched holds the others back this long */
+#define START_WAIT_MS 15000  /* ... and one not heard from since its assignment this long */
+#define SEEN_TAIL 1024       /* committed event ids kept per partition for deduplication */
 #define PART_KEY "sightline.partition" /* the state record of a partition's event ids */
 
 /* One event taken from a partition, until its offset is committed. */
@@ -27,6 +30,14 @@ struct kpart {
 	int64_t next;      /* offset after the last one taken; -1: none yet */
 	struct kitem *items; /* taken and not committed, in offset order */
 	size_t head, n, cap;
+	/* time-aligned reading: the partition's own queue and its oldest
+	 * message not taken yet (NULL: none fetched), and whether the last
+	 * fetch reached the partition's end */
+	rd_kafka_queue_t *q;
+	rd_kafka_message_t *next_msg;
+	sl_time_us next_t;
+	bool at_end;
+	bool started;      /* a message or the end seen since it was assigned */
 };
 
 struct kin {
@@ -50,6 +61,9 @@ int sl_kin_item_push(struct kpart *kp, struct kitem it);
  * p of the state topic, then the offsets committed.  Returns 0 or a
  * negative errno with a sentence in k->err (nothing committed). */
 int sl_kin_checkpoint(struct kin *k, int32_t p);
+/* Partition number p leaves: its events still waiting are dropped and their
+ * ids forgotten (whoever reads them next applies them). */
+void sl_kin_give_back(struct kin *k, int32_t p);
 /* Partition p of the state topic read to its end; the latest record of
  * each key restored (subjects; the partition's event ids marked seen). */
 int sl_kin_restore(struct kin *k, int32_t p);

@@ -253,6 +253,17 @@ bool sl_subjects_snapshot(struct sl_subjects *s, const char *id, struct sl_json 
 	return true;
 }
 
+bool sl_subjects_view_of(struct sl_subjects *s, const char *id, struct sl_subject_view *v)
+{
+	struct subject *x = sl_subj_find_id(s, id);
+	if (!x)
+		return false;
+	*v = (struct sl_subject_view){ .kind = sl_subj_kind_name(x), .claimed = x->claimed,
+				       .subject = x, .subject_gen = x->gen };
+	sl_subj_id(x, v->id, sizeof(v->id));
+	return true;
+}
+
 bool sl_subjects_forget(struct sl_subjects *s, const char *id)
 {
 	struct subject *x = sl_subj_find_id(s, id);
