@@ -133,7 +133,23 @@ enum sl_at_kind {
 	SL_AK_TIME,   /* sl_time_us -> time */
 	SL_AK_BIT,    /* (unsigned member of at.vsize bytes & at.vmask) != 0 -> bool */
 	SL_AK_TEXTOFF, /* uint16_t: 1 + offset into the char * at at.aux_off; 0 absent -> string */
-	SL_AK_DOUBLE, /* double, rounded to a multiple of at.unit (0: as is) -> double */
+	SL_AK_DOUBLE, /* double, rounded to a multiple of at.unit (0: as is), or to
+		       * at.digits decimals -> double */
+	SL_AK_ENUM,   /* unsigned member of at.vsize bytes naming at.names[value] (at.n_names
+		       * entries); a NULL entry or a value beyond: absent -> string */
+	SL_AK_EQ,     /* (unsigned member of at.vsize bytes) == at.vmask -> bool */
+	SL_AK_HEX,    /* bytes as lowercase hex, at.sep between them (0: none): at.vsize
+		       * bytes, or as many as the count member at aux_off (aux_size bytes)
+		       * says, at most at.vsize -> string */
+	SL_AK_HEXNUM, /* unsigned member of at.vsize bytes as at.digits hex digits after
+		       * at.prefix ("0x", or NULL) -> string */
+	SL_AK_LIST,   /* array of unsigned members of at.vsize bytes, as many as the count
+		       * member at aux_off (aux_size bytes) says, at most
+		       * SL_VALUE_LIST_MAX -> uint[] */
+	SL_AK_STRS,   /* array of char[at.vsize] strings, counted likewise -> string[] */
+	SL_AK_RATIO,  /* unsigned member of at.vsize bytes divided by the unsigned member at
+		       * aux_off (aux_size bytes; 0 there: absent), or when aux_size is 0 by
+		       * at.unit, to at.digits decimals (0: as is) -> double */
 };
 
 /* When a declared field is present (its presence rule). */
@@ -144,6 +160,9 @@ enum sl_at_when {
 	SL_WHEN_FLAG,        /* a has-bit: the flag member is non-zero (flag_mask
 			      * UINT64_MAX) or has every bit of flag_mask set */
 	SL_WHEN_FLAG_NONZERO, /* the has-bit and the value is non-zero */
+	SL_WHEN_ONE_OF,      /* the flag member equals one of the non-zero bytes of
+			      * flag_mask (the IP protocols that carry ports) */
+	SL_WHEN_NUMBER,      /* a double that is not NaN (NaN: not known) */
 };
 
 struct sl_field_at {
@@ -160,8 +179,15 @@ struct sl_field_at {
 	uint16_t gate_off;
 	uint8_t gate_size;
 	uint8_t vsize;     /* SL_AK_BIT: bytes of the member */
-	uint16_t aux_off;  /* SL_AK_TEXTOFF: offsetof the text pointer */
-	uint64_t vmask;    /* SL_AK_BIT: the bit(s) */
+	uint16_t aux_off;  /* SL_AK_TEXTOFF: offsetof the text pointer; HEX, LIST,
+			    * STRS: of the count member (when aux_size) */
+	uint8_t aux_size;  /* bytes of the count member (0: HEX of vsize bytes) */
+	char sep;          /* SL_AK_HEX: between bytes (':' for a MAC), 0: none */
+	uint8_t digits;    /* SL_AK_HEXNUM: hex digits written; DOUBLE, RATIO: decimals */
+	uint16_t n_names;  /* SL_AK_ENUM: entries of names */
+	const char *const *names; /* SL_AK_ENUM: value -> name (NULL: absent) */
+	const char *prefix; /* SL_AK_HEXNUM: before the digits (NULL: nothing) */
+	uint64_t vmask;    /* SL_AK_BIT: the bit(s); SL_AK_EQ: the value */
 	double unit;       /* SL_AK_DOUBLE: written to this precision (0: as is) */
 	/* SL_AT_FUNC: the base for r, or NULL.  Borrowed like the record. */
 	const void *(*base_fn)(const struct sl_record *r);
@@ -209,6 +235,20 @@ struct sl_field {
 	.at.when = SL_WHEN_FLAG, .at.flag_off = offsetof(T, F),               \
 	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = (MASK)
 #define SL_IF(T, F) SL_IF_BIT(T, F, UINT64_MAX)
+/* every bit of MASK set in F, and the value non-zero */
+#define SL_IF_BIT_NONZERO(T, F, MASK)                                         \
+	.at.when = SL_WHEN_FLAG_NONZERO, .at.flag_off = offsetof(T, F),       \
+	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = (MASK)
+/* Present when member F is one of up to eight non-zero byte values (the
+ * value itself may be zero: a port of a protocol that has ports). */
+#define SL_IF_ONE_OF(T, F, ...)                                               \
+	.at.when = SL_WHEN_ONE_OF, .at.flag_off = offsetof(T, F),             \
+	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = sl__bytes(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
+#define sl__bytes(A, B, C, D, E, F, G, ...)                                   \
+	((uint64_t)(A) | (uint64_t)(B) << 8 | (uint64_t)(C) << 16 | (uint64_t)(D) << 24 | \
+	 (uint64_t)(E) << 32 | (uint64_t)(F) << 40 | (uint64_t)(G) << 48)
+/* A double present unless NaN (0.0 is a place on the map) */
+#define SL_IF_NUMBER .at.when = SL_WHEN_NUMBER
 #define SL_IF_NONZERO(T, F)                                                   \
 	.at.when = SL_WHEN_FLAG_NONZERO, .at.flag_off = offsetof(T, F),       \
 	.at.flag_size = sizeof(((T *)0)->F), .at.flag_mask = UINT64_MAX
@@ -243,6 +283,53 @@ struct sl_field {
 #define SL_FIELD_DOUBLE(NAME, DESC, SRC, T, M, UNIT, ...)                     \
 	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_DOUBLE, SRC,          \
 		  .at.unit = (UNIT), __VA_ARGS__)
+/* A number named by a table: M indexes NAMES (a NULL entry: absent) */
+#define SL_FIELD_ENUM(NAME, DESC, SRC, T, M, NAMES, ...)                      \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_ENUM, SRC,            \
+		  .at.vsize = sizeof(((T *)0)->M), .at.names = (NAMES),        \
+		  .at.n_names = ARRAY_SIZE(NAMES), __VA_ARGS__)
+/* Whether M holds VALUE: true, else absent (with SL_NONZERO) */
+#define SL_FIELD_EQ(NAME, DESC, SRC, T, M, VALUE, ...)                        \
+	SL__FIELD(NAME, SL_FT_BOOL, DESC, T, M, SL_AK_EQ, SRC,                \
+		  .at.vsize = sizeof(((T *)0)->M), .at.vmask = (VALUE), __VA_ARGS__)
+/* The bytes of M (an array, or any member read as its bytes) as hex, SEP
+ * between them (0: none) */
+#define SL_FIELD_HEX(NAME, DESC, SRC, T, M, SEP, ...)                         \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_HEX, SRC,             \
+		  .at.vsize = sizeof(((T *)0)->M), .at.sep = (SEP), __VA_ARGS__)
+/* The first COUNT bytes of array M as hex */
+#define SL_FIELD_HEXN(NAME, DESC, SRC, T, M, COUNT, ...)                      \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_HEX, SRC,             \
+		  .at.vsize = sizeof(((T *)0)->M), .at.aux_off = offsetof(T, COUNT), \
+		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
+/* An unsigned number as DIGITS hex digits after PREFIX ("0x" or NULL) */
+#define SL_FIELD_HEXNUM(NAME, DESC, SRC, T, M, DIGITS, PREFIX, ...)           \
+	SL__FIELD(NAME, SL_FT_STRING, DESC, T, M, SL_AK_HEXNUM, SRC,          \
+		  .at.vsize = sizeof(((T *)0)->M), .at.digits = (DIGITS),      \
+		  .at.prefix = (PREFIX), __VA_ARGS__)
+/* The first COUNT entries of array M: unsigned numbers (uint[]) or char
+ * arrays (string[]) */
+#define SL_FIELD_LIST(NAME, DESC, SRC, T, M, COUNT, ...)                      \
+	SL__FIELD(NAME, SL_FT_UINT_LIST, DESC, T, M, SL_AK_LIST, SRC,         \
+		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = offsetof(T, COUNT), \
+		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
+#define SL_FIELD_STRS(NAME, DESC, SRC, T, M, COUNT, ...)                      \
+	SL__FIELD(NAME, SL_FT_STRING_LIST, DESC, T, M, SL_AK_STRS, SRC,       \
+		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = offsetof(T, COUNT), \
+		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
+/* A measurement written to DIGITS decimals (round(x * 10^DIGITS) / 10^DIGITS) */
+#define SL_FIELD_DECIMALS(NAME, DESC, SRC, T, M, DIGITS, ...)                 \
+	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_DOUBLE, SRC,          \
+		  .at.digits = (DIGITS), __VA_ARGS__)
+/* M / DEN (another unsigned member: a share, a mean) to DIGITS decimals */
+#define SL_FIELD_RATIO(NAME, DESC, SRC, T, M, DEN, DIGITS, ...)               \
+	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_RATIO, SRC,           \
+		  .at.vsize = sizeof(((T *)0)->M), .at.aux_off = offsetof(T, DEN), \
+		  .at.aux_size = sizeof(((T *)0)->DEN), .at.digits = (DIGITS), __VA_ARGS__)
+/* M (an unsigned count of small units) / DIV: microseconds as ms (1000.0) */
+#define SL_FIELD_SCALED(NAME, DESC, SRC, T, M, DIV, ...)                      \
+	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_RATIO, SRC,           \
+		  .at.vsize = sizeof(((T *)0)->M), .at.unit = (DIV), __VA_ARGS__)
 #define SL_FIELD_IP(NAME, DESC, SRC, T, M, ...)                               \
 	SL__FIELD(NAME, SL_FT_IP, DESC, T, M, SL_AK_IP, SRC, __VA_ARGS__)
 #define SL_FIELD_TIME(NAME, DESC, SRC, T, M, ...)                             \
@@ -331,9 +418,20 @@ void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j);
 
 /**
  * Like sl_catalogue_emit(), for the fields want() accepts only: events that
- * are not flows (a sign-in) carry a chosen part of the catalogue.
+ * are not flows (a sign-in) carry a chosen part of the catalogue.  Each
+ * event kind's record() (include/sightline/schema.h) has a writer compiled
+ * at start-up; any other want() is tested field by field.
  */
 void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
 			  bool (*want)(const struct sl_field *f));
+
+/**
+ * The writer compiled for the event kind whose record() is want: the number
+ * of catalogue fields it writes, and in *runs how many runs it checks them
+ * in (consecutive fields read from one place for one parser: one check for
+ * a run whose parser holds no state or whose base is absent).  0 when no
+ * event kind has that record().  Builds the order on first call.
+ */
+size_t sl_catalogue_plan_size(bool (*want)(const struct sl_field *f), size_t *runs);
 
 #endif

@@ -180,6 +180,11 @@ const struct sl_flow_stats *sl_flow_table_stats(const struct sl_flow_table *t);
  * "fin", "rst", "timeout", "evicted", "shutdown". */
 const char *sl_flow_state_name(enum sl_flow_state s);
 const char *sl_flow_reason_name(enum sl_flow_reason r);
+/* The same names as tables indexed by the enum, for field declarations
+ * (SL_FIELD_ENUM); the reason table names SL_END_NONE NULL (no reason yet:
+ * absent).  Static. */
+extern const char *const sl_flow_state_names[4];
+extern const char *const sl_flow_reason_names[6];
 
 /* Length of a Community ID string "1:<28 base64 chars>" with its NUL. */
 #define SL_COMMUNITY_ID_LEN 31

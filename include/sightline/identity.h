@@ -90,6 +90,9 @@ const char *sl_identity_bad_name(enum sl_identity_bad why);
 
 /** Name of a format ("auto", "okta", "entra", "json").  Borrowed constant. */
 const char *sl_identity_format_name(enum sl_identity_format f);
+/* The same names indexed by the enum, for field declarations (SL_FIELD_ENUM).
+ * Static. */
+extern const char *const sl_identity_format_names[SL_IDENTITY__NFORMATS];
 
 /** Case-fold s as sign-ins' account_folded is (ASCII and the Latin
  * letters of two-byte UTF-8) into out (cap bytes, always terminated). */
@@ -97,6 +100,8 @@ void sl_identity_fold(const char *s, char *out, size_t cap);
 
 /** Name of an outcome ("success", "failure", "unknown").  Borrowed constant. */
 const char *sl_signin_outcome_name(enum sl_signin_outcome o);
+/* The same names indexed by the enum (SL_FIELD_ENUM).  Static. */
+extern const char *const sl_signin_outcome_names[3];
 
 /* How sources are read and where their messages go. */
 struct sl_identity_opts {

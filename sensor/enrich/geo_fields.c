@@ -22,38 +22,14 @@ static const void *geo_remote(const struct sl_record *r)
 	return r->remote < 0 ? NULL : r->geo[r->remote];
 }
 
-/* Computed: the intel list names are a list of strings, not one member. */
-static bool intel(const struct sl_geo_result *g, struct sl_value *v)
-{
-	if (!sl_geo_has(g, SL_GEO_INTEL))
-		return false;
-	for (v->n = 0; v->n < g->n_intel && v->n < SL_VALUE_LIST_MAX; v->n++)
-		v->strs[v->n] = g->intel[v->n];
-	return v->n > 0;
-}
+/* The remote side's address: the client's or the server's, by r->remote. */
+struct side_addr {
+	struct sl_addr ip;
+};
 
-static bool g_src_intel(const struct sl_record *r, struct sl_value *v)
+static const void *remote_addr(const struct sl_record *r)
 {
-	return intel(geo_src(r), v);
-}
-
-static bool g_dest_intel(const struct sl_record *r, struct sl_value *v)
-{
-	return intel(geo_dest(r), v);
-}
-
-static bool g_remote_intel(const struct sl_record *r, struct sl_value *v)
-{
-	return intel(geo_remote(r), v);
-}
-
-/* Computed: the remote side's address is the client's or the server's. */
-static bool g_remote_ip(const struct sl_record *r, struct sl_value *v)
-{
-	if (r->remote < 0)
-		return false;
-	v->ip = r->remote == 0 ? r->flow->cli : r->flow->srv;
-	return true;
+	return r->remote < 0 ? NULL : r->remote == 0 ? &r->flow->cli : &r->flow->srv;
 }
 
 #define PREFIX_src "src.geo."
@@ -111,15 +87,16 @@ static bool g_remote_ip(const struct sl_record *r, struct sl_value *v)
 	   "confidence 1-99 that the address anonymizes (Anonymous Plus)")                         \
 	GSTR(side, SL_GEO_ANON_LAST_SEEN, "anon.last_seen", last_seen,                             \
 	     "date the network was last seen anonymizing (Anonymous Plus)")                        \
-	{ PREFIX_##side "intel", SL_FT_STRING_LIST,                                                \
-	  WHO_##side "names of the intel lists that hold the address or its AS (rules/intel)",     \
-	  g_##side##_intel },
+	SL_FIELD_STRS(PREFIX_##side "intel",                                                       \
+		      WHO_##side "names of the intel lists that hold the address or its AS (rules/intel)", \
+		      SL_IN_FUNC(geo_##side), struct sl_geo_result, intel, n_intel,                  \
+		      SL_IF_BIT_NONZERO(struct sl_geo_result, have, 1u << SL_GEO_INTEL)),
 
 static const struct sl_field fields[] = {
 	GEO_GROUP(src)
 	GEO_GROUP(dest)
-	{ "remote.ip", SL_FT_IP, "the side outside home_networks (the server when both are)",
-	  g_remote_ip },
+	SL_FIELD_IP("remote.ip", "the side outside home_networks (the server when both are)",
+		    SL_IN_FUNC(remote_addr), struct side_addr, ip, SL_WITH_STATE),
 	GEO_GROUP(remote)
 };
 

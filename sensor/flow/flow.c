@@ -194,14 +194,18 @@ void sl_flow_account(struct sl_flow *f, const struct sl_packet *p, enum sl_dir d
 		f->state = SL_FLOW_ESTABLISHED;
 }
 
+const char *const sl_flow_state_names[4] = { "new", "established", "closing", "closed" };
+const char *const sl_flow_reason_names[6] = { NULL, "fin", "rst", "timeout", "evicted",
+					      "shutdown" };
+
 const char *sl_flow_state_name(enum sl_flow_state s)
 {
-	static const char *const names[] = { "new", "established", "closing", "closed" };
-	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
+	return (unsigned)s < ARRAY_SIZE(sl_flow_state_names) ? sl_flow_state_names[s] : "unknown";
 }
 
 const char *sl_flow_reason_name(enum sl_flow_reason r)
 {
-	static const char *const names[] = { "none", "fin", "rst", "timeout", "evicted", "shutdown" };
-	return (unsigned)r < ARRAY_SIZE(names) ? names[r] : "unknown";
+	if (r == SL_END_NONE)
+		return "none";
+	return (unsigned)r < ARRAY_SIZE(sl_flow_reason_names) ? sl_flow_reason_names[r] : "unknown";
 }

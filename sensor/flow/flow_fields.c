@@ -1,31 +1,14 @@
 /* Field tables of the flow record: the EVE header (timestamp, ids, 5-tuple,
  * encapsulation), and the Community ID, the flow block and the TCP flags
- * seen.  Fields are declared where the flow keeps them; the getters left
- * compute a value the flow does not hold as written (names of numbers,
- * presence depending on the protocol, the Community ID hash, hex flags). */
+ * seen.  Fields are declared where the flow keeps them; the four getters
+ * left compute a value the flow does not hold (each says why). */
 #include <string.h>
 
 #include "sightline/field.h"
 
 #define FLOW(r) ((r)->flow)
 
-static bool has_ports(const struct sl_flow *f)
-{
-	return f->proto == 6 || f->proto == 17 || f->proto == 132;
-}
-
-static bool g_src_port(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->cport;
-	return has_ports(FLOW(r));
-}
-
-static bool g_dest_port(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->sport;
-	return has_ports(FLOW(r));
-}
-
+/* Why computed: a sparse name table with the number as text for the rest. */
 static bool g_proto(const struct sl_record *r, struct sl_value *v)
 {
 	static const struct { uint8_t n; const char *s; } names[] = {
@@ -42,39 +25,7 @@ static bool g_proto(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool is_icmp(const struct sl_flow *f)
-{
-	return f->proto == 1 || f->proto == 58;
-}
-
-static bool g_icmp_type(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->icmp_type;
-	return is_icmp(FLOW(r));
-}
-
-static bool g_icmp_code(const struct sl_record *r, struct sl_value *v)
-{
-	v->u = FLOW(r)->icmp_code;
-	return is_icmp(FLOW(r));
-}
-
-static bool g_vlan(const struct sl_record *r, struct sl_value *v)
-{
-	v->n = FLOW(r)->vlan_count;
-	for (unsigned i = 0; i < v->n; i++)
-		v->list[i] = FLOW(r)->vlan[i];
-	return v->n > 0;
-}
-
-static bool g_tunnel_type(const struct sl_record *r, struct sl_value *v)
-{
-	uint8_t t = FLOW(r)->tunnel.type;
-	v->s = t == SL_TUNNEL_GRE ? "gre" : t == SL_TUNNEL_VXLAN ? "vxlan" :
-	       t == SL_TUNNEL_GTPU ? "gtpu" : NULL;
-	return v->s != NULL;
-}
-
+/* Why computed: a hash of the 5-tuple. */
 static bool g_community_id(const struct sl_record *r, struct sl_value *v)
 {
 	sl_flow_community_id(FLOW(r), r->community_seed, v->buf);
@@ -82,29 +33,19 @@ static bool g_community_id(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Why computed: a difference of two times, in whole seconds. */
 static bool g_age(const struct sl_record *r, struct sl_value *v)
 {
 	v->u = (FLOW(r)->last - FLOW(r)->first) / SL_US_PER_SEC;
 	return true;
 }
 
-static bool g_state(const struct sl_record *r, struct sl_value *v)
-{
-	v->s = sl_flow_state_name((enum sl_flow_state)FLOW(r)->state);
-	return true;
-}
-
-static bool g_reason(const struct sl_record *r, struct sl_value *v)
-{
-	v->s = sl_flow_reason_name((enum sl_flow_reason)FLOW(r)->reason);
-	return FLOW(r)->reason != SL_END_NONE;
-}
-
-/* Two hex digits by hand: three of these per TCP flow event, where
- * snprintf() cost more than the rest of the flow's own fields. */
-static bool tcp_flags_hex(const struct sl_record *r, struct sl_value *v, uint8_t fl)
+/* Why computed: the OR of both directions' flags, in two hex digits by
+ * hand (snprintf() cost more than the rest of the flow's own fields). */
+static bool g_tcp_flags(const struct sl_record *r, struct sl_value *v)
 {
 	static const char hex[] = "0123456789abcdef";
+	uint8_t fl = FLOW(r)->tcp_flags[0] | FLOW(r)->tcp_flags[1];
 	if (FLOW(r)->proto != 6)
 		return false;
 	v->buf[0] = hex[fl >> 4];
@@ -114,27 +55,22 @@ static bool tcp_flags_hex(const struct sl_record *r, struct sl_value *v, uint8_t
 	return true;
 }
 
-static bool g_tcp_flags(const struct sl_record *r, struct sl_value *v)
-{
-	return tcp_flags_hex(r, v, FLOW(r)->tcp_flags[0] | FLOW(r)->tcp_flags[1]);
-}
-
-static bool g_tcp_flags_ts(const struct sl_record *r, struct sl_value *v)
-{
-	return tcp_flags_hex(r, v, FLOW(r)->tcp_flags[0]);
-}
-
-static bool g_tcp_flags_tc(const struct sl_record *r, struct sl_value *v)
-{
-	return tcp_flags_hex(r, v, FLOW(r)->tcp_flags[1]);
-}
-
 /* Where the flow's first packet was read (NULL: nowhere known, as for the
  * stand-in flow of a sign-in). */
 static const void *flow_src(const struct sl_record *r)
 {
 	return r->flow->src;
 }
+
+/* Presence by the IP protocol: ports for TCP, UDP and SCTP, type and code
+ * for ICMP and ICMPv6, flags for TCP. */
+#define PORTS SL_IF_ONE_OF(struct sl_flow, proto, 6, 17, 132)
+#define ICMP SL_IF_ONE_OF(struct sl_flow, proto, 1, 58)
+#define TCP SL_IF_ONE_OF(struct sl_flow, proto, 6)
+
+static const char *const tunnel_names[] = {
+	[SL_TUNNEL_GRE] = "gre", [SL_TUNNEL_VXLAN] = "vxlan", [SL_TUNNEL_GTPU] = "gtpu",
+};
 
 static const struct sl_field head[] = {
 	SL_FIELD_TIME("timestamp", "time of the event: for a flow, its last packet (ISO-8601, UTC, microseconds)", SL_IN_FLOW, struct sl_flow, last, SL_ALWAYS, .settle = SL_SETTLE_END),
@@ -143,14 +79,14 @@ static const struct sl_field head[] = {
 	SL_FIELD_STRP("pcap_filename", "replay: the capture file of the flow's first packet, as given (-r FILE, or found under -r DIR)", SL_IN_FUNC(flow_src), struct sl_flow_src, file, SL_NONZERO),
 	SL_FIELD_STRP("event_type", "flow, alert, subject, signin or stats", SL_IN_RECORD, struct sl_record, event_type, SL_ALWAYS),
 	SL_FIELD_IP("src_ip", "client address: the side that sent the SYN, else the first packet's source", SL_IN_FLOW, struct sl_flow, cli, SL_ALWAYS),
-	{ "src_port", SL_FT_UINT, "client port (TCP, UDP, SCTP)", g_src_port },
+	SL_FIELD_U("src_port", "client port (TCP, UDP, SCTP)", SL_IN_FLOW, struct sl_flow, cport, PORTS),
 	SL_FIELD_IP("dest_ip", "server address", SL_IN_FLOW, struct sl_flow, srv, SL_ALWAYS),
-	{ "dest_port", SL_FT_UINT, "server port (TCP, UDP, SCTP)", g_dest_port },
+	SL_FIELD_U("dest_port", "server port (TCP, UDP, SCTP)", SL_IN_FLOW, struct sl_flow, sport, PORTS),
 	{ "proto", SL_FT_STRING, "IP protocol: TCP, UDP, ICMP, IPv6-ICMP, SCTP, GRE, ESP, AH or the number", g_proto },
-	{ "icmp_type", SL_FT_UINT, "type of the flow's first ICMP/ICMPv6 message", g_icmp_type },
-	{ "icmp_code", SL_FT_UINT, "code of the flow's first ICMP/ICMPv6 message", g_icmp_code },
-	{ "vlan", SL_FT_UINT_LIST, "802.1Q/802.1ad VLAN ids, outermost first", g_vlan },
-	{ "tunnel.type", SL_FT_STRING, "outermost encapsulation removed to reach this flow: gre, vxlan or gtpu", g_tunnel_type },
+	SL_FIELD_U("icmp_type", "type of the flow's first ICMP/ICMPv6 message", SL_IN_FLOW, struct sl_flow, icmp_type, ICMP),
+	SL_FIELD_U("icmp_code", "code of the flow's first ICMP/ICMPv6 message", SL_IN_FLOW, struct sl_flow, icmp_code, ICMP),
+	SL_FIELD_LIST("vlan", "802.1Q/802.1ad VLAN ids, outermost first", SL_IN_FLOW, struct sl_flow, vlan, vlan_count, SL_NONZERO),
+	SL_FIELD_ENUM("tunnel.type", "outermost encapsulation removed to reach this flow: gre, vxlan or gtpu", SL_IN_FLOW, struct sl_flow, tunnel.type, tunnel_names, SL_NONZERO),
 	SL_FIELD_IP("tunnel.src_ip", "outer source address of the encapsulation", SL_IN_FLOW, struct sl_flow, tunnel.src, SL_IF(struct sl_flow, tunnel.type)),
 	SL_FIELD_IP("tunnel.dest_ip", "outer destination address of the encapsulation", SL_IN_FLOW, struct sl_flow, tunnel.dst, SL_IF(struct sl_flow, tunnel.type)),
 	SL_FIELD_U("tunnel.id", "VXLAN VNI, GRE key or GTP-U TEID", SL_IN_FLOW, struct sl_flow, tunnel.id, SL_IF_NONZERO(struct sl_flow, tunnel.type)),
@@ -177,8 +113,8 @@ static const struct sl_field fields[] = {
 	SL_FIELD_TIME("flow.start", "first packet time", SL_IN_FLOW, struct sl_flow, first, SL_ALWAYS, .settle = SL_SETTLE_HANDSHAKE),
 	SL_FIELD_TIME("flow.end", "last packet time", SL_IN_FLOW, struct sl_flow, last, SL_ALWAYS),
 	{ "flow.age", SL_FT_UINT, "seconds from first to last packet", g_age },
-	{ "flow.state", SL_FT_STRING, "new, established, closing or closed (TCP); new or established otherwise", g_state },
-	{ "flow.reason", SL_FT_STRING, "why the flow ended: fin, rst, timeout, evicted or shutdown", g_reason },
+	SL_FIELD_ENUM("flow.state", "new, established, closing or closed (TCP); new or established otherwise", SL_IN_FLOW, struct sl_flow, state, sl_flow_state_names, SL_ALWAYS),
+	SL_FIELD_ENUM("flow.reason", "why the flow ended: fin, rst, timeout, evicted or shutdown", SL_IN_FLOW, struct sl_flow, reason, sl_flow_reason_names, SL_NONZERO),
 	SL_FIELD_U("flow.icmp_errors", "ICMP/ICMPv6 errors (unreachable, time exceeded, packet too big, ...) that quoted a packet of this flow; they make no flow of their own",
 		   SL_IN_FLOW, struct sl_flow, icmp_errors, SL_NONZERO),
 	SL_FIELD_U("flow.icmp_error.type", "type of the first ICMP/ICMPv6 error quoting this flow (ICMP 3 unreachable, 11 time exceeded; ICMPv6 1 unreachable, 2 packet too big, 3 time exceeded)",
@@ -187,8 +123,8 @@ static const struct sl_field fields[] = {
 		   SL_IN_FLOW, struct sl_flow, icmp_error_code, SL_IF(struct sl_flow, icmp_errors)),
 	SL_FIELD_BOOL("flow.interim", "true on an interim record of a flow still open (written every flow.update_interval, counters so far); absent on the final record", SL_IN_RECORD, struct sl_record, interim, SL_NONZERO),
 	{ "tcp.tcp_flags", SL_FT_STRING, "TCP flags seen in either direction, OR-ed, as hex", g_tcp_flags },
-	{ "tcp.tcp_flags_ts", SL_FT_STRING, "TCP flags seen client to server, as hex", g_tcp_flags_ts },
-	{ "tcp.tcp_flags_tc", SL_FT_STRING, "TCP flags seen server to client, as hex", g_tcp_flags_tc },
+	SL_FIELD_HEXNUM("tcp.tcp_flags_ts", "TCP flags seen client to server, as hex", SL_IN_FLOW, struct sl_flow, tcp_flags[SL_DIR_TOSERVER], 2, NULL, TCP),
+	SL_FIELD_HEXNUM("tcp.tcp_flags_tc", "TCP flags seen server to client, as hex", SL_IN_FLOW, struct sl_flow, tcp_flags[SL_DIR_TOCLIENT], 2, NULL, TCP),
 	TCP_FLAG("tcp.fin", 0x01, "FIN"),
 	TCP_FLAG("tcp.syn", 0x02, "SYN"),
 	TCP_FLAG("tcp.rst", 0x04, "RST"),

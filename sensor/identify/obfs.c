@@ -61,11 +61,6 @@ static double popcount(const struct sl_obfs_facts *s)
 	return (double)s->bits / s->len;
 }
 
-static double printable(const struct sl_obfs_facts *s)
-{
-	return (double)s->printable / s->len;
-}
-
 static enum obfs_exempt exemption(const struct sl_obfs_facts *s)
 {
 	double pop = popcount(s);
@@ -97,6 +92,16 @@ static const struct sl_obfs_facts *measured(const struct sl_record *r)
 	return s && s->measured && r->flow->app_proto == 0 ? s : NULL;
 }
 
+static const void *measured_base(const struct sl_record *r)
+{
+	return measured(r);
+}
+
+/* Declared fields read the facts of a payload measured on a flow no parser
+ * identified. */
+#define AT_MEASURED SL_IN_FUNC(measured_base)
+
+/* Why computed: a verdict from several facts and the flow. */
 static bool g_obfuscated(const struct sl_record *r, struct sl_value *v)
 {
 	const struct sl_obfs_facts *s = facts_of(r);
@@ -107,27 +112,7 @@ static bool g_obfuscated(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
-static bool g_entropy(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_obfs_facts *s = measured(r);
-	v->d = s ? round(s->entropy * 1000) / 1000 : 0;
-	return s != NULL;
-}
-
-static bool g_popcount(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_obfs_facts *s = measured(r);
-	v->d = s ? round(popcount(s) * 1000) / 1000 : 0;
-	return s != NULL;
-}
-
-static bool g_printable(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_obfs_facts *s = measured(r);
-	v->d = s ? round(printable(s) * 1000) / 1000 : 0;
-	return s != NULL;
-}
-
+/* Why computed: the first exemption rule the payload meets. */
 static bool g_exempt(const struct sl_record *r, struct sl_value *v)
 {
 	static const char *const names[] = { NULL, "short", "popcount", "printable-prefix",
@@ -140,11 +125,12 @@ static bool g_exempt(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	{ "tunnel.obfuscated", SL_FT_STRING,
 	  "generic sign of an obfuscated tunnel: fully-encrypted (unidentified first payload passes none of the GFW exemptions) or tls-in-tls (record sizes of a TLS handshake inside TLS)", g_obfuscated },
-	{ "tunnel.entropy", SL_FT_DOUBLE,
-	  "Shannon entropy (bits/byte) of the client's first payload, for TCP flows no parser identified", g_entropy },
-	{ "tunnel.popcount", SL_FT_DOUBLE,
-	  "mean set bits per byte of that payload (random data: about 4; exempt outside 3.4-4.6)", g_popcount },
-	{ "tunnel.printable", SL_FT_DOUBLE, "share of that payload's bytes that are printable ASCII (0x20-0x7e)", g_printable },
+	SL_FIELD_DECIMALS("tunnel.entropy", "Shannon entropy (bits/byte) of the client's first payload, for TCP flows no parser identified",
+			  AT_MEASURED, struct sl_obfs_facts, entropy, 3, SL_WITH_STATE),
+	SL_FIELD_RATIO("tunnel.popcount", "mean set bits per byte of that payload (random data: about 4; exempt outside 3.4-4.6)",
+		       AT_MEASURED, struct sl_obfs_facts, bits, len, 3, SL_WITH_STATE),
+	SL_FIELD_RATIO("tunnel.printable", "share of that payload's bytes that are printable ASCII (0x20-0x7e)",
+		       AT_MEASURED, struct sl_obfs_facts, printable, len, 3, SL_WITH_STATE),
 	{ "tunnel.exempt", SL_FT_STRING,
 	  "why that payload is not fully-encrypted: short, popcount, printable-prefix, printable-half, printable-run", g_exempt },
 };

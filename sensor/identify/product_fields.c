@@ -4,6 +4,7 @@
 #include "identify_priv.h"
 #include "sightline/identify.h"
 
+/* Why computed: the product is decided across parsers and signatures (sl_app_product()). */
 static bool g_app(const struct sl_record *r, struct sl_value *v)
 {
 	const char *category;
@@ -11,6 +12,7 @@ static bool g_app(const struct sl_record *r, struct sl_value *v)
 	return sl_app_product(r->flow, &v->s, &category, &src);
 }
 
+/* Why computed: the product's category, from the same decision. */
 static bool g_category(const struct sl_record *r, struct sl_value *v)
 {
 	const char *app;
@@ -18,6 +20,7 @@ static bool g_category(const struct sl_record *r, struct sl_value *v)
 	return sl_app_product(r->flow, &app, &v->s, &src) && v->s;
 }
 
+/* Why computed: which kind of evidence decided the product, named. */
 static bool g_app_source(const struct sl_record *r, struct sl_value *v)
 {
 	const char *app, *category;

@@ -32,27 +32,11 @@ static const void *signin_of(const struct sl_record *r)
 /* A sign-in event's own fields: its texts are "" when the log gave none. */
 #define AT_SIGNIN SL_IN_FUNC(signin_of)
 
-/* Computed: the outcome and the format are enums, written by name. */
-static bool g_si_outcome(const struct sl_record *r, struct sl_value *v)
-{
-	if (!r->signin)
-		return false;
-	v->s = sl_signin_outcome_name(r->signin->outcome);
-	return true;
-}
-
-static bool g_si_format(const struct sl_record *r, struct sl_value *v)
-{
-	if (!r->signin)
-		return false;
-	v->s = sl_identity_format_name(r->signin->format);
-	return true;
-}
-
 static const struct sl_field sfields[] = {
 	SL_FIELD_STR("signin.account", "signin event: the login name as the log wrote it (Okta actor.alternateId, Entra userPrincipalName)",
 		AT_SIGNIN, struct sl_signin, account, SL_NONZERO),
-	{ "signin.outcome", SL_FT_STRING, "signin event: success, failure or unknown", g_si_outcome },
+	SL_FIELD_ENUM("signin.outcome", "signin event: success, failure or unknown",
+		AT_SIGNIN, struct sl_signin, outcome, sl_signin_outcome_names, SL_WITH_STATE),
 	SL_FIELD_STR("signin.outcome_code", "signin event: the log's own result (Okta outcome.result, Entra status.errorCode)",
 		AT_SIGNIN, struct sl_signin, outcome_code, SL_NONZERO),
 	SL_FIELD_STR("signin.reason", "signin event: why it failed, as the log says (Okta outcome.reason, Entra status.failureReason)",
@@ -67,7 +51,8 @@ static const struct sl_field sfields[] = {
 		AT_SIGNIN, struct sl_signin, event_type, SL_NONZERO),
 	SL_FIELD_STRP("signin.source", "signin event: identity source (configured name, else the file or socket path)",
 		AT_SIGNIN, struct sl_signin, source, SL_NONZERO),
-	{ "signin.format", SL_FT_STRING, "signin event: record format: okta, entra or json", g_si_format },
+	SL_FIELD_ENUM("signin.format", "signin event: record format: okta, entra or json",
+		AT_SIGNIN, struct sl_signin, format, sl_identity_format_names, SL_WITH_STATE),
 };
 
 const struct sl_field_table sl_signin_fields = { "signin", sfields, ARRAY_SIZE(sfields) };

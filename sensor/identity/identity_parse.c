@@ -12,7 +12,7 @@
 #include "identity_priv.h"
 #include "sightline/jsonpath.h"
 
-static const char *const format_names[SL_IDENTITY__NFORMATS] = {
+const char *const sl_identity_format_names[SL_IDENTITY__NFORMATS] = {
 	[SL_IDENTITY_FORMAT_AUTO] = "auto",
 	[SL_IDENTITY_FORMAT_OKTA] = "okta",
 	[SL_IDENTITY_FORMAT_ENTRA] = "entra",
@@ -21,13 +21,14 @@ static const char *const format_names[SL_IDENTITY__NFORMATS] = {
 
 const char *sl_identity_format_name(enum sl_identity_format f)
 {
-	return (unsigned)f < SL_IDENTITY__NFORMATS ? format_names[f] : "?";
+	return (unsigned)f < SL_IDENTITY__NFORMATS ? sl_identity_format_names[f] : "?";
 }
+
+const char *const sl_signin_outcome_names[3] = { "unknown", "success", "failure" };
 
 const char *sl_signin_outcome_name(enum sl_signin_outcome o)
 {
-	static const char *const names[] = { "unknown", "success", "failure" };
-	return (unsigned)o < ARRAY_SIZE(names) ? names[o] : "?";
+	return (unsigned)o < ARRAY_SIZE(sl_signin_outcome_names) ? sl_signin_outcome_names[o] : "?";
 }
 
 /* Split a comma-separated list into owned, trimmed, non-empty items. */

@@ -237,6 +237,7 @@ static const char *type_name(uint8_t t)
 	return t < ARRAY_SIZE(names) ? names[t] : NULL;
 }
 
+/* Why computed: message types named and comma-joined, numbers for unknown ones. */
 static bool g_type(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dhcp_state *s = sl_record_state(r, &sl_proto_dhcp);
@@ -255,24 +256,12 @@ static bool g_type(const struct sl_record *r, struct sl_value *v)
 	return used > 0;
 }
 
-static bool g_mac(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dhcp_state *s = sl_record_state(r, &sl_proto_dhcp);
-	if (!s || !s->has_mac)
-		return false;
-	const uint8_t *m = s->mac;
-	snprintf(v->buf, sizeof(v->buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		 m[4], m[5]);
-	v->s = v->buf;
-	return true;
-}
-
 /* Declared fields read the parser's state. */
 #define AT_DHCP SL_IN_STATE(sl_proto_dhcp)
 
 static const struct sl_field fields[] = {
 	{ "dhcp.message_types", SL_FT_STRING, "DHCP message types of the flow in order seen, e.g. DISCOVER,REQUEST (option 53)", g_type },
-	{ "dhcp.client_mac", SL_FT_STRING, "client hardware address (chaddr)", g_mac },
+	SL_FIELD_HEX("dhcp.client_mac", "client hardware address (chaddr)", AT_DHCP, struct dhcp_state, mac, ':', SL_IF(struct dhcp_state, has_mac)),
 	SL_FIELD_STR("dhcp.hostname", "host name the client sent (option 12)",
 		     AT_DHCP, struct dhcp_state, hostname, SL_NONZERO),
 	SL_FIELD_STR("dhcp.vendor_class", "vendor class identifier, e.g. MSFT 5.0, android-dhcp-14 (option 60)",

@@ -316,6 +316,7 @@ static const struct dns_state *state_of(const struct sl_record *r)
 	return s && s->identified ? s : NULL;
 }
 
+/* Why computed: a sparse name table with the number for the rest. */
 static bool g_rrtype(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dns_state *s = state_of(r);
@@ -323,6 +324,7 @@ static bool g_rrtype(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
+/* Why computed: a sparse name table with the number for the rest. */
 static bool g_rcode(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dns_state *s = state_of(r);

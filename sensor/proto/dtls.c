@@ -198,6 +198,7 @@ static const struct dtls_state *st(const struct sl_record *r)
 	return s && s->have_ch ? s : NULL;
 }
 
+/* Why computed: three named versions, hex text for any other. */
 static bool g_version(const struct sl_record *r, struct sl_value *v)
 {
 	const struct dtls_state *s = st(r);
@@ -213,23 +214,6 @@ static bool g_version(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dtls_state *s = st(r);
-	v->b = true;
-	return s && s->client_side == 1 + SL_DIR_TOCLIENT;
-}
-
-static bool g_cipher(const struct sl_record *r, struct sl_value *v)
-{
-	const struct dtls_state *s = st(r);
-	if (!s || !s->have_sh)
-		return false;
-	snprintf(v->buf, sizeof(v->buf), "%04x", s->cipher);
-	v->s = v->buf;
-	return true;
-}
-
 /* Declared fields read the state once have_ch is set. */
 #define AT_DTLS SL_IN_STATE_IF(sl_proto_dtls, struct dtls_state, have_ch)
 
@@ -241,15 +225,16 @@ static const struct sl_field fields[] = {
 		     AT_DTLS, struct dtls_state, alpn, SL_NONZERO),
 	SL_FIELD_BOOL("dtls.alpn_truncated", "present (true) when names were left out of dtls.alpn",
 	              AT_DTLS, struct dtls_state, alpn_cut, SL_NONZERO),
-	{ "dtls.client_is_dest", SL_FT_BOOL,
-	  "present (true) when the DTLS client is dest_ip: WebRTC negotiates the DTLS roles in SDP, apart from who sent the first ICE check", g_client_is_dest },
+	SL_FIELD_EQ("dtls.client_is_dest", "present (true) when the DTLS client is dest_ip: WebRTC negotiates the DTLS roles in SDP, apart from who sent the first ICE check",
+		    AT_DTLS, struct dtls_state, client_side, 1 + SL_DIR_TOCLIENT, SL_NONZERO),
 	SL_FIELD_STR("dtls.ja3", "JA3 MD5 of the (last) ClientHello, cookie excluded",
 		     AT_DTLS, struct dtls_state, ja3, SL_NONZERO),
 	SL_FIELD_STR("dtls.ja4", "JA4 of that ClientHello, transport letter d",
 		     AT_DTLS, struct dtls_state, ja4, SL_NONZERO),
 	SL_FIELD_STR("dtls.ja3s", "JA3S MD5 of the ServerHello",
 		     AT_DTLS, struct dtls_state, ja3s, SL_NONZERO),
-	{ "dtls.cipher", SL_FT_STRING, "cipher suite the server chose, 4 hex digits", g_cipher },
+	SL_FIELD_HEXNUM("dtls.cipher", "cipher suite the server chose, 4 hex digits",
+			AT_DTLS, struct dtls_state, cipher, 4, NULL, SL_IF(struct dtls_state, have_sh)),
 };
 
 static const struct sl_field_table dtls_fields = { "dtls", fields, ARRAY_SIZE(fields), true };

@@ -207,6 +207,7 @@ static const struct ike_state *get(const struct sl_record *r)
 	return s && s->identified ? s : NULL;
 }
 
+/* Why computed: the name depends on the IKE version as well as the number. */
 static bool g_exchange(const struct sl_record *r, struct sl_value *v)
 {
 	const struct ike_state *s = get(r);

@@ -64,24 +64,16 @@ static enum sl_proto_verdict ipkvm_packet(void *state, const struct sl_proto_pkt
 	return pp->index >= IPKVM_PKTS_MAX ? SL_PROTO_DONE : SL_PROTO_MORE;
 }
 
-static bool g_src_vendor(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ipkvm_state *s = sl_record_state(r, &sl_proto_ipkvm);
-	v->s = s && s->pi_client ? "raspberry-pi" : NULL;
-	return v->s != NULL;
-}
+#define AT_IPKVM SL_IN_STATE(sl_proto_ipkvm)
 
-static bool g_dest_vendor(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ipkvm_state *s = sl_record_state(r, &sl_proto_ipkvm);
-	v->s = s && s->pi_server ? "raspberry-pi" : NULL;
-	return v->s != NULL;
-}
+/* A hardware address's maker, by whether it is a Raspberry Pi's. */
+static const char *const vendor_names[] = { NULL, "raspberry-pi" };
 
 static const struct sl_field fields[] = {
-	{ "src.mac_vendor", SL_FT_STRING,
-	  "maker of the client's hardware address when it tells something (raspberry-pi: Raspberry Pi OUIs), on web and mDNS flows", g_src_vendor },
-	{ "dest.mac_vendor", SL_FT_STRING, "the same for the server's hardware address", g_dest_vendor },
+	SL_FIELD_ENUM("src.mac_vendor", "maker of the client's hardware address when it tells something (raspberry-pi: Raspberry Pi OUIs), on web and mDNS flows",
+		      AT_IPKVM, struct ipkvm_state, pi_client, vendor_names, SL_NONZERO),
+	SL_FIELD_ENUM("dest.mac_vendor", "the same for the server's hardware address",
+		      AT_IPKVM, struct ipkvm_state, pi_server, vendor_names, SL_NONZERO),
 };
 
 static const struct sl_field_table ipkvm_fields = { "ipkvm", fields, ARRAY_SIZE(fields), true };

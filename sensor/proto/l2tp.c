@@ -147,27 +147,11 @@ static enum sl_proto_verdict l2tp_packet(void *state, const struct sl_proto_pkt 
 	return ++s->msgs >= 8 ? SL_PROTO_DONE : SL_PROTO_MORE;
 }
 
-static const struct l2tp_state *get(const struct sl_record *r)
-{
-	const struct l2tp_state *s = sl_record_state(r, &sl_proto_l2tp);
-	return s && s->identified ? s : NULL;
-}
-
-static const char *type_name(uint16_t t)
-{
-	static const char *const names[] = {
+/* Control message types by number (RFC 2661 3.2). */
+static const char *const type_names[] = {
 		NULL, "SCCRQ", "SCCRP", "SCCCN", "StopCCN", NULL, "HELLO", "OCRQ", "OCRP", "OCCN",
 		"ICRQ", "ICRP", "ICCN", NULL, "CDN", "WEN", "SLI",
-	};
-	return t < ARRAY_SIZE(names) ? names[t] : NULL;
-}
-
-static bool g_type(const struct sl_record *r, struct sl_value *v)
-{
-	const struct l2tp_state *s = get(r);
-	v->s = s && s->msg_type ? type_name(s->msg_type) : NULL;
-	return v->s != NULL;
-}
+};
 
 /* Declared fields read the state once identified is set. */
 #define AT_L2TP SL_IN_STATE_IF(sl_proto_l2tp, struct l2tp_state, identified)
@@ -175,7 +159,7 @@ static bool g_type(const struct sl_record *r, struct sl_value *v)
 static const struct sl_field fields[] = {
 	SL_FIELD_U("l2tp.version", "L2TP version: 2 (RFC 2661) or 3 (RFC 3931)",
 	           AT_L2TP, struct l2tp_state, version, SL_WITH_STATE),
-	{ "l2tp.message_type", SL_FT_STRING, "first control message seen: SCCRQ, SCCRP, ICRQ, HELLO...", g_type },
+	SL_FIELD_ENUM("l2tp.message_type", "first control message seen: SCCRQ, SCCRP, ICRQ, HELLO...", AT_L2TP, struct l2tp_state, msg_type, type_names, SL_NONZERO),
 	SL_FIELD_STR("l2tp.hostname", "Host Name AVP of the first control message carrying one",
 	             AT_L2TP, struct l2tp_state, hostname, SL_NONZERO),
 	SL_FIELD_STR("l2tp.vendor", "Vendor Name AVP of the first control message carrying one",

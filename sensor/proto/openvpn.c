@@ -405,46 +405,20 @@ static enum sl_proto_verdict ov_packet(void *state, const struct sl_proto_pkt *p
 	return v;
 }
 
-static const char *op_name(unsigned op)
-{
-	static const char *const names[] = {
+/* Opcodes by number (RFC-less: OpenVPN's ssl_pkt.h). */
+static const char *const op_names[] = {
 		NULL, "P_CONTROL_HARD_RESET_CLIENT_V1", "P_CONTROL_HARD_RESET_SERVER_V1",
 		"P_CONTROL_SOFT_RESET_V1", "P_CONTROL_V1", "P_ACK_V1", "P_DATA_V1",
 		"P_CONTROL_HARD_RESET_CLIENT_V2", "P_CONTROL_HARD_RESET_SERVER_V2", "P_DATA_V2",
 		"P_CONTROL_HARD_RESET_CLIENT_V3", "P_CONTROL_WKC_V1",
-	};
-	return op < ARRAY_SIZE(names) ? names[op] : NULL;
-}
-
-static const struct ov_state *ident_state(const struct sl_record *r)
-{
-	const struct ov_state *s = sl_record_state(r, &sl_proto_openvpn);
-	return s && s->identified ? s : NULL;
-}
-
-static bool g_op(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ov_state *s = ident_state(r);
-	v->s = s ? op_name(s->first_op) : NULL;
-	return v->s != NULL;
-}
-
-static bool g_sid(const struct sl_record *r, struct sl_value *v)
-{
-	const struct ov_state *s = ident_state(r);
-	if (!s || !s->have_client_sid)
-		return false;
-	sl_hex(s->client_sid, OV_SID, v->buf);
-	v->s = v->buf;
-	return true;
-}
+};
 
 /* Declared fields read the state once identified. */
 #define AT_OV SL_IN_STATE_IF(sl_proto_openvpn, struct ov_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "openvpn.opcode_first", SL_FT_STRING, "opcode of the first OpenVPN packet seen, e.g. P_CONTROL_HARD_RESET_CLIENT_V2", g_op },
-	{ "openvpn.session_id", SL_FT_STRING, "the client's 8-byte session id, hex", g_sid },
+	SL_FIELD_ENUM("openvpn.opcode_first", "opcode of the first OpenVPN packet seen, e.g. P_CONTROL_HARD_RESET_CLIENT_V2", AT_OV, struct ov_state, first_op, op_names, SL_WITH_STATE),
+	SL_FIELD_HEX("openvpn.session_id", "the client's 8-byte session id, hex", AT_OV, struct ov_state, client_sid, 0, SL_IF(struct ov_state, have_client_sid)),
 	SL_FIELD_STRP("openvpn.mode", "control channel protection: plain, tls-auth, tls-crypt or unknown",
 	              AT_OV, struct ov_state, mode, SL_WITH_STATE),
 };

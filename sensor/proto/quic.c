@@ -197,22 +197,13 @@ static const struct quic_state *confirmed(const struct sl_record *r)
 	return s && s->confirmed ? s : NULL;
 }
 
+/* Why computed: versions named (drafts, Google QUIC) from either of two members. */
 static bool g_version(const struct sl_record *r, struct sl_value *v)
 {
 	const struct quic_state *s = confirmed(r);
 	if (!s)
 		return false;
 	sl_quic_version_name(s->ini.version ? s->ini.version : s->version, v->buf, sizeof(v->buf));
-	v->s = v->buf;
-	return true;
-}
-
-static bool g_dcid(const struct sl_record *r, struct sl_value *v)
-{
-	const struct quic_state *s = confirmed(r);
-	if (!s || !s->ini.dcid_len)
-		return false;
-	sl_hex(s->ini.dcid, s->ini.dcid_len, v->buf);
 	v->s = v->buf;
 	return true;
 }
@@ -234,9 +225,8 @@ static const struct sl_field fields[] = {
 		     AT_QUIC, struct quic_state, ja3, SL_NONZERO),
 	SL_FIELD_STR("quic.ua", "user agent from a Google QUIC CHLO (UAID tag)",
 		     AT_QUIC, struct quic_state, ua, SL_NONZERO),
-	{ "quic.dcid", SL_FT_STRING,
-	  "Destination Connection ID the Initial keys came from (the client's first, or a Retry's), hex",
-	  g_dcid },
+	SL_FIELD_HEXN("quic.dcid", "Destination Connection ID the Initial keys came from (the client's first, or a Retry's), hex",
+		      AT_QUIC, struct quic_state, ini.dcid, ini.dcid_len, SL_NONZERO),
 };
 
 static const struct sl_field_table quic_fields = { "quic", fields, ARRAY_SIZE(fields), true };

@@ -503,6 +503,7 @@ static void protocols_str(uint32_t v, char *out, size_t cap)
 	}
 }
 
+/* Why computed: protocol bits named and comma-joined. */
 static bool g_req(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -513,6 +514,7 @@ static bool g_req(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Why computed: one protocol bit named, absent when several are set. */
 static bool g_sel(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -544,16 +546,7 @@ static const char *kbd_name(uint32_t kbd)
 	return NULL;
 }
 
-static bool g_kbd(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdp_state *st = state_of(r);
-	if (!st || !st->has_core)
-		return false;
-	snprintf(v->buf, sizeof(v->buf), "0x%08x", st->kbd);
-	v->s = v->buf;
-	return true;
-}
-
+/* Why computed: a search of the language-id table. */
 static bool g_kbd_name(const struct sl_record *r, struct sl_value *v)
 {
 	const struct rdp_state *st = state_of(r);
@@ -571,7 +564,7 @@ static const struct sl_field fields[] = {
 	{ "rdp.selected_protocol", SL_FT_STRING, "protocol the server selected in RDP_NEG_RSP", g_sel },
 	SL_FIELD_U("rdp.negotiation_failure", "RDP_NEG_FAILURE failureCode from the server",
 	           AT_RDP, struct rdp_state, fail_code, SL_IF(struct rdp_state, has_fail)),
-	{ "rdp.keyboard_layout", SL_FT_STRING, "client keyboard layout (hex), standard RDP security only", g_kbd },
+	SL_FIELD_HEXNUM("rdp.keyboard_layout", "client keyboard layout (hex), standard RDP security only", AT_RDP, struct rdp_state, kbd, 8, "0x", SL_IF(struct rdp_state, has_core)),
 	{ "rdp.keyboard_layout_name", SL_FT_STRING, "locale of the keyboard layout's language id, e.g. ko-KR", g_kbd_name },
 	SL_FIELD_U("rdp.client_build", "client build number from the Client Core Data",
 	           AT_RDP, struct rdp_state, build, SL_IF(struct rdp_state, has_core)),

@@ -207,16 +207,6 @@ static bool g_version(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_corr(const struct sl_record *r, struct sl_value *v)
-{
-	const struct rdpu_state *st = state_of(r);
-	if (!st || !st->has_corr)
-		return false;
-	sl_hex(st->corr, 16, v->buf);
-	v->s = v->buf;
-	return true;
-}
-
 /* Declared fields read the parser's state. */
 #define AT_RDPU SL_IN_STATE(sl_proto_rdp_udp)
 
@@ -226,7 +216,7 @@ static const struct sl_field fields[] = {
 	SL_FIELD_U("rdp_udp.mtu", "uUpStreamMtu the client proposed (1132..1232)",
 	           AT_RDPU, struct rdpu_state, up_mtu, SL_IF(struct rdpu_state, syn)),
 	{ "rdp_udp.version", SL_FT_UINT, "RDP-UDP protocol version from SYNEX (1, 2 or 3); the server's when it answered", g_version },
-	{ "rdp_udp.correlation_id", SL_FT_STRING, "client's correlation id (hex), also sent in the TCP connection's RDP_NEG_CORRELATION_INFO", g_corr },
+	SL_FIELD_HEX("rdp_udp.correlation_id", "client's correlation id (hex), also sent in the TCP connection's RDP_NEG_CORRELATION_INFO", AT_RDPU, struct rdpu_state, corr, 0, SL_IF(struct rdpu_state, has_corr)),
 };
 
 static const struct sl_field_table rdpu_fields = { "rdp_udp", fields, ARRAY_SIZE(fields), true };

@@ -483,6 +483,7 @@ static bool syn_mtu(const struct sl_record *r, unsigned *mtu)
 	return true;
 }
 
+/* Why computed: a label of the MTU the SYN's MSS implies. */
 static bool g_link(const struct sl_record *r, struct sl_value *v)
 {
 	unsigned mtu;
@@ -490,6 +491,7 @@ static bool g_link(const struct sl_record *r, struct sl_value *v)
 	return v->s != NULL;
 }
 
+/* Why computed: the MSS plus the IP and TCP headers of the family. */
 static bool g_link_mtu(const struct sl_record *r, struct sl_value *v)
 {
 	unsigned mtu;
@@ -508,16 +510,7 @@ static bool leg_ms(const struct sl_record *r, unsigned flag, struct sl_value *v)
 	return true;
 }
 
-static bool g_server_ms(const struct sl_record *r, struct sl_value *v)
-{
-	return leg_ms(r, F_SERVER_LEG, v);
-}
-
-static bool g_client_ms(const struct sl_record *r, struct sl_value *v)
-{
-	return leg_ms(r, F_CLIENT_LEG, v);
-}
-
+/* Why computed: whichever parser measured an application round trip. */
 static bool g_app_ms(const struct sl_record *r, struct sl_value *v)
 {
 	uint64_t us;
@@ -527,6 +520,7 @@ static bool g_app_ms(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Why computed: a difference of two round trips. */
 static bool g_gap_ms(const struct sl_record *r, struct sl_value *v)
 {
 	struct sl_value app, tcp;
@@ -562,8 +556,10 @@ static const struct sl_field fields[] = {
 	{ "tcp_stack.link_mtu", SL_FT_UINT, "link MTU implied by the SYN's MSS: MSS + 40 (IPv4) or + 60 (IPv6)", g_link_mtu },
 	SL_FIELD_BIT("tcp_stack.simultaneous_open", "both sides sent a bare SYN (RFC 9293 simultaneous open); no RTT legs then",
 	             SL_IN_STATE(sl_proto_tcp), struct tcp_state, flags, F_SIMOPEN, SL_WITH_STATE),
-	{ "rtt.server_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-server-sensor: last SYN to SYN/ACK, ms with microsecond precision", g_server_ms },
-	{ "rtt.client_ms", SL_FT_DOUBLE, "TCP handshake leg sensor-client-sensor: SYN/ACK to the client's ACK, ms with microsecond precision", g_client_ms },
+	SL_FIELD_SCALED("rtt.server_ms", "TCP handshake leg sensor-server-sensor: last SYN to SYN/ACK, ms with microsecond precision",
+			SL_IN_STATE(sl_proto_tcp), struct tcp_state, server_us, 1000.0, SL_IF_BIT(struct tcp_state, flags, F_SERVER_LEG)),
+	SL_FIELD_SCALED("rtt.client_ms", "TCP handshake leg sensor-client-sensor: SYN/ACK to the client's ACK, ms with microsecond precision",
+			SL_IN_STATE(sl_proto_tcp), struct tcp_state, client_us, 1000.0, SL_IF_BIT(struct tcp_state, flags, F_CLIENT_LEG)),
 	{ "rtt.app_ms", SL_FT_DOUBLE, "application-handshake round trip measured by the TLS/SSH parser (e.g. ServerHello to the client's next flight), ms", g_app_ms },
 	{ "rtt.gap_ms", SL_FT_DOUBLE,
 	  "rtt.app_ms - rtt.client_ms: a TCP-terminating proxy or relay in the path answers the TCP handshake itself, so the TCP leg is short while the application round trip still travels to the real client: a large gap is the sign",

@@ -21,8 +21,8 @@ static const struct sl_tls_session *get_state(const struct sl_record *r)
 	return o && o->identified ? o : s;
 }
 
-/* Computed fields: the version and cipher are named or formatted, and
- * client_is_dest compares the session's client with the flow's. */
+/* Why computed: the server's version once it answered, else the client's,
+ * named (with drafts and unknown versions written out). */
 static bool g_version(const struct sl_record *r, struct sl_value *v)
 {
 	const struct sl_tls_session *s = get_state(r);
@@ -31,25 +31,6 @@ static bool g_version(const struct sl_record *r, struct sl_value *v)
 		return false;
 	v->s = sl_tls_version_name(ver, v->buf, sizeof(v->buf));
 	return true;
-}
-
-static bool g_cipher(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_tls_session *s = get_state(r);
-	if (!s || !s->sh_done)
-		return false;
-	snprintf(v->buf, sizeof(v->buf), "%04x", s->cipher);
-	v->s = v->buf;
-	return true;
-}
-
-/* The TLS client sent the flow's second packet, not its first: the
- * capture began after the client's first flight. */
-static bool g_client_is_dest(const struct sl_record *r, struct sl_value *v)
-{
-	const struct sl_tls_session *s = get_state(r);
-	v->b = true;
-	return s && s->client_side == 1 + SL_DIR_TOCLIENT;
 }
 
 static const void *session_of(const struct sl_record *r)
@@ -80,8 +61,10 @@ static const struct sl_field fields[] = {
 		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SIGALGS], text, SL_NONZERO),
 	SL_FIELD_TEXT("tls.supported_versions", "client's supported_versions list, 4-digit hex, comma-joined",
 		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_SVERS], text, SL_NONZERO),
-	{ "tls.client_is_dest", SL_FT_BOOL,
-	  "present (true) when the handshake shows the TLS client is dest_ip (the capture began after the client's first flight); tls.* facts still belong to their TLS roles", g_client_is_dest },
+	/* The TLS client sent the flow's second packet, not its first: the
+	 * capture began after the client's first flight. */
+	SL_FIELD_EQ("tls.client_is_dest", "present (true) when the handshake shows the TLS client is dest_ip (the capture began after the client's first flight); tls.* facts still belong to their TLS roles",
+		    AT_TLS, struct sl_tls_session, client_side, 1 + SL_DIR_TOCLIENT, SL_NONZERO),
 	SL_FIELD_BOOL("tls.ech", "the ClientHello carries encrypted_client_hello (or draft ESNI): the real SNI is hidden",
 		      AT_TLS, struct sl_tls_session, ech, SL_IF(struct sl_tls_session, ch_done)),
 	SL_FIELD_TEXT("tls.ja3.hash", "JA3 of the ClientHello (MD5 of tls.ja3.string); absent when a list exceeds 512 entries",
@@ -94,7 +77,8 @@ static const struct sl_field fields[] = {
 		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA3S_STRING], text, SL_NONZERO),
 	SL_FIELD_TEXT("tls.ja4", "JA4 client fingerprint of the ClientHello (FoxIO JA4 specification)",
 		      AT_TLS, struct sl_tls_session, off[SL_TLS_T_JA4], text, SL_NONZERO),
-	{ "tls.cipher", SL_FT_STRING, "cipher suite the server chose, 4-digit hex", g_cipher },
+	SL_FIELD_HEXNUM("tls.cipher", "cipher suite the server chose, 4-digit hex",
+			AT_TLS, struct sl_tls_session, cipher, 4, NULL, SL_IF(struct sl_tls_session, sh_done)),
 	SL_FIELD_U("tls.buffer_overflows", "times a reassembly cap was hit (64 KiB handshake message, 16 KiB out-of-order window): facts after it may be missing",
 		      AT_TLS, struct sl_tls_session, overflows, SL_NONZERO),
 	SL_FIELD_TEXT("tls.cert.subject", "server certificate subject (TLS <= 1.2), RFC 4514 order: most specific first",

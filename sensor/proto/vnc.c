@@ -366,6 +366,7 @@ static bool g_types(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
+/* Why computed: a security type number named, or written as a number. */
 static bool g_type(const struct sl_record *r, struct sl_value *v)
 {
 	const struct vnc_state *st = state_of(r);
@@ -377,22 +378,10 @@ static bool g_type(const struct sl_record *r, struct sl_value *v)
 	return true;
 }
 
-static bool g_result(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->s = st && st->result_known ? (st->result_ok ? "ok" : "failed") : NULL;
-	return v->s != NULL;
-}
-
-static bool g_reverse(const struct sl_record *r, struct sl_value *v)
-{
-	const struct vnc_state *st = state_of(r);
-	v->b = true;
-	return st && st->srv_dir == (uint8_t)SL_DIR_TOSERVER;
-}
-
 /* Declared fields read the state once the flow is identified as RFB. */
 #define AT_VNC SL_IN_STATE_IF(sl_proto_vnc, struct vnc_state, identified)
+
+static const char *const result_names[] = { "failed", "ok" }; /* by result_ok */
 
 static const struct sl_field fields[] = {
 	SL_FIELD_STR("vnc.server_version", "RFB ProtocolVersion of the server, e.g. 003.008",
@@ -401,14 +390,14 @@ static const struct sl_field fields[] = {
 		     AT_VNC, struct vnc_state, ver[1], SL_WITH_STATE),
 	{ "vnc.security_types", SL_FT_STRING, "security types the server offered (3.7+): none, vnc, ra2, tight, vencrypt, ... (comma-joined)", g_types },
 	{ "vnc.security_type", SL_FT_STRING, "security type in use (the client's choice; the server's in 3.3)", g_type },
-	{ "vnc.auth_result", SL_FT_STRING, "SecurityResult: ok or failed", g_result },
+	SL_FIELD_ENUM("vnc.auth_result", "SecurityResult: ok or failed", AT_VNC, struct vnc_state, result_ok, result_names, SL_IF(struct vnc_state, result_known)),
 	SL_FIELD_STR("vnc.desktop_name", "desktop name from ServerInit (None or VNC authentication only)",
 		     AT_VNC, struct vnc_state, name, SL_IF(struct vnc_state, has_init)),
 	SL_FIELD_U("vnc.width", "framebuffer width from ServerInit",
 		   AT_VNC, struct vnc_state, width, SL_IF(struct vnc_state, has_init)),
 	SL_FIELD_U("vnc.height", "framebuffer height from ServerInit",
 		   AT_VNC, struct vnc_state, height, SL_IF(struct vnc_state, has_init)),
-	{ "vnc.reverse", SL_FT_BOOL, "reverse connection: the RFB server opened the TCP connection", g_reverse },
+	SL_FIELD_EQ("vnc.reverse", "reverse connection: the RFB server opened the TCP connection", AT_VNC, struct vnc_state, srv_dir, SL_DIR_TOSERVER, SL_NONZERO),
 };
 
 static const struct sl_field_table vnc_fields = { "vnc", fields, ARRAY_SIZE(fields), true };

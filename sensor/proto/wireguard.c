@@ -140,22 +140,11 @@ static enum sl_proto_verdict wg_packet(void *state, const struct sl_proto_pkt *p
 	return SL_PROTO_MORE;
 }
 
-static bool g_sender(const struct sl_record *r, struct sl_value *v)
-{
-	const struct wg_state *s = sl_record_state(r, &sl_proto_wireguard);
-	if (!s || !s->identified || !s->has_init)
-		return false;
-	const uint8_t *b = (const uint8_t *)&s->init_sender;
-	snprintf(v->buf, sizeof(v->buf), "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
-	v->s = v->buf;
-	return true;
-}
-
 /* Declared fields read the state once identified is set. */
 #define AT_WG SL_IN_STATE_IF(sl_proto_wireguard, struct wg_state, identified)
 
 static const struct sl_field fields[] = {
-	{ "wireguard.sender_index", SL_FT_STRING, "initiator's sender index of the last handshake, hex in wire order", g_sender },
+	SL_FIELD_HEX("wireguard.sender_index", "initiator's sender index of the last handshake, hex in wire order", AT_WG, struct wg_state, init_sender, 0, SL_IF(struct wg_state, has_init)),
 	SL_FIELD_U("wireguard.handshakes", "handshake responses matching an initiation among the inspected packets",
 	           AT_WG, struct wg_state, handshakes, SL_WITH_STATE),
 };

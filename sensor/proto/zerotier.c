@@ -130,11 +130,13 @@ static bool addr_field(const struct sl_record *r, struct sl_value *v, enum sl_di
 	return true;
 }
 
+/* Why computed: the side's own source address, else what the other side sent to. */
 static bool g_cli(const struct sl_record *r, struct sl_value *v)
 {
 	return addr_field(r, v, SL_DIR_TOSERVER);
 }
 
+/* Why computed: as g_cli, for the server side. */
 static bool g_srv(const struct sl_record *r, struct sl_value *v)
 {
 	return addr_field(r, v, SL_DIR_TOCLIENT);

@@ -8,6 +8,7 @@
 #include "sightline/hosts.h"
 #include "sightline/identify.h"
 #include "sightline/proto.h"
+#include "sightline/schema.h"
 #include "sightline/subject.h"
 #include "field_read.h"
 
@@ -199,11 +200,6 @@ static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed *
 static uint8_t plen[MAX_FIELDS], keylen[MAX_FIELDS];
 static char keytext[MAX_FIELDS][40];
 static size_t count;
-/* Bit i: list[i] is read by every flow (no parser owns it), or owned by
- * parser k (owned[k]): an event visits only the fields its flow can carry. */
-#define FIELD_WORDS (MAX_FIELDS / 64)
-static uint64_t common[FIELD_WORDS];
-static uint64_t owned[64][FIELD_WORDS];
 
 static void prepare_key(size_t i, const char *name)
 {
@@ -237,7 +233,6 @@ struct slot {
 };
 static struct slot slots[BASE_SLOTS];
 static size_t nslots = 1; /* slot 0: computed fields */
-static uint64_t slot_fields[BASE_SLOTS][FIELD_WORDS];
 
 static uint8_t base_slot(const struct sl_field *f)
 {
@@ -258,6 +253,76 @@ static uint8_t base_slot(const struct sl_field *f)
 	return (uint8_t)nslots++;
 }
 
+/*
+ * Each event kind's writer, compiled once from the declarations: the
+ * fields the kind carries, in emission order, cut into runs of fields read
+ * from one place (a slot) and owned by one parser.  Writing an event walks
+ * its plan: a run whose parser holds no state for the flow, or whose base
+ * is absent (no subject, no sign-in, no remote side), costs one check; the
+ * fields of a run that is there are written straight from its base.
+ */
+struct step {
+	uint16_t i;   /* list[] index */
+	uint16_t end; /* the first step past this one's run */
+	uint8_t slot; /* srcof[i]: 0 computed */
+	int8_t owner; /* owner[i]: the parser whose state the run needs, -1 none */
+};
+
+struct plan {
+	bool (*want)(const struct sl_field *f); /* the kind's record(); NULL: every field */
+	struct step steps[MAX_FIELDS];
+	uint16_t n;
+};
+
+#define MAX_PLANS 8 /* distinct record() of the event kinds: flow, signin, subject, ... */
+static struct plan plans[MAX_PLANS];
+static size_t nplans;
+/* The plan of the kind "flow" of events.c: flow events, their interim
+ * records and their alerts carry the same fields. */
+static const struct plan *flow_plan;
+
+static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
+{
+	p->want = want;
+	p->n = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (want && !want(list[i]))
+			continue;
+		struct step *st = &p->steps[p->n];
+		st->i = (uint16_t)i;
+		st->slot = srcof[i];
+		st->owner = owner[i];
+		st->end = (uint16_t)(p->n + 1);
+		/* a run: the same base and owner as the step before, and declared */
+		size_t first = p->n;
+		while (first > 0 && st->slot && p->steps[first - 1].slot == st->slot &&
+		       p->steps[first - 1].owner == st->owner)
+			first--;
+		for (size_t k = first; k <= p->n; k++)
+			p->steps[k].end = st->end;
+		p->n++;
+	}
+}
+
+/* A plan for every kind that carries catalogue fields, built with the
+ * order (before threads start). */
+static void build_plans(void)
+{
+	for (size_t k = 0; k < sl_event_kinds() && nplans < MAX_PLANS; k++) {
+		bool (*want)(const struct sl_field *f) = sl_event_kind_at(k)->record;
+		bool have = !want;
+		for (size_t q = 0; q < nplans; q++)
+			have |= plans[q].want == want;
+		if (!have)
+			compile_plan(&plans[nplans++], want);
+	}
+	for (size_t q = 0; q < nplans; q++)
+		for (size_t k = 0; k < sl_event_kinds(); k++)
+			if (!strcmp(sl_event_kind_at(k)->event_type, "flow") &&
+			    sl_event_kind_at(k)->record == plans[q].want)
+				flow_plan = &plans[q];
+}
+
 const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 {
 	if (!count) {
@@ -268,13 +333,9 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 			owner[i] = (int8_t)state_owner(ord[i].f);
 			prepare_key(i, ord[i].f->name);
 			srcof[i] = base_slot(ord[i].f);
-			slot_fields[srcof[i]][i / 64] |= 1ULL << (i % 64);
-			if (owner[i] >= 0)
-				owned[owner[i]][i / 64] |= 1ULL << (i % 64);
-			else
-				common[i / 64] |= 1ULL << (i % 64);
 		}
 		count = c;
+		build_plans();
 	}
 	*n = count;
 	return list;
@@ -310,19 +371,15 @@ static const void *slot_base(const struct slot *sl, const struct sl_record *r)
 	return p;
 }
 
-/* The base of list[i]; on the first look at an absent one, the fields
- * of its slot still to come are taken out of visit. */
-static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t slot,
-			   uint64_t *visit, size_t words)
+/* The base of slot for this event, looked up once (a slot's fields may
+ * come in several runs: flow.* after the product). */
+static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t slot)
 {
 	uint64_t bit = 1ULL << (slot % 64);
-	if (b->looked[slot / 64] & bit)
-		return b->p[slot];
-	b->looked[slot / 64] |= bit;
-	b->p[slot] = slot_base(&slots[slot], r);
-	if (!b->p[slot])
-		for (size_t w = 0; w < words; w++)
-			visit[w] &= ~slot_fields[slot][w];
+	if (!(b->looked[slot / 64] & bit)) {
+		b->looked[slot / 64] |= bit;
+		b->p[slot] = slot_base(&slots[slot], r);
+	}
 	return b->p[slot];
 }
 
@@ -375,13 +432,9 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
 {
 	const struct sl_field_at *at = &list[i]->at;
-	bool flagged = at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO;
 	bool need = at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO;
-	if (flagged) {
-		uint64_t x = read_uint(base + at->flag_off, at->flag_size) & at->flag_mask;
-		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
-			return;
-	}
+	if (!flag_open(at, base))
+		return;
 	const uint8_t *p = base + at->off;
 	uint64_t u;
 	switch (at->kind) {
@@ -408,69 +461,99 @@ static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uin
 	}
 }
 
-/* One field of r (list[i]), when it has a value: a declared field read
- * from its slot's base (looked up once per event for all the fields
- * sharing it), a computed one through its getter. */
-static void emit_field(const struct sl_record *r, struct sl_json *j, size_t i,
-		       struct bases *b, uint64_t *visit, size_t words)
+/* A computed field (or, were the slots ever full, a declared one read the
+ * slow way) through its getter. */
+static void put_computed(const struct sl_record *r, struct sl_json *j, size_t i,
+			 struct bases *b)
 {
-	if (srcof[i]) {
-		const void *base = base_of(b, r, srcof[i], visit, words);
-		if (base)
-			put_declared(j, i, b, base);
-		return;
-	}
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
-	/* computed (or, were the slots ever full, a declared field read the slow way) */
 	if (f->get ? f->get(r, &v) : sl_field_get(f, r, &v))
 		put_value(j, i, b, &v);
 }
 
-/* Every field present for r, in emission order.  A flow meets a handful of
- * the ~35 parsers: the fields visited are the common ones and those of the
- * parsers holding state for it, a bit set built from a few words per
- * parser, not a walk of the whole catalogue with a test per field. */
-void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
+/* Every field of plan p present for r, in emission order: one check per
+ * run of the parsers that hold no state for the flow and of the absent
+ * bases, each present field read from its run's base. */
+static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_json *j)
 {
-	size_t n;
-	sl_catalogue_emit_order(&n);
 	uint64_t present = sl_record_states(r);
-	size_t words = (n + 63) / 64;
-	uint64_t visit[FIELD_WORDS];
-	memcpy(visit, common, words * sizeof(*visit));
-	for (; present; present &= present - 1) {
-		const uint64_t *o = owned[__builtin_ctzll(present)];
-		for (size_t w = 0; w < words; w++)
-			visit[w] |= o[w];
-	}
 	struct bases b;
 	memset(b.looked, 0, sizeof(b.looked));
 	b.nt = 0;
 	b.nip = 0;
-	for (size_t w = 0; w < words; w++)
-		while (visit[w]) {
-			size_t i = w * 64 + (size_t)__builtin_ctzll(visit[w]);
-			visit[w] &= visit[w] - 1;
-			emit_field(r, j, i, &b, visit, words);
+	for (size_t s = 0; s < p->n;) {
+		const struct step *st = &p->steps[s];
+		size_t end = st->end;
+		if (st->owner >= 0 && !(present >> st->owner & 1)) {
+			s = end;
+			continue;
 		}
+		if (!st->slot) {
+			put_computed(r, j, st->i, &b);
+			s++;
+			continue;
+		}
+		const uint8_t *base = base_of(&b, r, st->slot);
+		for (; base && s < end; s++)
+			put_declared(j, p->steps[s].i, &b, base);
+		s = end;
+	}
 	sl_json_path_reset(j);
 }
 
+static const struct plan *plan_for(bool (*want)(const struct sl_field *f))
+{
+	size_t n;
+	sl_catalogue_emit_order(&n);
+	for (size_t q = 0; q < nplans; q++)
+		if (plans[q].want == want)
+			return &plans[q];
+	return NULL;
+}
+
+/* Fields no flow carries (a sign-in's own) are not in the flow plan. */
+void sl_catalogue_emit(const struct sl_record *r, struct sl_json *j)
+{
+	size_t n;
+	sl_catalogue_emit_order(&n);
+	const struct plan *p = flow_plan;
+	if (p)
+		run_plan(p, r, j);
+	else
+		sl_catalogue_emit_if(r, j, NULL);
+}
+
+/* A kind's own plan when it has one (every kind listed in events.c);
+ * otherwise the whole order, tested field by field. */
 void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
 			  bool (*want)(const struct sl_field *f))
 {
+	const struct plan *p = want ? plan_for(want) : NULL;
+	if (p) {
+		run_plan(p, r, j);
+		return;
+	}
 	size_t n;
 	const struct sl_field *const *order = sl_catalogue_emit_order(&n);
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_field *f = order[i];
 		struct sl_value v;
 		v.n = 0;
-		if (!want(f) || !sl_field_get(f, r, &v))
+		if ((want && !want(f)) || !sl_field_get(f, r, &v))
 			continue;
 		sl_json_path(j, f->name);
 		emit_value(j, f->type, &v);
 	}
 	sl_json_path_reset(j);
+}
+
+size_t sl_catalogue_plan_size(bool (*want)(const struct sl_field *f), size_t *runs)
+{
+	const struct plan *p = plan_for(want);
+	*runs = 0;
+	for (size_t s = 0; p && s < p->n; s = p->steps[s].slot ? p->steps[s].end : s + 1)
+		(*runs)++;
+	return p ? p->n : 0;
 }

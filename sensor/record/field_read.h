@@ -25,6 +25,82 @@ static inline uint64_t read_uint(const uint8_t *p, unsigned size)
 	}
 }
 
+/* Bytes as lowercase hex into out (sep between them unless 0); out holds
+ * 3 * n + 1.  Returns out. */
+static inline const char *hex_bytes(const uint8_t *p, size_t n, char sep, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t w = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (k && sep)
+			out[w++] = sep;
+		out[w++] = hex[p[k] >> 4];
+		out[w++] = hex[p[k] & 15];
+	}
+	out[w] = '\0';
+	return out;
+}
+
+/* The entries a counted member (HEX, LIST, STRS) holds, at most max. */
+static inline size_t counted(const struct sl_field_at *at, const uint8_t *p, size_t max)
+{
+	if (!at->aux_size)
+		return max;
+	uint64_t n = read_uint(p - at->off + at->aux_off, at->aux_size);
+	return n < max ? (size_t)n : max;
+}
+
+/* A number as at->digits hex digits after at->prefix, into v->buf. */
+static inline bool hex_number(const struct sl_field_at *at, uint64_t x, struct sl_value *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t w = 0;
+	for (const char *q = at->prefix; q && *q; q++)
+		v->buf[w++] = *q;
+	for (unsigned k = at->digits; k-- > 0;)
+		v->buf[w++] = hex[(x >> (4 * k)) & 15];
+	v->buf[w] = '\0';
+	v->s = v->buf;
+	return x != 0;
+}
+
+/* x to d decimals: round(x * 10^d) / 10^d, with 10^d exact. */
+static inline double to_decimals(double x, unsigned d)
+{
+	double scale = 1;
+	while (d-- > 0)
+		scale *= 10;
+	return round(x * scale) / scale;
+}
+
+/* Fill v->d with a ratio member / member (or / at->unit); NAN when the
+ * divisor is 0.  Returns whether the ratio is non-zero. */
+static inline bool read_ratio(const struct sl_field_at *at, const uint8_t *p, struct sl_value *v)
+{
+	double num = (double)read_uint(p, at->vsize);
+	double den = at->aux_size ? (double)read_uint(p - at->off + at->aux_off, at->aux_size)
+				  : at->unit;
+	if (den == 0) {
+		v->d = NAN;
+		return false;
+	}
+	v->d = at->digits ? to_decimals(num / den, at->digits) : num / den;
+	return v->d != 0;
+}
+
+/* Fill v from a list member (LIST, STRS) at p; return whether it has entries. */
+static inline bool read_list(const struct sl_field_at *at, const uint8_t *p, struct sl_value *v)
+{
+	v->n = (unsigned)counted(at, p, SL_VALUE_LIST_MAX);
+	for (unsigned k = 0; k < v->n; k++) {
+		if (at->kind == SL_AK_LIST)
+			v->list[k] = read_uint(p + k * at->vsize, at->vsize);
+		else
+			v->strs[k] = (const char *)p + k * at->vsize;
+	}
+	return v->n > 0;
+}
+
 /* Fill v from the member at p; return whether the value is non-zero. */
 static inline bool read_value(const struct sl_field_at *at, const uint8_t *p, struct sl_value *v)
 {
@@ -51,7 +127,11 @@ static inline bool read_value(const struct sl_field_at *at, const uint8_t *p, st
 		memcpy(&v->d, p, sizeof(v->d));
 		if (at->unit > 0)
 			v->d = round(v->d / at->unit) * at->unit;
+		else if (at->digits)
+			v->d = to_decimals(v->d, at->digits);
 		return v->d != 0;
+	case SL_AK_RATIO:
+		return read_ratio(at, p, v);
 	case SL_AK_BIT:
 		v->b = (read_uint(p, at->vsize) & at->vmask) != 0;
 		return v->b;
@@ -63,8 +143,46 @@ static inline bool read_value(const struct sl_field_at *at, const uint8_t *p, st
 		v->s = o && text ? text + o - 1 : NULL;
 		return v->s != NULL;
 	}
+	case SL_AK_ENUM: {
+		uint64_t x = read_uint(p, at->vsize);
+		v->s = x < at->n_names ? at->names[x] : NULL;
+		return x != 0;
+	}
+	case SL_AK_EQ:
+		v->b = read_uint(p, at->vsize) == at->vmask;
+		return v->b;
+	case SL_AK_HEX: {
+		size_t n = counted(at, p, at->vsize);
+		if (3 * n + 1 > sizeof(v->buf)) /* never: checked by tests/unit/test_record.c */
+			n = (sizeof(v->buf) - 1) / 3;
+		v->s = hex_bytes(p, n, at->sep, v->buf);
+		return n > 0;
+	}
+	case SL_AK_HEXNUM:
+		return hex_number(at, read_uint(p, at->vsize), v);
+	case SL_AK_LIST: case SL_AK_STRS:
+		return read_list(at, p, v);
 	}
 	return false;
+}
+
+/* Whether the has-bit or member test of at's presence rule (if it has one)
+ * lets the field be read from base b. */
+static inline bool flag_open(const struct sl_field_at *at, const uint8_t *b)
+{
+	if (at->when == SL_WHEN_ONE_OF) {
+		uint64_t x = read_uint(b + at->flag_off, at->flag_size);
+		for (uint64_t set = at->flag_mask; set; set >>= 8)
+			if ((set & 0xff) && (set & 0xff) == x)
+				return true;
+		return false;
+	}
+	if (at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO) {
+		uint64_t x = read_uint(b + at->flag_off, at->flag_size) & at->flag_mask;
+		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
+			return false;
+	}
+	return true;
 }
 
 /* sl_field_read() of the declaration at from base b: inline, for the event
@@ -74,16 +192,20 @@ static inline bool field_read_at(const struct sl_field_at *at, const uint8_t *b,
 {
 	if (at->gate_size && !read_uint(b + at->gate_off, at->gate_size))
 		return false;
-	if (at->when == SL_WHEN_FLAG || at->when == SL_WHEN_FLAG_NONZERO) {
-		uint64_t x = read_uint(b + at->flag_off, at->flag_size) & at->flag_mask;
-		if (at->flag_mask == UINT64_MAX ? x == 0 : x != at->flag_mask)
-			return false;
-	}
-	bool nonzero = read_value(at, b + at->off, v);
-	/* A string pointer that is NULL has no value to show, whatever the rule. */
-	if ((at->kind == SL_AK_STRP || at->kind == SL_AK_TEXTOFF) && !v->s)
+	if (!flag_open(at, b))
 		return false;
-	return nonzero || at->when == SL_WHEN_STATE || at->when == SL_WHEN_FLAG;
+	bool nonzero = read_value(at, b + at->off, v);
+	/* A string pointer that is NULL (or a number without a name) has no
+	 * value to show, whatever the rule. */
+	if ((at->kind == SL_AK_STRP || at->kind == SL_AK_TEXTOFF || at->kind == SL_AK_ENUM) &&
+	    !v->s)
+		return false;
+	if (at->kind == SL_AK_RATIO && isnan(v->d))
+		return false; /* divided by zero: no value */
+	if (at->when == SL_WHEN_NUMBER)
+		return !isnan(v->d);
+	return nonzero || at->when == SL_WHEN_STATE || at->when == SL_WHEN_FLAG ||
+	       at->when == SL_WHEN_ONE_OF;
 }
 
 #endif

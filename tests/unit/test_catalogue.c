@@ -5,6 +5,7 @@
 #include "sightline/decode.h"
 #include "sightline/field.h"
 #include "sightline/json.h"
+#include "sightline/schema.h"
 #include "protohelp.h"
 #include "testhelp.h"
 
@@ -203,9 +204,77 @@ static void test_from_state_tables(void)
 	ph_finish(&h);
 }
 
+/* Not any kind's record(): sl_catalogue_emit_if() walks it field by field. */
+static bool any_but_signin(const struct sl_field *f)
+{
+	return strncmp(f->name, "signin.", 7) != 0;
+}
+
+struct count_ctx {
+	size_t n;
+};
+
+static void count_field(void *ctx, const struct sl_field *f)
+{
+	(void)f;
+	((struct count_ctx *)ctx)->n++;
+}
+
+/* Each event kind that carries catalogue fields has a compiled writer of
+ * exactly its fields, in runs far fewer than its fields; and what the flow
+ * writer writes for a flow is what the field-by-field walk writes. */
+static void test_writer_plans(void)
+{
+	TEST("writer plans: one per kind, its fields in runs, same text as a field walk");
+	size_t planned = 0;
+	for (size_t k = 0; k < sl_event_kinds(); k++) {
+		const struct sl_event_kind *kind = sl_event_kind_at(k);
+		if (!kind->record)
+			continue;
+		struct sl_event_kind only = *kind;
+		only.n_own = 0; /* the catalogue's fields alone */
+		struct count_ctx c = { 0 };
+		sl_event_kind_fields(&only, count_field, &c);
+		size_t runs;
+		size_t n = sl_catalogue_plan_size(kind->record, &runs);
+		fprintf(stderr, "writer of %s%s%s: %zu fields in %zu runs\n", kind->event_type,
+			kind->scope ? " " : "", kind->scope ? kind->scope : "", n, runs);
+		CHECK_EQ_INT(n, c.n);
+		CHECK(runs > 0 && runs <= n);
+		if (n > 50) /* the flow's: most fields come in runs */
+			CHECK(runs * 2 < n);
+		planned++;
+	}
+	CHECK(planned >= 2); /* flow (and its alerts), signin */
+	size_t runs, all;
+	sl_catalogue_emit_order(&all);
+	CHECK(sl_catalogue_plan_size(any_but_signin, &runs) == 0);
+	static const char get[] = "GET /a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n\r\n";
+	struct ph h;
+	ph_init(&h, 6, "10.0.0.2", 40000, "198.51.100.1", 80);
+	ph_feed(&h, SL_DIR_TOSERVER, get, sizeof(get) - 1);
+	ph_end(&h);
+	struct sl_record r = { .flow = &h.flow, .event_type = "flow", .remote = 1 };
+	struct sl_json a, b;
+	sl_json_init(&a);
+	sl_json_init(&b);
+	sl_json_begin(&a);
+	sl_catalogue_emit(&r, &a);
+	sl_json_end(&a);
+	sl_json_begin(&b);
+	sl_catalogue_emit_if(&r, &b, any_but_signin);
+	sl_json_end(&b);
+	CHECK_EQ_STR(a.buf, b.buf);
+	CHECK(strstr(a.buf, "\"http\":{") && strstr(a.buf, "\"remote\":{\"ip\":\"198.51.100.1\""));
+	sl_json_finish(&a);
+	sl_json_finish(&b);
+	ph_finish(&h);
+}
+
 int main(void)
 {
 	test_from_state_tables();
+	test_writer_plans();
 	test_json_escaping();
 	test_json_utf8();
 	test_json_strn_in_array();

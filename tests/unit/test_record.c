@@ -1,6 +1,7 @@
 /* Unit tests for the record stage's declared fields: each storage kind and
  * presence rule read by sl_field_read(), and every declaration of the
  * catalogue inside the struct it names. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,12 @@ struct demo {
 	struct sl_addr ip;
 	sl_time_us t;
 	double d;
+	uint8_t kind, bytes[6], nbytes;
+	uint16_t side, list[4];
+	uint32_t num, den;
+	char names[3][4];
+	unsigned nnames;
+	double lat;
 };
 
 #define AT_DEMO SL_IN_RECORD /* base passed by hand below */
@@ -40,6 +47,86 @@ static const struct sl_field demo[] = {
 	SL_FIELD_DOUBLE("d", "", AT_DEMO, struct demo, d, 0.001, SL_WITH_STATE),
 	SL_FIELD_U("gated", "", AT_DEMO_IF, struct demo, u32, SL_WITH_STATE),
 };
+
+static const char *const kind_names[] = { NULL, "one", NULL, "three" };
+
+/* The kinds that replaced hand-written getters. */
+static const struct sl_field more[] = {
+	SL_FIELD_ENUM("enum", "", AT_DEMO, struct demo, kind, kind_names, SL_WITH_STATE),
+	SL_FIELD_EQ("eq", "", AT_DEMO, struct demo, side, 2, SL_NONZERO),
+	SL_FIELD_HEX("mac", "", AT_DEMO, struct demo, bytes, ':', SL_IF(struct demo, ok)),
+	SL_FIELD_HEXN("hexn", "", AT_DEMO, struct demo, bytes, nbytes, SL_NONZERO),
+	SL_FIELD_HEXNUM("hexnum", "", AT_DEMO, struct demo, u32, 8, "0x", SL_IF(struct demo, ok)),
+	SL_FIELD_LIST("list", "", AT_DEMO, struct demo, list, u8, SL_NONZERO),
+	SL_FIELD_STRS("strs", "", AT_DEMO, struct demo, names, nnames, SL_NONZERO),
+	SL_FIELD_RATIO("ratio", "", AT_DEMO, struct demo, num, den, 3, SL_WITH_STATE),
+	SL_FIELD_SCALED("ms", "", AT_DEMO, struct demo, num, 1000.0, SL_IF(struct demo, ok)),
+	SL_FIELD_DECIMALS("dec", "", AT_DEMO, struct demo, d, 3, SL_WITH_STATE),
+	SL_FIELD_U("port", "", AT_DEMO, struct demo, u16, SL_IF_ONE_OF(struct demo, kind, 6, 17, 132)),
+	SL_FIELD_DOUBLE("lat", "", AT_DEMO, struct demo, lat, 0, SL_IF_NUMBER),
+};
+
+static bool rd2(const struct demo *b, size_t i, struct sl_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	return sl_field_read(&more[i], b, v);
+}
+
+static void test_more_kinds(void)
+{
+	TEST("record: enum, eq, hex, lists, ratios and protocol-set presence");
+	struct demo b;
+	struct sl_value v;
+	memset(&b, 0, sizeof(b));
+	b.lat = NAN;
+	CHECK(!rd2(&b, 0, &v));                /* names[0] is NULL: absent */
+	CHECK(!rd2(&b, 1, &v));                /* side 0 != 2 */
+	CHECK(!rd2(&b, 2, &v) && !rd2(&b, 4, &v) && !rd2(&b, 8, &v)); /* has-bit clear */
+	CHECK(!rd2(&b, 3, &v));                /* no bytes counted */
+	CHECK(!rd2(&b, 5, &v) && !rd2(&b, 6, &v));
+	CHECK(!rd2(&b, 7, &v));                /* divided by zero: absent */
+	CHECK(rd2(&b, 9, &v) && v.d == 0);
+	CHECK(!rd2(&b, 10, &v));               /* protocol 0 carries no port */
+	CHECK(!rd2(&b, 11, &v));               /* NaN: not known */
+	b.kind = 3;
+	CHECK(rd2(&b, 0, &v) && strcmp(v.s, "three") == 0);
+	b.kind = 2;
+	CHECK(!rd2(&b, 0, &v));                /* a hole in the table */
+	b.kind = 200;
+	CHECK(!rd2(&b, 0, &v));                /* beyond the table */
+	b.side = 2;
+	CHECK(rd2(&b, 1, &v) && v.b);
+	b.ok = true;
+	memcpy(b.bytes, "\x00\x1b\x2c\xd3\xe4\xff", 6);
+	CHECK(rd2(&b, 2, &v) && strcmp(v.s, "00:1b:2c:d3:e4:ff") == 0);
+	b.nbytes = 3;
+	CHECK(rd2(&b, 3, &v) && strcmp(v.s, "001b2c") == 0);
+	b.nbytes = 200;                        /* a count beyond the array is cut to it */
+	CHECK(rd2(&b, 3, &v) && strcmp(v.s, "001b2cd3e4ff") == 0);
+	b.u32 = 0x412;
+	CHECK(rd2(&b, 4, &v) && strcmp(v.s, "0x00000412") == 0);
+	b.u8 = 2;
+	b.list[0] = 10;
+	b.list[1] = 4094;
+	CHECK(rd2(&b, 5, &v) && v.n == 2 && v.list[0] == 10 && v.list[1] == 4094);
+	strcpy(b.names[0], "KP");
+	strcpy(b.names[1], "CN");
+	b.nnames = 2;
+	CHECK(rd2(&b, 6, &v) && v.n == 2 && strcmp(v.strs[0], "KP") == 0 && strcmp(v.strs[1], "CN") == 0);
+	b.num = 2;
+	b.den = 3;
+	CHECK(rd2(&b, 7, &v) && v.d == round(2.0 / 3 * 1000) / 1000);
+	b.num = 1234;
+	CHECK(rd2(&b, 8, &v) && v.d == 1234 / 1000.0);
+	b.d = 7.98765;
+	CHECK(rd2(&b, 9, &v) && v.d == round(7.98765 * 1000) / 1000);
+	b.kind = 17;
+	CHECK(rd2(&b, 10, &v) && v.u == 0);  /* UDP: a port, even port 0 */
+	b.kind = 47;
+	CHECK(!rd2(&b, 10, &v));               /* GRE: none */
+	b.lat = 0;
+	CHECK(rd2(&b, 11, &v) && v.d == 0);    /* 0.0 is a place */
+}
 
 static bool rd(const struct demo *b, size_t i, struct sl_value *v)
 {
@@ -106,7 +193,11 @@ static size_t end_of(const struct sl_field_at *at)
 		[SL_AK_IP] = sizeof(struct sl_addr), [SL_AK_TIME] = sizeof(sl_time_us),
 		[SL_AK_BIT] = 0, [SL_AK_TEXTOFF] = 2, [SL_AK_DOUBLE] = sizeof(double),
 	};
-	size_t e = at->off + (at->kind == SL_AK_BIT ? at->vsize : size[at->kind]);
+	/* the kinds sized by vsize: the member, or a list's first entry */
+	size_t e = at->off + (at->kind == SL_AK_BIT || at->kind >= SL_AK_ENUM ? at->vsize
+									    : size[at->kind]);
+	if (at->aux_size && at->aux_off + at->aux_size > e)
+		e = at->aux_off + at->aux_size;
 	if (at->flag_size && at->flag_off + at->flag_size > e)
 		e = at->flag_off + at->flag_size;
 	if (at->gate_size && at->gate_off + at->gate_size > e)
@@ -132,7 +223,13 @@ static void test_catalogue_declarations(void)
 			}
 			declared++;
 			CHECK(f->get == NULL);
-			CHECK(at->kind >= SL_AK_U8 && at->kind <= SL_AK_DOUBLE);
+			CHECK(at->kind >= SL_AK_U8 && at->kind <= SL_AK_RATIO);
+			if (at->kind == SL_AK_HEX) /* the hex text fits the value's buffer */
+				CHECK(3u * at->vsize + 1 <= sizeof(((struct sl_value *)0)->buf));
+			if (at->kind == SL_AK_ENUM)
+				CHECK(at->names != NULL && at->n_names > 0);
+			if (at->kind == SL_AK_HEXNUM)
+				CHECK(at->digits > 0 && at->digits <= 2 * at->vsize);
 			size_t limit = at->base == SL_AT_FLOW ? sizeof(struct sl_flow) :
 				       at->base == SL_AT_RECORD ? sizeof(struct sl_record) :
 				       at->base == SL_AT_STATE ? at->proto->state_size : SIZE_MAX;
@@ -151,9 +248,41 @@ static void test_catalogue_declarations(void)
 	CHECK(declared > computed);
 }
 
+/* Fields whose hand-written getter was the repeated pattern (a name table,
+ * a value behind a has-bit or a protocol, hex of bytes, a list, a ratio, a
+ * side) and is now a declaration (#15). */
+static void test_converted_declared(void)
+{
+	TEST("record: the pattern getters are declarations now");
+	static const char *const names[] = {
+		"src_port", "dest_port", "icmp_type", "icmp_code", "vlan", "tunnel.type",
+		"flow.state", "flow.reason", "tcp.tcp_flags_ts", "tcp.tcp_flags_tc",
+		"subject.name", "subject.mac", "subject.claimed.country", "subject.claimed.city",
+		"subject.claimed.lat", "subject.claimed.lon", "subject.countries", "subject.allowed",
+		"subject.activity.hours", "subject.activity.claimed_fit",
+		"subject.activity.best_zone", "subject.activity.best_fit", "tls.cipher",
+		"tls.client_is_dest", "dtls.cipher", "dtls.client_is_dest", "vnc.auth_result",
+		"vnc.reverse", "rdp.keyboard_layout", "rdp_udp.correlation_id",
+		"openvpn.opcode_first", "openvpn.session_id", "quic.dcid", "wireguard.sender_index",
+		"dhcp.client_mac", "src.mac_vendor", "dest.mac_vendor", "l2tp.message_type",
+		"signin.outcome", "signin.format", "tunnel.entropy", "tunnel.popcount",
+		"tunnel.printable", "rtt.server_ms", "rtt.client_ms", "src.geo.intel",
+		"dest.geo.intel", "remote.intel", "remote.ip",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const struct sl_field *f = sl_catalogue_find(names[i]);
+		CHECK(f != NULL);
+		if (f && (f->get || f->at.base == SL_AT_COMPUTED))
+			fprintf(stderr, "still computed: %s\n", names[i]);
+		CHECK(f && !f->get && f->at.base != SL_AT_COMPUTED);
+	}
+}
+
 int main(void)
 {
 	test_kinds();
+	test_more_kinds();
+	test_converted_declared();
 	test_catalogue_declarations();
 	return TEST_REPORT();
 }
