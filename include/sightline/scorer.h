@@ -19,7 +19,9 @@ struct sl_scorer;
 /* What sl_scorer_event() made of one event. */
 enum sl_scorer_verdict {
 	SL_SCORER_QUEUED = 0,    /* held in the reorder window, applied by sl_scorer_drain() */
-	SL_SCORER_DUPLICATE = 1, /* its event_id was seen before: dropped, counted */
+	SL_SCORER_DUPLICATE = 1, /* its event_id was seen before: dropped, counted (ids
+				  * are held for the events not yet applied and those of
+				  * the window behind them; an older repeat is late) */
 	SL_SCORER_LATE = 2,      /* older than the window allows: dropped, counted */
 	SL_SCORER_IGNORED = 3,   /* a type the scorer does not apply (stats, subject): counted */
 };

@@ -87,6 +87,8 @@ int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *
 		sl_subjects_set_sensor_location(s->subjects, lat, lon);
 	if (cfg->rules.enabled && (rc = load_rules(s, err, errlen)) < 0)
 		goto err;
+	if ((rc = sl_score_identity_open(s, err, errlen)) < 0)
+		goto err;
 	*out = s;
 	return 0;
 err:
@@ -119,6 +121,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->line);
 	free(s->central);
 	sl_json_finish(&s->json);
+	sl_score_identity_close(s);
 	sl_correlator_destroy(s->corr);
 	sl_rules_destroy(s->rules);
 	sl_geo_destroy(s->geo);
@@ -143,37 +146,56 @@ const struct sl_scorer_stats *sl_scorer_stats(const struct sl_scorer *s)
 
 /* ---- duplicates ---- */
 
+/* Applied up to here everywhere: with Kafka partitions, each is late on its
+ * own clock (a partition taken over replays behind the others), so the
+ * slowest partition's. */
+static sl_time_us seen_horizon(const struct sl_scorer *s)
+{
+	sl_time_us h = s->applied_until;
+	for (size_t i = 0; i < s->n_clocks; i++)
+		if (s->clocks[i].newest && s->clocks[i].applied_until < h)
+			h = s->clocks[i].applied_until;
+	return h;
+}
+
+/* Rebuild the id table without the ids older than what was applied (their
+ * repeats are late), twice as large when that freed too little. */
 static int seen_grow(struct sl_scorer *s)
 {
-	size_t cap = s->cap_seen ? s->cap_seen * 2 : 4096;
-	uint64_t *n = calloc(cap, sizeof(*n));
+	size_t live = 0;
+	sl_time_us horizon = seen_horizon(s);
+	for (size_t i = 0; i < s->cap_seen; i++)
+		live += s->seen[i].id && s->seen[i].t >= horizon;
+	size_t cap = !s->cap_seen ? 4096 : live * 4 > s->cap_seen ? s->cap_seen * 2 : s->cap_seen;
+	struct score_seen *n = calloc(cap, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->cap_seen; i++) {
-		if (!s->seen[i])
+		if (!s->seen[i].id || s->seen[i].t < horizon)
 			continue;
-		size_t k = s->seen[i] & (cap - 1);
-		while (n[k])
+		size_t k = s->seen[i].id & (cap - 1);
+		while (n[k].id)
 			k = (k + 1) & (cap - 1);
 		n[k] = s->seen[i];
 	}
 	free(s->seen);
 	s->seen = n;
 	s->cap_seen = cap;
+	s->n_seen = live;
 	return 0;
 }
 
-/* Remember id; true when it was seen before. */
-static bool seen_before(struct sl_scorer *s, uint64_t id, int *rc)
+/* Remember id (of an event at t); true when it was seen before. */
+static bool seen_before(struct sl_scorer *s, uint64_t id, sl_time_us t, int *rc)
 {
 	*rc = 0;
 	if (s->n_seen * 2 >= s->cap_seen && (*rc = seen_grow(s)) < 0)
 		return false;
 	size_t k = id & (s->cap_seen - 1);
-	for (; s->seen[k]; k = (k + 1) & (s->cap_seen - 1))
-		if (s->seen[k] == id)
+	for (; s->seen[k].id; k = (k + 1) & (s->cap_seen - 1))
+		if (s->seen[k].id == id)
 			return true;
-	s->seen[k] = id;
+	s->seen[k] = (struct score_seen){ .id = id, .t = t };
 	s->n_seen++;
 	return false;
 }
@@ -181,7 +203,8 @@ static bool seen_before(struct sl_scorer *s, uint64_t id, int *rc)
 int sl_score_mark_seen(struct sl_scorer *s, uint64_t key)
 {
 	int rc;
-	seen_before(s, key, &rc);
+	/* a restored id has no event time here: kept (a takeover's few) */
+	seen_before(s, key, UINT64_MAX / 2, &rc);
 	return rc;
 }
 
@@ -191,19 +214,19 @@ void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key)
 	size_t mask = s->cap_seen - 1, k = key & mask;
 	if (!s->cap_seen || !key)
 		return;
-	while (s->seen[k] && s->seen[k] != key)
+	while (s->seen[k].id && s->seen[k].id != key)
 		k = (k + 1) & mask;
-	if (!s->seen[k])
+	if (!s->seen[k].id)
 		return;
 	size_t hole = k;
-	for (size_t i = (k + 1) & mask; s->seen[i]; i = (i + 1) & mask) {
-		size_t home = s->seen[i] & mask;
+	for (size_t i = (k + 1) & mask; s->seen[i].id; i = (i + 1) & mask) {
+		size_t home = s->seen[i].id & mask;
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
 			s->seen[hole] = s->seen[i];
 			hole = i;
 		}
 	}
-	s->seen[hole] = 0;
+	s->seen[hole] = (struct score_seen){ 0 };
 	s->n_seen--;
 }
 
@@ -333,7 +356,7 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return SL_SCORER_IGNORED;
 	}
 	s->last_key = event_key(ev, json, len);
-	bool dup = seen_before(s, s->last_key, &rc);
+	bool dup = seen_before(s, s->last_key, t, &rc);
 	if (rc < 0 || dup) {
 		json_decref(ev);
 		if (rc < 0) {

@@ -32,37 +32,67 @@ void sl_score_write(struct sl_scorer *s, const struct sl_json *j)
 	sl_eve_write(s->eve, s->line, need);
 }
 
-/* ---- flows charged early, by host and flow_id ---- */
+/* ---- flows charged early, by host and flow_id; subjects' partitions ----
+ * Both are open-addressing tables of 64-bit keys (0: a free slot) that
+ * double at half full; a removed flow's slot is refilled by moving the
+ * entries after it back (linear probing without tombstones). */
 
-static uint64_t flow_key(const struct score_rec *r)
+static int open_grow(struct sl_scorer *s)
 {
-	uint64_t h = sl_score_hash(r->host, strlen(r->host), r->flow_id);
-	return h;
+	size_t cap = s->cap_open ? s->cap_open * 2 : 64;
+	struct score_open *n = calloc(cap, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->cap_open; i++) {
+		if (!s->open[i].key)
+			continue;
+		size_t k = s->open[i].key & (cap - 1);
+		while (n[k].key)
+			k = (k + 1) & (cap - 1);
+		n[k] = s->open[i];
+	}
+	free(s->open);
+	s->open = n;
+	s->cap_open = cap;
+	return 0;
 }
 
 static struct score_open *open_find(struct sl_scorer *s, uint64_t key)
 {
-	for (size_t i = 0; i < s->n_open; i++)
-		if (s->open[i].key == key)
-			return &s->open[i];
+	for (size_t k = s->cap_open ? key & (s->cap_open - 1) : 0; s->cap_open && s->open[k].key;
+	     k = (k + 1) & (s->cap_open - 1))
+		if (s->open[k].key == key)
+			return &s->open[k];
 	return NULL;
 }
 
 static struct score_open *open_add(struct sl_scorer *s, uint64_t key)
 {
-	struct score_open *n = sl_grow(s->open, &s->cap_open, s->n_open, sizeof(*n), 16);
-	if (!n)
+	if ((s->n_open + 1) * 2 > s->cap_open && open_grow(s) < 0)
 		return NULL;
-	s->open = n;
-	n[s->n_open] = (struct score_open){ .key = key };
+	size_t k = key & (s->cap_open - 1);
+	while (s->open[k].key)
+		k = (k + 1) & (s->cap_open - 1);
+	s->open[k] = (struct score_open){ .key = key };
 	s->st.open_flows = ++s->n_open;
-	return &n[s->n_open - 1];
+	return &s->open[k];
 }
 
 static void open_drop(struct sl_scorer *s, struct score_open *o)
 {
-	*o = s->open[--s->n_open];
-	s->st.open_flows = s->n_open;
+	size_t mask = s->cap_open - 1, hole = (size_t)(o - s->open);
+	s->open[hole].key = 0;
+	for (size_t k = (hole + 1) & mask; s->open[k].key; k = (k + 1) & mask) {
+		size_t home = s->open[k].key & mask;
+		/* move k back into the hole unless its home lies in (hole, k] */
+		bool stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
+		if (stays)
+			continue;
+		s->open[hole] = s->open[k];
+		s->open[k].key = 0;
+		hole = k;
+	}
+	s->st.open_flows = --s->n_open;
 }
 
 int sl_score_open_restore(struct sl_scorer *s, uint64_t key, const char *subject_id)
@@ -84,32 +114,60 @@ void sl_score_open_drop_part(struct sl_scorer *s, int part)
 			open_drop(s, &s->open[i]);
 }
 
-/* ---- which partition a subject's events come from ---- */
+static uint64_t flow_key(const struct score_rec *r)
+{
+	return sl_score_hash(r->host, strlen(r->host), r->flow_id);
+}
 
+static int parts_grow(struct sl_scorer *s)
+{
+	size_t cap = s->cap_parts ? s->cap_parts * 2 : 256;
+	struct score_part *n = calloc(cap, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->cap_parts; i++) {
+		if (!s->parts[i].key)
+			continue;
+		size_t k = s->parts[i].key & (cap - 1);
+		while (n[k].key)
+			k = (k + 1) & (cap - 1);
+		n[k] = s->parts[i];
+	}
+	free(s->parts);
+	s->parts = n;
+	s->cap_parts = cap;
+	return 0;
+}
+
+static struct score_part *part_slot(const struct sl_scorer *s, uint64_t key)
+{
+	size_t k = key & (s->cap_parts - 1);
+	while (s->parts[k].key && s->parts[k].key != key)
+		k = (k + 1) & (s->cap_parts - 1);
+	return &s->parts[k];
+}
+
+/* Subjects are forgotten by the subject table, not here: one entry per
+ * subject ever seen with a partition (16 bytes each). */
 void sl_score_note_partition(struct sl_scorer *s, const char *id, int part)
 {
 	if (part < 0 || !id)
 		return;
-	uint64_t key = sl_score_hash(id, strlen(id), 0x9a);
-	for (size_t i = 0; i < s->n_parts; i++)
-		if (s->parts[i].key == key) {
-			s->parts[i].part = part;
-			return;
-		}
-	struct score_part *n = sl_grow(s->parts, &s->cap_parts, s->n_parts, sizeof(*n), 64);
-	if (!n)
+	if ((s->n_parts + 1) * 2 > s->cap_parts && parts_grow(s) < 0)
 		return;
-	s->parts = n;
-	n[s->n_parts++] = (struct score_part){ .key = key, .part = part };
+	uint64_t key = sl_score_hash(id, strlen(id), 0x9a);
+	struct score_part *p = part_slot(s, key);
+	if (!p->key)
+		s->n_parts++;
+	*p = (struct score_part){ .key = key, .part = part };
 }
 
 int sl_scorer_subject_partition(const struct sl_scorer *s, const char *subject_id)
 {
-	uint64_t key = sl_score_hash(subject_id, strlen(subject_id), 0x9a);
-	for (size_t i = 0; i < s->n_parts; i++)
-		if (s->parts[i].key == key)
-			return s->parts[i].part;
-	return -1;
+	if (!s->cap_parts || !subject_id)
+		return -1;
+	struct score_part *p = part_slot(s, sl_score_hash(subject_id, strlen(subject_id), 0x9a));
+	return p->key ? p->part : -1;
 }
 
 /* ---- the hits of a batch ---- */
@@ -195,7 +253,7 @@ static bool flow_field(const struct sl_field *f)
 
 /* The alerts of the flow-scope rules judged here: the event's fields (a
  * flow's, or a sign-in's) as the rule saw them, and the rule. */
-static void flow_alerts(struct sl_scorer *s, struct score_rec *r)
+void sl_score_alerts(struct sl_scorer *s, struct score_rec *r, bool all)
 {
 	if (r->rec.subject && r->rec.subject->allowed)
 		return;
@@ -204,7 +262,7 @@ static void flow_alerts(struct sl_scorer *s, struct score_rec *r)
 	struct sl_field_source src = sl_rules_record_source(&r->rec);
 	for (size_t i = 0; i < s->n_hits; i++) {
 		const struct sl_rule_info *rule = s->hits[i];
-		if (rule->scope != SL_RULE_SCOPE_FLOW || !is_central(s, rule))
+		if (rule->scope != SL_RULE_SCOPE_FLOW || (!all && !is_central(s, rule)))
 			continue;
 		r->rec.event_type = "alert";
 		sl_json_begin(&s->json);
@@ -227,7 +285,7 @@ static void on_correlation(void *ctx, const struct sl_rule_info *rule)
 	sl_subjects_hit(s->subjects, &r->rec, rule);
 }
 
-static void score(struct sl_scorer *s, struct score_rec *r, sl_time_us now)
+void sl_score_hits(struct sl_scorer *s, struct score_rec *r, sl_time_us now)
 {
 	bool allowed = r->rec.subject && r->rec.subject->allowed;
 	struct sl_field_source src = sl_rules_record_source(&r->rec);
@@ -329,11 +387,13 @@ static void batch_hits(struct sl_scorer *s, struct score_rec *r, enum batch_kind
 								: SL_RULE_EVENT_FLOW,
 				     &src, on_central, s);
 	}
-	qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
+	if (s->n_hits > 1)
+		qsort(s->hits, s->n_hits, sizeof(*s->hits), hit_order);
 }
 
 void sl_score_apply_batch(struct sl_scorer *s)
 {
+	sl_score_identity_until(s, s->batch.items[0].t); /* sign-ins first, as a sensor has them */
 	enum batch_kind kind;
 	json_t *base = batch_base(s, &kind);
 	struct score_rec r;
@@ -348,6 +408,8 @@ void sl_score_apply_batch(struct sl_scorer *s)
 	}
 	s->clock = now > s->clock ? now : s->clock;
 	s->st.applied += s->batch.n;
+	if (kind != BATCH_SIGNIN)
+		sl_score_bind(s, &r);
 	if (kind == BATCH_SIGNIN)
 		charge_signin(s, &r, &view);
 	else
@@ -355,15 +417,16 @@ void sl_score_apply_batch(struct sl_scorer *s)
 	if (r.rec.subject)
 		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	batch_hits(s, &r, kind);
-	flow_alerts(s, &r);
+	sl_score_alerts(s, &r, false);
 	if (r.rec.subject)
-		score(s, &r, kind == BATCH_EARLY ? 0 : kind == BATCH_SIGNIN ? r.flow.last : now);
+		sl_score_hits(s, &r, kind == BATCH_EARLY ? 0 : kind == BATCH_SIGNIN ? r.flow.last : now);
 	clear_batch(s);
 }
 
 /* The end of input: the final summaries, then the scorer's stats. */
 void sl_score_final(struct sl_scorer *s)
 {
+	sl_score_identity_until(s, SL_IDENTITY_ANY_TIME);
 	while (sl_subjects_summary(s->subjects, s->clock, true, &s->json)) {
 		sl_score_write(s, &s->json);
 		s->st.summaries++;

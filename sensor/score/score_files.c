@@ -31,6 +31,9 @@ static const char score_usage[] =
 	"      --set KEY=VALUE    override one configuration key\n"
 	"  -R, --rules PATH       rule file or directory (rules.path)\n"
 	"      --roster FILE      roster (scoring.roster)\n"
+	"      --identity FILE    a sign-in log the scorer reads itself (Okta, Entra ID, JSON\n"
+	"                         lines; repeatable; adds to identity.sources): its sign-ins\n"
+	"                         bind accounts to addresses among the fleet's events\n"
 	"  -o, --output PATH      EVE JSON lines to PATH, '-' for stdout (output.eve)\n"
 	"  -q, --quiet            no summary on stderr\n"
 	"  -h, --help             this text\n"
@@ -43,8 +46,8 @@ static const char score_usage[] =
 
 struct score_opts {
 	const char *config, *rules, *roster, *output;
-	const char **sets, **inputs;
-	size_t n_sets, n_inputs;
+	const char **sets, **inputs, **identities;
+	size_t n_sets, n_inputs, n_identities;
 	bool quiet;
 };
 
@@ -60,11 +63,12 @@ static int add(const char ***list, size_t *n, const char *v)
 
 static int parse_opts(int argc, char **argv, struct score_opts *o)
 {
-	enum { OPT_SET = 256, OPT_ROSTER };
+	enum { OPT_SET = 256, OPT_ROSTER, OPT_IDENTITY };
 	static const struct option longs[] = {
 		{ "read", required_argument, NULL, 'r' }, { "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, OPT_SET }, { "rules", required_argument, NULL, 'R' },
 		{ "roster", required_argument, NULL, OPT_ROSTER },
+		{ "identity", required_argument, NULL, OPT_IDENTITY },
 		{ "output", required_argument, NULL, 'o' }, { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
@@ -77,6 +81,7 @@ static int parse_opts(int argc, char **argv, struct score_opts *o)
 		case OPT_SET: add(&o->sets, &o->n_sets, optarg); break;
 		case 'R': o->rules = optarg; break;
 		case OPT_ROSTER: o->roster = optarg; break;
+		case OPT_IDENTITY: add(&o->identities, &o->n_identities, optarg); break;
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(score_usage, stdout); return EXIT_OK;
@@ -120,6 +125,15 @@ static int load(const struct score_opts *o, struct sl_config *cfg)
 		rc = set_str(cfg, "rules.path", o->rules);
 	if (rc < 0 && o->roster)
 		rc = set_str(cfg, "scoring.roster", o->roster);
+	for (size_t i = 0; rc < 0 && i < o->n_identities; i++) {
+		char set[4200];
+		snprintf(set, sizeof(set), "path=%s", o->identities[i]);
+		const char *kv[] = { set };
+		if (sl_config_append(cfg, "identity.sources", kv, 1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sightline score: --identity: %s\n", err);
+			rc = EXIT_USAGE;
+		}
+	}
 	if (rc < 0 && !o->n_inputs && !cfg->scoring.input.brokers[0]) {
 		fputs("sightline score: no events to read: give -r FILE (or -r - for standard "
 		      "input), or scoring.input.brokers to consume from Kafka\n", stderr);
@@ -301,5 +315,6 @@ int sl_score_main(int argc, char **argv)
 	sl_config_finish(&cfg);
 	free(o.sets);
 	free(o.inputs);
+	free(o.identities);
 	return rc;
 }

@@ -17,6 +17,12 @@
 
 struct sl_score_kafka_stats; /* score_kafka.h */
 
+/* An event id the scorer holds, and its event's time. */
+struct score_seen {
+	uint64_t id;
+	sl_time_us t;
+};
+
 /* One received event waiting in the reorder window. */
 struct score_item {
 	sl_time_us t;      /* its sensor_time, else its timestamp */
@@ -67,8 +73,11 @@ struct sl_scorer {
 	sl_time_us newest, applied_until, clock;
 	struct score_clock *clocks;  /* per source partition (Kafka), by number */
 	size_t n_clocks;
-	/* event ids seen: open addressing of 64-bit hashes (0 never stored) */
-	uint64_t *seen;
+	/* event ids seen, with their event time: open addressing of 64-bit
+	 * hashes (0 never stored); ids older than applied_until are dropped when
+	 * the table fills (a repeat that old is late anyway), so it stays the
+	 * size of the events of one reorder window, not of the whole stream */
+	struct score_seen *seen;
 	size_t n_seen, cap_seen;
 	const struct sl_score_kafka_stats *kafka; /* the Kafka input's counters; NULL: files */
 	uint64_t last_key;           /* the id key of the last event taken (the Kafka input
@@ -87,6 +96,12 @@ struct sl_scorer {
 	size_t line_cap;
 	const struct sl_rule_info **hits;
 	size_t n_hits, cap_hits;
+	/* the scorer's own sign-in logs (identity.sources; score_signin.c) */
+	struct sl_identity *identity;
+	struct sl_bindings *bindings;
+	struct sl_geo_cache *geo_cache;
+	struct sl_binding flow_binding;   /* the binding of the batch being applied */
+	uint64_t unrostered;
 };
 
 /* A record rebuilt from an event: the stand-in flow and places the subject
@@ -130,6 +145,14 @@ int sl_score_mark_seen(struct sl_scorer *s, uint64_t key);
 /* Forget key again: an event taken but not applied, given back to Kafka
  * (its partition revoked), is no duplicate when it is read again. */
 void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key);
+/* ---- score_signin.c ---- */
+/* Open the sign-in sources of identity.sources (none: nothing to do). */
+int sl_score_identity_open(struct sl_scorer *s, char *err, size_t errlen);
+/* Apply the scorer's own sign-ins up to time until (SL_IDENTITY_ANY_TIME: all). */
+void sl_score_identity_until(struct sl_scorer *s, sl_time_us until);
+/* r's binding from the scorer's own sign-ins, when it has any. */
+void sl_score_bind(struct sl_scorer *s, struct score_rec *r);
+void sl_score_identity_close(struct sl_scorer *s);
 
 /* ---- score_apply.c ---- */
 /* Apply one batch (every event of one flow at one moment), then clear it. */
@@ -144,6 +167,12 @@ int sl_score_open_restore(struct sl_scorer *s, uint64_t key, const char *subject
 void sl_score_open_drop_part(struct sl_scorer *s, int part);
 /* Remember that subject id's events come from partition part (-1: none). */
 void sl_score_note_partition(struct sl_scorer *s, const char *id, int part);
+/* Charge r's hits (s->hits) to its subject, feed the correlations, write
+ * the subject's alert and the summaries due by now (0: none). */
+void sl_score_hits(struct sl_scorer *s, struct score_rec *r, sl_time_us now);
+/* Write the alerts of r's flow-scope hits: those judged here (all: every
+ * one, for the scorer's own sign-ins). */
+void sl_score_alerts(struct sl_scorer *s, struct score_rec *r, bool all);
 /* Write a line (the host header put first) to the scorer's eve. */
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j);
 

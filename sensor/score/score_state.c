@@ -147,5 +147,7 @@ unsigned sl_score_state_discard(struct sl_scorer *s, int part)
 		s->batch.n = 0;
 	}
 	s->st.queued = s->n_heap;
+	if ((size_t)part < s->n_clocks) /* no longer read here: out of the id horizon */
+		s->clocks[part] = (struct score_clock){ 0 };
 	return dropped;
 }

@@ -167,6 +167,7 @@ def scenario(exe, tmp):
                   ids(IDENTITY.get(name, [])) + ['-r'] + [os.path.join(GEN, c) for c in cs], out)
         fwd.append(out)
     fleet_ok(exe, tmp, local, fwd)
+    scorer_signins(exe, tmp, local)
     schema_ok(exe, fwd + [os.path.join(tmp, 'scored.json')])
     duplicates(exe, tmp, local, fwd)
     reordered(exe, tmp, local, fwd)
@@ -194,6 +195,25 @@ def fleet_ok(exe, tmp, local, fwd):
          'subject alerts: one local sensor, and three forwarding sensors + sightline score')
     same(flow_alerts([local]), flow_alerts(fwd + [scored]),
          'flow and sign-in alerts: one local sensor, and the forwarding sensors + sightline score')
+
+
+def scorer_signins(exe, tmp, local):
+    """The sign-in logs read by the scorer instead of the edge sensors."""
+    fwd = []
+    for name, cs in SENSORS.items():
+        out = os.path.join(tmp, 'noid-' + name + '.json')
+        sightline(exe, ['--set', 'sensor.name=' + name, '--set', 'scoring.mode=forward', '-r'] +
+                  [os.path.join(GEN, c) for c in cs], out)
+        fwd.append(out)
+    out = os.path.join(tmp, 'scored-id.json')
+    logs = [a for log in sum(IDENTITY.values(), []) for a in ('--identity', os.path.join(GEN, log))]
+    r = score(exe, fwd, out, logs)
+    check(r.returncode == 0 and any(e['event_type'] == 'signin' for e in events([out])),
+          'sightline score --identity writes the sign-ins it reads (%s)' % r.stderr.strip()[:200])
+    same(subject_alerts([local]), subject_alerts([out]),
+         'subject alerts with the sign-in logs read by the scorer')
+    same(flow_alerts([local]), flow_alerts(fwd + [out]),
+         'flow and sign-in alerts with the sign-in logs read by the scorer')
 
 
 def schema_ok(exe, paths):

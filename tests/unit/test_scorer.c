@@ -1,0 +1,92 @@
+/* The fleet scorer's API (include/sightline/scorer.h), as the Kafka input
+ * drives it: verdicts for queued, duplicate, late and ignored events,
+ * errors for input that is no event, the reorder window, the partition a
+ * subject's events came from, and the subject table it scores. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sightline/scorer.h"
+#include "sightline/subject.h"
+#include "testhelp.h"
+
+/* A forwarded flow event of client cli at hh:mm:ss, id its event_id. */
+static int feed(struct sl_scorer *s, const char *id, const char *cli, const char *t, int part,
+		char *err, size_t errlen)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line),
+			 "{\"host\":\"s1\",\"event_id\":\"%s\",\"sensor_time\":\"2026-03-02T%s.000000+0000\","
+			 "\"subject_key\":\"%s\",\"timestamp\":\"2026-03-02T%s.000000+0000\","
+			 "\"flow_id\":%u,\"event_type\":\"flow\",\"src_ip\":\"%s\",\"src_port\":50000,"
+			 "\"dest_ip\":\"192.0.2.10\",\"dest_port\":443,\"proto\":\"TCP\","
+			 "\"flow\":{\"start\":\"2026-03-02T%s.000000+0000\"}}",
+			 id, t, cli, t, (unsigned)(id[0] * 131 + id[1]), cli, t);
+	return sl_scorer_event(s, line, (size_t)n, part, err, errlen);
+}
+
+static void test_verdicts(struct sl_scorer *s)
+{
+	TEST("queued, duplicate, late, ignored; errors name what is wrong");
+	char err[256];
+	CHECK_EQ_INT(feed(s, "a1", "203.0.113.5", "14:00:00", 3, err, sizeof(err)), SL_SCORER_QUEUED);
+	CHECK_EQ_INT(feed(s, "a1", "203.0.113.5", "14:00:00", 3, err, sizeof(err)),
+		     SL_SCORER_DUPLICATE);
+	CHECK_EQ_INT(feed(s, "a2", "203.0.113.6", "14:00:03", 4, err, sizeof(err)), SL_SCORER_QUEUED);
+	CHECK_EQ_INT(feed(s, "a3", "203.0.113.5", "14:00:20", 3, err, sizeof(err)), SL_SCORER_QUEUED);
+	/* 14:00:10 is older than 14:00:20 less the 5 s window */
+	CHECK_EQ_INT(feed(s, "a4", "203.0.113.7", "14:00:10", 3, err, sizeof(err)), SL_SCORER_LATE);
+	const char stats[] = "{\"timestamp\":\"2026-03-02T23:00:00.000000+0000\",\"event_type\":\"stats\"}";
+	CHECK_EQ_INT(sl_scorer_event(s, stats, sizeof(stats) - 1, 3, err, sizeof(err)),
+		     SL_SCORER_IGNORED);
+	CHECK_EQ_INT(sl_scorer_event(s, "nope", 4, 0, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "not JSON") != NULL);
+	CHECK_EQ_INT(sl_scorer_event(s, "{\"a\":1}", 7, 0, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "no event_type") != NULL);
+	const struct sl_scorer_stats *st = sl_scorer_stats(s);
+	CHECK_EQ_INT(st->events, 6);
+	CHECK_EQ_INT(st->duplicates, 1);
+	CHECK_EQ_INT(st->late, 1);
+	CHECK_EQ_INT(st->ignored, 1);
+	CHECK_EQ_INT(st->invalid, 2);
+}
+
+static void test_window(struct sl_scorer *s)
+{
+	TEST("drain applies what left the window, final applies the rest");
+	const struct sl_scorer_stats *st = sl_scorer_stats(s);
+	sl_scorer_drain(s, false); /* 14:00:00 and :03 are older than :20 less 5 s */
+	CHECK_EQ_INT(st->applied, 2);
+	CHECK_EQ_INT(st->queued, 1);
+	CHECK_EQ_INT(sl_scorer_subject_partition(s, "203.0.113.5"), 3);
+	CHECK_EQ_INT(sl_scorer_subject_partition(s, "203.0.113.6"), 4);
+	CHECK_EQ_INT(sl_scorer_subject_partition(s, "198.51.100.1"), -1);
+	sl_scorer_drain(s, true);
+	CHECK_EQ_INT(st->applied, 3);
+	CHECK_EQ_INT(st->queued, 0);
+	CHECK_EQ_INT(sl_subjects_stats(sl_scorer_subjects(s))->tracked, 2);
+	CHECK(sl_subjects_score(sl_scorer_subjects(s), "203.0.113.5", 0) >= 0);
+}
+
+int main(void)
+{
+	struct sl_config cfg = { 0 };
+	struct sl_scorer *s = NULL;
+	char err[512];
+	if (sl_config_init_defaults(&cfg) < 0 ||
+	    sl_config_set(&cfg, "rules.enabled=false", err, sizeof(err)) < 0 ||
+	    sl_config_set(&cfg, "home_networks=192.0.2.0/24", err, sizeof(err)) < 0)
+		return 1;
+	int rc = sl_scorer_create(&cfg, &s, err, sizeof(err));
+	CHECK_EQ_INT(rc, 0);
+	if (rc == 0) {
+		test_verdicts(s);
+		test_window(s);
+	} else {
+		fprintf(stderr, "%s\n", err);
+	}
+	sl_scorer_destroy(s);
+	sl_scorer_destroy(NULL);
+	sl_config_finish(&cfg);
+	return TEST_REPORT();
+}
