@@ -66,6 +66,7 @@ static const struct sl_field stats_fields[] = {
 	U("scorer.summaries", "sightline score: subject summaries written"),
 	U("scorer.queued", "sightline score: events in the reorder window"),
 	U("scorer.open_flows", "sightline score: flows charged at an early alert whose flow event is still due"),
+	U("scorer.kafka.messages", "sightline score over Kafka: messages taken from the event partitions"),
 	U("scorer.kafka.partitions", "sightline score over Kafka: event partitions this scorer owns now"),
 	U("scorer.kafka.lag", "sightline score over Kafka: messages behind the owned partitions' ends (when last idle)"),
 	U("scorer.kafka.checkpoints", "sightline score over Kafka: partition checkpoints (state delivered, then offsets committed)"),

@@ -445,6 +445,7 @@ static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
 {
 	sl_json_key(j, "kafka");
 	sl_json_open_object(j);
+	stat(j, "messages", k->messages);
 	stat(j, "partitions", k->partitions);
 	stat(j, "lag", k->lag);
 	stat(j, "checkpoints", k->checkpoints);

@@ -134,7 +134,8 @@ static int load(const struct score_opts *o, struct sl_config *cfg)
 			rc = EXIT_USAGE;
 		}
 	}
-	if (rc < 0 && !o->n_inputs && !cfg->scoring.input.brokers[0]) {
+	if (rc < 0 && !o->n_inputs &&
+	    (!cfg->scoring.input.brokers || !cfg->scoring.input.brokers[0])) {
 		fputs("sightline score: no events to read: give -r FILE (or -r - for standard "
 		      "input), or scoring.input.brokers to consume from Kafka\n", stderr);
 		return EXIT_USAGE;

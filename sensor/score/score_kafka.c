@@ -228,6 +228,9 @@ static void assigned(struct kin *k, rd_kafka_topic_partition_list_t *l)
 
 static void release_queue(struct kpart *kp)
 {
+	for (size_t i = 0; i < kp->n_early; i++)
+		rd_kafka_message_destroy(kp->early[i]);
+	kp->n_early = 0;
 	if (kp->next_msg)
 		rd_kafka_message_destroy(kp->next_msg);
 	if (kp->q)
@@ -295,6 +298,7 @@ static void take(struct kin *k, const rd_kafka_message_t *m)
 	if (!kp || !kp->owned)
 		return; /* fetched before its revocation: the next owner reads it */
 	uint64_t seq = k->s->seq;
+	k->st.messages++;
 	int rc = sl_scorer_event(k->s, m->payload, m->len, m->partition, err, sizeof(err));
 	if (rc == -ENOMEM) {
 		snprintf(k->err, sizeof(k->err), "%s", err);
@@ -390,18 +394,37 @@ static int subscribe(struct kin *k)
 }
 
 /* A message that reached the group's queue before its partition's own
- * queue was split off: it is the partition's first, so it waits first.
- * Returns m when it cannot be placed (the caller destroys it). */
+ * queue was split off: queued in order ahead of the partition's queue.
+ * Returns m when it cannot be kept (the caller destroys it; it is read
+ * again from the commit by whoever owns the partition next). */
 static rd_kafka_message_t *stash(struct kin *k, rd_kafka_message_t *m)
 {
 	struct kpart *kp = sl_kin_part(k, rd_kafka_topic_name(m->rkt), m->partition, false);
-	if (!kp || !kp->owned || kp->next_msg)
+	if (!kp || !kp->owned)
 		return m;
-	kp->next_msg = m;
-	kp->next_t = sl_score_quick_time(m->payload, m->len);
-	kp->at_end = false;
-	kp->started = true;
+	if (kp->n_early == kp->cap_early) {
+		size_t cap = kp->cap_early ? kp->cap_early * 2 : 64;
+		rd_kafka_message_t **n = realloc(kp->early, cap * sizeof(*n));
+		if (!n) {
+			snprintf(k->err, sizeof(k->err), "out of memory for early messages");
+			k->fatal = -ENOMEM;
+			return m;
+		}
+		kp->early = n;
+		kp->cap_early = cap;
+	}
+	kp->early[kp->n_early++] = m;
 	return NULL;
+}
+
+/* The partition's next message: an early one first, else its queue's. */
+static rd_kafka_message_t *next_of(struct kpart *kp)
+{
+	if (!kp->n_early)
+		return rd_kafka_consume_queue(kp->q, 0);
+	rd_kafka_message_t *m = kp->early[0];
+	memmove(kp->early, kp->early + 1, --kp->n_early * sizeof(*kp->early));
+	return m;
 }
 
 /* Fetch the next message of every owned partition that has none waiting. */
@@ -411,7 +434,7 @@ static void fetch(struct kin *k)
 		struct kpart *kp = &k->parts[i];
 		if (!kp->owned || !kp->q || kp->next_msg)
 			continue;
-		rd_kafka_message_t *m = rd_kafka_consume_queue(kp->q, 0);
+		rd_kafka_message_t *m = next_of(kp);
 		if (!m)
 			continue;
 		kp->started = true;
@@ -471,7 +494,7 @@ static bool caught_up(const struct kin *k)
 		const struct kpart *kp = &k->parts[i];
 		if (!kp->owned)
 			continue;
-		if (!kp->at_end || kp->next_msg)
+		if (!kp->at_end || kp->next_msg || kp->n_early)
 			return false;
 		any = true;
 	}
@@ -533,8 +556,10 @@ static void kin_finish(struct kin *k)
 		rd_kafka_flush(k->prod, KAFKA_TIMEOUT_MS);
 		rd_kafka_destroy(k->prod);
 	}
-	for (size_t i = 0; i < k->n_parts; i++)
+	for (size_t i = 0; i < k->n_parts; i++) {
 		free(k->parts[i].items);
+		free(k->parts[i].early);
+	}
 	free(k->parts);
 }
 

@@ -12,6 +12,7 @@ struct sl_scorer;
 
 /* Counters of the Kafka input for the scorer's stats event. */
 struct sl_score_kafka_stats {
+	uint64_t messages;       /* messages taken from the event partitions */
 	uint64_t partitions;     /* event partitions owned now */
 	uint64_t lag;            /* messages behind the partitions' ends (last known) */
 	uint64_t checkpoints;    /* partition checkpoints done (state written, offsets committed) */

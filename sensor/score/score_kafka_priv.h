@@ -38,6 +38,10 @@ struct kpart {
 	sl_time_us next_t;
 	bool at_end;
 	bool started;      /* a message or the end seen since it was assigned */
+	/* messages that reached the group's queue instead (fetched before the
+	 * partition's queue was split off), taken before its own queue's */
+	rd_kafka_message_t **early;
+	size_t n_early, cap_early;
 };
 
 struct kin {

@@ -134,7 +134,11 @@ def wait(p, name, tmp, timeout=120):
 
 
 def stats(path):
-    st = fleet.scorer_stats(path)
+    """The scorer's counters in its final stats event (the last one)."""
+    st = {}
+    for e in fleet.events([path]):
+        if e.get('event_type') == 'stats' and 'scorer' in e.get('stats', {}):
+            st = e['stats']['scorer']
     return st, st.get('kafka', {})
 
 
