@@ -191,6 +191,15 @@ struct sl_scoring_config {
 	uint32_t evidence_max;    /* community_ids kept per rule and subject as evidence */
 	uint32_t mode;            /* enum sl_scoring_mode */
 	uint32_t reorder_window;  /* sightline score: seconds of event time held to reorder */
+	struct sl_score_input_config {  /* sightline score: Kafka input (fleet scoring) */
+		char *brokers;            /* bootstrap.servers; owned; "" = read files */
+		char *topics;             /* comma-separated event topics; owned */
+		char *group_id;           /* consumer group of the scorers; owned */
+		char *state_topic;        /* per-subject snapshots; owned */
+		uint32_t snapshot_interval; /* seconds between checkpoints of owned partitions */
+		uint32_t idle_exit;       /* seconds idle and caught up before exiting; 0 = never */
+		char *properties;         /* more librdkafka properties "k=v,k=v"; owned */
+	} input;
 };
 
 /* The light-speed check and impossible travel. */

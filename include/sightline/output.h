@@ -47,6 +47,17 @@ struct sl_output_ops {
 };
 
 struct sl_output;
+struct rd_kafka_conf_s; /* librdkafka's rd_kafka_conf_t */
+
+/**
+ * Apply librdkafka properties "key=value,key=value" to conf (a part without
+ * '=' continues the previous value: "debug=broker,topic").  Shared by the
+ * Kafka output and the scorer's Kafka input.  Returns 0, or -EINVAL with
+ * "WHAT: property K=V: librdkafka's reason" in err; -ENOMEM.  conf is
+ * borrowed.
+ */
+int sl_kafka_conf_properties(struct rd_kafka_conf_s *conf, const char *props, const char *what,
+			     char *err, size_t errlen);
 
 /**
  * Open one output as cfg describes (cfg is copied).  Returns 0 or a negative

@@ -345,6 +345,54 @@ const char *sl_subject_level_name(enum sl_subject_level l);
 /** The level of a score for threshold (see enum sl_subject_level). */
 enum sl_subject_level sl_subject_level_of(double score, double threshold);
 
+/* ---- State snapshots (a subject moving between fleet scorers) ------- */
+
+/* Finds the rule of a snapshot's rule id in the running pack (NULL: not
+ * in the pack any more); ctx is the restorer's. */
+typedef const struct sl_rule_info *(*sl_subject_rule_fn)(void *ctx, const char *id);
+
+/**
+ * Write the whole scoring state of subject id (its key and roster binding,
+ * times, flows, countries, RTT minimums, places, activity hours, products,
+ * rule hits with their evidence and facts, score, peak and the alert levels
+ * already raised) as one compact JSON object value at j's current position
+ * (after a key, in an array, or as a line begun by the caller).  Returns
+ * false, j untouched, when no subject has that id.  Reads only (the score
+ * is not decayed first: the restored subject decays as this one would).
+ */
+bool sl_subjects_snapshot(struct sl_subjects *s, const char *id, struct sl_json *j);
+
+/**
+ * Restore a subject from a snapshot of sl_subjects_snapshot() (json[0..len)),
+ * replacing any subject of the same id, so that it then scores and alerts
+ * exactly as the subject it was taken from.  Rule ids are found with
+ * find(ctx, id); hits of rules the pack no longer has are left out (counted
+ * as hits_dropped), as are hits past a full hit pool.  Returns 0; -EINVAL
+ * with a sentence in err for a malformed snapshot or a roster subject the
+ * roster does not name; -ENOMEM.  Names in the snapshot are copied and kept
+ * by the table.  The id restored is written to id_out (SL_ROSTER_NAME_MAX
+ * bytes) when not NULL.
+ */
+int sl_subjects_restore(struct sl_subjects *s, const char *json, size_t len,
+			sl_subject_rule_fn find, void *ctx, char *id_out, char *err, size_t errlen);
+
+/**
+ * Point v at subject id as it stands (its id, kind, claimed entry and the
+ * internal reference sl_subjects_view() and sl_subjects_flow_ended() follow),
+ * for a flow charged before a restore and ended after it.  false, v
+ * untouched, when no subject has that id.
+ */
+bool sl_subjects_view_of(struct sl_subjects *s, const char *id, struct sl_subject_view *v);
+
+/** Forget the subject id (its partition moved to another scorer).  false: not held. */
+bool sl_subjects_forget(struct sl_subjects *s, const char *id);
+
+/**
+ * Walk the subjects held: start with *cursor 0; each true return writes one
+ * subject's id into id (len bytes).  The table must not change during a walk.
+ */
+bool sl_subjects_next(const struct sl_subjects *s, uint32_t *cursor, char *id, size_t len);
+
 /* ---- Geometry (shared with tests) ------------------------------------ */
 
 /** Great-circle distance in km between two points given in degrees (mean Earth radius 6371 km). */

@@ -414,6 +414,26 @@ static const struct sl_cfg_key root_keys[] = {
 	U32("scoring.reorder_window", scoring.reorder_window, "5", 0, 3600, "s",
 	    "sightline score: events are held this long (event time) to be applied in order; "
 	    "an older event is counted late and dropped"),
+	STR("scoring.input.brokers", scoring.input.brokers, "", 0, 4096,
+	    "sightline score: Kafka bootstrap brokers host:port[,...] to consume from as a member "
+	    "of scoring.input.group_id; empty: read files (-r)"),
+	STR("scoring.input.topics", scoring.input.topics, "sightline-events", 1, 4096,
+	    "sightline score: comma-separated topics the forwarding sensors produce to"),
+	STR("scoring.input.group_id", scoring.input.group_id, "sightline-score", 1, 255,
+	    "sightline score: consumer group; the scorers of one fleet share it and split "
+	    "the partitions"),
+	STR("scoring.input.state_topic", scoring.input.state_topic, "sightline-score-state", 1, 249,
+	    "sightline score: per-subject state snapshots; as many partitions as the event "
+	    "topic, cleanup.policy=compact"),
+	U32("scoring.input.snapshot_interval", scoring.input.snapshot_interval, "60", 1, 86400,
+	    "s", "sightline score: owned partitions are checkpointed (state written, then "
+	    "offsets committed) this often, and on revocation"),
+	U32("scoring.input.idle_exit", scoring.input.idle_exit, "0", 0, 86400, "s",
+	    "sightline score: exit cleanly after this long with nothing to read and no lag; 0: "
+	    "run until SIGTERM"),
+	STR("scoring.input.properties", scoring.input.properties, "", 0, 4096,
+	    "sightline score: more librdkafka consumer and producer properties, "
+	    "\"key=value,key=value\""),
 	DBL("physics.route_inflation", physics.route_inflation, "1.5", 1, 4, "",
 	    "how much longer real network paths are than great circles"),
 	DBL("physics.access_ms", physics.access_ms, "10", 0, 200, "ms",

@@ -61,17 +61,24 @@ static void *poll_loop(void *arg)
 	return NULL;
 }
 
-static int set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err, size_t errlen)
+static int set_as(rd_kafka_conf_t *conf, const char *what, const char *key, const char *val,
+		  char *err, size_t errlen)
 {
 	char why[512];
 	if (rd_kafka_conf_set(conf, key, val, why, sizeof(why)) == RD_KAFKA_CONF_OK)
 		return 0;
-	snprintf(err, errlen, "kafka output: property %s=%s: %s", key, val, why);
+	snprintf(err, errlen, "%s: property %s=%s: %s", what, key, val, why);
 	return -EINVAL;
 }
 
+static int set(rd_kafka_conf_t *conf, const char *key, const char *val, char *err, size_t errlen)
+{
+	return set_as(conf, "kafka output", key, val, err, errlen);
+}
+
 /* "k=v,k=v"; a part without '=' continues the previous value ("debug=a,b"). */
-static int set_properties(rd_kafka_conf_t *conf, const char *props, char *err, size_t errlen)
+int sl_kafka_conf_properties(struct rd_kafka_conf_s *conf, const char *props, const char *what,
+			     char *err, size_t errlen)
 {
 	char *copy = strdup(props), *save = NULL, *key = NULL, val[4096] = "";
 	int rc = copy ? 0 : -ENOMEM;
@@ -86,9 +93,9 @@ static int set_properties(rd_kafka_conf_t *conf, const char *props, char *err, s
 			continue;
 		}
 		if (key)
-			rc = set(conf, key, val, err, errlen);
+			rc = set_as(conf, what, key, val, err, errlen);
 		if (!eq) {
-			snprintf(err, errlen, "kafka output: property '%s' is not key=value", part);
+			snprintf(err, errlen, "%s: property '%s' is not key=value", what, part);
 			rc = -EINVAL;
 			break;
 		}
@@ -97,7 +104,7 @@ static int set_properties(rd_kafka_conf_t *conf, const char *props, char *err, s
 		snprintf(val, sizeof(val), "%s", eq + 1);
 	}
 	if (rc == 0 && key)
-		rc = set(conf, key, val, err, errlen);
+		rc = set_as(conf, what, key, val, err, errlen);
 	free(copy);
 	return rc;
 }
@@ -118,7 +125,8 @@ static rd_kafka_conf_t *make_conf(const struct sl_output_entry *cfg, struct kafk
 	     * alert must leave within a second); the user's properties may still
 	     * change it */
 	    set(conf, "queue.buffering.max.ms", "5", err, errlen) < 0 ||
-	    (cfg->properties && set_properties(conf, cfg->properties, err, errlen) < 0)) {
+	    (cfg->properties &&
+	     sl_kafka_conf_properties(conf, cfg->properties, "kafka output", err, errlen) < 0)) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;
 	}

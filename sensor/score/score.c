@@ -111,6 +111,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free_items(s->batch.items, s->batch.n);
 	free(s->batch.items);
 	free(s->seen);
+	free(s->clocks);
 	free(s->open);
 	free(s->parts);
 	for (size_t i = 0; i < s->n_strings; i++)
@@ -145,19 +146,32 @@ const struct sl_scorer_stats *sl_scorer_stats(const struct sl_scorer *s)
 
 /* ---- duplicates ---- */
 
+/* Applied up to here everywhere: with Kafka partitions, each is late on its
+ * own clock (a partition taken over replays behind the others), so the
+ * slowest partition's. */
+static sl_time_us seen_horizon(const struct sl_scorer *s)
+{
+	sl_time_us h = s->applied_until;
+	for (size_t i = 0; i < s->n_clocks; i++)
+		if (s->clocks[i].newest && s->clocks[i].applied_until < h)
+			h = s->clocks[i].applied_until;
+	return h;
+}
+
 /* Rebuild the id table without the ids older than what was applied (their
  * repeats are late), twice as large when that freed too little. */
 static int seen_grow(struct sl_scorer *s)
 {
 	size_t live = 0;
+	sl_time_us horizon = seen_horizon(s);
 	for (size_t i = 0; i < s->cap_seen; i++)
-		live += s->seen[i].id && s->seen[i].t >= s->applied_until;
+		live += s->seen[i].id && s->seen[i].t >= horizon;
 	size_t cap = !s->cap_seen ? 4096 : live * 4 > s->cap_seen ? s->cap_seen * 2 : s->cap_seen;
 	struct score_seen *n = calloc(cap, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->cap_seen; i++) {
-		if (!s->seen[i].id || s->seen[i].t < s->applied_until)
+		if (!s->seen[i].id || s->seen[i].t < horizon)
 			continue;
 		size_t k = s->seen[i].id & (cap - 1);
 		while (n[k].id)
@@ -184,6 +198,36 @@ static bool seen_before(struct sl_scorer *s, uint64_t id, sl_time_us t, int *rc)
 	s->seen[k] = (struct score_seen){ .id = id, .t = t };
 	s->n_seen++;
 	return false;
+}
+
+int sl_score_mark_seen(struct sl_scorer *s, uint64_t key)
+{
+	int rc;
+	/* a restored id has no event time here: kept (a takeover's few) */
+	seen_before(s, key, UINT64_MAX / 2, &rc);
+	return rc;
+}
+
+/* Linear-probing deletion by backward shift (no tombstones). */
+void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key)
+{
+	size_t mask = s->cap_seen - 1, k = key & mask;
+	if (!s->cap_seen || !key)
+		return;
+	while (s->seen[k].id && s->seen[k].id != key)
+		k = (k + 1) & mask;
+	if (!s->seen[k].id)
+		return;
+	size_t hole = k;
+	for (size_t i = (k + 1) & mask; s->seen[i].id; i = (i + 1) & mask) {
+		size_t home = s->seen[i].id & mask;
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			s->seen[hole] = s->seen[i];
+			hole = i;
+		}
+	}
+	s->seen[hole] = (struct score_seen){ 0 };
+	s->n_seen--;
 }
 
 /* The event's id: its event_id, else a hash of the whole line (an event
@@ -274,11 +318,32 @@ static int parse(const char *json, size_t len, json_t **out, sl_time_us *t, char
 	return 0;
 }
 
+/* The clock of partition part (NULL for files, or without memory).  Late is
+ * judged per partition: a partition taken over from a failed scorer is
+ * replayed from its last commit, behind the partitions this scorer already
+ * had, and its events are no less timely for that. */
+static struct score_clock *part_clock(struct sl_scorer *s, int part)
+{
+	if (part < 0)
+		return NULL;
+	if ((size_t)part >= s->n_clocks) {
+		size_t n = (size_t)part + 1;
+		struct score_clock *c = realloc(s->clocks, n * sizeof(*c));
+		if (!c)
+			return NULL;
+		memset(c + s->n_clocks, 0, (n - s->n_clocks) * sizeof(*c));
+		s->clocks = c;
+		s->n_clocks = n;
+	}
+	return &s->clocks[part];
+}
+
 int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part, char *err,
 		    size_t errlen)
 {
 	json_t *ev;
 	sl_time_us t;
+	s->last_key = 0;
 	int rc = parse(json, len, &ev, &t, err, errlen);
 	if (rc < 0) {
 		s->st.invalid++;
@@ -290,7 +355,8 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		s->st.ignored++;
 		return SL_SCORER_IGNORED;
 	}
-	bool dup = seen_before(s, event_key(ev, json, len), t, &rc);
+	s->last_key = event_key(ev, json, len);
+	bool dup = seen_before(s, s->last_key, t, &rc);
 	if (rc < 0 || dup) {
 		json_decref(ev);
 		if (rc < 0) {
@@ -301,12 +367,22 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return SL_SCORER_DUPLICATE;
 	}
 	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
-	if (t < s->applied_until || (s->newest > window && t + window < s->newest)) {
+	struct score_clock *pc = part_clock(s, part);
+	sl_time_us applied = pc ? pc->applied_until : s->applied_until;
+	sl_time_us newest = pc ? pc->newest : s->newest;
+	if (part >= 0 && !pc) {
+		json_decref(ev);
+		snprintf(err, errlen, "out of memory for partition clocks");
+		return -ENOMEM;
+	}
+	if (t < applied || (newest > window && t + window < newest)) {
 		json_decref(ev);
 		s->st.late++;
 		return SL_SCORER_LATE;
 	}
 	s->newest = t > s->newest ? t : s->newest;
+	if (pc)
+		pc->newest = t > pc->newest ? t : pc->newest;
 	rc = heap_push(s, (struct score_item){ .t = t, .seq = s->seq++, .part = part, .ev = ev });
 	if (rc < 0) {
 		json_decref(ev);
@@ -352,6 +428,8 @@ void sl_scorer_drain(struct sl_scorer *s, bool final)
 	while (s->n_heap && (final || s->heap[0].t + window < s->newest)) {
 		struct score_item it = heap_pop(s);
 		s->applied_until = it.t;
+		if (it.part >= 0 && (size_t)it.part < s->n_clocks)
+			s->clocks[it.part].applied_until = it.t;
 		batch_add(s, it);
 	}
 	/* a batch is whole once the next event is past its moment */

@@ -11,6 +11,7 @@
 #include "sightline/engine.h"
 #include "sightline/jsonpath.h"
 #include "sightline/schema.h"
+#include "score_kafka.h"
 #include "score_priv.h"
 
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j)
@@ -94,6 +95,25 @@ static void open_drop(struct sl_scorer *s, struct score_open *o)
 	s->st.open_flows = --s->n_open;
 }
 
+int sl_score_open_restore(struct sl_scorer *s, uint64_t key, const char *subject_id)
+{
+	struct sl_subject_view v;
+	if (open_find(s, key) || !sl_subjects_view_of(s->subjects, subject_id, &v))
+		return 0;
+	struct score_open *o = open_add(s, key);
+	if (!o)
+		return -ENOMEM;
+	o->view = v;
+	return 0;
+}
+
+void sl_score_open_drop_part(struct sl_scorer *s, int part)
+{
+	for (size_t i = s->n_open; i-- > 0;)
+		if (sl_scorer_subject_partition(s, s->open[i].view.id) == part)
+			open_drop(s, &s->open[i]);
+}
+
 static uint64_t flow_key(const struct score_rec *r)
 {
 	return sl_score_hash(r->host, strlen(r->host), r->flow_id);
@@ -129,7 +149,7 @@ static struct score_part *part_slot(const struct sl_scorer *s, uint64_t key)
 
 /* Subjects are forgotten by the subject table, not here: one entry per
  * subject ever seen with a partition (16 bytes each). */
-static void note_partition(struct sl_scorer *s, const char *id, int part)
+void sl_score_note_partition(struct sl_scorer *s, const char *id, int part)
 {
 	if (part < 0 || !id)
 		return;
@@ -395,7 +415,7 @@ void sl_score_apply_batch(struct sl_scorer *s)
 	else
 		charge(s, &r, kind == BATCH_END, &view);
 	if (r.rec.subject)
-		note_partition(s, r.rec.subject->id, s->batch.items[0].part);
+		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	batch_hits(s, &r, kind);
 	sl_score_alerts(s, &r, false);
 	if (r.rec.subject)
@@ -418,6 +438,22 @@ static void stat(struct sl_json *j, const char *key, uint64_t v)
 {
 	sl_json_key(j, key);
 	sl_json_u64(j, v);
+}
+
+/* The Kafka input's counters (score_kafka.h), under scorer.kafka. */
+static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
+{
+	sl_json_key(j, "kafka");
+	sl_json_open_object(j);
+	stat(j, "messages", k->messages);
+	stat(j, "partitions", k->partitions);
+	stat(j, "lag", k->lag);
+	stat(j, "checkpoints", k->checkpoints);
+	stat(j, "state_records", k->state_records);
+	stat(j, "state_bytes", k->state_bytes);
+	stat(j, "restored", k->restored);
+	stat(j, "replayed_seen", k->replayed_seen);
+	sl_json_close_object(j);
 }
 
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
@@ -449,6 +485,8 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "summaries", st->summaries);
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
+	if (s->kafka)
+		kafka_stats(j, s->kafka);
 	sl_json_close_object(j);
 	sl_json_key(j, "subjects");
 	sl_json_open_object(j);

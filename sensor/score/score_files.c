@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "sightline/eve.h"
+#include "score_kafka.h"
 #include "score_priv.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -89,11 +90,6 @@ static int parse_opts(int argc, char **argv, struct score_opts *o)
 	}
 	for (; optind < argc; optind++) /* -r a.json b.json c.json */
 		add(&o->inputs, &o->n_inputs, argv[optind]);
-	if (!o->n_inputs) {
-		fputs("sightline score: no events to read: give -r FILE (or -r - for standard "
-		      "input)\n", stderr);
-		return EXIT_USAGE;
-	}
 	return -1;
 }
 
@@ -138,6 +134,12 @@ static int load(const struct score_opts *o, struct sl_config *cfg)
 			rc = EXIT_USAGE;
 		}
 	}
+	if (rc < 0 && !o->n_inputs &&
+	    (!cfg->scoring.input.brokers || !cfg->scoring.input.brokers[0])) {
+		fputs("sightline score: no events to read: give -r FILE (or -r - for standard "
+		      "input), or scoring.input.brokers to consume from Kafka\n", stderr);
+		return EXIT_USAGE;
+	}
 	return rc;
 }
 
@@ -152,18 +154,16 @@ struct input {
 	sl_time_us t;
 };
 
-/* The event time of a line without parsing it all: "sensor_time" or
- * "timestamp" as the sensor writes them (0: not found; the scorer's own
- * parse then says what is wrong). */
-static sl_time_us quick_time(const char *line)
+sl_time_us sl_score_quick_time(const char *line, size_t len)
 {
 	const char *keys[] = { "\"sensor_time\":\"", "\"timestamp\":\"" };
+	const char *end = line + len;
 	for (int k = 0; k < 2; k++) {
-		const char *p = strstr(line, keys[k]);
+		const char *p = memmem(line, len, keys[k], strlen(keys[k]));
 		if (!p)
 			continue;
 		p += strlen(keys[k]);
-		const char *q = strchr(p, '"');
+		const char *q = memchr(p, '"', (size_t)(end - p));
 		char buf[64];
 		sl_time_us t;
 		if (q && (size_t)(q - p) < sizeof(buf)) {
@@ -186,7 +186,7 @@ static void advance(struct input *in)
 			in->line[--in->len] = '\0';
 	} while (in->len == 0);
 	if (in->len > 0)
-		in->t = quick_time(in->line);
+		in->t = sl_score_quick_time(in->line, (size_t)in->len);
 }
 
 /* Reading the file the scores are appended to would read them back as
@@ -256,12 +256,23 @@ static void summary(struct sl_scorer *s)
 	sl_subjects_print(sl_scorer_subjects(s), stderr, 10);
 }
 
+/* No files: a member of the Kafka group until SIGTERM (score_kafka.c). */
+static int consume(struct sl_scorer *s, const struct sl_config *cfg)
+{
+	char err[1024];
+	if (sl_score_kafka_run(s, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sightline score: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return -1;
+}
+
 static int run(const struct score_opts *o, const struct sl_config *cfg)
 {
 	char err[1024];
 	struct sl_scorer *s = NULL;
 	struct sl_eve *eve = NULL;
-	struct input *ins = calloc(o->n_inputs, sizeof(*ins));
+	struct input *ins = calloc(o->n_inputs + 1, sizeof(*ins));
 	int rc = ins ? open_inputs(ins, o, cfg->output.eve_path) : EXIT_RUNTIME;
 	if (rc < 0 && sl_scorer_create(cfg, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sightline score: %s\n", err);
@@ -273,8 +284,12 @@ static int run(const struct score_opts *o, const struct sl_config *cfg)
 	}
 	if (rc < 0) {
 		sl_scorer_set_eve(s, eve);
-		rc = feed(s, ins, o->n_inputs);
-		sl_scorer_drain(s, true);
+		if (o->n_inputs) {
+			rc = feed(s, ins, o->n_inputs);
+			sl_scorer_drain(s, true);
+		} else {
+			rc = consume(s, cfg);
+		}
 		if (!o->quiet)
 			summary(s);
 	}

@@ -15,6 +15,8 @@
 #include "sightline/scorer.h"
 #include "sightline/subject.h"
 
+struct sl_score_kafka_stats; /* score_kafka.h */
+
 /* An event id the scorer holds, and its event's time. */
 struct score_seen {
 	uint64_t id;
@@ -27,6 +29,11 @@ struct score_item {
 	uint64_t seq;      /* arrival order: ties keep it */
 	int part;
 	json_t *ev;        /* owned */
+};
+
+/* The newest event taken from a partition and the time applied up to. */
+struct score_clock {
+	sl_time_us newest, applied_until;
 };
 
 /* A flow charged before its end (an early alert): its subject's view then,
@@ -64,12 +71,17 @@ struct sl_scorer {
 	size_t n_heap, cap_heap;
 	uint64_t seq;
 	sl_time_us newest, applied_until, clock;
+	struct score_clock *clocks;  /* per source partition (Kafka), by number */
+	size_t n_clocks;
 	/* event ids seen, with their event time: open addressing of 64-bit
 	 * hashes (0 never stored); ids older than applied_until are dropped when
 	 * the table fills (a repeat that old is late anyway), so it stays the
 	 * size of the events of one reorder window, not of the whole stream */
 	struct score_seen *seen;
 	size_t n_seen, cap_seen;
+	const struct sl_score_kafka_stats *kafka; /* the Kafka input's counters; NULL: files */
+	uint64_t last_key;           /* the id key of the last event taken (the Kafka input
+				      * keeps it to carry the ids past a failover) */
 	struct score_open *open;     /* flows charged early, open addressing */
 	size_t n_open, cap_open;
 	struct score_part *parts;
@@ -118,9 +130,21 @@ bool sl_score_signin_build(struct sl_scorer *s, json_t *ev, struct score_rec *r)
 bool sl_score_event_time(const json_t *ev, sl_time_us *t);
 /* Parse RFC 3339 text into *t; false when it is not. */
 bool sl_score_parse_time(const char *text, sl_time_us *t);
+/* The event time of line[0..len) without parsing it all: "sensor_time" or
+ * "timestamp" as the sensor writes them (0: not found; the scorer's own
+ * parse then says what is wrong).  score_files.c; the Kafka input merges
+ * its partitions by it too. */
+sl_time_us sl_score_quick_time(const char *line, size_t len);
 /* A stable 64-bit hash of text (never 0). */
 uint64_t sl_score_hash(const char *text, size_t len, uint64_t seed);
 
+/* ---- score.c ---- */
+/* Count key (an event id key, see last_key) as seen: a later event with it
+ * is a duplicate.  Returns 0 or -ENOMEM. */
+int sl_score_mark_seen(struct sl_scorer *s, uint64_t key);
+/* Forget key again: an event taken but not applied, given back to Kafka
+ * (its partition revoked), is no duplicate when it is read again. */
+void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key);
 /* ---- score_signin.c ---- */
 /* Open the sign-in sources of identity.sources (none: nothing to do). */
 int sl_score_identity_open(struct sl_scorer *s, char *err, size_t errlen);
@@ -135,6 +159,14 @@ void sl_score_identity_close(struct sl_scorer *s);
 void sl_score_apply_batch(struct sl_scorer *s);
 /* The final summaries and stats (sl_scorer_drain(s, true)). */
 void sl_score_final(struct sl_scorer *s);
+/* A flow charged early (key: its host and flow_id hash) of subject id, open
+ * when its partition was checkpointed elsewhere: its end views the restored
+ * subject again instead of charging the flow twice.  0 or -ENOMEM. */
+int sl_score_open_restore(struct sl_scorer *s, uint64_t key, const char *subject_id);
+/* Forget the open flows of partition part's subjects (it moved away). */
+void sl_score_open_drop_part(struct sl_scorer *s, int part);
+/* Remember that subject id's events come from partition part (-1: none). */
+void sl_score_note_partition(struct sl_scorer *s, const char *id, int part);
 /* Charge r's hits (s->hits) to its subject, feed the correlations, write
  * the subject's alert and the summaries due by now (0: none). */
 void sl_score_hits(struct sl_scorer *s, struct score_rec *r, sl_time_us now);

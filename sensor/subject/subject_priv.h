@@ -193,6 +193,10 @@ struct sl_subjects {
 	uint32_t order_n, order_pos;
 	bool in_pass, final_done;
 	sl_time_us next_summary, prev_pass, latest;
+	/* names restored from snapshots (products, selections, zones): the
+	 * strings hits and apps point to, interned for the table's life */
+	char **names;
+	size_t n_names;
 };
 
 /* subject_table.c */
@@ -200,6 +204,10 @@ struct subject *sl_subj_of_view(const struct sl_subject_view *v);
 struct subject *sl_subj_find_id(struct sl_subjects *s, const char *id);
 void sl_subj_id(const struct subject *x, char *buf, size_t len);
 const char *sl_subj_kind_name(const struct subject *x);
+struct subject *sl_subj_take(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
+			     sl_time_us now);
+void sl_subj_forget(struct sl_subjects *s, struct subject *x);
+const struct sl_roster_entry *sl_subj_entry_named(const struct sl_subjects *s, const char *name);
 
 /* subject_observe.c: update a subject from a flow and fill s->view; count
  * false: the flow was counted before (charged early), only what depends on

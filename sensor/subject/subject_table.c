@@ -132,6 +132,9 @@ void sl_subjects_destroy(struct sl_subjects *s)
 	free(s->evidence);
 	free(s->egress);
 	free(s->egress_fresh);
+	for (size_t i = 0; i < s->n_names; i++)
+		free(s->names[i]);
+	free(s->names);
 	free(s);
 }
 
@@ -335,6 +338,26 @@ static struct subject *lookup(struct sl_subjects *s, uint8_t kind, const uint8_t
 	s->n++;
 	s->st.tracked = s->n;
 	return x;
+}
+
+/* The subject of kind and key, taken (and made most recent) or created;
+ * for restoring a snapshot (subject_state.c). */
+struct subject *sl_subj_take(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
+			     sl_time_us now)
+{
+	return lookup(s, kind, key, len, now);
+}
+
+/* Forget x (a restore replacing it, a partition moving away). */
+void sl_subj_forget(struct sl_subjects *s, struct subject *x)
+{
+	forget(s, (uint32_t)(x - s->subj) + 1);
+}
+
+/* The roster entry named name and its index, for a roster subject's key. */
+const struct sl_roster_entry *sl_subj_entry_named(const struct sl_subjects *s, const char *name)
+{
+	return entry_named(s->roster, name);
 }
 
 /* ---- who a flow is charged to ---- */

@@ -1,0 +1,153 @@
+/* The fleet scorer's state records: the subjects of one partition as
+ * snapshots keyed by subject id, written on revocation and periodically to
+ * the state topic, and restored by whoever owns the partition next. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score_priv.h"
+#include "score_state.h"
+
+int sl_score_state_write(struct sl_scorer *s, int part, sl_score_state_emit emit, void *ctx,
+			 size_t *bytes)
+{
+	struct sl_subjects *subj = sl_scorer_subjects(s);
+	char id[SL_ROSTER_NAME_MAX];
+	uint32_t cur = 0;
+	int n = 0, rc = 0;
+	struct sl_json j;
+	sl_json_init(&j);
+	if (bytes)
+		*bytes = 0;
+	while (rc >= 0 && sl_subjects_next(subj, &cur, id, sizeof(id))) {
+		if (sl_scorer_subject_partition(s, id) != part)
+			continue;
+		sl_json_begin(&j);
+		sl_json_key(&j, "v");
+		sl_json_u64(&j, 1);
+		sl_json_key(&j, "part");
+		sl_json_i64(&j, part);
+		sl_json_key(&j, "subject");
+		sl_subjects_snapshot(subj, id, &j);
+		sl_json_end(&j);
+		if (j.failed) {
+			rc = -ENOMEM;
+			break;
+		}
+		if ((rc = emit(ctx, id, j.buf, j.len)) >= 0) {
+			n++;
+			if (bytes)
+				*bytes += j.len;
+		}
+	}
+	sl_json_finish(&j);
+	return rc < 0 ? rc : n;
+}
+
+/* The pack's rule of a snapshot's rule id (the pack's order is small). */
+static const struct sl_rule_info *rule_named(void *ctx, const char *id)
+{
+	const struct sl_scorer *s = ctx;
+	for (size_t i = 0; s->rules && i < sl_rules_count(s->rules); i++)
+		if (strcmp(sl_rules_info(s->rules, i)->id, id) == 0)
+			return sl_rules_info(s->rules, i);
+	return NULL;
+}
+
+int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, size_t len,
+			   char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *o = json_loadb(value, len, 0, &je);
+	json_t *subj = json_object_get(o, "subject");
+	char id[SL_ROSTER_NAME_MAX];
+	if (!json_is_object(subj) || json_integer_value(json_object_get(o, "v")) != 1) {
+		snprintf(err, errlen, "not a state record of version 1: %s", o ? "wrong shape" : je.text);
+		json_decref(o);
+		return -EINVAL;
+	}
+	char *text = json_dumps(subj, JSON_COMPACT);
+	json_decref(o);
+	if (!text)
+		return -ENOMEM;
+	int rc = sl_subjects_restore(sl_scorer_subjects(s), text, strlen(text), rule_named, s, id,
+				     err, errlen);
+	free(text);
+	if (rc == 0)
+		sl_score_note_partition(s, id, part);
+	return rc;
+}
+
+unsigned sl_score_state_drop(struct sl_scorer *s, int part)
+{
+	struct sl_subjects *subj = sl_scorer_subjects(s);
+	char id[SL_ROSTER_NAME_MAX];
+	uint32_t cur = 0;
+	unsigned n = 0;
+	/* forgetting frees the slot the walk stands on, never a later one */
+	while (sl_subjects_next(subj, &cur, id, sizeof(id)))
+		if (sl_scorer_subject_partition(s, id) == part) {
+			sl_subjects_forget(subj, id);
+			n++;
+		}
+	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t sl_score_state_pending(const struct sl_scorer *s, int part, uint64_t **out)
+{
+	size_t n = 0;
+	uint64_t *seqs = malloc((s->n_heap + s->batch.n + 1) * sizeof(*seqs));
+	*out = seqs;
+	if (!seqs)
+		return 0;
+	for (size_t i = 0; i < s->n_heap; i++)
+		if (s->heap[i].part == part)
+			seqs[n++] = s->heap[i].seq;
+	for (size_t i = 0; i < s->batch.n; i++)
+		if (s->batch.items[i].part == part)
+			seqs[n++] = s->batch.items[i].seq;
+	qsort(seqs, n, sizeof(*seqs), cmp_u64);
+	return n;
+}
+
+/* (t, seq) order, the heap's: a sorted array is a valid min-heap. */
+static int cmp_item(const void *a, const void *b)
+{
+	const struct score_item *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+unsigned sl_score_state_discard(struct sl_scorer *s, int part)
+{
+	size_t kept = 0;
+	unsigned dropped = 0;
+	for (size_t i = 0; i < s->n_heap; i++) {
+		if (s->heap[i].part == part) {
+			json_decref(s->heap[i].ev);
+			dropped++;
+		} else {
+			s->heap[kept++] = s->heap[i];
+		}
+	}
+	s->n_heap = kept;
+	qsort(s->heap, s->n_heap, sizeof(*s->heap), cmp_item);
+	/* a batch is one flow's events, so one subject's, so one partition's */
+	if (s->batch.n && s->batch.items[0].part == part) {
+		for (size_t i = 0; i < s->batch.n; i++)
+			json_decref(s->batch.items[i].ev);
+		dropped += (unsigned)s->batch.n;
+		s->batch.n = 0;
+	}
+	s->st.queued = s->n_heap;
+	if ((size_t)part < s->n_clocks) /* no longer read here: out of the id horizon */
+		s->clocks[part] = (struct score_clock){ 0 };
+	return dropped;
+}
