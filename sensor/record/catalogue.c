@@ -557,3 +557,32 @@ size_t sl_catalogue_plan_size(bool (*want)(const struct sl_field *f), size_t *ru
 		(*runs)++;
 	return p ? p->n : 0;
 }
+
+/* The counters of an SL_FIELD_COUNTS declaration, one key each: the
+ * name's prefix up to its '*', then the entry's name. */
+static void write_counts(const struct sl_field *f, const uint8_t *base, struct sl_json *j)
+{
+	const struct sl_field_at *at = &f->at;
+	const char *star = strchr(f->name, '*');
+	int plen = star ? (int)(star - f->name) : (int)strlen(f->name);
+	char path[128];
+	for (unsigned i = at->aux_off; i < (unsigned)at->aux_off + at->n_names; i++) {
+		snprintf(path, sizeof(path), "%.*s%s", plen, f->name, at->name_fn(i));
+		sl_json_path(j, path);
+		sl_json_u64(j, read_uint(base + at->off + (size_t)i * at->vsize, at->vsize));
+	}
+}
+
+void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	struct sl_value v;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sl_field *f = &t->fields[i];
+		if (f->at.kind == SL_AK_COUNTS) {
+			write_counts(f, base, j);
+		} else if (field_read_at(&f->at, base, &v)) {
+			sl_json_path(j, f->name);
+			emit_value(j, f->type, &v);
+		}
+	}
+}
