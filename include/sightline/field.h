@@ -366,6 +366,17 @@ struct sl_field_table;
  */
 void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j);
 
+/**
+ * An array of objects declared by an element table t (every name
+ * "a.b[].member", one level below the array): sl_fields_open_array() writes
+ * the key a.b (from the first name) and opens the array, then
+ * sl_fields_write_element() writes one object from base, each present
+ * member under its name after "[]."; the caller closes the array
+ * (sl_json_close_array).  base is borrowed for the call.
+ */
+void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j);
+void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j);
+
 /* A module's table.  Fields sharing a dotted prefix are contiguous so the
  * JSON writer never reopens an object (checked in debug builds). */
 struct sl_field_table {

@@ -6,6 +6,7 @@
 
 #include "sightline/schema.h"
 #include "../../sensor/engine/engine_priv.h"
+#include "../../sensor/output/output_priv.h"
 #include "testhelp.h"
 
 struct seen {
@@ -122,6 +123,38 @@ static void test_stats_writer(void)
 	sl_json_finish(&j);
 }
 
+/* stats.outputs[] is written from its element table: every member under
+ * its own key in declaration order, zeros and false included. */
+static void test_output_rows(void)
+{
+	struct sl_output_stats_row row;
+	memset(&row, 0, sizeof(row));
+	row.st.type = "file";
+	row.st.events = 5;
+	row.st.delivered = 3;
+	row.in_flight = 2;
+	row.reopen_errno = 13;
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_fields_open_array(&sl_output_stats_fields, &j);
+	sl_fields_write_element(&sl_output_stats_fields, &row, &j);
+	row.st.connected = true;
+	snprintf(row.st.destination, sizeof(row.st.destination), "eve.json");
+	sl_fields_write_element(&sl_output_stats_fields, &row, &j);
+	sl_json_close_array(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf,
+		     "{\"stats\":{\"outputs\":["
+		     "{\"type\":\"file\",\"destination\":\"\",\"events\":5,\"queued\":0,"
+		     "\"in_flight\":2,\"delivered\":3,\"dropped\":0,\"resent\":0,\"reconnects\":0,"
+		     "\"reopens\":0,\"reopen_failures\":0,\"reopen_errno\":13,\"connected\":false},"
+		     "{\"type\":\"file\",\"destination\":\"eve.json\",\"events\":5,\"queued\":0,"
+		     "\"in_flight\":2,\"delivered\":3,\"dropped\":0,\"resent\":0,\"reconnects\":0,"
+		     "\"reopens\":0,\"reopen_failures\":0,\"reopen_errno\":13,\"connected\":true}]}}");
+	sl_json_finish(&j);
+}
+
 static void test_check_and_print(void)
 {
 	char err[256] = "";
@@ -149,6 +182,7 @@ int main(void)
 	test_kinds();
 	test_own_tables();
 	test_stats_writer();
+	test_output_rows();
 	test_check_and_print();
 	return TEST_REPORT();
 }
