@@ -375,6 +375,10 @@ void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl
  * (sl_json_close_array).  base is borrowed for the call.
  */
 void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j);
+/** Every present field of t read from base, each under the last part of
+ * its dotted name at the current level of j (inside an object the caller
+ * opened by key).  base is borrowed for the call. */
+void sl_fields_write_keys(const struct sl_field_table *t, const void *base, struct sl_json *j);
 void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j);
 
 /* A module's table.  Fields sharing a dotted prefix are contiguous so the

@@ -38,6 +38,7 @@ struct sl_event_kind {
 extern const struct sl_field_table sl_header_fields;
 extern const struct sl_field_table sl_alert_fields;
 extern const struct sl_field_table sl_subject_alert_fields;
+extern const struct sl_field_table sl_subject_summary_fields; /* its declared counters */
 extern const struct sl_field_table sl_subject_event_fields;
 extern const struct sl_field_table sl_stats_fields;
 extern const struct sl_field_table sl_output_stats_fields;

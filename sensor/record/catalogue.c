@@ -611,3 +611,16 @@ void sl_fields_write_element(const struct sl_field_table *t, const void *base, s
 	}
 	sl_json_close_object(j);
 }
+
+void sl_fields_write_keys(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	struct sl_value v;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sl_field *f = &t->fields[i];
+		const char *leaf = strrchr(f->name, '.');
+		if (field_read_at(&f->at, base, &v)) {
+			sl_json_key(j, leaf ? leaf + 1 : f->name);
+			emit_value(j, f->type, &v);
+		}
+	}
+}

@@ -7,6 +7,7 @@
 #include "sightline/schema.h"
 #include "../../sensor/engine/engine_priv.h"
 #include "../../sensor/output/output_priv.h"
+#include "../../sensor/subject/subject_priv.h"
 #include "testhelp.h"
 
 struct seen {
@@ -43,6 +44,7 @@ static void test_kinds(void)
 static void test_own_tables(void)
 {
 	const struct sl_field_table *tabs[] = { &sl_alert_fields, &sl_subject_alert_fields,
+						&sl_subject_summary_fields,
 						&sl_subject_event_fields, &sl_stats_fields,
 						&sl_output_stats_fields };
 	for (size_t t = 0; t < ARRAY_SIZE(tabs); t++)
@@ -155,6 +157,38 @@ static void test_output_rows(void)
 	sl_json_finish(&j);
 }
 
+/* A subject summary's counters are written from their declarations, at
+ * the level of the subject object: rounded to one decimal, peak_at only
+ * once the subject scored. */
+static void test_subject_summary(void)
+{
+	struct subj_summary_view v = { .first = 1000000, .last = 2000000, .flows = 7,
+				       .score = 73.96, .level = "medium", .peak = 0 };
+	struct sl_json j;
+	sl_json_init(&j);
+	for (int peaked = 0; peaked < 2; peaked++) {
+		v.peaked = peaked;
+		v.peak = peaked ? 80.04 : 0;
+		v.peak_at = peaked ? 3000000 : 0;
+		v.alerts = (uint64_t)peaked;
+		sl_json_begin(&j);
+		sl_json_key(&j, "subject");
+		sl_json_open_object(&j);
+		sl_fields_write_keys(&sl_subject_summary_fields, &v, &j);
+		sl_json_close_object(&j);
+		sl_json_end(&j);
+		CHECK_EQ_STR(j.buf, peaked ?
+			     "{\"subject\":{\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+			     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\",\"flows\":7,\"score\":74,"
+			     "\"level\":\"medium\",\"peak_score\":80,"
+			     "\"peak_at\":\"1970-01-01T00:00:03.000000+0000\",\"alerts\":1}}" :
+			     "{\"subject\":{\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+			     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\",\"flows\":7,\"score\":74,"
+			     "\"level\":\"medium\",\"peak_score\":0,\"alerts\":0}}");
+	}
+	sl_json_finish(&j);
+}
+
 static void test_check_and_print(void)
 {
 	char err[256] = "";
@@ -183,6 +217,7 @@ int main(void)
 	test_own_tables();
 	test_stats_writer();
 	test_output_rows();
+	test_subject_summary();
 	test_check_and_print();
 	return TEST_REPORT();
 }
