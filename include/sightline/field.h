@@ -121,6 +121,8 @@ enum sl_at_base {
 	SL_AT_FUNC,         /* what at.base_fn returns for the record (NULL: absent):
 			     * state found by a rule, e.g. the TLS session of
 			     * whichever parser carried it, one side of a handshake */
+	SL_AT_OWN,          /* the struct an event's own writer hands sl_fields_write()
+			     * (the stats event's counters): no record reads it */
 };
 
 /* How the member at at.off is stored. */
@@ -150,6 +152,10 @@ enum sl_at_kind {
 	SL_AK_RATIO,  /* unsigned member of at.vsize bytes divided by the unsigned member at
 		       * aux_off (aux_size bytes; 0 there: absent), or when aux_size is 0 by
 		       * at.unit, to at.digits decimals (0: as is) -> double */
+	SL_AK_COUNTS, /* array of unsigned members of at.vsize bytes, at.n_names entries from
+		       * index aux_off, entry i written as a uint under the name's prefix
+		       * (up to its '*') plus at.name_fn(i): counters by an enumeration.
+		       * Written by sl_fields_write() only (sl_field_read(): absent) */
 };
 
 /* When a declared field is present (its presence rule). */
@@ -191,6 +197,8 @@ struct sl_field_at {
 	double unit;       /* SL_AK_DOUBLE: written to this precision (0: as is) */
 	/* SL_AT_FUNC: the base for r, or NULL.  Borrowed like the record. */
 	const void *(*base_fn)(const struct sl_record *r);
+	/* SL_AK_COUNTS: the name of entry i (static) */
+	const char *(*name_fn)(unsigned i);
 };
 
 struct sl_field {
@@ -330,6 +338,15 @@ struct sl_field {
 #define SL_FIELD_SCALED(NAME, DESC, SRC, T, M, DIV, ...)                      \
 	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_RATIO, SRC,           \
 		  .at.vsize = sizeof(((T *)0)->M), .at.unit = (DIV), __VA_ARGS__)
+/* Counters named by an enumeration: entries FIRST .. FIRST + N - 1 of array
+ * M, each written as NAME's prefix (up to its '*') + NAMEFN(i); NAME ends in
+ * '*' (or "*.*" when the names are dotted) */
+#define SL_FIELD_COUNTS(NAME, DESC, SRC, T, M, FIRST, N, NAMEFN, ...)         \
+	SL__FIELD(NAME, SL_FT_UINT, DESC, T, M, SL_AK_COUNTS, SRC,            \
+		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = (FIRST),   \
+		  .at.n_names = (N), .at.name_fn = (NAMEFN), __VA_ARGS__)
+/* A struct's member for an event's own writer (sl_fields_write()) */
+#define SL_IN_OWN .at.base = SL_AT_OWN
 #define SL_FIELD_IP(NAME, DESC, SRC, T, M, ...)                               \
 	SL__FIELD(NAME, SL_FT_IP, DESC, T, M, SL_AK_IP, SRC, __VA_ARGS__)
 #define SL_FIELD_TIME(NAME, DESC, SRC, T, M, ...)                             \
@@ -349,6 +366,32 @@ bool sl_field_get(const struct sl_field *f, const struct sl_record *r, struct sl
  * table.  base must not be NULL.
  */
 bool sl_field_read(const struct sl_field *f, const void *base, struct sl_value *v);
+
+struct sl_field_table;
+
+/**
+ * Write every present field of table t, read from base (the struct its
+ * declarations name, SL_IN_OWN), into j (inside an object begun by the
+ * caller), in table order: the writer of events not built from a record
+ * (stats).  Counters by an enumeration (SL_FIELD_COUNTS) give one key per
+ * entry.  base is borrowed for the call.
+ */
+void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j);
+
+/**
+ * An array of objects declared by an element table t (every name
+ * "a.b[].member", one level below the array): sl_fields_open_array() writes
+ * the key a.b (from the first name) and opens the array, then
+ * sl_fields_write_element() writes one object from base, each present
+ * member under its name after "[]."; the caller closes the array
+ * (sl_json_close_array).  base is borrowed for the call.
+ */
+void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j);
+/** Every present field of t read from base, each under the last part of
+ * its dotted name at the current level of j (inside an object the caller
+ * opened by key).  base is borrowed for the call. */
+void sl_fields_write_keys(const struct sl_field_table *t, const void *base, struct sl_json *j);
+void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j);
 
 /* A module's table.  Fields sharing a dotted prefix are contiguous so the
  * JSON writer never reopens an object (checked in debug builds). */

@@ -41,9 +41,12 @@ extern const struct sl_field_table sl_header_fields;
 extern const struct sl_field_table sl_forward_fields;
 extern const struct sl_field_table sl_alert_fields;
 extern const struct sl_field_table sl_subject_alert_fields;
+extern const struct sl_field_table sl_subject_summary_fields; /* its declared counters */
 extern const struct sl_field_table sl_subject_event_fields;
 extern const struct sl_field_table sl_stats_fields;
 extern const struct sl_field_table sl_output_stats_fields;
+/* stats.scorer.*: sightline score's counters (sensor/score/score_stats_fields.c). */
+extern const struct sl_field_table sl_scorer_stats_fields;
 
 /** Whether a signin event (and its alerts) carries catalogue field f: the
  * header, signin.*, the address's src.geo.*, subject.* and travel.*

@@ -240,8 +240,10 @@ void sl_engine_forget(struct sl_flow *f);
 /* Set r->binding from the binding of r's outside address at its last
  * packet (w's own table in a replay, else the lead's; lead's lock held). */
 void sl_engine_bind_flow(struct sl_engine *w, struct sl_record *r);
-/* The stats event's stats.identity.* counters (none without sources). */
-void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j);
+struct sl_stats_view;
+/* Fill the stats event's identity counters of s (s->identity false: no
+ * sources, no stats.identity.*). */
+void sl_engine_stats_signins(struct sl_engine *e, struct sl_stats_view *s);
 /* The summary's sign-in lines (nothing without sign-in sources). */
 void sl_engine_summary_signins(struct sl_engine *e, FILE *out);
 /* Close the sign-in sources and bindings of one engine. */
@@ -274,6 +276,24 @@ struct sl_engine_totals {
 };
 
 void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t);
+
+/* Everything the stats event writes, gathered under the engine lock: the
+ * totals and what is worked out from them or read elsewhere.  Its fields
+ * are named only in sensor/engine/stats_fields.c (sl_stats_fields), whose
+ * declarations the writer walks. */
+struct sl_stats_view {
+	struct sl_engine_totals t;
+	uint64_t flow_bytes, table_bytes; /* per flow: see flow_bytes() in report.c */
+	uint64_t rules_loaded, rule_hits, flow_alerts, signin_alerts;
+	uint64_t corr_evictions, regex_limit_hits;
+	struct sl_subjects_stats subj;
+	bool identity; /* identity sources configured: stats.identity.* present */
+	uint64_t signins, bad_records, signin_events, unrostered;
+	struct sl_bindings_stats bind;
+	uint64_t rss_bytes;
+	struct sl_eve_stats out;
+	uint64_t events_lost;
+};
 /* Write the end-of-run stats event. */
 void sl_engine_write_stats(struct sl_engine *e);
 /* The lead's clock reached now (packet time offline, the wall clock live):

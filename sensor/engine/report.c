@@ -4,13 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sightline/schema.h"
 #include "engine_priv.h"
-
-static void kv(struct sl_json *j, const char *path, uint64_t v)
-{
-	sl_json_path(j, path);
-	sl_json_u64(j, v);
-}
 
 static void add_st(struct sl_engine_stats *t, const struct sl_engine_stats *s)
 {
@@ -112,97 +107,18 @@ void sl_engine_totals(struct sl_engine *e, struct sl_engine_totals *t)
 	}
 }
 
-static void stats_capture(const struct sl_engine_totals *t, struct sl_json *j)
-{
-	kv(j, "stats.capture.files", t->st.files);
-	kv(j, "stats.capture.packets", t->st.packets);
-	kv(j, "stats.capture.bytes", t->st.bytes);
-	kv(j, "stats.capture.truncated_files", t->st.truncated_files);
-	kv(j, "stats.capture.damaged_files", t->st.damaged_files);
-	kv(j, "stats.capture.kernel_drops", t->st.capture_drops);
-	kv(j, "stats.capture.ring_drops", t->st.ring_drops);
-	kv(j, "stats.capture.time_backwards", t->st.time_backwards);
-}
-
-static void stats_decode(const struct sl_engine_totals *t, struct sl_json *j)
-{
-	const struct sl_decode_counters *c = &t->dec;
-	char path[96];
-	kv(j, "stats.decoder.ip", t->st.ip_packets);
-	kv(j, "stats.decoder.not_ip", c->not_ip);
-	kv(j, "stats.decoder.fragments", c->fragments);
-	kv(j, "stats.decoder.reassembled", c->reassembled);
-	kv(j, "stats.decoder.decapsulated", c->decapsulated);
-	kv(j, "stats.decoder.reassembly.datagrams_max", c->frag_datagrams_max);
-	kv(j, "stats.decoder.reassembly.datagrams_capacity", c->frag_datagrams_cap);
-	kv(j, "stats.decoder.reassembly.bytes_max", c->frag_bytes_max);
-	kv(j, "stats.decoder.reassembly.bytes_capacity", c->frag_bytes_cap);
-	for (int l = 0; l < SL_LAYER__COUNT; l++) {
-		snprintf(path, sizeof(path), "stats.decoder.layers.%s",
-			 sl_decode_layer_name((enum sl_decode_layer)l));
-		kv(j, path, c->layers[l]);
-	}
-	for (int r = 0; r < SL_DEC__COUNT; r++) {
-		snprintf(path, sizeof(path), "stats.decoder.errors.%s",
-			 sl_decode_reason_name((enum sl_decode_reason)r));
-		kv(j, path, c->reasons[r]);
-	}
-}
-
-static void stats_flow(const struct sl_engine_totals *t, struct sl_json *j)
-{
-	const struct sl_flow_stats *f = &t->flow;
-	char path[64];
-	kv(j, "stats.flow.created", f->created);
-	kv(j, "stats.flow.active", f->active);
-	kv(j, "stats.flow.active_max", f->active_max);
-	kv(j, "stats.flow.capacity", f->capacity);
-	kv(j, "stats.flow.evictions", f->evictions);
-	kv(j, "stats.flow.evicted_embryonic", f->evicted_embryonic);
-	kv(j, "stats.flow.evicted_established", f->evicted_established);
-	kv(j, "stats.flow.closed_reclaimed", f->closed_reclaimed);
-	kv(j, "stats.flow.icmp_errors", f->icmp_errors);
-	kv(j, "stats.flow.icmp_errors_unmatched", f->icmp_errors_unmatched);
-	kv(j, "stats.flow.bytes_per_flow", flow_bytes(t));
-	kv(j, "stats.flow.table_bytes_per_flow", table_bytes(t));
-	for (int r = SL_END_FIN; r <= SL_END_SHUTDOWN; r++) {
-		snprintf(path, sizeof(path), "stats.flow.ended.%s",
-			 sl_flow_reason_name((enum sl_flow_reason)r));
-		kv(j, path, f->ended[r]);
-	}
-}
-
-static void stats_parsers(const struct sl_engine_totals *t, struct sl_json *j)
-{
-	const struct sl_dispatch_stats *d = &t->disp;
-	kv(j, "stats.parsers.states", d->states);
-	kv(j, "stats.parsers.state_bytes_max", d->state_bytes_max);
-	kv(j, "stats.parsers.alloc_failures", d->alloc_failures);
-	kv(j, "stats.parsers.offers", d->offers);
-	kv(j, "stats.parsers.declines", d->declines);
-	kv(j, "stats.parsers.inspections_decided", d->inspections_decided);
-}
-
 /* Rules and subjects: what matched, what was alerted, what was forgotten. */
-static void stats_scoring(struct sl_engine *e, struct sl_json *j)
+static void view_scoring(struct sl_engine *e, struct sl_stats_view *s)
 {
-	kv(j, "stats.rules.loaded", e->rules ? sl_rules_count(e->rules) : 0);
-	kv(j, "stats.rules.hits", e->rule_hits);
-	kv(j, "stats.rules.flow_alerts", e->flow_alerts);
-	kv(j, "stats.rules.signin_alerts", e->signin.alerts);
-	kv(j, "stats.rules.correlation_evictions", e->corr ? sl_correlator_evictions(e->corr) : 0);
-	uint64_t limited = sl_rules_regex_limit_hits(e->rules);
+	s->rules_loaded = e->rules ? sl_rules_count(e->rules) : 0;
+	s->rule_hits = e->rule_hits;
+	s->flow_alerts = e->flow_alerts;
+	s->signin_alerts = e->signin.alerts;
+	s->corr_evictions = e->corr ? sl_correlator_evictions(e->corr) : 0;
+	s->regex_limit_hits = sl_rules_regex_limit_hits(e->rules);
 	for (size_t i = 0; i < e->n_retired; i++) /* packs replaced by reloads count on */
-		limited += sl_rules_regex_limit_hits(e->retired[i]);
-	kv(j, "stats.rules.regex_limit_hits", limited);
-	const struct sl_subjects_stats *s = sl_subjects_stats(e->subjects);
-	kv(j, "stats.subjects.tracked", s->tracked);
-	kv(j, "stats.subjects.evictions", s->evictions);
-	kv(j, "stats.subjects.hits", s->hits);
-	kv(j, "stats.subjects.hits_allowed", s->hits_allowed);
-	kv(j, "stats.subjects.hits_dropped", s->hits_dropped);
-	kv(j, "stats.subjects.alerts", s->alerts);
-	kv(j, "stats.subjects.not_endpoints", s->not_endpoints);
+		s->regex_limit_hits += sl_rules_regex_limit_hits(e->retired[i]);
+	s->subj = *sl_subjects_stats(e->subjects);
 }
 
 /* Resident memory from /proc/self/statm (second field, in pages); 0 if unknown. */
@@ -218,34 +134,35 @@ static uint64_t rss_bytes(void)
 	return n == 2 && page > 0 ? (uint64_t)resident * (uint64_t)page : 0;
 }
 
-/* A stats event stamped ts_now (0: the last packet's time). */
+/* What the stats event says now (the engine locked). */
+static void stats_view(struct sl_engine *e, struct sl_stats_view *s)
+{
+	memset(s, 0, sizeof(*s));
+	sl_engine_totals(e, &s->t);
+	s->flow_bytes = flow_bytes(&s->t);
+	s->table_bytes = table_bytes(&s->t);
+	view_scoring(e, s);
+	sl_engine_stats_signins(e, s);
+	s->rss_bytes = rss_bytes();
+	s->out = *sl_eve_stats(e->eve);
+	s->events_lost = e->events_lost;
+}
+
+/* A stats event stamped ts_now (0: the last packet's time): its counters
+ * written from their declarations (stats_fields.c), then each output's. */
 static void stats_event(struct sl_engine *e, sl_time_us ts_now)
 {
 	struct sl_json *j = &e->json;
 	char ts[SL_TIME_STRLEN];
-	struct sl_engine_totals t;
+	struct sl_stats_view s;
 	sl_engine_lock(e);
-	sl_engine_totals(e, &t);
+	stats_view(e, &s);
 	sl_json_begin(j);
 	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(ts_now ? ts_now : t.st.last_ts, ts, sizeof(ts)));
+	sl_json_str(j, sl_time_format(ts_now ? ts_now : s.t.st.last_ts, ts, sizeof(ts)));
 	sl_json_key(j, "event_type");
 	sl_json_str(j, "stats");
-	stats_capture(&t, j);
-	stats_decode(&t, j);
-	stats_flow(&t, j);
-	stats_parsers(&t, j);
-	stats_scoring(e, j);
-	sl_engine_stats_signins(e, j);
-	const struct sl_geo_cache_stats *g = &t.geo;
-	kv(j, "stats.geo.lookups", g->lookups);
-	kv(j, "stats.geo.cache_hits", g->hits);
-	kv(j, "stats.geo.cache_evictions", g->evictions);
-	kv(j, "stats.memory.rss_bytes", rss_bytes());
-	const struct sl_eve_stats *o = sl_eve_stats(e->eve);
-	kv(j, "stats.output.events", o->events);
-	kv(j, "stats.output.write_errors", o->write_errors);
-	kv(j, "stats.output.events_lost", e->events_lost);
+	sl_fields_write(&sl_stats_fields, &s, j);
 	sl_eve_stats_json(e->eve, j);
 	sl_json_end(j);
 	sl_engine_write(e, j);

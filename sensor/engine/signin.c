@@ -255,32 +255,19 @@ void sl_engine_summary_signins(struct sl_engine *e, FILE *out)
 		(unsigned long long)e->signin.unrostered);
 }
 
-static void kv(struct sl_json *j, const char *path, uint64_t v)
+void sl_engine_stats_signins(struct sl_engine *e, struct sl_stats_view *s)
 {
-	sl_json_path(j, path);
-	sl_json_u64(j, v);
-}
-
-void sl_engine_stats_signins(struct sl_engine *e, struct sl_json *j)
-{
+	s->identity = e->identity != NULL;
 	if (!e->identity)
 		return;
-	uint64_t signins = 0, bad = 0;
 	for (size_t i = 0; i < sl_identity_count(e->identity); i++) {
 		const struct sl_identity_stats *st =
 			sl_identity_source_stats(sl_identity_source_at(e->identity, i));
-		signins += st->signins;
+		s->signins += st->signins;
 		for (int k = 0; k < SL_IDENTITY__NBAD; k++)
-			bad += st->bad[k];
+			s->bad_records += st->bad[k];
 	}
-	const struct sl_bindings_stats *b = sl_bindings_stats(e->bindings);
-	kv(j, "stats.identity.signins", signins);
-	kv(j, "stats.identity.bad_records", bad);
-	kv(j, "stats.identity.events", e->signin.events);
-	kv(j, "stats.identity.unrostered", e->signin.unrostered);
-	kv(j, "stats.identity.bindings", b->signins);
-	kv(j, "stats.identity.bindings_held", b->held);
-	kv(j, "stats.identity.bindings_moved", b->moved);
-	kv(j, "stats.identity.bindings_shared", b->shared);
-	kv(j, "stats.identity.bindings_evicted", b->evicted);
+	s->signin_events = e->signin.events;
+	s->unrostered = e->signin.unrostered;
+	s->bind = *sl_bindings_stats(e->bindings);
 }

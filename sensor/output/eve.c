@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "sightline/eve.h"
+#include "sightline/schema.h"
+#include "output_priv.h"
 
 struct sl_eve {
 	struct sl_output **outs;
@@ -160,31 +162,17 @@ static uint64_t in_flight(const struct sl_output_stats *st)
 	return st->events > settled ? st->events - settled : 0;
 }
 
+/* stats.outputs[]: one object per output, written from its declarations
+ * (output_fields.c). */
 void sl_eve_stats_json(struct sl_eve *e, struct sl_json *j)
 {
-	static const char *const keys[] = { "events", "queued", "in_flight", "delivered", "dropped",
-					     "resent", "reconnects", "reopens", "reopen_failures",
-					     "reopen_errno" };
-	struct sl_output_stats st;
-	sl_json_path(j, "stats.outputs");
-	sl_json_open_array(j);
+	struct sl_output_stats_row row;
+	sl_fields_open_array(&sl_output_stats_fields, j);
 	for (size_t i = 0; i < e->n; i++) {
-		sl_output_stats(e->outs[i], &st);
-		const uint64_t v[] = { st.events, st.queued, in_flight(&st), st.delivered, st.dropped,
-				       st.resent, st.reconnects, st.reopens, st.reopen_failures,
-				       (uint64_t)st.reopen_errno };
-		sl_json_open_object(j);
-		sl_json_key(j, "type");
-		sl_json_str(j, st.type);
-		sl_json_key(j, "destination");
-		sl_json_str(j, st.destination);
-		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-			sl_json_key(j, keys[k]);
-			sl_json_u64(j, v[k]);
-		}
-		sl_json_key(j, "connected");
-		sl_json_bool(j, st.connected);
-		sl_json_close_object(j);
+		sl_output_stats(e->outs[i], &row.st);
+		row.in_flight = in_flight(&row.st);
+		row.reopen_errno = (uint64_t)row.st.reopen_errno;
+		sl_fields_write_element(&sl_output_stats_fields, &row, j);
 	}
 	sl_json_close_array(j);
 }

@@ -179,4 +179,13 @@ int sl_syslog_header(const struct sl_syslog_id *id, const char *line, size_t len
 extern const struct sl_output_ops sl_output_file, sl_output_stdout, sl_output_unix_stream,
 	sl_output_unix_dgram, sl_output_syslog, sl_output_kafka, sl_output_relp;
 
+/* One element of the stats event's stats.outputs[] (sl_eve_stats_json()),
+ * its members declared in output_fields.c: an output's counters and what is
+ * worked out from them. */
+struct sl_output_stats_row {
+	struct sl_output_stats st;
+	uint64_t in_flight;    /* sent, not yet confirmed */
+	uint64_t reopen_errno; /* st.reopen_errno as the number written */
+};
+
 #endif

@@ -557,3 +557,70 @@ size_t sl_catalogue_plan_size(bool (*want)(const struct sl_field *f), size_t *ru
 		(*runs)++;
 	return p ? p->n : 0;
 }
+
+/* The counters of an SL_FIELD_COUNTS declaration, one key each: the
+ * name's prefix up to its '*', then the entry's name. */
+static void write_counts(const struct sl_field *f, const uint8_t *base, struct sl_json *j)
+{
+	const struct sl_field_at *at = &f->at;
+	const char *star = strchr(f->name, '*');
+	int keep = star ? (int)(star - f->name) : (int)strlen(f->name);
+	char path[128];
+	for (unsigned i = at->aux_off; i < (unsigned)at->aux_off + at->n_names; i++) {
+		snprintf(path, sizeof(path), "%.*s%s", keep, f->name, at->name_fn(i));
+		sl_json_path(j, path);
+		sl_json_u64(j, read_uint(base + at->off + (size_t)i * at->vsize, at->vsize));
+	}
+}
+
+void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	struct sl_value v;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sl_field *f = &t->fields[i];
+		if (f->at.kind == SL_AK_COUNTS) {
+			write_counts(f, base, j);
+		} else if (field_read_at(&f->at, base, &v)) {
+			sl_json_path(j, f->name);
+			emit_value(j, f->type, &v);
+		}
+	}
+}
+
+void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j)
+{
+	const char *name = t->n ? t->fields[0].name : "";
+	const char *end = strstr(name, "[]");
+	char path[128];
+	snprintf(path, sizeof(path), "%.*s", end ? (int)(end - name) : (int)strlen(name), name);
+	sl_json_path(j, path);
+	sl_json_open_array(j);
+}
+
+void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	struct sl_value v;
+	sl_json_open_object(j);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sl_field *f = &t->fields[i];
+		const char *leaf = strstr(f->name, "[].");
+		if (field_read_at(&f->at, base, &v)) {
+			sl_json_key(j, leaf ? leaf + 3 : f->name);
+			emit_value(j, f->type, &v);
+		}
+	}
+	sl_json_close_object(j);
+}
+
+void sl_fields_write_keys(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	struct sl_value v;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sl_field *f = &t->fields[i];
+		const char *leaf = strrchr(f->name, '.');
+		if (field_read_at(&f->at, base, &v)) {
+			sl_json_key(j, leaf ? leaf + 1 : f->name);
+			emit_value(j, f->type, &v);
+		}
+	}
+}

@@ -50,9 +50,11 @@ static const struct sl_field_table *const subject_alert_own[] = { &sl_header_fie
 								 &sl_alert_fields,
 								 &sl_subject_alert_fields };
 static const struct sl_field_table *const subject_own[] = { &sl_header_fields,
+							    &sl_subject_summary_fields,
 							    &sl_subject_event_fields };
 static const struct sl_field_table *const stats_own[] = { &sl_header_fields, &sl_stats_fields,
-							  &sl_output_stats_fields };
+							  &sl_output_stats_fields,
+							  &sl_scorer_stats_fields };
 
 #define OWN(T) .own = (T), .n_own = ARRAY_SIZE(T)
 

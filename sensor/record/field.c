@@ -6,6 +6,8 @@
 
 bool sl_field_read(const struct sl_field *f, const void *base, struct sl_value *v)
 {
+	if (f->at.kind == SL_AK_COUNTS)
+		return false; /* many values: sl_fields_write() writes them */
 	return field_read_at(&f->at, base, v);
 }
 
@@ -21,6 +23,7 @@ bool sl_field_get(const struct sl_field *f, const struct sl_record *r, struct sl
 	case SL_AT_FLOW: base = r->flow; break;
 	case SL_AT_RECORD: base = r; break;
 	case SL_AT_FUNC: base = f->at.base_fn(r); break;
+	case SL_AT_OWN: return false; /* not in a record */
 	}
 	return base && sl_field_read(f, base, v);
 }

@@ -162,6 +162,8 @@ static inline bool read_value(const struct sl_field_at *at, const uint8_t *p, st
 		return hex_number(at, read_uint(p, at->vsize), v);
 	case SL_AK_LIST: case SL_AK_STRS:
 		return read_list(at, p, v);
+	case SL_AK_COUNTS: /* many values: never read one at a time */
+		return false;
 	}
 	return false;
 }

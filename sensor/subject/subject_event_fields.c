@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sightline/schema.h"
+#include "subject_priv.h"
 
 /* The catalogue fields sl_subj_json_block() writes, by name: the subject
  * block is the flow's subject.* as far as a subject knows it on its own. */
@@ -81,15 +82,30 @@ const struct sl_field_table sl_subject_alert_fields = {
 	.n = ARRAY_SIZE(subject_alert_fields),
 };
 
+#define SV struct subj_summary_view
+static const struct sl_field subject_summary_fields[] = {
+	SL_FIELD_TIME("subject.first_seen", "the subject's first flow or sign-in", SL_IN_OWN, SV, first, SL_ALWAYS),
+	SL_FIELD_TIME("subject.last_seen", "the subject's latest flow or sign-in", SL_IN_OWN, SV, last, SL_ALWAYS),
+	SL_FIELD_U("subject.flows", "flows and sign-ins charged to the subject", SL_IN_OWN, SV, flows, SL_ALWAYS),
+	SL_FIELD_DECIMALS("subject.score", "the subject's score now (hits decay after scoring.decay)",
+			  SL_IN_OWN, SV, score, 1, SL_ALWAYS),
+	SL_FIELD_STRP("subject.level", "the level of the score: none, medium, high or critical",
+		      SL_IN_OWN, SV, level, SL_ALWAYS),
+	SL_FIELD_DECIMALS("subject.peak_score", "the highest score the subject reached",
+			  SL_IN_OWN, SV, peak, 1, SL_ALWAYS),
+	SL_FIELD_TIME("subject.peak_at", "when it reached peak_score (absent: it never scored)",
+		      SL_IN_OWN, SV, peak_at, SL_IF(SV, peaked)),
+	SL_FIELD_U("subject.alerts", "subject alerts raised about the subject", SL_IN_OWN, SV, alerts, SL_ALWAYS),
+};
+
+/* Written by sl_fields_write_keys() in summary_event(), before the rest. */
+const struct sl_field_table sl_subject_summary_fields = {
+	.module = "subject-summary",
+	.fields = subject_summary_fields,
+	.n = ARRAY_SIZE(subject_summary_fields),
+};
+
 static const struct sl_field subject_event_fields[] = {
-	{ "subject.first_seen", SL_FT_TIME, "the subject's first flow or sign-in" },
-	{ "subject.last_seen", SL_FT_TIME, "the subject's latest flow or sign-in" },
-	{ "subject.flows", SL_FT_UINT, "flows and sign-ins charged to the subject" },
-	{ "subject.score", SL_FT_DOUBLE, "the subject's score now (hits decay after scoring.decay)" },
-	{ "subject.level", SL_FT_STRING, "the level of the score: none, medium, high or critical" },
-	{ "subject.peak_score", SL_FT_DOUBLE, "the highest score the subject reached" },
-	{ "subject.peak_at", SL_FT_TIME, "when it reached peak_score (absent: it never scored)" },
-	{ "subject.alerts", SL_FT_UINT, "subject alerts raised about the subject" },
 	RULE_FIELDS("subject.top"),
 	{ "subject.remote_access_apps", SL_FT_STRING_LIST, "remote-access and IP-KVM apps of the subject within scoring.decay" },
 	{ "subject.vpn_apps", SL_FT_STRING_LIST, "VPN and anonymizer apps of the subject within scoring.decay" },

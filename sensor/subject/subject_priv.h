@@ -233,6 +233,18 @@ const char *sl_subj_evidence(const struct sl_subjects *s, uint32_t hit, unsigned
 /* Contributing hits of x sorted by score (highest first): pool indexes into out. */
 unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint32_t *out);
 void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j);
+/* A subject's summary counters as its event writes them, each declared
+ * once in subject_event_fields.c (sl_subject_summary_fields). */
+struct subj_summary_view {
+	sl_time_us first, last;
+	uint64_t flows;
+	double score;
+	const char *level;
+	double peak;
+	bool peaked; /* peak_at present: it ever scored */
+	sl_time_us peak_at;
+	uint64_t alerts;
+};
 /* The contributing rules (at most max, by score) as a JSON array; with
  * evidence, each lists its community_ids. */
 void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, unsigned max,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/schema.h"
 #include "subject_priv.h"
 
 #define TOP_REASONS 3
@@ -82,24 +83,12 @@ static void summary_event(struct sl_subjects *s, const struct subject *x, sl_tim
 	sl_json_key(j, "event_type");
 	sl_json_str(j, "subject");
 	sl_subj_json_block(s, x, j);
-	sl_json_key(j, "first_seen");
-	sl_json_str(j, sl_time_format(x->first, ts, sizeof(ts)));
-	sl_json_key(j, "last_seen");
-	sl_json_str(j, sl_time_format(x->last, ts, sizeof(ts)));
-	sl_json_key(j, "flows");
-	sl_json_u64(j, x->flows);
-	sl_json_key(j, "score");
-	sl_json_double(j, round(x->score * 10) / 10);
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_subject_level_name((enum sl_subject_level)x->level));
-	sl_json_key(j, "peak_score");
-	sl_json_double(j, round(x->peak * 10) / 10);
-	if (x->peak > 0) {
-		sl_json_key(j, "peak_at");
-		sl_json_str(j, sl_time_format(x->peak_at, ts, sizeof(ts)));
-	}
-	sl_json_key(j, "alerts");
-	sl_json_u64(j, x->n_alerts);
+	const struct subj_summary_view v = {
+		.first = x->first, .last = x->last, .flows = x->flows, .score = x->score,
+		.level = sl_subject_level_name((enum sl_subject_level)x->level), .peak = x->peak,
+		.peaked = x->peak > 0, .peak_at = x->peak_at, .alerts = x->n_alerts,
+	};
+	sl_fields_write_keys(&sl_subject_summary_fields, &v, j);
 	sl_json_key(j, "top");
 	sl_subj_json_rules(s, x, TOP_REASONS, false, j);
 	json_activity(s, x, now, j);

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "sightline/schema.h"
+#include "../../sensor/engine/engine_priv.h"
+#include "../../sensor/output/output_priv.h"
+#include "../../sensor/subject/subject_priv.h"
 #include "testhelp.h"
 
 struct seen {
@@ -35,19 +38,155 @@ static void test_kinds(void)
 	}
 }
 
-/* Fields written by hand have no getter or place: nothing may read them
- * as if they were record fields. */
+/* Fields of an event's own writer have no getter, and no place in a
+ * record (written by hand, or declared in the writer's own struct): nothing
+ * may read them as if they were record fields. */
 static void test_own_tables(void)
 {
 	const struct sl_field_table *tabs[] = { &sl_alert_fields, &sl_subject_alert_fields,
+						&sl_subject_summary_fields,
 						&sl_subject_event_fields, &sl_stats_fields,
 						&sl_output_stats_fields };
 	for (size_t t = 0; t < ARRAY_SIZE(tabs); t++)
 		for (size_t i = 0; i < tabs[t]->n; i++) {
 			const struct sl_field *f = &tabs[t]->fields[i];
-			CHECK(f->get == NULL && f->at.base == SL_AT_COMPUTED);
+			struct sl_record r = { 0 };
+			struct sl_value v;
+			CHECK(f->get == NULL);
+			CHECK(f->at.base == SL_AT_COMPUTED || f->at.base == SL_AT_OWN);
+			CHECK(f->at.base != SL_AT_OWN || !sl_field_get(f, &r, &v));
 			CHECK(f->desc && f->desc[0]);
 		}
+}
+
+/* The key a declared stats field (not a '*' one) is written under, with its
+ * value: "files":11 for stats.capture.files. */
+static bool has_leaf(const char *json, const char *name, const char *value)
+{
+	char want[128];
+	const char *leaf = strrchr(name, '.');
+	snprintf(want, sizeof(want), "\"%s\":%s", leaf ? leaf + 1 : name, value);
+	return strstr(json, want) != NULL;
+}
+
+/* The stats event is written from its declarations alone: each counter
+ * where its declaration says, the enumerated ones one key per name, the
+ * identity block only with identity sources. */
+static void test_stats_writer(void)
+{
+	struct sl_stats_view s;
+	memset(&s, 0, sizeof(s));
+	s.t.st.files = 11;
+	s.t.st.time_backwards = 12;
+	s.t.dec.reasons[SL_DEC__COUNT - 1] = 13;
+	s.t.dec.layers[0] = 14;
+	s.t.flow.capacity = 262144;
+	s.t.flow.ended[SL_END_SHUTDOWN] = 15;
+	s.table_bytes = 16;
+	s.subj.not_endpoints = 17;
+	s.bind.evicted = 18;
+	s.out.write_errors = 19;
+	s.events_lost = 20;
+	struct sl_json j;
+	sl_json_init(&j);
+	for (int with_identity = 0; with_identity < 2; with_identity++) {
+		s.identity = with_identity;
+		sl_json_begin(&j);
+		sl_fields_write(&sl_stats_fields, &s, &j);
+		sl_json_end(&j);
+		const char *buf = j.buf;
+		CHECK(!j.failed);
+		CHECK(strstr(buf, "{\"stats\":{\"capture\":{\"files\":11,") == buf);
+		CHECK(has_leaf(buf, "time_backwards", "12}"));
+		CHECK(has_leaf(buf, "capacity", "262144"));
+		CHECK(strstr(buf, "\"shutdown\":15}") != NULL);
+		char want[128];
+		snprintf(want, sizeof(want), "\"layers\":{\"%s\":14,",
+			 sl_decode_layer_name((enum sl_decode_layer)0));
+		CHECK(strstr(buf, want) != NULL);
+		const char *last = sl_decode_reason_name((enum sl_decode_reason)(SL_DEC__COUNT - 1));
+		CHECK(has_leaf(buf, strrchr(last, '.') ? strrchr(last, '.') + 1 : last, "13"));
+		CHECK(has_leaf(buf, "table_bytes_per_flow", "16"));
+		CHECK(has_leaf(buf, "not_endpoints", "17}"));
+		CHECK(has_leaf(buf, "write_errors", "19"));
+		CHECK(strstr(buf, "\"events_lost\":20}}}") != NULL);
+		CHECK_EQ_INT(strstr(buf, "\"identity\":{") != NULL, with_identity);
+		CHECK_EQ_INT(has_leaf(buf, "bindings_evicted", "18}"), with_identity);
+		/* every declared counter is written, under its own key */
+		for (size_t i = 0; i < sl_stats_fields.n; i++) {
+			const char *name = sl_stats_fields.fields[i].name;
+			if (strchr(name, '*') || (!with_identity && strstr(name, ".identity.")))
+				continue;
+			char key[96];
+			snprintf(key, sizeof(key), "\"%s\":", strrchr(name, '.') + 1);
+			CHECK(strstr(buf, key) != NULL);
+		}
+	}
+	sl_json_finish(&j);
+}
+
+/* stats.outputs[] is written from its element table: every member under
+ * its own key in declaration order, zeros and false included. */
+static void test_output_rows(void)
+{
+	struct sl_output_stats_row row;
+	memset(&row, 0, sizeof(row));
+	row.st.type = "file";
+	row.st.events = 5;
+	row.st.delivered = 3;
+	row.in_flight = 2;
+	row.reopen_errno = 13;
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_fields_open_array(&sl_output_stats_fields, &j);
+	sl_fields_write_element(&sl_output_stats_fields, &row, &j);
+	row.st.connected = true;
+	snprintf(row.st.destination, sizeof(row.st.destination), "eve.json");
+	sl_fields_write_element(&sl_output_stats_fields, &row, &j);
+	sl_json_close_array(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf,
+		     "{\"stats\":{\"outputs\":["
+		     "{\"type\":\"file\",\"destination\":\"\",\"events\":5,\"queued\":0,"
+		     "\"in_flight\":2,\"delivered\":3,\"dropped\":0,\"resent\":0,\"reconnects\":0,"
+		     "\"reopens\":0,\"reopen_failures\":0,\"reopen_errno\":13,\"connected\":false},"
+		     "{\"type\":\"file\",\"destination\":\"eve.json\",\"events\":5,\"queued\":0,"
+		     "\"in_flight\":2,\"delivered\":3,\"dropped\":0,\"resent\":0,\"reconnects\":0,"
+		     "\"reopens\":0,\"reopen_failures\":0,\"reopen_errno\":13,\"connected\":true}]}}");
+	sl_json_finish(&j);
+}
+
+/* A subject summary's counters are written from their declarations, at
+ * the level of the subject object: rounded to one decimal, peak_at only
+ * once the subject scored. */
+static void test_subject_summary(void)
+{
+	struct subj_summary_view v = { .first = 1000000, .last = 2000000, .flows = 7,
+				       .score = 73.96, .level = "medium", .peak = 0 };
+	struct sl_json j;
+	sl_json_init(&j);
+	for (int peaked = 0; peaked < 2; peaked++) {
+		v.peaked = peaked;
+		v.peak = peaked ? 80.04 : 0;
+		v.peak_at = peaked ? 3000000 : 0;
+		v.alerts = (uint64_t)peaked;
+		sl_json_begin(&j);
+		sl_json_key(&j, "subject");
+		sl_json_open_object(&j);
+		sl_fields_write_keys(&sl_subject_summary_fields, &v, &j);
+		sl_json_close_object(&j);
+		sl_json_end(&j);
+		CHECK_EQ_STR(j.buf, peaked ?
+			     "{\"subject\":{\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+			     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\",\"flows\":7,\"score\":74,"
+			     "\"level\":\"medium\",\"peak_score\":80,"
+			     "\"peak_at\":\"1970-01-01T00:00:03.000000+0000\",\"alerts\":1}}" :
+			     "{\"subject\":{\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+			     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\",\"flows\":7,\"score\":74,"
+			     "\"level\":\"medium\",\"peak_score\":0,\"alerts\":0}}");
+	}
+	sl_json_finish(&j);
 }
 
 static void test_check_and_print(void)
@@ -76,6 +215,9 @@ int main(void)
 {
 	test_kinds();
 	test_own_tables();
+	test_stats_writer();
+	test_output_rows();
+	test_subject_summary();
 	test_check_and_print();
 	return TEST_REPORT();
 }
