@@ -56,6 +56,17 @@ struct sl_engine_stats {
 };
 
 /**
+ * The header every event begins with: "host":"NAME", (JSON-escaped, no
+ * braces, with the comma that follows), NAME being cfg's sensor.name, else
+ * this machine's host name, else "unknown".  Writes it to hdr (cap bytes, not
+ * NUL-terminated) and, when name is not NULL, NAME itself to name (name_cap
+ * bytes; "" when it does not fit).  Returns the header's length, 0 when it
+ * does not fit in cap.  cfg is borrowed for the call.
+ */
+size_t sl_engine_host_header(const struct sl_config *cfg, char *hdr, size_t cap, char *name,
+			     size_t name_cap);
+
+/**
  * Create an engine.  cfg and eve are borrowed and must outlive the engine.
  * Returns 0 or a negative errno with a sentence in err.
  * Caller owns *out; free with sl_engine_destroy().

@@ -60,16 +60,16 @@ static void scoring_destroy(struct sl_engine *e)
 	sl_subjects_destroy(e->subjects);
 }
 
-/* "host":"NAME", for sl_engine_write(): sensor.name, else this machine's
- * host name (Suricata's sensor-name default), JSON-escaped once here. */
-static void host_header(struct sl_engine *e)
+size_t sl_engine_host_header(const struct sl_config *cfg, char *hdr, size_t cap, char *name,
+			     size_t name_cap)
 {
-	char name[256] = "";
-	const char *n = e->cfg->sensor.name;
+	char host[256] = "";
+	const char *n = cfg->sensor.name;
+	size_t len = 0;
 	if (!n || !*n) {
-		if (gethostname(name, sizeof(name) - 1) != 0 || !name[0])
-			snprintf(name, sizeof(name), "unknown");
-		n = name;
+		if (gethostname(host, sizeof(host) - 1) != 0 || !host[0])
+			snprintf(host, sizeof(host), "unknown");
+		n = host;
 	}
 	struct sl_json j;
 	sl_json_init(&j);
@@ -78,16 +78,25 @@ static void host_header(struct sl_engine *e)
 	sl_json_str(&j, n);
 	sl_json_end(&j);
 	/* {"host":"..."} less its braces, plus the comma before the rest */
-	if (!j.failed && j.len >= 2 && j.len - 1 < sizeof(e->host_hdr)) {
-		memcpy(e->host_hdr, j.buf + 1, j.len - 2);
-		e->host_hdr[j.len - 2] = ',';
-		e->host_len = j.len - 1;
-		if (strlen(n) < sizeof(e->host_name)) {
-			strcpy(e->host_name, n);
-			e->out.host = e->host_name;
-		}
+	if (!j.failed && j.len >= 2 && j.len - 1 < cap) {
+		memcpy(hdr, j.buf + 1, j.len - 2);
+		hdr[j.len - 2] = ',';
+		len = j.len - 1;
 	}
 	sl_json_finish(&j);
+	if (name && name_cap)
+		snprintf(name, name_cap, "%s", strlen(n) < name_cap ? n : "");
+	return len;
+}
+
+/* The engine's header for sl_engine_write(), JSON-escaped once here; the
+ * name itself for the writers that begin events with it (host_name). */
+static void host_header(struct sl_engine *e)
+{
+	e->host_len = sl_engine_host_header(e->cfg, e->host_hdr, sizeof(e->host_hdr), e->host_name,
+					    sizeof(e->host_name));
+	if (e->host_len && e->host_name[0])
+		e->out.host = e->host_name;
 }
 
 int sl_engine_create(const struct sl_config *cfg, struct sl_eve *eve,

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "sightline/engine.h"
 #include "score_priv.h"
 
 /* Rules that read what only the scorer knows whole: the subject's fields.
@@ -44,25 +44,7 @@ static int load_rules(struct sl_scorer *s, char *err, size_t errlen)
 /* "host":"NAME", put first in every event the scorer writes. */
 static void host_header(struct sl_scorer *s)
 {
-	char name[256] = "";
-	const char *n = s->cfg->sensor.name;
-	if (!n || !*n) {
-		if (gethostname(name, sizeof(name) - 1) != 0 || !name[0])
-			snprintf(name, sizeof(name), "unknown");
-		n = name;
-	}
-	struct sl_json j;
-	sl_json_init(&j);
-	sl_json_begin(&j);
-	sl_json_key(&j, "host");
-	sl_json_str(&j, n);
-	sl_json_end(&j);
-	if (!j.failed && j.len >= 2 && j.len - 1 < sizeof(s->host_hdr)) {
-		memcpy(s->host_hdr, j.buf + 1, j.len - 2);
-		s->host_hdr[j.len - 2] = ',';
-		s->host_len = j.len - 1;
-	}
-	sl_json_finish(&j);
+	s->host_len = sl_engine_host_header(s->cfg, s->host_hdr, sizeof(s->host_hdr), NULL, 0);
 }
 
 int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *err,
