@@ -17,6 +17,7 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static const char score_usage[] =
 	"Usage: sightline score [-c CONFIG] [--set KEY=VALUE]... -r EVENTS... [-o OUT]\n"
+	"       sightline score -c CONFIG [-o OUT]      (Kafka: scoring.input.brokers set)\n"
 	"\n"
 	"Score the subjects of a fleet: read the flow and alert events that sensors in\n"
 	"forwarding mode (scoring.mode: forward) wrote, and run subjects, subject-scope\n"
@@ -42,7 +43,14 @@ static const char score_usage[] =
 	"reorder window (scoring.reorder_window, 5 s): an older event is counted late\n"
 	"and dropped. An event whose event_id was seen before is counted as a\n"
 	"duplicate and dropped. A line that is not an EVE event stops the run with\n"
-	"'line N of FILE: why' (exit 1).\n";
+	"'line N of FILE: why' (exit 1).\n"
+	"\n"
+	"Without -r, the scorer consumes Kafka as a member of a consumer group\n"
+	"(scoring.input: brokers, topics, group_id, state_topic, snapshot_interval,\n"
+	"idle_exit, properties): several scorers in one group split the partitions;\n"
+	"each restores its partitions' subjects from the state topic and commits\n"
+	"offsets only after their state is written. SIGTERM leaves the group cleanly.\n"
+	"See README, \"Fleet scoring over Kafka\".\n";
 
 struct score_opts {
 	const char *config, *rules, *roster, *output;
