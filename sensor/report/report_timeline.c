@@ -62,8 +62,13 @@ static void row_fill(struct rp_row *w, const json_t *ev, char kind, int64_t t)
 			 rp_str(ev, "alert.level") ?: "no level");
 		w->detail = strdup(buf);
 	} else {
-		snprintf(buf, sizeof(buf), "flow %s %s:%lld", rp_str(ev, "app_proto") ?: "",
-			 rp_str(ev, "proto") ?: "", (long long)rp_num(ev, "dest_port"));
+		/* a port the event does not hold as 0..65535 (absent, NaN, hostile) shows as "?" */
+		double port = rp_num(ev, "dest_port");
+		char pt[8] = "?";
+		if (isfinite(port) && port >= 0 && port <= 65535)
+			snprintf(pt, sizeof(pt), "%u", (unsigned)port);
+		snprintf(buf, sizeof(buf), "flow %s %s:%s", rp_str(ev, "app_proto") ?: "",
+			 rp_str(ev, "proto") ?: "", pt);
 		w->detail = strdup(buf);
 	}
 	w->product = dup_or_null(rp_str(ev, "app"));
