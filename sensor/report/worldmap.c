@@ -1,5 +1,5 @@
 /* World land outline for the HTML report's maps: Natural Earth 1:110m land
- * (public domain) via npm world-atlas 2.0.2, made by tools/worldmap/make_worldmap.py;
+ * (public domain) via npm world-atlas 2.0.2, made by sensor/report/make_worldmap.py;
  * do not edit by hand. */
 #include "report_priv.h"
 

@@ -13,7 +13,7 @@ browser  each subject scenario (pcaps/scenarios/*) is replayed with its config,
          subject of the events, every heat-map cell (read from the rendered
          DOM) equal to this script's own count of the subject's flow starts and
          sign-ins in that zone's day and hour (Python's zoneinfo), and a PNG
-         screenshot saved in OUTDIR (docs/report.png is one of them).
+         screenshot saved in OUTDIR (sensor/report/report.png is one of them).
 corpus   the same for the events of a whole corpus directory (skips, 77,
          without it).
 hostile  hostile and truncated event files: clear errors naming file and line,

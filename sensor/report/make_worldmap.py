@@ -10,7 +10,7 @@ the packaging). Fetch it with
 
 then run
 
-    tools/worldmap/make_worldmap.py package/land-110m.json > sensor/report/worldmap.c
+    sensor/report/make_worldmap.py package/land-110m.json > sensor/report/worldmap.c
 
 The output is one SVG path in an equirectangular projection, viewBox
 "0 0 360 180" (x = longitude + 180, y = 90 - latitude), simplified with
@@ -131,7 +131,7 @@ def main():
         path = world_path(json.load(f))
     out = sys.stdout
     out.write("/* World land outline for the HTML report's maps: Natural Earth 1:110m land\n"
-              " * (public domain) via npm world-atlas 2.0.2, made by tools/worldmap/make_worldmap.py;\n"
+              " * (public domain) via npm world-atlas 2.0.2, made by sensor/report/make_worldmap.py;\n"
               " * do not edit by hand. */\n"
               "#include \"report_priv.h\"\n\n"
               "/* One SVG path, viewBox 0 0 360 180: x = lon + 180, y = 90 - lat. */\n"
