@@ -63,7 +63,7 @@ declare -A ci_runs=(
   [config]=1300 [csv]=100000 [mmdb_build]=15000 [mmdb_open]=5000 [mmdb_asn]=4000
   [decode]=400000 [proto]=1000 [tls_hello]=350000 [quic]=85000 [names]=600
   [rules]=20000 [capture]=120 [roster]=150000 [pcapfile]=30000 [pipeline]=5000
-  [pcapng]=30000 [identity]=1800
+  [pcapng]=30000 [identity]=1800 [report]=1500
 )
 
 # One harness: seed its corpus, fuzz for $per seconds, and leave a one-line
