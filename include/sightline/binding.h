@@ -64,6 +64,16 @@ unsigned sl_bindings_signin(struct sl_bindings *b, const struct sl_signin *si);
 bool sl_bindings_lookup(const struct sl_bindings *b, const struct sl_addr *addr, sl_time_us t,
 			struct sl_binding *out);
 
+/**
+ * The binding a sign-in event of si carries (subject.account,
+ * subject.signin.*): the binding in force at its address and time, with
+ * si's own account, source, address and time, and at least bound accounts
+ * (what sl_bindings_signin() returned for si).  Fills *out; never fails.
+ * b and si are borrowed for the call.
+ */
+void sl_bindings_signin_view(const struct sl_bindings *b, const struct sl_signin *si,
+			     unsigned bound, struct sl_binding *out);
+
 /** Counters.  Borrowed; valid until the table is destroyed. */
 const struct sl_bindings_stats *sl_bindings_stats(const struct sl_bindings *b);
 

@@ -144,13 +144,7 @@ static void signin_event(struct sl_engine *e, const struct sl_signin *si, unsign
 	struct sl_record r = { .flow = &f, .event_type = "signin",
 			       .community_seed = e->cfg->community_id_seed, .signin = si };
 	struct sl_binding *b = &e->signin.binding;
-	if (!sl_bindings_lookup(e->bindings, &si->addr, si->time, b))
-		memset(b, 0, sizeof(*b));
-	snprintf(b->account, sizeof(b->account), "%s", si->account);
-	snprintf(b->source, sizeof(b->source), "%s", si->source ? si->source : "");
-	b->addr = si->addr;
-	b->since = si->time;
-	b->accounts = bound > b->accounts ? bound : b->accounts;
+	sl_bindings_signin_view(e->bindings, si, bound, b);
 	r.binding = b;
 	r.geo[0] = sl_geo_cache_lookup(e->geo_cache, &si->addr);
 	r.remote = 0;

@@ -238,3 +238,15 @@ const struct sl_bindings_stats *sl_bindings_stats(const struct sl_bindings *b)
 {
 	return &b->st;
 }
+
+void sl_bindings_signin_view(const struct sl_bindings *b, const struct sl_signin *si,
+			     unsigned bound, struct sl_binding *out)
+{
+	if (!sl_bindings_lookup(b, &si->addr, si->time, out))
+		memset(out, 0, sizeof(*out));
+	snprintf(out->account, sizeof(out->account), "%s", si->account);
+	snprintf(out->source, sizeof(out->source), "%s", si->source ? si->source : "");
+	out->addr = si->addr;
+	out->since = si->time;
+	out->accounts = bound > out->accounts ? bound : out->accounts;
+}

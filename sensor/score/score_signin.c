@@ -66,13 +66,7 @@ static void signin(struct sl_scorer *s, const struct sl_signin *si, unsigned bou
 				   .first = si->time, .last = si->time, .seen = si->time };
 	r.signin = *si;
 	struct sl_binding *b = &r.binding;
-	if (!sl_bindings_lookup(s->bindings, &si->addr, si->time, b))
-		memset(b, 0, sizeof(*b));
-	snprintf(b->account, sizeof(b->account), "%s", si->account);
-	snprintf(b->source, sizeof(b->source), "%s", si->source ? si->source : "");
-	b->addr = si->addr;
-	b->since = si->time;
-	b->accounts = bound > b->accounts ? bound : b->accounts;
+	sl_bindings_signin_view(s->bindings, si, bound, b);
 	r.rec = (struct sl_record){ .flow = &r.flow, .event_type = "signin", .remote = 0,
 				    .community_seed = s->cfg->community_id_seed, .signin = &r.signin,
 				    .binding = b };
