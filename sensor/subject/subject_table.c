@@ -489,18 +489,31 @@ static const struct sl_subject_view *charged(struct sl_subjects *s, struct subje
  * unspecified, broadcast or multicast address (DHCP from 0.0.0.0, a
  * duplicate-address probe from ::) is nobody's, and gets no subject.
  */
-const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
-						 struct sl_record *r)
+/* The subject side of r's flow (*side) and the account bound there (NULL:
+ * none), or NULL when that side is no real endpoint (counted). */
+static const struct sl_addr *charge_side(struct sl_subjects *s, const struct sl_record *r,
+					 int *side, const char **account)
 {
 	const struct sl_flow *f = r->flow;
-	int side = sl_subj_side(s, f);
-	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
+	*side = sl_subj_side(s, f);
+	const struct sl_addr *self = *side == 0 ? &f->cli : &f->srv;
 	if (!sl_subject_is_endpoint(s->cfg, self)) {
 		s->st.not_endpoints++;
 		return NULL;
 	}
-	const char *account = r->binding && r->remote == side ? r->binding->account : NULL;
-	struct subject *x = subject_of(s, hosts, self, account, f->last);
+	*account = r->binding && r->remote == *side ? r->binding->account : NULL;
+	return self;
+}
+
+const struct sl_subject_view *sl_subjects_charge(struct sl_subjects *s, const struct sl_hosts *hosts,
+						 struct sl_record *r)
+{
+	int side;
+	const char *account;
+	const struct sl_addr *self = charge_side(s, r, &side, &account);
+	if (!self)
+		return NULL;
+	struct subject *x = subject_of(s, hosts, self, account, r->flow->last);
 	return charged(s, x, r, side);
 }
 
@@ -508,18 +521,15 @@ const struct sl_subject_view *sl_subjects_charge_hint(struct sl_subjects *s,
 						      const struct sl_subject_hint *h,
 						      struct sl_record *r)
 {
-	const struct sl_flow *f = r->flow;
-	int side = sl_subj_side(s, f);
-	const struct sl_addr *self = side == 0 ? &f->cli : &f->srv;
-	if (!sl_subject_is_endpoint(s->cfg, self)) {
-		s->st.not_endpoints++;
+	int side;
+	const char *account;
+	const struct sl_addr *self = charge_side(s, r, &side, &account);
+	if (!self)
 		return NULL;
-	}
-	const char *account = r->binding && r->remote == side ? r->binding->account : NULL;
 	const uint8_t *mac = h->has_mac ? h->mac : NULL;
 	const struct sl_roster_entry *e =
 		roster_of(s, self, account, h->roster_name, mac, h->hostname);
-	struct subject *x = subject_by(s, self, e, mac, h->hostname, f->last);
+	struct subject *x = subject_by(s, self, e, mac, h->hostname, r->flow->last);
 	return charged(s, x, r, side);
 }
 
