@@ -148,20 +148,8 @@ void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl
 {
 	sl_json_key(j, "alert");
 	sl_json_open_object(j);
-	sl_json_key(j, "action");
-	sl_json_str(j, "allowed");
-	sl_json_key(j, "gid");
-	sl_json_u64(j, SL_ALERT_GID);
-	sl_json_key(j, "signature_id");
-	sl_json_u64(j, rule->signature_id);
-	sl_json_key(j, "rev");
-	sl_json_u64(j, rule->rev);
-	sl_json_key(j, "signature");
-	sl_json_str(j, rule->title ? rule->title : rule->id);
-	sl_json_key(j, "category");
-	sl_json_str(j, rule->family);
-	sl_json_key(j, "severity");
-	sl_json_u64(j, severity_of(rule->level));
+	sl_eve_alert_head(j, SL_ALERT_GID, rule->signature_id, rule->rev,
+			  rule->title ? rule->title : rule->id, rule->family, severity_of(rule->level));
 	alert_metadata(j, rule);
 	sl_json_key(j, "rule_id");
 	sl_json_str(j, rule->id);

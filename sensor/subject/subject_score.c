@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "sightline/eve.h"
 #include "sightline/flow.h"
 #include "subject_priv.h"
 
@@ -346,20 +347,9 @@ static void alert_head(struct sl_json *j, enum sl_subject_level level)
 	sl_json_open_object(j);
 	sl_json_key(j, "scope");
 	sl_json_str(j, "subject");
-	sl_json_key(j, "action");
-	sl_json_str(j, "allowed"); /* a passive sensor blocks nothing */
-	sl_json_key(j, "gid");
-	sl_json_u64(j, SL_SUBJECT_ALERT_GID);
-	sl_json_key(j, "signature_id");
-	sl_json_u64(j, sl_subject_alert_sid(level));
-	sl_json_key(j, "rev");
-	sl_json_u64(j, 1);
-	sl_json_key(j, "signature");
-	sl_json_str(j, sl_subject_alert_signature(level));
-	sl_json_key(j, "category");
-	sl_json_str(j, "subject");
-	sl_json_key(j, "severity");
-	sl_json_u64(j, sl_subject_alert_severity(level));
+	sl_eve_alert_head(j, SL_SUBJECT_ALERT_GID, sl_subject_alert_sid(level), 1,
+			  sl_subject_alert_signature(level), "subject",
+			  sl_subject_alert_severity(level));
 	sl_json_key(j, "level");
 	sl_json_str(j, sl_subject_level_name(level));
 }
