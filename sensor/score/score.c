@@ -71,6 +71,10 @@ int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *
 		goto err;
 	if ((rc = sl_score_identity_open(s, err, errlen)) < 0)
 		goto err;
+	if ((rc = sl_score_global_init(s)) < 0) {
+		snprintf(err, errlen, "out of memory for the address facts");
+		goto err;
+	}
 	*out = s;
 	return 0;
 err:
@@ -104,6 +108,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->central);
 	sl_json_finish(&s->json);
 	sl_score_identity_close(s);
+	sl_score_global_free(s);
 	sl_correlator_destroy(s->corr);
 	sl_rules_destroy(s->rules);
 	sl_geo_destroy(s->geo);
@@ -372,6 +377,8 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return rc;
 	}
 	s->st.queued = s->n_heap;
+	if (!s->global.external) /* files: every event of the fleet comes this way */
+		sl_score_global_feed(s, ev, t);
 	return SL_SCORER_QUEUED;
 }
 
@@ -407,7 +414,9 @@ static void batch_add(struct sl_scorer *s, struct score_item it)
 void sl_scorer_drain(struct sl_scorer *s, bool final)
 {
 	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
-	while (s->n_heap && (final || s->heap[0].t + window < s->newest)) {
+	/* an event waits, too, until the address facts of its time are in */
+	while (s->n_heap && (final || (s->heap[0].t + window < s->newest &&
+				       s->heap[0].t <= s->global.horizon))) {
 		struct score_item it = heap_pop(s);
 		s->applied_until = it.t;
 		if (it.part >= 0 && (size_t)it.part < s->n_clocks)

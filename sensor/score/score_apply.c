@@ -414,6 +414,7 @@ void sl_score_apply_batch(struct sl_scorer *s)
 		charge_signin(s, &r, &view);
 	else
 		charge(s, &r, kind == BATCH_END, &view);
+	sl_score_global_apply(s, &r, r.rec.subject ? &view : NULL);
 	if (r.rec.subject)
 		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	batch_hits(s, &r, kind);
@@ -456,6 +457,18 @@ static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
 	sl_json_close_object(j);
 }
 
+/* The address facts' counters (score_global.c), under scorer.global. */
+static void global_stats(struct sl_json *j, const struct score_global_stats *g)
+{
+	sl_json_key(j, "global");
+	sl_json_open_object(j);
+	stat(j, "facts", g->facts);
+	stat(j, "late", g->late);
+	stat(j, "addresses", g->addresses);
+	stat(j, "evicted", g->evicted);
+	sl_json_close_object(j);
+}
+
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
 	(void)final; /* the same counters; the caller knows which it writes */
@@ -485,6 +498,7 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "summaries", st->summaries);
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
+	global_stats(j, &s->global.st);
 	if (s->kafka)
 		kafka_stats(j, s->kafka);
 	sl_json_close_object(j);

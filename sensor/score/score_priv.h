@@ -49,6 +49,29 @@ struct score_part {
 	int part;
 };
 
+struct gaddr; /* score_global.c */
+
+/* Counters of the address facts (stats.scorer.global.*). */
+struct score_global_stats {
+	uint64_t facts;      /* events whose facts were taken (every partition's) */
+	uint64_t late;       /* ... after events of their time had been applied */
+	uint64_t addresses;  /* addresses held now */
+	uint64_t evicted;    /* addresses forgotten to stay within the table's size */
+};
+
+/* What is known of addresses subjects share, from every event of the fleet
+ * (score_global.c): indexed by event time, so that feeding it ahead of the
+ * scoring, or in another order, gives the same answer at a given time. */
+struct score_global {
+	struct gaddr *addrs; /* open addressing by address */
+	size_t n, cap, max;
+	struct sl_bindings *bindings; /* every forwarded sign-in */
+	bool external;       /* fed by the Kafka input's reader of every partition,
+			      * not by sl_scorer_event() */
+	sl_time_us horizon;  /* facts are complete up to here: later events wait */
+	struct score_global_stats st;
+};
+
 /* A batch: the events of one flow written at one moment of its sensor. */
 struct score_batch {
 	struct score_item *items;
@@ -102,6 +125,7 @@ struct sl_scorer {
 	struct sl_geo_cache *geo_cache;
 	struct sl_binding flow_binding;   /* the binding of the batch being applied */
 	uint64_t unrostered;
+	struct score_global global;
 };
 
 /* A record rebuilt from an event: the stand-in flow and places the subject
@@ -153,6 +177,19 @@ void sl_score_identity_until(struct sl_scorer *s, sl_time_us until);
 /* r's binding from the scorer's own sign-ins, when it has any. */
 void sl_score_bind(struct sl_scorer *s, struct score_rec *r);
 void sl_score_identity_close(struct sl_scorer *s);
+
+/* ---- score_global.c ---- */
+/* The address facts' tables (sized by scoring.max_subjects and identity.*).
+ * Returns 0 or -ENOMEM. */
+int sl_score_global_init(struct sl_scorer *s);
+void sl_score_global_free(struct sl_scorer *s);
+/* Take the address facts of ev (borrowed), an event at time t of any
+ * partition: a charged flow's or a sign-in's subject behind its outside
+ * address, a successful sign-in's binding. */
+void sl_score_global_feed(struct sl_scorer *s, json_t *ev, sl_time_us t);
+/* The fleet's facts at the batch's time on r, charged to v (NULL: nobody):
+ * v->egress_subjects and the event's subject.accounts_bound raised to them. */
+void sl_score_global_apply(struct sl_scorer *s, struct score_rec *r, struct sl_subject_view *v);
 
 /* ---- score_apply.c ---- */
 /* Apply one batch (every event of one flow at one moment), then clear it. */
