@@ -49,9 +49,9 @@ def run(args, **kw):
     return r
 
 
-def sightline(exe, args, out):
+def sightline(exe, args, out, roster=None):
     base = [exe, '-q', '-c', os.path.join(HERE, 'config.yaml'),
-            '--roster', os.path.join(HERE, 'roster.yaml'), '-o', out]
+            '--roster', roster or os.path.join(HERE, 'roster.yaml'), '-o', out]
     r = run(base + args, cwd=ROOT)
     if r.returncode != 0:
         sys.exit('sightline %s failed (%d): %s' % (' '.join(args), r.returncode, r.stderr))
