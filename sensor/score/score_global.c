@@ -253,3 +253,64 @@ void sl_score_global_apply(struct sl_scorer *s, struct score_rec *r, struct sl_s
 	if (n > v->egress_subjects)
 		v->egress_subjects = n;
 }
+
+/* ---- correlations over every subject's forwarded hits ---- */
+
+static void on_global_correlation(void *ctx, const struct sl_rule_info *rule)
+{
+	struct sl_scorer *s = ((void **)ctx)[0];
+	const struct score_item *it = ((void **)ctx)[1];
+	struct score_global *g = &s->global;
+	uint64_t key = sl_score_id_key(it->ev);
+	if (!key)
+		return;
+	if (g->n_pending == g->cap_pending) { /* forget those nobody applied (other scorers') */
+		uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
+		size_t n = 0;
+		for (size_t i = 0; i < g->n_pending; i++)
+			if (g->pending[i].t + 2 * window >= s->applied_until)
+				g->pending[n++] = g->pending[i];
+		g->n_pending = n;
+	}
+	struct score_pending *p = sl_grow(g->pending, &g->cap_pending, g->n_pending, sizeof(*p), 64);
+	if (!p)
+		return;
+	g->pending = p;
+	g->pending[g->n_pending++] = (struct score_pending){ key, it->t, rule };
+}
+
+void sl_score_global_hit(struct sl_scorer *s, struct score_item *it)
+{
+	struct score_rec r;
+	const char *scope = json_string_value(sl_jpath_get(it->ev, "alert.scope"));
+	const struct sl_rule_info *rule = sl_score_alert_rule(s, it->ev);
+	if (!s->corr || !scope || !rule || sl_score_is_central(s, rule) ||
+	    !json_is_string(sl_jpath_get(it->ev, "subject.id")))
+		return; /* the scorer of the subject judges its own rules */
+	bool built = !strcmp(scope, "signin") ? sl_score_signin_build(s, it->ev, &r)
+					      : sl_score_rec_build(s, it->ev, &r);
+	if (!built)
+		return;
+	r.rec.event_get = sl_score_event_get_any;
+	struct sl_field_source src = sl_rules_record_source(&r.rec);
+	void *ctx[2] = { s, it };
+	sl_correlator_feed(s->corr, rule, &src, r.flow.last, on_global_correlation, ctx);
+}
+
+void sl_score_global_pending(struct sl_scorer *s, struct score_rec *r)
+{
+	struct score_global *g = &s->global;
+	for (size_t b = 0; b < s->batch.n && g->n_pending; b++) {
+		uint64_t key = sl_score_id_key(s->batch.items[b].ev);
+		size_t n = 0;
+		for (size_t i = 0; i < g->n_pending; i++) {
+			if (!key || g->pending[i].key != key) {
+				g->pending[n++] = g->pending[i];
+				continue;
+			}
+			s->st.hits++;
+			sl_subjects_hit(s->subjects, &r->rec, g->pending[i].rule);
+		}
+		g->n_pending = n;
+	}
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sightline/jsonpath.h"
 #include "sightline/output.h"
 #include "score_kafka_priv.h"
 
@@ -135,6 +136,27 @@ int sl_kin_global_open(struct kin *k)
 	return 0;
 }
 
+/* A forwarded rule hit, for the correlations (which count hits of every
+ * subject: several laptops driven remotely on one LAN). */
+static bool hit_of_interest(const struct sl_scorer *s, json_t *ev)
+{
+	const char *type = json_string_value(json_object_get(ev, "event_type"));
+	const char *scope = json_string_value(sl_jpath_get(ev, "alert.scope"));
+	return s->corr && type && !strcmp(type, "alert") && scope &&
+	       (!strcmp(scope, "flow") || !strcmp(scope, "subject-hit") || !strcmp(scope, "signin"));
+}
+
+/* The scorer's own partitions read to their end (none owned: so too). */
+static bool own_at_end(const struct kin *k)
+{
+	for (size_t i = 0; i < k->n_parts; i++) {
+		const struct kpart *kp = &k->parts[i];
+		if (kp->owned && (!kp->at_end || kp->next_msg || kp->n_early))
+			return false;
+	}
+	return true;
+}
+
 /* One message of the reader: its partition's clock, then its facts. */
 static void take_global(struct kin *k, rd_kafka_message_t *m)
 {
@@ -154,6 +176,11 @@ static void take_global(struct kin *k, rd_kafka_message_t *m)
 	if (json_is_object(ev) && sl_score_event_time(ev, &t)) {
 		g->newest = t > g->newest ? t : g->newest;
 		sl_score_global_feed(k->s, ev, t);
+		if (hit_of_interest(k->s, ev) && t >= k->s->applied_until &&
+		    sl_score_global_push(k->s, json_incref(ev), t) < 0) {
+			snprintf(k->err, sizeof(k->err), "out of memory for the reorder window");
+			k->fatal = -ENOMEM;
+		}
 	}
 	json_decref(ev);
 }
@@ -200,6 +227,7 @@ void sl_kin_global_poll(struct kin *k)
 		rd_kafka_message_destroy(m);
 	}
 	k->s->global.horizon = horizon(k);
+	k->s->global.own_at_end = own_at_end(k);
 }
 
 bool sl_kin_global_caught_up(const struct kin *k)
