@@ -8,6 +8,35 @@
 #include "score_priv.h"
 #include "score_state.h"
 
+static void corr_group(void *ctx, const struct sl_rule_info *rule, const uint32_t *h,
+		       const uint32_t *t, size_t n)
+{
+	struct sl_json *j = ctx;
+	sl_json_open_array(j);
+	sl_json_str(j, rule->id);
+	sl_json_open_array(j);
+	for (size_t i = 0; i < n; i++)
+		sl_json_u64(j, h[i]);
+	sl_json_close_array(j);
+	sl_json_open_array(j);
+	for (size_t i = 0; i < n; i++)
+		sl_json_u64(j, t[i]);
+	sl_json_close_array(j);
+	sl_json_close_array(j);
+}
+
+/* "corr":[[rule id, [hashes], [seconds]], ...]: the subject's groups of the
+ * correlation rules grouped by subject.id (a leg seen on the old owner
+ * still pairs with a leg seen on the new one). */
+static void corr_snapshot(struct sl_scorer *s, const char *id, struct sl_json *j)
+{
+	sl_json_key(j, "corr");
+	sl_json_open_array(j);
+	if (s->corr)
+		sl_correlator_subject_walk(s->corr, id, corr_group, j);
+	sl_json_close_array(j);
+}
+
 int sl_score_state_write(struct sl_scorer *s, int part, sl_score_state_emit emit, void *ctx,
 			 size_t *bytes)
 {
@@ -29,6 +58,7 @@ int sl_score_state_write(struct sl_scorer *s, int part, sl_score_state_emit emit
 		sl_json_i64(&j, part);
 		sl_json_key(&j, "subject");
 		sl_subjects_snapshot(subj, id, &j);
+		corr_snapshot(s, id, &j);
 		sl_json_end(&j);
 		if (j.failed) {
 			rc = -ENOMEM;
@@ -54,6 +84,36 @@ static const struct sl_rule_info *rule_named(void *ctx, const char *id)
 	return NULL;
 }
 
+/* The groups of a record's "corr" (absent: none) into the correlator. */
+static int corr_restore(struct sl_scorer *s, const char *id, const json_t *corr, char *err,
+			size_t errlen)
+{
+	uint32_t h[16], t[16];
+	for (size_t i = 0; s->corr && i < json_array_size(corr); i++) {
+		const json_t *g = json_array_get(corr, i);
+		const char *rid = json_string_value(json_array_get(g, 0));
+		const json_t *hs = json_array_get(g, 1), *ts = json_array_get(g, 2);
+		size_t n = json_array_size(hs);
+		const struct sl_rule_info *rule = rid ? rule_named(s, rid) : NULL;
+		if (!rule) /* the pack changed: that correlation starts afresh */
+			continue;
+		bool ok = n <= ARRAY_SIZE(h) && json_array_size(ts) == n;
+		for (size_t k = 0; ok && k < n; k++) {
+			json_int_t a = json_integer_value(json_array_get(hs, k));
+			json_int_t b = json_integer_value(json_array_get(ts, k));
+			ok = a >= 0 && a <= UINT32_MAX && b >= 0 && b <= UINT32_MAX;
+			h[k] = (uint32_t)a;
+			t[k] = (uint32_t)b;
+		}
+		if (!ok || sl_correlator_subject_set(s->corr, id, rule, h, t, n) < 0) {
+			snprintf(err, errlen, "subject \"%s\": correlation state of rule %s is "
+				 "malformed", id, rid);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, size_t len,
 			   char *err, size_t errlen)
 {
@@ -67,12 +127,18 @@ int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, siz
 		return -EINVAL;
 	}
 	char *text = json_dumps(subj, JSON_COMPACT);
-	json_decref(o);
-	if (!text)
+	if (!text) {
+		json_decref(o);
 		return -ENOMEM;
+	}
 	int rc = sl_subjects_restore(sl_scorer_subjects(s), text, strlen(text), rule_named, s, id,
 				     err, errlen);
 	free(text);
+	if (rc == 0) {
+		sl_correlator_subject_forget(s->corr, id);
+		rc = corr_restore(s, id, json_object_get(o, "corr"), err, errlen);
+	}
+	json_decref(o);
 	if (rc == 0)
 		sl_score_note_partition(s, id, part);
 	return rc;
@@ -87,6 +153,7 @@ unsigned sl_score_state_drop(struct sl_scorer *s, int part)
 	/* forgetting frees the slot the walk stands on, never a later one */
 	while (sl_subjects_next(subj, &cur, id, sizeof(id)))
 		if (sl_scorer_subject_partition(s, id) == part) {
+			sl_correlator_subject_forget(s->corr, id);
 			sl_subjects_forget(subj, id);
 			n++;
 		}

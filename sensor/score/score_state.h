@@ -16,7 +16,8 @@ typedef int (*sl_score_state_emit)(void *ctx, const char *key, const char *value
 
 /*
  * Snapshot every subject whose events came from partition part: one
- * {"v":1,"part":P,"subject":{...}} record each (sl_subjects_snapshot()).
+ * {"v":1,"part":P,"subject":{...},"corr":[...]} record each (sl_subjects_snapshot(),
+ * and the subject's groups of the correlation rules grouped by subject.id).
  * Returns the number of records, or the first negative return of emit;
  * *bytes (when not NULL) gets their total size.
  */
