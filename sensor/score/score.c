@@ -404,10 +404,37 @@ static void batch_add(struct sl_scorer *s, struct score_item it)
 	b->items[b->n++] = it;
 }
 
+void sl_scorer_partition_more(struct sl_scorer *s, int part, bool more)
+{
+	struct score_clock *c = part_clock(s, part);
+	if (c)
+		c->more = more;
+}
+
+/*
+ * Has the window passed it?  An event of a Kafka partition that has more to
+ * read also waits until its partition is read past its moment: the rest of
+ * its flow's moment (the alert's flow event) comes next in the same
+ * partition, and a partition behind the others (one taken over replays
+ * from its commit while the rest are an hour ahead) would otherwise have
+ * each event released alone as it arrives, its flow's moment split into
+ * batches: an early alert's batch alerting without the hits of the flow's
+ * end.
+ */
+static bool released(const struct sl_scorer *s, const struct score_item *it, uint64_t window)
+{
+	if (it->t + window >= s->newest)
+		return false;
+	if (it->part < 0 || (size_t)it->part >= s->n_clocks)
+		return true;
+	const struct score_clock *c = &s->clocks[it->part];
+	return c->newest > it->t || !c->more;
+}
+
 void sl_scorer_drain(struct sl_scorer *s, bool final)
 {
 	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
-	while (s->n_heap && (final || s->heap[0].t + window < s->newest)) {
+	while (s->n_heap && (final || released(s, &s->heap[0], window))) {
 		struct score_item it = heap_pop(s);
 		s->applied_until = it.t;
 		if (it.part >= 0 && (size_t)it.part < s->n_clocks)

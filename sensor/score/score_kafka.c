@@ -440,6 +440,7 @@ static void fetch(struct kin *k)
 		kp->started = true;
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			kp->at_end = true;
+			sl_scorer_partition_more(k->s, kp->p, false);
 		} else if (m->err) {
 			fprintf(stderr, "sightline score: kafka: %s [%d]: %s\n", kp->topic, (int)kp->p,
 				rd_kafka_message_errstr(m));
@@ -447,6 +448,7 @@ static void fetch(struct kin *k)
 			kp->next_msg = m;
 			kp->next_t = sl_score_quick_time(m->payload, m->len);
 			kp->at_end = false;
+			sl_scorer_partition_more(k->s, kp->p, true);
 			continue;
 		}
 		rd_kafka_message_destroy(m);

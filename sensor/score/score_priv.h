@@ -31,9 +31,11 @@ struct score_item {
 	json_t *ev;        /* owned */
 };
 
-/* The newest event taken from a partition and the time applied up to. */
+/* The newest event taken from a partition, the time applied up to, and
+ * whether it has more to read (sl_scorer_partition_more()). */
 struct score_clock {
 	sl_time_us newest, applied_until;
+	bool more;
 };
 
 /* A flow charged before its end (an early alert): its subject's view then,
