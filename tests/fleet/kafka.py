@@ -12,7 +12,9 @@ failover: the fleet's events in event time, produced in two halves; two scorers 
   one's partitions, restores their subjects and event ids from the state topic, reads
   from the dead one's commits, and ends with the local sensor's subject alerts; the
   resent events are counted as duplicates, none applied twice (every rule's hit count is
-  compared).
+  compared).  Both cases leave out the rules that count across subjects (see
+  CROSS_SUBJECT_RULES).  Where the kill falls (before, during or after the group's first
+  rebalance, a commit refused while it runs) differs from run to run: the answer may not.
 
 Usage: kafka.py SIGHTLINE MOCKCLUSTER KAFKAPRODUCE {scale|failover|measure}
 (exit 77, skipped, without mergecap or when librdkafka has no mock cluster)
@@ -36,9 +38,12 @@ TOPIC, STATE = 'sightline-events', 'sightline-score-state'
 # topic, a partition would hold the farm's hour, then the edge's same hour again.
 SITE_TOPICS = {name: 'sightline-' + name for name in fleet.SENSORS}
 # Rules that read state across subjects (who else was seen behind an address, which
-# accounts are bound to it): a scorer holds only its partitions' subjects, so these
-# need every subject in one scorer (README, "Fleet scoring over Kafka").
-CROSS_SUBJECT_RULES = ('farm-shared-egress.yml', 'signin_shared_address.yml')
+# accounts are bound to it, how many subjects on the LAN ran a remote-access tool): a
+# scorer holds only its partitions' subjects, and which subject completes such a count
+# depends on the order in which the scorers read their partitions, so these need every
+# subject in one scorer (README, "Fleet scoring over Kafka").
+CROSS_SUBJECT_RULES = ('farm-shared-egress.yml', 'signin_shared_address.yml',
+                       'farm-lan-remote-access.yml')
 # a member that stops heartbeating is out of the group after 6 s (librdkafka's default
 # is 45 s); checkpoints every second so the kill finds a recent one
 FAST = ['--set', 'scoring.input.snapshot_interval=1', '--set',
@@ -242,9 +247,13 @@ def failover(exe, mock, tool, tmp):
     doomed_alerts = fleet.subject_alerts([out_a])
     fleet.check(kb.get('restored', 0) > 0, 'the survivor restored subjects from the state '
                 'topic (%s)' % kb.get('restored'))
-    fleet.check(kb.get('replayed_seen', 0) >= RETRIED and sb.get('duplicates') == RETRIED,
+    # Duplicates: the resent events, and events applied after the last commit that
+    # succeeded (a commit refused during a rebalance), read again by their next owner
+    # and dropped by the ids restored with the state; never more than those.
+    dups, ids = sb.get('duplicates', 0), kb.get('replayed_seen', 0)
+    fleet.check(RETRIED <= dups <= RETRIED + ids,
                 'the %d events resent across the failover are duplicates, dropped (%s; %s ids '
-                'restored with the state)' % (RETRIED, sb.get('duplicates'), kb.get('replayed_seen')))
+                'restored with the state)' % (RETRIED, dups, ids))
     # The dead scorer's alerts reached the SIEM before it died; the survivor does not
     # raise them again (their levels were restored), so the union is the fleet's answer.
     fleet.same(fleet.subject_alerts([local]), sorted(doomed_alerts + fleet.subject_alerts([out_b])),
@@ -256,6 +265,10 @@ def failover(exe, mock, tool, tmp):
 def main():
     exe, mock, tool = (os.path.abspath(a) for a in sys.argv[1:4])
     what = sys.argv[4]
+    for prog in (mock, tool):
+        if not os.access(prog, os.X_OK):
+            print('SKIP: %s is missing (built with librdkafka: tests/fleet/meson.build)' % prog)
+            return 77
     if not shutil.which('mergecap'):
         print('SKIP: mergecap (wireshark-common) is needed to build the one-sensor capture')
         return 77
