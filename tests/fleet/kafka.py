@@ -7,7 +7,9 @@ scale: three forwarding sensors (fleet.py's: laptop-farm LAN with an IP-KVM, the
   split the partitions; the union of their subject alerts equals one local sensor's over
   all the captures, and each scorer owned partitions.
 failover: the fleet's events in event time, produced in two halves; two scorers take the
-  first half and checkpoint; one is SIGKILLed; the second half is produced, starting with
+  first half and checkpoint (the kill waits for their periodic stats events to show
+  both own partitions and the doomed one checkpointed); one is SIGKILLed; the second
+  half is produced, starting with
   the first half's last events again (a sensor's retry); the survivor takes the dead
   one's partitions, restores their subjects and event ids from the state topic, reads
   from the dead one's commits, and ends with the local sensor's subject alerts; the
@@ -217,6 +219,40 @@ def produce(tool, boot, lines):
         sys.exit('kafkaproduce: ' + r.stderr)
 
 
+def running_stats(path):
+    """The scorer's latest periodic stats (scorer.kafka), {} before the first."""
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return {}
+    for l in reversed(lines):
+        if '"event_type":"stats"' in l:
+            try:
+                return json.loads(l)['stats']['scorer']['kafka']
+            except (ValueError, KeyError):
+                return {}
+    return {}
+
+
+def settled(doomed, out_a, out_b, limit=90):
+    """Until the group has settled (both scorers own partitions) and the doomed one
+    has checkpointed its share twice since: the kill then falls where it is meant to,
+    whatever the machine's load (a fixed sleep killed it before it owned anything)."""
+    t0, base = time.time(), None
+    while time.time() - t0 < limit and doomed.poll() is None:
+        ka, kb = running_stats(out_a), running_stats(out_b)
+        both = ka.get('partitions', 0) > 0 and kb.get('partitions', 0) > 0
+        if both and base is None:
+            base = ka.get('checkpoints', 0)
+        elif not both:
+            base = None
+        elif ka.get('checkpoints', 0) >= base + 2:
+            return
+        time.sleep(0.2)
+    sys.exit('the scorers did not settle within %d s (doomed %s, survivor %s)' %
+             (limit, running_stats(out_a), running_stats(out_b)))
+
+
 def failover(exe, mock, tool, tmp):
     pack = reduced_pack(tmp)  # two scorers: the rules within one subject (see scale)
     extra = ['-R', pack]
@@ -230,11 +266,12 @@ def failover(exe, mock, tool, tmp):
                         os.path.join(tmp, name + '.json'))
     first, second = halves(tmp, fwd)
     cl, boot = start_cluster(mock, tmp)
+    extra = extra + ['--set', 'stats.interval=1']  # the kill waits on their stats events
     try:
         produce(tool, boot, first)
         a, out_a = scorer(exe, tmp, boot, 'doomed', 0, extra)
         b, out_b = scorer(exe, tmp, boot, 'survivor', 12, extra)
-        time.sleep(8)  # both joined, the first half read and checkpointed
+        settled(a, out_a, out_b)
         a.send_signal(signal.SIGKILL)
         a.wait()
         produce(tool, boot, second)
@@ -244,6 +281,10 @@ def failover(exe, mock, tool, tmp):
         cl.wait()
     sb, kb = stats(out_b)
     print('survivor %s' % json.dumps(sb))
+    periodic = [e for e in fleet.events([out_b]) if e.get('event_type') == 'stats']
+    fleet.check(len(periodic) >= 3 and all('kafka' in e['stats']['scorer'] for e in periodic),
+                'the survivor wrote stats events while it ran (stats.interval=1: %d, the last '
+                'one final)' % len(periodic))
     doomed_alerts = fleet.subject_alerts([out_a])
     fleet.check(kb.get('restored', 0) > 0, 'the survivor restored subjects from the state '
                 'topic (%s)' % kb.get('restored'))
