@@ -69,6 +69,7 @@ int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *
 		sl_subjects_set_sensor_location(s->subjects, lat, lon);
 	if (cfg->rules.enabled && (rc = load_rules(s, err, errlen)) < 0)
 		goto err;
+	sl_subjects_on_evict(s->subjects, sl_score_on_evict, s);
 	if ((rc = sl_score_identity_open(s, err, errlen)) < 0)
 		goto err;
 	*out = s;
@@ -96,6 +97,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->clocks);
 	free(s->open);
 	free(s->parts);
+	free(s->evicted);
 	for (size_t i = 0; i < s->n_strings; i++)
 		free(s->strings[i]);
 	free(s->strings);

@@ -453,6 +453,7 @@ static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
 	stat(j, "state_bytes", k->state_bytes);
 	stat(j, "restored", k->restored);
 	stat(j, "replayed_seen", k->replayed_seen);
+	stat(j, "tombstones", k->tombstones);
 	sl_json_close_object(j);
 }
 

@@ -42,6 +42,15 @@ static int emit_subject(void *ctx, const char *key, const char *value, size_t le
 	return produce(e->k, e->p, key, value, len);
 }
 
+static int emit_tombstone(void *ctx, const char *key, const char *value, size_t len)
+{
+	struct emit_ctx *e = ctx;
+	int rc = produce(e->k, e->p, key, value, len);
+	if (rc >= 0)
+		e->k->st.tombstones++;
+	return rc;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -233,7 +242,9 @@ int sl_kin_checkpoint(struct kin *k, int32_t p)
 	sl_json_init(&j);
 	rd_kafka_topic_partition_list_t *offs = partition_record(k, p, &j);
 	int rc = j.failed ? -ENOMEM : 0;
-	if (!rc)
+	if (!rc) /* evicted subjects' records deleted, so no restore brings them back */
+		rc = sl_score_state_evicted(k->s, p, emit_tombstone, &e);
+	if (rc >= 0)
 		rc = sl_score_state_write(k->s, p, emit_subject, &e, NULL);
 	if (rc >= 0)
 		rc = produce(k, p, PART_KEY, j.buf, j.len);

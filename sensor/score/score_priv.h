@@ -45,6 +45,13 @@ struct score_open {
 	struct sl_subject_view view;
 };
 
+/* A subject evicted from the table, whose state record a checkpoint of its
+ * partition deletes (a tombstone). */
+struct score_evicted {
+	char id[SL_ROSTER_NAME_MAX];
+	int part;
+};
+
 /* Where a subject's events came from (sl_scorer_subject_partition()). */
 struct score_part {
 	uint64_t key;      /* hash of subject.id; 0: free */
@@ -88,6 +95,8 @@ struct sl_scorer {
 	size_t n_open, cap_open;
 	struct score_part *parts;
 	size_t n_parts, cap_parts;
+	struct score_evicted *evicted; /* over Kafka: tombstones due (score_state.c) */
+	size_t n_evicted, cap_evicted;
 	char **strings;              /* products and categories subjects keep pointers to */
 	size_t n_strings, cap_strings;
 	struct score_batch batch;
@@ -147,6 +156,9 @@ int sl_score_mark_seen(struct sl_scorer *s, uint64_t key);
 /* Forget key again: an event taken but not applied, given back to Kafka
  * (its partition revoked), is no duplicate when it is read again. */
 void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key);
+/* A subject evicted from the table (sl_subjects_on_evict()): over Kafka,
+ * its state record is deleted at its partition's next checkpoint. */
+void sl_score_on_evict(void *ctx, const char *id);
 /* ---- score_signin.c ---- */
 /* Open the sign-in sources of identity.sources (none: nothing to do). */
 int sl_score_identity_open(struct sl_scorer *s, char *err, size_t errlen);

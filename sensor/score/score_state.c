@@ -144,6 +144,39 @@ int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, siz
 	return rc;
 }
 
+void sl_score_on_evict(void *ctx, const char *id)
+{
+	struct sl_scorer *s = ctx;
+	int part = sl_scorer_subject_partition(s, id);
+	sl_correlator_subject_forget(s->corr, id);
+	if (!s->kafka || part < 0) /* files: no state topic to clean */
+		return;
+	struct score_evicted *n = sl_grow(s->evicted, &s->cap_evicted, s->n_evicted, sizeof(*n), 16);
+	if (!n) /* its stale record stays: a restore brings it back */
+		return;
+	s->evicted = n;
+	n = &s->evicted[s->n_evicted++];
+	snprintf(n->id, sizeof(n->id), "%s", id);
+	n->part = part;
+}
+
+int sl_score_state_evicted(struct sl_scorer *s, int part, sl_score_state_emit emit, void *ctx)
+{
+	size_t kept = 0;
+	int n = 0, rc = 0;
+	/* written before the partition's snapshots: one taken again since its
+	 * eviction gets its record back from them */
+	for (size_t i = 0; i < s->n_evicted; i++) {
+		struct score_evicted *e = &s->evicted[i];
+		if (e->part != part || rc < 0 || (rc = emit(ctx, e->id, NULL, 0)) < 0)
+			s->evicted[kept++] = *e;
+		else
+			n++;
+	}
+	s->n_evicted = kept;
+	return rc < 0 ? rc : n;
+}
+
 unsigned sl_score_state_drop(struct sl_scorer *s, int part)
 {
 	struct sl_subjects *subj = sl_scorer_subjects(s);

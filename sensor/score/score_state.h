@@ -32,6 +32,13 @@ int sl_score_state_write(struct sl_scorer *s, int part, sl_score_state_emit emit
 int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, size_t len,
 			   char *err, size_t errlen);
 
+/*
+ * Emit a tombstone (value NULL, len 0) for each subject of partition part
+ * evicted from the table since the last call, and forget them.  Returns
+ * how many, or the first negative return of emit (those not emitted stay).
+ */
+int sl_score_state_evicted(struct sl_scorer *s, int part, sl_score_state_emit emit, void *ctx);
+
 /* Forget the subjects of partition part (it moved to another scorer).
  * Returns how many. */
 unsigned sl_score_state_drop(struct sl_scorer *s, int part);

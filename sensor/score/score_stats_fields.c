@@ -27,6 +27,7 @@ static const struct sl_field scorer_stats_fields[] = {
 	U("scorer.kafka.state_bytes", "sightline score over Kafka: bytes of those records"),
 	U("scorer.kafka.restored", "sightline score over Kafka: subjects restored from the state topic"),
 	U("scorer.kafka.replayed_seen", "sightline score over Kafka: event ids restored with them, so replayed events are dropped as duplicates"),
+	U("scorer.kafka.tombstones", "sightline score over Kafka: state records deleted (null value) for subjects evicted from a full table, so a restore does not bring them back"),
 };
 
 const struct sl_field_table sl_scorer_stats_fields = {

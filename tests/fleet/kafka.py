@@ -18,7 +18,10 @@ failover: the fleet's events in event time, produced in two halves; two scorers 
   CROSS_SUBJECT_RULES).  Where the kill falls (before, during or after the group's first
   rebalance, a commit refused while it runs) differs from run to run: the answer may not.
 
-Usage: kafka.py SIGHTLINE MOCKCLUSTER KAFKAPRODUCE {scale|failover|measure}
+evict: a scorer with a table of 16 subjects sees 48; the evicted ones' state records are
+  deleted (tombstones), so the next owner restores only the 16 it held.
+
+Usage: kafka.py SIGHTLINE MOCKCLUSTER KAFKAPRODUCE {scale|failover|evict}
 (exit 77, skipped, without mergecap or when librdkafka has no mock cluster)
 """
 import json
@@ -303,6 +306,55 @@ def failover(exe, mock, tool, tmp):
     return sb, kb
 
 
+def synthetic(first, count):
+    """count flow events of count hosts 10.99.0.first.. on the fleet's LAN, 10 s apart
+    (each its own subject, keyed by its address as a forwarding sensor keys it)."""
+    out = []
+    for i in range(first, first + count):
+        t = '2026-03-04T%02d:%02d:%02d.000000+0000' % (10 + i // 360, i // 6 % 60, i % 6 * 10)
+        ip = '10.99.%d.%d' % (i // 200, 1 + i % 200)
+        out.append(json.dumps({
+            'host': 'lan', 'event_id': 'evict-%d' % i, 'sensor_time': t, 'timestamp': t,
+            'subject_key': ip, 'flow_id': 7000 + i, 'event_type': 'flow', 'src_ip': ip,
+            'src_port': 50000, 'dest_ip': '192.0.2.10', 'dest_port': 443, 'proto': 'TCP',
+            'flow': {'start': t}}, separators=(',', ':')) + '\n')
+    return out
+
+
+def evict(exe, mock, tool, tmp):
+    """A scorer whose table holds 16 subjects sees 48: the 32 it evicts get tombstones
+    in the state topic (the first 16 had records from its checkpoints before), so the
+    next owner of the partitions restores the 16 it held at its end, not 48."""
+    cl, boot = start_cluster(mock, tmp)
+    small = ['--set', 'scoring.max_subjects=16', '--set', 'stats.interval=1']
+    try:
+        produce(tool, boot, synthetic(0, 16))
+        a, out_a = scorer(exe, tmp, boot, 'small', 6, small)
+        t0 = time.time()  # the first 16 checkpointed: their records are in the state topic
+        while running_stats(out_a).get('state_records', 0) < 16 and time.time() - t0 < 60:
+            time.sleep(0.2)
+        produce(tool, boot, synthetic(16, 32))
+        wait(a, 'small', tmp)
+        b, out_b = scorer(exe, tmp, boot, 'next', 3)
+        wait(b, 'next', tmp)
+    finally:
+        cl.terminate()
+        cl.wait()
+    sa, ka = stats(out_a)
+    sb, kb = stats(out_b)
+    subj_a = [e for e in fleet.events([out_a]) if e.get('event_type') == 'stats'][-1]['stats']['subjects']
+    print('small: %s %s\nnext: %s' % (json.dumps(ka), json.dumps(subj_a), json.dumps(kb)))
+    fleet.check(subj_a.get('evictions') == 32 and subj_a.get('tracked') == 16,
+                'the small table evicted 32 subjects and held 16 (%s, %s)' %
+                (subj_a.get('evictions'), subj_a.get('tracked')))
+    # (the final stats event is written before the checkpoints of leaving the group,
+    # which delete what was evicted since the last periodic one: up to 32)
+    fleet.check(16 <= ka.get('tombstones', 0) <= 32, 'tombstones for the evicted subjects '
+                '(%s counted by the final stats)' % ka.get('tombstones'))
+    fleet.check(kb.get('restored') == 16, 'the next owner restored the 16 subjects held, '
+                'none of the evicted (%s)' % kb.get('restored'))
+
+
 def main():
     exe, mock, tool = (os.path.abspath(a) for a in sys.argv[1:4])
     what = sys.argv[4]
@@ -319,6 +371,8 @@ def main():
             scale(exe, mock, tmp)
         elif what == 'failover':
             failover(exe, mock, tool, tmp)
+        elif what == 'evict':
+            evict(exe, mock, tool, tmp)
         else:
             sys.exit('unknown case ' + what)
     finally:
