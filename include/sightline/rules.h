@@ -294,6 +294,43 @@ void sl_correlator_feed(struct sl_correlator *c, const struct sl_rule_info *base
 /** Groups forgotten to stay within max_groups (for the stats event). */
 uint64_t sl_correlator_evictions(const struct sl_correlator *c);
 
+/*
+ * One subject's state in the correlator, for a fleet scorer's snapshots:
+ * the groups of the correlation rules grouped by subject.id alone (a rule
+ * without group-by, or grouped by more, counts across subjects and has no
+ * one subject's state).  A group is its rule and its n remembered hits,
+ * each a value hash h[i] (temporal: 1 = that leg seen) and a time t[i] in
+ * seconds; the arrays are borrowed for the call.
+ */
+typedef void (*sl_corr_group_fn)(void *ctx, const struct sl_rule_info *rule, const uint32_t *h,
+				 const uint32_t *t, size_t n);
+
+/** Call fn for each non-empty group of subject_id (see above).  Allocates nothing. */
+void sl_correlator_subject_walk(const struct sl_correlator *c, const char *subject_id,
+				sl_corr_group_fn fn, void *ctx);
+
+/**
+ * Set subject_id's group of rule (a correlation rule of this pack grouped by
+ * subject.id alone) to the n hits h[], t[] (as the walk gave them),
+ * replacing what it held.  Returns 0, or -EINVAL for another rule or
+ * n > 16.  Like feeding, may forget the least recently updated group.
+ */
+int sl_correlator_subject_set(struct sl_correlator *c, const char *subject_id,
+			      const struct sl_rule_info *rule, const uint32_t *h,
+			      const uint32_t *t, size_t n);
+
+/**
+ * True when one of the rules the correlation rule corr counts satisfies
+ * pred (ctx passed through); false for a rule of another pack or no
+ * correlation, and for NULL c.  Reads only.
+ */
+bool sl_correlator_any_base(const struct sl_correlator *c, const struct sl_rule_info *corr,
+			    bool (*pred)(const void *ctx, const struct sl_rule_info *base),
+			    const void *ctx);
+
+/** Empty every group of subject_id (its subject moved to another scorer).  Accepts NULL c. */
+void sl_correlator_subject_forget(struct sl_correlator *c, const char *subject_id);
+
 /**
  * `sightline rules check|test [PATH]` (argv[0] is "rules").  Prints to
  * stdout/stderr and returns the exit code: 0 good, 1 a test example

@@ -81,10 +81,21 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 /**
  * Apply the events that left the reorder window (older than the newest
  * event less scoring.reorder_window), in event time, writing the subject
- * alerts and the summaries that fell due.  final: apply every queued event,
+ * alerts and the summaries that fell due; an event of a partition that has
+ * more to read (sl_scorer_partition_more()) also waits until its partition
+ * was read past its moment, so a flow's events of one moment stay one batch
+ * when that partition lags the others.  final: apply every queued event,
  * then write the final summaries (end of input, or before shutting down).
  */
 void sl_scorer_drain(struct sl_scorer *s, bool final);
+
+/**
+ * Tell the scorer whether partition part has more to read (more: a message
+ * fetched and not given to sl_scorer_event() yet, or its end not reached)
+ * or was read to its end.  A partition never told counts as read to its end.
+ * Nothing is noted without memory for the partition's clock.
+ */
+void sl_scorer_partition_more(struct sl_scorer *s, int part, bool more);
 
 /** The subject table.  Borrowed; valid until sl_scorer_destroy(). */
 struct sl_subjects *sl_scorer_subjects(struct sl_scorer *s);

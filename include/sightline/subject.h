@@ -394,6 +394,13 @@ bool sl_subjects_view_of(struct sl_subjects *s, const char *id, struct sl_subjec
 /** Forget the subject id (its partition moved to another scorer).  false: not held. */
 bool sl_subjects_forget(struct sl_subjects *s, const char *id);
 
+/* Called with the id of a subject the table evicts to make room (borrowed
+ * for the call), just before it is forgotten. */
+typedef void (*sl_subject_evict_fn)(void *ctx, const char *id);
+
+/** Have fn called at every eviction (NULL: none); ctx is passed to it. */
+void sl_subjects_on_evict(struct sl_subjects *s, sl_subject_evict_fn fn, void *ctx);
+
 /**
  * Walk the subjects held: start with *cursor 0; each true return writes one
  * subject's id into id (len bytes).  The table must not change during a walk.

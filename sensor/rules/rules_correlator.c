@@ -248,3 +248,88 @@ void sl_correlator_feed(struct sl_correlator *c, const struct sl_rule_info *base
 			hit(ctx, &r->info);
 	}
 }
+
+/* ---- one subject's groups, for a fleet scorer's state snapshots ---- */
+
+/* Is k grouped by the subject alone (its groups are one subject's state)? */
+static bool by_subject(const struct correlation *k)
+{
+	return k && k->n_group_by == 1 && strcmp(k->group_by[0]->name, "subject.id") == 0;
+}
+
+static bool subject_id_get(void *ctx, const struct sl_field *f, struct sl_value *v)
+{
+	(void)f;
+	memset(v, 0, sizeof(*v));
+	v->s = ctx;
+	return true;
+}
+
+/* The group of (rule, subject id), or NULL when it has none. */
+static struct group *subject_group(const struct sl_correlator *c, uint32_t rule, const char *id)
+{
+	struct sl_field_source src = { subject_id_get, (void *)id };
+	uint64_t key = group_key(rule, c->rules->rules[rule]->corr, &src);
+	for (uint32_t i = c->buckets[key & c->mask]; i != NONE; i = c->g[i].hnext)
+		if (c->g[i].key == key && c->g[i].rule == rule)
+			return &c->g[i];
+	return NULL;
+}
+
+void sl_correlator_subject_walk(const struct sl_correlator *c, const char *subject_id,
+				sl_corr_group_fn fn, void *ctx)
+{
+	uint32_t h[CORR_MAX], t[CORR_MAX];
+	for (uint32_t r = 0; c && r < c->rules->n; r++) {
+		const struct group *g = by_subject(c->rules->rules[r]->corr)
+						? subject_group(c, r, subject_id) : NULL;
+		if (!g || !g->n)
+			continue;
+		for (uint32_t i = 0; i < g->n; i++)
+			h[i] = g->e[i].h, t[i] = g->e[i].t;
+		fn(ctx, &c->rules->rules[r]->info, h, t, g->n);
+	}
+}
+
+int sl_correlator_subject_set(struct sl_correlator *c, const char *subject_id,
+			      const struct sl_rule_info *rule, const uint32_t *h,
+			      const uint32_t *t, size_t n)
+{
+	uint32_t r = rule->index;
+	if (r >= c->rules->n || c->rules->rules[r] == NULL ||
+	    &c->rules->rules[r]->info != rule || !by_subject(c->rules->rules[r]->corr) ||
+	    n > CORR_MAX)
+		return -EINVAL;
+	struct sl_field_source src = { subject_id_get, (void *)subject_id };
+	struct group *g = group_get(c, r, group_key(r, c->rules->rules[r]->corr, &src));
+	memset(g->e, 0, sizeof(g->e));
+	for (size_t i = 0; i < n; i++)
+		g->e[i] = (struct entry){ .h = h[i], .t = t[i] };
+	g->n = (uint32_t)n;
+	return 0;
+}
+
+bool sl_correlator_any_base(const struct sl_correlator *c, const struct sl_rule_info *corr,
+			    bool (*pred)(const void *ctx, const struct sl_rule_info *base),
+			    const void *ctx)
+{
+	if (!c || corr->index >= c->rules->n || &c->rules->rules[corr->index]->info != corr)
+		return false;
+	const struct correlation *k = c->rules->rules[corr->index]->corr;
+	for (size_t i = 0; k && i < k->n_refs; i++)
+		if (pred(ctx, &c->rules->rules[k->bases[i]]->info))
+			return true;
+	return false;
+}
+
+void sl_correlator_subject_forget(struct sl_correlator *c, const char *subject_id)
+{
+	for (uint32_t r = 0; c && r < c->rules->n; r++) {
+		struct group *g = by_subject(c->rules->rules[r]->corr)
+					  ? subject_group(c, r, subject_id) : NULL;
+		if (g) { /* the slot stays (it ages out of the LRU): emptied */
+			memset(g->e, 0, sizeof(g->e));
+			g->n = 0;
+		}
+	}
+}

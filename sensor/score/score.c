@@ -69,6 +69,7 @@ int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *
 		sl_subjects_set_sensor_location(s->subjects, lat, lon);
 	if (cfg->rules.enabled && (rc = load_rules(s, err, errlen)) < 0)
 		goto err;
+	sl_subjects_on_evict(s->subjects, sl_score_on_evict, s);
 	if ((rc = sl_score_identity_open(s, err, errlen)) < 0)
 		goto err;
 	if ((rc = sl_score_global_init(s)) < 0) {
@@ -96,11 +97,13 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->heap);
 	free_items(s->batch.items, s->batch.n);
 	free(s->batch.items);
-	free(s->seen);
+	free(s->seen.v);
+	free(s->global.seen.v);
 	free(s->clocks);
 	free(s->open);
 	free(s->parts);
 	free(s->global.pending);
+	free(s->evicted);
 	for (size_t i = 0; i < s->n_strings; i++)
 		free(s->strings[i]);
 	free(s->strings);
@@ -146,46 +149,52 @@ static sl_time_us seen_horizon(const struct sl_scorer *s)
 	return h;
 }
 
-/* Rebuild the id table without the ids older than what was applied (their
- * repeats are late), twice as large when that freed too little. */
-static int seen_grow(struct sl_scorer *s)
+/* Rebuild an id table without the ids older than horizon (their repeats
+ * are late), twice as large when that freed too little. */
+static int ids_grow(struct score_ids *ids, sl_time_us horizon)
 {
 	size_t live = 0;
-	sl_time_us horizon = seen_horizon(s);
-	for (size_t i = 0; i < s->cap_seen; i++)
-		live += s->seen[i].id && s->seen[i].t >= horizon;
-	size_t cap = !s->cap_seen ? 4096 : live * 4 > s->cap_seen ? s->cap_seen * 2 : s->cap_seen;
+	for (size_t i = 0; i < ids->cap; i++)
+		live += ids->v[i].id && ids->v[i].t >= horizon;
+	size_t cap = !ids->cap ? 4096 : live * 4 > ids->cap ? ids->cap * 2 : ids->cap;
 	struct score_seen *n = calloc(cap, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	for (size_t i = 0; i < s->cap_seen; i++) {
-		if (!s->seen[i].id || s->seen[i].t < horizon)
+	for (size_t i = 0; i < ids->cap; i++) {
+		if (!ids->v[i].id || ids->v[i].t < horizon)
 			continue;
-		size_t k = s->seen[i].id & (cap - 1);
+		size_t k = ids->v[i].id & (cap - 1);
 		while (n[k].id)
 			k = (k + 1) & (cap - 1);
-		n[k] = s->seen[i];
+		n[k] = ids->v[i];
 	}
-	free(s->seen);
-	s->seen = n;
-	s->cap_seen = cap;
-	s->n_seen = live;
+	free(ids->v);
+	ids->v = n;
+	ids->cap = cap;
+	ids->n = live;
 	return 0;
 }
 
-/* Remember id (of an event at t); true when it was seen before. */
-static bool seen_before(struct sl_scorer *s, uint64_t id, sl_time_us t, int *rc)
+/* Remember id (of an event at t) in ids; true when it was there before.
+ * A full table first drops the ids older than horizon. */
+static bool ids_add(struct score_ids *ids, sl_time_us horizon, uint64_t id, sl_time_us t,
+		    int *rc)
 {
 	*rc = 0;
-	if (s->n_seen * 2 >= s->cap_seen && (*rc = seen_grow(s)) < 0)
+	if (ids->n * 2 >= ids->cap && (*rc = ids_grow(ids, horizon)) < 0)
 		return false;
-	size_t k = id & (s->cap_seen - 1);
-	for (; s->seen[k].id; k = (k + 1) & (s->cap_seen - 1))
-		if (s->seen[k].id == id)
+	size_t k = id & (ids->cap - 1);
+	for (; ids->v[k].id; k = (k + 1) & (ids->cap - 1))
+		if (ids->v[k].id == id)
 			return true;
-	s->seen[k] = (struct score_seen){ .id = id, .t = t };
-	s->n_seen++;
+	ids->v[k] = (struct score_seen){ .id = id, .t = t };
+	ids->n++;
 	return false;
+}
+
+static bool seen_before(struct sl_scorer *s, uint64_t id, sl_time_us t, int *rc)
+{
+	return ids_add(&s->seen, seen_horizon(s), id, t, rc);
 }
 
 int sl_score_mark_seen(struct sl_scorer *s, uint64_t key)
@@ -199,23 +208,23 @@ int sl_score_mark_seen(struct sl_scorer *s, uint64_t key)
 /* Linear-probing deletion by backward shift (no tombstones). */
 void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key)
 {
-	size_t mask = s->cap_seen - 1, k = key & mask;
-	if (!s->cap_seen || !key)
+	size_t mask = s->seen.cap - 1, k = key & mask;
+	if (!s->seen.cap || !key)
 		return;
-	while (s->seen[k].id && s->seen[k].id != key)
+	while (s->seen.v[k].id && s->seen.v[k].id != key)
 		k = (k + 1) & mask;
-	if (!s->seen[k].id)
+	if (!s->seen.v[k].id)
 		return;
 	size_t hole = k;
-	for (size_t i = (k + 1) & mask; s->seen[i].id; i = (i + 1) & mask) {
-		size_t home = s->seen[i].id & mask;
+	for (size_t i = (k + 1) & mask; s->seen.v[i].id; i = (i + 1) & mask) {
+		size_t home = s->seen.v[i].id & mask;
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
-			s->seen[hole] = s->seen[i];
+			s->seen.v[hole] = s->seen.v[i];
 			hole = i;
 		}
 	}
-	s->seen[hole] = (struct score_seen){ 0 };
-	s->n_seen--;
+	s->seen.v[hole] = (struct score_seen){ 0 };
+	s->seen.n--;
 }
 
 /* The event's id: its event_id, else a hash of the whole line (an event
@@ -282,7 +291,17 @@ uint64_t sl_score_id_key(const json_t *ev)
 
 int sl_score_global_push(struct sl_scorer *s, json_t *ev, sl_time_us t)
 {
-	int rc = heap_push(s, (struct score_item){ .t = t, .seq = s->seq++, .part = -1,
+	/* a sensor's resent copy reaches the reader too: its hits count once
+	 * (ids older than what was applied go: the reader queues none of those) */
+	uint64_t key = sl_score_id_key(ev);
+	int rc = 0;
+	if (key && ids_add(&s->global.seen, s->applied_until, key, t, &rc)) {
+		s->global.st.duplicates++;
+		json_decref(ev);
+		return 0;
+	}
+	if (rc == 0)
+		rc = heap_push(s, (struct score_item){ .t = t, .seq = s->seq++, .part = -1,
 						   .global = true, .ev = ev });
 	if (rc < 0)
 		json_decref(ev);
@@ -433,17 +452,38 @@ static void batch_add(struct sl_scorer *s, struct score_item it)
 	b->items[b->n++] = it;
 }
 
-/* Whether it can be applied: the window passed over it, and the address
- * facts of its time are in (every partition read past it).  A reader's
- * event waits for the scorer's own events of its time too, unless its own
- * partitions are read to their end. */
+void sl_scorer_partition_more(struct sl_scorer *s, int part, bool more)
+{
+	struct score_clock *c = part_clock(s, part);
+	if (c)
+		c->more = more;
+}
+
+/*
+ * Whether it can be applied: the address facts of its time are in (every
+ * partition read past it; a reader's event waits for the scorer's own
+ * events of its time too, unless its own partitions are read to their end),
+ * and the window passed over it.  An event of a Kafka partition that has
+ * more to read also waits until its partition is read past its moment: the
+ * rest of its flow's moment (the alert's flow event) comes next in the same
+ * partition, and a partition behind the others (one taken over replays
+ * from its commit while the rest are an hour ahead) would otherwise have
+ * each event released alone as it arrives, its flow's moment split into
+ * batches: an early alert's batch alerting without the hits of the flow's
+ * end.
+ */
 static bool ready(const struct sl_scorer *s, const struct score_item *it, uint64_t window)
 {
 	if (it->t > s->global.horizon)
 		return false;
 	if (it->global && s->global.own_at_end)
 		return true;
-	return it->t + window < s->newest;
+	if (it->t + window >= s->newest)
+		return false;
+	if (it->global || it->part < 0 || (size_t)it->part >= s->n_clocks)
+		return true;
+	const struct score_clock *c = &s->clocks[it->part];
+	return c->newest > it->t || !c->more;
 }
 
 void sl_scorer_drain(struct sl_scorer *s, bool final)

@@ -459,6 +459,7 @@ static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
 	stat(j, "state_bytes", k->state_bytes);
 	stat(j, "restored", k->restored);
 	stat(j, "replayed_seen", k->replayed_seen);
+	stat(j, "tombstones", k->tombstones);
 	sl_json_close_object(j);
 }
 
@@ -471,6 +472,7 @@ static void global_stats(struct sl_json *j, const struct score_global_stats *g)
 	stat(j, "late", g->late);
 	stat(j, "addresses", g->addresses);
 	stat(j, "evicted", g->evicted);
+	stat(j, "duplicates", g->duplicates);
 	sl_json_close_object(j);
 }
 

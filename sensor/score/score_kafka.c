@@ -440,6 +440,7 @@ static void fetch(struct kin *k)
 		kp->started = true;
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			kp->at_end = true;
+			sl_scorer_partition_more(k->s, kp->p, false);
 		} else if (m->err) {
 			fprintf(stderr, "sightline score: kafka: %s [%d]: %s\n", kp->topic, (int)kp->p,
 				rd_kafka_message_errstr(m));
@@ -447,6 +448,7 @@ static void fetch(struct kin *k)
 			kp->next_msg = m;
 			kp->next_t = sl_score_quick_time(m->payload, m->len);
 			kp->at_end = false;
+			sl_scorer_partition_more(k->s, kp->p, true);
 			continue;
 		}
 		rd_kafka_message_destroy(m);
@@ -501,7 +503,21 @@ static bool caught_up(const struct kin *k)
 	return any;
 }
 
-static void periodic(struct kin *k, int64_t *last_ckpt)
+/* A stats event every stats.interval seconds of the wall clock (a scorer
+ * runs live): the lag asked anew, the event pushed out at once. */
+static void stats_due(struct kin *k, int64_t *last_stats)
+{
+	uint32_t every = k->s->cfg->stats_interval;
+	uint64_t behind;
+	if (!every || now_ms() - *last_stats < (int64_t)every * 1000)
+		return;
+	lag(k, &behind);
+	sl_scorer_write_stats(k->s, false);
+	sl_eve_flush(k->s->eve);
+	*last_stats = now_ms();
+}
+
+static void periodic(struct kin *k, int64_t *last_ckpt, int64_t *last_stats)
 {
 	sl_scorer_drain(k->s, false);
 	rd_kafka_poll(k->prod, 0);
@@ -509,11 +525,12 @@ static void periodic(struct kin *k, int64_t *last_ckpt)
 		checkpoint_all(k);
 		*last_ckpt = now_ms();
 	}
+	stats_due(k, last_stats);
 }
 
 static void loop(struct kin *k)
 {
-	int64_t last_ckpt = now_ms(), last_msg = now_ms(), blocked = 0;
+	int64_t last_ckpt = now_ms(), last_msg = now_ms(), last_stats = now_ms(), blocked = 0;
 	while (!stopping && !k->fatal) {
 		/* rebalances and client errors arrive here; messages come from
 		 * the partitions' own queues */
@@ -535,7 +552,7 @@ static void loop(struct kin *k)
 			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL); /* nothing yet */
 		}
 		sl_kin_global_poll(k); /* the address facts, before what they hold back */
-		periodic(k, &last_ckpt);
+		periodic(k, &last_ckpt, &last_stats);
 		uint64_t behind;
 		if (k->in->idle_exit && now_ms() - last_msg >= (int64_t)k->in->idle_exit * 1000 &&
 		    caught_up(k) && sl_kin_global_caught_up(k) && lag(k, &behind) && behind == 0)

@@ -20,6 +20,7 @@ struct sl_score_kafka_stats {
 	uint64_t state_bytes;    /* their bytes */
 	uint64_t restored;       /* subjects restored from the state topic */
 	uint64_t replayed_seen;  /* event ids restored with them (replays to drop) */
+	uint64_t tombstones;     /* state records deleted: subjects evicted from the table */
 };
 
 /* The stats event of s shows st (borrowed; NULL: none) under "kafka". */

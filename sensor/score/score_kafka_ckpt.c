@@ -42,6 +42,15 @@ static int emit_subject(void *ctx, const char *key, const char *value, size_t le
 	return produce(e->k, e->p, key, value, len);
 }
 
+static int emit_tombstone(void *ctx, const char *key, const char *value, size_t len)
+{
+	struct emit_ctx *e = ctx;
+	int rc = produce(e->k, e->p, key, value, len);
+	if (rc >= 0)
+		e->k->st.tombstones++;
+	return rc;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -61,27 +70,62 @@ static void key_hex(struct sl_json *j, uint64_t key)
 	sl_json_strn(j, b, 16);
 }
 
+/* The seqs of p's events waiting (not applied), and their id keys, each
+ * sorted; NULL keys when memory ran out (then nothing is called applied). */
+struct waiting {
+	uint64_t *seqs, *keys;
+	size_t n_seqs, n_keys;
+};
+
+static bool is_waiting(const struct waiting *w, const struct kitem *it)
+{
+	return it->queued && pending(w->seqs, w->n_seqs, it->seq);
+}
+
+static int waiting_of(struct kin *k, int32_t p, struct waiting *w)
+{
+	size_t n = 0;
+	w->n_seqs = sl_score_state_pending(k->s, p, &w->seqs);
+	w->n_keys = 0;
+	for (size_t i = 0; i < k->n_parts; i++)
+		n += k->parts[i].p == p ? k->parts[i].n : 0;
+	if (!w->seqs || !(w->keys = malloc((n + 1) * sizeof(*w->keys))))
+		return -ENOMEM;
+	for (size_t i = 0; i < k->n_parts; i++) {
+		const struct kpart *kp = &k->parts[i];
+		for (size_t j = 0; kp->p == p && j < kp->n; j++)
+			if (is_waiting(w, &kp->items[kp->head + j]))
+				w->keys[w->n_keys++] = kp->items[kp->head + j].key;
+	}
+	qsort(w->keys, w->n_keys, sizeof(*w->keys), cmp_u64);
+	return 0;
+}
+
 /*
  * Where kp can be committed: the first of its events still waiting (not
  * applied: the next owner must read it again), else past the last taken.
  * The ids of every event not committed yet that was applied (or dropped as
  * a duplicate) go into j: the next owner reads from this commit, or from an
- * older one if this commit fails, and must drop them.
+ * older one if this commit fails, and must drop them.  A duplicate of an
+ * event still waiting (a sensor's retry read while the first copy sits in
+ * the reorder window) is not listed: its id is no proof of anything
+ * applied, and the next owner must apply the first copy when it reads it
+ * again.
  */
-static int64_t commit_point(const struct kpart *kp, const uint64_t *seqs, size_t n,
-			    struct sl_json *j)
+static int64_t commit_point(const struct kpart *kp, const struct waiting *w, struct sl_json *j)
 {
 	int64_t at = kp->next;
 	for (size_t i = 0; i < kp->n; i++) {
 		const struct kitem *it = &kp->items[kp->head + i];
-		if (it->queued && pending(seqs, n, it->seq)) {
+		if (is_waiting(w, it)) {
 			at = it->offset;
 			break;
 		}
 	}
 	for (size_t i = 0; i < kp->n; i++) {
 		const struct kitem *it = &kp->items[kp->head + i];
-		if (it->key && !(it->queued && pending(seqs, n, it->seq)))
+		if (it->key && !is_waiting(w, it) &&
+		    !pending(w->keys, w->n_keys, it->key))
 			key_hex(j, it->key);
 	}
 	return at;
@@ -144,8 +188,12 @@ static void open_flows(struct kin *k, int32_t p, struct sl_json *j)
 static rd_kafka_topic_partition_list_t *partition_record(struct kin *k, int32_t p,
 							 struct sl_json *j)
 {
-	uint64_t *seqs = NULL;
-	size_t n = sl_score_state_pending(k->s, p, &seqs);
+	struct waiting w = { 0 };
+	if (waiting_of(k, p, &w) < 0) {
+		free(w.seqs);
+		j->failed = true; /* nothing written, nothing committed */
+		return rd_kafka_topic_partition_list_new(1);
+	}
 	rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(4);
 	sl_json_begin(j);
 	sl_json_key(j, "v");
@@ -158,14 +206,15 @@ static rd_kafka_topic_partition_list_t *partition_record(struct kin *k, int32_t 
 		struct kpart *kp = &k->parts[i];
 		if (kp->p != p || !kp->owned)
 			continue;
-		int64_t at = commit_point(kp, seqs, n, j);
+		int64_t at = commit_point(kp, &w, j);
 		if (at >= 0)
 			rd_kafka_topic_partition_list_add(offs, kp->topic, p)->offset = at;
 	}
 	sl_json_close_array(j);
 	open_flows(k, p, j);
 	sl_json_end(j);
-	free(seqs);
+	free(w.seqs);
+	free(w.keys);
 	return offs;
 }
 
@@ -193,7 +242,9 @@ int sl_kin_checkpoint(struct kin *k, int32_t p)
 	sl_json_init(&j);
 	rd_kafka_topic_partition_list_t *offs = partition_record(k, p, &j);
 	int rc = j.failed ? -ENOMEM : 0;
-	if (!rc)
+	if (!rc) /* evicted subjects' records deleted, so no restore brings them back */
+		rc = sl_score_state_evicted(k->s, p, emit_tombstone, &e);
+	if (rc >= 0)
 		rc = sl_score_state_write(k->s, p, emit_subject, &e, NULL);
 	if (rc >= 0)
 		rc = produce(k, p, PART_KEY, j.buf, j.len);

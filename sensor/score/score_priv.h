@@ -23,6 +23,12 @@ struct score_seen {
 	sl_time_us t;
 };
 
+/* A set of event ids: open addressing of 64-bit hashes (0 never stored). */
+struct score_ids {
+	struct score_seen *v;
+	size_t n, cap;
+};
+
 /* One received event waiting in the reorder window. */
 struct score_item {
 	sl_time_us t;      /* its sensor_time, else its timestamp */
@@ -33,9 +39,11 @@ struct score_item {
 	json_t *ev;        /* owned */
 };
 
-/* The newest event taken from a partition and the time applied up to. */
+/* The newest event taken from a partition, the time applied up to, and
+ * whether it has more to read (sl_scorer_partition_more()). */
 struct score_clock {
 	sl_time_us newest, applied_until;
+	bool more;
 };
 
 /* A flow charged before its end (an early alert): its subject's view then,
@@ -43,6 +51,13 @@ struct score_clock {
 struct score_open {
 	uint64_t key;      /* hash of host and flow_id; 0: free slot */
 	struct sl_subject_view view;
+};
+
+/* A subject evicted from the table, whose state record a checkpoint of its
+ * partition deletes (a tombstone). */
+struct score_evicted {
+	char id[SL_ROSTER_NAME_MAX];
+	int part;
 };
 
 /* Where a subject's events came from (sl_scorer_subject_partition()). */
@@ -67,6 +82,7 @@ struct score_global_stats {
 	uint64_t late;       /* ... after events of their time had been applied */
 	uint64_t addresses;  /* addresses held now */
 	uint64_t evicted;    /* addresses forgotten to stay within the table's size */
+	uint64_t duplicates; /* the reader's alerts dropped: their event id queued before */
 };
 
 /* What is known of addresses subjects share, from every event of the fleet
@@ -85,6 +101,7 @@ struct score_global {
 	 * the scorer that applies that event (its id key) to its subject */
 	struct score_pending *pending;
 	size_t n_pending, cap_pending;
+	struct score_ids seen; /* ids of the events the reader queued */
 	struct score_global_stats st;
 };
 
@@ -116,8 +133,7 @@ struct sl_scorer {
 	 * hashes (0 never stored); ids older than applied_until are dropped when
 	 * the table fills (a repeat that old is late anyway), so it stays the
 	 * size of the events of one reorder window, not of the whole stream */
-	struct score_seen *seen;
-	size_t n_seen, cap_seen;
+	struct score_ids seen;
 	const struct sl_score_kafka_stats *kafka; /* the Kafka input's counters; NULL: files */
 	uint64_t last_key;           /* the id key of the last event taken (the Kafka input
 				      * keeps it to carry the ids past a failover) */
@@ -125,6 +141,8 @@ struct sl_scorer {
 	size_t n_open, cap_open;
 	struct score_part *parts;
 	size_t n_parts, cap_parts;
+	struct score_evicted *evicted; /* over Kafka: tombstones due (score_state.c) */
+	size_t n_evicted, cap_evicted;
 	char **strings;              /* products and categories subjects keep pointers to */
 	size_t n_strings, cap_strings;
 	struct score_batch batch;
@@ -190,6 +208,9 @@ int sl_score_mark_seen(struct sl_scorer *s, uint64_t key);
 /* Forget key again: an event taken but not applied, given back to Kafka
  * (its partition revoked), is no duplicate when it is read again. */
 void sl_score_unmark_seen(struct sl_scorer *s, uint64_t key);
+/* A subject evicted from the table (sl_subjects_on_evict()): over Kafka,
+ * its state record is deleted at its partition's next checkpoint. */
+void sl_score_on_evict(void *ctx, const char *id);
 /* ---- score_signin.c ---- */
 /* Open the sign-in sources of identity.sources (none: nothing to do). */
 int sl_score_identity_open(struct sl_scorer *s, char *err, size_t errlen);

@@ -16,7 +16,8 @@ typedef int (*sl_score_state_emit)(void *ctx, const char *key, const char *value
 
 /*
  * Snapshot every subject whose events came from partition part: one
- * {"v":1,"part":P,"subject":{...}} record each (sl_subjects_snapshot()).
+ * {"v":1,"part":P,"subject":{...},"corr":[...]} record each (sl_subjects_snapshot(),
+ * and the subject's groups of the correlation rules grouped by subject.id).
  * Returns the number of records, or the first negative return of emit;
  * *bytes (when not NULL) gets their total size.
  */
@@ -30,6 +31,13 @@ int sl_score_state_write(struct sl_scorer *s, int part, sl_score_state_emit emit
  */
 int sl_score_state_restore(struct sl_scorer *s, int part, const char *value, size_t len,
 			   char *err, size_t errlen);
+
+/*
+ * Emit a tombstone (value NULL, len 0) for each subject of partition part
+ * evicted from the table since the last call, and forget them.  Returns
+ * how many, or the first negative return of emit (those not emitted stay).
+ */
+int sl_score_state_evicted(struct sl_scorer *s, int part, sl_score_state_emit emit, void *ctx);
 
 /* Forget the subjects of partition part (it moved to another scorer).
  * Returns how many. */

@@ -23,6 +23,7 @@ static const struct sl_field scorer_stats_fields[] = {
 	U("scorer.global.late", "sightline score: of those, facts that arrived after events of their time had been scored (a partition idle or at its end, then written to)"),
 	U("scorer.global.addresses", "sightline score: outside addresses whose subjects are held for subject.egress_subjects"),
 	U("scorer.global.evicted", "sightline score: addresses forgotten to stay within 4 x scoring.max_subjects"),
+	U("scorer.global.duplicates", "sightline score over Kafka: alerts the reader of every partition dropped, their event_id read before (a sensor's resent copy: its hits reach the correlations once)"),
 	U("scorer.kafka.messages", "sightline score over Kafka: messages taken from the event partitions"),
 	U("scorer.kafka.partitions", "sightline score over Kafka: event partitions this scorer owns now"),
 	U("scorer.kafka.lag", "sightline score over Kafka: messages behind the owned partitions' ends (when last idle)"),
@@ -31,6 +32,7 @@ static const struct sl_field scorer_stats_fields[] = {
 	U("scorer.kafka.state_bytes", "sightline score over Kafka: bytes of those records"),
 	U("scorer.kafka.restored", "sightline score over Kafka: subjects restored from the state topic"),
 	U("scorer.kafka.replayed_seen", "sightline score over Kafka: event ids restored with them, so replayed events are dropped as duplicates"),
+	U("scorer.kafka.tombstones", "sightline score over Kafka: state records deleted (null value) for subjects evicted from a full table, so a restore does not bring them back"),
 };
 
 const struct sl_field_table sl_scorer_stats_fields = {

@@ -188,6 +188,8 @@ struct sl_subjects {
 	const struct sl_field *f_rtt_client, *f_rtt_server;
 	struct sl_subject_view view;
 	struct sl_subjects_stats st;
+	sl_subject_evict_fn on_evict; /* a fleet scorer's: tombstones for the state topic */
+	void *evict_ctx;
 	/* summaries */
 	struct order_key *order;   /* cap entries, for sorted passes */
 	uint32_t order_n, order_pos;

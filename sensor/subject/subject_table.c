@@ -238,8 +238,19 @@ static void forget(struct sl_subjects *s, uint32_t i)
 /* Forget the least recently seen subject to make room. */
 static void evict_oldest(struct sl_subjects *s)
 {
+	if (s->on_evict) {
+		char id[SL_ROSTER_NAME_MAX];
+		sl_subj_id(&s->subj[s->lru_tail - 1], id, sizeof(id));
+		s->on_evict(s->evict_ctx, id);
+	}
 	forget(s, s->lru_tail);
 	s->st.evictions++;
+}
+
+void sl_subjects_on_evict(struct sl_subjects *s, sl_subject_evict_fn fn, void *ctx)
+{
+	s->on_evict = fn;
+	s->evict_ctx = ctx;
 }
 
 /* The entry of r named name, or NULL. */

@@ -3,6 +3,7 @@
  * correlations (event_count, value_count, temporal, expiry, eviction), each
  * rule's settle stage, and that matching the bundled-style rules allocates
  * nothing. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -619,6 +620,83 @@ static void test_correlation(void)
 	sl_rules_destroy(NULL);
 }
 
+static const char subject_corr_pack[] =
+	BASE("b1", "anydesk") BASE("b3", "nordvpn")
+	"title: vpn and tool\nid: st\nscore: 40\nfamily: farm\ncorrelation:\n  type: temporal\n"
+	"  rules: [b3, b1]\n  group-by: [subject.id]\n  timespan: 1h\n---\n"
+	"title: tools\nid: sv\nscore: 40\nfamily: farm\ncorrelation:\n  type: value_count\n"
+	"  rules: [b1, b3]\n  group-by: [subject.id]\n  timespan: 24h\n"
+	"  condition: {gte: 3, field: app}\n---\n"
+	"title: lan\nid: lan\nscore: 40\nfamily: farm\ncorrelation:\n  type: value_count\n"
+	"  rules: [b1]\n  timespan: 24h\n  condition: {gte: 2, field: subject.id}\n";
+
+static const char *feed_subject(struct sl_correlator *c, const struct sl_rules *r, size_t base,
+				const char *who, const char *app, uint64_t t)
+{
+	struct ev e = { 0 };
+	ev_str(&e, "subject.id", who);
+	ev_str(&e, "app", app);
+	struct sl_field_source src = { .get = ev_get, .ctx = &e };
+	struct hits h = { 0 };
+	sl_correlator_feed(c, sl_rules_info(r, base), &src, t * SL_US_PER_SEC, on_hit, &h);
+	return h.n == 1 ? h.last : h.n ? "several" : NULL;
+}
+
+struct moved {
+	struct sl_correlator *to;
+	const char *who;
+	unsigned groups;
+	int rc;
+};
+
+static void move_group(void *ctx, const struct sl_rule_info *rule, const uint32_t *h,
+		       const uint32_t *t, size_t n)
+{
+	struct moved *m = ctx;
+	m->groups++;
+	if (m->rc == 0)
+		m->rc = sl_correlator_subject_set(m->to, m->who, rule, h, t, n);
+}
+
+static void test_correlation_moves(void)
+{
+	TEST("correlation: a subject's groups move to another correlator (fleet fail-over)");
+	struct sl_rules *r = load(subject_corr_pack);
+	struct sl_correlator *a = NULL, *b = NULL;
+	CHECK(r != NULL);
+	if (!r || sl_correlator_create(r, 64, &a) < 0 || sl_correlator_create(r, 64, &b) < 0) {
+		sl_correlator_destroy(a);
+		sl_rules_destroy(r);
+		return;
+	}
+	/* on the old owner: the VPN leg, two tools, and one subject on the LAN */
+	CHECK(feed_subject(a, r, 1, "Alice", "nordvpn", 1000) == NULL);
+	CHECK(feed_subject(a, r, 0, "Bob", "anydesk", 1100) == NULL);
+	struct moved m = { .to = b, .who = "Alice" };
+	sl_correlator_subject_walk(a, "Alice", move_group, &m);
+	CHECK_EQ_INT(m.rc, 0);
+	CHECK_EQ_INT(m.groups, 2); /* st and sv; lan counts across subjects */
+	/* on the new owner the tool leg completes what the old one began */
+	CHECK_EQ_STR(feed_subject(b, r, 0, "Alice", "anydesk", 1200), "st");
+	/* without the move, the same leg completes nothing */
+	struct sl_correlator *c = NULL;
+	CHECK_EQ_INT(sl_correlator_create(r, 64, &c), 0);
+	CHECK(c && feed_subject(c, r, 0, "Alice", "anydesk", 1200) == NULL);
+	/* a correlation across subjects has no subject's state to move */
+	const struct sl_rule_info *lan = sl_rules_info(r, 4);
+	uint32_t h[1] = { 1 }, t[1] = { 1000 };
+	CHECK_EQ_INT(sl_correlator_subject_set(b, "Alice", lan, h, t, 1), -EINVAL);
+	/* forgotten: the subject moved away, a later leg starts afresh (only
+	 * the count across subjects, Bob and Alice, fires) */
+	sl_correlator_subject_forget(a, "Alice");
+	CHECK_EQ_STR(feed_subject(a, r, 0, "Alice", "anydesk", 1300), "lan");
+	sl_correlator_subject_forget(NULL, "Alice");
+	sl_correlator_destroy(c);
+	sl_correlator_destroy(a);
+	sl_correlator_destroy(b);
+	sl_rules_destroy(r);
+}
+
 /* rules/sigma of the source tree: __FILE__ is absolute, or relative to the
  * build root, which is three levels above this executable. */
 static void pack_dir(char *out, size_t len)
@@ -861,6 +939,7 @@ int main(void)
 	test_signature_ids();
 	test_bounds();
 	test_correlation();
+	test_correlation_moves();
 	test_stages();
 	test_needs();
 	test_no_alloc();
