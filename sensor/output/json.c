@@ -75,6 +75,7 @@ void sl_json_begin(struct sl_json *j)
 	j->depth = 0;
 	j->path[0] = '\0';
 	j->path_len = j->path_depth = 0;
+	j->path_node = NULL;
 	memset(j->need_comma, 0, sizeof(j->need_comma));
 	putc_(j, '{');
 	j->depth = 1;
@@ -388,6 +389,126 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 	key_n(j, leaf, strlen(leaf));
 }
 
+static bool plain_name(const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= '0' && s[k] <= '9') || s[k] == '_' ||
+		      (s[k] >= 'A' && s[k] <= 'Z')))
+			return false;
+	return n > 0;
+}
+
+size_t sl_json_key_text(char *ckey, const char *leaf, size_t n)
+{
+	memset(ckey, 0, SL_JSON_KEY_ROOM);
+	if (n + 4 > SL_JSON_KEY_ROOM || !plain_name(leaf, n))
+		return 0;
+	ckey[0] = ',', ckey[1] = '"';
+	memcpy(ckey + 2, leaf, n);
+	ckey[n + 2] = '"', ckey[n + 3] = ':';
+	return n + 4;
+}
+
+/* A node's place in the tree: the top level is NULL, whichever node
+ * stands for it. */
+static const struct sl_json_node *tree(const struct sl_json_node *n)
+{
+	return n && n->depth ? n : NULL;
+}
+
+static unsigned depth_of(const struct sl_json_node *n)
+{
+	return n ? n->depth : 0;
+}
+
+bool sl_json_node_init(struct sl_json_node *n, const struct sl_json_node *up,
+		       const char *dotted, size_t len)
+{
+	memset(n, 0, sizeof(*n));
+	up = tree(up);
+	n->up = up;
+	n->dotted = dotted;
+	if (len == 0)
+		return up == NULL;
+	size_t at = up ? up->len + 1u : 0;
+	unsigned depth = up ? up->depth + 1u : 1;
+	/* open_path() nests at most SL_JSON_MAX_DEPTH - 1 objects of a path
+	 * shorter than j->path */
+	if (len >= sizeof(((struct sl_json *)0)->path) || depth >= SL_JSON_MAX_DEPTH ||
+	    at > len || (up && (memcmp(up->dotted, dotted, up->len) != 0 || dotted[up->len] != '.')) ||
+	    (!up && memchr(dotted, '.', len)))
+		return false;
+	size_t kl = sl_json_key_text(n->open, dotted + at, len - at);
+	if (!kl || kl + 1 >= SL_JSON_KEY_ROOM)
+		return false;
+	n->open[kl] = '{';
+	n->open_len = (uint8_t)(kl + 1);
+	n->len = (uint8_t)len;
+	n->depth = (uint8_t)depth;
+	return true;
+}
+
+/* Copy a room's text (its first byte, a comma, only when the level needs
+ * one): a fixed-size copy, a few vector moves. */
+static inline void put_room(struct sl_json *j, const char *text, size_t len)
+{
+	size_t skip = !j->need_comma[j->depth];
+	memcpy(j->buf + j->len, text + skip, SL_JSON_KEY_ROOM - 1);
+	j->len += len - skip;
+}
+
+/* From the path of j->path_node to want's: close up to the shared
+ * ancestor, then open want's components from there down, as open_path()
+ * would. */
+static void move_to(struct sl_json *j, const struct sl_json_node *want)
+{
+	const struct sl_json_node *from = tree(j->path_node), *to = tree(want);
+	const struct sl_json_node *down[SL_JSON_MAX_DEPTH];
+	unsigned n = 0;
+	while (depth_of(from) > depth_of(to))
+		close_(j, '}'), from = tree(from->up);
+	while (depth_of(to) > depth_of(from))
+		down[n++] = to, to = tree(to->up);
+	while (from != to)
+		close_(j, '}'), from = tree(from->up), down[n++] = to, to = tree(to->up);
+	while (n-- > 0) {
+		if (!reserve(j, SL_JSON_KEY_ROOM))
+			return;
+		put_room(j, down[n]->open, down[n]->open_len);
+		j->need_comma[j->depth] = true;
+		j->depth++;
+		j->need_comma[j->depth] = false;
+	}
+	memcpy(j->path, want->dotted, want->len);
+	j->path[want->len] = '\0';
+	j->path_len = want->len;
+	j->path_depth = want->depth;
+	j->path_node = want;
+}
+
+/* Out of line, so that the common case below saves no registers. */
+__attribute__((noinline)) static void node_enter(struct sl_json *j, const struct sl_json_node *node)
+{
+	if (j->path_node) {
+		move_to(j, node);
+		return;
+	}
+	open_path(j, node->dotted, node->len);
+	if (j->path_len == node->len && j->path_depth == node->depth)
+		j->path_node = node;
+}
+
+void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node, const char *ckey,
+		      size_t cklen)
+{
+	if (j->path_node != node)
+		node_enter(j, node);
+	if (!reserve(j, SL_JSON_KEY_ROOM))
+		return;
+	put_room(j, ckey, cklen);
+	j->need_comma[j->depth] = false;
+}
+
 void sl_json_path_key(struct sl_json *j, const char *dotted, size_t plen, const char *key,
 		      size_t klen)
 {
@@ -421,6 +542,7 @@ static void open_path(struct sl_json *j, const char *dotted, size_t plen)
 	}
 	if (i < plen) /* too deep: remember only the objects opened */
 		plen = i - 1;
+	j->path_node = NULL;
 	memcpy(j->path, dotted, plen);
 	j->path[plen] = '\0';
 	j->path_len = (uint8_t)plen;
@@ -435,4 +557,5 @@ void sl_json_path_reset(struct sl_json *j)
 	}
 	j->path[0] = '\0';
 	j->path_len = 0;
+	j->path_node = NULL;
 }

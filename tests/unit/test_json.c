@@ -128,10 +128,141 @@ static void test_string_words(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* A key as the event writer keeps it: ,"leaf": in a key room, under the
+ * node of its parent path (one node per distinct path, as the writer
+ * makes them). */
+struct tkey {
+	const char *name;
+	char text[SL_JSON_KEY_ROOM];
+	size_t len;
+	const struct sl_json_node *node;
+};
+
+static struct sl_json_node test_nodes[64];
+static size_t n_test_nodes;
+
+static const struct sl_json_node *test_node(const char *name, size_t len)
+{
+	for (size_t k = 0; k < n_test_nodes; k++)
+		if (test_nodes[k].len == len && memcmp(test_nodes[k].dotted, name, len) == 0)
+			return &test_nodes[k];
+	const char *dot = memrchr(name, '.', len);
+	const struct sl_json_node *up = len ? test_node(name, dot ? (size_t)(dot - name) : 0) : NULL;
+	if (!sl_json_node_init(&test_nodes[n_test_nodes], up, name, len))
+		return NULL;
+	return &test_nodes[n_test_nodes++];
+}
+
+static void tkey_make(struct tkey *k, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	const char *leaf = dot ? dot + 1 : name;
+	k->name = name;
+	k->len = sl_json_key_text(k->text, leaf, strlen(leaf));
+	k->node = test_node(name, dot ? (size_t)(dot - name) : 0);
+}
+
+/* One random event written through node keys (t) and through
+ * sl_json_path (p) alike: present fields in a random subset, values of
+ * every shape, now and then an untagged path or a reset in between. */
+static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey *keys,
+			 size_t n, unsigned *seed)
+{
+	static char long_text[300];
+	memset(long_text, 'q', sizeof(long_text));
+	sl_json_begin(t);
+	sl_json_begin(p);
+	if (rand_r(seed) % 2) {
+		sl_json_key(t, "host"), sl_json_str(t, "h");
+		sl_json_key(p, "host"), sl_json_str(p, "h");
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned r = (unsigned)rand_r(seed);
+		if (r % 3 == 0)
+			continue;
+		if (r % 97 == 1) {
+			sl_json_path_reset(t), sl_json_path_reset(p);
+		} else if (r % 89 == 2) {
+			sl_json_path(t, keys[i].name), sl_json_path(p, keys[i].name);
+			sl_json_bool(t, true), sl_json_bool(p, true);
+		}
+		sl_json_node_key(t, keys[i].node, keys[i].text, keys[i].len);
+		sl_json_path(p, keys[i].name);
+		struct sl_json *both[2] = { t, p };
+		for (int b = 0; b < 2; b++) {
+			struct sl_json *j = both[b];
+			switch (r / 3 % 4) {
+			case 0: sl_json_u64(j, r); break;
+			case 1: sl_json_strn(j, long_text, r % sizeof(long_text)); break;
+			case 2:
+				sl_json_open_array(j), sl_json_u64(j, 1), sl_json_u64(j, 2);
+				sl_json_close_array(j);
+				break;
+			default: sl_json_double(j, r / 7.0); break;
+			}
+		}
+	}
+	sl_json_end(t);
+	sl_json_end(p);
+}
+
+/* The event writer's keys (sl_json_node_key) write what sl_json_path
+ * writes, over 3000 random events of a field list with shared, nested,
+ * reopened and top-level parents, through buffer growth. */
+static void test_tagged_keys(void)
+{
+	static const char *const names[] = {
+		"timestamp", "flow_id", "evidence.tier", "evidence.flow", "evidence.flags",
+		"community_id", "flow.pkts", "flow.bytes", "flow.start", "flow.tcp.syn",
+		"flow.tcp.fin", "flow.tcp.opts.mss", "flow.tcp.opts.wscale", "flow.age",
+		"dest.dns_name", "dest.geo.country", "dest.geo.city.name", "dest.geo.lat",
+		"remote.ip", "tls.sni", "tls.ja3.hash", "tls.ja3.string", "tls.version",
+		"tlsx.a", "a.b.c.d.e.f", "a.b.c.d.e.g", "a.b.x", "a.b.c.y", "a.q.c.d.e.f", "dest.z", "z",
+	};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	static struct tkey keys[N];
+	for (size_t i = 0; i < N; i++)
+		tkey_make(&keys[i], names[i]);
+	TEST("json: node keys write what dotted paths write (3000 random events)");
+	struct sl_json t, p;
+	sl_json_init(&t);
+	sl_json_init(&p);
+	unsigned seed = 14, bad = 0, longest = 0;
+	for (int e = 0; e < 3000; e++) {
+		tagged_event(&t, &p, keys, N, &seed);
+		bad += t.len != p.len || strcmp(t.buf, p.buf) != 0;
+		longest = p.len > longest ? (unsigned)p.len : longest;
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK(longest > 1024);
+	for (size_t i = 0; i < N; i++)
+		CHECK(keys[i].len > 0 && keys[i].node != NULL);
+	TEST("json: names that need escaping or nest too deep are not nodes");
+	struct sl_json_node top, a, deep[SL_JSON_MAX_DEPTH];
+	char ck[SL_JSON_KEY_ROOM];
+	CHECK(sl_json_node_init(&top, NULL, "", 0));
+	CHECK(!sl_json_node_init(&a, &top, "a b", 3));
+	CHECK(!sl_json_node_init(&a, &top, "a\"", 2));
+	CHECK_EQ_INT(sl_json_key_text(ck, "x\\", 2), 0);
+	CHECK_EQ_INT(sl_json_key_text(ck, "leaf", 4), 8);
+	const char *dotted = "a.b.c.d.e.f.g.h";
+	const struct sl_json_node *up = &top;
+	int made = 0;
+	for (int d = 0; d < SL_JSON_MAX_DEPTH; d++) {
+		if (!sl_json_node_init(&deep[d], up, dotted, (size_t)(2 * d + 1)))
+			break;
+		up = &deep[d], made++;
+	}
+	CHECK_EQ_INT(made, SL_JSON_MAX_DEPTH - 1); /* the fast path ran across a buffer's growth */
+	sl_json_finish(&t);
+	sl_json_finish(&p);
+}
+
 int main(void)
 {
 	test_doubles();
 	test_paths();
 	test_string_words();
+	test_tagged_keys();
 	return TEST_REPORT();
 }
