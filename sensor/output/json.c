@@ -117,7 +117,9 @@ bool sl_json_begin_edit(struct sl_json *j, const struct sl_json *src, const char
 static size_t utf8_len(const unsigned char *s, size_t left)
 {
 	unsigned char c = s[0];
-	size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+	/* F5..FF never begin a sequence: they once passed for a 3-byte lead */
+	size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 :
+		   c >= 0xc2 && c <= 0xdf ? 2 : 0;
 	if (n == 0 || n > left)
 		return 0;
 	for (size_t i = 1; i < n; i++)

@@ -128,6 +128,109 @@ static void test_string_words(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* The reference escape, byte by byte from RFC 8259 and RFC 3629: '"' and
+ * '\\' escaped, control bytes and DEL as \u00XX, well-formed UTF-8
+ * sequences (no overlongs, no surrogates, at most U+10FFFF) copied, any
+ * other byte U+FFFD. */
+static size_t ref_utf8(const unsigned char *s, size_t left)
+{
+	unsigned c = s[0];
+	size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		   c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (!n || n > left)
+		return 0;
+	unsigned cp = c & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static void ref_escape(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n;) {
+		size_t u = s[i] >= 0x80 ? ref_utf8(s + i, n - i) : 0;
+		if (u) {
+			memcpy(out + o, s + i, u), o += u, i += u;
+			continue;
+		}
+		char e[8];
+		ref_byte(s[i++], e);
+		memcpy(out + o, e, strlen(e)), o += strlen(e);
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static int escape_differs(struct sl_json *j, const unsigned char *s, size_t n)
+{
+	char want[6 * 64 + 8];
+	ref_escape(s, n, want);
+	sl_json_begin(j);
+	sl_json_strn(j, (const char *)s, n);
+	sl_json_end(j);
+	/* the value follows the opening brace */
+	return strncmp(j->buf + 1, want, strlen(want)) != 0 || j->buf[1 + strlen(want)] != '}';
+}
+
+/* Strings that need no escape are one check by words and a copy: every
+ * byte value at every place of every length 0..40 (the short strings
+ * padded into one word, the tail read as an overlapping word), UTF-8 edge
+ * sequences at every place, and random strings, as the reference escapes
+ * them. */
+static void test_string_plain(void)
+{
+	static const char *const utf8[] = {
+		"\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+		"\xf4\x8f\xbf\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80",
+		"\xed\x9f\xbf", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+		"\xc2", "\xe0\xa0", "\xf0\x90\x80", "\x80", "\xbf", "\xfe", "\xff", "\xe2\x82\xac",
+	};
+	struct sl_json j;
+	sl_json_init(&j);
+	TEST("json: strings by words escape every byte of every length as the reference");
+	int bad = 0;
+	unsigned char in[64];
+	for (size_t len = 1; len <= 40; len++)
+		for (unsigned c = 0; c < 256; c++)
+			for (size_t at = 0; at < len; at++) {
+				memset(in, 'a', len);
+				in[at] = (unsigned char)c;
+				bad += escape_differs(&j, in, len);
+			}
+	bad += escape_differs(&j, in, 0);
+	CHECK_EQ_INT(bad, 0);
+	TEST("json: UTF-8 edge sequences at every place of lengths up to 40");
+	bad = 0;
+	for (size_t u = 0; u < sizeof(utf8) / sizeof(utf8[0]); u++)
+		for (size_t len = strlen(utf8[u]); len <= 40; len++)
+			for (size_t at = 0; at + strlen(utf8[u]) <= len; at++) {
+				memset(in, 'b', len);
+				memcpy(in + at, utf8[u], strlen(utf8[u]));
+				bad += escape_differs(&j, in, len);
+			}
+	CHECK_EQ_INT(bad, 0);
+	TEST("json: 200000 random strings (plain-heavy and hostile) as the reference");
+	bad = 0;
+	unsigned seed = 15;
+	for (int r = 0; r < 200000; r++) {
+		size_t len = (size_t)rand_r(&seed) % 64;
+		int hostile = rand_r(&seed) % 4 == 0;
+		for (size_t k = 0; k < len; k++)
+			in[k] = (unsigned char)(hostile ? rand_r(&seed) % 256 : 0x20 + rand_r(&seed) % 95);
+		bad += escape_differs(&j, in, len);
+	}
+	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
 /* A key as the event writer keeps it: ,"leaf": in a key room, under the
  * node of its parent path (one node per distinct path, as the writer
  * makes them). */
@@ -263,6 +366,7 @@ int main(void)
 	test_doubles();
 	test_paths();
 	test_string_words();
+	test_string_plain();
 	test_tagged_keys();
 	return TEST_REPORT();
 }
