@@ -138,18 +138,45 @@ static size_t utf8_len(const unsigned char *s, size_t left)
  * above 0x7e, '"' or '\\' (bit tricks on the whole word, each exact as a
  * yes/no: S. E. Anderson, "Bit Twiddling Hacks", determine if a word has a
  * byte less than / greater than n, has a zero byte). */
-static bool word_needs_escape(uint64_t w)
+static inline __attribute__((always_inline)) uint64_t escape_bits(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 	uint64_t less = (w - ones * 0x20) & ~w;
 	uint64_t more = (w + ones * (127 - 0x7e)) | w;
 	uint64_t zero = ((q - ones) & ~q) | ((b - ones) & ~b);
-	return ((less | more | zero) & highs) != 0;
+	return (less | more | zero) & highs;
 }
 
-/* The escaped string itself, without the separator before it.  Plain
- * runs go eight bytes at a time: strings are most of an event's bytes. */
+static bool word_needs_escape(uint64_t w)
+{
+	return escape_bits(w) != 0;
+}
+
+/* Whether s[0..n) is plain (no byte needs more than a copy), by words:
+ * whole words from the start, the last (overlapping) word for the tail,
+ * and a string shorter than a word padded with plain bytes; the words'
+ * verdicts are or-ed and tested once. */
+static bool plain_text(const unsigned char *s, size_t n)
+{
+	uint64_t w, bits = 0;
+	if (n < 8) {
+		w = 0x2020202020202020ULL;
+		memcpy(&w, s, n);
+		return !escape_bits(w);
+	}
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		bits |= escape_bits(w);
+	}
+	memcpy(&w, s + n - 8, 8);
+	return !(bits | escape_bits(w));
+}
+
+/* The escaped string itself, without the separator before it.  Most
+ * strings need no escape (names, times, addresses, hashes): they are one
+ * check by words and one copy; the rest go byte by byte, plain runs eight
+ * bytes at a time: strings are most of an event's bytes. */
 static void put_string(struct sl_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -158,6 +185,12 @@ static void put_string(struct sl_json *j, const char *str, size_t n)
 		return;
 	char *o = j->buf + j->len;
 	*o++ = '"';
+	if (plain_text(s, n)) {
+		memcpy(o, s, n);
+		o[n] = '"';
+		j->len = (size_t)(o + n + 1 - j->buf);
+		return;
+	}
 	for (size_t i = 0; i < n;) {
 		uint64_t w;
 		if (n - i >= 8 && (memcpy(&w, s + i, 8), !word_needs_escape(w))) {
