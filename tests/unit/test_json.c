@@ -61,6 +61,69 @@ static void test_doubles(void)
 	sl_json_finish(&j);
 }
 
+/* Doubles that printf writes come back from a per-thread memo: values
+ * drawn from a small set, many colliding in the memo, each written many
+ * times in a random order, as the reference prints them. */
+static void test_double_memo(void)
+{
+	double vals[300];
+	char b[40], want[64];
+	struct sl_json j;
+	unsigned seed = 3, bad = 0;
+	sl_json_init(&j);
+	TEST("doubles: 300 printf-path values written 200000 times as the reference");
+	for (int i = 0; i < 300; i++)
+		vals[i] = i % 3 == 0 ? (i + 1) * 0.001 * 30 : i % 3 == 1 ? 1.0 / (i + 3) :
+			  ldexp(rand_r(&seed), -(i % 40));
+	for (int r = 0; r < 200000; r++) {
+		double v = vals[rand_r(&seed) % 300];
+		ref_double(v, b, sizeof(b));
+		snprintf(want, sizeof(want), "{\"x\":%s}", b);
+		bad += strcmp(want, one_double(&j, v)) != 0;
+	}
+	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
+static int u64_differs(struct sl_json *j, uint64_t v, int64_t sv)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "{\"u\":%llu,\"i\":%lld}", (unsigned long long)v, (long long)sv);
+	sl_json_begin(j);
+	sl_json_key(j, "u");
+	sl_json_u64(j, v);
+	sl_json_key(j, "i");
+	sl_json_i64(j, sv);
+	sl_json_end(j);
+	return strcmp(j->buf, want) != 0;
+}
+
+/* Integers two digits at a time, as printf writes them: every value up to
+ * 100000, each power of ten and its neighbours, the extremes, 1000000
+ * random values of every width. */
+static void test_integers(void)
+{
+	struct sl_json j;
+	unsigned seed = 5, bad = 0;
+	sl_json_init(&j);
+	TEST("integers: u64/i64 as printf writes them");
+	for (uint64_t v = 0; v <= 100000; v++)
+		bad += u64_differs(&j, v, -(int64_t)v);
+	for (uint64_t p = 1; p <= UINT64_MAX / 10; p *= 10)
+		for (int d = -1; d <= 1; d++)
+			bad += u64_differs(&j, p * 10 + (uint64_t)d, (int64_t)(p * 10 + (uint64_t)d));
+	bad += u64_differs(&j, UINT64_MAX, INT64_MIN);
+	bad += u64_differs(&j, UINT64_MAX - 1, INT64_MAX);
+	for (int r = 0; r < 1000000; r++) {
+		uint64_t v = (uint64_t)rand_r(&seed) << 42 ^ (uint64_t)rand_r(&seed) << 21 ^
+			     (uint64_t)rand_r(&seed);
+		v >>= rand_r(&seed) % 64;
+		bad += u64_differs(&j, v, (int64_t)v * (r % 2 ? -1 : 1));
+	}
+	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
 static void test_paths(void)
 {
 	struct sl_json j;
@@ -364,6 +427,8 @@ static void test_tagged_keys(void)
 int main(void)
 {
 	test_doubles();
+	test_double_memo();
+	test_integers();
 	test_paths();
 	test_string_words();
 	test_string_plain();
