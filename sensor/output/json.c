@@ -265,11 +265,21 @@ static size_t u64_text(uint64_t v, char *b)
 	return n;
 }
 
+/* Digits from the end of a scratch, then one fixed-size copy of 20 bytes
+ * (the most a u64 has; the copy's tail is left past the line's end). */
 void sl_json_u64(struct sl_json *j, uint64_t v)
 {
-	char b[24];
+	char t[40];
+	size_t at = 20;
 	sep(j);
-	put(j, b, u64_text(v, b));
+	if (!reserve(j, 20))
+		return;
+	do {
+		t[--at] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(j->buf + j->len, t + at, 20);
+	j->len += 20 - at;
 }
 
 void sl_json_i64(struct sl_json *j, int64_t v)
