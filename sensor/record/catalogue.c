@@ -442,7 +442,8 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 
 /* A declared field from its base (whose gate its slot has checked): the
  * common kinds written straight from the member, the rest through
- * field_read_at().  The presence rule is field_read_at()'s. */
+ * value_present() (its has-bit checked here, once).  The presence rule is
+ * field_read_at()'s. */
 static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
 {
 	const struct sl_field_at *at = &list[i]->at;
@@ -468,7 +469,7 @@ static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uin
 	default: {
 		struct sl_value v;
 		v.n = 0;
-		if (field_read_at(at, base, &v))
+		if (value_present(at, base, &v))
 			put_value(j, i, b, &v);
 		return;
 	}
