@@ -4,6 +4,8 @@
 #ifndef SIGHTLINE_JSON_H
 #define SIGHTLINE_JSON_H
 
+#include <string.h>
+
 #include "sightline/common.h"
 
 #define SL_JSON_MAX_DEPTH 8
@@ -100,8 +102,27 @@ size_t sl_json_key_text(char *ckey, const char *leaf, size_t n);
  * copy.  Byte for byte what sl_json_path() writes.  node and ckey are
  * borrowed for the call.
  */
-void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node, const char *ckey,
-		      size_t cklen);
+static inline void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node,
+				    const char *ckey, size_t cklen);
+/** sl_json_node_key() when the objects open are not node's or the buffer
+ * must grow: the part kept out of line. */
+void sl_json_node_key_slow(struct sl_json *j, const struct sl_json_node *node,
+			   const char *ckey, size_t cklen);
+
+/* Inline, for the common case (the same object as the key before, room in
+ * the buffer): one flag, one fixed-size copy. */
+static inline void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node,
+				    const char *ckey, size_t cklen)
+{
+	if (j->path_node != node || j->failed || j->len + SL_JSON_KEY_ROOM + 1 > j->cap) {
+		sl_json_node_key_slow(j, node, ckey, cklen);
+		return;
+	}
+	size_t skip = !j->need_comma[j->depth];
+	memcpy(j->buf + j->len, ckey + skip, SL_JSON_KEY_ROOM - 1);
+	j->len += cklen - skip;
+	j->need_comma[j->depth] = false;
+}
 /** Close objects opened by sl_json_path() back to the top level. */
 void sl_json_path_reset(struct sl_json *j);
 

@@ -607,8 +607,8 @@ __attribute__((noinline)) static void node_enter(struct sl_json *j, const struct
 		j->path_node = node;
 }
 
-void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node, const char *ckey,
-		      size_t cklen)
+void sl_json_node_key_slow(struct sl_json *j, const struct sl_json_node *node,
+			   const char *ckey, size_t cklen)
 {
 	if (j->path_node != node)
 		node_enter(j, node);
