@@ -378,7 +378,7 @@ static size_t fixed_text(double v, char *b)
  * 1,116 flow events of a slice of the short mix, best_fit
  * 0.28600000000000003 in 760) and printf with strtod costs thousands of
  * instructions a value. */
-#define DOUBLE_MEMO 64
+#define DOUBLE_MEMO 256
 struct double_memo {
 	uint64_t bits;
 	uint8_t n; /* 0: empty */
