@@ -152,6 +152,8 @@ enum sl_at_kind {
 	SL_AK_RATIO,  /* unsigned member of at.vsize bytes divided by the unsigned member at
 		       * aux_off (aux_size bytes; 0 there: absent), or when aux_size is 0 by
 		       * at.unit, to at.digits decimals (0: as is) -> double */
+	SL_AK_STRPS,  /* array of const char * (at.vsize: the pointer's size), counted
+		       * likewise -> string[] (every entry non-NULL) */
 	SL_AK_COUNTS, /* array of unsigned members of at.vsize bytes, at.n_names entries from
 		       * index aux_off, entry i written as a uint under the name's prefix
 		       * (up to its '*') plus at.name_fn(i): counters by an enumeration.
@@ -323,6 +325,12 @@ struct sl_field {
 		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
 #define SL_FIELD_STRS(NAME, DESC, SRC, T, M, COUNT, ...)                      \
 	SL__FIELD(NAME, SL_FT_STRING_LIST, DESC, T, M, SL_AK_STRS, SRC,       \
+		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = offsetof(T, COUNT), \
+		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
+/* The first COUNT entries of array M of string pointers (string[]); with
+ * SL_ALWAYS an empty list is written as [] */
+#define SL_FIELD_STRPS(NAME, DESC, SRC, T, M, COUNT, ...)                     \
+	SL__FIELD(NAME, SL_FT_STRING_LIST, DESC, T, M, SL_AK_STRPS, SRC,      \
 		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = offsetof(T, COUNT), \
 		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
 /* A measurement written to DIGITS decimals (round(x * 10^DIGITS) / 10^DIGITS) */

@@ -42,6 +42,11 @@ extern const struct sl_field_table sl_forward_fields;
 extern const struct sl_field_table sl_alert_fields;
 extern const struct sl_field_table sl_subject_alert_fields;
 extern const struct sl_field_table sl_subject_summary_fields; /* its declared counters */
+/* The subject block of a subject's alert and summary event, and a summary's
+ * top[] elements, as their writers hold them (the block's names are the
+ * catalogue's, which describes them). */
+extern const struct sl_field_table sl_subject_block_fields;
+extern const struct sl_field_table sl_subject_top_fields;
 extern const struct sl_field_table sl_subject_event_fields;
 extern const struct sl_field_table sl_stats_fields;
 extern const struct sl_field_table sl_output_stats_fields;

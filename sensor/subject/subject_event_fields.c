@@ -31,16 +31,49 @@ bool sl_subject_summary_field(const struct sl_field *f)
 	return sl_subject_block_field(f) || !strncmp(f->name, "subject.activity.", 17);
 }
 
-/* A contributing rule, as sl_subj_json_rules() writes it (P: its array). */
+/* The subject block, as sl_subj_json_block() writes it from a struct
+ * subj_block_view: the flow's subject.* as far as a subject knows it on its
+ * own.  The names are the catalogue's (sensor/subject/subject_fields.c,
+ * which reads a flow's subject view and describes them for --list-fields
+ * and the schema); these say how a subject's own events hold them:
+ * countries always, [] when none. */
+#define BV struct subj_block_view
+static const struct sl_field subject_block_fields[] = {
+	SL_FIELD_STR("subject.id", "the subject's id", SL_IN_OWN, BV, id, SL_ALWAYS),
+	SL_FIELD_STRP("subject.name", "its roster name", SL_IN_OWN, BV, name, SL_ALWAYS),
+	SL_FIELD_STRP("subject.kind", "roster, host or address", SL_IN_OWN, BV, kind, SL_ALWAYS),
+	SL_FIELD_STR("subject.hostname", "its DHCP host name", SL_IN_OWN, BV, hostname, SL_NONZERO),
+	SL_FIELD_STRP("subject.claimed.country", "the roster's country", SL_IN_OWN, BV, claimed_country, SL_NONZERO),
+	SL_FIELD_STRP("subject.claimed.city", "the roster's city", SL_IN_OWN, BV, claimed_city, SL_ALWAYS),
+	SL_FIELD_STRP("subject.claimed.timezone", "the roster's time zone", SL_IN_OWN, BV, claimed_tz, SL_ALWAYS),
+	SL_FIELD_STRS("subject.countries", "countries its own address was located in", SL_IN_OWN, BV,
+		      countries, n_countries, SL_ALWAYS),
+};
+
+const struct sl_field_table sl_subject_block_fields = {
+	.module = "subject-block",
+	.fields = subject_block_fields,
+	.n = ARRAY_SIZE(subject_block_fields),
+};
+
+/* A contributing rule, as sl_subj_json_rules() writes it from a struct
+ * subj_rule_view (P: its array). */
+#define RV struct subj_rule_view
 #define RULE_FIELDS(P)                                                                          \
-	{ P "[].id", SL_FT_STRING, "the rule's id" },                                           \
-	{ P "[].signature_id", SL_FT_UINT, "the alert.signature_id of the rule's own alerts" },  \
-	{ P "[].title", SL_FT_STRING, "the rule's title" },                                     \
-	{ P "[].family", SL_FT_STRING, "the rule's family (its id when it has none)" },         \
-	{ P "[].score", SL_FT_UINT, "the rule's score 0-100" },                                 \
-	{ P "[].count", SL_FT_UINT, "hits of the rule on the subject" },                        \
-	{ P "[].first_seen", SL_FT_TIME, "its first hit on the subject" },                      \
-	{ P "[].last_seen", SL_FT_TIME, "its latest hit on the subject" }
+	SL_FIELD_STRP(P "[].id", "the rule's id", SL_IN_OWN, RV, id, SL_ALWAYS),                 \
+	SL_FIELD_U(P "[].signature_id", "the alert.signature_id of the rule's own alerts",        \
+		   SL_IN_OWN, RV, signature_id, SL_ALWAYS),                                       \
+	SL_FIELD_STRP(P "[].title", "the rule's title", SL_IN_OWN, RV, title, SL_ALWAYS),        \
+	SL_FIELD_STRP(P "[].family", "the rule's family (its id when it has none)", SL_IN_OWN,   \
+		      RV, family, SL_ALWAYS),                                                     \
+	SL_FIELD_U(P "[].score", "the rule's score 0-100", SL_IN_OWN, RV, score, SL_ALWAYS),     \
+	SL_FIELD_U(P "[].count", "hits of the rule on the subject", SL_IN_OWN, RV, count,        \
+		   SL_ALWAYS),                                                                    \
+	SL_FIELD_TIME(P "[].first_seen", "its first hit on the subject", SL_IN_OWN, RV, first,   \
+		      SL_ALWAYS),                                                                 \
+	SL_FIELD_TIME(P "[].last_seen", "its latest hit on the subject", SL_IN_OWN, RV, last,    \
+		      SL_ALWAYS)
+#define RULE_N 8 /* declarations in RULE_FIELDS */
 
 static const struct sl_field subject_alert_fields[] = {
 	{ "alert.threshold", SL_FT_DOUBLE, "scoring.threshold: the score of level medium" },
@@ -82,6 +115,15 @@ const struct sl_field_table sl_subject_alert_fields = {
 	.n = ARRAY_SIZE(subject_alert_fields),
 };
 
+/* The head of each alert.rules[] element (the eight RULE_FIELDS after
+ * alert.threshold), which json_rule() writes by sl_fields_write_keys()
+ * before the evidence and facts. */
+const struct sl_field_table sl_subject_rule_fields = {
+	.module = "subject-alert-rule",
+	.fields = &subject_alert_fields[1],
+	.n = RULE_N,
+};
+
 #define SV struct subj_summary_view
 static const struct sl_field subject_summary_fields[] = {
 	SL_FIELD_TIME("subject.first_seen", "the subject's first flow or sign-in", SL_IN_OWN, SV, first, SL_ALWAYS),
@@ -98,19 +140,43 @@ static const struct sl_field subject_summary_fields[] = {
 	SL_FIELD_U("subject.alerts", "subject alerts raised about the subject", SL_IN_OWN, SV, alerts, SL_ALWAYS),
 };
 
-/* Written by sl_fields_write_keys() in summary_event(), before the rest. */
+/* Written by sl_fields_write() in summary_event(), after the block. */
 const struct sl_field_table sl_subject_summary_fields = {
 	.module = "subject-summary",
 	.fields = subject_summary_fields,
 	.n = ARRAY_SIZE(subject_summary_fields),
 };
 
-static const struct sl_field subject_event_fields[] = {
+static const struct sl_field subject_top_fields[] = {
 	RULE_FIELDS("subject.top"),
-	{ "subject.remote_access_apps", SL_FT_STRING_LIST, "remote-access and IP-KVM apps of the subject within scoring.decay" },
-	{ "subject.vpn_apps", SL_FT_STRING_LIST, "VPN and anonymizer apps of the subject within scoring.decay" },
 };
 
+/* top[]'s elements, by sl_fields_write_element() */
+const struct sl_field_table sl_subject_top_fields = {
+	.module = "subject-top",
+	.fields = subject_top_fields,
+	.n = ARRAY_SIZE(subject_top_fields),
+};
+
+/* After top[]: the activity's fit (the catalogue's subject.activity.*,
+ * which a subject event writes to 3 decimals where a flow's rounds to a
+ * multiple of 0.001) and the apps. */
+#define TV struct subj_tail_view
+static const struct sl_field subject_event_fields[] = {
+	SL_FIELD_U("subject.activity.hours", "distinct hours of the day it started flows in", SL_IN_OWN, TV, hours, SL_ALWAYS),
+	SL_FIELD_DECIMALS("subject.activity.claimed_fit", "share inside its claimed zone's hours",
+			  SL_IN_OWN, TV, claimed_fit, 3, SL_IF(TV, have_claimed_fit)),
+	SL_FIELD_STRP("subject.activity.best_zone", "the reference zone that fits best", SL_IN_OWN, TV,
+		      best_zone, SL_IF(TV, have_best)),
+	SL_FIELD_DECIMALS("subject.activity.best_fit", "share inside best_zone's hours", SL_IN_OWN, TV,
+			  best_fit, 3, SL_IF(TV, have_best)),
+	SL_FIELD_STRPS("subject.remote_access_apps", "remote-access and IP-KVM apps of the subject within scoring.decay",
+		       SL_IN_OWN, TV, ra, n_ra, SL_ALWAYS),
+	SL_FIELD_STRPS("subject.vpn_apps", "VPN and anonymizer apps of the subject within scoring.decay",
+		       SL_IN_OWN, TV, vpn, n_vpn, SL_ALWAYS),
+};
+
+/* Written by sl_fields_write() in summary_event(), after top[] */
 const struct sl_field_table sl_subject_event_fields = {
 	.module = "subject-event",
 	.fields = subject_event_fields,

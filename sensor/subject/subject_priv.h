@@ -232,7 +232,44 @@ void sl_subj_release_hits(struct sl_subjects *s, struct subject *x);
 const char *sl_subj_evidence(const struct sl_subjects *s, uint32_t hit, unsigned k);
 /* Contributing hits of x sorted by score (highest first): pool indexes into out. */
 unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint32_t *out);
+/* The subject block (subject.id .. subject.countries) of a subject's alert
+ * and summary event, gathered from x and written from its declarations
+ * (sl_subject_block_fields, subject_event_fields.c) by full dotted paths:
+ * the "subject" object stays open for the caller's further subject.* paths
+ * until sl_json_path_reset(). */
+struct subj_block_view {
+	char id[SL_ROSTER_NAME_MAX];
+	const char *name;             /* roster name; NULL: not on the roster */
+	const char *kind;
+	char hostname[SL_ROSTER_NAME_MAX];
+	const char *claimed_country;  /* "" or NULL: none */
+	const char *claimed_city;     /* NULL: none */
+	const char *claimed_tz;       /* NULL: none */
+	char countries[SL_SUBJECT_COUNTRIES][3];
+	uint8_t n_countries;
+};
 void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j);
+/* A contributing rule as subject events (top[]) and subject alerts
+ * (rules[]) write it, declared once per field (RULE_FIELDS in
+ * subject_event_fields.c). */
+struct subj_rule_view {
+	const char *id, *title, *family; /* title "" when the rule has none */
+	uint64_t signature_id, score, count;
+	sl_time_us first, last;
+};
+/* A subject alert's rules[] head, over struct subj_rule_view
+ * (subject_event_fields.c). */
+extern const struct sl_field_table sl_subject_rule_fields;
+/* What a subject event writes after top[]: its activity's fit and its apps
+ * (sl_subject_event_fields). */
+struct subj_tail_view {
+	uint64_t hours;
+	bool have_claimed_fit, have_best;
+	double claimed_fit, best_fit;
+	const char *best_zone;
+	const char *ra[SUBJ_APPS], *vpn[SUBJ_APPS];
+	uint8_t n_ra, n_vpn;
+};
 /* A subject's summary counters as its event writes them, each declared
  * once in subject_event_fields.c (sl_subject_summary_fields). */
 struct subj_summary_view {

@@ -189,6 +189,82 @@ static void test_subject_summary(void)
 	sl_json_finish(&j);
 }
 
+/* Each test below fills a view with a distinct value per member and holds
+ * the JSON written from the declarations to the exact text: a declaration
+ * naming the wrong member (offset), the wrong kind or presence rule, or a
+ * key out of order fails it. */
+static const char *written(struct sl_json *j, const struct sl_field_table *t, const void *base)
+{
+	sl_json_begin(j);
+	sl_fields_write(t, base, j);
+	sl_json_path_reset(j);
+	sl_json_end(j);
+	return j->buf;
+}
+
+/* The subject block of subject events and subject alerts: countries always
+ * ([] when none), the claimed object only with something claimed. */
+static void test_subject_block(void)
+{
+	struct subj_block_view b = { .id = "alice", .name = "Alice", .kind = "roster",
+				     .hostname = "alice-pc", .claimed_country = "DE",
+				     .claimed_city = "Berlin", .claimed_tz = "Europe/Berlin",
+				     .countries = { "US", "KP" }, .n_countries = 2 };
+	struct sl_json j;
+	sl_json_init(&j);
+	CHECK_EQ_STR(written(&j, &sl_subject_block_fields, &b),
+		     "{\"subject\":{\"id\":\"alice\",\"name\":\"Alice\",\"kind\":\"roster\","
+		     "\"hostname\":\"alice-pc\",\"claimed\":{\"country\":\"DE\",\"city\":\"Berlin\","
+		     "\"timezone\":\"Europe/Berlin\"},\"countries\":[\"US\",\"KP\"]}}");
+	struct subj_block_view a = { .id = "10.0.0.5", .kind = "address", .claimed_country = "" };
+	CHECK_EQ_STR(written(&j, &sl_subject_block_fields, &a),
+		     "{\"subject\":{\"id\":\"10.0.0.5\",\"kind\":\"address\",\"countries\":[]}}");
+	sl_json_finish(&j);
+}
+
+/* A contributing rule (a summary's top[] element; a subject alert's rules[]
+ * head) and what a summary writes after top[]. */
+static void test_subject_rules_and_tail(void)
+{
+	struct subj_rule_view r = { .id = "r-1", .title = "VPN exit", .family = "vpn",
+				    .signature_id = 10000042, .score = 30, .count = 4,
+				    .first = 1000000, .last = 2000000 };
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_fields_open_array(&sl_subject_top_fields, &j);
+	sl_fields_write_element(&sl_subject_top_fields, &r, &j);
+	sl_json_close_array(&j);
+	sl_json_path_reset(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"subject\":{\"top\":[{\"id\":\"r-1\",\"signature_id\":10000042,"
+		     "\"title\":\"VPN exit\",\"family\":\"vpn\",\"score\":30,\"count\":4,"
+		     "\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+		     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\"}]}}");
+	sl_json_begin(&j);
+	sl_json_open_object(&j);
+	sl_fields_write_keys(&sl_subject_rule_fields, &r, &j);
+	sl_json_close_object(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{{\"id\":\"r-1\",\"signature_id\":10000042,\"title\":\"VPN exit\","
+		     "\"family\":\"vpn\",\"score\":30,\"count\":4,"
+		     "\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+		     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\"}}");
+	struct subj_tail_view t = { .hours = 9, .have_claimed_fit = true, .claimed_fit = 1.0 / 7,
+				    .have_best = true, .best_zone = "Asia/Pyongyang",
+				    .best_fit = 0.8186, .ra = { "anydesk" }, .n_ra = 1,
+				    .vpn = { "nordvpn", "tor" }, .n_vpn = 2 };
+	CHECK_EQ_STR(written(&j, &sl_subject_event_fields, &t),
+		     "{\"subject\":{\"activity\":{\"hours\":9,\"claimed_fit\":0.143,"
+		     "\"best_zone\":\"Asia/Pyongyang\",\"best_fit\":0.819},"
+		     "\"remote_access_apps\":[\"anydesk\"],\"vpn_apps\":[\"nordvpn\",\"tor\"]}}");
+	struct subj_tail_view none = { .hours = 0, .claimed_fit = 0.5, .best_zone = "UTC" };
+	CHECK_EQ_STR(written(&j, &sl_subject_event_fields, &none),
+		     "{\"subject\":{\"activity\":{\"hours\":0},\"remote_access_apps\":[],"
+		     "\"vpn_apps\":[]}}");
+	sl_json_finish(&j);
+}
+
 static void test_check_and_print(void)
 {
 	char err[256] = "";
@@ -218,6 +294,8 @@ int main(void)
 	test_stats_writer();
 	test_output_rows();
 	test_subject_summary();
+	test_subject_block();
+	test_subject_rules_and_tail();
 	test_check_and_print();
 	return TEST_REPORT();
 }
