@@ -385,6 +385,10 @@ struct sl_field_table;
  * entry.  base is borrowed for the call.
  */
 void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j);
+/** sl_fields_write() of the fields of t whose name starts with prefix only
+ * (a part of a table another writer shares: stats.subjects.*). */
+void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,
+			   struct sl_json *j);
 
 /**
  * An array of objects declared by an element table t (every name

@@ -575,9 +575,18 @@ static void write_counts(const struct sl_field *f, const uint8_t *base, struct s
 
 void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
 {
+	sl_fields_write_under(t, "", base, j);
+}
+
+void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,
+			   struct sl_json *j)
+{
 	struct sl_value v;
+	size_t n_prefix = strlen(prefix);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct sl_field *f = &t->fields[i];
+		if (strncmp(f->name, prefix, n_prefix) != 0)
+			continue;
 		if (f->at.kind == SL_AK_COUNTS) {
 			write_counts(f, base, j);
 		} else if (field_read_at(&f->at, base, &v)) {

@@ -7,6 +7,7 @@
 #include "sightline/schema.h"
 #include "../../sensor/engine/engine_priv.h"
 #include "../../sensor/output/output_priv.h"
+#include "../../sensor/score/score_priv.h"
 #include "../../sensor/subject/subject_priv.h"
 #include "testhelp.h"
 
@@ -265,6 +266,38 @@ static void test_subject_rules_and_tail(void)
 	sl_json_finish(&j);
 }
 
+/* The scorer's stats: stats.scorer.kafka.* only with Kafka, and
+ * stats.subjects.* from the engine's declarations. */
+static void test_scorer_stats(void)
+{
+	struct sl_scorer_stats_view v = { .st = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 },
+					  .k = { 21, 22, 23, 24, 25, 26, 27, 28 } };
+	static const char *const scorer =
+		"{\"stats\":{\"scorer\":{\"events\":1,\"applied\":2,\"duplicates\":3,\"late\":4,"
+		"\"invalid\":5,\"ignored\":6,\"unknown_rules\":7,\"hits\":8,\"flow_alerts\":9,"
+		"\"subject_alerts\":10,\"summaries\":11,\"queued\":12,\"open_flows\":13";
+	char want[1024];
+	struct sl_json j;
+	sl_json_init(&j);
+	snprintf(want, sizeof(want), "%s}}}", scorer);
+	CHECK_EQ_STR(written(&j, &sl_scorer_stats_fields, &v), want);
+	v.kafka = true;
+	snprintf(want, sizeof(want), "%s,\"kafka\":{\"messages\":21,\"partitions\":22,\"lag\":23,"
+		 "\"checkpoints\":24,\"state_records\":25,\"state_bytes\":26,\"restored\":27,"
+		 "\"replayed_seen\":28}}}}", scorer);
+	CHECK_EQ_STR(written(&j, &sl_scorer_stats_fields, &v), want);
+	struct sl_subjects_stats ss = { .tracked = 31, .evictions = 32, .hits = 33,
+					.hits_allowed = 34, .hits_dropped = 35, .alerts = 36,
+					.not_endpoints = 37 };
+	sl_json_begin(&j);
+	sl_stats_write_subjects(&ss, &j);
+	sl_json_path_reset(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"stats\":{\"subjects\":{\"tracked\":31,\"evictions\":32,\"hits\":33,"
+		     "\"hits_allowed\":34,\"hits_dropped\":35,\"alerts\":36,\"not_endpoints\":37}}}");
+	sl_json_finish(&j);
+}
+
 static void test_check_and_print(void)
 {
 	char err[256] = "";
@@ -296,6 +329,7 @@ int main(void)
 	test_subject_summary();
 	test_subject_block();
 	test_subject_rules_and_tail();
+	test_scorer_stats();
 	test_check_and_print();
 	return TEST_REPORT();
 }
