@@ -75,38 +75,75 @@ const struct sl_field_table sl_subject_block_fields = {
 		      SL_ALWAYS)
 #define RULE_N 8 /* declarations in RULE_FIELDS */
 
+#define FV struct subj_facts_view
+
+/* [0] threshold, [1] the rules' heads (RULE_N), [9] on: their evidence and
+ * facts; the writers take slices at these indexes. */
 static const struct sl_field subject_alert_fields[] = {
-	{ "alert.threshold", SL_FT_DOUBLE, "scoring.threshold: the score of level medium" },
+	SL_FIELD_DOUBLE("alert.threshold", "scoring.threshold: the score of level medium", SL_IN_OWN,
+			struct subj_alert_view, threshold, 0, SL_ALWAYS),
 	RULE_FIELDS("alert.rules"),
-	{ "alert.rules[].community_ids", SL_FT_STRING_LIST,
-	  "Community IDs of the rule's evidence flows, oldest first (up to scoring.evidence_max)" },
-	{ "alert.rules[].facts.matched", SL_FT_STRING_LIST, "selections of the rule that held, over its hits (up to 4)" },
-	{ "alert.rules[].facts.remotes[].ip", SL_FT_IP, "a remote address of the rule's hits (up to 3, first seen first)" },
-	{ "alert.rules[].facts.remotes[].country", SL_FT_STRING, "its country (ISO 3166 alpha-2)" },
-	{ "alert.rules[].facts.remotes[].asn", SL_FT_UINT, "its autonomous system number" },
-	{ "alert.rules[].facts.remotes_unlisted", SL_FT_UINT, "hits from further remote addresses, not listed" },
-	{ "alert.rules[].facts.apps", SL_FT_STRING_LIST, "products seen in the rule's hits (up to 3)" },
-	{ "alert.rules[].facts.apps_unlisted", SL_FT_UINT, "further products, not listed" },
-	{ "alert.rules[].facts.place.claimed_country", SL_FT_STRING, "the roster's country for the subject" },
-	{ "alert.rules[].facts.place.claimed_city", SL_FT_STRING, "the roster's city for the subject" },
-	{ "alert.rules[].facts.place.observed_countries", SL_FT_STRING_LIST, "countries the rule's hits came from (up to 3)" },
-	{ "alert.rules[].facts.place.observed_unlisted", SL_FT_UINT, "further countries, not listed" },
-	{ "alert.rules[].facts.activity.zone", SL_FT_STRING, "the reference time zone whose business hours fit the activity best (e.g. Asia/Pyongyang)" },
-	{ "alert.rules[].facts.activity.share", SL_FT_DOUBLE, "share of the activity inside that zone's business hours" },
-	{ "alert.rules[].facts.activity.claimed_zone", SL_FT_STRING, "the roster's time zone for the subject" },
-	{ "alert.rules[].facts.activity.claimed_share", SL_FT_DOUBLE, "share of the activity inside the claimed zone's business hours" },
-	{ "alert.rules[].facts.activity.hours", SL_FT_UINT, "active hours the shares are taken over" },
-	{ "alert.rules[].facts.lightspeed.ip", SL_FT_IP, "the remote address the light-speed check measured" },
-	{ "alert.rules[].facts.lightspeed.rtt_ms", SL_FT_DOUBLE, "physics.rtt_ms of that flow: the minimum handshake round trip measured, ms" },
-	{ "alert.rules[].facts.lightspeed.expected_rtt_ms", SL_FT_DOUBLE, "physics.expected_rtt_ms of that flow: the fastest plausible round trip to where the address is placed, ms" },
-	{ "alert.rules[].facts.lightspeed.excess_ms", SL_FT_DOUBLE, "physics.excess_ms: measured minus plausible, ms (the largest over the rule's hits)" },
-	{ "alert.rules[].facts.lightspeed.distance_km", SL_FT_DOUBLE, "physics.distance_km: great circle from the sensor to the address's place, km" },
-	{ "alert.rules[].facts.travel.from_country", SL_FT_STRING, "country of the earlier sign-in or flow" },
-	{ "alert.rules[].facts.travel.to_country", SL_FT_STRING, "country of the later one" },
-	{ "alert.rules[].facts.travel.distance_km", SL_FT_DOUBLE, "distance between the two places, km" },
-	{ "alert.rules[].facts.travel.hours", SL_FT_DOUBLE, "time between them, hours" },
-	{ "alert.rules[].facts.travel.speed_kmh", SL_FT_DOUBLE, "the speed the travel needs, km/h" },
-	{ "alert.rules[].facts.travel.impossible", SL_FT_BOOL, "faster than scoring allows for travel" },
+	/* [9] on: community_ids and facts, over struct subj_facts_view (the
+	 * remotes' members over struct subj_remote_view) */
+	SL_FIELD_STRPS("alert.rules[].community_ids",
+		       "Community IDs of the rule's evidence flows, oldest first (up to scoring.evidence_max)",
+		       SL_IN_OWN, FV, community_ids, n_ev, SL_ALWAYS),
+	SL_FIELD_STRPS("alert.rules[].facts.matched", "selections of the rule that held, over its hits (up to 4)",
+		       SL_IN_OWN, FV, matched, n_matched, SL_NONZERO),
+	/* [11] */
+	SL_FIELD_IP("alert.rules[].facts.remotes[].ip", "a remote address of the rule's hits (up to 3, first seen first)",
+		    SL_IN_OWN, struct subj_remote_view, ip, SL_ALWAYS),
+	SL_FIELD_STR("alert.rules[].facts.remotes[].country", "its country (ISO 3166 alpha-2)",
+		     SL_IN_OWN, struct subj_remote_view, country, SL_NONZERO),
+	SL_FIELD_U("alert.rules[].facts.remotes[].asn", "its autonomous system number",
+		   SL_IN_OWN, struct subj_remote_view, asn, SL_NONZERO),
+	/* [14] */
+	SL_FIELD_U("alert.rules[].facts.remotes_unlisted", "hits from further remote addresses, not listed",
+		   SL_IN_OWN, FV, remotes_unlisted, SL_NONZERO),
+	SL_FIELD_STRPS("alert.rules[].facts.apps", "products seen in the rule's hits (up to 3)",
+		       SL_IN_OWN, FV, apps, n_apps, SL_NONZERO),
+	SL_FIELD_U("alert.rules[].facts.apps_unlisted", "further products, not listed",
+		   SL_IN_OWN, FV, apps_unlisted, SL_NONZERO),
+	SL_FIELD_STRP("alert.rules[].facts.place.claimed_country", "the roster's country for the subject",
+		      SL_IN_OWN, FV, claimed_country, SL_IF_NONZERO(FV, has_place)),
+	SL_FIELD_STRP("alert.rules[].facts.place.claimed_city", "the roster's city for the subject",
+		      SL_IN_OWN, FV, claimed_city, SL_IF(FV, has_place)),
+	SL_FIELD_STRS("alert.rules[].facts.place.observed_countries", "countries the rule's hits came from (up to 3)",
+		      SL_IN_OWN, FV, observed, n_observed, SL_IF(FV, has_place)),
+	SL_FIELD_U("alert.rules[].facts.place.observed_unlisted", "further countries, not listed",
+		   SL_IN_OWN, FV, observed_unlisted, SL_IF_NONZERO(FV, has_place)),
+	SL_FIELD_STRP("alert.rules[].facts.activity.zone", "the reference time zone whose business hours fit the activity best (e.g. Asia/Pyongyang)",
+		      SL_IN_OWN, FV, zone, SL_IF(FV, has_zone)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.activity.share", "share of the activity inside that zone's business hours",
+			SL_IN_OWN, FV, share, 0.001, SL_IF(FV, has_zone)),
+	SL_FIELD_STRP("alert.rules[].facts.activity.claimed_zone", "the roster's time zone for the subject",
+		      SL_IN_OWN, FV, claimed_zone, SL_IF(FV, has_zone)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.activity.claimed_share", "share of the activity inside the claimed zone's business hours",
+			SL_IN_OWN, FV, claimed_share, 0.001, SL_IF(FV, has_claimed_share)),
+	SL_FIELD_U("alert.rules[].facts.activity.hours", "active hours the shares are taken over",
+		   SL_IN_OWN, FV, hours, SL_IF(FV, has_zone)),
+	SL_FIELD_IP("alert.rules[].facts.lightspeed.ip", "the remote address the light-speed check measured",
+		    SL_IN_OWN, FV, light_ip, SL_IF(FV, has_light)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.lightspeed.rtt_ms", "physics.rtt_ms of that flow: the minimum handshake round trip measured, ms",
+			SL_IN_OWN, FV, rtt_ms, 0.001, SL_IF(FV, has_light)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.lightspeed.expected_rtt_ms", "physics.expected_rtt_ms of that flow: the fastest plausible round trip to where the address is placed, ms",
+			SL_IN_OWN, FV, expected_rtt_ms, 0.001, SL_IF(FV, has_light)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.lightspeed.excess_ms", "physics.excess_ms: measured minus plausible, ms (the largest over the rule's hits)",
+			SL_IN_OWN, FV, excess_ms, 0.001, SL_IF(FV, has_light)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.lightspeed.distance_km", "physics.distance_km: great circle from the sensor to the address's place, km",
+			SL_IN_OWN, FV, distance_km, 0.1, SL_IF(FV, has_light)),
+	SL_FIELD_STR("alert.rules[].facts.travel.from_country", "country of the earlier sign-in or flow",
+		     SL_IN_OWN, FV, travel_from, SL_IF_NONZERO(FV, has_travel)),
+	SL_FIELD_STR("alert.rules[].facts.travel.to_country", "country of the later one",
+		     SL_IN_OWN, FV, travel_to, SL_IF_NONZERO(FV, has_travel)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.travel.distance_km", "distance between the two places, km",
+			SL_IN_OWN, FV, travel_km, 0.1, SL_IF(FV, has_travel)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.travel.hours", "time between them, hours",
+			SL_IN_OWN, FV, travel_hours, 0.001, SL_IF(FV, has_travel)),
+	SL_FIELD_DOUBLE("alert.rules[].facts.travel.speed_kmh", "the speed the travel needs, km/h",
+			SL_IN_OWN, FV, travel_kmh, 0.1, SL_IF(FV, has_travel)),
+	SL_FIELD_BOOL("alert.rules[].facts.travel.impossible", "faster than scoring allows for travel",
+		      SL_IN_OWN, FV, travel_impossible, SL_IF(FV, has_travel)),
 };
 
 const struct sl_field_table sl_subject_alert_fields = {
@@ -122,6 +159,27 @@ const struct sl_field_table sl_subject_rule_fields = {
 	.module = "subject-alert-rule",
 	.fields = &subject_alert_fields[1],
 	.n = RULE_N,
+};
+
+/* A rule's community_ids and facts.matched, before facts.remotes[] */
+const struct sl_field_table sl_subject_facts_head = {
+	.module = "subject-alert-facts",
+	.fields = &subject_alert_fields[1 + RULE_N],
+	.n = 2,
+};
+
+/* facts.remotes[]'s elements */
+const struct sl_field_table sl_subject_remote_fields = {
+	.module = "subject-alert-remotes",
+	.fields = &subject_alert_fields[3 + RULE_N],
+	.n = 3,
+};
+
+/* The rest of the facts, after facts.remotes[] */
+const struct sl_field_table sl_subject_facts_tail = {
+	.module = "subject-alert-facts",
+	.fields = &subject_alert_fields[6 + RULE_N],
+	.n = ARRAY_SIZE(subject_alert_fields) - 6 - RULE_N,
 };
 
 #define SV struct subj_summary_view

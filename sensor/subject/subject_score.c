@@ -281,40 +281,49 @@ static void rule_view(const struct hit *h, struct subj_rule_view *v)
 	};
 }
 
-/* A rule of a subject's alert: its declared head (the same members as a
- * summary's top[]), then its evidence and facts. */
+/* A rule of a subject's alert, from its declarations: its head (the same
+ * members as a summary's top[]), its evidence's Community IDs and the
+ * facts behind its hits, with facts.remotes[] from its element table. */
 static void json_rule(const struct sl_subjects *s, const struct subject *x, uint32_t hi,
 		      struct sl_json *j)
 {
 	const struct hit *h = &s->hits[hi];
 	struct subj_rule_view v;
-	rule_view(h, &v);
-	sl_json_open_object(j);
-	sl_fields_write_keys(&sl_subject_rule_fields, &v, j);
+	struct subj_facts_view f;
+	struct sl_json_scope sc;
 	unsigned max = s->cfg->scoring.evidence_max;
 	unsigned start = h->n_ev < max ? 0 : h->ev_next; /* oldest first */
-	sl_json_key(j, "community_ids");
-	sl_json_open_array(j);
-	for (unsigned k = 0; k < h->n_ev; k++)
-		sl_json_str(j, evidence_at(s, hi, (start + k) % max));
-	sl_json_close_array(j);
-	sl_subj_facts_json(x, h, j);
+	rule_view(h, &v);
+	memset(&f, 0, sizeof(f));
+	for (unsigned k = 0; k < h->n_ev && k < ARRAY_SIZE(f.community_ids); k++)
+		f.community_ids[f.n_ev++] = evidence_at(s, hi, (start + k) % max);
+	sl_subj_facts_view(x, h, &f);
+	sl_json_open_object(j);
+	sl_json_path_enter(j, &sc);
+	sl_fields_write_rel(&sl_subject_rule_fields, &v, j);
+	sl_fields_write_rel(&sl_subject_facts_head, &f, j);
+	sl_fields_open_object(&sl_subject_facts_tail, j); /* "facts", even when empty */
+	if (f.n_remotes) {
+		sl_fields_open_array(&sl_subject_remote_fields, j);
+		for (unsigned i = 0; i < f.n_remotes; i++)
+			sl_fields_write_element(&sl_subject_remote_fields, &f.remotes[i], j);
+		sl_json_close_array(j);
+	}
+	sl_fields_write_rel(&sl_subject_facts_tail, &f, j);
+	sl_json_path_leave(j, &sc);
 	sl_json_close_object(j);
 }
 
-/* The contributing rules (at most max, by score): a summary's top[]
- * written from its element table (the key included), or (evidence) the
- * array of a subject alert's rules, with community_ids and facts. */
+/* The contributing rules (at most max, by score), the key included: a
+ * summary's top[] written from its element table, or (evidence) a subject
+ * alert's rules[], with community_ids and facts. */
 void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, unsigned max,
 			bool evidence, struct sl_json *j)
 {
 	uint32_t top[SUBJ_RULES];
 	struct subj_rule_view v;
 	unsigned n = sl_subj_top(s, x, top);
-	if (evidence)
-		sl_json_open_array(j);
-	else
-		sl_fields_open_array(&sl_subject_top_fields, j);
+	sl_fields_open_array(evidence ? &sl_subject_rule_fields : &sl_subject_top_fields, j);
 	for (unsigned i = 0; i < n && i < max; i++) {
 		if (evidence) {
 			json_rule(s, x, top[i], j);
@@ -326,20 +335,24 @@ void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, un
 	sl_json_close_array(j);
 }
 
-/* The "alert" object opened, with what names the kind of alert: the same
- * keys as a rule's alert (sl_engine_alert_block), the level's own id and
- * text, so a SIEM counts and suppresses subject alerts by signature_id. */
-static void alert_head(struct sl_json *j, enum sl_subject_level level)
+/* The "alert" object, with what names the kind of alert: the same keys as
+ * a rule's alert (sl_engine_alert_block), the level's own id and text, so a
+ * SIEM counts and suppresses subject alerts by signature_id; then the
+ * subject's score and scoring.threshold (declared in
+ * subject_event_fields.c).  Left open for the rules. */
+static void alert_head(struct sl_json *j, enum sl_subject_level level, double score,
+		       double threshold)
 {
-	sl_json_key(j, "alert");
-	sl_json_open_object(j);
-	sl_json_key(j, "scope");
-	sl_json_str(j, "subject");
-	sl_eve_alert_head(j, SL_SUBJECT_ALERT_GID, sl_subject_alert_sid(level), 1,
-			  sl_subject_alert_signature(level), "subject",
-			  sl_subject_alert_severity(level));
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_subject_level_name(level));
+	const struct sl_alert_view v = {
+		.scope = "subject", .action = "allowed", .gid = SL_SUBJECT_ALERT_GID,
+		.signature_id = sl_subject_alert_sid(level), .rev = 1,
+		.signature = sl_subject_alert_signature(level), .category = "subject",
+		.severity = sl_subject_alert_severity(level), .level = sl_subject_level_name(level),
+		.score = score,
+	};
+	const struct subj_alert_view a = { .threshold = threshold };
+	sl_alert_write(&v, SL_ALERT_SUBJECT, j);
+	sl_fields_write_under(&sl_subject_alert_fields, "alert.threshold", &a, j);
 }
 
 bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct sl_json *j)
@@ -365,14 +378,8 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 		sl_flow_community_id(r->flow, r->community_seed, cid);
 		sl_json_str(j, cid);
 	}
-	alert_head(j, (enum sl_subject_level)x->level);
-	sl_json_key(j, "score");
-	sl_json_double(j, round(score * 10) / 10);
-	sl_json_key(j, "threshold");
-	sl_json_double(j, s->cfg->scoring.threshold);
-	sl_json_key(j, "rules");
+	alert_head(j, (enum sl_subject_level)x->level, score, s->cfg->scoring.threshold);
 	sl_subj_json_rules(s, x, SUBJ_RULES, true, j);
-	sl_json_close_object(j);
 	sl_subj_json_block(s, x, j);
 	sl_json_path_reset(j);
 	sl_json_end(j);

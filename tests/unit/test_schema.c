@@ -298,6 +298,132 @@ static void test_scorer_stats(void)
 	sl_json_finish(&j);
 }
 
+/* The alert object of both forms from one table: a rule alert's key order
+ * (its nine tags whole: a list is not cut at SL_VALUE_LIST_MAX), and a
+ * subject alert's, without metadata, rule_id or matched. */
+static void test_alert_block(void)
+{
+	static const char *const tags[] = { "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" };
+	static const char *const refs[] = { "https://example.org/r" };
+	struct sl_alert_view v = { .scope = "flow", .action = "allowed", .gid = 1,
+				   .signature_id = 10000042, .rev = 3, .signature = "VPN exit",
+				   .category = "vpn", .level = "high", .severity = 1, .score = 30,
+				   .rule_id = "r-1", .tags = tags, .n_tags = 9, .references = refs,
+				   .n_references = 1, .meta_level = { "high" }, .meta_score = { "30" },
+				   .meta_family = { "vpn" }, .n_meta = 1, .matched = { "product" },
+				   .n_matched = 1, .has_matched = true };
+	struct sl_json j;
+	sl_json_init(&j);
+	sl_json_begin(&j);
+	sl_alert_write(&v, SL_ALERT_RULE, &j);
+	sl_json_path_reset(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"alert\":{\"action\":\"allowed\",\"gid\":1,\"signature_id\":10000042,"
+		     "\"rev\":3,\"signature\":\"VPN exit\",\"category\":\"vpn\",\"severity\":1,"
+		     "\"metadata\":{\"tags\":[\"t1\",\"t2\",\"t3\",\"t4\",\"t5\",\"t6\",\"t7\",\"t8\","
+		     "\"t9\"],\"references\":[\"https://example.org/r\"],\"level\":[\"high\"],"
+		     "\"score\":[\"30\"],\"family\":[\"vpn\"]},\"rule_id\":\"r-1\",\"scope\":\"flow\","
+		     "\"level\":\"high\",\"score\":30,\"matched\":[\"product\"]}}");
+	struct sl_alert_view sv = { .scope = "subject", .action = "allowed", .gid = 1,
+				    .signature_id = 9000002, .rev = 1, .signature = "subject high",
+				    .category = "subject", .level = "high", .severity = 1,
+				    .score = 82.46 };
+	struct subj_alert_view a = { .threshold = 50 };
+	sl_json_begin(&j);
+	sl_alert_write(&sv, SL_ALERT_SUBJECT, &j);
+	sl_fields_write_under(&sl_subject_alert_fields, "alert.threshold", &a, &j);
+	sl_json_path_reset(&j);
+	sl_json_end(&j);
+	CHECK_EQ_STR(j.buf, "{\"alert\":{\"scope\":\"subject\",\"action\":\"allowed\",\"gid\":1,"
+		     "\"signature_id\":9000002,\"rev\":1,\"signature\":\"subject high\","
+		     "\"category\":\"subject\",\"severity\":1,\"level\":\"high\",\"score\":82.5,"
+		     "\"threshold\":50}}");
+	sl_json_finish(&j);
+}
+
+/* A subject alert's rule element: its head, community_ids and every fact,
+ * facts.remotes[] from its element table inside the element; and an
+ * element with no facts still carries "facts": {}.  Facts round to a
+ * multiple of their unit (as physics.* do), which prints the double
+ * nearest 0.143 as 0.14300000000000002: kept, the output is unchanged. */
+static void rule_element(struct sl_json *j, const struct subj_rule_view *r,
+			 const struct subj_facts_view *f)
+{
+	struct sl_json_scope sc;
+	sl_json_begin(j);
+	sl_json_path(j, "alert.threshold");
+	sl_json_u64(j, 1);
+	sl_fields_open_array(&sl_subject_rule_fields, j);
+	sl_json_open_object(j);
+	sl_json_path_enter(j, &sc);
+	sl_fields_write_rel(&sl_subject_rule_fields, r, j);
+	sl_fields_write_rel(&sl_subject_facts_head, f, j);
+	sl_fields_open_object(&sl_subject_facts_tail, j);
+	if (f->n_remotes) {
+		sl_fields_open_array(&sl_subject_remote_fields, j);
+		for (unsigned i = 0; i < f->n_remotes; i++)
+			sl_fields_write_element(&sl_subject_remote_fields, &f->remotes[i], j);
+		sl_json_close_array(j);
+	}
+	sl_fields_write_rel(&sl_subject_facts_tail, f, j);
+	sl_json_path_leave(j, &sc);
+	sl_json_close_object(j);
+	sl_json_close_array(j);
+	sl_json_path_reset(j);
+	sl_json_end(j);
+}
+
+static void test_subject_alert_rule(void)
+{
+	struct subj_rule_view r = { .id = "r-1", .title = "", .family = "vpn", .signature_id = 7,
+				    .score = 30, .count = 2, .first = 1000000, .last = 2000000 };
+	struct subj_facts_view f = {
+		.community_ids = { "1:a", "1:b" }, .n_ev = 2, .matched = { "product", "exit_flag" },
+		.n_matched = 2,
+		.remotes = { { .ip = { .family = 4, .b = { 198, 51, 100, 7 } }, .country = "NL",
+			       .asn = 64500 },
+			     { .ip = { .family = 4, .b = { 203, 0, 113, 9 } } } },
+		.n_remotes = 2, .remotes_unlisted = 5, .apps = { "nordvpn" }, .n_apps = 1,
+		.apps_unlisted = 6, .has_place = true, .claimed_country = "US",
+		.claimed_city = "Chicago", .observed = { "NL", "KP" }, .n_observed = 2,
+		.observed_unlisted = 8, .has_zone = true, .zone = "Asia/Pyongyang", .share = 0.9996,
+		.claimed_zone = "America/Chicago", .has_claimed_share = true, .claimed_share = 1.0 / 7,
+		.hours = 9, .has_light = true, .light_ip = { .family = 4, .b = { 192, 0, 2, 1 } },
+		.rtt_ms = 101.23456, .expected_rtt_ms = 20.5, .excess_ms = 80.7345,
+		.distance_km = 1234.56, .has_travel = true, .travel_from = "US", .travel_to = "KP",
+		.travel_km = 10000.04, .travel_hours = 2.5, .travel_kmh = 4000.02,
+		.travel_impossible = true,
+	};
+	struct sl_json j;
+	sl_json_init(&j);
+	rule_element(&j, &r, &f);
+	CHECK_EQ_STR(j.buf,
+		     "{\"alert\":{\"threshold\":1,\"rules\":[{\"id\":\"r-1\",\"signature_id\":7,"
+		     "\"title\":\"\",\"family\":\"vpn\",\"score\":30,\"count\":2,"
+		     "\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+		     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\","
+		     "\"community_ids\":[\"1:a\",\"1:b\"],\"facts\":{\"matched\":[\"product\","
+		     "\"exit_flag\"],\"remotes\":[{\"ip\":\"198.51.100.7\",\"country\":\"NL\","
+		     "\"asn\":64500},{\"ip\":\"203.0.113.9\"}],\"remotes_unlisted\":5,"
+		     "\"apps\":[\"nordvpn\"],\"apps_unlisted\":6,\"place\":{\"claimed_country\":\"US\","
+		     "\"claimed_city\":\"Chicago\",\"observed_countries\":[\"NL\",\"KP\"],"
+		     "\"observed_unlisted\":8},\"activity\":{\"zone\":\"Asia/Pyongyang\","
+		     "\"share\":1,\"claimed_zone\":\"America/Chicago\",\"claimed_share\":0.14300000000000002,"
+		     "\"hours\":9},\"lightspeed\":{\"ip\":\"192.0.2.1\",\"rtt_ms\":101.235,"
+		     "\"expected_rtt_ms\":20.5,\"excess_ms\":80.735,\"distance_km\":1234.6000000000001},"
+		     "\"travel\":{\"from_country\":\"US\",\"to_country\":\"KP\",\"distance_km\":10000,"
+		     "\"hours\":2.5,\"speed_kmh\":4000,\"impossible\":true}}}]}}");
+	struct subj_facts_view none = { .n_ev = 0, .claimed_country = "US" };
+	rule_element(&j, &r, &none);
+	CHECK_EQ_STR(j.buf,
+		     "{\"alert\":{\"threshold\":1,\"rules\":[{\"id\":\"r-1\",\"signature_id\":7,"
+		     "\"title\":\"\",\"family\":\"vpn\",\"score\":30,\"count\":2,"
+		     "\"first_seen\":\"1970-01-01T00:00:01.000000+0000\","
+		     "\"last_seen\":\"1970-01-01T00:00:02.000000+0000\","
+		     "\"community_ids\":[],\"facts\":{}}]}}");
+	sl_json_finish(&j);
+}
+
 static void test_check_and_print(void)
 {
 	char err[256] = "";
@@ -330,6 +456,8 @@ int main(void)
 	test_subject_block();
 	test_subject_rules_and_tail();
 	test_scorer_stats();
+	test_alert_block();
+	test_subject_alert_rule();
 	test_check_and_print();
 	return TEST_REPORT();
 }
