@@ -30,15 +30,27 @@ struct sl_event_kind {
 	size_t n_own;
 };
 
-/* The fields events carry besides the catalogue's, each declared beside
- * its writer: the header of every event (host, sensor/engine/
- * header_fields.c), the alert block of a rule's match and of a subject's
+/* The fields events carry besides the catalogue's, each declared once
+ * beside its writer, which writes it from the declaration (SL_IN_OWN over
+ * the writer's view): the alert block of a rule's match and of a subject's
  * alert (sensor/engine/alert_fields.c), a subject's alert and its summary
  * event (sensor/subject/subject_event_fields.c), the stats event
  * (sensor/engine/stats_fields.c), its per-output part
  * (sensor/output/output_fields.c) and the scorer's part
- * (sensor/score/score_stats_fields.c). */
+ * (sensor/score/score_stats_fields.c).  The header of every event (host;
+ * a forwarding sensor's event_id, sensor_time, subject_key:
+ * sensor/engine/header_fields.c) is declared without a place: its text is
+ * built once and put before each event's line. */
 extern const struct sl_field_table sl_header_fields;
+/* What the header tables hold for their writers: host (the sensor's name,
+ * engine.c's host header and each flow event), and a forwarding sensor's
+ * event_id, sensor_time and subject_key (forward.c). */
+struct sl_header_view {
+	const char *host;
+	char event_id[17];
+	sl_time_us sensor_time;
+	const char *subject_key;
+};
 /* event_id, sensor_time, subject_key: a forwarding sensor's flow, alert and
  * sign-in events (sensor/engine/header_fields.c). */
 extern const struct sl_field_table sl_forward_fields;

@@ -81,11 +81,9 @@ void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 
 void sl_engine_begin_event(struct sl_flow_out *o)
 {
+	const struct sl_header_view v = { .host = o->host };
 	sl_json_begin(&o->flow);
-	if (!o->host)
-		return;
-	sl_json_key(&o->flow, "host");
-	sl_json_str(&o->flow, o->host);
+	sl_fields_write_under(&sl_header_fields, "host", &v, &o->flow);
 }
 
 /* Suricata's severity scale (1 most severe) for a Sigma level. */

@@ -424,6 +424,23 @@ static void test_subject_alert_rule(void)
 	sl_json_finish(&j);
 }
 
+/* Every event's header: host, and a forwarding sensor's event_id,
+ * sensor_time and subject_key, from their declarations. */
+static void test_header(void)
+{
+	struct sl_header_view v = { .host = "edge-1", .event_id = "00112233aabbccdd",
+				    .sensor_time = 3000000, .subject_key = "alice" };
+	struct sl_json j;
+	sl_json_init(&j);
+	CHECK_EQ_STR(written(&j, &sl_header_fields, &v), "{\"host\":\"edge-1\"}");
+	CHECK_EQ_STR(written(&j, &sl_forward_fields, &v),
+		     "{\"event_id\":\"00112233aabbccdd\","
+		     "\"sensor_time\":\"1970-01-01T00:00:03.000000+0000\",\"subject_key\":\"alice\"}");
+	struct sl_header_view none = { 0 };
+	CHECK_EQ_STR(written(&j, &sl_header_fields, &none), "{}");
+	sl_json_finish(&j);
+}
+
 static void test_check_and_print(void)
 {
 	char err[256] = "";
@@ -458,6 +475,7 @@ int main(void)
 	test_scorer_stats();
 	test_alert_block();
 	test_subject_alert_rule();
+	test_header();
 	test_check_and_print();
 	return TEST_REPORT();
 }
