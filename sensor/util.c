@@ -190,12 +190,26 @@ static char *digits(char *p, unsigned n, int w)
 	return p + w;
 }
 
+/* The date and time of day of the last second formatted, per thread:
+ * events come in packet order, most within the second of the one before,
+ * and then only the microseconds are new. */
+static _Thread_local struct {
+	int64_t sec;
+	bool set;
+	char day[20]; /* "YYYY-MM-DDTHH:MM:SS." */
+} last_second;
+
 /* Every event carries one or more of these: without gmtime_r, strftime and
  * printf, for the years 0..9999 a capture can hold; others take libc. */
 char *sl_time_format(sl_time_us t, char *buf, size_t len)
 {
 	int64_t sec = (int64_t)(t / SL_US_PER_SEC), y;
 	unsigned m, d, us = (unsigned)(t % SL_US_PER_SEC);
+	if (len >= 32 && last_second.set && last_second.sec == sec) {
+		memcpy(buf, last_second.day, sizeof(last_second.day));
+		memcpy(digits(buf + 20, us, 6), "+0000", 6);
+		return buf;
+	}
 	int64_t days = sec / 86400, rem = sec % 86400;
 	civil_from_days(days, &y, &m, &d);
 	if (len < 32 || y > 9999) {
@@ -212,6 +226,9 @@ char *sl_time_format(sl_time_us t, char *buf, size_t len)
 	p = digits(p, (unsigned)(rem / 3600), 2), *p++ = ':';
 	p = digits(p, (unsigned)(rem / 60 % 60), 2), *p++ = ':';
 	p = digits(p, (unsigned)(rem % 60), 2), *p++ = '.';
+	memcpy(last_second.day, buf, sizeof(last_second.day));
+	last_second.sec = sec;
+	last_second.set = true;
 	p = digits(p, us, 6);
 	memcpy(p, "+0000", 6);
 	return buf;

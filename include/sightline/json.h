@@ -4,9 +4,13 @@
 #ifndef SIGHTLINE_JSON_H
 #define SIGHTLINE_JSON_H
 
+#include <string.h>
+
 #include "sightline/common.h"
 
 #define SL_JSON_MAX_DEPTH 8
+
+struct sl_json_node;
 
 struct sl_json {
 	char *buf;
@@ -17,6 +21,27 @@ struct sl_json {
 	/* dotted-path state: the object path currently open, e.g. "flow.tcp" */
 	char path[128];
 	uint8_t path_len, path_depth;
+	/* the node of that path when a writer of nodes opened it
+	 * (sl_json_node_key), NULL: not known */
+	const struct sl_json_node *path_node;
+};
+
+/* Room a node's opening text and a node key are kept in: ',' '"' name '"'
+ * ':' and, for a node, '{'. */
+#define SL_JSON_KEY_ROOM 48
+
+/*
+ * An object path worked out once by a writer that writes the same paths
+ * in every event (the record's writer): its parent node, its depth and
+ * its opening text, so that moving between two paths walks the nodes and
+ * copies texts instead of comparing and escaping names.
+ */
+struct sl_json_node {
+	const struct sl_json_node *up; /* the path without its last component; NULL at the top */
+	const char *dotted;            /* the path, len bytes; borrowed */
+	uint8_t len, depth;            /* depth: components (0: the top level) */
+	uint8_t open_len;
+	char open[SL_JSON_KEY_ROOM];   /* ,"last":{ */
 };
 
 /** Prepare an empty builder (no allocation yet).  Release with sl_json_finish(). */
@@ -53,6 +78,51 @@ void sl_json_path(struct sl_json *j, const char *dotted);
  */
 void sl_json_path_key(struct sl_json *j, const char *dotted, size_t plen, const char *key,
 		      size_t klen);
+/**
+ * Fill node n for dotted[0..len) below up (the node of the path without
+ * its last component, NULL when len is 0 or it has one).  The top level is
+ * a node too (len 0, up NULL).  false when the path cannot be a node (its
+ * last name needs escaping or is too long, or it is deeper than a line
+ * nests): write its fields with sl_json_path().  n keeps dotted and up,
+ * borrowed: both must outlive every event written with n.
+ */
+bool sl_json_node_init(struct sl_json_node *n, const struct sl_json_node *up,
+		       const char *dotted, size_t len);
+/**
+ * A plain leaf as a key room holds it: ,"leaf": in ckey (SL_JSON_KEY_ROOM
+ * bytes, the rest zeroed); returns its length, 0 when leaf[0..n) needs
+ * escaping or does not fit (write that key another way).
+ */
+size_t sl_json_key_text(char *ckey, const char *leaf, size_t n);
+/**
+ * sl_json_path_key() for a field under node's path with its key kept as
+ * ckey[0..cklen) (sl_json_key_text(), the room read whole): the objects
+ * open move to node's by the nodes (closing up to the shared ancestor,
+ * then copying each opening text), and within one object the key is one
+ * copy.  Byte for byte what sl_json_path() writes.  node and ckey are
+ * borrowed for the call.
+ */
+static inline void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node,
+				    const char *ckey, size_t cklen);
+/** sl_json_node_key() when the objects open are not node's or the buffer
+ * must grow: the part kept out of line. */
+void sl_json_node_key_slow(struct sl_json *j, const struct sl_json_node *node,
+			   const char *ckey, size_t cklen);
+
+/* Inline, for the common case (the same object as the key before, room in
+ * the buffer): one flag, one fixed-size copy. */
+static inline void sl_json_node_key(struct sl_json *j, const struct sl_json_node *node,
+				    const char *ckey, size_t cklen)
+{
+	if (j->path_node != node || j->failed || j->len + SL_JSON_KEY_ROOM + 1 > j->cap) {
+		sl_json_node_key_slow(j, node, ckey, cklen);
+		return;
+	}
+	size_t skip = !j->need_comma[j->depth];
+	memcpy(j->buf + j->len, ckey + skip, SL_JSON_KEY_ROOM - 1);
+	j->len += cklen - skip;
+	j->need_comma[j->depth] = false;
+}
 /** Position inside the object at dotted path (opened as sl_json_path()
  * opens parents), writing no key: an object written even when empty. */
 void sl_json_path_object(struct sl_json *j, const char *dotted);
@@ -61,6 +131,7 @@ void sl_json_path_object(struct sl_json *j, const char *dotted);
 struct sl_json_scope {
 	char path[128];
 	uint8_t path_len, path_depth;
+	const struct sl_json_node *path_node;
 };
 /** Set j's dotted-path state aside in sc: the paths written next are
  * relative to the current level (an object the caller opened). */

@@ -75,6 +75,7 @@ void sl_json_begin(struct sl_json *j)
 	j->depth = 0;
 	j->path[0] = '\0';
 	j->path_len = j->path_depth = 0;
+	j->path_node = NULL;
 	memset(j->need_comma, 0, sizeof(j->need_comma));
 	putc_(j, '{');
 	j->depth = 1;
@@ -116,7 +117,9 @@ bool sl_json_begin_edit(struct sl_json *j, const struct sl_json *src, const char
 static size_t utf8_len(const unsigned char *s, size_t left)
 {
 	unsigned char c = s[0];
-	size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+	/* F5..FF never begin a sequence: they once passed for a 3-byte lead */
+	size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 :
+		   c >= 0xc2 && c <= 0xdf ? 2 : 0;
 	if (n == 0 || n > left)
 		return 0;
 	for (size_t i = 1; i < n; i++)
@@ -135,26 +138,90 @@ static size_t utf8_len(const unsigned char *s, size_t left)
  * above 0x7e, '"' or '\\' (bit tricks on the whole word, each exact as a
  * yes/no: S. E. Anderson, "Bit Twiddling Hacks", determine if a word has a
  * byte less than / greater than n, has a zero byte). */
-static bool word_needs_escape(uint64_t w)
+static inline __attribute__((always_inline)) uint64_t escape_bits(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 	uint64_t less = (w - ones * 0x20) & ~w;
 	uint64_t more = (w + ones * (127 - 0x7e)) | w;
 	uint64_t zero = ((q - ones) & ~q) | ((b - ones) & ~b);
-	return ((less | more | zero) & highs) != 0;
+	return (less | more | zero) & highs;
 }
 
-/* The escaped string itself, without the separator before it.  Plain
- * runs go eight bytes at a time: strings are most of an event's bytes. */
+static bool word_needs_escape(uint64_t w)
+{
+	return escape_bits(w) != 0;
+}
+
+/* Sixteen bytes at a time (GCC/Clang vector extensions: SSE2 on x86-64,
+ * NEON on ARM, plain words elsewhere): lanes of -1 where a byte needs more
+ * than a copy. */
+typedef unsigned char sl_v16 __attribute__((vector_size(16)));
+typedef signed char sl_m16 __attribute__((vector_size(16)));
+
+static inline __attribute__((always_inline)) sl_m16 escape_lanes(sl_v16 w)
+{
+	return (sl_m16)((w < 0x20) | (w > 0x7e) | (w == '"') | (w == '\\'));
+}
+
+static inline bool any_lane(sl_m16 m)
+{
+	uint64_t h[2];
+	memcpy(h, &m, sizeof(h));
+	return (h[0] | h[1]) != 0;
+}
+
+/* Copy s[0..n) to o when no byte of it needs escaping, in one pass of
+ * 16-byte loads and stores (the last one overlapping the one before; o
+ * has room for n + 16 bytes); false (o then holds rubbish the caller
+ * overwrites) when a byte needs more. */
+static bool copy_plain(char *o, const unsigned char *s, size_t n)
+{
+	if (n >= 16) {
+		sl_m16 acc = { 0 };
+		sl_v16 w;
+		for (size_t i = 0; i + 16 <= n; i += 16) {
+			memcpy(&w, s + i, 16);
+			acc |= escape_lanes(w);
+			memcpy(o + i, &w, 16);
+		}
+		memcpy(&w, s + n - 16, 16);
+		acc |= escape_lanes(w);
+		memcpy(o + n - 16, &w, 16);
+		return !any_lane(acc);
+	}
+	uint64_t a = 0x2020202020202020ULL, b = a; /* padded with plain spaces */
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + n - 8, &b, 8);
+	} else {
+		memcpy(&a, s, n);
+		memcpy(o, &a, 8);
+	}
+	return !(escape_bits(a) | escape_bits(b));
+}
+
+/* The escaped string itself, without the separator before it.  Most
+ * strings need no escape (names, times, addresses, hashes): they are one
+ * pass of checked 16-byte copies; the rest go byte by byte, plain runs
+ * eight bytes at a time: strings are most of an event's bytes. */
 static void put_string(struct sl_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	if (!reserve(j, 6 * n + 2)) /* the longest escape is six bytes a byte */
+	/* the longest escape is six bytes a byte; copy_plain() stores up to 16
+	 * bytes past the string */
+	if (!reserve(j, 6 * n + 18))
 		return;
 	char *o = j->buf + j->len;
 	*o++ = '"';
+	if (copy_plain(o, s, n)) {
+		o[n] = '"';
+		j->len = (size_t)(o + n + 1 - j->buf);
+		return;
+	}
 	for (size_t i = 0; i < n;) {
 		uint64_t w;
 		if (n - i >= 8 && (memcpy(&w, s + i, 8), !word_needs_escape(w))) {
@@ -229,11 +296,21 @@ static size_t u64_text(uint64_t v, char *b)
 	return n;
 }
 
+/* Digits from the end of a scratch, then one fixed-size copy of 20 bytes
+ * (the most a u64 has; the copy's tail is left past the line's end). */
 void sl_json_u64(struct sl_json *j, uint64_t v)
 {
-	char b[24];
+	char t[40];
+	size_t at = 20;
 	sep(j);
-	put(j, b, u64_text(v, b));
+	if (!reserve(j, 20))
+		return;
+	do {
+		t[--at] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(j->buf + j->len, t + at, 20);
+	j->len += 20 - at;
 }
 
 void sl_json_i64(struct sl_json *j, int64_t v)
@@ -296,6 +373,42 @@ static size_t fixed_text(double v, char *b)
 	return 0;
 }
 
+/* The printf path's texts, remembered per thread by the value's bits:
+ * the values that take it repeat (rtt.gap_ms is 0.03000000000000025 in
+ * 1,116 flow events of a slice of the short mix, best_fit
+ * 0.28600000000000003 in 760) and printf with strtod costs thousands of
+ * instructions a value. */
+#define DOUBLE_MEMO 64
+struct double_memo {
+	uint64_t bits;
+	uint8_t n; /* 0: empty */
+	char text[27];
+};
+static _Thread_local struct double_memo memo[DOUBLE_MEMO];
+
+static size_t printf_text(double v, char *b, size_t len)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof(bits));
+	struct double_memo *m = &memo[(bits ^ bits >> 29 ^ bits >> 47) % DOUBLE_MEMO];
+	if (m->n && m->bits == bits) {
+		memcpy(b, m->text, m->n);
+		return m->n;
+	}
+	size_t n = 0;
+	for (int prec = 15; !n && prec <= 17; prec++) {
+		n = (size_t)snprintf(b, len, "%.*g", prec, v);
+		if (strtod(b, NULL) != v && prec < 17)
+			n = 0;
+	}
+	if (n && n <= sizeof(m->text)) {
+		m->bits = bits;
+		m->n = (uint8_t)n;
+		memcpy(m->text, b, n);
+	}
+	return n;
+}
+
 /* The shortest of %.15g..%.17g that reads back to the same double: 0.022
  * rather than 0.021999999999999999, with no precision lost.  Most values
  * (coordinates, milliseconds, scores) take the printf-free path above. */
@@ -308,11 +421,8 @@ void sl_json_double(struct sl_json *j, double v)
 		return;
 	}
 	size_t n = fixed_text(v, b);
-	for (int prec = 15; !n && prec <= 17; prec++) {
-		n = (size_t)snprintf(b, sizeof(b), "%.*g", prec, v);
-		if (strtod(b, NULL) != v && prec < 17)
-			n = 0;
-	}
+	if (!n)
+		n = printf_text(v, b, sizeof(b));
 	put(j, b, n);
 }
 
@@ -388,6 +498,126 @@ void sl_json_path(struct sl_json *j, const char *dotted)
 	key_n(j, leaf, strlen(leaf));
 }
 
+static bool plain_name(const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= '0' && s[k] <= '9') || s[k] == '_' ||
+		      (s[k] >= 'A' && s[k] <= 'Z')))
+			return false;
+	return n > 0;
+}
+
+size_t sl_json_key_text(char *ckey, const char *leaf, size_t n)
+{
+	memset(ckey, 0, SL_JSON_KEY_ROOM);
+	if (n + 4 > SL_JSON_KEY_ROOM || !plain_name(leaf, n))
+		return 0;
+	ckey[0] = ',', ckey[1] = '"';
+	memcpy(ckey + 2, leaf, n);
+	ckey[n + 2] = '"', ckey[n + 3] = ':';
+	return n + 4;
+}
+
+/* A node's place in the tree: the top level is NULL, whichever node
+ * stands for it. */
+static const struct sl_json_node *tree(const struct sl_json_node *n)
+{
+	return n && n->depth ? n : NULL;
+}
+
+static unsigned depth_of(const struct sl_json_node *n)
+{
+	return n ? n->depth : 0;
+}
+
+bool sl_json_node_init(struct sl_json_node *n, const struct sl_json_node *up,
+		       const char *dotted, size_t len)
+{
+	memset(n, 0, sizeof(*n));
+	up = tree(up);
+	n->up = up;
+	n->dotted = dotted;
+	if (len == 0)
+		return up == NULL;
+	size_t at = up ? up->len + 1u : 0;
+	unsigned depth = up ? up->depth + 1u : 1;
+	/* open_path() nests at most SL_JSON_MAX_DEPTH - 1 objects of a path
+	 * shorter than j->path */
+	if (len >= sizeof(((struct sl_json *)0)->path) || depth >= SL_JSON_MAX_DEPTH ||
+	    at > len || (up && (memcmp(up->dotted, dotted, up->len) != 0 || dotted[up->len] != '.')) ||
+	    (!up && memchr(dotted, '.', len)))
+		return false;
+	size_t kl = sl_json_key_text(n->open, dotted + at, len - at);
+	if (!kl || kl + 1 >= SL_JSON_KEY_ROOM)
+		return false;
+	n->open[kl] = '{';
+	n->open_len = (uint8_t)(kl + 1);
+	n->len = (uint8_t)len;
+	n->depth = (uint8_t)depth;
+	return true;
+}
+
+/* Copy a room's text (its first byte, a comma, only when the level needs
+ * one): a fixed-size copy, a few vector moves. */
+static inline void put_room(struct sl_json *j, const char *text, size_t len)
+{
+	size_t skip = !j->need_comma[j->depth];
+	memcpy(j->buf + j->len, text + skip, SL_JSON_KEY_ROOM - 1);
+	j->len += len - skip;
+}
+
+/* From the path of j->path_node to want's: close up to the shared
+ * ancestor, then open want's components from there down, as open_path()
+ * would. */
+static void move_to(struct sl_json *j, const struct sl_json_node *want)
+{
+	const struct sl_json_node *from = tree(j->path_node), *to = tree(want);
+	const struct sl_json_node *down[SL_JSON_MAX_DEPTH];
+	unsigned n = 0;
+	while (depth_of(from) > depth_of(to))
+		close_(j, '}'), from = tree(from->up);
+	while (depth_of(to) > depth_of(from))
+		down[n++] = to, to = tree(to->up);
+	while (from != to)
+		close_(j, '}'), from = tree(from->up), down[n++] = to, to = tree(to->up);
+	while (n-- > 0) {
+		if (!reserve(j, SL_JSON_KEY_ROOM))
+			return;
+		put_room(j, down[n]->open, down[n]->open_len);
+		j->need_comma[j->depth] = true;
+		j->depth++;
+		j->need_comma[j->depth] = false;
+	}
+	memcpy(j->path, want->dotted, want->len);
+	j->path[want->len] = '\0';
+	j->path_len = want->len;
+	j->path_depth = want->depth;
+	j->path_node = want;
+}
+
+/* Out of line, so that the common case below saves no registers. */
+__attribute__((noinline)) static void node_enter(struct sl_json *j, const struct sl_json_node *node)
+{
+	if (j->path_node) {
+		move_to(j, node);
+		return;
+	}
+	open_path(j, node->dotted, node->len);
+	if (j->path_len == node->len && j->path_depth == node->depth)
+		j->path_node = node;
+}
+
+void sl_json_node_key_slow(struct sl_json *j, const struct sl_json_node *node,
+			   const char *ckey, size_t cklen)
+{
+	if (j->path_node != node)
+		node_enter(j, node);
+	if (!reserve(j, SL_JSON_KEY_ROOM))
+		return;
+	put_room(j, ckey, cklen);
+	j->need_comma[j->depth] = false;
+}
+
 void sl_json_path_key(struct sl_json *j, const char *dotted, size_t plen, const char *key,
 		      size_t klen)
 {
@@ -421,6 +651,7 @@ static void open_path(struct sl_json *j, const char *dotted, size_t plen)
 	}
 	if (i < plen) /* too deep: remember only the objects opened */
 		plen = i - 1;
+	j->path_node = NULL;
 	memcpy(j->path, dotted, plen);
 	j->path[plen] = '\0';
 	j->path_len = (uint8_t)plen;
@@ -435,6 +666,7 @@ void sl_json_path_reset(struct sl_json *j)
 	}
 	j->path[0] = '\0';
 	j->path_len = 0;
+	j->path_node = NULL;
 }
 
 void sl_json_path_object(struct sl_json *j, const char *dotted)
@@ -447,8 +679,10 @@ void sl_json_path_enter(struct sl_json *j, struct sl_json_scope *sc)
 	memcpy(sc->path, j->path, sizeof(sc->path));
 	sc->path_len = j->path_len;
 	sc->path_depth = j->path_depth;
+	sc->path_node = j->path_node;
 	j->path[0] = '\0';
 	j->path_len = j->path_depth = 0;
+	j->path_node = NULL;
 }
 
 void sl_json_path_leave(struct sl_json *j, const struct sl_json_scope *sc)
@@ -457,4 +691,5 @@ void sl_json_path_leave(struct sl_json *j, const struct sl_json_scope *sc)
 	memcpy(j->path, sc->path, sizeof(j->path));
 	j->path_len = sc->path_len;
 	j->path_depth = sc->path_depth;
+	j->path_node = sc->path_node;
 }

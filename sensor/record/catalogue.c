@@ -195,30 +195,43 @@ static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
 static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
-/* list[i]'s parent path length and its leaf as a JSON key ("leaf":), or
- * keylen 0 when the leaf needs escaping (then sl_json_path() writes it) */
-static uint8_t plen[MAX_FIELDS], keylen[MAX_FIELDS];
-static char keytext[MAX_FIELDS][40];
+/* list[i]'s key after a comma (,"leaf":) and the node of its parent path,
+ * or keylen 0 when either needs escaping (then sl_json_path() writes it):
+ * one node per distinct path, so that a key is a copy and a change of
+ * object a walk of nodes (sl_json_node_key) */
+static uint8_t keylen[MAX_FIELDS];
+static char keytext[MAX_FIELDS][SL_JSON_KEY_ROOM];
+static const struct sl_json_node *pnode[MAX_FIELDS];
+static struct sl_json_node nodes[MAX_FIELDS];
+static size_t nnodes = 1; /* nodes[0]: the top level */
 static size_t count;
+
+/* The node of path name[0..len), made (with its parents) on first use;
+ * NULL when it cannot be one. */
+static const struct sl_json_node *node_of(const char *name, size_t len)
+{
+	if (len == 0)
+		return &nodes[0];
+	for (size_t k = 1; k < nnodes; k++)
+		if (nodes[k].len == len && memcmp(nodes[k].dotted, name, len) == 0)
+			return &nodes[k];
+	const char *dot = memrchr(name, '.', len);
+	const struct sl_json_node *up = node_of(name, dot ? (size_t)(dot - name) : 0);
+	if (!up || nnodes == MAX_FIELDS || !sl_json_node_init(&nodes[nnodes], up, name, len))
+		return NULL;
+	return &nodes[nnodes++];
+}
 
 static void prepare_key(size_t i, const char *name)
 {
 	const char *dot = strrchr(name, '.');
 	const char *leaf = dot ? dot + 1 : name;
-	size_t n = strlen(leaf);
-	plen[i] = (uint8_t)(dot ? dot - name : 0);
-	keylen[i] = 0;
-	if (n + 3 > sizeof(keytext[i]) || (size_t)(dot ? dot - name : 0) > UINT8_MAX)
-		return;
-	for (size_t k = 0; k < n; k++)
-		if (!((leaf[k] >= 'a' && leaf[k] <= 'z') || (leaf[k] >= '0' && leaf[k] <= '9') ||
-		      leaf[k] == '_' || (leaf[k] >= 'A' && leaf[k] <= 'Z')))
-			return;
-	keytext[i][0] = '"';
-	memcpy(keytext[i] + 1, leaf, n);
-	keytext[i][n + 1] = '"';
-	keytext[i][n + 2] = ':';
-	keylen[i] = (uint8_t)(n + 3);
+	if (!nodes[0].dotted)
+		sl_json_node_init(&nodes[0], NULL, "", 0);
+	pnode[i] = node_of(name, dot ? (size_t)(dot - name) : 0);
+	keylen[i] = (uint8_t)sl_json_key_text(keytext[i], leaf, strlen(leaf));
+	if (!pnode[i])
+		keylen[i] = 0;
 }
 
 /* The distinct places declared fields are read from: a base (flow, record,
@@ -331,9 +344,10 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 		for (size_t i = 0; i < c; i++) {
 			list[i] = ord[i].f;
 			owner[i] = (int8_t)state_owner(ord[i].f);
-			prepare_key(i, ord[i].f->name);
 			srcof[i] = base_slot(ord[i].f);
 		}
+		for (size_t i = 0; i < c; i++)
+			prepare_key(i, list[i]->name);
 		count = c;
 		build_plans();
 	}
@@ -407,7 +421,7 @@ static const char *ip_text(struct bases *b, const struct sl_addr *a)
 static void put_key(struct sl_json *j, size_t i)
 {
 	if (keylen[i])
-		sl_json_path_key(j, list[i]->name, plen[i], keytext[i], keylen[i]);
+		sl_json_node_key(j, pnode[i], keytext[i], keylen[i]);
 	else
 		sl_json_path(j, list[i]->name);
 }
@@ -428,7 +442,8 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 
 /* A declared field from its base (whose gate its slot has checked): the
  * common kinds written straight from the member, the rest through
- * field_read_at().  The presence rule is field_read_at()'s. */
+ * value_present() (its has-bit checked here, once).  The presence rule is
+ * field_read_at()'s. */
 static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
 {
 	const struct sl_field_at *at = &list[i]->at;
@@ -454,7 +469,7 @@ static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uin
 	default: {
 		struct sl_value v;
 		v.n = 0;
-		if (field_read_at(at, base, &v))
+		if (value_present(at, base, &v))
 			put_value(j, i, b, &v);
 		return;
 	}

@@ -199,15 +199,11 @@ static inline bool flag_open(const struct sl_field_at *at, const uint8_t *b)
 	return true;
 }
 
-/* sl_field_read() of the declaration at from base b: inline, for the event
- * writer's loop. */
-static inline bool field_read_at(const struct sl_field_at *at, const uint8_t *b,
+/* The value of at from base b, once its gate and has-bit are open (the
+ * event writer has checked both), by the rest of its presence rule. */
+static inline bool value_present(const struct sl_field_at *at, const uint8_t *b,
 				 struct sl_value *v)
 {
-	if (at->gate_size && !read_uint(b + at->gate_off, at->gate_size))
-		return false;
-	if (!flag_open(at, b))
-		return false;
 	bool nonzero = read_value(at, b + at->off, v);
 	/* A string pointer that is NULL (or a number without a name) has no
 	 * value to show, whatever the rule. */
@@ -220,6 +216,16 @@ static inline bool field_read_at(const struct sl_field_at *at, const uint8_t *b,
 		return !isnan(v->d);
 	return nonzero || at->when == SL_WHEN_STATE || at->when == SL_WHEN_FLAG ||
 	       at->when == SL_WHEN_ONE_OF;
+}
+
+/* sl_field_read() of the declaration at from base b: inline, for the event
+ * writer's loop. */
+static inline bool field_read_at(const struct sl_field_at *at, const uint8_t *b,
+				 struct sl_value *v)
+{
+	if (at->gate_size && !read_uint(b + at->gate_off, at->gate_size))
+		return false;
+	return flag_open(at, b) && value_present(at, b, v);
 }
 
 #endif

@@ -61,6 +61,69 @@ static void test_doubles(void)
 	sl_json_finish(&j);
 }
 
+/* Doubles that printf writes come back from a per-thread memo: values
+ * drawn from a small set, many colliding in the memo, each written many
+ * times in a random order, as the reference prints them. */
+static void test_double_memo(void)
+{
+	double vals[300];
+	char b[40], want[64];
+	struct sl_json j;
+	unsigned seed = 3, bad = 0;
+	sl_json_init(&j);
+	TEST("doubles: 300 printf-path values written 200000 times as the reference");
+	for (int i = 0; i < 300; i++)
+		vals[i] = i % 3 == 0 ? (i + 1) * 0.001 * 30 : i % 3 == 1 ? 1.0 / (i + 3) :
+			  ldexp(rand_r(&seed), -(i % 40));
+	for (int r = 0; r < 200000; r++) {
+		double v = vals[rand_r(&seed) % 300];
+		ref_double(v, b, sizeof(b));
+		snprintf(want, sizeof(want), "{\"x\":%s}", b);
+		bad += strcmp(want, one_double(&j, v)) != 0;
+	}
+	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
+static int u64_differs(struct sl_json *j, uint64_t v, int64_t sv)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "{\"u\":%llu,\"i\":%lld}", (unsigned long long)v, (long long)sv);
+	sl_json_begin(j);
+	sl_json_key(j, "u");
+	sl_json_u64(j, v);
+	sl_json_key(j, "i");
+	sl_json_i64(j, sv);
+	sl_json_end(j);
+	return strcmp(j->buf, want) != 0;
+}
+
+/* Integers two digits at a time, as printf writes them: every value up to
+ * 100000, each power of ten and its neighbours, the extremes, 1000000
+ * random values of every width. */
+static void test_integers(void)
+{
+	struct sl_json j;
+	unsigned seed = 5, bad = 0;
+	sl_json_init(&j);
+	TEST("integers: u64/i64 as printf writes them");
+	for (uint64_t v = 0; v <= 100000; v++)
+		bad += u64_differs(&j, v, -(int64_t)v);
+	for (uint64_t p = 1; p <= UINT64_MAX / 10; p *= 10)
+		for (int d = -1; d <= 1; d++)
+			bad += u64_differs(&j, p * 10 + (uint64_t)d, (int64_t)(p * 10 + (uint64_t)d));
+	bad += u64_differs(&j, UINT64_MAX, INT64_MIN);
+	bad += u64_differs(&j, UINT64_MAX - 1, INT64_MAX);
+	for (int r = 0; r < 1000000; r++) {
+		uint64_t v = (uint64_t)rand_r(&seed) << 42 ^ (uint64_t)rand_r(&seed) << 21 ^
+			     (uint64_t)rand_r(&seed);
+		v >>= rand_r(&seed) % 64;
+		bad += u64_differs(&j, v, (int64_t)v * (r % 2 ? -1 : 1));
+	}
+	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
 static void test_paths(void)
 {
 	struct sl_json j;
@@ -128,10 +191,247 @@ static void test_string_words(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* The reference escape, byte by byte from RFC 8259 and RFC 3629: '"' and
+ * '\\' escaped, control bytes and DEL as \u00XX, well-formed UTF-8
+ * sequences (no overlongs, no surrogates, at most U+10FFFF) copied, any
+ * other byte U+FFFD. */
+static size_t ref_utf8(const unsigned char *s, size_t left)
+{
+	unsigned c = s[0];
+	size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		   c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (!n || n > left)
+		return 0;
+	unsigned cp = c & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static void ref_escape(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n;) {
+		size_t u = s[i] >= 0x80 ? ref_utf8(s + i, n - i) : 0;
+		if (u) {
+			memcpy(out + o, s + i, u), o += u, i += u;
+			continue;
+		}
+		char e[8];
+		ref_byte(s[i++], e);
+		memcpy(out + o, e, strlen(e)), o += strlen(e);
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+static int escape_differs(struct sl_json *j, const unsigned char *s, size_t n)
+{
+	char want[6 * 64 + 8];
+	ref_escape(s, n, want);
+	sl_json_begin(j);
+	sl_json_strn(j, (const char *)s, n);
+	sl_json_end(j);
+	/* the value follows the opening brace */
+	return strncmp(j->buf + 1, want, strlen(want)) != 0 || j->buf[1 + strlen(want)] != '}';
+}
+
+/* Strings that need no escape are one check by words and a copy: every
+ * byte value at every place of every length 0..40 (the short strings
+ * padded into one word, the tail read as an overlapping word), UTF-8 edge
+ * sequences at every place, and random strings, as the reference escapes
+ * them. */
+static void test_string_plain(void)
+{
+	static const char *const utf8[] = {
+		"\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+		"\xf4\x8f\xbf\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80",
+		"\xed\x9f\xbf", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+		"\xc2", "\xe0\xa0", "\xf0\x90\x80", "\x80", "\xbf", "\xfe", "\xff", "\xe2\x82\xac",
+	};
+	struct sl_json j;
+	sl_json_init(&j);
+	TEST("json: strings by words escape every byte of every length as the reference");
+	int bad = 0;
+	unsigned char in[64];
+	for (size_t len = 1; len <= 40; len++)
+		for (unsigned c = 0; c < 256; c++)
+			for (size_t at = 0; at < len; at++) {
+				memset(in, 'a', len);
+				in[at] = (unsigned char)c;
+				bad += escape_differs(&j, in, len);
+			}
+	bad += escape_differs(&j, in, 0);
+	CHECK_EQ_INT(bad, 0);
+	TEST("json: UTF-8 edge sequences at every place of lengths up to 40");
+	bad = 0;
+	for (size_t u = 0; u < sizeof(utf8) / sizeof(utf8[0]); u++)
+		for (size_t len = strlen(utf8[u]); len <= 40; len++)
+			for (size_t at = 0; at + strlen(utf8[u]) <= len; at++) {
+				memset(in, 'b', len);
+				memcpy(in + at, utf8[u], strlen(utf8[u]));
+				bad += escape_differs(&j, in, len);
+			}
+	CHECK_EQ_INT(bad, 0);
+	TEST("json: 200000 random strings (plain-heavy and hostile) as the reference");
+	bad = 0;
+	unsigned seed = 15;
+	for (int r = 0; r < 200000; r++) {
+		size_t len = (size_t)rand_r(&seed) % 64;
+		int hostile = rand_r(&seed) % 4 == 0;
+		for (size_t k = 0; k < len; k++)
+			in[k] = (unsigned char)(hostile ? rand_r(&seed) % 256 : 0x20 + rand_r(&seed) % 95);
+		bad += escape_differs(&j, in, len);
+	}
+	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
+/* A key as the event writer keeps it: ,"leaf": in a key room, under the
+ * node of its parent path (one node per distinct path, as the writer
+ * makes them). */
+struct tkey {
+	const char *name;
+	char text[SL_JSON_KEY_ROOM];
+	size_t len;
+	const struct sl_json_node *node;
+};
+
+static struct sl_json_node test_nodes[64];
+static size_t n_test_nodes;
+
+static const struct sl_json_node *test_node(const char *name, size_t len)
+{
+	for (size_t k = 0; k < n_test_nodes; k++)
+		if (test_nodes[k].len == len && memcmp(test_nodes[k].dotted, name, len) == 0)
+			return &test_nodes[k];
+	const char *dot = memrchr(name, '.', len);
+	const struct sl_json_node *up = len ? test_node(name, dot ? (size_t)(dot - name) : 0) : NULL;
+	if (!sl_json_node_init(&test_nodes[n_test_nodes], up, name, len))
+		return NULL;
+	return &test_nodes[n_test_nodes++];
+}
+
+static void tkey_make(struct tkey *k, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	const char *leaf = dot ? dot + 1 : name;
+	k->name = name;
+	k->len = sl_json_key_text(k->text, leaf, strlen(leaf));
+	k->node = test_node(name, dot ? (size_t)(dot - name) : 0);
+}
+
+/* One random event written through node keys (t) and through
+ * sl_json_path (p) alike: present fields in a random subset, values of
+ * every shape, now and then an untagged path or a reset in between. */
+static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey *keys,
+			 size_t n, unsigned *seed)
+{
+	static char long_text[300];
+	memset(long_text, 'q', sizeof(long_text));
+	sl_json_begin(t);
+	sl_json_begin(p);
+	if (rand_r(seed) % 2) {
+		sl_json_key(t, "host"), sl_json_str(t, "h");
+		sl_json_key(p, "host"), sl_json_str(p, "h");
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned r = (unsigned)rand_r(seed);
+		if (r % 3 == 0)
+			continue;
+		if (r % 97 == 1) {
+			sl_json_path_reset(t), sl_json_path_reset(p);
+		} else if (r % 89 == 2) {
+			sl_json_path(t, keys[i].name), sl_json_path(p, keys[i].name);
+			sl_json_bool(t, true), sl_json_bool(p, true);
+		}
+		sl_json_node_key(t, keys[i].node, keys[i].text, keys[i].len);
+		sl_json_path(p, keys[i].name);
+		struct sl_json *both[2] = { t, p };
+		for (int b = 0; b < 2; b++) {
+			struct sl_json *j = both[b];
+			switch (r / 3 % 4) {
+			case 0: sl_json_u64(j, r); break;
+			case 1: sl_json_strn(j, long_text, r % sizeof(long_text)); break;
+			case 2:
+				sl_json_open_array(j), sl_json_u64(j, 1), sl_json_u64(j, 2);
+				sl_json_close_array(j);
+				break;
+			default: sl_json_double(j, r / 7.0); break;
+			}
+		}
+	}
+	sl_json_end(t);
+	sl_json_end(p);
+}
+
+/* The event writer's keys (sl_json_node_key) write what sl_json_path
+ * writes, over 3000 random events of a field list with shared, nested,
+ * reopened and top-level parents, through buffer growth. */
+static void test_tagged_keys(void)
+{
+	static const char *const names[] = {
+		"timestamp", "flow_id", "evidence.tier", "evidence.flow", "evidence.flags",
+		"community_id", "flow.pkts", "flow.bytes", "flow.start", "flow.tcp.syn",
+		"flow.tcp.fin", "flow.tcp.opts.mss", "flow.tcp.opts.wscale", "flow.age",
+		"dest.dns_name", "dest.geo.country", "dest.geo.city.name", "dest.geo.lat",
+		"remote.ip", "tls.sni", "tls.ja3.hash", "tls.ja3.string", "tls.version",
+		"tlsx.a", "a.b.c.d.e.f", "a.b.c.d.e.g", "a.b.x", "a.b.c.y", "a.q.c.d.e.f", "dest.z", "z",
+	};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	static struct tkey keys[N];
+	for (size_t i = 0; i < N; i++)
+		tkey_make(&keys[i], names[i]);
+	TEST("json: node keys write what dotted paths write (3000 random events)");
+	struct sl_json t, p;
+	sl_json_init(&t);
+	sl_json_init(&p);
+	unsigned seed = 14, bad = 0, longest = 0;
+	for (int e = 0; e < 3000; e++) {
+		tagged_event(&t, &p, keys, N, &seed);
+		bad += t.len != p.len || strcmp(t.buf, p.buf) != 0;
+		longest = p.len > longest ? (unsigned)p.len : longest;
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK(longest > 1024);
+	for (size_t i = 0; i < N; i++)
+		CHECK(keys[i].len > 0 && keys[i].node != NULL);
+	TEST("json: names that need escaping or nest too deep are not nodes");
+	struct sl_json_node top, a, deep[SL_JSON_MAX_DEPTH];
+	char ck[SL_JSON_KEY_ROOM];
+	CHECK(sl_json_node_init(&top, NULL, "", 0));
+	CHECK(!sl_json_node_init(&a, &top, "a b", 3));
+	CHECK(!sl_json_node_init(&a, &top, "a\"", 2));
+	CHECK_EQ_INT(sl_json_key_text(ck, "x\\", 2), 0);
+	CHECK_EQ_INT(sl_json_key_text(ck, "leaf", 4), 8);
+	const char *dotted = "a.b.c.d.e.f.g.h";
+	const struct sl_json_node *up = &top;
+	int made = 0;
+	for (int d = 0; d < SL_JSON_MAX_DEPTH; d++) {
+		if (!sl_json_node_init(&deep[d], up, dotted, (size_t)(2 * d + 1)))
+			break;
+		up = &deep[d], made++;
+	}
+	CHECK_EQ_INT(made, SL_JSON_MAX_DEPTH - 1); /* the fast path ran across a buffer's growth */
+	sl_json_finish(&t);
+	sl_json_finish(&p);
+}
+
 int main(void)
 {
 	test_doubles();
+	test_double_memo();
+	test_integers();
 	test_paths();
 	test_string_words();
+	test_string_plain();
+	test_tagged_keys();
 	return TEST_REPORT();
 }

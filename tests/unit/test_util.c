@@ -69,6 +69,23 @@ static void test_time_reference(void)
 			fprintf(stderr, "%s != %s\n", got, want);
 	}
 	CHECK_EQ_INT(bad, 0);
+	TEST("time: runs within a second and across seconds, days, years (remembered second)");
+	bad = 0;
+	for (int i = 0; i < 200000; i++) {
+		/* packet-ordered runs: a base near a second, day or year boundary,
+		 * then steps of a few microseconds to a few seconds */
+		static const uint64_t edges[] = { 951782399, 946684799, 1772495999, 253402300790 };
+		uint64_t sec = edges[i / 50000];
+		sl_time_us t = sec * SL_US_PER_SEC + (uint64_t)(i % 50000) * (i % 3 ? 7 : 1733);
+		time_t ts = (time_t)(t / SL_US_PER_SEC);
+		struct tm tm;
+		gmtime_r(&ts, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
+		if (strcmp(sl_time_format(t, got, sizeof(got)), want) != 0 && bad++ < 5)
+			fprintf(stderr, "%s != %s\n", got, want);
+	}
+	CHECK_EQ_INT(bad, 0);
 }
 
 /* The hand-written dotted quad against inet_ntop, every octet value in
