@@ -42,6 +42,18 @@ struct sl_event_kind {
  * sensor/engine/header_fields.c) is declared without a place: its text is
  * built once and put before each event's line. */
 extern const struct sl_field_table sl_header_fields;
+/* The head of an event its writer builds without a record (a subject's
+ * events, stats): the catalogue's timestamp and event_type (which
+ * describe them), and a subject alert's community_id ("": none), declared
+ * over it in sl_event_head_fields (sensor/engine/header_fields.c). */
+struct sl_event_head {
+	sl_time_us timestamp;
+	const char *event_type;
+	char community_id[64];
+};
+extern const struct sl_field_table sl_event_head_fields;     /* timestamp, event_type */
+extern const struct sl_field_table sl_event_head_cid_fields; /* and community_id */
+
 /* What the header tables hold for their writers: host (the sensor's name,
  * engine.c's host header and each flow event), and a forwarding sensor's
  * event_id, sensor_time and subject_key (forward.c). */

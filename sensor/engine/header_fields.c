@@ -15,6 +15,28 @@ const struct sl_field_table sl_header_fields = {
 	.n = ARRAY_SIZE(header_fields),
 };
 
+/* The head of the events written without a record: the same names as
+ * the catalogue's flow head, which describes them. */
+static const struct sl_field event_head_fields[] = {
+	SL_FIELD_TIME("timestamp", "when the event happened", SL_IN_OWN, struct sl_event_head, timestamp, SL_ALWAYS),
+	SL_FIELD_STRP("event_type", "the kind of event", SL_IN_OWN, struct sl_event_head, event_type, SL_ALWAYS),
+	SL_FIELD_STR("community_id", "the Community ID of the flow that raised a subject alert", SL_IN_OWN,
+		     struct sl_event_head, community_id, SL_NONZERO),
+};
+
+/* timestamp and event_type; with community_id: a subject alert's */
+const struct sl_field_table sl_event_head_fields = {
+	.module = "event-head",
+	.fields = event_head_fields,
+	.n = 2,
+};
+
+const struct sl_field_table sl_event_head_cid_fields = {
+	.module = "event-head",
+	.fields = event_head_fields,
+	.n = ARRAY_SIZE(event_head_fields),
+};
+
 /* What a forwarding sensor (scoring.mode forward) puts after host in its
  * flow, alert and sign-in events (sensor/engine/forward.c). */
 static const struct sl_field forward_fields[] = {

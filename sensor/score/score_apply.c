@@ -439,16 +439,13 @@ void sl_score_final(struct sl_scorer *s)
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
 	(void)final; /* the same counters; the caller knows which it writes */
-	char t[40];
+	const struct sl_event_head h = { .timestamp = s->clock, .event_type = "stats" };
 	struct sl_scorer_stats_view v = { .st = s->st, .kafka = s->kafka != NULL };
 	struct sl_json *j = &s->json;
 	if (s->kafka)
 		v.k = *s->kafka;
 	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(s->clock, t, sizeof(t)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "stats");
+	sl_fields_write(&sl_event_head_fields, &h, j);
 	sl_fields_write(&sl_scorer_stats_fields, &v, j);
 	sl_stats_write_subjects(sl_subjects_stats(s->subjects), j);
 	sl_json_path_reset(j);

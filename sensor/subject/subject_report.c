@@ -65,12 +65,9 @@ static void tail_view(const struct sl_subjects *s, const struct subject *x, sl_t
 static void summary_event(struct sl_subjects *s, const struct subject *x, sl_time_us now,
 			  struct sl_json *j)
 {
-	char ts[SL_TIME_STRLEN];
+	const struct sl_event_head h = { .timestamp = now, .event_type = "subject" };
 	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "subject");
+	sl_fields_write(&sl_event_head_fields, &h, j);
 	sl_subj_json_block(s, x, j);
 	const struct subj_summary_view v = {
 		.first = x->first, .last = x->last, .flows = x->flows, .score = x->score,

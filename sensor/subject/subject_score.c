@@ -367,17 +367,12 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 	x->alerted = x->level;
 	x->n_alerts++;
 	s->st.alerts++;
-	char ts[SL_TIME_STRLEN], cid[SL_COMMUNITY_ID_LEN];
+	struct sl_event_head head = { .timestamp = now, .event_type = "alert" };
+	_Static_assert(sizeof(head.community_id) >= SL_COMMUNITY_ID_LEN, "room for a Community ID");
+	if (!r->signin) /* the flow that raised it; a sign-in's stand-in flow is none */
+		sl_flow_community_id(r->flow, r->community_seed, head.community_id);
 	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "alert");
-	if (!r->signin) { /* the flow that raised it; a sign-in's stand-in flow is none */
-		sl_json_key(j, "community_id");
-		sl_flow_community_id(r->flow, r->community_seed, cid);
-		sl_json_str(j, cid);
-	}
+	sl_fields_write(&sl_event_head_cid_fields, &head, j);
 	alert_head(j, (enum sl_subject_level)x->level, score, s->cfg->scoring.threshold);
 	sl_subj_json_rules(s, x, SUBJ_RULES, true, j);
 	sl_subj_json_block(s, x, j);

@@ -425,7 +425,8 @@ static void test_subject_alert_rule(void)
 }
 
 /* Every event's header: host, and a forwarding sensor's event_id,
- * sensor_time and subject_key, from their declarations. */
+ * sensor_time and subject_key; and the head of events written without a
+ * record (timestamp, event_type, a subject alert's community_id). */
 static void test_header(void)
 {
 	struct sl_header_view v = { .host = "edge-1", .event_id = "00112233aabbccdd",
@@ -438,6 +439,16 @@ static void test_header(void)
 		     "\"sensor_time\":\"1970-01-01T00:00:03.000000+0000\",\"subject_key\":\"alice\"}");
 	struct sl_header_view none = { 0 };
 	CHECK_EQ_STR(written(&j, &sl_header_fields, &none), "{}");
+	struct sl_event_head h = { .timestamp = 4000000, .event_type = "alert",
+				   .community_id = "1:abc=" };
+	CHECK_EQ_STR(written(&j, &sl_event_head_cid_fields, &h),
+		     "{\"timestamp\":\"1970-01-01T00:00:04.000000+0000\",\"event_type\":\"alert\","
+		     "\"community_id\":\"1:abc=\"}");
+	CHECK_EQ_STR(written(&j, &sl_event_head_fields, &h),
+		     "{\"timestamp\":\"1970-01-01T00:00:04.000000+0000\",\"event_type\":\"alert\"}");
+	h.community_id[0] = '\0';
+	CHECK_EQ_STR(written(&j, &sl_event_head_cid_fields, &h),
+		     "{\"timestamp\":\"1970-01-01T00:00:04.000000+0000\",\"event_type\":\"alert\"}");
 	sl_json_finish(&j);
 }
 
