@@ -8,6 +8,8 @@
 
 #define SV struct sl_scorer_stats_view
 #define U(NAME, DESC, M) SL_FIELD_U("stats." NAME, DESC, SL_IN_OWN, SV, st.M, SL_ALWAYS)
+/* stats.scorer.global.*: the address facts (score_global.c) */
+#define G(NAME, DESC, M) SL_FIELD_U("stats." NAME, DESC, SL_IN_OWN, SV, g.M, SL_ALWAYS)
 /* stats.scorer.kafka.*: only when the scorer reads Kafka */
 #define K(NAME, DESC, M) SL_FIELD_U("stats." NAME, DESC, SL_IN_OWN, SV, k.M, SL_IF(SV, kafka))
 
@@ -25,6 +27,10 @@ static const struct sl_field scorer_stats_fields[] = {
 	U("scorer.summaries", "sightline score: subject summaries written", summaries),
 	U("scorer.queued", "sightline score: events in the reorder window", queued),
 	U("scorer.open_flows", "sightline score: flows charged at an early alert whose flow event is still due", open_flows),
+	G("scorer.global.facts", "sightline score: events whose address facts (subjects behind an address, accounts signed in from it) were taken, from every partition", facts),
+	G("scorer.global.late", "sightline score: of those, facts that arrived after events of their time had been scored (a partition idle or at its end, then written to)", late),
+	G("scorer.global.addresses", "sightline score: outside addresses whose subjects are held for subject.egress_subjects", addresses),
+	G("scorer.global.evicted", "sightline score: addresses forgotten to stay within 4 x scoring.max_subjects", evicted),
 	K("scorer.kafka.messages", "sightline score over Kafka: messages taken from the event partitions", messages),
 	K("scorer.kafka.partitions", "sightline score over Kafka: event partitions this scorer owns now", partitions),
 	K("scorer.kafka.lag", "sightline score over Kafka: messages behind the owned partitions' ends (when last idle)", lag),

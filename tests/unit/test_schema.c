@@ -271,11 +271,13 @@ static void test_subject_rules_and_tail(void)
 static void test_scorer_stats(void)
 {
 	struct sl_scorer_stats_view v = { .st = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 },
+					  .g = { .facts = 41, .late = 42, .addresses = 43, .evicted = 44 },
 					  .k = { 21, 22, 23, 24, 25, 26, 27, 28 } };
 	static const char *const scorer =
 		"{\"stats\":{\"scorer\":{\"events\":1,\"applied\":2,\"duplicates\":3,\"late\":4,"
 		"\"invalid\":5,\"ignored\":6,\"unknown_rules\":7,\"hits\":8,\"flow_alerts\":9,"
-		"\"subject_alerts\":10,\"summaries\":11,\"queued\":12,\"open_flows\":13";
+		"\"subject_alerts\":10,\"summaries\":11,\"queued\":12,\"open_flows\":13,"
+		"\"global\":{\"facts\":41,\"late\":42,\"addresses\":43,\"evicted\":44}";
 	char want[1024];
 	struct sl_json j;
 	sl_json_init(&j);
