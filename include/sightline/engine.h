@@ -327,4 +327,14 @@ bool sl_reloader_busy(const struct sl_reloader *r);
  */
 void sl_reloader_destroy(struct sl_reloader *r);
 
+struct sl_subjects_stats;
+struct sl_json;
+/**
+ * Write the stats event's stats.subjects.* counters of ss into j (by
+ * their dotted paths, from their one declaration in the engine's stats
+ * table): for a stats event written outside the engine (sightline score).
+ * ss is borrowed for the call.
+ */
+void sl_stats_write_subjects(const struct sl_subjects_stats *ss, struct sl_json *j);
+
 #endif

@@ -100,13 +100,4 @@ void sl_eve_drain(struct sl_eve *e);
 /** Drain if not done, then free.  Accepts NULL. */
 void sl_eve_close(struct sl_eve *e);
 
-/**
- * Append EVE's alert head to j, inside an "alert" object the caller opened:
- * action "allowed" (a passive sensor blocks nothing), gid, signature_id, rev,
- * signature, category and severity, in that order, for flow, sign-in and
- * subject alerts alike.  The strings are borrowed for the call.
- */
-void sl_eve_alert_head(struct sl_json *j, unsigned gid, uint32_t sid, unsigned rev,
-		       const char *signature, const char *category, unsigned severity);
-
 #endif

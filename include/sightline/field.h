@@ -152,6 +152,10 @@ enum sl_at_kind {
 	SL_AK_RATIO,  /* unsigned member of at.vsize bytes divided by the unsigned member at
 		       * aux_off (aux_size bytes; 0 there: absent), or when aux_size is 0 by
 		       * at.unit, to at.digits decimals (0: as is) -> double */
+	SL_AK_STRPS,  /* array of const char * (at.vsize: the pointer's size), counted
+		       * likewise -> string[] (every entry non-NULL) */
+	SL_AK_STRPP,  /* const char *const * (an array held elsewhere: a rule's tags),
+		       * counted likewise -> string[] */
 	SL_AK_COUNTS, /* array of unsigned members of at.vsize bytes, at.n_names entries from
 		       * index aux_off, entry i written as a uint under the name's prefix
 		       * (up to its '*') plus at.name_fn(i): counters by an enumeration.
@@ -325,6 +329,17 @@ struct sl_field {
 	SL__FIELD(NAME, SL_FT_STRING_LIST, DESC, T, M, SL_AK_STRS, SRC,       \
 		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = offsetof(T, COUNT), \
 		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
+/* The first COUNT entries of array M of string pointers (string[]); with
+ * SL_ALWAYS an empty list is written as [] */
+#define SL_FIELD_STRPS(NAME, DESC, SRC, T, M, COUNT, ...)                     \
+	SL__FIELD(NAME, SL_FT_STRING_LIST, DESC, T, M, SL_AK_STRPS, SRC,      \
+		  .at.vsize = sizeof(((T *)0)->M[0]), .at.aux_off = offsetof(T, COUNT), \
+		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
+/* The first COUNT strings of the array member M points to (string[]) */
+#define SL_FIELD_STRPP(NAME, DESC, SRC, T, M, COUNT, ...)                     \
+	SL__FIELD(NAME, SL_FT_STRING_LIST, DESC, T, M, SL_AK_STRPP, SRC,      \
+		  .at.aux_off = offsetof(T, COUNT),                            \
+		  .at.aux_size = sizeof(((T *)0)->COUNT), __VA_ARGS__)
 /* A measurement written to DIGITS decimals (round(x * 10^DIGITS) / 10^DIGITS) */
 #define SL_FIELD_DECIMALS(NAME, DESC, SRC, T, M, DIGITS, ...)                 \
 	SL__FIELD(NAME, SL_FT_DOUBLE, DESC, T, M, SL_AK_DOUBLE, SRC,          \
@@ -377,6 +392,19 @@ struct sl_field_table;
  * entry.  base is borrowed for the call.
  */
 void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j);
+/**
+ * sl_fields_write() of the fields t->fields[order[0..n)] in that order: an
+ * event's own writer whose key order is not the declarations' (the alert
+ * block of rule alerts and of subject alerts, one table).  base is borrowed
+ * for the call.  Lists (string[]) are written whole, not cut at
+ * SL_VALUE_LIST_MAX as sl_field_read() cuts them.
+ */
+void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order, size_t n,
+			   const void *base, struct sl_json *j);
+/** sl_fields_write() of the fields of t whose name starts with prefix only
+ * (a part of a table another writer shares: stats.subjects.*). */
+void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,
+			   struct sl_json *j);
 
 /**
  * An array of objects declared by an element table t (every name
@@ -387,6 +415,19 @@ void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl
  * (sl_json_close_array).  base is borrowed for the call.
  */
 void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j);
+/**
+ * Every present field of t read from base, each under the part of its name
+ * inside its innermost array's element ("a.b[].c.d" -> "c.d") as a path
+ * from the current level: for an element the caller opened and set the
+ * path state aside for (sl_json_path_enter()), its nested objects opened
+ * and closed as the names go.  sl_fields_open_array() inside such an
+ * element opens a nested array ("a.b[].c[].d": key c).  base is borrowed.
+ */
+void sl_fields_write_rel(const struct sl_field_table *t, const void *base, struct sl_json *j);
+/** Open (by path, as sl_fields_write_rel() names it) the object holding
+ * the first field of t, writing no field: an object an event carries even
+ * when none of its fields is present ("facts": {}). */
+void sl_fields_open_object(const struct sl_field_table *t, struct sl_json *j);
 /** Every present field of t read from base, each under the last part of
  * its dotted name at the current level of j (inside an object the caller
  * opened by key).  base is borrowed for the call. */

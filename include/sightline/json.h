@@ -123,6 +123,22 @@ static inline void sl_json_node_key(struct sl_json *j, const struct sl_json_node
 	j->len += cklen - skip;
 	j->need_comma[j->depth] = false;
 }
+/** Position inside the object at dotted path (opened as sl_json_path()
+ * opens parents), writing no key: an object written even when empty. */
+void sl_json_path_object(struct sl_json *j, const char *dotted);
+/* A dotted-path state set aside while an array's element is written with
+ * paths of its own (sl_json_path_enter/leave). */
+struct sl_json_scope {
+	char path[128];
+	uint8_t path_len, path_depth;
+	const struct sl_json_node *path_node;
+};
+/** Set j's dotted-path state aside in sc: the paths written next are
+ * relative to the current level (an object the caller opened). */
+void sl_json_path_enter(struct sl_json *j, struct sl_json_scope *sc);
+/** Close the objects paths opened since sl_json_path_enter(j, sc), then
+ * take the state set aside in sc back. */
+void sl_json_path_leave(struct sl_json *j, const struct sl_json_scope *sc);
 /** Close objects opened by sl_json_path() back to the top level. */
 void sl_json_path_reset(struct sl_json *j);
 

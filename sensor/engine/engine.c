@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "sightline/schema.h"
 #include "engine_priv.h"
 
 /* A per-process random hash seed (STYLE.md 8); output never depends on it. */
@@ -73,9 +74,9 @@ size_t sl_engine_host_header(const struct sl_config *cfg, char *hdr, size_t cap,
 	}
 	struct sl_json j;
 	sl_json_init(&j);
+	const struct sl_header_view v = { .host = n };
 	sl_json_begin(&j);
-	sl_json_key(&j, "host");
-	sl_json_str(&j, n);
+	sl_fields_write_under(&sl_header_fields, "host", &v, &j);
 	sl_json_end(&j);
 	/* {"host":"..."} less its braces, plus the comma before the rest */
 	if (!j.failed && j.len >= 2 && j.len - 1 < cap) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/schema.h"
 #include "engine_priv.h"
 
 /* Multicast, broadcast and unspecified addresses are nobody's location, and
@@ -80,11 +81,9 @@ void sl_engine_write(struct sl_engine *e, const struct sl_json *j)
 
 void sl_engine_begin_event(struct sl_flow_out *o)
 {
+	const struct sl_header_view v = { .host = o->host };
 	sl_json_begin(&o->flow);
-	if (!o->host)
-		return;
-	sl_json_key(&o->flow, "host");
-	sl_json_str(&o->flow, o->host);
+	sl_fields_write_under(&sl_header_fields, "host", &v, &o->flow);
 }
 
 /* Suricata's severity scale (1 most severe) for a Sigma level. */
@@ -94,73 +93,37 @@ static unsigned severity_of(enum sl_rule_level l)
 	       l == SL_RULE_LEVEL_LOW ? 3 : 4;
 }
 
-/* "matched": the selections of the rule that held, so an analyst tells a
- * VPN by product from one by database flag or address list without
- * reading the flow's fields against the rule.  Worked out here, for the
- * rules that fired only. */
-static void alert_matched(struct sl_json *j, const struct sl_rule_info *rule,
-			  const struct sl_field_source *src)
-{
-	const char *names[SL_RULE_MATCHED_MAX];
-	unsigned n = sl_rule_matched(rule, src, names, SL_RULE_MATCHED_MAX);
-	sl_json_key(j, "matched");
-	sl_json_open_array(j);
-	for (unsigned i = 0; i < n; i++)
-		sl_json_str(j, names[i]);
-	sl_json_close_array(j);
-}
-
-/* A metadata entry: EVE's metadata values are lists of text. */
-static void meta_list(struct sl_json *j, const char *key, const char *const *v, size_t n)
-{
-	if (!n)
-		return;
-	sl_json_key(j, key);
-	sl_json_open_array(j);
-	for (size_t i = 0; i < n; i++)
-		sl_json_str(j, v[i]);
-	sl_json_close_array(j);
-}
-
-/* alert.metadata: the rule's tags and references, and its level, score and
- * family, each a list of text as EVE's metadata holds them. */
-static void alert_metadata(struct sl_json *j, const struct sl_rule_info *rule)
-{
-	char score[4];
-	const char *level = sl_rule_level_name(rule->level), *sp = score;
-	snprintf(score, sizeof(score), "%u", (unsigned)rule->score);
-	sl_json_key(j, "metadata");
-	sl_json_open_object(j);
-	meta_list(j, "tags", rule->tags, rule->n_tags);
-	meta_list(j, "references", rule->references, rule->n_references);
-	meta_list(j, "level", &level, 1);
-	meta_list(j, "score", &sp, 1);
-	meta_list(j, "family", &rule->family, 1);
-	sl_json_close_object(j);
-}
-
 /* The "alert" object of an alert event of a rule's match (flow or sign-in):
  * one writer, so both kinds of alert carry the same fields.  EVE's fields
  * first (a passive sensor only ever "allowed" the traffic; gid is always
- * SL_ALERT_GID), then sightline's own: the rule's id, scope, level, score. */
+ * SL_ALERT_GID), then sightline's own: the metadata (EVE's lists of text:
+ * tags, references, level, score, family), the rule's id, scope, level,
+ * score, and "matched": the selections of the rule that held, so an analyst
+ * tells a VPN by product from one by database flag or address list without
+ * reading the flow's fields against the rule (worked out here, for the
+ * rules that fired only).  Declared in alert_fields.c. */
 void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl_rule_info *rule,
 			   const struct sl_field_source *src)
 {
-	sl_json_key(j, "alert");
-	sl_json_open_object(j);
-	sl_eve_alert_head(j, SL_ALERT_GID, rule->signature_id, rule->rev,
-			  rule->title ? rule->title : rule->id, rule->family, severity_of(rule->level));
-	alert_metadata(j, rule);
-	sl_json_key(j, "rule_id");
-	sl_json_str(j, rule->id);
-	sl_json_key(j, "scope");
-	sl_json_str(j, scope);
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_rule_level_name(rule->level));
-	sl_json_key(j, "score");
-	sl_json_u64(j, rule->score);
-	alert_matched(j, rule, src);
-	sl_json_close_object(j);
+	struct sl_alert_view v = {
+		.scope = scope, .action = "allowed", .gid = SL_ALERT_GID,
+		.signature_id = rule->signature_id, .rev = rule->rev,
+		.signature = rule->title ? rule->title : rule->id, .category = rule->family,
+		.level = sl_rule_level_name(rule->level), .severity = severity_of(rule->level),
+		.score = rule->score, .rule_id = rule->id, .tags = rule->tags,
+		.n_tags = rule->n_tags, .references = rule->references,
+		.n_references = rule->n_references, .n_meta = 1, .has_matched = true,
+	};
+	const char *names[SL_RULE_MATCHED_MAX];
+	_Static_assert(SL_RULE_MATCHED_MAX <= ARRAY_SIZE(v.matched), "alert.matched's room");
+	snprintf(v.score_text, sizeof(v.score_text), "%u", (unsigned)rule->score);
+	v.meta_level[0] = v.level;
+	v.meta_score[0] = v.score_text;
+	v.meta_family[0] = rule->family;
+	v.n_matched = (uint8_t)sl_rule_matched(rule, src, names, SL_RULE_MATCHED_MAX);
+	memcpy(v.matched, names, v.n_matched * sizeof(names[0]));
+	sl_alert_write(&v, SL_ALERT_RULE, j);
+	sl_json_path_reset(j);
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sightline/schema.h"
 #include "engine_priv.h"
 
 void sl_engine_forward_hits(struct sl_flow_out *o)
@@ -44,19 +45,15 @@ static uint64_t event_id(const struct sl_engine *e, const struct sl_event_meta *
 	return sl_mix64(h ^ m->last);
 }
 
-/* "event_id":"…","sensor_time":"…","subject_key":"…", into j. */
+/* "event_id":"…","sensor_time":"…","subject_key":"…", into j, from their
+ * declarations (header_fields.c). */
 static void forward_header(const struct sl_engine *e, const struct sl_event_meta *m,
 			   struct sl_json *j)
 {
-	char id[17], t[40];
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)event_id(e, m));
+	struct sl_header_view v = { .sensor_time = m->clock, .subject_key = m->key };
+	snprintf(v.event_id, sizeof(v.event_id), "%016llx", (unsigned long long)event_id(e, m));
 	sl_json_begin(j);
-	sl_json_key(j, "event_id");
-	sl_json_str(j, id);
-	sl_json_key(j, "sensor_time");
-	sl_json_str(j, sl_time_format(m->clock, t, sizeof(t)));
-	sl_json_key(j, "subject_key");
-	sl_json_str(j, m->key);
+	sl_fields_write(&sl_forward_fields, &v, j);
 	sl_json_end(j);
 }
 

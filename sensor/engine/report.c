@@ -153,15 +153,13 @@ static void stats_view(struct sl_engine *e, struct sl_stats_view *s)
 static void stats_event(struct sl_engine *e, sl_time_us ts_now)
 {
 	struct sl_json *j = &e->json;
-	char ts[SL_TIME_STRLEN];
 	struct sl_stats_view s;
 	sl_engine_lock(e);
 	stats_view(e, &s);
+	const struct sl_event_head h = { .timestamp = ts_now ? ts_now : s.t.st.last_ts,
+					 .event_type = "stats" };
 	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(ts_now ? ts_now : s.t.st.last_ts, ts, sizeof(ts)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "stats");
+	sl_fields_write(&sl_event_head_fields, &h, j);
 	sl_fields_write(&sl_stats_fields, &s, j);
 	sl_eve_stats_json(e->eve, j);
 	sl_json_end(j);

@@ -192,22 +192,3 @@ void sl_eve_close(struct sl_eve *e)
 	free(e->outs);
 	free(e);
 }
-
-void sl_eve_alert_head(struct sl_json *j, unsigned gid, uint32_t sid, unsigned rev,
-		       const char *signature, const char *category, unsigned severity)
-{
-	sl_json_key(j, "action");
-	sl_json_str(j, "allowed");
-	sl_json_key(j, "gid");
-	sl_json_u64(j, gid);
-	sl_json_key(j, "signature_id");
-	sl_json_u64(j, sid);
-	sl_json_key(j, "rev");
-	sl_json_u64(j, rev);
-	sl_json_key(j, "signature");
-	sl_json_str(j, signature);
-	sl_json_key(j, "category");
-	sl_json_str(j, category);
-	sl_json_key(j, "severity");
-	sl_json_u64(j, severity);
-}

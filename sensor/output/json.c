@@ -668,3 +668,28 @@ void sl_json_path_reset(struct sl_json *j)
 	j->path_len = 0;
 	j->path_node = NULL;
 }
+
+void sl_json_path_object(struct sl_json *j, const char *dotted)
+{
+	open_path(j, dotted, strlen(dotted));
+}
+
+void sl_json_path_enter(struct sl_json *j, struct sl_json_scope *sc)
+{
+	memcpy(sc->path, j->path, sizeof(sc->path));
+	sc->path_len = j->path_len;
+	sc->path_depth = j->path_depth;
+	sc->path_node = j->path_node;
+	j->path[0] = '\0';
+	j->path_len = j->path_depth = 0;
+	j->path_node = NULL;
+}
+
+void sl_json_path_leave(struct sl_json *j, const struct sl_json_scope *sc)
+{
+	sl_json_path_reset(j);
+	memcpy(j->path, sc->path, sizeof(j->path));
+	j->path_len = sc->path_len;
+	j->path_depth = sc->path_depth;
+	j->path_node = sc->path_node;
+}

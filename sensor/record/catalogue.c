@@ -588,42 +588,114 @@ static void write_counts(const struct sl_field *f, const uint8_t *base, struct s
 	}
 }
 
-void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
+/* A list of string pointers whole (an alert's tags) under path, the field
+ * present by its rule (v holds at most SL_VALUE_LIST_MAX of them). */
+static void write_strings(const struct sl_field *f, const char *path, const uint8_t *base,
+			  struct sl_json *j)
+{
+	const uint8_t *p = base + f->at.off;
+	size_t n = counted(&f->at, p, SIZE_MAX);
+	sl_json_path(j, path);
+	sl_json_open_array(j);
+	for (size_t k = 0; k < n; k++) {
+		const char *s;
+		if (f->at.kind == SL_AK_STRPP)
+			s = strings_at(p)[k];
+		else
+			memcpy(&s, p + k * f->at.vsize, sizeof(s));
+		sl_json_str(j, s);
+	}
+	sl_json_close_array(j);
+}
+
+/* One declared field of an event's own writer under path (its dotted name,
+ * or the part inside its array's element). */
+static void write_field(const struct sl_field *f, const char *path, const void *base,
+			struct sl_json *j)
 {
 	struct sl_value v;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct sl_field *f = &t->fields[i];
-		if (f->at.kind == SL_AK_COUNTS) {
-			write_counts(f, base, j);
-		} else if (field_read_at(&f->at, base, &v)) {
-			sl_json_path(j, f->name);
-			emit_value(j, f->type, &v);
+	if (f->at.kind == SL_AK_COUNTS) {
+		write_counts(f, base, j);
+	} else if (field_read_at(&f->at, base, &v)) {
+		if (f->at.kind == SL_AK_STRPS || f->at.kind == SL_AK_STRPP) {
+			write_strings(f, path, base, j);
+			return;
 		}
+		sl_json_path(j, path);
+		emit_value(j, f->type, &v);
 	}
 }
 
+/* The part of a declared name inside its innermost array's element:
+ * "alert.rules[].facts.place.claimed_city" -> "facts.place.claimed_city". */
+static const char *in_element(const char *name)
+{
+	const char *q;
+	while ((q = strstr(name, "[].")) != NULL)
+		name = q + 3;
+	return name;
+}
+
+void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	sl_fields_write_under(t, "", base, j);
+}
+
+void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order, size_t n,
+			   const void *base, struct sl_json *j)
+{
+	for (size_t i = 0; i < n; i++)
+		if (order[i] < t->n)
+			write_field(&t->fields[order[i]], t->fields[order[i]].name, base, j);
+}
+
+void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,
+			   struct sl_json *j)
+{
+	size_t n_prefix = strlen(prefix);
+	for (size_t i = 0; i < t->n; i++)
+		if (strncmp(t->fields[i].name, prefix, n_prefix) == 0)
+			write_field(&t->fields[i], t->fields[i].name, base, j);
+}
+
+/* The array's key: the first name up to its last "[]", as a path inside
+ * the enclosing element when the array is itself in one. */
 void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j)
 {
 	const char *name = t->n ? t->fields[0].name : "";
-	const char *end = strstr(name, "[]");
+	const char *end = name, *q;
 	char path[128];
-	snprintf(path, sizeof(path), "%.*s", end ? (int)(end - name) : (int)strlen(name), name);
-	sl_json_path(j, path);
+	while ((q = strstr(end + 1, "[]")) != NULL)
+		end = q;
+	if (end == name || strncmp(end, "[]", 2) != 0)
+		end = name + strlen(name);
+	snprintf(path, sizeof(path), "%.*s", (int)(end - name), name);
+	sl_json_path(j, in_element(path));
 	sl_json_open_array(j);
+}
+
+void sl_fields_open_object(const struct sl_field_table *t, struct sl_json *j)
+{
+	const char *name = in_element(t->n ? t->fields[0].name : "");
+	const char *dot = strrchr(name, '.');
+	char path[128];
+	snprintf(path, sizeof(path), "%.*s", dot ? (int)(dot - name) : 0, name);
+	sl_json_path_object(j, path);
+}
+
+void sl_fields_write_rel(const struct sl_field_table *t, const void *base, struct sl_json *j)
+{
+	for (size_t i = 0; i < t->n; i++)
+		write_field(&t->fields[i], in_element(t->fields[i].name), base, j);
 }
 
 void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j)
 {
-	struct sl_value v;
+	struct sl_json_scope sc;
 	sl_json_open_object(j);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct sl_field *f = &t->fields[i];
-		const char *leaf = strstr(f->name, "[].");
-		if (field_read_at(&f->at, base, &v)) {
-			sl_json_key(j, leaf ? leaf + 3 : f->name);
-			emit_value(j, f->type, &v);
-		}
-	}
+	sl_json_path_enter(j, &sc);
+	sl_fields_write_rel(t, base, j);
+	sl_json_path_leave(j, &sc);
 	sl_json_close_object(j);
 }
 

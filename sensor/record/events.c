@@ -46,13 +46,22 @@ static const struct sl_field_table *const forwarded_own[] = { &sl_header_fields,
 							      &sl_forward_fields };
 static const struct sl_field_table *const alert_own[] = { &sl_header_fields, &sl_forward_fields,
 							  &sl_alert_fields };
+/* The subject block's own table repeats catalogue names (which describe
+ * them: the catalogue comes first), so the schema check holds its writer's
+ * declarations to the catalogue's types. */
 static const struct sl_field_table *const subject_alert_own[] = { &sl_header_fields,
+								 &sl_event_head_cid_fields,
 								 &sl_alert_fields,
-								 &sl_subject_alert_fields };
+								 &sl_subject_alert_fields,
+								 &sl_subject_block_fields };
 static const struct sl_field_table *const subject_own[] = { &sl_header_fields,
+							    &sl_event_head_fields,
+							    &sl_subject_block_fields,
 							    &sl_subject_summary_fields,
+							    &sl_subject_top_fields,
 							    &sl_subject_event_fields };
-static const struct sl_field_table *const stats_own[] = { &sl_header_fields, &sl_stats_fields,
+static const struct sl_field_table *const stats_own[] = { &sl_header_fields,
+							  &sl_event_head_fields, &sl_stats_fields,
 							  &sl_output_stats_fields,
 							  &sl_scorer_stats_fields };
 

@@ -88,13 +88,25 @@ static inline bool read_ratio(const struct sl_field_at *at, const uint8_t *p, st
 	return v->d != 0;
 }
 
-/* Fill v from a list member (LIST, STRS) at p; return whether it has entries. */
+/* The array a STRPP member at p points to. */
+static inline const char *const *strings_at(const uint8_t *p)
+{
+	const char *const *a;
+	memcpy(&a, p, sizeof(a));
+	return a;
+}
+
+/* Fill v from a list member (LIST, STRS, STRPS, STRPP) at p; return whether it has entries. */
 static inline bool read_list(const struct sl_field_at *at, const uint8_t *p, struct sl_value *v)
 {
 	v->n = (unsigned)counted(at, p, SL_VALUE_LIST_MAX);
 	for (unsigned k = 0; k < v->n; k++) {
 		if (at->kind == SL_AK_LIST)
 			v->list[k] = read_uint(p + k * at->vsize, at->vsize);
+		else if (at->kind == SL_AK_STRPS)
+			memcpy(&v->strs[k], p + k * at->vsize, sizeof(v->strs[k]));
+		else if (at->kind == SL_AK_STRPP)
+			v->strs[k] = strings_at(p)[k];
 		else
 			v->strs[k] = (const char *)p + k * at->vsize;
 	}
@@ -160,7 +172,7 @@ static inline bool read_value(const struct sl_field_at *at, const uint8_t *p, st
 	}
 	case SL_AK_HEXNUM:
 		return hex_number(at, read_uint(p, at->vsize), v);
-	case SL_AK_LIST: case SL_AK_STRS:
+	case SL_AK_LIST: case SL_AK_STRS: case SL_AK_STRPS: case SL_AK_STRPP:
 		return read_list(at, p, v);
 	case SL_AK_COUNTS: /* many values: never read one at a time */
 		return false;

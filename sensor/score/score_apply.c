@@ -440,86 +440,22 @@ void sl_score_final(struct sl_scorer *s)
 	sl_scorer_write_stats(s, true);
 }
 
-static void stat(struct sl_json *j, const char *key, uint64_t v)
-{
-	sl_json_key(j, key);
-	sl_json_u64(j, v);
-}
-
-/* The Kafka input's counters (score_kafka.h), under scorer.kafka. */
-static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
-{
-	sl_json_key(j, "kafka");
-	sl_json_open_object(j);
-	stat(j, "messages", k->messages);
-	stat(j, "partitions", k->partitions);
-	stat(j, "lag", k->lag);
-	stat(j, "checkpoints", k->checkpoints);
-	stat(j, "state_records", k->state_records);
-	stat(j, "state_bytes", k->state_bytes);
-	stat(j, "restored", k->restored);
-	stat(j, "replayed_seen", k->replayed_seen);
-	stat(j, "tombstones", k->tombstones);
-	sl_json_close_object(j);
-}
-
-/* The address facts' counters (score_global.c), under scorer.global. */
-static void global_stats(struct sl_json *j, const struct score_global_stats *g)
-{
-	sl_json_key(j, "global");
-	sl_json_open_object(j);
-	stat(j, "facts", g->facts);
-	stat(j, "late", g->late);
-	stat(j, "addresses", g->addresses);
-	stat(j, "evicted", g->evicted);
-	stat(j, "duplicates", g->duplicates);
-	sl_json_close_object(j);
-}
-
+/* The counters from their declarations (score_stats_fields.c, and the
+ * engine's for stats.subjects.*), by their dotted paths. */
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
 	(void)final; /* the same counters; the caller knows which it writes */
-	char t[40];
-	const struct sl_scorer_stats *st = &s->st;
-	const struct sl_subjects_stats *ss = sl_subjects_stats(s->subjects);
+	const struct sl_event_head h = { .timestamp = s->clock, .event_type = "stats" };
+	struct sl_scorer_stats_view v = { .st = s->st, .g = s->global.st,
+					  .kafka = s->kafka != NULL };
 	struct sl_json *j = &s->json;
-	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(s->clock, t, sizeof(t)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "stats");
-	sl_json_key(j, "stats");
-	sl_json_open_object(j);
-	sl_json_key(j, "scorer");
-	sl_json_open_object(j);
-	stat(j, "events", st->events);
-	stat(j, "applied", st->applied);
-	stat(j, "duplicates", st->duplicates);
-	stat(j, "late", st->late);
-	stat(j, "invalid", st->invalid);
-	stat(j, "ignored", st->ignored);
-	stat(j, "unknown_rules", st->unknown_rules);
-	stat(j, "hits", st->hits);
-	stat(j, "flow_alerts", st->flow_alerts);
-	stat(j, "subject_alerts", st->subject_alerts);
-	stat(j, "summaries", st->summaries);
-	stat(j, "queued", st->queued);
-	stat(j, "open_flows", st->open_flows);
-	global_stats(j, &s->global.st);
 	if (s->kafka)
-		kafka_stats(j, s->kafka);
-	sl_json_close_object(j);
-	sl_json_key(j, "subjects");
-	sl_json_open_object(j);
-	stat(j, "tracked", ss->tracked);
-	stat(j, "evictions", ss->evictions);
-	stat(j, "hits", ss->hits);
-	stat(j, "hits_allowed", ss->hits_allowed);
-	stat(j, "hits_dropped", ss->hits_dropped);
-	stat(j, "alerts", ss->alerts);
-	stat(j, "not_endpoints", ss->not_endpoints);
-	sl_json_close_object(j);
-	sl_json_close_object(j);
+		v.k = *s->kafka;
+	sl_json_begin(j);
+	sl_fields_write(&sl_event_head_fields, &h, j);
+	sl_fields_write(&sl_scorer_stats_fields, &v, j);
+	sl_stats_write_subjects(sl_subjects_stats(s->subjects), j);
+	sl_json_path_reset(j);
 	sl_json_end(j);
 	sl_score_write(s, j);
 }

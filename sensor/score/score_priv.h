@@ -14,6 +14,7 @@
 #include "sightline/rules.h"
 #include "sightline/scorer.h"
 #include "sightline/subject.h"
+#include "score_kafka.h"
 
 struct sl_score_kafka_stats; /* score_kafka.h */
 
@@ -270,5 +271,14 @@ void sl_score_hits(struct sl_scorer *s, struct score_rec *r, sl_time_us now);
 void sl_score_alerts(struct sl_scorer *s, struct score_rec *r, bool all);
 /* Write a line (the host header put first) to the scorer's eve. */
 void sl_score_write(struct sl_scorer *s, const struct sl_json *j);
+
+/* What the scorer's stats event writes under stats.scorer, each counter
+ * declared once in score_stats_fields.c (sl_scorer_stats_fields). */
+struct sl_scorer_stats_view {
+	struct sl_scorer_stats st;
+	struct score_global_stats g;
+	bool kafka; /* the Kafka input runs: stats.scorer.kafka.* present */
+	struct sl_score_kafka_stats k;
+};
 
 #endif

@@ -10,12 +10,6 @@
 #include "sightline/rules.h"
 #include "subject_priv.h"
 
-/* Output precision, as the subject.* and physics.* fields round. */
-static double round_to(double v, double unit)
-{
-	return round(v / unit) * unit;
-}
-
 static bool country_of(const struct sl_geo_result *g, char out[2])
 {
 	if (!sl_geo_has(g, SL_GEO_COUNTRY) || strlen(g->country) != 2)
@@ -158,161 +152,74 @@ void sl_subj_facts_note(const struct sl_subjects *s, struct hit *h, const struct
 		note_travel(s, f, r);
 }
 
-static void json_country(struct sl_json *j, const char *key, const char c[2])
+/* A country code of two letters (none: "") as a string. */
+static void country_text(const char c[2], char out[3])
 {
-	if (!c[0])
-		return;
-	sl_json_key(j, key);
-	sl_json_strn(j, c, 2);
+	memcpy(out, c, 2);
+	out[c[0] ? 2 : 0] = '\0';
 }
 
-static void json_unlisted(struct sl_json *j, const char *key, uint32_t n)
+static void remotes_view(const struct hit_facts *h, struct subj_facts_view *v)
 {
-	if (!n)
-		return;
-	sl_json_key(j, key);
-	sl_json_u64(j, n);
-}
-
-static void json_matched(const struct hit_facts *h, struct sl_json *j)
-{
-	if (!h->n_matched)
-		return;
-	sl_json_key(j, "matched");
-	sl_json_open_array(j);
-	for (unsigned i = 0; i < h->n_matched; i++)
-		sl_json_str(j, h->matched[i]);
-	sl_json_close_array(j);
-}
-
-static void json_remotes(const struct hit_facts *h, struct sl_json *j)
-{
-	char ip[SL_ADDR_STRLEN];
-	if (!h->n_remote)
-		return;
-	sl_json_key(j, "remotes");
-	sl_json_open_array(j);
+	v->n_remotes = h->n_remote;
 	for (unsigned i = 0; i < h->n_remote; i++) {
-		sl_json_open_object(j);
-		sl_json_key(j, "ip");
-		sl_json_str(j, sl_addr_format(&h->remote[i].addr, ip, sizeof(ip)));
-		json_country(j, "country", h->remote[i].country);
-		if (h->remote[i].asn) {
-			sl_json_key(j, "asn");
-			sl_json_u64(j, h->remote[i].asn);
-		}
-		sl_json_close_object(j);
+		v->remotes[i].ip = h->remote[i].addr;
+		country_text(h->remote[i].country, v->remotes[i].country);
+		v->remotes[i].asn = h->remote[i].asn;
 	}
-	sl_json_close_array(j);
-	json_unlisted(j, "remotes_unlisted", h->remote_unlisted);
+	v->remotes_unlisted = h->n_remote ? h->remote_unlisted : 0;
+	v->n_apps = h->n_app;
+	memcpy(v->apps, h->app, sizeof(v->apps));
+	v->apps_unlisted = h->n_app ? h->app_unlisted : 0;
 }
 
-static void json_apps(const struct hit_facts *h, struct sl_json *j)
-{
-	if (!h->n_app)
-		return;
-	sl_json_key(j, "apps");
-	sl_json_open_array(j);
-	for (unsigned i = 0; i < h->n_app; i++)
-		sl_json_str(j, h->app[i]);
-	sl_json_close_array(j);
-	json_unlisted(j, "apps_unlisted", h->app_unlisted);
-}
-
-/* Claimed (the roster, as it stands) against observed (this rule's hits). */
-static void json_place(const struct subject *x, const struct hit_facts *h, struct sl_json *j)
+/* Claimed (the roster, as it stands) against observed (this rule's hits),
+ * when the hits were placed. */
+static void place_view(const struct subject *x, const struct hit_facts *h,
+		       struct subj_facts_view *v)
 {
 	const struct sl_roster_entry *e = x->claimed;
-	if (!h->n_observed)
-		return;
-	sl_json_key(j, "place");
-	sl_json_open_object(j);
-	if (e && e->country[0]) {
-		sl_json_key(j, "claimed_country");
-		sl_json_str(j, e->country);
-	}
-	if (e && e->city) {
-		sl_json_key(j, "claimed_city");
-		sl_json_str(j, e->city);
-	}
-	sl_json_key(j, "observed_countries");
-	sl_json_open_array(j);
+	v->has_place = h->n_observed > 0;
+	v->claimed_country = e ? e->country : NULL;
+	v->claimed_city = e ? e->city : NULL;
+	v->n_observed = h->n_observed;
 	for (unsigned i = 0; i < h->n_observed; i++)
-		sl_json_strn(j, h->observed[i], 2);
-	sl_json_close_array(j);
-	json_unlisted(j, "observed_unlisted", h->observed_unlisted);
-	sl_json_close_object(j);
+		country_text(h->observed[i], v->observed[i]);
+	v->observed_unlisted = h->observed_unlisted;
 }
 
-static void json_num(struct sl_json *j, const char *key, double v, double unit)
+/* The reference zone that fit, the light-speed finding, the travel. */
+static void finding_view(const struct subject *x, const struct hit_facts *h,
+			 struct subj_facts_view *v)
 {
-	sl_json_key(j, key);
-	sl_json_double(j, round_to(v, unit));
+	v->has_zone = h->has_zone;
+	v->zone = h->zone;
+	v->share = h->share;
+	v->claimed_zone = x->claimed && x->claimed->tz ? sl_tz_name(x->claimed->tz) : NULL;
+	v->has_claimed_share = h->has_zone && h->has_claimed_share;
+	v->claimed_share = h->claimed_share;
+	v->hours = h->hours;
+	v->has_light = h->has_light;
+	v->light_ip = h->light_addr;
+	v->rtt_ms = h->rtt_ms;
+	v->expected_rtt_ms = h->expected_rtt_ms;
+	v->excess_ms = h->excess_ms;
+	v->distance_km = h->distance_km;
+	v->has_travel = h->has_travel;
+	country_text(h->travel_from, v->travel_from);
+	country_text(h->travel_to, v->travel_to);
+	v->travel_km = h->travel_km;
+	v->travel_hours = h->travel_hours;
+	v->travel_kmh = h->travel_kmh;
+	v->travel_impossible = h->travel_impossible;
 }
 
-static void json_zone(const struct subject *x, const struct hit_facts *h, struct sl_json *j)
-{
-	if (!h->has_zone)
-		return;
-	sl_json_key(j, "activity");
-	sl_json_open_object(j);
-	sl_json_key(j, "zone");
-	sl_json_str(j, h->zone);
-	json_num(j, "share", h->share, 0.001);
-	if (x->claimed && x->claimed->tz) {
-		sl_json_key(j, "claimed_zone");
-		sl_json_str(j, sl_tz_name(x->claimed->tz));
-	}
-	if (h->has_claimed_share)
-		json_num(j, "claimed_share", h->claimed_share, 0.001);
-	sl_json_key(j, "hours");
-	sl_json_u64(j, h->hours);
-	sl_json_close_object(j);
-}
-
-static void json_light(const struct hit_facts *h, struct sl_json *j)
-{
-	char ip[SL_ADDR_STRLEN];
-	if (!h->has_light)
-		return;
-	sl_json_key(j, "lightspeed");
-	sl_json_open_object(j);
-	sl_json_key(j, "ip");
-	sl_json_str(j, sl_addr_format(&h->light_addr, ip, sizeof(ip)));
-	json_num(j, "rtt_ms", h->rtt_ms, 0.001);
-	json_num(j, "expected_rtt_ms", h->expected_rtt_ms, 0.001);
-	json_num(j, "excess_ms", h->excess_ms, 0.001);
-	json_num(j, "distance_km", h->distance_km, 0.1);
-	sl_json_close_object(j);
-}
-
-static void json_travel(const struct hit_facts *h, struct sl_json *j)
-{
-	if (!h->has_travel)
-		return;
-	sl_json_key(j, "travel");
-	sl_json_open_object(j);
-	json_country(j, "from_country", h->travel_from);
-	json_country(j, "to_country", h->travel_to);
-	json_num(j, "distance_km", h->travel_km, 0.1);
-	json_num(j, "hours", h->travel_hours, 0.001);
-	json_num(j, "speed_kmh", h->travel_kmh, 0.1);
-	sl_json_key(j, "impossible");
-	sl_json_bool(j, h->travel_impossible);
-	sl_json_close_object(j);
-}
-
-void sl_subj_facts_json(const struct subject *x, const struct hit *h, struct sl_json *j)
+void sl_subj_facts_view(const struct subject *x, const struct hit *h, struct subj_facts_view *v)
 {
 	const struct hit_facts *f = &h->facts;
-	sl_json_key(j, "facts");
-	sl_json_open_object(j);
-	json_matched(f, j);
-	json_remotes(f, j);
-	json_apps(f, j);
-	json_place(x, f, j);
-	json_zone(x, f, j);
-	json_light(f, j);
-	json_travel(f, j);
-	sl_json_close_object(j);
+	v->n_matched = f->n_matched;
+	memcpy(v->matched, f->matched, sizeof(v->matched));
+	remotes_view(f, v);
+	place_view(x, f, v);
+	finding_view(x, f, v);
 }

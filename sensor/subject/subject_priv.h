@@ -226,7 +226,9 @@ int sl_subj_side(const struct sl_subjects *s, const struct sl_flow *f);
 /* subject_facts.c: fold the facts of r into h, a hit of rule h->rule on
  * x just counted; write them as the "facts" object of a rule in an alert. */
 void sl_subj_facts_note(const struct sl_subjects *s, struct hit *h, const struct sl_record *r);
-void sl_subj_facts_json(const struct subject *x, const struct hit *h, struct sl_json *j);
+/* The facts view of h on x (community_ids are the caller's to fill). */
+struct subj_facts_view;
+void sl_subj_facts_view(const struct subject *x, const struct hit *h, struct subj_facts_view *v);
 
 /* subject_score.c */
 double sl_subj_rescore(struct sl_subjects *s, struct subject *x, sl_time_us now);
@@ -234,7 +236,82 @@ void sl_subj_release_hits(struct sl_subjects *s, struct subject *x);
 const char *sl_subj_evidence(const struct sl_subjects *s, uint32_t hit, unsigned k);
 /* Contributing hits of x sorted by score (highest first): pool indexes into out. */
 unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint32_t *out);
+/* The subject block (subject.id .. subject.countries) of a subject's alert
+ * and summary event, gathered from x and written from its declarations
+ * (sl_subject_block_fields, subject_event_fields.c) by full dotted paths:
+ * the "subject" object stays open for the caller's further subject.* paths
+ * until sl_json_path_reset(). */
+struct subj_block_view {
+	char id[SL_ROSTER_NAME_MAX];
+	const char *name;             /* roster name; NULL: not on the roster */
+	const char *kind;
+	char hostname[SL_ROSTER_NAME_MAX];
+	const char *claimed_country;  /* "" or NULL: none */
+	const char *claimed_city;     /* NULL: none */
+	const char *claimed_tz;       /* NULL: none */
+	char countries[SL_SUBJECT_COUNTRIES][3];
+	uint8_t n_countries;
+};
 void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j);
+/* A contributing rule as subject events (top[]) and subject alerts
+ * (rules[]) write it, declared once per field (RULE_FIELDS in
+ * subject_event_fields.c). */
+struct subj_rule_view {
+	const char *id, *title, *family; /* title "" when the rule has none */
+	uint64_t signature_id, score, count;
+	sl_time_us first, last;
+};
+/* A subject alert's own alert.threshold (sl_subject_alert_fields). */
+struct subj_alert_view {
+	double threshold;
+};
+/* What a subject alert writes of a rule after its head: the evidence's
+ * Community IDs and the facts behind its hits (subject_facts.c), declared
+ * in subject_event_fields.c (sl_subject_facts_head, _remote_fields,
+ * _facts_tail: slices of sl_subject_alert_fields). */
+struct subj_remote_view {
+	struct sl_addr ip;
+	char country[3];
+	uint32_t asn;
+};
+struct subj_facts_view {
+	const char *community_ids[64]; /* scoring.evidence_max at most */
+	uint8_t n_ev;
+	const char *matched[HIT_MATCHED];
+	uint8_t n_matched;
+	struct subj_remote_view remotes[HIT_REMOTES];
+	uint8_t n_remotes;
+	uint32_t remotes_unlisted, apps_unlisted, observed_unlisted;
+	const char *apps[HIT_APPS];
+	uint8_t n_apps;
+	bool has_place, has_zone, has_claimed_share, has_light, has_travel;
+	const char *claimed_country, *claimed_city; /* the roster's; NULL: none */
+	char observed[HIT_PLACES][3];
+	uint8_t n_observed;
+	const char *zone, *claimed_zone;
+	double share, claimed_share;
+	uint64_t hours;
+	struct sl_addr light_ip;
+	double rtt_ms, expected_rtt_ms, excess_ms, distance_km;
+	char travel_from[3], travel_to[3];
+	double travel_km, travel_hours, travel_kmh;
+	bool travel_impossible;
+};
+extern const struct sl_field_table sl_subject_facts_head, sl_subject_remote_fields,
+	sl_subject_facts_tail;
+/* A subject alert's rules[] head, over struct subj_rule_view
+ * (subject_event_fields.c). */
+extern const struct sl_field_table sl_subject_rule_fields;
+/* What a subject event writes after top[]: its activity's fit and its apps
+ * (sl_subject_event_fields). */
+struct subj_tail_view {
+	uint64_t hours;
+	bool have_claimed_fit, have_best;
+	double claimed_fit, best_fit;
+	const char *best_zone;
+	const char *ra[SUBJ_APPS], *vpn[SUBJ_APPS];
+	uint8_t n_ra, n_vpn;
+};
 /* A subject's summary counters as its event writes them, each declared
  * once in subject_event_fields.c (sl_subject_summary_fields). */
 struct subj_summary_view {

@@ -41,60 +41,45 @@ static uint32_t sort_subjects(struct sl_subjects *s, sl_time_us since, sl_time_u
 	return n;
 }
 
-static void json_apps(struct sl_json *j, const char *key, const struct subj_app *set)
-{
-	sl_json_key(j, key);
-	sl_json_open_array(j);
-	for (unsigned i = 0; i < SUBJ_APPS; i++)
-		if (set[i].app)
-			sl_json_str(j, set[i].app);
-	sl_json_close_array(j);
-}
-
-static void json_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
-			  struct sl_json *j)
+/* A subject event's activity fit and apps, for sl_subject_event_fields. */
+static void tail_view(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
+		      struct subj_tail_view *t)
 {
 	struct sl_subject_view v = { 0 };
 	sl_subj_activity(s, x, now, &v);
-	sl_json_key(j, "activity");
-	sl_json_open_object(j);
-	sl_json_key(j, "hours");
-	sl_json_u64(j, v.activity_hours);
-	if (v.have_claimed_fit) {
-		sl_json_key(j, "claimed_fit");
-		sl_json_double(j, round(v.claimed_fit * 1000) / 1000);
+	memset(t, 0, sizeof(*t));
+	t->hours = v.activity_hours;
+	t->have_claimed_fit = v.have_claimed_fit;
+	t->claimed_fit = v.claimed_fit;
+	t->have_best = v.have_activity && v.best_zone;
+	t->best_zone = v.best_zone;
+	t->best_fit = v.best_fit;
+	for (unsigned i = 0; i < SUBJ_APPS; i++) {
+		if (x->ra[i].app)
+			t->ra[t->n_ra++] = x->ra[i].app;
+		if (x->vpn[i].app)
+			t->vpn[t->n_vpn++] = x->vpn[i].app;
 	}
-	if (v.have_activity && v.best_zone) {
-		sl_json_key(j, "best_zone");
-		sl_json_str(j, v.best_zone);
-		sl_json_key(j, "best_fit");
-		sl_json_double(j, round(v.best_fit * 1000) / 1000);
-	}
-	sl_json_close_object(j);
 }
 
 static void summary_event(struct sl_subjects *s, const struct subject *x, sl_time_us now,
 			  struct sl_json *j)
 {
-	char ts[SL_TIME_STRLEN];
+	const struct sl_event_head h = { .timestamp = now, .event_type = "subject" };
 	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "subject");
+	sl_fields_write(&sl_event_head_fields, &h, j);
 	sl_subj_json_block(s, x, j);
 	const struct subj_summary_view v = {
 		.first = x->first, .last = x->last, .flows = x->flows, .score = x->score,
 		.level = sl_subject_level_name((enum sl_subject_level)x->level), .peak = x->peak,
 		.peaked = x->peak > 0, .peak_at = x->peak_at, .alerts = x->n_alerts,
 	};
-	sl_fields_write_keys(&sl_subject_summary_fields, &v, j);
-	sl_json_key(j, "top");
+	struct subj_tail_view t;
+	tail_view(s, x, now, &t);
+	sl_fields_write(&sl_subject_summary_fields, &v, j);
 	sl_subj_json_rules(s, x, TOP_REASONS, false, j);
-	json_activity(s, x, now, j);
-	json_apps(j, "remote_access_apps", x->ra);
-	json_apps(j, "vpn_apps", x->vpn);
-	sl_json_close_object(j);
+	sl_fields_write(&sl_subject_event_fields, &t, j);
+	sl_json_path_reset(j);
 	sl_json_end(j);
 }
 

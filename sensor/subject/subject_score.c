@@ -6,6 +6,7 @@
 
 #include "sightline/eve.h"
 #include "sightline/flow.h"
+#include "sightline/schema.h"
 #include "subject_priv.h"
 
 const char *sl_subject_level_name(enum sl_subject_level l)
@@ -245,113 +246,113 @@ unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint3
 	return n;
 }
 
-/* "subject": {id, name, kind, hostname, claimed{...}, countries[] -- left
- * open for the caller to add to and close. */
-void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j)
+static void block_view(const struct subject *x, struct subj_block_view *b)
 {
-	char id[SL_ROSTER_NAME_MAX];
-	(void)s;
-	sl_subj_id(x, id, sizeof(id));
-	sl_json_key(j, "subject");
-	sl_json_open_object(j);
-	sl_json_key(j, "id");
-	sl_json_str(j, id);
-	if (x->claimed) {
-		sl_json_key(j, "name");
-		sl_json_str(j, x->claimed->name);
-	}
-	sl_json_key(j, "kind");
-	sl_json_str(j, sl_subj_kind_name(x));
-	if (x->hostname[0]) {
-		sl_json_key(j, "hostname");
-		sl_json_str(j, x->hostname);
-	}
 	const struct sl_roster_entry *e = x->claimed;
-	if (e && (e->country[0] || e->city || e->tz)) {
-		sl_json_key(j, "claimed");
-		sl_json_open_object(j);
-		if (e->country[0]) {
-			sl_json_key(j, "country");
-			sl_json_str(j, e->country);
-		}
-		if (e->city) {
-			sl_json_key(j, "city");
-			sl_json_str(j, e->city);
-		}
-		if (e->tz) {
-			sl_json_key(j, "timezone");
-			sl_json_str(j, sl_tz_name(e->tz));
-		}
-		sl_json_close_object(j);
-	}
-	sl_json_key(j, "countries");
-	sl_json_open_array(j);
-	for (unsigned i = 0; i < x->n_countries; i++)
-		sl_json_strn(j, x->countries[i], 2);
-	sl_json_close_array(j);
+	memset(b, 0, sizeof(*b));
+	sl_subj_id(x, b->id, sizeof(b->id));
+	b->name = e ? e->name : NULL;
+	b->kind = sl_subj_kind_name(x);
+	memcpy(b->hostname, x->hostname, sizeof(b->hostname));
+	b->hostname[sizeof(b->hostname) - 1] = '\0';
+	b->claimed_country = e ? e->country : NULL;
+	b->claimed_city = e ? e->city : NULL;
+	b->claimed_tz = e && e->tz ? sl_tz_name(e->tz) : NULL;
+	for (unsigned i = 0; i < x->n_countries && i < SL_SUBJECT_COUNTRIES; i++)
+		memcpy(b->countries[b->n_countries++], x->countries[i], 2);
 }
 
+/* subject.id .. subject.countries by their paths: the "subject" object is
+ * left open for the caller's further subject.* paths. */
+void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j)
+{
+	struct subj_block_view b;
+	(void)s;
+	block_view(x, &b);
+	sl_fields_write(&sl_subject_block_fields, &b, j);
+}
+
+static void rule_view(const struct hit *h, struct subj_rule_view *v)
+{
+	*v = (struct subj_rule_view){
+		.id = h->rule->id, .title = h->rule->title ? h->rule->title : "",
+		.family = family_of(h->rule), .signature_id = h->rule->signature_id,
+		.score = h->rule->score, .count = h->count, .first = h->first, .last = h->last,
+	};
+}
+
+/* A rule of a subject's alert, from its declarations: its head (the same
+ * members as a summary's top[]), its evidence's Community IDs and the
+ * facts behind its hits, with facts.remotes[] from its element table. */
 static void json_rule(const struct sl_subjects *s, const struct subject *x, uint32_t hi,
-		      bool evidence, struct sl_json *j)
+		      struct sl_json *j)
 {
 	const struct hit *h = &s->hits[hi];
-	char ts[SL_TIME_STRLEN];
+	struct subj_rule_view v;
+	struct subj_facts_view f;
+	struct sl_json_scope sc;
+	unsigned max = s->cfg->scoring.evidence_max;
+	unsigned start = h->n_ev < max ? 0 : h->ev_next; /* oldest first */
+	rule_view(h, &v);
+	memset(&f, 0, sizeof(f));
+	for (unsigned k = 0; k < h->n_ev && k < ARRAY_SIZE(f.community_ids); k++)
+		f.community_ids[f.n_ev++] = evidence_at(s, hi, (start + k) % max);
+	sl_subj_facts_view(x, h, &f);
 	sl_json_open_object(j);
-	sl_json_key(j, "id");
-	sl_json_str(j, h->rule->id);
-	sl_json_key(j, "signature_id"); /* the rule's own alerts' alert.signature_id */
-	sl_json_u64(j, h->rule->signature_id);
-	sl_json_key(j, "title");
-	sl_json_str(j, h->rule->title ? h->rule->title : "");
-	sl_json_key(j, "family");
-	sl_json_str(j, family_of(h->rule));
-	sl_json_key(j, "score");
-	sl_json_u64(j, h->rule->score);
-	sl_json_key(j, "count");
-	sl_json_u64(j, h->count);
-	sl_json_key(j, "first_seen");
-	sl_json_str(j, sl_time_format(h->first, ts, sizeof(ts)));
-	sl_json_key(j, "last_seen");
-	sl_json_str(j, sl_time_format(h->last, ts, sizeof(ts)));
-	if (evidence) {
-		unsigned max = s->cfg->scoring.evidence_max;
-		unsigned start = h->n_ev < max ? 0 : h->ev_next; /* oldest first */
-		sl_json_key(j, "community_ids");
-		sl_json_open_array(j);
-		for (unsigned k = 0; k < h->n_ev; k++)
-			sl_json_str(j, evidence_at(s, hi, (start + k) % max));
+	sl_json_path_enter(j, &sc);
+	sl_fields_write_rel(&sl_subject_rule_fields, &v, j);
+	sl_fields_write_rel(&sl_subject_facts_head, &f, j);
+	sl_fields_open_object(&sl_subject_facts_tail, j); /* "facts", even when empty */
+	if (f.n_remotes) {
+		sl_fields_open_array(&sl_subject_remote_fields, j);
+		for (unsigned i = 0; i < f.n_remotes; i++)
+			sl_fields_write_element(&sl_subject_remote_fields, &f.remotes[i], j);
 		sl_json_close_array(j);
-		sl_subj_facts_json(x, h, j);
 	}
+	sl_fields_write_rel(&sl_subject_facts_tail, &f, j);
+	sl_json_path_leave(j, &sc);
 	sl_json_close_object(j);
 }
 
-/* The contributing rules as a JSON array (evidence: with community_ids). */
+/* The contributing rules (at most max, by score), the key included: a
+ * summary's top[] written from its element table, or (evidence) a subject
+ * alert's rules[], with community_ids and facts. */
 void sl_subj_json_rules(const struct sl_subjects *s, const struct subject *x, unsigned max,
 			bool evidence, struct sl_json *j)
 {
 	uint32_t top[SUBJ_RULES];
+	struct subj_rule_view v;
 	unsigned n = sl_subj_top(s, x, top);
-	sl_json_open_array(j);
-	for (unsigned i = 0; i < n && i < max; i++)
-		json_rule(s, x, top[i], evidence, j);
+	sl_fields_open_array(evidence ? &sl_subject_rule_fields : &sl_subject_top_fields, j);
+	for (unsigned i = 0; i < n && i < max; i++) {
+		if (evidence) {
+			json_rule(s, x, top[i], j);
+			continue;
+		}
+		rule_view(&s->hits[top[i]], &v);
+		sl_fields_write_element(&sl_subject_top_fields, &v, j);
+	}
 	sl_json_close_array(j);
 }
 
-/* The "alert" object opened, with what names the kind of alert: the same
- * keys as a rule's alert (sl_engine_alert_block), the level's own id and
- * text, so a SIEM counts and suppresses subject alerts by signature_id. */
-static void alert_head(struct sl_json *j, enum sl_subject_level level)
+/* The "alert" object, with what names the kind of alert: the same keys as
+ * a rule's alert (sl_engine_alert_block), the level's own id and text, so a
+ * SIEM counts and suppresses subject alerts by signature_id; then the
+ * subject's score and scoring.threshold (declared in
+ * subject_event_fields.c).  Left open for the rules. */
+static void alert_head(struct sl_json *j, enum sl_subject_level level, double score,
+		       double threshold)
 {
-	sl_json_key(j, "alert");
-	sl_json_open_object(j);
-	sl_json_key(j, "scope");
-	sl_json_str(j, "subject");
-	sl_eve_alert_head(j, SL_SUBJECT_ALERT_GID, sl_subject_alert_sid(level), 1,
-			  sl_subject_alert_signature(level), "subject",
-			  sl_subject_alert_severity(level));
-	sl_json_key(j, "level");
-	sl_json_str(j, sl_subject_level_name(level));
+	const struct sl_alert_view v = {
+		.scope = "subject", .action = "allowed", .gid = SL_SUBJECT_ALERT_GID,
+		.signature_id = sl_subject_alert_sid(level), .rev = 1,
+		.signature = sl_subject_alert_signature(level), .category = "subject",
+		.severity = sl_subject_alert_severity(level), .level = sl_subject_level_name(level),
+		.score = score,
+	};
+	const struct subj_alert_view a = { .threshold = threshold };
+	sl_alert_write(&v, SL_ALERT_SUBJECT, j);
+	sl_fields_write_under(&sl_subject_alert_fields, "alert.threshold", &a, j);
 }
 
 bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct sl_json *j)
@@ -366,27 +367,16 @@ bool sl_subjects_alert(struct sl_subjects *s, const struct sl_record *r, struct 
 	x->alerted = x->level;
 	x->n_alerts++;
 	s->st.alerts++;
-	char ts[SL_TIME_STRLEN], cid[SL_COMMUNITY_ID_LEN];
+	struct sl_event_head head = { .timestamp = now, .event_type = "alert" };
+	_Static_assert(sizeof(head.community_id) >= SL_COMMUNITY_ID_LEN, "room for a Community ID");
+	if (!r->signin) /* the flow that raised it; a sign-in's stand-in flow is none */
+		sl_flow_community_id(r->flow, r->community_seed, head.community_id);
 	sl_json_begin(j);
-	sl_json_key(j, "timestamp");
-	sl_json_str(j, sl_time_format(now, ts, sizeof(ts)));
-	sl_json_key(j, "event_type");
-	sl_json_str(j, "alert");
-	if (!r->signin) { /* the flow that raised it; a sign-in's stand-in flow is none */
-		sl_json_key(j, "community_id");
-		sl_flow_community_id(r->flow, r->community_seed, cid);
-		sl_json_str(j, cid);
-	}
-	alert_head(j, (enum sl_subject_level)x->level);
-	sl_json_key(j, "score");
-	sl_json_double(j, round(score * 10) / 10);
-	sl_json_key(j, "threshold");
-	sl_json_double(j, s->cfg->scoring.threshold);
-	sl_json_key(j, "rules");
+	sl_fields_write(&sl_event_head_cid_fields, &head, j);
+	alert_head(j, (enum sl_subject_level)x->level, score, s->cfg->scoring.threshold);
 	sl_subj_json_rules(s, x, SUBJ_RULES, true, j);
-	sl_json_close_object(j);
 	sl_subj_json_block(s, x, j);
-	sl_json_close_object(j);
+	sl_json_path_reset(j);
 	sl_json_end(j);
 	return true;
 }
