@@ -190,6 +190,14 @@ static char *digits(char *p, unsigned n, int w)
 	return p + w;
 }
 
+char *sl_strcopy(char *dst, size_t len, const char *src)
+{
+	size_t n = src ? strnlen(src, len - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+	return dst;
+}
+
 /* Every event carries one or more of these: without gmtime_r, strftime and
  * printf, for the years 0..9999 a capture can hold; others take libc. */
 char *sl_time_format(sl_time_us t, char *buf, size_t len)
