@@ -390,6 +390,8 @@ static void on_reload_done(void *ctx)
 		fprintf(stderr, "sightline: reload: rules, roster and databases reloaded%s%s%s%s\n",
 			rc->o->config ? " from " : "", rc->o->config ? rc->o->config : "",
 			err[0] ? "; " : "", err);
+	else if (err[0]) /* -q keeps progress quiet, not what the user must act on */
+		fprintf(stderr, "sightline: reload: %s\n", err);
 }
 
 /* SIGHUP: reopen output files (logrotate moved them), then reload. */

@@ -364,6 +364,24 @@ int sl_config_append(struct sl_config *cfg, const char *list, const char *const 
  */
 void sl_config_dump(const struct sl_config *cfg, FILE *out);
 
+/**
+ * The configuration as text to compare, one line per key in table order:
+ * "KEY<TAB>VALUE" with the value as sl_config_dump() writes it (the lines of
+ * a list joined by 0x1f).  Returns a string the caller frees, or NULL when
+ * out of memory.  cfg is only read.
+ */
+char *sl_config_fingerprint(const struct sl_config *cfg);
+
+/**
+ * The keys whose values differ between two fingerprints of
+ * sl_config_fingerprint(), leaving out those at or under an entry of keep
+ * (NULL-terminated, may be NULL: "rules" covers rules.path, "databases" that
+ * key): their names go into buf (len bytes, "a, b, c", cut with "..."), and
+ * their count is returned.  Neither fingerprint is kept.
+ */
+size_t sl_config_changed(const char *a, const char *b, const char *const *keep, char *buf,
+			 size_t len);
+
 /** Release what cfg owns and zero it.  Accepts NULL or a zeroed config. */
 void sl_config_finish(struct sl_config *cfg);
 

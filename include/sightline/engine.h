@@ -106,8 +106,10 @@ int sl_reload_load(struct sl_reload *r, const struct sl_config *fresh, char *err
  * already charged keep pointing at the pack they came from, which is kept
  * until sl_engine_destroy().  Correlation windows start afresh.  Call between
  * packets, holding the engine lock as sl_capture_opts callbacks do.  Takes
- * ownership of r in every case.  Returns 0 (err "" or a note that the
- * databases were kept) or -ENOMEM with err set, the running set kept.
+ * ownership of r in every case.  Returns 0 (err "" or notes for the user:
+ * the databases were kept; which changed keys a reload does not apply and
+ * keep their running values until a restart) or -ENOMEM with err set, the
+ * running set kept.
  */
 int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
 			    size_t errlen);

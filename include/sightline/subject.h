@@ -321,6 +321,13 @@ void sl_subjects_print(struct sl_subjects *s, FILE *out, unsigned max_rows);
  */
 bool sl_subject_is_endpoint(const struct sl_config *cfg, const struct sl_addr *a);
 
+/**
+ * Whether f is the link's own plumbing (IPv6 neighbour and router discovery,
+ * MLD, DHCP, DHCPv6), which never counts toward subject.egress_subjects.
+ * Reads only; the fleet scorer asks it of events from every partition.
+ */
+bool sl_subject_link_plumbing(const struct sl_flow *f);
+
 /** Counters.  Borrowed; valid until sl_subjects_destroy(). */
 const struct sl_subjects_stats *sl_subjects_stats(const struct sl_subjects *s);
 

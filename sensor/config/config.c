@@ -289,6 +289,93 @@ void sl_config_dump(const struct sl_config *cfg, FILE *out)
 	dump_table(&d, &sl_cfg_root, cfg);
 }
 
+/* One key's value as the dump writes it, its lines joined by '\x1f' so the
+ * value stays on the fingerprint's line. */
+static void fingerprint_key(FILE *out, const struct sl_cfg_key *k, const void *base)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		struct dumper d = { m, 0, false, false };
+		dump_value(&d, k, base, 0);
+		fclose(m);
+	}
+	fprintf(out, "%s\t", k->key);
+	for (size_t i = 0; text && i < len; i++)
+		fputc(text[i] == '\n' ? '\x1f' : text[i], out);
+	fputc('\n', out);
+	free(text);
+}
+
+char *sl_config_fingerprint(const struct sl_config *cfg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < sl_cfg_root.n; i++)
+		fingerprint_key(out, &sl_cfg_root.keys[i], cfg);
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* key is p itself or lies under the section p ("sensor.location" covers
+ * sensor.location.city). */
+static bool under(const char *key, size_t klen, const char *p)
+{
+	size_t n = strlen(p);
+	return klen >= n && !strncmp(key, p, n) && (klen == n || key[n] == '.');
+}
+
+static bool kept(const char *key, size_t klen, const char *const *keep)
+{
+	for (size_t i = 0; keep && keep[i]; i++)
+		if (under(key, klen, keep[i]))
+			return true;
+	return false;
+}
+
+/* Append ", key" (or "key" first) to buf while a later "..." still fits;
+ * then "..." once, and nothing more. */
+static void list_key(char *buf, size_t len, size_t n, const char *key, size_t klen)
+{
+	size_t used = strlen(buf), sep = n ? 2 : 0;
+	if (used >= 3 && !strcmp(buf + used - 3, "..."))
+		return;
+	if (used + sep + klen + 4 <= len)
+		snprintf(buf + used, len - used, "%s%.*s", sep ? ", " : "", (int)klen, key);
+	else if (used + 4 <= len)
+		memcpy(buf + used, "...", 4);
+}
+
+size_t sl_config_changed(const char *a, const char *b, const char *const *keep, char *buf,
+			 size_t len)
+{
+	size_t n = 0;
+	if (len)
+		buf[0] = '\0';
+	while (a && b && *a && *b) {
+		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+		if (!ea || !eb)
+			break;
+		size_t klen = strcspn(a, "\t");
+		bool same = ea - a == eb - b && !memcmp(a, b, (size_t)(ea - a));
+		if (!same && !kept(a, klen, keep)) {
+			if (len)
+				list_key(buf, len, n, a, klen);
+			n++;
+		}
+		a = ea + 1;
+		b = eb + 1;
+	}
+	return n;
+}
+
 void sl_config_finish(struct sl_config *cfg)
 {
 	if (!cfg)

@@ -21,6 +21,7 @@ struct sl_reload {
 	struct sl_roster *roster;
 	struct sl_geo *geo;
 	struct sl_geo_cache *cache;
+	char *fingerprint; /* the new configuration's (sl_config_fingerprint) */
 };
 
 int sl_engine_reload_begin(const struct sl_engine *e, struct sl_reload **out)
@@ -51,6 +52,7 @@ void sl_reload_destroy(struct sl_reload *r)
 	sl_roster_destroy(r->roster);
 	sl_geo_cache_destroy(r->cache);
 	sl_geo_destroy(r->geo);
+	free(r->fingerprint);
 	free(r);
 }
 
@@ -86,6 +88,10 @@ int sl_reload_load(struct sl_reload *r, const struct sl_config *fresh, char *err
 			snprintf(err, errlen, "cannot allocate the IP-intelligence cache: %s",
 				 strerror(-rc));
 	}
+	if (rc == 0 && !(r->fingerprint = sl_config_fingerprint(fresh))) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	}
 	r->loaded = rc == 0;
 	return rc;
 }
@@ -102,6 +108,34 @@ static void swap_geo(struct sl_engine *e, struct sl_reload *r)
 	double lat, lon;
 	if (sl_geo_sensor_location(e->geo, &lat, &lon))
 		sl_subjects_set_sensor_location(e->subjects, lat, lon);
+}
+
+/*
+ * The keys a reload applies (what sl_reload_load() reads from the new
+ * configuration); the databases' keys only when it reloads them.  Any
+ * other key that changed keeps its running value until a restart, and the
+ * user is told which, rather than left to think the edit took effect.
+ */
+static const char *const reloaded[] = { "rules.path", "rules.enabled", "identify.signatures",
+					"identify.extra_signatures", "scoring.roster", "databases",
+					"intel.demo", "intel.builtin", "sensor.location", NULL };
+static const char *const reloaded_no_geo[] = { "rules.path", "rules.enabled",
+					       "identify.signatures",
+					       "identify.extra_signatures", "scoring.roster",
+					       NULL };
+
+static void say_restart_keys(const struct sl_engine *e, const struct sl_reload *r, char *err,
+			     size_t errlen)
+{
+	char *now = sl_config_fingerprint(e->cfg), keys[384];
+	size_t n = sl_config_changed(now, r->fingerprint, r->with_geo ? reloaded : reloaded_no_geo,
+				     keys, sizeof(keys));
+	free(now);
+	size_t used = strlen(err);
+	if (n)
+		snprintf(err + used, errlen - used, "%s%s changed but appl%s only at a restart (the "
+			 "running value%s stay%s): %s", used ? "; " : "", n > 1 ? "settings" :
+			 "a setting", n > 1 ? "y" : "ies", n > 1 ? "s" : "", n > 1 ? "" : "s", keys);
 }
 
 int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
@@ -148,6 +182,7 @@ int sl_engine_reload_commit(struct sl_engine *e, struct sl_reload *r, char *err,
 	else
 		snprintf(err, errlen, "the databases are kept: with several workers, new ones "
 			 "are loaded at a restart");
+	say_restart_keys(e, r, err, errlen);
 	sl_reload_destroy(r);
 	return 0;
 }

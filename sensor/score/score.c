@@ -71,6 +71,10 @@ int sl_scorer_create(const struct sl_config *cfg, struct sl_scorer **out, char *
 		goto err;
 	if ((rc = sl_score_identity_open(s, err, errlen)) < 0)
 		goto err;
+	if ((rc = sl_score_global_init(s)) < 0) {
+		snprintf(err, errlen, "out of memory for the address facts");
+		goto err;
+	}
 	*out = s;
 	return 0;
 err:
@@ -96,6 +100,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->clocks);
 	free(s->open);
 	free(s->parts);
+	free(s->global.pending);
 	for (size_t i = 0; i < s->n_strings; i++)
 		free(s->strings[i]);
 	free(s->strings);
@@ -104,6 +109,7 @@ void sl_scorer_destroy(struct sl_scorer *s)
 	free(s->central);
 	sl_json_finish(&s->json);
 	sl_score_identity_close(s);
+	sl_score_global_free(s);
 	sl_correlator_destroy(s->corr);
 	sl_rules_destroy(s->rules);
 	sl_geo_destroy(s->geo);
@@ -224,9 +230,13 @@ static uint64_t event_key(const json_t *ev, const char *json, size_t len)
 
 /* ---- the reorder window: a min-heap by (t, seq) ---- */
 
+/* In time; at one time the reader's events first (their correlations are
+ * then due when the scorer's own copy of the event is applied). */
 static bool before(const struct score_item *a, const struct score_item *b)
 {
-	return a->t != b->t ? a->t < b->t : a->seq < b->seq;
+	if (a->t != b->t)
+		return a->t < b->t;
+	return a->global != b->global ? a->global : a->seq < b->seq;
 }
 
 static int heap_push(struct sl_scorer *s, struct score_item it)
@@ -262,6 +272,23 @@ static struct score_item heap_pop(struct sl_scorer *s)
 	if (n)
 		h[i] = last;
 	return top;
+}
+
+uint64_t sl_score_id_key(const json_t *ev)
+{
+	const char *id = json_string_value(json_object_get(ev, "event_id"));
+	return id ? sl_score_hash(id, strlen(id), 0x1d) : 0;
+}
+
+int sl_score_global_push(struct sl_scorer *s, json_t *ev, sl_time_us t)
+{
+	int rc = heap_push(s, (struct score_item){ .t = t, .seq = s->seq++, .part = -1,
+						   .global = true, .ev = ev });
+	if (rc < 0)
+		json_decref(ev);
+	else if (t > s->global.newest)
+		s->global.newest = t;
+	return rc;
 }
 
 static const char *event_type(const json_t *ev)
@@ -372,6 +399,8 @@ int sl_scorer_event(struct sl_scorer *s, const char *json, size_t len, int part,
 		return rc;
 	}
 	s->st.queued = s->n_heap;
+	if (!s->global.external) /* files: every event of the fleet comes this way */
+		sl_score_global_feed(s, ev, t);
 	return SL_SCORER_QUEUED;
 }
 
@@ -404,11 +433,31 @@ static void batch_add(struct sl_scorer *s, struct score_item it)
 	b->items[b->n++] = it;
 }
 
+/* Whether it can be applied: the window passed over it, and the address
+ * facts of its time are in (every partition read past it).  A reader's
+ * event waits for the scorer's own events of its time too, unless its own
+ * partitions are read to their end. */
+static bool ready(const struct sl_scorer *s, const struct score_item *it, uint64_t window)
+{
+	if (it->t > s->global.horizon)
+		return false;
+	if (it->global && s->global.own_at_end)
+		return true;
+	return it->t + window < s->newest;
+}
+
 void sl_scorer_drain(struct sl_scorer *s, bool final)
 {
 	uint64_t window = (uint64_t)s->cfg->scoring.reorder_window * SL_US_PER_SEC;
-	while (s->n_heap && (final || s->heap[0].t + window < s->newest)) {
+	while (s->n_heap && (final || ready(s, &s->heap[0], window))) {
 		struct score_item it = heap_pop(s);
+		if (it.global) { /* after what came before it, alone */
+			if (s->batch.n)
+				sl_score_apply_batch(s);
+			sl_score_global_hit(s, &it);
+			json_decref(it.ev);
+			continue;
+		}
 		s->applied_until = it.t;
 		if (it.part >= 0 && (size_t)it.part < s->n_clocks)
 			s->clocks[it.part].applied_until = it.t;

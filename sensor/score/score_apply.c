@@ -185,7 +185,7 @@ static void add_hit(struct sl_scorer *s, const struct sl_rule_info *rule)
 }
 
 /* The rule an alert event names: by signature_id, else rule_id. */
-static const struct sl_rule_info *alert_rule(const struct sl_scorer *s, json_t *ev)
+const struct sl_rule_info *sl_score_alert_rule(const struct sl_scorer *s, json_t *ev)
 {
 	json_t *sid = sl_jpath_get(ev, "alert.signature_id");
 	const char *id = json_string_value(sl_jpath_get(ev, "alert.rule_id"));
@@ -199,7 +199,7 @@ static const struct sl_rule_info *alert_rule(const struct sl_scorer *s, json_t *
 	return NULL;
 }
 
-static bool is_central(const struct sl_scorer *s, const struct sl_rule_info *r)
+bool sl_score_is_central(const struct sl_scorer *s, const struct sl_rule_info *r)
 {
 	for (size_t i = 0; i < s->n_central; i++)
 		if (s->central[i] == r)
@@ -216,12 +216,12 @@ static void forwarded_hits(struct sl_scorer *s)
 		if (!type || strcmp(type, "alert") || !scope ||
 		    (strcmp(scope, "flow") && strcmp(scope, "subject-hit") && strcmp(scope, "signin")))
 			continue; /* a local sensor's subject alerts are no hits */
-		const struct sl_rule_info *rule = alert_rule(s, ev);
+		const struct sl_rule_info *rule = sl_score_alert_rule(s, ev);
 		if (!rule) {
 			s->st.unknown_rules++;
 			continue;
 		}
-		if (!is_central(s, rule)) /* the scorer judges those itself */
+		if (!sl_score_is_central(s, rule)) /* the scorer judges those itself */
 			add_hit(s, rule);
 	}
 }
@@ -229,7 +229,7 @@ static void forwarded_hits(struct sl_scorer *s)
 static void on_central(void *ctx, const struct sl_rule_info *rule)
 {
 	struct sl_scorer *s = ctx;
-	if (is_central(s, rule))
+	if (sl_score_is_central(s, rule))
 		add_hit(s, rule);
 }
 
@@ -262,7 +262,7 @@ void sl_score_alerts(struct sl_scorer *s, struct score_rec *r, bool all)
 	struct sl_field_source src = sl_rules_record_source(&r->rec);
 	for (size_t i = 0; i < s->n_hits; i++) {
 		const struct sl_rule_info *rule = s->hits[i];
-		if (rule->scope != SL_RULE_SCOPE_FLOW || (!all && !is_central(s, rule)))
+		if (rule->scope != SL_RULE_SCOPE_FLOW || (!all && !sl_score_is_central(s, rule)))
 			continue;
 		r->rec.event_type = "alert";
 		sl_json_begin(&s->json);
@@ -293,9 +293,14 @@ void sl_score_hits(struct sl_scorer *s, struct score_rec *r, sl_time_us now)
 	for (size_t i = 0; i < s->n_hits; i++) {
 		s->st.hits++;
 		sl_subjects_hit(s->subjects, &r->rec, s->hits[i]);
-		if (!allowed && s->corr)
+		/* over Kafka, forwarded hits reached the correlations by the reader
+		 * of every partition, every subject's in event time */
+		bool fed = s->global.external && r->rec.event && !sl_score_is_central(s, s->hits[i]);
+		if (!allowed && s->corr && !fed)
 			sl_correlator_feed(s->corr, s->hits[i], &src, r->flow.last, on_correlation, ctx);
 	}
+	if (!allowed && s->global.external && r->rec.event)
+		sl_score_global_pending(s, r);
 	if (sl_subjects_alert(s->subjects, &r->rec, &s->json)) {
 		sl_score_write(s, &s->json);
 		s->st.subject_alerts++;
@@ -414,6 +419,7 @@ void sl_score_apply_batch(struct sl_scorer *s)
 		charge_signin(s, &r, &view);
 	else
 		charge(s, &r, kind == BATCH_END, &view);
+	sl_score_global_apply(s, &r, r.rec.subject ? &view : NULL);
 	if (r.rec.subject)
 		sl_score_note_partition(s, r.rec.subject->id, s->batch.items[0].part);
 	batch_hits(s, &r, kind);
@@ -456,6 +462,18 @@ static void kafka_stats(struct sl_json *j, const struct sl_score_kafka_stats *k)
 	sl_json_close_object(j);
 }
 
+/* The address facts' counters (score_global.c), under scorer.global. */
+static void global_stats(struct sl_json *j, const struct score_global_stats *g)
+{
+	sl_json_key(j, "global");
+	sl_json_open_object(j);
+	stat(j, "facts", g->facts);
+	stat(j, "late", g->late);
+	stat(j, "addresses", g->addresses);
+	stat(j, "evicted", g->evicted);
+	sl_json_close_object(j);
+}
+
 void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 {
 	(void)final; /* the same counters; the caller knows which it writes */
@@ -485,6 +503,7 @@ void sl_scorer_write_stats(struct sl_scorer *s, bool final)
 	stat(j, "summaries", st->summaries);
 	stat(j, "queued", st->queued);
 	stat(j, "open_flows", st->open_flows);
+	global_stats(j, &s->global.st);
 	if (s->kafka)
 		kafka_stats(j, s->kafka);
 	sl_json_close_object(j);

@@ -534,16 +534,18 @@ static void loop(struct kin *k)
 		} else {
 			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL); /* nothing yet */
 		}
+		sl_kin_global_poll(k); /* the address facts, before what they hold back */
 		periodic(k, &last_ckpt);
 		uint64_t behind;
 		if (k->in->idle_exit && now_ms() - last_msg >= (int64_t)k->in->idle_exit * 1000 &&
-		    caught_up(k) && lag(k, &behind) && behind == 0)
+		    caught_up(k) && sl_kin_global_caught_up(k) && lag(k, &behind) && behind == 0)
 			break;
 	}
 }
 
 static void kin_finish(struct kin *k)
 {
+	sl_kin_global_close(k);
 	if (k->reader) {
 		rd_kafka_consumer_close(k->reader);
 		rd_kafka_destroy(k->reader);
@@ -578,6 +580,8 @@ int sl_score_kafka_run(struct sl_scorer *s, const struct sl_config *cfg, char *e
 		goto out;
 	}
 	rd_kafka_poll_set_consumer(k.rk);
+	if ((rc = sl_kin_global_open(&k)) < 0)
+		goto out;
 	sl_score_kafka_attach(s, &k.st);
 	if ((rc = subscribe(&k)) < 0)
 		goto out;

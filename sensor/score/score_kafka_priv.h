@@ -44,6 +44,16 @@ struct kpart {
 	size_t n_early, cap_early;
 };
 
+/* One partition of an event topic as the reader of every partition sees it
+ * (score_kafka_global.c). */
+struct kglobal {
+	char topic[256];
+	int32_t p;
+	sl_time_us newest; /* the latest event time read from it */
+	bool at_end;       /* read to its end (nothing newer there yet) */
+	bool started;      /* a message or its end seen */
+};
+
 struct kin {
 	struct sl_scorer *s;
 	const struct sl_score_input_config *in;
@@ -53,6 +63,13 @@ struct kin {
 	struct sl_score_kafka_stats st;
 	uint64_t delivery_failed;
 	char delivery_err[256];
+	/* the reader of every partition of the event topics, for the address
+	 * facts every scorer needs whole (score_kafka_global.c) */
+	rd_kafka_t *global;
+	struct kglobal *gparts;
+	size_t n_gparts;
+	int64_t global_since, global_checked; /* ms: opened, partitions last looked up */
+	bool global_gave_up;                   /* warned of a partition never heard from */
 	int fatal;         /* a fatal error: stop (negative errno) */
 	char err[512];
 };
@@ -71,5 +88,16 @@ void sl_kin_give_back(struct kin *k, int32_t p);
 /* Partition p of the state topic read to its end; the latest record of
  * each key restored (subjects; the partition's event ids marked seen). */
 int sl_kin_restore(struct kin *k, int32_t p);
+
+/* score_kafka_global.c: a consumer outside the group assigned every
+ * partition of the event topics from their beginning, feeding the scorer's
+ * address facts (its own partitions' too), and the time up to which they
+ * are complete.  open: 0 or a negative errno with a sentence in k->err. */
+int sl_kin_global_open(struct kin *k);
+/* Take what it has fetched (a bounded number), then set the horizon. */
+void sl_kin_global_poll(struct kin *k);
+/* Every partition read to its end. */
+bool sl_kin_global_caught_up(const struct kin *k);
+void sl_kin_global_close(struct kin *k);
 
 #endif

@@ -28,6 +28,8 @@ struct score_item {
 	sl_time_us t;      /* its sensor_time, else its timestamp */
 	uint64_t seq;      /* arrival order: ties keep it */
 	int part;
+	bool global;       /* read by the reader of every partition: its forwarded
+			    * hit feeds the correlations only (score_global.c) */
 	json_t *ev;        /* owned */
 };
 
@@ -47,6 +49,43 @@ struct score_open {
 struct score_part {
 	uint64_t key;      /* hash of subject.id; 0: free */
 	int part;
+};
+
+struct gaddr; /* score_global.c */
+
+/* A correlation that fired on an event's forwarded hit, due to the subject
+ * of the event with id key when its scorer applies it. */
+struct score_pending {
+	uint64_t key;
+	sl_time_us t;
+	const struct sl_rule_info *rule;
+};
+
+/* Counters of the address facts (stats.scorer.global.*). */
+struct score_global_stats {
+	uint64_t facts;      /* events whose facts were taken (every partition's) */
+	uint64_t late;       /* ... after events of their time had been applied */
+	uint64_t addresses;  /* addresses held now */
+	uint64_t evicted;    /* addresses forgotten to stay within the table's size */
+};
+
+/* What is known of addresses subjects share, from every event of the fleet
+ * (score_global.c): indexed by event time, so that feeding it ahead of the
+ * scoring, or in another order, gives the same answer at a given time. */
+struct score_global {
+	struct gaddr *addrs; /* open addressing by address */
+	size_t n, cap, max;
+	struct sl_bindings *bindings; /* every forwarded sign-in */
+	bool external;       /* fed by the Kafka input's reader of every partition,
+			      * not by sl_scorer_event() */
+	sl_time_us horizon;  /* facts are complete up to here: later events wait */
+	bool own_at_end;     /* the scorer's own partitions are read to their end */
+	sl_time_us newest;   /* the latest event time the reader queued */
+	/* correlation hits that fired on a forwarded hit read by the reader, for
+	 * the scorer that applies that event (its id key) to its subject */
+	struct score_pending *pending;
+	size_t n_pending, cap_pending;
+	struct score_global_stats st;
 };
 
 /* A batch: the events of one flow written at one moment of its sensor. */
@@ -102,6 +141,7 @@ struct sl_scorer {
 	struct sl_geo_cache *geo_cache;
 	struct sl_binding flow_binding;   /* the binding of the batch being applied */
 	uint64_t unrostered;
+	struct score_global global;
 };
 
 /* A record rebuilt from an event: the stand-in flow and places the subject
@@ -126,6 +166,11 @@ bool sl_score_rec_build(struct sl_scorer *s, json_t *ev, struct score_rec *r);
 /* Rebuild r from a signin event ev as the sensor's identity stage built
  * it: a stand-in flow from its address at its time.  false: no address. */
 bool sl_score_signin_build(struct sl_scorer *s, json_t *ev, struct score_rec *r);
+/* sl_record.event_get reading every field from the event, the subject's
+ * too (a hit read by the reader of every partition, of another scorer's
+ * subject, as its sensor saw it). */
+bool sl_score_event_get_any(const struct sl_record *r, const struct sl_field *f,
+			    struct sl_value *v, bool *present);
 /* The event's time for ordering: sensor_time, else timestamp; false: none. */
 bool sl_score_event_time(const json_t *ev, sl_time_us *t);
 /* Parse RFC 3339 text into *t; false when it is not. */
@@ -154,7 +199,36 @@ void sl_score_identity_until(struct sl_scorer *s, sl_time_us until);
 void sl_score_bind(struct sl_scorer *s, struct score_rec *r);
 void sl_score_identity_close(struct sl_scorer *s);
 
+/* ---- score_global.c ---- */
+/* The address facts' tables (sized by scoring.max_subjects and identity.*).
+ * Returns 0 or -ENOMEM. */
+int sl_score_global_init(struct sl_scorer *s);
+void sl_score_global_free(struct sl_scorer *s);
+/* Take the address facts of ev (borrowed), an event at time t of any
+ * partition: a charged flow's or a sign-in's subject behind its outside
+ * address, a successful sign-in's binding. */
+void sl_score_global_feed(struct sl_scorer *s, json_t *ev, sl_time_us t);
+/* The fleet's facts at the batch's time on r, charged to v (NULL: nobody):
+ * v->egress_subjects and the event's subject.accounts_bound raised to them. */
+void sl_score_global_apply(struct sl_scorer *s, struct score_rec *r, struct sl_subject_view *v);
+
+/* Queue ev (owned by the scorer from here), read by the reader of every
+ * partition, at time t: its forwarded hit feeds the correlations in event
+ * time among the scorer's own events.  0, or -ENOMEM (ev released). */
+int sl_score_global_push(struct sl_scorer *s, json_t *ev, sl_time_us t);
+/* Feed the forwarded hit of a queued reader's event (it) to the correlations. */
+void sl_score_global_hit(struct sl_scorer *s, struct score_item *it);
+/* Charge the correlations that fired on the batch's events, read by the
+ * reader, to r's subject (as on_correlation does for the scorer's own). */
+void sl_score_global_pending(struct sl_scorer *s, struct score_rec *r);
+/* The key of an event's id (as the duplicate check has it); 0: none. */
+uint64_t sl_score_id_key(const json_t *ev);
+
 /* ---- score_apply.c ---- */
+/* The rule a forwarded alert event names (NULL: not in the pack). */
+const struct sl_rule_info *sl_score_alert_rule(const struct sl_scorer *s, json_t *ev);
+/* Whether the scorer judges rule itself (it reads subject facts). */
+bool sl_score_is_central(const struct sl_scorer *s, const struct sl_rule_info *r);
 /* Apply one batch (every event of one flow at one moment), then clear it. */
 void sl_score_apply_batch(struct sl_scorer *s);
 /* The final summaries and stats (sl_scorer_drain(s, true)). */

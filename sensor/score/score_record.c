@@ -91,15 +91,19 @@ static bool event_value(const struct sl_field *f, json_t *x, struct sl_value *v)
 	return false;
 }
 
+bool sl_score_event_get_any(const struct sl_record *r, const struct sl_field *f,
+			    struct sl_value *v, bool *present)
+{
+	json_t *x = sl_jpath_get(r->event, f->name);
+	*present = x && !json_is_null(x) && event_value(f, x, v);
+	return true;
+}
+
 /* sl_record.event_get of a rebuilt record: every field but the subject's. */
 static bool event_get(const struct sl_record *r, const struct sl_field *f, struct sl_value *v,
 		      bool *present)
 {
-	if (scorer_owned(f))
-		return false;
-	json_t *x = sl_jpath_get(r->event, f->name);
-	*present = x && !json_is_null(x) && event_value(f, x, v);
-	return true;
+	return !scorer_owned(f) && sl_score_event_get_any(r, f, v, present);
 }
 
 static const char *str_at(json_t *ev, const char *path)

@@ -205,7 +205,7 @@ found:
  * egress (a neighbour advertisement to a laptop is not a second subject
  * behind the laptop's address).
  */
-static bool link_plumbing(const struct sl_flow *f)
+bool sl_subject_link_plumbing(const struct sl_flow *f)
 {
 	if (f->proto == 58)
 		return (f->icmp_type >= 130 && f->icmp_type <= 137) || f->icmp_type == 143;
@@ -286,7 +286,7 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 	if (count)
 		activity(x, f->first);
 	apps(s, x, r, v);
-	if (r->remote >= 0 && !link_plumbing(f)) {
+	if (r->remote >= 0 && !sl_subject_link_plumbing(f)) {
 		const struct sl_addr *ra = r->remote == 0 ? &f->cli : &f->srv;
 		v->egress_subjects = egress(s, x, ra, f->last);
 		/* The subject's own address at the edge: people the roster ties to

@@ -49,9 +49,9 @@ def run(args, **kw):
     return r
 
 
-def sightline(exe, args, out):
+def sightline(exe, args, out, roster=None):
     base = [exe, '-q', '-c', os.path.join(HERE, 'config.yaml'),
-            '--roster', os.path.join(HERE, 'roster.yaml'), '-o', out]
+            '--roster', roster or os.path.join(HERE, 'roster.yaml'), '-o', out]
     r = run(base + args, cwd=ROOT)
     if r.returncode != 0:
         sys.exit('sightline %s failed (%d): %s' % (' '.join(args), r.returncode, r.stderr))
@@ -168,6 +168,7 @@ def scenario(exe, tmp):
         fwd.append(out)
     fleet_ok(exe, tmp, local, fwd)
     scorer_signins(exe, tmp, local)
+    split_signins(exe, tmp)
     schema_ok(exe, fwd + [os.path.join(tmp, 'scored.json')])
     duplicates(exe, tmp, local, fwd)
     reordered(exe, tmp, local, fwd)
@@ -214,6 +215,40 @@ def scorer_signins(exe, tmp, local):
          'subject alerts with the sign-in logs read by the scorer')
     same(flow_alerts([local]), flow_alerts(fwd + [out]),
          'flow and sign-in alerts with the sign-in logs read by the scorer')
+
+
+def split_signins(exe, tmp):
+    """Sign-ins of one address read by two sensors (Alice's by one, Bob's by another, as
+    two regions' collectors of one IdP): the scorer counts the accounts bound to the
+    address over every forwarded sign-in, as one sensor reading both logs does."""
+    log = json.load(open(os.path.join(GEN, 'laptop-farm-edge.entra.json')))
+    empty = os.path.join(tmp, 'empty.pcap')
+    with open(empty, 'wb') as f:  # a capture with no packet: these sensors read logs only
+        f.write(bytes.fromhex('d4c3b2a1020004000000000000000000ffff000001000000'))
+    logs, fwd = [], []
+    for who in ('Alice Smith', 'Bob Jones'):
+        name = who.split()[0].lower()
+        path = os.path.join(tmp, name + '.entra.json')
+        with open(path, 'w') as f:
+            json.dump(dict(log, value=[v for v in log['value'] if v['userDisplayName'] == who]), f)
+        logs.append(path)
+        out = os.path.join(tmp, 'idp-' + name + '.json')
+        sightline(exe, ['--set', 'sensor.name=idp-' + name, '--set', 'scoring.mode=forward',
+                        '--identity', path, '-r', empty], out)
+        fwd.append(out)
+    local = os.path.join(tmp, 'split-local.json')
+    sightline(exe, ['--identity', logs[0], '--identity', logs[1], '-r', empty], local)
+    out = os.path.join(tmp, 'split-scored.json')
+    r = score(exe, fwd, out)
+    check(r.returncode == 0, 'sightline score over two sensors\' sign-ins exits 0 (%s)' %
+          r.stderr.strip()[:200])
+    shared = [a for a in subject_alerts([local]) if '1931785575' in a]
+    check(len(shared) > 0, 'one sensor reading both logs raises accounts on one address (%d)'
+          % len(shared))
+    same(subject_alerts([local]), subject_alerts([out]),
+         'subject alerts: sign-ins of one address split over two sensors, and one sensor')
+    same(flow_alerts([local]), flow_alerts(fwd + [out]),
+         'sign-in alerts: sign-ins of one address split over two sensors, and one sensor')
 
 
 def schema_ok(exe, paths):

@@ -78,11 +78,12 @@ def main():
         rec = sum(k.get('state_records', 0) for _, k in st)
         by = sum(k.get('state_bytes', 0) for _, k in st)
         print('%-12s %7d messages in %5.2f s: %8.0f events/s; %s events, %s applied, %s duplicates, %s late;'
-              ' %d state records, %d bytes' % (what, ev, took, ev / took,
-                                                [s.get('events') for s, _ in st],
-                                                [s.get('applied') for s, _ in st],
-                                                [s.get('duplicates') for s, _ in st],
-                                                [s.get('late') for s, _ in st], rec, by))
+              ' %d state records, %d bytes; address facts from every partition %s (%s late)'
+              % (what, ev, took, ev / took, [s.get('events') for s, _ in st],
+                 [s.get('applied') for s, _ in st], [s.get('duplicates') for s, _ in st],
+                 [s.get('late') for s, _ in st], rec, by,
+                 [s.get('global', {}).get('facts') for s, _ in st],
+                 [s.get('global', {}).get('late') for s, _ in st]))
     print('%d events produced (%d copies of %d)' % (n, copies, len(lines)))
 
 

@@ -477,6 +477,20 @@ def case_reload_rules(sensor, root, tmp):
                     'tests:\n  match: [{app_proto: rdp}]\n  nomatch: [{app_proto: ssh}]\n')
         p.send_signal(1)
         wait_for(lambda: loaded() == n0 + 1, 10, 'stats with %d rules' % (n0 + 1))
+        # Keys a reload does not apply are named, not silently ignored; a
+        # reloaded key (the rules' path) is not among them.
+        shutil.move(rules, rules + '2')
+        with open(os.path.join(tmp, 'cfg.yaml'), 'w') as f:
+            f.write(cfg.replace('interval: 1', 'interval: 2').replace(rules, rules + '2') +
+                    'flow:\n  timeouts:\n    udp: 45\n')
+        p.send_signal(1)
+        restart = r'reload: settings changed but apply only at a restart \(the running values ' \
+                  r'stay\): (.*)\n'
+        wait_for(lambda: re.search(restart, open(os.path.join(tmp, 'stderr')).read()), 10,
+                 'the reload naming the keys it does not apply')
+        keys = re.search(restart, open(os.path.join(tmp, 'stderr')).read()).group(1)
+        if keys != 'flow.timeouts.udp, stats.interval':
+            fail('keys needing a restart: %r, want flow.timeouts.udp, stats.interval' % keys)
         rc, err = stop(p, tmp)
     finally:
         if p.poll() is None:

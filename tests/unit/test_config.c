@@ -617,6 +617,37 @@ static void test_is_home(void)
 	sl_config_finish(&c);
 }
 
+/* A reload names the keys it does not apply: sl_config_changed() over two
+ * fingerprints, with the reloaded keys left out by section. */
+static void test_changed(void)
+{
+	struct sl_config c, d;
+	char keys[256];
+	TEST("changed keys between two configurations");
+	sl_config_init_defaults(&c);
+	sl_config_init_defaults(&d);
+	char *a = sl_config_fingerprint(&c), *b = sl_config_fingerprint(&d);
+	CHECK(a && b);
+	CHECK_EQ_INT((int)sl_config_changed(a, b, NULL, keys, sizeof(keys)), 0);
+	CHECK_EQ_STR(keys, "");
+	free(b);
+	CHECK_EQ_INT(set(&d, "flow.timeouts.icmp=31"), 0);
+	CHECK_EQ_INT(set(&d, "stats.interval=7"), 0);
+	CHECK_EQ_INT(set(&d, "rules.path=/elsewhere"), 0);
+	CHECK_EQ_INT(set(&d, "home_networks=10.9.0.0/16"), 0);
+	b = sl_config_fingerprint(&d);
+	const char *const keep[] = { "rules", "flow.timeouts.icm", NULL };
+	CHECK_EQ_INT((int)sl_config_changed(a, b, keep, keys, sizeof(keys)), 3);
+	CHECK_EQ_STR(keys, "flow.timeouts.icmp, stats.interval, home_networks");
+	CHECK_EQ_INT((int)sl_config_changed(a, b, NULL, keys, sizeof(keys)), 4);
+	CHECK_EQ_INT((int)sl_config_changed(a, b, keep, keys, 24), 3); /* cut, still counted */
+	CHECK_EQ_STR(keys, "flow.timeouts.icmp...");
+	free(a);
+	free(b);
+	sl_config_finish(&c);
+	sl_config_finish(&d);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -633,5 +664,6 @@ int main(void)
 	test_round_trip();
 	test_dump_text();
 	test_is_home();
+	test_changed();
 	return TEST_REPORT();
 }
