@@ -190,6 +190,14 @@ static char *digits(char *p, unsigned n, int w)
 	return p + w;
 }
 
+char *sl_strcopy(char *dst, size_t len, const char *src)
+{
+	size_t n = src ? strnlen(src, len - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+	return dst;
+}
+
 /* The date and time of day of the last second formatted, per thread:
  * events come in packet order, most within the second of the one before,
  * and then only the microseconds are new. */

@@ -80,6 +80,14 @@ bool sl_cidr_contains(const struct sl_cidr *c, const struct sl_addr *a);
 char *sl_time_format(sl_time_us t, char *buf, size_t len);
 
 /**
+ * Copy the string src (NULL: "") into dst of len bytes (len > 0), cut to
+ * len - 1 bytes and always terminated, as snprintf(dst, len, "%s", src)
+ * does without its format parsing (per flow, that was 600 instructions).
+ * Returns dst; the caller owns both buffers.
+ */
+char *sl_strcopy(char *dst, size_t len, const char *src);
+
+/**
  * Allocate or abort.  Only for startup-sized allocations (config, tables
  * created once); the packet path never calls it.  Caller owns the result;
  * free with free().

@@ -24,7 +24,7 @@ void sl_engine_meta(const struct sl_record *r, const char *type, sl_time_us cloc
 	*m = (struct sl_event_meta){ .type = type, .flow_id = r->flow->flow_id,
 				     .last = r->flow->last, .clock = clock, .key = keybuf };
 	if (r->subject && r->subject->id[0])
-		snprintf(keybuf, keylen, "%s", r->subject->id);
+		sl_strcopy(keybuf, keylen, r->subject->id);
 	else
 		sl_addr_format(&r->flow->cli, keybuf, keylen);
 }

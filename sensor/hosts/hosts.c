@@ -91,7 +91,7 @@ void sl_hosts_name_record(struct sl_hosts *h, struct sl_record *r)
 {
 	for (int side = 0; side < 2; side++) {
 		const char *name = sl_hosts_dns_name(h, side ? &r->flow->srv : &r->flow->cli);
-		snprintf(r->dns_name[side], sizeof(r->dns_name[side]), "%s", name ? name : "");
+		sl_strcopy(r->dns_name[side], sizeof(r->dns_name[side]), name);
 	}
 }
 

@@ -244,6 +244,6 @@ bool sl_dns_list_add(char *list, size_t cap, const char *item, bool unique)
 		list[used++] = ',';
 		list[used] = '\0';
 	}
-	snprintf(list + used, cap - used, "%s", item);
-	return strlen(list) + 1 < cap;
+	sl_strcopy(list + used, cap - used, item);
+	return strlen(list + used) + used + 1 < cap;
 }

@@ -1,7 +1,9 @@
 /* Unit tests for the shared helpers in sensor/util.c: addresses, CIDR
  * prefixes and packet-time formatting. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "sightline/common.h"
@@ -144,8 +146,24 @@ static void test_v6_reference(void)
 	CHECK_EQ_STR(sl_addr_format(&a, got, sizeof(got)), "::ffff:0.0.0.1");
 }
 
+static void test_strcopy(void)
+{
+	TEST("strcopy: what snprintf(\"%s\") writes, cut and terminated");
+	const char *srcs[] = { "", "a", "abcdef", "abcdefg", "abcdefgh", "0123456789abcdef", NULL };
+	for (size_t len = 1; len <= 9; len++)
+		for (size_t i = 0; i < ARRAY_SIZE(srcs); i++) {
+			char want[16], got[16];
+			memset(want, 'x', sizeof(want));
+			memset(got, 'x', sizeof(got));
+			snprintf(want, len, "%s", srcs[i] ? srcs[i] : "");
+			CHECK(sl_strcopy(got, len, srcs[i]) == got);
+			CHECK(memcmp(want, got, sizeof(got)) == 0);
+		}
+}
+
 int main(void)
 {
+	test_strcopy();
 	test_v4_reference();
 	test_v6_reference();
 	test_time_reference();
