@@ -50,25 +50,34 @@ static void test_format(void)
 	CHECK_EQ_STR(sl_time_format(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000000+0000");
 }
 
+/* One time written by sl_time_format() against gmtime_r + strftime; the
+ * first five differences are printed.  Returns 1 when they differ. */
+static int time_differs(sl_time_us t, int bad)
+{
+	char got[40], want[40], day[24];
+	time_t ts = (time_t)(t / SL_US_PER_SEC);
+	struct tm tm;
+	gmtime_r(&ts, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(want, sizeof(want), "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
+	if (strcmp(sl_time_format(t, got, sizeof(got)), want) == 0)
+		return 0;
+	if (bad < 5)
+		fprintf(stderr, "%s != %s\n", got, want);
+	return 1;
+}
+
 /* The printf-free timestamp against gmtime_r + strftime over random times
  * from 1970 to 9999, the leap days and the fallback past 9999. */
 static void test_time_reference(void)
 {
-	char got[40], want[40], day[24];
 	int bad = 0;
 	srand(11);
 	for (int i = 0; i < 100000; i++) {
 		uint64_t sec = i == 0 ? 951782400 /* 2000-02-29 */ : i == 1 ? 253402300799 :
 		               i == 2 ? 253402300800 /* 10000-01-01 */ :
 		               ((uint64_t)rand() << 16 ^ (uint64_t)rand()) % 253402300800ULL;
-		sl_time_us t = sec * SL_US_PER_SEC + (uint64_t)rand() % SL_US_PER_SEC;
-		time_t ts = (time_t)sec;
-		struct tm tm;
-		gmtime_r(&ts, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(want, sizeof(want), "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
-		if (strcmp(sl_time_format(t, got, sizeof(got)), want) != 0 && bad++ < 5)
-			fprintf(stderr, "%s != %s\n", got, want);
+		bad += time_differs(sec * SL_US_PER_SEC + (uint64_t)rand() % SL_US_PER_SEC, bad);
 	}
 	CHECK_EQ_INT(bad, 0);
 	TEST("time: runs within a second and across seconds, days, years (remembered second)");
@@ -78,14 +87,8 @@ static void test_time_reference(void)
 		 * then steps of a few microseconds to a few seconds */
 		static const uint64_t edges[] = { 951782399, 946684799, 1772495999, 253402300790 };
 		uint64_t sec = edges[i / 50000];
-		sl_time_us t = sec * SL_US_PER_SEC + (uint64_t)(i % 50000) * (i % 3 ? 7 : 1733);
-		time_t ts = (time_t)(t / SL_US_PER_SEC);
-		struct tm tm;
-		gmtime_r(&ts, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(want, sizeof(want), "%s.%06u+0000", day, (unsigned)(t % SL_US_PER_SEC));
-		if (strcmp(sl_time_format(t, got, sizeof(got)), want) != 0 && bad++ < 5)
-			fprintf(stderr, "%s != %s\n", got, want);
+		bad += time_differs(sec * SL_US_PER_SEC + (uint64_t)(i % 50000) * (i % 3 ? 7 : 1733),
+				    bad);
 	}
 	CHECK_EQ_INT(bad, 0);
 }
