@@ -157,7 +157,14 @@ def wait(p, name, tmp, timeout=120):
         p.kill()
         rc = 'timeout'
     fleet.check(rc == 0, '%s exits 0 (%s)%s' % (name, rc, '' if rc == 0 else ': ' +
-                open(os.path.join(tmp, name + '.err')).read()[-600:]))
+                failure_text(open(os.path.join(tmp, name + '.err')).read())))
+
+
+def failure_text(err):
+    """What a failed scorer said: a sanitizer's report whole (its first lines name the
+    error), else the last lines."""
+    at = err.find('==ERROR: ')
+    return err[max(0, at - 200):at + 6000] if at >= 0 else err[-600:]
 
 
 def stats(path):
