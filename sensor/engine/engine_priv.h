@@ -151,7 +151,6 @@ struct sl_engine {
 	_Atomic uint64_t wake_at;
 	pthread_mutex_t order_lock;
 	pthread_cond_t order_cond;
-	unsigned order_spins; /* this worker's spin before it sleeps (order.c) */
 };
 
 /* Capture clock a worker may run ahead of its last expiry pass without a

@@ -4,20 +4,6 @@
  * --workers N replays a capture the same way run after run. */
 #include "engine_priv.h"
 
-/*
- * Spins before a waiter sleeps, at most: about 0.1 ms of PAUSEs.  The other
- * worker reads the same frames and is rarely further behind than that; a
- * sleep and wake-up costs tens of microseconds each, and with 256 spins the
- * short-flow mix made ~41 k of them: --workers 2 ran at 0.49x one worker
- * (1.35 s vs 2.79 s wall), at 4096 about 1.0x (1.6-1.9 s vs 1.5-1.6 s).
- * But on a machine whose cores are taken by others the worker waited for
- * is descheduled, and the spin only burns the core it needs: each waiter
- * halves its spin when one ends asleep and doubles it back when one
- * succeeds (ORDER_SPINS_MIN..ORDER_SPINS).
- */
-#define ORDER_SPINS 4096
-#define ORDER_SPINS_MIN 64
-
 void sl_engine_order_replay(struct sl_engine *e)
 {
 	for (size_t i = 0; i < e->n_workers; i++) {
@@ -25,7 +11,6 @@ void sl_engine_order_replay(struct sl_engine *e)
 		atomic_store(&w->frames_done, 0);
 		atomic_store(&w->wake_at, UINT64_MAX);
 		w->index = (unsigned)i;
-		w->order_spins = ORDER_SPINS;
 		if (!w->order_init) {
 			pthread_mutex_init(&w->order_lock, NULL);
 			pthread_cond_init(&w->order_cond, NULL);
@@ -69,30 +54,27 @@ void sl_engine_frame_done(struct sl_engine *w)
 		progress(w, k + 1);
 }
 
-static bool spin_for(struct sl_engine *w, struct sl_engine *v, uint64_t need)
+/*
+ * Spins before a waiter sleeps: about 0.1 ms of PAUSEs.  The other worker
+ * reads the same frames and is rarely further behind than that; a sleep
+ * and wake-up costs tens of microseconds each, and with 256 spins the
+ * short-flow mix made ~41 k of them: --workers 2 ran at 0.49x one worker
+ * (1.35 s vs 2.79 s wall), at 4096 about 1.0x (1.6-1.9 s vs 1.5-1.6 s).
+ */
+#define ORDER_SPINS 4096
+
+/* Until v has finished need frames: a spin (see ORDER_SPINS), then asleep
+ * on v's condition, so a worker descheduled for long costs its waiter no
+ * CPU. */
+static void wait_for(struct sl_engine *v, uint64_t need)
 {
-	for (unsigned i = 0; i < w->order_spins; i++) {
-		if (atomic_load_explicit(&v->frames_done, memory_order_acquire) >= need) {
-			if (w->order_spins < ORDER_SPINS)
-				w->order_spins *= 2;
-			return true;
-		}
+	for (unsigned i = 0; i < ORDER_SPINS; i++) {
+		if (atomic_load_explicit(&v->frames_done, memory_order_acquire) >= need)
+			return;
 #if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
 #endif
 	}
-	if (w->order_spins > ORDER_SPINS_MIN)
-		w->order_spins /= 2;
-	return false;
-}
-
-/* Worker w waits until v has finished need frames: a spin (see
- * ORDER_SPINS), then asleep on v's condition, so a worker descheduled for
- * long costs its waiter no CPU. */
-static void wait_for(struct sl_engine *w, struct sl_engine *v, uint64_t need)
-{
-	if (spin_for(w, v, need))
-		return;
 	pthread_mutex_lock(&v->order_lock);
 	while (atomic_load(&v->frames_done) < need) {
 		uint64_t cur = atomic_load(&v->wake_at);
@@ -124,6 +106,6 @@ void sl_engine_await_turn(struct sl_engine *w)
 		struct sl_engine *v = e->workers[i];
 		uint64_t need = k + (v->index < w->index);
 		if (v != w && atomic_load_explicit(&v->frames_done, memory_order_acquire) < need)
-			wait_for(w, v, need);
+			wait_for(v, need);
 	}
 }
