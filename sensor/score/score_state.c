@@ -288,7 +288,8 @@ unsigned sl_score_state_discard(struct sl_scorer *s, int part)
 		}
 	}
 	s->n_heap = kept;
-	qsort(s->heap, s->n_heap, sizeof(*s->heap), cmp_item);
+	if (s->n_heap > 1) /* none: the window may never have been allocated */
+		qsort(s->heap, s->n_heap, sizeof(*s->heap), cmp_item);
 	/* a batch is one flow's events, so one subject's, so one partition's */
 	if (s->batch.n && s->batch.items[0].part == part) {
 		for (size_t i = 0; i < s->batch.n; i++)
