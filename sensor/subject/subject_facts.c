@@ -168,58 +168,23 @@ static void remotes_view(const struct hit_facts *h, struct subj_facts_view *v)
 		v->remotes[i].asn = h->remote[i].asn;
 	}
 	v->remotes_unlisted = h->n_remote ? h->remote_unlisted : 0;
-	v->n_apps = h->n_app;
-	memcpy(v->apps, h->app, sizeof(v->apps));
 	v->apps_unlisted = h->n_app ? h->app_unlisted : 0;
 }
 
-/* Claimed (the roster, as it stands) against observed (this rule's hits),
- * when the hits were placed. */
-static void place_view(const struct subject *x, const struct hit_facts *h,
-		       struct subj_facts_view *v)
-{
-	const struct sl_roster_entry *e = x->claimed;
-	v->has_place = h->n_observed > 0;
-	v->claimed_country = e ? e->country : NULL;
-	v->claimed_city = e ? e->city : NULL;
-	v->n_observed = h->n_observed;
-	for (unsigned i = 0; i < h->n_observed; i++)
-		country_text(h->observed[i], v->observed[i]);
-	v->observed_unlisted = h->observed_unlisted;
-}
-
-/* The reference zone that fit, the light-speed finding, the travel. */
-static void finding_view(const struct subject *x, const struct hit_facts *h,
-			 struct subj_facts_view *v)
-{
-	v->has_zone = h->has_zone;
-	v->zone = h->zone;
-	v->share = h->share;
-	v->claimed_zone = x->claimed && x->claimed->tz ? sl_tz_name(x->claimed->tz) : NULL;
-	v->has_claimed_share = h->has_zone && h->has_claimed_share;
-	v->claimed_share = h->claimed_share;
-	v->hours = h->hours;
-	v->has_light = h->has_light;
-	v->light_ip = h->light_addr;
-	v->rtt_ms = h->rtt_ms;
-	v->expected_rtt_ms = h->expected_rtt_ms;
-	v->excess_ms = h->excess_ms;
-	v->distance_km = h->distance_km;
-	v->has_travel = h->has_travel;
-	country_text(h->travel_from, v->travel_from);
-	country_text(h->travel_to, v->travel_to);
-	v->travel_km = h->travel_km;
-	v->travel_hours = h->travel_hours;
-	v->travel_kmh = h->travel_kmh;
-	v->travel_impossible = h->travel_impossible;
-}
-
+/* What the facts as kept do not say as they are written: the roster's
+ * claims (as the roster stands), country codes as strings. */
 void sl_subj_facts_view(const struct subject *x, const struct hit *h, struct subj_facts_view *v)
 {
 	const struct hit_facts *f = &h->facts;
-	v->n_matched = f->n_matched;
-	memcpy(v->matched, f->matched, sizeof(v->matched));
+	const struct sl_roster_entry *e = x->claimed;
+	v->f = *f;
 	remotes_view(f, v);
-	place_view(x, f, v);
-	finding_view(x, f, v);
+	v->claimed_country = e ? e->country : NULL;
+	v->claimed_city = e ? e->city : NULL;
+	v->claimed_zone = e && e->tz ? sl_tz_name(e->tz) : NULL;
+	for (unsigned i = 0; i < f->n_observed; i++)
+		country_text(f->observed[i], v->observed[i]);
+	v->has_claimed_share = f->has_zone && f->has_claimed_share;
+	country_text(f->travel_from, v->travel_from);
+	country_text(f->travel_to, v->travel_to);
 }

@@ -277,25 +277,14 @@ struct subj_remote_view {
 struct subj_facts_view {
 	const char *community_ids[64]; /* scoring.evidence_max at most */
 	uint8_t n_ev;
-	const char *matched[HIT_MATCHED];
-	uint8_t n_matched;
+	struct hit_facts f; /* the rule's facts as kept: written as they are where they can be */
 	struct subj_remote_view remotes[HIT_REMOTES];
 	uint8_t n_remotes;
-	uint32_t remotes_unlisted, apps_unlisted, observed_unlisted;
-	const char *apps[HIT_APPS];
-	uint8_t n_apps;
-	bool has_place, has_zone, has_claimed_share, has_light, has_travel;
-	const char *claimed_country, *claimed_city; /* the roster's; NULL: none */
-	char observed[HIT_PLACES][3];
-	uint8_t n_observed;
-	const char *zone, *claimed_zone;
-	double share, claimed_share;
-	uint64_t hours;
-	struct sl_addr light_ip;
-	double rtt_ms, expected_rtt_ms, excess_ms, distance_km;
+	uint32_t remotes_unlisted, apps_unlisted; /* 0 when none is listed */
+	bool has_claimed_share;                   /* and a zone fit */
+	const char *claimed_country, *claimed_city, *claimed_zone; /* the roster's; NULL: none */
+	char observed[HIT_PLACES][3];             /* f.observed as strings */
 	char travel_from[3], travel_to[3];
-	double travel_km, travel_hours, travel_kmh;
-	bool travel_impossible;
 };
 extern const struct sl_field_table sl_subject_facts_head, sl_subject_remote_fields,
 	sl_subject_facts_tail;
