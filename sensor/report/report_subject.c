@@ -46,6 +46,19 @@ static void set_if(char *dst, size_t len, const char *src)
 		rp_copy(dst, len, src);
 }
 
+/* The reference zone that fit best and the shares, where o has them (a
+ * subject event's activity block, or a subject alert's facts). */
+static void take_fit(struct rp_subject *s, const json_t *o, const char *zone, const char *fit,
+		     const char *claimed)
+{
+	set_if(s->best_zone, sizeof(s->best_zone), rp_str(o, zone));
+	double f = rp_num(o, fit), c = rp_num(o, claimed);
+	if (isfinite(f))
+		s->best_fit = f;
+	if (isfinite(c))
+		s->claimed_fit = c;
+}
+
 static void add_country(struct rp_subject *s, const char *c)
 {
 	if (!c || !*c)
@@ -76,13 +89,8 @@ static void identity(struct rp_subject *s, const json_t *ev)
 	const json_t *c;
 	json_array_foreach(cs, i, c)
 		add_country(s, json_string_value(c));
-	set_if(s->best_zone, sizeof(s->best_zone), rp_str(ev, "subject.activity.best_zone"));
-	double bf = rp_num(ev, "subject.activity.best_fit");
-	double cf = rp_num(ev, "subject.activity.claimed_fit");
-	if (isfinite(bf))
-		s->best_fit = bf;
-	if (isfinite(cf))
-		s->claimed_fit = cf;
+	take_fit(s, ev, "subject.activity.best_zone", "subject.activity.best_fit",
+		 "subject.activity.claimed_fit");
 }
 
 /* One activity: a flow (at its start) or a sign-in, counted in the claimed
@@ -215,13 +223,8 @@ static void alert_facts(struct rp_subject *s, const json_t *ev)
 	size_t i;
 	const json_t *it;
 	json_array_foreach(rules, i, it) {
-		set_if(s->best_zone, sizeof(s->best_zone), rp_str(it, "facts.activity.zone"));
-		double sh = rp_num(it, "facts.activity.share");
-		double cs = rp_num(it, "facts.activity.claimed_share");
-		if (isfinite(sh))
-			s->best_fit = sh;
-		if (isfinite(cs))
-			s->claimed_fit = cs;
+		take_fit(s, it, "facts.activity.zone", "facts.activity.share",
+			 "facts.activity.claimed_share");
 		double rtt = rp_num(it, "facts.lightspeed.rtt_ms");
 		if (isfinite(rtt)) {
 			s->light_rtt = rtt;
