@@ -89,6 +89,12 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
 	if (!f) /* an ICMP error, counted on the flow it quotes */
 		return;
+	if (f->inspect_done && f->stage >= SL_SETTLE_INSPECTION) {
+		/* Inspected and its stage run (most packets of a long flow): the
+		 * parsers and the stage tests below would do nothing. */
+		sl_engine_interim(e, f);
+		return;
+	}
 	bool now = false;
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);
