@@ -175,7 +175,9 @@ static void advance(struct sl_engine *e, sl_time_us ts)
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
 	advance(w, now);
-	if (!w->lead)
+	/* the lead's stats events: none due (the test of every frame) when
+	 * stats.interval is 0 or its next time is ahead */
+	if (!w->lead && w->cfg->stats_interval && !(w->next_stats && now < w->next_stats))
 		sl_engine_periodic_stats(w, now);
 	if (clock == SL_CLOCK_PACKET)
 		sl_engine_frame_done(w); /* the frame's last step in this worker */
