@@ -108,7 +108,8 @@ enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
 	pkt->ts = ts;
 	pkt->caplen = caplen;
 	pkt->wirelen = wirelen;
-	sl_frag_tick(d, ts, (uint64_t)d->cfg.frag_timeout_sec * SL_US_PER_SEC);
+	if (d->frag_held) /* most calls: no fragment seen for a while */
+		sl_frag_tick(d, ts, (uint64_t)d->cfg.frag_timeout_sec * SL_US_PER_SEC);
 
 	/* A NULL frame is an empty one; never form NULL + 0. */
 	struct sl_cursor c = frame ? sl_cursor_make(frame, caplen) : sl_cursor_make(empty, 0);

@@ -52,51 +52,6 @@ void sl_flow_init_from_packet(struct sl_flow *f, const struct sl_packet *p)
 	f->flow_id = make_flow_id(f);
 }
 
-bool sl_flow_is_reuse(const struct sl_flow *f, const struct sl_packet *p)
-{
-	return p->proto == 6 && f->state == SL_FLOW_CLOSED &&
-	       (p->tcp_flags & (SL_TCP_SYN | SL_TCP_ACK | SL_TCP_RST)) == SL_TCP_SYN;
-}
-
-static void tcp_track(struct sl_flow *f, const struct sl_packet *p, enum sl_dir dir)
-{
-	uint8_t fl = p->tcp_flags;
-	f->tcp_flags[dir] |= fl;
-	if (fl & SL_TCP_RST) {
-		f->state = SL_FLOW_CLOSED;
-		if (f->reason == SL_END_NONE)
-			f->reason = SL_END_RST;
-		return;
-	}
-	if (fl & SL_TCP_FIN) {
-		f->fin[dir] = true;
-		if (f->state != SL_FLOW_CLOSED)
-			f->state = SL_FLOW_CLOSING;
-		if (f->fin[0] && f->fin[1] && f->state != SL_FLOW_CLOSED) {
-			f->state = SL_FLOW_CLOSED;
-			f->reason = SL_END_FIN;
-		}
-		return;
-	}
-	/* Established once both sides spoke and this is not a handshake
-	 * segment: covers the third ACK and flows picked up mid-stream. */
-	if (f->state == SL_FLOW_NEW && f->pkts[0] && f->pkts[1] && !(fl & SL_TCP_SYN) &&
-	    (fl & SL_TCP_ACK))
-		f->state = SL_FLOW_ESTABLISHED;
-}
-
-void sl_flow_account(struct sl_flow *f, const struct sl_packet *p, enum sl_dir dir)
-{
-	f->pkts[dir]++;
-	f->bytes[dir] += p->wirelen;
-	if (p->ts > f->last)
-		f->last = p->ts;
-	if (p->proto == 6)
-		tcp_track(f, p, dir);
-	else if (f->state == SL_FLOW_NEW && f->pkts[0] && f->pkts[1])
-		f->state = SL_FLOW_ESTABLISHED;
-}
-
 const char *const sl_flow_state_names[4] = { "new", "established", "closing", "closed" };
 const char *const sl_flow_reason_names[6] = { NULL, "fin", "rst", "timeout", "evicted",
 					      "shutdown" };
