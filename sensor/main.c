@@ -118,8 +118,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 1 runtime error (e.g. a capture damaged part-way; the\n"
 	"flows read so far are still written), 2 usage, configuration or input error.\n"
-	"SIGINT/SIGTERM stop reading, write every open flow, deliver queued events\n"
-	"(each output waits at most its flush_timeout) and exit. SIGHUP reopens output\n"
+	"SIGINT/SIGTERM stop reading (live: after the frames already captured), write\n"
+	"every open flow, deliver queued events (each output waits at most its\n"
+	"flush_timeout) and exit. SIGHUP reopens output\n"
 	"files (logrotate) and reloads the configuration's rules, roster and databases\n"
 	"in the background; capture goes on while they load.\n";
 
