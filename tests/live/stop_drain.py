@@ -2,8 +2,8 @@
 """Nothing the kernel captured is lost at SIGTERM (live).
 
 A veth pair in a network namespace made here (removed on exit), IPv6 off so
-every frame on it is one tcpreplay sent.  sightline captures one end and is
-stopped (SIGSTOP) while tcpreplay sends a few thousand frames into the other:
+every frame on it is one tcpreplay sent.  sightline captures one end; once
+it says READY=1 on its NOTIFY_SOCKET (capture open), it is stopped (SIGSTOP) while tcpreplay sends a few thousand frames into the other:
 they wait in the capture ring.  Then SIGCONT and SIGTERM at once.  sightline
 must read what the kernel had already captured before it writes its final
 events: stats.capture.packets equals what tcpreplay sent, with one engine and
@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -68,15 +69,34 @@ def last_stats(path):
     return stats
 
 
+def ready_socket(tmp):
+    """A unix datagram socket for the sensor's readiness line (NOTIFY_SOCKET,
+    the sd_notify protocol): READY=1 comes once its capture is open."""
+    path = os.path.join(tmp, "notify.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(30)
+    return s, dict(os.environ, NOTIFY_SOCKET=path)
+
+
+def wait_ready(s):
+    try:
+        while s.recv(256) != b"READY=1":
+            pass
+        return True
+    except socket.timeout:
+        return False
+
+
 def run(sensor, cap, workers, tmp):
     out = os.path.join(tmp, "w%d.json" % workers)
     err = open(os.path.join(tmp, "w%d.err" % workers), "w")
+    note, env = ready_socket(os.path.join(tmp, "w%d" % workers))
     p = subprocess.Popen(["ip", "netns", "exec", NS, sensor, "-i", "sd1", "--allow-root",
-                          "-q", "--workers", str(workers), "-o", out], stderr=err)
+                          "-q", "--workers", str(workers), "-o", out], stderr=err, env=env)
     try:
-        time.sleep(1.5)  # the handles are open and joined
-        if p.poll() is not None:
-            sys.exit("FAIL: sightline exited at start: " + open(err.name).read())
+        if not wait_ready(note) or p.poll() is not None:
+            sys.exit("FAIL: sightline did not start capturing: " + open(err.name).read())
         before = link_drops()
         os.kill(p.pid, signal.SIGSTOP)  # ip netns exec execs the sensor: same pid
         r = sh("ip", "netns", "exec", NS, "tcpreplay", "-i", "sd0", "--pps=%d" % PPS,
@@ -113,6 +133,8 @@ def main():
     if not shutil.which("tcpreplay"):
         skip("needs tcpreplay (apt-get install tcpreplay)")
     tmp = tempfile.mkdtemp(prefix="sl-sd-")
+    for w in (1, 2):
+        os.mkdir(os.path.join(tmp, "w%d" % w))
     try:
         netns_up()
         ok = all([run(sensor, cap, w, tmp) for w in (1, 2)])
