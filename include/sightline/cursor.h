@@ -99,6 +99,19 @@ static inline bool sl_rd_bytes(struct sl_cursor *c, size_t n, const uint8_t **ou
 	return true;
 }
 
+/* Big-endian values inside bytes already borrowed with sl_rd_bytes(): a
+ * fixed-size header is checked once and its fields read from it, instead of
+ * one bounds check per field.  b must hold 2 (4) bytes. */
+static inline uint16_t sl_get_be16(const uint8_t *b)
+{
+	return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+static inline uint32_t sl_get_be32(const uint8_t *b)
+{
+	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+
 /* Split off a sub-cursor of n bytes (e.g. one TLS record) and advance. */
 static inline bool sl_rd_sub(struct sl_cursor *c, size_t n, struct sl_cursor *sub)
 {

@@ -46,6 +46,14 @@ int sl_filebuf_open(struct sl_filebuf *b, const char *path, size_t cap, size_t m
  * Returns the bytes available at sl_filebuf_at(). */
 size_t sl_filebuf_fill(struct sl_filebuf *b, size_t need);
 
+/* sl_filebuf_fill() inline when the bytes are held already (every record
+ * but one a buffer's worth). */
+static inline size_t sl_filebuf_need(struct sl_filebuf *b, size_t need)
+{
+	size_t have = b->len - (size_t)(b->pos - b->file_off);
+	return have >= need || b->eof ? have : sl_filebuf_fill(b, need);
+}
+
 /* The bytes at b->pos; valid until the next fill. */
 static inline uint8_t *sl_filebuf_at(const struct sl_filebuf *b)
 {
@@ -126,14 +134,40 @@ void sl_pcapng_close(struct sl_pcapng *g);
 /* Count one frame in the capture's counters st (frames, bytes, first and
  * last time, time going backwards): the lead's for every frame of a
  * replay, in capture order; each worker's own live. */
-void sl_cap_count(struct sl_engine_stats *st, sl_time_us ts, uint32_t wirelen);
+static inline void sl_cap_count(struct sl_engine_stats *st, sl_time_us ts, uint32_t wirelen)
+{
+	st->packets++;
+	st->bytes += wirelen;
+	if (st->first_ts == 0 || ts < st->first_ts)
+		st->first_ts = ts;
+	if (ts > st->last_ts)
+		st->last_ts = ts;
+	if (ts < st->prev_ts)
+		st->time_backwards++;
+	st->prev_ts = ts;
+}
 
-/* A record's timestamp as packet time (pre-1970 clamped to 0). */
-sl_time_us sl_cap_ts(const struct pcap_pkthdr *h);
+/* A record's timestamp as packet time: pre-1970 values from damaged files
+ * are clamped rather than wrapped into the far future. */
+static inline sl_time_us sl_cap_ts(const struct pcap_pkthdr *h)
+{
+	return h->ts.tv_sec < 0 ? 0
+	       : (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
+}
+
+/* sl_cap_signals() when either flag is raised. */
+void sl_cap_signals_serve(struct cap_ctx *c);
 
 /* Between frames: a pending SIGHUP, a finished reload (the caller's
- * callbacks, under the engine lock).  The caller then ticks the engine. */
-void sl_cap_signals(struct cap_ctx *c);
+ * callbacks, under the engine lock).  The caller then ticks the engine.
+ * Inline: every frame of a replay asks, and the answer is nearly always no. */
+static inline void sl_cap_signals(struct cap_ctx *c)
+{
+	const struct sl_capture_opts *o = c->o;
+	if (o && ((o->hup && *o->hup) ||
+		  (o->wake && atomic_load_explicit(o->wake, memory_order_relaxed))))
+		sl_cap_signals_serve(c);
+}
 
 /* One live record: count it, hand it to the engine. */
 void sl_cap_frame(struct cap_ctx *c, const struct pcap_pkthdr *h, const u_char *bytes);

@@ -8,27 +8,6 @@
 #include "capture_priv.h"
 #include "sightline/decode.h"
 
-void sl_cap_count(struct sl_engine_stats *st, sl_time_us ts, uint32_t wirelen)
-{
-	st->packets++;
-	st->bytes += wirelen;
-	if (st->first_ts == 0 || ts < st->first_ts)
-		st->first_ts = ts;
-	if (ts > st->last_ts)
-		st->last_ts = ts;
-	if (ts < st->prev_ts)
-		st->time_backwards++;
-	st->prev_ts = ts;
-}
-
-/* Packet time is the only clock: pre-1970 values from damaged files are
- * clamped rather than wrapped into the far future. */
-sl_time_us sl_cap_ts(const struct pcap_pkthdr *h)
-{
-	return h->ts.tv_sec < 0 ? 0
-	       : (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
-}
-
 void sl_cap_frame(struct cap_ctx *c, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct sl_frame fr = { .dlt = c->dlt, .ts = sl_cap_ts(h), .data = bytes,
@@ -46,7 +25,7 @@ void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 		pcap_breakloop(c->p);
 }
 
-void sl_cap_signals(struct cap_ctx *c)
+void sl_cap_signals_serve(struct cap_ctx *c)
 {
 	const struct sl_capture_opts *o = c->o;
 	bool hup = o && o->hup && *o->hup;

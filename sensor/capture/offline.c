@@ -227,15 +227,22 @@ static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *
 	sl_engine_tick(rd->w, fr.ts, SL_CLOCK_PACKET);
 }
 
-/* Every SLICE frames (of all files: many small ones count too) and at the
- * end of each file: the progress line (reader 0) and the stop flag. */
-static bool slice_end(struct reader *rd, uint64_t pos, size_t idx, bool file_end)
+/* The progress line (reader 0) and the stop flag, out of line: the test
+ * below runs for every frame. */
+static __attribute__((noinline)) bool slice_due(struct reader *rd, uint64_t pos, size_t idx)
 {
-	if (!file_end && ++rd->frames % SLICE)
-		return false;
 	if (rd->k == 0 && rd->o->progress)
 		progress_show(rd->pg, pos, rd->c.packets, idx, rd->files->n);
 	return stopped(rd);
+}
+
+/* Every SLICE frames (of all files: many small ones count too) and at the
+ * end of each file: slice_due(). */
+static inline bool slice_end(struct reader *rd, uint64_t pos, size_t idx, bool file_end)
+{
+	if (!file_end && ++rd->frames % SLICE)
+		return false;
+	return slice_due(rd, pos, idx);
 }
 
 /* Records from skip on through libpcap (all of them for pcapng or with a

@@ -69,7 +69,7 @@ int sl_pcapfile_open(const char *path, struct sl_pcapfile *f)
 int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t **data)
 {
 	struct sl_filebuf *b = &f->fb;
-	size_t have = sl_filebuf_fill(b, 16);
+	size_t have = sl_filebuf_need(b, 16);
 	if (have == 0 && b->eof)
 		return b->read_error ? -1 : 0; /* libpcap reads on and reports it */
 	if (have < 16)
@@ -79,7 +79,7 @@ int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t
 	if (caplen > f->snaplen)
 		return -1;
 	if (have < 16 + (size_t)caplen) {
-		have = sl_filebuf_fill(b, 16 + (size_t)caplen);
+		have = sl_filebuf_need(b, 16 + (size_t)caplen);
 		r = sl_filebuf_at(b);
 		if (have < 16 + (size_t)caplen)
 			return -1;

@@ -46,6 +46,10 @@ struct sl_decoder {
 	struct sl_decode_config cfg;
 	struct sl_decode_counters counters;
 	struct sl_frag_table *frag;
+	/* The table holds datagrams, or the previous call rebuilt one: only
+	 * then has sl_frag_tick() anything to do (set by sl_frag_input(),
+	 * cleared by the tick that finds the table empty). */
+	bool frag_held;
 };
 
 /*

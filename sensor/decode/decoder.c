@@ -1,6 +1,7 @@
 /* Decoder lifecycle, the per-packet entry point and the counters.  The layers
  * live in link.c, ipv4.c, ipv6.c, transport.c, tunnel.c and frag.c. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,11 +97,19 @@ enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
 {
 	static const uint8_t empty[1];
 
-	memset(pkt, 0, sizeof(*pkt));
+	/* Everything up to the ICMP quote starts zeroed; the quote is filled
+	 * whole when icmp_quoted says so (sl_dec_icmp_quote()) and the
+	 * neighbour only read when valid: clearing their 64 bytes as well
+	 * was a fifth of this call's instructions. */
+	memset(pkt, 0, offsetof(struct sl_packet, quote));
+	pkt->neighbour.valid = false;
+	pkt->payload = NULL;
+	pkt->payload_len = 0;
 	pkt->ts = ts;
 	pkt->caplen = caplen;
 	pkt->wirelen = wirelen;
-	sl_frag_tick(d, ts, (uint64_t)d->cfg.frag_timeout_sec * SL_US_PER_SEC);
+	if (d->frag_held) /* most calls: no fragment seen for a while */
+		sl_frag_tick(d, ts, (uint64_t)d->cfg.frag_timeout_sec * SL_US_PER_SEC);
 
 	/* A NULL frame is an empty one; never form NULL + 0. */
 	struct sl_cursor c = frame ? sl_cursor_make(frame, caplen) : sl_cursor_make(empty, 0);

@@ -254,6 +254,7 @@ void sl_frag_tick(struct sl_decoder *d, sl_time_us now, uint64_t timeout_us)
 {
 	struct sl_frag_table *t = d->frag;
 	t->nout = 0;
+	d->frag_held = t->oldest >= 0;
 	while (t->oldest >= 0) {
 		int32_t idx = t->oldest;
 		struct slot *s = &t->slots[idx];
@@ -481,6 +482,7 @@ enum sl_decode_result sl_frag_input(struct sl_dctx *x, const struct sl_frag *f,
 				    struct sl_cursor *whole)
 {
 	struct sl_frag_table *t = x->d->frag;
+	x->d->frag_held = true;
 	struct sl_cursor dc = f->data;
 	uint32_t len = (uint32_t)sl_cursor_left(&dc);
 	const uint8_t *data;

@@ -141,6 +141,8 @@ enum sl_decode_result sl_decode_ethernet(struct sl_dctx *x, struct sl_cursor c)
 		return sl_dec_fail(x, SL_DEC_ETH_TRUNCATED);
 	x->pkt->mac_dst = dst;
 	x->pkt->mac_src = src;
+	if (type == SL_ETH_IPV4) /* most frames: straight to IPv4 */
+		return sl_decode_ipv4(x, c, false);
 	return sl_decode_ethertype(x, type, c);
 }
 
@@ -272,6 +274,8 @@ bool sl_decode_dlt_supported(int dlt)
 
 enum sl_decode_result sl_decode_link(struct sl_dctx *x, int dlt, struct sl_cursor c)
 {
+	if (dlt == DLT_EN10MB_) /* nearly every capture: no table walk */
+		return sl_decode_ethernet(x, c);
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (links[i].dlt == dlt)
 			return links[i].decode(x, c);

@@ -13,14 +13,15 @@ static enum sl_decode_result decode_tcp(struct sl_dctx *x, struct sl_cursor c,
 					uint32_t wire_len)
 {
 	struct sl_packet *pkt = x->pkt;
-	uint8_t doff, flags;
-	uint16_t csum, urg;
-	if (!sl_rd_be16(&c, &pkt->sport) || !sl_rd_be16(&c, &pkt->dport) ||
-	    !sl_rd_be32(&c, &pkt->tcp_seq) || !sl_rd_be32(&c, &pkt->tcp_ack) ||
-	    !sl_rd_u8(&c, &doff) || !sl_rd_u8(&c, &flags) ||
-	    !sl_rd_be16(&c, &pkt->tcp_window) || !sl_rd_be16(&c, &csum) ||
-	    !sl_rd_be16(&c, &urg))
+	const uint8_t *b;
+	if (!sl_rd_bytes(&c, 20, &b)) /* the fixed header, checked once */
 		return sl_dec_fail(x, SL_DEC_TCP_TRUNCATED);
+	pkt->sport = sl_get_be16(b);
+	pkt->dport = sl_get_be16(b + 2);
+	pkt->tcp_seq = sl_get_be32(b + 4);
+	pkt->tcp_ack = sl_get_be32(b + 8);
+	uint8_t doff = b[12], flags = b[13];
+	pkt->tcp_window = sl_get_be16(b + 14);
 	size_t hlen = (size_t)(doff >> 4) * 4;
 	if (hlen < 20)
 		return sl_dec_fail(x, SL_DEC_TCP_HLEN_TOO_SMALL);
@@ -45,10 +46,12 @@ static enum sl_decode_result decode_udp(struct sl_dctx *x, struct sl_cursor c,
 					uint32_t wire_len)
 {
 	struct sl_packet *pkt = x->pkt;
-	uint16_t ulen, csum;
-	if (!sl_rd_be16(&c, &pkt->sport) || !sl_rd_be16(&c, &pkt->dport) ||
-	    !sl_rd_be16(&c, &ulen) || !sl_rd_be16(&c, &csum))
+	const uint8_t *b;
+	if (!sl_rd_bytes(&c, 8, &b)) /* the header, checked once */
 		return sl_dec_fail(x, SL_DEC_UDP_TRUNCATED);
+	pkt->sport = sl_get_be16(b);
+	pkt->dport = sl_get_be16(b + 2);
+	uint16_t ulen = sl_get_be16(b + 4);
 	if (ulen < 8 || ulen > wire_len)
 		return sl_dec_fail(x, SL_DEC_UDP_BAD_LEN);
 	if (sl_cursor_left(&c) > ulen - 8u)

@@ -251,8 +251,22 @@ void sl_engine_identity_finish(struct sl_engine *e);
 
 /* ---- capture order across replay workers (order.c) ---- */
 
-/* Worker w finished a frame of the capture (after its tick). */
-void sl_engine_frame_done(struct sl_engine *w);
+/* Wake those waiting for w's progress: it reached their wake_at (order.c). */
+void sl_engine_order_wake(struct sl_engine *w);
+
+/* Worker w finished a frame of the capture (after its tick).  Inline: it
+ * runs for every frame, and rarely has anyone to wake.  Sequentially
+ * consistent against the waiters' registering in wake_at, so none sleeps
+ * past it. */
+static inline void sl_engine_frame_done(struct sl_engine *w)
+{
+	uint64_t k = atomic_load_explicit(&w->frames_done, memory_order_relaxed);
+	if (k == UINT64_MAX)
+		return;
+	atomic_store(&w->frames_done, k + 1);
+	if (w->order_init && atomic_load(&w->wake_at) <= k + 1)
+		sl_engine_order_wake(w);
+}
 /* Free what sl_engine_order_replay() set up in w. */
 void sl_engine_order_finish(struct sl_engine *w);
 /* Before worker w touches shared state for its current frame (a flow's

@@ -29,17 +29,22 @@ void sl_engine_order_finish(struct sl_engine *w)
 	w->order_init = false;
 }
 
+/* w's progress reached what someone waits for (wake_at): wake them. */
+void sl_engine_order_wake(struct sl_engine *w)
+{
+	pthread_mutex_lock(&w->order_lock);
+	atomic_store(&w->wake_at, UINT64_MAX);
+	pthread_cond_broadcast(&w->order_cond);
+	pthread_mutex_unlock(&w->order_lock);
+}
+
 /* w's progress reached done: wake those who wait for it (sequentially
  * consistent against their registering in wake_at, so none sleeps past it). */
 static void progress(struct sl_engine *w, uint64_t done)
 {
 	atomic_store(&w->frames_done, done);
-	if (!w->order_init || atomic_load(&w->wake_at) > done)
-		return;
-	pthread_mutex_lock(&w->order_lock);
-	atomic_store(&w->wake_at, UINT64_MAX);
-	pthread_cond_broadcast(&w->order_cond);
-	pthread_mutex_unlock(&w->order_lock);
+	if (w->order_init && atomic_load(&w->wake_at) <= done)
+		sl_engine_order_wake(w);
 }
 
 void sl_engine_replay_done(struct sl_engine *w)
@@ -47,12 +52,6 @@ void sl_engine_replay_done(struct sl_engine *w)
 	progress(w, UINT64_MAX);
 }
 
-void sl_engine_frame_done(struct sl_engine *w)
-{
-	uint64_t k = atomic_load_explicit(&w->frames_done, memory_order_relaxed);
-	if (k != UINT64_MAX)
-		progress(w, k + 1);
-}
 
 /*
  * Spins before a waiter sleeps: about 0.1 ms of PAUSEs.  The other worker

@@ -89,6 +89,12 @@ void sl_engine_packet(struct sl_engine *e, const struct sl_frame *fr)
 	struct sl_flow *f = sl_flow_table_packet(e->flows, &pkt, e->clock, &dir);
 	if (!f) /* an ICMP error, counted on the flow it quotes */
 		return;
+	if (f->inspect_done && f->stage >= SL_SETTLE_INSPECTION) {
+		/* Inspected and its stage run (most packets of a long flow): the
+		 * parsers and the stage tests below would do nothing. */
+		sl_engine_interim(e, f);
+		return;
+	}
 	bool now = false;
 	if (sl_dispatch_packet(e->dispatch, f, &pkt, dir))
 		inspected(e, f, pkt.ts);
@@ -169,7 +175,9 @@ static void advance(struct sl_engine *e, sl_time_us ts)
 void sl_engine_tick(struct sl_engine *w, sl_time_us now, enum sl_clock clock)
 {
 	advance(w, now);
-	if (!w->lead)
+	/* the lead's stats events: none due (the test of every frame) when
+	 * stats.interval is 0 or its next time is ahead */
+	if (!w->lead && w->cfg->stats_interval && !(w->next_stats && now < w->next_stats))
 		sl_engine_periodic_stats(w, now);
 	if (clock == SL_CLOCK_PACKET)
 		sl_engine_frame_done(w); /* the frame's last step in this worker */

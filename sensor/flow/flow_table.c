@@ -103,7 +103,7 @@ static void list_append(struct sl_flow_table *t, struct sl_flow *f, uint8_t tc)
 	l->tail = i;
 }
 
-static uint8_t class_of(const struct sl_flow *f)
+static inline uint8_t class_of(const struct sl_flow *f)
 {
 	bool one = f->pkts[0] + f->pkts[1] <= 1;
 	switch (f->proto) {
@@ -126,9 +126,10 @@ static bool is_due(const struct sl_flow_table *t, const struct sl_flow *f)
 	return f->seen + t->timeout[f->tclass] <= t->now;
 }
 
-static uint32_t bucket_of(const struct sl_flow_table *t, const struct sl_packet *p)
+static uint32_t bucket_of(const struct sl_flow_table *t, const struct sl_packet *p,
+			  const struct sl_flow_pkey *k)
 {
-	return (uint32_t)sl_flow_hash_packet(p, t->seed) & t->mask;
+	return (uint32_t)sl_flow_hash_pkey(p, k, t->seed) & t->mask;
 }
 
 /* Buckets hold index + 1 so that zeroed (lazily mapped) memory means empty;
@@ -318,11 +319,11 @@ static void evict_one(struct sl_flow_table *t)
 }
 
 static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p,
-			      uint32_t b, enum sl_dir *dir)
+			      const struct sl_flow_pkey *k, uint32_t b, enum sl_dir *dir)
 {
 	for (uint32_t i = head_of(t, b); i != NIL; i = t->slab[i].hnext) {
 		struct sl_flow *f = &t->slab[i];
-		int d = sl_flow_match(f, p);
+		int d = sl_flow_match_pkey(f, p, k);
 		if (d >= 0) {
 			*dir = (enum sl_dir)d;
 			return f;
@@ -332,7 +333,7 @@ static struct sl_flow *lookup(struct sl_flow_table *t, const struct sl_packet *p
 }
 
 static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p,
-			      uint32_t b, enum sl_dir *dir)
+			      const struct sl_flow_pkey *k, uint32_t b, enum sl_dir *dir)
 {
 	if (t->free_head == NIL && t->fresh == t->cfg.max_flows)
 		evict_one(t);
@@ -353,7 +354,7 @@ static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p
 	t->stats.created++;
 	if (++t->stats.active > t->stats.active_max)
 		t->stats.active_max = t->stats.active;
-	*dir = (enum sl_dir)sl_flow_match(f, p); /* to client when first seen at SYN/ACK */
+	*dir = (enum sl_dir)sl_flow_match_pkey(f, p, k); /* to client when first seen at SYN/ACK */
 	return f;
 }
 
@@ -365,10 +366,10 @@ static struct sl_flow *create(struct sl_flow_table *t, const struct sl_packet *p
  * not have moved that far (its time stepped back): both tests read only the
  * flow and the clock, so they hold whichever worker holds the flow.
  */
-static struct sl_flow *find(struct sl_flow_table *t, const struct sl_packet *p, uint32_t b,
-			    enum sl_dir *dir)
+static struct sl_flow *find(struct sl_flow_table *t, const struct sl_packet *p,
+			    const struct sl_flow_pkey *k, uint32_t b, enum sl_dir *dir)
 {
-	struct sl_flow *f = lookup(t, p, b, dir);
+	struct sl_flow *f = lookup(t, p, k, b, dir);
 	if (f && (is_due(t, f) || p->ts >= f->last + t->timeout[f->tclass])) {
 		flow_end(t, f, SL_END_TIMEOUT);
 		return NULL;
@@ -401,7 +402,9 @@ static void icmp_error(struct sl_flow_table *t, const struct sl_packet *p)
 		q.icmp_type = (uint8_t)p->quote.sport;
 		q.icmp_code = (uint8_t)p->quote.dport;
 		q.tcp_flags = 0;
-		f = lookup(t, &q, bucket_of(t, &q), &dir);
+		struct sl_flow_pkey k;
+		sl_flow_pkey(&q, &k);
+		f = lookup(t, &q, &k, bucket_of(t, &q, &k), &dir);
 	}
 	if (!f) {
 		t->stats.icmp_errors_unmatched++;
@@ -425,10 +428,12 @@ struct sl_flow *sl_flow_table_packet(struct sl_flow_table *t, const struct sl_pa
 		icmp_error(t, p);
 		return NULL;
 	}
-	uint32_t b = bucket_of(t, p);
-	struct sl_flow *f = find(t, p, b, dir);
+	struct sl_flow_pkey k;
+	sl_flow_pkey(p, &k);
+	uint32_t b = bucket_of(t, p, &k);
+	struct sl_flow *f = find(t, p, &k, b, dir);
 	if (!f)
-		f = create(t, p, b, dir);
+		f = create(t, p, &k, b, dir);
 	sl_flow_account(f, p, *dir);
 	f->seen = t->now;
 	uint8_t tc = class_of(f);

@@ -210,6 +210,199 @@ static void check_tcp_v4(const struct sl_packet *p, const char *payload)
 
 /* ---- tests ---------------------------------------------------------------- */
 
+/* ---- one bounds check per fixed header, against field-by-field reads ---- */
+
+/* What the decoder made of a frame, as the plain field-by-field reading of
+ * RFC 791/9293/768 gives it (the decoder before the fixed headers were
+ * taken in one check): the reason of a failure, or the fields. */
+struct plain {
+	int reason; /* -1: decoded */
+	uint16_t sport, dport, window, ip_id, ip_len;
+	uint32_t seq, ack, payload_off, payload_len;
+	uint8_t flags, ttl, proto, opts_len;
+	bool df;
+};
+
+static uint16_t be16_at(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static uint32_t be32_at(const uint8_t *b)
+{
+	return (uint32_t)be16_at(b) << 16 | be16_at(b + 2);
+}
+
+static bool plain_options(const uint8_t *o, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (o[i] == 0)
+			return true;
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n || o[i + 1] < 2 || o[i + 1] - 2u > n - i - 2)
+			return false;
+		i += o[i + 1];
+	}
+	return true;
+}
+
+/* The transport of an IPv4 datagram at l4 (left captured bytes, wire bytes). */
+static void plain_l4(const uint8_t *l4, size_t left, uint32_t wire, const uint8_t *base,
+		     struct plain *o)
+{
+	o->payload_off = (uint32_t)(l4 - base);
+	o->payload_len = (uint32_t)left;
+	if (o->proto == 6) {
+		if (left < 20) {
+			o->reason = SL_DEC_TCP_TRUNCATED;
+			return;
+		}
+		size_t hlen = (size_t)(l4[12] >> 4) * 4;
+		o->reason = hlen < 20 ? SL_DEC_TCP_HLEN_TOO_SMALL : hlen > wire ? SL_DEC_TCP_HLEN_TOO_BIG
+			  : hlen > left ? SL_DEC_TCP_TRUNCATED : -1;
+		o->sport = be16_at(l4), o->dport = be16_at(l4 + 2);
+		o->seq = be32_at(l4 + 4), o->ack = be32_at(l4 + 8);
+		o->flags = l4[13], o->window = be16_at(l4 + 14);
+		o->opts_len = (uint8_t)(hlen - 20);
+		o->payload_off += (uint32_t)hlen;
+		o->payload_len -= (uint32_t)hlen;
+	} else if (o->proto == 17) {
+		if (left < 8) {
+			o->reason = SL_DEC_UDP_TRUNCATED;
+			return;
+		}
+		uint16_t ulen = be16_at(l4 + 4);
+		o->reason = ulen < 8 || ulen > wire ? SL_DEC_UDP_BAD_LEN : -1;
+		o->sport = be16_at(l4), o->dport = be16_at(l4 + 2);
+		o->payload_off += 8;
+		o->payload_len = (uint32_t)(left - 8 < ulen - 8u ? left - 8 : ulen - 8u);
+	}
+}
+
+/* Ethernet, IPv4 (never a fragment here), then plain_l4(). */
+static void plain_decode(const uint8_t *b, size_t n, struct plain *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->reason = -1;
+	if (n < 14) {
+		o->reason = SL_DEC_ETH_TRUNCATED;
+		return;
+	}
+	const uint8_t *ip = b + 14;
+	size_t left = n - 14;
+	size_t hlen = left ? (size_t)(ip[0] & 15) * 4 : 0;
+	o->reason = !left ? SL_DEC_IPV4_TRUNCATED : ip[0] >> 4 != 4 ? SL_DEC_IPV4_BAD_VERSION
+		  : hlen < 20 ? SL_DEC_IPV4_HLEN_TOO_SMALL : left < 20 ? SL_DEC_IPV4_TRUNCATED
+		  : hlen > left ? SL_DEC_IPV4_HLEN_TOO_BIG : be16_at(ip + 2) < hlen ? SL_DEC_IPV4_BAD_TOTAL_LEN
+		  : !plain_options(ip + 20, hlen - 20) ? SL_DEC_IPV4_BAD_OPTION : -1;
+	if (o->reason >= 0)
+		return;
+	o->ip_len = be16_at(ip + 2), o->ip_id = be16_at(ip + 4);
+	o->df = (ip[6] & 0x40) != 0, o->ttl = ip[8], o->proto = ip[9];
+	uint32_t wire = o->ip_len - (uint32_t)hlen;
+	left -= hlen;
+	plain_l4(ip + hlen, left < wire ? left : wire, wire, b, o);
+}
+
+static uint32_t rnd_state = 0x9e3779b9u;
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* A frame of mostly sane, sometimes damaged IPv4 and TCP/UDP headers. */
+static void random_frame(struct fr *f)
+{
+	f->n = 0;
+	add(f, MAC_DST, 6);
+	add(f, MAC_SRC, 6);
+	add16(f, 0x0800);
+	unsigned proto = (unsigned[]){ 6, 17, 50 }[rnd() % 3];
+	size_t optlen = rnd() % 4 ? 0 : (rnd() % 11) * 4;
+	size_t thlen = proto == 6 ? 20 + (rnd() % 3 ? 0 : (rnd() % 11) * 4) : proto == 17 ? 8 : 0;
+	size_t plen = rnd() % 64, ip_at = f->n;
+	size_t total = 20 + optlen + thlen + plen;
+	add8(f, rnd() % 16 ? 0x40 | (unsigned)(5 + optlen / 4) : rnd() & 0xff);
+	add8(f, 0);
+	add16(f, rnd() % 8 ? (unsigned)total : rnd() % 128);
+	add16(f, rnd() & 0xffff);
+	add16(f, rnd() % 2 ? 0x4000 : 0); /* DF or nothing: never a fragment */
+	add8(f, rnd() & 0xff);
+	add8(f, proto);
+	add16(f, 0);
+	add32(f, rnd());
+	add32(f, rnd());
+	for (size_t i = 0; i < optlen; i++)
+		add8(f, rnd() % 4 ? 1 : rnd() % 3 ? 0 : rnd() & 0xff);
+	size_t l4_at = f->n;
+	for (size_t i = 0; i < thlen + plen; i++)
+		add8(f, rnd() & 0xff);
+	uint8_t *l4 = f->b + l4_at;
+	uint16_t sport = (uint16_t)(1024 + rnd() % 60000), dport = (uint16_t)(rnd() % 1024);
+	l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport; /* no VXLAN or GTP-U port */
+	if (thlen >= 4)
+		l4[2] = (uint8_t)(dport >> 8), l4[3] = (uint8_t)dport;
+	if (proto == 6 && rnd() % 8)
+		l4[12] = (uint8_t)(thlen / 4 << 4);
+	if (proto == 17 && rnd() % 8)
+		l4[4] = (uint8_t)((thlen + plen) >> 8), l4[5] = (uint8_t)(thlen + plen);
+	(void)ip_at;
+	if (rnd() % 3 == 0)
+		f->n = rnd() % (f->n + 1); /* a snap length anywhere */
+}
+
+static void test_fixed_headers_random(void)
+{
+	TEST("fixed headers in one check: 200000 random frames against field-by-field reads");
+	struct sl_decoder *d;
+	struct sl_decode_config cfg = default_cfg();
+	cfg.decap_gre = cfg.decap_vxlan = cfg.decap_gtpu = false;
+	CHECK_EQ_INT(sl_decoder_create(&cfg, &d), 0);
+	unsigned bad = 0, ok = 0, failed = 0;
+	for (unsigned i = 0; i < 200000 && bad < 5; i++) {
+		struct fr f;
+		struct sl_packet p;
+		struct plain want;
+		random_frame(&f);
+		plain_decode(f.b, f.n, &want);
+		uint64_t before = want.reason >= 0 ? sl_decoder_counters(d)->reasons[want.reason] : 0;
+		uint64_t all = errors_total(d);
+		enum sl_decode_result r = run_on(d, 1, f.b, f.n, 1000, &p);
+		bool same;
+		if (want.reason >= 0) {
+			failed++;
+			same = r == SL_DECODE_ERROR && errors_total(d) == all + 1 &&
+			       sl_decoder_counters(d)->reasons[want.reason] == before + 1;
+		} else {
+			ok++;
+			same = r == SL_DECODE_OK && p.ip_version == 4 && p.proto == want.proto &&
+			       p.ttl == want.ttl && p.df == want.df && p.ip_id == want.ip_id &&
+			       p.ip_len == want.ip_len && p.sport == want.sport &&
+			       p.dport == want.dport && p.tcp_seq == want.seq &&
+			       p.tcp_ack == want.ack && p.tcp_flags == want.flags &&
+			       p.tcp_window == want.window && p.tcp_opts_len == want.opts_len &&
+			       p.payload == held + want.payload_off &&
+			       p.payload_len == want.payload_len && !p.neighbour.valid &&
+			       !p.icmp_error && !p.reassembled && p.vlan_count == 0 &&
+			       p.tunnel.type == 0;
+		}
+		if (!same) {
+			bad++;
+			fprintf(stderr, "  frame %u (%zu bytes): expected %s, got result %d\n", i, f.n,
+				want.reason >= 0 ? sl_decode_reason_name(want.reason) : "decoded", r);
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK(ok > 50000 && failed > 20000); /* both sides were exercised */
+	sl_decoder_destroy(d);
+}
+
 static void test_names_and_create(void)
 {
 	TEST("reason names, DLT set, create/destroy");
@@ -1675,6 +1868,7 @@ int main(void)
 	test_mpls();
 	test_gtpu();
 	test_truncation();
+	test_fixed_headers_random();
 	sl_decoder_destroy(dec);
 	free(held);
 	return TEST_REPORT();

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sensor/flow/flow_priv.h"
 #include "sightline/flow.h"
 #include "testhelp.h"
 
@@ -410,6 +411,141 @@ static void test_icmp_error_quote(void)
 	sl_flow_table_destroy(t);
 }
 
+/* ---- the inline key and hash against the plain way they were computed ---- */
+
+static uint64_t plain_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t plain_endpoint(uint64_t seed, const struct sl_addr *a, uint16_t port)
+{
+	uint64_t w0 = 0, w1 = 0;
+	if (a->family == 4) {
+		uint32_t v;
+		memcpy(&v, a->b, 4);
+		w0 = v;
+	} else if (a->family == 6) {
+		memcpy(&w0, a->b, 8);
+		memcpy(&w1, a->b + 8, 8);
+	}
+	uint64_t x = (w0 ^ seed) * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 32;
+	x += w1 ^ ((uint64_t)port << 8 | a->family);
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
+
+static uint16_t plain_port(const struct sl_packet *p, bool src)
+{
+	if (p->proto == 1 || p->proto == 58) {
+		int peer = sl_icmp_counterpart(p->proto, p->icmp_type);
+		return src ? p->icmp_type : peer < 0 ? (uint16_t)(0x100 | p->icmp_code) : (uint16_t)peer;
+	}
+	return src ? p->sport : p->dport;
+}
+
+static uint64_t plain_hash(const struct sl_packet *p, uint64_t seed)
+{
+	uint16_t v0 = p->vlan_count > 0 ? p->vlan[0] : 0, v1 = p->vlan_count > 1 ? p->vlan[1] : 0;
+	uint64_t ha = plain_endpoint(seed, &p->src, plain_port(p, true));
+	uint64_t hb = plain_endpoint(seed, &p->dst, plain_port(p, false));
+	uint64_t shared = ((uint64_t)p->proto << 32) | ((uint64_t)v0 << 16) | v1;
+	return plain_mix((ha + hb) ^ plain_mix(shared ^ seed));
+}
+
+static bool plain_addr_eq(const struct sl_addr *a, const struct sl_addr *b)
+{
+	size_t n = a->family == 4 ? 4 : a->family == 6 ? 16 : 0;
+	return a->family == b->family && memcmp(a->b, b->b, n) == 0;
+}
+
+static int plain_match(const struct sl_flow *f, const struct sl_packet *p)
+{
+	uint16_t v0 = p->vlan_count > 0 ? p->vlan[0] : 0, v1 = p->vlan_count > 1 ? p->vlan[1] : 0;
+	if (f->proto != p->proto || f->vlan[0] != v0 || f->vlan[1] != v1)
+		return -1;
+	uint16_t ps = plain_port(p, true), pd = plain_port(p, false);
+	if (f->cport == ps && f->sport == pd && plain_addr_eq(&f->cli, &p->src) &&
+	    plain_addr_eq(&f->srv, &p->dst))
+		return SL_DIR_TOSERVER;
+	if (f->cport == pd && f->sport == ps && plain_addr_eq(&f->cli, &p->dst) &&
+	    plain_addr_eq(&f->srv, &p->src))
+		return SL_DIR_TOCLIENT;
+	return -1;
+}
+
+static uint64_t key_rnd_state = 88172645463325252ULL;
+static uint64_t key_rnd(void)
+{
+	key_rnd_state ^= key_rnd_state << 13;
+	key_rnd_state ^= key_rnd_state >> 7;
+	key_rnd_state ^= key_rnd_state << 17;
+	return key_rnd_state;
+}
+
+/* Few distinct values, so that packets often share parts of a key. */
+static void random_addr(struct sl_addr *a, unsigned family)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	size_t n = family == 4 ? 4 : family == 6 ? 16 : 0;
+	for (size_t i = 0; i < n; i++)
+		a->b[i] = (uint8_t)(key_rnd() % 3);
+}
+
+static void random_packet(struct sl_packet *p)
+{
+	static const uint8_t protos[] = { 6, 17, 1, 58, 132, 47 };
+	memset(p, 0, sizeof(*p));
+	unsigned family = key_rnd() % 16 ? (key_rnd() % 2 ? 4 : 6) : 0;
+	random_addr(&p->src, family);
+	random_addr(&p->dst, family);
+	p->proto = protos[key_rnd() % sizeof(protos)];
+	p->sport = (uint16_t)(key_rnd() % 4), p->dport = (uint16_t)(key_rnd() % 4);
+	p->icmp_type = (uint8_t)(key_rnd() % 4 ? key_rnd() % 20 : key_rnd() % 256);
+	p->icmp_code = (uint8_t)(key_rnd() % 3);
+	p->vlan_count = (uint8_t)(key_rnd() % 4);
+	p->vlan[0] = (uint16_t)(key_rnd() % 3), p->vlan[1] = (uint16_t)(key_rnd() % 3);
+	p->tcp_flags = (uint8_t)(key_rnd() & 0x17);
+}
+
+static void test_inline_key_plain(void)
+{
+	TEST("flow key: inline hash and match equal the plain way over 300000 packet pairs");
+	unsigned bad_hash = 0, bad_match = 0, bad_sym = 0, matched = 0;
+	for (unsigned i = 0; i < 300000; i++) {
+		struct sl_packet p, q;
+		struct sl_flow f;
+		uint64_t seed = key_rnd();
+		random_packet(&p);
+		random_packet(&q);
+		if (key_rnd() % 2) { /* often the reply of p, or p itself */
+			bool rev = key_rnd() % 2;
+			q.src = rev ? p.dst : p.src, q.dst = rev ? p.src : p.dst;
+			q.sport = rev ? p.dport : p.sport, q.dport = rev ? p.sport : p.dport;
+			q.proto = p.proto, q.vlan_count = p.vlan_count;
+			q.vlan[0] = p.vlan[0], q.vlan[1] = p.vlan[1];
+		}
+		sl_flow_init_from_packet(&f, &p);
+		bad_hash += sl_flow_hash_packet(&q, seed) != plain_hash(&q, seed);
+		bad_sym += sl_flow_hash_flow(&f, seed) != plain_hash(&p, seed);
+		struct sl_flow_pkey k;
+		sl_flow_pkey(&q, &k);
+		int d = sl_flow_match_pkey(&f, &q, &k);
+		bad_match += d != plain_match(&f, &q) || sl_flow_match(&f, &q) != d;
+		matched += d >= 0;
+	}
+	CHECK_EQ_INT(bad_hash, 0);
+	CHECK_EQ_INT(bad_sym, 0);
+	CHECK_EQ_INT(bad_match, 0);
+	CHECK(matched > 50000); /* both answers were exercised */
+}
+
 int main(void)
 {
 	test_icmp_error_quote();
@@ -422,6 +558,7 @@ int main(void)
 	test_full_of_sessions();
 	test_capture_clock();
 	test_flow_id_independent_of_seed();
+	test_inline_key_plain();
 	sl_flow_table_destroy(NULL);
 	return TEST_REPORT();
 }
