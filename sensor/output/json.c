@@ -60,8 +60,9 @@ static inline void putc_(struct sl_json *j, char c)
 	j->buf[j->len++] = c;
 }
 
-/* Separator before a value or key at the current depth. */
-static void sep(struct sl_json *j)
+/* Separator before a value or key at the current depth: inline, as it is
+ * a flag test before every value. */
+static inline __attribute__((always_inline)) void sep(struct sl_json *j)
 {
 	if (j->need_comma[j->depth])
 		putc_(j, ',');
@@ -278,7 +279,8 @@ void sl_json_strn(struct sl_json *j, const char *s, size_t n)
 
 void sl_json_str(struct sl_json *j, const char *s)
 {
-	sl_json_strn(j, s, strlen(s));
+	sep(j);
+	put_string(j, s, strlen(s));
 }
 
 /* Decimal digits of v into b (at least 20 bytes); returns their count.
@@ -296,8 +298,16 @@ static size_t u64_text(uint64_t v, char *b)
 	return n;
 }
 
-/* Digits from the end of a scratch, then one fixed-size copy of 20 bytes
- * (the most a u64 has; the copy's tail is left past the line's end). */
+/* "00".."99": two digits per division, half the divisions of one digit
+ * at a time. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Digits from the end of a scratch, two at a time, then one fixed-size
+ * copy of 20 bytes (the most a u64 has; the copy's tail is left past the
+ * line's end).  tests/unit/test_json.c holds it to the plain way. */
 void sl_json_u64(struct sl_json *j, uint64_t v)
 {
 	char t[40];
@@ -305,10 +315,22 @@ void sl_json_u64(struct sl_json *j, uint64_t v)
 	sep(j);
 	if (!reserve(j, 20))
 		return;
-	do {
-		t[--at] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	if (v < 10) { /* counters at 0, flags, small codes: most of them */
+		j->buf[j->len++] = (char)('0' + v);
+		return;
+	}
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		at -= 2;
+		memcpy(t + at, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		at -= 2;
+		memcpy(t + at, digit_pairs + 2 * v, 2);
+	} else {
+		t[--at] = (char)('0' + v);
+	}
 	memcpy(j->buf + j->len, t + at, 20);
 	j->len += 20 - at;
 }

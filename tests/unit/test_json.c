@@ -124,6 +124,36 @@ static void test_integers(void)
 	sl_json_finish(&j);
 }
 
+/* Integers one after another in one line, so that the buffer grows with
+ * every value at every offset from its end (the writer stores 20 bytes a
+ * value and keeps room for them): the same text as printf's. */
+static void test_integers_growing(void)
+{
+	struct sl_json j;
+	unsigned seed = 11;
+	size_t cap = 64 * 1024, n = 0;
+	char *want = malloc(cap);
+	sl_json_init(&j);
+	TEST("integers: a line of 3000 values across buffer growth");
+	sl_json_begin(&j);
+	sl_json_key(&j, "a");
+	sl_json_open_array(&j);
+	n += (size_t)snprintf(want + n, cap - n, "{\"a\":[");
+	for (int r = 0; r < 3000; r++) {
+		uint64_t v = (uint64_t)rand_r(&seed) << 42 ^ (uint64_t)rand_r(&seed) << 21 ^
+			     (uint64_t)rand_r(&seed);
+		v >>= rand_r(&seed) % 65 == 64 ? 63 : rand_r(&seed) % 64;
+		sl_json_u64(&j, v);
+		n += (size_t)snprintf(want + n, cap - n, "%s%llu", r ? "," : "", (unsigned long long)v);
+	}
+	sl_json_close_array(&j);
+	sl_json_end(&j);
+	snprintf(want + n, cap - n, "]}");
+	CHECK_EQ_STR(j.buf, want);
+	free(want);
+	sl_json_finish(&j);
+}
+
 static void test_paths(void)
 {
 	struct sl_json j;
@@ -429,6 +459,7 @@ int main(void)
 	test_doubles();
 	test_double_memo();
 	test_integers();
+	test_integers_growing();
 	test_paths();
 	test_string_words();
 	test_string_plain();
