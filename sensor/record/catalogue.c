@@ -195,6 +195,11 @@ static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
 static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
+/* How put_declared() writes list[i]: straight from the member for the
+ * common kinds whose presence rule and JSON type it knows, else through
+ * value_present() and emit_value() (OP_GENERIC). */
+enum { OP_GENERIC, OP_CHARS, OP_UINT, OP_STRP, OP_ENUM, OP_BOOL, OP_TIME, OP_IP };
+static uint8_t opof[MAX_FIELDS];
 /* list[i]'s key after a comma (,"leaf":) and the node of its parent path,
  * or keylen 0 when either needs escaping (then sl_json_path() writes it):
  * one node per distinct path, so that a key is a copy and a change of
@@ -205,6 +210,28 @@ static const struct sl_json_node *pnode[MAX_FIELDS];
 static struct sl_json_node nodes[MAX_FIELDS];
 static size_t nnodes = 1; /* nodes[0]: the top level */
 static size_t count;
+
+/* The op of f (opof[]): the kinds put_declared() writes itself, each only
+ * with the JSON type emit_value() would give it. */
+static uint8_t op_of(const struct sl_field *f)
+{
+	const struct sl_field_at *at = &f->at;
+	if (at->kind == SL_AK_CHARS)
+		return OP_CHARS;
+	if (at->kind >= SL_AK_U8 && at->kind <= SL_AK_U64)
+		return OP_UINT;
+	if (at->when == SL_WHEN_NUMBER) /* present by NaN: a double's rule */
+		return OP_GENERIC;
+	switch (at->kind) {
+	case SL_AK_STRP: return f->type == SL_FT_STRING ? OP_STRP : OP_GENERIC;
+	case SL_AK_ENUM: return f->type == SL_FT_STRING ? OP_ENUM : OP_GENERIC;
+	case SL_AK_BOOL: case SL_AK_BIT: case SL_AK_EQ:
+		return f->type == SL_FT_BOOL ? OP_BOOL : OP_GENERIC;
+	case SL_AK_TIME: return f->type == SL_FT_TIME ? OP_TIME : OP_GENERIC;
+	case SL_AK_IP: return f->type == SL_FT_IP ? OP_IP : OP_GENERIC;
+	default: return OP_GENERIC;
+	}
+}
 
 /* The node of path name[0..len), made (with its parents) on first use;
  * NULL when it cannot be one. */
@@ -345,6 +372,7 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 			list[i] = ord[i].f;
 			owner[i] = (int8_t)state_owner(ord[i].f);
 			srcof[i] = base_slot(ord[i].f);
+			opof[i] = op_of(ord[i].f);
 		}
 		for (size_t i = 0; i < c; i++)
 			prepare_key(i, list[i]->name);
@@ -418,7 +446,7 @@ static const char *ip_text(struct bases *b, const struct sl_addr *a)
 	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
 }
 
-static void put_key(struct sl_json *j, size_t i)
+static inline __attribute__((always_inline)) void put_key(struct sl_json *j, size_t i)
 {
 	if (keylen[i])
 		sl_json_node_key(j, pnode[i], keytext[i], keylen[i]);
@@ -441,9 +469,10 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 }
 
 /* A declared field from its base (whose gate its slot has checked): the
- * common kinds written straight from the member, the rest through
- * value_present() (its has-bit checked here, once).  The presence rule is
- * field_read_at()'s. */
+ * common kinds (opof[i]) written straight from the member, the rest
+ * through value_present() (its has-bit checked here, once).  The presence
+ * rule is field_read_at()'s: NULL strings and unnamed numbers are absent,
+ * need asks for a non-zero value. */
 static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
 {
 	const struct sl_field_at *at = &list[i]->at;
@@ -451,21 +480,67 @@ static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uin
 	if (!flag_open(at, base))
 		return;
 	const uint8_t *p = base + at->off;
-	uint64_t u;
-	switch (at->kind) {
-	case SL_AK_CHARS:
+	switch (opof[i]) {
+	case OP_CHARS:
 		if (need && !*p)
 			return;
 		put_key(j, i);
 		sl_json_str(j, (const char *)p);
 		return;
-	case SL_AK_U8: case SL_AK_U16: case SL_AK_U32: case SL_AK_U64:
-		u = read_uint(p, 1u << (at->kind - SL_AK_U8));
+	case OP_UINT: {
+		uint64_t u = read_uint(p, 1u << (at->kind - SL_AK_U8));
 		if (need && !u)
 			return;
 		put_key(j, i);
 		sl_json_u64(j, u);
 		return;
+	}
+	case OP_STRP: {
+		const char *s;
+		memcpy(&s, p, sizeof(s));
+		if (!s || (need && !*s))
+			return;
+		put_key(j, i);
+		sl_json_str(j, s);
+		return;
+	}
+	case OP_ENUM: {
+		uint64_t x = read_uint(p, at->vsize);
+		const char *s = x < at->n_names ? at->names[x] : NULL;
+		if (!s || (need && !x))
+			return;
+		put_key(j, i);
+		sl_json_str(j, s);
+		return;
+	}
+	case OP_BOOL: {
+		bool v = at->kind == SL_AK_BOOL ? *(const bool *)(const void *)p :
+			 at->kind == SL_AK_BIT ? (read_uint(p, at->vsize) & at->vmask) != 0 :
+						 read_uint(p, at->vsize) == at->vmask;
+		if (need && !v)
+			return;
+		put_key(j, i);
+		sl_json_bool(j, v);
+		return;
+	}
+	case OP_TIME: {
+		sl_time_us t;
+		memcpy(&t, p, sizeof(t));
+		if (need && !t)
+			return;
+		put_key(j, i);
+		sl_json_str(j, time_text(b, t));
+		return;
+	}
+	case OP_IP: {
+		struct sl_addr a;
+		memcpy(&a, p, sizeof(a));
+		if (need && !a.family)
+			return;
+		put_key(j, i);
+		sl_json_str(j, ip_text(b, &a));
+		return;
+	}
 	default: {
 		struct sl_value v;
 		v.n = 0;
