@@ -588,6 +588,14 @@ static inline void put_room(struct sl_json *j, const char *text, size_t len)
 	j->len += len - skip;
 }
 
+/* Whether two nodes of one depth stand for one path: the same node, or
+ * nodes of two writers' own sets (the flow writer's and the declared
+ * tables' keys) naming the same objects. */
+static bool same_path(const struct sl_json_node *a, const struct sl_json_node *b)
+{
+	return a == b || (a && b && a->len == b->len && memcmp(a->dotted, b->dotted, a->len) == 0);
+}
+
 /* From the path of j->path_node to want's: close up to the shared
  * ancestor, then open want's components from there down, as open_path()
  * would. */
@@ -600,7 +608,7 @@ static void move_to(struct sl_json *j, const struct sl_json_node *want)
 		close_(j, '}'), from = tree(from->up);
 	while (depth_of(to) > depth_of(from))
 		down[n++] = to, to = tree(to->up);
-	while (from != to)
+	while (!same_path(from, to))
 		close_(j, '}'), from = tree(from->up), down[n++] = to, to = tree(to->up);
 	while (n-- > 0) {
 		if (!reserve(j, SL_JSON_KEY_ROOM))

@@ -663,6 +663,80 @@ static void write_counts(const struct sl_field *f, const uint8_t *base, struct s
 	}
 }
 
+/*
+ * The own writers' keys (sl_fields_write*: alert blocks, subject and
+ * sign-in events, headers), made once per thread on first use like the
+ * flow writer's: a key is then one copy and a change of object a walk of
+ * nodes, instead of sl_json_path() comparing and escaping the names of
+ * every field of every event.  Looked up by the address of the path, a
+ * declaration's name (or the part of it inside an array's element): the
+ * tables are static, so the names (which the nodes borrow) live as long
+ * as the process.  Never evicted: when full, keys go by sl_json_path().
+ */
+#define OWN_KEYS 512   /* a power of two; the own tables hold ~300 names */
+#define OWN_NODES 128  /* distinct object paths among them; ~40 today */
+#define OWN_PROBES 8
+struct own_key {
+	const char *path;                /* NULL: empty */
+	const struct sl_json_node *node; /* NULL: written by sl_json_path() */
+	uint8_t klen;
+	char key[SL_JSON_KEY_ROOM];
+};
+struct own_keys {
+	struct own_key k[OWN_KEYS];
+	struct sl_json_node n[OWN_NODES];
+	size_t nn;
+};
+static _Thread_local struct own_keys own;
+
+/* The thread's node of path name[0..len) (made with its parents), NULL
+ * when it cannot be one or the nodes are full. */
+static const struct sl_json_node *own_node(const char *name, size_t len)
+{
+	if (!own.nn && sl_json_node_init(&own.n[0], NULL, "", 0))
+		own.nn = 1;
+	if (len == 0)
+		return &own.n[0];
+	for (size_t k = 1; k < own.nn; k++)
+		if (own.n[k].len == len && memcmp(own.n[k].dotted, name, len) == 0)
+			return &own.n[k];
+	const char *dot = memrchr(name, '.', len);
+	const struct sl_json_node *up = own_node(name, dot ? (size_t)(dot - name) : 0);
+	if (!up || own.nn == OWN_NODES || !sl_json_node_init(&own.n[own.nn], up, name, len))
+		return NULL;
+	return &own.n[own.nn++];
+}
+
+static void own_fill(struct own_key *e, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	const char *leaf = dot ? dot + 1 : path;
+	e->path = path;
+	e->node = own_node(path, dot ? (size_t)(dot - path) : 0);
+	e->klen = (uint8_t)sl_json_key_text(e->key, leaf, strlen(leaf));
+	if (!e->klen)
+		e->node = NULL;
+}
+
+/* sl_json_path(j, path) for a path that lives as long as the process. */
+static void own_path(struct sl_json *j, const char *path)
+{
+	size_t h = (size_t)(((uint64_t)(uintptr_t)path * 0x9e3779b97f4a7c15ULL) >> 40);
+	for (size_t probe = 0; probe < OWN_PROBES; probe++) {
+		struct own_key *e = &own.k[(h + probe) % OWN_KEYS];
+		if (!e->path)
+			own_fill(e, path);
+		if (e->path != path)
+			continue;
+		if (e->node)
+			sl_json_node_key(j, e->node, e->key, e->klen);
+		else
+			sl_json_path(j, path);
+		return;
+	}
+	sl_json_path(j, path);
+}
+
 /* A list of string pointers whole (an alert's tags) under path, the field
  * present by its rule (v holds at most SL_VALUE_LIST_MAX of them). */
 static void write_strings(const struct sl_field *f, const char *path, const uint8_t *base,
@@ -670,7 +744,7 @@ static void write_strings(const struct sl_field *f, const char *path, const uint
 {
 	const uint8_t *p = base + f->at.off;
 	size_t n = counted(&f->at, p, SIZE_MAX);
-	sl_json_path(j, path);
+	own_path(j, path);
 	sl_json_open_array(j);
 	for (size_t k = 0; k < n; k++) {
 		const char *s;
@@ -684,7 +758,8 @@ static void write_strings(const struct sl_field *f, const char *path, const uint
 }
 
 /* One declared field of an event's own writer under path (its dotted name,
- * or the part inside its array's element). */
+ * or the part inside its array's element: either lives as long as the
+ * declaration). */
 static void write_field(const struct sl_field *f, const char *path, const void *base,
 			struct sl_json *j)
 {
@@ -696,7 +771,7 @@ static void write_field(const struct sl_field *f, const char *path, const void *
 			write_strings(f, path, base, j);
 			return;
 		}
-		sl_json_path(j, path);
+		own_path(j, path);
 		emit_value(j, f->type, &v);
 	}
 }

@@ -334,34 +334,40 @@ struct tkey {
 	const struct sl_json_node *node;
 };
 
-static struct sl_json_node test_nodes[64];
-static size_t n_test_nodes;
+/* Two sets of nodes for the same paths, as two writers keep them (the
+ * flow writer's and the declared tables' keys). */
+struct node_set {
+	struct sl_json_node n[64];
+	size_t count;
+};
+static struct node_set test_sets[2];
 
-static const struct sl_json_node *test_node(const char *name, size_t len)
+static const struct sl_json_node *test_node(struct node_set *set, const char *name, size_t len)
 {
-	for (size_t k = 0; k < n_test_nodes; k++)
-		if (test_nodes[k].len == len && memcmp(test_nodes[k].dotted, name, len) == 0)
-			return &test_nodes[k];
+	for (size_t k = 0; k < set->count; k++)
+		if (set->n[k].len == len && memcmp(set->n[k].dotted, name, len) == 0)
+			return &set->n[k];
 	const char *dot = memrchr(name, '.', len);
-	const struct sl_json_node *up = len ? test_node(name, dot ? (size_t)(dot - name) : 0) : NULL;
-	if (!sl_json_node_init(&test_nodes[n_test_nodes], up, name, len))
+	const struct sl_json_node *up =
+		len ? test_node(set, name, dot ? (size_t)(dot - name) : 0) : NULL;
+	if (!sl_json_node_init(&set->n[set->count], up, name, len))
 		return NULL;
-	return &test_nodes[n_test_nodes++];
+	return &set->n[set->count++];
 }
 
-static void tkey_make(struct tkey *k, const char *name)
+static void tkey_make(struct tkey *k, const char *name, int set)
 {
 	const char *dot = strrchr(name, '.');
 	const char *leaf = dot ? dot + 1 : name;
 	k->name = name;
 	k->len = sl_json_key_text(k->text, leaf, strlen(leaf));
-	k->node = test_node(name, dot ? (size_t)(dot - name) : 0);
+	k->node = test_node(&test_sets[set], name, dot ? (size_t)(dot - name) : 0);
 }
 
 /* One random event written through node keys (t) and through
  * sl_json_path (p) alike: present fields in a random subset, values of
  * every shape, now and then an untagged path or a reset in between. */
-static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey *keys,
+static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey *const *sets,
 			 size_t n, unsigned *seed)
 {
 	static char long_text[300];
@@ -374,6 +380,7 @@ static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned r = (unsigned)rand_r(seed);
+		const struct tkey *keys = sets[0];
 		if (r % 3 == 0)
 			continue;
 		if (r % 97 == 1) {
@@ -382,7 +389,9 @@ static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey
 			sl_json_path(t, keys[i].name), sl_json_path(p, keys[i].name);
 			sl_json_bool(t, true), sl_json_bool(p, true);
 		}
-		sl_json_node_key(t, keys[i].node, keys[i].text, keys[i].len);
+		/* now and then the other set's key: the same objects */
+		const struct tkey *k = &sets[r % 11 == 5][i];
+		sl_json_node_key(t, k->node, k->text, k->len);
 		sl_json_path(p, keys[i].name);
 		struct sl_json *both[2] = { t, p };
 		for (int b = 0; b < 2; b++) {
@@ -403,7 +412,7 @@ static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey
 }
 
 /* The event writer's keys (sl_json_node_key) write what sl_json_path
- * writes, over 3000 random events of a field list with shared, nested,
+ * writes, also when keys of two node sets alternate, over 3000 random events of a field list with shared, nested,
  * reopened and top-level parents, through buffer growth. */
 static void test_tagged_keys(void)
 {
@@ -416,16 +425,17 @@ static void test_tagged_keys(void)
 		"tlsx.a", "a.b.c.d.e.f", "a.b.c.d.e.g", "a.b.x", "a.b.c.y", "a.q.c.d.e.f", "dest.z", "z",
 	};
 	enum { N = sizeof(names) / sizeof(names[0]) };
-	static struct tkey keys[N];
+	static struct tkey keys[N], other[N];
 	for (size_t i = 0; i < N; i++)
-		tkey_make(&keys[i], names[i]);
+		tkey_make(&keys[i], names[i], 0), tkey_make(&other[i], names[i], 1);
+	const struct tkey *const sets[2] = { keys, other };
 	TEST("json: node keys write what dotted paths write (3000 random events)");
 	struct sl_json t, p;
 	sl_json_init(&t);
 	sl_json_init(&p);
 	unsigned seed = 14, bad = 0, longest = 0;
 	for (int e = 0; e < 3000; e++) {
-		tagged_event(&t, &p, keys, N, &seed);
+		tagged_event(&t, &p, sets, N, &seed);
 		bad += t.len != p.len || strcmp(t.buf, p.buf) != 0;
 		longest = p.len > longest ? (unsigned)p.len : longest;
 	}
