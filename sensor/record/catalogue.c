@@ -302,11 +302,16 @@ static uint8_t base_slot(const struct sl_field *f)
  * fields of a run that is there are written straight from its base.
  */
 struct step {
+	const struct sl_field_at *at; /* list[i]'s */
 	uint16_t i;   /* list[] index */
 	uint16_t end; /* the first step past this one's run */
 	uint8_t slot; /* srcof[i]: 0 computed */
 	int8_t owner; /* owner[i]: the parser whose state the run needs, -1 none */
+	uint8_t op;   /* opof[i] */
+	uint8_t test; /* STEP_*: its presence rule's parts, worked out once */
 };
+#define STEP_NEED 1 /* a non-zero value */
+#define STEP_FLAG 2 /* a has-bit or member test (flag_open()) */
 
 struct plan {
 	bool (*want)(const struct sl_field *f); /* the kind's record(); NULL: every field */
@@ -329,7 +334,14 @@ static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 		if (want && !want(list[i]))
 			continue;
 		struct step *st = &p->steps[p->n];
+		const struct sl_field_at *at = &list[i]->at;
+		st->at = at;
 		st->i = (uint16_t)i;
+		st->op = opof[i];
+		st->test = (uint8_t)((at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO ?
+				      STEP_NEED : 0) |
+				     (at->when == SL_WHEN_ONE_OF || at->when == SL_WHEN_FLAG ||
+				      at->when == SL_WHEN_FLAG_NONZERO ? STEP_FLAG : 0));
 		st->slot = srcof[i];
 		st->owner = owner[i];
 		st->end = (uint16_t)(p->n + 1);
@@ -469,18 +481,20 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 }
 
 /* A declared field from its base (whose gate its slot has checked): the
- * common kinds (opof[i]) written straight from the member, the rest
+ * common kinds (st->op) written straight from the member, the rest
  * through value_present() (its has-bit checked here, once).  The presence
  * rule is field_read_at()'s: NULL strings and unnamed numbers are absent,
  * need asks for a non-zero value. */
-static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
+static void put_declared(struct sl_json *j, const struct step *st, struct bases *b,
+			 const uint8_t *base)
 {
-	const struct sl_field_at *at = &list[i]->at;
-	bool need = at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO;
-	if (!flag_open(at, base))
+	const struct sl_field_at *at = st->at;
+	size_t i = st->i;
+	bool need = st->test & STEP_NEED;
+	if ((st->test & STEP_FLAG) && !flag_open(at, base))
 		return;
 	const uint8_t *p = base + at->off;
-	switch (opof[i]) {
+	switch (st->op) {
 	case OP_CHARS:
 		if (need && !*p)
 			return;
@@ -587,7 +601,7 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 		}
 		const uint8_t *base = base_of(&b, r, st->slot);
 		for (; base && s < end; s++)
-			put_declared(j, p->steps[s].i, &b, base);
+			put_declared(j, &p->steps[s], &b, base);
 		s = end;
 	}
 	sl_json_path_reset(j);
