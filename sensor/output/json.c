@@ -172,6 +172,34 @@ static inline bool any_lane(sl_m16 m)
 	return (h[0] | h[1]) != 0;
 }
 
+/* The n < 8 bytes at s as one word, the rest plain spaces, by two loads
+ * that overlap (a memcpy() of n bytes is a call into libc; a short name,
+ * code or protocol is most of an event's strings).  Reads s[0..n) only. */
+static inline uint64_t short_word(const unsigned char *s, size_t n)
+{
+	const uint64_t spaces = 0x2020202020202020ULL;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t pad = n ? spaces << (8 * n) : spaces;
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		return lo | (uint64_t)hi << (8 * (n - 4)) | pad;
+	}
+	if (n >= 2) {
+		uint16_t lo, hi;
+		memcpy(&lo, s, 2);
+		memcpy(&hi, s + n - 2, 2);
+		return lo | (uint64_t)hi << (8 * (n - 2)) | pad;
+	}
+	return n ? s[0] | pad : pad;
+#else
+	uint64_t w = spaces;
+	memcpy(&w, s, n);
+	return w;
+#endif
+}
+
 /* Copy s[0..n) to o when no byte of it needs escaping, in one pass of
  * 16-byte loads and stores (the last one overlapping the one before; o
  * has room for n + 16 bytes); false (o then holds rubbish the caller
@@ -198,7 +226,7 @@ static bool copy_plain(char *o, const unsigned char *s, size_t n)
 		memcpy(o, &a, 8);
 		memcpy(o + n - 8, &b, 8);
 	} else {
-		memcpy(&a, s, n);
+		a = short_word(s, n);
 		memcpy(o, &a, 8);
 	}
 	return !(escape_bits(a) | escape_bits(b));

@@ -33,7 +33,8 @@ static void test_doubles(void)
 		9.9e-5, 1e-5, 99999.999999, 1e14, 999999999999999.0, 1e15, 123456.5, 37.5665,
 		-122.4194, 0.022, 16.124, 5e-324, 1.7976931348623157e308, 1234567.0000001, 52.3676,
 		4.9041, -97.7431, 30.2672, 0.515, 0.833, 0.03000000000000025, 0.28600000000000003,
-		123456789.123456, 0.5, 2.5, 1e-4 * 3 };
+		123456789.123456, 0.5, 2.5, 1e-4 * 3, 999999999.999999, 999999999.9999999, 1e9, 1e9 + 0.5, 1e9 - 0.5,
+		999999999.123456, 1234.1234565, 0.0001000001, 123456789.00000001 };
 	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7 };
 	struct sl_json j;
 	char b[40], want[64];
@@ -49,6 +50,26 @@ static void test_doubles(void)
 		           i % 4 == 1 ? ldexp(rand(), rand() % 80 - 60) :
 		           i % 4 == 2 ? big / p10[rand() % 8] * (rand() % 2 ? 1 : -1) :
 		                        (double)(rand() % 1000000) / (rand() % 1000 + 1);
+		ref_double(v, b, sizeof(b));
+		snprintf(want, sizeof(want), "{\"x\":%s}", b);
+		if (strcmp(want, one_double(&j, v)) != 0 && bad++ < 5)
+			fprintf(stderr, "%.17g: want %s got %s\n", v, want, j.buf);
+	}
+	CHECK_EQ_INT(bad, 0);
+	TEST("doubles: 600000 decimals of 0..7 places up to 1e10 and their neighbours");
+	unsigned seed = 3;
+	for (int i = 0; i < 600000; i++) {
+		int places = rand_r(&seed) % 8;
+		double whole = (double)((uint64_t)rand_r(&seed) * (uint64_t)rand_r(&seed) %
+					(i % 3 ? 10000000000ULL : 1000ULL));
+		double v = (whole * p10[places] + rand_r(&seed) % (uint64_t)p10[places]) /
+			   p10[places];
+		if (i % 5 == 1)
+			v = nextafter(v, INFINITY);
+		else if (i % 5 == 2)
+			v = nextafter(v, 0);
+		if (i % 2)
+			v = -v;
 		ref_double(v, b, sizeof(b));
 		snprintf(want, sizeof(want), "{\"x\":%s}", b);
 		if (strcmp(want, one_double(&j, v)) != 0 && bad++ < 5)
@@ -265,10 +286,15 @@ static void ref_escape(const unsigned char *s, size_t n, char *out)
 static int escape_differs(struct sl_json *j, const unsigned char *s, size_t n)
 {
 	char want[6 * 64 + 8];
+	/* a copy of exactly n bytes, so that the sanitizer run sees a read
+	 * past the string's end */
+	unsigned char *exact = malloc(n ? n : 1);
+	memcpy(exact, s, n);
 	ref_escape(s, n, want);
 	sl_json_begin(j);
-	sl_json_strn(j, (const char *)s, n);
+	sl_json_strn(j, (const char *)exact, n);
 	sl_json_end(j);
+	free(exact);
 	/* the value follows the opening brace */
 	return strncmp(j->buf + 1, want, strlen(want)) != 0 || j->buf[1 + strlen(want)] != '}';
 }
