@@ -374,6 +374,16 @@ void sl_json_i64(struct sl_json *j, int64_t v)
 	put(j, b, n);
 }
 
+/* nearbyint(x) for 0 <= x, inline (libm's is a call, made up to seven
+ * times a value): below 2^52, adding and taking away 2^52 leaves x rounded
+ * to an integer in the current rounding mode, as nearbyint() does; from
+ * 2^52 on every double is an integer already. */
+static inline double to_integer(double x)
+{
+	const double two52 = 4503599627370496.0;
+	return x < two52 ? (x + two52) - two52 : x;
+}
+
 /*
  * v as m / 10^k with the fewest decimals k <= 6, when that reads back to v
  * exactly: m (v * 10^k to the nearest integer, whatever the product's
@@ -396,7 +406,7 @@ static size_t fixed_text(double v, char *b)
 	if (a < 1e-4 || a >= 1e15)
 		return 0;
 	for (int k = 0; k <= 6; k++) {
-		double m = nearbyint(a * p10[k]); /* 52.3676 * 1e4 is 523676.00000000006 */
+		double m = to_integer(a * p10[k]); /* 52.3676 * 1e4 is 523676.00000000006 */
 		if (m >= 1e15)
 			return 0;
 		if (m / p10[k] != a)
