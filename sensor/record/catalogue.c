@@ -307,6 +307,7 @@ struct step {
 	uint16_t end; /* the first step past this one's run */
 	uint8_t slot; /* srcof[i]: 0 computed */
 	int8_t owner; /* owner[i]: the parser whose state the run needs, -1 none */
+	uint16_t past_owner; /* the first step past the steps of this owner in a row */
 	uint8_t op;   /* opof[i] */
 	uint8_t test; /* STEP_*: its presence rule's parts, worked out once */
 };
@@ -353,6 +354,12 @@ static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 		for (size_t k = first; k <= p->n; k++)
 			p->steps[k].end = st->end;
 		p->n++;
+	}
+	/* a parser without state skips all its runs in a row at once */
+	for (size_t s = p->n; s-- > 0;) {
+		struct step *st = &p->steps[s];
+		bool same = s + 1 < p->n && p->steps[s + 1].owner == st->owner;
+		st->past_owner = same ? p->steps[s + 1].past_owner : (uint16_t)(s + 1);
 	}
 }
 
@@ -591,7 +598,7 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 		const struct step *st = &p->steps[s];
 		size_t end = st->end;
 		if (st->owner >= 0 && !(present >> st->owner & 1)) {
-			s = end;
+			s = st->past_owner;
 			continue;
 		}
 		if (!st->slot) {
