@@ -809,7 +809,8 @@ static const char *in_element(const char *name)
 
 void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
 {
-	sl_fields_write_under(t, "", base, j);
+	for (size_t i = 0; i < t->n; i++)
+		write_field(&t->fields[i], t->fields[i].name, base, j);
 }
 
 void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order, size_t n,
@@ -829,35 +830,108 @@ void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, c
 			write_field(&t->fields[i], t->fields[i].name, base, j);
 }
 
-/* The array's key: the first name up to its last "[]", as a path inside
- * the enclosing element when the array is itself in one. */
-void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j)
+/* The array's key (the first name up to its last "[]") or the object's
+ * path (the first name without its leaf) of t, into path[128]. */
+static void table_path(const struct sl_field_table *t, bool array, char *path)
 {
 	const char *name = t->n ? t->fields[0].name : "";
-	const char *end = name, *q;
+	if (array) {
+		const char *end = name, *q;
+		while ((q = strstr(end + 1, "[]")) != NULL)
+			end = q;
+		if (end == name || strncmp(end, "[]", 2) != 0)
+			end = name + strlen(name);
+		snprintf(path, 128, "%.*s", (int)(end - name), name);
+		return;
+	}
+	name = in_element(name);
+	const char *dot = strrchr(name, '.');
+	snprintf(path, 128, "%.*s", dot ? (int)(dot - name) : 0, name);
+}
+
+/* Per thread, like the own keys: each table's array key or object path,
+ * and each name's part inside its element, worked out on first use (the
+ * subject alert's rules[] open an array and objects per rule, and every
+ * name's part was a search for "[]." per field per event). */
+#define OWN_TABLES 64 /* a power of two; a dozen tables open arrays or objects */
+#define OWN_RELS 512
+struct own_table {
+	const struct sl_field_table *t; /* NULL: empty */
+	bool array;
+	const char *rel;                /* in_element(path) */
 	char path[128];
-	while ((q = strstr(end + 1, "[]")) != NULL)
-		end = q;
-	if (end == name || strncmp(end, "[]", 2) != 0)
-		end = name + strlen(name);
-	snprintf(path, sizeof(path), "%.*s", (int)(end - name), name);
-	sl_json_path(j, in_element(path));
+};
+struct own_rel {
+	const char *name, *rel;
+};
+static _Thread_local struct own_table own_tables[OWN_TABLES];
+static _Thread_local struct own_rel own_rels[OWN_RELS];
+
+static size_t own_hash(const void *p)
+{
+	return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 40);
+}
+
+/* t's path (table_path()), NULL when the table of them is full. */
+static const struct own_table *own_table(const struct sl_field_table *t, bool array)
+{
+	size_t h = own_hash(t) + array;
+	for (size_t probe = 0; probe < OWN_PROBES; probe++) {
+		struct own_table *e = &own_tables[(h + probe) % OWN_TABLES];
+		if (!e->t) {
+			e->t = t;
+			e->array = array;
+			table_path(t, array, e->path);
+			e->rel = in_element(e->path);
+		}
+		if (e->t == t && e->array == array)
+			return e;
+	}
+	return NULL;
+}
+
+/* in_element(name) for a declaration's name. */
+static const char *own_element(const char *name)
+{
+	size_t h = own_hash(name);
+	for (size_t probe = 0; probe < OWN_PROBES; probe++) {
+		struct own_rel *e = &own_rels[(h + probe) % OWN_RELS];
+		if (!e->name) {
+			e->name = name;
+			e->rel = in_element(name);
+		}
+		if (e->name == name)
+			return e->rel;
+	}
+	return in_element(name);
+}
+
+void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j)
+{
+	const struct own_table *e = own_table(t, true);
+	if (e) {
+		own_path(j, e->rel);
+	} else {
+		char path[128];
+		table_path(t, true, path);
+		sl_json_path(j, in_element(path));
+	}
 	sl_json_open_array(j);
 }
 
 void sl_fields_open_object(const struct sl_field_table *t, struct sl_json *j)
 {
-	const char *name = in_element(t->n ? t->fields[0].name : "");
-	const char *dot = strrchr(name, '.');
+	const struct own_table *e = own_table(t, false);
 	char path[128];
-	snprintf(path, sizeof(path), "%.*s", dot ? (int)(dot - name) : 0, name);
-	sl_json_path_object(j, path);
+	if (!e)
+		table_path(t, false, path);
+	sl_json_path_object(j, e ? e->path : path);
 }
 
 void sl_fields_write_rel(const struct sl_field_table *t, const void *base, struct sl_json *j)
 {
 	for (size_t i = 0; i < t->n; i++)
-		write_field(&t->fields[i], in_element(t->fields[i].name), base, j);
+		write_field(&t->fields[i], own_element(t->fields[i].name), base, j);
 }
 
 void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j)
