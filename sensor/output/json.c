@@ -60,8 +60,9 @@ static inline void putc_(struct sl_json *j, char c)
 	j->buf[j->len++] = c;
 }
 
-/* Separator before a value or key at the current depth. */
-static void sep(struct sl_json *j)
+/* Separator before a value or key at the current depth: inline, as it is
+ * a flag test before every value. */
+static inline __attribute__((always_inline)) void sep(struct sl_json *j)
 {
 	if (j->need_comma[j->depth])
 		putc_(j, ',');
@@ -171,6 +172,34 @@ static inline bool any_lane(sl_m16 m)
 	return (h[0] | h[1]) != 0;
 }
 
+/* The n < 8 bytes at s as one word, the rest plain spaces, by two loads
+ * that overlap (a memcpy() of n bytes is a call into libc; a short name,
+ * code or protocol is most of an event's strings).  Reads s[0..n) only. */
+static inline uint64_t short_word(const unsigned char *s, size_t n)
+{
+	const uint64_t spaces = 0x2020202020202020ULL;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t pad = n ? spaces << (8 * n) : spaces;
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		return lo | (uint64_t)hi << (8 * (n - 4)) | pad;
+	}
+	if (n >= 2) {
+		uint16_t lo, hi;
+		memcpy(&lo, s, 2);
+		memcpy(&hi, s + n - 2, 2);
+		return lo | (uint64_t)hi << (8 * (n - 2)) | pad;
+	}
+	return n ? s[0] | pad : pad;
+#else
+	uint64_t w = spaces;
+	memcpy(&w, s, n);
+	return w;
+#endif
+}
+
 /* Copy s[0..n) to o when no byte of it needs escaping, in one pass of
  * 16-byte loads and stores (the last one overlapping the one before; o
  * has room for n + 16 bytes); false (o then holds rubbish the caller
@@ -197,7 +226,7 @@ static bool copy_plain(char *o, const unsigned char *s, size_t n)
 		memcpy(o, &a, 8);
 		memcpy(o + n - 8, &b, 8);
 	} else {
-		memcpy(&a, s, n);
+		a = short_word(s, n);
 		memcpy(o, &a, 8);
 	}
 	return !(escape_bits(a) | escape_bits(b));
@@ -278,7 +307,8 @@ void sl_json_strn(struct sl_json *j, const char *s, size_t n)
 
 void sl_json_str(struct sl_json *j, const char *s)
 {
-	sl_json_strn(j, s, strlen(s));
+	sep(j);
+	put_string(j, s, strlen(s));
 }
 
 /* Decimal digits of v into b (at least 20 bytes); returns their count.
@@ -296,8 +326,16 @@ static size_t u64_text(uint64_t v, char *b)
 	return n;
 }
 
-/* Digits from the end of a scratch, then one fixed-size copy of 20 bytes
- * (the most a u64 has; the copy's tail is left past the line's end). */
+/* "00".."99": two digits per division, half the divisions of one digit
+ * at a time. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Digits from the end of a scratch, two at a time, then one fixed-size
+ * copy of 20 bytes (the most a u64 has; the copy's tail is left past the
+ * line's end).  tests/unit/test_json.c holds it to the plain way. */
 void sl_json_u64(struct sl_json *j, uint64_t v)
 {
 	char t[40];
@@ -305,10 +343,22 @@ void sl_json_u64(struct sl_json *j, uint64_t v)
 	sep(j);
 	if (!reserve(j, 20))
 		return;
-	do {
-		t[--at] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	if (v < 10) { /* counters at 0, flags, small codes: most of them */
+		j->buf[j->len++] = (char)('0' + v);
+		return;
+	}
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		at -= 2;
+		memcpy(t + at, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		at -= 2;
+		memcpy(t + at, digit_pairs + 2 * v, 2);
+	} else {
+		t[--at] = (char)('0' + v);
+	}
 	memcpy(j->buf + j->len, t + at, 20);
 	j->len += 20 - at;
 }
@@ -322,6 +372,16 @@ void sl_json_i64(struct sl_json *j, int64_t v)
 		b[n++] = '-';
 	n += u64_text(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, b + n);
 	put(j, b, n);
+}
+
+/* nearbyint(x) for 0 <= x, inline (libm's is a call, made up to seven
+ * times a value): below 2^52, adding and taking away 2^52 leaves x rounded
+ * to an integer in the current rounding mode, as nearbyint() does; from
+ * 2^52 on every double is an integer already. */
+static inline double to_integer(double x)
+{
+	const double two52 = 4503599627370496.0;
+	return x < two52 ? (x + two52) - two52 : x;
 }
 
 /*
@@ -346,7 +406,7 @@ static size_t fixed_text(double v, char *b)
 	if (a < 1e-4 || a >= 1e15)
 		return 0;
 	for (int k = 0; k <= 6; k++) {
-		double m = nearbyint(a * p10[k]); /* 52.3676 * 1e4 is 523676.00000000006 */
+		double m = to_integer(a * p10[k]); /* 52.3676 * 1e4 is 523676.00000000006 */
 		if (m >= 1e15)
 			return 0;
 		if (m / p10[k] != a)
@@ -566,6 +626,14 @@ static inline void put_room(struct sl_json *j, const char *text, size_t len)
 	j->len += len - skip;
 }
 
+/* Whether two nodes of one depth stand for one path: the same node, or
+ * nodes of two writers' own sets (the flow writer's and the declared
+ * tables' keys) naming the same objects. */
+static bool same_path(const struct sl_json_node *a, const struct sl_json_node *b)
+{
+	return a == b || (a && b && a->len == b->len && memcmp(a->dotted, b->dotted, a->len) == 0);
+}
+
 /* From the path of j->path_node to want's: close up to the shared
  * ancestor, then open want's components from there down, as open_path()
  * would. */
@@ -578,7 +646,7 @@ static void move_to(struct sl_json *j, const struct sl_json_node *want)
 		close_(j, '}'), from = tree(from->up);
 	while (depth_of(to) > depth_of(from))
 		down[n++] = to, to = tree(to->up);
-	while (from != to)
+	while (!same_path(from, to))
 		close_(j, '}'), from = tree(from->up), down[n++] = to, to = tree(to->up);
 	while (n-- > 0) {
 		if (!reserve(j, SL_JSON_KEY_ROOM))

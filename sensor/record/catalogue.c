@@ -11,6 +11,7 @@
 #include "sightline/schema.h"
 #include "sightline/subject.h"
 #include "field_read.h"
+#include "record_priv.h"
 
 /* The core modules' tables, one line each, before the parsers'.  The EVE
  * header comes first, then the wire protocol and the product, then the
@@ -82,7 +83,7 @@ const struct sl_field *sl_catalogue_find(const char *name)
 	return NULL;
 }
 
-static void emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v)
+void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v)
 {
 	char buf[SL_TIME_STRLEN > SL_ADDR_STRLEN ? SL_TIME_STRLEN : SL_ADDR_STRLEN];
 	switch (type) {
@@ -195,6 +196,11 @@ static struct ordered ord[MAX_FIELDS];
 static const struct sl_field *list[MAX_FIELDS];
 static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
 static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
+/* How put_declared() writes list[i]: straight from the member for the
+ * common kinds whose presence rule and JSON type it knows, else through
+ * value_present() and sl_record_emit_value() (OP_GENERIC). */
+enum { OP_GENERIC, OP_CHARS, OP_UINT, OP_STRP, OP_ENUM, OP_BOOL, OP_TIME, OP_IP };
+static uint8_t opof[MAX_FIELDS];
 /* list[i]'s key after a comma (,"leaf":) and the node of its parent path,
  * or keylen 0 when either needs escaping (then sl_json_path() writes it):
  * one node per distinct path, so that a key is a copy and a change of
@@ -205,6 +211,28 @@ static const struct sl_json_node *pnode[MAX_FIELDS];
 static struct sl_json_node nodes[MAX_FIELDS];
 static size_t nnodes = 1; /* nodes[0]: the top level */
 static size_t count;
+
+/* The op of f (opof[]): the kinds put_declared() writes itself, each only
+ * with the JSON type sl_record_emit_value() would give it. */
+static uint8_t op_of(const struct sl_field *f)
+{
+	const struct sl_field_at *at = &f->at;
+	if (at->kind == SL_AK_CHARS)
+		return OP_CHARS;
+	if (at->kind >= SL_AK_U8 && at->kind <= SL_AK_U64)
+		return OP_UINT;
+	if (at->when == SL_WHEN_NUMBER) /* present by NaN: a double's rule */
+		return OP_GENERIC;
+	switch (at->kind) {
+	case SL_AK_STRP: return f->type == SL_FT_STRING ? OP_STRP : OP_GENERIC;
+	case SL_AK_ENUM: return f->type == SL_FT_STRING ? OP_ENUM : OP_GENERIC;
+	case SL_AK_BOOL: case SL_AK_BIT: case SL_AK_EQ:
+		return f->type == SL_FT_BOOL ? OP_BOOL : OP_GENERIC;
+	case SL_AK_TIME: return f->type == SL_FT_TIME ? OP_TIME : OP_GENERIC;
+	case SL_AK_IP: return f->type == SL_FT_IP ? OP_IP : OP_GENERIC;
+	default: return OP_GENERIC;
+	}
+}
 
 /* The node of path name[0..len), made (with its parents) on first use;
  * NULL when it cannot be one. */
@@ -275,11 +303,17 @@ static uint8_t base_slot(const struct sl_field *f)
  * fields of a run that is there are written straight from its base.
  */
 struct step {
+	const struct sl_field_at *at; /* list[i]'s */
 	uint16_t i;   /* list[] index */
 	uint16_t end; /* the first step past this one's run */
 	uint8_t slot; /* srcof[i]: 0 computed */
 	int8_t owner; /* owner[i]: the parser whose state the run needs, -1 none */
+	uint16_t past_owner; /* the first step past the steps of this owner in a row */
+	uint8_t op;   /* opof[i] */
+	uint8_t test; /* STEP_*: its presence rule's parts, worked out once */
 };
+#define STEP_NEED 1 /* a non-zero value */
+#define STEP_FLAG 2 /* a has-bit or member test (flag_open()) */
 
 struct plan {
 	bool (*want)(const struct sl_field *f); /* the kind's record(); NULL: every field */
@@ -302,7 +336,14 @@ static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 		if (want && !want(list[i]))
 			continue;
 		struct step *st = &p->steps[p->n];
+		const struct sl_field_at *at = &list[i]->at;
+		st->at = at;
 		st->i = (uint16_t)i;
+		st->op = opof[i];
+		st->test = (uint8_t)((at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO ?
+				      STEP_NEED : 0) |
+				     (at->when == SL_WHEN_ONE_OF || at->when == SL_WHEN_FLAG ||
+				      at->when == SL_WHEN_FLAG_NONZERO ? STEP_FLAG : 0));
 		st->slot = srcof[i];
 		st->owner = owner[i];
 		st->end = (uint16_t)(p->n + 1);
@@ -314,6 +355,12 @@ static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 		for (size_t k = first; k <= p->n; k++)
 			p->steps[k].end = st->end;
 		p->n++;
+	}
+	/* a parser without state skips all its runs in a row at once */
+	for (size_t s = p->n; s-- > 0;) {
+		struct step *st = &p->steps[s];
+		bool same = s + 1 < p->n && p->steps[s + 1].owner == st->owner;
+		st->past_owner = same ? p->steps[s + 1].past_owner : (uint16_t)(s + 1);
 	}
 }
 
@@ -345,6 +392,7 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 			list[i] = ord[i].f;
 			owner[i] = (int8_t)state_owner(ord[i].f);
 			srcof[i] = base_slot(ord[i].f);
+			opof[i] = op_of(ord[i].f);
 		}
 		for (size_t i = 0; i < c; i++)
 			prepare_key(i, list[i]->name);
@@ -418,7 +466,7 @@ static const char *ip_text(struct bases *b, const struct sl_addr *a)
 	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
 }
 
-static void put_key(struct sl_json *j, size_t i)
+static inline __attribute__((always_inline)) void put_key(struct sl_json *j, size_t i)
 {
 	if (keylen[i])
 		sl_json_node_key(j, pnode[i], keytext[i], keylen[i]);
@@ -437,35 +485,84 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
 	else if (type == SL_FT_IP)
 		sl_json_str(j, ip_text(b, &v->ip));
 	else
-		emit_value(j, type, v);
+		sl_record_emit_value(j, type, v);
 }
 
 /* A declared field from its base (whose gate its slot has checked): the
- * common kinds written straight from the member, the rest through
- * value_present() (its has-bit checked here, once).  The presence rule is
- * field_read_at()'s. */
-static void put_declared(struct sl_json *j, size_t i, struct bases *b, const uint8_t *base)
+ * common kinds (st->op) written straight from the member, the rest
+ * through value_present() (its has-bit checked here, once).  The presence
+ * rule is field_read_at()'s: NULL strings and unnamed numbers are absent,
+ * need asks for a non-zero value. */
+static void put_declared(struct sl_json *j, const struct step *st, struct bases *b,
+			 const uint8_t *base)
 {
-	const struct sl_field_at *at = &list[i]->at;
-	bool need = at->when == SL_WHEN_NONZERO || at->when == SL_WHEN_FLAG_NONZERO;
-	if (!flag_open(at, base))
+	const struct sl_field_at *at = st->at;
+	size_t i = st->i;
+	bool need = st->test & STEP_NEED;
+	if ((st->test & STEP_FLAG) && !flag_open(at, base))
 		return;
 	const uint8_t *p = base + at->off;
-	uint64_t u;
-	switch (at->kind) {
-	case SL_AK_CHARS:
+	switch (st->op) {
+	case OP_CHARS:
 		if (need && !*p)
 			return;
 		put_key(j, i);
 		sl_json_str(j, (const char *)p);
 		return;
-	case SL_AK_U8: case SL_AK_U16: case SL_AK_U32: case SL_AK_U64:
-		u = read_uint(p, 1u << (at->kind - SL_AK_U8));
+	case OP_UINT: {
+		uint64_t u = read_uint(p, 1u << (at->kind - SL_AK_U8));
 		if (need && !u)
 			return;
 		put_key(j, i);
 		sl_json_u64(j, u);
 		return;
+	}
+	case OP_STRP: {
+		const char *s;
+		memcpy(&s, p, sizeof(s));
+		if (!s || (need && !*s))
+			return;
+		put_key(j, i);
+		sl_json_str(j, s);
+		return;
+	}
+	case OP_ENUM: {
+		uint64_t x = read_uint(p, at->vsize);
+		const char *s = x < at->n_names ? at->names[x] : NULL;
+		if (!s || (need && !x))
+			return;
+		put_key(j, i);
+		sl_json_str(j, s);
+		return;
+	}
+	case OP_BOOL: {
+		bool v = at->kind == SL_AK_BOOL ? *(const bool *)(const void *)p :
+			 at->kind == SL_AK_BIT ? (read_uint(p, at->vsize) & at->vmask) != 0 :
+						 read_uint(p, at->vsize) == at->vmask;
+		if (need && !v)
+			return;
+		put_key(j, i);
+		sl_json_bool(j, v);
+		return;
+	}
+	case OP_TIME: {
+		sl_time_us t;
+		memcpy(&t, p, sizeof(t));
+		if (need && !t)
+			return;
+		put_key(j, i);
+		sl_json_str(j, time_text(b, t));
+		return;
+	}
+	case OP_IP: {
+		struct sl_addr a;
+		memcpy(&a, p, sizeof(a));
+		if (need && !a.family)
+			return;
+		put_key(j, i);
+		sl_json_str(j, ip_text(b, &a));
+		return;
+	}
 	default: {
 		struct sl_value v;
 		v.n = 0;
@@ -502,7 +599,7 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 		const struct step *st = &p->steps[s];
 		size_t end = st->end;
 		if (st->owner >= 0 && !(present >> st->owner & 1)) {
-			s = end;
+			s = st->past_owner;
 			continue;
 		}
 		if (!st->slot) {
@@ -512,7 +609,7 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 		}
 		const uint8_t *base = base_of(&b, r, st->slot);
 		for (; base && s < end; s++)
-			put_declared(j, p->steps[s].i, &b, base);
+			put_declared(j, &p->steps[s], &b, base);
 		s = end;
 	}
 	sl_json_path_reset(j);
@@ -559,7 +656,7 @@ void sl_catalogue_emit_if(const struct sl_record *r, struct sl_json *j,
 		if ((want && !want(f)) || !sl_field_get(f, r, &v))
 			continue;
 		sl_json_path(j, f->name);
-		emit_value(j, f->type, &v);
+		sl_record_emit_value(j, f->type, &v);
 	}
 	sl_json_path_reset(j);
 }
@@ -571,143 +668,4 @@ size_t sl_catalogue_plan_size(bool (*want)(const struct sl_field *f), size_t *ru
 	for (size_t s = 0; p && s < p->n; s = p->steps[s].slot ? p->steps[s].end : s + 1)
 		(*runs)++;
 	return p ? p->n : 0;
-}
-
-/* The counters of an SL_FIELD_COUNTS declaration, one key each: the
- * name's prefix up to its '*', then the entry's name. */
-static void write_counts(const struct sl_field *f, const uint8_t *base, struct sl_json *j)
-{
-	const struct sl_field_at *at = &f->at;
-	const char *star = strchr(f->name, '*');
-	int keep = star ? (int)(star - f->name) : (int)strlen(f->name);
-	char path[128];
-	for (unsigned i = at->aux_off; i < (unsigned)at->aux_off + at->n_names; i++) {
-		snprintf(path, sizeof(path), "%.*s%s", keep, f->name, at->name_fn(i));
-		sl_json_path(j, path);
-		sl_json_u64(j, read_uint(base + at->off + (size_t)i * at->vsize, at->vsize));
-	}
-}
-
-/* A list of string pointers whole (an alert's tags) under path, the field
- * present by its rule (v holds at most SL_VALUE_LIST_MAX of them). */
-static void write_strings(const struct sl_field *f, const char *path, const uint8_t *base,
-			  struct sl_json *j)
-{
-	const uint8_t *p = base + f->at.off;
-	size_t n = counted(&f->at, p, SIZE_MAX);
-	sl_json_path(j, path);
-	sl_json_open_array(j);
-	for (size_t k = 0; k < n; k++) {
-		const char *s;
-		if (f->at.kind == SL_AK_STRPP)
-			s = strings_at(p)[k];
-		else
-			memcpy(&s, p + k * f->at.vsize, sizeof(s));
-		sl_json_str(j, s);
-	}
-	sl_json_close_array(j);
-}
-
-/* One declared field of an event's own writer under path (its dotted name,
- * or the part inside its array's element). */
-static void write_field(const struct sl_field *f, const char *path, const void *base,
-			struct sl_json *j)
-{
-	struct sl_value v;
-	if (f->at.kind == SL_AK_COUNTS) {
-		write_counts(f, base, j);
-	} else if (field_read_at(&f->at, base, &v)) {
-		if (f->at.kind == SL_AK_STRPS || f->at.kind == SL_AK_STRPP) {
-			write_strings(f, path, base, j);
-			return;
-		}
-		sl_json_path(j, path);
-		emit_value(j, f->type, &v);
-	}
-}
-
-/* The part of a declared name inside its innermost array's element:
- * "alert.rules[].facts.place.claimed_city" -> "facts.place.claimed_city". */
-static const char *in_element(const char *name)
-{
-	const char *q;
-	while ((q = strstr(name, "[].")) != NULL)
-		name = q + 3;
-	return name;
-}
-
-void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl_json *j)
-{
-	sl_fields_write_under(t, "", base, j);
-}
-
-void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order, size_t n,
-			   const void *base, struct sl_json *j)
-{
-	for (size_t i = 0; i < n; i++)
-		if (order[i] < t->n)
-			write_field(&t->fields[order[i]], t->fields[order[i]].name, base, j);
-}
-
-void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,
-			   struct sl_json *j)
-{
-	size_t n_prefix = strlen(prefix);
-	for (size_t i = 0; i < t->n; i++)
-		if (strncmp(t->fields[i].name, prefix, n_prefix) == 0)
-			write_field(&t->fields[i], t->fields[i].name, base, j);
-}
-
-/* The array's key: the first name up to its last "[]", as a path inside
- * the enclosing element when the array is itself in one. */
-void sl_fields_open_array(const struct sl_field_table *t, struct sl_json *j)
-{
-	const char *name = t->n ? t->fields[0].name : "";
-	const char *end = name, *q;
-	char path[128];
-	while ((q = strstr(end + 1, "[]")) != NULL)
-		end = q;
-	if (end == name || strncmp(end, "[]", 2) != 0)
-		end = name + strlen(name);
-	snprintf(path, sizeof(path), "%.*s", (int)(end - name), name);
-	sl_json_path(j, in_element(path));
-	sl_json_open_array(j);
-}
-
-void sl_fields_open_object(const struct sl_field_table *t, struct sl_json *j)
-{
-	const char *name = in_element(t->n ? t->fields[0].name : "");
-	const char *dot = strrchr(name, '.');
-	char path[128];
-	snprintf(path, sizeof(path), "%.*s", dot ? (int)(dot - name) : 0, name);
-	sl_json_path_object(j, path);
-}
-
-void sl_fields_write_rel(const struct sl_field_table *t, const void *base, struct sl_json *j)
-{
-	for (size_t i = 0; i < t->n; i++)
-		write_field(&t->fields[i], in_element(t->fields[i].name), base, j);
-}
-
-void sl_fields_write_element(const struct sl_field_table *t, const void *base, struct sl_json *j)
-{
-	struct sl_json_scope sc;
-	sl_json_open_object(j);
-	sl_json_path_enter(j, &sc);
-	sl_fields_write_rel(t, base, j);
-	sl_json_path_leave(j, &sc);
-	sl_json_close_object(j);
-}
-
-void sl_fields_write_keys(const struct sl_field_table *t, const void *base, struct sl_json *j)
-{
-	struct sl_value v;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct sl_field *f = &t->fields[i];
-		const char *leaf = strrchr(f->name, '.');
-		if (field_read_at(&f->at, base, &v)) {
-			sl_json_key(j, leaf ? leaf + 1 : f->name);
-			emit_value(j, f->type, &v);
-		}
-	}
 }

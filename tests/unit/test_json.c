@@ -33,7 +33,8 @@ static void test_doubles(void)
 		9.9e-5, 1e-5, 99999.999999, 1e14, 999999999999999.0, 1e15, 123456.5, 37.5665,
 		-122.4194, 0.022, 16.124, 5e-324, 1.7976931348623157e308, 1234567.0000001, 52.3676,
 		4.9041, -97.7431, 30.2672, 0.515, 0.833, 0.03000000000000025, 0.28600000000000003,
-		123456789.123456, 0.5, 2.5, 1e-4 * 3 };
+		123456789.123456, 0.5, 2.5, 1e-4 * 3, 999999999.999999, 999999999.9999999, 1e9, 1e9 + 0.5, 1e9 - 0.5,
+		999999999.123456, 1234.1234565, 0.0001000001, 123456789.00000001 };
 	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7 };
 	struct sl_json j;
 	char b[40], want[64];
@@ -49,6 +50,26 @@ static void test_doubles(void)
 		           i % 4 == 1 ? ldexp(rand(), rand() % 80 - 60) :
 		           i % 4 == 2 ? big / p10[rand() % 8] * (rand() % 2 ? 1 : -1) :
 		                        (double)(rand() % 1000000) / (rand() % 1000 + 1);
+		ref_double(v, b, sizeof(b));
+		snprintf(want, sizeof(want), "{\"x\":%s}", b);
+		if (strcmp(want, one_double(&j, v)) != 0 && bad++ < 5)
+			fprintf(stderr, "%.17g: want %s got %s\n", v, want, j.buf);
+	}
+	CHECK_EQ_INT(bad, 0);
+	TEST("doubles: 600000 decimals of 0..7 places up to 1e10 and their neighbours");
+	unsigned seed = 3;
+	for (int i = 0; i < 600000; i++) {
+		int places = rand_r(&seed) % 8;
+		double whole = (double)((uint64_t)rand_r(&seed) * (uint64_t)rand_r(&seed) %
+					(i % 3 ? 10000000000ULL : 1000ULL));
+		double v = (whole * p10[places] + rand_r(&seed) % (uint64_t)p10[places]) /
+			   p10[places];
+		if (i % 5 == 1)
+			v = nextafter(v, INFINITY);
+		else if (i % 5 == 2)
+			v = nextafter(v, 0);
+		if (i % 2)
+			v = -v;
 		ref_double(v, b, sizeof(b));
 		snprintf(want, sizeof(want), "{\"x\":%s}", b);
 		if (strcmp(want, one_double(&j, v)) != 0 && bad++ < 5)
@@ -121,6 +142,36 @@ static void test_integers(void)
 		bad += u64_differs(&j, v, (int64_t)v * (r % 2 ? -1 : 1));
 	}
 	CHECK_EQ_INT(bad, 0);
+	sl_json_finish(&j);
+}
+
+/* Integers one after another in one line, so that the buffer grows with
+ * every value at every offset from its end (the writer stores 20 bytes a
+ * value and keeps room for them): the same text as printf's. */
+static void test_integers_growing(void)
+{
+	struct sl_json j;
+	unsigned seed = 11;
+	size_t cap = 64 * 1024, n = 0;
+	char *want = malloc(cap);
+	sl_json_init(&j);
+	TEST("integers: a line of 3000 values across buffer growth");
+	sl_json_begin(&j);
+	sl_json_key(&j, "a");
+	sl_json_open_array(&j);
+	n += (size_t)snprintf(want + n, cap - n, "{\"a\":[");
+	for (int r = 0; r < 3000; r++) {
+		uint64_t v = (uint64_t)rand_r(&seed) << 42 ^ (uint64_t)rand_r(&seed) << 21 ^
+			     (uint64_t)rand_r(&seed);
+		v >>= rand_r(&seed) % 65 == 64 ? 63 : rand_r(&seed) % 64;
+		sl_json_u64(&j, v);
+		n += (size_t)snprintf(want + n, cap - n, "%s%llu", r ? "," : "", (unsigned long long)v);
+	}
+	sl_json_close_array(&j);
+	sl_json_end(&j);
+	snprintf(want + n, cap - n, "]}");
+	CHECK_EQ_STR(j.buf, want);
+	free(want);
 	sl_json_finish(&j);
 }
 
@@ -235,10 +286,15 @@ static void ref_escape(const unsigned char *s, size_t n, char *out)
 static int escape_differs(struct sl_json *j, const unsigned char *s, size_t n)
 {
 	char want[6 * 64 + 8];
+	/* a copy of exactly n bytes, so that the sanitizer run sees a read
+	 * past the string's end */
+	unsigned char *exact = malloc(n ? n : 1);
+	memcpy(exact, s, n);
 	ref_escape(s, n, want);
 	sl_json_begin(j);
-	sl_json_strn(j, (const char *)s, n);
+	sl_json_strn(j, (const char *)exact, n);
 	sl_json_end(j);
+	free(exact);
 	/* the value follows the opening brace */
 	return strncmp(j->buf + 1, want, strlen(want)) != 0 || j->buf[1 + strlen(want)] != '}';
 }
@@ -304,34 +360,40 @@ struct tkey {
 	const struct sl_json_node *node;
 };
 
-static struct sl_json_node test_nodes[64];
-static size_t n_test_nodes;
+/* Two sets of nodes for the same paths, as two writers keep them (the
+ * flow writer's and the declared tables' keys). */
+struct node_set {
+	struct sl_json_node n[64];
+	size_t count;
+};
+static struct node_set test_sets[2];
 
-static const struct sl_json_node *test_node(const char *name, size_t len)
+static const struct sl_json_node *test_node(struct node_set *set, const char *name, size_t len)
 {
-	for (size_t k = 0; k < n_test_nodes; k++)
-		if (test_nodes[k].len == len && memcmp(test_nodes[k].dotted, name, len) == 0)
-			return &test_nodes[k];
+	for (size_t k = 0; k < set->count; k++)
+		if (set->n[k].len == len && memcmp(set->n[k].dotted, name, len) == 0)
+			return &set->n[k];
 	const char *dot = memrchr(name, '.', len);
-	const struct sl_json_node *up = len ? test_node(name, dot ? (size_t)(dot - name) : 0) : NULL;
-	if (!sl_json_node_init(&test_nodes[n_test_nodes], up, name, len))
+	const struct sl_json_node *up =
+		len ? test_node(set, name, dot ? (size_t)(dot - name) : 0) : NULL;
+	if (!sl_json_node_init(&set->n[set->count], up, name, len))
 		return NULL;
-	return &test_nodes[n_test_nodes++];
+	return &set->n[set->count++];
 }
 
-static void tkey_make(struct tkey *k, const char *name)
+static void tkey_make(struct tkey *k, const char *name, int set)
 {
 	const char *dot = strrchr(name, '.');
 	const char *leaf = dot ? dot + 1 : name;
 	k->name = name;
 	k->len = sl_json_key_text(k->text, leaf, strlen(leaf));
-	k->node = test_node(name, dot ? (size_t)(dot - name) : 0);
+	k->node = test_node(&test_sets[set], name, dot ? (size_t)(dot - name) : 0);
 }
 
 /* One random event written through node keys (t) and through
  * sl_json_path (p) alike: present fields in a random subset, values of
  * every shape, now and then an untagged path or a reset in between. */
-static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey *keys,
+static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey *const *sets,
 			 size_t n, unsigned *seed)
 {
 	static char long_text[300];
@@ -344,6 +406,7 @@ static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned r = (unsigned)rand_r(seed);
+		const struct tkey *keys = sets[0];
 		if (r % 3 == 0)
 			continue;
 		if (r % 97 == 1) {
@@ -352,7 +415,9 @@ static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey
 			sl_json_path(t, keys[i].name), sl_json_path(p, keys[i].name);
 			sl_json_bool(t, true), sl_json_bool(p, true);
 		}
-		sl_json_node_key(t, keys[i].node, keys[i].text, keys[i].len);
+		/* now and then the other set's key: the same objects */
+		const struct tkey *k = &sets[r % 11 == 5][i];
+		sl_json_node_key(t, k->node, k->text, k->len);
 		sl_json_path(p, keys[i].name);
 		struct sl_json *both[2] = { t, p };
 		for (int b = 0; b < 2; b++) {
@@ -373,7 +438,7 @@ static void tagged_event(struct sl_json *t, struct sl_json *p, const struct tkey
 }
 
 /* The event writer's keys (sl_json_node_key) write what sl_json_path
- * writes, over 3000 random events of a field list with shared, nested,
+ * writes, also when keys of two node sets alternate, over 3000 random events of a field list with shared, nested,
  * reopened and top-level parents, through buffer growth. */
 static void test_tagged_keys(void)
 {
@@ -386,16 +451,17 @@ static void test_tagged_keys(void)
 		"tlsx.a", "a.b.c.d.e.f", "a.b.c.d.e.g", "a.b.x", "a.b.c.y", "a.q.c.d.e.f", "dest.z", "z",
 	};
 	enum { N = sizeof(names) / sizeof(names[0]) };
-	static struct tkey keys[N];
+	static struct tkey keys[N], other[N];
 	for (size_t i = 0; i < N; i++)
-		tkey_make(&keys[i], names[i]);
+		tkey_make(&keys[i], names[i], 0), tkey_make(&other[i], names[i], 1);
+	const struct tkey *const sets[2] = { keys, other };
 	TEST("json: node keys write what dotted paths write (3000 random events)");
 	struct sl_json t, p;
 	sl_json_init(&t);
 	sl_json_init(&p);
 	unsigned seed = 14, bad = 0, longest = 0;
 	for (int e = 0; e < 3000; e++) {
-		tagged_event(&t, &p, keys, N, &seed);
+		tagged_event(&t, &p, sets, N, &seed);
 		bad += t.len != p.len || strcmp(t.buf, p.buf) != 0;
 		longest = p.len > longest ? (unsigned)p.len : longest;
 	}
@@ -429,6 +495,7 @@ int main(void)
 	test_doubles();
 	test_double_memo();
 	test_integers();
+	test_integers_growing();
 	test_paths();
 	test_string_words();
 	test_string_plain();
