@@ -8,25 +8,34 @@
 
 #include "sightline/proto.h"
 
-/* One parser's state for one flow; the parser's bytes follow the header. */
+/* One parser's state for one flow; the parser's bytes follow the header.
+ * One made for every TCP flow's SYN, so the header is kept to 16 bytes: the
+ * parser is found from its index (sl_proto_at(), an array read). */
 struct sl_pstate {
 	struct sl_pstate *next;
-	const struct sl_proto *proto; /* for lookups by parser without its index */
 	uint16_t idx;
 	alignas(max_align_t) unsigned char data[];
 };
 
+_Static_assert(sizeof(struct sl_pstate) == 16, "state header: one per parser and flow");
+
+/* The flow's parser record, one per flow a parser took an interest in (every
+ * TCP flow with a SYN): 64 bytes, members ordered so no padding is left. */
 struct sl_app {
-	struct sl_app *pool_next;  /* in the dispatcher's pool once its flow ended */
+	union {
+		struct sl_pstate *states;
+		struct sl_app *pool_next; /* in the dispatcher's pool once its flow ended */
+	};
 	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
 	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
+	const char *claim_app, *claim_category;
 	bool has_rtt;
 	uint8_t claim_evidence;  /* enum sl_proto_evidence of the product claim */
-	const char *claim_app, *claim_category;
-	struct sl_pstate *states;
 	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
+
+_Static_assert(sizeof(struct sl_app) <= 64, "parser record: one per inspected flow");
 
 /* Most blocks a dispatcher keeps per parser (and of flow records) after
  * their flows ended: enough for a busy edge's churn, a bound on what is
@@ -204,7 +213,6 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 		return NULL;
 	}
 	s->idx = (uint16_t)idx;
-	s->proto = p;
 	s->next = f->app->states;
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
@@ -356,7 +364,7 @@ bool sl_dispatch_identified_done(const struct sl_flow *f)
 bool sl_dispatch_end_pending(const struct sl_flow *f)
 {
 	for (const struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
-		if (s->proto->flow_end && !((f->app->done | f->app->rejected) >> s->idx & 1))
+		if (sl_proto_at(s->idx)->flow_end && !((f->app->done | f->app->rejected) >> s->idx & 1))
 			return true;
 	return false;
 }
@@ -442,7 +450,7 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
 const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
-		if (s->proto == p)
+		if (sl_proto_at(s->idx) == p)
 			return s->data;
 	return NULL;
 }
