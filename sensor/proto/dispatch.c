@@ -10,11 +10,12 @@
 #include "sightline/proto.h"
 
 /* One parser's state for one flow; the parser's bytes follow the header.
- * One made for every TCP flow's SYN, so the header is kept to 16 bytes: the
- * parser is found from its index (sl_proto_at(), an array read). */
+ * One is made for every TCP flow's SYN, so the header is kept to 16 bytes:
+ * the parser pointer, which field getters compare many times per flow, and
+ * not its index, which only the per-flow paths need (sl_proto_index()). */
 struct sl_pstate {
 	struct sl_pstate *next;
-	uint16_t idx;
+	const struct sl_proto *proto;
 	alignas(max_align_t) unsigned char data[];
 };
 
@@ -124,12 +125,12 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	free(d);
 }
 
-static struct sl_pstate *find(const struct sl_app *app, size_t idx)
+static struct sl_pstate *find(const struct sl_dispatch *d, const struct sl_app *app, size_t idx)
 {
 	if (!app || !(app->has_state >> idx & 1)) /* most lookups: no walk */
 		return NULL;
 	for (struct sl_pstate *s = app->states; s; s = s->next)
-		if (s->idx == idx)
+		if (s->proto == d->protos[idx])
 			return s;
 	return NULL;
 }
@@ -162,7 +163,7 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 		d->st.alloc_failures++;
 		return NULL;
 	}
-	s->idx = (uint16_t)idx;
+	s->proto = d->protos[idx];
 	s->next = f->app->states;
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
@@ -171,18 +172,24 @@ static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, siz
 	return s;
 }
 
-static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s)
+/* Drop s, the state of parser idx. */
+static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s, size_t idx)
 {
-	const struct sl_proto *p = d->protos[s->idx];
 	struct sl_pstate **pp = &f->app->states;
 	while (*pp != s)
 		pp = &(*pp)->next;
 	*pp = s->next;
-	f->app->has_state &= ~(1ULL << s->idx);
-	if (p->release)
-		p->release(s->data);
-	d->st.state_bytes -= d->blocks[s->idx].size;
-	sl_blocks_give(&d->blocks[s->idx], s);
+	f->app->has_state &= ~(1ULL << idx);
+	if (s->proto->release)
+		s->proto->release(s->data);
+	d->st.state_bytes -= d->blocks[idx].size;
+	sl_blocks_give(&d->blocks[idx], s);
+}
+
+/* The registry index of the parser s belongs to. */
+static size_t idx_of(const struct sl_pstate *s)
+{
+	return (size_t)sl_proto_index(s->proto);
 }
 
 /* Offer the packet to parser idx, which has not finished or declined the
@@ -194,7 +201,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 	const struct sl_proto *p = d->protos[idx];
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
-	struct sl_pstate *s = find(f->app, idx);
+	struct sl_pstate *s = find(d, f->app, idx);
 	d->st.offers++;
 	if (!s) {
 		if (p->probe && !p->probe(pp)) {
@@ -214,7 +221,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 	default:
 		d->st.declines++;
 		f->app->rejected |= bit;
-		drop_state(d, f, s);
+		drop_state(d, f, s, idx);
 		return false;
 	}
 }
@@ -226,8 +233,8 @@ void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	(void)d;
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
-		const struct sl_proto *p = sl_proto_at(s->idx);
-		if (p->inspect_end && !((f->app->done | f->app->rejected) & (1ULL << s->idx)))
+		const struct sl_proto *p = s->proto;
+		if (p->inspect_end && !((f->app->done | f->app->rejected) >> idx_of(s) & 1))
 			p->inspect_end(s->data);
 	}
 }
@@ -313,7 +320,7 @@ bool sl_dispatch_identified_done(const struct sl_flow *f)
 bool sl_dispatch_end_pending(const struct sl_flow *f)
 {
 	for (const struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
-		if (sl_proto_at(s->idx)->flow_end && !((f->app->done | f->app->rejected) >> s->idx & 1))
+		if (s->proto->flow_end && !((f->app->done | f->app->rejected) >> idx_of(s) & 1))
 			return true;
 	return false;
 }
@@ -321,9 +328,9 @@ bool sl_dispatch_end_pending(const struct sl_flow *f)
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
-		const struct sl_proto *p = sl_proto_at(s->idx);
+		const struct sl_proto *p = s->proto;
 		if (p->flow_end)
-			p->flow_end(s->data, f, d->globals[s->idx]);
+			p->flow_end(s->data, f, d->globals[idx_of(s)]);
 	}
 }
 
@@ -332,7 +339,7 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
 	if (!f->app)
 		return;
 	while (f->app->states)
-		drop_state(d, f, f->app->states);
+		drop_state(d, f, f->app->states, idx_of(f->app->states));
 	if (f->app->counted) {
 		d->st.state_bytes -= d->app_blocks.size;
 		sl_blocks_give(&d->app_blocks, f->app);
@@ -398,7 +405,7 @@ bool sl_app_rtt(const struct sl_flow *f, uint64_t *us)
 const void *sl_flow_state(const struct sl_flow *f, const struct sl_proto *p)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
-		if (sl_proto_at(s->idx) == p)
+		if (s->proto == p)
 			return s->data;
 	return NULL;
 }
