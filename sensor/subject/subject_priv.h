@@ -181,7 +181,8 @@ struct sl_subjects {
 	uint32_t lru_head, lru_tail, free_head;
 	struct hit *hits;
 	char *evidence;             /* n_hits * evidence_max community ids */
-	uint32_t n_hits, hit_free;
+	uint32_t n_hits, hit_free;  /* hit_free: freed hits (ref, 0 = none), linked */
+	uint32_t hit_fresh;         /* hits ever handed out; the rest are untouched */
 	struct egress *egress;
 	uint8_t *egress_fresh;      /* bit per egress set: zeroed by its first use */
 	uint32_t egress_sets;
@@ -209,6 +210,8 @@ const char *sl_subj_kind_name(const struct subject *x);
 struct subject *sl_subj_take(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
 			     sl_time_us now);
 void sl_subj_forget(struct sl_subjects *s, struct subject *x);
+/* A free hit of the pool: its ref (index + 1), or 0 when every hit is in use. */
+uint32_t sl_subj_hit_take(struct sl_subjects *s);
 const struct sl_roster_entry *sl_subj_entry_named(const struct sl_subjects *s, const char *name);
 
 /* subject_observe.c: update a subject from a flow and fill s->view; count
