@@ -738,7 +738,7 @@ static void test_hit_pool(void)
 	CHECK_EQ_INT(sl_subj_hit_take(s), 0);
 	free(model);
 	free(held);
-	sl_subjects_destroy(s);
+	teardown(s);
 }
 
 int main(void)
