@@ -55,6 +55,19 @@ struct sl_flow {
 	uint8_t vlan_count;
 	bool fin[2];               /* FIN seen per direction */
 	uint16_t vlan[2];
+	/* One byte each, kept here where they fill the gap before flow_id (a
+	 * record per concurrent flow: every 8 bytes is 8 MB at a million). */
+	uint8_t app_source;        /* enum sl_app_source of product (below) */
+	uint8_t app_proto;         /* registry index + 1 of the identified protocol; 0 = none */
+	bool inspect_done;         /* no parser wants more packets of this flow */
+	uint8_t inspect_firsts;    /* bit d: the first payload of direction d was offered to
+				    * the parsers (internal, sensor/proto/dispatch.c) */
+	/* Owned by the engine (sensor/engine/stage.c): the settle stage whose
+	 * rules last ran (enum sl_settle; 0: none yet) and whether facts were
+	 * still open then. */
+	uint8_t stage;
+	bool stage_unsettled;      /* those rules ran while a parser could still complete
+				    * facts at the flow's end: the end runs them again */
 	uint64_t flow_id;          /* stable 53-bit id (fits a JSON number exactly) */
 	sl_time_us first, last;    /* its first packet's time, its latest packet time */
 	sl_time_us seen;           /* the capture clock at its latest packet (internal):
@@ -71,19 +84,10 @@ struct sl_flow {
 	/* The product on top of the wire protocol (app, category): decided by
 	 * the identification stage (include/sightline/identify.h). */
 	const char *product, *category;
-	uint8_t app_source;        /* enum sl_app_source of product */
-	uint8_t app_proto;         /* registry index + 1 of the identified protocol; 0 = none */
-	bool inspect_done;         /* no parser wants more packets of this flow */
-	uint8_t inspect_firsts;    /* bit d: the first payload of direction d was offered to
-				    * the parsers (internal, sensor/proto/dispatch.c) */
-	/* Owned by the engine (sensor/engine/stage.c): the settle stage whose
-	 * rules last ran (enum sl_settle; 0: none yet), whether facts were still
-	 * open then, and the product then,
+	/* Owned by the engine (sensor/engine/stage.c), with stage and
+	 * stage_unsettled above: the product when its rules last ran,
 	 * the packet time of its next interim record, and its subject's view
 	 * when it was charged before its end (NULL: not yet). */
-	uint8_t stage;
-	bool stage_unsettled;      /* those rules ran while a parser could still complete
-				    * facts at the flow's end: the end runs them again */
 	const char *staged_product;
 	sl_time_us next_interim;
 	struct sl_flow_charge *charge;

@@ -10,6 +10,10 @@
 
 #define NIL UINT32_MAX
 
+/* One record per concurrent flow, all of them resident at a full table:
+ * a million flows cost a megabyte per byte here (README: bytes_per_flow). */
+_Static_assert(sizeof(struct sl_flow) <= 240, "flow record: keep members packed");
+
 /*
  * Age lists.  A flow sits on one list at a time, chosen from its protocol
  * and state; every list holds flows with one timeout, in the order the

@@ -6,32 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "sightline/proto.h"
 
-/* One parser's state for one flow; the parser's bytes follow the header. */
+/* One parser's state for one flow; the parser's bytes follow the header.
+ * One is made for every TCP flow's SYN, so the header is kept to 16 bytes:
+ * the parser pointer, which field getters compare many times per flow, and
+ * not its index, which only the per-flow paths need (sl_proto_index()). */
 struct sl_pstate {
 	struct sl_pstate *next;
-	const struct sl_proto *proto; /* for lookups by parser without its index */
-	uint16_t idx;
+	const struct sl_proto *proto;
 	alignas(max_align_t) unsigned char data[];
 };
 
+_Static_assert(sizeof(struct sl_pstate) == 16, "state header: one per parser and flow");
+
+/* The flow's parser record, one per flow a parser took an interest in (every
+ * TCP flow with a SYN): 64 bytes, members ordered so no padding is left. */
 struct sl_app {
-	struct sl_app *pool_next;  /* in the dispatcher's pool once its flow ended */
+	struct sl_pstate *states;
 	uint64_t done, rejected; /* bit i: parser i finished / declined this flow */
 	uint64_t has_state;      /* bit i: parser i's state is on the list */
 	uint64_t rtt_us;
+	const char *claim_app, *claim_category;
 	bool has_rtt;
 	uint8_t claim_evidence;  /* enum sl_proto_evidence of the product claim */
-	const char *claim_app, *claim_category;
-	struct sl_pstate *states;
 	bool counted;            /* made by the dispatcher: its bytes are in state_bytes */
 };
 
-/* Most blocks a dispatcher keeps per parser (and of flow records) after
- * their flows ended: enough for a busy edge's churn, a bound on what is
- * held back from the allocator. */
-#define POOL_MAX 512
+_Static_assert(sizeof(struct sl_app) <= 64, "parser record: one per inspected flow");
 
 struct sl_dispatch {
 	const struct sl_config *cfg;
@@ -39,12 +42,11 @@ struct sl_dispatch {
 	void **globals;
 	struct sl_dispatch_stats st;
 	const struct sl_proto *protos[64]; /* the registry, by index */
-	/* Blocks of ended flows kept for the next (state of parser i; flows'
-	 * parser records): a short flow costs no malloc/free pair per parser. */
-	struct sl_pstate *pool[64];
-	uint32_t pooled[64];
-	struct sl_app *app_pool;
-	uint32_t app_pooled;
+	/* Per-flow blocks: state of parser i, flows' parser records.  Carved
+	 * from chunks (blocks.h): no malloc/free pair per parser of a short
+	 * flow, and no allocator header on each of a flood's million. */
+	struct sl_blocks blocks[64];
+	struct sl_blocks app_blocks;
 	uint64_t class_mask[3];   /* bit i: parser i takes TCP, UDP, other IP protocols */
 	uint64_t all_packets;     /* bit i: parser i is offered packets without payload */
 	uint8_t budgeted[3][64];  /* per class, the parsers declaring a probe budget */
@@ -88,6 +90,9 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	d->cfg = cfg;
 	d->hosts = hosts;
 	index_l4(d);
+	sl_blocks_init(&d->app_blocks, sizeof(struct sl_app));
+	for (size_t i = 0; i < n; i++)
+		sl_blocks_init(&d->blocks[i], sizeof(struct sl_pstate) + sl_proto_at(i)->state_size);
 	for (size_t i = 0; i < n; i++) {
 		const struct sl_proto *p = sl_proto_at(i);
 		int rc = p->create ? p->create(cfg, &d->globals[i], err, errlen) : 0;
@@ -100,27 +105,19 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	return 0;
 }
 
-/* Pooled blocks go back to the allocator. */
-static void drain_pools(struct sl_dispatch *d)
+/* Chunks go back to the system. */
+static void drain_blocks(struct sl_dispatch *d)
 {
 	for (size_t i = 0; i < 64; i++)
-		while (d->pool[i]) {
-			struct sl_pstate *s = d->pool[i];
-			d->pool[i] = s->next;
-			free(s);
-		}
-	while (d->app_pool) {
-		struct sl_app *a = d->app_pool;
-		d->app_pool = a->pool_next;
-		free(a);
-	}
+		sl_blocks_finish(&d->blocks[i]);
+	sl_blocks_finish(&d->app_blocks);
 }
 
 void sl_dispatch_destroy(struct sl_dispatch *d)
 {
 	if (!d)
 		return;
-	drain_pools(d);
+	drain_blocks(d);
 	for (size_t i = 0; i < sl_proto_count(); i++)
 		if (sl_proto_at(i)->destroy && d->globals[i])
 			sl_proto_at(i)->destroy(d->globals[i]);
@@ -128,27 +125,16 @@ void sl_dispatch_destroy(struct sl_dispatch *d)
 	free(d);
 }
 
-static struct sl_pstate *find(const struct sl_app *app, size_t idx)
+static struct sl_pstate *find(const struct sl_dispatch *d, const struct sl_app *app, size_t idx)
 {
 	if (!app || !(app->has_state >> idx & 1)) /* most lookups: no walk */
 		return NULL;
 	for (struct sl_pstate *s = app->states; s; s = s->next)
-		if (s->idx == idx)
+		if (s->proto == d->protos[idx])
 			return s;
 	return NULL;
 }
 
-/* What a block of n bytes takes from the allocator: glibc's chunk for it
- * (the request plus its size word, rounded up to 16 bytes, at least 32), so
- * the figure matches what the process grows by, not what was asked for.
- * Computed from the request, not read back with malloc_usable_size(3): a
- * reused chunk can be larger by a bin, and which chunk a block gets depends
- * on what other threads freed, so the figure would differ between runs. */
-static uint64_t block_bytes(size_t n)
-{
-	uint64_t chunk = ((uint64_t)n + sizeof(size_t) + 15) & ~(uint64_t)15;
-	return chunk < 32 ? 32 : chunk;
-}
 
 static void count_bytes(struct sl_dispatch *d, uint64_t n)
 {
@@ -157,75 +143,53 @@ static void count_bytes(struct sl_dispatch *d, uint64_t n)
 		d->st.state_bytes_max = d->st.state_bytes;
 }
 
-/* A zeroed block of n bytes: from the pool when it holds one, else calloc(). */
-static void *pool_take(void **head, uint32_t *count, size_t next_off, size_t n)
-{
-	void *b = *head;
-	if (!b)
-		return calloc(1, n);
-	memcpy(head, (char *)b + next_off, sizeof(void *));
-	(*count)--;
-	memset(b, 0, n);
-	return b;
-}
-
-/* Keep b for a later flow while the pool has room, else free it. */
-static void pool_give(void **head, uint32_t *count, size_t next_off, void *b)
-{
-	if (*count >= POOL_MAX) {
-		free(b);
-		return;
-	}
-	memcpy((char *)b + next_off, head, sizeof(void *));
-	*head = b;
-	(*count)++;
-}
 
 /* Per-flow parser state is made once per flow and parser, only for flows
  * a parser's probe() accepted; a failure skips that parser for the flow
  * and is counted, never fatal. */
 static struct sl_pstate *add_state(struct sl_dispatch *d, struct sl_flow *f, size_t idx)
 {
-	const struct sl_proto *p = d->protos[idx];
 	if (!f->app) {
-		f->app = pool_take((void **)&d->app_pool, &d->app_pooled,
-				   offsetof(struct sl_app, pool_next), sizeof(*f->app));
+		f->app = sl_blocks_take(&d->app_blocks);
 		if (!f->app) {
 			d->st.alloc_failures++;
 			return NULL;
 		}
 		f->app->counted = true;
-		count_bytes(d, block_bytes(sizeof(*f->app)));
+		count_bytes(d, d->app_blocks.size);
 	}
-	struct sl_pstate *s = pool_take((void **)&d->pool[idx], &d->pooled[idx],
-					offsetof(struct sl_pstate, next), sizeof(*s) + p->state_size);
+	struct sl_pstate *s = sl_blocks_take(&d->blocks[idx]);
 	if (!s) {
 		d->st.alloc_failures++;
 		return NULL;
 	}
-	s->idx = (uint16_t)idx;
-	s->proto = p;
+	s->proto = d->protos[idx];
 	s->next = f->app->states;
 	f->app->states = s;
 	f->app->has_state |= 1ULL << idx;
 	d->st.states++;
-	count_bytes(d, block_bytes(sizeof(*s) + p->state_size));
+	count_bytes(d, d->blocks[idx].size);
 	return s;
 }
 
-static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s)
+/* Drop s, the state of parser idx. */
+static void drop_state(struct sl_dispatch *d, struct sl_flow *f, struct sl_pstate *s, size_t idx)
 {
-	const struct sl_proto *p = d->protos[s->idx];
 	struct sl_pstate **pp = &f->app->states;
 	while (*pp != s)
 		pp = &(*pp)->next;
 	*pp = s->next;
-	f->app->has_state &= ~(1ULL << s->idx);
-	if (p->release)
-		p->release(s->data);
-	d->st.state_bytes -= block_bytes(sizeof(*s) + p->state_size);
-	pool_give((void **)&d->pool[s->idx], &d->pooled[s->idx], offsetof(struct sl_pstate, next),
-		  s);
+	f->app->has_state &= ~(1ULL << idx);
+	if (s->proto->release)
+		s->proto->release(s->data);
+	d->st.state_bytes -= d->blocks[idx].size;
+	sl_blocks_give(&d->blocks[idx], s);
+}
+
+/* The registry index of the parser s belongs to. */
+static size_t idx_of(const struct sl_pstate *s)
+{
+	return (size_t)sl_proto_index(s->proto);
 }
 
 /* Offer the packet to parser idx, which has not finished or declined the
@@ -237,7 +201,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 	const struct sl_proto *p = d->protos[idx];
 	struct sl_flow *f = pp->flow;
 	uint64_t bit = 1ULL << idx;
-	struct sl_pstate *s = find(f->app, idx);
+	struct sl_pstate *s = find(d, f->app, idx);
 	d->st.offers++;
 	if (!s) {
 		if (p->probe && !p->probe(pp)) {
@@ -257,7 +221,7 @@ static bool offer(struct sl_dispatch *d, size_t idx, struct sl_proto_pkt *pp)
 	default:
 		d->st.declines++;
 		f->app->rejected |= bit;
-		drop_state(d, f, s);
+		drop_state(d, f, s, idx);
 		return false;
 	}
 }
@@ -269,8 +233,8 @@ void sl_dispatch_inspection_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	(void)d;
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
-		const struct sl_proto *p = sl_proto_at(s->idx);
-		if (p->inspect_end && !((f->app->done | f->app->rejected) & (1ULL << s->idx)))
+		const struct sl_proto *p = s->proto;
+		if (p->inspect_end && !((f->app->done | f->app->rejected) >> idx_of(s) & 1))
 			p->inspect_end(s->data);
 	}
 }
@@ -356,7 +320,7 @@ bool sl_dispatch_identified_done(const struct sl_flow *f)
 bool sl_dispatch_end_pending(const struct sl_flow *f)
 {
 	for (const struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next)
-		if (s->proto->flow_end && !((f->app->done | f->app->rejected) >> s->idx & 1))
+		if (s->proto->flow_end && !((f->app->done | f->app->rejected) >> idx_of(s) & 1))
 			return true;
 	return false;
 }
@@ -364,9 +328,9 @@ bool sl_dispatch_end_pending(const struct sl_flow *f)
 void sl_dispatch_flow_end(struct sl_dispatch *d, struct sl_flow *f)
 {
 	for (struct sl_pstate *s = f->app ? f->app->states : NULL; s; s = s->next) {
-		const struct sl_proto *p = sl_proto_at(s->idx);
+		const struct sl_proto *p = s->proto;
 		if (p->flow_end)
-			p->flow_end(s->data, f, d->globals[s->idx]);
+			p->flow_end(s->data, f, d->globals[idx_of(s)]);
 	}
 }
 
@@ -375,11 +339,10 @@ void sl_dispatch_flow_free(struct sl_dispatch *d, struct sl_flow *f)
 	if (!f->app)
 		return;
 	while (f->app->states)
-		drop_state(d, f, f->app->states);
+		drop_state(d, f, f->app->states, idx_of(f->app->states));
 	if (f->app->counted) {
-		d->st.state_bytes -= block_bytes(sizeof(*f->app));
-		pool_give((void **)&d->app_pool, &d->app_pooled, offsetof(struct sl_app, pool_next),
-			  f->app);
+		d->st.state_bytes -= d->app_blocks.size;
+		sl_blocks_give(&d->app_blocks, f->app);
 	} else {
 		free(f->app);
 	}

@@ -62,25 +62,28 @@ struct subj_place {
 
 /* One subject.  Slots live in one array; idx+1 is used as a link so 0 is "none". */
 struct subject {
-	bool used;
+	/* Members ordered by size so that no padding is left between them: the
+	 * table holds scoring.max_subjects of these (65,536 by default). */
 	uint64_t gen;               /* stamp from sl_subjects.gen when the slot was taken */
-	uint8_t kind;               /* enum sl_subject_kind */
-	uint8_t key[16];            /* roster index, MAC or address bytes */
-	uint8_t key_len;
 	uint64_t hash;
 	const struct sl_roster_entry *claimed;
+	bool used;
+	uint8_t kind;               /* enum sl_subject_kind */
+	uint8_t key_len;
+	uint8_t key[16];            /* roster index, MAC or address bytes */
 	struct sl_addr addr;        /* last address it was seen with */
 	bool has_mac;
 	uint8_t mac[6];
+	uint8_t n_countries;
+	uint8_t rtt_next;
+	uint8_t level, alerted;     /* enum sl_subject_level now, and last alerted */
+	char countries[SL_SUBJECT_COUNTRIES][2];
 	char hostname[SL_ROSTER_NAME_MAX];
 	sl_time_us first, last;
 	sl_time_us touched;         /* the table's latest time when last charged: falls
 				     * monotonically along the LRU list */
 	uint64_t flows;
-	char countries[SL_SUBJECT_COUNTRIES][2];
-	uint8_t n_countries;
 	struct subj_rtt rtt[SUBJ_RTTS];
-	uint8_t rtt_next;
 	struct subj_place loc;      /* latest sighting with a location, for travel */
 	struct subj_place loc_prev; /* the one it replaced: a flow viewed again at its end
 				     * (charged early) travels from there when loc is its own */
@@ -89,7 +92,6 @@ struct subject {
 	struct subj_app ra[SUBJ_APPS], vpn[SUBJ_APPS];
 	uint32_t rules[SUBJ_RULES]; /* hit pool index + 1; 0 = free */
 	double score;
-	uint8_t level, alerted;     /* enum sl_subject_level now, and last alerted */
 	/* the highest score reached, when, and its top rules: what the summary
 	 * shows after the hits decayed (rules outlive the table's subjects) */
 	double peak;
@@ -98,6 +100,8 @@ struct subject {
 	uint32_t n_alerts;          /* subject alert events about it */
 	uint32_t lprev, lnext;      /* LRU list, most recent first */
 };
+
+_Static_assert(sizeof(struct subject) <= 672, "subject slot: keep members packed");
 
 #define HIT_REMOTES 3  /* remote addresses listed per rule hit, the first seen */
 #define HIT_APPS 3     /* products listed per rule hit */
@@ -181,7 +185,8 @@ struct sl_subjects {
 	uint32_t lru_head, lru_tail, free_head;
 	struct hit *hits;
 	char *evidence;             /* n_hits * evidence_max community ids */
-	uint32_t n_hits, hit_free;
+	uint32_t n_hits, hit_free;  /* hit_free: freed hits (ref, 0 = none), linked */
+	uint32_t hit_fresh;         /* hits ever handed out; the rest are untouched */
 	struct egress *egress;
 	uint8_t *egress_fresh;      /* bit per egress set: zeroed by its first use */
 	uint32_t egress_sets;
@@ -209,6 +214,8 @@ const char *sl_subj_kind_name(const struct subject *x);
 struct subject *sl_subj_take(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
 			     sl_time_us now);
 void sl_subj_forget(struct sl_subjects *s, struct subject *x);
+/* A free hit of the pool: its ref (index + 1), or 0 when every hit is in use. */
+uint32_t sl_subj_hit_take(struct sl_subjects *s);
 const struct sl_roster_entry *sl_subj_entry_named(const struct sl_subjects *s, const char *name);
 
 /* subject_observe.c: update a subject from a flow and fill s->view; count

@@ -226,12 +226,12 @@ static void hit_from(struct restore *rs, const json_t *o, uint32_t *ref)
 	const struct sl_rule_info *rule = id ? rs->find(rs->ctx, id) : NULL;
 	if (!id)
 		rs->bad = true;
-	if (!rule || !s->hit_free) {
+	uint32_t got = rule ? sl_subj_hit_take(s) : 0;
+	if (!got) {
 		s->st.hits_dropped++;
 		return;
 	}
-	*ref = s->hit_free;
-	s->hit_free = s->hits[*ref - 1].next_free;
+	*ref = got;
 	struct hit *h = &s->hits[*ref - 1];
 	const json_t *t = json_object_get(o, "t"), *ev = json_object_get(o, "ev");
 	unsigned max = s->cfg->scoring.evidence_max;

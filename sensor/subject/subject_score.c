@@ -179,10 +179,10 @@ static uint32_t *slot_for(struct sl_subjects *s, struct subject *x,
 		free_hit(s, low);
 		free_slot = low;
 	}
-	if (!free_slot || !s->hit_free)
+	uint32_t ref = free_slot ? sl_subj_hit_take(s) : 0;
+	if (!ref)
 		return NULL;
-	*free_slot = s->hit_free;
-	s->hit_free = s->hits[*free_slot - 1].next_free;
+	*free_slot = ref;
 	s->hits[*free_slot - 1] = (struct hit){ .rule = rule, .first = now };
 	return free_slot;
 }

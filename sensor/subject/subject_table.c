@@ -79,10 +79,22 @@ static int alloc_tables(struct sl_subjects *s)
 	 * start (65,536 subjects are 39 MB). */
 	s->free_head = 0;
 	s->fresh = 0;
-	for (uint32_t i = 0; i < s->n_hits; i++)
-		s->hits[i].next_free = i + 2 <= s->n_hits ? i + 2 : 0;
-	s->hit_free = 1;
+	s->hit_free = 0; /* the hit pool likewise (16,384 hits are 5.4 MB) */
+	s->hit_fresh = 0;
 	return 0;
+}
+
+/* A freed hit first (the latest freed), else the next never used: the order
+ * a free list of every hit in index order would give, without writing the
+ * whole pool at start. */
+uint32_t sl_subj_hit_take(struct sl_subjects *s)
+{
+	uint32_t ref = s->hit_free;
+	if (ref) {
+		s->hit_free = s->hits[ref - 1].next_free;
+		return ref;
+	}
+	return s->hit_fresh < s->n_hits ? ++s->hit_fresh : 0;
 }
 
 int sl_subjects_create(const struct sl_config *cfg, struct sl_subjects **out, char *err,

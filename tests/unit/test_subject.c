@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "protohelp.h"
+#include "sensor/subject/subject_priv.h"
 #include "sightline/enrich.h"
 #include "sightline/hosts.h"
 #include "sightline/rules.h"
@@ -700,8 +701,49 @@ static void test_view_again(void)
 	teardown(s);
 }
 
+
+/* The hit pool hands out hits lazily (sl_subj_hit_take): over random takes
+ * and frees it must give exactly the refs a free list of every hit, linked
+ * in index order at start, gave (the pool before it was lazy), and 0 once
+ * all are taken. */
+static void test_hit_pool(void)
+{
+	TEST("subjects: the lazy hit pool gives the refs of a full free list");
+	struct sl_subjects *s = setup(0, NULL);
+	uint32_t n = s->n_hits, *model = calloc(n, sizeof(*model)), *held = calloc(n, sizeof(*held));
+	uint32_t m = n, nheld = 0, differ = 0, seed = 7;
+	for (uint32_t i = 0; i < n; i++)
+		model[i] = n - i; /* a stack: the top (model[m - 1]) is taken next */
+	for (int step = 0; step < 20000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		bool take = nheld == 0 || (seed >> 16) % 100 < (step % 4000 < 2000 ? 70u : 30u);
+		if (take) {
+			uint32_t want = m ? model[--m] : 0, got = sl_subj_hit_take(s);
+			differ += want != got;
+			if (got)
+				held[nheld++] = got;
+		} else {
+			uint32_t k = (seed >> 8) % nheld, ref = held[k];
+			held[k] = held[--nheld];
+			/* as subject_score.c's free_hit(): pushed on the free list */
+			s->hits[ref - 1] = (struct hit){ .next_free = s->hit_free };
+			s->hit_free = ref;
+			model[m++] = ref;
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+	while (nheld < n && sl_subj_hit_take(s))
+		nheld++;
+	CHECK_EQ_INT(nheld, n);
+	CHECK_EQ_INT(sl_subj_hit_take(s), 0);
+	free(model);
+	free(held);
+	teardown(s);
+}
+
 int main(void)
 {
+	test_hit_pool();
 	test_endpoints();
 	test_replace_roster();
 	test_physics();
