@@ -109,7 +109,7 @@ void sl_community_id(uint16_t seed, const struct sl_addr *src,
 	}
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	EVP_Digest(buf, n, md, &mdlen, sl_md(SL_SHA1), NULL);
+	sl_digest(SL_SHA1, buf, n, md, &mdlen);
 	out[0] = '1', out[1] = ':';
 	b64(md, 20, out + 2);
 }

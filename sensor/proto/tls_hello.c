@@ -298,15 +298,11 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
 		     const size_t *counts, char *str, size_t cap, char md5hex[33])
 {
-	struct text_sink t = { .buf = str, .cap = cap, .md = EVP_MD_CTX_new() };
+	struct text_sink t = { .buf = str, .cap = cap, .md = sl_md_begin(SL_MD5) };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	if (cap)
 		str[0] = '\0';
-	if (t.md && !EVP_DigestInit_ex(t.md, sl_md(SL_MD5), NULL)) {
-		EVP_MD_CTX_free(t.md);
-		t.md = NULL;
-	}
 	for (size_t i = 0; i < nparts; i++) {
 		if (parts[i])
 			text_put(&t, parts[i]);
@@ -317,7 +313,6 @@ void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *co
 	md5hex[0] = '\0';
 	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen) && mdlen == 16)
 		sl_hex(md, 16, md5hex);
-	EVP_MD_CTX_free(t.md);
 }
 
 /* JA3 = SSLVersion,Cipher,SSLExtension,EllipticCurve,EllipticCurvePointFormat
@@ -427,12 +422,10 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	memcpy(out, "000000000000", 13);
-	if (!ctx || na == 0 || !EVP_DigestInit_ex(ctx, sl_md(SL_SHA256), NULL)) {
-		EVP_MD_CTX_free(ctx);
+	EVP_MD_CTX *ctx = na ? sl_md_begin(SL_SHA256) : NULL;
+	if (!ctx)
 		return;
-	}
 	hash_hex_list(ctx, a, na);
 	if (nb) {
 		EVP_DigestUpdate(ctx, "_", 1);
@@ -440,7 +433,6 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 	}
 	if (EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= 6)
 		sl_hex(md, 6, out);
-	EVP_MD_CTX_free(ctx);
 }
 
 /* JA4 = a_b_c: a = transport, version, d/i, cipher count, extension count,
