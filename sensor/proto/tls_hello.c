@@ -254,9 +254,8 @@ static void text_flush(struct text_sink *t)
 	t->npend = 0;
 }
 
-static void text_put(struct text_sink *t, const char *s)
+static void text_putn(struct text_sink *t, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	if (t->npend + n > sizeof(t->pend))
 		text_flush(t);
 	if (n > sizeof(t->pend)) {
@@ -274,25 +273,41 @@ static void text_put(struct text_sink *t, const char *s)
 	t->len += n;
 }
 
-/* Decimal values joined by '-', GREASE skipped (JA3's list form). */
+static void text_put(struct text_sink *t, const char *s)
+{
+	text_putn(t, s, strlen(s));
+}
+
+/* Decimal values joined by '-', GREASE skipped (JA3's list form), put in
+ * runs of up to sizeof(run) bytes: the sink keeps a prefix of whatever fits
+ * and digests every byte in order, so runs give what one put per number
+ * gave. */
 static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 {
-	char num[8];
+	char run[256];
+	size_t k = 0;
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		if (sl_tls_is_grease(v[i]))
 			continue;
-		char *e = num + sizeof(num) - 1; /* digits backwards, then the dash */
-		*e = '\0';
+		if (k > sizeof(run) - 6) { /* room for '-' and 5 digits */
+			text_putn(t, run, k);
+			k = 0;
+		}
+		if (!first)
+			run[k++] = '-';
+		char num[5], *e = num + sizeof(num); /* digits backwards */
 		unsigned x = v[i];
 		do
 			*--e = (char)('0' + x % 10);
 		while (x /= 10);
-		if (!first)
-			*--e = '-';
-		text_put(t, e);
+		size_t d = (size_t)(num + sizeof(num) - e);
+		memcpy(run + k, e, d);
+		k += d;
 		first = false;
 	}
+	if (k)
+		text_putn(t, run, k);
 }
 
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
