@@ -400,6 +400,24 @@ static int cmp_u16(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Ascending, in place.  Real lists hold a few dozen values, where an
+ * insertion sort beats qsort()'s call through cmp_u16 per comparison; a
+ * longer (crafted) list goes to qsort(), so the work stays n log n. */
+static void sort_u16(uint16_t *v, size_t n)
+{
+	if (n > 64) {
+		qsort(v, n, sizeof(v[0]), cmp_u16);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* Non-GREASE values of v (minus 0x0000 and 0x0010 when skip_sni_alpn)
  * into out; returns how many. */
 static size_t filter(const uint16_t *v, size_t n, bool skip_sni_alpn, uint16_t *out)
@@ -463,8 +481,8 @@ void sl_tls_ja4(const struct sl_tls_client_hello *ch, char transport, char out[S
 	size_t ns = filter(ch->sig_algs, ch->n_sig_algs, false, sigs);
 	uint16_t v = ch->supported_version_max ? ch->supported_version_max : ch->legacy_version;
 	char alpn[3], hb[13], hc[13];
-	qsort(ciphers, nc, sizeof(ciphers[0]), cmp_u16);
-	qsort(exts, ne, sizeof(exts[0]), cmp_u16);
+	sort_u16(ciphers, nc);
+	sort_u16(exts, ne);
 	ja4_alpn(ch, alpn);
 	ja4_hash(ciphers, nc, NULL, 0, hb);
 	ja4_hash(exts, ne, sigs, ns, hc);
