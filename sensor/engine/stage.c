@@ -162,16 +162,11 @@ void sl_engine_forget(struct sl_flow *f)
  * present once the flow was charged (a rule hit at an early stage): an
  * interim record never charges a flow.
  */
-void sl_engine_interim(struct sl_engine *w, struct sl_flow *f)
+/* The interim record itself, out of line: its frame (a record, a view, a
+ * roster key: a stack guard's worth) is set up only when one is due, not on
+ * each of the flow's packets that asks. */
+__attribute__((noinline)) static void write_interim(struct sl_engine *w, struct sl_flow *f)
 {
-	uint64_t every = (uint64_t)w->cfg->flow.update_interval * SL_US_PER_SEC;
-	if (!every)
-		return;
-	if (!f->next_interim)
-		f->next_interim = f->first + every;
-	if (f->last < f->next_interim)
-		return;
-	f->next_interim = f->first + ((f->last - f->first) / every + 1) * every;
 	struct sl_engine *e = sl_engine_lead(w);
 	struct sl_record r;
 	struct sl_subject_view view;
@@ -184,4 +179,17 @@ void sl_engine_interim(struct sl_engine *w, struct sl_flow *f)
 	sl_engine_lock(e);
 	sl_engine_write_meta(e, &w->out.flow, &m);
 	sl_engine_unlock(e);
+}
+
+void sl_engine_interim(struct sl_engine *w, struct sl_flow *f)
+{
+	uint64_t every = (uint64_t)w->cfg->flow.update_interval * SL_US_PER_SEC;
+	if (!every)
+		return;
+	if (!f->next_interim)
+		f->next_interim = f->first + every;
+	if (f->last < f->next_interim)
+		return;
+	f->next_interim = f->first + ((f->last - f->first) / every + 1) * every;
+	write_interim(w, f);
 }
