@@ -22,6 +22,7 @@
 #include "sightline/rules.h"
 #include "sightline/schema.h"
 #include "sightline/scorer.h"
+#include "sightline/notify.h"
 #include "sightline/privileges.h"
 #include "sl_build_config.h"
 
@@ -118,8 +119,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 1 runtime error (e.g. a capture damaged part-way; the\n"
 	"flows read so far are still written), 2 usage, configuration or input error.\n"
-	"SIGINT/SIGTERM stop reading, write every open flow, deliver queued events\n"
-	"(each output waits at most its flush_timeout) and exit. SIGHUP reopens output\n"
+	"SIGINT/SIGTERM stop reading (live: after the frames already captured), write\n"
+	"every open flow, deliver queued events (each output waits at most its\n"
+	"flush_timeout) and exit. SIGHUP reopens output\n"
 	"files (logrotate) and reloads the configuration's rules, roster and databases\n"
 	"in the background; capture goes on while they load.\n";
 
@@ -312,6 +314,7 @@ struct run_ctx {
 	struct sl_engine *e;
 	struct sl_reloader *reloader;
 	atomic_int reload_done;      /* set by the loading thread: commit between packets */
+	struct sl_notify notify;     /* the service manager, when it asked (Type=notify) */
 };
 
 /* The options a reload reads, copied for the loading thread: the run may
@@ -422,9 +425,15 @@ static int drop_privileges(struct run_ctx *rc, char *err, size_t errlen)
 	return r < 0 ? r : sl_priv_drop(&rc->cfg->privileges, err, errlen);
 }
 
+/* Captures and outputs are open (live: every handle joined and filtered):
+ * privileges go, and a service manager hears the sensor is capturing. */
 static int on_open(void *ctx, char *err, size_t errlen)
 {
-	return drop_privileges(ctx, err, errlen);
+	struct run_ctx *rc = ctx;
+	int r = drop_privileges(rc, err, errlen);
+	if (r == 0)
+		sl_notify_send(&rc->notify, "READY=1");
+	return r;
 }
 
 /* Per output: events lost, on stderr; true when any were. */
@@ -468,7 +477,7 @@ static int capture(struct run_ctx *rc, const struct sl_capture_list *files, char
 	};
 	if (rc->o->iface)
 		return sl_capture_live(rc->e, rc->o->iface, &cfg->capture, &co, err, errlen);
-	if (drop_privileges(rc, err, errlen) < 0)
+	if (on_open(rc, err, errlen) < 0)
 		return SL_CAPTURE_INPUT;
 	return sl_capture_offline(rc->e, files, &co, err, errlen);
 }
@@ -529,7 +538,7 @@ static int report_close(const struct opts *o, struct sl_report *rep, int code)
 static int run(const struct opts *o, const struct sl_config *cfg, const struct sl_capture_list *files)
 {
 	char err[1024] = "";
-	struct run_ctx rc = { .o = o, .cfg = cfg };
+	struct run_ctx rc = { .o = o, .cfg = cfg, .notify = { .fd = -1 } };
 	struct sl_report *rep;
 	if (report_open(o, cfg, &rep))
 		return EXIT_USAGE;
@@ -566,8 +575,12 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 		sl_report_destroy(rep);
 		return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 	}
+	if (sl_notify_open(&rc.notify, err, sizeof(err)) < 0) /* before a chroot hides it */
+		fprintf(stderr, "sightline: warning: %s; the service manager will not hear that "
+			"capture started\n", err);
 	double t0 = wall_now();
 	r = files->n || o->iface ? capture(&rc, files, err, sizeof(err)) : 0;
+	sl_notify_send(&rc.notify, "STOPPING=1");
 	if (!o->iface) /* sign-ins after the last packet are events too */
 		sl_engine_signins(rc.e, SL_IDENTITY_ANY_TIME);
 	if (r < 0)
@@ -590,6 +603,7 @@ static int run(const struct opts *o, const struct sl_config *cfg, const struct s
 	if (report_losses(rc.eve) && code == EXIT_OK && !o->iface)
 		code = EXIT_RUNTIME;
 	sl_eve_close(rc.eve);
+	sl_notify_close(&rc.notify);
 	return report_close(o, rep, code);
 }
 

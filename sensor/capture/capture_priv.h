@@ -135,8 +135,11 @@ sl_time_us sl_cap_ts(const struct pcap_pkthdr *h);
  * callbacks, under the engine lock).  The caller then ticks the engine. */
 void sl_cap_signals(struct cap_ctx *c);
 
-/* libpcap callback of a live capture: count one record, hand it to the
- * engine. */
+/* One live record: count it, hand it to the engine. */
+void sl_cap_frame(struct cap_ctx *c, const struct pcap_pkthdr *h, const u_char *bytes);
+
+/* libpcap callback of a live capture: sl_cap_frame(), then end the batch
+ * when the stop flag is set. */
 void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes);
 
 /* Check the link type of an open handle; SL_CAPTURE_INPUT with advice if unsupported. */

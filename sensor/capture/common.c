@@ -29,14 +29,19 @@ sl_time_us sl_cap_ts(const struct pcap_pkthdr *h)
 	       : (sl_time_us)h->ts.tv_sec * SL_US_PER_SEC + (sl_time_us)h->ts.tv_usec;
 }
 
-void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+void sl_cap_frame(struct cap_ctx *c, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct cap_ctx *c = (struct cap_ctx *)user;
 	struct sl_frame fr = { .dlt = c->dlt, .ts = sl_cap_ts(h), .data = bytes,
 			       .caplen = h->caplen, .wirelen = h->len };
 	c->packets++;
 	sl_cap_count(sl_engine_stats(c->e), fr.ts, fr.wirelen);
 	sl_engine_packet(c->e, &fr);
+}
+
+void sl_cap_handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap_ctx *c = (struct cap_ctx *)user;
+	sl_cap_frame(c, h, bytes);
 	if (c->stop && *c->stop)
 		pcap_breakloop(c->p);
 }

@@ -166,6 +166,60 @@ static sl_time_us flush_outputs(struct cap_ctx *c, bool quiet, sl_time_us flushe
  */
 #define SIGNIN_FDS 64 /* sign-in socket descriptors waited on with the capture's */
 
+static sl_time_us wall_now(void)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (sl_time_us)now.tv_sec * SL_US_PER_SEC + (sl_time_us)now.tv_usec;
+}
+
+/* After the stop: frames the kernel stamped before it are still the run's. */
+struct drain {
+	struct cap_ctx *c;
+	sl_time_us stop_at;
+	bool late;
+};
+
+static void drain_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct drain *d = (struct drain *)user;
+	if (d->late || sl_cap_ts(h) > d->stop_at) {
+		d->late = true;
+		pcap_breakloop(d->c->p);
+		return;
+	}
+	sl_cap_frame(d->c, h, bytes); /* not the handler: it ends each batch once stopped */
+}
+
+/*
+ * Stopped by a signal: read what the kernel captured before the stop, so a
+ * SIGTERM does not drop the frames still in the ring uncounted (a busy link
+ * or a sensor behind by a moment holds thousands).  Frames stamped after the
+ * stop end it, and an empty read once the ring's blocks have been handed
+ * over (libpcap's timeout: a block is given to the reader at most
+ * LIVE_WAKE_MS after it was opened) -- or DRAIN_MAX_MS, whichever comes
+ * first, so a wedged interface cannot hold the exit.
+ */
+#define DRAIN_MAX_MS 2000
+
+static void drain(struct live_worker *lw)
+{
+	struct drain d = { .c = &lw->c, .stop_at = wall_now() };
+	int fd = pcap_get_selectable_fd(lw->c.p);
+	sl_time_us settled = d.stop_at + (LIVE_WAKE_MS + 50) * 1000;
+	sl_time_us limit = d.stop_at + DRAIN_MAX_MS * 1000;
+	while (!d.late) {
+		int got = pcap_dispatch(lw->c.p, 1024, drain_frame, (u_char *)&d);
+		sl_time_us now = wall_now();
+		if (got < 0 || now >= limit || (got == 0 && now >= settled))
+			break;
+		if (got == 0) {
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+			poll(&pf, 1, (int)((settled - now) / 1000) + 1);
+		}
+	}
+}
+
 static void *live_loop(void *arg)
 {
 	struct live_worker *lw = arg;
@@ -195,11 +249,10 @@ static void *live_loop(void *arg)
 			sl_cap_signals(c);
 		/* Every worker's flows end by the clock in its own thread (the
 		 * table is its own); the lead's tick also serves stats. */
-		struct timeval now;
-		gettimeofday(&now, NULL);
-		sl_engine_tick(c->e, (sl_time_us)now.tv_sec * SL_US_PER_SEC + (sl_time_us)now.tv_usec,
-			       SL_CLOCK_WALL);
+		sl_engine_tick(c->e, wall_now(), SL_CLOCK_WALL);
 	}
+	if (lw->rc == 0)
+		drain(lw);
 	read_drops(c);
 	return NULL;
 }

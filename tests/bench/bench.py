@@ -4,7 +4,7 @@ Never part of the timed test suite: run it by hand, on a quiet machine if you ca
 
     tests/bench/bench.py [--mix short|long|both] [--runs 5] [--work DIR]
                          [--packets 2000000] [--mb 512] [--perf] [--live] [--build build]
-                         [--live-workers N] [--live-mbps MBPS]
+                         [--live-workers N] [--live-mbps MBPS] [--live-drain N]
 
 Two captures ("mixes"), both built by tests/bench/mkmix from the project's own
 captures (pcaps/real, pcaps/gen-out) and generator, every copy's addresses
@@ -32,7 +32,10 @@ sightline/ndpiReader, then memory and the protocols sightline saw.  With the
 long mix also the RSS of 1 M concurrent flows; with --live a replay at
 1 Gbit/s onto a veth pair in a namespace this script creates and removes
 (--live-workers N: sightline with N workers in one PACKET_FANOUT group;
---live-mbps 0: tcpreplay --topspeed);
+--live-mbps 0: tcpreplay --topspeed); with --live-drain N the live capacity
+of 1..N workers in one PACKET_FANOUT group, which no sender on this machine
+reaches: the short mix's first 600 k packets queued in the rings of a stopped
+sensor (SIGSTOP), then read (SIGCONT) and timed until its CPU time stops;
 with --perf a `perf record -g` of one sightline run per mix and its top 25
 symbols by self time.  It ends with the targets: each figure, met or MISSED.
 
@@ -47,6 +50,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -470,6 +474,122 @@ def live_test(build, cap, work, workers=1, mbps=1000):
     live_report(ns, report, last_stats(out), vdrops, workers, mbps)
 
 
+def ready_socket(tmp):
+    """A unix datagram socket for the sensor's readiness line (NOTIFY_SOCKET,
+    the sd_notify protocol): READY=1 comes once its capture is open."""
+    path = os.path.join(tmp, "notify.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(30)
+    return s, dict(os.environ, NOTIFY_SOCKET=path)
+
+
+def wait_ready(s):
+    try:
+        while s.recv(256) != b"READY=1":
+            pass
+        return True
+    except socket.timeout:
+        return False
+
+
+DRAIN_PACKETS = 600000  # what the capture rings hold comfortably at capture.buffer_mb 1024
+DRAIN_RUNS = 3
+
+
+def proc_cpu(pid):
+    """utime + stime of a process, in clock ticks (all its threads)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def drained_at(pid, start, quiet=0.4):
+    """The time the process's CPU time last grew, once it stayed flat for quiet s."""
+    last, grew = proc_cpu(pid), start
+    while True:
+        time.sleep(0.005)
+        now, cpu = time.time(), proc_cpu(pid)
+        if cpu != last:
+            last, grew = cpu, now
+        elif now - grew >= quiet:
+            return grew
+
+
+def drain_run(build, ns, cap, out, workers):
+    """sightline stopped while tcpreplay fills its rings, then continued: the
+    seconds it takes to read them, and what it read."""
+    note, env = ready_socket(os.path.dirname(out))
+    sens = subprocess.Popen(["ip", "netns", "exec", ns, tool(build, "sightline"), "-q", "-i",
+                             "slb1", "--allow-root", "--workers", str(workers), "-o", out,
+                             "--set", "capture.buffer_mb=1024"], stderr=subprocess.PIPE, env=env)
+    try:
+        if not wait_ready(note) or sens.poll() is not None:
+            sys.exit("bench: live sightline did not start: " + sens.stderr.read().decode()[-500:])
+        os.kill(sens.pid, signal.SIGSTOP)
+        subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-i", "slb0", "--pps=100000",
+                        cap], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        time.sleep(0.5)
+        t0 = time.time()
+        os.kill(sens.pid, signal.SIGCONT)
+        took = drained_at(sens.pid, t0) - t0
+    finally:
+        os.kill(sens.pid, signal.SIGCONT)
+        sens.send_signal(signal.SIGTERM)
+        sens.wait(timeout=120)
+        path = note.getsockname()
+        note.close()
+        os.unlink(path)
+    c = last_stats(out).get("capture", {})
+    return took, c.get("packets"), c.get("kernel_drops")
+
+
+def live_drain(build, cap, work, workers):
+    """Live capacity of 1..workers workers in one PACKET_FANOUT group, which a
+    sender on this machine cannot reach (tcpreplay on a veth sends ~300 k pps,
+    below one worker): the first DRAIN_PACKETS packets of the mix wait in the
+    capture rings of a stopped sensor, which is then continued and timed
+    until its CPU time stops growing."""
+    if os.geteuid() != 0 or not shutil.which("tcpreplay") or not shutil.which("editcap"):
+        print("live drain: skipped (needs root, tcpreplay and editcap)")
+        return
+    part = os.path.join(work, "drain.pcap")
+    checked(["editcap", "-r", cap, part, "1-%d" % DRAIN_PACKETS])
+    ns = "sldrain%d" % os.getpid()
+    rates = {}
+    sh("ip", "netns", "add", ns)
+    try:
+        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+           "net.ipv6.conf.default.disable_ipv6=1")
+        sh("ip", "netns", "exec", ns, "ip", "link", "add", "slb0", "type", "veth",
+           "peer", "name", "slb1")
+        for dev in ("slb0", "slb1"):
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "mtu", "9000", "up")
+        print("live drain (the first %d packets of the mix queued in the capture rings of a "
+              "stopped sensor, capture.buffer_mb 1024, then read; wall clock):" % DRAIN_PACKETS)
+        runs = collections.defaultdict(list)
+        for _ in range(DRAIN_RUNS):  # interleaved, so load on the machine hits all alike
+            for n in range(1, workers + 1):
+                before = veth_drops(ns)
+                took, got, drops = drain_run(build, ns, part, os.path.join(work, "drain.json"), n)
+                lost = veth_drops(ns)
+                lost = lost - before if isinstance(lost, int) and isinstance(before, int) else "?"
+                runs[n].append((got / took if got and took > 0 else 0, took, got, drops, lost))
+        for n in range(1, workers + 1):
+            rate, took, got, drops, lost = sorted(runs[n])[len(runs[n]) // 2]
+            rates[n] = rate
+            print("  %d worker(s), median of %d: %s packets read in %.3f s = %.0f pkt/s, kernel "
+                  "drops %s, dropped by the veth before capture %s" % (
+                      n, len(runs[n]), got, took, rate, drops, lost))
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+    if workers > 1 and rates.get(1):
+        r = rates[workers] / rates[1]
+        print("  %d workers read %.2fx the packet rate of one" % (workers, r))
+        target("live PACKET_FANOUT: %d workers >= 1.5x one (drain rate)" % workers,
+               "%.2fx" % r, r >= 1.5)
+
+
 def last_stats(eve):
     stats = {}
     with open(eve) as f:
@@ -531,6 +651,9 @@ def parse_args():
                     "(root)")
     ap.add_argument("--live-workers", type=int, default=1, help="sightline's --workers in "
                     "the veth test (a PACKET_FANOUT group of that many handles)")
+    ap.add_argument("--live-drain", type=int, default=0, metavar="N",
+                    help="also time how fast 1..N workers in one PACKET_FANOUT group read "
+                    "a backlog queued in their capture rings (root)")
     ap.add_argument("--live-mbps", type=int, default=1000, help="tcpreplay's rate in the "
                     "veth test, Mbit/s; 0: --topspeed")
     a = ap.parse_args()
@@ -597,6 +720,8 @@ def main():
                       a.live_workers, a.live_mbps)
         else:
             target("no drops at 1 Gbit/s on the veth test", "not run (--live)", None)
+        if a.live_drain:
+            live_drain(build, built.get("short", built.get("long"))[0], work, a.live_drain)
         table()
     finally:
         if not a.work:

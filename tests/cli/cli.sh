@@ -167,4 +167,30 @@ if [ "$rc" = 0 ] && grep -q 'stopped by signal' "$tmp/sig.err" && [ -n "$files_r
    grep -q '"event_type":"flow"' "$tmp/sig.json"; then
   echo "ok sigint-offline ($files_read of 20000 files read, flows and stats written)"
 else echo "FAIL sigint-offline: exit $rc, files $files_read"; head -3 "$tmp/sig.err"; fail=1; fi
+
+# The service manager's readiness protocol (NOTIFY_SOCKET, sd_notify): READY=1
+# once the capture is open, STOPPING=1 when reading ends, in that order; a
+# socket that cannot be reached is a warning, not an error.
+got=$(python3 - "$s" "$src/pcaps/real/dns.pcap" "$tmp" <<'PY'
+import os, socket, subprocess, sys
+s, cap, tmp = sys.argv[1:]
+path = os.path.join(tmp, "notify.sock")
+so = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); so.bind(path); so.settimeout(10)
+r = subprocess.run([s, "-q", "-r", cap, "-o", "/dev/null"], env=dict(os.environ, NOTIFY_SOCKET=path))
+lines = []
+so.settimeout(0.5)
+try:
+    while True:
+        lines.append(so.recv(256).decode())
+except socket.timeout:
+    pass
+print(r.returncode, " ".join(lines))
+PY
+)
+if [ "$got" = "0 READY=1 STOPPING=1" ]; then echo "ok notify-socket"
+else echo "FAIL notify-socket: got '$got', expected '0 READY=1 STOPPING=1'"; fail=1; fi
+err=$(NOTIFY_SOCKET=/nonexistent/notify "$s" -q -r "$src/pcaps/real/dns.pcap" -o /dev/null 2>&1); rc=$?
+if [ "$rc" = 0 ] && echo "$err" | grep -q 'NOTIFY_SOCKET=/nonexistent/notify: cannot connect'; then
+  echo "ok notify-socket-unreachable"
+else echo "FAIL notify-socket-unreachable: exit $rc: $err"; fail=1; fi
 exit $fail
