@@ -75,6 +75,35 @@ static void b64(const uint8_t *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
+/* The last tuple hashed on this thread and its ID: a flow's ID is asked
+ * for by its event, then by each rule hit charged and the subject's alert,
+ * one after the other (a SHA-1 each, more than half a flow end's hashing). */
+static _Thread_local struct {
+	uint8_t in[2 + 16 + 16 + 2 + 4];
+	size_t n;
+	char id[SL_COMMUNITY_ID_LEN];
+} last;
+
+/* "1:" and the base64 of SHA-1(buf[0..n)) into out, the hash only when buf
+ * differs from the last one's. */
+static void hash_tuple(const uint8_t *buf, size_t n, char out[SL_COMMUNITY_ID_LEN])
+{
+	if (last.n == n && memcmp(last.in, buf, n) == 0) {
+		memcpy(out, last.id, SL_COMMUNITY_ID_LEN);
+		return;
+	}
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	bool ok = sl_digest(SL_SHA1, buf, n, md, &mdlen) && mdlen == 20;
+	if (!ok)
+		memset(md, 0, 20); /* libcrypto failed: a fixed ID, never kept */
+	out[0] = '1', out[1] = ':';
+	b64(md, 20, out + 2);
+	memcpy(last.in, buf, n);
+	last.n = ok ? n : 0;
+	memcpy(last.id, out, SL_COMMUNITY_ID_LEN);
+}
+
 void sl_community_id(uint16_t seed, const struct sl_addr *src,
 		     const struct sl_addr *dst, uint8_t proto, uint16_t sport,
 		     uint16_t dport, char out[SL_COMMUNITY_ID_LEN])
@@ -107,11 +136,7 @@ void sl_community_id(uint16_t seed, const struct sl_addr *src,
 		buf[n++] = (uint8_t)(sport >> 8), buf[n++] = (uint8_t)sport;
 		buf[n++] = (uint8_t)(dport >> 8), buf[n++] = (uint8_t)dport;
 	}
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	EVP_Digest(buf, n, md, &mdlen, sl_md(SL_SHA1), NULL);
-	out[0] = '1', out[1] = ':';
-	b64(md, 20, out + 2);
+	hash_tuple(buf, n, out);
 }
 
 void sl_flow_community_id(const struct sl_flow *f, uint16_t seed,

@@ -46,21 +46,49 @@ enum text_mode {
 	TX_TXT,       /* TXT character-string: spaces and UTF-8 kept */
 };
 
+/* A byte written as it is (no escape) in mode. */
+static bool plain_byte(uint8_t b, enum text_mode mode)
+{
+	if ((b == '.' && mode != TX_TXT) || b == '\\' || (b == ',' && mode == TX_NAME_UTF8))
+		return false;
+	return (b > 0x20 && b < 0x7f) || (mode != TX_NAME && (b == ' ' || b >= 0x80));
+}
+
 /* One byte in presentation form: printable as is, '.' (in a label) and '\'
  * escaped with a backslash, anything else as \DDD (RFC 1035 §5.1). */
 static void text_byte(struct text *t, uint8_t b, enum text_mode mode)
 {
-	char esc[5];
-	bool raw_wide = mode != TX_NAME && (b == ' ' || b >= 0x80);
-	if ((b == '.' && mode != TX_TXT) || b == '\\' || (b == ',' && mode == TX_NAME_UTF8)) {
-		esc[0] = '\\';
-		esc[1] = (char)b;
-		text_put(t, esc, 2);
-	} else if ((b > 0x20 && b < 0x7f) || raw_wide) {
+	char esc[4] = { '\\', (char)b };
+	if (plain_byte(b, mode)) {
 		text_put(t, (const char *)&b, 1);
+	} else if ((b == '.' && mode != TX_TXT) || b == '\\' || (b == ',' && mode == TX_NAME_UTF8)) {
+		text_put(t, esc, 2);
 	} else {
-		snprintf(esc, sizeof(esc), "\\%03u", b);
+		esc[1] = (char)('0' + b / 100);
+		esc[2] = (char)('0' + b / 10 % 10);
+		esc[3] = (char)('0' + b % 10);
 		text_put(t, esc, 4);
+	}
+}
+
+/* p[0..n) in presentation form: runs of plain bytes copied at once (a
+ * name's bytes one put each were most of a DNS answer's cost).  A run that
+ * does not fit goes byte by byte, so a cut name ends where it always did. */
+static void text_bytes(struct text *t, const uint8_t *p, size_t n, enum text_mode mode)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && plain_byte(p[j], mode))
+			j++;
+		if (j > i && !t->full && t->n + (j - i) < t->cap) {
+			text_put(t, (const char *)p + i, j - i);
+			i = j;
+		}
+		for (; i < j; i++)
+			text_put(t, (const char *)p + i, 1);
+		if (i < n)
+			text_byte(t, p[i++], mode);
 	}
 }
 
@@ -105,8 +133,7 @@ bool sl_dns_name(const struct sl_dns_msg *m, size_t *off, char *out, size_t cap)
 			break;
 		if (t.n)
 			text_put(&t, ".", 1);
-		for (size_t i = 0; i < b; i++)
-			text_byte(&t, m->buf[pos + 1 + i], m->utf8 ? TX_NAME_UTF8 : TX_NAME);
+		text_bytes(&t, m->buf + pos + 1, b, m->utf8 ? TX_NAME_UTF8 : TX_NAME);
 		pos += 1u + b;
 	}
 	if (wire == 1)
@@ -183,8 +210,7 @@ bool sl_dns_rdata_txt(const struct sl_dns_msg *m, const struct sl_dns_rr *rr, ch
 		size_t n = *p++;
 		if (n > (size_t)(end - p))
 			return false;
-		for (size_t i = 0; i < n; i++)
-			text_byte(&t, p[i], TX_TXT);
+		text_bytes(&t, p, n, TX_TXT);
 		p += n;
 	}
 	return true;

@@ -103,7 +103,7 @@ static void md5_hex(const char *text, char out[33])
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	EVP_Digest(text, strlen(text), md, &n, sl_md(SL_MD5), NULL);
+	sl_digest(SL_MD5, text, strlen(text), md, &n);
 	sl_hex(md, 16, out);
 }
 

@@ -17,8 +17,14 @@
 #define QUIC_V2 0x6b3343cfu
 #define QUIC_Q050 0x51303530u
 
+enum { SALTS = 5 };
+
 struct sl_quic_crypto {
 	EVP_MAC_CTX *hmac;        /* HMAC-SHA256, its digest set once */
+	/* HMAC-SHA256 keyed with each version family's salt, made on first
+	 * use: HKDF-Extract re-keys with a fixed salt, and keying costs two of
+	 * an HMAC's four SHA-256 blocks */
+	EVP_MAC_CTX *salted[SALTS];
 	EVP_CIPHER *gcm, *ecb;
 	EVP_CIPHER_CTX *gcm_ctx, *ecb_ctx;
 };
@@ -45,24 +51,27 @@ static const uint8_t salt_q050[20] = { /* Google QUIC Q050 initial obfuscators *
 	0x5c, 0xfc, 0xdb, 0xd3, 0xa7, 0xf0, 0xd3, 0xb5, 0x6b, 0x45,
 };
 
-static const uint8_t *version_salt(uint32_t v)
+static const uint8_t *const salts[SALTS] = { salt_v1, salt_v2, salt_q050, salt_d29, salt_d23 };
+
+/* The index in salts[] of version v's salt, or -1 for an unknown version. */
+static int salt_index(uint32_t v)
 {
 	if (v == QUIC_V1)
-		return salt_v1;
+		return 0;
 	if (v == QUIC_V2)
-		return salt_v2;
+		return 1;
 	if (v == QUIC_Q050)
-		return salt_q050;
+		return 2;
 	if (v >= 0xff00001du && v <= 0xff000020u)
-		return salt_d29;
+		return 3;
 	if (v >= 0xff000017u && v <= 0xff00001cu)
-		return salt_d23;
-	return NULL;
+		return 4;
+	return -1;
 }
 
 bool sl_quic_version_known(uint32_t version)
 {
-	return version_salt(version) != NULL;
+	return salt_index(version) >= 0;
 }
 
 static bool is_digit(uint32_t c)
@@ -136,6 +145,8 @@ void sl_quic_crypto_destroy(struct sl_quic_crypto *c)
 	if (!c)
 		return;
 	EVP_MAC_CTX_free(c->hmac);
+	for (size_t i = 0; i < SALTS; i++)
+		EVP_MAC_CTX_free(c->salted[i]);
 	EVP_CIPHER_CTX_free(c->gcm_ctx);
 	EVP_CIPHER_CTX_free(c->ecb_ctx);
 	EVP_CIPHER_free(c->gcm);
@@ -143,34 +154,44 @@ void sl_quic_crypto_destroy(struct sl_quic_crypto *c)
 	free(c);
 }
 
-/* HMAC-SHA256(key, msg) into out[32] through the reused context. */
-static int hmac(struct sl_quic_crypto *c, const uint8_t *key, size_t key_len, const uint8_t *msg,
+/* HMAC-SHA256(key, msg) into out[32] through ctx; key NULL: the key ctx
+ * was last keyed with, whose padded blocks libcrypto kept hashed. */
+static int hmac(EVP_MAC_CTX *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg,
 		size_t msg_len, uint8_t out[32])
 {
 	size_t n = 0;
-	if (!EVP_MAC_init(c->hmac, key, key_len, NULL) || !EVP_MAC_update(c->hmac, msg, msg_len) ||
-	    !EVP_MAC_final(c->hmac, out, &n, 32) || n != 32)
+	if (!EVP_MAC_init(ctx, key, key_len, NULL) || !EVP_MAC_update(ctx, msg, msg_len) ||
+	    !EVP_MAC_final(ctx, out, &n, 32) || n != 32)
 		return -EIO;
 	return 0;
 }
 
-/* One HKDF step (RFC 5869 §2.2-2.3): extract (salt, ikm) when label is
- * NULL, otherwise expand ikm with the TLS 1.3 HkdfLabel {length, "tls13 "
- * + label, empty context} (RFC 8446 §7.1).  Every output here is at most
- * one SHA-256 block: T(1) = HMAC(PRK, info || 0x01). */
-static int hkdf(struct sl_quic_crypto *c, const uint8_t *salt, const uint8_t *ikm, size_t ikm_len,
-		const char *label, uint8_t *out, size_t out_len)
+/* HKDF-Extract(salt of version family i, ikm) (RFC 5869 §2.2) through a
+ * context keyed with that salt once. */
+static int extract(struct sl_quic_crypto *c, int i, const uint8_t *ikm, size_t ikm_len,
+		   uint8_t out[32])
+{
+	if (!c->salted[i]) {
+		EVP_MAC_CTX *x = EVP_MAC_CTX_dup(c->hmac);
+		if (!x || !EVP_MAC_init(x, salts[i], 20, NULL)) {
+			EVP_MAC_CTX_free(x);
+			return -EIO;
+		}
+		c->salted[i] = x;
+	}
+	return hmac(c->salted[i], NULL, 0, ikm, ikm_len, out);
+}
+
+/* One HKDF-Expand step (RFC 5869 §2.3) of the secret prk (NULL: the one
+ * c->hmac was last keyed with) with the TLS 1.3 HkdfLabel {length,
+ * "tls13 " + label, empty context} (RFC 8446 §7.1).  Every output here is
+ * at most one SHA-256 block: T(1) = HMAC(PRK, info || 0x01). */
+static int expand(struct sl_quic_crypto *c, const uint8_t *prk, const char *label, uint8_t *out,
+		  size_t out_len)
 {
 	uint8_t info[2 + 1 + 255 + 1 + 1], t[32];
-	size_t n = 0, ll = label ? strlen(label) : 0;
-	if (out_len > sizeof(t))
-		return -EINVAL;
-	if (!label) {
-		int rc = hmac(c, salt, 20, ikm, ikm_len, t);
-		memcpy(out, t, out_len);
-		return rc;
-	}
-	if (6 + ll > 255)
+	size_t n = 0, ll = strlen(label);
+	if (out_len > sizeof(t) || 6 + ll > 255)
 		return -EINVAL;
 	info[n++] = (uint8_t)(out_len >> 8);
 	info[n++] = (uint8_t)out_len;
@@ -180,28 +201,29 @@ static int hkdf(struct sl_quic_crypto *c, const uint8_t *salt, const uint8_t *ik
 	n += 6 + ll;
 	info[n++] = 0;   /* empty context */
 	info[n++] = 1;   /* the block counter */
-	int rc = hmac(c, ikm, ikm_len, info, n, t);
+	int rc = hmac(c->hmac, prk, prk ? 32 : 0, info, n, t);
 	memcpy(out, t, out_len);
 	return rc;
 }
 
+/* The client secret is keyed once for its three labels. */
 int sl_quic_client_keys(struct sl_quic_crypto *c, uint32_t version, const uint8_t *dcid,
 			size_t dcid_len, struct sl_quic_keys *out)
 {
-	const uint8_t *salt = version_salt(version);
-	if (!salt || dcid_len == 0 || dcid_len > SL_QUIC_CID_MAX)
+	int salt = salt_index(version);
+	if (salt < 0 || dcid_len == 0 || dcid_len > SL_QUIC_CID_MAX)
 		return -EINVAL;
 	bool v2 = version == QUIC_V2;
 	uint8_t initial[32], client[32];
-	int rc = hkdf(c, salt, dcid, dcid_len, NULL, initial, sizeof(initial));
+	int rc = extract(c, salt, dcid, dcid_len, initial);
 	if (!rc)
-		rc = hkdf(c, NULL, initial, 32, "client in", client, sizeof(client));
+		rc = expand(c, initial, "client in", client, sizeof(client));
 	if (!rc)
-		rc = hkdf(c, NULL, client, 32, v2 ? "quicv2 key" : "quic key", out->key, 16);
+		rc = expand(c, client, v2 ? "quicv2 key" : "quic key", out->key, 16);
 	if (!rc)
-		rc = hkdf(c, NULL, client, 32, v2 ? "quicv2 iv" : "quic iv", out->iv, 12);
+		rc = expand(c, NULL, v2 ? "quicv2 iv" : "quic iv", out->iv, 12);
 	if (!rc)
-		rc = hkdf(c, NULL, client, 32, v2 ? "quicv2 hp" : "quic hp", out->hp, 16);
+		rc = expand(c, NULL, v2 ? "quicv2 hp" : "quic hp", out->hp, 16);
 	return rc;
 }
 

@@ -276,7 +276,7 @@ static void make_hassh(struct ssh_side *s, const struct nlist l[SSH_NLISTS], enu
 	s->buf[w] = '\0';
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	if (!EVP_Digest(s->buf, w, md, &mdlen, sl_md(SL_MD5), NULL) || mdlen != 16)
+	if (!sl_digest(SL_MD5, s->buf, w, md, &mdlen) || mdlen != 16)
 		return;
 	for (size_t i = 0; i < 16; i++) {
 		s->hassh[2 * i] = "0123456789abcdef"[md[i] >> 4];

@@ -208,7 +208,7 @@ static int parse_uncached(const uint8_t *der, size_t len, struct sl_tls_cert *ou
 	format_time(parts.not_after, out->not_after);
 	find_san(parts.rest, out->san, sizeof(out->san));
 	/* Over the certificate entry as sent, as Wireshark and Suricata do. */
-	if (EVP_Digest(der, len, md, &mdlen, sl_md(SL_SHA1), NULL) && mdlen == 20)
+	if (sl_digest(SL_SHA1, der, len, md, &mdlen) && mdlen == 20)
 		sl_hex(md, 20, out->sha1);
 	return 0;
 }
@@ -232,7 +232,7 @@ int sl_tls_cert_parse(const uint8_t *der, size_t len, struct sl_tls_cert *out)
 {
 	uint8_t key[EVP_MAX_MD_SIZE];
 	unsigned klen = 0;
-	if (!EVP_Digest(der, len, key, &klen, sl_md(SL_SHA256), NULL) || klen != 32)
+	if (!sl_digest(SL_SHA256, der, len, key, &klen) || klen != 32)
 		return parse_uncached(der, len, out);
 	unsigned slot = ((unsigned)key[0] << 8 | key[1]) & (CERT_CACHE - 1);
 	if (cert_cache[slot].used && memcmp(cert_cache[slot].key, key, 32) == 0) {

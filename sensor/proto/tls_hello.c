@@ -254,9 +254,8 @@ static void text_flush(struct text_sink *t)
 	t->npend = 0;
 }
 
-static void text_put(struct text_sink *t, const char *s)
+static void text_putn(struct text_sink *t, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	if (t->npend + n > sizeof(t->pend))
 		text_flush(t);
 	if (n > sizeof(t->pend)) {
@@ -274,39 +273,51 @@ static void text_put(struct text_sink *t, const char *s)
 	t->len += n;
 }
 
-/* Decimal values joined by '-', GREASE skipped (JA3's list form). */
+static void text_put(struct text_sink *t, const char *s)
+{
+	text_putn(t, s, strlen(s));
+}
+
+/* Decimal values joined by '-', GREASE skipped (JA3's list form), put in
+ * runs of up to sizeof(run) bytes: the sink keeps a prefix of whatever fits
+ * and digests every byte in order, so runs give what one put per number
+ * gave. */
 static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 {
-	char num[8];
+	char run[256];
+	size_t k = 0;
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		if (sl_tls_is_grease(v[i]))
 			continue;
-		char *e = num + sizeof(num) - 1; /* digits backwards, then the dash */
-		*e = '\0';
+		if (k > sizeof(run) - 6) { /* room for '-' and 5 digits */
+			text_putn(t, run, k);
+			k = 0;
+		}
+		if (!first)
+			run[k++] = '-';
+		char num[5], *e = num + sizeof(num); /* digits backwards */
 		unsigned x = v[i];
 		do
 			*--e = (char)('0' + x % 10);
 		while (x /= 10);
-		if (!first)
-			*--e = '-';
-		text_put(t, e);
+		size_t d = (size_t)(num + sizeof(num) - e);
+		memcpy(run + k, e, d);
+		k += d;
 		first = false;
 	}
+	if (k)
+		text_putn(t, run, k);
 }
 
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
 		     const size_t *counts, char *str, size_t cap, char md5hex[33])
 {
-	struct text_sink t = { .buf = str, .cap = cap, .md = EVP_MD_CTX_new() };
+	struct text_sink t = { .buf = str, .cap = cap, .md = sl_md_begin(SL_MD5) };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	if (cap)
 		str[0] = '\0';
-	if (t.md && !EVP_DigestInit_ex(t.md, sl_md(SL_MD5), NULL)) {
-		EVP_MD_CTX_free(t.md);
-		t.md = NULL;
-	}
 	for (size_t i = 0; i < nparts; i++) {
 		if (parts[i])
 			text_put(&t, parts[i]);
@@ -317,7 +328,6 @@ void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *co
 	md5hex[0] = '\0';
 	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen) && mdlen == 16)
 		sl_hex(md, 16, md5hex);
-	EVP_MD_CTX_free(t.md);
 }
 
 /* JA3 = SSLVersion,Cipher,SSLExtension,EllipticCurve,EllipticCurvePointFormat
@@ -390,6 +400,24 @@ static int cmp_u16(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Ascending, in place.  Real lists hold a few dozen values, where an
+ * insertion sort beats qsort()'s call through cmp_u16 per comparison; a
+ * longer (crafted) list goes to qsort(), so the work stays n log n. */
+static void sort_u16(uint16_t *v, size_t n)
+{
+	if (n > 64) {
+		qsort(v, n, sizeof(v[0]), cmp_u16);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* Non-GREASE values of v (minus 0x0000 and 0x0010 when skip_sni_alpn)
  * into out; returns how many. */
 static size_t filter(const uint16_t *v, size_t n, bool skip_sni_alpn, uint16_t *out)
@@ -427,12 +455,10 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	memcpy(out, "000000000000", 13);
-	if (!ctx || na == 0 || !EVP_DigestInit_ex(ctx, sl_md(SL_SHA256), NULL)) {
-		EVP_MD_CTX_free(ctx);
+	EVP_MD_CTX *ctx = na ? sl_md_begin(SL_SHA256) : NULL;
+	if (!ctx)
 		return;
-	}
 	hash_hex_list(ctx, a, na);
 	if (nb) {
 		EVP_DigestUpdate(ctx, "_", 1);
@@ -440,7 +466,6 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 	}
 	if (EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= 6)
 		sl_hex(md, 6, out);
-	EVP_MD_CTX_free(ctx);
 }
 
 /* JA4 = a_b_c: a = transport, version, d/i, cipher count, extension count,
@@ -456,8 +481,8 @@ void sl_tls_ja4(const struct sl_tls_client_hello *ch, char transport, char out[S
 	size_t ns = filter(ch->sig_algs, ch->n_sig_algs, false, sigs);
 	uint16_t v = ch->supported_version_max ? ch->supported_version_max : ch->legacy_version;
 	char alpn[3], hb[13], hc[13];
-	qsort(ciphers, nc, sizeof(ciphers[0]), cmp_u16);
-	qsort(exts, ne, sizeof(exts[0]), cmp_u16);
+	sort_u16(ciphers, nc);
+	sort_u16(exts, ne);
 	ja4_alpn(ch, alpn);
 	ja4_hash(ciphers, nc, NULL, 0, hb);
 	ja4_hash(exts, ne, sigs, ns, hc);

@@ -156,6 +156,11 @@ struct sl_rules {
 	uint8_t stages;           /* bit s: a detection rule has stage s (rules_stage.c) */
 	uint8_t shared_stages;    /* bit s: one of them reads what shared tables give a
 				   * record (host names, bindings, the subject) */
+	/* the flow-event detection rules of each stage, in pack order (a
+	 * stage's matching walks only its own); NULL: out of memory at load,
+	 * every rule is walked */
+	const struct rule **of_stage[SL_SETTLE_END + 1];
+	uint32_t n_of_stage[SL_SETTLE_END + 1];
 };
 
 /* ---- compile context and errors ---- */

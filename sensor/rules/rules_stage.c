@@ -219,6 +219,24 @@ static struct need cond_need(const struct rule *r, uint32_t node)
 	return x;
 }
 
+static bool stage_rule(const struct rule *r, enum sl_settle stage)
+{
+	return r->info.stage == stage && !r->corr && (r->info.events & SL_RULE_EVENT_FLOW);
+}
+
+/* Each stage's list of its rules (stage_rule()), in pack order so that hits
+ * come in the order the full walk gave them. */
+static void lists_compute(struct sl_rules *p)
+{
+	for (unsigned s = 0; s <= SL_SETTLE_END; s++) {
+		p->n_of_stage[s] = 0;
+		p->of_stage[s] = p->n ? arena_alloc(&p->arena, p->n * sizeof(*p->of_stage[s])) : NULL;
+		for (size_t i = 0; p->of_stage[s] && i < p->n; i++)
+			if (stage_rule(p->rules[i], (enum sl_settle)s))
+				p->of_stage[s][p->n_of_stage[s]++] = p->rules[i];
+	}
+}
+
 /* Correlation rules are fed hits, never matched: they keep stage END. */
 void rules_stages_compute(struct sl_rules *p)
 {
@@ -237,6 +255,7 @@ void rules_stages_compute(struct sl_rules *p)
 				p->shared_stages |= (uint8_t)(1u << r->info.stage);
 		}
 	}
+	lists_compute(p);
 }
 
 bool sl_rules_has_stage(const struct sl_rules *rules, enum sl_settle stage)
@@ -251,9 +270,17 @@ static bool may_match(const struct rule *r, uint64_t states, bool product)
 	return !(r->need_parsers & ~states) && (product || !r->need_product);
 }
 
-static bool stage_rule(const struct rule *r, enum sl_settle stage)
+/* Stage s's rules: its list, else (no memory for lists) every rule, of
+ * which the caller keeps those stage_rule() accepts; *n their count. */
+static const struct rule *const *stage_walk(const struct sl_rules *rules, enum sl_settle s,
+					    size_t *n)
 {
-	return r->info.stage == stage && !r->corr && (r->info.events & SL_RULE_EVENT_FLOW);
+	if ((unsigned)s <= SL_SETTLE_END && rules->of_stage[s]) {
+		*n = rules->n_of_stage[s];
+		return rules->of_stage[s];
+	}
+	*n = rules->n;
+	return (const struct rule *const *)rules->rules;
 }
 
 void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
@@ -261,8 +288,10 @@ void sl_rules_match_stage(const struct sl_rules *rules, enum sl_settle stage,
 {
 	if (!sl_rules_has_stage(rules, stage))
 		return;
-	for (size_t i = 0; i < rules->n; i++) {
-		const struct rule *r = rules->rules[i];
+	size_t n;
+	const struct rule *const *walk = stage_walk(rules, stage, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *r = walk[i];
 		if (stage_rule(r, stage) && rule_eval(r, src))
 			hit(ctx, &r->info);
 	}
@@ -276,8 +305,10 @@ void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stag
 	struct sl_field_source src = sl_rules_record_source(rec);
 	uint64_t states = sl_record_states(rec);
 	bool product = rec->flow->product != NULL;
-	for (size_t i = 0; i < rules->n; i++) {
-		const struct rule *r = rules->rules[i];
+	size_t n;
+	const struct rule *const *walk = stage_walk(rules, stage, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *r = walk[i];
 		if (stage_rule(r, stage) && may_match(r, states, product) && rule_eval(r, &src))
 			hit(ctx, &r->info);
 	}
@@ -290,12 +321,16 @@ bool sl_rules_stages_may_match(const struct sl_rules *rules, enum sl_settle from
 		return false;
 	uint64_t states = sl_record_states(own);
 	struct sl_field_source src = sl_rules_record_source(own);
-	for (size_t i = 0; i < rules->n; i++) {
-		const struct rule *r = rules->rules[i];
-		if (r->info.stage > from && r->info.stage <= to && stage_rule(r, r->info.stage) &&
-		    may_match(r, states, own->flow->product != NULL) &&
-		    (!r->pre.n_alts || selection_eval(&r->pre, &src)))
-			return true;
+	for (unsigned s = (unsigned)from + 1; s <= (unsigned)to; s++) {
+		size_t n;
+		const struct rule *const *walk = stage_walk(rules, (enum sl_settle)s, &n);
+		for (size_t i = 0; i < n; i++) {
+			const struct rule *r = walk[i];
+			if (stage_rule(r, (enum sl_settle)s) &&
+			    may_match(r, states, own->flow->product != NULL) &&
+			    (!r->pre.n_alts || selection_eval(&r->pre, &src)))
+				return true;
+		}
 	}
 	return false;
 }

@@ -1,5 +1,9 @@
 /* Unit tests for the DNS parser (sensor/proto/dns.c), its message decoder
  * (dns_msg.c) and the names it gives the hosts table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "dnsbuild.h"
 #include "sensor/proto/dns_msg.h"
 #include "testhelp.h"
@@ -348,8 +352,98 @@ static void test_codes(void)
 	CHECK_EQ_STR(list, "a.local,longer.");
 }
 
+/* ---- presentation form against the plain byte-by-byte way ---- */
+
+struct ref_text {
+	char *out;
+	size_t cap, n;
+	bool full;
+};
+
+/* What the decoder wrote before runs: each escape or byte one put, the
+ * first that does not fit (with its NUL) ends the text. */
+static void ref_put(struct ref_text *t, const char *s, size_t n)
+{
+	if (t->full || t->n + n >= t->cap) {
+		t->full = true;
+		return;
+	}
+	memcpy(t->out + t->n, s, n);
+	t->n += n;
+	t->out[t->n] = '\0';
+}
+
+static void ref_byte(struct ref_text *t, uint8_t b, int mode) /* 0 name, 1 mDNS, 2 TXT */
+{
+	char esc[8];
+	if ((b == '.' && mode != 2) || b == '\\' || (b == ',' && mode == 1)) {
+		snprintf(esc, sizeof(esc), "\\%c", b);
+		ref_put(t, esc, 2);
+	} else if ((b > 0x20 && b < 0x7f) || (mode != 0 && (b == ' ' || b >= 0x80))) {
+		ref_put(t, (const char *)&b, 1);
+	} else {
+		snprintf(esc, sizeof(esc), "\\%03u", b);
+		ref_put(t, esc, 4);
+	}
+}
+
+static uint8_t rand_name_byte(unsigned *seed)
+{
+	static const char some[] = "abcxyz019-_.\\, ";
+	unsigned r = (unsigned)rand_r(seed);
+	return r % 4 ? (uint8_t)some[(r >> 2) % (sizeof(some) - 1)] : (uint8_t)(r >> 8);
+}
+
+/* Random labels (a run of plain bytes, escapes between) in a name and in a
+ * TXT record, decoded into buffers of random size, in DNS and mDNS mode:
+ * the text equals the byte-by-byte writer's, cut where it cut. */
+static void test_text_runs(void)
+{
+	TEST("dns_msg: names and TXT in runs equal the byte-by-byte text over 5000 random names");
+	unsigned seed = 53, bad = 0;
+	for (int i = 0; i < 5000; i++) {
+		uint8_t wire[300];
+		size_t w = 0;
+		struct sl_dns_rr rr = { 0 };
+		int mode = rand_r(&seed) % 3;
+		size_t cap = rand_r(&seed) % 2 ? SL_DNS_TEXT_MAX : 1 + (size_t)rand_r(&seed) % 40;
+		char got[SL_DNS_TEXT_MAX], want[SL_DNS_TEXT_MAX] = "";
+		struct ref_text t = { want, cap, 0, false };
+		memset(wire, 0, SL_DNS_HDR_LEN);
+		w = SL_DNS_HDR_LEN;
+		for (int l = rand_r(&seed) % 4 + 1; l > 0 && w < 200; l--) {
+			size_t len = 1 + (size_t)rand_r(&seed) % 30;
+			wire[w++] = (uint8_t)len;
+			if (mode != 2 && t.n)
+				ref_put(&t, ".", 1);
+			for (size_t k = 0; k < len; k++) {
+				uint8_t b = rand_name_byte(&seed);
+				wire[w++] = b;
+				ref_byte(&t, b, mode);
+			}
+		}
+		size_t name_end = w;
+		wire[w++] = 0;
+		struct sl_dns_msg msg;
+		sl_dns_msg_begin(&msg, wire, w);
+		msg.utf8 = mode == 1;
+		bool ok;
+		if (mode == 2) { /* the same bytes as TXT character-strings */
+			rr.rdoff = SL_DNS_HDR_LEN;
+			rr.rdlen = (uint16_t)(name_end - SL_DNS_HDR_LEN);
+			ok = sl_dns_rdata_txt(&msg, &rr, got, cap);
+		} else {
+			size_t off = SL_DNS_HDR_LEN;
+			ok = sl_dns_name(&msg, &off, got, cap);
+		}
+		bad += !ok || strcmp(got, want) != 0;
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
+	test_text_runs();
 	test_names();
 	test_name_limits();
 	test_udp_transaction();

@@ -1,4 +1,5 @@
 /* Unit tests for the flow table and Community ID. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,73 @@ static void test_community_id(void)
 		sl_community_id(0, &s, &d, vectors[i].proto, vectors[i].sp, vectors[i].dp, out);
 		CHECK_EQ_STR(out, vectors[i].id);
 	}
+}
+
+/* A random tuple: v4 or v6, TCP/UDP/ICMP/ICMPv6/SCTP/GRE, small ranges so
+ * that neighbours differ in one part only. */
+static void rand_tuple(struct sl_addr *a, struct sl_addr *b, uint8_t *proto, uint16_t *sp,
+		       uint16_t *dp, uint16_t *seed)
+{
+	static const uint8_t protos[] = { 6, 17, 1, 58, 132, 47 };
+	bool v6 = rand() & 1;
+	char t[64];
+	snprintf(t, sizeof(t), v6 ? "2001:db8::%x" : "10.0.0.%u", (unsigned)rand() % 4);
+	sl_addr_parse(t, a);
+	snprintf(t, sizeof(t), v6 ? "2001:db8::%x" : "10.0.0.%u", (unsigned)rand() % 4);
+	sl_addr_parse(t, b);
+	*proto = protos[rand() % (int)ARRAY_SIZE(protos)];
+	*sp = (uint16_t)(rand() % 3 ? rand() % 4 : 8);
+	*dp = (uint16_t)(rand() % 3 ? rand() % 4 : 0);
+	*seed = (uint16_t)(rand() % 2);
+}
+
+/* The ID of a tuple hashed with another tuple hashed just before, so that
+ * the last-tuple memo cannot answer: the plain computation. */
+static void plain_id(uint16_t seed, const struct sl_addr *a, const struct sl_addr *b,
+		     uint8_t proto, uint16_t sp, uint16_t dp, char out[SL_COMMUNITY_ID_LEN])
+{
+	struct sl_addr z;
+	char dummy[SL_COMMUNITY_ID_LEN];
+	sl_addr_parse("192.0.2.99", &z);
+	sl_community_id(7, &z, &z, 99, 0, 0, dummy);
+	sl_community_id(seed, a, b, proto, sp, dp, out);
+}
+
+/* The last tuple's ID is kept per thread: over random runs of tuples that
+ * repeat or differ from the one before in one part (an address, a port,
+ * the protocol, the seed, the order), every ID equals the plain one. */
+static void test_community_id_memo(void)
+{
+	TEST("community id: the last-tuple memo gives the plain ID over 20000 random neighbours");
+	srand(15);
+	unsigned bad = 0;
+	struct sl_addr a, b;
+	uint8_t proto;
+	uint16_t sp, dp, seed;
+	rand_tuple(&a, &b, &proto, &sp, &dp, &seed);
+	for (int i = 0; i < 20000; i++) {
+		struct sl_addr na, nb;
+		uint8_t np;
+		uint16_t nsp, ndp, nseed;
+		rand_tuple(&na, &nb, &np, &nsp, &ndp, &nseed);
+		switch (rand() % 8) { /* change one part, or none, or swap the sides */
+		case 0: a = na; break;
+		case 1: b = nb; break;
+		case 2: proto = np; break;
+		case 3: sp = nsp; break;
+		case 4: dp = ndp; break;
+		case 5: seed = nseed; break;
+		case 6: { struct sl_addr t = a; a = b; b = t; uint16_t p = sp; sp = dp; dp = p; } break;
+		default: break;
+		}
+		/* got follows the last iteration's tuple (the memo holds it) */
+		char want[SL_COMMUNITY_ID_LEN], got[SL_COMMUNITY_ID_LEN], again[SL_COMMUNITY_ID_LEN];
+		sl_community_id(seed, &a, &b, proto, sp, dp, got);
+		plain_id(seed, &a, &b, proto, sp, dp, want);
+		sl_community_id(seed, &a, &b, proto, sp, dp, again);
+		bad += strcmp(want, got) != 0 || strcmp(want, again) != 0;
+	}
+	CHECK_EQ_INT(bad, 0);
 }
 
 #define ENDED_MAX 64
@@ -551,6 +619,7 @@ int main(void)
 	test_icmp_error_quote();
 	test_icmp_keying();
 	test_community_id();
+	test_community_id_memo();
 	test_handshake_and_fin();
 	test_synack_first_and_rst();
 	test_eviction_and_order();

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include "protohelp.h"
 #include "quic_vectors.h"
@@ -133,6 +135,88 @@ static void test_keys(void)
 	CHECK_EQ_INT(sl_quic_client_keys(qc, 0x12345678, dcid, 8, &k), -EINVAL);
 	CHECK_EQ_INT(sl_quic_client_keys(qc, 1, dcid, 0, &k), -EINVAL);
 	CHECK_EQ_INT(sl_quic_client_keys(qc, 1, dcid, 21, &k), -EINVAL);
+}
+
+/* HKDF the plain way, through libcrypto's own KDF: extract (salt NULL:
+ * expand prk with the TLS 1.3 label of out_len bytes, empty context). */
+static bool ref_hkdf(const uint8_t *salt, const uint8_t *ikm, size_t ikm_len, const char *label,
+		     uint8_t *out, size_t out_len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *k = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	uint8_t info[64];
+	size_t ll = label ? strlen(label) : 0, n = 0;
+	info[n++] = (uint8_t)(out_len >> 8);
+	info[n++] = (uint8_t)out_len;
+	info[n++] = (uint8_t)(6 + ll);
+	memcpy(info + n, "tls13 ", 6);
+	memcpy(info + n + 6, label ? label : "", ll);
+	n += 6 + ll;
+	info[n++] = 0;
+	int mode = salt ? EVP_KDF_HKDF_MODE_EXTRACT_ONLY : EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len),
+		salt ? OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, 20) :
+		       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
+		OSSL_PARAM_construct_end(),
+	};
+	bool ok = k && EVP_KDF_derive(k, out, out_len, p) > 0;
+	EVP_KDF_CTX_free(k);
+	EVP_KDF_free(kdf);
+	return ok;
+}
+
+/* Each family's salt as its spec prints it (RFC 9001 5.2, RFC 9369 3.3.1,
+ * draft-ietf-quic-tls-23 and -29 5.2, Google's Q050 obfuscator). */
+static const struct {
+	uint32_t version;
+	const char *salt;
+} families[] = {
+	{ 0x00000001, "38762cf7f55934b34d179ae6a4c80cadccbb7f0a" },
+	{ 0x6b3343cf, "0dede3def700a6db819381be6e269dcbf9bd2ed9" },
+	{ 0x51303530, "504574efd066fe2f9d945cfcdbd3a7f0d3b56b45" },
+	{ 0xff00001d, "afbfec289993d24c9e9786f19c6111e04390a899" },
+	{ 0xff000020, "afbfec289993d24c9e9786f19c6111e04390a899" },
+	{ 0xff000017, "c3eef712c72ebb5a11a7d2432bb46365bef9f502" },
+	{ 0xff00001c, "c3eef712c72ebb5a11a7d2432bb46365bef9f502" },
+};
+
+static bool ref_keys(uint32_t version, const char *salt_hex, const uint8_t *dcid, size_t dl,
+		     struct sl_quic_keys *k)
+{
+	uint8_t salt[20], initial[32], client[32];
+	bool v2 = version == 0x6b3343cf;
+	unhex(salt_hex, salt, sizeof(salt));
+	return ref_hkdf(salt, dcid, dl, NULL, initial, 32) &&
+	       ref_hkdf(NULL, initial, 32, "client in", client, 32) &&
+	       ref_hkdf(NULL, client, 32, v2 ? "quicv2 key" : "quic key", k->key, 16) &&
+	       ref_hkdf(NULL, client, 32, v2 ? "quicv2 iv" : "quic iv", k->iv, 12) &&
+	       ref_hkdf(NULL, client, 32, v2 ? "quicv2 hp" : "quic hp", k->hp, 16);
+}
+
+/* The derivation keeps keyed HMAC contexts between steps and calls (one
+ * per salt, the client secret for its three labels): over random DCIDs of
+ * every length and the families in random order, its keys are those of
+ * the plain HKDF, so no step reads a key left from another. */
+static void test_keys_random(void)
+{
+	TEST("quic: Initial keys equal plain HKDF over 3000 random DCIDs and every version family");
+	srand(14);
+	unsigned bad = 0;
+	for (int i = 0; i < 3000; i++) {
+		uint8_t dcid[20];
+		size_t dl = 1 + (size_t)rand() % 20, f = (size_t)rand() % ARRAY_SIZE(families);
+		for (size_t b = 0; b < dl; b++)
+			dcid[b] = (uint8_t)rand();
+		struct sl_quic_keys got, want;
+		if (sl_quic_client_keys(qc, families[f].version, dcid, dl, &got) != 0 ||
+		    !ref_keys(families[f].version, families[f].salt, dcid, dl, &want) ||
+		    memcmp(&got, &want, sizeof(got)) != 0)
+			bad++;
+	}
+	CHECK_EQ_INT(bad, 0);
 }
 
 /* The sealer reproduces both RFCs' protected packets byte for byte, which
@@ -534,6 +618,7 @@ int main(void)
 		return 1;
 	}
 	test_keys();
+	test_keys_random();
 	test_sealer_matches_rfc();
 	test_open_rfc();
 	test_initial_rfc();

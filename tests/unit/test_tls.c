@@ -2,8 +2,11 @@
  * truncation of a hello, and the stream parser (segments, records, order,
  * ServerHello, certificate, round trip) through the real dispatcher. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "protohelp.h"
 #include "sensor/proto/tls_hello.h"
@@ -459,8 +462,103 @@ static void test_cert_cache(void)
 	}
 }
 
+/* ---- JA3 text and JA4 sort against the plain ways, random hellos ---- */
+
+static uint16_t rand_u16(unsigned *seed)
+{
+	static const uint16_t common[] = { 0x0a0a, 0x1a1a, 0xfafa, 0, 5, 10, 11, 13, 16, 23, 35,
+					   43, 45, 51, 0x1301, 0xc02b, 0xff01, 65535 };
+	unsigned r = (unsigned)rand_r(seed);
+	return r & 1 ? common[(r >> 1) % ARRAY_SIZE(common)] : (uint16_t)(r >> 3);
+}
+
+static void rand_list(unsigned *seed, uint16_t *v, uint16_t *n, unsigned max)
+{
+	*n = (uint16_t)((unsigned)rand_r(seed) % (max + 1));
+	for (unsigned i = 0; i < *n; i++)
+		v[i] = rand_u16(seed);
+}
+
+static void rand_hello(unsigned *seed, struct sl_tls_client_hello *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	unsigned big = rand_r(seed) % 8 == 0 ? 300 : 40; /* past the insertion sort's 64 */
+	ch->legacy_version = rand_u16(seed);
+	rand_list(seed, ch->ciphers, &ch->n_ciphers, big);
+	rand_list(seed, ch->extensions, &ch->n_extensions, big);
+	rand_list(seed, ch->groups, &ch->n_groups, 12);
+	rand_list(seed, ch->sig_algs, &ch->n_sig_algs, 20);
+	ch->n_ec_point_formats = (uint16_t)((unsigned)rand_r(seed) % 4);
+	for (unsigned i = 0; i < ch->n_ec_point_formats; i++)
+		ch->ec_point_formats[i] = (uint8_t)rand_r(seed);
+	ch->has_sni = rand_r(seed) & 1;
+}
+
+/* JA3 the plain way: snprintf per number, MD5 of the whole text. */
+static void ref_ja3(const struct sl_tls_client_hello *ch, char *text, size_t cap, char md5[33])
+{
+	static char full[20000];
+	size_t n = (size_t)snprintf(full, sizeof(full), "%u,", ch->legacy_version);
+	const uint16_t *lists[] = { ch->ciphers, ch->extensions, ch->groups };
+	const unsigned counts[] = { ch->n_ciphers, ch->n_extensions, ch->n_groups };
+	for (int l = 0; l < 4; l++) {
+		bool first = true;
+		unsigned cnt = l < 3 ? counts[l] : ch->n_ec_point_formats;
+		for (unsigned i = 0; i < cnt; i++) {
+			unsigned v = l < 3 ? lists[l][i] : ch->ec_point_formats[i];
+			if (l < 3 && (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff))
+				continue; /* GREASE (RFC 8701) */
+			n += (size_t)snprintf(full + n, sizeof(full) - n, "%s%u", first ? "" : "-", v);
+			first = false;
+		}
+		if (l < 3)
+			full[n++] = ',', full[n] = '\0';
+	}
+	size_t k = n < cap - 1 ? n : cap - 1; /* what a buffer of cap bytes keeps */
+	memcpy(text, full, k);
+	text[k] = '\0';
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned ml = 0;
+	EVP_Digest(full, n, md, &ml, EVP_md5(), NULL);
+	for (unsigned i = 0; i < 16; i++)
+		snprintf(md5 + 2 * i, 3, "%02x", md[i]);
+}
+
+static int cmp_u16_ref(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* JA3 text and hash equal snprintf's and MD5's, whole and cut to random
+ * buffer sizes; JA4 of a hello equals that of the same hello with its
+ * ciphers and extensions sorted by qsort() first (JA4 hashes them sorted). */
+static void test_random_ja3_ja4(void)
+{
+	TEST("JA3 equals snprintf+MD5 and JA4's sort equals qsort over 3000 random hellos");
+	static struct sl_tls_client_hello ch, sorted;
+	unsigned seed = 3, bad3 = 0, bad4 = 0;
+	for (int i = 0; i < 3000; i++) {
+		rand_hello(&seed, &ch);
+		size_t cap = rand_r(&seed) % 3 ? 8192 : (size_t)rand_r(&seed) % 200;
+		char text[8192], want[8192], md5[33], want_md5[33];
+		sl_tls_ja3(&ch, text, cap, md5);
+		ref_ja3(&ch, want, cap ? cap : 1, want_md5);
+		bad3 += strcmp(md5, want_md5) != 0 || (cap && strcmp(text, want) != 0);
+		sorted = ch;
+		qsort(sorted.ciphers, sorted.n_ciphers, 2, cmp_u16_ref);
+		qsort(sorted.extensions, sorted.n_extensions, 2, cmp_u16_ref);
+		char j1[SL_JA4_LEN], j2[SL_JA4_LEN];
+		sl_tls_ja4(&ch, 't', j1);
+		sl_tls_ja4(&sorted, 't', j2);
+		bad4 += strcmp(j1, j2) != 0;
+	}
+	CHECK_EQ_INT(bad3, 0);
+	CHECK_EQ_INT(bad4, 0);
+}
+
 int main(void)
 {
+	test_random_ja3_ja4();
 	test_parse_fields();
 	test_fingerprints_chrome();
 	test_ja3_suricata_draft28();

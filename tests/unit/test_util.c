@@ -1,12 +1,14 @@
 /* Unit tests for the shared helpers in sensor/util.c: addresses, CIDR
  * prefixes and packet-time formatting. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sightline/common.h"
+#include "sightline/digest.h"
 #include "testhelp.h"
 
 static void test_cidr(void)
@@ -164,8 +166,54 @@ static void test_strcopy(void)
 		}
 }
 
+/* The thread's reused digest contexts give EVP_Digest()'s digests: the
+ * three algorithms interleaved at random, one-shot and fed in pieces,
+ * lengths 0..300 (across block edges), and from a second thread. */
+static unsigned digest_mismatches(unsigned seed)
+{
+	unsigned bad = 0;
+	for (int i = 0; i < 3000; i++) {
+		uint8_t data[300], want[EVP_MAX_MD_SIZE], got[EVP_MAX_MD_SIZE];
+		size_t n = (size_t)rand_r(&seed) % sizeof(data);
+		enum sl_md_alg alg = (enum sl_md_alg)(rand_r(&seed) % 3);
+		for (size_t k = 0; k < n; k++)
+			data[k] = (uint8_t)rand_r(&seed);
+		unsigned wl = 0, gl = 0;
+		EVP_Digest(data, n, want, &wl, sl_md(alg), NULL);
+		if (rand_r(&seed) & 1) {
+			bad += !sl_digest(alg, data, n, got, &gl);
+		} else {
+			EVP_MD_CTX *c = sl_md_begin(alg);
+			size_t cut = n ? (size_t)rand_r(&seed) % n : 0;
+			bad += !c || !EVP_DigestUpdate(c, data, cut) ||
+			       !EVP_DigestUpdate(c, data + cut, n - cut) ||
+			       !EVP_DigestFinal_ex(c, got, &gl);
+		}
+		bad += wl == 0 || wl != gl || memcmp(want, got, wl) != 0;
+	}
+	return bad;
+}
+
+static void *digest_thread(void *arg)
+{
+	*(unsigned *)arg = digest_mismatches(99);
+	return NULL;
+}
+
+static void test_digest(void)
+{
+	TEST("digest: per-thread contexts equal EVP_Digest over 3000 random inputs, two threads");
+	unsigned other = 1;
+	pthread_t t;
+	CHECK_EQ_INT(pthread_create(&t, NULL, digest_thread, &other), 0);
+	CHECK_EQ_INT(digest_mismatches(5), 0);
+	pthread_join(t, NULL);
+	CHECK_EQ_INT(other, 0);
+}
+
 int main(void)
 {
+	test_digest();
 	test_strcopy();
 	test_v4_reference();
 	test_v6_reference();
