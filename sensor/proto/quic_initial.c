@@ -124,9 +124,16 @@ static int crypto_add(struct sl_quic_initial *s, uint64_t off, const uint8_t *d,
 		return 0;
 	if (n > SL_QUIC_CRYPTO_MAX - off)
 		n = SL_QUIC_CRYPTO_MAX - off;
-	if (!s->buf && !(s->buf = calloc(1, SL_QUIC_CRYPTO_MAX + SL_QUIC_CRYPTO_MAX / 8)))
-		return -ENOMEM;
-	uint8_t *seen = s->buf + SL_QUIC_CRYPTO_MAX;
+	uint8_t *seen;
+	if (!s->buf) {
+		/* Only the map of bytes seen starts cleared: a byte of the buffer is
+		 * read only once its bit says it was filed (contig, need), so the
+		 * 16 KiB behind it is not written for every QUIC flow. */
+		if (!(s->buf = malloc(SL_QUIC_CRYPTO_MAX + SL_QUIC_CRYPTO_MAX / 8)))
+			return -ENOMEM;
+		memset(s->buf + SL_QUIC_CRYPTO_MAX, 0, SL_QUIC_CRYPTO_MAX / 8);
+	}
+	seen = s->buf + SL_QUIC_CRYPTO_MAX;
 	memcpy(s->buf + off, d, (size_t)n);
 	for (size_t i = (size_t)off; i < off + n; i++)
 		seen[i >> 3] |= (uint8_t)(1u << (i & 7));
