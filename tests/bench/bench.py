@@ -50,12 +50,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+from notify_ready import ready_socket, wait_ready, close as close_ready  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MILLION = 1000000
@@ -448,6 +450,18 @@ def live_report(ns, report, st, vdrops, workers, mbps):
     target(name, "%s/%s pkts, drops %s+%s, veth %s" % (got, sent, kd, rd, vdrops), ok)
 
 
+def veth_pair(ns):
+    """slb0 and slb1, joined, up, jumbo MTU, in namespace ns.  No IPv6 in the
+    namespace: no router or neighbour solicitations, so every packet on the
+    veth is one tcpreplay sent."""
+    sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+       "net.ipv6.conf.default.disable_ipv6=1")
+    sh("ip", "netns", "exec", ns, "ip", "link", "add", "slb0", "type", "veth",
+       "peer", "name", "slb1")
+    for dev in ("slb0", "slb1"):
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "mtu", "9000", "up")
+
+
 def live_test(build, cap, work, workers=1, mbps=1000):
     """tcpreplay at 1 Gbit/s onto one end of a veth pair whose other end sightline
     captures, both ends in a namespace created here and always removed."""
@@ -459,38 +473,12 @@ def live_test(build, cap, work, workers=1, mbps=1000):
     out = os.path.join(work, "live.json")
     sh("ip", "netns", "add", ns)
     try:
-        # No IPv6 in the namespace: no router or neighbour solicitations, so every
-        # packet on the veth is one tcpreplay sent.
-        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-           "net.ipv6.conf.default.disable_ipv6=1")
-        sh("ip", "netns", "exec", ns, "ip", "link", "add", "slb0", "type", "veth",
-           "peer", "name", "slb1")
-        for dev in ("slb0", "slb1"):
-            sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "mtu", "9000", "up")
+        veth_pair(ns)
         report = live_capture(build, ns, cap, out, workers, mbps)
         vdrops = veth_drops(ns)
     finally:
         subprocess.run(["ip", "netns", "del", ns])
     live_report(ns, report, last_stats(out), vdrops, workers, mbps)
-
-
-def ready_socket(tmp):
-    """A unix datagram socket for the sensor's readiness line (NOTIFY_SOCKET,
-    the sd_notify protocol): READY=1 comes once its capture is open."""
-    path = os.path.join(tmp, "notify.sock")
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(path)
-    s.settimeout(30)
-    return s, dict(os.environ, NOTIFY_SOCKET=path)
-
-
-def wait_ready(s):
-    try:
-        while s.recv(256) != b"READY=1":
-            pass
-        return True
-    except socket.timeout:
-        return False
 
 
 DRAIN_PACKETS = 600000  # what the capture rings hold comfortably at capture.buffer_mb 1024
@@ -537,9 +525,7 @@ def drain_run(build, ns, cap, out, workers):
         os.kill(sens.pid, signal.SIGCONT)
         sens.send_signal(signal.SIGTERM)
         sens.wait(timeout=120)
-        path = note.getsockname()
-        note.close()
-        os.unlink(path)
+        close_ready(note)
     c = last_stats(out).get("capture", {})
     return took, c.get("packets"), c.get("kernel_drops")
 
@@ -559,12 +545,7 @@ def live_drain(build, cap, work, workers):
     rates = {}
     sh("ip", "netns", "add", ns)
     try:
-        sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-           "net.ipv6.conf.default.disable_ipv6=1")
-        sh("ip", "netns", "exec", ns, "ip", "link", "add", "slb0", "type", "veth",
-           "peer", "name", "slb1")
-        for dev in ("slb0", "slb1"):
-            sh("ip", "netns", "exec", ns, "ip", "link", "set", dev, "mtu", "9000", "up")
+        veth_pair(ns)
         print("live drain (the first %d packets of the mix queued in the capture rings of a "
               "stopped sensor, capture.buffer_mb 1024, then read; wall clock):" % DRAIN_PACKETS)
         runs = collections.defaultdict(list)

@@ -18,11 +18,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+from notify_ready import ready_socket, wait_ready, close as close_ready  # noqa: E402
 
 NS = "sl-sd-%d" % os.getpid()
 LOOPS = 60
@@ -69,25 +71,6 @@ def last_stats(path):
     return stats
 
 
-def ready_socket(tmp):
-    """A unix datagram socket for the sensor's readiness line (NOTIFY_SOCKET,
-    the sd_notify protocol): READY=1 comes once its capture is open."""
-    path = os.path.join(tmp, "notify.sock")
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(path)
-    s.settimeout(30)
-    return s, dict(os.environ, NOTIFY_SOCKET=path)
-
-
-def wait_ready(s):
-    try:
-        while s.recv(256) != b"READY=1":
-            pass
-        return True
-    except socket.timeout:
-        return False
-
-
 def run(sensor, cap, workers, tmp):
     out = os.path.join(tmp, "w%d.json" % workers)
     err = open(os.path.join(tmp, "w%d.err" % workers), "w")
@@ -113,6 +96,7 @@ def run(sensor, cap, workers, tmp):
         if p.poll() is None:
             p.kill()
             p.wait()
+        close_ready(note)
     lost = link_drops() - before
     st = last_stats(out) or {}
     cap_st = st.get("capture", {})
