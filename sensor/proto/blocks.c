@@ -56,6 +56,7 @@ static void unlink_from(struct blk_chunk **head, struct blk_chunk *c)
 	c->prev = c->next = NULL;
 }
 
+#ifndef BLOCKS_MALLOC /* the chunks themselves: not built when each block is its own calloc() */
 /* mmap(2) aligns to a page only: map twice the chunk and cut the
  * misaligned ends off, so masking a block's address finds its chunk. */
 static struct blk_chunk *chunk_map(void)
@@ -87,6 +88,7 @@ static void *take_from(struct sl_blocks *b, struct blk_chunk *c)
 	memset(p, 0, b->size);
 	return p;
 }
+#endif
 
 void *sl_blocks_take(struct sl_blocks *b)
 {
