@@ -35,6 +35,7 @@ void sl_blocks_init(struct sl_blocks *b, size_t size)
 	b->per_chunk = (uint32_t)((SL_BLOCKS_CHUNK - HDR) / b->size);
 }
 
+#ifndef BLOCKS_MALLOC /* the chunks themselves: not built when each block is its own calloc() */
 /* Every chunk is on one of two lists: avail (has a free block) or full. */
 static void link_to(struct blk_chunk **head, struct blk_chunk *c)
 {
@@ -56,7 +57,6 @@ static void unlink_from(struct blk_chunk **head, struct blk_chunk *c)
 	c->prev = c->next = NULL;
 }
 
-#ifndef BLOCKS_MALLOC /* the chunks themselves: not built when each block is its own calloc() */
 /* mmap(2) aligns to a page only: map twice the chunk and cut the
  * misaligned ends off, so masking a block's address finds its chunk. */
 static struct blk_chunk *chunk_map(void)
