@@ -254,18 +254,23 @@ void sl_engine_identity_finish(struct sl_engine *e);
 /* Wake those waiting for w's progress: it reached their wake_at (order.c). */
 void sl_engine_order_wake(struct sl_engine *w);
 
-/* Worker w finished a frame of the capture (after its tick).  Inline: it
- * runs for every frame, and rarely has anyone to wake.  Sequentially
+/* w's progress reached done: wake those who wait for it.  Sequentially
  * consistent against the waiters' registering in wake_at, so none sleeps
  * past it. */
+static inline void sl_engine_order_progress(struct sl_engine *w, uint64_t done)
+{
+	atomic_store(&w->frames_done, done);
+	if (w->order_init && atomic_load(&w->wake_at) <= done)
+		sl_engine_order_wake(w);
+}
+
+/* Worker w finished a frame of the capture (after its tick).  Inline: it
+ * runs for every frame, and rarely has anyone to wake. */
 static inline void sl_engine_frame_done(struct sl_engine *w)
 {
 	uint64_t k = atomic_load_explicit(&w->frames_done, memory_order_relaxed);
-	if (k == UINT64_MAX)
-		return;
-	atomic_store(&w->frames_done, k + 1);
-	if (w->order_init && atomic_load(&w->wake_at) <= k + 1)
-		sl_engine_order_wake(w);
+	if (k != UINT64_MAX)
+		sl_engine_order_progress(w, k + 1);
 }
 /* Free what sl_engine_order_replay() set up in w. */
 void sl_engine_order_finish(struct sl_engine *w);

@@ -38,20 +38,10 @@ void sl_engine_order_wake(struct sl_engine *w)
 	pthread_mutex_unlock(&w->order_lock);
 }
 
-/* w's progress reached done: wake those who wait for it (sequentially
- * consistent against their registering in wake_at, so none sleeps past it). */
-static void progress(struct sl_engine *w, uint64_t done)
-{
-	atomic_store(&w->frames_done, done);
-	if (w->order_init && atomic_load(&w->wake_at) <= done)
-		sl_engine_order_wake(w);
-}
-
 void sl_engine_replay_done(struct sl_engine *w)
 {
-	progress(w, UINT64_MAX);
+	sl_engine_order_progress(w, UINT64_MAX);
 }
-
 
 /*
  * Spins before a waiter sleeps: about 0.1 ms of PAUSEs.  The other worker

@@ -163,12 +163,8 @@ static void signin_event(struct sl_engine *e, const struct sl_signin *si, unsign
 	signin_rules(e, &r);
 }
 
-/*
- * Called before every replayed frame: the time of the next sign-in is kept,
- * so frames before it cost one comparison (0: not known, look again).
- */
-/* The sign-ins due by until, apart from the per-frame test below (its
- * locals made every frame pay a stack-protected frame). */
+/* The sign-ins due by until, out of line: its locals made every frame pay a
+ * stack-protected frame for the test in sl_engine_signins(). */
 static __attribute__((noinline)) void signins_due(struct sl_engine *w, sl_time_us until)
 {
 	struct sl_engine *e = sl_engine_lead(w);
@@ -189,6 +185,10 @@ static __attribute__((noinline)) void signins_due(struct sl_engine *w, sl_time_u
 			 : sl_identity_finished(w->identity) ? SL_IDENTITY_ANY_TIME : 0;
 }
 
+/*
+ * Called before every replayed frame: the time of the next sign-in is kept,
+ * so frames before it cost one comparison (0: not known, look again).
+ */
 void sl_engine_signins(struct sl_engine *w, sl_time_us until)
 {
 	if (w->identity && !(w->signin.next && until < w->signin.next))

@@ -160,10 +160,10 @@ void sl_engine_forget(struct sl_flow *f)
  * replay writes the same records, and files read one after the other do
  * not make a young flow look old).  Its subject fields are
  * present once the flow was charged (a rule hit at an early stage): an
- * interim record never charges a flow.
+ * interim record never charges a flow.  The record is written out of line:
+ * its locals (a whole record, ~1 kB) made every packet pay a
+ * stack-protected frame for the test in sl_engine_interim().
  */
-/* The record itself, apart from the per-packet test below: its locals (a
- * whole record, ~1 kB) made every packet pay a stack-protected frame. */
 static __attribute__((noinline)) void interim_write(struct sl_engine *w, struct sl_flow *f,
 						      uint64_t every)
 {

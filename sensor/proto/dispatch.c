@@ -135,14 +135,12 @@ static struct sl_pstate *find(const struct sl_dispatch *d, const struct sl_app *
 	return NULL;
 }
 
-
 static void count_bytes(struct sl_dispatch *d, uint64_t n)
 {
 	d->st.state_bytes += n;
 	if (d->st.state_bytes > d->st.state_bytes_max)
 		d->st.state_bytes_max = d->st.state_bytes;
 }
-
 
 /* Per-flow parser state is made once per flow and parser, only for flows
  * a parser's probe() accepted; a failure skips that parser for the flow
