@@ -130,14 +130,22 @@ static bool looks_random(const char *label, size_t len)
 	return false;
 }
 
+/* Whether name can be Tor's at all: its normal form starts "www.", so the
+ * name itself does, in any case.  Most server names fail here, before
+ * being copied and lower-cased. */
+static bool www_prefix(const char *name)
+{
+	return name && strncasecmp(name, "www.", 4) == 0;
+}
+
 /* Tor's SNI can be as short as 4 characters; below 8 it cannot be told
  * from a real name, so only 8-25 are claimed. */
 bool sl_names_tor_sni(const char *name)
 {
 	char buf[64];
 	size_t len;
-	return name && sig_normalise_host(name, buf, sizeof(buf)) && tor_name(buf, 8, 25, true, &len) &&
-	       looks_random(buf + 4, len);
+	return www_prefix(name) && sig_normalise_host(name, buf, sizeof(buf)) &&
+	       tor_name(buf, 8, 25, true, &len) && looks_random(buf + 4, len);
 }
 
 /* On Tor's relay ports (ORPort 9001, DirPort 9030: torrc defaults in
@@ -147,8 +155,9 @@ bool sl_names_tor_sni_on_port(const char *name, uint16_t port)
 {
 	char buf[64];
 	size_t len;
-	return (port == 9001 || port == 9030) && name && sig_normalise_host(name, buf, sizeof(buf)) &&
-	       tor_name(buf, 4, 25, true, &len) && looks_random(buf + 4, len);
+	return (port == 9001 || port == 9030) && www_prefix(name) &&
+	       sig_normalise_host(name, buf, sizeof(buf)) && tor_name(buf, 4, 25, true, &len) &&
+	       looks_random(buf + 4, len);
 }
 
 /* Tor's directory protocol (dir-spec.txt §4-6, rend-spec v3 §2.5): HTTP

@@ -1,6 +1,8 @@
 /* Name-based identification: the product table's matching rules (suffix
  * boundaries, case, trailing dot, ports, globs), Tor's random names, and
  * whole flows through the dispatcher (SNI, ALPN, certificate, precedence). */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,6 +329,73 @@ static void test_tor_names(void)
 	CHECK(!sl_names_tor_cert(NULL, "CN=www.p2dlkx6oqa3n5.com"));
 }
 
+/* The Tor name rules as first written (normal form, then shape), to hold
+ * the quick "www." test in sl_names_tor_sni*() to the same answers. */
+static bool ref_tor(const char *name, size_t lo, size_t hi)
+{
+	char buf[64];
+	size_t len = 0;
+	for (; name[len] && name[len] != ':' && name[len] != '/'; len++) {
+		if (len + 1 >= sizeof(buf))
+			return false;
+		buf[len] = (char)tolower((unsigned char)name[len]);
+	}
+	while (len && buf[len - 1] == '.')
+		len--;
+	buf[len] = '\0';
+	if (!len || strncmp(buf, "www.", 4) != 0)
+		return false;
+	const char *label = buf + 4, *dot = strchr(label, '.');
+	if (!dot || strcmp(dot, ".com") != 0)
+		return false;
+	size_t n = (size_t)(dot - label), run = 0;
+	bool random = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((label[i] >= 'a' && label[i] <= 'z') || (label[i] >= '2' && label[i] <= '7')))
+			return false;
+		if (label[i] >= '2' && label[i] <= '7')
+			random = true;
+		run = strchr("aeiouy", label[i]) ? 0 : run + 1;
+		random |= run >= 5;
+	}
+	return n >= lo && n <= hi && random;
+}
+
+static void test_tor_names_random(void)
+{
+	static const char *const pre[] = { "www.", "WWW.", "wWw.", "ww.", "www", "www:", "", "mail.",
+					   "www..", "wwwx." };
+	static const char *const post[] = { ".com", ".net", ".COM", ".com.", ".com..", ".com:443",
+					    ".org", ".com/x", "", ".Com" };
+	static const char alpha[] = "abcdefgxyzAEIQZ2345671:/.";
+	uint64_t seed = 14;
+	unsigned differ = 0, yes = 0;
+	for (unsigned i = 0; i < 300000; i++) {
+		char name[96];
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t x = seed >> 11;
+		size_t n = (size_t)snprintf(name, sizeof(name), "%s", pre[x % ARRAY_SIZE(pre)]);
+		x /= ARRAY_SIZE(pre);
+		size_t label = x % 30;
+		x /= 30;
+		for (size_t k = 0; k < label; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly letters and base32 digits, sometimes a separator */
+			name[n++] = alpha[(seed >> 33) % ((seed >> 60) ? 22 : sizeof(alpha) - 1)];
+		}
+		snprintf(name + n, sizeof(name) - n, "%s", post[x % ARRAY_SIZE(post)]);
+		bool want = ref_tor(name, 8, 25), want_port = ref_tor(name, 4, 25);
+		differ += sl_names_tor_sni(name) != want;
+		differ += sl_names_tor_sni_on_port(name, 9001) != want_port;
+		differ += sl_names_tor_sni_on_port(name, 443);
+		yes += want;
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(yes > 1000); /* the inputs reach the accepting shapes */
+	CHECK(sl_names_tor_sni("WWW.JQ3VGSFE7XBK2.COM") && sl_names_tor_sni("wWw.jq3vgsfe7xbk2.com."));
+	CHECK(!sl_names_tor_sni(NULL) && !sl_names_tor_sni_on_port(NULL, 9001));
+}
+
 /* A flow with the given ClientHello (and server flight when cn is set). */
 static void run_flow(struct ph *h, const char *sni, const char *alpn, const char *org,
 		     const char *cn, const char *issuer)
@@ -413,6 +482,7 @@ int main(void)
 	test_cert_and_alpn_rules();
 	test_san_rule();
 	test_tor_names();
+	test_tor_names_random();
 	test_tor_behaviour();
 	test_flows();
 	return TEST_REPORT();
