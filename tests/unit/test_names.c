@@ -410,6 +410,75 @@ static void run_flow(struct ph *h, const char *sni, const char *alpn, const char
 	}
 }
 
+/* The claims' reads (each parser's state found once per pass) against
+ * sl_field_get() field by field, over flows that hold a TLS session, an
+ * HTTP request, both, a server flight with certificates, or nothing
+ * known, at each step of the flow. */
+static unsigned reads_present; /* values the reads found, over the test */
+
+static unsigned reads_differ(struct ph *h)
+{
+	const char *names[SL_NAMES_FIELDS], *vals[SL_NAMES_FIELDS];
+	static struct sl_value v[SL_NAMES_FIELDS];
+	struct sl_record r = ph_record(h);
+	unsigned bad = 0;
+	sl_names_read(N, &r, names, vals, v);
+	for (size_t i = 0; i < SL_NAMES_FIELDS; i++) {
+		const struct sl_field *fd = names[i] ? sl_catalogue_find(names[i]) : NULL;
+		struct sl_value w = { 0 };
+		const char *want = fd && sl_field_get(fd, &r, &w) && w.s && w.s[0] ? w.s : NULL;
+		reads_present += vals[i] != NULL;
+		if (!names[i] || (want ? !vals[i] || strcmp(want, vals[i]) != 0 : vals[i] != NULL)) {
+			fprintf(stderr, "%s: claims read \"%s\", the catalogue \"%s\"\n",
+				names[i] ? names[i] : "(missing field)", vals[i] ? vals[i] : "(none)",
+				want ? want : "(none)");
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void test_reads(void)
+{
+	static const char *const snis[] = { "www.example.com", "teamviewer.com", "", "a.b" };
+	static const char *const alpns[] = { "h2,http/1.1", "anydesk", NULL };
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: files.example\r\n"
+				  "User-Agent: curl/8.0\r\n\r\n";
+	static struct buf ch, sf;
+	unsigned bad = 0, reads = 0;
+	for (unsigned i = 0; i < 48; i++) {
+		struct ph h;
+		const char *sni = snis[i % 4], *alpn = alpns[(i / 4) % 3];
+		bool http_first = i & 16, flight = i & 32;
+		ph_init(&h, 6, "10.0.0.2", (uint16_t)(40000 + i), "198.51.100.1", i & 1 ? 443 : 8443);
+		bad += reads_differ(&h); /* nothing known yet */
+		if (http_first) {
+			ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
+			bad += reads_differ(&h);
+		}
+		client_hello(&ch, sni, alpn);
+		ph_feed(&h, SL_DIR_TOSERVER, ch.b, ch.n);
+		bad += reads_differ(&h);
+		if (flight) {
+			server_flight(&sf, "Example Org", "www.example.com", "CN=Example CA");
+			ph_feed(&h, SL_DIR_TOCLIENT, sf.b, sf.n);
+			bad += reads_differ(&h);
+		}
+		ph_end(&h);
+		bad += reads_differ(&h);
+		reads += 3 + http_first + flight;
+		ph_finish(&h);
+	}
+	struct ph h; /* HTTP alone */
+	ph_init(&h, 6, "10.0.0.2", 39999, "198.51.100.9", 80);
+	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
+	bad += reads_differ(&h);
+	CHECK_EQ_STR(ph_str(&h, "http.http_user_agent"), "curl/8.0");
+	ph_finish(&h);
+	CHECK_EQ_INT(bad, 0);
+	CHECK(reads > 150 && reads_present > 300); /* TLS, certificate and HTTP values read */
+}
+
 static void test_flows(void)
 {
 	struct ph h;
@@ -485,5 +554,6 @@ int main(void)
 	test_tor_names_random();
 	test_tor_behaviour();
 	test_flows();
+	test_reads();
 	return TEST_REPORT();
 }
