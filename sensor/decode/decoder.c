@@ -246,12 +246,13 @@ enum sl_decode_result sl_decode_packet(struct sl_decoder *d, int dlt,
 				       struct sl_packet *pkt)
 {
 	tick(d, ts);
-	if (dlt == 1 && frame && fast_frame(d, sl_cursor_make(frame, caplen), pkt)) {
-		pkt->ts = ts;
-		pkt->caplen = caplen;
-		pkt->wirelen = wirelen;
+	/* written first, so fewer values stay live through the fast path
+	 * (the layers write them again) */
+	pkt->ts = ts;
+	pkt->caplen = caplen;
+	pkt->wirelen = wirelen;
+	if (dlt == 1 && frame && fast_frame(d, sl_cursor_make(frame, caplen), pkt))
 		return SL_DECODE_OK;
-	}
 	return layers(d, dlt, frame, caplen, wirelen, ts, pkt);
 }
 
