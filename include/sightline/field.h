@@ -408,6 +408,17 @@ void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl
  */
 void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order, size_t n,
 			   const void *base, struct sl_json *j);
+/**
+ * sl_fields_write_order() whose text is kept per thread under stamp and
+ * order and copied into j when both come again (a rule's alert block):
+ * stamp must name every value the fields read from base (0: nothing is
+ * kept, the fields are written).  Byte for byte what
+ * sl_fields_write_order() writes; the fields must all lie below one
+ * object, else they are written one by one.  base is borrowed for the
+ * call; order must be static.
+ */
+void sl_fields_write_kept(const struct sl_field_table *t, const uint8_t *order, size_t n,
+			  const void *base, uint64_t stamp, struct sl_json *j);
 /** sl_fields_write() of the fields of t whose name starts with prefix only
  * (a part of a table another writer shares: stats.subjects.*). */
 void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,

@@ -315,9 +315,8 @@ struct step {
 	uint8_t test; /* STEP_*: its presence rule's parts, worked out once */
 	/* A run whose text the thread may keep per base (its slot's base has
 	 * a stamp, every key is a node key): the node below which all its
-	 * fields lie, else NULL; run: the run's number among all plans' */
+	 * fields lie, else NULL */
 	const struct sl_json_node *frag_at;
-	uint16_t run;
 };
 #define STEP_NEED 1 /* a non-zero value */
 #define STEP_FLAG 2 /* a has-bit or member test (flag_open()) */
@@ -331,11 +330,7 @@ struct plan {
 #define MAX_PLANS 8 /* distinct record() of the event kinds: flow, signin, subject, ... */
 static struct plan plans[MAX_PLANS];
 static size_t nplans;
-static uint16_t nruns; /* the runs numbered so far (step.run) */
-/* Whether runs' texts are kept (fragments.c): false only under the test
- * hook SIGHTLINE_TEST_NO_FRAGMENTS, which the tests set to compare the
- * kept texts with the fields written one by one. */
-static bool keep_fragments = true;
+static bool keep_fragments; /* sl_fragments_on(), asked once at start-up */
 /* The plan of the kind "flow" of events.c: flow events, their interim
  * records and their alerts carry the same fields. */
 static const struct plan *flow_plan;
@@ -376,11 +371,8 @@ static void mark_fragments(struct plan *p)
 {
 	for (size_t s = 0; s < p->n; s = p->steps[s].end) {
 		const struct sl_json_node *at = fragment_node(p, s, p->steps[s].end);
-		uint16_t run = at ? nruns++ : 0;
-		for (size_t k = s; k < p->steps[s].end; k++) {
+		for (size_t k = s; k < p->steps[s].end; k++)
 			p->steps[k].frag_at = at;
-			p->steps[k].run = run;
-		}
 	}
 }
 
@@ -454,7 +446,7 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 		for (size_t i = 0; i < c; i++)
 			prepare_key(i, list[i]->name);
 		count = c;
-		keep_fragments = getenv("SIGHTLINE_TEST_NO_FRAGMENTS") == NULL;
+		keep_fragments = sl_fragments_on();
 		build_plans();
 	}
 	*n = count;
@@ -656,18 +648,18 @@ static bool put_fragment(const struct plan *p, size_t s, const uint8_t *base, st
 	if (!stamp || !keep_fragments || !sl_json_fragment_fits(j, st->frag_at))
 		return false;
 	struct sl_fragment f;
-	if (!sl_fragment_find(stamp, st->run, &f)) {
+	if (!sl_fragment_find(stamp, st, &f)) {
 		struct sl_json_mark m;
-		const char *text;
 		sl_json_fragment_begin(j, st->frag_at, &m);
 		for (size_t k = s; k < st->end; k++)
 			put_declared(j, &p->steps[k], b, base);
-		f.len = sl_json_fragment_end(j, &m, &text, &f.end);
+		f.len = sl_json_fragment_end(j, &m, &f.text, &f.end);
+		f.at = st->frag_at;
 		if (j->failed)
 			return true; /* out of memory: the event is dropped */
 		if (f.len && !f.end)
 			return false;
-		f.text = sl_fragment_keep(stamp, st->run, text, f.len, f.end);
+		f.text = sl_fragment_keep(stamp, st, &f);
 		if (!f.text)
 			return false;
 	}

@@ -1,8 +1,11 @@
-/* The event writer's kept fragments: per thread, the text a run of fields
- * wrote for a base named by a stamp (a place's geo block), copied into the
- * next event with that base instead of written field by field again. */
+/* The event writers' kept fragments: per thread, the text a group of fields
+ * wrote for a base named by a stamp (a place's geo block, a rule's alert
+ * block), copied into the next event with that base instead of written
+ * field by field again. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "sightline/common.h"
 #include "record_priv.h"
 
 /*
@@ -19,9 +22,9 @@
 
 struct frag_slot {
 	uint64_t stamp; /* 0: empty */
-	const struct sl_json_node *end;
-	uint32_t off;
-	uint16_t len, run;
+	const void *what;
+	const struct sl_json_node *at, *end;
+	uint32_t off, len;
 };
 
 static _Thread_local struct {
@@ -30,40 +33,43 @@ static _Thread_local struct {
 	char arena[FRAG_ARENA];
 } kept;
 
-static struct frag_slot *place(uint64_t stamp, uint16_t run)
+static struct frag_slot *place(uint64_t stamp, const void *what)
 {
-	uint64_t h = (stamp ^ ((uint64_t)run << 48)) * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = sl_mix64(stamp ^ (uint64_t)(uintptr_t)what);
 	return &kept.slot[h >> (64 - 10)];
 }
 _Static_assert(FRAG_SLOTS == 1 << 10, "place() takes 10 bits");
 
-bool sl_fragment_find(uint64_t stamp, uint16_t run, struct sl_fragment *out)
+bool sl_fragment_find(uint64_t stamp, const void *what, struct sl_fragment *out)
 {
-	const struct frag_slot *s = place(stamp, run);
-	if (s->stamp != stamp || s->run != run)
+	const struct frag_slot *s = place(stamp, what);
+	if (s->stamp != stamp || s->what != what)
 		return false;
 	out->text = kept.arena + s->off;
 	out->len = s->len;
+	out->at = s->at;
 	out->end = s->end;
 	return true;
 }
 
-const char *sl_fragment_keep(uint64_t stamp, uint16_t run, const char *text, size_t len,
-			     const struct sl_json_node *end)
+const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_fragment *f)
 {
+	size_t len = f->len;
 	if (!stamp || len > FRAG_MAX)
 		return NULL;
 	if (kept.used + len > FRAG_ARENA) {
 		memset(kept.slot, 0, sizeof(kept.slot));
 		kept.used = 0;
 	}
-	struct frag_slot *s = place(stamp, run);
+	struct frag_slot *s = place(stamp, what);
 	s->stamp = stamp;
-	s->run = run;
-	s->end = end;
+	s->what = what;
+	s->at = f->at;
+	s->end = f->end;
 	s->off = kept.used;
-	s->len = (uint16_t)len;
-	memcpy(kept.arena + kept.used, text, len);
+	s->len = (uint32_t)len;
+	if (len)
+		memcpy(kept.arena + kept.used, f->text, len);
 	kept.used += (uint32_t)len;
 	return kept.arena + s->off;
 }
@@ -72,4 +78,12 @@ void sl_fragment_drop_all(void)
 {
 	memset(kept.slot, 0, sizeof(kept.slot));
 	kept.used = 0;
+}
+
+bool sl_fragments_on(void)
+{
+	static int on = -1; /* first asked at start-up, before threads */
+	if (on < 0)
+		on = getenv("SIGHTLINE_TEST_NO_FRAGMENTS") == NULL;
+	return on;
 }

@@ -6,8 +6,8 @@ is replayed with the kept texts (a place's geo block, a rule's alert block)
 and again with SIGHTLINE_TEST_NO_FRAGMENTS set, a test hook that makes the
 writer write every field one by one; exit status, standard error and the
 EVE output must be equal, apart from the stats events' memory figures
-(the kept texts take memory).  A case whose output has no geo block is
-counted apart, so a run that exercises nothing says so.
+(the kept texts take memory).  Cases whose output has geo blocks and rule
+alerts are counted, so a run that exercises neither fails.
 
 usage: fragments_equal.py SIGHTLINE SOURCE_ROOT"""
 import json
@@ -83,7 +83,7 @@ def run(sightline, args, tmp, kept):
 
 def main():
     sightline, root = sys.argv[1], os.path.abspath(sys.argv[2])
-    bad = geo = 0
+    bad = geo = alerts = 0
     all_cases = cases(root)
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in all_cases:
@@ -98,9 +98,11 @@ def main():
                       (name, a[0], b[0], first + 1, (la[first:first + 1] or [''])[0][:600],
                        (lb[first:first + 1] or [''])[0][:600]))
             geo += '"geo":{' in a[2] or '"remote":{' in a[2]
-    print('%d cases, %d with geo blocks, %d differ' % (len(all_cases), geo, bad))
-    if geo == 0:
-        print('FAIL: no case wrote a geo block: the kept texts were not exercised')
+            alerts += '"alert":{"action"' in a[2]
+    print('%d cases, %d with geo blocks, %d with rule alerts, %d differ' %
+          (len(all_cases), geo, alerts, bad))
+    if geo == 0 or alerts == 0:
+        print('FAIL: no case wrote a geo block or a rule alert: the kept texts were not exercised')
         return 1
     return 1 if bad else 0
 

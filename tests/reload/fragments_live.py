@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""A geo database reloaded by SIGHUP shows in the next events: the event
-writer keeps each place's geo block as text (named by the lookup result's
-serial) and must never copy a block made from the old database into an
-event after the reload.  In a network namespace of its own, a sensor on lo
-sees a flow to 192.0.2.10 while the database lists it in "alpha"; the
-database is rebuilt listing it in "beta" only, the sensor gets SIGHUP, and
-the next flow to the same address must carry dest.geo.intel ["beta"] (and
-remote.intel, the same place's block under remote).  Run with the kept
-texts and, as a check of the check, with the test hook
+"""A geo database and a rule reloaded by SIGHUP show in the next events:
+the event writers keep each place's geo block and each rule's alert block
+as text (named by the lookup result's and the rule's serials) and must
+never copy a block made from the old database or rule into an event after
+the reload.  In a network namespace of its own, a sensor on lo sees flows
+to 192.0.2.10 while the database lists it in "alpha" and a rule matching
+it is tagged frag.alpha; the database is rebuilt listing it in "beta"
+only, the rule (same id, same signature_id) retagged frag.beta, the
+sensor gets SIGHUP, and the next flows to the same address must carry
+dest.geo.intel ["beta"] (and remote.intel, the same place's block under
+remote) and alert.metadata.tags ["frag.beta"].  Run with the kept texts
+and, as a check of the check, with the test hook
 SIGHTLINE_TEST_NO_FRAGMENTS (every field written one by one).
 
-usage: geo_fragments.py SIGHTLINE"""
+usage: fragments_live.py SIGHTLINE"""
 import json
 import os
 import shutil
@@ -21,7 +24,7 @@ import tempfile
 import time
 
 SKIP = 77
-NS = 'sl-geofrag-test'
+NS = 'sl-fragments-test'
 fails = []
 
 SEND = r'''
@@ -58,22 +61,36 @@ def build_db(sightline, tmp, name, out):
                    env=dict(os.environ, SOURCE_DATE_EPOCH='1700000000'))
 
 
+def write_rule(rules, tag):
+    with open(os.path.join(rules, 'frag.yml'), 'w') as f:
+        f.write('title: kept alert block\nid: zz-frag-rule\nsignature_id: 4242\nlevel: low\n'
+                'score: 10\nfamily: x\ntags:\n  - frag.%s\n'
+                'detection:\n  sel:\n    dest_ip: 192.0.2.10\n  condition: sel\n' % tag)
+
+
 def places(eve, port):
-    """(dest.geo.intel, remote.intel) of each flow event to 192.0.2.10:port."""
-    out = []
+    """(dest.geo.intel, remote.intel, alert.metadata.tags) of the flow event
+    to 192.0.2.10:port and its alert, once both are written."""
+    flow = alert = None
     try:
         with open(eve) as f:
             for line in f:
                 if not line.endswith('\n'):
                     continue
                 e = json.loads(line)
-                if e.get('event_type') == 'flow' and e.get('dest_ip') == '192.0.2.10' and \
-                        e.get('dest_port') == port:
-                    out.append((e.get('dest', {}).get('geo', {}).get('intel'),
-                                e.get('remote', {}).get('intel')))
+                if e.get('dest_ip') != '192.0.2.10' or e.get('dest_port') != port:
+                    continue
+                if e.get('event_type') == 'flow':
+                    flow = e
+                elif e.get('event_type') == 'alert':
+                    alert = e
     except FileNotFoundError:
         pass
-    return out
+    if not flow or not alert:
+        return []
+    return [(flow.get('dest', {}).get('geo', {}).get('intel'),
+             flow.get('remote', {}).get('intel'),
+             alert.get('alert', {}).get('metadata', {}).get('tags'))]
 
 
 def send_and_read(eve, port):
@@ -92,17 +109,20 @@ def one_run(sightline, tmp, plain):
     tag = 'plain' if plain else 'kept'
     db = os.path.join(tmp, 'places.mmdb')
     build_db(sightline, tmp, 'alpha', db)
+    rules = os.path.join(tmp, 'rules.' + tag)
+    os.makedirs(rules)
+    write_rule(rules, 'alpha')
     cfg, eve, errp = (os.path.join(tmp, n + '.' + tag) for n in ('cfg', 'eve', 'stderr'))
     with open(cfg, 'w') as f:
         f.write('stats:\n  interval: 1\nintel:\n  builtin: false\n  demo: false\n'
-                'databases:\n  - {path: %s, schema: intel}\n' % db)
+                'databases:\n  - {path: %s, schema: intel}\nrules:\n  path: %s\n' % (db, rules))
     env = dict(os.environ)
     env.pop('SIGHTLINE_TEST_NO_FRAGMENTS', None)
     if plain:
         env['SIGHTLINE_TEST_NO_FRAGMENTS'] = '1'
     errf = open(errp, 'wb')
     p = subprocess.Popen(netns(sightline, '-i', 'lo', '--allow-root', '-c', cfg, '-o', eve,
-                               '--set', 'flow.timeouts.udp=1', '--set', 'rules.enabled=false'),
+                               '--set', 'flow.timeouts.udp=1'),
                          stderr=errf, env=env)
     try:
         end = time.monotonic() + 15
@@ -110,18 +130,20 @@ def one_run(sightline, tmp, plain):
                 (open(eve).read() if os.path.exists(eve) else ''):
             time.sleep(0.1)
         first = [send_and_read(eve, 7101 + k) for k in range(2)]
-        check(first == [(['alpha'], ['alpha'])] * 2,
-              '%s: before the reload 192.0.2.10 is in alpha (twice: the second from the kept '
-              'text): %s' % (tag, first))
+        check(first == [(['alpha'], ['alpha'], ['frag.alpha'])] * 2,
+              '%s: before the reload 192.0.2.10 is in alpha, its alert tagged frag.alpha '
+              '(twice: the second from the kept texts): %s' % (tag, first))
         build_db(sightline, tmp, 'beta', db)
+        write_rule(rules, 'beta')
         p.send_signal(signal.SIGHUP)
         end = time.monotonic() + 20
         while time.monotonic() < end and 'databases reloaded' not in open(errp).read():
             time.sleep(0.1)
         check('databases reloaded' in open(errp).read(), '%s: the sensor reloaded' % tag)
         after = [send_and_read(eve, 7111 + k) for k in range(2)]
-        check(after == [(['beta'], ['beta'])] * 2,
-              '%s: after the reload 192.0.2.10 is in beta only: %s' % (tag, after))
+        check(after == [(['beta'], ['beta'], ['frag.beta'])] * 2,
+              '%s: after the reload 192.0.2.10 is in beta only, its alert tagged frag.beta: %s'
+              % (tag, after))
         p.terminate()
         check(p.wait(30) == 0, '%s: the sensor stops cleanly' % tag)
     finally:
