@@ -542,9 +542,11 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
  * common kinds (st->op) written straight from the member, the rest
  * through value_present() (its has-bit checked here, once).  The presence
  * rule is field_read_at()'s: NULL strings and unnamed numbers are absent,
- * need asks for a non-zero value. */
-static void put_declared(struct sl_json *j, const struct step *st, struct bases *b,
-			 const uint8_t *base)
+ * need asks for a non-zero value.  Inline in the plan's loop: a call's
+ * entry and exit (the registers of a large switch) were ~17 of the ~160
+ * instructions a field took, for ~80 fields an event. */
+static inline __attribute__((always_inline)) void
+put_declared(struct sl_json *j, const struct step *st, struct bases *b, const uint8_t *base)
 {
 	const struct sl_field_at *at = st->at;
 	size_t i = st->i;
