@@ -478,6 +478,7 @@ static void test_cache(void)
 	CHECK_EQ_INT(sl_geo_cache_create(g, 64, &cache), 0);
 	p = sl_geo_cache_lookup(cache, &a);
 	CHECK(p && p->serial > top && p->serial != first && serial_names(p));
+	sl_geo_cache_destroy(cache);
 	sl_geo_cache_destroy(NULL);
 	sl_geo_destroy(g);
 	sl_geo_destroy(NULL);
