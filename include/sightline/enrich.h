@@ -42,6 +42,11 @@ struct sl_geo_result {
 	uint8_t n_intel;
 	uint8_t intel_as;  /* bit i: intel[i] holds only the address's AS number, not the address */
 	char intel[SL_GEO_INTEL_MAX][SL_GEO_LIST_NAME];
+	/* Set by the cache when it fills an entry: a number no other result
+	 * of any cache of the process ever had, so that writers may key text
+	 * made from the result on it (0: a result of sl_geo_lookup() itself,
+	 * not named). */
+	uint64_t serial;
 };
 
 /** True when field f of r is known. */
@@ -132,8 +137,9 @@ void sl_geo_cache_destroy(struct sl_geo_cache *c);
  * when no database knows anything of a (also cached).  Borrowed: the entry
  * stays valid for at least the next SL_GEO_CACHE_WAYS - 1 lookups on this
  * cache (a lookup only replaces the least recently used entry of one set),
- * so a flow's two sides can be held at once.  Not thread-safe: one cache
- * per worker.  Never allocates.
+ * so a flow's two sides can be held at once.  An entry is filled once and
+ * then only read; its serial changes with every fill.  Not thread-safe:
+ * one cache per worker.  Never allocates.
  */
 const struct sl_geo_result *sl_geo_cache_lookup(struct sl_geo_cache *c, const struct sl_addr *a);
 

@@ -201,6 +201,11 @@ struct sl_field_at {
 	double unit;       /* SL_AK_DOUBLE: written to this precision (0: as is) */
 	/* SL_AT_FUNC: the base for r, or NULL.  Borrowed like the record. */
 	const void *(*base_fn)(const struct sl_record *r);
+	/* SL_AT_FUNC, optional: a number naming what a base of base_fn holds,
+	 * never given to a base holding anything else (0: no name), so that
+	 * the event writer may keep the text of the base's fields and copy it
+	 * into the next event with the same base (a place's geo block). */
+	uint64_t (*stamp)(const void *base);
 	/* SL_AK_COUNTS: the name of entry i (static) */
 	const char *(*name_fn)(unsigned i);
 };
@@ -235,6 +240,8 @@ struct sl_field {
 #define SL_IN_STATE_IF(P, T, G)                                               \
 	SL_IN_STATE(P), .at.gate_off = offsetof(T, G), .at.gate_size = sizeof(((T *)0)->G)
 #define SL_IN_FUNC(FN) .at.base = SL_AT_FUNC, .at.base_fn = (FN)
+/* SL_IN_FUNC with the base's stamp (struct sl_field_at's stamp). */
+#define SL_IN_FUNC_STAMPED(FN, STAMP) SL_IN_FUNC(FN), .at.stamp = (STAMP)
 #define SL_IN_FUNC_IF(FN, T, G)                                               \
 	SL_IN_FUNC(FN), .at.gate_off = offsetof(T, G), .at.gate_size = sizeof(((T *)0)->G)
 #define SL_IN_FLOW .at.base = SL_AT_FLOW
@@ -401,6 +408,17 @@ void sl_fields_write(const struct sl_field_table *t, const void *base, struct sl
  */
 void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order, size_t n,
 			   const void *base, struct sl_json *j);
+/**
+ * sl_fields_write_order() whose text is kept per thread under stamp and
+ * order and copied into j when both come again (a rule's alert block):
+ * stamp must name every value the fields read from base (0: nothing is
+ * kept, the fields are written).  Byte for byte what
+ * sl_fields_write_order() writes; the fields must all lie below one
+ * object, else they are written one by one.  base is borrowed for the
+ * call; order must be static.
+ */
+void sl_fields_write_kept(const struct sl_field_table *t, const uint8_t *order, size_t n,
+			  const void *base, uint64_t stamp, struct sl_json *j);
 /** sl_fields_write() of the fields of t whose name starts with prefix only
  * (a part of a table another writer shares: stats.subjects.*). */
 void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,

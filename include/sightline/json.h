@@ -139,6 +139,56 @@ void sl_json_path_enter(struct sl_json *j, struct sl_json_scope *sc);
 /** Close the objects paths opened since sl_json_path_enter(j, sc), then
  * take the state set aside in sc back. */
 void sl_json_path_leave(struct sl_json *j, const struct sl_json_scope *sc);
+/*
+ * Fragments: the text a writer of nodes writes for a group of fields below
+ * one node, kept and copied into later events instead of written field by
+ * field again (the event writer keeps the geo block of a place this way).
+ * A fragment is written as if node's object were open with a value in it
+ * already, so it starts with a comma, which sl_json_fragment_put() drops
+ * when the object is empty; it ends at the node of its last field.
+ */
+struct sl_json_mark {
+	size_t len;
+	uint8_t depth, path_len, path_depth;
+	bool failed;
+	const struct sl_json_node *path_node;
+	bool need_comma[SL_JSON_MAX_DEPTH + 1];
+	char path[128];
+};
+/**
+ * Whether a fragment below node can be put at j's place byte for byte:
+ * the objects open are node's, its ancestors' or another branch's, never
+ * one below node, which the fragment would open again.  j is only read.
+ */
+bool sl_json_fragment_fits(const struct sl_json *j, const struct sl_json_node *node);
+/**
+ * Start writing a fragment below node at the end of j, writing nothing:
+ * j's state is set aside in m and j stands in node's object after a value.
+ * Write the fields (sl_json_node_key() and values), then call
+ * sl_json_fragment_end().  node must be one of j's nodes (fits).
+ */
+void sl_json_fragment_begin(struct sl_json *j, const struct sl_json_node *node,
+			    struct sl_json_mark *m);
+/**
+ * Finish a fragment begun with m: *text and the returned length are its
+ * text, *end the node its last field left open (NULL when a field was not
+ * written by nodes: then the fragment cannot be kept).  j is put back as
+ * it was at sl_json_fragment_begin(), the text dropped from the line;
+ * *text is borrowed from j's buffer until j's next write.  Returns 0 (and
+ * *end NULL) when j failed meanwhile.
+ */
+size_t sl_json_fragment_end(struct sl_json *j, const struct sl_json_mark *m, const char **text,
+			    const struct sl_json_node **end);
+/**
+ * Put a fragment written below node (sl_json_fragment_end()'s text, len
+ * bytes, and end) at j's place (sl_json_fragment_fits()): the objects open
+ * move to node's, then the text follows (its first byte, a comma, dropped
+ * when node's object is still empty), and j is left as writing the
+ * fragment's fields one by one would have left it.  text is borrowed for
+ * the call; len > 0.
+ */
+void sl_json_fragment_put(struct sl_json *j, const struct sl_json_node *node, const char *text,
+			  size_t len, const struct sl_json_node *end);
 /** Close objects opened by sl_json_path() back to the top level. */
 void sl_json_path_reset(struct sl_json *j);
 

@@ -81,6 +81,10 @@ struct sl_rule_info {
 	uint32_t index;          /* 0 .. sl_rules_count() - 1 */
 	const void *compiled;    /* the pack's compiled rule (sl_rule_matched(),
 				  * sl_rule_reads()); NULL in a description made elsewhere */
+	/* A number no other rule loaded by the process had (a reload's rules
+	 * get new ones): writers key text made from the rule on it (its alert
+	 * block).  0 in a description made elsewhere: nothing is kept. */
+	uint64_t serial;
 };
 
 /** "informational", "low", ... for a level. */

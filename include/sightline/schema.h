@@ -99,6 +99,13 @@ enum sl_alert_form {
  * until sl_json_path_reset().  v is borrowed for the call.
  */
 void sl_alert_write(const struct sl_alert_view *v, enum sl_alert_form form, struct sl_json *j);
+/**
+ * sl_alert_write(v, SL_ALERT_RULE, j) with the text of all but
+ * alert.matched kept per thread under stamp, which must name every other
+ * value of v (a rule's serial and the scope; 0: nothing kept).  v is
+ * borrowed for the call.
+ */
+void sl_alert_write_rule(const struct sl_alert_view *v, uint64_t stamp, struct sl_json *j);
 extern const struct sl_field_table sl_subject_alert_fields;
 extern const struct sl_field_table sl_subject_summary_fields; /* its declared counters */
 /* The subject block of a subject's alert and summary event, and a summary's

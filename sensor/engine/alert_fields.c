@@ -38,6 +38,13 @@ static const uint8_t rule_order[] = {
 	A_ACTION, A_GID, A_SID, A_REV, A_SIGNATURE, A_CATEGORY, A_SEVERITY, A_TAGS, A_REFS,
 	A_MLEVEL, A_MSCORE, A_MFAMILY, A_RULE_ID, A_SCOPE, A_LEVEL, A_SCORE, A_MATCHED,
 };
+/* rule_order cut before alert.matched, the only part a flow changes */
+static const uint8_t rule_head[] = {
+	A_ACTION, A_GID, A_SID, A_REV, A_SIGNATURE, A_CATEGORY, A_SEVERITY, A_TAGS, A_REFS,
+	A_MLEVEL, A_MSCORE, A_MFAMILY, A_RULE_ID, A_SCOPE, A_LEVEL, A_SCORE,
+};
+static const uint8_t rule_tail[] = { A_MATCHED };
+_Static_assert(sizeof(rule_head) + sizeof(rule_tail) == sizeof(rule_order), "head, tail: the order");
 static const uint8_t subject_order[] = {
 	A_SCOPE, A_ACTION, A_GID, A_SID, A_REV, A_SIGNATURE, A_CATEGORY, A_SEVERITY, A_LEVEL,
 	A_SCORE,
@@ -50,6 +57,12 @@ void sl_alert_write(const struct sl_alert_view *v, enum sl_alert_form form, stru
 	else
 		sl_fields_write_order(&sl_alert_fields, subject_order, ARRAY_SIZE(subject_order), v,
 				      j);
+}
+
+void sl_alert_write_rule(const struct sl_alert_view *v, uint64_t stamp, struct sl_json *j)
+{
+	sl_fields_write_kept(&sl_alert_fields, rule_head, ARRAY_SIZE(rule_head), v, stamp, j);
+	sl_fields_write_order(&sl_alert_fields, rule_tail, ARRAY_SIZE(rule_tail), v, j);
 }
 
 const struct sl_field_table sl_alert_fields = {

@@ -3,6 +3,7 @@
  * memory is set at start and a lookup costs at most one hash and eight
  * compares when it hits. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +21,27 @@ struct entry {
 	struct sl_geo_result r;
 };
 
+/* The last serial given to new content, by every cache of the process
+ * (the workers' and those a reload makes): a result's serial names its
+ * content for good. */
+static _Atomic uint64_t serials;
+
+/* Content lately named, so that the many addresses one database record
+ * covers (a hosting network, a provider's exits) share a serial and the
+ * writers keep one text for all of them: by hash, the newest content of a
+ * place replacing the one before. */
+#define NAMED 64 /* a power of two */
+struct named {
+	uint64_t serial; /* 0: empty */
+	struct sl_geo_result r; /* its serial 0 */
+};
+
 struct sl_geo_cache {
 	const struct sl_geo *g;
 	struct geo_memo *memo; /* database records read, for the misses */
 	struct entry *e;
 	uint8_t *fresh;      /* bit per set: written once (see sl_geo_cache_lookup) */
+	struct named *named; /* NAMED places */
 	uint32_t set_mask;   /* sets - 1; sets is a power of two */
 	uint64_t clock;
 	uint64_t seed;
@@ -39,6 +56,7 @@ int sl_geo_cache_create(const struct sl_geo *g, uint32_t entries, struct sl_geo_
 		sets <<= 1;
 	if (!c || !(c->e = malloc((size_t)sets * SL_GEO_CACHE_WAYS * sizeof(*c->e))) ||
 	    !(c->fresh = calloc((sets + 7) / 8, 1)) ||
+	    !(c->named = calloc(NAMED, sizeof(*c->named))) ||
 	    sl_geo_memo_create(GEO_MEMO_ENTRIES, &c->memo) < 0) {
 		sl_geo_cache_destroy(c);
 		return -ENOMEM;
@@ -60,6 +78,7 @@ void sl_geo_cache_destroy(struct sl_geo_cache *c)
 	sl_geo_memo_destroy(c->memo);
 	free(c->e);
 	free(c->fresh);
+	free(c->named);
 	free(c);
 }
 
@@ -89,6 +108,24 @@ static uint32_t set_of(const struct sl_geo_cache *c, const struct sl_addr *k)
 	memcpy(&w0, k->b, 8);
 	memcpy(&w1, k->b + 8, 8);
 	return (uint32_t)(sl_mix64(w0 ^ c->seed) ^ sl_mix64(w1 + k->family)) & c->set_mask;
+}
+
+/* The serial of r's content (r->serial 0, every byte of r set by
+ * sl_geo_lookup(), which clears it first): the one named before when the
+ * same content is at its place, else a new one, kept there. */
+static uint64_t serial_of(struct sl_geo_cache *c, const struct sl_geo_result *r)
+{
+	uint64_t h = 0, w;
+	for (size_t k = 0; k + 8 <= sizeof(*r); k += 8) {
+		memcpy(&w, (const char *)r + k, 8);
+		h = sl_mix64(h ^ w);
+	}
+	struct named *n = &c->named[h & (NAMED - 1)];
+	if (n->serial && memcmp(&n->r, r, sizeof(*r)) == 0)
+		return n->serial;
+	memcpy(&n->r, r, sizeof(*r));
+	n->serial = atomic_fetch_add_explicit(&serials, 1, memory_order_relaxed) + 1;
+	return n->serial;
 }
 
 /*
@@ -128,5 +165,7 @@ const struct sl_geo_result *sl_geo_cache_lookup(struct sl_geo_cache *c, const st
 	victim->key = k;
 	victim->stamp = c->clock;
 	victim->known = sl_geo_lookup_memo(c->g, c->memo, &k, &victim->r);
+	if (victim->known)
+		victim->r.serial = serial_of(c, &victim->r);
 	return victim->known ? &victim->r : NULL;
 }

@@ -22,6 +22,12 @@ static const void *geo_remote(const struct sl_record *r)
 	return r->remote < 0 ? NULL : r->geo[r->remote];
 }
 
+/* A result's serial: the event writer keeps each group's text per result. */
+static uint64_t geo_serial(const void *base)
+{
+	return ((const struct sl_geo_result *)base)->serial;
+}
+
 /* The remote side's address: the client's or the server's, by r->remote. */
 struct side_addr {
 	struct sl_addr ip;
@@ -43,16 +49,16 @@ static const void *remote_addr(const struct sl_record *r)
  * the anon.* flags hold their value in flags under the same bit. */
 #define GEO_HAS(f) SL_IF_BIT(struct sl_geo_result, have, 1u << (f))
 #define GSTR(side, f, name, m, desc)                                                        \
-	SL_FIELD_STR(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC(geo_##side),            \
+	SL_FIELD_STR(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC_STAMPED(geo_##side, geo_serial),            \
 		     struct sl_geo_result, m, GEO_HAS(f)),
 #define GU(side, f, name, m, desc)                                                          \
-	SL_FIELD_U(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC(geo_##side),              \
+	SL_FIELD_U(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC_STAMPED(geo_##side, geo_serial),              \
 		   struct sl_geo_result, m, GEO_HAS(f)),
 #define GDBL(side, f, name, m, desc)                                                        \
-	SL_FIELD_DOUBLE(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC(geo_##side),         \
+	SL_FIELD_DOUBLE(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC_STAMPED(geo_##side, geo_serial),         \
 			struct sl_geo_result, m, 0, GEO_HAS(f)),
 #define GFLAG(side, f, name, desc)                                                          \
-	SL_FIELD_BIT(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC(geo_##side),            \
+	SL_FIELD_BIT(PREFIX_##side name, WHO_##side desc, SL_IN_FUNC_STAMPED(geo_##side, geo_serial),            \
 		     struct sl_geo_result, flags, 1u << (f), GEO_HAS(f)),
 
 /* The columns, one group per side. */
@@ -89,7 +95,7 @@ static const void *remote_addr(const struct sl_record *r)
 	     "date the network was last seen anonymizing (Anonymous Plus)")                        \
 	SL_FIELD_STRS(PREFIX_##side "intel",                                                       \
 		      WHO_##side "names of the intel lists that hold the address or its AS (rules/intel)", \
-		      SL_IN_FUNC(geo_##side), struct sl_geo_result, intel, n_intel,                  \
+		      SL_IN_FUNC_STAMPED(geo_##side, geo_serial), struct sl_geo_result, intel, n_intel,                  \
 		      SL_IF_BIT_NONZERO(struct sl_geo_result, have, 1u << SL_GEO_INTEL)),
 
 static const struct sl_field fields[] = {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sightline/json.h"
+#include "json_priv.h"
 
 void sl_json_init(struct sl_json *j)
 {
@@ -21,7 +21,7 @@ void sl_json_finish(struct sl_json *j)
 
 /* Make room for more bytes and the terminating NUL; false (and the event
  * marked failed) when memory runs out. */
-static bool grow(struct sl_json *j, size_t more)
+bool sl_json_grow(struct sl_json *j, size_t more)
 {
 	if (j->failed)
 		return false;
@@ -38,10 +38,6 @@ static bool grow(struct sl_json *j, size_t more)
 	return true;
 }
 
-static inline bool reserve(struct sl_json *j, size_t more)
-{
-	return (j->len + more + 1 <= j->cap && !j->failed) || grow(j, more);
-}
 
 /* The line is NUL-terminated only by sl_json_end() (and begin): events are
  * built from hundreds of small pieces. */
@@ -578,17 +574,6 @@ size_t sl_json_key_text(char *ckey, const char *leaf, size_t n)
 	return n + 4;
 }
 
-/* A node's place in the tree: the top level is NULL, whichever node
- * stands for it. */
-static const struct sl_json_node *tree(const struct sl_json_node *n)
-{
-	return n && n->depth ? n : NULL;
-}
-
-static unsigned depth_of(const struct sl_json_node *n)
-{
-	return n ? n->depth : 0;
-}
 
 bool sl_json_node_init(struct sl_json_node *n, const struct sl_json_node *up,
 		       const char *dotted, size_t len)
@@ -626,13 +611,6 @@ static inline void put_room(struct sl_json *j, const char *text, size_t len)
 	j->len += len - skip;
 }
 
-/* Whether two nodes of one depth stand for one path: the same node, or
- * nodes of two writers' own sets (the flow writer's and the declared
- * tables' keys) naming the same objects. */
-static bool same_path(const struct sl_json_node *a, const struct sl_json_node *b)
-{
-	return a == b || (a && b && a->len == b->len && memcmp(a->dotted, b->dotted, a->len) == 0);
-}
 
 /* From the path of j->path_node to want's: close up to the shared
  * ancestor, then open want's components from there down, as open_path()
@@ -664,7 +642,7 @@ static void move_to(struct sl_json *j, const struct sl_json_node *want)
 }
 
 /* Out of line, so that the common case below saves no registers. */
-__attribute__((noinline)) static void node_enter(struct sl_json *j, const struct sl_json_node *node)
+__attribute__((noinline)) void sl_json_node_enter(struct sl_json *j, const struct sl_json_node *node)
 {
 	if (j->path_node) {
 		move_to(j, node);
@@ -679,7 +657,7 @@ void sl_json_node_key_slow(struct sl_json *j, const struct sl_json_node *node,
 			   const char *ckey, size_t cklen)
 {
 	if (j->path_node != node)
-		node_enter(j, node);
+		sl_json_node_enter(j, node);
 	if (!reserve(j, SL_JSON_KEY_ROOM))
 		return;
 	put_room(j, ckey, cklen);

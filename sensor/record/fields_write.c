@@ -80,23 +80,29 @@ static void own_fill(struct own_key *e, const char *path)
 		e->node = NULL;
 }
 
-/* sl_json_path(j, path) for a path that lives as long as the process. */
-static void own_path(struct sl_json *j, const char *path)
+/* The thread's key of a path that lives as long as the process, NULL
+ * when the keys are full.  Inline: once per field of every own event. */
+static inline __attribute__((always_inline)) const struct own_key *own_key(const char *path)
 {
 	size_t h = (size_t)(((uint64_t)(uintptr_t)path * 0x9e3779b97f4a7c15ULL) >> 40);
 	for (size_t probe = 0; probe < OWN_PROBES; probe++) {
 		struct own_key *e = &own.k[(h + probe) % OWN_KEYS];
 		if (!e->path)
 			own_fill(e, path);
-		if (e->path != path)
-			continue;
-		if (e->node)
-			sl_json_node_key(j, e->node, e->key, e->klen);
-		else
-			sl_json_path(j, path);
-		return;
+		if (e->path == path)
+			return e;
 	}
-	sl_json_path(j, path);
+	return NULL;
+}
+
+/* sl_json_path(j, path) for a path that lives as long as the process. */
+static void own_path(struct sl_json *j, const char *path)
+{
+	const struct own_key *e = own_key(path);
+	if (e && e->node)
+		sl_json_node_key(j, e->node, e->key, e->klen);
+	else
+		sl_json_path(j, path);
 }
 
 /* A list of string pointers whole (an alert's tags) under path, the field
@@ -160,6 +166,65 @@ void sl_fields_write_order(const struct sl_field_table *t, const uint8_t *order,
 	for (size_t i = 0; i < n; i++)
 		if (order[i] < t->n)
 			write_field(&t->fields[order[i]], t->fields[order[i]].name, base, j);
+}
+
+/* The node all of t->fields[order[0..n)] lie below, by their keys, or NULL
+ * (a key not a node's, counters, nothing in common below the top). */
+static const struct sl_json_node *kept_node(const struct sl_field_table *t, const uint8_t *order,
+					    size_t n)
+{
+	const struct sl_json_node *at = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (order[i] >= t->n || t->fields[order[i]].at.kind == SL_AK_COUNTS)
+			return NULL;
+		const struct own_key *e = own_key(t->fields[order[i]].name);
+		const struct sl_json_node *a = e ? e->node : NULL, *b = at;
+		if (!a)
+			return NULL;
+		while (i && a && b && a != b) {
+			if (a->depth >= b->depth)
+				a = a->depth ? a->up : NULL;
+			else
+				b = b->depth ? b->up : NULL;
+		}
+		at = a;
+		if (!at || !at->depth)
+			return NULL;
+	}
+	return at;
+}
+
+/* The kept text of order's fields for stamp, written now when this thread
+ * has none (f->len 0: none of them present); false when it cannot be kept. */
+static bool kept_text(const struct sl_field_table *t, const uint8_t *order, size_t n,
+		      const void *base, uint64_t stamp, struct sl_json *j, struct sl_fragment *f)
+{
+	if (sl_fragment_find(stamp, order, f))
+		return true;
+	f->at = kept_node(t, order, n);
+	if (!f->at || !sl_json_fragment_fits(j, f->at))
+		return false;
+	struct sl_json_mark m;
+	sl_json_fragment_begin(j, f->at, &m);
+	sl_fields_write_order(t, order, n, base, j);
+	f->len = sl_json_fragment_end(j, &m, &f->text, &f->end);
+	if (j->failed || (f->len && !f->end))
+		return false;
+	f->text = sl_fragment_keep(stamp, order, f);
+	return f->text != NULL;
+}
+
+void sl_fields_write_kept(const struct sl_field_table *t, const uint8_t *order, size_t n,
+			  const void *base, uint64_t stamp, struct sl_json *j)
+{
+	struct sl_fragment f;
+	if (!stamp || !sl_fragments_on() || !kept_text(t, order, n, base, stamp, j, &f) ||
+	    !sl_json_fragment_fits(j, f.at)) {
+		sl_fields_write_order(t, order, n, base, j);
+		return;
+	}
+	if (f.len)
+		sl_json_fragment_put(j, f.at, f.text, f.len, f.end);
 }
 
 void sl_fields_write_under(const struct sl_field_table *t, const char *prefix, const void *base,

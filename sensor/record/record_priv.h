@@ -10,4 +10,30 @@
  * before).  v is borrowed for the call. */
 void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v);
 
+/* A kept fragment (fragments.c): text[0..len) written below node at,
+ * ending at node end (sl_json_fragment_end()); len 0: the fields wrote
+ * nothing for that base. */
+struct sl_fragment {
+	const char *text;
+	size_t len;
+	const struct sl_json_node *at, *end;
+};
+
+/* The fragment this thread keeps for a group of fields what (its writer's
+ * static description: a plan step, a key order) and a base named stamp:
+ * true and *out filled (out->text borrowed until this thread keeps
+ * another) or false. */
+bool sl_fragment_find(uint64_t stamp, const void *what, struct sl_fragment *out);
+/* Keep a copy of f (its text and nodes) for stamp (non-zero) and what, for
+ * this thread.  Returns the copy of the text (borrowed, as
+ * sl_fragment_find()'s), or NULL when it is too long to keep. */
+const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_fragment *f);
+/* Whether fragments are kept: false only under the test hook
+ * SIGHTLINE_TEST_NO_FRAGMENTS (the tests compare the kept texts with the
+ * fields written one by one).  Read first at start-up (the catalogue's
+ * order), before threads. */
+bool sl_fragments_on(void);
+/* Forget every fragment this thread keeps (tests). */
+void sl_fragment_drop_all(void);
+
 #endif

@@ -3,6 +3,7 @@
  * detection or correlation body and the embedded examples. */
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,6 +223,10 @@ static bool enums(struct cctx *c, const struct ynode *doc, struct rule *r)
 	return ok;
 }
 
+/* The last serial given to a loaded rule (struct sl_rule_info's serial),
+ * by every load of the process: a reload's rules never repeat one. */
+static _Atomic uint64_t rule_serials;
+
 /* id and name must be unique across the pack: correlations and alerts
  * refer to rules by them. */
 static bool unique(struct cctx *c, const char *text, const struct ynode *at)
@@ -273,6 +278,7 @@ static bool meta(struct cctx *c, const struct ynode *doc, struct rule *r)
 	r->info.title = arena_strdup(a, title);
 	r->info.family = arena_strdup(a, fam);
 	r->info.file = arena_strdup(a, c->file);
+	r->info.serial = atomic_fetch_add_explicit(&rule_serials, 1, memory_order_relaxed) + 1;
 	r->name = name ? arena_strdup(a, name) : NULL;
 	r->id_line = ymap_get(doc, "id")->line;
 	r->name_line = name ? ymap_get(doc, "name")->line : 0;

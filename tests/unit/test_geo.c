@@ -393,6 +393,30 @@ static void test_load_errors(void)
 		     "cannot open the database: No such file or directory");
 }
 
+/* What an uncached lookup returns (serial 0) is what the cache holds,
+ * apart from the serial the cache gives it. */
+static bool same_content(const struct sl_geo_result *cached, const struct sl_geo_result *plain)
+{
+	struct sl_geo_result c = *cached;
+	c.serial = 0;
+	return plain->serial == 0 && memcmp(&c, plain, sizeof(c)) == 0;
+}
+
+/* Serials name content: each serial seen maps to the one content it was
+ * given with (by_serial[s], filled on first sight; serials of this test
+ * stay below its size), and none is 0. */
+#define SERIALS 8192
+static struct sl_geo_result by_serial[SERIALS];
+static bool serial_names(const struct sl_geo_result *r)
+{
+	if (!r->serial || r->serial >= SERIALS)
+		return false;
+	struct sl_geo_result *k = &by_serial[r->serial];
+	if (!k->serial)
+		*k = *r;
+	return memcmp(k, r, sizeof(*r)) == 0;
+}
+
 /* The cache returns what an uncached lookup returns, counts hits, keeps
  * memory fixed under more addresses than it holds, and caches "unknown". */
 static void test_cache(void)
@@ -409,24 +433,32 @@ static void test_cache(void)
 	CHECK_EQ_INT(sl_geo_cache_create(g, 64, &cache), 0);
 	struct sl_addr a = addr("81.2.69.170"), b = addr("8.8.8.8");
 	const struct sl_geo_result *p = sl_geo_cache_lookup(cache, &a);
-	CHECK(p && sl_geo_lookup(g, &a, &r) && memcmp(p, &r, sizeof(r)) == 0);
+	CHECK(p && sl_geo_lookup(g, &a, &r) && same_content(p, &r));
+	CHECK(p && serial_names(p));
 	CHECK(sl_geo_cache_lookup(cache, &a) == p);
 	CHECK(sl_geo_cache_lookup(cache, &b) == NULL);
 	CHECK(sl_geo_cache_lookup(cache, &b) == NULL);
 	const struct sl_geo_cache_stats *st = sl_geo_cache_stats(cache);
 	CHECK_EQ_INT(st->lookups, 4);
 	CHECK_EQ_INT(st->hits, 2);
-	/* 2000 distinct addresses through 64 entries: evictions, same answers */
-	bool same = true;
+	/* 2000 distinct addresses through 64 entries: evictions, same answers,
+	 * and whatever entry holds a content, one serial names only it */
+	bool same = true, named = true, shared = false;
+	uint64_t top = p ? p->serial : 0, first = top;
 	for (unsigned i = 0; i < 2000; i++) {
 		struct sl_addr x = { .family = 4, .b = { 81, 2, 69, (uint8_t)i } };
 		if (i >= 256)
 			x.b[2] = (uint8_t)(i >> 8), x.b[1] = 3;
 		const struct sl_geo_result *q = sl_geo_cache_lookup(cache, &x);
 		bool known = sl_geo_lookup(g, &x, &r);
-		same &= known == (q != NULL) && (!q || memcmp(q, &r, sizeof(r)) == 0);
+		same &= known == (q != NULL) && (!q || same_content(q, &r));
+		named &= !q || serial_names(q);
+		shared |= q && q->serial <= top; /* a content met before kept its serial */
+		top = q && q->serial > top ? q->serial : top;
 	}
 	CHECK(same);
+	CHECK(named);
+	CHECK(shared);
 	CHECK(st->evictions > 1900);
 	/* An entry survives the next WAYS - 1 lookups: both sides of a flow. */
 	const struct sl_geo_result *src = sl_geo_cache_lookup(cache, &a);
@@ -441,6 +473,12 @@ static void test_cache(void)
 	uint64_t hits = st->hits;
 	CHECK(sl_geo_cache_lookup(cache, &m) == src);
 	CHECK_EQ_INT(st->hits, hits + 1);
+	/* a new cache (a reload makes one) never gives a serial given before */
+	sl_geo_cache_destroy(cache);
+	cache = NULL;
+	CHECK_EQ_INT(sl_geo_cache_create(g, 64, &cache), 0);
+	p = sl_geo_cache_lookup(cache, &a);
+	CHECK(p && p->serial > top && p->serial != first && serial_names(p));
 	sl_geo_cache_destroy(cache);
 	sl_geo_cache_destroy(NULL);
 	sl_geo_destroy(g);

@@ -490,6 +490,116 @@ static void test_tagged_keys(void)
 	sl_json_finish(&p);
 }
 
+/* A group of fields below one node whose values follow from a content
+ * number alone (as a place's geo block follows from its lookup result). */
+static void group_fields(struct sl_json *j, const struct tkey *keys, size_t from, size_t to,
+			 unsigned content)
+{
+	unsigned seed = content * 7919u + 1;
+	for (size_t i = from; i < to; i++) {
+		unsigned r = (unsigned)rand_r(&seed);
+		if (r % 3 == 0)
+			continue;
+		sl_json_node_key(j, keys[i].node, keys[i].text, keys[i].len);
+		if (r % 2)
+			sl_json_u64(j, r);
+		else
+			sl_json_str(j, "text");
+	}
+}
+
+/* One random field before or after the group, the same in both lines. */
+static void other_field(struct sl_json *t, struct sl_json *p, const struct tkey *k, unsigned r)
+{
+	struct sl_json *both[2] = { t, p };
+	for (int b = 0; b < 2; b++) {
+		if (r % 13 == 0)
+			sl_json_path(both[b], k->name); /* objects opened by names */
+		else
+			sl_json_node_key(both[b], k->node, k->text, k->len);
+		sl_json_u64(both[b], r);
+	}
+}
+
+/* The fragment API against the fields written one by one: each group's
+ * text is written once per content in whatever line needs it first, then
+ * put into later lines after other fields, other groups, resets and
+ * fields opened by names (then the writer falls back, as the event writer
+ * does when sl_json_fragment_fits() says no). */
+static void test_fragments(void)
+{
+	static const char *const names[] = {
+		"timestamp", "evidence.tier", "flow.pkts", "flow.bytes", "flow.tcp.syn",
+		"flow.tcp.opts.mss", "flow.tcp.after", "flow.age", "dest.port", "dest.geo.country",
+		"dest.geo.city.name", "dest.geo.anon.vpn", "dest.geo.lat", "dest.geo.after",
+		"dest.dns_name", "remote.ip", "remote.country", "remote.anon.vpn", "remote.asn", "z",
+	};
+	/* groups: [from, to) of names and the node they lie below; fields of
+	 * the node before and after some (remote.ip, dest.geo.after) */
+	static const struct { size_t from, to; const char *node; } groups[] = {
+		{ 2, 8, "flow" }, { 4, 6, "flow.tcp" }, { 9, 13, "dest.geo" }, { 16, 19, "remote" },
+		{ 10, 11, "dest.geo.city" },
+	};
+	enum { N = sizeof(names) / sizeof(names[0]), G = sizeof(groups) / sizeof(groups[0]), C = 4 };
+	static struct tkey keys[N];
+	static struct { bool have; char text[4096]; size_t len; const struct sl_json_node *end; } kept[G][C];
+	for (size_t i = 0; i < N; i++)
+		tkey_make(&keys[i], names[i], 0);
+	TEST("json: kept fragments put where the fields would be (20000 random lines)");
+	struct sl_json t, p;
+	sl_json_init(&t);
+	sl_json_init(&p);
+	unsigned seed = 99, bad = 0, puts = 0, made = 0, refused = 0;
+	for (int e = 0; e < 20000; e++) {
+		size_t g = (size_t)rand_r(&seed) % G;
+		unsigned content = (unsigned)rand_r(&seed) % C;
+		const struct sl_json_node *at = test_node(&test_sets[0], groups[g].node,
+							  strlen(groups[g].node));
+		sl_json_begin(&t);
+		sl_json_begin(&p);
+		for (size_t i = 0; i < N;) {
+			unsigned r = (unsigned)rand_r(&seed);
+			if (i != groups[g].from) {
+				if (r % 2)
+					other_field(&t, &p, &keys[i], r);
+				if (r % 41 == 3)
+					sl_json_path_reset(&t), sl_json_path_reset(&p);
+				i++;
+				continue;
+			}
+			group_fields(&p, keys, groups[g].from, groups[g].to, content);
+			if (!sl_json_fragment_fits(&t, at)) {
+				refused++;
+				group_fields(&t, keys, groups[g].from, groups[g].to, content);
+			} else {
+				if (!kept[g][content].have) {
+					struct sl_json_mark m;
+					const char *text;
+					sl_json_fragment_begin(&t, at, &m);
+					group_fields(&t, keys, groups[g].from, groups[g].to, content);
+					kept[g][content].len = sl_json_fragment_end(&t, &m, &text,
+										    &kept[g][content].end);
+					memcpy(kept[g][content].text, text, kept[g][content].len);
+					kept[g][content].have = true;
+					made++;
+				}
+				if (kept[g][content].len)
+					sl_json_fragment_put(&t, at, kept[g][content].text,
+							     kept[g][content].len, kept[g][content].end);
+				puts++;
+			}
+			i = groups[g].to;
+		}
+		sl_json_end(&t);
+		sl_json_end(&p);
+		bad += t.len != p.len || strcmp(t.buf, p.buf) != 0;
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK(made > 0 && puts > 10 * made && refused > 0);
+	sl_json_finish(&t);
+	sl_json_finish(&p);
+}
+
 int main(void)
 {
 	test_doubles();
@@ -500,5 +610,6 @@ int main(void)
 	test_string_words();
 	test_string_plain();
 	test_tagged_keys();
+	test_fragments();
 	return TEST_REPORT();
 }

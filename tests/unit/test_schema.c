@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sightline/engine.h"
+#include "sightline/rules.h"
 #include "sightline/schema.h"
 #include "../../sensor/engine/engine_priv.h"
 #include "../../sensor/output/output_priv.h"
@@ -479,6 +481,52 @@ static void test_check_and_print(void)
 	free(buf);
 }
 
+/* A rule's alert block kept per thread (sl_engine_alert_block: all but
+ * alert.matched, by the rule's serial and the scope) against the same rule
+ * without a serial, which is written field by field: three rules, every
+ * scope, in random order, each line begun with other keys before it. */
+static void test_alert_block_kept(void)
+{
+	static const char *const tags[] = { "attack.t1090", "x\"quoted\"" };
+	static const char *const refs[] = { "https://example.org/a", "https://example.org/b" };
+	static const char *const scopes[] = { "flow", "subject-hit", "signin" };
+	struct sl_rule_info rules[3] = {
+		{ .id = "r-a", .title = "A", .family = "vpn", .level = SL_RULE_LEVEL_HIGH, .score = 70,
+		  .signature_id = 1000001, .rev = 1, .tags = tags, .n_tags = 2, .serial = 900001 },
+		{ .id = "r-b", .family = "rat", .level = SL_RULE_LEVEL_LOW, .score = 100,
+		  .signature_id = 1000002, .rev = 4, .references = refs, .n_references = 2,
+		  .serial = 900002 },
+		{ .id = "r-c", .title = "C", .family = "x", .level = SL_RULE_LEVEL_MEDIUM, .score = 5,
+		  .signature_id = 1000003, .rev = 2, .serial = 900003 },
+	};
+	struct sl_field_source src = { 0 };
+	struct sl_json kept, plain;
+	sl_json_init(&kept);
+	sl_json_init(&plain);
+	TEST("alert blocks kept per rule and scope write what the fields write (600 lines)");
+	unsigned seed = 7, bad = 0;
+	for (int e = 0; e < 600; e++) {
+		struct sl_rule_info *rule = &rules[rand_r(&seed) % 3];
+		struct sl_rule_info bare = *rule;
+		const char *scope = scopes[rand_r(&seed) % 3];
+		bare.serial = 0;
+		struct sl_json *both[2] = { &kept, &plain };
+		for (int b = 0; b < 2; b++) {
+			sl_json_begin(both[b]);
+			sl_json_path(both[b], e % 2 ? "flow.age" : "event_type");
+			sl_json_u64(both[b], (uint64_t)e);
+			sl_json_path_reset(both[b]);
+			sl_engine_alert_block(both[b], scope, b ? &bare : rule, &src);
+			sl_json_end(both[b]);
+		}
+		bad += kept.len != plain.len || strcmp(kept.buf, plain.buf) != 0;
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK(strstr(plain.buf, "\"alert\":{\"action\":\"allowed\"") != NULL);
+	sl_json_finish(&kept);
+	sl_json_finish(&plain);
+}
+
 int main(void)
 {
 	test_kinds();
@@ -490,6 +538,7 @@ int main(void)
 	test_subject_rules_and_tail();
 	test_scorer_stats();
 	test_alert_block();
+	test_alert_block_kept();
 	test_subject_alert_rule();
 	test_header();
 	test_check_and_print();
