@@ -61,9 +61,9 @@ int sl_filebuf_open(struct sl_filebuf *b, const char *path, size_t cap, size_t m
 
 /* At least need bytes from b->pos held, unless the file ends (or a read
  * fails: eof and read_error set) first, or need is above b->max.  Mapped,
- * the last of them is read once here, so a file cut since its window was
- * mapped ends here (at the cut) rather than under the engine.  Returns the
- * bytes available at sl_filebuf_at(). */
+ * they are checked still in the file (sl_filebuf_present), so a file cut
+ * since its window was mapped ends here, at the cut, rather than under the
+ * engine.  Returns the bytes available at sl_filebuf_at(). */
 size_t sl_filebuf_fill(struct sl_filebuf *b, size_t need);
 
 /* Mapped, out of line: the guard cut b's window (b->cut), or the bytes
