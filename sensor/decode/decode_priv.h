@@ -78,6 +78,14 @@ static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 	return SL_DECODE_ERROR;
 }
 
+/* decoder.c: sl_decode_packet() without its fast path for plain Ethernet,
+ * IPv4, TCP/UDP frames: every frame through the layers.  The same result,
+ * packet and counters (test_decode compares the two). */
+enum sl_decode_result sl_decode_packet_layers(struct sl_decoder *d, int dlt,
+					      const uint8_t *frame, uint32_t caplen,
+					      uint32_t wirelen, sl_time_us ts,
+					      struct sl_packet *pkt);
+
 /* neighbour.c: ICMP error quotes, ARP and neighbour discovery. */
 /* Whether type is an ICMP (proto 1) or ICMPv6 (58) error message. */
 bool sl_dec_icmp_is_error(uint8_t proto, uint8_t type);

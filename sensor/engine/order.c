@@ -18,6 +18,13 @@ void sl_engine_order_replay(struct sl_engine *e)
 		}
 	}
 	e->ordered = e->n_workers > 1;
+	/* One worker waits for nobody and nobody for it: its progress is not
+	 * kept (a sequentially consistent store, an exchange, per frame). */
+	if (e->ordered)
+		return;
+	atomic_store(&e->frames_done, UINT64_MAX); /* the lead, which is the worker */
+	for (size_t i = 0; i < e->n_workers; i++)
+		atomic_store(&e->workers[i]->frames_done, UINT64_MAX);
 }
 
 void sl_engine_order_finish(struct sl_engine *w)

@@ -162,7 +162,7 @@ void sl_engine_forget(struct sl_flow *f)
  * present once the flow was charged (a rule hit at an early stage): an
  * interim record never charges a flow.  The record is written out of line:
  * its locals (a whole record, ~1 kB) made every packet pay a
- * stack-protected frame for the test in sl_engine_interim().
+ * stack-protected frame for the test in sl_engine_interim() (engine_priv.h).
  */
 static __attribute__((noinline)) void interim_write(struct sl_engine *w, struct sl_flow *f,
 						      uint64_t every)
@@ -182,7 +182,7 @@ static __attribute__((noinline)) void interim_write(struct sl_engine *w, struct 
 	sl_engine_unlock(e);
 }
 
-void sl_engine_interim(struct sl_engine *w, struct sl_flow *f)
+void sl_engine_interim_due(struct sl_engine *w, struct sl_flow *f)
 {
 	uint64_t every = (uint64_t)w->cfg->flow.update_interval * SL_US_PER_SEC;
 	if (!every)

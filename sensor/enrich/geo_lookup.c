@@ -115,13 +115,20 @@ static bool as_bool(const MMDB_entry_data_s *d, bool *out)
 /* Add one list name unless it is already there or the list is full. */
 static void add_intel(struct sl_geo_result *out, const char *s, size_t n)
 {
-	char name[SL_GEO_LIST_NAME];
+	char name[SL_GEO_LIST_NAME] = { 0 }; /* whole: results compare byte for byte */
 	copy_utf8(name, sizeof(name), s, n);
+	sl_geo_add_intel(out, name);
+}
+
+bool sl_geo_add_intel(struct sl_geo_result *out, const char *name)
+{
 	for (unsigned i = 0; i < out->n_intel; i++)
 		if (strcmp(out->intel[i], name) == 0)
-			return;
-	if (out->n_intel < SL_GEO_INTEL_MAX)
-		memcpy(out->intel[out->n_intel++], name, sizeof(name));
+			return false;
+	if (out->n_intel >= SL_GEO_INTEL_MAX)
+		return false;
+	memcpy(out->intel[out->n_intel++], name, SL_GEO_LIST_NAME);
+	return true;
 }
 
 /* An array of names (our `lists`), read element by element from the
@@ -252,19 +259,69 @@ static void mark_as_lists(const struct geo_db *db, struct geo_record *rec, unsig
 				out->intel_as |= (uint8_t)(1u << k);
 }
 
-void sl_geo_merge_db(const struct geo_db *db, const struct sockaddr *sa, struct sl_geo_result *out)
+uint32_t sl_geo_fields_wanted(const struct geo_db *db, const struct sl_geo_result *out)
+{
+	uint32_t want = 0;
+	for (int f = 0; f < SL_GEO__NFIELDS; f++)
+		if (db->npaths[f] && (f == SL_GEO_INTEL || !(out->have >> f & 1u)))
+			want |= 1u << f;
+	return want;
+}
+
+void sl_geo_merge_record(const struct geo_db *db, MMDB_entry_s entry, uint32_t want,
+			 struct sl_geo_result *out)
+{
+	struct geo_record rec;
+	sl_geo_record_init(&rec, entry);
+	unsigned before = out->n_intel;
+	for (int f = 0; f < SL_GEO__NFIELDS; f++)
+		if (want >> f & 1u)
+			sl_geo_read_field(db, &rec, (enum sl_geo_field)f, out);
+	mark_as_lists(db, &rec, before, out);
+}
+
+/*
+ * A record's part, read into an empty result with the fields `want`, merged
+ * into out as reading the record into out does: a field is set exactly when
+ * the direct read would set it (want held only fields out lacked, and one
+ * field's read never depends on another's value); intel names are offered
+ * in the order the direct read offered them, already without repeats, and
+ * a name added is AS-only exactly when the record's as_lists named it.
+ */
+void sl_geo_apply_part(const struct sl_geo_result *p, struct sl_geo_result *out)
+{
+	for (int f = 0; f < SL_GEO__NFIELDS; f++) {
+		const struct slot *s = &slots[f];
+		if (!(p->have >> f & 1u))
+			continue;
+		out->have |= 1u << f;
+		if (s->kind == K_STR)
+			strcpy((char *)out + s->off, (const char *)p + s->off);
+		else if (s->kind == K_DOUBLE)
+			memcpy((char *)out + s->off, (const char *)p + s->off, sizeof(double));
+		else if (s->kind == K_U32)
+			memcpy((char *)out + s->off, (const char *)p + s->off, sizeof(uint32_t));
+		else if (s->kind == K_BOOL)
+			out->flags = (out->flags & ~(1u << f)) | (p->flags & (1u << f));
+		else
+			for (unsigned j = 0; j < p->n_intel; j++)
+				if (sl_geo_add_intel(out, p->intel[j]) && (p->intel_as >> j & 1u))
+					out->intel_as |= (uint8_t)(1u << (out->n_intel - 1));
+	}
+}
+
+void sl_geo_merge_db(const struct geo_db *db, struct geo_memo *memo, const struct sockaddr *sa,
+		     struct sl_geo_result *out)
 {
 	int mmdb_error = 0;
-	struct geo_record rec;
 	MMDB_lookup_result_s res = MMDB_lookup_sockaddr(&db->mmdb, sa, &mmdb_error);
 	if (mmdb_error != MMDB_SUCCESS || !res.found_entry)
 		return; /* includes IPv6 asked of an IPv4-only database */
-	sl_geo_record_init(&rec, res.entry);
-	unsigned before = out->n_intel;
-	for (int f = 0; f < SL_GEO__NFIELDS; f++)
-		if (db->npaths[f] && (f == SL_GEO_INTEL || !(out->have >> f & 1u)))
-			sl_geo_read_field(db, &rec, (enum sl_geo_field)f, out);
-	mark_as_lists(db, &rec, before, out);
+	uint32_t want = sl_geo_fields_wanted(db, out);
+	if (memo)
+		sl_geo_memo_merge(memo, db, res.entry, want, out);
+	else
+		sl_geo_merge_record(db, res.entry, want, out);
 }
 
 /* The socket address libmaxminddb takes; IPv4-mapped IPv6 becomes IPv4 so
@@ -287,7 +344,8 @@ static const struct sockaddr *to_sockaddr(const struct sl_addr *a, struct sockad
 
 /* Intel lists may name AS numbers (mmdb_build.h): once the address's AS is
  * known, ask the intel databases for the AS's own address as well. */
-static void merge_asn_lists(const struct sl_geo *g, struct sl_geo_result *out)
+static void merge_asn_lists(const struct sl_geo *g, struct geo_memo *memo,
+			    struct sl_geo_result *out)
 {
 	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
 	sl_mmdb_asn_addr(out->asn, in6.sin6_addr.s6_addr);
@@ -296,14 +354,15 @@ static void merge_asn_lists(const struct sl_geo *g, struct sl_geo_result *out)
 			continue;
 		uint32_t have = out->have;
 		unsigned before = out->n_intel;
-		sl_geo_merge_db(&g->dbs[i], (const struct sockaddr *)&in6, out);
+		sl_geo_merge_db(&g->dbs[i], memo, (const struct sockaddr *)&in6, out);
 		out->have = have | (out->have & (1u << SL_GEO_INTEL));
 		for (unsigned k = before; k < out->n_intel; k++) /* lists only the AS is on */
 			out->intel_as |= (uint8_t)(1u << k);
 	}
 }
 
-bool sl_geo_lookup(const struct sl_geo *g, const struct sl_addr *a, struct sl_geo_result *out)
+bool sl_geo_lookup_memo(const struct sl_geo *g, struct geo_memo *memo, const struct sl_addr *a,
+			struct sl_geo_result *out)
 {
 	struct sockaddr_storage ss;
 	memset(out, 0, sizeof(*out));
@@ -311,8 +370,13 @@ bool sl_geo_lookup(const struct sl_geo *g, const struct sl_addr *a, struct sl_ge
 		return false;
 	const struct sockaddr *sa = to_sockaddr(a, &ss);
 	for (size_t i = 0; i < g->n; i++)
-		sl_geo_merge_db(&g->dbs[i], sa, out);
+		sl_geo_merge_db(&g->dbs[i], memo, sa, out);
 	if (out->have >> SL_GEO_ASN & 1u)
-		merge_asn_lists(g, out);
+		merge_asn_lists(g, memo, out);
 	return out->have != 0;
+}
+
+bool sl_geo_lookup(const struct sl_geo *g, const struct sl_addr *a, struct sl_geo_result *out)
+{
+	return sl_geo_lookup_memo(g, NULL, a, out);
 }

@@ -39,9 +39,54 @@ struct sl_geo {
  * config. */
 const char *const *sl_geo_schema_paths(uint32_t schema, enum sl_geo_field f);
 
+struct geo_memo;
+
+/* geo_lookup.c: the fields of db a merge into out reads (bit per enum
+ * sl_geo_field): those db has paths for that out lacks, and always the
+ * intel lists, which are unioned. */
+uint32_t sl_geo_fields_wanted(const struct geo_db *db, const struct sl_geo_result *out);
+
+/* geo_lookup.c: read the fields `want` of db's record at entry into out,
+ * first-found-wins, intel lists unioned and marked AS-only as they are. */
+void sl_geo_merge_record(const struct geo_db *db, MMDB_entry_s entry, uint32_t want,
+			 struct sl_geo_result *out);
+
 /* geo_lookup.c: merge what db knows of the address in sa into out.  Fields
- * already known stay; intel names are added to the union. */
-void sl_geo_merge_db(const struct geo_db *db, const struct sockaddr *sa, struct sl_geo_result *out);
+ * already known stay; intel names are added to the union.  Through memo
+ * (a worker's, may be NULL) when given. */
+void sl_geo_merge_db(const struct geo_db *db, struct geo_memo *memo, const struct sockaddr *sa,
+		     struct sl_geo_result *out);
+
+/* geo_lookup.c: sl_geo_lookup() with each database record's part read
+ * through memo (NULL: read every time). */
+bool sl_geo_lookup_memo(const struct sl_geo *g, struct geo_memo *memo, const struct sl_addr *a,
+			struct sl_geo_result *out);
+
+/* geo_lookup.c: add the list name (NUL-terminated, shorter than
+ * SL_GEO_LIST_NAME) unless out has it or is full; true when added. */
+bool sl_geo_add_intel(struct sl_geo_result *out, const char *name);
+
+/* geo_lookup.c: merge p, what one record gave an empty result for the
+ * fields `want` of sl_geo_fields_wanted(db, out), into out exactly as
+ * sl_geo_merge_record(db, entry, want, out) would. */
+void sl_geo_apply_part(const struct sl_geo_result *p, struct sl_geo_result *out);
+
+/*
+ * geo_memo.c: what one database record adds to a lookup, kept by the
+ * record's place in its database and the fields asked of it.  Many
+ * addresses share a record (a whole network has one), and reading a
+ * record's fields by path costs ~50 k instructions where the tree walk to
+ * it costs ~1 k.  Direct-mapped, `entries` rounded up to a power of two;
+ * one per worker (not thread-safe).  Returns 0 or -ENOMEM.
+ */
+int sl_geo_memo_create(uint32_t entries, struct geo_memo **out);
+void sl_geo_memo_destroy(struct geo_memo *m);
+
+/* geo_memo.c: merge db's record at entry into out exactly as
+ * sl_geo_merge_record(db, entry, want, out) would, from the memo when it
+ * holds that record's part for want. */
+void sl_geo_memo_merge(struct geo_memo *m, const struct geo_db *db, MMDB_entry_s entry,
+		       uint32_t want, struct sl_geo_result *out);
 
 /*
  * One record being read.  libmaxminddb finds a path by scanning each map

@@ -14,17 +14,52 @@
 #include "sig_priv.h"
 #include "sightline/enrich.h"
 #include "sightline/identify.h"
+#include "sightline/proto.h"
+
+/* A field the claims read, with the base it lies in (index into
+ * sl_names.bases; -1: read through sl_field_get()). */
+struct nfield {
+	const struct sl_field *fd;
+	int base;
+};
+
+#define NAMES_BASES 4
 
 struct sl_names {
 	const struct sl_sigs *sigs;      /* borrowed from the identification stage */
-	const struct sl_field *sni[3];   /* tls.sni, quic.sni, http.hostname */
-	const struct sl_field *cert[2];  /* tls.cert.subject, tls.cert.issuer */
-	const struct sl_field *san;      /* tls.cert.san */
-	const struct sl_field *alpn[3];  /* tls.alpn, tls.alpn_server, quic.alpn */
-	const struct sl_field *http[2];  /* http.http_method, http.url */
-	const struct sl_field *ja4[2];   /* tls.ja4, quic.ja4 */
-	const struct sl_field *ua[2];    /* http.http_user_agent, quic.ua */
+	struct nfield sni[3];            /* tls.sni, quic.sni, http.hostname */
+	struct nfield cert[2];           /* tls.cert.subject, tls.cert.issuer */
+	struct nfield san;               /* tls.cert.san */
+	struct nfield alpn[3];           /* tls.alpn, tls.alpn_server, quic.alpn */
+	struct nfield http[2];           /* http.http_method, http.url */
+	struct nfield ja4[2];            /* tls.ja4, quic.ja4 */
+	struct nfield ua[2];             /* http.http_user_agent, quic.ua */
+	/* The distinct places those fields lie in -- the TLS session, the QUIC
+	 * and HTTP parsers' states -- each found once per pass of claims
+	 * instead of once per field (15 fields, twice a flow). */
+	unsigned n_bases;
+	struct sl_field_at bases[NAMES_BASES]; /* base, proto, base_fn only */
 };
+
+/* The field named, and which of n's bases it is read from. */
+static struct nfield nfield(struct sl_names *n, const char *name)
+{
+	struct nfield nf = { sl_catalogue_find(name), -1 };
+	const struct sl_field_at *at = nf.fd ? &nf.fd->at : NULL;
+	if (!at || (at->base != SL_AT_STATE && at->base != SL_AT_FUNC))
+		return nf;
+	for (unsigned i = 0; i < n->n_bases && nf.base < 0; i++)
+		if (n->bases[i].base == at->base && n->bases[i].proto == at->proto &&
+		    n->bases[i].base_fn == at->base_fn)
+			nf.base = (int)i;
+	if (nf.base < 0 && n->n_bases < NAMES_BASES) {
+		n->bases[n->n_bases] = (struct sl_field_at){
+			.base = at->base, .proto = at->proto, .base_fn = at->base_fn,
+		};
+		nf.base = (int)n->n_bases++;
+	}
+	return nf;
+}
 
 int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 {
@@ -32,21 +67,21 @@ int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 	if (!n)
 		return -ENOMEM;
 	n->sigs = sigs;
-	n->sni[0] = sl_catalogue_find("tls.sni");
-	n->sni[1] = sl_catalogue_find("quic.sni");
-	n->sni[2] = sl_catalogue_find("http.hostname");
-	n->cert[0] = sl_catalogue_find("tls.cert.subject");
-	n->cert[1] = sl_catalogue_find("tls.cert.issuer");
-	n->san = sl_catalogue_find("tls.cert.san");
-	n->alpn[0] = sl_catalogue_find("tls.alpn");
-	n->alpn[1] = sl_catalogue_find("tls.alpn_server");
-	n->alpn[2] = sl_catalogue_find("quic.alpn");
-	n->http[0] = sl_catalogue_find("http.http_method");
-	n->http[1] = sl_catalogue_find("http.url");
-	n->ja4[0] = sl_catalogue_find("tls.ja4");
-	n->ja4[1] = sl_catalogue_find("quic.ja4");
-	n->ua[0] = sl_catalogue_find("http.http_user_agent");
-	n->ua[1] = sl_catalogue_find("quic.ua");
+	n->sni[0] = nfield(n, "tls.sni");
+	n->sni[1] = nfield(n, "quic.sni");
+	n->sni[2] = nfield(n, "http.hostname");
+	n->cert[0] = nfield(n, "tls.cert.subject");
+	n->cert[1] = nfield(n, "tls.cert.issuer");
+	n->san = nfield(n, "tls.cert.san");
+	n->alpn[0] = nfield(n, "tls.alpn");
+	n->alpn[1] = nfield(n, "tls.alpn_server");
+	n->alpn[2] = nfield(n, "quic.alpn");
+	n->http[0] = nfield(n, "http.http_method");
+	n->http[1] = nfield(n, "http.url");
+	n->ja4[0] = nfield(n, "tls.ja4");
+	n->ja4[1] = nfield(n, "quic.ja4");
+	n->ua[0] = nfield(n, "http.http_user_agent");
+	n->ua[1] = nfield(n, "quic.ua");
 	*out = n;
 	return 0;
 }
@@ -130,14 +165,22 @@ static bool looks_random(const char *label, size_t len)
 	return false;
 }
 
+/* Whether name can be Tor's at all: its normal form starts "www.", so the
+ * name itself does, in any case.  Most server names fail here, before
+ * being copied and lower-cased. */
+static bool www_prefix(const char *name)
+{
+	return name && strncasecmp(name, "www.", 4) == 0;
+}
+
 /* Tor's SNI can be as short as 4 characters; below 8 it cannot be told
  * from a real name, so only 8-25 are claimed. */
 bool sl_names_tor_sni(const char *name)
 {
 	char buf[64];
 	size_t len;
-	return name && sig_normalise_host(name, buf, sizeof(buf)) && tor_name(buf, 8, 25, true, &len) &&
-	       looks_random(buf + 4, len);
+	return www_prefix(name) && sig_normalise_host(name, buf, sizeof(buf)) &&
+	       tor_name(buf, 8, 25, true, &len) && looks_random(buf + 4, len);
 }
 
 /* On Tor's relay ports (ORPort 9001, DirPort 9030: torrc defaults in
@@ -147,8 +190,9 @@ bool sl_names_tor_sni_on_port(const char *name, uint16_t port)
 {
 	char buf[64];
 	size_t len;
-	return (port == 9001 || port == 9030) && name && sig_normalise_host(name, buf, sizeof(buf)) &&
-	       tor_name(buf, 4, 25, true, &len) && looks_random(buf + 4, len);
+	return (port == 9001 || port == 9030) && www_prefix(name) &&
+	       sig_normalise_host(name, buf, sizeof(buf)) && tor_name(buf, 4, 25, true, &len) &&
+	       looks_random(buf + 4, len);
 }
 
 /* Tor's directory protocol (dir-spec.txt §4-6, rend-spec v3 §2.5): HTTP
@@ -186,13 +230,45 @@ bool sl_names_tor_cert(const char *subject, const char *issuer)
 	       strcmp(subject, issuer) != 0;
 }
 
-/* A string field of the ended flow, or NULL. */
-static const char *field_str(const struct sl_field *fd, const struct sl_record *r,
-			     struct sl_value *v)
+/*
+ * One pass of claims over a record: the bases of n's fields as r finds them
+ * (sl_field_get() would find each again for every field).  They depend on
+ * the parsers' states alone, which claiming a product does not change.  A
+ * record that answers for itself (event_get) is read field by field.
+ */
+struct pass {
+	const struct sl_names *n;
+	const struct sl_record *r;
+	bool plain;
+	const void *base[NAMES_BASES];
+};
+
+static void pass_begin(struct pass *ps, const struct sl_names *n, const struct sl_record *r)
+{
+	ps->n = n;
+	ps->r = r;
+	ps->plain = r->event_get != NULL;
+	for (unsigned i = 0; !ps->plain && i < n->n_bases; i++) {
+		const struct sl_field_at *at = &n->bases[i];
+		ps->base[i] = at->base == SL_AT_STATE ? sl_record_state(r, at->proto) : at->base_fn(r);
+	}
+}
+
+/* A string field of the flow, or NULL. */
+static const char *field_str(const struct nfield *nf, const struct pass *ps, struct sl_value *v)
 {
 	v->s = NULL; /* not the whole value: 340 bytes cleared 15 times a flow cost 2 % */
 	v->n = 0;
-	return fd && sl_field_get(fd, r, v) && v->s && v->s[0] ? v->s : NULL;
+	if (!nf->fd)
+		return NULL;
+	if (nf->base >= 0 && !ps->plain) {
+		const void *base = ps->base[nf->base];
+		if (!base || !sl_field_read(nf->fd, base, v))
+			return NULL;
+	} else if (!sl_field_get(nf->fd, ps->r, v)) {
+		return NULL;
+	}
+	return v->s && v->s[0] ? v->s : NULL;
 }
 
 /* The CN value of an RFC 4514 string, as a host name to match. */
@@ -275,24 +351,24 @@ static void claim_sni(const struct sl_names *n, const char *name, const char *dn
 }
 
 /* A Tor directory request is Tor's own protocol on the wire. */
-static void claim_http(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+static void claim_http(const struct sl_names *n, const struct pass *ps, struct sl_flow *f)
 {
 	struct sl_value v1, v2;
-	const char *method = field_str(n->http[0], r, &v1), *uri = field_str(n->http[1], r, &v2);
+	const char *method = field_str(&n->http[0], ps, &v1), *uri = field_str(&n->http[1], ps, &v2);
 	if (sl_names_tor_dir_request(method, uri))
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_WIRE);
 }
 
 /* The client's software: JA4 fingerprints and user agents. */
-static void claim_client(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+static void claim_client(const struct sl_names *n, const struct pass *ps, struct sl_flow *f)
 {
 	struct sl_value v;
 	const struct sl_sig_product *p;
 	for (size_t i = 0; i < ARRAY_SIZE(n->ja4); i++)
-		if ((p = sl_sigs_ja4(n->sigs, field_str(n->ja4[i], r, &v))))
+		if ((p = sl_sigs_ja4(n->sigs, field_str(&n->ja4[i], ps, &v))))
 			sl_app_set_product(f, p->app, p->category, SL_SRC_JA4);
 	for (size_t i = 0; i < ARRAY_SIZE(n->ua); i++)
-		if ((p = sl_sigs_user_agent(n->sigs, field_str(n->ua[i], r, &v))))
+		if ((p = sl_sigs_user_agent(n->sigs, field_str(&n->ua[i], ps, &v))))
 			sl_app_set_product(f, p->app, p->category, SL_SRC_USER_AGENT);
 }
 
@@ -314,18 +390,19 @@ static void claim_port_lists(const struct sl_names *n, const struct sl_record *r
 
 /* Names the flow's certificate carries: Tor's link certificate shape, the
  * subject and issuer attributes, then the subjectAltName list. */
-static void claim_certs(const struct sl_names *n, const struct sl_record *r, struct sl_flow *f)
+static void claim_certs(const struct sl_names *n, const struct pass *ps, struct sl_flow *f)
 {
 	struct sl_value v1, v2;
 	const char *app, *cat;
-	const char *subject = field_str(n->cert[0], r, &v1), *issuer = field_str(n->cert[1], r, &v2);
+	const char *subject = field_str(&n->cert[0], ps, &v1);
+	const char *issuer = field_str(&n->cert[1], ps, &v2);
 	if (sl_names_tor_cert(subject, issuer))
 		sl_app_set_product(f, "tor", "anonymizer", SL_SRC_CERTIFICATE);
 	if (subject)
 		claim_cert(n, subject, true, f);
 	if (issuer)
 		claim_cert(n, issuer, false, f);
-	const char *san = field_str(n->san, r, &v1);
+	const char *san = field_str(&n->san, ps, &v1);
 	if (san && sl_names_match_san(n, san, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_CERTIFICATE);
 }
@@ -339,22 +416,41 @@ void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const c
 {
 	struct sl_value v2;
 	const char *app, *cat;
-	claim_certs(n, r, f);
-	claim_http(n, r, f);
+	struct pass ps;
+	pass_begin(&ps, n, r);
+	claim_certs(n, &ps, f);
+	claim_http(n, &ps, f);
 	if (dns_name && !dns_name[0])
 		dns_name = NULL;
 	if (dns_name && sl_names_match_host(n, dns_name, &app, &cat))
 		sl_app_set_product(f, app, cat, SL_SRC_DNS);
 	for (size_t i = 0; i < ARRAY_SIZE(n->sni); i++) {
-		const char *name = field_str(n->sni[i], r, &v2);
+		const char *name = field_str(&n->sni[i], &ps, &v2);
 		if (name)
 			claim_sni(n, name, dns_name, f);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(n->alpn); i++) {
-		const char *alpn = field_str(n->alpn[i], r, &v2);
+		const char *alpn = field_str(&n->alpn[i], &ps, &v2);
 		if (alpn && sl_names_match_alpn(n, alpn, &app, &cat))
 			sl_app_set_product(f, app, cat, SL_SRC_ALPN);
 	}
-	claim_client(n, r, f);
+	claim_client(n, &ps, f);
 	claim_port_lists(n, r, f);
+}
+
+void sl_names_read(const struct sl_names *n, const struct sl_record *r,
+		   const char *names[SL_NAMES_FIELDS], const char *vals[SL_NAMES_FIELDS],
+		   struct sl_value v[SL_NAMES_FIELDS])
+{
+	const struct nfield *all[SL_NAMES_FIELDS] = {
+		&n->sni[0], &n->sni[1], &n->sni[2], &n->cert[0], &n->cert[1], &n->san,
+		&n->alpn[0], &n->alpn[1], &n->alpn[2], &n->http[0], &n->http[1],
+		&n->ja4[0], &n->ja4[1], &n->ua[0], &n->ua[1],
+	};
+	struct pass ps;
+	pass_begin(&ps, n, r);
+	for (size_t i = 0; i < SL_NAMES_FIELDS; i++) {
+		names[i] = all[i]->fd ? all[i]->fd->name : NULL;
+		vals[i] = field_str(all[i], &ps, &v[i]);
+	}
 }

@@ -36,6 +36,19 @@ void sl_names_destroy(struct sl_names *n);
 void sl_names_claim(const struct sl_names *n, const struct sl_record *r, const char *dns_name,
 		    struct sl_flow *f);
 
+/** How many fields the claims read (sl_names_read()). */
+#define SL_NAMES_FIELDS 15
+
+/**
+ * The values the claims read from r, as they read them (each parser's state
+ * found once per pass): field i is names[i] (a catalogue name, borrowed),
+ * vals[i] its string or NULL when absent or empty, held in v[i] (the
+ * caller's).  For tests that hold these reads to sl_field_get()'s answers.
+ */
+void sl_names_read(const struct sl_names *n, const struct sl_record *r,
+		   const char *names[SL_NAMES_FIELDS], const char *vals[SL_NAMES_FIELDS],
+		   struct sl_value v[SL_NAMES_FIELDS]);
+
 /**
  * Product of a host name (SNI, Host, DNS name): case-insensitive, a
  * trailing dot and a ":port" suffix ignored.  On a match *app and

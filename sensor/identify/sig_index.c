@@ -306,6 +306,9 @@ const struct sl_sig_product *sl_sigs_port(const struct sl_sigs *s, const char *l
 	size_t n = strlen(l4), nd = 0;
 	if (n > sizeof(key) - 7) /* "tcp" or "udp": never */
 		return NULL;
+	bool tcp = strcmp(l4, "tcp") == 0, udp = !tcp && strcmp(l4, "udp") == 0;
+	if (s && (tcp || udp) && !(s->port_named[udp][port / 64] >> (port % 64) & 1))
+		return NULL; /* only port_pattern() adds port keys, and it sets the bit */
 	do /* no snprintf: every TCP and UDP flow asks, at inspection end and flow end */
 		digits[nd++] = (char)('0' + port % 10);
 	while (port /= 10);

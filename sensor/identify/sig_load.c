@@ -219,6 +219,7 @@ static void port_pattern(struct lctx *c, const struct ynode *n, uint32_t prod)
 	char key[16];
 	snprintf(key, sizeof(key), "%s/%u", l4, port);
 	add(c, n, NS_PORT, key, &e);
+	c->s->port_named[l4[0] == 'u'][port / 64] |= 1ULL << (port % 64);
 }
 
 static void list_pattern(struct lctx *c, const struct ynode *n, uint32_t prod)

@@ -81,6 +81,10 @@ struct sl_sigs {
 	struct sig_slot *slots;
 	size_t n_slots, used_slots;   /* n_slots: a power of two */
 	struct sig_scan alpn_prefix, user_agent;
+	/* Bit per port of [0] tcp, [1] udp that some signature names: every
+	 * TCP and UDP flow asks for its port twice, and most ports are in no
+	 * signature, so most asks end here without building and hashing a key. */
+	uint64_t port_named[2][65536 / 64];
 	char **strs;                  /* every string the set owns */
 	size_t n_strs, cap_strs;
 	struct sig_example *examples;

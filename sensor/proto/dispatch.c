@@ -36,6 +36,8 @@ struct sl_app {
 
 _Static_assert(sizeof(struct sl_app) <= 64, "parser record: one per inspected flow");
 
+#define BUDGET_TABLE 32 /* packet indexes whose probe budgets are tabled */
+
 struct sl_dispatch {
 	const struct sl_config *cfg;
 	const struct sl_proto_hosts *hosts; /* the engine's hosts table, for the parsers */
@@ -51,11 +53,27 @@ struct sl_dispatch {
 	uint64_t all_packets;     /* bit i: parser i is offered packets without payload */
 	uint8_t budgeted[3][64];  /* per class, the parsers declaring a probe budget */
 	uint8_t n_budgeted[3];
+	/* budget_at[c][i]: budgeted(d, c, i) worked out at creation for the
+	 * packet indexes every flow meets, instead of a walk of the budgeted
+	 * parsers twice per inspected packet */
+	uint64_t budget_at[3][BUDGET_TABLE];
 };
 
 static int l4_class(uint8_t proto)
 {
 	return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+/* Parsers of class c that may still be probed at packet index although
+ * they refused both first payloads: those whose declared budget is not
+ * spent (proto.h: probe_budget). */
+static uint64_t budget_walk(const struct sl_dispatch *d, int c, uint64_t index)
+{
+	uint64_t m = 0;
+	for (size_t k = 0; k < d->n_budgeted[c]; k++)
+		if (index < d->protos[d->budgeted[c][k]]->probe_budget)
+			m |= 1ULL << d->budgeted[c][k];
+	return m;
 }
 
 /* Each class's parsers as a bit set (bit i: registry index i, so a walk of
@@ -90,6 +108,9 @@ int sl_dispatch_create(const struct sl_config *cfg, const struct sl_proto_hosts 
 	d->cfg = cfg;
 	d->hosts = hosts;
 	index_l4(d);
+	for (int c = 0; c < 3; c++)
+		for (uint64_t i = 0; i < BUDGET_TABLE; i++)
+			d->budget_at[c][i] = budget_walk(d, c, i);
 	sl_blocks_init(&d->app_blocks, sizeof(struct sl_app));
 	for (size_t i = 0; i < n; i++)
 		sl_blocks_init(&d->blocks[i], sizeof(struct sl_pstate) + sl_proto_at(i)->state_size);
@@ -244,16 +265,10 @@ static bool inspection_over(struct sl_flow *f)
 	return true;
 }
 
-/* Parsers of class c that may still be probed at packet index although
- * they refused both first payloads: those whose declared budget is not
- * spent (proto.h: probe_budget). */
+/* The same, from the table for the first packets. */
 static uint64_t budgeted(const struct sl_dispatch *d, int c, uint64_t index)
 {
-	uint64_t m = 0;
-	for (size_t k = 0; k < d->n_budgeted[c]; k++)
-		if (index < d->protos[d->budgeted[c][k]]->probe_budget)
-			m |= 1ULL << d->budgeted[c][k];
-	return m;
+	return index < BUDGET_TABLE ? d->budget_at[c][index] : budget_walk(d, c, index);
 }
 
 /* Parsers of class c that may be probed by a packet at index going in

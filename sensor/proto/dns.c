@@ -201,10 +201,15 @@ static bool handle_msg(struct dns_state *s, const struct sl_proto_pkt *pp, const
 		       size_t len)
 {
 	struct sl_dns_msg m;
+	struct sl_dns_memo memo;
 	char qname[SL_DNS_TEXT_MAX] = "", skip[SL_DNS_TEXT_MAX];
 	uint16_t qtype = 0, qclass, t, c;
 	if (!sl_dns_msg_begin(&m, buf, len))
 		return false;
+	for (unsigned i = 0; i < SL_DNS_MEMO; i++)
+		memo.e[i].cap = 0; /* only the keys: texts are written before read */
+	memo.next = 0;
+	m.memo = &memo; /* the answers are walked up to three times */
 	bool has_q = m.h.qdcount > 0;
 	if (has_q && !sl_dns_question(&m, qname, sizeof(qname), &qtype, &qclass))
 		return false;

@@ -100,7 +100,7 @@ static void text_bytes(struct text *t, const uint8_t *p, size_t n, enum text_mod
  * walk terminates without a visited set; the 255-octet limit bounds the
  * output.
  */
-bool sl_dns_name(const struct sl_dns_msg *m, size_t *off, char *out, size_t cap)
+static bool decode_name(const struct sl_dns_msg *m, size_t *off, char *out, size_t cap)
 {
 	struct text t = { out, cap, 0, cap == 0 };
 	size_t pos = *off, lowest = *off, end = 0, wire = 0;
@@ -140,6 +140,50 @@ bool sl_dns_name(const struct sl_dns_msg *m, size_t *off, char *out, size_t cap)
 		text_put(&t, ".", 1);
 	*off = jumped ? end : pos + 1;
 	return true;
+}
+
+/*
+ * Through the memo.  A name that starts with a pointer back to P decodes
+ * exactly as the name at P does (the walk after the jump is the walk from P:
+ * nothing decoded yet, P the lowest point), only *off moves past the
+ * pointer; so both are kept under P.
+ */
+static bool memo_name(const struct sl_dns_msg *m, size_t *off, char *out, size_t cap)
+{
+	struct sl_dns_memo *mm = m->memo;
+	size_t at = *off, start = at;
+	bool ptr = at + 1 < m->len && (m->buf[at] & 0xc0) == 0xc0;
+	if (ptr) {
+		start = (size_t)(m->buf[at] & 0x3f) << 8 | m->buf[at + 1];
+		if (start >= at)
+			return decode_name(m, off, out, cap); /* fails: forward or self */
+	}
+	for (unsigned i = 0; i < SL_DNS_MEMO; i++) {
+		if (mm->e[i].cap != cap || mm->e[i].start != start)
+			continue;
+		memcpy(out, mm->e[i].text, strlen(mm->e[i].text) + 1);
+		if (mm->e[i].ok)
+			*off = ptr ? at + 2 : mm->e[i].end;
+		return mm->e[i].ok;
+	}
+	size_t end = start;
+	bool ok = decode_name(m, &end, out, cap);
+	unsigned i = mm->next++ % SL_DNS_MEMO;
+	mm->e[i].start = start;
+	mm->e[i].cap = cap;
+	mm->e[i].end = end;
+	mm->e[i].ok = ok;
+	memcpy(mm->e[i].text, out, strlen(out) + 1);
+	if (ok)
+		*off = ptr ? at + 2 : end;
+	return ok;
+}
+
+bool sl_dns_name(const struct sl_dns_msg *m, size_t *off, char *out, size_t cap)
+{
+	if (m->memo && cap && cap <= SL_DNS_TEXT_MAX)
+		return memo_name(m, off, out, cap);
+	return decode_name(m, off, out, cap);
 }
 
 static bool rd16(const struct sl_dns_msg *m, size_t off, uint16_t *v)

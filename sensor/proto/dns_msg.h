@@ -31,6 +31,22 @@ struct sl_dns_hdr {
 	uint16_t id, flags, qdcount, ancount, nscount, arcount;
 };
 
+/*
+ * Names of one message already decoded, by where they start and the
+ * buffer size asked: a response's records mostly name the question again
+ * (a pointer to it), and the DNS parser walks its answers three times.
+ * On the caller's stack beside the message; see sl_dns_msg.memo.
+ */
+#define SL_DNS_MEMO 8
+struct sl_dns_memo {
+	unsigned next; /* the entry replaced next */
+	struct {
+		size_t start, cap, end; /* cap 0: unused; end: *off after it */
+		bool ok;
+		char text[SL_DNS_TEXT_MAX]; /* out as the decode left it */
+	} e[SL_DNS_MEMO];
+};
+
 /* A message under decode: all of it (compression pointers reach back to any
  * earlier byte) and the read offset of the next section entry.  buf is
  * borrowed from the packet or the caller's reassembly buffer. */
@@ -40,6 +56,10 @@ struct sl_dns_msg {
 	size_t off;
 	struct sl_dns_hdr h;
 	bool utf8; /* mDNS: names are UTF-8 text (RFC 6762 §16), spaces kept */
+	/* NULL (sl_dns_msg_begin()), or the caller's memo of this message's
+	 * names (zeroed, then shared by every copy of the message): names are
+	 * then decoded once per start and size, with the same results. */
+	struct sl_dns_memo *memo;
 };
 
 /* One resource record; rdata stays in the message (rdoff, rdlen). */

@@ -299,21 +299,36 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 	sl_subj_activity(s, x, x->last, v);
 }
 
-/* Share of activity inside [ws, we) minutes of local time for a zone at
- * offset off (seconds).  Each UTC hour bucket counts at its middle (h:30),
- * so half-hour zones (Pyongyang 2015-2018, India) land in one local hour. */
-static double fit(const struct subject *x, int32_t off, uint16_t ws, uint16_t we)
+void sl_subj_hours(const struct subject *x, struct subj_hours *z)
 {
-	uint64_t in = 0, all = 0;
-	for (int h = 0; h < 24; h++) {
+	z->n = 0;
+	z->all = 0;
+	for (unsigned h = 0; h < 24; h++) {
 		if (!x->hours[h])
 			continue;
-		int lm = ((h * 60 + 30 + off / 60) % 1440 + 1440) % 1440;
-		bool inside = ws < we ? lm >= ws && lm < we : lm >= ws || lm < we;
-		in += inside ? x->hours[h] : 0;
-		all += x->hours[h];
+		z->h[z->n] = (uint8_t)h;
+		z->c[z->n++] = x->hours[h];
+		z->all += x->hours[h];
 	}
-	return all ? (double)in / (double)all : 0;
+}
+
+/* Share of activity inside [ws, we) minutes of local time for a zone at
+ * offset off (seconds).  Each UTC hour bucket counts at its middle (h:30),
+ * so half-hour zones (Pyongyang 2015-2018, India) land in one local hour.
+ * The local minute of hour 0's middle is found once; hour h's is 60 h
+ * later, modulo a day (below 2 * 1440, so one subtraction). */
+double sl_subj_fit(const struct subj_hours *z, int32_t off, uint16_t ws, uint16_t we)
+{
+	uint64_t in = 0;
+	int base = ((30 + off / 60) % 1440 + 1440) % 1440;
+	for (unsigned k = 0; k < z->n; k++) {
+		int lm = base + z->h[k] * 60;
+		if (lm >= 1440)
+			lm -= 1440;
+		bool inside = ws < we ? lm >= ws && lm < we : lm >= ws || lm < we;
+		in += inside ? z->c[k] : 0;
+	}
+	return z->all ? (double)in / (double)z->all : 0;
 }
 
 /*
@@ -326,21 +341,21 @@ void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_t
 {
 	const struct sl_activity_config *ac = &s->cfg->activity;
 	int64_t t = (int64_t)(now / SL_US_PER_SEC);
-	v->activity_hours = 0;
-	for (int h = 0; h < 24; h++)
-		v->activity_hours += x->hours[h] != 0;
+	struct subj_hours z;
+	sl_subj_hours(x, &z);
+	v->activity_hours = z.n;
 	v->have_activity = v->activity_hours >= ac->min_hours;
 	if (!v->have_activity)
 		return;
 	if (x->claimed && x->claimed->tz) {
 		v->have_claimed_fit = true;
-		v->claimed_fit = fit(x, sl_tz_offset(x->claimed->tz, t), x->claimed->work_start,
-				     x->claimed->work_end);
+		v->claimed_fit = sl_subj_fit(&z, sl_tz_offset(x->claimed->tz, t),
+					     x->claimed->work_start, x->claimed->work_end);
 	}
 	v->best_fit = -1;
 	for (size_t i = 0; i < s->n_zones; i++) {
-		double f = fit(x, sl_tz_offset(s->zones[i], t), (uint16_t)(ac->work_start * 60),
-			       (uint16_t)(ac->work_end * 60));
+		double f = sl_subj_fit(&z, sl_tz_offset(s->zones[i], t),
+				       (uint16_t)(ac->work_start * 60), (uint16_t)(ac->work_end * 60));
 		if (f > v->best_fit) {
 			v->best_fit = f;
 			v->best_zone = sl_tz_name(s->zones[i]);

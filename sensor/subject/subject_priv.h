@@ -218,6 +218,19 @@ void sl_subj_forget(struct sl_subjects *s, struct subject *x);
 uint32_t sl_subj_hit_take(struct sl_subjects *s);
 const struct sl_roster_entry *sl_subj_entry_named(const struct sl_subjects *s, const char *name);
 
+/* subject_observe.c: a subject's active hours, the empty ones left out. */
+struct subj_hours {
+	unsigned n;       /* hours with activity */
+	uint8_t h[24];    /* UTC hour of day */
+	uint64_t c[24];   /* its active minutes */
+	uint64_t all;     /* their sum */
+};
+void sl_subj_hours(const struct subject *x, struct subj_hours *z);
+/* subject_observe.c: the share of z's minutes inside [ws, we) minutes of
+ * local time (wrapping past midnight when ws > we) at zone offset off
+ * seconds, each hour counted at its middle; 0 with no activity. */
+double sl_subj_fit(const struct subj_hours *z, int32_t off, uint16_t ws, uint16_t we);
+
 /* subject_observe.c: update a subject from a flow and fill s->view; count
  * false: the flow was counted before (charged early), only what depends on
  * the flow's latest facts and the subject's state now is taken in. */

@@ -16,6 +16,7 @@
 #include "sightline/field.h"
 #include "sightline/mmdb_build.h"
 #include "testhelp.h"
+#include "sensor/enrich/geo_priv.h"
 
 static char dir[256];
 static char err[512];
@@ -447,6 +448,97 @@ static void test_cache(void)
 	sl_config_finish(&c);
 }
 
+/* An intel database of ten lists (more than SL_GEO_INTEL_MAX), two of them
+ * with names equal once cut to SL_GEO_LIST_NAME, over nested and repeated
+ * prefixes, some by AS number (one AS resolved into its prefixes, so its
+ * records carry as_lists); and a country database covering half of a
+ * network the city database has one record for, so that record is asked
+ * for different fields depending on the address. */
+static void build_many(void)
+{
+	static char csv[10][256];
+	static char name[10][40];
+	struct sl_mmdb_source src[10];
+	for (unsigned i = 0; i < 10; i++) {
+		snprintf(name[i], sizeof(name[i]), i < 2 ? "a-very-long-list-name-cut-here-%u" : "list%u", i);
+		snprintf(csv[i], sizeof(csv[i]),
+			 "203.0.113.%u/%u,x\n81.2.69.0/%u,x\n%s198.51.100.%u,x\n", (i * 16) & 255,
+			 28 + i % 4, 24 + i % 3, i % 3 ? "AS131279,x\nAS20712,x\n" : "", i);
+		src[i] = (struct sl_mmdb_source){ name[i], csv[i], strlen(csv[i]) };
+	}
+	const char *asn[] = { path_of("asn.mmdb") }; /* AS20712's lines become prefixes */
+	struct sl_mmdb_build_opts o = { .database_type = "sightline-intel", .build_epoch = 1700000000,
+					.asn_sources = asn, .n_asn_sources = 1 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	CHECK_EQ_INT(sl_mmdb_build_mem(src, 10, &o, &buf, &len, err, sizeof(err)), 0);
+	FILE *f = fopen(path_of("many.mmdb"), "wb");
+	CHECK(f && fwrite(buf, 1, len, f) == len);
+	if (f)
+		fclose(f);
+	free(buf);
+	build_db("half.mmdb", "GeoLite2-Country", "half", "81.2.69.0/26,x,country.iso_code=FR\n");
+}
+
+/* An address near the databases' networks, or anywhere. */
+static struct sl_addr some_addr(uint64_t *seed)
+{
+	static const uint8_t nets[][3] = { { 203, 0, 113 }, { 81, 2, 69 }, { 198, 51, 100 },
+					   { 89, 160, 20 }, { 192, 0, 2 }, { 1, 0, 0 } };
+	struct sl_addr a = { .family = 4 };
+	uint64_t x = *seed = sl_mix64(*seed + 1);
+	if (x % 16 == 0) {
+		a = addr(x & 32 ? "2001:db8:1::5" : "2001:db8:2::5");
+		a.b[15] = (uint8_t)(x >> 8);
+	} else if (x % 16 == 1) {
+		memcpy(a.b, &x, 4);
+	} else {
+		memcpy(a.b, nets[(x >> 8) % ARRAY_SIZE(nets)], 3);
+		a.b[3] = (uint8_t)(x >> 16);
+	}
+	return a;
+}
+
+/* A lookup through a memo of database records gives, byte for byte, what
+ * the plain lookup gives: over databases whose fields overlap (so the same
+ * record is asked for different fields), AS-number lists, more lists than
+ * are kept, and memos small enough that records keep replacing each other. */
+static void test_memo(void)
+{
+	struct sl_config c;
+	struct sl_geo *g = NULL;
+	TEST("lookups through the record memo equal plain lookups");
+	build_many();
+	static const char *const names[] = { "first.mmdb", "half.mmdb", "city.mmdb", "second.mmdb",
+					     "asn.mmdb", "asn2.mmdb", "anon.mmdb", "plus.mmdb",
+					     "intel1.mmdb", "many.mmdb", "intel2.mmdb" };
+	static const uint32_t schemas[] = { 0, 0, 0, 0, 0, 0, 0, 0, SL_GEO_SCHEMA_INTEL,
+					    SL_GEO_SCHEMA_INTEL, SL_GEO_SCHEMA_INTEL };
+	config_with(&c, ARRAY_SIZE(names), names, schemas);
+	CHECK_EQ_INT(sl_geo_create(&c, &g, err, sizeof(err)), 0);
+	static const uint32_t sizes[] = { 1, 2, 7, 256 };
+	unsigned differ = 0, known = 0, full = 0;
+	for (size_t s = 0; g && s < ARRAY_SIZE(sizes); s++) {
+		struct geo_memo *m = NULL;
+		uint64_t seed = s;
+		CHECK_EQ_INT(sl_geo_memo_create(sizes[s], &m), 0);
+		for (unsigned i = 0; m && i < 20000; i++) {
+			struct sl_addr a = some_addr(&seed);
+			struct sl_geo_result want, got;
+			bool k1 = sl_geo_lookup(g, &a, &want), k2 = sl_geo_lookup_memo(g, m, &a, &got);
+			differ += k1 != k2 || memcmp(&want, &got, sizeof(want)) != 0;
+			known += k1;
+			full += want.n_intel == SL_GEO_INTEL_MAX;
+		}
+		sl_geo_memo_destroy(m);
+	}
+	sl_geo_memo_destroy(NULL);
+	CHECK_EQ_INT(differ, 0);
+	CHECK(known > 30000 && full > 1000); /* the inputs reach the records and a full list */
+	sl_geo_destroy(g);
+	sl_config_finish(&c);
+}
+
 /* sensor.location: given, or a city found in the databases. */
 static void test_sensor_location(void)
 {
@@ -585,6 +677,7 @@ static void cleanup(void)
 		"ipinfo.mmdb", "custom.mmdb", "first.mmdb", "second.mmdb", "asn2.mmdb",
 		"intel1.mmdb", "intel2.mmdb", "notes.txt", "cut-end.mmdb", "cut-half.mmdb",
 		"empty.mmdb", "odd-asn.mmdb", "ent.mmdb", "loop-self.mmdb", "loop-up.mmdb",
+		"many.mmdb", "half.mmdb",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlink(path_of(files[i]));
@@ -606,6 +699,7 @@ int main(void)
 	test_merge_and_intel();
 	test_load_errors();
 	test_cache();
+	test_memo();
 	test_sensor_location();
 	test_sensor_location_corrupt();
 	test_field_names();

@@ -1,6 +1,8 @@
 /* Name-based identification: the product table's matching rules (suffix
  * boundaries, case, trailing dot, ports, globs), Tor's random names, and
  * whole flows through the dispatcher (SNI, ALPN, certificate, precedence). */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,6 +329,73 @@ static void test_tor_names(void)
 	CHECK(!sl_names_tor_cert(NULL, "CN=www.p2dlkx6oqa3n5.com"));
 }
 
+/* The Tor name rules as first written (normal form, then shape), to hold
+ * the quick "www." test in sl_names_tor_sni*() to the same answers. */
+static bool ref_tor(const char *name, size_t lo, size_t hi)
+{
+	char buf[64];
+	size_t len = 0;
+	for (; name[len] && name[len] != ':' && name[len] != '/'; len++) {
+		if (len + 1 >= sizeof(buf))
+			return false;
+		buf[len] = (char)tolower((unsigned char)name[len]);
+	}
+	while (len && buf[len - 1] == '.')
+		len--;
+	buf[len] = '\0';
+	if (!len || strncmp(buf, "www.", 4) != 0)
+		return false;
+	const char *label = buf + 4, *dot = strchr(label, '.');
+	if (!dot || strcmp(dot, ".com") != 0)
+		return false;
+	size_t n = (size_t)(dot - label), run = 0;
+	bool random = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((label[i] >= 'a' && label[i] <= 'z') || (label[i] >= '2' && label[i] <= '7')))
+			return false;
+		if (label[i] >= '2' && label[i] <= '7')
+			random = true;
+		run = strchr("aeiouy", label[i]) ? 0 : run + 1;
+		random |= run >= 5;
+	}
+	return n >= lo && n <= hi && random;
+}
+
+static void test_tor_names_random(void)
+{
+	static const char *const pre[] = { "www.", "WWW.", "wWw.", "ww.", "www", "www:", "", "mail.",
+					   "www..", "wwwx." };
+	static const char *const post[] = { ".com", ".net", ".COM", ".com.", ".com..", ".com:443",
+					    ".org", ".com/x", "", ".Com" };
+	static const char alpha[] = "abcdefgxyzAEIQZ2345671:/.";
+	uint64_t seed = 14;
+	unsigned differ = 0, yes = 0;
+	for (unsigned i = 0; i < 300000; i++) {
+		char name[96];
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t x = seed >> 11;
+		size_t n = (size_t)snprintf(name, sizeof(name), "%s", pre[x % ARRAY_SIZE(pre)]);
+		x /= ARRAY_SIZE(pre);
+		size_t label = x % 30;
+		x /= 30;
+		for (size_t k = 0; k < label; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly letters and base32 digits, sometimes a separator */
+			name[n++] = alpha[(seed >> 33) % ((seed >> 60) ? 22 : sizeof(alpha) - 1)];
+		}
+		snprintf(name + n, sizeof(name) - n, "%s", post[x % ARRAY_SIZE(post)]);
+		bool want = ref_tor(name, 8, 25), want_port = ref_tor(name, 4, 25);
+		differ += sl_names_tor_sni(name) != want;
+		differ += sl_names_tor_sni_on_port(name, 9001) != want_port;
+		differ += sl_names_tor_sni_on_port(name, 443);
+		yes += want;
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(yes > 1000); /* the inputs reach the accepting shapes */
+	CHECK(sl_names_tor_sni("WWW.JQ3VGSFE7XBK2.COM") && sl_names_tor_sni("wWw.jq3vgsfe7xbk2.com."));
+	CHECK(!sl_names_tor_sni(NULL) && !sl_names_tor_sni_on_port(NULL, 9001));
+}
+
 /* A flow with the given ClientHello (and server flight when cn is set). */
 static void run_flow(struct ph *h, const char *sni, const char *alpn, const char *org,
 		     const char *cn, const char *issuer)
@@ -339,6 +408,75 @@ static void run_flow(struct ph *h, const char *sni, const char *alpn, const char
 		server_flight(&sf, org, cn, issuer);
 		ph_feed(h, SL_DIR_TOCLIENT, sf.b, sf.n);
 	}
+}
+
+/* The claims' reads (each parser's state found once per pass) against
+ * sl_field_get() field by field, over flows that hold a TLS session, an
+ * HTTP request, both, a server flight with certificates, or nothing
+ * known, at each step of the flow. */
+static unsigned reads_present; /* values the reads found, over the test */
+
+static unsigned reads_differ(struct ph *h)
+{
+	const char *names[SL_NAMES_FIELDS], *vals[SL_NAMES_FIELDS];
+	static struct sl_value v[SL_NAMES_FIELDS];
+	struct sl_record r = ph_record(h);
+	unsigned bad = 0;
+	sl_names_read(N, &r, names, vals, v);
+	for (size_t i = 0; i < SL_NAMES_FIELDS; i++) {
+		const struct sl_field *fd = names[i] ? sl_catalogue_find(names[i]) : NULL;
+		struct sl_value w = { 0 };
+		const char *want = fd && sl_field_get(fd, &r, &w) && w.s && w.s[0] ? w.s : NULL;
+		reads_present += vals[i] != NULL;
+		if (!names[i] || (want ? !vals[i] || strcmp(want, vals[i]) != 0 : vals[i] != NULL)) {
+			fprintf(stderr, "%s: claims read \"%s\", the catalogue \"%s\"\n",
+				names[i] ? names[i] : "(missing field)", vals[i] ? vals[i] : "(none)",
+				want ? want : "(none)");
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void test_reads(void)
+{
+	static const char *const snis[] = { "www.example.com", "teamviewer.com", "", "a.b" };
+	static const char *const alpns[] = { "h2,http/1.1", "anydesk", NULL };
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: files.example\r\n"
+				  "User-Agent: curl/8.0\r\n\r\n";
+	static struct buf ch, sf;
+	unsigned bad = 0, reads = 0;
+	for (unsigned i = 0; i < 48; i++) {
+		struct ph h;
+		const char *sni = snis[i % 4], *alpn = alpns[(i / 4) % 3];
+		bool http_first = i & 16, flight = i & 32;
+		ph_init(&h, 6, "10.0.0.2", (uint16_t)(40000 + i), "198.51.100.1", i & 1 ? 443 : 8443);
+		bad += reads_differ(&h); /* nothing known yet */
+		if (http_first) {
+			ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
+			bad += reads_differ(&h);
+		}
+		client_hello(&ch, sni, alpn);
+		ph_feed(&h, SL_DIR_TOSERVER, ch.b, ch.n);
+		bad += reads_differ(&h);
+		if (flight) {
+			server_flight(&sf, "Example Org", "www.example.com", "CN=Example CA");
+			ph_feed(&h, SL_DIR_TOCLIENT, sf.b, sf.n);
+			bad += reads_differ(&h);
+		}
+		ph_end(&h);
+		bad += reads_differ(&h);
+		reads += 3 + http_first + flight;
+		ph_finish(&h);
+	}
+	struct ph h; /* HTTP alone */
+	ph_init(&h, 6, "10.0.0.2", 39999, "198.51.100.9", 80);
+	ph_feed(&h, SL_DIR_TOSERVER, req, sizeof(req) - 1);
+	bad += reads_differ(&h);
+	CHECK_EQ_STR(ph_str(&h, "http.http_user_agent"), "curl/8.0");
+	ph_finish(&h);
+	CHECK_EQ_INT(bad, 0);
+	CHECK(reads > 150 && reads_present > 300); /* TLS, certificate and HTTP values read */
 }
 
 static void test_flows(void)
@@ -413,7 +551,9 @@ int main(void)
 	test_cert_and_alpn_rules();
 	test_san_rule();
 	test_tor_names();
+	test_tor_names_random();
 	test_tor_behaviour();
 	test_flows();
+	test_reads();
 	return TEST_REPORT();
 }

@@ -95,6 +95,48 @@ static void test_matching(void)
 	sl_sigs_destroy(NULL);
 }
 
+/* Every port of both transports against the set's own list: the lookup
+ * answers exactly the ports a signature names (word edges of the port
+ * filter included), whichever file named them. */
+static void test_ports(void)
+{
+	static const struct { const char *l4; unsigned port; const char *app; } named[] = {
+		{ "tcp", 1, "one" }, { "tcp", 63, "one" }, { "tcp", 64, "one" }, { "udp", 65, "one" },
+		{ "tcp", 3389, "one" }, { "udp", 3389, "two" }, { "udp", 51999, "two" },
+		{ "tcp", 65535, "two" }, { "udp", 65472, "two" },
+	};
+	struct sl_sigs *s = NULL;
+	struct sl_rule_error e;
+	static char first[512], second[512]; /* put() reuses its buffer */
+	snprintf(first, sizeof(first), "%s",
+		 put("p1.yml", "family: vpn\nsignatures:\n  - product: one\n"
+			       "    reference: https://one.example/\n"
+			       "    ports: [tcp/1, tcp/63, tcp/64, udp/65, tcp/3389]\n"));
+	snprintf(second, sizeof(second), "%s",
+		 put("p2.yml", "family: vpn\nsignatures:\n  - product: two\n"
+			       "    reference: https://two.example/\n"
+			       "    ports: [udp/3389, udp/51999, tcp/65535, udp/65472]\n"));
+	const char *paths[2] = { first, second };
+	CHECK_EQ_INT(sl_sigs_load(paths, 2, NULL, NULL, &s, &e), 0);
+	unsigned wrong = 0, hits = 0;
+	for (int t = 0; s && t < 2; t++) {
+		const char *l4 = t ? "udp" : "tcp";
+		for (unsigned port = 0; port <= 65535; port++) {
+			const char *want = NULL;
+			for (size_t i = 0; i < ARRAY_SIZE(named); i++)
+				if (named[i].port == port && strcmp(named[i].l4, l4) == 0)
+					want = named[i].app;
+			const struct sl_sig_product *p = sl_sigs_port(s, l4, (uint16_t)port);
+			wrong += want ? !p || strcmp(p->app, want) != 0 : p != NULL;
+			hits += p != NULL;
+		}
+	}
+	CHECK_EQ_INT(wrong, 0);
+	CHECK_EQ_INT(hits, ARRAY_SIZE(named));
+	CHECK(!sl_sigs_port(s, "sctp", 3389) && !sl_sigs_port(NULL, "tcp", 3389));
+	sl_sigs_destroy(s);
+}
+
 /* Each broken text and the FILE:LINE:COL sentence its first error must start with. */
 static void test_errors(void)
 {
@@ -191,6 +233,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_matching();
+	test_ports();
 	test_errors();
 	test_examples();
 	test_dirs_and_bundled();

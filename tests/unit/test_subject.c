@@ -463,6 +463,55 @@ static const char ny_roster[] =
 	"    timezone: America/New_York\n"
 	"    work_hours: \"09:00-17:00\"\n";
 
+/* The activity fit as first written: every hour of the day, the local
+ * minute of its middle by two remainders. */
+static double ref_fit(const uint32_t hours[24], int32_t off, uint16_t ws, uint16_t we)
+{
+	uint64_t in = 0, all = 0;
+	for (int h = 0; h < 24; h++) {
+		if (!hours[h])
+			continue;
+		int lm = ((h * 60 + 30 + off / 60) % 1440 + 1440) % 1440;
+		bool inside = ws < we ? lm >= ws && lm < we : lm >= ws || lm < we;
+		in += inside ? hours[h] : 0;
+		all += hours[h];
+	}
+	return all ? (double)in / (double)all : 0;
+}
+
+/* sl_subj_fit over the non-empty hours equals the plain fit bit for bit:
+ * random activity (empty, one hour, all hours, huge counts), every quarter
+ * hour of offset from -26 h to +26 h and odd seconds, windows plain,
+ * wrapping past midnight, empty and whole-day. */
+static void test_fit(void)
+{
+	uint64_t seed = 7;
+	unsigned differ = 0, cases = 0;
+	for (unsigned i = 0; i < 400; i++) {
+		struct subject x;
+		memset(&x, 0, sizeof(x));
+		for (int h = 0; h < 24; h++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			unsigned r = (unsigned)(seed >> 40);
+			x.hours[h] = i % 7 == 0 ? 0 : i % 7 == 1 ? (h == (int)(i % 24)) * 5u :
+				     r % 3 == 0 ? 0 : i % 5 == 0 ? UINT32_MAX - r % 100 : r % 61;
+		}
+		struct subj_hours z;
+		sl_subj_hours(&x, &z);
+		for (int32_t off = -26 * 3600; off <= 26 * 3600; off += 900 + (i % 3 ? 0 : 17)) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint16_t ws = (uint16_t)((seed >> 20) % 1441), we = (uint16_t)((seed >> 40) % 1441);
+			if (i % 11 == 0)
+				we = ws;
+			double a = sl_subj_fit(&z, off, ws, we), b = ref_fit(x.hours, off, ws, we);
+			differ += memcmp(&a, &b, sizeof(a)) != 0;
+			cases++;
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(cases > 80000);
+}
+
 static void test_activity(void)
 {
 	TEST("activity: Pyongyang office hours against a New York claim");
@@ -743,6 +792,7 @@ static void test_hit_pool(void)
 
 int main(void)
 {
+	test_fit();
 	test_hit_pool();
 	test_endpoints();
 	test_replace_roster();
