@@ -23,7 +23,17 @@ struct cap_ctx {
  * them, but they do not advance the other workers' clocks). */
 int sl_shard_pick(int dlt, const uint8_t *frame, uint32_t caplen, unsigned n);
 
-/* A capture file read through one growing buffer (sensor/capture/filebuf.c). */
+/* Bytes of a capture file mapped at a time, and how far ahead of the
+ * reader its lines are prefetched (filebuf.c says why). */
+#define SL_FILEBUF_WINDOW (4u << 20)
+#define SL_FILEBUF_AHEAD 16384u
+
+/*
+ * A capture file read in place (sensor/capture/filebuf.c): through mapped
+ * windows (mapped: buf is the window, page aligned at file_off), or
+ * through one growing buffer filled by pread(2).  Either way buf holds the
+ * file from file_off on, len bytes of it.
+ */
 struct sl_filebuf {
 	int fd;
 	bool opened;
@@ -32,23 +42,82 @@ struct sl_filebuf {
 	size_t first;         /* what the first fill allocates */
 	uint64_t file_off;
 	uint64_t pos;         /* file offset of the next record: the reader moves it */
-	uint64_t size;        /* of the file when opened */
+	uint64_t size;        /* of the file when opened (mapped: when last looked at) */
 	bool eof, read_error;
 	int read_errno;
+	bool mapped;          /* windows, not pread */
+	bool guarding;        /* holds the SIGBUS guard for this thread */
+	size_t maplen;        /* bytes mapped at buf (whole pages) */
+	uint64_t page;        /* the page size */
+	uint64_t ahead;       /* file offset prefetched up to */
+	uint64_t cut_at;      /* file offset where the guard put zero pages */
+	volatile sig_atomic_t cut; /* set by the guard: the file lost pages of the window */
 };
 
-/* Open path (a regular file) for a cap-byte buffer, allocated by the first
- * fill, that may grow to max.  Returns 0 or -1 (b is then closed). */
+/* Open path (a regular file) to be read through mapped windows, or
+ * through a cap-byte buffer, allocated by the first fill, that may grow to
+ * max.  Returns 0 or -1 (b is then closed). */
 int sl_filebuf_open(struct sl_filebuf *b, const char *path, size_t cap, size_t max);
 
-/* At least need bytes from b->pos in the buffer, unless the file ends (or a
- * read fails: eof and read_error set) first, or need is above b->max.
- * Returns the bytes available at sl_filebuf_at(). */
+/* At least need bytes from b->pos held, unless the file ends (or a read
+ * fails: eof and read_error set) first, or need is above b->max.  Mapped,
+ * they are checked still in the file (sl_filebuf_present), so a file cut
+ * since its window was mapped ends here, at the cut, rather than under the
+ * engine.  Returns the bytes available at sl_filebuf_at(). */
 size_t sl_filebuf_fill(struct sl_filebuf *b, size_t need);
 
+/* Mapped, out of line: the guard cut b's window (b->cut), or the bytes
+ * up to pos + need end in the window's last page, with no later page to
+ * touch: fstat(2) says whether the file still holds them.  Returns the
+ * bytes available at sl_filebuf_at() (less than need: eof). */
+size_t sl_filebuf_confirm(struct sl_filebuf *b, size_t need, size_t have);
+
+/* Tests: map windows of bytes (a multiple of the page size) from the next
+ * open on; 0 reads every file with pread.  Not thread-safe. */
+void sl_filebuf_test_window(size_t bytes);
+
+/*
+ * Mapped: are the have >= need bytes at pos still in the file?  A file is
+ * cut from its end, so they are when the page after the last of them is:
+ * that page is read once here, and when the file no longer reaches it the
+ * read faults into the guard (b->cut), rather than later under the engine.
+ * (The page holding the last byte could not tell: a cut inside it leaves
+ * the page mapped, reading zeros past the new end.)  A cut after this
+ * check, while the engine reads the record, cannot signal either: the
+ * engine reads zeros for the pages lost, and the next record's check ends
+ * the file at the cut.  The lines up to SL_FILEBUF_AHEAD past pos are
+ * asked of the memory first (prefetches never fault, even past a cut).
+ */
+static inline size_t sl_filebuf_present(struct sl_filebuf *b, size_t need, size_t have)
+{
+	uint64_t end = b->file_off + b->len, lim = b->pos + SL_FILEBUF_AHEAD;
+	if (lim > end)
+		lim = end;
+	if (b->ahead < b->pos)
+		b->ahead = b->pos & ~(uint64_t)63;
+	for (; b->ahead < lim; b->ahead += 64)
+		__builtin_prefetch(b->buf + (b->ahead - b->file_off));
+	uint64_t next = ((b->pos + need - 1) | (b->page - 1)) + 1;
+	if (next >= end)
+		return sl_filebuf_confirm(b, need, have);
+	(void)*(volatile const uint8_t *)(b->buf + (next - b->file_off));
+	return b->cut ? sl_filebuf_confirm(b, need, have) : have;
+}
+
 /* sl_filebuf_fill() inline when the bytes are held already (every record
- * but one a buffer's worth). */
+ * but one a window's or buffer's worth). */
 static inline size_t sl_filebuf_need(struct sl_filebuf *b, size_t need)
+{
+	size_t have = b->len - (size_t)(b->pos - b->file_off);
+	if (have < need && !b->eof)
+		return sl_filebuf_fill(b, need);
+	return b->mapped && need && have >= need ? sl_filebuf_present(b, need, have) : have;
+}
+
+/* sl_filebuf_need() without the mapped check: for bytes that a later
+ * sl_filebuf_need() over more of the record checks (a lost page reads as
+ * zeros, or faults into the guard, until then). */
+static inline size_t sl_filebuf_held(struct sl_filebuf *b, size_t need)
 {
 	size_t have = b->len - (size_t)(b->pos - b->file_off);
 	return have >= need || b->eof ? have : sl_filebuf_fill(b, need);

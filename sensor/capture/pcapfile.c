@@ -1,15 +1,13 @@
 /* Classic pcap files read by this module rather than libpcap (the format:
  * a 24-byte file header, then 16-byte record headers each followed by
- * caplen bytes; draft-ietf-opsawg-pcap).  Records are parsed in place in a
- * large read buffer (filebuf.c): one pread(2) per megabyte and no copy of
- * each packet into libpcap's buffer, which with libpcap's per-record calls
- * was a third of a replay.  (A memory mapping was tried first: its page faults, and
- * the TLB flushes of dropping pages behind the reader, cost more.  Tried
- * again with 32 MB windows prefaulted by MADV_POPULATE_READ, the next
- * record prefetched, and a SIGBUS guard for files cut while mapped: on the
- * short-flow mix 1.03x the CPU of this buffer (7 paired runs), as mapping
- * and unmapping each page cost as much system time as copying it, and the
- * decoder's reads then miss the cache that the copy had warmed.)
+ * caplen bytes; draft-ietf-opsawg-pcap).  Records are parsed in place in the
+ * file's mapped window (filebuf.c; a pread(2) buffer where no window can be
+ * mapped), with no copy of each packet into libpcap's buffer, which with
+ * libpcap's per-record calls was a third of a replay.  (Mapping was tried
+ * twice before and lost to pread: page faults, and then 32 MB windows
+ * prefaulted with only the next record prefetched, 1.03x pread's CPU, as
+ * the decoder's reads missed the cache that the kernel's copy had warmed.
+ * Prefetching every line 16 kB ahead of the reader is what turned it.)
  * Only records libpcap would hand out unchanged are read here; at the first
  * one it would adjust or refuse (cut short, longer than the snap length or
  * than 262144 bytes) the caller switches to libpcap for the rest, so damaged
@@ -69,7 +67,7 @@ int sl_pcapfile_open(const char *path, struct sl_pcapfile *f)
 int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t **data)
 {
 	struct sl_filebuf *b = &f->fb;
-	size_t have = sl_filebuf_need(b, 16);
+	size_t have = sl_filebuf_held(b, 16); /* checked with the record below */
 	if (have == 0 && b->eof)
 		return b->read_error ? -1 : 0; /* libpcap reads on and reports it */
 	if (have < 16)
@@ -78,12 +76,12 @@ int sl_pcapfile_next(struct sl_pcapfile *f, struct pcap_pkthdr *h, const uint8_t
 	uint32_t caplen = get32(r + 8, f->swapped);
 	if (caplen > f->snaplen)
 		return -1;
-	if (have < 16 + (size_t)caplen) {
-		have = sl_filebuf_need(b, 16 + (size_t)caplen);
-		r = sl_filebuf_at(b);
-		if (have < 16 + (size_t)caplen)
-			return -1;
-	}
+	have = sl_filebuf_need(b, 16 + (size_t)caplen); /* mapped: the file still holds it */
+	r = sl_filebuf_at(b);
+	if (have == 0 && b->eof && !b->read_error)
+		return 0; /* cut under the reader, at this record */
+	if (have < 16 + (size_t)caplen)
+		return -1;
 	/* The stamp as libpcap 1.10 hands it out, damaged ones included (found
 	 * by fuzz_pcapfile): its fields are signed 32-bit, but a byte-swapped
 	 * file's come out of its swap unsigned; nanoseconds are then divided. */
