@@ -27,19 +27,8 @@ SKIP = 77
 NS = 'sl-fragments-test'
 fails = []
 
-SEND = r'''
-import socket, sys, time
-dst, port = sys.argv[1], int(sys.argv[2])
-listen = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-listen.bind(('0.0.0.0', port))  # a listener: no ICMP port unreachable
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('127.0.0.1', 0))
-s.sendto(b'hello', (dst, port))
-end = time.monotonic() + 3  # packets on lo move the flows' clock past their timeout
-while time.monotonic() < end:
-    s.sendto(b'tick', ('127.0.0.1', port + 1))
-    time.sleep(0.1)
-'''
+# The sender: one datagram to the address asked, then ticks on loopback (tests/tools).
+SEND = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools', 'udp_then_ticks.py')
 
 
 def check(cond, what):
@@ -94,7 +83,7 @@ def places(eve, port):
 
 
 def send_and_read(eve, port):
-    subprocess.run(netns(sys.executable, '-c', SEND, '192.0.2.10', str(port)), check=True,
+    subprocess.run(netns(sys.executable, SEND, '192.0.2.10', str(port)), check=True,
                    timeout=30)
     end = time.monotonic() + 15
     while time.monotonic() < end:
