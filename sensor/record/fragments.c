@@ -57,7 +57,7 @@ const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_f
 	size_t len = f->len;
 	if (!stamp || len > FRAG_MAX)
 		return NULL;
-	if (kept.used + len > FRAG_ARENA) {
+	if (kept.used + len > FRAG_ARENA) { /* full: forget them all, keep on */
 		memset(kept.slot, 0, sizeof(kept.slot));
 		kept.used = 0;
 	}
@@ -72,12 +72,6 @@ const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_f
 		memcpy(kept.arena + kept.used, f->text, len);
 	kept.used += (uint32_t)len;
 	return kept.arena + s->off;
-}
-
-void sl_fragment_drop_all(void)
-{
-	memset(kept.slot, 0, sizeof(kept.slot));
-	kept.used = 0;
 }
 
 bool sl_fragments_on(void)

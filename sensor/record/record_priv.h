@@ -33,7 +33,5 @@ const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_f
  * fields written one by one).  Read first at start-up (the catalogue's
  * order), before threads. */
 bool sl_fragments_on(void);
-/* Forget every fragment this thread keeps (tests). */
-void sl_fragment_drop_all(void);
 
 #endif
