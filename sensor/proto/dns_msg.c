@@ -46,10 +46,17 @@ enum text_mode {
 	TX_TXT,       /* TXT character-string: spaces and UTF-8 kept */
 };
 
+/* A byte escaped with a backslash in mode: '.' in a label, '\\', and ','
+ * in an mDNS label. */
+static bool backslashed(uint8_t b, enum text_mode mode)
+{
+	return (b == '.' && mode != TX_TXT) || b == '\\' || (b == ',' && mode == TX_NAME_UTF8);
+}
+
 /* A byte written as it is (no escape) in mode. */
 static bool plain_byte(uint8_t b, enum text_mode mode)
 {
-	if ((b == '.' && mode != TX_TXT) || b == '\\' || (b == ',' && mode == TX_NAME_UTF8))
+	if (backslashed(b, mode))
 		return false;
 	return (b > 0x20 && b < 0x7f) || (mode != TX_NAME && (b == ' ' || b >= 0x80));
 }
@@ -61,7 +68,7 @@ static void text_byte(struct text *t, uint8_t b, enum text_mode mode)
 	char esc[4] = { '\\', (char)b };
 	if (plain_byte(b, mode)) {
 		text_put(t, (const char *)&b, 1);
-	} else if ((b == '.' && mode != TX_TXT) || b == '\\' || (b == ',' && mode == TX_NAME_UTF8)) {
+	} else if (backslashed(b, mode)) {
 		text_put(t, esc, 2);
 	} else {
 		esc[1] = (char)('0' + b / 100);
