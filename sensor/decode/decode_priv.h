@@ -78,6 +78,17 @@ static inline enum sl_decode_result sl_dec_fail(struct sl_dctx *x,
 	return SL_DECODE_ERROR;
 }
 
+/* The TCP fixed header's ports, sequence numbers and window, from its 20
+ * bytes b: for the layers (transport.c) and decoder.c's fast path alike. */
+static inline void sl_dec_tcp_fixed(struct sl_packet *pkt, const uint8_t *b)
+{
+	pkt->sport = sl_get_be16(b);
+	pkt->dport = sl_get_be16(b + 2);
+	pkt->tcp_seq = sl_get_be32(b + 4);
+	pkt->tcp_ack = sl_get_be32(b + 8);
+	pkt->tcp_window = sl_get_be16(b + 14);
+}
+
 /* decoder.c: sl_decode_packet() without its fast path for plain Ethernet,
  * IPv4, TCP/UDP frames: every frame through the layers.  The same result,
  * packet and counters (test_decode compares the two). */

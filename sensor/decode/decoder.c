@@ -160,12 +160,8 @@ static inline bool fast_l4(const struct sl_decoder *d, struct sl_cursor c, uint8
 		if (!sl_rd_bytes(&c, 20, &b) || (hlen = (size_t)(b[12] >> 4) * 4) < 20 ||
 		    hlen > wire || !sl_rd_skip(&c, hlen - 20))
 			return false;
-		pkt->sport = sl_get_be16(b);
-		pkt->dport = sl_get_be16(b + 2);
+		sl_dec_tcp_fixed(pkt, b);
 		pkt->tcp_flags = b[13];
-		pkt->tcp_seq = sl_get_be32(b + 4);
-		pkt->tcp_ack = sl_get_be32(b + 8);
-		pkt->tcp_window = sl_get_be16(b + 14);
 		pkt->tcp_opts = hlen > 20 ? b + 20 : NULL;
 		pkt->tcp_opts_len = (uint8_t)(hlen - 20);
 	} else {

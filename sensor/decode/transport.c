@@ -16,12 +16,8 @@ static enum sl_decode_result decode_tcp(struct sl_dctx *x, struct sl_cursor c,
 	const uint8_t *b;
 	if (!sl_rd_bytes(&c, 20, &b)) /* the fixed header, checked once */
 		return sl_dec_fail(x, SL_DEC_TCP_TRUNCATED);
-	pkt->sport = sl_get_be16(b);
-	pkt->dport = sl_get_be16(b + 2);
-	pkt->tcp_seq = sl_get_be32(b + 4);
-	pkt->tcp_ack = sl_get_be32(b + 8);
+	sl_dec_tcp_fixed(pkt, b);
 	uint8_t doff = b[12], flags = b[13];
-	pkt->tcp_window = sl_get_be16(b + 14);
 	size_t hlen = (size_t)(doff >> 4) * 4;
 	if (hlen < 20)
 		return sl_dec_fail(x, SL_DEC_TCP_HLEN_TOO_SMALL);
