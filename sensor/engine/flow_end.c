@@ -122,14 +122,14 @@ void sl_engine_alert_block(struct sl_json *j, const char *scope, const struct sl
 	v.meta_family[0] = rule->family;
 	v.n_matched = (uint8_t)sl_rule_matched(rule, src, names, SL_RULE_MATCHED_MAX);
 	memcpy(v.matched, names, v.n_matched * sizeof(names[0]));
-	/* all but alert.matched follows from the rule and the scope: kept */
+	/* all but alert.matched follows from the rule and the scope: kept
+	 * under the rule's serial and the scope's number (0: not kept) */
 	uint64_t stamp = 0;
 	static const char *const scopes[] = { "flow", "subject-hit", "signin" };
-	for (unsigned k = 0; k < ARRAY_SIZE(scopes) && rule->serial < (UINT64_MAX >> 2); k++)
-		if (!strcmp(scope, scopes[k]))
-			stamp = rule->serial << 2 | (k + 1);
-	if (!rule->serial)
-		stamp = 0;
+	if (rule->serial && rule->serial < (UINT64_MAX >> 2))
+		for (unsigned k = 0; k < ARRAY_SIZE(scopes); k++)
+			if (!strcmp(scope, scopes[k]))
+				stamp = rule->serial << 2 | (k + 1);
 	sl_alert_write_rule(&v, stamp, j);
 	sl_json_path_reset(j);
 }
