@@ -38,7 +38,6 @@ bool sl_json_grow(struct sl_json *j, size_t more)
 	return true;
 }
 
-
 /* The line is NUL-terminated only by sl_json_end() (and begin): events are
  * built from hundreds of small pieces. */
 static inline void put(struct sl_json *j, const char *s, size_t n)
@@ -574,7 +573,6 @@ size_t sl_json_key_text(char *ckey, const char *leaf, size_t n)
 	return n + 4;
 }
 
-
 bool sl_json_node_init(struct sl_json_node *n, const struct sl_json_node *up,
 		       const char *dotted, size_t len)
 {
@@ -610,7 +608,6 @@ static inline void put_room(struct sl_json *j, const char *text, size_t len)
 	memcpy(j->buf + j->len, text + skip, SL_JSON_KEY_ROOM - 1);
 	j->len += len - skip;
 }
-
 
 /* From the path of j->path_node to want's: close up to the shared
  * ancestor, then open want's components from there down, as open_path()
