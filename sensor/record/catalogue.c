@@ -637,6 +637,22 @@ static void put_computed(const struct sl_record *r, struct sl_json *j, size_t i,
 		put_value(j, i, b, &v);
 }
 
+/* A run of a plan's steps for one base (write_run()). */
+struct plan_run {
+	const struct plan *p;
+	size_t s;
+	struct bases *b;
+	const uint8_t *base;
+};
+
+/* The run's fields one by one (sl_fragment_make()'s writer). */
+static void write_run(struct sl_json *j, const void *ctx)
+{
+	const struct plan_run *rc = ctx;
+	for (size_t k = rc->s; k < rc->p->steps[rc->s].end; k++)
+		put_declared(j, &rc->p->steps[k], rc->b, rc->base);
+}
+
 /* The run of plan p at step s through its kept text for base when it can
  * be (false: write the fields one by one): the text is written once per
  * thread and base, in place as if the run's node were open with something
@@ -650,21 +666,10 @@ static bool put_fragment(const struct plan *p, size_t s, const uint8_t *base, st
 	if (!stamp || !keep_fragments || !sl_json_fragment_fits(j, st->frag_at))
 		return false;
 	struct sl_fragment f;
-	if (!sl_fragment_find(stamp, st, &f)) {
-		struct sl_json_mark m;
-		sl_json_fragment_begin(j, st->frag_at, &m);
-		for (size_t k = s; k < st->end; k++)
-			put_declared(j, &p->steps[k], b, base);
-		f.len = sl_json_fragment_end(j, &m, &f.text, &f.end);
-		f.at = st->frag_at;
-		if (j->failed)
-			return true; /* out of memory: the event is dropped */
-		if (f.len && !f.end)
-			return false;
-		f.text = sl_fragment_keep(stamp, st, &f);
-		if (!f.text)
-			return false;
-	}
+	struct plan_run rc = { p, s, b, base };
+	if (!sl_fragment_find(stamp, st, &f) &&
+	    !sl_fragment_make(j, st->frag_at, stamp, st, write_run, &rc, &f))
+		return j->failed; /* out of memory: the event is dropped */
 	if (f.len)
 		sl_json_fragment_put(j, st->frag_at, f.text, f.len, f.end);
 	return true;

@@ -194,6 +194,21 @@ static const struct sl_json_node *kept_node(const struct sl_field_table *t, cons
 	return at;
 }
 
+/* An order of a table's fields for one base (write_order()). */
+struct order_ctx {
+	const struct sl_field_table *t;
+	const uint8_t *order;
+	size_t n;
+	const void *base;
+};
+
+/* The order's fields one by one (sl_fragment_make()'s writer). */
+static void write_order(struct sl_json *j, const void *ctx)
+{
+	const struct order_ctx *oc = ctx;
+	sl_fields_write_order(oc->t, oc->order, oc->n, oc->base, j);
+}
+
 /* The kept text of order's fields for stamp, written now when this thread
  * has none (f->len 0: none of them present); false when it cannot be kept. */
 static bool kept_text(const struct sl_field_table *t, const uint8_t *order, size_t n,
@@ -201,17 +216,11 @@ static bool kept_text(const struct sl_field_table *t, const uint8_t *order, size
 {
 	if (sl_fragment_find(stamp, order, f))
 		return true;
-	f->at = kept_node(t, order, n);
-	if (!f->at || !sl_json_fragment_fits(j, f->at))
+	const struct sl_json_node *at = kept_node(t, order, n);
+	if (!at || !sl_json_fragment_fits(j, at))
 		return false;
-	struct sl_json_mark m;
-	sl_json_fragment_begin(j, f->at, &m);
-	sl_fields_write_order(t, order, n, base, j);
-	f->len = sl_json_fragment_end(j, &m, &f->text, &f->end);
-	if (j->failed || (f->len && !f->end))
-		return false;
-	f->text = sl_fragment_keep(stamp, order, f);
-	return f->text != NULL;
+	struct order_ctx oc = { t, order, n, base };
+	return sl_fragment_make(j, at, stamp, order, write_order, &oc, f);
 }
 
 void sl_fields_write_kept(const struct sl_field_table *t, const uint8_t *order, size_t n,

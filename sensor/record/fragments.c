@@ -74,6 +74,21 @@ const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_f
 	return kept.arena + s->off;
 }
 
+bool sl_fragment_make(struct sl_json *j, const struct sl_json_node *at, uint64_t stamp,
+		      const void *what, void (*write)(struct sl_json *j, const void *ctx),
+		      const void *ctx, struct sl_fragment *f)
+{
+	struct sl_json_mark m;
+	sl_json_fragment_begin(j, at, &m);
+	write(j, ctx);
+	f->len = sl_json_fragment_end(j, &m, &f->text, &f->end);
+	f->at = at;
+	if (j->failed || (f->len && !f->end))
+		return false;
+	f->text = sl_fragment_keep(stamp, what, f);
+	return f->text != NULL;
+}
+
 bool sl_fragments_on(void)
 {
 	static int on = -1; /* first asked at start-up, before threads */

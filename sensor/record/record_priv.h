@@ -28,6 +28,16 @@ bool sl_fragment_find(uint64_t stamp, const void *what, struct sl_fragment *out)
  * this thread.  Returns the copy of the text (borrowed, as
  * sl_fragment_find()'s), or NULL when it is too long to keep. */
 const char *sl_fragment_keep(uint64_t stamp, const void *what, const struct sl_fragment *f);
+/* A fragment this thread has not kept yet: write(ctx, j) writes the group
+ * of fields below at in place (sl_json_fragment_begin() .. _end(), so j
+ * ends as it was), and the text is kept for stamp and what.  True and *f
+ * filled (f->text as sl_fragment_keep()'s); false when it cannot be kept:
+ * j failed meanwhile, a field was not written by nodes, or it is too
+ * long.  The two event writers (catalogue.c's plans, fields_write.c's
+ * orders) make theirs through this. */
+bool sl_fragment_make(struct sl_json *j, const struct sl_json_node *at, uint64_t stamp,
+		      const void *what, void (*write)(struct sl_json *j, const void *ctx),
+		      const void *ctx, struct sl_fragment *f);
 /* Whether fragments are kept: false only under the test hook
  * SIGHTLINE_TEST_NO_FRAGMENTS (the tests compare the kept texts with the
  * fields written one by one).  Read first at start-up (the catalogue's
