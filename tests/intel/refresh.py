@@ -14,7 +14,6 @@ npm is installed) an npm package in a local folder.
          shows in dest.geo.intel after the refresh signals it (SIGHUP).
 
 usage: refresh.py build|live SIGHTLINE REFRESH_SCRIPT"""
-import json
 import os
 import re
 import shutil
@@ -22,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+import live_eve  # noqa: E402  (the sender and the EVE reader, shared with reload/fragments)
 
 SKIP = 77
 NS = 'sl-refresh-test'
@@ -170,35 +172,17 @@ def netns(*cmd):
     return ['ip', 'netns', 'exec', NS] + list(cmd)
 
 
-# The sender: one datagram to the address asked, then ticks on loopback (tests/tools).
-SEND = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools', 'udp_then_ticks.py')
 
 
-def intel_of(eve, dst, port):
-    out = []
-    try:
-        with open(eve) as f:
-            for line in f:
-                if not line.endswith('\n'):
-                    continue
-                e = json.loads(line)
-                if e.get('event_type') == 'flow' and e.get('dest_ip') == dst and \
-                        e.get('dest_port') == port:
-                    out.append(e.get('dest', {}).get('geo', {}).get('intel', []))
-    except FileNotFoundError:
-        pass
-    return out
+def intel_of(evs, dst, port):
+    return [e.get('dest', {}).get('geo', {}).get('intel', []) for e in evs
+            if e.get('event_type') == 'flow' and e.get('dest_ip') == dst and
+            e.get('dest_port') == port]
 
 
 def send_and_read(eve, dst, port):
-    subprocess.run(netns(sys.executable, SEND, dst, str(port)), check=True, timeout=30)
-    end = time.monotonic() + 15
-    while time.monotonic() < end:
-        got = intel_of(eve, dst, port)
-        if got:
-            return got[-1]
-        time.sleep(0.2)
-    return None
+    return live_eve.send_and_read(netns, dst, port,
+                                  lambda events: intel_of(events(eve), dst, port))
 
 
 def case_live(sensor, script, fx):

@@ -14,7 +14,6 @@ and, as a check of the check, with the test hook
 SIGHTLINE_TEST_NO_FRAGMENTS (every field written one by one).
 
 usage: fragments_live.py SIGHTLINE"""
-import json
 import os
 import shutil
 import signal
@@ -23,12 +22,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+import live_eve  # noqa: E402  (the sender and the EVE reader, shared with intel/refresh-live)
+
 SKIP = 77
 NS = 'sl-fragments-test'
 fails = []
 
-# The sender: one datagram to the address asked, then ticks on loopback (tests/tools).
-SEND = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools', 'udp_then_ticks.py')
 
 
 def check(cond, what):
@@ -57,24 +57,17 @@ def write_rule(rules, tag):
                 'detection:\n  sel:\n    dest_ip: 192.0.2.10\n  condition: sel\n' % tag)
 
 
-def places(eve, port):
+def places(evs, port):
     """(dest.geo.intel, remote.intel, alert.metadata.tags) of the flow event
     to 192.0.2.10:port and its alert, once both are written."""
     flow = alert = None
-    try:
-        with open(eve) as f:
-            for line in f:
-                if not line.endswith('\n'):
-                    continue
-                e = json.loads(line)
-                if e.get('dest_ip') != '192.0.2.10' or e.get('dest_port') != port:
-                    continue
-                if e.get('event_type') == 'flow':
-                    flow = e
-                elif e.get('event_type') == 'alert':
-                    alert = e
-    except FileNotFoundError:
-        pass
+    for e in evs:
+        if e.get('dest_ip') != '192.0.2.10' or e.get('dest_port') != port:
+            continue
+        if e.get('event_type') == 'flow':
+            flow = e
+        elif e.get('event_type') == 'alert':
+            alert = e
     if not flow or not alert:
         return []
     return [(flow.get('dest', {}).get('geo', {}).get('intel'),
@@ -83,15 +76,8 @@ def places(eve, port):
 
 
 def send_and_read(eve, port):
-    subprocess.run(netns(sys.executable, SEND, '192.0.2.10', str(port)), check=True,
-                   timeout=30)
-    end = time.monotonic() + 15
-    while time.monotonic() < end:
-        got = places(eve, port)
-        if got:
-            return got[-1]
-        time.sleep(0.2)
-    return None
+    return live_eve.send_and_read(netns, '192.0.2.10', port,
+                                  lambda events: places(events(eve), port))
 
 
 def one_run(sightline, tmp, plain):
