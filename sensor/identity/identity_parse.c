@@ -201,8 +201,8 @@ static bool set_addr(const char *s, size_t n, const char *path, struct sl_signin
 static bool core_fields(const json_t *rec, const char *tpath, const char *apath,
 			const char *ipath, struct sl_signin *out, struct id_problem *pb)
 {
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	return need_str(rec, tpath, "sign-in time", &s, &n, pb) && set_time(s, n, tpath, &out->time, pb) &&
 	       need_str(rec, apath, "account", &s, &n, pb) && set_account(s, n, apath, out, pb) &&
 	       need_str(rec, ipath, "client address", &s, &n, pb) && set_addr(s, n, ipath, out, pb);

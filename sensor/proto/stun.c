@@ -71,7 +71,7 @@ static void xor_mapped(struct stun_state *s, struct sl_cursor v, const uint8_t *
 	if (!alen || !sl_rd_bytes(&v, alen, &a))
 		return;
 	static const uint8_t cookie[4] = { 0x21, 0x12, 0xa4, 0x42 };
-	for (size_t i = 0; i < alen; i++)
+	for (size_t i = 0; i < alen && i < sizeof(x); i++)
 		x[i] = a[i] ^ (i < 4 ? cookie[i] : txid[i - 4]);
 	memset(&s->mapped, 0, sizeof(s->mapped));
 	s->mapped.family = fam == 1 ? 4 : 6;

@@ -77,7 +77,7 @@ typedef int (*item_fn)(struct loader *ld, struct sl_roster_entry *e, const yaml_
 static int each_scalar(struct loader *ld, struct sl_roster_entry *e, const yaml_node_t *val,
 		       const char *key, item_fn fn)
 {
-	const char *text;
+	const char *text = NULL;
 	int rc;
 	if (val->type != YAML_SEQUENCE_NODE) {
 		if ((rc = scalar(ld, val, key, &text)) < 0)
@@ -330,7 +330,7 @@ static int k_work_hours(struct loader *ld, struct sl_roster_entry *e, const yaml
 static int single(struct loader *ld, struct sl_roster_entry *e, const yaml_node_t *val,
 		  const char *key, item_fn fn)
 {
-	const char *text;
+	const char *text = NULL;
 	int rc = scalar(ld, val, key, &text);
 	return rc < 0 ? rc : fn(ld, e, val, key, text);
 }
@@ -397,7 +397,7 @@ static int walk(struct loader *ld, struct sl_roster_entry *e, const yaml_node_t 
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	     p++) {
 		const yaml_node_t *key = node(ld, p->key), *val = node(ld, p->value);
-		const char *k;
+		const char *k = NULL;
 		int rc = scalar(ld, key, "key", &k);
 		if (rc == 0)
 			rc = apply_pair(ld, e, k, key, val, prefix, keys, nkeys, allow_ok);
@@ -435,7 +435,7 @@ static int load_entry(struct loader *ld, const yaml_node_t *n, bool device)
 
 static int load_list(struct loader *ld, const yaml_node_t *key, const yaml_node_t *val)
 {
-	const char *k;
+	const char *k = NULL;
 	int rc = scalar(ld, key, "key", &k);
 	if (rc < 0)
 		return rc;
