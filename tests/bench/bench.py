@@ -607,8 +607,12 @@ def build_type(build):
                        stderr=subprocess.DEVNULL)
     try:
         opts = {o["name"]: o["value"] for o in json.loads(p.stdout)}
-        return "%s (-O%s, b_ndebug=%s)" % (opts["buildtype"], opts["optimization"],
-                                           opts["b_ndebug"])
+        text = "%s (-O%s, b_ndebug=%s" % (opts["buildtype"], opts["optimization"], opts["b_ndebug"])
+        # meson.build applies -Dlto only to gcc optimised builds without instrumentation.
+        lto = (opts.get("lto") is True and opts["optimization"] in ("2", "3", "s")
+               and opts.get("b_sanitize", "none") == "none"
+               and opts.get("fuzzing_engine", "none") == "none")
+        return text + (", lto: sensor at -O3, linked with -flto)" if lto else ", no lto)")
     except (ValueError, KeyError):
         return "?"
 
