@@ -237,12 +237,12 @@ int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_cli
 
 /* Writes text into a bounded buffer and, in step, into a digest, so the hash
  * covers the whole string even when the buffer truncates it.  The digest is
- * fed in blocks of up to sizeof(pend): one EVP_DigestUpdate() per piece (a
+ * fed in blocks of up to sizeof(pend): one digest update per piece (a
  * number, a comma) cost more than the hashing. */
 struct text_sink {
 	char *buf;
 	size_t cap, len;
-	EVP_MD_CTX *md;
+	struct sl_md_ctx *md;
 	size_t npend;
 	char pend[512];
 };
@@ -250,7 +250,7 @@ struct text_sink {
 static void text_flush(struct text_sink *t)
 {
 	if (t->md && t->npend)
-		EVP_DigestUpdate(t->md, t->pend, t->npend);
+		sl_md_update(t->md, t->pend, t->npend);
 	t->npend = 0;
 }
 
@@ -260,7 +260,7 @@ static void text_putn(struct text_sink *t, const char *s, size_t n)
 		text_flush(t);
 	if (n > sizeof(t->pend)) {
 		if (t->md)
-			EVP_DigestUpdate(t->md, s, n);
+			sl_md_update(t->md, s, n);
 	} else {
 		memcpy(t->pend + t->npend, s, n);
 		t->npend += n;
@@ -313,9 +313,9 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
 		     const size_t *counts, char *str, size_t cap, char md5hex[33])
 {
-	struct text_sink t = { .buf = str, .cap = cap, .md = sl_md_begin(SL_MD5) };
+	struct sl_md_ctx ctx;
+	struct text_sink t = { .buf = str, .cap = cap, .md = sl_md_init(&ctx, SL_MD5) ? &ctx : NULL };
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	if (cap)
 		str[0] = '\0';
 	for (size_t i = 0; i < nparts; i++) {
@@ -326,7 +326,7 @@ void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *co
 	}
 	text_flush(&t);
 	md5hex[0] = '\0';
-	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen) && mdlen == 16)
+	if (t.md && sl_md_final(t.md, md) == 16)
 		sl_hex(md, 16, md5hex);
 }
 
@@ -432,14 +432,14 @@ static size_t filter(const uint16_t *v, size_t n, bool skip_sni_alpn, uint16_t *
 }
 
 /* Update the digest with "xxxx,yyyy,..." (4 lowercase hex digits each). */
-static void hash_hex_list(EVP_MD_CTX *md, const uint16_t *v, size_t n)
+static void hash_hex_list(struct sl_md_ctx *md, const uint16_t *v, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[5 * 64];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k > sizeof(buf) - 5) {
-			EVP_DigestUpdate(md, buf, k);
+			sl_md_update(md, buf, k);
 			k = 0;
 		}
 		if (i)
@@ -447,24 +447,23 @@ static void hash_hex_list(EVP_MD_CTX *md, const uint16_t *v, size_t n)
 		for (int sh = 12; sh >= 0; sh -= 4)
 			buf[k++] = hex[(v[i] >> sh) & 15];
 	}
-	EVP_DigestUpdate(md, buf, k);
+	sl_md_update(md, buf, k);
 }
 
 /* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b. */
 static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, char out[13])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	struct sl_md_ctx ctx;
 	memcpy(out, "000000000000", 13);
-	EVP_MD_CTX *ctx = na ? sl_md_begin(SL_SHA256) : NULL;
-	if (!ctx)
+	if (!na || !sl_md_init(&ctx, SL_SHA256))
 		return;
-	hash_hex_list(ctx, a, na);
+	hash_hex_list(&ctx, a, na);
 	if (nb) {
-		EVP_DigestUpdate(ctx, "_", 1);
-		hash_hex_list(ctx, b, nb);
+		sl_md_update(&ctx, "_", 1);
+		hash_hex_list(&ctx, b, nb);
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= 6)
+	if (sl_md_final(&ctx, md) >= 6)
 		sl_hex(md, 6, out);
 }
 
