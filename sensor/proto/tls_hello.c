@@ -233,6 +233,67 @@ int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_cli
 	return 0;
 }
 
+/* ---- Hashes lately computed ----------------------------------------------- */
+
+/* A sensor sees the same few client and server stacks over and over (one
+ * slice of the short mix: 5,985 JA4s of 17 kinds), so the hashes of their
+ * fingerprints are kept, keyed by the whole input of the hash and its kind:
+ * a hit costs a cheap hash and a memcmp instead of an MD5 or SHA-256 (and
+ * JA4's hex text), and gives exactly what hashing would.  Direct-mapped, one
+ * memo per thread: each engine thread keeps its own, so the workers share
+ * nothing and take no lock. */
+#define MEMO_SLOTS 256 /* a power of two; ~90 kB a thread */
+#define MEMO_KEY 320   /* longest input kept, bytes; longer ones are hashed every time */
+
+enum memo_kind { MEMO_MD5_TEXT = 1, MEMO_JA4_LISTS };
+
+struct memo_slot {
+	uint16_t len; /* 0: empty */
+	uint8_t kind;
+	uint8_t key[MEMO_KEY];
+	char val[33];
+};
+static _Thread_local struct memo_slot memo[MEMO_SLOTS];
+
+/* A cheap mix of key[0..n), eight bytes a step: only picks the slot. */
+static unsigned memo_hash(enum memo_kind kind, const uint8_t *key, size_t n)
+{
+	uint64_t h = (n << 8 | kind) * 0x9e3779b97f4a7c15u, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, key + i, n - i);
+	h = (h ^ w) * 0xff51afd7ed558ccdu;
+	return (unsigned)(h >> 40) & (MEMO_SLOTS - 1);
+}
+
+/* key's slot (NULL for a key too long to keep); *hit when it holds key. */
+static struct memo_slot *memo_find(enum memo_kind kind, const void *key, size_t n, bool *hit)
+{
+	*hit = false;
+	if (n == 0 || n > MEMO_KEY)
+		return NULL;
+	struct memo_slot *m = &memo[memo_hash(kind, key, n)];
+	*hit = m->len == n && m->kind == kind && memcmp(m->key, key, n) == 0;
+	return m;
+}
+
+/* Keep val (at most 32 characters) for key in its slot m, if there is one. */
+static void memo_keep(struct memo_slot *m, enum memo_kind kind, const void *key, size_t n,
+		      const char *val)
+{
+	if (!m)
+		return;
+	m->len = (uint16_t)n;
+	m->kind = (uint8_t)kind;
+	memcpy(m->key, key, n);
+	memcpy(m->val, val, strnlen(val, sizeof(m->val) - 1) + 1);
+}
+
 /* ---- JA3 ---------------------------------------------------------------- */
 
 /* Writes text into a bounded buffer and, in step, into a digest, so the hash
@@ -310,23 +371,48 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 		text_putn(t, run, k);
 }
 
+/* The text of parts (a string, or where NULL the list lists[i] of
+ * counts[i] numbers) into t. */
+static void put_parts(struct text_sink *t, const char *const *parts, size_t nparts,
+		      const uint16_t *const *lists, const size_t *counts)
+{
+	for (size_t i = 0; i < nparts; i++) {
+		if (parts[i])
+			text_put(t, parts[i]);
+		else
+			put_dec_list(t, lists[i], counts[i]);
+	}
+	text_flush(t);
+}
+
+/* The text is written first; when str holds all of it (a real hello's
+ * always does) its MD5 comes from the memo or from one digest of str, else
+ * the text is made again into the digest. */
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
 		     const size_t *counts, char *str, size_t cap, char md5hex[33])
 {
+	struct text_sink t = { .buf = str, .cap = cap };
 	struct sl_md_ctx ctx;
-	struct text_sink t = { .buf = str, .cap = cap, .md = sl_md_init(&ctx, SL_MD5) ? &ctx : NULL };
 	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	bool hit;
 	if (cap)
 		str[0] = '\0';
-	for (size_t i = 0; i < nparts; i++) {
-		if (parts[i])
-			text_put(&t, parts[i]);
-		else
-			put_dec_list(&t, lists[i], counts[i]);
-	}
-	text_flush(&t);
+	put_parts(&t, parts, nparts, lists, counts);
 	md5hex[0] = '\0';
-	if (t.md && sl_md_final(t.md, md) == 16)
+	if (t.len < cap) {
+		struct memo_slot *m = memo_find(MEMO_MD5_TEXT, str, t.len, &hit);
+		if (hit) {
+			memcpy(md5hex, m->val, 33);
+		} else if (sl_digest(SL_MD5, str, t.len, md, &mdlen) && mdlen == 16) {
+			sl_hex(md, 16, md5hex);
+			memo_keep(m, MEMO_MD5_TEXT, str, t.len, md5hex);
+		}
+		return;
+	}
+	struct text_sink whole = { .md = sl_md_init(&ctx, SL_MD5) ? &ctx : NULL };
+	put_parts(&whole, parts, nparts, lists, counts);
+	if (whole.md && sl_md_final(whole.md, md) == 16)
 		sl_hex(md, 16, md5hex);
 }
 
@@ -450,21 +536,39 @@ static void hash_hex_list(struct sl_md_ctx *md, const uint16_t *v, size_t n)
 	sl_md_update(md, buf, k);
 }
 
-/* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b. */
+/* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b:
+ * from the memo, keyed by both lists and their lengths, when it has them. */
 static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, char out[13])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	struct sl_md_ctx ctx;
+	uint16_t key[MEMO_KEY / 2];
+	struct memo_slot *m = NULL;
+	bool hit = false;
 	memcpy(out, "000000000000", 13);
-	if (!na || !sl_md_init(&ctx, SL_SHA256))
+	if (!na)
+		return;
+	if (na + nb + 2 <= ARRAY_SIZE(key)) {
+		key[0] = (uint16_t)na, key[1 + na] = (uint16_t)nb;
+		memcpy(key + 1, a, na * 2);
+		memcpy(key + 2 + na, b, nb * 2);
+		m = memo_find(MEMO_JA4_LISTS, key, (na + nb + 2) * 2, &hit);
+	}
+	if (hit) {
+		memcpy(out, m->val, 13);
+		return;
+	}
+	if (!sl_md_init(&ctx, SL_SHA256))
 		return;
 	hash_hex_list(&ctx, a, na);
 	if (nb) {
 		sl_md_update(&ctx, "_", 1);
 		hash_hex_list(&ctx, b, nb);
 	}
-	if (sl_md_final(&ctx, md) >= 6)
-		sl_hex(md, 6, out);
+	if (sl_md_final(&ctx, md) < 6)
+		return;
+	sl_hex(md, 6, out);
+	memo_keep(m, MEMO_JA4_LISTS, key, (na + nb + 2) * 2, out);
 }
 
 /* JA4 = a_b_c: a = transport, version, d/i, cipher count, extension count,
