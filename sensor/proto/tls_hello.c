@@ -339,6 +339,28 @@ static void text_put(struct text_sink *t, const char *s)
 	text_putn(t, s, strlen(s));
 }
 
+/* x in decimal at p, two digits a step from a table (a division by 10 per
+ * digit was most of JA3's text); returns how many digits. */
+static size_t put_dec(char *p, unsigned x)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t d = x >= 10000 ? 5 : x >= 1000 ? 4 : x >= 100 ? 3 : x >= 10 ? 2 : 1;
+	char *e = p + d;
+	for (; x >= 100; x /= 100) {
+		e -= 2;
+		memcpy(e, pairs + 2 * (x % 100), 2);
+	}
+	if (x >= 10)
+		memcpy(e - 2, pairs + 2 * x, 2);
+	else
+		e[-1] = (char)('0' + x);
+	return d;
+}
+
 /* Decimal values joined by '-', GREASE skipped (JA3's list form), put in
  * runs of up to sizeof(run) bytes: the sink keeps a prefix of whatever fits
  * and digests every byte in order, so runs give what one put per number
@@ -357,14 +379,7 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 		}
 		if (!first)
 			run[k++] = '-';
-		char num[5], *e = num + sizeof(num); /* digits backwards */
-		unsigned x = v[i];
-		do
-			*--e = (char)('0' + x % 10);
-		while (x /= 10);
-		size_t d = (size_t)(num + sizeof(num) - e);
-		memcpy(run + k, e, d);
-		k += d;
+		k += put_dec(run + k, v[i]);
 		first = false;
 	}
 	if (k)
