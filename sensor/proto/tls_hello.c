@@ -315,17 +315,23 @@ static void text_flush(struct text_sink *t)
 	t->npend = 0;
 }
 
-static void text_putn(struct text_sink *t, const char *s, size_t n)
+/* Stage s[0..n) for the digest (only a sink with one has anything to stage). */
+static void text_stage(struct text_sink *t, const char *s, size_t n)
 {
 	if (t->npend + n > sizeof(t->pend))
 		text_flush(t);
 	if (n > sizeof(t->pend)) {
-		if (t->md)
-			sl_md_update(t->md, s, n);
+		sl_md_update(t->md, s, n);
 	} else {
 		memcpy(t->pend + t->npend, s, n);
 		t->npend += n;
 	}
+}
+
+static void text_putn(struct text_sink *t, const char *s, size_t n)
+{
+	if (t->md)
+		text_stage(t, s, n);
 	if (t->cap && t->len < t->cap - 1) {
 		size_t k = n < t->cap - 1 - t->len ? n : t->cap - 1 - t->len;
 		memcpy(t->buf + t->len, s, k);
