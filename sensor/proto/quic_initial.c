@@ -116,6 +116,37 @@ static void learn_length(struct sl_quic_initial *s)
 		s->need = (uint32_t)need;
 }
 
+/* Mark bytes [a, b) of the stream seen, whole bytes of the map at once (a
+ * bit per byte of a ClientHello was most of an Initial's own cost). */
+static void mark_seen(uint8_t *seen, size_t a, size_t b)
+{
+	for (; a < b && (a & 7); a++)
+		seen[a >> 3] |= (uint8_t)(1u << (a & 7));
+	if (a < b && b - a >= 8) {
+		memset(seen + (a >> 3), 0xff, (b - a) >> 3);
+		a += (b - a) & ~(size_t)7;
+	}
+	for (; a < b; a++)
+		seen[a >> 3] |= (uint8_t)(1u << (a & 7));
+}
+
+static bool is_seen(const uint8_t *seen, size_t i)
+{
+	return i < SL_QUIC_CRYPTO_MAX && (seen[i >> 3] & (1u << (i & 7)));
+}
+
+/* The end of the run of bytes seen from c on, a full byte of the map a step. */
+static size_t seen_until(const uint8_t *seen, size_t c)
+{
+	while ((c & 7) && is_seen(seen, c))
+		c++;
+	while (c < SL_QUIC_CRYPTO_MAX && seen[c >> 3] == 0xff)
+		c += 8;
+	while (is_seen(seen, c))
+		c++;
+	return c;
+}
+
 /* File CRYPTO bytes [off, off+n) of the stream; bytes past the buffer are
  * dropped (the message they belong to cannot complete anyway). */
 static int crypto_add(struct sl_quic_initial *s, uint64_t off, const uint8_t *d, uint64_t n)
@@ -135,10 +166,8 @@ static int crypto_add(struct sl_quic_initial *s, uint64_t off, const uint8_t *d,
 	}
 	seen = s->buf + SL_QUIC_CRYPTO_MAX;
 	memcpy(s->buf + off, d, (size_t)n);
-	for (size_t i = (size_t)off; i < off + n; i++)
-		seen[i >> 3] |= (uint8_t)(1u << (i & 7));
-	while (s->contig < SL_QUIC_CRYPTO_MAX && (seen[s->contig >> 3] & (1u << (s->contig & 7))))
-		s->contig++;
+	mark_seen(seen, (size_t)off, (size_t)(off + n));
+	s->contig = (uint32_t)seen_until(seen, s->contig);
 	if (!s->need)
 		learn_length(s);
 	if (s->need && s->contig >= s->need)
@@ -193,6 +222,21 @@ static int crypto_frame(struct sl_quic_initial *s, const uint8_t *p, size_t n, s
 	return rc;
 }
 
+/* Past the PADDING frames (single zero bytes, most of a client Initial)
+ * from off on, eight a step. */
+static size_t skip_padding(const uint8_t *p, size_t n, size_t off)
+{
+	uint64_t w;
+	for (; n - off >= 8; off += 8) {
+		memcpy(&w, p + off, 8);
+		if (w)
+			break;
+	}
+	while (off < n && p[off] == 0)
+		off++;
+	return off;
+}
+
 /* Walk the frames of a decrypted Initial.  Only the types an Initial may
  * carry are understood; anything else ends the walk with what was filed. */
 static int walk_frames(struct sl_quic_initial *s, const uint8_t *p, size_t n)
@@ -202,8 +246,12 @@ static int walk_frames(struct sl_quic_initial *s, const uint8_t *p, size_t n)
 	while (off < n) {
 		uint8_t type = p[off++];
 		bool ok = true;
-		if (type == 0x00 || (type == 0x01 && !gquic))
-			continue; /* PADDING, PING */
+		if (type == 0x00) {
+			off = skip_padding(p, n, off);
+			continue;
+		}
+		if (type == 0x01 && !gquic)
+			continue; /* PING */
 		if (type == (gquic ? 0x08 : 0x06)) {
 			int rc = crypto_frame(s, p, n, &off);
 			if (rc < 0)

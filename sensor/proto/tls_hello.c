@@ -233,16 +233,77 @@ int sl_tls_parse_client_hello(const uint8_t *body, size_t len, struct sl_tls_cli
 	return 0;
 }
 
+/* ---- Hashes lately computed ----------------------------------------------- */
+
+/* A sensor sees the same few client and server stacks over and over (one
+ * slice of the short mix: 5,985 JA4s of 17 kinds), so the hashes of their
+ * fingerprints are kept, keyed by the whole input of the hash and its kind:
+ * a hit costs a cheap hash and a memcmp instead of an MD5 or SHA-256 (and
+ * JA4's hex text), and gives exactly what hashing would.  Direct-mapped, one
+ * memo per thread: each engine thread keeps its own, so the workers share
+ * nothing and take no lock. */
+#define MEMO_SLOTS 256 /* a power of two; ~90 kB a thread */
+#define MEMO_KEY 320   /* longest input kept, bytes; longer ones are hashed every time */
+
+enum memo_kind { MEMO_MD5_TEXT = 1, MEMO_JA4_LISTS };
+
+struct memo_slot {
+	uint16_t len; /* 0: empty */
+	uint8_t kind;
+	uint8_t key[MEMO_KEY];
+	char val[33];
+};
+static _Thread_local struct memo_slot memo[MEMO_SLOTS];
+
+/* A cheap mix of key[0..n), eight bytes a step: only picks the slot. */
+static unsigned memo_hash(enum memo_kind kind, const uint8_t *key, size_t n)
+{
+	uint64_t h = (n << 8 | kind) * 0x9e3779b97f4a7c15u, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, key + i, n - i);
+	h = (h ^ w) * 0xff51afd7ed558ccdu;
+	return (unsigned)(h >> 40) & (MEMO_SLOTS - 1);
+}
+
+/* key's slot (NULL for a key too long to keep); *hit when it holds key. */
+static struct memo_slot *memo_find(enum memo_kind kind, const void *key, size_t n, bool *hit)
+{
+	*hit = false;
+	if (n == 0 || n > MEMO_KEY)
+		return NULL;
+	struct memo_slot *m = &memo[memo_hash(kind, key, n)];
+	*hit = m->len == n && m->kind == kind && memcmp(m->key, key, n) == 0;
+	return m;
+}
+
+/* Keep val (at most 32 characters) for key in its slot m, if there is one. */
+static void memo_keep(struct memo_slot *m, enum memo_kind kind, const void *key, size_t n,
+		      const char *val)
+{
+	if (!m)
+		return;
+	m->len = (uint16_t)n;
+	m->kind = (uint8_t)kind;
+	memcpy(m->key, key, n);
+	memcpy(m->val, val, strnlen(val, sizeof(m->val) - 1) + 1);
+}
+
 /* ---- JA3 ---------------------------------------------------------------- */
 
 /* Writes text into a bounded buffer and, in step, into a digest, so the hash
  * covers the whole string even when the buffer truncates it.  The digest is
- * fed in blocks of up to sizeof(pend): one EVP_DigestUpdate() per piece (a
+ * fed in blocks of up to sizeof(pend): one digest update per piece (a
  * number, a comma) cost more than the hashing. */
 struct text_sink {
 	char *buf;
 	size_t cap, len;
-	EVP_MD_CTX *md;
+	struct sl_md_ctx *md;
 	size_t npend;
 	char pend[512];
 };
@@ -250,21 +311,27 @@ struct text_sink {
 static void text_flush(struct text_sink *t)
 {
 	if (t->md && t->npend)
-		EVP_DigestUpdate(t->md, t->pend, t->npend);
+		sl_md_update(t->md, t->pend, t->npend);
 	t->npend = 0;
 }
 
-static void text_putn(struct text_sink *t, const char *s, size_t n)
+/* Stage s[0..n) for the digest (only a sink with one has anything to stage). */
+static void text_stage(struct text_sink *t, const char *s, size_t n)
 {
 	if (t->npend + n > sizeof(t->pend))
 		text_flush(t);
 	if (n > sizeof(t->pend)) {
-		if (t->md)
-			EVP_DigestUpdate(t->md, s, n);
+		sl_md_update(t->md, s, n);
 	} else {
 		memcpy(t->pend + t->npend, s, n);
 		t->npend += n;
 	}
+}
+
+static void text_putn(struct text_sink *t, const char *s, size_t n)
+{
+	if (t->md)
+		text_stage(t, s, n);
 	if (t->cap && t->len < t->cap - 1) {
 		size_t k = n < t->cap - 1 - t->len ? n : t->cap - 1 - t->len;
 		memcpy(t->buf + t->len, s, k);
@@ -276,6 +343,28 @@ static void text_putn(struct text_sink *t, const char *s, size_t n)
 static void text_put(struct text_sink *t, const char *s)
 {
 	text_putn(t, s, strlen(s));
+}
+
+/* x in decimal at p, two digits a step from a table (a division by 10 per
+ * digit was most of JA3's text); returns how many digits. */
+static size_t put_dec(char *p, unsigned x)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t d = x >= 10000 ? 5 : x >= 1000 ? 4 : x >= 100 ? 3 : x >= 10 ? 2 : 1;
+	char *e = p + d;
+	for (; x >= 100; x /= 100) {
+		e -= 2;
+		memcpy(e, pairs + 2 * (x % 100), 2);
+	}
+	if (x >= 10)
+		memcpy(e - 2, pairs + 2 * x, 2);
+	else
+		e[-1] = (char)('0' + x);
+	return d;
 }
 
 /* Decimal values joined by '-', GREASE skipped (JA3's list form), put in
@@ -296,37 +385,55 @@ static void put_dec_list(struct text_sink *t, const uint16_t *v, size_t n)
 		}
 		if (!first)
 			run[k++] = '-';
-		char num[5], *e = num + sizeof(num); /* digits backwards */
-		unsigned x = v[i];
-		do
-			*--e = (char)('0' + x % 10);
-		while (x /= 10);
-		size_t d = (size_t)(num + sizeof(num) - e);
-		memcpy(run + k, e, d);
-		k += d;
+		k += put_dec(run + k, v[i]);
 		first = false;
 	}
 	if (k)
 		text_putn(t, run, k);
 }
 
+/* The text of parts (a string, or where NULL the list lists[i] of
+ * counts[i] numbers) into t. */
+static void put_parts(struct text_sink *t, const char *const *parts, size_t nparts,
+		      const uint16_t *const *lists, const size_t *counts)
+{
+	for (size_t i = 0; i < nparts; i++) {
+		if (parts[i])
+			text_put(t, parts[i]);
+		else
+			put_dec_list(t, lists[i], counts[i]);
+	}
+	text_flush(t);
+}
+
+/* The text is written first; when str holds all of it (a real hello's
+ * always does) its MD5 comes from the memo or from one digest of str, else
+ * the text is made again into the digest. */
 void sl_tls_md5_text(const char *const *parts, size_t nparts, const uint16_t *const *lists,
 		     const size_t *counts, char *str, size_t cap, char md5hex[33])
 {
-	struct text_sink t = { .buf = str, .cap = cap, .md = sl_md_begin(SL_MD5) };
+	struct text_sink t = { .buf = str, .cap = cap };
+	struct sl_md_ctx ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
+	bool hit;
 	if (cap)
 		str[0] = '\0';
-	for (size_t i = 0; i < nparts; i++) {
-		if (parts[i])
-			text_put(&t, parts[i]);
-		else
-			put_dec_list(&t, lists[i], counts[i]);
-	}
-	text_flush(&t);
+	put_parts(&t, parts, nparts, lists, counts);
 	md5hex[0] = '\0';
-	if (t.md && EVP_DigestFinal_ex(t.md, md, &mdlen) && mdlen == 16)
+	if (t.len < cap) {
+		struct memo_slot *m = memo_find(MEMO_MD5_TEXT, str, t.len, &hit);
+		if (hit) {
+			memcpy(md5hex, m->val, 33);
+		} else if (sl_digest(SL_MD5, str, t.len, md, &mdlen) && mdlen == 16) {
+			sl_hex(md, 16, md5hex);
+			memo_keep(m, MEMO_MD5_TEXT, str, t.len, md5hex);
+		}
+		return;
+	}
+	struct text_sink whole = { .md = sl_md_init(&ctx, SL_MD5) ? &ctx : NULL };
+	put_parts(&whole, parts, nparts, lists, counts);
+	if (whole.md && sl_md_final(whole.md, md) == 16)
 		sl_hex(md, 16, md5hex);
 }
 
@@ -432,14 +539,14 @@ static size_t filter(const uint16_t *v, size_t n, bool skip_sni_alpn, uint16_t *
 }
 
 /* Update the digest with "xxxx,yyyy,..." (4 lowercase hex digits each). */
-static void hash_hex_list(EVP_MD_CTX *md, const uint16_t *v, size_t n)
+static void hash_hex_list(struct sl_md_ctx *md, const uint16_t *v, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[5 * 64];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k > sizeof(buf) - 5) {
-			EVP_DigestUpdate(md, buf, k);
+			sl_md_update(md, buf, k);
 			k = 0;
 		}
 		if (i)
@@ -447,25 +554,42 @@ static void hash_hex_list(EVP_MD_CTX *md, const uint16_t *v, size_t n)
 		for (int sh = 12; sh >= 0; sh -= 4)
 			buf[k++] = hex[(v[i] >> sh) & 15];
 	}
-	EVP_DigestUpdate(md, buf, k);
+	sl_md_update(md, buf, k);
 }
 
-/* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b. */
+/* First 12 hex digits of SHA-256 over list a, then, if nb, '_' and list b:
+ * from the memo, keyed by both lists and their lengths, when it has them. */
 static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb, char out[13])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	struct sl_md_ctx ctx;
+	uint16_t key[MEMO_KEY / 2];
+	struct memo_slot *m = NULL;
+	bool hit = false;
 	memcpy(out, "000000000000", 13);
-	EVP_MD_CTX *ctx = na ? sl_md_begin(SL_SHA256) : NULL;
-	if (!ctx)
+	if (!na)
 		return;
-	hash_hex_list(ctx, a, na);
-	if (nb) {
-		EVP_DigestUpdate(ctx, "_", 1);
-		hash_hex_list(ctx, b, nb);
+	if (na + nb + 2 <= ARRAY_SIZE(key)) {
+		key[0] = (uint16_t)na, key[1 + na] = (uint16_t)nb;
+		memcpy(key + 1, a, na * 2);
+		memcpy(key + 2 + na, b, nb * 2);
+		m = memo_find(MEMO_JA4_LISTS, key, (na + nb + 2) * 2, &hit);
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= 6)
-		sl_hex(md, 6, out);
+	if (hit) {
+		memcpy(out, m->val, 13);
+		return;
+	}
+	if (!sl_md_init(&ctx, SL_SHA256))
+		return;
+	hash_hex_list(&ctx, a, na);
+	if (nb) {
+		sl_md_update(&ctx, "_", 1);
+		hash_hex_list(&ctx, b, nb);
+	}
+	if (sl_md_final(&ctx, md) < 6)
+		return;
+	sl_hex(md, 6, out);
+	memo_keep(m, MEMO_JA4_LISTS, key, (na + nb + 2) * 2, out);
 }
 
 /* JA4 = a_b_c: a = transport, version, d/i, cipher count, extension count,

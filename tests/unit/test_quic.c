@@ -370,6 +370,49 @@ static void test_out_of_order(void)
 	sl_quic_initial_finish(&s);
 }
 
+/* The hello in random pieces (overlapping, repeated, any order) over one
+ * to four packets, runs of PADDING of random length between the frames:
+ * after every packet the bytes received without a gap (contig) equal a
+ * plain bool-per-byte count, and the message comes exactly when all of
+ * it is in. */
+static void test_random_pieces(void)
+{
+	TEST("quic: random CRYPTO pieces and PADDING runs: contig and completion as counted byte by byte");
+	uint8_t hello[300], f[1200], pkt[1400];
+	size_t hl = rfc_hello(hello), n;
+	unsigned seed = 7, bad = 0;
+	for (int round = 0; round < 400; round++) {
+		struct sl_quic_initial s;
+		bool have[300] = { false };
+		size_t contig = 0;
+		sl_quic_initial_init(&s);
+		for (uint64_t pn = 0; pn < 4 && contig < hl; pn++) {
+			size_t fl = 0;
+			for (int k = (int)(rand_r(&seed) % 4) + 1; k > 0; k--) {
+				size_t a = (size_t)rand_r(&seed) % hl;
+				if (rand_r(&seed) % 3 == 0 && contig < hl)
+					a = contig; /* often extend the run */
+				size_t b = a + 1 + (size_t)rand_r(&seed) % (hl - a);
+				size_t pad = (size_t)rand_r(&seed) % 20;
+				memset(f + fl, 0, pad);
+				fl += pad;
+				fl += crypto_frame(hello, a, b, f + fl);
+				for (size_t i = a; i < b; i++)
+					have[i] = true;
+			}
+			while (contig < hl && have[contig])
+				contig++;
+			size_t pl = make_initial(1, RFC_DCID, pn, f, fl, 1162, pkt);
+			bad += sl_quic_initial_client(qc, &s, pkt, pl) != 1;
+			const uint8_t *m = sl_quic_initial_message(&s, &n);
+			bad += s.contig != contig;
+			bad += contig < hl ? m != NULL : !m || n != hl || memcmp(m, hello, hl) != 0;
+		}
+		sl_quic_initial_finish(&s);
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 /* Initial + 0-RTT in one datagram, then Initial (new DCID chosen by the
  * server, keys still from the first) + Handshake + trailing zeros. */
 static void test_coalesced(void)
@@ -625,6 +668,7 @@ int main(void)
 	test_truncated();
 	test_corrupted();
 	test_out_of_order();
+	test_random_pieces();
 	test_coalesced();
 	test_retry();
 	test_not_hello();

@@ -529,28 +529,77 @@ static int cmp_u16_ref(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* JA4's hash part the plain way: GREASE out (and SNI/ALPN when skip),
+ * sorted by qsort() when sort, snprintf'd "%04x" joined by ',', SHA-256 of
+ * the text, its first 12 hex digits. */
+static size_t ref_list_text(const uint16_t *v, size_t n, bool sort, bool skip, char *out)
+{
+	uint16_t k[SL_TLS_LIST_MAX];
+	size_t m = 0, len = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] & 0x0f0f) == 0x0a0a && (v[i] >> 8) == (v[i] & 0xff)) &&
+		    !(skip && (v[i] == 0 || v[i] == 0x10)))
+			k[m++] = v[i];
+	if (sort)
+		qsort(k, m, 2, cmp_u16_ref);
+	for (size_t i = 0; i < m; i++)
+		len += (size_t)sprintf(out + len, "%s%04x", i ? "," : "", k[i]);
+	return len;
+}
+
+/* JA4 the plain way: its a part from sl_tls_ja4() (tested against the
+ * published labels), b and c made here from the hello. */
+static void ref_ja4(const struct sl_tls_client_hello *ch, char out[SL_JA4_LEN])
+{
+	static char text[2][6 * SL_TLS_LIST_MAX * 2];
+	size_t nb = ref_list_text(ch->ciphers, ch->n_ciphers, true, false, text[0]);
+	size_t nc = ref_list_text(ch->extensions, ch->n_extensions, true, true, text[1]);
+	if (nc) {
+		text[1][nc++] = '_';
+		nc += ref_list_text(ch->sig_algs, ch->n_sig_algs, false, false, text[1] + nc);
+		if (text[1][nc - 1] == '_')
+			nc--; /* no signature algorithms: no '_' */
+	}
+	sl_tls_ja4(ch, 't', out);
+	for (int h = 0; h < 2; h++) {
+		uint8_t md[EVP_MAX_MD_SIZE];
+		unsigned ml = 0;
+		char *dst = out + 11 + 13 * h;
+		size_t n = h ? nc : nb;
+		EVP_Digest(text[h], n, md, &ml, EVP_sha256(), NULL);
+		for (int i = 0; i < 6; i++)
+			snprintf(dst + 2 * i, 3, "%02x", n ? md[i] : 0);
+		dst[12] = h ? '\0' : '_';
+	}
+}
+
 /* JA3 text and hash equal snprintf's and MD5's, whole and cut to random
- * buffer sizes; JA4 of a hello equals that of the same hello with its
- * ciphers and extensions sorted by qsort() first (JA4 hashes them sorted). */
+ * buffer sizes; JA4 equals the plain way's, and that of the same hello with
+ * its ciphers and extensions sorted by qsort() first (JA4 hashes them
+ * sorted).  The hellos are drawn from a pool of 64, so that most repeat
+ * one seen before and come from the memo of hashes, and some evict. */
 static void test_random_ja3_ja4(void)
 {
-	TEST("JA3 equals snprintf+MD5 and JA4's sort equals qsort over 3000 random hellos");
-	static struct sl_tls_client_hello ch, sorted;
+	TEST("JA3 equals snprintf+MD5, JA4 plain SHA-256 and qsort, over 3000 hellos, repeats among them");
+	static struct sl_tls_client_hello pool[64], sorted;
 	unsigned seed = 3, bad3 = 0, bad4 = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(pool); i++)
+		rand_hello(&seed, &pool[i]);
 	for (int i = 0; i < 3000; i++) {
-		rand_hello(&seed, &ch);
+		const struct sl_tls_client_hello *ch = &pool[(unsigned)rand_r(&seed) % ARRAY_SIZE(pool)];
 		size_t cap = rand_r(&seed) % 3 ? 8192 : (size_t)rand_r(&seed) % 200;
 		char text[8192], want[8192], md5[33], want_md5[33];
-		sl_tls_ja3(&ch, text, cap, md5);
-		ref_ja3(&ch, want, cap ? cap : 1, want_md5);
+		sl_tls_ja3(ch, text, cap, md5);
+		ref_ja3(ch, want, cap ? cap : 1, want_md5);
 		bad3 += strcmp(md5, want_md5) != 0 || (cap && strcmp(text, want) != 0);
-		sorted = ch;
+		sorted = *ch;
 		qsort(sorted.ciphers, sorted.n_ciphers, 2, cmp_u16_ref);
 		qsort(sorted.extensions, sorted.n_extensions, 2, cmp_u16_ref);
-		char j1[SL_JA4_LEN], j2[SL_JA4_LEN];
-		sl_tls_ja4(&ch, 't', j1);
+		char j1[SL_JA4_LEN], j2[SL_JA4_LEN], j3[SL_JA4_LEN];
+		sl_tls_ja4(ch, 't', j1);
 		sl_tls_ja4(&sorted, 't', j2);
-		bad4 += strcmp(j1, j2) != 0;
+		ref_ja4(ch, j3);
+		bad4 += strcmp(j1, j2) != 0 || strcmp(j1, j3) != 0;
 	}
 	CHECK_EQ_INT(bad3, 0);
 	CHECK_EQ_INT(bad4, 0);

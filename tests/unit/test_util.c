@@ -182,6 +182,13 @@ static unsigned digest_mismatches(unsigned seed)
 		EVP_Digest(data, n, want, &wl, sl_md(alg), NULL);
 		if (rand_r(&seed) & 1) {
 			bad += !sl_digest(alg, data, n, got, &gl);
+		} else if (rand_r(&seed) & 1) {
+			struct sl_md_ctx c;
+			size_t cut = n ? (size_t)rand_r(&seed) % n : 0;
+			bad += !sl_md_init(&c, alg);
+			sl_md_update(&c, data, cut);
+			sl_md_update(&c, data + cut, n - cut);
+			gl = sl_md_final(&c, got);
 		} else {
 			EVP_MD_CTX *c = sl_md_begin(alg);
 			size_t cut = n ? (size_t)rand_r(&seed) % n : 0;
@@ -211,9 +218,96 @@ static void test_digest(void)
 	CHECK_EQ_INT(other, 0);
 }
 
+/* "0b0b.." -> bytes; returns how many. */
+static size_t unhex(const char *h, uint8_t *out)
+{
+	size_t n = 0;
+	for (; h[0] && h[1]; h += 2) {
+		unsigned v = 0;
+		sscanf(h, "%2x", &v);
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+/* HMAC-SHA256 of msg under key (hex) equals want (hex), the first cut
+ * bytes of it (RFC 4231 test case 5 truncates). */
+static bool hmac_is(const char *key, const char *msg, const char *want, size_t cut)
+{
+	uint8_t k[200], m[200], w[32], got[32];
+	size_t kn = unhex(key, k), mn = unhex(msg, m);
+	struct sl_hmac_key hk, copy;
+	unhex(want, w);
+	sl_hmac_sha256_key(&hk, k, kn);
+	copy = hk; /* a keyed state is plain data, reusable and copyable */
+	bool ok = sl_hmac_sha256(&hk, m, mn, got) && memcmp(got, w, cut) == 0;
+	memset(&hk, 0xa5, sizeof(hk));
+	return ok && sl_hmac_sha256(&copy, m, mn, got) && memcmp(got, w, cut) == 0;
+}
+
+static void test_hmac(void)
+{
+	TEST("hmac: HMAC-SHA256 gives RFC 4231's test cases 1-7 (keys of 4 to 131 bytes)");
+	static const char *const aa131 =
+		
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	CHECK(hmac_is("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
+		      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", 32));
+	CHECK(hmac_is("4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+		      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 32));
+	CHECK(hmac_is("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		      "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+		      "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe", 32));
+	CHECK(hmac_is("0102030405060708090a0b0c0d0e0f10111213141516171819",
+		      "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+		      "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b", 32));
+	CHECK(hmac_is("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c",
+		      "546573742057697468205472756e636174696f6e",
+		      "a3b6167473100ee06e0c796c2955552b", 16));
+	CHECK(hmac_is(aa131,
+		      "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579202d2048617368204b6579204669727374",
+		      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", 32));
+	CHECK(hmac_is(aa131,
+		      "5468697320697320612074657374207573696e672061206c6172676572207468616e20626c6f636b2d73697a65206b657920616e642061206c6172676572207468616e20626c6f636b2d73697a6520646174612e20546865206b6579206e6565647320746f20626520686173686564206265666f7265206265696e6720757365642062792074686520484d414320616c676f726974686d2e",
+		      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2", 32));
+}
+
+/* HKDF-SHA256 (RFC 5869 A.1) as QUIC's key schedule uses it: Extract is
+ * HMAC(salt, IKM) under a key made once, each Expand block T(i) =
+ * HMAC(PRK, T(i-1) || info || i) under PRK keyed once. */
+static void test_hkdf(void)
+{
+	TEST("hkdf: HMAC keyed states give RFC 5869 test case 1 (PRK and the 42-byte OKM)");
+	uint8_t ikm[22], salt[13], info[10], want_prk[32], want_okm[42], prk[32], okm[64];
+	uint8_t msg[32 + 10 + 1];
+	unhex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", ikm);
+	unhex("000102030405060708090a0b0c", salt);
+	unhex("f0f1f2f3f4f5f6f7f8f9", info);
+	unhex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5", want_prk);
+	unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+	      want_okm);
+	struct sl_hmac_key k;
+	sl_hmac_sha256_key(&k, salt, sizeof(salt));
+	CHECK(sl_hmac_sha256(&k, ikm, sizeof(ikm), prk));
+	CHECK(memcmp(prk, want_prk, 32) == 0);
+	sl_hmac_sha256_key(&k, prk, sizeof(prk));
+	memcpy(msg, info, sizeof(info));
+	msg[10] = 1;
+	CHECK(sl_hmac_sha256(&k, msg, 11, okm));
+	memcpy(msg, okm, 32);
+	memcpy(msg + 32, info, sizeof(info));
+	msg[42] = 2;
+	CHECK(sl_hmac_sha256(&k, msg, 43, okm + 32));
+	CHECK(memcmp(okm, want_okm, sizeof(want_okm)) == 0);
+}
+
 int main(void)
 {
 	test_digest();
+	test_hmac();
+	test_hkdf();
 	test_strcopy();
 	test_v4_reference();
 	test_v6_reference();
