@@ -10,7 +10,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librelp.h>
 
-#include "extlib.h"
+#include "sightline/extlib.h"
 
 /* The ABI the headers describe: librdkafka 1.x/2.x keeps soname 1, librelp
  * 1.x soname 0 (what ld.so loaded when the build linked them). */

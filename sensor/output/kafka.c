@@ -12,7 +12,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "extlib.h"
+#include "sightline/extlib.h"
 #include "output_priv.h"
 
 struct kafka {

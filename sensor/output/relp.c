@@ -15,7 +15,7 @@
 
 #include <librelp.h>
 
-#include "extlib.h"
+#include "sightline/extlib.h"
 #include "output_priv.h"
 
 struct relp_tr {

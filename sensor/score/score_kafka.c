@@ -13,7 +13,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "sightline/output.h"
-#include "../output/extlib.h"
+#include "sightline/extlib.h"
 #include "score_kafka_priv.h"
 #include "score_state.h"
 

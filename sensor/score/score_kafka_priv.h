@@ -5,7 +5,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "../output/extlib.h"
+#include "sightline/extlib.h"
 
 #include "score_kafka.h"
 #include "score_priv.h"

@@ -1,9 +1,10 @@
 /* librdkafka and librelp, opened when a Kafka or RELP output or the Kafka
  * score store starts rather than by ld.so at every start.  Include it after
  * <librdkafka/rdkafka.h> or <librelp.h>: it turns their function names into
- * calls through the table the open filled. */
-#ifndef SENSOR_OUTPUT_EXTLIB_H
-#define SENSOR_OUTPUT_EXTLIB_H
+ * calls through the table the open filled.  Implemented in
+ * sensor/output/extlib.c. */
+#ifndef SIGHTLINE_EXTLIB_H
+#define SIGHTLINE_EXTLIB_H
 
 #include <stddef.h>
 
