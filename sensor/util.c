@@ -154,7 +154,7 @@ int sl_cidr_parse(const char *text, struct sl_cidr *out)
 	return mask_host_bits(&out->addr, (unsigned)prefix) ? -EINVAL : 0;
 }
 
-bool sl_cidr_contains(const struct sl_cidr *c, const struct sl_addr *a)
+bool sl_cidr_contains_bytes(const struct sl_cidr *c, const struct sl_addr *a)
 {
 	if (c->addr.family != a->family)
 		return false;

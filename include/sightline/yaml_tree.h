@@ -24,6 +24,7 @@ struct ynode {
 struct ydocs {
 	struct ynode **docs;
 	size_t n;
+	void *mem;             /* the nodes' storage, private to the parser */
 };
 
 /**

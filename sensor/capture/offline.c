@@ -183,6 +183,7 @@ static int read_error(struct sl_engine *e, const char *path, const char *why, bo
  */
 struct reader {
 	struct sl_engine *lead, *w;
+	struct sl_engine_stats *st;    /* the lead's, counted by reader 0 per frame */
 	unsigned k, n;
 	const struct sl_capture_list *files;
 	const struct sl_capture_opts *o;
@@ -217,7 +218,7 @@ static void frame(struct reader *rd, const struct pcap_pkthdr *h, const u_char *
 			       .caplen = h->caplen, .wirelen = h->len };
 	rd->c.packets++;
 	if (rd->k == 0)
-		sl_cap_count(sl_engine_stats(rd->lead), fr.ts, fr.wirelen);
+		sl_cap_count(rd->st, fr.ts, fr.wirelen);
 	sl_engine_signins(rd->w, fr.ts); /* sign-ins up to this frame come before it */
 	int k = rd->n == 1 ? 0 : sl_shard_pick(fr.dlt, bytes, h->caplen, rd->n);
 	if ((unsigned)(k < 0 ? 0 : k) == rd->k)
@@ -455,6 +456,7 @@ int sl_capture_offline(struct sl_engine *e, const struct sl_capture_list *files,
 	sl_engine_order_replay(e); /* with workers: shared state touched in capture order */
 	for (unsigned k = 0; rd && errs && k < n; k++) {
 		rd[k] = (struct reader){ .lead = e, .w = sl_engine_worker(e, k), .k = k, .n = n,
+					 .st = sl_engine_stats(e),
 					 .files = files, .o = o, .pg = &pg, .buf = malloc(READ_BUF),
 					 .filters = { .bpf = o->bpf },
 					 .abort = &abort, .err = k ? errs[k] : err,

@@ -75,7 +75,11 @@ static uint32_t idx_of(const struct sl_flow_table *t, const struct sl_flow *f)
 	return (uint32_t)(f - t->slab);
 }
 
-static void list_unlink(struct sl_flow_table *t, struct sl_flow *f)
+/* Inline, both: every packet of a flow that is not already the newest of
+ * its list moves it (a third of the long mix's packets), and the two calls
+ * cost as much as the moves. */
+static inline __attribute__((always_inline)) void list_unlink(struct sl_flow_table *t,
+							    struct sl_flow *f)
 {
 	struct age_list *l = &t->lists[f->tclass];
 	if (f->lprev != NIL)
@@ -89,7 +93,8 @@ static void list_unlink(struct sl_flow_table *t, struct sl_flow *f)
 	f->lprev = f->lnext = NIL;
 }
 
-static void list_append(struct sl_flow_table *t, struct sl_flow *f, uint8_t tc)
+static inline __attribute__((always_inline)) void list_append(struct sl_flow_table *t,
+							    struct sl_flow *f, uint8_t tc)
 {
 	struct age_list *l = &t->lists[tc];
 	uint32_t i = idx_of(t, f);

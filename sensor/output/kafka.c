@@ -12,6 +12,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "sightline/extlib.h"
 #include "output_priv.h"
 
 struct kafka {
@@ -148,6 +149,9 @@ static void kafka_free(struct kafka *k)
 static int kafka_open(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
 {
 	char why[512];
+	int rc = sl_rdkafka_open(why, sizeof(why));
+	if (rc < 0)
+		return snprintf(err, errlen, "kafka output: %s", why), rc;
 	struct kafka *k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
@@ -166,7 +170,7 @@ static int kafka_open(const struct sl_output_entry *cfg, void **state, char *err
 		return -EINVAL;
 	}
 	k->rkt = rd_kafka_topic_new(k->rk, cfg->topic, NULL);
-	int rc = k->rkt ? pthread_create(&k->poller, NULL, poll_loop, k) : ENOMEM;
+	rc = k->rkt ? pthread_create(&k->poller, NULL, poll_loop, k) : ENOMEM;
 	if (rc) {
 		snprintf(err, errlen, "kafka output %s: cannot start: %s", k->dest, strerror(rc));
 		kafka_free(k);

@@ -15,6 +15,7 @@
 
 #include <librelp.h>
 
+#include "sightline/extlib.h"
 #include "output_priv.h"
 
 struct relp_tr {
@@ -227,6 +228,10 @@ static const struct sl_transport_ops relp_ops = {
 
 static int open_relp(const struct sl_output_entry *cfg, void **state, char *err, size_t errlen)
 {
+	char why[300];
+	int rc = sl_relp_open(why, sizeof(why));
+	if (rc < 0)
+		return snprintf(err, errlen, "relp output %s: %s", cfg->address, why), rc;
 	struct relp_tr *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

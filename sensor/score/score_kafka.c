@@ -13,6 +13,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "sightline/output.h"
+#include "sightline/extlib.h"
 #include "score_kafka_priv.h"
 #include "score_state.h"
 
@@ -586,7 +587,9 @@ int sl_score_kafka_run(struct sl_scorer *s, const struct sl_config *cfg, char *e
 		       size_t errlen)
 {
 	struct kin k = { .s = s, .in = &cfg->scoring.input };
-	int rc = 0;
+	int rc = sl_rdkafka_open(err, errlen);
+	if (rc < 0)
+		return rc;
 	stopping = 0;
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);

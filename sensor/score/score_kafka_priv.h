@@ -5,6 +5,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "sightline/extlib.h"
+
 #include "score_kafka.h"
 #include "score_priv.h"
 

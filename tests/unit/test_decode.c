@@ -1257,6 +1257,66 @@ static void test_frag_memory(void)
 	sl_decoder_destroy(d);
 }
 
+/* Random 8-byte-aligned pieces of a 3,000-byte datagram (two 2 KiB chunks),
+ * some overlapping with the same bytes, in random order: the datagram
+ * completes exactly when the last missing block arrives, whole.  Checks the
+ * block maps' run counting and setting at every bit position and across a
+ * chunk's edge. */
+static void test_frag_random_pieces(void)
+{
+	TEST("IPv4 fragments: random pieces and overlaps complete exactly when covered");
+	static uint8_t pl[3000];
+	for (unsigned i = 0; i < sizeof(pl); i++)
+		pl[i] = (uint8_t)(i * 13 + 5);
+	struct fr l4 = { 0 }, f;
+	struct sl_packet p;
+	mk_udp(&l4, 4000, 5000, pl, sizeof(pl));
+	const unsigned total = (unsigned)l4.n, blocks = (total + 7) / 8;
+	unsigned seed = 99, bad = 0;
+	for (unsigned round = 0; round < 300; round++) {
+		unsigned pieces[64][2], n = 0;
+		for (unsigned off = 0; off < total && n < 48;) { /* a partition ... */
+			seed = seed * 1103515245u + 12345u;
+			unsigned len = 8 * (1 + (seed >> 16) % 40);
+			len = off + len > total ? total - off : len;
+			pieces[n][0] = off, pieces[n][1] = len, n++;
+			off += len;
+		}
+		if (pieces[n - 1][0] + pieces[n - 1][1] < total) /* 48 pieces fell short */
+			pieces[n][0] = pieces[n - 1][0] + pieces[n - 1][1],
+			pieces[n][1] = total - pieces[n][0], n++;
+		for (unsigned k = 0; k < 6; k++) { /* ... and overlaps repeating its bytes */
+			seed = seed * 1103515245u + 12345u;
+			unsigned off = 8 * ((seed >> 16) % blocks);
+			unsigned len = 8 * (1 + (seed >> 8) % 60);
+			pieces[n][0] = off, pieces[n][1] = off + len > total ? total - off : len, n++;
+		}
+		for (unsigned i = n - 1; i > 0; i--) { /* shuffled */
+			seed = seed * 1103515245u + 12345u;
+			unsigned j = (seed >> 16) % (i + 1), t0 = pieces[i][0], t1 = pieces[i][1];
+			pieces[i][0] = pieces[j][0], pieces[i][1] = pieces[j][1];
+			pieces[j][0] = t0, pieces[j][1] = t1;
+		}
+		uint8_t have[(3008 + 7) / 8] = { 0 };
+		unsigned covered = 0;
+		for (unsigned i = 0; i < n; i++) {
+			unsigned off = pieces[i][0], len = pieces[i][1];
+			for (unsigned b = off / 8; b <= (off + len - 1) / 8; b++)
+				covered += !have[b], have[b] = 1;
+			v4_frag(&f, &l4, 5000 + round, off, len, off + len < total);
+			enum sl_decode_result r = run(1, &f, &p);
+			bool whole = covered == blocks;
+			bad += r != (whole ? SL_DECODE_OK : SL_DECODE_FRAG_HELD);
+			if (whole) {
+				bad += !p.reassembled || p.payload_len != sizeof(pl) ||
+				       memcmp(p.payload, pl, sizeof(pl)) != 0;
+				break;
+			}
+		}
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 /* ---- tunnels ------------------------------------------------------------- */
 
 static void mk_gre(struct fr *out, unsigned flags, unsigned proto, uint32_t key,
@@ -1859,6 +1919,7 @@ int main(void)
 	test_frag_ipv6();
 	test_frag_limits();
 	test_frag_memory();
+	test_frag_random_pieces();
 	test_gre();
 	test_gre_not_decapsulated();
 	test_nesting();

@@ -39,6 +39,33 @@ static void test_cidr(void)
 	CHECK(sl_cidr_contains(&c, &a));
 }
 
+static void test_cidr_v4_word(void)
+{
+	TEST("cidr: the IPv4 word test answers as the bytes do, every prefix, host bits or not");
+	unsigned seed = 7, differ = 0, tried = 0;
+	for (unsigned prefix = 0; prefix <= 32; prefix++)
+		for (int i = 0; i < 2000; i++) {
+			struct sl_cidr c = { .addr = { .family = 4 }, .prefix = (uint8_t)prefix };
+			struct sl_addr a = { .family = 4 };
+			for (int k = 0; k < 4; k++) {
+				seed = seed * 1103515245u + 12345u;
+				a.b[k] = (uint8_t)(seed >> 16);
+				/* c mostly a's prefix (a match), sometimes one bit off,
+				 * sometimes with host bits set (not from sl_cidr_parse) */
+				c.addr.b[k] = a.b[k];
+			}
+			if (i % 3 == 1)
+				c.addr.b[(seed >> 8) % 4] ^= (uint8_t)(1u << (seed >> 4) % 8);
+			if (i % 3 != 2 && prefix < 32) /* host bits clear, as parsed */
+				for (unsigned bit = prefix; bit < 32; bit++)
+					c.addr.b[bit / 8] &= (uint8_t)~(0x80u >> bit % 8);
+			differ += sl_cidr_contains(&c, &a) != sl_cidr_contains_bytes(&c, &a);
+			tried++;
+		}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(tried == 33 * 2000);
+}
+
 static void test_format(void)
 {
 	TEST("format: addresses and ISO-8601 packet time");
@@ -313,6 +340,7 @@ int main(void)
 	test_v6_reference();
 	test_time_reference();
 	test_cidr();
+	test_cidr_v4_word();
 	test_format();
 	return TEST_REPORT();
 }
