@@ -41,7 +41,9 @@ struct sl_rdkafka_api {
 };
 
 /**
- * Open librdkafka (once per process; later calls return the first result).
+ * Open librdkafka (once per process; later calls return the first result):
+ * librdkafka.so.1, or the file named by the environment variable
+ * SIGHTLINE_LIBRDKAFKA when it is set (SIGHTLINE_LIBRELP for librelp).
  * Returns 0, or -ENOENT with the reason in err (errlen bytes).  Call it
  * before the first rd_kafka_* call of an entry point.
  */

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librelp.h>
@@ -28,12 +29,17 @@ static struct sl_relp_api relp;
 static struct lib_state rdkafka_state = { .once = PTHREAD_ONCE_INIT };
 static struct lib_state relp_state = { .once = PTHREAD_ONCE_INIT };
 
-static void *open_lib(struct lib_state *s, const char *soname)
+/* env, when set, names the file to load instead of the soname: a library
+ * installed outside ld.so's path (or, in tests/cli, one that is missing). */
+static void *open_lib(struct lib_state *s, const char *soname, const char *env)
 {
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	const char *o = getenv(env);
+	const char *name = o && *o ? o : soname;
+	void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		const char *e = dlerror();
-		snprintf(s->why, sizeof(s->why), "cannot load %s: %s", soname, e ? e : "not found");
+		snprintf(s->why, sizeof(s->why), "cannot load %s%s%s: %s", name, name == o ? " from " : "",
+			 name == o ? env : "", e ? e : "not found");
 		s->rc = -ENOENT;
 	}
 	return h;
@@ -53,7 +59,7 @@ static bool find(struct lib_state *s, void *h, const char *soname, const char *f
 
 static void load_rdkafka(void)
 {
-	void *h = open_lib(&rdkafka_state, RDKAFKA_SONAME);
+	void *h = open_lib(&rdkafka_state, RDKAFKA_SONAME, "SIGHTLINE_LIBRDKAFKA");
 	bool ok = h != NULL;
 #define X(f) if (ok) ok = find(&rdkafka_state, h, RDKAFKA_SONAME, #f, (void **)&rdkafka.f);
 	SL_RDKAFKA_FUNCS(X)
@@ -62,7 +68,7 @@ static void load_rdkafka(void)
 
 static void load_relp(void)
 {
-	void *h = open_lib(&relp_state, RELP_SONAME);
+	void *h = open_lib(&relp_state, RELP_SONAME, "SIGHTLINE_LIBRELP");
 	bool ok = h != NULL;
 #define X(f) if (ok) ok = find(&relp_state, h, RELP_SONAME, #f, (void **)&relp.f);
 	SL_RELP_FUNCS(X)

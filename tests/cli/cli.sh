@@ -41,6 +41,13 @@ expect output-missing-dir 2 'nodir/eve.json: cannot open the EVE output: No such
 printf 'databases:\n  - {path: %s/missing.mmdb, schema: maxmind}\n' "$tmp" >"$tmp/db.yaml"
 expect database-missing 2 'missing.mmdb: cannot open the database: No such file or directory' -- "$s" -q -c "$tmp/db.yaml" -o /dev/null -r "$dns"
 
+# librdkafka and librelp are opened when an output needs them: one that cannot be
+# loaded refuses the output at start, naming the file (here a missing one).
+printf 'outputs:\n  - {type: kafka, brokers: "127.0.0.1:9", topic: t}\n' >"$tmp/kafka.yaml"
+expect kafka-lib-missing 2 "cannot load /nonexistent/librdkafka.so.1 from SIGHTLINE_LIBRDKAFKA" -- env SIGHTLINE_LIBRDKAFKA=/nonexistent/librdkafka.so.1 "$s" -q -c "$tmp/kafka.yaml" -r "$dns"
+printf 'outputs:\n  - {type: relp, address: "127.0.0.1:9"}\n' >"$tmp/relp.yaml"
+expect relp-lib-missing 2 "cannot load /nonexistent/librelp.so.0 from SIGHTLINE_LIBRELP" -- env SIGHTLINE_LIBRELP=/nonexistent/librelp.so.0 "$s" -q -c "$tmp/relp.yaml" -r "$dns"
+
 # Rule packs and rosters given to a replay: refused before any packet, with FILE:LINE:COL.
 mkdir -p "$tmp/rules"
 printf 'title: t\nid: t1\nlevel: low\nscore: 10\nfamily: x\ndetection:\n  sel:\n    remote.contry: KP\n  condition: sel\n' >"$tmp/rules/bad.yml"
