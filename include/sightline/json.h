@@ -18,7 +18,8 @@ struct sl_json {
 	bool failed;                     /* an allocation failed: the event is dropped */
 	uint8_t depth;
 	bool need_comma[SL_JSON_MAX_DEPTH + 1];
-	/* dotted-path state: the object path currently open, e.g. "flow.tcp" */
+	/* dotted-path state: the object path currently open, e.g. "flow.tcp";
+	 * its text is kept only while path_node is NULL (a node has it) */
 	char path[128];
 	uint8_t path_len, path_depth;
 	/* the node of that path when a writer of nodes opened it

@@ -631,9 +631,7 @@ static void move_to(struct sl_json *j, const struct sl_json_node *want)
 		j->depth++;
 		j->need_comma[j->depth] = false;
 	}
-	memcpy(j->path, want->dotted, want->len);
-	j->path[want->len] = '\0';
-	j->path_len = want->len;
+	j->path_len = want->len; /* j->path stays stale: path_text() */
 	j->path_depth = want->depth;
 	j->path_node = want;
 }
@@ -677,6 +675,7 @@ static void open_path(struct sl_json *j, const char *dotted, size_t plen)
 {
 	if (plen >= sizeof(j->path)) /* deeper than any field: keep the leaf only */
 		plen = 0;
+	path_text(j);
 	if (plen == j->path_len && memcmp(j->path, dotted, plen) == 0)
 		return;
 	size_t at;
@@ -719,6 +718,7 @@ void sl_json_path_object(struct sl_json *j, const char *dotted)
 
 void sl_json_path_enter(struct sl_json *j, struct sl_json_scope *sc)
 {
+	path_text(j);
 	memcpy(sc->path, j->path, sizeof(sc->path));
 	sc->path_len = j->path_len;
 	sc->path_depth = j->path_depth;
