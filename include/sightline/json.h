@@ -195,6 +195,12 @@ void sl_json_path_reset(struct sl_json *j);
 
 void sl_json_str(struct sl_json *j, const char *s);         /* escaped per RFC 8259 */
 void sl_json_strn(struct sl_json *j, const char *s, size_t n);
+/**
+ * A value already in JSON form, text[0..n) copied as it is after the
+ * separator: a string quoted and escaped by the caller (the event writer's
+ * enum names, checked once at start-up).  text is borrowed for the call.
+ */
+void sl_json_raw(struct sl_json *j, const char *text, size_t n);
 void sl_json_u64(struct sl_json *j, uint64_t v);
 void sl_json_i64(struct sl_json *j, int64_t v);
 void sl_json_double(struct sl_json *j, double v);           /* non-finite -> null */

@@ -481,10 +481,21 @@ void sl_json_double(struct sl_json *j, double v)
 	put(j, b, n);
 }
 
+void sl_json_raw(struct sl_json *j, const char *text, size_t n)
+{
+	sep(j);
+	put(j, text, n);
+}
+
+/* One fixed-size copy of 8 bytes (the tail is left past the line's end):
+ * a put() of 4 or 5 bytes is a call into libc. */
 void sl_json_bool(struct sl_json *j, bool v)
 {
 	sep(j);
-	put(j, v ? "true" : "false", v ? 4 : 5);
+	if (!reserve(j, 8))
+		return;
+	memcpy(j->buf + j->len, v ? "true\0\0\0" : "false\0\0", 8);
+	j->len += v ? 4 : 5;
 }
 
 void sl_json_null(struct sl_json *j)

@@ -85,15 +85,14 @@ const struct sl_field *sl_catalogue_find(const char *name)
 
 void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v)
 {
-	char buf[SL_TIME_STRLEN > SL_ADDR_STRLEN ? SL_TIME_STRLEN : SL_ADDR_STRLEN];
 	switch (type) {
 	case SL_FT_STRING: sl_json_str(j, v->s); break;
 	case SL_FT_UINT: sl_json_u64(j, v->u); break;
 	case SL_FT_INT: sl_json_i64(j, v->i); break;
 	case SL_FT_DOUBLE: sl_json_double(j, v->d); break;
 	case SL_FT_BOOL: sl_json_bool(j, v->b); break;
-	case SL_FT_IP: sl_json_str(j, sl_addr_format(&v->ip, buf, sizeof(buf))); break;
-	case SL_FT_TIME: sl_json_str(j, sl_time_format(v->t, buf, sizeof(buf))); break;
+	case SL_FT_IP: sl_record_put_ip(j, &v->ip); break;
+	case SL_FT_TIME: sl_record_put_time(j, v->t, SL_ADDR_STRLEN); break;
 	case SL_FT_UINT_LIST:
 		sl_json_open_array(j);
 		for (unsigned k = 0; k < v->n && k < SL_VALUE_LIST_MAX; k++)
@@ -453,17 +452,10 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 	return list;
 }
 
-/* An event's scratch: each slot's base, looked up on first use, and the
- * last times and addresses written as text (timestamp and flow.end are
- * one time, remote.ip is src_ip or dest_ip). */
+/* An event's scratch: each slot's base, looked up on first use. */
 struct bases {
 	uint64_t looked[BASE_SLOTS / 64];
 	const void *p[BASE_SLOTS];
-	sl_time_us t[2];
-	uint8_t nt, nip;
-	char tbuf[2][SL_TIME_STRLEN];
-	struct sl_addr ip[2];
-	char ipbuf[2][SL_ADDR_STRLEN];
 };
 
 /* The base of slot for r, NULL when absent or its gate is closed. */
@@ -495,27 +487,6 @@ static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t s
 	return b->p[slot];
 }
 
-/* A time or an address as text, formatted once per event. */
-static const char *time_text(struct bases *b, sl_time_us t)
-{
-	for (unsigned k = 0; k < b->nt; k++)
-		if (b->t[k] == t)
-			return b->tbuf[k];
-	unsigned k = b->nt < 2 ? b->nt++ : 1;
-	b->t[k] = t;
-	return sl_time_format(t, b->tbuf[k], sizeof(b->tbuf[k]));
-}
-
-static const char *ip_text(struct bases *b, const struct sl_addr *a)
-{
-	for (unsigned k = 0; k < b->nip; k++)
-		if (b->ip[k].family == a->family && memcmp(b->ip[k].b, a->b, sizeof(a->b)) == 0)
-			return b->ipbuf[k];
-	unsigned k = b->nip < 2 ? b->nip++ : 1;
-	b->ip[k] = *a;
-	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
-}
-
 static inline __attribute__((always_inline)) void put_key(struct sl_json *j, size_t i)
 {
 	if (keylen[i])
@@ -524,18 +495,16 @@ static inline __attribute__((always_inline)) void put_key(struct sl_json *j, siz
 		sl_json_path(j, list[i]->name);
 }
 
-/* A value in hand, its key first; times and addresses through the
- * event's memo. */
-static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct sl_value *v)
+/* A value in hand, its key first.  The flow writer's times have always
+ * been formatted in SL_TIME_STRLEN bytes (a year past 9999 is cut short),
+ * sl_record_emit_value()'s in more: each keeps its text. */
+static void put_value(struct sl_json *j, size_t i, const struct sl_value *v)
 {
-	enum sl_ftype type = list[i]->type;
 	put_key(j, i);
-	if (type == SL_FT_TIME)
-		sl_json_str(j, time_text(b, v->t));
-	else if (type == SL_FT_IP)
-		sl_json_str(j, ip_text(b, &v->ip));
+	if (list[i]->type == SL_FT_TIME)
+		sl_record_put_time(j, v->t, SL_TIME_STRLEN);
 	else
-		sl_record_emit_value(j, type, v);
+		sl_record_emit_value(j, list[i]->type, v);
 }
 
 /* A declared field from its base (whose gate its slot has checked): the
@@ -546,7 +515,7 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
  * entry and exit (the registers of a large switch) were ~17 of the ~160
  * instructions a field took, for ~80 fields an event. */
 static inline __attribute__((always_inline)) void
-put_declared(struct sl_json *j, const struct step *st, struct bases *b, const uint8_t *base)
+put_declared(struct sl_json *j, const struct step *st, const uint8_t *base)
 {
 	const struct sl_field_at *at = st->at;
 	size_t i = st->i;
@@ -603,7 +572,7 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 		if (need && !t)
 			return;
 		put_key(j, i);
-		sl_json_str(j, time_text(b, t));
+		sl_record_put_time(j, t, SL_TIME_STRLEN);
 		return;
 	}
 	case OP_IP: {
@@ -612,14 +581,14 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 		if (need && !a.family)
 			return;
 		put_key(j, i);
-		sl_json_str(j, ip_text(b, &a));
+		sl_record_put_ip(j, &a);
 		return;
 	}
 	default: {
 		struct sl_value v;
 		v.n = 0;
 		if (value_present(at, base, &v))
-			put_value(j, i, b, &v);
+			put_value(j, i, &v);
 		return;
 	}
 	}
@@ -627,21 +596,19 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 
 /* A computed field (or, were the slots ever full, a declared one read the
  * slow way) through its getter. */
-static void put_computed(const struct sl_record *r, struct sl_json *j, size_t i,
-			 struct bases *b)
+static void put_computed(const struct sl_record *r, struct sl_json *j, size_t i)
 {
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
 	if (f->get ? f->get(r, &v) : sl_field_get(f, r, &v))
-		put_value(j, i, b, &v);
+		put_value(j, i, &v);
 }
 
 /* A run of a plan's steps for one base (write_run()). */
 struct plan_run {
 	const struct plan *p;
 	size_t s;
-	struct bases *b;
 	const uint8_t *base;
 };
 
@@ -650,7 +617,7 @@ static void write_run(struct sl_json *j, const void *ctx)
 {
 	const struct plan_run *rc = ctx;
 	for (size_t k = rc->s; k < rc->p->steps[rc->s].end; k++)
-		put_declared(j, &rc->p->steps[k], rc->b, rc->base);
+		put_declared(j, &rc->p->steps[k], rc->base);
 }
 
 /* The run of plan p at step s through its kept text for base when it can
@@ -658,15 +625,14 @@ static void write_run(struct sl_json *j, const void *ctx)
  * thread and base, in place as if the run's node were open with something
  * in it, then taken out of the line, kept and put back where it belongs
  * (sl_json_fragment_*), so that kept or not the bytes are the same. */
-static bool put_fragment(const struct plan *p, size_t s, const uint8_t *base, struct bases *b,
-			 struct sl_json *j)
+static bool put_fragment(const struct plan *p, size_t s, const uint8_t *base, struct sl_json *j)
 {
 	const struct step *st = &p->steps[s];
 	uint64_t stamp = slots[st->slot].stamp(base);
 	if (!stamp || !keep_fragments || !sl_json_fragment_fits(j, st->frag_at))
 		return false;
 	struct sl_fragment f;
-	struct plan_run rc = { p, s, b, base };
+	struct plan_run rc = { p, s, base };
 	if (!sl_fragment_find(stamp, st, &f) &&
 	    !sl_fragment_make(j, st->frag_at, stamp, st, write_run, &rc, &f))
 		return j->failed; /* out of memory: the event is dropped */
@@ -683,8 +649,6 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 	uint64_t present = sl_record_states(r);
 	struct bases b;
 	memset(b.looked, 0, sizeof(b.looked));
-	b.nt = 0;
-	b.nip = 0;
 	for (size_t s = 0; s < p->n;) {
 		const struct step *st = &p->steps[s];
 		size_t end = st->end;
@@ -693,17 +657,17 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 			continue;
 		}
 		if (!st->slot) {
-			put_computed(r, j, st->i, &b);
+			put_computed(r, j, st->i);
 			s++;
 			continue;
 		}
 		const uint8_t *base = base_of(&b, r, st->slot);
-		if (base && st->frag_at && put_fragment(p, s, base, &b, j)) {
+		if (base && st->frag_at && put_fragment(p, s, base, j)) {
 			s = end;
 			continue;
 		}
 		for (; base && s < end; s++)
-			put_declared(j, &p->steps[s], &b, base);
+			put_declared(j, &p->steps[s], base);
 		s = end;
 	}
 	sl_json_path_reset(j);
