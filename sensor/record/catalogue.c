@@ -312,6 +312,9 @@ struct step {
 	uint16_t past_owner; /* the first step past the steps of this owner in a row */
 	uint8_t op;   /* opof[i] */
 	uint8_t test; /* STEP_*: its presence rule's parts, worked out once */
+	/* OP_ENUM: 1 + the index in name_tabs[] of its names quoted, 0: escape
+	 * them (an index, so that a step stays 24 bytes) */
+	uint16_t names;
 	/* A run whose text the thread may keep per base (its slot's base has
 	 * a stamp, every key is a node key): the node below which all its
 	 * fields lie, else NULL */
@@ -375,6 +378,28 @@ static void mark_fragments(struct plan *p)
 	}
 }
 
+/* The quoted names of the enum fields' names tables (struct step's names). */
+static const char *const *name_of_tab[MAX_FIELDS];
+static const struct sl_quoted_name *name_tabs[MAX_FIELDS];
+static size_t ntabs;
+
+/* 1 + the index of at's names in name_tabs[], made on first use; 0 when
+ * they cannot be quoted once. */
+static uint16_t name_texts_of(const struct sl_field_at *at)
+{
+	size_t k = 0;
+	while (k < ntabs && name_of_tab[k] != at->names)
+		k++;
+	if (k == ntabs) {
+		if (ntabs == MAX_FIELDS)
+			return 0;
+		name_of_tab[k] = at->names;
+		name_tabs[k] = sl_record_name_texts(at->names, at->n_names);
+		ntabs++;
+	}
+	return name_tabs[k] ? (uint16_t)(k + 1) : 0;
+}
+
 static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 {
 	p->want = want;
@@ -393,6 +418,7 @@ static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 				      at->when == SL_WHEN_FLAG_NONZERO ? STEP_FLAG : 0));
 		st->slot = srcof[i];
 		st->owner = owner[i];
+		st->names = st->op == OP_ENUM ? name_texts_of(at) : 0;
 		st->end = (uint16_t)(p->n + 1);
 		/* a run: the same base and owner as the step before, and declared */
 		size_t first = p->n;
@@ -553,7 +579,11 @@ put_declared(struct sl_json *j, const struct step *st, const uint8_t *base)
 		if (!s || (need && !x))
 			return;
 		put_key(j, i);
-		sl_json_str(j, s);
+		if (st->names)
+			sl_json_raw(j, name_tabs[st->names - 1][x].text,
+				    name_tabs[st->names - 1][x].len);
+		else
+			sl_json_str(j, s);
 		return;
 	}
 	case OP_BOOL: {

@@ -18,6 +18,17 @@ void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl
 void sl_record_put_time(struct sl_json *j, sl_time_us t, size_t room);
 void sl_record_put_ip(struct sl_json *j, const struct sl_addr *a);
 
+/* An enum's name as a JSON string: '"', the name, '"' (text NULL for an
+ * absent name). */
+struct sl_quoted_name {
+	const char *text;
+	uint16_t len;
+};
+/* The quoted texts of names[0..n), made once at start-up (before
+ * threads; static for the process), or NULL when a name needs escaping or
+ * the pool is full: then write the names with sl_json_str(). */
+const struct sl_quoted_name *sl_record_name_texts(const char *const *names, size_t n);
+
 /* A kept fragment (fragments.c): text[0..len) written below node at,
  * ending at node end (sl_json_fragment_end()); len 0: the fields wrote
  * nothing for that base. */

@@ -87,3 +87,48 @@ void sl_record_put_ip(struct sl_json *j, const struct sl_addr *a)
 	}
 	put_quoted(j, q, QUOTED_ROOM - 1);
 }
+
+/* The names' texts, quoted, in one pool for the process: the catalogue's
+ * enums have a few hundred names in all. */
+#define NAME_TEXTS 2048
+#define NAME_POOL 16384
+static struct sl_quoted_name name_texts[NAME_TEXTS];
+static char name_pool[NAME_POOL];
+static size_t nnames, pooled;
+
+static bool plain_name(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+const struct sl_quoted_name *sl_record_name_texts(const char *const *names, size_t n)
+{
+	size_t need = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (names[k] && !plain_name(names[k]))
+			return NULL;
+		need += names[k] ? strlen(names[k]) + 2 : 0;
+	}
+	if (nnames + n > NAME_TEXTS || pooled + need > NAME_POOL)
+		return NULL;
+	struct sl_quoted_name *out = &name_texts[nnames];
+	for (size_t k = 0; k < n; k++) {
+		size_t len = names[k] ? strlen(names[k]) : 0;
+		out[k].text = NULL;
+		out[k].len = 0;
+		if (!names[k])
+			continue;
+		char *t = name_pool + pooled;
+		t[0] = '"';
+		memcpy(t + 1, names[k], len);
+		t[len + 1] = '"';
+		out[k].text = t;
+		out[k].len = (uint16_t)(len + 2);
+		pooled += len + 2;
+	}
+	nnames += n;
+	return out;
+}

@@ -334,9 +334,25 @@ static void test_value_texts(void)
 	CHECK_EQ_INT(bad, 0);
 }
 
+/* Enum names quoted once: absent names stay absent, a name JSON would
+ * escape turns the whole table down (written by sl_json_str() then). */
+static void test_name_texts(void)
+{
+	TEST("record: enum names quoted once, or not at all when one needs escaping");
+	static const char *const names[] = { NULL, "established", "a b" };
+	static const char *const odd[] = { "ok", "tab\there" };
+	const struct sl_quoted_name *q = sl_record_name_texts(names, 3);
+	CHECK(q != NULL);
+	CHECK(q && q[0].text == NULL && q[0].len == 0);
+	CHECK(q && q[1].len == 13 && memcmp(q[1].text, "\"established\"", 13) == 0);
+	CHECK(q && q[2].len == 5 && memcmp(q[2].text, "\"a b\"", 5) == 0);
+	CHECK(sl_record_name_texts(odd, 2) == NULL);
+}
+
 int main(void)
 {
 	test_value_texts();
+	test_name_texts();
 	test_kinds();
 	test_more_kinds();
 	test_converted_declared();
