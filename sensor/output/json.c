@@ -647,10 +647,12 @@ static void move_to(struct sl_json *j, const struct sl_json_node *want)
 	j->path_node = want;
 }
 
-/* Out of line, so that the common case below saves no registers. */
+/* Out of line, so that the common case below saves no registers.  At
+ * the top level with no object open (every event's first field) the top
+ * level is a node's place too: no walk by names. */
 __attribute__((noinline)) void sl_json_node_enter(struct sl_json *j, const struct sl_json_node *node)
 {
-	if (j->path_node) {
+	if (j->path_node || (j->path_len == 0 && j->path_depth == 0)) {
 		move_to(j, node);
 		return;
 	}
