@@ -526,11 +526,16 @@ static inline __attribute__((always_inline)) void put_key(struct sl_json *j, siz
  * sl_record_emit_value()'s in more: each keeps its text. */
 static void put_value(struct sl_json *j, size_t i, const struct sl_value *v)
 {
+	enum sl_ftype type = list[i]->type;
 	put_key(j, i);
-	if (list[i]->type == SL_FT_TIME)
+	if (type == SL_FT_STRING) /* most of them: no second switch */
+		sl_json_str(j, v->s);
+	else if (type == SL_FT_UINT)
+		sl_json_u64(j, v->u);
+	else if (type == SL_FT_TIME)
 		sl_record_put_time(j, v->t, SL_TIME_STRLEN);
 	else
-		sl_record_emit_value(j, list[i]->type, v);
+		sl_record_emit_value(j, type, v);
 }
 
 /* A declared field from its base (whose gate its slot has checked): the
