@@ -148,14 +148,30 @@ static int state_owner(const struct sl_field *f)
 }
 
 /* Rank of the path made of the first len bytes of name: the index of the
- * first field whose name continues that path. */
-static uint16_t path_rank(const struct sl_field **fs, size_t n, const char *name, size_t len)
+ * first field whose name continues that path.  Fields are ranked in
+ * catalogue order, so the first to ask for a path is its first field: one
+ * lookup (or insertion) in a table of the paths seen, not a scan of every
+ * name before (n^2 strncmp() were 3.3 M of a 45 M instruction start-up). */
+#define RANK_SLOTS 8192 /* a power of two above MAX_FIELDS * MAX_DEPTH */
+struct rank_slot {
+	const char *name; /* NULL: empty */
+	uint16_t len, rank;
+};
+
+static uint16_t path_rank(struct rank_slot *tab, const char *name, size_t len, size_t i)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(fs[i]->name, name, len) == 0 &&
-		    (fs[i]->name[len] == '.' || fs[i]->name[len] == '\0'))
-			return (uint16_t)i;
-	return (uint16_t)n;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (unsigned char)name[k]) * 1099511628211ULL;
+	for (size_t at = h % RANK_SLOTS;; at = (at + 1) % RANK_SLOTS) {
+		struct rank_slot *e = &tab[at];
+		if (!e->name) {
+			*e = (struct rank_slot){ name, (uint16_t)len, (uint16_t)i };
+			return e->rank;
+		}
+		if (e->len == len && memcmp(e->name, name, len) == 0)
+			return e->rank;
+	}
 }
 
 static int cmp_ordered(const void *a, const void *b)
@@ -168,8 +184,10 @@ static int cmp_ordered(const void *a, const void *b)
 static void build_order(struct ordered *ord, size_t *count)
 {
 	const struct sl_field *fs[MAX_FIELDS];
+	static struct rank_slot tab[RANK_SLOTS]; /* start-up only, before threads */
 	size_t n;
 	all_fields(&n, fs, MAX_FIELDS);
+	memset(tab, 0, sizeof(tab));
 	for (size_t i = 0; i < n; i++) {
 		const char *name = fs[i]->name;
 		size_t d = 0, len = 0;
@@ -178,7 +196,7 @@ static void build_order(struct ordered *ord, size_t *count)
 		for (const char *p = name;; p++) {
 			if ((*p == '.' || *p == '\0') && d < MAX_DEPTH) {
 				len = (size_t)(p - name);
-				uint16_t r = path_rank(fs, n, name, len);
+				uint16_t r = path_rank(tab, name, len, i);
 				ord[i].key[d++] = (uint16_t)((r >> 8) | (r << 8)); /* big-endian for memcmp */
 			}
 			if (!*p)
