@@ -73,16 +73,6 @@ enum sl_settle sl_field_settle(const struct sl_field *f)
 	return f && f->settle != SL_SETTLE_DEFAULT ? f->settle : SL_SETTLE_IDENTIFIED;
 }
 
-const struct sl_field *sl_catalogue_find(const char *name)
-{
-	const struct sl_field_table *tab;
-	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
-		for (size_t i = 0; i < tab->n; i++)
-			if (strcmp(tab->fields[i].name, name) == 0)
-				return &tab->fields[i];
-	return NULL;
-}
-
 void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v)
 {
 	switch (type) {
