@@ -205,8 +205,11 @@ static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
 static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
 /* How put_declared() writes list[i]: straight from the member for the
  * common kinds whose presence rule and JSON type it knows, else through
- * value_present() and sl_record_emit_value() (OP_GENERIC). */
-enum { OP_GENERIC, OP_CHARS, OP_UINT, OP_STRP, OP_ENUM, OP_BOOL, OP_TIME, OP_IP };
+ * value_present() and sl_record_emit_value() (OP_GENERIC).  Unsigned
+ * members have an op per size (OP_U8.. in SL_AK_U8.. order), so that the
+ * op's jump reads the member without a second switch on its size. */
+enum { OP_GENERIC, OP_CHARS, OP_U8, OP_U16, OP_U32, OP_U64, OP_STRP, OP_ENUM, OP_BOOL,
+       OP_TIME, OP_IP };
 static uint8_t opof[MAX_FIELDS];
 /* list[i]'s key after a comma (,"leaf":) and the node of its parent path,
  * or keylen 0 when either needs escaping (then sl_json_path() writes it):
@@ -227,7 +230,7 @@ static uint8_t op_of(const struct sl_field *f)
 	if (at->kind == SL_AK_CHARS)
 		return OP_CHARS;
 	if (at->kind >= SL_AK_U8 && at->kind <= SL_AK_U64)
-		return OP_UINT;
+		return (uint8_t)(OP_U8 + (at->kind - SL_AK_U8));
 	if (at->when == SL_WHEN_NUMBER) /* present by NaN: a double's rule */
 		return OP_GENERIC;
 	switch (at->kind) {
@@ -546,6 +549,15 @@ static void put_value(struct sl_json *j, size_t i, const struct sl_value *v)
 		sl_record_emit_value(j, type, v);
 }
 
+static inline __attribute__((always_inline)) void put_uint(struct sl_json *j, size_t i,
+								bool need, uint64_t u)
+{
+	if (need && !u)
+		return;
+	put_key(j, i);
+	sl_json_u64(j, u);
+}
+
 /* A declared field from its base (whose gate its slot has checked): the
  * common kinds (st->op) written straight from the member, the rest
  * through value_present() (its has-bit checked here, once).  The presence
@@ -569,14 +581,18 @@ put_declared(struct sl_json *j, const struct step *st, const uint8_t *base)
 		put_key(j, i);
 		sl_json_str(j, (const char *)p);
 		return;
-	case OP_UINT: {
-		uint64_t u = read_uint(p, 1u << (at->kind - SL_AK_U8));
-		if (need && !u)
-			return;
-		put_key(j, i);
-		sl_json_u64(j, u);
+	case OP_U8:
+		put_uint(j, i, need, read_uint(p, 1));
 		return;
-	}
+	case OP_U16:
+		put_uint(j, i, need, read_uint(p, 2));
+		return;
+	case OP_U32:
+		put_uint(j, i, need, read_uint(p, 4));
+		return;
+	case OP_U64:
+		put_uint(j, i, need, read_uint(p, 8));
+		return;
 	case OP_STRP: {
 		const char *s;
 		memcpy(&s, p, sizeof(s));
