@@ -198,14 +198,47 @@ char *sl_strcopy(char *dst, size_t len, const char *src)
 	return dst;
 }
 
+/* "00".."99": a two-digit field is one copy. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static void two_digits(char *p, unsigned n)
+{
+	memcpy(p, digit_pairs + 2 * n, 2);
+}
+
 /* The date and time of day of the last second formatted, per thread:
  * events come in packet order, most within the second of the one before,
- * and then only the microseconds are new. */
+ * and then only the microseconds are new.  A flow's event also carries
+ * its start, seconds earlier, so the second changes from one time to the
+ * next more often than not; the day (days, day[0..11)) seldom does. */
 static _Thread_local struct {
-	int64_t sec;
+	int64_t sec, days;
 	bool set;
 	char day[20]; /* "YYYY-MM-DDTHH:MM:SS." */
 } last_second;
+
+/* "HH:MM:SS." of rem seconds into a day, at p. */
+static void time_of_day(char *p, unsigned rem)
+{
+	two_digits(p, rem / 3600);
+	p[2] = ':';
+	two_digits(p + 3, rem / 60 % 60);
+	p[5] = ':';
+	two_digits(p + 6, rem % 60);
+	p[8] = '.';
+}
+
+/* The six digits of us < 10^6 and the zone, NUL-terminated, at p. */
+static void fraction(char *p, unsigned us)
+{
+	two_digits(p, us / 10000);
+	two_digits(p + 2, us / 100 % 100);
+	two_digits(p + 4, us % 100);
+	memcpy(p + 6, "+0000", 6);
+}
 
 /* Every event carries one or more of these: without gmtime_r, strftime and
  * printf, for the years 0..9999 a capture can hold; others take libc. */
@@ -215,30 +248,32 @@ char *sl_time_format(sl_time_us t, char *buf, size_t len)
 	unsigned m, d, us = (unsigned)(t % SL_US_PER_SEC);
 	if (len >= 32 && last_second.set && last_second.sec == sec) {
 		memcpy(buf, last_second.day, sizeof(last_second.day));
-		memcpy(digits(buf + 20, us, 6), "+0000", 6);
+		fraction(buf + 20, us);
 		return buf;
 	}
 	int64_t days = sec / 86400, rem = sec % 86400;
-	civil_from_days(days, &y, &m, &d);
-	if (len < 32 || y > 9999) {
-		time_t ts = (time_t)sec;
-		struct tm tm;
-		char day[24];
-		gmtime_r(&ts, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, len, "%s.%06u+0000", day, us);
-		return buf;
+	if (len >= 32 && last_second.set && last_second.days == days) {
+		memcpy(buf, last_second.day, 11); /* "YYYY-MM-DDT" */
+	} else {
+		civil_from_days(days, &y, &m, &d);
+		if (len < 32 || y > 9999) {
+			time_t ts = (time_t)sec;
+			struct tm tm;
+			char day[24];
+			gmtime_r(&ts, &tm);
+			strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+			snprintf(buf, len, "%s.%06u+0000", day, us);
+			return buf;
+		}
+		char *p = digits(buf, (unsigned)y, 4);
+		*p++ = '-', p = digits(p, m, 2), *p++ = '-', p = digits(p, d, 2), *p++ = 'T';
 	}
-	char *p = digits(buf, (unsigned)y, 4);
-	*p++ = '-', p = digits(p, m, 2), *p++ = '-', p = digits(p, d, 2), *p++ = 'T';
-	p = digits(p, (unsigned)(rem / 3600), 2), *p++ = ':';
-	p = digits(p, (unsigned)(rem / 60 % 60), 2), *p++ = ':';
-	p = digits(p, (unsigned)(rem % 60), 2), *p++ = '.';
+	time_of_day(buf + 11, (unsigned)rem);
 	memcpy(last_second.day, buf, sizeof(last_second.day));
 	last_second.sec = sec;
+	last_second.days = days;
 	last_second.set = true;
-	p = digits(p, us, 6);
-	memcpy(p, "+0000", 6);
+	fraction(buf + 20, us);
 	return buf;
 }
 

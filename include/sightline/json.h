@@ -18,7 +18,8 @@ struct sl_json {
 	bool failed;                     /* an allocation failed: the event is dropped */
 	uint8_t depth;
 	bool need_comma[SL_JSON_MAX_DEPTH + 1];
-	/* dotted-path state: the object path currently open, e.g. "flow.tcp" */
+	/* dotted-path state: the object path currently open, e.g. "flow.tcp";
+	 * its text is kept only while path_node is NULL (a node has it) */
 	char path[128];
 	uint8_t path_len, path_depth;
 	/* the node of that path when a writer of nodes opened it
@@ -194,6 +195,12 @@ void sl_json_path_reset(struct sl_json *j);
 
 void sl_json_str(struct sl_json *j, const char *s);         /* escaped per RFC 8259 */
 void sl_json_strn(struct sl_json *j, const char *s, size_t n);
+/**
+ * A value already in JSON form, text[0..n) copied as it is after the
+ * separator: a string quoted and escaped by the caller (the event writer's
+ * enum names, checked once at start-up).  text is borrowed for the call.
+ */
+void sl_json_raw(struct sl_json *j, const char *text, size_t n);
 void sl_json_u64(struct sl_json *j, uint64_t v);
 void sl_json_i64(struct sl_json *j, int64_t v);
 void sl_json_double(struct sl_json *j, double v);           /* non-finite -> null */

@@ -306,27 +306,35 @@ void sl_json_str(struct sl_json *j, const char *s)
 	put_string(j, s, strlen(s));
 }
 
-/* Decimal digits of v into b (at least 20 bytes); returns their count.
- * Numbers are most of an event: this is several times faster than printf. */
-static size_t u64_text(uint64_t v, char *b)
-{
-	char t[20];
-	size_t n = 0;
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		b[i] = t[n - 1 - i];
-	return n;
-}
-
 /* "00".."99": two digits per division, half the divisions of one digit
  * at a time. */
 static const char digit_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
+
+/* Decimal digits of v into b (room for 20 bytes, all of which may be
+ * written); returns their count.  Numbers are most of an event: two digits
+ * a division, then one fixed-size copy. */
+static size_t u64_text(uint64_t v, char *b)
+{
+	char t[40];
+	size_t at = 20;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		at -= 2;
+		memcpy(t + at, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		at -= 2;
+		memcpy(t + at, digit_pairs + 2 * v, 2);
+	} else {
+		t[--at] = (char)('0' + v);
+	}
+	memcpy(b, t + at, 20);
+	return 20 - at;
+}
 
 /* Digits from the end of a scratch, two at a time, then one fixed-size
  * copy of 20 bytes (the most a u64 has; the copy's tail is left past the
@@ -481,10 +489,21 @@ void sl_json_double(struct sl_json *j, double v)
 	put(j, b, n);
 }
 
+void sl_json_raw(struct sl_json *j, const char *text, size_t n)
+{
+	sep(j);
+	put(j, text, n);
+}
+
+/* One fixed-size copy of 8 bytes (the tail is left past the line's end):
+ * a put() of 4 or 5 bytes is a call into libc. */
 void sl_json_bool(struct sl_json *j, bool v)
 {
 	sep(j);
-	put(j, v ? "true" : "false", v ? 4 : 5);
+	if (!reserve(j, 8))
+		return;
+	memcpy(j->buf + j->len, v ? "true\0\0\0" : "false\0\0", 8);
+	j->len += v ? 4 : 5;
 }
 
 void sl_json_null(struct sl_json *j)
@@ -631,17 +650,17 @@ static void move_to(struct sl_json *j, const struct sl_json_node *want)
 		j->depth++;
 		j->need_comma[j->depth] = false;
 	}
-	memcpy(j->path, want->dotted, want->len);
-	j->path[want->len] = '\0';
-	j->path_len = want->len;
+	j->path_len = want->len; /* j->path stays stale: path_text() */
 	j->path_depth = want->depth;
 	j->path_node = want;
 }
 
-/* Out of line, so that the common case below saves no registers. */
+/* Out of line, so that the common case below saves no registers.  At
+ * the top level with no object open (every event's first field) the top
+ * level is a node's place too: no walk by names. */
 __attribute__((noinline)) void sl_json_node_enter(struct sl_json *j, const struct sl_json_node *node)
 {
-	if (j->path_node) {
+	if (j->path_node || (j->path_len == 0 && j->path_depth == 0)) {
 		move_to(j, node);
 		return;
 	}
@@ -677,6 +696,7 @@ static void open_path(struct sl_json *j, const char *dotted, size_t plen)
 {
 	if (plen >= sizeof(j->path)) /* deeper than any field: keep the leaf only */
 		plen = 0;
+	path_text(j);
 	if (plen == j->path_len && memcmp(j->path, dotted, plen) == 0)
 		return;
 	size_t at;
@@ -719,6 +739,7 @@ void sl_json_path_object(struct sl_json *j, const char *dotted)
 
 void sl_json_path_enter(struct sl_json *j, struct sl_json_scope *sc)
 {
+	path_text(j);
 	memcpy(sc->path, j->path, sizeof(sc->path));
 	sc->path_len = j->path_len;
 	sc->path_depth = j->path_depth;

@@ -25,6 +25,7 @@ bool sl_json_fragment_fits(const struct sl_json *j, const struct sl_json_node *n
 void sl_json_fragment_begin(struct sl_json *j, const struct sl_json_node *node,
 			    struct sl_json_mark *m)
 {
+	path_text(j);
 	m->len = j->len;
 	m->depth = j->depth;
 	m->failed = j->failed;
@@ -37,9 +38,7 @@ void sl_json_fragment_begin(struct sl_json *j, const struct sl_json_node *node,
 	 * the path moves there: the top level's depth plus node's */
 	j->depth = (uint8_t)(j->depth - j->path_depth + node->depth);
 	j->need_comma[j->depth] = true;
-	memcpy(j->path, node->dotted, node->len);
-	j->path[node->len] = '\0';
-	j->path_len = node->len;
+	j->path_len = node->len; /* j->path stays stale: path_text() */
 	j->path_depth = node->depth;
 	j->path_node = node;
 }
@@ -76,9 +75,7 @@ void sl_json_fragment_put(struct sl_json *j, const struct sl_json_node *node, co
 	for (unsigned k = 0; k <= down; k++)
 		j->need_comma[top + k] = true;
 	j->depth = (uint8_t)(top + down);
-	memcpy(j->path, end->dotted, end->len);
-	j->path[end->len] = '\0';
-	j->path_len = end->len;
+	j->path_len = end->len; /* j->path stays stale: path_text() */
 	j->path_depth = end->depth;
 	j->path_node = end;
 }

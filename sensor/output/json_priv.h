@@ -36,6 +36,19 @@ static inline bool same_path(const struct sl_json_node *a, const struct sl_json_
 	return a == b || (a && b && a->len == b->len && memcmp(a->dotted, b->dotted, a->len) == 0);
 }
 
+/* j->path holds the open path's text only while no node stands for it
+ * (j->path_node NULL): a move between nodes, made a dozen times in every
+ * event, keeps the node alone, and the text is written out here when a
+ * walk by names or a state set aside needs it. */
+static inline void path_text(struct sl_json *j)
+{
+	const struct sl_json_node *n = j->path_node;
+	if (n) {
+		memcpy(j->path, n->dotted, n->len);
+		j->path[n->len] = '\0';
+	}
+}
+
 /* Move the objects open to node's (closing up to the shared ancestor,
  * opening the rest), as a key under node would. */
 void sl_json_node_enter(struct sl_json *j, const struct sl_json_node *node);

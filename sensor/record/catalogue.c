@@ -73,27 +73,16 @@ enum sl_settle sl_field_settle(const struct sl_field *f)
 	return f && f->settle != SL_SETTLE_DEFAULT ? f->settle : SL_SETTLE_IDENTIFIED;
 }
 
-const struct sl_field *sl_catalogue_find(const char *name)
-{
-	const struct sl_field_table *tab;
-	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++)
-		for (size_t i = 0; i < tab->n; i++)
-			if (strcmp(tab->fields[i].name, name) == 0)
-				return &tab->fields[i];
-	return NULL;
-}
-
 void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v)
 {
-	char buf[SL_TIME_STRLEN > SL_ADDR_STRLEN ? SL_TIME_STRLEN : SL_ADDR_STRLEN];
 	switch (type) {
 	case SL_FT_STRING: sl_json_str(j, v->s); break;
 	case SL_FT_UINT: sl_json_u64(j, v->u); break;
 	case SL_FT_INT: sl_json_i64(j, v->i); break;
 	case SL_FT_DOUBLE: sl_json_double(j, v->d); break;
 	case SL_FT_BOOL: sl_json_bool(j, v->b); break;
-	case SL_FT_IP: sl_json_str(j, sl_addr_format(&v->ip, buf, sizeof(buf))); break;
-	case SL_FT_TIME: sl_json_str(j, sl_time_format(v->t, buf, sizeof(buf))); break;
+	case SL_FT_IP: sl_record_put_ip(j, &v->ip); break;
+	case SL_FT_TIME: sl_record_put_time(j, v->t, SL_ADDR_STRLEN); break;
 	case SL_FT_UINT_LIST:
 		sl_json_open_array(j);
 		for (unsigned k = 0; k < v->n && k < SL_VALUE_LIST_MAX; k++)
@@ -149,14 +138,30 @@ static int state_owner(const struct sl_field *f)
 }
 
 /* Rank of the path made of the first len bytes of name: the index of the
- * first field whose name continues that path. */
-static uint16_t path_rank(const struct sl_field **fs, size_t n, const char *name, size_t len)
+ * first field whose name continues that path.  Fields are ranked in
+ * catalogue order, so the first to ask for a path is its first field: one
+ * lookup (or insertion) in a table of the paths seen, not a scan of every
+ * name before (n^2 strncmp() were 3.3 M of a 45 M instruction start-up). */
+#define RANK_SLOTS 8192 /* a power of two above MAX_FIELDS * MAX_DEPTH */
+struct rank_slot {
+	const char *name; /* NULL: empty */
+	uint16_t len, rank;
+};
+
+static uint16_t path_rank(struct rank_slot *tab, const char *name, size_t len, size_t i)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(fs[i]->name, name, len) == 0 &&
-		    (fs[i]->name[len] == '.' || fs[i]->name[len] == '\0'))
-			return (uint16_t)i;
-	return (uint16_t)n;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (unsigned char)name[k]) * 1099511628211ULL;
+	for (size_t at = h % RANK_SLOTS;; at = (at + 1) % RANK_SLOTS) {
+		struct rank_slot *e = &tab[at];
+		if (!e->name) {
+			*e = (struct rank_slot){ name, (uint16_t)len, (uint16_t)i };
+			return e->rank;
+		}
+		if (e->len == len && memcmp(e->name, name, len) == 0)
+			return e->rank;
+	}
 }
 
 static int cmp_ordered(const void *a, const void *b)
@@ -169,8 +174,10 @@ static int cmp_ordered(const void *a, const void *b)
 static void build_order(struct ordered *ord, size_t *count)
 {
 	const struct sl_field *fs[MAX_FIELDS];
+	static struct rank_slot tab[RANK_SLOTS]; /* start-up only, before threads */
 	size_t n;
 	all_fields(&n, fs, MAX_FIELDS);
+	memset(tab, 0, sizeof(tab));
 	for (size_t i = 0; i < n; i++) {
 		const char *name = fs[i]->name;
 		size_t d = 0, len = 0;
@@ -179,7 +186,7 @@ static void build_order(struct ordered *ord, size_t *count)
 		for (const char *p = name;; p++) {
 			if ((*p == '.' || *p == '\0') && d < MAX_DEPTH) {
 				len = (size_t)(p - name);
-				uint16_t r = path_rank(fs, n, name, len);
+				uint16_t r = path_rank(tab, name, len, i);
 				ord[i].key[d++] = (uint16_t)((r >> 8) | (r << 8)); /* big-endian for memcmp */
 			}
 			if (!*p)
@@ -198,8 +205,11 @@ static int8_t owner[MAX_FIELDS]; /* state_owner() of list[i] */
 static uint8_t srcof[MAX_FIELDS]; /* list[i]'s slot (struct slot), 0: computed */
 /* How put_declared() writes list[i]: straight from the member for the
  * common kinds whose presence rule and JSON type it knows, else through
- * value_present() and sl_record_emit_value() (OP_GENERIC). */
-enum { OP_GENERIC, OP_CHARS, OP_UINT, OP_STRP, OP_ENUM, OP_BOOL, OP_TIME, OP_IP };
+ * value_present() and sl_record_emit_value() (OP_GENERIC).  Unsigned
+ * members have an op per size (OP_U8.. in SL_AK_U8.. order), so that the
+ * op's jump reads the member without a second switch on its size. */
+enum { OP_GENERIC, OP_CHARS, OP_U8, OP_U16, OP_U32, OP_U64, OP_STRP, OP_ENUM, OP_BOOL,
+       OP_TIME, OP_IP };
 static uint8_t opof[MAX_FIELDS];
 /* list[i]'s key after a comma (,"leaf":) and the node of its parent path,
  * or keylen 0 when either needs escaping (then sl_json_path() writes it):
@@ -220,7 +230,7 @@ static uint8_t op_of(const struct sl_field *f)
 	if (at->kind == SL_AK_CHARS)
 		return OP_CHARS;
 	if (at->kind >= SL_AK_U8 && at->kind <= SL_AK_U64)
-		return OP_UINT;
+		return (uint8_t)(OP_U8 + (at->kind - SL_AK_U8));
 	if (at->when == SL_WHEN_NUMBER) /* present by NaN: a double's rule */
 		return OP_GENERIC;
 	switch (at->kind) {
@@ -313,6 +323,9 @@ struct step {
 	uint16_t past_owner; /* the first step past the steps of this owner in a row */
 	uint8_t op;   /* opof[i] */
 	uint8_t test; /* STEP_*: its presence rule's parts, worked out once */
+	/* OP_ENUM: 1 + the index in name_tabs[] of its names quoted, 0: escape
+	 * them (an index, so that a step stays 24 bytes) */
+	uint16_t names;
 	/* A run whose text the thread may keep per base (its slot's base has
 	 * a stamp, every key is a node key): the node below which all its
 	 * fields lie, else NULL */
@@ -376,6 +389,28 @@ static void mark_fragments(struct plan *p)
 	}
 }
 
+/* The quoted names of the enum fields' names tables (struct step's names). */
+static const char *const *name_of_tab[MAX_FIELDS];
+static const struct sl_quoted_name *name_tabs[MAX_FIELDS];
+static size_t ntabs;
+
+/* 1 + the index of at's names in name_tabs[], made on first use; 0 when
+ * they cannot be quoted once. */
+static uint16_t name_texts_of(const struct sl_field_at *at)
+{
+	size_t k = 0;
+	while (k < ntabs && name_of_tab[k] != at->names)
+		k++;
+	if (k == ntabs) {
+		if (ntabs == MAX_FIELDS)
+			return 0;
+		name_of_tab[k] = at->names;
+		name_tabs[k] = sl_record_name_texts(at->names, at->n_names);
+		ntabs++;
+	}
+	return name_tabs[k] ? (uint16_t)(k + 1) : 0;
+}
+
 static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 {
 	p->want = want;
@@ -394,6 +429,7 @@ static void compile_plan(struct plan *p, bool (*want)(const struct sl_field *f))
 				      at->when == SL_WHEN_FLAG_NONZERO ? STEP_FLAG : 0));
 		st->slot = srcof[i];
 		st->owner = owner[i];
+		st->names = st->op == OP_ENUM ? name_texts_of(at) : 0;
 		st->end = (uint16_t)(p->n + 1);
 		/* a run: the same base and owner as the step before, and declared */
 		size_t first = p->n;
@@ -453,17 +489,10 @@ const struct sl_field *const *sl_catalogue_emit_order(size_t *n)
 	return list;
 }
 
-/* An event's scratch: each slot's base, looked up on first use, and the
- * last times and addresses written as text (timestamp and flow.end are
- * one time, remote.ip is src_ip or dest_ip). */
+/* An event's scratch: each slot's base, looked up on first use. */
 struct bases {
 	uint64_t looked[BASE_SLOTS / 64];
 	const void *p[BASE_SLOTS];
-	sl_time_us t[2];
-	uint8_t nt, nip;
-	char tbuf[2][SL_TIME_STRLEN];
-	struct sl_addr ip[2];
-	char ipbuf[2][SL_ADDR_STRLEN];
 };
 
 /* The base of slot for r, NULL when absent or its gate is closed. */
@@ -495,27 +524,6 @@ static const void *base_of(struct bases *b, const struct sl_record *r, uint8_t s
 	return b->p[slot];
 }
 
-/* A time or an address as text, formatted once per event. */
-static const char *time_text(struct bases *b, sl_time_us t)
-{
-	for (unsigned k = 0; k < b->nt; k++)
-		if (b->t[k] == t)
-			return b->tbuf[k];
-	unsigned k = b->nt < 2 ? b->nt++ : 1;
-	b->t[k] = t;
-	return sl_time_format(t, b->tbuf[k], sizeof(b->tbuf[k]));
-}
-
-static const char *ip_text(struct bases *b, const struct sl_addr *a)
-{
-	for (unsigned k = 0; k < b->nip; k++)
-		if (b->ip[k].family == a->family && memcmp(b->ip[k].b, a->b, sizeof(a->b)) == 0)
-			return b->ipbuf[k];
-	unsigned k = b->nip < 2 ? b->nip++ : 1;
-	b->ip[k] = *a;
-	return sl_addr_format(a, b->ipbuf[k], sizeof(b->ipbuf[k]));
-}
-
 static inline __attribute__((always_inline)) void put_key(struct sl_json *j, size_t i)
 {
 	if (keylen[i])
@@ -524,18 +532,30 @@ static inline __attribute__((always_inline)) void put_key(struct sl_json *j, siz
 		sl_json_path(j, list[i]->name);
 }
 
-/* A value in hand, its key first; times and addresses through the
- * event's memo. */
-static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct sl_value *v)
+/* A value in hand, its key first.  The flow writer's times have always
+ * been formatted in SL_TIME_STRLEN bytes (a year past 9999 is cut short),
+ * sl_record_emit_value()'s in more: each keeps its text. */
+static void put_value(struct sl_json *j, size_t i, const struct sl_value *v)
 {
 	enum sl_ftype type = list[i]->type;
 	put_key(j, i);
-	if (type == SL_FT_TIME)
-		sl_json_str(j, time_text(b, v->t));
-	else if (type == SL_FT_IP)
-		sl_json_str(j, ip_text(b, &v->ip));
+	if (type == SL_FT_STRING) /* most of them: no second switch */
+		sl_json_str(j, v->s);
+	else if (type == SL_FT_UINT)
+		sl_json_u64(j, v->u);
+	else if (type == SL_FT_TIME)
+		sl_record_put_time(j, v->t, SL_TIME_STRLEN);
 	else
 		sl_record_emit_value(j, type, v);
+}
+
+static inline __attribute__((always_inline)) void put_uint(struct sl_json *j, size_t i,
+								bool need, uint64_t u)
+{
+	if (need && !u)
+		return;
+	put_key(j, i);
+	sl_json_u64(j, u);
 }
 
 /* A declared field from its base (whose gate its slot has checked): the
@@ -546,7 +566,7 @@ static void put_value(struct sl_json *j, size_t i, struct bases *b, const struct
  * entry and exit (the registers of a large switch) were ~17 of the ~160
  * instructions a field took, for ~80 fields an event. */
 static inline __attribute__((always_inline)) void
-put_declared(struct sl_json *j, const struct step *st, struct bases *b, const uint8_t *base)
+put_declared(struct sl_json *j, const struct step *st, const uint8_t *base)
 {
 	const struct sl_field_at *at = st->at;
 	size_t i = st->i;
@@ -561,14 +581,18 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 		put_key(j, i);
 		sl_json_str(j, (const char *)p);
 		return;
-	case OP_UINT: {
-		uint64_t u = read_uint(p, 1u << (at->kind - SL_AK_U8));
-		if (need && !u)
-			return;
-		put_key(j, i);
-		sl_json_u64(j, u);
+	case OP_U8:
+		put_uint(j, i, need, read_uint(p, 1));
 		return;
-	}
+	case OP_U16:
+		put_uint(j, i, need, read_uint(p, 2));
+		return;
+	case OP_U32:
+		put_uint(j, i, need, read_uint(p, 4));
+		return;
+	case OP_U64:
+		put_uint(j, i, need, read_uint(p, 8));
+		return;
 	case OP_STRP: {
 		const char *s;
 		memcpy(&s, p, sizeof(s));
@@ -584,7 +608,11 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 		if (!s || (need && !x))
 			return;
 		put_key(j, i);
-		sl_json_str(j, s);
+		if (st->names)
+			sl_json_raw(j, name_tabs[st->names - 1][x].text,
+				    name_tabs[st->names - 1][x].len);
+		else
+			sl_json_str(j, s);
 		return;
 	}
 	case OP_BOOL: {
@@ -603,7 +631,7 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 		if (need && !t)
 			return;
 		put_key(j, i);
-		sl_json_str(j, time_text(b, t));
+		sl_record_put_time(j, t, SL_TIME_STRLEN);
 		return;
 	}
 	case OP_IP: {
@@ -612,14 +640,14 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 		if (need && !a.family)
 			return;
 		put_key(j, i);
-		sl_json_str(j, ip_text(b, &a));
+		sl_record_put_ip(j, &a);
 		return;
 	}
 	default: {
 		struct sl_value v;
 		v.n = 0;
 		if (value_present(at, base, &v))
-			put_value(j, i, b, &v);
+			put_value(j, i, &v);
 		return;
 	}
 	}
@@ -627,21 +655,19 @@ put_declared(struct sl_json *j, const struct step *st, struct bases *b, const ui
 
 /* A computed field (or, were the slots ever full, a declared one read the
  * slow way) through its getter. */
-static void put_computed(const struct sl_record *r, struct sl_json *j, size_t i,
-			 struct bases *b)
+static void put_computed(const struct sl_record *r, struct sl_json *j, size_t i)
 {
 	const struct sl_field *f = list[i];
 	struct sl_value v;
 	v.n = 0;
 	if (f->get ? f->get(r, &v) : sl_field_get(f, r, &v))
-		put_value(j, i, b, &v);
+		put_value(j, i, &v);
 }
 
 /* A run of a plan's steps for one base (write_run()). */
 struct plan_run {
 	const struct plan *p;
 	size_t s;
-	struct bases *b;
 	const uint8_t *base;
 };
 
@@ -650,7 +676,7 @@ static void write_run(struct sl_json *j, const void *ctx)
 {
 	const struct plan_run *rc = ctx;
 	for (size_t k = rc->s; k < rc->p->steps[rc->s].end; k++)
-		put_declared(j, &rc->p->steps[k], rc->b, rc->base);
+		put_declared(j, &rc->p->steps[k], rc->base);
 }
 
 /* The run of plan p at step s through its kept text for base when it can
@@ -658,15 +684,14 @@ static void write_run(struct sl_json *j, const void *ctx)
  * thread and base, in place as if the run's node were open with something
  * in it, then taken out of the line, kept and put back where it belongs
  * (sl_json_fragment_*), so that kept or not the bytes are the same. */
-static bool put_fragment(const struct plan *p, size_t s, const uint8_t *base, struct bases *b,
-			 struct sl_json *j)
+static bool put_fragment(const struct plan *p, size_t s, const uint8_t *base, struct sl_json *j)
 {
 	const struct step *st = &p->steps[s];
 	uint64_t stamp = slots[st->slot].stamp(base);
 	if (!stamp || !keep_fragments || !sl_json_fragment_fits(j, st->frag_at))
 		return false;
 	struct sl_fragment f;
-	struct plan_run rc = { p, s, b, base };
+	struct plan_run rc = { p, s, base };
 	if (!sl_fragment_find(stamp, st, &f) &&
 	    !sl_fragment_make(j, st->frag_at, stamp, st, write_run, &rc, &f))
 		return j->failed; /* out of memory: the event is dropped */
@@ -683,8 +708,6 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 	uint64_t present = sl_record_states(r);
 	struct bases b;
 	memset(b.looked, 0, sizeof(b.looked));
-	b.nt = 0;
-	b.nip = 0;
 	for (size_t s = 0; s < p->n;) {
 		const struct step *st = &p->steps[s];
 		size_t end = st->end;
@@ -693,17 +716,17 @@ static void run_plan(const struct plan *p, const struct sl_record *r, struct sl_
 			continue;
 		}
 		if (!st->slot) {
-			put_computed(r, j, st->i, &b);
+			put_computed(r, j, st->i);
 			s++;
 			continue;
 		}
 		const uint8_t *base = base_of(&b, r, st->slot);
-		if (base && st->frag_at && put_fragment(p, s, base, &b, j)) {
+		if (base && st->frag_at && put_fragment(p, s, base, j)) {
 			s = end;
 			continue;
 		}
 		for (; base && s < end; s++)
-			put_declared(j, &p->steps[s], &b, base);
+			put_declared(j, &p->steps[s], base);
 		s = end;
 	}
 	sl_json_path_reset(j);

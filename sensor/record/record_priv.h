@@ -10,6 +10,25 @@
  * before).  v is borrowed for the call. */
 void sl_record_emit_value(struct sl_json *j, enum sl_ftype type, const struct sl_value *v);
 
+/* A time or an address as a JSON string value at j's current place, its
+ * text remembered by this thread (value_text.c): byte for byte what
+ * sl_json_str() writes of sl_time_format(t, buf, room) (room >= 32; the
+ * text is cut at room - 1 bytes, as there: a year past 9999 does not fit
+ * SL_TIME_STRLEN) or of sl_addr_format(a, buf, SL_ADDR_STRLEN). */
+void sl_record_put_time(struct sl_json *j, sl_time_us t, size_t room);
+void sl_record_put_ip(struct sl_json *j, const struct sl_addr *a);
+
+/* An enum's name as a JSON string: '"', the name, '"' (text NULL for an
+ * absent name). */
+struct sl_quoted_name {
+	const char *text;
+	uint16_t len;
+};
+/* The quoted texts of names[0..n), made once at start-up (before
+ * threads; static for the process), or NULL when a name needs escaping or
+ * the pool is full: then write the names with sl_json_str(). */
+const struct sl_quoted_name *sl_record_name_texts(const char *const *names, size_t n);
+
 /* A kept fragment (fragments.c): text[0..len) written below node at,
  * ending at node end (sl_json_fragment_end()); len 0: the fields wrote
  * nothing for that base. */

@@ -342,8 +342,35 @@ static void test_writer_ops(void)
 	sl_json_finish(&b);
 }
 
+/* sl_catalogue_find() (a hash index) against a scan of the catalogue:
+ * every name finds its first field, names that are none find nothing. */
+static void test_find_by_name(void)
+{
+	TEST("catalogue: lookup by name finds the first field of that name");
+	const struct sl_field_table *tab;
+	int bad = 0, n = 0;
+	for (size_t t = 0; (tab = sl_catalogue_table(t)) != NULL; t++) {
+		for (size_t i = 0; i < tab->n; i++, n++) {
+			const char *name = tab->fields[i].name;
+			const struct sl_field *first = NULL;
+			for (size_t t2 = 0; !first && sl_catalogue_table(t2); t2++)
+				for (size_t k = 0; !first && k < sl_catalogue_table(t2)->n; k++)
+					if (!strcmp(sl_catalogue_table(t2)->fields[k].name, name))
+						first = &sl_catalogue_table(t2)->fields[k];
+			if (sl_catalogue_find(name) != first && bad++ < 5)
+				fprintf(stderr, "find(%s) is not its first field\n", name);
+		}
+	}
+	CHECK(n > 300);
+	CHECK_EQ_INT(bad, 0);
+	CHECK(sl_catalogue_find("flow.no_such_field") == NULL);
+	CHECK(sl_catalogue_find("") == NULL);
+	CHECK(sl_catalogue_find("flow") == NULL);
+}
+
 int main(void)
 {
+	test_find_by_name();
 	test_from_state_tables();
 	test_writer_plans();
 	test_writer_ops();

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "sightline/field.h"
+#include "sightline/json.h"
 #include "sightline/proto.h"
 #include "testhelp.h"
+#include "../../sensor/record/record_priv.h"
 
 struct demo {
 	bool ok;
@@ -278,8 +280,79 @@ static void test_converted_declared(void)
 	}
 }
 
+/* One value written by the remembered texts and by sl_json_str() of the
+ * format into two lines, twice (the second time from the memo). */
+static int texts_differ(const sl_time_us *t, size_t room, const struct sl_addr *a)
+{
+	struct sl_json got, want;
+	char buf[SL_ADDR_STRLEN];
+	int bad = 0;
+	sl_json_init(&got);
+	sl_json_init(&want);
+	for (int round = 0; round < 2; round++) {
+		sl_json_begin(&got);
+		sl_json_begin(&want);
+		sl_json_key(&got, "v");
+		sl_json_key(&want, "v");
+		if (t) {
+			sl_record_put_time(&got, *t, room);
+			sl_json_str(&want, sl_time_format(*t, buf, room));
+		} else {
+			sl_record_put_ip(&got, a);
+			sl_json_str(&want, sl_addr_format(a, buf, sizeof(buf)));
+		}
+		sl_json_end(&got);
+		sl_json_end(&want);
+		if (strcmp(got.buf, want.buf) != 0 && bad++ == 0)
+			fprintf(stderr, "%s != %s\n", got.buf, want.buf);
+	}
+	sl_json_finish(&got);
+	sl_json_finish(&want);
+	return bad;
+}
+
+/* The writer's remembered time and address texts (value_text.c), written
+ * without an escaping pass, against sl_json_str() of the formats: times
+ * in turn and past year 9999 (libc's path, cut short in SL_TIME_STRLEN
+ * bytes), addresses of both families,
+ * colliding in the memo, and no address at all. */
+static void test_value_texts(void)
+{
+	TEST("record: remembered time and address texts equal the escaped formats");
+	int bad = 0;
+	srand(5);
+	for (int i = 0; i < 20000; i++) {
+		sl_time_us t = (i % 97 == 0 ? 253402300800ULL + (uint64_t)i : 1772409600ULL + (uint64_t)(i % 500)) *
+			       SL_US_PER_SEC + (uint64_t)rand() % SL_US_PER_SEC;
+		bad += texts_differ(&t, SL_TIME_STRLEN, NULL);
+		bad += texts_differ(&t, SL_ADDR_STRLEN, NULL);
+		struct sl_addr a = { .family = (uint8_t)(i % 3 == 0 ? 0 : i % 3 == 1 ? 4 : 6) };
+		for (size_t k = 0; k < (a.family == 4 ? 4u : a.family ? 16u : 0u); k++)
+			a.b[k] = (uint8_t)(i % 7 == 0 ? 0 : rand() % (i % 5 ? 4 : 256));
+		bad += texts_differ(NULL, 0, &a);
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
+/* Enum names quoted once: absent names stay absent, a name JSON would
+ * escape turns the whole table down (written by sl_json_str() then). */
+static void test_name_texts(void)
+{
+	TEST("record: enum names quoted once, or not at all when one needs escaping");
+	static const char *const names[] = { NULL, "established", "a b" };
+	static const char *const odd[] = { "ok", "tab\there" };
+	const struct sl_quoted_name *q = sl_record_name_texts(names, 3);
+	CHECK(q != NULL);
+	CHECK(q && q[0].text == NULL && q[0].len == 0);
+	CHECK(q && q[1].len == 13 && memcmp(q[1].text, "\"established\"", 13) == 0);
+	CHECK(q && q[2].len == 5 && memcmp(q[2].text, "\"a b\"", 5) == 0);
+	CHECK(sl_record_name_texts(odd, 2) == NULL);
+}
+
 int main(void)
 {
+	test_value_texts();
+	test_name_texts();
 	test_kinds();
 	test_more_kinds();
 	test_converted_declared();
