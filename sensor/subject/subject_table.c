@@ -71,7 +71,8 @@ static int alloc_tables(struct sl_subjects *s)
 	s->evidence = calloc((size_t)s->n_hits * sc->evidence_max, SL_COMMUNITY_ID_LEN);
 	s->egress = malloc((size_t)s->egress_sets * EGRESS_WAYS * sizeof(*s->egress));
 	s->egress_fresh = calloc((s->egress_sets + 7) / 8, 1);
-	if (!s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
+	s->fits = calloc(s->cap, sizeof(*s->fits));
+	if (!s->fits || !s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
 	    !s->egress_fresh)
 		return -ENOMEM;
 	/* Slots are handed out in order (s->fresh) and only freed ones are
@@ -144,6 +145,7 @@ void sl_subjects_destroy(struct sl_subjects *s)
 	free(s->evidence);
 	free(s->egress);
 	free(s->egress_fresh);
+	free(s->fits);
 	for (size_t i = 0; i < s->n_names; i++)
 		free(s->names[i]);
 	free(s->names);

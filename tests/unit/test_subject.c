@@ -544,6 +544,41 @@ static void test_activity(void)
 	teardown(s);
 }
 
+/* The fits kept for a subject's slot are those of its hours now: after its
+ * hours change, and for another subject's hours in the same slot, the
+ * verdicts equal those worked out without anything kept. */
+static void test_kept_fits(void)
+{
+	TEST("activity: kept fits follow the subject's hours");
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, NULL);
+	struct subj_fits memo;
+	memset(&memo, 0, sizeof(memo));
+	struct subject x;
+	memset(&x, 0, sizeof(x));
+	unsigned differ = 0, kept = 0;
+	for (unsigned step = 0; step < 60; step++) {
+		/* office hours in Pyongyang, then more and more New York evenings,
+		 * now and then a whole other subject's hours */
+		if (step % 20 == 0)
+			memset(x.hours, 0, sizeof(x.hours));
+		x.hours[step % 20 < 10 ? step % 8 : 14 + step % 8] += 1 + step % 3;
+		for (unsigned again = 0; again < 2; again++) {
+			struct sl_subject_view a = { 0 }, b = { 0 };
+			uint8_t had = memo.have;
+			sl_subj_activity(s, &x, (T0 + step * 3600) * US, &memo, &a);
+			sl_subj_activity(s, &x, (T0 + step * 3600) * US, NULL, &b);
+			kept += again && had && memo.have == had;
+			differ += a.activity_hours != b.activity_hours ||
+				  a.have_activity != b.have_activity ||
+				  memcmp(&a.best_fit, &b.best_fit, sizeof(a.best_fit)) != 0 ||
+				  a.best_zone != b.best_zone;
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(kept > 0);
+	teardown(s);
+}
+
 static const char farm_roster[] = "people:\n"
 				  "- {name: Ann, ip: [203.0.113.140, 203.0.113.141, 203.0.113.140]}\n"
 				  "- {name: Ben, ip: [203.0.113.140]}\n"
@@ -807,6 +842,7 @@ int main(void)
 	test_travel();
 	test_view_again();
 	test_activity();
+	test_kept_fits();
 	test_farm_and_vantage();
 	test_summary_and_table();
 	return TEST_REPORT();
