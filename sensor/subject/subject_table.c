@@ -402,19 +402,19 @@ static bool remote_access_session(const struct sl_flow *f)
  * sensor.vantage: edge charges the client; host the side inside
  * home_networks; auto charges inbound flows to the external client except
  * remote-access sessions into an inside host (the inside host is the one
- * being driven), and everything else to the client.
+ * being driven), and everything else to the client.  Each side's home
+ * test walks home_networks: only those the vantage needs are made.
  */
 int sl_subj_side(const struct sl_subjects *s, const struct sl_flow *f)
 {
-	bool cli_home = sl_config_is_home(s->cfg, &f->cli);
-	bool srv_home = sl_config_is_home(s->cfg, &f->srv);
 	switch (s->cfg->sensor.vantage) {
 	case SL_VANTAGE_EDGE:
 		return 0;
 	case SL_VANTAGE_HOST:
-		return cli_home || !srv_home ? 0 : 1;
+		return sl_config_is_home(s->cfg, &f->cli) || !sl_config_is_home(s->cfg, &f->srv) ? 0 : 1;
 	default:
-		return !cli_home && srv_home && remote_access_session(f) ? 1 : 0;
+		return !sl_config_is_home(s->cfg, &f->cli) && sl_config_is_home(s->cfg, &f->srv) &&
+		       remote_access_session(f) ? 1 : 0;
 	}
 }
 
