@@ -248,9 +248,10 @@ static void activity(struct subject *x, sl_time_us start)
 	x->hours[(minute / 60) % 24]++;
 }
 
-static void fill_identity(const struct subject *x, struct sl_subject_view *v)
+static void fill_identity(struct sl_subjects *s, const struct subject *x,
+			  struct sl_subject_view *v)
 {
-	sl_subj_id(x, v->id, sizeof(v->id));
+	sl_subj_id_kept(x, &s->memo[x - s->subj].id, v->id, sizeof(v->id));
 	v->kind = sl_subj_kind_name(x);
 	v->claimed = x->claimed;
 	v->has_mac = x->has_mac;
@@ -295,8 +296,8 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 		v->egress_subjects = listed > v->egress_subjects ? listed : v->egress_subjects;
 	}
 	v->allowed = allowed(x, r);
-	fill_identity(x, v);
-	sl_subj_activity(s, x, x->last, &s->fits[x - s->subj], v);
+	fill_identity(s, x, v);
+	sl_subj_activity(s, x, x->last, &s->memo[x - s->subj].fits, v);
 }
 
 void sl_subj_hours(const struct subject *x, struct subj_hours *z)

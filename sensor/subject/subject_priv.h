@@ -76,6 +76,21 @@ struct subj_fits {
 	} f[SUBJ_FITS];
 };
 
+/* A host or address subject's id as text (sl_subj_id()), and the kind and
+ * key it was written from: every charge names its subject. */
+struct subj_id_text {
+	uint8_t kind, key_len; /* key_len 0: none kept */
+	uint8_t key[16];
+	char text[SL_ADDR_STRLEN];
+};
+
+/* What is kept for a subject slot beside the table (struct subject keeps
+ * its size), each part checked against the subject it was worked out for. */
+struct subj_memo {
+	struct subj_fits fits;
+	struct subj_id_text id;
+};
+
 struct subject {
 	/* Members ordered by size so that no padding is left between them: the
 	 * table holds scoring.max_subjects of these (65,536 by default). */
@@ -203,7 +218,7 @@ struct sl_subjects {
 	uint32_t n_hits, hit_free;  /* hit_free: freed hits (ref, 0 = none), linked */
 	uint32_t hit_fresh;         /* hits ever handed out; the rest are untouched */
 	struct egress *egress;
-	struct subj_fits *fits;     /* cap entries, beside subj (which keeps its size) */
+	struct subj_memo *memo;     /* cap entries, beside subj (which keeps its size) */
 	uint8_t *egress_fresh;      /* bit per egress set: zeroed by its first use */
 	uint32_t egress_sets;
 	const struct sl_field *f_rtt_client, *f_rtt_server;
@@ -226,6 +241,9 @@ struct sl_subjects {
 struct subject *sl_subj_of_view(const struct sl_subject_view *v);
 struct subject *sl_subj_find_id(struct sl_subjects *s, const char *id);
 void sl_subj_id(const struct subject *x, char *buf, size_t len);
+/* sl_subj_id() through the text kept in id for x's slot (written there
+ * when it is not x's). */
+void sl_subj_id_kept(const struct subject *x, struct subj_id_text *id, char *buf, size_t len);
 const char *sl_subj_kind_name(const struct subject *x);
 struct subject *sl_subj_take(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
 			     sl_time_us now);

@@ -71,8 +71,8 @@ static int alloc_tables(struct sl_subjects *s)
 	s->evidence = calloc((size_t)s->n_hits * sc->evidence_max, SL_COMMUNITY_ID_LEN);
 	s->egress = malloc((size_t)s->egress_sets * EGRESS_WAYS * sizeof(*s->egress));
 	s->egress_fresh = calloc((s->egress_sets + 7) / 8, 1);
-	s->fits = calloc(s->cap, sizeof(*s->fits));
-	if (!s->fits || !s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
+	s->memo = calloc(s->cap, sizeof(*s->memo));
+	if (!s->memo || !s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
 	    !s->egress_fresh)
 		return -ENOMEM;
 	/* Slots are handed out in order (s->fresh) and only freed ones are
@@ -145,7 +145,7 @@ void sl_subjects_destroy(struct sl_subjects *s)
 	free(s->evidence);
 	free(s->egress);
 	free(s->egress_fresh);
-	free(s->fits);
+	free(s->memo);
 	for (size_t i = 0; i < s->n_names; i++)
 		free(s->names[i]);
 	free(s->names);
@@ -616,6 +616,22 @@ void sl_subj_id(const struct subject *x, char *buf, size_t len)
 		memcpy(a.b, x->key, x->key_len);
 		sl_addr_format(&a, buf, len);
 	}
+}
+
+void sl_subj_id_kept(const struct subject *x, struct subj_id_text *id, char *buf, size_t len)
+{
+	if (x->kind == SL_SUBJECT_ROSTER || !x->key_len || x->key_len > sizeof(id->key)) {
+		sl_subj_id(x, buf, len);
+		return;
+	}
+	if (id->kind != x->kind || id->key_len != x->key_len ||
+	    memcmp(id->key, x->key, x->key_len) != 0) {
+		sl_subj_id(x, id->text, sizeof(id->text));
+		id->kind = x->kind;
+		id->key_len = x->key_len;
+		memcpy(id->key, x->key, x->key_len);
+	}
+	sl_strcopy(buf, len, id->text);
 }
 
 const char *sl_subj_kind_name(const struct subject *x)
