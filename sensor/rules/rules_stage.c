@@ -303,13 +303,15 @@ void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stag
 	if (!sl_rules_has_stage(rules, stage))
 		return;
 	struct sl_field_source src = sl_rules_record_source(rec);
+	struct sl_value v, w;
+	const struct reval e = { .src = &src, .rec = rec, .v = &v, .w = &w };
 	uint64_t states = sl_record_states(rec);
 	bool product = rec->flow->product != NULL;
 	size_t n;
 	const struct rule *const *walk = stage_walk(rules, stage, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *r = walk[i];
-		if (stage_rule(r, stage) && may_match(r, states, product) && rule_eval(r, &src))
+		if (stage_rule(r, stage) && may_match(r, states, product) && rule_eval_in(r, &e))
 			hit(ctx, &r->info);
 	}
 }
