@@ -246,11 +246,12 @@ unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint3
 	return n;
 }
 
-static void block_view(const struct subject *x, struct subj_block_view *b)
+static void block_view(const struct sl_subjects *s, const struct subject *x,
+		       struct subj_block_view *b)
 {
 	const struct sl_roster_entry *e = x->claimed;
 	memset(b, 0, sizeof(*b));
-	sl_subj_id(x, b->id, sizeof(b->id));
+	sl_subj_id_kept(x, &s->memo[x - s->subj].id, b->id, sizeof(b->id));
 	b->name = e ? e->name : NULL;
 	b->kind = sl_subj_kind_name(x);
 	memcpy(b->hostname, x->hostname, sizeof(b->hostname));
@@ -267,8 +268,7 @@ static void block_view(const struct subject *x, struct subj_block_view *b)
 void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j)
 {
 	struct subj_block_view b;
-	(void)s;
-	block_view(x, &b);
+	block_view(s, x, &b);
 	sl_fields_write(&sl_subject_block_fields, &b, j);
 }
 
