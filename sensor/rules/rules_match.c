@@ -172,6 +172,8 @@ static bool matcher_eval(const struct matcher *m, const struct reval *e)
 	bool present = read_field(e, m->f, e->v);
 	if (m->op == MOP_EXISTS)
 		return present == m->vals[0].b;
+	if (!present && m->if_absent)
+		return m->if_absent == 2;
 	for (size_t i = 0; i < m->n_vals; i++) {
 		const struct mval *k = &m->vals[i];
 		bool r = k->kind == MV_NULL ? !present :

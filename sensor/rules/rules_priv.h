@@ -59,6 +59,9 @@ struct matcher {
 	bool cased;   /* case-sensitive text comparison (|cased) */
 	struct mval *vals;
 	size_t n_vals;
+	/* The result when f is absent, which most flows' fields are: 0 not
+	 * worked out (the values are walked), 1 false, 2 true (rules_stage.c). */
+	uint8_t if_absent;
 };
 
 /* A selection: any of its alternatives (a list of maps), each alternative
