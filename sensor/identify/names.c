@@ -6,7 +6,6 @@
  * names after Tor's tortls.c, directory requests, link certificates). */
 #include <ctype.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,11 +23,31 @@ struct nfield {
 	int base;
 };
 
+/*
+ * The latest answers of the host and ALPN lookups, kept by the set,
+ * direct-mapped by the text: a flow's names are looked up when its
+ * inspection ends and again at its end, and the same few names recur from
+ * flow to flow, while a lookup normalises the name and probes each of its
+ * suffixes.  An entry is of one kind of lookup and the text exactly as
+ * given; longer texts are not kept.  A hit gives exactly what the lookup
+ * would.  The engine identifies under its lock, which serialises the
+ * writes (names.h).
+ */
+#define NAME_MEMO 256    /* entries, a power of two; ~24 kB a set */
+#define NAME_MEMO_TEXT 63 /* longest text kept */
+
+struct name_memo {
+	char kind;       /* 'h' host, 'a' ALPN list; 0: empty */
+	uint8_t len;
+	char text[NAME_MEMO_TEXT];
+	const char *app, *category; /* app NULL: no product */
+};
+
 #define NAMES_BASES 4
 
 struct sl_names {
 	const struct sl_sigs *sigs;      /* borrowed from the identification stage */
-	uint64_t serial;                 /* this set's, unique in the process (name_memo) */
+	struct name_memo *memo;          /* NAME_MEMO latest answers (memo_lookup()) */
 	struct nfield sni[3];            /* tls.sni, quic.sni, http.hostname */
 	struct nfield cert[2];           /* tls.cert.subject, tls.cert.issuer */
 	struct nfield san;               /* tls.cert.san */
@@ -65,12 +84,12 @@ static struct nfield nfield(struct sl_names *n, const char *name)
 
 int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 {
-	static atomic_uint_fast64_t serials;
 	struct sl_names *n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n || !(n->memo = calloc(NAME_MEMO, sizeof(*n->memo)))) {
+		free(n);
 		return -ENOMEM;
+	}
 	n->sigs = sigs;
-	n->serial = (uint64_t)atomic_fetch_add(&serials, 1) + 1;
 	n->sni[0] = nfield(n, "tls.sni");
 	n->sni[1] = nfield(n, "quic.sni");
 	n->sni[2] = nfield(n, "http.hostname");
@@ -92,6 +111,8 @@ int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 
 void sl_names_destroy(struct sl_names *n)
 {
+	if (n)
+		free(n->memo);
 	free(n);
 }
 
@@ -104,30 +125,9 @@ static bool found(const struct sl_sig_product *p, const char **app, const char *
 	return true;
 }
 
-/*
- * The latest answers of the host and ALPN lookups, per thread, direct-mapped
- * by the text: a flow's names are looked up when its inspection ends and
- * again at its end, and the same few names recur from flow to flow, while a
- * lookup normalises the name and probes each of its suffixes.  An entry is
- * of one names set (its serial: a reloaded set never takes an older set's
- * answer), one kind of lookup and the text exactly as given; longer texts
- * are not kept.  A hit gives exactly what the lookup would.
- */
-#define NAME_MEMO 256    /* entries, a power of two; ~24 kB a thread */
-#define NAME_MEMO_TEXT 63 /* longest text kept */
-
-struct name_memo {
-	uint64_t serial; /* 0: empty */
-	char kind;       /* 'h' host, 'a' ALPN list */
-	uint8_t len;
-	char text[NAME_MEMO_TEXT];
-	const char *app, *category; /* app NULL: no product */
-};
-
-static _Thread_local struct name_memo name_memo[NAME_MEMO];
-
 /* The entry text of this kind would take (NULL: too long to keep). */
-static struct name_memo *memo_slot(char kind, const char *text, size_t *len)
+static struct name_memo *memo_slot(const struct sl_names *n, char kind, const char *text,
+				    size_t *len)
 {
 	uint32_t h = 2166136261u ^ (uint8_t)kind; /* FNV-1a */
 	size_t i = 0;
@@ -136,7 +136,7 @@ static struct name_memo *memo_slot(char kind, const char *text, size_t *len)
 		h *= 16777619u;
 	}
 	*len = i;
-	return i <= NAME_MEMO_TEXT ? &name_memo[h & (NAME_MEMO - 1)] : NULL;
+	return i <= NAME_MEMO_TEXT ? &n->memo[h & (NAME_MEMO - 1)] : NULL;
 }
 
 typedef bool (*lookup_fn)(const struct sl_names *n, const char *text, const char **app,
@@ -147,8 +147,8 @@ static bool memo_lookup(const struct sl_names *n, char kind, const char *text, l
 			const char **app, const char **category)
 {
 	size_t len;
-	struct name_memo *m = memo_slot(kind, text, &len);
-	if (m && m->serial == n->serial && m->kind == kind && m->len == len &&
+	struct name_memo *m = memo_slot(n, kind, text, &len);
+	if (m && m->kind == kind && m->len == len &&
 	    memcmp(m->text, text, len) == 0) {
 		if (!m->app)
 			return false;
@@ -159,7 +159,7 @@ static bool memo_lookup(const struct sl_names *n, char kind, const char *text, l
 	const char *a = NULL, *c = NULL;
 	bool ok = lookup(n, text, &a, &c);
 	if (m) {
-		*m = (struct name_memo){ .serial = n->serial, .kind = kind, .len = (uint8_t)len,
+		*m = (struct name_memo){ .kind = kind, .len = (uint8_t)len,
 					 .app = ok ? a : NULL, .category = ok ? c : NULL };
 		memcpy(m->text, text, len);
 	}
