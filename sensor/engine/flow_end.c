@@ -20,19 +20,25 @@ static bool is_group(const struct sl_addr *a)
 	return !sl_subject_is_endpoint(NULL, a);
 }
 
+/* An address that is never the remote side: inside home_networks, or a
+ * group or link-local one. */
+static bool home_side(const struct sl_engine *e, const struct sl_addr *a)
+{
+	return sl_config_is_home(e->cfg, a) || is_group(a);
+}
+
 /*
  * IP intelligence for both sides, looked up through the cache (which keeps
  * both results alive until the next lookups), and which side is remote: the
  * one outside home_networks, the server when both are; a multicast or
- * broadcast server never is.
+ * broadcast server never is.  The client is looked at only when the server
+ * is home (each look walks home_networks).
  */
 void sl_engine_enrich(struct sl_engine *e, const struct sl_flow *f, struct sl_record *r)
 {
-	bool cli_home = sl_config_is_home(e->cfg, &f->cli) || is_group(&f->cli);
-	bool srv_home = sl_config_is_home(e->cfg, &f->srv) || is_group(&f->srv);
 	r->geo[0] = sl_geo_cache_lookup(e->geo_cache, &f->cli);
 	r->geo[1] = sl_geo_cache_lookup(e->geo_cache, &f->srv);
-	r->remote = !srv_home ? 1 : !cli_home ? 0 : -1;
+	r->remote = !home_side(e, &f->srv) ? 1 : !home_side(e, &f->cli) ? 0 : -1;
 }
 
 /* Every event names its sensor, whichever stage wrote it: the writers

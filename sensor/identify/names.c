@@ -23,10 +23,31 @@ struct nfield {
 	int base;
 };
 
+/*
+ * The latest answers of the host and ALPN lookups, kept by the set,
+ * direct-mapped by the text: a flow's names are looked up when its
+ * inspection ends and again at its end, and the same few names recur from
+ * flow to flow, while a lookup normalises the name and probes each of its
+ * suffixes.  An entry is of one kind of lookup and the text exactly as
+ * given; longer texts are not kept.  A hit gives exactly what the lookup
+ * would.  The engine identifies under its lock, which serialises the
+ * writes (names.h).
+ */
+#define NAME_MEMO 256    /* entries, a power of two; ~24 kB a set */
+#define NAME_MEMO_TEXT 63 /* longest text kept */
+
+struct name_memo {
+	char kind;       /* 'h' host, 'a' ALPN list; 0: empty */
+	uint8_t len;
+	char text[NAME_MEMO_TEXT];
+	const char *app, *category; /* app NULL: no product */
+};
+
 #define NAMES_BASES 4
 
 struct sl_names {
 	const struct sl_sigs *sigs;      /* borrowed from the identification stage */
+	struct name_memo *memo;          /* NAME_MEMO latest answers (memo_lookup()) */
 	struct nfield sni[3];            /* tls.sni, quic.sni, http.hostname */
 	struct nfield cert[2];           /* tls.cert.subject, tls.cert.issuer */
 	struct nfield san;               /* tls.cert.san */
@@ -64,8 +85,10 @@ static struct nfield nfield(struct sl_names *n, const char *name)
 int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 {
 	struct sl_names *n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n || !(n->memo = calloc(NAME_MEMO, sizeof(*n->memo)))) {
+		free(n);
 		return -ENOMEM;
+	}
 	n->sigs = sigs;
 	n->sni[0] = nfield(n, "tls.sni");
 	n->sni[1] = nfield(n, "quic.sni");
@@ -88,6 +111,8 @@ int sl_names_create(const struct sl_sigs *sigs, struct sl_names **out)
 
 void sl_names_destroy(struct sl_names *n)
 {
+	if (n)
+		free(n->memo);
 	free(n);
 }
 
@@ -100,12 +125,63 @@ static bool found(const struct sl_sig_product *p, const char **app, const char *
 	return true;
 }
 
+/* The entry text of this kind would take (NULL: too long to keep). */
+static struct name_memo *memo_slot(const struct sl_names *n, char kind, const char *text,
+				    size_t *len)
+{
+	uint32_t h = 2166136261u ^ (uint8_t)kind; /* FNV-1a */
+	size_t i = 0;
+	for (; text[i] && i <= NAME_MEMO_TEXT; i++) {
+		h ^= (uint8_t)text[i];
+		h *= 16777619u;
+	}
+	*len = i;
+	return i <= NAME_MEMO_TEXT ? &n->memo[h & (NAME_MEMO - 1)] : NULL;
+}
+
+typedef bool (*lookup_fn)(const struct sl_names *n, const char *text, const char **app,
+			  const char **category);
+
+/* lookup(n, text), or its answer kept in the memo. */
+static bool memo_lookup(const struct sl_names *n, char kind, const char *text, lookup_fn lookup,
+			const char **app, const char **category)
+{
+	size_t len;
+	struct name_memo *m = memo_slot(n, kind, text, &len);
+	if (m && m->kind == kind && m->len == len &&
+	    memcmp(m->text, text, len) == 0) {
+		if (!m->app)
+			return false;
+		*app = m->app;
+		*category = m->category;
+		return true;
+	}
+	const char *a = NULL, *c = NULL;
+	bool ok = lookup(n, text, &a, &c);
+	if (m) {
+		*m = (struct name_memo){ .kind = kind, .len = (uint8_t)len,
+					 .app = ok ? a : NULL, .category = ok ? c : NULL };
+		memcpy(m->text, text, len);
+	}
+	if (ok) {
+		*app = a;
+		*category = c;
+	}
+	return ok;
+}
+
+static bool match_host(const struct sl_names *n, const char *name, const char **app,
+		       const char **category)
+{
+	char buf[256];
+	return sig_normalise_host(name, buf, sizeof(buf)) &&
+	       found(sl_sigs_host(n->sigs, buf), app, category);
+}
+
 bool sl_names_match_host(const struct sl_names *n, const char *name, const char **app,
 			 const char **category)
 {
-	char buf[256];
-	return name && sig_normalise_host(name, buf, sizeof(buf)) &&
-	       found(sl_sigs_host(n->sigs, buf), app, category);
+	return name && memo_lookup(n, 'h', name, match_host, app, category);
 }
 
 bool sl_names_match_cert(const struct sl_names *n, const char *dn, bool subject,
@@ -114,8 +190,8 @@ bool sl_names_match_cert(const struct sl_names *n, const char *dn, bool subject,
 	return dn && found(sl_sigs_cert(n->sigs, dn, subject), app, category);
 }
 
-bool sl_names_match_alpn(const struct sl_names *n, const char *alpn, const char **app,
-			 const char **category)
+static bool match_alpn(const struct sl_names *n, const char *alpn, const char **app,
+		       const char **category)
 {
 	char one[256];
 	for (const char *p = alpn; p && *p;) {
@@ -129,6 +205,12 @@ bool sl_names_match_alpn(const struct sl_names *n, const char *alpn, const char 
 		p += len + (p[len] == ',');
 	}
 	return false;
+}
+
+bool sl_names_match_alpn(const struct sl_names *n, const char *alpn, const char **app,
+			 const char **category)
+{
+	return alpn && memo_lookup(n, 'a', alpn, match_alpn, app, category);
 }
 
 /* Tor names come from crypto_random_hostname() in Tor's tortls.c: "www." +

@@ -52,7 +52,10 @@ void sl_names_read(const struct sl_names *n, const struct sl_record *r,
 /**
  * Product of a host name (SNI, Host, DNS name): case-insensitive, a
  * trailing dot and a ":port" suffix ignored.  On a match *app and
- * *category are set to strings of the signature set (borrowed).
+ * *category are set to strings of the signature set (borrowed).  The set
+ * keeps its latest answers (and sl_names_match_alpn()'s, and those of
+ * sl_names_claim() through them): calls on one set must not run at the
+ * same time (the engine identifies under its lock).
  */
 bool sl_names_match_host(const struct sl_names *n, const char *name, const char **app,
 			 const char **category);

@@ -250,22 +250,22 @@ bool condition_compile(struct cctx *c, struct rule *r, const struct ynode *cond)
 	return !p.failed;
 }
 
-bool cond_eval(const struct rule *r, uint32_t node, const struct sl_field_source *src)
+bool cond_eval(const struct rule *r, uint32_t node, const struct reval *e)
 {
 	const struct cnode *n = &r->nodes[node];
 	switch (n->op) {
-	case COP_SEL: return selection_eval(&r->sels[n->a], src);
-	case COP_NOT: return !cond_eval(r, n->a, src);
-	case COP_AND: return cond_eval(r, n->a, src) && cond_eval(r, n->b, src);
-	case COP_OR: return cond_eval(r, n->a, src) || cond_eval(r, n->b, src);
+	case COP_SEL: return selection_eval_in(&r->sels[n->a], e);
+	case COP_NOT: return !cond_eval(r, n->a, e);
+	case COP_AND: return cond_eval(r, n->a, e) && cond_eval(r, n->b, e);
+	case COP_OR: return cond_eval(r, n->a, e) || cond_eval(r, n->b, e);
 	case COP_ONE_OF:
 		for (uint32_t i = 0; i < n->cnt; i++)
-			if (selection_eval(&r->sels[r->ofsel[n->off + i]], src))
+			if (selection_eval_in(&r->sels[r->ofsel[n->off + i]], e))
 				return true;
 		return false;
 	case COP_ALL_OF:
 		for (uint32_t i = 0; i < n->cnt; i++)
-			if (!selection_eval(&r->sels[r->ofsel[n->off + i]], src))
+			if (!selection_eval_in(&r->sels[r->ofsel[n->off + i]], e))
 				return false;
 		return true;
 	}

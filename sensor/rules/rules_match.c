@@ -152,38 +152,45 @@ static bool same(const struct matcher *m, const struct sl_field *g, const struct
 	return false;
 }
 
-static bool ref_match(const struct matcher *m, const struct mval *k, const struct sl_value *v,
-		      const struct sl_field_source *src)
+/* f's value into v: from the record directly when e has one. */
+static bool read_field(const struct reval *e, const struct sl_field *f, struct sl_value *v)
 {
-	struct sl_value w;
-	if (!src->get(src->ctx, k->ref, &w))
-		return false;
-	return same(m, k->ref, v, &w);
+	return e->rec ? sl_field_get(f, e->rec, v) : e->src->get(e->src->ctx, f, v);
 }
 
-static bool matcher_eval(const struct matcher *m, const struct sl_field_source *src)
+static bool ref_match(const struct matcher *m, const struct mval *k, const struct sl_value *v,
+		      const struct reval *e)
 {
-	struct sl_value v;
-	bool present = src->get(src->ctx, m->f, &v);
+	if (!read_field(e, k->ref, e->w))
+		return false;
+	return same(m, k->ref, v, e->w);
+}
+
+static bool matcher_eval(const struct matcher *m, const struct reval *e)
+{
+	const struct sl_value *v = e->v;
+	bool present = read_field(e, m->f, e->v);
 	if (m->op == MOP_EXISTS)
 		return present == m->vals[0].b;
+	if (!present && m->if_absent)
+		return m->if_absent == 2;
 	for (size_t i = 0; i < m->n_vals; i++) {
 		const struct mval *k = &m->vals[i];
 		bool r = k->kind == MV_NULL ? !present :
 			 !present ? false :
-			 m->op == MOP_FIELDREF ? ref_match(m, k, &v, src) : value_match(m, k, &v);
+			 m->op == MOP_FIELDREF ? ref_match(m, k, v, e) : value_match(m, k, v);
 		if (r != m->all)
 			return r;
 	}
 	return m->all;
 }
 
-bool selection_eval(const struct selection *s, const struct sl_field_source *src)
+bool selection_eval_in(const struct selection *s, const struct reval *e)
 {
 	for (size_t a = 0; a < s->n_alts; a++) {
 		const struct alt *al = &s->alts[a];
 		size_t i = 0;
-		while (i < al->n && matcher_eval(&al->m[i], src))
+		while (i < al->n && matcher_eval(&al->m[i], e))
 			i++;
 		if (i == al->n)
 			return true;
@@ -191,9 +198,23 @@ bool selection_eval(const struct selection *s, const struct sl_field_source *src
 	return false;
 }
 
+bool selection_eval(const struct selection *s, const struct sl_field_source *src)
+{
+	struct sl_value v, w;
+	const struct reval e = { .src = src, .v = &v, .w = &w };
+	return selection_eval_in(s, &e);
+}
+
+bool rule_eval_in(const struct rule *r, const struct reval *e)
+{
+	return !r->corr && cond_eval(r, r->root, e);
+}
+
 bool rule_eval(const struct rule *r, const struct sl_field_source *src)
 {
-	return !r->corr && cond_eval(r, r->root, src);
+	struct sl_value v, w;
+	const struct reval e = { .src = src, .v = &v, .w = &w };
+	return rule_eval_in(r, &e);
 }
 
 void sl_rules_match_event(const struct sl_rules *rules, unsigned event,

@@ -59,6 +59,9 @@ struct matcher {
 	bool cased;   /* case-sensitive text comparison (|cased) */
 	struct mval *vals;
 	size_t n_vals;
+	/* The result when f is absent, which most flows' fields are: 0 not
+	 * worked out (the values are walked), 1 false, 2 true (rules_stage.c). */
+	uint8_t if_absent;
 };
 
 /* A selection: any of its alternatives (a list of maps), each alternative
@@ -204,15 +207,29 @@ void rx_set_free(struct rx_set *s);
  * the whole pack compiled. */
 void rules_stages_compute(struct sl_rules *p);
 
+/* What an evaluation reads: src, or the record rec directly when not NULL
+ * (then src is rec's: sl_rules_record_source()); v and w the room for the
+ * values of a matcher's field and of its |fieldref, reused matcher after
+ * matcher (one stack-protected frame a pass, not one a matcher). */
+struct reval {
+	const struct sl_field_source *src;
+	const struct sl_record *rec;
+	struct sl_value *v, *w;
+};
+
 /* Evaluate one detection rule against src (rules_match.c). */
 bool rule_eval(const struct rule *r, const struct sl_field_source *src);
+/* rule_eval() within a pass. */
+bool rule_eval_in(const struct rule *r, const struct reval *e);
 /* Evaluate a condition tree node. */
-bool cond_eval(const struct rule *r, uint32_t node, const struct sl_field_source *src);
+bool cond_eval(const struct rule *r, uint32_t node, const struct reval *e);
 /* Mark the selections under node (positive: outside any `not`) that an
  * alert's `matched` may name (rules_explain.c); after the condition compiled. */
 void cond_mark_positive(struct rule *r, uint32_t node, bool positive);
 /* Evaluate a selection. */
 bool selection_eval(const struct selection *s, const struct sl_field_source *src);
+/* selection_eval() within a pass. */
+bool selection_eval_in(const struct selection *s, const struct reval *e);
 
 /* ASCII lower case, independent of the locale. */
 static inline char lower_ascii(char ch)

@@ -237,10 +237,34 @@ static void lists_compute(struct sl_rules *p)
 	}
 }
 
+/* A matcher's result on an absent field, as matcher_eval() would walk its
+ * values to it: a null value holds, any other fails. */
+static uint8_t if_absent(const struct matcher *m)
+{
+	for (size_t i = 0; i < m->n_vals; i++) {
+		bool r = m->vals[i].kind == MV_NULL;
+		if (r != m->all)
+			return r ? 2 : 1;
+	}
+	return m->all ? 2 : 1;
+}
+
+static void absent_compute(struct rule *r)
+{
+	for (size_t s = 0; s < r->n_sels; s++)
+		for (size_t a = 0; a < r->sels[s].n_alts; a++)
+			for (size_t m = 0; m < r->sels[s].alts[a].n; m++) {
+				struct matcher *mt = &r->sels[s].alts[a].m[m];
+				mt->if_absent = mt->op == MOP_EXISTS ? 0 : if_absent(mt);
+			}
+}
+
 /* Correlation rules are fed hits, never matched: they keep stage END. */
 void rules_stages_compute(struct sl_rules *p)
 {
 	p->stages = p->shared_stages = 0;
+	for (size_t i = 0; i < p->n; i++)
+		absent_compute(p->rules[i]); /* before pre_compute() copies matchers */
 	for (size_t i = 0; i < p->n; i++) {
 		struct rule *r = p->rules[i];
 		struct need n = r->corr || !r->nodes ? (struct need){ 0 } : cond_need(r, r->root);
@@ -303,13 +327,15 @@ void sl_rules_match_stage_flow(const struct sl_rules *rules, enum sl_settle stag
 	if (!sl_rules_has_stage(rules, stage))
 		return;
 	struct sl_field_source src = sl_rules_record_source(rec);
+	struct sl_value v, w;
+	const struct reval e = { .src = &src, .rec = rec, .v = &v, .w = &w };
 	uint64_t states = sl_record_states(rec);
 	bool product = rec->flow->product != NULL;
 	size_t n;
 	const struct rule *const *walk = stage_walk(rules, stage, &n);
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *r = walk[i];
-		if (stage_rule(r, stage) && may_match(r, states, product) && rule_eval(r, &src))
+		if (stage_rule(r, stage) && may_match(r, states, product) && rule_eval_in(r, &e))
 			hit(ctx, &r->info);
 	}
 }

@@ -248,9 +248,10 @@ static void activity(struct subject *x, sl_time_us start)
 	x->hours[(minute / 60) % 24]++;
 }
 
-static void fill_identity(const struct subject *x, struct sl_subject_view *v)
+static void fill_identity(struct sl_subjects *s, const struct subject *x,
+			  struct sl_subject_view *v)
 {
-	sl_subj_id(x, v->id, sizeof(v->id));
+	sl_subj_id_kept(x, &s->memo[x - s->subj].id, v->id, sizeof(v->id));
 	v->kind = sl_subj_kind_name(x);
 	v->claimed = x->claimed;
 	v->has_mac = x->has_mac;
@@ -295,8 +296,8 @@ void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_r
 		v->egress_subjects = listed > v->egress_subjects ? listed : v->egress_subjects;
 	}
 	v->allowed = allowed(x, r);
-	fill_identity(x, v);
-	sl_subj_activity(s, x, x->last, v);
+	fill_identity(s, x, v);
+	sl_subj_activity(s, x, x->last, &s->memo[x - s->subj].fits, v);
 }
 
 void sl_subj_hours(const struct subject *x, struct subj_hours *z)
@@ -331,31 +332,67 @@ double sl_subj_fit(const struct subj_hours *z, int32_t off, uint16_t ws, uint16_
 	return z->all ? (double)in / (double)z->all : 0;
 }
 
+/* Hours of the day with activity. */
+static unsigned active_hours(const struct subject *x)
+{
+	unsigned n = 0;
+	for (unsigned h = 0; h < 24; h++)
+		n += x->hours[h] != 0;
+	return n;
+}
+
+/* sl_subj_fit() of x's hours at offset off in [ws, we): memo's k-th fit
+ * when it is of the same hours and arguments, else worked out (x's hours
+ * into *z the first time: z->all is UINT64_MAX until then) and kept. */
+static double fit_at(const struct subject *x, struct subj_hours *z, struct subj_fits *memo,
+		     unsigned k, int32_t off, uint16_t ws, uint16_t we)
+{
+	bool kept = memo && k < SUBJ_FITS;
+	if (kept && (memo->have >> k & 1u) && memo->f[k].off == off && memo->f[k].ws == ws &&
+	    memo->f[k].we == we)
+		return memo->f[k].fit;
+	if (z->all == UINT64_MAX)
+		sl_subj_hours(x, z);
+	double fit = sl_subj_fit(z, off, ws, we);
+	if (kept) {
+		memo->f[k].off = off;
+		memo->f[k].ws = ws;
+		memo->f[k].we = we;
+		memo->f[k].fit = fit;
+		memo->have |= (uint8_t)(1u << k);
+	}
+	return fit;
+}
+
 /*
  * Time-of-activity verdicts at time now: zone offsets are those in force at
  * now (a subject's history spanning a DST change is off by an hour for the
  * older part, which business-hour windows absorb).
  */
 void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
-		      struct sl_subject_view *v)
+		      struct subj_fits *memo, struct sl_subject_view *v)
 {
 	const struct sl_activity_config *ac = &s->cfg->activity;
 	int64_t t = (int64_t)(now / SL_US_PER_SEC);
-	struct subj_hours z;
-	sl_subj_hours(x, &z);
-	v->activity_hours = z.n;
+	struct subj_hours z; /* filled by fit_at() when a fit is not kept */
+	z.all = UINT64_MAX;
+	v->activity_hours = active_hours(x);
 	v->have_activity = v->activity_hours >= ac->min_hours;
 	if (!v->have_activity)
 		return;
+	if (memo && memcmp(memo->hours, x->hours, sizeof(x->hours)) != 0) {
+		memcpy(memo->hours, x->hours, sizeof(x->hours)); /* other hours: none kept */
+		memo->have = 0;
+	}
 	if (x->claimed && x->claimed->tz) {
 		v->have_claimed_fit = true;
-		v->claimed_fit = sl_subj_fit(&z, sl_tz_offset(x->claimed->tz, t),
-					     x->claimed->work_start, x->claimed->work_end);
+		v->claimed_fit = fit_at(x, &z, memo, 0, sl_tz_offset(x->claimed->tz, t),
+					x->claimed->work_start, x->claimed->work_end);
 	}
 	v->best_fit = -1;
 	for (size_t i = 0; i < s->n_zones; i++) {
-		double f = sl_subj_fit(&z, sl_tz_offset(s->zones[i], t),
-				       (uint16_t)(ac->work_start * 60), (uint16_t)(ac->work_end * 60));
+		double f = fit_at(x, &z, memo, (unsigned)i + 1, sl_tz_offset(s->zones[i], t),
+				  (uint16_t)(ac->work_start * 60), (uint16_t)(ac->work_end * 60));
 		if (f > v->best_fit) {
 			v->best_fit = f;
 			v->best_zone = sl_tz_name(s->zones[i]);

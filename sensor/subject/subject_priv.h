@@ -61,6 +61,36 @@ struct subj_place {
 };
 
 /* One subject.  Slots live in one array; idx+1 is used as a link so 0 is "none". */
+/* The activity fits last worked out (sl_subj_fit()) for a subject slot,
+ * and the hours they were worked out from: valid while the subject's hours
+ * are those (a flow changes them at most once a minute, every flow end
+ * asks for the fits), whatever subject holds the slot now. */
+#define SUBJ_FITS 4 /* its claimed zone's, then the first reference zones' */
+struct subj_fits {
+	uint32_t hours[24];
+	uint8_t have; /* bit k: f[k] worked out */
+	struct {
+		int32_t off;     /* the zone's offset, seconds */
+		uint16_t ws, we; /* the window, minutes of local time */
+		double fit;
+	} f[SUBJ_FITS];
+};
+
+/* A host or address subject's id as text (sl_subj_id()), and the kind and
+ * key it was written from: every charge names its subject. */
+struct subj_id_text {
+	uint8_t kind, key_len; /* key_len 0: none kept */
+	uint8_t key[16];
+	char text[SL_ADDR_STRLEN];
+};
+
+/* What is kept for a subject slot beside the table (struct subject keeps
+ * its size), each part checked against the subject it was worked out for. */
+struct subj_memo {
+	struct subj_fits fits;
+	struct subj_id_text id;
+};
+
 struct subject {
 	/* Members ordered by size so that no padding is left between them: the
 	 * table holds scoring.max_subjects of these (65,536 by default). */
@@ -188,6 +218,7 @@ struct sl_subjects {
 	uint32_t n_hits, hit_free;  /* hit_free: freed hits (ref, 0 = none), linked */
 	uint32_t hit_fresh;         /* hits ever handed out; the rest are untouched */
 	struct egress *egress;
+	struct subj_memo *memo;     /* cap entries, beside subj (which keeps its size) */
 	uint8_t *egress_fresh;      /* bit per egress set: zeroed by its first use */
 	uint32_t egress_sets;
 	const struct sl_field *f_rtt_client, *f_rtt_server;
@@ -210,6 +241,9 @@ struct sl_subjects {
 struct subject *sl_subj_of_view(const struct sl_subject_view *v);
 struct subject *sl_subj_find_id(struct sl_subjects *s, const char *id);
 void sl_subj_id(const struct subject *x, char *buf, size_t len);
+/* sl_subj_id() through the text kept in id for x's slot (written there
+ * when it is not x's). */
+void sl_subj_id_kept(const struct subject *x, struct subj_id_text *id, char *buf, size_t len);
 const char *sl_subj_kind_name(const struct subject *x);
 struct subject *sl_subj_take(struct sl_subjects *s, uint8_t kind, const uint8_t *key, uint8_t len,
 			     sl_time_us now);
@@ -236,9 +270,10 @@ double sl_subj_fit(const struct subj_hours *z, int32_t off, uint16_t ws, uint16_
  * the flow's latest facts and the subject's state now is taken in. */
 void sl_subj_observe(struct sl_subjects *s, struct subject *x, const struct sl_record *r,
 		     int self_side, bool count);
-/* Time-of-activity verdicts for x at time now (fills the view's activity fields). */
+/* Time-of-activity verdicts for x at time now (fills the view's activity
+ * fields); memo: fits kept for x's slot, used and updated (NULL: none). */
 void sl_subj_activity(const struct sl_subjects *s, const struct subject *x, sl_time_us now,
-		      struct sl_subject_view *v);
+		      struct subj_fits *memo, struct sl_subject_view *v);
 
 /* subject_table.c: which side of f is the subject (0 client, 1 server). */
 int sl_subj_side(const struct sl_subjects *s, const struct sl_flow *f);

@@ -46,7 +46,7 @@ static void tail_view(const struct sl_subjects *s, const struct subject *x, sl_t
 		      struct subj_tail_view *t)
 {
 	struct sl_subject_view v = { 0 };
-	sl_subj_activity(s, x, now, &v);
+	sl_subj_activity(s, x, now, &s->memo[x - s->subj].fits, &v);
 	memset(t, 0, sizeof(*t));
 	t->hours = v.activity_hours;
 	t->have_claimed_fit = v.have_claimed_fit;

@@ -85,33 +85,40 @@ static const char *family_of(const struct sl_rule_info *r)
 	return r->family && r->family[0] ? r->family : r->id;
 }
 
-static const struct sl_rule_info *rule_at(const struct sl_subjects *s, const struct subject *x,
-				       unsigned i)
+/* Two families the same: the same text, most often at the same address;
+ * a first letter that differs settles most of the others without strcmp. */
+static bool same_family(const char *a, const char *b)
 {
-	return x->rules[i] ? s->hits[x->rules[i] - 1].rule : NULL;
+	return a == b || (a[0] == b[0] && strcmp(a, b) == 0);
 }
 
-/* True when a slot before i holds a hit of slot i's family. */
-static bool family_seen(const struct sl_subjects *s, const struct subject *x, unsigned i)
+/* The noisy-OR's complement over the live hits of x: the product, over
+ * families in the order their first hit holds a slot, of 1 - s_f / 100,
+ * s_f the highest score (capped at 100) among the family's hits. */
+static double keep_of(const struct sl_subjects *s, const struct subject *x)
 {
-	const char *fam = family_of(rule_at(s, x, i));
-	for (unsigned k = 0; k < i; k++)
-		if (rule_at(s, x, k) && strcmp(family_of(rule_at(s, x, k)), fam) == 0)
-			return true;
-	return false;
-}
-
-/* Highest score (capped at 100) among the hits of slot i's family. */
-static unsigned family_max(const struct sl_subjects *s, const struct subject *x, unsigned i)
-{
-	const char *fam = family_of(rule_at(s, x, i));
-	unsigned best = 0;
-	for (unsigned k = i; k < SUBJ_RULES; k++) {
-		const struct sl_rule_info *rk = rule_at(s, x, k);
-		if (rk && strcmp(family_of(rk), fam) == 0 && rk->score > best)
-			best = rk->score;
+	const char *fam[SUBJ_RULES];
+	unsigned score[SUBJ_RULES], n = 0;
+	for (unsigned i = 0; i < SUBJ_RULES; i++)
+		if (x->rules[i]) {
+			const struct sl_rule_info *r = s->hits[x->rules[i] - 1].rule;
+			fam[n] = family_of(r);
+			score[n++] = r->score;
+		}
+	double keep = 1;
+	for (unsigned a = 0; a < n; a++) {
+		bool seen = false;
+		for (unsigned b = 0; b < a && !seen; b++)
+			seen = same_family(fam[b], fam[a]);
+		if (seen)
+			continue;
+		unsigned best = 0;
+		for (unsigned b = a; b < n; b++)
+			if (same_family(fam[b], fam[a]) && score[b] > best)
+				best = score[b];
+		keep *= 1 - (best > 100 ? 100 : best) / 100.0;
 	}
-	return best > 100 ? 100 : best;
+	return keep;
 }
 
 /* The score just rose above every earlier one: remember it, when, and why. */
@@ -132,14 +139,10 @@ static void note_peak(const struct sl_subjects *s, struct subject *x, sl_time_us
  */
 double sl_subj_rescore(struct sl_subjects *s, struct subject *x, sl_time_us now)
 {
-	double keep = 1;
 	for (unsigned i = 0; i < SUBJ_RULES; i++)
 		if (x->rules[i] && expired(s, &s->hits[x->rules[i] - 1], now))
 			free_hit(s, &x->rules[i]);
-	for (unsigned i = 0; i < SUBJ_RULES; i++)
-		if (x->rules[i] && !family_seen(s, x, i))
-			keep *= 1 - family_max(s, x, i) / 100.0;
-	x->score = 100 * (1 - keep);
+	x->score = 100 * (1 - keep_of(s, x));
 	x->level = (uint8_t)sl_subject_level_of(x->score, s->cfg->scoring.threshold);
 	if (x->alerted > x->level)
 		x->alerted = x->level; /* fell back: rising again alerts again */
@@ -246,11 +249,12 @@ unsigned sl_subj_top(const struct sl_subjects *s, const struct subject *x, uint3
 	return n;
 }
 
-static void block_view(const struct subject *x, struct subj_block_view *b)
+static void block_view(const struct sl_subjects *s, const struct subject *x,
+		       struct subj_block_view *b)
 {
 	const struct sl_roster_entry *e = x->claimed;
 	memset(b, 0, sizeof(*b));
-	sl_subj_id(x, b->id, sizeof(b->id));
+	sl_subj_id_kept(x, &s->memo[x - s->subj].id, b->id, sizeof(b->id));
 	b->name = e ? e->name : NULL;
 	b->kind = sl_subj_kind_name(x);
 	memcpy(b->hostname, x->hostname, sizeof(b->hostname));
@@ -267,8 +271,7 @@ static void block_view(const struct subject *x, struct subj_block_view *b)
 void sl_subj_json_block(const struct sl_subjects *s, const struct subject *x, struct sl_json *j)
 {
 	struct subj_block_view b;
-	(void)s;
-	block_view(x, &b);
+	block_view(s, x, &b);
 	sl_fields_write(&sl_subject_block_fields, &b, j);
 }
 

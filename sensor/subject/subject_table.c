@@ -71,7 +71,8 @@ static int alloc_tables(struct sl_subjects *s)
 	s->evidence = calloc((size_t)s->n_hits * sc->evidence_max, SL_COMMUNITY_ID_LEN);
 	s->egress = malloc((size_t)s->egress_sets * EGRESS_WAYS * sizeof(*s->egress));
 	s->egress_fresh = calloc((s->egress_sets + 7) / 8, 1);
-	if (!s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
+	s->memo = calloc(s->cap, sizeof(*s->memo));
+	if (!s->memo || !s->subj || !s->index || !s->order || !s->hits || !s->evidence || !s->egress ||
 	    !s->egress_fresh)
 		return -ENOMEM;
 	/* Slots are handed out in order (s->fresh) and only freed ones are
@@ -144,6 +145,7 @@ void sl_subjects_destroy(struct sl_subjects *s)
 	free(s->evidence);
 	free(s->egress);
 	free(s->egress_fresh);
+	free(s->memo);
 	for (size_t i = 0; i < s->n_names; i++)
 		free(s->names[i]);
 	free(s->names);
@@ -400,19 +402,19 @@ static bool remote_access_session(const struct sl_flow *f)
  * sensor.vantage: edge charges the client; host the side inside
  * home_networks; auto charges inbound flows to the external client except
  * remote-access sessions into an inside host (the inside host is the one
- * being driven), and everything else to the client.
+ * being driven), and everything else to the client.  Each side's home
+ * test walks home_networks: only those the vantage needs are made.
  */
 int sl_subj_side(const struct sl_subjects *s, const struct sl_flow *f)
 {
-	bool cli_home = sl_config_is_home(s->cfg, &f->cli);
-	bool srv_home = sl_config_is_home(s->cfg, &f->srv);
 	switch (s->cfg->sensor.vantage) {
 	case SL_VANTAGE_EDGE:
 		return 0;
 	case SL_VANTAGE_HOST:
-		return cli_home || !srv_home ? 0 : 1;
+		return sl_config_is_home(s->cfg, &f->cli) || !sl_config_is_home(s->cfg, &f->srv) ? 0 : 1;
 	default:
-		return !cli_home && srv_home && remote_access_session(f) ? 1 : 0;
+		return !sl_config_is_home(s->cfg, &f->cli) && sl_config_is_home(s->cfg, &f->srv) &&
+		       remote_access_session(f) ? 1 : 0;
 	}
 }
 
@@ -614,6 +616,22 @@ void sl_subj_id(const struct subject *x, char *buf, size_t len)
 		memcpy(a.b, x->key, x->key_len);
 		sl_addr_format(&a, buf, len);
 	}
+}
+
+void sl_subj_id_kept(const struct subject *x, struct subj_id_text *id, char *buf, size_t len)
+{
+	if (x->kind == SL_SUBJECT_ROSTER || !x->key_len || x->key_len > sizeof(id->key)) {
+		sl_subj_id(x, buf, len);
+		return;
+	}
+	if (id->kind != x->kind || id->key_len != x->key_len ||
+	    memcmp(id->key, x->key, x->key_len) != 0) {
+		sl_subj_id(x, id->text, sizeof(id->text));
+		id->kind = x->kind;
+		id->key_len = x->key_len;
+		memcpy(id->key, x->key, x->key_len);
+	}
+	sl_strcopy(buf, len, id->text);
 }
 
 const char *sl_subj_kind_name(const struct subject *x)

@@ -543,10 +543,39 @@ static void test_flows(void)
 	ph_finish(&h);
 }
 
+/* Answers kept per thread (names.c) are the asking set's own: another set
+ * asked the same name gives its own answer, and asked again each its own. */
+static void test_kept_answers(void)
+{
+	TEST("names: kept answers belong to the set that asked");
+	const char *path = SL_SOURCE_ROOT "/rules/products/anonymizers.yml";
+	struct sl_rule_error e;
+	struct sl_sigs *sigs = NULL;
+	struct sl_names *other = NULL;
+	CHECK(sl_sigs_load(&path, 1, NULL, NULL, &sigs, &e) == 0 && sl_names_create(sigs, &other) == 0);
+	if (!other)
+		return;
+	const char *app = NULL, *cat = NULL;
+	for (int round = 0; round < 2; round++) {
+		app = NULL;
+		CHECK(sl_names_match_host(N, "relay-01.net.anydesk.com", &app, &cat));
+		CHECK_EQ_STR(app, "anydesk");
+		CHECK(!sl_names_match_host(other, "relay-01.net.anydesk.com", &app, &cat));
+		CHECK(sl_names_match_host(other, "www.psiphon.ca", &app, &cat));
+		CHECK_EQ_STR(app, "psiphon");
+		CHECK(sl_names_match_alpn(N, "anydesk/6.2.0/linux", &app, &cat));
+		CHECK_EQ_STR(app, "anydesk");
+		CHECK(!sl_names_match_alpn(other, "anydesk/6.2.0/linux", &app, &cat));
+	}
+	sl_names_destroy(other);
+	sl_sigs_destroy(sigs);
+}
+
 int main(void)
 {
 	load_signatures();
 	test_host_rules();
+	test_kept_answers();
 	test_brands();
 	test_cert_and_alpn_rules();
 	test_san_rule();

@@ -207,6 +207,13 @@ static void test_lists(void)
 	CHECK_EQ_INT(one("  s: {category: null}\n  condition: s\n", &e), 1);
 	CHECK_EQ_INT(one("  s: {app: null}\n  condition: s\n", &e), 0);
 	CHECK_EQ_INT(one("  s: {category: [null, vpn]}\n  condition: s\n", &e), 1);
+	/* an absent field against each kind of value list (the result worked
+	 * out at load, rules_stage.c) */
+	CHECK_EQ_INT(one("  s: {category: [vpn, null]}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {category: [vpn, tor]}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {category|all: [null, vpn]}\n  condition: s\n", &e), 0);
+	CHECK_EQ_INT(one("  s: {category|all: null}\n  condition: s\n", &e), 1);
+	CHECK_EQ_INT(one("  s: {category|contains|all: [vp, pn]}\n  condition: s\n", &e), 0);
 	TEST("lists: a list of maps is any of them; a map is all of its fields");
 	CHECK_EQ_INT(one("  s:\n    - {app: x}\n    - {remote.intel: vpn}\n  condition: s\n", &e), 1);
 	CHECK_EQ_INT(one("  s: {app: nordvpn, remote.intel: dprk}\n  condition: s\n", &e), 0);

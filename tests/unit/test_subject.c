@@ -544,6 +544,75 @@ static void test_activity(void)
 	teardown(s);
 }
 
+/* The fits kept for a subject's slot are those of its hours now: after its
+ * hours change, and for another subject's hours in the same slot, the
+ * verdicts equal those worked out without anything kept. */
+static void test_kept_fits(void)
+{
+	TEST("activity: kept fits follow the subject's hours");
+	struct sl_subjects *s = setup(SL_VANTAGE_EDGE, NULL);
+	struct subj_fits memo;
+	memset(&memo, 0, sizeof(memo));
+	struct subject x;
+	memset(&x, 0, sizeof(x));
+	unsigned differ = 0, kept = 0;
+	for (unsigned step = 0; step < 60; step++) {
+		/* office hours in Pyongyang, then more and more New York evenings,
+		 * now and then a whole other subject's hours */
+		if (step % 20 == 0)
+			memset(x.hours, 0, sizeof(x.hours));
+		x.hours[step % 20 < 10 ? step % 8 : 14 + step % 8] += 1 + step % 3;
+		for (unsigned again = 0; again < 2; again++) {
+			struct sl_subject_view a = { 0 }, b = { 0 };
+			uint8_t had = memo.have;
+			sl_subj_activity(s, &x, (T0 + step * 3600) * US, &memo, &a);
+			sl_subj_activity(s, &x, (T0 + step * 3600) * US, NULL, &b);
+			kept += again && had && memo.have == had;
+			differ += a.activity_hours != b.activity_hours ||
+				  a.have_activity != b.have_activity ||
+				  memcmp(&a.best_fit, &b.best_fit, sizeof(a.best_fit)) != 0 ||
+				  a.best_zone != b.best_zone;
+		}
+	}
+	CHECK_EQ_INT(differ, 0);
+	CHECK(kept > 0);
+	teardown(s);
+}
+
+/* The id text kept for a slot is the subject's own: subjects of each kind
+ * taking turns in one slot each read the id sl_subj_id() writes. */
+static void test_kept_id(void)
+{
+	TEST("subjects: the id text kept for a slot follows the subject in it");
+	struct subj_id_text kept;
+	memset(&kept, 0, sizeof(kept));
+	struct subject x[4];
+	memset(x, 0, sizeof(x));
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	x[0].kind = SL_SUBJECT_ADDRESS, x[0].key_len = 4;
+	memcpy(x[0].key, (uint8_t[]){ 203, 0, 113, 8 }, 4);
+	x[1].kind = SL_SUBJECT_ADDRESS, x[1].key_len = 16;
+	memcpy(x[1].key, v6, 16);
+	x[2].kind = SL_SUBJECT_HOST, x[2].key_len = 6;
+	memcpy(x[2].key, (uint8_t[]){ 2, 0, 0x0a, 0x4d, 0, 2 }, 6);
+	x[3] = x[0];
+	x[3].key[3] = 9;
+	unsigned differ = 0;
+	for (unsigned i = 0; i < 12; i++) {
+		char a[SL_ROSTER_NAME_MAX], b[SL_ROSTER_NAME_MAX];
+		const struct subject *y = &x[(i * 3 + i / 4) % 4];
+		sl_subj_id_kept(y, &kept, a, sizeof(a));
+		sl_subj_id(y, b, sizeof(b));
+		differ += strcmp(a, b) != 0;
+	}
+	CHECK_EQ_INT(differ, 0);
+	char a[SL_ROSTER_NAME_MAX];
+	sl_subj_id_kept(&x[0], &kept, a, sizeof(a));
+	CHECK_EQ_STR(a, "203.0.113.8");
+	sl_subj_id_kept(&x[3], &kept, a, sizeof(a));
+	CHECK_EQ_STR(a, "203.0.113.9");
+}
+
 static const char farm_roster[] = "people:\n"
 				  "- {name: Ann, ip: [203.0.113.140, 203.0.113.141, 203.0.113.140]}\n"
 				  "- {name: Ben, ip: [203.0.113.140]}\n"
@@ -807,6 +876,8 @@ int main(void)
 	test_travel();
 	test_view_again();
 	test_activity();
+	test_kept_fits();
+	test_kept_id();
 	test_farm_and_vantage();
 	test_summary_and_table();
 	return TEST_REPORT();
