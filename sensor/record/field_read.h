@@ -200,8 +200,10 @@ static inline bool flag_open(const struct sl_field_at *at, const uint8_t *b)
 }
 
 /* The value of at from base b, once its gate and has-bit are open (the
- * event writer has checked both), by the rest of its presence rule. */
-static inline bool value_present(const struct sl_field_at *at, const uint8_t *b,
+ * event writer has checked both), by the rest of its presence rule.
+ * Always inline: once per field of every event (flow plan and own
+ * writers), and a call's entry and exit were ~30 of its instructions. */
+static inline __attribute__((always_inline)) bool value_present(const struct sl_field_at *at, const uint8_t *b,
 				 struct sl_value *v)
 {
 	bool nonzero = read_value(at, b + at->off, v);
