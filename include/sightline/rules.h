@@ -195,7 +195,9 @@ unsigned sl_rule_matched(const struct sl_rule_info *rule, const struct sl_field_
  * Does a detection rule name a field whose name starts with prefix (in a
  * matcher or as a |fieldref value)?  false for a correlation rule, NULL or
  * a rule that is no pack's.
- * Reads only; the cost is one pass over the rule's matchers.
+ * Reads only.  For the prefixes asked about for every hit ("subject.",
+ * "subject.activity.", "physics.", "travel.") the answer was worked out at
+ * load; any other costs one pass over the rule's matchers.
  */
 bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix);
 

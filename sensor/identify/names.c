@@ -336,21 +336,29 @@ static void pass_begin(struct pass *ps, const struct sl_names *n, const struct s
 	}
 }
 
-/* A string field of the flow, or NULL. */
-static const char *field_str(const struct nfield *nf, const struct pass *ps, struct sl_value *v)
+/* field_str() for a field that may be present: read it. */
+static const char *field_read_str(const struct nfield *nf, const struct pass *ps,
+				  struct sl_value *v)
 {
-	v->s = NULL; /* not the whole value: 340 bytes cleared 15 times a flow cost 2 % */
-	v->n = 0;
-	if (!nf->fd)
-		return NULL;
 	if (nf->base >= 0 && !ps->plain) {
-		const void *base = ps->base[nf->base];
-		if (!base || !sl_field_read(nf->fd, base, v))
+		if (!sl_field_read(nf->fd, ps->base[nf->base], v))
 			return NULL;
 	} else if (!sl_field_get(nf->fd, ps->r, v)) {
 		return NULL;
 	}
 	return v->s && v->s[0] ? v->s : NULL;
+}
+
+/* A string field of the flow, or NULL.  Most of a pass's fields are absent
+ * (a TLS flow has no HTTP state): that answer stays inline, with no call. */
+static inline const char *field_str(const struct nfield *nf, const struct pass *ps,
+				    struct sl_value *v)
+{
+	v->s = NULL; /* not the whole value: 340 bytes cleared 15 times a flow cost 2 % */
+	v->n = 0;
+	if (!nf->fd || (nf->base >= 0 && !ps->plain && !ps->base[nf->base]))
+		return NULL;
+	return field_read_str(nf, ps, v);
 }
 
 /* The CN value of an RFC 4514 string, as a host name to match. */

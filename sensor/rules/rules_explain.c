@@ -60,12 +60,9 @@ static bool named(const struct sl_field *f, const char *prefix, size_t len)
 	return f && strncmp(f->name, prefix, len) == 0;
 }
 
-bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix)
+/* Does r name a field starting with prefix[0..len)? One pass over its matchers. */
+static bool walk_reads(const struct rule *r, const char *prefix, size_t len)
 {
-	const struct rule *r = rule_of(rule);
-	size_t len = strlen(prefix);
-	if (!r)
-		return false;
 	for (size_t s = 0; s < r->n_sels; s++)
 		for (size_t a = 0; a < r->sels[s].n_alts; a++)
 			for (size_t m = 0; m < r->sels[s].alts[a].n; m++) {
@@ -77,6 +74,33 @@ bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix)
 						return true;
 			}
 	return false;
+}
+
+/* The prefixes asked about for every hit (subject facts, forwarding):
+ * their answers are worked out once at load instead of a walk a call. */
+static const char *const known_prefixes[] = {
+	"subject.", "subject.activity.", "physics.", "travel.",
+};
+
+void rule_reads_compute(struct rule *r)
+{
+	uint8_t bits = RULE_READS_KNOWN;
+	for (size_t i = 0; i < ARRAY_SIZE(known_prefixes); i++)
+		if (walk_reads(r, known_prefixes[i], strlen(known_prefixes[i])))
+			bits |= (uint8_t)(1u << i);
+	r->reads = bits;
+}
+
+bool sl_rule_reads(const struct sl_rule_info *rule, const char *prefix)
+{
+	const struct rule *r = rule_of(rule);
+	if (!r)
+		return false;
+	if (r->reads & RULE_READS_KNOWN)
+		for (size_t i = 0; i < ARRAY_SIZE(known_prefixes); i++)
+			if (strcmp(prefix, known_prefixes[i]) == 0)
+				return r->reads >> i & 1u;
+	return walk_reads(r, prefix, strlen(prefix));
 }
 
 bool sl_rule_reads_subject(const struct sl_rule_info *rule)

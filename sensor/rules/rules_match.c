@@ -68,9 +68,19 @@ static bool order_ok(enum mop op, int c)
 	}
 }
 
-static bool value_match(const struct matcher *m, const struct mval *k, const struct sl_value *v)
+/* An address field against a text pattern, through its text.  Kept out of
+ * line: its buffer would give every selection_eval_in() call (where the
+ * rest inlines) a stack-protector check. */
+static __attribute__((noinline)) bool addr_text_match(const struct matcher *m,
+						      const struct mval *k,
+						      const struct sl_addr *a)
 {
 	char buf[SL_ADDR_STRLEN];
+	return text_match(m, k, sl_addr_format(a, buf, sizeof(buf)));
+}
+
+static bool value_match(const struct matcher *m, const struct mval *k, const struct sl_value *v)
+{
 	unsigned n = v->n < SL_VALUE_LIST_MAX ? v->n : SL_VALUE_LIST_MAX;
 	switch (m->f->type) {
 	case SL_FT_STRING: return text_match(m, k, v->s ? v->s : "");
@@ -84,7 +94,7 @@ static bool value_match(const struct matcher *m, const struct mval *k, const str
 			return sl_addr_cmp(&v->ip, &k->addr) == 0;
 		if (k->kind == MV_CIDR)
 			return sl_cidr_contains(&k->cidr, &v->ip);
-		return text_match(m, k, sl_addr_format(&v->ip, buf, sizeof(buf)));
+		return addr_text_match(m, k, &v->ip);
 	case SL_FT_UINT:
 	case SL_FT_INT:
 	case SL_FT_DOUBLE: return order_ok(m->op, cmp_num(m->f->type, v->u, v->i, v->d, k));
@@ -123,8 +133,9 @@ static long double num_item(enum sl_ftype t, const struct sl_value *v, unsigned 
 	}
 }
 
-/* Equality of two fields of the same kind; lists match on any common entry. */
-static bool same(const struct matcher *m, const struct sl_field *g, const struct sl_value *a,
+/* Equality of two fields of the same kind; lists match on any common entry.
+ * Out of line for the reason addr_text_match() is. */
+static __attribute__((noinline)) bool same(const struct matcher *m, const struct sl_field *g, const struct sl_value *a,
 		 const struct sl_value *b)
 {
 	enum sl_ftype ta = m->f->type, tb = g->type;

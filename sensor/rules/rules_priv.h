@@ -141,7 +141,13 @@ struct rule {
 	 * shared tables) that every match needs true, as one selection: false
 	 * on a record of the flow alone, and the rule cannot match. */
 	struct selection pre;
+	/* Which of the prefixes the per-flow path asks sl_rule_reads() about
+	 * (rules_explain.c) the rule reads, worked out at load: bit i for
+	 * prefix i, RULE_READS_KNOWN once worked out. */
+	uint8_t reads;
 };
+
+#define RULE_READS_KNOWN 0x80u
 
 /* For each base rule, the correlation rules that list it. */
 struct feed_link {
@@ -226,6 +232,8 @@ bool cond_eval(const struct rule *r, uint32_t node, const struct reval *e);
 /* Mark the selections under node (positive: outside any `not`) that an
  * alert's `matched` may name (rules_explain.c); after the condition compiled. */
 void cond_mark_positive(struct rule *r, uint32_t node, bool positive);
+/* r->reads worked out from r's matchers (rules_explain.c). */
+void rule_reads_compute(struct rule *r);
 /* Evaluate a selection. */
 bool selection_eval(const struct selection *s, const struct sl_field_source *src);
 /* selection_eval() within a pass. */

@@ -270,8 +270,10 @@ void rules_stages_compute(struct sl_rules *p)
 		struct need n = r->corr || !r->nodes ? (struct need){ 0 } : cond_need(r, r->root);
 		r->need_parsers = n.parsers;
 		r->need_product = n.product;
-		if (!r->corr)
+		if (!r->corr) {
 			pre_compute(p, r);
+			rule_reads_compute(r);
+		}
 		r->info.stage = r->corr ? SL_SETTLE_END : rule_stage(r);
 		if (!r->corr && (r->info.events & SL_RULE_EVENT_FLOW)) {
 			p->stages |= (uint8_t)(1u << r->info.stage);
