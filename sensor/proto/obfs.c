@@ -69,23 +69,53 @@ static bool printable(uint8_t b)
 	return b >= 0x20 && b <= 0x7e;
 }
 
-/* Set bits, printable bytes and the longest printable run; entropy from
- * the byte histogram. */
+/* Set bits of each byte value: a table, for the target (baseline x86-64)
+ * has no popcnt instruction and __builtin_popcount was a libgcc call per
+ * byte. */
+#define POP2(n) n, n + 1, n + 1, n + 2
+#define POP4(n) POP2(n), POP2(n + 1), POP2(n + 1), POP2(n + 2)
+#define POP6(n) POP4(n), POP4(n + 1), POP4(n + 1), POP4(n + 2)
+static const uint8_t popcount8[256] = { POP6(0), POP6(1), POP6(1), POP6(2) };
+
+#define TERM_MEMO 16 /* byte counts whose entropy term is kept per payload */
+
+/* -q log2 q of the byte values of equal count c in a payload of n bytes:
+ * most values of a short payload occur once or twice, and a term computed
+ * once is the same double every time, so the sum is unchanged. */
+static double term(uint32_t c, uint32_t n, double memo[TERM_MEMO], uint32_t *have)
+{
+	if (c >= TERM_MEMO) {
+		double q = (double)c / n;
+		return q * log2(q);
+	}
+	if (!(*have >> c & 1)) {
+		double q = (double)c / n;
+		memo[c] = q * log2(q);
+		*have |= 1u << c;
+	}
+	return memo[c];
+}
+
+/* Set bits, printable bytes and the entropy from the byte histogram, whose
+ * values seen are walked in ascending order (the order of the entropy's
+ * sum) through a bit map; the longest printable run from the bytes. */
 static void measure(struct sl_obfs_facts *s, const uint8_t *p, uint32_t n)
 {
-	uint32_t hist[256] = { 0 }, bits = 0, prn = 0, run = 0, best = 0;
+	uint32_t hist[256] = { 0 }, bits = 0, prn = 0, run = 0, best = 0, have = 0;
+	uint64_t seen[4] = { 0 };
+	double memo[TERM_MEMO], h = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		hist[p[i]]++;
-		bits += (uint32_t)__builtin_popcount(p[i]);
+		seen[p[i] >> 6] |= 1ULL << (p[i] & 63);
 		run = printable(p[i]) ? run + 1 : 0;
-		prn += printable(p[i]);
 		best = run > best ? run : best;
 	}
-	double h = 0;
-	for (int i = 0; i < 256; i++)
-		if (hist[i]) {
-			double q = (double)hist[i] / n;
-			h -= q * log2(q);
+	for (int k = 0; k < 4; k++)
+		for (uint64_t m = seen[k]; m; m &= m - 1) {
+			int v = k * 64 + __builtin_ctzll(m);
+			bits += hist[v] * popcount8[v];
+			prn += printable((uint8_t)v) ? hist[v] : 0;
+			h -= term(hist[v], n, memo, &have);
 		}
 	bool prefix = n >= OBFS_PREFIX;
 	for (uint32_t i = 0; i < OBFS_PREFIX && i < n; i++)
@@ -146,8 +176,26 @@ static void tit_record(struct obfs_state *s, enum sl_dir dir, uint16_t len)
 	}
 }
 
+/* A record header h (5 bytes) of dir: false when it is not one and the
+ * walk of that side is lost. */
+static bool walk_header(struct obfs_state *s, enum sl_dir dir, const uint8_t *h)
+{
+	struct rec_walk *w = &s->w[dir];
+	uint16_t len = (uint16_t)((h[3] << 8) | h[4]);
+	if (h[0] < 20 || h[0] > 24 || h[1] != 3 || len > 16384 + 2048 ||
+	    ++w->records > TIT_MAX_RECORDS) {
+		w->lost = true;
+		return false;
+	}
+	w->body_left = len;
+	if (h[0] == 23)
+		tit_record(s, dir, len);
+	return true;
+}
+
 /* Record headers of in-order bytes; a record is counted once its header is
- * read (its body need not be seen). */
+ * read (its body need not be seen).  A header whole in the segment is read
+ * in place; only one cut by the segment's end is gathered byte by byte. */
 static void walk_bytes(struct obfs_state *s, enum sl_dir dir, const uint8_t *p, uint32_t n)
 {
 	struct rec_walk *w = &s->w[dir];
@@ -159,20 +207,20 @@ static void walk_bytes(struct obfs_state *s, enum sl_dir dir, const uint8_t *p, 
 			n -= k;
 			continue;
 		}
+		if (!w->hdr_len && n >= 5) {
+			p += 5;
+			n -= 5;
+			if (!walk_header(s, dir, p - 5))
+				return;
+			continue;
+		}
 		w->hdr[w->hdr_len++] = *p++;
 		n--;
 		if (w->hdr_len < 5)
 			continue;
 		w->hdr_len = 0;
-		uint16_t len = (uint16_t)((w->hdr[3] << 8) | w->hdr[4]);
-		if (w->hdr[0] < 20 || w->hdr[0] > 24 || w->hdr[1] != 3 || len > 16384 + 2048 ||
-		    ++w->records > TIT_MAX_RECORDS) {
-			w->lost = true;
+		if (!walk_header(s, dir, w->hdr))
 			return;
-		}
-		w->body_left = len;
-		if (w->hdr[0] == 23)
-			tit_record(s, dir, len);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* Unit tests for the obfuscated-tunnel signs (collected by sensor/proto/obfs.c,
  * decided by sensor/identify/obfs.c): the fully-encrypted exemptions and the
  * TLS-in-TLS record-size sequence. */
+#include <math.h>
 #include <stdio.h>
 
 #include "dnsbuild.h"
@@ -65,6 +66,39 @@ static void test_random_flagged(void)
 	CHECK(ph_f64(&h, "tunnel.printable") < 0.5);
 	CHECK(ph_str(&h, "tunnel.exempt") == NULL);
 	CHECK(ph_str(&h, "app_proto") == NULL);
+	ph_finish(&h);
+}
+
+/* The measures against a plain per-byte computation, on a payload whose
+ * byte counts are both small and large (sensor/proto/obfs.c sums the
+ * entropy over a bit map of the values seen, with terms kept per count). */
+static void test_measures_exact(void)
+{
+	TEST("obfs: entropy, set bits and printable share match a per-byte reference");
+	uint8_t p[700];
+	fill_random(p, 400, 11);
+	memset(p + 400, 'A', 200);
+	memset(p + 600, 0xff, 100);
+	uint32_t hist[256] = { 0 }, bits = 0, prn = 0;
+	for (size_t i = 0; i < sizeof(p); i++) {
+		hist[p[i]]++;
+		for (int b = 0; b < 8; b++)
+			bits += p[i] >> b & 1;
+		prn += p[i] >= 0x20 && p[i] <= 0x7e;
+	}
+	double e = 0;
+	for (int v = 0; v < 256; v++)
+		if (hist[v]) {
+			double q = (double)hist[v] / sizeof(p);
+			e -= q * log2(q);
+		}
+	struct ph h;
+	start(&h, NULL, 8388);
+	ph_feed(&h, SL_DIR_TOSERVER, p, sizeof(p));
+	/* the fields carry three decimals */
+	CHECK(fabs(ph_f64(&h, "tunnel.entropy") - e) < 0.0006);
+	CHECK(fabs(ph_f64(&h, "tunnel.popcount") - (double)bits / sizeof(p)) < 0.0006);
+	CHECK(fabs(ph_f64(&h, "tunnel.printable") - (double)prn / sizeof(p)) < 0.0006);
 	ph_finish(&h);
 }
 
@@ -231,6 +265,7 @@ static void test_tls_in_tls(void)
 int main(void)
 {
 	test_random_flagged();
+	test_measures_exact();
 	test_exemptions();
 	test_known_protocol();
 	test_server_first_and_midstream();

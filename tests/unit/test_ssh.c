@@ -307,6 +307,29 @@ static void test_bad_kexinit(void)
 	}
 }
 
+/* Every position of a name-list, in the eight-byte steps and the tail of
+ * valid_namelist(): a byte outside 0x21-0x7e anywhere voids the KEXINIT,
+ * the bounds themselves do not. */
+static void test_namelist_bytes(void)
+{
+	TEST("ssh: a byte outside 0x21-0x7e anywhere in a name-list gives no HASSH");
+	static const uint8_t bad[] = { 0x00, 0x20, 0x7f, 0x80, 0xff }, good[] = { 0x21, 0x7e };
+	uint8_t k[2048];
+	struct ph h;
+	size_t n = strlen(cli_lists[0]);
+	for (size_t pos = 0; pos < n; pos++)
+		for (size_t b = 0; b < sizeof(bad) + sizeof(good); b++) {
+			bool ok = b >= sizeof(bad);
+			size_t kn = kexinit(k, cli_lists);
+			k[5 + 17 + 4 + pos] = ok ? good[b - sizeof(bad)] : bad[b];
+			ph_init(&h, 6, "10.0.0.2", 40012, "198.51.100.1", 22);
+			ph_feed(&h, SL_DIR_TOSERVER, cli_banner, sizeof(cli_banner) - 1);
+			ph_feed(&h, SL_DIR_TOSERVER, k, kn);
+			CHECK((ph_str(&h, "ssh.client.hassh.hash") != NULL) == ok);
+			ph_finish(&h);
+		}
+}
+
 static void test_not_ssh(void)
 {
 	TEST("ssh: non-SSH flows on port 22 are not taken");
@@ -373,6 +396,7 @@ int main(void)
 	test_rtt_needs_ack();
 	test_kex_choice();
 	test_bad_kexinit();
+	test_namelist_bytes();
 	test_not_ssh();
 	return TEST_REPORT();
 }
