@@ -336,13 +336,11 @@ static size_t u64_text(uint64_t v, char *b)
 	return 20 - at;
 }
 
-/* Digits from the end of a scratch, two at a time, then one fixed-size
- * copy of 20 bytes (the most a u64 has; the copy's tail is left past the
- * line's end).  tests/unit/test_json.c holds it to the plain way. */
+/* Digits by u64_text() (two at a time, then one fixed-size copy of 20
+ * bytes, the most a u64 has; the copy's tail is left past the line's end).
+ * tests/unit/test_json.c holds it to the plain way. */
 void sl_json_u64(struct sl_json *j, uint64_t v)
 {
-	char t[40];
-	size_t at = 20;
 	sep(j);
 	if (!reserve(j, 20))
 		return;
@@ -350,20 +348,7 @@ void sl_json_u64(struct sl_json *j, uint64_t v)
 		j->buf[j->len++] = (char)('0' + v);
 		return;
 	}
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		at -= 2;
-		memcpy(t + at, digit_pairs + 2 * r, 2);
-	}
-	if (v >= 10) {
-		at -= 2;
-		memcpy(t + at, digit_pairs + 2 * v, 2);
-	} else {
-		t[--at] = (char)('0' + v);
-	}
-	memcpy(j->buf + j->len, t + at, 20);
-	j->len += 20 - at;
+	j->len += u64_text(v, j->buf + j->len);
 }
 
 void sl_json_i64(struct sl_json *j, int64_t v)
