@@ -7,21 +7,6 @@
 
 #include "hosts_priv.h"
 
-/* An IPv4 address compared as one word, not through memcmp(): the walk
- * below runs for every UDP packet the tinc parser looks at. */
-static bool addr_eq(const struct sl_addr *a, const struct sl_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == 4) {
-		uint32_t x, y;
-		memcpy(&x, a->b, 4);
-		memcpy(&y, b->b, 4);
-		return x == y;
-	}
-	return a->family == 6 && memcmp(a->b, b->b, 16) == 0;
-}
-
 void sl_overlay_peers_add(struct sl_overlay_peers *g, const struct sl_addr *cli,
 			  const struct sl_addr *srv, uint16_t port)
 {
@@ -39,8 +24,8 @@ bool sl_overlay_peers_channel(const struct sl_overlay_peers *g, const struct sl_
 	for (unsigned i = 0; i < g->used; i++) {
 		const struct sl_overlay_peer *e = &g->e[i];
 		/* the port first: it rules out nearly every entry for one compare */
-		if ((p->sport == e->port && addr_eq(&p->src, &e->srv) && addr_eq(&p->dst, &e->cli)) ||
-		    (p->dport == e->port && addr_eq(&p->dst, &e->srv) && addr_eq(&p->src, &e->cli)))
+		if ((p->sport == e->port && sl_addr_eq(&p->src, &e->srv) && sl_addr_eq(&p->dst, &e->cli)) ||
+		    (p->dport == e->port && sl_addr_eq(&p->dst, &e->srv) && sl_addr_eq(&p->src, &e->cli)))
 			return true;
 	}
 	return false;
