@@ -572,7 +572,8 @@ static void ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_t nb,
 	if (na + nb + 2 <= ARRAY_SIZE(key)) {
 		key[0] = (uint16_t)na, key[1 + na] = (uint16_t)nb;
 		memcpy(key + 1, a, na * 2);
-		memcpy(key + 2 + na, b, nb * 2);
+		if (nb) /* b may be NULL then: memcpy's arguments must not be */
+			memcpy(key + 2 + na, b, nb * 2);
 		m = memo_find(MEMO_JA4_LISTS, key, (na + nb + 2) * 2, &hit);
 	}
 	if (hit) {
