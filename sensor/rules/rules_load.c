@@ -21,7 +21,7 @@ struct arena_chunk {
 	_Alignas(16) unsigned char data[];
 };
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	struct arena_chunk *c = a->head;
@@ -36,7 +36,13 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	void *p = c->data + c->used;
 	c->used += n;
-	return memset(p, 0, n);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_alloc_raw(a, n);
+	return p ? memset(p, 0, n) : NULL;
 }
 
 char *arena_strdup(struct arena *a, const char *s)

@@ -23,6 +23,7 @@ struct arena {
 	struct arena_chunk *head;
 };
 void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL on out of memory */
+void *arena_alloc_raw(struct arena *a, size_t n); /* not cleared; NULL on out of memory */
 char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 

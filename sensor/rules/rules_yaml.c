@@ -18,20 +18,14 @@ static const struct sl_yaml_limits rule_limits = {
 	.max_anchors = 0,
 };
 
-/* Nodes, their text and their kid arrays come from chunks freed together
- * with the documents: one malloc per 16 KiB instead of three per node
- * (a rule file is a few hundred nodes; the loaders drop the tree at once). */
-struct ychunk {
-	struct ychunk *next;
-	size_t used, cap;
-	_Alignas(16) unsigned char data[];
-};
-
-#define YCHUNK 16384
+/* Nodes, their text and their kid arrays come from an arena (rules_load.c)
+ * freed together with the documents: one malloc per 16 KiB instead of three
+ * per node (a rule file is a few hundred nodes; the loaders drop the tree at
+ * once).  The documents keep the arena's chunk list in their void *mem. */
 
 struct yload {
 	struct sl_yaml_reader r;
-	struct ychunk *mem;
+	struct arena mem;
 	unsigned *line, *col;
 	char *msg;
 	size_t msglen;
@@ -59,32 +53,16 @@ static int next_event(struct yload *y, yaml_event_t *ev)
 	return rc;
 }
 
-/* n bytes (not cleared) from the load's chunks, or NULL. */
+/* n bytes (not cleared) from the load's arena, or NULL. */
 static void *yalloc(struct yload *y, size_t n)
 {
-	n = (n + 15) & ~(size_t)15;
-	struct ychunk *c = y->mem;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > YCHUNK ? n : YCHUNK;
-		if (!(c = malloc(sizeof(*c) + cap)))
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = y->mem;
-		y->mem = c;
-	}
-	void *p = c->data + c->used;
-	c->used += n;
-	return p;
+	return arena_alloc_raw(&y->mem, n);
 }
 
-static void chunks_free(struct ychunk *c)
+static void chunks_free(void *head)
 {
-	while (c) {
-		struct ychunk *next = c->next;
-		free(c);
-		c = next;
-	}
+	struct arena a = { .head = head };
+	arena_free(&a);
 }
 
 /* Kids grow at powers of two; the array left behind stays in its chunk
@@ -241,7 +219,7 @@ int ydocs_parse(const char *text, size_t len, struct ydocs *out, unsigned *line,
 	int rc = sl_yaml_reader_init(&y.r, text, len, &rule_limits);
 	if (rc == 0)
 		rc = load_stream(&y, out);
-	out->mem = y.mem;
+	out->mem = y.mem.head;
 	sl_yaml_reader_finish(&y.r);
 	if (rc == -ENOMEM) {
 		*line = *col = 0;
